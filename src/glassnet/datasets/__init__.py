@@ -1,0 +1,19 @@
+"""Data to learn from: small digits shipped in the box, MNIST on demand, your own CSV.
+
+- :mod:`glassnet.datasets.digits`: 1,797 handwritten digits of 8x8 pixels (UCI, CC BY 4.0),
+  inside the package; ``digits.load_data(classes=2)`` is the course's 0-vs-1 problem.
+- :mod:`glassnet.datasets.mnist`: 70,000 digits of 28x28, Keras's ``mnist.npz``, read
+  from disk or downloaded once into ``~/.glassnet/datasets``.
+- :func:`load_csv`: a numeric table of your own, as ``x, y, feature_names``.
+
+Importing this package reads no data: each ``load_data`` reads its file when called.
+
+>>> from glassnet.datasets import digits
+>>> (x_train, y_train), (x_test, y_test) = digits.load_data(classes=2)
+>>> x_train.shape
+(288, 64)
+"""
+from . import digits, mnist
+from .csv import CSVData, load_csv
+
+__all__ = ["digits", "mnist", "load_csv", "CSVData"]

@@ -1,0 +1,164 @@
+"""Read a user's own table of numbers from a CSV file: features ``x``, target ``y``.
+
+Only the standard ``csv`` module and NumPy: every cell must be a number, and when one is
+not, the error names the file, the line and the column, so it can be fixed in an editor.
+
+>>> import os, tempfile
+>>> path = os.path.join(tempfile.mkdtemp(), "houses.csv")
+>>> with open(path, "w") as fh:
+...     _ = fh.write("size,rooms,price\\n2104,5,460\\n1416,3,232\\n852,2,178\\n")
+>>> x, y, names = load_csv(path, target="price")
+>>> x.shape, y.tolist(), names
+((3, 2), [460.0, 232.0, 178.0], ['size', 'rooms'])
+"""
+from __future__ import annotations
+
+import csv
+import math
+import os
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["load_csv", "CSVData"]
+
+
+class CSVData(NamedTuple):
+    """What :func:`load_csv` returns; unpacks as ``x, y, feature_names = load_csv(...)``."""
+
+    x: np.ndarray
+    """Features, shape ``(rows, features)``."""
+    y: np.ndarray | None
+    """The target column, shape ``(rows,)``; ``None`` when no target was asked for."""
+    feature_names: list
+    """The names of the columns of ``x``, in order."""
+
+
+def load_csv(
+    path: str | os.PathLike,
+    target: str | int | None = None,
+    delimiter: str = ",",
+    header: bool = True,
+    dtype: str = "float32",
+) -> CSVData:
+    """Load a numeric CSV table as ``(x, y, feature_names)``.
+
+    Args:
+        path: the CSV file (UTF-8; a byte-order mark, as Excel writes, is fine).
+        target: the column to predict, by name (with a header) or by position
+            (``0`` = first, ``-1`` = last). Every other column becomes a feature.
+            ``None``: all columns are features and ``y`` is ``None`` (for predicting).
+        delimiter: the field separator, ``","`` by default (``";"``, ``"\\t"``...).
+        header: whether the first row holds the column names. Without one the columns
+            are named ``column_0``, ``column_1``, ...
+        dtype: the float type of ``x`` and ``y`` (``"float32"`` by default, as glassnet
+            computes in float32).
+
+    Blank lines are skipped and spaces around numbers are allowed. Empty cells, text,
+    ``nan`` and ``inf`` are errors.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: an empty file, a header without rows, an unknown target column
+            (the message lists the columns), a row with too few or too many fields, or
+            a cell that is not a finite number; each message names the file, and the
+            line and column where it applies.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"load_csv: {path}: no such file")
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise ValueError(f"load_csv: delimiter must be one character, got {delimiter!r}")
+    try:
+        np_dtype = np.dtype(dtype)
+    except TypeError as e:
+        raise ValueError(f"load_csv: dtype {dtype!r} is not a NumPy type") from e
+    if np_dtype.kind != "f":
+        raise ValueError(f"load_csv: dtype must be a float type, got {dtype!r}")
+
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        rows = []  # (line number, fields)
+        try:
+            for fields in reader:
+                if not fields or all(not f.strip() for f in fields):
+                    continue  # a blank line
+                rows.append((reader.line_num, fields))
+        except csv.Error as e:
+            raise ValueError(f"load_csv: {path}, line {reader.line_num}: {e}") from e
+        except UnicodeDecodeError as e:
+            raise ValueError(f"load_csv: {path} is not UTF-8 text ({e})") from e
+
+    if not rows:
+        raise ValueError(f"load_csv: {path} is empty")
+    if header:
+        _, first = rows[0]
+        names = [name.strip() for name in first]
+        rows = rows[1:]
+        if not rows:
+            raise ValueError(f"load_csv: {path} has a header ({', '.join(names)}) but no data rows")
+    else:
+        names = [f"column_{i}" for i in range(len(rows[0][1]))]
+    width = len(names)
+    where = "the header" if header else f"line {rows[0][0]}"
+
+    t = _target_index(target, names, path, header)
+
+    values = np.empty((len(rows), width), dtype=np.float64)
+    for r, (line, fields) in enumerate(rows):
+        if len(fields) != width:
+            raise ValueError(f"load_csv: {path}, line {line} has {len(fields)} fields but "
+                             f"{where} has {width}")
+        for c, cell in enumerate(fields):
+            values[r, c] = _number(cell, path, line, names[c], c, t)
+
+    feature_cols = [c for c in range(width) if c != t]
+    x = values[:, feature_cols].astype(np_dtype)
+    y = None if t is None else values[:, t].astype(np_dtype)
+    return CSVData(x, y, [names[c] for c in feature_cols])
+
+
+def _target_index(target, names, path, header):
+    if target is None:
+        return None
+    width = len(names)
+    if isinstance(target, (int, np.integer)) and not isinstance(target, bool):
+        if not -width <= target < width:
+            raise ValueError(f"load_csv: target column {target} is out of range: {path} has "
+                             f"{width} columns")
+        return int(target) % width
+    if isinstance(target, str):
+        if not header:
+            raise ValueError(f"load_csv: target={target!r} is a name, but header=False; "
+                             f"give the column's position (0 = first, -1 = last)")
+        found = [i for i, n in enumerate(names) if n == target.strip()]
+        if not found:
+            close = [n for n in names if n.lower() == target.strip().lower()]
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"load_csv: {path} has no column {target!r}{hint}; "
+                             f"its columns are: {', '.join(names)}")
+        if len(found) > 1:
+            raise ValueError(f"load_csv: {path} has {len(found)} columns named {target!r} "
+                             f"(positions {found}); give the position instead")
+        return found[0]
+    raise TypeError(f"load_csv: target must be a column name, a position or None, "
+                    f"got {type(target).__name__}")
+
+
+def _number(cell, path, line, name, col, target_col):
+    what = f"column {name!r}" + (" (the target)" if col == target_col else "")
+    text = cell.strip()
+    if not text:
+        raise ValueError(f"load_csv: {path}, line {line}, {what}: empty cell "
+                         f"(missing values are not supported; fill or drop the row)")
+    try:
+        value = float(text)
+    except ValueError:
+        hint = ("; encode the classes as numbers 0, 1, 2, ..." if col == target_col
+                else "; every feature must be numeric")
+        raise ValueError(f"load_csv: {path}, line {line}, {what}: {cell!r} is not a "
+                         f"number{hint}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"load_csv: {path}, line {line}, {what}: {cell!r} is not a finite "
+                         f"number")
+    return value
