@@ -283,7 +283,7 @@ class LogisticRegression(_GradientDescentModel):
         bad = ~((y == 0) | (y == 1))
         if np.any(bad):
             raise ValueError(f"LogisticRegression: y must contain only 0 and 1; found "
-                             f"{y[bad][0]!r} (for several classes, use a network with softmax)")
+                             f"{y[bad][0].item():g} (for several classes, use a network with softmax)")
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of each class, shape ``(m, 2)``: columns ``1 - f`` and ``f``
