@@ -344,6 +344,19 @@ def test_download_broken_midway(home, monkeypatch):
     assert os.listdir(home) == []
 
 
+def test_download_cut_short(home, monkeypatch):
+    import http.client
+
+    class Cut(_FakeResponse):
+        def read(self, n=-1):
+            raise http.client.IncompleteRead(b"partial", 1000)
+
+    monkeypatch.setattr(mnist, "_urlopen", lambda url, timeout: Cut(b"x" * 2000))
+    with pytest.raises(ConnectionError, match="IncompleteRead|bytes read"):
+        mnist.load_data()
+    assert os.listdir(home) == []
+
+
 def test_cached_file_with_wrong_hash(home, monkeypatch):
     home.mkdir(parents=True)
     np.savez(home / "mnist.npz", **_small_mnist())

@@ -4,10 +4,11 @@ Only the standard ``csv`` module and NumPy: every cell must be a number, and whe
 not, the error names the file, the line and the column, so it can be fixed in an editor.
 
 >>> import os, tempfile
->>> path = os.path.join(tempfile.mkdtemp(), "houses.csv")
->>> with open(path, "w") as fh:
-...     _ = fh.write("size,rooms,price\\n2104,5,460\\n1416,3,232\\n852,2,178\\n")
->>> x, y, names = load_csv(path, target="price")
+>>> with tempfile.TemporaryDirectory() as folder:
+...     path = os.path.join(folder, "houses.csv")
+...     with open(path, "w") as fh:
+...         _ = fh.write("size,rooms,price\\n2104,5,460\\n1416,3,232\\n852,2,178\\n")
+...     x, y, names = load_csv(path, target="price")
 >>> x.shape, y.tolist(), names
 ((3, 2), [460.0, 232.0, 178.0], ['size', 'rooms'])
 """

@@ -10,11 +10,11 @@ MNIST: Y. LeCun, C. Cortes and C. J. C. Burges, http://yann.lecun.com/exdb/mnist
 distributed under CC BY-SA 3.0. It is not shipped with glassnet (11 MB).
 
 >>> import numpy as np, tempfile, os
->>> folder = tempfile.mkdtemp()
->>> np.savez(os.path.join(folder, "mnist.npz"),
-...          x_train=np.zeros((3, 28, 28), np.uint8), y_train=np.array([0, 1, 2], np.uint8),
-...          x_test=np.zeros((1, 28, 28), np.uint8), y_test=np.array([7], np.uint8))
->>> (x_train, y_train), (x_test, y_test) = load_data(os.path.join(folder, "mnist.npz"))
+>>> with tempfile.TemporaryDirectory() as folder:
+...     np.savez(os.path.join(folder, "mnist.npz"),
+...              x_train=np.zeros((3, 28, 28), np.uint8), y_train=np.array([0, 1, 2], np.uint8),
+...              x_test=np.zeros((1, 28, 28), np.uint8), y_test=np.array([7], np.uint8))
+...     (x_train, y_train), (x_test, y_test) = load_data(os.path.join(folder, "mnist.npz"))
 >>> x_train.shape, x_train.dtype.name, y_test.tolist()
 ((3, 28, 28), 'uint8', [7])
 """
@@ -221,6 +221,8 @@ def _cached_or_download() -> str:
 def _download(url: str, target: str, sha256: str) -> None:
     """Download ``url`` to ``target`` atomically: a temporary file in the same folder,
     checked against ``sha256``, then renamed over ``target`` (never a half-written file)."""
+    import http.client  # IncompleteRead (a connection cut mid-file) is not an OSError
+
     folder = os.path.dirname(target)
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=folder)
@@ -238,7 +240,7 @@ def _download(url: str, target: str, sha256: str) -> None:
                     h.update(chunk)
                     bar.update(len(chunk))
                 bar.close()
-        except OSError as e:  # URLError, socket.timeout, ConnectionError are all OSErrors
+        except (OSError, http.client.HTTPException) as e:  # URLError, timeouts, resets...
             raise ConnectionError(
                 f"mnist.load_data: could not download {url} ({e}).\n"
                 f"Offline? Download it elsewhere and copy it to {target} "
