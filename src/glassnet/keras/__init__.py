@@ -1,0 +1,23 @@
+"""``glassnet.keras`` mirrors the import paths of ``tensorflow.keras``.
+
+``from glassnet.keras.layers import Dense`` gives the very class ``glassnet.layers.Dense``:
+each submodule name below is the glassnet module itself, registered under this package,
+so a Keras program runs with ``tensorflow`` renamed to ``glassnet``.
+"""
+import sys as _sys
+
+from .. import (activations, callbacks, config, initializers, layers, losses, metrics, models,
+                optimizers, regularizers, utils)
+from ..layers import Input
+from ..models import Model, Sequential
+from . import backend
+
+for _name, _module in {"activations": activations, "callbacks": callbacks, "config": config,
+                       "initializers": initializers, "layers": layers, "losses": losses,
+                       "metrics": metrics, "models": models, "optimizers": optimizers,
+                       "regularizers": regularizers, "utils": utils}.items():
+    _sys.modules[f"{__name__}.{_name}"] = _module
+
+__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
+           "initializers", "layers", "losses", "metrics", "models", "optimizers",
+           "regularizers", "utils"]

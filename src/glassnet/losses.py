@@ -1,0 +1,432 @@
+"""Losses: each one's value and, right under it, its gradient with respect to ``y_pred``.
+
+A loss has two halves:
+
+* ``call(y_true, y_pred)`` -> one value per sample (Keras: mean over the last axis);
+* ``gradient(y_true, y_pred)`` -> ``dL_i/dy_pred``, same shape as ``y_pred``.
+
+``loss(y_true, y_pred, sample_weight)`` reduces the per-sample values as Keras does:
+``sum(w_i * L_i) / N`` ("sum_over_batch_size"), so the model's output gradient is
+``gradient * w_i / N``.
+
+Declared shortcut. With the TensorFlow backend, Keras computes a cross-entropy from the
+*logits* when the output comes straight from a sigmoid (softmax) layer, even though
+``from_logits=False`` (``keras/src/backend/tensorflow/nn.py``, ``_get_logits``). glassnet
+does the same, but only where the loss says so: ``fuses_with(activation)`` is True for
+BinaryCrossentropy + sigmoid and (Sparse)CategoricalCrossentropy + softmax, and then the
+model calls ``call_from_logits(y, z)`` / ``gradient_from_logits(y, z, a)``, whose
+gradient ``dL/dz = a - y`` (times ``sum(y)`` for soft labels) is exactly the chain rule
+through the activation, written out. No clipping is involved there.
+
+A loss of your own subclasses :class:`Loss` and supplies both halves:
+
+>>> import numpy as np
+>>> class Quartic(Loss):
+...     def call(self, y_true, y_pred):
+...         return np.mean((y_pred - y_true) ** 4, axis=-1)
+...     def gradient(self, y_true, y_pred):
+...         return 4 * (y_pred - y_true) ** 3 / y_pred.shape[-1]
+>>> float(Quartic()(np.array([[0.0]]), np.array([[2.0]])))
+16.0
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations as _act
+from . import config
+from .utils import snake_case
+
+_REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean", "mean_with_sample_weight")
+
+
+def align(y_true, y_pred):
+    """Keras's ``squeeze_or_expand_to_same_rank``: ``(N,)`` labels against ``(N, 1)`` outputs."""
+    if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
+        y_true = y_true.reshape(y_true.shape + (1,))
+    elif y_pred.ndim == y_true.ndim - 1 and y_true.shape[-1] == 1:
+        y_true = y_true.reshape(y_true.shape[:-1])
+    return y_true
+
+
+class Loss:
+    """Base class. Subclasses implement ``call`` and ``gradient``."""
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        if reduction not in _REDUCTIONS:
+            raise ValueError(
+                f"{type(self).__name__}: reduction must be one of "
+                f"{', '.join(repr(r) for r in _REDUCTIONS)}; got {reduction!r}"
+            )
+        self.name = name or snake_case(type(self).__name__)
+        self.reduction = reduction
+        self.dtype = dtype
+
+    # -- the two halves a loss supplies ---------------------------------------------
+    def call(self, y_true, y_pred):
+        raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
+
+    def gradient(self, y_true, y_pred):
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement gradient(y_true, y_pred): glassnet computes "
+            "gradients by hand, so a custom loss supplies dL_i/dy_pred (see glassnet.losses)."
+        )
+
+    # -- the declared shortcut (see module docstring) ----------------------------------
+    def fuses_with(self, activation) -> bool:
+        return False
+
+    # -- reduction ------------------------------------------------------------------
+    def prepare(self, y_true, y_pred):
+        """Bring labels to the prediction's rank and dtype (sparse losses keep integers)."""
+        y_true = np.asarray(y_true)
+        if y_true.dtype != y_pred.dtype:
+            y_true = y_true.astype(y_pred.dtype)
+        return align(y_true, y_pred)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        y_pred = np.asarray(y_pred)
+        if not np.issubdtype(y_pred.dtype, np.floating):
+            y_pred = y_pred.astype(config.floatx())
+        values = self.call(self.prepare(y_true, y_pred), y_pred)
+        return reduce_values(values, sample_weight, self.reduction)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "reduction": self.reduction}
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
+def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
+    """Weight per-sample values and reduce them as Keras does."""
+    values = np.asarray(values)
+    if sample_weight is not None:
+        sw = np.asarray(sample_weight, dtype=values.dtype)
+        while sw.ndim > values.ndim and sw.shape[-1] == 1:
+            sw = sw.reshape(sw.shape[:-1])
+        values = values * sw
+    if reduction == "none" or reduction is None:
+        return values
+    total = values.sum(dtype=values.dtype)
+    if reduction == "sum":
+        return total
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        return total / np.sum(sw)
+    return total / max(values.size, 1)
+
+
+class _ClippedProbabilities:
+    """Mixin for the probability forms: clip to ``[eps, 1 - eps]`` as Keras does."""
+
+    @staticmethod
+    def _clip(p):
+        eps = config.epsilon()
+        c = np.clip(p, eps, 1.0 - eps)
+        # TF's clip_by_value passes the gradient on the closed interval only.
+        inside = (p >= eps) & (p <= 1.0 - eps)
+        return c, inside
+
+
+class BinaryCrossentropy(Loss, _ClippedProbabilities):
+    """``L = -mean(y log p + (1 - y) log(1 - p))`` over the last axis, ``p`` clipped to
+    ``[1e-7, 1 - 1e-7]``; from logits ``z``: ``max(z, 0) - z y + log(1 + exp(-|z|))``.
+    Label smoothing ``ls`` replaces ``y`` by ``y (1 - ls) + 0.5 ls``.
+
+    >>> import numpy as np
+    >>> round(float(BinaryCrossentropy()(np.array([[1.0]]), np.array([[0.5]]))), 6)   # log 2
+    0.693147
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"BinaryCrossentropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = float(label_smoothing)
+        self.axis = axis
+
+    def _smooth(self, y):
+        ls = self.label_smoothing
+        return y * (1.0 - ls) + 0.5 * ls if ls else y
+
+    def call(self, y_true, y_pred):
+        if self.from_logits:
+            return self.call_from_logits(y_true, y_pred)
+        y = self._smooth(y_true)
+        p, _ = self._clip(y_pred)
+        return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p), axis=self.axis)
+
+    def gradient(self, y_true, y_pred):
+        if self.from_logits:
+            return self.gradient_from_logits(y_true, y_pred, _act.sigmoid(y_pred))
+        y = self._smooth(y_true)
+        p, inside = self._clip(y_pred)
+        # d/dp -(y log p + (1-y) log(1-p)) = -y/p + (1-y)/(1-p), zero where p was clipped
+        return inside * (-y / p + (1.0 - y) / (1.0 - p)) / y_pred.shape[self.axis]
+
+    def fuses_with(self, activation) -> bool:
+        return not self.from_logits and activation is _act.sigmoid
+
+    def call_from_logits(self, y_true, z):
+        y = self._smooth(y_true)
+        # log(1 + exp(-|z|)) never overflows; logaddexp would too but is slower.
+        with np.errstate(under="ignore"):
+            return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=self.axis)
+
+    def gradient_from_logits(self, y_true, z, a):
+        # d/dz [max(z,0) - z y + log(1+exp(-|z|))] = sigmoid(z) - y = a - y
+        g = a - self._smooth(y_true)
+        g *= 1.0 / z.shape[self.axis]
+        return g
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing, "axis": self.axis}
+
+
+def _renormalised_gradient(g, q, s, axis):
+    """Chain rule through ``q = p / sum(p)``: ``dL/dp_k = (g_k - sum_j g_j q_j) / s``."""
+    return (g - np.sum(g * q, axis=axis, keepdims=True)) / s
+
+
+class CategoricalCrossentropy(Loss, _ClippedProbabilities):
+    """``L = -sum_j y_j log p_j`` with ``p`` renormalised to sum 1, then clipped;
+    from logits: ``-sum_j y_j log_softmax(z)_j``. Smoothing: ``y (1 - ls) + ls / C``."""
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"CategoricalCrossentropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = float(label_smoothing)
+        self.axis = axis
+
+    def _smooth(self, y):
+        ls = self.label_smoothing
+        return y * (1.0 - ls) + ls / y.shape[self.axis] if ls else y
+
+    def call(self, y_true, y_pred):
+        if self.from_logits:
+            return self.call_from_logits(y_true, y_pred)
+        y = self._smooth(y_true)
+        q = y_pred / np.sum(y_pred, axis=self.axis, keepdims=True)
+        c, _ = self._clip(q)
+        return -np.sum(y * np.log(c), axis=self.axis)
+
+    def gradient(self, y_true, y_pred):
+        if self.from_logits:
+            return self.gradient_from_logits(y_true, y_pred, _act.softmax(y_pred, self.axis))
+        y = self._smooth(y_true)
+        s = np.sum(y_pred, axis=self.axis, keepdims=True)
+        q = y_pred / s
+        c, inside = self._clip(q)
+        return _renormalised_gradient(inside * (-y / c), q, s, self.axis)
+
+    def fuses_with(self, activation) -> bool:
+        return not self.from_logits and activation is _act.softmax
+
+    def call_from_logits(self, y_true, z):
+        return -np.sum(self._smooth(y_true) * _act.log_softmax(z, self.axis), axis=self.axis)
+
+    def gradient_from_logits(self, y_true, z, a):
+        # d/dz -sum y log softmax(z) = softmax(z) sum(y) - y  (= a - y for one-hot y)
+        y = self._smooth(y_true)
+        return a * np.sum(y, axis=self.axis, keepdims=True) - y
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing, "axis": self.axis}
+
+
+class SparseCategoricalCrossentropy(Loss, _ClippedProbabilities):
+    """Categorical cross-entropy with integer labels ``(N,)`` (or ``(N, 1)``).
+
+    From logits: ``logsumexp(z) - z_y``. From probabilities, as Keras's TF backend:
+    ``c = clip(p)``, ``L = -log c_y + log sum_j c_j``.
+    """
+
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
+                 name="sparse_categorical_crossentropy", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        if ignore_class is not None:
+            raise ValueError("SparseCategoricalCrossentropy: ignore_class is not supported by glassnet yet")
+        self.from_logits = bool(from_logits)
+        self.ignore_class = None
+
+    def prepare(self, y_true, y_pred):
+        y = np.asarray(y_true)
+        if y.ndim == y_pred.ndim and y.shape[-1] == 1:
+            y = y.reshape(y.shape[:-1])
+        if not np.issubdtype(y.dtype, np.integer):
+            y = y.astype(np.int64)
+        return y
+
+    @staticmethod
+    def _one_hot(labels, like):
+        out = np.zeros_like(like)
+        np.put_along_axis(out, labels[..., None], 1.0, axis=-1)
+        return out
+
+    def call(self, y_true, y_pred):
+        if self.from_logits:
+            return self.call_from_logits(y_true, y_pred)
+        c, _ = self._clip(y_pred)
+        picked = np.take_along_axis(c, y_true[..., None], axis=-1)[..., 0]
+        return -np.log(picked) + np.log(np.sum(c, axis=-1))
+
+    def gradient(self, y_true, y_pred):
+        if self.from_logits:
+            return self.gradient_from_logits(y_true, y_pred, _act.softmax(y_pred))
+        c, inside = self._clip(y_pred)
+        # dL/dc_j = -[j = y] / c_y + 1 / sum(c), zero where clipped
+        g = 1.0 / np.sum(c, axis=-1, keepdims=True) - self._one_hot(y_true, c) / c
+        return inside * g
+
+    def fuses_with(self, activation) -> bool:
+        return not self.from_logits and activation is _act.softmax
+
+    def call_from_logits(self, y_true, z):
+        return -np.take_along_axis(_act.log_softmax(z), y_true[..., None], axis=-1)[..., 0]
+
+    def gradient_from_logits(self, y_true, z, a):
+        g = a.copy()                                     # dL/dz = softmax(z) - one_hot(y)
+        if g.ndim == 2:
+            g[np.arange(len(g)), y_true] -= 1.0
+        else:
+            g -= self._one_hot(y_true, a)
+        return g
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
+                "ignore_class": self.ignore_class}
+
+
+class MeanSquaredError(Loss):
+    """``L = mean((y - p)^2)`` over the last axis; gradient ``2 (p - y) / C``."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        d = y_pred - y_true
+        return np.mean(d * d, axis=-1)
+
+    def gradient(self, y_true, y_pred):
+        return (2.0 / y_pred.shape[-1]) * (y_pred - y_true)
+
+
+class MeanAbsoluteError(Loss):
+    """``L = mean(|y - p|)`` over the last axis; gradient ``sign(p - y) / C``."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        return np.mean(np.abs(y_pred - y_true), axis=-1)
+
+    def gradient(self, y_true, y_pred):
+        return np.sign(y_pred - y_true) / y_pred.shape[-1]
+
+
+class Huber(Loss):
+    """``e = p - y``; ``0.5 e^2`` where ``|e| <= delta``, else ``delta |e| - 0.5 delta^2``; mean
+    over the last axis. Gradient ``e`` inside, ``delta sign(e)`` outside, over ``C``."""
+
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        if delta <= 0:
+            raise ValueError(f"Huber: delta must be > 0, got {delta}")
+        self.delta = float(delta)
+
+    def call(self, y_true, y_pred):
+        e = y_pred - y_true
+        a = np.abs(e)
+        d = self.delta
+        return np.mean(np.where(a <= d, 0.5 * e * e, d * a - 0.5 * d * d), axis=-1)
+
+    def gradient(self, y_true, y_pred):
+        e = y_pred - y_true
+        return np.where(np.abs(e) <= self.delta, e, self.delta * np.sign(e)) / y_pred.shape[-1]
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction, "delta": self.delta}
+
+
+def _per_sample(cls):
+    def fn(y_true, y_pred, **kwargs):
+        loss = cls(**kwargs)
+        y_pred = np.asarray(y_pred)
+        return loss.call(loss.prepare(y_true, y_pred), y_pred)
+    fn.__name__ = snake_case(cls.__name__)
+    fn.__doc__ = f"Per-sample values of :class:`{cls.__name__}` (no reduction)."
+    return fn
+
+
+binary_crossentropy = _per_sample(BinaryCrossentropy)
+categorical_crossentropy = _per_sample(CategoricalCrossentropy)
+sparse_categorical_crossentropy = _per_sample(SparseCategoricalCrossentropy)
+mean_squared_error = _per_sample(MeanSquaredError)
+mean_absolute_error = _per_sample(MeanAbsoluteError)
+huber = _per_sample(Huber)
+mse, mae = mean_squared_error, mean_absolute_error
+
+_CLASSES = {c.__name__: c for c in [
+    BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+    MeanSquaredError, MeanAbsoluteError, Huber]}
+_BY_NAME = {snake_case(n): c for n, c in _CLASSES.items()}
+_BY_NAME.update({
+    "bce": BinaryCrossentropy, "cce": CategoricalCrossentropy, "scce": SparseCategoricalCrossentropy,
+    "mse": MeanSquaredError, "mae": MeanAbsoluteError, "huber": Huber, "huber_loss": Huber,
+})
+
+
+def get(identifier) -> Loss:
+    """Resolve a name (``"mse"``, ``"binary_crossentropy"``, ``"BinaryCrossentropy"``), a Keras
+    config dict, or a :class:`Loss` instance or subclass."""
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if isinstance(identifier, str):
+        cls = _CLASSES.get(identifier) or _BY_NAME.get(identifier.lower())
+        if cls is None:
+            from ._suggest import did_you_mean
+            raise ValueError(
+                f"Unknown loss {identifier!r}.{did_you_mean(identifier, list(_BY_NAME) + list(_CLASSES))} "
+                f"Known: {', '.join(sorted(_BY_NAME))}."
+            )
+        return cls()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if callable(identifier):
+        for name, fn in _FUNCTIONS.items():
+            if fn is identifier:
+                return _BY_NAME[name]()
+        raise ValueError(
+            f"loss {getattr(identifier, '__name__', identifier)!r} is a plain function: glassnet "
+            "needs its gradient too. Subclass glassnet.losses.Loss with call(y_true, y_pred) and "
+            "gradient(y_true, y_pred)."
+        )
+    raise TypeError(f"loss must be a string, a Loss or a Loss class, got {type(identifier).__name__}")
+
+
+_FUNCTIONS = {f.__name__: f for f in [binary_crossentropy, categorical_crossentropy,
+                                      sparse_categorical_crossentropy, mean_squared_error,
+                                      mean_absolute_error, huber]}
+
+
+def serialize(loss: Loss) -> dict:
+    return {"module": "keras.losses", "class_name": type(loss).__name__,
+            "config": loss.get_config(), "registered_name": None}
+
+
+def deserialize(config: dict) -> Loss:
+    name = config.get("class_name")
+    if name not in _CLASSES:
+        raise ValueError(f"Unknown loss class {name!r}")
+    kwargs = dict(config.get("config") or {})
+    kwargs.pop("fn", None)
+    return _CLASSES[name](**kwargs)

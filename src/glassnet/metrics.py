@@ -1,0 +1,181 @@
+"""Metrics: running averages over an epoch, reset at each epoch's start.
+
+Each metric keeps ``total`` and ``count``; ``update_state`` adds a batch, ``result``
+divides. ``"accuracy"`` is resolved as Keras resolves it, from the shapes (see
+:func:`get`).
+
+>>> import numpy as np
+>>> m = BinaryAccuracy()
+>>> m.update_state(np.array([[1.0], [0.0]]), np.array([[0.9], [0.7]]))
+>>> float(m.result())
+0.5
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .losses import align
+from .utils import snake_case
+
+
+class Metric:
+    """Base class: a weighted mean of per-sample values ``fn(y_true, y_pred)``."""
+
+    def __init__(self, name=None, dtype=None):
+        self.name = name or snake_case(type(self).__name__)
+        self.dtype = dtype
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        self.total = 0.0
+        self.count = 0.0
+
+    def values(self, y_true, y_pred):
+        raise NotImplementedError
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        v = self.values(y_true, y_pred)
+        if sample_weight is None:
+            self.total += float(np.sum(v))
+            self.count += v.size
+        else:
+            sw = np.asarray(sample_weight, dtype=np.float64).reshape(v.shape)
+            self.total += float(np.sum(v * sw))
+            self.count += float(np.sum(sw))
+
+    def result(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> float:
+        self.reset_state()
+        self.update_state(np.asarray(y_true), np.asarray(y_pred), sample_weight)
+        return self.result()
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+    def __repr__(self):
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class BinaryAccuracy(Metric):
+    """Share of ``(p > threshold) == y`` (strictly greater, threshold 0.5)."""
+
+    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
+        self.threshold = threshold
+        super().__init__(name, dtype)
+
+    def values(self, y_true, y_pred):
+        y_true = align(y_true, y_pred)
+        return np.mean((y_pred > self.threshold) == y_true, axis=-1)
+
+    def get_config(self):
+        return {"name": self.name, "threshold": self.threshold}
+
+
+class CategoricalAccuracy(Metric):
+    """Share of ``argmax(p) == argmax(y)`` (one-hot labels)."""
+
+    def __init__(self, name="categorical_accuracy", dtype=None):
+        super().__init__(name, dtype)
+
+    def values(self, y_true, y_pred):
+        return (np.argmax(y_true, axis=-1) == np.argmax(y_pred, axis=-1)).astype(np.float64)
+
+
+class SparseCategoricalAccuracy(Metric):
+    """Share of ``argmax(p) == y`` (integer labels)."""
+
+    def __init__(self, name="sparse_categorical_accuracy", dtype=None):
+        super().__init__(name, dtype)
+
+    def values(self, y_true, y_pred):
+        y = np.asarray(y_true)
+        if y.ndim == y_pred.ndim and y.shape[-1] == 1:
+            y = y.reshape(y.shape[:-1])
+        return (np.argmax(y_pred, axis=-1) == y).astype(np.float64)
+
+
+class Accuracy(Metric):
+    """Share of exact matches ``y_pred == y_true``."""
+
+    def __init__(self, name="accuracy", dtype=None):
+        super().__init__(name, dtype)
+
+    def values(self, y_true, y_pred):
+        return np.mean(align(y_true, y_pred) == y_pred, axis=-1)
+
+
+class MeanSquaredError(Metric):
+    """Mean of ``(y - p)^2``."""
+
+    def __init__(self, name="mean_squared_error", dtype=None):
+        super().__init__(name, dtype)
+
+    def values(self, y_true, y_pred):
+        d = y_pred - align(y_true, y_pred)
+        return np.mean(d * d, axis=-1)
+
+
+class MeanAbsoluteError(Metric):
+    """Mean of ``|y - p|``."""
+
+    def __init__(self, name="mean_absolute_error", dtype=None):
+        super().__init__(name, dtype)
+
+    def values(self, y_true, y_pred):
+        return np.mean(np.abs(y_pred - align(y_true, y_pred)), axis=-1)
+
+
+class _LossMetric(Metric):
+    """A loss as a metric: the mean of its per-sample values (e.g. ``metrics=["binary_crossentropy"]``)."""
+
+    def __init__(self, loss, name):
+        self.loss = loss
+        super().__init__(name)
+
+    def values(self, y_true, y_pred):
+        return self.loss.call(self.loss.prepare(y_true, y_pred), y_pred)
+
+
+_CLASSES = {c.__name__: c for c in [BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+                                    Accuracy, MeanSquaredError, MeanAbsoluteError]}
+_BY_NAME = {
+    "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
+}
+_LOSS_NAMES = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "huber")
+
+
+def get(identifier, y_true=None, y_pred=None) -> Metric:
+    """Resolve a metric. ``"accuracy"``/``"acc"`` depends on the shapes, as in Keras:
+    binary when the output's last dimension is 1; sparse categorical when the labels have
+    lower rank than the output (or last dimension 1 while the output's is > 1);
+    categorical otherwise. The metric keeps the name the user wrote (the log key)."""
+    if isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        return identifier()
+    if isinstance(identifier, str):
+        key = identifier
+        if key.lower() in ("accuracy", "acc"):
+            if y_pred is None or y_pred.shape[-1] == 1:
+                return BinaryAccuracy(name=key)
+            if y_true is not None and (y_true.ndim < y_pred.ndim or y_true.shape[-1] == 1):
+                return SparseCategoricalAccuracy(name=key)
+            return CategoricalAccuracy(name=key)
+        if key in _CLASSES:
+            return _CLASSES[key]()
+        if key.lower() in _BY_NAME:
+            return _BY_NAME[key.lower()](name=key)
+        if key.lower() in _LOSS_NAMES:
+            from . import losses
+            return _LossMetric(losses.get(key.lower()), key)
+        from ._suggest import did_you_mean
+        raise ValueError(
+            f"Unknown metric {identifier!r}.{did_you_mean(key, list(_BY_NAME) + ['accuracy'])} "
+            f"Known: accuracy, {', '.join(sorted(_BY_NAME))}."
+        )
+    raise TypeError(f"metric must be a string or a Metric, got {type(identifier).__name__}")

@@ -1,0 +1,378 @@
+"""``Sequential``: a stack of layers you build, compile, fit, evaluate and predict with.
+
+>>> import numpy as np, glassnet
+>>> from glassnet.keras import Sequential
+>>> from glassnet.keras.layers import Dense
+>>> model = Sequential([Dense(units=25, activation="sigmoid"),
+...                     Dense(units=15, activation="sigmoid"),
+...                     Dense(units=1, activation="sigmoid")])
+>>> model.compile(loss=glassnet.losses.BinaryCrossentropy())
+>>> X = np.random.rand(8, 4); Y = np.array([0, 1] * 4)
+>>> history = model.fit(X, Y, epochs=2, verbose=0)
+>>> sorted(history.history)
+['loss']
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _checks, losses, optimizers
+from . import metrics as metrics_module
+from . import training
+from .layers import InputLayer, Layer
+from .utils import unique_name
+
+
+class Sequential:
+    """A linear stack of layers (Keras's ``Sequential``)."""
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        self.name = name or unique_name("sequential")
+        self.trainable = trainable
+        self._layers: list[Layer] = []
+        self._input_shape = None            # (None, features...) once known
+        self.output_shape = None
+        self.built = False
+        self.optimizer = self.loss = None
+        self.compiled = False
+        self._metric_specs: list = []
+        self._metrics: list = []
+        self._fused = False
+        self._regularized: list = []
+        self.stop_training = False
+        self.history = None
+        for layer in layers or []:
+            self.add(layer)
+
+    # -- structure ----------------------------------------------------------------------
+    def add(self, layer) -> None:
+        """Append a layer; an ``Input`` (only first) fixes the input shape and builds at once."""
+        if isinstance(layer, InputLayer):
+            if self._layers or self._input_shape is not None:
+                raise ValueError("Sequential.add: an Input can only be the first entry of the model")
+            self._input_shape = tuple(layer.shape)
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential.add: expected a layer (e.g. Dense(10)), got {type(layer).__name__}: {layer!r}"
+            )
+        if any(existing.name == layer.name for existing in self._layers):
+            raise ValueError(f"Sequential.add: the model already has a layer named {layer.name!r}; names must be unique")
+        if not self._layers and self._input_shape is None and layer._input_shape_arg is not None:
+            self._input_shape = (None,) + layer._input_shape_arg
+        self._layers.append(layer)
+        self.built = False
+        if self._input_shape is not None:
+            self.build(self._input_shape)
+
+    def pop(self) -> Layer:
+        if not self._layers:
+            raise ValueError("Sequential.pop: the model has no layers")
+        layer = self._layers.pop()
+        self.built = False
+        if self._layers and self._input_shape is not None:
+            self.build(self._input_shape)
+        return layer
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None) -> Layer:
+        if index is not None:
+            return self._layers[index]
+        for layer in self._layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No layer named {name!r}; layers: {', '.join(l.name for l in self._layers)}")
+
+    def build(self, input_shape=None) -> None:
+        """Create every layer's weights for inputs of ``input_shape`` (batch dimension first)."""
+        if input_shape is None:
+            input_shape = self._input_shape
+        if input_shape is None:
+            raise ValueError("Sequential.build: give the input shape, e.g. model.build((None, 400))")
+        if not self._layers:
+            raise ValueError("Sequential.build: the model has no layers; add some first")
+        shape = tuple(input_shape)
+        if len(shape) < 2:
+            raise ValueError(f"Sequential.build: input_shape must include the batch dimension, e.g. (None, {shape[0] if shape else 'features'})")
+        self._input_shape = (None,) + shape[1:]
+        for layer in self._layers:
+            shape = layer.build_from_shape(shape)
+        self.output_shape = shape
+        self.built = True
+
+    @property
+    def input_shape(self):
+        return self._input_shape
+
+    # -- weights --------------------------------------------------------------------------
+    @property
+    def weights(self):
+        return [v for layer in self._layers for v in layer.weights]
+
+    variables = weights
+
+    @property
+    def trainable_weights(self):
+        return [v for layer in self._layers for v in layer.trainable_weights] if self.trainable else []
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.weights if id(v) not in trainable]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of all weights in Keras's order: layer by layer, kernel then bias."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Set all weights (same order as :meth:`get_weights`); all shapes are checked first."""
+        variables = self.weights
+        weights = list(weights)
+        if len(weights) != len(variables):
+            raise ValueError(f"set_weights: the model has {len(variables)} weight arrays, got {len(weights)}")
+        arrays = [np.asarray(w) for w in weights]
+        for i, (v, w) in enumerate(zip(variables, arrays)):
+            if v.shape != w.shape:
+                raise ValueError(f"set_weights: weights[{i}] ({v.path}) must have shape {v.shape}, got {w.shape}")
+            if w.dtype.kind not in "fiu":
+                raise TypeError(f"set_weights: weights[{i}] has dtype {w.dtype}, expected numbers")
+        for v, w in zip(variables, arrays):
+            v.value[...] = w
+
+    def count_params(self) -> int:
+        return sum(layer.count_params() for layer in self._layers)
+
+    @property
+    def losses(self) -> list[float]:
+        return [penalty for layer in self._layers for penalty in layer.losses]
+
+    # -- compile --------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True) -> None:
+        """Choose the optimizer (default ``"rmsprop"``), the loss and the metrics."""
+        if loss_weights is not None or weighted_metrics is not None:
+            raise ValueError("compile: loss_weights and weighted_metrics are not supported (single-output models)")
+        opt = optimizers.get(optimizer)
+        loss_obj = losses.get(loss) if loss is not None else None
+        if metrics is None:
+            specs = []
+        elif isinstance(metrics, (list, tuple)):
+            specs = list(metrics)
+        else:
+            raise TypeError(f"compile: metrics must be a list, e.g. metrics=['accuracy']; got {metrics!r}")
+        for spec in specs:      # fail now on unknown names rather than at fit
+            if isinstance(spec, str):
+                metrics_module.get(spec)
+        self.optimizer, self.loss, self._metric_specs = opt, loss_obj, specs
+        self._metrics = []
+        self.compiled = True
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return ["loss"] + [m.name for m in self._metrics]
+
+    def _ready(self, what: str, x=None, y=None) -> None:
+        if not self.compiled:
+            raise ValueError(f"You must call compile() before {what}: e.g. model.compile(loss='binary_crossentropy')")
+        if self.loss is None:
+            raise ValueError(f"{what}: the model was compiled without a loss; pass loss=... to compile()")
+        if not self.built:
+            self.build((None,) + x.shape[1:])
+        last = self._layers[-1]
+        self._fused = self.loss.fuses_with(getattr(last, "activation", None)) and hasattr(last, "backward_from_z")
+        self._regularized = [v for v in self.trainable_weights if v.regularizer is not None]
+        if not self._metrics and self._metric_specs and y is not None:
+            like = np.empty((0,) + tuple(self.output_shape[1:]))
+            self._metrics = [metrics_module.get(s, y, like) for s in self._metric_specs]
+
+    def _data(self, x, y, sample_weight, what, xname="x", yname="y"):
+        x = _checks.features(x, xname, self if self.built else None)
+        y_raw = _checks.to_array(y, yname)
+        self._ready(what, x, y_raw)
+        y = _checks.labels(y_raw, yname, self.loss, self.output_shape)
+        _checks.same_length(x, y, xname, yname)
+        sw = _checks.sample_weights(sample_weight, len(x), "sample_weight" if xname == "x" else f"{xname}'s sample_weight")
+        return x, y, sw
+
+    # -- fit / evaluate / predict -------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train by mini-batch gradient descent for ``epochs`` epochs; returns a ``History``."""
+        batch_size = _positive_int(batch_size, "batch_size", 32)
+        validation_batch_size = _positive_int(validation_batch_size, "validation_batch_size", None)
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"fit: epochs must be an integer >= 0, got {epochs!r}")
+        if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
+            raise ValueError(f"fit: initial_epoch must be an integer >= 0, got {initial_epoch!r}")
+        if not (isinstance(validation_split, (int, float)) and 0 <= validation_split < 1):
+            raise ValueError(f"fit: validation_split must be a number in [0, 1), got {validation_split!r}")
+        if steps_per_epoch is not None or validation_steps is not None or validation_freq != 1:
+            raise ValueError("fit: steps_per_epoch, validation_steps and validation_freq are not supported with arrays")
+        if shuffle not in (True, False):
+            raise ValueError(f"fit: shuffle must be True or False, got {shuffle!r}")
+        verbose = _verbosity(verbose)
+        x, y, sw = self._data(x, y, sample_weight, "fit")
+        if class_weight is not None:
+            sw = _class_weights(class_weight, y, sw)
+        validation = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight)")
+            vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
+            validation = self._data(vx, vy, vsw, "fit", "validation_data[0]", "validation_data[1]")
+        elif validation_split:
+            split = int(math.floor(len(x) * (1.0 - validation_split)))   # the LAST samples, before shuffling
+            if split == 0 or split == len(x):
+                raise ValueError(
+                    f"fit: validation_split={validation_split} of {len(x)} samples leaves "
+                    f"{'no training' if split == 0 else 'no validation'} samples"
+                )
+            validation = (x[split:], y[split:], None if sw is None else sw[split:])
+            x, y, sw = x[:split], y[:split], (None if sw is None else sw[:split])
+        return training.run_fit(self, x, y, sw, batch_size, int(epochs), verbose, callbacks,
+                                validation, shuffle, int(initial_epoch), validation_batch_size)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """Loss (plus metrics) on data, in inference mode: a scalar, a list, or a dict."""
+        batch_size = _positive_int(batch_size, "batch_size", 32)
+        verbose = _verbosity(verbose)
+        x, y, sw = self._data(x, y, sample_weight, "evaluate")
+        logs = training.run_evaluate(self, x, y, sw, batch_size)
+        if verbose:
+            steps_ = math.ceil(len(x) / batch_size)
+            print(f"{steps_}/{steps_} " + "━" * 20 + " - " + training.format_logs(dict(sorted(logs.items()))))
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None) -> np.ndarray:
+        """The model's outputs for ``x``, batch by batch, in inference mode."""
+        batch_size = _positive_int(batch_size, "batch_size", 32)
+        _verbosity(verbose)
+        x = _checks.features(x, "x", self if self.built else None)
+        if not self.built:
+            self.build((None,) + x.shape[1:])
+        return training.run_predict(self, x, batch_size)
+
+    def __call__(self, x, training=False):
+        x = _checks.features(x, "x", self if self.built else None)
+        if not self.built:
+            self.build((None,) + x.shape[1:])
+        from .training import forward
+        return forward(self._layers, x, training)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One gradient step on one batch; returns its loss (and metrics), before the update."""
+        x, y, sw = self._data(x, y, sample_weight, "train_on_batch")
+        if class_weight is not None:
+            sw = _class_weights(class_weight, y, sw)
+        if not self.optimizer.built:
+            self.optimizer.build(self.trainable_weights)
+        value, a = training.forward_backward(self, x, y, sw)
+        if not math.isfinite(value):
+            raise FloatingPointError(
+                f"train_on_batch: the loss is {value}; the update was not applied. "
+                "Try a smaller learning rate or scaled inputs."
+            )
+        self.optimizer.apply(None)
+        return self._step_result(value, y, a, sw, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        x, y, sw = self._data(x, y, sample_weight, "test_on_batch")
+        logs = training.run_evaluate(self, x, y, sw, len(x))
+        return logs if return_dict else (list(logs.values()) if len(logs) > 1 else logs["loss"])
+
+    def predict_on_batch(self, x) -> np.ndarray:
+        return self.predict(x, batch_size=len(x), verbose=0)
+
+    def _step_result(self, value, y, a, sw, return_dict):
+        logs = {"loss": value}
+        for m in self._metrics:
+            m.reset_state()
+            m.update_state(y, a, sw)
+            logs[m.name] = m.result()
+        if return_dict:
+            return logs
+        return value if len(logs) == 1 else list(logs.values())
+
+    # -- description, files ---------------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, **kwargs) -> None:
+        """Print Keras's table: layer (type), output shape, parameter count, totals."""
+        from .summary import summary_text
+        (print_fn or print)(summary_text(self))
+
+    def get_config(self) -> dict:
+        layers = []
+        if self._input_shape is not None:
+            layers.append({"module": "keras.layers", "class_name": "InputLayer",
+                           "config": {"batch_shape": list(self._input_shape), "dtype": "float32",
+                                      "sparse": False, "name": "input_layer"}, "registered_name": None})
+        for layer in self._layers:
+            layers.append({"module": "keras.layers", "class_name": type(layer).__name__,
+                           "config": layer.get_config(), "registered_name": None})
+        return {"name": self.name, "trainable": self.trainable, "layers": layers}
+
+    def save(self, filepath, overwrite=True, **kwargs) -> None:
+        """Write a Keras 3 ``.keras`` file (atomically)."""
+        from . import saving
+        saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True) -> None:
+        from . import saving
+        saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, **kwargs) -> None:
+        from . import saving
+        saving.load_weights(self, filepath, **kwargs)
+
+    def __repr__(self):
+        return f"<Sequential name={self.name}, layers={len(self._layers)}, built={self.built}>"
+
+
+Model = Sequential     # glassnet builds linear stacks; Model(...) is accepted as the same thing
+
+
+def _positive_int(value, name, default):
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _verbosity(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2) or isinstance(verbose, bool) and verbose not in (0, 1):
+        raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
+    return int(verbose)
+
+
+def _class_weights(class_weight, y, sw):
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"class_weight must be a dict {{class: weight}}, got {type(class_weight).__name__}")
+    classes = y if y.ndim == 1 else (np.argmax(y, axis=-1) if y.shape[-1] > 1 else np.round(y[:, 0]))
+    classes = classes.astype(np.int64)
+    missing = sorted(set(np.unique(classes).tolist()) - set(class_weight))
+    if missing:
+        raise ValueError(f"class_weight has no weight for class(es) {missing}")
+    w = np.array([class_weight[c] for c in classes], dtype=y.dtype if y.dtype.kind == "f" else np.float32)
+    return w if sw is None else sw * w
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Open a ``.keras`` file written by glassnet or Keras 3 (only glassnet's own classes are built)."""
+    from . import saving
+    return saving.load_model(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)

@@ -1,0 +1,45 @@
+"""``model.summary()``: Keras 3's table of layers, output shapes and parameter counts."""
+from __future__ import annotations
+
+
+def _size(n_bytes: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n_bytes < 1024 or unit == "GB":
+            return f"{n_bytes:.2f} {unit}"
+        n_bytes /= 1024
+    return f"{n_bytes:.2f} GB"
+
+
+def _shape(shape) -> str:
+    return "?" if shape is None else "(" + ", ".join("None" if d is None else str(d) for d in shape) + \
+        ("," if len(shape) == 1 else "") + ")"
+
+
+def summary_text(model) -> str:
+    widths = (33, 24, 15)
+    top = "┏" + "┳".join("━" * w for w in widths) + "┓"
+    head = "┃" + "┃".join(f" {t:<{w - 2}} " if i < 2 else f" {t:>{w - 2}} "
+                           for i, (t, w) in enumerate(zip(("Layer (type)", "Output Shape", "Param #"), widths))) + "┃"
+    sep = "┡" + "╇".join("━" * w for w in widths) + "┩"
+    mid = "├" + "┼".join("─" * w for w in widths) + "┤"
+    bottom = "└" + "┴".join("─" * w for w in widths) + "┘"
+    rows = []
+    for layer in model.layers:
+        params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
+        cells = (f"{layer.name} ({type(layer).__name__})", _shape(layer.output_shape if layer.built else None), params)
+        rows.append("│" + "│".join(f" {c:<{w - 2}} " if i < 2 else f" {c:>{w - 2}} "
+                                   for i, (c, w) in enumerate(zip(cells, widths))) + "│")
+    lines = [f'Model: "{model.name}"', top, head, sep]
+    lines += [r for pair in zip(rows, [mid] * len(rows)) for r in pair][:-1] or []
+    lines.append(bottom)
+    trainable = sum(v.value.size for v in model.trainable_weights)
+    non_trainable = sum(v.value.size for v in model.non_trainable_weights)
+    itemsize = model.weights[0].value.itemsize if model.weights else 4
+    lines.append(f" Total params: {trainable + non_trainable:,} ({_size((trainable + non_trainable) * itemsize)})")
+    lines.append(f" Trainable params: {trainable:,} ({_size(trainable * itemsize)})")
+    lines.append(f" Non-trainable params: {non_trainable:,} ({_size(non_trainable * itemsize)})")
+    opt = model.optimizer
+    if opt is not None and opt.built:
+        n = sum(s.size for slots in opt._slot_lists() for s in slots) + 1
+        lines.append(f" Optimizer params: {n:,} ({_size((n - 1) * itemsize + 8)})")
+    return "\n".join(lines)

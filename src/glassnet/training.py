@@ -1,0 +1,333 @@
+"""The training loop: batches -> forward -> loss -> backward -> optimizer, and the
+progress output. ``Sequential.fit/evaluate/predict`` call into this module.
+
+One step, as Keras orders it::
+
+    A = forward(X_batch)                     # layer after layer, training=True
+    J = loss(Y_batch, A) + penalties         # recorded BEFORE the update
+    dJ/dA -> backward, layers in reverse     # fills every variable.grad
+    optimizer.apply()                        # w <- update(w, dJ/dw)
+    metrics(Y_batch, A)                      # on the pre-update predictions
+"""
+from __future__ import annotations
+
+import math
+import signal
+import sys
+import threading
+import time
+
+import numpy as np
+
+from .callbacks import Callback, CallbackList, History
+from .utils import rng
+
+
+class TrainingStopped(Exception):
+    """Raised inside the loop to end fit early (non-finite loss or Ctrl-C)."""
+
+
+# ---------------------------------------------------------------------------------------
+# One forward and backward pass
+# ---------------------------------------------------------------------------------------
+def forward(layers, x, training=False):
+    a = x
+    for layer in layers:
+        a = layer.forward(a, training)
+    return a
+
+
+def loss_and_output_grad(model, y, a, sample_weight=None):
+    """The batch's loss ``J = sum(w_i L_i) / m + penalties`` and ``dJ/dZ`` (fused) or ``dJ/dA``."""
+    loss, last, m = model.loss, model._layers[-1], a.shape[0]
+    if model._fused:                       # declared shortcut, see glassnet.losses
+        z = last._z
+        values = loss.call_from_logits(y, z)
+        grad = loss.gradient_from_logits(y, z, a)
+    else:
+        values = loss.call(y, a)
+        grad = loss.gradient(y, a)
+        if grad is a or grad is y:
+            grad = grad.copy()
+    if sample_weight is None:
+        value = float(values.sum()) / m
+        grad *= 1.0 / m
+    else:
+        value = float((values * sample_weight).sum()) / m
+        grad *= (sample_weight / m).reshape((m,) + (1,) * (grad.ndim - 1))
+    if model._regularized:
+        value += sum(float(v.regularizer(v.value)) for v in model._regularized)
+    return value, grad
+
+
+def backward(model, grad):
+    """Run ``dJ/d(output)`` back through the layers, filling every ``variable.grad``."""
+    layers = model._layers
+    last = layers[-1]
+    if model._fused:
+        grad = last.backward_from_z(grad, len(layers) > 1)
+    else:
+        grad = last.backward(grad, len(layers) > 1)
+    for i in range(len(layers) - 2, -1, -1):
+        grad = layers[i].backward(grad, i > 0)     # the input layer's dX is never needed
+
+
+def forward_backward(model, x, y, sample_weight=None, training=True):
+    """Loss and predictions of one batch, with every trainable variable's ``grad`` filled."""
+    a = forward(model._layers, x, training)
+    value, grad = loss_and_output_grad(model, y, a, sample_weight)
+    backward(model, grad)
+    return value, a
+
+
+# ---------------------------------------------------------------------------------------
+# Progress output
+# ---------------------------------------------------------------------------------------
+def _interactive(stream) -> bool:
+    if "ipykernel" in sys.modules:
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def format_logs(logs: dict) -> str:
+    parts = []
+    for k, v in logs.items():
+        if isinstance(v, (float, int, np.floating)):
+            v = float(v)
+            parts.append(f"{k}: {v:.4f}" if abs(v) > 1e-3 else f"{k}: {v:.4e}")
+    return " - ".join(parts)
+
+
+def _per_step(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.0f}s/step"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.0f}ms/step"
+    return f"{seconds * 1e6:.0f}us/step"
+
+
+class ProgressLogger(Callback):
+    """Keras-style progress: ``Epoch 3/100`` then ``12/12 ━━━━ 0s 2ms/step - loss: 0.0812``.
+
+    Redraws in place only on a terminal or in a notebook; to files and pipes it writes one
+    plain line per epoch (Keras writes its redraws there too, a known complaint).
+    """
+
+    def __init__(self, verbose=1, stream=None):
+        super().__init__()
+        self.verbose = verbose
+        self.stream = stream or sys.stdout
+        self.interactive = verbose == 1 and _interactive(self.stream)
+        self.wants_batch_logs = self.interactive
+
+    def _line(self, step, steps, elapsed, logs, final):
+        per = _per_step(elapsed / max(step, 1))
+        if self.verbose == 2:
+            return f"{steps}/{steps} - {int(elapsed)}s - {per} - {format_logs(logs)}".rstrip(" -")
+        done = int(20 * step / steps) if steps else 20
+        bar = "━" * done + "─" * (20 - done)
+        text = f"{step}/{steps} {bar} {int(elapsed)}s {per}"
+        metrics = format_logs(logs)
+        return f"{text} - {metrics}" if metrics else text
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start, self._last_draw = time.perf_counter(), 0.0
+        if self.params.get("epochs", 1) > 1:
+            print(f"Epoch {epoch + 1}/{self.params['epochs']}", file=self.stream, flush=self.interactive)
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.perf_counter()
+        if now - self._last_draw < 0.05 and batch + 1 < self.params["steps"]:
+            return
+        self._last_draw = now
+        line = self._line(batch + 1, self.params["steps"], now - self._start, logs or {}, False)
+        self.stream.write("\r" + line + "\x1b[K")
+        self.stream.flush()
+
+    def on_epoch_end(self, epoch, logs=None):
+        steps = self.params["steps"]
+        line = self._line(steps, steps, time.perf_counter() - self._start, logs or {}, True)
+        self.stream.write(("\r" + line + "\x1b[K\n") if self.interactive else line + "\n")
+        self.stream.flush()
+
+
+# ---------------------------------------------------------------------------------------
+# Ctrl-C: finish the current step, then stop
+# ---------------------------------------------------------------------------------------
+class _InterruptGuard:
+    """While training, Ctrl-C sets a flag checked between steps, so the weights are never
+    left half-updated. Outside the main thread the loop catches KeyboardInterrupt instead."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self._previous = signal.signal(signal.SIGINT, self._handler)
+            except ValueError:
+                self._previous = None
+        return self
+
+    def _handler(self, signum, frame):
+        if self.requested:                    # a second Ctrl-C: stop at once
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+# ---------------------------------------------------------------------------------------
+# fit / evaluate / predict
+# ---------------------------------------------------------------------------------------
+def _batches(n, batch_size):
+    return range(0, n, batch_size)
+
+
+def _slice(a, start, stop):
+    return None if a is None else a[start:stop]
+
+
+def run_fit(model, x, y, sample_weight, batch_size, epochs, verbose, callbacks,
+            validation, shuffle, initial_epoch, validation_batch_size):
+    n = x.shape[0]
+    steps = math.ceil(n / batch_size)
+    history = History()
+    cbs = list(callbacks or [])
+    if verbose:
+        cbs.insert(0, ProgressLogger(verbose))
+    cbs.append(history)
+    params = {"verbose": verbose, "epochs": epochs, "steps": steps}
+    cblist = CallbackList(cbs, model, params)
+    batch_end, batch_begin = cblist.batch_end, cblist.batch_begin
+    model.stop_training = False
+    model.history = history
+    optimizer, metrics = model.optimizer, model._metrics
+    if not optimizer.built:
+        optimizer.build(model.trainable_weights)
+    variables = optimizer._variables
+
+    stopped_reason = None
+    logs = {}
+    with _InterruptGuard() as guard:
+        cblist.on_train_begin()
+        try:
+            for epoch in range(initial_epoch, epochs):
+                for m in metrics:
+                    m.reset_state()
+                cblist.on_epoch_begin(epoch)
+                if shuffle:
+                    # One permuted copy per epoch, then contiguous batch slices.
+                    perm = rng().permutation(n)
+                    xs, ys = x[perm], y[perm]
+                    sws = sample_weight[perm] if sample_weight is not None else None
+                else:
+                    xs, ys, sws = x, y, sample_weight
+                snapshot = None
+                loss_total, seen = 0.0, 0
+                for step, start in enumerate(_batches(n, batch_size)):
+                    stop = start + batch_size
+                    xb, yb, swb = xs[start:stop], ys[start:stop], _slice(sws, start, stop)
+                    for cb in batch_begin:
+                        cb.on_train_batch_begin(step)
+                    value, a = forward_backward(model, xb, yb, swb)
+                    if not math.isfinite(value):
+                        stopped_reason = _non_finite(model, epoch, step, value, snapshot)
+                        raise TrainingStopped
+                    if snapshot is None:
+                        snapshot = [v.value.copy() for v in variables]   # start of epoch, to undo a bad one
+                    optimizer.apply(None)
+                    m_b = xb.shape[0]
+                    loss_total += value * m_b
+                    seen += m_b
+                    for m in metrics:
+                        m.update_state(yb, a, swb)
+                    if batch_end:
+                        blogs = _logs(loss_total / seen, metrics)
+                        for cb in batch_end:
+                            cb.on_train_batch_end(step, blogs)
+                    if guard.requested or model.stop_training:
+                        if guard.requested:
+                            stopped_reason = f"Training interrupted (Ctrl-C) at epoch {epoch + 1}, batch {step + 1}: the weights are those after that step."
+                        break
+                logs = _logs(loss_total / max(seen, 1), metrics)
+                if validation is not None and not guard.requested:
+                    val = run_evaluate(model, *validation, batch_size=validation_batch_size or batch_size)
+                    logs.update({"val_" + k: v for k, v in val.items()})
+                logs = dict(sorted(logs.items()))
+                cblist.on_epoch_end(epoch, logs)
+                if guard.requested or model.stop_training:
+                    break
+        except TrainingStopped:
+            pass
+        except KeyboardInterrupt:
+            stopped_reason = "Training interrupted (KeyboardInterrupt): the weights are those after the last completed step."
+        cblist.on_train_end(logs)
+    if stopped_reason:
+        print(stopped_reason, file=sys.stderr)
+    model.stop_training = False
+    return history
+
+
+def _non_finite(model, epoch, step, value, snapshot):
+    """The loss of this batch is NaN/Inf: the update was not applied. If earlier updates
+    already made the weights non-finite, go back to the start of this epoch."""
+    restored = "the weights are those from before this batch"
+    if not all(np.isfinite(v.value).all() for v in model.trainable_weights) and snapshot is not None:
+        for v, s in zip(model.optimizer._variables, snapshot):
+            v.value[...] = s
+        restored = "earlier updates had already made them non-finite, so the weights were restored to the start of this epoch"
+    return (
+        f"Training stopped: the loss became {value} at epoch {epoch + 1}, batch {step + 1}; {restored}. "
+        "Likely causes: a learning rate too large (try 10x smaller), inputs not scaled "
+        "(scale features to about [0, 1] or standardise them), or labels outside the loss's range."
+    )
+
+
+def _logs(loss_value, metrics):
+    logs = {"loss": loss_value}
+    for m in metrics:
+        logs[m.name] = m.result()
+    return dict(sorted(logs.items()))
+
+
+def run_evaluate(model, x, y, sample_weight=None, batch_size=32):
+    metrics = model._metrics
+    for m in metrics:
+        m.reset_state()
+    n = x.shape[0]
+    loss, layers = model.loss, model._layers
+    penalty = sum(float(v.regularizer(v.value)) for v in model._regularized)
+    total = 0.0
+    for start in _batches(n, batch_size):
+        stop = start + batch_size
+        xb, yb, swb = x[start:stop], y[start:stop], _slice(sample_weight, start, stop)
+        a = forward(layers, xb, False)
+        values = loss.call_from_logits(yb, layers[-1]._z) if model._fused else loss.call(yb, a)
+        if swb is not None:
+            values = values * swb
+        total += float(values.sum()) + penalty * xb.shape[0]
+        for m in metrics:
+            m.update_state(yb, a, swb)
+    return _logs(total / max(n, 1), metrics)
+
+
+def run_predict(model, x, batch_size=32):
+    n = x.shape[0]
+    layers = model._layers
+    out = None
+    for start in _batches(n, batch_size):
+        a = forward(layers, x[start:start + batch_size], False)
+        if out is None:
+            out = np.empty((n,) + a.shape[1:], dtype=a.dtype)
+        out[start:start + a.shape[0]] = a
+    if out is None:
+        out = np.empty((0,) + tuple(model.output_shape[1:]), dtype=x.dtype)
+    return out

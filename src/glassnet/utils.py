@@ -1,0 +1,78 @@
+"""Small helpers: the one random generator, layer naming, label encoding.
+
+Every random draw in glassnet (initial weights, shuffling, dropout masks) goes
+through :func:`rng`, a single seeded ``numpy.random.Generator``, so that
+``set_random_seed(s)`` makes two runs bit-identical.
+
+>>> import glassnet
+>>> glassnet.utils.set_random_seed(0)
+>>> glassnet.utils.to_categorical([0, 2], num_classes=3)
+array([[1., 0., 0.],
+       [0., 0., 1.]], dtype=float32)
+"""
+from __future__ import annotations
+
+import random
+import re
+
+import numpy as np
+
+_GENERATOR = np.random.default_rng()
+_NAME_COUNTS: dict[str, int] = {}
+
+
+def set_random_seed(seed: int) -> None:
+    """Seed glassnet's generator, plus Python's ``random`` and ``numpy.random`` (as Keras does)."""
+    global _GENERATOR
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"set_random_seed: seed must be a non-negative integer, got {seed!r}")
+    _GENERATOR = np.random.default_rng(int(seed))
+    random.seed(int(seed))
+    np.random.seed(int(seed) % 2**32)
+
+
+def rng() -> np.random.Generator:
+    """The generator every random draw uses."""
+    return _GENERATOR
+
+
+def clear_session() -> None:
+    """Reset layer-name counters (``dense``, ``dense_1``, ...), as ``keras.backend.clear_session``."""
+    _NAME_COUNTS.clear()
+
+
+def snake_case(name: str) -> str:
+    """``"BatchNormalization"`` -> ``"batch_normalization"``."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def unique_name(base: str) -> str:
+    """``base`` the first time, then ``base_1``, ``base_2``, ... (Keras's auto-naming)."""
+    count = _NAME_COUNTS.get(base, 0)
+    _NAME_COUNTS[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
+    """One-hot encode integer labels: ``(N,)`` -> ``(N, num_classes)`` in floatx."""
+    from .config import floatx
+
+    y = np.asarray(x)
+    if y.size and not np.issubdtype(y.dtype, np.integer):
+        if not np.all(np.equal(np.mod(y, 1), 0)):
+            raise ValueError("to_categorical: x must hold integer class labels")
+        y = y.astype(np.int64)
+    if y.ndim > 1 and y.shape[-1] == 1:
+        y = y.reshape(y.shape[:-1])
+    if y.size and y.min() < 0:
+        raise ValueError(f"to_categorical: labels must be >= 0, found {int(y.min())}")
+    if num_classes is None:
+        num_classes = int(y.max()) + 1 if y.size else 0
+    elif y.size and y.max() >= num_classes:
+        raise ValueError(
+            f"to_categorical: label {int(y.max())} is out of range for num_classes={num_classes}"
+        )
+    out = np.zeros(y.shape + (num_classes,), dtype=floatx())
+    np.put_along_axis(out, y[..., None].astype(np.int64), 1, axis=-1)
+    return out
