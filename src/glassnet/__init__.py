@@ -6,6 +6,7 @@ is code you can read.
 >>> from glassnet.keras.layers import Dense
 """
 from . import activations, callbacks, config, initializers, layers, losses, metrics, optimizers, regularizers, utils
+from . import datasets, linear
 from . import keras
 from .layers import Input
 from .models import Model, Sequential
@@ -20,9 +21,11 @@ __all__ = [
     "activations",
     "callbacks",
     "config",
+    "datasets",
     "initializers",
     "keras",
     "layers",
+    "linear",
     "losses",
     "metrics",
     "optimizers",
