@@ -1,0 +1,597 @@
+"""glassnet's benchmark suite: one command, every contestant side by side.
+
+    python bench/run.py                      # everything, medians of several repeats
+    python bench/run.py --quick              # smoke run: 1 repeat each
+    python bench/run.py --only seed,mnist    # some workloads
+    python bench/run.py --repeats 7 --out bench/results.md
+
+Workloads (see bench/README.md): seed, digits10, mnist, predict, import, memory.
+Contestants: glassnet (through glassnet.keras), floor (hand-written NumPy), torch and
+keras (tensorflow), the last two skipped with a note when not installed. Each contestant
+runs each workload in a fresh subprocess (bench/worker.py) after an untimed warm-up.
+No thread count is set by this suite; each process's own defaults are printed.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import importlib.metadata as _md
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import workloads as W  # noqa: E402
+
+ALL_WORKLOADS = ("import", "seed", "digits10", "mnist", "predict", "memory")
+ALL_CONTESTANTS = ("glassnet", "floor", "torch", "keras")
+PEERS = {"torch": "torch", "keras": "tensorflow"}
+CHILD_TIMEOUT_S = 1800
+
+
+# ---------------------------------------------------------------- child processes
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+               "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def child_env(extra_path: str | None, threads: int = 0) -> dict:
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if threads:  # the same for every contestant; worker.py tells torch and TF too
+        for var in THREAD_VARS:
+            env[var] = str(threads)
+        env["GLASSNET_BENCH_THREADS"] = str(threads)
+    if extra_path:
+        env["PYTHONPATH"] = extra_path + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def run_child(argv: list[str], env: dict) -> tuple[dict | None, str]:
+    """Run a child python; return (its BENCH_RESULT json, or None, and an error tail)."""
+    try:
+        p = subprocess.run([sys.executable, *argv], capture_output=True, text=True,
+                           env=env, timeout=CHILD_TIMEOUT_S, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return None, f"timed out after {CHILD_TIMEOUT_S} s"
+    for line in reversed(p.stdout.splitlines()):
+        if line.startswith("BENCH_RESULT "):
+            return json.loads(line[len("BENCH_RESULT "):]), ""
+    lines = [ln for ln in (p.stderr or p.stdout).splitlines() if ln.strip()]
+    return None, (lines[-1].strip()[-300:] if lines else f"exit code {p.returncode}")
+
+
+IMPORT_SNIPPET = """
+import json, os, sys, time
+import numpy
+t0 = time.perf_counter()
+{stmt}
+dt = time.perf_counter() - t0
+heavy = [m for m in ("matplotlib", "scipy", "h5py", "pandas", "safetensors", "sklearn",
+                     "torch", "tensorflow", "PIL") if m in sys.modules]
+print("BENCH_RESULT " + json.dumps({{"seconds": dt, "heavy": heavy}}))
+"""
+
+PEAK_SNIPPET = """
+import json, time
+import numpy as np
+n = {n}
+rng = np.random.default_rng(0)
+a = rng.random((n, n), dtype=np.float32)
+b = rng.random((n, n), dtype=np.float32)
+c = np.empty((n, n), np.float32)
+np.matmul(a, b, out=c)
+best = float("inf")
+for _ in range({tries}):
+    t0 = time.perf_counter()
+    np.matmul(a, b, out=c)
+    best = min(best, time.perf_counter() - t0)
+print("BENCH_RESULT " + json.dumps({{"n": n, "seconds": best, "gflops": 2 * n**3 / best / 1e9}}))
+"""
+
+
+# ---------------------------------------------------------------- machine
+def machine_info() -> dict:
+    import numpy as np  # noqa: PLC0415
+
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        cpu = platform.processor() or "?"
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    info = {"cpu": cpu, "cores": os.cpu_count(), "usable_cores": usable,
+            "python": platform.python_version(), "numpy": np.__version__,
+            "blas": blas_name(np), "date": _dt.datetime.now(_dt.timezone.utc)
+            .strftime("%Y-%m-%d %H:%M UTC"), "platform": platform.platform(terse=True)}
+    try:
+        from threadpoolctl import threadpool_info  # noqa: PLC0415
+
+        info["threadpools"] = ", ".join(
+            f"{d.get('internal_api')} {d.get('version')} ({d.get('threading_layer', '?')}, "
+            f"{d.get('num_threads')} threads)" for d in threadpool_info())
+    except ImportError:
+        info["threadpools"] = "threadpoolctl not installed"
+    for dist in ("glassnet", "torch", "tensorflow-cpu", "tensorflow", "keras"):
+        try:
+            info[dist] = _md.version(dist)
+        except _md.PackageNotFoundError:
+            pass
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        info["commit"] = rev + ("+dirty src" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return info
+
+
+def blas_name(np) -> str:
+    try:
+        cfg = np.show_config(mode="dicts")
+        blas = cfg["Build Dependencies"]["blas"]
+        return f"{blas.get('name')} {blas.get('version', '')}".strip()
+    except Exception:  # noqa: BLE001 - older NumPy: no dict mode
+        return "?"
+
+
+def glassnet_status(env: dict) -> str:
+    """'' when glassnet's Keras API imports in a child, else why not."""
+    probe = ("import glassnet; from glassnet import keras; keras.Sequential; "
+             "print('BENCH_RESULT {}')")
+    res, err = run_child(["-c", probe], env)
+    return "" if res is not None else (err or "import failed")
+
+
+# ---------------------------------------------------------------- helpers
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def fmt_s(x):
+    if x is None or x != x:
+        return "—"
+    return f"{x:.3f}" if x >= 0.1 else f"{x * 1e3:.1f} ms"
+
+
+def fmt_n(x, digits=0):
+    if x is None or x != x:
+        return "—"
+    return f"{x:,.{digits}f}"
+
+
+def ratio(a, b):
+    if a is None or b is None or not b or a != a or b != b:
+        return None
+    return a / b
+
+
+def fmt_r(r):
+    return "—" if r is None else f"{r:.2f}x"
+
+
+def mb(x):
+    return "—" if x is None else f"{x / 2**20:,.1f} MB"
+
+
+def verdict(ok):
+    return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+
+# ---------------------------------------------------------------- the suite
+class Suite:
+    def __init__(self, args):
+        self.args = args
+        self.quick = args.quick
+        self.workloads = [w for w in ALL_WORKLOADS if w in args.only]
+        self.notes: list[str] = []
+        self.results: dict = {}
+        self.tmp = tempfile.mkdtemp(prefix="glassnet-bench-")
+        self.digits = os.path.join(self.tmp, "digits.npz")
+
+        extra = None
+        if importlib.util.find_spec("glassnet") is None:
+            extra = os.path.join(ROOT, "src")
+            self.notes.append("glassnet is not installed in this interpreter: using "
+                              "src/ through PYTHONPATH.")
+        self.env = child_env(extra, args.threads)
+        if args.threads:
+            self.notes.append(f"--threads {args.threads}: every contestant limited to "
+                              f"{args.threads} thread(s) ({', '.join(THREAD_VARS[:3])}, "
+                              "torch.set_num_threads, TF intra/inter-op).")
+        else:
+            preset = {v: os.environ[v] for v in THREAD_VARS if v in os.environ}
+            if preset:
+                self.notes.append(f"thread variables inherited from the environment: {preset}.")
+        self.contestants = []
+        for c in args.contestants:
+            if c in PEERS and importlib.util.find_spec(PEERS[c]) is None:
+                self.notes.append(f"{c} skipped: `{PEERS[c]}` is not installed in "
+                                  f"{sys.executable}.")
+                continue
+            if c == "glassnet":
+                why = glassnet_status(self.env)
+                if why:
+                    self.notes.append(f"glassnet skipped: its Keras API does not import ({why}).")
+                    continue
+            self.contestants.append(c)
+        if extra:  # prepare_digits prefers glassnet's own copy of the digits
+            sys.path.insert(0, extra)
+        self.data_note = W.prepare_digits(self.digits)
+
+    def repeats(self, workload: str, contestant: str) -> int:
+        if self.args.repeats:
+            return self.args.repeats
+        if self.quick:
+            return 1
+        slow_peer = contestant == "keras"
+        return {"seed": 3 if slow_peer else 5, "digits10": 3 if slow_peer else 5,
+                "mnist": 1 if slow_peer else 3, "predict": 3 if slow_peer else 5}.get(workload, 1)
+
+    def say(self, msg: str) -> None:
+        print(msg, flush=True)
+
+    def run(self) -> None:
+        self.say(f"glassnet bench: workloads {', '.join(self.workloads)}; contestants "
+                 f"{', '.join(self.contestants)}{' (quick)' if self.quick else ''}")
+        for n in self.notes:
+            self.say("  note: " + n)
+        self.say(f"  digits data: {self.data_note}")
+        for w in self.workloads:
+            (self.run_import if w == "import" else self.run_worker)(w)
+
+    # one (workload, contestant) per process
+    def run_worker(self, w: str) -> None:
+        if w == "mnist":
+            self.run_peak()
+        for c in self.contestants:
+            reps = 1 if w == "memory" else self.repeats(w, c)
+            argv = [os.path.join(HERE, "worker.py"), w, c, "--repeats", str(reps),
+                    "--digits", self.digits]
+            res, err = run_child(argv, self.env)
+            self.results.setdefault(w, {})[c] = res if res is not None else {"error": err}
+            self.say(f"  {w:9s} {c:9s} " + (summary(w, res) if res else "ERROR " + err))
+
+    def run_peak(self) -> None:
+        tries = 3 if self.quick else 7
+        res, err = run_child(["-c", PEAK_SNIPPET.format(n=2048, tries=tries)], self.env)
+        self.results["peak"] = res or {"error": err}
+        self.say("  peak      np.matmul 2048^2 float32: " +
+                 (f"{res['gflops']:.1f} GFLOP/s" if res else "ERROR " + err))
+
+    def run_import(self, w: str) -> None:
+        stmts = {"glassnet": ["import glassnet", "from glassnet import keras"],
+                 "torch": ["import torch"], "keras": ["from tensorflow import keras"]}
+        out = {}
+        for c in self.contestants:
+            for stmt in stmts.get(c, []):
+                reps = self.args.repeats or ((3 if self.quick else 7) if c == "glassnet"
+                                             else (1 if self.quick else 3))
+                secs, heavy, err = [], [], ""
+                for _ in range(reps):
+                    res, err = run_child(["-c", IMPORT_SNIPPET.format(stmt=stmt)], self.env)
+                    if res is None:
+                        break
+                    secs.append(res["seconds"])
+                    heavy = res["heavy"]
+                out[stmt] = {"times": secs, "heavy": heavy, "error": err if not secs else ""}
+                self.say(f"  import    {stmt:27s} " + (f"median {fmt_s(med(secs))} of {len(secs)}"
+                                                        if secs else "ERROR " + err))
+        self.results["import"] = out
+
+    # ------------------------------------------------------------ report
+    def t(self, w, c):
+        r = self.results.get(w, {}).get(c)
+        return med(r["times"]) if r and "times" in r else None
+
+    def report(self, machine: dict) -> str:
+        L = []
+        a = L.append
+        a("# glassnet benchmark results\n")
+        a(f"Run {machine['date']}{' — QUICK smoke run (1 repeat: noisy)' if self.quick else ''}; "
+          "times are medians of the repeats, each contestant in its own fresh process after "
+          "an untimed warm-up.\n")
+        a("| machine | |\n|---|---|")
+        a(f"| CPU | {machine['cpu']} ({machine['cores']} logical cores, "
+          f"{machine['usable_cores']} usable) |")
+        a(f"| OS / Python | {machine['platform']} / Python {machine['python']} |")
+        a(f"| NumPy / BLAS | {machine['numpy']} / {machine['blas']} |")
+        a(f"| thread pools (parent) | {machine['threadpools']} |")
+        for k in ("glassnet", "torch", "tensorflow-cpu", "tensorflow", "keras"):
+            if k in machine:
+                a(f"| {k} | {machine[k]}{' (' + machine['commit'] + ')' if k == 'glassnet' and 'commit' in machine else ''} |")
+        if "glassnet" not in machine and "commit" in machine:
+            a(f"| glassnet | from source ({machine['commit']}) |")
+        a("")
+        notes = list(self.notes) + [f"Digits data: {self.data_note}."]
+        notes += self.thread_notes()
+        for n in notes:
+            a(f"- {n}")
+        a("")
+        a(self.targets_table())
+        for w in self.workloads:
+            fn = getattr(self, "table_" + w, None)
+            if fn and w in self.results:
+                a(fn())
+        return "\n".join(L) + "\n"
+
+    def thread_notes(self):
+        seen = {}
+        for w in ("seed", "mnist", "digits10", "predict"):
+            for c, r in self.results.get(w, {}).items():
+                if "info" in r and c not in seen:
+                    i = r["info"]
+                    bits = [f"BLAS {i.get('blas_threads')}"]
+                    if "torch_threads" in i:
+                        bits.append(f"torch intra-op {i['torch_threads']}")
+                    if "tf_intra_threads" in i:
+                        bits.append(f"TF intra/inter {i['tf_intra_threads']}/"
+                                    f"{i['tf_inter_threads']} (0 = TF's default: all cores)")
+                    seen[c] = ", ".join(bits)
+        if not seen:
+            return []
+        return ["Threads (defaults, none set by the suite): " +
+                "; ".join(f"{c}: {s}" for c, s in seen.items()) + "."]
+
+    def targets_table(self) -> str:
+        rows = []
+        g, f = self.t("seed", "glassnet"), self.t("seed", "floor")
+        to, k = self.t("seed", "torch"), self.t("seed", "keras")
+        if "seed" in self.results:
+            r = ratio(g, f)
+            rows.append(("seed fit vs NumPy floor", fmt_r(r), "<= 1.3x",
+                         verdict(None if r is None else r <= 1.3)))
+            r = ratio(to, g)
+            rows.append(("seed fit: PyTorch time / glassnet time", fmt_r(r), ">= 5x",
+                         verdict(None if r is None else r >= 5)))
+            r = ratio(k, g)
+            rows.append(("seed fit: Keras time / glassnet time", fmt_r(r), ">= 50x",
+                         verdict(None if r is None else r >= 50)))
+        if "mnist" in self.results:
+            r = ratio(self.t("mnist", "torch"), self.t("mnist", "glassnet"))
+            rows.append(("MNIST-shaped: glassnet / PyTorch throughput", fmt_r(r), ">= 1.0x",
+                         verdict(None if r is None else r >= 1.0)))
+            frac = self.peak_fraction("glassnet")
+            rows.append(("MNIST-shaped: glassnet share of matmul peak",
+                         "—" if frac is None else f"{frac:.0%}", ">= 50% (aim)",
+                         verdict(None if frac is None else frac >= 0.5)))
+        if "import" in self.results:
+            s = self.results["import"].get("import glassnet", {}).get("times")
+            m = med(s) if s else None
+            rows.append(("`import glassnet` beyond `import numpy`", fmt_s(m), "<= 0.15 s",
+                         verdict(None if m is None else m <= 0.15)))
+        if "memory" in self.results:
+            ok, shown = self.memory_verdict("glassnet")
+            rows.append(("peak memory of MNIST-shaped fit, beyond the data", shown,
+                         "<= data + O(batch x width)", verdict(ok)))
+        if not rows:
+            return ""
+        out = ["## Targets\n", "| target | measured | goal | result |", "|---|---|---|---|"]
+        out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+        return "\n".join(out) + "\n"
+
+    def train_table(self, w: str, title: str, extra: str) -> str:
+        spec = W.TRAIN_SPECS[w]
+        res = self.results[w]
+        g = self.t(w, "glassnet")
+        out = [f"## {title}\n", extra, "",
+               "| contestant | fit median | min | repeats | µs / step | last-epoch loss "
+               "| time / glassnet's |", "|---|---|---|---|---|---|---|"]
+        for c in self.contestants:
+            r = res.get(c)
+            if r is None:
+                continue
+            if "error" in r:
+                out.append(f"| {c} | error: {r['error']} | | | | | |")
+                continue
+            tm = med(r["times"])
+            steps = -(-r["rows"] // spec.batch_size) * r["epochs"]
+            out.append(f"| {c} | {fmt_s(tm)} | {fmt_s(min(r['times']))} | {len(r['times'])} | "
+                       f"{tm / steps * 1e6:,.0f} | {r['loss']:.4g} | {fmt_r(ratio(tm, g))} |")
+        return "\n".join(out) + "\n"
+
+    def table_seed(self):
+        s = W.SEED
+        return self.train_table("seed", "(a) The seed program: 0/1 digits",
+                                f"360 x 64, Dense 25 sigmoid → 15 sigmoid → 1 sigmoid, "
+                                f"BinaryCrossentropy, RMSprop(), batch {s.batch_size}, "
+                                f"{s.epochs} epochs, shuffle=True; `fit` timed. PyTorch: "
+                                "BCEWithLogitsLoss, RMSprop(alpha=0.9, eps=1e-7), eps outside "
+                                "the sqrt (Keras: inside).")
+
+    def table_digits10(self):
+        s = W.DIGITS10
+        return self.train_table("digits10", "(b) The ten-digit network",
+                                f"1,797 x 64, Dense 25 relu → 15 relu → 10, "
+                                f"SparseCategoricalCrossentropy(from_logits=True), Adam(), "
+                                f"batch {s.batch_size}, {s.epochs} epochs; `fit` timed.")
+
+    def peak_fraction(self, c):
+        peak = self.results.get("peak", {}).get("gflops")
+        r = self.results.get("mnist", {}).get(c)
+        if not peak or not r or "times" not in r:
+            return None
+        return r["flops_per_sample"] * r["rows"] * r["epochs"] / med(r["times"]) / 1e9 / peak
+
+    def table_mnist(self):
+        s = W.MNIST
+        res = self.results["mnist"]
+        peak = self.results.get("peak", {}).get("gflops")
+        g = self.t("mnist", "glassnet")
+        fps = s.flops_per_sample(W.MNIST_FEATURES)
+        out = ["## (c) MNIST-shaped network\n",
+               f"{W.MNIST_ROWS:,} x {W.MNIST_FEATURES} synthetic float32, Dense 256 relu → "
+               f"128 relu → 10, softmax cross-entropy from logits, Adam(), batch "
+               f"{s.batch_size}, {s.epochs} epoch per timed fit. FLOPs counted as 2·m·n·k "
+               f"per matmul (forward 1 per layer, backward dW and dX, no dX for the first "
+               f"layer): {fps / 1e6:.3f} MFLOP per sample. Measured float32 matmul peak "
+               f"(np.matmul 2048², best of several): "
+               f"{'—' if not peak else f'{peak:.1f} GFLOP/s'}.", "",
+               "| contestant | epoch median | repeats | samples/s | GFLOP/s | % of peak | "
+               "time / glassnet's |", "|---|---|---|---|---|---|---|"]
+        for c in self.contestants:
+            r = res.get(c)
+            if r is None:
+                continue
+            if "error" in r:
+                out.append(f"| {c} | error: {r['error']} | | | | | |")
+                continue
+            tm = med(r["times"])
+            sps = r["rows"] * r["epochs"] / tm
+            gf = sps * r["flops_per_sample"] / 1e9
+            pct = f"{gf / peak:.0%}" if peak else "—"
+            out.append(f"| {c} | {fmt_s(tm)} | {len(r['times'])} | {fmt_n(sps)} | {gf:.1f} | "
+                       f"{pct} | {fmt_r(ratio(tm, g))} |")
+        return "\n".join(out) + "\n"
+
+    def table_predict(self):
+        res = self.results["predict"]
+        bs = [str(b) for b in W.PREDICT_BATCHES]
+        out = ["## (d) Predict throughput\n",
+               f"MNIST-shaped network (untrained), {W.PREDICT_ROWS:,} rows, "
+               f"`predict(x, batch_size=b)`; samples per second (median).", "",
+               "| contestant | " + " | ".join(f"batch {b}" for b in bs) + " |",
+               "|---|" + "---|" * len(bs)]
+        for c in self.contestants:
+            r = res.get(c)
+            if r is None:
+                continue
+            if "error" in r:
+                out.append(f"| {c} | error: {r['error']} |" + " |" * (len(bs) - 1))
+                continue
+            cells = [fmt_n(r["rows"] / med(r["times_by_batch"][b])) for b in bs]
+            out.append(f"| {c} | " + " | ".join(cells) + " |")
+        return "\n".join(out) + "\n"
+
+    def table_import(self):
+        res = self.results["import"]
+        out = ["## (e) Import time\n",
+               "Seconds beyond `import numpy`, each in a fresh process (median).", "",
+               "| statement | median | min | runs | heavy modules loaded |",
+               "|---|---|---|---|---|"]
+        for stmt, r in res.items():
+            if not r["times"]:
+                out.append(f"| `{stmt}` | error: {r['error']} | | | |")
+                continue
+            out.append(f"| `{stmt}` | {fmt_s(med(r['times']))} | {fmt_s(min(r['times']))} | "
+                       f"{len(r['times'])} | {', '.join(r['heavy']) or 'none'} |")
+        return "\n".join(out) + "\n"
+
+    def allowance(self) -> int:
+        """O(batch x width) working memory, generously: 16 float32 buffers of
+        batch x (sum of widths), plus 8 copies of the parameters (weights, gradients,
+        optimizer slots, temporaries)."""
+        s = W.MNIST
+        widths = [W.MNIST_FEATURES] + [u for u, _ in s.layers]
+        params = sum(widths[i] * widths[i + 1] + widths[i + 1] for i in range(len(widths) - 1))
+        return 16 * s.batch_size * sum(widths) * 4 + 8 * params * 4
+
+    def memory_verdict(self, c):
+        r = self.results.get("memory", {}).get(c)
+        if not r or "data_bytes" not in r:
+            return None, "—"
+        peak = r["traced_peak"] if r["traced_peak"] is not None else r["rss_peak_growth"]
+        ok = peak <= r["data_bytes"] + self.allowance()
+        return ok, f"{mb(peak)} = {peak / r['data_bytes']:.2f}x data"
+
+    def table_memory(self):
+        res = self.results["memory"]
+        out = ["## (f) Peak memory of fit\n",
+               f"One epoch of the MNIST-shaped fit, measured after the data exist and after "
+               f"a warm-up. `traced` = peak of NumPy allocations during fit (tracemalloc; "
+               f"NumPy reports to it, PyTorch and TensorFlow do not); `RSS growth` = the "
+               f"process's peak resident set during fit minus its resident set before. "
+               f"Allowed beyond the data: one copy of it plus {mb(self.allowance())} "
+               f"(O(batch x width): 16 buffers of batch x Σwidths, 8 copies of the "
+               f"parameters).", "",
+               "| contestant | data (x + y) | traced peak | RSS growth | peak / data | "
+               "within data + O(batch x width) |", "|---|---|---|---|---|---|"]
+        for c in self.contestants:
+            r = res.get(c)
+            if r is None:
+                continue
+            if "error" in r:
+                out.append(f"| {c} | error: {r['error']} | | | | |")
+                continue
+            ok, shown = self.memory_verdict(c)
+            out.append(f"| {c} | {mb(r['data_bytes'])} | {mb(r['traced_peak'])} | "
+                       f"{mb(r['rss_peak_growth'])} | {shown.split('= ')[-1]} | {verdict(ok)} |")
+        return "\n".join(out) + "\n"
+
+
+def summary(w: str, r: dict) -> str:
+    if w == "memory":
+        return (f"traced peak {mb(r['traced_peak'])}, RSS growth {mb(r['rss_peak_growth'])}, "
+                f"data {mb(r['data_bytes'])}")
+    if w == "predict":
+        return ", ".join(f"batch {b}: {r['rows'] / med(t):,.0f} samples/s"
+                         for b, t in r["times_by_batch"].items())
+    return (f"median {fmt_s(med(r['times']))} of {len(r['times'])} "
+            f"(min {fmt_s(min(r['times']))}), loss {r['loss']:.4g}")
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="smoke run: 1 repeat each")
+    ap.add_argument("--only", default=",".join(ALL_WORKLOADS),
+                    help=f"comma-separated workloads from {','.join(ALL_WORKLOADS)}")
+    ap.add_argument("--contestants", default=",".join(ALL_CONTESTANTS),
+                    help=f"comma-separated, from {','.join(ALL_CONTESTANTS)}")
+    ap.add_argument("--repeats", type=int, default=0,
+                    help="timed repeats for every contestant (default: 5 for small "
+                         "workloads, 3 for MNIST; Keras 3 and 1)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="limit every contestant to N threads (BLAS, OpenMP, torch, TF); "
+                         "default: each library's own default")
+    ap.add_argument("--out", default=os.path.join(HERE, "results.md"),
+                    help="markdown file to write (default bench/results.md)")
+    ap.add_argument("--json", default=None, help="also write the raw results as JSON")
+    args = ap.parse_args(argv)
+    args.only = [x.strip() for x in args.only.split(",") if x.strip()]
+    args.contestants = [x.strip() for x in args.contestants.split(",") if x.strip()]
+    for x in args.only:
+        if x not in ALL_WORKLOADS:
+            ap.error(f"unknown workload {x!r}; choose from {', '.join(ALL_WORKLOADS)}")
+    for x in args.contestants:
+        if x not in ALL_CONTESTANTS:
+            ap.error(f"unknown contestant {x!r}; choose from {', '.join(ALL_CONTESTANTS)}")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    suite = Suite(args)
+    machine = machine_info()
+    suite.run()
+    text = suite.report(machine)
+    print()
+    print(text)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"wrote {os.path.relpath(args.out)}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"machine": machine, "results": suite.results}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
