@@ -298,4 +298,6 @@ class CallbackList:
 def _uses(cb, hook):
     if isinstance(cb, LambdaCallback):
         return hook in cb._given
+    if hook == "on_train_batch_end" and hasattr(cb, "wants_batch_logs"):
+        return cb.wants_batch_logs          # e.g. the progress bar redraws only on a terminal
     return overrides(cb, hook)

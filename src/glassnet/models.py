@@ -252,9 +252,13 @@ class Sequential:
         if verbose:
             steps_ = math.ceil(len(x) / batch_size)
             print(f"{steps_}/{steps_} " + "━" * 20 + " - " + training.format_logs(dict(sorted(logs.items()))))
+        return self._result(logs, return_dict)
+
+    def _result(self, logs, return_dict):
+        """Keras's return forms: a dict, the loss alone, or [loss, *metrics in compile order]."""
         if return_dict:
             return logs
-        values = list(logs.values())
+        values = [logs["loss"]] + [logs[m.name] for m in self._metrics]
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None) -> np.ndarray:
@@ -291,8 +295,7 @@ class Sequential:
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         x, y, sw = self._data(x, y, sample_weight, "test_on_batch")
-        logs = training.run_evaluate(self, x, y, sw, len(x))
-        return logs if return_dict else (list(logs.values()) if len(logs) > 1 else logs["loss"])
+        return self._result(training.run_evaluate(self, x, y, sw, len(x)), return_dict)
 
     def predict_on_batch(self, x) -> np.ndarray:
         return self.predict(x, batch_size=len(x), verbose=0)
@@ -303,9 +306,7 @@ class Sequential:
             m.reset_state()
             m.update_state(y, a, sw)
             logs[m.name] = m.result()
-        if return_dict:
-            return logs
-        return value if len(logs) == 1 else list(logs.values())
+        return self._result(logs, return_dict)
 
     # -- description, files ---------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs) -> None:
