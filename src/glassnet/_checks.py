@@ -1,7 +1,28 @@
 """Input checks for fit, evaluate, predict and train_on_batch.
 
 Each failure is one ValueError or TypeError that names the argument, the first offending
-position, and what to do. Checks run before anything in the model changes.
+position (``row 4, column 1``), and what to do. All checks run before anything in the
+model changes: a model that was not built stays unbuilt, weights and the optimizer's
+step counter are untouched (``Sequential._data`` calls these first, then builds).
+
+What is accepted, as Keras accepts it: NumPy arrays, nested lists and tuples, and
+anything with a ``to_numpy()`` method (pandas DataFrame and Series). Integer arrays and
+object arrays that hold only numbers are converted to ``floatx``.
+
+What is refused, and why:
+
+* text, booleans, complex numbers, ``None`` and other non-numbers (TypeError);
+* NaN, +Inf, -Inf anywhere in ``x``, ``y`` or ``sample_weight``, and finite values
+  too large for ``floatx`` (they would become Inf);
+* ``x`` with no samples or no features; a 1-D ``x`` (ambiguous: one sample or one
+  feature?); ``x`` with more than 2 dimensions when the first layer that changes shapes
+  is a ``Dense`` and the model has no declared input shape. (Keras would apply that Dense
+  to the last axis and then fail on the labels' shape; a ``Flatten()`` first, or an
+  ``Input(shape=(a, b))``, says that several dimensions per sample are meant);
+* ``x`` whose sample shape does not match the model's input shape once it is known;
+* labels that do not fit the loss: outside [0, 1] for binary cross-entropy, not integers
+  in ``0..C-1`` for sparse categorical cross-entropy, negative or of the wrong width for
+  categorical cross-entropy, any shape other than the output's for the others.
 """
 from __future__ import annotations
 
@@ -9,32 +30,116 @@ import numpy as np
 
 from . import config
 
+_SHAPE_KEEPING = ("Dropout", "Activation")    # elementwise layers: the next one decides
 
-def to_array(data, name: str) -> np.ndarray:
+
+# ---------------------------------------------------------------------------------------
+# Positions
+# ---------------------------------------------------------------------------------------
+def where(index, columns=None) -> str:
+    """``(4, 1)`` -> ``"row 4, column 1"`` (with the column's name when known)."""
+    index = tuple(int(i) for i in np.atleast_1d(index))
+    text = f"row {index[0]}"
+    if len(index) > 1:
+        col = index[1]
+        named = f" ({columns[col]!r})" if columns is not None and col < len(columns) else ""
+        text += f", column {col}{named}"
+    if len(index) > 2:
+        text += f", index {index[2]}" if len(index) == 3 else f", index {index[2:]}"
+    return text
+
+
+def column_names(data):
+    """The column labels of a DataFrame-like object, else None."""
+    cols = getattr(data, "columns", None)
+    if cols is None or isinstance(data, np.ndarray):
+        return None
+    try:
+        return [c for c in cols]
+    except TypeError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------
+# Anything -> a numeric NumPy array
+# ---------------------------------------------------------------------------------------
+def to_array(data, name: str, columns=None) -> np.ndarray:
     """Accept arrays, nested lists/tuples and pandas objects; refuse what cannot be numbers."""
     if data is None:
         raise ValueError(f"{name} is None: pass a NumPy array (or a list) of numbers")
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"{name} is a string ({data[:40]!r}); pass an array of numbers, e.g. np.array([[0.5, 1.2], ...])")
+    if isinstance(data, dict):
+        raise TypeError(f"{name} is a dict; glassnet's models take one array, e.g. np.column_stack(list({name}.values()))")
     if hasattr(data, "to_numpy") and not isinstance(data, np.ndarray):    # pandas DataFrame/Series
+        columns = column_names(data) if columns is None else columns
         data = data.to_numpy()
     try:
         arr = np.asarray(data)
-    except ValueError as exc:      # ragged nested lists
-        raise ValueError(f"{name} is ragged: its rows have different lengths ({exc})") from None
+    except ValueError:      # ragged nested lists
+        raise ValueError(f"{name} is ragged: {_ragged_where(data)}. Every row needs the same "
+                         "number of values: pad or drop the short rows") from None
     kind = arr.dtype.kind
-    if kind in "USO":
+    if kind == "O":
+        arr = _numbers_from_objects(arr, name, columns)
+        kind = arr.dtype.kind
+    if kind in "US":
         bad = _first_non_number(arr)
-        where = f" at position {bad[0]}: {bad[1]!r}" if bad else ""
+        if bad is None:
+            raise TypeError(
+                f"{name} holds numbers written as text (dtype {arr.dtype}); convert them with "
+                f"{name} = np.asarray({name}, dtype='float32')"
+            )
         raise TypeError(
-            f"{name} must hold numbers, but has dtype {arr.dtype}{where}. "
-            "Convert text columns to numbers first (e.g. with a label encoding)."
+            f"{name} must hold numbers, but has text (dtype {arr.dtype}): {where(bad[0], columns)} "
+            f"is {str(bad[1])!r}. Convert text columns to numbers first (e.g. a label encoding, "
+            "or one-hot columns for categories)."
         )
     if kind == "c":
-        raise TypeError(f"{name} is complex ({arr.dtype}); glassnet trains on real numbers only")
+        raise TypeError(f"{name} is complex ({arr.dtype}); glassnet trains on real numbers only: "
+                        f"pass {name}.real, or its real and imaginary parts as separate columns")
     if kind == "b":
         raise TypeError(f"{name} is boolean; convert it to numbers first, e.g. {name}.astype('float32')")
-    if kind == "V" or kind == "M" or kind == "m":
-        raise TypeError(f"{name} has dtype {arr.dtype}, which is not numeric")
+    if kind not in "iuf":
+        raise TypeError(f"{name} has dtype {arr.dtype}, which is not numeric; convert it to numbers first")
     return arr
+
+
+def _ragged_where(data) -> str:
+    rows = list(data)
+    try:
+        first = len(rows[0])
+    except TypeError:
+        first = None
+    for i, row in enumerate(rows):
+        try:
+            n = len(row)
+        except TypeError:
+            n = None
+        if n != first:
+            say = lambda k: "a single number" if k is None else f"{k} values"   # noqa: E731
+            return f"row 0 has {say(first)} but row {i} has {say(n)}"
+    return "its rows have different lengths"
+
+
+def _numbers_from_objects(arr, name, columns):
+    """An object array that holds only real numbers becomes float64; anything else is refused."""
+    flat = arr.reshape(-1)
+    for i, v in enumerate(flat):
+        if isinstance(v, (bool, np.bool_)) or v is None or isinstance(v, (str, bytes, complex)) \
+                or not isinstance(v, (int, float, np.integer, np.floating)):
+            pos = np.unravel_index(i, arr.shape) if arr.ndim else (0,)
+            if v is None:
+                what = "a missing value (None): fill it in (e.g. with the column mean) or drop the row"
+            elif isinstance(v, (str, bytes)):
+                what = (f"the text {v!r}: convert text columns to numbers first "
+                        "(e.g. a label encoding, or one-hot columns for categories)")
+            elif isinstance(v, (bool, np.bool_)):
+                what = f"the boolean {v}: convert booleans to 0/1 first"
+            else:
+                what = f"{v!r} of type {type(v).__name__}, which is not a real number"
+            raise TypeError(f"{name} must hold numbers, but {where(pos, columns)} is {what}")
+    return arr.astype(np.float64)
 
 
 def _first_non_number(arr):
@@ -43,53 +148,144 @@ def _first_non_number(arr):
         try:
             float(v)
         except (TypeError, ValueError):
-            return (np.unravel_index(i, arr.shape) if arr.ndim > 1 else i, v)
+            return (np.unravel_index(i, arr.shape) if arr.ndim > 1 else (i,), v)
     return None
 
 
-def check_finite(arr: np.ndarray, name: str) -> None:
+def check_finite(arr: np.ndarray, name: str, columns=None, original=None) -> None:
+    """Refuse NaN and +/-Inf, naming the first one; ``original`` is the array before the cast
+    to ``floatx``, to tell a huge value that overflowed from an Inf that was there."""
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        value = arr[tuple(bad)]
-        where = f"row {bad[0]}" + (f", column {bad[1]}" if len(bad) > 1 else "")
+        bad = tuple(np.argwhere(~np.isfinite(arr))[0])
+        if original is not None and original.dtype.kind in "iuf" and np.isfinite(original[bad]):
+            raise ValueError(
+                f"{name} has {original[bad]} at {where(bad, columns)}, too large for {arr.dtype} "
+                f"(largest {np.finfo(arr.dtype).max:.3g}): scale {name} first, e.g. standardise "
+                "each column to mean 0 and standard deviation 1"
+            )
+        value = arr[bad]
+        good = f"np.isfinite({name}).all(axis=1)" if arr.ndim == 2 else f"np.isfinite({name})"
         raise ValueError(
-            f"{name} contains {value} at {where}: remove or impute non-finite values "
-            "(e.g. with the column mean) before training"
+            f"{name} contains {value} at {where(bad, columns)}: remove or impute non-finite values "
+            f"(e.g. with the column mean) first; {good} marks the good rows"
         )
 
 
-def features(x, name: str, model=None) -> np.ndarray:
-    """``x`` as a float array of shape (samples, ...) that the model accepts."""
-    arr = to_array(x, name)
+# ---------------------------------------------------------------------------------------
+# x
+# ---------------------------------------------------------------------------------------
+def _needs_flat_samples(model) -> bool:
+    """Whether the first shape-changing layer is a Dense (so samples must be vectors)."""
+    for layer in getattr(model, "_layers", []):
+        kind = type(layer).__name__
+        if kind in _SHAPE_KEEPING:
+            continue
+        return kind == "Dense"
+    return False
+
+
+def features(x, name: str, model=None, expected=None) -> np.ndarray:
+    """``x`` as a float array of shape (samples, ...) that the model accepts.
+
+    ``expected`` is the shape of one sample when known from elsewhere (the training data,
+    for ``validation_data``); otherwise it comes from the model's input shape, if any.
+    """
+    columns = column_names(x)
+    arr = to_array(x, name, columns)
     if arr.ndim == 0:
-        raise ValueError(f"{name} is a single number; pass an array of shape (samples, features)")
+        raise ValueError(f"{name} is a single number; pass an array of shape (samples, features), "
+                         f"e.g. np.array([[{arr.item()}]])")
     if arr.ndim == 1:
         raise ValueError(
             f"{name} has shape {arr.shape}, but the model needs 2 dimensions (samples, features). "
             f"For one feature use {name}.reshape(-1, 1); for one sample use {name}.reshape(1, -1)."
         )
     if arr.shape[0] == 0:
-        raise ValueError(f"{name} has no samples (shape {arr.shape})")
+        raise ValueError(f"{name} has no samples (shape {arr.shape}): pass at least one row; "
+                         "check that loading or filtering the data kept some rows")
     if any(d == 0 for d in arr.shape[1:]):
-        raise ValueError(f"{name} has no features (shape {arr.shape})")
-    arr = np.ascontiguousarray(arr, dtype=config.floatx())
-    check_finite(arr, name)
-    if model is not None and model._input_shape is not None:
+        raise ValueError(f"{name} has no features (shape {arr.shape}): each sample needs at least "
+                         "one value; check which columns were selected")
+    if expected is None and model is not None and model._input_shape is not None:
         expected = tuple(model._input_shape[1:])
-        got = arr.shape[1:]
-        if len(expected) != len(got) or any(e is not None and e != g for e, g in zip(expected, got)):
-            raise ValueError(
-                f"{name} has shape {arr.shape}: each sample has shape {got}, but the model was "
-                f"built for samples of shape {expected}"
-            )
+    if expected is not None:
+        _match_sample_shape(arr, name, tuple(expected))
+    elif model is not None and arr.ndim > 2 and _needs_flat_samples(model):
+        raise ValueError(
+            f"{name} has shape {arr.shape}: {arr.ndim} dimensions, but the model starts with a Dense "
+            f"layer, which takes 2 (samples, features). Flatten each sample with "
+            f"{name}.reshape(len({name}), -1), or put Flatten() first in the model."
+        )
+    floatx = config.floatx()
+    original = arr
+    arr = np.ascontiguousarray(arr, dtype=floatx)
+    check_finite(arr, name, columns, original if original.dtype != arr.dtype else None)
     return arr
 
 
+def _match_sample_shape(arr, name, expected):
+    got = arr.shape[1:]
+    if len(expected) == len(got) and all(e is None or e == g for e, g in zip(expected, got)):
+        return
+    want = "(samples, " + ", ".join("any" if e is None else str(e) for e in expected) + ")"
+    if len(expected) != len(got):
+        size = int(np.prod([e for e in expected if e is not None]))
+        fix = (f" Reshape it with {name}.reshape(len({name}), -1)" if len(expected) == 1 and
+               None not in expected and int(np.prod(got)) == size else
+               " Pass data shaped like the training data")
+        raise ValueError(
+            f"{name} has shape {arr.shape}: {arr.ndim} dimensions, but the model takes {want}, "
+            f"{len(expected) + 1} dimensions.{fix}."
+        )
+    axis = next(i for i, (e, g) in enumerate(zip(expected, got)) if e is not None and e != g)
+    if len(expected) == 1:
+        raise ValueError(
+            f"{name} has {got[0]} features (columns), but the model was built for {expected[0]}: "
+            f"{name} has shape {arr.shape}, expected {want}. Pass the same columns, in the same "
+            "order, as when the model was built."
+        )
+    raise ValueError(
+        f"{name} has shape {arr.shape}, but the model takes {want}: dimension {axis + 1} is "
+        f"{got[axis]}, expected {expected[axis]}"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The model's side
+# ---------------------------------------------------------------------------------------
+def compiled(model, what: str) -> None:
+    """Refuse fit/evaluate on a model that has no loss yet (nothing changes)."""
+    if not model.compiled:
+        raise ValueError(f"You must call compile() before {what}: e.g. model.compile(loss='binary_crossentropy')")
+    if model.loss is None:
+        raise ValueError(f"{what}: the model was compiled without a loss; pass loss=... to compile()")
+    if not model._layers:
+        raise ValueError(f"{what}: the model has no layers; add some first, e.g. model.add(Dense(1))")
+
+
+def output_shape(model, x_shape):
+    """The model's output shape for inputs of ``x_shape``, without building it (None if a
+    layer cannot tell before it is built)."""
+    if model.built:
+        return model.output_shape
+    shape = (None,) + tuple(x_shape[1:])
+    try:
+        for layer in model._layers:
+            shape = tuple(layer.compute_output_shape(shape))
+    except Exception:       # a custom layer that needs its weights to know: build first
+        return None
+    return shape
+
+
+# ---------------------------------------------------------------------------------------
+# y and sample_weight
+# ---------------------------------------------------------------------------------------
 def same_length(x, y, xname="x", yname="y"):
     if len(x) != len(y):
         raise ValueError(
             f"{xname} and {yname} have different numbers of samples: {len(x)} and {len(y)}. "
-            "Each row of x needs one label in y."
+            f"Each row of {xname} needs one label in {yname}; row {min(len(x), len(y))} is the "
+            "first without a partner."
         )
 
 
@@ -116,33 +312,15 @@ def labels(y, name: str, loss, output_shape) -> np.ndarray:
     if arr.ndim == 0:
         raise ValueError(f"{name} is a single number; pass one label per sample")
     if arr.shape[0] == 0:
-        raise ValueError(f"{name} has no samples (shape {arr.shape})")
+        raise ValueError(f"{name} has no samples (shape {arr.shape}): pass one label per sample of x")
     if arr.dtype.kind == "f":
         check_finite(arr, name)
     width = output_shape[-1] if output_shape is not None else None
     if isinstance(loss, losses.SparseCategoricalCrossentropy):
-        lab = arr.reshape(arr.shape[:-1]) if arr.ndim >= 2 and arr.shape[-1] == 1 else arr
-        if lab.ndim != len(output_shape) - 1:
-            raise ValueError(
-                f"{name} has shape {arr.shape}: SparseCategoricalCrossentropy takes one integer "
-                f"class per sample, shape ({arr.shape[0]},). For one-hot labels use CategoricalCrossentropy."
-            )
-        if lab.dtype.kind == "f":
-            frac = lab != np.round(lab)
-            if frac.any():
-                i = np.argwhere(frac)[0]
-                raise ValueError(f"{name} has a non-integer class label {lab[tuple(i)]} at row {i[0]}: "
-                                 "SparseCategoricalCrossentropy needs integer labels 0..C-1")
-        lab = lab.astype(np.int64)
-        bad = (lab < 0) | (lab >= width) if width is not None else (lab < 0)
-        if bad.any():
-            i = np.argwhere(bad)[0]
-            raise ValueError(
-                f"{name} has label {lab[tuple(i)]} at row {i[0]}, outside 0..{width - 1}: the last "
-                f"layer has {width} units, one per class. Give it as many units as classes."
-            )
-        return lab
+        return _sparse_labels(arr, name, output_shape, width)
+    original = arr
     arr = np.ascontiguousarray(arr, dtype=config.floatx())
+    check_finite(arr, name, original=original if original.dtype != arr.dtype else None)
     if arr.ndim == len(output_shape) - 1 and width == 1:
         arr = arr.reshape(arr.shape + (1,))
     if arr.shape[1:] != tuple(output_shape[1:]):
@@ -150,8 +328,11 @@ def labels(y, name: str, loss, output_shape) -> np.ndarray:
         if isinstance(loss, losses.CategoricalCrossentropy) and arr.ndim == 1:
             hint = (" CategoricalCrossentropy takes one-hot labels: use glassnet.utils.to_categorical(y), "
                     "or SparseCategoricalCrossentropy for integer labels.")
-        elif isinstance(loss, losses.CategoricalCrossentropy):
-            hint = f" One-hot labels need {width} columns, one per output unit."
+        elif isinstance(loss, losses.CategoricalCrossentropy) and arr.ndim == 2:
+            hint = (f" One-hot labels need {width} columns, one per output unit: give the last layer "
+                    f"{arr.shape[1]} units, or use to_categorical(labels, num_classes={width}).")
+        elif arr.ndim == 2 and width == 1 and isinstance(loss, losses.BinaryCrossentropy):
+            hint = " Binary labels are one column of 0/1; for several classes use more output units."
         raise ValueError(
             f"{name} has shape {arr.shape}, but the model's output has shape "
             f"{tuple(output_shape)}: each sample's label must have shape {tuple(output_shape[1:])}.{hint}"
@@ -159,10 +340,48 @@ def labels(y, name: str, loss, output_shape) -> np.ndarray:
     if isinstance(loss, losses.BinaryCrossentropy):
         bad = (arr < 0) | (arr > 1)
         if bad.any():
-            i = np.argwhere(bad)[0]
+            i = tuple(np.argwhere(bad)[0])
+            pos = where(i if width != 1 else i[:1])
             raise ValueError(
-                f"{name} has {arr[tuple(i)]} at row {i[0]}: BinaryCrossentropy needs labels in [0, 1] "
+                f"{name} has {arr[i]:g} at {pos}: BinaryCrossentropy needs labels in [0, 1] "
                 "(0/1 classes or probabilities). For more than two classes use "
                 "SparseCategoricalCrossentropy with one output unit per class."
             )
+    if isinstance(loss, losses.CategoricalCrossentropy):
+        bad = arr < 0
+        if bad.any():
+            i = tuple(np.argwhere(bad)[0])
+            raise ValueError(
+                f"{name} has {arr[i]:g} at {where(i)}: CategoricalCrossentropy needs one-hot labels "
+                "(or probabilities), all >= 0; make them with glassnet.utils.to_categorical(labels)"
+            )
     return arr
+
+
+def _sparse_labels(arr, name, output_shape, width):
+    lab = arr.reshape(arr.shape[:-1]) if arr.ndim >= 2 and arr.shape[-1] == 1 else arr
+    if lab.ndim != len(output_shape) - 1:
+        raise ValueError(
+            f"{name} has shape {arr.shape}: SparseCategoricalCrossentropy takes one integer "
+            f"class per sample, shape ({arr.shape[0]},). For one-hot labels use CategoricalCrossentropy, "
+            f"or pass {name}.argmax(axis=1)."
+        )
+    if lab.dtype.kind == "f":
+        frac = lab != np.round(lab)
+        if frac.any():
+            i = np.argwhere(frac)[0]
+            raise ValueError(f"{name} has a non-integer class label {lab[tuple(i)]:g} at {where(i)}: "
+                             "SparseCategoricalCrossentropy needs integer labels 0..C-1, one per sample")
+    # Range first, on the original values: a huge float would not survive the cast to int.
+    bad = (lab < 0) | (lab >= width) if width is not None else (lab < 0)
+    if bad.any():
+        i = tuple(np.argwhere(bad)[0])
+        value = lab[i].item()
+        value = int(value) if float(value).is_integer() else value
+        if value < 0:
+            fix = "class labels start at 0: shift them, e.g. y - y.min()"
+        else:
+            fix = (f"the last layer has {width} units, one per class: give it as many units as "
+                   f"classes ({value + 1} or more), or renumber the labels 0..{width - 1}")
+        raise ValueError(f"{name} has label {value} at {where(i)}, outside 0..{width - 1}: {fix}")
+    return lab.astype(np.int64)

@@ -158,7 +158,8 @@ def _gelu_backward(x, a, grad, approximate=False):
         d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
         return grad * d
     cdf = 0.5 * (1.0 + _erf(x / math.sqrt(2)).astype(x.dtype))
-    pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    with np.errstate(under="ignore"):        # phi(x) is 0 for |x| > ~40, correctly
+        pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
     return grad * (cdf + x * pdf)            # gelu' = Phi(x) + x phi(x)
 
 
@@ -178,7 +179,8 @@ swish = silu
 
 def softplus(x):
     """``softplus(x) = log(1 + exp(x))``, computed as ``logaddexp(0, x)`` so it never overflows."""
-    return np.logaddexp(0.0, x).astype(np.result_type(x), copy=False)
+    with np.errstate(under="ignore"):        # log(1 + tiny) is 0 far below zero, correctly
+        return np.logaddexp(0.0, x).astype(np.result_type(x), copy=False)
 
 
 @_pairs_with(softplus)
