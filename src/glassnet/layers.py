@@ -68,6 +68,47 @@ class Variable:
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
 
 
+def pack_variables(variables) -> None:
+    """Move the variables' values and gradients into one contiguous buffer each (per dtype),
+    leaving every ``value``/``grad`` a view of its slice. Optimizers then update all weights
+    of a small network with a handful of NumPy calls instead of a handful per weight: for
+    the seed's 25-15-1 network, RMSprop's step went from 6 x 8 calls to 8."""
+    by_dtype: dict = {}
+    for v in variables:
+        by_dtype.setdefault(v.value.dtype, []).append(v)
+    for dtype, group in by_dtype.items():
+        total = sum(v.value.size for v in group)
+        values, grads = np.empty(total, dtype), np.zeros(total, dtype)
+        offset = 0
+        for v in group:
+            n, shape = v.value.size, v.value.shape
+            values[offset:offset + n] = v.value.reshape(-1)
+            v.value = values[offset:offset + n].reshape(shape)
+            v.grad = grads[offset:offset + n].reshape(shape)
+            offset += n
+
+
+def flat_view(variables):
+    """``(values, grads)``: 1-D views covering exactly these variables, when they lie side by
+    side in one packed buffer (see :func:`pack_variables`), else ``None``."""
+    if not variables:
+        return None
+    first = variables[0]
+    base_v, base_g = first.value.base, first.grad.base
+    if base_v is None or base_g is None or base_v.ndim != 1:
+        return None
+    start = (first.value.__array_interface__["data"][0] - base_v.__array_interface__["data"][0]) // base_v.itemsize
+    offset = start
+    for v in variables:
+        if v.value.base is not base_v or v.grad.base is not base_g or not v.value.flags.c_contiguous:
+            return None
+        at = (v.value.__array_interface__["data"][0] - base_v.__array_interface__["data"][0]) // base_v.itemsize
+        if at != offset:
+            return None
+        offset += v.value.size
+    return base_v[start:offset], base_g[start:offset]
+
+
 class Layer:
     """Base class: naming, weights, lazy building, and ``__call__`` on NumPy arrays."""
 

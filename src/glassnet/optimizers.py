@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from .layers import flat_view
 from .utils import snake_case
 
 
@@ -68,12 +69,36 @@ class Optimizer:
 
     # -- state ------------------------------------------------------------------------
     def build(self, variables) -> None:
-        """Create the optimizer's state for these variables (slots of zeros)."""
+        """Create the optimizer's state for these variables (slots of zeros).
+
+        Each slot (a momentum, a velocity, ...) is one zero buffer per variable. When the
+        variables lie side by side in one packed buffer (``layers.pack_variables``), the
+        slots do too, and :meth:`apply` updates everything with one call of
+        :meth:`update_step` on the whole flat buffer: the same arithmetic, far fewer calls.
+        """
         self._variables = list(variables)
+        self._flat = flat_view(self._variables)
+        self._state: dict[int, list] = {}          # id(param array) -> its slot arrays
         self.built = True
 
     def _slots(self, variables):
-        return [np.zeros_like(v.value) for v in variables]
+        """One new zero slot per variable (a view into one flat slot when packed)."""
+        if self._flat is not None:
+            buffer = np.zeros_like(self._flat[0])
+            views, offset = [], 0
+            for v in variables:
+                views.append(buffer[offset:offset + v.value.size].reshape(v.shape))
+                offset += v.value.size
+            self._state.setdefault(id(self._flat[0]), []).append(buffer)
+        else:
+            views = [np.zeros_like(v.value) for v in variables]
+        for v, view in zip(variables, views):
+            self._state.setdefault(id(v.value), []).append(view)
+        return views
+
+    def _slots_of(self, param) -> list:
+        """The slot arrays of this parameter array, in the order the optimizer made them."""
+        return self._state[id(param)]
 
     def variables(self) -> list:
         """State arrays in Keras's order: iterations, then each slot list in turn."""
@@ -98,21 +123,24 @@ class Optimizer:
     # -- one update of all variables ----------------------------------------------------
     def apply(self, grads, variables=None) -> None:
         """Update every variable from its gradient (``v.grad`` when ``grads`` is None)."""
-        variables = self._variables if variables is None else list(variables)
         if not self.built:
-            self.build(variables)
-        if grads is None:
-            grads = [v.grad for v in variables]
-        grads = self._clip(grads)
+            self.build(self._variables if variables is None else variables)
+        variables = self._variables if variables is None else list(variables)
         lr = self.learning_rate
+        flat = self._flat if (grads is None and variables is self._variables and self.clipnorm is None) else None
+        if flat is not None:                               # packed: the whole network at once
+            params, grads = [flat[0]], [flat[1]]
+        else:
+            params = [v.value for v in variables]
+            if grads is None:
+                grads = [v.grad for v in variables]
+        grads = self._clip(grads)
         if self.weight_decay:
             factor = 1.0 - self.weight_decay * lr          # w -= w * wd * lr
-            for v in variables:
-                if getattr(v, "decay", True):
-                    v.value *= factor
-        for i, (v, g) in enumerate(zip(variables, grads)):
-            self._index = i
-            self.update_step(v.value, g, lr)
+            for p in params:
+                p *= factor
+        for p, g in zip(params, grads):
+            self.update_step(p, g, lr)
         self.iterations += 1
 
     def apply_gradients(self, grads_and_vars) -> None:
@@ -170,9 +198,9 @@ class SGD(Optimizer):
 
     def update_step(self, param, grad, lr):
         if not self.momentum:
-            param -= lr * grad
+            param -= lr * grad                          # w = w - alpha * dJ/dw
             return
-        m, mu = self._m[self._index], self.momentum
+        (m,), mu = self._slots_of(param), self.momentum
         m *= mu
         m -= lr * grad
         if self.nesterov:
@@ -199,23 +227,24 @@ class RMSprop(Optimizer):
 
     def build(self, variables):
         super().build(variables)
+        self._tmp = self._slots(self._variables)        # reused scratch: no temporaries per step
         self._v = self._slots(self._variables)
         self._m = self._slots(self._variables) if self.momentum else []
         self._mg = self._slots(self._variables) if self.centered else []
-        self._tmp = self._slots(self._variables)        # reused scratch: no temporaries per step
 
     def _slot_lists(self):
         return [self._v] + ([self._m] if self.momentum else []) + ([self._mg] if self.centered else [])
 
     def update_step(self, param, grad, lr):
-        i, rho = self._index, self.rho
-        v, t = self._v[i], self._tmp[i]
+        t, v, *rest = self._slots_of(param)
+        m = rest.pop(0) if self.momentum else None
+        mg = rest.pop(0) if self.centered else None
+        rho = self.rho
         v *= rho                                        # v = rho v + (1 - rho) g^2
         np.multiply(grad, grad, out=t)
         t *= 1.0 - rho
         v += t
         if self.centered:
-            mg = self._mg[i]
             mg *= rho
             mg += (1.0 - rho) * grad
             np.multiply(mg, mg, out=t)                  # denominator v - mg^2 + eps
@@ -227,7 +256,6 @@ class RMSprop(Optimizer):
         np.divide(grad, t, out=t)                       # step = lr g / sqrt(v + eps)
         t *= lr
         if self.momentum:
-            m = self._m[i]
             m *= self.momentum
             m += t
             param -= m
@@ -255,10 +283,10 @@ class Adam(Optimizer):
 
     def build(self, variables):
         super().build(variables)
+        self._tmp = self._slots(self._variables)        # reused scratch
         self._m = self._slots(self._variables)
         self._v = self._slots(self._variables)
         self._vhat = self._slots(self._variables) if self.amsgrad else []
-        self._tmp = self._slots(self._variables)
 
     def _slot_lists(self):
         return [self._m, self._v] + ([self._vhat] if self.amsgrad else [])
@@ -269,8 +297,7 @@ class Adam(Optimizer):
         super().apply(grads, variables)
 
     def update_step(self, param, grad, lr):
-        i = self._index
-        m, v, t = self._m[i], self._v[i], self._tmp[i]
+        t, m, v, *vhat = self._slots_of(param)
         np.subtract(grad, m, out=t)                     # m += (g - m)(1 - b1)
         t *= 1.0 - self.beta_1
         m += t
@@ -279,8 +306,8 @@ class Adam(Optimizer):
         t *= 1.0 - self.beta_2
         v += t
         if self.amsgrad:
-            np.maximum(self._vhat[i], v, out=self._vhat[i])
-            v = self._vhat[i]
+            np.maximum(vhat[0], v, out=vhat[0])
+            v = vhat[0]
         np.sqrt(v, out=t)                               # w -= alpha m / (sqrt(v) + eps)
         t += self.epsilon
         np.divide(m, t, out=t)
