@@ -218,7 +218,8 @@ def features(x, name: str, model=None, expected=None) -> np.ndarray:
         )
     floatx = config.floatx()
     original = arr
-    arr = np.ascontiguousarray(arr, dtype=floatx)
+    with np.errstate(over="ignore", invalid="ignore"):    # an overflow is reported just below
+        arr = np.ascontiguousarray(arr, dtype=floatx)
     check_finite(arr, name, columns, original if original.dtype != arr.dtype else None)
     return arr
 
@@ -319,7 +320,8 @@ def labels(y, name: str, loss, output_shape) -> np.ndarray:
     if isinstance(loss, losses.SparseCategoricalCrossentropy):
         return _sparse_labels(arr, name, output_shape, width)
     original = arr
-    arr = np.ascontiguousarray(arr, dtype=config.floatx())
+    with np.errstate(over="ignore", invalid="ignore"):
+        arr = np.ascontiguousarray(arr, dtype=config.floatx())
     check_finite(arr, name, original=original if original.dtype != arr.dtype else None)
     if arr.ndim == len(output_shape) - 1 and width == 1:
         arr = arr.reshape(arr.shape + (1,))
@@ -377,11 +379,14 @@ def _sparse_labels(arr, name, output_shape, width):
     if bad.any():
         i = tuple(np.argwhere(bad)[0])
         value = lab[i].item()
-        value = int(value) if float(value).is_integer() else value
+        if float(value).is_integer() and abs(value) < 1e9:
+            value = int(value)
         if value < 0:
             fix = "class labels start at 0: shift them, e.g. y - y.min()"
         else:
+            count = f" ({value + 1} or more)" if isinstance(value, int) else ""
             fix = (f"the last layer has {width} units, one per class: give it as many units as "
-                   f"classes ({value + 1} or more), or renumber the labels 0..{width - 1}")
-        raise ValueError(f"{name} has label {value} at {where(i)}, outside 0..{width - 1}: {fix}")
+                   f"classes{count}, or renumber the labels 0..{width - 1}")
+        shown = value if isinstance(value, int) else format(value, "g")
+        raise ValueError(f"{name} has label {shown} at {where(i)}, outside 0..{width - 1}: {fix}")
     return lab.astype(np.int64)
