@@ -1,0 +1,170 @@
+"""Model files: Keras 3's own ``.keras`` format, loaded safely, written atomically.
+
+>>> import numpy as np, glassnet, tempfile, os
+>>> model = glassnet.Sequential([glassnet.Input(shape=(3,)), glassnet.layers.Dense(2)])
+>>> path = os.path.join(tempfile.mkdtemp(), "m.keras")
+>>> model.save(path)
+>>> again = glassnet.models.load_model(path)
+>>> bool(np.allclose(again.predict(np.ones((1, 3)), verbose=0), model.predict(np.ones((1, 3)), verbose=0)))
+True
+
+* ``.keras``: a zip of ``metadata.json``, ``config.json`` (Keras's schema) and
+  ``model.weights.h5`` (Keras's dataset layout); ``keras.saving.load_model`` opens it.
+* ``.weights.h5`` (Keras's layout) and ``.safetensors`` (``dense/kernel`` keys): weights only.
+
+Loading builds only glassnet's registered classes, runs no code, imports nothing named in
+the file, and caps every size a file declares; each refusal is a :class:`ModelFileError`
+(:class:`UnsafeFileError` or :class:`FileFormatError`). Writing goes through a temporary
+file and ``os.replace``, so an interrupted save leaves the previous file intact.
+HDF5 needs ``h5py`` and safetensors needs ``safetensors``: ``pip install "glassnet[files]"``.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+
+from . import atomic, h5, json_safe, keras_config, safe_zip, safetensors_io
+from .errors import MAX_FILE_BYTES, FileFormatError, ModelFileError, UnsafeFileError
+
+__all__ = ["FileFormatError", "ModelFileError", "UnsafeFileError", "load_model", "load_weights",
+           "save_model", "save_weights"]
+
+KERAS_FORMAT_VERSION = "3.15.1"     # the Keras release whose files glassnet writes and was checked with
+_WEIGHT_SUFFIXES = (".weights.h5", ".safetensors")
+
+
+def save_model(model, filepath, overwrite=True, zipped=None, **kwargs) -> None:
+    """Write ``model`` as a Keras 3 ``.keras`` file, atomically.
+
+    The file holds the architecture, the weights and, when compiled, the loss, metrics,
+    optimizer and its state, so ``load_model`` resumes training where it stopped.
+    """
+    if kwargs:
+        raise TypeError(f"save: unexpected argument(s) {', '.join(sorted(kwargs))}")
+    if zipped is False:
+        raise ValueError("save: glassnet writes zipped .keras files only (zipped=False is not supported)")
+    path = atomic.check_target(filepath, (".keras",), "save", overwrite)
+    keras_config.check_saveable(model)
+    cfg = keras_config.model_config(model)
+    from .. import __version__
+    metadata = {"keras_version": KERAS_FORMAT_VERSION, "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+                "saved_by": f"glassnet {__version__}"}
+    data = safe_zip.pack({
+        safe_zip.METADATA: json.dumps(metadata).encode(),
+        safe_zip.CONFIG: json.dumps(cfg).encode(),
+        safe_zip.WEIGHTS: h5.write(model, include_optimizer=True),
+    })
+    atomic.write_bytes(path, data)
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Open a ``.keras`` file written by glassnet or by Keras 3.
+
+    ``filepath`` may be a path or a binary file object. ``compile=False`` skips the loss,
+    metrics and optimizer. glassnet has no unsafe mode: ``safe_mode=False`` is accepted for
+    Keras compatibility and changes nothing. ``custom_objects`` are not supported: only
+    glassnet's own classes are ever built.
+    """
+    if custom_objects:
+        raise ValueError("load_model: custom_objects are not supported; glassnet builds only its own "
+                         "registered classes, so that loading a file never runs code")
+    if isinstance(filepath, (str, os.PathLike)) and not os.fspath(filepath).endswith(".keras"):
+        hint = " (use load_weights for weights files)" if os.fspath(filepath).endswith(_WEIGHT_SUFFIXES) else ""
+        raise FileFormatError(f"load_model: {os.fspath(filepath)!r}: load_model reads .keras files{hint}")
+    data, label = _read_source(filepath, "load_model")
+    try:
+        return _load(data, label, compile)
+    except ModelFileError:
+        raise
+    except Exception as e:              # a parser boundary: whatever the file does, one error type
+        raise FileFormatError(f"{label}: malformed model file ({type(e).__name__}: {e})") from e
+
+
+def _load(data, label, compile):
+    members = safe_zip.unpack(data, label)
+    if safe_zip.METADATA in members:
+        try:
+            json.loads(members[safe_zip.METADATA].decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise FileFormatError(f"{label}: metadata.json is not valid JSON") from None
+    tree = json_safe.parse(members[safe_zip.CONFIG], label)
+    json_safe.scan(tree, label)
+    model, ccfg = keras_config.build_model(tree, label)
+    if compile and ccfg:
+        keras_config.compile_model(model, ccfg, label)
+    with h5.Reader(members[safe_zip.WEIGHTS], label) as reader:
+        weights = h5.read_layers(reader, model) if model.built else []
+        state = h5.read_optimizer(reader, model, strict=True) if (compile and model.compiled and model.built) else None
+    if weights:
+        model.set_weights(weights)
+    if state is not None:
+        h5.apply_optimizer(model, state)
+    return model
+
+
+def save_weights(model, filepath, overwrite=True, max_shard_size=None) -> None:
+    """Write the weights only: ``.weights.h5`` (Keras's layout, with the optimizer state
+    as Keras writes it) or ``.safetensors`` (``dense/kernel`` keys). Atomic."""
+    if max_shard_size is not None:
+        raise ValueError("save_weights: sharding is not supported")
+    path = atomic.check_target(filepath, _WEIGHT_SUFFIXES, "save_weights", overwrite)
+    if not model.built:
+        raise ValueError("save_weights: the model has no weights yet; build it or call it on data first")
+    data = h5.write(model) if path.endswith(".weights.h5") else safetensors_io.write(model)
+    atomic.write_bytes(path, data)
+
+
+def load_weights(model, filepath, skip_mismatch=False, **kwargs) -> None:
+    """Load weights saved by ``save_weights`` (glassnet or Keras). All arrays are checked
+    against the model before any is assigned, so a refused file changes nothing."""
+    if kwargs:
+        raise TypeError(f"load_weights: unexpected argument(s) {', '.join(sorted(kwargs))}")
+    if skip_mismatch:
+        raise ValueError("load_weights: skip_mismatch=True is not supported; every weight is checked")
+    name = os.fspath(filepath) if isinstance(filepath, (str, os.PathLike)) else getattr(filepath, "name", "")
+    if not isinstance(name, str) or not name.endswith(_WEIGHT_SUFFIXES):
+        raise FileFormatError(f"load_weights: the file name must end in .weights.h5 or .safetensors; got {name!r}"
+                              + (" (a .keras file: use glassnet.models.load_model)" if str(name).endswith(".keras") else ""))
+    if not model.built:
+        raise ValueError("load_weights: build the model first (e.g. an Input layer, or model.build((None, n)))")
+    data, label = _read_source(filepath, "load_weights")
+    try:
+        if name.endswith(".safetensors"):
+            weights, state = safetensors_io.read(data, model, label), None
+        else:
+            with h5.Reader(data, label) as reader:
+                weights = h5.read_layers(reader, model)
+                state = h5.read_optimizer(reader, model, strict=False) if model.compiled else None
+    except ModelFileError:
+        raise
+    except Exception as e:
+        raise FileFormatError(f"{label}: malformed weights file ({type(e).__name__}: {e})") from e
+    model.set_weights(weights)
+    if state is not None:
+        h5.apply_optimizer(model, state)
+
+
+def _read_source(source, what):
+    """The file's bytes (capped) and a label naming it for error messages."""
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source), "<bytes>"
+    if hasattr(source, "read"):
+        label = repr(getattr(source, "name", "<file object>"))
+        data = source.read(MAX_FILE_BYTES + 1)
+        if not isinstance(data, bytes):
+            raise TypeError(f"{what}: the file object must be opened in binary mode")
+    else:
+        path = os.fspath(source)
+        label = repr(path)
+        try:
+            size = os.path.getsize(path)
+            if size > MAX_FILE_BYTES:
+                raise UnsafeFileError(f"{label}: {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte cap")
+            with open(path, "rb") as f:
+                data = f.read(MAX_FILE_BYTES + 1)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{what}: no such file: {path!r}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UnsafeFileError(f"{label}: over the {MAX_FILE_BYTES:,}-byte cap")
+    return data, label

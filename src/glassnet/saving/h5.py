@@ -1,0 +1,215 @@
+"""Weights in Keras 3's HDF5 layout, read with every dataset checked against the model.
+
+The layout (``model.weights.h5`` inside a ``.keras`` file, and ``.weights.h5`` files)::
+
+    layers/dense/vars/0       kernel       (a layer's group is its class name, snake_case,
+    layers/dense/vars/1       bias          deduplicated: dense, dense_1, ...; not its name)
+    layers/dropout/vars       (empty)
+    optimizer/vars/0          iterations (int64 scalar)
+    optimizer/vars/1          learning rate (float32 scalar)
+    optimizer/vars/2...       slots, in Keras's order (Adam: m and v per weight, interleaved)
+    vars                      the model's own (none)
+
+Reading follows only hard links, never external or virtual storage, accepts numeric
+dtypes only, and compares each dataset's shape with the one the model expects before
+reading its data, so a file cannot make glassnet allocate more than the model needs.
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from ..optimizers import Adam
+from ..utils import snake_case
+from .errors import FileFormatError, UnsafeFileError, need
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+_SAFE_FILTERS = {"gzip", "shuffle", "fletcher32"}
+
+
+def layer_keys(model) -> list[str]:
+    """Keras's group name for each layer: snake_case class name, ``_1``, ``_2`` for repeats."""
+    used, keys = {}, []
+    for layer in model.layers:
+        base = snake_case(type(layer).__name__)
+        if base in used:
+            used[base] += 1
+            keys.append(f"{base}_{used[base]}")
+        else:
+            used[base] = 0
+            keys.append(base)
+    return keys
+
+
+def optimizer_slots(opt) -> list[np.ndarray]:
+    """The optimizer's slot arrays in Keras's order (iterations and learning rate excluded)."""
+    if not opt.built:
+        return []
+    lists = opt._slot_lists()
+    if isinstance(opt, Adam):      # Keras makes momentum and velocity together, per weight
+        return [a for pair in zip(lists[0], lists[1]) for a in pair] + [a for rest in lists[2:] for a in rest]
+    return [a for slots in lists for a in slots]
+
+
+def write(model, include_optimizer=True) -> bytes:
+    h5py = need("h5py")
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as f:
+        f.create_group("vars").attrs["name"] = model.name
+        group = f.create_group("layers")
+        for key, layer in zip(layer_keys(model), model.layers):
+            vars_ = group.create_group(key).create_group("vars")
+            vars_.attrs["name"] = layer.name
+            for i, v in enumerate(layer.weights):
+                vars_.create_dataset(str(i), data=v.value)
+        opt = model.optimizer if (include_optimizer and model.compiled) else None
+        if opt is not None:
+            vars_ = f.create_group("optimizer").create_group("vars")
+            vars_.attrs["name"] = opt.name
+            state = [np.array(opt.iterations, dtype=np.int64), np.array(opt.learning_rate, dtype=np.float32)]
+            for i, a in enumerate(state + optimizer_slots(opt)):
+                vars_.create_dataset(str(i), data=a)
+    return buf.getvalue()
+
+
+class Reader:
+    """An HDF5 weights file opened for checked reads; use as a context manager."""
+
+    def __init__(self, data: bytes, label: str):
+        self.label = label
+        if not data.startswith(HDF5_SIGNATURE):
+            raise FileFormatError(f"{label}: the weights are not an HDF5 file (bad signature)")
+        h5py = need("h5py")
+        self._h5py = h5py
+        try:
+            self.file = h5py.File(io.BytesIO(data), "r")
+        except Exception as e:          # h5py raises OSError, ValueError, KeyError... on junk
+            raise FileFormatError(f"{label}: the HDF5 weights cannot be opened ({e})") from None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.file.close()
+        except Exception:
+            pass
+
+    def _get(self, path: str, want_group: bool):
+        node = self.file
+        for part in path.split("/"):
+            try:
+                link = node.get(part, getlink=True)
+            except Exception as e:
+                raise FileFormatError(f"{self.label}: cannot read {path!r} in the weights ({e})") from None
+            if link is None:
+                return None
+            if not isinstance(link, self._h5py.HardLink):
+                raise UnsafeFileError(f"{self.label}: {path!r} in the weights is a {type(link).__name__}; "
+                                      "only plain HDF5 objects are read")
+            try:
+                node = node[part]
+            except Exception as e:
+                raise FileFormatError(f"{self.label}: cannot read {path!r} in the weights ({e})") from None
+        kind = self._h5py.Group if want_group else self._h5py.Dataset
+        if not isinstance(node, kind):
+            raise FileFormatError(f"{self.label}: {path!r} in the weights should be a "
+                                  f"{'group' if want_group else 'dataset'}")
+        return node
+
+    def group_size(self, path: str):
+        """Number of entries in a ``vars`` group (None when absent)."""
+        group = self._get(path, True)
+        if group is None:
+            return None
+        try:
+            return len(group)
+        except Exception as e:
+            raise FileFormatError(f"{self.label}: cannot list {path!r} ({e})") from None
+
+    def array(self, path: str, shape: tuple) -> np.ndarray:
+        ds = self._get(path, False)
+        if ds is None:
+            raise FileFormatError(f"{self.label}: the weights have no {path!r}")
+        try:
+            dtype, got = ds.dtype, tuple(ds.shape or ())
+            external, virtual = ds.external, ds.is_virtual
+            filters = set(ds._filters)
+        except Exception as e:
+            raise FileFormatError(f"{self.label}: cannot inspect {path!r} ({e})") from None
+        if external or virtual:
+            raise UnsafeFileError(f"{self.label}: {path!r} points to data outside the file; refused")
+        if filters - _SAFE_FILTERS:
+            raise UnsafeFileError(f"{self.label}: {path!r} needs HDF5 filter(s) {sorted(filters - _SAFE_FILTERS)}; "
+                                  "refused (filter plugins are code)")
+        if dtype.kind not in "fiu" or dtype.itemsize > 8 or dtype.fields or dtype.subdtype:
+            raise FileFormatError(f"{self.label}: {path!r} has dtype {dtype}; expected numbers")
+        if got != tuple(shape):
+            raise UnsafeFileError(f"{self.label}: {path!r} has shape {got} but the model expects {tuple(shape)}; "
+                                  "refused before reading it")
+        try:
+            return np.asarray(ds[()])
+        except Exception as e:
+            raise FileFormatError(f"{self.label}: cannot read {path!r} ({e})") from None
+
+
+def read_layers(reader: Reader, model) -> list[np.ndarray]:
+    """All layer weights, in ``model.weights`` order, checked; nothing is assigned here."""
+    out = []
+    for key, layer in zip(layer_keys(model), model.layers):
+        path = f"layers/{key}/vars"
+        n = reader.group_size(path)
+        want = len(layer.weights)
+        if n is None and want == 0:
+            continue
+        if n != want:
+            raise FileFormatError(f"{reader.label}: layer {layer.name!r} ({path}) has {n or 0} weight arrays "
+                                  f"in the file, the model expects {want}")
+        for i, v in enumerate(layer.weights):
+            a = reader.array(f"{path}/{i}", v.shape)
+            out.append(_cast(a, v.dtype, reader.label, f"{path}/{i}"))
+    return out
+
+
+def read_optimizer(reader: Reader, model, strict: bool):
+    """``(iterations, learning_rate, slots)`` from ``optimizer/vars``, or None when absent."""
+    n = reader.group_size("optimizer/vars")
+    if n is None:
+        return None
+    opt = model.optimizer
+    if n != 2 and not opt.built:
+        opt.build(model.trainable_weights)
+    slots = optimizer_slots(opt)
+    if n not in (2, 2 + len(slots)):
+        if strict:
+            raise FileFormatError(f"{reader.label}: the optimizer state has {n} arrays; "
+                                  f"{type(opt).__name__} on this model has {2 + len(slots)}")
+        return None
+    it = reader.array("optimizer/vars/0", ())
+    lr = reader.array("optimizer/vars/1", ())
+    if it.dtype.kind not in "iu" or not 0 <= int(it) < 1 << 62:
+        raise FileFormatError(f"{reader.label}: optimizer iterations {it!r} is not a valid step count")
+    if not (np.isfinite(lr) and lr >= 0):
+        raise FileFormatError(f"{reader.label}: optimizer learning rate {lr!r} is not a number >= 0")
+    arrays = [] if n == 2 else [_cast(reader.array(f"optimizer/vars/{i + 2}", s.shape), s.dtype, reader.label,
+                                      f"optimizer/vars/{i + 2}") for i, s in enumerate(slots)]
+    return int(it), float(lr), arrays
+
+
+def apply_optimizer(model, state) -> None:
+    it, lr, arrays = state
+    opt = model.optimizer
+    opt.iterations = it
+    # the file keeps the rate as float32; the config's exact value wins when they agree
+    if not callable(opt._learning_rate) and np.float32(opt.learning_rate) != np.float32(lr):
+        opt.learning_rate = lr
+    for slot, a in zip(optimizer_slots(opt), arrays):
+        slot[...] = a
+
+
+def _cast(a, dtype, label, path):
+    try:
+        return a.astype(dtype, copy=False)
+    except (TypeError, ValueError) as e:
+        raise FileFormatError(f"{label}: {path!r} cannot be read as {dtype} ({e})") from None

@@ -1,0 +1,349 @@
+"""``config.json`` in Keras 3's schema: written from a glassnet model, read back into one.
+
+Reading builds only classes from glassnet's own registries (layers, initializers,
+regularizers, optimizers, losses, metrics), each from the keys its constructor takes.
+Keys Keras writes that glassnet does not have are accepted only at their harmless values
+(``None``/``False``, e.g. ``quantization_config: null``); anything else is refused by name.
+Weight shapes are planned from the config and capped before a single array is allocated.
+"""
+from __future__ import annotations
+
+import inspect
+import math
+
+from .. import activations, config as gconfig, initializers, layers, losses, metrics, optimizers, regularizers
+from ..models import Sequential
+from ..utils import snake_case
+from .errors import MAX_DIM, MAX_LAYERS, MAX_WEIGHT_ELEMENTS, FileFormatError, UnsafeFileError
+
+_FLOATS = ("float16", "float32", "float64")
+_ALWAYS_DROPPED = {"shared_object_id", "ema_momentum"}      # informative only
+_OPTIMIZER_EXTRAS = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                     "loss_scale_factor": None, "gradient_accumulation_steps": None}
+
+
+# -- writing --------------------------------------------------------------------------------
+def _policy(name):
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": name}, "registered_name": None}
+
+
+def model_config(model) -> dict:
+    """The Keras 3 ``config.json`` dict for a glassnet ``Sequential``."""
+    base = model.get_config()
+    for entry, layer in zip(base["layers"][-len(model.layers):] if model.layers else [], model.layers):
+        if layer.built and layer.weights and layer.input_shape is not None:
+            entry["build_config"] = {"input_shape": list(layer.input_shape)}
+    cfg = {"name": base["name"], "trainable": base["trainable"], "dtype": _policy(gconfig.floatx()),
+           "layers": base["layers"]}
+    out = {"module": "keras", "class_name": "Sequential", "config": cfg, "registered_name": None}
+    if model.built and model.input_shape is not None:
+        cfg["build_input_shape"] = list(model.input_shape)
+        out["build_config"] = {"input_shape": list(model.input_shape)}
+    out["compile_config"] = compile_config(model) if model.compiled else {}
+    return out
+
+
+def compile_config(model) -> dict:
+    opt = model.optimizer
+    ocfg = optimizers.serialize(opt)
+    ocfg["config"] = {**opt.get_config(), "learning_rate": float(opt.learning_rate), **_OPTIMIZER_EXTRAS}
+    specs = []
+    for spec in model._metric_specs:
+        if isinstance(spec, str):
+            specs.append(spec)
+        elif type(spec).__name__ in metrics._CLASSES and metrics._CLASSES[type(spec).__name__] is type(spec):
+            specs.append({"module": "keras.metrics", "class_name": type(spec).__name__,
+                          "config": {**spec.get_config(), "dtype": "float32"}, "registered_name": None})
+        else:
+            raise ValueError(f"save: metric {spec!r} is not one of glassnet's own metrics; it cannot be saved")
+    return {"optimizer": ocfg, "loss": losses.serialize(model.loss) if model.loss is not None else None,
+            "loss_weights": None, "metrics": specs or None, "weighted_metrics": None,
+            "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
+
+
+# -- reading: helpers ------------------------------------------------------------------------
+class _Reader:
+    def __init__(self, label):
+        self.label = label
+
+    def fail(self, where, msg, unsafe=False):
+        raise (UnsafeFileError if unsafe else FileFormatError)(f"{self.label}: {where}: {msg}")
+
+    def obj(self, node, where, module, registry, kind):
+        """``{"module", "class_name", "config"}`` -> (class, config) from ``registry`` only."""
+        if not isinstance(node, dict) or not isinstance(node.get("class_name"), str):
+            self.fail(where, f"expected a {kind} object with a class_name, got {_short(node)}")
+        name = node["class_name"]
+        if node.get("module") not in (None, module):
+            self.fail(where, f"{kind} {name!r} from module {node.get('module')!r} is refused", unsafe=True)
+        cls = registry.get(name)
+        if cls is None or cls.__name__ != name:
+            self.fail(where, f"unknown {kind} class {name!r}; glassnet builds only "
+                             f"{', '.join(sorted(registry))}", unsafe=True)
+        cfg = node.get("config", {})
+        if cfg is None:
+            cfg = {}
+        if not isinstance(cfg, dict):
+            self.fail(where, f"the config of {name} must be an object")
+        return cls, cfg
+
+    def kwargs(self, cls, cfg, where, extra=()):
+        """Keep the keys ``cls`` takes; drop Keras-only keys at harmless values; refuse the rest."""
+        params = set(extra)
+        for klass in cls.__mro__:
+            init = klass.__dict__.get("__init__")
+            if init is not None:
+                params |= {p for p in inspect.signature(init).parameters if p not in ("self", "kwargs", "args")}
+        out = {}
+        for key, value in cfg.items():
+            if key in params:
+                out[key] = value
+            elif key in _ALWAYS_DROPPED or value is None or value is False or value == _OPTIMIZER_EXTRAS.get(key, ()):
+                continue
+            else:
+                self.fail(where, f"{cls.__name__} setting {key}={_short(value)} is not supported by glassnet")
+        return out
+
+    def build(self, cls, kwargs, where):
+        try:
+            return cls(**kwargs)
+        except (TypeError, ValueError, OverflowError) as e:
+            self.fail(where, f"cannot build {cls.__name__}: {e}")
+
+    def name(self, value, where):
+        if not isinstance(value, str) or not 0 < len(value) <= 200 or "/" in value or "\x00" in value:
+            self.fail(where, f"a name must be a short string without '/', got {_short(value)}")
+        return value
+
+    def dtype(self, value, where):
+        if isinstance(value, dict):
+            if value.get("class_name") not in (None, "DTypePolicy") or value.get("module") not in (None, "keras"):
+                self.fail(where, f"dtype policy {value.get('class_name')!r} is not supported", unsafe=True)
+            value = (value.get("config") or {}).get("name") if isinstance(value.get("config"), dict) else None
+        if value is None:
+            return None
+        if value not in _FLOATS:
+            self.fail(where, f"dtype {_short(value)} is not supported (glassnet computes in {', '.join(_FLOATS)})")
+        return value
+
+    def shape(self, value, where, batch=True):
+        if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= 8:
+            self.fail(where, f"expected a shape list, got {_short(value)}")
+        dims = list(value)
+        for i, d in enumerate(dims):
+            if d is None and (i == 0 or not batch):
+                continue
+            if isinstance(d, bool) or not isinstance(d, int) or not 0 < d <= MAX_DIM:
+                self.fail(where, f"shape {_short(value)} has an invalid dimension {d!r}", unsafe=isinstance(d, int))
+        return tuple(dims)
+
+
+def _short(value, n=80):
+    text = repr(value)
+    return text if len(text) <= n else text[:n] + "..."
+
+
+# -- reading: the model -----------------------------------------------------------------------
+def build_model(tree, label) -> tuple[Sequential, dict | None]:
+    """A glassnet ``Sequential`` (weights allocated, not yet loaded) and its compile config."""
+    r = _Reader(label)
+    if not isinstance(tree, dict):
+        r.fail("config.json", "expected a JSON object")
+    cls_name = tree.get("class_name")
+    if cls_name != "Sequential":
+        r.fail("config.json", f"class {_short(cls_name)} is not supported: glassnet loads Sequential models "
+                              "(Functional models and subclassed models cannot be built safely)",
+               unsafe=isinstance(cls_name, str) and cls_name not in ("Functional", "Model"))
+    if tree.get("module") not in (None, "keras", "keras.models"):
+        r.fail("config.json", f"module {tree.get('module')!r} is refused", unsafe=True)
+    cfg = tree.get("config")
+    if not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list):
+        r.fail("config.json", "a Sequential config needs a 'layers' list")
+    entries = cfg["layers"]
+    if len(entries) > MAX_LAYERS:
+        r.fail("config.json", f"{len(entries)} layers (cap {MAX_LAYERS})", unsafe=True)
+    model_dtype = r.dtype(cfg.get("dtype"), "model dtype")
+    if model_dtype not in (None, gconfig.floatx()):
+        r.fail("model dtype", f"the file's model computes in {model_dtype}; glassnet's floatx is "
+                              f"{gconfig.floatx()} (set glassnet.config.set_floatx first)")
+    trainable = cfg.get("trainable", True)
+    if not isinstance(trainable, bool):
+        r.fail("model", "trainable must be true or false")
+    built_layers, input_shape = [], None
+    for i, entry in enumerate(entries):
+        where = f"layers[{i}]"
+        cls, lcfg = r.obj(entry, where, "keras.layers", layers._CLASSES, "layer")
+        if cls is layers.InputLayer:
+            if i != 0:
+                r.fail(where, "an InputLayer can only come first")
+            shape = lcfg.get("batch_shape", lcfg.get("batch_input_shape"))
+            if shape is None and lcfg.get("shape") is not None:
+                shape = [None] + list(lcfg["shape"]) if isinstance(lcfg["shape"], list) else lcfg["shape"]
+            input_shape = (None,) + r.shape(shape, where)[1:]
+            r.dtype(lcfg.get("dtype"), where)
+            for key, value in lcfg.items():
+                if key not in ("batch_shape", "batch_input_shape", "shape", "dtype", "name", "sparse",
+                               "ragged", "optional", "batch_size") and value not in (None, False):
+                    r.fail(where, f"InputLayer setting {key}={_short(value)} is not supported")
+                if key in ("sparse", "ragged", "optional") and value not in (None, False):
+                    r.fail(where, f"InputLayer {key}=True is not supported")
+            continue
+        built_layers.append(_layer(r, cls, lcfg, where))
+        if input_shape is None and i == 0 and isinstance(entry.get("build_config"), dict):
+            input_shape = (None,) + r.shape(entry["build_config"].get("input_shape"), where + ".build_config")[1:]
+    if input_shape is None:
+        for holder in (tree.get("build_config"), {"input_shape": cfg.get("build_input_shape")}):
+            if isinstance(holder, dict) and holder.get("input_shape") is not None:
+                input_shape = (None,) + r.shape(holder["input_shape"], "build_config")[1:]
+                break
+    names = [layer.name for layer in built_layers]
+    if len(set(names)) != len(names):
+        r.fail("layers", "two layers share a name")
+    if input_shape is not None:
+        _plan(r, built_layers, input_shape)
+    model = Sequential(name=r.name(cfg.get("name", "sequential"), "model name"), trainable=trainable)
+    try:
+        if input_shape is not None:
+            model.add(layers.InputLayer(batch_shape=input_shape))
+        for layer in built_layers:
+            model.add(layer)
+    except (TypeError, ValueError) as e:
+        r.fail("layers", f"cannot assemble the model: {e}")
+    compile_cfg = tree.get("compile_config")
+    if compile_cfg is not None and not isinstance(compile_cfg, dict):
+        r.fail("compile_config", "expected an object")
+    return model, (compile_cfg or None)
+
+
+def _layer(r, cls, cfg, where):
+    kw = r.kwargs(cls, cfg, where, extra=("name", "trainable", "dtype"))
+    if "name" in kw:
+        kw["name"] = r.name(kw["name"], where + ".name")
+    if "dtype" in kw:
+        kw["dtype"] = r.dtype(kw["dtype"], where + ".dtype")
+    if "trainable" in kw and not isinstance(kw["trainable"], bool):
+        r.fail(where, "trainable must be true or false")
+    for key in ("input_shape", "batch_input_shape", "input_dim", "batch_size"):
+        kw.pop(key, None)                       # shapes come from the InputLayer/build_config
+    if "activation" in kw:
+        kw["activation"] = _activation(r, kw["activation"], where + ".activation")
+    for key in ("kernel_initializer", "bias_initializer"):
+        if key in kw:
+            kw[key] = _component(r, kw[key], f"{where}.{key}", "keras.initializers",
+                                 initializers._CLASSES, initializers._BY_NAME, "initializer")
+    for key in ("kernel_regularizer", "bias_regularizer"):
+        if kw.get(key) is not None:
+            kw[key] = _component(r, kw[key], f"{where}.{key}", "keras.regularizers",
+                                 regularizers._CLASSES, {}, "regularizer")
+    for key in ("activity_regularizer", "kernel_constraint", "bias_constraint", "noise_shape"):
+        if kw.get(key) is not None:
+            r.fail(where, f"{key} is not supported by glassnet")
+    return r.build(cls, kw, where)
+
+
+def _activation(r, value, where):
+    if isinstance(value, dict):           # Keras writes names; an object form is read by name only
+        inner = value.get("config")
+        value = inner.get("name") if isinstance(inner, dict) else inner
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.lower() not in activations._BY_NAME:
+        r.fail(where, f"unknown activation {_short(value)}; glassnet uses only its own "
+                      f"({', '.join(sorted(activations._BY_NAME))})", unsafe=True)
+    return value
+
+
+def _component(r, value, where, module, registry, by_name, kind):
+    if isinstance(value, str):
+        cls = by_name.get(value) or registry.get(value)
+        if cls is None:
+            r.fail(where, f"unknown {kind} {value!r}", unsafe=True)
+        return cls() if isinstance(cls, type) else cls
+    cls, cfg = r.obj(value, where, module, registry, kind)
+    return r.build(cls, r.kwargs(cls, cfg, where), where)
+
+
+def _plan(r, built_layers, input_shape):
+    """Weight count implied by the config, capped before anything is allocated (shape bombs)."""
+    shape, total = tuple(input_shape), 0
+    per_sample = math.prod(d for d in shape[1:] if d is not None)
+    if per_sample > MAX_WEIGHT_ELEMENTS:
+        r.fail("input shape", f"{shape} is too large", unsafe=True)
+    for layer in built_layers:
+        if isinstance(layer, layers.Dense):
+            if shape[-1] is None:
+                r.fail(layer.name, "the input's last dimension must be known for a Dense layer")
+            total += shape[-1] * layer.units + (layer.units if layer.use_bias else 0)
+            if total > MAX_WEIGHT_ELEMENTS:
+                r.fail(layer.name, f"the config asks for over {MAX_WEIGHT_ELEMENTS:,} weights "
+                                   "(a shape bomb); refused before allocating", unsafe=True)
+        try:
+            shape = layer.compute_output_shape(shape)
+        except (TypeError, ValueError, OverflowError) as e:
+            r.fail(layer.name, f"bad shape: {e}")
+
+
+# -- reading: compile --------------------------------------------------------------------------
+def compile_model(model, ccfg, label) -> None:
+    """``model.compile`` from Keras's ``compile_config`` (optimizer, loss, metrics)."""
+    r = _Reader(label)
+    for key in ("loss_weights", "weighted_metrics"):
+        if ccfg.get(key) is not None:
+            r.fail("compile_config", f"{key} is not supported (single-output models)")
+    opt = ccfg.get("optimizer", "rmsprop")
+    if isinstance(opt, str):
+        if opt.lower() not in optimizers._BY_NAME:
+            r.fail("compile_config.optimizer", f"unknown optimizer {opt!r}", unsafe=True)
+        opt = optimizers._BY_NAME[opt.lower()]()
+    else:
+        cls, ocfg = r.obj(opt, "compile_config.optimizer", "keras.optimizers", optimizers._CLASSES, "optimizer")
+        kw = r.kwargs(cls, ocfg, "compile_config.optimizer", extra=("learning_rate", "weight_decay", "clipnorm",
+                                                                    "clipvalue", "global_clipnorm", "name"))
+        lr = kw.get("learning_rate")
+        if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
+            r.fail("compile_config.optimizer", "learning-rate schedules are not supported; "
+                                               "load with compile=False")
+        opt = r.build(cls, kw, "compile_config.optimizer")
+    loss = ccfg.get("loss")
+    if isinstance(loss, str):
+        try:
+            loss = losses.get(loss)
+        except ValueError:
+            r.fail("compile_config.loss", f"unknown loss {loss!r}", unsafe=True)
+    elif loss is not None:
+        cls, lcfg = r.obj(loss, "compile_config.loss", "keras.losses", losses._CLASSES, "loss")
+        loss = r.build(cls, r.kwargs(cls, lcfg, "compile_config.loss"), "compile_config.loss")
+    specs = ccfg.get("metrics")
+    if specs is not None and not isinstance(specs, list):
+        r.fail("compile_config.metrics", "expected a list (single-output models)")
+    metric_list = []
+    for i, spec in enumerate(specs or []):
+        where = f"compile_config.metrics[{i}]"
+        if isinstance(spec, str):
+            try:
+                metrics.get(spec)
+            except ValueError:
+                r.fail(where, f"unknown metric {spec!r}; load with compile=False", unsafe=True)
+            metric_list.append(spec)
+        else:
+            cls, mcfg = r.obj(spec, where, "keras.metrics", metrics._CLASSES, "metric")
+            metric_list.append(r.build(cls, r.kwargs(cls, mcfg, where), where))
+    try:
+        model.compile(optimizer=opt, loss=loss, metrics=metric_list or None)
+    except (TypeError, ValueError) as e:
+        r.fail("compile_config", f"cannot compile: {e}")
+
+
+def check_saveable(model) -> None:
+    """Refuse, at save time, a model glassnet could not load back (custom classes)."""
+    for layer in model.layers:
+        if layers._CLASSES.get(type(layer).__name__) is not type(layer):
+            raise ValueError(f"save: layer {layer.name!r} is a {type(layer).__name__}, not one of glassnet's "
+                             f"registered layers ({', '.join(sorted(layers._CLASSES))}); glassnet could "
+                             "not load it back safely. Use save_weights for custom layers.")
+    if model.compiled:
+        for obj, registry, kind in ((model.optimizer, optimizers._CLASSES, "optimizer"),
+                                    (model.loss, losses._CLASSES, "loss")):
+            if obj is not None and registry.get(type(obj).__name__) is not type(obj):
+                raise ValueError(f"save: the {kind} {type(obj).__name__} is not one of glassnet's own; "
+                                 "it cannot be saved in a .keras file")

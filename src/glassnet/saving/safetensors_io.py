@@ -1,0 +1,64 @@
+"""``.safetensors`` weights: a JSON header of names, dtypes, shapes and offsets, then raw
+little-endian bytes. Nothing in it can run code. Keys are the weights' paths
+(``dense/kernel``, ``dense/bias``).
+
+The header is parsed and checked here (size, keys, dtypes, shapes, offsets against the
+model) before the ``safetensors`` package copies a byte of data.
+"""
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+
+from .errors import FileFormatError, UnsafeFileError, need
+
+_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64}
+_MAX_HEADER = 16 << 20
+
+
+def write(model) -> bytes:
+    st = need("safetensors.numpy")
+    tensors = {v.path: np.ascontiguousarray(v.value) for v in model.weights}
+    return st.save(tensors, metadata={"format": "glassnet", "model": model.name})
+
+
+def read(data: bytes, model, label: str) -> list[np.ndarray]:
+    """The model's weights, in ``model.weights`` order, after checking the header."""
+    if len(data) < 8:
+        raise FileFormatError(f"{label}: too short for a .safetensors file")
+    (n,) = struct.unpack("<Q", data[:8])
+    if n > _MAX_HEADER or 8 + n > len(data):
+        raise FileFormatError(f"{label}: header length {n:,} does not fit the file ({len(data):,} bytes)")
+    try:
+        header = json.loads(data[8:8 + n].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise FileFormatError(f"{label}: the header is not valid JSON ({e})") from None
+    if not isinstance(header, dict):
+        raise FileFormatError(f"{label}: the header is not a JSON object")
+    header.pop("__metadata__", None)
+    variables = model.weights
+    want = {v.path: v for v in variables}
+    if set(header) != set(want):
+        missing, extra = sorted(set(want) - set(header)), sorted(set(header) - set(want))
+        raise FileFormatError(f"{label}: the weights do not match the model (missing {missing}, unexpected {extra})")
+    body = len(data) - 8 - n
+    for key, v in want.items():
+        entry = header[key]
+        if not isinstance(entry, dict) or entry.get("dtype") not in _DTYPES:
+            raise FileFormatError(f"{label}: {key!r} has no float dtype (F16/F32/F64)")
+        shape = entry.get("shape")
+        if not isinstance(shape, list) or tuple(shape) != v.shape:
+            raise UnsafeFileError(f"{label}: {key!r} has shape {shape!r}; the model expects {v.shape}")
+        offsets = entry.get("data_offsets")
+        size = int(np.prod(v.shape)) * np.dtype(_DTYPES[entry["dtype"]]).itemsize
+        if (not isinstance(offsets, list) or len(offsets) != 2 or not all(type(o) is int for o in offsets)
+                or not 0 <= offsets[0] <= offsets[1] <= body or offsets[1] - offsets[0] != size):
+            raise FileFormatError(f"{label}: {key!r} has bad data offsets {offsets!r}")
+    st = need("safetensors.numpy")
+    try:
+        tensors = st.load(data)
+    except Exception as e:                  # safetensors raises its own SafetensorError
+        raise FileFormatError(f"{label}: {e}") from None
+    return [np.asarray(tensors[v.path]).astype(v.dtype, copy=False) for v in variables]
