@@ -10,6 +10,9 @@ from . import datasets, linear
 from . import keras
 from .layers import Input
 from .models import Model, Sequential
+from . import inspect
+from .explain import explain
+from .inspect import gradcheck, gradients
 
 __version__ = "0.1.0"
 
@@ -22,7 +25,11 @@ __all__ = [
     "callbacks",
     "config",
     "datasets",
+    "explain",
+    "gradcheck",
+    "gradients",
     "initializers",
+    "inspect",
     "keras",
     "layers",
     "linear",

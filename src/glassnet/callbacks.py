@@ -301,3 +301,6 @@ def _uses(cb, hook):
     if hook == "on_train_batch_end" and hasattr(cb, "wants_batch_logs"):
         return cb.wants_batch_logs          # e.g. the progress bar redraws only on a terminal
     return overrides(cb, hook)
+
+
+from .trace import Trace  # noqa: E402  (glassnet.trace imports Callback from here)
