@@ -10,7 +10,7 @@ from . import datasets, linear
 from . import keras
 from .layers import Input
 from .models import Model, Sequential
-from . import inspect
+from . import inspect, plot
 from .explain import explain
 from .inspect import gradcheck, gradients
 
@@ -36,6 +36,7 @@ __all__ = [
     "losses",
     "metrics",
     "optimizers",
+    "plot",
     "regularizers",
     "utils",
 ]
