@@ -2,6 +2,7 @@
 
     python bench/profile_seed.py                 # wall time per step, then cProfile of both
     python bench/profile_seed.py --top 30 --workload digits10
+    python bench/profile_seed.py --workload mnist --rows 15000 --repeats 3
 
 First the plain wall time of ``fit`` (median of a few, no profiler), then a cProfile of
 one fit of each, its functions' own time (``tottime``) and cumulative time in
@@ -29,14 +30,15 @@ import workloads as W  # noqa: E402
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--workload", default="seed", choices=("seed", "digits10"))
+    ap.add_argument("--workload", default="seed", choices=("seed", "digits10", "mnist"))
+    ap.add_argument("--rows", type=int, default=0, help="mnist: rows of synthetic data")
     ap.add_argument("--top", type=int, default=22)
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args(argv)
     spec = W.TRAIN_SPECS[args.workload]
     digits = os.path.join("/tmp", f"glassnet-profile-digits-{os.getpid()}.npz")
     W.prepare_digits(digits)
-    x, y = W.load_train_data(spec.data, digits)
+    x, y = W.load_train_data(spec.data, digits, args.rows or None)
     os.remove(digits)
     steps = -(-x.shape[0] // spec.batch_size) * spec.epochs
 

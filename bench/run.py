@@ -4,6 +4,8 @@
     python bench/run.py --quick              # smoke run: 1 repeat each
     python bench/run.py --only seed,mnist    # some workloads
     python bench/run.py --repeats 7 --out bench/results.md
+    python bench/run.py --threads 1          # every contestant on 1 thread (noisy machines)
+    python bench/run.py --readme README.md   # also paste the report between its markers
 
 Workloads (see bench/README.md): seed, digits10, mnist, predict, import, memory.
 Contestants: glassnet (through glassnet.keras), floor (hand-written NumPy), torch and
@@ -32,6 +34,7 @@ sys.path.insert(0, HERE)
 import workloads as W  # noqa: E402
 
 ALL_WORKLOADS = ("import", "seed", "digits10", "mnist", "predict", "memory")
+REPORT_ORDER = ("seed", "digits10", "mnist", "predict", "import", "memory")  # (a)..(f)
 ALL_CONTESTANTS = ("glassnet", "floor", "torch", "keras")
 PEERS = {"torch": "torch", "keras": "tensorflow"}
 CHILD_TIMEOUT_S = 1800
@@ -325,7 +328,7 @@ class Suite:
             a(f"- {n}")
         a("")
         a(self.targets_table())
-        for w in self.workloads:
+        for w in REPORT_ORDER:
             fn = getattr(self, "table_" + w, None)
             if fn and w in self.results:
                 a(fn())
@@ -346,7 +349,9 @@ class Suite:
                     seen[c] = ", ".join(bits)
         if not seen:
             return []
-        return ["Threads (defaults, none set by the suite): " +
+        how = (f"as set by --threads {self.args.threads}" if self.args.threads
+               else "each library's default; the suite sets none")
+        return [f"Threads in each contestant's process ({how}): " +
                 "; ".join(f"{c}: {s}" for c, s in seen.items()) + "."]
 
     def targets_table(self) -> str:
@@ -546,6 +551,25 @@ def summary(w: str, r: dict) -> str:
             f"(min {fmt_s(min(r['times']))}), loss {r['loss']:.4g}")
 
 
+START, END = "<!-- bench-results:start -->", "<!-- bench-results:end -->"
+
+
+def paste_into(path: str, report: str) -> None:
+    """Replace what lies between the START and END marker lines of ``path`` by the report,
+    its headings one level deeper so that it sits inside the file's own structure."""
+    with open(path, encoding="utf-8") as f:
+        doc = f.read()
+    if START not in doc or END not in doc:
+        print(f"--readme: {path} has no {START} / {END} lines; left unchanged")
+        return
+    body = "\n".join("#" + ln if ln.startswith("#") else ln for ln in report.splitlines())
+    head, rest = doc.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f"{head}{START}\n{body}\n{END}{tail}")
+    print(f"pasted the report into {path}")
+
+
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -562,6 +586,9 @@ def parse_args(argv=None):
                          "default: each library's own default")
     ap.add_argument("--out", default=os.path.join(HERE, "results.md"),
                     help="markdown file to write (default bench/results.md)")
+    ap.add_argument("--readme", default=None,
+                    help="also paste the report between the lines <!-- bench-results:start --> "
+                         "and <!-- bench-results:end --> of this markdown file")
     ap.add_argument("--json", default=None, help="also write the raw results as JSON")
     args = ap.parse_args(argv)
     args.only = [x.strip() for x in args.only.split(",") if x.strip()]
@@ -587,6 +614,8 @@ def main(argv=None) -> int:
         with open(args.out, "w", encoding="utf-8") as f:
             f.write(text)
         print(f"wrote {os.path.relpath(args.out)}")
+    if args.readme:
+        paste_into(args.readme, text)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"machine": machine, "results": suite.results}, f, indent=1)
