@@ -101,9 +101,11 @@ def cmd_digits(args) -> int:
         from glassnet import plot
         _save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
         order = np.argsort(pred_test == y_test, kind="stable")[:64]     # the mistakes first
-        images = x_test[order].reshape(-1, 8, 8)
-        _save_figure(plot.digits_grid(images, y_test[order], predictions=pred_test[order], shape=(8, 8)),
-                     os.path.join(out, "mistakes.png"))
+        wrong = len(y_test) - right_test
+        title = f"test digits, label -> prediction: {wrong} of {len(y_test)} wrong (red, shown first)"
+        grid = plot.digits_grid(x_test[order], y_test[order], predictions=pred_test[order],
+                                n=len(order), shape=(8, 8), title=title)
+        _save_figure(grid, os.path.join(out, "mistakes.png"))
     print(f"run folder: {out}")
     return 0
 
@@ -114,15 +116,23 @@ def _classes(model, x):
 
 
 def _explain(model, x_batch, y_batch):
+    import importlib
+    import types
+
     import glassnet
     explain = getattr(glassnet, "explain", None)
-    if explain is None:
-        try:
-            from glassnet.inspect import explain
-        except ImportError:
-            print("glassnet: note: --explain needs glassnet.explain (glassnet.inspect), "
-                  "which this installation lacks", file=sys.stderr)
-            return
+    if explain is None or isinstance(explain, types.ModuleType):
+        for where in ("glassnet.explain", "glassnet.inspect"):
+            try:
+                explain = getattr(importlib.import_module(where), "explain", None)
+            except ImportError:
+                continue
+            if explain is not None:
+                break
+    if not callable(explain):
+        print("glassnet: note: --explain needs glassnet.explain, which this installation lacks",
+              file=sys.stderr)
+        return
     text = explain(model, x_batch, y_batch)
     if text is not None:
         print(text)
@@ -294,6 +304,10 @@ def cmd_predict(args) -> int:
             prep = json.load(fh)
         model = glassnet.models.load_model(model_path)
         table = glassnet.datasets.load_csv(args.csv)
+    needed = {"task", "target", "features", "mean", "std"}
+    if not isinstance(prep, dict) or not needed <= set(prep):
+        raise UsageError(f"{prep_path} is not a preprocessing file of 'glassnet train' (it needs "
+                         f"{', '.join(sorted(needed))})")
     features, target = prep["features"], prep["target"]
     missing = [f for f in features if f not in table.feature_names]
     extra = [c for c in table.feature_names if c not in features and c != target]
@@ -374,17 +388,15 @@ def _can_plot():
         print("glassnet: note: matplotlib is not installed, so no figures; "
               "pip install 'glassnet[plot]' to get them", file=sys.stderr)
         return False
-    if "matplotlib.pyplot" not in sys.modules:
-        import matplotlib
-        matplotlib.use("Agg")   # files only: no window, no display needed
     return True
 
 
 def _save_figure(fig, path):
-    import matplotlib.pyplot as plt
     with _user_input():
         fig.savefig(path, dpi=100)
-    plt.close(fig)
+    if "matplotlib.pyplot" in sys.modules:      # glassnet.plot drew it through pyplot: let it go
+        import matplotlib.pyplot as plt
+        plt.close(fig)
     print(f"saved {path}")
 
 
