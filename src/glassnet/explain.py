@@ -293,7 +293,9 @@ def explain(model, x, y, sample_weight=None, numbers: int = 3) -> Explanation:
             gname = act.serialize(last.activation)
             scale = f"(m * {width})" if isinstance(loss, L.BinaryCrossentropy) and width > 1 else "m"
             target = "onehot(Y)" if isinstance(loss, L.SparseCategoricalCrossentropy) else "Y"
-            pre = f"dZ[{n_layers}] = (A[{n_layers}] - {target}) / {scale}" + (" * s" if sw is not None else "")
+            # after a separate Activation layer, dJ/d(its input) is the previous layer's dA
+            dz_name = f"dA[{n_layers - 1}]" if isinstance(last, Activation) else f"dZ[{n_layers}]"
+            pre = f"{dz_name} = (A[{n_layers}] - {target}) / {scale}" + (" * s" if sw is not None else "")
             shortcut = (f"        the declared shortcut for {gname} + {type(loss).__name__}: the chain rule "
                         f"through {gname}, written out")
         else:
@@ -306,7 +308,7 @@ def explain(model, x, y, sample_weight=None, numbers: int = 3) -> Explanation:
             put(f"  layer {l}: {layer.name}")
             if i == n_layers - 1:
                 if model._fused:
-                    show(pre, _shape(grad), f"dZ[{l}]", grad)
+                    show(pre, _shape(grad), dz_name, grad)
                     put(shortcut)
                 else:
                     show(pre, _shape(grad), f"dA[{l}]", grad)
@@ -341,10 +343,12 @@ def explain(model, x, y, sample_weight=None, numbers: int = 3) -> Explanation:
                     dX = layer.backward_from_z(grad, need)
                 else:
                     dX = layer.backward(dA, need)
-                    put(f"    dA[{l - 1}] = dA[{l}] * {gname}'(A[{l - 1}])")
+                    if need:
+                        put(f"    dA[{l - 1}] = dA[{l}] * {gname}'(A[{l - 1}])")
             else:
                 dX = layer.backward(dA, need)
-                put(f"    dA[{l - 1}] = {type(layer).__name__}.backward(dA[{l}])")
+                if need:
+                    put(f"    dA[{l - 1}] = {type(layer).__name__}.backward(dA[{l}])")
             if need:
                 if isinstance(layer, Dense):
                     show(f"dA[{l - 1}] = dZ[{l}] @ W[{l}].T", f"{_shape(dZ)} @ {_shape(layer.kernel.value.T)} -> {_shape(dX)}",
