@@ -85,10 +85,10 @@ class Optimizer:
         """One new zero slot per variable (a view into one flat slot when packed)."""
         if self._flat is not None:
             buffer = np.zeros_like(self._flat[0])
-            views, offset = [], 0
-            for v in variables:
-                views.append(buffer[offset:offset + v.value.size].reshape(v.shape))
-                offset += v.value.size
+            views, start = [], self._flat[0].__array_interface__["data"][0]
+            for v in variables:     # the same slice (padding included) the variable has in the flat buffer
+                at = (v.value.__array_interface__["data"][0] - start) // buffer.itemsize
+                views.append(buffer[at:at + v.value.size].reshape(v.shape))
             self._state.setdefault(id(self._flat[0]), []).append(buffer)
         else:
             views = [np.zeros_like(v.value) for v in variables]
