@@ -215,6 +215,7 @@ def run_fit(model, x, y, sample_weight, batch_size, epochs, verbose, callbacks,
     variables = optimizer._variables
 
     stopped_reason = None
+    snapshot = None
     logs = {}
     with _InterruptGuard() as guard:
         cblist.on_train_begin()
@@ -230,7 +231,7 @@ def run_fit(model, x, y, sample_weight, batch_size, epochs, verbose, callbacks,
                     sws = sample_weight[perm] if sample_weight is not None else None
                 else:
                     xs, ys, sws = x, y, sample_weight
-                snapshot = None
+                first_step = True
                 loss_total, seen = 0.0, 0
                 for step, start in enumerate(_batches(n, batch_size)):
                     stop = start + batch_size
@@ -241,8 +242,11 @@ def run_fit(model, x, y, sample_weight, batch_size, epochs, verbose, callbacks,
                     if not math.isfinite(value):
                         stopped_reason = _non_finite(model, epoch, step, value, snapshot)
                         raise TrainingStopped
-                    if snapshot is None:
-                        snapshot = [v.value.copy() for v in variables]   # start of epoch, to undo a bad one
+                    if first_step:     # the latest finite start of an epoch, to undo a blow-up
+                        first_step = False
+                        if all(np.isfinite(v.value).all() for v in variables):
+                            snapshot = (epoch, [v.value.copy() for v in variables],
+                                        [s.copy() for s in optimizer.variables()])
                     optimizer.apply(None)
                     m_b = xb.shape[0]
                     loss_total += value * m_b
@@ -264,6 +268,8 @@ def run_fit(model, x, y, sample_weight, batch_size, epochs, verbose, callbacks,
                 logs = dict(sorted(logs.items()))
                 cblist.on_epoch_end(epoch, logs)
                 if guard.requested or model.stop_training:
+                    if guard.requested and not stopped_reason:      # Ctrl-C during the epoch's end
+                        stopped_reason = f"Training interrupted (Ctrl-C) after epoch {epoch + 1}: the weights are those at its end."
                     break
         except TrainingStopped:
             pass
@@ -278,12 +284,16 @@ def run_fit(model, x, y, sample_weight, batch_size, epochs, verbose, callbacks,
 
 def _non_finite(model, epoch, step, value, snapshot):
     """The loss of this batch is NaN/Inf: the update was not applied. If earlier updates
-    already made the weights non-finite, go back to the start of this epoch."""
+    already made the weights non-finite, go back (weights and optimizer state) to the start
+    of the latest epoch that began with finite weights."""
     restored = "the weights are those from before this batch"
     if not all(np.isfinite(v.value).all() for v in model.trainable_weights) and snapshot is not None:
-        for v, s in zip(model.optimizer._variables, snapshot):
+        start, weights, state = snapshot
+        for v, s in zip(model.optimizer._variables, weights):
             v.value[...] = s
-        restored = "earlier updates had already made them non-finite, so the weights were restored to the start of this epoch"
+        model.optimizer.set_state(state)
+        restored = ("earlier updates had already made them non-finite, so the weights were restored "
+                    f"to the start of epoch {start + 1}")
     return (
         f"Training stopped: the loss became {value} at epoch {epoch + 1}, batch {step + 1}; {restored}. "
         "Likely causes: a learning rate too large (try 10x smaller), inputs not scaled "
