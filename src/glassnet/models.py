@@ -193,13 +193,20 @@ class Sequential:
             like = np.empty((0,) + tuple(self.output_shape[1:]))
             self._metrics = [metrics_module.get(s, y, like) for s in self._metric_specs]
 
-    def _data(self, x, y, sample_weight, what, xname="x", yname="y"):
-        x = _checks.features(x, xname, self if self.built else None)
+    def _data(self, x, y, sample_weight, what, xname="x", yname="y", ready=True, expected=None):
+        """Check x, y, sample_weight; the model is built (``_ready``) only once all passed."""
+        _checks.compiled(self, what)
+        x = _checks.features(x, xname, self, expected)
         y_raw = _checks.to_array(y, yname)
-        self._ready(what, x, y_raw)
-        y = _checks.labels(y_raw, yname, self.loss, self.output_shape)
+        out_shape = _checks.output_shape(self, x.shape)
+        if out_shape is None:           # a layer that must be built to know its output shape
+            self._ready(what, x, y_raw)
+            out_shape = self.output_shape
+        y = _checks.labels(y_raw, yname, self.loss, out_shape)
         _checks.same_length(x, y, xname, yname)
         sw = _checks.sample_weights(sample_weight, len(x), "sample_weight" if xname == "x" else f"{xname}'s sample_weight")
+        if ready:
+            self._ready(what, x, y_raw)
         return x, y, sw
 
     # -- fit / evaluate / predict -------------------------------------------------------
@@ -221,7 +228,7 @@ class Sequential:
         if shuffle not in (True, False):
             raise ValueError(f"fit: shuffle must be True or False, got {shuffle!r}")
         verbose = _verbosity(verbose)
-        x, y, sw = self._data(x, y, sample_weight, "fit")
+        x, y, sw = self._data(x, y, sample_weight, "fit", ready=False)
         if class_weight is not None:
             sw = _class_weights(class_weight, y, sw)
         validation = None
@@ -229,7 +236,8 @@ class Sequential:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight)")
             vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
-            validation = self._data(vx, vy, vsw, "fit", "validation_data[0]", "validation_data[1]")
+            validation = self._data(vx, vy, vsw, "fit", "validation_data[0]", "validation_data[1]",
+                                    ready=False, expected=x.shape[1:])
         elif validation_split:
             split = int(math.floor(len(x) * (1.0 - validation_split)))   # the LAST samples, before shuffling
             if split == 0 or split == len(x):
@@ -239,6 +247,7 @@ class Sequential:
                 )
             validation = (x[split:], y[split:], None if sw is None else sw[split:])
             x, y, sw = x[:split], y[:split], (None if sw is None else sw[:split])
+        self._ready("fit", x, y)            # every check passed: only now build the model
         return training.run_fit(self, x, y, sw, batch_size, int(epochs), verbose, callbacks,
                                 validation, shuffle, int(initial_epoch), validation_batch_size)
 
@@ -265,13 +274,13 @@ class Sequential:
         """The model's outputs for ``x``, batch by batch, in inference mode."""
         batch_size = _positive_int(batch_size, "batch_size", 32)
         _verbosity(verbose)
-        x = _checks.features(x, "x", self if self.built else None)
+        x = _checks.features(x, "x", self)
         if not self.built:
             self.build((None,) + x.shape[1:])
         return training.run_predict(self, x, batch_size)
 
     def __call__(self, x, training=False):
-        x = _checks.features(x, "x", self if self.built else None)
+        x = _checks.features(x, "x", self)
         if not self.built:
             self.build((None,) + x.shape[1:])
         from .training import forward
