@@ -21,7 +21,7 @@ import numpy as np
 from . import _checks, losses, optimizers
 from . import metrics as metrics_module
 from . import training
-from .layers import InputLayer, Layer
+from .layers import InputLayer, Layer, flat_view, pack_variables
 from .utils import unique_name
 
 
@@ -102,12 +102,28 @@ class Sequential:
         self._input_shape = (None,) + shape[1:]
         for layer in self._layers:
             shape = layer.build_from_shape(shape)
+        pack_variables(self.weights)
         self.output_shape = shape
         self.built = True
 
     @property
     def input_shape(self):
         return self._input_shape
+
+    def __deepcopy__(self, memo):
+        """An independent copy; its weights are packed into their own buffer again."""
+        import copy
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            new.__dict__[key] = copy.deepcopy(value, memo)
+        if new.built and flat_view(new.weights) is None:
+            pack_variables(new.weights)
+            if new.optimizer is not None and new.optimizer.built:   # rebind it to the new buffer
+                state = new.optimizer.variables()
+                new.optimizer.build(new.trainable_weights)
+                new.optimizer.set_state(state)
+        return new
 
     # -- weights --------------------------------------------------------------------------
     @property

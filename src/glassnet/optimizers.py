@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from .layers import flat_view
+from .layers import flat_view, pack_variables
 from .utils import snake_case
 
 
@@ -95,6 +95,26 @@ class Optimizer:
         for v, view in zip(variables, views):
             self._state.setdefault(id(v.value), []).append(view)
         return views
+
+    _STATE = ("_state", "_flat", "_variables", "_tmp", "_m", "_v", "_mg", "_vhat")
+
+    def __deepcopy__(self, memo):
+        """A copy with its own state, bound to copies of the variables (packed again when the
+        originals were packed), so that the copy's updates never touch the original."""
+        import copy
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            if key not in self._STATE:
+                new.__dict__[key] = copy.deepcopy(value, memo)
+        new._variables, new.built = [], False
+        if self.built:
+            variables = copy.deepcopy(self._variables, memo)
+            if self._flat is not None and flat_view(variables) is None:
+                pack_variables(variables)
+            new.build(variables)
+            new.set_state([s.copy() for s in self.variables()])
+        return new
 
     def _slots_of(self, param) -> list:
         """The slot arrays of this parameter array, in the order the optimizer made them."""
