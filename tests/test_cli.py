@@ -108,12 +108,11 @@ def test_digits_ten_classes_reaches_the_target(tmp_path, capsys):
 def test_digits_options_and_default_run_folder(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, "digits", "--epochs", "2", "--batch-size", "64", "--optimizer",
-                         "sgd", "--learning-rate", "0.5", "--seed", "3", "--verbose", "2")
+                         "sgd", "--learning-rate", "0.5", "--seed", "3", "--verbose", "2", "--no-plots")
     assert code == 0, err
     assert "SGD(learning_rate=0.5)" in out and "2 epochs of batch 64" in out and "seed 3" in out
     assert "5/5 - " in out                                      # verbose=2: one line per epoch
     assert (tmp_path / "runs" / "digits-2" / "model.keras").is_file()
-    assert (tmp_path / "runs" / "digits-2" / "mistakes.png").is_file()
 
 
 def test_digits_same_seed_same_result(tmp_path, capsys):
@@ -147,6 +146,25 @@ def test_digits_without_matplotlib_skips_the_figures(tmp_path, capsys, monkeypat
     assert not list(tmp_path.glob("*.png"))
 
 
+def test_without_h5py_digits_still_runs_and_predict_says_what_to_install(tmp_path, capsys, monkeypatch):
+    out_dir = tmp_path / "run"
+    assert run(capsys, "digits", "--epochs", "1", "--verbose", "0", "--no-plots", "--out", out_dir)[0] == 0
+    np.savetxt(tmp_path / "x.csv", np.zeros((2, 64)), delimiter=",",
+               header=",".join(f"p{i}" for i in range(64)), comments="")
+    (out_dir / "preprocessing.json").write_text(json.dumps(
+        {"task": "binary", "target": "y", "features": [f"p{i}" for i in range(64)],
+         "mean": [0.0] * 64, "std": [1.0] * 64, "classes": [0, 1]}))
+    assert run(capsys, "predict", out_dir, tmp_path / "x.csv")[0] == 0       # a digits model works too
+
+    monkeypatch.setitem(sys.modules, "h5py", None)                            # import h5py fails
+    code, _, err = run(capsys, "digits", "--epochs", "1", "--verbose", "0", "--no-plots",
+                       "--out", tmp_path / "no-h5py")
+    assert code == 0 and "the model was not saved" in err and "glassnet[files]" in err
+    assert not (tmp_path / "no-h5py" / "model.keras").exists()
+    code, _, err = run(capsys, "predict", out_dir, tmp_path / "x.csv")
+    assert_one_line_error(code, err, "h5py", "glassnet[files]")
+
+
 @pytest.mark.parametrize("argv, fragment", [
     (["--epochs", "0"], "--epochs: must be > 0"),
     (["--epochs", "ten"], "'ten' is not an integer"),
@@ -154,6 +172,7 @@ def test_digits_without_matplotlib_skips_the_figures(tmp_path, capsys, monkeypat
     (["--optimizer", "adagrad"], "invalid choice: 'adagrad'"),
     (["--classes", "3"], "invalid choice: 3"),
     (["--batch-size", "1.5"], "--batch-size"),
+    (["--seed", "-1"], "--seed"),
 ])
 def test_digits_bad_options(capsys, argv, fragment):
     code, _, err = run(capsys, "digits", *argv)

@@ -205,8 +205,8 @@ def cmd_train(args) -> int:
     if n_val and len(x) - n_val < 1:
         raise UsageError(f"--validation-split {args.validation_split} of {len(x)} rows leaves none to train on")
     train_idx, val_idx = order[n_val:], order[:n_val]
-    mean = x[train_idx].mean(axis=0)
-    std = x[train_idx].std(axis=0)
+    mean = x[train_idx].mean(axis=0, dtype=np.float64)
+    std = x[train_idx].std(axis=0, dtype=np.float64)
     std[std == 0] = 1.0
     xs = ((x - mean) / std).astype(np.float32)
     prep = {"target": args.target, "task": task, "features": names,
@@ -302,7 +302,12 @@ def cmd_predict(args) -> int:
     with _user_input():
         with open(prep_path, encoding="utf-8") as fh:
             prep = json.load(fh)
-        model = glassnet.models.load_model(model_path)
+        try:
+            model = glassnet.models.load_model(model_path)
+        except ImportError as e:         # the .keras format needs h5py (glassnet[files])
+            if "h5py" not in (getattr(e, "name", None) or str(e)):
+                raise
+            raise UsageError(f"reading {model_path} needs h5py: pip install 'glassnet[files]'") from e
         table = glassnet.datasets.load_csv(args.csv)
     needed = {"task", "target", "features", "mean", "std"}
     if not isinstance(prep, dict) or not needed <= set(prep):
@@ -416,6 +421,12 @@ def _positive(kind):
     return parse
 
 
+def _seed(text):
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number >= 0")
+    return int(text)
+
+
 def _layers(text):
     try:
         units = [int(u) for u in text.replace(" ", "").split(",") if u]
@@ -442,7 +453,7 @@ def _training_options(p, batch_size=32):
     p.add_argument("--optimizer", choices=_OPTIMIZERS, default="adam", help="(default adam)")
     p.add_argument("--learning-rate", type=_positive(float), default=None, metavar="LR",
                    help="(default: the optimizer's, 0.001 for adam/rmsprop/adamw, 0.01 for sgd)")
-    p.add_argument("--seed", type=int, default=0, help="seeds every random draw (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="seeds every random draw (default 0)")
     p.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                    help="progress as Keras's fit(verbose=...): 0 silent, 1 bar, 2 one line per epoch")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
