@@ -297,6 +297,10 @@ def test_train_errors(tmp_path, capsys, tables):
     code, _, err = run(capsys, "train", constant, "--target", "y")
     assert_one_line_error(code, err, "single value")
 
+    only = write_csv(tmp_path / "only.csv", ["y"], [[0], [1], [0]])
+    code, _, err = run(capsys, "train", only, "--target", "y")
+    assert_one_line_error(code, err, "no column besides the target")
+
     code, _, err = run(capsys, "train", tables["binary"])                  # --target is required
     assert_one_line_error(code, err, "--target")
 

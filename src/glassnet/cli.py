@@ -194,6 +194,8 @@ def cmd_train(args) -> int:
 
     with _user_input():
         x, y, names = glassnet.datasets.load_csv(args.csv, target=args.target)
+    if x.shape[1] == 0:
+        raise UsageError(f"{args.csv} has no column besides the target {args.target!r}: nothing to learn from")
     glassnet.utils.set_random_seed(args.seed)
     glassnet.utils.clear_session()
     task, why, classes = _choose_task(y, args.task, args.target)
