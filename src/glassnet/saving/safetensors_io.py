@@ -1,6 +1,8 @@
 """``.safetensors`` weights: a JSON header of names, dtypes, shapes and offsets, then raw
 little-endian bytes. Nothing in it can run code. Keys are the weights' paths
-(``dense/kernel``, ``dense/bias``).
+by position, as in Keras's HDF5 layout: the layer's class
+name in snake_case, deduplicated (``dense/kernel``, ``dense/bias``, ``dense_1/kernel``...),
+so a file fits any model of the same architecture, whatever its layers are called.
 
 The header is parsed and checked here (size, keys, dtypes, shapes, offsets against the
 model) before the ``safetensors`` package copies a byte of data.
@@ -20,8 +22,14 @@ _MAX_HEADER = 16 << 20
 
 def write(model) -> bytes:
     st = need("safetensors.numpy")
-    tensors = {v.path: np.ascontiguousarray(v.value) for v in model.weights}
+    tensors = {key: np.ascontiguousarray(v.value) for key, v in keyed(model)}
     return st.save(tensors, metadata={"format": "glassnet", "model": model.name})
+
+
+def keyed(model) -> list:
+    """``(key, variable)`` pairs in ``model.weights`` order."""
+    from .h5 import layer_keys
+    return [(f"{key}/{v.name}", v) for key, layer in zip(layer_keys(model), model.layers) for v in layer.weights]
 
 
 def read(data: bytes, model, label: str) -> list[np.ndarray]:
@@ -38,8 +46,8 @@ def read(data: bytes, model, label: str) -> list[np.ndarray]:
     if not isinstance(header, dict):
         raise FileFormatError(f"{label}: the header is not a JSON object")
     header.pop("__metadata__", None)
-    variables = model.weights
-    want = {v.path: v for v in variables}
+    pairs = keyed(model)
+    want = dict(pairs)
     if set(header) != set(want):
         missing, extra = sorted(set(want) - set(header)), sorted(set(header) - set(want))
         raise FileFormatError(f"{label}: the weights do not match the model (missing {missing}, unexpected {extra})")
@@ -61,4 +69,4 @@ def read(data: bytes, model, label: str) -> list[np.ndarray]:
         tensors = st.load(data)
     except Exception as e:                  # safetensors raises its own SafetensorError
         raise FileFormatError(f"{label}: {e}") from None
-    return [np.asarray(tensors[v.path]).astype(v.dtype, copy=False) for v in variables]
+    return [np.asarray(tensors[key]).astype(v.dtype, copy=False) for key, v in pairs]
