@@ -101,69 +101,98 @@ def replay(case):
     return model, history, callbacks, arrays
 
 
+class Mismatches:
+    """Collects every disagreement of one case, so a failure shows all of them at once."""
+
+    def __init__(self, name, tol):
+        self.name, self.tol, self.found = name, tol, []
+
+    def close(self, got, want, what):
+        try:
+            np.testing.assert_allclose(np.asarray(got, dtype=float), np.asarray(want, dtype=float),
+                                       **self.tol, err_msg=f"{self.name}: {what}")
+        except AssertionError as err:
+            self.found.append(str(err).strip())
+
+    def true(self, ok, what):
+        if not ok:
+            self.found.append(f"{self.name}: {what}")
+        return ok
+
+    def report(self):
+        if self.found:
+            pytest.fail("\n\n".join(self.found), pytrace=False)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_matches_keras(case, floatx):
     floatx(case["dtype"])
-    tol = tolerance(case)
     model, history, callbacks, arrays = replay(case)
-    name = case["name"]
+    check = Mismatches(case["name"], tolerance(case))
 
     # History: same keys, same number of epochs, same value per epoch
-    expected = case["history"]
-    got = history.history
-    assert sorted(got) == sorted(expected), f"{name}: History keys"
+    expected, got = case["history"], history.history
+    check.true(sorted(got) == sorted(expected),
+               f"History keys: got {sorted(got)}, Keras {sorted(expected)}")
     for key, values in expected.items():
-        assert len(got[key]) == len(values), f"{name}: epochs run ({key})"
-        np.testing.assert_allclose(
-            np.asarray(got[key], dtype=float), values, **tol, err_msg=f"{name}: History[{key!r}]"
-        )
+        if key not in got:
+            continue
+        if check.true(len(got[key]) == len(values),
+                      f"epochs run: got {len(got[key])}, Keras {len(values)} ({key})"):
+            check.close(got[key], values, f"History[{key!r}]")
 
     # EarlyStopping's own record of where it stopped and what it kept
     for cb, after in zip(callbacks, case["callbacks_after"]):
-        assert cb.stopped_epoch == after["stopped_epoch"], f"{name}: stopped_epoch"
+        check.true(cb.stopped_epoch == after["stopped_epoch"],
+                   f"stopped_epoch: got {cb.stopped_epoch}, Keras {after['stopped_epoch']}")
         if hasattr(cb, "best_epoch"):
-            assert cb.best_epoch == after["best_epoch"], f"{name}: best_epoch"
+            check.true(cb.best_epoch == after["best_epoch"],
+                       f"best_epoch: got {cb.best_epoch}, Keras {after['best_epoch']}")
         if after["best"] is not None:
-            np.testing.assert_allclose(float(cb.best), after["best"], **tol, err_msg=f"{name}: best")
+            check.close(float(cb.best), after["best"], "EarlyStopping.best")
 
     # final weights (after restore_best_weights where asked)
     weights = model.get_weights()
-    assert len(weights) == case["n_weights"], f"{name}: number of weight arrays"
-    for i, w in enumerate(weights):
-        want = arrays[f"final_{i}"]
-        assert np.shape(w) == want.shape, f"{name}: weight {i} shape"
-        assert np.asarray(w).dtype == np.dtype(case["dtype"]), f"{name}: weight {i} dtype"
-        np.testing.assert_allclose(w, want, **tol, err_msg=f"{name}: final weight {i}")
+    if check.true(len(weights) == case["n_weights"], "number of weight arrays"):
+        for i, w in enumerate(weights):
+            want = arrays[f"final_{i}"]
+            check.true(np.asarray(w).dtype == np.dtype(case["dtype"]),
+                       f"weight {i} dtype {np.asarray(w).dtype}")
+            if check.true(np.shape(w) == want.shape, f"weight {i} shape"):
+                check.close(w, want, f"final weight {i}")
 
-    # evaluate in its three forms: scalar / list, and return_dict=True
+    # evaluate in its three forms: scalar / list (loss first, then metrics in
+    # compile order), and return_dict=True
     ev = case["evaluate"]
     eval_kwargs = {"verbose": 0}
     if ev["batch_size"] is not None:
         eval_kwargs["batch_size"] = ev["batch_size"]
     result = model.evaluate(arrays["x"], arrays["y"], **eval_kwargs)
     if isinstance(ev["result"], list):
-        assert isinstance(result, list), f"{name}: evaluate with metrics returns a list"
-        np.testing.assert_allclose(result, ev["result"], **tol, err_msg=f"{name}: evaluate")
+        if check.true(isinstance(result, list),
+                      f"evaluate with metrics returns a list, got {type(result).__name__}"):
+            check.close(result, ev["result"], "evaluate() list [loss, *metrics]")
     else:
-        assert np.ndim(result) == 0 and not isinstance(result, (list, tuple)), (
-            f"{name}: evaluate with only a loss returns a scalar, got {result!r}"
-        )
-        np.testing.assert_allclose(float(result), ev["result"], **tol, err_msg=f"{name}: evaluate")
+        if check.true(np.ndim(result) == 0 and not isinstance(result, (list, tuple)),
+                      f"evaluate with only a loss returns a scalar, got {result!r}"):
+            check.close(float(result), ev["result"], "evaluate() scalar")
     result_dict = model.evaluate(arrays["x"], arrays["y"], return_dict=True, **eval_kwargs)
-    assert sorted(result_dict) == sorted(ev["result_dict"]), f"{name}: evaluate dict keys"
+    check.true(sorted(result_dict) == sorted(ev["result_dict"]),
+               f"evaluate dict keys: got {sorted(result_dict)}, Keras {sorted(ev['result_dict'])}")
     for key, value in ev["result_dict"].items():
-        np.testing.assert_allclose(
-            float(result_dict[key]), value, **tol, err_msg=f"{name}: evaluate[{key!r}]"
-        )
+        if key in result_dict:
+            check.close(float(result_dict[key]), value, f"evaluate(return_dict=True)[{key!r}]")
 
     # predict
     pred_kwargs = {"verbose": 0}
     if case["predict"]["batch_size"] is not None:
         pred_kwargs["batch_size"] = case["predict"]["batch_size"]
     pred = model.predict(arrays["x_pred"], **pred_kwargs)
-    assert isinstance(pred, np.ndarray), f"{name}: predict returns a NumPy array"
-    assert pred.shape == arrays["predict"].shape, f"{name}: predict shape"
-    np.testing.assert_allclose(pred, arrays["predict"], **tol, err_msg=f"{name}: predict")
+    check.true(isinstance(pred, np.ndarray), "predict returns a NumPy array")
+    if check.true(np.shape(pred) == arrays["predict"].shape,
+                  f"predict shape {np.shape(pred)} vs {arrays['predict'].shape}"):
+        check.close(pred, arrays["predict"], "predict")
+    check.report()
 
 
 def test_fixtures_are_complete():
