@@ -1,0 +1,169 @@
+"""The ``glassnet`` command: the course's digits, its logistic regression, and your own CSV.
+
+::
+
+    glassnet digits [--classes 10]        # 25-15-1 sigmoid network on 0-vs-1 (or 25-15-10 relu)
+    glassnet logreg                       # the three steps by hand, beside a one-unit network
+    glassnet train data.csv --target y    # binary, multi-class or regression, chosen from y
+    glassnet predict runs/data data.csv   # predictions as CSV on stdout
+
+Also ``python -m glassnet``. Every command takes ``--help``. A mistake in the input (a
+missing file, an unknown column, a cell that is not a number, a bad option) is reported
+as one line, ``glassnet: error: ...``, with exit status 2; anything else is a bug and keeps
+its traceback. matplotlib is imported only when a figure is drawn.
+
+>>> main(["logreg", "--num-iters", "20", "--print-every", "10"])  # doctest: +ELLIPSIS
+Logistic regression in three steps on the 0-vs-1 digits: ...
+0
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util  # noqa: F401  (the tests reach importlib.util through this module)
+import math
+import os
+import sys
+
+from glassnet.cli._common import _OPTIMIZERS, UsageError
+from glassnet.cli.digits import cmd_digits, cmd_logreg
+from glassnet.cli.table import cmd_predict, cmd_train
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):   # argparse prints usage + error; we print one line
+        self.exit(2, f"glassnet: error: {message} (see '{self.prog} --help')\n")
+
+
+# ---------------------------------------------------------------------------------------
+# The command line
+# ---------------------------------------------------------------------------------------
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a{'n integer' if kind is int else ' number'}") from None
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _seed(text):
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number >= 0")
+    return int(text)
+
+
+def _layers(text):
+    try:
+        units = [int(u) for u in text.replace(" ", "").split(",") if u]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give unit counts separated by commas, e.g. 25,15") from None
+    if any(u <= 0 for u in units):
+        raise argparse.ArgumentTypeError(f"{text!r}: unit counts must be > 0")
+    return units
+
+
+def _split(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
+def _training_options(p, batch_size=32):
+    p.add_argument("--batch-size", type=_positive(int), default=batch_size, metavar="N",
+                   help=f"examples per gradient step (default {batch_size})")
+    p.add_argument("--optimizer", choices=_OPTIMIZERS, default="adam", help="(default adam)")
+    p.add_argument("--learning-rate", type=_positive(float), default=None, metavar="LR",
+                   help="(default: the optimizer's, 0.001 for adam/rmsprop/adamw, 0.01 for sgd)")
+    p.add_argument("--seed", type=_seed, default=0, help="seeds every random draw (default 0)")
+    p.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
+                   help="progress as Keras's fit(verbose=...): 0 silent, 1 bar, 2 one line per epoch")
+    p.add_argument("--no-plots", action="store_true", help="skip the figures")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import glassnet
+    parser = _Parser(prog="glassnet", description="Train Keras-style networks on NumPy: the course's "
+                     "digits, its logistic regression, or your own CSV table.")
+    parser.add_argument("--version", action="version", version=f"glassnet {glassnet.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("digits", help="train the course's network on the shipped 8x8 digits",
+                       description="The seed's network (Dense 25, 15, 1, sigmoid; BinaryCrossentropy) on "
+                       "the 0-vs-1 digits, or with --classes 10 the ten-digit network (Dense 25, 15 relu, "
+                       "10 linear; SparseCategoricalCrossentropy(from_logits=True)). Writes model.keras, "
+                       "learning_curve.png and mistakes.png into the run folder.")
+    p.add_argument("--classes", type=int, choices=(2, 10), default=2, help="2: zeros and ones (default); 10: all digits")
+    p.add_argument("--epochs", type=_positive(int), default=None, metavar="N", help="(default 50 for 2 classes, 40 for 10)")
+    _training_options(p)
+    p.add_argument("--out", metavar="DIR", help="run folder (default runs/digits-2 or runs/digits-10)")
+    p.add_argument("--explain", action="store_true", help="after training, print glassnet.explain for one batch")
+    p.set_defaults(run=cmd_digits)
+
+    p = sub.add_parser("logreg", help="logistic regression in three steps, beside a one-unit network",
+                       description="Gradient descent on J(w,b) for the 0-vs-1 digits, from w = 0, b = 0, printing "
+                       "J as it goes; then the same iterations with Sequential([Dense(1, activation='sigmoid')]), "
+                       "SGD(learning_rate=alpha) and full batches, which ends at the same w and b.")
+    p.add_argument("--alpha", type=_positive(float), default=0.1, help="learning rate (default 0.1)")
+    p.add_argument("--num-iters", type=_positive(int), default=1000, metavar="N", help="iterations (default 1000)")
+    p.add_argument("--print-every", type=_positive(int), default=None, metavar="N",
+                   help="print J every N iterations (default: ten times in all)")
+    p.set_defaults(run=cmd_logreg)
+
+    p = sub.add_parser("train", help="train on your own CSV table",
+                       description="Train a network on a numeric CSV table. The task comes from the target "
+                       "column: binary when it holds exactly 0 and 1, multi-class when it holds a few integers "
+                       "(at most 20, and at most half as many as rows), regression otherwise. Features are "
+                       "standardised (mean and std saved in preprocessing.json beside model.keras).")
+    p.add_argument("csv", help="the table: a header row, then numbers only")
+    p.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
+    p.add_argument("--task", choices=("auto", "binary", "multiclass", "regression"), default="auto",
+                   help="override the choice made from the target (default auto)")
+    p.add_argument("--layers", type=_layers, default=[25, 15], metavar="25,15",
+                   help="hidden relu layers' units (default 25,15; '' for none)")
+    p.add_argument("--epochs", type=_positive(int), default=100, metavar="N", help="(default 100)")
+    p.add_argument("--validation-split", type=_split, default=0.2, metavar="F",
+                   help="share of the rows (shuffled) held out to validate (default 0.2)")
+    _training_options(p)
+    p.add_argument("--out", metavar="DIR", help="run folder (default runs/<csv name>)")
+    p.set_defaults(run=cmd_train)
+
+    p = sub.add_parser("predict", help="predict with a trained run, as CSV on stdout",
+                       description="Predictions of a model from 'glassnet train' for each row of a CSV, "
+                       "written as CSV to stdout: the class and its probability for classifiers, the value "
+                       "for regression. The CSV needs the training features; the target column may be there.")
+    p.add_argument("model", help="the run folder, or its model.keras (preprocessing.json must be beside it)")
+    p.add_argument("csv", help="rows to predict")
+    p.set_defaults(run=cmd_predict)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the ``glassnet`` command with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:          # --help, --version, or a bad option (already reported)
+        return e.code if isinstance(e.code, int) else 2
+    if args.command is None:
+        print("glassnet: error: choose a command: digits, logreg, train or predict "
+              "(see 'glassnet --help')", file=sys.stderr)
+        return 2
+    try:
+        return args.run(args)
+    except UsageError as e:
+        print(f"glassnet: error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:          # e.g. glassnet predict ... | head
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+

@@ -1,0 +1,96 @@
+"""Helpers shared by the ``glassnet`` commands: the one-line usage error, the optimizer
+options, number formatting, and the run folder with its model and figures."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+import numpy as np
+
+_OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw")
+
+
+class UsageError(Exception):
+    """A mistake in what the user gave (file, column, option): one line, exit status 2."""
+
+
+class _user_input:
+    """``with _user_input():`` turns the ValueError/TypeError/OSError that glassnet raises
+    about the user's files and options into a UsageError. Used only around such calls, so a
+    ValueError from a bug elsewhere still shows its traceback."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, tb):
+        if kind is not None and issubclass(kind, (ValueError, TypeError, OSError)):
+            text = str(error) or kind.__name__
+            if isinstance(error, OSError) and error.filename and error.strerror:
+                text = f"{error.filename}: {error.strerror}"
+            raise UsageError(text.removeprefix("load_csv: ")) from error
+        return False
+
+
+def _classes(model, x):
+    out = model.predict(x, verbose=0)
+    return out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] >= 0.5).astype(np.int64)
+
+
+def _optimizer(name, learning_rate):
+    import glassnet
+    cls = {"adam": glassnet.optimizers.Adam, "rmsprop": glassnet.optimizers.RMSprop,
+           "sgd": glassnet.optimizers.SGD, "adamw": glassnet.optimizers.AdamW}[name]
+    return cls() if learning_rate is None else cls(learning_rate=learning_rate)
+
+
+def _describe(optimizer):
+    return f"{type(optimizer).__name__}(learning_rate={optimizer.learning_rate:g})"
+
+
+def _number(v):
+    return str(int(v)) if float(v).is_integer() else f"{float(v):g}"
+
+
+def _short_list(items, most=8):
+    items = [_number(i) if isinstance(i, (int, float, np.number)) else str(i) for i in items]
+    return ", ".join(items if len(items) <= most else items[:most - 1] + ["...", items[-1]])
+
+
+def _run_folder(out, name):
+    out = out or os.path.join("runs", name)
+    with _user_input():
+        os.makedirs(out, exist_ok=True)
+    return out
+
+
+def _save_model(model, out):
+    path = os.path.join(out, "model.keras")
+    try:
+        model.save(path)
+    except ImportError as e:    # the .keras format needs h5py (glassnet[files])
+        if "h5py" not in (getattr(e, "name", None) or str(e)):
+            raise
+        print("glassnet: note: the model was not saved: the .keras format needs h5py; "
+              "pip install 'glassnet[files]'", file=sys.stderr)
+        return
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
+    print(f"saved {path}")
+
+
+def _can_plot():
+    if importlib.util.find_spec("matplotlib") is None:
+        print("glassnet: note: matplotlib is not installed, so no figures; "
+              "pip install 'glassnet[plot]' to get them", file=sys.stderr)
+        return False
+    return True
+
+
+def _save_figure(fig, path):
+    with _user_input():
+        fig.savefig(path, dpi=100)
+    if "matplotlib.pyplot" in sys.modules:      # glassnet.plot drew it through pyplot: let it go
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+    print(f"saved {path}")

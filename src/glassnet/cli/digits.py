@@ -1,0 +1,132 @@
+"""``glassnet digits`` and ``glassnet logreg``: the course's networks on the shipped 8x8 digits."""
+from __future__ import annotations
+
+import math
+import os
+import sys
+
+import numpy as np
+
+from glassnet.cli._common import (_can_plot, _classes, _describe, _optimizer, _run_folder,
+                                  _save_figure, _save_model)
+
+
+# ---------------------------------------------------------------------------------------
+# glassnet digits
+# ---------------------------------------------------------------------------------------
+def cmd_digits(args) -> int:
+    import glassnet
+    from glassnet.datasets import digits
+    from glassnet.layers import Dense
+
+    glassnet.utils.set_random_seed(args.seed)
+    glassnet.utils.clear_session()
+    (x_train, y_train), (x_test, y_test) = digits.load_data(classes=args.classes)
+    if args.classes == 2:       # the seed's network
+        model = glassnet.Sequential([Dense(25, activation="sigmoid"), Dense(15, activation="sigmoid"),
+                                     Dense(1, activation="sigmoid")])
+        loss, what = glassnet.losses.BinaryCrossentropy(), "0-vs-1 digits"
+    else:                       # the course's next lesson: ten digits, softmax folded into the loss
+        model = glassnet.Sequential([Dense(25, activation="relu"), Dense(15, activation="relu"),
+                                     Dense(10, activation="linear")])
+        loss, what = glassnet.losses.SparseCategoricalCrossentropy(from_logits=True), "ten digits"
+    epochs = args.epochs if args.epochs is not None else (50 if args.classes == 2 else 40)
+    optimizer = _optimizer(args.optimizer, args.learning_rate)
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    model.build((None, x_train.shape[1]))
+    shape = " -> ".join(["64"] + [f"{l.units} {l.activation.__name__}" for l in model.layers])
+    print(f"glassnet digits: {what}, {len(x_train)} train / {len(x_test)} test images of 8x8 pixels")
+    print(f"network {shape}; {type(loss).__name__}; {_describe(optimizer)}; "
+          f"{epochs} epochs of batch {args.batch_size}; seed {args.seed}")
+    history = model.fit(x_train, y_train, epochs=epochs, batch_size=args.batch_size, verbose=args.verbose)
+
+    pred_train, pred_test = _classes(model, x_train), _classes(model, x_test)
+    right_train, right_test = int((pred_train == y_train).sum()), int((pred_test == y_test).sum())
+    print(f"train accuracy: {right_train / len(y_train):.4f} ({right_train}/{len(y_train)})")
+    print(f"test accuracy:  {right_test / len(y_test):.4f} ({right_test}/{len(y_test)})")
+    if args.explain:
+        _explain(model, x_train[:args.batch_size], y_train[:args.batch_size])
+
+    out = _run_folder(args.out, f"digits-{args.classes}")
+    _save_model(model, out)
+    if not args.no_plots and _can_plot():
+        from glassnet import plot
+        _save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
+        order = np.argsort(pred_test == y_test, kind="stable")[:64]     # the mistakes first
+        wrong = len(y_test) - right_test
+        title = f"test digits, label -> prediction: {wrong} of {len(y_test)} wrong (red, shown first)"
+        grid = plot.digits_grid(x_test[order], y_test[order], predictions=pred_test[order],
+                                n=len(order), shape=(8, 8), title=title)
+        _save_figure(grid, os.path.join(out, "mistakes.png"))
+    print(f"run folder: {out}")
+    return 0
+
+
+def _explain(model, x_batch, y_batch):
+    import importlib
+    import types
+
+    import glassnet
+    explain = getattr(glassnet, "explain", None)
+    if explain is None or isinstance(explain, types.ModuleType):
+        for where in ("glassnet.explain", "glassnet.inspect"):
+            try:
+                explain = getattr(importlib.import_module(where), "explain", None)
+            except ImportError:
+                continue
+            if explain is not None:
+                break
+    if not callable(explain):
+        print("glassnet: note: --explain needs glassnet.explain, which this installation lacks",
+              file=sys.stderr)
+        return
+    text = explain(model, x_batch, y_batch)
+    if text is not None:
+        print(text)
+
+
+# ---------------------------------------------------------------------------------------
+# glassnet logreg
+# ---------------------------------------------------------------------------------------
+def cmd_logreg(args) -> int:
+    import glassnet
+    from glassnet.datasets import digits
+    from glassnet.layers import Dense
+    from glassnet.linear import LogisticRegression
+
+    (x, y), (x_test, y_test) = digits.load_data(classes=2)
+    m, n = x.shape
+    print(f"Logistic regression in three steps on the 0-vs-1 digits: {m} examples, {n} features, "
+          f"alpha={args.alpha:g}, {args.num_iters} iterations from w = 0, b = 0")
+    print("  1. f(x) = sigmoid(w . x + b)   2. J = mean(-y log f - (1-y) log(1-f))   "
+          "3. w = w - alpha dJ/dw, b = b - alpha dJ/db")
+    logreg = LogisticRegression(alpha=args.alpha, num_iters=args.num_iters).fit(x, y)
+    every = args.print_every or max(1, math.ceil(args.num_iters / 10))
+    for i, J in enumerate(logreg.J_history):
+        if i % every == 0 or i == args.num_iters - 1:
+            print(f"Iteration {i:5d}: Cost {J:10.6f}")
+
+    glassnet.utils.clear_session()
+    net = glassnet.Sequential([Dense(1, activation="sigmoid")])
+    net.build((None, n))
+    net.set_weights([np.zeros((n, 1)), np.zeros(1)])
+    net.compile(optimizer=glassnet.optimizers.SGD(learning_rate=args.alpha),
+                loss=glassnet.losses.BinaryCrossentropy())
+    history = net.fit(x, y, batch_size=m, epochs=args.num_iters, shuffle=False, verbose=0)
+    kernel, bias = net.get_weights()
+
+    def accuracy(pred, truth):
+        return f"{np.mean(pred == truth):.4f}"
+
+    rows = [
+        ("final cost J", *(f"{h[-1]:.6f}" if h else "-" for h in (logreg.J_history, history.history.get("loss", [])))),
+        ("train accuracy", accuracy(logreg.predict(x), y), accuracy(_classes(net, x), y)),
+        ("test accuracy", accuracy(logreg.predict(x_test), y_test), accuracy(_classes(net, x_test), y_test)),
+    ]
+    print()
+    print(f"{'':16}{'three steps':>14}{'Dense(1) + SGD':>18}")
+    for name, a, b in rows:
+        print(f"{name:16}{a:>14}{b:>18}")
+    print(f"max |w difference| = {np.abs(kernel[:, 0] - logreg.w).max():.3g}, "
+          f"|b difference| = {abs(float(bias[0]) - logreg.b):.3g}: the same model, trained the same way")
+    return 0

@@ -1,0 +1,173 @@
+"""``glassnet train`` and ``glassnet predict``: a network on the user's own CSV table."""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+from glassnet.cli._common import (UsageError, _can_plot, _classes, _describe, _number, _optimizer,
+                                  _run_folder, _save_figure, _save_model, _short_list, _user_input)
+
+
+# ---------------------------------------------------------------------------------------
+# glassnet train / predict
+# ---------------------------------------------------------------------------------------
+def cmd_train(args) -> int:
+    import glassnet
+    from glassnet.layers import Dense
+
+    with _user_input():
+        x, y, names = glassnet.datasets.load_csv(args.csv, target=args.target)
+    if x.shape[1] == 0:
+        raise UsageError(f"{args.csv} has no column besides the target {args.target!r}: nothing to learn from")
+    glassnet.utils.set_random_seed(args.seed)
+    glassnet.utils.clear_session()
+    task, why, classes = _choose_task(y, args.task, args.target)
+    print(f"{args.csv}: {len(x)} rows, {x.shape[1]} features ({_short_list(names)}), target {args.target!r}")
+    print(f"task: {task} ({why})")
+
+    order = np.random.default_rng(args.seed).permutation(len(x))   # CSVs are often sorted
+    n_val = math.ceil(len(x) * args.validation_split) if args.validation_split else 0
+    if n_val and len(x) - n_val < 1:
+        raise UsageError(f"--validation-split {args.validation_split} of {len(x)} rows leaves none to train on")
+    train_idx, val_idx = order[n_val:], order[:n_val]
+    mean = x[train_idx].mean(axis=0, dtype=np.float64)
+    std = x[train_idx].std(axis=0, dtype=np.float64)
+    std[std == 0] = 1.0
+    xs = ((x - mean) / std).astype(np.float32)
+    prep = {"target": args.target, "task": task, "features": names,
+            "mean": mean.tolist(), "std": std.tolist(), "source": os.path.basename(args.csv)}
+    if task == "regression":
+        y_mean, y_std = float(y[train_idx].mean()), float(y[train_idx].std()) or 1.0
+        ys = ((y - y_mean) / y_std).astype(np.float32)
+        prep.update(target_mean=y_mean, target_std=y_std)
+        head, loss, metrics = Dense(1), glassnet.losses.MeanSquaredError(), []
+    else:
+        prep["classes"] = classes
+        ys = np.searchsorted(classes, y).astype(np.int64)      # class values -> 0..k-1
+        if task == "binary":
+            head, loss = Dense(1, activation="sigmoid"), glassnet.losses.BinaryCrossentropy()
+        else:
+            head = Dense(len(classes))
+            loss = glassnet.losses.SparseCategoricalCrossentropy(from_logits=True)
+        metrics = ["accuracy"]
+    model = glassnet.Sequential([Dense(units, activation="relu") for units in args.layers] + [head])
+    optimizer = _optimizer(args.optimizer, args.learning_rate)
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    model.build((None, x.shape[1]))
+    shape = " -> ".join([str(x.shape[1])] + [f"{l.units} {l.activation.__name__}" for l in model.layers])
+    print(f"network {shape}; {type(loss).__name__}; {_describe(optimizer)}; features standardised; "
+          f"{len(train_idx)} rows to train, {len(val_idx)} to validate")
+    validation = (xs[val_idx], ys[val_idx]) if n_val else None
+    history = model.fit(xs[train_idx], ys[train_idx], epochs=args.epochs, batch_size=args.batch_size,
+                        verbose=args.verbose, validation_data=validation)
+
+    parts = [("train", train_idx)] + ([("validation", val_idx)] if n_val else [])
+    for label, idx in parts:
+        if task == "regression":
+            pred = model.predict(xs[idx], verbose=0)[:, 0] * prep["target_std"] + prep["target_mean"]
+            err = pred - y[idx]
+            rmse, mae = float(np.sqrt(np.mean(err ** 2))), float(np.mean(np.abs(err)))
+            total = float(np.sum((y[idx] - y[idx].mean()) ** 2))
+            r2 = f"{1 - float(np.sum(err ** 2)) / total:.4f}" if total > 0 else "n/a"
+            print(f"{label} RMSE: {rmse:.4g}  MAE: {mae:.4g}  R^2: {r2}")
+        else:
+            right = int((_classes(model, xs[idx]) == ys[idx]).sum())
+            print(f"{label} accuracy: {right / len(idx):.4f} ({right}/{len(idx)})")
+    if task != "regression":
+        common = np.bincount(ys[train_idx], minlength=len(classes)).argmax()
+        idx = val_idx if n_val else train_idx
+        print(f"(always answering the most common class, {_number(classes[common])}, "
+              f"would score {np.mean(ys[idx] == common):.4f})")
+
+    out = _run_folder(args.out, os.path.splitext(os.path.basename(args.csv))[0] or "train")
+    with _user_input():
+        with open(os.path.join(out, "preprocessing.json"), "w", encoding="utf-8") as fh:
+            json.dump(prep, fh, indent=1)
+    _save_model(model, out)
+    if not args.no_plots and _can_plot():
+        from glassnet import plot
+        _save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
+    print(f"run folder: {out}  (predict with: glassnet predict {out} {args.csv})")
+    return 0
+
+
+def _choose_task(y, forced, target):
+    values = np.unique(y)
+    if len(values) < 2:
+        raise UsageError(f"the target {target!r} has a single value ({_number(values[0])}); nothing to learn")
+    integral = bool(np.all(values == np.round(values)))
+    classes = [int(v) if integral else float(v) for v in values]
+    if forced == "binary" or (forced == "auto" and classes == [0, 1]):
+        if classes != [0, 1]:
+            raise UsageError(f"--task binary needs a target of 0s and 1s; {target!r} holds {_short_list(classes)}")
+        return "binary", f"the target {target!r} holds exactly the values 0 and 1", classes
+    if forced == "multiclass" or (forced == "auto" and integral and len(values) <= 20 and len(values) <= len(y) / 2):
+        if not integral:
+            raise UsageError(f"--task multiclass needs integer class labels; {target!r} holds {_number(values[~(values == np.round(values))][0])}")
+        return "multiclass", (f"the target {target!r} holds {len(values)} integer values: "
+                              f"{_short_list(classes)}"), classes
+    why = "--task regression" if forced == "regression" else (
+        f"the target {target!r} holds {len(values)} different values"
+        + ("" if integral else ", not all integers"))
+    return "regression", why, None
+
+
+def cmd_predict(args) -> int:
+    import glassnet
+
+    model_path, folder = args.model, args.model
+    if os.path.isdir(model_path):
+        model_path = os.path.join(model_path, "model.keras")
+    else:
+        folder = os.path.dirname(model_path) or "."
+    prep_path = os.path.join(folder, "preprocessing.json")
+    for path in (model_path, prep_path):
+        if not os.path.isfile(path):
+            raise UsageError(f"{path}: no such file (give the run folder of 'glassnet train' or its model.keras)")
+    with _user_input():
+        with open(prep_path, encoding="utf-8") as fh:
+            prep = json.load(fh)
+        try:
+            model = glassnet.models.load_model(model_path)
+        except ImportError as e:         # the .keras format needs h5py (glassnet[files])
+            if "h5py" not in (getattr(e, "name", None) or str(e)):
+                raise
+            raise UsageError(f"reading {model_path} needs h5py: pip install 'glassnet[files]'") from e
+        table = glassnet.datasets.load_csv(args.csv)
+    needed = {"task", "target", "features", "mean", "std"}
+    if not isinstance(prep, dict) or not needed <= set(prep):
+        raise UsageError(f"{prep_path} is not a preprocessing file of 'glassnet train' (it needs "
+                         f"{', '.join(sorted(needed))})")
+    features, target = prep["features"], prep["target"]
+    missing = [f for f in features if f not in table.feature_names]
+    extra = [c for c in table.feature_names if c not in features and c != target]
+    if missing or extra:
+        problem = (f"lacks the column(s) {', '.join(missing)}" if missing
+                   else f"has column(s) the model was not trained on: {', '.join(extra)}")
+        raise UsageError(f"{args.csv} {problem}; the model needs {', '.join(features)}"
+                         f" (the target {target!r} may be present; it is ignored)")
+    x = table.x[:, [table.feature_names.index(f) for f in features]]
+    x = ((x - np.asarray(prep["mean"])) / np.asarray(prep["std"])).astype(np.float32)
+    out = model.predict(x, verbose=0)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    if prep["task"] == "regression":
+        writer.writerow([target])
+        for v in out[:, 0] * prep["target_std"] + prep["target_mean"]:
+            writer.writerow([f"{v:.6g}"])
+        return 0
+    if out.shape[1] == 1:
+        p1 = out[:, 0].astype(np.float64)
+        probs = np.stack([1 - p1, p1], axis=1)
+    else:
+        z = out - out.max(axis=1, keepdims=True)                    # softmax of the logits
+        probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    writer.writerow([target, "probability"])
+    for row in probs:
+        k = int(row.argmax())
+        writer.writerow([_number(prep["classes"][k]), f"{row[k]:.4f}"])
+    return 0
