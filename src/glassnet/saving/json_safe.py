@@ -76,7 +76,7 @@ def _no_constant(name):
 
 def scan(tree, label: str) -> None:
     """Refuse code, foreign modules and unsafe-mode switches anywhere in the config."""
-    stack = [(tree, "config")]
+    stack = [(tree, "config.json")]
     while stack:
         node, where = stack.pop()
         if isinstance(node, dict):
