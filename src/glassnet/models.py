@@ -329,7 +329,7 @@ class Sequential:
         logs = {"loss": value}
         for m in self._metrics:
             m.reset_state()
-            m.update_state(y, a, sw)
+            m.update_state(y, a)      # Keras weights the loss, not compile metrics
             logs[m.name] = m.result()
         return self._result(logs, return_dict)
 

@@ -313,7 +313,13 @@ class Adam(Optimizer):
 
     def apply(self, grads, variables=None):
         t = self.iterations + 1                         # the bias correction, once per step
-        self._alpha_factor = math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
+        # Computed in the weights' float type, as Keras does: in float32, 1 - 0.999**1 is
+        # 0.00099998713, and the exact float64 value would make every step 6e-6 too large.
+        if not self.built:
+            self.build(self._variables if variables is None else variables)
+        given = self._variables if variables is None else list(variables)
+        f = given[0].value.dtype.type if given else float
+        self._alpha_factor = np.sqrt(f(1) - f(self.beta_2) ** f(t)) / (f(1) - f(self.beta_1) ** f(t))
         super().apply(grads, variables)
 
     def update_step(self, param, grad, lr):
@@ -331,7 +337,7 @@ class Adam(Optimizer):
         np.sqrt(v, out=t)                               # w -= alpha m / (sqrt(v) + eps)
         t += self.epsilon
         np.divide(m, t, out=t)
-        t *= lr * self._alpha_factor
+        t *= self._alpha_factor * t.dtype.type(lr)     # alpha = lr sqrt(1 - b2^t) / (1 - b1^t)
         param -= t
 
     def get_config(self):

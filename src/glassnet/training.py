@@ -252,7 +252,7 @@ def run_fit(model, x, y, sample_weight, batch_size, epochs, verbose, callbacks,
                     loss_total += value * m_b
                     seen += m_b
                     for m in metrics:
-                        m.update_state(yb, a, swb)
+                        m.update_state(yb, a)     # Keras: compile metrics ignore sample_weight
                     if batch_end:
                         blogs = _logs(loss_total / seen, metrics)
                         for cb in batch_end:
@@ -325,7 +325,7 @@ def run_evaluate(model, x, y, sample_weight=None, batch_size=32):
             values = values * swb
         total += float(values.sum()) + penalty * xb.shape[0]
         for m in metrics:
-            m.update_state(yb, a, swb)
+            m.update_state(yb, a)             # as Keras: only the loss is weighted
     return _logs(total / max(n, 1), metrics)
 
 
