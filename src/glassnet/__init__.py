@@ -10,7 +10,7 @@ from . import datasets, linear
 from . import keras
 from .layers import Input
 from .models import Model, Sequential
-from . import inspect, plot
+from . import inspect, models, plot, saving
 from .explain import explain
 from .inspect import gradcheck, gradients
 
@@ -35,8 +35,10 @@ __all__ = [
     "linear",
     "losses",
     "metrics",
+    "models",
     "optimizers",
     "plot",
     "regularizers",
+    "saving",
     "utils",
 ]

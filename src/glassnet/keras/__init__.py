@@ -6,8 +6,8 @@ so a Keras program runs with ``tensorflow`` renamed to ``glassnet``.
 """
 import sys as _sys
 
-from .. import (activations, callbacks, config, initializers, layers, losses, metrics, models,
-                optimizers, regularizers, utils)
+from .. import (activations, callbacks, config, datasets, initializers, layers, losses, metrics,
+                models, optimizers, regularizers, saving, utils)
 from ..layers import Input
 from ..models import Model, Sequential
 from . import backend
@@ -15,9 +15,10 @@ from . import backend
 for _name, _module in {"activations": activations, "callbacks": callbacks, "config": config,
                        "initializers": initializers, "layers": layers, "losses": losses,
                        "metrics": metrics, "models": models, "optimizers": optimizers,
-                       "regularizers": regularizers, "utils": utils}.items():
+                       "regularizers": regularizers, "saving": saving, "utils": utils,
+                       "datasets": datasets}.items():
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
-           "initializers", "layers", "losses", "metrics", "models", "optimizers",
-           "regularizers", "utils"]
+           "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",
+           "regularizers", "saving", "utils"]
