@@ -70,7 +70,10 @@ def sigmoid(x):
 
 @_pairs_with(sigmoid)
 def _sigmoid_backward(x, a, grad):
-    return grad * a * (1.0 - a)          # sigmoid' = a (1 - a)
+    d = 1.0 - a                          # sigmoid' = a (1 - a)
+    d *= a
+    d *= grad
+    return d
 
 
 def tanh(x):
