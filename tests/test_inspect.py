@@ -12,7 +12,7 @@ import glassnet
 import glassnet.inspect
 from glassnet import losses
 from glassnet.datasets import digits
-from glassnet.explain import Explanation
+from glassnet.explanation import Explanation
 from glassnet.keras import Sequential
 from glassnet.keras.layers import Activation, Dense, Dropout
 
@@ -315,6 +315,6 @@ def test_explain_without_the_shortcut_and_other_layers():
 
 
 def test_doctests():
-    for mod in (glassnet.inspect, importlib.import_module("glassnet.explain")):
+    for mod in (glassnet.inspect, importlib.import_module("glassnet.explanation")):
         result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0

@@ -6,13 +6,26 @@ is code you can read.
 >>> from glassnet.keras.layers import Dense
 """
 from . import activations, callbacks, config, initializers, layers, losses, metrics, optimizers, regularizers, utils
-from . import datasets, linear
-from . import keras
+from . import keras, models
 from .layers import Input
 from .models import Model, Sequential
-from . import inspect, models, plot, saving
-from .explain import explain
-from .inspect import gradcheck, gradients
+
+# Loaded on first use, so that `import glassnet` stays light (see bench/: import time).
+_LAZY = {"datasets": ("datasets", None), "linear": ("linear", None), "inspect": ("inspect", None),
+         "plot": ("plot", None), "saving": ("saving", None), "explain": ("explanation", "explain"),
+         "gradients": ("inspect", "gradients"), "gradcheck": ("inspect", "gradcheck")}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+    import importlib
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 

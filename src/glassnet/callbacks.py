@@ -303,4 +303,9 @@ def _uses(cb, hook):
     return overrides(cb, hook)
 
 
-from .trace import Trace  # noqa: E402  (glassnet.trace imports Callback from here)
+def __getattr__(name):
+    """``callbacks.Trace`` lives in glassnet.trace, loaded on first use (import time)."""
+    if name == "Trace":
+        from .trace import Trace
+        return Trace
+    raise AttributeError(f"module 'glassnet.callbacks' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """See every gradient and check it: ``gradients`` and ``gradcheck`` (``explain`` lives in
-:mod:`glassnet.explain`).
+:mod:`glassnet.explanation`).
 
 ``gradients(model, x, y)`` returns ``dJ/dw`` for every weight, in the order of
 ``model.get_weights()``, where ``J`` is the compiled loss of the batch plus the weight

@@ -63,24 +63,8 @@ def cmd_digits(args) -> int:
 
 
 def _explain(model, x_batch, y_batch):
-    import importlib
-    import types
-
     import glassnet
-    explain = getattr(glassnet, "explain", None)
-    if explain is None or isinstance(explain, types.ModuleType):
-        for where in ("glassnet.explain", "glassnet.inspect"):
-            try:
-                explain = getattr(importlib.import_module(where), "explain", None)
-            except ImportError:
-                continue
-            if explain is not None:
-                break
-    if not callable(explain):
-        print("glassnet: note: --explain needs glassnet.explain, which this installation lacks",
-              file=sys.stderr)
-        return
-    text = explain(model, x_batch, y_batch)
+    text = glassnet.explain(model, x_batch, y_batch)
     if text is not None:
         print(text)
 

@@ -6,17 +6,17 @@ so a Keras program runs with ``tensorflow`` renamed to ``glassnet``.
 """
 import sys as _sys
 
-from .. import (activations, callbacks, config, datasets, initializers, layers, losses, metrics,
-                models, optimizers, regularizers, saving, utils)
+from .. import (activations, callbacks, config, initializers, layers, losses, metrics, models,
+                optimizers, regularizers, utils)
 from ..layers import Input
 from ..models import Model, Sequential
 from . import backend
+# keras/datasets.py and keras/saving.py re-export glassnet.datasets and glassnet.saving on import.
 
 for _name, _module in {"activations": activations, "callbacks": callbacks, "config": config,
                        "initializers": initializers, "layers": layers, "losses": losses,
                        "metrics": metrics, "models": models, "optimizers": optimizers,
-                       "regularizers": regularizers, "saving": saving, "utils": utils,
-                       "datasets": datasets}.items():
+                       "regularizers": regularizers, "utils": utils}.items():
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
