@@ -237,3 +237,21 @@ def test_whole_model_gradient(float64, loss, last, y_kind):
         numeric = central_difference(f, w0)
         var.value[...] = w0
         assert rel_error(analytic, numeric) <= TOL, var.path
+
+
+@pytest.mark.parametrize("loss,label_kind,pred_kind", LOSS_CASES, ids=lambda c: repr(c)[:60])
+def test_value_and_gradient_is_call_and_gradient(loss, label_kind, pred_kind):
+    """The one-pass forms some losses use in training give the same numbers as call/gradient."""
+    rng = np.random.default_rng(5)
+    shape = (6, 3) if label_kind in ("onehot", "sparse") or pred_kind in ("simplex", "prob_unnormalised") else (6, 2)
+    y = _labels(label_kind, shape, rng)
+    p = _predictions(pred_kind, shape, rng)
+    yp = loss.prepare(y, p)
+    values, grad = loss.value_and_gradient(yp, p)
+    np.testing.assert_allclose(values, loss.call(yp, p), rtol=1e-12)
+    np.testing.assert_allclose(grad, loss.gradient(yp, p), rtol=1e-12, atol=1e-15)
+    if loss.fuses_with(activations.softmax) or loss.fuses_with(activations.sigmoid):
+        act = activations.sigmoid if loss.fuses_with(activations.sigmoid) else activations.softmax
+        values, grad = loss.value_and_gradient_from_logits(yp, p, act(p))
+        np.testing.assert_allclose(values, loss.call_from_logits(yp, p), rtol=1e-12)
+        np.testing.assert_allclose(grad, loss.gradient_from_logits(yp, p, act(p)), rtol=1e-12, atol=1e-15)

@@ -72,9 +72,16 @@ class Loss:
             "gradients by hand, so a custom loss supplies dL_i/dy_pred (see glassnet.losses)."
         )
 
+    def value_and_gradient(self, y_true, y_pred):
+        """``call`` and ``gradient`` together; a loss may override it to share the work."""
+        return self.call(y_true, y_pred), self.gradient(y_true, y_pred)
+
     # -- the declared shortcut (see module docstring) ----------------------------------
     def fuses_with(self, activation) -> bool:
         return False
+
+    def value_and_gradient_from_logits(self, y_true, z, a):
+        return self.call_from_logits(y_true, z), self.gradient_from_logits(y_true, z, a)
 
     # -- reduction ------------------------------------------------------------------
     def prepare(self, y_true, y_pred):
@@ -308,6 +315,31 @@ class SparseCategoricalCrossentropy(Loss, _ClippedProbabilities):
         else:
             g -= self._one_hot(y_true, a)
         return g
+
+    def _logits_pass(self, y_true, z):
+        """Values ``logsumexp(z) - z_y`` and gradient ``softmax(z) - one_hot(y)`` from one exp.
+        (Computing log_softmax and softmax apart took half of a 25-15-10 network's step.)"""
+        shifted = z - z.max(axis=-1, keepdims=True)
+        with np.errstate(under="ignore"):
+            grad = np.exp(shifted)
+        total = np.add.reduce(grad, axis=-1, keepdims=True)
+        grad /= total
+        if z.ndim == 2:
+            rows = np.arange(z.shape[0])
+            values = np.log(total[:, 0]) - shifted[rows, y_true]
+            grad[rows, y_true] -= 1.0
+        else:
+            values = np.log(total[..., 0]) - np.take_along_axis(shifted, y_true[..., None], axis=-1)[..., 0]
+            grad -= self._one_hot(y_true, grad)
+        return values, grad
+
+    def value_and_gradient(self, y_true, y_pred):
+        if self.from_logits:
+            return self._logits_pass(y_true, y_pred)
+        return super().value_and_gradient(y_true, y_pred)
+
+    def value_and_gradient_from_logits(self, y_true, z, a):
+        return self._logits_pass(y_true, z)
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
