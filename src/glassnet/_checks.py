@@ -152,11 +152,22 @@ def _first_non_number(arr):
     return None
 
 
+def _all_finite(arr: np.ndarray) -> bool:
+    """Whether every entry is finite, without a boolean array the size of the data: NaN and
+    Inf survive a sum (accumulated in float64, so finite float32 data cannot overflow it).
+    A float64 sum can overflow on huge finite values; the exact search then finds nothing."""
+    with np.errstate(all="ignore"):          # inf + -inf, or an overflow, is the answer here
+        return bool(np.isfinite(np.add.reduce(arr, axis=None, dtype=np.float64)))
+
+
 def check_finite(arr: np.ndarray, name: str, columns=None, original=None) -> None:
     """Refuse NaN and +/-Inf, naming the first one; ``original`` is the array before the cast
     to ``floatx``, to tell a huge value that overflowed from an Inf that was there."""
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        bad = tuple(np.argwhere(~np.isfinite(arr))[0])
+    if arr.dtype.kind != "f" or _all_finite(arr):
+        return
+    bad = np.argwhere(~np.isfinite(arr))
+    if len(bad):
+        bad = tuple(bad[0])
         if original is not None and original.dtype.kind in "iuf" and np.isfinite(original[bad]):
             raise ValueError(
                 f"{name} has {original[bad]} at {where(bad, columns)}, too large for {arr.dtype} "
