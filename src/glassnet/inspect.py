@@ -203,17 +203,23 @@ def _check_array(name, arr, analytic, f, eps, rtol, atol, max_entries, gen) -> G
 # ---------------------------------------------------------------------------------------
 # float64 copies: the check never touches the user's objects
 # ---------------------------------------------------------------------------------------
-def _float64_layer(layer, input_shape):
-    layer = copy.deepcopy(layer)
+def _to_float64(layer):
+    """Turn a (copied) layer's weights into float64 and drop its forward caches."""
     layer.dtype = np.dtype(np.float64)
-    if not layer.built:                      # the copy is built, the user's layer stays as it is
-        layer.build_from_shape(input_shape)
     for v in layer._variables:
         v.value = np.ascontiguousarray(v.value, dtype=np.float64)
         v.grad = np.zeros_like(v.value)
     for k in _CACHES:
         layer.__dict__.pop(k, None)
     return layer
+
+
+def _float64_layer(layer, input_shape):
+    layer = copy.deepcopy(layer)
+    if not layer.built:                      # the copy is built, the user's layer stays as it is
+        layer.dtype = np.dtype(np.float64)
+        layer.build_from_shape(input_shape)
+    return _to_float64(layer)
 
 
 def _float64_model(model):
@@ -223,12 +229,7 @@ def _float64_model(model):
     finally:
         model.history = saved_history
     for layer in clone._layers:
-        layer.dtype = np.dtype(np.float64)
-        for v in layer._variables:
-            v.value = np.ascontiguousarray(v.value, dtype=np.float64)
-            v.grad = np.zeros_like(v.value)
-        for k in _CACHES:
-            layer.__dict__.pop(k, None)
+        _to_float64(layer)
     return clone
 
 
