@@ -367,7 +367,18 @@ class Sequential:
         return f"<Sequential name={self.name}, layers={len(self._layers)}, built={self.built}>"
 
 
-Model = Sequential     # glassnet builds linear stacks; Model(...) is accepted as the same thing
+class Model(Sequential):
+    """Keras's ``Model``: in glassnet, a linear stack like :class:`Sequential` (its file
+    format is Sequential's). The functional form ``Model(inputs, outputs)`` is refused with
+    a message, since glassnet's backward pass is written layer after layer."""
+
+    def __init__(self, layers=None, trainable=True, name=None, inputs=None, outputs=None, **kwargs):
+        if inputs is not None or outputs is not None or isinstance(layers, InputLayer) or kwargs:
+            raise TypeError(
+                "glassnet builds linear stacks only: instead of Model(inputs, outputs), write "
+                "Sequential([Input(shape=...), Dense(...), ...])"
+            )
+        super().__init__(layers, trainable=trainable, name=name)
 
 
 def _positive_int(value, name, default):
