@@ -82,6 +82,9 @@ def test_digits_with_defaults_reaches_the_target(tmp_path, capsys):
     assert (out_dir / "model.keras").stat().st_size > 0
     assert_png(out_dir / "learning_curve.png")
     assert_png(out_dir / "mistakes.png")
+    assert_png(out_dir / "gradient_norms.png")             # the Trace figures
+    assert_png(out_dir / "first_layer_weights.png")
+    assert "trace:" not in out                             # a healthy run: Trace flags nothing
 
 
 def test_digits_model_file_loads_and_predicts_the_same(tmp_path, capsys):

@@ -38,12 +38,16 @@ def cmd_digits(args) -> int:
     print(f"glassnet digits: {what}, {len(x_train)} train / {len(x_test)} test images of 8x8 pixels")
     print(f"network {shape}; {type(loss).__name__}; {_describe(optimizer)}; "
           f"{epochs} epochs of batch {args.batch_size}; seed {args.seed}")
-    history = model.fit(x_train, y_train, epochs=epochs, batch_size=args.batch_size, verbose=args.verbose)
+    trace = glassnet.callbacks.Trace()          # norms, update ratios, saturated/dead units per epoch
+    history = model.fit(x_train, y_train, epochs=epochs, batch_size=args.batch_size, verbose=args.verbose,
+                        callbacks=[trace])
 
     pred_train, pred_test = _classes(model, x_train), _classes(model, x_test)
     right_train, right_test = int((pred_train == y_train).sum()), int((pred_test == y_test).sum())
     print(f"train accuracy: {right_train / len(y_train):.4f} ({right_train}/{len(y_train)})")
     print(f"test accuracy:  {right_test / len(y_test):.4f} ({right_test}/{len(y_test)})")
+    for sentence in trace.diagnose():
+        print(f"trace: {sentence}")
     if args.explain:
         _explain(model, x_train[:args.batch_size], y_train[:args.batch_size])
 
@@ -58,6 +62,8 @@ def cmd_digits(args) -> int:
         grid = plot.digits_grid(x_test[order], y_test[order], predictions=pred_test[order],
                                 n=len(order), shape=(8, 8), title=title)
         _save_figure(grid, os.path.join(out, "mistakes.png"))
+        _save_figure(plot.gradient_norms(trace), os.path.join(out, "gradient_norms.png"))
+        _save_figure(plot.first_layer_weights(model, shape=(8, 8)), os.path.join(out, "first_layer_weights.png"))
     print(f"run folder: {out}")
     return 0
 
