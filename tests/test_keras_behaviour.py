@@ -377,3 +377,13 @@ def test_predict_independent_of_batch_size():
     b = model.predict(x, batch_size=77, verbose=0)
     np.testing.assert_allclose(a, b, rtol=1e-6)
     np.testing.assert_allclose(a.sum(1), 1, rtol=1e-6)
+
+
+def test_tf_random_set_seed_spelling_works():
+    """The course's labs call tf.random.set_seed(1234): with tensorflow renamed it seeds glassnet."""
+    def run():
+        glassnet.utils.clear_session()
+        glassnet.random.set_seed(1234)
+        return glassnet.Sequential([glassnet.Input(shape=(3,)), layers.Dense(2)]).get_weights()[0]
+
+    np.testing.assert_array_equal(run(), run())

@@ -6,7 +6,7 @@ is code you can read.
 >>> from glassnet.keras.layers import Dense
 """
 from . import activations, callbacks, config, initializers, layers, losses, metrics, optimizers, regularizers, utils
-from . import keras, models
+from . import keras, models, random
 from .layers import Input
 from .models import Model, Sequential
 
@@ -51,6 +51,7 @@ __all__ = [
     "models",
     "optimizers",
     "plot",
+    "random",
     "regularizers",
     "saving",
     "utils",
