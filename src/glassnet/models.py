@@ -259,7 +259,8 @@ class Sequential:
             if split == 0 or split == len(x):
                 raise ValueError(
                     f"fit: validation_split={validation_split} of {len(x)} samples leaves "
-                    f"{'no training' if split == 0 else 'no validation'} samples"
+                    f"{'no training' if split == 0 else 'no validation'} samples: use a validation_split "
+                    f"{'smaller' if split == 0 else 'larger'} than {validation_split}, or pass validation_data"
                 )
             validation = (x[split:], y[split:], None if sw is None else sw[split:])
             x, y, sw = x[:split], y[:split], (None if sw is None else sw[:split])

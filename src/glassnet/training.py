@@ -217,7 +217,9 @@ def run_fit(model, x, y, sample_weight, batch_size, epochs, verbose, callbacks,
     stopped_reason = None
     snapshot = None
     logs = {}
-    with _InterruptGuard() as guard:
+    # NumPy's own overflow/invalid warnings are silenced while training: a blow-up shows as
+    # a non-finite loss, which stops fit below with one message that says what to do.
+    with _InterruptGuard() as guard, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         cblist.on_train_begin()
         try:
             for epoch in range(initial_epoch, epochs):
