@@ -147,9 +147,10 @@ class Layer:
         self.output_shape = None
 
     # -- weights ------------------------------------------------------------------------
-    def add_weight(self, shape, initializer, name, trainable=True, regularizer=None) -> Variable:
-        dtype = self.dtype or config.floatx()
-        value = np.ascontiguousarray(initializers.get(initializer)(tuple(shape), dtype=dtype), dtype=dtype)
+    def add_weight(self, shape, initializer, name, trainable=True, regularizer=None, dtype=None) -> Variable:
+        dtype = dtype or self.dtype or config.floatx()      # dtype: e.g. "int64" for a counter
+        # np.array, not np.ascontiguousarray: that one turns a scalar weight's shape () into (1,)
+        value = np.array(initializers.get(initializer)(tuple(shape), dtype=dtype), dtype=dtype, order="C")
         var = Variable(value, name, trainable and self.trainable, regularizer, path=f"{self.name}/{name}")
         self._variables.append(var)
         return var
@@ -447,7 +448,9 @@ class Flatten(Layer):
         return {**super().get_config(), "data_format": self.data_format or "channels_last"}
 
 
-_CLASSES = {c.__name__: c for c in [InputLayer, Dense, Activation, Dropout, Flatten]}
+from .preprocessing import Normalization  # noqa: E402  (it builds on Layer, defined above)
+
+_CLASSES = {c.__name__: c for c in [InputLayer, Dense, Activation, Dropout, Flatten, Normalization]}
 
 
 def get_class(name: str):

@@ -274,9 +274,16 @@ def _plan(r, built_layers, input_shape):
             if shape[-1] is None:
                 r.fail(layer.name, "the input's last dimension must be known for a Dense layer")
             total += shape[-1] * layer.units + (layer.units if layer.use_bias else 0)
-            if total > MAX_WEIGHT_ELEMENTS:
-                r.fail(layer.name, f"the config asks for over {MAX_WEIGHT_ELEMENTS:,} weights "
-                                   "(a shape bomb); refused before allocating", unsafe=True)
+        elif isinstance(layer, layers.Normalization):
+            try:
+                kept = layer._keep_axes(shape)
+            except ValueError as e:
+                r.fail(layer.name, str(e))
+            # a mean and a variance per kept index (given ones are broadcast to that size), and count
+            total += 2 * math.prod(shape[d] for d in kept) + (1 if layer.input_mean is None else 0)
+        if total > MAX_WEIGHT_ELEMENTS:
+            r.fail(layer.name, f"the config asks for over {MAX_WEIGHT_ELEMENTS:,} weights "
+                               "(a shape bomb); refused before allocating", unsafe=True)
         try:
             shape = layer.compute_output_shape(shape)
         except (TypeError, ValueError, OverflowError) as e:

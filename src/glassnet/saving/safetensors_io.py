@@ -16,13 +16,13 @@ import numpy as np
 
 from .errors import FileFormatError, UnsafeFileError, need
 
-_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64}
+_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "I64": np.int64}   # I64: counters
 _MAX_HEADER = 16 << 20
 
 
 def write(model) -> bytes:
     st = need("safetensors.numpy")
-    tensors = {key: np.ascontiguousarray(v.value) for key, v in keyed(model)}
+    tensors = {key: np.array(v.value, order="C") for key, v in keyed(model)}    # keeps shape () (count)
     return st.save(tensors, metadata={"format": "glassnet", "model": model.name})
 
 
@@ -55,7 +55,7 @@ def read(data: bytes, model, label: str) -> list[np.ndarray]:
     for key, v in want.items():
         entry = header[key]
         if not isinstance(entry, dict) or entry.get("dtype") not in _DTYPES:
-            raise FileFormatError(f"{label}: {key!r} has no float dtype (F16/F32/F64)")
+            raise FileFormatError(f"{label}: {key!r} has no number dtype (F16/F32/F64/I64)")
         shape = entry.get("shape")
         if not isinstance(shape, list) or tuple(shape) != v.shape:
             raise UnsafeFileError(f"{label}: {key!r} has shape {shape!r}; the model expects {v.shape}")

@@ -1,0 +1,228 @@
+"""Preprocessing layers: their numbers come from the data (``adapt``), not from gradients.
+
+``Normalization`` standardizes each feature with the mean and variance it learned::
+
+    adapt:     mean = mean of X over the samples      variance = mean of (X - mean)**2
+    forward:   s = max(sqrt(variance), epsilon)       Y = (X - mean) / s
+    backward:  dX = dY / s                            (mean and variance get no gradient)
+
+``invert=True`` turns the formula around (``Y = mean + X * s``, ``dX = dY * s``).
+
+>>> import numpy as np, glassnet
+>>> norm = glassnet.layers.Normalization(axis=-1)
+>>> norm.adapt(np.array([[0., 7.], [2., 9.]]))
+>>> norm(np.array([[0., 7.]]))
+array([[-1., -1.]], dtype=float32)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import config
+from .layers import Layer
+
+
+def _axis_tuple(axis) -> tuple:
+    if axis is None:
+        return ()
+    items = (axis,) if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool) else axis
+    try:
+        items = tuple(items)
+    except TypeError:
+        items = None
+    if items is None or not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in items):
+        raise ValueError(f"Normalization: axis must be an integer, a tuple of integers or None, got {axis!r}")
+    return tuple(int(a) for a in items)
+
+
+def _numbers(value, what):
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"Normalization: {what} must be a number or an array of numbers, got {value!r}") from None
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"Normalization: {what} must be finite, got {value!r}")
+    return arr
+
+
+class Normalization(Layer):
+    """Standardizes features: ``(x - mean) / max(sqrt(variance), epsilon)``, per index of ``axis``.
+
+    The mean and (population) variance are learned by ``adapt(data)`` over every axis not in
+    ``axis`` (by default: one pair per column), or given as ``mean=`` and ``variance=``.
+    Learned values are non-trainable weights, as in Keras: ``mean`` and ``variance`` (shape
+    ``(features,)``) and ``count`` (an int64 scalar Keras 3 keeps at 0, for old files), so
+    ``get_weights()`` and saved files have Keras's layout. Given values are not weights: they
+    go into the config. ``invert=True`` undoes a normalization: ``mean + x * sqrt(variance)``.
+
+    >>> import numpy as np, glassnet
+    >>> X = np.array([[200., 14.], [250., 15.], [180., 13.]])        # temperature, duration
+    >>> norm = glassnet.layers.Normalization(axis=-1)
+    >>> norm.adapt(X)
+    >>> norm.get_weights()[0]                                        # the mean of each column
+    array([210.,  14.], dtype=float32)
+    >>> glassnet.layers.Normalization(mean=3.0, variance=4.0)(np.array([[5.0]]))
+    array([[1.]], dtype=float32)
+    """
+
+    def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = _axis_tuple(axis)
+        if not isinstance(invert, (bool, np.bool_)):
+            raise ValueError(f"Normalization: invert must be True or False, got {invert!r}")
+        self.invert = bool(invert)
+        if (mean is None) != (variance is None):
+            raise ValueError("Normalization: give both mean and variance, or neither (and call adapt); "
+                             f"got mean={mean!r}, variance={variance!r}")
+        if mean is not None:
+            m, v = _numbers(mean, "mean"), _numbers(variance, "variance")
+            if m.shape != v.shape:
+                raise ValueError(f"Normalization: mean and variance must have the same shape, got {m.shape} and {v.shape}")
+            if m.ndim > len(self.axis):
+                raise ValueError(f"Normalization: mean has {m.ndim} dimensions but axis={axis!r} keeps "
+                                 f"{len(self.axis)}; give one value per kept index")
+            if np.any(v < 0):
+                raise ValueError(f"Normalization: variance must be >= 0, got {variance!r}")
+        self.input_mean, self.input_variance = mean, variance
+        self.adapt_mean = self.adapt_variance = self.count = None     # weights, made in build
+        self._given = None                   # (mean, variance) in broadcast shape, when given
+        self._adapted = mean is not None
+
+    # -- building ---------------------------------------------------------------------------
+    def _keep_axes(self, input_shape) -> tuple:
+        """The axes with their own mean and variance, as non-negative indices (sorted)."""
+        ndim = len(input_shape)
+        bad = [a for a in self.axis if not -ndim <= a < ndim]
+        if bad:
+            raise ValueError(f"Normalization {self.name!r}: axis={self.axis} does not fit inputs of shape "
+                             f"{tuple(input_shape)} ({ndim} dimensions, so axes -{ndim}..{ndim - 1})")
+        keep = tuple(sorted({a % ndim for a in self.axis}))
+        if 0 in keep:
+            raise ValueError(f"Normalization {self.name!r}: axis={self.axis} keeps axis 0, the samples; "
+                             "use axis=-1 (one mean per feature) or axis=None (one for everything)")
+        for d in keep:
+            if input_shape[d] is None:
+                raise ValueError(f"Normalization {self.name!r}: the size of kept axis {d} must be known, "
+                                 f"got input shape {tuple(input_shape)}")
+        return keep
+
+    def build(self, input_shape):
+        input_shape = tuple(input_shape)
+        keep = self._keep_axes(input_shape)
+        self._keep_axis = keep
+        self._reduce_axis = tuple(d for d in range(len(input_shape)) if d not in keep)
+        self._broadcast_shape = tuple(input_shape[d] if d in keep else 1 for d in range(len(input_shape)))
+        self._build_input_shape = input_shape
+        self._mean_shape = shape = tuple(input_shape[d] for d in keep)
+        if self.input_mean is None:
+            self.adapt_mean = self.add_weight(shape, "zeros", "mean", trainable=False)
+            self.adapt_variance = self.add_weight(shape, "ones", "variance", trainable=False)
+            self.count = self.add_weight((), "zeros", "count", trainable=False, dtype="int64")
+        else:                                # Keras lines the given values up with the kept axes, from the right
+            dtype = self.dtype or config.floatx()
+            m, v = np.asarray(self.input_mean, np.float64), np.asarray(self.input_variance, np.float64)
+            lined_up = [1] * len(input_shape)
+            for i in range(1, m.ndim + 1):
+                lined_up[keep[-i]] = m.shape[-i]
+            try:
+                self._given = tuple(np.broadcast_to(a.reshape(lined_up), self._broadcast_shape).astype(dtype)
+                                    for a in (m, v))
+            except ValueError:
+                raise ValueError(f"Normalization {self.name!r}: mean and variance of shape {m.shape} do not fit "
+                                 f"the kept axes {keep} of inputs shaped {input_shape}") from None
+        self.built = True
+
+    def _check_shape(self, shape, what):
+        want = self._build_input_shape
+        if len(shape) != len(want) or any(shape[d] != want[d] for d in self._keep_axis):
+            axis = "None" if not self.axis else self.axis[0] if len(self.axis) == 1 else self.axis
+            raise ValueError(f"Normalization {self.name!r} was built for inputs shaped {want} (axis={axis}: "
+                             f"its mean has shape {self._mean_shape}); the {what} has shape {tuple(shape)}")
+
+    def compute_output_shape(self, input_shape):
+        if self.built:
+            self._check_shape(tuple(input_shape), "input")
+        return tuple(input_shape)
+
+    # -- learning from data -------------------------------------------------------------------
+    def adapt(self, data) -> None:
+        """Learn the mean and population variance of ``data`` over all axes but ``axis``.
+
+        ``data``: an array (or anything ``numpy.asarray`` takes), or a list of arrays, the
+        batches, which count as one array. Call it again to relearn from new data.
+        """
+        if self.input_mean is not None:
+            raise ValueError(f"Normalization {self.name!r} was given mean and variance; adapt would "
+                             "overwrite them. Make the layer without them to learn them from data")
+        if isinstance(data, (list, tuple)) and data and all(hasattr(b, "shape") for b in data):
+            data = np.concatenate([np.asarray(b) for b in data], axis=0)
+        try:
+            x = np.asarray(data)
+        except (TypeError, ValueError):
+            x = None
+        if x is None or x.dtype.kind not in "fiub":
+            raise ValueError(f"Normalization.adapt: data must be an array of numbers, got {type(data).__name__}")
+        if x.ndim == 0 or x.shape[0] == 0:
+            raise ValueError(f"Normalization.adapt: data needs at least one sample, got shape {x.shape}")
+        if not np.all(np.isfinite(x)):
+            raise ValueError("Normalization.adapt: data contains NaN or inf; its mean would be meaningless")
+        shape = (None,) + x.shape[1:]
+        if self.built:
+            self._check_shape(shape, "adapt data")
+        else:
+            self.build_from_shape(shape)
+        # in the data's own float type (integers: float64), as Keras, then stored as the weights' type
+        self.adapt_mean.assign(np.mean(x, axis=self._reduce_axis))
+        self.adapt_variance.assign(np.var(x, axis=self._reduce_axis))
+        self._adapted = True
+
+    def set_weights(self, weights) -> None:
+        super().set_weights(weights)
+        self._adapted = True
+
+    @property
+    def mean(self):
+        """The mean in broadcast shape, e.g. ``(1, features)``, as Keras (None before build)."""
+        return self._arrays()[0].copy() if self.built else None
+
+    @property
+    def variance(self):
+        """The variance in broadcast shape, e.g. ``(1, features)`` (None before build)."""
+        return self._arrays()[1].copy() if self.built else None
+
+    def _arrays(self):
+        if self._given is not None:
+            return self._given
+        return (self.adapt_mean.value.reshape(self._broadcast_shape),
+                self.adapt_variance.value.reshape(self._broadcast_shape))
+
+    def _mean_and_scale(self):
+        if not self._adapted:
+            # Weights set from outside (Sequential.set_weights, a loaded file) differ from the
+            # initial zeros and ones: that counts as adapted.
+            if np.any(self.adapt_mean.value != 0) or np.any(self.adapt_variance.value != 1):
+                self._adapted = True
+            else:
+                raise ValueError(
+                    f"Normalization {self.name!r} has not learned its mean and variance: call its "
+                    "adapt(X) with the training data first (norm_l.adapt(X)), or give mean= and "
+                    "variance=. Keras would quietly use mean 0 and variance 1, i.e. not normalize")
+        mean, variance = self._arrays()
+        return mean, np.maximum(np.sqrt(variance), np.asarray(config.epsilon(), variance.dtype))
+
+    # -- the two halves -------------------------------------------------------------------
+    def forward(self, x, training=False):
+        self._check_shape(x.shape, "input")
+        mean, s = self._mean_and_scale()          # s = max(sqrt(variance), epsilon), as Keras
+        self._scale = s
+        return mean + x * s if self.invert else (x - mean) / s
+
+    def backward(self, grad, need_input_grad=True):
+        if not need_input_grad:
+            return None                           # mean and variance are not trained
+        return grad * self._scale if self.invert else grad / self._scale      # dX = dY / s
+
+    # -- config -----------------------------------------------------------------------------
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "invert": self.invert,
+                "mean": np.array(self.input_mean).tolist(), "variance": np.array(self.input_variance).tolist()}
