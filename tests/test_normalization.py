@@ -299,3 +299,23 @@ def test_bad_axis_value_and_bad_arguments_are_refused():
         Normalization().adapt(np.array([[1.0, np.nan]]))
     with pytest.raises(ValueError, match="array of numbers"):
         Normalization().adapt([["a", "b"]])
+
+
+def test_gradcheck_and_summary_with_a_normalization_layer(capsys):
+    """gradcheck checks what backward computes (trainable weights and dX), not the frozen
+    statistics; summary counts the int64 count as 8 bytes, as Keras does (76 B here)."""
+    rng = np.random.default_rng(0)
+    x = (rng.random((20, 2)) * [200, 15]).astype("float32")
+    y = (x[:, 0] > 100).astype("float32")
+    norm = glassnet.layers.Normalization()
+    norm.adapt(x)
+    model = glassnet.Sequential([glassnet.Input(shape=(2,)), norm,
+                                 glassnet.layers.Dense(3, activation="sigmoid"),
+                                 glassnet.layers.Dense(1, activation="sigmoid")])
+    model.compile(loss="binary_crossentropy")
+    report = glassnet.gradcheck(model, x, y)
+    assert report.passed and len(report.rows) == 4          # two kernels, two biases
+    assert glassnet.gradcheck(norm, x).passed               # dX of the layer itself
+    model.summary()
+    out = capsys.readouterr().out
+    assert "Total params: 18 (76.00 B)" in out and "Non-trainable params: 5 (24.00 B)" in out

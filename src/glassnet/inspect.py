@@ -207,8 +207,9 @@ def _to_float64(layer):
     """Turn a (copied) layer's weights into float64 and drop its forward caches."""
     layer.dtype = np.dtype(np.float64)
     for v in layer._variables:
-        v.value = np.ascontiguousarray(v.value, dtype=np.float64)
-        v.grad = np.zeros_like(v.value)
+        if v.value.dtype.kind == "f":        # an integer counter (Normalization's count) stays as it is
+            v.value = np.array(v.value, dtype=np.float64, order="C")     # keeps shape () as ()
+            v.grad = np.zeros_like(v.value)
     for k in _CACHES:
         layer.__dict__.pop(k, None)
     return layer
@@ -290,7 +291,7 @@ def _check_model(model, x, y, sample_weight, eps, rtol, atol, max_entries, gen):
     y64 = y.astype(np.float64) if y.dtype.kind == "f" else y
     sw64 = None if sw is None else sw.astype(np.float64)
     _training.forward_backward(m64, x64, y64, sw64, training=False)
-    variables = m64.weights
+    variables = m64.trainable_weights          # what backward computes; frozen statistics are not checked
     analytic = [v.grad.copy() for v in variables]
 
     def J():
@@ -313,9 +314,10 @@ def _check_layer(layer, x, eps, rtol, atol, max_entries, gen):
 
     layer64.forward(x64, False)
     dx = layer64.backward(G.copy(), True)
-    grads = [v.grad.copy() for v in layer64._variables]
+    trainable = layer64.trainable_weights
+    grads = [v.grad.copy() for v in trainable]
     rows = [_check_array(v.path, v.value, g, f, eps, rtol, atol, max_entries, gen)
-            for v, g in zip(layer64._variables, grads)]
+            for v, g in zip(trainable, grads)]
     rows.append(_check_array(f"{layer.name}/input (dX)", x64, dx, f, eps, rtol, atol, max_entries, gen))
     return f"layer {layer.name!r} ({type(layer).__name__}) with a random upstream gradient", rows
 

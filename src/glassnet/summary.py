@@ -34,10 +34,12 @@ def summary_text(model) -> str:
     lines.append(bottom)
     trainable = sum(v.value.size for v in model.trainable_weights)
     non_trainable = sum(v.value.size for v in model.non_trainable_weights)
+    t_bytes = sum(v.value.nbytes for v in model.trainable_weights)
+    n_bytes = sum(v.value.nbytes for v in model.non_trainable_weights)     # an int64 count is 8 bytes
     itemsize = model.weights[0].value.itemsize if model.weights else 4
-    lines.append(f" Total params: {trainable + non_trainable:,} ({_size((trainable + non_trainable) * itemsize)})")
-    lines.append(f" Trainable params: {trainable:,} ({_size(trainable * itemsize)})")
-    lines.append(f" Non-trainable params: {non_trainable:,} ({_size(non_trainable * itemsize)})")
+    lines.append(f" Total params: {trainable + non_trainable:,} ({_size(t_bytes + n_bytes)})")
+    lines.append(f" Trainable params: {trainable:,} ({_size(t_bytes)})")
+    lines.append(f" Non-trainable params: {non_trainable:,} ({_size(n_bytes)})")
     opt = model.optimizer
     if opt is not None and opt.built:
         n = sum(s.size for slots in opt._slot_lists() for s in slots) + 1
