@@ -6,9 +6,14 @@ already uses pyplot (then ``plt.show()`` shows them); without a display they ren
 with Agg, so ``fig.savefig("curves.png")`` always works. In a notebook, the returned
 figure displays itself.
 
->>> import glassnet                                            # doctest: +SKIP
->>> history = model.fit(x, y, validation_split=0.2, epochs=20)  # doctest: +SKIP
->>> glassnet.plot.learning_curves(history).savefig("curves.png")  # doctest: +SKIP
+>>> import numpy as np, glassnet
+>>> x = np.random.default_rng(0).random((40, 2)); y = (x.sum(1) > 1).astype(float)
+>>> model = glassnet.Sequential([glassnet.layers.Dense(1, activation="sigmoid")])
+>>> model.compile(loss="binary_crossentropy")
+>>> history = model.fit(x, y, validation_split=0.2, epochs=20, verbose=0)
+>>> fig = glassnet.plot.learning_curves(history)       # then fig.savefig("curves.png")
+>>> type(fig).__name__
+'Figure'
 """
 from __future__ import annotations
 

@@ -20,12 +20,12 @@ loss that goes up). An empty list means nothing looks wrong.
 >>> import numpy as np, glassnet
 >>> from glassnet.keras import Sequential
 >>> from glassnet.keras.layers import Dense
->>> model = Sequential([Dense(4, activation="relu"), Dense(1, activation="sigmoid")])
+>>> model = Sequential([Dense(4, activation="relu", name="hidden"), Dense(1, activation="sigmoid")])
 >>> model.compile(loss="binary_crossentropy")
 >>> x = np.random.default_rng(0).random((32, 3)); y = (x[:, 0] > 0.5).astype(float)
 >>> trace = glassnet.callbacks.Trace()
 >>> _ = model.fit(x, y, epochs=3, verbose=0, callbacks=[trace])
->>> trace.history["grad_norm/dense/kernel"].shape
+>>> trace.history["grad_norm/hidden/kernel"].shape
 (3,)
 """
 from __future__ import annotations
