@@ -280,17 +280,26 @@ class Suite:
         for w in self.workloads:
             (self.run_import if w == "import" else self.run_worker)(w)
 
-    # one (workload, contestant) per process
+    # one (workload, contestant, round) per process
     def run_worker(self, w: str) -> None:
+        """Contestants take turns, one timed repeat each per round (round-robin): on a
+        machine whose speed drifts (a shared host), the drift then falls on every
+        contestant alike instead of on whoever happened to run during a slow minute."""
         if w == "mnist":
             self.run_peak("before")
+        reps = {c: 1 if w == "memory" else self.repeats(w, c) for c in self.contestants}
+        for round_ in range(max(reps.values(), default=0)):
+            for c in self.contestants:
+                if round_ >= reps[c] or "error" in self.results.get(w, {}).get(c, {}):
+                    continue
+                argv = [os.path.join(HERE, "worker.py"), w, c, "--repeats", "1",
+                        "--digits", self.digits]
+                res, err = run_child(argv, self.env)
+                done = self.results.setdefault(w, {})
+                done[c] = merge_repeats(done.get(c), res) if res is not None else {"error": err}
         for c in self.contestants:
-            reps = 1 if w == "memory" else self.repeats(w, c)
-            argv = [os.path.join(HERE, "worker.py"), w, c, "--repeats", str(reps),
-                    "--digits", self.digits]
-            res, err = run_child(argv, self.env)
-            self.results.setdefault(w, {})[c] = res if res is not None else {"error": err}
-            self.say(f"  {w:9s} {c:9s} " + (summary(w, res) if res else "ERROR " + err))
+            res = self.results[w][c]
+            self.say(f"  {w:9s} {c:9s} " + ("ERROR " + res["error"] if "error" in res else summary(w, res)))
         if w == "mnist":
             self.run_peak("after")
 
@@ -343,8 +352,9 @@ class Suite:
         a = L.append
         a("# glassnet benchmark results\n")
         a(f"Run {machine['date']}{' — QUICK smoke run (1 repeat: noisy)' if self.quick else ''}; "
-          "times are medians of the repeats, each contestant in its own fresh process after "
-          "an untimed warm-up.\n")
+          "times are medians of the repeats; each repeat runs in a fresh process after an "
+          "untimed warm-up, the contestants taking turns (round-robin) so that a drift in the "
+          "machine's speed falls on all of them.\n")
         a("| machine | |\n|---|---|")
         a(f"| CPU | {machine['cpu']} ({machine['cores']} logical cores, "
           f"{machine['usable_cores']} usable) |")
@@ -577,6 +587,19 @@ class Suite:
             out.append(f"| {c} | {mb(r['data_bytes'])} | {mb(r['traced_peak'])} | "
                        f"{mb(r['rss_peak_growth'])} | {shown.split('= ')[-1]} | {verdict(ok)} |")
         return "\n".join(out) + "\n"
+
+
+def merge_repeats(earlier: dict | None, new: dict) -> dict:
+    """One result from the repeats of several rounds: the times are pooled."""
+    if earlier is None:
+        return new
+    merged = dict(new)
+    if "times" in new:
+        merged["times"] = earlier["times"] + new["times"]
+    if "times_by_batch" in new:
+        merged["times_by_batch"] = {b: earlier["times_by_batch"][b] + t
+                                    for b, t in new["times_by_batch"].items()}
+    return merged
 
 
 def summary(w: str, r: dict) -> str:
