@@ -388,3 +388,18 @@ def test_tf_random_set_seed_spelling_works():
         return glassnet.Sequential([glassnet.Input(shape=(3,)), layers.Dense(2)]).get_weights()[0]
 
     np.testing.assert_array_equal(run(), run())
+
+
+def test_evaluate_and_predict_print_keras_lines_unless_silent(capsys):
+    x, y = _data(70)
+    model = _model()
+    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    model.evaluate(x, y)
+    model.predict(x)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("3/3 ━━━━━━━━━━━━━━━━━━━━ 0s ") and "/step - accuracy: " in lines[0] and " - loss: " in lines[0]
+    assert lines[1].startswith("3/3 ━━━━━━━━━━━━━━━━━━━━ 0s ") and lines[1].endswith("/step")
+    model.evaluate(x, y, verbose=0)
+    model.predict(x, verbose=0)
+    assert capsys.readouterr().out == ""

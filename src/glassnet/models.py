@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -274,10 +275,10 @@ class Sequential:
         batch_size = _positive_int(batch_size, "batch_size", 32)
         verbose = _verbosity(verbose)
         x, y, sw = self._data(x, y, sample_weight, "evaluate")
+        start = time.perf_counter()
         logs = training.run_evaluate(self, x, y, sw, batch_size)
         if verbose:
-            steps_ = math.ceil(len(x) / batch_size)
-            print(f"{steps_}/{steps_} " + "━" * 20 + " - " + training.format_logs(dict(sorted(logs.items()))))
+            print(training.summary_line(math.ceil(len(x) / batch_size), time.perf_counter() - start, logs))
         return self._result(logs, return_dict)
 
     def _result(self, logs, return_dict):
@@ -290,11 +291,15 @@ class Sequential:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None) -> np.ndarray:
         """The model's outputs for ``x``, batch by batch, in inference mode."""
         batch_size = _positive_int(batch_size, "batch_size", 32)
-        _verbosity(verbose)
+        verbose = _verbosity(verbose)
         x = _checks.features(x, "x", self)
         if not self.built:
             self.build((None,) + x.shape[1:])
-        return training.run_predict(self, x, batch_size)
+        start = time.perf_counter()
+        out = training.run_predict(self, x, batch_size)
+        if verbose:                 # Keras prints this line too: `predict(x, verbose=0)` is silent
+            print(training.summary_line(math.ceil(len(x) / batch_size), time.perf_counter() - start))
+        return out
 
     def __call__(self, x, training=False):
         x = _checks.features(x, "x", self)

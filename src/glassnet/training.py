@@ -98,6 +98,12 @@ def format_logs(logs: dict) -> str:
     return " - ".join(parts)
 
 
+def summary_line(steps: int, seconds: float, logs=None) -> str:
+    """evaluate's and predict's one line, as Keras prints it: ``4/4 ━━━ 0s 2ms/step - loss: ...``."""
+    line = f"{steps}/{steps} {'━' * 20} {int(seconds)}s {_per_step(seconds / max(steps, 1))}"
+    return f"{line} - {format_logs(dict(sorted(logs.items())))}" if logs else line
+
+
 def _per_step(seconds: float) -> str:
     if seconds >= 1:
         return f"{seconds:.0f}s/step"
