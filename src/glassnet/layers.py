@@ -192,13 +192,14 @@ class Layer:
     def count_params(self) -> int:
         return int(sum(v.value.size for v in self._variables))
 
-    def regularization_loss(self) -> float:
-        """Sum of this layer's weight penalties (added to the loss in fit and evaluate)."""
-        return sum(float(v.regularizer(v.value)) for v in self._variables if v.regularizer is not None)
-
     @property
     def losses(self) -> list[float]:
+        """This layer's weight penalties, one per regularized weight (Keras's ``layer.losses``)."""
         return [float(v.regularizer(v.value)) for v in self._variables if v.regularizer is not None]
+
+    def regularization_loss(self) -> float:
+        """Sum of this layer's weight penalties (added to the loss in fit and evaluate)."""
+        return sum(self.losses)
 
     # -- building -----------------------------------------------------------------------
     def build(self, input_shape) -> None:
