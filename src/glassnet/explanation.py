@@ -278,7 +278,7 @@ def explain(model, x, y, sample_weight=None, numbers: int = 3) -> Explanation:
         show(f"L = L(A[{n_layers}], Y), one per sample", _shape(per_sample), "L", per_sample)
         cost = "J = (1/m) sum_i L(f(x^(i)), y^(i))" if sw is None else "J = (1/m) sum_i s_i L(f(x^(i)), y^(i))"
         if model._regularized:
-            penalties = sum(float(v.regularizer(v.value)) for v in model._regularized)
+            penalties = training.penalties(model)
             put(f"    {cost} + penalties")
             put(f"      penalties = {', '.join(type(v.regularizer).__name__ + '(' + v.path + ')' for v in model._regularized)} = {_fmt(penalties)}")
         else:

@@ -53,8 +53,13 @@ def loss_and_output_grad(model, y, a, sample_weight=None):
         value = float((values * sample_weight).sum()) / m
         grad *= (sample_weight / m).reshape((m,) + (1,) * (grad.ndim - 1))
     if model._regularized:
-        value += sum(float(v.regularizer(v.value)) for v in model._regularized)
+        value += penalties(model)
     return value, grad
+
+
+def penalties(model) -> float:
+    """The regularization terms added to the loss (``l2 * sum w^2`` and the like)."""
+    return sum(float(v.regularizer(v.value)) for v in model._regularized)
 
 
 def backward(model, grad):
@@ -331,7 +336,7 @@ def run_evaluate(model, x, y, sample_weight=None, batch_size=32):
         m.reset_state()
     n = x.shape[0]
     loss, layers = model.loss, model._layers
-    penalty = sum(float(v.regularizer(v.value)) for v in model._regularized)
+    penalty = penalties(model)
     total = 0.0
     for start in _batches(n, batch_size):
         stop = start + batch_size
