@@ -403,3 +403,21 @@ def test_evaluate_and_predict_print_keras_lines_unless_silent(capsys):
     model.evaluate(x, y, verbose=0)
     model.predict(x, verbose=0)
     assert capsys.readouterr().out == ""
+
+
+def test_loss_reduction_is_honoured_in_training():
+    """reduction="sum" trains on the batch's sum: the step is m times the default's (plain SGD)."""
+    x, y = _data(16)
+    steps = []
+    for reduction in ("sum_over_batch_size", "sum"):
+        model = glassnet.Sequential([glassnet.Input(shape=(3,)), layers.Dense(1, activation="sigmoid",
+                                                                              kernel_initializer="ones")])
+        model.compile(optimizer=optimizers.SGD(0.01), loss=losses.BinaryCrossentropy(reduction=reduction))
+        w0 = model.get_weights()[0].copy()
+        loss = model.train_on_batch(x, y)
+        steps.append((loss, model.get_weights()[0] - w0))
+    (mean_loss, mean_step), (sum_loss, sum_step) = steps
+    assert sum_loss == pytest.approx(16 * mean_loss, rel=1e-6)
+    np.testing.assert_allclose(sum_step, 16 * mean_step, rtol=1e-4, atol=1e-6)   # float32 weights near 1
+    with pytest.raises(ValueError, match="reduction"):
+        _model().compile(loss=losses.MeanSquaredError(reduction="none"))

@@ -179,6 +179,9 @@ class Sequential:
             raise ValueError("compile: loss_weights and weighted_metrics are not supported (single-output models)")
         opt = optimizers.get(optimizer)
         loss_obj = losses.get(loss) if loss is not None else None
+        if loss_obj is not None and loss_obj.reduction in ("none", None):
+            raise ValueError(f"compile: loss {loss_obj!r} has reduction={loss_obj.reduction!r}; training "
+                             "needs one number per batch: use the default 'sum_over_batch_size', or 'sum'")
         if metrics is None:
             specs = []
         elif isinstance(metrics, (list, tuple)):

@@ -46,15 +46,27 @@ def loss_and_output_grad(model, y, a, sample_weight=None):
         values, grad = loss.value_and_gradient(y, a)
     if grad is a or grad is y:             # scaled in place below: never the caller's array
         grad = grad.copy()
+    divisor = _divisor(loss, m, sample_weight)
     if sample_weight is None:
-        value = float(values.sum()) / m
-        grad *= 1.0 / m
+        value = float(values.sum()) / divisor
+        grad *= 1.0 / divisor
     else:
-        value = float((values * sample_weight).sum()) / m
-        grad *= (sample_weight / m).reshape((m,) + (1,) * (grad.ndim - 1))
+        value = float((values * sample_weight).sum()) / divisor
+        grad *= (sample_weight / divisor).reshape((m,) + (1,) * (grad.ndim - 1))
     if model._regularized:
         value += penalties(model)
     return value, grad
+
+
+def _divisor(loss, m, sample_weight):
+    """What the weighted sum of a batch's losses is divided by, per the loss's reduction:
+    the batch size (Keras's default "sum_over_batch_size"), 1 ("sum"), or the sum of the
+    sample weights ("mean_with_sample_weight")."""
+    if loss.reduction == "sum":
+        return 1.0
+    if loss.reduction == "mean_with_sample_weight" and sample_weight is not None:
+        return float(sample_weight.sum()) or 1.0
+    return m
 
 
 def penalties(model) -> float:
@@ -345,7 +357,8 @@ def run_evaluate(model, x, y, sample_weight=None, batch_size=32):
         values = loss.call_from_logits(yb, layers[-1]._z) if model._fused else loss.call(yb, a)
         if swb is not None:
             values = values * swb
-        total += float(values.sum()) + penalty * xb.shape[0]
+        batch_loss = float(values.sum()) / _divisor(loss, xb.shape[0], swb) + penalty
+        total += batch_loss * xb.shape[0]          # the epoch's loss: weighted by batch size
         for m in metrics:
             m.update_state(yb, a)             # as Keras: only the loss is weighted
     return _logs(total / max(n, 1), metrics)
