@@ -319,3 +319,19 @@ def test_gradcheck_and_summary_with_a_normalization_layer(capsys):
     model.summary()
     out = capsys.readouterr().out
     assert "Total params: 18 (76.00 B)" in out and "Non-trainable params: 5 (24.00 B)" in out
+
+
+def test_standardised_data_survives_a_save_and_load(tmp_path):
+    """A layer that learned exactly mean 0 and variance 1 is adapted all the same after loading
+    (the model's set_weights goes through each layer's, which marks it adapted)."""
+    x = np.array([[-1.0, 1.0], [1.0, -1.0]], dtype="float32")
+    norm = glassnet.layers.Normalization()
+    norm.adapt(x)
+    model = glassnet.Sequential([glassnet.Input(shape=(2,)), norm, Dense(1)])
+    path = tmp_path / "standard.keras"
+    model.save(path)
+    loaded = glassnet.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    fresh = glassnet.Sequential([glassnet.Input(shape=(2,)), glassnet.layers.Normalization(), Dense(1)])
+    fresh.set_weights(model.get_weights())
+    np.testing.assert_allclose(fresh.predict(x, verbose=0), model.predict(x, verbose=0))

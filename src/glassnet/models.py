@@ -160,8 +160,11 @@ class Sequential:
                 raise ValueError(f"set_weights: weights[{i}] ({v.path}) must have shape {v.shape}, got {w.shape}")
             if w.dtype.kind not in "fiu":
                 raise TypeError(f"set_weights: weights[{i}] has dtype {w.dtype}, expected numbers")
-        for v, w in zip(variables, arrays):
-            v.value[...] = w
+        start = 0                           # every shape checked: each layer takes its slice
+        for layer in self._layers:
+            count = len(layer.weights)
+            layer.set_weights(arrays[start:start + count])
+            start += count
 
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self._layers)

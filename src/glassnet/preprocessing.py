@@ -197,16 +197,11 @@ class Normalization(Layer):
                 self.adapt_variance.value.reshape(self._broadcast_shape))
 
     def _mean_and_scale(self):
-        if not self._adapted:
-            # Weights set from outside (Sequential.set_weights, a loaded file) differ from the
-            # initial zeros and ones: that counts as adapted.
-            if np.any(self.adapt_mean.value != 0) or np.any(self.adapt_variance.value != 1):
-                self._adapted = True
-            else:
-                raise ValueError(
-                    f"Normalization {self.name!r} has not learned its mean and variance: call its "
-                    "adapt(X) with the training data first (norm_l.adapt(X)), or give mean= and "
-                    "variance=. Keras would quietly use mean 0 and variance 1, i.e. not normalize")
+        if not self._adapted:        # adapt() or set_weights() (a model's, a loaded file's) sets it
+            raise ValueError(
+                f"Normalization {self.name!r} has not learned its mean and variance: call its "
+                "adapt(X) with the training data first (norm_l.adapt(X)), or give mean= and "
+                "variance=. Keras would quietly use mean 0 and variance 1, i.e. not normalize")
         mean, variance = self._arrays()
         return mean, np.maximum(np.sqrt(variance), np.asarray(config.epsilon(), variance.dtype))
 
