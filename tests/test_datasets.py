@@ -357,6 +357,61 @@ def test_download_cut_short(home, monkeypatch):
     assert os.listdir(home) == []
 
 
+def test_download_written_atomically_with_ordinary_permissions(home, monkeypatch):
+    payload = _npz_bytes(_small_mnist())
+    monkeypatch.setattr(mnist, "SHA256", hashlib.sha256(payload).hexdigest())
+    monkeypatch.setattr(mnist, "_urlopen", lambda url, timeout: _FakeResponse(payload))
+    old = os.umask(0o022)
+    try:
+        mnist.load_data()
+    finally:
+        os.umask(old)
+    if hasattr(os, "fchmod"):
+        assert oct(os.stat(home / "mnist.npz").st_mode & 0o777) == oct(0o644)  # not mkstemp's 0600
+
+
+def test_disk_full_while_saving_the_download_is_not_reported_as_offline(home, monkeypatch):
+    payload = _npz_bytes(_small_mnist())
+    monkeypatch.setattr(mnist, "SHA256", hashlib.sha256(payload).hexdigest())
+    monkeypatch.setattr(mnist, "_urlopen", lambda url, timeout: _FakeResponse(payload))
+    real_fdopen = os.fdopen
+
+    class Full:                       # a file on a full disk: every write fails
+        def __init__(self, fd, *a, **k):
+            self.f = real_fdopen(fd, *a, **k)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+    monkeypatch.setattr(os, "fdopen", Full)
+    with pytest.raises(OSError) as info:
+        mnist.load_data()
+    monkeypatch.undo()
+    assert not isinstance(info.value, ConnectionError), info.value
+    msg = str(info.value)
+    assert "No space left" in msg and str(home / "mnist.npz") in msg and "Offline" not in msg
+    assert os.listdir(home) == []     # neither a half file nor a temporary one
+
+
+def test_unusable_cache_folder_is_named(tmp_path, monkeypatch):
+    (tmp_path / "gn").write_text("a file, not a folder")
+    monkeypatch.setenv("GLASSNET_HOME", str(tmp_path / "gn"))
+    monkeypatch.setattr(mnist, "_urlopen", lambda *a: pytest.fail("no download expected"))
+    with pytest.raises(OSError, match="cannot create the cache folder") as info:
+        mnist.load_data()
+    assert not isinstance(info.value, ConnectionError)
+    assert str(tmp_path / "gn" / "datasets") in str(info.value)
+
+
 def test_cached_file_with_wrong_hash(home, monkeypatch):
     home.mkdir(parents=True)
     np.savez(home / "mnist.npz", **_small_mnist())

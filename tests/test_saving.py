@@ -294,3 +294,124 @@ def test_save_killed_mid_write_leaves_a_loadable_file(tmp_path):
     assert len(seen) > 1                                  # kills did land at different moments
     leftovers = [n for n in os.listdir(tmp_path) if n != "ckpt.keras"]
     assert all(".glassnet-tmp-" in n for n in leftovers)   # only temp files a SIGKILL can leave
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX permissions")
+def test_saved_files_get_ordinary_permissions_and_keep_the_replaced_ones(tmp_path, umask_022):
+    model = _model()
+    for name in ("m.keras", "w.weights.h5", "w.safetensors"):
+        path = tmp_path / name
+        save = model.save if name.endswith(".keras") else model.save_weights
+        save(path)                                   # new: 0o666 & ~umask, not mkstemp's 0600
+        assert oct(os.stat(path).st_mode & 0o777) == oct(0o644), name
+        os.chmod(path, 0o640)
+        save(path)                                   # replaced: the old file's mode is kept
+        assert oct(os.stat(path).st_mode & 0o777) == oct(0o640), name
+
+
+def test_save_targets_name_the_users_path(tmp_path):
+    model = _model()
+    missing = tmp_path / "no" / "such" / "m.keras"
+    with pytest.raises(FileNotFoundError, match="does not exist") as info:
+        model.save(missing)
+    assert str(missing) in str(info.value) and ".glassnet-tmp-" not in str(info.value)
+    folder = tmp_path / "dir.keras"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="is a folder") as info:
+        model.save(folder)
+    assert str(folder) in str(info.value) and ".glassnet-tmp-" not in str(info.value)
+    (tmp_path / "wdir.weights.h5").mkdir()
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        model.save_weights(tmp_path / "wdir.weights.h5")
+    assert os.listdir(folder) == [] and not missing.parent.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
+def test_save_writes_through_a_symlink(tmp_path):
+    x, _ = _data()
+    model = _model()
+    real = tmp_path / "real" / "m.keras"
+    real.parent.mkdir()
+    model.save(real)
+    link = tmp_path / "latest.keras"
+    link.symlink_to(real)
+    model.layers[0].kernel.value[...] += 1
+    model.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(real)      # the link is kept
+    np.testing.assert_array_equal(glassnet.models.load_model(real).predict(x, verbose=0),
+                                  model.predict(x, verbose=0))       # and its target replaced
+    assert sorted(os.listdir(tmp_path)) == ["latest.keras", "real"] and os.listdir(real.parent) == ["m.keras"]
+
+
+def test_learning_rate_schedule_is_refused_at_save_time(tmp_path):
+    model = _model()
+    model.optimizer.learning_rate = lambda step: 0.01 / (1 + step)
+    path = tmp_path / "m.keras"
+    with pytest.raises(ValueError, match="learning-rate schedules cannot be saved in a .keras file; "
+                                         "use save_weights, or set a number"):
+        model.save(path)
+    assert os.listdir(tmp_path) == []                 # nothing written
+    _model().save(path)
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match="schedule"):
+        model.save(path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["m.keras"]
+    model.save_weights(tmp_path / "w.weights.h5")     # the weights still save
+
+
+def test_custom_metric_is_refused_at_save_time(tmp_path):
+    class Mine(glassnet.metrics.BinaryAccuracy):
+        pass
+    model = _model()
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[Mine()])
+    with pytest.raises(ValueError, match="not one of glassnet's own metrics"):
+        model.save(tmp_path / "m.keras")
+    assert os.listdir(tmp_path) == []
+
+
+def test_skipped_or_refused_optimizer_state_leaves_the_optimizer_unbuilt(tmp_path, capsys):
+    import h5py
+    x, y = _data()
+    trained = _model("adam")
+    trained.fit(x, y, epochs=1, verbose=0)
+    path = tmp_path / "w.weights.h5"
+    trained.save_weights(path)
+    # another optimizer: the weights load, the state does not match and is skipped, with a warning
+    other = _model("sgd_nesterov")
+    other.load_weights(path)
+    np.testing.assert_array_equal(other.predict(x, verbose=0), trained.predict(x, verbose=0))
+    assert not other.optimizer.built and other.optimizer.iterations == 0
+    err = capsys.readouterr().err
+    assert "WARNING" in err and "optimizer state" in err and "w.weights.h5" in err
+    assert len(err.strip().splitlines()) == 1
+    # a refused file (a bad step count): nothing changes, the optimizer is not built either
+    with h5py.File(path, "r+") as f:
+        del f["optimizer/vars/0"]
+        f["optimizer/vars/0"] = np.array(-1, dtype=np.int64)
+    fresh = _model("adam")
+    before = fresh.get_weights()
+    with pytest.raises(saving.FileFormatError, match="iterations"):
+        fresh.load_weights(path)
+    assert not fresh.optimizer.built and fresh.optimizer.iterations == 0
+    for a, b in zip(before, fresh.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_optimizer_state_loads_into_an_unbuilt_optimizer_with_a_schedule(tmp_path):
+    x, y = _data()
+    trained = _model("sgd_nesterov")
+    trained.fit(x, y, epochs=1, verbose=0)
+    trained.save_weights(tmp_path / "w.weights.h5")
+    other = _model("sgd_nesterov")
+    other.optimizer.learning_rate = lambda step: 0.05
+    other.load_weights(tmp_path / "w.weights.h5")
+    assert other.optimizer.built and other.optimizer.iterations == trained.optimizer.iterations
+    for a, b in zip(optimizer_slots(other.optimizer), optimizer_slots(trained.optimizer)):
+        np.testing.assert_array_equal(a, b)

@@ -284,6 +284,10 @@ def _duplicate_json_keys(m, s):
     return safe_zip.pack({**m, "config.json": text.encode()})
 
 
+def _duplicate_metadata_keys(m, s):
+    return safe_zip.pack({**m, "metadata.json": b'{"keras_version": "3.15.1", "keras_version": "2.0.0"}'})
+
+
 def _functional(m, s):
     return _with_config(m, lambda c: c.update({"class_name": "Functional"}))
 
@@ -327,6 +331,7 @@ ATTACKS = {
     "non_json_config": (_not_json, FileFormatError, "not valid JSON"),
     "deeply_nested_json": (_deep_json, UnsafeFileError, "deeper"),
     "duplicate_json_keys": (_duplicate_json_keys, UnsafeFileError, "repeats the key"),
+    "duplicate_metadata_keys": (_duplicate_metadata_keys, UnsafeFileError, "metadata.json repeats the key"),
     "functional_model": (_functional, FileFormatError, "Sequential"),
     "encrypted_member": (_encrypted, UnsafeFileError, "encrypted"),
 }
@@ -370,6 +375,22 @@ def test_safetensors_header_lies(tmp_path):
         (tmp_path / "x.safetensors").write_bytes(blob)
         with pytest.raises(ModelFileError, match=fragment):
             model.load_weights(tmp_path / "x.safetensors")
+
+
+def test_safetensors_header_with_a_repeated_key_is_refused(tmp_path):
+    # two "dense/kernel" entries: json.loads would keep the last, another parser the first
+    model = glassnet.Sequential([glassnet.Input(shape=(4,)), L.Dense(3)])
+    before = model.get_weights()
+    first = '"dense/kernel": {"dtype": "F32", "shape": [4, 3], "data_offsets": [0, 48]}'
+    second = '"dense/kernel": {"dtype": "F32", "shape": [4, 3], "data_offsets": [48, 96]}'
+    bias = '"dense/bias": {"dtype": "F32", "shape": [3], "data_offsets": [96, 108]}'
+    header = ("{" + ", ".join((first, second, bias)) + "}").encode()
+    body = np.concatenate([np.zeros(12), np.ones(12), np.zeros(3)]).astype("<f4").tobytes()
+    (tmp_path / "x.safetensors").write_bytes(struct.pack("<Q", len(header)) + header + body)
+    with pytest.raises(UnsafeFileError, match="x.safetensors.*repeats the key.*dense/kernel"):
+        model.load_weights(tmp_path / "x.safetensors")
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_at_least_ten_attack_kinds():

@@ -24,7 +24,6 @@ import gzip
 import hashlib
 import os
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -94,9 +93,7 @@ def load_data(path: str | os.PathLike | None = None):
 def _load_npz(path: str):
     try:
         f = np.load(path, allow_pickle=False)
-    except ValueError as e:  # pickled object arrays, or not an npz at all
-        raise ValueError(f"mnist.load_data: cannot read {path} as an .npz file ({e})") from e
-    except OSError as e:
+    except (ValueError, OSError) as e:  # pickled object arrays, or not an npz at all
         raise ValueError(f"mnist.load_data: cannot read {path} as an .npz file ({e})") from e
     if not hasattr(f, "files"):  # np.load returned a bare array (a .npy file)
         raise ValueError(f"mnist.load_data: {path} is a .npy array, not an .npz archive with "
@@ -219,43 +216,55 @@ def _cached_or_download() -> str:
 
 
 def _download(url: str, target: str, sha256: str) -> None:
-    """Download ``url`` to ``target`` atomically: a temporary file in the same folder,
-    checked against ``sha256``, then renamed over ``target`` (never a half-written file)."""
+    """Download ``url`` into memory, check it against ``sha256``, then write it to ``target``
+    atomically (``glassnet.saving.atomic``: a temporary file in the same folder, fsync,
+    rename; never a half-written file). A network failure is a ``ConnectionError``; a
+    failure to write the cache (full disk, read-only folder) an ``OSError`` naming it."""
     import http.client  # IncompleteRead (a connection cut mid-file) is not an OSError
 
     folder = os.path.dirname(target)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=folder)
     try:
-        h = hashlib.sha256()
-        try:
-            with os.fdopen(fd, "wb") as out, _urlopen(url, TIMEOUT) as response:
-                total = int(response.headers.get("Content-Length") or 0)
-                bar = _Progress(url, total)
-                while True:
-                    chunk = response.read(1 << 16)
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    h.update(chunk)
-                    bar.update(len(chunk))
-                bar.close()
-        except (OSError, http.client.HTTPException) as e:  # URLError, timeouts, resets...
-            raise ConnectionError(
-                f"mnist.load_data: could not download {url} ({e}).\n"
-                f"Offline? Download it elsewhere and copy it to {target} "
-                f"(SHA-256 {sha256}), or set GLASSNET_HOME, or call "
-                f"load_data(path=...) with a local mnist.npz or a folder of the four IDX files."
-            ) from e
-        digest = h.hexdigest()
-        if digest != sha256:
-            raise ValueError(f"mnist.load_data: the file downloaded from {url} has SHA-256 "
-                             f"{digest}, expected {sha256}; it was discarded (corrupted or "
-                             f"tampered download). Try again later, or copy a good file to {target}.")
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        os.makedirs(folder, exist_ok=True)
+    except OSError as e:
+        raise _cache_error(e, f"cannot create the cache folder {folder}") from e
+    h, chunks = hashlib.sha256(), []
+    try:
+        with _urlopen(url, TIMEOUT) as response:
+            total = int(response.headers.get("Content-Length") or 0)
+            bar = _Progress(url, total)
+            while True:
+                chunk = response.read(1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                h.update(chunk)
+                bar.update(len(chunk))
+            bar.close()
+    except (OSError, http.client.HTTPException) as e:  # URLError, timeouts, resets...
+        raise ConnectionError(
+            f"mnist.load_data: could not download {url} ({e}).\n"
+            f"Offline? Download it elsewhere and copy it to {target} "
+            f"(SHA-256 {sha256}), or set GLASSNET_HOME, or call "
+            f"load_data(path=...) with a local mnist.npz or a folder of the four IDX files."
+        ) from e
+    digest = h.hexdigest()
+    if digest != sha256:
+        raise ValueError(f"mnist.load_data: the file downloaded from {url} has SHA-256 "
+                         f"{digest}, expected {sha256}; it was discarded (corrupted or "
+                         f"tampered download). Try again later, or copy a good file to {target}.")
+    from ..saving import atomic  # here, not at import: `import glassnet.datasets` stays light
+
+    try:
+        atomic.write_bytes(target, b"".join(chunks))
+    except OSError as e:
+        raise _cache_error(e, f"downloaded {url} but cannot write it to {target}") from e
+
+
+def _cache_error(e: OSError, what: str) -> OSError:
+    """An OSError of the same kind (PermissionError, ...) whose message names the cache."""
+    msg = (f"mnist.load_data: {what} ({e.strerror or e}); free some space or fix the "
+           f"folder's permissions, set GLASSNET_HOME to another folder, or pass path=")
+    return OSError(e.errno, msg) if e.errno is not None else OSError(msg)
 
 
 class _Progress:

@@ -85,7 +85,9 @@ def _load(data, label, compile):
     members = safe_zip.unpack(data, label)
     if safe_zip.METADATA in members:
         try:
-            json.loads(members[safe_zip.METADATA].decode("utf-8"))
+            json_safe.loads(members[safe_zip.METADATA].decode("utf-8"))
+        except json_safe.DuplicateKeys as e:
+            raise UnsafeFileError(f"{label}: metadata.json repeats the key(s) {e.args[0]} in one object") from None
         except (UnicodeDecodeError, ValueError, RecursionError):
             raise FileFormatError(f"{label}: metadata.json is not valid JSON") from None
     tree = json_safe.parse(members[safe_zip.CONFIG], label)

@@ -16,7 +16,9 @@ reading its data, so a file cannot make glassnet allocate more than the model ne
 """
 from __future__ import annotations
 
+import copy
 import io
+import sys
 
 import numpy as np
 
@@ -173,18 +175,20 @@ def read_layers(reader: Reader, model) -> list[np.ndarray]:
 
 
 def read_optimizer(reader: Reader, model, strict: bool):
-    """``(iterations, learning_rate, slots)`` from ``optimizer/vars``, or None when absent."""
+    """``(iterations, learning_rate, slots)`` from ``optimizer/vars``, or None when absent
+    or (``strict=False``) not matching this optimizer, with a warning. Only reads: the
+    optimizer is neither built nor changed here (see :func:`apply_optimizer`)."""
     n = reader.group_size("optimizer/vars")
     if n is None:
         return None
     opt = model.optimizer
-    if n != 2 and not opt.built:
-        opt.build(model.trainable_weights)
-    slots = optimizer_slots(opt)
+    slots = optimizer_slots(opt if opt.built or n == 2 else _probe(opt, model))
     if n not in (2, 2 + len(slots)):
+        msg = (f"{reader.label}: the optimizer state has {n} arrays; "
+               f"{type(opt).__name__} on this model has {2 + len(slots)}")
         if strict:
-            raise FileFormatError(f"{reader.label}: the optimizer state has {n} arrays; "
-                                  f"{type(opt).__name__} on this model has {2 + len(slots)}")
+            raise FileFormatError(msg)
+        print(f"WARNING: skipping the optimizer state: {msg}", file=sys.stderr, flush=True)
         return None
     it = reader.array("optimizer/vars/0", ())
     lr = reader.array("optimizer/vars/1", ())
@@ -197,9 +201,20 @@ def read_optimizer(reader: Reader, model, strict: bool):
     return int(it), float(lr), arrays
 
 
+def _probe(opt, model):
+    """A throwaway copy of ``opt`` built on the model's weights: its slots' count, shapes and
+    dtypes are those ``opt`` will have, without building (changing) ``opt`` itself."""
+    probe = copy.copy(opt)          # build() only sets attributes: the probe's, never opt's
+    probe.build(model.trainable_weights)
+    return probe
+
+
 def apply_optimizer(model, state) -> None:
+    """Assign a state :func:`read_optimizer` returned (building the optimizer if need be)."""
     it, lr, arrays = state
     opt = model.optimizer
+    if arrays and not opt.built:
+        opt.build(model.trainable_weights)
     opt.iterations = it
     # the file keeps the rate as float32; the config's exact value wins when they agree
     if not callable(opt._learning_rate) and np.float32(opt.learning_rate) != np.float32(lr):

@@ -30,12 +30,20 @@ def _no_duplicates(pairs):
     keys = [k for k, _ in pairs]
     if len(set(keys)) != len(keys):
         dupes = sorted({k for k in keys if keys.count(k) > 1})
-        raise _Duplicate(dupes)
+        raise DuplicateKeys(dupes)
     return dict(pairs)
 
 
-class _Duplicate(Exception):
-    pass
+class DuplicateKeys(Exception):
+    """An object repeats a key (``args[0]``: the repeated keys); not a ValueError, so that
+    callers can tell it from plain bad JSON."""
+
+
+def loads(text):
+    """:func:`json.loads` refusing repeated keys (:class:`DuplicateKeys`; two parsers could
+    read two different values) and NaN/Infinity (``ValueError``). Every JSON document
+    glassnet reads from a model or weights file goes through here."""
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
 
 
 def parse(blob: bytes, label: str):
@@ -63,8 +71,8 @@ def parse(blob: bytes, label: str):
         elif ch in "]}":
             depth -= 1
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-    except _Duplicate as e:
+        return loads(text)
+    except DuplicateKeys as e:
         raise UnsafeFileError(f"{label}: config.json repeats the key(s) {e.args[0]} in one object") from None
     except (ValueError, RecursionError) as e:
         raise FileFormatError(f"{label}: config.json is not valid JSON ({e})") from None

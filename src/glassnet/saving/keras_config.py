@@ -48,14 +48,12 @@ def compile_config(model) -> dict:
     ocfg = optimizers.serialize(opt)
     ocfg["config"] = {**opt.get_config(), "learning_rate": float(opt.learning_rate), **_OPTIMIZER_EXTRAS}
     specs = []
-    for spec in model._metric_specs:
+    for spec in model._metric_specs:        # check_saveable has refused anything else
         if isinstance(spec, str):
             specs.append(spec)
-        elif type(spec).__name__ in metrics._CLASSES and metrics._CLASSES[type(spec).__name__] is type(spec):
+        else:
             specs.append({"module": "keras.metrics", "class_name": type(spec).__name__,
                           "config": {**spec.get_config(), "dtype": "float32"}, "registered_name": None})
-        else:
-            raise ValueError(f"save: metric {spec!r} is not one of glassnet's own metrics; it cannot be saved")
     return {"optimizer": ocfg, "loss": losses.serialize(model.loss) if model.loss is not None else None,
             "loss_weights": None, "metrics": specs or None, "weighted_metrics": None,
             "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
@@ -342,7 +340,8 @@ def compile_model(model, ccfg, label) -> None:
 
 
 def check_saveable(model) -> None:
-    """Refuse, at save time, a model glassnet could not load back (custom classes)."""
+    """Refuse, before anything is written, a model glassnet could not save faithfully or
+    load back: custom layers, optimizers, losses or metrics, and learning-rate schedules."""
     for layer in model.layers:
         if layers._CLASSES.get(type(layer).__name__) is not type(layer):
             raise ValueError(f"save: layer {layer.name!r} is a {type(layer).__name__}, not one of glassnet's "
@@ -353,4 +352,13 @@ def check_saveable(model) -> None:
                                     (model.loss, losses._CLASSES, "loss")):
             if obj is not None and registry.get(type(obj).__name__) is not type(obj):
                 raise ValueError(f"save: the {kind} {type(obj).__name__} is not one of glassnet's own; "
+                                 "it cannot be saved in a .keras file")
+        if callable(getattr(model.optimizer, "_learning_rate", None)):
+            raise ValueError(f"save: the optimizer's learning rate is a schedule "
+                             f"({model.optimizer._learning_rate!r}); learning-rate schedules cannot be "
+                             "saved in a .keras file; use save_weights, or set a number "
+                             "(optimizer.learning_rate = ...) before saving")
+        for spec in model._metric_specs:
+            if not isinstance(spec, str) and metrics._CLASSES.get(type(spec).__name__) is not type(spec):
+                raise ValueError(f"save: metric {spec!r} is not one of glassnet's own metrics; "
                                  "it cannot be saved in a .keras file")

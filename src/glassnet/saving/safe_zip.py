@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
+import zlib
 
 from .errors import (MAX_COMPRESSION_RATIO, MAX_CONFIG_BYTES, MAX_MEMBERS, MAX_METADATA_BYTES,
                      MAX_FILE_BYTES, FileFormatError, UnsafeFileError)
@@ -49,6 +50,11 @@ def unpack(data: bytes, label: str) -> dict[str, bytes]:
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, OverflowError, UnicodeDecodeError) as e:
         raise FileFormatError(f"{label}: damaged or truncated zip archive ({e})") from None
+    with zf:
+        return _members(zf, infos, label)
+
+
+def _members(zf, infos, label: str) -> dict[str, bytes]:
     if len(infos) > MAX_MEMBERS:
         raise UnsafeFileError(f"{label}: {len(infos)} zip members; a .keras file has 3")
     names = [i.filename for i in infos]
@@ -92,7 +98,7 @@ def unpack(data: bytes, label: str) -> dict[str, bytes]:
             with zf.open(info) as f:
                 blob = f.read(info.file_size + 1)     # never more than declared (+1 to notice lies)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, OverflowError, RuntimeError,
-                NotImplementedError, UnicodeDecodeError, __import__("zlib").error) as e:
+                NotImplementedError, UnicodeDecodeError, zlib.error) as e:
             raise FileFormatError(f"{label}: member {name!r} is damaged ({e})") from None
         if len(blob) != info.file_size:
             raise FileFormatError(f"{label}: member {name!r} is truncated or its size is wrong")

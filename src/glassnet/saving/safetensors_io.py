@@ -9,11 +9,11 @@ model) before the ``safetensors`` package copies a byte of data.
 """
 from __future__ import annotations
 
-import json
 import struct
 
 import numpy as np
 
+from . import json_safe
 from .errors import FileFormatError, UnsafeFileError, need
 
 _DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "I64": np.int64}   # I64: counters
@@ -40,7 +40,10 @@ def read(data: bytes, model, label: str) -> list[np.ndarray]:
     if n > _MAX_HEADER or 8 + n > len(data):
         raise FileFormatError(f"{label}: header length {n:,} does not fit the file ({len(data):,} bytes)")
     try:
-        header = json.loads(data[8:8 + n].decode("utf-8"))
+        header = json_safe.loads(data[8:8 + n].decode("utf-8"))
+    except json_safe.DuplicateKeys as e:
+        raise UnsafeFileError(f"{label}: the header repeats the key(s) {e.args[0]}: which tensor "
+                              "would be read is ambiguous") from None
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise FileFormatError(f"{label}: the header is not valid JSON ({e})") from None
     if not isinstance(header, dict):
