@@ -337,6 +337,107 @@ def test_predict_errors(tmp_path, capsys, tables):
     assert_one_line_error(code, err, "line 3", "column 'b'")
 
 
+def test_train_never_leaves_a_new_preprocessing_beside_an_old_model(tmp_path, capsys, tables,
+                                                                     monkeypatch):
+    import glassnet.saving.atomic
+    out_dir = tmp_path / "run"
+    quick = ["--epochs", "1", "--verbose", "0", "--no-plots", "--out", out_dir]
+    assert run(capsys, "train", tables["binary"], "--target", "label", *quick)[0] == 0
+    old = (out_dir / "preprocessing.json").read_text()
+    assert json.loads(old)["task"] == "binary"
+
+    # rerun into the same folder with another table: the disk fails while saving the model
+    def disk_full(path, data):
+        raise OSError(28, "No space left on device", path)
+    with monkeypatch.context() as m:
+        m.setattr(glassnet.saving.atomic, "write_bytes", disk_full)
+        code, _, err = run(capsys, "train", tables["regression"], "--target", "price", *quick)
+    assert_one_line_error(code, err, "model.keras", "No space left on device")
+    assert (out_dir / "preprocessing.json").read_text() == old
+
+    # rerun without h5py: the model is not saved, so neither is its preprocessing
+    with monkeypatch.context() as m:
+        m.setitem(sys.modules, "h5py", None)
+        code, out, err = run(capsys, "train", tables["regression"], "--target", "price", *quick)
+    assert code == 0 and "the model was not saved" in err and "earlier run" in err
+    assert (out_dir / "preprocessing.json").read_text() == old
+    assert "predict with" not in out
+    code, out, err = run(capsys, "predict", out_dir, tables["binary"])     # the old pair still works
+    assert code == 0 and out.startswith("label,probability\n"), err
+
+    with monkeypatch.context() as m:                                       # a fresh folder: nothing
+        m.setitem(sys.modules, "h5py", None)
+        code, _, err = run(capsys, "train", tables["binary"], "--target", "label", "--epochs", "1",
+                           "--verbose", "0", "--no-plots", "--out", tmp_path / "fresh")
+    assert code == 0 and "earlier run" not in err
+    assert not (tmp_path / "fresh" / "preprocessing.json").exists()
+
+    # a successful rerun replaces both, atomically (no temporary files left)
+    assert run(capsys, "train", tables["regression"], "--target", "price", *quick)[0] == 0
+    assert json.loads((out_dir / "preprocessing.json").read_text())["task"] == "regression"
+    assert sorted(p.name for p in out_dir.iterdir()) == ["model.keras", "preprocessing.json"]
+
+
+def test_predict_ignores_a_target_column_with_empty_cells(tmp_path, capsys, tables):
+    out_dir = tmp_path / "run"
+    assert run(capsys, "train", tables["binary"], "--target", "label", "--epochs", "1",
+               "--verbose", "0", "--no-plots", "--out", out_dir)[0] == 0
+    rows = write_csv(tmp_path / "rows.csv", ["a", "label", "b", "c"],
+                     [[0.1, "", 50, 1000], [-2, "", 40, 900], [1, "?", 55, 1100]])
+    code, out, err = run(capsys, "predict", out_dir, rows)
+    assert code == 0, err
+    got = list(csv.reader(io.StringIO(out)))
+    assert got[0] == ["label", "probability"] and len(got) == 4
+
+
+def test_predict_bad_preprocessing_is_one_line_before_any_output(tmp_path, capsys, tables):
+    out_dir = tmp_path / "run"
+    assert run(capsys, "train", tables["multiclass"], "--target", "kind", "--epochs", "1",
+               "--verbose", "0", "--no-plots", "--out", out_dir)[0] == 0
+    good = json.loads((out_dir / "preprocessing.json").read_text())
+    assert good["classes"] == [1, 6, 11]
+    regression = dict(good, task="regression")
+    del regression["classes"]
+    cases = [
+        ({k: v for k, v in good.items() if k != "classes"}, "lacks classes"),
+        (regression, "lacks target_mean, target_std"),
+        (dict(regression, target_mean="0", target_std=1.0), "target_mean and target_std"),
+        (dict(good, classes=["a", "b", "c"]), "classes is not a list of numbers"),
+        (dict(good, classes=[1, 6]), "describes a multiclass model with 2"),   # the model gives 3
+        (dict(good, task="binary", classes=[0, 1]), "describes a binary model with 1"),
+        (dict(good, mean=["0", "0", "0"]), "mean is not a list of numbers"),
+        (dict(good, std=[1.0, 1.0]), "std has 2 numbers for 3 features"),
+        (dict(good, std=[1.0, 0.0, 1.0]), "not > 0"),
+        (dict(good, features="abc"), "features is not a list"),
+        (dict(good, task="ranking"), "task is 'ranking'"),
+        (dict(good, target=3), "target is not a column name"),
+        ([1, 2], "JSON list"),
+    ]
+    for prep, fragment in cases:
+        (out_dir / "preprocessing.json").write_text(json.dumps(prep))
+        code, out, err = run(capsys, "predict", out_dir, tables["multiclass"])
+        assert_one_line_error(code, err, "preprocessing.json", fragment)
+        assert out == "", (prep, out)
+    (out_dir / "preprocessing.json").write_text("{not json")
+    code, out, err = run(capsys, "predict", out_dir, tables["multiclass"])
+    assert_one_line_error(code, err, "preprocessing.json", "not JSON")
+    assert out == ""
+
+    # the model was built for 3 features, the preprocessing names 2: a one-line error too
+    two = dict(good, features=["a", "b"], mean=good["mean"][:2], std=good["std"][:2])
+    (out_dir / "preprocessing.json").write_text(json.dumps(two))
+    table = write_csv(tmp_path / "two.csv", ["a", "b"], [[1, 2]])
+    code, out, err = run(capsys, "predict", out_dir, table)
+    assert_one_line_error(code, err, "2 features", "built for 3")
+    assert out == ""
+
+
+def test_train_refuses_a_number_too_large_for_float32(tmp_path, capsys):
+    table = write_csv(tmp_path / "huge.csv", ["a", "y"], [[1, 0], [1e39, 1], [2, 0]])
+    code, _, err = run(capsys, "train", table, "--target", "y", "--out", tmp_path / "run")
+    assert_one_line_error(code, err, "line 3", "column 'a'", "too large for float32")
+
+
 def test_doctests():
     result = doctest.testmod(glassnet.cli, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

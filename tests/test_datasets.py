@@ -535,6 +535,39 @@ def test_csv_not_utf8(tmp_path):
         load_csv(p)
 
 
+def test_csv_too_large_for_float32_is_an_error_not_inf(tmp_path):
+    p = _write(tmp_path, "a,b\n1,2\n1e39,3\n")
+    with pytest.raises(ValueError, match=r"line 3, column 'a': '1e39' is too large for float32"):
+        load_csv(p, target="b")
+    p = _write(tmp_path, "a,b\n1,2\n3,-1e39\n", "t.csv")
+    with pytest.raises(ValueError, match=r"column 'b' \(the target\): '-1e39' is too large for float32"):
+        load_csv(p, target="b")
+    x, y, _ = load_csv(p, target="b", dtype="float64")        # fits in float64
+    assert y.tolist() == [2, -1e39] and np.isfinite(x).all()
+    big = load_csv(_write(tmp_path, "a\n3.4e38\n", "big.csv")).x
+    assert np.isfinite(big).all()
+
+
+def test_csv_ignore_skips_columns_without_parsing_them(tmp_path):
+    p = _write(tmp_path, "a,note,b,y\n1,hello,2,\n3,,4,\n")
+    x, y, names = load_csv(p, ignore=("y", "note"))
+    assert y is None and names == ["a", "b"] and x.tolist() == [[1, 2], [3, 4]]
+    x, y, names = load_csv(p, target="b", ignore=["note", -1])          # by position too
+    assert names == ["a"] and y.tolist() == [2, 4]
+    x, _, names = load_csv(_write(tmp_path, "a,b\n1,2\n", "n.csv"), ignore="y")   # absent: fine
+    assert names == ["a", "b"]
+    with pytest.raises(ValueError, match="empty cell"):                # without ignore
+        load_csv(p, ignore=("note",))
+    with pytest.raises(ValueError, match="target column 'y' is also in ignore"):
+        load_csv(p, target="y", ignore=("y", "note"))
+    with pytest.raises(ValueError, match="ignored column 4 is out of range"):
+        load_csv(p, ignore=(4,))
+    with pytest.raises(TypeError, match="ignore"):
+        load_csv(p, ignore=(1.5,))
+    with pytest.raises(ValueError, match="line 2 has 2 fields but the header has 3"):
+        load_csv(_write(tmp_path, "a,b,y\n1,2\n", "r.csv"), ignore=("y",))
+
+
 # --- the docstring examples run ---------------------------------------------------------------
 
 @pytest.mark.parametrize("module", [digits, mnist, gcsv])

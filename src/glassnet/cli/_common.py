@@ -64,7 +64,14 @@ def _run_folder(out, name):
     return out
 
 
-def _save_model(model, out):
+def _network(n_inputs, model):
+    """``"64 -> 25 relu -> 15 relu -> 10 linear"``: the inputs, then each Dense layer."""
+    return " -> ".join([str(n_inputs)] + [f"{l.units} {l.activation.__name__}" for l in model.layers])
+
+
+def _save_model(model, out) -> bool:
+    """Save ``out/model.keras`` (atomically). True when saved; False, after a note on
+    stderr, when h5py is missing. An OSError is a UsageError."""
     path = os.path.join(out, "model.keras")
     try:
         model.save(path)
@@ -73,7 +80,18 @@ def _save_model(model, out):
             raise
         print("glassnet: note: the model was not saved: the .keras format needs h5py; "
               "pip install 'glassnet[files]'", file=sys.stderr)
-        return
+        return False
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
+    print(f"saved {path}")
+    return True
+
+
+def _save_text(path, text):
+    """Write ``text`` to ``path`` atomically (never half a file, never a mix of two runs)."""
+    from glassnet.saving import atomic
+    try:
+        atomic.write_bytes(path, text.encode("utf-8"))
     except OSError as e:
         raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
     print(f"saved {path}")

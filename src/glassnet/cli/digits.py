@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from glassnet.cli._common import (_can_plot, _classes, _describe, _optimizer, _run_folder,
+from glassnet.cli._common import (_can_plot, _classes, _describe, _network, _optimizer, _run_folder,
                                   _save_figure, _save_model)
 
 
@@ -34,9 +34,8 @@ def cmd_digits(args) -> int:
     optimizer = _optimizer(args.optimizer, args.learning_rate)
     model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
     model.build((None, x_train.shape[1]))
-    shape = " -> ".join(["64"] + [f"{l.units} {l.activation.__name__}" for l in model.layers])
     print(f"glassnet digits: {what}, {len(x_train)} train / {len(x_test)} test images of 8x8 pixels")
-    print(f"network {shape}; {type(loss).__name__}; {_describe(optimizer)}; "
+    print(f"network {_network(x_train.shape[1], model)}; {type(loss).__name__}; {_describe(optimizer)}; "
           f"{epochs} epochs of batch {args.batch_size}; seed {args.seed}")
     trace = glassnet.callbacks.Trace()          # norms, update ratios, saturated/dead units per epoch
     history = model.fit(x_train, y_train, epochs=epochs, batch_size=args.batch_size, verbose=args.verbose,

@@ -9,8 +9,9 @@ import sys
 
 import numpy as np
 
-from glassnet.cli._common import (UsageError, _can_plot, _classes, _describe, _number, _optimizer,
-                                  _run_folder, _save_figure, _save_model, _short_list, _user_input)
+from glassnet.cli._common import (UsageError, _can_plot, _classes, _describe, _network, _number,
+                                  _optimizer, _run_folder, _save_figure, _save_model, _save_text,
+                                  _short_list, _user_input)
 
 
 # ---------------------------------------------------------------------------------------
@@ -59,8 +60,7 @@ def cmd_train(args) -> int:
     optimizer = _optimizer(args.optimizer, args.learning_rate)
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     model.build((None, x.shape[1]))
-    shape = " -> ".join([str(x.shape[1])] + [f"{l.units} {l.activation.__name__}" for l in model.layers])
-    print(f"network {shape}; {type(loss).__name__}; {_describe(optimizer)}; features standardised; "
+    print(f"network {_network(x.shape[1], model)}; {type(loss).__name__}; {_describe(optimizer)}; features standardised; "
           f"{len(train_idx)} rows to train, {len(val_idx)} to validate")
     validation = (xs[val_idx], ys[val_idx]) if n_val else None
     history = model.fit(xs[train_idx], ys[train_idx], epochs=args.epochs, batch_size=args.batch_size,
@@ -85,14 +85,19 @@ def cmd_train(args) -> int:
               f"would score {np.mean(ys[idx] == common):.4f})")
 
     out = _run_folder(args.out, os.path.splitext(os.path.basename(args.csv))[0] or "train")
-    with _user_input():
-        with open(os.path.join(out, "preprocessing.json"), "w", encoding="utf-8") as fh:
-            json.dump(prep, fh, indent=1)
-    _save_model(model, out)
+    # The model first, then its preprocessing.json, each atomically: the run folder is reused
+    # on every rerun, and a new preprocessing.json beside an old model.keras would make
+    # 'glassnet predict' standardise with the wrong numbers.
+    saved = _save_model(model, out)
+    if saved:
+        _save_text(os.path.join(out, "preprocessing.json"), json.dumps(prep, indent=1) + "\n")
+    elif os.path.exists(os.path.join(out, "model.keras")):
+        print(f"glassnet: note: {out} still holds the model.keras and preprocessing.json of an "
+              "earlier run, not this one", file=sys.stderr)
     if not args.no_plots and _can_plot():
         from glassnet import plot
         _save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
-    print(f"run folder: {out}  (predict with: glassnet predict {out} {args.csv})")
+    print(f"run folder: {out}" + (f"  (predict with: glassnet predict {out} {args.csv})" if saved else ""))
     return 0
 
 
@@ -131,21 +136,23 @@ def cmd_predict(args) -> int:
             raise UsageError(f"{path}: no such file (give the run folder of 'glassnet train' or its model.keras)")
     with _user_input():
         with open(prep_path, encoding="utf-8") as fh:
-            prep = json.load(fh)
+            try:
+                prep = json.load(fh)
+            except ValueError as e:      # JSONDecodeError, UnicodeDecodeError
+                raise UsageError(f"{prep_path} is not a preprocessing file of 'glassnet train': "
+                                 f"not JSON ({e})") from e
+    _check_preprocessing(prep, prep_path)
+    features, target, task = prep["features"], prep["target"], prep["task"]
+    with _user_input():
         try:
             model = glassnet.models.load_model(model_path)
         except ImportError as e:         # the .keras format needs h5py (glassnet[files])
             if "h5py" not in (getattr(e, "name", None) or str(e)):
                 raise
             raise UsageError(f"reading {model_path} needs h5py: pip install 'glassnet[files]'") from e
-        table = glassnet.datasets.load_csv(args.csv)
-    needed = {"task", "target", "features", "mean", "std"}
-    if not isinstance(prep, dict) or not needed <= set(prep):
-        raise UsageError(f"{prep_path} is not a preprocessing file of 'glassnet train' (it needs "
-                         f"{', '.join(sorted(needed))})")
-    features, target = prep["features"], prep["target"]
+        table = glassnet.datasets.load_csv(args.csv, ignore=(target,))    # the target is not read
     missing = [f for f in features if f not in table.feature_names]
-    extra = [c for c in table.feature_names if c not in features and c != target]
+    extra = [c for c in table.feature_names if c not in features]
     if missing or extra:
         problem = (f"lacks the column(s) {', '.join(missing)}" if missing
                    else f"has column(s) the model was not trained on: {', '.join(extra)}")
@@ -153,21 +160,70 @@ def cmd_predict(args) -> int:
                          f" (the target {target!r} may be present; it is ignored)")
     x = table.x[:, [table.feature_names.index(f) for f in features]]
     x = ((x - np.asarray(prep["mean"])) / np.asarray(prep["std"])).astype(np.float32)
-    out = model.predict(x, verbose=0)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    if prep["task"] == "regression":
-        writer.writerow([target])
-        for v in out[:, 0] * prep["target_std"] + prep["target_mean"]:
-            writer.writerow([f"{v:.6g}"])
-        return 0
-    if out.shape[1] == 1:
-        p1 = out[:, 0].astype(np.float64)
-        probs = np.stack([1 - p1, p1], axis=1)
+    with _user_input():                  # e.g. a model.keras built for another number of features
+        out = model.predict(x, verbose=0)
+    width = len(prep["classes"]) if task == "multiclass" else 1
+    if out.ndim != 2 or out.shape[1] != width:
+        raise UsageError(f"{model_path} gives {out.shape[-1] if out.ndim else 0} output(s) per row, but "
+                         f"{prep_path} describes a {task} model with {width}: are they from the same run?")
+
+    # everything is computed before the first line goes to stdout
+    if task == "regression":
+        rows = [[target]] + [[f"{v:.6g}"] for v in
+                             out[:, 0].astype(np.float64) * prep["target_std"] + prep["target_mean"]]
     else:
-        z = out - out.max(axis=1, keepdims=True)                    # softmax of the logits
-        probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
-    writer.writerow([target, "probability"])
-    for row in probs:
-        k = int(row.argmax())
-        writer.writerow([_number(prep["classes"][k]), f"{row[k]:.4f}"])
+        if task == "binary":
+            p1 = out[:, 0].astype(np.float64)
+            probs = np.stack([1 - p1, p1], axis=1)
+        else:
+            probs = glassnet.activations.softmax(out.astype(np.float64), axis=1)   # of the logits
+        best = probs.argmax(axis=1)
+        rows = [[target, "probability"]] + [[_number(prep["classes"][k]), f"{row[k]:.4f}"]
+                                            for k, row in zip(best, probs)]
+    csv.writer(sys.stdout, lineterminator="\n").writerows(rows)
     return 0
+
+
+def _check_preprocessing(prep, path):
+    """Every key that ``glassnet predict`` reads, with its type and length, or a UsageError."""
+    def bad(problem):
+        return UsageError(f"{path} is not a preprocessing file of 'glassnet train': {problem}")
+
+    def is_number(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+    if not isinstance(prep, dict):
+        raise bad(f"it holds a JSON {type(prep).__name__}, not an object")
+    task = prep.get("task")
+    needed = ["task", "target", "features", "mean", "std"] + {
+        "regression": ["target_mean", "target_std"]}.get(task, ["classes"])
+    lacking = [k for k in needed if k not in prep]
+    if lacking:
+        raise bad(f"it lacks {', '.join(lacking)} (it needs {', '.join(needed)})")
+    if task not in ("binary", "multiclass", "regression"):
+        raise bad(f"task is {task!r}, not 'binary', 'multiclass' or 'regression'")
+    if not isinstance(prep["target"], str):
+        raise bad("target is not a column name")
+    features = prep["features"]
+    if (not isinstance(features, list) or not features or not all(isinstance(f, str) for f in features)
+            or len(set(features)) != len(features)):
+        raise bad("features is not a list of distinct column names")
+    if prep["target"] in features:
+        raise bad(f"the target {prep['target']!r} is also a feature")
+    for key in ("mean", "std"):
+        values = prep[key]
+        if not isinstance(values, list) or not all(is_number(v) for v in values):
+            raise bad(f"{key} is not a list of numbers")
+        if len(values) != len(features):
+            raise bad(f"{key} has {len(values)} numbers for {len(features)} features")
+    if not all(v > 0 for v in prep["std"]):
+        raise bad("std holds a number that is not > 0")
+    if task == "regression":
+        if not (is_number(prep["target_mean"]) and is_number(prep["target_std"])):
+            raise bad("target_mean and target_std are not both numbers")
+    else:
+        classes = prep["classes"]
+        if not isinstance(classes, list) or not all(is_number(c) for c in classes):
+            raise bad("classes is not a list of numbers")
+        if task == "binary" and len(classes) != 2 or len(classes) < 2:
+            raise bad(f"classes has {len(classes)} values for a {task} task")

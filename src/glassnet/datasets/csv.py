@@ -41,6 +41,7 @@ def load_csv(
     delimiter: str = ",",
     header: bool = True,
     dtype: str = "float32",
+    ignore=(),
 ) -> CSVData:
     """Load a numeric CSV table as ``(x, y, feature_names)``.
 
@@ -54,15 +55,21 @@ def load_csv(
             are named ``column_0``, ``column_1``, ...
         dtype: the float type of ``x`` and ``y`` (``"float32"`` by default, as glassnet
             computes in float32).
+        ignore: columns to skip, by name (with a header) or by position: they are not
+            parsed at all, so their cells may be empty or text, and they are neither
+            features nor the target. A name the file does not have is allowed (nothing
+            to skip), so one call reads tables with and without, say, the target column:
+            ``load_csv(path, ignore=("price",))``.
 
     Blank lines are skipped and spaces around numbers are allowed. Empty cells, text,
-    ``nan`` and ``inf`` are errors.
+    ``nan``, ``inf`` and numbers too large for ``dtype`` (``1e39`` in float32) are errors.
 
     Raises:
         FileNotFoundError: no such file.
         ValueError: an empty file, a header without rows, an unknown target column
-            (the message lists the columns), a row with too few or too many fields, or
-            a cell that is not a finite number; each message names the file, and the
+            (the message lists the columns), an ignored position out of range or an
+            ignored target, a row with too few or too many fields, or a cell that is not
+            a finite number or too large for ``dtype``; each message names the file, and the
             line and column where it applies.
     """
     path = os.fspath(path)
@@ -104,6 +111,10 @@ def load_csv(
     where = "the header" if header else f"line {rows[0][0]}"
 
     t = _target_index(target, names, path, header)
+    skip = _ignored_columns(ignore, names, path)
+    if t is not None and t in skip:
+        raise ValueError(f"load_csv: the target column {names[t]!r} is also in ignore")
+    largest = float(np.finfo(np_dtype).max)
 
     values = np.empty((len(rows), width), dtype=np.float64)
     for r, (line, fields) in enumerate(rows):
@@ -111,9 +122,10 @@ def load_csv(
             raise ValueError(f"load_csv: {path}, line {line} has {len(fields)} fields but "
                              f"{where} has {width}")
         for c, cell in enumerate(fields):
-            values[r, c] = _number(cell, path, line, names[c], c, t)
+            if c not in skip:
+                values[r, c] = _number(cell, path, line, names[c], c, t, largest, np_dtype.name)
 
-    feature_cols = [c for c in range(width) if c != t]
+    feature_cols = [c for c in range(width) if c != t and c not in skip]
     x = values[:, feature_cols].astype(np_dtype)
     y = None if t is None else values[:, t].astype(np_dtype)
     return CSVData(x, y, [names[c] for c in feature_cols])
@@ -146,7 +158,26 @@ def _target_index(target, names, path, header):
                     f"got {type(target).__name__}")
 
 
-def _number(cell, path, line, name, col, target_col):
+def _ignored_columns(ignore, names, path):
+    """The positions of the columns in ``ignore`` (names absent from the file are skipped)."""
+    if isinstance(ignore, (str, int, np.integer)):
+        ignore = (ignore,)
+    width, skip = len(names), set()
+    for item in ignore:
+        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            if not -width <= item < width:
+                raise ValueError(f"load_csv: ignored column {item} is out of range: {path} has "
+                                 f"{width} columns")
+            skip.add(int(item) % width)
+        elif isinstance(item, str):
+            skip.update(i for i, n in enumerate(names) if n == item.strip())
+        else:
+            raise TypeError(f"load_csv: ignore must hold column names or positions, "
+                            f"got {type(item).__name__}")
+    return skip
+
+
+def _number(cell, path, line, name, col, target_col, largest=math.inf, dtype_name="float64"):
     what = f"column {name!r}" + (" (the target)" if col == target_col else "")
     text = cell.strip()
     if not text:
@@ -162,4 +193,7 @@ def _number(cell, path, line, name, col, target_col):
     if not math.isfinite(value):
         raise ValueError(f"load_csv: {path}, line {line}, {what}: {cell!r} is not a finite "
                          f"number")
+    if abs(value) > largest:
+        raise ValueError(f"load_csv: {path}, line {line}, {what}: {cell!r} is too large for "
+                         f"{dtype_name} (at most {largest:.6g} in magnitude)")
     return value
