@@ -154,7 +154,7 @@ def test_accuracy_resolves_from_shapes():
         model = _model(units, "sigmoid" if units == 1 else "softmax")
         model.compile(loss=loss, metrics=["acc"])
         history = model.fit(x, y, verbose=0)
-        assert isinstance(model._metrics[0], expected)
+        assert isinstance(model.metrics[0], expected)
         assert "acc" in history.history                   # the log key is what the user wrote
 
 
@@ -339,7 +339,7 @@ def test_progress_output_verbose_2_one_line_per_epoch(capsys):
 
 
 def test_progress_value_format():
-    from glassnet.training import format_logs
+    from glassnet.progress import format_logs
     assert format_logs({"loss": 0.08123, "tiny": 0.000123}) == "loss: 0.0812 - tiny: 1.2300e-04"
 
 

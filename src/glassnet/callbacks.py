@@ -30,8 +30,11 @@ class Callback:
     def on_train_end(self, logs=None): pass
     def on_epoch_begin(self, epoch, logs=None): pass
     def on_epoch_end(self, epoch, logs=None): pass
-    def on_train_batch_begin(self, batch, logs=None): pass
-    def on_train_batch_end(self, batch, logs=None): pass
+    # Keras 3: on_batch_begin/end are what on_train_batch_begin/end call by default
+    def on_batch_begin(self, batch, logs=None): pass
+    def on_batch_end(self, batch, logs=None): pass
+    def on_train_batch_begin(self, batch, logs=None): self.on_batch_begin(batch, logs=logs)
+    def on_train_batch_end(self, batch, logs=None): self.on_batch_end(batch, logs=logs)
     def on_test_begin(self, logs=None): pass
     def on_test_end(self, logs=None): pass
     def on_test_batch_begin(self, batch, logs=None): pass
@@ -270,7 +273,7 @@ class LambdaCallback(Callback):
                 setattr(self, target, lambda logs=None, fn=fn: fn(logs))
             else:
                 setattr(self, target, lambda i, logs=None, fn=fn: fn(i, logs))
-        self._given = {({"on_batch_begin": "on_train_batch_begin", "on_batch_end": "on_train_batch_end"}
+        self.given_hooks = {({"on_batch_begin": "on_train_batch_begin", "on_batch_end": "on_train_batch_end"}
                         .get(n, n)) for n in hooks}
 
 
@@ -282,8 +285,10 @@ class CallbackList:
         for cb in self.callbacks:
             cb.set_model(model)
             cb.set_params(params)
-        self.batch_end = [cb for cb in self.callbacks if _uses(cb, "on_train_batch_end")]
-        self.batch_begin = [cb for cb in self.callbacks if _uses(cb, "on_train_batch_begin")]
+        self.batch_end = [_Named(cb, "on_train_batch_end") for cb in self.callbacks
+                          if _uses(cb, "on_train_batch_end") or _uses(cb, "on_batch_end")]
+        self.batch_begin = [_Named(cb, "on_train_batch_begin") for cb in self.callbacks
+                            if _uses(cb, "on_train_batch_begin") or _uses(cb, "on_batch_begin")]
 
     def __getattr__(self, hook):
         if not hook.startswith("on_"):
@@ -291,13 +296,48 @@ class CallbackList:
 
         def call(*args):
             for cb in self.callbacks:
-                getattr(cb, hook)(*args)
+                _Named(cb, hook)(*args)
         return call
+
+
+class _Named:
+    """One callback's hook; an exception it raises says which callback and hook it came from."""
+
+    __slots__ = ("hook", "where")
+
+    def __init__(self, cb, hook):
+        self.hook, self.where = getattr(cb, hook), f"{type(cb).__name__}.{hook}"
+
+    def __call__(self, *args):
+        try:
+            self.hook(*args)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as e:
+            _name_source(e, self.where)
+            raise
+
+    # the loop calls batch hooks as cb.on_train_batch_end(step, logs)
+    def on_train_batch_end(self, *args):
+        self(*args)
+
+    on_train_batch_begin = on_train_batch_end
+
+
+def _name_source(error, where):
+    """Put ``in callback X.hook`` into the exception's message (once), keeping its type."""
+    text = f"(raised in callback {where})"
+    if any(text in str(a) for a in error.args):
+        return
+    if len(error.args) == 1 and isinstance(error.args[0], str):
+        error.args = (f"{error.args[0]} {text}",)
+    elif hasattr(error, "add_note"):
+        error.add_note(text)
 
 
 def _uses(cb, hook):
     if isinstance(cb, LambdaCallback):
-        return hook in cb._given
+        return hook in cb.given_hooks
     if hook == "on_train_batch_end" and hasattr(cb, "wants_batch_logs"):
         return cb.wants_batch_logs          # e.g. the progress bar redraws only on a terminal
     return overrides(cb, hook)

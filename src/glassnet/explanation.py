@@ -10,10 +10,9 @@ For each layer ``l`` (``A[0] = X``, ``m`` samples in the batch)::
                dA[l-1] = dZ[l] @ W[l].T
     update:    the optimizer's rule, with its actual learning rate
 
-Every number printed is taken from the model's own arrays during its own forward and
-backward pass (the layers' caches and ``variable.grad``), not recomputed beside it; the
-update is the compiled optimizer's own ``apply``, run on a copy. The model is left
-unchanged. Dropout runs in inference mode (the identity), so the explanation is
+Every number printed is one that ``glassnet.step.train_step`` computed (recorded in a
+``StepRecord``, the layers' caches and ``variable.grad``), not recomputed beside it; the
+step runs on a copy of the model and its optimizer, so the model is left unchanged. Dropout runs in inference mode (the identity), so the explanation is
 deterministic.
 
 >>> import numpy as np, glassnet
@@ -30,17 +29,15 @@ True
 """
 from __future__ import annotations
 
-import copy
 import html
 
 import numpy as np
 
 from . import activations as act
 from . import losses as L
-from . import optimizers as opt_mod
-from . import training
-from .inspect import _Preserved
+from .inspect import scratch_copy
 from .layers import Activation, Dense, Dropout, Flatten
+from .step import StepRecord, penalty, train_step
 
 __all__ = ["explain", "Explanation"]
 
@@ -144,274 +141,231 @@ def _output_grad_formula(loss, width) -> str:
     return f"{type(loss).__name__}.gradient(Y, A) / m"
 
 
-def _update_rule(opt) -> list[str]:
-    lr = opt.learning_rate
-    if isinstance(opt, opt_mod.RMSprop):
-        denom = "sqrt(v - mg^2 + epsilon)" if opt.centered else "sqrt(v + epsilon)"
-        lines = [f"RMSprop(learning_rate={lr:g}, rho={opt.rho:g}, epsilon={opt.epsilon:g})",
-                 f"v <- {opt.rho:g} * v + {1 - opt.rho:g} * g^2          (running mean of g^2, per entry)"]
-        if opt.centered:
-            lines.append(f"mg <- {opt.rho:g} * mg + {1 - opt.rho:g} * g            (centered: running mean of g)")
-        if opt.momentum:
-            lines += [f"m <- {opt.momentum:g} * m + {lr:g} * g / {denom}", "w <- w - m"]
-        else:
-            lines.append(f"w <- w - {lr:g} * g / {denom}")
-        return lines
-    if isinstance(opt, opt_mod.Adam):
-        t = opt.iterations + 1
-        alpha = lr * (1 - opt.beta_2 ** t) ** 0.5 / (1 - opt.beta_1 ** t)
-        lines = [f"{type(opt).__name__}(learning_rate={lr:g}, beta_1={opt.beta_1:g}, beta_2={opt.beta_2:g}, "
-                 f"epsilon={opt.epsilon:g}), step t = {t}",
-                 f"m <- m + (g - m) * {1 - opt.beta_1:g}          (running mean of g)",
-                 f"v <- v + (g^2 - v) * {1 - opt.beta_2:g}        (running mean of g^2)",
-                 f"alpha = {lr:g} * sqrt(1 - {opt.beta_2:g}^{t}) / (1 - {opt.beta_1:g}^{t}) = {alpha:.4g}",
-                 "w <- w - alpha * m / (sqrt(v) + epsilon)"]
-        if opt.amsgrad:
-            lines.insert(3, "v <- max(v_max, v)   (amsgrad)")
-        return lines
-    if isinstance(opt, opt_mod.SGD):
-        head = f"SGD(learning_rate={lr:g}, momentum={opt.momentum:g}{', nesterov' if opt.nesterov else ''})"
-        if not opt.momentum:
-            return [head, f"w <- w - {lr:g} * g          (the seed's  w = w - alpha * dJ/dw)"]
-        tail = [f"w <- w + {opt.momentum:g} * m - {lr:g} * g"] if opt.nesterov else ["w <- w + m"]
-        return [head, f"m <- {opt.momentum:g} * m - {lr:g} * g"] + tail
-    return [f"{type(opt).__name__}(learning_rate={lr:g}): w <- {type(opt).__name__}.update_step(w, g, lr)"]
-
-
-def _slot_names(opt) -> list[str]:
-    if isinstance(opt, opt_mod.RMSprop):
-        return ["v"] + (["m"] if opt.momentum else []) + (["mg"] if opt.centered else [])
-    if isinstance(opt, opt_mod.Adam):
-        return ["m", "v"] + (["v_max"] if opt.amsgrad else [])
-    if isinstance(opt, opt_mod.SGD):
-        return ["m"] if opt.momentum else []
-    return []
-
-
 def explain(model, x, y, sample_weight=None, numbers: int = 3) -> Explanation:
     """One training step of ``model`` on the batch ``(x, y)``, as equations with shapes and
     ``numbers`` real values per array. Returns an :class:`Explanation` (print it).
 
-    The model must be compiled. Nothing changes in it: the forward and backward passes
-    restore every ``variable.grad`` and layer cache, and the update runs on a copy of the
-    optimizer. Dropout is in inference mode.
+    The model must be compiled. The step is ``glassnet.step.train_step`` itself, run on a
+    copy of the model (optimizer included), so nothing changes in the model; Dropout is in
+    inference mode. Every number shown is one the step computed.
     """
     x, y, sw = model._data(x, y, sample_weight, "explain")
-    k = int(numbers)
-    layers = model._layers
-    n_layers = len(layers)
-    m = x.shape[0]
-    arrays: dict[str, np.ndarray] = {"X": x.copy(), "Y": y.copy()}
-    out: list[str] = []
-    put = out.append
+    clone = scratch_copy(model)
+    opt = clone.optimizer
+    if not opt.built:
+        opt.build(clone.trainable_weights)
+    rule = opt.update_rule()                        # before the step: Adam's t = iterations + 1
+    record = StepRecord()
+    value, _ = train_step(clone, x, y, sw, training=False, record=record)
+    n = _Narration(clone, x, y, sw, int(numbers), record)
+    n.head()
+    n.forward()
+    n.loss(value)
+    n.backward()
+    grads = [v.grad.copy() for v in clone.weights]
+    n.update(rule, [record.weights_before[v.path] for v in clone.weights], grads)
+    return Explanation("\n".join(n.lines), n.arrays, float(value), grads, [v.value.copy() for v in clone.weights])
 
-    def show(eq, shape_note, name=None, value=None, indent="    "):
-        put(f"{indent}{eq:<40} {shape_note}")
+
+class _Narration:
+    """The text of one recorded step, section by section."""
+
+    def __init__(self, model, x, y, sw, k, record):
+        self.model, self.y, self.sw, self.k, self.record = model, y, sw, k, record
+        self.layers = model.layers
+        self.arrays: dict[str, np.ndarray] = {"X": x.copy(), "Y": y.copy()}
+        self.lines: list[str] = []
+        self.labels: dict[int, str] = {}             # id(variable) -> "W[l]" / "b[l]"
+        self.m = len(x)
+
+    def put(self, line):
+        self.lines.append(line)
+
+    def show(self, eq, shape_note, name=None, value=None, indent="    "):
+        self.put(f"{indent}{eq:<40} {shape_note}")
         if value is not None:
-            arrays[name] = np.array(value, copy=True)
-            put(f"{indent}    {_peek(name, value, k)}")
+            self.arrays[name] = np.array(value, copy=True)
+            self.put(f"{indent}    {_peek(name, value, self.k)}")
 
-    dtype = layers[0].weights[0].dtype if layers and layers[0].weights else x.dtype
-    put(f"One training step of {model.name!r} on a batch of m = {m} samples ({dtype}; "
-        f"numbers are the model's own arrays)")
-    put("")
+    def head(self):
+        layers = self.layers
+        dtype = layers[0].weights[0].dtype if layers and layers[0].weights else self.arrays["X"].dtype
+        self.put(f"One training step of {self.model.name!r} on a batch of m = {self.m} samples ({dtype}; "
+                 f"numbers are the model's own arrays)")
+        self.put("")
 
-    with _Preserved(model):
-        # ---------------------------------------------------------------- forward
-        put("FORWARD   layer after layer; each row is one sample")
-        show("A[0] = X", _shape(x), "X", x)
-        a = x
-        labels = {}                                   # variable id -> "W[l]" / "b[l]"
-        for i, layer in enumerate(layers):
-            l = i + 1
-            a_in = a
-            a = layer.forward(a, False)
-            kind = type(layer).__name__
-            if isinstance(layer, Dense):
-                g = layer.activation
-                gname = act.serialize(g)
-                put(f"  layer {l}: {layer.name} (Dense, {layer.units} unit{'s' if layer.units > 1 else ''}, {gname})")
-                W, b = layer.kernel.value, (layer.bias.value if layer.use_bias else None)
-                arrays[f"W[{l}]"] = W.copy()
-                labels[id(layer.kernel)] = f"W[{l}]"
-                if b is not None:
-                    arrays[f"b[{l}]"] = b.copy()
-                    labels[id(layer.bias)] = f"b[{l}]"
-                    eq = f"Z[{l}] = A[{l - 1}] @ W[{l}] + b[{l}]"
-                    note = f"{_shape(a_in)} @ {_shape(W)} + {_shape(b)} -> {_shape(layer._z)}"
-                else:
-                    eq, note = f"Z[{l}] = A[{l - 1}] @ W[{l}]", f"{_shape(a_in)} @ {_shape(W)} -> {_shape(layer._z)}"
-                put(f"        {_peek(f'W[{l}]', W, k)}" + (f"    {_peek(f'b[{l}]', b, k)}" if b is not None else ""))
-                show(eq, note, f"Z[{l}]", layer._z)
-                form = _FORMS.get(g, (f"{gname}(Z)", None))[0]
-                show(f"A[{l}] = {gname}(Z[{l}])", f"= {form}   {_shape(a)}", f"A[{l}]", a)
-            elif isinstance(layer, Activation):
-                gname = act.serialize(layer.activation)
-                put(f"  layer {l}: {layer.name} (Activation, {gname})")
-                show(f"A[{l}] = {gname}(A[{l - 1}])", _shape(a), f"A[{l}]", a)
-            elif isinstance(layer, Dropout):
-                put(f"  layer {l}: {layer.name} (Dropout, rate {layer.rate:g})")
-                show(f"A[{l}] = A[{l - 1}]", "(inference mode: the identity; in fit, "
-                     f"A[{l - 1}] * mask / {1 - layer.rate:g})", f"A[{l}]", a)
-            elif isinstance(layer, Flatten):
-                put(f"  layer {l}: {layer.name} (Flatten)")
-                show(f"A[{l}] = reshape(A[{l - 1}])", f"{_shape(a_in)} -> {_shape(a)}", f"A[{l}]", a)
+    # ------------------------------------------------------------------------- forward
+    def forward(self):
+        self.put("FORWARD   layer after layer; each row is one sample")
+        self.show("A[0] = X", _shape(self.arrays["X"]), "X", self.arrays["X"])
+        for i, layer in enumerate(self.layers):
+            self._forward_layer(i + 1, layer, self.record.inputs[i], self.record.outputs[i])
+
+    def _forward_layer(self, l, layer, a_in, a):
+        k, show = self.k, self.show
+        if isinstance(layer, Dense):
+            g = layer.activation
+            gname = act.serialize(g)
+            self.put(f"  layer {l}: {layer.name} (Dense, {layer.units} unit{'s' if layer.units > 1 else ''}, {gname})")
+            W = self.record.weights_before[layer.kernel.path]
+            self.arrays[f"W[{l}]"] = W.copy()
+            self.labels[id(layer.kernel)] = f"W[{l}]"
+            if layer.use_bias:
+                b = self.record.weights_before[layer.bias.path]
+                self.arrays[f"b[{l}]"] = b.copy()
+                self.labels[id(layer.bias)] = f"b[{l}]"
+                eq = f"Z[{l}] = A[{l - 1}] @ W[{l}] + b[{l}]"
+                note = f"{_shape(a_in)} @ {_shape(W)} + {_shape(b)} -> {_shape(layer.z)}"
+                self.put(f"        {_peek(f'W[{l}]', W, k)}    {_peek(f'b[{l}]', b, k)}")
             else:
-                put(f"  layer {l}: {layer.name} ({kind})")
-                show(f"A[{l}] = {layer.name}(A[{l - 1}])", f"{_shape(a_in)} -> {_shape(a)}", f"A[{l}]", a)
-                for v in layer.weights:
-                    labels[id(v)] = f"{v.name}[{l}]"
+                eq, note = f"Z[{l}] = A[{l - 1}] @ W[{l}]", f"{_shape(a_in)} @ {_shape(W)} -> {_shape(layer.z)}"
+                self.put(f"        {_peek(f'W[{l}]', W, k)}")
+            show(eq, note, f"Z[{l}]", layer.z)
+            form = _FORMS.get(g, (f"{gname}(Z)", None))[0]
+            show(f"A[{l}] = {gname}(Z[{l}])", f"= {form}   {_shape(a)}", f"A[{l}]", a)
+        elif isinstance(layer, Activation):
+            gname = act.serialize(layer.activation)
+            self.put(f"  layer {l}: {layer.name} (Activation, {gname})")
+            show(f"A[{l}] = {gname}(A[{l - 1}])", _shape(a), f"A[{l}]", a)
+        elif isinstance(layer, Dropout):
+            self.put(f"  layer {l}: {layer.name} (Dropout, rate {layer.rate:g})")
+            show(f"A[{l}] = A[{l - 1}]", "(inference mode: the identity; in fit, "
+                 f"A[{l - 1}] * mask / {1 - layer.rate:g})", f"A[{l}]", a)
+        elif isinstance(layer, Flatten):
+            self.put(f"  layer {l}: {layer.name} (Flatten)")
+            show(f"A[{l}] = reshape(A[{l - 1}])", f"{_shape(a_in)} -> {_shape(a)}", f"A[{l}]", a)
+        else:
+            self.put(f"  layer {l}: {layer.name} ({type(layer).__name__})")
+            show(f"A[{l}] = {layer.name}(A[{l - 1}])", f"{_shape(a_in)} -> {_shape(a)}", f"A[{l}]", a)
+            for v in layer.weights:
+                self.labels[id(v)] = f"{v.name}[{l}]"
 
-        # ---------------------------------------------------------------- loss and cost
-        loss = model.loss
+    # ------------------------------------------------------------------------- loss
+    def loss(self, value):
+        model, loss, n_layers = self.model, self.model.loss, len(self.layers)
+        a = self.record.outputs[-1]
         width = a.shape[-1] if a.ndim > 1 else 1
-        value, grad = training.loss_and_output_grad(model, y, a, sw)
-        if model._fused:
-            per_sample = loss.call_from_logits(y, layers[-1]._z)
-        else:
-            per_sample = loss.call(y, a)
-        put("")
-        put(f"LOSS AND COST   {type(loss).__name__}, f(x) = A[{n_layers}]")
+        self.put("")
+        self.put(f"LOSS AND COST   {type(loss).__name__}, f(x) = A[{n_layers}]")
         for line in _loss_formula(loss, width):
-            put(f"    {line}")
-        show("Y = the labels", _shape(y), "Y", y)
-        show(f"L = L(A[{n_layers}], Y), one per sample", _shape(per_sample), "L", per_sample)
-        cost = "J = (1/m) sum_i L(f(x^(i)), y^(i))" if sw is None else "J = (1/m) sum_i s_i L(f(x^(i)), y^(i))"
-        if model._regularized:
-            penalties = training.penalties(model)
-            put(f"    {cost} + penalties")
-            put(f"      penalties = {', '.join(type(v.regularizer).__name__ + '(' + v.path + ')' for v in model._regularized)} = {_fmt(penalties)}")
+            self.put(f"    {line}")
+        self.show("Y = the labels", _shape(self.y), "Y", self.y)
+        per_sample = self.record.per_sample_loss
+        self.show(f"L = L(A[{n_layers}], Y), one per sample", _shape(per_sample), "L", per_sample)
+        cost = ("J = (1/m) sum_i L(f(x^(i)), y^(i))" if self.sw is None
+                else "J = (1/m) sum_i s_i L(f(x^(i)), y^(i))")
+        regularized = [v for v in model.trainable_weights if v.regularizer is not None]
+        if regularized:
+            names = ", ".join(f"{type(v.regularizer).__name__}({v.path})" for v in regularized)
+            self.put(f"    {cost} + penalties")
+            self.put(f"      penalties = {names} = {_fmt(penalty(regularized))}")
         else:
-            put(f"    {cost}")
-        put(f"      J = {value:.6g}     (m = {m})")
+            self.put(f"    {cost}")
+        self.put(f"      J = {value:.6g}     (m = {self.m})")
 
-        # ---------------------------------------------------------------- backward
-        put("")
-        put("BACKWARD   the layers in reverse; dX is dJ/dX and has X's shape")
-        last = layers[-1]
-        if model._fused:
+    # ------------------------------------------------------------------------- backward
+    def backward(self):
+        self.put("")
+        self.put("BACKWARD   the layers in reverse; dX is dJ/dX and has X's shape")
+        n_layers, grad = len(self.layers), self.record.output_grad
+        dA = grad
+        for i in range(n_layers - 1, -1, -1):
+            layer, l = self.layers[i], i + 1
+            self.put(f"  layer {l}: {layer.name}")
+            shortcut_here = i == n_layers - 1 and self.model.output_shortcut
+            if i == n_layers - 1:
+                self._output_gradient(layer, grad)
+            if isinstance(layer, Dense):
+                self._dense_backward(layer, l, dA, shortcut_here)
+            elif isinstance(layer, Activation) and not shortcut_here and i > 0:
+                self.put(f"    dA[{l - 1}] = dA[{l}] * {act.serialize(layer.activation)}'(A[{l - 1}])")
+            elif not isinstance(layer, Activation) and i > 0:
+                self.put(f"    dA[{l - 1}] = {type(layer).__name__}.backward(dA[{l}])")
+            dX = self.record.input_grads.get(i)
+            if i > 0:
+                if isinstance(layer, Dense):
+                    self.show(f"dA[{l - 1}] = dZ[{l}] @ W[{l}].T",
+                              f"{_shape(layer.dz)} @ {_shape(layer.kernel.value.T)} -> {_shape(dX)}", f"dA[{l - 1}]", dX)
+                else:
+                    self.arrays[f"dA[{l - 1}]"] = np.array(dX, copy=True)
+            else:
+                self.put("    dA[0] = dJ/dX is not needed: there is nothing to update below")
+            dA = dX
+
+    def _output_gradient(self, last, grad):
+        loss, n_layers, sw = self.model.loss, len(self.layers), self.sw
+        width = grad.shape[-1] if grad.ndim > 1 else 1
+        if self.model.output_shortcut:
             gname = act.serialize(last.activation)
             scale = f"(m * {width})" if isinstance(loss, L.BinaryCrossentropy) and width > 1 else "m"
             target = "onehot(Y)" if isinstance(loss, L.SparseCategoricalCrossentropy) else "Y"
             # after a separate Activation layer, dJ/d(its input) is the previous layer's dA
-            dz_name = f"dA[{n_layers - 1}]" if isinstance(last, Activation) else f"dZ[{n_layers}]"
-            pre = f"{dz_name} = (A[{n_layers}] - {target}) / {scale}" + (" * s" if sw is not None else "")
-            shortcut = (f"        the declared shortcut for {gname} + {type(loss).__name__}: the chain rule "
-                        f"through {gname}, written out")
+            name = f"dA[{n_layers - 1}]" if isinstance(last, Activation) else f"dZ[{n_layers}]"
+            self.show(f"{name} = (A[{n_layers}] - {target}) / {scale}" + (" * s" if sw is not None else ""),
+                      _shape(grad), name, grad)
+            self.put(f"        the declared shortcut for {gname} + {type(loss).__name__}: the chain rule "
+                     f"through {gname}, written out")
         else:
-            pre = f"dA[{n_layers}] = dJ/dA[{n_layers}] = {_output_grad_formula(loss, width)}"
-            shortcut = None
-        dA = grad
-        for i in range(n_layers - 1, -1, -1):
-            layer, l = layers[i], i + 1
-            need = i > 0
-            put(f"  layer {l}: {layer.name}")
-            if i == n_layers - 1:
-                if model._fused:
-                    show(pre, _shape(grad), dz_name, grad)
-                    put(shortcut)
-                else:
-                    show(pre, _shape(grad), f"dA[{l}]", grad)
-            if isinstance(layer, Dense):
-                if i == n_layers - 1 and model._fused:
-                    dZ = grad
-                    dX = layer.backward_from_z(grad, need)
-                else:
-                    g = layer.activation
-                    gname = act.serialize(g)
-                    dZ = act.backward_of(g)(layer._z, layer._a, dA)
-                    deriv = _FORMS.get(g, (None, None))[1]
-                    if g is act.softmax:
-                        eq = f"dZ[{l}] = A * (dA - sum_j dA_j A_j)"
-                    elif g is act.linear:
-                        eq = f"dZ[{l}] = dA[{l}]"
-                    else:
-                        eq = f"dZ[{l}] = dA[{l}] * {gname}'(Z[{l}])"
-                    note = f"{gname}' = {deriv}   {_shape(dZ)}" if deriv and g is not act.linear else _shape(dZ)
-                    show(eq, note, f"dZ[{l}]", dZ)
-                    dX = layer.backward(dA, need)
-                kern = layer.kernel.grad
-                show(f"dW[{l}] = A[{l - 1}].T @ dZ[{l}]", f"{_shape(layer._x.T)} @ {_shape(dZ)} -> {_shape(kern)}",
-                     f"dW[{l}]", kern)
-                if layer.kernel.regularizer is not None:
-                    put(f"        + the penalty's gradient, {type(layer.kernel.regularizer).__name__}.gradient(W[{l}])")
-                if layer.use_bias:
-                    show(f"db[{l}] = sum over the m rows of dZ[{l}]", _shape(layer.bias.grad), f"db[{l}]", layer.bias.grad)
-            elif isinstance(layer, Activation):
-                gname = act.serialize(layer.activation)
-                if i == n_layers - 1 and model._fused:
-                    dX = layer.backward_from_z(grad, need)
-                else:
-                    dX = layer.backward(dA, need)
-                    if need:
-                        put(f"    dA[{l - 1}] = dA[{l}] * {gname}'(A[{l - 1}])")
-            else:
-                dX = layer.backward(dA, need)
-                if need:
-                    put(f"    dA[{l - 1}] = {type(layer).__name__}.backward(dA[{l}])")
-            if need:
-                if isinstance(layer, Dense):
-                    show(f"dA[{l - 1}] = dZ[{l}] @ W[{l}].T", f"{_shape(dZ)} @ {_shape(layer.kernel.value.T)} -> {_shape(dX)}",
-                         f"dA[{l - 1}]", dX)
-                else:
-                    arrays[f"dA[{l - 1}]"] = np.array(dX, copy=True)
-            else:
-                put("    dA[0] = dJ/dX is not needed: there is nothing to update below")
-            dA = dX
+            self.show(f"dA[{n_layers}] = dJ/dA[{n_layers}] = {_output_grad_formula(loss, width)}",
+                      _shape(grad), f"dA[{n_layers}]", grad)
 
-        grads = [v.grad.copy() for v in model.weights]
-        # the compiled optimizer's own update, on a copy (grads are this batch's, filled above)
-        opt = copy.deepcopy(model.optimizer)
-        if not opt.built:
-            opt.build(copy.deepcopy(model.trainable_weights))
-        before = [v.value.copy() for v in opt._variables]
-        rule = _update_rule(opt)                      # before apply: Adam's step t = iterations + 1
-        opt.apply(None)
+    def _dense_backward(self, layer, l, dA, shortcut_here):
+        dZ = layer.dz
+        if not shortcut_here:
+            g = layer.activation
+            gname = act.serialize(g)
+            deriv = _FORMS.get(g, (None, None))[1]
+            if g is act.softmax:
+                eq = f"dZ[{l}] = A * (dA - sum_j dA_j A_j)"
+            elif g is act.linear:
+                eq = f"dZ[{l}] = dA[{l}]"
+            else:
+                eq = f"dZ[{l}] = dA[{l}] * {gname}'(Z[{l}])"
+            note = f"{gname}' = {deriv}   {_shape(dZ)}" if deriv and g is not act.linear else _shape(dZ)
+            self.show(eq, note, f"dZ[{l}]", dZ)
+        kern = layer.kernel.grad
+        self.show(f"dW[{l}] = A[{l - 1}].T @ dZ[{l}]", f"{_shape(layer.x.T)} @ {_shape(dZ)} -> {_shape(kern)}",
+                  f"dW[{l}]", kern)
+        if layer.kernel.regularizer is not None:
+            self.put(f"        + the penalty's gradient, {type(layer.kernel.regularizer).__name__}.gradient(W[{l}])")
+        if layer.use_bias:
+            self.show(f"db[{l}] = sum over the m rows of dZ[{l}]", _shape(layer.bias.grad), f"db[{l}]", layer.bias.grad)
 
-    # ---------------------------------------------------------------- update
-    put("")
-    put("UPDATE   g = dJ/dw for each weight w; every entry of w is updated at once")
-    put("         (below: the entry of each array with the largest |g|, and the whole array's |dw|/|w|)")
-    for line in rule:
-        put(f"    {line}")
-    extras = []
+    # ------------------------------------------------------------------------- update
+    def update(self, rule, before, grads):
+        opt, put = self.model.optimizer, self.put
+        put("")
+        put("UPDATE   g = dJ/dw for each weight w; every entry of w is updated at once")
+        put("         (below: the entry of each array with the largest |g|, and the whole array's |dw|/|w|)")
+        for line in rule:
+            put(f"    {line}")
+        for note in _update_notes(opt):
+            put(f"    ({note})")
+        weights = self.model.weights
+        position = {id(v): j for j, v in enumerate(opt.variables_to_update)}
+        for j, v in enumerate(weights):
+            if id(v) not in position:
+                continue
+            name = self.labels.get(id(v), v.path)
+            w0, w1, g = before[j], v.value, grads[j]
+            at = np.unravel_index(int(np.argmax(np.abs(g))), g.shape) if g.size else ()
+            at = tuple(int(i) for i in at)
+            slots = opt.slots_of(position[id(v)])
+            state = "".join(f", {n} = {_fmt(s[at])}" for n, s in slots.items())
+            norm0 = float(np.linalg.norm(w0))
+            ratio = f"|dw|/|w| = {float(np.linalg.norm(w1 - w0)) / norm0:.2g}" if norm0 > 0 else "(w was 0)"
+            put(f"    {name}{list(at)}: g = {_fmt(g[at])}{state}, w = {_fmt(w0[at])} -> {_fmt(w1[at])}    {ratio}")
+            self.arrays[f"{name} new"] = w1.copy()
+
+
+def _update_notes(opt) -> list[str]:
+    notes = []
     if opt.clipnorm is not None:
-        extras.append(f"g is first clipped to norm {opt.clipnorm:g} (per array)")
+        notes.append(f"g is first clipped to norm {opt.clipnorm:g} (per array)")
     if opt.global_clipnorm is not None:
-        extras.append(f"g is first clipped to a global norm {opt.global_clipnorm:g}")
+        notes.append(f"g is first clipped to a global norm {opt.global_clipnorm:g}")
     if opt.clipvalue is not None:
-        extras.append(f"g is first clipped to [-{opt.clipvalue:g}, {opt.clipvalue:g}]")
+        notes.append(f"g is first clipped to [-{opt.clipvalue:g}, {opt.clipvalue:g}]")
     if opt.weight_decay:
-        extras.append(f"then w <- w - w * {opt.weight_decay:g} * lr (decoupled weight decay) before the rule")
-    for e in extras:
-        put(f"    ({e})")
-    names = _slot_names(opt)
-    slots = opt._slot_lists()
-    by_path = {v.path: j for j, v in enumerate(opt._variables)}
-    new_weights = []
-    for v in model.weights:
-        j = by_path.get(v.path)
-        new_weights.append(opt._variables[j].value.copy() if j is not None else v.value.copy())
-    for v in model.trainable_weights:
-        j = by_path.get(v.path)
-        if j is None:
-            continue
-        name = labels.get(id(v), v.path)
-        w0, w1 = before[j], opt._variables[j].value
-        g = grads[_index(model, v)]
-        at = np.unravel_index(int(np.argmax(np.abs(g))), g.shape) if g.size else ()
-        at = tuple(int(i) for i in at)
-        state = "".join(f", {n} = {_fmt(s[j][at])}" for n, s in zip(names, slots))
-        norm0 = float(np.linalg.norm(w0))
-        ratio = f"|dw|/|w| = {float(np.linalg.norm(w1 - w0)) / norm0:.2g}" if norm0 > 0 else "(w was 0)"
-        put(f"    {name}{list(at)}: g = {_fmt(g[at])}{state}, w = {_fmt(w0[at])} -> {_fmt(w1[at])}    {ratio}")
-        arrays[f"{name} new"] = w1.copy()
-    text = "\n".join(out)
-    return Explanation(text, arrays, float(value), grads, new_weights)
-
-
-def _index(model, var) -> int:
-    for j, v in enumerate(model.weights):
-        if v is var:
-            return j
-    raise KeyError(var.path)
+        notes.append(f"then w <- w - w * {opt.weight_decay:g} * lr (decoupled weight decay) before the rule")
+    return notes

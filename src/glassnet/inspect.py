@@ -38,40 +38,22 @@ import numpy as np
 
 from . import activations as _activations
 from . import losses as _losses
-from . import training as _training
 from .layers import Layer
+from .step import add_penalty_gradients, forward, loss_and_output_grad, penalty, train_step
 
-__all__ = ["gradients", "gradcheck", "GradcheckReport", "GradcheckRow"]
-
-_CACHES = ("_x", "_z", "_a", "_mask", "_shape")
-
+__all__ = ["gradients", "gradcheck", "GradcheckReport", "GradcheckRow", "scratch_copy"]
 
 # ---------------------------------------------------------------------------------------
 # gradients
 # ---------------------------------------------------------------------------------------
-class _Preserved:
-    """Snapshot of what one forward/backward pass overwrites: every ``variable.grad`` and
-    the layers' forward caches. Restored on exit, so the model is left as it was."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def __enter__(self):
-        self.grads = [(v, v.grad.copy()) for v in self.model.weights]
-        self.caches = [(layer, {k: layer.__dict__[k] for k in _CACHES if k in layer.__dict__})
-                       for layer in self.model._layers]
-        return self
-
-    def __exit__(self, *exc):
-        for v, g in self.grads:
-            v.grad[...] = g
-        for layer, saved in self.caches:
-            for k in _CACHES:
-                if k in saved:
-                    layer.__dict__[k] = saved[k]
-                else:
-                    layer.__dict__.pop(k, None)
-        return False
+def scratch_copy(model):
+    """A deep copy of ``model`` to run a step on (its History is not copied): the user's
+    model, optimizer and every ``variable.grad`` stay exactly as they were."""
+    saved_history, model.history = model.history, None
+    try:
+        return copy.deepcopy(model)
+    finally:
+        model.history = saved_history
 
 
 def _batch(model, x, y, sample_weight, what):
@@ -98,9 +80,9 @@ def gradients(model, x, y, sample_weight=None) -> list[np.ndarray]:
     [[[-5.0]], [-3.0]]
     """
     x, y, sw = _batch(model, x, y, sample_weight, "gradients")
-    with _Preserved(model):
-        _training.forward_backward(model, x, y, sw, training=False)
-        return [v.grad.copy() for v in model.weights]
+    clone = scratch_copy(model)
+    train_step(clone, x, y, sw, training=False, update=False)
+    return [v.grad.copy() for v in clone.weights]
 
 
 # ---------------------------------------------------------------------------------------
@@ -204,14 +186,11 @@ def _check_array(name, arr, analytic, f, eps, rtol, atol, max_entries, gen) -> G
 # float64 copies: the check never touches the user's objects
 # ---------------------------------------------------------------------------------------
 def _to_float64(layer):
-    """Turn a (copied) layer's weights into float64 and drop its forward caches."""
+    """Turn a (copied) layer's weights into float64."""
     layer.dtype = np.dtype(np.float64)
-    for v in layer._variables:
+    for v in layer.weights:
         if v.value.dtype.kind == "f":        # an integer counter (Normalization's count) stays as it is
-            v.value = np.array(v.value, dtype=np.float64, order="C")     # keeps shape () as ()
-            v.grad = np.zeros_like(v.value)
-    for k in _CACHES:
-        layer.__dict__.pop(k, None)
+            v.store_in(np.zeros(v.shape, np.float64), np.zeros(v.shape, np.float64))
     return layer
 
 
@@ -224,12 +203,8 @@ def _float64_layer(layer, input_shape):
 
 
 def _float64_model(model):
-    saved_history, model.history = model.history, None       # no need to copy the History
-    try:
-        clone = copy.deepcopy(model)
-    finally:
-        model.history = saved_history
-    for layer in clone._layers:
+    clone = scratch_copy(model)
+    for layer in clone.layers:
         _to_float64(layer)
     return clone
 
@@ -266,7 +241,7 @@ def gradcheck(obj, x, y=None, eps: float = 1e-6, rtol: float = 1e-5, atol: float
     """
     gen = np.random.default_rng(seed)
     args = (eps, rtol, atol, max_entries, gen)
-    if hasattr(obj, "_layers") and hasattr(obj, "compile"):
+    if hasattr(obj, "layers") and hasattr(obj, "compile"):
         title, rows = _check_model(obj, x, y, sample_weight, *args)
     elif isinstance(obj, Layer):
         title, rows = _check_layer(obj, x, *args)
@@ -290,13 +265,15 @@ def _check_model(model, x, y, sample_weight, eps, rtol, atol, max_entries, gen):
     x64 = x.astype(np.float64)
     y64 = y.astype(np.float64) if y.dtype.kind == "f" else y
     sw64 = None if sw is None else sw.astype(np.float64)
-    _training.forward_backward(m64, x64, y64, sw64, training=False)
+    train_step(m64, x64, y64, sw64, training=False, update=False)
     variables = m64.trainable_weights          # what backward computes; frozen statistics are not checked
     analytic = [v.grad.copy() for v in variables]
+    layers = m64.layers
 
     def J():
-        a = _training.forward(m64._layers, x64, False)
-        return _training.loss_and_output_grad(m64, y64, a, sw64)[0]
+        a = forward(layers, x64, False)
+        value = loss_and_output_grad(m64.loss, m64.output_shortcut, layers[-1], y64, a, sw64)[0]
+        return value + penalty(variables)
 
     rows = [_check_array(v.path, v.value, g, J, eps, rtol, atol, max_entries, gen)
             for v, g in zip(variables, analytic)]
@@ -315,6 +292,7 @@ def _check_layer(layer, x, eps, rtol, atol, max_entries, gen):
     layer64.forward(x64, False)
     dx = layer64.backward(G.copy(), True)
     trainable = layer64.trainable_weights
+    add_penalty_gradients(trainable)
     grads = [v.grad.copy() for v in trainable]
     rows = [_check_array(v.path, v.value, g, f, eps, rtol, atol, max_entries, gen)
             for v, g in zip(trainable, grads)]

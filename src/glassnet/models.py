@@ -22,7 +22,9 @@ import numpy as np
 from . import _checks, losses, optimizers
 from . import metrics as metrics_module
 from . import training
-from .layers import InputLayer, Layer, flat_view, pack_variables
+from .layers import InputLayer, Layer
+from .progress import summary_line
+from .step import forward, output_shortcut, train_step
 from .utils import unique_name
 
 
@@ -39,9 +41,8 @@ class Sequential:
         self.optimizer = self.loss = None
         self.compiled = False
         self._metric_specs: list = []
-        self._metrics: list = []
-        self._fused = False
-        self._regularized: list = []
+        self.metrics: list = []             # the compiled metric objects (built on the first data)
+        self.output_shortcut = False        # decided by compile: see glassnet.step.output_shortcut
         self.stop_training = False
         self.history = None
         for layer in layers or []:
@@ -61,10 +62,11 @@ class Sequential:
             )
         if any(existing.name == layer.name for existing in self._layers):
             raise ValueError(f"Sequential.add: the model already has a layer named {layer.name!r}; names must be unique")
-        if not self._layers and self._input_shape is None and layer._input_shape_arg is not None:
-            self._input_shape = (None,) + layer._input_shape_arg
+        if not self._layers and self._input_shape is None and layer.declared_input_shape is not None:
+            self._input_shape = (None,) + layer.declared_input_shape
         self._layers.append(layer)
         self.built = False
+        self._decide_shortcut()
         if self._input_shape is not None:
             self.build(self._input_shape)
 
@@ -73,6 +75,7 @@ class Sequential:
             raise ValueError("Sequential.pop: the model has no layers")
         layer = self._layers.pop()
         self.built = False
+        self._decide_shortcut()
         if self._layers and self._input_shape is not None:
             self.build(self._input_shape)
         return layer
@@ -103,28 +106,12 @@ class Sequential:
         self._input_shape = (None,) + shape[1:]
         for layer in self._layers:
             shape = layer.build_from_shape(shape)
-        pack_variables(self.weights)
         self.output_shape = shape
         self.built = True
 
     @property
     def input_shape(self):
         return self._input_shape
-
-    def __deepcopy__(self, memo):
-        """An independent copy; its weights are packed into their own buffer again."""
-        import copy
-        new = type(self).__new__(type(self))
-        memo[id(self)] = new
-        for key, value in self.__dict__.items():
-            new.__dict__[key] = copy.deepcopy(value, memo)
-        if new.built and flat_view(new.weights) is None:
-            pack_variables(new.weights)
-            if new.optimizer is not None and new.optimizer.built:   # rebind it to the new buffer
-                state = new.optimizer.variables()
-                new.optimizer.build(new.trainable_weights)
-                new.optimizer.set_state(state)
-        return new
 
     # -- weights --------------------------------------------------------------------------
     @property
@@ -195,26 +182,25 @@ class Sequential:
             if isinstance(spec, str):
                 metrics_module.get(spec)
         self.optimizer, self.loss, self._metric_specs = opt, loss_obj, specs
-        self._metrics = []
+        self.metrics = []
         self.compiled = True
+        self._decide_shortcut()
+
+    def _decide_shortcut(self) -> None:
+        """Whether training starts backward from ``dJ/dZ`` (sigmoid/softmax + cross-entropy)."""
+        self.output_shortcut = bool(self._layers) and output_shortcut(self.loss, self._layers[-1])
 
     @property
     def metrics_names(self) -> list[str]:
-        return ["loss"] + [m.name for m in self._metrics]
+        return ["loss"] + [m.name for m in self.metrics]
 
-    def _ready(self, what: str, x=None, y=None) -> None:
-        if not self.compiled:
-            raise ValueError(f"You must call compile() before {what}: e.g. model.compile(loss='binary_crossentropy')")
-        if self.loss is None:
-            raise ValueError(f"{what}: the model was compiled without a loss; pass loss=... to compile()")
+    def _ready(self, x, y) -> None:
+        """Build for ``x`` and make the metrics for ``y``; every check has passed before."""
         if not self.built:
             self.build((None,) + x.shape[1:])
-        last = self._layers[-1]
-        self._fused = self.loss.fuses_with(getattr(last, "activation", None)) and hasattr(last, "backward_from_z")
-        self._regularized = [v for v in self.trainable_weights if v.regularizer is not None]
-        if not self._metrics and self._metric_specs and y is not None:
+        if not self.metrics and self._metric_specs:
             like = np.empty((0,) + tuple(self.output_shape[1:]))
-            self._metrics = [metrics_module.get(s, y, like) for s in self._metric_specs]
+            self.metrics = [metrics_module.get(s, y, like) for s in self._metric_specs]
 
     def _data(self, x, y, sample_weight, what, xname="x", yname="y", ready=True, expected=None):
         """Check x, y, sample_weight; the model is built (``_ready``) only once all passed."""
@@ -223,13 +209,13 @@ class Sequential:
         y_raw = _checks.to_array(y, yname)
         out_shape = _checks.output_shape(self, x.shape)
         if out_shape is None:           # a layer that must be built to know its output shape
-            self._ready(what, x, y_raw)
+            self._ready(x, y_raw)
             out_shape = self.output_shape
         y = _checks.labels(y_raw, yname, self.loss, out_shape)
         _checks.same_length(x, y, xname, yname)
         sw = _checks.sample_weights(sample_weight, len(x), "sample_weight" if xname == "x" else f"{xname}'s sample_weight")
         if ready:
-            self._ready(what, x, y_raw)
+            self._ready(x, y_raw)
         return x, y, sw
 
     # -- fit / evaluate / predict -------------------------------------------------------
@@ -271,9 +257,10 @@ class Sequential:
                 )
             validation = (x[split:], y[split:], None if sw is None else sw[split:])
             x, y, sw = x[:split], y[:split], (None if sw is None else sw[:split])
-        self._ready("fit", x, y)            # every check passed: only now build the model
-        return training.run_fit(self, x, y, sw, batch_size, int(epochs), verbose, callbacks,
-                                validation, shuffle, int(initial_epoch), validation_batch_size)
+        self._ready(x, y)                   # every check passed: only now build the model
+        data = training.ArrayBatches(x, y, sw, batch_size, shuffle)
+        return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
+                                int(initial_epoch), validation_batch_size)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
@@ -284,14 +271,14 @@ class Sequential:
         start = time.perf_counter()
         logs = training.run_evaluate(self, x, y, sw, batch_size)
         if verbose:
-            print(training.summary_line(math.ceil(len(x) / batch_size), time.perf_counter() - start, logs))
+            print(summary_line(math.ceil(len(x) / batch_size), time.perf_counter() - start, logs))
         return self._result(logs, return_dict)
 
     def _result(self, logs, return_dict):
         """Keras's return forms: a dict, the loss alone, or [loss, *metrics in compile order]."""
         if return_dict:
             return logs
-        values = [logs["loss"]] + [logs[m.name] for m in self._metrics]
+        values = [logs["loss"]] + [logs[m.name] for m in self.metrics]
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None) -> np.ndarray:
@@ -304,14 +291,13 @@ class Sequential:
         start = time.perf_counter()
         out = training.run_predict(self, x, batch_size)
         if verbose:                 # Keras prints this line too: `predict(x, verbose=0)` is silent
-            print(training.summary_line(math.ceil(len(x) / batch_size), time.perf_counter() - start))
+            print(summary_line(math.ceil(len(x) / batch_size), time.perf_counter() - start))
         return out
 
     def __call__(self, x, training=False):
         x = _checks.features(x, "x", self)
         if not self.built:
             self.build((None,) + x.shape[1:])
-        from .training import forward
         return forward(self._layers, x, training)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
@@ -319,16 +305,13 @@ class Sequential:
         x, y, sw = self._data(x, y, sample_weight, "train_on_batch")
         if class_weight is not None:
             sw = _class_weights(class_weight, y, sw)
-        if not self.optimizer.built:
-            self.optimizer.build(self.trainable_weights)
-        value, a = training.forward_backward(self, x, y, sw)
+        value, a = train_step(self, x, y, sw)
         if not math.isfinite(value):
             raise FloatingPointError(
                 f"train_on_batch: the loss is {value}; the update was not applied. "
                 "Try a smaller learning rate or scaled inputs."
             )
-        self.optimizer.apply(None)
-        return self._step_result(value, y, a, sw, return_dict)
+        return self._step_result(value, y, a, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         x, y, sw = self._data(x, y, sample_weight, "test_on_batch")
@@ -337,9 +320,9 @@ class Sequential:
     def predict_on_batch(self, x) -> np.ndarray:
         return self.predict(x, batch_size=len(x), verbose=0)
 
-    def _step_result(self, value, y, a, sw, return_dict):
+    def _step_result(self, value, y, a, return_dict):
         logs = {"loss": value}
-        for m in self._metrics:
+        for m in self.metrics:
             m.reset_state()
             m.update_state(y, a)      # Keras weights the loss, not compile metrics
             logs[m.name] = m.result()
@@ -358,8 +341,7 @@ class Sequential:
                            "config": {"batch_shape": list(self._input_shape), "dtype": "float32",
                                       "sparse": False, "name": "input_layer"}, "registered_name": None})
         for layer in self._layers:
-            layers.append({"module": "keras.layers", "class_name": type(layer).__name__,
-                           "config": layer.get_config(), "registered_name": None})
+            layers.append(_layer_entry(layer))
         return {"name": self.name, "trainable": self.trainable, "layers": layers}
 
     def save(self, filepath, overwrite=True, **kwargs) -> None:
@@ -391,6 +373,19 @@ class Model(Sequential):
                 "Sequential([Input(shape=...), Dense(...), ...])"
             )
         super().__init__(layers, trainable=trainable, name=name)
+
+
+def _layer_entry(layer) -> dict:
+    """A layer's entry in the config: glassnet's own under ``keras.layers``, one of yours
+    under its module with its registered name (as Keras writes them)."""
+    from .layers import registered_classes
+    from .saving.registry import get_registered_name
+    cls = type(layer)
+    if registered_classes().get(cls.__name__) is cls:
+        return {"module": "keras.layers", "class_name": cls.__name__, "config": layer.get_config(),
+                "registered_name": None}
+    return {"module": cls.__module__, "class_name": cls.__name__, "config": layer.get_config(),
+            "registered_name": get_registered_name(cls)}
 
 
 def _positive_int(value, name, default):

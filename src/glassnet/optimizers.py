@@ -1,15 +1,19 @@
-"""Optimizers: ``build(variables)`` makes their state, ``update_step(param, grad, lr)``
-changes one weight array in place. Keras's defaults and update rules.
+"""Optimizers: ``build(variables)`` makes their state, ``update_step(param, grad, lr, slots)``
+changes one weight array in place. Keras's defaults, update rules and state layout.
 
 Order inside one :meth:`Optimizer.apply` (as Keras): clip the gradients (``clipnorm`` per
 tensor, ``global_clipnorm``, or ``clipvalue``), then decoupled weight decay
 ``w -= w * wd * lr``, then the rule of the optimizer, then ``iterations += 1``.
 
+Each rule below is the reference. ``glassnet.fast`` runs the same arithmetic, in the same
+order, on all the weights of a network at once (one buffer) with scratch arrays instead
+of temporaries; a test checks that both give the same weights bit for bit.
+
 The seed's gradient descent ``w = w - alpha * dJ/dw`` is ``SGD(learning_rate=alpha)``:
 
 >>> import numpy as np
 >>> w = np.array([1.0, 2.0]); g = np.array([0.5, -0.5])
->>> SGD(learning_rate=0.1).update_step(w, g, 0.1); w
+>>> SGD(learning_rate=0.1).update_step(w, g, 0.1, {}); w
 array([0.95, 2.05])
 """
 from __future__ import annotations
@@ -18,12 +22,18 @@ import math
 
 import numpy as np
 
-from .layers import flat_view, pack_variables
+from . import fast
 from .utils import snake_case
 
 
 class Optimizer:
-    """Base class: learning rate, clipping, weight decay, the step counter."""
+    """Base class: learning rate, clipping, weight decay, the step counter, the slots.
+
+    A subclass names its per-weight state in :meth:`slot_names` (Keras's order) and writes
+    its rule in :meth:`update_step`; :meth:`update_rule` gives the rule as text for
+    ``explain``. State is kept per slot name as a list aligned with the variables, so it is
+    found by position, never by the identity of an array: copies and pickles keep working.
+    """
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None, **kwargs):
@@ -49,7 +59,9 @@ class Optimizer:
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.iterations = 0
         self.built = False
-        self._variables: list = []
+        self.variables_to_update: list = []
+        self.slots: dict[str, list[np.ndarray]] = {}
+        self.fast_state = None              # glassnet.fast's packed copy of the above, if any
 
     # -- learning rate: a number, or a schedule called with the step -----------------
     @property
@@ -67,100 +79,73 @@ class Optimizer:
                 )
         self._learning_rate = value
 
-    # -- state ------------------------------------------------------------------------
-    def build(self, variables) -> None:
-        """Create the optimizer's state for these variables (slots of zeros).
+    @property
+    def has_schedule(self) -> bool:
+        """True when the learning rate is a schedule (a function of the step), not a number."""
+        return callable(self._learning_rate)
 
-        Each slot (a momentum, a velocity, ...) is one zero buffer per variable. When the
-        variables lie side by side in one packed buffer (``layers.pack_variables``), the
-        slots do too, and :meth:`apply` updates everything with one call of
-        :meth:`update_step` on the whole flat buffer: the same arithmetic, far fewer calls.
-        """
-        self._variables = list(variables)
-        self._flat = flat_view(self._variables)
-        self._state: dict[int, list] = {}          # id(param array) -> its slot arrays
+    # -- state ------------------------------------------------------------------------
+    def slot_names(self) -> list[str]:
+        """The names of the per-weight state this optimizer keeps, in Keras's order."""
+        return []
+
+    def build(self, variables) -> None:
+        """Create the optimizer's state for these variables: each slot, a zero array per variable."""
+        self.variables_to_update = list(variables)
+        self.slots = {name: [np.zeros_like(v.value) for v in self.variables_to_update]
+                      for name in self.slot_names()}
+        self.fast_state = None
         self.built = True
 
-    def _slots(self, variables):
-        """One new zero slot per variable (a view into one flat slot when packed)."""
-        if self._flat is not None:
-            buffer = np.zeros_like(self._flat[0])
-            views, start = [], self._flat[0].__array_interface__["data"][0]
-            for v in variables:     # the same slice (padding included) the variable has in the flat buffer
-                at = (v.value.__array_interface__["data"][0] - start) // buffer.itemsize
-                views.append(buffer[at:at + v.value.size].reshape(v.shape))
-            self._state.setdefault(id(self._flat[0]), []).append(buffer)
-        else:
-            views = [np.zeros_like(v.value) for v in variables]
-        for v, view in zip(variables, views):
-            self._state.setdefault(id(v.value), []).append(view)
-        return views
+    def slots_of(self, index: int) -> dict[str, np.ndarray]:
+        """The state of the ``index``-th variable: ``{slot name: array}``."""
+        return {name: arrays[index] for name, arrays in self.slots.items()}
 
-    _STATE = ("_state", "_flat", "_variables", "_tmp", "_m", "_v", "_mg", "_vhat")
-
-    def __deepcopy__(self, memo):
-        """A copy with its own state, bound to copies of the variables (packed again when the
-        originals were packed), so that the copy's updates never touch the original."""
-        import copy
-        new = type(self).__new__(type(self))
-        memo[id(self)] = new
-        for key, value in self.__dict__.items():
-            if key not in self._STATE:
-                new.__dict__[key] = copy.deepcopy(value, memo)
-        new._variables, new.built = [], False
-        if self.built:
-            variables = copy.deepcopy(self._variables, memo)
-            if self._flat is not None and flat_view(variables) is None:
-                pack_variables(variables)
-            new.build(variables)
-            new.set_state([s.copy() for s in self.variables()])
-        return new
-
-    def _slots_of(self, param) -> list:
-        """The slot arrays of this parameter array, in the order the optimizer made them."""
-        return self._state[id(param)]
+    def slots_in_file_order(self) -> list[np.ndarray]:
+        """Every slot array in the order Keras saves them: each slot's list in turn."""
+        return [a for name in self.slot_names() for a in self.slots[name]]
 
     def variables(self) -> list:
-        """State arrays in Keras's order: iterations, then each slot list in turn."""
-        return [np.array(self.iterations, dtype=np.int64)] + [s for slots in self._slot_lists() for s in slots]
-
-    def _slot_lists(self) -> list:
-        return []
+        """State arrays in Keras's order: iterations, then the slots."""
+        return [np.array(self.iterations, dtype=np.int64)] + self.slots_in_file_order()
 
     def set_state(self, arrays) -> None:
         """Inverse of :meth:`variables` (used when loading a saved optimizer)."""
         arrays = list(arrays)
-        flat = [s for slots in self._slot_lists() for s in slots]
-        if len(arrays) != len(flat) + 1:
-            raise ValueError(f"{type(self).__name__}: expected {len(flat) + 1} state arrays, got {len(arrays)}")
+        slots = self.slots_in_file_order()
+        if len(arrays) != len(slots) + 1:
+            raise ValueError(f"{type(self).__name__}: expected {len(slots) + 1} state arrays, got {len(arrays)}")
+        for slot, value in zip(slots, arrays[1:]):
+            if slot.shape != np.shape(value):
+                raise ValueError(f"{type(self).__name__}: state shape {np.shape(value)} != {slot.shape}")
         self.iterations = int(np.asarray(arrays[0]))
-        for slot, value in zip(flat, arrays[1:]):
-            value = np.asarray(value)
-            if slot.shape != value.shape:
-                raise ValueError(f"{type(self).__name__}: state shape {value.shape} != {slot.shape}")
+        for slot, value in zip(slots, arrays[1:]):
             slot[...] = value
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["fast_state"] = None          # rebuilt on the next step, over the copies
+        return state
+
     # -- one update of all variables ----------------------------------------------------
-    def apply(self, grads, variables=None) -> None:
+    def apply(self, grads=None, variables=None) -> None:
         """Update every variable from its gradient (``v.grad`` when ``grads`` is None)."""
         if not self.built:
-            self.build(self._variables if variables is None else variables)
-        variables = self._variables if variables is None else list(variables)
+            self.build(self.variables_to_update if variables is None else variables)
         lr = self.learning_rate
-        flat = self._flat if (grads is None and variables is self._variables and self.clipnorm is None) else None
-        if flat is not None:                               # packed: the whole network at once
-            params, grads = [flat[0]], [flat[1]]
-        else:
-            params = [v.value for v in variables]
-            if grads is None:
-                grads = [v.grad for v in variables]
-        grads = self._clip(grads)
-        if self.weight_decay:
-            factor = 1.0 - self.weight_decay * lr          # w -= w * wd * lr
-            for p in params:
-                p *= factor
-        for p, g in zip(params, grads):
-            self.update_step(p, g, lr)
+        if grads is None and variables is None and fast.apply(self, lr):
+            self.iterations += 1
+            return
+        variables = self.variables_to_update if variables is None else list(variables)
+        positions = {id(v): i for i, v in enumerate(self.variables_to_update)}
+        grads = self.clip([v.grad for v in variables] if grads is None else list(grads))
+        for v, g in zip(variables, grads):
+            if id(v) not in positions:
+                raise ValueError(f"{type(self).__name__}: variable {getattr(v, 'path', v)!r} was not "
+                                 "among those the optimizer was built for")
+            if self.weight_decay:
+                v.value -= v.value * (self.weight_decay * lr)          # decoupled weight decay
+            self.update_step(v.value, g, lr, self.slots_of(positions[id(v)]))
         self.iterations += 1
 
     def apply_gradients(self, grads_and_vars) -> None:
@@ -168,7 +153,8 @@ class Optimizer:
         pairs = list(grads_and_vars)
         self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
-    def _clip(self, grads):
+    def clip(self, grads):
+        """The gradients after ``clipnorm`` (each tensor), ``global_clipnorm`` or ``clipvalue``."""
         if self.clipnorm is not None:
             out = []
             for g in grads:
@@ -185,8 +171,14 @@ class Optimizer:
             return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
 
-    def update_step(self, param, grad, lr) -> None:
-        raise NotImplementedError
+    def update_step(self, param, grad, lr, slots) -> None:
+        """Change ``param`` in place from ``grad``, with this weight's ``slots``."""
+        raise NotImplementedError(f"{type(self).__name__} must define update_step(param, grad, lr, slots)")
+
+    def update_rule(self) -> list[str]:
+        """The rule as lines of text, with this optimizer's numbers (shown by ``explain``)."""
+        return [f"{type(self).__name__}(learning_rate={self.learning_rate:g}): "
+                f"w <- {type(self).__name__}.update_step(w, g, lr)"]
 
     def get_config(self) -> dict:
         lr = self._learning_rate
@@ -209,24 +201,27 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: momentum must be in [0, 1], got {momentum}")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
 
-    def build(self, variables):
-        super().build(variables)
-        self._m = self._slots(self._variables) if self.momentum else []
+    def slot_names(self):
+        return ["momentum"] if self.momentum else []
 
-    def _slot_lists(self):
-        return [self._m] if self.momentum else []
-
-    def update_step(self, param, grad, lr):
+    def update_step(self, param, grad, lr, slots):
         if not self.momentum:
-            param -= lr * grad                          # w = w - alpha * dJ/dw
+            param -= grad * lr                          # w = w - alpha * dJ/dw
             return
-        (m,), mu = self._slots_of(param), self.momentum
-        m *= mu
-        m -= lr * grad
+        m, mu = slots["momentum"], self.momentum
+        m[...] = m * mu - grad * lr                     # m = mu m - lr g
         if self.nesterov:
-            param += mu * m - lr * grad
+            param += m * mu - grad * lr                 # w += mu m - lr g
         else:
-            param += m
+            param += m                                  # w += m
+
+    def update_rule(self):
+        lr = self.learning_rate
+        head = f"SGD(learning_rate={lr:g}, momentum={self.momentum:g}{', nesterov' if self.nesterov else ''})"
+        if not self.momentum:
+            return [head, f"w <- w - {lr:g} * g          (the seed's  w = w - alpha * dJ/dw)"]
+        tail = [f"w <- w + {self.momentum:g} * m - {lr:g} * g"] if self.nesterov else ["w <- w + m"]
+        return [head, f"m <- {self.momentum:g} * m - {lr:g} * g"] + tail
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -245,42 +240,38 @@ class RMSprop(Optimizer):
             raise ValueError(f"RMSprop: rho must be in [0, 1), got {rho}")
         self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), bool(centered)
 
-    def build(self, variables):
-        super().build(variables)
-        self._tmp = self._slots(self._variables)        # reused scratch: no temporaries per step
-        self._v = self._slots(self._variables)
-        self._m = self._slots(self._variables) if self.momentum else []
-        self._mg = self._slots(self._variables) if self.centered else []
+    def slot_names(self):
+        return ["velocity"] + (["momentum"] if self.momentum else []) + (["average_gradient"] if self.centered else [])
 
-    def _slot_lists(self):
-        return [self._v] + ([self._m] if self.momentum else []) + ([self._mg] if self.centered else [])
-
-    def update_step(self, param, grad, lr):
-        t, v, *rest = self._slots_of(param)
-        m = rest.pop(0) if self.momentum else None
-        mg = rest.pop(0) if self.centered else None
-        rho = self.rho
-        v *= rho                                        # v = rho v + (1 - rho) g^2
-        np.multiply(grad, grad, out=t)
-        t *= 1.0 - rho
-        v += t
+    def update_step(self, param, grad, lr, slots):
+        rho, v = self.rho, slots["velocity"]
+        v[...] = v * rho + grad * grad * (1 - rho)      # v = rho v + (1 - rho) g^2
         if self.centered:
-            mg *= rho
-            mg += (1.0 - rho) * grad
-            np.multiply(mg, mg, out=t)                  # denominator v - mg^2 + eps
-            np.subtract(v, t, out=t)
-            t += self.epsilon
+            mg = slots["average_gradient"]
+            mg[...] = mg * rho + grad * (1 - rho)       # mg = rho mg + (1 - rho) g
+            denominator = v - mg * mg + self.epsilon
         else:
-            np.add(v, self.epsilon, out=t)
-        np.sqrt(t, out=t)
-        np.divide(grad, t, out=t)                       # step = lr g / sqrt(v + eps)
-        t *= lr
+            denominator = v + self.epsilon
+        step = grad * lr / np.sqrt(denominator)         # lr g / sqrt(v + eps)
         if self.momentum:
-            m *= self.momentum
-            m += t
+            m = slots["momentum"]
+            m[...] = m * self.momentum + step           # m = mu m + step
             param -= m
         else:
-            param -= t
+            param -= step
+
+    def update_rule(self):
+        lr = self.learning_rate
+        denom = "sqrt(v - mg^2 + epsilon)" if self.centered else "sqrt(v + epsilon)"
+        lines = [f"RMSprop(learning_rate={lr:g}, rho={self.rho:g}, epsilon={self.epsilon:g})",
+                 f"v <- {self.rho:g} * v + {1 - self.rho:g} * g^2          (running mean of g^2, per entry)"]
+        if self.centered:
+            lines.append(f"mg <- {self.rho:g} * mg + {1 - self.rho:g} * g            (centered: running mean of g)")
+        if self.momentum:
+            lines += [f"m <- {self.momentum:g} * m + {lr:g} * g / {denom}", "w <- w - m"]
+        else:
+            lines.append(f"w <- w - {lr:g} * g / {denom}")
+        return lines
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
@@ -289,8 +280,9 @@ class RMSprop(Optimizer):
 
 class Adam(Optimizer):
     """``m += (g - m)(1 - b1)``, ``v += (g^2 - v)(1 - b2)``,
-    ``w -= a m / (sqrt(v) + eps)`` with ``a = lr sqrt(1 - b2^t) / (1 - b1^t)``, ``t = step + 1``.
-    ``amsgrad`` uses the running maximum of ``v``. Defaults lr=0.001, 0.9, 0.999, eps=1e-7."""
+    ``w -= m alpha / (sqrt(v) + eps)`` with ``alpha = lr sqrt(1 - b2^t) / (1 - b1^t)``,
+    ``t = step + 1``. ``amsgrad`` uses the running maximum of ``v``. Defaults lr=0.001,
+    0.9, 0.999, eps=1e-7."""
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
@@ -301,44 +293,42 @@ class Adam(Optimizer):
                 raise ValueError(f"{type(self).__name__}: {arg} must be in [0, 1), got {b}")
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = float(beta_1), float(beta_2), float(epsilon), bool(amsgrad)
 
-    def build(self, variables):
-        super().build(variables)
-        self._tmp = self._slots(self._variables)        # reused scratch
-        self._m = self._slots(self._variables)
-        self._v = self._slots(self._variables)
-        self._vhat = self._slots(self._variables) if self.amsgrad else []
+    def slot_names(self):
+        return ["momentum", "velocity"] + (["velocity_hat"] if self.amsgrad else [])
 
-    def _slot_lists(self):
-        return [self._m, self._v] + ([self._vhat] if self.amsgrad else [])
+    def slots_in_file_order(self):
+        # Keras makes the momentum and the velocity of each weight together, then the maxima
+        pairs = [a for m, v in zip(self.slots["momentum"], self.slots["velocity"]) for a in (m, v)]
+        return pairs + self.slots.get("velocity_hat", [])
 
-    def apply(self, grads, variables=None):
-        t = self.iterations + 1                         # the bias correction, once per step
-        # Computed in the weights' float type, as Keras does: in float32, 1 - 0.999**1 is
-        # 0.00099998713, and the exact float64 value would make every step 6e-6 too large.
-        if not self.built:
-            self.build(self._variables if variables is None else variables)
-        given = self._variables if variables is None else list(variables)
-        f = given[0].value.dtype.type if given else float
-        self._alpha_factor = np.sqrt(f(1) - f(self.beta_2) ** f(t)) / (f(1) - f(self.beta_1) ** f(t))
-        super().apply(grads, variables)
+    def alpha(self, lr, dtype):
+        """``lr sqrt(1 - b2^t) / (1 - b1^t)`` for the coming step, in the weights' float type
+        as Keras computes it: in float32, ``1 - 0.999**1`` is 0.00099998713."""
+        f, t = np.dtype(dtype).type, self.iterations + 1
+        return f(lr) * np.sqrt(f(1) - f(self.beta_2) ** f(t)) / (f(1) - f(self.beta_1) ** f(t))
 
-    def update_step(self, param, grad, lr):
-        t, m, v, *vhat = self._slots_of(param)
-        np.subtract(grad, m, out=t)                     # m += (g - m)(1 - b1)
-        t *= 1.0 - self.beta_1
-        m += t
-        np.multiply(grad, grad, out=t)                  # v += (g^2 - v)(1 - b2)
-        t -= v
-        t *= 1.0 - self.beta_2
-        v += t
+    def update_step(self, param, grad, lr, slots):
+        m, v = slots["momentum"], slots["velocity"]
+        m += (grad - m) * (1 - self.beta_1)             # running mean of g
+        v += (grad * grad - v) * (1 - self.beta_2)      # running mean of g^2
         if self.amsgrad:
-            np.maximum(vhat[0], v, out=vhat[0])
-            v = vhat[0]
-        np.sqrt(v, out=t)                               # w -= alpha m / (sqrt(v) + eps)
-        t += self.epsilon
-        np.divide(m, t, out=t)
-        t *= self._alpha_factor * t.dtype.type(lr)     # alpha = lr sqrt(1 - b2^t) / (1 - b1^t)
-        param -= t
+            vhat = slots["velocity_hat"]
+            vhat[...] = np.maximum(vhat, v)
+            v = vhat
+        param -= m * self.alpha(lr, param.dtype) / (np.sqrt(v) + self.epsilon)
+
+    def update_rule(self):
+        lr, t = self.learning_rate, self.iterations + 1
+        alpha = lr * (1 - self.beta_2 ** t) ** 0.5 / (1 - self.beta_1 ** t)
+        lines = [f"{type(self).__name__}(learning_rate={lr:g}, beta_1={self.beta_1:g}, beta_2={self.beta_2:g}, "
+                 f"epsilon={self.epsilon:g}), step t = {t}",
+                 f"m <- m + (g - m) * {1 - self.beta_1:g}          (running mean of g)",
+                 f"v <- v + (g^2 - v) * {1 - self.beta_2:g}        (running mean of g^2)",
+                 f"alpha = {lr:g} * sqrt(1 - {self.beta_2:g}^{t}) / (1 - {self.beta_1:g}^{t}) = {alpha:.4g}",
+                 "w <- w - alpha * m / (sqrt(v) + epsilon)"]
+        if self.amsgrad:
+            lines.insert(3, "v <- max(v_max, v)   (amsgrad)")
+        return lines
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -102,16 +102,12 @@ def gradient_norms(trace, title: str | None = None):
 
 # ---------------------------------------------------------------------------------------
 def _hidden_outputs(model, x):
-    """Each layer's output for ``x``, in inference mode (the model's own forward; the
-    layers' caches are restored afterwards)."""
-    from .inspect import _Preserved
+    """Each layer's output for ``x``, in inference mode (the model's own forward, recorded)."""
+    from .step import StepRecord, forward
 
-    outs, a = [], x
-    with _Preserved(model):
-        for layer in model.layers:
-            a = layer.forward(a, False)
-            outs.append((layer, a))
-    return outs
+    record = StepRecord()
+    forward(model.layers, x, False, record)
+    return list(zip(model.layers, record.outputs))
 
 
 def decision_boundary(model, x, y, resolution: int = 80, max_units: int = 32, title: str | None = None):

@@ -10,8 +10,8 @@ peak) and the share of dead ReLU units (0 for every sample of the batch).
 Where the numbers come from. By default: the training step itself (the gradients the
 optimizer used and the activations of that batch, read from the layers' caches after
 the step, so nothing is recomputed and training is not perturbed). With ``x, y`` given:
-a fixed probe batch, run forward and backward in inference mode at each record, with
-every ``variable.grad`` restored afterwards, so curves are not noisy from batch to batch.
+a fixed probe batch, run through ``train_step`` in inference mode and without an update at
+each record, so curves are not noisy from batch to batch.
 
 ``trace.diagnose()`` turns the records into sentences: vanishing or exploding gradients,
 dead or saturated units, a learning rate too large (update ratios far above ~1e-3 or a
@@ -35,9 +35,8 @@ import math
 import numpy as np
 
 from . import activations as act
-from . import training
 from .callbacks import Callback
-from .inspect import _Preserved
+from .step import train_step
 
 __all__ = ["Trace"]
 
@@ -134,10 +133,10 @@ class Trace(Callback):
         variables = model.trainable_weights
         if self._probe is not None:
             x, y, sw = self._probe
-            with _Preserved(model):
-                training.forward_backward(model, x, y, sw, training=False)
-                grads = [v.grad.copy() for v in variables]
-                stats = self._activation_stats()
+            # the probe's step, without an update (it sets each grad; the next step sets them anew)
+            train_step(model, x, y, sw, training=False, update=False)
+            grads = [v.grad.copy() for v in variables]
+            stats = self._activation_stats()
         else:
             grads = [v.grad for v in variables]          # the gradients this step used
             stats = self._activation_stats()              # the caches of this step's batch
@@ -156,7 +155,7 @@ class Trace(Callback):
         out = {}
         for layer in self.model.layers:
             g = getattr(layer, "activation", None)
-            a = layer.__dict__.get("_a")
+            a = getattr(layer, "a", None)
             if g is None or a is None:
                 continue
             a = np.asarray(a, dtype=np.float64)

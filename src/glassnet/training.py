@@ -1,13 +1,15 @@
-"""The training loop: batches -> forward -> loss -> backward -> optimizer, and the
-progress output. ``Sequential.fit/evaluate/predict`` call into this module.
+"""The training loop: epochs of batches, each batch one :func:`glassnet.step.train_step`,
+with callbacks, progress, validation, and a safe stop. ``Sequential.fit/evaluate/predict``
+call into this module.
 
-One step, as Keras orders it::
+    for each epoch:
+        for each batch (x, y, sample_weight) of a fresh permutation:
+            loss, predictions = train_step(model, x, y, sample_weight)
+            metrics(y, predictions); callbacks
+        validation, callbacks at the epoch's end
 
-    A = forward(X_batch)                     # layer after layer, training=True
-    J = loss(Y_batch, A) + penalties         # recorded BEFORE the update
-    dJ/dA -> backward, layers in reverse     # fills every variable.grad
-    optimizer.apply()                        # w <- update(w, dJ/dw)
-    metrics(Y_batch, A)                      # on the pre-update predictions
+A non-finite loss stops training before its update is applied (and undoes earlier updates
+that had already made the weights non-finite); Ctrl-C stops after the current step.
 """
 from __future__ import annotations
 
@@ -15,163 +17,17 @@ import math
 import signal
 import sys
 import threading
-import time
 
 import numpy as np
 
-from .callbacks import Callback, CallbackList, History
+from .callbacks import CallbackList, History
+from .progress import ProgressLogger
+from .step import forward, divisor, per_sample_losses, penalty, train_step
 from .utils import rng
 
 
 class TrainingStopped(Exception):
     """Raised inside the loop to end fit early (non-finite loss or Ctrl-C)."""
-
-
-# ---------------------------------------------------------------------------------------
-# One forward and backward pass
-# ---------------------------------------------------------------------------------------
-def forward(layers, x, training=False):
-    a = x
-    for layer in layers:
-        a = layer.forward(a, training)
-    return a
-
-
-def loss_and_output_grad(model, y, a, sample_weight=None):
-    """The batch's loss ``J = sum(w_i L_i) / m + penalties`` and ``dJ/dZ`` (fused) or ``dJ/dA``."""
-    loss, last, m = model.loss, model._layers[-1], a.shape[0]
-    if model._fused:                       # declared shortcut, see glassnet.losses
-        values, grad = loss.value_and_gradient_from_logits(y, last._z, a)
-    else:
-        values, grad = loss.value_and_gradient(y, a)
-    if grad is a or grad is y:             # scaled in place below: never the caller's array
-        grad = grad.copy()
-    divisor = _divisor(loss, m, sample_weight)
-    if sample_weight is None:
-        value = float(values.sum()) / divisor
-        grad *= 1.0 / divisor
-    else:
-        value = float((values * sample_weight).sum()) / divisor
-        grad *= (sample_weight / divisor).reshape((m,) + (1,) * (grad.ndim - 1))
-    if model._regularized:
-        value += penalties(model)
-    return value, grad
-
-
-def _divisor(loss, m, sample_weight):
-    """What the weighted sum of a batch's losses is divided by, per the loss's reduction:
-    the batch size (Keras's default "sum_over_batch_size"), 1 ("sum"), or the sum of the
-    sample weights ("mean_with_sample_weight")."""
-    if loss.reduction == "sum":
-        return 1.0
-    if loss.reduction == "mean_with_sample_weight" and sample_weight is not None:
-        return float(sample_weight.sum()) or 1.0
-    return m
-
-
-def penalties(model) -> float:
-    """The regularization terms added to the loss (``l2 * sum w^2`` and the like)."""
-    return sum(float(v.regularizer(v.value)) for v in model._regularized)
-
-
-def backward(model, grad):
-    """Run ``dJ/d(output)`` back through the layers, filling every ``variable.grad``."""
-    layers = model._layers
-    last = layers[-1]
-    if model._fused:
-        grad = last.backward_from_z(grad, len(layers) > 1)
-    else:
-        grad = last.backward(grad, len(layers) > 1)
-    for i in range(len(layers) - 2, -1, -1):
-        grad = layers[i].backward(grad, i > 0)     # the input layer's dX is never needed
-
-
-def forward_backward(model, x, y, sample_weight=None, training=True):
-    """Loss and predictions of one batch, with every trainable variable's ``grad`` filled."""
-    a = forward(model._layers, x, training)
-    value, grad = loss_and_output_grad(model, y, a, sample_weight)
-    backward(model, grad)
-    return value, a
-
-
-# ---------------------------------------------------------------------------------------
-# Progress output
-# ---------------------------------------------------------------------------------------
-def _interactive(stream) -> bool:
-    if "ipykernel" in sys.modules:
-        return True
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def format_logs(logs: dict) -> str:
-    parts = []
-    for k, v in logs.items():
-        if isinstance(v, (float, int, np.floating)):
-            v = float(v)
-            parts.append(f"{k}: {v:.4f}" if abs(v) > 1e-3 else f"{k}: {v:.4e}")
-    return " - ".join(parts)
-
-
-def summary_line(steps: int, seconds: float, logs=None) -> str:
-    """evaluate's and predict's one line, as Keras prints it: ``4/4 ━━━ 0s 2ms/step - loss: ...``."""
-    line = f"{steps}/{steps} {'━' * 20} {int(seconds)}s {_per_step(seconds / max(steps, 1))}"
-    return f"{line} - {format_logs(dict(sorted(logs.items())))}" if logs else line
-
-
-def _per_step(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.0f}s/step"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.0f}ms/step"
-    return f"{seconds * 1e6:.0f}us/step"
-
-
-class ProgressLogger(Callback):
-    """Keras-style progress: ``Epoch 3/100`` then ``12/12 ━━━━ 0s 2ms/step - loss: 0.0812``.
-
-    Redraws in place only on a terminal or in a notebook; to files and pipes it writes one
-    plain line per epoch (Keras writes its redraws there too, a known complaint).
-    """
-
-    def __init__(self, verbose=1, stream=None):
-        super().__init__()
-        self.verbose = verbose
-        self.stream = stream or sys.stdout
-        self.interactive = verbose == 1 and _interactive(self.stream)
-        self.wants_batch_logs = self.interactive
-
-    def _line(self, step, steps, elapsed, logs, final):
-        per = _per_step(elapsed / max(step, 1))
-        if self.verbose == 2:
-            return f"{steps}/{steps} - {int(elapsed)}s - {per} - {format_logs(logs)}".rstrip(" -")
-        done = int(20 * step / steps) if steps else 20
-        bar = "━" * done + "─" * (20 - done)
-        text = f"{step}/{steps} {bar} {int(elapsed)}s {per}"
-        metrics = format_logs(logs)
-        return f"{text} - {metrics}" if metrics else text
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start, self._last_draw = time.perf_counter(), 0.0
-        if self.params.get("epochs", 1) > 1:
-            print(f"Epoch {epoch + 1}/{self.params['epochs']}", file=self.stream, flush=self.interactive)
-
-    def on_train_batch_end(self, batch, logs=None):
-        now = time.perf_counter()
-        if now - self._last_draw < 0.05 and batch + 1 < self.params["steps"]:
-            return
-        self._last_draw = now
-        line = self._line(batch + 1, self.params["steps"], now - self._start, logs or {}, False)
-        self.stream.write("\r" + line + "\x1b[K")
-        self.stream.flush()
-
-    def on_epoch_end(self, epoch, logs=None):
-        steps = self.params["steps"]
-        line = self._line(steps, steps, time.perf_counter() - self._start, logs or {}, True)
-        self.stream.write(("\r" + line + "\x1b[K\n") if self.interactive else line + "\n")
-        self.stream.flush()
 
 
 # ---------------------------------------------------------------------------------------
@@ -205,115 +61,130 @@ class _InterruptGuard:
 
 
 # ---------------------------------------------------------------------------------------
-# fit / evaluate / predict
+# Batches
 # ---------------------------------------------------------------------------------------
-_SMALL_DATA = 4 << 20       # bytes of x below which fit copies the permuted data each epoch
+_SMALL_DATA = 4 << 20       # bytes of x below which an epoch copies the permuted data once
 
 
-def _batches(n, batch_size):
-    return range(0, n, batch_size)
+class ArrayBatches:
+    """The batches of arrays ``x, y`` (and sample weights), a fresh permutation each epoch.
+
+    Large data: each batch gathers its rows (``x[idx]``); on 60,000 x 784 floats a permuted
+    copy of the whole data cost 70-470 ms per epoch against 41 ms of gathers, and no copy is
+    held. Small data: one permuted copy per epoch, then slices (a gather costs ~3 us a step).
+    """
+
+    def __init__(self, x, y, sample_weight, batch_size, shuffle):
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self.steps = math.ceil(len(x) / batch_size)
+
+    def epoch(self):
+        x, y, sw, size = self.x, self.y, self.sample_weight, self.batch_size
+        order = rng().permutation(len(x)) if self.shuffle else None
+        if order is not None and x.nbytes <= _SMALL_DATA:
+            x, y = x[order], y[order]
+            sw = None if sw is None else sw[order]
+            order = None
+        for start in range(0, len(x), size):
+            if order is None:
+                rows = slice(start, start + size)
+            else:
+                rows = order[start:start + size]
+            yield x[rows], y[rows], (None if sw is None else sw[rows])
 
 
-def _slice(a, start, stop):
-    return None if a is None else a[start:stop]
+# ---------------------------------------------------------------------------------------
+# fit
+# ---------------------------------------------------------------------------------------
+class _Run:
+    """The state of one ``fit``: why it stopped, and the weights to go back to."""
+
+    def __init__(self, model, guard):
+        self.model, self.guard = model, guard
+        self.stopped_reason = None
+        self.snapshot = None            # (epoch, weights, optimizer state) at the latest finite epoch start
+
+    def keep_snapshot(self, epoch):
+        variables = self.model.trainable_weights
+        if all(np.isfinite(v.value).all() for v in variables):
+            self.snapshot = (epoch, [v.value.copy() for v in variables],
+                             [s.copy() for s in self.model.optimizer.variables()])
 
 
-def run_fit(model, x, y, sample_weight, batch_size, epochs, verbose, callbacks,
-            validation, shuffle, initial_epoch, validation_batch_size):
-    n = x.shape[0]
-    steps = math.ceil(n / batch_size)
+def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, validation_batch_size):
+    """Train ``model`` on ``data`` (an :class:`ArrayBatches` or any object with ``steps``
+    and ``epoch()``) and return the ``History``."""
     history = History()
-    cbs = list(callbacks or [])
-    if verbose:
-        cbs.insert(0, ProgressLogger(verbose))
-    cbs.append(history)
-    params = {"verbose": verbose, "epochs": epochs, "steps": steps}
-    cblist = CallbackList(cbs, model, params)
-    batch_end, batch_begin = cblist.batch_end, cblist.batch_begin
+    cbs = ([ProgressLogger(verbose)] if verbose else []) + list(callbacks or []) + [history]
+    cblist = CallbackList(cbs, model, {"verbose": verbose, "epochs": epochs, "steps": data.steps})
     model.stop_training = False
     model.history = history
-    optimizer, metrics = model.optimizer, model._metrics
-    if not optimizer.built:
-        optimizer.build(model.trainable_weights)
-    variables = optimizer._variables
-
-    stopped_reason = None
-    snapshot = None
+    names = ["loss"] + [m.name for m in model.metrics]
+    history.history = {k: [] for k in sorted(names + (["val_" + k for k in names] if validation is not None else []))}
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_weights)
     logs = {}
     # NumPy's own overflow/invalid warnings are silenced while training: a blow-up shows as
     # a non-finite loss, which stops fit below with one message that says what to do.
     with _InterruptGuard() as guard, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        run = _Run(model, guard)
         cblist.on_train_begin()
         try:
             for epoch in range(initial_epoch, epochs):
-                for m in metrics:
-                    m.reset_state()
                 cblist.on_epoch_begin(epoch)
-                # A fresh permutation each epoch. Large data: each batch gathers its rows
-                # (x[idx]); on 60,000 x 784 floats a permuted copy of the whole data cost
-                # 70-470 ms per epoch (a new 188 MB buffer, page faults each time) against
-                # 41 ms of gathers, and no copy is held. Small data: one permuted copy per
-                # epoch, then slices (a gather costs ~3 us a step; the copy ~10 us an epoch).
-                perm = rng().permutation(n) if shuffle else None
-                xs, ys, sws = x, y, sample_weight
-                if perm is not None and x.nbytes <= _SMALL_DATA:
-                    xs, ys = x[perm], y[perm]
-                    sws = None if sample_weight is None else sample_weight[perm]
-                    perm = None
-                first_step = True
-                loss_total, seen = 0.0, 0
-                for step, start in enumerate(_batches(n, batch_size)):
-                    stop = start + batch_size
-                    if perm is None:
-                        xb, yb, swb = xs[start:stop], ys[start:stop], _slice(sws, start, stop)
-                    else:
-                        idx = perm[start:stop]
-                        xb, yb = x[idx], y[idx]
-                        swb = None if sample_weight is None else sample_weight[idx]
-                    for cb in batch_begin:
-                        cb.on_train_batch_begin(step)
-                    value, a = forward_backward(model, xb, yb, swb)
-                    if not math.isfinite(value):
-                        stopped_reason = _non_finite(model, epoch, step, value, snapshot)
-                        raise TrainingStopped
-                    if first_step:     # the latest finite start of an epoch, to undo a blow-up
-                        first_step = False
-                        if all(np.isfinite(v.value).all() for v in variables):
-                            snapshot = (epoch, [v.value.copy() for v in variables],
-                                        [s.copy() for s in optimizer.variables()])
-                    optimizer.apply(None)
-                    m_b = xb.shape[0]
-                    loss_total += value * m_b
-                    seen += m_b
-                    for m in metrics:
-                        m.update_state(yb, a)     # Keras: compile metrics ignore sample_weight
-                    if batch_end:
-                        blogs = _logs(loss_total / seen, metrics)
-                        for cb in batch_end:
-                            cb.on_train_batch_end(step, blogs)
-                    if guard.requested or model.stop_training:
-                        if guard.requested:
-                            stopped_reason = f"Training interrupted (Ctrl-C) at epoch {epoch + 1}, batch {step + 1}: the weights are those after that step."
-                        break
-                logs = _logs(loss_total / max(seen, 1), metrics)
+                logs = _epoch(run, data, epoch, cblist)
                 if validation is not None and not guard.requested:
-                    val = run_evaluate(model, *validation, batch_size=validation_batch_size or batch_size)
+                    val = run_evaluate(model, *validation, batch_size=validation_batch_size or data.batch_size)
                     logs.update({"val_" + k: v for k, v in val.items()})
                 logs = dict(sorted(logs.items()))
                 cblist.on_epoch_end(epoch, logs)
                 if guard.requested or model.stop_training:
-                    if guard.requested and not stopped_reason:      # Ctrl-C during the epoch's end
-                        stopped_reason = f"Training interrupted (Ctrl-C) after epoch {epoch + 1}: the weights are those at its end."
+                    if guard.requested and not run.stopped_reason:      # Ctrl-C during the epoch's end
+                        run.stopped_reason = (f"Training interrupted (Ctrl-C) after epoch {epoch + 1}: "
+                                              "the weights are those at its end.")
                     break
         except TrainingStopped:
             pass
         except KeyboardInterrupt:
-            stopped_reason = "Training interrupted (KeyboardInterrupt): the weights are those after the last completed step."
+            run.stopped_reason = ("Training interrupted (KeyboardInterrupt): the weights are those after "
+                                  "the last completed step.")
         cblist.on_train_end(logs)
-    if stopped_reason:
-        print(stopped_reason, file=sys.stderr)
+    if run.stopped_reason:
+        print(run.stopped_reason, file=sys.stderr)
     model.stop_training = False
     return history
+
+
+def _epoch(run, data, epoch, cblist):
+    """One epoch of steps; returns its logs (the mean loss over the samples seen, metrics)."""
+    model, guard = run.model, run.guard
+    for m in model.metrics:
+        m.reset_state()
+    loss_total, seen = 0.0, 0
+    for step, (xb, yb, swb) in enumerate(data.epoch()):
+        for cb in cblist.batch_begin:
+            cb.on_train_batch_begin(step)
+        if step == 0:                   # the latest finite start of an epoch, to undo a blow-up
+            run.keep_snapshot(epoch)
+        value, predictions = train_step(model, xb, yb, swb)     # no update if value is not finite
+        if not math.isfinite(value):
+            run.stopped_reason = _non_finite(model, epoch, step, value, run.snapshot)
+            raise TrainingStopped
+        loss_total += value * len(xb)
+        seen += len(xb)
+        for m in model.metrics:
+            m.update_state(yb, predictions)      # Keras: compile metrics ignore sample_weight
+        if cblist.batch_end:
+            batch_logs = _logs(loss_total / seen, model.metrics)
+            for cb in cblist.batch_end:
+                cb.on_train_batch_end(step, batch_logs)
+        if guard.requested or model.stop_training:
+            if guard.requested:
+                run.stopped_reason = (f"Training interrupted (Ctrl-C) at epoch {epoch + 1}, batch {step + 1}: "
+                                      "the weights are those after that step.")
+            break
+    return _logs(loss_total / max(seen, 1), model.metrics)
 
 
 def _non_finite(model, epoch, step, value, snapshot):
@@ -321,10 +192,11 @@ def _non_finite(model, epoch, step, value, snapshot):
     already made the weights non-finite, go back (weights and optimizer state) to the start
     of the latest epoch that began with finite weights."""
     restored = "the weights are those from before this batch"
-    if not all(np.isfinite(v.value).all() for v in model.trainable_weights) and snapshot is not None:
+    variables = model.trainable_weights
+    if not all(np.isfinite(v.value).all() for v in variables) and snapshot is not None:
         start, weights, state = snapshot
-        for v, s in zip(model.optimizer._variables, weights):
-            v.value[...] = s
+        for v, s in zip(variables, weights):
+            v.value = s
         model.optimizer.set_state(state)
         restored = ("earlier updates had already made them non-finite, so the weights were restored "
                     f"to the start of epoch {start + 1}")
@@ -342,33 +214,33 @@ def _logs(loss_value, metrics):
     return dict(sorted(logs.items()))
 
 
+# ---------------------------------------------------------------------------------------
+# evaluate / predict
+# ---------------------------------------------------------------------------------------
 def run_evaluate(model, x, y, sample_weight=None, batch_size=32):
-    metrics = model._metrics
-    for m in metrics:
+    """The loss (weighted as in training, plus penalties) and metrics over ``x, y``."""
+    for m in model.metrics:
         m.reset_state()
-    n = x.shape[0]
-    loss, layers = model.loss, model._layers
-    penalty = penalties(model)
+    layers, loss = model.layers, model.loss
+    penalties = penalty(model.trainable_weights)
     total = 0.0
-    for start in _batches(n, batch_size):
-        stop = start + batch_size
-        xb, yb, swb = x[start:stop], y[start:stop], _slice(sample_weight, start, stop)
+    for xb, yb, swb in ArrayBatches(x, y, sample_weight, batch_size, shuffle=False).epoch():
         a = forward(layers, xb, False)
-        values = loss.call_from_logits(yb, layers[-1]._z) if model._fused else loss.call(yb, a)
+        values = per_sample_losses(loss, model.output_shortcut, layers[-1], yb, a)
         if swb is not None:
             values = values * swb
-        batch_loss = float(values.sum()) / _divisor(loss, xb.shape[0], swb) + penalty
-        total += batch_loss * xb.shape[0]          # the epoch's loss: weighted by batch size
-        for m in metrics:
+        batch_loss = float(values.sum()) / divisor(loss, len(xb), swb) + penalties
+        total += batch_loss * len(xb)          # the epoch's loss: weighted by batch size
+        for m in model.metrics:
             m.update_state(yb, a)             # as Keras: only the loss is weighted
-    return _logs(total / max(n, 1), metrics)
+    return _logs(total / max(len(x), 1), model.metrics)
 
 
 def run_predict(model, x, batch_size=32):
-    n = x.shape[0]
-    layers = model._layers
+    """The model's outputs for ``x``, batch by batch, in inference mode."""
+    n, layers = x.shape[0], model.layers
     out = None
-    for start in _batches(n, batch_size):
+    for start in range(0, n, batch_size):
         a = forward(layers, x[start:start + batch_size], False)
         if out is None:
             out = np.empty((n,) + a.shape[1:], dtype=a.dtype)

@@ -42,9 +42,11 @@ def clear_session() -> None:
 
 
 def snake_case(name: str) -> str:
-    """``"BatchNormalization"`` -> ``"batch_normalization"``."""
+    """Keras's naming rule: ``"BatchNormalization"`` -> ``"batch_normalization"``,
+    ``"Conv2D"`` -> ``"conv2d"``, ``"LeakyReLU"`` -> ``"leaky_re_lu"``."""
+    name = re.sub(r"\W+", "", name)
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base: str) -> str:

@@ -26,8 +26,10 @@ import os
 
 from . import atomic, h5, json_safe, keras_config, safe_zip, safetensors_io
 from .errors import MAX_FILE_BYTES, FileFormatError, ModelFileError, UnsafeFileError
+from .registry import get_registered_name, get_registered_object, register_keras_serializable
 
-__all__ = ["FileFormatError", "ModelFileError", "UnsafeFileError", "load_model", "load_weights",
+__all__ = ["FileFormatError", "ModelFileError", "UnsafeFileError", "get_registered_name",
+           "get_registered_object", "load_model", "load_weights", "register_keras_serializable",
            "save_model", "save_weights"]
 
 KERAS_FORMAT_VERSION = "3.15.1"     # the Keras release whose files glassnet writes and was checked with
@@ -63,25 +65,27 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
     ``filepath`` may be a path or a binary file object. ``compile=False`` skips the loss,
     metrics and optimizer. glassnet has no unsafe mode: ``safe_mode=False`` is accepted for
-    Keras compatibility and changes nothing. ``custom_objects`` are not supported: only
-    glassnet's own classes are ever built.
+    Keras compatibility and changes nothing. Only glassnet's own classes, classes you
+    registered with :func:`register_keras_serializable` and classes you pass in
+    ``custom_objects`` (``{"MyLayer": MyLayer}``) are ever built: the file names a class,
+    your code decides which classes may be named.
     """
-    if custom_objects:
-        raise ValueError("load_model: custom_objects are not supported; glassnet builds only its own "
-                         "registered classes, so that loading a file never runs code")
+    if custom_objects is not None and not (isinstance(custom_objects, dict)
+                                           and all(isinstance(k, str) for k in custom_objects)):
+        raise TypeError("load_model: custom_objects must be a dict {name: class}")
     if isinstance(filepath, (str, os.PathLike)) and not os.fspath(filepath).endswith(".keras"):
         hint = " (use load_weights for weights files)" if os.fspath(filepath).endswith(_WEIGHT_SUFFIXES) else ""
         raise FileFormatError(f"load_model: {os.fspath(filepath)!r}: load_model reads .keras files{hint}")
     data, label = _read_source(filepath, "load_model")
     try:
-        return _load(data, label, compile)
+        return _load(data, label, compile, custom_objects)
     except ModelFileError:
         raise
     except Exception as e:              # a parser boundary: whatever the file does, one error type
         raise FileFormatError(f"{label}: malformed model file ({type(e).__name__}: {e})") from e
 
 
-def _load(data, label, compile):
+def _load(data, label, compile, custom_objects=None):
     members = safe_zip.unpack(data, label)
     if safe_zip.METADATA in members:
         try:
@@ -92,7 +96,7 @@ def _load(data, label, compile):
             raise FileFormatError(f"{label}: metadata.json is not valid JSON") from None
     tree = json_safe.parse(members[safe_zip.CONFIG], label)
     json_safe.scan(tree, label)
-    model, ccfg = keras_config.build_model(tree, label)
+    model, ccfg = keras_config.build_model(tree, label, custom_objects)
     if compile and ccfg:
         keras_config.compile_model(model, ccfg, label)
     with h5.Reader(members[safe_zip.WEIGHTS], label) as reader:

@@ -22,7 +22,6 @@ import sys
 
 import numpy as np
 
-from ..optimizers import Adam
 from ..utils import snake_case
 from .errors import FileFormatError, UnsafeFileError, need
 
@@ -46,12 +45,7 @@ def layer_keys(model) -> list[str]:
 
 def optimizer_slots(opt) -> list[np.ndarray]:
     """The optimizer's slot arrays in Keras's order (iterations and learning rate excluded)."""
-    if not opt.built:
-        return []
-    lists = opt._slot_lists()
-    if isinstance(opt, Adam):      # Keras makes momentum and velocity together, per weight
-        return [a for pair in zip(lists[0], lists[1]) for a in pair] + [a for rest in lists[2:] for a in rest]
-    return [a for slots in lists for a in slots]
+    return opt.slots_in_file_order() if opt.built else []
 
 
 def write(model, include_optimizer=True) -> bytes:
@@ -217,7 +211,7 @@ def apply_optimizer(model, state) -> None:
         opt.build(model.trainable_weights)
     opt.iterations = it
     # the file keeps the rate as float32; the config's exact value wins when they agree
-    if not callable(opt._learning_rate) and np.float32(opt.learning_rate) != np.float32(lr):
+    if not opt.has_schedule and np.float32(opt.learning_rate) != np.float32(lr):
         opt.learning_rate = lr
     for slot, a in zip(optimizer_slots(opt), arrays):
         slot[...] = a

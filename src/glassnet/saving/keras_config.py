@@ -14,6 +14,7 @@ import math
 from .. import activations, config as gconfig, initializers, layers, losses, metrics, optimizers, regularizers
 from ..models import Sequential
 from ..utils import snake_case
+from .registry import get_registered_name, lookup
 from .errors import MAX_DIM, MAX_LAYERS, MAX_WEIGHT_ELEMENTS, FileFormatError, UnsafeFileError
 
 _FLOATS = ("float16", "float32", "float64")
@@ -67,11 +68,23 @@ class _Reader:
     def fail(self, where, msg, unsafe=False):
         raise (UnsafeFileError if unsafe else FileFormatError)(f"{self.label}: {where}: {msg}")
 
-    def obj(self, node, where, module, registry, kind):
-        """``{"module", "class_name", "config"}`` -> (class, config) from ``registry`` only."""
+    def obj(self, node, where, module, registry, kind, custom_objects=None, base=None):
+        """``{"module", "class_name", "config"}`` -> (class, config) from ``registry``, or
+        from the classes the user named (``custom_objects``) or registered."""
         if not isinstance(node, dict) or not isinstance(node.get("class_name"), str):
             self.fail(where, f"expected a {kind} object with a class_name, got {_short(node)}")
         name = node["class_name"]
+        if base is not None:
+            registered = node.get("registered_name")
+            try:
+                own = lookup(name, custom_objects, base, registered if isinstance(registered, str) else None)
+            except ValueError as e:
+                self.fail(where, str(e), unsafe=True)
+            if own is not None:
+                cfg = node.get("config") or {}
+                if not isinstance(cfg, dict):
+                    self.fail(where, f"the config of {name} must be an object")
+                return own, cfg
         if node.get("module") not in (None, module):
             self.fail(where, f"{kind} {name!r} from module {node.get('module')!r} is refused", unsafe=True)
         cls = registry.get(name)
@@ -142,7 +155,7 @@ def _short(value, n=80):
 
 
 # -- reading: the model -----------------------------------------------------------------------
-def build_model(tree, label) -> tuple[Sequential, dict | None]:
+def build_model(tree, label, custom_objects=None) -> tuple[Sequential, dict | None]:
     """A glassnet ``Sequential`` (weights allocated, not yet loaded) and its compile config."""
     r = _Reader(label)
     if not isinstance(tree, dict):
@@ -170,7 +183,8 @@ def build_model(tree, label) -> tuple[Sequential, dict | None]:
     built_layers, input_shape = [], None
     for i, entry in enumerate(entries):
         where = f"layers[{i}]"
-        cls, lcfg = r.obj(entry, where, "keras.layers", layers._CLASSES, "layer")
+        cls, lcfg = r.obj(entry, where, "keras.layers", layers.registered_classes(), "layer",
+                          custom_objects, base=layers.Layer)
         if cls is layers.InputLayer:
             if i != 0:
                 r.fail(where, "an InputLayer can only come first")
@@ -268,17 +282,10 @@ def _plan(r, built_layers, input_shape):
     if per_sample > MAX_WEIGHT_ELEMENTS:
         r.fail("input shape", f"{shape} is too large", unsafe=True)
     for layer in built_layers:
-        if isinstance(layer, layers.Dense):
-            if shape[-1] is None:
-                r.fail(layer.name, "the input's last dimension must be known for a Dense layer")
-            total += shape[-1] * layer.units + (layer.units if layer.use_bias else 0)
-        elif isinstance(layer, layers.Normalization):
-            try:
-                kept = layer._keep_axes(shape)
-            except ValueError as e:
-                r.fail(layer.name, str(e))
-            # a mean and a variance per kept index (given ones are broadcast to that size), and count
-            total += 2 * math.prod(shape[d] for d in kept) + (1 if layer.input_mean is None else 0)
+        try:
+            total += int(layer.count_params_for(shape))      # each layer says; nothing allocated
+        except Exception as e:          # whatever a layer's own code raises, one error type
+            r.fail(layer.name, f"cannot plan its weights for input shape {shape}: {type(e).__name__}: {e}")
         if total > MAX_WEIGHT_ELEMENTS:
             r.fail(layer.name, f"the config asks for over {MAX_WEIGHT_ELEMENTS:,} weights "
                                "(a shape bomb); refused before allocating", unsafe=True)
@@ -343,19 +350,21 @@ def check_saveable(model) -> None:
     """Refuse, before anything is written, a model glassnet could not save faithfully or
     load back: custom layers, optimizers, losses or metrics, and learning-rate schedules."""
     for layer in model.layers:
-        if layers._CLASSES.get(type(layer).__name__) is not type(layer):
-            raise ValueError(f"save: layer {layer.name!r} is a {type(layer).__name__}, not one of glassnet's "
-                             f"registered layers ({', '.join(sorted(layers._CLASSES))}); glassnet could "
-                             "not load it back safely. Use save_weights for custom layers.")
+        cls = type(layer)
+        own = layers.registered_classes().get(cls.__name__) is cls
+        if not own and lookup(get_registered_name(cls), None, layers.Layer) is not cls:
+            raise ValueError(f"save: layer {layer.name!r} is a {cls.__name__}, neither one of glassnet's "
+                             "layers nor a registered class, so the file could not be loaded back. Register "
+                             "it with @glassnet.saving.register_keras_serializable() (and load with "
+                             "custom_objects or after registering), or use save_weights.")
     if model.compiled:
         for obj, registry, kind in ((model.optimizer, optimizers._CLASSES, "optimizer"),
                                     (model.loss, losses._CLASSES, "loss")):
             if obj is not None and registry.get(type(obj).__name__) is not type(obj):
                 raise ValueError(f"save: the {kind} {type(obj).__name__} is not one of glassnet's own; "
                                  "it cannot be saved in a .keras file")
-        if callable(getattr(model.optimizer, "_learning_rate", None)):
-            raise ValueError(f"save: the optimizer's learning rate is a schedule "
-                             f"({model.optimizer._learning_rate!r}); learning-rate schedules cannot be "
+        if model.optimizer.has_schedule:
+            raise ValueError("save: the optimizer's learning rate is a schedule; learning-rate schedules cannot be "
                              "saved in a .keras file; use save_weights, or set a number "
                              "(optimizer.learning_rate = ...) before saving")
         for spec in model._metric_specs:

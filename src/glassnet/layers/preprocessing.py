@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import config
-from .layers import Layer
+from .. import config
+from .base import Layer
 
 
 def _axis_tuple(axis) -> tuple:

@@ -1,0 +1,295 @@
+"""``Variable`` (a weight and its gradient) and ``Layer``, the base class of every layer.
+
+A layer has two halves, written side by side in each subclass:
+
+* ``forward(x, training)`` computes the output and keeps what ``backward`` needs;
+* ``backward(grad, need_input_grad=True)`` takes ``dJ/d(output)``, sets the gradient of
+  each of its weights (``self.kernel.grad = ...``, same shape as the weight) and returns
+  ``dJ/d(input)``.
+
+Weights are made in ``build(input_shape)`` with ``add_weight``. A layer of your own needs
+nothing more (see ``docs/architecture.md`` for a worked example):
+
+>>> import numpy as np
+>>> class Scale(Layer):
+...     '''y = x * s, one learned scale per feature.'''
+...     def build(self, input_shape):
+...         self.s = self.add_weight((input_shape[-1],), "ones", "s")
+...     def forward(self, x, training=False):
+...         self.x = x
+...         return x * self.s.value
+...     def backward(self, grad, need_input_grad=True):
+...         self.s.grad = (grad * self.x).sum(axis=0)       # dJ/ds
+...         return grad * self.s.value                      # dJ/dx
+>>> Scale()(np.ones((2, 3))).shape
+(2, 3)
+
+Every layer class defined in the modules of ``glassnet.layers`` is registered by its name
+(the loader builds only registered classes); a class of your own is registered with
+``glassnet.saving.register_keras_serializable()`` or named in ``custom_objects``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import config, initializers
+from ..utils import snake_case, unique_name
+
+
+class Variable:
+    """A weight array with its gradient: ``value`` and ``grad`` have the same shape.
+
+    Assigning ``v.value = array`` or ``v.grad = array`` writes into the variable's own
+    storage (the shape must match), so an optimizer that holds the variable sees the new
+    numbers. Arrays handed out by ``numpy()`` are copies.
+    """
+
+    __slots__ = ("_value", "_grad", "name", "path", "trainable", "regularizer")
+
+    def __init__(self, value, name, trainable=True, regularizer=None, path=None):
+        self._value = value
+        self._grad = np.zeros_like(value)
+        self.name = name
+        self.path = path or name
+        self.trainable = trainable
+        self.regularizer = regularizer
+
+    @property
+    def value(self) -> np.ndarray:
+        return self._value
+
+    @value.setter
+    def value(self, new) -> None:
+        self._value[...] = self._checked(new, "value")
+
+    @property
+    def grad(self) -> np.ndarray:
+        return self._grad
+
+    @grad.setter
+    def grad(self, new) -> None:
+        self._grad[...] = self._checked(new, "grad")
+
+    def _checked(self, new, what):
+        new = np.asarray(new)
+        if new.shape != self._value.shape:
+            raise ValueError(f"Variable {self.path!r}: cannot set {what} of shape {new.shape} "
+                             f"on a variable of shape {self._value.shape}")
+        return new
+
+    def assign(self, value) -> None:
+        """Keras's ``variable.assign(value)``: the same as ``variable.value = value``."""
+        self.value = value
+
+    def store_in(self, value: np.ndarray, grad: np.ndarray) -> None:
+        """Keep this variable in the given arrays from now on (its numbers are copied into
+        ``value``). ``glassnet.fast`` uses it to lay a network's weights side by side."""
+        value[...] = self._value
+        grad[...] = self._grad
+        self._value, self._grad = value, grad
+
+    @property
+    def shape(self):
+        return self._value.shape
+
+    @property
+    def dtype(self):
+        return self._value.dtype
+
+    def numpy(self) -> np.ndarray:
+        return self._value.copy()
+
+    def __array__(self, dtype=None, copy=None):
+        return self._value.astype(dtype) if dtype is not None else self._value.copy()
+
+    def __repr__(self):
+        return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
+
+
+_REGISTRY: dict[str, type] = {}     # class name -> each layer class glassnet itself defines
+
+
+class Layer:
+    """Base class: naming, weights, lazy building, and ``__call__`` on NumPy arrays."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("glassnet.layers."):
+            _REGISTRY[cls.__name__] = cls
+
+    def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected argument(s) {', '.join(sorted(kwargs))}")
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.trainable = trainable
+        self.dtype = np.dtype(dtype) if dtype is not None else None   # None: config.floatx()
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        # Keras 2 style `Dense(4, input_shape=(3,))`: the model builds at once from this.
+        self.declared_input_shape = tuple(input_shape) if input_shape is not None else None
+        self.built = False
+        self._variables: list[Variable] = []
+        self.input_shape = None
+        self.output_shape = None
+
+    # -- weights ------------------------------------------------------------------------
+    def add_weight(self, shape, initializer, name, trainable=True, regularizer=None, dtype=None) -> Variable:
+        """Make a weight of ``shape`` filled by ``initializer``; it appears in ``weights``."""
+        dtype = dtype or self.dtype or config.floatx()      # dtype: e.g. "int64" for a counter
+        # np.array, not np.ascontiguousarray: that one turns a scalar weight's shape () into (1,)
+        value = np.array(initializers.get(initializer)(tuple(shape), dtype=dtype), dtype=dtype, order="C")
+        var = Variable(value, name, trainable and self.trainable, regularizer, path=f"{self.name}/{name}")
+        self._variables.append(var)
+        return var
+
+    @property
+    def weights(self) -> list[Variable]:
+        return list(self._variables)
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        return [v for v in self._variables if v.trainable and self.trainable]
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        return [v for v in self._variables if not (v.trainable and self.trainable)]
+
+    trainable_variables = trainable_weights
+    variables = weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [v.numpy() for v in self._variables]
+
+    def set_weights(self, weights) -> None:
+        weights = list(weights)
+        if len(weights) != len(self._variables):
+            raise ValueError(
+                f"Layer {self.name!r} expects {len(self._variables)} weight arrays "
+                f"({', '.join(str(v.shape) for v in self._variables)}), got {len(weights)}"
+            )
+        for i, (var, w) in enumerate(zip(self._variables, weights)):
+            w = np.asarray(w)
+            if w.shape != var.shape:
+                raise ValueError(
+                    f"Layer {self.name!r} weight {i} ({var.name}): expected shape {var.shape}, got {w.shape}"
+                )
+        for var, w in zip(self._variables, weights):
+            var.value = w
+
+    def count_params(self) -> int:
+        return int(sum(v.value.size for v in self._variables))
+
+    def count_params_for(self, input_shape) -> int:
+        """How many numbers ``build(input_shape)`` would create, without creating them.
+
+        The file loader asks this before building anything, to refuse a file whose layers
+        would fill the memory. This default runs ``build`` on a copy of the layer whose
+        ``add_weight`` only records shapes; a layer may return the count directly instead.
+        """
+        return _count_by_dry_build(self, tuple(input_shape))
+
+    @property
+    def losses(self) -> list[float]:
+        """This layer's weight penalties, one per regularized weight (Keras's ``layer.losses``)."""
+        return [float(v.regularizer(v.value)) for v in self._variables if v.regularizer is not None]
+
+    def regularization_loss(self) -> float:
+        """Sum of this layer's weight penalties (added to the loss in fit and evaluate)."""
+        return sum(self.losses)
+
+    # -- building -----------------------------------------------------------------------
+    def build(self, input_shape) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch dimension first)."""
+        self.built = True
+
+    def compute_output_shape(self, input_shape) -> tuple:
+        return tuple(input_shape)
+
+    def build_from_shape(self, input_shape) -> tuple:
+        """Build (once) and return the output shape; used by models to chain layers."""
+        input_shape = tuple(input_shape)
+        if not self.built:
+            self.build(input_shape)
+            self.built = True
+        self.input_shape = input_shape
+        self.output_shape = self.compute_output_shape(input_shape)
+        return self.output_shape
+
+    def __call__(self, x, training=False):
+        x = np.asarray(x, dtype=self.dtype or config.floatx())
+        if not self.built:
+            self.build_from_shape((None,) + x.shape[1:])
+        return self.forward(x, training=training)
+
+    # -- the two halves -------------------------------------------------------------------
+    def forward(self, x, training=False):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(x, training=False)")
+
+    def backward(self, grad, need_input_grad=True):
+        raise NotImplementedError(
+            f"{type(self).__name__} must define backward(grad, need_input_grad=True): glassnet "
+            "computes gradients by hand, so a layer returns dJ/d(input) and sets its weights' grad"
+        )
+
+    # -- config ---------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        dtype = self.dtype.name if self.dtype is not None else config.floatx()
+        return {"name": self.name, "trainable": self.trainable,
+                "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                          "config": {"name": dtype}, "registered_name": None}}
+
+    @classmethod
+    def from_config(cls, cfg: dict):
+        cfg = dict(cfg)
+        dtype = cfg.pop("dtype", None)
+        if isinstance(dtype, dict):
+            dtype = (dtype.get("config") or {}).get("name")
+        cfg.pop("batch_input_shape", None)
+        layer = cls(**cfg)
+        if dtype in ("float16", "float32", "float64"):
+            layer.dtype = np.dtype(dtype)
+        return layer
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _count_by_dry_build(layer, input_shape) -> int:
+    """Run ``build`` on a shallow copy whose ``add_weight`` records sizes and hands out
+    read-only zero-stride arrays (no memory), and return the total."""
+    import copy
+
+    dry = copy.copy(layer)
+    dry._variables, sizes = [], []
+
+    def add_weight(shape, initializer=None, name="w", trainable=True, regularizer=None, dtype=None):
+        shape = tuple(int(d) for d in shape)
+        if any(d < 0 for d in shape):
+            raise ValueError(f"layer {layer.name!r}: negative weight shape {shape}")
+        sizes.append(int(np.prod(shape, dtype=object)))
+        value = np.broadcast_to(np.zeros((), dtype or layer.dtype or config.floatx()), shape)
+        return Variable(value, name, path=f"{layer.name}/{name}")
+
+    dry.add_weight = add_weight
+    dry.build(input_shape)
+    return sum(sizes)
+
+
+def get_class(name: str, custom_objects=None):
+    """The layer class saved under ``name``: one glassnet defines, one named in
+    ``custom_objects``, or one registered with ``register_keras_serializable``; anything
+    else is refused (safe loading)."""
+    from ..saving.registry import lookup
+    cls = lookup(name, custom_objects, base=Layer)
+    if cls is not None:
+        return cls
+    if name not in _REGISTRY:
+        raise ValueError(f"Unknown layer class {name!r}: glassnet builds only {', '.join(sorted(_REGISTRY))} "
+                         "and classes you name in custom_objects or register with "
+                         "glassnet.saving.register_keras_serializable()")
+    return _REGISTRY[name]
+
+
+def registered_classes() -> dict[str, type]:
+    """Every layer class glassnet defines, by name."""
+    return dict(_REGISTRY)

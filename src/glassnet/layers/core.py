@@ -1,0 +1,220 @@
+"""The core layers: Input, Dense, Activation, Dropout, Flatten; each one's ``forward``
+with its ``backward`` right under it.
+
+``forward(x, training)`` computes the output and keeps what ``backward`` needs;
+``backward(grad)`` takes ``dJ/d(output)``, fills the gradient of each weight
+(``variable.grad``, same shape as the weight) and returns ``dJ/d(input)``.
+
+For a Dense layer with activation ``g`` (one batch of ``m`` rows):
+
+    forward:   Z = X @ W + b          A = g(Z)
+    backward:  dZ = dA * g'(Z)        dW = X.T @ dZ     db = sum(dZ over rows)
+               dX = dZ @ W.T
+
+>>> import numpy as np, glassnet
+>>> layer = glassnet.layers.Dense(2, activation="relu")
+>>> layer(np.ones((3, 4))).shape
+(3, 2)
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import activations, config, initializers, regularizers
+from ..utils import rng, unique_name
+from .base import Layer
+
+
+class InputLayer(Layer):
+    """Declares the input shape (without the batch dimension); ``Input(shape=(4,))`` makes one."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, **kwargs):
+        if shape is None and batch_shape is None:
+            raise ValueError("Input: give `shape`, the shape of one sample, e.g. Input(shape=(400,))")
+        if batch_shape is not None:
+            shape = tuple(batch_shape)[1:]
+            batch_size = tuple(batch_shape)[0]
+        if isinstance(shape, int):
+            shape = (shape,)
+        shape = tuple(shape)
+        for i, d in enumerate(shape):
+            if d is not None and (not isinstance(d, (int, np.integer)) or d <= 0):
+                raise ValueError(f"Input: shape[{i}] must be a positive integer or None, got {d!r}")
+        super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
+        self.batch_size = batch_size
+        self.shape = (batch_size,) + shape          # like a KerasTensor's shape
+        self.built = True
+
+    def forward(self, x, training=False):
+        return x
+
+    def backward(self, grad, need_input_grad=True):
+        return grad
+
+    def get_config(self):
+        return {"batch_shape": list(self.shape), "dtype": (self.dtype.name if self.dtype else config.floatx()),
+                "sparse": False, "name": self.name}
+
+
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None) -> InputLayer:
+    """``Input(shape=(400,))``: the first entry of a Sequential model, fixing its input size."""
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name, batch_shape=batch_shape)
+
+
+class Dense(Layer):
+    """``A = g(X @ W + b)``: a fully connected layer of ``units`` neurons.
+
+    ``W`` (the kernel) has shape ``(inputs, units)``, ``b`` has ``(units,)``; glorot-uniform
+    kernel and zero bias by default, as Keras.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        for arg, v in (("activity_regularizer", activity_regularizer),
+                       ("kernel_constraint", kernel_constraint), ("bias_constraint", bias_constraint)):
+            if v is not None:
+                raise ValueError(f"Dense: {arg} is not supported by glassnet yet (got {v!r})")
+        kwargs.pop("lora_rank", None)
+        kwargs.pop("lora_alpha", None)
+        kwargs.pop("quantization_config", None)
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self._activation_backward = activations.backward_of(self.activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.bias = None
+
+    def build(self, input_shape):
+        if input_shape[-1] is None:
+            raise ValueError(f"Dense {self.name!r}: the last dimension of the input must be known")
+        self.kernel = self.add_weight((input_shape[-1], self.units), self.kernel_initializer, "kernel",
+                                      regularizer=self.kernel_regularizer)
+        if self.use_bias:
+            self.bias = self.add_weight((self.units,), self.bias_initializer, "bias",
+                                        regularizer=self.bias_regularizer)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def count_params_for(self, input_shape) -> int:
+        return int(input_shape[-1]) * self.units + (self.units if self.use_bias else 0)
+
+    def forward(self, x, training=False):
+        self.x = x
+        self.z = x @ self.kernel.value               # Z = X W + b
+        if self.use_bias:
+            self.z += self.bias.value
+        self.a = self.activation(self.z)             # A = g(Z)
+        return self.a
+
+    def backward(self, grad, need_input_grad=True):
+        dz = self._activation_backward(self.z, self.a, grad)     # dZ = dA * g'(Z)
+        return self.backward_from_z(dz, need_input_grad)
+
+    def backward_from_z(self, dz, need_input_grad=True):
+        """The linear half of backward, from ``dJ/dZ``: where the declared output shortcut
+        (sigmoid + cross-entropy, softmax + cross-entropy) enters."""
+        self.dz = dz
+        x = self.x.reshape(-1, self.x.shape[-1])     # (batch, ..., inputs) -> (rows, inputs)
+        dz_rows = dz.reshape(-1, self.units)
+        self.kernel.grad = x.T @ dz_rows             # dW = X.T dZ
+        if self.use_bias:
+            # db = the sum of dZ's rows (np.add.reduce: np.sum's Python wrapper costs more here)
+            self.bias.grad = np.add.reduce(dz_rows, axis=0)
+        if need_input_grad:
+            return dz @ self.kernel.value.T          # dX = dZ W.T
+        return None
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units,
+                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": None, "bias_constraint": None}
+
+
+class Activation(Layer):
+    """Applies an activation on its own: ``Activation("softmax")``."""
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+        self._activation_backward = activations.backward_of(self.activation)
+
+    def forward(self, x, training=False):
+        self.z = x
+        self.a = self.activation(x)
+        return self.a
+
+    def backward(self, grad, need_input_grad=True):
+        return self._activation_backward(self.z, self.a, grad)
+
+    def backward_from_z(self, dz, need_input_grad=True):
+        return dz                                    # the input *is* Z: nothing left to do
+
+    def get_config(self):
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, zero each input with probability ``rate`` and scale the
+    rest by ``1 / (1 - rate)``; at inference, the identity."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        if not (isinstance(rate, (int, float)) and 0 <= rate < 1):
+            raise ValueError(f"Dropout: rate must be a number in [0, 1), got {rate!r}")
+        if noise_shape is not None:
+            raise ValueError("Dropout: noise_shape is not supported by glassnet yet")
+        super().__init__(**kwargs)
+        self.rate, self.seed = float(rate), seed
+        self._generator = np.random.default_rng(seed) if seed is not None else None
+        self._mask = None
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0:
+            self._mask = None
+            return x
+        gen = self._generator or rng()
+        self._mask = (gen.random(x.shape) >= self.rate).astype(x.dtype) * (1.0 / (1.0 - self.rate))
+        return x * self._mask
+
+    def backward(self, grad, need_input_grad=True):
+        return grad if self._mask is None else grad * self._mask
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": None}
+
+
+class Flatten(Layer):
+    """Reshapes each sample to one dimension: ``(N, 8, 8)`` -> ``(N, 64)``."""
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = data_format
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        size = None if any(d is None for d in rest) else int(math.prod(rest))
+        return (input_shape[0], size)
+
+    def forward(self, x, training=False):
+        self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, grad, need_input_grad=True):
+        return grad.reshape(self._shape)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format or "channels_last"}

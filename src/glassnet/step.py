@@ -1,0 +1,146 @@
+"""One training step, written once: ``fit``, ``train_on_batch``, ``gradients``, ``Trace``
+and ``explain`` all run :func:`train_step`.
+
+One step, as Keras orders it (``m`` rows in the batch)::
+
+    A = forward(X)                           # layer after layer, caches kept for backward
+    J = sum_i(s_i L_i) / m + penalties       # recorded BEFORE the update
+    dJ/dA, or dJ/dZ through the shortcut     # the loss's gradient at the output
+    backward, layers in reverse              # each layer sets its weights' grad
+    grad += d(penalty)/dw                    # every regularized weight, here and only here
+    optimizer.apply()                        # w <- update(w, dJ/dw)
+
+The output shortcut (sigmoid + binary cross-entropy, softmax + categorical cross-entropy:
+``dJ/dZ = (A - Y) / m``) is decided once, when the model is compiled
+(:func:`output_shortcut`), and passed in; it is never guessed here.
+
+>>> import numpy as np, glassnet
+>>> model = glassnet.Sequential([glassnet.Input(shape=(2,)), glassnet.layers.Dense(1, activation="sigmoid")])
+>>> model.compile(optimizer="sgd", loss="binary_crossentropy")
+>>> loss, predictions = train_step(model, np.ones((4, 2)), np.array([[0.], [1.], [1.], [0.]]))
+>>> predictions.shape
+(4, 1)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def output_shortcut(loss, last_layer) -> bool:
+    """True when ``loss`` declares that it fuses with the last layer's activation and the
+    layer can start its backward pass from ``dJ/dZ`` (``backward_from_z``)."""
+    activation = getattr(last_layer, "activation", None)
+    return bool(loss is not None and activation is not None and loss.fuses_with(activation)
+                and hasattr(last_layer, "backward_from_z"))
+
+
+@dataclass
+class StepRecord:
+    """What one step computed, kept for ``explain`` and ``Trace``: each layer's input and
+    output, the per-sample losses, the output gradient, each layer's input gradient."""
+
+    inputs: list = field(default_factory=list)
+    outputs: list = field(default_factory=list)
+    per_sample_loss: np.ndarray | None = None
+    output_grad: np.ndarray | None = None
+    input_grads: dict = field(default_factory=dict)      # layer index -> dJ/d(its input)
+    weights_before: dict = field(default_factory=dict)   # variable path -> its value before the update
+
+
+def forward(layers, x, training=False, record=None):
+    """``A = layer_n(... layer_1(X))``, each layer keeping what its backward needs."""
+    a = x
+    for layer in layers:
+        if record is not None:
+            record.inputs.append(a)
+        a = layer.forward(a, training)
+        if record is not None:
+            record.outputs.append(a)
+    return a
+
+
+def divisor(loss, m, sample_weight) -> float:
+    """What the weighted sum of a batch's losses is divided by, per the loss's reduction:
+    the batch size (Keras's default "sum_over_batch_size"), 1 ("sum"), or the sum of the
+    sample weights ("mean_with_sample_weight")."""
+    if loss.reduction == "sum":
+        return 1.0
+    if loss.reduction == "mean_with_sample_weight" and sample_weight is not None:
+        return float(sample_weight.sum()) or 1.0
+    return m
+
+
+def per_sample_losses(loss, shortcut, last_layer, y, a):
+    """``L_i`` for each sample: from the logits ``Z`` when the shortcut is on."""
+    return loss.call_from_logits(y, last_layer.z) if shortcut else loss.call(y, a)
+
+
+def loss_and_output_grad(loss, shortcut, last_layer, y, a, sample_weight=None, record=None):
+    """``J = sum_i(s_i L_i) / m`` (no penalties) and ``dJ/dZ`` (shortcut) or ``dJ/dA``."""
+    if shortcut:
+        values, grad = loss.value_and_gradient_from_logits(y, last_layer.z, a)
+    else:
+        values, grad = loss.value_and_gradient(y, a)
+    if grad is a or grad is y:             # scaled in place below: never the caller's array
+        grad = grad.copy()
+    m = a.shape[0]
+    d = divisor(loss, m, sample_weight)
+    if sample_weight is None:
+        value = float(values.sum()) / d
+        grad *= 1.0 / d
+    else:
+        value = float((values * sample_weight).sum()) / d
+        grad *= (sample_weight / d).reshape((m,) + (1,) * (grad.ndim - 1))
+    if record is not None:
+        record.per_sample_loss, record.output_grad = values, grad
+    return value, grad
+
+
+def backward(layers, grad, shortcut, record=None):
+    """Run ``dJ/d(output)`` back through the layers; each sets its weights' ``grad``."""
+    last = len(layers) - 1
+    for i in range(last, -1, -1):
+        need = i > 0                       # the first layer's dX is never needed
+        if i == last and shortcut:
+            grad = layers[i].backward_from_z(grad, need)
+        else:
+            grad = layers[i].backward(grad, need)
+        if record is not None and need:
+            record.input_grads[i] = grad
+
+
+def penalty(variables) -> float:
+    """The regularization terms added to the loss (``l2 * sum w^2`` and the like)."""
+    return sum(float(v.regularizer(v.value)) for v in variables if v.regularizer is not None)
+
+
+def add_penalty_gradients(variables) -> None:
+    """``dJ/dw += d(penalty)/dw`` for every regularized weight: the one place it is done."""
+    for v in variables:
+        if v.regularizer is not None:
+            v.grad += v.regularizer.gradient(v.value)
+
+
+def train_step(model, x, y, sample_weight=None, *, training=True, update=True, record=None):
+    """Forward, loss, backward, penalty gradients and (``update=True``) the optimizer's
+    update of a compiled, built ``model`` on one batch; returns ``(J, predictions)``, both
+    from before the update. ``training=False`` runs Dropout as the identity.
+
+    When the loss is not finite, no update is made (the caller decides what to say).
+    """
+    layers, loss, shortcut = model.layers, model.loss, model.output_shortcut
+    a = forward(layers, x, training, record)
+    value, grad = loss_and_output_grad(loss, shortcut, layers[-1], y, a, sample_weight, record)
+    backward(layers, grad, shortcut, record)
+    trainable = model.trainable_weights
+    add_penalty_gradients(trainable)
+    value += penalty(trainable)
+    if record is not None:
+        record.weights_before = {v.path: v.value.copy() for v in model.weights}
+    if update and np.isfinite(value):
+        if not model.optimizer.built:
+            model.optimizer.build(trainable)
+        model.optimizer.apply()
+    return value, a
