@@ -29,7 +29,7 @@ An activation function may carry the same method as an attribute, like ``backwar
 activations without a recipe are refused before anything is written, naming the layer.
 
 >>> import numpy as np, glassnet
->>> model = glassnet.Sequential([glassnet.Input(shape=(4,)), glassnet.layers.Dense(2, activation="relu")])
+>>> model = glassnet.Sequential([glassnet.Input(shape=(4,)), glassnet.layers.Dense(2, activation="relu", name="dense")])
 >>> g = build_graph(model)
 >>> [node.name for node in g.nodes]
 ['dense/MatMul', 'dense/BiasAdd', 'dense/Relu']
