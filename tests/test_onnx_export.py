@@ -211,7 +211,7 @@ def test_multi_node_recipes_are_scoped_by_layer_and_activation(tmp_path):
     assert len(names) == len(set(names))
 
 
-@pytest.mark.parametrize("opset", [13, 17, 18, 21])
+@pytest.mark.parametrize("opset", [13, 17, 19])     # 19: ONNX Runtime 1.16, the oldest the test extra allows
 def test_opset(tmp_path, opset):
     model = randomize(digits_network("softmax"))
     path = exported(model, tmp_path, opset=opset)
