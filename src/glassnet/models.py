@@ -360,6 +360,12 @@ class Sequential:
     def __repr__(self):
         return f"<Sequential name={self.name}, layers={len(self._layers)}, built={self.built}>"
 
+    def export(self, filepath, format="onnx", opset=None) -> None:
+        """Write the model for serving: ``format="onnx"`` (needs ``glassnet[onnx]``), atomically.
+        See :mod:`glassnet.onnx_export`."""
+        from .onnx_export import export
+        export(self, filepath, format=format, opset=opset)
+
 
 class Model(Sequential):
     """Keras's ``Model``: in glassnet, a linear stack like :class:`Sequential` (its file

@@ -6,6 +6,7 @@
     glassnet logreg                       # the three steps by hand, beside a one-unit network
     glassnet train data.csv --target y    # binary, multi-class or regression, chosen from y
     glassnet predict runs/data data.csv   # predictions as CSV on stdout
+    glassnet export runs/data             # runs/data/model.onnx, for ONNX Runtime
 
 Also ``python -m glassnet``. Every command takes ``--help``. A mistake in the input (a
 missing file, an unknown column, a cell that is not a number, a bad option) is reported
@@ -26,6 +27,7 @@ import sys
 
 from glassnet.cli._common import _OPTIMIZERS, UsageError
 from glassnet.cli.digits import cmd_digits, cmd_logreg
+from glassnet.cli.export import cmd_export
 from glassnet.cli.table import cmd_predict, cmd_train
 
 __all__ = ["main"]
@@ -144,6 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="the run folder, or its model.keras (preprocessing.json must be beside it)")
     p.add_argument("csv", help="rows to predict")
     p.set_defaults(run=cmd_predict)
+
+    p = sub.add_parser("export", help="write a trained model as an ONNX file, for ONNX Runtime",
+                       description="Export a model saved by glassnet (a run folder, or a .keras file) to ONNX, "
+                       "to serve it with ONNX Runtime: input 'inputs' (batch first), output 'output_0'. "
+                       "Needs the onnx package: pip install 'glassnet[onnx]'.")
+    p.add_argument("model", help="the run folder, or a .keras file")
+    p.add_argument("--format", choices=("onnx",), default="onnx", help="(default onnx, the only one)")
+    p.add_argument("--out", metavar="PATH", help="the file to write, ending in .onnx "
+                   "(default: beside the model, model.onnx)")
+    p.set_defaults(run=cmd_export)
     return parser
 
 
@@ -155,7 +167,7 @@ def main(argv=None) -> int:
     except SystemExit as e:          # --help, --version, or a bad option (already reported)
         return e.code if isinstance(e.code, int) else 2
     if args.command is None:
-        print("glassnet: error: choose a command: digits, logreg, train or predict "
+        print("glassnet: error: choose a command: digits, logreg, train, predict or export "
               "(see 'glassnet --help')", file=sys.stderr)
         return 2
     try:
