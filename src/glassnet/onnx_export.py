@@ -43,8 +43,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from . import activations, config
-from .layers import Activation, Dense, Dropout, Flatten, InputLayer
-from .preprocessing import Normalization
+from .layers import Activation, Dense, Dropout, Flatten, InputLayer, Normalization
 
 __all__ = ["Graph", "build_graph", "export", "DEFAULT_OPSET", "MIN_OPSET"]
 
