@@ -39,7 +39,7 @@ def _x(dtype):
 # Activations and their derivatives
 # ---------------------------------------------------------------------------------------
 # exponential overflows at 1000 by definition (exp(1000) is not a float): not in the list.
-BOUNDED = [n for n in sorted(A._BY_NAME) if n != "exponential"]
+BOUNDED = [n for n in sorted(A.BY_NAME) if n != "exponential"]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -317,7 +317,7 @@ def matrices(draw, elements=None, shape=None):
     return draw(hnp.arrays(np.float64, shape, elements=elements or smooth_floats()))
 
 
-ACTIVATIONS = sorted(A._BY_NAME)
+ACTIVATIONS = sorted(A.BY_NAME)
 
 
 @PROPERTY

@@ -255,7 +255,7 @@ def _log_softmax_backward(x, a, grad, axis=-1):
         return grad - np.exp(a) * np.sum(grad, axis=axis, keepdims=True)
 
 
-_BY_NAME = {
+BY_NAME = {
     "linear": linear, "sigmoid": sigmoid, "tanh": tanh, "relu": relu,
     "leaky_relu": leaky_relu, "elu": elu, "selu": selu, "gelu": gelu, "silu": silu,
     "swish": silu, "softplus": softplus, "softsign": softsign,
@@ -270,12 +270,12 @@ def get(identifier) -> Callable:
         return linear
     if isinstance(identifier, str):
         key = identifier.lower()
-        if key in _BY_NAME:
-            return _BY_NAME[key]
+        if key in BY_NAME:
+            return BY_NAME[key]
         from ._suggest import did_you_mean
         raise ValueError(
-            f"Unknown activation {identifier!r}.{did_you_mean(identifier, _BY_NAME)} "
-            f"Known: {', '.join(sorted(_BY_NAME))}."
+            f"Unknown activation {identifier!r}.{did_you_mean(identifier, BY_NAME)} "
+            f"Known: {', '.join(sorted(BY_NAME))}."
         )
     if isinstance(identifier, dict) and "config" in identifier:
         return deserialize(identifier)
@@ -300,7 +300,7 @@ def backward_of(fn: Callable) -> Callable:
 
 def serialize(fn: Callable) -> str:
     """The name Keras stores for an activation (``"relu"``)."""
-    for name, f in _BY_NAME.items():
+    for name, f in BY_NAME.items():
         if f is fn and name != "swish":
             return name
     return getattr(fn, "__name__", "custom")

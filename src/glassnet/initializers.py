@@ -181,11 +181,11 @@ for _cls, _name in [(GlorotUniform, "GlorotUniform"), (GlorotNormal, "GlorotNorm
                     (LecunUniform, "LecunUniform"), (LecunNormal, "LecunNormal")]:
     _cls.__name__ = _cls.__qualname__ = _name
 
-_CLASSES = {c.__name__: c for c in [
+CLASSES = {c.__name__: c for c in [
     Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling,
     GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal]}
-_BY_NAME = {snake_case(n): c for n, c in _CLASSES.items()}
-_BY_NAME.update({"zero": Zeros, "one": Ones, "normal": RandomNormal, "uniform": RandomUniform})
+BY_NAME = {snake_case(n): c for n, c in CLASSES.items()}
+BY_NAME.update({"zero": Zeros, "one": Ones, "normal": RandomNormal, "uniform": RandomUniform})
 
 
 def get(identifier) -> Initializer:
@@ -193,10 +193,10 @@ def get(identifier) -> Initializer:
     if isinstance(identifier, Initializer):
         return identifier
     if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier) or _CLASSES.get(identifier)
+        cls = BY_NAME.get(identifier) or CLASSES.get(identifier)
         if cls is None:
             from ._suggest import did_you_mean
-            raise ValueError(f"Unknown initializer {identifier!r}.{did_you_mean(identifier, _BY_NAME)}")
+            raise ValueError(f"Unknown initializer {identifier!r}.{did_you_mean(identifier, BY_NAME)}")
         return cls()
     if isinstance(identifier, dict):
         return deserialize(identifier)
@@ -214,9 +214,9 @@ def serialize(init) -> dict:
 def deserialize(config: dict) -> Initializer:
     """Build a registered initializer from its Keras config; anything else is refused."""
     name = config.get("class_name")
-    if name not in _CLASSES:
+    if name not in CLASSES:
         raise ValueError(f"Unknown initializer class {name!r}")
     kwargs = config.get("config") or {}
     if not isinstance(kwargs, dict):
         raise ValueError(f"initializer config for {name} must be a dict")
-    return _CLASSES[name](**kwargs)
+    return CLASSES[name](**kwargs)

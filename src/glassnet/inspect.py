@@ -248,7 +248,7 @@ def gradcheck(obj, x, y=None, eps: float = 1e-6, rtol: float = 1e-5, atol: float
     elif isinstance(obj, _losses.Loss) or (isinstance(obj, type) and issubclass(obj, _losses.Loss)):
         title, rows = _check_loss(_losses.get(obj), x, y, *args)
     elif isinstance(obj, str) or callable(obj):
-        if isinstance(obj, str) and obj.lower() not in _activations._BY_NAME:
+        if isinstance(obj, str) and obj.lower() not in _activations.BY_NAME:
             title, rows = _check_loss(_losses.get(obj), x, y, *args)
         else:
             title, rows = _check_activation(_activations.get(obj), x, *args)

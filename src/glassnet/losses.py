@@ -415,11 +415,11 @@ mean_absolute_error = _per_sample(MeanAbsoluteError)
 huber = _per_sample(Huber)
 mse, mae = mean_squared_error, mean_absolute_error
 
-_CLASSES = {c.__name__: c for c in [
+CLASSES = {c.__name__: c for c in [
     BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
     MeanSquaredError, MeanAbsoluteError, Huber]}
-_BY_NAME = {snake_case(n): c for n, c in _CLASSES.items()}
-_BY_NAME.update({
+BY_NAME = {snake_case(n): c for n, c in CLASSES.items()}
+BY_NAME.update({
     "bce": BinaryCrossentropy, "cce": CategoricalCrossentropy, "scce": SparseCategoricalCrossentropy,
     "mse": MeanSquaredError, "mae": MeanAbsoluteError, "huber": Huber, "huber_loss": Huber,
 })
@@ -433,12 +433,12 @@ def get(identifier) -> Loss:
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()
     if isinstance(identifier, str):
-        cls = _CLASSES.get(identifier) or _BY_NAME.get(identifier.lower())
+        cls = CLASSES.get(identifier) or BY_NAME.get(identifier.lower())
         if cls is None:
             from ._suggest import did_you_mean
             raise ValueError(
-                f"Unknown loss {identifier!r}.{did_you_mean(identifier, list(_BY_NAME) + list(_CLASSES))} "
-                f"Known: {', '.join(sorted(_BY_NAME))}."
+                f"Unknown loss {identifier!r}.{did_you_mean(identifier, list(BY_NAME) + list(CLASSES))} "
+                f"Known: {', '.join(sorted(BY_NAME))}."
             )
         return cls()
     if isinstance(identifier, dict):
@@ -446,7 +446,7 @@ def get(identifier) -> Loss:
     if callable(identifier):
         for name, fn in _FUNCTIONS.items():
             if fn is identifier:
-                return _BY_NAME[name]()
+                return BY_NAME[name]()
         raise ValueError(
             f"loss {getattr(identifier, '__name__', identifier)!r} is a plain function: glassnet "
             "needs its gradient too. Subclass glassnet.losses.Loss with call(y_true, y_pred) and "
@@ -467,8 +467,8 @@ def serialize(loss: Loss) -> dict:
 
 def deserialize(config: dict) -> Loss:
     name = config.get("class_name")
-    if name not in _CLASSES:
+    if name not in CLASSES:
         raise ValueError(f"Unknown loss class {name!r}")
     kwargs = dict(config.get("config") or {})
     kwargs.pop("fn", None)
-    return _CLASSES[name](**kwargs)
+    return CLASSES[name](**kwargs)

@@ -138,9 +138,9 @@ class _LossMetric(Metric):
         return self.loss.call(self.loss.prepare(y_true, y_pred), y_pred)
 
 
-_CLASSES = {c.__name__: c for c in [BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+CLASSES = {c.__name__: c for c in [BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
                                     Accuracy, MeanSquaredError, MeanAbsoluteError]}
-_BY_NAME = {
+BY_NAME = {
     "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
     "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
@@ -166,16 +166,16 @@ def get(identifier, y_true=None, y_pred=None) -> Metric:
             if y_true is not None and (y_true.ndim < y_pred.ndim or y_true.shape[-1] == 1):
                 return SparseCategoricalAccuracy(name=key)
             return CategoricalAccuracy(name=key)
-        if key in _CLASSES:
-            return _CLASSES[key]()
-        if key.lower() in _BY_NAME:
-            return _BY_NAME[key.lower()](name=key)
+        if key in CLASSES:
+            return CLASSES[key]()
+        if key.lower() in BY_NAME:
+            return BY_NAME[key.lower()](name=key)
         if key.lower() in _LOSS_NAMES:
             from . import losses
             return _LossMetric(losses.get(key.lower()), key)
         from ._suggest import did_you_mean
         raise ValueError(
-            f"Unknown metric {identifier!r}.{did_you_mean(key, list(_BY_NAME) + ['accuracy'])} "
-            f"Known: accuracy, {', '.join(sorted(_BY_NAME))}."
+            f"Unknown metric {identifier!r}.{did_you_mean(key, list(BY_NAME) + ['accuracy'])} "
+            f"Known: accuracy, {', '.join(sorted(BY_NAME))}."
         )
     raise TypeError(f"metric must be a string or a Metric, got {type(identifier).__name__}")

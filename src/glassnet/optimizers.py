@@ -347,8 +347,8 @@ class AdamW(Adam):
                          clipnorm, clipvalue, global_clipnorm, name, **kwargs)
 
 
-_CLASSES = {"SGD": SGD, "RMSprop": RMSprop, "Adam": Adam, "AdamW": AdamW}
-_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW}
+CLASSES = {"SGD": SGD, "RMSprop": RMSprop, "Adam": Adam, "AdamW": AdamW}
+BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW}
 
 
 def get(identifier) -> Optimizer:
@@ -356,12 +356,12 @@ def get(identifier) -> Optimizer:
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier.lower())
+        cls = BY_NAME.get(identifier.lower())
         if cls is None:
             from ._suggest import did_you_mean
             raise ValueError(
-                f"Unknown optimizer {identifier!r}.{did_you_mean(identifier, _BY_NAME)} "
-                f"Known: {', '.join(sorted(_BY_NAME))}."
+                f"Unknown optimizer {identifier!r}.{did_you_mean(identifier, BY_NAME)} "
+                f"Known: {', '.join(sorted(BY_NAME))}."
             )
         return cls()
     if isinstance(identifier, dict):
@@ -376,12 +376,12 @@ def serialize(opt: Optimizer) -> dict:
 
 def deserialize(config: dict) -> Optimizer:
     name = config.get("class_name")
-    if name not in _CLASSES:
+    if name not in CLASSES:
         raise ValueError(f"Unknown optimizer class {name!r}")
     kwargs = dict(config.get("config") or {})
     if isinstance(kwargs.get("learning_rate"), dict):
         raise ValueError("learning-rate schedules in optimizer configs are not supported yet")
-    allowed = _CLASSES[name]().get_config().keys() | {"use_ema", "ema_momentum", "ema_overwrite_frequency",
+    allowed = CLASSES[name]().get_config().keys() | {"use_ema", "ema_momentum", "ema_overwrite_frequency",
                                                        "loss_scale_factor", "gradient_accumulation_steps"}
     kwargs = {k: v for k, v in kwargs.items() if k in allowed}
-    return _CLASSES[name](**kwargs)
+    return CLASSES[name](**kwargs)

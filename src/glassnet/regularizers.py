@@ -83,8 +83,8 @@ def l1_l2(l1=0.01, l2=0.01):
     return L1L2(l1=l1, l2=l2)
 
 
-_CLASSES = {"L1L2": L1L2, "L1": L1, "L2": L2}
-_BY_NAME = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "l1l2": L1L2}
+CLASSES = {"L1L2": L1L2, "L1": L1, "L2": L2}
+BY_NAME = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "l1l2": L1L2}
 
 
 def get(identifier):
@@ -93,10 +93,10 @@ def get(identifier):
         return identifier
     if isinstance(identifier, str):
         key = identifier.lower()
-        if key not in _BY_NAME:
+        if key not in BY_NAME:
             from ._suggest import did_you_mean
-            raise ValueError(f"Unknown regularizer {identifier!r}.{did_you_mean(key, _BY_NAME)}")
-        return _BY_NAME[key]()
+            raise ValueError(f"Unknown regularizer {identifier!r}.{did_you_mean(key, BY_NAME)}")
+        return BY_NAME[key]()
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if callable(identifier) and hasattr(identifier, "gradient"):
@@ -116,9 +116,9 @@ def serialize(reg) -> dict | None:
 
 def deserialize(config: dict):
     name = config.get("class_name")
-    if name not in _CLASSES:
+    if name not in CLASSES:
         raise ValueError(f"Unknown regularizer class {name!r}")
     kwargs = config.get("config") or {}
     if not isinstance(kwargs, dict):
         raise ValueError(f"regularizer config for {name} must be a dict")
-    return _CLASSES[name](**kwargs)
+    return CLASSES[name](**kwargs)

@@ -26,7 +26,7 @@ import os
 
 from . import atomic, h5, json_safe, keras_config, safe_zip, safetensors_io
 from .errors import MAX_FILE_BYTES, FileFormatError, ModelFileError, UnsafeFileError
-from .registry import get_registered_name, get_registered_object, register_keras_serializable
+from .registry import get_registered_name, get_registered_object, own_class_names, register_keras_serializable
 
 __all__ = ["FileFormatError", "ModelFileError", "UnsafeFileError", "get_registered_name",
            "get_registered_object", "load_model", "load_weights", "register_keras_serializable",
@@ -95,7 +95,7 @@ def _load(data, label, compile, custom_objects=None):
         except (UnicodeDecodeError, ValueError, RecursionError):
             raise FileFormatError(f"{label}: metadata.json is not valid JSON") from None
     tree = json_safe.parse(members[safe_zip.CONFIG], label)
-    json_safe.scan(tree, label)
+    json_safe.scan(tree, label, own_class_names(custom_objects))
     model, ccfg = keras_config.build_model(tree, label, custom_objects)
     if compile and ccfg:
         keras_config.compile_model(model, ccfg, label)

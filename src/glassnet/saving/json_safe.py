@@ -82,8 +82,12 @@ def _no_constant(name):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def scan(tree, label: str) -> None:
-    """Refuse code, foreign modules and unsafe-mode switches anywhere in the config."""
+def scan(tree, label: str, own_classes=frozenset()) -> None:
+    """Refuse code, foreign modules and unsafe-mode switches anywhere in the config.
+
+    ``own_classes``: names the caller registered or passed in ``custom_objects``; their
+    entries may name the module they were written from (nothing is ever imported: the
+    class comes from the caller's own mapping)."""
     stack = [(tree, "config.json")]
     while stack:
         node, where = stack.pop()
@@ -100,11 +104,12 @@ def scan(tree, label: str) -> None:
                     raise UnsafeFileError(f"{label}: refused {cls!r} at {where}: it would run code "
                                           "(glassnet never loads functions or bytecode from a file)")
                 module = node.get("module")
-                if module is not None and module not in ALLOWED_MODULES:
+                registered = node.get("registered_name")
+                own = cls in own_classes or registered in own_classes
+                if module is not None and module not in ALLOWED_MODULES and not own:
                     raise UnsafeFileError(f"{label}: refused module {module!r} for {cls!r} at {where}: "
                                           "glassnet imports nothing named in a file")
-                registered = node.get("registered_name")
-                if registered is not None and registered != cls:
+                if registered is not None and registered != cls and not own:
                     raise UnsafeFileError(f"{label}: refused custom object {registered!r} at {where}: "
                                           "glassnet builds only its own registered classes")
             stack.extend((v, f"{where}.{k}") for k, v in node.items())

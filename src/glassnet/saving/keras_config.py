@@ -242,11 +242,11 @@ def _layer(r, cls, cfg, where):
     for key in ("kernel_initializer", "bias_initializer"):
         if key in kw:
             kw[key] = _component(r, kw[key], f"{where}.{key}", "keras.initializers",
-                                 initializers._CLASSES, initializers._BY_NAME, "initializer")
+                                 initializers.CLASSES, initializers.BY_NAME, "initializer")
     for key in ("kernel_regularizer", "bias_regularizer"):
         if kw.get(key) is not None:
             kw[key] = _component(r, kw[key], f"{where}.{key}", "keras.regularizers",
-                                 regularizers._CLASSES, {}, "regularizer")
+                                 regularizers.CLASSES, {}, "regularizer")
     for key in ("activity_regularizer", "kernel_constraint", "bias_constraint", "noise_shape"):
         if kw.get(key) is not None:
             r.fail(where, f"{key} is not supported by glassnet")
@@ -259,9 +259,9 @@ def _activation(r, value, where):
         value = inner.get("name") if isinstance(inner, dict) else inner
     if value is None:
         return None
-    if not isinstance(value, str) or value.lower() not in activations._BY_NAME:
+    if not isinstance(value, str) or value.lower() not in activations.BY_NAME:
         r.fail(where, f"unknown activation {_short(value)}; glassnet uses only its own "
-                      f"({', '.join(sorted(activations._BY_NAME))})", unsafe=True)
+                      f"({', '.join(sorted(activations.BY_NAME))})", unsafe=True)
     return value
 
 
@@ -304,11 +304,11 @@ def compile_model(model, ccfg, label) -> None:
             r.fail("compile_config", f"{key} is not supported (single-output models)")
     opt = ccfg.get("optimizer", "rmsprop")
     if isinstance(opt, str):
-        if opt.lower() not in optimizers._BY_NAME:
+        if opt.lower() not in optimizers.BY_NAME:
             r.fail("compile_config.optimizer", f"unknown optimizer {opt!r}", unsafe=True)
-        opt = optimizers._BY_NAME[opt.lower()]()
+        opt = optimizers.BY_NAME[opt.lower()]()
     else:
-        cls, ocfg = r.obj(opt, "compile_config.optimizer", "keras.optimizers", optimizers._CLASSES, "optimizer")
+        cls, ocfg = r.obj(opt, "compile_config.optimizer", "keras.optimizers", optimizers.CLASSES, "optimizer")
         kw = r.kwargs(cls, ocfg, "compile_config.optimizer", extra=("learning_rate", "weight_decay", "clipnorm",
                                                                     "clipvalue", "global_clipnorm", "name"))
         lr = kw.get("learning_rate")
@@ -323,7 +323,7 @@ def compile_model(model, ccfg, label) -> None:
         except ValueError:
             r.fail("compile_config.loss", f"unknown loss {loss!r}", unsafe=True)
     elif loss is not None:
-        cls, lcfg = r.obj(loss, "compile_config.loss", "keras.losses", losses._CLASSES, "loss")
+        cls, lcfg = r.obj(loss, "compile_config.loss", "keras.losses", losses.CLASSES, "loss")
         loss = r.build(cls, r.kwargs(cls, lcfg, "compile_config.loss"), "compile_config.loss")
     specs = ccfg.get("metrics")
     if specs is not None and not isinstance(specs, list):
@@ -338,7 +338,7 @@ def compile_model(model, ccfg, label) -> None:
                 r.fail(where, f"unknown metric {spec!r}; load with compile=False", unsafe=True)
             metric_list.append(spec)
         else:
-            cls, mcfg = r.obj(spec, where, "keras.metrics", metrics._CLASSES, "metric")
+            cls, mcfg = r.obj(spec, where, "keras.metrics", metrics.CLASSES, "metric")
             metric_list.append(r.build(cls, r.kwargs(cls, mcfg, where), where))
     try:
         model.compile(optimizer=opt, loss=loss, metrics=metric_list or None)
@@ -358,8 +358,8 @@ def check_saveable(model) -> None:
                              "it with @glassnet.saving.register_keras_serializable() (and load with "
                              "custom_objects or after registering), or use save_weights.")
     if model.compiled:
-        for obj, registry, kind in ((model.optimizer, optimizers._CLASSES, "optimizer"),
-                                    (model.loss, losses._CLASSES, "loss")):
+        for obj, registry, kind in ((model.optimizer, optimizers.CLASSES, "optimizer"),
+                                    (model.loss, losses.CLASSES, "loss")):
             if obj is not None and registry.get(type(obj).__name__) is not type(obj):
                 raise ValueError(f"save: the {kind} {type(obj).__name__} is not one of glassnet's own; "
                                  "it cannot be saved in a .keras file")
@@ -368,6 +368,6 @@ def check_saveable(model) -> None:
                              "saved in a .keras file; use save_weights, or set a number "
                              "(optimizer.learning_rate = ...) before saving")
         for spec in model._metric_specs:
-            if not isinstance(spec, str) and metrics._CLASSES.get(type(spec).__name__) is not type(spec):
+            if not isinstance(spec, str) and metrics.CLASSES.get(type(spec).__name__) is not type(spec):
                 raise ValueError(f"save: metric {spec!r} is not one of glassnet's own metrics; "
                                  "it cannot be saved in a .keras file")

@@ -46,6 +46,13 @@ def get_registered_object(name: str, custom_objects=None):
     return _CUSTOM.get(name)
 
 
+def own_class_names(custom_objects=None) -> frozenset:
+    """Every name the caller's classes may appear under in a file."""
+    names = set(custom_objects or ()) | set(_CUSTOM)
+    names |= {key.split(">", 1)[1] for key in _CUSTOM}
+    return frozenset(names)
+
+
 def lookup(class_name: str, custom_objects=None, base=None, registered_name=None):
     """The user's class for a file entry, or None when the user gave none: first
     ``custom_objects`` (by registered or class name), then the registered classes. A class

@@ -1,0 +1,151 @@
+"""Every registered activation, loss, layer and optimizer is checked here automatically:
+a gradient check, and "trains through fit and moves its weights". A new one without an
+example below fails ``test_every_*_has_an_example``, so it cannot be forgotten."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import activations, layers, losses, optimizers
+from glassnet.keras import Sequential
+from glassnet.keras.layers import Dense, Input
+
+RNG = np.random.default_rng(0)
+
+# -- layers: how to make one, and an input shape (batch first) ------------------------------
+LAYER_EXAMPLES = {
+    "Dense": (lambda: layers.Dense(3, activation="tanh", kernel_regularizer="l2"), (4, 5)),
+    "Activation": (lambda: layers.Activation("softplus"), (4, 5)),
+    "Dropout": (lambda: layers.Dropout(0.3), (4, 5)),
+    "Flatten": (lambda: layers.Flatten(), (4, 2, 3)),
+    "Normalization": (lambda: layers.Normalization(mean=0.5, variance=2.0), (4, 5)),
+}
+NOT_A_COMPUTING_LAYER = {"InputLayer"}          # only declares the input shape
+
+
+def _registered_layers():
+    return sorted(set(layers.registered_classes()) - NOT_A_COMPUTING_LAYER)
+
+
+def test_every_registered_layer_has_an_example():
+    missing = set(_registered_layers()) - set(LAYER_EXAMPLES)
+    assert not missing, f"add an example for {sorted(missing)} to LAYER_EXAMPLES"
+
+
+@pytest.mark.parametrize("name", _registered_layers())
+def test_every_layer_passes_gradcheck(name):
+    make, shape = LAYER_EXAMPLES[name]
+    assert glassnet.gradcheck(make(), RNG.normal(size=shape)).passed
+
+
+@pytest.mark.parametrize("name", _registered_layers())
+def test_every_layer_says_how_many_weights_it_makes(name):
+    make, shape = LAYER_EXAMPLES[name]
+    layer = make()
+    planned = layer.count_params_for((None,) + shape[1:])
+    layer.build_from_shape((None,) + shape[1:])
+    assert planned == layer.count_params()
+
+
+@pytest.mark.parametrize("name", _registered_layers())
+def test_every_layer_trains_through_fit(name):
+    glassnet.utils.set_random_seed(1)
+    make, shape = LAYER_EXAMPLES[name]
+    layer = make()
+    model = Sequential([Input(shape=shape[1:]), layer, layers.Flatten(), Dense(1)])
+    model.compile(optimizer=optimizers.SGD(0.05), loss="mse")
+    x = RNG.normal(size=(32,) + shape[1:])
+    y = RNG.normal(size=(32, 1))
+    before = [w.copy() for w in model.get_weights()]
+    history = model.fit(x, y, epochs=3, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    trainable = {id(v) for v in layer.trainable_weights}
+    for v, w0 in zip(model.weights, before):
+        if id(v) in trainable:
+            assert not np.allclose(v.value, w0), f"{name}: {v.path} did not move"
+    assert model.get_weights()[-2].shape == before[-2].shape
+
+
+# -- activations ----------------------------------------------------------------------------
+def test_every_activation_is_in_the_registry_once_by_its_name():
+    for name, fn in activations.BY_NAME.items():
+        assert activations.get(name) is fn and callable(activations.backward_of(fn))
+
+
+@pytest.mark.parametrize("name", sorted(activations.BY_NAME))
+def test_every_activation_passes_gradcheck(name):
+    x = RNG.normal(size=(4, 5)) * 2
+    x[np.abs(x) < 0.05] = 0.3                    # away from relu's kink
+    assert glassnet.gradcheck(name, x).passed
+
+
+@pytest.mark.parametrize("name", sorted(activations.BY_NAME))
+def test_every_activation_trains_through_fit(name):
+    glassnet.utils.set_random_seed(2)
+    model = Sequential([Input(shape=(3,)), Dense(4, activation=name), Dense(1)])
+    model.compile(optimizer=optimizers.SGD(0.01), loss="mse")
+    x, y = RNG.normal(size=(32, 3)), RNG.normal(size=(32, 1))
+    kernel = model.layers[0].kernel.numpy()
+    model.fit(x, y, epochs=2, verbose=0)
+    assert not np.allclose(model.layers[0].kernel.value, kernel)
+
+
+# -- losses: predictions and labels that suit each one ---------------------------------------
+def _probabilities(shape):
+    p = RNG.random(shape) * 0.8 + 0.1
+    return p / p.sum(axis=-1, keepdims=True) if shape[-1] > 1 else p
+
+
+LOSS_EXAMPLES = {
+    "BinaryCrossentropy": (lambda: _probabilities((6, 1)), lambda: RNG.integers(0, 2, (6, 1)).astype(float), "sigmoid"),
+    "CategoricalCrossentropy": (lambda: _probabilities((6, 3)), lambda: np.eye(3)[RNG.integers(0, 3, 6)], "softmax"),
+    "SparseCategoricalCrossentropy": (lambda: _probabilities((6, 3)), lambda: RNG.integers(0, 3, 6), "softmax"),
+    "MeanSquaredError": (lambda: RNG.normal(size=(6, 2)), lambda: RNG.normal(size=(6, 2)), None),
+    "MeanAbsoluteError": (lambda: RNG.normal(size=(6, 2)), lambda: RNG.normal(size=(6, 2)) + 3, None),
+    "Huber": (lambda: RNG.normal(size=(6, 2)), lambda: RNG.normal(size=(6, 2)) * 2, None),
+}
+
+
+def test_every_registered_loss_has_an_example():
+    missing = set(losses.CLASSES) - set(LOSS_EXAMPLES)
+    assert not missing, f"add an example for {sorted(missing)} to LOSS_EXAMPLES"
+
+
+@pytest.mark.parametrize("name", sorted(losses.CLASSES))
+def test_every_loss_passes_gradcheck(name):
+    pred, true, _ = LOSS_EXAMPLES[name]
+    assert glassnet.gradcheck(losses.CLASSES[name](), pred(), true()).passed
+
+
+@pytest.mark.parametrize("name", sorted(losses.CLASSES))
+def test_every_loss_trains_through_fit(name):
+    glassnet.utils.set_random_seed(3)
+    pred, true, activation = LOSS_EXAMPLES[name]
+    y = np.concatenate([true() for _ in range(5)])
+    width = pred().shape[-1]
+    model = Sequential([Input(shape=(3,)), Dense(width, activation=activation)])
+    model.compile(optimizer=optimizers.Adam(0.05), loss=losses.CLASSES[name]())
+    x = RNG.normal(size=(len(y), 3))
+    losses_seen = model.fit(x, y, epochs=20, verbose=0).history["loss"]
+    assert losses_seen[-1] < losses_seen[0]
+
+
+# -- optimizers ----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(optimizers.CLASSES))
+def test_every_optimizer_trains_through_fit(name):
+    glassnet.utils.set_random_seed(4)
+    model = Sequential([Input(shape=(3,)), Dense(1)])
+    model.compile(optimizer=optimizers.CLASSES[name](learning_rate=0.05), loss="mse")
+    x = RNG.normal(size=(64, 3))
+    y = x @ np.array([[1.0], [-2.0], [0.5]])
+    seen = model.fit(x, y, epochs=15, verbose=0).history["loss"]
+    assert seen[-1] < 0.5 * seen[0]
+
+
+@pytest.mark.parametrize("name", sorted(optimizers.CLASSES))
+def test_every_optimizer_names_its_slots_and_its_rule(name):
+    opt = optimizers.CLASSES[name]()
+    opt.build([layers.Variable(np.zeros((2, 2)), "w")])
+    assert len(opt.slots_in_file_order()) == len(opt.slot_names())
+    assert opt.update_rule() and all(isinstance(line, str) for line in opt.update_rule())
