@@ -30,7 +30,7 @@ import numpy as np
 __all__ = [
     "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu",
     "swish", "softplus", "softsign", "hard_sigmoid", "exponential", "softmax",
-    "log_softmax", "get", "serialize", "deserialize", "backward_of",
+    "log_softmax", "get", "serialize", "deserialize", "backward_of", "formula_of",
 ]
 
 _BACKWARD: dict[Callable, Callable] = {}
@@ -315,3 +315,33 @@ def deserialize(config) -> Callable:
             raise ValueError(f"Cannot read activation from {config!r}")
         return get(name)
     return get(config)
+
+
+# -- the formulas as text (shown by explain): g(Z) written out, and g'(Z) from the cheaper
+# side (the output A where possible). A function of your own may carry `formula` and
+# `derivative_formula` attributes too.
+def _describe(fn, formula, derivative=None):
+    fn.formula, fn.derivative_formula = formula, derivative
+
+
+_describe(linear, "Z", "1")
+_describe(sigmoid, "1 / (1 + exp(-Z))", "A * (1 - A)")
+_describe(tanh, "tanh(Z)", "(1 - A^2)")
+_describe(relu, "max(Z, 0)", "(Z > 0)")
+_describe(leaky_relu, "Z if Z > 0 else 0.2 Z", "(1 if Z > 0 else 0.2)")
+_describe(elu, "Z if Z > 0 else exp(Z) - 1", "(1 if Z > 0 else A + 1)")
+_describe(selu, "1.0507 (Z if Z > 0 else 1.6733 (exp(Z) - 1))", "1.0507 (1 if Z > 0 else A / 1.0507 + 1.6733)")
+_describe(gelu, "Z * Phi(Z), Phi the standard normal CDF", "Phi(Z) + Z phi(Z)")
+_describe(silu, "Z * sigmoid(Z)", "s (1 + Z (1 - s)), s = sigmoid(Z)")
+_describe(softplus, "log(1 + exp(Z))", "sigmoid(Z)")
+_describe(softsign, "Z / (1 + |Z|)", "1 / (1 + |Z|)^2")
+_describe(hard_sigmoid, "relu6(Z + 3) / 6", "(1/6 if -3 < Z < 3 else 0)")
+_describe(exponential, "exp(Z)", "A")
+_describe(softmax, "exp(Z) / sum_j exp(Z_j), row by row", None)
+_describe(log_softmax, "Z - log(sum_j exp(Z_j)), row by row", None)
+
+
+def formula_of(fn) -> tuple:
+    """``(g(Z) as text, g'(Z) as text or None)`` for an activation."""
+    name = serialize(fn)
+    return getattr(fn, "formula", f"{name}(Z)"), getattr(fn, "derivative_formula", None)

@@ -41,20 +41,6 @@ from .step import StepRecord, penalty, train_step
 
 __all__ = ["explain", "Explanation"]
 
-# g(Z) written out, and g'(Z) from the cheaper side (the output A where possible)
-_FORMS = {
-    act.sigmoid: ("1 / (1 + exp(-Z))", "A * (1 - A)"),
-    act.tanh: ("tanh(Z)", "(1 - A^2)"),
-    act.relu: ("max(Z, 0)", "(Z > 0)"),
-    act.linear: ("Z", "1"),
-    act.softmax: ("exp(Z) / sum_j exp(Z_j), row by row", None),
-    act.leaky_relu: ("Z if Z > 0 else 0.2 Z", "(1 if Z > 0 else 0.2)"),
-    act.elu: ("Z if Z > 0 else exp(Z) - 1", "(1 if Z > 0 else A + 1)"),
-    act.softplus: ("log(1 + exp(Z))", "sigmoid(Z)"),
-    act.silu: ("Z * sigmoid(Z)", "s (1 + Z (1 - s)), s = sigmoid(Z)"),
-}
-
-
 def _fmt(v) -> str:
     return f"{float(v):.4g}"
 
@@ -104,41 +90,6 @@ class Explanation:
 
     def _repr_html_(self) -> str:
         return "<pre style='line-height:1.25'>" + html.escape(self.text) + "</pre>"
-
-
-def _loss_formula(loss, width) -> list[str]:
-    f = "f(x)"
-    if isinstance(loss, L.BinaryCrossentropy):
-        s = f"L(f(x), y) = -y log({f}) - (1 - y) log(1 - {f})"
-        if width > 1:
-            s += f", averaged over the {width} outputs"
-        out = [s]
-        if loss.label_smoothing:
-            out.append(f"  with label smoothing: y <- y (1 - {loss.label_smoothing:g}) + 0.5 * {loss.label_smoothing:g}")
-        return out
-    if isinstance(loss, L.CategoricalCrossentropy):
-        return ["L(f(x), y) = -sum_j y_j log(f(x)_j)    (y one-hot)"]
-    if isinstance(loss, L.SparseCategoricalCrossentropy):
-        return ["L(f(x), y) = -log(f(x)_y)    (the probability given to the true class y)"]
-    if isinstance(loss, L.MeanSquaredError):
-        return ["L(f(x), y) = mean_j (y_j - f(x)_j)^2"]
-    if isinstance(loss, L.MeanAbsoluteError):
-        return ["L(f(x), y) = mean_j |y_j - f(x)_j|"]
-    if isinstance(loss, L.Huber):
-        return [f"L(f(x), y) = mean_j h(f(x)_j - y_j), h(e) = 0.5 e^2 if |e| <= {loss.delta:g} else {loss.delta:g} |e| - 0.5 * {loss.delta:g}^2"]
-    return [f"L(f(x), y) = {type(loss).__name__}.call(y, f(x))    (one value per sample)"]
-
-
-def _output_grad_formula(loss, width) -> str:
-    """``dA[L] = dJ/dA[L]`` when no shortcut applies."""
-    c = f" * {width}" if width > 1 else ""
-    if isinstance(loss, L.MeanSquaredError):
-        return f"2 (A - Y) / (m{c})"
-    if isinstance(loss, L.MeanAbsoluteError):
-        return f"sign(A - Y) / (m{c})"
-    if isinstance(loss, L.BinaryCrossentropy) and not loss.from_logits:
-        return f"(-Y / A + (1 - Y) / (1 - A)) / (m{c})"
-    return f"{type(loss).__name__}.gradient(Y, A) / m"
 
 
 def explain(model, x, y, sample_weight=None, numbers: int = 3) -> Explanation:
@@ -221,7 +172,7 @@ class _Narration:
                 eq, note = f"Z[{l}] = A[{l - 1}] @ W[{l}]", f"{_shape(a_in)} @ {_shape(W)} -> {_shape(layer.z)}"
                 self.put(f"        {_peek(f'W[{l}]', W, k)}")
             show(eq, note, f"Z[{l}]", layer.z)
-            form = _FORMS.get(g, (f"{gname}(Z)", None))[0]
+            form = act.formula_of(g)[0]
             show(f"A[{l}] = {gname}(Z[{l}])", f"= {form}   {_shape(a)}", f"A[{l}]", a)
         elif isinstance(layer, Activation):
             gname = act.serialize(layer.activation)
@@ -247,7 +198,7 @@ class _Narration:
         width = a.shape[-1] if a.ndim > 1 else 1
         self.put("")
         self.put(f"LOSS AND COST   {type(loss).__name__}, f(x) = A[{n_layers}]")
-        for line in _loss_formula(loss, width):
+        for line in loss.formula(width):
             self.put(f"    {line}")
         self.show("Y = the labels", _shape(self.y), "Y", self.y)
         per_sample = self.record.per_sample_loss
@@ -306,7 +257,7 @@ class _Narration:
             self.put(f"        the declared shortcut for {gname} + {type(loss).__name__}: the chain rule "
                      f"through {gname}, written out")
         else:
-            self.show(f"dA[{n_layers}] = dJ/dA[{n_layers}] = {_output_grad_formula(loss, width)}",
+            self.show(f"dA[{n_layers}] = dJ/dA[{n_layers}] = {loss.gradient_formula(width)}",
                       _shape(grad), f"dA[{n_layers}]", grad)
 
     def _dense_backward(self, layer, l, dA, shortcut_here):
@@ -314,7 +265,7 @@ class _Narration:
         if not shortcut_here:
             g = layer.activation
             gname = act.serialize(g)
-            deriv = _FORMS.get(g, (None, None))[1]
+            deriv = act.formula_of(g)[1]
             if g is act.softmax:
                 eq = f"dZ[{l}] = A * (dA - sum_j dA_j A_j)"
             elif g is act.linear:

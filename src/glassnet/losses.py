@@ -80,6 +80,15 @@ class Loss:
     def fuses_with(self, activation) -> bool:
         return False
 
+    # -- the formulas as text (shown by explain) ---------------------------------------
+    def formula(self, width: int) -> list[str]:
+        """``L(f(x), y)`` written out, for ``width`` outputs per sample."""
+        return [f"L(f(x), y) = {type(self).__name__}.call(y, f(x))    (one value per sample)"]
+
+    def gradient_formula(self, width: int) -> str:
+        """``dJ/dA`` of the batch's cost, written out (no shortcut)."""
+        return f"{type(self).__name__}.gradient(Y, A) / m"
+
     def value_and_gradient_from_logits(self, y_true, z, a):
         return self.call_from_logits(y_true, z), self.gradient_from_logits(y_true, z, a)
 
@@ -191,6 +200,21 @@ class BinaryCrossentropy(Loss, _ClippedProbabilities):
         g *= 1.0 / z.shape[self.axis]
         return g
 
+    def formula(self, width):
+        s = "L(f(x), y) = -y log(f(x)) - (1 - y) log(1 - f(x))"
+        if width > 1:
+            s += f", averaged over the {width} outputs"
+        out = [s]
+        if self.label_smoothing:
+            out.append(f"  with label smoothing: y <- y (1 - {self.label_smoothing:g}) + 0.5 * {self.label_smoothing:g}")
+        return out
+
+    def gradient_formula(self, width):
+        if self.from_logits:
+            return super().gradient_formula(width)
+        c = f" * {width}" if width > 1 else ""
+        return f"(-Y / A + (1 - Y) / (1 - A)) / (m{c})"
+
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
@@ -252,6 +276,9 @@ class CategoricalCrossentropy(Loss, _ClippedProbabilities):
         # d/dz -sum y log softmax(z) = softmax(z) sum(y) - y  (= a - y for one-hot y)
         y = self._smooth(y_true)
         return a * np.sum(y, axis=self.axis, keepdims=True) - y
+
+    def formula(self, width):
+        return ["L(f(x), y) = -sum_j y_j log(f(x)_j)    (y one-hot)"]
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
@@ -341,6 +368,9 @@ class SparseCategoricalCrossentropy(Loss, _ClippedProbabilities):
     def value_and_gradient_from_logits(self, y_true, z, a):
         return self._logits_pass(y_true, z)
 
+    def formula(self, width):
+        return ["L(f(x), y) = -log(f(x)_y)    (the probability given to the true class y)"]
+
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
                 "ignore_class": self.ignore_class}
@@ -359,6 +389,12 @@ class MeanSquaredError(Loss):
     def gradient(self, y_true, y_pred):
         return (2.0 / y_pred.shape[-1]) * (y_pred - y_true)
 
+    def formula(self, width):
+        return ["L(f(x), y) = mean_j (y_j - f(x)_j)^2"]
+
+    def gradient_formula(self, width):
+        return f"2 (A - Y) / (m{f' * {width}' if width > 1 else ''})"
+
 
 class MeanAbsoluteError(Loss):
     """``L = mean(|y - p|)`` over the last axis; gradient ``sign(p - y) / C``."""
@@ -371,6 +407,12 @@ class MeanAbsoluteError(Loss):
 
     def gradient(self, y_true, y_pred):
         return np.sign(y_pred - y_true) / y_pred.shape[-1]
+
+    def formula(self, width):
+        return ["L(f(x), y) = mean_j |y_j - f(x)_j|"]
+
+    def gradient_formula(self, width):
+        return f"sign(A - Y) / (m{f' * {width}' if width > 1 else ''})"
 
 
 class Huber(Loss):
@@ -392,6 +434,10 @@ class Huber(Loss):
     def gradient(self, y_true, y_pred):
         e = y_pred - y_true
         return np.where(np.abs(e) <= self.delta, e, self.delta * np.sign(e)) / y_pred.shape[-1]
+
+    def formula(self, width):
+        d = f"{self.delta:g}"
+        return [f"L(f(x), y) = mean_j h(f(x)_j - y_j), h(e) = 0.5 e^2 if |e| <= {d} else {d} |e| - 0.5 * {d}^2"]
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction, "delta": self.delta}
