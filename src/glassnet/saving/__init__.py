@@ -91,7 +91,13 @@ def _load(window, label, compile):
             except (UnicodeDecodeError, ValueError, RecursionError):
                 raise FileFormatError(f"{label}: metadata.json is not valid JSON") from None
         tree = json_safe.parse(archive.read(safe_zip.CONFIG), label)
-        json_safe.scan(tree, label)
+        try:            # compile=False never reads compile_config: it need not pass the scan
+            json_safe.scan(tree if compile or not isinstance(tree, dict)
+                           else {k: v for k, v in tree.items() if k != "compile_config"}, label)
+        except ModelFileError as e:
+            if "compile_config" in str(e):
+                raise _with_hint(e) from None
+            raise
         model, ccfg = keras_config.build_model(tree, label)
         if compile and ccfg:
             _compile(model, ccfg, label)
@@ -114,11 +120,15 @@ def _compile(model, ccfg, label):
     try:
         keras_config.compile_model(model, ccfg, label)
     except ModelFileError as e:
-        text = str(e)
-        if "compile=False" in text:
-            raise
-        raise type(e)(f"{text}. To load the architecture and weights without the loss, metrics and "
-                      "optimizer, use load_model(..., compile=False) and compile the model yourself") from None
+        raise _with_hint(e) from None
+
+
+def _with_hint(error):
+    text = str(error)
+    if "compile=False" in text:
+        return error
+    return type(error)(f"{text}. To load the architecture and weights without the loss, metrics and "
+                       "optimizer, use load_model(..., compile=False) and compile the model yourself")
 
 
 def _weights_bound(model) -> int:
