@@ -68,6 +68,16 @@ def _layers(text):
     return units
 
 
+_SEPARATORS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
+
+
+def _delimiter(text):
+    value = _SEPARATORS.get(text.lower(), text)
+    if len(value) != 1 or value in "\r\n\"":
+        raise argparse.ArgumentTypeError(f"{text!r}: give one character, e.g. ';', or 'tab'")
+    return value
+
+
 def _split(text):
     try:
         value = float(text)
@@ -135,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of the rows (shuffled) held out to validate (default 0.2)")
     _training_options(p)
     p.add_argument("--out", metavar="DIR", help="run folder (default runs/<csv name>)")
+    p.add_argument("--delimiter", type=_delimiter, default=None, metavar="SEP",
+                   help="the field separator (default: detected among , ; tab |; 'tab' for a tab); "
+                        "saved in preprocessing.json for predict")
     p.set_defaults(run=cmd_train)
 
     p = sub.add_parser("predict", help="predict with a trained run, as CSV on stdout",
@@ -143,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "for regression. The CSV needs the training features; the target column may be there.")
     p.add_argument("model", help="the run folder, or its model.keras (preprocessing.json must be beside it)")
     p.add_argument("csv", help="rows to predict")
+    p.add_argument("--delimiter", type=_delimiter, default=None, metavar="SEP",
+                   help="the field separator (default: the training file's when it fits this "
+                        "file's header, else detected among , ; tab |)")
     p.set_defaults(run=cmd_predict)
     return parser
 
