@@ -119,7 +119,7 @@ def load_csv(
     largest = float(np.finfo(np_dtype).max)
     values = None
     if not skip:                # the fast path: NumPy's C parser; any doubt -> the exact one below
-        values = _fast(path, delimiter, width, largest, first_line if header else first_line - 1)
+        values = _fast(path, delimiter, width, np_dtype, first_line if header else first_line - 1)
     if values is None:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             values = _exact(csv.reader(fh, delimiter=delimiter), path, names, width, skip, t, largest,
@@ -129,8 +129,8 @@ def load_csv(
         raise ValueError(f"load_csv: {path} has a header ({', '.join(names)}) but no data rows")
 
     feature_cols = [c for c in range(width) if c != t and c not in skip]
-    x = values[:, feature_cols].astype(np_dtype)
-    y = None if t is None else values[:, t].astype(np_dtype)
+    x = np.ascontiguousarray(values[:, feature_cols], dtype=np_dtype)
+    y = None if t is None else np.ascontiguousarray(values[:, t], dtype=np_dtype)
     return CSVData(x, y, [names[c] for c in feature_cols])
 
 
@@ -182,24 +182,25 @@ def _first_row(reader):
     return None, None
 
 
-def _fast(path, delimiter, width, largest, skip_lines):
-    """The rows after the first ``skip_lines`` lines with NumPy's parser, or None when
-    anything is unusual (a bad cell, a ragged row, a whitespace-only line...): the exact
-    path then finds and names it."""
+def _fast(path, delimiter, width, dtype, skip_lines):
+    """The rows after the first ``skip_lines`` lines with NumPy's parser, straight into
+    ``dtype`` (each number parsed as a double and rounded once, as the exact path does), or
+    None when anything is unusual (a bad cell, a ragged row, a whitespace-only line, a NaN,
+    a number too large for ``dtype``, which becomes Inf): the exact path then names it."""
     import warnings
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh, warnings.catch_warnings():
             warnings.simplefilter("ignore")          # "input contained no data": said below
-            values = np.loadtxt(fh, delimiter=delimiter, dtype=np.float64, ndmin=2, quotechar='"',
+            values = np.loadtxt(fh, delimiter=delimiter, dtype=dtype, ndmin=2, quotechar='"',
                                 comments=None, skiprows=skip_lines)
     except (ValueError, TypeError, OverflowError, UnicodeDecodeError, csv.Error):
         return None
     if values.size == 0:
-        return np.empty((0, width))
+        return np.empty((0, width), dtype=dtype)
     if values.shape[1] != width:
         return None
-    with np.errstate(invalid="ignore"):
-        if not np.isfinite(values).all() or float(np.abs(values).max()) > largest:
+    with np.errstate(invalid="ignore", over="ignore"):
+        if not np.isfinite(np.add.reduce(values, axis=None, dtype=np.float64)):   # no n-sized mask
             return None
     return values
 
