@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "column: binary when it holds exactly 0 and 1, multi-class when it holds a few integers "
                        "(at most 20, and at most half as many as rows), regression otherwise. Features are "
                        "standardised (mean and std saved in preprocessing.json beside model.keras).")
-    p.add_argument("csv", help="the table: a header row, then numbers only")
+    p.add_argument("csv", help="the table: a header row, then numbers only (separated by , ; tab or |)")
     p.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
     p.add_argument("--task", choices=("auto", "binary", "multiclass", "regression"), default="auto",
                    help="override the choice made from the target (default auto)")

@@ -42,7 +42,7 @@ def cmd_train(args) -> int:
     std = x[train_idx].std(axis=0, dtype=np.float64)
     std[std == 0] = 1.0
     xs = ((x - mean) / std).astype(np.float32)
-    prep = {"target": args.target, "task": task, "features": names,
+    prep = {"target": args.target.strip(), "task": task, "features": names,
             "mean": mean.tolist(), "std": std.tolist(), "source": os.path.basename(args.csv),
             "delimiter": delimiter}
     if task == "regression":

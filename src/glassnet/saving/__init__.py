@@ -16,7 +16,9 @@ Loading builds only glassnet's registered classes, runs no code, imports nothing
 the file, and caps every size a file declares; each refusal is a :class:`ModelFileError`
 (:class:`UnsafeFileError` or :class:`FileFormatError`). Writing goes through a temporary
 file and ``os.replace``, so an interrupted save leaves the previous file intact.
-HDF5 needs ``h5py`` and safetensors needs ``safetensors``: ``pip install "glassnet[files]"``.
+HDF5 needs ``h5py``, and writing safetensors needs ``safetensors`` (reading it needs nothing):
+``pip install "glassnet[files]"``. Files are read through a bounded window
+(:mod:`glassnet.saving.stream`), never whole; non-finite weights are refused.
 """
 from __future__ import annotations
 
