@@ -261,7 +261,7 @@ def _target_index(target, names, path, header, delimiter=","):
             other = [d for d in DELIMITERS if d != delimiter and any(d in n for n in names)]
             if other:
                 hint += (f" (the header holds {other[0]!r}: is that the separator? "
-                         f"pass delimiter={other[0]!r})")
+                         f"pass delimiter={other[0]!r}, or --delimiter {other[0]!r} to glassnet)")
             raise ValueError(f"load_csv: {path} has no column {target!r}{hint}; "
                              f"its columns are: {', '.join(names)}")
         if len(found) > 1:
