@@ -233,3 +233,12 @@ def test_optimizer_state_is_found_by_position_not_identity():
     assert list(opt.slots) == ["momentum", "velocity"]
     assert [s.shape for s in opt.slots_in_file_order()] == [(3,), (3,), (2,), (2,)]   # Keras: m, v per weight
     assert opt.slots_of(1)["velocity"].shape == (2,)
+
+
+def test_summary_counts_the_optimizers_state():
+    model = Sequential([Input(shape=(2,)), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((4, 2)), np.ones(4), verbose=0)
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "Optimizer params: 7 " in lines[0]        # iterations + m and v for 2 + 1 weights

@@ -11,7 +11,8 @@ object arrays that hold only numbers are converted to ``floatx``.
 
 What is refused, and why:
 
-* text, booleans, complex numbers, ``None`` and other non-numbers (TypeError);
+* text, complex numbers, ``None`` and other non-numbers (TypeError); a boolean array
+  is accepted as 0/1, as Keras accepts it;
 * NaN, +Inf, -Inf anywhere in ``x``, ``y`` or ``sample_weight``, and finite values
   too large for ``floatx`` (they would become Inf);
 * ``x`` with no samples or no features; a 1-D ``x`` (ambiguous: one sample or one
@@ -98,8 +99,9 @@ def to_array(data, name: str, columns=None) -> np.ndarray:
     if kind == "c":
         raise TypeError(f"{name} is complex ({arr.dtype}); glassnet trains on real numbers only: "
                         f"pass {name}.real, or its real and imaginary parts as separate columns")
-    if kind == "b":
-        raise TypeError(f"{name} is boolean; convert it to numbers first, e.g. {name}.astype('float32')")
+    if kind == "b":                          # Keras takes a boolean array as 0/1
+        arr = arr.astype(np.uint8)
+        kind = "u"
     if kind not in "iuf":
         raise TypeError(f"{name} has dtype {arr.dtype}, which is not numeric; convert it to numbers first")
     return arr
@@ -302,6 +304,7 @@ def same_length(x, y, xname="x", yname="y"):
 
 
 def sample_weights(sw, n, name="sample_weight"):
+    """One weight per sample, each finite and >= 0 (see :func:`weight_values`)."""
     if sw is None:
         return None
     arr = to_array(sw, name).astype(config.floatx())
@@ -309,11 +312,97 @@ def sample_weights(sw, n, name="sample_weight"):
         arr = arr[:, 0]
     if arr.ndim != 1 or arr.shape[0] != n:
         raise ValueError(f"{name} must have shape ({n},), one weight per sample; got {arr.shape}")
-    check_finite(arr, name)
-    if (arr < 0).any():
-        i = int(np.argmax(arr < 0))
-        raise ValueError(f"{name} has a negative weight {arr[i]} at row {i}; weights must be >= 0")
+    return weight_values(arr, name)
+
+
+def weight_values(arr, name, original=None):
+    """The one rule for every weight-like argument (``sample_weight``, ``class_weight``, a
+    loss's or a metric's weights): finite and >= 0. A NaN weight makes the loss NaN and a
+    negative one turns gradient descent into ascent for that sample; both are refused here,
+    naming the row (and column), instead of surfacing later as a diverging loss."""
+    arr = np.asarray(arr)
+    check_finite(arr, name, original=original)
+    negative = arr < 0
+    if negative.any():
+        i = tuple(np.argwhere(negative)[0])
+        raise ValueError(f"{name} has a negative weight {arr[i]:g} at {where(i)}; weights must be >= 0 "
+                         "(0 leaves a sample out)")
     return arr
+
+
+def loss_weights(sw, values_shape, name="sample_weight"):
+    """``sample_weight`` given to a loss or metric called directly: numbers, finite, >= 0,
+    and of a shape that lines up with the per-sample values (``(n,)``, ``(n, 1)``, or a
+    single number for all). Returns a float64 array (None stays None)."""
+    if sw is None:
+        return None
+    original = to_array(sw, name)
+    with np.errstate(over="ignore", invalid="ignore"):
+        arr = original.astype(np.float64)
+    weight_values(arr, name, original if original.dtype.kind == "f" and original.dtype != arr.dtype else None)
+    squeezed = arr
+    while squeezed.ndim > len(values_shape) and squeezed.shape[-1] == 1:
+        squeezed = squeezed.reshape(squeezed.shape[:-1])
+    try:
+        np.broadcast_shapes(squeezed.shape, tuple(values_shape))
+    except ValueError:
+        raise ValueError(f"{name} has shape {arr.shape}, which does not line up with the "
+                         f"{tuple(values_shape)} per-sample values; pass one weight per sample") from None
+    return arr
+
+
+def class_weights(class_weight, y, sw, width=None):
+    """Per-sample weights from ``class_weight`` (times ``sw`` when given), after checking it.
+
+    ``{class: weight}`` with integer classes (Keras's form); every class present in ``y``
+    needs a weight, each weight is a finite number >= 0, and a class that cannot exist
+    (negative, or beyond the model's classes when they are known from ``y``'s width or
+    ``width``) is refused rather than silently ignored.
+
+    >>> import numpy as np
+    >>> class_weights({0: 1.0, 1: 3.0}, np.array([0, 1, 1]), None).tolist()
+    [1.0, 3.0, 3.0]
+    """
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"class_weight must be a dict {{class: weight}}, got {type(class_weight).__name__}")
+    y = np.asarray(y)
+    if y.ndim == 1 or (y.ndim >= 2 and y.shape[-1] == 1 and width is not None and width > 1):
+        classes = y.reshape(len(y), -1)[:, 0] if y.ndim > 1 else y
+    elif y.shape[-1] > 1:                    # one-hot (or probabilities): the largest column
+        classes, width = np.argmax(y, axis=-1), y.shape[-1]
+    else:                                    # one sigmoid unit: 0/1 (probabilities rounded)
+        classes, width = np.round(y.reshape(len(y), -1)[:, 0]), 2
+    classes = np.asarray(classes).astype(np.int64)
+    table = {}
+    for key, value in class_weight.items():
+        if isinstance(key, (bool, np.bool_)) or not isinstance(key, (int, np.integer, float, np.floating)) \
+                or not float(key).is_integer():
+            raise TypeError(f"class_weight has the key {key!r}: keys must be integer class indices "
+                            "(0, 1, ...), as the labels are numbered")
+        key = int(key)
+        if key < 0 or (width is not None and key >= width):
+            span = f"0..{width - 1}" if width is not None else "0, 1, ..."
+            raise ValueError(f"class_weight has a weight for class {key}, which does not exist: the "
+                             f"classes are {span}")
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"class_weight[{key}] is {value!r}: each weight must be a number")
+        if not np.isfinite(value):
+            raise ValueError(f"class_weight[{key}] is {value}: each weight must be a finite number >= 0")
+        if value < 0:
+            raise ValueError(f"class_weight[{key}] is {value}: each weight must be >= 0 "
+                             "(0 leaves the class out)")
+        table[key] = float(value)
+    present = np.unique(classes).tolist()
+    missing = [c for c in present if c not in table]
+    if missing:
+        raise ValueError(f"class_weight has no weight for class(es) {missing}, which the labels hold "
+                         f"(first at {where(int(np.argmax(np.isin(classes, missing))))}); give every class a weight")
+    dtype = y.dtype if y.dtype.kind == "f" else np.dtype(config.floatx())
+    lookup = np.zeros(max(table) + 1, dtype=np.float64)
+    for key, value in table.items():
+        lookup[key] = value
+    w = lookup[classes].astype(dtype)
+    return w if sw is None else (sw * w).astype(dtype, copy=False)
 
 
 def labels(y, name: str, loss, output_shape) -> np.ndarray:

@@ -105,6 +105,9 @@ class Loss:
         if not np.issubdtype(y_pred.dtype, np.floating):
             y_pred = y_pred.astype(config.floatx())
         values = self.call(self.prepare(y_true, y_pred), y_pred)
+        if sample_weight is not None:        # called directly: the same rule as fit's weights
+            from . import _checks
+            sample_weight = _checks.loss_weights(sample_weight, np.shape(values))
         return reduce_values(values, sample_weight, self.reduction)
 
     def get_config(self) -> dict:

@@ -39,7 +39,9 @@ class Metric:
             self.total += float(np.sum(v))
             self.count += v.size
         else:
-            sw = np.asarray(sample_weight, dtype=np.float64).reshape(v.shape)
+            from . import _checks
+            sw = _checks.loss_weights(sample_weight, v.shape)
+            sw = sw.reshape(v.shape) if sw.size == v.size else np.broadcast_to(sw, v.shape)
             self.total += float(np.sum(v * sw))
             self.count += float(np.sum(sw))
 

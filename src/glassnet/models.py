@@ -411,15 +411,7 @@ def _verbosity(verbose):
 
 
 def _class_weights(class_weight, y, sw):
-    if not isinstance(class_weight, dict):
-        raise TypeError(f"class_weight must be a dict {{class: weight}}, got {type(class_weight).__name__}")
-    classes = y if y.ndim == 1 else (np.argmax(y, axis=-1) if y.shape[-1] > 1 else np.round(y[:, 0]))
-    classes = classes.astype(np.int64)
-    missing = sorted(set(np.unique(classes).tolist()) - set(class_weight))
-    if missing:
-        raise ValueError(f"class_weight has no weight for class(es) {missing}")
-    w = np.array([class_weight[c] for c in classes], dtype=y.dtype if y.dtype.kind == "f" else np.float32)
-    return w if sw is None else sw * w
+    return _checks.class_weights(class_weight, y, sw)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

@@ -42,6 +42,6 @@ def summary_text(model) -> str:
     lines.append(f" Non-trainable params: {non_trainable:,} ({_size(n_bytes)})")
     opt = model.optimizer
     if opt is not None and opt.built:
-        n = sum(s.size for slots in opt._slot_lists() for s in slots) + 1
+        n = sum(s.size for s in opt.slots_in_file_order()) + 1
         lines.append(f" Optimizer params: {n:,} ({_size((n - 1) * itemsize + 8)})")
     return "\n".join(lines)

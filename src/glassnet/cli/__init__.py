@@ -70,6 +70,16 @@ def _layers(text):
     return units
 
 
+_SEPARATORS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
+
+
+def _delimiter(text):
+    value = _SEPARATORS.get(text.lower(), text)
+    if len(value) != 1 or value in "\r\n\"":
+        raise argparse.ArgumentTypeError(f"{text!r}: give one character, e.g. ';', or 'tab'")
+    return value
+
+
 def _split(text):
     try:
         value = float(text)
@@ -126,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "column: binary when it holds exactly 0 and 1, multi-class when it holds a few integers "
                        "(at most 20, and at most half as many as rows), regression otherwise. Features are "
                        "standardised (mean and std saved in preprocessing.json beside model.keras).")
-    p.add_argument("csv", help="the table: a header row, then numbers only")
+    p.add_argument("csv", help="the table: a header row, then numbers only (separated by , ; tab or |)")
     p.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
     p.add_argument("--task", choices=("auto", "binary", "multiclass", "regression"), default="auto",
                    help="override the choice made from the target (default auto)")
@@ -137,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of the rows (shuffled) held out to validate (default 0.2)")
     _training_options(p)
     p.add_argument("--out", metavar="DIR", help="run folder (default runs/<csv name>)")
+    p.add_argument("--delimiter", type=_delimiter, default=None, metavar="SEP",
+                   help="the field separator (default: detected among , ; tab |; 'tab' for a tab); "
+                        "saved in preprocessing.json for predict")
     p.set_defaults(run=cmd_train)
 
     p = sub.add_parser("predict", help="predict with a trained run, as CSV on stdout",
@@ -145,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "for regression. The CSV needs the training features; the target column may be there.")
     p.add_argument("model", help="the run folder, or its model.keras (preprocessing.json must be beside it)")
     p.add_argument("csv", help="rows to predict")
+    p.add_argument("--delimiter", type=_delimiter, default=None, metavar="SEP",
+                   help="the field separator (default: the training file's when it fits this "
+                        "file's header, else detected among , ; tab |)")
     p.set_defaults(run=cmd_predict)
 
     p = sub.add_parser("export", help="write a trained model as an ONNX file, for ONNX Runtime",

@@ -82,9 +82,14 @@ def _save_model(model, out) -> bool:
               "pip install 'glassnet[files]'", file=sys.stderr)
         return False
     except OSError as e:
-        raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
+        raise UsageError(_write_error(path, e)) from e
     print(f"saved {path}")
     return True
+
+
+def _write_error(path, e):
+    text = e.strerror or str(e)
+    return text if text.startswith("cannot save") else f"cannot write {path}: {text}"
 
 
 def _save_text(path, text):
@@ -93,7 +98,7 @@ def _save_text(path, text):
     try:
         atomic.write_bytes(path, text.encode("utf-8"))
     except OSError as e:
-        raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
+        raise UsageError(_write_error(path, e)) from e
     print(f"saved {path}")
 
 

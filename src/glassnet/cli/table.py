@@ -21,8 +21,10 @@ def cmd_train(args) -> int:
     import glassnet
     from glassnet.layers import Dense
 
+    from glassnet.datasets import csv as gcsv
     with _user_input():
-        x, y, names = glassnet.datasets.load_csv(args.csv, target=args.target)
+        delimiter = args.delimiter or gcsv.detect_delimiter(args.csv)
+        x, y, names = glassnet.datasets.load_csv(args.csv, target=args.target, delimiter=delimiter)
     if x.shape[1] == 0:
         raise UsageError(f"{args.csv} has no column besides the target {args.target!r}: nothing to learn from")
     glassnet.utils.set_random_seed(args.seed)
@@ -40,8 +42,9 @@ def cmd_train(args) -> int:
     std = x[train_idx].std(axis=0, dtype=np.float64)
     std[std == 0] = 1.0
     xs = ((x - mean) / std).astype(np.float32)
-    prep = {"target": args.target, "task": task, "features": names,
-            "mean": mean.tolist(), "std": std.tolist(), "source": os.path.basename(args.csv)}
+    prep = {"target": args.target.strip(), "task": task, "features": names,
+            "mean": mean.tolist(), "std": std.tolist(), "source": os.path.basename(args.csv),
+            "delimiter": delimiter}
     if task == "regression":
         y_mean, y_std = float(y[train_idx].mean()), float(y[train_idx].std()) or 1.0
         ys = ((y - y_mean) / y_std).astype(np.float32)
@@ -150,7 +153,8 @@ def cmd_predict(args) -> int:
             if "h5py" not in (getattr(e, "name", None) or str(e)):
                 raise
             raise UsageError(f"reading {model_path} needs h5py: pip install 'glassnet[files]'") from e
-        table = glassnet.datasets.load_csv(args.csv, ignore=(target,))    # the target is not read
+        delimiter = args.delimiter or _predict_delimiter(args.csv, prep, features)
+        table = glassnet.datasets.load_csv(args.csv, ignore=(target,), delimiter=delimiter)  # target unread
     missing = [f for f in features if f not in table.feature_names]
     extra = [c for c in table.feature_names if c not in features]
     if missing or extra:
@@ -184,6 +188,21 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def _predict_delimiter(path, prep, features):
+    """The training file's separator when it splits this file's header into names that
+    include every feature (so the same file reads the same way), else the detected one."""
+    from glassnet.datasets import csv as gcsv
+    stored = prep.get("delimiter")
+    if stored:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            for row in csv.reader(fh, delimiter=stored):
+                if row and any(cell.strip() for cell in row):
+                    if set(features) <= {cell.strip() for cell in row}:
+                        return stored
+                    break
+    return gcsv.detect_delimiter(path)
+
+
 def _check_preprocessing(prep, path):
     """Every key that ``glassnet predict`` reads, with its type and length, or a UsageError."""
     def bad(problem):
@@ -210,6 +229,10 @@ def _check_preprocessing(prep, path):
         raise bad("features is not a list of distinct column names")
     if prep["target"] in features:
         raise bad(f"the target {prep['target']!r} is also a feature")
+    delimiter = prep.get("delimiter")                # absent in run folders of older versions
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1
+                                  or delimiter in "\r\n\""):
+        raise bad(f"delimiter is {delimiter!r}, not one character")
     for key in ("mean", "std"):
         values = prep[key]
         if not isinstance(values, list) or not all(is_number(v) for v in values):

@@ -16,7 +16,9 @@ Loading builds only glassnet's registered classes, runs no code, imports nothing
 the file, and caps every size a file declares; each refusal is a :class:`ModelFileError`
 (:class:`UnsafeFileError` or :class:`FileFormatError`). Writing goes through a temporary
 file and ``os.replace``, so an interrupted save leaves the previous file intact.
-HDF5 needs ``h5py`` and safetensors needs ``safetensors``: ``pip install "glassnet[files]"``.
+HDF5 needs ``h5py``, and writing safetensors needs ``safetensors`` (reading it needs nothing):
+``pip install "glassnet[files]"``. Files are read through a bounded window
+(:mod:`glassnet.saving.stream`), never whole; non-finite weights are refused.
 """
 from __future__ import annotations
 
@@ -24,8 +26,8 @@ import datetime
 import json
 import os
 
-from . import atomic, h5, json_safe, keras_config, safe_zip, safetensors_io
-from .errors import MAX_FILE_BYTES, FileFormatError, ModelFileError, UnsafeFileError
+from . import atomic, h5, json_safe, keras_config, safe_zip, safetensors_io, stream
+from .errors import FileFormatError, ModelFileError, UnsafeFileError
 from .registry import get_registered_name, get_registered_object, own_class_names, register_keras_serializable
 
 __all__ = ["FileFormatError", "ModelFileError", "UnsafeFileError", "get_registered_name",
@@ -76,37 +78,73 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if isinstance(filepath, (str, os.PathLike)) and not os.fspath(filepath).endswith(".keras"):
         hint = " (use load_weights for weights files)" if os.fspath(filepath).endswith(_WEIGHT_SUFFIXES) else ""
         raise FileFormatError(f"load_model: {os.fspath(filepath)!r}: load_model reads .keras files{hint}")
-    data, label = _read_source(filepath, "load_model")
-    try:
-        return _load(data, label, compile, custom_objects)
-    except ModelFileError:
-        raise
-    except Exception as e:              # a parser boundary: whatever the file does, one error type
-        raise FileFormatError(f"{label}: malformed model file ({type(e).__name__}: {e})") from e
-
-
-def _load(data, label, compile, custom_objects=None):
-    members = safe_zip.unpack(data, label)
-    if safe_zip.METADATA in members:
+    with stream.open_source(filepath, "load_model") as (window, label):
         try:
-            json_safe.loads(members[safe_zip.METADATA].decode("utf-8"))
-        except json_safe.DuplicateKeys as e:
-            raise UnsafeFileError(f"{label}: metadata.json repeats the key(s) {e.args[0]} in one object") from None
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            raise FileFormatError(f"{label}: metadata.json is not valid JSON") from None
-    tree = json_safe.parse(members[safe_zip.CONFIG], label)
-    json_safe.scan(tree, label, own_class_names(custom_objects))
-    model, ccfg = keras_config.build_model(tree, label, custom_objects)
-    if compile and ccfg:
-        keras_config.compile_model(model, ccfg, label)
-    with h5.Reader(members[safe_zip.WEIGHTS], label) as reader:
-        weights = h5.read_layers(reader, model) if model.built else []
-        state = h5.read_optimizer(reader, model, strict=True) if (compile and model.compiled and model.built) else None
+            return _load(window, label, compile, custom_objects)
+        except ModelFileError:
+            raise
+        except Exception as e:          # a parser boundary: whatever the file does, one error type
+            raise FileFormatError(f"{label}: malformed model file ({type(e).__name__}: {e})") from e
+
+
+def _load(window, label, compile, custom_objects=None):
+    with safe_zip.Archive(window, label) as archive:
+        if safe_zip.METADATA in archive.names:
+            try:
+                json_safe.loads(archive.read(safe_zip.METADATA).decode("utf-8"))
+            except json_safe.DuplicateKeys as e:
+                raise UnsafeFileError(f"{label}: metadata.json repeats the key(s) {e.args[0]} in one object") from None
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                raise FileFormatError(f"{label}: metadata.json is not valid JSON") from None
+        tree = json_safe.parse(archive.read(safe_zip.CONFIG), label)
+        try:            # compile=False never reads compile_config: it need not pass the scan
+            json_safe.scan(tree if compile or not isinstance(tree, dict)
+                           else {k: v for k, v in tree.items() if k != "compile_config"}, label,
+                           own_class_names(custom_objects))
+        except ModelFileError as e:
+            if "compile_config" in str(e):
+                raise _with_hint(e) from None
+            raise
+        model, ccfg = keras_config.build_model(tree, label, custom_objects)
+        if compile and ccfg:
+            _compile(model, ccfg, label)
+        declared, most = archive.declared_size(safe_zip.WEIGHTS), _weights_bound(model)
+        if declared > most:
+            raise UnsafeFileError(f"{label}: {safe_zip.WEIGHTS} declares {declared:,} bytes, far more than "
+                                  f"this model's weights can take ({most:,} at most); refused before reading it")
+        with h5.Reader(archive.open(safe_zip.WEIGHTS), label) as reader:
+            weights = h5.read_layers(reader, model) if model.built else []
+            state = h5.read_optimizer(reader, model, strict=True) if (compile and model.compiled and model.built) else None
     if weights:
         model.set_weights(weights)
     if state is not None:
         h5.apply_optimizer(model, state)
     return model
+
+
+def _compile(model, ccfg, label):
+    """The file's loss, metrics and optimizer; a refusal says how to load the rest anyway."""
+    try:
+        keras_config.compile_model(model, ccfg, label)
+    except ModelFileError as e:
+        raise _with_hint(e) from None
+
+
+def _with_hint(error):
+    text = str(error)
+    if "compile=False" in text:
+        return error
+    return type(error)(f"{text}. To load the architecture and weights without the loss, metrics and "
+                       "optimizer, use load_model(..., compile=False) and compile the model yourself")
+
+
+def _weights_bound(model) -> int:
+    """The largest ``model.weights.h5`` this model could have: every weight and up to three
+    optimizer slots per weight in float64, plus generous HDF5 bookkeeping per array and
+    layer. A member declaring more holds something else, and is refused unread."""
+    elements = sum(int(v.value.size) for v in model.weights) if model.built else 0
+    arrays = len(model.weights) if model.built else 0
+    return 8 * 4 * elements + (64 << 10) * (4 * arrays + len(model.layers) + 16) + (16 << 20)
 
 
 def save_weights(model, filepath, overwrite=True, max_shard_size=None) -> None:
@@ -134,43 +172,18 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs) -> None:
                               + (" (a .keras file: use glassnet.models.load_model)" if str(name).endswith(".keras") else ""))
     if not model.built:
         raise ValueError("load_weights: build the model first (e.g. an Input layer, or model.build((None, n)))")
-    data, label = _read_source(filepath, "load_weights")
-    try:
-        if name.endswith(".safetensors"):
-            weights, state = safetensors_io.read(data, model, label), None
-        else:
-            with h5.Reader(data, label) as reader:
-                weights = h5.read_layers(reader, model)
-                state = h5.read_optimizer(reader, model, strict=False) if model.compiled else None
-    except ModelFileError:
-        raise
-    except Exception as e:
-        raise FileFormatError(f"{label}: malformed weights file ({type(e).__name__}: {e})") from e
+    with stream.open_source(filepath, "load_weights") as (window, label):
+        try:
+            if name.endswith(".safetensors"):
+                weights, state = safetensors_io.read(window, model, label), None
+            else:
+                with h5.Reader(window, label) as reader:
+                    weights = h5.read_layers(reader, model)
+                    state = h5.read_optimizer(reader, model, strict=False) if model.compiled else None
+        except ModelFileError:
+            raise
+        except Exception as e:
+            raise FileFormatError(f"{label}: malformed weights file ({type(e).__name__}: {e})") from e
     model.set_weights(weights)
     if state is not None:
         h5.apply_optimizer(model, state)
-
-
-def _read_source(source, what):
-    """The file's bytes (capped) and a label naming it for error messages."""
-    if isinstance(source, (bytes, bytearray)):
-        return bytes(source), "<bytes>"
-    if hasattr(source, "read"):
-        label = repr(getattr(source, "name", "<file object>"))
-        data = source.read(MAX_FILE_BYTES + 1)
-        if not isinstance(data, bytes):
-            raise TypeError(f"{what}: the file object must be opened in binary mode")
-    else:
-        path = os.fspath(source)
-        label = repr(path)
-        try:
-            size = os.path.getsize(path)
-            if size > MAX_FILE_BYTES:
-                raise UnsafeFileError(f"{label}: {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte cap")
-            with open(path, "rb") as f:
-                data = f.read(MAX_FILE_BYTES + 1)
-        except FileNotFoundError:
-            raise FileNotFoundError(f"{what}: no such file: {path!r}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise UnsafeFileError(f"{label}: over the {MAX_FILE_BYTES:,}-byte cap")
-    return data, label

@@ -8,14 +8,36 @@ previous file is untouched, and a failed save removes its temporary file.
 The new file gets the permissions of the file it replaces, or for a new file those an
 ordinary ``open`` would give (``0o666`` less the umask), not ``mkstemp``'s private 0600.
 A symbolic link is written through: the file it points to is replaced, the link stays.
+
+A save killed outright (SIGKILL, a power cut) cannot remove its temporary file, so the
+next save to the same name does. Which leftovers are stale, and why it is safe with two
+saves running at once: the temporary name is ``.NAME.glassnet-tmp-HOST-PID-RANDOM``
+(``HOST``: 8 hex digits of a hash of this machine's name). A file with exactly that shape
+for exactly this NAME is removed when it was made on this machine by a process that no
+longer exists (a live concurrent save, in this process or another, keeps its file), or
+when it has not been written to for :data:`STALE_AFTER` seconds (a file from another
+machine on a shared folder, whose process cannot be asked; a live save writes a chunk at a
+time, so its file stays fresh; this also covers a reused process id, and the names older
+glassnet versions used). Nothing else in the folder is touched.
+
+A failure to write says which file could not be saved and why (``the folder ... is not
+writable``, ``the file-size limit was reached``, ``the disk is full``), never the name of
+the temporary file, and leaves the previous file as it was.
 """
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
+import re
+import socket
 import stat
 import tempfile
+import time
 
 TEMP_MARKER = ".glassnet-tmp-"
+STALE_AFTER = 10 * 60           # seconds without a write before anyone's temporary file is stale
+_HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
 
 
 def check_target(filepath, suffixes: tuple, what: str, overwrite: bool) -> str:
@@ -58,8 +80,11 @@ def write_bytes(path: str, data: bytes) -> None:
     if os.path.islink(path):                 # replace the file the link points to, not the link
         path = os.path.realpath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + TEMP_MARKER, dir=folder)
+    remove_stale(path)
+    prefix = f".{os.path.basename(path)}{TEMP_MARKER}{_HOST}-{os.getpid()}-"
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=prefix, dir=folder)
         with os.fdopen(fd, "wb") as f:
             view = memoryview(data)
             while view:                      # write in chunks: a kill lands mid-file
@@ -70,13 +95,80 @@ def write_bytes(path: str, data: bytes) -> None:
                 os.fchmod(f.fileno(), _new_mode(path))
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    except BaseException as e:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if isinstance(e, OSError):
+            raise _explained(e, path, folder) from e
         raise
     _fsync_dir(folder)
+
+
+def _explained(error: OSError, path: str, folder: str) -> OSError:
+    """The same kind of OSError, naming the target (not the temporary file) and the reason."""
+    code, why = error.errno, error.strerror or str(error)
+    if code in (errno.EACCES, errno.EPERM):
+        reason = f"{why} (the folder {folder!r} is not writable: save elsewhere or change its permissions)"
+    elif code == errno.EROFS:
+        reason = f"{why} (the folder {folder!r} is on a read-only file system)"
+    elif code == errno.EFBIG:
+        reason = f"{why} (the file-size limit was reached: ulimit -f / RLIMIT_FSIZE, or the file system's largest file)"
+    elif code == errno.ENOSPC:
+        reason = f"{why} (the disk holding {folder!r} is full)"
+    elif code == getattr(errno, "EDQUOT", -1):
+        reason = f"{why} (the disk quota for {folder!r} is used up)"
+    else:
+        reason = why
+    kept = "the previous file is unchanged" if os.path.exists(path) else "nothing was written"
+    return OSError(code, f"cannot save {path!r}: {reason}; {kept}")
+
+
+def remove_stale(path: str) -> list:
+    """Remove the stale temporary files of earlier saves to ``path`` (see the module docstring);
+    returns the names removed. Errors (a file already gone, a folder not listable) are ignored:
+    tidying up must never make a save fail."""
+    folder = os.path.dirname(os.path.abspath(path))
+    pattern = re.compile(re.escape("." + os.path.basename(path) + TEMP_MARKER)
+                         + r"(?:([0-9a-f]{8})-([0-9]+)-)?[A-Za-z0-9_]{6,}\Z")
+    removed, now = [], time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            host, pid = match.groups()
+            dead = host == _HOST and pid is not None and not _alive(int(pid))
+            if dead or now - info.st_mtime > STALE_AFTER:
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (True when it cannot be told)."""
+    if pid == os.getpid():
+        return True                          # another thread of this process, saving right now
+    if os.name != "posix" or pid <= 0:
+        return True                          # Windows: os.kill(pid, 0) would not just ask
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True
+    return True
 
 
 def _fsync_dir(folder: str) -> None:

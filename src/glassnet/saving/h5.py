@@ -72,14 +72,19 @@ def write(model, include_optimizer=True) -> bytes:
 class Reader:
     """An HDF5 weights file opened for checked reads; use as a context manager."""
 
-    def __init__(self, data: bytes, label: str):
+    def __init__(self, data, label: str):
+        """``data``: the bytes, or a seekable binary file object (read in place, never whole)."""
         self.label = label
-        if not data.startswith(HDF5_SIGNATURE):
+        if isinstance(data, (bytes, bytearray)):
+            data = io.BytesIO(data)
+        data.seek(0)
+        if data.read(len(HDF5_SIGNATURE)) != HDF5_SIGNATURE:
             raise FileFormatError(f"{label}: the weights are not an HDF5 file (bad signature)")
+        data.seek(0)
         h5py = need("h5py")
         self._h5py = h5py
         try:
-            self.file = h5py.File(io.BytesIO(data), "r")
+            self.file = h5py.File(data, "r")
         except Exception as e:          # h5py raises OSError, ValueError, KeyError... on junk
             raise FileFormatError(f"{label}: the HDF5 weights cannot be opened ({e})") from None
 
@@ -219,6 +224,24 @@ def apply_optimizer(model, state) -> None:
 
 def _cast(a, dtype, label, path):
     try:
-        return a.astype(dtype, copy=False)
+        out = a.astype(dtype, copy=False)
     except (TypeError, ValueError) as e:
         raise FileFormatError(f"{label}: {path!r} cannot be read as {dtype} ({e})") from None
+    check_finite(out, label, path, original=a)
+    return out
+
+
+def check_finite(a, label, path, original=None) -> None:
+    """Refuse NaN and +/-Inf in a weight (a model that loads them only predicts NaN), and a
+    finite value that overflows the model's dtype, naming the weight's path in the file."""
+    if a.dtype.kind != "f" or np.isfinite(a).all():
+        return
+    i = tuple(int(k) for k in np.argwhere(~np.isfinite(a))[0])
+    at = f" at index {i}" if i else ""
+    if original is not None and original.dtype.kind in "iuf" and np.isfinite(original[i]):
+        what = f"{original[i]!r}, too large for {a.dtype}"
+    else:
+        what = f"{a[i]}"
+    raise FileFormatError(f"{label}: the weight {path!r} holds {what}{at}: non-finite weights are "
+                          "refused (the model would only predict NaN); the file is damaged, or was "
+                          "saved after training diverged")

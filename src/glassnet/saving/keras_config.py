@@ -314,7 +314,8 @@ def compile_model(model, ccfg, label) -> None:
         lr = kw.get("learning_rate")
         if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
             r.fail("compile_config.optimizer", "learning-rate schedules are not supported; "
-                                               "load with compile=False")
+                                               "load with compile=False and compile with a number "
+                                               "(or your own schedule) yourself")
         opt = r.build(cls, kw, "compile_config.optimizer")
     loss = ccfg.get("loss")
     if isinstance(loss, str):
@@ -335,7 +336,8 @@ def compile_model(model, ccfg, label) -> None:
             try:
                 metrics.get(spec)
             except ValueError:
-                r.fail(where, f"unknown metric {spec!r}; load with compile=False", unsafe=True)
+                r.fail(where, f"unknown metric {spec!r} (glassnet has {', '.join(sorted(metrics.CLASSES))}); "
+                            "load with compile=False to skip the metrics, loss and optimizer", unsafe=True)
             metric_list.append(spec)
         else:
             cls, mcfg = r.obj(spec, where, "keras.metrics", metrics.CLASSES, "metric")
