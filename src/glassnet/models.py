@@ -232,11 +232,17 @@ class Sequential:
             raise ValueError(f"fit: initial_epoch must be an integer >= 0, got {initial_epoch!r}")
         if not (isinstance(validation_split, (int, float)) and 0 <= validation_split < 1):
             raise ValueError(f"fit: validation_split must be a number in [0, 1), got {validation_split!r}")
-        if steps_per_epoch is not None or validation_steps is not None or validation_freq != 1:
-            raise ValueError("fit: steps_per_epoch, validation_steps and validation_freq are not supported with arrays")
+        if validation_freq != 1:
+            raise ValueError("fit: validation_freq is not supported; validation runs after every epoch")
         if shuffle not in (True, False):
             raise ValueError(f"fit: shuffle must be True or False, got {shuffle!r}")
         verbose = _verbosity(verbose)
+        if training.is_batch_source(x):
+            return self._fit_source(x, y, epochs, verbose, callbacks, validation_data, class_weight,
+                                    sample_weight, initial_epoch, steps_per_epoch, validation_steps)
+        if steps_per_epoch is not None or validation_steps is not None:
+            raise ValueError("fit: steps_per_epoch and validation_steps go with a generator or PyDataset x; "
+                             "with arrays, every epoch sees all the samples")
         x, y, sw = self._data(x, y, sample_weight, "fit", ready=False)
         if class_weight is not None:
             sw = _class_weights(class_weight, y, sw)
@@ -261,6 +267,37 @@ class Sequential:
         data = training.ArrayBatches(x, y, sw, batch_size, shuffle)
         return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
                                 int(initial_epoch), validation_batch_size)
+
+    def _fit_source(self, source, y, epochs, verbose, callbacks, validation_data, class_weight,
+                    sample_weight, initial_epoch, steps_per_epoch, validation_steps):
+        """fit on a generator, an iterable of batches, or a PyDataset-like object."""
+        for name, value in (("y", y), ("sample_weight", sample_weight)):
+            if value is not None:
+                raise ValueError(f"fit: {name} must not be given when x is a generator or dataset: "
+                                 "each batch carries its own (x, y[, sample_weight])")
+        for name, value in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
+            _positive_int(value, name, None)
+
+        def checked(what):
+            def check(xb, yb, swb, index):
+                where = f"{what} batch {index}"
+                xb, yb, swb = self._data(xb, yb, swb, "fit", f"{where} x", f"{where} y")
+                if class_weight is not None:
+                    swb = _class_weights(class_weight, yb, swb)
+                return xb, yb, swb
+            return check
+
+        data = training.SourceBatches(source, steps_per_epoch, checked("x"), "x")
+        validation = None
+        if validation_data is not None:
+            if training.is_batch_source(validation_data):
+                validation = training.SourceBatches(validation_data, validation_steps,
+                                                    checked("validation_data"), "validation_data")
+            else:
+                vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
+                validation = self._data(vx, vy, vsw, "fit", "validation_data[0]", "validation_data[1]")
+        return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
+                                int(initial_epoch), None)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):

@@ -72,15 +72,17 @@ class ProgressLogger(Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         now = time.perf_counter()
-        if now - self._last_draw < 0.05 and batch + 1 < self.params["steps"]:
+        steps = self.params["steps"] or batch + 1       # a generator may not say how many
+        if now - self._last_draw < 0.05 and batch + 1 < steps:
             return
         self._last_draw = now
-        line = self._line(batch + 1, self.params["steps"], now - self._start, logs or {})
+        self._seen = batch + 1
+        line = self._line(batch + 1, steps, now - self._start, logs or {})
         self.stream.write("\r" + line + "\x1b[K")
         self.stream.flush()
 
     def on_epoch_end(self, epoch, logs=None):
-        steps = self.params["steps"]
+        steps = self.params["steps"] or getattr(self, "_seen", 0)
         line = self._line(steps, steps, time.perf_counter() - self._start, logs or {})
         self.stream.write(("\r" + line + "\x1b[K\n") if self.interactive else line + "\n")
         self.stream.flush()

@@ -94,6 +94,66 @@ class ArrayBatches:
             yield x[rows], y[rows], (None if sw is None else sw[rows])
 
 
+def is_batch_source(data) -> bool:
+    """A generator or iterator of batches, or a ``keras.utils.PyDataset``-like object
+    (``__len__`` and ``__getitem__`` giving batches), rather than an array of samples."""
+    if data is None or isinstance(data, (np.ndarray, list, tuple, str, bytes, dict)):
+        return False
+    if hasattr(data, "__array__") or hasattr(data, "to_numpy"):          # arrays, pandas
+        return False
+    return hasattr(data, "__next__") or hasattr(data, "__iter__") or (
+        hasattr(data, "__getitem__") and hasattr(data, "__len__"))
+
+
+class SourceBatches:
+    """Batches ``(x, y)`` or ``(x, y, sample_weight)`` that a user's generator, iterable or
+    PyDataset-like object hands out, each checked as ``fit`` checks arrays (``check``).
+
+    ``steps`` per epoch: ``steps_per_epoch``, else ``len(source)``; a generator without
+    either is read until it ends (one epoch's worth), and an epoch that gets no batch
+    stops training with a message that says why."""
+
+    def __init__(self, source, steps, check, what="x"):
+        self.source, self.check, self.what = source, check, what
+        self.indexed = hasattr(source, "__getitem__") and hasattr(source, "__len__") and not hasattr(source, "__next__")
+        if steps is None and self.indexed:
+            steps = len(source)
+        self.steps = steps
+        self.batch_size = None
+        self._iterator = None if self.indexed else iter(source)
+
+    def epoch(self):
+        count = 0
+        while self.steps is None or count < self.steps:
+            if self.indexed:
+                if count >= len(self.source):
+                    break
+                item = self.source[count]
+            else:
+                try:
+                    item = next(self._iterator)
+                except StopIteration:
+                    break
+            yield self._batch(item, count)
+            count += 1
+        if count == 0:
+            raise RanOutOfData(f"{self.what} gave no batches: a generator can be read only once; pass "
+                               "steps_per_epoch with a generator that repeats, or a PyDataset")
+        if hasattr(self.source, "on_epoch_end"):
+            self.source.on_epoch_end()
+
+    def _batch(self, item, index):
+        if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
+            raise ValueError(f"{self.what}: batch {index} must be a tuple (x, y) or (x, y, sample_weight), "
+                             f"got {type(item).__name__}")
+        xb, yb, swb = (tuple(item) + (None,))[:3]
+        return self.check(xb, yb, swb, index)
+
+
+class RanOutOfData(ValueError):
+    """A batch source gave nothing for an epoch."""
+
+
 # ---------------------------------------------------------------------------------------
 # fit
 # ---------------------------------------------------------------------------------------
@@ -104,6 +164,7 @@ class _Run:
         self.model, self.guard = model, guard
         self.stopped_reason = None
         self.snapshot = None            # (epoch, weights, optimizer state) at the latest finite epoch start
+        self.steps_done = 0             # steps in the latest epoch
 
     def keep_snapshot(self, epoch):
         variables = self.model.trainable_weights
@@ -117,13 +178,12 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
     and ``epoch()``) and return the ``History``."""
     history = History()
     cbs = ([ProgressLogger(verbose)] if verbose else []) + list(callbacks or []) + [history]
-    cblist = CallbackList(cbs, model, {"verbose": verbose, "epochs": epochs, "steps": data.steps})
+    params = {"verbose": verbose, "epochs": epochs, "steps": data.steps}
+    cblist = CallbackList(cbs, model, params)
     model.stop_training = False
     model.history = history
     names = ["loss"] + [m.name for m in model.metrics]
     history.history = {k: [] for k in sorted(names + (["val_" + k for k in names] if validation is not None else []))}
-    if not model.optimizer.built:
-        model.optimizer.build(model.trainable_weights)
     logs = {}
     # NumPy's own overflow/invalid warnings are silenced while training: a blow-up shows as
     # a non-finite loss, which stops fit below with one message that says what to do.
@@ -134,8 +194,9 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
             for epoch in range(initial_epoch, epochs):
                 cblist.on_epoch_begin(epoch)
                 logs = _epoch(run, data, epoch, cblist)
+                params["steps"] = params["steps"] or run.steps_done     # a generator's count, once known
                 if validation is not None and not guard.requested:
-                    val = run_evaluate(model, *validation, batch_size=validation_batch_size or data.batch_size)
+                    val = _validate(model, validation, validation_batch_size or data.batch_size or 32)
                     logs.update({"val_" + k: v for k, v in val.items()})
                 logs = dict(sorted(logs.items()))
                 cblist.on_epoch_end(epoch, logs)
@@ -146,6 +207,10 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
                     break
         except TrainingStopped:
             pass
+        except RanOutOfData as e:
+            if epoch == initial_epoch:
+                raise
+            run.stopped_reason = f"Training stopped at epoch {epoch + 1}: {e}."
         except KeyboardInterrupt:
             run.stopped_reason = ("Training interrupted (KeyboardInterrupt): the weights are those after "
                                   "the last completed step.")
@@ -166,6 +231,8 @@ def _epoch(run, data, epoch, cblist):
         for cb in cblist.batch_begin:
             cb.on_train_batch_begin(step)
         if step == 0:                   # the latest finite start of an epoch, to undo a blow-up
+            if not model.optimizer.built:               # (a batch source builds the model on its first batch)
+                model.optimizer.build(model.trainable_weights)
             run.keep_snapshot(epoch)
         value, predictions = train_step(model, xb, yb, swb)     # no update if value is not finite
         if not math.isfinite(value):
@@ -173,6 +240,7 @@ def _epoch(run, data, epoch, cblist):
             raise TrainingStopped
         loss_total += value * len(xb)
         seen += len(xb)
+        run.steps_done = step + 1
         for m in model.metrics:
             m.update_state(yb, predictions)      # Keras: compile metrics ignore sample_weight
         if cblist.batch_end:
@@ -185,6 +253,13 @@ def _epoch(run, data, epoch, cblist):
                                       "the weights are those after that step.")
             break
     return _logs(loss_total / max(seen, 1), model.metrics)
+
+
+def _validate(model, validation, batch_size):
+    """Validation logs from arrays ``(x, y, sw)`` or from a batch source."""
+    if isinstance(validation, SourceBatches):
+        return run_evaluate_batches(model, validation.epoch())
+    return run_evaluate(model, *validation, batch_size=batch_size)
 
 
 def _non_finite(model, epoch, step, value, snapshot):
@@ -219,21 +294,27 @@ def _logs(loss_value, metrics):
 # ---------------------------------------------------------------------------------------
 def run_evaluate(model, x, y, sample_weight=None, batch_size=32):
     """The loss (weighted as in training, plus penalties) and metrics over ``x, y``."""
+    return run_evaluate_batches(model, ArrayBatches(x, y, sample_weight, batch_size, shuffle=False).epoch())
+
+
+def run_evaluate_batches(model, batches):
+    """The loss (weighted as in training, plus penalties) and metrics over some batches."""
     for m in model.metrics:
         m.reset_state()
     layers, loss = model.layers, model.loss
     penalties = penalty(model.trainable_weights)
-    total = 0.0
-    for xb, yb, swb in ArrayBatches(x, y, sample_weight, batch_size, shuffle=False).epoch():
+    total, n = 0.0, 0
+    for xb, yb, swb in batches:
         a = forward(layers, xb, False)
         values = per_sample_losses(loss, model.output_shortcut, layers[-1], yb, a)
         if swb is not None:
             values = values * swb
         batch_loss = float(values.sum()) / divisor(loss, len(xb), swb) + penalties
         total += batch_loss * len(xb)          # the epoch's loss: weighted by batch size
+        n += len(xb)
         for m in model.metrics:
             m.update_state(yb, a)             # as Keras: only the loss is weighted
-    return _logs(total / max(len(x), 1), model.metrics)
+    return _logs(total / max(n, 1), model.metrics)
 
 
 def run_predict(model, x, batch_size=32):
