@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import numpy as np
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -40,7 +39,3 @@ def set_epsilon(value: float) -> None:
     global _EPSILON
     _EPSILON = float(value)
 
-
-def dtype():
-    """``numpy.dtype`` of :func:`floatx` (internal convenience)."""
-    return np.dtype(_FLOATX)

@@ -186,15 +186,17 @@ class Trace(Callback):
         h = self.history
         if "step" not in h:
             return ["Trace recorded nothing: pass it to fit(..., callbacks=[trace]) and train at least one epoch."]
-        notes: list[str] = []
         kernels = [p for p in self.paths if p.endswith("kernel")] or list(self.paths)
-        grad = {p: h[f"grad_norm/{p}"] for p in kernels}
-        weight = {p: h[f"weight_norm/{p}"] for p in kernels}
-        last = {p: (grad[p][-1], weight[p][-1]) for p in kernels}
+        notes = self._gradient_notes(h, kernels) + self._unit_notes(h)
+        notes += self._learning_rate_notes(h, kernels, quiet=not notes)
+        return notes + self._loss_notes(h)
 
-        # exploding / non-finite
+    @staticmethod
+    def _gradient_notes(h, kernels) -> list[str]:
+        """Exploding (or non-finite) and vanishing gradients, per kernel."""
+        notes = []
         for p in kernels:
-            g = grad[p]
+            g = h[f"grad_norm/{p}"]
             if not np.all(np.isfinite(g)):
                 notes.append(f"Exploding gradients: the gradient of {p} became {g[~np.isfinite(g)][0]}. "
                              "Lower the learning rate, scale the inputs, or clip gradients (clipnorm=1.0).")
@@ -202,6 +204,7 @@ class Trace(Callback):
                 notes.append(f"Exploding gradients: |dJ/dW| of {p} grew from {g[0]:.2g} to {g.max():.2g}. "
                              "Lower the learning rate or clip gradients (clipnorm=1.0).")
         # vanishing: relative gradient |g|/|w| per layer, at the last record
+        last = {p: (h[f"grad_norm/{p}"][-1], h[f"weight_norm/{p}"][-1]) for p in kernels}
         rel = {p: (gn / wn if wn > 0 else np.nan) for p, (gn, wn) in last.items()}
         finite = [r for r in rel.values() if np.isfinite(r)]
         top = max(finite) if finite else 0.0
@@ -214,7 +217,11 @@ class Trace(Callback):
                          "multiplied by g'(Z) in every layer: at most 0.25 for sigmoid, about 0 for saturated "
                          "sigmoid/tanh units and dead relu units. Use relu in hidden layers, glorot/he initial "
                          "weights, scaled inputs, or a shallower network.")
-        # units
+        return notes
+
+    def _unit_notes(self, h) -> list[str]:
+        """Saturated sigmoid/tanh units and dead relu units in the hidden layers."""
+        notes = []
         output = self.layers[-1] if self.layers else None
         for name in self.layers:
             if name == output:
@@ -228,23 +235,30 @@ class Trace(Callback):
             if dead is not None and dead[-1] >= DEAD_SHARE:
                 notes.append(f"Dead units: {dead[-1]:.0%} of the relu units of layer {name!r} output 0 for every "
                              "sample, so they no longer learn. Lower the learning rate, or use leaky_relu/he_normal.")
-        # learning rate
+        return notes
+
+    def _learning_rate_notes(self, h, kernels, quiet) -> list[str]:
+        """Update ratios |dw|/|w| far from ~1e-3 (too small is said only when nothing else is)."""
         ratios = np.array([np.nanmedian(h[f"update_ratio/{p}"]) for p in kernels])
         if ratios.size and np.nanmax(ratios) > UPDATE_TOO_LARGE:
             p = kernels[int(np.nanargmax(ratios))]
-            notes.append(f"Learning rate too large: one step changes {p} by {np.nanmax(ratios):.2g} of its norm "
-                         f"(|dw|/|w|; about 1e-3 is healthy). Try a learning rate 3-10x smaller than "
-                         f"{self.model.optimizer.learning_rate:g}.")
-        elif not notes and ratios.size and np.nanmax(ratios) < UPDATE_TOO_SMALL:
-            notes.append(f"Learning rate too small: the weights change by less than {UPDATE_TOO_SMALL:g} of their "
-                         "norm per step; training will barely move.")
+            return [f"Learning rate too large: one step changes {p} by {np.nanmax(ratios):.2g} of its norm "
+                    f"(|dw|/|w|; about 1e-3 is healthy). Try a learning rate 3-10x smaller than "
+                    f"{self.model.optimizer.learning_rate:g}."]
+        if quiet and ratios.size and np.nanmax(ratios) < UPDATE_TOO_SMALL:
+            return [f"Learning rate too small: the weights change by less than {UPDATE_TOO_SMALL:g} of their "
+                    "norm per step; training will barely move."]
+        return []
+
+    @staticmethod
+    def _loss_notes(h) -> list[str]:
         loss = h.get("loss")
         if loss is not None and len(loss) >= 3:
             best = int(np.nanargmin(loss))
             if not np.isfinite(loss[-1]) or loss[-1] > LOSS_RISE * loss[best] + 1e-12:
-                notes.append(f"The loss went up: from {loss[best]:.4g} (epoch {best + 1}) to {loss[-1]:.4g} "
-                             f"(epoch {len(loss)}). A learning rate too large is the usual cause.")
-        return notes
+                return [f"The loss went up: from {loss[best]:.4g} (epoch {best + 1}) to {loss[-1]:.4g} "
+                        f"(epoch {len(loss)}). A learning rate too large is the usual cause."]
+        return []
 
     def __repr__(self):
         n = len(self._records.get("step", []))

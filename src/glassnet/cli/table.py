@@ -19,7 +19,6 @@ from glassnet.cli._common import (UsageError, _can_plot, _classes, _describe, _n
 # ---------------------------------------------------------------------------------------
 def cmd_train(args) -> int:
     import glassnet
-    from glassnet.layers import Dense
 
     from glassnet.datasets import csv as gcsv
     with _user_input():
@@ -33,43 +32,68 @@ def cmd_train(args) -> int:
     print(f"{args.csv}: {len(x)} rows, {x.shape[1]} features ({_short_list(names)}), target {args.target!r}")
     print(f"task: {task} ({why})")
 
-    order = np.random.default_rng(args.seed).permutation(len(x))   # CSVs are often sorted
-    n_val = math.ceil(len(x) * args.validation_split) if args.validation_split else 0
-    if n_val and len(x) - n_val < 1:
-        raise UsageError(f"--validation-split {args.validation_split} of {len(x)} rows leaves none to train on")
-    train_idx, val_idx = order[n_val:], order[:n_val]
+    train_idx, val_idx = _split_rows(len(x), args.validation_split, args.seed)
+    xs, ys, prep = _standardise(x, y, train_idx, task, classes)
+    prep.update(target=args.target.strip(), task=task, features=names,
+                source=os.path.basename(args.csv), delimiter=delimiter)
+    model, loss, optimizer = _network_for(task, classes, args)
+    model.build((None, x.shape[1]))
+    print(f"network {_network(x.shape[1], model)}; {type(loss).__name__}; {_describe(optimizer)}; features standardised; "
+          f"{len(train_idx)} rows to train, {len(val_idx)} to validate")
+    validation = (xs[val_idx], ys[val_idx]) if len(val_idx) else None
+    history = model.fit(xs[train_idx], ys[train_idx], epochs=args.epochs, batch_size=args.batch_size,
+                        verbose=args.verbose, validation_data=validation)
+    _report(model, task, xs, y, ys, prep, train_idx, val_idx, classes)
+    _write_run(model, prep, history, args)
+    return 0
+
+
+def _split_rows(n, share, seed):
+    """Shuffled row indices for training and validation (CSVs are often sorted)."""
+    order = np.random.default_rng(seed).permutation(n)
+    n_val = math.ceil(n * share) if share else 0
+    if n_val and n - n_val < 1:
+        raise UsageError(f"--validation-split {share} of {n} rows leaves none to train on")
+    return order[n_val:], order[:n_val]
+
+
+def _standardise(x, y, train_idx, task, classes):
+    """Features (and a regression target) standardised by the training rows' statistics;
+    class values mapped to 0..k-1. Returns ``(xs, ys, what predict needs to redo it)``."""
     mean = x[train_idx].mean(axis=0, dtype=np.float64)
     std = x[train_idx].std(axis=0, dtype=np.float64)
     std[std == 0] = 1.0
     xs = ((x - mean) / std).astype(np.float32)
-    prep = {"target": args.target.strip(), "task": task, "features": names,
-            "mean": mean.tolist(), "std": std.tolist(), "source": os.path.basename(args.csv),
-            "delimiter": delimiter}
+    prep = {"mean": mean.tolist(), "std": std.tolist()}
     if task == "regression":
         y_mean, y_std = float(y[train_idx].mean()), float(y[train_idx].std()) or 1.0
-        ys = ((y - y_mean) / y_std).astype(np.float32)
         prep.update(target_mean=y_mean, target_std=y_std)
+        return xs, ((y - y_mean) / y_std).astype(np.float32), prep
+    prep["classes"] = classes
+    return xs, np.searchsorted(classes, y).astype(np.int64), prep
+
+
+def _network_for(task, classes, args):
+    """The compiled network: hidden relu layers, then the head and loss the task needs."""
+    import glassnet
+    from glassnet.layers import Dense
+
+    metrics = ["accuracy"]
+    if task == "regression":
         head, loss, metrics = Dense(1), glassnet.losses.MeanSquaredError(), []
+    elif task == "binary":
+        head, loss = Dense(1, activation="sigmoid"), glassnet.losses.BinaryCrossentropy()
     else:
-        prep["classes"] = classes
-        ys = np.searchsorted(classes, y).astype(np.int64)      # class values -> 0..k-1
-        if task == "binary":
-            head, loss = Dense(1, activation="sigmoid"), glassnet.losses.BinaryCrossentropy()
-        else:
-            head = Dense(len(classes))
-            loss = glassnet.losses.SparseCategoricalCrossentropy(from_logits=True)
-        metrics = ["accuracy"]
+        head, loss = Dense(len(classes)), glassnet.losses.SparseCategoricalCrossentropy(from_logits=True)
     model = glassnet.Sequential([Dense(units, activation="relu") for units in args.layers] + [head])
     optimizer = _optimizer(args.optimizer, args.learning_rate)
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
-    model.build((None, x.shape[1]))
-    print(f"network {_network(x.shape[1], model)}; {type(loss).__name__}; {_describe(optimizer)}; features standardised; "
-          f"{len(train_idx)} rows to train, {len(val_idx)} to validate")
-    validation = (xs[val_idx], ys[val_idx]) if n_val else None
-    history = model.fit(xs[train_idx], ys[train_idx], epochs=args.epochs, batch_size=args.batch_size,
-                        verbose=args.verbose, validation_data=validation)
+    return model, loss, optimizer
 
-    parts = [("train", train_idx)] + ([("validation", val_idx)] if n_val else [])
+
+def _report(model, task, xs, y, ys, prep, train_idx, val_idx, classes):
+    """Accuracy (against always answering the most common class), or RMSE, MAE and R^2."""
+    parts = [("train", train_idx)] + ([("validation", val_idx)] if len(val_idx) else [])
     for label, idx in parts:
         if task == "regression":
             pred = model.predict(xs[idx], verbose=0)[:, 0] * prep["target_std"] + prep["target_mean"]
@@ -83,10 +107,12 @@ def cmd_train(args) -> int:
             print(f"{label} accuracy: {right / len(idx):.4f} ({right}/{len(idx)})")
     if task != "regression":
         common = np.bincount(ys[train_idx], minlength=len(classes)).argmax()
-        idx = val_idx if n_val else train_idx
+        idx = val_idx if len(val_idx) else train_idx
         print(f"(always answering the most common class, {_number(classes[common])}, "
               f"would score {np.mean(ys[idx] == common):.4f})")
 
+
+def _write_run(model, prep, history, args):
     out = _run_folder(args.out, os.path.splitext(os.path.basename(args.csv))[0] or "train")
     # The model first, then its preprocessing.json, each atomically: the run folder is reused
     # on every rerun, and a new preprocessing.json beside an old model.keras would make
@@ -101,7 +127,6 @@ def cmd_train(args) -> int:
         from glassnet import plot
         _save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
     print(f"run folder: {out}" + (f"  (predict with: glassnet predict {out} {args.csv})" if saved else ""))
-    return 0
 
 
 def _choose_task(y, forced, target):
@@ -171,21 +196,27 @@ def cmd_predict(args) -> int:
         raise UsageError(f"{model_path} gives {out.shape[-1] if out.ndim else 0} output(s) per row, but "
                          f"{prep_path} describes a {task} model with {width}: are they from the same run?")
 
-    # everything is computed before the first line goes to stdout
-    if task == "regression":
-        rows = [[target]] + [[f"{v:.6g}"] for v in
-                             out[:, 0].astype(np.float64) * prep["target_std"] + prep["target_mean"]]
-    else:
-        if task == "binary":
-            p1 = out[:, 0].astype(np.float64)
-            probs = np.stack([1 - p1, p1], axis=1)
-        else:
-            probs = glassnet.activations.softmax(out.astype(np.float64), axis=1)   # of the logits
-        best = probs.argmax(axis=1)
-        rows = [[target, "probability"]] + [[_number(prep["classes"][k]), f"{row[k]:.4f}"]
-                                            for k, row in zip(best, probs)]
+    rows = _prediction_rows(out, prep)      # everything is computed before the first line goes out
     csv.writer(sys.stdout, lineterminator="\n").writerows(rows)
     return 0
+
+
+def _prediction_rows(out, prep):
+    """The CSV rows: the value for regression, else the class and its probability."""
+    import glassnet
+
+    target, task = prep["target"], prep["task"]
+    if task == "regression":
+        return [[target]] + [[f"{v:.6g}"] for v in
+                             out[:, 0].astype(np.float64) * prep["target_std"] + prep["target_mean"]]
+    if task == "binary":
+        p1 = out[:, 0].astype(np.float64)
+        probs = np.stack([1 - p1, p1], axis=1)
+    else:
+        probs = glassnet.activations.softmax(out.astype(np.float64), axis=1)   # of the logits
+    best = probs.argmax(axis=1)
+    return [[target, "probability"]] + [[_number(prep["classes"][k]), f"{row[k]:.4f}"]
+                                        for k, row in zip(best, probs)]
 
 
 def _predict_delimiter(path, prep, features):

@@ -83,39 +83,9 @@ def load_csv(
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"load_csv: {path}: no such file")
-    if delimiter is None:
-        delimiter = detect_delimiter(path)
-    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\r\n\"":
-        raise ValueError(f"load_csv: delimiter must be one character (not a quote or a line end), "
-                         f"got {delimiter!r}")
-    try:
-        np_dtype = np.dtype(dtype)
-    except TypeError as e:
-        raise ValueError(f"load_csv: dtype {dtype!r} is not a NumPy type") from e
-    if np_dtype.kind != "f":
-        raise ValueError(f"load_csv: dtype must be a float type, got {dtype!r}")
-
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        try:
-            first, first_line = _first_row(reader)
-        except csv.Error as e:
-            raise ValueError(f"load_csv: {path}, line {reader.line_num}: {e}") from e
-        except UnicodeDecodeError as e:
-            raise ValueError(f"load_csv: {path} is not UTF-8 text ({e})") from e
-        if first is None:
-            raise ValueError(f"load_csv: {path} is empty")
-        if header:
-            names = [name.strip() for name in first]
-        else:
-            names = [f"column_{i}" for i in range(len(first))]
-        width = len(names)
-        t = _target_index(target, names, path, header, delimiter)
-        skip = _ignored_columns(ignore, names, path)
-        if t is not None and t in skip:
-            raise ValueError(f"load_csv: the target column {names[t]!r} is also in ignore")
-        if header:
-            _refuse_repeated_names(names, skip, path)
+    delimiter, np_dtype = _options(path, delimiter, dtype)
+    names, first_line, t, skip = _header(path, delimiter, header, target, ignore)
+    width = len(names)
     largest = float(np.finfo(np_dtype).max)
     values = None
     if not skip:                # the fast path: NumPy's C parser; any doubt -> the exact one below
@@ -132,6 +102,44 @@ def load_csv(
     x = np.ascontiguousarray(values[:, feature_cols], dtype=np_dtype)
     y = None if t is None else np.ascontiguousarray(values[:, t], dtype=np_dtype)
     return CSVData(x, y, [names[c] for c in feature_cols])
+
+
+def _options(path, delimiter, dtype):
+    """The separator (detected when None) and the float dtype, both checked."""
+    if delimiter is None:
+        delimiter = detect_delimiter(path)
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\r\n\"":
+        raise ValueError(f"load_csv: delimiter must be one character (not a quote or a line end), "
+                         f"got {delimiter!r}")
+    try:
+        np_dtype = np.dtype(dtype)
+    except TypeError as e:
+        raise ValueError(f"load_csv: dtype {dtype!r} is not a NumPy type") from e
+    if np_dtype.kind != "f":
+        raise ValueError(f"load_csv: dtype must be a float type, got {dtype!r}")
+    return delimiter, np_dtype
+
+
+def _header(path, delimiter, header, target, ignore):
+    """``(column names, line of the first row, target index or None, ignored indices)``."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        try:
+            first, first_line = _first_row(reader)
+        except csv.Error as e:
+            raise ValueError(f"load_csv: {path}, line {reader.line_num}: {e}") from e
+        except UnicodeDecodeError as e:
+            raise ValueError(f"load_csv: {path} is not UTF-8 text ({e})") from e
+    if first is None:
+        raise ValueError(f"load_csv: {path} is empty")
+    names = [name.strip() for name in first] if header else [f"column_{i}" for i in range(len(first))]
+    t = _target_index(target, names, path, header, delimiter)
+    skip = _ignored_columns(ignore, names, path)
+    if t is not None and t in skip:
+        raise ValueError(f"load_csv: the target column {names[t]!r} is also in ignore")
+    if header:
+        _refuse_repeated_names(names, skip, path)
+    return names, first_line, t, skip
 
 
 def detect_delimiter(path) -> str:

@@ -188,17 +188,7 @@ def build_model(tree, label, custom_objects=None) -> tuple[Sequential, dict | No
         if cls is layers.InputLayer:
             if i != 0:
                 r.fail(where, "an InputLayer can only come first")
-            shape = lcfg.get("batch_shape", lcfg.get("batch_input_shape"))
-            if shape is None and lcfg.get("shape") is not None:
-                shape = [None] + list(lcfg["shape"]) if isinstance(lcfg["shape"], list) else lcfg["shape"]
-            input_shape = (None,) + r.shape(shape, where)[1:]
-            r.dtype(lcfg.get("dtype"), where)
-            for key, value in lcfg.items():
-                if key not in ("batch_shape", "batch_input_shape", "shape", "dtype", "name", "sparse",
-                               "ragged", "optional", "batch_size") and value not in (None, False):
-                    r.fail(where, f"InputLayer setting {key}={_short(value)} is not supported")
-                if key in ("sparse", "ragged", "optional") and value not in (None, False):
-                    r.fail(where, f"InputLayer {key}=True is not supported")
+            input_shape = _input_layer_shape(r, lcfg, where)
             continue
         built_layers.append(_layer(r, cls, lcfg, where))
         if input_shape is None and i == 0 and isinstance(entry.get("build_config"), dict):
@@ -225,6 +215,22 @@ def build_model(tree, label, custom_objects=None) -> tuple[Sequential, dict | No
     if compile_cfg is not None and not isinstance(compile_cfg, dict):
         r.fail("compile_config", "expected an object")
     return model, (compile_cfg or None)
+
+
+def _input_layer_shape(r, cfg, where) -> tuple:
+    """The ``(None, ...)`` input shape an ``InputLayer`` entry declares; other settings refused."""
+    shape = cfg.get("batch_shape", cfg.get("batch_input_shape"))
+    if shape is None and cfg.get("shape") is not None:
+        shape = [None] + list(cfg["shape"]) if isinstance(cfg["shape"], list) else cfg["shape"]
+    input_shape = (None,) + r.shape(shape, where)[1:]
+    r.dtype(cfg.get("dtype"), where)
+    for key, value in cfg.items():
+        if key not in ("batch_shape", "batch_input_shape", "shape", "dtype", "name", "sparse",
+                       "ragged", "optional", "batch_size") and value not in (None, False):
+            r.fail(where, f"InputLayer setting {key}={_short(value)} is not supported")
+        if key in ("sparse", "ragged", "optional") and value not in (None, False):
+            r.fail(where, f"InputLayer {key}=True is not supported")
+    return input_shape
 
 
 def _layer(r, cls, cfg, where):
