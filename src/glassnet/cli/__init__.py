@@ -6,6 +6,7 @@
     glassnet logreg                       # the three steps by hand, beside a one-unit network
     glassnet train data.csv --target y    # binary, multi-class or regression, chosen from y
     glassnet predict runs/data data.csv   # predictions as CSV on stdout
+    glassnet playground [--data CSV]      # a page in the browser where the network learns live
 
 Also ``python -m glassnet``. Every command takes ``--help``. A mistake in the input (a
 missing file, an unknown column, a cell that is not a number, a bad option) is reported
@@ -144,7 +145,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="the run folder, or its model.keras (preprocessing.json must be beside it)")
     p.add_argument("csv", help="rows to predict")
     p.set_defaults(run=cmd_predict)
+
+    p = sub.add_parser("playground", help="a page in the browser where a real network learns live",
+                       description="Start the playground: a local page (127.0.0.1 only, with a random token in "
+                       "its URL) where a real glassnet Sequential trains while you watch, TensorFlow "
+                       "Playground style, on its data sets, the shipped digits or your CSV. Ctrl-C stops it.")
+    p.add_argument("--data", metavar="CSV", help="start with this table (a header row, then numbers)")
+    p.add_argument("--target", metavar="COLUMN", help="the column of --data to predict (default: the last)")
+    p.add_argument("--port", type=_port, default=None, metavar="N", help="the port (default: any free one)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
+    p.set_defaults(run=cmd_playground)
     return parser
+
+
+def _port(text):
+    if not text.isdigit() or not 0 < int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a port from 1 to 65535")
+    return int(text)
+
+
+def cmd_playground(args) -> int:
+    from glassnet import playground
+    if args.target and not args.data:
+        raise UsageError("--target needs --data (the CSV whose column it names)")
+    try:
+        playground.serve(data=args.data, port=args.port, open_browser=not args.no_browser, target=args.target)
+    except OSError as e:
+        if e.filename:
+            raise UsageError(f"{e.filename}: {e.strerror}") from e
+        raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {e.strerror or e}") from e
+    except ValueError as e:
+        raise UsageError(str(e)) from e
+    return 0
 
 
 def main(argv=None) -> int:
@@ -155,7 +187,7 @@ def main(argv=None) -> int:
     except SystemExit as e:          # --help, --version, or a bad option (already reported)
         return e.code if isinstance(e.code, int) else 2
     if args.command is None:
-        print("glassnet: error: choose a command: digits, logreg, train or predict "
+        print("glassnet: error: choose a command: digits, logreg, train, predict or playground "
               "(see 'glassnet --help')", file=sys.stderr)
         return 2
     try:
