@@ -277,7 +277,8 @@ class Session:
     def _broke(self, what):
         """Stop, and say which layer blew up: the largest |Z| or |dJ/dW| in the network."""
         self.running = False
-        where, layer_index = render.where_it_broke(self.model, self.d)
+        with np.errstate(all="ignore"):
+            where, layer_index = render.where_it_broke(self.model, self.d)
         opt = self.cfg["optimizer"]
         self.error = {"layer": layer_index, "message": (
             f"At step {self.step} {what}; training stopped and the weights are the last finite ones. "
@@ -296,7 +297,8 @@ class Session:
             self._rate = (now, self.step, rate)
         if self._trace_cache is None or now - self._trace_cache[0] > 0.5:
             self._trace_cache = (now, render.trace_summary(self.trace))
-        frame = render.frame(self.model, self.d, self.cfg)
+        with np.errstate(all="ignore"):        # a blown-up network is drawn, not warned about
+            frame = render.frame(self.model, self.d, self.cfg)
         frame.update(step=self.step, epoch=self.step // self.d.steps_per_epoch, running=self.running,
                      steps_per_sec=round(rate), error=self.error, notice=self.notice, trace=self._trace_cache[1],
                      config=self.cfg, setup=self.d.setup_version)
