@@ -8,7 +8,7 @@ that is above 1) and then to 0..255.
 
 >>> import numpy as np
 >>> encode(np.array([-1.0, 0.0, 1.0]))
-'AICA/w=='
+'AID/'
 """
 from __future__ import annotations
 
