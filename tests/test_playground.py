@@ -294,6 +294,19 @@ def test_a_bad_csv_gets_a_clear_message_and_leaves_the_model(pg, body, words):
     assert pg.session.model is model and pg.session.cfg["dataset"] == "circle"
 
 
+def test_the_problem_type_decides_how_a_csv_target_is_read(pg):
+    many = b"a,b\n" + b"".join(f"{i},{i % 30}\n".encode() for i in range(90))
+    assert js(pg, "POST", "/api/upload", many)[0] == 400                  # 30 classes: too many
+    js(pg, "POST", "/api/config", {"problem": "regression", "dataset": "plane"})
+    status, st = js(pg, "POST", "/api/upload", many)
+    assert status == 200 and pg.session.layout()["task"] == "regression"
+    status, st = js(pg, "POST", "/api/upload", GOOD)                      # label holds 0 and 1 ...
+    assert pg.session.layout()["task"] == "regression"                  # ... read as numbers, as asked
+    status, st = js(pg, "POST", "/api/config", {"problem": "classification"})
+    assert status == 200 and pg.session.layout()["task"] == "binary"
+    assert pg.session.model.layers[-1].activation.__name__ == "sigmoid"
+
+
 def test_an_unknown_target_names_the_columns(pg):
     status, st = js(pg, "POST", "/api/upload?target=zz", GOOD)
     assert status == 400 and "'zz'" in st["error"] and "size, age, price, label" in st["error"]
@@ -349,6 +362,46 @@ def test_a_page_that_goes_away_mid_request_does_not_hurt_the_server(pg):
     s.close()                                                     # gone before the reply
     time.sleep(0.4)
     assert request(pg, "GET", "/api/layout")[0] == 200
+
+
+def test_training_pauses_when_no_page_is_left(pg, monkeypatch):
+    from glassnet.playground import session
+    monkeypatch.setattr(session, "IDLE_PAUSE", 0.5)
+    js(pg, "POST", "/api/control", {"action": "play"})
+    st = wait_for(pg, lambda s: not s["running"], timeout=5)
+    assert "no page" in st["notice"]
+    step = st["step"]
+    time.sleep(0.2)
+    assert pg.session.state()["step"] == step
+
+
+def test_ctrl_c_stops_the_command_cleanly_while_it_trains():
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(__import__("pathlib").Path(glassnet.__file__).parents[1])]
+                                                      + [os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.Popen([sys.executable, "-m", "glassnet", "playground", "--no-browser"],
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = proc.stderr.readline()
+        url = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", line)
+        assert url, line
+        conn = http.client.HTTPConnection("127.0.0.1", int(url.group(1)), timeout=10)
+        conn.request("POST", "/api/control", body=b'{"action": "play"}',
+                     headers={"X-Playground-Token": url.group(2), "Host": f"127.0.0.1:{url.group(1)}"})
+        assert conn.getresponse().status == 200
+        conn.close()
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+        rest = proc.stderr.read()
+        assert "stopped" in rest and "Traceback" not in rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
 
 
 def test_serve_from_python_with_own_model_and_data():

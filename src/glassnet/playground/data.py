@@ -185,6 +185,6 @@ def parse_csv(raw: bytes, target: str | None = None, source: str = "upload", tas
     n_values = len(np.unique(y))
     if task != "regression" and data.task == "regression" and np.all(y == np.round(y)) and MAX_CLASSES < n_values <= 50:
         raise ValueError(f"{source}: the target {target!r} holds {n_values} different whole numbers: too many "
-                         f"classes (the playground draws at most {MAX_CLASSES}); choose the problem type "
-                         "'regression' to predict it as a number, or another target")
+                         f"classes (the playground draws at most {MAX_CLASSES}); to predict it as a number, "
+                         "choose the problem type 'regression' and load the file again, or choose another target")
     return data

@@ -143,8 +143,7 @@ class Session:
 
     def upload(self, raw: bytes, target: str | None = None) -> dict:
         table = parse_csv(raw, target or None, source="CSV",
-                          task="regression" if self.cfg["problem"] == "regression" and self.cfg["dataset"] == "csv"
-                          else None)
+                          task="regression" if self.cfg["problem"] == "regression" else None)
         with self.lock:
             old = (self.table, self.csv_raw, self.cfg, self.user_model)
             self.table, self.csv_raw, self.user_model = table, raw, None
@@ -247,7 +246,7 @@ class Session:
                     epochs = self._train_chunk(epochs)
                     took = time.perf_counter() - t0
                     epochs = int(min(1000, max(1, epochs * CHUNK_SECONDS / max(took, 1e-4))))
-                    self._render()
+                    self._render(force=not self.running)     # a stop (NaN, error) is shown at once
             if not busy:
                 self._stop.wait(0.05)
             else:
