@@ -258,7 +258,8 @@ GOOD = b"size,age,price,label\n" + b"".join(
 
 
 def test_a_csv_upload_trains_and_its_columns_choose_the_maps(pg):
-    status, st = js(pg, "POST", "/api/upload?target=label", GOOD, headers={"Content-Type": "text/csv"})
+    status, st = js(pg, "POST", "/api/upload?target=label&name=C%3A%5Chome%5Chouses.csv", GOOD,
+                    headers={"Content-Type": "text/csv"})
     assert status == 200 and st["config"]["dataset"] == "csv"
     lay = pg.session.layout()
     assert lay["columns"] == ["size", "age", "price"] and lay["target"] == "label" and lay["task"] == "binary"
@@ -272,7 +273,7 @@ def test_a_csv_upload_trains_and_its_columns_choose_the_maps(pg):
     status, st = js(pg, "POST", "/api/target", {"target": "price"})
     assert status == 200 and pg.session.layout()["task"] == "regression"
     assert pg.session.model.layers[-1].activation.__name__ == "linear"
-    assert "load_csv('CSV', target='price')" in js(pg, "GET", "/api/code")[1]["code"]
+    assert "load_csv('houses.csv', target='price')" in js(pg, "GET", "/api/code")[1]["code"]
 
 
 @pytest.mark.parametrize("body, words", [

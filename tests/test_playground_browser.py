@@ -123,7 +123,7 @@ def test_circle_trains_in_the_browser_and_everything_around_it_works(page, tmp_p
     csv = tmp_path / "mine.csv"
     csv.write_text("height,width,depth,kind\n" + rows + "\n")
     p.set_input_files("#csvfile", str(csv))
-    p.wait_for_function("document.getElementById('source').textContent.startsWith('CSV')")
+    p.wait_for_function("document.getElementById('source').textContent.startsWith('mine.csv')")
     assert p.eval_on_selector("#target", "s => s.value") == "kind"
     assert p.eval_on_selector_all("#map_x option", "os => os.map(o => o.textContent)") == ["height", "width", "depth"]
     p.click("#play")

@@ -199,7 +199,7 @@ def frame(model, d, cfg) -> dict:
         p = model.predict(d.x_test, verbose=0, batch_size=4096)
         pred = p.argmax(axis=1) if p.shape[1] > 1 else (p[:, 0] >= 0.5).astype(int)
         wrong = np.flatnonzero(pred != d.labels_test.astype(int))
-        out["mistakes"] = [{"img": encode(d.x_test[i] * 2 - 1), "true": int(d.labels_test[i]), "pred": int(pred[i])}
+        out["mistakes"] = [{"img": encode(d.x_test[i]), "true": int(d.labels_test[i]), "pred": int(pred[i])}
                            for i in wrong[:40]]
         out["n_mistakes"] = int(len(wrong))
         out["n_test"] = int(len(d.x_test))

@@ -17,7 +17,7 @@ The API (all JSON unless said)::
     GET  /api/download         the model as a .keras file
     POST /api/config           {"setting": value, ...}
     POST /api/control          {"action": "play" | "pause" | "step" | "reset"}
-    POST /api/upload?target=C  the CSV itself as the body
+    POST /api/upload?target=C&name=F  the CSV itself as the body (F: its file name, for the code)
     POST /api/target           {"target": column}
 """
 from __future__ import annotations
@@ -178,7 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(_light(s.control(body.get("action") if isinstance(body, dict) else None)))
         elif path == "/api/upload":
             raw = self._body(self.server.playground.max_upload)
-            self._json(_light(s.upload(raw, (query.get("target") or [None])[0])))
+            self._json(_light(s.upload(raw, (query.get("target") or [None])[0], (query.get("name") or [None])[0])))
         elif path == "/api/target":
             body = self._json_body()
             self._json(_light(s.choose_target(body.get("target", "") if isinstance(body, dict) else "")))

@@ -130,7 +130,7 @@ class Session:
                 self.user_model = None
             if "problem" in changes and cfg["dataset"] == "csv" and self.csv_raw is not None \
                     and (cfg["problem"] == "regression") != (self.table.task == "regression"):
-                self.table = parse_csv(self.csv_raw, cfg["target"], source="CSV",
+                self.table = parse_csv(self.csv_raw, cfg["target"], source=self.table.source,
                                        task="regression" if cfg["problem"] == "regression" else None)
             try:
                 self._setup(keep_model=light and self.error is None)
@@ -141,8 +141,10 @@ class Session:
             self.running = self.running and self.error is None
             return self.state()
 
-    def upload(self, raw: bytes, target: str | None = None) -> dict:
-        table = parse_csv(raw, target or None, source="CSV",
+    def upload(self, raw: bytes, target: str | None = None, name: str | None = None) -> dict:
+        """A CSV from the page; ``name``: its file name (shown, and used by the code)."""
+        source = _file_name(name) if name else (self.table.source if self.table is not None else "data.csv")
+        table = parse_csv(raw, target or None, source=source,
                           task="regression" if self.cfg["problem"] == "regression" else None)
         with self.lock:
             old = (self.table, self.csv_raw, self.cfg, self.user_model)
@@ -161,7 +163,7 @@ class Session:
     def choose_target(self, target: str) -> dict:
         if self.csv_raw is None:
             raise ValueError("target: upload a CSV first (the target is one of its columns)")
-        return self.upload(self.csv_raw, target)
+        return self.upload(self.csv_raw, target, self.table.source)
 
     def control(self, action: str) -> dict:
         with self.lock:
@@ -343,6 +345,13 @@ class Session:
             self.running = False
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+def _file_name(name: str) -> str:
+    """The last part of a browser's file name, printable characters only."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if c.isprintable() and c not in "'\"`")[:100]
+    return base or "data.csv"
 
 
 def _plain(o):

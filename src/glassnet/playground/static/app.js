@@ -164,8 +164,9 @@
     const nIn = layout.mode === "digits" ? 1 : Math.min(layout.inputs.length, 9);
     cols.push(nIn);
     st.units.forEach((u) => cols.push(u));
-    const W = 620, node = 36, gapY = 46, colW = (W - 60 - node) / (cols.length - 1 || 1);
-    return cols.map((n, c) => Array.from({ length: n }, (_, i) => ({ x: 40 + c * colW, y: 14 + i * gapY, s: node })));
+    const most = Math.max(...cols), gapY = Math.min(46, (430 - 20) / most), node = Math.min(36, gapY - 6);
+    const W = 620, colW = (W - 60 - 36) / (cols.length - 1 || 1);
+    return cols.map((n, c) => Array.from({ length: n }, (_, i) => ({ x: 40 + c * colW + (36 - node) / 2, y: 14 + i * gapY, s: node })));
   }
 
   function drawNetwork(st) {
@@ -301,6 +302,7 @@
     });
     currentCfg = cfg;
     buildFeatureButtons();
+    if (!$("panel-code").classList.contains("hidden")) loadCode();     // the code follows the settings
   }
   let currentCfg = null;
 
@@ -351,7 +353,7 @@
     $("csvfile").onchange = async () => {
       const file = $("csvfile").files[0]; if (!file) return;
       if (file.size > 10 * 1024 * 1024) { showMessage(`${file.name} is ${(file.size / 2 ** 20).toFixed(1)} MB; the limit is 10 MB`, "error", 10000); return; }
-      try { await api("/api/upload", file, true).then(afterControl); showMessage(`Loaded ${file.name}.`, "info", 4000); } catch (e) { /* shown */ }
+      try { await api("/api/upload?name=" + encodeURIComponent(file.name), file, true).then(afterControl); showMessage(`Loaded ${file.name}.`, "info", 4000); } catch (e) { /* shown */ }
       $("csvfile").value = "";
     };
     $("target").onchange = () => api("/api/target", { target: $("target").value }).then(afterControl).catch(() => {});
