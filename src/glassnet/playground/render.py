@@ -23,7 +23,8 @@ from glassnet.layers import Dense
 
 from .data import GENERATORS, features
 
-__all__ = ["build_data", "make_optimizer", "frame", "layout", "trace_summary", "where_it_broke", "encode", "GRID"]
+__all__ = ["build_data", "make_optimizer", "frame", "layout", "trace_summary", "where_it_broke", "encode",
+           "encode_columns", "GRID"]
 
 GRID = 64
 _setups = itertools.count(1)
@@ -32,11 +33,21 @@ _ALLOWED = {"binary": ("binary_crossentropy", "mean_squared_error", "huber"),
             "regression": ("mean_squared_error", "huber")}
 
 
+def _quantize(d) -> np.ndarray:
+    """Values in [-1, 1] -> uint8 0..255 (NaN -> 128, the middle)."""
+    d = np.nan_to_num(np.asarray(d, dtype=np.float32), nan=0.0, posinf=1.0, neginf=-1.0)
+    return np.rint((np.clip(d, -1, 1) + 1) * 127.5).astype(np.uint8)
+
+
 def encode(d) -> str:
     """Values in [-1, 1] -> base64 of uint8 0..255 (NaN -> 128, the middle)."""
-    d = np.nan_to_num(np.asarray(d, dtype=np.float32), nan=0.0)
-    q = np.rint((np.clip(d, -1, 1) + 1) * 127.5).astype(np.uint8)
-    return base64.b64encode(q.tobytes()).decode("ascii")
+    return base64.b64encode(_quantize(d).tobytes()).decode("ascii")
+
+
+def encode_columns(a) -> list[str]:
+    """``encode`` of each column of ``a`` (one map per unit), quantized in one go."""
+    q = np.ascontiguousarray(_quantize(a).T)
+    return [base64.b64encode(row.tobytes()).decode("ascii") for row in q]
 
 
 def _finite(v):
@@ -190,7 +201,7 @@ def frame(model, d, cfg) -> dict:
                                  "sure": encode(2 * sure - 1)})
                     continue
                 shown = _display(a, layer.activation, is_output, d)
-                maps.append([encode(shown[:, j]) for j in range(a.shape[1])])
+                maps.append(encode_columns(shown))
         out["maps"] = maps
     else:
         kernel = dense[0].get_weights()[0]

@@ -98,9 +98,11 @@
   async function poll() {
     for (;;) {
       try {
+        const t0 = performance.now();
         const r = await fetch(`/api/state?since=${version}&client=${CLIENT}`, { headers: HEADERS });
         if (!r.ok) throw new Error("status " + r.status);
         const st = await r.json();
+        metrics.pollMs = 0.9 * (metrics.pollMs || 0) + 0.1 * (performance.now() - t0);
         metrics.polls++;
         if (st.version !== version) {
           version = st.version;
@@ -117,7 +119,13 @@
   // ---- drawing ----
   let fpsCount = 0, fpsStart = performance.now();
   function frameLoop() {
-    if (dirty && latest) { dirty = false; try { draw(latest); } catch (e) { console.error(e); } metrics.frames++; fpsCount++; }
+    if (dirty && latest) {
+      dirty = false;
+      const t0 = performance.now();
+      try { draw(latest); } catch (e) { console.error(e); }
+      metrics.drawMs = 0.9 * (metrics.drawMs || 0) + 0.1 * (performance.now() - t0);
+      metrics.frames++; fpsCount++;
+    }
     const now = performance.now();
     if (now - fpsStart >= 1000) { metrics.fps = fpsCount * 1000 / (now - fpsStart); fpsCount = 0; fpsStart = now; }
     requestAnimationFrame(frameLoop);
