@@ -196,6 +196,56 @@ def test_each_setting_reaches_the_model(pg):
     assert s.model.layers[-1].units == 1 and s.model.input_shape[-1] == 64
 
 
+def test_learning_rate_optimizer_and_loss_go_on_from_where_training_is(pg):
+    s = pg.session
+    js(pg, "POST", "/api/control", {"action": "step"})
+    js(pg, "POST", "/api/control", {"action": "step"})
+    opt = s.model.optimizer
+    weights = [w.copy() for w in s.model.get_weights()]
+    status, st = js(pg, "POST", "/api/config", {"learning_rate": 0.3})
+    assert status == 200 and st["step"] == 2 and s.model.optimizer is opt       # Adam's moments kept
+    assert opt.learning_rate == pytest.approx(0.3)
+    js(pg, "POST", "/api/config", {"optimizer": "rmsprop", "loss": "mean_squared_error"})
+    assert s.state()["step"] == 2 and type(s.model.optimizer).__name__ == "RMSprop"
+    assert all(np.array_equal(a, b) for a, b in zip(weights, s.model.get_weights()))
+    status, st = js(pg, "POST", "/api/config", {"learning_rate": 0.1, "loss": "categorical_crossentropy"})
+    assert status == 400 and s.cfg["learning_rate"] == 0.3 and type(s.model.loss).__name__ == "MeanSquaredError"
+    js(pg, "POST", "/api/config", {"layers": [3]})
+    assert s.state()["step"] == 0                                              # a new network starts over
+
+
+ALL_DATASETS = [("circle", "classification"), ("xor", "classification"), ("gauss", "classification"),
+                ("spiral", "classification"), ("plane", "regression"), ("multi_gauss", "regression"),
+                ("digits2", "classification"), ("digits10", "classification")]
+
+
+@pytest.mark.parametrize("dataset, problem", ALL_DATASETS)
+def test_every_data_set_explains_its_step_and_its_code_runs(pg, tmp_path, monkeypatch, dataset, problem):
+    status, st = js(pg, "POST", "/api/config", {"dataset": dataset, "problem": problem, "loss": "auto",
+                                              "noise": 10, "layers": [3]})
+    assert status == 200, st
+    text = js(pg, "GET", "/api/explain")[1]["text"]
+    assert "BACKWARD" in text and "dW[1] = A[0].T @ dZ[1]" in text
+    code = js(pg, "GET", "/api/code")[1]["code"].replace("epochs=100", "epochs=1")
+    monkeypatch.chdir(tmp_path)
+    scope = {"__name__": "playground_code"}
+    exec(compile(code, "playground_code.py", "exec"), scope)
+    np.testing.assert_array_equal(scope["x_train"], pg.session.d.x_train)
+    np.testing.assert_array_equal(scope["y_train"], pg.session.d.y_train)
+
+
+def test_the_code_of_a_csv_reads_the_same_file_the_same_way(pg, tmp_path, monkeypatch):
+    (tmp_path / "houses.csv").write_bytes(GOOD)
+    for target in ("label", "price"):
+        js(pg, "POST", f"/api/upload?target={target}&name=houses.csv", GOOD)
+        code = js(pg, "GET", "/api/code")[1]["code"].replace("epochs=100", "epochs=1")
+        monkeypatch.chdir(tmp_path)
+        scope = {"__name__": "playground_code"}
+        exec(compile(code, "playground_code.py", "exec"), scope)
+        np.testing.assert_allclose(scope["x_train"], pg.session.d.x_train, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(scope["y_test"], pg.session.d.y_test, rtol=1e-6, atol=1e-6)
+
+
 @pytest.mark.parametrize("change, field", [({"layers": [9]}, "layers"), ({"layers": [1] * 7}, "layers"),
                                            ({"learning_rate": -1}, "learning_rate"), ({"optimizer": "lbfgs"}, "optimizer"),
                                            ({"batch_size": "ten"}, "batch_size"), ({"features": []}, "features"),

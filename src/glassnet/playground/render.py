@@ -23,7 +23,7 @@ from glassnet.layers import Dense
 
 from .data import GENERATORS, features
 
-__all__ = ["build_data", "make_optimizer", "frame", "layout", "trace_summary", "where_it_broke", "encode",
+__all__ = ["build_data", "resolve_loss", "make_optimizer", "frame", "layout", "trace_summary", "where_it_broke", "encode",
            "encode_columns", "GRID"]
 
 GRID = 64
@@ -139,12 +139,7 @@ def build_data(cfg, table) -> Data:
     else:
         raise ValueError(f"dataset: unknown {name!r}")
     # the output layer and the loss follow from the task
-    loss = cfg["loss"]
-    if loss == "auto":
-        loss = _ALLOWED[d.task][0]
-    if loss not in _ALLOWED[d.task]:
-        raise ValueError(f"loss: {loss} does not fit a {d.task} problem; choose {' or '.join(_ALLOWED[d.task])}")
-    d.loss = loss
+    d.loss = resolve_loss(cfg, d.task)
     d.n_out = len(d.classes) if d.task == "multiclass" else 1
     d.out_activation = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}[d.task]
     if d.task == "multiclass":
@@ -155,6 +150,16 @@ def build_data(cfg, table) -> Data:
     d.y_scale = max(1e-6, float(np.abs(d.labels_train).max())) if d.task == "regression" else 1.0
     d.steps_per_epoch = math.ceil(len(d.x_train) / min(cfg["batch_size"], len(d.x_train)))
     return d
+
+
+def resolve_loss(cfg, task) -> str:
+    """The loss's name for the setting (``"auto"``: the usual one for the task), checked against the task."""
+    loss = cfg["loss"]
+    if loss == "auto":
+        loss = _ALLOWED[task][0]
+    if loss not in _ALLOWED[task]:
+        raise ValueError(f"loss: {loss} does not fit a {task} problem; choose {' or '.join(_ALLOWED[task])}")
+    return loss
 
 
 def make_optimizer(cfg):

@@ -80,12 +80,10 @@ class Session:
         if name in ("relu", "tanh", "sigmoid", "linear"):
             self.cfg["activation"] = name
 
-    def _setup(self, keep_model=False):
-        """(Re)build the data from the settings, then the model (or recompile it)."""
+    def _setup(self):
+        """(Re)build the data from the settings, then the model (or reset the user's)."""
         self.d = render.build_data(self.cfg, self.table)
-        if keep_model and getattr(self, "model", None) is not None:
-            self._compile(self.model)
-        elif self.user_model is not None:
+        if self.user_model is not None:
             m = self.user_model
             if m.built and m.input_shape[-1] != self.d.x_train.shape[1]:
                 raise ValueError(f"serve: model takes {m.input_shape[-1]} inputs, the data has "
@@ -122,10 +120,26 @@ class Session:
 
     # -- controls (each returns the new frame as a dict) ----------------------------------
     def configure(self, changes: dict) -> dict:
+        """Apply the page's settings. The learning rate, optimizer and loss recompile the model
+        and training goes on from where it is (a new learning rate keeps the optimizer's state);
+        the map's axes only redraw; anything else builds the data and the network anew."""
         with self.lock:
             cfg = check_config(changes, self.cfg)
+            keys = set(changes)
+            if keys and keys <= {"learning_rate", "optimizer", "loss"} and self.error is None:
+                loss = render.resolve_loss(cfg, self.d.task)       # raises before anything changes
+                self.cfg, self.d.loss = cfg, loss
+                if keys == {"learning_rate"}:
+                    self.model.optimizer.learning_rate = cfg["learning_rate"]
+                else:
+                    self._compile(self.model)
+                self._render(force=True)
+                return self.state()
+            if keys and keys <= {"map_x", "map_y"} and cfg["dataset"] == "csv":
+                self.cfg, self.d = cfg, render.build_data(cfg, self.table)   # same split, same arrays
+                self._render(force=True)
+                return self.state()
             old, self.cfg = self.cfg, cfg
-            light = set(changes) <= {"learning_rate", "optimizer", "loss"}
             if set(changes) & {"layers", "activation", "regularization", "reg_rate", "seed"}:
                 self.user_model = None
             if "problem" in changes and cfg["dataset"] == "csv" and self.csv_raw is not None \
@@ -133,7 +147,7 @@ class Session:
                 self.table = parse_csv(self.csv_raw, cfg["target"], source=self.table.source,
                                        task="regression" if cfg["problem"] == "regression" else None)
             try:
-                self._setup(keep_model=light and self.error is None)
+                self._setup()
             except Exception:
                 self.cfg = old
                 self._setup()
