@@ -15,7 +15,7 @@ from glassnet.playground import Playground
 
 @pytest.fixture
 def pg():
-    p = Playground(open_browser=False, max_upload=20_000).start()
+    p = Playground(open_browser=False, max_upload=200_000).start()
     yield p
     p.stop()
 
@@ -102,9 +102,9 @@ def test_the_server_listens_on_loopback_only(pg):
 
 def test_uploads_are_capped_and_the_model_is_left_as_it_was(pg):
     before = pg.session.cfg["dataset"]
-    big = b"a,b\n" + b"1,0\n" * 10_000                       # 40 kB > the 20 kB cap of the fixture
+    big = b"a,b\n" + b"1,0\n" * 100_000                      # 400 kB > the 200 kB cap of the fixture
     status, data, r = request(pg, "POST", "/api/upload", big, headers={"Content-Type": "text/csv"})
-    assert status == 413 and b"limit is 20000 bytes" in data
+    assert status == 413 and b"limit is 200000 bytes" in data
     assert pg.session.cfg["dataset"] == before
     status, data = js(pg, "POST", "/api/config", b'{"x": 1}' + b" " * 70_000)
     assert status == 413
@@ -324,6 +324,22 @@ def test_a_csv_upload_trains_and_its_columns_choose_the_maps(pg):
     assert status == 200 and pg.session.layout()["task"] == "regression"
     assert pg.session.model.layers[-1].activation.__name__ == "linear"
     assert "load_csv('houses.csv', target='price')" in js(pg, "GET", "/api/code")[1]["code"]
+
+
+def test_a_big_table_trains_in_windows_and_controls_stay_quick(pg):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(8000, 2))
+    body = b"u,v,t\n" + "".join(f"{a:.3f},{b:.3f},{int(a * b > 0)}\n" for a, b in x).encode()
+    assert len(body) < 200_000
+    assert js(pg, "POST", "/api/upload?name=big.csv", body)[0] == 200
+    assert pg.session.d.steps_per_epoch == 400                      # 4000 training rows, batch 10
+    js(pg, "POST", "/api/control", {"action": "play"})
+    wait_for(pg, lambda s: s["step"] > 900, timeout=20)               # more than two windows
+    t0 = time.monotonic()
+    status, st = js(pg, "POST", "/api/control", {"action": "pause"})
+    assert status == 200 and time.monotonic() - t0 < 1.5
+    st = pg.session.state()
+    assert st["epoch"] >= 2 and st["test_loss"] is not None and st["test_accuracy"] > 0.6
 
 
 @pytest.mark.parametrize("body, words", [

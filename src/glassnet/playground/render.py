@@ -27,6 +27,7 @@ __all__ = ["build_data", "resolve_loss", "make_optimizer", "frame", "layout", "t
            "encode_columns", "GRID"]
 
 GRID = 64
+EVAL_ROWS = 4000            # a big table's losses are drawn from this many rows
 _setups = itertools.count(1)
 _ALLOWED = {"binary": ("binary_crossentropy", "mean_squared_error", "huber"),
             "multiclass": ("categorical_crossentropy", "mean_squared_error", "huber"),
@@ -149,6 +150,9 @@ def build_data(cfg, table) -> Data:
         d.y_train, d.y_test = d.labels_train.astype(np.float32), d.labels_test.astype(np.float32)
     d.y_scale = max(1e-6, float(np.abs(d.labels_train).max())) if d.task == "regression" else 1.0
     d.steps_per_epoch = math.ceil(len(d.x_train) / min(cfg["batch_size"], len(d.x_train)))
+    # the losses on the page: on all the rows, or on the first EVAL_ROWS of a big table (already shuffled)
+    d.eval_train = (d.x_train[:EVAL_ROWS], d.y_train[:EVAL_ROWS])
+    d.eval_test = (d.x_test[:EVAL_ROWS], d.y_test[:EVAL_ROWS], d.labels_test[:EVAL_ROWS])
     return d
 
 
@@ -183,15 +187,16 @@ def _display(a, activation, is_output, d):
 
 
 def frame(model, d, cfg) -> dict:
-    out = {"train_loss": _finite(model.evaluate(d.x_train, d.y_train, verbose=0, batch_size=4096)),
-           "test_loss": _finite(model.evaluate(d.x_test, d.y_test, verbose=0, batch_size=4096))}
+    (xt, yt), (xv, yv, labels) = d.eval_train, d.eval_test
+    out = {"train_loss": _finite(model.evaluate(xt, yt, verbose=0, batch_size=4096)),
+           "test_loss": _finite(model.evaluate(xv, yv, verbose=0, batch_size=4096))}
     dense = [layer for layer in model.layers if isinstance(layer, Dense)]
     out["weights"] = [[np.round(np.nan_to_num(w), 4).tolist() for w in layer.get_weights()] for layer in dense]
     out["units"] = [layer.units for layer in dense]
     if d.task != "regression":
-        p = model.predict(d.x_test, verbose=0, batch_size=4096)
+        p = model.predict(xv, verbose=0, batch_size=4096)
         pred = p.argmax(axis=1) if p.shape[1] > 1 else (p[:, 0] >= 0.5).astype(int)
-        out["test_accuracy"] = _finite(np.mean(pred == d.labels_test.astype(int)))
+        out["test_accuracy"] = _finite(np.mean(pred == labels.astype(int)))
     if d.mode == "2d":
         maps, a = [], d.grid
         for layer in model.layers:

@@ -153,7 +153,7 @@ class _Handler(BaseHTTPRequestHandler):
             since = (query.get("since") or ["0"])[0]
             client = (query.get("client") or [None])[0]
             version, frame = s.wait_frame(int(since) if since.isdigit() else 0, client)
-            clients = len(s.clients)
+            clients = s.n_clients
             extra = json.dumps({"version": version, "clients": clients}).encode()
             self._send(200, frame[:-1] + b"," + extra[1:] if len(frame) > 2 else extra)
         elif path == "/api/layout":

@@ -35,6 +35,7 @@ FRAME_INTERVAL = 0.02        # seconds between two pictures while training
 CHUNK_SECONDS = 0.01         # one fit call lasts about this long
 IDLE_PAUSE = 30.0            # pause when no page has asked for a picture for this long
 TRACE_EVERY = 20             # steps between two Trace records
+MAX_CHUNK_STEPS = 200        # a big table trains in windows of this many batches, so controls stay quick
 
 
 class Session:
@@ -49,7 +50,8 @@ class Session:
         self.csv_raw: bytes | None = None
         self.user_model, self.user_weights = None, None
         self.running, self.error, self.notice = False, None, None
-        self.clients: dict[str, float] = {}
+        self.clients: dict[str, float] = {}     # page id -> when it last asked for a picture
+        self.n_clients = 0
         self.last_poll = time.monotonic()
         self._stop = threading.Event()
         if data is not None:
@@ -270,8 +272,11 @@ class Session:
 
     def _train_chunk(self, epochs) -> int:
         d, model = self.d, self.model
+        bs = min(self.cfg["batch_size"], len(d.x_train))
+        if d.steps_per_epoch > MAX_CHUNK_STEPS:
+            return self._train_window(bs)
         try:
-            h = model.fit(d.x_train, d.y_train, batch_size=min(self.cfg["batch_size"], len(d.x_train)),
+            h = model.fit(d.x_train, d.y_train, batch_size=bs,
                           epochs=epochs, verbose=0, shuffle=True, callbacks=[self.trace])
         except Exception as e:        # a bug must not kill the thread: say it on the page
             traceback.print_exc()
@@ -288,6 +293,27 @@ class Session:
         if len(self.trace.history.get("step", ())) > 300:     # keep the diagnosis about the recent past
             self.trace = glassnet.callbacks.Trace(every=TRACE_EVERY)
         return epochs
+
+    def _train_window(self, bs) -> int:
+        """One fit call on the next MAX_CHUNK_STEPS batches of this epoch's shuffled order."""
+        d, n = self.d, len(self.d.x_train)
+        if self.cursor == 0 or getattr(self, "_order", None) is None or len(self._order) != n:
+            self._order = glassnet.utils.rng().permutation(n)
+        rows = self._order[self.cursor:self.cursor + MAX_CHUNK_STEPS * bs]
+        try:
+            h = self.model.fit(d.x_train[rows], d.y_train[rows], batch_size=bs, epochs=1, verbose=0,
+                               shuffle=False, callbacks=[self.trace])
+        except Exception as e:
+            traceback.print_exc()
+            self.running = False
+            self.error = {"message": f"Training failed: {type(e).__name__}: {e}", "layer": None}
+            return 1
+        losses = h.history.get("loss", [])
+        self.step += math.ceil(len(rows) / bs)
+        self.cursor = 0 if self.cursor + len(rows) >= n else self.cursor + len(rows)
+        if not losses or not all(math.isfinite(v) for v in losses):
+            self._broke("the loss became NaN or infinite")
+        return 1
 
     def _broke(self, what):
         """Stop, and say which layer blew up: the largest |Z| or |dJ/dW| in the network."""
@@ -339,11 +365,12 @@ class Session:
         """The latest frame as (version, JSON bytes), waiting up to ``timeout`` for one newer than ``since``."""
         now = time.monotonic()
         self.last_poll = now
-        if client:
-            self.clients[client[:64]] = now
-            for c in [c for c, t in self.clients.items() if now - t > 5]:
-                del self.clients[c]
-        with self.frame_cond:
+        with self.frame_cond:                  # the pages' requests come from several threads
+            if client:
+                self.clients[client[:64]] = now
+                for c in [c for c, t in self.clients.items() if now - t > 5]:
+                    del self.clients[c]
+            self.n_clients = len(self.clients)
             if self.frame_version <= since:
                 self.frame_cond.wait(timeout)
             return self.frame_version, self.frame
