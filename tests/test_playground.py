@@ -507,3 +507,10 @@ def test_cli_playground_reports_mistakes_in_one_line(capsys, tmp_path):
     bad.write_text("a,b\n1,2\n3,x\n5,6\n7,8\n")
     assert main(["playground", "--data", str(bad), "--no-browser"]) == 2
     assert "line 3" in capsys.readouterr().err
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["playground", "--port", str(port), "--no-browser"]) == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err

@@ -286,6 +286,11 @@ def serve(model=None, data=None, port=None, open_browser=True, target=None):
 
     In a terminal, serves until Ctrl-C. In a notebook, serves in the background and returns
     the :class:`Playground`, which shows the page inline; call ``.stop()`` to end it.
+
+    >>> import glassnet.playground
+    >>> glassnet.playground.serve()                               # doctest: +SKIP
+    glassnet playground: http://127.0.0.1:50123/?token=...
+    >>> glassnet.playground.serve(model, (x_train, y_train))      # doctest: +SKIP
     """
     notebook = _in_notebook()
     pg = Playground(model, data, port, open_browser and not notebook, target)
