@@ -273,7 +273,7 @@ def test_keras_import_paths_point_at_the_same_objects():
 
 def test_public_all_is_pinned():
     """The public face: changing it is a decision, and this test says so."""
-    assert glassnet.__all__ == ['Input', 'Model', 'Sequential', '__version__', 'activations', 'callbacks', 'config', 'datasets', 'explain', 'gradcheck', 'gradients', 'initializers', 'inspect', 'keras', 'layers', 'linear', 'losses', 'metrics', 'models', 'optimizers', 'plot', 'random', 'regularizers', 'saving', 'utils']
+    assert glassnet.__all__ == ['Input', 'Model', 'Sequential', '__version__', 'activations', 'callbacks', 'config', 'datasets', 'explain', 'gradcheck', 'gradients', 'initializers', 'inspect', 'keras', 'layers', 'linear', 'losses', 'metrics', 'models', 'optimizers', 'playground', 'plot', 'random', 'regularizers', 'saving', 'utils']
     for name in glassnet.__all__:
         assert hasattr(glassnet, name), name
     assert not any(n.startswith("_") and n != "__version__" for n in glassnet.__all__)

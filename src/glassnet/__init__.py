@@ -13,7 +13,8 @@ from .models import Model, Sequential
 # Loaded on first use, so that `import glassnet` stays light (see bench/: import time).
 _LAZY = {"datasets": ("datasets", None), "linear": ("linear", None), "inspect": ("inspect", None),
          "plot": ("plot", None), "saving": ("saving", None), "explain": ("explanation", "explain"),
-         "gradients": ("inspect", "gradients"), "gradcheck": ("inspect", "gradcheck")}
+         "gradients": ("inspect", "gradients"), "gradcheck": ("inspect", "gradcheck"),
+         "playground": ("playground", None)}
 
 
 def __getattr__(name):
@@ -50,6 +51,7 @@ __all__ = [
     "metrics",
     "models",
     "optimizers",
+    "playground",
     "plot",
     "random",
     "regularizers",

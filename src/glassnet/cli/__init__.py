@@ -7,6 +7,7 @@
     glassnet train data.csv --target y    # binary, multi-class or regression, chosen from y
     glassnet predict runs/data data.csv   # predictions as CSV on stdout
     glassnet export runs/data             # runs/data/model.onnx, for ONNX Runtime
+    glassnet playground [--data CSV]      # a page in the browser where the network learns live
 
 Also ``python -m glassnet``. Every command takes ``--help``. A mistake in the input (a
 missing file, an unknown column, a cell that is not a number, a bad option) is reported
@@ -108,7 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
                      "digits, its logistic regression, or your own CSV table.")
     parser.add_argument("--version", action="version", version=f"glassnet {glassnet.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_digits(sub)
+    _add_logreg(sub)
+    _add_train(sub)
+    _add_predict(sub)
+    _add_export(sub)
+    _add_playground(sub)
+    return parser
 
+
+def _add_digits(sub) -> None:
     p = sub.add_parser("digits", help="train the course's network on the shipped 8x8 digits",
                        description="The seed's network (Dense 25, 15, 1, sigmoid; BinaryCrossentropy) on "
                        "the 0-vs-1 digits, or with --classes 10 the ten-digit network (Dense 25, 15 relu, "
@@ -121,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help="after training, print glassnet.explain for one batch")
     p.set_defaults(run=cmd_digits)
 
+
+def _add_logreg(sub) -> None:
     p = sub.add_parser("logreg", help="logistic regression in three steps, beside a one-unit network",
                        description="Gradient descent on J(w,b) for the 0-vs-1 digits, from w = 0, b = 0, printing "
                        "J as it goes; then the same iterations with Sequential([Dense(1, activation='sigmoid')]), "
@@ -131,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print J every N iterations (default: ten times in all)")
     p.set_defaults(run=cmd_logreg)
 
+
+def _add_train(sub) -> None:
     p = sub.add_parser("train", help="train on your own CSV table",
                        description="Train a network on a numeric CSV table. The task comes from the target "
                        "column: binary when it holds exactly 0 and 1, multi-class when it holds a few integers "
@@ -152,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "saved in preprocessing.json for predict")
     p.set_defaults(run=cmd_train)
 
+
+def _add_predict(sub) -> None:
     p = sub.add_parser("predict", help="predict with a trained run, as CSV on stdout",
                        description="Predictions of a model from 'glassnet train' for each row of a CSV, "
                        "written as CSV to stdout: the class and its probability for classifiers, the value "
@@ -163,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "file's header, else detected among , ; tab |)")
     p.set_defaults(run=cmd_predict)
 
+
+def _add_export(sub) -> None:
     p = sub.add_parser("export", help="write a trained model as an ONNX file, for ONNX Runtime",
                        description="Export a model saved by glassnet (a run folder, or a .keras file) to ONNX, "
                        "to serve it with ONNX Runtime: input 'inputs' (batch first), output 'output_0'. "
@@ -172,7 +190,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="PATH", help="the file to write, ending in .onnx "
                    "(default: beside the model, model.onnx)")
     p.set_defaults(run=cmd_export)
-    return parser
+
+
+def _add_playground(sub) -> None:
+    p = sub.add_parser("playground", help="a page in the browser where a real network learns live",
+                       description="Start the playground: a local page (127.0.0.1 only, with a random token in "
+                       "its URL) where a real glassnet Sequential trains while you watch, TensorFlow "
+                       "Playground style, on its data sets, the shipped digits or your CSV. Ctrl-C stops it.")
+    p.add_argument("--data", metavar="CSV", help="start with this table (a header row, then numbers)")
+    p.add_argument("--target", metavar="COLUMN", help="the column of --data to predict (default: the last)")
+    p.add_argument("--port", type=_port, default=None, metavar="N", help="the port (default: any free one)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
+    p.set_defaults(run=cmd_playground)
+
+
+def _port(text):
+    if not text.isdigit() or not 0 < int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a port from 1 to 65535")
+    return int(text)
+
+
+def cmd_playground(args) -> int:
+    from glassnet import playground
+    if args.target and not args.data:
+        raise UsageError("--target needs --data (the CSV whose column it names)")
+    try:
+        playground.serve(data=args.data, port=args.port, open_browser=not args.no_browser, target=args.target)
+    except OSError as e:
+        if e.filename:
+            raise UsageError(f"{e.filename}: {e.strerror}") from e
+        raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {e.strerror or e}") from e
+    except ValueError as e:
+        raise UsageError(str(e)) from e
+    return 0
 
 
 def main(argv=None) -> int:
@@ -183,7 +233,7 @@ def main(argv=None) -> int:
     except SystemExit as e:          # --help, --version, or a bad option (already reported)
         return e.code if isinstance(e.code, int) else 2
     if args.command is None:
-        print("glassnet: error: choose a command: digits, logreg, train, predict or export "
+        print("glassnet: error: choose a command: digits, logreg, train, predict, export or playground "
               "(see 'glassnet --help')", file=sys.stderr)
         return 2
     try:
