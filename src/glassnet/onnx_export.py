@@ -277,7 +277,7 @@ def _activation(layer: Activation, g: Graph, x: str) -> str:
 
 
 def _normalization(layer: Normalization, g: Graph, x: str) -> str:
-    mean, s = layer._mean_and_scale()       # s = max(sqrt(variance), epsilon), as forward uses
+    mean, s = layer.mean_and_scale()       # s = max(sqrt(variance), epsilon), as forward uses
     mean, s = g.initializer("mean", mean), g.initializer("scale", s)
     if layer.invert:                        # mean + x s
         return g.node("Add", [mean, g.node("Mul", [x, s])])

@@ -196,7 +196,8 @@ class Normalization(Layer):
         return (self.adapt_mean.value.reshape(self._broadcast_shape),
                 self.adapt_variance.value.reshape(self._broadcast_shape))
 
-    def _mean_and_scale(self):
+    def mean_and_scale(self):
+        """``(mean, s)`` as forward uses them: ``s = max(sqrt(variance), epsilon)``."""
         if not self._adapted:        # adapt() or set_weights() (a model's, a loaded file's) sets it
             raise ValueError(
                 f"Normalization {self.name!r} has not learned its mean and variance: call its "
@@ -208,7 +209,7 @@ class Normalization(Layer):
     # -- the two halves -------------------------------------------------------------------
     def forward(self, x, training=False):
         self._check_shape(x.shape, "input")
-        mean, s = self._mean_and_scale()          # s = max(sqrt(variance), epsilon), as Keras
+        mean, s = self.mean_and_scale()          # s = max(sqrt(variance), epsilon), as Keras
         self._scale = s
         return mean + x * s if self.invert else (x - mean) / s
 
