@@ -30,7 +30,8 @@ import numpy as np
 
 from . import config
 
-_SHAPE_KEEPING = ("Dropout", "Activation")    # elementwise layers: the next one decides
+# elementwise layers: the next one decides
+_SHAPE_KEEPING = ("Dropout", "Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax")
 
 
 # ---------------------------------------------------------------------------------------
@@ -191,6 +192,8 @@ def _needs_flat_samples(model) -> bool:
         kind = type(layer).__name__
         if kind in _SHAPE_KEEPING:
             continue
+        if hasattr(layer, "_layers"):               # a nested Sequential: its first layers decide
+            return _needs_flat_samples(layer)
         return kind == "Dense"
     return False
 

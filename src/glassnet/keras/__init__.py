@@ -6,14 +6,15 @@ so a Keras program runs with ``tensorflow`` renamed to ``glassnet``.
 """
 import sys as _sys
 
-from .. import (activations, callbacks, config, initializers, layers, losses, metrics, models,
-                optimizers, regularizers, utils)
+from .. import (callbacks, config, initializers, layers, losses, metrics, models, optimizers,
+                regularizers, utils)
 from ..layers import Input
 from ..models import Model, Sequential
-from . import backend
+from . import activations, backend
+# keras/activations.py: the same functions, returning Tensors as TensorFlow's do.
 # keras/datasets.py and keras/saving.py re-export glassnet.datasets and glassnet.saving on import.
 
-for _name, _module in {"activations": activations, "callbacks": callbacks, "config": config,
+for _name, _module in {"callbacks": callbacks, "config": config,
                        "initializers": initializers, "layers": layers, "losses": losses,
                        "metrics": metrics, "models": models, "optimizers": optimizers,
                        "regularizers": regularizers, "utils": utils}.items():

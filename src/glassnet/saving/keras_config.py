@@ -32,7 +32,7 @@ def model_config(model) -> dict:
     """The Keras 3 ``config.json`` dict for a glassnet ``Sequential``."""
     base = model.get_config()
     for entry, layer in zip(base["layers"][-len(model.layers):] if model.layers else [], model.layers):
-        if layer.built and layer.weights and layer.input_shape is not None:
+        if layer.built and layer.weights and getattr(layer, "input_shape", None) is not None:
             entry["build_config"] = {"input_shape": list(layer.input_shape)}
     cfg = {"name": base["name"], "trainable": base["trainable"], "dtype": _policy(gconfig.floatx()),
            "layers": base["layers"]}
