@@ -105,3 +105,8 @@ def argmax(input, axis=None, output_type=np.int64, name=None) -> Tensor:  # noqa
 def argmin(input, axis=None, output_type=np.int64, name=None) -> Tensor:  # noqa: A002
     """The index of the smallest value along ``axis`` (axis 0 when not given)."""
     return wrap(np.argmin(_values(input), axis=0 if axis is None else axis).astype(output_type))
+
+
+for _fn, _plain in [(sigmoid, _act.sigmoid), (tanh, _act.tanh), (softplus, _act.softplus), (exp, _act.exponential)]:
+    _fn._glassnet_plain = _plain          # usable as Dense(..., activation=tf.math.sigmoid)
+del _fn, _plain

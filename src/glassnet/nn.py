@@ -145,6 +145,15 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
         raise TypeError(f"sparse_softmax_cross_entropy_with_logits: labels must be integers, got {k.dtype}")
     if k.size and (k.min() < 0 or k.max() >= z.shape[-1]):
         bad = np.argwhere((k < 0) | (k >= z.shape[-1]))[0]
-        raise ValueError(f"sparse_softmax_cross_entropy_with_logits: label at {tuple(int(i) for i in bad)} "
-                         f"is {int(k[tuple(bad)])}, outside 0..{z.shape[-1] - 1}")
+        raise ValueError(f"sparse_softmax_cross_entropy_with_logits: labels[{', '.join(str(int(i)) for i in bad)}] "
+                         f"is {int(k[tuple(bad)])}, outside 0..{z.shape[-1] - 1} (logits have {z.shape[-1]} classes)")
     return wrap(_losses.SparseCategoricalCrossentropy().call_from_logits(k, z))
+
+
+# `Dense(4, activation=tf.nn.relu)`: the layer keeps the plain function these compute with.
+for _fn, _plain in [(softmax, _act.softmax), (log_softmax, _act.log_softmax), (sigmoid, _act.sigmoid),
+                    (tanh, _act.tanh), (relu, _act.relu), (leaky_relu, _act.leaky_relu), (elu, _act.elu),
+                    (selu, _act.selu), (gelu, _act.gelu), (silu, _act.silu), (softplus, _act.softplus),
+                    (softsign, _act.softsign)]:
+    _fn._glassnet_plain = _plain
+del _fn, _plain

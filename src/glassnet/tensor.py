@@ -198,7 +198,7 @@ class TensorFunction:
     accepts it (the layer keeps the plain function: the engine never makes Tensors)."""
 
     def __init__(self, plain, name=None, doc=None):
-        self.plain = plain
+        self.plain = self._glassnet_plain = plain
         self.__name__ = name or plain.__name__
         self.__qualname__ = self.__name__
         self.__doc__ = doc or plain.__doc__
@@ -224,5 +224,7 @@ class TensorFunction:
 
 
 def plain_function(fn):
-    """The plain function behind a :class:`TensorFunction` (``fn`` itself otherwise)."""
-    return fn.plain if isinstance(fn, TensorFunction) else fn
+    """The plain function behind a :class:`TensorFunction` or a ``glassnet.nn`` /
+    ``glassnet.math`` function (they name it in ``_glassnet_plain``); ``fn`` itself otherwise.
+    So ``Dense(4, activation=tf.nn.relu)`` keeps ``glassnet.activations.relu``."""
+    return getattr(fn, "_glassnet_plain", fn) if callable(fn) else fn
