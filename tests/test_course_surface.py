@@ -300,3 +300,28 @@ def test_nested_model_refuses_inputs_it_was_not_built_for():
     inner = Sequential([Input(shape=(3,)), Dense(2)])
     with pytest.raises(ValueError, match="built for inputs"):
         Sequential([Input(shape=(5,)), inner])
+
+
+# -- what TensorFlow's beginner tutorials call beyond the course ----------------------------------------
+def test_keras_datasets_and_saving_are_reachable_as_attributes():
+    assert callable(tf.keras.datasets.mnist.load_data)
+    assert callable(tf.keras.saving.load_model)
+
+
+def test_one_feature_regression_as_the_beginner_tutorial_writes_it():
+    # Normalization(input_shape=[1,], axis=None) on a 1-D column, then 1-D x in predict and fit
+    rng = np.random.default_rng(0)
+    horsepower = rng.uniform(50, 200, 80)
+    mpg = 40 - 0.15 * horsepower + rng.normal(size=80)
+    normalizer = tf.keras.layers.Normalization(input_shape=[1, ], axis=None)
+    normalizer.adapt(np.array(horsepower))
+    assert normalizer.mean.numpy().ravel()[0] == pytest.approx(horsepower.mean(), rel=1e-5)
+    model = Sequential([normalizer, Dense(units=1)])
+    assert model.predict(horsepower[:10], verbose=0).shape == (10, 1)
+    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.1), loss="mean_absolute_error")
+    history = model.fit(horsepower, mpg, epochs=30, verbose=0, validation_split=0.2)
+    assert history.epoch == list(range(30)) and history.history["val_loss"][-1] < history.history["val_loss"][0]
+    x = tf.linspace(0.0, 250, 251) if hasattr(tf, "linspace") else np.linspace(0.0, 250, 251)
+    assert model.predict(x, verbose=0).shape == (251, 1)
+    with pytest.raises(ValueError, match="2 dimensions"):
+        Sequential([Input(shape=(2,)), Dense(1)]).predict(np.ones(4), verbose=0)   # still ambiguous there

@@ -103,7 +103,8 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     x = _float_array(x)
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
         return np.maximum(x, 0.0)
-    out = np.where(x > threshold, x, negative_slope * (x - threshold))
+    below = negative_slope * (x - threshold) if negative_slope else 0.0     # 0, not -0.0
+    out = np.where(x > threshold, x, below)
     if max_value is not None:
         out = np.minimum(out, max_value)
     return out.astype(np.result_type(x), copy=False)

@@ -23,3 +23,11 @@ for _name, _module in {"callbacks": callbacks, "config": config,
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
            "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",
            "regularizers", "saving", "utils"]
+
+
+def __getattr__(name):
+    """``tf.keras.datasets`` and ``tf.keras.saving`` load on first use (import time stays small)."""
+    if name in ("datasets", "saving"):
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
