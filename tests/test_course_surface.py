@@ -325,3 +325,15 @@ def test_one_feature_regression_as_the_beginner_tutorial_writes_it():
     assert model.predict(x, verbose=0).shape == (251, 1)
     with pytest.raises(ValueError, match="2 dimensions"):
         Sequential([Input(shape=(2,)), Dense(1)]).predict(np.ones(4), verbose=0)   # still ambiguous there
+
+
+def test_saving_a_nested_model_is_refused_before_writing(tmp_path):
+    inner = Sequential([Input(shape=(3,)), Dense(2)])
+    outer = Sequential([inner, Softmax()])
+    with pytest.raises(ValueError, match="nested"):
+        outer.save(tmp_path / "outer.keras")
+    assert not (tmp_path / "outer.keras").exists()
+    outer.save_weights(tmp_path / "outer.weights.h5")          # the weights alone can be kept
+    again = Sequential([Sequential([Input(shape=(3,)), Dense(2)]), Softmax()])
+    again.load_weights(tmp_path / "outer.weights.h5")
+    np.testing.assert_array_equal(again.get_weights()[0], outer.get_weights()[0])

@@ -351,6 +351,11 @@ def check_saveable(model) -> None:
     load back: custom layers, optimizers, losses or metrics, and learning-rate schedules."""
     for layer in model.layers:
         cls = type(layer)
+        if isinstance(layer, Sequential):
+            raise ValueError(f"save: layer {layer.name!r} is itself a Sequential model; glassnet's .keras files "
+                             "hold one stack of layers, not nested models. Save the inner model on its own "
+                             f"({layer.name}.save(...)) and rebuild the outer one after loading it, or use "
+                             "save_weights")
         own = layers.registered_classes().get(cls.__name__) is cls
         if not own and lookup(get_registered_name(cls), None, layers.Layer) is not cls:
             raise ValueError(f"save: layer {layer.name!r} is a {cls.__name__}, neither one of glassnet's "
