@@ -337,3 +337,20 @@ def test_saving_a_nested_model_is_refused_before_writing(tmp_path):
     again = Sequential([Sequential([Input(shape=(3,)), Dense(2)]), Softmax()])
     again.load_weights(tmp_path / "outer.weights.h5")
     np.testing.assert_array_equal(again.get_weights()[0], outer.get_weights()[0])
+
+
+def test_array_functions_under_tensorflow_names():
+    assert tf.linspace(0.0, 250, 251).shape == (251,) and tf.linspace(0.0, 1, 3).dtype == np.float32
+    np.testing.assert_array_equal(plain(tf.range(5)), np.arange(5))
+    assert tf.range(5).dtype == np.int32 and tf.range(0.0, 1.0, 0.5).dtype == np.float32
+    assert plain(tf.zeros((2, 3))).sum() == 0 and tf.ones((2,), dtype=tf.float64).dtype == np.float64
+    img = np.ones((28, 28))
+    assert tf.expand_dims(img, 0).shape == (1, 28, 28) and tf.reshape(img, [-1]).shape == (784,)
+    assert tf.squeeze(tf.zeros((1, 3, 1))).shape == (3,)
+    assert tf.concat([tf.ones((1, 2)), tf.zeros((1, 2))], axis=0).shape == (2, 2)
+    assert tf.stack([tf.ones(2), tf.zeros(2)]).shape == (2, 2) and tf.transpose(tf.ones((2, 3))).shape == (3, 2)
+    np.testing.assert_allclose(plain(tf.matmul(np.eye(2), [[1.0], [2.0]], transpose_a=True)), [[1.0], [2.0]])
+    source = np.zeros((2, 2))
+    tf.reshape(source, [4])[0] = 5.0                       # a tensor never aliases the caller's array
+    assert source[0, 0] == 0.0
+    assert isinstance(tf.keras.regularizers.l2(0.001), tf.keras.regularizers.L2)
