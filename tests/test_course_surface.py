@@ -4,6 +4,7 @@ Tensor results with ``.numpy()``, activations on scalars and 0-d arrays, ``tf.nn
 Written in the style of the course's labs (a neuron by hand beside the library's), not
 copied from them."""
 import logging
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -327,16 +328,35 @@ def test_one_feature_regression_as_the_beginner_tutorial_writes_it():
         Sequential([Input(shape=(2,)), Dense(1)]).predict(np.ones(4), verbose=0)   # still ambiguous there
 
 
-def test_saving_a_nested_model_is_refused_before_writing(tmp_path):
-    inner = Sequential([Input(shape=(3,)), Dense(2)])
-    outer = Sequential([inner, Softmax()])
-    with pytest.raises(ValueError, match="nested"):
-        outer.save(tmp_path / "outer.keras")
-    assert not (tmp_path / "outer.keras").exists()
-    outer.save_weights(tmp_path / "outer.weights.h5")          # the weights alone can be kept
-    again = Sequential([Sequential([Input(shape=(3,)), Dense(2)]), Softmax()])
-    again.load_weights(tmp_path / "outer.weights.h5")
-    np.testing.assert_array_equal(again.get_weights()[0], outer.get_weights()[0])
+def test_nested_model_round_trips_through_keras_files(tmp_path):
+    rng = np.random.default_rng(4)
+    inner = Sequential([Input(shape=(3,)), Dense(4, activation="relu"), Dense(2)], name="classifier")
+    outer = Sequential([inner, Softmax()], name="probability_model")
+    outer.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    x = rng.normal(size=(8, 3))
+    outer.fit(x, rng.integers(0, 2, 8), epochs=2, verbose=0)
+    outer.save(tmp_path / "outer.keras")
+    again = tf.keras.models.load_model(tmp_path / "outer.keras")
+    assert [type(l).__name__ for l in again.layers] == ["Sequential", "Softmax"]
+    assert [l.name for l in again.layers[0].layers] == [l.name for l in inner.layers]
+    np.testing.assert_array_equal(again.predict(x, verbose=0), outer.predict(x, verbose=0))
+    assert again.optimizer.iterations == outer.optimizer.iterations
+    for suffix in (".weights.h5", ".safetensors"):
+        outer.save_weights(tmp_path / f"w{suffix}")
+        fresh = Sequential([Sequential([Input(shape=(3,)), Dense(4, activation="relu"), Dense(2)]), Softmax()])
+        fresh.load_weights(tmp_path / f"w{suffix}")
+        np.testing.assert_array_equal(fresh.predict(x, verbose=0), outer.predict(x, verbose=0))
+
+
+def test_nested_model_saved_by_keras_loads():
+    # tools/make_keras_activation_layers.py: Keras's Sequential([trained_model, Softmax()])
+    fixtures = Path(__file__).parent / "fixtures" / "keras_activation_layers"
+    data = np.load(fixtures / "nested.npz")
+    model = tf.keras.models.load_model(fixtures / "nested.keras")
+    inner = model.layers[0]
+    assert isinstance(inner, Sequential) and inner.name == "classifier"
+    np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["y"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(inner.predict(data["x"], verbose=0), data["logits"], rtol=1e-5, atol=1e-6)
 
 
 def test_array_functions_under_tensorflow_names():
@@ -354,3 +374,19 @@ def test_array_functions_under_tensorflow_names():
     tf.reshape(source, [4])[0] = 5.0                       # a tensor never aliases the caller's array
     assert source[0, 0] == 0.0
     assert isinstance(tf.keras.regularizers.l2(0.001), tf.keras.regularizers.L2)
+
+
+def test_nested_models_weights_count_against_one_cap(monkeypatch, tmp_path):
+    # each nested model alone is under the cap; together they are over: refused as a shape bomb
+    from glassnet.saving import keras_config
+    from glassnet.saving.errors import UnsafeFileError
+
+    def inner(name):
+        return Sequential([Input(shape=(10,)), Dense(10, name=f"{name}_dense")], name=name)   # 110 weights
+
+    Sequential([inner("a"), inner("b")]).save(tmp_path / "two.keras")
+    monkeypatch.setattr(keras_config, "MAX_WEIGHT_ELEMENTS", 150)
+    with pytest.raises(UnsafeFileError, match="weights"):
+        tf.keras.models.load_model(tmp_path / "two.keras")
+    monkeypatch.setattr(keras_config, "MAX_WEIGHT_ELEMENTS", 250)
+    assert len(tf.keras.models.load_model(tmp_path / "two.keras").weights) == 4

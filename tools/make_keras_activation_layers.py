@@ -11,7 +11,9 @@ Writes ``tests/fixtures/keras_activation_layers/``:
   ``y = layer(x)``, ``dx = d(sum(y * g))/dx`` and (PReLU) its ``alpha`` and ``dalpha``,
   all from ``tf.GradientTape`` in float64;
 * ``model.keras`` and ``model.npz``: a Sequential using every layer, saved by Keras, with
-  an input batch and Keras's ``predict`` on it.
+  an input batch and Keras's ``predict`` on it;
+* ``nested.keras`` and ``nested.npz``: ``Sequential([trained_model, Softmax()])`` (the
+  beginner quickstart's probability model), a batch, its ``predict`` and the inner logits.
 
 Keras float64 quirk (TF backend): LeakyReLU's ``negative_slope`` is cast through float32
 (``0.3`` becomes ``0.30000001192...``), so the explicit case uses a float32-exact slope and
@@ -91,6 +93,16 @@ def main():
     x = rng.normal(size=(8, 4)).astype(np.float32)
     model.save(OUT / "model.keras")
     np.savez_compressed(OUT / "model.npz", x=x, y=model.predict(x, verbose=0))
+    # the beginner quickstart's probability model: a trained Sequential inside another
+    inner = keras.Sequential([keras.Input(shape=(3, 2)), keras.layers.Flatten(), keras.layers.Dense(5, activation="relu"),
+                              keras.layers.Dense(4)], name="classifier")
+    inner.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    xs = rng.normal(size=(16, 3, 2)).astype(np.float32)
+    inner.fit(xs, rng.integers(0, 4, 16), epochs=2, verbose=0)
+    probability_model = keras.Sequential([inner, keras.layers.Softmax()], name="probability_model")
+    probability_model.save(OUT / "nested.keras")
+    np.savez_compressed(OUT / "nested.npz", x=xs[:5], y=probability_model.predict(xs[:5], verbose=0),
+                        logits=inner.predict(xs[:5], verbose=0))
     (OUT / "cases.json").write_text(json.dumps({"keras_version": keras.__version__,
                                                 "tensorflow_version": tf.__version__, "cases": meta},
                                                indent=1) + "\n")
