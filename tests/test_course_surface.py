@@ -390,3 +390,30 @@ def test_nested_models_weights_count_against_one_cap(monkeypatch, tmp_path):
         tf.keras.models.load_model(tmp_path / "two.keras")
     monkeypatch.setattr(keras_config, "MAX_WEIGHT_ELEMENTS", 250)
     assert len(tf.keras.models.load_model(tmp_path / "two.keras").weights) == 4
+
+
+def test_mnist_found_in_kerass_own_cache(tmp_path, monkeypatch):
+    # a machine where TensorFlow already downloaded mnist.npz: the quickstart runs offline
+    import hashlib
+
+    from glassnet.datasets import mnist
+    folder = tmp_path / "keras" / "datasets"
+    folder.mkdir(parents=True)
+    data = {"x_train": np.zeros((2, 28, 28), np.uint8), "y_train": np.array([3, 4], np.uint8),
+            "x_test": np.zeros((1, 28, 28), np.uint8), "y_test": np.array([5], np.uint8)}
+    np.savez(folder / "mnist.npz", **data)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setenv("GLASSNET_HOME", str(tmp_path / "glassnet"))
+    monkeypatch.chdir(tmp_path)
+
+    def offline(url, timeout):
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(mnist, "_urlopen", offline)
+    monkeypatch.setattr(mnist, "SHA256", hashlib.sha256((folder / "mnist.npz").read_bytes()).hexdigest())
+    for call in (lambda: tf.keras.datasets.mnist.load_data(), lambda: tf.keras.datasets.mnist.load_data(path="mnist.npz")):
+        (x_train, y_train), (x_test, y_test) = call()
+        assert y_train.tolist() == [3, 4] and y_test.tolist() == [5]
+    monkeypatch.setattr(mnist, "SHA256", "0" * 64)        # not Keras's file: not used, and no network
+    with pytest.raises(ConnectionError):
+        tf.keras.datasets.mnist.load_data()
