@@ -458,6 +458,9 @@ def _layer_entry(layer) -> dict:
     from .layers import registered_classes
     from .saving.registry import get_registered_name
     cls = type(layer)
+    if isinstance(layer, Sequential):       # a nested model, as Keras writes it
+        return {"module": "keras", "class_name": "Sequential", "config": layer.get_config(),
+                "registered_name": None}
     if registered_classes().get(cls.__name__) is cls:
         return {"module": "keras.layers", "class_name": cls.__name__, "config": layer.get_config(),
                 "registered_name": None}

@@ -2,7 +2,10 @@
 
 ``from glassnet.keras.layers import Dense`` gives the very class ``glassnet.layers.Dense``:
 each submodule name below is the glassnet module itself, registered under this package,
-so a Keras program runs with ``tensorflow`` renamed to ``glassnet``.
+so a Keras program runs with ``tensorflow`` renamed to ``glassnet``. One exception:
+``glassnet.keras.activations`` (keras/activations.py) holds the same functions wrapped to
+return Tensors, as TensorFlow's do (``sigmoid(z).numpy()``); each compares equal to the plain
+function a layer keeps (``Dense(1, activation="sigmoid").activation == sigmoid``).
 """
 import sys as _sys
 
