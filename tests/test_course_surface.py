@@ -417,3 +417,17 @@ def test_mnist_found_in_kerass_own_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(mnist, "SHA256", "0" * 64)        # not Keras's file: not used, and no network
     with pytest.raises(ConnectionError):
         tf.keras.datasets.mnist.load_data()
+
+
+def test_probability_model_exports_to_onnx(tmp_path):
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    rng = np.random.default_rng(5)
+    model = Sequential([Flatten(input_shape=(2, 3)), Dense(5, activation="relu"), Dense(4)])
+    model.set_weights([rng.normal(size=w.shape) for w in model.get_weights()])
+    probability_model = Sequential([model, Softmax()])
+    probability_model.export(tmp_path / "p.onnx")
+    x = rng.normal(size=(3, 2, 3)).astype(np.float32)
+    sess = ort.InferenceSession(str(tmp_path / "p.onnx"), providers=["CPUExecutionProvider"])
+    np.testing.assert_allclose(sess.run(None, {"inputs": x})[0], probability_model.predict(x, verbose=0),
+                               rtol=1e-6, atol=1e-6)

@@ -437,6 +437,11 @@ class Sequential:
     def regularization_loss(self) -> float:
         return sum(self.losses)
 
+    def to_onnx(self, g, x):
+        """As a layer of an exported model: its layers' nodes, named ``outer/inner/dense/...``."""
+        from .onnx_export import layers_to_onnx
+        return layers_to_onnx(g, self._layers, x)
+
 
 class Model(Sequential):
     """Keras's ``Model``: in glassnet, a linear stack like :class:`Sequential` (its file
