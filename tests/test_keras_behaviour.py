@@ -273,7 +273,7 @@ def test_keras_import_paths_point_at_the_same_objects():
 
 def test_public_all_is_pinned():
     """The public face: changing it is a decision, and this test says so."""
-    assert glassnet.__all__ == ['Input', 'Model', 'Sequential', '__version__', 'activations', 'callbacks', 'config', 'datasets', 'explain', 'gradcheck', 'gradients', 'initializers', 'inspect', 'keras', 'layers', 'linear', 'losses', 'metrics', 'models', 'optimizers', 'playground', 'plot', 'random', 'regularizers', 'saving', 'utils']
+    assert glassnet.__all__ == ['Input', 'Model', 'Sequential', 'Tensor', 'TensorShape', '__version__', 'activations', 'argmax', 'argmin', 'autograph', 'callbacks', 'cast', 'compat', 'concat', 'config', 'constant', 'convert_to_tensor', 'datasets', 'executing_eagerly', 'exp', 'expand_dims', 'explain', 'float16', 'float32', 'float64', 'get_logger', 'gradcheck', 'gradients', 'initializers', 'inspect', 'int32', 'int64', 'keras', 'layers', 'linear', 'linspace', 'losses', 'math', 'matmul', 'metrics', 'models', 'nn', 'ones', 'ones_like', 'ops', 'optimizers', 'playground', 'plot', 'random', 'range', 'reduce_max', 'reduce_mean', 'reduce_min', 'reduce_sum', 'regularizers', 'reshape', 'saving', 'sqrt', 'square', 'squeeze', 'stack', 'tensor', 'test', 'transpose', 'uint8', 'utils', 'zeros', 'zeros_like']
     for name in glassnet.__all__:
         assert hasattr(glassnet, name), name
     assert not any(n.startswith("_") and n != "__version__" for n in glassnet.__all__)

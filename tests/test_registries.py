@@ -20,6 +20,11 @@ LAYER_EXAMPLES = {
     "Dropout": (lambda: layers.Dropout(0.3), (4, 5)),
     "Flatten": (lambda: layers.Flatten(), (4, 2, 3)),
     "Normalization": (lambda: layers.Normalization(mean=0.5, variance=2.0), (4, 5)),
+    "ReLU": (lambda: layers.ReLU(max_value=2.0, negative_slope=0.1, threshold=0.2), (4, 5)),
+    "LeakyReLU": (lambda: layers.LeakyReLU(negative_slope=0.2), (4, 5)),
+    "ELU": (lambda: layers.ELU(alpha=0.7), (4, 5)),
+    "PReLU": (lambda: layers.PReLU(alpha_initializer="ones", shared_axes=[1]), (4, 3, 5)),
+    "Softmax": (lambda: layers.Softmax(), (4, 5)),
 }
 NOT_A_COMPUTING_LAYER = {"InputLayer"}          # only declares the input shape
 

@@ -6,9 +6,17 @@ is code you can read.
 >>> from glassnet.keras.layers import Dense
 """
 from . import activations, callbacks, config, initializers, layers, losses, metrics, optimizers, regularizers, utils
-from . import keras, models, random
+from . import autograph, compat, keras, math, models, nn, ops, random, tensor
+from .compat import executing_eagerly, get_logger, test
 from .layers import Input
+from .math import argmax, argmin, exp, reduce_max, reduce_mean, reduce_min, reduce_sum, sqrt, square
 from .models import Model, Sequential
+from .ops import (concat, expand_dims, linspace, matmul, ones, ones_like, range, reshape, squeeze, stack,
+                  transpose, zeros, zeros_like)
+from .tensor import Tensor, TensorShape, cast, constant, convert_to_tensor
+
+# TensorFlow's dtype names (tf.float32 ...), as NumPy's types
+from numpy import float16, float32, float64, int32, int64, uint8  # noqa: E402
 
 # Loaded on first use, so that `import glassnet` stays light (see bench/: import time).
 _LAZY = {"datasets": ("datasets", None), "linear": ("linear", None), "inspect": ("inspect", None),
@@ -34,27 +42,69 @@ __all__ = [
     "Input",
     "Model",
     "Sequential",
+    "Tensor",
+    "TensorShape",
     "__version__",
     "activations",
+    "argmax",
+    "argmin",
+    "autograph",
     "callbacks",
+    "cast",
+    "compat",
+    "concat",
     "config",
+    "constant",
+    "convert_to_tensor",
     "datasets",
+    "executing_eagerly",
+    "exp",
+    "expand_dims",
     "explain",
+    "float16",
+    "float32",
+    "float64",
+    "get_logger",
     "gradcheck",
     "gradients",
     "initializers",
     "inspect",
+    "int32",
+    "int64",
     "keras",
     "layers",
     "linear",
+    "linspace",
     "losses",
+    "math",
+    "matmul",
     "metrics",
     "models",
+    "nn",
+    "ones",
+    "ones_like",
+    "ops",
     "optimizers",
     "playground",
     "plot",
     "random",
+    "range",
+    "reduce_max",
+    "reduce_mean",
+    "reduce_min",
+    "reduce_sum",
     "regularizers",
+    "reshape",
     "saving",
+    "sqrt",
+    "square",
+    "squeeze",
+    "stack",
+    "tensor",
+    "test",
+    "transpose",
+    "uint8",
     "utils",
+    "zeros",
+    "zeros_like",
 ]

@@ -31,7 +31,8 @@ import numpy as np
 
 from . import config
 
-_SHAPE_KEEPING = ("Dropout", "Activation")    # elementwise layers: the next one decides
+# elementwise layers: the next one decides
+_SHAPE_KEEPING = ("Dropout", "Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax")
 
 
 # ---------------------------------------------------------------------------------------
@@ -193,6 +194,8 @@ def _needs_flat_samples(model) -> bool:
         kind = type(layer).__name__
         if kind in _SHAPE_KEEPING:
             continue
+        if hasattr(layer, "_layers"):               # a nested Sequential: its first layers decide
+            return _needs_flat_samples(layer)
         return kind == "Dense"
     return False
 
@@ -208,6 +211,9 @@ def features(x, name: str, model=None, expected=None) -> np.ndarray:
     if arr.ndim == 0:
         raise ValueError(f"{name} is a single number; pass an array of shape (samples, features), "
                          f"e.g. np.array([[{arr.item()}]])")
+    if arr.ndim == 1 and model is not None and model._input_shape is not None \
+            and tuple(model._input_shape[1:]) == (1,):
+        arr = arr.reshape(-1, 1)        # one feature declared (input_shape=[1]): Keras 3 adds the axis too
     if arr.ndim == 1:
         raise ValueError(
             f"{name} has shape {arr.shape}, but the model needs 2 dimensions (samples, features). "

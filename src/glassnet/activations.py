@@ -27,6 +27,9 @@ from typing import Callable
 
 import numpy as np
 
+from .tensor import float_array as _float_array
+from .tensor import plain_function as _plain
+
 __all__ = [
     "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu",
     "swish", "softplus", "softsign", "hard_sigmoid", "exponential", "softmax",
@@ -46,6 +49,8 @@ def _pairs_with(forward: Callable):
 
 def linear(x):
     """``linear(x) = x`` (the identity; ``activation=None`` means this)."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     return x
 
 
@@ -60,11 +65,15 @@ def sigmoid(x):
     >>> sigmoid(np.array([0.0, 2.0]))
     array([0.5       , 0.88079708])
     """
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     # exp(-x) overflows to inf for x < -88 (float32): 1/(1+inf) = 0 is the right answer, and
     # underflow to 0 for large x gives 1: both flags are silenced rather than the input clipped.
     with np.errstate(over="ignore", under="ignore"):
         a = np.exp(-x)
-    a += 1.0
+    if x.ndim == 0:                      # np.exp gave a NumPy scalar: nothing to write into
+        return np.reciprocal(a + 1.0)
+    a += 1.0                             # in place: `a` is the array np.exp just made
     return np.reciprocal(a, out=a)
 
 
@@ -78,6 +87,8 @@ def _sigmoid_backward(x, a, grad):
 
 def tanh(x):
     """``tanh(x) = (e^x - e^-x) / (e^x + e^-x)``, in (-1, 1)."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     return np.tanh(x)
 
 
@@ -92,9 +103,12 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     >>> relu(np.array([-1.0, 2.0]))
     array([0., 2.])
     """
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
         return np.maximum(x, 0.0)
-    out = np.where(x > threshold, x, negative_slope * (x - threshold))
+    below = negative_slope * (x - threshold) if negative_slope else 0.0     # 0, not -0.0
+    out = np.where(x > threshold, x, below)
     if max_value is not None:
         out = np.minimum(out, max_value)
     return out.astype(np.result_type(x), copy=False)
@@ -107,6 +121,8 @@ def _relu_backward(x, a, grad):
 
 def leaky_relu(x, negative_slope=0.2):
     """``leaky_relu(x) = x if x > 0 else negative_slope * x`` (function default slope 0.2)."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     return np.where(x > 0, x, x * negative_slope).astype(np.result_type(x), copy=False)
 
 
@@ -117,6 +133,8 @@ def _leaky_relu_backward(x, a, grad, negative_slope=0.2):
 
 def elu(x, alpha=1.0):
     """``elu(x) = x if x > 0 else alpha * (exp(x) - 1)``."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(np.result_type(x), copy=False)
 
 
@@ -131,6 +149,8 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(x):
     """``selu(x) = scale * elu(x, alpha)`` with alpha = 1.67326..., scale = 1.05070..."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     return (_SELU_SCALE * elu(x, _SELU_ALPHA)).astype(np.result_type(x), copy=False)
 
 
@@ -146,11 +166,13 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 
 def gelu(x, approximate=False):
     """``gelu(x) = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2))``; the tanh form if ``approximate``."""
-    x = np.asarray(x)
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     if approximate:
         inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)
         return 0.5 * x * (1.0 + np.tanh(inner))
-    return (0.5 * x * (1.0 + _erf(x / math.sqrt(2)).astype(x.dtype))).astype(x.dtype, copy=False)
+    erf = np.asarray(_erf(x / math.sqrt(2)), dtype=x.dtype)     # a 0-d x gives a Python float
+    return (0.5 * x * (1.0 + erf)).astype(x.dtype, copy=False)
 
 
 @_pairs_with(gelu)
@@ -168,6 +190,8 @@ def _gelu_backward(x, a, grad, approximate=False):
 
 def silu(x):
     """``silu(x) = x * sigmoid(x)`` (also called swish)."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     return x * sigmoid(x)
 
 
@@ -182,6 +206,8 @@ swish = silu
 
 def softplus(x):
     """``softplus(x) = log(1 + exp(x))``, computed as ``logaddexp(0, x)`` so it never overflows."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     with np.errstate(under="ignore"):        # log(1 + tiny) is 0 far below zero, correctly
         return np.logaddexp(0.0, x).astype(np.result_type(x), copy=False)
 
@@ -193,6 +219,8 @@ def _softplus_backward(x, a, grad):
 
 def softsign(x):
     """``softsign(x) = x / (1 + |x|)``."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     return x / (1.0 + np.abs(x))
 
 
@@ -204,6 +232,8 @@ def _softsign_backward(x, a, grad):
 
 def hard_sigmoid(x):
     """``hard_sigmoid(x) = clip(x / 6 + 0.5, 0, 1)`` (Keras 3's definition)."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     return np.clip(x / 6.0 + 0.5, 0.0, 1.0)
 
 
@@ -216,6 +246,8 @@ def _hard_sigmoid_backward(x, a, grad):
 
 def exponential(x):
     """``exponential(x) = exp(x)``."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     return np.exp(x)
 
 
@@ -230,6 +262,8 @@ def softmax(x, axis=-1):
     >>> softmax(np.array([[0.0, 0.0]]))
     array([[0.5, 0.5]])
     """
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     with np.errstate(under="ignore"):            # exp of a very negative shift is 0, correctly
         e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     e /= np.sum(e, axis=axis, keepdims=True)
@@ -244,6 +278,8 @@ def _softmax_backward(x, a, grad, axis=-1):
 
 def log_softmax(x, axis=-1):
     """``log_softmax(x) = x - max x - log sum exp(x - max x)`` along ``axis``."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":     # scalars, lists, ints, Tensors
+        x = _float_array(x)
     shifted = x - np.max(x, axis=axis, keepdims=True)
     with np.errstate(under="ignore"):
         return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
@@ -265,7 +301,10 @@ BY_NAME = {
 
 
 def get(identifier) -> Callable:
-    """Resolve ``None``, a name (``"relu"``) or a callable to an activation function."""
+    """Resolve ``None``, a name (``"relu"``) or a callable to an activation function.
+    ``glassnet.nn.relu`` and ``glassnet.keras.activations.relu`` resolve to this module's
+    ``relu`` (the engine computes on plain arrays)."""
+    identifier = _plain(identifier)
     if identifier is None:
         return linear
     if isinstance(identifier, str):
@@ -293,6 +332,7 @@ def get(identifier) -> Callable:
 
 def backward_of(fn: Callable) -> Callable:
     """The derivative ``backward(x, a, grad)`` that goes with activation ``fn``."""
+    fn = _plain(fn)
     if fn in _BACKWARD:
         return _BACKWARD[fn]
     return fn.backward
@@ -300,6 +340,7 @@ def backward_of(fn: Callable) -> Callable:
 
 def serialize(fn: Callable) -> str:
     """The name Keras stores for an activation (``"relu"``)."""
+    fn = _plain(fn)
     for name, f in BY_NAME.items():
         if f is fn and name != "swish":
             return name

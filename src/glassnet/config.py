@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import NamedTuple
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -39,3 +41,77 @@ def set_epsilon(value: float) -> None:
     global _EPSILON
     _EPSILON = float(value)
 
+
+# -- TensorFlow's tf.config calls, as beginner notebooks make them at import time ------------
+# glassnet computes with NumPy on the CPU, eagerly: there is no GPU to find, no graph to
+# compile, no device memory to grow. The calls are accepted and answer truthfully.
+class PhysicalDevice(NamedTuple):
+    name: str
+    device_type: str
+
+
+_CPU = PhysicalDevice("/physical_device:CPU:0", "CPU")
+
+
+def list_physical_devices(device_type: str | None = None) -> list:
+    """``[]`` for ``"GPU"`` (glassnet runs on the CPU); the CPU for ``"CPU"`` or ``None``.
+
+    >>> list_physical_devices("GPU")
+    []
+    """
+    return [_CPU] if device_type is None or str(device_type).upper() == "CPU" else []
+
+
+def list_logical_devices(device_type: str | None = None) -> list:
+    return [PhysicalDevice("/device:CPU:0", "CPU")] if device_type is None or str(device_type).upper() == "CPU" else []
+
+
+get_visible_devices = list_physical_devices
+
+
+def set_visible_devices(devices, device_type: str | None = None) -> None:
+    """Accepted (hiding GPUs changes nothing: there are none)."""
+
+
+_EAGER = [True]
+
+
+def run_functions_eagerly(run_eagerly: bool) -> None:
+    """Accepted: glassnet always runs eagerly (its backward pass is Python you can step through)."""
+    _EAGER[0] = bool(run_eagerly)
+
+
+def functions_run_eagerly() -> bool:
+    return True
+
+
+def set_soft_device_placement(enabled: bool) -> None:
+    """Accepted; there is one device."""
+
+
+def _set_memory_growth(device, enable: bool) -> None:
+    """Accepted; NumPy allocates as it goes."""
+
+
+def _get_memory_growth(device) -> bool:
+    return True
+
+
+def _enable_op_determinism() -> None:
+    """Accepted: with a seed (``glassnet.utils.set_random_seed``) glassnet's runs repeat exactly."""
+
+
+def _threads(n: int) -> None:
+    """Accepted; NumPy's BLAS decides (set OMP_NUM_THREADS before starting Python)."""
+
+
+experimental = SimpleNamespace(set_memory_growth=_set_memory_growth, get_memory_growth=_get_memory_growth,
+                               list_physical_devices=list_physical_devices,
+                               enable_op_determinism=_enable_op_determinism)
+threading = SimpleNamespace(set_intra_op_parallelism_threads=_threads, set_inter_op_parallelism_threads=_threads,
+                            get_intra_op_parallelism_threads=lambda: 0, get_inter_op_parallelism_threads=lambda: 0)
+
+
+def enable_unsafe_deserialization() -> None:
+    """``keras.config.enable_unsafe_deserialization()``: accepted, changing nothing. glassnet's
+    loader never runs code from a file (no lambdas), so files load as safely as before."""

@@ -35,6 +35,7 @@ import numpy as np
 
 from . import activations as _act
 from . import config
+from .tensor import wrap
 from .utils import snake_case
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean", "mean_with_sample_weight")
@@ -108,7 +109,7 @@ class Loss:
         if sample_weight is not None:        # called directly: the same rule as fit's weights
             from . import _checks
             sample_weight = _checks.loss_weights(sample_weight, np.shape(values))
-        return reduce_values(values, sample_weight, self.reduction)
+        return wrap(reduce_values(values, sample_weight, self.reduction))     # loss_fn(y, p).numpy()
 
     def get_config(self) -> dict:
         return {"name": self.name, "reduction": self.reduction}
@@ -450,7 +451,7 @@ def _per_sample(cls):
     def fn(y_true, y_pred, **kwargs):
         loss = cls(**kwargs)
         y_pred = np.asarray(y_pred)
-        return loss.call(loss.prepare(y_true, y_pred), y_pred)
+        return wrap(loss.call(loss.prepare(y_true, y_pred), y_pred))
     fn.__name__ = snake_case(cls.__name__)
     fn.__doc__ = f"Per-sample values of :class:`{cls.__name__}` (no reduction)."
     return fn

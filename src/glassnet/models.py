@@ -19,12 +19,13 @@ import time
 
 import numpy as np
 
-from . import _checks, losses, optimizers
+from . import _checks, config, losses, optimizers
 from . import metrics as metrics_module
 from . import training
 from .layers import InputLayer, Layer
 from .progress import summary_line
 from .step import forward, output_shortcut, train_step
+from .tensor import KerasTensor, wrap
 from .utils import unique_name
 
 
@@ -56,7 +57,7 @@ class Sequential:
                 raise ValueError("Sequential.add: an Input can only be the first entry of the model")
             self._input_shape = tuple(layer.shape)
             return
-        if not isinstance(layer, Layer):
+        if not isinstance(layer, (Layer, Sequential)):     # a Sequential nests as one layer
             raise TypeError(
                 f"Sequential.add: expected a layer (e.g. Dense(10)), got {type(layer).__name__}: {layer!r}"
             )
@@ -335,7 +336,7 @@ class Sequential:
         x = _checks.features(x, "x", self)
         if not self.built:
             self.build((None,) + x.shape[1:])
-        return forward(self._layers, x, training)
+        return wrap(forward(self._layers, x, training))     # a Tensor, as TensorFlow's model(x)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One gradient step on one batch; returns its loss (and metrics), before the update."""
@@ -403,6 +404,81 @@ class Sequential:
         from .onnx_export import export
         export(self, filepath, format=format, opset=opset)
 
+    # -- symbolic inputs and outputs (Keras's model.input, model.output) ---------------------
+    def _symbolic(self, shape, what) -> KerasTensor:
+        if not self.built or shape is None:
+            raise AttributeError(
+                f"Sequential {self.name!r} has no {what} yet: it is not built. Start it with "
+                "Input(shape=...), call model.build((None, features)), or call fit, predict or the "
+                "model itself on data first")
+        dtype = next((v.dtype for v in self.weights if v.dtype.kind == "f"), config.floatx())
+        return KerasTensor(shape, dtype, f"{self.name}_{what.split()[0]}")
+
+    @property
+    def input(self) -> KerasTensor:
+        """The symbolic input: ``model.input.shape.as_list() == [None, 400]``."""
+        return self._symbolic(self._input_shape, "input")
+
+    @property
+    def output(self) -> KerasTensor:
+        """The symbolic output: ``model.output.shape.as_list() == [None, 10]``."""
+        return self._symbolic(self.output_shape, "output")
+
+    @property
+    def inputs(self) -> list:
+        return [self.input]
+
+    @property
+    def outputs(self) -> list:
+        return [self.output]
+
+    # -- a Sequential as one layer of another (Sequential([model, Softmax()])) ----------------
+    # The outer model calls these as it calls a layer's; the weights are the inner layers'
+    # own Variables, shared: training the outer model trains the inner one.
+    @property
+    def declared_input_shape(self):
+        return None if self._input_shape is None else tuple(self._input_shape[1:])
+
+    def compute_output_shape(self, input_shape) -> tuple:
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            shape = tuple(layer.compute_output_shape(shape))
+        return shape
+
+    def count_params_for(self, input_shape) -> int:
+        total, shape = 0, tuple(input_shape)
+        for layer in self._layers:
+            total += int(layer.count_params_for(shape))
+            shape = tuple(layer.compute_output_shape(shape))
+        return total
+
+    def build_from_shape(self, input_shape) -> tuple:
+        shape = (None,) + tuple(input_shape)[1:]
+        if self.built and self._input_shape is not None and tuple(self._input_shape) != shape:
+            raise ValueError(f"Sequential {self.name!r} was built for inputs of shape {self._input_shape}; "
+                             f"as a layer it cannot take inputs of shape {shape}")
+        if not self.built:
+            self.build(shape)
+        return self.output_shape
+
+    def forward(self, x, training=False):
+        """Its layers' forward passes in order (each keeps what its backward needs)."""
+        return forward(self._layers, x, training)
+
+    def backward(self, grad, need_input_grad=True):
+        """Its layers' backward passes in reverse; sets their weights' grad, returns dJ/d(input)."""
+        for i in range(len(self._layers) - 1, -1, -1):
+            grad = self._layers[i].backward(grad, need_input_grad or i > 0)
+        return grad if need_input_grad else None
+
+    def regularization_loss(self) -> float:
+        return sum(self.losses)
+
+    def to_onnx(self, g, x):
+        """As a layer of an exported model: its layers' nodes, named ``outer/inner/dense/...``."""
+        from .onnx_export import layers_to_onnx
+        return layers_to_onnx(g, self._layers, x)
+
 
 class Model(Sequential):
     """Keras's ``Model``: in glassnet, a linear stack like :class:`Sequential` (its file
@@ -424,6 +500,9 @@ def _layer_entry(layer) -> dict:
     from .layers import registered_classes
     from .saving.registry import get_registered_name
     cls = type(layer)
+    if isinstance(layer, Sequential):       # a nested model, as Keras writes it
+        return {"module": "keras", "class_name": "Sequential", "config": layer.get_config(),
+                "registered_name": None}
     if registered_classes().get(cls.__name__) is cls:
         return {"module": "keras.layers", "class_name": cls.__name__, "config": layer.get_config(),
                 "registered_name": None}

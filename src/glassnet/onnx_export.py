@@ -322,15 +322,10 @@ def _check_opset(opset) -> int:
     return int(opset)
 
 
-def build_graph(model, opset: int = DEFAULT_OPSET) -> Graph:
-    """The model's layers as a :class:`Graph` (no ``onnx`` needed); errors name the layer."""
-    if not model.built or model.input_shape is None:
-        raise ValueError(f"export: the model {model.name!r} is not built, so its input shape is unknown: "
-                         "call model.build((None, features)), fit, or predict first, or start it with Input(shape=...)")
-    g = Graph(_model_dtype(model), opset, name=model.name)
-    x = "inputs"
-    g._taken.add(x)
-    for i, layer in enumerate(model.layers):
+def layers_to_onnx(g: Graph, layers, x: str) -> str:
+    """Each layer's nodes in turn, in a scope named after it; returns the last output's name.
+    (A nested Sequential's ``to_onnx`` calls this for its own layers.)"""
+    for i, layer in enumerate(layers):
         convert = getattr(layer, "to_onnx", None)
         if convert is None:
             if type(layer) not in _LAYERS:  # a subclass may compute something else: not guessed
@@ -340,6 +335,18 @@ def build_graph(model, opset: int = DEFAULT_OPSET) -> Graph:
             convert = lambda g, x, layer=layer: _LAYERS[type(layer)](layer, g, x)   # noqa: E731
         with g.scope(layer.name):
             x = convert(g, x)
+    return x
+
+
+def build_graph(model, opset: int = DEFAULT_OPSET) -> Graph:
+    """The model's layers as a :class:`Graph` (no ``onnx`` needed); errors name the layer."""
+    if not model.built or model.input_shape is None:
+        raise ValueError(f"export: the model {model.name!r} is not built, so its input shape is unknown: "
+                         "call model.build((None, features)), fit, or predict first, or start it with Input(shape=...)")
+    g = Graph(_model_dtype(model), opset, name=model.name)
+    x = "inputs"
+    g._taken.add(x)
+    x = layers_to_onnx(g, model.layers, x)
     if x == "inputs" or x in g.initializers:
         x = g.node("Identity", [x])
     g.rename(x, "output_0")

@@ -83,6 +83,8 @@ def l1_l2(l1=0.01, l2=0.01):
     return L1L2(l1=l1, l2=l2)
 
 
+l1, l2 = L1, L2          # Keras's lowercase names: kernel_regularizer=tf.keras.regularizers.l2(0.001)
+
 CLASSES = {"L1L2": L1L2, "L1": L1, "L2": L2}
 BY_NAME = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "l1l2": L1L2}
 

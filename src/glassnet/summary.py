@@ -26,7 +26,7 @@ def summary_text(model) -> str:
     rows = []
     for layer in model.layers:
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
-        cells = (f"{layer.name} ({type(layer).__name__})", _shape(layer.output_shape if layer.built else None), params)
+        cells = (f"{layer.name} ({type(layer).__name__})", _shape(getattr(layer, "output_shape", None) if layer.built else None), params)
         rows.append("│" + "│".join(f" {c:<{w - 2}} " if i < 2 else f" {c:>{w - 2}} "
                                    for i, (c, w) in enumerate(zip(cells, widths))) + "│")
     lines = [f'Model: "{model.name}"', top, head, sep]

@@ -1,8 +1,10 @@
 """MNIST, 70,000 handwritten digits of 28x28 pixels, read locally or downloaded once.
 
 ``load_data()`` looks for Keras's ``mnist.npz`` in the cache folder
-``~/.glassnet/datasets`` (or ``$GLASSNET_HOME/datasets``) and downloads it there on first
-use, from the same address Keras uses, checking its SHA-256. Offline, put the file there
+``~/.glassnet/datasets`` (or ``$GLASSNET_HOME/datasets``), then in Keras's own cache
+(``~/.keras/datasets``, or ``$KERAS_HOME/datasets``: a copy TensorFlow downloaded, used when
+its SHA-256 is Keras's), and downloads it on first use, from the same address Keras uses,
+checking its SHA-256. Offline, put the file there
 yourself, or pass ``path=`` to a local ``mnist.npz`` or to a folder with the four IDX files
 of Yann LeCun's original distribution (``train-images-idx3-ubyte`` ... ``.gz`` or not).
 
@@ -76,8 +78,8 @@ def load_data(path: str | os.PathLike | None = None):
         ConnectionError: the download was needed and failed; the message says where to
             put the file by hand.
     """
-    if path is None:
-        return _load_npz(_cached_or_download())
+    if path is None or (os.fspath(path) == FILENAME and not os.path.exists(FILENAME)):
+        return _load_npz(_cached_or_download())     # Keras's own call spells the default: path="mnist.npz"
     path = os.fspath(path)
     if os.path.isdir(path):
         if os.path.isfile(os.path.join(path, FILENAME)):
@@ -201,9 +203,18 @@ def _urlopen(url: str, timeout: float):
     return urllib.request.urlopen(url, timeout=timeout)
 
 
+def keras_cache_file() -> str:
+    """Where Keras keeps its own copy: ``$KERAS_HOME/datasets/mnist.npz``, else ``~/.keras/...``."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return os.path.join(home, "datasets", FILENAME)
+
+
 def _cached_or_download() -> str:
     folder = cache_dir()
     target = os.path.join(folder, FILENAME)
+    keras_copy = keras_cache_file()
+    if not os.path.isfile(target) and os.path.isfile(keras_copy) and _sha256(keras_copy) == SHA256:
+        return keras_copy                   # TensorFlow downloaded it already: the same file, verified
     if os.path.isfile(target):
         digest = _sha256(target)
         if digest != SHA256:

@@ -2,18 +2,22 @@
 
 ``from glassnet.keras.layers import Dense`` gives the very class ``glassnet.layers.Dense``:
 each submodule name below is the glassnet module itself, registered under this package,
-so a Keras program runs with ``tensorflow`` renamed to ``glassnet``.
+so a Keras program runs with ``tensorflow`` renamed to ``glassnet``. One exception:
+``glassnet.keras.activations`` (keras/activations.py) holds the same functions wrapped to
+return Tensors, as TensorFlow's do (``sigmoid(z).numpy()``); each compares equal to the plain
+function a layer keeps (``Dense(1, activation="sigmoid").activation == sigmoid``).
 """
 import sys as _sys
 
-from .. import (activations, callbacks, config, initializers, layers, losses, metrics, models,
-                optimizers, regularizers, utils)
+from .. import (callbacks, config, initializers, layers, losses, metrics, models, optimizers,
+                regularizers, utils)
 from ..layers import Input
 from ..models import Model, Sequential
-from . import backend
+from . import activations, backend
+# keras/activations.py: the same functions, returning Tensors as TensorFlow's do.
 # keras/datasets.py and keras/saving.py re-export glassnet.datasets and glassnet.saving on import.
 
-for _name, _module in {"activations": activations, "callbacks": callbacks, "config": config,
+for _name, _module in {"callbacks": callbacks, "config": config,
                        "initializers": initializers, "layers": layers, "losses": losses,
                        "metrics": metrics, "models": models, "optimizers": optimizers,
                        "regularizers": regularizers, "utils": utils}.items():
@@ -22,3 +26,11 @@ for _name, _module in {"activations": activations, "callbacks": callbacks, "conf
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
            "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",
            "regularizers", "saving", "utils"]
+
+
+def __getattr__(name):
+    """``tf.keras.datasets`` and ``tf.keras.saving`` load on first use (import time stays small)."""
+    if name in ("datasets", "saving"):
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import config, initializers
+from ..tensor import KerasTensor, wrap
 from ..utils import snake_case, unique_name
 
 
@@ -216,10 +217,50 @@ class Layer:
         return self.output_shape
 
     def __call__(self, x, training=False):
+        """``layer(x)``: build for ``x`` if needed and return the output as a ``Tensor``
+        (a NumPy array with ``.numpy()``, as TensorFlow returns)."""
         x = np.asarray(x, dtype=self.dtype or config.floatx())
         if not self.built:
             self.build_from_shape((None,) + x.shape[1:])
-        return self.forward(x, training=training)
+        elif self.__dict__.get("_input_shape") is None:     # built by hand: its first call fixes the shapes
+            self.input_shape = (None,) + x.shape[1:]
+            self.output_shape = self.compute_output_shape(self.input_shape)
+        return wrap(self.forward(x, training=training))
+
+    # -- shapes and symbolic tensors, known once built (Keras's layer.input, layer.output) --
+    @property
+    def input_shape(self) -> tuple:
+        """The input shape, batch first (``(None, 400)``); an error before the layer is built."""
+        shape = self.__dict__.get("_input_shape")
+        if shape is None:
+            raise AttributeError(_not_built(self, "input shape"))
+        return shape
+
+    @input_shape.setter
+    def input_shape(self, value) -> None:
+        self._input_shape = None if value is None else tuple(value)
+
+    @property
+    def output_shape(self) -> tuple:
+        """The output shape, batch first (``(None, 25)``); an error before the layer is built."""
+        shape = self.__dict__.get("_output_shape")
+        if shape is None:
+            raise AttributeError(_not_built(self, "output shape"))
+        return shape
+
+    @output_shape.setter
+    def output_shape(self, value) -> None:
+        self._output_shape = None if value is None else tuple(value)
+
+    @property
+    def input(self) -> KerasTensor:
+        """The symbolic input: ``layer.input.shape.as_list() == [None, 400]``, and its dtype."""
+        return KerasTensor(self.input_shape, self.dtype or config.floatx(), f"{self.name}_input")
+
+    @property
+    def output(self) -> KerasTensor:
+        """The symbolic output: ``layer.output.shape.as_list() == [None, 25]``, and its dtype."""
+        return KerasTensor(self.output_shape, self.dtype or config.floatx(), f"{self.name}_output")
 
     # -- the two halves -------------------------------------------------------------------
     def forward(self, x, training=False):
@@ -252,6 +293,12 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _not_built(layer, what) -> str:
+    return (f"{type(layer).__name__} {layer.name!r} has no {what} yet: it is not built. Call it on "
+            "data (layer(x)), or put it in a model and build it (model.build((None, features)), "
+            "an Input(shape=...) first, fit or predict) before asking for its shapes")
 
 
 def _count_by_dry_build(layer, input_shape) -> int:

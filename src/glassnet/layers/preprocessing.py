@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import config
+from ..tensor import wrap
 from .base import Layer
 
 
@@ -133,6 +134,8 @@ class Normalization(Layer):
         self.built = True
 
     def _check_shape(self, shape, what):
+        if not self._keep_axis:             # axis=None: one mean and variance, for any shape
+            return
         want = self._build_input_shape
         if len(shape) != len(want) or any(shape[d] != want[d] for d in self._keep_axis):
             axis = "None" if not self.axis else self.axis[0] if len(self.axis) == 1 else self.axis
@@ -182,13 +185,14 @@ class Normalization(Layer):
 
     @property
     def mean(self):
-        """The mean in broadcast shape, e.g. ``(1, features)``, as Keras (None before build)."""
-        return self._arrays()[0].copy() if self.built else None
+        """The mean in broadcast shape, e.g. ``(1, features)``, as Keras (None before build);
+        a Tensor, so ``normalizer.mean.numpy()`` works as in TensorFlow."""
+        return wrap(self._arrays()[0].copy()) if self.built else None
 
     @property
     def variance(self):
-        """The variance in broadcast shape, e.g. ``(1, features)`` (None before build)."""
-        return self._arrays()[1].copy() if self.built else None
+        """The variance in broadcast shape, e.g. ``(1, features)`` (None before build); a Tensor."""
+        return wrap(self._arrays()[1].copy()) if self.built else None
 
     def _arrays(self):
         if self._given is not None:

@@ -48,17 +48,25 @@ def optimizer_slots(opt) -> list[np.ndarray]:
     return opt.slots_in_file_order() if opt.built else []
 
 
+def _write_layers(group, model) -> None:
+    """``<key>/vars/<i>`` per layer; a nested Sequential's layers under ``<key>/layers/``, as Keras."""
+    for key, layer in zip(layer_keys(model), model.layers):
+        holder = group.create_group(key)
+        vars_ = holder.create_group("vars")
+        vars_.attrs["name"] = layer.name
+        if hasattr(layer, "_layers"):
+            _write_layers(holder.create_group("layers"), layer)
+            continue
+        for i, v in enumerate(layer.weights):
+            vars_.create_dataset(str(i), data=v.value)
+
+
 def write(model, include_optimizer=True) -> bytes:
     h5py = need("h5py")
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
         f.create_group("vars").attrs["name"] = model.name
-        group = f.create_group("layers")
-        for key, layer in zip(layer_keys(model), model.layers):
-            vars_ = group.create_group(key).create_group("vars")
-            vars_.attrs["name"] = layer.name
-            for i, v in enumerate(layer.weights):
-                vars_.create_dataset(str(i), data=v.value)
+        _write_layers(f.create_group("layers"), model)
         opt = model.optimizer if (include_optimizer and model.compiled) else None
         if opt is not None:
             vars_ = f.create_group("optimizer").create_group("vars")
@@ -155,11 +163,14 @@ class Reader:
             raise FileFormatError(f"{self.label}: cannot read {path!r} ({e})") from None
 
 
-def read_layers(reader: Reader, model) -> list[np.ndarray]:
+def read_layers(reader: Reader, model, prefix: str = "layers") -> list[np.ndarray]:
     """All layer weights, in ``model.weights`` order, checked; nothing is assigned here."""
     out = []
     for key, layer in zip(layer_keys(model), model.layers):
-        path = f"layers/{key}/vars"
+        if hasattr(layer, "_layers"):           # a nested Sequential
+            out += read_layers(reader, layer, f"{prefix}/{key}/layers")
+            continue
+        path = f"{prefix}/{key}/vars"
         n = reader.group_size(path)
         want = len(layer.weights)
         if n is None and want == 0:

@@ -31,8 +31,13 @@ def _policy(name):
 def model_config(model) -> dict:
     """The Keras 3 ``config.json`` dict for a glassnet ``Sequential``."""
     base = model.get_config()
-    for entry, layer in zip(base["layers"][-len(model.layers):] if model.layers else [], model.layers):
-        if layer.built and layer.weights and layer.input_shape is not None:
+    first = len(base["layers"]) - len(model.layers)
+    for i, layer in enumerate(model.layers):
+        entry = base["layers"][first + i]
+        if isinstance(layer, Sequential):     # a nested model: its own config, as Keras writes it
+            entry = base["layers"][first + i] = model_config(layer)
+            entry.pop("compile_config", None)
+        elif layer.built and layer.weights and getattr(layer, "input_shape", None) is not None:
             entry["build_config"] = {"input_shape": list(layer.input_shape)}
     cfg = {"name": base["name"], "trainable": base["trainable"], "dtype": _policy(gconfig.floatx()),
            "layers": base["layers"]}
@@ -155,8 +160,11 @@ def _short(value, n=80):
 
 
 # -- reading: the model -----------------------------------------------------------------------
-def build_model(tree, label, custom_objects=None) -> tuple[Sequential, dict | None]:
-    """A glassnet ``Sequential`` (weights allocated, not yet loaded) and its compile config."""
+def build_model(tree, label, custom_objects=None, _budget=None) -> tuple[Sequential, dict | None]:
+    """A glassnet ``Sequential`` (weights allocated, not yet loaded) and its compile config.
+    A layer that is itself a Sequential (``Sequential([model, Softmax()])``) is built the same
+    way; ``_budget`` counts the weights of every nested model against one cap."""
+    budget = [0] if _budget is None else _budget
     r = _Reader(label)
     if not isinstance(tree, dict):
         r.fail("config.json", "expected a JSON object")
@@ -183,6 +191,14 @@ def build_model(tree, label, custom_objects=None) -> tuple[Sequential, dict | No
     built_layers, input_shape = [], None
     for i, entry in enumerate(entries):
         where = f"layers[{i}]"
+        if isinstance(entry, dict) and entry.get("class_name") == "Sequential" and entry.get("module") == "keras":
+            inner, _ = build_model(entry, f"{label}: {where}", custom_objects, budget)
+            if not inner.built:
+                r.fail(where, "a nested Sequential needs its input shape (an InputLayer or build_config)")
+            built_layers.append(inner)
+            if input_shape is None and i == 0:
+                input_shape = tuple(inner.input_shape)
+            continue
         cls, lcfg = r.obj(entry, where, "keras.layers", layers.registered_classes(), "layer",
                           custom_objects, base=layers.Layer)
         if cls is layers.InputLayer:
@@ -202,7 +218,7 @@ def build_model(tree, label, custom_objects=None) -> tuple[Sequential, dict | No
     if len(set(names)) != len(names):
         r.fail("layers", "two layers share a name")
     if input_shape is not None:
-        _plan(r, built_layers, input_shape)
+        _plan(r, built_layers, input_shape, budget)
     model = Sequential(name=r.name(cfg.get("name", "sequential"), "model name"), trainable=trainable)
     try:
         if input_shape is not None:
@@ -281,17 +297,21 @@ def _component(r, value, where, module, registry, by_name, kind):
     return r.build(cls, r.kwargs(cls, cfg, where), where)
 
 
-def _plan(r, built_layers, input_shape):
-    """Weight count implied by the config, capped before anything is allocated (shape bombs)."""
-    shape, total = tuple(input_shape), 0
+def _plan(r, built_layers, input_shape, budget=None):
+    """Weight count implied by the config, capped before anything is allocated (shape bombs).
+    ``budget`` (a one-item list) carries the count across nested models."""
+    budget = [0] if budget is None else budget
+    shape = tuple(input_shape)
     per_sample = math.prod(d for d in shape[1:] if d is not None)
     if per_sample > MAX_WEIGHT_ELEMENTS:
         r.fail("input shape", f"{shape} is too large", unsafe=True)
     for layer in built_layers:
         try:
-            total += int(layer.count_params_for(shape))      # each layer says; nothing allocated
+            if not isinstance(layer, Sequential):        # a nested model counted its own layers
+                budget[0] += int(layer.count_params_for(shape))      # each layer says; nothing allocated
         except Exception as e:          # whatever a layer's own code raises, one error type
             r.fail(layer.name, f"cannot plan its weights for input shape {shape}: {type(e).__name__}: {e}")
+        total = budget[0]
         if total > MAX_WEIGHT_ELEMENTS:
             r.fail(layer.name, f"the config asks for over {MAX_WEIGHT_ELEMENTS:,} weights "
                                "(a shape bomb); refused before allocating", unsafe=True)
@@ -357,14 +377,7 @@ def compile_model(model, ccfg, label) -> None:
 def check_saveable(model) -> None:
     """Refuse, before anything is written, a model glassnet could not save faithfully or
     load back: custom layers, optimizers, losses or metrics, and learning-rate schedules."""
-    for layer in model.layers:
-        cls = type(layer)
-        own = layers.registered_classes().get(cls.__name__) is cls
-        if not own and lookup(get_registered_name(cls), None, layers.Layer) is not cls:
-            raise ValueError(f"save: layer {layer.name!r} is a {cls.__name__}, neither one of glassnet's "
-                             "layers nor a registered class, so the file could not be loaded back. Register "
-                             "it with @glassnet.saving.register_keras_serializable() (and load with "
-                             "custom_objects or after registering), or use save_weights.")
+    _check_layers_saveable(model)
     if model.compiled:
         for obj, registry, kind in ((model.optimizer, optimizers.CLASSES, "optimizer"),
                                     (model.loss, losses.CLASSES, "loss")):
@@ -379,3 +392,19 @@ def check_saveable(model) -> None:
             if not isinstance(spec, str) and metrics.CLASSES.get(type(spec).__name__) is not type(spec):
                 raise ValueError(f"save: metric {spec!r} is not one of glassnet's own metrics; "
                                  "it cannot be saved in a .keras file")
+
+
+def _check_layers_saveable(model) -> None:
+    for layer in model.layers:
+        cls = type(layer)
+        if isinstance(layer, Sequential):       # a nested model: Keras's nested config
+            if not layer.built:
+                raise ValueError(f"save: the nested model {layer.name!r} is not built")
+            _check_layers_saveable(layer)
+            continue
+        own = layers.registered_classes().get(cls.__name__) is cls
+        if not own and lookup(get_registered_name(cls), None, layers.Layer) is not cls:
+            raise ValueError(f"save: layer {layer.name!r} is a {cls.__name__}, neither one of glassnet's "
+                             "layers nor a registered class, so the file could not be loaded back. Register "
+                             "it with @glassnet.saving.register_keras_serializable() (and load with "
+                             "custom_objects or after registering), or use save_weights.")

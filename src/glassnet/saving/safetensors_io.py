@@ -28,10 +28,17 @@ def write(model) -> bytes:
     return st.save(tensors, metadata={"format": "glassnet", "model": model.name})
 
 
-def keyed(model) -> list:
-    """``(key, variable)`` pairs in ``model.weights`` order."""
+def keyed(model, prefix: str = "") -> list:
+    """``(key, variable)`` pairs in ``model.weights`` order (``sequential/dense/kernel`` inside
+    a nested Sequential)."""
     from .h5 import layer_keys
-    return [(f"{key}/{v.name}", v) for key, layer in zip(layer_keys(model), model.layers) for v in layer.weights]
+    pairs = []
+    for key, layer in zip(layer_keys(model), model.layers):
+        if hasattr(layer, "_layers"):
+            pairs += keyed(layer, f"{prefix}{key}/")
+        else:
+            pairs += [(f"{prefix}{key}/{v.name}", v) for v in layer.weights]
+    return pairs
 
 
 def read(source, model, label: str) -> list[np.ndarray]:

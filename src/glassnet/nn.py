@@ -1,0 +1,159 @@
+"""``tf.nn`` under TensorFlow's names: activations and cross-entropies from logits.
+
+Each function computes what ``glassnet.activations`` or ``glassnet.losses`` computes (one
+implementation: these call them) and returns a :class:`glassnet.tensor.Tensor`. Inputs of
+any float type keep it (float64 stays float64); Python numbers and lists become float32.
+All are stable far from zero (``softmax([1000, -1000])``, ``sigmoid(-1000)``).
+
+    softmax(z)_i  = exp(z_i - max z) / sum_j exp(z_j - max z)
+    sigmoid_cross_entropy_with_logits(y, z)  = max(z, 0) - z y + log(1 + exp(-|z|))
+    softmax_cross_entropy_with_logits(y, z)  = -sum_j y_j log_softmax(z)_j
+    sparse_softmax_cross_entropy_with_logits(k, z) = logsumexp(z) - z_k
+
+>>> import numpy as np, glassnet as tf
+>>> tf.nn.softmax(np.array([1.0, 2.0, 3.0])).numpy().round(4)
+array([0.09  , 0.2447, 0.6652])
+>>> tf.nn.relu([-1.0, 2.0]).numpy()
+array([0., 2.], dtype=float32)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations as _act
+from . import losses as _losses
+from .tensor import Tensor, float_array, wrap
+
+__all__ = ["softmax", "log_softmax", "sigmoid", "tanh", "relu", "relu6", "leaky_relu", "elu", "selu",
+           "gelu", "silu", "swish", "softplus", "softsign", "sigmoid_cross_entropy_with_logits",
+           "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits"]
+
+
+def _axis(axis):
+    return -1 if axis is None else axis
+
+
+def softmax(logits, axis=None, name=None) -> Tensor:
+    """``exp(z - max z) / sum exp(z - max z)`` along ``axis`` (default: the last)."""
+    return wrap(_act.softmax(float_array(logits), _axis(axis)))
+
+
+def log_softmax(logits, axis=None, name=None) -> Tensor:
+    """``z - max z - log sum exp(z - max z)`` along ``axis`` (default: the last)."""
+    return wrap(_act.log_softmax(float_array(logits), _axis(axis)))
+
+
+def sigmoid(x, name=None) -> Tensor:
+    """``1 / (1 + exp(-x))``."""
+    return wrap(_act.sigmoid(x))
+
+
+def tanh(x, name=None) -> Tensor:
+    """``tanh(x)``."""
+    return wrap(_act.tanh(x))
+
+
+def relu(features, name=None) -> Tensor:
+    """``max(x, 0)``."""
+    return wrap(_act.relu(features))
+
+
+def relu6(features, name=None) -> Tensor:
+    """``min(max(x, 0), 6)``."""
+    return wrap(_act.relu(features, max_value=6.0))
+
+
+def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
+    """``x if x > 0 else alpha x`` (TensorFlow's default ``alpha=0.2``)."""
+    return wrap(_act.leaky_relu(features, negative_slope=alpha))
+
+
+def elu(features, name=None) -> Tensor:
+    """``x if x > 0 else exp(x) - 1``."""
+    return wrap(_act.elu(features))
+
+
+def selu(features, name=None) -> Tensor:
+    """``scale * elu(x, alpha)``, alpha = 1.67326..., scale = 1.05070..."""
+    return wrap(_act.selu(features))
+
+
+def gelu(features, approximate=False, name=None) -> Tensor:
+    """``0.5 x (1 + erf(x / sqrt 2))`` (the tanh form if ``approximate``)."""
+    return wrap(_act.gelu(features, approximate=approximate))
+
+
+def silu(features, beta=1.0, name=None) -> Tensor:
+    """``x sigmoid(beta x)`` (also called swish)."""
+    x = float_array(features)
+    if beta == 1.0:
+        return wrap(_act.silu(x))
+    return wrap(x * _act.sigmoid(beta * x))
+
+
+swish = silu
+
+
+def softplus(features, name=None) -> Tensor:
+    """``log(1 + exp(x))``, never overflowing."""
+    return wrap(_act.softplus(features))
+
+
+def softsign(features, name=None) -> Tensor:
+    """``x / (1 + |x|)``."""
+    return wrap(_act.softsign(features))
+
+
+def _pair(labels, logits, what):
+    if labels is None or logits is None:
+        raise ValueError(f"{what}: give both labels= and logits=")
+    z = float_array(logits)
+    y = np.asarray(labels, dtype=z.dtype)
+    if y.shape != z.shape:
+        raise ValueError(f"{what}: labels has shape {y.shape} but logits has shape {z.shape}; they must match")
+    return y, z
+
+
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Tensor:
+    """Elementwise ``max(z, 0) - z y + log(1 + exp(-|z|))`` (not reduced), as
+    ``BinaryCrossentropy(from_logits=True)`` computes before its mean.
+
+    >>> sigmoid_cross_entropy_with_logits(labels=[1.0], logits=[0.0]).numpy().round(6)
+    array([0.693147], dtype=float32)
+    """
+    y, z = _pair(labels, logits, "sigmoid_cross_entropy_with_logits")
+    # the loss's mean over a trailing axis of length 1 is each element itself
+    return wrap(_losses.BinaryCrossentropy().call_from_logits(y[..., None], z[..., None]))
+
+
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Tensor:
+    """Per sample ``-sum_j y_j log_softmax(z)_j`` along ``axis`` (``labels`` are probabilities)."""
+    y, z = _pair(labels, logits, "softmax_cross_entropy_with_logits")
+    return wrap(_losses.CategoricalCrossentropy(axis=axis).call_from_logits(y, z))
+
+
+def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Tensor:
+    """Per sample ``logsumexp(z) - z_k`` for integer labels ``k`` (shape: logits' without its last axis)."""
+    if labels is None or logits is None:
+        raise ValueError("sparse_softmax_cross_entropy_with_logits: give both labels= and logits=")
+    z = float_array(logits)
+    k = np.asarray(labels)
+    if k.shape != z.shape[:-1]:
+        raise ValueError(f"sparse_softmax_cross_entropy_with_logits: labels has shape {k.shape}; logits of "
+                         f"shape {z.shape} need labels of shape {z.shape[:-1]}")
+    if k.dtype.kind not in "iu":
+        raise TypeError(f"sparse_softmax_cross_entropy_with_logits: labels must be integers, got {k.dtype}")
+    if k.size and (k.min() < 0 or k.max() >= z.shape[-1]):
+        bad = np.argwhere((k < 0) | (k >= z.shape[-1]))[0]
+        raise ValueError(f"sparse_softmax_cross_entropy_with_logits: labels[{', '.join(str(int(i)) for i in bad)}] "
+                         f"is {int(k[tuple(bad)])}, outside 0..{z.shape[-1] - 1} (logits have {z.shape[-1]} classes)")
+    return wrap(_losses.SparseCategoricalCrossentropy().call_from_logits(k, z))
+
+
+# `Dense(4, activation=tf.nn.relu)`: the layer keeps the plain function these compute with.
+for _fn, _plain in [(softmax, _act.softmax), (log_softmax, _act.log_softmax), (sigmoid, _act.sigmoid),
+                    (tanh, _act.tanh), (relu, _act.relu), (leaky_relu, _act.leaky_relu), (elu, _act.elu),
+                    (selu, _act.selu), (gelu, _act.gelu), (silu, _act.silu), (softplus, _act.softplus),
+                    (softsign, _act.softsign)]:
+    _fn._glassnet_plain = _plain
+del _fn, _plain

@@ -1,0 +1,230 @@
+"""``Tensor``: what TensorFlow hands back as a tensor, here a NumPy array with ``.numpy()``.
+
+Only what a program receives is a ``Tensor``: the result of calling a model or a layer
+directly (``model(x)``, ``layer(x)``), of ``glassnet.nn``, ``glassnet.math`` and
+``glassnet.keras.activations``, of a loss called on data, of :func:`constant` and
+:func:`convert_to_tensor`. Inside the engine every array stays a plain ``ndarray``
+(``model.predict`` returns one, as Keras does).
+
+A ``Tensor`` *is* an ``ndarray``: ``np.mean(t)``, ``t + 1`` and ``t >= 0.5`` work and stay
+``Tensor`` (0-d results included), so both NumPy-style and TensorFlow-style code run:
+
+>>> import numpy as np, glassnet as tf
+>>> t = tf.constant([[1.0, -2.0]])
+>>> t.numpy()
+array([[ 1., -2.]], dtype=float32)
+>>> (t >= 0).numpy()
+array([[ True, False]])
+>>> t.shape.as_list()
+[1, 2]
+>>> float(tf.math.reduce_sum(t).numpy())
+-1.0
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["KerasTensor", "Tensor", "TensorFunction", "TensorShape", "cast", "constant", "convert_to_tensor", "float_array",
+           "plain_function", "wrap"]
+
+
+class TensorShape(tuple):
+    """A shape: a tuple (``== (None, 400)`` holds) that also has TensorFlow's ``as_list()``.
+
+    >>> TensorShape((None, 400)).as_list()
+    [None, 400]
+    """
+
+    def as_list(self) -> list:
+        return list(self)
+
+    @property
+    def rank(self) -> int:
+        return len(self)
+
+
+
+class Tensor(np.ndarray):
+    """A NumPy array with TensorFlow's ``numpy()`` (a plain ``ndarray``, or a NumPy scalar
+    for a 0-d tensor, as TensorFlow returns) and ``shape.as_list()``."""
+
+    def numpy(self):
+        plain = self.view(np.ndarray)
+        return plain[()] if plain.ndim == 0 else plain.copy()
+
+    # Results of arithmetic, comparisons and reductions stay Tensors, 0-d ones too
+    # (NumPy would turn a 0-d result into a scalar, which has no .numpy()).
+    def __array_wrap__(self, arr, context=None, return_scalar=False):
+        return super().__array_wrap__(arr, context, False)
+
+    def __getitem__(self, key):
+        out = super().__getitem__(key)
+        if isinstance(out, np.generic):            # t[0] of a vector: a 0-d Tensor, as in TF
+            return np.asarray(out).view(Tensor)
+        return out
+
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(np.ndarray.shape.__get__(self))
+
+    @shape.setter
+    def shape(self, value) -> None:
+        np.ndarray.shape.__set__(self, value)
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    def __hash__(self):
+        # A 0-d tensor (np.argmax's result, say) can be a dict key, like the NumPy scalar it
+        # stands for; larger ones are unhashable, as arrays and TensorFlow's tensors are.
+        if self.ndim == 0:
+            return hash(self.view(np.ndarray)[()])
+        raise TypeError("unhashable type: 'Tensor' (only 0-d tensors can be dict keys)")
+
+    def __repr__(self):
+        # NumPy's own: a Tensor prints as the array it is (existing doctests and outputs hold).
+        return repr(self.view(np.ndarray))
+
+
+class KerasTensor:
+    """A symbolic tensor: the shape (batch first, ``None`` for any size) and the dtype of
+    what flows into or out of a built layer or model, with no numbers (``model.input``).
+
+    >>> t = KerasTensor((None, 400), "float32")
+    >>> t.shape.as_list(), t.dtype.name
+    ([None, 400], 'float32')
+    """
+
+    def __init__(self, shape, dtype="float32", name=None):
+        self.shape = TensorShape(shape)
+        self.dtype = np.dtype(dtype)
+        self.name = name
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"<KerasTensor shape={tuple(self.shape)}, dtype={self.dtype.name}, name={self.name}>"
+
+
+def float_array(x) -> np.ndarray:
+    """``x`` as a plain float array, the way TensorFlow converts what an activation gets:
+    arrays (and NumPy scalars) of a float type keep it, float64 stays float64; Python
+    numbers, lists, integer and boolean arrays become ``floatx`` (float32)."""
+    if type(x) is np.ndarray and x.dtype.kind == "f":
+        return x
+    from .config import floatx
+    arr = np.asarray(x)
+    if arr.dtype.kind != "f" or not isinstance(x, (np.ndarray, np.generic)):
+        arr = arr.astype(floatx())
+    return arr
+
+
+def wrap(value):
+    """``value`` (an array or a NumPy scalar) as a :class:`Tensor` that shares its numbers."""
+    if isinstance(value, Tensor):
+        return value
+    return np.asarray(value).view(Tensor)
+
+
+_PY_DEFAULTS = {bool: np.bool_, int: np.int32, float: np.float32}
+
+
+def _as_dtype(dtype):
+    if dtype is None:
+        return None
+    return np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
+    """``value`` as a :class:`Tensor`, with TensorFlow's default types: Python floats give
+    float32, Python ints int32, NumPy arrays keep their type (float64 stays float64).
+
+    >>> convert_to_tensor([1.5, 2.0]).dtype
+    dtype('float32')
+    >>> convert_to_tensor(np.array([1.5])).dtype
+    dtype('float64')
+    """
+    dtype = _as_dtype(dtype)
+    if isinstance(value, Tensor) and (dtype is None or value.dtype == dtype):
+        return value
+    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+        value = value.numpy()                       # a glassnet Variable
+    arr = np.array(value, copy=True)                # a tensor never aliases the caller's array
+    if dtype is None and not isinstance(value, (np.ndarray, np.generic)) and arr.dtype != object:
+        if arr.dtype.kind == "f":
+            arr = arr.astype(_as_dtype(dtype_hint) or np.float32)
+        elif arr.dtype.kind in "iu" and arr.size and (arr.min() >= -2**31 and arr.max() < 2**31):
+            arr = arr.astype(np.int32)
+        elif arr.dtype.kind in "iu" and not arr.size:
+            arr = arr.astype(np.float32)
+    if dtype is not None:
+        arr = arr.astype(dtype)
+    if arr.dtype.kind not in "biufU":
+        raise TypeError(f"convert_to_tensor: value of type {type(value).__name__} cannot be a tensor "
+                        f"(dtype {arr.dtype})")
+    return arr.view(Tensor)
+
+
+def constant(value, dtype=None, shape=None, name=None) -> Tensor:
+    """TensorFlow's ``tf.constant``: a :class:`Tensor` holding ``value`` (a copy), with
+    ``dtype`` if given and broadcast or reshaped to ``shape`` if given.
+
+    >>> constant(0.0, shape=(2,)).numpy()
+    array([0., 0.], dtype=float32)
+    """
+    t = convert_to_tensor(value, dtype=dtype)
+    if shape is not None:
+        shape = tuple(shape)
+        if t.size == int(np.prod(shape)):
+            t = t.view(np.ndarray).reshape(shape).view(Tensor)
+        elif t.size == 1:
+            t = np.broadcast_to(t.view(np.ndarray), shape).copy().view(Tensor)
+        else:
+            raise ValueError(f"constant: value has {t.size} elements, which cannot fill shape {shape}")
+    return t
+
+
+def cast(x, dtype) -> Tensor:
+    """``x`` converted to ``dtype`` (``tf.cast``)."""
+    return wrap(np.asarray(x).astype(_as_dtype(dtype)))
+
+
+class TensorFunction:
+    """A glassnet function as TensorFlow exposes it: the same numbers, returned as a
+    :class:`Tensor`. It compares equal to the plain function it wraps, so a course test's
+    ``layer.activation == tf.keras.activations.relu`` holds, and ``Dense(activation=...)``
+    accepts it (the layer keeps the plain function: the engine never makes Tensors)."""
+
+    def __init__(self, plain, name=None, doc=None):
+        self.plain = self._glassnet_plain = plain
+        self.__name__ = name or plain.__name__
+        self.__qualname__ = self.__name__
+        self.__doc__ = doc or plain.__doc__
+        self.__module__ = getattr(plain, "__module__", __name__)
+
+    def __call__(self, x, *args, **kwargs):
+        x = float_array(x)
+        out = self.plain(x, *args, **kwargs)
+        if out is x:                                    # linear(x) = x: hand back a copy
+            out = out.copy()
+        return wrap(out)
+
+    def __eq__(self, other):
+        if isinstance(other, TensorFunction):
+            return other.plain is self.plain
+        return other is self.plain
+
+    def __hash__(self):
+        return hash(self.plain)
+
+    def __repr__(self):
+        return f"<function {self.__name__}>"
+
+
+def plain_function(fn):
+    """The plain function behind a :class:`TensorFunction` or a ``glassnet.nn`` /
+    ``glassnet.math`` function (they name it in ``_glassnet_plain``); ``fn`` itself otherwise.
+    So ``Dense(4, activation=tf.nn.relu)`` keeps ``glassnet.activations.relu``."""
+    return getattr(fn, "_glassnet_plain", fn) if callable(fn) else fn
