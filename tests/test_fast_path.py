@@ -134,7 +134,7 @@ def test_a_whole_fit_is_the_same_on_both_paths():
     x, y = rng.standard_normal((200, 12)).astype("float32"), rng.integers(0, 3, 200)
     weights = []
     for opt in (optimizers.Adam(amsgrad=True), ReadableAdam(amsgrad=True)):
-        glassnet.random.set_seed(5) if hasattr(glassnet.random, "set_seed") else None
+        glassnet.keras.utils.set_random_seed(5)
         model = glassnet.Sequential([glassnet.Input(shape=(12,)), glassnet.layers.Dense(40, activation="relu"),
                                      glassnet.layers.Dense(3, activation="softmax")])
         model.compile(optimizer=opt, loss="sparse_categorical_crossentropy")
@@ -177,6 +177,8 @@ def test_environment_variable_fixes_the_thread_count(monkeypatch):
 def test_auto_threads_leave_the_cores_others_use(monkeypatch):
     """Auto mode: usable cores minus the busy time of other processes over the interval."""
     glassnet.config.set_num_threads(None)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(var, raising=False)
     samples = iter([(0.0, 0.0, 0.0), (1.0, 3.5, 0.5), (2.0, 4.0, 1.0)])
     monkeypatch.setattr(threads, "usable_cores", lambda: 4)
     monkeypatch.setattr(threads, "_sample", lambda now: next(samples))
@@ -191,6 +193,11 @@ def test_auto_threads_leave_the_cores_others_use(monkeypatch):
     threads.pace()          # busy 3.5 core-s in 1 s, 0.5 of it ours: others 3 -> 1 thread
     threads.pace()          # busy 0.5, all ours: others 0 -> 4 threads
     assert set_to == [3, 1, 4]
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")          # the user's explicit cap holds
+    monkeypatch.setattr(threads, "_sample", lambda now: (now, 0.0, 0.0))
+    monkeypatch.setattr(threads.time, "monotonic", lambda: 20.0)
+    threads.pace()
+    assert set_to[-1] == 2
     monkeypatch.setattr(threads, "_current", None)
 
 

@@ -11,8 +11,9 @@ glassnet trains, it chooses the number of threads itself:
   directly) and glassnet's own elementwise work use ``n`` threads;
 - by default (``set_num_threads(None)``, "auto") it is the number of usable cores (CPU
   affinity and cgroup quota) minus those other processes kept busy over the last half
-  second (``/proc/stat``'s busy time less this process's own), at least 1. It is looked
-  at again at most every half second, between training steps (:func:`pace`).
+  second (``/proc/stat``'s busy time less this process's own), at least 1, and never
+  above an explicit ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS`` or ``MKL_NUM_THREADS``.
+  It is looked at again at most every half second, between training steps (:func:`pace`).
 
 Where the BLAS library cannot be reached (none of the above), only glassnet's own
 elementwise threads follow the setting.
@@ -111,7 +112,7 @@ def pace() -> None:
         if _current != _fixed:
             _apply(_fixed)
         return
-    cores = usable_cores()
+    cores = min(usable_cores(), _env_cap())
     sample = _sample(now)
     previous, _last_sample = _last_sample, sample
     if previous is None or sample[0] <= previous[0]:
@@ -123,6 +124,18 @@ def pace() -> None:
         others = _load_average() - ours
     free = cores - max(0.0, others)
     _apply(max(1, min(cores, int(free + 0.25))))
+
+
+def _env_cap() -> int:
+    """An explicit ``OPENBLAS_NUM_THREADS`` / ``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS``:
+    auto mode never goes above what the user asked of the BLAS."""
+    cap = 1 << 30
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        try:
+            cap = min(cap, max(1, int(os.environ.get(var, "").split(",")[0])))
+        except ValueError:
+            pass
+    return cap
 
 
 def _load_average() -> float:
