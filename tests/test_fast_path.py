@@ -209,3 +209,21 @@ def test_blas_thread_setting_reaches_the_blas():
         assert infos and all(i["num_threads"] == 1 for i in infos)
     finally:
         glassnet.config.set_num_threads(None)
+
+
+def test_blas_threads_without_threadpoolctl_reach_numpys_openblas(monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")     # only to read the setting back
+    monkeypatch.setitem(__import__("sys").modules, "threadpoolctl", None)
+    monkeypatch.setattr(threads, "_blas", None)
+    setters = threads._blas_setters()
+    if not setters:
+        pytest.skip("this NumPy has no bundled OpenBLAS (numpy.libs)")
+    try:
+        for n in (1, 2):
+            monkeypatch.setattr(threads, "_current", None)
+            glassnet.config.set_num_threads(n)
+            infos = [i for i in threadpoolctl.threadpool_info() if i["internal_api"] == "openblas"]
+            assert infos and all(i["num_threads"] == n for i in infos)
+    finally:
+        monkeypatch.setattr(threads, "_blas", None)
+        glassnet.config.set_num_threads(None)
