@@ -194,10 +194,14 @@ def test_auto_threads_leave_the_cores_others_use(monkeypatch):
     threads.pace()          # busy 0.5, all ours: others 0 -> 4 threads
     assert set_to == [3, 1, 4]
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")          # the user's explicit cap holds
-    monkeypatch.setattr(threads, "_sample", lambda now: (now, 0.0, 0.0))
-    monkeypatch.setattr(threads.time, "monotonic", lambda: 20.0)
+    monkeypatch.setattr(threads, "_sample", lambda now: (3.0, 4.5, 2.0))   # others idle: 4 cores free
+    monkeypatch.setattr(threads.time, "monotonic", lambda: 13.0)
     threads.pace()
     assert set_to[-1] == 2
+    monkeypatch.setattr(threads, "_sample", lambda now: (60.0, 9.0, 3.0))  # a minute later: stale
+    monkeypatch.setattr(threads.time, "monotonic", lambda: 70.0)
+    threads.pace()
+    assert set_to[-1] == 2 and len(set_to) == 4
     monkeypatch.setattr(threads, "_current", None)
 
 

@@ -124,7 +124,7 @@ def apply(optimizer, lr) -> bool:
     grad = state.grads
     if optimizer.global_clipnorm is not None or optimizer.clipvalue is not None:
         grad = optimizer.clip([grad])[0]        # the padding is zero: the norm is the same
-    n = min(threads.elementwise_threads(), max(1, state.size // _PARALLEL_MIN))
+    n = 1 if state.size <= _CHUNK else max(1, min(threads.elementwise_threads(), state.size // _PARALLEL_MIN))
     if n != state.threads:
         state.cut(n)
     if state.kernel is None:
@@ -139,13 +139,7 @@ def apply(optimizer, lr) -> bool:
             rule(*state.parts[k])
     else:
         run = _numpy_runner(numpy_rule, state, grad, c)
-    if n == 1 and state.kernel == "numpy" and state.size <= _CHUNK:     # small networks: one call
-        t, u = state.scratch[0]
-        if c.decay:
-            np.multiply(state.values, c.wd, out=t)             # w -= w * (wd * lr)
-            state.values -= t
-        numpy_rule(c, state.values, grad, state.slots, t, u)
-    elif n == 1:
+    if n == 1:
         run(0)
     else:
         futures = [_pool().submit(run, k) for k in range(1, n)]
@@ -158,6 +152,15 @@ def apply(optimizer, lr) -> bool:
 def _numpy_runner(rule, state, grad, c):
     """A function running ``rule`` over part ``k`` of the buffers, chunk by chunk: the few
     passes of a rule then read each chunk from cache rather than from memory."""
+    if state.size <= _CHUNK:                    # a small network: one call per pass
+        def run_all(k):
+            t, u = state.scratch[0]
+            if c.decay:
+                np.multiply(state.values, c.wd, out=t)        # w -= w * (wd * lr)
+                state.values -= t
+            rule(c, state.values, grad, state.slots, t, u)
+        return run_all
+
     def run(k):
         start, stop = state.parts[k]
         t, u = state.scratch[k]

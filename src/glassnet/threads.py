@@ -115,8 +115,10 @@ def pace() -> None:
     cores = min(usable_cores(), _env_cap())
     sample = _sample(now)
     previous, _last_sample = _last_sample, sample
-    if previous is None or sample[0] <= previous[0]:
-        return _apply(max(1, min(cores, int(cores - _load_average() + 0.25))))  # first look
+    if previous is None:                        # first look: the 1-minute load average
+        return _apply(max(1, min(cores, int(cores - _load_average() + 0.25))))
+    if not 0 < sample[0] - previous[0] < 10 * _INTERVAL:
+        return                                  # a stale sample (between two fits): look again soon
     wall, ours = sample[0] - previous[0], (sample[2] - previous[2]) / (sample[0] - previous[0])
     if sample[1] is not None and previous[1] is not None:
         others = (sample[1] - previous[1]) / wall - ours
@@ -198,8 +200,10 @@ def _blas_setters():
 
     import numpy as np  # noqa: PLC0415
 
-    folder = os.path.dirname(os.path.dirname(np.__file__))
-    for path in glob.glob(os.path.join(folder, "numpy.libs", "*openblas*")):
+    here = os.path.dirname(np.__file__)
+    paths = (glob.glob(os.path.join(os.path.dirname(here), "numpy.libs", "*openblas*"))   # Linux, Windows
+             + glob.glob(os.path.join(here, ".dylibs", "*openblas*")))                     # macOS
+    for path in paths:
         try:
             lib = ctypes.CDLL(path)     # already loaded by NumPy: this finds the same copy
         except OSError:
