@@ -93,7 +93,7 @@ def child(contestant: str, workload: str, repeats: int, digits_path: str, mnist_
     if contestant == "glassnet":
         import glassnet  # noqa: PLC0415
         out["threads"] = glassnet.config.get_num_threads()
-        out["kernels"] = glassnet.config.kernels()
+        out["kernel"] = getattr(model.optimizer.fast_state, "kernel", None) or "readable path"
     else:
         import torch  # noqa: PLC0415
         out["threads"] = torch.get_num_threads()
@@ -181,7 +181,8 @@ def main(argv=None) -> int:
                     r = run_child(args, c, w, digits_path)
                     results[cond, w, c] = r
                     print(f"[{cond}] {w:6s} {c:9s} "
-                          + (r.get("error") or f"{fmt(median(r), w, r['steps'])} (threads {r.get('threads')})"),
+                          + (r.get("error") or f"{fmt(median(r), w, r['steps'])} (threads {r.get('threads')}"
+                             + (f", {r['kernel']} update)" if "kernel" in r else ")")),
                           flush=True)
         finally:
             for p in procs:
