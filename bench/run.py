@@ -43,7 +43,8 @@ CHILD_TIMEOUT_S = 1800
 
 # ---------------------------------------------------------------- child processes
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-               "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+               "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS",
+               "GLASSNET_NUM_THREADS")
 
 
 def child_env(extra_path: str | None, threads: int = 0) -> dict:

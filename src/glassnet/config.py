@@ -102,7 +102,9 @@ def _enable_op_determinism() -> None:
 
 
 def _threads(n: int) -> None:
-    """Accepted; NumPy's BLAS decides (set OMP_NUM_THREADS before starting Python)."""
+    """TensorFlow's thread settings: a positive count fixes glassnet's (``set_num_threads``);
+    0, TensorFlow's "let the system decide", is glassnet's auto."""
+    set_num_threads(int(n) if n else None)
 
 
 experimental = SimpleNamespace(set_memory_growth=_set_memory_growth, get_memory_growth=_get_memory_growth,
@@ -115,3 +117,44 @@ threading = SimpleNamespace(set_intra_op_parallelism_threads=_threads, set_inter
 def enable_unsafe_deserialization() -> None:
     """``keras.config.enable_unsafe_deserialization()``: accepted, changing nothing. glassnet's
     loader never runs code from a file (no lambdas), so files load as safely as before."""
+
+
+def set_num_threads(n: int | None) -> None:
+    """Threads for BLAS and glassnet's elementwise work while training: ``n`` (>= 1), or
+    ``None`` (default, "auto"): the cores other processes leave free, looked at again
+    every half second, so training does not collapse on a busy machine. The environment
+    variable ``GLASSNET_NUM_THREADS`` sets the same. See ``glassnet.threads``.
+
+    >>> import glassnet
+    >>> glassnet.config.set_num_threads(2); glassnet.config.get_num_threads()
+    2
+    >>> glassnet.config.set_num_threads(None)
+    """
+    from . import threads  # noqa: PLC0415
+    threads.set_num_threads(n)
+
+
+def get_num_threads() -> int:
+    """The thread count in force (the fixed one, or auto's latest choice)."""
+    from . import threads  # noqa: PLC0415
+    return threads.get_num_threads()
+
+
+def set_kernels(kind: str) -> None:
+    """The optimizer kernels of the fast path: ``"auto"`` (default: numba when installed and
+    the network has at least 2**19 weights, else NumPy), ``"numpy"`` or ``"numba"``. Both
+    give the same weights bit for bit; takes effect for optimizers built afterwards.
+
+    >>> import glassnet
+    >>> glassnet.config.set_kernels("numpy"); glassnet.config.kernels()
+    'numpy'
+    >>> glassnet.config.set_kernels("auto")
+    """
+    from . import fast  # noqa: PLC0415
+    fast.set_kernels(kind)
+
+
+def kernels() -> str:
+    """The fast path's kernel choice: ``"auto"``, ``"numpy"`` or ``"numba"``."""
+    from . import fast  # noqa: PLC0415
+    return fast.kernels()
