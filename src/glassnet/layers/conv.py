@@ -137,6 +137,15 @@ def window_slice(pos, strides, dilation, out_spatial) -> tuple:
                                   for p, d, s, o in zip(pos, dilation, strides, out_spatial))
 
 
+def transposed_product(a, b):
+    """``a.T @ b`` for two tall matrices (one row per window). When ``a`` has fewer columns
+    than ``b`` (a first layer's 3 * 3 * 1 patches against 32 filters) it is computed as
+    ``(b.T @ a).T``, the same numbers: OpenBLAS's threads handle a product whose result has
+    more rows than columns far better on a busy machine (measured: 10 ms against spikes of
+    a second)."""
+    return a.T @ b if a.shape[1] >= b.shape[1] else (b.T @ a).T
+
+
 def pad(x, pads, value=0.0):
     if not any(b or a for b, a in pads):
         return x
@@ -249,7 +258,7 @@ class _Conv(Layer):
         """From ``dJ/dZ`` (where a declared output shortcut enters, as in Dense)."""
         self.dz = dz
         dz_rows = dz.reshape(-1, self.filters)
-        self.kernel.grad = (self.patches.T @ dz_rows).reshape(self.kernel.shape)   # dK = P.T dZ
+        self.kernel.grad = transposed_product(self.patches, dz_rows).reshape(self.kernel.shape)   # dK = P.T dZ
         if self.use_bias:
             self.bias.grad = np.add.reduce(dz_rows, axis=0)                   # db = sum of dZ's rows
         if not need_input_grad:
