@@ -21,8 +21,10 @@ Starting weights come from ``numpy.random.default_rng(seed)`` (:func:`start_weig
 MNIST convnet's and its data are regenerated in the test from the same rule, with a
 checksum stored to prove it), installed with ``set_weights``.
 
-``--check`` builds the same models in glassnet (``sys.path`` gets ``src/``), saves them as
-``.keras`` and checks that Keras loads each one and predicts what glassnet predicts.
+``--check`` builds models with every image layer in glassnet (``sys.path`` gets ``src/``),
+trains them an epoch, saves them as ``.keras`` and checks that Keras loads each one and
+predicts what glassnet predicts; that glassnet loads the file Keras saves back; and that
+glassnet's ``.weights.h5`` loads into a Keras model of the same layers.
 """
 from __future__ import annotations
 
@@ -297,6 +299,12 @@ def check():
         ("GlobalAveragePooling1D", dict()),
         ("Dense", dict(units=2)),
     ])
+    models["pool1d"] = ((9, 2), [
+        ("Conv1D", dict(filters=3, kernel_size=3, strides=2, padding="same", activation="tanh")),
+        ("GlobalMaxPooling1D", dict(keepdims=True)),
+        ("Flatten", dict()),
+        ("Dense", dict(units=1, activation="sigmoid")),
+    ])
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as folder:
         for name, (input_shape, layers) in models.items():
@@ -327,6 +335,17 @@ def check():
             print(f"{'ok  ' if ok2 else 'FAIL'} {name}: Keras re-saved, glassnet loaded; "
                   f"max |diff| {np.abs(again - want).max():.2e}")
             failures += not ok2
+            # the weights alone: glassnet's .weights.h5 into a fresh Keras model of the same layers
+            path3 = os.path.join(folder, f"{name}.weights.h5")
+            model.save_weights(path3)
+            fresh = keras.Sequential([keras.Input(input_shape)] + [getattr(keras.layers, c)(**cfg)
+                                                                   for c, cfg in layers])
+            fresh.load_weights(path3)
+            got3 = fresh.predict(x, verbose=0)
+            ok3 = np.allclose(got3, want, rtol=1e-4, atol=1e-5)
+            print(f"{'ok  ' if ok3 else 'FAIL'} {name}: glassnet .weights.h5 into Keras; "
+                  f"max |diff| {np.abs(got3 - want).max():.2e}")
+            failures += not ok3
     print("all checks passed" if not failures else f"{failures} check(s) FAILED")
     return 1 if failures else 0
 

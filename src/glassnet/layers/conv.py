@@ -301,18 +301,22 @@ class _Conv(Layer):
         lines.append(f"by hand, sample 0, position ({idx}), filter {f}: Z = sum(window * kernel[{l}][..., {f}])"
                      + (f" + bias[{l}][{f}]" if self.use_bias else "")
                      + f" = {z:.4g}" + (f" + {b:.4g} = {z + b:.4g}" if self.use_bias else ""))
-        lines.append(f"    window = A[{l - 1}][0, {', '.join(self._window_ranges(position, x.shape))}, :]; "
-                     f"{name}(Z) = {float(out[(0,) + position + (f,)]):.4g} = A[{l}][0, {idx}, {f}]")
+        ranges, outside = self._window_ranges(position, x.shape)
+        lines.append(f"    window = A[{l - 1}][0, {', '.join(ranges)}, :]"
+                     + (" (indices outside the image are the zero padding)" if outside else "")
+                     + f"; {name}(Z) = {float(out[(0,) + position + (f,)]):.4g} = A[{l}][0, {idx}, {f}]")
         return lines
 
     def _window_ranges(self, position, shape):
         pads = paddings(shape[1:-1], self.kernel_size, self.strides, self.dilation_rate, self.padding)
-        parts = []
-        for p, s, k, d, (before, _) in zip(position, self.strides, self.kernel_size, self.dilation_rate, pads):
+        parts, outside = [], False
+        for p, s, k, d, (before, _), n in zip(position, self.strides, self.kernel_size, self.dilation_rate, pads,
+                                              shape[1:-1]):
             start = p * s - before
             stop = start + (k - 1) * d + 1
+            outside = outside or start < 0 or stop > n
             parts.append(f"{start}:{stop}" + (f":{d}" if d > 1 else ""))
-        return parts
+        return parts, outside
 
     # -- ONNX ------------------------------------------------------------------------------
     def to_onnx(self, g, x):

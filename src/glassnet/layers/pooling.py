@@ -160,13 +160,23 @@ class AveragePooling2D(_AveragePooling):
 
 
 class MaxPooling1D(_MaxPooling):
-    """MaxPooling2D's rule over sequences ``(N, steps, C)``."""
+    """MaxPooling2D's rule over sequences ``(N, steps, C)``.
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.MaxPooling1D(2)(np.array([[[1.], [3.], [2.], [0.]]]))[0, :, 0].tolist()
+    [3.0, 2.0]
+    """
 
     rank = 1
 
 
 class AveragePooling1D(_AveragePooling):
-    """AveragePooling2D's rule over sequences ``(N, steps, C)``."""
+    """AveragePooling2D's rule over sequences ``(N, steps, C)``.
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.AveragePooling1D(2)(np.array([[[1.], [3.], [2.], [0.]]]))[0, :, 0].tolist()
+    [2.0, 1.0]
+    """
 
     rank = 1
 
@@ -266,12 +276,22 @@ class GlobalMaxPooling2D(_GlobalMaxPooling):
 
 
 class GlobalAveragePooling1D(_GlobalAveragePooling):
-    """The mean of each channel over the steps: ``(N, steps, C)`` -> ``(N, C)``."""
+    """The mean of each channel over the steps: ``(N, steps, C)`` -> ``(N, C)``.
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.GlobalAveragePooling1D()(np.array([[[1.], [3.]]])).tolist()
+    [[2.0]]
+    """
 
     rank = 1
 
 
 class GlobalMaxPooling1D(_GlobalMaxPooling):
-    """The largest value of each channel over the steps: ``(N, steps, C)`` -> ``(N, C)``."""
+    """The largest value of each channel over the steps: ``(N, steps, C)`` -> ``(N, C)``.
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.GlobalMaxPooling1D()(np.array([[[1.], [3.]]])).tolist()
+    [[3.0]]
+    """
 
     rank = 1
