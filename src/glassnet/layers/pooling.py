@@ -94,11 +94,16 @@ class _MaxPooling(_Pooling):
         if not need_input_grad:
             return None
         dxpad = np.zeros(self.padded_shape, grad.dtype)
-        taken = np.zeros(self.y.shape, bool)
+        overlap = any(s < k for s, k in zip(self.strides, self.pool_size))
+        won, taken = np.empty(self.y.shape, bool), np.zeros(self.y.shape, bool)
         for pos in np.ndindex(*self.pool_size):
-            won = (self.xpad[self._at(pos)] == self.y) & ~taken   # the first position holding the max
-            taken |= won                                          # (ties: the first, as TensorFlow)
-            dxpad[self._at(pos)] += grad * won                    # dy goes to the pixel that won only
+            np.equal(self.xpad[self._at(pos)], self.y, out=won)  # this position holds the max,
+            np.greater(won, taken, out=won)                      # and no earlier one did (ties: the first, as TF)
+            taken |= won
+            if overlap:
+                dxpad[self._at(pos)] += grad * won               # dy goes to the pixel that won only
+            else:                                                # each pixel is in one window: assign
+                np.multiply(grad, won, out=dxpad[self._at(pos)])
         return crop(dxpad, self.pads)
 
     def to_onnx(self, g, x):
