@@ -136,3 +136,22 @@ def test_onnx_graph_names_the_nodes_asked_for():
     ops = [n.op_type for n in build_graph(model).nodes]
     for op in ("Conv", "BatchNormalization", "AveragePool", "ReduceMean", "Reshape"):
         assert op in ops
+
+
+@pytest.mark.parametrize("layer", [Conv2D(2, 3), AveragePooling2D(2)], ids=["conv", "avgpool"])
+def test_onnx_export_refuses_float64_conv_and_average_pool_before_writing(tmp_path, layer):
+    pytest.importorskip("onnx")
+    model = glassnet.Sequential([glassnet.Input(shape=(6, 6, 2)), layer], name="f64")
+    model.build((None, 6, 6, 2))
+    for v in layer.weights:                      # a float64 model
+        v.store_in(np.zeros(v.shape, np.float64), np.zeros(v.shape, np.float64))
+    layer.dtype = np.dtype("float64")
+    target = tmp_path / "model.onnx"
+    target.write_bytes(b"old")
+    with pytest.raises(ValueError, match="no float64"):
+        glassnet.config.set_floatx("float64")
+        try:
+            model.export(target)
+        finally:
+            glassnet.config.set_floatx("float32")
+    assert target.read_bytes() == b"old"

@@ -146,6 +146,14 @@ def transposed_product(a, b):
     return a.T @ b if a.shape[1] >= b.shape[1] else (b.T @ a).T
 
 
+def refuse_float64(g, layer, op):
+    """ONNX Runtime has no float64 kernel for ``op``: refuse before anything is written."""
+    if g.dtype == np.float64:
+        raise ValueError(f"export: layer {layer.name!r} ({type(layer).__name__}) would be an ONNX {op} node in a "
+                         f"float64 graph, and ONNX Runtime has no float64 {op}: export the model in float32 "
+                         "(glassnet.config.set_floatx('float32'), rebuild it and set_weights)")
+
+
 def pad(x, pads, value=0.0):
     if not any(b or a for b, a in pads):
         return x
@@ -322,6 +330,7 @@ class _Conv(Layer):
     def to_onnx(self, g, x):
         """ONNX's Conv is channels-first: transpose to NCHW, Conv, transpose back."""
         from ..onnx_export import activation_to_onnx
+        refuse_float64(g, self, "Conv")
         n = self.rank
         first = g.node("Transpose", [x], name="ToChannelsFirst", perm=[0, n + 1] + list(range(1, n + 1)))
         w = np.moveaxis(self.kernel.value, [-1, -2], [0, 1])                   # (F, C, *kernel)

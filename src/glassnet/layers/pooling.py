@@ -24,7 +24,7 @@ import numpy as np
 
 from .base import Layer
 from .conv import (check_data_format, check_padding, check_spatial, crop, normalize_tuple, output_length, pad,
-                   paddings, window_slice)
+                   paddings, refuse_float64, window_slice)
 
 
 class _Pooling(Layer):
@@ -136,6 +136,7 @@ class _AveragePooling(_Pooling):
         return crop(dxpad, self.pads)
 
     def to_onnx(self, g, x):
+        refuse_float64(g, self, "AveragePool")
         return self._onnx_pool(g, x, "AveragePool", count_include_pad=0)
 
 
