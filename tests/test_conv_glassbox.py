@@ -12,7 +12,7 @@ import pytest
 
 import glassnet
 from glassnet.cli import main
-from glassnet.layers import (AveragePooling2D, BatchNormalization, Conv2D, Dense, Flatten, GlobalAveragePooling2D,
+from glassnet.layers import (AveragePooling2D, BatchNormalization, Conv2D, Dense, GlobalAveragePooling2D,
                              GlobalMaxPooling2D, MaxPooling2D, Reshape)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
