@@ -56,6 +56,30 @@ def test_explain_narrates_every_layer_and_computes_one_convolution_by_hand():
         np.testing.assert_array_equal(a, b)
 
 
+def test_explain_works_out_pooling_and_batch_normalization_by_hand():
+    glassnet.utils.set_random_seed(1)
+    model = glassnet.Sequential([
+        glassnet.Input(shape=(7, 7, 2)), BatchNormalization(gamma_initializer="random_normal"),
+        MaxPooling2D(2, padding="same"), AveragePooling2D(3, strides=2, padding="same"), GlobalAveragePooling2D(),
+        Dense(2, activation="softmax")])
+    model.layers[0].moving_mean.value = np.array([0.3, -0.2])          # inference mode: these are used
+    model.compile(loss="sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    text = str(glassnet.explain(model, rng.normal(size=(3, 7, 7, 2)), rng.integers(0, 2, 3)))
+    hand = [line for line in text.splitlines() if "by hand" in line]
+    assert len(hand) == 3 and "the moving averages" in text
+    assert "0.3" in hand[0]                                               # the moving mean, not the batch's
+    for line in hand:                                                     # "... = by hand;  A[l][...] = model"
+        computed, actual = (float(v) for v in re.findall(r"= (-?[0-9.e+-]+)", line)[-2:])
+        assert computed == pytest.approx(actual, rel=1e-3, abs=1e-6), line
+    assert "max(A[1][0," in hand[1] and "mean(A[2][0," in hand[2]
+    bn = BatchNormalization(dtype="float64")                               # after a training forward
+    x = rng.normal(3.0, 2.0, size=(4, 5))
+    lines = bn.explain_forward(1, x, bn(x, training=True))
+    assert "the batch's own mean and variance (4 numbers per channel)" in lines[0]
+    assert f"- {x[:, 0].mean():.4g})" in lines[1]
+
+
 def test_window_matches_the_patch_row():
     layer = Conv2D(2, (3, 2), strides=(2, 1), padding="same", dtype="float64")
     x = np.random.default_rng(0).normal(size=(2, 5, 4, 3))

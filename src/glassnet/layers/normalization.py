@@ -154,6 +154,27 @@ class BatchNormalization(Layer):
         mean_dxhat_xhat = (dxhat * self.xhat).mean(axis=reduce, keepdims=True)
         return (dxhat - mean_dxhat - self.xhat * mean_dxhat_xhat) * self.inv_std
 
+    # -- description ------------------------------------------------------------------------
+    def explain_forward(self, l, x, out, weights=None) -> list[str]:
+        """Lines for ``glassnet.explain``: which statistics were used, and the first output
+        of channel 0 worked out by hand."""
+        weights = weights or {v.name: v.value for v in self.weights}
+        if self.training:
+            channel = np.take(x, 0, axis=self._axis)
+            mean, var = float(channel.mean()), float(channel.var())
+            source = f"the batch's own mean and variance ({channel.size} numbers per channel)"
+        else:
+            mean, var = float(weights["moving_mean"][0]), float(weights["moving_variance"][0])
+            source = "the moving averages (inference mode)"
+        gamma = float(weights["gamma"][0]) if self.scale else 1.0
+        beta = float(weights["beta"][0]) if self.center else 0.0
+        first = (0,) * self._ndim
+        y = gamma * (float(x[first]) - mean) / np.sqrt(var + self.epsilon) + beta
+        index = ", ".join("0" for _ in first)
+        return [f"Y = gamma (X - mu) / sqrt(var + {self.epsilon:g}) + beta per channel, with {source}",
+                f"by hand, channel 0: {gamma:.4g} * ({float(x[first]):.4g} - {mean:.4g}) / sqrt({var:.4g} + "
+                f"{self.epsilon:g}) + {beta:.4g} = {y:.4g};  A[{l}][{index}] = {float(out[first]):.4g}"]
+
     # -- ONNX ------------------------------------------------------------------------------
     def to_onnx(self, g, x):
         """ONNX's BatchNormalization (inference) wants the channels on axis 1."""

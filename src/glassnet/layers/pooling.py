@@ -76,6 +76,23 @@ class _Pooling(Layer):
                    pads=[b for b, _ in p] + [a for _, a in p], **attrs)
         return g.node("Transpose", [y], name="ToChannelsLast", perm=[0] + list(range(2, n + 2)) + [1])
 
+    def explain_forward(self, l, x, out, weights=None) -> list[str]:
+        """Lines for ``glassnet.explain``: one output worked out from its window."""
+        position = tuple(o // 2 for o in out.shape[1:-1])
+        c = int(np.argmax(np.abs(out[(0,) + position])))
+        pads = paddings(x.shape[1:-1], self.pool_size, self.strides, (1,) * self.rank, self.padding)
+        index = [0]
+        for p, s, k, (before, _), n in zip(position, self.strides, self.pool_size, pads, x.shape[1:-1]):
+            start = p * s - before
+            index.append(slice(max(start, 0), min(start + k, n)))     # the window's real pixels
+        window = x[tuple(index) + (c,)]
+        rows = ", ".join(f"{i.start}:{i.stop}" for i in index[1:])
+        kind = "max" if isinstance(self, _MaxPooling) else "mean"
+        value = float(window.max() if kind == "max" else window.mean())
+        where = ", ".join(map(str, position))
+        return [f"by hand, sample 0, position ({where}), channel {c}: {kind}(A[{l - 1}][0, {rows}, {c}]) = "
+                f"{value:.4g};  A[{l}][0, {where}, {c}] = {float(out[(0,) + position + (c,)]):.4g}"]
+
     def get_config(self):
         return {**super().get_config(), "pool_size": list(self.pool_size), "padding": self.padding,
                 "strides": list(self.strides), "data_format": self.data_format}
