@@ -289,11 +289,15 @@ def output_shape(model, x_shape):
     if model.built:
         return model.output_shape
     shape = (None,) + tuple(x_shape[1:])
-    try:
-        for layer in model._layers:
+    for layer in model._layers:
+        try:
             shape = tuple(layer.compute_output_shape(shape))
-    except Exception:       # a custom layer that needs its weights to know: build first
-        return None
+        except ValueError:
+            if type(layer).__module__.startswith("glassnet.layers."):
+                raise           # glassnet's own layers say what is wrong before anything is built
+            return None
+        except Exception:   # a custom layer that needs its weights to know: build first
+            return None
     return shape
 
 

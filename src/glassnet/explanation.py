@@ -190,6 +190,11 @@ class _Narration:
             show(f"A[{l}] = {layer.name}(A[{l - 1}])", f"{_shape(a_in)} -> {_shape(a)}", f"A[{l}]", a)
             for v in layer.weights:
                 self.labels[id(v)] = f"{v.name}[{l}]"
+            narrate = getattr(layer, "explain_forward", None)      # a layer may describe its own step
+            if narrate is not None:
+                before = {v.name: self.record.weights_before[v.path] for v in layer.weights}
+                for line in narrate(l, a_in, a, before):
+                    self.put(f"        {line}")
 
     # ------------------------------------------------------------------------- loss
     def loss(self, value):

@@ -21,7 +21,8 @@ import sys
 
 import numpy as np
 
-__all__ = ["learning_curves", "gradient_norms", "decision_boundary", "digits_grid", "first_layer_weights"]
+__all__ = ["learning_curves", "gradient_norms", "decision_boundary", "digits_grid", "first_layer_weights",
+           "filters", "feature_maps"]
 
 
 def _figure(figsize):
@@ -242,5 +243,86 @@ def first_layer_weights(model, shape=(8, 8), n: int | None = None, cols: int = 8
         ax.set_xticks([])
         ax.set_yticks([])
     fig.suptitle(title or f"{dense.name}: W[1] columns as images (|w| <= {scale:.2g})", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+def _conv_layers(model):
+    return [layer for layer in model.layers
+            if getattr(layer, "kernel", None) is not None and len(layer.kernel.shape) == 4]
+
+
+def filters(model, layer=None, cols: int = 8, title: str | None = None):
+    """The kernels of a Conv2D layer (the first one by default, or ``layer``: a name, an
+    index into ``model.layers`` or the layer), one small image per filter, red positive,
+    blue negative, on one symmetric scale. A filter over several input channels shows
+    their mean (three channels: as a color image, each filter scaled to [0, 1])."""
+    convs = _conv_layers(model)
+    if layer is None:
+        if not convs or not convs[0].built:
+            raise ValueError("filters: the model has no built Conv2D layer")
+        layer = convs[0]
+    elif isinstance(layer, (str, int)) and not isinstance(layer, bool):
+        layer = model.get_layer(name=layer) if isinstance(layer, str) else model.layers[layer]
+    if getattr(layer, "kernel", None) is None or len(layer.kernel.shape) != 4:
+        raise ValueError(f"filters: layer {getattr(layer, 'name', layer)!r} is not a built Conv2D layer")
+    K = layer.kernel.value                               # (kh, kw, in, filters)
+    n = K.shape[-1]
+    rows, cols = _grid(n, cols)
+    fig = _figure((1.1 * cols, 1.2 * rows + 0.4))
+    scale = float(np.abs(K).max()) or 1.0
+    rgb = K.shape[2] == 3
+    for j in range(n):
+        ax = fig.add_subplot(rows, cols, j + 1)
+        if rgb:
+            k = K[..., j]
+            ax.imshow((k - k.min()) / ((k.max() - k.min()) or 1.0), interpolation="nearest")
+        else:
+            ax.imshow(K[..., j].mean(axis=2), cmap="RdBu_r", vmin=-scale, vmax=scale, interpolation="nearest")
+        ax.set_title(f"filter {j}", fontsize=7)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    what = "" if K.shape[2] == 1 or rgb else f", mean over {K.shape[2]} input channels"
+    fig.suptitle(title or f"{layer.name}: {K.shape[0]}x{K.shape[1]} filters (|w| <= {scale:.2g}{what})", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def feature_maps(model, image, max_maps: int = 8, title: str | None = None):
+    """What the network sees in one ``image`` (shape ``(H, W, C)``, or ``(1, H, W, C)``): the
+    image, then one row per layer whose output is a stack of maps (Conv2D, pooling,
+    BatchNormalization), its first ``max_maps`` channels, from the model's own forward pass
+    in inference mode."""
+    x = np.asarray(image)
+    if not model.built:
+        raise ValueError("feature_maps: build or train the model first")
+    want = tuple(model.input_shape[1:])
+    if x.shape == want:
+        x = x[None]
+    if x.ndim != 4 or x.shape[0] != 1 or any(w is not None and w != g for w, g in zip(want, x.shape[1:])):
+        raise ValueError(f"feature_maps: image must have the model's input shape {want} (one image), "
+                         f"got {np.asarray(image).shape}")
+    dtype = model.weights[0].dtype if model.weights else np.float32
+    maps = [(layer, a[0]) for layer, a in _hidden_outputs(model, x.astype(dtype)) if a.ndim == 4]
+    if not maps:
+        raise ValueError("feature_maps: no layer of the model outputs images (N, H, W, C)")
+    cols = 1 + min(max_maps, max(a.shape[-1] for _, a in maps))
+    rows = len(maps)
+    fig = _figure((1.25 * cols, 1.3 * rows + 0.4))
+    for r, (layer, a) in enumerate(maps):
+        ax = fig.add_subplot(rows, cols, r * cols + 1)
+        ax.imshow(x[0].mean(axis=-1), cmap="gray_r", interpolation="nearest")
+        ax.set_title("input" if r == 0 else "", fontsize=7)
+        ax.set_ylabel(f"{layer.name}\n{a.shape[0]}x{a.shape[1]}x{a.shape[2]}", fontsize=7)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for c in range(min(max_maps, a.shape[-1])):
+            ax = fig.add_subplot(rows, cols, r * cols + 2 + c)
+            ax.imshow(a[..., c], cmap="viridis", interpolation="nearest")
+            ax.set_title(f"channel {c}", fontsize=6)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.suptitle(title or "feature maps: each layer's output channels for one image", fontsize=9)
     fig.tight_layout()
     return fig

@@ -1,0 +1,215 @@
+"""One epoch of Keras's "simple MNIST convnet", glassnet beside PyTorch and Keras.
+
+    python bench/conv.py                                   # 60,000 random 28x28x1 images, batch 128
+    python bench/conv.py --samples 6000 --epochs 2         # a shorter run
+    python bench/conv.py --keras-python /path/to/tf/bin/python
+
+The model: Conv2D 32 3x3 relu, MaxPooling2D 2, Conv2D 64 3x3 relu, MaxPooling2D 2, Flatten,
+Dropout 0.5, Dense 10 softmax; Adam, categorical cross-entropy (PyTorch: the same layers in
+NCHW, ``CrossEntropyLoss`` on the logits). The data are random MNIST-shaped images (the
+cost does not depend on the pixels). Each contestant runs in a fresh subprocess with its
+library's default thread settings, pays an untimed warm-up epoch on 1,024 images, then
+``--epochs`` timed epochs; the median epoch is reported, with GFLOP/s (forward and
+backward counted as 3 forward passes of multiply-adds x 2) and glassnet's ratio to each
+peer. ``peak MB`` is the process's peak resident memory, beside its peak once the data are made
+(before the library is imported) and the size of the training data: glassnet's im2col is
+per batch, never of the whole data set.
+
+PyTorch runs when ``torch`` imports in this interpreter; Keras when ``tensorflow`` imports
+in this interpreter or in ``--keras-python``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.join(HERE, "..", "src")
+
+
+def flops_per_sample() -> float:
+    """Multiply-adds x 2 of one forward pass, times 3 for forward + backward."""
+    conv1 = 26 * 26 * 32 * (3 * 3 * 1) * 2
+    conv2 = 11 * 11 * 64 * (3 * 3 * 32) * 2
+    dense = 1600 * 10 * 2
+    return 3.0 * (conv1 + conv2 + dense)
+
+
+def data(n, seed=0):
+    """Mostly blank images in [0, 1], made in chunks (the peak before fit stays near the data's size)."""
+    rng = np.random.default_rng(seed)
+    x = np.empty((n, 28, 28, 1), np.float32)
+    for i in range(0, n, 4096):
+        shape = (min(4096, n - i), 28, 28, 1)
+        x[i:i + 4096] = rng.random(shape, dtype=np.float32) * (rng.random(shape, dtype=np.float32) < 0.2)
+    labels = rng.integers(0, 10, n)
+    return x, labels
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# ------------------------------------------------------------------------------------------
+# The contestants, each run in its own process
+# ------------------------------------------------------------------------------------------
+def run_glassnet(x, labels, batch, epochs):
+    sys.path.insert(0, SRC)
+    import glassnet
+    from glassnet.keras import layers
+
+    def model():
+        glassnet.utils.set_random_seed(0)
+        m = glassnet.Sequential([
+            glassnet.Input(shape=(28, 28, 1)),
+            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"), layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"), layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Flatten(), layers.Dropout(0.5), layers.Dense(10, activation="softmax")])
+        m.compile(loss="categorical_crossentropy", optimizer="adam")
+        return m
+
+    y = glassnet.utils.to_categorical(labels, 10)
+    model().fit(x[:1024], y[:1024], batch_size=batch, epochs=1, verbose=0)        # warm-up
+    m = model()
+    times, losses = [], []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        h = m.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+        times.append(time.perf_counter() - start)
+        losses.append(h.history["loss"][-1])
+    return times, losses, glassnet.__version__
+
+
+def run_torch(x, labels, batch, epochs):
+    import torch
+    from torch import nn
+
+    def model():
+        torch.manual_seed(0)
+        m = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10))
+        return m, torch.optim.Adam(m.parameters(), lr=1e-3, eps=1e-7)
+
+    xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+    yt = torch.from_numpy(labels.astype(np.int64))
+    loss_fn = nn.CrossEntropyLoss()
+
+    def epoch(m, opt, n):
+        m.train()
+        order = torch.randperm(n)
+        xs, ys = xt[:n][order], yt[:n][order]
+        total = 0.0
+        for i in range(0, n, batch):
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(m(xs[i:i + batch]), ys[i:i + batch])
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(ys[i:i + batch])
+        return total / n
+
+    epoch(*model(), 1024)
+    m, opt = model()
+    times, losses = [], []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        losses.append(epoch(m, opt, len(xt)))
+        times.append(time.perf_counter() - start)
+    return times, losses, torch.__version__
+
+
+def run_keras(x, labels, batch, epochs):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+    from keras import layers
+
+    def model():
+        keras.utils.set_random_seed(0)
+        m = keras.Sequential([
+            keras.Input(shape=(28, 28, 1)),
+            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"), layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"), layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Flatten(), layers.Dropout(0.5), layers.Dense(10, activation="softmax")])
+        m.compile(loss="categorical_crossentropy", optimizer="adam")
+        return m
+
+    y = keras.utils.to_categorical(labels, 10)
+    model().fit(x[:1024], y[:1024], batch_size=batch, epochs=1, verbose=0)
+    m = model()
+    times, losses = [], []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        h = m.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+        times.append(time.perf_counter() - start)
+        losses.append(h.history["loss"][-1])
+    return times, losses, keras.__version__
+
+
+RUNNERS = {"glassnet": run_glassnet, "pytorch": run_torch, "keras": run_keras}
+
+
+def worker(name, samples, batch, epochs):
+    x, labels = data(samples)
+    before = peak_mb()
+    times, losses, version = RUNNERS[name](x, labels, batch, epochs)
+    print(json.dumps({"name": name, "version": version, "times": times, "losses": losses,
+                      "peak_mb": peak_mb(), "peak_before_mb": before, "data_mb": x.nbytes / 2**20}))
+
+
+# ------------------------------------------------------------------------------------------
+def _has(python, module) -> bool:
+    done = subprocess.run([python, "-c", f"import {module}"], capture_output=True)
+    return done.returncode == 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--samples", type=int, default=60000)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--epochs", type=int, default=1, help="timed epochs per contestant (median reported)")
+    p.add_argument("--keras-python", default=sys.executable, help="a Python with tensorflow, for Keras")
+    p.add_argument("--only", default="glassnet,pytorch,keras")
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        worker(args.worker, args.samples, args.batch_size, args.epochs)
+        return 0
+    pythons = {"glassnet": sys.executable, "pytorch": sys.executable, "keras": args.keras_python}
+    needs = {"glassnet": "numpy", "pytorch": "torch", "keras": "tensorflow"}
+    flops = flops_per_sample() * args.samples
+    print(f"simple MNIST convnet, {args.samples:,} random 28x28x1 images, batch {args.batch_size}, "
+          f"{flops / 1e9:.0f} GFLOP per epoch (forward + backward)")
+    results = {}
+    for name in args.only.split(","):
+        if not _has(pythons[name], needs[name]):
+            print(f"{name:9s} skipped: {needs[name]} does not import in {pythons[name]}")
+            continue
+        cmd = [pythons[name], os.path.abspath(__file__), "--worker", name, "--samples", str(args.samples),
+               "--batch-size", str(args.batch_size), "--epochs", str(args.epochs)]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"{name:9s} FAILED:\n{done.stderr[-2000:]}")
+            continue
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        r["median"] = statistics.median(r["times"])
+        results[name] = r
+        print(f"{name:9s} {r['version']:>14s}  {r['median']:8.2f} s/epoch  {flops / r['median'] / 1e9:6.1f} GFLOP/s  "
+              f"loss {r['losses'][-1]:.4f}  peak {r['peak_mb']:.0f} MB (with the data made {r['peak_before_mb']:.0f} MB, "
+              f"data {r['data_mb']:.0f} MB)")
+    if "glassnet" in results:
+        g = results["glassnet"]["median"]
+        for peer in ("pytorch", "keras"):
+            if peer in results:
+                print(f"glassnet / {peer}: {g / results[peer]['median']:.2f}x the time per epoch")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
