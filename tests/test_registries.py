@@ -25,6 +25,18 @@ LAYER_EXAMPLES = {
     "ELU": (lambda: layers.ELU(alpha=0.7), (4, 5)),
     "PReLU": (lambda: layers.PReLU(alpha_initializer="ones", shared_axes=[1]), (4, 3, 5)),
     "Softmax": (lambda: layers.Softmax(), (4, 5)),
+    "Conv1D": (lambda: layers.Conv1D(3, 3, padding="same", activation="tanh"), (4, 7, 2)),
+    "Conv2D": (lambda: layers.Conv2D(3, (3, 2), strides=(2, 1), padding="same", kernel_regularizer="l2"), (4, 6, 5, 2)),
+    "MaxPooling1D": (lambda: layers.MaxPooling1D(2), (4, 6, 3)),
+    "MaxPooling2D": (lambda: layers.MaxPooling2D(2), (4, 6, 6, 2)),
+    "AveragePooling1D": (lambda: layers.AveragePooling1D(2, padding="same"), (4, 7, 3)),
+    "AveragePooling2D": (lambda: layers.AveragePooling2D((2, 3)), (4, 6, 6, 2)),
+    "GlobalAveragePooling1D": (lambda: layers.GlobalAveragePooling1D(), (4, 6, 3)),
+    "GlobalAveragePooling2D": (lambda: layers.GlobalAveragePooling2D(), (4, 5, 5, 2)),
+    "GlobalMaxPooling1D": (lambda: layers.GlobalMaxPooling1D(), (4, 6, 3)),
+    "GlobalMaxPooling2D": (lambda: layers.GlobalMaxPooling2D(), (4, 5, 5, 2)),
+    "Reshape": (lambda: layers.Reshape((3, 4)), (4, 12)),
+    "BatchNormalization": (lambda: layers.BatchNormalization(), (4, 5)),
 }
 NOT_A_COMPUTING_LAYER = {"InputLayer"}          # only declares the input shape
 

@@ -115,8 +115,8 @@ class Layer:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if cls.__module__.startswith("glassnet.layers."):
-            _REGISTRY[cls.__name__] = cls
+        if cls.__module__.startswith("glassnet.layers.") and not cls.__name__.startswith("_"):
+            _REGISTRY[cls.__name__] = cls           # (a _Base class shared by a family is not a layer)
 
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None, **kwargs):
         if kwargs:
