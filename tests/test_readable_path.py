@@ -242,3 +242,12 @@ def test_summary_counts_the_optimizers_state():
     lines = []
     model.summary(print_fn=lines.append)
     assert "Optimizer params: 7 " in lines[0]        # iterations + m and v for 2 + 1 weights
+
+
+def test_summary_wraps_long_layer_names_inside_their_column():
+    model = Sequential([Input(shape=(6, 3)), glassnet.layers.GlobalAveragePooling1D(), Dense(2)])
+    lines = []
+    model.summary(print_fn=lines.append)
+    rows = lines[0].splitlines()
+    assert len({len(r) for r in rows[1:10]}) == 1                     # every table line as wide
+    assert any("(GlobalAveragePooling1D)" in r for r in rows)

@@ -15,6 +15,17 @@ def _shape(shape) -> str:
         ("," if len(shape) == 1 else "") + ")"
 
 
+def _wrap(text, width) -> list[str]:
+    """``text`` in lines of at most ``width``, broken at spaces where it can be."""
+    lines = []
+    while len(text) > width:
+        cut = text.rfind(" ", 0, width + 1)
+        cut = cut if cut > 0 else width
+        lines.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return lines + [text]
+
+
 def summary_text(model) -> str:
     widths = (33, 24, 15)
     top = "┏" + "┳".join("━" * w for w in widths) + "┓"
@@ -27,10 +38,14 @@ def summary_text(model) -> str:
     for layer in model.layers:
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
         cells = (f"{layer.name} ({type(layer).__name__})", _shape(getattr(layer, "output_shape", None) if layer.built else None), params)
-        rows.append("│" + "│".join(f" {c:<{w - 2}} " if i < 2 else f" {c:>{w - 2}} "
-                                   for i, (c, w) in enumerate(zip(cells, widths))) + "│")
+        wrapped = [_wrap(c, w - 2) for c, w in zip(cells, widths)]      # long names go on, as Keras's do
+        for k in range(max(len(parts) for parts in wrapped)):
+            line = [parts[k] if k < len(parts) else "" for parts in wrapped]
+            rows.append("│" + "│".join(f" {c:<{w - 2}} " if i < 2 else f" {c:>{w - 2}} "
+                                       for i, (c, w) in enumerate(zip(line, widths))) + "│")
+        rows.append(None)                       # the line between layers
     lines = [f'Model: "{model.name}"', top, head, sep]
-    lines += [r for pair in zip(rows, [mid] * len(rows)) for r in pair][:-1] or []
+    lines += [mid if r is None else r for r in rows[:-1]]
     lines.append(bottom)
     trainable = sum(v.value.size for v in model.trainable_weights)
     non_trainable = sum(v.value.size for v in model.non_trainable_weights)

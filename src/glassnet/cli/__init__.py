@@ -27,7 +27,7 @@ import math
 import os
 import sys
 
-from glassnet.cli._common import _OPTIMIZERS, UsageError
+from glassnet.cli._common import OPTIMIZERS, UsageError
 from glassnet.cli.digits import cmd_digits, cmd_logreg
 from glassnet.cli.export import cmd_export
 from glassnet.cli.table import cmd_predict, cmd_train
@@ -95,7 +95,7 @@ def _split(text):
 def _training_options(p, batch_size=32):
     p.add_argument("--batch-size", type=_positive(int), default=batch_size, metavar="N",
                    help=f"examples per gradient step (default {batch_size})")
-    p.add_argument("--optimizer", choices=_OPTIMIZERS, default="adam", help="(default adam)")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="(default adam)")
     p.add_argument("--learning-rate", type=_positive(float), default=None, metavar="LR",
                    help="(default: the optimizer's, 0.001 for adam/rmsprop/adamw, 0.01 for sgd)")
     p.add_argument("--seed", type=_seed, default=0, help="seeds every random draw (default 0)")

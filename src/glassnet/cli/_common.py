@@ -8,15 +8,15 @@ import sys
 
 import numpy as np
 
-_OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw")
+OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw")
 
 
 class UsageError(Exception):
     """A mistake in what the user gave (file, column, option): one line, exit status 2."""
 
 
-class _user_input:
-    """``with _user_input():`` turns the ValueError/TypeError/OSError that glassnet raises
+class user_input:
+    """``with user_input():`` turns the ValueError/TypeError/OSError that glassnet raises
     about the user's files and options into a UsageError. Used only around such calls, so a
     ValueError from a bug elsewhere still shows its traceback."""
 
@@ -32,44 +32,44 @@ class _user_input:
         return False
 
 
-def _classes(model, x):
+def predicted_classes(model, x):
     out = model.predict(x, verbose=0)
     return out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] >= 0.5).astype(np.int64)
 
 
-def _optimizer(name, learning_rate):
+def make_optimizer(name, learning_rate):
     import glassnet
     cls = {"adam": glassnet.optimizers.Adam, "rmsprop": glassnet.optimizers.RMSprop,
            "sgd": glassnet.optimizers.SGD, "adamw": glassnet.optimizers.AdamW}[name]
     return cls() if learning_rate is None else cls(learning_rate=learning_rate)
 
 
-def _describe(optimizer):
+def describe_optimizer(optimizer):
     return f"{type(optimizer).__name__}(learning_rate={optimizer.learning_rate:g})"
 
 
-def _number(v):
+def format_number(v):
     return str(int(v)) if float(v).is_integer() else f"{float(v):g}"
 
 
-def _short_list(items, most=8):
-    items = [_number(i) if isinstance(i, (int, float, np.number)) else str(i) for i in items]
+def short_list(items, most=8):
+    items = [format_number(i) if isinstance(i, (int, float, np.number)) else str(i) for i in items]
     return ", ".join(items if len(items) <= most else items[:most - 1] + ["...", items[-1]])
 
 
-def _run_folder(out, name):
+def run_folder(out, name):
     out = out or os.path.join("runs", name)
-    with _user_input():
+    with user_input():
         os.makedirs(out, exist_ok=True)
     return out
 
 
-def _network(n_inputs, model):
+def network_line(n_inputs, model):
     """``"64 -> 25 relu -> 15 relu -> 10 linear"``: the inputs, then each Dense layer."""
     return " -> ".join([str(n_inputs)] + [f"{l.units} {l.activation.__name__}" for l in model.layers])
 
 
-def _save_model(model, out) -> bool:
+def save_run_model(model, out) -> bool:
     """Save ``out/model.keras`` (atomically). True when saved; False, after a note on
     stderr, when h5py is missing. An OSError is a UsageError."""
     path = os.path.join(out, "model.keras")
@@ -92,7 +92,7 @@ def _write_error(path, e):
     return text if text.startswith("cannot save") else f"cannot write {path}: {text}"
 
 
-def _save_text(path, text):
+def save_text(path, text):
     """Write ``text`` to ``path`` atomically (never half a file, never a mix of two runs)."""
     from glassnet.saving import atomic
     try:
@@ -102,7 +102,7 @@ def _save_text(path, text):
     print(f"saved {path}")
 
 
-def _can_plot():
+def can_plot():
     if importlib.util.find_spec("matplotlib") is None:
         print("glassnet: note: matplotlib is not installed, so no figures; "
               "pip install 'glassnet[plot]' to get them", file=sys.stderr)
@@ -110,8 +110,8 @@ def _can_plot():
     return True
 
 
-def _save_figure(fig, path):
-    with _user_input():
+def save_figure(fig, path):
+    with user_input():
         fig.savefig(path, dpi=100)
     if "matplotlib.pyplot" in sys.modules:      # glassnet.plot drew it through pyplot: let it go
         import matplotlib.pyplot as plt

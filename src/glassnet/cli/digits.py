@@ -7,8 +7,8 @@ import sys
 
 import numpy as np
 
-from glassnet.cli._common import (_can_plot, _classes, _describe, _network, _optimizer, _run_folder,
-                                  _save_figure, _save_model)
+from glassnet.cli._common import (can_plot, describe_optimizer, make_optimizer, network_line, predicted_classes,
+                                  run_folder, save_figure, save_run_model)
 
 
 # ---------------------------------------------------------------------------------------
@@ -33,17 +33,17 @@ def cmd_digits(args) -> int:
                                      Dense(10, activation="linear")])
         loss, what = glassnet.losses.SparseCategoricalCrossentropy(from_logits=True), "ten digits"
     epochs = args.epochs if args.epochs is not None else (50 if args.classes == 2 else 40)
-    optimizer = _optimizer(args.optimizer, args.learning_rate)
+    optimizer = make_optimizer(args.optimizer, args.learning_rate)
     model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
     model.build((None, x_train.shape[1]))
     print(f"glassnet digits: {what}, {len(x_train)} train / {len(x_test)} test images of 8x8 pixels")
-    print(f"network {_network(x_train.shape[1], model)}; {type(loss).__name__}; {_describe(optimizer)}; "
+    print(f"network {network_line(x_train.shape[1], model)}; {type(loss).__name__}; {describe_optimizer(optimizer)}; "
           f"{epochs} epochs of batch {args.batch_size}; seed {args.seed}")
     trace = glassnet.callbacks.Trace()          # norms, update ratios, saturated/dead units per epoch
     history = model.fit(x_train, y_train, epochs=epochs, batch_size=args.batch_size, verbose=args.verbose,
                         callbacks=[trace])
 
-    pred_train, pred_test = _classes(model, x_train), _classes(model, x_test)
+    pred_train, pred_test = predicted_classes(model, x_train), predicted_classes(model, x_test)
     right_train, right_test = int((pred_train == y_train).sum()), int((pred_test == y_test).sum())
     print(f"train accuracy: {right_train / len(y_train):.4f} ({right_train}/{len(y_train)})")
     print(f"test accuracy:  {right_test / len(y_test):.4f} ({right_test}/{len(y_test)})")
@@ -52,19 +52,19 @@ def cmd_digits(args) -> int:
     if args.explain:
         _explain(model, x_train[:args.batch_size], y_train[:args.batch_size])
 
-    out = _run_folder(args.out, f"digits-{args.classes}")
-    _save_model(model, out)
-    if not args.no_plots and _can_plot():
+    out = run_folder(args.out, f"digits-{args.classes}")
+    save_run_model(model, out)
+    if not args.no_plots and can_plot():
         from glassnet import plot
-        _save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
+        save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
         order = np.argsort(pred_test == y_test, kind="stable")[:64]     # the mistakes first
         wrong = len(y_test) - right_test
         title = f"test digits, label -> prediction: {wrong} of {len(y_test)} wrong (red, shown first)"
         grid = plot.digits_grid(x_test[order], y_test[order], predictions=pred_test[order],
                                 n=len(order), shape=(8, 8), title=title)
-        _save_figure(grid, os.path.join(out, "mistakes.png"))
-        _save_figure(plot.gradient_norms(trace), os.path.join(out, "gradient_norms.png"))
-        _save_figure(plot.first_layer_weights(model, shape=(8, 8)), os.path.join(out, "first_layer_weights.png"))
+        save_figure(grid, os.path.join(out, "mistakes.png"))
+        save_figure(plot.gradient_norms(trace), os.path.join(out, "gradient_norms.png"))
+        save_figure(plot.first_layer_weights(model, shape=(8, 8)), os.path.join(out, "first_layer_weights.png"))
     print(f"run folder: {out}")
     return 0
 
@@ -90,17 +90,17 @@ def _cnn_digits(args, x_train, y_train, x_test, y_test) -> int:
     epochs = args.epochs if args.epochs is not None else (30 if ten else 5)
     # a convnet this small takes a larger step than the optimizer's default: 0.003 (adam, rmsprop, adamw)
     rate = args.learning_rate if args.learning_rate is not None else (0.003 if args.optimizer != "sgd" else None)
-    optimizer = _optimizer(args.optimizer, rate)
+    optimizer = make_optimizer(args.optimizer, rate)
     model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
     what = "ten digits" if ten else "0-vs-1 digits"
     print(f"glassnet digits --cnn: {what}, {len(x_train)} train / {len(x_test)} test images of 8x8x1 pixels")
     shapes = " -> ".join(["8x8x1"] + [_shape_text(l) for l in model.layers])
-    print(f"network {shapes}; {type(loss).__name__}; {_describe(optimizer)}; {epochs} epochs of batch "
+    print(f"network {shapes}; {type(loss).__name__}; {describe_optimizer(optimizer)}; {epochs} epochs of batch "
           f"{args.batch_size}; seed {args.seed}")
     trace = glassnet.callbacks.Trace()
     history = model.fit(x_train, y_train, epochs=epochs, batch_size=args.batch_size, verbose=args.verbose,
                         callbacks=[trace])
-    pred_train, pred_test = _classes(model, x_train), _classes(model, x_test)
+    pred_train, pred_test = predicted_classes(model, x_train), predicted_classes(model, x_test)
     right_train, right_test = int((pred_train == y_train).sum()), int((pred_test == y_test).sum())
     print(f"train accuracy: {right_train / len(y_train):.4f} ({right_train}/{len(y_train)})")
     print(f"test accuracy:  {right_test / len(y_test):.4f} ({right_test}/{len(y_test)})")
@@ -108,20 +108,20 @@ def _cnn_digits(args, x_train, y_train, x_test, y_test) -> int:
         print(f"trace: {sentence}")
     if args.explain:
         _explain(model, x_train[:args.batch_size], y_train[:args.batch_size])
-    out = _run_folder(args.out, f"digits-cnn-{args.classes}")
-    _save_model(model, out)
-    if not args.no_plots and _can_plot():
+    out = run_folder(args.out, f"digits-cnn-{args.classes}")
+    save_run_model(model, out)
+    if not args.no_plots and can_plot():
         from glassnet import plot
-        _save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
+        save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
         order = np.argsort(pred_test == y_test, kind="stable")[:64]     # the mistakes first
         wrong = len(y_test) - right_test
         title = f"test digits, label -> prediction: {wrong} of {len(y_test)} wrong (red, shown first)"
         grid = plot.digits_grid(x_test[order], y_test[order], predictions=pred_test[order],
                                 n=len(order), shape=(8, 8), title=title)
-        _save_figure(grid, os.path.join(out, "mistakes.png"))
-        _save_figure(plot.gradient_norms(trace), os.path.join(out, "gradient_norms.png"))
-        _save_figure(plot.filters(model), os.path.join(out, "filters.png"))
-        _save_figure(plot.feature_maps(model, x_test[0]), os.path.join(out, "feature_maps.png"))
+        save_figure(grid, os.path.join(out, "mistakes.png"))
+        save_figure(plot.gradient_norms(trace), os.path.join(out, "gradient_norms.png"))
+        save_figure(plot.filters(model), os.path.join(out, "filters.png"))
+        save_figure(plot.feature_maps(model, x_test[0]), os.path.join(out, "feature_maps.png"))
     print(f"run folder: {out}")
     return 0
 
@@ -178,8 +178,8 @@ def cmd_logreg(args) -> int:
 
     rows = [
         ("final cost J", *(f"{h[-1]:.6f}" if h else "-" for h in (logreg.J_history, history.history.get("loss", [])))),
-        ("train accuracy", accuracy(logreg.predict(x), y), accuracy(_classes(net, x), y)),
-        ("test accuracy", accuracy(logreg.predict(x_test), y_test), accuracy(_classes(net, x_test), y_test)),
+        ("train accuracy", accuracy(logreg.predict(x), y), accuracy(predicted_classes(net, x), y)),
+        ("test accuracy", accuracy(logreg.predict(x_test), y_test), accuracy(predicted_classes(net, x_test), y_test)),
     ]
     print()
     print(f"{'':16}{'three steps':>14}{'Dense(1) + SGD':>18}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from glassnet.cli._common import UsageError, _user_input
+from glassnet.cli._common import UsageError, user_input
 
 
 def cmd_export(args) -> int:
@@ -16,7 +16,7 @@ def cmd_export(args) -> int:
         raise UsageError(f"{model_path}: no such file (give a run folder of 'glassnet train' or "
                          "'glassnet digits', or a .keras file)")
     out = args.out or os.path.splitext(model_path)[0] + ".onnx"
-    with _user_input():
+    with user_input():
         try:
             model = glassnet.models.load_model(model_path, compile=False)
         except ImportError as e:         # the .keras format needs h5py (glassnet[files])

@@ -9,9 +9,9 @@ import sys
 
 import numpy as np
 
-from glassnet.cli._common import (UsageError, _can_plot, _classes, _describe, _network, _number,
-                                  _optimizer, _run_folder, _save_figure, _save_model, _save_text,
-                                  _short_list, _user_input)
+from glassnet.cli._common import (UsageError, can_plot, describe_optimizer, format_number, make_optimizer,
+                                  network_line, predicted_classes, run_folder, save_figure, save_run_model,
+                                  save_text, short_list, user_input)
 
 
 # ---------------------------------------------------------------------------------------
@@ -21,7 +21,7 @@ def cmd_train(args) -> int:
     import glassnet
 
     from glassnet.datasets import csv as gcsv
-    with _user_input():
+    with user_input():
         delimiter = args.delimiter or gcsv.detect_delimiter(args.csv)
         x, y, names = glassnet.datasets.load_csv(args.csv, target=args.target, delimiter=delimiter)
     if x.shape[1] == 0:
@@ -29,7 +29,7 @@ def cmd_train(args) -> int:
     glassnet.utils.set_random_seed(args.seed)
     glassnet.utils.clear_session()
     task, why, classes = _choose_task(y, args.task, args.target)
-    print(f"{args.csv}: {len(x)} rows, {x.shape[1]} features ({_short_list(names)}), target {args.target!r}")
+    print(f"{args.csv}: {len(x)} rows, {x.shape[1]} features ({short_list(names)}), target {args.target!r}")
     print(f"task: {task} ({why})")
 
     train_idx, val_idx = _split_rows(len(x), args.validation_split, args.seed)
@@ -38,7 +38,7 @@ def cmd_train(args) -> int:
                 source=os.path.basename(args.csv), delimiter=delimiter)
     model, loss, optimizer = _network_for(task, classes, args)
     model.build((None, x.shape[1]))
-    print(f"network {_network(x.shape[1], model)}; {type(loss).__name__}; {_describe(optimizer)}; features standardised; "
+    print(f"network {network_line(x.shape[1], model)}; {type(loss).__name__}; {describe_optimizer(optimizer)}; features standardised; "
           f"{len(train_idx)} rows to train, {len(val_idx)} to validate")
     validation = (xs[val_idx], ys[val_idx]) if len(val_idx) else None
     history = model.fit(xs[train_idx], ys[train_idx], epochs=args.epochs, batch_size=args.batch_size,
@@ -86,7 +86,7 @@ def _network_for(task, classes, args):
     else:
         head, loss = Dense(len(classes)), glassnet.losses.SparseCategoricalCrossentropy(from_logits=True)
     model = glassnet.Sequential([Dense(units, activation="relu") for units in args.layers] + [head])
-    optimizer = _optimizer(args.optimizer, args.learning_rate)
+    optimizer = make_optimizer(args.optimizer, args.learning_rate)
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     return model, loss, optimizer
 
@@ -103,47 +103,47 @@ def _report(model, task, xs, y, ys, prep, train_idx, val_idx, classes):
             r2 = f"{1 - float(np.sum(err ** 2)) / total:.4f}" if total > 0 else "n/a"
             print(f"{label} RMSE: {rmse:.4g}  MAE: {mae:.4g}  R^2: {r2}")
         else:
-            right = int((_classes(model, xs[idx]) == ys[idx]).sum())
+            right = int((predicted_classes(model, xs[idx]) == ys[idx]).sum())
             print(f"{label} accuracy: {right / len(idx):.4f} ({right}/{len(idx)})")
     if task != "regression":
         common = np.bincount(ys[train_idx], minlength=len(classes)).argmax()
         idx = val_idx if len(val_idx) else train_idx
-        print(f"(always answering the most common class, {_number(classes[common])}, "
+        print(f"(always answering the most common class, {format_number(classes[common])}, "
               f"would score {np.mean(ys[idx] == common):.4f})")
 
 
 def _write_run(model, prep, history, args):
-    out = _run_folder(args.out, os.path.splitext(os.path.basename(args.csv))[0] or "train")
+    out = run_folder(args.out, os.path.splitext(os.path.basename(args.csv))[0] or "train")
     # The model first, then its preprocessing.json, each atomically: the run folder is reused
     # on every rerun, and a new preprocessing.json beside an old model.keras would make
     # 'glassnet predict' standardise with the wrong numbers.
-    saved = _save_model(model, out)
+    saved = save_run_model(model, out)
     if saved:
-        _save_text(os.path.join(out, "preprocessing.json"), json.dumps(prep, indent=1) + "\n")
+        save_text(os.path.join(out, "preprocessing.json"), json.dumps(prep, indent=1) + "\n")
     elif os.path.exists(os.path.join(out, "model.keras")):
         print(f"glassnet: note: {out} still holds the model.keras and preprocessing.json of an "
               "earlier run, not this one", file=sys.stderr)
-    if not args.no_plots and _can_plot():
+    if not args.no_plots and can_plot():
         from glassnet import plot
-        _save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
+        save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
     print(f"run folder: {out}" + (f"  (predict with: glassnet predict {out} {args.csv})" if saved else ""))
 
 
 def _choose_task(y, forced, target):
     values = np.unique(y)
     if len(values) < 2:
-        raise UsageError(f"the target {target!r} has a single value ({_number(values[0])}); nothing to learn")
+        raise UsageError(f"the target {target!r} has a single value ({format_number(values[0])}); nothing to learn")
     integral = bool(np.all(values == np.round(values)))
     classes = [int(v) if integral else float(v) for v in values]
     if forced == "binary" or (forced == "auto" and classes == [0, 1]):
         if classes != [0, 1]:
-            raise UsageError(f"--task binary needs a target of 0s and 1s; {target!r} holds {_short_list(classes)}")
+            raise UsageError(f"--task binary needs a target of 0s and 1s; {target!r} holds {short_list(classes)}")
         return "binary", f"the target {target!r} holds exactly the values 0 and 1", classes
     if forced == "multiclass" or (forced == "auto" and integral and len(values) <= 20 and len(values) <= len(y) / 2):
         if not integral:
-            raise UsageError(f"--task multiclass needs integer class labels; {target!r} holds {_number(values[~(values == np.round(values))][0])}")
+            raise UsageError(f"--task multiclass needs integer class labels; {target!r} holds {format_number(values[~(values == np.round(values))][0])}")
         return "multiclass", (f"the target {target!r} holds {len(values)} integer values: "
-                              f"{_short_list(classes)}"), classes
+                              f"{short_list(classes)}"), classes
     why = "--task regression" if forced == "regression" else (
         f"the target {target!r} holds {len(values)} different values"
         + ("" if integral else ", not all integers"))
@@ -162,7 +162,7 @@ def cmd_predict(args) -> int:
     for path in (model_path, prep_path):
         if not os.path.isfile(path):
             raise UsageError(f"{path}: no such file (give the run folder of 'glassnet train' or its model.keras)")
-    with _user_input():
+    with user_input():
         with open(prep_path, encoding="utf-8") as fh:
             try:
                 prep = json.load(fh)
@@ -171,7 +171,7 @@ def cmd_predict(args) -> int:
                                  f"not JSON ({e})") from e
     _check_preprocessing(prep, prep_path)
     features, target, task = prep["features"], prep["target"], prep["task"]
-    with _user_input():
+    with user_input():
         try:
             model = glassnet.models.load_model(model_path)
         except ImportError as e:         # the .keras format needs h5py (glassnet[files])
@@ -189,7 +189,7 @@ def cmd_predict(args) -> int:
                          f" (the target {target!r} may be present; it is ignored)")
     x = table.x[:, [table.feature_names.index(f) for f in features]]
     x = ((x - np.asarray(prep["mean"])) / np.asarray(prep["std"])).astype(np.float32)
-    with _user_input():                  # e.g. a model.keras built for another number of features
+    with user_input():                  # e.g. a model.keras built for another number of features
         out = model.predict(x, verbose=0)
     width = len(prep["classes"]) if task == "multiclass" else 1
     if out.ndim != 2 or out.shape[1] != width:
@@ -215,7 +215,7 @@ def _prediction_rows(out, prep):
     else:
         probs = glassnet.activations.softmax(out.astype(np.float64), axis=1)   # of the logits
     best = probs.argmax(axis=1)
-    return [[target, "probability"]] + [[_number(prep["classes"][k]), f"{row[k]:.4f}"]
+    return [[target, "probability"]] + [[format_number(prep["classes"][k]), f"{row[k]:.4f}"]
                                         for k, row in zip(best, probs)]
 
 
