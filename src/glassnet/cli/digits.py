@@ -39,34 +39,8 @@ def cmd_digits(args) -> int:
     print(f"glassnet digits: {what}, {len(x_train)} train / {len(x_test)} test images of 8x8 pixels")
     print(f"network {network_line(x_train.shape[1], model)}; {type(loss).__name__}; {describe_optimizer(optimizer)}; "
           f"{epochs} epochs of batch {args.batch_size}; seed {args.seed}")
-    trace = glassnet.callbacks.Trace()          # norms, update ratios, saturated/dead units per epoch
-    history = model.fit(x_train, y_train, epochs=epochs, batch_size=args.batch_size, verbose=args.verbose,
-                        callbacks=[trace])
-
-    pred_train, pred_test = predicted_classes(model, x_train), predicted_classes(model, x_test)
-    right_train, right_test = int((pred_train == y_train).sum()), int((pred_test == y_test).sum())
-    print(f"train accuracy: {right_train / len(y_train):.4f} ({right_train}/{len(y_train)})")
-    print(f"test accuracy:  {right_test / len(y_test):.4f} ({right_test}/{len(y_test)})")
-    for sentence in trace.diagnose():
-        print(f"trace: {sentence}")
-    if args.explain:
-        _explain(model, x_train[:args.batch_size], y_train[:args.batch_size])
-
-    out = run_folder(args.out, f"digits-{args.classes}")
-    save_run_model(model, out)
-    if not args.no_plots and can_plot():
-        from glassnet import plot
-        save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
-        order = np.argsort(pred_test == y_test, kind="stable")[:64]     # the mistakes first
-        wrong = len(y_test) - right_test
-        title = f"test digits, label -> prediction: {wrong} of {len(y_test)} wrong (red, shown first)"
-        grid = plot.digits_grid(x_test[order], y_test[order], predictions=pred_test[order],
-                                n=len(order), shape=(8, 8), title=title)
-        save_figure(grid, os.path.join(out, "mistakes.png"))
-        save_figure(plot.gradient_norms(trace), os.path.join(out, "gradient_norms.png"))
-        save_figure(plot.first_layer_weights(model, shape=(8, 8)), os.path.join(out, "first_layer_weights.png"))
-    print(f"run folder: {out}")
-    return 0
+    return _train_report_save(model, args, epochs, (x_train, y_train, x_test, y_test), f"digits-{args.classes}",
+                              lambda plot, trace: [(plot.first_layer_weights(model, shape=(8, 8)), "first_layer_weights.png")])
 
 
 def _cnn_digits(args, x_train, y_train, x_test, y_test) -> int:
@@ -97,7 +71,19 @@ def _cnn_digits(args, x_train, y_train, x_test, y_test) -> int:
     shapes = " -> ".join(["8x8x1"] + [_shape_text(l) for l in model.layers])
     print(f"network {shapes}; {type(loss).__name__}; {describe_optimizer(optimizer)}; {epochs} epochs of batch "
           f"{args.batch_size}; seed {args.seed}")
-    trace = glassnet.callbacks.Trace()
+    return _train_report_save(model, args, epochs, (x_train, y_train, x_test, y_test), f"digits-cnn-{args.classes}",
+                              lambda plot, trace: [(plot.filters(model), "filters.png"),
+                                                   (plot.feature_maps(model, x_test[0]), "feature_maps.png")])
+
+
+def _train_report_save(model, args, epochs, data, folder, more_figures) -> int:
+    """Train with a ``Trace``, print the accuracies and its diagnosis, and write the run
+    folder: model.keras, the learning curve, the mistakes, the gradient norms, and the
+    figures ``more_figures(plot, trace)`` adds (pairs of figure and file name)."""
+    import glassnet
+
+    x_train, y_train, x_test, y_test = data
+    trace = glassnet.callbacks.Trace()          # norms, update ratios, saturated/dead units per epoch
     history = model.fit(x_train, y_train, epochs=epochs, batch_size=args.batch_size, verbose=args.verbose,
                         callbacks=[trace])
     pred_train, pred_test = predicted_classes(model, x_train), predicted_classes(model, x_test)
@@ -108,7 +94,7 @@ def _cnn_digits(args, x_train, y_train, x_test, y_test) -> int:
         print(f"trace: {sentence}")
     if args.explain:
         _explain(model, x_train[:args.batch_size], y_train[:args.batch_size])
-    out = run_folder(args.out, f"digits-cnn-{args.classes}")
+    out = run_folder(args.out, folder)
     save_run_model(model, out)
     if not args.no_plots and can_plot():
         from glassnet import plot
@@ -116,12 +102,12 @@ def _cnn_digits(args, x_train, y_train, x_test, y_test) -> int:
         order = np.argsort(pred_test == y_test, kind="stable")[:64]     # the mistakes first
         wrong = len(y_test) - right_test
         title = f"test digits, label -> prediction: {wrong} of {len(y_test)} wrong (red, shown first)"
-        grid = plot.digits_grid(x_test[order], y_test[order], predictions=pred_test[order],
+        grid = plot.digits_grid(x_test[order].reshape(len(order), -1), y_test[order], predictions=pred_test[order],
                                 n=len(order), shape=(8, 8), title=title)
         save_figure(grid, os.path.join(out, "mistakes.png"))
         save_figure(plot.gradient_norms(trace), os.path.join(out, "gradient_norms.png"))
-        save_figure(plot.filters(model), os.path.join(out, "filters.png"))
-        save_figure(plot.feature_maps(model, x_test[0]), os.path.join(out, "feature_maps.png"))
+        for figure, name in more_figures(plot, trace):
+            save_figure(figure, os.path.join(out, name))
     print(f"run folder: {out}")
     return 0
 
