@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from .. import activations, initializers, regularizers
+from .. import activations, fast_conv, initializers, regularizers
 from .base import Layer
 
 
@@ -210,6 +210,7 @@ class _Conv(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.bias = None
+        self._patch_buffer = None       # fast_conv's patch matrix, reused from step to step
 
     # -- building -------------------------------------------------------------------------
     def _channels(self, input_shape):
@@ -250,16 +251,26 @@ class _Conv(Layer):
         self.padded_shape = xpad.shape
         windows = extract_patches(xpad, self.kernel_size, self.strides, self.dilation_rate)
         self.out_spatial = windows.shape[1:1 + self.rank]
-        self.patches = windows.reshape(-1, self.kernel.value[..., 0].size)     # P: one row per window
+        # fast_conv: the same numbers in fewer passes over memory, with numba (None without it)
+        self._patch_buffer = fast_conv.extract_patches(xpad, self.kernel_size, self.strides, self.dilation_rate,
+                                                       reuse=self._patch_buffer)
+        self.patches = self._patch_buffer if self._patch_buffer is not None else \
+            windows.reshape(-1, self.kernel.value[..., 0].size)               # P: one row per window
         z = self.patches @ self.kernel.value.reshape(-1, self.filters)        # Z = P K + b
-        if self.use_bias:
-            z += self.bias.value
+        a = fast_conv.add_bias_relu(z, self.bias.value) \
+            if self.use_bias and self.activation is activations.relu else None
+        if a is None:
+            if self.use_bias:
+                z += self.bias.value
+            a = self.activation(z)                                            # A = g(Z)
         self.z = z.reshape((x.shape[0],) + self.out_spatial + (self.filters,))
-        self.a = self.activation(self.z)                                      # A = g(Z)
+        self.a = a.reshape(self.z.shape)
         return self.a
 
     def backward(self, grad, need_input_grad=True):
-        dz = self._activation_backward(self.z, self.a, grad)                  # dZ = dA * g'(Z)
+        dz = fast_conv.relu_backward(self.z, grad) if self.activation is activations.relu else None
+        if dz is None:                                                        # (the same in one pass, with numba)
+            dz = self._activation_backward(self.z, self.a, grad)              # dZ = dA * g'(Z)
         return self.backward_from_z(dz, need_input_grad)
 
     def backward_from_z(self, dz, need_input_grad=True):
@@ -268,12 +279,15 @@ class _Conv(Layer):
         dz_rows = dz.reshape(-1, self.filters)
         self.kernel.grad = transposed_product(self.patches, dz_rows).reshape(self.kernel.shape)   # dK = P.T dZ
         if self.use_bias:
-            self.bias.grad = np.add.reduce(dz_rows, axis=0)                   # db = sum of dZ's rows
+            db = fast_conv.bias_gradient(dz_rows)
+            self.bias.grad = np.add.reduce(dz_rows, axis=0) if db is None else db   # db = sum of dZ's rows
         if not need_input_grad:
             return None
         dpatches = dz_rows @ self.kernel.value.reshape(-1, self.filters).T    # dP = dZ K.T
         dpatches = dpatches.reshape((dz.shape[0],) + self.out_spatial + self.kernel_size + (-1,))
-        dxpad = scatter_patches(dpatches, self.padded_shape, self.strides, self.dilation_rate)
+        dxpad = fast_conv.scatter_patches(dpatches, self.padded_shape, self.strides, self.dilation_rate)
+        if dxpad is None:                                                     # (the same in one pass, with numba)
+            dxpad = scatter_patches(dpatches, self.padded_shape, self.strides, self.dilation_rate)
         return crop(dxpad, self.pads)                                         # dX: the padding cut off
 
     # -- description ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import fast_conv
 from .base import Layer
 from .conv import (check_data_format, check_padding, check_spatial, crop, normalize_tuple, output_length, pad,
                    paddings, refuse_float64, window_slice)
@@ -101,6 +102,12 @@ class _Pooling(Layer):
 class _MaxPooling(_Pooling):
     def forward(self, x, training=False):
         self.xpad = xpad = self._padded(x, -np.inf)         # padding never wins
+        fast = fast_conv.max_pool_2d(x, self.pool_size, self.strides, self.padding) if self.rank == 2 else None
+        if fast is not None:                                # (the same in one pass, with numba; it keeps
+            self.y, self.won = fast                         # the position that won instead of xpad)
+            self.xpad = None
+            return self.y
+        self.won = None
         y = None
         for pos in np.ndindex(*self.pool_size):             # y = the max over the window's positions
             y = xpad[self._at(pos)].copy() if y is None else np.maximum(y, xpad[self._at(pos)], out=y)
@@ -110,6 +117,8 @@ class _MaxPooling(_Pooling):
     def backward(self, grad, need_input_grad=True):
         if not need_input_grad:
             return None
+        if self.won is not None:
+            return fast_conv.max_pool_2d_backward(grad, self.won, self.padded_shape, self.pool_size)
         dxpad = np.zeros(self.padded_shape, grad.dtype)
         overlap = any(s < k for s, k in zip(self.strides, self.pool_size))
         won, taken = np.empty(self.y.shape, bool), np.zeros(self.y.shape, bool)

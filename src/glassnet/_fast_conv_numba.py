@@ -1,0 +1,147 @@
+"""The convolution layers' element-by-element passes compiled by numba (``glassnet.fast_conv``
+says when they are used). Each loop is the readable NumPy code's arithmetic in the same
+order, in one pass over memory instead of several: numba without ``fastmath`` keeps IEEE
+order, so the numbers are the readable path's (tests/test_fast_conv.py).
+
+Imported only when ``glassnet.fast_conv`` chooses numba (optional: ``pip install numba``);
+compiled on first use and cached on disk. Arrays are ``channels_last`` and C-contiguous, so
+every innermost loop runs over the channels, one contiguous row at a time.
+"""
+from __future__ import annotations
+
+import numba
+
+_jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+
+NONE = 255          # "no position won": the window's max is NaN (NumPy's == finds no winner)
+
+
+@_jit
+def max_pool_2d(x, ph, pw, y, won):
+    """``y[n, i, j, c]`` = the max of the ``ph x pw`` window at ``(i*ph, j*pw)`` (strides = pool
+    size, no padding); ``won`` = its position ``a*pw + b`` in the window, the first one on ties
+    (as the readable loop and TensorFlow)."""
+    n_, oh, ow, c_ = y.shape
+    for n in range(n_):
+        for i in range(oh):
+            for j in range(ow):
+                yr = y[n, i, j]
+                wr = won[n, i, j]
+                x0 = x[n, i * ph, j * pw]
+                for c in range(c_):
+                    yr[c] = x0[c]
+                    wr[c] = 0
+                for a in range(ph):
+                    for b in range(pw):
+                        if a == 0 and b == 0:
+                            continue
+                        xr = x[n, i * ph + a, j * pw + b]
+                        k = a * pw + b
+                        for c in range(c_):
+                            v = xr[c]
+                            best = yr[c]
+                            if v > best or (v != v and best == best):     # NaN wins, as np.maximum
+                                yr[c] = v
+                                wr[c] = k
+                for c in range(c_):
+                    if yr[c] != yr[c]:
+                        wr[c] = NONE
+
+
+@_jit
+def max_pool_2d_backward(grad, won, ph, pw, dx):
+    """``dx`` gets each window's gradient at the position that won, ``grad * 0`` at the
+    others as the readable ``grad * won`` (the rows and columns no window covers are left as
+    they are: zeros on entry)."""
+    n_, oh, ow, c_ = grad.shape
+    for n in range(n_):
+        for i in range(oh):
+            for j in range(ow):
+                gr = grad[n, i, j]
+                wr = won[n, i, j]
+                for a in range(ph):
+                    for b in range(pw):
+                        row = dx[n, i * ph + a, j * pw + b]
+                        k = a * pw + b
+                        for c in range(c_):
+                            g = gr[c]
+                            row[c] = g if wr[c] == k else g * 0
+
+
+@_jit
+def scatter_patches_2d(dp, sh, sw, dh, dw, dx):
+    """``dx[n, i*sh + a*dh, j*sw + b*dw, c] += dp[n, i, j, a, b, c]``, the kernel positions
+    ``(a, b)`` in the outer loop so each pixel adds its terms in the readable order."""
+    n_, oh, ow, kh, kw, c_ = dp.shape
+    for n in range(n_):
+        for a in range(kh):
+            for b in range(kw):
+                for i in range(oh):
+                    for j in range(ow):
+                        src = dp[n, i, j, a, b]
+                        dst = dx[n, i * sh + a * dh, j * sw + b * dw]
+                        for c in range(c_):
+                            dst[c] += src[c]
+
+
+@_jit
+def relu_backward(z, grad, out):
+    """``out = grad * (z > 0)``, flat arrays: ``grad * 0`` below (so -0.0 and NaN as NumPy)."""
+    for i in range(z.shape[0]):
+        g = grad[i]
+        out[i] = g if z[i] > 0 else g * 0
+
+
+@_jit
+def extract_patches_2d(xpad, sh, sw, dh, dw, out):
+    """``out[n, i, j, a, b, c] = xpad[n, i*sh + a*dh, j*sw + b*dw, c]``: every window, copied
+    once, row after row (``layers.conv.extract_patches`` is the view it copies)."""
+    n_, oh, ow, kh, kw, c_ = out.shape
+    if dw == 1:                       # a window's row (kw pixels x c channels) is contiguous
+        width = kw * c_
+        xf = xpad.reshape(xpad.shape[0], xpad.shape[1], xpad.shape[2] * c_)
+        of = out.reshape(n_, oh, ow, kh, width)
+        for n in range(n_):
+            for i in range(oh):
+                for j in range(ow):
+                    for a in range(kh):
+                        src = xf[n, i * sh + a * dh]
+                        dst = of[n, i, j, a]
+                        start = j * sw * c_
+                        for e in range(width):
+                            dst[e] = src[start + e]
+        return
+    for n in range(n_):
+        for i in range(oh):
+            for j in range(ow):
+                for a in range(kh):
+                    for b in range(kw):
+                        src = xpad[n, i * sh + a * dh, j * sw + b * dw]
+                        dst = out[n, i, j, a, b]
+                        for c in range(c_):
+                            dst[c] = src[c]
+
+
+@_jit
+def add_bias_relu(z, bias, a):
+    """``z += bias`` (each row of ``z``), then ``a = max(z, 0)``, in one pass over ``z``."""
+    rows, f = z.shape
+    for r in range(rows):
+        zr = z[r]
+        ar = a[r]
+        for c in range(f):
+            v = zr[c] + bias[c]
+            zr[c] = v
+            ar[c] = v if v > 0 else (v if v != v else 0)        # np.maximum(v, 0): NaN stays NaN
+
+
+@_jit
+def column_sums(m, out):
+    """``out[c] = sum over the rows of m[:, c]``, rows in order, as NumPy's ``add.reduce(m, axis=0)``."""
+    rows, f = m.shape
+    for c in range(f):
+        out[c] = m[0, c]
+    for r in range(1, rows):
+        mr = m[r]
+        for c in range(f):
+            out[c] += mr[c]
