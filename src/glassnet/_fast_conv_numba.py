@@ -52,7 +52,7 @@ def max_pool_2d(x, ph, pw, y, won):
 def max_pool_2d_backward(grad, won, ph, pw, dx):
     """``dx`` gets each window's gradient at the position that won, ``grad * 0`` at the
     others as the readable ``grad * won`` (the rows and columns no window covers are left as
-    they are: zeros on entry)."""
+    they are)."""
     n_, oh, ow, c_ = grad.shape
     for n in range(n_):
         for i in range(oh):

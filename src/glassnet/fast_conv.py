@@ -74,7 +74,9 @@ def max_pool_2d_backward(grad, won, input_shape, pool_size):
     """dX of :func:`max_pool_2d`: each window's gradient at the position that won."""
     k = _numba()
     grad = np.ascontiguousarray(grad)
-    dx = np.zeros(input_shape, grad.dtype)
+    dx = np.empty(input_shape, grad.dtype)              # every window's pixels are written;
+    dx[:, grad.shape[1] * pool_size[0]:] = 0            # the rows and columns no window covers
+    dx[:, :, grad.shape[2] * pool_size[1]:] = 0         # get no gradient
     k.max_pool_2d_backward(grad, won, pool_size[0], pool_size[1], dx)
     return dx
 
