@@ -77,8 +77,9 @@ def test_pooling_forward_and_backward_bit_for_bit():
 
     def run():
         y = pool.forward(x.copy(), training=True)
-        return y, pool.backward(g)
-    (y1, d1), (y0, d0) = _both(run)
+        return pool.fast, y, pool.backward(g)
+    (fast1, y1, d1), (fast0, y0, d0) = _both(run)
+    assert fast1 and not fast0
     np.testing.assert_array_equal(y1, y0)
     np.testing.assert_array_equal(d1, d0)
     assert d1[0, 0, 0, 0] == g[0, 0, 0, 0] and d1[0, 0, 1, 0] == 0.0
@@ -108,8 +109,9 @@ def test_conv2d_layer_same_numbers_both_ways(padding, strides):
     def run():
         a = conv.forward(x, training=True)
         dx = conv.backward(np.cos(a))
-        return a.copy(), dx, conv.kernel.grad.copy(), conv.bias.grad.copy()
-    fast_run, slow_run = _both(run)
+        return conv.fast, a.copy(), dx, conv.kernel.grad.copy(), conv.bias.grad.copy()
+    (took_fast, *fast_run), (took_slow, *slow_run) = _both(run)
+    assert took_fast and not took_slow
     for f, s in zip(fast_run, slow_run):
         np.testing.assert_allclose(f, s, rtol=1e-5, atol=1e-6)
 
@@ -132,3 +134,14 @@ def test_simple_mnist_convnet_trains_to_the_same_weights():
     np.testing.assert_allclose(loss1, loss0, rtol=1e-5)
     for a, b in zip(w1, w0):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_layers_not_covered_keep_the_readable_path():
+    fast.set_kernels("auto")
+    x = _images((2, 7, 7, 3), seed=12)
+    pool = MaxPooling2D(3, strides=2)                          # overlapping windows
+    pool.forward(x, training=True)
+    conv1d = glassnet.layers.Conv1D(4, 3)
+    conv1d.forward(x[:, 0], training=True) if conv1d.built else conv1d(x[:, 0])
+    assert not pool.fast and not conv1d.fast
+    np.testing.assert_array_equal(pool.backward(np.ones_like(pool.y)).sum(), pool.y.size)

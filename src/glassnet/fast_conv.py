@@ -1,22 +1,29 @@
 """Fast paths for the image layers: the same numbers as their readable code, in fewer passes.
 
-``layers/conv.py`` and ``layers/pooling.py`` hold the algorithm (read those); they ask this
-module first, through one named call each, and fall back to their own NumPy lines when it
-answers ``None``:
+``layers/conv.py`` and ``layers/pooling.py`` hold the algorithm (read those). Their forward
+asks this module first, in one named call (``conv2d_forward(layer, xpad)``,
+``max_pool2d_forward(layer, x)``); when it answers True, it has set what the readable lines
+would have set (``patches``, ``z``, ``a``; ``y``) and the layer's backward calls the matching
+``*_backward``. It answers False, and the readable lines run, without numba, under
+``glassnet.config.set_kernels("numpy")``, or for cases it does not cover (Conv1D, pooling with
+padding or overlapping windows). The steps are the readable ones; what differs is how many
+times each array is walked through memory:
 
-=============================  =====================================================
-``max_pool_2d``                MaxPooling2D forward, strides = pool size, no padding:
-                               the max and the position that won, one pass
-``max_pool_2d_backward``       its backward: the gradient written at the winners
-``scatter_patches``            the transpose of the patch extraction (Conv2D's dX)
-``relu_backward``              ``dA * (Z > 0)`` in one pass (Conv layers with relu)
-=============================  =====================================================
+==========================  ================================================================
+Conv2D forward              P built in one pass into last step's buffer (no new 18 MB array),
+                            ``Z = P K`` (the same BLAS product), ``Z += b; A = relu(Z)`` in one pass
+Conv2D backward             ``dZ = dA * (Z > 0)`` and ``db`` (same order of addition) one pass
+                            each, ``dK = P.T dZ`` and ``dP = dZ K.T`` (BLAS), the scatter of
+                            ``dP`` back to the pixels in one pass (no 9 strided slices)
+MaxPooling2D forward        the max and the position that won (first on ties), one pass
+MaxPooling2D backward       the gradient written at the winners, one pass
+==========================  ================================================================
 
-Each one is a loop compiled by numba (``glassnet._fast_conv_numba``), used when numba is
-installed (``pip install glassnet[speed]``) and ``glassnet.fast.set_kernels`` is not
-``"numpy"``. The loops keep NumPy's order of operations, so a model trains to the same
-weights either way (tests/test_fast_conv.py). One training step of Keras's simple MNIST
-convnet at batch 128 went from ~78 ms to ~?? ms with them (bench/conv.py, docs/images.md).
+Each pass is a loop compiled by numba (``glassnet._fast_conv_numba``, ``pip install
+glassnet[speed]``); the loops keep NumPy's order of operations, so outputs and gradients are
+the readable path's bit for bit, and a model trains to the same weights
+(tests/test_fast_conv.py). One training step of Keras's simple MNIST convnet (batch 128)
+went from ~70 ms to ~36 ms on this project's 2-core machine (bench/conv.py, docs/images.md).
 
 >>> import numpy as np, glassnet
 >>> pool = glassnet.layers.MaxPooling2D(2)
@@ -136,3 +143,77 @@ def bias_gradient(dz_rows):
     out = np.empty(dz_rows.shape[1], dz_rows.dtype)
     k.column_sums(dz_rows, out)
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# The layers' entry points
+# ---------------------------------------------------------------------------------------
+def conv2d_forward(layer, xpad) -> bool:
+    """``layer``'s (a Conv2D) forward on the padded input: sets ``layer.patches``,
+    ``out_spatial``, ``z`` and ``a`` as its readable lines do and returns True; False when
+    numba is not used."""
+    from . import activations  # noqa: PLC0415
+    kernel = layer.kernel.value
+    if layer.rank != 2 or _numba() is None or not _plain(xpad, kernel):
+        return False
+    patches = extract_patches(xpad, layer.kernel_size, layer.strides, layer.dilation_rate,
+                              reuse=getattr(layer, "_patch_buffer", None))
+    if patches is None:
+        return False
+    layer._patch_buffer = layer.patches = patches                         # P: one row per window
+    layer.out_spatial = tuple((n - (k - 1) * d - 1) // s + 1 for n, k, s, d in
+                              zip(xpad.shape[1:3], layer.kernel_size, layer.strides, layer.dilation_rate))
+    z = patches @ kernel.reshape(-1, layer.filters)                       # Z = P K + b
+    a = None
+    if layer.use_bias and layer.activation is activations.relu:
+        a = add_bias_relu(z, layer.bias.value)                            # A = relu(Z), same pass
+    if a is None:
+        if layer.use_bias:
+            z += layer.bias.value
+        a = layer.activation(z)
+    shape = (xpad.shape[0],) + layer.out_spatial + (layer.filters,)
+    layer.z, layer.a = z.reshape(shape), a.reshape(shape)
+    return True
+
+
+def conv2d_backward(layer, grad, need_input_grad=True):
+    """The Conv2D backward after :func:`conv2d_forward`: sets the gradients of the kernel and
+    bias, returns dJ/d(input) (None when not needed)."""
+    from . import activations  # noqa: PLC0415
+    from .layers.conv import crop, transposed_product  # noqa: PLC0415
+    dz = relu_backward(layer.z, grad) if layer.activation is activations.relu else None
+    if dz is None:
+        dz = layer._activation_backward(layer.z, layer.a, grad)          # dZ = dA * g'(Z)
+    layer.dz = dz
+    dz_rows = dz.reshape(-1, layer.filters)
+    layer.kernel.grad = transposed_product(layer.patches, dz_rows).reshape(layer.kernel.shape)   # dK = P.T dZ
+    if layer.use_bias:
+        db = bias_gradient(dz_rows)
+        layer.bias.grad = np.add.reduce(dz_rows, axis=0) if db is None else db                  # db
+    if not need_input_grad:
+        return None
+    dpatches = dz_rows @ layer.kernel.value.reshape(-1, layer.filters).T                       # dP = dZ K.T
+    dpatches = dpatches.reshape((dz.shape[0],) + layer.out_spatial + layer.kernel_size + (-1,))
+    dxpad = scatter_patches(dpatches, layer.padded_shape, layer.strides, layer.dilation_rate)
+    if dxpad is None:
+        from .layers.conv import scatter_patches as readable_scatter  # noqa: PLC0415
+        dxpad = readable_scatter(dpatches, layer.padded_shape, layer.strides, layer.dilation_rate)
+    return crop(dxpad, layer.pads)
+
+
+def max_pool2d_forward(layer, x) -> bool:
+    """``layer``'s (a MaxPooling2D) forward: sets ``layer.y`` (and the positions that won) and
+    returns True when its windows tile the input; False otherwise or without numba."""
+    if layer.rank != 2:
+        return False
+    fast = max_pool_2d(x, layer.pool_size, layer.strides, layer.padding)
+    if fast is None:
+        return False
+    layer.y, layer.won = fast
+    layer.xpad = None               # the readable backward's input is not kept: `won` says it all
+    return True
+
+
+def max_pool2d_backward(layer, grad):
+    """dJ/d(input) after :func:`max_pool2d_forward`."""
+    return max_pool_2d_backward(grad, layer.won, layer.padded_shape, layer.pool_size)

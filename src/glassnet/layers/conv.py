@@ -210,7 +210,7 @@ class _Conv(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.bias = None
-        self._patch_buffer = None       # fast_conv's patch matrix, reused from step to step
+        self.fast = False               # did the last forward take glassnet.fast_conv's path?
 
     # -- building -------------------------------------------------------------------------
     def _channels(self, input_shape):
@@ -249,28 +249,23 @@ class _Conv(Layer):
         self.pads = paddings(x.shape[1:-1], self.kernel_size, self.strides, self.dilation_rate, self.padding)
         xpad = pad(x, self.pads)
         self.padded_shape = xpad.shape
+        self.fast = fast_conv.conv2d_forward(self, xpad)   # with numba: the lines below in fewer passes over
+        if self.fast:                                      # memory, the same numbers (glassnet/fast_conv.py)
+            return self.a
         windows = extract_patches(xpad, self.kernel_size, self.strides, self.dilation_rate)
         self.out_spatial = windows.shape[1:1 + self.rank]
-        # fast_conv: the same numbers in fewer passes over memory, with numba (None without it)
-        self._patch_buffer = fast_conv.extract_patches(xpad, self.kernel_size, self.strides, self.dilation_rate,
-                                                       reuse=self._patch_buffer)
-        self.patches = self._patch_buffer if self._patch_buffer is not None else \
-            windows.reshape(-1, self.kernel.value[..., 0].size)               # P: one row per window
+        self.patches = windows.reshape(-1, self.kernel.value[..., 0].size)     # P: one row per window
         z = self.patches @ self.kernel.value.reshape(-1, self.filters)        # Z = P K + b
-        a = fast_conv.add_bias_relu(z, self.bias.value) \
-            if self.use_bias and self.activation is activations.relu else None
-        if a is None:
-            if self.use_bias:
-                z += self.bias.value
-            a = self.activation(z)                                            # A = g(Z)
+        if self.use_bias:
+            z += self.bias.value
         self.z = z.reshape((x.shape[0],) + self.out_spatial + (self.filters,))
-        self.a = a.reshape(self.z.shape)
+        self.a = self.activation(self.z)                                      # A = g(Z)
         return self.a
 
     def backward(self, grad, need_input_grad=True):
-        dz = fast_conv.relu_backward(self.z, grad) if self.activation is activations.relu else None
-        if dz is None:                                                        # (the same in one pass, with numba)
-            dz = self._activation_backward(self.z, self.a, grad)              # dZ = dA * g'(Z)
+        if self.fast:                                                         # (see forward)
+            return fast_conv.conv2d_backward(self, grad, need_input_grad)
+        dz = self._activation_backward(self.z, self.a, grad)                  # dZ = dA * g'(Z)
         return self.backward_from_z(dz, need_input_grad)
 
     def backward_from_z(self, dz, need_input_grad=True):
@@ -279,15 +274,12 @@ class _Conv(Layer):
         dz_rows = dz.reshape(-1, self.filters)
         self.kernel.grad = transposed_product(self.patches, dz_rows).reshape(self.kernel.shape)   # dK = P.T dZ
         if self.use_bias:
-            db = fast_conv.bias_gradient(dz_rows)
-            self.bias.grad = np.add.reduce(dz_rows, axis=0) if db is None else db   # db = sum of dZ's rows
+            self.bias.grad = np.add.reduce(dz_rows, axis=0)                   # db = sum of dZ's rows
         if not need_input_grad:
             return None
         dpatches = dz_rows @ self.kernel.value.reshape(-1, self.filters).T    # dP = dZ K.T
         dpatches = dpatches.reshape((dz.shape[0],) + self.out_spatial + self.kernel_size + (-1,))
-        dxpad = fast_conv.scatter_patches(dpatches, self.padded_shape, self.strides, self.dilation_rate)
-        if dxpad is None:                                                     # (the same in one pass, with numba)
-            dxpad = scatter_patches(dpatches, self.padded_shape, self.strides, self.dilation_rate)
+        dxpad = scatter_patches(dpatches, self.padded_shape, self.strides, self.dilation_rate)
         return crop(dxpad, self.pads)                                         # dX: the padding cut off
 
     # -- description ------------------------------------------------------------------------

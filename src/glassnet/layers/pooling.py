@@ -100,14 +100,13 @@ class _Pooling(Layer):
 
 
 class _MaxPooling(_Pooling):
+    fast = False                                            # did the last forward take fast_conv's path?
+
     def forward(self, x, training=False):
         self.xpad = xpad = self._padded(x, -np.inf)         # padding never wins
-        fast = fast_conv.max_pool_2d(x, self.pool_size, self.strides, self.padding) if self.rank == 2 else None
-        if fast is not None:                                # (the same in one pass, with numba; it keeps
-            self.y, self.won = fast                         # the position that won instead of xpad)
-            self.xpad = None
+        self.fast = fast_conv.max_pool2d_forward(self, x)   # with numba: the loop below in one pass,
+        if self.fast:                                       # the same numbers (glassnet/fast_conv.py)
             return self.y
-        self.won = None
         y = None
         for pos in np.ndindex(*self.pool_size):             # y = the max over the window's positions
             y = xpad[self._at(pos)].copy() if y is None else np.maximum(y, xpad[self._at(pos)], out=y)
@@ -117,8 +116,8 @@ class _MaxPooling(_Pooling):
     def backward(self, grad, need_input_grad=True):
         if not need_input_grad:
             return None
-        if self.won is not None:
-            return fast_conv.max_pool_2d_backward(grad, self.won, self.padded_shape, self.pool_size)
+        if self.fast:                                        # (see forward)
+            return fast_conv.max_pool2d_backward(self, grad)
         dxpad = np.zeros(self.padded_shape, grad.dtype)
         overlap = any(s < k for s, k in zip(self.strides, self.pool_size))
         won, taken = np.empty(self.y.shape, bool), np.zeros(self.y.shape, bool)
