@@ -28,7 +28,7 @@ def _both(fn):
     """``fn()`` on the fast path, then with the readable lines only."""
     before = fast.kernels()
     try:
-        fast.set_kernels("auto")
+        fast.set_kernels("numba")                # numba at any size (auto: from 2**18 numbers)
         a = fn()
         fast.set_kernels("numpy")
         b = fn()
@@ -54,7 +54,7 @@ def test_fast_path_is_taken_and_off_under_numpy_kernels(readable):
 
 @pytest.mark.parametrize("strides,dilation,c", [((1, 1), (1, 1), 1), ((1, 1), (1, 1), 5), ((2, 3), (1, 1), 3),
                                                 ((1, 1), (2, 3), 2)])
-def test_patches_and_their_transpose_match_the_views(strides, dilation, c):
+def test_patches_and_their_transpose_match_the_views(strides, dilation, c, readable):
     x = _images((3, 11, 12, c), seed=1, ties=False)
     kernel = (3, 2)
     view = extract_patches(x, kernel, strides, dilation)
@@ -85,7 +85,7 @@ def test_pooling_forward_and_backward_bit_for_bit():
     assert d1[0, 0, 0, 0] == g[0, 0, 0, 0] and d1[0, 0, 1, 0] == 0.0
 
 
-def test_relu_bias_and_its_gradients_bit_for_bit():
+def test_relu_bias_and_its_gradients_bit_for_bit(readable):
     z = _images((300, 7), seed=5, ties=False)
     b = _images((7,), seed=6, ties=False)
     g = _images((300, 7), seed=7, ties=False)
@@ -136,8 +136,8 @@ def test_simple_mnist_convnet_trains_to_the_same_weights():
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
 
 
-def test_layers_not_covered_keep_the_readable_path():
-    fast.set_kernels("auto")
+def test_layers_not_covered_keep_the_readable_path(readable):
+    fast.set_kernels("numba")
     x = _images((2, 7, 7, 3), seed=12)
     pool = MaxPooling2D(3, strides=2)                          # overlapping windows
     pool.forward(x, training=True)
@@ -145,3 +145,13 @@ def test_layers_not_covered_keep_the_readable_path():
     conv1d.forward(x[:, 0], training=True) if conv1d.built else conv1d(x[:, 0])
     assert not pool.fast and not conv1d.fast
     np.testing.assert_array_equal(pool.backward(np.ones_like(pool.y)).sum(), pool.y.size)
+
+
+def test_auto_uses_numba_only_for_large_arrays(readable):
+    fast.set_kernels("auto")
+    small, large = _images((2, 8, 8, 3)), _images((64, 32, 32, 4))
+    pool = MaxPooling2D(2)
+    pool.forward(small)
+    assert not pool.fast
+    pool.forward(large)
+    assert pool.fast

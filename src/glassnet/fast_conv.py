@@ -5,8 +5,9 @@ asks this module first, in one named call (``conv2d_forward(layer, xpad)``,
 ``max_pool2d_forward(layer, x)``); when it answers True, it has set what the readable lines
 would have set (``patches``, ``z``, ``a``; ``y``) and the layer's backward calls the matching
 ``*_backward``. It answers False, and the readable lines run, without numba, under
-``glassnet.config.set_kernels("numpy")``, or for cases it does not cover (Conv1D, pooling with
-padding or overlapping windows). The steps are the readable ones; what differs is how many
+``glassnet.config.set_kernels("numpy")``, for small arrays (under 2**18 numbers, where
+numba's one-time cost would not pay off, unless ``set_kernels("numba")``), or for cases it
+does not cover (Conv1D, pooling with padding or overlapping windows). The steps are the readable ones; what differs is how many
 times each array is walked through memory:
 
 ==========================  ================================================================
@@ -37,6 +38,14 @@ import importlib.util
 import numpy as np
 
 _kernels = None          # the compiled module once loaded, False when numba is missing or broken
+_MIN_ENTRIES = 1 << 18   # "auto": numba from arrays of this many numbers (a 28x28 convnet at batch 32 and
+                         # up), where it pays its one-time cost (~2.4 s to compile, ~0.3 s per process
+                         # to load from numba's cache); set_kernels("numba") uses it at any size
+
+
+def _worth_it(entries) -> bool:
+    from . import fast  # noqa: PLC0415
+    return fast.kernels() == "numba" or (fast.kernels() == "auto" and entries >= _MIN_ENTRIES)
 
 
 def _numba():
@@ -154,7 +163,8 @@ def conv2d_forward(layer, xpad) -> bool:
     numba is not used."""
     from . import activations  # noqa: PLC0415
     kernel = layer.kernel.value
-    if layer.rank != 2 or _numba() is None or not _plain(xpad, kernel):
+    if layer.rank != 2 or not _worth_it(xpad.size * kernel.shape[0] * kernel.shape[1]) or _numba() is None \
+            or not _plain(xpad, kernel):
         return False
     patches = extract_patches(xpad, layer.kernel_size, layer.strides, layer.dilation_rate,
                               reuse=getattr(layer, "_patch_buffer", None))
@@ -204,7 +214,7 @@ def conv2d_backward(layer, grad, need_input_grad=True):
 def max_pool2d_forward(layer, x) -> bool:
     """``layer``'s (a MaxPooling2D) forward: sets ``layer.y`` (and the positions that won) and
     returns True when its windows tile the input; False otherwise or without numba."""
-    if layer.rank != 2:
+    if layer.rank != 2 or not _worth_it(x.size):
         return False
     fast = max_pool_2d(x, layer.pool_size, layer.strides, layer.padding)
     if fast is None:
