@@ -96,6 +96,11 @@ def test_relu_bias_and_its_gradients_bit_for_bit(readable):
     np.testing.assert_array_equal(a, np.maximum(z + b, 0))
     np.testing.assert_array_equal(fast_conv.relu_backward(z, g), g * (z > 0))
     np.testing.assert_array_equal(fast_conv.bias_gradient(g), np.add.reduce(g, axis=0))
+    from glassnet import _fast_conv_numba
+    dz, db = np.empty_like(g), np.empty(7, np.float32)
+    _fast_conv_numba.relu_backward_bias(z, g, dz, db)
+    np.testing.assert_array_equal(dz, g * (z > 0))
+    np.testing.assert_array_equal(db, np.add.reduce(g * (z > 0), axis=0))
 
 
 @pytest.mark.parametrize("padding,strides", [("valid", 1), ("same", 2)])

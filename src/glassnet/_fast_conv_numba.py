@@ -145,3 +145,22 @@ def column_sums(m, out):
         mr = m[r]
         for c in range(f):
             out[c] += mr[c]
+
+
+@_jit
+def relu_backward_bias(z, grad, dz, db):
+    """``dz = grad * (z > 0)`` and ``db = the sum of dz's rows`` (rows in order, as NumPy's
+    ``add.reduce(dz, axis=0)``) in one pass; 2-D arrays, rows x filters."""
+    rows, f = z.shape
+    for r in range(rows):
+        zr = z[r]
+        gr = grad[r]
+        dr = dz[r]
+        for c in range(f):
+            g = gr[c]
+            d = g if zr[c] > 0 else g * 0
+            dr[c] = d
+            if r == 0:
+                db[c] = d
+            else:
+                db[c] += d

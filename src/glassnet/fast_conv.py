@@ -191,14 +191,24 @@ def conv2d_backward(layer, grad, need_input_grad=True):
     bias, returns dJ/d(input) (None when not needed)."""
     from . import activations  # noqa: PLC0415
     from .layers.conv import crop, transposed_product  # noqa: PLC0415
-    dz = relu_backward(layer.z, grad) if layer.activation is activations.relu else None
+    db = None
+    if layer.activation is activations.relu and layer.use_bias and _plain(layer.z, grad, layer.bias.value) \
+            and layer.z.shape == grad.shape:
+        dz, db = np.empty_like(grad), np.empty_like(layer.bias.value)   # dZ = dA * (Z > 0), db: one pass
+        _kernels.relu_backward_bias(layer.z.reshape(-1, layer.filters), grad.reshape(-1, layer.filters),
+                                    dz.reshape(-1, layer.filters), db)
+    elif layer.activation is activations.relu:
+        dz = relu_backward(layer.z, grad)
+    else:
+        dz = None
     if dz is None:
         dz = layer._activation_backward(layer.z, layer.a, grad)          # dZ = dA * g'(Z)
     layer.dz = dz
     dz_rows = dz.reshape(-1, layer.filters)
     layer.kernel.grad = transposed_product(layer.patches, dz_rows).reshape(layer.kernel.shape)   # dK = P.T dZ
     if layer.use_bias:
-        db = bias_gradient(dz_rows)
+        if db is None:
+            db = bias_gradient(dz_rows)
         layer.bias.grad = np.add.reduce(dz_rows, axis=0) if db is None else db                  # db
     if not need_input_grad:
         return None
