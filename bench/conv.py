@@ -3,6 +3,7 @@
     python bench/conv.py                                   # 60,000 random 28x28x1 images, batch 128
     python bench/conv.py --samples 6000 --epochs 2         # a shorter run
     python bench/conv.py --keras-python /path/to/tf/bin/python
+    python bench/conv.py --only glassnet --kernels numpy   # glassnet's readable path only (no numba)
 
 The model: Conv2D 32 3x3 relu, MaxPooling2D 2, Conv2D 64 3x3 relu, MaxPooling2D 2, Flatten,
 Dropout 0.5, Dense 10 softmax; Adam, categorical cross-entropy (PyTorch: the same layers in
@@ -65,6 +66,7 @@ def run_glassnet(x, labels, batch, epochs):
     sys.path.insert(0, SRC)
     import glassnet
     from glassnet.keras import layers
+    glassnet.config.set_kernels(KERNELS)          # "auto": numba's compiled passes when installed
 
     def model():
         glassnet.utils.set_random_seed(0)
@@ -85,7 +87,9 @@ def run_glassnet(x, labels, batch, epochs):
         h = m.fit(x, y, batch_size=batch, epochs=1, verbose=0)
         times.append(time.perf_counter() - start)
         losses.append(h.history["loss"][-1])
-    return times, losses, glassnet.__version__
+    import importlib.util
+    numba = KERNELS != "numpy" and importlib.util.find_spec("numba") is not None
+    return times, losses, glassnet.__version__ + (" numba" if numba else " numpy")
 
 
 def run_torch(x, labels, batch, epochs):
@@ -152,6 +156,7 @@ def run_keras(x, labels, batch, epochs):
     return times, losses, keras.__version__
 
 
+KERNELS = "auto"
 RUNNERS = {"glassnet": run_glassnet, "pytorch": run_torch, "keras": run_keras}
 
 
@@ -176,8 +181,12 @@ def main(argv=None) -> int:
     p.add_argument("--epochs", type=int, default=1, help="timed epochs per contestant (median reported)")
     p.add_argument("--keras-python", default=sys.executable, help="a Python with tensorflow, for Keras")
     p.add_argument("--only", default="glassnet,pytorch,keras")
+    p.add_argument("--kernels", default="auto", choices=("auto", "numpy", "numba"),
+                   help="glassnet.config.set_kernels for glassnet (numpy: the readable path only)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    global KERNELS
+    KERNELS = args.kernels
     if args.worker:
         worker(args.worker, args.samples, args.batch_size, args.epochs)
         return 0
@@ -192,7 +201,7 @@ def main(argv=None) -> int:
             print(f"{name:9s} skipped: {needs[name]} does not import in {pythons[name]}")
             continue
         cmd = [pythons[name], os.path.abspath(__file__), "--worker", name, "--samples", str(args.samples),
-               "--batch-size", str(args.batch_size), "--epochs", str(args.epochs)]
+               "--batch-size", str(args.batch_size), "--epochs", str(args.epochs), "--kernels", args.kernels]
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
             print(f"{name:9s} FAILED:\n{done.stderr[-2000:]}")
@@ -200,7 +209,7 @@ def main(argv=None) -> int:
         r = json.loads(done.stdout.strip().splitlines()[-1])
         r["median"] = statistics.median(r["times"])
         results[name] = r
-        print(f"{name:9s} {r['version']:>14s}  {r['median']:8.2f} s/epoch  {flops / r['median'] / 1e9:6.1f} GFLOP/s  "
+        print(f"{name:9s} {r['version']:>16s}  {r['median']:8.2f} s/epoch  {flops / r['median'] / 1e9:6.1f} GFLOP/s  "
               f"loss {r['losses'][-1]:.4f}  peak {r['peak_mb']:.0f} MB (with the data made {r['peak_before_mb']:.0f} MB, "
               f"data {r['data_mb']:.0f} MB)")
     if "glassnet" in results:
