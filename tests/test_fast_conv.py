@@ -160,3 +160,18 @@ def test_auto_uses_numba_only_for_large_arrays(readable):
     assert not pool.fast
     pool.forward(large)
     assert pool.fast
+
+
+@pytest.mark.parametrize("kernel,strides,padding,dilation,activation", [
+    (3, 1, "valid", 1, "relu"), ((3, 2), (2, 1), "same", 1, "relu"), (2, 1, "same", (2, 1), "tanh"),
+    (3, 2, "valid", 1, None)])
+def test_gradcheck_in_float64_on_the_fast_path(kernel, strides, padding, dilation, activation, readable):
+    fast.set_kernels("numba")
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((2, 7, 8, 3))
+    conv = Conv2D(4, kernel, strides=strides, padding=padding, dilation_rate=dilation, activation=activation)
+    conv(x.astype(np.float32))
+    assert conv.fast
+    assert glassnet.gradcheck(conv, x, max_entries=80).passed
+    pool = MaxPooling2D(2)
+    assert glassnet.gradcheck(pool, rng.permutation(2 * 7 * 8 * 3).reshape(2, 7, 8, 3) / 10.0).passed

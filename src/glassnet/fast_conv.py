@@ -24,7 +24,7 @@ Each pass is a loop compiled by numba (``glassnet._fast_conv_numba``, ``pip inst
 glassnet[speed]``); the loops keep NumPy's order of operations, so outputs and gradients are
 the readable path's bit for bit, and a model trains to the same weights
 (tests/test_fast_conv.py). One training step of Keras's simple MNIST convnet (batch 128)
-went from ~70 ms to ~36 ms on this project's 2-core machine (bench/conv.py, docs/images.md).
+went from ~78 ms to ~36 ms (~67 to ~47 ms when the machine is busy) on this project's 2-core machine (bench/conv.py, docs/images.md).
 
 >>> import numpy as np, glassnet
 >>> pool = glassnet.layers.MaxPooling2D(2)
