@@ -7,8 +7,8 @@ would have set (``patches``, ``z``, ``a``; ``y``) and the layer's backward calls
 ``*_backward``. It answers False, and the readable lines run, without numba, under
 ``glassnet.config.set_kernels("numpy")``, for small arrays (under 2**18 numbers, where
 numba's one-time cost would not pay off, unless ``set_kernels("numba")``), or for cases it
-does not cover (Conv1D, pooling with padding or overlapping windows). The steps are the readable ones; what differs is how many
-times each array is walked through memory:
+does not cover (Conv1D, pooling with padding or overlapping windows). The steps are the
+readable ones; what differs is how many times each array is walked through memory:
 
 ==========================  ================================================================
 Conv2D forward              P built in one pass into last step's buffer (no new 18 MB array),
@@ -24,7 +24,8 @@ Each pass is a loop compiled by numba (``glassnet._fast_conv_numba``, ``pip inst
 glassnet[speed]``); the loops keep NumPy's order of operations, so outputs and gradients are
 the readable path's bit for bit, and a model trains to the same weights
 (tests/test_fast_conv.py). One training step of Keras's simple MNIST convnet (batch 128)
-went from ~78 ms to ~36 ms (~67 to ~47 ms when the machine is busy) on this project's 2-core machine (bench/conv.py, docs/images.md).
+went from ~78 ms to ~36 ms (~67 to ~47 ms when the machine is busy) on this project's
+2-core machine (bench/conv.py, docs/images.md).
 
 >>> import numpy as np, glassnet
 >>> pool = glassnet.layers.MaxPooling2D(2)
