@@ -243,9 +243,10 @@ def measure(opts, workloads, contestants, say=print) -> dict:
                     r = run_child(opts, c, w, digits_path)
                     results[cond, w, c] = r
                     say(f"  [{cond}] {w:6s} {c:9s} "
-                        + (r.get("error") or f"{fmt(median(r), w, r['steps'])} (threads {r.get('threads')}"
-                           + (f", {r['kernel']} update" if "kernel" in r else "")
-                           + (f", compile {r['compile_s']:.2f} s" if "compile_s" in r else "") + ")"))
+                        + (r.get("error") or f"{fmt(median(r), w, r['steps'])}" + (
+                            "" if w == "fresh" else f" (threads {r.get('threads')}"
+                            + (f", {r['kernel']} update" if "kernel" in r else "")
+                            + (f", compile {r['compile_s']:.2f} s" if "compile_s" in r else "") + ")")))
         finally:
             for p in procs:
                 p.terminate()

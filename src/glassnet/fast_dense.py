@@ -22,6 +22,17 @@ It applies only where that is proven: every layer exactly ``glassnet.layers.Dens
 sigmoid, relu (Keras's defaults), tanh or linear, no regularizer on any weight, a 2-D
 float input of the weights' dtype, and no ``StepRecord`` asked for. Anything else returns
 None and ``glassnet.step.train_step`` runs the readable path.
+
+>>> import numpy as np, glassnet
+>>> model = glassnet.Sequential([glassnet.Input(shape=(4,)), glassnet.layers.Dense(3, activation="relu"),
+...                              glassnet.layers.Dense(1, activation="sigmoid")])
+>>> model.compile(optimizer="rmsprop", loss="binary_crossentropy")
+>>> x, y = np.ones((8, 4), np.float32), np.ones((8, 1), np.float32)
+>>> plan(model, x)[1]
+['relu', 'sigmoid']
+>>> loss, predictions = train_step(model, x, y)     # what glassnet.step.train_step would return
+>>> predictions.shape, model.optimizer.iterations
+((8, 1), 1)
 """
 from __future__ import annotations
 
