@@ -6,12 +6,17 @@
     python bench/run.py --repeats 7 --out bench/results.md
     python bench/run.py --threads 1          # every contestant on 1 thread (noisy machines)
     python bench/run.py --readme README.md   # also paste the report between its markers
+    python bench/run.py --jax-python /work/jaxvenv/bin/python   # JAX joins the speed pass
 
-Workloads (see bench/README.md): seed, digits10, mnist, predict, import, memory.
-Contestants: glassnet (through glassnet.keras), floor (hand-written NumPy), torch and
-keras (tensorflow), the last two skipped with a note when not installed. Each contestant
-runs each workload in a fresh subprocess (bench/worker.py) after an untimed warm-up.
-No thread count is set by this suite; each process's own defaults are printed.
+Workloads (see bench/README.md): seed, digits10, mnist, predict, import, memory, and
+speed (bench/speed.py's pass for issue 17: seed, MNIST-shaped, a width scan and a fresh
+process, quiet and under one busy background core, against JAX's jitted step and jitted
+epoch scan). Contestants: glassnet (through glassnet.keras), floor (hand-written NumPy),
+torch, keras (tensorflow) and jax (speed pass only; it runs under the interpreter given
+by --jax-python or $GLASSNET_BENCH_JAX_PYTHON: JAX is never glassnet's dependency); the
+peers are skipped with a note when not installed. Each contestant runs each workload in
+a fresh subprocess (bench/worker.py, bench/speed.py) after an untimed warm-up. No thread
+count is set by this suite; each process's own defaults are printed.
 """
 from __future__ import annotations
 
@@ -32,11 +37,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
+import speed  # noqa: E402
 import workloads as W  # noqa: E402
 
-ALL_WORKLOADS = ("import", "seed", "digits10", "mnist", "predict", "memory")
-REPORT_ORDER = ("seed", "digits10", "mnist", "predict", "import", "memory")  # (a)..(f)
-ALL_CONTESTANTS = ("glassnet", "floor", "torch", "keras")
+ALL_WORKLOADS = ("import", "seed", "digits10", "mnist", "predict", "memory", "speed")
+REPORT_ORDER = ("seed", "digits10", "mnist", "predict", "import", "memory", "speed")  # (a)..(g)
+ALL_CONTESTANTS = ("glassnet", "floor", "torch", "keras", "jax")
 PEERS = {"torch": "torch", "keras": "tensorflow"}
 CHILD_TIMEOUT_S = 1800
 
@@ -246,6 +252,8 @@ class Suite:
                 self.notes.append(f"thread variables inherited from the environment: {preset}.")
         self.contestants = []
         for c in args.contestants:
+            if c == "jax":          # the speed pass only, under its own interpreter
+                continue
             if c in PEERS and importlib.util.find_spec(PEERS[c]) is None:
                 self.notes.append(f"{c} skipped: `{PEERS[c]}` is not installed in "
                                   f"{sys.executable}.")
@@ -279,7 +287,20 @@ class Suite:
             self.say("  note: " + n)
         self.say(f"  digits data: {self.data_note}")
         for w in self.workloads:
-            (self.run_import if w == "import" else self.run_worker)(w)
+            {"import": self.run_import, "speed": self.run_speed}.get(w, self.run_worker)(w)
+
+    def run_speed(self, w: str) -> None:
+        """bench/speed.py's pass: glassnet against JAX (and PyTorch), quiet and loaded."""
+        a = self.args
+        wanted = [c for c in ("glassnet", "jax-step", "jax-scan", "torch")
+                  if c.split("-")[0] in a.contestants and (c.startswith("jax") or c in self.contestants)]
+        a.repeats_speed = a.repeats or (1 if self.quick else 3)
+        opts = argparse.Namespace(repeats=a.repeats_speed, threads=a.threads, jax_python=a.jax_python,
+                                  load=a.load, mnist_rows=a.mnist_rows, timeout=a.timeout)
+        contestants, notes = speed.contestants_available(wanted, a.jax_python)
+        self.speed_setup = (opts, contestants, notes)
+        self.say(f"  speed     {', '.join(contestants)}; {opts.repeats} repeat(s); load {opts.load}")
+        self.results["speed"] = speed.measure(opts, list(speed.WORKLOADS), contestants, say=self.say)
 
     # one (workload, contestant, round) per process
     def run_worker(self, w: str) -> None:
@@ -431,6 +452,10 @@ class Suite:
             ok, shown = self.memory_verdict("glassnet")
             rows.append(("peak memory of MNIST-shaped fit, beyond the data", shown,
                          "<= data + O(batch x width)", verdict(ok)))
+        if "speed" in self.results:
+            m = self.results["speed"]
+            rows += [(f"(g) {a}", b, c, verdict(d))
+                     for a, b, c, d in speed.targets(m["results"], list(speed.WORKLOADS), m["conditions"])]
         if not rows:
             return ""
         out = ["## Targets\n", "| target | measured | goal | result |", "|---|---|---|---|"]
@@ -514,6 +539,12 @@ class Suite:
             out.append(f"| {c} | {fmt_s(tm)} | {len(r['times'])} | {fmt_n(sps)} | {gf:.1f} | "
                        f"{pct} | {fmt_r(ratio(tm, g))} |")
         return "\n".join(out) + "\n"
+
+    def table_speed(self):
+        opts, contestants, notes = self.speed_setup
+        text = speed.report(self.results["speed"], list(speed.WORKLOADS), contestants, opts, notes,
+                            level="##", with_targets=False)
+        return text.replace("## Speed, round two", "## (g) Speed, round two", 1)
 
     def table_predict(self):
         res = self.results["predict"]
@@ -653,6 +684,7 @@ def parse_args(argv=None):
                     help="also paste the report between the lines <!-- bench-results:start --> "
                          "and <!-- bench-results:end --> of this markdown file")
     ap.add_argument("--json", default=None, help="also write the raw results as JSON")
+    speed.add_options(ap, prefix="speed-")
     args = ap.parse_args(argv)
     args.only = [x.strip() for x in args.only.split(",") if x.strip()]
     args.contestants = [x.strip() for x in args.contestants.split(",") if x.strip()]
@@ -684,7 +716,10 @@ def main(argv=None) -> int:
         paste_into(args.readme, text)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"machine": machine, "results": suite.results}, f, indent=1)
+            results = dict(suite.results)
+            if "speed" in results:        # its keys are tuples: (condition, workload, contestant)
+                results["speed"] = {" / ".join(k): v for k, v in results["speed"]["results"].items()}
+            json.dump({"machine": machine, "results": results}, f, indent=1)
     return 0
 
 

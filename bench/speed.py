@@ -1,5 +1,6 @@
-"""Speed, round two (issue 17): glassnet against PyTorch on the seed workload, the
-MNIST-shaped epoch and a width scan of per-step times, quiet and under background load.
+"""Speed, round two (issue 17): glassnet against JAX and PyTorch on the seed workload, the
+MNIST-shaped epoch and a width scan of per-step times, quiet and under background load,
+and the time from a fresh process to a trained seed model.
 
     python bench/speed.py                        # quiet, then with 1 busy background core
     python bench/speed.py --load 0               # quiet only
@@ -7,6 +8,8 @@ MNIST-shaped epoch and a width scan of per-step times, quiet and under backgroun
     python bench/speed.py --only seed,w1024 --contestants glassnet
     python bench/speed.py --threads 1            # every contestant on one thread
     python bench/speed.py --out bench/speed_results.md
+    python bench/speed.py --jax-python /work/jaxvenv/bin/python   # JAX joins (or set
+                                                 # GLASSNET_BENCH_JAX_PYTHON)
 
 Each (contestant, workload, condition) runs in a fresh process (this file with
 ``--child``) after an untimed warm-up, with each library's default thread settings
@@ -14,7 +17,10 @@ Each (contestant, workload, condition) runs in a fresh process (this file with
 ``--load`` processes that spin on the CPU for the whole pass and stops them afterwards.
 Reported: the median of the repeats, and ratios: PyTorch's time over glassnet's (above 1:
 glassnet is faster), and each contestant's loaded time over its quiet time (its slowdown).
-PyTorch is skipped with a note when it is not installed. JAX is not a contestant yet.
+PyTorch is skipped with a note when it is not installed; JAX (``bench/peer_jax.py``: a
+jitted step, "jax-step", and a jitted epoch ``lax.scan``, "jax-scan"; compilation timed
+apart) when no interpreter with JAX is given. ``bench/run.py --only speed`` runs the same
+pass and puts it, with the issue's targets, in its report.
 """
 from __future__ import annotations
 
@@ -35,7 +41,8 @@ import workloads as W  # noqa: E402
 
 WIDTHS = (16, 64, 256, 1024)
 WIDTH_STEPS = 200
-WORKLOADS = ("seed", "mnist") + tuple(f"w{w}" for w in WIDTHS)
+WORKLOADS = ("seed", "mnist") + tuple(f"w{w}" for w in WIDTHS) + ("fresh",)
+JAX_ENV = "GLASSNET_BENCH_JAX_PYTHON"
 
 
 def width_spec(width: int):
@@ -58,8 +65,26 @@ def load_data(workload: str, digits_path: str, mnist_rows: int):
 
 # ---------------------------------------------------------------- one child process
 def child(contestant: str, workload: str, repeats: int, digits_path: str, mnist_rows: int) -> dict:
+    if workload == "fresh":
+        return fresh_child(contestant, digits_path)
     spec, x, y = load_data(workload, digits_path, mnist_rows)
-    if contestant == "glassnet":
+    out = {}
+    if contestant.startswith("jax"):
+        import peer_jax  # noqa: PLC0415
+        if y.dtype.kind == "i":
+            y = y.astype("int32")                               # JAX's default integer width
+        how = contestant.split("-")[1]
+        trainer = peer_jax.Trainer(spec, x.shape[1], len(x))
+        out["compile_s"] = trainer.compile(x, y, how)
+
+        def build():
+            return None
+
+        def fit(model, xs, ys, epochs):
+            return trainer.fit(xs, ys, epochs, how)
+        fit(None, x, y, 1)                                      # warm-up: the compiled shapes
+        out["threads"] = "XLA default"
+    elif contestant == "glassnet":
         import glassnet  # noqa: PLC0415
         from glassnet import keras  # noqa: PLC0415
 
@@ -70,6 +95,7 @@ def child(contestant: str, workload: str, repeats: int, digits_path: str, mnist_
         def fit(model, xs, ys, epochs):
             h = model.fit(xs, ys, batch_size=spec.batch_size, epochs=epochs, verbose=0, shuffle=True)
             return h.history["loss"][-1]
+        fit(build(), x[:4096], y[:4096], 1)                   # warm-up: imports, threads, caches
     else:
         import peer_torch  # noqa: PLC0415
         import torch  # noqa: PLC0415
@@ -81,7 +107,7 @@ def child(contestant: str, workload: str, repeats: int, digits_path: str, mnist_
 
         def fit(model, xs, ys, epochs):
             return peer_torch.fit(*model, xs, ys, spec.batch_size, epochs)
-    fit(build(), x[:4096], y[:4096], 1)                       # warm-up: imports, threads, caches
+        fit(build(), x[:4096], y[:4096], 1)
     times, loss = [], None
     for _ in range(repeats):
         model = build()
@@ -89,29 +115,72 @@ def child(contestant: str, workload: str, repeats: int, digits_path: str, mnist_
         loss = fit(model, x, y, spec.epochs)
         times.append(time.perf_counter() - t0)
     steps = spec.epochs * -(-len(x) // spec.batch_size)
-    out = {"times": times, "steps": steps, "loss": float(loss)}
+    out.update({"times": times, "steps": steps, "loss": float(loss)})
     if contestant == "glassnet":
         import glassnet  # noqa: PLC0415
         out["threads"] = glassnet.config.get_num_threads()
         out["kernel"] = getattr(model.optimizer.fast_state, "kernel", None) or "readable path"
-    else:
+    elif contestant == "torch":
         import torch  # noqa: PLC0415
         out["threads"] = torch.get_num_threads()
     return out
 
 
-def run_child(args, contestant, workload, digits_path) -> dict | None:
+FRESH = {
+    "glassnet": """
+from glassnet import keras
+x, y = W.load_train_data("digits01", DIGITS)
+model = W.build_keras_model(keras, W.SEED, x.shape[1])
+loss = model.fit(x, y, batch_size=32, epochs=W.SEED.epochs, verbose=0).history["loss"][-1]
+""",
+    "torch": """
+import peer_torch
+x, y = W.load_train_data("digits01", DIGITS)
+loss = peer_torch.fit(*peer_torch.build(W.SEED, x.shape[1]), x, y, 32, W.SEED.epochs)
+""",
+    "jax": """
+import peer_jax
+x, y = W.load_train_data("digits01", DIGITS)
+trainer = peer_jax.Trainer(W.SEED, x.shape[1], len(x))
+trainer.compile(x, y, HOW)
+loss = trainer.fit(x, y, W.SEED.epochs, HOW)
+""",
+}
+
+
+def fresh_child(contestant: str, digits_path: str) -> dict:
+    """A new interpreter that imports the library, loads the digits and trains the seed
+    model; its whole life (start-up included) is timed from here, three times."""
+    kind = "jax" if contestant.startswith("jax") else contestant
+    code = ("import os, sys; sys.path.insert(0, %r)\nimport workloads as W\nDIGITS = %r\nHOW = %r\n"
+            % (HERE, digits_path, contestant.split("-")[-1])) + FRESH[kind] + "print('loss', float(loss))\n"
+    times, loss = [], None
+    for _ in range(3):
+        t0 = time.perf_counter()
+        p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
+        times.append(time.perf_counter() - t0)
+        if p.returncode:
+            raise RuntimeError((p.stderr or p.stdout).strip().splitlines()[-1])
+        loss = float(p.stdout.split()[-1])
+    return {"times": times, "steps": 1, "loss": loss}
+
+
+def interpreter(contestant: str, jax_python: str | None) -> str:
+    return jax_python if contestant.startswith("jax") else sys.executable
+
+
+def run_child(opts, contestant, workload, digits_path) -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.path.join(ROOT, "src") + os.pathsep + env.get("PYTHONPATH", "")
-    if args.threads:
+    if opts.threads:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "GLASSNET_NUM_THREADS"):
-            env[var] = str(args.threads)
-    cmd = [sys.executable, os.path.abspath(__file__), "--child", contestant, workload,
-           "--repeats", str(args.repeats), "--digits", digits_path, "--mnist-rows", str(args.mnist_rows)]
+            env[var] = str(opts.threads)
+    cmd = [interpreter(contestant, opts.jax_python), os.path.abspath(__file__), "--child", contestant,
+           workload, "--repeats", str(opts.repeats), "--digits", digits_path, "--mnist-rows", str(opts.mnist_rows)]
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=args.timeout, cwd=ROOT)
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=opts.timeout, cwd=ROOT)
     except subprocess.TimeoutExpired:
-        return {"error": f"over {args.timeout} s"}
+        return {"error": f"over {opts.timeout} s"}
     for line in reversed(p.stdout.splitlines()):
         if line.startswith("SPEED_RESULT "):
             return json.loads(line[len("SPEED_RESULT "):])
@@ -137,93 +206,177 @@ def median(r):
     return statistics.median(r["times"]) if r and "times" in r else None
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--child", nargs=2, metavar=("CONTESTANT", "WORKLOAD"))
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--digits", default="")
-    ap.add_argument("--mnist-rows", type=int, default=W.MNIST_ROWS)
-    ap.add_argument("--only", default=",".join(WORKLOADS))
-    ap.add_argument("--contestants", default="glassnet,torch")
-    ap.add_argument("--load", type=int, default=1, help="busy background processes for the loaded pass (0: none)")
-    ap.add_argument("--threads", type=int, default=0,
-                    help="every contestant on N threads (BLAS, OpenMP, torch.set_num_threads, glassnet)")
-    ap.add_argument("--timeout", type=int, default=600)
-    ap.add_argument("--out", default="")
-    args = ap.parse_args(argv)
-    if args.child:
-        result = child(*args.child, args.repeats, args.digits, args.mnist_rows)
-        print("SPEED_RESULT " + json.dumps(result))
-        return 0
-
+def contestants_available(wanted, jax_python):
+    """The contestants that can run here, and notes on those that cannot."""
     import importlib.util  # noqa: PLC0415
-    notes = []
-    contestants = [c for c in args.contestants.split(",") if c]
-    if "torch" in contestants and importlib.util.find_spec("torch") is None:
-        contestants.remove("torch")
-        notes.append("PyTorch is not installed: skipped (pip install torch).")
-    workloads = [w for w in args.only.split(",") if w]
+    notes, out = [], []
+    for c in wanted:
+        if c == "torch" and importlib.util.find_spec("torch") is None:
+            notes.append("PyTorch is not installed: skipped (pip install torch).")
+        elif c.startswith("jax") and not jax_python:
+            if c == "jax-step":
+                notes.append(f"JAX skipped: give --jax-python PATH (or {JAX_ENV}) of an interpreter with jax.")
+        elif c.startswith("jax") and subprocess.run([jax_python, "-c", "import jax"],
+                                                    capture_output=True).returncode:
+            if c == "jax-step":
+                notes.append(f"JAX skipped: {jax_python} cannot import jax.")
+        else:
+            out.append(c)
+    return out, notes
+
+
+def measure(opts, workloads, contestants, say=print) -> dict:
+    """Every (condition, workload, contestant): quiet, then with ``opts.load`` spinners."""
     tmp = tempfile.mkdtemp(prefix="glassnet-speed-")
     digits_path = os.path.join(tmp, "digits.npz")
-    notes.append("Digits: " + W.prepare_digits(digits_path))
-    if args.threads:
-        notes.append(f"--threads {args.threads}: every contestant on {args.threads} thread(s).")
-    else:
-        notes.append("Each library's default threads (glassnet: auto, the cores others leave free).")
-    conditions = ["quiet"] + ([f"loaded ({args.load} busy)"] if args.load else [])
+    note = W.prepare_digits(digits_path)
+    conditions = ["quiet"] + ([f"loaded ({opts.load} busy)"] if opts.load else [])
     results = {}
     for cond in conditions:
-        procs = spinners(args.load) if cond != "quiet" else []
+        procs = spinners(opts.load) if cond != "quiet" else []
         try:
             time.sleep(0.5 if procs else 0)
             for w in workloads:
+                if w == "fresh" and cond != "quiet":
+                    continue
                 for c in contestants:
-                    r = run_child(args, c, w, digits_path)
+                    r = run_child(opts, c, w, digits_path)
                     results[cond, w, c] = r
-                    print(f"[{cond}] {w:6s} {c:9s} "
-                          + (r.get("error") or f"{fmt(median(r), w, r['steps'])} (threads {r.get('threads')}"
-                             + (f", {r['kernel']} update)" if "kernel" in r else ")")),
-                          flush=True)
+                    say(f"  [{cond}] {w:6s} {c:9s} "
+                        + (r.get("error") or f"{fmt(median(r), w, r['steps'])}" + (
+                            "" if w == "fresh" else f" (threads {r.get('threads')}"
+                            + (f", {r['kernel']} update" if "kernel" in r else "")
+                            + (f", compile {r['compile_s']:.2f} s" if "compile_s" in r else "") + ")")))
         finally:
             for p in procs:
                 p.terminate()
             for p in procs:
                 p.wait()
+    return {"results": results, "conditions": conditions, "digits": note}
 
-    lines = ["# Speed, round two: glassnet against PyTorch, quiet and loaded", "",
+
+def targets(results, workloads, conditions) -> list[tuple]:
+    """The issue's 'Done when' rows: (target, measured, goal, verdict or None)."""
+    def t(w, c, cond="quiet"):
+        return median(results.get((cond, w, c)))
+
+    def row(name, value, goal, ok, shown=None):
+        return (name, shown or ("—" if value is None else f"{value:.2f}x"), goal,
+                None if value is None else ok(value))
+    rows = []
+    g = t("seed", "glassnet")
+    if "seed" in workloads:
+        r = t("seed", "jax-step") and g and g / t("seed", "jax-step")
+        rows.append(row("seed: glassnet time / JAX jitted step's", r, "<= 1x", lambda v: v <= 1))
+        r = t("seed", "jax-scan") and g and g / t("seed", "jax-scan")
+        rows.append(row("seed: glassnet time / JAX epoch scan's", r, "<= 2x", lambda v: v <= 2))
+    if "mnist" in workloads:
+        r = t("mnist", "jax-scan") and t("mnist", "glassnet") and t("mnist", "glassnet") / t("mnist", "jax-scan")
+        rows.append(row("MNIST-shaped: glassnet time / JAX epoch scan's", r, "<= 1x", lambda v: v <= 1))
+    for w in (w for w in workloads if w.startswith("w")):
+        r = t(w, "jax-step") and t(w, "glassnet") and t(w, "glassnet") / t(w, "jax-step")
+        rows.append(row(f"width {w[1:]} per step: glassnet / JAX jitted step", r, "<= 1x", lambda v: v <= 1))
+    if "fresh" in workloads:
+        jx = [t("fresh", c) for c in ("jax-step", "jax-scan") if t("fresh", c)]
+        r = jx and t("fresh", "glassnet") and min(jx) / t("fresh", "glassnet")
+        rows.append(row("fresh process to trained seed model: JAX's time / glassnet's", r or None,
+                        ">= 5x", lambda v: v >= 5))
+    if len(conditions) > 1:
+        slow = [(w, t(w, "glassnet", conditions[1]) / t(w, "glassnet")) for w in workloads
+                if t(w, "glassnet") and t(w, "glassnet", conditions[1])]
+        worst = max(slow, key=lambda p: p[1]) if slow else None
+        rows.append(row("glassnet under one busy background core: worst slowdown",
+                        worst and worst[1], "<= 2x", lambda v: v <= 2,
+                        worst and f"{worst[1]:.2f}x ({worst[0]})"))
+    return rows
+
+
+def report(measured, workloads, contestants, opts, notes, level="#", with_targets=True) -> str:
+    results, conditions = measured["results"], measured["conditions"]
+    lines = [f"{level} Speed, round two: glassnet against JAX and PyTorch, quiet and loaded", "",
              f"Machine: {os.cpu_count()} logical cores; load average at the end "
-             f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}. Medians of {args.repeats} "
-             f"repeats, each in a fresh process after a warm-up; MNIST-shaped: {args.mnist_rows:,} rows.", ""]
-    lines += [f"- {n}" for n in notes] + [""]
-    head = "| workload | condition | " + " | ".join(contestants) + (
-        " | PyTorch time / glassnet's |" if "torch" in contestants and "glassnet" in contestants else " |")
+             f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}. Medians of {opts.repeats} "
+             f"repeats, each in a fresh process after a warm-up (JAX: after compiling, timed "
+             f"apart); MNIST-shaped: {opts.mnist_rows:,} rows; widths: 64 features, two relu "
+             f"layers of the width, 10 logits, Adam, batch 32, {WIDTH_STEPS} steps; fresh: a new "
+             f"interpreter from start to a trained seed model (import, data, compile, 100 epochs).", ""]
+    lines += [f"- {n}" for n in notes + ["Digits: " + measured["digits"]]] + [""]
+    rows = targets(results, workloads, conditions) if with_targets else []
+    if rows:
+        lines += ["| target (issue 17) | measured | goal | result |", "|---|---|---|---|"]
+        lines += [f"| {a} | {b} | {c} | {'n/a' if d is None else ('PASS' if d else 'FAIL')} |"
+                  for a, b, c, d in rows] + [""]
+    others = [c for c in contestants if c != "glassnet"]
+    head = "| workload | condition | " + " | ".join(contestants) + "".join(
+        f" | {c} / glassnet" for c in others) + " |"
     lines += [head, "|" + "---|" * (head.count("|") - 1)]
     for w in workloads:
         for cond in conditions:
+            if w == "fresh" and cond != "quiet":
+                continue
             rs = {c: results.get((cond, w, c)) for c in contestants}
             cells = [fmt(median(rs[c]), w, (rs[c] or {}).get("steps", 1)) for c in contestants]
-            row = f"| {w} | {cond} | " + " | ".join(cells) + " |"
-            if "torch" in contestants and "glassnet" in contestants:
-                g, t = median(rs["glassnet"]), median(rs["torch"])
-                row += f" {t / g:.2f}x |" if g and t else " — |"
-            lines.append(row)
+            g = median(rs.get("glassnet"))
+            ratios = [f"{median(rs[c]) / g:.2f}x" if g and median(rs[c]) else "—" for c in others]
+            lines.append(f"| {w} | {cond} | " + " | ".join(cells + ratios) + " |")
+    compile_rows = [(w, c, results[("quiet", w, c)]["compile_s"]) for w in workloads for c in contestants
+                    if "compile_s" in (results.get(("quiet", w, c)) or {})]
+    if compile_rows:
+        lines += ["", "JAX's compilation before the first step (not in the times above): "
+                  + "; ".join(f"{w} {c}: {s:.2f} s" for w, c, s in compile_rows) + "."]
     if len(conditions) > 1:
         lines += ["", "Slowdown under load (loaded time / quiet time; target for glassnet: <= 2x):", "",
                   "| workload | " + " | ".join(contestants) + " |", "|---|" + "---|" * len(contestants)]
-        for w in workloads:
+        for w in (w for w in workloads if w != "fresh"):
             cells = []
             for c in contestants:
-                q, l = median(results.get(("quiet", w, c))), median(results.get((conditions[1], w, c)))
-                cells.append(f"{l / q:.2f}x" if q and l else "—")
+                q, ld = median(results.get(("quiet", w, c))), median(results.get((conditions[1], w, c)))
+                cells.append(f"{ld / q:.2f}x" if q and ld else "—")
             lines.append(f"| {w} | " + " | ".join(cells) + " |")
     threads = {c: sorted({str((results.get((cond, w, c)) or {}).get("threads")) for cond in conditions
-                          for w in workloads}) for c in contestants}
+                          for w in workloads if w != "fresh"}) for c in contestants}
     lines += ["", "Threads at the end of each run: " + "; ".join(f"{c}: {', '.join(t)}" for c, t in threads.items())]
-    report = "\n".join(lines) + "\n"
-    print("\n" + report)
+    return "\n".join(lines) + "\n"
+
+
+def add_options(ap, prefix=""):
+    """The options ``run.py`` shares (``prefix`` keeps its own names apart)."""
+    ap.add_argument("--jax-python", default=os.environ.get(JAX_ENV, ""),
+                    help=f"an interpreter with jax installed (default: ${JAX_ENV}); JAX is skipped without one")
+    ap.add_argument(f"--{prefix}load", dest="load", type=int, default=1,
+                    help="busy background processes for the loaded pass (0: none)")
+    ap.add_argument(f"--{prefix}mnist-rows", dest="mnist_rows", type=int, default=W.MNIST_ROWS)
+    ap.add_argument(f"--{prefix}timeout", dest="timeout", type=int, default=900)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--child", nargs=2, metavar=("CONTESTANT", "WORKLOAD"))
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--digits", default="")
+    ap.add_argument("--only", default=",".join(WORKLOADS))
+    ap.add_argument("--contestants", default="glassnet,jax-step,jax-scan,torch")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="every contestant on N threads (BLAS, OpenMP, torch.set_num_threads, glassnet)")
+    ap.add_argument("--out", default="")
+    add_options(ap)
+    args = ap.parse_args(argv)
+    if args.child:
+        result = child(*args.child, args.repeats, args.digits, args.mnist_rows)
+        print("SPEED_RESULT " + json.dumps(result))
+        return 0
+    contestants, notes = contestants_available([c for c in args.contestants.split(",") if c], args.jax_python)
+    workloads = [w for w in args.only.split(",") if w]
+    if args.threads:
+        notes.append(f"--threads {args.threads}: every contestant on {args.threads} thread(s) (JAX: XLA's default).")
+    else:
+        notes.append("Each library's default threads (glassnet: auto, the cores others leave free).")
+    measured = measure(args, workloads, contestants)
+    text = report(measured, workloads, contestants, args, notes)
+    print("\n" + text)
     if args.out:
         with open(args.out, "w") as f:
-            f.write(report)
+            f.write(text)
     return 0
 
 

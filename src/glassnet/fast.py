@@ -23,12 +23,14 @@ A small network's step is mostly call overhead: RMSprop written per weight makes
 
 Used only where it is exact: known optimizer classes, no per-tensor ``clipnorm``, every
 variable a float array, and gradients taken from ``variable.grad``. Anything else takes
-the readable path. The packed state is dropped when an optimizer is copied or pickled and
-rebuilt on its next step.
+the readable path (``glassnet.fast_dense`` does the same for the forward and backward
+passes of a model made only of Dense layers). The packed state is dropped when an
+optimizer is copied or pickled and rebuilt on its next step.
 """
 from __future__ import annotations
 
 import importlib.util
+from operator import attrgetter
 
 import numpy as np
 
@@ -92,6 +94,7 @@ class FastState:
         self.size = self.values.size
         self.threads = 0
         self.kernel = None                          # "numpy" or "numba", chosen on the first step
+        self.key, self.run = None, None             # the latest step's settings and runner
         self.scratch = []
 
     def cut(self, threads: int) -> None:
@@ -129,16 +132,23 @@ def apply(optimizer, lr) -> bool:
         state.cut(n)
     if state.kernel is None:
         state.kernel = _choose_kernel(state)
-    coefficients, numpy_rule = _rule(optimizer)
-    c = coefficients(optimizer, lr, state.values.dtype.type)
-    if state.kernel == "numba":
-        from . import _fast_numba  # noqa: PLC0415 - optional, imported only when chosen
-        rule = _fast_numba.runner(type(optimizer).__name__, state.values, grad, state.slots, c)
-
-        def run(k):
-            rule(*state.parts[k])
+    coefficients, numpy_rule, settings = _rule(optimizer)
+    # The step's numbers and runner depend only on these: a small network's step reuses
+    # them while they stay the same (Adam's change every step, with its t).
+    key = (lr, n, settings(optimizer)) if grad is state.grads else None
+    if key is not None and key == state.key:
+        run = state.run
     else:
-        run = _numpy_runner(numpy_rule, state, grad, c)
+        c = coefficients(optimizer, lr, state.values.dtype.type)
+        if state.kernel == "numba":
+            from . import _fast_numba  # noqa: PLC0415 - optional, imported only when chosen
+            rule = _fast_numba.runner(type(optimizer).__name__, state.values, grad, state.slots, c)
+
+            def run(k):
+                rule(*state.parts[k])
+        else:
+            run = _numpy_runner(numpy_rule, state, grad, c)
+        state.key, state.run = key, run
     if n == 1:
         run(0)
     else:
@@ -266,10 +276,14 @@ def _adam(c, p, g, slots, t, u):
 
 
 # Keyed by class: a subclass of your own, which may change update_step, takes the readable path.
-_RULES = {("glassnet.optimizers", "SGD"): (_sgd_numbers, _sgd),
-          ("glassnet.optimizers", "RMSprop"): (_rmsprop_numbers, _rmsprop),
-          ("glassnet.optimizers", "Adam"): (_adam_numbers, _adam),
-          ("glassnet.optimizers", "AdamW"): (_adam_numbers, _adam)}
+# The third item reads every setting a rule's numbers depend on (with the learning rate).
+_ADAM_SETTINGS = attrgetter("iterations", "beta_1", "beta_2", "epsilon", "amsgrad", "weight_decay")
+_RULES = {("glassnet.optimizers", "SGD"): (_sgd_numbers, _sgd,
+                                           attrgetter("momentum", "nesterov", "weight_decay")),
+          ("glassnet.optimizers", "RMSprop"): (_rmsprop_numbers, _rmsprop, attrgetter(
+              "rho", "epsilon", "centered", "momentum", "weight_decay")),
+          ("glassnet.optimizers", "Adam"): (_adam_numbers, _adam, _ADAM_SETTINGS),
+          ("glassnet.optimizers", "AdamW"): (_adam_numbers, _adam, _ADAM_SETTINGS)}
 
 
 def _rule(optimizer):

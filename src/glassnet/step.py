@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import fast_dense
+
 
 def output_shortcut(loss, last_layer) -> bool:
     """True when ``loss`` declares that it fuses with the last layer's activation and the
@@ -129,7 +131,13 @@ def train_step(model, x, y, sample_weight=None, *, training=True, update=True, r
     from before the update. ``training=False`` runs Dropout as the identity.
 
     When the loss is not finite, no update is made (the caller decides what to say).
+    A model made only of Dense layers takes ``glassnet.fast_dense.train_step``: the same
+    operations in fewer calls (not when a ``record`` is asked for, nor without an update).
     """
+    if record is None and update:
+        fused = fast_dense.train_step(model, x, y, sample_weight)   # Dense stacks: same numbers, fewer calls
+        if fused is not None:
+            return fused
     layers, loss, shortcut = model.layers, model.loss, model.output_shortcut
     a = forward(layers, x, training, record)
     value, grad = loss_and_output_grad(loss, shortcut, layers[-1], y, a, sample_weight, record)

@@ -1,0 +1,154 @@
+"""The fused step for Dense stacks (glassnet.fast_dense) against the readable one.
+
+The same model, data and shuffling, trained once with the fused step and once with it
+switched off (``plan`` returning None sends every step down glassnet.step's readable
+path): every weight, every optimizer slot, the step counter and every epoch's loss must
+agree bit for bit, float32 and float64. And the fused step must stand aside wherever it
+does not apply exactly.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import fast_dense
+from glassnet.keras import Sequential, losses, optimizers, regularizers
+from glassnet.keras.layers import Dense, Dropout, Input
+
+
+def _data(dtype, n=100, features=64, classes=None, seed=3):
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, features)).astype(dtype)
+    if classes:
+        return x, rng.integers(0, classes, n)
+    return x, (x[:, 0] + x[:, 1] > 1).astype(dtype).reshape(-1, 1)
+
+
+# name -> (layers, loss, optimizer, classes)
+VARIANTS = {
+    "seed": (lambda: [Dense(25, activation="sigmoid"), Dense(15, activation="sigmoid"),
+                      Dense(1, activation="sigmoid")],
+             lambda: losses.BinaryCrossentropy(), lambda: optimizers.RMSprop(), None),
+    "relu-logits-adam": (lambda: [Dense(25, activation="relu"), Dense(15, activation="relu"), Dense(10)],
+                         lambda: losses.SparseCategoricalCrossentropy(from_logits=True),
+                         lambda: optimizers.Adam(learning_rate=0.01), 10),
+    "tanh-mse-momentum-nobias": (lambda: [Dense(12, activation="tanh", use_bias=False), Dense(1)],
+                                 lambda: losses.MeanSquaredError(),
+                                 lambda: optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True), None),
+    "sigmoid-bce-not-fused-with-output-adamw": (
+        lambda: [Dense(8, activation="relu"), Dense(1, activation="sigmoid")],
+        lambda: losses.BinaryCrossentropy(label_smoothing=0.1),
+        lambda: optimizers.AdamW(learning_rate=0.01, amsgrad=True), None),
+    "rmsprop-centered-clipped": (lambda: [Dense(30, activation="relu"), Dense(1, activation="sigmoid")],
+                                 lambda: losses.BinaryCrossentropy(),
+                                 lambda: optimizers.RMSprop(centered=True, momentum=0.5, clipvalue=0.1), None),
+}
+
+
+def _train(variant, dtype, fused, monkeypatch, epochs=4, sample_weight=False):
+    layers, loss, optimizer, classes = VARIANTS[variant]
+    x, y = _data(dtype, classes=classes)
+    glassnet.config.set_floatx(dtype)
+    try:
+        glassnet.utils.set_random_seed(11)
+        model = Sequential([Input(shape=(x.shape[1],))] + layers())
+        model.compile(optimizer=optimizer(), loss=loss())
+        calls = []
+        real = fast_dense.plan
+        with monkeypatch.context() as m:
+            if fused:
+                m.setattr(fast_dense, "plan", lambda mo, xb: calls.append(1) or real(mo, xb))
+            else:
+                m.setattr(fast_dense, "plan", lambda mo, xb: None)
+            sw = np.linspace(0.5, 2.0, len(x)).astype(dtype) if sample_weight else None
+            history = model.fit(x, y, sample_weight=sw, batch_size=32, epochs=epochs, verbose=0)
+            extra = model.train_on_batch(x[:7], y[:7])
+            taken = real(model, x) is not None
+    finally:
+        glassnet.config.set_floatx("float32")
+    return model, history.history["loss"] + [float(np.ravel(extra)[0])], calls, taken
+
+
+def _assert_same(a, b):
+    for va, vb in zip(a.weights, b.weights):
+        assert va.value.dtype == vb.value.dtype
+        np.testing.assert_array_equal(va.value, vb.value, err_msg=va.path)
+        np.testing.assert_array_equal(va.grad, vb.grad, err_msg=va.path + " grad")
+    sa, sb = a.optimizer.variables(), b.optimizer.variables()
+    assert len(sa) == len(sb)
+    for x, y in zip(sa, sb):
+        np.testing.assert_array_equal(x, y)
+    assert a.optimizer.iterations == b.optimizer.iterations > 0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_the_fused_step_gives_the_readable_paths_weights_bit_for_bit(variant, dtype, monkeypatch):
+    fused, loss_f, calls, taken = _train(variant, dtype, True, monkeypatch)
+    readable, loss_r, _, _ = _train(variant, dtype, False, monkeypatch)
+    assert taken and len(calls) == 4 * 4 + 1, "the fused step did not run on every step"
+    assert loss_f == loss_r
+    _assert_same(fused, readable)
+
+
+def test_sample_weights_and_the_layer_caches_match(monkeypatch):
+    fused, loss_f, calls, _ = _train("seed", "float32", True, monkeypatch, epochs=2, sample_weight=True)
+    readable, loss_r, _, _ = _train("seed", "float32", False, monkeypatch, epochs=2, sample_weight=True)
+    assert calls and loss_f == loss_r
+    _assert_same(fused, readable)
+    for lf, lr in zip(fused.layers, readable.layers):     # what a callback reading the caches sees
+        for name in ("x", "z", "a", "dz"):
+            np.testing.assert_array_equal(getattr(lf, name), getattr(lr, name), err_msg=name)
+
+
+def test_float64_labels_on_float32_weights_match(monkeypatch):
+    """A gradient of another dtype than the weights takes the layers' own backward."""
+    results = []
+    for fused in (True, False):
+        glassnet.utils.set_random_seed(5)
+        model = Sequential([Input(shape=(4,)), Dense(3, activation="tanh"), Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        x = np.random.default_rng(0).random((16, 4)).astype(np.float32)
+        y = x.sum(axis=1, keepdims=True).astype(np.float64)
+        with monkeypatch.context() as m:
+            if not fused:
+                m.setattr(fast_dense, "plan", lambda mo, xb: None)
+            for _ in range(3):
+                value, _ = glassnet.step.train_step(model, x, y)
+        results.append((model, value))
+    assert results[0][1] == results[1][1]
+    _assert_same(results[0][0], results[1][0])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: [Dense(4, activation="relu"), Dropout(0.5), Dense(1, activation="sigmoid")],
+    lambda: [Dense(4, activation="relu", kernel_regularizer=regularizers.L2(0.01)), Dense(1, activation="sigmoid")],
+    lambda: [Dense(4, activation="elu"), Dense(1, activation="sigmoid")],
+    lambda: [Dense(4, activation="relu"), Dense(2, activation="softmax")],
+], ids=["dropout", "regularizer", "elu", "softmax"])
+def test_the_fused_step_stands_aside_where_it_does_not_apply(make):
+    model = Sequential([Input(shape=(3,))] + make())
+    model.compile(optimizer="sgd", loss="mse")
+    assert fast_dense.plan(model, np.ones((2, 3), np.float32)) is None
+
+
+def test_a_subclass_of_dense_a_record_and_no_update_take_the_readable_path(monkeypatch):
+    class MyDense(Dense):
+        pass
+
+    model = Sequential([Input(shape=(3,)), MyDense(2, activation="relu"), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    x, y = np.ones((4, 3), np.float32), np.ones((4, 1), np.float32)
+    assert fast_dense.plan(model, x) is None
+    plain = Sequential([Input(shape=(3,)), Dense(2, activation="relu"), Dense(1, activation="sigmoid")])
+    plain.compile(optimizer="sgd", loss="binary_crossentropy")
+    assert fast_dense.plan(plain, x) is not None
+    assert fast_dense.plan(plain, x.astype(np.float64)) is None          # input of another dtype
+    used = []
+    monkeypatch.setattr(fast_dense, "train_step", lambda *a: used.append(1))
+    glassnet.step.train_step(plain, x, y, record=glassnet.step.StepRecord())
+    glassnet.step.train_step(plain, x, y, update=False)
+    assert not used
+    glassnet.step.train_step(plain, x, y)
+    assert used
