@@ -1,4 +1,4 @@
-"""glassnet.fast_conv gives the readable path's numbers: each compiled pass against the NumPy
+"""glassnet.fast.conv gives the readable path's numbers: each compiled pass against the NumPy
 lines it replaces (``glassnet.config.set_kernels("numpy")`` turns it off), bit for bit
 where the order of operations is the same, and a convnet trained both ways ends with the
 same weights."""
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import glassnet
-from glassnet import fast, fast_conv
+from glassnet import fast
+from glassnet.fast import conv as fast_conv
 from glassnet.layers import Conv2D, MaxPooling2D
 from glassnet.layers.conv import extract_patches, scatter_patches
 
@@ -96,7 +97,7 @@ def test_relu_bias_and_its_gradients_bit_for_bit(readable):
     np.testing.assert_array_equal(a, np.maximum(z + b, 0))
     np.testing.assert_array_equal(fast_conv.relu_backward(z, g), g * (z > 0))
     np.testing.assert_array_equal(fast_conv.bias_gradient(g), np.add.reduce(g, axis=0))
-    from glassnet import _fast_conv_numba
+    from glassnet.fast import _numba_conv as _fast_conv_numba
     dz, db = np.empty_like(g), np.empty(7, np.float32)
     _fast_conv_numba.relu_backward_bias(z, g, dz, db)
     np.testing.assert_array_equal(dz, g * (z > 0))

@@ -1,4 +1,4 @@
-"""The fused step for Dense stacks (glassnet.fast_dense) against the readable one.
+"""The fused step for Dense stacks (glassnet.fast.dense) against the readable one.
 
 The same model, data and shuffling, trained once with the fused step and once with it
 switched off (``plan`` returning None sends every step down glassnet.step's readable
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import glassnet
-from glassnet import fast_dense
+from glassnet.fast import dense as fast_dense
 from glassnet.keras import Sequential, losses, optimizers, regularizers
 from glassnet.keras.layers import Dense, Dropout, Input
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import fast_dense
+from .fast import dense as fast_dense
 
 
 def output_shortcut(loss, last_layer) -> bool:
@@ -131,7 +131,7 @@ def train_step(model, x, y, sample_weight=None, *, training=True, update=True, r
     from before the update. ``training=False`` runs Dropout as the identity.
 
     When the loss is not finite, no update is made (the caller decides what to say).
-    A model made only of Dense layers takes ``glassnet.fast_dense.train_step``: the same
+    A model made only of Dense layers takes ``glassnet.fast.dense.train_step``: the same
     operations in fewer calls (not when a ``record`` is asked for, nor without an update).
     """
     if record is None and update:

@@ -27,7 +27,8 @@ import math
 
 import numpy as np
 
-from .. import activations, fast_conv, initializers, regularizers
+from .. import activations, initializers, regularizers
+from ..fast import conv as fast_conv
 from .base import Layer
 
 
@@ -210,7 +211,7 @@ class _Conv(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.bias = None
-        self.fast = False               # did the last forward take glassnet.fast_conv's path?
+        self.fast = False               # did the last forward take glassnet.fast.conv's path?
 
     # -- building -------------------------------------------------------------------------
     def _channels(self, input_shape):
@@ -250,7 +251,7 @@ class _Conv(Layer):
         xpad = pad(x, self.pads)
         self.padded_shape = xpad.shape
         self.fast = fast_conv.conv2d_forward(self, xpad)   # with numba: the lines below in fewer passes over
-        if self.fast:                                      # memory, the same numbers (glassnet/fast_conv.py)
+        if self.fast:                                      # memory, the same numbers (glassnet/fast/conv.py)
             return self.a
         windows = extract_patches(xpad, self.kernel_size, self.strides, self.dilation_rate)
         self.out_spatial = windows.shape[1:1 + self.rank]

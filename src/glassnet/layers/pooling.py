@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import fast_conv
+from ..fast import conv as fast_conv
 from .base import Layer
 from .conv import (check_data_format, check_padding, check_spatial, crop, normalize_tuple, output_length, pad,
                    paddings, refuse_float64, window_slice)
@@ -105,7 +105,7 @@ class _MaxPooling(_Pooling):
     def forward(self, x, training=False):
         self.xpad = xpad = self._padded(x, -np.inf)         # padding never wins
         self.fast = fast_conv.max_pool2d_forward(self, x)   # with numba: the loop below in one pass,
-        if self.fast:                                       # the same numbers (glassnet/fast_conv.py)
+        if self.fast:                                       # the same numbers (glassnet/fast/conv.py)
             return self.y
         y = None
         for pos in np.ndindex(*self.pool_size):             # y = the max over the window's positions

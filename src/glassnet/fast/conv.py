@@ -20,7 +20,7 @@ MaxPooling2D forward        the max and the position that won (first on ties), o
 MaxPooling2D backward       the gradient written at the winners, one pass
 ==========================  ================================================================
 
-Each pass is a loop compiled by numba (``glassnet._fast_conv_numba``, ``pip install
+Each pass is a loop compiled by numba (``glassnet.fast._numba_conv``, ``pip install
 glassnet[speed]``); the loops keep NumPy's order of operations, so outputs and gradients are
 the readable path's bit for bit, and a model trains to the same weights
 (tests/test_fast_conv.py). One training step of Keras's simple MNIST convnet (batch 128)
@@ -45,21 +45,21 @@ _MIN_ENTRIES = 1 << 18   # "auto": numba from arrays of this many numbers (a 28x
 
 
 def _worth_it(entries) -> bool:
-    from . import fast  # noqa: PLC0415
+    from .. import fast  # noqa: PLC0415
     return fast.kernels() == "numba" or (fast.kernels() == "auto" and entries >= _MIN_ENTRIES)
 
 
 def _numba():
-    """``glassnet._fast_conv_numba`` when it may be used now, else None."""
+    """``glassnet.fast._numba_conv`` when it may be used now, else None."""
     global _kernels
-    from . import fast  # noqa: PLC0415 - the kernel choice lives there
+    from .. import fast  # noqa: PLC0415 - the kernel choice lives there
     if fast.kernels() == "numpy":
         return None
     if _kernels is None:
         _kernels = False
         if importlib.util.find_spec("numba") is not None:
             try:
-                from . import _fast_conv_numba  # noqa: PLC0415 - optional, imported when first needed
+                from . import _numba_conv as _fast_conv_numba  # noqa: PLC0415 - optional, imported when first needed
                 _kernels = _fast_conv_numba
             except Exception:   # noqa: BLE001 - a broken numba install: the readable path is exact too
                 _kernels = False
@@ -162,7 +162,7 @@ def conv2d_forward(layer, xpad) -> bool:
     """``layer``'s (a Conv2D) forward on the padded input: sets ``layer.patches``,
     ``out_spatial``, ``z`` and ``a`` as its readable lines do and returns True; False when
     numba is not used."""
-    from . import activations  # noqa: PLC0415
+    from .. import activations  # noqa: PLC0415
     kernel = layer.kernel.value
     if layer.rank != 2 or not _worth_it(xpad.size * kernel.shape[0] * kernel.shape[1]) or _numba() is None \
             or not _plain(xpad, kernel):
@@ -190,8 +190,8 @@ def conv2d_forward(layer, xpad) -> bool:
 def conv2d_backward(layer, grad, need_input_grad=True):
     """The Conv2D backward after :func:`conv2d_forward`: sets the gradients of the kernel and
     bias, returns dJ/d(input) (None when not needed)."""
-    from . import activations  # noqa: PLC0415
-    from .layers.conv import crop, transposed_product  # noqa: PLC0415
+    from .. import activations  # noqa: PLC0415
+    from ..layers.conv import crop, transposed_product  # noqa: PLC0415
     db = None
     if layer.activation is activations.relu and layer.use_bias and _plain(layer.z, grad, layer.bias.value) \
             and layer.z.shape == grad.shape:
@@ -217,7 +217,7 @@ def conv2d_backward(layer, grad, need_input_grad=True):
     dpatches = dpatches.reshape((dz.shape[0],) + layer.out_spatial + layer.kernel_size + (-1,))
     dxpad = scatter_patches(dpatches, layer.padded_shape, layer.strides, layer.dilation_rate)
     if dxpad is None:
-        from .layers.conv import scatter_patches as readable_scatter  # noqa: PLC0415
+        from ..layers.conv import scatter_patches as readable_scatter  # noqa: PLC0415
         dxpad = readable_scatter(dpatches, layer.padded_shape, layer.strides, layer.dilation_rate)
     return crop(dxpad, layer.pads)
 

@@ -16,14 +16,14 @@ A small network's step is mostly call overhead: RMSprop written per weight makes
    stays in cache across the rule's ten or so passes, instead of each pass streaming the
    whole buffer from memory), split over threads when ``glassnet.threads`` says cores
    are free (NumPy releases the GIL), or, from 2**19 weights when numba is installed,
-   compiled into one loop (``glassnet._fast_numba``). Adam's update of the width-1024
+   compiled into one loop (``glassnet.fast._numba_optimizers``). Adam's update of the width-1024
    network (1.13M weights, float32, one thread, a busy 2-core machine): 4.5-9 ms before,
    3.2-3.5 ms chunked, 0.8-0.9 ms with numba (bench/README.md). Every form does the
    same operations in the same order, so all agree bit for bit.
 
 Used only where it is exact: known optimizer classes, no per-tensor ``clipnorm``, every
 variable a float array, and gradients taken from ``variable.grad``. Anything else takes
-the readable path (``glassnet.fast_dense`` does the same for the forward and backward
+the readable path (``glassnet.fast.dense`` does the same for the forward and backward
 passes of a model made only of Dense layers). The packed state is dropped when an
 optimizer is copied or pickled and rebuilt on its next step.
 """
@@ -34,7 +34,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from . import threads
+from .. import threads
 
 _ALIGN = 64             # bytes
 _CHUNK = 16384          # items: one chunk of each array stays in cache across a rule's passes
@@ -141,7 +141,7 @@ def apply(optimizer, lr) -> bool:
     else:
         c = coefficients(optimizer, lr, state.values.dtype.type)
         if state.kernel == "numba":
-            from . import _fast_numba  # noqa: PLC0415 - optional, imported only when chosen
+            from . import _numba_optimizers as _fast_numba  # noqa: PLC0415 - optional, imported only when chosen
             rule = _fast_numba.runner(type(optimizer).__name__, state.values, grad, state.slots, c)
 
             def run(k):
@@ -187,7 +187,7 @@ def _numpy_runner(rule, state, grad, c):
 
 # -- the rules, each the same operations as its update_step -----------------------------------
 # Each has its numbers, in the weights' float type, worked out once per step (``c``), and
-# its passes over one chunk; glassnet._fast_numba has the same arithmetic in one loop.
+# its passes over one chunk; glassnet.fast._numba_optimizers has the same arithmetic in one loop.
 class _Numbers:
     def __init__(self, optimizer, rate, f, **numbers):
         self.decay = bool(optimizer.weight_decay)
@@ -316,7 +316,7 @@ def _choose_kernel(state) -> str:
         return "numpy"
     if _KERNELS == "numba" or (state.size >= _NUMBA_MIN and importlib.util.find_spec("numba") is not None):
         try:
-            from . import _fast_numba  # noqa: PLC0415, F401
+            from . import _numba_optimizers  # noqa: PLC0415, F401
             return "numba"
         except Exception:   # noqa: BLE001 - a broken numba install: the NumPy kernels are exact too
             return "numpy"

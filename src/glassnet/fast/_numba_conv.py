@@ -1,9 +1,9 @@
-"""The convolution layers' element-by-element passes compiled by numba (``glassnet.fast_conv``
+"""The convolution layers' element-by-element passes compiled by numba (``glassnet.fast.conv``
 says when they are used). Each loop is the readable NumPy code's arithmetic in the same
 order, in one pass over memory instead of several: numba without ``fastmath`` keeps IEEE
 order, so the numbers are the readable path's (tests/test_fast_conv.py).
 
-Imported only when ``glassnet.fast_conv`` chooses numba (optional: ``pip install numba``);
+Imported only when ``glassnet.fast.conv`` chooses numba (optional: ``pip install numba``);
 compiled on first use and cached on disk. Arrays are ``channels_last`` and C-contiguous, so
 every innermost loop runs over the channels, one contiguous row at a time.
 """

@@ -38,8 +38,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import activations, step
-from .layers.core import Dense
+from .. import activations, step
+from ..layers.core import Dense
 
 # activation -> its kind here; each kind's forward and backward below repeats the
 # operations of the function in glassnet.activations and of its _backward.
