@@ -224,7 +224,6 @@ class _Narration:
         self.put("")
         self.put("BACKWARD   the layers in reverse; dX is dJ/dX and has X's shape")
         n_layers, grad = len(self.layers), self.record.output_grad
-        dA = grad
         for i in range(n_layers - 1, -1, -1):
             layer, l = self.layers[i], i + 1
             self.put(f"  layer {l}: {layer.name}")
@@ -232,7 +231,7 @@ class _Narration:
             if i == n_layers - 1:
                 self._output_gradient(layer, grad)
             if isinstance(layer, Dense):
-                self._dense_backward(layer, l, dA, shortcut_here)
+                self._dense_backward(layer, l, shortcut_here)
             elif isinstance(layer, Activation) and not shortcut_here and i > 0:
                 self.put(f"    dA[{l - 1}] = dA[{l}] * {act.serialize(layer.activation)}'(A[{l - 1}])")
             elif not isinstance(layer, Activation) and i > 0:
@@ -246,7 +245,6 @@ class _Narration:
                     self.arrays[f"dA[{l - 1}]"] = np.array(dX, copy=True)
             else:
                 self.put("    dA[0] = dJ/dX is not needed: there is nothing to update below")
-            dA = dX
 
     def _output_gradient(self, last, grad):
         loss, n_layers, sw = self.model.loss, len(self.layers), self.sw
@@ -265,7 +263,7 @@ class _Narration:
             self.show(f"dA[{n_layers}] = dJ/dA[{n_layers}] = {loss.gradient_formula(width)}",
                       _shape(grad), f"dA[{n_layers}]", grad)
 
-    def _dense_backward(self, layer, l, dA, shortcut_here):
+    def _dense_backward(self, layer, l, shortcut_here):
         dZ = layer.dz
         if not shortcut_here:
             g = layer.activation
