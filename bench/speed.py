@@ -95,7 +95,8 @@ def child(contestant: str, workload: str, repeats: int, digits_path: str, mnist_
         def fit(model, xs, ys, epochs):
             h = model.fit(xs, ys, batch_size=spec.batch_size, epochs=epochs, verbose=0, shuffle=True)
             return h.history["loss"][-1]
-        fit(build(), x[:4096], y[:4096], 1)                   # warm-up: imports, threads, caches
+        fit(build(), x, y, spec.epochs)     # warm-up, the same fit: imports, threads, caches, and
+                                            # the kernels chosen by the work ahead (numba's load)
     else:
         import peer_torch  # noqa: PLC0415
         import torch  # noqa: PLC0415

@@ -125,6 +125,32 @@ def test_auto_kernels_use_numba_for_large_networks_when_installed(monkeypatch):
         assert np.array_equal(a.value, b.value)
 
 
+def test_auto_kernels_weigh_the_work_fit_announces(monkeypatch):
+    """A small network gets numba's kernels when fit is about to take enough steps for
+    numba's one-time cost to pay off (weights x steps >= _NUMBA_WORK), and only then."""
+    has_numba = importlib.util.find_spec("numba") is not None
+    glassnet.config.set_kernels("auto")
+    monkeypatch.setattr(fast, "_NUMBA_WORK", 10_000 * 50)
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((64, 8)).astype("float32"), rng.integers(0, 3, 64)
+
+    def fitted(epochs):
+        glassnet.utils.set_random_seed(1)
+        model = glassnet.Sequential([glassnet.Input(shape=(8,)), glassnet.layers.Dense(100, "relu"),
+                                     glassnet.layers.Dense(3)])          # 1,203 weights
+        model.compile(optimizer="adam", loss=glassnet.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.fit(x, y, batch_size=8, epochs=epochs, verbose=0, shuffle=False)   # 8 steps an epoch
+        return model
+    short, long = fitted(2), fitted(60)           # 1,203 x 16 < 500,000 <= 1,203 x 480
+    assert short.optimizer.fast_state.kernel == "numpy"
+    assert long.optimizer.fast_state.kernel == ("numba" if has_numba else "numpy")
+    # a later, longer fit of the short one chooses again, and the weights agree bit for bit
+    short.fit(x, y, batch_size=8, epochs=58, verbose=0, shuffle=False)
+    assert short.optimizer.fast_state.kernel == long.optimizer.fast_state.kernel
+    for a, b in zip(short.get_weights(), long.get_weights()):
+        assert np.array_equal(a, b)
+
+
 def test_a_whole_fit_is_the_same_on_both_paths():
     """fit with the fast path against fit with a subclass (which takes the readable path)."""
     class ReadableAdam(optimizers.Adam):        # a subclass of one's own: the readable path

@@ -20,6 +20,7 @@ import threading
 
 import numpy as np
 
+from . import fast
 from .callbacks import CallbackList, History
 from .progress import ProgressLogger
 from .step import forward, divisor, per_sample_losses, penalty, train_step
@@ -182,6 +183,7 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
     cblist = CallbackList(cbs, model, params)
     model.stop_training = False
     model.history = history
+    fast.expect_steps(model.optimizer, data.steps and data.steps * max(0, epochs - initial_epoch))
     names = ["loss"] + [m.name for m in model.metrics]
     history.history = {k: [] for k in sorted(names + (["val_" + k for k in names] if validation is not None else []))}
     logs = {}

@@ -15,8 +15,10 @@ A small network's step is mostly call overhead: RMSprop written per weight makes
 3. large networks: the rule runs chunk by chunk (16,384 items: a chunk of every array
    stays in cache across the rule's ten or so passes, instead of each pass streaming the
    whole buffer from memory), split over threads when ``glassnet.threads`` says cores
-   are free (NumPy releases the GIL), or, from 2**19 weights when numba is installed,
-   compiled into one loop (``glassnet.fast._numba_optimizers``). Adam's update of the width-1024
+   are free (NumPy releases the GIL), or, when numba is installed and the work ahead pays
+   for its one-time cost (2**19 weights, or weights x the steps ``fit`` is about to take
+   from 10**8: :func:`expect_steps`), compiled into one loop
+   (``glassnet.fast._numba_optimizers``). Adam's update of the width-1024
    network (1.13M weights, float32, one thread, a busy 2-core machine): 4.5-9 ms before,
    3.2-3.5 ms chunked, 0.8-0.9 ms with numba (bench/README.md). Every form does the
    same operations in the same order, so all agree bit for bit.
@@ -30,6 +32,7 @@ optimizer is copied or pickled and rebuilt on its next step.
 from __future__ import annotations
 
 import importlib.util
+import weakref
 from operator import attrgetter
 
 import numpy as np
@@ -40,6 +43,9 @@ _ALIGN = 64             # bytes
 _CHUNK = 16384          # items: one chunk of each array stays in cache across a rule's passes
 _PARALLEL_MIN = 1 << 17 # items per thread, below which a thread costs more than it saves
 _NUMBA_MIN = 1 << 19    # weights from which numba's one-time cost (~0.6 s) pays off (auto)
+_NUMBA_WORK = 10 ** 8   # or weights x planned steps from which it does: NumPy's Adam costs about
+                        # 3 ns per weight and step here, numba's 0.4 ns, and numba takes about
+                        # 0.3 s to load from its disk cache (bench/README.md)
 
 
 def _aligned_zeros(n, dtype):
@@ -131,7 +137,7 @@ def apply(optimizer, lr) -> bool:
     if n != state.threads:
         state.cut(n)
     if state.kernel is None:
-        state.kernel = _choose_kernel(state)
+        state.kernel = _choose_kernel(state, optimizer)
     coefficients, numpy_rule, settings = _rule(optimizer)
     # The step's numbers and runner depend only on these: a small network's step reuses
     # them while they stay the same (Adam's change every step, with its t).
@@ -296,8 +302,8 @@ _KERNELS = "auto"
 
 def set_kernels(kind: str) -> None:
     """``"numpy"``, ``"numba"`` or ``"auto"`` (numba when it is installed and the network has
-    at least 2**19 weights, where its one-time cost, about 0.6 s, pays off). Takes effect
-    for optimizers built afterwards. Exposed as ``glassnet.config.set_kernels``."""
+    at least 2**19 weights, or weights x the steps of the fit at hand reach 10**8: where
+    its one-time cost pays off). Takes effect for optimizers built afterwards. Exposed as ``glassnet.config.set_kernels``."""
     global _KERNELS
     if kind not in ("auto", "numpy", "numba"):
         raise ValueError(f"set_kernels: kind must be 'auto', 'numpy' or 'numba', got {kind!r}")
@@ -311,10 +317,25 @@ def kernels() -> str:
     return _KERNELS
 
 
-def _choose_kernel(state) -> str:
+_planned = weakref.WeakKeyDictionary()     # optimizer -> the steps fit said it is about to take
+
+
+def expect_steps(optimizer, steps) -> None:
+    """``fit`` says how many steps it is about to take with ``optimizer`` (None: unknown).
+    In ``"auto"`` the kernels are then chosen again, weighing numba's one-time cost against
+    the work ahead: the MNIST-shaped network (235k weights) for one epoch of 469 steps is
+    about 10**8 weights x steps, where numba saves about as much as it costs to load."""
+    _planned[optimizer] = int(steps or 0)
+    state = optimizer.fast_state
+    if state is not None and state.kernel == "numpy" and _KERNELS == "auto":
+        state.kernel, state.key = None, None        # chosen again on the next step
+
+
+def _choose_kernel(state, optimizer) -> str:
     if state.values.dtype not in (np.float32, np.float64) or _KERNELS == "numpy":
         return "numpy"
-    if _KERNELS == "numba" or (state.size >= _NUMBA_MIN and importlib.util.find_spec("numba") is not None):
+    worth_it = state.size >= _NUMBA_MIN or state.size * _planned.get(optimizer, 0) >= _NUMBA_WORK
+    if _KERNELS == "numba" or (worth_it and importlib.util.find_spec("numba") is not None):
         try:
             from . import _numba_optimizers  # noqa: PLC0415, F401
             return "numba"
