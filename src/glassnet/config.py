@@ -159,3 +159,14 @@ def kernels() -> str:
     """The fast path's kernel choice: ``"auto"``, ``"numpy"`` or ``"numba"``."""
     from . import fast  # noqa: PLC0415
     return fast.kernels()
+
+
+def set_flush_denormals(flush: bool) -> None:
+    """While training (``fit``, ``train_on_batch``), flush subnormal numbers to zero, as
+    TensorFlow's and XLA's CPU kernels do (default True; Linux on x86-64). Without it, a
+    long fit whose optimizer state decays into subnormals (Adam's ``m`` of a weight that
+    never gets a gradient) runs several times slower. See ``glassnet.fast.denormals``."""
+    if not isinstance(flush, bool):
+        raise ValueError(f"set_flush_denormals: flush must be True or False, got {flush!r}")
+    from .fast import denormals  # noqa: PLC0415
+    denormals.enabled = flush

@@ -22,6 +22,7 @@ import numpy as np
 from . import _checks, config, losses, optimizers
 from . import metrics as metrics_module
 from . import training
+from .fast import denormals
 from .layers import InputLayer, Layer
 from .progress import summary_line
 from .step import forward, output_shortcut, train_step
@@ -343,7 +344,8 @@ class Sequential:
         x, y, sw = self._data(x, y, sample_weight, "train_on_batch")
         if class_weight is not None:
             sw = _class_weights(class_weight, y, sw)
-        value, a = train_step(self, x, y, sw)
+        with denormals.flushed():
+            value, a = train_step(self, x, y, sw)
         if not math.isfinite(value):
             raise FloatingPointError(
                 f"train_on_batch: the loss is {value}; the update was not applied. "

@@ -21,6 +21,7 @@ import threading
 import numpy as np
 
 from . import fast
+from .fast import denormals
 from .callbacks import CallbackList, History
 from .progress import ProgressLogger
 from .step import forward, divisor, per_sample_losses, penalty, train_step
@@ -189,7 +190,9 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
     logs = {}
     # NumPy's own overflow/invalid warnings are silenced while training: a blow-up shows as
     # a non-finite loss, which stops fit below with one message that says what to do.
-    with _InterruptGuard() as guard, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    # Subnormal numbers are flushed to zero meanwhile, as TensorFlow does (glassnet.fast.denormals).
+    with _InterruptGuard() as guard, np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+            denormals.flushed():
         run = _Run(model, guard)
         cblist.on_train_begin()
         try:

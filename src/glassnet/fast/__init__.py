@@ -38,6 +38,7 @@ from operator import attrgetter
 import numpy as np
 
 from .. import threads
+from . import denormals
 
 _ALIGN = 64             # bytes
 _CHUNK = 16384          # items: one chunk of each array stays in cache across a rule's passes
@@ -158,7 +159,8 @@ def apply(optimizer, lr) -> bool:
     if n == 1:
         run(0)
     else:
-        futures = [_pool().submit(run, k) for k in range(1, n)]
+        in_worker = denormals.like_caller(run)      # with fit's flush-to-zero setting
+        futures = [_pool().submit(in_worker, k) for k in range(1, n)]
         run(0)
         for f in futures:
             f.result()
