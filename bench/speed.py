@@ -40,7 +40,14 @@ sys.path.insert(0, HERE)
 import workloads as W  # noqa: E402
 
 WIDTHS = (16, 64, 256, 1024)
-WIDTH_STEPS = 200
+WIDTH_STEPS = 200          # batches of 32 in the width scan's data
+# Epochs of those batches per timed fit: a training run long enough to be in its steady
+# state. glassnet chooses its optimizer kernels by the work a fit announces (numba's,
+# which cost about 0.3 s to load, from 10**8 weights x steps, or 2**19 weights), as JAX's
+# compilation is paid once and timed apart; a 200-step fit at width 256 stays on NumPy's
+# kernels, as it should for a user (bench/README.md has both). Width 1024 takes numba's
+# kernels at any length and is the slowest, so it runs 2 epochs.
+WIDTH_EPOCHS = {16: 10, 64: 10, 256: 10, 384: 6, 512: 4, 1024: 2}
 WORKLOADS = ("seed", "mnist") + tuple(f"w{w}" for w in WIDTHS) + ("fresh",)
 JAX_ENV = "GLASSNET_BENCH_JAX_PYTHON"
 
@@ -48,7 +55,7 @@ JAX_ENV = "GLASSNET_BENCH_JAX_PYTHON"
 def width_spec(width: int):
     """Two hidden relu layers of ``width`` on 64 features, 10 logits, Adam, batch 32."""
     return W.Spec(f"w{width}", ((width, "relu"), (width, "relu"), (10, None)),
-                  "scce_logits", "adam", 32, 1, "synthetic64")
+                  "scce_logits", "adam", 32, WIDTH_EPOCHS.get(width, 10), "synthetic64")
 
 
 def load_data(workload: str, digits_path: str, mnist_rows: int):
@@ -299,7 +306,9 @@ def report(measured, workloads, contestants, opts, notes, level="#", with_target
              f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}. Medians of {opts.repeats} "
              f"repeats, each in a fresh process after a warm-up (JAX: after compiling, timed "
              f"apart); MNIST-shaped: {opts.mnist_rows:,} rows; widths: 64 features, two relu "
-             f"layers of the width, 10 logits, Adam, batch 32, {WIDTH_STEPS} steps; fresh: a new "
+             f"layers of the width, 10 logits, Adam, batch 32, "
+             f"{', '.join(f'{e * WIDTH_STEPS:,} steps at {w}' for w, e in WIDTH_EPOCHS.items())} "
+             f"({WIDTH_STEPS} batches an epoch); fresh: a new "
              f"interpreter from start to a trained seed model (import, data, compile, 100 epochs).", ""]
     lines += [f"- {n}" for n in notes + ["Digits: " + measured["digits"]]] + [""]
     rows = targets(results, workloads, conditions) if with_targets else []

@@ -231,6 +231,39 @@ def test_auto_threads_leave_the_cores_others_use(monkeypatch):
     monkeypatch.setattr(threads, "_current", None)
 
 
+def test_small_matrices_run_blas_on_one_thread_in_auto_mode(monkeypatch):
+    """The fused Dense step says how many BLAS threads its matrices can use: one below
+    _BLAS_ALONE multiply-adds, else the free cores; a fixed set_num_threads is kept."""
+    from glassnet.fast import dense as fast_dense
+    glassnet.config.set_num_threads(None)
+    set_to = []
+    monkeypatch.setattr(threads, "_blas_setters", lambda: [set_to.append])
+    monkeypatch.setattr(threads, "_current", None)
+    monkeypatch.setattr(threads, "_useful", None)
+    monkeypatch.setattr(threads, "_free", 2)
+    monkeypatch.setattr(threads, "_last_look", threads.time.monotonic() + 1e6)   # no new look
+
+    def model_of(width):
+        model = glassnet.Sequential([glassnet.Input(shape=(width,)), glassnet.layers.Dense(width, "relu"),
+                                     glassnet.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        return model
+    small, large = model_of(64), model_of(512)          # 32 x 64 x 64 and 32 x 512 x 512 multiply-adds
+    x64, x512 = np.ones((32, 64), np.float32), np.ones((32, 512), np.float32)
+    y = np.ones((32, 1), np.float32)
+    small.train_on_batch(x64, y)
+    assert set_to[-1] == 1
+    large.train_on_batch(x512, y)
+    assert 32 * 512 * 512 >= fast_dense._BLAS_ALONE and set_to[-1] == 2
+    small.fit(x64, y, batch_size=32, epochs=1, verbose=0)
+    assert set_to[-2:] == [1, 2]                        # and fit lifts the limit when it ends
+    glassnet.config.set_num_threads(2)                  # fixed: kept as the user set it
+    small.train_on_batch(x64, y)
+    assert set_to[-1] == 2 and threads.elementwise_threads() == 2
+    glassnet.config.set_num_threads(None)
+    monkeypatch.setattr(threads, "_current", None)
+
+
 def test_blas_thread_setting_reaches_the_blas():
     threadpoolctl = pytest.importorskip("threadpoolctl")
     glassnet.config.set_num_threads(1)

@@ -33,7 +33,9 @@ _INTERVAL = 0.5                     # seconds between two looks at the machine's
 
 _fixed: int | None = None           # set_num_threads(n); None = auto
 _env_read = False
-_current: int | None = None         # what BLAS and the elementwise pool were last set to
+_current: int | None = None         # what BLAS was last set to
+_free: int | None = None            # auto's latest count of the cores others leave free
+_useful: int | None = None          # the step at hand gains from at most this many BLAS threads
 _blas = None                        # list of callables n -> None, once found
 _last_look = -1.0
 _last_sample = None                 # (wall, busy seconds of our cores, our cpu seconds)
@@ -96,7 +98,27 @@ def _read_env() -> None:
 
 def elementwise_threads() -> int:
     """Threads glassnet's own elementwise kernels may use now (1 until :func:`pace` ran)."""
-    return _fixed if _fixed is not None else (_current or 1)
+    return _fixed if _fixed is not None else (_free or 1)
+
+
+def useful_blas_threads(n: int | None) -> None:
+    """Say that the step at hand gains from at most ``n`` BLAS threads (``None``: no
+    limit). In auto mode BLAS then runs on ``min(n, free cores)``: a network whose matrices
+    are small runs its step faster on one thread, even with a second core free (the
+    64-256-256-10 network at batch 32: 0.38 ms a step on one thread, 0.43-0.45 ms on two,
+    bench/README.md). A fixed ``set_num_threads(n)`` is kept as it is."""
+    global _useful
+    if n != _useful:
+        _useful = n
+        if _fixed is None and _free is not None:
+            _apply(min(_free, n or _free))
+
+
+def _choose(free: int) -> None:
+    """Auto mode's choice: ``free`` cores, no more than the step at hand can use."""
+    global _free
+    _free = free
+    _apply(min(free, _useful or free))
 
 
 def pace() -> None:
@@ -116,7 +138,7 @@ def pace() -> None:
     sample = _sample(now)
     previous, _last_sample = _last_sample, sample
     if previous is None:                        # first look: the 1-minute load average
-        return _apply(max(1, min(cores, int(cores - _load_average() + 0.25))))
+        return _choose(max(1, min(cores, int(cores - _load_average() + 0.25))))
     if not 0 < sample[0] - previous[0] < 10 * _INTERVAL:
         return                                  # a stale sample (between two fits): look again soon
     wall, ours = sample[0] - previous[0], (sample[2] - previous[2]) / (sample[0] - previous[0])
@@ -125,7 +147,7 @@ def pace() -> None:
     else:                                       # no /proc/stat: the load average less our share
         others = _load_average() - ours
     free = cores - max(0.0, others)
-    _apply(max(1, min(cores, int(free + 0.25))))
+    _choose(max(1, min(cores, int(free + 0.25))))
 
 
 def _env_cap() -> int:

@@ -20,7 +20,7 @@ import threading
 
 import numpy as np
 
-from . import fast
+from . import fast, threads
 from .fast import denormals
 from .callbacks import CallbackList, History
 from .progress import ProgressLogger
@@ -220,6 +220,7 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
             run.stopped_reason = ("Training interrupted (KeyboardInterrupt): the weights are those after "
                                   "the last completed step.")
         cblist.on_train_end(logs)
+    threads.useful_blas_threads(None)       # what comes next (predict, another model) may use more
     if run.stopped_reason:
         print(run.stopped_reason, file=sys.stderr)
     model.stop_training = False

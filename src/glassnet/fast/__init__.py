@@ -102,6 +102,7 @@ class FastState:
         self.threads = 0
         self.kernel = None                          # "numpy" or "numba", chosen on the first step
         self.key, self.run = None, None             # the latest step's settings and runner
+        self.numbers = None                         # and its numbers (_Numbers)
         self.scratch = []
 
     def cut(self, threads: int) -> None:
@@ -141,12 +142,14 @@ def apply(optimizer, lr) -> bool:
         state.kernel = _choose_kernel(state, optimizer)
     coefficients, numpy_rule, settings = _rule(optimizer)
     # The step's numbers and runner depend only on these: a small network's step reuses
-    # them while they stay the same (Adam's change every step, with its t).
+    # them while they stay the same (Adam's alpha, which changes with t, is refreshed below).
     key = (lr, n, settings(optimizer)) if grad is state.grads else None
     if key is not None and key == state.key:
-        run = state.run
+        run, c = state.run, state.numbers
+        if c.per_step:
+            c.per_step(optimizer, lr, c)
     else:
-        c = coefficients(optimizer, lr, state.values.dtype.type)
+        c = state.numbers = coefficients(optimizer, lr, state.values.dtype.type)
         if state.kernel == "numba":
             from . import _numba_optimizers as _fast_numba  # noqa: PLC0415 - optional, imported only when chosen
             rule = _fast_numba.runner(type(optimizer).__name__, state.values, grad, state.slots, c)
@@ -197,6 +200,8 @@ def _numpy_runner(rule, state, grad, c):
 # Each has its numbers, in the weights' float type, worked out once per step (``c``), and
 # its passes over one chunk; glassnet.fast._numba_optimizers has the same arithmetic in one loop.
 class _Numbers:
+    per_step = None         # or a function (optimizer, lr, numbers) updating those that change each step
+
     def __init__(self, optimizer, rate, f, **numbers):
         self.decay = bool(optimizer.weight_decay)
         self.wd = f(optimizer.weight_decay * rate) if self.decay else f(0)
@@ -260,7 +265,12 @@ def _rmsprop(c, p, g, slots, t, u):
 
 def _adam_numbers(opt, lr, f):
     return _Numbers(opt, lr, f, one_minus_beta_1=f(1 - opt.beta_1), one_minus_beta_2=f(1 - opt.beta_2),
-                    alpha=opt.alpha(lr, f), eps=f(opt.epsilon), amsgrad=opt.amsgrad)
+                    alpha=opt.alpha(lr, f), eps=f(opt.epsilon), amsgrad=opt.amsgrad, float_type=f,
+                    per_step=_adam_alpha)
+
+
+def _adam_alpha(opt, lr, c):
+    c.alpha = opt.alpha(lr, c.float_type)                # lr sqrt(1 - b2^t) / (1 - b1^t): t changes each step
 
 
 def _adam(c, p, g, slots, t, u):
@@ -285,7 +295,7 @@ def _adam(c, p, g, slots, t, u):
 
 # Keyed by class: a subclass of your own, which may change update_step, takes the readable path.
 # The third item reads every setting a rule's numbers depend on (with the learning rate).
-_ADAM_SETTINGS = attrgetter("iterations", "beta_1", "beta_2", "epsilon", "amsgrad", "weight_decay")
+_ADAM_SETTINGS = attrgetter("beta_1", "beta_2", "epsilon", "amsgrad", "weight_decay")
 _RULES = {("glassnet.optimizers", "SGD"): (_sgd_numbers, _sgd,
                                            attrgetter("momentum", "nesterov", "weight_decay")),
           ("glassnet.optimizers", "RMSprop"): (_rmsprop_numbers, _rmsprop, attrgetter(

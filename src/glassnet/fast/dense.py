@@ -38,8 +38,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, step
+from .. import activations, step, threads
 from ..layers.core import Dense
+
+# Multiply-adds of the step's largest matrix product below which BLAS runs on one thread:
+# measured here (2 cores, batch 32, two hidden layers of the width), a second thread made
+# the width-256 step (2.1M) slower, 0.43-0.45 ms against 0.38 ms, and the width-384 one
+# (4.7M) faster, 0.99 ms against 1.22 ms (bench/README.md).
+_BLAS_ALONE = 3 << 20
 
 # activation -> its kind here; each kind's forward and backward below repeats the
 # operations of the function in glassnet.activations and of its _backward.
@@ -81,7 +87,7 @@ def plan(model, x):
     layers = model.layers
     if not layers or type(x) is not np.ndarray or x.ndim != 2:
         return None
-    kinds = []
+    kinds, largest = [], 0
     for layer in layers:
         if type(layer) is not Dense or layer.kernel.value.dtype != x.dtype:
             return None
@@ -90,6 +96,8 @@ def plan(model, x):
                 layer.use_bias and layer.bias.regularizer is not None):
             return None
         kinds.append(kind)
+        largest = max(largest, layer.kernel.value.size)
+    threads.useful_blas_threads(1 if len(x) * largest < _BLAS_ALONE else None)
     return layers, kinds
 
 
@@ -99,6 +107,7 @@ def train_step(model, x, y, sample_weight=None):
     the fused step does not apply."""
     found = plan(model, x)
     if found is None:
+        threads.useful_blas_threads(None)
         return None
     layers, kinds = found
     shortcut = model.output_shortcut
