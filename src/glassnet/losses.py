@@ -350,15 +350,16 @@ class SparseCategoricalCrossentropy(Loss, _ClippedProbabilities):
     def _logits_pass(self, y_true, z):
         """Values ``logsumexp(z) - z_y`` and gradient ``softmax(z) - one_hot(y)`` from one exp.
         (Computing log_softmax and softmax apart took half of a 25-15-10 network's step.)"""
-        shifted = z - z.max(axis=-1, keepdims=True)
+        # z.max without its wrapper; C order, so that the flat positions below index it and grad
+        shifted = np.subtract(z, np.maximum.reduce(z, axis=-1, keepdims=True), order="C")
         with np.errstate(under="ignore"):
             grad = np.exp(shifted)
         total = np.add.reduce(grad, axis=-1, keepdims=True)
         grad /= total
-        if z.ndim == 2:
-            rows = np.arange(z.shape[0])
-            values = np.log(total[:, 0]) - shifted[rows, y_true]
-            grad[rows, y_true] -= 1.0
+        if z.ndim == 2:                     # row i's true class, as flat positions (one gather)
+            at = np.arange(0, z.size, z.shape[1]) + y_true
+            values = np.log(total[:, 0]) - shifted.ravel()[at]
+            grad.ravel()[at] -= 1.0
         else:
             values = np.log(total[..., 0]) - np.take_along_axis(shifted, y_true[..., None], axis=-1)[..., 0]
             grad -= self._one_hot(y_true, grad)
