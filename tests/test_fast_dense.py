@@ -82,17 +82,50 @@ def _assert_same(a, b):
     assert a.optimizer.iterations == b.optimizer.iterations > 0
 
 
+@pytest.fixture(params=["numpy", "numba"])
+def kernels(request):
+    """The fast path's kernels: with numba's, the fused step also takes numba's one-pass
+    forward and backward passes (glassnet.fast._numba_dense) from its second step on."""
+    if request.param == "numba":
+        pytest.importorskip("numba")
+    glassnet.config.set_kernels(request.param)
+    yield request.param
+    glassnet.config.set_kernels("auto")
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
-def test_the_fused_step_gives_the_readable_paths_weights_bit_for_bit(variant, dtype, monkeypatch):
+def test_the_fused_step_gives_the_readable_paths_weights_bit_for_bit(variant, dtype, kernels, monkeypatch):
     fused, loss_f, calls, taken = _train(variant, dtype, True, monkeypatch)
     readable, loss_r, _, _ = _train(variant, dtype, False, monkeypatch)
     assert taken and len(calls) == 4 * 4 + 1, "the fused step did not run on every step"
     assert loss_f == loss_r
     _assert_same(fused, readable)
+    if kernels == "numba" and fused.optimizer.fast_state is not None:
+        assert fused.optimizer.fast_state.kernel == "numba"
+        assert fast_dense._compiled_passes(fused) is not None
 
 
-def test_sample_weights_and_the_layer_caches_match(monkeypatch):
+def test_the_compiled_passes_keep_nan_inf_and_signed_zeros_as_numpy_does():
+    passes = pytest.importorskip("glassnet.fast._numba_dense")
+    z = np.array([[np.nan, -0.0, 0.0, -1.0, 2.0, np.inf, -np.inf],
+                  [1.0, -0.0, -5.0, 0.5, -0.0, 3.0, 2.0]], np.float32)
+    grad = np.array([[1.0, np.inf, -2.0, np.inf, -3.0, np.nan, 1.0],
+                     [2.0, -1.0, -1.0, 1e-30, 7.0, 1.0, -0.0]], np.float32)
+    b = np.zeros(z.shape[1], np.float32)
+    with np.errstate(invalid="ignore"):
+        expected_a = np.maximum(z + b, 0.0)
+        expected_d = grad * (z > 0)
+        expected_db = np.add.reduce(expected_d, axis=0)
+    a = passes.bias_relu(z.copy(), b, np.float32(0))
+    db = np.empty_like(b)
+    d = passes.relu_backward(grad, z, np.float32(0), db)
+    for got, want in ((a, expected_a), (d, expected_d), (db, expected_db)):
+        assert got.dtype == want.dtype
+        assert np.array_equal(got.view(np.int32), want.view(np.int32)), (got, want)   # bit for bit
+
+
+def test_sample_weights_and_the_layer_caches_match(kernels, monkeypatch):
     fused, loss_f, calls, _ = _train("seed", "float32", True, monkeypatch, epochs=2, sample_weight=True)
     readable, loss_r, _, _ = _train("seed", "float32", False, monkeypatch, epochs=2, sample_weight=True)
     assert calls and loss_f == loss_r

@@ -111,6 +111,7 @@ def train_step(model, x, y, sample_weight=None):
         return None
     layers, kinds = found
     shortcut = model.output_shortcut
+    passes = _compiled_passes(model)
     a = x
     # Only sigmoid's exp(-z) needs this (over/underflow: 0 and 1 are the right answers);
     # one errstate for the step costs less than one per layer.
@@ -118,6 +119,9 @@ def train_step(model, x, y, sample_weight=None):
         for layer, kind in zip(layers, kinds):
             layer.x = a
             z = layer.z = np.dot(a, layer.kernel.value)              # Z = X W + b
+            if passes is not None and layer.use_bias and kind in ("relu", "linear"):
+                a = layer.a = _compiled_forward(passes, kind, z, layer.bias.value)
+                continue
             if layer.use_bias:
                 z += layer.bias.value
             a = layer.a = _forward(kind, z)                    # A = g(Z)
@@ -127,12 +131,15 @@ def train_step(model, x, y, sample_weight=None):
     else:
         for i in range(len(layers) - 1, -1, -1):
             layer = layers[i]
-            if i < len(layers) - 1 or not shortcut:
-                grad = _backward(kinds[i], layer.z, layer.a, grad)    # dZ = dA * g'(Z)
+            kind = kinds[i] if i < len(layers) - 1 or not shortcut else "linear"   # shortcut: dZ given
+            if passes is not None:                                    # dZ and db in one pass
+                grad = _compiled_backward(passes, kind, layer, grad)
+            else:
+                grad = _backward(kind, layer.z, layer.a, grad)        # dZ = dA * g'(Z)
+                if layer.use_bias:
+                    np.add.reduce(grad, axis=0, out=layer.bias.grad)  # db = sum of dZ's rows
             layer.dz = grad
             np.dot(layer.x.T, grad, out=layer.kernel.grad)            # dW = X.T dZ
-            if layer.use_bias:
-                np.add.reduce(grad, axis=0, out=layer.bias.grad)      # db = sum of dZ's rows
             if i:
                 grad = np.dot(grad, layer.kernel.value.T)               # dX = dZ W.T
     if np.isfinite(value):               # no penalties to add: plan() allowed no regularizer
@@ -141,3 +148,43 @@ def train_step(model, x, y, sample_weight=None):
             optimizer.build(model.trainable_weights)
         optimizer.apply()
     return value, a
+
+
+# -- numba's one-pass forms (glassnet.fast._numba_dense), once the optimizer runs on numba ------
+def _compiled_passes(model):
+    """``glassnet.fast._numba_dense`` when the model's optimizer already runs numba's kernels
+    (chosen for the work ahead, so numba is loaded), else None."""
+    state = model.optimizer.fast_state
+    if state is None or state.kernel != "numba":
+        return None
+    try:
+        from . import _numba_dense  # noqa: PLC0415 - optional, imported only with numba's kernels
+    except Exception:   # noqa: BLE001 - a broken numba install: the NumPy passes are exact too
+        return None
+    return _numba_dense
+
+
+def _compiled_forward(passes, kind, z, b):
+    if kind == "relu":
+        return passes.bias_relu(z, b, z.dtype.type(0))               # Z += b; A = max(Z, 0)
+    passes.bias_add(z, b)                                             # Z += b; A = Z
+    return z
+
+
+def _compiled_backward(passes, kind, layer, grad):
+    """``dZ`` from ``dA`` (``grad``), and ``db`` into the bias's gradient. ``db`` is summed on
+    the way only where NumPy's ``add.reduce(dZ, axis=0)`` adds the rows in order: a C-ordered
+    ``dZ`` of two or more columns (a single column is summed pairwise, as one contiguous run)."""
+    in_pass = layer.use_bias and grad.shape[1] > 1 and grad.flags.c_contiguous
+    db = layer.bias.grad if in_pass else grad[0, :0]
+    if kind == "relu":
+        d = passes.relu_backward(grad, layer.z, grad.dtype.type(0), db)
+    elif kind == "sigmoid":
+        d = passes.sigmoid_backward(grad, layer.a, grad.dtype.type(1), db)
+    elif kind == "tanh":
+        d = passes.tanh_backward(grad, layer.a, grad.dtype.type(1), db)
+    else:
+        d = passes.linear_backward(grad, db) if in_pass else grad
+    if layer.use_bias and not in_pass:
+        np.add.reduce(d, axis=0, out=layer.bias.grad)
+    return d
