@@ -18,6 +18,12 @@ for bit the same (tests/test_fast_dense.py). Each layer still ends the step hold
 its own ``forward``/``backward`` would have kept (``x``, ``z``, ``a``, ``dz``), each a
 fresh array per step, so callbacks that read them see what they would have seen.
 
+Once the optimizer runs on numba's kernels (chosen when the work ahead repays numba's
+load: ``glassnet.fast``), the elementwise passes go through ``glassnet.fast._numba_dense``
+too: ``Z += b`` and relu in one pass, ``dZ`` and ``db`` in one pass; bit for bit the same.
+And a step whose largest matrix product is small runs BLAS on one thread
+(``glassnet.threads.useful_blas_threads``).
+
 It applies only where that is proven: every layer exactly ``glassnet.layers.Dense`` with
 sigmoid, relu (Keras's defaults), tanh or linear, no regularizer on any weight, a 2-D
 float input of the weights' dtype, and no ``StepRecord`` asked for. Anything else returns
