@@ -30,7 +30,7 @@ them. ``glassnet.config.set_flush_denormals(False)`` turns it off.
 from __future__ import annotations
 
 import contextlib
-import platform
+import os
 import sys
 
 _FTZ_DAZ = 0x8040                   # MXCSR: flush to zero (bit 15), denormals are zero (bit 6)
@@ -46,7 +46,7 @@ def supported() -> bool:
     global _libm, _env
     if _libm is None:
         _libm = False
-        if sys.platform.startswith("linux") and platform.machine() in ("x86_64", "AMD64"):
+        if sys.platform.startswith("linux") and os.uname().machine == "x86_64":
             import ctypes  # noqa: PLC0415 - imported on the first fit, not with glassnet
             try:
                 libm = ctypes.CDLL("libm.so.6")
