@@ -11,8 +11,8 @@ and the time from a fresh process to a trained seed model.
     python bench/speed.py --jax-python /work/jaxvenv/bin/python   # JAX joins (or set
                                                  # GLASSNET_BENCH_JAX_PYTHON)
 
-Each (contestant, workload, condition) runs in a fresh process (this file with
-``--child``) after an untimed warm-up, with each library's default thread settings
+Each repeat of a (contestant, workload, condition) runs in a fresh process (this file
+with ``--child``) after an untimed warm-up, the contestants taking turns, with each library's default thread settings
 (glassnet's default: its auto thread count, ``glassnet.threads``). "Loaded" starts
 ``--load`` processes that spin on the CPU for the whole pass and stops them afterwards.
 Reported: the median of the repeats, and ratios: PyTorch's time over glassnet's (above 1:
@@ -73,7 +73,7 @@ def load_data(workload: str, digits_path: str, mnist_rows: int):
 # ---------------------------------------------------------------- one child process
 def child(contestant: str, workload: str, repeats: int, digits_path: str, mnist_rows: int) -> dict:
     if workload == "fresh":
-        return fresh_child(contestant, digits_path)
+        return fresh_child(contestant, digits_path, repeats)
     spec, x, y = load_data(workload, digits_path, mnist_rows)
     out = {}
     if contestant.startswith("jax"):
@@ -156,14 +156,14 @@ loss = trainer.fit(x, y, W.SEED.epochs, HOW)
 }
 
 
-def fresh_child(contestant: str, digits_path: str) -> dict:
+def fresh_child(contestant: str, digits_path: str, repeats: int) -> dict:
     """A new interpreter that imports the library, loads the digits and trains the seed
-    model; its whole life (start-up included) is timed from here, three times."""
+    model; its whole life (start-up included) is timed from here, ``repeats`` times."""
     kind = "jax" if contestant.startswith("jax") else contestant
     code = ("import os, sys; sys.path.insert(0, %r)\nimport workloads as W\nDIGITS = %r\nHOW = %r\n"
             % (HERE, digits_path, contestant.split("-")[-1])) + FRESH[kind] + "print('loss', float(loss))\n"
     times, loss = [], None
-    for _ in range(3):
+    for _ in range(repeats):
         t0 = time.perf_counter()
         p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
         times.append(time.perf_counter() - t0)
@@ -177,14 +177,14 @@ def interpreter(contestant: str, jax_python: str | None) -> str:
     return jax_python if contestant.startswith("jax") else sys.executable
 
 
-def run_child(opts, contestant, workload, digits_path) -> dict:
+def run_child(opts, contestant, workload, digits_path, repeats=None) -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.path.join(ROOT, "src") + os.pathsep + env.get("PYTHONPATH", "")
     if opts.threads:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "GLASSNET_NUM_THREADS"):
             env[var] = str(opts.threads)
     cmd = [interpreter(contestant, opts.jax_python), os.path.abspath(__file__), "--child", contestant,
-           workload, "--repeats", str(opts.repeats), "--digits", digits_path, "--mnist-rows", str(opts.mnist_rows)]
+           workload, "--repeats", str(repeats or opts.repeats), "--digits", digits_path, "--mnist-rows", str(opts.mnist_rows)]
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=opts.timeout, cwd=ROOT)
     except subprocess.TimeoutExpired:
@@ -233,6 +233,22 @@ def contestants_available(wanted, jax_python):
     return out, notes
 
 
+def merge(results, key, r) -> None:
+    """Add one process's result to ``results[key]``: its times appended, compile times kept."""
+    before = results.get(key)
+    if before is None or "error" in before:
+        results[key] = dict(r, compile_all=[r["compile_s"]] if "compile_s" in r else [])
+        return
+    if "error" in r:
+        results[key] = r
+        return
+    before["times"] += r["times"]
+    if "compile_s" in r:
+        before["compile_all"].append(r["compile_s"])
+        before["compile_s"] = statistics.median(before["compile_all"])
+    before.update({k: v for k, v in r.items() if k not in ("times", "compile_s")})
+
+
 def measure(opts, workloads, contestants, say=print) -> dict:
     """Every (condition, workload, contestant): quiet, then with ``opts.load`` spinners."""
     tmp = tempfile.mkdtemp(prefix="glassnet-speed-")
@@ -247,9 +263,13 @@ def measure(opts, workloads, contestants, say=print) -> dict:
             for w in workloads:
                 if w == "fresh" and cond != "quiet":
                     continue
+                # One repeat per process, the contestants taking turns: a drift in the
+                # machine's speed (other tenants of a shared machine) falls on all of them.
+                for _ in range(opts.repeats):
+                    for c in contestants:
+                        merge(results, (cond, w, c), run_child(opts, c, w, digits_path, repeats=1))
                 for c in contestants:
-                    r = run_child(opts, c, w, digits_path)
-                    results[cond, w, c] = r
+                    r = results[cond, w, c]
                     say(f"  [{cond}] {w:6s} {c:9s} "
                         + (r.get("error") or f"{fmt(median(r), w, r['steps'])}" + (
                             "" if w == "fresh" else f" (threads {r.get('threads')}"
