@@ -47,7 +47,7 @@ WIDTH_STEPS = 200          # batches of 32 in the width scan's data
 # compilation is paid once and timed apart; a 200-step fit at width 256 stays on NumPy's
 # kernels, as it should for a user (bench/README.md has both). Width 1024 takes numba's
 # kernels at any length and is the slowest, so it runs 2 epochs.
-WIDTH_EPOCHS = {16: 10, 64: 10, 256: 10, 384: 6, 512: 4, 1024: 2}
+WIDTH_EPOCHS = {16: 10, 64: 10, 256: 10, 1024: 2}
 WORKLOADS = ("seed", "mnist") + tuple(f"w{w}" for w in WIDTHS) + ("fresh",)
 JAX_ENV = "GLASSNET_BENCH_JAX_PYTHON"
 

@@ -266,11 +266,14 @@ def _rmsprop(c, p, g, slots, t, u):
 def _adam_numbers(opt, lr, f):
     return _Numbers(opt, lr, f, one_minus_beta_1=f(1 - opt.beta_1), one_minus_beta_2=f(1 - opt.beta_2),
                     alpha=opt.alpha(lr, f), eps=f(opt.epsilon), amsgrad=opt.amsgrad, float_type=f,
-                    per_step=_adam_alpha)
+                    lr=f(lr), one=f(1), beta_1=f(opt.beta_1), beta_2=f(opt.beta_2), per_step=_adam_alpha)
 
 
 def _adam_alpha(opt, lr, c):
-    c.alpha = opt.alpha(lr, c.float_type)                # lr sqrt(1 - b2^t) / (1 - b1^t): t changes each step
+    """``Adam.alpha`` for the coming step, ``lr sqrt(1 - b2^t) / (1 - b1^t)``: the same
+    operations on the same float-typed numbers, those that do not change kept from step to step."""
+    t = c.float_type(opt.iterations + 1)
+    c.alpha = c.lr * np.sqrt(c.one - c.beta_2 ** t) / (c.one - c.beta_1 ** t)
 
 
 def _adam(c, p, g, slots, t, u):

@@ -42,6 +42,8 @@ None and ``glassnet.step.train_step`` runs the readable path.
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from .. import activations, step, threads
@@ -52,6 +54,7 @@ from ..layers.core import Dense
 # the width-256 step (2.1M) slower, 0.43-0.45 ms against 0.38 ms, and the width-384 one
 # (4.7M) faster, 0.99 ms against 1.22 ms (bench/README.md).
 _BLAS_ALONE = 3 << 20
+_NOTHING = contextlib.nullcontext()
 
 # activation -> its kind here; each kind's forward and backward below repeats the
 # operations of the function in glassnet.activations and of its _backward.
@@ -93,7 +96,7 @@ def plan(model, x):
     layers = model.layers
     if not layers or type(x) is not np.ndarray or x.ndim != 2:
         return None
-    kinds, largest = [], 0
+    kinds = []
     for layer in layers:
         if type(layer) is not Dense or layer.kernel.value.dtype != x.dtype:
             return None
@@ -102,8 +105,6 @@ def plan(model, x):
                 layer.use_bias and layer.bias.regularizer is not None):
             return None
         kinds.append(kind)
-        largest = max(largest, layer.kernel.value.size)
-    threads.useful_blas_threads(1 if len(x) * largest < _BLAS_ALONE else None)
     return layers, kinds
 
 
@@ -118,10 +119,12 @@ def train_step(model, x, y, sample_weight=None):
     layers, kinds = found
     shortcut = model.output_shortcut
     passes = _compiled_passes(model)
+    largest = max(layer.kernel.value.size for layer in layers)
+    threads.useful_blas_threads(1 if len(x) * largest < _BLAS_ALONE else None)
     a = x
     # Only sigmoid's exp(-z) needs this (over/underflow: 0 and 1 are the right answers);
-    # one errstate for the step costs less than one per layer.
-    with np.errstate(over="ignore", under="ignore"):
+    # one errstate for the step costs less than one per layer, and none without a sigmoid.
+    with np.errstate(over="ignore", under="ignore") if "sigmoid" in kinds else _NOTHING:
         for layer, kind in zip(layers, kinds):
             layer.x = a
             z = layer.z = np.dot(a, layer.kernel.value)              # Z = X W + b
