@@ -13,6 +13,7 @@ that had already made the weights non-finite); Ctrl-C stops after the current st
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import signal
 import sys
@@ -192,7 +193,7 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
     # a non-finite loss, which stops fit below with one message that says what to do.
     # Subnormal numbers are flushed to zero meanwhile, as TensorFlow does (glassnet.fast.denormals).
     with _InterruptGuard() as guard, np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
-            denormals.flushed():
+            denormals.flushed(), _blas_limit_lifted():
         run = _Run(model, guard)
         cblist.on_train_begin()
         try:
@@ -220,11 +221,20 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
             run.stopped_reason = ("Training interrupted (KeyboardInterrupt): the weights are those after "
                                   "the last completed step.")
         cblist.on_train_end(logs)
-    threads.useful_blas_threads(None)       # what comes next (predict, another model) may use more
     if run.stopped_reason:
         print(run.stopped_reason, file=sys.stderr)
     model.stop_training = False
     return history
+
+
+@contextlib.contextmanager
+def _blas_limit_lifted():
+    """On leaving fit, however it ends, lift the small-matrix limit on BLAS threads that a
+    step may have set: what comes next (predict, another model) may use more."""
+    try:
+        yield
+    finally:
+        threads.useful_blas_threads(None)
 
 
 def _epoch(run, data, epoch, cblist):

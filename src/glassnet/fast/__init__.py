@@ -340,7 +340,10 @@ def expect_steps(optimizer, steps) -> None:
     In ``"auto"`` the kernels are then chosen again, weighing numba's one-time cost against
     the work ahead: the MNIST-shaped network (235k weights) for one epoch of 469 steps is
     about 10**8 weights x steps, where numba saves about as much as it costs to load."""
-    _planned[optimizer] = int(steps or 0)
+    try:
+        _planned[optimizer] = int(steps or 0)
+    except TypeError:           # an optimizer class of one's own that cannot be a key: no matter,
+        return                  # it takes the readable path
     state = optimizer.fast_state
     if state is not None and state.kernel == "numpy" and _KERNELS == "auto":
         state.kernel, state.key = None, None        # chosen again on the next step
