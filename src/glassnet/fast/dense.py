@@ -43,6 +43,7 @@ None and ``glassnet.step.train_step`` runs the readable path.
 from __future__ import annotations
 
 import contextlib
+import math
 
 import numpy as np
 
@@ -119,7 +120,9 @@ def train_step(model, x, y, sample_weight=None):
     layers, kinds = found
     shortcut = model.output_shortcut
     passes = _compiled_passes(model)
-    largest = max(layer.kernel.value.size for layer in layers)
+    largest = 0
+    for layer in layers:
+        largest = max(largest, layer.kernel.value.size)
     threads.useful_blas_threads(1 if len(x) * largest < _BLAS_ALONE else None)
     a = x
     # Only sigmoid's exp(-z) needs this (over/underflow: 0 and 1 are the right answers);
@@ -151,7 +154,7 @@ def train_step(model, x, y, sample_weight=None):
             np.dot(layer.x.T, grad, out=layer.kernel.grad)            # dW = X.T dZ
             if i:
                 grad = np.dot(grad, layer.kernel.value.T)               # dX = dZ W.T
-    if np.isfinite(value):               # no penalties to add: plan() allowed no regularizer
+    if math.isfinite(value):             # no penalties to add: plan() allowed no regularizer
         optimizer = model.optimizer
         if not optimizer.built:
             optimizer.build(model.trainable_weights)
