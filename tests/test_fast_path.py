@@ -151,6 +151,33 @@ def test_auto_kernels_weigh_the_work_fit_announces(monkeypatch):
         assert np.array_equal(a, b)
 
 
+def test_a_loop_of_ones_own_turns_to_numba_once_its_work_adds_up(monkeypatch):
+    """train_on_batch announces nothing: auto chooses again at the step where the steps
+    taken, times the weights, reach _NUMBA_WORK; the weights stay those of NumPy's kernels."""
+    has_numba = importlib.util.find_spec("numba") is not None
+    monkeypatch.setattr(fast, "_NUMBA_WORK", 1_203 * 10)            # 1,203 weights: from step 10
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((8, 8)).astype("float32"), rng.integers(0, 3, 8)
+    runs = {}
+    for kind in ("numpy", "auto"):
+        glassnet.config.set_kernels(kind)
+        glassnet.utils.set_random_seed(1)
+        model = glassnet.Sequential([glassnet.Input(shape=(8,)), glassnet.layers.Dense(100, "relu"),
+                                     glassnet.layers.Dense(3)])
+        model.compile(optimizer="adam", loss=glassnet.losses.SparseCategoricalCrossentropy(from_logits=True))
+        seen = []
+        for _ in range(14):
+            model.train_on_batch(x, y)
+            seen.append(model.optimizer.fast_state.kernel)
+        runs[kind] = (model, seen)
+    glassnet.config.set_kernels("auto")
+    assert runs["numpy"][1] == ["numpy"] * 14
+    assert runs["auto"][1][:10] == ["numpy"] * 10
+    assert runs["auto"][1][10:] == ["numba" if has_numba else "numpy"] * 4
+    for a, b in zip(runs["numpy"][0].get_weights(), runs["auto"][0].get_weights()):
+        assert np.array_equal(a, b)
+
+
 def test_a_whole_fit_is_the_same_on_both_paths():
     """fit with the fast path against fit with a subclass (which takes the readable path)."""
     class ReadableAdam(optimizers.Adam):        # a subclass of one's own: the readable path

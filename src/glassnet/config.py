@@ -142,8 +142,8 @@ def get_num_threads() -> int:
 
 def set_kernels(kind: str) -> None:
     """The optimizer kernels of the fast path: ``"auto"`` (default: numba when installed and
-    the network has at least 2**19 weights or the fit at hand at least 10**8 weights x steps,
-    else NumPy), ``"numpy"`` or ``"numba"``. Both
+    the network has at least 2**19 weights or the fit at hand at least 10**8 weights x steps
+    (in a loop of one's own: those taken so far), else NumPy), ``"numpy"`` or ``"numba"``. Both
     give the same weights bit for bit; takes effect for optimizers built afterwards.
 
     >>> import glassnet

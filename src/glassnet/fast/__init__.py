@@ -17,7 +17,8 @@ A small network's step is mostly call overhead: RMSprop written per weight makes
    whole buffer from memory), split over threads when ``glassnet.threads`` says cores
    are free (NumPy releases the GIL), or, when numba is installed and the work ahead pays
    for its one-time cost (2**19 weights, or weights x the steps ``fit`` is about to take
-   from 10**8: :func:`expect_steps`), compiled into one loop
+   from 10**8: :func:`expect_steps`; in a loop of one's own, the steps taken so far),
+   compiled into one loop
    (``glassnet.fast._numba_optimizers``). Adam's update of the width-1024
    network (1.13M weights, float32, one thread, a busy 2-core machine): 4.5-9 ms before,
    3.2-3.5 ms chunked, 0.8-0.9 ms with numba (bench/README.md). Every form does the
@@ -101,6 +102,7 @@ class FastState:
         self.size = self.values.size
         self.threads = 0
         self.kernel = None                          # "numpy" or "numba", chosen on the first step
+        self.recheck_at = -1                        # the step at which "auto" chooses again
         self.key, self.run = None, None             # the latest step's settings and runner
         self.numbers = None                         # and its numbers (_Numbers)
         self.scratch = []
@@ -138,8 +140,9 @@ def apply(optimizer, lr) -> bool:
     n = 1 if state.size <= _CHUNK else max(1, min(threads.elementwise_threads(), state.size // _PARALLEL_MIN))
     if n != state.threads:
         state.cut(n)
-    if state.kernel is None:
+    if state.kernel is None or optimizer.iterations == state.recheck_at:
         state.kernel = _choose_kernel(state, optimizer)
+        state.key = None
     coefficients, numpy_rule, settings = _rule(optimizer)
     # The step's numbers and runner depend only on these: a small network's step reuses
     # them while they stay the same (Adam's alpha, which changes with t, is refreshed below).
@@ -350,9 +353,16 @@ def expect_steps(optimizer, steps) -> None:
 
 
 def _choose_kernel(state, optimizer) -> str:
+    """numba's or NumPy's kernels for the work ahead: the steps ``fit`` announced or, in a
+    loop of one's own (``train_on_batch``, ``apply_gradients``), as many as were already
+    taken: past the step where they add up to _NUMBA_WORK, it is chosen again."""
+    state.recheck_at = -1
     if state.values.dtype not in (np.float32, np.float64) or _KERNELS == "numpy":
         return "numpy"
-    worth_it = state.size >= _NUMBA_MIN or state.size * _planned.get(optimizer, 0) >= _NUMBA_WORK
+    ahead = max(_planned.get(optimizer, 0), optimizer.iterations)
+    worth_it = state.size >= _NUMBA_MIN or state.size * ahead >= _NUMBA_WORK
+    if not worth_it and _KERNELS == "auto":
+        state.recheck_at = max(optimizer.iterations + 1, -(-_NUMBA_WORK // state.size))
     if _KERNELS == "numba" or (worth_it and importlib.util.find_spec("numba") is not None):
         try:
             from . import _numba_optimizers  # noqa: PLC0415, F401
