@@ -294,7 +294,7 @@ class Suite:
         a = self.args
         wanted = [c for c in ("glassnet", "jax-step", "jax-scan", "torch")
                   if c.split("-")[0] in a.contestants and (c.startswith("jax") or c in self.contestants)]
-        a.repeats_speed = a.repeats or (1 if self.quick else 3)
+        a.repeats_speed = a.repeats or (1 if self.quick else 5)
         opts = argparse.Namespace(repeats=a.repeats_speed, threads=a.threads, jax_python=a.jax_python,
                                   load=a.load, mnist_rows=a.mnist_rows, timeout=a.timeout)
         contestants, notes = speed.contestants_available(wanted, a.jax_python)

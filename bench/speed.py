@@ -382,7 +382,7 @@ def add_options(ap, prefix=""):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--child", nargs=2, metavar=("CONTESTANT", "WORKLOAD"))
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--digits", default="")
     ap.add_argument("--only", default=",".join(WORKLOADS))
     ap.add_argument("--contestants", default="glassnet,jax-step,jax-scan,torch")
