@@ -20,7 +20,8 @@ fresh array per step, so callbacks that read them see what they would have seen.
 
 Once the optimizer runs on numba's kernels (chosen when the work ahead repays numba's
 load: ``glassnet.fast``), the elementwise passes go through ``glassnet.fast._numba_dense``
-too: ``Z += b`` and relu in one pass, ``dZ`` and ``db`` in one pass; bit for bit the same.
+too: ``Z += b`` and relu in one pass, ``dZ`` in one and ``db`` summed from it; bit for bit
+the same.
 And a step whose largest matrix product is small runs BLAS on one thread
 (``glassnet.threads.useful_blas_threads``).
 
@@ -144,7 +145,7 @@ def train_step(model, x, y, sample_weight=None):
         for i in range(len(layers) - 1, -1, -1):
             layer = layers[i]
             kind = kinds[i] if i < len(layers) - 1 or not shortcut else "linear"   # shortcut: dZ given
-            if passes is not None:                                    # dZ and db in one pass
+            if passes is not None:                                    # dZ, then db, compiled
                 grad = _compiled_backward(passes, kind, layer, grad)
             else:
                 grad = _backward(kind, layer.z, layer.a, grad)        # dZ = dA * g'(Z)
