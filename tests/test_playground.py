@@ -450,8 +450,11 @@ def test_ctrl_c_stops_the_command_cleanly_while_it_trains():
     import sys
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(__import__("pathlib").Path(glassnet.__file__).parents[1])]
                                                       + [os.environ.get("PYTHONPATH", "")]))
+    # A shell's background job (`pytest ... &`) starts with SIGINT ignored, and a child would
+    # inherit that: give the command Ctrl-C's default handling, as a terminal would.
     proc = subprocess.Popen([sys.executable, "-m", "glassnet", "playground", "--no-browser"],
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         line = proc.stderr.readline()
         url = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", line)
