@@ -18,8 +18,12 @@ from glassnet.keras.layers import Dense, Dropout, Input
 
 
 def _data(dtype, n=100, features=64, classes=None, seed=3):
+    """``classes``: None (one 0/1 column), an int (class indices) or "multilabel" (three
+    0/1 columns, for sigmoid outputs with binary cross-entropy)."""
     rng = np.random.default_rng(seed)
     x = rng.random((n, features)).astype(dtype)
+    if classes == "multilabel":
+        return x, (x[:, :3] + x[:, 3:6] > 1).astype(dtype)
     if classes:
         return x, rng.integers(0, classes, n)
     return x, (x[:, 0] + x[:, 1] > 1).astype(dtype).reshape(-1, 1)
@@ -40,6 +44,8 @@ VARIANTS = {
         lambda: [Dense(8, activation="relu"), Dense(1, activation="sigmoid")],
         lambda: losses.BinaryCrossentropy(label_smoothing=0.1),
         lambda: optimizers.AdamW(learning_rate=0.01, amsgrad=True), None),
+    "multilabel-sigmoid-bce": (lambda: [Dense(6, activation="relu"), Dense(3, activation="sigmoid")],
+                               lambda: losses.BinaryCrossentropy(), lambda: optimizers.Adam(), "multilabel"),
     "rmsprop-centered-clipped": (lambda: [Dense(30, activation="relu"), Dense(1, activation="sigmoid")],
                                  lambda: losses.BinaryCrossentropy(),
                                  lambda: optimizers.RMSprop(centered=True, momentum=0.5, clipvalue=0.1), None),
@@ -103,7 +109,7 @@ def test_the_fused_step_gives_the_readable_paths_weights_bit_for_bit(variant, dt
     _assert_same(fused, readable)
     if kernels == "numba" and fused.optimizer.fast_state is not None:
         assert fused.optimizer.fast_state.kernel == "numba"
-        assert fast_dense._compiled_passes(fused) is not None
+        assert fast_dense._compiled_passes() is not None
 
 
 def test_the_compiled_passes_keep_nan_inf_and_signed_zeros_as_numpy_does():
@@ -185,3 +191,81 @@ def test_a_subclass_of_dense_a_record_and_no_update_take_the_readable_path(monke
     assert not used
     glassnet.step.train_step(plain, x, y)
     assert used
+
+
+def _bits(a):
+    a = np.asarray(a)
+    return a.view(np.int32 if a.dtype == np.float32 else np.int64)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", ["bce-one", "bce-three", "scce"])
+def test_the_fused_loss_pass_gives_the_readable_value_and_gradient_bit_for_bit(case, dtype):
+    """Overflowing and underflowing logits, signed zeros, NaN and inf included."""
+    rng = np.random.default_rng(7)
+    width = {"bce-one": 1, "bce-three": 3, "scce": 4}[case]
+    z = (rng.standard_normal((40, width)) * 30).astype(dtype)
+    z.ravel()[:8] = [0.0, -0.0, 200.0, -200.0, 1e-30, -1e-30, 800.0, -800.0]
+    if case == "scce":
+        loss, shortcut = losses.SparseCategoricalCrossentropy(from_logits=True), False
+        y, a = rng.integers(0, width, len(z)), z
+    else:
+        loss, shortcut = losses.BinaryCrossentropy(), True
+        y = (rng.random(z.shape) > 0.5).astype(dtype)
+        a = glassnet.activations.sigmoid(z)
+    last = Dense(width)
+    for values in (z, np.where(np.arange(z.size).reshape(z.shape) == 9, np.nan, z),
+                   np.where(np.arange(z.size).reshape(z.shape) == 9, np.inf, z)):
+        values = values.astype(dtype)
+        last.z = values
+        act = values if case == "scce" else glassnet.activations.sigmoid(values)
+        with fast_dense.numpy_warnings_off():
+            fused = fast_dense._loss_pass(loss, shortcut, values, act, y, None, True)
+        with np.errstate(all="ignore"):
+            readable = glassnet.step.loss_and_output_grad(loss, shortcut, last, y, act)
+        assert fused is not None
+        assert repr(fused[0]) == repr(readable[0])                    # -0.0, nan and inf told apart
+        (g, want) = fused[1], readable[1]
+        assert g.dtype == want.dtype and g.shape == want.shape
+        assert np.array_equal(np.isnan(g), np.isnan(want))
+        assert np.array_equal(_bits(np.where(np.isnan(g), 0, g)), _bits(np.where(np.isnan(want), 0, want)))
+
+
+def test_the_fused_loss_pass_stands_aside_where_it_does_not_apply():
+    z = np.zeros((4, 1), np.float32)
+    y = np.ones((4, 1), np.float32)
+    bce = losses.BinaryCrossentropy()
+    assert fast_dense._loss_pass(bce, True, z, z, y, np.ones(4, np.float32), True) is None      # sample weights
+    assert fast_dense._loss_pass(losses.BinaryCrossentropy(label_smoothing=0.1), True, z, z, y, None, True) is None
+    assert fast_dense._loss_pass(losses.BinaryCrossentropy(reduction="sum"), True, z, z, y, None, True) is None
+    assert fast_dense._loss_pass(bce, False, z, z, y, None, True) is None                 # no shortcut
+    assert fast_dense._loss_pass(bce, True, z, z, y.astype(np.float64), None, True) is None  # labels of another dtype
+    assert fast_dense._loss_pass(losses.MeanSquaredError(), False, z, z, y, None, True) is None
+    scce = losses.SparseCategoricalCrossentropy(from_logits=True)
+    assert fast_dense._loss_pass(scce, False, z, z, np.zeros((4, 1), np.int64), None, True) is None
+
+
+def test_fit_tells_the_fused_step_that_numpy_warnings_are_off_and_puts_them_back(monkeypatch):
+    seen = []
+    real = fast_dense.train_step
+    monkeypatch.setattr(glassnet.step, "fast_dense", type("M", (), {"train_step": staticmethod(
+        lambda *a: seen.append((fast_dense._WARNINGS_OFF.get(), np.geterr()["over"])) or real(*a))}))
+    model = Sequential([Input(shape=(2,)), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    before = np.geterr()
+    model.fit(np.ones((4, 2), np.float32), np.ones((4, 1), np.float32), epochs=1, verbose=0)
+    model.train_on_batch(np.ones((4, 2), np.float32), np.ones((4, 1), np.float32))
+    assert seen == [(True, "ignore"), (False, before["over"])]
+    assert np.geterr() == before and fast_dense._WARNINGS_OFF.get() is False
+
+
+def test_the_fused_step_outside_fit_warns_of_nothing_on_overflowing_logits():
+    """train_on_batch sets no errstate: the step's own one covers sigmoid's exp(-z)."""
+    import warnings
+    model = Sequential([Input(shape=(2,)), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    model.set_weights([np.full((2, 1), 100.0, np.float32), np.zeros(1, np.float32)])
+    x = np.array([[-10.0, -10.0], [10.0, 10.0]], np.float32)
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        model.train_on_batch(x, np.array([[0.0], [1.0]], np.float32))

@@ -22,6 +22,7 @@ import threading
 import numpy as np
 
 from . import fast, threads
+from .fast import dense as fast_dense
 from .fast import denormals
 from .callbacks import CallbackList, History
 from .progress import ProgressLogger
@@ -190,9 +191,10 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
     history.history = {k: [] for k in sorted(names + (["val_" + k for k in names] if validation is not None else []))}
     logs = {}
     # NumPy's own overflow/invalid warnings are silenced while training: a blow-up shows as
-    # a non-finite loss, which stops fit below with one message that says what to do.
+    # a non-finite loss, which stops fit below with one message that says what to do (and
+    # the fused Dense step, told so, sets no errstate of its own).
     # Subnormal numbers are flushed to zero meanwhile, as TensorFlow does (glassnet.fast.denormals).
-    with _InterruptGuard() as guard, np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+    with _InterruptGuard() as guard, fast_dense.numpy_warnings_off(), \
             denormals.flushed(), _blas_limit_lifted():
         run = _Run(model, guard)
         cblist.on_train_begin()

@@ -100,6 +100,7 @@ class FastState:
                 arrays[i] = view                    # the optimizer's own slot is now this view
             self.slots[name] = flat
         self.size = self.values.size
+        self.rule = _rule(optimizer)                # (numbers, NumPy passes, settings) of its class
         self.threads = 0
         self.kernel = None                          # "numpy" or "numba", chosen on the first step
         self.recheck_at = -1                        # the step at which "auto" chooses again
@@ -143,7 +144,7 @@ def apply(optimizer, lr) -> bool:
     if state.kernel is None or optimizer.iterations == state.recheck_at:
         state.kernel = _choose_kernel(state, optimizer)
         state.key = None
-    coefficients, numpy_rule, settings = _rule(optimizer)
+    coefficients, numpy_rule, settings = state.rule
     # The step's numbers and runner depend only on these: a small network's step reuses
     # them while they stay the same (Adam's alpha, which changes with t, is refreshed below).
     key = (lr, n, settings(optimizer)) if grad is state.grads else None

@@ -7,16 +7,21 @@ nothing but ``Dense`` layers with built-in activations, :func:`train_step` here 
 forward and backward passes in one loop each, writing into arrays it reuses:
 
     forward:   Z = X @ W (written into Z's buffer);  Z += b;  A = g(Z) in place
-    loss:      glassnet.step.loss_and_output_grad, the readable function itself
+    loss:      sigmoid + binary cross-entropy (through the shortcut) and sparse categorical
+               cross-entropy from logits, inside fit: their operations without the losses'
+               wrappers and errstate (fit has NumPy's warnings off); any other loss:
+               glassnet.step.loss_and_output_grad, the readable function itself
     backward:  dZ = dA * g'(Z);  dW = X.T @ dZ and db = sum(dZ) straight into the
                variables' gradient arrays;  dX = dZ @ W.T
 
 Every array operation is the one the readable path makes (``glassnet.layers.core.Dense``,
 ``glassnet.activations``), on the same numbers in the same order; only where results are
-written changes. So the weights, their gradients and the optimizer's state come out bit
-for bit the same (tests/test_fast_dense.py). Each layer still ends the step holding what
-its own ``forward``/``backward`` would have kept (``x``, ``z``, ``a``, ``dz``), each a
-fresh array per step, so callbacks that read them see what they would have seen.
+written changes (and constants are 0-d arrays of the weights' dtype rather than Python
+floats: the same numbers, found faster). So the weights, their gradients and the
+optimizer's state come out bit for bit the same (tests/test_fast_dense.py). Each layer
+still ends the step holding what its own ``forward``/``backward`` would have kept (``x``,
+``z``, ``a``, ``dz``), each a fresh array per step, so callbacks that read them see what
+they would have seen.
 
 Once the optimizer runs on numba's kernels (chosen when the work ahead repays numba's
 load: ``glassnet.fast``), the elementwise passes go through ``glassnet.fast._numba_dense``
@@ -44,11 +49,12 @@ None and ``glassnet.step.train_step`` runs the readable path.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import math
 
 import numpy as np
 
-from .. import activations, step, threads
+from .. import activations, losses, step, threads
 from ..layers.core import Dense
 
 # Multiply-adds of the step's largest matrix product below which BLAS runs on one thread:
@@ -58,56 +64,86 @@ from ..layers.core import Dense
 _BLAS_ALONE = 3 << 20
 _NOTHING = contextlib.nullcontext()
 
+# True while fit has NumPy's floating-point warnings off (numpy_warnings_off): the step then
+# needs no errstate of its own (one costs 1-2 µs, a tenth of a small network's overhead).
+_WARNINGS_OFF = contextvars.ContextVar("glassnet_numpy_warnings_off", default=False)
+
+
+@contextlib.contextmanager
+def numpy_warnings_off():
+    """NumPy's overflow, underflow, invalid and divide warnings off for the block (fit's
+    setting: a blow-up shows as a non-finite loss, and fit says what to do about it), and
+    the fused step told so."""
+    token = _WARNINGS_OFF.set(True)
+    try:
+        with np.errstate(all="ignore"):
+            yield
+    finally:
+        _WARNINGS_OFF.reset(token)
+
+
+# The constants of the passes below as 0-d arrays of the weights' dtype: the same numbers
+# as Python's 0.0 and 1.0 there (NumPy casts those to the array's dtype), at half a
+# microsecond less per call, since NumPy need not work out a Python scalar's type each time.
+_ZERO, _ONE = {}, {}
+for _dtype in (np.float16, np.float32, np.float64, np.longdouble):
+    _ZERO[np.dtype(_dtype)], _ONE[np.dtype(_dtype)] = np.zeros((), _dtype), np.ones((), _dtype)
+
 # activation -> its kind here; each kind's forward and backward below repeats the
 # operations of the function in glassnet.activations and of its _backward.
 _KINDS = {activations.sigmoid: "sigmoid", activations.relu: "relu",
           activations.tanh: "tanh", activations.linear: "linear"}
 
 
-def _forward(kind, z):
+def _forward(kind, z, zero, one):
     """``A = g(Z)``: the operations of ``glassnet.activations``, without their checks (``Z``
     is a float array here) and without a separate ``errstate`` per call."""
     if kind == "sigmoid":
         a = np.negative(z)                     # exp(-x), 1 + it, 1 / it: sigmoid's own steps
         np.exp(a, out=a)
-        a += 1.0
+        a += one
         return np.reciprocal(a, out=a)
     if kind == "relu":
-        return np.maximum(z, 0.0)
+        return np.maximum(z, zero)
     if kind == "tanh":
         return np.tanh(z)
     return z                                    # linear: A is Z itself, as activations.linear
 
 
-def _backward(kind, z, a, grad):
+def _backward(kind, z, a, grad, zero, one):
     """``dZ = dA * g'(Z)``: the operations of each ``_<name>_backward``."""
     if kind == "sigmoid":
-        d = 1.0 - a                             # sigmoid' = a (1 - a)
+        d = np.subtract(one, a)                 # sigmoid' = a (1 - a)
         d *= a
         d *= grad
         return d
     if kind == "relu":
-        return grad * (z > 0)
+        return grad * (z > zero)
     if kind == "tanh":
-        return grad * (1.0 - a * a)
+        return grad * (one - a * a)
     return grad
 
 
 def plan(model, x):
-    """The layers' activation kinds when the fused step applies to ``model`` on ``x``, else None."""
+    """``(layers, kinds, largest)`` when the fused step applies to ``model`` on ``x``: the
+    layers, their activation kinds and the largest kernel's size; else None."""
     layers = model.layers
     if not layers or type(x) is not np.ndarray or x.ndim != 2:
         return None
-    kinds = []
+    kinds, largest = [], 0
     for layer in layers:
-        if type(layer) is not Dense or layer.kernel.value.dtype != x.dtype:
+        if type(layer) is not Dense:
+            return None
+        kernel = layer.kernel.value
+        if kernel.dtype != x.dtype:
             return None
         kind = _KINDS.get(layer.activation)
         if kind is None or layer.kernel.regularizer is not None or (
                 layer.use_bias and layer.bias.regularizer is not None):
             return None
         kinds.append(kind)
-    return layers, kinds
+        largest = max(largest, kernel.size)
+    return layers, kinds, largest
 
 
 def train_step(model, x, y, sample_weight=None):
@@ -118,17 +154,18 @@ def train_step(model, x, y, sample_weight=None):
     if found is None:
         threads.useful_blas_threads(None)
         return None
-    layers, kinds = found
+    layers, kinds, largest = found
     shortcut = model.output_shortcut
-    passes = _compiled_passes(model)
-    largest = 0
-    for layer in layers:
-        largest = max(largest, layer.kernel.value.size)
+    state = model.optimizer.fast_state
+    passes = _compiled_passes() if state is not None and state.kernel == "numba" else None
+    zero, one = _ZERO[x.dtype], _ONE[x.dtype]
     threads.useful_blas_threads(1 if len(x) * largest < _BLAS_ALONE else None)
     a = x
     # Only sigmoid's exp(-z) needs this (over/underflow: 0 and 1 are the right answers);
-    # one errstate for the step costs less than one per layer, and none without a sigmoid.
-    with np.errstate(over="ignore", under="ignore") if "sigmoid" in kinds else _NOTHING:
+    # one errstate for the step costs less than one per layer, and none without a sigmoid
+    # or inside fit, which has the warnings off already.
+    quiet = _WARNINGS_OFF.get()
+    with _NOTHING if quiet or "sigmoid" not in kinds else np.errstate(over="ignore", under="ignore"):
         for layer, kind in zip(layers, kinds):
             layer.x = a
             z = layer.z = np.dot(a, layer.kernel.value)              # Z = X W + b
@@ -137,18 +174,22 @@ def train_step(model, x, y, sample_weight=None):
                 continue
             if layer.use_bias:
                 z += layer.bias.value
-            a = layer.a = _forward(kind, z)                    # A = g(Z)
-    value, grad = step.loss_and_output_grad(model.loss, shortcut, layers[-1], y, a, sample_weight)
+            a = layer.a = _forward(kind, z, zero, one)                # A = g(Z)
+    found = _loss_pass(model.loss, shortcut, z, a, y, sample_weight, quiet) if quiet else None
+    if found is None:
+        found = step.loss_and_output_grad(model.loss, shortcut, layers[-1], y, a, sample_weight)
+    value, grad = found
     if grad.dtype != x.dtype:            # e.g. float64 labels on float32 weights: the readable way
         step.backward(layers, grad, shortcut)
     else:
+        if shortcut:                     # dZ is given: the last layer's dZ = dA * g'(Z) is skipped
+            kinds = kinds[:-1] + ["linear"]
         for i in range(len(layers) - 1, -1, -1):
-            layer = layers[i]
-            kind = kinds[i] if i < len(layers) - 1 or not shortcut else "linear"   # shortcut: dZ given
+            layer, kind = layers[i], kinds[i]
             if passes is not None:                                    # dZ, then db, compiled
                 grad = _compiled_backward(passes, kind, layer, grad)
             else:
-                grad = _backward(kind, layer.z, layer.a, grad)        # dZ = dA * g'(Z)
+                grad = _backward(kind, layer.z, layer.a, grad, zero, one)   # dZ = dA * g'(Z)
                 if layer.use_bias:
                     np.add.reduce(grad, axis=0, out=layer.bias.grad)  # db = sum of dZ's rows
             layer.dz = grad
@@ -163,13 +204,56 @@ def train_step(model, x, y, sample_weight=None):
     return value, a
 
 
-# -- numba's one-pass forms (glassnet.fast._numba_dense), once the optimizer runs on numba ------
-def _compiled_passes(model):
-    """``glassnet.fast._numba_dense`` when the model's optimizer already runs numba's kernels
-    (chosen for the work ahead, so numba is loaded), else None."""
-    state = model.optimizer.fast_state
-    if state is None or state.kernel != "numba":
+# -- the loss's value and dJ/dZ or dJ/dA for the common cases, in fewer calls -----------------
+def _loss_pass(loss, shortcut, z, a, y, sample_weight, quiet):
+    """``(J, dJ/dZ or dJ/dA)`` as ``glassnet.step.loss_and_output_grad`` gives them, for
+    sigmoid + binary cross-entropy through the shortcut and sparse categorical cross-entropy
+    from logits, each with the default reduction and no sample weights; None otherwise.
+    Called with NumPy's warnings off (fit's), so without the losses' ``errstate``."""
+    if sample_weight is not None or loss.reduction != "sum_over_batch_size" or a.ndim != 2:
         return None
+    kind = type(loss)
+    if kind is losses.SparseCategoricalCrossentropy and loss.from_logits and not shortcut:
+        if y.ndim != 1 or y.dtype.kind not in "iu":
+            return None
+        values, grad = loss.logits_values_and_gradient(y, a)
+    elif kind is losses.BinaryCrossentropy and shortcut and not loss.label_smoothing and loss.axis in (-1, 1):
+        if y.dtype != z.dtype or y.shape != z.shape:
+            return None
+        values, grad = _binary_crossentropy_from_logits(z, a, y)
+    else:
+        return None
+    m = a.shape[0]                      # J = sum(L_i) / m, dJ/dZ = dL/dZ / m
+    value = float(np.add.reduce(values, axis=None)) / m
+    grad *= 1.0 / m
+    return value, grad
+
+
+def _binary_crossentropy_from_logits(z, a, y):
+    """``BinaryCrossentropy.call_from_logits`` and ``gradient_from_logits``: the same
+    operations, less the ones that change nothing. A single output's mean over the last
+    axis is the value itself (that sum's +0 start only turns a -0 into +0, and a
+    cross-entropy is never -0: log(1 + exp(-|z|)) >= +0, and adding max(z, 0) or taking
+    z y away cannot make -0 of it), and its gradient's 1 / 1 is a multiplication by one."""
+    values = np.abs(z)                                  # L = log(1 + exp(-|z|)) + max(z, 0) - z y
+    np.negative(values, out=values)
+    np.exp(values, out=values)
+    np.log1p(values, out=values)
+    values += np.maximum(z, _ZERO[z.dtype])
+    values -= z * y
+    n = z.shape[1]
+    grad = a - y                                        # dL/dz = sigmoid(z) - y = a - y
+    if n != 1:
+        values = np.add.reduce(values, axis=1)
+        values *= 1.0 / n
+        grad *= 1.0 / n
+    return values, grad
+
+
+# -- numba's one-pass forms (glassnet.fast._numba_dense), once the optimizer runs on numba ------
+def _compiled_passes():
+    """``glassnet.fast._numba_dense``, asked for when the model's optimizer already runs
+    numba's kernels (chosen for the work ahead, so numba is loaded); None if it cannot load."""
     try:
         from . import _numba_dense  # noqa: PLC0415 - optional, imported only with numba's kernels
     except Exception:   # noqa: BLE001 - a broken numba install: the NumPy passes are exact too
