@@ -60,11 +60,18 @@ def _train(variant, dtype, fused, monkeypatch, epochs=4, sample_weight=False):
         glassnet.utils.set_random_seed(11)
         model = Sequential([Input(shape=(x.shape[1],))] + layers())
         model.compile(optimizer=optimizer(), loss=loss())
-        calls = []
-        real = fast_dense.plan
+        calls = []                                  # one per step the fused step took
+        real, real_step = fast_dense.plan, fast_dense.train_step
+
+        def counted(*args):
+            done = real_step(*args)
+            if done is not None:
+                calls.append(1)
+            return done
+
         with monkeypatch.context() as m:
             if fused:
-                m.setattr(fast_dense, "plan", lambda mo, xb: calls.append(1) or real(mo, xb))
+                m.setattr(fast_dense, "train_step", counted)
             else:
                 m.setattr(fast_dense, "plan", lambda mo, xb: None)
             sw = np.linspace(0.5, 2.0, len(x)).astype(dtype) if sample_weight else None
@@ -219,8 +226,8 @@ def test_the_fused_loss_pass_gives_the_readable_value_and_gradient_bit_for_bit(c
         values = values.astype(dtype)
         last.z = values
         act = values if case == "scce" else glassnet.activations.sigmoid(values)
-        with fast_dense.numpy_warnings_off():
-            fused = fast_dense._loss_pass(loss, shortcut, values, act, y, None, True)
+        with fast_dense.fitting():
+            fused = fast_dense._loss_pass(loss, shortcut, values, act, y, None)
         with np.errstate(all="ignore"):
             readable = glassnet.step.loss_and_output_grad(loss, shortcut, last, y, act)
         assert fused is not None
@@ -235,28 +242,28 @@ def test_the_fused_loss_pass_stands_aside_where_it_does_not_apply():
     z = np.zeros((4, 1), np.float32)
     y = np.ones((4, 1), np.float32)
     bce = losses.BinaryCrossentropy()
-    assert fast_dense._loss_pass(bce, True, z, z, y, np.ones(4, np.float32), True) is None      # sample weights
-    assert fast_dense._loss_pass(losses.BinaryCrossentropy(label_smoothing=0.1), True, z, z, y, None, True) is None
-    assert fast_dense._loss_pass(losses.BinaryCrossentropy(reduction="sum"), True, z, z, y, None, True) is None
-    assert fast_dense._loss_pass(bce, False, z, z, y, None, True) is None                 # no shortcut
-    assert fast_dense._loss_pass(bce, True, z, z, y.astype(np.float64), None, True) is None  # labels of another dtype
-    assert fast_dense._loss_pass(losses.MeanSquaredError(), False, z, z, y, None, True) is None
+    assert fast_dense._loss_pass(bce, True, z, z, y, np.ones(4, np.float32)) is None      # sample weights
+    assert fast_dense._loss_pass(losses.BinaryCrossentropy(label_smoothing=0.1), True, z, z, y, None) is None
+    assert fast_dense._loss_pass(losses.BinaryCrossentropy(reduction="sum"), True, z, z, y, None) is None
+    assert fast_dense._loss_pass(bce, False, z, z, y, None) is None                 # no shortcut
+    assert fast_dense._loss_pass(bce, True, z, z, y.astype(np.float64), None) is None  # labels of another dtype
+    assert fast_dense._loss_pass(losses.MeanSquaredError(), False, z, z, y, None) is None
     scce = losses.SparseCategoricalCrossentropy(from_logits=True)
-    assert fast_dense._loss_pass(scce, False, z, z, np.zeros((4, 1), np.int64), None, True) is None
+    assert fast_dense._loss_pass(scce, False, z, z, np.zeros((4, 1), np.int64), None) is None
 
 
 def test_fit_tells_the_fused_step_that_numpy_warnings_are_off_and_puts_them_back(monkeypatch):
     seen = []
     real = fast_dense.train_step
     monkeypatch.setattr(glassnet.step, "fast_dense", type("M", (), {"train_step": staticmethod(
-        lambda *a: seen.append((fast_dense._WARNINGS_OFF.get(), np.geterr()["over"])) or real(*a))}))
+        lambda *a: seen.append((fast_dense._FIT.get() is not None, np.geterr()["over"])) or real(*a))}))
     model = Sequential([Input(shape=(2,)), Dense(1, activation="sigmoid")])
     model.compile(optimizer="sgd", loss="binary_crossentropy")
     before = np.geterr()
     model.fit(np.ones((4, 2), np.float32), np.ones((4, 1), np.float32), epochs=1, verbose=0)
     model.train_on_batch(np.ones((4, 2), np.float32), np.ones((4, 1), np.float32))
     assert seen == [(True, "ignore"), (False, before["over"])]
-    assert np.geterr() == before and fast_dense._WARNINGS_OFF.get() is False
+    assert np.geterr() == before and fast_dense._FIT.get() is None
 
 
 def test_the_fused_step_outside_fit_warns_of_nothing_on_overflowing_logits():
@@ -269,3 +276,24 @@ def test_the_fused_step_outside_fit_warns_of_nothing_on_overflowing_logits():
     with warnings.catch_warnings(), np.errstate(all="raise"):
         warnings.simplefilter("error")
         model.train_on_batch(x, np.array([[0.0], [1.0]], np.float32))
+
+
+def test_fit_works_out_the_plan_once_and_a_layer_changed_during_fit_counts_from_the_next(monkeypatch):
+    """As Keras traces its train step once per fit: a callback that switches a layer to an
+    activation with no fused form (elu) leaves this fit as planned; the next fit goes the
+    readable way."""
+    planned = []
+    real = fast_dense.plan
+    monkeypatch.setattr(fast_dense, "plan", lambda mo, xb: planned.append(real(mo, xb)) or planned[-1])
+    model = Sequential([Input(shape=(3,)), Dense(4, activation="relu"), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    x, y = np.ones((64, 3), np.float32), np.ones((64, 1), np.float32)
+    switch = glassnet.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: setattr(model.layers[0], "activation", glassnet.activations.elu))
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0, callbacks=[switch])      # 16 steps
+    assert len(planned) == 1 and planned[0] is not None
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert len(planned) == 2 and planned[1] is None
+    model.train_on_batch(x[:8], y[:8])                                           # one plan a call
+    model.train_on_batch(x[:8], y[:8])
+    assert len(planned) == 4

@@ -192,9 +192,9 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
     logs = {}
     # NumPy's own overflow/invalid warnings are silenced while training: a blow-up shows as
     # a non-finite loss, which stops fit below with one message that says what to do (and
-    # the fused Dense step, told so, sets no errstate of its own).
+    # the fused Dense step, told so, sets no errstate of its own: glassnet.fast.dense.fitting).
     # Subnormal numbers are flushed to zero meanwhile, as TensorFlow does (glassnet.fast.denormals).
-    with _InterruptGuard() as guard, fast_dense.numpy_warnings_off(), \
+    with _InterruptGuard() as guard, fast_dense.fitting(), \
             denormals.flushed(), _blas_limit_lifted():
         run = _Run(model, guard)
         cblist.on_train_begin()

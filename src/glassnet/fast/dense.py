@@ -33,7 +33,8 @@ And a step whose largest matrix product is small runs BLAS on one thread
 It applies only where that is proven: every layer exactly ``glassnet.layers.Dense`` with
 sigmoid, relu (Keras's defaults), tanh or linear, no regularizer on any weight, a 2-D
 float input of the weights' dtype, and no ``StepRecord`` asked for. Anything else returns
-None and ``glassnet.step.train_step`` runs the readable path.
+None and ``glassnet.step.train_step`` runs the readable path. Inside ``fit`` that plan is
+made on the first step (:func:`fitting`); elsewhere on each call.
 
 >>> import numpy as np, glassnet
 >>> model = glassnet.Sequential([glassnet.Input(shape=(4,)), glassnet.layers.Dense(3, activation="relu"),
@@ -64,22 +65,25 @@ from ..layers.core import Dense
 _BLAS_ALONE = 3 << 20
 _NOTHING = contextlib.nullcontext()
 
-# True while fit has NumPy's floating-point warnings off (numpy_warnings_off): the step then
-# needs no errstate of its own (one costs 1-2 µs, a tenth of a small network's overhead).
-_WARNINGS_OFF = contextvars.ContextVar("glassnet_numpy_warnings_off", default=False)
+# Set by fit around its epochs (fitting): [model, input dtype, plan] of the step at hand.
+_FIT = contextvars.ContextVar("glassnet_fused_fit", default=None)
 
 
 @contextlib.contextmanager
-def numpy_warnings_off():
-    """NumPy's overflow, underflow, invalid and divide warnings off for the block (fit's
-    setting: a blow-up shows as a non-finite loss, and fit says what to do about it), and
-    the fused step told so."""
-    token = _WARNINGS_OFF.set(True)
+def fitting():
+    """The scope of one ``fit``: NumPy's overflow, underflow, invalid and divide warnings
+    off (a blow-up shows as a non-finite loss, and fit says what to do about it), and the
+    fused step told so. It then sets no ``errstate`` of its own, and works out its plan
+    (which layers, which activations) on fit's first step instead of on every one: each
+    costs 1-4 µs, a tenth of a small network's overhead. As when Keras traces its train
+    step once per fit, a layer changed by a callback during fit (its activation, a
+    regularizer) is trained as it now is from the next ``fit`` or ``train_on_batch`` on."""
+    token = _FIT.set([None, None, None])
     try:
         with np.errstate(all="ignore"):
             yield
     finally:
-        _WARNINGS_OFF.reset(token)
+        _FIT.reset(token)
 
 
 # The constants of the passes below as 0-d arrays of the weights' dtype: the same numbers
@@ -150,7 +154,14 @@ def train_step(model, x, y, sample_weight=None):
     """Forward, loss, backward and the optimizer's update of a Dense-only ``model``; returns
     ``(J, predictions)`` as ``glassnet.step.train_step`` does, or None (nothing done) when
     the fused step does not apply."""
-    found = plan(model, x)
+    fit = _FIT.get()
+    if fit is None:                             # train_on_batch, or a call of one's own
+        found = plan(model, x)
+    elif fit[0] is model and type(x) is np.ndarray and x.dtype == fit[1] and x.ndim == 2:
+        found = fit[2]                          # fit's plan, made on its first step
+    else:
+        found = fit[2] = plan(model, x)
+        fit[0], fit[1] = model, getattr(x, "dtype", None)
     if found is None:
         threads.useful_blas_threads(None)
         return None
@@ -164,7 +175,7 @@ def train_step(model, x, y, sample_weight=None):
     # Only sigmoid's exp(-z) needs this (over/underflow: 0 and 1 are the right answers);
     # one errstate for the step costs less than one per layer, and none without a sigmoid
     # or inside fit, which has the warnings off already.
-    quiet = _WARNINGS_OFF.get()
+    quiet = fit is not None
     with _NOTHING if quiet or "sigmoid" not in kinds else np.errstate(over="ignore", under="ignore"):
         for layer, kind in zip(layers, kinds):
             layer.x = a
@@ -175,7 +186,7 @@ def train_step(model, x, y, sample_weight=None):
             if layer.use_bias:
                 z += layer.bias.value
             a = layer.a = _forward(kind, z, zero, one)                # A = g(Z)
-    found = _loss_pass(model.loss, shortcut, z, a, y, sample_weight, quiet) if quiet else None
+    found = _loss_pass(model.loss, shortcut, z, a, y, sample_weight) if quiet else None
     if found is None:
         found = step.loss_and_output_grad(model.loss, shortcut, layers[-1], y, a, sample_weight)
     value, grad = found
@@ -205,7 +216,7 @@ def train_step(model, x, y, sample_weight=None):
 
 
 # -- the loss's value and dJ/dZ or dJ/dA for the common cases, in fewer calls -----------------
-def _loss_pass(loss, shortcut, z, a, y, sample_weight, quiet):
+def _loss_pass(loss, shortcut, z, a, y, sample_weight):
     """``(J, dJ/dZ or dJ/dA)`` as ``glassnet.step.loss_and_output_grad`` gives them, for
     sigmoid + binary cross-entropy through the shortcut and sparse categorical cross-entropy
     from logits, each with the default reduction and no sample weights; None otherwise.
