@@ -154,6 +154,22 @@ def test_blow_up_in_the_last_step_of_an_epoch_goes_back_to_that_epochs_start(cap
     assert model.optimizer.iterations == 0                      # optimizer state restored too
 
 
+def test_a_deeper_network_blown_up_goes_back_to_every_weight_of_its_last_finite_epoch_start(capsys):
+    """The snapshot keeps all weights in one array: each must come back to its own place."""
+    glassnet.utils.set_random_seed(3)
+    x, y = _regression_data(n=8, scale=100.0)
+    model = Sequential([Input(shape=(3,)), Dense(5), Dense(4), Dense(1)])
+    model.compile(optimizer=glassnet.optimizers.SGD(learning_rate=1e36), loss="mse")
+    rec = Recorder()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        model.fit(x, y, batch_size=8, epochs=6, verbose=0, callbacks=[rec])    # one step per epoch
+    err = capsys.readouterr().err
+    assert "epoch 2, batch 1" in err and "restored to the start of epoch 1" in err
+    _assert_same(model.get_weights(), rec.epoch_start[0])
+    assert model.optimizer.iterations == 0
+
+
 def test_train_on_batch_refuses_a_non_finite_step():
     glassnet.utils.set_random_seed(4)
     x, y = _regression_data()

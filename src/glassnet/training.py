@@ -167,14 +167,16 @@ class _Run:
     def __init__(self, model, guard):
         self.model, self.guard = model, guard
         self.stopped_reason = None
-        self.snapshot = None            # (epoch, weights, optimizer state) at the latest finite epoch start
+        self.snapshot = None            # (epoch, variables, their values, optimizer state) at the latest finite epoch start
         self.steps_done = 0             # steps in the latest epoch
 
     def keep_snapshot(self, epoch):
+        """The weights (all in one array: one check and one copy, where a small network's
+        dozen-step epoch cannot spare a dozen) and the optimizer's state, if all finite."""
         variables = self.model.trainable_weights
-        if all(np.isfinite(v.value).all() for v in variables):
-            self.snapshot = (epoch, [v.value.copy() for v in variables],
-                             [s.copy() for s in self.model.optimizer.variables()])
+        values = np.concatenate([v.value.ravel() for v in variables]) if variables else np.zeros(0)
+        if np.logical_and.reduce(np.isfinite(values), axis=None):
+            self.snapshot = (epoch, variables, values, [s.copy() for s in self.model.optimizer.variables()])
 
 
 def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, validation_batch_size):
@@ -287,9 +289,11 @@ def _non_finite(model, epoch, step, value, snapshot):
     restored = "the weights are those from before this batch"
     variables = model.trainable_weights
     if not all(np.isfinite(v.value).all() for v in variables) and snapshot is not None:
-        start, weights, state = snapshot
-        for v, s in zip(variables, weights):
-            v.value = s
+        start, kept, values, state = snapshot
+        at = 0
+        for v in kept:
+            v.value = values[at:at + v.value.size].reshape(v.shape)
+            at += v.value.size
         model.optimizer.set_state(state)
         restored = ("earlier updates had already made them non-finite, so the weights were restored "
                     f"to the start of epoch {start + 1}")
