@@ -14,14 +14,16 @@ import pytest
 import glassnet
 from glassnet.fast import dense as fast_dense
 from glassnet.keras import Sequential, losses, optimizers, regularizers
-from glassnet.keras.layers import Dense, Dropout, Input
+from glassnet.keras.layers import Activation, Dense, Dropout, Flatten, Input
 
 
 def _data(dtype, n=100, features=64, classes=None, seed=3):
-    """``classes``: None (one 0/1 column), an int (class indices) or "multilabel" (three
-    0/1 columns, for sigmoid outputs with binary cross-entropy)."""
+    """``classes``: None (one 0/1 column), an int (class indices), "multilabel" (three 0/1
+    columns, for sigmoid outputs with binary cross-entropy) or "images" (8x8 inputs, 10 classes)."""
     rng = np.random.default_rng(seed)
     x = rng.random((n, features)).astype(dtype)
+    if classes == "images":                         # 8x8 "images", 10 classes (TF's quickstart, small)
+        return x.reshape(n, 8, 8), rng.integers(0, 10, n)
     if classes == "multilabel":
         return x, (x[:, :3] + x[:, 3:6] > 1).astype(dtype)
     if classes:
@@ -46,6 +48,12 @@ VARIANTS = {
         lambda: optimizers.AdamW(learning_rate=0.01, amsgrad=True), None),
     "multilabel-sigmoid-bce": (lambda: [Dense(6, activation="relu"), Dense(3, activation="sigmoid")],
                                lambda: losses.BinaryCrossentropy(), lambda: optimizers.Adam(), "multilabel"),
+    "quickstart-flatten-dropout": (lambda: [Flatten(), Dense(16, activation="relu"), Dropout(0.2), Dense(10)],
+                                   lambda: losses.SparseCategoricalCrossentropy(from_logits=True),
+                                   lambda: optimizers.Adam(), "images"),
+    "dropout-between-sigmoids": (lambda: [Dense(12, activation="sigmoid"), Dropout(0.5),
+                                          Dense(6, activation="tanh"), Dropout(0.1), Dense(1, activation="sigmoid")],
+                                 lambda: losses.BinaryCrossentropy(), lambda: optimizers.RMSprop(), None),
     "rmsprop-centered-clipped": (lambda: [Dense(30, activation="relu"), Dense(1, activation="sigmoid")],
                                  lambda: losses.BinaryCrossentropy(),
                                  lambda: optimizers.RMSprop(centered=True, momentum=0.5, clipvalue=0.1), None),
@@ -58,7 +66,7 @@ def _train(variant, dtype, fused, monkeypatch, epochs=4, sample_weight=False):
     glassnet.config.set_floatx(dtype)
     try:
         glassnet.utils.set_random_seed(11)
-        model = Sequential([Input(shape=(x.shape[1],))] + layers())
+        model = Sequential([Input(shape=x.shape[1:])] + layers())
         model.compile(optimizer=optimizer(), loss=loss())
         calls = []                                  # one per step the fused step took
         real, real_step = fast_dense.plan, fast_dense.train_step
@@ -168,15 +176,30 @@ def test_float64_labels_on_float32_weights_match(monkeypatch):
 
 
 @pytest.mark.parametrize("make", [
-    lambda: [Dense(4, activation="relu"), Dropout(0.5), Dense(1, activation="sigmoid")],
+    lambda: [Dense(4, activation="relu"), Activation("relu"), Dense(1, activation="sigmoid")],
+    lambda: [Dense(4, activation="relu"), Dropout(0.5)],
     lambda: [Dense(4, activation="relu", kernel_regularizer=regularizers.L2(0.01)), Dense(1, activation="sigmoid")],
     lambda: [Dense(4, activation="elu"), Dense(1, activation="sigmoid")],
     lambda: [Dense(4, activation="relu"), Dense(2, activation="softmax")],
-], ids=["dropout", "regularizer", "elu", "softmax"])
+], ids=["activation-layer", "dropout-last", "regularizer", "elu", "softmax"])
 def test_the_fused_step_stands_aside_where_it_does_not_apply(make):
     model = Sequential([Input(shape=(3,))] + make())
     model.compile(optimizer="sgd", loss="mse")
     assert fast_dense.plan(model, np.ones((2, 3), np.float32)) is None
+
+
+def test_a_dense_layer_on_3d_inputs_and_training_false_take_the_readable_path(monkeypatch):
+    model = Sequential([Input(shape=(4, 3)), Dense(2, activation="relu"), Flatten(), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    assert fast_dense.plan(model, np.ones((5, 4, 3), np.float32)) is None            # Dense on (N, 4, 3)
+    flat = Sequential([Input(shape=(4, 3)), Flatten(), Dense(2, activation="relu"), Dropout(0.5), Dense(1)])
+    flat.compile(optimizer="sgd", loss="mse")
+    assert fast_dense.plan(flat, np.ones((5, 4, 3), np.float32))[1] == [None, "relu", None, "linear"]
+    used = []
+    monkeypatch.setattr(fast_dense, "train_step", lambda *a: used.append(1))
+    x, y = np.ones((5, 4, 3), np.float32), np.ones((5, 1), np.float32)
+    glassnet.step.train_step(flat, x, y, training=False)                 # Dropout as the identity
+    assert not used
 
 
 def test_a_subclass_of_dense_a_record_and_no_update_take_the_readable_path(monkeypatch):

@@ -131,10 +131,11 @@ def train_step(model, x, y, sample_weight=None, *, training=True, update=True, r
     from before the update. ``training=False`` runs Dropout as the identity.
 
     When the loss is not finite, no update is made (the caller decides what to say).
-    A model made only of Dense layers takes ``glassnet.fast.dense.train_step``: the same
-    operations in fewer calls (not when a ``record`` is asked for, nor without an update).
+    A model made only of Dense layers (and Dropout, Flatten) takes
+    ``glassnet.fast.dense.train_step``: the same operations in fewer calls (not when a
+    ``record`` is asked for, nor without an update, nor with ``training=False``).
     """
-    if record is None and update:
+    if record is None and update and training:
         fused = fast_dense.train_step(model, x, y, sample_weight)   # Dense stacks: same numbers, fewer calls
         if fused is not None:
             return fused

@@ -27,7 +27,7 @@ A small network's step is mostly call overhead: RMSprop written per weight makes
 Used only where it is exact: known optimizer classes, no per-tensor ``clipnorm``, every
 variable a float array, and gradients taken from ``variable.grad``. Anything else takes
 the readable path (``glassnet.fast.dense`` does the same for the forward and backward
-passes of a model made only of Dense layers). The packed state is dropped when an
+passes of a model made of Dense layers, Dropout and Flatten). The packed state is dropped when an
 optimizer is copied or pickled and rebuilt on its next step.
 """
 from __future__ import annotations

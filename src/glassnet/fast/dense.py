@@ -3,8 +3,9 @@
 A small network's step is mostly Python: the seed's (64-25-15-1, batch 32) spends far
 more time in calls (layer methods, the ``grad`` setter's checks, the activation's
 ``errstate``, lists of weights built every step) than in arithmetic. So, when a model is
-nothing but ``Dense`` layers with built-in activations, :func:`train_step` here does the
-forward and backward passes in one loop each, writing into arrays it reuses:
+made of ``Dense`` layers with built-in activations (with ``Dropout`` and ``Flatten``
+between them, which run their own passes), :func:`train_step` here does the forward and
+backward passes in one loop each, writing into arrays it reuses:
 
     forward:   Z = X @ W (written into Z's buffer);  Z += b;  A = g(Z) in place
     loss:      sigmoid + binary cross-entropy (through the shortcut) and sparse categorical
@@ -12,7 +13,8 @@ forward and backward passes in one loop each, writing into arrays it reuses:
                wrappers and errstate (fit has NumPy's warnings off); any other loss:
                glassnet.step.loss_and_output_grad, the readable function itself
     backward:  dZ = dA * g'(Z);  dW = X.T @ dZ and db = sum(dZ) straight into the
-               variables' gradient arrays;  dX = dZ @ W.T
+               variables' gradient arrays;  dX = dZ @ W.T, except below the first Dense
+               (no weights there: the readable path works it out and drops it)
 
 Every array operation is the one the readable path makes (``glassnet.layers.core.Dense``,
 ``glassnet.activations``), on the same numbers in the same order; only where results are
@@ -31,8 +33,9 @@ And a step whose largest matrix product is small runs BLAS on one thread
 (``glassnet.threads.useful_blas_threads``).
 
 It applies only where that is proven: every layer exactly ``glassnet.layers.Dense`` with
-sigmoid, relu (Keras's defaults), tanh or linear, no regularizer on any weight, a 2-D
-float input of the weights' dtype, and no ``StepRecord`` asked for. Anything else returns
+sigmoid, relu (Keras's defaults), tanh or linear, on 2-D inputs, or ``Dropout`` or
+``Flatten``; the last a Dense; no regularizer on any weight; a float input of the
+weights' dtype; training, with no ``StepRecord`` asked for. Anything else returns
 None and ``glassnet.step.train_step`` runs the readable path. Inside ``fit`` that plan is
 made on the first step (:func:`fitting`); elsewhere on each call.
 
@@ -56,7 +59,7 @@ import math
 import numpy as np
 
 from .. import activations, losses, step, threads
-from ..layers.core import Dense
+from ..layers.core import Dense, Dropout, Flatten
 
 # Multiply-adds of the step's largest matrix product below which BLAS runs on one thread:
 # measured here (2 cores, batch 32, two hidden layers of the width), a second thread made
@@ -128,15 +131,26 @@ def _backward(kind, z, a, grad, zero, one):
     return grad
 
 
+# Layers without weights that the fused step runs through their own forward and backward
+# (so Dropout draws its masks from the same generator, in the same order): each keeps its
+# input's dtype, and the number of dimensions it hands on is known ahead.
+_OWN_PASSES = (Dropout, Flatten)
+
+
 def plan(model, x):
     """``(layers, kinds, largest)`` when the fused step applies to ``model`` on ``x``: the
-    layers, their activation kinds and the largest kernel's size; else None."""
+    layers, their activation kinds (None for a Dropout or Flatten, which run their own
+    passes) and the largest kernel's size; else None."""
     layers = model.layers
-    if not layers or type(x) is not np.ndarray or x.ndim != 2:
+    if not layers or type(x) is not np.ndarray or type(layers[-1]) is not Dense:
         return None
-    kinds, largest = [], 0
+    kinds, largest, ndim = [], 0, x.ndim
     for layer in layers:
-        if type(layer) is not Dense:
+        if type(layer) in _OWN_PASSES:
+            kinds.append(None)
+            ndim = 2 if type(layer) is Flatten else ndim
+            continue
+        if type(layer) is not Dense or ndim != 2:           # Dense on (N, features) only
             return None
         kernel = layer.kernel.value
         if kernel.dtype != x.dtype:
@@ -151,7 +165,7 @@ def plan(model, x):
 
 
 def train_step(model, x, y, sample_weight=None):
-    """Forward, loss, backward and the optimizer's update of a Dense-only ``model``; returns
+    """Forward, loss, backward and the optimizer's update of a Dense stack ``model``; returns
     ``(J, predictions)`` as ``glassnet.step.train_step`` does, or None (nothing done) when
     the fused step does not apply."""
     fit = _FIT.get()
@@ -178,6 +192,9 @@ def train_step(model, x, y, sample_weight=None):
     quiet = fit is not None
     with _NOTHING if quiet or "sigmoid" not in kinds else np.errstate(over="ignore", under="ignore"):
         for layer, kind in zip(layers, kinds):
+            if kind is None:                                          # Dropout, Flatten
+                a = layer.forward(a, True)
+                continue
             layer.x = a
             z = layer.z = np.dot(a, layer.kernel.value)              # Z = X W + b
             if passes is not None and layer.use_bias and kind in ("relu", "linear"):
@@ -195,8 +212,12 @@ def train_step(model, x, y, sample_weight=None):
     else:
         if shortcut:                     # dZ is given: the last layer's dZ = dA * g'(Z) is skipped
             kinds = kinds[:-1] + ["linear"]
-        for i in range(len(layers) - 1, -1, -1):
+        first = next(i for i, kind in enumerate(kinds) if kind is not None)   # the first Dense
+        for i in range(len(layers) - 1, first - 1, -1):
             layer, kind = layers[i], kinds[i]
+            if kind is None:                                          # Dropout, Flatten
+                grad = layer.backward(grad, True)
+                continue
             if passes is not None:                                    # dZ, then db, compiled
                 grad = _compiled_backward(passes, kind, layer, grad)
             else:
@@ -205,7 +226,7 @@ def train_step(model, x, y, sample_weight=None):
                     np.add.reduce(grad, axis=0, out=layer.bias.grad)  # db = sum of dZ's rows
             layer.dz = grad
             np.dot(layer.x.T, grad, out=layer.kernel.grad)            # dW = X.T dZ
-            if i:
+            if i > first:                # no weights below the first Dense: its dX is not needed
                 grad = np.dot(grad, layer.kernel.value.T)               # dX = dZ W.T
     if math.isfinite(value):             # no penalties to add: plan() allowed no regularizer
         optimizer = model.optimizer
