@@ -283,14 +283,20 @@ def _binary_crossentropy_from_logits(z, a, y):
 
 
 # -- numba's one-pass forms (glassnet.fast._numba_dense), once the optimizer runs on numba ------
+_PASSES = []                # glassnet.fast._numba_dense or None, once asked for
+
+
 def _compiled_passes():
     """``glassnet.fast._numba_dense``, asked for when the model's optimizer already runs
-    numba's kernels (chosen for the work ahead, so numba is loaded); None if it cannot load."""
-    try:
-        from . import _numba_dense  # noqa: PLC0415 - optional, imported only with numba's kernels
-    except Exception:   # noqa: BLE001 - a broken numba install: the NumPy passes are exact too
-        return None
-    return _numba_dense
+    numba's kernels (chosen for the work ahead, so numba is loaded); None if it cannot load.
+    Looked up once (an import statement costs a few µs a step)."""
+    if not _PASSES:
+        try:
+            from . import _numba_dense  # noqa: PLC0415 - optional, imported only with numba's kernels
+            _PASSES.append(_numba_dense)
+        except Exception:   # noqa: BLE001 - a broken numba install: the NumPy passes are exact too
+            _PASSES.append(None)
+    return _PASSES[0]
 
 
 def _compiled_forward(passes, kind, z, b):
