@@ -258,7 +258,7 @@ def merge(results, key, r) -> None:
     if "compile_s" in r:
         before["compile_all"].append(r["compile_s"])
         before["compile_s"] = statistics.median(before["compile_all"])
-    before.update({k: v for k, v in r.items() if k not in ("times", "compile_s")})
+    before.update({k: v for k, v in r.items() if k not in ("times", "tries", "compile_s")})
 
 
 def measure(opts, workloads, contestants, say=print) -> dict:
