@@ -320,3 +320,14 @@ def test_fit_works_out_the_plan_once_and_a_layer_changed_during_fit_counts_from_
     model.train_on_batch(x[:8], y[:8])                                           # one plan a call
     model.train_on_batch(x[:8], y[:8])
     assert len(planned) == 4
+
+
+def test_a_flatten_model_on_3d_inputs_is_planned_once_per_fit_too(monkeypatch):
+    planned = []
+    real = fast_dense.plan
+    monkeypatch.setattr(fast_dense, "plan", lambda mo, xb: planned.append(real(mo, xb)) or planned[-1])
+    model = Sequential([Input(shape=(4, 3)), Flatten(), Dense(5, activation="relu"), Dropout(0.2), Dense(2)])
+    model.compile(optimizer="adam", loss=losses.SparseCategoricalCrossentropy(from_logits=True))
+    x, y = np.ones((40, 4, 3), np.float32), np.zeros(40, np.int64)
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0)                     # 10 steps
+    assert len(planned) == 1 and planned[0][1] == [None, "relu", None, "linear"]

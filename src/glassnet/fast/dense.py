@@ -68,7 +68,7 @@ from ..layers.core import Dense, Dropout, Flatten
 _BLAS_ALONE = 3 << 20
 _NOTHING = contextlib.nullcontext()
 
-# Set by fit around its epochs (fitting): [model, input dtype, plan] of the step at hand.
+# Set by fit around its epochs (fitting): [model, input dtype, input ndim, plan] of its steps.
 _FIT = contextvars.ContextVar("glassnet_fused_fit", default=None)
 
 
@@ -81,7 +81,7 @@ def fitting():
     costs 1-4 µs, a tenth of a small network's overhead. As when Keras traces its train
     step once per fit, a layer changed by a callback during fit (its activation, a
     regularizer) is trained as it now is from the next ``fit`` or ``train_on_batch`` on."""
-    token = _FIT.set([None, None, None])
+    token = _FIT.set([None, None, None, None])
     try:
         with np.errstate(all="ignore"):
             yield
@@ -92,9 +92,14 @@ def fitting():
 # The constants of the passes below as 0-d arrays of the weights' dtype: the same numbers
 # as Python's 0.0 and 1.0 there (NumPy casts those to the array's dtype), at half a
 # microsecond less per call, since NumPy need not work out a Python scalar's type each time.
-_ZERO, _ONE = {}, {}
-for _dtype in (np.float16, np.float32, np.float64, np.longdouble):
-    _ZERO[np.dtype(_dtype)], _ONE[np.dtype(_dtype)] = np.zeros((), _dtype), np.ones((), _dtype)
+_CONSTANTS = {}             # dtype -> (0, 1)
+
+
+def _zero_one(dtype):
+    found = _CONSTANTS.get(dtype)
+    if found is None:
+        found = _CONSTANTS[dtype] = (np.zeros((), dtype), np.ones((), dtype))
+    return found
 
 # activation -> its kind here; each kind's forward and backward below repeats the
 # operations of the function in glassnet.activations and of its _backward.
@@ -171,11 +176,11 @@ def train_step(model, x, y, sample_weight=None):
     fit = _FIT.get()
     if fit is None:                             # train_on_batch, or a call of one's own
         found = plan(model, x)
-    elif fit[0] is model and type(x) is np.ndarray and x.dtype == fit[1] and x.ndim == 2:
-        found = fit[2]                          # fit's plan, made on its first step
+    elif fit[0] is model and type(x) is np.ndarray and x.dtype == fit[1] and x.ndim == fit[2]:
+        found = fit[3]                          # fit's plan, made on its first step
     else:
-        found = fit[2] = plan(model, x)
-        fit[0], fit[1] = model, getattr(x, "dtype", None)
+        found = fit[3] = plan(model, x)
+        fit[:3] = model, getattr(x, "dtype", None), getattr(x, "ndim", None)
     if found is None:
         threads.useful_blas_threads(None)
         return None
@@ -183,7 +188,7 @@ def train_step(model, x, y, sample_weight=None):
     shortcut = model.output_shortcut
     state = model.optimizer.fast_state
     passes = _compiled_passes() if state is not None and state.kernel == "numba" else None
-    zero, one = _ZERO[x.dtype], _ONE[x.dtype]
+    zero, one = _zero_one(x.dtype)
     threads.useful_blas_threads(1 if len(x) * largest < _BLAS_ALONE else None)
     a = x
     # Only sigmoid's exp(-z) needs this (over/underflow: 0 and 1 are the right answers);
@@ -271,7 +276,7 @@ def _binary_crossentropy_from_logits(z, a, y):
     np.negative(values, out=values)
     np.exp(values, out=values)
     np.log1p(values, out=values)
-    values += np.maximum(z, _ZERO[z.dtype])
+    values += np.maximum(z, _zero_one(z.dtype)[0])
     values -= z * y
     n = z.shape[1]
     grad = a - y                                        # dL/dz = sigmoid(z) - y = a - y
