@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import math
 
 import numpy as np
@@ -92,14 +93,10 @@ def fitting():
 # The constants of the passes below as 0-d arrays of the weights' dtype: the same numbers
 # as Python's 0.0 and 1.0 there (NumPy casts those to the array's dtype), at half a
 # microsecond less per call, since NumPy need not work out a Python scalar's type each time.
-_CONSTANTS = {}             # dtype -> (0, 1)
-
-
+@functools.cache
 def _zero_one(dtype):
-    found = _CONSTANTS.get(dtype)
-    if found is None:
-        found = _CONSTANTS[dtype] = (np.zeros((), dtype), np.ones((), dtype))
-    return found
+    return np.zeros((), dtype), np.ones((), dtype)
+
 
 # activation -> its kind here; each kind's forward and backward below repeats the
 # operations of the function in glassnet.activations and of its _backward.
@@ -288,20 +285,16 @@ def _binary_crossentropy_from_logits(z, a, y):
 
 
 # -- numba's one-pass forms (glassnet.fast._numba_dense), once the optimizer runs on numba ------
-_PASSES = []                # glassnet.fast._numba_dense or None, once asked for
-
-
+@functools.cache
 def _compiled_passes():
     """``glassnet.fast._numba_dense``, asked for when the model's optimizer already runs
     numba's kernels (chosen for the work ahead, so numba is loaded); None if it cannot load.
     Looked up once (an import statement costs a few µs a step)."""
-    if not _PASSES:
-        try:
-            from . import _numba_dense  # noqa: PLC0415 - optional, imported only with numba's kernels
-            _PASSES.append(_numba_dense)
-        except Exception:   # noqa: BLE001 - a broken numba install: the NumPy passes are exact too
-            _PASSES.append(None)
-    return _PASSES[0]
+    try:
+        from . import _numba_dense  # noqa: PLC0415 - optional, imported only with numba's kernels
+    except Exception:   # noqa: BLE001 - a broken numba install: the NumPy passes are exact too
+        return None
+    return _numba_dense
 
 
 def _compiled_forward(passes, kind, z, b):
