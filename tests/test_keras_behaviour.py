@@ -2,6 +2,7 @@
 epoch loss, evaluate's return forms, naming, lazy building, import paths."""
 import io
 import math
+import os
 
 import numpy as np
 import pytest
@@ -273,7 +274,7 @@ def test_keras_import_paths_point_at_the_same_objects():
 
 def test_public_all_is_pinned():
     """The public face: changing it is a decision, and this test says so."""
-    assert glassnet.__all__ == ['Input', 'Model', 'Sequential', 'Tensor', 'TensorShape', '__version__', 'activations', 'argmax', 'argmin', 'autograph', 'callbacks', 'cast', 'compat', 'concat', 'config', 'constant', 'convert_to_tensor', 'datasets', 'executing_eagerly', 'exp', 'expand_dims', 'explain', 'float16', 'float32', 'float64', 'get_logger', 'gradcheck', 'gradients', 'initializers', 'inspect', 'int32', 'int64', 'keras', 'layers', 'linear', 'linspace', 'losses', 'math', 'matmul', 'metrics', 'models', 'nn', 'ones', 'ones_like', 'ops', 'optimizers', 'playground', 'plot', 'random', 'range', 'reduce_max', 'reduce_mean', 'reduce_min', 'reduce_sum', 'regularizers', 'reshape', 'saving', 'sqrt', 'square', 'squeeze', 'stack', 'tensor', 'test', 'transpose', 'uint8', 'utils', 'zeros', 'zeros_like']
+    assert glassnet.__all__ == ['Input', 'Model', 'Sequential', 'Tensor', 'TensorShape', '__version__', 'activations', 'argmax', 'argmin', 'autograph', 'callbacks', 'cast', 'compat', 'concat', 'config', 'constant', 'convert_to_tensor', 'data', 'datasets', 'executing_eagerly', 'exp', 'expand_dims', 'explain', 'float16', 'float32', 'float64', 'get_logger', 'gradcheck', 'gradients', 'initializers', 'inspect', 'int32', 'int64', 'keras', 'layers', 'linear', 'linspace', 'losses', 'math', 'matmul', 'metrics', 'models', 'nn', 'ones', 'ones_like', 'ops', 'optimizers', 'playground', 'plot', 'random', 'range', 'reduce_max', 'reduce_mean', 'reduce_min', 'reduce_sum', 'regularizers', 'reshape', 'saving', 'sqrt', 'square', 'squeeze', 'stack', 'tensor', 'test', 'transpose', 'uint8', 'utils', 'zeros', 'zeros_like']
     for name in glassnet.__all__:
         assert hasattr(glassnet, name), name
     assert not any(n.startswith("_") and n != "__version__" for n in glassnet.__all__)
@@ -314,6 +315,49 @@ def test_early_stopping_restores_best_weights():
     best_loss, best_weights = min(snapshots, key=lambda s: s[0])
     for a, b in zip(model.get_weights(), best_weights):
         np.testing.assert_array_equal(a, b)
+
+
+def test_model_checkpoint_every_n_batches_as_the_save_and_load_tutorial(tmp_path, capsys):
+    """TensorFlow's "Save and load models": save_freq=5 * batches per epoch, {epoch:04d} in
+    the name, a folder that does not exist yet; saved at the last batch of epochs 5, 10, 15."""
+    x, y = _data(n=50)
+    model = _model()
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    n_batches = math.ceil(len(x) / 16)
+    path = tmp_path / "training_2" / "cp-{epoch:04d}.weights.h5"
+    saved = []
+    watch = callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: saved.append(
+        (batch, model.get_weights())) if batch == n_batches - 1 else None)
+    cp = callbacks.ModelCheckpoint(filepath=str(path), verbose=1, save_weights_only=True,
+                                   save_freq=5 * n_batches)
+    model.fit(x, y, epochs=15, batch_size=16, callbacks=[cp, watch], verbose=0)
+    assert sorted(os.listdir(tmp_path / "training_2")) == ["cp-0005.weights.h5", "cp-0010.weights.h5",
+                                                          "cp-0015.weights.h5"]
+    out = capsys.readouterr().out
+    assert "Epoch 10: saving model to" in out and "Epoch 10: finished saving model to" in out
+    restored = _model()
+    restored.build((None, 3))
+    restored.load_weights(str(tmp_path / "training_2" / "cp-0010.weights.h5"))
+    for a, b in zip(restored.get_weights(), saved[9][1]):        # the weights after epoch 10
+        np.testing.assert_array_equal(a, b)
+
+
+def test_model_checkpoint_batch_placeholder_and_bad_arguments(tmp_path, capsys):
+    x, y = _data(n=40)
+    model = _model()
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    cp = callbacks.ModelCheckpoint(str(tmp_path / "e{epoch}-b{batch}.keras"), save_freq=3)
+    model.fit(x, y, epochs=2, batch_size=10, callbacks=[cp], verbose=0)       # 4 batches an epoch
+    assert sorted(os.listdir(tmp_path)) == ["e1-b3.keras", "e2-b2.keras"]
+    best = callbacks.ModelCheckpoint(str(tmp_path / "best.keras"), monitor="val_loss", save_best_only=True)
+    model.fit(x, y, epochs=1, callbacks=[best], verbose=0)                    # no val_loss: saved anyway
+    assert (tmp_path / "best.keras").exists() and "val_loss" in capsys.readouterr().err
+    for bad in (0, 2.5, True, "batch"):
+        with pytest.raises(ValueError, match="save_freq must be 'epoch' or a number of batches"):
+            callbacks.ModelCheckpoint(str(tmp_path / "m.keras"), save_freq=bad)
+    with pytest.raises(KeyError, match="cannot format the filepath"):
+        model.fit(x, y, epochs=1, verbose=0,
+                  callbacks=[callbacks.ModelCheckpoint(str(tmp_path / "{val_acc}.keras"))])
 
 
 def test_reduce_lr_on_plateau_and_terminate_on_nan_exist():

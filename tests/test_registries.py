@@ -36,6 +36,7 @@ LAYER_EXAMPLES = {
     "GlobalMaxPooling1D": (lambda: layers.GlobalMaxPooling1D(), (4, 6, 3)),
     "GlobalMaxPooling2D": (lambda: layers.GlobalMaxPooling2D(), (4, 5, 5, 2)),
     "Reshape": (lambda: layers.Reshape((3, 4)), (4, 12)),
+    "Rescaling": (lambda: layers.Rescaling(0.5, offset=-1.0), (4, 5)),
     "BatchNormalization": (lambda: layers.BatchNormalization(), (4, 5)),
 }
 NOT_A_COMPUTING_LAYER = {"InputLayer"}          # only declares the input shape

@@ -43,6 +43,13 @@ def _specs(keras):
         "sgd_plain_logits": (lambda: [keras.Input((4,)), L.Dense(3, activation="relu"), L.Dense(1)],
                              lambda: keras.optimizers.SGD(0.1),
                              keras.losses.BinaryCrossentropy(from_logits=True), None, "binary"),
+        # a schedule: in the config, and no learning-rate variable among the optimizer's
+        "adam_schedule_precision": (lambda: [keras.Input((4,)), keras.layers.Rescaling(2.0, offset=-1.0),
+                                             L.Dense(5, activation="relu"), L.Dense(1, activation="sigmoid")],
+                                    lambda: keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(
+                                        0.05, decay_steps=3, decay_rate=0.5)),
+                                    "binary_crossentropy", [keras.metrics.Precision(), keras.metrics.Recall()],
+                                    "binary"),
     }
 
 
@@ -61,10 +68,12 @@ def _data(kind, seed=0):
     return x, y
 
 
-def make():
+def make(only=None):
     import keras
     os.makedirs(OUT, exist_ok=True)
     for name, (layers, opt, loss, metrics, kind) in _specs(keras).items():
+        if only and name not in only:
+            continue
         keras.utils.set_random_seed(1)
         model = keras.Sequential(layers(), name=f"model_{name}")
         model.compile(optimizer=opt(), loss=loss, metrics=metrics)
@@ -104,6 +113,10 @@ def check():
                           glassnet.optimizers.AdamW(0.01, weight_decay=0.01, amsgrad=True),
                           glassnet.losses.CategoricalCrossentropy(label_smoothing=0.1), ["categorical_accuracy"],
                           "onehot"),
+        "adam_schedule": ([glassnet.Input(shape=(4,)), G.Rescaling(2.0, offset=-1.0), G.Dense(5, activation="relu"),
+                           G.Dense(1, activation="sigmoid")],
+                          glassnet.optimizers.Adam(glassnet.keras.optimizers.schedules.ExponentialDecay(0.05, 3, 0.5)),
+                          "binary_crossentropy", [glassnet.metrics.Precision(), glassnet.metrics.Recall()], "binary"),
     }
     worst = {"pred": 0.0, "state": 0.0, "after": 0.0, "weights_h5": 0.0}
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,7 +132,8 @@ def check():
             k = keras.saving.load_model(path)
             d_pred = float(np.abs(k.predict(x, verbose=0) - model.predict(x, verbose=0)).max())
             from glassnet.saving.h5 import optimizer_slots
-            ours = [np.array(model.optimizer.iterations), np.array(model.optimizer.learning_rate)] + optimizer_slots(model.optimizer)
+            ours = ([np.array(model.optimizer.iterations)] + ([] if model.optimizer.has_schedule else
+                    [np.array(model.optimizer.learning_rate)]) + optimizer_slots(model.optimizer))
             theirs = [np.asarray(v) for v in k.optimizer.variables]
             assert len(ours) == len(theirs), (name, len(ours), len(theirs))
             d_state = max(float(np.abs(a - b).max()) if np.size(a) else 0.0 for a, b in zip(ours, theirs))
@@ -140,4 +154,5 @@ def check():
 
 
 if __name__ == "__main__":
-    check() if "--check" in sys.argv else make()
+    # python tools/make_keras_files.py [NAME ...]: only those fixtures
+    check() if "--check" in sys.argv else make([a for a in sys.argv[1:] if not a.startswith("-")])

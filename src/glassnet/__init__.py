@@ -19,7 +19,7 @@ from .tensor import Tensor, TensorShape, cast, constant, convert_to_tensor
 from numpy import float16, float32, float64, int32, int64, uint8  # noqa: E402
 
 # Loaded on first use, so that `import glassnet` stays light (see bench/: import time).
-_LAZY = {"datasets": ("datasets", None), "linear": ("linear", None), "inspect": ("inspect", None),
+_LAZY = {"data": ("data", None), "datasets": ("datasets", None), "linear": ("linear", None), "inspect": ("inspect", None),
          "plot": ("plot", None), "saving": ("saving", None), "explain": ("explanation", "explain"),
          "gradients": ("inspect", "gradients"), "gradcheck": ("inspect", "gradcheck"),
          "playground": ("playground", None)}
@@ -56,6 +56,7 @@ __all__ = [
     "config",
     "constant",
     "convert_to_tensor",
+    "data",
     "datasets",
     "executing_eagerly",
     "exp",

@@ -129,17 +129,21 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Save the model (or its weights) at the end of each epoch to
-    ``filepath.format(epoch=epoch + 1, **logs)``; with ``save_best_only``, only when
-    ``monitor`` improves. Files are written atomically: an interrupted save leaves the
-    previous file intact."""
+    """Save the model (or its weights) to ``filepath.format(epoch=epoch + 1, **logs)`` at
+    the end of each epoch, or every ``save_freq`` batches when it is an integer (then
+    ``{batch}`` is the batch's number within its epoch, from 1), creating the folder when
+    needed; with ``save_best_only``, only when ``monitor`` improves (saved anyway, with a
+    warning, when ``monitor`` is not in the logs, as Keras 3 does). Files are written
+    atomically: an interrupted save leaves the previous file intact."""
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch", initial_value_threshold=None):
         super().__init__()
         filepath = os.fspath(filepath)
-        if save_freq != "epoch":
-            raise ValueError("ModelCheckpoint: only save_freq='epoch' is supported by glassnet")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
+                                     or save_freq < 1):
+            raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a number of batches >= 1, "
+                             f"got {save_freq!r}")
         if save_weights_only and not filepath.endswith(".weights.h5"):
             raise ValueError(f"ModelCheckpoint: with save_weights_only=True the filepath must end in "
                              f".weights.h5, got {filepath!r}")
@@ -149,26 +153,71 @@ class ModelCheckpoint(Callback):
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
         self.monitor_op = _improvement_op(monitor, mode)
         self.best = initial_value_threshold
+        self.save_freq = save_freq
+        self.wants_batch_logs = save_freq != "epoch"
+        self._epoch, self._batches, self._last_batch = 0, 0, None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        # Keras's count: batches since the last save, across epochs (a batch number that
+        # did not grow starts a new epoch)
+        seen = batch + 1 if self._last_batch is None or batch <= self._last_batch else batch - self._last_batch
+        self._batches += seen
+        self._last_batch = batch
+        if self._batches >= self.save_freq:
+            self._batches = 0
+            self._save(self._epoch, batch, logs or {})
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        path = self.filepath.format(epoch=epoch + 1, **logs)
-        if self.save_best_only:
-            current = logs.get(self.monitor)
-            if current is None:
-                print(f"ModelCheckpoint: {self.monitor!r} is not in the logs; skipping.", file=sys.stderr)
-                return
-            if self.best is not None and not self.monitor_op(current, self.best):
-                return
-            if self.verbose:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best} to {current}, saving model to {path}")
-            self.best = current
-        elif self.verbose:
-            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _save(self, epoch, batch, logs):
+        try:
+            if batch is None or "batch" in logs:
+                path = self.filepath.format(epoch=epoch + 1, **logs)
+            else:
+                path = self.filepath.format(epoch=epoch + 1, batch=batch + 1, **logs)
+        except KeyError as e:
+            raise KeyError(f'ModelCheckpoint: cannot format the filepath "{self.filepath}": {e} is '
+                           f"not one of epoch, batch or the logs' keys {sorted(logs)}") from None
+        if not self._improved(epoch, logs, path):
+            return
+        folder = os.path.dirname(path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
             self.model.save(path)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: finished saving model to {path}")
+
+    def _improved(self, epoch, logs, path):
+        """Whether to save now, with Keras's messages."""
+        if not self.save_best_only:
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: saving model to {path}")
+            return True
+        current = logs.get(self.monitor)
+        if current is None:
+            print(f"ModelCheckpoint: can save the best model only with {self.monitor} available; "
+                  f"saving.", file=sys.stderr)
+            return True
+        best = "None" if self.best is None else f"{self.best:.5f}"
+        if self.best is not None and not self.monitor_op(current, self.best):
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+            return False
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, "
+                  f"saving model to {path}")
+        self.best = current
+        return True
 
 
 class LearningRateScheduler(Callback):

@@ -140,13 +140,146 @@ class _LossMetric(Metric):
         return self.loss.call(self.loss.prepare(y_true, y_pred), y_pred)
 
 
+class BinaryCrossentropy(_LossMetric):
+    """The binary cross-entropy's mean, as a metric (``from_logits=True`` for a model that
+    outputs logits, as TensorFlow's "Overfit and underfit" tutorial compiles it)."""
+
+    def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False, label_smoothing=0):
+        from . import losses
+        self.from_logits, self.label_smoothing = from_logits, label_smoothing
+        super().__init__(losses.BinaryCrossentropy(from_logits=from_logits, label_smoothing=label_smoothing), name)
+
+    def get_config(self):
+        return {"name": self.name, "from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
+
+class CategoricalCrossentropy(_LossMetric):
+    """The categorical cross-entropy's mean (one-hot labels), as a metric."""
+
+    def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False, label_smoothing=0, axis=-1):
+        from . import losses
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+        super().__init__(losses.CategoricalCrossentropy(from_logits=from_logits, label_smoothing=label_smoothing,
+                                                        axis=axis), name)
+
+    def get_config(self):
+        return {"name": self.name, "from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
+                "axis": self.axis}
+
+
+class SparseCategoricalCrossentropy(_LossMetric):
+    """The sparse categorical cross-entropy's mean (integer labels), as a metric."""
+
+    def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False, axis=-1):
+        from . import losses
+        if axis not in (-1,):
+            raise ValueError(f"SparseCategoricalCrossentropy: only axis=-1 (the classes last) is supported, got {axis!r}")
+        self.from_logits, self.axis = from_logits, axis
+        super().__init__(losses.SparseCategoricalCrossentropy(from_logits=from_logits), name)
+
+    def get_config(self):
+        return {"name": self.name, "from_logits": self.from_logits, "axis": self.axis}
+
+
+class RootMeanSquaredError(Metric):
+    """``sqrt(mean((y - p)^2))`` over every output of every sample seen (the root of the
+    mean, not a mean of roots)."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name, dtype)
+
+    def values(self, y_true, y_pred):
+        d = y_pred - align(y_true, y_pred)
+        return d * d
+
+    def result(self) -> float:
+        return float(np.sqrt(super().result()))
+
+
+class MeanAbsolutePercentageError(Metric):
+    """Mean of ``100 |y - p| / max(|y|, 1e-7)``."""
+
+    def __init__(self, name="mean_absolute_percentage_error", dtype=None):
+        super().__init__(name, dtype)
+
+    def values(self, y_true, y_pred):
+        y = align(y_true, y_pred)
+        return 100.0 * np.mean(np.abs(y - y_pred) / np.maximum(np.abs(y), 1e-7), axis=-1)
+
+
+class _Confusion(Metric):
+    """True and false positives and negatives at ``thresholds`` (a prediction above one
+    counts as positive; a label other than 0 is positive), summed over every output."""
+
+    def __init__(self, thresholds=None, class_id=None, name=None, dtype=None):
+        one = thresholds is None or np.ndim(thresholds) == 0
+        self.thresholds = thresholds
+        self._cuts = np.atleast_1d(np.asarray(0.5 if thresholds is None else thresholds, np.float64))
+        if self._cuts.ndim != 1 or not np.all((self._cuts >= 0) & (self._cuts <= 1)):
+            raise ValueError(f"{type(self).__name__}: thresholds must be numbers in [0, 1], got {thresholds!r}")
+        self._one, self.class_id = one, class_id
+        super().__init__(name, dtype)
+
+    def reset_state(self) -> None:
+        self.tp, self.fp, self.fn = (np.zeros(len(self._cuts)) for _ in range(3))
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        y = align(np.asarray(y_true), y_pred) != 0
+        p = np.asarray(y_pred, np.float64)
+        w = np.ones(p.shape) if sample_weight is None else np.broadcast_to(
+            np.asarray(sample_weight, np.float64).reshape(len(p), *([1] * (p.ndim - 1))), p.shape)
+        if self.class_id is not None:
+            y, p, w = y[..., self.class_id], p[..., self.class_id], w[..., self.class_id]
+        y, p, w = y.ravel(), p.ravel(), w.ravel()
+        above = p[None, :] > self._cuts[:, None]
+        self.tp += (above & y) @ w
+        self.fp += (above & ~y) @ w
+        self.fn += (~above & y) @ w
+
+    def _ratio(self, part, other):
+        total = part + other
+        r = np.divide(part, total, out=np.zeros_like(part), where=total > 0)
+        return float(r[0]) if self._one else r.tolist()
+
+    def get_config(self):
+        return {"name": self.name, "thresholds": self.thresholds, "class_id": self.class_id}
+
+
+class Precision(_Confusion):
+    """``tp / (tp + fp)``: of the samples predicted positive (above 0.5), the share that are."""
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name="precision", dtype=None):
+        if top_k is not None:
+            raise ValueError("Precision: top_k is not supported by glassnet")
+        super().__init__(thresholds, class_id, name, dtype)
+
+    def result(self):
+        return self._ratio(self.tp, self.fp)
+
+
+class Recall(_Confusion):
+    """``tp / (tp + fn)``: of the positive samples, the share predicted positive (above 0.5)."""
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name="recall", dtype=None):
+        if top_k is not None:
+            raise ValueError("Recall: top_k is not supported by glassnet")
+        super().__init__(thresholds, class_id, name, dtype)
+
+    def result(self):
+        return self._ratio(self.tp, self.fn)
+
+
 CLASSES = {c.__name__: c for c in [BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-                                    Accuracy, MeanSquaredError, MeanAbsoluteError]}
+                                    Accuracy, MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy,
+                                    CategoricalCrossentropy, SparseCategoricalCrossentropy,
+                                    RootMeanSquaredError, MeanAbsolutePercentageError, Precision, Recall]}
 BY_NAME = {
     "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
     "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
     "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
+    "mape": MeanAbsolutePercentageError, "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "root_mean_squared_error": RootMeanSquaredError, "precision": Precision, "recall": Recall,
 }
 _LOSS_NAMES = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "huber")
 

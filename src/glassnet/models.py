@@ -273,44 +273,51 @@ class Sequential:
     def _fit_source(self, source, y, epochs, verbose, callbacks, validation_data, class_weight,
                     sample_weight, initial_epoch, steps_per_epoch, validation_steps):
         """fit on a generator, an iterable of batches, or a PyDataset-like object."""
-        for name, value in (("y", y), ("sample_weight", sample_weight)):
-            if value is not None:
-                raise ValueError(f"fit: {name} must not be given when x is a generator or dataset: "
-                                 "each batch carries its own (x, y[, sample_weight])")
+        _no_arrays_beside(source, y, sample_weight, "fit")
         for name, value in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
             _positive_int(value, name, None)
 
-        def checked(what):
-            def check(xb, yb, swb, index):
-                where = f"{what} batch {index}"
-                xb, yb, swb = self._data(xb, yb, swb, "fit", f"{where} x", f"{where} y")
-                if class_weight is not None:
-                    swb = _class_weights(class_weight, yb, swb)
-                return xb, yb, swb
-            return check
-
-        data = training.SourceBatches(source, steps_per_epoch, checked("x"), "x")
+        data = training.SourceBatches(source, steps_per_epoch, self._batch_check("fit", "x", class_weight), "x")
         validation = None
         if validation_data is not None:
             if training.is_batch_source(validation_data):
                 validation = training.SourceBatches(validation_data, validation_steps,
-                                                    checked("validation_data"), "validation_data")
+                                                    self._batch_check("fit", "validation_data"), "validation_data")
             else:
                 vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
                 validation = self._data(vx, vy, vsw, "fit", "validation_data[0]", "validation_data[1]")
         return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
                                 int(initial_epoch), None)
 
+    def _batch_check(self, call, what, class_weight=None):
+        """The check of one batch ``(x, y, sample_weight)`` from a generator or dataset."""
+        def check(xb, yb, swb, index):
+            where = f"{what} batch {index}"
+            xb, yb, swb = self._data(xb, yb, swb, call, f"{where} x", f"{where} y")
+            if class_weight is not None:
+                swb = _class_weights(class_weight, yb, swb)
+            return xb, yb, swb
+        return check
+
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
-        """Loss (plus metrics) on data, in inference mode: a scalar, a list, or a dict."""
+        """Loss (plus metrics) on data, in inference mode: a scalar, a list, or a dict. ``x``
+        may also be a generator or dataset of ``(x, y[, sample_weight])`` batches."""
         batch_size = _positive_int(batch_size, "batch_size", 32)
         verbose = _verbosity(verbose)
-        x, y, sw = self._data(x, y, sample_weight, "evaluate")
         start = time.perf_counter()
-        logs = training.run_evaluate(self, x, y, sw, batch_size)
+        if training.is_batch_source(x):
+            _no_arrays_beside(x, y, sample_weight, "evaluate")
+            _checks.compiled(self, "evaluate")
+            source = training.SourceBatches(x, _positive_int(steps, "steps", None),
+                                            self._batch_check("evaluate", "x"), "x")
+            batches = list(source.epoch())
+            logs, count = training.run_evaluate_batches(self, batches), len(batches)
+        else:
+            x, y, sw = self._data(x, y, sample_weight, "evaluate")
+            logs, count = training.run_evaluate(self, x, y, sw, batch_size), math.ceil(len(x) / batch_size)
         if verbose:
-            print(summary_line(math.ceil(len(x) / batch_size), time.perf_counter() - start, logs))
+            print(summary_line(count, time.perf_counter() - start, logs))
         return self._result(logs, return_dict)
 
     def _result(self, logs, return_dict):
@@ -324,13 +331,25 @@ class Sequential:
         """The model's outputs for ``x``, batch by batch, in inference mode."""
         batch_size = _positive_int(batch_size, "batch_size", 32)
         verbose = _verbosity(verbose)
-        x = _checks.features(x, "x", self)
-        if not self.built:
-            self.build((None,) + x.shape[1:])
         start = time.perf_counter()
-        out = training.run_predict(self, x, batch_size)
+        if training.is_batch_source(x):             # a dataset: each batch's x, in order
+            def check(xb, index):
+                xb = _checks.features(xb, f"x batch {index}", self)
+                if not self.built:
+                    self.build((None,) + xb.shape[1:])
+                return xb
+            source = training.SourceBatches(x, _positive_int(steps, "steps", None), check, "x")
+            parts = [training.run_predict(self, xb, len(xb)) for xb in source.inputs()]
+            if not parts:
+                raise ValueError("predict: x gave no batches")
+            out, count = np.concatenate(parts), len(parts)
+        else:
+            x = _checks.features(x, "x", self)
+            if not self.built:
+                self.build((None,) + x.shape[1:])
+            out, count = training.run_predict(self, x, batch_size), math.ceil(len(x) / batch_size)
         if verbose:                 # Keras prints this line too: `predict(x, verbose=0)` is silent
-            print(summary_line(math.ceil(len(x) / batch_size), time.perf_counter() - start))
+            print(summary_line(count, time.perf_counter() - start))
         return out
 
     def __call__(self, x, training=False):
@@ -510,6 +529,13 @@ def _layer_entry(layer) -> dict:
                 "registered_name": None}
     return {"module": cls.__module__, "class_name": cls.__name__, "config": layer.get_config(),
             "registered_name": get_registered_name(cls)}
+
+
+def _no_arrays_beside(x, y, sample_weight, call):
+    for name, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None:
+            raise ValueError(f"{call}: {name} must not be given when x is a generator or dataset: "
+                             "each batch carries its own (x, y[, sample_weight])")
 
 
 def _positive_int(value, name, default):

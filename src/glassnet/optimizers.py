@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from . import fast
+from . import fast, schedules
 from .utils import snake_case
 
 
@@ -63,7 +63,8 @@ class Optimizer:
         self.slots: dict[str, list[np.ndarray]] = {}
         self.fast_state = None              # glassnet.fast's packed copy of the above, if any
 
-    # -- learning rate: a number, or a schedule called with the step -----------------
+    # -- learning rate: a number, or a schedule called with the step (glassnet.schedules,
+    #    or any function of the step) -------------------------------------------------
     @property
     def learning_rate(self) -> float:
         lr = self._learning_rate
@@ -83,6 +84,11 @@ class Optimizer:
     def has_schedule(self) -> bool:
         """True when the learning rate is a schedule (a function of the step), not a number."""
         return callable(self._learning_rate)
+
+    @property
+    def schedule(self):
+        """The learning rate's schedule (a function of the step), or None when it is a number."""
+        return self._learning_rate if callable(self._learning_rate) else None
 
     # -- state ------------------------------------------------------------------------
     def slot_names(self) -> list[str]:
@@ -182,7 +188,9 @@ class Optimizer:
 
     def get_config(self) -> dict:
         lr = self._learning_rate
-        return {"name": self.name, "learning_rate": lr if not callable(lr) else lr.get_config(),
+        if isinstance(lr, schedules.LearningRateSchedule):
+            lr = schedules.serialize(lr)
+        return {"name": self.name, "learning_rate": lr,
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                 "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
 
@@ -380,7 +388,7 @@ def deserialize(config: dict) -> Optimizer:
         raise ValueError(f"Unknown optimizer class {name!r}")
     kwargs = dict(config.get("config") or {})
     if isinstance(kwargs.get("learning_rate"), dict):
-        raise ValueError("learning-rate schedules in optimizer configs are not supported yet")
+        kwargs["learning_rate"] = schedules.deserialize(kwargs["learning_rate"])
     allowed = CLASSES[name]().get_config().keys() | {"use_ema", "ema_momentum", "ema_overwrite_frequency",
                                                        "loss_scale_factor", "gradient_accumulation_steps"}
     kwargs = {k: v for k, v in kwargs.items() if k in allowed}

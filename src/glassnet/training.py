@@ -120,6 +120,10 @@ class SourceBatches:
     def __init__(self, source, steps, check, what="x"):
         self.source, self.check, self.what = source, check, what
         self.indexed = hasattr(source, "__getitem__") and hasattr(source, "__len__") and not hasattr(source, "__next__")
+        # an iterable that is not itself an iterator (a glassnet.data.Dataset, a DataLoader) is
+        # read afresh each epoch, as Keras reads a tf.data.Dataset; with steps_per_epoch, one
+        # iterator runs on across epochs
+        self.afresh = not self.indexed and not hasattr(source, "__next__") and steps is None
         if steps is None and self.indexed:
             steps = len(source)
         self.steps = steps
@@ -128,6 +132,8 @@ class SourceBatches:
 
     def epoch(self):
         count = 0
+        if self.afresh and self._iterator is None:
+            self._iterator = iter(self.source)
         while self.steps is None or count < self.steps:
             if self.indexed:
                 if count >= len(self.source):
@@ -140,11 +146,28 @@ class SourceBatches:
                     break
             yield self._batch(item, count)
             count += 1
+        if self.afresh:
+            self._iterator = None
         if count == 0:
             raise RanOutOfData(f"{self.what} gave no batches: a generator can be read only once; pass "
                                "steps_per_epoch with a generator that repeats, or a PyDataset")
         if hasattr(self.source, "on_epoch_end"):
             self.source.on_epoch_end()
+
+    def inputs(self):
+        """Each batch's x, checked, for ``predict``: a batch may be ``x`` alone, ``(x,)`` or
+        ``(x, y[, sample_weight])`` (y and the weights are not looked at)."""
+        items = ((self.source[i] for i in range(len(self.source))) if self.indexed
+                 else iter(self.source) if self.afresh else self._iterator)
+        for index, item in enumerate(items):
+            if self.steps is not None and index >= self.steps:
+                return
+            if isinstance(item, (tuple, list)):
+                if not 1 <= len(item) <= 3:
+                    raise ValueError(f"{self.what}: batch {index} must be x, (x,) or (x, y[, sample_weight]), "
+                                     f"a tuple of {len(item)}")
+                item = item[0]
+            yield self.check(item, index)
 
     def _batch(self, item, index):
         if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):

@@ -1,4 +1,4 @@
-"""Small helpers: the one random generator, layer naming, label encoding.
+"""Small helpers: the one random generator, layer naming, label encoding, ``get_file``.
 
 Every random draw in glassnet (initial weights, shuffling, dropout masks) goes
 through :func:`rng`, a single seeded ``numpy.random.Generator``, so that
@@ -78,3 +78,59 @@ def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
     out = np.zeros(y.shape + (num_classes,), dtype=floatx())
     np.put_along_axis(out, y[..., None].astype(np.int64), 1, axis=-1)
     return out
+
+
+def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None, cache_subdir="datasets",
+             hash_algorithm="auto", extract=False, archive_format="auto", cache_dir=None, force_download=False):
+    """Keras's ``get_file``: the path of ``fname`` in the cache, downloading it from
+    ``origin`` the first time. Looked for in ``cache_dir`` (default Keras's, ``~/.keras``, so
+    a file TensorFlow already downloaded is used), then glassnet's (``~/.glassnet``), where a
+    download goes. ``file_hash`` (SHA-256, or MD5 when 32 hex digits) is checked when
+    given. Archives are not extracted here: ``extract``/``untar`` are refused."""
+    import hashlib  # noqa: PLC0415 - only when a file is asked for
+    import os  # noqa: PLC0415
+    import urllib.parse  # noqa: PLC0415
+
+    from .datasets import _fetch  # noqa: PLC0415
+
+    if extract or untar:
+        raise ValueError("get_file: extracting archives (extract=True, untar=True) is not supported by glassnet; "
+                         "download the archive and unpack it with tarfile or zipfile")
+    if fname is None:
+        fname = os.path.basename(urllib.parse.urlsplit(origin or "").path)
+    if not fname or os.sep in fname or (os.altsep and os.altsep in fname):
+        raise ValueError(f"get_file: fname must be a file name without folders, got {fname!r}")
+    if file_hash is None and md5_hash is not None:
+        expected, algorithm = md5_hash, "md5"
+    else:                               # Keras's "auto": SHA-256 for 64 hex digits, else MD5
+        expected = file_hash
+        algorithm = hash_algorithm if hash_algorithm in ("md5", "sha256") else (
+            "sha256" if expected is None or len(expected) == 64 else "md5")
+
+    def matches(path):
+        if not expected:
+            return True
+        h = hashlib.new(algorithm)
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest() == expected
+
+    keras_home = os.path.expanduser(cache_dir) if cache_dir else os.path.dirname(_fetch.keras_dir())
+    ours = os.path.join(os.path.dirname(_fetch.cache_dir()), cache_subdir, fname)
+    if not force_download:
+        for path in (os.path.join(keras_home, cache_subdir, fname), ours):
+            if os.path.isfile(path) and matches(path):
+                return path
+    if origin is None:
+        raise ValueError(f"get_file: {fname!r} is not in the cache and no origin was given to download it from")
+    who = "get_file"
+    payload = _fetch.fetch(origin, None, who, ours, "pass the file's path to your code instead")
+    if expected:
+        h = hashlib.new(algorithm, payload).hexdigest()
+        if h != expected:
+            raise ValueError(f"get_file: the file downloaded from {origin} has {algorithm} {h}, expected {expected}; "
+                             "it was discarded")
+    _fetch.make_folder(os.path.dirname(ours), who)
+    _fetch.write(ours, payload, who, f"downloaded {origin}")
+    return ours

@@ -22,6 +22,8 @@ for _name, _module in {"callbacks": callbacks, "config": config,
                        "metrics": metrics, "models": models, "optimizers": optimizers,
                        "regularizers": regularizers, "utils": utils}.items():
     _sys.modules[f"{__name__}.{_name}"] = _module
+# `from tensorflow.keras.optimizers.schedules import ExponentialDecay`
+_sys.modules[f"{__name__}.optimizers.schedules"] = optimizers.schedules
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
            "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",

@@ -1,4 +1,5 @@
-"""``keras.datasets``: glassnet's loaders (``mnist.load_data()`` reads Keras's mnist.npz)."""
-from ..datasets import digits, load_csv, mnist
+"""``keras.datasets``: glassnet's loaders, each giving what Keras's gives (and reading
+Keras's own cached copy when TensorFlow downloaded one)."""
+from ..datasets import boston_housing, cifar10, cifar100, digits, fashion_mnist, load_csv, mnist
 
-__all__ = ["digits", "load_csv", "mnist"]
+__all__ = ["boston_housing", "cifar10", "cifar100", "digits", "fashion_mnist", "load_csv", "mnist"]

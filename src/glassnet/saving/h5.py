@@ -71,7 +71,9 @@ def write(model, include_optimizer=True) -> bytes:
         if opt is not None:
             vars_ = f.create_group("optimizer").create_group("vars")
             vars_.attrs["name"] = opt.name
-            state = [np.array(opt.iterations, dtype=np.int64), np.array(opt.learning_rate, dtype=np.float32)]
+            state = [np.array(opt.iterations, dtype=np.int64)]
+            if not opt.has_schedule:     # Keras keeps a number as a variable, a schedule as config only
+                state.append(np.array(opt.learning_rate, dtype=np.float32))
             for i, a in enumerate(state + optimizer_slots(opt)):
                 vars_.create_dataset(str(i), data=a)
     return buf.getvalue()
@@ -185,30 +187,41 @@ def read_layers(reader: Reader, model, prefix: str = "layers") -> list[np.ndarra
 
 
 def read_optimizer(reader: Reader, model, strict: bool):
-    """``(iterations, learning_rate, slots)`` from ``optimizer/vars``, or None when absent
-    or (``strict=False``) not matching this optimizer, with a warning. Only reads: the
-    optimizer is neither built nor changed here (see :func:`apply_optimizer`)."""
+    """``(iterations, learning_rate or None, slots)`` from ``optimizer/vars``, or None when
+    absent or (``strict=False``) not matching this optimizer, with a warning. Only reads: the
+    optimizer is neither built nor changed here (see :func:`apply_optimizer`).
+
+    Keras's layout: the step count, the learning rate (only when it is a number: a schedule
+    lives in the config), then the slots (none when the optimizer never stepped)."""
     n = reader.group_size("optimizer/vars")
     if n is None:
         return None
     opt = model.optimizer
-    slots = optimizer_slots(opt if opt.built or n == 2 else _probe(opt, model))
-    if n not in (2, 2 + len(slots)):
+    slots = optimizer_slots(opt if opt.built else _probe(opt, model))
+    preferred = 1 if opt.has_schedule else 2
+    layouts = [(head, with_slots) for head in (preferred, 3 - preferred) for with_slots in (True, False)
+               if n == head + (len(slots) if with_slots else 0)]
+    if not layouts:
         msg = (f"{reader.label}: the optimizer state has {n} arrays; "
-               f"{type(opt).__name__} on this model has {2 + len(slots)}")
+               f"{type(opt).__name__} on this model has {preferred + len(slots)}")
         if strict:
             raise FileFormatError(msg)
         print(f"WARNING: skipping the optimizer state: {msg}", file=sys.stderr, flush=True)
         return None
+    head, with_slots = layouts[0]
     it = reader.array("optimizer/vars/0", ())
-    lr = reader.array("optimizer/vars/1", ())
     if it.dtype.kind not in "iu" or not 0 <= int(it) < 1 << 62:
         raise FileFormatError(f"{reader.label}: optimizer iterations {it!r} is not a valid step count")
-    if not (np.isfinite(lr) and lr >= 0):
-        raise FileFormatError(f"{reader.label}: optimizer learning rate {lr!r} is not a number >= 0")
-    arrays = [] if n == 2 else [_cast(reader.array(f"optimizer/vars/{i + 2}", s.shape), s.dtype, reader.label,
-                                      f"optimizer/vars/{i + 2}") for i, s in enumerate(slots)]
-    return int(it), float(lr), arrays
+    lr = None
+    if head == 2:
+        lr = reader.array("optimizer/vars/1", ())
+        if not (np.isfinite(lr) and lr >= 0):
+            raise FileFormatError(f"{reader.label}: optimizer learning rate {lr!r} is not a number >= 0")
+        lr = float(lr)
+    arrays = [] if not with_slots else [
+        _cast(reader.array(f"optimizer/vars/{i + head}", s.shape), s.dtype, reader.label, f"optimizer/vars/{i + head}")
+        for i, s in enumerate(slots)]
+    return int(it), lr, arrays
 
 
 def _probe(opt, model):
@@ -227,7 +240,7 @@ def apply_optimizer(model, state) -> None:
         opt.build(model.trainable_weights)
     opt.iterations = it
     # the file keeps the rate as float32; the config's exact value wins when they agree
-    if not opt.has_schedule and np.float32(opt.learning_rate) != np.float32(lr):
+    if lr is not None and not opt.has_schedule and np.float32(opt.learning_rate) != np.float32(lr):
         opt.learning_rate = lr
     for slot, a in zip(optimizer_slots(opt), arrays):
         slot[...] = a

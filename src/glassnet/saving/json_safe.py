@@ -17,7 +17,7 @@ from .errors import MAX_JSON_DEPTH, FileFormatError, UnsafeFileError
 
 ALLOWED_MODULES = frozenset({
     "keras", "keras.models", "keras.layers", "keras.initializers", "keras.regularizers",
-    "keras.optimizers", "keras.losses", "keras.metrics", "keras.activations",
+    "keras.optimizers", "keras.optimizers.schedules", "keras.losses", "keras.metrics", "keras.activations",
 })
 _CODE_CLASSES = frozenset({
     "Lambda", "__lambda__", "function", "__function__", "TFOpLambda", "SlicingOpLambda",

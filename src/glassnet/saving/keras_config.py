@@ -11,7 +11,8 @@ from __future__ import annotations
 import inspect
 import math
 
-from .. import activations, config as gconfig, initializers, layers, losses, metrics, optimizers, regularizers
+from .. import (activations, config as gconfig, initializers, layers, losses, metrics, optimizers, regularizers,
+               schedules)
 from ..models import Sequential
 from ..utils import snake_case
 from .registry import get_registered_name, lookup
@@ -52,7 +53,9 @@ def model_config(model) -> dict:
 def compile_config(model) -> dict:
     opt = model.optimizer
     ocfg = optimizers.serialize(opt)
-    ocfg["config"] = {**opt.get_config(), "learning_rate": float(opt.learning_rate), **_OPTIMIZER_EXTRAS}
+    ocfg["config"] = {**opt.get_config(), **_OPTIMIZER_EXTRAS}
+    if not opt.has_schedule:                    # a number: as a float (a schedule: its config)
+        ocfg["config"]["learning_rate"] = float(opt.learning_rate)
     specs = []
     for spec in model._metric_specs:        # check_saveable has refused anything else
         if isinstance(spec, str):
@@ -337,11 +340,13 @@ def compile_model(model, ccfg, label) -> None:
         cls, ocfg = r.obj(opt, "compile_config.optimizer", "keras.optimizers", optimizers.CLASSES, "optimizer")
         kw = r.kwargs(cls, ocfg, "compile_config.optimizer", extra=("learning_rate", "weight_decay", "clipnorm",
                                                                     "clipvalue", "global_clipnorm", "name"))
-        lr = kw.get("learning_rate")
-        if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
-            r.fail("compile_config.optimizer", "learning-rate schedules are not supported; "
-                                               "load with compile=False and compile with a number "
-                                               "(or your own schedule) yourself")
+        lr, where = kw.get("learning_rate"), "compile_config.optimizer.learning_rate"
+        if isinstance(lr, dict):                    # one of Keras's schedules, nothing else
+            schedule, scfg = r.obj(lr, where, "keras.optimizers.schedules", schedules.CLASSES,
+                                   "learning-rate schedule")
+            kw["learning_rate"] = r.build(schedule, r.kwargs(schedule, scfg, where), where)
+        elif lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
+            r.fail(where, f"expected a number or a learning-rate schedule, got {_short(lr)}")
         opt = r.build(cls, kw, "compile_config.optimizer")
     loss = ccfg.get("loss")
     if isinstance(loss, str):
@@ -384,10 +389,12 @@ def check_saveable(model) -> None:
             if obj is not None and registry.get(type(obj).__name__) is not type(obj):
                 raise ValueError(f"save: the {kind} {type(obj).__name__} is not one of glassnet's own; "
                                  "it cannot be saved in a .keras file")
-        if model.optimizer.has_schedule:
-            raise ValueError("save: the optimizer's learning rate is a schedule; learning-rate schedules cannot be "
-                             "saved in a .keras file; use save_weights, or set a number "
-                             "(optimizer.learning_rate = ...) before saving")
+        schedule = model.optimizer.schedule
+        if schedule is not None and schedules.CLASSES.get(type(schedule).__name__) is not type(schedule):
+            raise ValueError("save: the optimizer's learning rate is a function of your own; it cannot be "
+                             "saved in a .keras file (Keras's schedules, glassnet.keras.optimizers.schedules, "
+                             "can); use save_weights, or set a number (optimizer.learning_rate = ...) "
+                             "before saving")
         for spec in model._metric_specs:
             if not isinstance(spec, str) and metrics.CLASSES.get(type(spec).__name__) is not type(spec):
                 raise ValueError(f"save: metric {spec!r} is not one of glassnet's own metrics; "

@@ -1,0 +1,98 @@
+"""Metrics beyond accuracy: the cross-entropies, RMSE, MAPE, precision and recall, each
+against its formula written out, inside fit and evaluate, and in model files."""
+import math
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import keras, metrics
+
+RNG = np.random.default_rng(0)
+Y = (RNG.random((20, 1)) > 0.5).astype(np.float32)
+P = RNG.random((20, 1)).astype(np.float32)
+Z = RNG.normal(size=(20, 1)).astype(np.float32) * 3
+
+
+def test_binary_crossentropy_from_probabilities_and_from_logits():
+    p = np.clip(P.astype(np.float64), 1e-7, 1 - 1e-7)
+    want = np.mean(-(Y * np.log(p) + (1 - Y) * np.log(1 - p)))
+    assert metrics.BinaryCrossentropy()(Y, P) == pytest.approx(want, rel=1e-5)
+    want_logits = np.mean(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z))))
+    m = keras.metrics.BinaryCrossentropy(from_logits=True, name="binary_crossentropy")
+    assert m(Y, Z) == pytest.approx(want_logits, rel=1e-5)
+
+
+def test_categorical_cross_entropies():
+    z = RNG.normal(size=(8, 4)).astype(np.float32)
+    labels = RNG.integers(0, 4, 8)
+    log_softmax = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    want = -np.mean(log_softmax[np.arange(8), labels])
+    assert metrics.SparseCategoricalCrossentropy(from_logits=True)(labels, z) == pytest.approx(want, rel=1e-5)
+    assert metrics.CategoricalCrossentropy(from_logits=True)(np.eye(4)[labels], z) == pytest.approx(want, rel=1e-5)
+    probabilities = np.exp(log_softmax)
+    assert metrics.SparseCategoricalCrossentropy()(labels, probabilities) == pytest.approx(want, rel=1e-4)
+
+
+def test_rmse_is_the_root_of_the_mean_over_every_batch():
+    m = metrics.RootMeanSquaredError()
+    m.update_state(np.array([[1.0], [2.0]]), np.array([[1.0], [4.0]]))      # squares 0, 4
+    m.update_state(np.array([[0.0]]), np.array([[3.0]]))                    # square 9
+    assert m.result() == pytest.approx(math.sqrt(13 / 3))
+
+
+def test_mape():
+    got = metrics.MeanAbsolutePercentageError()(np.array([[2.0], [4.0]]), np.array([[1.0], [5.0]]))
+    assert got == pytest.approx((50 + 25) / 2)
+
+
+def test_precision_and_recall_counts_written_out():
+    y = np.array([1, 1, 1, 0, 0, 0, 1, 0], np.float32)
+    p = np.array([0.9, 0.6, 0.2, 0.7, 0.1, 0.4, 0.51, 0.5], np.float32)    # 0.5 itself is negative
+    tp, fp, fn = 3, 1, 1
+    assert metrics.Precision()(y, p) == pytest.approx(tp / (tp + fp))
+    assert metrics.Recall()(y, p) == pytest.approx(tp / (tp + fn))
+    assert metrics.Precision(thresholds=[0.3, 0.8])(y, p) == pytest.approx([3 / 6, 1.0])
+    assert metrics.Recall(thresholds=0.95)(y, p) == 0.0                       # nothing above: 0, not NaN
+    two = np.stack([p, 1 - p], axis=1)
+    assert metrics.Precision(class_id=0)(np.stack([y, 1 - y], axis=1), two) == pytest.approx(0.75)
+    with pytest.raises(ValueError, match="thresholds must be numbers in"):
+        metrics.Precision(thresholds=1.5)
+    with pytest.raises(ValueError, match="top_k is not supported"):
+        metrics.Recall(top_k=2)
+
+
+def test_the_overfit_tutorials_compile_line_trains_and_logs_its_names():
+    """TensorFlow's "Overfit and underfit": logits out, a named BCE metric beside accuracy,
+    early stopping on the validation copy of that metric."""
+    x = RNG.normal(size=(64, 5)).astype(np.float32)
+    y = (x[:, 0] - x[:, 1] > 0).astype(np.float32)
+    model = keras.Sequential([keras.layers.Dense(8, activation="elu", input_shape=(5,)),
+                              keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01),
+                  loss=keras.losses.BinaryCrossentropy(from_logits=True),
+                  metrics=[keras.metrics.BinaryCrossentropy(from_logits=True, name="binary_crossentropy"),
+                           "accuracy", keras.metrics.Precision(), keras.metrics.Recall(name="rec")])
+    stop = keras.callbacks.EarlyStopping(monitor="val_binary_crossentropy", patience=3)
+    history = model.fit(x, y, validation_split=0.25, epochs=5, verbose=0, callbacks=[stop])
+    assert set(history.history) == {"accuracy", "binary_crossentropy", "loss", "precision", "rec",
+                                    "val_accuracy", "val_binary_crossentropy", "val_loss", "val_precision",
+                                    "val_rec"}
+    # the metric and the loss are the same function of the same outputs
+    np.testing.assert_allclose(history.history["val_binary_crossentropy"], history.history["val_loss"], rtol=1e-5)
+    results = model.evaluate(x, y, verbose=0, return_dict=True)
+    logits = model.predict(x, verbose=0)
+    assert results["precision"] == pytest.approx(metrics.Precision()(y, logits))
+
+
+def test_new_metrics_resolve_by_name_and_save_in_model_files(tmp_path):
+    model = glassnet.Sequential([glassnet.Input(shape=(3,)), glassnet.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy",
+                  metrics=["precision", "mape", metrics.Recall(thresholds=0.3, name="r30"),
+                           metrics.BinaryCrossentropy(label_smoothing=0.1)])
+    x = RNG.normal(size=(10, 3)).astype(np.float32)
+    y = (x[:, :1] > 0).astype(np.float32)
+    before = model.evaluate(x, y, verbose=0, return_dict=True)
+    model.save(tmp_path / "m.keras")
+    again = glassnet.models.load_model(tmp_path / "m.keras")
+    assert again.evaluate(x, y, verbose=0, return_dict=True) == pytest.approx(before)
