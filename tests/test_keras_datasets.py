@@ -289,6 +289,22 @@ def test_cifar10_download_checked_unpacked_and_kept(homes, monkeypatch):
     _assert_cifar10(cifar10.load_data(), files)
 
 
+@pytest.mark.parametrize("name", ["cifar-10-batches-py-target_archive", "cifar-10-batches-py.tar.gz"])
+def test_cifar10_archive_left_in_kerass_cache_is_used_when_it_is_kerass(homes, monkeypatch, name):
+    ours, keras = homes
+    files = _cifar10_files()
+    archive = _tar("cifar-10-batches-py", files)
+    keras.mkdir(parents=True)
+    (keras / name).write_bytes(archive)
+    _serve(monkeypatch, cifar10, {})                    # offline
+    with pytest.raises(ConnectionError):                # not Keras's file (its hash): not used, a download
+        cifar10.load_data()
+    monkeypatch.setattr(cifar10._cifar, "CIFAR10", cifar10._cifar.replace(
+        cifar10._cifar.CIFAR10, sha256=hashlib.sha256(archive).hexdigest()))
+    _assert_cifar10(cifar10.load_data(), files)
+    assert sorted(os.listdir(ours / "cifar-10-batches-py")) == sorted(files)   # unpacked once, into ours
+
+
 def test_cifar10_download_with_the_wrong_hash_is_discarded(homes, monkeypatch):
     ours, _ = homes
     _serve(monkeypatch, cifar10, {cifar10.URL: _tar("cifar-10-batches-py", _cifar10_files())})

@@ -22,7 +22,7 @@ from numpy import float16, float32, float64, int32, int64, uint8  # noqa: E402
 _LAZY = {"data": ("data", None), "datasets": ("datasets", None), "linear": ("linear", None), "inspect": ("inspect", None),
          "plot": ("plot", None), "saving": ("saving", None), "explain": ("explanation", "explain"),
          "gradients": ("inspect", "gradients"), "gradcheck": ("inspect", "gradcheck"),
-         "playground": ("playground", None)}
+         "playground": ("playground", None), "version": ("version", None)}
 
 
 def __getattr__(name):
@@ -106,6 +106,7 @@ __all__ = [
     "transpose",
     "uint8",
     "utils",
+    "version",
     "zeros",
     "zeros_like",
 ]

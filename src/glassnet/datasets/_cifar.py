@@ -10,7 +10,9 @@ site, checked against Keras's SHA-256, and only the batch files are taken out of
 The caches looked in, in order: glassnet's (``~/.glassnet/datasets/cifar-10-batches-py``),
 then Keras 3's (``~/.keras/datasets/cifar-10-batches-py-target/cifar-10-batches-py``)
 and tf.keras 2's (``~/.keras/datasets/cifar-10-batches-py``): a copy TensorFlow extracted;
-then the archive itself, put in glassnet's cache by hand (checked against Keras's SHA-256).
+then the archive itself, put in glassnet's cache by hand or left in Keras's by TensorFlow
+(``cifar-10-batches-py-target_archive``, ``cifar-10-batches-py.tar.gz``), each checked
+against Keras's SHA-256.
 Batches found nowhere are downloaded, read, and kept in glassnet's cache.
 """
 from __future__ import annotations
@@ -134,6 +136,12 @@ def _files(kind, path, opener):
                              f"delete it to download it again, or pass path= to use it as it is")
         with open(archive, "rb") as f:
             return _from_archive(f.read(), archive, kind), True
+    # the archive as Keras 3 (".../cifar-10-batches-py-target_archive") or tf.keras 2
+    # (".../cifar-10-batches-py.tar.gz") downloaded it: used when it is Keras's file
+    for theirs in (os.path.join(keras, kind.folder + "-target_archive"), os.path.join(keras, kind.folder + ".tar.gz")):
+        if os.path.isfile(theirs) and _fetch.sha256(theirs) == kind.sha256:
+            with open(theirs, "rb") as f:
+                return _from_archive(f.read(), theirs, kind), True
     hint = "call load_data(path=...) with the archive or the folder of its batch files"
     _fetch.make_folder(ours, kind.who)
     raw = _fetch.fetch(kind.url, kind.sha256, kind.who, archive, hint, opener)
