@@ -92,6 +92,29 @@ def make(only=None):
         print("wrote", path)
 
 
+def make_legacy():
+    """``legacy_normalization.h5``: Keras's legacy HDF5 model file (``model.save("x.h5")``),
+    with ``legacy_normalization.npz``: x, y, Keras's predictions and step count."""
+    import keras
+    keras.utils.set_random_seed(1)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 4)).astype("float32")
+    y = rng.integers(0, 3, 32)
+    norm = keras.layers.Normalization()
+    norm.adapt(x)
+    model = keras.Sequential([keras.Input((4,)), norm, keras.layers.Dense(8, activation="relu", kernel_regularizer="l2"),
+                              keras.layers.Dropout(0.2), keras.layers.Dense(3)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=[keras.metrics.SparseCategoricalAccuracy()])
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
+    path = os.path.join(OUT, "legacy_normalization.h5")
+    model.save(path)
+    np.savez(os.path.join(OUT, "legacy_normalization.npz"), x=x, y=y, pred=model.predict(x, verbose=0),
+             iterations=int(model.optimizer.iterations))
+    print("wrote", path)
+
+
 def check():
     """glassnet writes, Keras reads: predictions, optimizer state, one more epoch."""
     import keras
@@ -137,6 +160,10 @@ def check():
             theirs = [np.asarray(v) for v in k.optimizer.variables]
             assert len(ours) == len(theirs), (name, len(ours), len(theirs))
             d_state = max(float(np.abs(a - b).max()) if np.size(a) else 0.0 for a, b in zip(ours, theirs))
+            model.save(os.path.join(tmp, f"{name}.h5"))          # the legacy HDF5 model file too
+            d_h5 = float(np.abs(keras.saving.load_model(os.path.join(tmp, f"{name}.h5")).predict(x, verbose=0)
+                                - model.predict(x, verbose=0)).max())
+            assert d_h5 < 1e-5, (name, d_h5)
             k2 = keras.models.clone_model(k)
             k2.load_weights(os.path.join(tmp, f"{name}.weights.h5"))
             d_w = float(np.abs(k2.predict(x, verbose=0) - model.predict(x, verbose=0)).max())
@@ -155,4 +182,10 @@ def check():
 
 if __name__ == "__main__":
     # python tools/make_keras_files.py [NAME ...]: only those fixtures
-    check() if "--check" in sys.argv else make([a for a in sys.argv[1:] if not a.startswith("-")])
+    names = [a for a in sys.argv[1:] if not a.startswith("-")]
+    if "--check" in sys.argv:
+        check()
+    else:
+        make(names)
+        if not names or "legacy_normalization" in names:
+            make_legacy()

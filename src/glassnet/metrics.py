@@ -211,7 +211,9 @@ class _Confusion(Metric):
     """True and false positives and negatives at ``thresholds`` (a prediction above one
     counts as positive; a label other than 0 is positive), summed over every output."""
 
-    def __init__(self, thresholds=None, class_id=None, name=None, dtype=None):
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        if top_k is not None:
+            raise ValueError(f"{type(self).__name__}: top_k is not supported by glassnet")
         one = thresholds is None or np.ndim(thresholds) == 0
         self.thresholds = thresholds
         self._cuts = np.atleast_1d(np.asarray(0.5 if thresholds is None else thresholds, np.float64))
@@ -249,9 +251,7 @@ class Precision(_Confusion):
     """``tp / (tp + fp)``: of the samples predicted positive (above 0.5), the share that are."""
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name="precision", dtype=None):
-        if top_k is not None:
-            raise ValueError("Precision: top_k is not supported by glassnet")
-        super().__init__(thresholds, class_id, name, dtype)
+        super().__init__(thresholds, top_k, class_id, name, dtype)
 
     def result(self):
         return self._ratio(self.tp, self.fp)
@@ -261,9 +261,7 @@ class Recall(_Confusion):
     """``tp / (tp + fn)``: of the positive samples, the share predicted positive (above 0.5)."""
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name="recall", dtype=None):
-        if top_k is not None:
-            raise ValueError("Recall: top_k is not supported by glassnet")
-        super().__init__(thresholds, class_id, name, dtype)
+        super().__init__(thresholds, top_k, class_id, name, dtype)
 
     def result(self):
         return self._ratio(self.tp, self.fn)

@@ -60,49 +60,41 @@ def _rate(value, name, owner):
     return value
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """``lr = initial_learning_rate * decay_rate ** (step / decay_steps)`` (the exponent
-    rounded down with ``staircase=True``: the rate drops every ``decay_steps`` steps)."""
+class _StepDecay(LearningRateSchedule):
+    """The arguments ExponentialDecay and InverseTimeDecay share: a rate that decays with
+    ``step / decay_steps`` (rounded down with ``staircase=True``)."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
         owner = type(self).__name__
         self.initial_learning_rate = _rate(initial_learning_rate, "initial_learning_rate", owner)
         self.decay_steps = _steps(decay_steps, "decay_steps", owner)
         self.decay_rate = _rate(decay_rate, "decay_rate", owner)
-        self.staircase, self.name = bool(staircase), name
+        self.staircase, self.name = bool(staircase), name or owner
 
-    def __call__(self, step):
+    def _fraction(self, step):
         p = _f(step) / _f(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
-        return float(_f(self.initial_learning_rate) * np.power(_f(self.decay_rate), p))
+        return np.floor(p) if self.staircase else p
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
                 "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class ExponentialDecay(_StepDecay):
+    """``lr = initial_learning_rate * decay_rate ** (step / decay_steps)`` (the exponent
+    rounded down with ``staircase=True``: the rate drops every ``decay_steps`` steps)."""
+
+    def __call__(self, step):
+        return float(_f(self.initial_learning_rate) * np.power(_f(self.decay_rate), self._fraction(step)))
+
+
+class InverseTimeDecay(_StepDecay):
     """``lr = initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (the fraction
     rounded down with ``staircase=True``). TensorFlow's "Overfit and underfit" tutorial
     trains with it."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
-        owner = type(self).__name__
-        self.initial_learning_rate = _rate(initial_learning_rate, "initial_learning_rate", owner)
-        self.decay_steps = _steps(decay_steps, "decay_steps", owner)
-        self.decay_rate = _rate(decay_rate, "decay_rate", owner)
-        self.staircase, self.name = bool(staircase), name
-
     def __call__(self, step):
-        p = _f(step) / _f(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
-        return float(_f(self.initial_learning_rate) / (_f(1) + _f(self.decay_rate) * p))
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+        return float(_f(self.initial_learning_rate) / (_f(1) + _f(self.decay_rate) * self._fraction(step)))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):

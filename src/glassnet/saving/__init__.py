@@ -11,6 +11,7 @@ True
 * ``.keras``: a zip of ``metadata.json``, ``config.json`` (Keras's schema) and
   ``model.weights.h5`` (Keras's dataset layout); ``keras.saving.load_model`` opens it.
 * ``.weights.h5`` (Keras's layout) and ``.safetensors`` (``dense/kernel`` keys): weights only.
+* ``.h5``: Keras's legacy model file (:mod:`glassnet.saving.legacy_h5`), read as safely.
 
 Loading builds only glassnet's registered classes, runs no code, imports nothing named in
 the file, and caps every size a file declares; each refusal is a :class:`ModelFileError`
@@ -26,7 +27,7 @@ import datetime
 import json
 import os
 
-from . import atomic, h5, json_safe, keras_config, safe_zip, safetensors_io, stream
+from . import atomic, h5, json_safe, keras_config, legacy_h5, safe_zip, safetensors_io, stream
 from .errors import FileFormatError, ModelFileError, UnsafeFileError
 from .registry import get_registered_name, get_registered_object, own_class_names, register_keras_serializable
 
@@ -48,8 +49,12 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs) -> None:
         raise TypeError(f"save: unexpected argument(s) {', '.join(sorted(kwargs))}")
     if zipped is False:
         raise ValueError("save: glassnet writes zipped .keras files only (zipped=False is not supported)")
-    path = atomic.check_target(filepath, (".keras",), "save", overwrite)
+    path = atomic.check_target(filepath, (".keras",) + legacy_h5.SUFFIXES, "save", overwrite)
     keras_config.check_saveable(model)
+    if path.endswith(legacy_h5.SUFFIXES):           # Keras's legacy HDF5 model file, as Keras 3 still writes
+        legacy_h5.warn_legacy(path)
+        atomic.write_bytes(path, legacy_h5.write(model))
+        return
     cfg = keras_config.model_config(model)
     from .. import __version__
     metadata = {"keras_version": KERAS_FORMAT_VERSION, "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
@@ -75,11 +80,18 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if custom_objects is not None and not (isinstance(custom_objects, dict)
                                            and all(isinstance(k, str) for k in custom_objects)):
         raise TypeError("load_model: custom_objects must be a dict {name: class}")
-    if isinstance(filepath, (str, os.PathLike)) and not os.fspath(filepath).endswith(".keras"):
-        hint = " (use load_weights for weights files)" if os.fspath(filepath).endswith(_WEIGHT_SUFFIXES) else ""
-        raise FileFormatError(f"load_model: {os.fspath(filepath)!r}: load_model reads .keras files{hint}")
+    legacy = False
+    if isinstance(filepath, (str, os.PathLike)):
+        name = os.fspath(filepath)
+        if name.endswith(_WEIGHT_SUFFIXES) or not name.endswith((".keras",) + legacy_h5.SUFFIXES):
+            hint = " (use load_weights for weights files)" if name.endswith(_WEIGHT_SUFFIXES) else ""
+            raise FileFormatError(f"load_model: {name!r}: load_model reads .keras files (and Keras's legacy "
+                                  f".h5 model files){hint}")
+        legacy = name.endswith(legacy_h5.SUFFIXES)
     with stream.open_source(filepath, "load_model") as (window, label):
         try:
+            if legacy:
+                return _load_legacy(window, label, compile, custom_objects)
             return _load(window, label, compile, custom_objects)
         except ModelFileError:
             raise
@@ -115,6 +127,16 @@ def _load(window, label, compile, custom_objects=None):
         with h5.Reader(archive.open(safe_zip.WEIGHTS), label) as reader:
             weights = h5.read_layers(reader, model) if model.built else []
             state = h5.read_optimizer(reader, model, strict=True) if (compile and model.compiled and model.built) else None
+    if weights:
+        model.set_weights(weights)
+    if state is not None:
+        h5.apply_optimizer(model, state)
+    return model
+
+
+def _load_legacy(window, label, compile, custom_objects=None):
+    model, weights, state = legacy_h5.read(window, label, compile, custom_objects,
+                                           own_class_names(custom_objects), _compile)
     if weights:
         model.set_weights(weights)
     if state is not None:

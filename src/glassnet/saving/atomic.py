@@ -50,7 +50,7 @@ def check_target(filepath, suffixes: tuple, what: str, overwrite: bool) -> str:
     if not path.endswith(suffixes):
         raise FileFormatError(
             f"{what}: the file name must end in {' or '.join(suffixes)}; got {path!r}"
-            + (" (legacy Keras 2 .h5 files are not supported; use .keras)" if path.endswith(".h5") and ".keras" in suffixes else "")
+            + (" (.h5 is a weights file only as .weights.h5)" if path.endswith(".h5") and ".weights.h5" in suffixes else "")
         )
     if not overwrite and os.path.lexists(path):
         raise FileExistsError(f"{what}: {path!r} already exists and overwrite=False")

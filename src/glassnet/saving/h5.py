@@ -129,6 +129,10 @@ class Reader:
                                   f"{'group' if want_group else 'dataset'}")
         return node
 
+    def group(self, path: str):
+        """The group at ``path`` ("" for the file's root), or None when absent."""
+        return self.file if path == "" else self._get(path, True)
+
     def group_size(self, path: str):
         """Number of entries in a ``vars`` group (None when absent)."""
         group = self._get(path, True)
@@ -182,20 +186,23 @@ def read_layers(reader: Reader, model, prefix: str = "layers") -> list[np.ndarra
                                   f"in the file, the model expects {want}")
         for i, v in enumerate(layer.weights):
             a = reader.array(f"{path}/{i}", v.shape)
-            out.append(_cast(a, v.dtype, reader.label, f"{path}/{i}"))
+            out.append(cast(a, v.dtype, reader.label, f"{path}/{i}"))
     return out
 
 
-def read_optimizer(reader: Reader, model, strict: bool):
+def read_optimizer(reader: Reader, model, strict: bool, paths=None):
     """``(iterations, learning_rate or None, slots)`` from ``optimizer/vars``, or None when
     absent or (``strict=False``) not matching this optimizer, with a warning. Only reads: the
     optimizer is neither built nor changed here (see :func:`apply_optimizer`).
 
     Keras's layout: the step count, the learning rate (only when it is a number: a schedule
     lives in the config), then the slots (none when the optimizer never stepped)."""
-    n = reader.group_size("optimizer/vars")
-    if n is None:
-        return None
+    if paths is None:                   # .keras / .weights.h5: optimizer/vars/0, 1, ...
+        n = reader.group_size("optimizer/vars")
+        if n is None:
+            return None
+        paths = [f"optimizer/vars/{i}" for i in range(n)]
+    n = len(paths)
     opt = model.optimizer
     slots = optimizer_slots(opt if opt.built else _probe(opt, model))
     preferred = 1 if opt.has_schedule else 2
@@ -209,18 +216,17 @@ def read_optimizer(reader: Reader, model, strict: bool):
         print(f"WARNING: skipping the optimizer state: {msg}", file=sys.stderr, flush=True)
         return None
     head, with_slots = layouts[0]
-    it = reader.array("optimizer/vars/0", ())
+    it = reader.array(paths[0], ())
     if it.dtype.kind not in "iu" or not 0 <= int(it) < 1 << 62:
         raise FileFormatError(f"{reader.label}: optimizer iterations {it!r} is not a valid step count")
     lr = None
     if head == 2:
-        lr = reader.array("optimizer/vars/1", ())
+        lr = reader.array(paths[1], ())
         if not (np.isfinite(lr) and lr >= 0):
             raise FileFormatError(f"{reader.label}: optimizer learning rate {lr!r} is not a number >= 0")
         lr = float(lr)
-    arrays = [] if not with_slots else [
-        _cast(reader.array(f"optimizer/vars/{i + head}", s.shape), s.dtype, reader.label, f"optimizer/vars/{i + head}")
-        for i, s in enumerate(slots)]
+    arrays = [] if not with_slots else [cast(reader.array(path, s.shape), s.dtype, reader.label, path)
+                                        for path, s in zip(paths[head:], slots)]
     return int(it), lr, arrays
 
 
@@ -246,7 +252,7 @@ def apply_optimizer(model, state) -> None:
         slot[...] = a
 
 
-def _cast(a, dtype, label, path):
+def cast(a, dtype, label, path):
     try:
         out = a.astype(dtype, copy=False)
     except (TypeError, ValueError) as e:

@@ -194,7 +194,7 @@ def build_model(tree, label, custom_objects=None, _budget=None) -> tuple[Sequent
     built_layers, input_shape = [], None
     for i, entry in enumerate(entries):
         where = f"layers[{i}]"
-        if isinstance(entry, dict) and entry.get("class_name") == "Sequential" and entry.get("module") == "keras":
+        if isinstance(entry, dict) and entry.get("class_name") == "Sequential" and entry.get("module") in ("keras", None):
             inner, _ = build_model(entry, f"{label}: {where}", custom_objects, budget)
             if not inner.built:
                 r.fail(where, "a nested Sequential needs its input shape (an InputLayer or build_config)")
