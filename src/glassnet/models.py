@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _checks, config, losses, optimizers
 from . import metrics as metrics_module
-from . import training
+from . import functional, training
 from .fast import denormals
 from .layers import InputLayer, Layer
 from .progress import summary_line
@@ -353,6 +353,8 @@ class Sequential:
         return out
 
     def __call__(self, x, training=False):
+        if functional.is_symbolic(x):                   # a model used as a layer of a functional model
+            return functional.call(self, x)
         x = _checks.features(x, "x", self)
         if not self.built:
             self.build((None,) + x.shape[1:])
@@ -503,15 +505,19 @@ class Sequential:
 
 class Model(Sequential):
     """Keras's ``Model``: in glassnet, a linear stack like :class:`Sequential` (its file
-    format is Sequential's). The functional form ``Model(inputs, outputs)`` is refused with
-    a message, since glassnet's backward pass is written layer after layer."""
+    format is Sequential's). The functional form ``Model(inputs, outputs)`` works when the
+    layers between them form one chain (``glassnet.functional``); a graph that branches or
+    merges is refused with a message, since glassnet's backward pass goes layer after layer."""
 
     def __init__(self, layers=None, trainable=True, name=None, inputs=None, outputs=None, **kwargs):
-        if inputs is not None or outputs is not None or isinstance(layers, InputLayer) or kwargs:
-            raise TypeError(
-                "glassnet builds linear stacks only: instead of Model(inputs, outputs), write "
-                "Sequential([Input(shape=...), Dense(...), ...])"
-            )
+        if isinstance(layers, InputLayer) and inputs is None:      # Keras's positional Model(inputs, outputs)
+            layers, inputs, outputs, trainable = None, layers, trainable, True
+        if kwargs or (inputs is None) != (outputs is None):
+            raise TypeError("Model: give both inputs and outputs (Model(inputs=inputs, outputs=outputs)), or a "
+                            "list of layers" + (f"; unexpected argument(s) {', '.join(sorted(kwargs))}" if kwargs else ""))
+        if inputs is not None:
+            first, chain = functional.chain(inputs, outputs)
+            layers, name = [first, *chain], name or unique_name("functional")      # Keras's default name
         super().__init__(layers, trainable=trainable, name=name)
 
 

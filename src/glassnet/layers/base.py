@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import config, initializers
+from .. import config, functional, initializers
 from ..tensor import KerasTensor, wrap
 from ..utils import snake_case, unique_name
 
@@ -218,7 +218,10 @@ class Layer:
 
     def __call__(self, x, training=False):
         """``layer(x)``: build for ``x`` if needed and return the output as a ``Tensor``
-        (a NumPy array with ``.numpy()``, as TensorFlow returns)."""
+        (a NumPy array with ``.numpy()``, as TensorFlow returns). On an ``Input`` (Keras's
+        functional API), a symbolic output instead: ``glassnet.functional``."""
+        if functional.is_symbolic(x):
+            return functional.call(self, x)
         x = np.asarray(x, dtype=self.dtype or config.floatx())
         if not self.built:
             self.build_from_shape((None,) + x.shape[1:])
