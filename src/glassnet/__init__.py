@@ -7,13 +7,16 @@ is code you can read.
 """
 from . import activations, callbacks, config, initializers, layers, losses, metrics, optimizers, regularizers, utils
 from . import autograph, compat, keras, math, models, nn, ops, random, tensor
-from .compat import executing_eagerly, get_logger, test
+from .compat import executing_eagerly, function, get_logger, test
 from .layers import Input
 from .math import argmax, argmin, exp, reduce_max, reduce_mean, reduce_min, reduce_sum, sqrt, square
 from .models import Model, Sequential
 from .ops import (concat, expand_dims, linspace, matmul, ones, ones_like, range, reshape, squeeze, stack,
                   transpose, zeros, zeros_like)
+from .tape import GradientTape
 from .tensor import Tensor, TensorShape, cast, constant, convert_to_tensor
+
+newaxis = None                          # tf.newaxis: x[..., tf.newaxis] adds an axis, as numpy's None
 
 # TensorFlow's dtype names (tf.float32 ...), as NumPy's types
 from numpy import float16, float32, float64, int32, int64, uint8  # noqa: E402
@@ -39,6 +42,7 @@ def __getattr__(name):
 __version__ = "0.1.0"
 
 __all__ = [
+    "GradientTape",
     "Input",
     "Model",
     "Sequential",
@@ -65,6 +69,7 @@ __all__ = [
     "float16",
     "float32",
     "float64",
+    "function",
     "get_logger",
     "gradcheck",
     "gradients",
@@ -81,6 +86,7 @@ __all__ = [
     "matmul",
     "metrics",
     "models",
+    "newaxis",
     "nn",
     "ones",
     "ones_like",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging as _logging
 from types import SimpleNamespace
 
-__all__ = ["v1", "test", "get_logger", "executing_eagerly"]
+__all__ = ["v1", "test", "get_logger", "executing_eagerly", "function"]
 
 
 def get_logger() -> _logging.Logger:
@@ -32,6 +32,14 @@ v1 = SimpleNamespace(logging=SimpleNamespace(
     set_verbosity=_set_verbosity, get_verbosity=_get_verbosity,
     DEBUG=_logging.DEBUG, INFO=_logging.INFO, WARN=_logging.WARNING, WARNING=_logging.WARNING,
     ERROR=_logging.ERROR, FATAL=_logging.FATAL))
+
+
+def function(func=None, **kwargs):
+    """``@tf.function``: TensorFlow compiles the function into a graph; glassnet runs
+    everything eagerly, so the function is returned as it is (``@tf.function(...)`` too)."""
+    if func is None:
+        return lambda f: f
+    return func
 
 
 def executing_eagerly() -> bool:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as _act
-from . import config
+from . import config, tape
 from .tensor import wrap
 from .utils import snake_case
 
@@ -102,6 +102,7 @@ class Loss:
         return align(y_true, y_pred)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        given = y_pred
         y_pred = np.asarray(y_pred)
         if not np.issubdtype(y_pred.dtype, np.floating):
             y_pred = y_pred.astype(config.floatx())
@@ -109,7 +110,10 @@ class Loss:
         if sample_weight is not None:        # called directly: the same rule as fit's weights
             from . import _checks
             sample_weight = _checks.loss_weights(sample_weight, np.shape(values))
-        return wrap(reduce_values(values, sample_weight, self.reduction))     # loss_fn(y, p).numpy()
+        out = wrap(reduce_values(values, sample_weight, self.reduction))     # loss_fn(y, p).numpy()
+        if tape.recording():                 # inside a GradientTape: tape.gradient(out, ...) starts here
+            tape.record_loss(self, y_true, given, sample_weight, out)
+        return out
 
     def get_config(self) -> dict:
         return {"name": self.name, "reduction": self.reduction}

@@ -49,15 +49,42 @@ class Metric:
         return self.total / self.count if self.count else 0.0
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> float:
-        self.reset_state()
+        """Keras's ``metric(y, p)``: add the batch, then the result so far (``reset_state``
+        starts over; a new metric object gives one batch's value)."""
         self.update_state(np.asarray(y_true), np.asarray(y_pred), sample_weight)
         return self.result()
+
+    def reset_states(self) -> None:
+        """TensorFlow 2's older name of :meth:`reset_state`."""
+        self.reset_state()
 
     def get_config(self) -> dict:
         return {"name": self.name}
 
     def __repr__(self):
         return f"{type(self).__name__}(name={self.name!r})"
+
+
+class Mean(Metric):
+    """The running (weighted) mean of the values given: ``train_loss = Mean(); train_loss(loss)``
+    each step, ``train_loss.result()`` at the epoch's end, as custom training loops keep it."""
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(name, dtype)
+
+    def update_state(self, values, sample_weight=None) -> None:
+        values = np.asarray(values, dtype=np.float64)
+        if sample_weight is None:
+            self.total += float(np.sum(values))
+            self.count += values.size
+        else:
+            w = np.broadcast_to(np.asarray(sample_weight, np.float64), values.shape)
+            self.total += float(np.sum(values * w))
+            self.count += float(np.sum(w))
+
+    def __call__(self, values, sample_weight=None) -> float:
+        self.update_state(values, sample_weight)
+        return self.result()
 
 
 class BinaryAccuracy(Metric):
@@ -267,7 +294,7 @@ class Recall(_Confusion):
         return self._ratio(self.tp, self.fn)
 
 
-CLASSES = {c.__name__: c for c in [BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+CLASSES = {c.__name__: c for c in [Mean, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
                                     Accuracy, MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy,
                                     CategoricalCrossentropy, SparseCategoricalCrossentropy,
                                     RootMeanSquaredError, MeanAbsolutePercentageError, Precision, Recall]}

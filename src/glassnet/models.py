@@ -14,6 +14,8 @@
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import time
 
@@ -21,7 +23,7 @@ import numpy as np
 
 from . import _checks, config, losses, optimizers
 from . import metrics as metrics_module
-from . import functional, training
+from . import functional, tape, training
 from .fast import denormals
 from .layers import InputLayer, Layer
 from .progress import summary_line
@@ -352,13 +354,27 @@ class Sequential:
             print(summary_line(count, time.perf_counter() - start))
         return out
 
-    def __call__(self, x, training=False):
+    def __call__(self, x, training=None):
+        """``model(x)``: the outputs as a Tensor, as TensorFlow's. A subclass's own ``call``
+        runs instead (its layers take ``training`` from it); inside a ``GradientTape`` the
+        call is recorded (``glassnet.tape``)."""
         if functional.is_symbolic(x):                   # a model used as a layer of a functional model
             return functional.call(self, x)
+        if type(self).call is not Sequential.call:      # a subclassed model: its own forward pass
+            with tape.training_scope(training):
+                return self.call(x, training=training) if _takes_training(type(self)) else self.call(x)
+        given = x
         x = _checks.features(x, "x", self)
         if not self.built:
             self.build((None,) + x.shape[1:])
-        return wrap(forward(self._layers, x, training))     # a Tensor, as TensorFlow's model(x)
+        out = wrap(forward(self._layers, x, tape.training(training)))     # a Tensor, as TensorFlow's model(x)
+        if tape.recording():
+            tape.record_call(self, given, out)
+        return out
+
+    def call(self, inputs, training=False):
+        """The forward pass: the layers in order. A subclass of ``Model`` may write its own."""
+        return forward(self._layers, _checks.features(inputs, "inputs", self), training)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One gradient step on one batch; returns its loss (and metrics), before the update."""
@@ -520,6 +536,72 @@ class Model(Sequential):
             layers, name = [first, *chain], name or unique_name("functional")      # Keras's default name
         super().__init__(layers, trainable=trainable, name=name)
 
+    # -- a subclass with its own call (Keras's subclassing API) ---------------------------------
+    def __setattr__(self, name, value):
+        """Layers and models set as attributes are the model's (Keras tracks them so)."""
+        if isinstance(value, (Layer, Sequential)) and not name.startswith("_"):
+            tracked = self.__dict__.setdefault("_tracked", [])
+            if not any(t is value for t in tracked):
+                tracked.append(value)
+        super().__setattr__(name, value)
+
+    def _units(self):
+        """Whose weights are the model's: its stack, or, for a subclass whose ``call`` has not
+        yet been run through fit, the layers set as its attributes."""
+        if self._layers or type(self).call is Sequential.call:
+            return self._layers
+        return self.__dict__.get("_tracked", [])
+
+    @property
+    def weights(self):
+        return [v for unit in self._units() for v in unit.weights]
+
+    variables = weights
+
+    @property
+    def trainable_weights(self):
+        return [v for unit in self._units() for v in unit.trainable_weights] if self.trainable else []
+
+    trainable_variables = trainable_weights
+
+    def _adopt_chain(self, x) -> None:
+        """Before fit, evaluate or predict of a subclass with its own ``call``: run ``call``
+        once on two rows, recording it, and take the layers it called, in order, as the
+        model's stack (the same objects). Only a chain of layer calls can be: anything else
+        is refused with the reason."""
+        if self._layers or type(self).call is Sequential.call:
+            return
+        if training.is_batch_source(x):
+            first = next(iter(x))
+            x = first[0] if isinstance(first, (tuple, list)) else first
+        sample = np.asarray(x)[:2]
+        with tape.GradientTape() as recorder:
+            out = self(sample)
+        chain = recorder.calls_leading_to(out)
+        if not chain or chain[0].given is not sample:
+            raise TypeError(f"{type(self).__name__}: fit, evaluate and predict train a call() made of layer calls "
+                            "alone, one after another (each on the previous one's output); this call() does "
+                            "something else to the tensors. Train it with a GradientTape loop instead")
+        for call in chain:
+            self.add(call.unit)
+        self.build((None,) + sample.shape[1:])
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        self._adopt_chain(x)
+        return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        self._adopt_chain(x)
+        return super().evaluate(x, y, *args, **kwargs)
+
+    def predict(self, x, *args, **kwargs):
+        self._adopt_chain(x)
+        return super().predict(x, *args, **kwargs)
+
+    def train_on_batch(self, x, y=None, *args, **kwargs):
+        self._adopt_chain(x)
+        return super().train_on_batch(x, y, *args, **kwargs)
+
 
 def _layer_entry(layer) -> dict:
     """A layer's entry in the config: glassnet's own under ``keras.layers``, one of yours
@@ -535,6 +617,13 @@ def _layer_entry(layer) -> dict:
                 "registered_name": None}
     return {"module": cls.__module__, "class_name": cls.__name__, "config": layer.get_config(),
             "registered_name": get_registered_name(cls)}
+
+
+@functools.cache
+def _takes_training(cls) -> bool:
+    """Whether a subclassed model's ``call`` has a ``training`` parameter (Keras passes it then)."""
+    parameters = inspect.signature(cls.call).parameters
+    return "training" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
 def _no_arrays_beside(x, y, sample_weight, call):

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import config, functional, initializers
+from .. import config, functional, initializers, tape
 from ..tensor import KerasTensor, wrap
 from ..utils import snake_case, unique_name
 
@@ -216,19 +216,25 @@ class Layer:
         self.output_shape = self.compute_output_shape(input_shape)
         return self.output_shape
 
-    def __call__(self, x, training=False):
+    def __call__(self, x, training=None):
         """``layer(x)``: build for ``x`` if needed and return the output as a ``Tensor``
         (a NumPy array with ``.numpy()``, as TensorFlow returns). On an ``Input`` (Keras's
-        functional API), a symbolic output instead: ``glassnet.functional``."""
+        functional API), a symbolic output instead: ``glassnet.functional``. Inside a
+        ``GradientTape``, the call is recorded (``glassnet.tape``). ``training`` left unset
+        takes the enclosing model call's (a subclassed model's ``call``), else False."""
         if functional.is_symbolic(x):
             return functional.call(self, x)
+        given = x
         x = np.asarray(x, dtype=self.dtype or config.floatx())
         if not self.built:
             self.build_from_shape((None,) + x.shape[1:])
         elif self.__dict__.get("_input_shape") is None:     # built by hand: its first call fixes the shapes
             self.input_shape = (None,) + x.shape[1:]
             self.output_shape = self.compute_output_shape(self.input_shape)
-        return wrap(self.forward(x, training=training))
+        out = wrap(self.forward(x, training=tape.training(training)))
+        if tape.recording():
+            tape.record_call(self, given, out)
+        return out
 
     # -- shapes and symbolic tensors, known once built (Keras's layer.input, layer.output) --
     @property
