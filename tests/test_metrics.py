@@ -96,3 +96,38 @@ def test_new_metrics_resolve_by_name_and_save_in_model_files(tmp_path):
     model.save(tmp_path / "m.keras")
     again = glassnet.models.load_model(tmp_path / "m.keras")
     assert again.evaluate(x, y, verbose=0, return_dict=True) == pytest.approx(before)
+
+
+AUC_FIXTURE = __import__("json").loads(
+    (__import__("pathlib").Path(__file__).parent / "fixtures" / "keras_auc.json").read_text())
+
+
+@pytest.mark.parametrize("case", AUC_FIXTURE["cases"], ids=lambda c: str(c["config"]))
+def test_auc_is_kerass(case):
+    """Against real Keras (tools/make_keras_auc.py): two batches in turn, and weighted."""
+    y, p, w = (np.array(case[k], np.float32) for k in ("y", "p", "w"))
+    m = keras.metrics.AUC(**case["config"])
+    m.update_state(y[:25], p[:25])
+    m.update_state(y[25:], p[25:])
+    assert m.result() == pytest.approx(case["auc"], rel=1e-5, abs=1e-6)
+    weighted = keras.metrics.AUC(**case["config"])
+    weighted.update_state(y, p, sample_weight=w)
+    assert weighted.result() == pytest.approx(case["weighted"], rel=1e-5, abs=1e-6)
+
+
+def test_auc_as_a_compiled_metric_and_its_errors(tmp_path):
+    x = RNG.normal(size=(40, 3)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.float32)
+    model = glassnet.Sequential([glassnet.Input(shape=(3,)), glassnet.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy",
+                  metrics=[keras.metrics.AUC(curve="PR", name="pr_auc"), "auc"])
+    history = model.fit(x, y, epochs=2, verbose=0, validation_split=0.25)
+    assert {"auc", "val_auc", "pr_auc", "val_pr_auc"} <= set(history.history)
+    assert 0.0 <= history.history["auc"][-1] <= 1.0
+    model.save(tmp_path / "m.keras")
+    again = glassnet.models.load_model(tmp_path / "m.keras")
+    assert again.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+    for kwargs, message in (({"curve": "ROCK"}, "curve must be"), ({"num_thresholds": 1}, "num_thresholds"),
+                            ({"multi_label": True}, "multi_label"), ({"summation_method": "x"}, "summation")):
+        with pytest.raises(ValueError, match=message):
+            keras.metrics.AUC(**kwargs)

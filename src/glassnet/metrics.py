@@ -250,7 +250,7 @@ class _Confusion(Metric):
         super().__init__(name, dtype)
 
     def reset_state(self) -> None:
-        self.tp, self.fp, self.fn = (np.zeros(len(self._cuts)) for _ in range(3))
+        self.tp, self.fp, self.fn, self.tn = (np.zeros(len(self._cuts)) for _ in range(4))
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         y = align(np.asarray(y_true), y_pred) != 0
@@ -264,6 +264,7 @@ class _Confusion(Metric):
         self.tp += (above & y) @ w
         self.fp += (above & ~y) @ w
         self.fn += (~above & y) @ w
+        self.tn += (~above & ~y) @ w
 
     def _ratio(self, part, other):
         total = part + other
@@ -294,7 +295,70 @@ class Recall(_Confusion):
         return self._ratio(self.tp, self.fn)
 
 
-CLASSES = {c.__name__: c for c in [Mean, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+class AUC(_Confusion):
+    """Area under the ROC curve (or the precision-recall curve, ``curve="PR"``), from the
+    counts at ``num_thresholds`` thresholds spread over [0, 1] (Keras's: 0 - 1e-7, i/(n-1),
+    1 + 1e-7), summed as Keras sums them: trapezoids for ROC, and for PR Davis and
+    Goadrich's interpolation; ``"minoring"`` / ``"majoring"`` take the lower / upper side.
+    ``from_logits=True`` applies a sigmoid first. One label per output column (no multi_label)."""
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name="auc",
+                 dtype=None, thresholds=None, multi_label=False, num_labels=None, label_weights=None,
+                 from_logits=False):
+        if multi_label or label_weights is not None:
+            raise ValueError("AUC: multi_label and label_weights are not supported by glassnet")
+        if str(curve).upper() not in ("ROC", "PR"):
+            raise ValueError(f'AUC: curve must be "ROC" or "PR", got {curve!r}')
+        if str(summation_method).lower() not in ("interpolation", "minoring", "majoring"):
+            raise ValueError(f"AUC: summation_method must be interpolation, minoring or majoring, got "
+                             f"{summation_method!r}")
+        if thresholds is None:
+            if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, int) or num_thresholds <= 1:
+                raise ValueError(f"AUC: num_thresholds must be an integer > 1, got {num_thresholds!r}")
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        else:
+            inner = sorted(float(t) for t in thresholds)
+        self.num_thresholds = len(inner) + 2
+        self.curve, self.summation_method = str(curve).upper(), str(summation_method).lower()
+        self.from_logits, self.multi_label = from_logits, False
+        self._given_thresholds = thresholds
+        super().__init__(None, None, None, name, dtype)
+        self._cuts = np.array([0.0 - 1e-7] + inner + [1.0 + 1e-7])
+        self._one = True
+        self.reset_state()
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        p = np.asarray(y_pred, np.float64)
+        if self.from_logits:
+            p = 1.0 / (1.0 + np.exp(-p))
+        super().update_state(y_true, p, sample_weight)
+
+    def result(self):
+        tp, fp, fn, tn = self.tp, self.fp, self.fn, self.tn
+
+        def ratio(a, b):
+            return np.divide(a, b, out=np.zeros_like(a), where=b != 0)
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            dtp, p = tp[:-1] - tp[1:], tp + fp
+            dp = p[:-1] - p[1:]
+            slope = ratio(dtp, np.maximum(dp, 0))
+            intercept = tp[1:] - slope * p[1:]
+            both = (p[:-1] > 0) & (p[1:] > 0)
+            safe = np.where(both, ratio(p[:-1], np.maximum(p[1:], 0)), 1.0)
+            return float(np.sum(ratio(slope * (dtp + intercept * np.log(safe)), np.maximum(tp[1:] + fn[1:], 0))))
+        recall = ratio(tp, tp + fn)
+        x, y = (ratio(fp, fp + tn), recall) if self.curve == "ROC" else (recall, ratio(tp, tp + fp))
+        heights = {"interpolation": (y[:-1] + y[1:]) / 2.0, "minoring": np.minimum(y[:-1], y[1:]),
+                   "majoring": np.maximum(y[:-1], y[1:])}[self.summation_method]
+        return float(np.sum((x[:-1] - x[1:]) * heights))
+
+    def get_config(self):
+        return {"name": self.name, "num_thresholds": self.num_thresholds, "curve": self.curve,
+                "summation_method": self.summation_method, "thresholds": self._given_thresholds,
+                "from_logits": self.from_logits}
+
+
+CLASSES = {c.__name__: c for c in [Mean, AUC, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
                                     Accuracy, MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy,
                                     CategoricalCrossentropy, SparseCategoricalCrossentropy,
                                     RootMeanSquaredError, MeanAbsolutePercentageError, Precision, Recall]}
@@ -304,7 +368,7 @@ BY_NAME = {
     "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
     "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
     "mape": MeanAbsolutePercentageError, "mean_absolute_percentage_error": MeanAbsolutePercentageError,
-    "root_mean_squared_error": RootMeanSquaredError, "precision": Precision, "recall": Recall,
+    "root_mean_squared_error": RootMeanSquaredError, "precision": Precision, "recall": Recall, "auc": AUC,
 }
 _LOSS_NAMES = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "huber")
 
