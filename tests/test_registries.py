@@ -154,7 +154,8 @@ def test_every_loss_trains_through_fit(name):
 def test_every_optimizer_trains_through_fit(name):
     glassnet.utils.set_random_seed(4)
     model = Sequential([Input(shape=(3,)), Dense(1)])
-    model.compile(optimizer=optimizers.CLASSES[name](learning_rate=0.05), loss="mse")
+    lr = {"Adagrad": 0.5}.get(name, 0.05)      # Adagrad's steps shrink as squared gradients add up
+    model.compile(optimizer=optimizers.CLASSES[name](learning_rate=lr), loss="mse")
     x = RNG.normal(size=(64, 3))
     y = x @ np.array([[1.0], [-2.0], [0.5]])
     seen = model.fit(x, y, epochs=15, verbose=0).history["loss"]

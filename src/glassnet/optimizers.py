@@ -355,8 +355,83 @@ class AdamW(Adam):
                          clipnorm, clipvalue, global_clipnorm, name, **kwargs)
 
 
-CLASSES = {"SGD": SGD, "RMSprop": RMSprop, "Adam": Adam, "AdamW": AdamW}
-BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW}
+class Adagrad(Optimizer):
+    """``a += g^2``, ``w -= lr g / sqrt(a + eps)``: each weight's step shrinks with the
+    gradients it has seen. ``a`` starts at ``initial_accumulator_value`` (0.1). Defaults
+    lr=0.001, eps=1e-7."""
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name="adagrad", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name, **kwargs)
+        if not initial_accumulator_value >= 0:
+            raise ValueError(f"Adagrad: initial_accumulator_value must be >= 0, got {initial_accumulator_value}")
+        self.initial_accumulator_value, self.epsilon = float(initial_accumulator_value), float(epsilon)
+
+    def slot_names(self):
+        return ["accumulator"]
+
+    def build(self, variables) -> None:
+        super().build(variables)
+        for a in self.slots["accumulator"]:
+            a[...] = self.initial_accumulator_value
+
+    def update_step(self, param, grad, lr, slots):
+        a = slots["accumulator"]
+        a += grad * grad                                # sum of g^2 so far
+        param -= (lr * grad) / np.sqrt(a + self.epsilon)
+
+    def update_rule(self):
+        lr = self.learning_rate
+        return [f"Adagrad(learning_rate={lr:g}, epsilon={self.epsilon:g})",
+                "a <- a + g^2                  (sum of squared gradients)",
+                f"w <- w - {lr:g} * g / sqrt(a + epsilon)"]
+
+    def get_config(self):
+        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+class Adamax(Optimizer):
+    """Adam with the infinity norm: ``m += (g - m)(1 - b1)``, ``u = max(b2 u, |g|)``,
+    ``w -= lr m / ((1 - b1^t)(u + eps))``, ``t = step + 1``. Defaults lr=0.001, 0.9, 0.999,
+    eps=1e-7."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name="adamax", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name, **kwargs)
+        for arg, b in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if not 0 <= b < 1:
+                raise ValueError(f"Adamax: {arg} must be in [0, 1), got {b}")
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def slot_names(self):
+        return ["momentum", "norm"]
+
+    def slots_in_file_order(self):
+        # Keras makes the momentum and the norm of each weight together
+        return [a for m, u in zip(self.slots["momentum"], self.slots["norm"]) for a in (m, u)]
+
+    def update_step(self, param, grad, lr, slots):
+        m, u = slots["momentum"], slots["norm"]
+        f = param.dtype.type
+        correction = f(1) - f(self.beta_1) ** f(self.iterations + 1)     # 1 - b1^t, as Keras: in float32
+        m += (grad - m) * (1 - self.beta_1)
+        u[...] = np.maximum(self.beta_2 * u, np.abs(grad))
+        param -= (lr * m) / (correction * (u + self.epsilon))
+
+    def update_rule(self):
+        lr, t = self.learning_rate, self.iterations + 1
+        return [f"Adamax(learning_rate={lr:g}, beta_1={self.beta_1:g}, beta_2={self.beta_2:g}), step t = {t}",
+                f"m <- m + (g - m) * {1 - self.beta_1:g}",
+                f"u <- max({self.beta_2:g} * u, |g|)",
+                f"w <- w - {lr:g} * m / ((1 - {self.beta_1:g}^{t}) * (u + epsilon))"]
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+CLASSES = {"SGD": SGD, "RMSprop": RMSprop, "Adam": Adam, "AdamW": AdamW, "Adagrad": Adagrad, "Adamax": Adamax}
+BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad, "adamax": Adamax}
 
 
 def get(identifier) -> Optimizer:

@@ -1,0 +1,57 @@
+"""Adagrad and Adamax: real Keras's fits replayed (tools/make_keras_optimizers.py), their
+state in Keras's order, and their files."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import keras, optimizers
+from glassnet.saving.h5 import optimizer_slots
+
+CASES = json.loads((Path(__file__).parent / "fixtures" / "keras_optimizers.json").read_text())["cases"]
+
+
+def _model(case):
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="tanh"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.set_weights([np.array(w, np.float32) for w in case["start"]])
+    model.compile(optimizer=getattr(keras.optimizers, case["class"])(**case["kwargs"]), loss="binary_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['class']}-{i}" for i, c in enumerate(CASES)])
+def test_fit_lands_on_kerass_weights_and_state(case):
+    model = _model(case)
+    history = model.fit(np.array(case["x"], np.float32), np.array(case["y"], np.float32), epochs=5,
+                        batch_size=8, shuffle=False, verbose=0)
+    for got, want in zip(model.get_weights(), case["final"]):
+        np.testing.assert_allclose(got, np.array(want, np.float32), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(history.history["loss"], case["loss"], rtol=1e-5)
+    opt = model.optimizer
+    ours = [np.array(opt.iterations), np.array(opt.learning_rate, np.float32)] + optimizer_slots(opt)
+    assert len(ours) == len(case["state"])
+    for a, b in zip(ours, case["state"]):
+        np.testing.assert_allclose(a, np.array(b), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["adagrad", "adamax"])
+def test_by_name_and_in_files(name, tmp_path):
+    x = np.random.default_rng(0).normal(size=(20, 3)).astype(np.float32)
+    y = (x[:, :1] > 0).astype(np.float32)
+    model = glassnet.Sequential([glassnet.Input(shape=(3,)), glassnet.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=name, loss="binary_crossentropy")
+    model.fit(x, y, epochs=2, verbose=0)
+    model.save(tmp_path / "m.keras")
+    again = glassnet.models.load_model(tmp_path / "m.keras")
+    assert type(again.optimizer) is type(model.optimizer)
+    for a, b in zip(optimizer_slots(again.optimizer), optimizer_slots(model.optimizer)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="initial_accumulator_value must be >= 0"):
+        optimizers.Adagrad(initial_accumulator_value=-1)
+    with pytest.raises(ValueError, match="beta_1 must be in"):
+        optimizers.Adamax(beta_1=1.0)

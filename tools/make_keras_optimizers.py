@@ -1,0 +1,43 @@
+"""Record REAL Keras training a small network with the optimizers that have no case in
+tools/make_keras_fixtures.py (Adagrad, Adamax); tests/test_optimizers_more.py replays them.
+
+    TF_CPP_MIN_LOG_LEVEL=3 python tools/make_keras_optimizers.py   # tests/fixtures/keras_optimizers.json
+"""
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "keras_optimizers.json"
+CASES = [("Adagrad", {"learning_rate": 0.05}), ("Adagrad", {"learning_rate": 0.1, "initial_accumulator_value": 0.5,
+                                                            "epsilon": 1e-4}),
+         ("Adamax", {"learning_rate": 0.01}), ("Adamax", {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.99,
+                                                          "weight_decay": 0.01})]
+
+
+def main():
+    out = []
+    for i, (name, kwargs) in enumerate(CASES):
+        rng = np.random.default_rng(i)
+        x = rng.normal(size=(40, 3)).astype("float32")
+        y = (x @ np.array([1.0, -2.0, 0.5]) > 0).astype("float32").reshape(-1, 1)
+        model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="tanh"),
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        start = [(rng.normal(size=w.shape) * 0.5).astype("float32") for w in model.get_weights()]
+        model.set_weights(start)
+        model.compile(optimizer=getattr(keras.optimizers, name)(**kwargs), loss="binary_crossentropy")
+        history = model.fit(x, y, epochs=5, batch_size=8, shuffle=False, verbose=0)
+        out.append({"class": name, "kwargs": kwargs, "x": x.tolist(), "y": y.tolist(),
+                    "start": [w.tolist() for w in start], "final": [w.tolist() for w in model.get_weights()],
+                    "loss": history.history["loss"],
+                    "state": [np.asarray(v).tolist() for v in model.optimizer.variables]})
+    OUT.write_text(json.dumps({"keras_version": keras.__version__, "cases": out}) + "\n")
+    print("wrote", OUT, len(out))
+
+
+if __name__ == "__main__":
+    main()
