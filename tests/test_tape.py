@@ -137,6 +137,39 @@ def test_what_the_tape_cannot_differentiate_is_refused():
     assert tape.gradient(loss, [other.kernel, second.kernel])[0] is None    # not on the chain
 
 
+def test_a_later_call_of_the_same_layers_does_not_change_the_gradient():
+    x, y = _data()
+    tf.keras.utils.set_random_seed(5)
+    model = Chain(rate=0.3)
+    with tf.GradientTape(persistent=True) as tape:
+        loss = LOSS(y, model(x, training=True))
+    first = tape.gradient(loss, model.trainable_variables)
+    model(x[::-1] * 3.0, training=True)              # new inputs, a new dropout mask, after the tape
+    again = tape.gradient(loss, model.trainable_variables)
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_layers_kept_in_a_list_are_the_models_too():
+    class Blocks(Model):
+        def __init__(self):
+            super().__init__()
+            self.blocks = [Dense(5, activation="relu"), Dense(4, activation="relu")]
+            self.head = Dense(3)
+
+        def call(self, x):
+            for block in self.blocks:
+                x = block(x)
+            return self.head(x)
+
+    x, y = _data()
+    model = Blocks()
+    with tf.GradientTape() as tape:
+        loss = LOSS(y, model(x))
+    grads = tape.gradient(loss, model.trainable_variables)
+    assert len(grads) == 6 and all(g is not None and np.any(g) for g in grads)
+
+
 def test_metrics_accumulate_as_kerass_do_and_tf_names():
     mean = tf.keras.metrics.Mean(name="train_loss")
     assert mean(2.0) == 2.0 and mean(4.0) == 3.0 and mean.result() == 3.0

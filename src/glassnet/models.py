@@ -538,11 +538,14 @@ class Model(Sequential):
 
     # -- a subclass with its own call (Keras's subclassing API) ---------------------------------
     def __setattr__(self, name, value):
-        """Layers and models set as attributes are the model's (Keras tracks them so)."""
-        if isinstance(value, (Layer, Sequential)) and not name.startswith("_"):
+        """Layers and models set as attributes (or in a list or tuple of them) are the
+        model's: their weights are its weights, as Keras tracks them."""
+        if not name.startswith("_"):
+            items = value if isinstance(value, (list, tuple)) else [value]
             tracked = self.__dict__.setdefault("_tracked", [])
-            if not any(t is value for t in tracked):
-                tracked.append(value)
+            for item in items:
+                if isinstance(item, (Layer, Sequential)) and not any(t is item for t in tracked):
+                    tracked.append(item)
         super().__setattr__(name, value)
 
     def _units(self):

@@ -55,10 +55,25 @@ def training_scope(value):
 
 
 class _Call:
-    __slots__ = ("unit", "given", "returned")
+    __slots__ = ("unit", "given", "returned", "state")
 
     def __init__(self, unit, given, returned):
         self.unit, self.given, self.returned = unit, given, returned
+        self.state = _snapshot(unit)
+
+
+def _snapshot(unit):
+    """What each layer's forward kept for its backward (its array attributes: ``x``, ``z``,
+    a dropout mask...), by reference: forward makes new arrays, so a later call of the same
+    layer cannot change them, and :meth:`GradientTape.gradient` puts them back first."""
+    layers = list(unit.layers) if hasattr(unit, "_layers") else [unit]
+    out = []
+    for layer in layers:
+        if hasattr(layer, "_layers"):
+            out += _snapshot(layer)
+        else:
+            out.append((layer, {k: v for k, v in vars(layer).items() if isinstance(v, np.ndarray)}))
+    return out
 
 
 class _LossCall:
@@ -148,6 +163,8 @@ class GradientTape:
         reached = set()
         for i in range(len(chain) - 1, -1, -1):
             unit = chain[i].unit
+            for layer, state in chain[i].state:          # as this call's forward left them
+                vars(layer).update(state)
             reached.update(id(v) for v in unit.trainable_weights)
             grad = _backward(unit, grad, need_input_grad=i > 0)
         out = [v.grad.copy() if id(v) in reached else None for v in _variables(sources)]
