@@ -107,6 +107,11 @@ def _config_change(edit):
         "weight_names", np.array([b"sequential/dense/kernel"], "S")), FileFormatError, "1 weight arrays"),
     (lambda f: f["model_weights"].attrs.__setitem__("layer_names", np.array([b"dense"], "S")),
      FileFormatError, "weights for 1 layers"),
+    (lambda f: f.attrs.__setitem__("model_config", "[" + " " * (17 << 20) + "]"), UnsafeFileError,
+     "bytes of text; refused"),
+    (lambda f: f["model_weights/dense"].attrs.__setitem__(
+        "weight_names", np.array([b"../dense_1/sequential/dense_1/kernel", b"x"], "S")),
+     UnsafeFileError, "not a plain path"),
 ])
 def test_hostile_or_broken_files_are_refused_and_named(tmp_path, change, error, message):
     model = _model()

@@ -119,7 +119,11 @@ def _attribute(node, key, label, where):
             raise FileFormatError(f"{label}: cannot read the attribute {k!r} of {where} ({e})") from None
         if size > _MAX_ATTRIBUTE:
             raise UnsafeFileError(f"{label}: the attribute {k!r} of {where} holds {size:,} bytes; refused")
-        values.append(attrs[k])
+        value = attrs[k]        # variable-length strings (Keras's JSON) live in the file: no larger than it
+        if sum(len(v) for v in np.atleast_1d(value).tolist() if isinstance(v, (bytes, str))) > _MAX_ATTRIBUTE:
+            raise UnsafeFileError(f"{label}: the attribute {k!r} of {where} holds more than "
+                                  f"{_MAX_ATTRIBUTE:,} bytes of text; refused")
+        values.append(value)
     if len(values) == 1 and not isinstance(values[0], np.ndarray):
         value = values[0]
         return value.decode("utf8") if isinstance(value, bytes) else value
@@ -165,6 +169,8 @@ def read(window, label, compile, custom_objects, own_classes, compile_model):
         optimizer = reader.group("optimizer_weights")
         if ccfg and model.built and optimizer is not None:
             names = _attribute(optimizer, "weight_names", label, "optimizer_weights") or []
+            if not all(_plain(name) for name in names):
+                raise UnsafeFileError(f"{label}: an optimizer weight name is not a plain path")
             state = h5.read_optimizer(reader, model, strict=True,
                                       paths=[f"optimizer_weights/{name}" for name in names])
     return model, weights, state
@@ -180,7 +186,7 @@ def _read_weights(reader, model, label):
     if len(names) > MAX_LAYERS:
         raise UnsafeFileError(f"{label}: model_weights lists {len(names):,} layers (cap {MAX_LAYERS})")
     for name in names:
-        holder = reader.group(f"model_weights/{name}") if "/" not in name else None
+        holder = reader.group(f"model_weights/{name}") if _plain(name) and "/" not in name else None
         if holder is None:
             raise FileFormatError(f"{label}: model_weights lists the layer {name!r} but has no group for it")
         paths = _attribute(holder, "weight_names", label, f"model_weights/{name}") or []
@@ -196,9 +202,17 @@ def _read_weights(reader, model, label):
             raise FileFormatError(f"{label}: layer {layer.name!r} ({name} in the file) has {len(paths)} "
                                   f"weight arrays in the file, the model expects {len(layer.weights)}")
         for path, v in zip(paths, layer.weights):
+            if not _plain(path):
+                raise UnsafeFileError(f"{label}: the weight name {path!r} of layer {name!r} is not a plain path")
             where = f"model_weights/{name}/{path}"
             out.append(h5.cast(reader.array(where, v.shape), v.dtype, label, where))
     return out
+
+
+def _plain(path) -> bool:
+    """A path inside the file made of ordinary names: no empty part, no "." or ".."."""
+    return isinstance(path, str) and 0 < len(path) <= 1000 and all(
+        part not in ("", ".", "..") for part in path.split("/"))
 
 
 def warn_legacy(path):
