@@ -274,7 +274,7 @@ def test_keras_import_paths_point_at_the_same_objects():
 
 def test_public_all_is_pinned():
     """The public face: changing it is a decision, and this test says so."""
-    assert glassnet.__all__ == ['GradientTape', 'Input', 'Model', 'Sequential', 'Tensor', 'TensorShape', '__version__', 'activations', 'argmax', 'argmin', 'autograph', 'callbacks', 'cast', 'compat', 'concat', 'config', 'constant', 'convert_to_tensor', 'data', 'datasets', 'executing_eagerly', 'exp', 'expand_dims', 'explain', 'float16', 'float32', 'float64', 'function', 'get_logger', 'gradcheck', 'gradients', 'initializers', 'inspect', 'int32', 'int64', 'keras', 'layers', 'linear', 'linspace', 'losses', 'math', 'matmul', 'metrics', 'models', 'newaxis', 'nn', 'ones', 'ones_like', 'ops', 'optimizers', 'playground', 'plot', 'random', 'range', 'reduce_max', 'reduce_mean', 'reduce_min', 'reduce_sum', 'regularizers', 'reshape', 'saving', 'sqrt', 'square', 'squeeze', 'stack', 'tensor', 'test', 'transpose', 'uint8', 'utils', 'version', 'zeros', 'zeros_like']
+    assert glassnet.__all__ == ['GradientTape', 'Input', 'Model', 'Sequential', 'Tensor', 'TensorShape', '__version__', 'abs', 'activations', 'add', 'argmax', 'argmin', 'autograph', 'callbacks', 'cast', 'clip_by_value', 'compat', 'concat', 'config', 'constant', 'convert_to_tensor', 'data', 'datasets', 'divide', 'equal', 'executing_eagerly', 'exp', 'expand_dims', 'explain', 'fill', 'float16', 'float32', 'float64', 'function', 'get_logger', 'gradcheck', 'gradients', 'initializers', 'inspect', 'int32', 'int64', 'keras', 'layers', 'linear', 'linspace', 'losses', 'math', 'matmul', 'maximum', 'metrics', 'minimum', 'models', 'multiply', 'newaxis', 'nn', 'one_hot', 'ones', 'ones_like', 'ops', 'optimizers', 'playground', 'plot', 'random', 'range', 'reduce_max', 'reduce_mean', 'reduce_min', 'reduce_std', 'reduce_sum', 'regularizers', 'reshape', 'round', 'saving', 'shape', 'sigmoid', 'size', 'sqrt', 'square', 'squeeze', 'stack', 'subtract', 'tensor', 'test', 'transpose', 'uint8', 'utils', 'version', 'where', 'zeros', 'zeros_like']
     for name in glassnet.__all__:
         assert hasattr(glassnet, name), name
     assert not any(n.startswith("_") and n != "__version__" for n in glassnet.__all__)
@@ -465,3 +465,36 @@ def test_loss_reduction_is_honoured_in_training():
     np.testing.assert_allclose(sum_step, 16 * mean_step, rtol=1e-4, atol=1e-6)   # float32 weights near 1
     with pytest.raises(ValueError, match="reduction"):
         _model().compile(loss=losses.MeanSquaredError(reduction="none"))
+
+
+def test_csv_logger_writes_one_row_an_epoch_and_appends(tmp_path):
+    x, y = _data()
+    model = _model()
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+    path = tmp_path / "log.csv"
+    model.fit(x, y, epochs=2, verbose=0, validation_split=0.2, callbacks=[callbacks.CSVLogger(path)])
+    rows = path.read_text().splitlines()
+    assert rows[0] == "epoch,accuracy,loss,val_accuracy,val_loss" and [r.split(",")[0] for r in rows[1:]] == ["0", "1"]
+    model.fit(x, y, epochs=1, verbose=0, validation_split=0.2, callbacks=[callbacks.CSVLogger(path, append=True)])
+    assert len(path.read_text().splitlines()) == 4 and path.read_text().count("epoch") == 1
+
+
+def test_tensorflow_functions_beginner_notebooks_call():
+    assert glassnet.one_hot([0, 2], 3).numpy().tolist() == [[1, 0, 0], [0, 0, 1]]
+    m = glassnet.math.confusion_matrix([0, 1, 1, 2], [0, 1, 0, 2])
+    assert m.numpy().tolist() == [[1, 0, 0], [1, 1, 0], [0, 0, 1]] and m.numpy().dtype == np.int32
+    assert glassnet.where([True, False], [1, 2], [3, 4]).numpy().tolist() == [1, 4]
+    assert glassnet.where([[False, True]]).numpy().tolist() == [[0, 1]]
+    glassnet.random.set_seed(0)
+    a = glassnet.random.normal((2, 3))
+    glassnet.random.set_seed(0)
+    assert a.shape == (2, 3) and np.array_equal(a.numpy(), glassnet.random.normal((2, 3)).numpy())
+    u = glassnet.random.uniform((100,), minval=2, maxval=5, dtype=glassnet.int32).numpy()
+    assert u.min() >= 2 and u.max() < 5
+    assert glassnet.round([0.5, 1.5, 2.5]).numpy().tolist() == [0.0, 2.0, 2.0]           # halves to even
+    assert glassnet.shape(np.zeros((2, 3))).numpy().tolist() == [2, 3] and int(glassnet.size(np.zeros((2, 3)))) == 6
+    assert glassnet.clip_by_value([-1.0, 0.5, 2.0], 0.0, 1.0).numpy().tolist() == [0.0, 0.5, 1.0]
+    assert float(glassnet.sigmoid(0.0)) == 0.5 and glassnet.divide(1, 2).numpy() == 0.5
+    assert glassnet.keras.layers.MaxPool2D is glassnet.keras.layers.MaxPooling2D
+    with pytest.raises(ValueError, match="num_classes"):
+        glassnet.math.confusion_matrix([0, 3], [0, 1], num_classes=2)

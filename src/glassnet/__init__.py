@@ -9,10 +9,12 @@ from . import activations, callbacks, config, initializers, layers, losses, metr
 from . import autograph, compat, keras, math, models, nn, ops, random, tensor
 from .compat import executing_eagerly, function, get_logger, test
 from .layers import Input
-from .math import argmax, argmin, exp, reduce_max, reduce_mean, reduce_min, reduce_sum, sqrt, square
+from .math import (abs, add, argmax, argmin, divide, equal, exp, maximum, minimum, multiply,  # noqa: A004
+                   reduce_max, reduce_mean, reduce_min, reduce_std, reduce_sum, round, sigmoid, sqrt, square,
+                   subtract)
 from .models import Model, Sequential
-from .ops import (concat, expand_dims, linspace, matmul, ones, ones_like, range, reshape, squeeze, stack,
-                  transpose, zeros, zeros_like)
+from .ops import (clip_by_value, concat, expand_dims, fill, linspace, matmul, one_hot, ones, ones_like, range,
+                  reshape, shape, size, squeeze, stack, transpose, where, zeros, zeros_like)
 from .tape import GradientTape
 from .tensor import Tensor, TensorShape, cast, constant, convert_to_tensor
 
@@ -49,12 +51,15 @@ __all__ = [
     "Tensor",
     "TensorShape",
     "__version__",
+    "abs",
     "activations",
+    "add",
     "argmax",
     "argmin",
     "autograph",
     "callbacks",
     "cast",
+    "clip_by_value",
     "compat",
     "concat",
     "config",
@@ -62,10 +67,13 @@ __all__ = [
     "convert_to_tensor",
     "data",
     "datasets",
+    "divide",
+    "equal",
     "executing_eagerly",
     "exp",
     "expand_dims",
     "explain",
+    "fill",
     "float16",
     "float32",
     "float64",
@@ -84,10 +92,14 @@ __all__ = [
     "losses",
     "math",
     "matmul",
+    "maximum",
     "metrics",
+    "minimum",
     "models",
+    "multiply",
     "newaxis",
     "nn",
+    "one_hot",
     "ones",
     "ones_like",
     "ops",
@@ -99,20 +111,27 @@ __all__ = [
     "reduce_max",
     "reduce_mean",
     "reduce_min",
+    "reduce_std",
     "reduce_sum",
     "regularizers",
     "reshape",
+    "round",
     "saving",
+    "shape",
+    "sigmoid",
+    "size",
     "sqrt",
     "square",
     "squeeze",
     "stack",
+    "subtract",
     "tensor",
     "test",
     "transpose",
     "uint8",
     "utils",
     "version",
+    "where",
     "zeros",
     "zeros_like",
 ]

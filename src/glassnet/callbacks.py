@@ -220,6 +220,38 @@ class ModelCheckpoint(Callback):
         return True
 
 
+class CSVLogger(Callback):
+    """One row per epoch in a CSV file: ``epoch`` and the logs' keys, sorted (as Keras writes
+    them). ``append=True`` adds to an existing file (no second header)."""
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.filename, self.separator, self.append = os.fspath(filename), separator, append
+        self._file, self._keys = None, None
+
+    def on_train_begin(self, logs=None):
+        had_rows = self.append and os.path.isfile(self.filename) and os.path.getsize(self.filename) > 0
+        self._file = open(self.filename, "a" if self.append else "w", newline="")
+        self._keys = None if not had_rows else False           # False: the header is there already
+
+    def on_epoch_end(self, epoch, logs=None):
+        import csv  # noqa: PLC0415 - only when a CSV is written
+        logs = logs or {}
+        writer = csv.writer(self._file, delimiter=self.separator, lineterminator="\n")
+        if not self._keys:
+            keys = sorted(logs)
+            if self._keys is None:
+                writer.writerow(["epoch"] + keys)
+            self._keys = keys
+        writer.writerow([epoch] + [logs.get(k, "NA") for k in self._keys])
+        self._file.flush()
+
+    def on_train_end(self, logs=None):
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
 class LearningRateScheduler(Callback):
     """At each epoch's start, ``lr = schedule(epoch, lr)`` (or ``schedule(epoch)``)."""
 

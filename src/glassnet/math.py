@@ -18,7 +18,8 @@ from . import activations as _act
 from .tensor import Tensor, convert_to_tensor, float_array, wrap
 
 __all__ = ["sigmoid", "exp", "log", "tanh", "softplus", "abs", "square", "sqrt", "maximum", "minimum",
-           "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "argmax", "argmin"]
+           "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_std", "argmax", "argmin",
+           "add", "subtract", "multiply", "divide", "equal", "round", "confusion_matrix"]
 
 
 def _values(x):
@@ -72,6 +73,54 @@ def minimum(x, y, name=None) -> Tensor:
     return wrap(np.minimum(_values(x), _values(y)))
 
 
+def add(x, y, name=None) -> Tensor:
+    return wrap(np.add(_values(x), _values(y)))
+
+
+def subtract(x, y, name=None) -> Tensor:
+    return wrap(np.subtract(_values(x), _values(y)))
+
+
+def multiply(x, y, name=None) -> Tensor:
+    return wrap(np.multiply(_values(x), _values(y)))
+
+
+def divide(x, y, name=None) -> Tensor:
+    """``x / y`` (integers give floats, as TensorFlow's ``divide``)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return wrap(np.true_divide(_values(x), _values(y)))
+
+
+def equal(x, y, name=None) -> Tensor:
+    return wrap(np.equal(_values(x), _values(y)))
+
+
+def round(x, name=None) -> Tensor:  # noqa: A001  (TensorFlow's name)
+    """To the nearest integer, halves to even (0.5 -> 0, 1.5 -> 2), as TensorFlow's."""
+    return wrap(np.round(_values(x)))
+
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=np.int32, name=None) -> Tensor:
+    """``m[i, j]``: how many samples of class ``i`` were predicted as ``j`` (``weights`` adds
+    those instead of ones); ``num_classes`` defaults to the largest label or prediction + 1."""
+    labels, predictions = np.asarray(labels).reshape(-1), np.asarray(predictions).reshape(-1)
+    if labels.shape != predictions.shape:
+        raise ValueError(f"confusion_matrix: labels and predictions must be as many, got {labels.size} "
+                         f"and {predictions.size}")
+    for what, values in (("labels", labels), ("predictions", predictions)):
+        if values.size and (values.dtype.kind not in "iu" and not np.all(values == np.round(values))
+                            or values.min() < 0):
+            raise ValueError(f"confusion_matrix: {what} must be class numbers >= 0")
+    labels, predictions = labels.astype(np.int64), predictions.astype(np.int64)
+    n = int(num_classes) if num_classes is not None else int(max(labels.max(initial=-1),
+                                                                  predictions.max(initial=-1)) + 1)
+    if labels.size and max(labels.max(), predictions.max()) >= n:
+        raise ValueError(f"confusion_matrix: a label or prediction is >= num_classes={n}")
+    out = np.zeros((n, n), dtype=dtype)
+    np.add.at(out, (labels, predictions), 1 if weights is None else np.asarray(weights).reshape(-1).astype(dtype))
+    return wrap(out)
+
+
 def _axis(axis):
     return tuple(axis) if isinstance(axis, list) else axis
 
@@ -95,6 +144,11 @@ def reduce_max(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
 
 def reduce_min(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     return wrap(np.min(_values(input_tensor), axis=_axis(axis), keepdims=keepdims))
+
+
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """The standard deviation over ``axis`` (all axes by default), dividing by n."""
+    return wrap(np.std(float_array(input_tensor), axis=_axis(axis), keepdims=keepdims))
 
 
 def argmax(input, axis=None, output_type=np.int64, name=None) -> Tensor:  # noqa: A002

@@ -16,7 +16,8 @@ import numpy as np
 from .tensor import Tensor, _as_dtype, convert_to_tensor, wrap
 
 __all__ = ["linspace", "range", "zeros", "ones", "zeros_like", "ones_like", "reshape", "expand_dims",
-           "squeeze", "concat", "stack", "transpose", "matmul"]
+           "squeeze", "concat", "stack", "transpose", "matmul", "one_hot", "where", "clip_by_value", "shape",
+           "size", "fill"]
 
 
 def _array(x) -> np.ndarray:
@@ -87,3 +88,42 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None) -> Tensor:
     if transpose_b:
         b = np.swapaxes(b, -1, -2)
     return wrap(a @ b)
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None) -> Tensor:
+    """``depth`` columns, ``on_value`` (1) at each index and ``off_value`` (0) elsewhere,
+    float32 unless told; an index outside [0, depth) gives a row of ``off_value``."""
+    indices = np.asarray(indices)
+    dtype = np.dtype(dtype) if dtype is not None else np.float32
+    on = 1 if on_value is None else on_value
+    off = 0 if off_value is None else off_value
+    out = np.where(indices[..., None] == np.arange(int(depth)), on, off).astype(dtype)
+    return wrap(out if axis in (None, -1) else np.moveaxis(out, -1, axis))
+
+
+def where(condition, x=None, y=None, name=None) -> Tensor:
+    """``x`` where ``condition`` holds, else ``y``; with the condition alone, the coordinates
+    of its true entries (int64, one row each), as TensorFlow's."""
+    condition = np.asarray(condition, dtype=bool)
+    if x is None and y is None:
+        return wrap(np.argwhere(condition).astype(np.int64))
+    if x is None or y is None:
+        raise ValueError("where: give both x and y, or neither")
+    return wrap(np.where(condition, _array(x), _array(y)))
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
+    return wrap(np.clip(_array(t), clip_value_min, clip_value_max))
+
+
+def shape(input, out_type=np.int32, name=None) -> Tensor:  # noqa: A002
+    """The dimensions, as an int32 Tensor."""
+    return wrap(np.asarray(np.shape(input), dtype=out_type))
+
+
+def size(input, out_type=np.int32, name=None) -> Tensor:  # noqa: A002
+    return wrap(np.asarray(np.size(input), dtype=out_type))
+
+
+def fill(dims, value, name=None) -> Tensor:
+    return wrap(np.full(tuple(np.asarray(dims).tolist()), _array(value)))

@@ -33,3 +33,9 @@ for _module in _pkgutil.iter_modules(__path__):
     _importlib.import_module(f"{__name__}.{_module.name}")
 globals().update(registered_classes())
 del _module
+
+# Keras's other spellings of the same classes (MaxPool2D is MaxPooling2D)
+MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D  # noqa: F821 - registered above
+AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D  # noqa: F821
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D  # noqa: F821
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D  # noqa: F821
