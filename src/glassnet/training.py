@@ -126,6 +126,9 @@ class SourceBatches:
         self.afresh = not self.indexed and not hasattr(source, "__next__") and steps is None
         if steps is None and self.indexed:
             steps = len(source)
+        if steps is None and callable(getattr(source, "cardinality", None)):    # a Dataset of known size:
+            size = source.cardinality()                                       # the progress bar can count
+            steps = size if isinstance(size, int) and size > 0 else None
         self.steps = steps
         self.batch_size = None
         self._iterator = None if self.indexed else iter(source)
