@@ -370,7 +370,7 @@ def test_lists_tuples_frames_train_exactly_like_arrays(form):
 
 
 def test_real_pandas_dataframe_when_installed():
-    pd = pytest.importorskip("pandas")
+    import pandas as pd                         # in the test extra
     frame = pd.DataFrame(X, columns=COLS)
     got_w, _ = _trained(frame, pd.Series(Y01))
     ref_w, _ = _trained(X, Y01)
@@ -409,3 +409,20 @@ def test_dropout_before_dense_still_needs_2d():
 
 def test_probabilities_are_valid_bce_labels():
     _model("bce_fresh").fit(X, np.linspace(0, 1, N), verbose=0)
+
+
+def test_a_dataframe_with_one_hot_boolean_columns_trains_and_adapts():
+    """pandas' get_dummies gives bool columns beside float ones: np.array(df) is an object
+    array (TensorFlow's "Regression" tutorial); its booleans count as 0/1."""
+    import pandas as pd                         # in the test extra
+    import glassnet
+    df = pd.DataFrame({"hp": [90.0, 120.0, 80.0, 150.0], "USA": [True, False, True, False],
+                       "Japan": [False, True, False, True]})
+    norm = glassnet.keras.layers.Normalization(axis=-1)
+    norm.adapt(np.array(df))
+    np.testing.assert_allclose(norm.mean.numpy(), [[110.0, 0.5, 0.5]])
+    model = glassnet.keras.Sequential([norm, glassnet.keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mean_absolute_error")
+    model.fit(df, np.array([20.0, 15.0, 25.0, 12.0]), epochs=2, verbose=0)
+    with pytest.raises(TypeError, match="the text 'x'"):
+        model.fit(np.array([[1.0, True, "x"]], dtype=object), np.array([1.0]), verbose=0)

@@ -126,19 +126,19 @@ def _ragged_where(data) -> str:
 
 
 def _numbers_from_objects(arr, name, columns):
-    """An object array that holds only real numbers becomes float64; anything else is refused."""
+    """An object array that holds only real numbers (booleans count as 0/1, as a boolean
+    array does: pandas' one-hot columns beside numbers) becomes float64; anything else is
+    refused."""
     flat = arr.reshape(-1)
     for i, v in enumerate(flat):
-        if isinstance(v, (bool, np.bool_)) or v is None or isinstance(v, (str, bytes, complex)) \
-                or not isinstance(v, (int, float, np.integer, np.floating)):
+        if v is None or isinstance(v, (str, bytes, complex)) \
+                or not isinstance(v, (bool, int, float, np.bool_, np.integer, np.floating)):
             pos = np.unravel_index(i, arr.shape) if arr.ndim else (0,)
             if v is None:
                 what = "a missing value (None): fill it in (e.g. with the column mean) or drop the row"
             elif isinstance(v, (str, bytes)):
                 what = (f"the text {v!r}: convert text columns to numbers first "
                         "(e.g. a label encoding, or one-hot columns for categories)")
-            elif isinstance(v, (bool, np.bool_)):
-                what = f"the boolean {v}: convert booleans to 0/1 first"
             else:
                 what = f"{v!r} of type {type(v).__name__}, which is not a real number"
             raise TypeError(f"{name} must hold numbers, but {where(pos, columns)} is {what}")

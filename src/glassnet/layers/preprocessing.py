@@ -161,6 +161,9 @@ class Normalization(Layer):
             data = np.concatenate([np.asarray(b) for b in data], axis=0)
         try:
             x = np.asarray(data)
+            if x.dtype == object:               # numbers beside booleans (a DataFrame with one-hot columns)
+                from .. import _checks  # noqa: PLC0415 - _checks is imported after the layers
+                x = _checks.to_array(x, "Normalization.adapt data")
         except (TypeError, ValueError):
             x = None
         if x is None or x.dtype.kind not in "fiub":
