@@ -123,6 +123,13 @@ def test_boolean_arrays_are_zero_and_one():
     a = model.evaluate(xb, Y01 > 0.5, verbose=0)
     b = model.evaluate(xb.astype("float32"), Y01, verbose=0)
     assert np.isclose(a, b)
-    # an object array holding a Python bool among other things is still named
-    with pytest.raises(TypeError, match="boolean"):
+    # in an object array, booleans beside numbers count as 0/1 too (pandas' one-hot columns);
+    # what is not a number is still named
+    mixed = np.array([[1.0, True, 0.0]] * 2 + [[0.0, False, 1.0]] * 2, dtype=object)
+    model3 = glassnet.Sequential([glassnet.Input(shape=(3,)), glassnet.layers.Dense(1, activation="sigmoid")])
+    model3.compile(loss="binary_crossentropy")
+    model3.fit(mixed, [0, 0, 1, 1], verbose=0)
+    np.testing.assert_array_equal(model3.predict(mixed, verbose=0),
+                                  model3.predict(mixed.astype(np.float32), verbose=0))
+    with pytest.raises(TypeError, match="the text 'a'"):
         model.fit(np.array([[1.0, True, "a"]] * 2, dtype=object), [0, 1], verbose=0)
