@@ -111,6 +111,16 @@ class Optimizer:
         """Every slot array in the order Keras saves them: each slot's list in turn."""
         return [a for name in self.slot_names() for a in self.slots[name]]
 
+    def _per_weight(self, names) -> list[np.ndarray]:
+        """The slots ``names`` weight by weight (``m0, v0, m1, v1, ...``): Keras's order for
+        slots it makes together (Adam's momentum and velocity, Adamax's momentum and norm)."""
+        return [a for arrays in zip(*(self.slots[n] for n in names)) for a in arrays]
+
+    def _check_betas(self, beta_1, beta_2) -> None:
+        for arg, b in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if not 0 <= b < 1:
+                raise ValueError(f"{type(self).__name__}: {arg} must be in [0, 1), got {b}")
+
     def variables(self) -> list:
         """State arrays in Keras's order: iterations, then the slots."""
         return [np.array(self.iterations, dtype=np.int64)] + self.slots_in_file_order()
@@ -296,9 +306,7 @@ class Adam(Optimizer):
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  name="adam", **kwargs):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name, **kwargs)
-        for arg, b in (("beta_1", beta_1), ("beta_2", beta_2)):
-            if not 0 <= b < 1:
-                raise ValueError(f"{type(self).__name__}: {arg} must be in [0, 1), got {b}")
+        self._check_betas(beta_1, beta_2)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = float(beta_1), float(beta_2), float(epsilon), bool(amsgrad)
 
     def slot_names(self):
@@ -306,8 +314,7 @@ class Adam(Optimizer):
 
     def slots_in_file_order(self):
         # Keras makes the momentum and the velocity of each weight together, then the maxima
-        pairs = [a for m, v in zip(self.slots["momentum"], self.slots["velocity"]) for a in (m, v)]
-        return pairs + self.slots.get("velocity_hat", [])
+        return self._per_weight(["momentum", "velocity"]) + self.slots.get("velocity_hat", [])
 
     def alpha(self, lr, dtype):
         """``lr sqrt(1 - b2^t) / (1 - b1^t)`` for the coming step, in the weights' float type
@@ -399,17 +406,14 @@ class Adamax(Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, name="adamax", **kwargs):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name, **kwargs)
-        for arg, b in (("beta_1", beta_1), ("beta_2", beta_2)):
-            if not 0 <= b < 1:
-                raise ValueError(f"Adamax: {arg} must be in [0, 1), got {b}")
+        self._check_betas(beta_1, beta_2)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
 
     def slot_names(self):
         return ["momentum", "norm"]
 
     def slots_in_file_order(self):
-        # Keras makes the momentum and the norm of each weight together
-        return [a for m, u in zip(self.slots["momentum"], self.slots["norm"]) for a in (m, u)]
+        return self._per_weight(["momentum", "norm"])   # made together per weight, as Keras does
 
     def update_step(self, param, grad, lr, slots):
         m, u = slots["momentum"], slots["norm"]

@@ -166,7 +166,7 @@ class GradientTape:
             for layer, state in chain[i].state:          # as this call's forward left them
                 vars(layer).update(state)
             reached.update(id(v) for v in unit.trainable_weights)
-            grad = _backward(unit, grad, need_input_grad=i > 0)
+            grad = unit.backward(grad, i > 0)        # a layer's, or a model's (its layers', in reverse)
         out = [v.grad.copy() if id(v) in reached else None for v in _variables(sources)]
         return out if isinstance(sources, (list, tuple)) else out[0]
 
@@ -197,7 +197,3 @@ class GradientTape:
 
 def _variables(sources):
     return list(sources) if isinstance(sources, (list, tuple)) else [sources]
-
-
-def _backward(unit, grad, need_input_grad):
-    return unit.backward(grad, need_input_grad)      # a layer's, or a model's (its layers', in reverse)

@@ -131,12 +131,14 @@ class SourceBatches:
             steps = size if isinstance(size, int) and size > 0 else None
         self.steps = steps
         self.batch_size = None
-        self._iterator = None if self.indexed else iter(source)
+        self._iterator = None if self.indexed or self.afresh else iter(source)
 
-    def epoch(self):
-        count = 0
+    def _items(self):
+        """The source's batches for one pass, as it gives them, ``steps`` at most: by index,
+        or from its iterator (a fresh one each pass for a source read afresh)."""
         if self.afresh and self._iterator is None:
             self._iterator = iter(self.source)
+        count = 0
         while self.steps is None or count < self.steps:
             if self.indexed:
                 if count >= len(self.source):
@@ -147,10 +149,15 @@ class SourceBatches:
                     item = next(self._iterator)
                 except StopIteration:
                     break
-            yield self._batch(item, count)
+            yield item
             count += 1
         if self.afresh:
             self._iterator = None
+
+    def epoch(self):
+        count = 0
+        for count, item in enumerate(self._items(), 1):
+            yield self._batch(item, count - 1)
         if count == 0:
             raise RanOutOfData(f"{self.what} gave no batches: a generator can be read only once; pass "
                                "steps_per_epoch with a generator that repeats, or a PyDataset")
@@ -160,11 +167,7 @@ class SourceBatches:
     def inputs(self):
         """Each batch's x, checked, for ``predict``: a batch may be ``x`` alone, ``(x,)`` or
         ``(x, y[, sample_weight])`` (y and the weights are not looked at)."""
-        items = ((self.source[i] for i in range(len(self.source))) if self.indexed
-                 else iter(self.source) if self.afresh else self._iterator)
-        for index, item in enumerate(items):
-            if self.steps is not None and index >= self.steps:
-                return
+        for index, item in enumerate(self._items()):
             if isinstance(item, (tuple, list)):
                 if not 1 <= len(item) <= 3:
                     raise ValueError(f"{self.what}: batch {index} must be x, (x,) or (x, y[, sample_weight]), "
