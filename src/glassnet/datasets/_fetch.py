@@ -107,6 +107,24 @@ def download(url: str, target: str, expected: str | None, who: str, hint: str, o
     write(target, fetch(url, expected, who, target, hint, opener), who, f"downloaded {url}")
 
 
+def cached_or_download(filename: str, url: str, expected: str, who: str, hint: str, opener=None) -> str:
+    """The path of ``filename``: glassnet's cached copy (its SHA-256 checked against
+    ``expected``; a mismatch is refused, not silently replaced), else the copy TensorFlow
+    left in Keras's cache when it is the same file, else a download into glassnet's cache."""
+    target = os.path.join(cache_dir(), filename)
+    keras_copy = os.path.join(keras_dir(), filename)
+    if not os.path.isfile(target) and os.path.isfile(keras_copy) and sha256(keras_copy) == expected:
+        return keras_copy                   # TensorFlow downloaded it already: the same file, verified
+    if os.path.isfile(target):
+        digest = sha256(target)
+        if digest != expected:
+            raise ValueError(f"{who}: the cached {target} has SHA-256 {digest}, not Keras's {expected}; "
+                             f"delete it to download it again, or pass path= to use it as it is")
+        return target
+    download(url, target, expected, who, hint, opener)
+    return target
+
+
 def cache_error(e: OSError, what: str, who: str) -> OSError:
     """An OSError of the same kind (PermissionError, ...) whose message names the cache."""
     msg = (f"{who}: {what} ({e.strerror or e}); free some space or fix the folder's "

@@ -7,7 +7,7 @@ split the same way (the rows shuffled by ``np.random.RandomState(seed)``, the la
 
 The file is Keras's ``boston_housing.npz``, found in glassnet's cache
 (``~/.glassnet/datasets``), then in Keras's (``~/.keras/datasets``, or ``$KERAS_HOME``),
-else downloaded from Keras's address and checked against Keras's SHA-256.
+else downloaded from Keras's address; each copy is checked against Keras's SHA-256.
 
 Data: D. Harrison and D. L. Rubinfeld (1978), via StatLib. Its authors built a feature
 from the share of Black residents by town (``B``); it is kept, as Keras keeps it, but
@@ -77,12 +77,5 @@ def _find(path):
         if not os.path.isfile(path):
             raise FileNotFoundError(f"{_WHO}: {path} does not exist")
         return path
-    ours = os.path.join(_fetch.cache_dir(), FILENAME)
-    keras = os.path.join(_fetch.keras_dir(), FILENAME)
-    if not os.path.isfile(ours) and os.path.isfile(keras) and _fetch.sha256(keras) == SHA256:
-        return keras                        # TensorFlow downloaded it already: the same file, verified
-    if os.path.isfile(ours):
-        return ours
-    _fetch.download(URL, ours, SHA256, _WHO, "call load_data(path=...) with a local boston_housing.npz",
-                    _urlopen)
-    return ours
+    return _fetch.cached_or_download(FILENAME, URL, SHA256, _WHO,
+                                     "call load_data(path=...) with a local boston_housing.npz", _urlopen)

@@ -205,19 +205,6 @@ def keras_cache_file() -> str:
 
 
 def _cached_or_download() -> str:
-    folder = cache_dir()
-    target = os.path.join(folder, FILENAME)
-    keras_copy = keras_cache_file()
-    if not os.path.isfile(target) and os.path.isfile(keras_copy) and _fetch.sha256(keras_copy) == SHA256:
-        return keras_copy                   # TensorFlow downloaded it already: the same file, verified
-    if os.path.isfile(target):
-        digest = _fetch.sha256(target)
-        if digest != SHA256:
-            raise ValueError(
-                f"mnist.load_data: the cached {target} has SHA-256 {digest}, not Keras's "
-                f"{SHA256}; delete it to download it again, or pass path= to use it as it is")
-        return target
-    _fetch.download(URL, target, SHA256, "mnist.load_data",
-                    "call load_data(path=...) with a local mnist.npz or a folder of the four IDX files",
-                    _urlopen)
-    return target
+    return _fetch.cached_or_download(
+        FILENAME, URL, SHA256, "mnist.load_data",
+        "call load_data(path=...) with a local mnist.npz or a folder of the four IDX files", _urlopen)
