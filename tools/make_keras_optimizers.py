@@ -11,6 +11,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from make_keras_schedules import small_fit  # noqa: E402 - the same network, data and starting weights
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "keras_optimizers.json"
 CASES = [("Adagrad", {"learning_rate": 0.05}), ("Adagrad", {"learning_rate": 0.1, "initial_accumulator_value": 0.5,
@@ -22,18 +23,8 @@ CASES = [("Adagrad", {"learning_rate": 0.05}), ("Adagrad", {"learning_rate": 0.1
 def main():
     out = []
     for i, (name, kwargs) in enumerate(CASES):
-        rng = np.random.default_rng(i)
-        x = rng.normal(size=(40, 3)).astype("float32")
-        y = (x @ np.array([1.0, -2.0, 0.5]) > 0).astype("float32").reshape(-1, 1)
-        model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="tanh"),
-                                  keras.layers.Dense(1, activation="sigmoid")])
-        start = [(rng.normal(size=w.shape) * 0.5).astype("float32") for w in model.get_weights()]
-        model.set_weights(start)
-        model.compile(optimizer=getattr(keras.optimizers, name)(**kwargs), loss="binary_crossentropy")
-        history = model.fit(x, y, epochs=5, batch_size=8, shuffle=False, verbose=0)
-        out.append({"class": name, "kwargs": kwargs, "x": x.tolist(), "y": y.tolist(),
-                    "start": [w.tolist() for w in start], "final": [w.tolist() for w in model.get_weights()],
-                    "loss": history.history["loss"],
+        record, model = small_fit(getattr(keras.optimizers, name)(**kwargs), seed=i, epochs=5)
+        out.append({"class": name, "kwargs": kwargs, **record,
                     "state": [np.asarray(v).tolist() for v in model.optimizer.variables]})
     OUT.write_text(json.dumps({"keras_version": keras.__version__, "cases": out}) + "\n")
     print("wrote", OUT, len(out))

@@ -44,7 +44,10 @@ SCHEDULES = [
 ]
 
 
-def fit_with(schedule, seed):
+def small_fit(optimizer, seed, epochs):
+    """``(record, model)``: a 3-4-1 network, its data and starting weights drawn from ``seed``,
+    trained by ``optimizer`` (batch 8, ``shuffle=False``); the record has the data, the
+    starting and final weights and the losses. tools/make_keras_optimizers.py uses it too."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(40, 3)).astype("float32")
     y = (x @ np.array([1.0, -2.0, 0.5]) > 0).astype("float32").reshape(-1, 1)
@@ -52,12 +55,15 @@ def fit_with(schedule, seed):
                               keras.layers.Dense(1, activation="sigmoid")])
     start = [(rng.normal(size=w.shape) * 0.5).astype("float32") for w in model.get_weights()]
     model.set_weights(start)
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=schedule, momentum=0.9),
-                  loss="binary_crossentropy")
-    history = model.fit(x, y, epochs=4, batch_size=8, shuffle=False, verbose=0)
+    model.compile(optimizer=optimizer, loss="binary_crossentropy")
+    history = model.fit(x, y, epochs=epochs, batch_size=8, shuffle=False, verbose=0)
     return {"x": x.tolist(), "y": y.tolist(), "start": [w.tolist() for w in start],
-            "final": [w.tolist() for w in model.get_weights()], "loss": history.history["loss"],
-            "learning_rate_after": float(model.optimizer.learning_rate.numpy())}
+            "final": [w.tolist() for w in model.get_weights()], "loss": history.history["loss"]}, model
+
+
+def fit_with(schedule, seed):
+    record, model = small_fit(keras.optimizers.SGD(learning_rate=schedule, momentum=0.9), seed, epochs=4)
+    return {**record, "learning_rate_after": float(model.optimizer.learning_rate.numpy())}
 
 
 def main():
