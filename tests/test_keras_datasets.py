@@ -367,3 +367,12 @@ def test_cnn_tutorial_data_trains(homes):
                         validation_data=(test_images, test_labels))
     assert set(history.history) == {"accuracy", "loss", "val_accuracy", "val_loss"}
     assert np.isfinite(history.history["val_loss"]).all()
+
+
+def test_boston_housing_cached_copy_that_is_not_kerass_is_refused(homes):
+    ours, _ = homes
+    ours.mkdir(parents=True)
+    x, y = _boston()
+    (ours / "boston_housing.npz").write_bytes(_npz(x=x, y=y))
+    with pytest.raises(ValueError, match="not Keras's .*delete it to download it again"):
+        boston_housing.load_data()
