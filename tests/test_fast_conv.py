@@ -77,8 +77,9 @@ def test_pooling_forward_and_backward_bit_for_bit():
     g = _images((4, 5, 4, 6), seed=4, ties=False)
 
     def run():
-        y = pool.forward(x.copy(), training=True)
-        return pool.fast, y, pool.backward(g)
+        passes = fast_conv.LayerPasses()                       # as the fast step runs a layer
+        y = passes.forward(pool, x.copy(), training=True)
+        return id(pool) in passes.took, y, passes.backward(pool, g)
     (fast1, y1, d1), (fast0, y0, d0) = _both(run)
     assert fast1 and not fast0
     np.testing.assert_array_equal(y1, y0)
@@ -113,9 +114,10 @@ def test_conv2d_layer_same_numbers_both_ways(padding, strides):
     conv.bias.value[...] = _images((5,), seed=10, ties=False) * 0.1
 
     def run():
-        a = conv.forward(x, training=True)
-        dx = conv.backward(np.cos(a))
-        return conv.fast, a.copy(), dx, conv.kernel.grad.copy(), conv.bias.grad.copy()
+        passes = fast_conv.LayerPasses()
+        a = passes.forward(conv, x, training=True)
+        dx = passes.backward(conv, np.cos(a))
+        return id(conv) in passes.took, a.copy(), dx, conv.kernel.grad.copy(), conv.bias.grad.copy()
     (took_fast, *fast_run), (took_slow, *slow_run) = _both(run)
     assert took_fast and not took_slow
     for f, s in zip(fast_run, slow_run):
@@ -145,22 +147,35 @@ def test_simple_mnist_convnet_trains_to_the_same_weights():
 def test_layers_not_covered_keep_the_readable_path(readable):
     fast.set_kernels("numba")
     x = _images((2, 7, 7, 3), seed=12)
+    passes = fast_conv.LayerPasses()
     pool = MaxPooling2D(3, strides=2)                          # overlapping windows
-    pool.forward(x, training=True)
+    passes.forward(pool, x, training=True)
     conv1d = glassnet.layers.Conv1D(4, 3)
-    conv1d.forward(x[:, 0], training=True) if conv1d.built else conv1d(x[:, 0])
-    assert not pool.fast and not conv1d.fast
-    np.testing.assert_array_equal(pool.backward(np.ones_like(pool.y)).sum(), pool.y.size)
+    conv1d.build((None,) + x[:, 0].shape[1:])
+    passes.forward(conv1d, x[:, 0], training=True)
+    assert not passes.took                                     # both ran their own forward
+    np.testing.assert_array_equal(passes.backward(pool, np.ones_like(pool.y)).sum(), pool.y.size)
+
+
+def test_a_replaced_method_takes_the_readable_pass(readable, monkeypatch):
+    fast.set_kernels("numba")
+    x = _images((2, 8, 8, 3), seed=12)
+    calls = []
+    original = MaxPooling2D.forward
+    monkeypatch.setattr(MaxPooling2D, "forward", lambda self, x, training=False: calls.append(1) or original(self, x, training))
+    passes = fast_conv.LayerPasses()
+    passes.forward(MaxPooling2D(2), x, training=True)
+    assert calls == [1] and not passes.took
 
 
 def test_auto_uses_numba_only_for_large_arrays(readable):
     fast.set_kernels("auto")
     small, large = _images((2, 8, 8, 3)), _images((64, 32, 32, 4))
-    pool = MaxPooling2D(2)
-    pool.forward(small)
-    assert not pool.fast
-    pool.forward(large)
-    assert pool.fast
+    pool, passes = MaxPooling2D(2), fast_conv.LayerPasses()
+    passes.forward(pool, small)
+    assert not passes.took
+    passes.forward(pool, large)
+    assert id(pool) in passes.took
 
 
 @pytest.mark.parametrize("kernel,strides,padding,dilation,activation", [
@@ -172,7 +187,14 @@ def test_gradcheck_in_float64_on_the_fast_path(kernel, strides, padding, dilatio
     x = rng.standard_normal((2, 7, 8, 3))
     conv = Conv2D(4, kernel, strides=strides, padding=padding, dilation_rate=dilation, activation=activation)
     conv(x.astype(np.float32))
-    assert conv.fast
+    passes, x32 = fast_conv.LayerPasses(), x.astype(np.float32)  # the twin gives the readable numbers,
+    a = passes.forward(conv, x32, training=True).copy()           # and those pass the gradcheck
+    assert id(conv) in passes.took
+    g = np.cos(a)
+    dx_fast, dk_fast = passes.backward(conv, g), conv.kernel.grad.copy()
+    np.testing.assert_array_equal(a, conv.forward(x32, training=True))
+    np.testing.assert_array_equal(dx_fast, conv.backward(g))
+    np.testing.assert_array_equal(dk_fast, conv.kernel.grad)
     assert glassnet.gradcheck(conv, x, max_entries=80).passed
     pool = MaxPooling2D(2)
     assert glassnet.gradcheck(pool, rng.permutation(2 * 7 * 8 * 3).reshape(2, 7, 8, 3) / 10.0).passed

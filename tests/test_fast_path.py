@@ -69,7 +69,7 @@ def _run_both(name, options, dtype):
         ref.apply(grads, ref_vars)                                # explicit grads: readable path
         for v, g in zip(fast_vars, grads):
             v.grad = g
-        fst.apply()                                               # from v.grad: the fast path
+        fast.update(fst)                                          # from v.grad: the fast path
     assert fst.fast_state is not None, "the fast path did not run"
     assert ref.fast_state is None, "the reference did not take the readable path"
     return ref, ref_vars, fst, fast_vars

@@ -5,18 +5,23 @@ is code you can read.
 >>> from glassnet.keras import Sequential
 >>> from glassnet.keras.layers import Dense
 """
+from . import _aliases
+
+_aliases.install()          # glassnet.tape, glassnet.step ... (the modules' old paths) still import
+
 from . import activations, callbacks, config, initializers, layers, losses, metrics, optimizers, regularizers, utils
-from . import autograph, compat, keras, math, models, nn, ops, random, tensor
-from .compat import executing_eagerly, function, get_logger, test
+from .tf import autograph, compat, math, nn, ops, random, tensor
+from . import keras, models
+from .tf.compat import executing_eagerly, function, get_logger, test
 from .layers import Input
-from .math import (abs, add, argmax, argmin, divide, equal, exp, maximum, minimum, multiply,  # noqa: A004
-                   reduce_max, reduce_mean, reduce_min, reduce_std, reduce_sum, round, sigmoid, sqrt, square,
-                   subtract)
+from .tf.math import (abs, add, argmax, argmin, divide, equal, exp, maximum, minimum, multiply,  # noqa: A004
+                      reduce_max, reduce_mean, reduce_min, reduce_std, reduce_sum, round, sigmoid, sqrt, square,
+                      subtract)
 from .models import Model, Sequential
-from .ops import (clip_by_value, concat, expand_dims, fill, linspace, matmul, one_hot, ones, ones_like, range,
-                  reshape, shape, size, squeeze, stack, transpose, where, zeros, zeros_like)
-from .tape import GradientTape
-from .tensor import Tensor, TensorShape, cast, constant, convert_to_tensor
+from .tf.ops import (clip_by_value, concat, expand_dims, fill, linspace, matmul, one_hot, ones, ones_like, range,
+                     reshape, shape, size, squeeze, stack, transpose, where, zeros, zeros_like)
+from .tf.tape import GradientTape
+from .tf.tensor import Tensor, TensorShape, cast, constant, convert_to_tensor
 
 newaxis = None                          # tf.newaxis: x[..., tf.newaxis] adds an axis, as numpy's None
 
@@ -24,14 +29,18 @@ newaxis = None                          # tf.newaxis: x[..., tf.newaxis] adds an
 from numpy import float16, float32, float64, int32, int64, uint8  # noqa: E402
 
 # Loaded on first use, so that `import glassnet` stays light (see bench/: import time).
-_LAZY = {"data": ("data", None), "datasets": ("datasets", None), "linear": ("linear", None), "inspect": ("inspect", None),
-         "plot": ("plot", None), "saving": ("saving", None), "explain": ("explanation", "explain"),
-         "gradients": ("inspect", "gradients"), "gradcheck": ("inspect", "gradcheck"),
-         "playground": ("playground", None), "version": ("version", None)}
+_LAZY = {"data": ("data", None), "datasets": ("datasets", None), "linear": ("glassbox.linear", None),
+         "inspect": ("glassbox.gradients", None), "plot": ("glassbox.plot", None), "saving": ("saving", None),
+         "explain": ("glassbox.explain", "explain"), "gradients": ("glassbox.gradients", "gradients"),
+         "gradcheck": ("glassbox.gradients", "gradcheck"), "playground": ("playground", None),
+         "version": ("tf.version", None)}
 
 
 def __getattr__(name):
     if name not in _LAZY:
+        moved = _aliases.module(name)           # a module's old path: glassnet.step, glassnet.tape ...
+        if moved is not None:
+            return moved
         raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
     import importlib
     module_name, attribute = _LAZY[name]

@@ -27,8 +27,8 @@ from typing import Callable
 
 import numpy as np
 
-from .tensor import float_array as _float_array
-from .tensor import plain_function as _plain
+from .tf.tensor import float_array as _float_array
+from .tf.tensor import plain_function as _plain
 
 __all__ = [
     "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu",

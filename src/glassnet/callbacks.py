@@ -427,6 +427,6 @@ def _uses(cb, hook):
 def __getattr__(name):
     """``callbacks.Trace`` lives in glassnet.trace, loaded on first use (import time)."""
     if name == "Trace":
-        from .trace import Trace
+        from .glassbox.trace import Trace
         return Trace
     raise AttributeError(f"module 'glassnet.callbacks' has no attribute {name!r}")

@@ -130,13 +130,13 @@ def set_num_threads(n: int | None) -> None:
     2
     >>> glassnet.config.set_num_threads(None)
     """
-    from . import threads  # noqa: PLC0415
+    from .fast import threads  # noqa: PLC0415
     threads.set_num_threads(n)
 
 
 def get_num_threads() -> int:
     """The thread count in force (the fixed one, or auto's latest choice)."""
-    from . import threads  # noqa: PLC0415
+    from .fast import threads  # noqa: PLC0415
     return threads.get_num_threads()
 
 
@@ -170,3 +170,32 @@ def set_flush_denormals(flush: bool) -> None:
         raise ValueError(f"set_flush_denormals: flush must be True or False, got {flush!r}")
     from .fast import denormals  # noqa: PLC0415
     denormals.enabled = flush
+
+
+_FAST_PATH = True
+
+
+def set_fast_path(enabled: bool) -> None:
+    """Whether ``fit`` and ``train_on_batch`` may take ``glassnet.fast``'s fused step (default
+    True; the environment variable ``GLASSNET_FAST_PATH=0`` says False too). With False, the
+    readable code runs on every step: each layer's ``forward`` and ``backward``, the loss's
+    methods, the optimizer's ``update_step``, so a ``print`` or breakpoint in them fires. Both
+    give the same weights bit for bit. The readable path also runs, whatever this says, under
+    a debugger or tracer and for any layer, loss or optimizer whose methods were replaced.
+
+    >>> import glassnet
+    >>> glassnet.config.set_fast_path(False); glassnet.config.fast_path()
+    False
+    >>> glassnet.config.set_fast_path(True)
+    """
+    global _FAST_PATH
+    if not isinstance(enabled, bool):
+        raise ValueError(f"set_fast_path: enabled must be True or False, got {enabled!r}")
+    _FAST_PATH = enabled
+
+
+def fast_path() -> bool:
+    """``set_fast_path``'s setting, False also when ``GLASSNET_FAST_PATH`` is 0, false, no or off."""
+    import os  # noqa: PLC0415
+    env = os.environ.get("GLASSNET_FAST_PATH", "").strip().lower()
+    return _FAST_PATH and env not in ("0", "false", "no", "off")

@@ -34,8 +34,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as _act
-from . import config, tape
-from .tensor import wrap
+from . import config
+from .tf import tape
+from .tf.tensor import wrap
 from .utils import snake_case
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean", "mean_with_sample_weight")
@@ -108,7 +109,7 @@ class Loss:
             y_pred = y_pred.astype(config.floatx())
         values = self.call(self.prepare(y_true, y_pred), y_pred)
         if sample_weight is not None:        # called directly: the same rule as fit's weights
-            from . import _checks
+            from .engine import checks as _checks
             sample_weight = _checks.loss_weights(sample_weight, np.shape(values))
         out = wrap(reduce_values(values, sample_weight, self.reduction))     # loss_fn(y, p).numpy()
         if tape.recording():                 # inside a GradientTape: tape.gradient(out, ...) starts here

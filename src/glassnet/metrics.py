@@ -39,7 +39,7 @@ class Metric:
             self.total += float(np.sum(v))
             self.count += v.size
         else:
-            from . import _checks
+            from .engine import checks as _checks
             sw = _checks.loss_weights(sample_weight, v.shape)
             sw = sw.reshape(v.shape) if sw.size == v.size else np.broadcast_to(sw, v.shape)
             self.total += float(np.sum(v * sw))

@@ -7,8 +7,7 @@ import sys
 
 import numpy as np
 
-from glassnet.cli._common import (can_plot, describe_optimizer, make_optimizer, network_line, predicted_classes,
-                                  run_folder, save_figure, save_run_model)
+from glassnet.cli._common import can_plot, describe_optimizer, make_optimizer, network_line, predicted_classes, run_folder, save_figure, save_run_model
 
 
 # ---------------------------------------------------------------------------------------
@@ -97,7 +96,7 @@ def _train_report_save(model, args, epochs, data, folder, more_figures) -> int:
     out = run_folder(args.out, folder)
     save_run_model(model, out)
     if not args.no_plots and can_plot():
-        from glassnet import plot
+        from glassnet.glassbox import plot
         save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
         order = np.argsort(pred_test == y_test, kind="stable")[:64]     # the mistakes first
         wrong = len(y_test) - right_test
@@ -136,7 +135,7 @@ def cmd_logreg(args) -> int:
     import glassnet
     from glassnet.datasets import digits
     from glassnet.layers import Dense
-    from glassnet.linear import LogisticRegression
+    from glassnet.glassbox.linear import LogisticRegression
 
     (x, y), (x_test, y_test) = digits.load_data(classes=2)
     m, n = x.shape

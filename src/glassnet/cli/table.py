@@ -9,9 +9,7 @@ import sys
 
 import numpy as np
 
-from glassnet.cli._common import (UsageError, can_plot, describe_optimizer, format_number, make_optimizer,
-                                  network_line, predicted_classes, run_folder, save_figure, save_run_model,
-                                  save_text, short_list, user_input)
+from glassnet.cli._common import UsageError, can_plot, describe_optimizer, format_number, make_optimizer, network_line, predicted_classes, run_folder, save_figure, save_run_model, save_text, short_list, user_input
 
 
 # ---------------------------------------------------------------------------------------
@@ -124,7 +122,7 @@ def _write_run(model, prep, history, args):
         print(f"glassnet: note: {out} still holds the model.keras and preprocessing.json of an "
               "earlier run, not this one", file=sys.stderr)
     if not args.no_plots and can_plot():
-        from glassnet import plot
+        from glassnet.glassbox import plot
         save_figure(plot.learning_curves(history), os.path.join(out, "learning_curve.png"))
     print(f"run folder: {out}" + (f"  (predict with: glassnet predict {out} {args.csv})" if saved else ""))
 

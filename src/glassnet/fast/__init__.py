@@ -38,8 +38,30 @@ from operator import attrgetter
 
 import numpy as np
 
-from .. import threads
-from . import denormals
+from .. import optimizers
+from . import denormals, threads
+
+# -- what the fast path stands in for ------------------------------------------------------
+# Each entry: a class and the methods whose work the fast path does instead of calling them,
+# as they were when glassnet was imported. A learner who replaces one of them (on the class
+# or on one object), or subclasses the class, gets the readable code: theirs runs.
+_ORIGINALS: dict = {}
+
+
+def stands_in_for(cls, *names) -> None:
+    """Record that the fast path does the work of ``cls``'s methods ``names``."""
+    _ORIGINALS[cls] = {name: getattr(cls, name) for name in names if hasattr(cls, name)}
+
+
+def untouched(obj) -> bool:
+    """True when ``obj``'s class is one the fast path knows exactly and none of the methods
+    it stands in for was replaced (on the class or on ``obj``)."""
+    originals = _ORIGINALS.get(type(obj))
+    if originals is None:
+        return False
+    own = getattr(obj, "__dict__", {})
+    return all(name not in own and getattr(type(obj), name) is fn for name, fn in originals.items())
+
 
 _ALIGN = 64             # bytes
 _CHUNK = 16384          # items: one chunk of each array stays in cache across a rule's passes
@@ -303,16 +325,30 @@ def _adam(c, p, g, slots, t, u):
 # Keyed by class: a subclass of your own, which may change update_step, takes the readable path.
 # The third item reads every setting a rule's numbers depend on (with the learning rate).
 _ADAM_SETTINGS = attrgetter("beta_1", "beta_2", "epsilon", "amsgrad", "weight_decay")
-_RULES = {("glassnet.optimizers", "SGD"): (_sgd_numbers, _sgd,
-                                           attrgetter("momentum", "nesterov", "weight_decay")),
-          ("glassnet.optimizers", "RMSprop"): (_rmsprop_numbers, _rmsprop, attrgetter(
+_RULES = {optimizers.SGD: (_sgd_numbers, _sgd, attrgetter("momentum", "nesterov", "weight_decay")),
+          optimizers.RMSprop: (_rmsprop_numbers, _rmsprop, attrgetter(
               "rho", "epsilon", "centered", "momentum", "weight_decay")),
-          ("glassnet.optimizers", "Adam"): (_adam_numbers, _adam, _ADAM_SETTINGS),
-          ("glassnet.optimizers", "AdamW"): (_adam_numbers, _adam, _ADAM_SETTINGS)}
+          optimizers.Adam: (_adam_numbers, _adam, _ADAM_SETTINGS),
+          optimizers.AdamW: (_adam_numbers, _adam, _ADAM_SETTINGS)}
+# What the rules stand in for: apply's parts and each class's update_step (see untouched).
+for _cls in _RULES:
+    stands_in_for(_cls, "apply", "clip", "update_step", "build")
 
 
 def _rule(optimizer):
-    return _RULES.get((type(optimizer).__module__, type(optimizer).__qualname__))
+    return _RULES.get(type(optimizer))
+
+
+def update(optimizer) -> None:
+    """``optimizer.apply()`` (every variable from its ``grad``), on the packed buffers when the
+    optimizer is one of the rules above, untouched; else ``optimizer.apply()`` itself."""
+    if untouched(optimizer):
+        if not optimizer.built:
+            optimizer.build(optimizer.variables_to_update)
+        if apply(optimizer, optimizer.learning_rate):
+            optimizer.iterations += 1
+            return
+    optimizer.apply()
 
 
 # -- which kernels, how many threads ------------------------------------------------------------

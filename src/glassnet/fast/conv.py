@@ -158,19 +158,24 @@ def bias_gradient(dz_rows):
 # ---------------------------------------------------------------------------------------
 # The layers' entry points
 # ---------------------------------------------------------------------------------------
-def conv2d_forward(layer, xpad) -> bool:
-    """``layer``'s (a Conv2D) forward on the padded input: sets ``layer.patches``,
-    ``out_spatial``, ``z`` and ``a`` as its readable lines do and returns True; False when
-    numba is not used."""
+def conv2d_forward(layer, x, training=False):
+    """``Conv2D.forward``'s work in fewer passes: sets ``layer.pads``, ``padded_shape``,
+    ``patches``, ``out_spatial``, ``z`` and ``a`` as its readable lines do and returns ``a``;
+    None (nothing kept) when numba is not used, and the readable forward runs."""
     from .. import activations  # noqa: PLC0415
+    from ..layers.conv import pad, paddings  # noqa: PLC0415
     kernel = layer.kernel.value
-    if layer.rank != 2 or not _worth_it(xpad.size * kernel.shape[0] * kernel.shape[1]) or _numba() is None \
-            or not _plain(xpad, kernel):
-        return False
+    if layer.rank != 2 or _numba() is None:
+        return None
+    pads = paddings(x.shape[1:-1], layer.kernel_size, layer.strides, layer.dilation_rate, layer.padding)
+    xpad = pad(x, pads)
+    if not _worth_it(xpad.size * kernel.shape[0] * kernel.shape[1]) or not _plain(xpad, kernel):
+        return None
     patches = extract_patches(xpad, layer.kernel_size, layer.strides, layer.dilation_rate,
                               reuse=getattr(layer, "_patch_buffer", None))
     if patches is None:
-        return False
+        return None
+    layer.pads, layer.padded_shape = pads, xpad.shape
     layer._patch_buffer = layer.patches = patches                         # P: one row per window
     layer.out_spatial = tuple((n - (k - 1) * d - 1) // s + 1 for n, k, s, d in
                               zip(xpad.shape[1:3], layer.kernel_size, layer.strides, layer.dilation_rate))
@@ -184,7 +189,7 @@ def conv2d_forward(layer, xpad) -> bool:
         a = layer.activation(z)
     shape = (xpad.shape[0],) + layer.out_spatial + (layer.filters,)
     layer.z, layer.a = z.reshape(shape), a.reshape(shape)
-    return True
+    return layer.a
 
 
 def conv2d_backward(layer, grad, need_input_grad=True):
@@ -222,19 +227,66 @@ def conv2d_backward(layer, grad, need_input_grad=True):
     return crop(dxpad, layer.pads)
 
 
-def max_pool2d_forward(layer, x) -> bool:
-    """``layer``'s (a MaxPooling2D) forward: sets ``layer.y`` (and the positions that won) and
-    returns True when its windows tile the input; False otherwise or without numba."""
-    if layer.rank != 2 or not _worth_it(x.size):
-        return False
+def max_pool2d_forward(layer, x, training=False):
+    """``MaxPooling2D.forward``'s work in one pass when its windows tile the input: sets
+    ``layer.y`` (and the positions that won) and returns it; None without numba or otherwise."""
+    if layer.rank != 2 or not _worth_it(x.size) or _numba() is None:
+        return None
     fast = max_pool_2d(x, layer.pool_size, layer.strides, layer.padding)
     if fast is None:
-        return False
+        return None
+    layer._padded(x, -np.inf)       # its padding and shapes, as the readable forward keeps them
     layer.y, layer.won = fast
     layer.xpad = None               # the readable backward's input is not kept: `won` says it all
-    return True
+    return layer.y
 
 
-def max_pool2d_backward(layer, grad):
+def max_pool2d_backward(layer, grad, need_input_grad=True):
     """dJ/d(input) after :func:`max_pool2d_forward`."""
+    if not need_input_grad:
+        return None
     return max_pool_2d_backward(grad, layer.won, layer.padded_shape, layer.pool_size)
+
+
+# ---------------------------------------------------------------------------------------
+# The step's passes: each layer's own forward and backward, or its twin above
+# ---------------------------------------------------------------------------------------
+_TWINS = None
+
+
+def _twins():
+    global _TWINS
+    if _TWINS is None:
+        from .. import fast  # noqa: PLC0415 - this module is loaded by glassnet.fast's own import
+        from ..layers.conv import Conv2D  # noqa: PLC0415
+        from ..layers.pooling import MaxPooling2D  # noqa: PLC0415
+        _TWINS = {Conv2D: (conv2d_forward, conv2d_backward),
+                  MaxPooling2D: (max_pool2d_forward, max_pool2d_backward)}
+        for cls in _TWINS:
+            fast.stands_in_for(cls, "forward", "backward", "backward_from_z")
+    return _TWINS
+
+
+class LayerPasses:
+    """What ``glassnet.engine.step`` calls for a layer's forward and backward on the fast
+    path: the twin above for an untouched Conv2D or MaxPooling2D, when it applies, else the
+    layer's own method. Remembers, for the step at hand, which layers took their twin."""
+
+    def __init__(self):
+        self.twins = _twins()
+        self.took = {}
+
+    def forward(self, layer, x, training=False):
+        from .. import fast  # noqa: PLC0415
+        twin = self.twins.get(type(layer))
+        if twin is not None and fast.untouched(layer):
+            out = twin[0](layer, x, training)
+            if out is not None:
+                self.took[id(layer)] = twin[1]
+                return out
+        self.took.pop(id(layer), None)
+        return layer.forward(x, training)
+
+    def backward(self, layer, grad, need_input_grad=True):
+        twin = self.took.get(id(layer))
+        return layer.backward(grad, need_input_grad) if twin is None else twin(layer, grad, need_input_grad)

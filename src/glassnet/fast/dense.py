@@ -59,8 +59,10 @@ import math
 
 import numpy as np
 
-from .. import activations, losses, step, threads
+from .. import activations, fast, losses
+from ..engine import step
 from ..layers.core import Dense, Dropout, Flatten
+from . import threads
 
 # Multiply-adds of the step's largest matrix product below which BLAS runs on one thread:
 # measured here (2 cores, batch 32, two hidden layers of the width), a second thread made
@@ -137,6 +139,11 @@ def _backward(kind, z, a, grad, zero, one):
 # (so Dropout draws its masks from the same generator, in the same order): each keeps its
 # input's dtype, and the number of dimensions it hands on is known ahead.
 _OWN_PASSES = (Dropout, Flatten)
+# What the fused step does instead of calling: Dense's passes, and the two losses' arithmetic.
+fast.stands_in_for(Dense, "forward", "backward", "backward_from_z")
+for _loss in (losses.BinaryCrossentropy, losses.SparseCategoricalCrossentropy):
+    fast.stands_in_for(_loss, "call", "call_from_logits", "value_and_gradient", "value_and_gradient_from_logits",
+                       "gradient", "gradient_from_logits", "logits_values_and_gradient")
 
 
 def plan(model, x):
@@ -152,7 +159,7 @@ def plan(model, x):
             kinds.append(None)
             ndim = 2 if type(layer) is Flatten else ndim
             continue
-        if type(layer) is not Dense or ndim != 2:           # Dense on (N, features) only
+        if type(layer) is not Dense or ndim != 2 or not fast.untouched(layer):   # Dense on (N, features) only
             return None
         kernel = layer.kernel.value
         if kernel.dtype != x.dtype:
@@ -234,7 +241,7 @@ def train_step(model, x, y, sample_weight=None):
         optimizer = model.optimizer
         if not optimizer.built:
             optimizer.build(model.trainable_weights)
-        optimizer.apply()
+        fast.update(optimizer)
     return value, a
 
 
@@ -244,7 +251,8 @@ def _loss_pass(loss, shortcut, z, a, y, sample_weight):
     sigmoid + binary cross-entropy through the shortcut and sparse categorical cross-entropy
     from logits, each with the default reduction and no sample weights; None otherwise.
     Called with NumPy's warnings off (fit's), so without the losses' ``errstate``."""
-    if sample_weight is not None or loss.reduction != "sum_over_batch_size" or a.ndim != 2:
+    if sample_weight is not None or loss.reduction != "sum_over_batch_size" or a.ndim != 2 \
+            or not fast.untouched(loss):
         return None
     kind = type(loss)
     if kind is losses.SparseCategoricalCrossentropy and loss.from_logits and not shortcut:

@@ -9,8 +9,7 @@ function a layer keeps (``Dense(1, activation="sigmoid").activation == sigmoid``
 """
 import sys as _sys
 
-from .. import (callbacks, config, initializers, layers, losses, metrics, models, optimizers,
-                regularizers, utils)
+from .. import callbacks, config, initializers, layers, losses, metrics, models, optimizers, regularizers, utils
 from ..layers import Input
 from ..models import Model, Sequential
 from . import activations, backend

@@ -15,7 +15,7 @@ array([0.5       , 0.88079708])
 """
 from .. import activations as _plain
 from ..activations import backward_of, deserialize, get, serialize
-from ..tensor import TensorFunction as _TensorFunction
+from ..tf.tensor import TensorFunction as _TensorFunction
 
 linear = _TensorFunction(_plain.linear)
 sigmoid = _TensorFunction(_plain.sigmoid)

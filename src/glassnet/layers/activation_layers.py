@@ -116,7 +116,7 @@ class ELU(Layer):
         return {**super().get_config(), "alpha": self.alpha}
 
     def to_onnx(self, g, x):               # alpha (exp(min(x, 0)) - 1) below 0, as forward computes it
-        from ..onnx_export import _elu
+        from ..saving.onnx import _elu
         return _elu(g, x, self.alpha)
 
 

@@ -32,8 +32,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import config, functional, initializers, tape
-from ..tensor import KerasTensor, wrap
+from .. import config, initializers
+from ..engine import functional
+from ..tf import tape
+from ..tf.tensor import KerasTensor, wrap
 from ..utils import snake_case, unique_name
 
 

@@ -28,7 +28,6 @@ import math
 import numpy as np
 
 from .. import activations, initializers, regularizers
-from ..fast import conv as fast_conv
 from .base import Layer
 
 
@@ -211,7 +210,6 @@ class _Conv(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.bias = None
-        self.fast = False               # did the last forward take glassnet.fast.conv's path?
 
     # -- building -------------------------------------------------------------------------
     def _channels(self, input_shape):
@@ -250,9 +248,6 @@ class _Conv(Layer):
         self.pads = paddings(x.shape[1:-1], self.kernel_size, self.strides, self.dilation_rate, self.padding)
         xpad = pad(x, self.pads)
         self.padded_shape = xpad.shape
-        self.fast = fast_conv.conv2d_forward(self, xpad)   # with numba: the lines below in fewer passes over
-        if self.fast:                                      # memory, the same numbers (glassnet/fast/conv.py)
-            return self.a
         windows = extract_patches(xpad, self.kernel_size, self.strides, self.dilation_rate)
         self.out_spatial = windows.shape[1:1 + self.rank]
         self.patches = windows.reshape(-1, self.kernel.value[..., 0].size)     # P: one row per window
@@ -264,8 +259,6 @@ class _Conv(Layer):
         return self.a
 
     def backward(self, grad, need_input_grad=True):
-        if self.fast:                                                         # (see forward)
-            return fast_conv.conv2d_backward(self, grad, need_input_grad)
         dz = self._activation_backward(self.z, self.a, grad)                  # dZ = dA * g'(Z)
         return self.backward_from_z(dz, need_input_grad)
 
@@ -336,7 +329,7 @@ class _Conv(Layer):
     # -- ONNX ------------------------------------------------------------------------------
     def to_onnx(self, g, x):
         """ONNX's Conv is channels-first: transpose to NCHW, Conv, transpose back."""
-        from ..onnx_export import activation_to_onnx
+        from ..saving.onnx import activation_to_onnx
         refuse_float64(g, self, "Conv")
         n = self.rank
         first = g.node("Transpose", [x], name="ToChannelsFirst", perm=[0, n + 1] + list(range(1, n + 1)))

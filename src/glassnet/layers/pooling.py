@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fast import conv as fast_conv
 from .base import Layer
-from .conv import (check_data_format, check_padding, check_spatial, crop, normalize_tuple, output_length, pad,
-                   paddings, refuse_float64, window_slice)
+from .conv import check_data_format, check_padding, check_spatial, crop, normalize_tuple, output_length, pad, paddings, refuse_float64, window_slice
 
 
 class _Pooling(Layer):
@@ -100,13 +98,8 @@ class _Pooling(Layer):
 
 
 class _MaxPooling(_Pooling):
-    fast = False                                            # did the last forward take fast_conv's path?
-
     def forward(self, x, training=False):
         self.xpad = xpad = self._padded(x, -np.inf)         # padding never wins
-        self.fast = fast_conv.max_pool2d_forward(self, x)   # with numba: the loop below in one pass,
-        if self.fast:                                       # the same numbers (glassnet/fast/conv.py)
-            return self.y
         y = None
         for pos in np.ndindex(*self.pool_size):             # y = the max over the window's positions
             y = xpad[self._at(pos)].copy() if y is None else np.maximum(y, xpad[self._at(pos)], out=y)
@@ -116,8 +109,6 @@ class _MaxPooling(_Pooling):
     def backward(self, grad, need_input_grad=True):
         if not need_input_grad:
             return None
-        if self.fast:                                        # (see forward)
-            return fast_conv.max_pool2d_backward(self, grad)
         dxpad = np.zeros(self.padded_shape, grad.dtype)
         overlap = any(s < k for s, k in zip(self.strides, self.pool_size))
         won, taken = np.empty(self.y.shape, bool), np.zeros(self.y.shape, bool)

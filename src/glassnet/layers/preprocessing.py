@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import config
-from ..tensor import wrap
+from ..tf.tensor import wrap
 from .base import Layer
 
 
@@ -162,7 +162,7 @@ class Normalization(Layer):
         try:
             x = np.asarray(data)
             if x.dtype == object:               # numbers beside booleans (a DataFrame with one-hot columns)
-                from .. import _checks  # noqa: PLC0415 - _checks is imported after the layers
+                from ..engine import checks as _checks  # noqa: PLC0415 - _checks is imported after the layers
                 x = _checks.to_array(x, "Normalization.adapt data")
         except (TypeError, ValueError):
             x = None

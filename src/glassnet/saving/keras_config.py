@@ -11,9 +11,9 @@ from __future__ import annotations
 import inspect
 import math
 
-from .. import (activations, config as gconfig, initializers, layers, losses, metrics, optimizers, regularizers,
-               schedules)
-from ..models import Sequential
+from .. import activations, config as gconfig, initializers, layers, losses, metrics, optimizers, regularizers
+from ..optimizers import schedules
+from ..engine.sequential import Sequential
 from ..utils import snake_case
 from .registry import get_registered_name, lookup
 from .errors import MAX_DIM, MAX_LAYERS, MAX_WEIGHT_ELEMENTS, FileFormatError, UnsafeFileError

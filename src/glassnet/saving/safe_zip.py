@@ -17,8 +17,7 @@ import stat
 import zipfile
 import zlib
 
-from .errors import (MAX_COMPRESSION_RATIO, MAX_CONFIG_BYTES, MAX_MEMBERS, MAX_METADATA_BYTES,
-                     MAX_FILE_BYTES, FileFormatError, UnsafeFileError)
+from .errors import MAX_COMPRESSION_RATIO, MAX_CONFIG_BYTES, MAX_MEMBERS, MAX_METADATA_BYTES, MAX_FILE_BYTES, FileFormatError, UnsafeFileError
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 _CAPS = {METADATA: MAX_METADATA_BYTES, CONFIG: MAX_CONFIG_BYTES, WEIGHTS: MAX_FILE_BYTES}

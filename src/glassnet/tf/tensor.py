@@ -114,7 +114,7 @@ def float_array(x) -> np.ndarray:
     numbers, lists, integer and boolean arrays become ``floatx`` (float32)."""
     if type(x) is np.ndarray and x.dtype.kind == "f":
         return x
-    from .config import floatx
+    from ..config import floatx
     arr = np.asarray(x)
     if arr.dtype.kind != "f" or not isinstance(x, (np.ndarray, np.generic)):
         arr = arr.astype(floatx())

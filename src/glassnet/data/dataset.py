@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from .utils import rng
+from ..utils import rng
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset"]
 

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .fast import dense as fast_dense
 
 
 def output_shortcut(loss, last_layer) -> bool:
@@ -51,13 +50,15 @@ class StepRecord:
     weights_before: dict = field(default_factory=dict)   # variable path -> its value before the update
 
 
-def forward(layers, x, training=False, record=None):
-    """``A = layer_n(... layer_1(X))``, each layer keeping what its backward needs."""
+def forward(layers, x, training=False, record=None, passes=None):
+    """``A = layer_n(... layer_1(X))``, each layer keeping what its backward needs.
+    ``passes`` (given by the training loop when it takes the fast path) runs each layer's
+    forward and backward, or a faster twin of them: ``glassnet.fast.conv.LayerPasses``."""
     a = x
     for layer in layers:
         if record is not None:
             record.inputs.append(a)
-        a = layer.forward(a, training)
+        a = layer.forward(a, training) if passes is None else passes.forward(layer, a, training)
         if record is not None:
             record.outputs.append(a)
     return a
@@ -100,15 +101,17 @@ def loss_and_output_grad(loss, shortcut, last_layer, y, a, sample_weight=None, r
     return value, grad
 
 
-def backward(layers, grad, shortcut, record=None):
+def backward(layers, grad, shortcut, record=None, passes=None):
     """Run ``dJ/d(output)`` back through the layers; each sets its weights' ``grad``."""
     last = len(layers) - 1
     for i in range(last, -1, -1):
         need = i > 0                       # the first layer's dX is never needed
         if i == last and shortcut:
             grad = layers[i].backward_from_z(grad, need)
-        else:
+        elif passes is None:
             grad = layers[i].backward(grad, need)
+        else:
+            grad = passes.backward(layers[i], grad, need)
         if record is not None and need:
             record.input_grads[i] = grad
 
@@ -125,24 +128,21 @@ def add_penalty_gradients(variables) -> None:
             v.grad += v.regularizer.gradient(v.value)
 
 
-def train_step(model, x, y, sample_weight=None, *, training=True, update=True, record=None):
+def train_step(model, x, y, sample_weight=None, *, training=True, update=True, record=None,
+               passes=None, apply=None):
     """Forward, loss, backward, penalty gradients and (``update=True``) the optimizer's
     update of a compiled, built ``model`` on one batch; returns ``(J, predictions)``, both
     from before the update. ``training=False`` runs Dropout as the identity.
 
     When the loss is not finite, no update is made (the caller decides what to say).
-    A model made only of Dense layers (and Dropout, Flatten) takes
-    ``glassnet.fast.dense.train_step``: the same operations in fewer calls (not when a
-    ``record`` is asked for, nor without an update, nor with ``training=False``).
+    This is the readable step, and it runs as written: the training loop may instead choose
+    ``glassnet.fast``'s fused step (``glassnet.engine.fastpath``), or hand this one faster
+    twins of some layers' passes (``passes``) and of ``optimizer.apply`` (``apply``).
     """
-    if record is None and update and training:
-        fused = fast_dense.train_step(model, x, y, sample_weight)   # Dense stacks: same numbers, fewer calls
-        if fused is not None:
-            return fused
     layers, loss, shortcut = model.layers, model.loss, model.output_shortcut
-    a = forward(layers, x, training, record)
+    a = forward(layers, x, training, record, passes)
     value, grad = loss_and_output_grad(loss, shortcut, layers[-1], y, a, sample_weight, record)
-    backward(layers, grad, shortcut, record)
+    backward(layers, grad, shortcut, record, passes)
     trainable = model.trainable_weights
     add_penalty_gradients(trainable)
     value += penalty(trainable)
@@ -151,5 +151,8 @@ def train_step(model, x, y, sample_weight=None, *, training=True, update=True, r
     if update and np.isfinite(value):
         if not model.optimizer.built:
             model.optimizer.build(trainable)
-        model.optimizer.apply()
+        if apply is None:
+            model.optimizer.apply()
+        else:
+            apply(model.optimizer)
     return value, a

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import functional, tape, training
-from .layers import InputLayer, Layer
-from .models import Sequential
-from .utils import unique_name
+from . import functional, training
+from ..tf import tape
+from ..layers import InputLayer, Layer
+from .sequential import Sequential
+from ..utils import unique_name
 
 
 class Model(Sequential):

@@ -33,11 +33,11 @@ import html
 
 import numpy as np
 
-from . import activations as act
-from . import losses as L
-from .inspect import scratch_copy
-from .layers import Activation, Dense, Dropout, Flatten
-from .step import StepRecord, penalty, train_step
+from .. import activations as act
+from .. import losses as L
+from .gradients import scratch_copy
+from ..layers import Activation, Dense, Dropout, Flatten
+from ..engine.step import StepRecord, penalty, train_step
 
 __all__ = ["explain", "Explanation"]
 

@@ -1,10 +1,10 @@
-"""The training loop: epochs of batches, each batch one :func:`glassnet.step.train_step`,
-with callbacks, progress, validation, and a safe stop. ``Sequential.fit/evaluate/predict``
-call into this module.
+"""The training loop: epochs of batches, each batch one step, with callbacks, progress,
+validation, and a safe stop. ``Model.fit/evaluate/predict`` call into this module.
 
+    step = fastpath.choose(model)        # the readable train_step, or glassnet.fast's: once per fit
     for each epoch:
         for each batch (x, y, sample_weight) of a fresh permutation:
-            loss, predictions = train_step(model, x, y, sample_weight)
+            loss, predictions = step(model, x, y, sample_weight)
             metrics(y, predictions); callbacks
         validation, callbacks at the epoch's end
 
@@ -21,13 +21,14 @@ import threading
 
 import numpy as np
 
-from . import fast, threads
-from .fast import dense as fast_dense
-from .fast import denormals
-from .callbacks import CallbackList, History
+from .. import fast
+from ..fast import dense as fast_dense
+from ..fast import denormals, threads
+from ..callbacks import CallbackList, History
 from .progress import ProgressLogger
-from .step import forward, divisor, per_sample_losses, penalty, train_step
-from .utils import rng
+from . import fastpath
+from .step import divisor, forward, per_sample_losses, penalty
+from ..utils import rng
 
 
 class TrainingStopped(Exception):
@@ -198,6 +199,7 @@ class _Run:
         self.stopped_reason = None
         self.snapshot = None            # (epoch, variables, their values, optimizer state) at the latest finite epoch start
         self.steps_done = 0             # steps in the latest epoch
+        self.step = fastpath.choose(model)      # the readable step or the fast one, for this whole fit
 
     def keep_snapshot(self, epoch):
         """The weights (all in one array: one check and one copy, where a small network's
@@ -283,7 +285,7 @@ def _epoch(run, data, epoch, cblist):
             if not model.optimizer.built:               # (a batch source builds the model on its first batch)
                 model.optimizer.build(model.trainable_weights)
             run.keep_snapshot(epoch)
-        value, predictions = train_step(model, xb, yb, swb)     # no update if value is not finite
+        value, predictions = run.step(model, xb, yb, swb)     # no update if value is not finite
         if not math.isfinite(value):
             run.stopped_reason = _non_finite(model, epoch, step, value, run.snapshot)
             raise TrainingStopped

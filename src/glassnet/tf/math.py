@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import activations as _act
+from .. import activations as _act
 from .tensor import Tensor, convert_to_tensor, float_array, wrap
 
 __all__ = ["sigmoid", "exp", "log", "tanh", "softplus", "abs", "square", "sqrt", "maximum", "minimum",

@@ -104,7 +104,7 @@ def gradient_norms(trace, title: str | None = None):
 # ---------------------------------------------------------------------------------------
 def _hidden_outputs(model, x):
     """Each layer's output for ``x``, in inference mode (the model's own forward, recorded)."""
-    from .step import StepRecord, forward
+    from ..engine.step import StepRecord, forward
 
     record = StepRecord()
     forward(model.layers, x, False, record)

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from .callbacks import Callback
+from ..callbacks import Callback
 
 
 def _interactive(stream) -> bool:

@@ -36,10 +36,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations as _activations
-from . import losses as _losses
-from .layers import Layer
-from .step import add_penalty_gradients, forward, loss_and_output_grad, penalty, train_step
+from .. import activations as _activations
+from .. import losses as _losses
+from ..layers import Layer
+from ..engine.step import add_penalty_gradients, forward, loss_and_output_grad, penalty, train_step
 
 __all__ = ["gradients", "gradcheck", "GradcheckReport", "GradcheckRow", "scratch_copy"]
 

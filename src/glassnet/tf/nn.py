@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import activations as _act
-from . import losses as _losses
+from .. import activations as _act
+from .. import losses as _losses
 from .tensor import Tensor, float_array, wrap
 
 __all__ = ["softmax", "log_softmax", "sigmoid", "tanh", "relu", "relu6", "leaky_relu", "elu", "selu",

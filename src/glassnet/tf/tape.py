@@ -156,7 +156,7 @@ class GradientTape:
         a = np.asarray(chain[-1].returned) if chain else np.asarray(loss_call.y_pred)
         y = loss_call.loss.prepare(loss_call.y_true, a)
         sw = None if loss_call.sample_weight is None else np.asarray(loss_call.sample_weight, a.dtype)
-        from . import step  # noqa: PLC0415 - step imports the layers, which import this module
+        from ..engine import step  # noqa: PLC0415 - step imports the layers, which import this module
         _, grad = step.loss_and_output_grad(loss_call.loss, False, None, y, a, sw)
         for v in _variables(sources):
             v.grad = np.zeros_like(v.value)          # only what the chain reaches gets a gradient

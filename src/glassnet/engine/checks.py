@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import config
+from .. import config
 
 # elementwise layers: the next one decides
 _SHAPE_KEEPING = ("Dropout", "Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax")
@@ -417,7 +417,7 @@ def class_weights(class_weight, y, sw, width=None):
 
 def labels(y, name: str, loss, output_shape) -> np.ndarray:
     """``y`` checked against the loss and the model's output, in the form the loss uses."""
-    from . import losses
+    from .. import losses
 
     arr = to_array(y, name)
     if arr.ndim == 0:

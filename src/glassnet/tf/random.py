@@ -9,8 +9,8 @@
 import numpy as np
 
 from .tensor import Tensor, wrap
-from .utils import rng
-from .utils import set_random_seed as set_seed
+from ..utils import rng
+from ..utils import set_random_seed as set_seed
 
 __all__ = ["set_seed", "normal", "uniform"]
 

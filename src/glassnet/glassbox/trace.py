@@ -34,9 +34,9 @@ import math
 
 import numpy as np
 
-from . import activations as act
-from .callbacks import Callback
-from .step import train_step
+from .. import activations as act
+from ..callbacks import Callback
+from ..engine.step import train_step
 
 __all__ = ["Trace"]
 

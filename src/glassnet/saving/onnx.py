@@ -42,8 +42,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from . import activations, config
-from .layers import Activation, Dense, Dropout, Flatten, InputLayer, Normalization
+from .. import activations, config
+from ..layers import Activation, Dense, Dropout, Flatten, InputLayer, Normalization
 
 __all__ = ["Graph", "build_graph", "export", "DEFAULT_OPSET", "MIN_OPSET"]
 
@@ -366,7 +366,7 @@ def export(model, filepath, format: str = "onnx", opset=None) -> None:
     if format != "onnx":
         raise ValueError(f"export: format={format!r} is not supported; glassnet exports format='onnx' "
                          "(use model.save('model.keras') for Keras's own format)")
-    from .saving import atomic
+    from . import atomic
     path = atomic.check_target(filepath, (".onnx",), "export", overwrite=True)
     try:
         import onnx

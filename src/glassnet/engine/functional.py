@@ -25,7 +25,7 @@ layer-by-layer backward pass and are refused with a message that says so.
 """
 from __future__ import annotations
 
-from .tensor import KerasTensor
+from ..tf.tensor import KerasTensor
 
 
 class SymbolicOutput(KerasTensor):
@@ -38,7 +38,7 @@ class SymbolicOutput(KerasTensor):
 
 def is_symbolic(x) -> bool:
     """An ``Input`` or the output of a layer called on one (not data)."""
-    from .layers import InputLayer  # noqa: PLC0415 - layers import this module
+    from ..layers import InputLayer  # noqa: PLC0415 - layers import this module
     return isinstance(x, (InputLayer, SymbolicOutput))
 
 
@@ -59,7 +59,7 @@ def call(layer, parent) -> SymbolicOutput:
 def chain(inputs, outputs, name="Model") -> tuple:
     """``(input layer, [layers from input to output])`` of a single chain, or a TypeError
     naming what glassnet cannot train (several inputs or outputs, a graph that is not a chain)."""
-    from .layers import InputLayer  # noqa: PLC0415
+    from ..layers import InputLayer  # noqa: PLC0415
 
     inputs, outputs = _single(inputs, "inputs", name), _single(outputs, "outputs", name)
     if not isinstance(inputs, InputLayer):

@@ -1,0 +1,6 @@
+"""``glassnet.data``: the part of ``tf.data`` that beginner programs use (``Dataset`` and its
+constants), in ``dataset.py``; file readers sit beside it as they are added.
+"""
+from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
+
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset"]

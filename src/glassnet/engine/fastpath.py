@@ -1,0 +1,54 @@
+"""Which step the training loop runs: the readable one, or ``glassnet.fast``'s. Chosen here,
+once per ``fit`` (and per ``train_on_batch``), and nowhere else.
+
+The readable step (``glassnet.engine.step.train_step``) calls each layer's ``forward`` and
+``backward``, the loss's methods and the optimizer's ``apply``/``update_step``, as written.
+``glassnet.fast`` does the same arithmetic in fewer calls (tested bit for bit equal). The
+readable step runs whenever a learner would expect their own code to run:
+
+- on request: ``glassnet.config.set_fast_path(False)``, or ``GLASSNET_FAST_PATH=0``;
+- under a debugger, tracer or profiler (``sys.gettrace()``, a ``sys.monitoring`` tool);
+- for any layer, loss or optimizer whose methods were replaced or overridden (a subclass,
+  or ``Dense.backward = my_backward``): ``glassnet.fast.untouched`` checks each object.
+
+>>> import glassnet
+>>> glassnet.config.set_fast_path(False)
+>>> choose(None) is step.train_step
+True
+>>> glassnet.config.set_fast_path(True)
+"""
+from __future__ import annotations
+
+import sys
+
+from .. import config, fast
+from ..fast import conv as fast_conv
+from ..fast import dense as fast_dense
+from . import step
+
+
+def tracing() -> bool:
+    """A debugger, tracer or profiler is watching Python lines (pdb, IDEs, coverage)."""
+    if sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)          # Python 3.12+
+    return monitoring is not None and any(monitoring.get_tool(i) is not None for i in range(6))
+
+
+def wanted() -> bool:
+    """May the fast path run now? (the setting, the environment, no tracer)"""
+    return config.fast_path() and not tracing()
+
+
+def choose(model):
+    """The step function ``(model, x, y, sample_weight) -> (loss, predictions)`` to use now."""
+    if not wanted():
+        return step.train_step
+    passes = fast_conv.LayerPasses()
+
+    def fast_step(model, x, y, sample_weight=None):
+        fused = fast_dense.train_step(model, x, y, sample_weight)   # a Dense stack: one fused step
+        if fused is not None:
+            return fused
+        return step.train_step(model, x, y, sample_weight, passes=passes, apply=fast.update)
+    return fast_step

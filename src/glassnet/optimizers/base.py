@@ -1,0 +1,192 @@
+"""``Optimizer``, the base class of every optimizer: the learning rate (a number or a
+schedule), clipping, decoupled weight decay, the step counter, the slots, and ``apply``,
+which runs them in Keras's order. Each optimizer's own rule is in its file (``sgd.py``,
+``rmsprop.py``, ``adam.py`` ...), in ``update_step``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import schedules
+from ..utils import snake_case
+
+
+class Optimizer:
+    """Base class: learning rate, clipping, weight decay, the step counter, the slots.
+
+    A subclass names its per-weight state in :meth:`slot_names` (Keras's order) and writes
+    its rule in :meth:`update_step`; :meth:`update_rule` gives the rule as text for
+    ``explain``. State is kept per slot name as a list aligned with the variables, so it is
+    found by position, never by the identity of an array: copies and pickles keep working.
+    """
+
+    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name=None, **kwargs):
+        unknown = set(kwargs) - {"use_ema", "ema_momentum", "ema_overwrite_frequency",
+                                 "loss_scale_factor", "gradient_accumulation_steps"}
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unexpected argument(s) {', '.join(sorted(unknown))}")
+        if kwargs.get("use_ema") or kwargs.get("gradient_accumulation_steps"):
+            raise ValueError(f"{type(self).__name__}: use_ema and gradient_accumulation_steps are not supported")
+        if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(
+                f"{type(self).__name__}: only one of clipnorm, clipvalue and global_clipnorm can be "
+                f"set; got clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
+            )
+        for arg, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
+            if v is not None and not v > 0:
+                raise ValueError(f"{type(self).__name__}: {arg} must be > 0, got {v}")
+        if weight_decay is not None and not weight_decay >= 0:
+            raise ValueError(f"{type(self).__name__}: weight_decay must be >= 0, got {weight_decay}")
+        self.name = name or snake_case(type(self).__name__)
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.iterations = 0
+        self.built = False
+        self.variables_to_update: list = []
+        self.slots: dict[str, list[np.ndarray]] = {}
+        self.fast_state = None              # glassnet.fast's packed copy of the above, if any
+
+    # -- learning rate: a number, or a schedule called with the step (glassnet.schedules,
+    #    or any function of the step) -------------------------------------------------
+    @property
+    def learning_rate(self) -> float:
+        lr = self._learning_rate
+        return float(lr(self.iterations)) if callable(lr) else lr
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if not callable(value):
+            value = float(value)
+            if not (value >= 0 and math.isfinite(value)):
+                raise ValueError(
+                    f"{type(self).__name__}: learning_rate must be a finite number >= 0, got {value}"
+                )
+        self._learning_rate = value
+
+    @property
+    def has_schedule(self) -> bool:
+        """True when the learning rate is a schedule (a function of the step), not a number."""
+        return callable(self._learning_rate)
+
+    @property
+    def schedule(self):
+        """The learning rate's schedule (a function of the step), or None when it is a number."""
+        return self._learning_rate if callable(self._learning_rate) else None
+
+    # -- state ------------------------------------------------------------------------
+    def slot_names(self) -> list[str]:
+        """The names of the per-weight state this optimizer keeps, in Keras's order."""
+        return []
+
+    def build(self, variables) -> None:
+        """Create the optimizer's state for these variables: each slot, a zero array per variable."""
+        self.variables_to_update = list(variables)
+        self.slots = {name: [np.zeros_like(v.value) for v in self.variables_to_update]
+                      for name in self.slot_names()}
+        self.fast_state = None
+        self.built = True
+
+    def slots_of(self, index: int) -> dict[str, np.ndarray]:
+        """The state of the ``index``-th variable: ``{slot name: array}``."""
+        return {name: arrays[index] for name, arrays in self.slots.items()}
+
+    def slots_in_file_order(self) -> list[np.ndarray]:
+        """Every slot array in the order Keras saves them: each slot's list in turn."""
+        return [a for name in self.slot_names() for a in self.slots[name]]
+
+    def _per_weight(self, names) -> list[np.ndarray]:
+        """The slots ``names`` weight by weight (``m0, v0, m1, v1, ...``): Keras's order for
+        slots it makes together (Adam's momentum and velocity, Adamax's momentum and norm)."""
+        return [a for arrays in zip(*(self.slots[n] for n in names)) for a in arrays]
+
+    def _check_betas(self, beta_1, beta_2) -> None:
+        for arg, b in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if not 0 <= b < 1:
+                raise ValueError(f"{type(self).__name__}: {arg} must be in [0, 1), got {b}")
+
+    def variables(self) -> list:
+        """State arrays in Keras's order: iterations, then the slots."""
+        return [np.array(self.iterations, dtype=np.int64)] + self.slots_in_file_order()
+
+    def set_state(self, arrays) -> None:
+        """Inverse of :meth:`variables` (used when loading a saved optimizer)."""
+        arrays = list(arrays)
+        slots = self.slots_in_file_order()
+        if len(arrays) != len(slots) + 1:
+            raise ValueError(f"{type(self).__name__}: expected {len(slots) + 1} state arrays, got {len(arrays)}")
+        for slot, value in zip(slots, arrays[1:]):
+            if slot.shape != np.shape(value):
+                raise ValueError(f"{type(self).__name__}: state shape {np.shape(value)} != {slot.shape}")
+        self.iterations = int(np.asarray(arrays[0]))
+        for slot, value in zip(slots, arrays[1:]):
+            slot[...] = value
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["fast_state"] = None          # rebuilt on the next step, over the copies
+        return state
+
+    # -- one update of all variables ----------------------------------------------------
+    def apply(self, grads=None, variables=None) -> None:
+        """Update every variable from its gradient (``v.grad`` when ``grads`` is None)."""
+        if not self.built:
+            self.build(self.variables_to_update if variables is None else variables)
+        lr = self.learning_rate
+        variables = self.variables_to_update if variables is None else list(variables)
+        positions = {id(v): i for i, v in enumerate(self.variables_to_update)}
+        grads = self.clip([v.grad for v in variables] if grads is None else list(grads))
+        for v, g in zip(variables, grads):
+            if id(v) not in positions:
+                raise ValueError(f"{type(self).__name__}: variable {getattr(v, 'path', v)!r} was not "
+                                 "among those the optimizer was built for")
+            if self.weight_decay:
+                v.value -= v.value * (self.weight_decay * lr)          # decoupled weight decay
+            self.update_step(v.value, g, lr, self.slots_of(positions[id(v)]))
+        self.iterations += 1
+
+    def apply_gradients(self, grads_and_vars) -> None:
+        """Keras's form: a list of ``(gradient, variable)`` pairs."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
+    def clip(self, grads):
+        """The gradients after ``clipnorm`` (each tensor), ``global_clipnorm`` or ``clipvalue``."""
+        if self.clipnorm is not None:
+            out = []
+            for g in grads:
+                norm = math.sqrt(float(np.sum(np.square(g, dtype=np.float64))))
+                out.append(g * (self.clipnorm / max(norm, self.clipnorm)) if norm > self.clipnorm else g)
+            return out
+        if self.global_clipnorm is not None:
+            norm = math.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads))
+            if norm > self.global_clipnorm:
+                scale = self.global_clipnorm / norm
+                return [g * scale for g in grads]
+            return grads
+        if self.clipvalue is not None:
+            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    def update_step(self, param, grad, lr, slots) -> None:
+        """Change ``param`` in place from ``grad``, with this weight's ``slots``."""
+        raise NotImplementedError(f"{type(self).__name__} must define update_step(param, grad, lr, slots)")
+
+    def update_rule(self) -> list[str]:
+        """The rule as lines of text, with this optimizer's numbers (shown by ``explain``)."""
+        return [f"{type(self).__name__}(learning_rate={self.learning_rate:g}): "
+                f"w <- {type(self).__name__}.update_step(w, g, lr)"]
+
+    def get_config(self) -> dict:
+        lr = self._learning_rate
+        if isinstance(lr, schedules.LearningRateSchedule):
+            lr = schedules.serialize(lr)
+        return {"name": self.name, "learning_rate": lr,
+                "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
+                "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
+
+    def __repr__(self):
+        return f"{type(self).__name__}(learning_rate={self._learning_rate!r})"
