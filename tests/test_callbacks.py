@@ -1,6 +1,7 @@
-"""Callbacks as Keras 3 calls them: on_batch_begin/end are what on_train_batch_begin/end call;
-a callback that raises names itself and leaves the model consistent; history always holds
-the loss's and each metric's key."""
+"""``glassnet/callbacks.py``. Callbacks as Keras 3 calls them: on_batch_begin/end are what
+on_train_batch_begin/end call; a callback that raises names itself and leaves the model
+consistent; history always holds the loss's and each metric's key. (EarlyStopping,
+ModelCheckpoint, ReduceLROnPlateau and CSVLogger as Keras runs them: ``test_keras_behaviour.py``.)"""
 from __future__ import annotations
 
 import numpy as np

@@ -1,10 +1,10 @@
 """The surface a TensorFlow course uses, with ``tensorflow`` renamed to ``glassnet``:
-Tensor results with ``.numpy()``, activations on scalars and 0-d arrays, ``tf.nn`` and
-``tf.math``, the configuration calls of an import cell, symbolic shapes, nesting models.
-Written in the style of the course's labs (a neuron by hand beside the library's), not
-copied from them."""
+activations on scalars and 0-d arrays, ``tf.nn`` and ``tf.math``, the configuration calls of
+an import cell, what the beginner tutorials call beyond the course. Written in the style of
+the course's labs (a neuron by hand beside the library's), not copied from them.
+(Tensor results with ``.numpy()`` are in ``test_tensor.py``; symbolic shapes and a model
+inside a model in ``test_models.py``.)"""
 import logging
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ import pytest
 import glassnet as tf
 from glassnet.keras import Sequential
 from glassnet.keras.activations import linear, relu, sigmoid
-from glassnet.keras.layers import Dense, Dropout, Flatten, Input, Normalization, Softmax
+from glassnet.keras.layers import Dense, Input
 from glassnet.tensor import Tensor
 
 ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu", "swish",
@@ -26,67 +26,6 @@ def plain(t):
     out = t.numpy()
     assert type(out) is np.ndarray or isinstance(out, np.generic)
     return out
-
-
-# -- Tensors that are arrays -----------------------------------------------------------------
-def test_every_kind_of_result_has_numpy():
-    X = np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)
-    layer = Dense(3, activation="sigmoid")
-    model = Sequential([Input(shape=(2,)), Dense(3, activation="relu"), Dense(2)])
-    norm = Normalization(axis=-1)
-    norm.adapt(X)
-    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    results = {
-        "layer(x)": layer(X), "model(x)": model(X), "Normalization(x)": norm(X),
-        "keras.activations": tf.keras.activations.sigmoid(X), "nn.softmax": tf.nn.softmax(X),
-        "math.reduce_sum": tf.math.reduce_sum(X), "math.argmax": tf.math.argmax(X, axis=1),
-        "constant": tf.constant([1.0, 2.0]), "convert_to_tensor": tf.convert_to_tensor(X),
-        "loss_fn(y, p)": loss_fn(np.array([0, 1]), model(X)),
-        "losses function": tf.keras.losses.mean_squared_error(X, X + 1),
-    }
-    for what, t in results.items():
-        assert isinstance(t, Tensor) and isinstance(t, np.ndarray), what
-        plain(t)
-    assert float(results["losses function"].numpy()[0]) == pytest.approx(1.0)
-
-
-def test_tensors_stay_tensors_through_arithmetic_and_comparisons():
-    a = tf.keras.activations.sigmoid(np.array([[-1.0, 0.0, 2.0]]))
-    yhat = (a >= 0.5).numpy().astype(int)                 # the course's idiom
-    np.testing.assert_array_equal(yhat, [[0, 1, 1]])
-    assert isinstance(a * 2 + 1, Tensor) and isinstance(np.mean(a), Tensor)
-    assert float(np.mean(a).numpy()) == pytest.approx(np.mean(1 / (1 + np.exp(-np.array([-1.0, 0.0, 2.0])))))
-    assert a[0, 1].numpy() == 0.5                          # an element is a 0-d tensor, as in TF
-    assert {np.argmax(a): "three"}[2] == "three"           # a 0-d result works as a key
-    assert f"{np.max(a):0.2f}" == "0.88"
-    assert a.shape.as_list() == [1, 3] and a.shape == (1, 3)
-
-
-def test_predict_and_the_engine_stay_plain_ndarrays():
-    model = Sequential([Input(shape=(2,)), Dense(1, activation="sigmoid")])
-    out = model.predict(np.ones((3, 2)), verbose=0)
-    assert type(out) is np.ndarray
-    # a Tensor handed back in (np.tile of a normalized tensor, as the coffee lab does) trains
-    norm = Normalization(axis=-1)
-    X = np.array([[200.0, 13.9], [250.0, 15.0], [180.0, 12.0], [230.0, 14.5]])
-    norm.adapt(X)
-    Xt = np.tile(norm(X), (10, 1))
-    assert isinstance(Xt, Tensor)
-    model.compile(loss=tf.keras.losses.BinaryCrossentropy(), optimizer=tf.keras.optimizers.Adam(learning_rate=0.01))
-    history = model.fit(Xt, np.tile(np.array([[1.0], [0.0], [0.0], [1.0]]), (10, 1)), epochs=2, verbose=0)
-    assert len(history.history["loss"]) == 2
-    assert all(type(layer.z) is np.ndarray for layer in model.layers)
-
-
-def test_constant_and_convert_to_tensor_use_tensorflow_default_types():
-    assert tf.constant(1.5).dtype == np.float32 and tf.constant(3).dtype == np.int32
-    assert tf.constant(np.array([1.5])).dtype == np.float64           # arrays keep theirs
-    assert tf.constant([1, 2], dtype=tf.float32).dtype == np.float32
-    np.testing.assert_array_equal(plain(tf.constant(0.0, shape=(2, 2))), np.zeros((2, 2)))
-    source = np.array([1.0, 2.0])
-    t = tf.constant(source)
-    source[0] = 9.0
-    assert t.numpy()[0] == 1.0                                        # a copy, never an alias
 
 
 # -- activations on anything -------------------------------------------------------------------
@@ -241,68 +180,6 @@ def test_clear_session_resets_layer_names():
     assert Dense(1).name == "dense"
 
 
-# -- symbolic inputs and outputs ---------------------------------------------------------------------
-def test_symbolic_shapes_of_a_built_model():
-    model = Sequential([Input(shape=(400,)), Dense(25, activation="sigmoid"), Dense(15, activation="sigmoid"),
-                        Dense(1, activation="sigmoid")], name="my_model")
-    assert model.input.shape.as_list() == [None, 400] and model.input.dtype == "float32"
-    assert model.output.shape.as_list() == [None, 1]
-    assert [t.shape for t in model.inputs] == [(None, 400)] and len(model.outputs) == 1
-    assert [layer.output.shape.as_list() for layer in model.layers] == [[None, 25], [None, 15], [None, 1]]
-    assert model.layers[1].input.shape.as_list() == [None, 25]
-    assert model.input_shape == (None, 400) and model.output_shape == (None, 1)
-    assert model.layers[0].input_shape == (None, 400) and model.layers[0].output_shape == (None, 25)
-
-
-def test_symbolic_shapes_after_build_and_clear_errors_before():
-    model = Sequential([Dense(25, activation="relu"), Dense(10)])
-    with pytest.raises(AttributeError, match="not built"):
-        model.input
-    with pytest.raises(AttributeError, match="not built"):
-        model.layers[0].output
-    with pytest.raises(AttributeError, match="input shape"):
-        model.layers[0].input_shape
-    assert model.layers[0].get_weights() == []              # an unbuilt layer has no weights yet
-    model.build(input_shape=(None, 400))
-    assert model.input.shape.as_list() == [None, 400]
-    assert model.layers[1].output.shape.as_list() == [None, 10]
-    layer = Dense(1)
-    layer(np.ones((2, 3)))
-    assert layer.input_shape == (None, 3) and layer.output.shape.as_list() == [None, 1]
-
-
-# -- a Sequential inside a Sequential (the beginner quickstart) ------------------------------------------
-def test_probability_model_shares_the_trained_models_weights():
-    rng = np.random.default_rng(0)
-    x_train = rng.random((64, 4, 4))
-    y_train = (x_train.mean(axis=(1, 2)) * 3).astype(int).clip(0, 2)
-    model = Sequential([Flatten(input_shape=(4, 4)), Dense(16, activation="relu"), Dropout(0.2), Dense(3)])
-    predictions = model(x_train[:1]).numpy()
-    assert plain(tf.nn.softmax(predictions)).sum() == pytest.approx(1.0, rel=1e-6)
-    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    assert loss_fn(y_train[:1], predictions).numpy() > 0
-    model.compile(optimizer="adam", loss=loss_fn, metrics=["accuracy"])
-    model.fit(x_train, y_train, epochs=2, verbose=0)
-    probability_model = Sequential([model, Softmax()])
-    p = probability_model(x_train[:5])
-    assert isinstance(p, Tensor) and p.shape == (5, 3)
-    np.testing.assert_allclose(p.numpy(), tf.nn.softmax(model(x_train[:5])).numpy(), rtol=1e-6)
-    assert all(a is b for a, b in zip(probability_model.weights, model.weights))
-    assert probability_model.input.shape.as_list() == [None, 4, 4]
-    # training the outer model moves the inner one's weights (they are the same Variables)
-    probability_model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-    before = model.get_weights()[0].copy()
-    probability_model.fit(x_train, y_train, epochs=1, verbose=0)
-    assert not np.allclose(before, model.get_weights()[0])
-    assert tf.gradcheck(probability_model, x_train[:4], y_train[:4]).passed
-
-
-def test_nested_model_refuses_inputs_it_was_not_built_for():
-    inner = Sequential([Input(shape=(3,)), Dense(2)])
-    with pytest.raises(ValueError, match="built for inputs"):
-        Sequential([Input(shape=(5,)), inner])
-
-
 # -- what TensorFlow's beginner tutorials call beyond the course ----------------------------------------
 def test_keras_datasets_and_saving_are_reachable_as_attributes():
     assert callable(tf.keras.datasets.mnist.load_data)
@@ -328,37 +205,6 @@ def test_one_feature_regression_as_the_beginner_tutorial_writes_it():
         Sequential([Input(shape=(2,)), Dense(1)]).predict(np.ones(4), verbose=0)   # still ambiguous there
 
 
-def test_nested_model_round_trips_through_keras_files(tmp_path):
-    rng = np.random.default_rng(4)
-    inner = Sequential([Input(shape=(3,)), Dense(4, activation="relu"), Dense(2)], name="classifier")
-    outer = Sequential([inner, Softmax()], name="probability_model")
-    outer.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    x = rng.normal(size=(8, 3))
-    outer.fit(x, rng.integers(0, 2, 8), epochs=2, verbose=0)
-    outer.save(tmp_path / "outer.keras")
-    again = tf.keras.models.load_model(tmp_path / "outer.keras")
-    assert [type(l).__name__ for l in again.layers] == ["Sequential", "Softmax"]
-    assert [l.name for l in again.layers[0].layers] == [l.name for l in inner.layers]
-    np.testing.assert_array_equal(again.predict(x, verbose=0), outer.predict(x, verbose=0))
-    assert again.optimizer.iterations == outer.optimizer.iterations
-    for suffix in (".weights.h5", ".safetensors"):
-        outer.save_weights(tmp_path / f"w{suffix}")
-        fresh = Sequential([Sequential([Input(shape=(3,)), Dense(4, activation="relu"), Dense(2)]), Softmax()])
-        fresh.load_weights(tmp_path / f"w{suffix}")
-        np.testing.assert_array_equal(fresh.predict(x, verbose=0), outer.predict(x, verbose=0))
-
-
-def test_nested_model_saved_by_keras_loads():
-    # tools/make_keras_activation_layers.py: Keras's Sequential([trained_model, Softmax()])
-    fixtures = Path(__file__).parent / "fixtures" / "keras_activation_layers"
-    data = np.load(fixtures / "nested.npz")
-    model = tf.keras.models.load_model(fixtures / "nested.keras")
-    inner = model.layers[0]
-    assert isinstance(inner, Sequential) and inner.name == "classifier"
-    np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["y"], rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(inner.predict(data["x"], verbose=0), data["logits"], rtol=1e-5, atol=1e-6)
-
-
 def test_array_functions_under_tensorflow_names():
     assert tf.linspace(0.0, 250, 251).shape == (251,) and tf.linspace(0.0, 1, 3).dtype == np.float32
     np.testing.assert_array_equal(plain(tf.range(5)), np.arange(5))
@@ -374,22 +220,6 @@ def test_array_functions_under_tensorflow_names():
     tf.reshape(source, [4])[0] = 5.0                       # a tensor never aliases the caller's array
     assert source[0, 0] == 0.0
     assert isinstance(tf.keras.regularizers.l2(0.001), tf.keras.regularizers.L2)
-
-
-def test_nested_models_weights_count_against_one_cap(monkeypatch, tmp_path):
-    # each nested model alone is under the cap; together they are over: refused as a shape bomb
-    from glassnet.saving import keras_config
-    from glassnet.saving.errors import UnsafeFileError
-
-    def inner(name):
-        return Sequential([Input(shape=(10,)), Dense(10, name=f"{name}_dense")], name=name)   # 110 weights
-
-    Sequential([inner("a"), inner("b")]).save(tmp_path / "two.keras")
-    monkeypatch.setattr(keras_config, "MAX_WEIGHT_ELEMENTS", 150)
-    with pytest.raises(UnsafeFileError, match="weights"):
-        tf.keras.models.load_model(tmp_path / "two.keras")
-    monkeypatch.setattr(keras_config, "MAX_WEIGHT_ELEMENTS", 250)
-    assert len(tf.keras.models.load_model(tmp_path / "two.keras").weights) == 4
 
 
 def test_mnist_found_in_kerass_own_cache(tmp_path, monkeypatch):
@@ -417,17 +247,3 @@ def test_mnist_found_in_kerass_own_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(mnist, "SHA256", "0" * 64)        # not Keras's file: not used, and no network
     with pytest.raises(ConnectionError):
         tf.keras.datasets.mnist.load_data()
-
-
-def test_probability_model_exports_to_onnx(tmp_path):
-    pytest.importorskip("onnx")
-    ort = pytest.importorskip("onnxruntime")
-    rng = np.random.default_rng(5)
-    model = Sequential([Flatten(input_shape=(2, 3)), Dense(5, activation="relu"), Dense(4)])
-    model.set_weights([rng.normal(size=w.shape) for w in model.get_weights()])
-    probability_model = Sequential([model, Softmax()])
-    probability_model.export(tmp_path / "p.onnx")
-    x = rng.normal(size=(3, 2, 3)).astype(np.float32)
-    sess = ort.InferenceSession(str(tmp_path / "p.onnx"), providers=["CPUExecutionProvider"])
-    np.testing.assert_allclose(sess.run(None, {"inputs": x})[0], probability_model.predict(x, verbose=0),
-                               rtol=1e-6, atol=1e-6)

@@ -1,5 +1,8 @@
-"""Adagrad and Adamax: real Keras's fits replayed (tools/make_keras_optimizers.py), their
-state in Keras's order, and their files."""
+"""``glassnet/optimizers/``. Adagrad and Adamax: real Keras's fits replayed
+(tools/make_keras_optimizers.py), their state in Keras's order, and their files.
+(Every registered optimizer trains through fit and names its slots: ``test_registries.py``;
+SGD, RMSprop, Adam and AdamW against Keras: ``test_keras_parity.py``; the schedules:
+``test_schedules.py``.)"""
 import json
 from pathlib import Path
 

@@ -1,5 +1,8 @@
-"""fit takes what Keras takes besides arrays: a generator or any iterable of batches, and a
-PyDataset-like object (``__len__``, ``__getitem__``), each batch checked like arrays."""
+"""``glassnet/engine/training.py``, the epoch loop. fit takes what Keras takes besides arrays:
+a generator or any iterable of batches, and a PyDataset-like object (``__len__``,
+``__getitem__``), each batch checked like arrays. (The loop's safe stops, non-finite losses
+and Ctrl-C, are in ``test_training_safety.py``; epochs, history and validation as Keras does
+them in ``test_keras_behaviour.py``.)"""
 from __future__ import annotations
 
 import numpy as np
