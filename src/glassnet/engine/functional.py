@@ -45,8 +45,9 @@ def is_symbolic(x) -> bool:
 def call(layer, parent) -> SymbolicOutput:
     """``layer(parent)`` without data: the layer (or nested model) built for the parent's
     shape; its output shape is what the chain hands on."""
+    from .model import Model  # noqa: PLC0415 - the model module builds on this one
     shape = (None,) + tuple(parent.shape)[1:]
-    if hasattr(layer, "_layers"):                       # a Sequential used as a layer
+    if isinstance(layer, Model):                        # a model used as a layer
         if not layer.built:
             layer.build(shape)
         out = layer.output_shape

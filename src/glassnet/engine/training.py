@@ -354,7 +354,7 @@ def run_evaluate_batches(model, batches):
     """The loss (weighted as in training, plus penalties) and metrics over some batches."""
     for m in model.metrics:
         m.reset_state()
-    layers, loss = model.layers, model.loss
+    layers, loss = model.units(), model.loss
     penalties = penalty(model.trainable_weights)
     total, n = 0.0, 0
     for xb, yb, swb in batches:
@@ -372,7 +372,7 @@ def run_evaluate_batches(model, batches):
 
 def run_predict(model, x, batch_size=32):
     """The model's outputs for ``x``, batch by batch, in inference mode."""
-    n, layers = x.shape[0], model.layers
+    n, layers = x.shape[0], model.units()
     out = None
     for start in range(0, n, batch_size):
         a = forward(layers, x[start:start + batch_size], False)

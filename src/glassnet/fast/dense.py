@@ -150,7 +150,7 @@ def plan(model, x):
     """``(layers, kinds, largest)`` when the fused step applies to ``model`` on ``x``: the
     layers, their activation kinds (None for a Dropout or Flatten, which run their own
     passes) and the largest kernel's size; else None."""
-    layers = model.layers
+    layers = model.units()
     if not layers or type(x) is not np.ndarray or type(layers[-1]) is not Dense:
         return None
     kinds, largest, ndim = [], 0, x.ndim

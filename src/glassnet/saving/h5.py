@@ -22,6 +22,7 @@ import sys
 
 import numpy as np
 
+from ..engine.model import Model
 from ..utils import snake_case
 from .errors import FileFormatError, UnsafeFileError, need
 
@@ -54,7 +55,7 @@ def _write_layers(group, model) -> None:
         holder = group.create_group(key)
         vars_ = holder.create_group("vars")
         vars_.attrs["name"] = layer.name
-        if hasattr(layer, "_layers"):
+        if isinstance(layer, Model):
             _write_layers(holder.create_group("layers"), layer)
             continue
         for i, v in enumerate(layer.weights):
@@ -173,7 +174,7 @@ def read_layers(reader: Reader, model, prefix: str = "layers") -> list[np.ndarra
     """All layer weights, in ``model.weights`` order, checked; nothing is assigned here."""
     out = []
     for key, layer in zip(layer_keys(model), model.layers):
-        if hasattr(layer, "_layers"):           # a nested Sequential
+        if isinstance(layer, Model):           # a nested Sequential
             out += read_layers(reader, layer, f"{prefix}/{key}/layers")
             continue
         path = f"{prefix}/{key}/vars"

@@ -26,6 +26,7 @@ import sys
 
 import numpy as np
 
+from ..engine.model import Model
 from . import h5, json_safe, keras_config
 from .errors import MAX_LAYERS, FileFormatError, UnsafeFileError, need
 
@@ -53,7 +54,7 @@ def _names(group, key, values):
 def _weight_paths(prefix, layer):
     """``(name, variable)`` for each of a layer's weights, named as Keras names them
     (``sequential/dense/kernel``; a nested model's, by its layers)."""
-    if hasattr(layer, "_layers"):                   # a nested Sequential: its layers' weights, in order
+    if isinstance(layer, Model):                   # a nested Sequential: its layers' weights, in order
         return [item for inner in layer.layers for item in _weight_paths(layer.name, inner)]
     return [(f"{prefix}/{layer.name}/{v.name}", v) for v in layer.weights]
 

@@ -15,6 +15,7 @@ import struct
 
 import numpy as np
 
+from ..engine.model import Model
 from . import json_safe
 from .errors import FileFormatError, UnsafeFileError, need
 
@@ -34,7 +35,7 @@ def keyed(model, prefix: str = "") -> list:
     from .h5 import layer_keys
     pairs = []
     for key, layer in zip(layer_keys(model), model.layers):
-        if hasattr(layer, "_layers"):
+        if isinstance(layer, Model):
             pairs += keyed(layer, f"{prefix}{key}/")
         else:
             pairs += [(f"{prefix}{key}/{v.name}", v) for v in layer.weights]

@@ -66,10 +66,11 @@ def _snapshot(unit):
     """What each layer's forward kept for its backward (its array attributes: ``x``, ``z``,
     a dropout mask...), by reference: forward makes new arrays, so a later call of the same
     layer cannot change them, and :meth:`GradientTape.gradient` puts them back first."""
-    layers = list(unit.layers) if hasattr(unit, "_layers") else [unit]
+    from ..engine.model import Model  # noqa: PLC0415 - the engine builds on this module
+    layers = list(unit.layers) if isinstance(unit, Model) else [unit]
     out = []
     for layer in layers:
-        if hasattr(layer, "_layers"):
+        if isinstance(layer, Model):
             out += _snapshot(layer)
         else:
             out.append((layer, {k: v for k, v in vars(layer).items() if isinstance(v, np.ndarray)}))
@@ -160,15 +161,23 @@ class GradientTape:
         _, grad = step.loss_and_output_grad(loss_call.loss, False, None, y, a, sw)
         for v in _variables(sources):
             v.grad = np.zeros_like(v.value)          # only what the chain reaches gets a gradient
-        reached = set()
-        for i in range(len(chain) - 1, -1, -1):
-            unit = chain[i].unit
-            for layer, state in chain[i].state:          # as this call's forward left them
-                vars(layer).update(state)
-            reached.update(id(v) for v in unit.trainable_weights)
-            grad = unit.backward(grad, i > 0)        # a layer's, or a model's (its layers', in reverse)
+        _, reached = _run_back(chain, grad, False)
         out = [v.grad.copy() if id(v) in reached else None for v in _variables(sources)]
         return out if isinstance(sources, (list, tuple)) else out[0]
+
+    def run_back(self, out, grad, given=None, need_input_grad=False, who="call()"):
+        """Run the recorded calls that lead to ``out`` backward from ``grad`` (``dJ/d out``),
+        last to first, each setting its weights' ``grad``; returns ``dJ/d given`` when
+        ``need_input_grad``. A subclassed model's ``backward`` is this (``fit`` trains it so).
+        A TypeError when the calls are not one chain from ``given`` to ``out``."""
+        chain = self._chain(self._calls, out, [])
+        if not chain or (given is not None and chain[0].given is not given):
+            raise TypeError(f"{who}: glassnet trains a call() made of layer calls alone, one after another "
+                            "(each on the previous one's output, the first on the input); this one does something "
+                            "else to the tensors (arithmetic, a branch or a residual connection). Make those steps "
+                            "layers, or write the model with Sequential")
+        grad, _ = _run_back(chain, grad, need_input_grad)
+        return grad
 
     @staticmethod
     def _chain(calls, last, sources):
@@ -193,6 +202,19 @@ class GradientTape:
                                  "through layer calls alone (an operation on the tensor in between, or a branch); "
                                  "glassnet differentiates one chain of layer calls")
         return chain
+
+
+def _run_back(chain, grad, need_input_grad):
+    """Each call's backward, last to first, from ``grad``; returns (dJ/d first input or None,
+    the ids of the variables reached)."""
+    reached = set()
+    for i in range(len(chain) - 1, -1, -1):
+        unit = chain[i].unit
+        for layer, state in chain[i].state:          # as this call's forward left them
+            vars(layer).update(state)
+        reached.update(id(v) for v in unit.trainable_weights)
+        grad = unit.backward(grad, i > 0 or need_input_grad)   # a layer's, or a model's (its layers', in reverse)
+    return (grad if need_input_grad else None), reached
 
 
 def _variables(sources):

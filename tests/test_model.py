@@ -1,0 +1,104 @@
+"""glassnet.engine.model: Keras's hierarchy (Layer <- Model <- Sequential), found by type,
+and subclassed models that train on every batch without glassnet looking at the data first."""
+from __future__ import annotations
+
+import ast
+import pathlib
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet.keras import Model, Sequential
+from glassnet.keras.layers import Dense, Input
+from glassnet.layers import Layer
+
+
+class TwoLayers(Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden = Dense(4, activation="relu")
+        self.out = Dense(1)
+
+    def call(self, x, training=False):
+        return self.out(self.hidden(x))
+
+
+def test_the_hierarchy_is_keras():
+    assert isinstance(Sequential(), Model) and isinstance(Model(), Layer)
+    assert issubclass(Sequential, Model) and issubclass(Model, Layer)
+    assert isinstance(TwoLayers(), Layer)
+
+
+def test_no_attribute_sniffing_for_models_remains():
+    root = pathlib.Path(glassnet.__file__).parent
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("hasattr", "getattr") \
+                    and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) \
+                    and node.args[1].value == "_layers":
+                pytest.fail(f"{path.relative_to(root)}:{node.lineno} looks for '_layers' instead of a type")
+
+
+def test_a_generator_has_every_batch_trained_on():
+    glassnet.utils.set_random_seed(0)
+    model = TwoLayers()
+    model.compile(optimizer="sgd", loss="mse")
+    pulled = []
+
+    def batches():
+        for i in range(4):
+            pulled.append(i)
+            yield np.full((8, 3), float(i + 1), np.float32), np.ones((8, 1), np.float32)
+    model.fit(batches(), epochs=1, verbose=0)
+    assert pulled == [0, 1, 2, 3] and model.optimizer.iterations == 4
+
+
+def test_a_subclassed_model_trains_as_the_same_sequential_does():
+    rng = np.random.default_rng(1)
+    x = rng.random((40, 3)).astype(np.float32)
+    y = (x @ np.array([[1.0], [-2.0], [0.5]], np.float32)).astype(np.float32)
+    glassnet.utils.set_random_seed(3)
+    sub = TwoLayers()
+    sub.build((None, 3))
+    seq = Sequential([Input(shape=(3,)), Dense(4, activation="relu"), Dense(1)])
+    seq.set_weights(sub.get_weights())
+    for m in (sub, seq):
+        m.compile(optimizer=glassnet.optimizers.SGD(0.05), loss="mse")
+    h_sub = sub.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0).history["loss"]
+    h_seq = seq.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(h_sub, h_seq, rtol=1e-6)
+    for a, b in zip(sub.get_weights(), seq.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    np.testing.assert_allclose(sub.predict(x, verbose=0), seq.predict(x, verbose=0), rtol=1e-6)
+    assert np.isclose(sub.evaluate(x, y, verbose=0), seq.evaluate(x, y, verbose=0), rtol=1e-6)
+
+
+def test_a_call_that_is_not_a_chain_is_refused_with_the_reason_and_changes_nothing():
+    class Residual(Model):
+        def __init__(self):
+            super().__init__()
+            self.d1, self.d2 = Dense(3), Dense(3)
+
+        def call(self, x):
+            return self.d2(self.d1(x)) + x
+    model = Residual()
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.ones((4, 3), np.float32)
+    model.build((None, 3))
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(TypeError, match="layer calls alone"):
+        model.fit(x, x, epochs=1, verbose=0)
+    for a, b in zip(before, model.get_weights()):
+        assert np.array_equal(a, b)
+
+
+def test_a_subclassed_model_nests_in_a_sequential_and_trains():
+    glassnet.utils.set_random_seed(4)
+    inner = TwoLayers()
+    outer = Sequential([Input(shape=(3,)), inner, Dense(1)])
+    outer.compile(optimizer="adam", loss="mse")
+    x = np.random.default_rng(5).random((32, 3)).astype(np.float32)
+    losses = outer.fit(x, x[:, :1], epochs=30, verbose=0).history["loss"]
+    assert losses[-1] < losses[0]
+    assert len(outer.trainable_weights) == 6
