@@ -56,11 +56,15 @@ def stands_in_for(cls, *names) -> None:
 def untouched(obj) -> bool:
     """True when ``obj``'s class is one the fast path knows exactly and none of the methods
     it stands in for was replaced (on the class or on ``obj``)."""
-    originals = _ORIGINALS.get(type(obj))
+    cls = type(obj)
+    originals = _ORIGINALS.get(cls)
     if originals is None:
         return False
     own = getattr(obj, "__dict__", {})
-    return all(name not in own and getattr(type(obj), name) is fn for name, fn in originals.items())
+    for name, fn in originals.items():
+        if name in own or getattr(cls, name) is not fn:
+            return False
+    return True
 
 
 _ALIGN = 64             # bytes
@@ -343,12 +347,19 @@ def update(optimizer) -> None:
     """``optimizer.apply()`` (every variable from its ``grad``), on the packed buffers when the
     optimizer is one of the rules above, untouched; else ``optimizer.apply()`` itself."""
     if untouched(optimizer):
-        if not optimizer.built:
-            optimizer.build(optimizer.variables_to_update)
-        if apply(optimizer, optimizer.learning_rate):
-            optimizer.iterations += 1
-            return
-    optimizer.apply()
+        update_packed(optimizer)
+    else:
+        optimizer.apply()
+
+
+def update_packed(optimizer) -> None:
+    """:func:`update` for an optimizer already known untouched (fit checks once per fit)."""
+    if not optimizer.built:
+        optimizer.build(optimizer.variables_to_update)
+    if apply(optimizer, optimizer.learning_rate):
+        optimizer.iterations += 1
+    else:
+        optimizer.apply()
 
 
 # -- which kernels, how many threads ------------------------------------------------------------

@@ -147,9 +147,11 @@ for _loss in (losses.BinaryCrossentropy, losses.SparseCategoricalCrossentropy):
 
 
 def plan(model, x):
-    """``(layers, kinds, largest)`` when the fused step applies to ``model`` on ``x``: the
-    layers, their activation kinds (None for a Dropout or Flatten, which run their own
-    passes) and the largest kernel's size; else None."""
+    """``(layers, kinds, largest, own_loss, update)`` when the fused step applies to ``model``
+    on ``x``: the layers, their activation kinds (None for a Dropout or Flatten, which run
+    their own passes), the largest kernel's size, whether the loss's arithmetic may be done
+    here (its methods untouched) and the optimizer's update (the packed one when untouched,
+    else its own ``apply``); else None."""
     layers = model.units()
     if not layers or type(x) is not np.ndarray or type(layers[-1]) is not Dense:
         return None
@@ -170,7 +172,9 @@ def plan(model, x):
             return None
         kinds.append(kind)
         largest = max(largest, kernel.size)
-    return layers, kinds, largest
+    optimizer = model.optimizer
+    update = fast.update_packed if fast.untouched(optimizer) else type(optimizer).apply
+    return layers, kinds, largest, fast.untouched(model.loss), update
 
 
 def train_step(model, x, y, sample_weight=None):
@@ -188,7 +192,7 @@ def train_step(model, x, y, sample_weight=None):
     if found is None:
         threads.useful_blas_threads(None)
         return None
-    layers, kinds, largest = found
+    layers, kinds, largest, own_loss, update = found
     shortcut = model.output_shortcut
     state = model.optimizer.fast_state
     passes = _compiled_passes() if state is not None and state.kernel == "numba" else None
@@ -212,7 +216,7 @@ def train_step(model, x, y, sample_weight=None):
             if layer.use_bias:
                 z += layer.bias.value
             a = layer.a = _forward(kind, z, zero, one)                # A = g(Z)
-    found = _loss_pass(model.loss, shortcut, z, a, y, sample_weight) if quiet else None
+    found = _loss_pass(model.loss, shortcut, z, a, y, sample_weight) if quiet and own_loss else None
     if found is None:
         found = step.loss_and_output_grad(model.loss, shortcut, layers[-1], y, a, sample_weight)
     value, grad = found
@@ -241,7 +245,7 @@ def train_step(model, x, y, sample_weight=None):
         optimizer = model.optimizer
         if not optimizer.built:
             optimizer.build(model.trainable_weights)
-        fast.update(optimizer)
+        update(optimizer)
     return value, a
 
 
@@ -251,8 +255,7 @@ def _loss_pass(loss, shortcut, z, a, y, sample_weight):
     sigmoid + binary cross-entropy through the shortcut and sparse categorical cross-entropy
     from logits, each with the default reduction and no sample weights; None otherwise.
     Called with NumPy's warnings off (fit's), so without the losses' ``errstate``."""
-    if sample_weight is not None or loss.reduction != "sum_over_batch_size" or a.ndim != 2 \
-            or not fast.untouched(loss):
+    if sample_weight is not None or loss.reduction != "sum_over_batch_size" or a.ndim != 2:
         return None
     kind = type(loss)
     if kind is losses.SparseCategoricalCrossentropy and loss.from_logits and not shortcut:
