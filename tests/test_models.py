@@ -1,8 +1,9 @@
 """``Model`` and ``Sequential`` (``glassnet/engine/model.py``, ``sequential.py``): shapes known
 once built, and a model used as a layer inside another model (fit, save, load, export).
-(Moved here from ``test_course_surface.py``. Keras's defaults for compile, fit, evaluate and
-predict are pinned in ``test_keras_behaviour.py``; the functional API in ``test_functional.py``;
-bad inputs in ``test_bad_input.py``.)"""
+(Moved here from ``test_course_surface.py``. The hierarchy Layer <- Model <- Sequential and
+subclassed models: ``test_model.py``; Keras's defaults for compile, fit, evaluate and predict:
+``test_keras_behaviour.py``; the functional API: ``test_functional.py``; bad inputs:
+``test_bad_input.py``.)"""
 from pathlib import Path
 
 import numpy as np
