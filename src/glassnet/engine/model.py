@@ -31,25 +31,21 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
-import time
 
 import numpy as np
 
-from .. import config, losses, optimizers
-from .. import metrics as metrics_module
-from ..fast import denormals
+from .. import config
 from ..layers import InputLayer, Layer
 from ..tf import tape
 from ..tf.tensor import KerasTensor, wrap
 from ..utils import snake_case, unique_name
 from . import checks as _checks
-from . import fastpath, functional, training
-from .progress import summary_line
-from .step import forward, output_shortcut
+from . import functional
+from .step import forward
+from .trainer import Trainer
 
 
-class Model(Layer):
+class Model(Trainer, Layer):
     """Keras's ``Model``: a layer that trains. Made three ways: ``Sequential`` (a subclass),
     the functional ``Model(inputs, outputs)`` for a chain of layers, or a subclass of your
     own with layers as attributes and a ``call``."""
@@ -232,196 +228,6 @@ class Model(Layer):
         return [penalty for part in self._parts() for penalty in part.losses] + \
             [float(v.regularizer(v.value)) for v in self._variables if v.regularizer is not None]
 
-    # -- compile --------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
-                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
-                jit_compile="auto", auto_scale_loss=True) -> None:
-        """Choose the optimizer (default ``"rmsprop"``), the loss and the metrics."""
-        if loss_weights is not None or weighted_metrics is not None:
-            raise ValueError("compile: loss_weights and weighted_metrics are not supported (single-output models)")
-        opt = optimizers.get(optimizer)
-        loss_obj = losses.get(loss) if loss is not None else None
-        if loss_obj is not None and loss_obj.reduction in ("none", None):
-            raise ValueError(f"compile: loss {loss_obj!r} has reduction={loss_obj.reduction!r}; training "
-                             "needs one number per batch: use the default 'sum_over_batch_size', or 'sum'")
-        if metrics is None:
-            specs = []
-        elif isinstance(metrics, (list, tuple)):
-            specs = list(metrics)
-        else:
-            raise TypeError(f"compile: metrics must be a list, e.g. metrics=['accuracy']; got {metrics!r}")
-        for spec in specs:      # fail now on unknown names rather than at fit
-            if isinstance(spec, str):
-                metrics_module.get(spec)
-        self.optimizer, self.loss, self._metric_specs = opt, loss_obj, specs
-        self.metrics = []
-        self.compiled = True
-        self._decide_shortcut()
-
-    def _decide_shortcut(self) -> None:
-        """Whether training starts backward from ``dJ/dZ`` (sigmoid/softmax + cross-entropy)."""
-        self.output_shortcut = self._is_stack() and bool(self._layers) and output_shortcut(self.loss, self._layers[-1])
-
-    @property
-    def metrics_names(self) -> list[str]:
-        return ["loss"] + [m.name for m in self.metrics]
-
-    def _ready(self, x, y) -> None:
-        """Build for ``x`` and make the metrics for ``y``; every check has passed before."""
-        if not self.built:
-            self.build((None,) + x.shape[1:])
-        if not self.metrics and self._metric_specs:
-            like = np.empty((0,) + tuple(self.output_shape[1:]))
-            self.metrics = [metrics_module.get(s, y, like) for s in self._metric_specs]
-
-    def _data(self, x, y, sample_weight, what, xname="x", yname="y", ready=True, expected=None):
-        """Check x, y, sample_weight; the model is built (``_ready``) only once all passed."""
-        _checks.compiled(self, what)
-        x = _checks.features(x, xname, self, expected)
-        y_raw = _checks.to_array(y, yname)
-        out_shape = _checks.output_shape(self, x.shape)
-        if out_shape is None:           # a layer that must be built to know its output shape
-            self._ready(x, y_raw)
-            out_shape = self.output_shape
-        y = _checks.labels(y_raw, yname, self.loss, out_shape)
-        _checks.same_length(x, y, xname, yname)
-        sw = _checks.sample_weights(sample_weight, len(x), "sample_weight" if xname == "x" else f"{xname}'s sample_weight")
-        if ready:
-            self._ready(x, y_raw)
-        return x, y, sw
-
-    # -- fit / evaluate / predict -------------------------------------------------------
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1):
-        """Train by mini-batch gradient descent for ``epochs`` epochs; returns a ``History``."""
-        batch_size = _positive_int(batch_size, "batch_size", 32)
-        validation_batch_size = _positive_int(validation_batch_size, "validation_batch_size", None)
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"fit: epochs must be an integer >= 0, got {epochs!r}")
-        if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
-            raise ValueError(f"fit: initial_epoch must be an integer >= 0, got {initial_epoch!r}")
-        if not (isinstance(validation_split, (int, float)) and 0 <= validation_split < 1):
-            raise ValueError(f"fit: validation_split must be a number in [0, 1), got {validation_split!r}")
-        if validation_freq != 1:
-            raise ValueError("fit: validation_freq is not supported; validation runs after every epoch")
-        if shuffle not in (True, False):
-            raise ValueError(f"fit: shuffle must be True or False, got {shuffle!r}")
-        verbose = _verbosity(verbose)
-        if training.is_batch_source(x):
-            return self._fit_source(x, y, epochs, verbose, callbacks, validation_data, class_weight,
-                                    sample_weight, initial_epoch, steps_per_epoch, validation_steps)
-        if steps_per_epoch is not None or validation_steps is not None:
-            raise ValueError("fit: steps_per_epoch and validation_steps go with a generator or PyDataset x; "
-                             "with arrays, every epoch sees all the samples")
-        x, y, sw = self._data(x, y, sample_weight, "fit", ready=False)
-        if class_weight is not None:
-            sw = _class_weights(class_weight, y, sw)
-        validation = None
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-                raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight)")
-            vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
-            validation = self._data(vx, vy, vsw, "fit", "validation_data[0]", "validation_data[1]",
-                                    ready=False, expected=x.shape[1:])
-        elif validation_split:
-            split = int(math.floor(len(x) * (1.0 - validation_split)))   # the LAST samples, before shuffling
-            if split == 0 or split == len(x):
-                raise ValueError(
-                    f"fit: validation_split={validation_split} of {len(x)} samples leaves "
-                    f"{'no training' if split == 0 else 'no validation'} samples: use a validation_split "
-                    f"{'smaller' if split == 0 else 'larger'} than {validation_split}, or pass validation_data"
-                )
-            validation = (x[split:], y[split:], None if sw is None else sw[split:])
-            x, y, sw = x[:split], y[:split], (None if sw is None else sw[:split])
-        self._ready(x, y)                   # every check passed: only now build the model
-        data = training.ArrayBatches(x, y, sw, batch_size, shuffle)
-        return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
-                                int(initial_epoch), validation_batch_size)
-
-    def _fit_source(self, source, y, epochs, verbose, callbacks, validation_data, class_weight,
-                    sample_weight, initial_epoch, steps_per_epoch, validation_steps):
-        """fit on a generator, an iterable of batches, or a PyDataset-like object."""
-        _no_arrays_beside(source, y, sample_weight, "fit")
-        for name, value in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
-            _positive_int(value, name, None)
-
-        data = training.SourceBatches(source, steps_per_epoch, self._batch_check("fit", "x", class_weight), "x")
-        validation = None
-        if validation_data is not None:
-            if training.is_batch_source(validation_data):
-                validation = training.SourceBatches(validation_data, validation_steps,
-                                                    self._batch_check("fit", "validation_data"), "validation_data")
-            else:
-                vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
-                validation = self._data(vx, vy, vsw, "fit", "validation_data[0]", "validation_data[1]")
-        return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
-                                int(initial_epoch), None)
-
-    def _batch_check(self, call, what, class_weight=None):
-        """The check of one batch ``(x, y, sample_weight)`` from a generator or dataset."""
-        def check(xb, yb, swb, index):
-            where = f"{what} batch {index}"
-            xb, yb, swb = self._data(xb, yb, swb, call, f"{where} x", f"{where} y")
-            if class_weight is not None:
-                swb = _class_weights(class_weight, yb, swb)
-            return xb, yb, swb
-        return check
-
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False):
-        """Loss (plus metrics) on data, in inference mode: a scalar, a list, or a dict. ``x``
-        may also be a generator or dataset of ``(x, y[, sample_weight])`` batches."""
-        batch_size = _positive_int(batch_size, "batch_size", 32)
-        verbose = _verbosity(verbose)
-        start = time.perf_counter()
-        if training.is_batch_source(x):
-            _no_arrays_beside(x, y, sample_weight, "evaluate")
-            _checks.compiled(self, "evaluate")
-            source = training.SourceBatches(x, _positive_int(steps, "steps", None),
-                                            self._batch_check("evaluate", "x"), "x")
-            batches = list(source.epoch())
-            logs, count = training.run_evaluate_batches(self, batches), len(batches)
-        else:
-            x, y, sw = self._data(x, y, sample_weight, "evaluate")
-            logs, count = training.run_evaluate(self, x, y, sw, batch_size), math.ceil(len(x) / batch_size)
-        if verbose:
-            print(summary_line(count, time.perf_counter() - start, logs))
-        return self._result(logs, return_dict)
-
-    def _result(self, logs, return_dict):
-        """Keras's return forms: a dict, the loss alone, or [loss, *metrics in compile order]."""
-        if return_dict:
-            return logs
-        values = [logs["loss"]] + [logs[m.name] for m in self.metrics]
-        return values[0] if len(values) == 1 else values
-
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None) -> np.ndarray:
-        """The model's outputs for ``x``, batch by batch, in inference mode."""
-        batch_size = _positive_int(batch_size, "batch_size", 32)
-        verbose = _verbosity(verbose)
-        start = time.perf_counter()
-        if training.is_batch_source(x):             # a dataset: each batch's x, in order
-            def check(xb, index):
-                xb = _checks.features(xb, f"x batch {index}", self)
-                if not self.built:
-                    self.build((None,) + xb.shape[1:])
-                return xb
-            source = training.SourceBatches(x, _positive_int(steps, "steps", None), check, "x")
-            parts = [training.run_predict(self, xb, len(xb)) for xb in source.inputs()]
-            if not parts:
-                raise ValueError("predict: x gave no batches")
-            out, count = np.concatenate(parts), len(parts)
-        else:
-            x = _checks.features(x, "x", self)
-            if not self.built:
-                self.build((None,) + x.shape[1:])
-            out, count = training.run_predict(self, x, batch_size), math.ceil(len(x) / batch_size)
-        if verbose:                 # Keras prints this line too: `predict(x, verbose=0)` is silent
-            print(summary_line(count, time.perf_counter() - start))
-        return out
-
     def __call__(self, x, training=None):
         """``model(x)``: the outputs as a Tensor, as TensorFlow's. A subclass's own ``call``
         runs instead (its layers take ``training`` from it); inside a ``GradientTape`` the
@@ -444,35 +250,6 @@ class Model(Layer):
         """The forward pass: the layers in order. A subclass of ``Model`` may write its own."""
         return forward(self._layers, _checks.features(inputs, "inputs", self), training)
 
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
-        """One gradient step on one batch; returns its loss (and metrics), before the update."""
-        x, y, sw = self._data(x, y, sample_weight, "train_on_batch")
-        if class_weight is not None:
-            sw = _class_weights(class_weight, y, sw)
-        with denormals.flushed():
-            value, a = fastpath.choose(self)(self, x, y, sw)
-        if not math.isfinite(value):
-            raise FloatingPointError(
-                f"train_on_batch: the loss is {value}; the update was not applied. "
-                "Try a smaller learning rate or scaled inputs."
-            )
-        return self._step_result(value, y, a, return_dict)
-
-    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
-        x, y, sw = self._data(x, y, sample_weight, "test_on_batch")
-        return self._result(training.run_evaluate(self, x, y, sw, len(x)), return_dict)
-
-    def predict_on_batch(self, x) -> np.ndarray:
-        return self.predict(x, batch_size=len(x), verbose=0)
-
-    def _step_result(self, value, y, a, return_dict):
-        logs = {"loss": value}
-        for m in self.metrics:
-            m.reset_state()
-            m.update_state(y, a)      # Keras weights the loss, not compile metrics
-            logs[m.name] = m.result()
-        return self._result(logs, return_dict)
-
     # -- description, files ---------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs) -> None:
         """Print Keras's table: layer (type), output shape, parameter count, totals."""
@@ -490,7 +267,13 @@ class Model(Layer):
         return {"name": self.name, "trainable": self.trainable, "layers": layers}
 
     def save(self, filepath, overwrite=True, **kwargs) -> None:
-        """Write a Keras 3 ``.keras`` file (atomically)."""
+        """Write a Keras 3 ``.keras`` file (atomically). A subclassed model's architecture is
+        its Python code: save its weights (``save_weights``) and load them into a new one."""
+        if not self._is_stack():
+            raise NotImplementedError(
+                f"{type(self).__name__}.save: glassnet writes Sequential and functional models to model files; "
+                "a subclassed model's architecture is its Python code. Save its weights with "
+                "model.save_weights('model.weights.h5') and load them into a new instance with load_weights")
         from .. import saving
         saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
 
@@ -626,30 +409,3 @@ def _takes_training(cls) -> bool:
     """Whether a subclassed model's ``call`` has a ``training`` parameter (Keras passes it then)."""
     parameters = inspect.signature(cls.call).parameters
     return "training" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-
-
-def _no_arrays_beside(x, y, sample_weight, call):
-    for name, value in (("y", y), ("sample_weight", sample_weight)):
-        if value is not None:
-            raise ValueError(f"{call}: {name} must not be given when x is a generator or dataset: "
-                             "each batch carries its own (x, y[, sample_weight])")
-
-
-def _positive_int(value, name, default):
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _verbosity(verbose):
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2) or isinstance(verbose, bool) and verbose not in (0, 1):
-        raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
-    return int(verbose)
-
-
-def _class_weights(class_weight, y, sw):
-    return _checks.class_weights(class_weight, y, sw)
