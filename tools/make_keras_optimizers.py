@@ -1,5 +1,5 @@
 """Record REAL Keras training a small network with the optimizers that have no case in
-tools/make_keras_fixtures.py (Adagrad, Adamax); tests/test_optimizers_more.py replays them.
+tools/make_keras_fixtures.py (Adagrad, Adamax); tests/test_optimizers.py replays them.
 
     TF_CPP_MIN_LOG_LEVEL=3 python tools/make_keras_optimizers.py   # tests/fixtures/keras_optimizers.json
 """
