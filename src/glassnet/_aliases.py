@@ -7,8 +7,7 @@ loads the module at its new place and answers with it.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.util
+import importlib.machinery
 import sys
 
 # old path -> where the module lives now (docs/architecture.md draws the tree)
@@ -40,8 +39,9 @@ MOVED = {
 }
 
 
-class _Existing(importlib.abc.Loader):
-    """Hands back the module already loaded at its new path (under its new name and spec)."""
+class _Existing:
+    """Hands back the module already loaded at its new path (under its new name and spec).
+    (importlib's loader protocol: ``create_module`` and ``exec_module``.)"""
 
     def __init__(self, target):
         self.target = target
@@ -55,14 +55,14 @@ class _Existing(importlib.abc.Loader):
         module.__spec__ = self.spec         # importlib put the old path's spec on it: undo that
 
 
-class OldPaths(importlib.abc.MetaPathFinder):
+class OldPaths:
     """Finds ``glassnet.<old name>`` and answers with the module at its new place."""
 
     def find_spec(self, fullname, path=None, target=None):
         new = MOVED.get(fullname)
         if new is None:
             return None
-        return importlib.util.spec_from_loader(fullname, _Existing(new))
+        return importlib.machinery.ModuleSpec(fullname, _Existing(new))
 
 
 def install() -> None:
