@@ -27,6 +27,7 @@ from typing import Callable
 
 import numpy as np
 
+from .registry import Family
 from .tf.tensor import float_array as _float_array
 from .tf.tensor import plain_function as _plain
 
@@ -300,25 +301,23 @@ BY_NAME = {
 }
 
 
+FAMILY = Family("activation", "keras.activations", {}, aliases=BY_NAME, snake=False,
+                accepts=lambda found: callable(found) and not isinstance(found, type),
+                make=lambda found: found, expected="None, a name or a callable")
+
+
 def get(identifier) -> Callable:
-    """Resolve ``None``, a name (``"relu"``) or a callable to an activation function.
-    ``glassnet.nn.relu`` and ``glassnet.keras.activations.relu`` resolve to this module's
-    ``relu`` (the engine computes on plain arrays)."""
+    """Resolve ``None``, a name (``"relu"``, any case) or a callable to an activation function
+    (see :mod:`glassnet.registry`). ``glassnet.nn.relu`` and ``glassnet.keras.activations.relu``
+    resolve to this module's ``relu`` (the engine computes on plain arrays)."""
     identifier = _plain(identifier)
     if identifier is None:
         return linear
-    if isinstance(identifier, str):
-        key = identifier.lower()
-        if key in BY_NAME:
-            return BY_NAME[key]
-        from ._suggest import did_you_mean
-        raise ValueError(
-            f"Unknown activation {identifier!r}.{did_you_mean(identifier, BY_NAME)} "
-            f"Known: {', '.join(sorted(BY_NAME))}."
-        )
-    if isinstance(identifier, dict) and "config" in identifier:
+    if isinstance(identifier, dict):
         return deserialize(identifier)
-    if callable(identifier):
+    if isinstance(identifier, str):
+        identifier = FAMILY.resolve(identifier)
+    if callable(identifier) and not isinstance(identifier, type):
         if identifier in _BACKWARD or hasattr(identifier, "backward"):
             return identifier
         name = getattr(identifier, "__name__", repr(identifier))
@@ -327,7 +326,7 @@ def get(identifier) -> Callable:
             "by hand: give the function a `backward(x, a, grad)` attribute returning dJ/dx "
             "(see glassnet.activations' docstring), or use a built-in name such as 'relu'."
         )
-    raise TypeError(f"activation must be a string, a callable or None, got {type(identifier).__name__}")
+    raise FAMILY.wrong_type(identifier)
 
 
 def backward_of(fn: Callable) -> Callable:
@@ -339,22 +338,31 @@ def backward_of(fn: Callable) -> Callable:
 
 
 def serialize(fn: Callable) -> str:
-    """The name Keras stores for an activation (``"relu"``)."""
+    """The name Keras stores for an activation (``"relu"``); a function of yours is stored
+    under its registered name (``"package>name"``), or its own name."""
     fn = _plain(fn)
     for name, f in BY_NAME.items():
         if f is fn and name != "swish":
             return name
-    return getattr(fn, "__name__", "custom")
+    return getattr(fn, "_registered_name", None) or getattr(fn, "__name__", "custom")
 
 
-def deserialize(config) -> Callable:
-    """Inverse of :func:`serialize`; accepts a name or Keras's ``{"config": {"name": ...}}`` form."""
+def deserialize(config, custom_objects=None) -> Callable:
+    """Inverse of :func:`serialize`; accepts a name or Keras's ``{"config": {"name": ...}}``
+    (or ``{"class_name": "function", "config": "relu"}``) form. A function of yours comes
+    from ``custom_objects`` or the registered ones."""
     if isinstance(config, dict):
         inner = config.get("config", config)
         name = inner.get("name") if isinstance(inner, dict) else inner
         if not isinstance(name, str):
             raise ValueError(f"Cannot read activation from {config!r}")
-        return get(name)
+        registered = config.get("registered_name")
+        found = FAMILY.find(name, custom_objects, registered if isinstance(registered, str) else None)
+        if found is None:
+            raise FAMILY.unknown(name)
+        return get(found)
+    if isinstance(config, str):
+        return get(FAMILY.resolve(config, custom_objects))
     return get(config)
 
 

@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from . import config
+from .registry import Family
 from .utils import rng, snake_case
 
 
@@ -188,35 +189,24 @@ BY_NAME = {snake_case(n): c for n, c in CLASSES.items()}
 BY_NAME.update({"zero": Zeros, "one": Ones, "normal": RandomNormal, "uniform": RandomUniform})
 
 
+FAMILY = Family("initializer", "keras.initializers", CLASSES, aliases=BY_NAME, base=Initializer,
+                expected="a name, a config dict, an Initializer or a callable (shape, dtype) -> array")
+
+
 def get(identifier) -> Initializer:
-    """Resolve a name (``"glorot_uniform"``), a class name, a config dict, or an instance."""
-    if isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str):
-        cls = BY_NAME.get(identifier) or CLASSES.get(identifier)
-        if cls is None:
-            from ._suggest import did_you_mean
-            raise ValueError(f"Unknown initializer {identifier!r}.{did_you_mean(identifier, BY_NAME)}")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"initializer must be a string, dict or callable, got {type(identifier).__name__}")
+    """Resolve a name (``"glorot_uniform"``, ``"GlorotUniform"``, any case), a config dict,
+    an instance, or a callable ``(shape, dtype) -> array`` (see :mod:`glassnet.registry`)."""
+    if isinstance(identifier, (str, dict, Initializer, type)) or not callable(identifier):
+        return FAMILY.get(identifier)
+    return identifier
 
 
 def serialize(init) -> dict:
-    """Keras's form: ``{"module": ..., "class_name": ..., "config": ...}``."""
-    return {"module": "keras.initializers", "class_name": type(init).__name__,
-            "config": init.get_config(), "registered_name": None}
+    """Keras's form: ``{"module": ..., "class_name": ..., "config": ..., "registered_name": ...}``."""
+    return FAMILY.serialize(init)
 
 
-def deserialize(config: dict) -> Initializer:
-    """Build a registered initializer from its Keras config; anything else is refused."""
-    name = config.get("class_name")
-    if name not in CLASSES:
-        raise ValueError(f"Unknown initializer class {name!r}")
-    kwargs = config.get("config") or {}
-    if not isinstance(kwargs, dict):
-        raise ValueError(f"initializer config for {name} must be a dict")
-    return CLASSES[name](**kwargs)
+def deserialize(config: dict, custom_objects=None) -> Initializer:
+    """Build an initializer from its Keras config: glassnet's own, one in ``custom_objects``
+    or a registered one; anything else is refused."""
+    return FAMILY.deserialize(config, custom_objects)

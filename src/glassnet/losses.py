@@ -36,6 +36,7 @@ import numpy as np
 from . import activations as _act
 from . import config
 from .tf import tape
+from .registry import Family
 from .tf.tensor import wrap
 from .utils import snake_case
 
@@ -486,25 +487,15 @@ BY_NAME.update({
 })
 
 
+FAMILY = Family("loss", "keras.losses", CLASSES, aliases=BY_NAME, base=Loss,
+                expected="a name, a config dict, a Loss or a Loss class")
+
+
 def get(identifier) -> Loss:
-    """Resolve a name (``"mse"``, ``"binary_crossentropy"``, ``"BinaryCrossentropy"``), a Keras
-    config dict, or a :class:`Loss` instance or subclass."""
-    if isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    if isinstance(identifier, str):
-        cls = CLASSES.get(identifier) or BY_NAME.get(identifier.lower())
-        if cls is None:
-            from ._suggest import did_you_mean
-            raise ValueError(
-                f"Unknown loss {identifier!r}.{did_you_mean(identifier, list(BY_NAME) + list(CLASSES))} "
-                f"Known: {', '.join(sorted(BY_NAME))}."
-            )
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
+    """Resolve a name (``"mse"``, ``"binary_crossentropy"``, ``"BinaryCrossentropy"``, any
+    case), a Keras config dict, or a :class:`Loss` instance or subclass (see
+    :mod:`glassnet.registry`). Keras's loss functions stand for their classes."""
+    if callable(identifier) and not isinstance(identifier, (type, Loss)):
         for name, fn in _FUNCTIONS.items():
             if fn is identifier:
                 return BY_NAME[name]()
@@ -513,7 +504,7 @@ def get(identifier) -> Loss:
             "needs its gradient too. Subclass glassnet.losses.Loss with call(y_true, y_pred) and "
             "gradient(y_true, y_pred)."
         )
-    raise TypeError(f"loss must be a string, a Loss or a Loss class, got {type(identifier).__name__}")
+    return FAMILY.get(identifier)
 
 
 _FUNCTIONS = {f.__name__: f for f in [binary_crossentropy, categorical_crossentropy,
@@ -522,14 +513,16 @@ _FUNCTIONS = {f.__name__: f for f in [binary_crossentropy, categorical_crossentr
 
 
 def serialize(loss: Loss) -> dict:
-    return {"module": "keras.losses", "class_name": type(loss).__name__,
-            "config": loss.get_config(), "registered_name": None}
+    """Keras's form: ``{"module", "class_name", "config", "registered_name"}``."""
+    return FAMILY.serialize(loss)
 
 
-def deserialize(config: dict) -> Loss:
-    name = config.get("class_name")
-    if name not in CLASSES:
-        raise ValueError(f"Unknown loss class {name!r}")
-    kwargs = dict(config.get("config") or {})
-    kwargs.pop("fn", None)
-    return CLASSES[name](**kwargs)
+def _build(cls, arguments):
+    arguments.pop("fn", None)               # Keras's LossFunctionWrapper key
+    return cls(**arguments)
+
+
+def deserialize(config: dict, custom_objects=None) -> Loss:
+    """Build a loss from its Keras config: glassnet's own, one in ``custom_objects`` or a
+    registered one; anything else is refused."""
+    return FAMILY.deserialize(config, custom_objects, build=_build)

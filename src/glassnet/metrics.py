@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .losses import align
+from .registry import Family
 from .utils import snake_case
 
 
@@ -373,15 +374,16 @@ BY_NAME = {
 _LOSS_NAMES = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "huber")
 
 
+FAMILY = Family("metric", "keras.metrics", CLASSES, aliases=BY_NAME, base=Metric,
+                expected="a name, a config dict, a Metric or a Metric class",
+                hints=("accuracy", "acc") + _LOSS_NAMES)
+
+
 def get(identifier, y_true=None, y_pred=None) -> Metric:
-    """Resolve a metric. ``"accuracy"``/``"acc"`` depends on the shapes, as in Keras:
-    binary when the output's last dimension is 1; sparse categorical when the labels have
-    lower rank than the output (or last dimension 1 while the output's is > 1);
-    categorical otherwise. The metric keeps the name the user wrote (the log key)."""
-    if isinstance(identifier, Metric):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier()
+    """Resolve a metric (see :mod:`glassnet.registry`). ``"accuracy"``/``"acc"`` depends on
+    the shapes, as in Keras: binary when the output's last dimension is 1; sparse categorical
+    when the labels have lower rank than the output (or last dimension 1 while the output's
+    is > 1); categorical otherwise. The metric keeps the name the user wrote (the log key)."""
     if isinstance(identifier, str):
         key = identifier
         if key.lower() in ("accuracy", "acc"):
@@ -390,16 +392,22 @@ def get(identifier, y_true=None, y_pred=None) -> Metric:
             if y_true is not None and (y_true.ndim < y_pred.ndim or y_true.shape[-1] == 1):
                 return SparseCategoricalAccuracy(name=key)
             return CategoricalAccuracy(name=key)
-        if key in CLASSES:
-            return CLASSES[key]()
-        if key.lower() in BY_NAME:
-            return BY_NAME[key.lower()](name=key)
         if key.lower() in _LOSS_NAMES:
             from . import losses
             return _LossMetric(losses.get(key.lower()), key)
-        from ._suggest import did_you_mean
-        raise ValueError(
-            f"Unknown metric {identifier!r}.{did_you_mean(key, list(BY_NAME) + ['accuracy'])} "
-            f"Known: accuracy, {', '.join(sorted(BY_NAME))}."
-        )
-    raise TypeError(f"metric must be a string or a Metric, got {type(identifier).__name__}")
+        cls = FAMILY.resolve(key)
+        if key == cls.__name__ or CLASSES.get(cls.__name__) is not cls:
+            return cls()                    # a class name, or a metric of your own
+        return cls(name=key)
+    return FAMILY.get(identifier)
+
+
+def serialize(metric: Metric) -> dict:
+    """Keras's form: ``{"module", "class_name", "config", "registered_name"}``."""
+    return FAMILY.serialize(metric)
+
+
+def deserialize(config: dict, custom_objects=None) -> Metric:
+    """Build a metric from its Keras config: glassnet's own, one in ``custom_objects`` or a
+    registered one; anything else is refused."""
+    return FAMILY.deserialize(config, custom_objects)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .registry import Family
+
 
 class Regularizer:
     """Base class: ``__call__(w)`` is the penalty, ``gradient(w)`` its derivative."""
@@ -89,38 +91,27 @@ CLASSES = {"L1L2": L1L2, "L1": L1, "L2": L2}
 BY_NAME = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "l1l2": L1L2}
 
 
+FAMILY = Family("regularizer", "keras.regularizers", CLASSES, aliases=BY_NAME, base=Regularizer,
+                make=lambda found: found(),          # l1_l2 is a function that makes an L1L2
+                expected="None, a name, a config dict, or an object with __call__(w) and gradient(w)")
+
+
 def get(identifier):
-    """Resolve ``None``, a name (``"l2"``), a Keras config dict, or an instance."""
-    if identifier is None or isinstance(identifier, Regularizer):
+    """Resolve ``None``, a name (``"l2"``, ``"L2"``), a Keras config dict, or an instance
+    (see :mod:`glassnet.registry`)."""
+    if identifier is None:
+        return None
+    if callable(identifier) and hasattr(identifier, "gradient") and not isinstance(identifier, type):
         return identifier
-    if isinstance(identifier, str):
-        key = identifier.lower()
-        if key not in BY_NAME:
-            from ._suggest import did_you_mean
-            raise ValueError(f"Unknown regularizer {identifier!r}.{did_you_mean(key, BY_NAME)}")
-        return BY_NAME[key]()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier) and hasattr(identifier, "gradient"):
-        return identifier
-    raise TypeError(
-        "regularizer must be None, a name, or an object with __call__(w) and gradient(w); "
-        f"got {type(identifier).__name__}"
-    )
+    return FAMILY.get(identifier)
 
 
 def serialize(reg) -> dict | None:
-    if reg is None:
-        return None
-    return {"module": "keras.regularizers", "class_name": type(reg).__name__,
-            "config": reg.get_config(), "registered_name": None}
+    """Keras's form, or None for no regularizer."""
+    return None if reg is None else FAMILY.serialize(reg)
 
 
-def deserialize(config: dict):
-    name = config.get("class_name")
-    if name not in CLASSES:
-        raise ValueError(f"Unknown regularizer class {name!r}")
-    kwargs = config.get("config") or {}
-    if not isinstance(kwargs, dict):
-        raise ValueError(f"regularizer config for {name} must be a dict")
-    return CLASSES[name](**kwargs)
+def deserialize(config: dict, custom_objects=None):
+    """Build a regularizer from its Keras config: glassnet's own, one in ``custom_objects``
+    or a registered one; anything else is refused."""
+    return FAMILY.deserialize(config, custom_objects)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import config, initializers
+from ..registry import Family
 from ..engine import functional
 from ..tf import tape
 from ..tf.tensor import KerasTensor, wrap
@@ -333,19 +334,15 @@ def _count_by_dry_build(layer, input_shape) -> int:
     return sum(sizes)
 
 
+FAMILY = Family("layer", "keras.layers", _REGISTRY, snake=False, base=Layer,
+                expected="a layer class name")
+
+
 def get_class(name: str, custom_objects=None):
     """The layer class saved under ``name``: one glassnet defines, one named in
     ``custom_objects``, or one registered with ``register_keras_serializable``; anything
-    else is refused (safe loading)."""
-    from ..saving.registry import lookup
-    cls = lookup(name, custom_objects, base=Layer)
-    if cls is not None:
-        return cls
-    if name not in _REGISTRY:
-        raise ValueError(f"Unknown layer class {name!r}: glassnet builds only {', '.join(sorted(_REGISTRY))} "
-                         "and classes you name in custom_objects or register with "
-                         "glassnet.saving.register_keras_serializable()")
-    return _REGISTRY[name]
+    else is refused (safe loading). Names resolve as every family's do (:mod:`glassnet.registry`)."""
+    return FAMILY.resolve(name, custom_objects)
 
 
 def registered_classes() -> dict[str, type]:

@@ -18,6 +18,7 @@ array([0.95, 2.05])
 """
 from __future__ import annotations
 
+from ..registry import Family
 from . import schedules
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -31,37 +32,30 @@ CLASSES = {"SGD": SGD, "RMSprop": RMSprop, "Adam": Adam, "AdamW": AdamW, "Adagra
 BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad, "adamax": Adamax}
 
 
+FAMILY = Family("optimizer", "keras.optimizers", CLASSES, aliases=BY_NAME, snake=False, base=Optimizer,
+                expected="a name, a config dict, an Optimizer or an Optimizer class")
+_KERAS_ONLY = {"use_ema", "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
+               "gradient_accumulation_steps"}
+
+
 def get(identifier) -> Optimizer:
-    """Resolve a name (``"rmsprop"``, ``"adam"``, ``"sgd"``, ``"adamw"``), config dict, or instance."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, str):
-        cls = BY_NAME.get(identifier.lower())
-        if cls is None:
-            from .._suggest import did_you_mean
-            raise ValueError(
-                f"Unknown optimizer {identifier!r}.{did_you_mean(identifier, BY_NAME)} "
-                f"Known: {', '.join(sorted(BY_NAME))}."
-            )
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    raise TypeError(f"optimizer must be a string or an Optimizer, got {type(identifier).__name__}")
+    """Resolve a name (``"rmsprop"``, ``"adam"``, ``"ADAM"``, ``"sgd"``, ``"adamw"``), a config
+    dict, or an instance (see :mod:`glassnet.registry`)."""
+    return FAMILY.get(identifier)
 
 
 def serialize(opt: Optimizer) -> dict:
-    return {"module": "keras.optimizers", "class_name": type(opt).__name__,
-            "config": opt.get_config(), "registered_name": None}
+    """Keras's form: ``{"module", "class_name", "config", "registered_name"}``."""
+    return FAMILY.serialize(opt)
 
 
-def deserialize(config: dict) -> Optimizer:
-    name = config.get("class_name")
-    if name not in CLASSES:
-        raise ValueError(f"Unknown optimizer class {name!r}")
-    kwargs = dict(config.get("config") or {})
-    if isinstance(kwargs.get("learning_rate"), dict):
-        kwargs["learning_rate"] = schedules.deserialize(kwargs["learning_rate"])
-    allowed = CLASSES[name]().get_config().keys() | {"use_ema", "ema_momentum", "ema_overwrite_frequency",
-                                                       "loss_scale_factor", "gradient_accumulation_steps"}
-    kwargs = {k: v for k, v in kwargs.items() if k in allowed}
-    return CLASSES[name](**kwargs)
+def deserialize(config: dict, custom_objects=None) -> Optimizer:
+    """Build an optimizer from its Keras config (a schedule as its learning rate included):
+    glassnet's own, one in ``custom_objects`` or a registered one; Keras-only keys are
+    dropped."""
+    def build(cls, kwargs):
+        if isinstance(kwargs.get("learning_rate"), dict):
+            kwargs["learning_rate"] = schedules.deserialize(kwargs["learning_rate"], custom_objects)
+        allowed = cls().get_config().keys() | _KERAS_ONLY
+        return cls(**{k: v for k, v in kwargs.items() if k in allowed})
+    return FAMILY.deserialize(config, custom_objects, build=build)

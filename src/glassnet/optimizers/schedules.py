@@ -21,6 +21,8 @@ import math
 
 import numpy as np
 
+from ..registry import Family
+
 __all__ = ["CosineDecay", "CosineDecayRestarts", "ExponentialDecay", "InverseTimeDecay",
            "LearningRateSchedule", "PiecewiseConstantDecay", "PolynomialDecay", "deserialize",
            "serialize"]
@@ -227,24 +229,16 @@ CLASSES = {c.__name__: c for c in (ExponentialDecay, InverseTimeDecay, Piecewise
                                    PolynomialDecay, CosineDecay, CosineDecayRestarts)}
 
 
+FAMILY = Family("learning-rate schedule", "keras.optimizers.schedules", CLASSES, base=LearningRateSchedule,
+                expected="a config dict or a LearningRateSchedule")
+
+
 def serialize(schedule: LearningRateSchedule) -> dict:
     """Keras's entry for a schedule in an optimizer's config."""
-    return {"module": "keras.optimizers.schedules", "class_name": type(schedule).__name__,
-            "config": schedule.get_config(), "registered_name": None}
+    return FAMILY.serialize(schedule)
 
 
-def deserialize(config: dict) -> LearningRateSchedule:
-    """The schedule a :func:`serialize` entry (glassnet's or Keras's) describes; only the
-    classes above are built."""
-    if not isinstance(config, dict):
-        raise ValueError(f"a learning-rate schedule's config must be a dict, got {type(config).__name__}")
-    name = config.get("class_name")
-    if name not in CLASSES:
-        raise ValueError(f"Unknown learning-rate schedule {name!r}; known: {', '.join(sorted(CLASSES))}")
-    arguments = config.get("config") or {}
-    if not isinstance(arguments, dict):
-        raise ValueError(f"the config of the learning-rate schedule {name} must be a dict")
-    try:
-        return CLASSES[name].from_config(arguments)
-    except TypeError as e:
-        raise ValueError(f"learning-rate schedule {name}: {e}") from e
+def deserialize(config: dict, custom_objects=None) -> LearningRateSchedule:
+    """The schedule a :func:`serialize` entry (glassnet's or Keras's) describes: one of the
+    classes above, one in ``custom_objects`` or a registered one (see :mod:`glassnet.registry`)."""
+    return FAMILY.deserialize(config, custom_objects)

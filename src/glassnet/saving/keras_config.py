@@ -1,7 +1,8 @@
 """``config.json`` in Keras 3's schema: written from a glassnet model, read back into one.
 
-Reading builds only classes from glassnet's own registries (layers, initializers,
-regularizers, optimizers, losses, metrics), each from the keys its constructor takes.
+Reading builds only classes that the families of :mod:`glassnet.registry` resolve (layers,
+initializers, regularizers, optimizers, schedules, losses, metrics): glassnet's own, those
+named in ``custom_objects`` and registered ones, each from the keys its constructor takes.
 Keys Keras writes that glassnet does not have are accepted only at their harmless values
 (``None``/``False``, e.g. ``quantization_config: null``); anything else is refused by name.
 Weight shapes are planned from the config and capped before a single array is allocated.
@@ -14,8 +15,9 @@ import math
 from .. import activations, config as gconfig, initializers, layers, losses, metrics, optimizers, regularizers
 from ..optimizers import schedules
 from ..engine.sequential import Sequential
+from ..layers.base import FAMILY as _LAYERS
 from ..utils import snake_case
-from .registry import get_registered_name, lookup
+from ..registry import get_registered_name, lookup
 from .errors import MAX_DIM, MAX_LAYERS, MAX_WEIGHT_ELEMENTS, FileFormatError, UnsafeFileError
 
 _FLOATS = ("float16", "float32", "float64")
@@ -76,29 +78,31 @@ class _Reader:
     def fail(self, where, msg, unsafe=False):
         raise (UnsafeFileError if unsafe else FileFormatError)(f"{self.label}: {where}: {msg}")
 
-    def obj(self, node, where, module, registry, kind, custom_objects=None, base=None):
-        """``{"module", "class_name", "config"}`` -> (class, config) from ``registry``, or
-        from the classes the user named (``custom_objects``) or registered."""
+    def obj(self, node, where, family, custom_objects=None):
+        """``{"module", "class_name", "config"}`` -> (class, config): one of the classes the
+        user named (``custom_objects``) or registered, else the ``family``'s own class of
+        exactly that name from its Keras module."""
+        kind = family.kind
         if not isinstance(node, dict) or not isinstance(node.get("class_name"), str):
             self.fail(where, f"expected a {kind} object with a class_name, got {_short(node)}")
         name = node["class_name"]
-        if base is not None:
-            registered = node.get("registered_name")
-            try:
-                own = lookup(name, custom_objects, base, registered if isinstance(registered, str) else None)
-            except ValueError as e:
-                self.fail(where, str(e), unsafe=True)
-            if own is not None:
-                cfg = node.get("config") or {}
-                if not isinstance(cfg, dict):
-                    self.fail(where, f"the config of {name} must be an object")
-                return own, cfg
-        if node.get("module") not in (None, module):
+        registered = node.get("registered_name")
+        try:
+            own = lookup(name, custom_objects, family.base, registered if isinstance(registered, str) else None)
+        except ValueError as e:
+            self.fail(where, str(e), unsafe=True)
+        if own is not None:
+            cfg = node.get("config") or {}
+            if not isinstance(cfg, dict):
+                self.fail(where, f"the config of {name} must be an object")
+            return own, cfg
+        if node.get("module") not in (None, family.module):
             self.fail(where, f"{kind} {name!r} from module {node.get('module')!r} is refused", unsafe=True)
-        cls = registry.get(name)
+        cls = family.classes.get(name)
         if cls is None or cls.__name__ != name:
             self.fail(where, f"unknown {kind} class {name!r}; glassnet builds only "
-                             f"{', '.join(sorted(registry))}", unsafe=True)
+                             f"{', '.join(sorted(family.classes))} and classes you name in custom_objects "
+                             "or register with glassnet.saving.register_keras_serializable()", unsafe=True)
         cfg = node.get("config", {})
         if cfg is None:
             cfg = {}
@@ -202,14 +206,13 @@ def build_model(tree, label, custom_objects=None, _budget=None) -> tuple[Sequent
             if input_shape is None and i == 0:
                 input_shape = tuple(inner.input_shape)
             continue
-        cls, lcfg = r.obj(entry, where, "keras.layers", layers.registered_classes(), "layer",
-                          custom_objects, base=layers.Layer)
+        cls, lcfg = r.obj(entry, where, _LAYERS, custom_objects)
         if cls is layers.InputLayer:
             if i != 0:
                 r.fail(where, "an InputLayer can only come first")
             input_shape = _input_layer_shape(r, lcfg, where)
             continue
-        built_layers.append(_layer(r, cls, lcfg, where))
+        built_layers.append(_layer(r, cls, lcfg, where, custom_objects))
         if input_shape is None and i == 0 and isinstance(entry.get("build_config"), dict):
             input_shape = (None,) + r.shape(entry["build_config"].get("input_shape"), where + ".build_config")[1:]
     if input_shape is None:
@@ -252,7 +255,7 @@ def _input_layer_shape(r, cfg, where) -> tuple:
     return input_shape
 
 
-def _layer(r, cls, cfg, where):
+def _layer(r, cls, cfg, where, custom_objects=None):
     kw = r.kwargs(cls, cfg, where, extra=("name", "trainable", "dtype"))
     if "name" in kw:
         kw["name"] = r.name(kw["name"], where + ".name")
@@ -263,40 +266,51 @@ def _layer(r, cls, cfg, where):
     for key in ("input_shape", "batch_input_shape", "input_dim", "batch_size"):
         kw.pop(key, None)                       # shapes come from the InputLayer/build_config
     if "activation" in kw:
-        kw["activation"] = _activation(r, kw["activation"], where + ".activation")
-    for key in ("kernel_initializer", "bias_initializer"):
-        if key in kw:
-            kw[key] = _component(r, kw[key], f"{where}.{key}", "keras.initializers",
-                                 initializers.CLASSES, initializers.BY_NAME, "initializer")
-    for key in ("kernel_regularizer", "bias_regularizer"):
-        if kw.get(key) is not None:
-            kw[key] = _component(r, kw[key], f"{where}.{key}", "keras.regularizers",
-                                 regularizers.CLASSES, {}, "regularizer")
+        kw["activation"] = _activation(r, kw["activation"], where + ".activation", custom_objects)
+    for key in kw:              # every initializer and regularizer the layer takes, by its family
+        if key.endswith("_initializer"):
+            kw[key] = _component(r, kw[key], f"{where}.{key}", initializers.FAMILY, custom_objects)
+        elif key.endswith("_regularizer") and key != "activity_regularizer" and kw[key] is not None:
+            kw[key] = _component(r, kw[key], f"{where}.{key}", regularizers.FAMILY, custom_objects)
     for key in ("activity_regularizer", "kernel_constraint", "bias_constraint", "noise_shape"):
         if kw.get(key) is not None:
             r.fail(where, f"{key} is not supported by glassnet")
     return r.build(cls, kw, where)
 
 
-def _activation(r, value, where):
+def _activation(r, value, where, custom_objects=None):
+    """A built-in activation's name, or the user's own function (``custom_objects`` or
+    registered), found by name; never a function the file brings."""
     if isinstance(value, dict):           # Keras writes names; an object form is read by name only
         inner = value.get("config")
         value = inner.get("name") if isinstance(inner, dict) else inner
     if value is None:
         return None
-    if not isinstance(value, str) or value.lower() not in activations.BY_NAME:
+    found = _find(r, activations.FAMILY, value, where, custom_objects) if isinstance(value, str) else None
+    if found is None:
         r.fail(where, f"unknown activation {_short(value)}; glassnet uses only its own "
-                      f"({', '.join(sorted(activations.BY_NAME))})", unsafe=True)
-    return value
+                      f"({', '.join(sorted(activations.BY_NAME))}) and functions you name in "
+                      "custom_objects or register", unsafe=True)
+    return found
 
 
-def _component(r, value, where, module, registry, by_name, kind):
+def _find(r, family, name, where, custom_objects):
+    """``family.find``, its refusal of a custom object of the wrong kind as the reader's."""
+    try:
+        return family.find(name, custom_objects)
+    except ValueError as e:
+        r.fail(where, str(e), unsafe=True)
+
+
+def _component(r, value, where, family, custom_objects=None):
+    """An initializer or regularizer of a layer's config: a name the family resolves, or an
+    object entry (:meth:`_Reader.obj`)."""
     if isinstance(value, str):
-        cls = by_name.get(value) or registry.get(value)
-        if cls is None:
-            r.fail(where, f"unknown {kind} {value!r}", unsafe=True)
-        return cls() if isinstance(cls, type) else cls
-    cls, cfg = r.obj(value, where, module, registry, kind)
+        found = _find(r, family, value, where, custom_objects)
+        if found is None:
+            r.fail(where, str(family.unknown(value)), unsafe=True)
+        return family.make(found)
+    cls, cfg = r.obj(value, where, family, custom_objects)
     return r.build(cls, r.kwargs(cls, cfg, where), where)
 
 
@@ -325,7 +339,7 @@ def _plan(r, built_layers, input_shape, budget=None):
 
 
 # -- reading: compile --------------------------------------------------------------------------
-def compile_model(model, ccfg, label) -> None:
+def compile_model(model, ccfg, label, custom_objects=None) -> None:
     """``model.compile`` from Keras's ``compile_config`` (optimizer, loss, metrics)."""
     r = _Reader(label)
     for key in ("loss_weights", "weighted_metrics"):
@@ -333,17 +347,17 @@ def compile_model(model, ccfg, label) -> None:
             r.fail("compile_config", f"{key} is not supported (single-output models)")
     opt = ccfg.get("optimizer", "rmsprop")
     if isinstance(opt, str):
-        if opt.lower() not in optimizers.BY_NAME:
+        found = _find(r, optimizers.FAMILY, opt, "compile_config.optimizer", custom_objects)
+        if found is None:
             r.fail("compile_config.optimizer", f"unknown optimizer {opt!r}", unsafe=True)
-        opt = optimizers.BY_NAME[opt.lower()]()
+        opt = optimizers.FAMILY.make(found)
     else:
-        cls, ocfg = r.obj(opt, "compile_config.optimizer", "keras.optimizers", optimizers.CLASSES, "optimizer")
+        cls, ocfg = r.obj(opt, "compile_config.optimizer", optimizers.FAMILY, custom_objects)
         kw = r.kwargs(cls, ocfg, "compile_config.optimizer", extra=("learning_rate", "weight_decay", "clipnorm",
                                                                     "clipvalue", "global_clipnorm", "name"))
         lr, where = kw.get("learning_rate"), "compile_config.optimizer.learning_rate"
         if isinstance(lr, dict):                    # one of Keras's schedules, nothing else
-            schedule, scfg = r.obj(lr, where, "keras.optimizers.schedules", schedules.CLASSES,
-                                   "learning-rate schedule")
+            schedule, scfg = r.obj(lr, where, schedules.FAMILY, custom_objects)
             kw["learning_rate"] = r.build(schedule, r.kwargs(schedule, scfg, where), where)
         elif lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
             r.fail(where, f"expected a number or a learning-rate schedule, got {_short(lr)}")
@@ -351,11 +365,11 @@ def compile_model(model, ccfg, label) -> None:
     loss = ccfg.get("loss")
     if isinstance(loss, str):
         try:
-            loss = losses.get(loss)
+            loss = losses.FAMILY.get(loss, custom_objects)
         except ValueError:
             r.fail("compile_config.loss", f"unknown loss {loss!r}", unsafe=True)
     elif loss is not None:
-        cls, lcfg = r.obj(loss, "compile_config.loss", "keras.losses", losses.CLASSES, "loss")
+        cls, lcfg = r.obj(loss, "compile_config.loss", losses.FAMILY, custom_objects)
         loss = r.build(cls, r.kwargs(cls, lcfg, "compile_config.loss"), "compile_config.loss")
     specs = ccfg.get("metrics")
     if specs is not None and not isinstance(specs, list):
@@ -371,7 +385,7 @@ def compile_model(model, ccfg, label) -> None:
                             "load with compile=False to skip the metrics, loss and optimizer", unsafe=True)
             metric_list.append(spec)
         else:
-            cls, mcfg = r.obj(spec, where, "keras.metrics", metrics.CLASSES, "metric")
+            cls, mcfg = r.obj(spec, where, metrics.FAMILY, custom_objects)
             metric_list.append(r.build(cls, r.kwargs(cls, mcfg, where), where))
     try:
         model.compile(optimizer=opt, loss=loss, metrics=metric_list or None)
