@@ -225,3 +225,36 @@ def test_every_initializer_and_regularizer_of_a_layer_config_is_read_through_its
         keras_config.build_model(tree, "m.keras")
     loaded, _ = keras_config.build_model(tree, "m.keras", custom_objects={"MyInit": MyInit})
     assert isinstance(loaded.layers[-2].gamma_initializer, MyInit) and loaded.layers[-2].gamma_initializer.value == 3.0
+
+
+def test_a_loss_of_ones_own_in_a_model_file_loads_with_custom_objects(tmp_path):
+    """load_model hands custom_objects to the compile config too (loss, optimizer, metrics)."""
+    pytest.importorskip("h5py")
+    import json
+    import zipfile
+
+    class Halved(losses.MeanSquaredError):
+        def call(self, y_true, y_pred):
+            return super().call(y_true, y_pred) / 2
+
+        def gradient(self, y_true, y_pred):
+            return super().gradient(y_true, y_pred) / 2
+
+    model = glassnet.Sequential([glassnet.Input(shape=(2,)), glassnet.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    plain, custom = tmp_path / "plain.keras", tmp_path / "custom.keras"
+    model.save(plain)
+    with zipfile.ZipFile(plain) as z:
+        files = {name: z.read(name) for name in z.namelist()}
+    cfg = json.loads(files["config.json"])
+    cfg["compile_config"]["loss"] = {"module": "my_losses", "class_name": "Halved",
+                                     "config": {"name": "halved", "reduction": "sum_over_batch_size"},
+                                     "registered_name": "Halved"}
+    files["config.json"] = json.dumps(cfg).encode()
+    with zipfile.ZipFile(custom, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    with pytest.raises(Exception, match="Halved"):
+        glassnet.models.load_model(custom)
+    loaded = glassnet.models.load_model(custom, custom_objects={"Halved": Halved})
+    assert type(loaded.loss) is Halved

@@ -392,7 +392,7 @@ def _layer_entry(layer) -> dict:
     """A layer's entry in the config: glassnet's own under ``keras.layers``, one of yours
     under its module with its registered name (as Keras writes them)."""
     from ..layers import registered_classes
-    from ..saving.registry import get_registered_name
+    from ..registry import get_registered_name
     cls = type(layer)
     if isinstance(layer, Model):            # a nested model, as Keras writes it
         return {"module": "keras", "class_name": "Sequential", "config": layer.get_config(),

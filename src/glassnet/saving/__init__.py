@@ -119,7 +119,7 @@ def _load(window, label, compile, custom_objects=None):
             raise
         model, ccfg = keras_config.build_model(tree, label, custom_objects)
         if compile and ccfg:
-            _compile(model, ccfg, label)
+            _compile(model, ccfg, label, custom_objects)
         declared, most = archive.declared_size(safe_zip.WEIGHTS), _weights_bound(model)
         if declared > most:
             raise UnsafeFileError(f"{label}: {safe_zip.WEIGHTS} declares {declared:,} bytes, far more than "
@@ -144,10 +144,10 @@ def _load_legacy(window, label, compile, custom_objects=None):
     return model
 
 
-def _compile(model, ccfg, label):
+def _compile(model, ccfg, label, custom_objects=None):
     """The file's loss, metrics and optimizer; a refusal says how to load the rest anyway."""
     try:
-        keras_config.compile_model(model, ccfg, label)
+        keras_config.compile_model(model, ccfg, label, custom_objects)
     except ModelFileError as e:
         raise _with_hint(e) from None
 

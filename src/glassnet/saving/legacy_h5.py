@@ -164,7 +164,7 @@ def read(window, label, compile, custom_objects, own_classes, compile_model):
             tree = {**tree, "compile_config": ccfg}
         model, ccfg = keras_config.build_model(tree, label, custom_objects)
         if ccfg:
-            compile_model(model, ccfg, label)
+            compile_model(model, ccfg, label, custom_objects)
         weights = _read_weights(reader, model, label) if model.built else []
         state = None
         optimizer = reader.group("optimizer_weights")
