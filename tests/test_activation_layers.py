@@ -131,3 +131,19 @@ def test_onnx_export_runs_in_onnxruntime(tmp_path, dtype):
     got = sess.run(None, {"inputs": x})[0]
     tol = dict(rtol=1e-6, atol=1e-6) if dtype == "float32" else dict(rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(got, expected, **tol)
+
+
+def test_activation_layers_leave_the_sample_shape_to_the_next_layer():
+    """fit's check of x asks each layer (Layer.needs_flat_samples): an activation layer first
+    keeps the shape, so a Dense after it still refuses 3-D samples with the Flatten hint."""
+    x, y = np.ones((4, 2, 3)), np.zeros(4)
+    for first in (ReLU(), LeakyReLU(), ELU(), PReLU(), Softmax(), glassnet.layers.Dropout(0.1),
+                  glassnet.layers.Activation("tanh")):
+        model = Sequential([first, Dense(1)])
+        model.compile(loss="mse", optimizer="sgd")
+        with pytest.raises(ValueError, match=r"starts with a Dense layer.*Flatten\(\) first"):
+            model.fit(x, y, verbose=0)
+        assert not model.built
+    model = Sequential([ReLU(), glassnet.layers.Flatten(), Dense(1)])
+    model.compile(loss="mse", optimizer="sgd")
+    model.fit(x, y, verbose=0)

@@ -314,6 +314,48 @@ def test_explain_without_the_shortcut_and_other_layers():
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
+class Twice(glassnet.layers.Layer):
+    """A layer of one's own: explain shows its call, its backward, and its own lines."""
+
+    def forward(self, x, training=False):
+        return 2 * x
+
+    def backward(self, grad, need_input_grad=True):
+        return 2 * grad
+
+    def explain_forward(self, l, x, out, weights=None):
+        return [f"by hand: 2 * {x[0, 0]:.4g} = {out[0, 0]:.4g}"]
+
+
+def test_explain_asks_each_layer_and_each_loss():
+    glassnet.utils.set_random_seed(3)
+    model = Sequential([Dense(3), Twice(name="twice"), Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x, _ = _data(m=4)
+    e = glassnet.explain(model, x, np.array([0, 1, 1, 0]))
+    text = str(e)
+    assert "layer 2: twice (Twice)" in text and "A[2] = twice(A[1])" in text
+    assert f"by hand: 2 * {e.arrays['A[1]'][0, 0]:.4g}" in text                  # its explain_forward
+    assert "dA[1] = Twice.backward(dA[2])" in text
+    np.testing.assert_allclose(e.arrays["dA[1]"], 2 * e.arrays["dA[2]"], rtol=1e-6)
+    assert "dZ[3] = (A[3] - onehot(Y)) / m" in text                            # the loss's shortcut text
+
+
+def test_explain_after_an_activation_layer_names_its_input_z():
+    from glassnet.layers import Softmax
+    for last in (Activation("softmax"), Softmax()):
+        glassnet.utils.set_random_seed(4)
+        model = Sequential([Dense(3), last])
+        model.compile(optimizer="sgd", loss="categorical_crossentropy")
+        x, _ = _data(m=4)
+        y = np.eye(3)[[0, 1, 2, 0]]
+        e = glassnet.explain(model, x, y)
+        text = str(e)
+        assert "dA[1] = (A[2] - Y) / m" in text                  # the shortcut gives dJ/d(its input)
+        assert ".backward(dA[2])" not in text and "'(A[1])" not in text
+        np.testing.assert_allclose(e.arrays["dA[1]"], (e.arrays["A[2]"] - y) / 4, rtol=1e-5, atol=1e-7)
+
+
 def test_doctests():
     for mod in (glassnet.inspect, importlib.import_module("glassnet.explanation")):
         result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

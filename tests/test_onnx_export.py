@@ -362,6 +362,86 @@ def test_a_failing_write_leaves_the_old_file(tmp_path, monkeypatch):
     assert_same_as_predict(model, path, np.random.default_rng(9).random((17, 400)).astype(np.float32))
 
 
+# -- each layer class owns its recipe -------------------------------------------------------------
+
+def test_a_layer_of_ones_own_without_to_onnx_gets_a_clear_refusal():
+    from glassnet.saving.onnx import Graph
+    with pytest.raises(ValueError) as info:
+        Plain(name="plus_one").to_onnx(Graph(), "inputs")
+    assert str(info.value).startswith("glassnet cannot export Plain to ONNX: the class has no `to_onnx(self, g, x)`")
+    model = glassnet.Sequential([Input(shape=(2,)), Dense(2), Plain(name="plus_one")])
+    with pytest.raises(ValueError) as info:
+        glassnet.onnx_export.build_graph(model)
+    assert str(info.value).startswith("export: layer 1 ('plus_one'): glassnet cannot export Plain to ONNX")
+
+
+def test_a_subclass_that_changes_forward_is_not_exported_as_its_parent(tmp_path):
+    model = glassnet.Sequential([Input(shape=(2,)), MyDense(2, name="mine")])
+    with pytest.raises(ValueError, match=r"export: layer 0 \('mine'\): glassnet cannot export MyDense to ONNX: "
+                                         r"MyDense changes what Dense computes"):
+        glassnet.onnx_export.build_graph(model)
+
+    class Renamed(Dense):                   # the same computation: Dense's recipe is its own
+        pass
+
+    assert_same_as_predict(*_exported_alone(Renamed(3), (4,), tmp_path))
+
+
+# the arguments the built-in layers that have required ones need, and the input each takes
+_ARGS = {"Dense": (3,), "Activation": ("tanh",), "Dropout": (0.5,), "Conv1D": (2, 3), "Conv2D": (2, 3),
+         "AveragePooling1D": (2,), "AveragePooling2D": (2,), "Rescaling": (0.5, 0.1), "Reshape": ((-1,),)}
+
+
+def _input_shape(name):
+    return (6, 6, 2) if "2D" in name else (6, 2) if "1D" in name else (4,)
+
+
+def _exported_alone(layer, shape, tmp):
+    """A model of ``Input(shape)`` and ``layer``, randomized, exported; returns (model, path, x)."""
+    x = np.random.default_rng(3).normal(size=(17,) + tuple(shape)).astype(np.float32)
+    if hasattr(layer, "adapt"):
+        layer.adapt(x)
+    model = randomize(glassnet.Sequential([Input(shape=shape), layer]))
+    model.set_weights([np.abs(w) if "variance" in v.name else w            # variances stay >= 0
+                       for v, w in zip(model.weights, model.get_weights())])
+    path = tmp / f"{layer.name}.onnx"
+    model.export(path)
+    return model, path, x
+
+
+def test_every_built_in_layer_class_exports_or_refuses_clearly(tmp_path):
+    from glassnet.saving.onnx import _recipe
+    for name, cls in sorted(glassnet.layers.registered_classes().items()):
+        owner = next(c for c in cls.__mro__ if "to_onnx" in vars(c))
+        if owner is Layer:                  # no recipe: the base class's refusal, naming the class
+            with pytest.raises(ValueError, match=f"glassnet cannot export {name} to ONNX"):
+                Layer.to_onnx(cls.__new__(cls), None, "inputs")
+            continue
+        if name == "InputLayer":            # not a layer of a model's list: Input(shape) starts it
+            continue
+        layer = cls(*_ARGS.get(name, ()))
+        assert _recipe(layer, 0) == layer.to_onnx, name
+        model, path, x = _exported_alone(layer, _input_shape(name), tmp_path)
+        assert_same_as_predict(model, path, x)
+
+
+def test_nothing_in_layers_imports_saving():
+    """Layers are the core: I/O imports them, never the other way round (their to_onnx uses
+    the graph it is given, and the activations' recipes in glassnet.layers.activation_onnx)."""
+    import ast
+    import pathlib
+    folder = pathlib.Path(glassnet.layers.__file__).parent
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [("." * node.level) + (node.module or "")] + [a.name for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            assert not any("saving" in n for n in names), (path.name, node.lineno, names)
+
+
 # -- glassnet export ------------------------------------------------------------------------------
 
 def run(capsys, *argv):

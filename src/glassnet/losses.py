@@ -92,6 +92,53 @@ class Loss:
         """``dJ/dA`` of the batch's cost, written out (no shortcut)."""
         return f"{type(self).__name__}.gradient(Y, A) / m"
 
+    def shortcut_formula(self, width: int, a: str = "A") -> str:
+        """``dJ/dZ`` of the batch's cost through the declared shortcut (see ``fuses_with``),
+        written out with ``a`` for the output; only asked of a loss that fuses."""
+        return f"{type(self).__name__}.gradient_from_logits(Y, Z, {a}) / m"
+
+    # -- the labels this loss takes (fit, evaluate and train_on_batch check them first) -----
+    def check_labels(self, y, name: str = "y", output_shape=None) -> np.ndarray:
+        """``y`` checked against this loss and the model's output shape (``(None, ...)``; None
+        when unknown), in the form ``call`` takes; a ValueError names ``name`` and the first
+        offending position. ``y`` is an array that passed the checks every loss shares
+        (numbers, at least one sample, no NaN or Inf: ``glassnet.engine.checks.labels``).
+
+        The rule here, for a loss of your own too: one number per output, so each sample's
+        label has the output's shape (``(N,)`` labels for one output unit become ``(N, 1)``),
+        as ``floatx``. A loss with other rules overrides this method.
+
+        >>> import numpy as np
+        >>> MeanSquaredError().check_labels(np.array([1, 2]), "y", (None, 1)).tolist()
+        [[1.0], [2.0]]
+        >>> MeanSquaredError().check_labels(np.array([1, 2]), "y", (None, 3))
+        Traceback (most recent call last):
+        ...
+        ValueError: y has shape (2,), but the model's output has shape (None, 3): each sample's label must have shape (3,).
+        """
+        from .engine import checks as _checks
+        arr = original = np.asarray(y)
+        with np.errstate(over="ignore", invalid="ignore"):
+            arr = np.ascontiguousarray(arr, dtype=config.floatx())
+        _checks.check_finite(arr, name, original=original if original.dtype != arr.dtype else None)
+        if output_shape is None:
+            return arr
+        width = output_shape[-1]
+        if arr.ndim == len(output_shape) - 1 and width == 1:
+            arr = arr.reshape(arr.shape + (1,))
+        if arr.shape[1:] != tuple(output_shape[1:]):
+            raise ValueError(
+                f"{name} has shape {arr.shape}, but the model's output has shape "
+                f"{tuple(output_shape)}: each sample's label must have shape "
+                f"{tuple(output_shape[1:])}.{self.label_shape_hint(arr, width)}"
+            )
+        return arr
+
+    def label_shape_hint(self, y, width) -> str:
+        """A sentence added when labels ``y`` do not have the output's shape (``width``
+        outputs per sample): what this loss expects instead. None by default."""
+        return ""
+
     def value_and_gradient_from_logits(self, y_true, z, a):
         return self.call_from_logits(y_true, z), self.gradient_from_logits(y_true, z, a)
 
@@ -225,6 +272,36 @@ class BinaryCrossentropy(Loss, _ClippedProbabilities):
         c = f" * {width}" if width > 1 else ""
         return f"(-Y / A + (1 - Y) / (1 - A)) / (m{c})"
 
+    def shortcut_formula(self, width, a="A"):
+        return f"({a} - Y) / {f'(m * {width})' if width > 1 else 'm'}"
+
+    def check_labels(self, y, name="y", output_shape=None):
+        """Labels in [0, 1] (0/1 classes or probabilities), of the output's shape.
+
+        >>> import numpy as np
+        >>> BinaryCrossentropy().check_labels(np.array([0, 2]), "y", (None, 1))
+        Traceback (most recent call last):
+        ...
+        ValueError: y has 2 at row 1: BinaryCrossentropy needs labels in [0, 1] (0/1 classes or probabilities). For more than two classes use SparseCategoricalCrossentropy with one output unit per class.
+        """
+        from .engine.checks import where
+        arr = super().check_labels(y, name, output_shape)
+        bad = (arr < 0) | (arr > 1)
+        if bad.any():
+            i = tuple(np.argwhere(bad)[0])
+            one_column = output_shape is not None and output_shape[-1] == 1
+            raise ValueError(
+                f"{name} has {arr[i]:g} at {where(i[:1] if one_column else i)}: BinaryCrossentropy needs "
+                "labels in [0, 1] (0/1 classes or probabilities). For more than two classes use "
+                "SparseCategoricalCrossentropy with one output unit per class."
+            )
+        return arr
+
+    def label_shape_hint(self, y, width):
+        if y.ndim == 2 and width == 1:
+            return " Binary labels are one column of 0/1; for several classes use more output units."
+        return ""
+
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
@@ -289,6 +366,38 @@ class CategoricalCrossentropy(Loss, _ClippedProbabilities):
 
     def formula(self, width):
         return ["L(f(x), y) = -sum_j y_j log(f(x)_j)    (y one-hot)"]
+
+    def shortcut_formula(self, width, a="A"):
+        return f"({a} - Y) / m"
+
+    def check_labels(self, y, name="y", output_shape=None):
+        """One-hot labels (or probabilities), all >= 0, one column per output unit.
+
+        >>> import numpy as np
+        >>> CategoricalCrossentropy().check_labels(np.array([0, 1]), "y", (None, 2))
+        Traceback (most recent call last):
+        ...
+        ValueError: y has shape (2,), but the model's output has shape (None, 2): each sample's label must have shape (2,). CategoricalCrossentropy takes one-hot labels: use glassnet.utils.to_categorical(y), or SparseCategoricalCrossentropy for integer labels.
+        """
+        from .engine.checks import where
+        arr = super().check_labels(y, name, output_shape)
+        bad = arr < 0
+        if bad.any():
+            i = tuple(np.argwhere(bad)[0])
+            raise ValueError(
+                f"{name} has {arr[i]:g} at {where(i)}: CategoricalCrossentropy needs one-hot labels "
+                "(or probabilities), all >= 0; make them with glassnet.utils.to_categorical(labels)"
+            )
+        return arr
+
+    def label_shape_hint(self, y, width):
+        if y.ndim == 1:
+            return (" CategoricalCrossentropy takes one-hot labels: use glassnet.utils.to_categorical(y), "
+                    "or SparseCategoricalCrossentropy for integer labels.")
+        if y.ndim == 2:
+            return (f" One-hot labels need {width} columns, one per output unit: give the last layer "
+                    f"{y.shape[1]} units, or use to_categorical(labels, num_classes={width}).")
+        return ""
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
@@ -386,6 +495,55 @@ class SparseCategoricalCrossentropy(Loss, _ClippedProbabilities):
 
     def formula(self, width):
         return ["L(f(x), y) = -log(f(x)_y)    (the probability given to the true class y)"]
+
+    def shortcut_formula(self, width, a="A"):
+        return f"({a} - onehot(Y)) / m"
+
+    def check_labels(self, y, name="y", output_shape=None):
+        """One integer class ``0..C-1`` per sample (``(N,)`` or ``(N, 1)``), ``C`` the output's
+        width; returned as int64 of shape ``(N,)``.
+
+        >>> import numpy as np
+        >>> SparseCategoricalCrossentropy().check_labels(np.array([[0], [2]]), "y", (None, 3)).tolist()
+        [0, 2]
+        >>> SparseCategoricalCrossentropy().check_labels(np.array([0, 3]), "y", (None, 3))
+        Traceback (most recent call last):
+        ...
+        ValueError: y has label 3 at row 1, outside 0..2: the last layer has 3 units, one per class: give it as many units as classes (4 or more), or renumber the labels 0..2
+        """
+        from .engine.checks import where
+        arr = np.asarray(y)
+        width = output_shape[-1] if output_shape is not None else None
+        lab = arr.reshape(arr.shape[:-1]) if arr.ndim >= 2 and arr.shape[-1] == 1 else arr
+        if output_shape is not None and lab.ndim != len(output_shape) - 1:
+            raise ValueError(
+                f"{name} has shape {arr.shape}: SparseCategoricalCrossentropy takes one integer "
+                f"class per sample, shape ({arr.shape[0]},). For one-hot labels use CategoricalCrossentropy, "
+                f"or pass {name}.argmax(axis=1)."
+            )
+        if lab.dtype.kind == "f":
+            frac = lab != np.round(lab)
+            if frac.any():
+                i = np.argwhere(frac)[0]
+                raise ValueError(f"{name} has a non-integer class label {lab[tuple(i)]:g} at {where(i)}: "
+                                 "SparseCategoricalCrossentropy needs integer labels 0..C-1, one per sample")
+        # Range first, on the original values: a huge float would not survive the cast to int.
+        bad = (lab < 0) | (lab >= width) if width is not None else (lab < 0)
+        if bad.any():
+            i = tuple(np.argwhere(bad)[0])
+            value = lab[i].item()
+            if float(value).is_integer() and abs(value) < 1e9:
+                value = int(value)
+            if value < 0:
+                fix = "class labels start at 0: shift them, e.g. y - y.min()"
+            else:
+                count = f" ({value + 1} or more)" if isinstance(value, int) else ""
+                fix = (f"the last layer has {width} units, one per class: give it as many units as "
+                       f"classes{count}, or renumber the labels 0..{width - 1}")
+            shown = value if isinstance(value, int) else format(value, "g")
+            span = f"0..{width - 1}" if width is not None else "0..C-1"
+            raise ValueError(f"{name} has label {shown} at {where(i)}, outside {span}: {fix}")
+        return lab.astype(np.int64)
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,

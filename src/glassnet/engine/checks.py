@@ -21,7 +21,7 @@ What is refused, and why:
   to the last axis and then fail on the labels' shape; a ``Flatten()`` first, or an
   ``Input(shape=(a, b))``, says that several dimensions per sample are meant);
 * ``x`` whose sample shape does not match the model's input shape once it is known;
-* labels that do not fit the loss: outside [0, 1] for binary cross-entropy, not integers
+* labels that do not fit the loss (its ``check_labels``): outside [0, 1] for binary cross-entropy, not integers
   in ``0..C-1`` for sparse categorical cross-entropy, negative or of the wrong width for
   categorical cross-entropy, any shape other than the output's for the others.
 """
@@ -30,10 +30,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import config
-
-# elementwise layers: the next one decides
-_SHAPE_KEEPING = ("Dropout", "Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax")
-
 
 # ---------------------------------------------------------------------------------------
 # Positions
@@ -189,14 +185,15 @@ def check_finite(arr: np.ndarray, name: str, columns=None, original=None) -> Non
 # x
 # ---------------------------------------------------------------------------------------
 def _needs_flat_samples(model) -> bool:
-    """Whether the first shape-changing layer is a Dense (so samples must be vectors)."""
-    for layer in getattr(model, "_layers", []):
-        kind = type(layer).__name__
-        if kind in _SHAPE_KEEPING:
-            continue
-        if hasattr(layer, "_layers"):               # a nested Sequential: its first layers decide
+    """Whether the first layer that decides needs each sample to be a vector (each layer
+    says: ``Layer.needs_flat_samples``; elementwise ones leave it to the next)."""
+    from .model import Model  # noqa: PLC0415 - the model module builds on this one
+    for layer in model._layers if isinstance(model, Model) else []:
+        if isinstance(layer, Model):                # a nested model: its first layers decide
             return _needs_flat_samples(layer)
-        return kind == "Dense"
+        needs = layer.needs_flat_samples()
+        if needs is not None:
+            return needs
     return False
 
 
@@ -279,7 +276,7 @@ def compiled(model, what: str) -> None:
         raise ValueError(f"You must call compile() before {what}: e.g. model.compile(loss='binary_crossentropy')")
     if model.loss is None:
         raise ValueError(f"{what}: the model was compiled without a loss; pass loss=... to compile()")
-    if not model._layers:
+    if not model.layers:
         raise ValueError(f"{what}: the model has no layers; add some first, e.g. model.add(Dense(1))")
 
 
@@ -288,6 +285,8 @@ def output_shape(model, x_shape):
     layer cannot tell before it is built)."""
     if model.built:
         return model.output_shape
+    if not model._is_stack():           # a subclass: its call() tells, once built
+        return None
     shape = (None,) + tuple(x_shape[1:])
     for layer in model._layers:
         try:
@@ -416,9 +415,12 @@ def class_weights(class_weight, y, sw, width=None):
 
 
 def labels(y, name: str, loss, output_shape) -> np.ndarray:
-    """``y`` checked against the loss and the model's output, in the form the loss uses."""
-    from .. import losses
+    """``y`` checked against the loss and the model's output, in the form the loss uses.
 
+    The rules every loss shares are here (numbers, one label per sample, finite); the rules
+    of each loss are its own (``Loss.check_labels``: 0/1 for binary cross-entropy, integer
+    classes for the sparse one, the output's shape for the others).
+    """
     arr = to_array(y, name)
     if arr.ndim == 0:
         raise ValueError(f"{name} is a single number; pass one label per sample")
@@ -426,77 +428,4 @@ def labels(y, name: str, loss, output_shape) -> np.ndarray:
         raise ValueError(f"{name} has no samples (shape {arr.shape}): pass one label per sample of x")
     if arr.dtype.kind == "f":
         check_finite(arr, name)
-    width = output_shape[-1] if output_shape is not None else None
-    if isinstance(loss, losses.SparseCategoricalCrossentropy):
-        return _sparse_labels(arr, name, output_shape, width)
-    original = arr
-    with np.errstate(over="ignore", invalid="ignore"):
-        arr = np.ascontiguousarray(arr, dtype=config.floatx())
-    check_finite(arr, name, original=original if original.dtype != arr.dtype else None)
-    if arr.ndim == len(output_shape) - 1 and width == 1:
-        arr = arr.reshape(arr.shape + (1,))
-    if arr.shape[1:] != tuple(output_shape[1:]):
-        hint = ""
-        if isinstance(loss, losses.CategoricalCrossentropy) and arr.ndim == 1:
-            hint = (" CategoricalCrossentropy takes one-hot labels: use glassnet.utils.to_categorical(y), "
-                    "or SparseCategoricalCrossentropy for integer labels.")
-        elif isinstance(loss, losses.CategoricalCrossentropy) and arr.ndim == 2:
-            hint = (f" One-hot labels need {width} columns, one per output unit: give the last layer "
-                    f"{arr.shape[1]} units, or use to_categorical(labels, num_classes={width}).")
-        elif arr.ndim == 2 and width == 1 and isinstance(loss, losses.BinaryCrossentropy):
-            hint = " Binary labels are one column of 0/1; for several classes use more output units."
-        raise ValueError(
-            f"{name} has shape {arr.shape}, but the model's output has shape "
-            f"{tuple(output_shape)}: each sample's label must have shape {tuple(output_shape[1:])}.{hint}"
-        )
-    if isinstance(loss, losses.BinaryCrossentropy):
-        bad = (arr < 0) | (arr > 1)
-        if bad.any():
-            i = tuple(np.argwhere(bad)[0])
-            pos = where(i if width != 1 else i[:1])
-            raise ValueError(
-                f"{name} has {arr[i]:g} at {pos}: BinaryCrossentropy needs labels in [0, 1] "
-                "(0/1 classes or probabilities). For more than two classes use "
-                "SparseCategoricalCrossentropy with one output unit per class."
-            )
-    if isinstance(loss, losses.CategoricalCrossentropy):
-        bad = arr < 0
-        if bad.any():
-            i = tuple(np.argwhere(bad)[0])
-            raise ValueError(
-                f"{name} has {arr[i]:g} at {where(i)}: CategoricalCrossentropy needs one-hot labels "
-                "(or probabilities), all >= 0; make them with glassnet.utils.to_categorical(labels)"
-            )
-    return arr
-
-
-def _sparse_labels(arr, name, output_shape, width):
-    lab = arr.reshape(arr.shape[:-1]) if arr.ndim >= 2 and arr.shape[-1] == 1 else arr
-    if lab.ndim != len(output_shape) - 1:
-        raise ValueError(
-            f"{name} has shape {arr.shape}: SparseCategoricalCrossentropy takes one integer "
-            f"class per sample, shape ({arr.shape[0]},). For one-hot labels use CategoricalCrossentropy, "
-            f"or pass {name}.argmax(axis=1)."
-        )
-    if lab.dtype.kind == "f":
-        frac = lab != np.round(lab)
-        if frac.any():
-            i = np.argwhere(frac)[0]
-            raise ValueError(f"{name} has a non-integer class label {lab[tuple(i)]:g} at {where(i)}: "
-                             "SparseCategoricalCrossentropy needs integer labels 0..C-1, one per sample")
-    # Range first, on the original values: a huge float would not survive the cast to int.
-    bad = (lab < 0) | (lab >= width) if width is not None else (lab < 0)
-    if bad.any():
-        i = tuple(np.argwhere(bad)[0])
-        value = lab[i].item()
-        if float(value).is_integer() and abs(value) < 1e9:
-            value = int(value)
-        if value < 0:
-            fix = "class labels start at 0: shift them, e.g. y - y.min()"
-        else:
-            count = f" ({value + 1} or more)" if isinstance(value, int) else ""
-            fix = (f"the last layer has {width} units, one per class: give it as many units as "
-                   f"classes{count}, or renumber the labels 0..{width - 1}")
-        shown = value if isinstance(value, int) else format(value, "g")
-        raise ValueError(f"{name} has label {shown} at {where(i)}, outside 0..{width - 1}: {fix}")
-    return lab.astype(np.int64)
+    return loss.check_labels(arr, name, output_shape)

@@ -15,6 +15,14 @@ Every number printed is one that ``glassnet.step.train_step`` computed (recorded
 step runs on a copy of the model and its optimizer, so the model is left unchanged. Dropout runs in inference mode (the identity), so the explanation is
 deterministic.
 
+Each layer writes its own part (``Layer.narrate_forward`` and ``narrate_backward``, beside
+its ``forward`` and ``backward``; Dense writes the equations above) and each loss its own
+formulas (``Loss.formula``, ``gradient_formula``, ``shortcut_formula``); this module lays
+out the sections and offers the layers a page to write on: ``put(line)``,
+``show(equation, shapes, name, array)``, ``keep(name, array)``, ``weight(variable, label)``
+(its value before the step), ``peek(name, array)`` and ``shape(array)``. A layer of your own
+gets ``A[l] = name(A[l-1])`` and the lines of its ``explain_forward``, if it has any.
+
 >>> import numpy as np, glassnet
 >>> from glassnet.keras import Sequential
 >>> from glassnet.keras.layers import Dense
@@ -34,9 +42,7 @@ import html
 import numpy as np
 
 from .. import activations as act
-from .. import losses as L
 from .gradients import scratch_copy
-from ..layers import Activation, Dense, Dropout, Flatten
 from ..engine.step import StepRecord, penalty, train_step
 
 __all__ = ["explain", "Explanation"]
@@ -133,10 +139,25 @@ class _Narration:
         self.lines.append(line)
 
     def show(self, eq, shape_note, name=None, value=None, indent="    "):
+        """An equation and its shapes; with ``value``, a few of its numbers, kept as ``name``."""
         self.put(f"{indent}{eq:<40} {shape_note}")
         if value is not None:
             self.arrays[name] = np.array(value, copy=True)
             self.put(f"{indent}    {_peek(name, value, self.k)}")
+
+    def keep(self, name, value):
+        """Keep an array in ``Explanation.arrays`` without printing it."""
+        self.arrays[name] = np.array(value, copy=True)
+
+    def weight(self, variable, label):
+        """A weight's value before the step; ``label`` names it in the update section."""
+        self.labels[id(variable)] = label
+        return self.record.weights_before[variable.path]
+
+    def peek(self, name, a) -> str:
+        return _peek(name, a, self.k)
+
+    shape = staticmethod(_shape)
 
     def head(self):
         layers = self.layers
@@ -149,52 +170,8 @@ class _Narration:
     def forward(self):
         self.put("FORWARD   layer after layer; each row is one sample")
         self.show("A[0] = X", _shape(self.arrays["X"]), "X", self.arrays["X"])
-        for i, layer in enumerate(self.layers):
-            self._forward_layer(i + 1, layer, self.record.inputs[i], self.record.outputs[i])
-
-    def _forward_layer(self, l, layer, a_in, a):
-        k, show = self.k, self.show
-        if isinstance(layer, Dense):
-            g = layer.activation
-            gname = act.serialize(g)
-            self.put(f"  layer {l}: {layer.name} (Dense, {layer.units} unit{'s' if layer.units > 1 else ''}, {gname})")
-            W = self.record.weights_before[layer.kernel.path]
-            self.arrays[f"W[{l}]"] = W.copy()
-            self.labels[id(layer.kernel)] = f"W[{l}]"
-            if layer.use_bias:
-                b = self.record.weights_before[layer.bias.path]
-                self.arrays[f"b[{l}]"] = b.copy()
-                self.labels[id(layer.bias)] = f"b[{l}]"
-                eq = f"Z[{l}] = A[{l - 1}] @ W[{l}] + b[{l}]"
-                note = f"{_shape(a_in)} @ {_shape(W)} + {_shape(b)} -> {_shape(layer.z)}"
-                self.put(f"        {_peek(f'W[{l}]', W, k)}    {_peek(f'b[{l}]', b, k)}")
-            else:
-                eq, note = f"Z[{l}] = A[{l - 1}] @ W[{l}]", f"{_shape(a_in)} @ {_shape(W)} -> {_shape(layer.z)}"
-                self.put(f"        {_peek(f'W[{l}]', W, k)}")
-            show(eq, note, f"Z[{l}]", layer.z)
-            form = act.formula_of(g)[0]
-            show(f"A[{l}] = {gname}(Z[{l}])", f"= {form}   {_shape(a)}", f"A[{l}]", a)
-        elif isinstance(layer, Activation):
-            gname = act.serialize(layer.activation)
-            self.put(f"  layer {l}: {layer.name} (Activation, {gname})")
-            show(f"A[{l}] = {gname}(A[{l - 1}])", _shape(a), f"A[{l}]", a)
-        elif isinstance(layer, Dropout):
-            self.put(f"  layer {l}: {layer.name} (Dropout, rate {layer.rate:g})")
-            show(f"A[{l}] = A[{l - 1}]", "(inference mode: the identity; in fit, "
-                 f"A[{l - 1}] * mask / {1 - layer.rate:g})", f"A[{l}]", a)
-        elif isinstance(layer, Flatten):
-            self.put(f"  layer {l}: {layer.name} (Flatten)")
-            show(f"A[{l}] = reshape(A[{l - 1}])", f"{_shape(a_in)} -> {_shape(a)}", f"A[{l}]", a)
-        else:
-            self.put(f"  layer {l}: {layer.name} ({type(layer).__name__})")
-            show(f"A[{l}] = {layer.name}(A[{l - 1}])", f"{_shape(a_in)} -> {_shape(a)}", f"A[{l}]", a)
-            for v in layer.weights:
-                self.labels[id(v)] = f"{v.name}[{l}]"
-            narrate = getattr(layer, "explain_forward", None)      # a layer may describe its own step
-            if narrate is not None:
-                before = {v.name: self.record.weights_before[v.path] for v in layer.weights}
-                for line in narrate(l, a_in, a, before):
-                    self.put(f"        {line}")
+        for i, layer in enumerate(self.layers):           # each layer writes its own equations
+            layer.narrate_forward(self, i + 1, self.record.inputs[i], self.record.outputs[i])
 
     # ------------------------------------------------------------------------- loss
     def loss(self, value):
@@ -227,23 +204,11 @@ class _Narration:
         for i in range(n_layers - 1, -1, -1):
             layer, l = self.layers[i], i + 1
             self.put(f"  layer {l}: {layer.name}")
-            shortcut_here = i == n_layers - 1 and self.model.output_shortcut
             if i == n_layers - 1:
                 self._output_gradient(layer, grad)
-            if isinstance(layer, Dense):
-                self._dense_backward(layer, l, shortcut_here)
-            elif isinstance(layer, Activation) and not shortcut_here and i > 0:
-                self.put(f"    dA[{l - 1}] = dA[{l}] * {act.serialize(layer.activation)}'(A[{l - 1}])")
-            elif not isinstance(layer, Activation) and i > 0:
-                self.put(f"    dA[{l - 1}] = {type(layer).__name__}.backward(dA[{l}])")
-            dX = self.record.input_grads.get(i)
-            if i > 0:
-                if isinstance(layer, Dense):
-                    self.show(f"dA[{l - 1}] = dZ[{l}] @ W[{l}].T",
-                              f"{_shape(layer.dz)} @ {_shape(layer.kernel.value.T)} -> {_shape(dX)}", f"dA[{l - 1}]", dX)
-                else:
-                    self.arrays[f"dA[{l - 1}]"] = np.array(dX, copy=True)
-            else:
+            shortcut_here = i == n_layers - 1 and self.model.output_shortcut
+            layer.narrate_backward(self, l, self.record.input_grads.get(i) if i > 0 else None, shortcut_here)
+            if i == 0:
                 self.put("    dA[0] = dJ/dX is not needed: there is nothing to update below")
 
     def _output_gradient(self, last, grad):
@@ -251,39 +216,14 @@ class _Narration:
         width = grad.shape[-1] if grad.ndim > 1 else 1
         if self.model.output_shortcut:
             gname = act.serialize(last.activation)
-            scale = f"(m * {width})" if isinstance(loss, L.BinaryCrossentropy) and width > 1 else "m"
-            target = "onehot(Y)" if isinstance(loss, L.SparseCategoricalCrossentropy) else "Y"
-            # after a separate Activation layer, dJ/d(its input) is the previous layer's dA
-            name = f"dA[{n_layers - 1}]" if isinstance(last, Activation) else f"dZ[{n_layers}]"
-            self.show(f"{name} = (A[{n_layers}] - {target}) / {scale}" + (" * s" if sw is not None else ""),
+            name = f"d{last.explain_z(n_layers)}"     # dZ[L], or dA[L-1] after an activation layer
+            self.show(f"{name} = {loss.shortcut_formula(width, f'A[{n_layers}]')}" + (" * s" if sw is not None else ""),
                       _shape(grad), name, grad)
             self.put(f"        the declared shortcut for {gname} + {type(loss).__name__}: the chain rule "
                      f"through {gname}, written out")
         else:
             self.show(f"dA[{n_layers}] = dJ/dA[{n_layers}] = {loss.gradient_formula(width)}",
                       _shape(grad), f"dA[{n_layers}]", grad)
-
-    def _dense_backward(self, layer, l, shortcut_here):
-        dZ = layer.dz
-        if not shortcut_here:
-            g = layer.activation
-            gname = act.serialize(g)
-            deriv = act.formula_of(g)[1]
-            if g is act.softmax:
-                eq = f"dZ[{l}] = A * (dA - sum_j dA_j A_j)"
-            elif g is act.linear:
-                eq = f"dZ[{l}] = dA[{l}]"
-            else:
-                eq = f"dZ[{l}] = dA[{l}] * {gname}'(Z[{l}])"
-            note = f"{gname}' = {deriv}   {_shape(dZ)}" if deriv and g is not act.linear else _shape(dZ)
-            self.show(eq, note, f"dZ[{l}]", dZ)
-        kern = layer.kernel.grad
-        self.show(f"dW[{l}] = A[{l - 1}].T @ dZ[{l}]", f"{_shape(layer.x.T)} @ {_shape(dZ)} -> {_shape(kern)}",
-                  f"dW[{l}]", kern)
-        if layer.kernel.regularizer is not None:
-            self.put(f"        + the penalty's gradient, {type(layer.kernel.regularizer).__name__}.gradient(W[{l}])")
-        if layer.use_bias:
-            self.show(f"db[{l}] = sum over the m rows of dZ[{l}]", _shape(layer.bias.grad), f"db[{l}]", layer.bias.grad)
 
     # ------------------------------------------------------------------------- update
     def update(self, rule, before, grads):

@@ -20,7 +20,15 @@ import math
 import numpy as np
 
 from .. import activations, initializers, regularizers
+from . import activation_onnx
 from .base import Layer
+
+
+class _Elementwise(Layer):
+    """An activation layer keeps each sample's shape: fit's check of ``x`` asks the next layer."""
+
+    def needs_flat_samples(self):
+        return None
 
 
 def _number(value, layer, arg, allow_none=False) -> float | None:
@@ -33,7 +41,7 @@ def _number(value, layer, arg, allow_none=False) -> float | None:
     return float(value)
 
 
-class ReLU(Layer):
+class ReLU(_Elementwise):
     """``ReLU(max_value=None, negative_slope=0.0, threshold=0.0)``: ``x`` above ``threshold``
     (capped at ``max_value``), ``negative_slope * (x - threshold)`` at or below it."""
 
@@ -70,7 +78,7 @@ class ReLU(Layer):
         return out
 
 
-class LeakyReLU(Layer):
+class LeakyReLU(_Elementwise):
     """``LeakyReLU(negative_slope=0.3)``: ``x if x > 0 else negative_slope * x``. Keras 2's
     spelling ``alpha=`` is accepted for ``negative_slope``. (The function
     ``activations.leaky_relu`` defaults to 0.2; the layer, as Keras's, to 0.3.)"""
@@ -96,7 +104,7 @@ class LeakyReLU(Layer):
         return g.node("Where", [g.node("Greater", [x, g.constant(0.0, "zero")]), x, below])
 
 
-class ELU(Layer):
+class ELU(_Elementwise):
     """``ELU(alpha=1.0)``: ``x if x > 0 else alpha * (exp(x) - 1)``."""
 
     def __init__(self, alpha=1.0, **kwargs):
@@ -116,11 +124,10 @@ class ELU(Layer):
         return {**super().get_config(), "alpha": self.alpha}
 
     def to_onnx(self, g, x):               # alpha (exp(min(x, 0)) - 1) below 0, as forward computes it
-        from ..saving.onnx import _elu
-        return _elu(g, x, self.alpha)
+        return activation_onnx.elu(g, x, self.alpha)
 
 
-class PReLU(Layer):
+class PReLU(_Elementwise):
     """``PReLU()``: ``x if x > 0 else alpha * x`` with ``alpha`` learned, one per input
     position (``shared_axes`` share one along those axes, e.g. ``[1, 2]`` for images).
 
@@ -188,7 +195,7 @@ class PReLU(Layer):
         return g.node("Where", [g.node("Greater", [x, g.constant(0.0, "zero")]), x, below])
 
 
-class Softmax(Layer):
+class Softmax(_Elementwise):
     """``Softmax(axis=-1)``: ``exp(x - max x) / sum exp(x - max x)`` along ``axis``.
 
     Along the last axis it declares ``activation = softmax``, so with a cross-entropy loss
@@ -216,6 +223,16 @@ class Softmax(Layer):
 
     def backward_from_z(self, dz, need_input_grad=True):
         return dz                                       # the input *is* Z
+
+    def narrate_backward(self, page, l, dx, shortcut=False):
+        if dx is None:
+            return
+        if not shortcut:                                # else the shortcut gave dA[l-1] itself
+            page.put(f"    dA[{l - 1}] = Softmax.backward(dA[{l}]) = A (dA - sum_j dA_j A_j)")
+        page.keep(f"dA[{l - 1}]", dx)
+
+    def explain_z(self, l):
+        return f"A[{l - 1}]"                            # the input *is* Z
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

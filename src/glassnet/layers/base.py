@@ -284,6 +284,52 @@ class Layer:
             "computes gradients by hand, so a layer returns dJ/d(input) and sets its weights' grad"
         )
 
+    # -- what a layer says about itself: its ONNX nodes, its lines in explain -----------------
+    def to_onnx(self, g, x) -> str:
+        """This layer as ONNX nodes added to graph ``g`` after tensor ``x``; returns the output
+        tensor's name (see ``glassnet.saving.onnx``). Each layer class that can be exported
+        defines it; this one refuses, naming the class."""
+        raise ValueError(f"glassnet cannot export {type(self).__name__} to ONNX: the class has no "
+                         "`to_onnx(self, g, x)` method. Give it one that adds ONNX nodes to g and returns "
+                         "the output tensor's name (see glassnet.saving.onnx)")
+
+    def explain_forward(self, l, x, out, weights=None) -> list[str]:
+        """Lines ``glassnet.explain`` prints under this layer's forward equation (layer ``l``,
+        input ``x``, output ``out``; ``weights`` maps each weight's name to its value before
+        the step): a number worked out by hand, say. None by default."""
+        return []
+
+    def narrate_forward(self, page, l, x, out) -> None:
+        """This layer's part of ``glassnet.explain``'s forward pass, written on ``page`` (its
+        ``put``, ``show``, ``weight``, ``keep``, ``peek`` and ``shape``: see
+        ``glassnet.glassbox.explain``): by default ``A[l] = name(A[l-1])`` and the lines of
+        :meth:`explain_forward`. Dense, Activation, Dropout and Flatten write their equations."""
+        page.put(f"  layer {l}: {self.name} ({type(self).__name__})")
+        page.show(f"A[{l}] = {self.name}(A[{l - 1}])", f"{page.shape(x)} -> {page.shape(out)}", f"A[{l}]", out)
+        before = {v.name: page.weight(v, f"{v.name}[{l}]") for v in self.weights}
+        for line in self.explain_forward(l, x, out, before):
+            page.put(f"        {line}")
+
+    def narrate_backward(self, page, l, dx, shortcut=False) -> None:
+        """This layer's part of ``glassnet.explain``'s backward pass: how ``dA[l-1]`` (``dx``,
+        None for the first layer) comes from ``dA[l]``. ``shortcut``: the declared output
+        shortcut started the pass at this layer's ``Z``."""
+        if dx is not None:
+            page.put(f"    dA[{l - 1}] = {type(self).__name__}.backward(dA[{l}])")
+            page.keep(f"dA[{l - 1}]", dx)
+
+    def needs_flat_samples(self) -> bool | None:
+        """For fit's check of ``x`` when the model has no declared input shape: True when this
+        layer, met first, needs each sample to be a vector (Dense: a 3-D ``x`` is most likely a
+        forgotten Flatten); None when it keeps the shape elementwise, so the next layer decides
+        (Dropout, the activations); False, the default, when it takes samples of any shape."""
+        return False
+
+    def explain_z(self, l) -> str:
+        """The name ``glassnet.explain`` gives this layer's ``Z`` (the input of its activation),
+        where the declared shortcut's ``dJ/dZ`` enters: ``Z[l]`` for a layer that computes it."""
+        return f"Z[{l}]"
+
     # -- config ---------------------------------------------------------------------------
     def get_config(self) -> dict:
         dtype = self.dtype.name if self.dtype is not None else config.floatx()

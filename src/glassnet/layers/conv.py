@@ -28,6 +28,7 @@ import math
 import numpy as np
 
 from .. import activations, initializers, regularizers
+from .activation_onnx import activation_to_onnx
 from .base import Layer
 
 
@@ -329,7 +330,6 @@ class _Conv(Layer):
     # -- ONNX ------------------------------------------------------------------------------
     def to_onnx(self, g, x):
         """ONNX's Conv is channels-first: transpose to NCHW, Conv, transpose back."""
-        from ..saving.onnx import activation_to_onnx
         refuse_float64(g, self, "Conv")
         n = self.rank
         first = g.node("Transpose", [x], name="ToChannelsFirst", perm=[0, n + 1] + list(range(1, n + 1)))

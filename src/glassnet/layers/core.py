@@ -24,6 +24,7 @@ import numpy as np
 
 from .. import activations, config, initializers, regularizers
 from ..utils import rng, unique_name
+from .activation_onnx import activation_to_onnx
 from .base import Layer
 
 
@@ -52,6 +53,9 @@ class InputLayer(Layer):
 
     def backward(self, grad, need_input_grad=True):
         return grad
+
+    def to_onnx(self, g, x):
+        return x                                     # no node: the graph's input is the input
 
     def get_config(self):
         return {"batch_shape": list(self.shape), "dtype": (self.dtype.name if self.dtype else config.floatx()),
@@ -109,6 +113,9 @@ class Dense(Layer):
     def count_params_for(self, input_shape) -> int:
         return int(input_shape[-1]) * self.units + (self.units if self.use_bias else 0)
 
+    def needs_flat_samples(self):
+        return True                                  # (N, 8, 8) first into a Dense: a forgotten Flatten
+
     def forward(self, x, training=False):
         self.x = x
         self.z = x @ self.kernel.value               # Z = X W + b
@@ -134,6 +141,57 @@ class Dense(Layer):
         if need_input_grad:
             return dz @ self.kernel.value.T          # dX = dZ W.T
         return None
+
+    def to_onnx(self, g, x):
+        z = g.node("MatMul", [x, g.initializer("kernel", self.kernel.value)])     # Z = X W + b
+        if self.use_bias:
+            z = g.node("Add", [z, g.initializer("bias", self.bias.value)], name="BiasAdd")
+        return activation_to_onnx(g, self.activation, z, self)                    # A = g(Z)
+
+    # -- in glassnet.explain: the equations above, with this batch's shapes and numbers ----
+    def narrate_forward(self, page, l, x, out):
+        gname = activations.serialize(self.activation)
+        page.put(f"  layer {l}: {self.name} (Dense, {self.units} unit{'s' if self.units > 1 else ''}, {gname})")
+        W = page.weight(self.kernel, f"W[{l}]")
+        page.keep(f"W[{l}]", W)
+        if self.use_bias:
+            b = page.weight(self.bias, f"b[{l}]")
+            page.keep(f"b[{l}]", b)
+            eq = f"Z[{l}] = A[{l - 1}] @ W[{l}] + b[{l}]"
+            note = f"{page.shape(x)} @ {page.shape(W)} + {page.shape(b)} -> {page.shape(self.z)}"
+            page.put(f"        {page.peek(f'W[{l}]', W)}    {page.peek(f'b[{l}]', b)}")
+        else:
+            eq, note = f"Z[{l}] = A[{l - 1}] @ W[{l}]", f"{page.shape(x)} @ {page.shape(W)} -> {page.shape(self.z)}"
+            page.put(f"        {page.peek(f'W[{l}]', W)}")
+        page.show(eq, note, f"Z[{l}]", self.z)
+        form = activations.formula_of(self.activation)[0]
+        page.show(f"A[{l}] = {gname}(Z[{l}])", f"= {form}   {page.shape(out)}", f"A[{l}]", out)
+
+    def narrate_backward(self, page, l, dx, shortcut=False):
+        dZ = self.dz
+        if not shortcut:                             # else dZ is the shortcut's, written above
+            g = self.activation
+            gname = activations.serialize(g)
+            deriv = activations.formula_of(g)[1]
+            if g is activations.softmax:
+                eq = f"dZ[{l}] = A * (dA - sum_j dA_j A_j)"
+            elif g is activations.linear:
+                eq = f"dZ[{l}] = dA[{l}]"
+            else:
+                eq = f"dZ[{l}] = dA[{l}] * {gname}'(Z[{l}])"
+            note = f"{gname}' = {deriv}   {page.shape(dZ)}" if deriv and g is not activations.linear else page.shape(dZ)
+            page.show(eq, note, f"dZ[{l}]", dZ)
+        kern = self.kernel.grad
+        page.show(f"dW[{l}] = A[{l - 1}].T @ dZ[{l}]",
+                  f"{page.shape(self.x.T)} @ {page.shape(dZ)} -> {page.shape(kern)}", f"dW[{l}]", kern)
+        if self.kernel.regularizer is not None:
+            page.put(f"        + the penalty's gradient, {type(self.kernel.regularizer).__name__}.gradient(W[{l}])")
+        if self.use_bias:
+            page.show(f"db[{l}] = sum over the m rows of dZ[{l}]", page.shape(self.bias.grad), f"db[{l}]",
+                      self.bias.grad)
+        if dx is not None:
+            page.show(f"dA[{l - 1}] = dZ[{l}] @ W[{l}].T",
+                      f"{page.shape(dZ)} @ {page.shape(self.kernel.value.T)} -> {page.shape(dx)}", f"dA[{l - 1}]", dx)
 
     def get_config(self):
         return {**super().get_config(), "units": self.units,
@@ -164,6 +222,29 @@ class Activation(Layer):
     def backward_from_z(self, dz, need_input_grad=True):
         return dz                                    # the input *is* Z: nothing left to do
 
+    def needs_flat_samples(self):
+        return None                                  # elementwise: the next layer decides
+
+    def to_onnx(self, g, x):
+        if self.activation is activations.linear:
+            return g.node("Identity", [x])
+        return activation_to_onnx(g, self.activation, x, self)
+
+    def narrate_forward(self, page, l, x, out):
+        gname = activations.serialize(self.activation)
+        page.put(f"  layer {l}: {self.name} (Activation, {gname})")
+        page.show(f"A[{l}] = {gname}(A[{l - 1}])", page.shape(out), f"A[{l}]", out)
+
+    def narrate_backward(self, page, l, dx, shortcut=False):
+        if dx is None:
+            return
+        if not shortcut:                             # else the shortcut gave dA[l-1] itself
+            page.put(f"    dA[{l - 1}] = dA[{l}] * {activations.serialize(self.activation)}'(A[{l - 1}])")
+        page.keep(f"dA[{l - 1}]", dx)
+
+    def explain_z(self, l):
+        return f"A[{l - 1}]"                         # the input *is* Z
+
     def get_config(self):
         return {**super().get_config(), "activation": activations.serialize(self.activation)}
 
@@ -193,6 +274,17 @@ class Dropout(Layer):
     def backward(self, grad, need_input_grad=True):
         return grad if self._mask is None else grad * self._mask
 
+    def needs_flat_samples(self):
+        return None                                  # elementwise: the next layer decides
+
+    def to_onnx(self, g, x):
+        return g.node("Identity", [x])               # an exported model infers: the identity
+
+    def narrate_forward(self, page, l, x, out):     # explain runs in inference mode
+        page.put(f"  layer {l}: {self.name} (Dropout, rate {self.rate:g})")
+        page.show(f"A[{l}] = A[{l - 1}]", "(inference mode: the identity; in fit, "
+                  f"A[{l - 1}] * mask / {1 - self.rate:g})", f"A[{l}]", out)
+
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": None}
 
@@ -215,6 +307,13 @@ class Flatten(Layer):
 
     def backward(self, grad, need_input_grad=True):
         return grad.reshape(self._shape)
+
+    def to_onnx(self, g, x):
+        return g.node("Flatten", [x], axis=1)        # (N, ...) -> (N, -1)
+
+    def narrate_forward(self, page, l, x, out):
+        page.put(f"  layer {l}: {self.name} (Flatten)")
+        page.show(f"A[{l}] = reshape(A[{l - 1}])", f"{page.shape(x)} -> {page.shape(out)}", f"A[{l}]", out)
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format or "channels_last"}

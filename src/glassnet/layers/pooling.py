@@ -86,8 +86,8 @@ class _Pooling(Layer):
             index.append(slice(max(start, 0), min(start + k, n)))     # the window's real pixels
         window = x[tuple(index) + (c,)]
         rows = ", ".join(f"{i.start}:{i.stop}" for i in index[1:])
-        kind = "max" if isinstance(self, _MaxPooling) else "mean"
-        value = float(window.max() if kind == "max" else window.mean())
+        kind = self._window_reduction                    # "max" or "mean"
+        value = float(getattr(window, kind)())
         where = ", ".join(map(str, position))
         return [f"by hand, sample 0, position ({where}), channel {c}: {kind}(A[{l - 1}][0, {rows}, {c}]) = "
                 f"{value:.4g};  A[{l}][0, {where}, {c}] = {float(out[(0,) + position + (c,)]):.4g}"]
@@ -98,6 +98,8 @@ class _Pooling(Layer):
 
 
 class _MaxPooling(_Pooling):
+    _window_reduction = "max"                               # one output of its window (for explain)
+
     def forward(self, x, training=False):
         self.xpad = xpad = self._padded(x, -np.inf)         # padding never wins
         y = None
@@ -127,6 +129,8 @@ class _MaxPooling(_Pooling):
 
 
 class _AveragePooling(_Pooling):
+    _window_reduction = "mean"                              # one output of its window (for explain)
+
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)     # no default size, as Keras
 

@@ -225,6 +225,13 @@ class Normalization(Layer):
             return None                           # mean and variance are not trained
         return grad * self._scale if self.invert else grad / self._scale      # dX = dY / s
 
+    def to_onnx(self, g, x):
+        mean, s = self.mean_and_scale()       # s = max(sqrt(variance), epsilon), as forward uses
+        mean, s = g.initializer("mean", mean), g.initializer("scale", s)
+        if self.invert:                        # mean + x s
+            return g.node("Add", [mean, g.node("Mul", [x, s])])
+        return g.node("Div", [g.node("Sub", [x, mean]), s])                        # (x - mean) / s
+
     # -- config -----------------------------------------------------------------------------
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "invert": self.invert,

@@ -10,10 +10,12 @@ the batch dimension is dynamic; float32 models give a float32 graph, float64 mod
 float64 one. The ``onnx`` package (``pip install 'glassnet[onnx]'``) is imported only here,
 only when a model is exported.
 
-**The contract for a layer of your own.** A layer class with a method
-``to_onnx(self, g, x) -> str`` is exported through it: ``g`` is a :class:`Graph`, ``x`` the
-name of the input tensor; add nodes and return the name of the output tensor. Names are
-prefixed with the layer's name for you. For example a layer that doubles its input::
+**Each layer exports itself.** Every layer class has a method ``to_onnx(self, g, x) -> str``,
+beside its ``forward``: ``g`` is a :class:`Graph`, ``x`` the name of the input tensor; it adds
+nodes and returns the name of the output tensor. Names are prefixed with the layer's name
+for you. ``Layer.to_onnx`` refuses ("glassnet cannot export <Class> to ONNX"), and a subclass
+that changes its parent's ``forward`` (or ``call``) is refused rather than exported as the
+parent. A layer of your own gives its class the method; for example one that doubles its input::
 
     class Double(glassnet.layers.Layer):
         def forward(self, x, training=False):
@@ -25,8 +27,9 @@ prefixed with the layer's name for you. For example a layer that doubles its inp
             return g.node("Mul", [x, two])            # a node "double/Mul"; returns its output
 
 An activation function may carry the same method as an attribute, like ``backward``:
-``cube.to_onnx = lambda g, x: g.node("Mul", [g.node("Mul", [x, x]), x])``. Layers and
-activations without a recipe are refused before anything is written, naming the layer.
+``cube.to_onnx = lambda g, x: g.node("Mul", [g.node("Mul", [x, x]), x])`` (the built-in
+functions' recipes are in ``glassnet.layers.activation_onnx``). Layers and activations
+without a recipe are refused before anything is written, naming the layer.
 
 >>> import numpy as np, glassnet
 >>> model = glassnet.Sequential([glassnet.Input(shape=(4,)), glassnet.layers.Dense(2, activation="relu", name="dense")])
@@ -36,14 +39,14 @@ activations without a recipe are refused before anything is written, naming the 
 """
 from __future__ import annotations
 
-import math
 from contextlib import contextmanager
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from .. import activations, config
-from ..layers import Activation, Dense, Dropout, Flatten, InputLayer, Normalization
+from .. import config
+from ..layers import Layer
+from ..layers.activation_onnx import activation_to_onnx
 
 __all__ = ["Graph", "build_graph", "export", "DEFAULT_OPSET", "MIN_OPSET"]
 
@@ -136,164 +139,6 @@ class Graph:
                                  ir_version=helper.find_min_ir_version_for(opsets))
 
 
-# ---------------------------------------------------------------------------------------
-# Activations: each one's recipe, built from ONNX operators, computing what glassnet does
-# ---------------------------------------------------------------------------------------
-def _unary(op_type: str, **attrs) -> Callable:
-    return lambda g, x: g.node(op_type, [x], **attrs)
-
-
-def _where_positive(g, x, below: str) -> str:
-    """``x if x > 0 else below``."""
-    positive = g.node("Greater", [x, g.constant(0.0, "zero")])
-    return g.node("Where", [positive, x, below])
-
-
-def _leaky_relu(g, x):                     # x if x > 0 else 0.2 x (glassnet's default slope)
-    return _where_positive(g, x, g.node("Mul", [x, g.constant(0.2, "negative_slope")]))
-
-
-def _elu(g, x, alpha=1.0):                 # x if x > 0 else alpha (exp(min(x, 0)) - 1)
-    e = g.node("Exp", [g.node("Min", [x, g.constant(0.0, "zero")])])
-    return _where_positive(g, x, g.node("Mul", [g.constant(alpha, "alpha"), g.node("Sub", [e, g.constant(1.0, "one")])]))
-
-
-def _selu(g, x):                           # scale * elu(x, alpha)
-    with g.scope("elu"):
-        e = _elu(g, x, activations._SELU_ALPHA)
-    return g.node("Mul", [g.constant(activations._SELU_SCALE, "scale"), e])
-
-
-def _erf(g, x) -> str:
-    """``erf(x)``. ONNX Runtime's Erf has no float64 kernel, so a float64 graph sums the
-    series ``erf(x) = 2/sqrt(pi) x exp(-x^2) sum_n c_n t^n``, ``t = x^2``,
-    ``c_n = 2^n / (1*3*...*(2n+1))`` (all terms positive: no cancellation), 100 terms for
-    ``|x| <= 6`` (erf(6) is 1 in float64); agrees with ``math.erf`` to about 1e-14. The sum
-    goes by ten blocks, ``sum_k t^(10k) P_k(t)`` with ``P_k`` of degree 9, so an element
-    needs ten temporaries, not a hundred."""
-    if g.dtype != np.float64:
-        return g.node("Erf", [x])
-    c = np.cumprod(np.concatenate([[1.0], 2.0 / (2 * np.arange(1, 100) + 1)]))
-    x = g.node("Clip", [x, g.constant(-6.0, "low"), g.constant(6.0, "high")])
-    t = g.node("Unsqueeze", [g.node("Mul", [x, x]), g.initializer("last_axis", np.array([-1]))])
-    blocks = g.node("MatMul", [g.node("Pow", [t, g.initializer("j", np.arange(10.0))]),      # P_k(t)
-                               g.initializer("c", c.reshape(10, 10).T)])
-    shifts = g.node("Pow", [t, g.initializer("ten_k", np.arange(0.0, 100.0, 10.0))])         # t^(10k)
-    series = g.node("MatMul", [g.node("Mul", [blocks, shifts]), g.initializer("ones", np.ones(10))])
-    front = g.node("Mul", [x, g.constant(2 / math.sqrt(math.pi), "two_over_sqrt_pi")])
-    front = g.node("Mul", [front, g.node("Exp", [g.node("Neg", [g.node("Mul", [x, x])])])])
-    return g.node("Mul", [front, series], name="Erf")
-
-
-def _gelu(g, x):                           # 0.5 x (1 + erf(x / sqrt 2)), the exact form
-    with g.scope("erf"):
-        e = _erf(g, g.node("Div", [x, g.constant(math.sqrt(2), "sqrt2")]))
-    half_x = g.node("Mul", [g.constant(0.5, "half"), x])
-    return g.node("Mul", [half_x, g.node("Add", [g.constant(1.0, "one"), e])])
-
-
-def _silu(g, x):                           # x sigmoid(x)
-    return g.node("Mul", [x, g.node("Sigmoid", [x])])
-
-
-def _softplus(g, x):
-    """``log(1 + exp(x))``. ONNX Runtime has Softplus for float32 only; a float64 graph
-    computes ``max(x, 0) + log1p(exp(-|x|))`` as NumPy's logaddexp does, with
-    ``log1p(e) = log(u) e / (u - 1)`` for ``u = 1 + e`` (exact to a few ulp; ``e`` if u == 1)."""
-    if g.dtype != np.float64:
-        return g.node("Softplus", [x])
-    with g.scope("softplus"):
-        e = g.node("Exp", [g.node("Neg", [g.node("Abs", [x])])])
-        one = g.constant(1.0, "one")
-        u = g.node("Add", [one, e])
-        ratio = g.node("Div", [e, g.node("Sub", [u, one])])
-        log1p = g.node("Where", [g.node("Equal", [u, one]), e,
-                                 g.node("Mul", [g.node("Log", [u]), ratio])])
-        return g.node("Add", [g.node("Relu", [x]), log1p])
-
-
-def _softsign(g, x):                       # x / (1 + |x|)
-    return g.node("Div", [x, g.node("Add", [g.constant(1.0, "one"), g.node("Abs", [x])])])
-
-
-def _hard_sigmoid(g, x):                   # clip(x / 6 + 0.5, 0, 1) = relu6(x + 3) / 6, Keras 3's
-    shifted = g.node("Add", [g.node("Div", [x, g.constant(6.0, "six")]), g.constant(0.5, "half")])
-    return g.node("Clip", [shifted, g.constant(0.0, "zero"), g.constant(1.0, "one")])
-
-
-_ACTIVATIONS: dict[Callable, Callable] = {
-    activations.sigmoid: _unary("Sigmoid"),
-    activations.tanh: _unary("Tanh"),
-    activations.relu: _unary("Relu"),
-    activations.leaky_relu: _leaky_relu,
-    activations.elu: _elu,
-    activations.selu: _selu,
-    activations.gelu: _gelu,
-    activations.silu: _silu,
-    activations.softplus: _softplus,
-    activations.softsign: _softsign,
-    activations.hard_sigmoid: _hard_sigmoid,
-    activations.exponential: _unary("Exp"),
-    activations.softmax: _unary("Softmax", axis=-1),
-    activations.log_softmax: _unary("LogSoftmax", axis=-1),
-}
-
-
-_ONE_NODE = {activations.sigmoid, activations.tanh, activations.relu, activations.softplus,
-             activations.exponential, activations.softmax, activations.log_softmax}
-
-
-def activation_to_onnx(g: Graph, fn: Callable, x: str, layer) -> str:
-    """Apply activation ``fn`` to tensor ``x``: no node for linear; a named scope for recipes
-    of several nodes (``dense/gelu/...``)."""
-    if fn is activations.linear:
-        return x
-    name = activations.serialize(fn)
-    recipe = _ACTIVATIONS.get(fn) or getattr(fn, "to_onnx", None)
-    if recipe is None:
-        raise ValueError(f"export: layer {layer.name!r} ({type(layer).__name__}) uses the activation {name!r}, "
-                         "which has no ONNX recipe: give the function a `to_onnx(g, x)` attribute returning "
-                         "the output tensor's name (see glassnet.onnx_export)")
-    if fn in _ONE_NODE:
-        return recipe(g, x)                 # one node, named after its op: dense/Sigmoid
-    with g.scope(name):
-        return recipe(g, x)
-
-
-# ---------------------------------------------------------------------------------------
-# Layers
-# ---------------------------------------------------------------------------------------
-def _dense(layer: Dense, g: Graph, x: str) -> str:
-    z = g.node("MatMul", [x, g.initializer("kernel", layer.kernel.value)])     # Z = X W + b
-    if layer.use_bias:
-        z = g.node("Add", [z, g.initializer("bias", layer.bias.value)], name="BiasAdd")
-    return activation_to_onnx(g, layer.activation, z, layer)                   # A = g(Z)
-
-
-def _activation(layer: Activation, g: Graph, x: str) -> str:
-    if layer.activation is activations.linear:
-        return g.node("Identity", [x])
-    return activation_to_onnx(g, layer.activation, x, layer)
-
-
-def _normalization(layer: Normalization, g: Graph, x: str) -> str:
-    mean, s = layer.mean_and_scale()       # s = max(sqrt(variance), epsilon), as forward uses
-    mean, s = g.initializer("mean", mean), g.initializer("scale", s)
-    if layer.invert:                        # mean + x s
-        return g.node("Add", [mean, g.node("Mul", [x, s])])
-    return g.node("Div", [g.node("Sub", [x, mean]), s])                        # (x - mean) / s
-
-
-_LAYERS: dict[type, Callable] = {
-    Dense: _dense,
-    Activation: _activation,
-    Dropout: lambda layer, g, x: g.node("Identity", [x]),                      # inference: identity
-    Flatten: lambda layer, g, x: g.node("Flatten", [x], axis=1),               # (N, ...) -> (N, -1)
-    InputLayer: lambda layer, g, x: x,
-    Normalization: _normalization,
-}
-
-
 def _model_dtype(model) -> np.dtype:
     found = None
     for i, layer in enumerate(model.layers):
@@ -323,19 +168,35 @@ def _check_opset(opset) -> int:
 
 
 def layers_to_onnx(g: Graph, layers, x: str) -> str:
-    """Each layer's nodes in turn, in a scope named after it; returns the last output's name.
-    (A nested Sequential's ``to_onnx`` calls this for its own layers.)"""
+    """Each layer's nodes in turn (its own ``to_onnx``), in a scope named after it; returns the
+    last output's name. (A nested model's ``to_onnx`` calls this for its own layers.)"""
     for i, layer in enumerate(layers):
-        convert = getattr(layer, "to_onnx", None)
-        if convert is None:
-            if type(layer) not in _LAYERS:  # a subclass may compute something else: not guessed
-                raise ValueError(f"export: layer {i} ({layer.name!r}, {type(layer).__name__}) has no ONNX "
-                                 "converter: give its class a `to_onnx(self, g, x)` method returning the output "
-                                 "tensor's name (see glassnet.onnx_export)")
-            convert = lambda g, x, layer=layer: _LAYERS[type(layer)](layer, g, x)   # noqa: E731
+        convert = _recipe(layer, i)
         with g.scope(layer.name):
             x = convert(g, x)
     return x
+
+
+def _recipe(layer, i: int):
+    """``layer.to_onnx``, refused with the layer's place in the model when its class has no
+    recipe (``Layer.to_onnx``'s refusal), or inherits one from a class whose computation it
+    changes: a subclass of Dense with its own ``forward`` is not a Dense, and is not guessed."""
+    cls = type(layer)
+    owner = next(c for c in cls.__mro__ if "to_onnx" in vars(c))
+    if owner is Layer:
+        try:
+            layer.to_onnx(None, None)           # the base class's refusal, which names the class
+        except ValueError as e:
+            raise ValueError(f"export: layer {i} ({layer.name!r}): {e}") from None
+    computes = next(c for c in cls.__mro__ if "forward" in vars(c) or "call" in vars(c))
+    if computes is not owner and issubclass(computes, owner):
+        raise ValueError(
+            f"export: layer {i} ({layer.name!r}): glassnet cannot export {cls.__name__} to ONNX: "
+            f"{computes.__name__} changes what {owner.__name__} computes, so {owner.__name__}.to_onnx "
+            f"does not describe it. Give {computes.__name__} its own `to_onnx(self, g, x)` method returning "
+            "the output tensor's name (see glassnet.saving.onnx)"
+        )
+    return layer.to_onnx
 
 
 def build_graph(model, opset: int = DEFAULT_OPSET) -> Graph:
