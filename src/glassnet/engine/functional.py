@@ -1,4 +1,4 @@
-"""Keras's functional API, for the models glassnet trains: a chain of layers from one input.
+"""Keras's functional API: layers called on symbolic tensors, and the model between them.
 
 Keras's guides write a model as calls of layers on symbolic tensors::
 
@@ -10,10 +10,11 @@ Keras's guides write a model as calls of layers on symbolic tensors::
 
 Here calling a layer on an ``Input`` (or on what such a call returned) builds the layer for
 that shape and returns a :class:`SymbolicOutput` that remembers the layer and what it was
-called on; ``Model(inputs, outputs)`` walks back from ``outputs`` to ``inputs`` and, when the
-walk is a single chain, is the ``Sequential`` of those layers (same layers, same weights).
-Graphs that branch, merge or take several inputs cannot be trained by glassnet's
-layer-by-layer backward pass and are refused with a message that says so.
+called on; ``Model(inputs, outputs)`` walks back from ``outputs`` to ``inputs``. When the walk
+is a single chain, the model is the stack of those layers (same layers, same weights, trained
+as Sequential is); any other graph (several inputs or outputs, branches, merges, residual
+connections, shared layers) is a :class:`glassnet.engine.graph.Graph`, run forward node by
+node and backward in reverse, gradients adding where paths meet.
 
 >>> import glassnet
 >>> inputs = glassnet.Input(shape=(3,))
@@ -29,63 +30,80 @@ from ..tf.tensor import KerasTensor
 
 
 class SymbolicOutput(KerasTensor):
-    """``layer(symbolic input)``: its shape and dtype, the layer, and what it was called on."""
+    """``layer(symbolic input)``: its shape and dtype, the layer, and what it was called on
+    (``parents``: one tensor, or several for a layer that takes a list, as ``Concatenate``)."""
 
-    def __init__(self, layer, parent, shape, dtype):
+    def __init__(self, layer, parents, shape, dtype):
         super().__init__(shape, dtype, f"{layer.name}_output")
-        self.layer, self.parent = layer, parent
+        self.layer, self.parents = layer, list(parents)
+        self.takes_list = bool(getattr(layer, "takes_list", False))
+
+    @property
+    def parent(self):
+        return self.parents[0]
 
 
 def is_symbolic(x) -> bool:
-    """An ``Input`` or the output of a layer called on one (not data)."""
+    """An ``Input`` or the output of a layer called on one (not data); for a list, its first."""
     from ..layers import InputLayer  # noqa: PLC0415 - layers import this module
+    if isinstance(x, (list, tuple)) and x:
+        x = x[0]
     return isinstance(x, (InputLayer, SymbolicOutput))
 
 
 def call(layer, parent) -> SymbolicOutput:
     """``layer(parent)`` without data: the layer (or nested model) built for the parent's
-    shape; its output shape is what the chain hands on."""
+    shape (or, for a layer that takes a list, the parents' shapes); its output shape is what
+    the graph hands on."""
     from .model import Model  # noqa: PLC0415 - the model module builds on this one
-    shape = (None,) + tuple(parent.shape)[1:]
+    parents = list(parent) if isinstance(parent, (list, tuple)) else [parent]
+    shapes = [(None,) + tuple(p.shape)[1:] for p in parents]
+    if isinstance(parent, (list, tuple)) and not getattr(layer, "takes_list", False):
+        raise TypeError(f"{type(layer).__name__} {layer.name!r} takes one input, got a list of {len(parents)}; "
+                        "merge them first (Concatenate, Add, ...)")
     if isinstance(layer, Model):                        # a model used as a layer
         if not layer.built:
-            layer.build(shape)
+            layer.build(shapes[0])
         out = layer.output_shape
     else:
-        out = layer.build_from_shape(shape)
-    dtype = getattr(layer, "dtype", None) or getattr(parent, "dtype", None) or "float32"
-    return SymbolicOutput(layer, parent, out, dtype)
+        out = layer.build_from_shape(shapes if getattr(layer, "takes_list", False) else shapes[0])
+    dtype = getattr(layer, "dtype", None) or getattr(parents[0], "dtype", None) or "float32"
+    return SymbolicOutput(layer, parents, out, dtype)
 
 
-def chain(inputs, outputs, name="Model") -> tuple:
-    """``(input layer, [layers from input to output])`` of a single chain, or a TypeError
-    naming what glassnet cannot train (several inputs or outputs, a graph that is not a chain)."""
+def structure(value, what, name="Model"):
+    """``(tensors, names)``: a single tensor, a list or tuple of them, or a dict of them by
+    name (``names`` is then the dict's keys, else None)."""
+    if isinstance(value, dict):
+        if not value:
+            raise ValueError(f"{name}: {what} is an empty dict")
+        return list(value.values()), list(value.keys())
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not items:
+        raise ValueError(f"{name}: {what} is empty")
+    for i, item in enumerate(items):
+        if not is_symbolic(item) or isinstance(item, (list, tuple)):
+            where = f"{what}[{i}]" if isinstance(value, (list, tuple)) else what
+            raise TypeError(f"{name}: {where} must be a glassnet.Input(shape=...) or a layer's output on one, "
+                            f"got {type(item).__name__}")
+    return items, None
+
+
+def chain(inputs, outputs, name="Model"):
+    """``(input layer, [layers from input to output])`` when one input leads to one output
+    through layers called one after another, each once (the model is then a stack, and
+    trains as Sequential does, fast path included); None for any other graph."""
     from ..layers import InputLayer  # noqa: PLC0415
 
-    inputs, outputs = _single(inputs, "inputs", name), _single(outputs, "outputs", name)
-    if not isinstance(inputs, InputLayer):
-        raise TypeError(f"{name}: inputs must be a glassnet.Input(shape=...), got {type(inputs).__name__}")
-    layers, node = [], outputs
-    while isinstance(node, SymbolicOutput):
+    if len(inputs) != 1 or len(outputs) != 1 or not isinstance(inputs[0], InputLayer):
+        return None
+    layers, node = [], outputs[0]
+    while isinstance(node, SymbolicOutput) and len(node.parents) == 1 and not node.takes_list:
         layers.append(node.layer)
         node = node.parent
-    if node is not inputs:
-        raise TypeError(f"{name}: outputs was not computed from these inputs (its chain starts at "
-                        f"{getattr(node, 'name', type(node).__name__)!r})")
+    if node is not inputs[0] or not layers:
+        return None
     layers.reverse()
     if len({id(layer) for layer in layers}) != len(layers):
-        raise TypeError(f"{name}: a layer is used twice in the chain (shared weights); glassnet's models "
-                        "use each layer once")
-    return inputs, layers
-
-
-def _single(value, what, name):
-    if isinstance(value, (list, tuple)):
-        if len(value) != 1:
-            raise TypeError(f"{name}: glassnet trains models with one input and one output, as a chain of "
-                            f"layers; got {len(value)} {what}")
-        value = value[0]
-    if isinstance(value, dict):
-        raise TypeError(f"{name}: {what} as a dict (named inputs) is not supported; glassnet trains one "
-                        "input and one output, as a chain of layers")
-    return value
+        return None                                     # a layer used twice: a graph
+    return inputs[0], layers

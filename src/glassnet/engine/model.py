@@ -41,6 +41,7 @@ from ..tf.tensor import KerasTensor, wrap
 from ..utils import snake_case, unique_name
 from . import checks as _checks
 from . import functional
+from .graph import Graph
 from .step import forward
 from .trainer import Trainer
 
@@ -56,10 +57,19 @@ class Model(Trainer, Layer):
         if kwargs or (inputs is None) != (outputs is None):
             raise TypeError("Model: give both inputs and outputs (Model(inputs=inputs, outputs=outputs)), or a "
                             "list of layers" + (f"; unexpected argument(s) {', '.join(sorted(kwargs))}" if kwargs else ""))
+        graph = in_names = out_names = None
         if inputs is not None:
-            first, chain = functional.chain(inputs, outputs)
-            layers, name = [first, *chain], name or unique_name("functional")      # Keras's default name
+            ins, in_names = functional.structure(inputs, "inputs")
+            outs, out_names = functional.structure(outputs, "outputs")
+            found = None if in_names or out_names else functional.chain(ins, outs)
+            name = name or unique_name("functional")          # Keras's default name
+            if found is not None:                             # one chain: a stack, as Sequential
+                layers = [found[0], *found[1]]
+            else:                                             # any other graph of layer calls
+                graph = Graph(ins, outs)
         self._layers: list[Layer] = []      # the stack, for a model that is one (Sequential, functional)
+        self._graph = graph                 # or the graph, for a functional model that is not a chain
+        self._input_names, self._output_names = in_names, out_names     # dicts given as inputs / outputs
         self._last_call = None              # a subclass's latest forward: (its tape, input, output)
         super().__init__(name=name or unique_name(snake_case(type(self).__name__)), trainable=trainable)
         self.optimizer = self.loss = None
@@ -71,12 +81,16 @@ class Model(Trainer, Layer):
         self.history = None
         for layer in layers or []:
             self._append(layer)
+        if graph is not None:
+            self._input_shape = _one_or_list([tuple(i.shape) for i in graph.inputs])
+            self.output_shape = _one_or_list([tuple(o.shape) for o in graph.outputs])
+            self.built = True
 
     # -- structure ----------------------------------------------------------------------
     def _is_stack(self) -> bool:
         """True for a model whose forward pass is its layers in order (Sequential, a
         functional chain); False for a subclass with a ``call`` of its own."""
-        return type(self).call is Model.call
+        return type(self).call is Model.call and self.__dict__.get("_graph") is None
 
     def units(self) -> list:
         """What the training step runs forward in order and backward in reverse: the stack's
@@ -96,6 +110,8 @@ class Model(Trainer, Layer):
 
     def _parts(self) -> list:
         """Whose weights are the model's: the stack's layers, or those set as attributes."""
+        if self._graph is not None:
+            return self._graph.layers
         return self._layers if self._is_stack() else self.__dict__.get("_tracked", [])
 
     def _append(self, layer) -> None:
@@ -137,6 +153,8 @@ class Model(Trainer, Layer):
         A subclass is built by running its ``call`` once on one row of zeros (Keras builds it
         on a symbolic input); nothing of your data is used."""
         who = type(self).__name__
+        if self._graph is not None:                     # a functional graph is built as it is made
+            return
         if input_shape is None:
             input_shape = self._input_shape
         if input_shape is None:
@@ -165,7 +183,7 @@ class Model(Trainer, Layer):
 
     @input_shape.setter
     def input_shape(self, value) -> None:
-        self._input_shape = None if value is None else tuple(value)
+        self._input_shape = _shape(value)
 
     @property
     def output_shape(self):
@@ -173,7 +191,7 @@ class Model(Trainer, Layer):
 
     @output_shape.setter
     def output_shape(self, value) -> None:
-        self._output_shape = None if value is None else tuple(value)
+        self._output_shape = _shape(value)
 
     # -- weights --------------------------------------------------------------------------
     @property
@@ -234,6 +252,12 @@ class Model(Trainer, Layer):
         call is recorded (``glassnet.tape``)."""
         if functional.is_symbolic(x):                   # a model used as a layer of a functional model
             return functional.call(self, x)
+        if self._graph is not None:                     # a functional graph: its nodes in order
+            outs = self._graph.forward(self._graph_inputs(x, "x"), tape.training(training))
+            out = self._graph_outputs([wrap(o) for o in outs])
+            if tape.recording():
+                tape.record_call(self, x, out)
+            return out
         if not self._is_stack():                        # a subclassed model: its own forward pass
             with tape.training_scope(training):
                 return self.call(x, training=training) if _takes_training(type(self)) else self.call(x)
@@ -359,7 +383,11 @@ class Model(Trainer, Layer):
 
     def forward(self, x, training=False):
         """Its layers' forward passes in order (each keeps what its backward needs); for a
-        subclass, its ``call``, recorded on a tape of its own for ``backward``."""
+        subclass, its ``call``, recorded on a tape of its own for ``backward``; for a graph,
+        its nodes in order (several inputs: a list; several outputs: a list)."""
+        if self._graph is not None:
+            outs = self._graph.forward(x if isinstance(x, list) else [x], training)
+            return outs[0] if len(outs) == 1 else outs
         if self._is_stack():
             return forward(self._layers, x, training)
         with tape.GradientTape() as recorder, tape.training_scope(training):
@@ -369,7 +397,12 @@ class Model(Trainer, Layer):
 
     def backward(self, grad, need_input_grad=True):
         """Its layers' backward passes in reverse; sets their weights' grad, returns dJ/d(input).
-        For a subclass: the calls its latest ``forward`` recorded, last to first."""
+        For a subclass: the calls its latest ``forward`` recorded, last to first; for a graph:
+        its nodes in reverse, gradients adding where paths meet (``glassnet/engine/graph.py``)."""
+        if self._graph is not None:
+            grads = grad if isinstance(grad, list) else [grad]
+            dxs = self._graph.backward(grads, need_input_grad)
+            return None if dxs is None else (dxs[0] if len(dxs) == 1 else dxs)
         if not self._is_stack():
             if self._last_call is None:
                 raise RuntimeError(f"{type(self).__name__}.backward: run forward first")
@@ -378,6 +411,57 @@ class Model(Trainer, Layer):
         for i in range(len(self._layers) - 1, -1, -1):
             grad = self._layers[i].backward(grad, need_input_grad or i > 0)
         return grad if need_input_grad else None
+
+    # -- a functional graph's inputs and outputs as data -------------------------------------
+    def _graph_inputs(self, x, name="x") -> list:
+        """One array per input of a functional graph, from an array (one input), a list or
+        tuple (in the order of ``inputs``), or a dict (by the names ``inputs`` was given as a
+        dict with, else by the Input layers' names), each checked as ``fit`` checks ``x``."""
+        inputs = self._graph.inputs
+        if isinstance(x, dict):
+            names = self._input_names or [i.name for i in inputs]
+            missing = [n for n in names if n not in x]
+            if missing:
+                raise ValueError(f"{name}: the model's inputs are named {names}; no data for {missing} "
+                                 f"(got keys {sorted(map(str, x))})")
+            items = [x[n] for n in names]
+        elif isinstance(x, (list, tuple)) and len(inputs) > 1:
+            if len(x) != len(inputs):
+                raise ValueError(f"{name}: the model has {len(inputs)} inputs "
+                                 f"({', '.join(i.name for i in inputs)}), got a list of {len(x)} arrays")
+            items = list(x)
+        elif len(inputs) == 1:
+            one = isinstance(x, (list, tuple)) and len(x) == 1 and isinstance(x[0], np.ndarray)
+            items = [x[0] if one else x]                  # [x] for a one-input model, as Keras takes
+        else:
+            raise ValueError(f"{name}: the model has {len(inputs)} inputs "
+                             f"({', '.join(i.name for i in inputs)}): pass a list or a dict of arrays")
+        out = []
+        for i, (inp, item) in enumerate(zip(inputs, items)):
+            where = name if len(inputs) == 1 else f"{name}[{i}] ({inp.name})"
+            arr = _checks.features(item, where, None, tuple(inp.shape[1:]))
+            out.append(arr)
+        rows = {len(a) for a in out}
+        if len(rows) > 1:
+            raise ValueError(f"{name}: the inputs have different numbers of samples: "
+                             f"{', '.join(f'{i.name}: {len(a)}' for i, a in zip(inputs, out))}")
+        return out
+
+    @property
+    def output_names(self) -> list:
+        """The outputs' names (Keras's): the keys of an ``outputs`` dict, else the name of the
+        layer that makes each output."""
+        if self._output_names:
+            return list(self._output_names)
+        if self._graph is not None:
+            return [getattr(o, "layer", o).name for o in self._graph.outputs]
+        return [self._layers[-1].name] if self._layers else []
+
+    def _graph_outputs(self, outs):
+        """A functional graph's outputs in the form they were given: one, a list, or a dict."""
+        if self._output_names:
+            return dict(zip(self._output_names, outs))
+        return outs[0] if len(outs) == 1 else list(outs)
 
     def regularization_loss(self) -> float:
         return sum(self.losses)
@@ -409,3 +493,14 @@ def _takes_training(cls) -> bool:
     """Whether a subclassed model's ``call`` has a ``training`` parameter (Keras passes it then)."""
     parameters = inspect.signature(cls.call).parameters
     return "training" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+
+
+def _one_or_list(shapes):
+    return shapes[0] if len(shapes) == 1 else list(shapes)
+
+
+def _shape(value):
+    """A shape as a tuple; several (a graph's inputs or outputs) as a list of tuples."""
+    if value is None:
+        return None
+    return [tuple(v) for v in value] if isinstance(value, list) else tuple(value)

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .outputs import OutputLosses
+
 
 
 def output_shortcut(loss, last_layer) -> bool:
@@ -76,12 +78,24 @@ def divisor(loss, m, sample_weight) -> float:
 
 
 def per_sample_losses(loss, shortcut, last_layer, y, a):
-    """``L_i`` for each sample: from the logits ``Z`` when the shortcut is on."""
+    """``L_i`` for each sample: from the logits ``Z`` when the shortcut is on. With several
+    outputs, ``sum_k w_k L_k,i`` (each part's reduction must then be the default)."""
+    if isinstance(loss, OutputLosses):
+        return sum(w * part.call(yk, ak) for w, part, yk, ak in zip(loss.weights, loss.losses, y, a))
     return loss.call_from_logits(y, last_layer.z) if shortcut else loss.call(y, a)
 
 
 def loss_and_output_grad(loss, shortcut, last_layer, y, a, sample_weight=None, record=None):
-    """``J = sum_i(s_i L_i) / m`` (no penalties) and ``dJ/dZ`` (shortcut) or ``dJ/dA``."""
+    """``J = sum_i(s_i L_i) / m`` (no penalties) and ``dJ/dZ`` (shortcut) or ``dJ/dA``. With
+    several outputs (``OutputLosses``): ``J = sum_k w_k J_k`` and one gradient per output."""
+    if isinstance(loss, OutputLosses):
+        parts = [loss_and_output_grad(part, False, None, yk, ak, sample_weight)
+                 for part, yk, ak in zip(loss.losses, y, a)]
+        value = sum(w * v for w, (v, _) in zip(loss.weights, parts))
+        grads = [g if w == 1.0 else g * w for w, (_, g) in zip(loss.weights, parts)]
+        if record is not None:
+            record.output_grad = grads
+        return value, grads
     if shortcut:
         values, grad = loss.value_and_gradient_from_logits(y, last_layer.z, a)
     else:

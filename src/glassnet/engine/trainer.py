@@ -18,6 +18,7 @@ from .. import metrics as metrics_module
 from ..fast import denormals
 from . import checks as _checks
 from . import fastpath, training
+from .outputs import OutputLosses, output_metrics
 from .progress import summary_line
 from .step import output_shortcut
 
@@ -29,21 +30,33 @@ class Trainer:
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True) -> None:
-        """Choose the optimizer (default ``"rmsprop"``), the loss and the metrics."""
-        if loss_weights is not None or weighted_metrics is not None:
-            raise ValueError("compile: loss_weights and weighted_metrics are not supported (single-output models)")
+        """Choose the optimizer (default ``"rmsprop"``), the loss and the metrics. A model with
+        several outputs takes one loss for all, a list or a dict of them, ``loss_weights``,
+        and metrics per output (``glassnet/engine/outputs.py``)."""
+        names = self.output_names if self._graph is not None else None
+        several = names is not None and len(names) > 1
+        if weighted_metrics is not None or (loss_weights is not None and not several):
+            raise ValueError("compile: weighted_metrics, and loss_weights for a model with one output, are not "
+                             "supported")
         opt = optimizers.get(optimizer)
-        loss_obj = losses.get(loss) if loss is not None else None
+        if several and loss is not None:
+            loss_obj = OutputLosses.from_compile(loss, loss_weights, names)
+        else:
+            loss_obj = losses.get(loss) if loss is not None else None
         if loss_obj is not None and loss_obj.reduction in ("none", None):
             raise ValueError(f"compile: loss {loss_obj!r} has reduction={loss_obj.reduction!r}; training "
                              "needs one number per batch: use the default 'sum_over_batch_size', or 'sum'")
         if metrics is None:
             specs = []
+        elif several and isinstance(metrics, dict):
+            specs = dict(metrics)
         elif isinstance(metrics, (list, tuple)):
             specs = list(metrics)
         else:
             raise TypeError(f"compile: metrics must be a list, e.g. metrics=['accuracy']; got {metrics!r}")
-        for spec in specs:      # fail now on unknown names rather than at fit
+        flat = [m for v in (specs.values() if isinstance(specs, dict) else specs)
+                for m in (v if isinstance(v, (list, tuple)) else [v])]
+        for spec in flat:       # fail now on unknown names rather than at fit
             if isinstance(spec, str):
                 metrics_module.get(spec)
         self.optimizer, self.loss, self._metric_specs = opt, loss_obj, specs
@@ -62,7 +75,13 @@ class Trainer:
     def _ready(self, x, y) -> None:
         """Build for ``x`` and make the metrics for ``y``; every check has passed before."""
         if not self.built:
-            self.build((None,) + x.shape[1:])
+            self.build((None,) + training.first(x).shape[1:])
+        if isinstance(self.loss, OutputLosses):         # several outputs: per-output losses and metrics
+            if not self.metrics:
+                likes = [np.empty((0,) + tuple(shape[1:])) for shape in self.output_shape]
+                specs = self._metric_specs or [[] for _ in likes]
+                self.metrics = self.loss.metrics() + output_metrics(specs, self.loss.names, y, likes)
+            return
         if not self.metrics and self._metric_specs:
             like = np.empty((0,) + tuple(self.output_shape[1:]))
             self.metrics = [metrics_module.get(s, y, like) for s in self._metric_specs]
@@ -70,18 +89,47 @@ class Trainer:
     def _data(self, x, y, sample_weight, what, xname="x", yname="y", ready=True, expected=None):
         """Check x, y, sample_weight; the model is built (``_ready``) only once all passed."""
         _checks.compiled(self, what)
-        x = _checks.features(x, xname, self, expected)
-        y_raw = _checks.to_array(y, yname)
-        out_shape = _checks.output_shape(self, x.shape)
-        if out_shape is None:           # a layer that must be built to know its output shape
-            self._ready(x, y_raw)
-            out_shape = self.output_shape
-        y = _checks.labels(y_raw, yname, self.loss, out_shape)
-        _checks.same_length(x, y, xname, yname)
-        sw = _checks.sample_weights(sample_weight, len(x), "sample_weight" if xname == "x" else f"{xname}'s sample_weight")
+        x = self._features(x, xname, expected)
+        if isinstance(self.loss, OutputLosses):         # several outputs: labels for each
+            y = y_raw = self._output_labels(y, yname)
+            for name, yk in zip(self.loss.names, y):
+                _checks.same_length(training.first(x), yk, xname, f"{yname}[{name!r}]")
+        else:
+            y_raw = _checks.to_array(y, yname)
+            out_shape = _checks.output_shape(self, training.first(x).shape)
+            if out_shape is None:           # a layer that must be built to know its output shape
+                self._ready(x, y_raw)
+                out_shape = self.output_shape
+            y = _checks.labels(y_raw, yname, self.loss, out_shape)
+            _checks.same_length(training.first(x), y, xname, yname)
+        sw = _checks.sample_weights(sample_weight, training.rows(x), "sample_weight" if xname == "x" else f"{xname}'s sample_weight")
         if ready:
             self._ready(x, y_raw)
         return x, y, sw
+
+    def _output_labels(self, y, name) -> list:
+        """One checked label array per output, from a list (in the outputs' order) or a dict
+        by output name."""
+        names = self.loss.names
+        if isinstance(y, dict):
+            missing = [n for n in names if n not in y]
+            if missing:
+                raise ValueError(f"{name}: the model's outputs are {names}; no labels for {missing} "
+                                 f"(got keys {sorted(map(str, y))})")
+            items = [y[n] for n in names]
+        elif isinstance(y, (list, tuple)) and len(y) == len(names):
+            items = list(y)
+        else:
+            raise ValueError(f"{name}: the model has {len(names)} outputs ({', '.join(names)}): give the labels "
+                             "as a list (one array per output) or a dict by output name")
+        return [_checks.labels(_checks.to_array(yk, f"{name}[{n!r}]"), f"{name}[{n!r}]", loss, shape)
+                for n, yk, loss, shape in zip(names, items, self.loss.losses, self.output_shape)]
+
+    def _features(self, x, name, expected=None):
+        """``x`` checked: one array, or for a functional graph one array per input (a list)."""
+        if self._graph is not None:
+            return self._graph_inputs(x, name)
+        return _checks.features(x, name, self, expected)
 
     # -- fit / evaluate / predict -------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -117,17 +165,19 @@ class Trainer:
                 raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight)")
             vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
             validation = self._data(vx, vy, vsw, "fit", "validation_data[0]", "validation_data[1]",
-                                    ready=False, expected=x.shape[1:])
+                                    ready=False, expected=None if self._graph is not None else x.shape[1:])
         elif validation_split:
-            split = int(math.floor(len(x) * (1.0 - validation_split)))   # the LAST samples, before shuffling
-            if split == 0 or split == len(x):
+            n = training.rows(x)
+            split = int(math.floor(n * (1.0 - validation_split)))   # the LAST samples, before shuffling
+            if split == 0 or split == n:
                 raise ValueError(
-                    f"fit: validation_split={validation_split} of {len(x)} samples leaves "
+                    f"fit: validation_split={validation_split} of {n} samples leaves "
                     f"{'no training' if split == 0 else 'no validation'} samples: use a validation_split "
                     f"{'smaller' if split == 0 else 'larger'} than {validation_split}, or pass validation_data"
                 )
-            validation = (x[split:], y[split:], None if sw is None else sw[split:])
-            x, y, sw = x[:split], y[:split], (None if sw is None else sw[:split])
+            later, earlier = slice(split, None), slice(None, split)
+            validation = (training.take(x, later), training.take(y, later), None if sw is None else sw[later])
+            x, y, sw = training.take(x, earlier), training.take(y, earlier), (None if sw is None else sw[earlier])
         self._ready(x, y)                   # every check passed: only now build the model
         data = training.ArrayBatches(x, y, sw, batch_size, shuffle)
         return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
@@ -178,7 +228,7 @@ class Trainer:
             logs, count = training.run_evaluate_batches(self, batches), len(batches)
         else:
             x, y, sw = self._data(x, y, sample_weight, "evaluate")
-            logs, count = training.run_evaluate(self, x, y, sw, batch_size), math.ceil(len(x) / batch_size)
+            logs, count = training.run_evaluate(self, x, y, sw, batch_size), math.ceil(training.rows(x) / batch_size)
         if verbose:
             print(summary_line(count, time.perf_counter() - start, logs))
         return self._result(logs, return_dict)
@@ -197,23 +247,25 @@ class Trainer:
         start = time.perf_counter()
         if training.is_batch_source(x):             # a dataset: each batch's x, in order
             def check(xb, index):
-                xb = _checks.features(xb, f"x batch {index}", self)
+                xb = self._features(xb, f"x batch {index}")
                 if not self.built:
                     self.build((None,) + xb.shape[1:])
                 return xb
             source = training.SourceBatches(x, _positive_int(steps, "steps", None), check, "x")
-            parts = [training.run_predict(self, xb, len(xb)) for xb in source.inputs()]
+            parts = [training.run_predict(self, xb, training.rows(xb)) for xb in source.inputs()]
             if not parts:
                 raise ValueError("predict: x gave no batches")
-            out, count = np.concatenate(parts), len(parts)
+            out = ([np.concatenate(k) for k in zip(*parts)] if isinstance(parts[0], list)
+                   else np.concatenate(parts))
+            count = len(parts)
         else:
-            x = _checks.features(x, "x", self)
+            x = self._features(x, "x")
             if not self.built:
                 self.build((None,) + x.shape[1:])
-            out, count = training.run_predict(self, x, batch_size), math.ceil(len(x) / batch_size)
+            out, count = training.run_predict(self, x, batch_size), math.ceil(training.rows(x) / batch_size)
         if verbose:                 # Keras prints this line too: `predict(x, verbose=0)` is silent
             print(summary_line(count, time.perf_counter() - start))
-        return out
+        return self._graph_outputs(out) if isinstance(out, list) else out
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One gradient step on one batch; returns its loss (and metrics), before the update."""
@@ -231,10 +283,10 @@ class Trainer:
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         x, y, sw = self._data(x, y, sample_weight, "test_on_batch")
-        return self._result(training.run_evaluate(self, x, y, sw, len(x)), return_dict)
+        return self._result(training.run_evaluate(self, x, y, sw, training.rows(x)), return_dict)
 
     def predict_on_batch(self, x) -> np.ndarray:
-        return self.predict(x, batch_size=len(x), verbose=0)
+        return self.predict(x, batch_size=training.rows(self._features(x, "x")), verbose=0)
 
     def _step_result(self, value, y, a, return_dict):
         logs = {"loss": value}
@@ -269,4 +321,6 @@ def _verbosity(verbose):
 
 
 def _class_weights(class_weight, y, sw):
+    if isinstance(y, list):
+        raise ValueError("fit: class_weight is for a model with one output; with several, give sample_weight")
     return _checks.class_weights(class_weight, y, sw)

@@ -71,6 +71,21 @@ class _InterruptGuard:
 _SMALL_DATA = 4 << 20       # bytes of x below which an epoch copies the permuted data once
 
 
+def first(x):
+    """The array of ``x`` (a functional graph's several inputs or outputs: the first one's)."""
+    return x[0] if isinstance(x, list) else x
+
+
+def rows(x) -> int:
+    """How many samples ``x`` holds (one array, or a list of them with as many rows each)."""
+    return len(first(x))
+
+
+def take(x, rows_):
+    """``x[rows_]``, for one array or for each array of a list."""
+    return [a[rows_] for a in x] if isinstance(x, list) else x[rows_]
+
+
 class ArrayBatches:
     """The batches of arrays ``x, y`` (and sample weights), a fresh permutation each epoch.
 
@@ -82,21 +97,29 @@ class ArrayBatches:
     def __init__(self, x, y, sample_weight, batch_size, shuffle):
         self.x, self.y, self.sample_weight = x, y, sample_weight
         self.batch_size, self.shuffle = batch_size, shuffle
-        self.steps = math.ceil(len(x) / batch_size)
+        self.steps = math.ceil(rows(x) / batch_size)
 
     def epoch(self):
         x, y, sw, size = self.x, self.y, self.sample_weight, self.batch_size
-        order = rng().permutation(len(x)) if self.shuffle else None
+        n = rows(x)
+        order = rng().permutation(n) if self.shuffle else None
+        if isinstance(x, list) or isinstance(y, list):     # a graph's several inputs or outputs
+            if order is not None:
+                x, y, sw = take(x, order), take(y, order), (None if sw is None else sw[order])
+            for start in range(0, n, size):
+                batch = slice(start, start + size)
+                yield take(x, batch), take(y, batch), (None if sw is None else sw[batch])
+            return
         if order is not None and x.nbytes <= _SMALL_DATA:
             x, y = x[order], y[order]
             sw = None if sw is None else sw[order]
             order = None
-        for start in range(0, len(x), size):
+        for start in range(0, n, size):
             if order is None:
-                rows = slice(start, start + size)
+                batch = slice(start, start + size)
             else:
-                rows = order[start:start + size]
-            yield x[rows], y[rows], (None if sw is None else sw[rows])
+                batch = order[start:start + size]
+            yield x[batch], y[batch], (None if sw is None else sw[batch])
 
 
 def is_batch_source(data) -> bool:
@@ -289,8 +312,8 @@ def _epoch(run, data, epoch, cblist):
         if not math.isfinite(value):
             run.stopped_reason = _non_finite(model, epoch, step, value, run.snapshot)
             raise TrainingStopped
-        loss_total += value * len(xb)
-        seen += len(xb)
+        loss_total += value * rows(yb)
+        seen += rows(yb)
         run.steps_done = step + 1
         for m in model.metrics:
             m.update_state(yb, predictions)      # Keras: compile metrics ignore sample_weight
@@ -362,9 +385,9 @@ def run_evaluate_batches(model, batches):
         values = per_sample_losses(loss, model.output_shortcut, layers[-1], yb, a)
         if swb is not None:
             values = values * swb
-        batch_loss = float(values.sum()) / divisor(loss, len(xb), swb) + penalties
-        total += batch_loss * len(xb)          # the epoch's loss: weighted by batch size
-        n += len(xb)
+        batch_loss = float(values.sum()) / divisor(loss, rows(yb), swb) + penalties
+        total += batch_loss * rows(yb)         # the epoch's loss: weighted by batch size
+        n += rows(yb)
         for m in model.metrics:
             m.update_state(yb, a)             # as Keras: only the loss is weighted
     return _logs(total / max(n, 1), model.metrics)
@@ -372,13 +395,16 @@ def run_evaluate_batches(model, batches):
 
 def run_predict(model, x, batch_size=32):
     """The model's outputs for ``x``, batch by batch, in inference mode."""
-    n, layers = x.shape[0], model.units()
+    n, layers = rows(x), model.units()
     out = None
     for start in range(0, n, batch_size):
-        a = forward(layers, x[start:start + batch_size], False)
+        a = forward(layers, take(x, slice(start, start + batch_size)), False)
+        parts = a if isinstance(a, list) else [a]           # a graph's several outputs: one array each
         if out is None:
-            out = np.empty((n,) + a.shape[1:], dtype=a.dtype)
-        out[start:start + a.shape[0]] = a
+            out = [np.empty((n,) + p.shape[1:], dtype=p.dtype) for p in parts]
+        for whole, p in zip(out, parts):
+            whole[start:start + p.shape[0]] = p
     if out is None:
-        out = np.empty((0,) + tuple(model.output_shape[1:]), dtype=x.dtype)
-    return out
+        shapes = model.output_shape if isinstance(model.output_shape, list) else [model.output_shape]
+        out = [np.empty((0,) + tuple(shape[1:]), dtype=first(x).dtype) for shape in shapes]
+    return out if isinstance(model.output_shape, list) else out[0]

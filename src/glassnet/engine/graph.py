@@ -1,0 +1,149 @@
+"""A graph of layer calls: Keras's functional model beyond a chain.
+
+``Model(inputs, outputs)`` on layers called on symbolic tensors (``glassnet/engine/functional.py``)
+makes, when the calls do not form one chain, a :class:`Graph`: each node is one layer called on
+one tensor, or on several (a merge layer: ``Concatenate()([a, b])``). Nothing new is needed to
+differentiate it, only the order::
+
+    forward:   the nodes in the order they were called (each input ready before it is used);
+               a layer used twice (shared) keeps what its backward needs once per call
+    backward:  the nodes in reverse; each node's layer.backward turns dJ/d(its output) into
+               dJ/d(each of its inputs), and where one tensor feeds several nodes (a branch,
+               a residual connection) their gradients ADD: dJ/dx = sum over the uses of x
+
+A shared layer's weights get the sum of their gradients over its calls, the same rule.
+
+>>> import numpy as np, glassnet
+>>> from glassnet.layers import Dense
+>>> x = glassnet.Input(shape=(3,))
+>>> h = Dense(3, activation="relu")(x)
+>>> shared = Dense(3)
+>>> y = shared(shared(h))                      # one layer called twice
+>>> model = glassnet.Model(x, y)
+>>> model(np.ones((2, 3))).shape
+(2, 3)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Graph:
+    """The nodes between ``inputs`` (InputLayers) and ``outputs`` (symbolic tensors), in an
+    order where every node comes after the nodes it reads."""
+
+    def __init__(self, inputs, outputs, who="Model"):
+        from .functional import SymbolicOutput  # noqa: PLC0415 - functional builds on this module's users
+        self.inputs, self.outputs = list(inputs), list(outputs)
+        self.order, seen, reached = [], set(), set()
+        for out in self.outputs:                          # depth first, parents before children
+            stack = [(out, False)]
+            while stack:
+                t, expanded = stack.pop()
+                if id(t) in seen:
+                    continue
+                if not isinstance(t, SymbolicOutput):
+                    reached.add(id(t))
+                    seen.add(id(t))
+                    continue
+                if expanded:
+                    seen.add(id(t))
+                    self.order.append(t)
+                    continue
+                stack.append((t, True))
+                stack.extend((p, False) for p in reversed(t.parents) if id(p) not in seen)
+        known = {id(i) for i in self.inputs}
+        for node in self.order:
+            for p in node.parents:
+                if not isinstance(p, SymbolicOutput) and id(p) not in known:
+                    raise ValueError(f"{who}: graph disconnected: layer {node.layer.name!r} reads the input "
+                                     f"{getattr(p, 'name', p)!r}, which is not among the model's inputs "
+                                     f"({', '.join(getattr(i, 'name', '?') for i in self.inputs)})")
+        for out in self.outputs:
+            if not isinstance(out, SymbolicOutput) and id(out) not in known:
+                raise ValueError(f"{who}: an output is an Input that is not among the model's inputs")
+        counts = {}
+        for node in self.order:
+            counts[id(node.layer)] = counts.get(id(node.layer), 0) + 1
+        # per node: is its layer called more than once (then each call keeps its own caches)?
+        # (a list, not a set of ids: a copy of the model, deepcopy or pickle, keeps it right)
+        self.shared = [counts[id(node.layer)] > 1 for node in self.order]
+        self.layers = []                                  # each layer once, in the order first called
+        for node in self.order:
+            if not any(layer is node.layer for layer in self.layers):
+                self.layers.append(node.layer)
+        self._states = None
+
+    # -- forward ------------------------------------------------------------------------------
+    def forward(self, xs, training=False):
+        """The outputs' values for the inputs' values ``xs`` (one array per input)."""
+        values = {id(i): x for i, x in zip(self.inputs, xs)}
+        states = []
+        for node, shared in zip(self.order, self.shared):
+            args = [values[id(p)] for p in node.parents]
+            a = node.layer.forward(args if node.takes_list else args[0], training)
+            states.append(_state(node.layer) if shared else None)
+            values[id(node)] = a
+        self._states = states
+        return [values[id(o)] for o in self.outputs]
+
+    # -- backward -----------------------------------------------------------------------------
+    def backward(self, grads, need_input_grad=False):
+        """From ``dJ/d(output)`` for each output (None: that output does not reach the loss),
+        each node's backward in reverse; sets every weight's ``grad`` (summed over a shared
+        layer's calls) and returns ``dJ/d(input)`` for each input (None when not asked)."""
+        if self._states is None:
+            raise RuntimeError("Graph.backward: run forward first")
+        g = {}                                            # id(tensor) -> dJ/d(tensor), summed over its uses
+        for out, grad in zip(self.outputs, grads):
+            if grad is not None:
+                _add(g, out, grad)
+        inputs = {id(i) for i in self.inputs}
+        totals = {}                                       # id(weight) -> [weight, summed grad]
+        for node, state in zip(reversed(self.order), reversed(self._states)):
+            grad = g.pop(id(node), None)
+            if grad is None:                              # this node does not reach the loss
+                continue
+            if state is not None:                         # a shared layer: this call's own caches
+                for layer, kept in state:
+                    vars(layer).update(kept)
+            need = need_input_grad or any(id(p) not in inputs for p in node.parents)
+            dx = node.layer.backward(grad, need)
+            for v in node.layer.trainable_weights:
+                total = totals.get(id(v))
+                if total is None:
+                    totals[id(v)] = [v, v.grad.copy()]
+                else:
+                    total[1] += v.grad
+            if need:
+                for p, d in zip(node.parents, dx if node.takes_list else [dx]):
+                    if d is not None and (id(p) not in inputs or need_input_grad):
+                        _add(g, p, d)
+        for layer in self.layers:                         # every weight: its total, or zero if unreached
+            for v in layer.trainable_weights:
+                total = totals.get(id(v))
+                if total is None:
+                    v.grad = np.zeros_like(v.value)
+                else:
+                    v.grad = total[1]
+        return [g.get(id(i)) for i in self.inputs] if need_input_grad else None
+
+
+def _add(g, tensor, grad):
+    key = id(tensor)
+    if key in g:
+        g[key] = g[key] + grad
+    else:
+        g[key] = grad
+
+
+def _state(layer):
+    """``[(layer, what its forward kept for its backward)]``: its array attributes (and a
+    nested model's layers'), by reference: forward makes new arrays, so a later call of the
+    same layer cannot change them."""
+    from .model import Model  # noqa: PLC0415 - the model module builds on this one
+    state = [(layer, {k: v for k, v in vars(layer).items() if isinstance(v, np.ndarray)})]
+    if isinstance(layer, Model):
+        for inner in layer.layers:
+            state += _state(inner)
+    return state

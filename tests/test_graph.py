@@ -1,0 +1,134 @@
+"""glassnet.engine.graph: functional models beyond a chain. Gradients add where paths meet
+(shared layers, several outputs), checked against central differences; several inputs and
+outputs train, predict and evaluate in Keras's forms (lists and dicts)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet.keras import Input, Model
+from glassnet.layers import Dense
+
+
+@pytest.fixture
+def float64():
+    glassnet.config.set_floatx("float64")
+    yield
+    glassnet.config.set_floatx("float32")
+
+
+def _numeric_gradients(model, x, y, eps=1e-6):
+    out = []
+    for v in model.trainable_weights:
+        g = np.zeros_like(v.value)
+        for idx in np.ndindex(v.shape):
+            old = v.value[idx]
+            v.value[idx] = old + eps
+            plus = model.evaluate(x, y, verbose=0)
+            v.value[idx] = old - eps
+            minus = model.evaluate(x, y, verbose=0)
+            v.value[idx] = old
+            g[idx] = ((plus[0] if isinstance(plus, list) else plus) - (minus[0] if isinstance(minus, list) else minus)) \
+                / (2 * eps)
+        out.append(g)
+    return out
+
+
+def _shared_model():
+    x = Input(shape=(3,))
+    h = Dense(3, activation="tanh")(x)
+    shared = Dense(3, activation="tanh")
+    return Model(x, Dense(1)(shared(shared(h))))
+
+
+def test_a_shared_layer_gets_the_sum_of_its_gradients(float64):
+    glassnet.utils.set_random_seed(0)
+    model = _shared_model()
+    assert model._graph is not None and len(model.layers) == 3
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(1).random((8, 3))
+    y = x.sum(axis=1, keepdims=True)
+    for got, want in zip(glassnet.gradients(model, x, y), _numeric_gradients(model, x, y)):
+        np.testing.assert_allclose(got, want, atol=1e-7)
+
+
+def test_a_shared_layer_trains_and_a_copy_keeps_its_graph():
+    import copy
+    import pickle
+    glassnet.utils.set_random_seed(2)
+    model = _shared_model()
+    model.compile(optimizer=glassnet.optimizers.Adam(0.02), loss="mse")
+    x = np.random.default_rng(3).random((64, 3)).astype(np.float32)
+    y = x.sum(axis=1, keepdims=True)
+    losses = model.fit(x, y, epochs=60, verbose=0).history["loss"]
+    assert losses[-1] < 0.2 * losses[0]
+    for twin in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        np.testing.assert_array_equal(twin.predict(x, verbose=0), model.predict(x, verbose=0))
+        a = twin.fit(x, y, epochs=1, verbose=0, shuffle=False).history["loss"]
+        b = copy.deepcopy(model).fit(x, y, epochs=1, verbose=0, shuffle=False).history["loss"]
+        assert a == b
+
+
+def _two_outputs():
+    x = Input(shape=(3,), name="features")
+    h = Dense(4, activation="tanh")(x)
+    return Model(x, [Dense(1, name="price")(h), Dense(3, activation="softmax", name="kind")(h)])
+
+
+def test_two_outputs_with_loss_weights_give_the_weighted_sum_and_its_gradient(float64):
+    glassnet.utils.set_random_seed(4)
+    model = _two_outputs()
+    assert model.output_names == ["price", "kind"]
+    model.compile(optimizer="sgd", loss=["mse", "sparse_categorical_crossentropy"], loss_weights=[1.0, 0.5],
+                  metrics=[[], ["accuracy"]])
+    rng = np.random.default_rng(5)
+    x = rng.random((10, 3))
+    y = [x.sum(axis=1, keepdims=True), (x[:, 0] * 3).astype(int)]
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert sorted(logs) == ["kind_accuracy", "kind_loss", "loss", "price_loss"]
+    assert logs["loss"] == pytest.approx(logs["price_loss"] + 0.5 * logs["kind_loss"])
+    for got, want in zip(glassnet.gradients(model, x, y), _numeric_gradients(model, x, y)):
+        np.testing.assert_allclose(got, want, atol=1e-7)
+
+
+def test_two_outputs_train_from_a_dict_and_predict_in_the_outputs_form():
+    glassnet.utils.set_random_seed(6)
+    x = Input(shape=(3,))
+    h = Dense(8, activation="relu")(x)
+    model = Model(x, {"p": Dense(1)(h), "k": Dense(3, activation="softmax")(h)})
+    model.compile(optimizer="adam", loss={"p": "mse", "k": "sparse_categorical_crossentropy"},
+                  metrics={"k": ["accuracy"]})
+    rng = np.random.default_rng(7)
+    data = rng.random((96, 3)).astype(np.float32)
+    labels = {"p": data.sum(axis=1, keepdims=True), "k": (data[:, 0] * 3).astype(int)}
+    history = model.fit(data, labels, epochs=30, verbose=0, validation_split=0.25).history
+    assert sorted(history) == ["k_accuracy", "k_loss", "loss", "p_loss", "val_k_accuracy", "val_k_loss",
+                               "val_loss", "val_p_loss"]
+    assert history["loss"][-1] < history["loss"][0]
+    out = model.predict(data[:5], verbose=0)
+    assert sorted(out) == ["k", "p"] and out["p"].shape == (5, 1) and out["k"].shape == (5, 3)
+    assert sorted(model(data[:2])) == ["k", "p"]
+
+
+def test_several_outputs_refuse_what_does_not_fit_them():
+    model = _two_outputs()
+    with pytest.raises(ValueError, match="2 outputs.*list of 3 losses"):
+        model.compile(loss=["mse", "mse", "mse"])
+    with pytest.raises(ValueError, match="not outputs of the model"):
+        model.compile(loss={"price": "mse", "colour": "mse"})
+    with pytest.raises(ValueError, match="no loss for the output 'kind'"):
+        model.compile(loss={"price": "mse"})
+    model.compile(loss="mse")
+    x = np.ones((4, 3), np.float32)
+    with pytest.raises(ValueError, match="2 outputs.*list"):
+        model.fit(x, np.ones((4, 1)), verbose=0)
+    with pytest.raises(ValueError, match="no labels for \\['kind'\\]"):
+        model.fit(x, {"price": np.ones((4, 1))}, verbose=0)
+
+
+def test_a_graph_with_an_input_it_was_not_given_is_refused():
+    a, b = Input(shape=(2,)), Input(shape=(2,))
+    out = Dense(1)(b)
+    with pytest.raises(ValueError, match="graph disconnected"):
+        Model(a, out)
