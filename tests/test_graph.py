@@ -132,3 +132,24 @@ def test_a_graph_with_an_input_it_was_not_given_is_refused():
     out = Dense(1)(b)
     with pytest.raises(ValueError, match="graph disconnected"):
         Model(a, out)
+
+
+def test_a_feature_extractor_from_a_sequential_as_the_keras_guide_writes_it():
+    """keras.io's Sequential guide: Model(inputs=model.inputs, outputs=[l.output for l in model.layers])."""
+    glassnet.utils.set_random_seed(8)
+    keras = glassnet.keras
+    initial = keras.Sequential([keras.Input(shape=(10, 10, 3)), keras.layers.Conv2D(4, 3, activation="relu"),
+                                keras.layers.Conv2D(4, 3, activation="relu", name="my_intermediate_layer"),
+                                keras.layers.Flatten()])
+    extractor = keras.Model(inputs=initial.inputs, outputs=[layer.output for layer in initial.layers])
+    x = np.random.default_rng(9).random((2, 10, 10, 3)).astype(np.float32)
+    features = extractor(x)
+    assert [f.shape for f in features] == [(2, 8, 8, 4), (2, 6, 6, 4), (2, 144)]
+    np.testing.assert_allclose(features[-1], initial.predict(x, verbose=0), rtol=1e-6)
+    one = keras.Model(inputs=initial.inputs, outputs=initial.get_layer(name="my_intermediate_layer").output)
+    np.testing.assert_allclose(one.predict(x, verbose=0), features[1], rtol=1e-6)
+    assert initial.input.shape.as_list() == [None, 10, 10, 3]
+    built_later = keras.Sequential([keras.layers.Dense(2), keras.layers.Dense(1)])
+    built_later.build((None, 3))                              # no Input: the model makes one
+    two = keras.Model(built_later.inputs, [layer.output for layer in built_later.layers])
+    assert [o.shape for o in two.predict(np.ones((5, 3), np.float32), verbose=0)] == [(5, 2), (5, 1)]

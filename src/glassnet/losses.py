@@ -669,6 +669,18 @@ _FUNCTIONS = {f.__name__: f for f in [binary_crossentropy, categorical_crossentr
                                       sparse_categorical_crossentropy, mean_squared_error,
                                       mean_absolute_error, huber]}
 
+# Keras 2's upper-case aliases (tf.keras.losses.MSE, MAE), noted once each
+_KERAS2_ALIASES = {"MSE": "mean_squared_error", "MAE": "mean_absolute_error"}
+
+
+def __getattr__(name):
+    if name in _KERAS2_ALIASES:
+        from .keras.legacy import note          # deferred: keras/ imports this module
+        note(f"keras.losses.{name}", f"keras.losses.{name} is Keras 2's alias; Keras 3 writes "
+             f"keras.losses.{_KERAS2_ALIASES[name]}")
+        return _FUNCTIONS[_KERAS2_ALIASES[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def serialize(loss: Loss) -> dict:
     """Keras's form: ``{"module", "class_name", "config", "registered_name"}``."""

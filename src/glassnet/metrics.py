@@ -16,6 +16,7 @@ import numpy as np
 
 from .losses import align
 from .registry import Family
+from .tf.tensor import wrap
 from .utils import snake_case
 
 
@@ -379,11 +380,64 @@ FAMILY = Family("metric", "keras.metrics", CLASSES, aliases=BY_NAME, base=Metric
                 hints=("accuracy", "acc") + _LOSS_NAMES)
 
 
+# -- the functions (``keras.metrics.binary_accuracy(y_true, y_pred)``): one value per entry or
+#    sample, as a Tensor, as Keras 3 gives them; in ``compile(metrics=[...])`` each stands for
+#    its class, under its own name
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """``(y_pred > threshold) == y_true`` as 0/1 floats (Keras 3: not averaged over the last axis)."""
+    y_pred = np.asarray(y_pred)
+    return wrap(((y_pred > threshold) == align(np.asarray(y_true), y_pred)).astype(np.float32))
+
+
+def categorical_accuracy(y_true, y_pred):
+    """Per sample, 1.0 where ``argmax(y_pred) == argmax(y_true)`` (one-hot labels)."""
+    return wrap(CategoricalAccuracy().values(np.asarray(y_true), np.asarray(y_pred)).astype(np.float32))
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """Per sample, 1.0 where ``argmax(y_pred) == y_true`` (integer labels)."""
+    return wrap(SparseCategoricalAccuracy().values(np.asarray(y_true), np.asarray(y_pred)).astype(np.float32))
+
+
+def _function_metric(fn):
+    """The metric a function given to ``compile(metrics=[...])`` stands for, or None."""
+    from . import losses
+    classes = {binary_accuracy: BinaryAccuracy, categorical_accuracy: CategoricalAccuracy,
+               sparse_categorical_accuracy: SparseCategoricalAccuracy,
+               losses.mean_squared_error: MeanSquaredError, losses.mean_absolute_error: MeanAbsoluteError}
+    if fn in classes:
+        return classes[fn](name=fn.__name__)
+    if getattr(fn, "__name__", None) in _LOSS_NAMES and losses._FUNCTIONS.get(fn.__name__) is fn:
+        return _LossMetric(losses.get(fn.__name__), fn.__name__)
+    return None
+
+
+# Keras 2's aliases (tf.keras.metrics.mse, MSE, mae, MAE), noted once each
+_KERAS2_ALIASES = {"mse": "mean_squared_error", "MSE": "mean_squared_error",
+                   "mae": "mean_absolute_error", "MAE": "mean_absolute_error"}
+
+
+def __getattr__(name):
+    if name in _KERAS2_ALIASES:
+        from . import losses
+        from .keras.legacy import note          # deferred: keras/ imports this module
+        full = _KERAS2_ALIASES[name]
+        note(f"keras.metrics.{name}", f"keras.metrics.{name} is Keras 2's alias; Keras 3 writes "
+             f"keras.metrics.{full}")
+        return getattr(losses, full)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def get(identifier, y_true=None, y_pred=None) -> Metric:
     """Resolve a metric (see :mod:`glassnet.registry`). ``"accuracy"``/``"acc"`` depends on
     the shapes, as in Keras: binary when the output's last dimension is 1; sparse categorical
     when the labels have lower rank than the output (or last dimension 1 while the output's
-    is > 1); categorical otherwise. The metric keeps the name the user wrote (the log key)."""
+    is > 1); categorical otherwise. The metric keeps the name the user wrote (the log key).
+    Keras's metric functions (``keras.metrics.binary_accuracy``) stand for their classes."""
+    if callable(identifier) and not isinstance(identifier, (type, Metric)):
+        found = _function_metric(identifier)
+        if found is not None:
+            return found
     if isinstance(identifier, str):
         key = identifier
         if key.lower() in ("accuracy", "acc"):

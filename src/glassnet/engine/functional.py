@@ -68,7 +68,9 @@ def call(layer, parent) -> SymbolicOutput:
     else:
         out = layer.build_from_shape(shapes if getattr(layer, "takes_list", False) else shapes[0])
     dtype = getattr(layer, "dtype", None) or getattr(parents[0], "dtype", None) or "float32"
-    return SymbolicOutput(layer, parents, out, dtype)
+    result = SymbolicOutput(layer, parents, out, dtype)
+    layer._symbolic_output = result                     # layer.output, layer.input (Keras's)
+    return result
 
 
 def structure(value, what, name="Model"):

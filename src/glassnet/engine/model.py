@@ -38,6 +38,7 @@ from .. import config
 from ..layers import InputLayer, Layer
 from ..tf import tape
 from ..tf.tensor import KerasTensor, wrap
+from ..tf.variable import Variable
 from ..utils import snake_case, unique_name
 from . import checks as _checks
 from . import functional
@@ -52,7 +53,7 @@ class Model(Trainer, Layer):
     own with layers as attributes and a ``call``."""
 
     def __init__(self, layers=None, trainable=True, name=None, inputs=None, outputs=None, **kwargs):
-        if isinstance(layers, InputLayer) and inputs is None:      # Keras's positional Model(inputs, outputs)
+        if inputs is None and _all_symbolic(layers) and _all_symbolic(trainable):   # Model(inputs, outputs)
             layers, inputs, outputs, trainable = None, layers, trainable, True
         if kwargs or (inputs is None) != (outputs is None):
             raise TypeError("Model: give both inputs and outputs (Model(inputs=inputs, outputs=outputs)), or a "
@@ -65,6 +66,7 @@ class Model(Trainer, Layer):
             name = name or unique_name("functional")          # Keras's default name
             if found is not None:                             # one chain: a stack, as Sequential
                 layers = [found[0], *found[1]]
+                self._root = found[0]
             else:                                             # any other graph of layer calls
                 graph = Graph(ins, outs)
         self._layers: list[Layer] = []      # the stack, for a model that is one (Sequential, functional)
@@ -106,6 +108,8 @@ class Model(Trainer, Layer):
             for item in items:
                 if isinstance(item, Layer) and item is not self and not any(t is item for t in tracked):
                     tracked.append(item)
+                elif isinstance(item, Variable) and not any(v is item for v in self.__dict__.get("_variables", ())):
+                    self._variables.append(item)        # a tf.Variable set as an attribute: a weight of the model
         super().__setattr__(name, value)
 
     def _parts(self) -> list:
@@ -119,6 +123,7 @@ class Model(Trainer, Layer):
             if self._layers or self._input_shape is not None:
                 raise ValueError(f"{type(self).__name__}: an Input can only be the first entry of the model")
             self._input_shape = tuple(layer.shape)
+            self._root = layer                          # the symbolic input its layers' outputs chain from
             return
         if not isinstance(layer, Layer):                   # a model nests as one layer: it is a Layer
             raise TypeError(
@@ -175,6 +180,12 @@ class Model(Trainer, Layer):
             shape = layer.build_from_shape(shape)
         self.output_shape = shape
         self.built = True
+        root = self.__dict__.get("_root")               # each layer's symbolic output, chained from
+        if root is None or tuple(root.shape[1:]) != tuple(self._input_shape[1:]):   # the model's Input
+            root = self._root = InputLayer(shape=self._input_shape[1:])
+        tensor = root
+        for layer in self._layers:
+            tensor = functional.call(layer, tensor)
 
     # Shapes: None until known (a Layer's raise; a model is asked before it is built).
     @property
@@ -329,22 +340,36 @@ class Model(Trainer, Layer):
         return KerasTensor(shape, dtype, f"{self.name}_{what.split()[0]}")
 
     @property
-    def input(self) -> KerasTensor:
-        """The symbolic input: ``model.input.shape.as_list() == [None, 400]``."""
-        return self._symbolic(self._input_shape, "input")
-
-    @property
-    def output(self) -> KerasTensor:
-        """The symbolic output: ``model.output.shape.as_list() == [None, 10]``."""
-        return self._symbolic(self.output_shape, "output")
-
-    @property
     def inputs(self) -> list:
-        return [self.input]
+        """The symbolic inputs: a graph's Inputs, or the Input a built stack starts from (its
+        layers' ``output`` chain from it); a subclass's, made from its input shape."""
+        if self._graph is not None:
+            return list(self._graph.inputs)
+        root = self.__dict__.get("_root")
+        if self._is_stack() and root is not None and self.built:
+            return [root]
+        return [self._symbolic(self._input_shape, "input")]
 
     @property
     def outputs(self) -> list:
-        return [self.output]
+        """The symbolic outputs (for a stack, its last layer's ``output``)."""
+        if self._graph is not None:
+            return list(self._graph.outputs)
+        if self._is_stack() and self.__dict__.get("_root") is not None and self.built and self._layers:
+            return [self._layers[-1].output]
+        return [self._symbolic(self.output_shape, "output")]
+
+    @property
+    def input(self):
+        """The symbolic input: ``model.input.shape.as_list() == [None, 400]`` (a list for several)."""
+        inputs = self.inputs
+        return inputs[0] if len(inputs) == 1 else inputs
+
+    @property
+    def output(self):
+        """The symbolic output: ``model.output.shape.as_list() == [None, 10]`` (a list for several)."""
+        outputs = self.outputs
+        return outputs[0] if len(outputs) == 1 else outputs
 
     # -- a Sequential as one layer of another (Sequential([model, Softmax()])) ----------------
     # The outer model calls these as it calls a layer's; the weights are the inner layers'
@@ -504,3 +529,11 @@ def _shape(value):
     if value is None:
         return None
     return [tuple(v) for v in value] if isinstance(value, list) else tuple(value)
+
+
+def _all_symbolic(value) -> bool:
+    """An Input or a layer's symbolic output, or a non-empty list, tuple or dict of them."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    return bool(items) and all(functional.is_symbolic(v) and not isinstance(v, (list, tuple)) for v in items)

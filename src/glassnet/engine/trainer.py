@@ -135,8 +135,9 @@ class Trainer:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1):
+            validation_batch_size=None, validation_freq=1, **kwargs):
         """Train by mini-batch gradient descent for ``epochs`` epochs; returns a ``History``."""
+        _keras2_loader_args(kwargs, "fit")
         batch_size = _positive_int(batch_size, "batch_size", 32)
         validation_batch_size = _positive_int(validation_batch_size, "validation_batch_size", None)
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
@@ -213,9 +214,10 @@ class Trainer:
         return check
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False):
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
         """Loss (plus metrics) on data, in inference mode: a scalar, a list, or a dict. ``x``
         may also be a generator or dataset of ``(x, y[, sample_weight])`` batches."""
+        _keras2_loader_args(kwargs, "evaluate")
         batch_size = _positive_int(batch_size, "batch_size", 32)
         verbose = _verbosity(verbose)
         start = time.perf_counter()
@@ -240,8 +242,9 @@ class Trainer:
         values = [logs["loss"]] + [logs[m.name] for m in self.metrics]
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None) -> np.ndarray:
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs) -> np.ndarray:
         """The model's outputs for ``x``, batch by batch, in inference mode."""
+        _keras2_loader_args(kwargs, "predict")
         batch_size = _positive_int(batch_size, "batch_size", 32)
         verbose = _verbosity(verbose)
         start = time.perf_counter()
@@ -288,6 +291,43 @@ class Trainer:
     def predict_on_batch(self, x) -> np.ndarray:
         return self.predict(x, batch_size=training.rows(self._features(x, "x")), verbose=0)
 
+    # -- Keras 2's names (TensorFlow 2.x): the same calls, with a note (glassnet/keras/legacy.py)
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, validation_freq=1, class_weight=None,
+                      max_queue_size=10, workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """Keras 2's ``fit_generator``: ``fit`` on a generator (Keras 3 has only ``fit``)."""
+        _note("fit_generator", "model.fit_generator(generator, ...) is Keras 2's; Keras 3 writes "
+              "model.fit(generator, ...)")
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
+                        callbacks=callbacks, validation_data=validation_data, validation_steps=validation_steps,
+                        validation_freq=validation_freq, class_weight=class_weight, shuffle=shuffle,
+                        initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
+                           use_multiprocessing=False, verbose=0):
+        """Keras 2's ``evaluate_generator``: ``evaluate`` on a generator."""
+        _note("evaluate_generator", "model.evaluate_generator(generator, ...) is Keras 2's; Keras 3 writes "
+              "model.evaluate(generator, ...)")
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
+                          use_multiprocessing=False, verbose=0):
+        """Keras 2's ``predict_generator``: ``predict`` on a generator."""
+        _note("predict_generator", "model.predict_generator(generator, ...) is Keras 2's; Keras 3 writes "
+              "model.predict(generator, ...)")
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Removed in TensorFlow 2.6: refused, naming what to write."""
+        raise AttributeError("predict_classes was removed in TensorFlow 2.6 (Keras 3 has none): write "
+                             "np.argmax(model.predict(x), axis=-1) for a softmax output, or "
+                             "(model.predict(x) > 0.5).astype('int32') for a sigmoid one")
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Removed in TensorFlow 2.6: refused, naming what to write."""
+        raise AttributeError("predict_proba was removed in TensorFlow 2.6 (Keras 3 has none): write "
+                             "model.predict(x), which gives the probabilities of a sigmoid or softmax output")
+
     def _step_result(self, value, y, a, return_dict):
         logs = {"loss": value}
         for m in self.metrics:
@@ -295,6 +335,23 @@ class Trainer:
             m.update_state(y, a)      # Keras weights the loss, not compile metrics
             logs[m.name] = m.result()
         return self._result(logs, return_dict)
+
+
+def _note(spelling, message, stacklevel=4):
+    from ..keras.legacy import note         # deferred: glassnet.keras imports the models
+    note(spelling, message, stacklevel=stacklevel)
+
+
+def _keras2_loader_args(kwargs, call):
+    """Keras 2's ``max_queue_size``, ``workers``, ``use_multiprocessing`` of fit/evaluate/predict:
+    accepted and ignored with a note (glassnet reads batches in one thread; Keras 3 moved them
+    to ``keras.utils.PyDataset``). Any other unknown argument is a TypeError naming it."""
+    unknown = sorted(set(kwargs) - {"max_queue_size", "workers", "use_multiprocessing"})
+    if unknown:
+        raise TypeError(f"{call}() got an unexpected keyword argument {unknown[0]!r}")
+    for name in sorted(kwargs):
+        _note(f"{call}({name}=)", f"{call}({name}=...) is Keras 2's and is ignored: glassnet reads batches "
+              "in one thread (Keras 3 gives workers to keras.utils.PyDataset, not to fit)", stacklevel=5)
 
 
 def _no_arrays_beside(x, y, sample_weight, call):

@@ -23,6 +23,14 @@ for _name, _module in {"callbacks": callbacks, "config": config,
     _sys.modules[f"{__name__}.{_name}"] = _module
 # `from tensorflow.keras.optimizers.schedules import ExponentialDecay`
 _sys.modules[f"{__name__}.optimizers.schedules"] = optimizers.schedules
+# Keras 2's paths, each name noted once (keras/legacy.py): tf.keras.optimizers.legacy.Adam,
+# tf.keras.layers.experimental.preprocessing.Normalization
+from . import layers_experimental as _layers_experimental, optimizers_legacy as _optimizers_legacy  # noqa: E402
+optimizers.legacy = _optimizers_legacy
+layers.experimental = _layers_experimental
+_sys.modules[f"{__name__}.optimizers.legacy"] = _optimizers_legacy
+_sys.modules[f"{__name__}.layers.experimental"] = _layers_experimental
+_sys.modules[f"{__name__}.layers.experimental.preprocessing"] = _layers_experimental.preprocessing
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
            "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",

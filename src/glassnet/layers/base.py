@@ -266,12 +266,22 @@ class Layer:
 
     @property
     def input(self) -> KerasTensor:
-        """The symbolic input: ``layer.input.shape.as_list() == [None, 400]``, and its dtype."""
+        """The symbolic input: ``layer.input.shape.as_list() == [None, 400]``, and its dtype;
+        in a functional model (or a built Sequential), the tensor it was last called on."""
+        called = self.__dict__.get("_symbolic_output")
+        if called is not None:
+            return called.parents if called.takes_list else called.parent
         return KerasTensor(self.input_shape, self.dtype or config.floatx(), f"{self.name}_input")
 
     @property
     def output(self) -> KerasTensor:
-        """The symbolic output: ``layer.output.shape.as_list() == [None, 25]``, and its dtype."""
+        """The symbolic output: ``layer.output.shape.as_list() == [None, 25]``, and its dtype;
+        in a functional model (or a built Sequential), what its last call gave, so that
+        ``Model(inputs=model.inputs, outputs=[layer.output for layer in model.layers])`` is
+        a feature extractor, as in Keras's guide."""
+        called = self.__dict__.get("_symbolic_output")
+        if called is not None:
+            return called
         return KerasTensor(self.output_shape, self.dtype or config.floatx(), f"{self.name}_output")
 
     # -- the two halves -------------------------------------------------------------------

@@ -25,6 +25,7 @@ import numpy as np
 from .. import activations, config, initializers, regularizers
 from ..utils import rng, unique_name
 from .activation_onnx import activation_to_onnx
+from ..tf.tensor import TensorShape
 from .base import Layer
 
 
@@ -44,8 +45,9 @@ class InputLayer(Layer):
             if d is not None and (not isinstance(d, (int, np.integer)) or d <= 0):
                 raise ValueError(f"Input: shape[{i}] must be a positive integer or None, got {d!r}")
         super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
+        self.dtype = np.dtype(dtype or config.floatx())     # a symbolic tensor's dtype (Keras's Input)
         self.batch_size = batch_size
-        self.shape = (batch_size,) + shape          # like a KerasTensor's shape
+        self.shape = TensorShape((batch_size,) + shape)     # like a KerasTensor's shape
         self.built = True
 
     def forward(self, x, training=False):
@@ -62,8 +64,17 @@ class InputLayer(Layer):
                 "sparse": False, "name": self.name}
 
 
-def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None) -> InputLayer:
-    """``Input(shape=(400,))``: the first entry of a Sequential model, fixing its input size."""
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None,
+          optional=False, ragged=None) -> InputLayer:
+    """``Input(shape=(400,))``: the first entry of a Sequential model, fixing its input size.
+    Keras's other arguments are accepted at their dense defaults (``sparse``, ``ragged`` False,
+    ``tensor``, ``optional``); glassnet's inputs are dense arrays, so other values are refused."""
+    for arg, value in (("sparse", sparse), ("ragged", ragged), ("optional", optional)):
+        if value:
+            raise ValueError(f"Input: {arg}={value!r} is not supported: glassnet's inputs are dense NumPy "
+                             f"arrays; leave {arg} out (or False)")
+    if tensor is not None:
+        raise ValueError("Input: tensor= is not supported; give shape= (and dtype=) and call the model on the data")
     return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name, batch_shape=batch_shape)
 
 

@@ -53,6 +53,11 @@ class BatchNormalization(Layer):
         if renorm or renorm_clipping is not None:
             raise ValueError(f"BatchNormalization: renorm={renorm!r}, renorm_clipping={renorm_clipping!r}: "
                              "batch renormalization is not supported by glassnet")
+        if "fused" in kwargs:               # Keras 2's choice of kernel: the same numbers either way
+            kwargs.pop("fused")
+            from ..keras.legacy import note
+            note("BatchNormalization(fused=)", "BatchNormalization(fused=...) is Keras 2's and is ignored "
+                 "(it chose a kernel, not the numbers); Keras 3 has no fused argument")
         super().__init__(**kwargs)
         if isinstance(axis, (list, tuple)) and len(axis) == 1:
             axis = axis[0]

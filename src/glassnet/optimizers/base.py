@@ -24,6 +24,7 @@ class Optimizer:
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None, **kwargs):
+        learning_rate = _keras2_learning_rate(type(self).__name__, learning_rate, kwargs)
         unknown = set(kwargs) - {"use_ema", "ema_momentum", "ema_overwrite_frequency",
                                  "loss_scale_factor", "gradient_accumulation_steps"}
         if unknown:
@@ -53,9 +54,11 @@ class Optimizer:
     # -- learning rate: a number, or a schedule called with the step (glassnet.schedules,
     #    or any function of the step) -------------------------------------------------
     @property
-    def learning_rate(self) -> float:
+    def learning_rate(self) -> "LearningRate":
+        """The rate of the coming step (a schedule's value at ``iterations``): a number that
+        also behaves as Keras's variable does (``.numpy()``, ``.assign(0.01)``)."""
         lr = self._learning_rate
-        return float(lr(self.iterations)) if callable(lr) else lr
+        return LearningRate(lr(self.iterations) if callable(lr) else lr, self)
 
     @learning_rate.setter
     def learning_rate(self, value):
@@ -66,6 +69,17 @@ class Optimizer:
                     f"{type(self).__name__}: learning_rate must be a finite number >= 0, got {value}"
                 )
         self._learning_rate = value
+
+    @property
+    def lr(self) -> "LearningRate":
+        """Keras 2's name of :attr:`learning_rate` (noted once; Keras 3 has only ``learning_rate``)."""
+        _note_lr()
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value):
+        _note_lr()
+        self.learning_rate = value
 
     @property
     def has_schedule(self) -> bool:
@@ -135,7 +149,7 @@ class Optimizer:
         """Update every variable from its gradient (``v.grad`` when ``grads`` is None)."""
         if not self.built:
             self.build(self.variables_to_update if variables is None else variables)
-        lr = self.learning_rate
+        lr = float(self.learning_rate)      # a plain float: NumPy keeps the weights' own float type
         variables = self.variables_to_update if variables is None else list(variables)
         positions = {id(v): i for i, v in enumerate(self.variables_to_update)}
         grads = self.clip([v.grad for v in variables] if grads is None else list(grads))
@@ -190,3 +204,80 @@ class Optimizer:
 
     def __repr__(self):
         return f"{type(self).__name__}(learning_rate={self._learning_rate!r})"
+
+
+class LearningRate(float):
+    """What ``optimizer.learning_rate`` gives: the number itself (arithmetic, formatting and
+    ``float()`` as for any float) that also answers as Keras's learning-rate variable does:
+    ``.numpy()`` (a float32), ``.assign(value)`` (sets the optimizer's rate), ``dtype``,
+    ``shape``. ``keras.backend.get_value``/``set_value`` go through these.
+
+    >>> from glassnet.optimizers import SGD
+    >>> opt = SGD(learning_rate=0.1)
+    >>> opt.learning_rate.numpy()
+    np.float32(0.1)
+    >>> _ = opt.learning_rate.assign(0.05); float(opt.learning_rate)
+    0.05
+    """
+
+    dtype, shape = "float32", ()
+
+    def __new__(cls, value, optimizer=None):
+        number = super().__new__(cls, value)
+        number._optimizer = optimizer
+        return number
+
+    def numpy(self):
+        return np.float32(self)
+
+    def assign(self, value):
+        """Set the optimizer's learning rate (Keras's ``optimizer.learning_rate.assign``)."""
+        opt = self._optimizer
+        if opt is None:
+            raise TypeError("assign: this learning rate belongs to no optimizer; set optimizer.learning_rate")
+        if opt.has_schedule:
+            raise TypeError(f"{type(opt).__name__}: the learning rate is a schedule "
+                            f"({type(opt.schedule).__name__}), so it cannot be assigned; give the "
+                            "optimizer a number as learning_rate to set it during training")
+        opt.learning_rate = value
+        return opt.learning_rate
+
+    def __reduce__(self):                   # a copy or pickle is the plain number
+        return (float, (float(self),))
+
+    def __repr__(self):
+        return repr(float(self))
+
+
+def _keras2_learning_rate(owner, learning_rate, kwargs):
+    """Keras 2's ``lr=`` and ``decay=`` (tf.keras ``optimizer_v2``), taken out of ``kwargs``.
+
+    ``lr`` is the learning rate (it wins over ``learning_rate``, as in Keras 2). ``decay`` is
+    Keras 2's time-based decay, ``lr / (1 + decay * iterations)`` before each step, which is
+    Keras 3's ``InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)``: the optimizer gets that
+    schedule."""
+    from ..keras.legacy import note         # deferred: keras/ imports the optimizers
+    if "lr" in kwargs:
+        note("optimizer lr=", f"{owner}(lr=...) is Keras 2's spelling; Keras 3 writes "
+                              f"{owner}(learning_rate=...)", stacklevel=5)
+        learning_rate = kwargs.pop("lr")
+    if "decay" in kwargs:
+        decay = kwargs.pop("decay")
+        if isinstance(decay, bool) or not isinstance(decay, (int, float, np.integer, np.floating)) \
+                or not (decay >= 0 and math.isfinite(decay)):
+            raise ValueError(f"{owner}: decay must be a finite number >= 0, got {decay!r}")
+        if decay > 0:
+            if callable(learning_rate):
+                raise ValueError(f"{owner}: decay={decay} together with a schedule as learning_rate: "
+                                 "put the decay into the schedule instead")
+            note("optimizer decay=", f"{owner}(decay=d) is Keras 2's time-based decay, lr / (1 + d * "
+                                     "iterations); Keras 3 writes learning_rate=keras.optimizers."
+                                     "schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=d)",
+                 stacklevel=5)
+            learning_rate = schedules.InverseTimeDecay(learning_rate, decay_steps=1, decay_rate=decay)
+    return learning_rate
+
+
+def _note_lr():
+    from ..keras.legacy import note
+    note("optimizer.lr", "optimizer.lr is Keras 2's name; Keras 3 writes optimizer.learning_rate", stacklevel=4)

@@ -1,0 +1,443 @@
+"""Programs written for TensorFlow 2's Keras 2 still run (issue 24, item 6).
+
+Each Keras 2 spelling that Keras 3 dropped, and that has one meaning, is accepted: it gives
+the same result as the Keras 3 spelling and notes once (a ``Keras2Warning``, shown by
+default) which Keras 3 spelling to write. Where the meaning is gone (``predict_classes``,
+a SavedModel folder), the refusal names the replacement. Sources: tf.keras 2.x
+(``optimizer_v2.py``: ``lr``, ``decay`` as ``lr / (1 + decay * iterations)``, ``optimizer.lr``;
+``training.py``: ``fit_generator``, ``workers``; ``losses.py``/``metrics.py``: ``MSE``,
+``MAE``; ``backend.py``: ``K.sum`` ...; ``layers.experimental.preprocessing``).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import glassnet as tf
+from glassnet.keras import backend as K
+from glassnet.keras import legacy
+from glassnet.tf.tensor import Tensor
+
+
+@pytest.fixture(autouse=True)
+def _fresh_notes():
+    legacy.forget()
+    yield
+    legacy.forget()
+
+
+def _notes(fn):
+    """Run ``fn`` twice; return (its first result, the Keras 2 notes printed over both runs)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = fn()
+        fn()
+    return first, [str(w.message) for w in caught if issubclass(w.category, legacy.Keras2Warning)]
+
+
+def _noted_once(fn, *words):
+    result, notes = _notes(fn)
+    assert len(notes) == 1, notes
+    for word in words:
+        assert word in notes[0], notes[0]
+    return result
+
+
+# -- the note itself ---------------------------------------------------------------------------
+def test_a_note_is_a_future_warning_shown_by_default_once_per_process():
+    program = ("import glassnet as tf\n"
+               "for _ in range(3):\n"
+               "    tf.keras.optimizers.SGD(lr=0.1)\n")
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = [line for line in out.stderr.splitlines() if "Keras2Warning" in line]
+    assert len(lines) == 1, out.stderr
+    assert "learning_rate" in lines[0]
+    assert issubclass(legacy.Keras2Warning, FutureWarning)
+
+
+def test_forgetting_a_spelling_notes_it_again():
+    _noted_once(lambda: tf.keras.optimizers.SGD(lr=0.1), "SGD(learning_rate=...)")
+    assert "optimizer lr=" in legacy.noted()
+    legacy.forget("optimizer lr=")
+    _noted_once(lambda: tf.keras.optimizers.SGD(lr=0.1))
+
+
+# -- optimizers --------------------------------------------------------------------------------
+def _train(optimizer, steps=3):
+    w = tf.keras.layers.Dense(1)
+    model = tf.keras.Sequential([tf.keras.Input(shape=(2,)), w])
+    model.set_weights([np.array([[0.5], [-0.25]], dtype=np.float32), np.array([0.1], dtype=np.float32)])
+    model.compile(optimizer=optimizer, loss="mse")
+    x = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5], [2.0, 1.0]], dtype=np.float32)
+    y = np.array([[1.0], [0.0], [2.0], [1.5]], dtype=np.float32)
+    for _ in range(steps):
+        model.train_on_batch(x, y)
+    return model.get_weights()
+
+
+@pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adam", "Adagrad", "Adamax", "AdamW"])
+def test_lr_is_learning_rate(name):
+    cls = getattr(tf.keras.optimizers, name)
+    opt = _noted_once(lambda: cls(lr=0.05), f"{name}(lr=...)", f"{name}(learning_rate=...)")
+    assert float(opt.learning_rate) == 0.05
+    for a, b in zip(_train(cls(lr=0.05)), _train(cls(learning_rate=0.05))):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_decay_is_keras2_time_based_decay_worked_by_hand():
+    # Keras 2 (optimizer_v2._decayed_lr): lr_t = lr / (1 + decay * iterations), iterations
+    # counted before the step: with lr = 1 and decay = 0.5 the steps use 1, 1/1.5, 1/2.
+    opt = _noted_once(lambda: tf.keras.optimizers.SGD(learning_rate=1.0, decay=0.5), "decay", "InverseTimeDecay")
+    w = tf.keras.layers.Dense(1, use_bias=False)
+    w.build((None, 1))
+    w.set_weights([np.array([[0.0]], dtype=np.float32)])
+    rates = []
+    for _ in range(3):
+        rates.append(float(opt.learning_rate))
+        w.kernel.grad = np.array([[1.0]], dtype=np.float32)     # dJ/dw = 1 each step
+        opt.apply([w.kernel.grad], [w.kernel])
+    np.testing.assert_allclose(rates, [1.0, 1 / 1.5, 0.5], rtol=1e-6)
+    np.testing.assert_allclose(w.get_weights()[0], [[-(1.0 + 1 / 1.5 + 0.5)]], rtol=1e-6)
+
+
+def test_decay_gives_the_same_weights_as_keras3s_inverse_time_decay():
+    schedule = tf.keras.optimizers.schedules.InverseTimeDecay(0.1, decay_steps=1, decay_rate=0.3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        old = _train(tf.keras.optimizers.Adam(lr=0.1, decay=0.3), steps=4)
+    for a, b in zip(old, _train(tf.keras.optimizers.Adam(learning_rate=schedule), steps=4)):
+        np.testing.assert_array_equal(a, b)
+    # decay=0 (Keras 2's default) is no decay and no note
+    opt, notes = _notes(lambda: tf.keras.optimizers.SGD(learning_rate=0.1, decay=0.0))
+    assert notes == [] and not opt.has_schedule
+
+
+@pytest.mark.parametrize("decay", [-0.1, float("nan"), "0.1", True])
+def test_a_bad_decay_is_refused_naming_it(decay):
+    with pytest.raises(ValueError, match="decay"):
+        tf.keras.optimizers.SGD(decay=decay)
+
+
+def test_decay_with_a_schedule_is_refused():
+    schedule = tf.keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9)
+    with pytest.raises(ValueError, match="decay.*schedule"):
+        tf.keras.optimizers.SGD(learning_rate=schedule, decay=0.1)
+
+
+def test_unknown_optimizer_arguments_are_still_refused():
+    with pytest.raises(TypeError, match="momentun"):
+        tf.keras.optimizers.SGD(momentun=0.9)
+
+
+def test_learning_rate_is_a_number_and_a_variable():
+    opt = tf.keras.optimizers.Adam(learning_rate=0.01)
+    lr = opt.learning_rate
+    assert lr == 0.01 and lr * 2 == 0.02 and f"{lr:g}" == "0.01"
+    assert lr.numpy() == np.float32(0.01) and lr.numpy().dtype == np.float32
+    lr.assign(0.002)
+    assert float(opt.learning_rate) == 0.002
+    import copy
+    import pickle
+    assert type(pickle.loads(pickle.dumps(opt.learning_rate))) is float
+    assert type(copy.deepcopy(opt.learning_rate)) is float
+
+
+def test_optimizer_lr_reads_and_sets_learning_rate():
+    opt = tf.keras.optimizers.SGD(learning_rate=0.1)
+    value = _noted_once(lambda: opt.lr, "optimizer.lr", "optimizer.learning_rate")
+    assert value == 0.1 and value.numpy() == np.float32(0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        opt.lr = 0.5
+    assert float(opt.learning_rate) == 0.5
+
+
+def test_backend_get_and_set_value_on_the_learning_rate():
+    model = tf.keras.Sequential([tf.keras.Input(shape=(2,)), tf.keras.layers.Dense(1)])
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss="mse")
+    value = _noted_once(lambda: K.get_value(model.optimizer.learning_rate), "get_value", ".numpy()")
+    assert value == np.float32(0.01)
+    _noted_once(lambda: K.set_value(model.optimizer.learning_rate, 0.001), "set_value", "assign")
+    assert float(model.optimizer.learning_rate) == 0.001
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        K.set_value(model.optimizer.lr, 0.003)              # Keras 2 callbacks' own spelling
+        assert K.get_value(model.optimizer.lr) == np.float32(0.003)
+        assert K.eval(model.optimizer.learning_rate) == np.float32(0.003)
+
+
+def test_a_scheduled_learning_rate_cannot_be_assigned():
+    opt = tf.keras.optimizers.SGD(learning_rate=tf.keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.5))
+    with pytest.raises(TypeError, match="schedule"):
+        opt.learning_rate.assign(0.01)
+
+
+@pytest.mark.parametrize("name", ["Adam", "SGD", "RMSprop", "Adagrad", "Adamax", "Optimizer"])
+def test_legacy_optimizers_are_the_same_classes(name):
+    cls = _noted_once(lambda: getattr(tf.keras.optimizers.legacy, name), f"legacy.{name}", f"keras.optimizers.{name}")
+    assert cls is getattr(tf.keras.optimizers, name)
+
+
+def test_legacy_optimizers_import_path_and_missing_ones():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        from glassnet.keras.optimizers.legacy import Adam
+        assert Adam is tf.keras.optimizers.Adam
+        # a Keras 2 program's usual line: the legacy class with Keras 2's lr
+        opt = tf.keras.optimizers.legacy.Adam(lr=0.001)
+    assert float(opt.learning_rate) == 0.001
+    with pytest.raises(AttributeError, match="glassnet has no Nadam optimizer"):
+        tf.keras.optimizers.legacy.Nadam
+    with pytest.raises(AttributeError, match="Bogus"):
+        tf.keras.optimizers.legacy.Bogus
+
+
+# -- layers and Input --------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["Normalization", "Rescaling"])
+def test_experimental_preprocessing_layers_are_the_layers(name):
+    cls = _noted_once(lambda: getattr(tf.keras.layers.experimental.preprocessing, name),
+                      f"experimental.preprocessing.{name}", f"keras.layers.{name}")
+    assert cls is getattr(tf.keras.layers, name)
+
+
+def test_experimental_preprocessing_import_paths():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        from glassnet.keras.layers.experimental import preprocessing
+        from glassnet.keras.layers.experimental.preprocessing import Normalization
+        norm = preprocessing.Normalization()
+    assert Normalization is tf.keras.layers.Normalization
+    x = np.array([[1.0, 10.0], [3.0, 30.0]], dtype=np.float32)
+    norm.adapt(x)
+    np.testing.assert_allclose(norm(x).numpy(), [[-1.0, -1.0], [1.0, 1.0]], atol=1e-3)
+    if not hasattr(tf.keras.layers, "TextVectorization"):
+        with pytest.raises(AttributeError, match="glassnet has no TextVectorization layer"):
+            tf.keras.layers.experimental.preprocessing.TextVectorization
+    with pytest.raises(AttributeError, match="preprocessing"):
+        tf.keras.layers.experimental.EinsumDense
+
+
+def test_batch_normalization_fused_is_accepted_and_renorm_refused():
+    bn = _noted_once(lambda: tf.keras.layers.BatchNormalization(fused=True), "fused", "Keras 3")
+    plain = tf.keras.layers.BatchNormalization()
+    x = np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32)
+    np.testing.assert_array_equal(bn(x, training=True).numpy(), plain(x, training=True).numpy())
+    assert "fused" not in bn.get_config()
+    with pytest.raises(ValueError, match="renorm"):
+        tf.keras.layers.BatchNormalization(renorm=True)
+
+
+def test_input_takes_keras_arguments_at_their_dense_defaults():
+    inp = tf.keras.Input(shape=(3,), batch_size=None, name="features", dtype="float32",
+                         sparse=False, tensor=None, ragged=False)
+    assert tuple(inp.shape) == (None, 3) and inp.name == "features"
+    for arg in ("sparse", "ragged"):
+        with pytest.raises(ValueError, match=f"{arg}=True"):
+            tf.keras.Input(shape=(3,), **{arg: True})
+    with pytest.raises(ValueError, match="tensor="):
+        tf.keras.Input(shape=(3,), tensor=np.zeros((1, 3)))
+
+
+# -- losses and metrics ------------------------------------------------------------------------
+Y = np.array([[1.0], [0.0], [2.0]], dtype=np.float32)
+P = np.array([[0.5], [0.5], [1.0]], dtype=np.float32)
+
+
+@pytest.mark.parametrize("alias, full", [("MSE", "mean_squared_error"), ("MAE", "mean_absolute_error")])
+def test_upper_case_loss_aliases(alias, full):
+    fn = _noted_once(lambda: getattr(tf.keras.losses, alias), f"losses.{alias}", f"losses.{full}")
+    assert fn is getattr(tf.keras.losses, full)
+    np.testing.assert_array_equal(np.asarray(fn(Y, P)), np.asarray(getattr(tf.keras.losses, full)(Y, P)))
+
+
+@pytest.mark.parametrize("alias, full", [("mse", "mean_squared_error"), ("MSE", "mean_squared_error"),
+                                         ("mae", "mean_absolute_error"), ("MAE", "mean_absolute_error")])
+def test_keras2_metric_aliases(alias, full):
+    fn = _noted_once(lambda: getattr(tf.keras.metrics, alias), f"metrics.{alias}", f"metrics.{full}")
+    assert fn is getattr(tf.keras.losses, full)
+    with pytest.raises(AttributeError, match="no attribute 'msle'"):
+        tf.keras.metrics.msle
+
+
+def test_metric_functions_give_keras3s_values():
+    # Keras 3.15: binary_accuracy is not averaged over the last axis; the others are per sample
+    np.testing.assert_array_equal(tf.keras.metrics.binary_accuracy([[1.0], [0.0]], [[0.7], [0.6]]).numpy(),
+                                  [[1.0], [0.0]])
+    probs = np.array([[0.3, 0.7], [0.2, 0.8]])
+    np.testing.assert_array_equal(tf.keras.metrics.categorical_accuracy([[0, 1.0], [1, 0]], probs).numpy(), [1, 0])
+    np.testing.assert_array_equal(tf.keras.metrics.sparse_categorical_accuracy([1, 0], probs).numpy(), [1, 0])
+    np.testing.assert_array_equal(tf.keras.metrics.sparse_categorical_accuracy([[1], [0]], probs).numpy(), [1, 0])
+    assert isinstance(tf.keras.metrics.binary_accuracy([1.0], [0.9]), Tensor)
+
+
+def test_metric_functions_in_compile_are_their_classes_under_their_names():
+    x = np.random.default_rng(1).normal(size=(16, 2)).astype(np.float32)
+    y = (x[:, :1] > 0).astype(np.float32)
+
+    def run(metrics):
+        model = tf.keras.Sequential([tf.keras.Input(shape=(2,)), tf.keras.layers.Dense(1, activation="sigmoid")])
+        model.set_weights([np.array([[0.3], [-0.2]], dtype=np.float32), np.zeros(1, dtype=np.float32)])
+        model.compile("sgd", "binary_crossentropy", metrics=metrics)
+        return model.fit(x, y, epochs=2, shuffle=False, verbose=0).history
+
+    by_function = run([tf.keras.metrics.binary_accuracy, tf.keras.losses.mean_squared_error,
+                       tf.keras.losses.binary_crossentropy])
+    by_name = run(["binary_accuracy", "mean_squared_error", "binary_crossentropy"])
+    assert sorted(by_function) == ["binary_accuracy", "binary_crossentropy", "loss", "mean_squared_error"]
+    for key in by_name:
+        np.testing.assert_allclose(by_function[key], by_name[key], rtol=1e-6)
+
+
+# -- model methods -----------------------------------------------------------------------------
+def _model():
+    model = tf.keras.Sequential([tf.keras.Input(shape=(2,)), tf.keras.layers.Dense(1)])
+    model.set_weights([np.array([[0.5], [-0.25]], dtype=np.float32), np.array([0.1], dtype=np.float32)])
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.05), loss="mse")
+    return model
+
+
+X = np.random.default_rng(2).normal(size=(12, 2)).astype(np.float32)
+T = (X @ np.array([[1.0], [2.0]], dtype=np.float32)).astype(np.float32)
+
+
+def _batches():
+    while True:
+        for i in range(0, 12, 4):
+            yield X[i:i + 4], T[i:i + 4]
+
+
+def test_fit_generator_is_fit_on_the_generator():
+    old, new = _model(), _model()
+    history = _noted_once(lambda: old.fit_generator(_batches(), steps_per_epoch=3, epochs=2, verbose=0),
+                          "fit_generator", "model.fit(generator")
+    new.fit(_batches(), steps_per_epoch=3, epochs=2, verbose=0)
+    new.fit(_batches(), steps_per_epoch=3, epochs=2, verbose=0)       # _notes ran fit_generator twice
+    for a, b in zip(old.get_weights(), new.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert len(history.history["loss"]) == 2
+
+
+def test_evaluate_and_predict_generator():
+    model = _model()
+    loss = _noted_once(lambda: model.evaluate_generator(_batches(), steps=3), "evaluate_generator",
+                       "model.evaluate(generator")
+    assert loss == pytest.approx(model.evaluate(X, T, verbose=0), rel=1e-6)
+    out = _noted_once(lambda: model.predict_generator((X[i:i + 4] for i in range(0, 12, 4)), steps=3),
+                      "predict_generator", "model.predict(generator")
+    np.testing.assert_allclose(out, model.predict(X, verbose=0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("call", ["fit", "evaluate", "predict"])
+def test_loader_arguments_are_accepted_and_ignored(call):
+    old, new = _model(), _model()
+    kwargs = dict(workers=4, use_multiprocessing=True, max_queue_size=20, verbose=0)
+    args = (X,) if call == "predict" else (X, T)
+    if call == "fit":
+        kwargs["shuffle"] = False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        a = getattr(old, call)(*args, **kwargs)
+        getattr(old, call)(*args, **kwargs)
+    notes = [str(w.message) for w in caught if issubclass(w.category, legacy.Keras2Warning)]
+    assert len(notes) == 3 and all("ignored" in n for n in notes), notes
+    b = getattr(new, call)(*args, **{k: v for k, v in kwargs.items() if k not in ("workers", "use_multiprocessing",
+                                                                                  "max_queue_size")})
+    if call == "fit":
+        np.testing.assert_allclose(a.history["loss"], b.history["loss"], rtol=1e-6)
+    else:
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    with pytest.raises(TypeError, match="'wrokers'"):
+        getattr(new, call)(*args, wrokers=2)
+
+
+@pytest.mark.parametrize("method, replacement", [("predict_classes", "np.argmax(model.predict(x), axis=-1)"),
+                                                 ("predict_proba", "model.predict(x)")])
+def test_removed_predict_methods_name_the_replacement(method, replacement):
+    with pytest.raises(AttributeError) as info:
+        getattr(_model(), method)(X)
+    assert replacement in str(info.value) and "TensorFlow 2.6" in str(info.value)
+
+
+def test_saving_to_a_folder_keras2s_savedmodel_is_refused_naming_keras(tmp_path):
+    with pytest.raises(Exception, match=r"\.keras") as info:
+        _model().save(str(tmp_path / "my_model"))
+    assert isinstance(info.value, (ValueError, OSError))
+    assert not (tmp_path / "my_model").exists()
+
+
+# -- keras.backend -----------------------------------------------------------------------------
+A = np.array([[1.0, -4.0, 9.0], [0.25, 2.0, -1.0]], dtype=np.float32)
+B = np.array([[2.0, 0.5, -3.0], [1.0, 1.0, 1.0]], dtype=np.float32)
+
+BACKEND = [
+    ("sum", lambda: K.sum(A, axis=1), np.sum(A, axis=1)),
+    ("mean", lambda: K.mean(A, axis=0, keepdims=True), np.mean(A, axis=0, keepdims=True)),
+    ("max", lambda: K.max(A), np.max(A)),
+    ("min", lambda: K.min(A, axis=-1), np.min(A, axis=-1)),
+    ("std", lambda: K.std(A, axis=1), np.std(A, axis=1)),
+    ("var", lambda: K.var(A), np.var(A)),
+    ("argmax", lambda: K.argmax(A), np.argmax(A, axis=-1)),
+    ("argmin", lambda: K.argmin(A), np.argmin(A, axis=-1)),
+    ("square", lambda: K.square(A), A * A),
+    ("abs", lambda: K.abs(A), np.abs(A)),
+    ("sqrt", lambda: K.sqrt(A), np.sqrt(np.maximum(A, 0))),        # Keras 2: negatives count as 0
+    ("exp", lambda: K.exp(B), np.exp(B)),
+    ("log", lambda: K.log(np.abs(A)), np.log(np.abs(A))),
+    ("pow", lambda: K.pow(B, 2), B ** 2),
+    ("clip", lambda: K.clip(A, -1.0, 2.0), np.clip(A, -1.0, 2.0)),
+    ("maximum", lambda: K.maximum(A, B), np.maximum(A, B)),
+    ("minimum", lambda: K.minimum(A, B), np.minimum(A, B)),
+    ("dot", lambda: K.dot(A, B.T), A @ B.T),
+    ("transpose", lambda: K.transpose(A), A.T),
+    ("reshape", lambda: K.reshape(A, (3, 2)), A.reshape(3, 2)),
+    ("expand_dims", lambda: K.expand_dims(A), A[..., None]),
+    ("concatenate", lambda: K.concatenate([A, B]), np.concatenate([A, B], axis=-1)),
+    ("shape", lambda: K.shape(A), np.array([2, 3])),
+    ("cast", lambda: K.cast(A, "int32"), A.astype(np.int32)),
+    ("constant", lambda: K.constant([1, 2]), np.array([1.0, 2.0], dtype=np.float32)),
+    ("zeros", lambda: K.zeros((2, 1)), np.zeros((2, 1), dtype=np.float32)),
+    ("ones", lambda: K.ones((1, 2)), np.ones((1, 2), dtype=np.float32)),
+    ("sigmoid", lambda: K.sigmoid(B), 1 / (1 + np.exp(-B))),
+    ("tanh", lambda: K.tanh(B), np.tanh(B)),
+    ("relu", lambda: K.relu(A), np.maximum(A, 0)),
+    ("softmax", lambda: K.softmax(B), np.exp(B) / np.exp(B).sum(axis=-1, keepdims=True)),
+]
+
+
+@pytest.mark.parametrize("name, call, expected", BACKEND, ids=[b[0] for b in BACKEND])
+def test_backend_functions_are_numpy_returning_tensors(name, call, expected):
+    out = _noted_once(call, f"keras.backend.{name}", "Keras 3 writes")
+    assert isinstance(out, Tensor)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-6)
+
+
+def test_backend_keeps_keras2s_meanings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        # clip: max_value below min_value clips everything to min_value; None is no upper bound
+        np.testing.assert_array_equal(K.clip(A, 1.0, 0.0).numpy(), np.full_like(A, 1.0))
+        np.testing.assert_array_equal(K.clip(A, 0.0, None).numpy(), np.maximum(A, 0.0))
+        # mean of booleans is a float mean
+        assert K.mean(np.array([True, False, True, True])).numpy() == pytest.approx(0.75)
+        # dot of a 3-D and a 2-D array: the last axis against the first
+        assert K.dot(np.ones((2, 3, 4)), np.ones((4, 5))).shape == (2, 3, 5)
+        assert K.int_shape(A) == (2, 3)
+        assert K.int_shape(tf.keras.Input(shape=(7,))) == (None, 7)
+        assert K.image_data_format() == "channels_last"
+        with pytest.raises(TypeError, match="set_value"):
+            K.set_value(3.0, 1.0)
+
+
+def test_keras3_backend_names_do_not_note():
+    def run():
+        K.floatx()
+        K.epsilon()
+        K.clear_session()
+        K.image_data_format()
+    _, notes = _notes(run)
+    assert notes == []
