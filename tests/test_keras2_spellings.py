@@ -293,6 +293,37 @@ def test_metric_functions_in_compile_are_their_classes_under_their_names():
         np.testing.assert_allclose(by_function[key], by_name[key], rtol=1e-6)
 
 
+@pytest.mark.parametrize("units, labels, full", [
+    (1, np.array([[1.0], [0.0], [1.0], [0.0]]), "binary_crossentropy"),
+    (3, np.array([0, 2, 1, 2]), "sparse_categorical_crossentropy"),
+    (3, np.eye(3)[[0, 2, 1, 2]], "categorical_crossentropy")])
+@pytest.mark.parametrize("spelling", ["ce", "crossentropy"])
+def test_crossentropy_metric_is_the_one_that_fits_the_output(units, labels, full, spelling):
+    # Keras 2 (compile_utils.MetricsContainer): 'ce'/'crossentropy' chosen from the shapes as
+    # 'accuracy' is, logged under the name written. Keras 3 refuses them.
+    x = np.random.default_rng(3).normal(size=(4, 2)).astype(np.float32)
+
+    def run(metric):
+        model = tf.keras.Sequential([tf.keras.Input(shape=(2,)), tf.keras.layers.Dense(
+            units, activation="sigmoid" if units == 1 else "softmax", kernel_initializer="ones")])
+        model.compile("sgd", full, metrics=[metric])
+        return model.fit(x, labels, epochs=1, shuffle=False, verbose=0).history
+
+    history, notes = _notes(lambda: run(spelling))
+    assert len(notes) == 1 and full in notes[0]
+    np.testing.assert_allclose(history[spelling], run(full)[full], rtol=1e-6)
+
+
+def test_loss_reduction_names():
+    reduction = _noted_once(lambda: tf.keras.losses.Reduction, "Reduction", "'sum_over_batch_size'")
+    y, p = np.array([[1.0], [0.0]]), np.array([[0.5], [0.5]])
+    for name, value in (("NONE", "none"), ("SUM", "sum"), ("SUM_OVER_BATCH_SIZE", "sum_over_batch_size"),
+                        ("AUTO", "sum_over_batch_size")):
+        old = tf.keras.losses.MeanSquaredError(reduction=getattr(reduction, name))(y, p)
+        np.testing.assert_array_equal(np.asarray(old),
+                                      np.asarray(tf.keras.losses.MeanSquaredError(reduction=value)(y, p)))
+
+
 # -- model methods -----------------------------------------------------------------------------
 def _model():
     model = tf.keras.Sequential([tf.keras.Input(shape=(2,)), tf.keras.layers.Dense(1)])

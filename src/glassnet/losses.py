@@ -673,9 +673,23 @@ _FUNCTIONS = {f.__name__: f for f in [binary_crossentropy, categorical_crossentr
 _KERAS2_ALIASES = {"MSE": "mean_squared_error", "MAE": "mean_absolute_error"}
 
 
+class _Reduction:
+    """Keras 2's ``tf.keras.losses.Reduction``: the names of the strings Keras 3 takes
+    (``AUTO`` is what Keras 2 did outside distribution strategies: the batch mean)."""
+    NONE, SUM, SUM_OVER_BATCH_SIZE, AUTO = "none", "sum", "sum_over_batch_size", "sum_over_batch_size"
+
+    @classmethod
+    def all(cls):
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+
 def __getattr__(name):
-    if name in _KERAS2_ALIASES:
+    if name in _KERAS2_ALIASES or name == "Reduction":
         from .keras.legacy import note          # deferred: keras/ imports this module
+        if name == "Reduction":
+            note("keras.losses.Reduction", "keras.losses.Reduction is Keras 2's; Keras 3 writes the strings: "
+                 "reduction='sum_over_batch_size' (Keras 2's AUTO and SUM_OVER_BATCH_SIZE), 'sum' or 'none'")
+            return _Reduction
         note(f"keras.losses.{name}", f"keras.losses.{name} is Keras 2's alias; Keras 3 writes "
              f"keras.losses.{_KERAS2_ALIASES[name]}")
         return _FUNCTIONS[_KERAS2_ALIASES[name]]

@@ -446,6 +446,19 @@ def get(identifier, y_true=None, y_pred=None) -> Metric:
             if y_true is not None and (y_true.ndim < y_pred.ndim or y_true.shape[-1] == 1):
                 return SparseCategoricalAccuracy(name=key)
             return CategoricalAccuracy(name=key)
+        if key.lower() in ("crossentropy", "ce"):     # Keras 2 (compile_utils): chosen as accuracy is
+            from . import losses
+            from .keras.legacy import note          # deferred: keras/ imports this module
+            if y_pred is None or y_pred.shape[-1] == 1:
+                full = "binary_crossentropy"
+            elif y_true is not None and (y_true.ndim < y_pred.ndim or y_true.shape[-1] == 1):
+                full = "sparse_categorical_crossentropy"
+            else:
+                full = "categorical_crossentropy"
+            note(f"metric {key!r}", f"metrics=[{key!r}] is Keras 2's (the cross-entropy that fits the output); "
+                 "Keras 3 names it: 'binary_crossentropy', 'categorical_crossentropy' or "
+                 "'sparse_categorical_crossentropy'", stacklevel=4)
+            return _LossMetric(losses.get(full), key)
         if key.lower() in _LOSS_NAMES:
             from . import losses
             return _LossMetric(losses.get(key.lower()), key)
