@@ -13,7 +13,8 @@ from glassnet.keras.layers import Dense, Input
 
 RNG = np.random.default_rng(0)
 
-# -- layers: how to make one, and an input shape (batch first) ------------------------------
+# -- layers: how to make one, and an input shape (batch first; a list of shapes for a layer
+#    that takes a list of inputs, as the merge layers) -------------------------------------------
 LAYER_EXAMPLES = {
     "Dense": (lambda: layers.Dense(3, activation="tanh", kernel_regularizer="l2"), (4, 5)),
     "Activation": (lambda: layers.Activation("softplus"), (4, 5)),
@@ -38,8 +39,27 @@ LAYER_EXAMPLES = {
     "Reshape": (lambda: layers.Reshape((3, 4)), (4, 12)),
     "Rescaling": (lambda: layers.Rescaling(0.5, offset=-1.0), (4, 5)),
     "BatchNormalization": (lambda: layers.BatchNormalization(), (4, 5)),
+    "Add": (lambda: layers.Add(), [(4, 5), (4, 5), (4, 1)]),
+    "Subtract": (lambda: layers.Subtract(), [(4, 5), (4, 5)]),
+    "Multiply": (lambda: layers.Multiply(), [(4, 5), (4, 5), (4, 5)]),
+    "Average": (lambda: layers.Average(), [(4, 2, 5), (4, 5)]),
+    "Maximum": (lambda: layers.Maximum(), [(4, 5), (4, 5), (4, 5)]),
+    "Minimum": (lambda: layers.Minimum(), [(4, 5), (4, 5)]),
+    "Concatenate": (lambda: layers.Concatenate(axis=1), [(4, 2, 3), (4, 1, 3)]),
+    "Dot": (lambda: layers.Dot(axes=(1, 2), normalize=True), [(4, 3, 5), (4, 2, 3)]),
 }
 NOT_A_COMPUTING_LAYER = {"InputLayer"}          # only declares the input shape
+
+
+def _data(shape, batch=None):
+    """Random inputs for an example's shape: one array, or a list of them for a list of shapes."""
+    if isinstance(shape, list):
+        return [_data(s, batch) for s in shape]
+    return RNG.normal(size=shape if batch is None else (batch,) + tuple(shape[1:]))
+
+
+def _unbatched(shape):
+    return [_unbatched(s) for s in shape] if isinstance(shape, list) else (None,) + tuple(shape[1:])
 
 
 def _registered_layers():
@@ -54,15 +74,15 @@ def test_every_registered_layer_has_an_example():
 @pytest.mark.parametrize("name", _registered_layers())
 def test_every_layer_passes_gradcheck(name):
     make, shape = LAYER_EXAMPLES[name]
-    assert glassnet.gradcheck(make(), RNG.normal(size=shape)).passed
+    assert glassnet.gradcheck(make(), _data(shape)).passed
 
 
 @pytest.mark.parametrize("name", _registered_layers())
 def test_every_layer_says_how_many_weights_it_makes(name):
     make, shape = LAYER_EXAMPLES[name]
     layer = make()
-    planned = layer.count_params_for((None,) + shape[1:])
-    layer.build_from_shape((None,) + shape[1:])
+    planned = layer.count_params_for(_unbatched(shape))
+    layer.build_from_shape(_unbatched(shape))
     assert planned == layer.count_params()
 
 
@@ -71,9 +91,13 @@ def test_every_layer_trains_through_fit(name):
     glassnet.utils.set_random_seed(1)
     make, shape = LAYER_EXAMPLES[name]
     layer = make()
-    model = Sequential([Input(shape=shape[1:]), layer, layers.Flatten(), Dense(1)])
+    if isinstance(shape, list):                 # several inputs: a functional model around the layer
+        inputs = [Input(shape=s[1:]) for s in shape]
+        model = glassnet.Model(inputs=inputs, outputs=Dense(1)(layers.Flatten()(layer(inputs))))
+    else:
+        model = Sequential([Input(shape=shape[1:]), layer, layers.Flatten(), Dense(1)])
     model.compile(optimizer=optimizers.SGD(0.05), loss="mse")
-    x = RNG.normal(size=(32,) + shape[1:])
+    x = _data(shape, batch=32)
     y = RNG.normal(size=(32, 1))
     before = [w.copy() for w in model.get_weights()]
     history = model.fit(x, y, epochs=3, verbose=0)

@@ -222,6 +222,8 @@ def gradcheck(obj, x, y=None, eps: float = 1e-6, rtol: float = 1e-5, atol: float
       plus penalties, in inference mode), on a float64 copy: the model is not changed;
     * a layer: with a random upstream gradient ``G`` (seeded), the scalar
       ``f = sum(G * layer(x)) + penalties``; checks ``dW``, ``db`` and ``dX`` (from ``backward``);
+      for a layer that takes a list (``Add``, ``Concatenate``, ...), ``x`` is the list and each
+      input's ``dX`` is checked;
     * an activation (a function or a name such as ``"relu"``): ``dX`` of ``sum(G * g(x))``;
     * a loss (instance, class or name): here ``x`` is ``y_pred`` and ``y`` is ``y_true``;
       checks ``gradient(y_true, y_pred)`` against ``call``, summed over the samples, and, for
@@ -281,8 +283,10 @@ def _check_model(model, x, y, sample_weight, eps, rtol, atol, max_entries, gen):
 
 
 def _check_layer(layer, x, eps, rtol, atol, max_entries, gen):
-    x64 = np.array(x, dtype=np.float64)           # a copy: perturbed in place below
-    layer64 = _float64_layer(layer, (None,) + x64.shape[1:])
+    many = getattr(layer, "takes_list", False)    # a merge layer: x is a list, one array per input
+    x64 = [np.array(xi, dtype=np.float64) for xi in x] if many else np.array(x, dtype=np.float64)  # copies: perturbed
+    shapes = [(None,) + xi.shape[1:] for xi in x64] if many else (None,) + x64.shape[1:]
+    layer64 = _float64_layer(layer, shapes)
     out = layer64.forward(x64, False)
     G = gen.standard_normal(out.shape)
 
@@ -296,7 +300,11 @@ def _check_layer(layer, x, eps, rtol, atol, max_entries, gen):
     grads = [v.grad.copy() for v in trainable]
     rows = [_check_array(v.path, v.value, g, f, eps, rtol, atol, max_entries, gen)
             for v, g in zip(trainable, grads)]
-    rows.append(_check_array(f"{layer.name}/input (dX)", x64, dx, f, eps, rtol, atol, max_entries, gen))
+    if many:
+        rows += [_check_array(f"{layer.name}/input {i} (dX{i})", xi, dxi, f, eps, rtol, atol, max_entries, gen)
+                 for i, (xi, dxi) in enumerate(zip(x64, dx))]
+    else:
+        rows.append(_check_array(f"{layer.name}/input (dX)", x64, dx, f, eps, rtol, atol, max_entries, gen))
     return f"layer {layer.name!r} ({type(layer).__name__}) with a random upstream gradient", rows
 
 

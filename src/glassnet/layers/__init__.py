@@ -27,6 +27,7 @@ import pkgutil as _pkgutil
 
 from .base import Layer, Variable, get_class, registered_classes
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer
+from .merging import add, average, concatenate, dot, maximum, minimum, multiply, subtract
 from .preprocessing import Normalization
 
 for _module in _pkgutil.iter_modules(__path__):

@@ -116,6 +116,10 @@ _REGISTRY: dict[str, type] = {}     # class name -> each layer class glassnet it
 class Layer:
     """Base class: naming, weights, lazy building, and ``__call__`` on NumPy arrays."""
 
+    # True for a layer called on a list of inputs (the merge layers: Add, Concatenate, ...): its
+    # build_from_shape takes a list of shapes, forward a list of arrays, backward returns a list
+    takes_list = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__module__.startswith("glassnet.layers.") and not cls.__name__.startswith("_"):
@@ -227,6 +231,8 @@ class Layer:
         takes the enclosing model call's (a subclassed model's ``call``), else False."""
         if functional.is_symbolic(x):
             return functional.call(self, x)
+        if self.takes_list:
+            return self._call_on_list(x, training)
         given = x
         x = np.asarray(x, dtype=self.dtype or config.floatx())
         if not self.built:
@@ -235,6 +241,21 @@ class Layer:
             self.input_shape = (None,) + x.shape[1:]
             self.output_shape = self.compute_output_shape(self.input_shape)
         out = wrap(self.forward(x, training=tape.training(training)))
+        if tape.recording():
+            tape.record_call(self, given, out)
+        return out
+
+    def _call_on_list(self, given, training):
+        """``layer([x1, x2, ...])`` for a layer that takes a list: each input converted, the
+        layer built for their shapes (a list, batch first), ``forward`` given the list."""
+        if not isinstance(given, (list, tuple)):
+            raise ValueError(f"{type(self).__name__} {self.name!r} should be called on a list of inputs. "
+                             f"Received: input_shape={np.shape(given)} (not a list of shapes)")
+        xs = [np.asarray(x, dtype=self.dtype or config.floatx()) for x in given]
+        shapes = [(None,) + x.shape[1:] for x in xs]
+        if not self.built or self.__dict__.get("_input_shape") is None:
+            self.build_from_shape(shapes)
+        out = wrap(self.forward(xs, training=tape.training(training)))
         if tape.recording():
             tape.record_call(self, given, out)
         return out
