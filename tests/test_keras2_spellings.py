@@ -437,6 +437,26 @@ BACKEND = [
     ("tanh", lambda: K.tanh(B), np.tanh(B)),
     ("relu", lambda: K.relu(A), np.maximum(A, 0)),
     ("softmax", lambda: K.softmax(B), np.exp(B) / np.exp(B).sum(axis=-1, keepdims=True)),
+    ("round", lambda: K.round(np.array([0.5, 1.5, -2.5, 0.7])), [0.0, 2.0, -2.0, 1.0]),   # halves to even
+    ("sign", lambda: K.sign(A), np.sign(A)),
+    ("equal", lambda: K.equal(A, 2.0), A == 2.0),
+    ("not_equal", lambda: K.not_equal(A, 2.0), A != 2.0),
+    ("greater", lambda: K.greater(A, B), A > B),
+    ("greater_equal", lambda: K.greater_equal(A, 1.0), A >= 1.0),
+    ("less", lambda: K.less(A, B), A < B),
+    ("less_equal", lambda: K.less_equal(A, 1.0), A <= 1.0),
+    ("any", lambda: K.any(A > 5, axis=1), [True, False]),
+    ("all", lambda: K.all(A > -5), True),
+    ("prod", lambda: K.prod(A, axis=0), np.prod(A, axis=0)),
+    ("cumsum", lambda: K.cumsum(A, axis=1), np.cumsum(A, axis=1)),
+    ("zeros_like", lambda: K.zeros_like(A), np.zeros_like(A)),
+    ("ones_like", lambda: K.ones_like(A), np.ones_like(A)),
+    ("l2_normalize", lambda: K.l2_normalize(B, axis=-1), B / np.linalg.norm(B, axis=-1, keepdims=True)),
+    ("squeeze", lambda: K.squeeze(A[:1], 0), A[0]),
+    ("stack", lambda: K.stack([A, B]), np.stack([A, B])),
+    ("flatten", lambda: K.flatten(A), A.ravel()),
+    ("batch_flatten", lambda: K.batch_flatten(np.ones((2, 3, 4))), np.ones((2, 12))),
+    ("gather", lambda: K.gather(A, [1, 0, 1]), A[[1, 0, 1]]),
 ]
 
 
@@ -462,6 +482,50 @@ def test_backend_keeps_keras2s_meanings():
         assert K.image_data_format() == "channels_last"
         with pytest.raises(TypeError, match="set_value"):
             K.set_value(3.0, 1.0)
+
+
+def test_backend_crossentropies_are_keras2s_worked_by_hand():
+    eps = 1e-7
+    t = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    p = np.array([[0.8, 0.2], [0.4, 0.6]], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        # elementwise, not averaged: -(t log(p + eps) + (1 - t) log(1 - p + eps))
+        bce = K.binary_crossentropy(t, p).numpy()
+        np.testing.assert_allclose(bce, -(t * np.log(p + eps) + (1 - t) * np.log(1 - p + eps)), rtol=1e-5)
+        z = np.array([[2.0, -1.0]], dtype=np.float32)
+        np.testing.assert_allclose(K.binary_crossentropy(t[:1], z, from_logits=True).numpy(),
+                                   K.binary_crossentropy(t[:1], 1 / (1 + np.exp(-z))).numpy(), rtol=1e-4)
+        # per sample: -log of the true class's probability: -log 0.8, -log 0.6
+        np.testing.assert_allclose(K.categorical_crossentropy(t, p).numpy(), [-np.log(0.8), -np.log(0.6)], rtol=1e-5)
+        np.testing.assert_allclose(K.sparse_categorical_crossentropy(np.array([0, 1]), p).numpy(),
+                                   [-np.log(0.8), -np.log(0.6)], rtol=1e-5)
+        np.testing.assert_allclose(K.categorical_crossentropy(t, np.log(p), from_logits=True).numpy(),
+                                   [-np.log(0.8), -np.log(0.6)], rtol=1e-5)
+
+
+def test_backend_f1_metric_of_keras2_programs_trains():
+    # the custom metric many Keras 2 notebooks carry, written with K.*
+    def recall(y_true, y_pred):
+        true_positives = K.sum(K.round(K.clip(y_true * y_pred, 0, 1)))
+        possible_positives = K.sum(K.round(K.clip(y_true, 0, 1)))
+        return true_positives / (possible_positives + K.epsilon())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        value = recall(np.array([[1.0], [1.0], [0.0]]), np.array([[0.9], [0.2], [0.8]]))
+    assert isinstance(value, Tensor) and float(value) == pytest.approx(0.5, rel=1e-6)
+
+
+def test_backend_variable_and_stop_gradient():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        v = K.variable([1.0, 2.0], name="v")
+        assert K.get_value(v).dtype == np.float32 and list(K.get_value(v)) == [1.0, 2.0]
+        K.set_value(v, np.array([3.0, 4.0]))
+        assert list(K.eval(v)) == [3.0, 4.0]
+        with tf.GradientTape() as tape:
+            y = K.sum(v * K.stop_gradient(v)) + K.sum(v)
+        np.testing.assert_allclose(np.asarray(tape.gradient(y, v)), [4.0, 5.0])
 
 
 def test_keras3_backend_names_do_not_note():

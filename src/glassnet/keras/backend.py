@@ -27,11 +27,14 @@ from ..tf.tensor import Tensor, convert_to_tensor, float_array, wrap
 from ..utils import clear_session
 from .legacy import note
 
-__all__ = ["abs", "argmax", "argmin", "cast", "clear_session", "clip", "concatenate", "constant", "dot",
-           "epsilon", "eval", "exp", "expand_dims", "floatx", "get_value", "image_data_format", "int_shape",
-           "log", "max", "maximum", "mean", "min", "minimum", "ones", "pow", "relu", "reshape",
-           "set_epsilon", "set_floatx", "set_value", "shape", "sigmoid", "softmax", "sqrt", "square",
-           "std", "sum", "tanh", "transpose", "var", "zeros"]
+__all__ = ["abs", "all", "any", "argmax", "argmin", "batch_flatten", "binary_crossentropy", "cast",
+           "categorical_crossentropy", "clear_session", "clip", "concatenate", "constant", "cumsum", "dot",
+           "epsilon", "equal", "eval", "exp", "expand_dims", "flatten", "floatx", "gather", "get_value",
+           "greater", "greater_equal", "image_data_format", "int_shape", "l2_normalize", "less", "less_equal",
+           "log", "max", "maximum", "mean", "min", "minimum", "not_equal", "ones", "ones_like", "pow", "prod",
+           "relu", "reshape", "round", "set_epsilon", "set_floatx", "set_value", "shape", "sigmoid", "sign",
+           "softmax", "sparse_categorical_crossentropy", "sqrt", "square", "squeeze", "stack", "std",
+           "stop_gradient", "sum", "tanh", "transpose", "var", "variable", "zeros", "zeros_like"]
 
 
 def image_data_format() -> str:
@@ -52,13 +55,20 @@ def _keras2(replacement):
 
 
 def _t(x):
-    """``x`` as a Tensor (a Tensor, or a Variable's own array, passes as it is: a tape sees it)."""
-    return x if isinstance(x, np.ndarray) else convert_to_tensor(x)
+    """``x`` as NumPy takes it: an array, a Tensor or a Variable passes as it is (so that a
+    GradientTape sees the operation); lists and numbers become Tensors."""
+    return x if hasattr(type(x), "__array_ufunc__") else convert_to_tensor(x)
 
 
 def _f(x):
-    """``x`` as a float Tensor (integers and Python numbers become ``floatx``)."""
-    return x if isinstance(x, np.ndarray) and x.dtype.kind == "f" else wrap(float_array(_t(x)))
+    """``x`` as a float array (integers, booleans and Python numbers become ``floatx``)."""
+    x = _t(x)
+    try:
+        if np.dtype(x.dtype).kind == "f":
+            return x
+    except TypeError:
+        pass
+    return wrap(float_array(np.asarray(x)))
 
 
 def _axis(axis):
@@ -185,6 +195,119 @@ def softmax(x, axis=-1):
     return wrap(activations.softmax(_f(x), axis=axis))
 
 
+@_keras2("keras.ops.round(x) (tf.round; halves to even)")
+def round(x):  # noqa: A001
+    return wrap(np.round(_t(x)))
+
+
+@_keras2("keras.ops.sign(x) (tf.sign)")
+def sign(x):
+    return wrap(np.sign(_t(x)))
+
+
+def _comparison(name, op):
+    def compare(x, y):
+        return wrap(op(_t(x), _t(y)))
+    compare.__name__ = compare.__qualname__ = name
+    compare.__doc__ = f"Elementwise ``{name}`` of ``x`` and ``y``: a boolean Tensor."
+    return _keras2(f"keras.ops.{name}(x, y) (tf.math.{name})")(compare)
+
+
+equal = _comparison("equal", np.equal)
+not_equal = _comparison("not_equal", np.not_equal)
+greater = _comparison("greater", np.greater)
+greater_equal = _comparison("greater_equal", np.greater_equal)
+less = _comparison("less", np.less)
+less_equal = _comparison("less_equal", np.less_equal)
+
+
+@_keras2("keras.ops.any(x, axis, keepdims) (tf.reduce_any)")
+def any(x, axis=None, keepdims=False):  # noqa: A001
+    return wrap(np.any(_t(x), axis=_axis(axis), keepdims=keepdims))
+
+
+@_keras2("keras.ops.all(x, axis, keepdims) (tf.reduce_all)")
+def all(x, axis=None, keepdims=False):  # noqa: A001
+    return wrap(np.all(_t(x), axis=_axis(axis), keepdims=keepdims))
+
+
+@_keras2("keras.ops.prod(x, axis, keepdims) (tf.reduce_prod)")
+def prod(x, axis=None, keepdims=False):
+    return wrap(np.prod(_t(x), axis=_axis(axis), keepdims=keepdims))
+
+
+@_keras2("keras.ops.cumsum(x, axis) (tf.cumsum)")
+def cumsum(x, axis=0):
+    return wrap(np.cumsum(_t(x), axis=axis))
+
+
+@_keras2("keras.ops.zeros_like(x) (tf.zeros_like)")
+def zeros_like(x, dtype=None, name=None):
+    return wrap(np.zeros_like(np.asarray(_t(x)), dtype=dtype))
+
+
+@_keras2("keras.ops.ones_like(x) (tf.ones_like)")
+def ones_like(x, dtype=None, name=None):
+    return wrap(np.ones_like(np.asarray(_t(x)), dtype=dtype))
+
+
+@_keras2("keras.ops.normalize(x, axis) (tf.math.l2_normalize)")
+def l2_normalize(x, axis=None):
+    """``x / sqrt(max(sum(x^2), 1e-12))`` along ``axis`` (TensorFlow's floor on the squared norm)."""
+    x = _f(x)
+    return wrap(x / np.sqrt(np.maximum(np.sum(x * x, axis=axis, keepdims=True), 1e-12)))
+
+
+@_keras2("keras.ops.binary_crossentropy(target, output) (elementwise)")
+def binary_crossentropy(target, output, from_logits=False):
+    """Keras 2's elementwise form, not averaged: ``output`` clipped to ``[eps, 1 - eps]``,
+    ``-(t log(p + eps) + (1 - t) log(1 - p + eps))``; with ``from_logits`` the stable
+    ``max(z, 0) - z t + log(1 + exp(-|z|))``."""
+    t, p, eps = _f(target), _f(output), epsilon()
+    if from_logits:
+        return wrap(np.maximum(p, 0) - p * t + np.log1p(np.exp(-np.abs(p))))
+    p = np.clip(p, eps, 1 - eps)
+    return wrap(-(t * np.log(p + eps) + (1 - t) * np.log(1 - p + eps)))
+
+
+@_keras2("keras.ops.categorical_crossentropy(target, output)")
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Per sample: ``output`` scaled to sum 1 along ``axis`` and clipped to ``[eps, 1 - eps]``,
+    ``-sum(t log p)``; with ``from_logits``, ``-sum(t log_softmax(z))``."""
+    t, p = _f(target), _f(output)
+    if from_logits:
+        z = p - np.max(p, axis=axis, keepdims=True)
+        return wrap(-np.sum(t * (z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))), axis=axis))
+    p = np.clip(p / np.sum(p, axis=axis, keepdims=True), epsilon(), 1 - epsilon())
+    return wrap(-np.sum(t * np.log(p), axis=axis))
+
+
+@_keras2("keras.ops.sparse_categorical_crossentropy(target, output)")
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """:func:`categorical_crossentropy` with integer labels (a trailing 1 dropped)."""
+    p = np.asarray(_f(output))
+    labels = np.asarray(target).astype(np.int64)
+    if labels.ndim == p.ndim:
+        labels = labels.reshape(labels.shape[:-1])
+    onehot = (labels[..., None] == np.arange(p.shape[axis])).astype(p.dtype)
+    return categorical_crossentropy.__wrapped__(onehot, output, from_logits=from_logits, axis=axis)
+
+
+@_keras2("keras.ops.stop_gradient(x) (tf.stop_gradient)")
+def stop_gradient(variables):
+    from ..tf.tape import stop_gradient as _stop
+    if isinstance(variables, (list, tuple)):
+        return [_stop(v) for v in variables]
+    return _stop(variables)
+
+
+@_keras2("tf.Variable(value, dtype=..., name=...)")
+def variable(value, dtype=None, name=None, constraint=None):
+    """A ``tf.Variable`` holding ``value`` in ``dtype`` (``floatx`` by default)."""
+    from ..tf.variable import Variable
+    return Variable(np.asarray(value, dtype=dtype or floatx()), name=name)
+
+
 # -- products and shapes -----------------------------------------------------------------
 @_keras2("keras.ops.dot(x, y) or keras.ops.matmul(x, y) (tf.matmul)")
 def dot(x, y):
@@ -206,6 +329,32 @@ def reshape(x, shape):
 @_keras2("keras.ops.expand_dims(x, axis) (tf.expand_dims)")
 def expand_dims(x, axis=-1):
     return wrap(np.expand_dims(_t(x), axis))
+
+
+@_keras2("keras.ops.squeeze(x, axis) (tf.squeeze)")
+def squeeze(x, axis):
+    return wrap(np.squeeze(_t(x), axis=axis))
+
+
+@_keras2("keras.ops.stack(tensors, axis) (tf.stack)")
+def stack(x, axis=0):
+    return wrap(np.stack([_t(t) for t in x], axis=axis))
+
+
+@_keras2("keras.ops.reshape(x, (-1,)) (tf.reshape(x, [-1]))")
+def flatten(x):
+    return wrap(np.reshape(_t(x), (-1,)))
+
+
+@_keras2("keras.layers.Flatten() or keras.ops.reshape(x, (len(x), -1))")
+def batch_flatten(x):
+    x = _t(x)
+    return wrap(np.reshape(x, (np.shape(x)[0], -1)))
+
+
+@_keras2("keras.ops.take(reference, indices, axis=0) (tf.gather)")
+def gather(reference, indices):
+    return wrap(np.take(_t(reference), np.asarray(indices), axis=0))
 
 
 @_keras2("keras.ops.concatenate(tensors, axis) (tf.concat)")
