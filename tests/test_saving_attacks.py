@@ -332,7 +332,7 @@ ATTACKS = {
     "deeply_nested_json": (_deep_json, UnsafeFileError, "deeper"),
     "duplicate_json_keys": (_duplicate_json_keys, UnsafeFileError, "repeats the key"),
     "duplicate_metadata_keys": (_duplicate_metadata_keys, UnsafeFileError, "metadata.json repeats the key"),
-    "functional_model": (_functional, FileFormatError, "Sequential"),
+    "functional_model": (_functional, FileFormatError, "inbound_nodes"),   # a Functional config without its calls
     "encrypted_member": (_encrypted, UnsafeFileError, "encrypted"),
 }
 

@@ -26,7 +26,12 @@ node and backward in reverse, gradients adding where paths meet.
 """
 from __future__ import annotations
 
+import itertools
+
 from ..tf.tensor import KerasTensor
+
+
+_MADE = itertools.count()
 
 
 class SymbolicOutput(KerasTensor):
@@ -36,6 +41,7 @@ class SymbolicOutput(KerasTensor):
     def __init__(self, layer, parents, shape, dtype):
         super().__init__(shape, dtype, f"{layer.name}_output")
         self.layer, self.parents = layer, list(parents)
+        self.serial = next(_MADE)                       # the order calls were made (a layer's call index)
         self.takes_list = bool(getattr(layer, "takes_list", False))
 
     @property

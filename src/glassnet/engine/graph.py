@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..layers import InputLayer
+
 
 class Graph:
     """The nodes between ``inputs`` (InputLayers) and ``outputs`` (symbolic tensors), in an
     order where every node comes after the nodes it reads."""
 
-    def __init__(self, inputs, outputs, who="Model"):
+    def __init__(self, inputs, outputs, who="Model", input_names=None, output_names=None):
         from .functional import SymbolicOutput  # noqa: PLC0415 - functional builds on this module's users
         self.inputs, self.outputs = list(inputs), list(outputs)
         self.order, seen, reached = [], set(), set()
@@ -68,10 +70,11 @@ class Graph:
         # per node: is its layer called more than once (then each call keeps its own caches)?
         # (a list, not a set of ids: a copy of the model, deepcopy or pickle, keeps it right)
         self.shared = [counts[id(node.layer)] > 1 for node in self.order]
-        self.layers = []                                  # each layer once, in the order first called
-        for node in self.order:
-            if not any(layer is node.layer for layer in self.layers):
-                self.layers.append(node.layer)
+        # Keras flattens dicts of inputs and outputs in the order of their sorted keys
+        self.keras_inputs = _flat(self.inputs, input_names)
+        self.keras_outputs = _flat(self.outputs, output_names)
+        self.layers = [op for op in keras_order(self.keras_inputs, self.keras_outputs)
+                       if not isinstance(op, InputLayer)]
         self._states = None
 
     # -- forward ------------------------------------------------------------------------------
@@ -127,6 +130,49 @@ class Graph:
                 else:
                     v.grad = total[1]
         return [g.get(id(i)) for i in self.inputs] if need_input_grad else None
+
+
+def keras_order(inputs, outputs) -> list:
+    """The graph's layers (Input layers included) in Keras's order (``keras/src/ops/function.py``
+    ``map_graph``): deepest first, counting from the outputs, ties by when a depth-first walk
+    from the outputs first met them. ``model.layers``, ``get_weights()`` and the groups of a
+    ``.keras`` weights file follow it, so a file is read the same way by Keras and glassnet."""
+    from .functional import SymbolicOutput  # noqa: PLC0415
+    index, nodes, finished, in_progress = {}, [], set(), set()
+
+    def operation(t):
+        return t.layer if isinstance(t, SymbolicOutput) else t
+
+    def walk(t):                                      # nodes from inputs to outputs (post-order)
+        if id(t) in finished:
+            return
+        if id(t) in in_progress:
+            raise ValueError(f"the graph has a cycle through {operation(t).name!r}")
+        index.setdefault(id(operation(t)), (len(index), operation(t)))
+        in_progress.add(id(t))
+        for p in getattr(t, "parents", ()):
+            walk(p)
+        in_progress.discard(id(t))
+        finished.add(id(t))
+        nodes.append(t)
+
+    for out in outputs:
+        walk(out)
+    node_depth, op_depth = {}, {}
+    for t in reversed(nodes):
+        depth = max(node_depth.setdefault(id(t), 0), op_depth.get(id(operation(t)), 0))
+        op_depth[id(operation(t))] = node_depth[id(t)] = depth
+        for p in getattr(t, "parents", ()):
+            node_depth[id(p)] = max(depth + 1, node_depth.get(id(p), 0))
+    for i in inputs:                                  # an input no output uses: depth 0, first
+        if id(i) not in op_depth:
+            op_depth[id(i)], index[id(i)] = 0, (-1, i)
+    ops = sorted(index.values(), key=lambda item: (-op_depth[id(item[1])], item[0]))
+    return [op for _, op in ops]
+
+
+def _flat(tensors, names):
+    return [t for _, t in sorted(zip(names, tensors), key=lambda pair: pair[0])] if names else list(tensors)
 
 
 def _add(g, tensor, grad):

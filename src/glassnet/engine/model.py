@@ -68,7 +68,7 @@ class Model(Trainer, Layer):
                 layers = [found[0], *found[1]]
                 self._root = found[0]
             else:                                             # any other graph of layer calls
-                graph = Graph(ins, outs)
+                graph = Graph(ins, outs, input_names=in_names, output_names=out_names)
         self._layers: list[Layer] = []      # the stack, for a model that is one (Sequential, functional)
         self._graph = graph                 # or the graph, for a functional model that is not a chain
         self._input_names, self._output_names = in_names, out_names     # dicts given as inputs / outputs
@@ -304,7 +304,7 @@ class Model(Trainer, Layer):
     def save(self, filepath, overwrite=True, **kwargs) -> None:
         """Write a Keras 3 ``.keras`` file (atomically). A subclassed model's architecture is
         its Python code: save its weights (``save_weights``) and load them into a new one."""
-        if not self._is_stack():
+        if not self._is_stack() and self._graph is None:
             raise NotImplementedError(
                 f"{type(self).__name__}.save: glassnet writes Sequential and functional models to model files; "
                 "a subclassed model's architecture is its Python code. Save its weights with "

@@ -39,6 +39,8 @@ class Trainer:
             raise ValueError("compile: weighted_metrics, and loss_weights for a model with one output, are not "
                              "supported")
         opt = optimizers.get(optimizer)
+        if names is not None and not several:           # one named output: its entry of a dict
+            loss, metrics = _only(loss, names[0], "loss"), _only(metrics, names[0], "metrics")
         if several and loss is not None:
             loss_obj = OutputLosses.from_compile(loss, loss_weights, names)
         else:
@@ -95,6 +97,8 @@ class Trainer:
             for name, yk in zip(self.loss.names, y):
                 _checks.same_length(training.first(x), yk, xname, f"{yname}[{name!r}]")
         else:
+            if isinstance(y, dict) and self._graph is not None:     # one named output: its labels
+                y = _only(y, self.output_names[0], yname)
             y_raw = _checks.to_array(y, yname)
             out_shape = _checks.output_shape(self, training.first(x).shape)
             if out_shape is None:           # a layer that must be built to know its output shape
@@ -268,7 +272,9 @@ class Trainer:
             out, count = training.run_predict(self, x, batch_size), math.ceil(training.rows(x) / batch_size)
         if verbose:                 # Keras prints this line too: `predict(x, verbose=0)` is silent
             print(summary_line(count, time.perf_counter() - start))
-        return self._graph_outputs(out) if isinstance(out, list) else out
+        if isinstance(out, list) or self._output_names:
+            return self._graph_outputs(out if isinstance(out, list) else [out])
+        return out
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One gradient step on one batch; returns its loss (and metrics), before the update."""
@@ -375,6 +381,15 @@ def _verbosity(verbose):
     if verbose not in (0, 1, 2) or isinstance(verbose, bool) and verbose not in (0, 1):
         raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
     return int(verbose)
+
+
+def _only(value, name, what):
+    """The entry for the one output ``name`` of a dict (anything else as it is)."""
+    if not isinstance(value, dict) or "class_name" in value:
+        return value
+    if set(value) != {name}:
+        raise ValueError(f"{what}: the model's one output is named {name!r}; got keys {sorted(map(str, value))}")
+    return value[name]
 
 
 def _class_weights(class_weight, y, sw):

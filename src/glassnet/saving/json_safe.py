@@ -18,6 +18,7 @@ from .errors import MAX_JSON_DEPTH, FileFormatError, UnsafeFileError
 ALLOWED_MODULES = frozenset({
     "keras", "keras.models", "keras.layers", "keras.initializers", "keras.regularizers",
     "keras.optimizers", "keras.optimizers.schedules", "keras.losses", "keras.metrics", "keras.activations",
+    "keras.src.models.functional",      # where Keras 3 writes a Functional model from (its class: ours)
 })
 _CODE_CLASSES = frozenset({
     "Lambda", "__lambda__", "function", "__function__", "TFOpLambda", "SlicingOpLambda",

@@ -14,6 +14,7 @@ import math
 
 from .. import activations, config as gconfig, initializers, layers, losses, metrics, optimizers, regularizers
 from ..optimizers import schedules
+from ..engine.outputs import OutputLosses
 from ..engine.sequential import Sequential
 from ..layers.base import FAMILY as _LAYERS
 from ..utils import snake_case
@@ -32,7 +33,13 @@ def _policy(name):
 
 
 def model_config(model) -> dict:
-    """The Keras 3 ``config.json`` dict for a glassnet ``Sequential``."""
+    """The Keras 3 ``config.json`` dict for a glassnet ``Sequential`` (or a functional graph:
+    ``glassnet/saving/functional.py``)."""
+    if model._graph is not None:
+        from .functional import graph_config  # noqa: PLC0415 - it builds on this module
+        out = graph_config(model, model_config)
+        out["compile_config"] = compile_config(model) if model.compiled else {}
+        return out
     base = model.get_config()
     first = len(base["layers"]) - len(model.layers)
     for i, layer in enumerate(model.layers):
@@ -58,15 +65,29 @@ def compile_config(model) -> dict:
     ocfg["config"] = {**opt.get_config(), **_OPTIMIZER_EXTRAS}
     if not opt.has_schedule:                    # a number: as a float (a schedule: its config)
         ocfg["config"]["learning_rate"] = float(opt.learning_rate)
-    specs = []
-    for spec in model._metric_specs:        # check_saveable has refused anything else
+    def metric(spec):                       # check_saveable has refused anything else
         if isinstance(spec, str):
-            specs.append(spec)
-        else:
-            specs.append({"module": "keras.metrics", "class_name": type(spec).__name__,
-                          "config": {**spec.get_config(), "dtype": "float32"}, "registered_name": None})
-    return {"optimizer": ocfg, "loss": losses.serialize(model.loss) if model.loss is not None else None,
-            "loss_weights": None, "metrics": specs or None, "weighted_metrics": None,
+            return spec
+        return {"module": "keras.metrics", "class_name": type(spec).__name__,
+                "config": {**spec.get_config(), "dtype": "float32"}, "registered_name": None}
+    given = model._metric_specs
+    if isinstance(given, dict):             # several outputs: per output name, or per output
+        specs = {name: [metric(s) for s in (v if isinstance(v, (list, tuple)) else [v])] for name, v in given.items()}
+    elif isinstance(model.loss, OutputLosses):
+        specs = [[metric(s) for s in (v or [])] for v in given]
+    else:
+        specs = [metric(s) for s in given]
+    loss, weights = model.loss, None
+    if isinstance(loss, OutputLosses):          # several outputs: a list (a dict for named outputs)
+        parts = [losses.serialize(part) for part in loss.losses]
+        weights = list(loss.weights)
+        if model._output_names:
+            parts, weights = dict(zip(loss.names, parts)), dict(zip(loss.names, weights))
+        loss = parts
+    elif loss is not None:
+        loss = losses.serialize(loss)
+    return {"optimizer": ocfg, "loss": loss,
+            "loss_weights": weights, "metrics": specs or None, "weighted_metrics": None,
             "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
 
 
@@ -176,6 +197,8 @@ def build_model(tree, label, custom_objects=None, _budget=None) -> tuple[Sequent
     if not isinstance(tree, dict):
         r.fail("config.json", "expected a JSON object")
     cls_name = tree.get("class_name")
+    if cls_name == "Functional":
+        return _build_functional(r, tree, label, custom_objects, budget)
     if cls_name != "Sequential":
         r.fail("config.json", f"class {_short(cls_name)} is not supported: glassnet loads Sequential models "
                               "(Functional models and subclassed models cannot be built safely)",
@@ -239,6 +262,32 @@ def build_model(tree, label, custom_objects=None, _budget=None) -> tuple[Sequent
     return model, (compile_cfg or None)
 
 
+def _build_functional(r, tree, label, custom_objects, budget):
+    """A ``Functional`` config: its graph replayed (``glassnet/saving/functional.py``)."""
+    from . import functional  # noqa: PLC0415 - it builds on this module
+    if tree.get("module") not in functional.MODULES:
+        r.fail("config.json", f"module {tree.get('module')!r} is refused", unsafe=True)
+
+    def build_layer(entry, where):
+        cls, lcfg = r.obj(entry, where, _LAYERS, custom_objects)
+        if cls is layers.InputLayer:
+            r.fail(where, "an InputLayer with inbound nodes")
+        return _layer(r, cls, lcfg, where, custom_objects)
+
+    def build_nested(entry, where):
+        inner, _ = build_model(entry, f"{label}: {where}", custom_objects, budget)
+        if not inner.built:
+            r.fail(where, "a nested model needs its input shape")
+        return inner
+
+    model = functional.build_graph(r, tree, build_layer, lambda cfg, where: _input_layer_shape(r, cfg, where),
+                                   build_nested)
+    compile_cfg = tree.get("compile_config")
+    if compile_cfg is not None and not isinstance(compile_cfg, dict):
+        r.fail("compile_config", "expected an object")
+    return model, (compile_cfg or None)
+
+
 def _input_layer_shape(r, cfg, where) -> tuple:
     """The ``(None, ...)`` input shape an ``InputLayer`` entry declares; other settings refused."""
     shape = cfg.get("batch_shape", cfg.get("batch_input_shape"))
@@ -256,7 +305,8 @@ def _input_layer_shape(r, cfg, where) -> tuple:
 
 
 def _layer(r, cls, cfg, where, custom_objects=None):
-    kw = r.kwargs(cls, cfg, where, extra=("name", "trainable", "dtype"))
+    kw = r.kwargs(cls, cfg, where, extra=("name", "trainable", "dtype", "input_shape", "batch_input_shape",
+                                          "input_dim", "batch_size"))      # Keras 2 wrote these; dropped below
     if "name" in kw:
         kw["name"] = r.name(kw["name"], where + ".name")
     if "dtype" in kw:
@@ -342,9 +392,13 @@ def _plan(r, built_layers, input_shape, budget=None):
 def compile_model(model, ccfg, label, custom_objects=None) -> None:
     """``model.compile`` from Keras's ``compile_config`` (optimizer, loss, metrics)."""
     r = _Reader(label)
-    for key in ("loss_weights", "weighted_metrics"):
-        if ccfg.get(key) is not None:
-            r.fail("compile_config", f"{key} is not supported (single-output models)")
+    if ccfg.get("weighted_metrics") is not None:
+        r.fail("compile_config", "weighted_metrics is not supported")
+    loss_weights = ccfg.get("loss_weights")
+    if loss_weights is not None and not (isinstance(loss_weights, (list, dict)) and all(
+            isinstance(w, (int, float)) and not isinstance(w, bool)
+            for w in (loss_weights.values() if isinstance(loss_weights, dict) else loss_weights))):
+        r.fail("compile_config.loss_weights", f"expected a list or dict of numbers, got {_short(loss_weights)}")
     opt = ccfg.get("optimizer", "rmsprop")
     if isinstance(opt, str):
         found = _find(r, optimizers.FAMILY, opt, "compile_config.optimizer", custom_objects)
@@ -354,7 +408,8 @@ def compile_model(model, ccfg, label, custom_objects=None) -> None:
     else:
         cls, ocfg = r.obj(opt, "compile_config.optimizer", optimizers.FAMILY, custom_objects)
         kw = r.kwargs(cls, ocfg, "compile_config.optimizer", extra=("learning_rate", "weight_decay", "clipnorm",
-                                                                    "clipvalue", "global_clipnorm", "name"))
+                                                                    "clipvalue", "global_clipnorm", "name",
+                                                                    "lr", "decay"))   # Keras 2's, as the constructor takes them
         lr, where = kw.get("learning_rate"), "compile_config.optimizer.learning_rate"
         if isinstance(lr, dict):                    # one of Keras's schedules, nothing else
             schedule, scfg = r.obj(lr, where, schedules.FAMILY, custom_objects)
@@ -363,20 +418,35 @@ def compile_model(model, ccfg, label, custom_objects=None) -> None:
             r.fail(where, f"expected a number or a learning-rate schedule, got {_short(lr)}")
         opt = r.build(cls, kw, "compile_config.optimizer")
     loss = ccfg.get("loss")
-    if isinstance(loss, str):
-        try:
-            loss = losses.FAMILY.get(loss, custom_objects)
-        except ValueError:
-            r.fail("compile_config.loss", f"unknown loss {loss!r}", unsafe=True)
-    elif loss is not None:
-        cls, lcfg = r.obj(loss, "compile_config.loss", losses.FAMILY, custom_objects)
-        loss = r.build(cls, r.kwargs(cls, lcfg, "compile_config.loss"), "compile_config.loss")
+    if isinstance(loss, list) and len(loss) <= MAX_LAYERS:      # several outputs: one loss each
+        loss = [_loss(r, part, f"compile_config.loss[{i}]", custom_objects) for i, part in enumerate(loss)]
+    elif isinstance(loss, dict) and "class_name" not in loss and len(loss) <= MAX_LAYERS:
+        loss = {r.name(k, "compile_config.loss"): _loss(r, part, f"compile_config.loss[{k!r}]", custom_objects)
+                for k, part in loss.items()}
+    else:
+        loss = _loss(r, loss, "compile_config.loss", custom_objects)
     specs = ccfg.get("metrics")
+    several = isinstance(loss, (list, dict)) and not (
+        isinstance(loss, dict) and "class_name" in loss)
+    if several and isinstance(specs, (list, dict)) and specs and all(
+            isinstance(v, list) for v in (specs.values() if isinstance(specs, dict) else specs)):
+        per_output = {k: [_metric(r, s, f"compile_config.metrics[{k!r}][{i}]", custom_objects)
+                          for i, s in enumerate(v)] for k, v in specs.items()} if isinstance(specs, dict) else \
+            [[_metric(r, s, f"compile_config.metrics[{k}][{i}]", custom_objects) for i, s in enumerate(v)]
+             for k, v in enumerate(specs)]
+        try:
+            model.compile(optimizer=opt, loss=loss, metrics=per_output, loss_weights=loss_weights)
+        except (TypeError, ValueError) as e:
+            r.fail("compile_config", f"cannot compile: {e}")
+        return
     if specs is not None and not isinstance(specs, list):
         r.fail("compile_config.metrics", "expected a list (single-output models)")
+    if specs and len(specs) == 1 and isinstance(specs[0], list):
+        specs = specs[0]                        # Keras 2's .h5: one list of metrics per output
     metric_list = []
     for i, spec in enumerate(specs or []):
         where = f"compile_config.metrics[{i}]"
+        spec = _keras2_metric(spec)
         if isinstance(spec, str):
             try:
                 metrics.get(spec)
@@ -388,9 +458,52 @@ def compile_model(model, ccfg, label, custom_objects=None) -> None:
             cls, mcfg = r.obj(spec, where, metrics.FAMILY, custom_objects)
             metric_list.append(r.build(cls, r.kwargs(cls, mcfg, where), where))
     try:
-        model.compile(optimizer=opt, loss=loss, metrics=metric_list or None)
+        model.compile(optimizer=opt, loss=loss, metrics=metric_list or None, loss_weights=loss_weights)
     except (TypeError, ValueError) as e:
         r.fail("compile_config", f"cannot compile: {e}")
+
+
+def _keras2_metric(spec):
+    """Keras 2's ``MeanMetricWrapper`` entry (``{"name": "accuracy", "fn": "binary_accuracy"}``) as
+    the name the program wrote (which glassnet resolves from the shapes, as Keras 2 did), or the
+    function's name; anything else is returned as it is."""
+    if isinstance(spec, dict) and spec.get("class_name") == "MeanMetricWrapper" and isinstance(spec.get("config"), dict):
+        for key in ("name", "fn"):
+            name = spec["config"].get(key)
+            if isinstance(name, str):
+                try:
+                    metrics.get(name)
+                    return name
+                except (TypeError, ValueError):
+                    continue
+    return spec
+
+
+def _metric(r, spec, where, custom_objects):
+    """One metric of a compile config: a name glassnet knows, or an object entry."""
+    spec = _keras2_metric(spec)
+    if isinstance(spec, str):
+        try:
+            metrics.get(spec)
+        except ValueError:
+            r.fail(where, f"unknown metric {spec!r}; load with compile=False to skip the metrics, loss and "
+                          "optimizer", unsafe=True)
+        return spec
+    cls, mcfg = r.obj(spec, where, metrics.FAMILY, custom_objects)
+    return r.build(cls, r.kwargs(cls, mcfg, where), where)
+
+
+def _loss(r, loss, where, custom_objects):
+    """One loss of a compile config: a name or an object entry (None stays None)."""
+    if isinstance(loss, str):
+        try:
+            return losses.FAMILY.get(loss, custom_objects)
+        except ValueError:
+            r.fail(where, f"unknown loss {loss!r}", unsafe=True)
+    if loss is None:
+        return None
+    cls, lcfg = r.obj(loss, where, losses.FAMILY, custom_objects)
+    return r.build(cls, r.kwargs(cls, lcfg, where), where)
 
 
 def check_saveable(model) -> None:
@@ -398,8 +511,9 @@ def check_saveable(model) -> None:
     load back: custom layers, optimizers, losses or metrics, and learning-rate schedules."""
     _check_layers_saveable(model)
     if model.compiled:
+        parts = model.loss.losses if isinstance(model.loss, OutputLosses) else [model.loss]
         for obj, registry, kind in ((model.optimizer, optimizers.CLASSES, "optimizer"),
-                                    (model.loss, losses.CLASSES, "loss")):
+                                    *((part, losses.CLASSES, "loss") for part in parts)):
             if obj is not None and registry.get(type(obj).__name__) is not type(obj):
                 raise ValueError(f"save: the {kind} {type(obj).__name__} is not one of glassnet's own; "
                                  "it cannot be saved in a .keras file")
@@ -409,7 +523,10 @@ def check_saveable(model) -> None:
                              "saved in a .keras file (Keras's schedules, glassnet.keras.optimizers.schedules, "
                              "can); use save_weights, or set a number (optimizer.learning_rate = ...) "
                              "before saving")
-        for spec in model._metric_specs:
+        given = model._metric_specs
+        flat = [s for v in (given.values() if isinstance(given, dict) else given)
+                for s in (v if isinstance(v, (list, tuple)) else [v])]
+        for spec in flat:
             if not isinstance(spec, str) and metrics.CLASSES.get(type(spec).__name__) is not type(spec):
                 raise ValueError(f"save: metric {spec!r} is not one of glassnet's own metrics; "
                                  "it cannot be saved in a .keras file")

@@ -1,0 +1,209 @@
+"""A functional graph in Keras 3's ``config.json`` layout (``class_name: "Functional"``).
+
+Keras writes each layer once, in its order (``glassnet.engine.graph.keras_order``), with the
+calls made of it, ``inbound_nodes``; a call names what it was given by ``keras_history``:
+``[layer name, which call of that layer, 0]``::
+
+    {"class_name": "Functional", "config": {"name": ..., "layers": [
+        {"class_name": "InputLayer", "name": "a", "config": {...}, "inbound_nodes": []},
+        {"class_name": "Dense", "name": "h", "config": {...}, "build_config": {...},
+         "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__",
+                                      "config": {"shape": [null, 3], "dtype": "float32",
+                                                 "keras_history": ["a", 0, 0]}}], "kwargs": {}}]},
+        ...],
+      "input_layers": [["a", 0, 0], ...], "output_layers": [["o1", 0, 0], ...]}}
+
+Reading replays the calls, each once its inputs exist, after the weights every layer would
+make have been counted against the file cap (shape bombs are refused before allocating).
+"""
+from __future__ import annotations
+
+from .. import layers
+from ..engine.graph import keras_order
+from ..engine.model import Model, _layer_entry
+from .errors import MAX_LAYERS, MAX_WEIGHT_ELEMENTS
+
+MODULES = (None, "keras", "keras.models", "keras.src.models.functional")
+
+
+# -- writing --------------------------------------------------------------------------------
+def graph_config(model, nested_config) -> dict:
+    """The ``config.json`` dict of a functional graph model (compile config not included);
+    ``nested_config`` writes a model used as one of its layers."""
+    graph = model._graph
+    calls = {}                                        # id(layer) -> its calls in this graph, in order made
+    for node in sorted(graph.order, key=lambda n: n.serial):
+        calls.setdefault(id(node.layer), []).append(node)
+
+    def history(t):
+        if isinstance(t, layers.InputLayer):
+            return [t.name, 0, 0]
+        return [t.layer.name, calls[id(t.layer)].index(t), 0]
+
+    def tensor(t):
+        dtype = getattr(t, "dtype", None)
+        return {"class_name": "__keras_tensor__",
+                "config": {"shape": list(t.shape), "dtype": getattr(dtype, "name", dtype or "float32"),
+                           "keras_history": history(t)}}
+
+    entries = []
+    for op in keras_order(graph.keras_inputs, graph.keras_outputs):
+        if isinstance(op, layers.InputLayer):
+            entries.append({"module": "keras.layers", "class_name": "InputLayer",
+                            "config": {"batch_shape": list(op.shape), "dtype": op.dtype.name, "sparse": False,
+                                       "ragged": False, "name": op.name, "optional": False},
+                            "registered_name": None, "name": op.name, "inbound_nodes": []})
+            continue
+        entry = nested_config(op) if isinstance(op, Model) else _layer_entry(op)
+        entry.pop("compile_config", None)
+        if op.built and op.weights and not isinstance(op, Model):
+            shape = op.input_shape
+            entry["build_config"] = {"input_shape": [list(s) for s in shape] if isinstance(shape, list)
+                                     else list(shape)}
+        entry["name"] = op.name
+        entry["inbound_nodes"] = [{"args": [[tensor(p) for p in node.parents] if node.takes_list
+                                            else tensor(node.parent)], "kwargs": {}}
+                                  for node in calls[id(op)]]
+        entries.append(entry)
+
+    def ends(tensors, names):
+        found = [history(t) for t in tensors]
+        return dict(zip(names, found)) if names else found
+
+    cfg = {"name": model.name, "trainable": model.trainable, "layers": entries,
+           "input_layers": ends(graph.inputs, model._input_names),
+           "output_layers": ends(graph.outputs, model._output_names)}
+    return {"module": "keras.src.models.functional", "class_name": "Functional", "config": cfg,
+            "registered_name": "Functional", "build_config": {"input_shape": None}}
+
+
+# -- reading --------------------------------------------------------------------------------
+def build_graph(r, tree, build_layer, input_shape, build_nested):
+    """The functional model a ``Functional`` config describes (weights allocated, not loaded).
+    ``r`` is the reader (its ``fail``, ``name``); ``build_layer(entry, where)`` makes one layer
+    object from its entry, ``input_shape(cfg, where)`` reads an InputLayer's shape, and
+    ``build_nested(entry, where)`` a model used as a layer."""
+    cfg = tree.get("config")
+    if not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list):
+        r.fail("config.json", "a Functional config needs a 'layers' list")
+    entries = cfg["layers"]
+    if len(entries) > MAX_LAYERS:
+        r.fail("config.json", f"{len(entries)} layers (cap {MAX_LAYERS})", unsafe=True)
+    made, calls, names = {}, {}, []                   # name -> layer; name -> its inbound nodes
+    for i, entry in enumerate(entries):
+        where = f"layers[{i}]"
+        if not isinstance(entry, dict):
+            r.fail(where, "expected an object")
+        name = r.name(entry.get("name", (entry.get("config") or {}).get("name")), where + ".name")
+        if name in made:
+            r.fail(where, f"two layers are named {name!r}")
+        if entry.get("class_name") == "InputLayer":
+            shape = input_shape(entry.get("config") or {}, where)
+            made[name] = layers.InputLayer(batch_shape=shape, name=name)
+            calls[name] = []
+        else:
+            nested = entry.get("class_name") in ("Sequential", "Functional")
+            made[name] = build_nested(entry, where) if nested else build_layer(entry, where)
+            nodes = entry.get("inbound_nodes")
+            if not isinstance(nodes, list) or not nodes or len(nodes) > MAX_LAYERS:
+                r.fail(where, "a layer needs a list of its calls (inbound_nodes)")
+            calls[name] = [_args(r, node, f"{where}.inbound_nodes[{k}]") for k, node in enumerate(nodes)]
+        names.append(name)
+    produced = {(n, 0): made[n] for n in names if isinstance(made[n], layers.InputLayer)}
+    start = {n: 0 for n in names if calls[n]}       # layer name -> its next call to make
+    _replay(r, made, calls, dict(start), produced, [0], dry=True)
+    _replay(r, made, calls, dict(start), produced, [0], dry=False)
+    inputs = _ends(r, cfg.get("input_layers"), produced, "input_layers")
+    outputs = _ends(r, cfg.get("output_layers"), produced, "output_layers")
+    trainable = cfg.get("trainable", True)
+    if not isinstance(trainable, bool):
+        r.fail("model", "trainable must be true or false")
+    try:
+        return Model(inputs=inputs, outputs=outputs, name=r.name(cfg.get("name", "functional"), "model name"),
+                     trainable=trainable)
+    except (TypeError, ValueError) as e:
+        r.fail("layers", f"cannot assemble the model: {e}")
+
+
+def _args(r, node, where):
+    """The tensors one call was given: ``[(layer name, call index)]``, and whether as a list."""
+    if not isinstance(node, dict) or not isinstance(node.get("args"), list) or len(node["args"]) != 1:
+        r.fail(where, "a call needs 'args' with one entry (a tensor or a list of tensors)")
+    if node.get("kwargs") not in (None, {}):
+        r.fail(where, "call arguments (kwargs) are not supported")
+    arg = node["args"][0]
+    many = isinstance(arg, list)
+    tensors = arg if many else [arg]
+    if not 1 <= len(tensors) <= MAX_LAYERS:
+        r.fail(where, "a call needs at least one input")
+    out = []
+    for t in tensors:
+        history = (t.get("config") or {}).get("keras_history") if isinstance(t, dict) else None
+        if (not isinstance(t, dict) or t.get("class_name") != "__keras_tensor__" or not isinstance(history, list)
+                or len(history) != 3 or not isinstance(history[0], str) or history[2] != 0
+                or isinstance(history[1], bool) or not isinstance(history[1], int) or not 0 <= history[1] < MAX_LAYERS):
+            r.fail(where, f"expected a __keras_tensor__ with keras_history [layer, call, 0], got {str(t)[:80]}")
+        out.append((history[0], history[1]))
+    return out, many
+
+
+def _replay(r, made, calls, pending, produced, budget, dry):
+    """Make every call once its inputs exist. ``dry``: shapes only, counting the weights each
+    layer would make (refused past the cap before anything is allocated)."""
+    shapes = {key: (None,) + tuple(t.shape)[1:] for key, t in produced.items()}
+    seen_layers = set()
+    while pending:
+        progress = False
+        for name in list(pending):
+            k = pending[name]
+            args, many = calls[name][k]
+            if not all(a in (shapes if dry else produced) for a in args):
+                continue
+            layer = made[name]
+            if dry:
+                given = [shapes[a] for a in args]
+                shape = given if many else given[0]
+                try:
+                    if name not in seen_layers and not isinstance(layer, Model):
+                        budget[0] += int(layer.count_params_for(shape))
+                    out = layer.compute_output_shape(shape)
+                except Exception as e:  # noqa: BLE001 - whatever a layer's own code raises, one error
+                    r.fail(name, f"cannot plan its call for input shape {shape}: {type(e).__name__}: {e}")
+                if budget[0] > MAX_WEIGHT_ELEMENTS:
+                    r.fail(name, f"the config asks for over {MAX_WEIGHT_ELEMENTS:,} weights (a shape bomb); "
+                                 "refused before allocating", unsafe=True)
+                shapes[(name, k)] = tuple(out)
+            else:
+                given = [produced[a] for a in args]
+                try:
+                    produced[(name, k)] = layer(given if many else given[0])
+                except (TypeError, ValueError) as e:
+                    r.fail(name, f"cannot call it on its inputs: {e}")
+            seen_layers.add(name)
+            progress = True
+            if k + 1 < len(calls[name]):
+                pending[name] = k + 1
+            else:
+                del pending[name]
+        if not progress:
+            r.fail("layers", f"the calls of {sorted(pending)[:5]} never get their inputs (a missing layer or "
+                             "a cycle)")
+
+
+def _ends(r, value, produced, what):
+    """``input_layers`` / ``output_layers``: a list of ``[name, call, 0]``, or a dict of them."""
+    def one(item, where):
+        if (not isinstance(item, list) or len(item) != 3 or not isinstance(item[0], str)
+                or (item[0], item[1]) not in produced):
+            r.fail(where, f"expected [layer name, call, 0] of a call in the file, got {str(item)[:80]}")
+        return produced[(item[0], item[1])]
+    if isinstance(value, dict):
+        if not value:
+            r.fail(what, "is empty")
+        return {r.name(k, what): one(v, f"{what}[{k!r}]") for k, v in value.items()}
+    if not isinstance(value, list) or not value:
+        r.fail(what, "expected a list of [layer name, call, 0]")
+    if len(value) == 3 and isinstance(value[0], str):       # Keras 2 wrote a single one unnested
+        value = [value]
+    items = [one(v, f"{what}[{i}]") for i, v in enumerate(value)]
+    return items
