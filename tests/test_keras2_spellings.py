@@ -401,6 +401,73 @@ def test_saving_to_a_folder_keras2s_savedmodel_is_refused_naming_keras(tmp_path)
     assert not (tmp_path / "my_model").exists()
 
 
+def _keras2_h5(path, compiled=True, optimizer_weights=False):
+    """A model file as TensorFlow 2.x's Keras 2 wrote ``model.save("model.h5")``: an InputLayer
+    with ``batch_input_shape``, the Dense repeating it, the optimizer config with ``decay``,
+    metrics as one list per output of ``MeanMetricWrapper`` entries, TensorFlow variable names
+    (``dense/kernel:0``), and Keras 2's optimizer slots (all ``m``, then all ``v``). Real
+    Keras 3.15 loads this file (predicting 0.37754065 for [1, 2])."""
+    import json
+    h5py = pytest.importorskip("h5py")
+    dense = {"name": "dense", "trainable": True, "batch_input_shape": [None, 2], "dtype": "float32", "units": 1,
+             "activation": "sigmoid", "use_bias": True,
+             "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+             "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None,
+             "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}
+    config = {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 2], "dtype": "float32", "sparse": False,
+                                                "ragged": False, "name": "dense_input"}},
+        {"class_name": "Dense", "config": dense}]}}
+    training = {"loss": "binary_crossentropy", "weighted_metrics": None, "loss_weights": None,
+                "metrics": [[{"class_name": "MeanMetricWrapper",
+                              "config": {"name": "accuracy", "dtype": "float32", "fn": "binary_accuracy"}}]],
+                "optimizer_config": {"class_name": "Adam", "config": {
+                    "name": "Adam", "learning_rate": 0.001, "decay": 0.0, "beta_1": 0.9, "beta_2": 0.999,
+                    "epsilon": 1e-07, "amsgrad": False}}}
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"], f.attrs["backend"] = "2.12.0", "tensorflow"
+        f.attrs["model_config"] = json.dumps(config)
+        if compiled:
+            f.attrs["training_config"] = json.dumps(training)
+        weights = f.create_group("model_weights")
+        weights.attrs["layer_names"] = [b"dense_input", b"dense"]
+        weights.create_group("dense_input").attrs["weight_names"] = np.array([], dtype="S")
+        g = weights.create_group("dense")
+        g.attrs["weight_names"] = [b"dense/kernel:0", b"dense/bias:0"]
+        g.create_dataset("dense/kernel:0", data=np.array([[1.0], [-1.0]], dtype=np.float32))
+        g.create_dataset("dense/bias:0", data=np.array([0.5], dtype=np.float32))
+        if optimizer_weights:
+            g = f.create_group("optimizer_weights")
+            arrays = {"Adam/iter:0": np.int64(7), "Adam/dense/kernel/m:0": np.full((2, 1), 0.1, np.float32),
+                      "Adam/dense/bias/m:0": np.full((1,), 0.2, np.float32),
+                      "Adam/dense/kernel/v:0": np.full((2, 1), 0.3, np.float32),
+                      "Adam/dense/bias/v:0": np.full((1,), 0.4, np.float32)}
+            g.attrs["weight_names"] = [n.encode() for n in arrays]
+            for name, value in arrays.items():
+                g.create_dataset(name, data=value)
+    return path
+
+
+@pytest.mark.parametrize("compiled, optimizer_weights", [(False, False), (True, False), (True, True)])
+def test_a_keras2_h5_model_file_loads(tmp_path, compiled, optimizer_weights):
+    path = _keras2_h5(str(tmp_path / "model.h5"), compiled, optimizer_weights)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = tf.keras.models.load_model(path)
+    steps_loaded = model.optimizer.iterations if compiled else None
+    # sigmoid(1*1 + 2*(-1) + 0.5) = sigmoid(-0.5), as Keras 3.15 gives for this file
+    np.testing.assert_allclose(model.predict(np.array([[1.0, 2.0]]), verbose=0), [[0.37754065]], rtol=1e-6)
+    assert model.compiled == compiled
+    if compiled:
+        assert type(model.optimizer).__name__ == "Adam" and float(model.optimizer.learning_rate) == 0.001
+        history = model.fit(np.array([[1.0, 2.0], [0.0, 1.0]]), np.array([1.0, 0.0]), verbose=0).history
+        assert sorted(history) == ["accuracy", "loss"] and history["accuracy"] == [0.5]
+    notes = [str(w.message) for w in caught if issubclass(w.category, legacy.Keras2Warning)]
+    assert len(notes) == (1 if optimizer_weights else 0), notes
+    if optimizer_weights:
+        assert "optimizer state" in notes[0] and steps_loaded == 0
+
+
 # -- keras.backend -----------------------------------------------------------------------------
 A = np.array([[1.0, -4.0, 9.0], [0.25, 2.0, -1.0]], dtype=np.float32)
 B = np.array([[2.0, 0.5, -3.0], [1.0, 1.0, 1.0]], dtype=np.float32)

@@ -172,8 +172,14 @@ def read(window, label, compile, custom_objects, own_classes, compile_model):
             names = _attribute(optimizer, "weight_names", label, "optimizer_weights") or []
             if not all(_plain(name) for name in names):
                 raise UnsafeFileError(f"{label}: an optimizer weight name is not a plain path")
-            state = h5.read_optimizer(reader, model, strict=True,
-                                      paths=[f"optimizer_weights/{name}" for name in names])
+            if any(str(name).endswith(":0") for name in names):      # TensorFlow's names: a Keras 2 file
+                from ..keras.legacy import note  # noqa: PLC0415
+                note("Keras 2 optimizer_weights", f"{label}: a Keras 2 file; its optimizer state (laid out as "
+                     "Keras 2 kept it) is not restored, as Keras 3 does not restore it either: training "
+                     "goes on from fresh optimizer moments", stacklevel=2)
+            else:
+                state = h5.read_optimizer(reader, model, strict=True,
+                                          paths=[f"optimizer_weights/{name}" for name in names])
     return model, weights, state
 
 
