@@ -83,3 +83,24 @@ def test_a_tampered_functional_file_is_refused(tmp_path, change, match):
     _rewrite(HERE / "two_in_two_out.keras", tmp_path / "bad.keras", change)
     with pytest.raises(ModelFileError, match=match):
         glassnet.models.load_model(tmp_path / "bad.keras")
+
+
+def test_a_two_input_dot_normalize_model_trains_to_keras_weights_and_extracts_its_features():
+    """Keras parity (tools/make_keras_functional.py): the same start, data and steps give
+    Keras's losses and weights; a feature extractor of its layers gives Keras's features."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_keras_functional",
+                                                  HERE.parents[2] / "tools" / "make_keras_functional.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    d = np.load(HERE / "dot_normalize.npz")
+    model = tool.build_dot(glassnet.keras)
+    model.set_weights([d[f"start_{i}"] for i in range(6)])
+    x = [d["xu"], d["xi"]]
+    losses = model.fit(x, d["y"], epochs=3, batch_size=8, verbose=0, shuffle=False).history["loss"]
+    np.testing.assert_allclose(losses, d["losses"], rtol=1e-4)
+    for i, w in enumerate(model.get_weights()):
+        np.testing.assert_allclose(w, d[f"end_{i}"], atol=1e-4)
+    extractor = glassnet.keras.Model(model.inputs, [layer.output for layer in model.layers])
+    for i, feature in enumerate(extractor.predict(x, verbose=0)):
+        np.testing.assert_allclose(feature, d[f"feature_{i}"], atol=1e-5)

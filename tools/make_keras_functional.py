@@ -36,25 +36,55 @@ def build(keras):
     return model
 
 
+def build_dot(keras):
+    """A recommender's shape: two embeddings of features, their cosine (Dot(normalize=True))."""
+    user, item = keras.Input(shape=(4,), name="user"), keras.Input(shape=(5,), name="item")
+    u = keras.layers.Dense(3, activation="tanh", name="user_vec")(user)
+    v = keras.layers.Dense(3, activation="tanh", name="item_vec")(item)
+    score = keras.layers.Dot(axes=1, normalize=True, name="cosine")([u, v])
+    model = keras.Model([user, item], keras.layers.Dense(1, activation="sigmoid", name="like")(score))
+    model.compile(optimizer=keras.optimizers.SGD(0.5, momentum=0.9), loss="binary_crossentropy")
+    return model
+
+
 def data():
     rng = np.random.default_rng(0)
     xa, xb = rng.random((32, 3)).astype(np.float32), rng.random((32, 2)).astype(np.float32)
     return [xa, xb], [xa.sum(axis=1, keepdims=True), (xa[:, 0] * 3).astype(np.int64).clip(0, 2)]
 
 
+def data_dot():
+    rng = np.random.default_rng(1)
+    xu, xi = rng.standard_normal((32, 4)).astype(np.float32), rng.standard_normal((32, 5)).astype(np.float32)
+    return [xu, xi], ((xu[:, 0] * xi[:, 0]) > 0).astype(np.float32).reshape(-1, 1)
+
+
 def write():
+    """Same weights in (Keras's, saved at the start), the same data and steps: the fixture
+    holds Keras's start, its predictions, losses and weights after 3 epochs."""
     import keras
+    os.makedirs(OUT, exist_ok=True)
     keras.utils.set_random_seed(1)
     model = build(keras)
     x, y = data()
     model.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
-    os.makedirs(OUT, exist_ok=True)
     model.save(os.path.join(OUT, "two_in_two_out.keras"))
     pred = model.predict(x, verbose=0)
     model.fit(x, y, epochs=1, batch_size=8, verbose=0, shuffle=False)
     after = model.predict(x, verbose=0)
     np.savez(os.path.join(OUT, "two_in_two_out.npz"), xa=x[0], xb=x[1], y1=y[0], y2=y[1],
              pred1=pred[0], pred2=pred[1], after1=after[0], after2=after[1])
+    keras.utils.set_random_seed(2)
+    model = build_dot(keras)
+    x, y = data_dot()
+    start = [w.copy() for w in model.get_weights()]
+    history = model.fit(x, y, epochs=3, batch_size=8, verbose=0, shuffle=False).history["loss"]
+    extractor = keras.Model(model.inputs, [layer.output for layer in model.layers[2:]])
+    features = extractor.predict(x, verbose=0)
+    np.savez(os.path.join(OUT, "dot_normalize.npz"), xu=x[0], xi=x[1], y=y, losses=np.array(history),
+             **{f"start_{i}": w for i, w in enumerate(start)},
+             **{f"end_{i}": w for i, w in enumerate(model.get_weights())},
+             **{f"feature_{i}": f for i, f in enumerate(features)})
     print("wrote", OUT)
 
 
