@@ -104,3 +104,16 @@ def test_a_two_input_dot_normalize_model_trains_to_keras_weights_and_extracts_it
     extractor = glassnet.keras.Model(model.inputs, [layer.output for layer in model.layers])
     for i, feature in enumerate(extractor.predict(x, verbose=0)):
         np.testing.assert_allclose(feature, d[f"feature_{i}"], atol=1e-5)
+
+
+def test_a_graphs_summary_is_keras_table_with_connected_to():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_keras_functional",
+                                                  HERE.parents[2] / "tools" / "make_keras_functional.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    lines = []
+    tool.build(glassnet.keras).summary(print_fn=lines.append)
+    keras_text = (HERE / "two_in_two_out.summary.txt").read_text()
+    table = [line for line in keras_text.splitlines() if line.strip() and "Optimizer" not in line]
+    assert "\n".join(lines).splitlines() == table

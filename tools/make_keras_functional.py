@@ -74,6 +74,10 @@ def write():
     after = model.predict(x, verbose=0)
     np.savez(os.path.join(OUT, "two_in_two_out.npz"), xa=x[0], xb=x[1], y1=y[0], y2=y[1],
              pred1=pred[0], pred2=pred[1], after1=after[0], after2=after[1])
+    lines = []
+    build(keras).summary(print_fn=lambda text, line_break=False: lines.append(text))
+    with open(os.path.join(OUT, "two_in_two_out.summary.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
     keras.utils.set_random_seed(2)
     model = build_dot(keras)
     x, y = data_dot()

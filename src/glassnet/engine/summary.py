@@ -26,23 +26,57 @@ def _wrap(text, width) -> list[str]:
     return lines + [text]
 
 
+def _graph_rows(model) -> list:
+    """A functional graph's rows, Keras's: every layer (Inputs too) in Keras's order, with the
+    calls it was connected to: ``name[call][0]`` of what each call was given."""
+    from ..layers import InputLayer  # noqa: PLC0415 - layers build on the engine
+    from .graph import keras_order  # noqa: PLC0415
+    graph = model._graph
+    calls = {}
+    for node in sorted(graph.order, key=lambda n: n.serial):
+        calls.setdefault(id(node.layer), []).append(node)
+
+    def source(t):
+        if isinstance(t, InputLayer):
+            return f"{t.name}[0][0]"
+        return f"{t.layer.name}[{calls[id(t.layer)].index(t)}][0]"
+    rows = []
+    for op in keras_order(graph.keras_inputs, graph.keras_outputs):
+        if isinstance(op, InputLayer):
+            rows.append((f"{op.name} (InputLayer)", _shape(op.shape), "0", ["-"]))
+            continue
+        given = [source(p) for node in calls[id(op)] for p in node.parents]
+        connected = [g + ("," if i < len(given) - 1 else "") for i, g in enumerate(given)]
+        rows.append((f"{op.name} ({type(op).__name__})", _shape(op.output_shape), f"{op.count_params():,}",
+                     connected))
+    return rows
+
+
 def summary_text(model) -> str:
-    widths = (33, 24, 15)
+    graph = getattr(model, "_graph", None) is not None
+    widths = (21, 19, 12, 19) if graph else (33, 24, 15)
+    titles = ("Layer (type)", "Output Shape", "Param #", "Connected to")[:len(widths)]
+    right = {2}                                 # the parameter counts are right-aligned
+
+    def line(cells):
+        return "│" + "│".join(f" {c:>{w - 2}} " if i in right else f" {c:<{w - 2}} "
+                              for i, (c, w) in enumerate(zip(cells, widths))) + "│"
     top = "┏" + "┳".join("━" * w for w in widths) + "┓"
-    head = "┃" + "┃".join(f" {t:<{w - 2}} " if i < 2 else f" {t:>{w - 2}} "
-                           for i, (t, w) in enumerate(zip(("Layer (type)", "Output Shape", "Param #"), widths))) + "┃"
+    head = line(titles).replace("│", "┃")
     sep = "┡" + "╇".join("━" * w for w in widths) + "┩"
     mid = "├" + "┼".join("─" * w for w in widths) + "┤"
     bottom = "└" + "┴".join("─" * w for w in widths) + "┘"
+    if graph:
+        table = _graph_rows(model)
+    else:
+        table = [(f"{layer.name} ({type(layer).__name__})",
+                  _shape(getattr(layer, "output_shape", None) if layer.built else None),
+                  f"{layer.count_params():,}" if layer.built else "0 (unbuilt)") for layer in model.layers]
     rows = []
-    for layer in model.layers:
-        params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
-        cells = (f"{layer.name} ({type(layer).__name__})", _shape(getattr(layer, "output_shape", None) if layer.built else None), params)
-        wrapped = [_wrap(c, w - 2) for c, w in zip(cells, widths)]      # long names go on, as Keras's do
-        for k in range(max(len(parts) for parts in wrapped)):
-            line = [parts[k] if k < len(parts) else "" for parts in wrapped]
-            rows.append("│" + "│".join(f" {c:<{w - 2}} " if i < 2 else f" {c:>{w - 2}} "
-                                       for i, (c, w) in enumerate(zip(line, widths))) + "│")
+    for cells in table:
+        wrapped = [c if isinstance(c, list) else _wrap(c, w - 2) for c, w in zip(cells, widths)]
+        for k in range(max(len(parts) for parts in wrapped)):     # long names go on, as Keras's do
+            rows.append(line([parts[k] if k < len(parts) else "" for parts in wrapped]))
         rows.append(None)                       # the line between layers
     lines = [f'Model: "{model.name}"', top, head, sep]
     lines += [mid if r is None else r for r in rows[:-1]]
