@@ -468,6 +468,51 @@ def test_a_keras2_h5_model_file_loads(tmp_path, compiled, optimizer_weights):
         assert "optimizer state" in notes[0] and steps_loaded == 0
 
 
+def _keras2_functional_h5(path, class_name):
+    """A two-input functional model as Keras 2 wrote it in .h5 (``class_name`` "Model" before
+    TF 2.4, "Functional" after): inbound_nodes as ``[[layer, call, index, kwargs], ...]``, a
+    Concatenate taking both inputs. Real Keras 3.15 loads it and predicts -0.9 for the inputs
+    below."""
+    import json
+    h5py = pytest.importorskip("h5py")
+
+    def inp(name, n):
+        return {"class_name": "InputLayer", "name": name, "inbound_nodes": [],
+                "config": {"batch_input_shape": [None, n], "dtype": "float32", "sparse": False, "ragged": False,
+                           "name": name}}
+    config = {"class_name": class_name, "config": {"name": "model", "layers": [
+        inp("a", 2), inp("b", 3),
+        {"class_name": "Concatenate", "name": "concatenate", "inbound_nodes": [[["a", 0, 0, {}], ["b", 0, 0, {}]]],
+         "config": {"name": "concatenate", "trainable": True, "dtype": "float32", "axis": -1}},
+        {"class_name": "Dense", "name": "dense", "inbound_nodes": [[["concatenate", 0, 0, {}]]],
+         "config": {"name": "dense", "trainable": True, "dtype": "float32", "units": 1, "activation": "linear",
+                    "use_bias": True, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+                    "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None,
+                    "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None,
+                    "bias_constraint": None}}],
+        "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["dense", 0, 0]]}}
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"], f.attrs["backend"] = "2.12.0", "tensorflow"
+        f.attrs["model_config"] = json.dumps(config)
+        weights = f.create_group("model_weights")
+        weights.attrs["layer_names"] = [b"a", b"b", b"concatenate", b"dense"]
+        for name in ("a", "b", "concatenate"):
+            weights.create_group(name).attrs["weight_names"] = np.array([], dtype="S")
+        g = weights.create_group("dense")
+        g.attrs["weight_names"] = [b"dense/kernel:0", b"dense/bias:0"]
+        g.create_dataset("dense/kernel:0", data=np.array([[1.0], [-1.0], [0.5], [0.25], [0.0]], dtype=np.float32))
+        g.create_dataset("dense/bias:0", data=np.array([0.1], dtype=np.float32))
+    return path
+
+
+@pytest.mark.parametrize("class_name", ["Model", "Functional"])
+def test_a_keras2_functional_h5_file_loads(tmp_path, class_name):
+    model = tf.keras.models.load_model(_keras2_functional_h5(str(tmp_path / "model.h5"), class_name))
+    out = model.predict([np.array([[1.0, 2.0]]), np.array([[0.5, -1.0, 2.0]])], verbose=0)
+    # [1, 2, 0.5, -1, 2] . [1, -1, 0.5, 0.25, 0] + 0.1 = 1 - 2 + 0.25 - 0.25 + 0.1
+    np.testing.assert_allclose(out, [[-0.9]], rtol=1e-6)
+
+
 # -- keras.backend -----------------------------------------------------------------------------
 A = np.array([[1.0, -4.0, 9.0], [0.25, 2.0, -1.0]], dtype=np.float32)
 B = np.array([[2.0, 0.5, -3.0], [1.0, 1.0, 1.0]], dtype=np.float32)

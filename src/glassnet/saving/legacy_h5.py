@@ -162,7 +162,7 @@ def read(window, label, compile, custom_objects, own_classes, compile_model):
                     "weighted_metrics": training.get("weighted_metrics")}
             json_safe.scan({"compile_config": ccfg}, label, own_classes)
             tree = {**tree, "compile_config": ccfg}
-        model, ccfg = keras_config.build_model(tree, label, custom_objects)
+        model, ccfg = keras_config.build_model(_keras2_graph(tree), label, custom_objects)
         if ccfg:
             compile_model(model, ccfg, label, custom_objects)
         weights = _read_weights(reader, model, label) if model.built else []
@@ -181,6 +181,30 @@ def read(window, label, compile, custom_objects, own_classes, compile_model):
                 state = h5.read_optimizer(reader, model, strict=True,
                                           paths=[f"optimizer_weights/{name}" for name in names])
     return model, weights, state
+
+
+def _keras2_graph(tree):
+    """A functional model's config as Keras 2 wrote it (``"class_name": "Model"`` before TF 2.4;
+    each call in ``inbound_nodes`` a list ``[[layer, call, index, kwargs], ...]``) in Keras 3's
+    form, which ``saving/functional.py`` reads: ``{"args": [tensor, or a list of them], "kwargs"}``.
+    Anything else is returned as it is (and checked there)."""
+    cfg = tree.get("config")
+    if tree.get("class_name") not in ("Functional", "Model") or not isinstance(cfg, dict) \
+            or not isinstance(cfg.get("layers"), list):
+        return tree
+    entries = []
+    for entry in cfg["layers"]:
+        nodes = entry.get("inbound_nodes") if isinstance(entry, dict) else None
+        if isinstance(nodes, list) and nodes and all(isinstance(n, list) and n for n in nodes) \
+                and all(isinstance(t, list) and len(t) in (3, 4) for n in nodes for t in n):
+            calls = []
+            for node in nodes:
+                tensors = [{"class_name": "__keras_tensor__", "config": {"keras_history": list(t[:3])}} for t in node]
+                kwargs = {k: v for t in node if len(t) == 4 and isinstance(t[3], dict) for k, v in t[3].items()}
+                calls.append({"args": [tensors if len(tensors) > 1 else tensors[0]], "kwargs": kwargs})
+            entry = {**entry, "inbound_nodes": calls}
+        entries.append(entry)
+    return {**tree, "class_name": "Functional", "config": {**cfg, "layers": entries}}
 
 
 def _read_weights(reader, model, label):
