@@ -1,5 +1,8 @@
-"""GradientTape for a chain of layer calls and a loss (TensorFlow's custom training loop),
-subclassed models, and metrics that accumulate as Keras's do."""
+"""glassnet.tf.tape: GradientTape over any arithmetic, with layers and losses as nodes, against
+TensorFlow's documented semantics (watch, persistent, unconnected gradients, structures, jacobian,
+custom_gradient, stop_gradient); the programs learners write with it (a custom training loop,
+collaborative filtering, the basic training loop, deep Q-learning); subclassed models; and
+metrics that accumulate as Keras's do."""
 import numpy as np
 import pytest
 
@@ -98,43 +101,259 @@ def test_fit_on_a_subclassed_model_takes_the_chain_it_calls():
         def call(self, x):
             return self.d(x) * 2.0
 
-    odd = NotAChain()
-    odd.compile(loss=LOSS)
-    with pytest.raises(TypeError, match="layer calls alone"):
-        odd.fit(x, y, verbose=0)
+    odd = NotAChain()                                 # arithmetic after a layer: the tape trains it too
+    odd.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss=LOSS)
+    history = odd.fit(x, y, epochs=3, verbose=0, shuffle=False, batch_size=32)
+    assert history.history["loss"][-1] < history.history["loss"][0]
 
 
-def test_what_the_tape_cannot_differentiate_is_refused():
-    x, y = _data()
-    first, second = Dense(4), Dense(3)
+def _numeric(cost, variables, eps=1e-6):
+    """Central differences of ``cost()`` with respect to each variable (float64 variables)."""
+    out = []
+    for v in variables:
+        g = np.zeros(v.shape)
+        for i in np.ndindex(tuple(v.shape)):
+            keep = v.value[i]
+            v.value[i] = keep + eps
+            up = float(cost())
+            v.value[i] = keep - eps
+            g[i] = (up - float(cost())) / (2 * eps)
+            v.value[i] = keep
+        out.append(g)
+    return out
+
+
+def _check(cost, variables, rtol=1e-5, atol=1e-8):
     with tf.GradientTape() as tape:
-        h = first(x) * 2.0                             # arithmetic between two layer calls
-        loss = LOSS(y, second(h))
-    with pytest.raises(ValueError, match="does not follow from"):
-        tape.gradient(loss, first.trainable_variables + second.trainable_variables)
+        value = cost()
+    grads = tape.gradient(value, variables)
+    for g, n, v in zip(grads, _numeric(cost, variables), variables):
+        assert g is not None and g.shape == v.shape, v.path
+        np.testing.assert_allclose(np.asarray(g), n, rtol=rtol, atol=atol, err_msg=v.path)
+    return grads
+
+
+def _dense(units, **kw):
+    return Dense(units, dtype="float64", **kw)
+
+
+def test_arithmetic_between_layer_calls_a_shared_layer_and_a_residual_are_differentiated():
+    rng = np.random.default_rng(0)
+    x, t = rng.normal(size=(5, 3)), rng.integers(0, 3, 5)
+    first, second, shared = _dense(4, activation="tanh"), _dense(3), _dense(3)
+    for layer in (first, second, shared):
+        layer(x if layer is first else np.zeros((1, 4 if layer is second else 3)))
+
+    def cost():                                       # h * 2 between calls; shared called twice; residual
+        h = first(x) * 2.0
+        out = shared(shared(second(h))) + second(h)
+        return tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)(t, out) + 1.0
+    grads = _check(cost, first.trainable_variables + second.trainable_variables + shared.trainable_variables)
+    assert len(grads) == 6
+
+
+def test_a_layer_called_twice_gets_the_sum_of_its_two_gradients():
+    rng = np.random.default_rng(1)
+    d = _dense(2)
+    a, b = rng.normal(size=(3, 2)), rng.normal(size=(4, 2))
+    d(a)
     with tf.GradientTape() as tape:
-        loss = LOSS(y, second(first(x)))
-    with pytest.raises(ValueError, match="the value a loss returned"):
-        tape.gradient(loss + 1.0, second.trainable_variables)
+        loss = tf.reduce_sum(d(a) ** 2) + tf.reduce_sum(d(b))
+    both = tape.gradient(loss, d.kernel)
     with tf.GradientTape() as tape:
-        loss = LOSS(y, second(first(x)))
-    tape.gradient(loss, second.trainable_variables)
-    with pytest.raises(RuntimeError, match="persistent"):
-        tape.gradient(loss, second.trainable_variables)
+        first = tf.reduce_sum(d(a) ** 2)
+    with tf.GradientTape() as tape2:
+        second = tf.reduce_sum(d(b))
+    np.testing.assert_allclose(both, tape.gradient(first, d.kernel) + tape2.gradient(second, d.kernel))
+
+
+def test_tensorflows_documented_semantics():
+    x = tf.constant(3.0)
+    with tf.GradientTape() as tape:                   # a constant is not watched
+        y = x * x
+    assert tape.gradient(y, x) is None
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    assert float(tape.gradient(y, x)) == 6.0
+    with pytest.raises(RuntimeError, match="A non-persistent GradientTape can only be used to compute one set"):
+        tape.gradient(y, x)
+    w, frozen = tf.Variable(2.0), tf.Variable(5.0, trainable=False)
+    with tf.GradientTape(persistent=True) as tape:    # trainable variables are watched when read
+        y = w * frozen
+        z = y * y
+    assert float(tape.gradient(y, w)) == 5.0 and tape.gradient(y, frozen) is None
+    assert float(tape.gradient(z, w)) == 2 * 10.0 * 5.0        # persistent: asked twice
+    assert [v is w for v in tape.watched_variables()] == [True]
+    with tf.GradientTape(watch_accessed_variables=False) as tape:
+        y = w * w
+    assert tape.gradient(y, w) is None
+    with tf.GradientTape(watch_accessed_variables=False) as tape:
+        tape.watch(w)
+        y = w * w
+    assert float(tape.gradient(y, w)) == 4.0
+    with tf.GradientTape() as tape:                   # stop_recording and stop_gradient
+        with tape.stop_recording():
+            hidden = w * 3.0
+        y = w * 2.0 + hidden + tf.stop_gradient(w * 10.0)
+    assert float(tape.gradient(y, w)) == 2.0
+    with pytest.raises(ValueError, match="not a Tensor or a Variable"):
+        with tf.GradientTape() as tape:
+            tape.watch(3.0)
+
+
+def test_sources_targets_and_unconnected_gradients_as_tensorflow_has_them():
+    a, b, c = tf.Variable([1.0, 2.0]), tf.Variable(3.0), tf.Variable(4.0)
+    n = tf.Variable(7)                                # an integer source gives None
     with tf.GradientTape(persistent=True) as tape:
-        loss = LOSS(y, second(first(x)))
-    a = tape.gradient(loss, first.kernel)
-    np.testing.assert_array_equal(a, tape.gradient(loss, [first.kernel])[0])
-    square, last = Dense(6), Dense(3)
+        y = a * b                                     # non-scalar target: its sum is differentiated
+        bc = b * c
+        aa = a * a
+        tape.watch(n)
+    grads = tape.gradient(y, {"a": a, "pair": (b, c), "n": n})
+    assert set(grads) == {"a", "pair", "n"} and isinstance(grads["pair"], tuple)
+    np.testing.assert_array_equal(grads["a"], [3.0, 3.0])
+    assert float(grads["pair"][0]) == 3.0 and grads["pair"][1] is None and grads["n"] is None
+    assert float(tape.gradient(y, [b, c], unconnected_gradients="zero")[1]) == 0.0
+    assert isinstance(tape.gradient(y, [a]), list) and isinstance(tape.gradient(y, a), tf.Tensor)
+    weighted = tape.gradient(y, b, output_gradients=np.array([10.0, 100.0], np.float32))
+    assert float(weighted) == 10 * 1.0 + 100 * 2.0
+    assert float(tape.gradient([y, bc], b)) == 3.0 + 4.0    # several targets: their sum
+    with pytest.raises(ValueError, match="unconnected_gradients"):
+        tape.gradient(y, a, unconnected_gradients="zeros")
+    with pytest.raises(ValueError, match="output_gradients"):
+        tape.gradient(y, a, output_gradients=np.ones(3))
+    jac = tape.jacobian(aa, a)
+    np.testing.assert_array_equal(jac, [[2.0, 0.0], [0.0, 4.0]])
+    assert tape.jacobian(aa, c) is None and tape.jacobian(aa, c, unconnected_gradients="zero").shape == (2,)
+
+
+def test_custom_gradient_replaces_the_rule_and_sees_variables():
+    @tf.custom_gradient
+    def log1pexp(x):
+        e = tf.exp(x)
+        return tf.math.log(1 + e), lambda dy: dy * (1 - 1 / (1 + e))
+    x = tf.constant(100.0)
+    with tf.GradientTape() as tape, np.errstate(over="ignore"):
+        tape.watch(x)
+        y = log1pexp(x)
+    assert float(tape.gradient(y, x)) == 1.0          # TensorFlow's own example: no nan
+    w = tf.Variable(3.0)
+
+    @tf.custom_gradient
+    def scaled(x):
+        def grad(dy, variables=None):
+            return dy * w, [dy * x * 100.0]           # a deliberately odd dJ/dw, to see it used
+        return x * w, grad
     with tf.GradientTape() as tape:
-        loss = LOSS(y, last(square(square(x))))
-    with pytest.raises(ValueError, match="called twice"):
-        tape.gradient(loss, square.trainable_variables)
-    other = Dense(2)
-    other(x)
+        tape.watch(x)
+        y = scaled(x)
+    gx, gw = tape.gradient(y, [x, w])
+    assert float(gx) == 3.0 and float(gw) == 100.0 * 100.0
+
+
+def test_no_rule_and_in_place_writes_are_refused_by_name():
+    x = tf.constant([1.0, 2.0, 3.0])
     with tf.GradientTape() as tape:
-        loss = LOSS(y, second(first(x)))
-    assert tape.gradient(loss, [other.kernel, second.kernel])[0] is None    # not on the chain
+        tape.watch(x)
+        y = tf.reduce_sum(np.cumsum(x))
+    with pytest.raises(LookupError, match="np.cumsum"):
+        tape.gradient(y, x)
+    with tf.GradientTape() as tape:                   # not on the path to the source: no error
+        tape.watch(x)
+        y = tf.reduce_sum(x * 2) + tf.reduce_sum(np.cumsum(tf.constant([1.0])))
+    assert tape.gradient(y, x).tolist() == [2.0, 2.0, 2.0]
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        h = x * 2
+        with pytest.raises(ValueError, match="writes into a Tensor"):
+            h += 1
+        with pytest.raises(ValueError, match="writes into a Tensor"):
+            np.multiply(x, 2, out=h)
+        with pytest.raises(ValueError, match="writes into a Tensor"):
+            h[0] = 5.0
+    free = tf.constant([1.0])
+    free += 1                                         # nothing records it: allowed
+    assert free.tolist() == [2.0]
+
+
+def test_second_derivative_with_nested_tapes():
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            y = x ** 3
+        dy = inner.gradient(y, x)                     # 3x^2 = 12
+    assert float(dy) == 12.0 and float(outer.gradient(dy, x)) == 12.0      # 6x = 12
+
+
+def test_collaborative_filtering_cost_gradients_and_apply_gradients():
+    rng = np.random.default_rng(3)
+    n_movies, n_users, n_features = 5, 4, 3
+    X = tf.Variable(rng.normal(size=(n_movies, n_features)), name="X")
+    W = tf.Variable(rng.normal(size=(n_users, n_features)), name="W")
+    b = tf.Variable(rng.normal(size=(1, n_users)), name="b")
+    Y = rng.normal(size=(n_movies, n_users))
+    R = (rng.random((n_movies, n_users)) > 0.3).astype(np.float64)
+    lambda_ = 1.5
+
+    def cost():                                       # the course's cofi_cost_func_v
+        j = (tf.linalg.matmul(X, tf.transpose(W)) + b - Y) * R
+        return 0.5 * tf.reduce_sum(j ** 2) + (lambda_ / 2) * (tf.reduce_sum(X ** 2) + tf.reduce_sum(W ** 2))
+    _check(cost, [X, W, b])
+    optimizer = tf.keras.optimizers.Adam(learning_rate=0.1)
+    start = float(cost())
+    for _ in range(20):
+        with tf.GradientTape() as tape:
+            c = cost()
+        grads = tape.gradient(c, [X, W, b])
+        optimizer.apply_gradients(zip(grads, [X, W, b]))
+    assert float(cost()) < 0.5 * start
+
+
+def test_the_basic_training_loop():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=200).astype(np.float32)
+    y = 3.0 * x + 2.0 + rng.normal(scale=0.1, size=200).astype(np.float32)
+    w, b = tf.Variable(5.0), tf.Variable(0.0)
+    for _ in range(60):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(y - (w * x + b)))
+        dw, db = tape.gradient(loss, [w, b])
+        w.assign_sub(0.1 * dw)
+        b.assign_sub(0.1 * db)
+    assert float(w) == pytest.approx(3.0, abs=0.05) and float(b) == pytest.approx(2.0, abs=0.05)
+
+
+def test_deep_q_style_loss_with_gather_nd_and_reduce_max():
+    rng = np.random.default_rng(5)
+    q, target_q = _dense(4), _dense(4)
+    states, next_states = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    actions, rewards = rng.integers(0, 4, 6), rng.normal(size=6)
+    q(states)
+    target_q(states)
+
+    def cost():
+        y_targets = rewards + 0.99 * tf.reduce_max(target_q(next_states), axis=-1)
+        q_values = q(states)
+        picked = tf.gather_nd(q_values, tf.stack([tf.range(6), tf.cast(actions, tf.int32)], axis=1))
+        return tf.keras.losses.mean_squared_error(y_targets, picked)
+    grads = _check(cost, q.trainable_variables + target_q.trainable_variables)
+    assert all(np.any(g) for g in grads)
+
+
+def test_a_custom_training_loop_on_a_sequential_equals_fits_first_step():
+    x, y = _data(16)
+    tf.keras.utils.set_random_seed(6)
+    model = tf.keras.Sequential([tf.keras.Input(shape=(6,)), Dense(5, activation="relu"), Dense(3)])
+    twin = tf.keras.Sequential([tf.keras.Input(shape=(6,)), Dense(5, activation="relu"), Dense(3)])
+    twin.set_weights(model.get_weights())
+    with tf.GradientTape() as tape:
+        logits = model(x, training=True)
+        loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+    grads = tape.gradient(loss, model.trainable_variables)
+    twin.compile(loss=LOSS)
+    for g, want in zip(grads, ginspect.gradients(twin, x, y)):
+        np.testing.assert_allclose(g, want, rtol=1e-5, atol=1e-7)
 
 
 def test_a_later_call_of_the_same_layers_does_not_change_the_gradient():
@@ -190,3 +409,23 @@ def test_metrics_accumulate_as_kerass_do_and_tf_names():
         return 3 * v
     assert double(2) == 4 and triple(2) == 6
     assert np.zeros((2, 3))[..., tf.newaxis].shape == (2, 3, 1)
+
+
+def test_a_functional_graph_with_two_inputs_and_two_outputs_is_one_node():
+    rng = np.random.default_rng(8)
+    a, b = tf.Input(shape=(3,)), tf.Input(shape=(2,))
+    h = tf.layers.Concatenate()([_dense(4, activation="tanh")(a), _dense(4)(b)])
+    model = tf.Model([a, b], [_dense(1)(h), _dense(2)(h)])
+    xa, xb = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+
+    def cost():
+        first, second = model([xa, xb])
+        return tf.reduce_sum(first ** 2) + tf.reduce_mean(second * np.arange(2.0))
+    _check(cost, model.trainable_variables)
+    ta, tb = tf.constant(xa), tf.constant(xb)
+    with tf.GradientTape() as tape:                   # the inputs' gradients: the graph's backward
+        tape.watch([ta, tb])
+        first, second = model([ta, tb])
+        loss = tf.reduce_sum(first) + tf.reduce_sum(second)
+    ga, gb = tape.gradient(loss, [ta, tb])
+    assert ga.shape == (5, 3) and gb.shape == (5, 2) and np.any(np.asarray(ga)) and np.any(np.asarray(gb))

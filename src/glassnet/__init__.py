@@ -10,17 +10,20 @@ from . import _aliases
 _aliases.install()          # glassnet.tape, glassnet.step ... (the modules' old paths) still import
 
 from . import activations, callbacks, config, initializers, layers, losses, metrics, optimizers, regularizers, utils
-from .tf import autograph, compat, math, nn, ops, random, tensor
+from .tf import autograph, compat, linalg, math, nn, ops, random, tensor
 from . import keras, models
 from .tf.compat import executing_eagerly, function, get_logger, test
 from .layers import Input
-from .tf.math import (abs, add, argmax, argmin, divide, equal, exp, maximum, minimum, multiply,  # noqa: A004
-                      reduce_max, reduce_mean, reduce_min, reduce_std, reduce_sum, round, sigmoid, sqrt, square,
-                      subtract)
+from .tf.math import (abs, add, add_n, argmax, argmin, divide, equal, exp, log, maximum, minimum,  # noqa: A004
+                      multiply, negative, pow, reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod,
+                      reduce_std, reduce_sum, round, sigmoid, sqrt, square, subtract, tanh)
 from .models import Model, Sequential
-from .tf.ops import (clip_by_value, concat, expand_dims, fill, linspace, matmul, one_hot, ones, ones_like, range,
-                     reshape, shape, size, squeeze, stack, transpose, where, zeros, zeros_like)
-from .tf.tape import GradientTape
+from .tf.ops import (broadcast_to, clip_by_value, concat, expand_dims, fill, gather, gather_nd, identity, linspace,
+                     matmul, one_hot, ones, ones_like, range, reshape, reverse, shape, size, split, squeeze, stack, tile,
+                     transpose, unstack, where, zeros, zeros_like)
+from .tf.module import Module
+from .tf.tape import GradientTape, custom_gradient, stop_gradient
+from .tf.variable import Variable
 from .tf.tensor import Tensor, TensorShape, cast, constant, convert_to_tensor
 
 newaxis = None                          # tf.newaxis: x[..., tf.newaxis] adds an axis, as numpy's None
@@ -56,16 +59,20 @@ __all__ = [
     "GradientTape",
     "Input",
     "Model",
+    "Module",
     "Sequential",
     "Tensor",
     "TensorShape",
+    "Variable",
     "__version__",
     "abs",
     "activations",
     "add",
+    "add_n",
     "argmax",
     "argmin",
     "autograph",
+    "broadcast_to",
     "callbacks",
     "cast",
     "clip_by_value",
@@ -74,6 +81,7 @@ __all__ = [
     "config",
     "constant",
     "convert_to_tensor",
+    "custom_gradient",
     "data",
     "datasets",
     "divide",
@@ -87,17 +95,22 @@ __all__ = [
     "float32",
     "float64",
     "function",
+    "gather",
+    "gather_nd",
     "get_logger",
     "gradcheck",
     "gradients",
+    "identity",
     "initializers",
     "inspect",
     "int32",
     "int64",
     "keras",
     "layers",
+    "linalg",
     "linear",
     "linspace",
+    "log",
     "losses",
     "math",
     "matmul",
@@ -106,6 +119,7 @@ __all__ = [
     "minimum",
     "models",
     "multiply",
+    "negative",
     "newaxis",
     "nn",
     "one_hot",
@@ -115,29 +129,38 @@ __all__ = [
     "optimizers",
     "playground",
     "plot",
+    "pow",
     "random",
     "range",
+    "reduce_logsumexp",
     "reduce_max",
     "reduce_mean",
     "reduce_min",
+    "reduce_prod",
     "reduce_std",
     "reduce_sum",
     "regularizers",
     "reshape",
+    "reverse",
     "round",
     "saving",
     "shape",
     "sigmoid",
     "size",
+    "split",
     "sqrt",
     "square",
     "squeeze",
     "stack",
+    "stop_gradient",
     "subtract",
+    "tanh",
     "tensor",
     "test",
+    "tile",
     "transpose",
     "uint8",
+    "unstack",
     "utils",
     "version",
     "where",

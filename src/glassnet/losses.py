@@ -619,6 +619,8 @@ class Huber(Loss):
 
 def _per_sample(cls):
     def fn(y_true, y_pred, **kwargs):
+        if tape.recording():                 # inside a GradientTape: the loss's own call, recorded
+            return cls(reduction="none", **kwargs)(y_true, y_pred)
         loss = cls(**kwargs)
         y_pred = np.asarray(y_pred)
         return wrap(loss.call(loss.prepare(y_true, y_pred), y_pred))

@@ -1,4 +1,4 @@
-"""``Variable`` (a weight and its gradient) and ``Layer``, the base class of every layer.
+"""``Layer``, the base class of every layer (its weights are ``Variable``s: ``glassnet/tf/variable.py``).
 
 A layer has two halves, written side by side in each subclass:
 
@@ -37,77 +37,8 @@ from ..registry import Family
 from ..engine import functional
 from ..tf import tape
 from ..tf.tensor import KerasTensor, wrap
+from ..tf.variable import Variable   # a weight is TensorFlow's Variable: value, grad, path, regularizer
 from ..utils import snake_case, unique_name
-
-
-class Variable:
-    """A weight array with its gradient: ``value`` and ``grad`` have the same shape.
-
-    Assigning ``v.value = array`` or ``v.grad = array`` writes into the variable's own
-    storage (the shape must match), so an optimizer that holds the variable sees the new
-    numbers. Arrays handed out by ``numpy()`` are copies.
-    """
-
-    __slots__ = ("_value", "_grad", "name", "path", "trainable", "regularizer")
-
-    def __init__(self, value, name, trainable=True, regularizer=None, path=None):
-        self._value = value
-        self._grad = np.zeros_like(value)
-        self.name = name
-        self.path = path or name
-        self.trainable = trainable
-        self.regularizer = regularizer
-
-    @property
-    def value(self) -> np.ndarray:
-        return self._value
-
-    @value.setter
-    def value(self, new) -> None:
-        self._value[...] = self._checked(new, "value")
-
-    @property
-    def grad(self) -> np.ndarray:
-        return self._grad
-
-    @grad.setter
-    def grad(self, new) -> None:
-        self._grad[...] = self._checked(new, "grad")
-
-    def _checked(self, new, what):
-        new = np.asarray(new)
-        if new.shape != self._value.shape:
-            raise ValueError(f"Variable {self.path!r}: cannot set {what} of shape {new.shape} "
-                             f"on a variable of shape {self._value.shape}")
-        return new
-
-    def assign(self, value) -> None:
-        """Keras's ``variable.assign(value)``: the same as ``variable.value = value``."""
-        self.value = value
-
-    def store_in(self, value: np.ndarray, grad: np.ndarray) -> None:
-        """Keep this variable in the given arrays from now on (its numbers are copied into
-        ``value``). ``glassnet.fast`` uses it to lay a network's weights side by side."""
-        value[...] = self._value
-        grad[...] = self._grad
-        self._value, self._grad = value, grad
-
-    @property
-    def shape(self):
-        return self._value.shape
-
-    @property
-    def dtype(self):
-        return self._value.dtype
-
-    def numpy(self) -> np.ndarray:
-        return self._value.copy()
-
-    def __array__(self, dtype=None, copy=None):
-        return self._value.astype(dtype) if dtype is not None else self._value.copy()
-
-    def __repr__(self):
-        return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
 
 
 _REGISTRY: dict[str, type] = {}     # class name -> each layer class glassnet itself defines
@@ -146,7 +77,8 @@ class Layer:
         dtype = dtype or self.dtype or config.floatx()      # dtype: e.g. "int64" for a counter
         # np.array, not np.ascontiguousarray: that one turns a scalar weight's shape () into (1,)
         value = np.array(initializers.get(initializer)(tuple(shape), dtype=dtype), dtype=dtype, order="C")
-        var = Variable(value, name, trainable and self.trainable, regularizer, path=f"{self.name}/{name}")
+        var = Variable.holding(value, name, trainable=trainable and self.trainable, regularizer=regularizer,
+                               path=f"{self.name}/{name}")
         self._variables.append(var)
         return var
 
@@ -404,7 +336,7 @@ def _count_by_dry_build(layer, input_shape) -> int:
             raise ValueError(f"layer {layer.name!r}: negative weight shape {shape}")
         sizes.append(int(np.prod(shape, dtype=object)))
         value = np.broadcast_to(np.zeros((), dtype or layer.dtype or config.floatx()), shape)
-        return Variable(value, name, path=f"{layer.name}/{name}")
+        return Variable.holding(value, name, path=f"{layer.name}/{name}")
 
     dry.add_weight = add_weight
     dry.build(input_shape)

@@ -163,9 +163,55 @@ class Optimizer:
         self.iterations += 1
 
     def apply_gradients(self, grads_and_vars) -> None:
-        """Keras's form: a list of ``(gradient, variable)`` pairs."""
-        pairs = list(grads_and_vars)
-        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+        """Keras's form: ``(gradient, variable)`` pairs (``zip(grads, model.trainable_variables)``)
+        for any Variables: a layer's weights or ones a program made. A None gradient (a variable
+        the loss does not reach) is skipped, as Keras does; a variable met for the first time
+        gets its state then (by position after the others)."""
+        pairs = [(g, v) for g, v in grads_and_vars if g is not None]
+        if not pairs:
+            raise ValueError(f"{type(self).__name__}.apply_gradients: no gradients provided for any variable "
+                             "(each gradient is None: the loss does not depend on these variables)")
+        grads, variables = [], []
+        for i, (g, v) in enumerate(pairs):
+            if not hasattr(v, "value") or not hasattr(v, "store_in"):
+                raise TypeError(f"{type(self).__name__}.apply_gradients: pair {i} holds a {type(v).__name__}, "
+                                "not a Variable (give zip(gradients, variables))")
+            g = np.asarray(g.value if hasattr(g, "store_in") else g, dtype=v.dtype)
+            if g.shape != tuple(v.shape):
+                raise ValueError(f"{type(self).__name__}.apply_gradients: the gradient for {v.path!r} has shape "
+                                 f"{g.shape}, the variable {tuple(v.shape)}")
+            grads.append(g)
+            variables.append(v)
+        if self.built:
+            self._add_variables(variables)
+        self.apply(grads, variables)
+
+    def _add_variables(self, variables) -> None:
+        """State for the variables not met before, made as ``build`` makes it, after the others."""
+        new = [v for v in variables if not any(v is w for w in self.variables_to_update)]
+        if new:
+            import copy  # noqa: PLC0415
+            fresh = copy.copy(self)
+            fresh.build(new)
+            self.variables_to_update = list(self.variables_to_update) + new
+            for name in self.slot_names():
+                self.slots[name] = list(self.slots[name]) + list(fresh.slots[name])
+            self.fast_state = None
+
+    def minimize(self, loss, var_list, tape=None) -> None:
+        """Keras's ``minimize``: ``tape.gradient(loss, var_list)``, then :meth:`apply_gradients`.
+        ``loss`` is a value recorded on ``tape``, or (no tape) a function of no arguments that is
+        run under a new tape; ``var_list`` may be a function returning the list."""
+        from ..tf.tape import GradientTape  # noqa: PLC0415 - the tape is the tf package's
+        if tape is None:
+            if not callable(loss):
+                raise ValueError(f"{type(self).__name__}.minimize: give tape= when loss is a value, or pass "
+                                 "loss as a function of no arguments")
+            with GradientTape() as tape:
+                loss = loss()
+        variables = list(var_list() if callable(var_list) else var_list)
+        grads = tape.gradient(loss, variables)
+        self.apply_gradients(zip(grads, variables))
 
     def clip(self, grads):
         """The gradients after ``clipnorm`` (each tensor), ``global_clipnorm`` or ``clipvalue``."""

@@ -15,45 +15,109 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations as _act
+from . import vjps
 from .tensor import Tensor, convert_to_tensor, float_array, wrap
+from .variable import Variable
 
 __all__ = ["sigmoid", "exp", "log", "tanh", "softplus", "abs", "square", "sqrt", "maximum", "minimum",
-           "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_std", "argmax", "argmin",
-           "add", "subtract", "multiply", "divide", "equal", "round", "confusion_matrix"]
+           "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_std", "reduce_variance",
+           "reduce_logsumexp", "argmax", "argmin", "add", "subtract", "multiply", "divide", "equal", "round",
+           "confusion_matrix", "pow", "l2_normalize", "negative", "reciprocal", "log1p", "sin", "cos",
+           "rsqrt", "truediv", "sign", "floor", "ceil", "add_n", "greater", "less", "not_equal",
+           "greater_equal", "less_equal", "squared_difference", "log_sigmoid", "cumsum"]
 
 
 def _values(x):
-    """A plain array with TensorFlow's types for Python numbers (float32, int32)."""
-    return convert_to_tensor(x).view(np.ndarray) if not isinstance(x, np.ndarray) else np.asarray(x)
+    """``x`` as the operations take it: a Tensor or Variable as it is (so that a tape sees
+    it), anything else as a Tensor with TensorFlow's types for Python numbers (float32, int32)."""
+    if isinstance(x, (Tensor, Variable)):
+        return x
+    return np.asarray(x).view(Tensor) if isinstance(x, np.ndarray) else convert_to_tensor(x)
+
+
+def _floats(x):
+    """As :func:`_values`, converting integers to floatx (what TensorFlow's float functions take)."""
+    if isinstance(x, (Tensor, Variable)) and x.dtype.kind == "f":
+        return x
+    return wrap(float_array(_plain(x)))
+
+
+def _plain(x):
+    return x.value if isinstance(x, Variable) else x.view(np.ndarray) if isinstance(x, Tensor) else x
 
 
 def sigmoid(x, name=None) -> Tensor:
     """``1 / (1 + exp(-x))`` (glassnet.activations.sigmoid)."""
-    return wrap(_act.sigmoid(x))
+    return vjps.sigmoid(_floats(x))
 
 
 def tanh(x, name=None) -> Tensor:
-    return wrap(_act.tanh(x))
+    return wrap(np.tanh(_floats(x)))
 
 
 def softplus(features, name=None) -> Tensor:
     """``log(1 + exp(x))`` (glassnet.activations.softplus)."""
-    return wrap(_act.softplus(features))
+    return vjps.softplus(_floats(features))
 
 
 def exp(x, name=None) -> Tensor:
     """``e^x``."""
-    return wrap(_act.exponential(x))
+    return wrap(np.exp(_floats(x)))
 
 
 def log(x, name=None) -> Tensor:
     """The natural logarithm (``-inf`` at 0, ``nan`` below, as TensorFlow)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return wrap(np.log(float_array(x)))
+        return wrap(np.log(_floats(x)))
+
+
+def log1p(x, name=None) -> Tensor:
+    """``log(1 + x)``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return wrap(np.log1p(_floats(x)))
+
+
+def log_sigmoid(x, name=None) -> Tensor:
+    """``log(sigmoid(x)) = -softplus(-x)``."""
+    return -vjps.softplus(-_floats(x))
 
 
 def abs(x, name=None) -> Tensor:  # noqa: A001  (TensorFlow's name)
     return wrap(np.abs(_values(x)))
+
+
+def negative(x, name=None) -> Tensor:
+    return wrap(np.negative(_values(x)))
+
+
+def sign(x, name=None) -> Tensor:
+    return wrap(np.sign(_values(x)))
+
+
+def floor(x, name=None) -> Tensor:
+    return wrap(np.floor(_values(x)))
+
+
+def ceil(x, name=None) -> Tensor:
+    return wrap(np.ceil(_values(x)))
+
+
+def sin(x, name=None) -> Tensor:
+    return wrap(np.sin(_floats(x)))
+
+
+def cos(x, name=None) -> Tensor:
+    return wrap(np.cos(_floats(x)))
+
+
+def reciprocal(x, name=None) -> Tensor:
+    return wrap(np.reciprocal(_floats(x)))
+
+
+def rsqrt(x, name=None) -> Tensor:
+    """``1 / sqrt(x)``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return wrap(1.0 / np.sqrt(_floats(x)))
 
 
 def square(x, name=None) -> Tensor:
@@ -61,8 +125,13 @@ def square(x, name=None) -> Tensor:
 
 
 def sqrt(x, name=None) -> Tensor:
-    with np.errstate(invalid="ignore"):
-        return wrap(np.sqrt(float_array(x)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return wrap(np.sqrt(_floats(x)))
+
+
+def pow(x, y, name=None) -> Tensor:  # noqa: A001  (TensorFlow's name)
+    """``x ** y`` elementwise."""
+    return wrap(np.power(_values(x), _values(y)))
 
 
 def maximum(x, y, name=None) -> Tensor:
@@ -77,8 +146,24 @@ def add(x, y, name=None) -> Tensor:
     return wrap(np.add(_values(x), _values(y)))
 
 
+def add_n(inputs, name=None) -> Tensor:
+    """The sum of a list of tensors of one shape."""
+    inputs = [_values(x) for x in inputs]
+    if not inputs:
+        raise ValueError("add_n: inputs must be a non-empty list of tensors")
+    total = inputs[0]
+    for x in inputs[1:]:
+        total = total + x
+    return wrap(total) if total is not inputs[0] else vjps.identity(total)
+
+
 def subtract(x, y, name=None) -> Tensor:
     return wrap(np.subtract(_values(x), _values(y)))
+
+
+def squared_difference(x, y, name=None) -> Tensor:
+    """``(x - y)^2`` elementwise."""
+    return wrap(np.square(np.subtract(_values(x), _values(y))))
 
 
 def multiply(x, y, name=None) -> Tensor:
@@ -91,13 +176,43 @@ def divide(x, y, name=None) -> Tensor:
         return wrap(np.true_divide(_values(x), _values(y)))
 
 
+truediv = divide
+
+
 def equal(x, y, name=None) -> Tensor:
     return wrap(np.equal(_values(x), _values(y)))
+
+
+def not_equal(x, y, name=None) -> Tensor:
+    return wrap(np.not_equal(_values(x), _values(y)))
+
+
+def greater(x, y, name=None) -> Tensor:
+    return wrap(np.greater(_values(x), _values(y)))
+
+
+def greater_equal(x, y, name=None) -> Tensor:
+    return wrap(np.greater_equal(_values(x), _values(y)))
+
+
+def less(x, y, name=None) -> Tensor:
+    return wrap(np.less(_values(x), _values(y)))
+
+
+def less_equal(x, y, name=None) -> Tensor:
+    return wrap(np.less_equal(_values(x), _values(y)))
 
 
 def round(x, name=None) -> Tensor:  # noqa: A001  (TensorFlow's name)
     """To the nearest integer, halves to even (0.5 -> 0, 1.5 -> 2), as TensorFlow's."""
     return wrap(np.round(_values(x)))
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None) -> Tensor:
+    """``x / sqrt(max(sum(x^2, axis), epsilon))`` (all axes by default)."""
+    x = _floats(x)
+    axis = dim if axis is None else axis
+    return x / np.sqrt(np.maximum(vjps.sum(x * x, axis=_axis(axis), keepdims=True), epsilon))
 
 
 def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=np.int32, name=None) -> Tensor:
@@ -122,33 +237,68 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
 
 
 def _axis(axis):
+    if isinstance(axis, (Tensor, Variable, np.ndarray)):
+        axis = np.asarray(axis).tolist()
     return tuple(axis) if isinstance(axis, list) else axis
 
 
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """The sum over ``axis`` (all axes by default)."""
     x = _values(input_tensor)
-    return wrap(np.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=x.dtype))
+    return vjps.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=x.dtype)
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """The mean over ``axis`` (all axes by default); integers stay integers, as TensorFlow's."""
     x = _values(input_tensor)
-    out = np.mean(x, axis=_axis(axis), keepdims=keepdims)
-    return wrap(np.asarray(out).astype(x.dtype) if x.dtype.kind in "iu" else out)
+    if x.dtype.kind in "iub":
+        return wrap(np.asarray(np.mean(_plain(x), axis=_axis(axis), keepdims=keepdims)).astype(x.dtype))
+    return vjps.mean(x, axis=_axis(axis), keepdims=keepdims)
 
 
 def reduce_max(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
-    return wrap(np.max(_values(input_tensor), axis=_axis(axis), keepdims=keepdims))
+    return vjps.max(_values(input_tensor), axis=_axis(axis), keepdims=keepdims)
 
 
 def reduce_min(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
-    return wrap(np.min(_values(input_tensor), axis=_axis(axis), keepdims=keepdims))
+    return vjps.min(_values(input_tensor), axis=_axis(axis), keepdims=keepdims)
+
+
+def reduce_prod(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    x = _values(input_tensor)
+    return vjps.prod(x, axis=_axis(axis), keepdims=keepdims, dtype=x.dtype)
+
+
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """The variance over ``axis`` (all axes by default), dividing by n."""
+    x = _floats(input_tensor)
+    centered = x - vjps.mean(x, axis=_axis(axis), keepdims=True)
+    return vjps.mean(centered * centered, axis=_axis(axis), keepdims=keepdims)
 
 
 def reduce_std(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """The standard deviation over ``axis`` (all axes by default), dividing by n."""
-    return wrap(np.std(float_array(input_tensor), axis=_axis(axis), keepdims=keepdims))
+    return wrap(np.sqrt(reduce_variance(input_tensor, axis, keepdims)))
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """``log sum exp(x)`` over ``axis``, computed as ``m + log sum exp(x - m)`` (m = the max, held constant)."""
+    x = _floats(input_tensor)
+    m = np.max(_plain(x), axis=_axis(axis), keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(vjps.sum(np.exp(x - m), axis=_axis(axis), keepdims=True)) + m
+    return out if keepdims else vjps.squeeze(out, axis=_axis(axis))
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running sums along ``axis`` (no gradient rule yet: a tape refuses it, by name)."""
+    v = _values(x)
+    if reverse:
+        v = np.flip(v, axis)
+    out = np.cumsum(v, axis=axis)
+    if exclusive:
+        out = out - v
+    return wrap(np.flip(out, axis) if reverse else out)
 
 
 def argmax(input, axis=None, output_type=np.int64, name=None) -> Tensor:  # noqa: A002
@@ -161,6 +311,6 @@ def argmin(input, axis=None, output_type=np.int64, name=None) -> Tensor:  # noqa
     return wrap(np.argmin(_values(input), axis=0 if axis is None else axis).astype(output_type))
 
 
-for _fn, _plain in [(sigmoid, _act.sigmoid), (tanh, _act.tanh), (softplus, _act.softplus), (exp, _act.exponential)]:
-    _fn._glassnet_plain = _plain          # usable as Dense(..., activation=tf.math.sigmoid)
-del _fn, _plain
+for _fn, _p in [(sigmoid, _act.sigmoid), (tanh, _act.tanh), (softplus, _act.softplus), (exp, _act.exponential)]:
+    _fn._glassnet_plain = _p              # usable as Dense(..., activation=tf.math.sigmoid)
+del _fn, _p

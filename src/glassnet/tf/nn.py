@@ -22,11 +22,22 @@ import numpy as np
 
 from .. import activations as _act
 from .. import losses as _losses
+from . import vjps
 from .tensor import Tensor, float_array, wrap
+from .variable import Variable
+
+
+def _floats(x):
+    """``x`` as the activations take it: a float Tensor or Variable as it is (a tape follows
+    it), anything else as a float array (Python numbers and integers become float32)."""
+    if isinstance(x, (Tensor, Variable)) and x.dtype.kind == "f":
+        return x
+    return wrap(float_array(x.value if isinstance(x, Variable) else x))
 
 __all__ = ["softmax", "log_softmax", "sigmoid", "tanh", "relu", "relu6", "leaky_relu", "elu", "selu",
            "gelu", "silu", "swish", "softplus", "softsign", "sigmoid_cross_entropy_with_logits",
-           "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits"]
+           "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits", "l2_loss",
+           "l2_normalize", "moments"]
 
 
 def _axis(axis):
@@ -35,60 +46,60 @@ def _axis(axis):
 
 def softmax(logits, axis=None, name=None) -> Tensor:
     """``exp(z - max z) / sum exp(z - max z)`` along ``axis`` (default: the last)."""
-    return wrap(_act.softmax(float_array(logits), _axis(axis)))
+    return vjps.softmax(_floats(logits), axis=_axis(axis))
 
 
 def log_softmax(logits, axis=None, name=None) -> Tensor:
     """``z - max z - log sum exp(z - max z)`` along ``axis`` (default: the last)."""
-    return wrap(_act.log_softmax(float_array(logits), _axis(axis)))
+    return vjps.log_softmax(_floats(logits), axis=_axis(axis))
 
 
 def sigmoid(x, name=None) -> Tensor:
     """``1 / (1 + exp(-x))``."""
-    return wrap(_act.sigmoid(x))
+    return vjps.sigmoid(_floats(x))
 
 
 def tanh(x, name=None) -> Tensor:
     """``tanh(x)``."""
-    return wrap(_act.tanh(x))
+    return wrap(np.tanh(_floats(x)))
 
 
 def relu(features, name=None) -> Tensor:
     """``max(x, 0)``."""
-    return wrap(_act.relu(features))
+    return vjps.relu(_floats(features))
 
 
 def relu6(features, name=None) -> Tensor:
     """``min(max(x, 0), 6)``."""
-    return wrap(_act.relu(features, max_value=6.0))
+    return wrap(np.minimum(vjps.relu(_floats(features)), 6.0))
 
 
 def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
     """``x if x > 0 else alpha x`` (TensorFlow's default ``alpha=0.2``)."""
-    return wrap(_act.leaky_relu(features, negative_slope=alpha))
+    return vjps.activation(_floats(features), _act.leaky_relu, negative_slope=alpha)
 
 
 def elu(features, name=None) -> Tensor:
     """``x if x > 0 else exp(x) - 1``."""
-    return wrap(_act.elu(features))
+    return vjps.activation(_floats(features), _act.elu)
 
 
 def selu(features, name=None) -> Tensor:
     """``scale * elu(x, alpha)``, alpha = 1.67326..., scale = 1.05070..."""
-    return wrap(_act.selu(features))
+    return vjps.activation(_floats(features), _act.selu)
 
 
 def gelu(features, approximate=False, name=None) -> Tensor:
     """``0.5 x (1 + erf(x / sqrt 2))`` (the tanh form if ``approximate``)."""
-    return wrap(_act.gelu(features, approximate=approximate))
+    return vjps.activation(_floats(features), _act.gelu, approximate=approximate)
 
 
 def silu(features, beta=1.0, name=None) -> Tensor:
     """``x sigmoid(beta x)`` (also called swish)."""
-    x = float_array(features)
+    x = _floats(features)
     if beta == 1.0:
-        return wrap(_act.silu(x))
-    return wrap(x * _act.sigmoid(beta * x))
+        return vjps.activation(x, _act.silu)
+    return wrap(x * vjps.sigmoid(beta * x))
 
 
 swish = silu
@@ -96,61 +107,85 @@ swish = silu
 
 def softplus(features, name=None) -> Tensor:
     """``log(1 + exp(x))``, never overflowing."""
-    return wrap(_act.softplus(features))
+    return vjps.softplus(_floats(features))
 
 
 def softsign(features, name=None) -> Tensor:
     """``x / (1 + |x|)``."""
-    return wrap(_act.softsign(features))
+    return vjps.activation(_floats(features), _act.softsign)
 
 
 def _pair(labels, logits, what):
     if labels is None or logits is None:
         raise ValueError(f"{what}: give both labels= and logits=")
-    z = float_array(logits)
-    y = np.asarray(labels, dtype=z.dtype)
-    if y.shape != z.shape:
-        raise ValueError(f"{what}: labels has shape {y.shape} but logits has shape {z.shape}; they must match")
+    z = _floats(logits)
+    y = np.asarray(labels.value if isinstance(labels, Variable) else labels, dtype=z.dtype)
+    if y.shape != tuple(z.shape):
+        raise ValueError(f"{what}: labels has shape {y.shape} but logits has shape {tuple(z.shape)}; they must match")
     return y, z
 
 
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Tensor:
     """Elementwise ``max(z, 0) - z y + log(1 + exp(-|z|))`` (not reduced), as
-    ``BinaryCrossentropy(from_logits=True)`` computes before its mean.
+    ``BinaryCrossentropy(from_logits=True)`` computes before its mean;  dJ/dz = g (sigmoid(z) - y).
 
     >>> sigmoid_cross_entropy_with_logits(labels=[1.0], logits=[0.0]).numpy().round(6)
     array([0.693147], dtype=float32)
     """
     y, z = _pair(labels, logits, "sigmoid_cross_entropy_with_logits")
     # the loss's mean over a trailing axis of length 1 is each element itself
-    return wrap(_losses.BinaryCrossentropy().call_from_logits(y[..., None], z[..., None]))
+    loss = _losses.BinaryCrossentropy()
+    return vjps.sigmoid_xent(y, z, forward=lambda y_, z_: loss.call_from_logits(y_[..., None], z_[..., None]))
 
 
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Tensor:
-    """Per sample ``-sum_j y_j log_softmax(z)_j`` along ``axis`` (``labels`` are probabilities)."""
+    """Per sample ``-sum_j y_j log_softmax(z)_j`` along ``axis`` (``labels`` are probabilities);
+    dJ/dz = g (softmax(z) sum_j y_j - y)."""
     y, z = _pair(labels, logits, "softmax_cross_entropy_with_logits")
-    return wrap(_losses.CategoricalCrossentropy(axis=axis).call_from_logits(y, z))
+    return vjps.softmax_xent(y, z, forward=_losses.CategoricalCrossentropy(axis=axis).call_from_logits, axis=axis)
 
 
 def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Tensor:
-    """Per sample ``logsumexp(z) - z_k`` for integer labels ``k`` (shape: logits' without its last axis)."""
+    """Per sample ``logsumexp(z) - z_k`` for integer labels ``k`` (shape: logits' without its
+    last axis);  dJ/dz = g (softmax(z) - onehot(k))."""
     if labels is None or logits is None:
         raise ValueError("sparse_softmax_cross_entropy_with_logits: give both labels= and logits=")
-    z = float_array(logits)
-    k = np.asarray(labels)
-    if k.shape != z.shape[:-1]:
+    z = _floats(logits)
+    k = np.asarray(labels.value if isinstance(labels, Variable) else labels)
+    if k.shape != tuple(z.shape[:-1]):
         raise ValueError(f"sparse_softmax_cross_entropy_with_logits: labels has shape {k.shape}; logits of "
-                         f"shape {z.shape} need labels of shape {z.shape[:-1]}")
+                         f"shape {tuple(z.shape)} need labels of shape {tuple(z.shape[:-1])}")
     if k.dtype.kind not in "iu":
         raise TypeError(f"sparse_softmax_cross_entropy_with_logits: labels must be integers, got {k.dtype}")
     if k.size and (k.min() < 0 or k.max() >= z.shape[-1]):
         bad = np.argwhere((k < 0) | (k >= z.shape[-1]))[0]
         raise ValueError(f"sparse_softmax_cross_entropy_with_logits: labels[{', '.join(str(int(i)) for i in bad)}] "
                          f"is {int(k[tuple(bad)])}, outside 0..{z.shape[-1] - 1} (logits have {z.shape[-1]} classes)")
-    return wrap(_losses.SparseCategoricalCrossentropy().call_from_logits(k, z))
+    return vjps.softmax_xent(k, z, forward=_losses.SparseCategoricalCrossentropy().call_from_logits, axis=-1)
+
+
+def l2_loss(t, name=None) -> Tensor:
+    """``sum(t^2) / 2``."""
+    t = _floats(t)
+    return vjps.sum(t * t) / 2
 
 
 # `Dense(4, activation=tf.nn.relu)`: the layer keeps the plain function these compute with.
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None) -> Tensor:
+    """``x / sqrt(max(sum(x^2, axis), epsilon))`` (tf.math.l2_normalize)."""
+    from .math import l2_normalize as _l2  # noqa: PLC0415 - math imports activations, as this does
+    return _l2(x, axis=axis, epsilon=epsilon, dim=dim)
+
+
+def moments(x, axes, shift=None, keepdims=False, name=None) -> tuple:
+    """``(mean, variance)`` of ``x`` over ``axes``."""
+    from .math import reduce_mean  # noqa: PLC0415
+    x = _floats(x)
+    mean = reduce_mean(x, axis=list(axes), keepdims=True)
+    variance = reduce_mean((x - mean) * (x - mean), axis=list(axes), keepdims=keepdims)
+    return (mean if keepdims else vjps.squeeze(mean, axis=tuple(axes))), variance
+
+
 for _fn, _plain in [(softmax, _act.softmax), (log_softmax, _act.log_softmax), (sigmoid, _act.sigmoid),
                     (tanh, _act.tanh), (relu, _act.relu), (leaky_relu, _act.leaky_relu), (elu, _act.elu),
                     (selu, _act.selu), (gelu, _act.gelu), (silu, _act.silu), (softplus, _act.softplus),

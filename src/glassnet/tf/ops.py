@@ -13,15 +13,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import vjps
 from .tensor import Tensor, _as_dtype, convert_to_tensor, wrap
+from .variable import Variable
 
 __all__ = ["linspace", "range", "zeros", "ones", "zeros_like", "ones_like", "reshape", "expand_dims",
            "squeeze", "concat", "stack", "transpose", "matmul", "one_hot", "where", "clip_by_value", "shape",
-           "size", "fill"]
+           "size", "fill", "gather", "gather_nd", "identity", "broadcast_to", "tile", "split", "unstack",
+           "reverse"]
 
 
 def _array(x) -> np.ndarray:
+    """A plain array (for what is never differentiated: shapes, indices, conditions)."""
+    if isinstance(x, Variable):
+        return x.value
     return np.asarray(x) if isinstance(x, np.ndarray) else convert_to_tensor(x).view(np.ndarray)
+
+
+def _values(x):
+    """A Tensor or Variable as it is (a tape follows it), anything else as a Tensor with
+    TensorFlow's types for Python numbers."""
+    if isinstance(x, (Tensor, Variable)):
+        return x
+    return np.asarray(x).view(Tensor) if isinstance(x, np.ndarray) else convert_to_tensor(x)
 
 
 def linspace(start, stop, num, name=None, axis=0) -> Tensor:
@@ -29,6 +43,9 @@ def linspace(start, stop, num, name=None, axis=0) -> Tensor:
     floats = [a.dtype for a in (_array(start), _array(stop)) if a.dtype.kind == "f"]
     dtype = floats[0] if floats else np.dtype(np.float32)        # the first float's type, as TensorFlow
     return wrap(np.linspace(start, stop, int(num), axis=axis).astype(dtype))
+
+
+builtins_range = range
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # noqa: A001 (TensorFlow's name)
@@ -58,36 +75,117 @@ def ones_like(input, dtype=None, name=None) -> Tensor:  # noqa: A002
 
 
 def reshape(tensor, shape, name=None) -> Tensor:
-    return wrap(_array(tensor).reshape(tuple(shape)).copy())
+    return vjps.reshape(_values(tensor), shape=tuple(np.asarray(_array(shape)).tolist()))
 
 
 def expand_dims(input, axis, name=None) -> Tensor:  # noqa: A002
-    return wrap(np.expand_dims(_array(input), axis).copy())
+    return vjps.expand_dims(_values(input), axis=axis)
 
 
 def squeeze(input, axis=None, name=None) -> Tensor:  # noqa: A002
-    return wrap(np.squeeze(_array(input), axis=tuple(axis) if isinstance(axis, list) else axis).copy())
+    return vjps.squeeze(_values(input), axis=tuple(axis) if isinstance(axis, list) else axis)
 
 
 def concat(values, axis, name="concat") -> Tensor:
-    return wrap(np.concatenate([_array(v) for v in values], axis=axis))
+    return vjps.concatenate(*[_values(v) for v in values], axis=axis)
 
 
 def stack(values, axis=0, name="stack") -> Tensor:
-    return wrap(np.stack([_array(v) for v in values], axis=axis))
+    return vjps.stack(*[_values(v) for v in values], axis=axis)
 
 
-def transpose(a, perm=None, name="transpose") -> Tensor:
-    return wrap(np.transpose(_array(a), perm).copy())
+def unstack(value, num=None, axis=0, name="unstack") -> list:
+    """The slices along ``axis``, as a list."""
+    value = _values(value)
+    n = value.shape[axis]
+    return [vjps.getitem(value, (slice(None),) * (axis % value.ndim) + (i,)) for i in builtins_range(n)]
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
+    """``value`` cut along ``axis`` into equal parts (a number) or parts of the given sizes (a list)."""
+    value = _values(value)
+    n = value.shape[axis]
+    if isinstance(num_or_size_splits, (int, np.integer)):
+        if n % int(num_or_size_splits):
+            raise ValueError(f"split: dimension {axis} of size {n} cannot be split into {num_or_size_splits} "
+                             "equal parts")
+        sizes = [n // int(num_or_size_splits)] * int(num_or_size_splits)
+    else:
+        sizes = [int(s) for s in np.asarray(_array(num_or_size_splits)).tolist()]
+        if sum(sizes) != n:
+            raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, not {n}")
+    out, start = [], 0
+    for size_ in sizes:
+        out.append(vjps.getitem(value, (slice(None),) * (axis % value.ndim) + (slice(start, start + size_),)))
+        start += size_
+    return out
+
+
+def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None) -> Tensor:
+    """``params`` picked at ``indices`` along ``axis`` (0 by default): ``out[..., i, ...] =
+    params[..., indices[i], ...]``;  dJ/dparams adds each picked row's gradient back."""
+    if batch_dims:
+        raise ValueError("gather: batch_dims other than 0 is not supported")
+    params = _values(params)
+    idx = _array(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather: indices must be integers, got {idx.dtype}")
+    axis = 0 if axis is None else int(axis) % params.ndim
+    if idx.size and (idx.min() < -params.shape[axis] or idx.max() >= params.shape[axis]):
+        raise ValueError(f"gather: indices must be in [0, {params.shape[axis]}) along axis {axis}")
+    return vjps.getitem(params, (slice(None),) * axis + (idx,))
+
+
+def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
+    """``out[i...] = params[indices[i..., 0], indices[i..., 1], ...]`` (the last axis of
+    ``indices`` indexes ``params``' first axes);  dJ/dparams adds each gradient back."""
+    if batch_dims:
+        raise ValueError("gather_nd: batch_dims other than 0 is not supported")
+    params = _values(params)
+    idx = _array(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather_nd: indices must be integers, got {idx.dtype}")
+    if idx.ndim == 0 or idx.shape[-1] > params.ndim:
+        raise ValueError(f"gather_nd: indices of shape {idx.shape} cannot index params of shape {params.shape}")
+    return vjps.getitem(params, tuple(idx[..., k] for k in builtins_range(idx.shape[-1])))
+
+
+def identity(input, name=None) -> Tensor:  # noqa: A002
+    """The same numbers (a new Tensor);  dJ/dx = g."""
+    return vjps.identity(_values(input))
+
+
+def broadcast_to(input, shape, name=None) -> Tensor:  # noqa: A002
+    return vjps.broadcast_to(_values(input), tuple(np.asarray(_array(shape)).tolist()))
+
+
+def tile(input, multiples, name=None) -> Tensor:  # noqa: A002
+    """``input`` repeated ``multiples[i]`` times along axis ``i`` (no gradient rule yet: a tape refuses it, by name)."""
+    return wrap(np.tile(_values(input), tuple(np.asarray(_array(multiples)).tolist())))
+
+
+def reverse(tensor, axis, name=None) -> Tensor:
+    """The order of ``axis`` (a list of axes) reversed;  dJ/dx = g reversed back."""
+    tensor = _values(tensor)
+    key = [slice(None)] * tensor.ndim
+    for a in (axis if isinstance(axis, (list, tuple)) else [axis]):
+        key[int(a) % tensor.ndim] = slice(None, None, -1)
+    return vjps.getitem(tensor, tuple(key))
+
+
+def transpose(a, perm=None, name="transpose", conjugate=False) -> Tensor:
+    """Axes permuted by ``perm`` (reversed by default)."""
+    return vjps.transpose(_values(a), axes=None if perm is None else tuple(np.asarray(_array(perm)).tolist()))
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, name=None) -> Tensor:
-    a, b = _array(a), _array(b)
+    """``a @ b`` (each transposed first if asked);  dJ/da = g b^T, dJ/db = a^T g."""
+    a, b = _values(a), _values(b)
     if transpose_a:
-        a = np.swapaxes(a, -1, -2)
+        a = vjps.swapaxes(a, axis1=-1, axis2=-2)
     if transpose_b:
-        b = np.swapaxes(b, -1, -2)
-    return wrap(a @ b)
+        b = vjps.swapaxes(b, axis1=-1, axis2=-2)
+    return wrap(np.matmul(a, b))
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None) -> Tensor:
@@ -109,11 +207,12 @@ def where(condition, x=None, y=None, name=None) -> Tensor:
         return wrap(np.argwhere(condition).astype(np.int64))
     if x is None or y is None:
         raise ValueError("where: give both x and y, or neither")
-    return wrap(np.where(condition, _array(x), _array(y)))
+    return vjps.where(condition, _values(x), _values(y))
 
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
-    return wrap(np.clip(_array(t), clip_value_min, clip_value_max))
+    """``t`` limited to ``[min, max]``;  dJ/dt = g inside the closed interval, 0 outside."""
+    return vjps.clip(_values(t), _array(clip_value_min), _array(clip_value_max))
 
 
 def shape(input, out_type=np.int32, name=None) -> Tensor:  # noqa: A002

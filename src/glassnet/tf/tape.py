@@ -1,24 +1,37 @@
-"""``GradientTape``, for a chain of layer calls and a loss: TensorFlow's custom training loop.
+"""``GradientTape``: reverse-mode automatic differentiation over anything a program computes.
 
-TensorFlow's "quickstart for experts" trains with::
+While a tape is open, every operation on a Tensor or a Variable that the tape follows is
+recorded as a :class:`Node`: what it read, what it made, and its vector-Jacobian product
+(``glassnet/tf/vjps.py`` holds the table of those, each beside its forward). A tape follows
+what it watches (``tape.watch(x)``; trainable Variables as soon as they are read) and
+everything computed from those. Three kinds of node:
 
-    with tf.GradientTape() as tape:
-        predictions = model(images, training=True)
-        loss = loss_object(labels, predictions)
-    gradients = tape.gradient(loss, model.trainable_variables)
-    optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+* an operation (``x * w``, ``tf.reduce_sum``, ``np.exp``, ``t[0]``, ``t.T``...): its rule in the table;
+* a layer or a model called on data (``layer(x)``, ``model(x)``): ONE node whose vjp is the
+  layer's own ``backward``, run on the state that call's forward kept (a layer called twice
+  keeps one state per call); its weights' ``grad`` are read after it and added up;
+* a loss called on data (``loss_fn(y, p)``): one node whose vjp is the loss's ``gradient``.
 
-glassnet has no automatic differentiation: every layer has a ``backward`` you can read. So
-the tape records what was called while it was open, each call with what it was given and
-what it returned: a layer or a model (``layer(x)``, ``model(x)``, a subclassed model's
-``call``), and a loss (``loss_object(y, p)``). ``tape.gradient(loss, variables)`` then runs
-the loss's gradient and each recorded call's ``backward``, last to first, and hands back
-each variable's ``grad``. That is exact when the calls form one chain (each call given the
-previous call's output, the loss given the last), as in a training step; anything else
-(arithmetic on a tensor between two calls, two branches, a layer called twice) is refused
-with a message, not answered wrongly.
+``tape.gradient(target, sources)`` is one walk (tinygrad's ``gradient.py`` is the model)::
+
+    dJ/d(target) = ones (a non-scalar target is summed, as TensorFlow) or output_gradients
+    for each recorded node, last to first, on a path from a source to the target:
+        dJ/d(its inputs) += node.vjp(dJ/d(its outputs))        # gradients ADD where paths meet
+
+The vjps are computed with recorded operations, so an outer tape records them too: nested
+tapes give second derivatives (of the elementwise operations and matmul; a layer's
+``backward`` is plain NumPy, differentiated once).
 
 >>> import numpy as np, glassnet as tf
+>>> x = tf.constant(3.0)
+>>> with tf.GradientTape() as outer:
+...     outer.watch(x)
+...     with tf.GradientTape() as inner:
+...         inner.watch(x)
+...         y = x ** 3
+...     dy = inner.gradient(y, x)                 # 3x^2 = 27
+>>> float(dy), float(outer.gradient(dy, x))       # d(3x^2)/dx = 6x = 18
+(27.0, 18.0)
 >>> layer = tf.keras.layers.Dense(1, kernel_initializer="ones", use_bias=False)
 >>> with tf.GradientTape() as tape:
 ...     loss = tf.keras.losses.MeanSquaredError()(np.array([[0.0]]), layer(np.array([[2.0]])))
@@ -29,10 +42,17 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
+import inspect
 
 import numpy as np
 
-_ACTIVE: list = []               # the tapes open now, innermost last
+from .tensor import _TAPES as _ACTIVE        # the tapes open now, innermost last
+from .tensor import Tensor, wrap
+from .variable import Variable
+
+__all__ = ["GradientTape", "Node", "custom_gradient", "stop_gradient"]
+
 # the training flag a subclassed model's call was given, for the layers it calls without one
 _TRAINING = contextvars.ContextVar("glassnet_training", default=None)
 
@@ -54,63 +74,177 @@ def training_scope(value):
         _TRAINING.reset(token)
 
 
-class _Call:
-    __slots__ = ("unit", "given", "returned", "state")
+# -- what is recorded --------------------------------------------------------------------------
+class Node:
+    """One recorded operation: its ``inputs`` (Tensors, Variables, constants), its ``outputs``
+    (Tensors) and ``vjp(grads, need)``: from dJ/d(each output) to dJ/d(each input whose
+    ``need`` is True), None where an input gets nothing."""
 
-    def __init__(self, unit, given, returned):
-        self.unit, self.given, self.returned = unit, given, returned
+    __slots__ = ("name", "inputs", "outputs", "vjp")
+
+    def __init__(self, name, inputs, outputs, vjp):
+        self.name, self.inputs, self.outputs, self.vjp = name, list(inputs), list(outputs), vjp
+
+    def __repr__(self):
+        return f"<Node {self.name}: {len(self.inputs)} in, {len(self.outputs)} out>"
+
+
+def recording() -> bool:
+    """True while a tape is open (``Layer.__call__`` asks before recording: one list's truth)."""
+    return bool(_ACTIVE)
+
+
+def recording_tapes() -> list:
+    """The open tapes that are not inside ``stop_recording()``."""
+    return [t for t in _ACTIVE if not t._paused] if _ACTIVE else []
+
+
+def add(tapes, node) -> None:
+    """Record ``node`` on ``tapes``: each follows its outputs from now on."""
+    for t in tapes:
+        t._nodes.append(node)
+        for out in node.outputs:
+            t._known[id(out)] = out
+
+
+def read(v: Variable, copy=False) -> Tensor:
+    """``v``'s value as a Tensor. Each open tape that watches accessed variables starts to
+    follow a trainable ``v``; a tape that follows it records the read (a copy of the numbers:
+    a later ``assign`` does not change what the tape saw)."""
+    tapes = recording_tapes()
+    for t in tapes:
+        if t._watch_accessed and v.trainable:
+            t._known.setdefault(id(v), v)
+    followers = [t for t in tapes if id(v) in t._known]
+    if not followers:
+        return v.value.copy().view(Tensor) if copy else v.value.view(Tensor)
+    out = v.value.copy().view(Tensor)
+    add(followers, Node(f"ReadVariable({v.path})", [v], [out], lambda gs, need: [gs[0]]))
+    return out
+
+
+def followers(inputs) -> list:
+    """The recording tapes that follow at least one of ``inputs``."""
+    return [t for t in recording_tapes() if any(id(x) in t._known for x in inputs)]
+
+
+def _parts(value) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def record_call(unit, given, returned) -> None:
+    """A layer's or model's call on data: one node whose vjp is ``unit.backward`` (with the
+    state this call's forward kept). Each tape watching accessed variables follows the
+    unit's trainable weights."""
+    tapes = recording_tapes()
+    if not tapes:
+        return
+    weights = unit.trainable_weights
+    for t in tapes:
+        if t._watch_accessed:
+            for v in weights:
+                t._known.setdefault(id(v), v)
+    ins = [] if isinstance(given, dict) else _parts(given)
+    outs = _parts(returned)
+    tapes = [t for t in tapes if any(id(x) in t._known for x in ins + weights)]
+    if tapes:
+        add(tapes, Node(f"{type(unit).__name__}({unit.name})", ins + weights, outs,
+                        _LayerVjp(unit, len(ins), isinstance(given, (list, tuple)), outs, weights,
+                                  isinstance(returned, (list, tuple)))))
+
+
+class _LayerVjp:
+    """A layer call's vjp: its ``backward``, run on what that call's forward kept."""
+
+    def __init__(self, unit, n_in, list_in, outs, weights, list_out):
+        self.unit, self.n_in, self.list_in, self.weights, self.list_out = unit, n_in, list_in, weights, list_out
+        self.dtypes = [o.dtype for o in outs]
         self.state = _snapshot(unit)
+
+    def __call__(self, grads, need):
+        for obj, state in self.state:              # as this call's forward left them
+            vars(obj).update(state)
+        grads = [np.asarray(g, dtype=d) for g, d in zip(grads, self.dtypes)]
+        need_input = any(need[:self.n_in])
+        dx = self.unit.backward(grads if self.list_out else grads[0], need_input)
+        dxs = ([None] * self.n_in if not need_input else list(dx) if self.list_in else [dx])
+        return dxs + [v.grad.copy() for v in self.weights]     # copies: the next backward overwrites them
 
 
 def _snapshot(unit):
     """What each layer's forward kept for its backward (its array attributes: ``x``, ``z``,
     a dropout mask...), by reference: forward makes new arrays, so a later call of the same
-    layer cannot change them, and :meth:`GradientTape.gradient` puts them back first."""
+    layer cannot change them, and the vjp puts them back first. A functional graph's
+    per-call states too."""
     from ..engine.model import Model  # noqa: PLC0415 - the engine builds on this module
-    layers = list(unit.layers) if isinstance(unit, Model) else [unit]
     out = []
-    for layer in layers:
-        if isinstance(layer, Model):
+    if isinstance(unit, Model):
+        graph = unit.__dict__.get("_graph")
+        if graph is not None:
+            out.append((graph, {"_states": graph.__dict__.get("_states")}))
+        if unit.__dict__.get("_last_call") is not None:
+            out.append((unit, {"_last_call": unit._last_call}))
+        for layer in unit.layers:
             out += _snapshot(layer)
-        else:
-            out.append((layer, {k: v for k, v in vars(layer).items() if isinstance(v, np.ndarray)}))
+    else:
+        out.append((unit, {k: v for k, v in vars(unit).items() if isinstance(v, np.ndarray)}))
     return out
 
 
-class _LossCall:
-    __slots__ = ("loss", "y_true", "y_pred", "sample_weight", "returned")
-
-    def __init__(self, loss, y_true, y_pred, sample_weight, returned):
-        self.loss, self.y_true, self.y_pred = loss, y_true, y_pred
-        self.sample_weight, self.returned = sample_weight, returned
-
-
-def recording() -> bool:
-    return bool(_ACTIVE)
-
-
-def record_call(unit, given, returned) -> None:
-    """A layer's or model's call (``unit.backward`` runs it back)."""
-    for tape in _ACTIVE:
-        if not tape._paused:
-            tape._calls.append(_Call(unit, given, returned))
-
-
 def record_loss(loss, y_true, y_pred, sample_weight, returned) -> None:
-    for tape in _ACTIVE:
-        if not tape._paused:
-            tape._calls.append(_LossCall(loss, y_true, y_pred, sample_weight, returned))
+    """A loss called on data: one node whose vjp is the loss's own ``gradient``::
+
+        J = reduce(w_i L_i(y_i, p_i))      dJ/dp_i = dJ/dL_i * w_i / d * gradient(y_i, p_i)
+
+    with ``d`` = the number of values (``sum_over_batch_size``), ``sum(w)``
+    (``mean_with_sample_weight``) or 1 (``sum``, ``none``)."""
+    tapes = followers([y_pred, y_true])
+    if not tapes:
+        return
+    p = np.asarray(y_pred.value if isinstance(y_pred, Variable) else y_pred)
+    if p.dtype.kind != "f":
+        return
+    y = loss.prepare(y_true, p)
+
+    def vjp(grads, need):
+        values = np.asarray(loss.call(y, p))            # (their shape and number: the reduction's)
+        c = np.asarray(grads[0], dtype=p.dtype)
+        if sample_weight is not None:
+            sw = np.asarray(sample_weight, dtype=p.dtype)
+            while sw.ndim > values.ndim and sw.shape[-1] == 1:
+                sw = sw.reshape(sw.shape[:-1])
+            c = c * sw
+        if loss.reduction in ("sum_over_batch_size", "mean"):
+            c = c / max(values.size, 1)
+        elif loss.reduction == "mean_with_sample_weight" and sample_weight is not None:
+            c = c / np.sum(sw)
+        c = np.broadcast_to(c, values.shape)
+        per_sample = np.asarray(loss.gradient(y, p))
+        dp = wrap(per_sample * c.reshape(c.shape + (1,) * (per_sample.ndim - c.ndim)))
+        if not need[1]:
+            return [dp, None]
+        from .. import losses  # noqa: PLC0415 - losses build on this module
+        if not isinstance(loss, (losses.MeanSquaredError, losses.MeanAbsoluteError, losses.Huber)):
+            raise LookupError(f"GradientTape.gradient: {type(loss).__name__} has no gradient with respect to "
+                              "y_true, and y_true depends on a source here; wrap it in tf.stop_gradient(...)")
+        return [dp, wrap(-np.asarray(dp).reshape(np.shape(y_true)))]   # L(y - p): dL/dy = -dL/dp
+
+    add(tapes, Node(f"{type(loss).__name__}", [y_pred, y_true], [returned], vjp))
 
 
+# -- the tape ------------------------------------------------------------------------------
 class GradientTape:
-    """Records layer, model and loss calls while open; :meth:`gradient` runs them back.
+    """TensorFlow's ``tf.GradientTape(persistent=False, watch_accessed_variables=True)``.
 
-    ``persistent=True`` allows more than one ``gradient`` call; variables are watched
-    always (``watch`` is accepted; gradients with respect to inputs are not offered)."""
+    ``persistent=True`` allows more than one ``gradient`` (or ``jacobian``) call;
+    ``watch_accessed_variables=False`` follows only what :meth:`watch` is given."""
 
     def __init__(self, persistent=False, watch_accessed_variables=True):
-        self.persistent = persistent
-        self._calls, self._paused, self._used = [], False, False
+        self.persistent = bool(persistent)
+        self._watch_accessed = bool(watch_accessed_variables)
+        self._nodes: list = []
+        self._known: dict = {}          # id -> each Tensor or Variable this tape follows (kept alive)
+        self._paused = self._used = False
 
     def __enter__(self):
         _ACTIVE.append(self)
@@ -121,101 +255,262 @@ class GradientTape:
         return False
 
     def watch(self, tensor) -> None:
-        """Accepted for TensorFlow programs: every variable is watched already."""
+        """Follow ``tensor`` (a Tensor or a Variable, or a list, tuple or dict of them) and
+        everything computed from it from now on."""
+        for t in _flatten(tensor):
+            if not isinstance(t, (Tensor, Variable)):
+                raise ValueError(f"GradientTape.watch: passed in object {t!r} of type {type(t).__name__!r}, not a "
+                                 "Tensor or a Variable; make it one first (tf.constant(x) or tf.Variable(x))")
+            self._known.setdefault(id(t), t)
+
+    def watched_variables(self) -> tuple:
+        """The Variables this tape follows, in the order it met them."""
+        return tuple(v for v in self._known.values() if isinstance(v, Variable))
 
     @contextlib.contextmanager
     def stop_recording(self):
-        self._paused = True
+        """Within: nothing is recorded on this tape."""
+        paused, self._paused = self._paused, True
         try:
             yield
         finally:
-            self._paused = False
+            self._paused = paused
 
     def reset(self) -> None:
-        self._calls = []
+        """Forget everything recorded (the tape stays open)."""
+        self._nodes, self._known = [], {}
 
-    def calls_leading_to(self, last) -> list:
-        """The recorded layer and model calls that lead to ``last``, first to last (each given
-        the previous one's output); empty when ``last`` came from no recorded call."""
-        return self._chain(self._calls, last, [])
+    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
+        """``d(sum of target)/d(source)`` for each source, in the structure ``sources`` was given
+        (one value, a list, a tuple or a dict). A source the target does not depend on gives
+        None (``unconnected_gradients="zero"``: zeros); so does an integer one."""
+        zero = _unconnected(unconnected_gradients)
+        self._claim("gradient")
+        flat = _flatten(sources)
+        for s in flat:
+            if not isinstance(s, (Tensor, Variable)):
+                raise ValueError(f"GradientTape.gradient: each source must be a Tensor or a Variable, got "
+                                 f"{type(s).__name__} ({s!r:.60})")
+        grads = self._walk(_flatten(target), _flatten(output_gradients) if output_gradients is not None else None,
+                           flat)
+        out = [_result(s, grads.get(id(s)), zero) for s in flat]
+        if not self.persistent:
+            self.reset()
+        return _unflatten(sources, out)
 
-    def gradient(self, target, sources):
-        """``dJ/dv`` for each variable in ``sources`` (a list, or one variable), where ``target``
-        is what a loss returned on this tape; None for a variable the chain does not reach."""
+    def jacobian(self, target, sources, unconnected_gradients="none", parallel_iterations=None,
+                 experimental_use_pfor=True):
+        """``J[i..., j...] = d target[i...] / d source[j...]`` (shape: target's + source's), one
+        backward walk per element of the target: for small cases."""
+        zero = _unconnected(unconnected_gradients)
+        self._claim("jacobian")
+        flat = _flatten(sources)
+        reached = [self._reaches(target, s) for s in flat]
+        t = np.asarray(target)
+        rows = [[] for _ in flat]
+        for i in range(t.size):
+            seed = np.zeros(t.shape, t.dtype if t.dtype.kind == "f" else np.float32)
+            seed.flat[i] = 1
+            grads = self._walk([target], [seed], flat)
+            for row, s in zip(rows, flat):
+                g = _result(s, grads.get(id(s)), True)
+                row.append(None if g is None else np.asarray(g))
+        out = []
+        for row, s, r in zip(rows, flat, reached):
+            if s.dtype.kind not in "fc" or not (r or zero):
+                out.append(None)
+            else:
+                full = np.stack(row) if row else np.zeros((0,) + tuple(s.shape), s.dtype)
+                out.append(wrap(full.reshape(t.shape + tuple(s.shape))))
+        if not self.persistent:
+            self.reset()
+        return _unflatten(sources, out)
+
+    def _reaches(self, target, source) -> bool:
+        reached = {id(source)}
+        for node in self._nodes:
+            if any(id(i) in reached for i in node.inputs):
+                reached.update(id(o) for o in node.outputs)
+        return id(target) in reached
+
+    def _claim(self, what) -> None:
         if self._used and not self.persistent:
-            raise RuntimeError("GradientTape.gradient can only be called once on a non-persistent tape; "
-                               "use GradientTape(persistent=True)")
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of gradients "
+                               "(or jacobians)")
         self._used = True
-        loss_at = next((i for i, c in enumerate(self._calls) if isinstance(c, _LossCall) and c.returned is target),
-                       None)
-        if loss_at is None:
-            raise ValueError("GradientTape.gradient: the target must be the value a loss returned while the tape "
-                             "was recording (loss = loss_object(y, predictions)); glassnet differentiates a chain "
-                             "of layer calls and a loss, not arithmetic on tensors")
-        loss_call = self._calls[loss_at]
-        chain = self._chain(self._calls[:loss_at], loss_call.y_pred, _variables(sources))
-        a = np.asarray(chain[-1].returned) if chain else np.asarray(loss_call.y_pred)
-        y = loss_call.loss.prepare(loss_call.y_true, a)
-        sw = None if loss_call.sample_weight is None else np.asarray(loss_call.sample_weight, a.dtype)
-        from ..engine import step  # noqa: PLC0415 - step imports the layers, which import this module
-        _, grad = step.loss_and_output_grad(loss_call.loss, False, None, y, a, sw)
-        for v in _variables(sources):
-            v.grad = np.zeros_like(v.value)          # only what the chain reaches gets a gradient
-        _, reached = _run_back(chain, grad, False)
-        out = [v.grad.copy() if id(v) in reached else None for v in _variables(sources)]
-        return out if isinstance(sources, (list, tuple)) else out[0]
 
+    def _walk(self, targets, seeds, sources) -> dict:
+        """The walk: dJ/d(x) for every x on a path from ``sources`` to ``targets``, by id."""
+        relevant = {id(s) for s in sources}
+        live = []
+        for node in self._nodes:                        # recorded in order: a topological order
+            need = [id(i) in relevant for i in node.inputs]
+            if True in need:
+                live.append((node, need))
+                relevant.update(id(o) for o in node.outputs)
+        grads: dict = {}
+        paused, self._paused = self._paused, True      # what the vjps compute is recorded on outer tapes only
+        try:
+            for k, t in enumerate(targets):
+                seed = seeds[k] if seeds is not None else None
+                if seed is None:
+                    seed = np.ones(np.shape(t), _float_dtype(t))
+                elif np.shape(seed) != np.shape(t):
+                    raise ValueError(f"GradientTape.gradient: output_gradients[{k}] has shape {np.shape(seed)}, "
+                                     f"but its target has shape {np.shape(t)}")
+                _accumulate(grads, t, seed)
+            for node, need in reversed(live):
+                gs = [grads.get(id(o)) for o in node.outputs]
+                if all(g is None for g in gs):
+                    continue
+                gs = [np.zeros(np.shape(o), _float_dtype(o)) if g is None else g for g, o in zip(gs, node.outputs)]
+                for x, g, wanted in zip(node.inputs, node.vjp(gs, need), need):
+                    if wanted and g is not None:
+                        _accumulate(grads, x, g)
+        finally:
+            self._paused = paused
+        return grads
+
+    # -- a subclassed model's backward during fit (engine/model.py) -------------------------
     def run_back(self, out, grad, given=None, need_input_grad=False, who="call()"):
-        """Run the recorded calls that lead to ``out`` backward from ``grad`` (``dJ/d out``),
-        last to first, each setting its weights' ``grad``; returns ``dJ/d given`` when
-        ``need_input_grad``. A subclassed model's ``backward`` is this (``fit`` trains it so).
-        A TypeError when the calls are not one chain from ``given`` to ``out``."""
-        chain = self._chain(self._calls, out, [])
-        if not chain or (given is not None and chain[0].given is not given):
-            raise TypeError(f"{who}: glassnet trains a call() made of layer calls alone, one after another "
-                            "(each on the previous one's output, the first on the input); this one does something "
-                            "else to the tensors (arithmetic, a branch or a residual connection). Make those steps "
-                            "layers, or write the model with Sequential")
-        grad, _ = _run_back(chain, grad, need_input_grad)
-        return grad
-
-    @staticmethod
-    def _chain(calls, last, sources):
-        """The calls that lead to ``last``, first to last; a ValueError when they are not one
-        chain, or when a call off the chain holds one of ``sources`` (its gradient would be
-        missed: something else than a layer call stands between it and the loss)."""
-        chain, wanted = [], last
-        calls = [c for c in calls if isinstance(c, _Call)]
-        for call in reversed(calls):
-            if call.returned is wanted:
-                chain.append(call)
-                wanted = call.given
-        chain.reverse()
-        units = [id(c.unit) for c in chain]
-        if len(set(units)) != len(units):
-            raise ValueError("GradientTape.gradient: a layer was called twice on the way to the loss; glassnet "
-                             "runs each layer's backward once per tape")
-        asked = {id(v) for v in sources}
-        for call in calls:
-            if id(call.unit) not in set(units) and any(id(v) in asked for v in call.unit.trainable_weights):
-                raise ValueError(f"GradientTape.gradient: the loss does not follow from {call.unit.name!r}'s output "
-                                 "through layer calls alone (an operation on the tensor in between, or a branch); "
-                                 "glassnet differentiates one chain of layer calls")
-        return chain
+        """Run what was recorded back from ``grad`` (``dJ/d out``): every Variable read on the
+        way (the layers' weights, the model's own) gets its ``grad`` (zeros where ``out`` does
+        not depend on it); returns ``dJ/d given`` when ``need_input_grad``. A subclassed
+        model's ``backward`` is this (``fit`` trains it so)."""
+        variables = list({id(x): x for n in self._nodes for x in n.inputs if isinstance(x, Variable)}.values())
+        sources = variables + ([given] if need_input_grad and given is not None else [])
+        try:
+            grads = self._walk([out], [grad], sources)
+        except LookupError as e:
+            raise LookupError(f"{who}: {e}") from None
+        for v in variables:
+            g = grads.get(id(v))
+            v.grad = np.zeros_like(v.value) if g is None else np.asarray(g)
+        if not need_input_grad:
+            return None
+        dx = grads.get(id(given))
+        return np.zeros(np.shape(given), _float_dtype(given)) if dx is None else np.asarray(dx)
 
 
-def _run_back(chain, grad, need_input_grad):
-    """Each call's backward, last to first, from ``grad``; returns (dJ/d first input or None,
-    the ids of the variables reached)."""
-    reached = set()
-    for i in range(len(chain) - 1, -1, -1):
-        unit = chain[i].unit
-        for layer, state in chain[i].state:          # as this call's forward left them
-            vars(layer).update(state)
-        reached.update(id(v) for v in unit.trainable_weights)
-        grad = unit.backward(grad, i > 0 or need_input_grad)   # a layer's, or a model's (its layers', in reverse)
-    return (grad if need_input_grad else None), reached
+def _float_dtype(x):
+    dtype = getattr(x, "dtype", None) or np.asarray(x).dtype
+    return dtype if dtype.kind == "f" else np.dtype(np.float32)
 
 
-def _variables(sources):
-    return list(sources) if isinstance(sources, (list, tuple)) else [sources]
+def _accumulate(grads, x, g) -> None:
+    key = id(x)
+    grads[key] = g if key not in grads else grads[key] + g
+
+
+def _result(source, g, zero):
+    if source.dtype.kind not in "fc":             # integers carry no gradient, as in TensorFlow
+        return None
+    if g is None:
+        return wrap(np.zeros(source.shape, source.dtype)) if zero else None
+    if np.shape(g) != tuple(source.shape):
+        g = g + np.zeros(source.shape, source.dtype)
+    g = wrap(g) if isinstance(g, (np.ndarray, np.generic)) else wrap(np.asarray(g))
+    if g.dtype != source.dtype:
+        from . import vjps  # noqa: PLC0415 - vjps builds on this module
+        g = vjps.cast(g, source.dtype)
+    return g
+
+
+def _unconnected(value) -> bool:
+    value = getattr(value, "value", value)         # tf.UnconnectedGradients.ZERO
+    if value not in ("none", "zero"):
+        raise ValueError(f"GradientTape: unconnected_gradients must be 'none' or 'zero', got {value!r}")
+    return value == "zero"
+
+
+def _flatten(structure) -> list:
+    if isinstance(structure, dict):
+        return [x for k in structure for x in _flatten(structure[k])]
+    if isinstance(structure, (list, tuple)):
+        return [x for s in structure for x in _flatten(s)]
+    return [structure]
+
+
+def _unflatten(structure, flat):
+    it = iter(flat)
+
+    def build(s):
+        if isinstance(s, dict):
+            return {k: build(v) for k, v in s.items()}
+        if isinstance(s, (list, tuple)):
+            items = [build(v) for v in s]
+            return items if isinstance(s, list) else tuple(items)
+        return next(it)
+    return build(structure)
+
+
+# -- two ways to shape what is recorded ----------------------------------------------------
+def stop_gradient(input, name=None) -> Tensor:  # noqa: A002 (TensorFlow's name)
+    """``tf.stop_gradient``: the same numbers, which no tape follows (a constant)."""
+    value = input.value if isinstance(input, Variable) else input
+    return wrap(np.array(value, copy=True))
+
+
+def custom_gradient(f=None):
+    """``@tf.custom_gradient``: ``f(*x)`` returns ``(y, grad_fn)``; ``grad_fn(dy)`` gives dJ/dx
+    (one per input, a tuple for several). If ``f`` reads Variables, ``grad_fn(dy,
+    variables=...)`` returns ``(dx, [dJ/dv for each variable])``. The operations inside ``f``
+    are not recorded: ``grad_fn`` is the node's vjp.
+
+    >>> import glassnet as tf
+    >>> @tf.custom_gradient
+    ... def clip_grad(x):
+    ...     return tf.identity(x), lambda dy: tf.clip_by_value(dy, -1.0, 1.0)
+    >>> x = tf.constant([3.0])
+    >>> with tf.GradientTape() as tape:
+    ...     tape.watch(x)
+    ...     y = clip_grad(x) * 10.0
+    >>> tape.gradient(y, x).numpy()
+    array([1.], dtype=float32)
+    """
+    if f is None:
+        return custom_gradient
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        tapes = recording_tapes()
+        if not tapes:
+            out, _ = f(*args, **kwargs)
+            return out
+        with GradientTape() as seen:                 # which Variables f reads
+            for t in tapes:
+                t._paused = True
+            try:
+                out, grad_fn = f(*args, **kwargs)
+            finally:
+                for t in tapes:
+                    t._paused = False
+        variables = list(seen.watched_variables())
+        for t in tapes:
+            if t._watch_accessed:
+                for v in variables:
+                    t._known.setdefault(id(v), v)
+        outs = [wrap(o) if not isinstance(o, Tensor) else o for o in _parts(out)]
+        ins = list(args) + variables
+        takes_variables = "variables" in inspect.signature(grad_fn).parameters
+
+        def vjp(grads, need):
+            if variables and takes_variables:
+                dx, dv = grad_fn(*grads, variables=variables)
+            elif variables:
+                raise TypeError(f"custom_gradient {f.__name__!r}: the function reads Variables, so its grad_fn "
+                                "must accept variables=... and return (input grads, variable grads)")
+            else:
+                dx, dv = grad_fn(*grads), []
+            dx = list(dx) if isinstance(dx, (list, tuple)) else [dx]
+            if len(dx) != len(args):
+                raise ValueError(f"custom_gradient {f.__name__!r}: grad_fn returned {len(dx)} gradients for "
+                                 f"{len(args)} inputs")
+            return dx + list(dv)
+
+        result = outs if isinstance(out, (list, tuple)) else outs[0]
+        tapes = [t for t in tapes if any(id(x) in t._known for x in ins)]
+        add(tapes, Node(f"custom_gradient({f.__name__})", ins, outs, vjp))
+        return result
+
+    return wrapper

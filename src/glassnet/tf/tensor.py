@@ -58,10 +58,101 @@ class Tensor(np.ndarray):
         return super().__array_wrap__(arr, context, False)
 
     def __getitem__(self, key):
+        if _active_tapes():                         # inside a GradientTape: recorded (glassnet.tf.vjps)
+            from . import vjps  # noqa: PLC0415 - vjps builds on this module
+            return vjps.getitem(self, key)
         out = super().__getitem__(key)
         if isinstance(out, np.generic):            # t[0] of a vector: a 0-d Tensor, as in TF
             return np.asarray(out).view(Tensor)
         return out
+
+    def __setitem__(self, key, value):
+        if _active_tapes():
+            from . import vjps  # noqa: PLC0415
+            vjps.check_write(self)
+        super().__setitem__(key, value)
+
+    # Every NumPy ufunc (operators too: t * 2 is np.multiply) and NumPy function on a Tensor
+    # goes through glassnet.tf.vjps, which records it when a GradientTape follows an input.
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from . import vjps  # noqa: PLC0415
+        return vjps.ufunc_call(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if not _active_tapes():
+            return super().__array_function__(func, types, args, kwargs)
+        from . import vjps  # noqa: PLC0415
+        return vjps.function_call(func, args, kwargs)
+
+    # The ndarray methods that do not go through a ufunc: recorded as their functions are
+    # while a tape is open, NumPy's own otherwise.
+    @property
+    def T(self):  # noqa: N802 (NumPy's name)
+        return self.transpose()
+
+    def transpose(self, *axes):
+        if not _active_tapes():
+            return np.ndarray.transpose(self, *axes)
+        axes = axes[0] if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))) else axes
+        from . import vjps  # noqa: PLC0415
+        return vjps.transpose(self, axes=tuple(axes) if axes else None)
+
+    def reshape(self, *shape, order="C"):
+        if not _active_tapes():
+            return np.ndarray.reshape(self, *shape, order=order)
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        from . import vjps  # noqa: PLC0415
+        return vjps.reshape(self, shape=tuple(shape) if not isinstance(shape, int) else (shape,))
+
+    def ravel(self, order="C"):
+        return self.reshape(-1) if _active_tapes() else np.ndarray.ravel(self, order)
+
+    def flatten(self, order="C"):
+        return self.reshape(-1) if _active_tapes() else np.ndarray.flatten(self, order)
+
+    def squeeze(self, axis=None):
+        if not _active_tapes():
+            return np.ndarray.squeeze(self, axis)
+        from . import vjps  # noqa: PLC0415
+        return vjps.squeeze(self, axis=axis)
+
+    def swapaxes(self, axis1, axis2):
+        if not _active_tapes():
+            return np.ndarray.swapaxes(self, axis1, axis2)
+        from . import vjps  # noqa: PLC0415
+        return vjps.swapaxes(self, axis1=axis1, axis2=axis2)
+
+    def dot(self, b, out=None):
+        if not _active_tapes():
+            return np.ndarray.dot(self, b, out)
+        from . import vjps  # noqa: PLC0415
+        return vjps.function_call(np.dot, (self, b), {} if out is None else {"out": out})
+
+    def __iter__(self):
+        if _active_tapes() and self.ndim:
+            return (self[i] for i in range(len(self)))     # each row recorded as t[i]
+        return np.ndarray.__iter__(self)
+
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        if not _active_tapes():
+            return np.ndarray.mean(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
+        return np.mean(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+        if not _active_tapes():
+            return np.ndarray.var(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kwargs)
+        return np.var(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kwargs)
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+        if not _active_tapes():
+            return np.ndarray.std(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kwargs)
+        return np.std(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kwargs)
+
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
+        if _active_tapes():
+            from . import vjps  # noqa: PLC0415
+            return vjps.cast(self, dtype)
+        return np.ndarray.astype(self, dtype, order=order, casting=casting, subok=subok, copy=copy)
 
     @property
     def shape(self) -> TensorShape:
@@ -84,6 +175,15 @@ class Tensor(np.ndarray):
     def __repr__(self):
         # NumPy's own: a Tensor prints as the array it is (existing doctests and outputs hold).
         return repr(self.view(np.ndarray))
+
+
+def _active_tapes() -> bool:
+    """True while a GradientTape records (``glassnet.tf.tape`` keeps the list; read here
+    without importing it, so that this module stays the first of the package)."""
+    return bool(_TAPES)
+
+
+_TAPES: list = []                 # the tapes open now, innermost last (glassnet.tf.tape fills it)
 
 
 class KerasTensor:
@@ -147,6 +247,10 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     dtype('float64')
     """
     dtype = _as_dtype(dtype)
+    if _active_tapes() and (isinstance(value, Tensor) or hasattr(value, "store_in")):
+        from . import vjps  # noqa: PLC0415 - a Variable read, a cast: recorded by the tape
+        value = value._read() if hasattr(value, "store_in") else value
+        return value if dtype is None or value.dtype == dtype else vjps.cast(value, dtype)
     if isinstance(value, Tensor) and (dtype is None or value.dtype == dtype):
         return value
     if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
@@ -187,7 +291,10 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
 
 
 def cast(x, dtype) -> Tensor:
-    """``x`` converted to ``dtype`` (``tf.cast``)."""
+    """``x`` converted to ``dtype`` (``tf.cast``); recorded by an open tape (dJ/dx = g cast back)."""
+    if _active_tapes():
+        from . import vjps  # noqa: PLC0415
+        return vjps.cast(x if isinstance(x, Tensor) or hasattr(x, "store_in") else convert_to_tensor(x), dtype)
     return wrap(np.asarray(x).astype(_as_dtype(dtype)))
 
 
@@ -205,6 +312,10 @@ class TensorFunction:
         self.__module__ = getattr(plain, "__module__", __name__)
 
     def __call__(self, x, *args, **kwargs):
+        if _active_tapes() and not args:
+            from . import vjps  # noqa: PLC0415 - recorded: tf.keras.activations.relu(x) inside a tape
+            return vjps.activation_by(self.plain, x if hasattr(x, "dtype") and x.dtype.kind == "f"
+                                      else float_array(x), **kwargs)
         x = float_array(x)
         out = self.plain(x, *args, **kwargs)
         if out is x:                                    # linear(x) = x: hand back a copy

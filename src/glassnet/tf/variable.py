@@ -1,0 +1,247 @@
+"""``Variable`` (TensorFlow's ``tf.Variable``): a named array that can change, with its gradient.
+
+A layer's weights are Variables (``layer.kernel``), and so are the ones a program makes
+itself, TensorFlow's way::
+
+    w = tf.Variable(tf.random.normal((3, 2)), name="w")
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(x @ w)           # reading w inside the tape records the read
+    dw = tape.gradient(loss, w)
+    w.assign_sub(0.1 * dw)                     # changes w's own numbers, in place
+
+Two arrays live in a Variable, always of the same shape: ``value`` (its numbers) and ``grad``
+(where a layer's ``backward`` writes ``dJ/dw``). Setting ``v.value = a`` or ``v.grad = a``
+writes into the variable's own storage, so an optimizer holding it sees the new numbers, and
+``glassnet.fast`` can lay many variables side by side in one buffer (:meth:`store_in`).
+
+A Variable takes part in arithmetic and NumPy calls as a Tensor holding its value does (``w *
+2``, ``np.exp(w)``, ``w[0]``, ``x @ w``): each read is recorded by the open tapes
+(``glassnet.tf.tape``). It compares by identity (``v in list_of_variables`` works; TensorFlow
+2 compares elementwise and refuses ``hash``): use ``tf.equal(v, x)`` for the elementwise test.
+
+>>> import numpy as np, glassnet as tf
+>>> v = tf.Variable([1.0, 2.0], name="v")
+>>> v.assign_add([1.0, 1.0]).numpy()
+array([2., 3.], dtype=float32)
+>>> (v * 2).numpy(), v.shape, v.dtype, v.trainable
+(array([4., 6.], dtype=float32), (2,), dtype('float32'), True)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .tensor import Tensor, TensorShape, convert_to_tensor
+
+__all__ = ["Variable"]
+
+_COUNT = [0]
+
+
+def _unique_name() -> str:
+    n, _COUNT[0] = _COUNT[0], _COUNT[0] + 1
+    return "Variable" if n == 0 else f"Variable_{n}"
+
+
+class Variable:
+    """TensorFlow's ``tf.Variable(initial_value, trainable=True, name=None, dtype=None,
+    shape=None)``; glassnet adds ``regularizer`` (a layer's weight penalty) and ``path``
+    (``"dense/kernel"``, where the weight lives; the name by default).
+
+    ``initial_value`` is copied (a Python float gives float32, as TensorFlow); it may be a
+    function of no arguments that returns the value. For programs written before the class
+    followed TensorFlow, ``Variable(array, "name")`` (a string second) still names it."""
+
+    __slots__ = ("_value", "_grad", "name", "path", "trainable", "regularizer", "__weakref__")
+
+    def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None,
+                 regularizer=None, path=None, **kwargs):
+        unknown = set(kwargs) - {"validate_shape", "caching_device", "constraint", "synchronization",
+                                 "aggregation", "import_scope", "variable_def", "experimental_enable_variable_lifting"}
+        if unknown:
+            raise TypeError(f"Variable: unexpected argument(s) {', '.join(sorted(unknown))}")
+        if isinstance(trainable, str):                 # the old positional Variable(value, name)
+            name, trainable = trainable, True
+        if initial_value is None:
+            raise ValueError("Variable: initial_value must be given (an array, a number or a function returning one)")
+        if callable(initial_value) and not isinstance(initial_value, (np.ndarray, Variable)):
+            initial_value = initial_value()
+        if isinstance(initial_value, Variable):
+            initial_value = initial_value.value
+        value = np.array(convert_to_tensor(initial_value, dtype=dtype), copy=True, order="C")
+        if shape is not None and tuple(shape) != value.shape and None not in tuple(shape):
+            raise ValueError(f"Variable: initial_value has shape {value.shape}, but shape={tuple(shape)} was given")
+        if not isinstance(trainable, (bool, np.bool_)) and trainable is not None:
+            raise TypeError(f"Variable: trainable must be True or False, got {trainable!r}")
+        self._setup(value, name or _unique_name(), True if trainable is None else bool(trainable), regularizer, path)
+
+    @classmethod
+    def holding(cls, value: np.ndarray, name: str, trainable=True, regularizer=None, path=None) -> "Variable":
+        """A Variable that keeps ``value`` itself as its numbers (no copy): how layers make
+        their weights (``Layer.add_weight``)."""
+        v = cls.__new__(cls)
+        v._setup(value, name, trainable, regularizer, path)
+        return v
+
+    def _setup(self, value, name, trainable, regularizer, path):
+        self._value = value
+        self._grad = np.zeros_like(value)
+        self.name = name
+        self.path = path or name
+        self.trainable = trainable
+        self.regularizer = regularizer
+
+    # -- the two arrays ----------------------------------------------------------------
+    @property
+    def value(self) -> np.ndarray:
+        """The numbers, a plain ``ndarray`` (the variable's own storage, not a copy)."""
+        return self._value
+
+    @value.setter
+    def value(self, new) -> None:
+        self._value[...] = self._checked(new, "value")
+
+    @property
+    def grad(self) -> np.ndarray:
+        """``dJ/d(this variable)`` as the last ``backward`` left it (same shape as ``value``)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, new) -> None:
+        self._grad[...] = self._checked(new, "grad")
+
+    def _checked(self, new, what):
+        new = np.asarray(new.value if isinstance(new, Variable) else new)
+        if new.shape != self._value.shape:
+            raise ValueError(f"Variable {self.path!r}: cannot set {what} of shape {new.shape} "
+                             f"on a variable of shape {self._value.shape}")
+        return new
+
+    def store_in(self, value: np.ndarray, grad: np.ndarray) -> None:
+        """Keep this variable in the given arrays from now on (its numbers are copied into
+        ``value``). ``glassnet.fast`` uses it to lay a network's weights side by side."""
+        value[...] = self._value
+        grad[...] = self._grad
+        self._value, self._grad = value, grad
+
+    # -- TensorFlow's surface ------------------------------------------------------------
+    def assign(self, value, use_locking=False, name=None, read_value=True) -> "Variable":
+        """``v <- value`` (in place; the shape must match). Returns the variable."""
+        self.value = value
+        return self
+
+    def assign_add(self, delta, use_locking=False, name=None, read_value=True) -> "Variable":
+        """``v <- v + delta`` (in place). Returns the variable."""
+        self._value += self._checked(delta, "assign_add's delta").astype(self._value.dtype, copy=False)
+        return self
+
+    def assign_sub(self, delta, use_locking=False, name=None, read_value=True) -> "Variable":
+        """``v <- v - delta`` (in place). Returns the variable."""
+        self._value -= self._checked(delta, "assign_sub's delta").astype(self._value.dtype, copy=False)
+        return self
+
+    def numpy(self) -> np.ndarray:
+        """A copy of the numbers (a NumPy scalar for a 0-d variable, as TensorFlow)."""
+        return self._value[()] if self._value.ndim == 0 else self._value.copy()
+
+    def read_value(self) -> Tensor:
+        """The value as a Tensor (recorded as a read by the open tapes)."""
+        return self._read()
+
+    def value_tensor(self) -> Tensor:
+        return self._read()
+
+    def _read(self) -> Tensor:
+        from . import tape                    # noqa: PLC0415 - the tape builds on this module
+        return tape.read(self)
+
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(self._value.shape)
+
+    @property
+    def dtype(self):
+        return self._value.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    @property
+    def size(self) -> int:
+        return self._value.size
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    def __array__(self, dtype=None, copy=None):
+        return self._value.astype(dtype) if dtype is not None else self._value.copy()
+
+    # NumPy calls: np.exp(v), np.sum(v), ndarray * v, np.concatenate([v, w]) read the
+    # variable (recorded) and go on as Tensor's do.
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from . import vjps                    # noqa: PLC0415
+        return vjps.ufunc_call(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from . import vjps                    # noqa: PLC0415
+        return vjps.function_call(func, args, kwargs)
+
+    def __float__(self):
+        return float(self._value)
+
+    def __int__(self):
+        return int(self._value)
+
+    def __bool__(self):
+        return bool(self._value)
+
+    def __index__(self):
+        return int(self._value)
+
+    def __len__(self):
+        return len(self._value)
+
+    def __iter__(self):
+        t = self._read()
+        return (t[i] for i in range(len(t)))
+
+    def __getitem__(self, key):
+        return self._read()[key]
+
+    def __format__(self, spec):
+        return format(self._value[()] if self._value.ndim == 0 else self._value, spec)
+
+    def __repr__(self):
+        return (f"<tf.Variable '{self.path}' shape={tuple(self.shape)} dtype={self.dtype.name}, "
+                f"numpy={np.array2string(self._value, separator=', ')}>")
+
+    # arithmetic: on the value, read as a Tensor (so a tape records it)
+    def __neg__(self): return -self._read()
+    def __pos__(self): return +self._read()
+    def __abs__(self): return abs(self._read())
+    def __add__(self, o): return self._read() + o
+    def __radd__(self, o): return o + self._read()
+    def __sub__(self, o): return self._read() - o
+    def __rsub__(self, o): return o - self._read()
+    def __mul__(self, o): return self._read() * o
+    def __rmul__(self, o): return o * self._read()
+    def __truediv__(self, o): return self._read() / o
+    def __rtruediv__(self, o): return o / self._read()
+    def __floordiv__(self, o): return self._read() // o
+    def __rfloordiv__(self, o): return o // self._read()
+    def __mod__(self, o): return self._read() % o
+    def __pow__(self, o): return self._read() ** o
+    def __rpow__(self, o): return o ** self._read()
+    def __matmul__(self, o): return self._read() @ o
+    def __rmatmul__(self, o): return o @ self._read()
+    def __lt__(self, o): return self._read() < o
+    def __le__(self, o): return self._read() <= o
+    def __gt__(self, o): return self._read() > o
+    def __ge__(self, o): return self._read() >= o
+
+    @property
+    def T(self) -> Tensor:                    # noqa: N802 (NumPy's name)
+        return self._read().T
+
+    def reshape(self, *shape) -> Tensor:
+        return self._read().reshape(*shape)

@@ -1,0 +1,725 @@
+"""The table of vector-Jacobian products: every operation a ``GradientTape`` records, its
+rule right beside its forward (HIPS autograd's ``numpy/numpy_vjps.py`` is the model).
+
+A rule reads: for the ``i``-th argument of ``fn``, given the forward's answer ``ans`` and its
+arguments, a function from ``g`` = dJ/d(ans) to dJ/d(argument)::
+
+    defvjp(np.multiply, lambda ans, x, y: lambda g: unbroadcast(x, g * y),
+                        lambda ans, x, y: lambda g: unbroadcast(y, g * x))
+
+Broadcasting is undone in one place, :func:`unbroadcast` (``x + b`` with ``b`` of shape
+``(3,)`` and ``x`` of ``(5, 3)``: dJ/db is ``g`` summed over the batch). The rules compute
+with the same recorded operations (``g * y`` on Tensors is ``np.multiply`` again), so a tape
+open around another tape's ``gradient`` records them: second derivatives come free.
+
+:func:`apply` runs one operation: the forward on plain arrays, then, when an open tape follows
+one of its arguments, a :class:`glassnet.tf.tape.Node` carrying the rule. NumPy reaches it
+through ``Tensor.__array_ufunc__`` / ``__array_function__`` (:func:`ufunc_call`,
+:func:`function_call`); ``glassnet.math``, ``nn``, ``linalg`` and the top-level functions call
+the primitives below. An operation with no rule is recorded all the same and refuses, naming
+itself, when a gradient through it is asked; one whose answer is constant (``np.sign``,
+``argmax``, comparisons) carries none.
+
+>>> import numpy as np, glassnet as tf
+>>> x = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+>>> b = tf.Variable([10.0, 20.0])
+>>> with tf.GradientTape() as tape:
+...     y = tf.reduce_sum(x * b + np.exp(x) * 0)
+>>> [g.numpy().tolist() for g in tape.gradient(y, [x, b])]
+[[[10.0, 20.0], [10.0, 20.0]], [4.0, 6.0]]
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .. import activations as _act
+from . import tape as _tape
+from .tensor import Tensor, wrap
+from .variable import Variable
+
+RULES: dict = {}        # primitive -> a tuple of per-argument rules, or one rule for all arguments (ALL)
+ALL = "all"
+
+
+def defvjp(fn, *rules) -> None:
+    """``rules[i](ans, *args, **kwargs)`` returns ``g -> dJ/d(args[i])`` (None: no gradient)."""
+    RULES[fn] = rules
+
+
+def defvjp_all(fn, rule) -> None:
+    """``rule(ans, *args, **kwargs)`` returns ``g -> [dJ/d(arg) for each arg]`` (concat, stack)."""
+    RULES[fn] = (ALL, rule)
+
+
+# -- running one operation ------------------------------------------------------------------
+def _plain(a):
+    if isinstance(a, Tensor):
+        return a.view(np.ndarray)
+    if isinstance(a, Variable):
+        return a.value
+    return a
+
+
+def _result(r):
+    if isinstance(r, np.ndarray):
+        return r.view(Tensor)
+    if isinstance(r, np.generic):
+        return np.asarray(r).view(Tensor)
+    if isinstance(r, tuple):
+        return tuple(_result(x) for x in r)
+    if isinstance(r, list):
+        return [_result(x) for x in r]
+    return r
+
+
+def _name(fn) -> str:
+    return f"np.{fn.__name__}" if isinstance(fn, np.ufunc) else getattr(fn, "__name__", repr(fn))
+
+
+def apply(fn, /, *args, **kwargs):
+    """``fn(*args, **kwargs)`` on plain arrays, returned as a Tensor; recorded (with ``fn``'s
+    rule) on each open tape that follows one of ``args``. Keyword arguments are settings
+    (axis, shape...), never differentiated."""
+    tapes = _tape.recording_tapes()
+    if tapes:
+        args = tuple(_tape.read(a) if isinstance(a, Variable) else a for a in args)
+    out = _result(fn(*[_plain(a) for a in args], **kwargs))
+    if tapes and isinstance(out, Tensor) and out.dtype.kind in "fc":
+        follow = [t for t in tapes if any(id(a) in t._known for a in args)]
+        if follow:
+            _tape.add(follow, _tape.Node(_name(fn), args, [out], _vjp(fn, args, kwargs, out)))
+    return out
+
+
+def _vjp(fn, args, kwargs, ans):
+    def vjp(grads, need):
+        rules = RULES.get(fn)
+        if rules is None:
+            raise LookupError(f"GradientTape.gradient: no gradient is defined for {_name(fn)}, which was applied to "
+                              "a value the tape follows. Write the step with operations glassnet can differentiate "
+                              "(glassnet.tf.vjps lists them), or give it a rule with tf.custom_gradient")
+        g = grads[0]
+        if rules[0] is ALL:
+            return rules[1](ans, *args, **kwargs)(g)
+        return [rules[i](ans, *args, **kwargs)(g) if need[i] and i < len(rules) and rules[i] is not None else None
+                for i in range(len(args))]
+    return vjp
+
+
+def _shape(x) -> tuple:
+    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+
+
+def unbroadcast(x, g):
+    """``g`` summed back to ``x``'s shape: over the leading axes broadcasting added, and
+    over each axis where ``x`` has length 1 (the bias of ``x @ W + b`` gets the batch's sum)."""
+    return unbroadcast_to(_shape(x), g)
+
+
+def unbroadcast_to(shape, g):
+    shape = tuple(shape)
+    extra = len(_shape(g)) - len(shape)
+    if extra > 0:
+        g = sum(g, axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and _shape(g)[i] != 1)
+    if axes:
+        g = sum(g, axis=axes, keepdims=True)
+    return g
+
+
+# -- the elementwise operations: NumPy's ufuncs, and the operators (x * y is np.multiply) ------
+defvjp(np.add, lambda ans, x, y: lambda g: unbroadcast(x, g),
+               lambda ans, x, y: lambda g: unbroadcast(y, g))
+defvjp(np.subtract, lambda ans, x, y: lambda g: unbroadcast(x, g),
+                    lambda ans, x, y: lambda g: unbroadcast(y, -g))
+defvjp(np.multiply, lambda ans, x, y: lambda g: unbroadcast(x, g * y),
+                    lambda ans, x, y: lambda g: unbroadcast(y, g * x))
+defvjp(np.true_divide, lambda ans, x, y: lambda g: unbroadcast(x, g / y),
+                       lambda ans, x, y: lambda g: unbroadcast(y, -g * x / (y * y)))
+defvjp(np.negative, lambda ans, x: lambda g: -g)
+defvjp(np.positive, lambda ans, x: lambda g: g)
+defvjp(np.power, lambda ans, x, y: lambda g: unbroadcast(x, g * y * x ** (y - 1)),   # d x^y/dx = y x^(y-1)
+                 lambda ans, x, y: lambda g: unbroadcast(y, g * ans * np.log(np.where(x > 0, x, 1))))  # x^y ln x
+defvjp(np.square, lambda ans, x: lambda g: g * 2 * x)
+defvjp(np.sqrt, lambda ans, x: lambda g: g / (2 * ans))                  # d sqrt(x) = 1 / (2 sqrt(x))
+defvjp(np.exp, lambda ans, x: lambda g: g * ans)                         # d e^x = e^x
+defvjp(np.log, lambda ans, x: lambda g: g / x)
+defvjp(np.log1p, lambda ans, x: lambda g: g / (1 + x))
+defvjp(np.expm1, lambda ans, x: lambda g: g * (ans + 1))
+defvjp(np.absolute, lambda ans, x: lambda g: g * np.sign(x))             # 0 at x = 0, as TensorFlow
+defvjp(np.maximum, lambda ans, x, y: lambda g: unbroadcast(x, g * (x >= y)),   # ties go to x, as TensorFlow
+                   lambda ans, x, y: lambda g: unbroadcast(y, g * (x < y)))
+defvjp(np.minimum, lambda ans, x, y: lambda g: unbroadcast(x, g * (x <= y)),
+                   lambda ans, x, y: lambda g: unbroadcast(y, g * (x > y)))
+defvjp(np.tanh, lambda ans, x: lambda g: g * (1 - ans * ans))            # tanh' = 1 - tanh^2
+defvjp(np.sin, lambda ans, x: lambda g: g * np.cos(x))
+defvjp(np.cos, lambda ans, x: lambda g: -g * np.sin(x))
+defvjp(np.reciprocal, lambda ans, x: lambda g: -g * ans * ans)           # d(1/x) = -1/x^2
+
+
+def _matrices(x, y, g):
+    """``x``, ``y`` and ``g`` with a vector made a 1-row (x) or 1-column (y) matrix."""
+    xs, ys, gs = _shape(x), _shape(y), list(_shape(g))
+    if len(xs) == 1:
+        x = reshape(x, shape=(1,) + xs)
+        gs.insert(len(gs) - (0 if len(ys) == 1 else 1), 1)
+    if len(ys) == 1:
+        y = reshape(y, shape=ys + (1,))
+        gs.append(1)
+    return x, y, reshape(g, shape=tuple(gs))
+
+
+def _matmul_dx(ans, x, y):            # d(x @ y)/dx: g @ y^T
+    def vjp(g):
+        x2, y2, g2 = _matrices(x, y, g)
+        return reshape(unbroadcast_to(_shape(x2), np.matmul(g2, swapaxes(y2, axis1=-1, axis2=-2))), shape=_shape(x))
+    return vjp
+
+
+def _matmul_dy(ans, x, y):            # d(x @ y)/dy: x^T @ g
+    def vjp(g):
+        x2, y2, g2 = _matrices(x, y, g)
+        return reshape(unbroadcast_to(_shape(y2), np.matmul(swapaxes(x2, axis1=-1, axis2=-2), g2)), shape=_shape(y))
+    return vjp
+
+
+defvjp(np.matmul, _matmul_dx, _matmul_dy)
+
+# answers that are constant where they are defined: recorded nowhere, no gradient (TF: None)
+CONSTANT_UFUNCS = {np.sign, np.floor, np.ceil, np.rint, np.trunc, np.floor_divide}
+
+
+# -- reductions --------------------------------------------------------------------------------
+def _axes(axis, ndim) -> tuple:
+    if axis is None:
+        return tuple(range(ndim))
+    axis = axis if isinstance(axis, (tuple, list)) else (axis,)
+    return tuple(int(a) % ndim for a in axis) if ndim else ()
+
+
+def _kept(g, x_shape, axis, keepdims):
+    """``g`` (a reduction's gradient) with the reduced axes back as length 1."""
+    if keepdims:
+        return g
+    axes = _axes(axis, len(x_shape))
+    return reshape(g, shape=tuple(1 if i in axes else n for i, n in enumerate(x_shape)))
+
+
+def sum(x, axis=None, keepdims=False, dtype=None):  # noqa: A001 (NumPy's name)
+    """``sum_i x_i`` over ``axis``;  dJ/dx_i = g (copied to every summed position)."""
+    return apply(np.sum, x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+defvjp(np.sum, lambda ans, x, axis=None, keepdims=False, dtype=None:
+       lambda g: broadcast_to(_kept(g, _shape(x), axis, keepdims), shape=_shape(x)))
+
+
+def mean(x, axis=None, keepdims=False, dtype=None):
+    """``sum_i x_i / n`` over ``axis``;  dJ/dx_i = g / n."""
+    return apply(np.mean, x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+defvjp(np.mean, lambda ans, x, axis=None, keepdims=False, dtype=None:
+       lambda g: broadcast_to(_kept(g, _shape(x), axis, keepdims), shape=_shape(x))
+       * (builtins.max(int(np.prod(_shape(ans))), 1) / builtins.max(int(np.prod(_shape(x))), 1)))
+
+
+def _extreme_vjp(ans, x, axis=None, keepdims=False):
+    """max / min: g shared equally among the positions that reach the extreme (as TF)."""
+    def vjp(g):
+        hit = _plain(x) == _plain(_kept(ans, _shape(x), axis, keepdims))
+        share = hit / np.sum(hit, axis=_axes(axis, len(_shape(x))), keepdims=True)
+        return broadcast_to(_kept(g, _shape(x), axis, keepdims), shape=_shape(x)) * share.astype(_plain(ans).dtype)
+    return vjp
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    """``max_i x_i`` over ``axis``;  dJ/dx_i = g / k at the k positions of the maximum, else 0."""
+    return apply(np.max, x, axis=axis, keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    """``min_i x_i`` over ``axis``;  dJ/dx_i = g / k at the k positions of the minimum, else 0."""
+    return apply(np.min, x, axis=axis, keepdims=keepdims)
+
+
+defvjp(np.max, _extreme_vjp)
+defvjp(np.min, _extreme_vjp)
+
+
+def prod(x, axis=None, keepdims=False, dtype=None):
+    """``prod_i x_i`` over ``axis``;  dJ/dx_i = g * prod / x_i (inputs away from 0)."""
+    return apply(np.prod, x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+defvjp(np.prod, lambda ans, x, axis=None, keepdims=False, dtype=None:
+       lambda g: broadcast_to(_kept(g * ans, _shape(x), axis, keepdims), shape=_shape(x)) / x)
+
+
+# -- shapes: the numbers move, the gradient moves back -----------------------------------------
+def reshape(x, shape):
+    """``x`` with a new shape;  dJ/dx = g reshaped back."""
+    return apply(_reshape, x, shape=tuple(shape) if isinstance(shape, (tuple, list)) else (int(shape),))
+
+
+def _reshape(x, shape):
+    return np.reshape(x, shape).copy()             # a tensor never aliases another's numbers
+
+
+defvjp(_reshape, lambda ans, x, shape: lambda g: reshape(g, _shape(x)))
+
+
+def transpose(x, axes=None):
+    """Axes permuted;  dJ/dx = g permuted back (the inverse permutation)."""
+    return apply(_transpose, x, axes=axes)
+
+
+def _transpose(x, axes=None):
+    return np.transpose(x, axes).copy()
+
+
+defvjp(_transpose, lambda ans, x, axes=None:
+       lambda g: transpose(g, axes=None if axes is None else tuple(np.argsort([a % len(axes) for a in axes]))))
+
+
+def swapaxes(x, axis1, axis2):
+    """Two axes exchanged;  dJ/dx = g with them exchanged again."""
+    return apply(_swapaxes, x, axis1=axis1, axis2=axis2)
+
+
+def _swapaxes(x, axis1, axis2):
+    return np.swapaxes(x, axis1, axis2).copy()
+
+
+defvjp(_swapaxes, lambda ans, x, axis1, axis2: lambda g: swapaxes(g, axis1=axis1, axis2=axis2))
+
+
+def squeeze(x, axis=None):
+    """Axes of length 1 removed;  dJ/dx = g reshaped back."""
+    return apply(_squeeze, x, axis=axis)
+
+
+def _squeeze(x, axis=None):
+    return np.squeeze(x, axis).copy()
+
+
+def expand_dims(x, axis):
+    """An axis of length 1 added;  dJ/dx = g reshaped back."""
+    return apply(_expand_dims, x, axis=axis)
+
+
+def _expand_dims(x, axis):
+    return np.expand_dims(x, axis).copy()
+
+
+defvjp(_squeeze, lambda ans, x, axis=None: lambda g: reshape(g, _shape(x)))
+defvjp(_expand_dims, lambda ans, x, axis: lambda g: reshape(g, _shape(x)))
+
+
+def broadcast_to(x, shape):
+    """``x`` repeated to ``shape`` (a copy);  dJ/dx = unbroadcast(x, g)."""
+    return apply(_broadcast_copy, x, shape=tuple(shape))
+
+
+def _broadcast_copy(x, shape):
+    return np.array(np.broadcast_to(x, shape))
+
+
+defvjp(_broadcast_copy, lambda ans, x, shape: lambda g: unbroadcast(x, g))
+
+
+def concatenate(*xs, axis=0):
+    """The arrays joined along ``axis``;  each gets its slice of g."""
+    return apply(_concatenate, *xs, axis=axis)
+
+
+def _concatenate(*xs, axis=0):
+    return np.concatenate(xs, axis=axis)
+
+
+def _concatenate_vjp(ans, *xs, axis=0):
+    def vjp(g):
+        ax, out, start = axis % len(_shape(ans)), [], 0
+        for x in xs:
+            n = _shape(x)[ax]
+            out.append(getitem(g, (slice(None),) * ax + (slice(start, start + n),)))
+            start += n
+        return out
+    return vjp
+
+
+defvjp_all(_concatenate, _concatenate_vjp)
+
+
+def stack(*xs, axis=0):
+    """The arrays stacked along a new ``axis``;  the i-th gets g[..., i, ...]."""
+    return apply(_stack, *xs, axis=axis)
+
+
+def _stack(*xs, axis=0):
+    return np.stack(xs, axis=axis)
+
+
+defvjp_all(_stack, lambda ans, *xs, axis=0:
+           lambda g: [getitem(g, (slice(None),) * (axis % len(_shape(ans))) + (i,)) for i in range(len(xs))])
+
+
+def getitem(x, key):
+    """``x[key]`` (slices, integers, index arrays, masks);  dJ/dx = g put back at ``key``, zeros elsewhere
+    (positions picked twice get both)."""
+    return apply(_getitem, x, key=_plain_key(key))
+
+
+def _plain_key(key):
+    if isinstance(key, tuple):
+        return tuple(_plain_key(k) for k in key)
+    if isinstance(key, (Tensor, Variable)):
+        return np.asarray(_plain(key))
+    return key
+
+
+def _getitem(x, key):
+    return np.asarray(x[key])
+
+
+def _scatter(g, shape, key):
+    out = np.zeros(shape, np.asarray(g).dtype)
+    np.add.at(out, key, g)
+    return out
+
+
+defvjp(_getitem, lambda ans, x, key: lambda g: apply(_scatter, g, shape=_shape(x), key=key))
+defvjp(_scatter, lambda ans, g, shape, key: lambda gg: getitem(gg, key))
+
+
+def where(condition, x, y):
+    """``x`` where ``condition`` holds, else ``y``;  dJ/dx = g where it holds, dJ/dy = g elsewhere."""
+    return apply(np.where, np.asarray(_plain(condition), dtype=bool), x, y)
+
+
+defvjp(np.where, None,
+       lambda ans, c, x, y: lambda g: unbroadcast(x, np.where(c, g, 0)),
+       lambda ans, c, x, y: lambda g: unbroadcast(y, np.where(c, 0, g)))
+
+
+def clip(x, lo, hi):
+    """``x`` limited to ``[lo, hi]``;  dJ/dx = g inside the closed interval, 0 outside (as TF)."""
+    return apply(np.clip, x, _plain(lo), _plain(hi))
+
+
+defvjp(np.clip, lambda ans, x, lo, hi: lambda g: unbroadcast(x, g * ((_plain(x) >= lo) & (_plain(x) <= hi))))
+
+
+def cast(x, dtype):
+    """``x`` as ``dtype``;  dJ/dx = g cast back (None for an integer ``x`` or answer)."""
+    dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+    return apply(_cast, x, dtype=dtype)
+
+
+def _cast(x, dtype):
+    return np.asarray(x).astype(dtype)
+
+
+defvjp(_cast, lambda ans, x, dtype: lambda g: cast(g, np.asarray(_plain(x)).dtype)
+       if np.asarray(_plain(x)).dtype.kind in "fc" else None)
+
+
+def identity(x):
+    """``x`` (a copy);  dJ/dx = g."""
+    return apply(np.copy, x)
+
+
+defvjp(np.copy, lambda ans, x: lambda g: g)
+
+
+# -- activations: each a recorded operation --------------------------------------------------
+def sigmoid(x):
+    """``a = 1 / (1 + e^-x)``;  dJ/dx = g a (1 - a)."""
+    return apply(_act.sigmoid, x)
+
+
+defvjp(_act.sigmoid, lambda ans, x: lambda g: g * ans * (1 - ans))
+
+
+def relu(x):
+    """``max(x, 0)``;  dJ/dx = g where x > 0 (0 at x = 0, as TF)."""
+    return apply(_act.relu, x)
+
+
+defvjp(_act.relu, lambda ans, x: lambda g: g * (_plain(x) > 0))
+
+
+def softmax(x, axis=-1):
+    """``a_i = e^(x_i) / sum_j e^(x_j)``;  dJ/dx = a (g - sum(g a))."""
+    return apply(_act.softmax, x, axis=axis)
+
+
+defvjp(_act.softmax, lambda ans, x, axis=-1: lambda g: ans * (g - sum(g * ans, axis=axis, keepdims=True)))
+
+
+def log_softmax(x, axis=-1):
+    """``x_i - log sum_j e^(x_j)``;  dJ/dx = g - e^a sum(g)."""
+    return apply(_act.log_softmax, x, axis=axis)
+
+
+defvjp(_act.log_softmax, lambda ans, x, axis=-1: lambda g: g - np.exp(ans) * sum(g, axis=axis, keepdims=True))
+
+
+def softplus(x):
+    """``log(1 + e^x)``;  dJ/dx = g sigmoid(x)."""
+    return apply(_act.softplus, x)
+
+
+defvjp(_act.softplus, lambda ans, x: lambda g: g * sigmoid(x))
+
+
+def activation_by(fn, x, **kwargs):
+    """``fn(x)`` for an activation of ``glassnet.activations``, recorded with the most exact
+    rule the table has for it."""
+    own = {_act.sigmoid: sigmoid, _act.relu: relu, _act.softplus: softplus}
+    if fn in own and not kwargs:
+        return own[fn](x)
+    if fn is _act.tanh and not kwargs:
+        return np.tanh(x) if isinstance(x, (Tensor, Variable)) else wrap(np.tanh(x))
+    if fn is _act.exponential and not kwargs:
+        return np.exp(x) if isinstance(x, (Tensor, Variable)) else wrap(np.exp(x))
+    if fn in (_act.softmax, _act.log_softmax):
+        return (softmax if fn is _act.softmax else log_softmax)(x, **kwargs)
+    if fn is _act.linear:
+        return identity(x)
+    return activation(x, fn, **kwargs)
+
+
+def activation(x, fn, **kwargs):
+    """Any other activation ``fn`` of ``glassnet.activations`` (elu, gelu, leaky_relu...):
+    dJ/dx = its own ``backward(x, a, g)`` (plain NumPy: a first derivative only)."""
+    return apply(_activation, x, fn=fn, **kwargs)
+
+
+def _activation(x, fn, **kwargs):
+    return fn(x, **kwargs)
+
+
+def _activation_vjp(ans, x, fn, **kwargs):
+    def vjp(g):
+        back = _act.backward_of(fn)
+        extra = {k: v for k, v in kwargs.items() if k in back.__code__.co_varnames}
+        return wrap(back(np.asarray(_plain(x)), np.asarray(_plain(ans)), np.asarray(g), **extra))
+    return vjp
+
+
+defvjp(_activation, _activation_vjp)
+
+
+# -- cross-entropies from logits (tf.nn): the loss's own numbers, the gradient from the logits ---
+def sigmoid_xent(y, z, forward):
+    """``max(z, 0) - z y + log(1 + e^-|z|)`` elementwise;  dJ/dz = g (sigmoid(z) - y)."""
+    return apply(_xent, y, z, forward=forward)
+
+
+def softmax_xent(y, z, forward, axis=-1):
+    """``-sum_j y_j log_softmax(z)_j``;  dJ/dz = g (softmax(z) sum_j y_j - y)."""
+    return apply(_xent, y, z, forward=forward, axis=axis)
+
+
+def _xent(y, z, forward, axis=None, kind=None):
+    return forward(y, z)
+
+
+def _xent_dz(ans, y, z, forward, axis=None):
+    def vjp(g):
+        if axis is None:                                     # the sigmoid form, elementwise
+            return g * (sigmoid(z) - y)
+        if np.asarray(_plain(y)).dtype.kind in "iu":          # sparse labels: k per sample
+            k = np.asarray(_plain(y))
+            onehot = (k[..., None] == np.arange(_shape(z)[-1])).astype(np.asarray(_plain(z)).dtype)
+            return expand_dims(g, axis=-1) * (softmax(z, axis=-1) - onehot)
+        total = sum(y, axis=axis, keepdims=True)
+        return expand_dims(g, axis=axis) * (softmax(z, axis=axis) * total - y)
+    return vjp
+
+
+defvjp(_xent, None, _xent_dz)
+
+
+# -- NumPy's doors: Tensor.__array_ufunc__ and __array_function__ ------------------------------
+_REDUCERS = {np.add: np.sum, np.maximum: np.max, np.minimum: np.min, np.multiply: np.prod}
+
+
+def _in_place(what) -> ValueError:
+    return ValueError(f"{what} writes into a Tensor that a GradientTape is recording (out=, +=, t[i] = ...); "
+                      "the tape could not differentiate through it. Write the result to a new Tensor "
+                      "(x = x + y), or change a Variable with assign / assign_add")
+
+
+def check_write(t) -> None:
+    """Refuse a write into ``t`` (``t[i] = v``) while a tape follows it."""
+    if _followed(_tape.recording_tapes(), [t]):
+        raise _in_place("t[...] = value")
+
+
+def _followed(tapes, items) -> bool:
+    return any(id(a) in t._known for t in tapes for a in items)
+
+
+def ufunc_call(ufunc, method, inputs, kwargs):
+    """A NumPy ufunc on Tensors or Variables (``x * y``, ``np.exp(x)``, ``x.sum()``)."""
+    tapes = _tape.recording_tapes()
+    out = kwargs.get("out")
+    if tapes:
+        inputs = tuple(_tape.read(a) if isinstance(a, Variable) else a for a in inputs)
+        if _followed(tapes, inputs) or (out is not None and _followed(tapes, out)):
+            if out is not None or method == "at":
+                raise _in_place(f"np.{ufunc.__name__}")
+            if ufunc in CONSTANT_UFUNCS:
+                pass
+            elif method == "__call__":
+                return apply(np.clip if ufunc.__name__ == "clip" else ufunc, *inputs, **kwargs)   # t.clip(...)
+            elif (method == "reduce" and ufunc in _REDUCERS and kwargs.get("where", True) is True
+                  and "initial" not in kwargs):
+                extra = {"dtype": kwargs.get("dtype")} if ufunc in (np.add, np.multiply) else {}
+                return apply(_REDUCERS[ufunc], inputs[0], axis=kwargs.get("axis", 0),
+                             keepdims=kwargs.get("keepdims", False), **extra)
+            else:
+                return apply(_unruled(f"np.{ufunc.__name__}.{method}", getattr(ufunc, method)), *inputs, **kwargs)
+    args = [_plain(a) for a in inputs]
+    if out is not None:
+        kwargs = dict(kwargs, out=tuple(_plain(o) for o in out))
+    result = getattr(ufunc, method)(*args, **kwargs)
+    if out is not None:
+        return out[0] if len(out) == 1 else out
+    return None if method == "at" else _result(result)
+
+
+def _unruled(name, fn):
+    """``fn`` under its own name, with no rule: a gradient through it is refused, naming it."""
+    def run(*args, **kwargs):
+        return fn(*args, **kwargs)
+    run.__name__ = name
+    return run
+
+
+def _items(args):
+    for a in args:
+        if isinstance(a, (list, tuple)):
+            yield from a
+        else:
+            yield a
+
+
+def _read_all(a):
+    if isinstance(a, Variable):
+        return _tape.read(a)
+    if isinstance(a, (list, tuple)):
+        return type(a)(_read_all(x) for x in a)
+    return a
+
+
+def _no_out(out, what):
+    if out is not None:
+        raise _in_place(what)
+
+
+def _dot(a, b, out=None):
+    _no_out(out, "np.dot")
+    if len(_shape(a)) > 2 or len(_shape(b)) > 2:
+        return NotImplemented
+    if len(_shape(a)) == 0 or len(_shape(b)) == 0:
+        return np.multiply(a, b)
+    return np.matmul(a, b)
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002
+    if ord not in (None, "fro", "euclidean", 2) or (ord == 2 and (axis is None and len(_shape(x)) > 1)):
+        return NotImplemented
+    return np.sqrt(sum(x * x, axis=axis, keepdims=keepdims))
+
+
+def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    _no_out(out, "np.var")
+    if kw:
+        return NotImplemented
+    centered = a - mean(a, axis=axis, keepdims=True)
+    n = np.prod(_shape(a)) if axis is None else np.prod([_shape(a)[i] for i in _axes(axis, len(_shape(a)))])
+    return sum(centered * centered, axis=axis, keepdims=keepdims) / builtins.max(n - ddof, 0)
+
+
+# NumPy functions with a rule, called with NumPy's own arguments
+FUNCTIONS = {
+    np.sum: lambda a, axis=None, dtype=None, out=None, keepdims=False, **kw:
+        NotImplemented if kw else _no_out(out, "np.sum") or sum(a, axis=axis, keepdims=keepdims, dtype=dtype),
+    np.mean: lambda a, axis=None, dtype=None, out=None, keepdims=False, **kw:
+        NotImplemented if kw else _no_out(out, "np.mean") or mean(a, axis=axis, keepdims=keepdims, dtype=dtype),
+    np.max: lambda a, axis=None, out=None, keepdims=False, **kw:
+        NotImplemented if kw else _no_out(out, "np.max") or max(a, axis=axis, keepdims=keepdims),
+    np.min: lambda a, axis=None, out=None, keepdims=False, **kw:
+        NotImplemented if kw else _no_out(out, "np.min") or min(a, axis=axis, keepdims=keepdims),
+    np.prod: lambda a, axis=None, dtype=None, out=None, keepdims=False, **kw:
+        NotImplemented if kw else _no_out(out, "np.prod") or prod(a, axis=axis, keepdims=keepdims, dtype=dtype),
+    np.reshape: lambda a, *shape, order="C", **kw: reshape(a, shape=(kw.get("newshape", kw.get("shape"))
+                                                                       if not shape else shape[0])),
+    np.transpose: lambda a, axes=None: transpose(a, axes=None if axes is None else tuple(axes)),
+    np.swapaxes: lambda a, axis1, axis2: swapaxes(a, axis1=axis1, axis2=axis2),
+    np.squeeze: lambda a, axis=None: squeeze(a, axis=axis),
+    np.expand_dims: lambda a, axis: expand_dims(a, axis=axis),
+    np.broadcast_to: lambda array, shape, subok=False: broadcast_to(array, shape),
+    np.concatenate: lambda arrays, axis=0, out=None, **kw:
+        NotImplemented if kw else _no_out(out, "np.concatenate") or concatenate(*arrays, axis=axis),
+    np.stack: lambda arrays, axis=0, out=None, **kw:
+        NotImplemented if kw else _no_out(out, "np.stack") or stack(*arrays, axis=axis),
+    np.where: lambda condition, *xy: where(condition, *xy) if len(xy) == 2 else NotImplemented,
+    np.clip: lambda a, a_min=None, a_max=None, out=None, **kw:
+        NotImplemented if kw else _no_out(out, "np.clip") or clip(a, -np.inf if a_min is None else a_min,
+                                                                  np.inf if a_max is None else a_max),
+    np.dot: _dot,
+    np.copy: lambda a, order="K", subok=False: identity(a),
+    np.ravel: lambda a, order="C": reshape(a, shape=(-1,)),
+    np.linalg.norm: _norm,
+    np.var: _var,
+    np.std: lambda a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw:
+        np.sqrt(_var(a, axis, dtype, out, ddof, keepdims, **kw)),
+}
+FUNCTIONS[np.amax], FUNCTIONS[np.amin] = FUNCTIONS[np.max], FUNCTIONS[np.min]
+
+# NumPy functions whose answer carries no gradient (indices, shapes, tests, piecewise constants)
+CONSTANT_FUNCTIONS = {np.argmax, np.argmin, np.argsort, np.shape, np.ndim, np.size, np.zeros_like, np.ones_like,
+                      np.empty_like, np.full_like, np.nonzero, np.array_equal, np.allclose, np.isclose,
+                      np.count_nonzero, np.unique, np.any, np.all, np.round, np.around, np.argwhere,
+                      np.searchsorted, np.result_type}
+
+
+def function_call(func, args, kwargs):
+    """A NumPy function on Tensors or Variables (``np.sum(x)``, ``np.concatenate([a, b])``)."""
+    tapes = _tape.recording_tapes()
+    if tapes:
+        args, kwargs = _read_all(args), {k: _read_all(v) for k, v in kwargs.items()}
+        if _followed(tapes, _items(args)) or _followed(tapes, _items(kwargs.values())):
+            if func in FUNCTIONS:
+                out = FUNCTIONS[func](*args, **kwargs)
+                if out is not NotImplemented:
+                    return out
+            if func not in CONSTANT_FUNCTIONS:
+                if "out" in kwargs and kwargs["out"] is not None:
+                    raise _in_place(f"np.{func.__name__}")
+                return _record_unruled(func, args, kwargs)
+    return _result(func(*[_plain_deep(a) for a in args], **{k: _plain_deep(v) for k, v in kwargs.items()}))
+
+
+def _plain_deep(a):
+    if isinstance(a, (list, tuple)):
+        return type(a)(_plain_deep(x) for x in a)
+    return _plain(a)
+
+
+def _record_unruled(func, args, kwargs):
+    """A NumPy function with no rule, on values a tape follows: computed, and recorded so that
+    a gradient through it names it."""
+    inputs = list(_items(args)) + list(_items(kwargs.values()))
+    out = _result(func(*[_plain_deep(a) for a in args], **{k: _plain_deep(v) for k, v in kwargs.items()}))
+    outs = [o for o in (out if isinstance(out, (list, tuple)) else [out]) if isinstance(o, Tensor)]
+    if outs and builtins.any(o.dtype.kind in "fc" for o in outs):
+        name = f"np.{getattr(func, '__name__', func)}"
+        _tape.add(_tape.followers(inputs), _tape.Node(name, inputs, outs, _vjp(_unruled(name, func), [], {}, None)))
+    return out
