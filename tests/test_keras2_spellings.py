@@ -398,7 +398,13 @@ def test_saving_to_a_folder_keras2s_savedmodel_is_refused_naming_keras(tmp_path)
     with pytest.raises(Exception, match=r"\.keras") as info:
         _model().save(str(tmp_path / "my_model"))
     assert isinstance(info.value, (ValueError, OSError))
+    assert "SavedModel" in str(info.value) and repr(str(tmp_path / "my_model.keras")) in str(info.value)
     assert not (tmp_path / "my_model").exists()
+    # Keras 2's checkpoint of weights (the TF "save and load" tutorial's cp.ckpt)
+    with pytest.raises(Exception, match="checkpoint") as info:
+        _model().save_weights(str(tmp_path / "cp.ckpt"))
+    assert repr(str(tmp_path / "cp.weights.h5")) in str(info.value)
+    assert list(tmp_path.iterdir()) == []
 
 
 def _keras2_h5(path, compiled=True, optimizer_weights=False):

@@ -51,6 +51,9 @@ def check_target(filepath, suffixes: tuple, what: str, overwrite: bool) -> str:
         raise FileFormatError(
             f"{what}: the file name must end in {' or '.join(suffixes)}; got {path!r}"
             + (" (.h5 is a weights file only as .weights.h5)" if path.endswith(".h5") and ".weights.h5" in suffixes else "")
+            + (f" (a name without an extension, or .tf/.ckpt, was Keras 2's TensorFlow SavedModel or checkpoint; "
+               f"Keras 3 writes one file: {os.path.splitext(path)[0] + suffixes[0]!r})"
+               if os.path.splitext(path)[1] in ("", ".tf", ".ckpt", ".pb") else "")
         )
     if not overwrite and os.path.lexists(path):
         raise FileExistsError(f"{what}: {path!r} already exists and overwrite=False")
