@@ -9,7 +9,7 @@ import pytest
 import glassnet as tf
 from glassnet import inspect as ginspect
 from glassnet.keras import Model
-from glassnet.keras.layers import Dense, Dropout, Flatten
+from glassnet.keras.layers import Dense, Dropout
 
 
 def _data(n=24, seed=0):
@@ -429,3 +429,32 @@ def test_a_functional_graph_with_two_inputs_and_two_outputs_is_one_node():
         loss = tf.reduce_sum(first) + tf.reduce_sum(second)
     ga, gb = tape.gradient(loss, [ta, tb])
     assert ga.shape == (5, 3) and gb.shape == (5, 2) and np.any(np.asarray(ga)) and np.any(np.asarray(gb))
+
+
+WRAPPERS = {                                          # TensorFlow's functions as programs call them
+    "nn.softmax": lambda x: tf.nn.softmax(x) * x, "nn.log_softmax": lambda x: tf.nn.log_softmax(x, axis=0),
+    "nn.relu": tf.nn.relu, "nn.sigmoid": tf.nn.sigmoid, "nn.tanh": tf.nn.tanh, "nn.elu": tf.nn.elu,
+    "nn.leaky_relu": tf.nn.leaky_relu, "nn.gelu": tf.nn.gelu, "nn.softplus": tf.nn.softplus,
+    "nn.silu(beta)": lambda x: tf.nn.silu(x, beta=2.0), "nn.l2_loss": tf.nn.l2_loss,
+    "keras.activations.relu": tf.keras.activations.relu, "keras.activations.tanh": tf.keras.activations.tanh,
+    "math.l2_normalize": lambda x: tf.math.l2_normalize(x, axis=1), "math.reduce_std": tf.math.reduce_std,
+    "math.reduce_logsumexp": lambda x: tf.math.reduce_logsumexp(x, axis=1), "math.pow": lambda x: tf.pow(x, 3.0),
+    "math.log_sigmoid": tf.math.log_sigmoid, "math.squared_difference": lambda x: tf.math.squared_difference(x, 0.5),
+    "linalg.norm": tf.linalg.norm, "linalg.matvec": lambda x: tf.linalg.matvec(x, tf.constant([1.0, -2.0, 0.5])),
+    "linalg.tensordot": lambda x: tf.linalg.tensordot(x, x, axes=[[0], [0]]), "linalg.trace": tf.linalg.trace,
+    "where": lambda x: tf.where(x > 0, x * 2, x * x), "clip_by_value": lambda x: tf.clip_by_value(x, -0.8, 0.8),
+    "gather": lambda x: tf.gather(x, [1, 1, 0], axis=1), "concat": lambda x: tf.concat([x, x * x], axis=0),
+    "stack/unstack": lambda x: tf.stack(tf.unstack(x)[::-1]), "split": lambda x: tf.split(x, [1, 2], axis=1)[1],
+    "reverse": lambda x: tf.reverse(x, [0]) * x, "maximum": lambda x: tf.maximum(x, 0.1) + tf.minimum(x, -0.1),
+    "reshape/transpose": lambda x: tf.transpose(tf.reshape(x, [3, 2])), "add_n": lambda x: tf.add_n([x, x, x]),
+    "reduce_prod": lambda x: tf.reduce_prod(x, axis=0), "cast": lambda x: tf.cast(x, tf.float64) * 2,
+    "T and [:, 1:]": lambda x: x.T[1:] * 3, "np.linalg.norm": lambda x: np.linalg.norm(x, axis=1),
+}
+
+
+@pytest.mark.parametrize("name", list(WRAPPERS))
+def test_tensorflow_functions_are_recorded_with_correct_gradients(name):
+    rng = np.random.default_rng(9)
+    v = tf.Variable(rng.uniform(0.2, 1.5, size=(2, 3)) * rng.choice([-1.0, 1.0], size=(2, 3)), name="v")
+    w = rng.normal(size=np.shape(WRAPPERS[name](v)))
+    _check(lambda: tf.reduce_sum(WRAPPERS[name](v) * w), [v], rtol=1e-4, atol=1e-6)

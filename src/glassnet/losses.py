@@ -161,7 +161,7 @@ class Loss:
             sample_weight = _checks.loss_weights(sample_weight, np.shape(values))
         out = wrap(reduce_values(values, sample_weight, self.reduction))     # loss_fn(y, p).numpy()
         if tape.recording():                 # inside a GradientTape: tape.gradient(out, ...) starts here
-            tape.record_loss(self, y_true, given, sample_weight, out)
+            tape.record_loss(self, y_true, given, sample_weight, out, values=values)
         return out
 
     def get_config(self) -> dict:

@@ -191,13 +191,14 @@ def _snapshot(unit):
     return out
 
 
-def record_loss(loss, y_true, y_pred, sample_weight, returned) -> None:
+def record_loss(loss, y_true, y_pred, sample_weight, returned, values=None) -> None:
     """A loss called on data: one node whose vjp is the loss's own ``gradient``::
 
         J = reduce(w_i L_i(y_i, p_i))      dJ/dp_i = dJ/dL_i * w_i / d * gradient(y_i, p_i)
 
     with ``d`` = the number of values (``sum_over_batch_size``), ``sum(w)``
-    (``mean_with_sample_weight``) or 1 (``sum``, ``none``)."""
+    (``mean_with_sample_weight``) or 1 (``sum``, ``none``). ``values``: the per-sample values
+    the call computed (their shape and number), if the caller has them."""
     tapes = followers([y_pred, y_true])
     if not tapes:
         return
@@ -206,19 +207,22 @@ def record_loss(loss, y_true, y_pred, sample_weight, returned) -> None:
         return
     y = loss.prepare(y_true, p)
 
+    shape = None if values is None else np.shape(values)
+
     def vjp(grads, need):
-        values = np.asarray(loss.call(y, p))            # (their shape and number: the reduction's)
+        n_shape = np.shape(loss.call(y, p)) if shape is None else shape   # (the reduction's shape and number)
+        n = int(np.prod(n_shape))
         c = np.asarray(grads[0], dtype=p.dtype)
         if sample_weight is not None:
             sw = np.asarray(sample_weight, dtype=p.dtype)
-            while sw.ndim > values.ndim and sw.shape[-1] == 1:
+            while sw.ndim > len(n_shape) and sw.shape[-1] == 1:
                 sw = sw.reshape(sw.shape[:-1])
             c = c * sw
         if loss.reduction in ("sum_over_batch_size", "mean"):
-            c = c / max(values.size, 1)
+            c = c / max(n, 1)
         elif loss.reduction == "mean_with_sample_weight" and sample_weight is not None:
             c = c / np.sum(sw)
-        c = np.broadcast_to(c, values.shape)
+        c = np.broadcast_to(c, n_shape)
         per_sample = np.asarray(loss.gradient(y, p))
         dp = wrap(per_sample * c.reshape(c.shape + (1,) * (per_sample.ndim - c.ndim)))
         if not need[1]:

@@ -316,7 +316,7 @@ class TensorFunction:
             from . import vjps  # noqa: PLC0415 - recorded: tf.keras.activations.relu(x) inside a tape
             return vjps.activation_by(self.plain, x if hasattr(x, "dtype") and x.dtype.kind == "f"
                                       else float_array(x), **kwargs)
-        x = float_array(x)
+        x = float_array(x.value if hasattr(x, "store_in") else x)     # a Variable: its numbers, its type
         out = self.plain(x, *args, **kwargs)
         if out is x:                                    # linear(x) = x: hand back a copy
             out = out.copy()
