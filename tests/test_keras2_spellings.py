@@ -197,6 +197,29 @@ def test_legacy_optimizers_import_path_and_missing_ones():
         tf.keras.optimizers.legacy.Bogus
 
 
+@pytest.mark.parametrize("name", ["AdamW", "Adam", "SGD"])
+def test_experimental_optimizers_of_keras_2_9_are_the_same_classes(name):
+    cls = _noted_once(lambda: getattr(tf.keras.optimizers.experimental, name), f"experimental.{name}",
+                      f"keras.optimizers.{name}")
+    assert cls is getattr(tf.keras.optimizers, name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        from glassnet.keras.optimizers.experimental import AdamW
+    assert AdamW is tf.keras.optimizers.AdamW
+    with pytest.raises(AttributeError, match="glassnet has no Adafactor optimizer"):
+        tf.keras.optimizers.experimental.Adafactor
+
+
+def test_lower_case_initializers_are_the_classes():
+    # keras.initializers.he_normal is HeNormal, in Keras 2 and Keras 3 alike
+    for name, cls in (("he_normal", "HeNormal"), ("glorot_uniform", "GlorotUniform"), ("zeros", "Zeros"),
+                      ("random_normal", "RandomNormal"), ("lecun_normal", "LecunNormal")):
+        assert getattr(tf.keras.initializers, name) is getattr(tf.keras.initializers, cls)
+    a = tf.keras.initializers.he_normal(seed=3)((4, 5))
+    b = tf.keras.initializers.HeNormal(seed=3)((4, 5))
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
 # -- layers and Input --------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["Normalization", "Rescaling"])
 def test_experimental_preprocessing_layers_are_the_layers(name):

@@ -188,6 +188,14 @@ CLASSES = {c.__name__: c for c in [
 BY_NAME = {snake_case(n): c for n, c in CLASSES.items()}
 BY_NAME.update({"zero": Zeros, "one": Ones, "normal": RandomNormal, "uniform": RandomUniform})
 
+# Keras's lower-case names are the classes themselves (keras.initializers.he_normal is HeNormal),
+# in Keras 2 and Keras 3 alike: tf.keras.initializers.he_normal(seed=0)
+zeros, ones, constant = Zeros, Ones, Constant
+random_normal, random_uniform, truncated_normal, variance_scaling = (RandomNormal, RandomUniform, TruncatedNormal,
+                                                                      VarianceScaling)
+glorot_uniform, glorot_normal, he_uniform, he_normal = GlorotUniform, GlorotNormal, HeUniform, HeNormal
+lecun_uniform, lecun_normal = LecunUniform, LecunNormal
+
 
 FAMILY = Family("initializer", "keras.initializers", CLASSES, aliases=BY_NAME, base=Initializer,
                 expected="a name, a config dict, an Initializer or a callable (shape, dtype) -> array")

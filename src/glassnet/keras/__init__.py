@@ -27,6 +27,8 @@ _sys.modules[f"{__name__}.optimizers.schedules"] = optimizers.schedules
 # tf.keras.layers.experimental.preprocessing.Normalization
 from . import layers_experimental as _layers_experimental, optimizers_legacy as _optimizers_legacy  # noqa: E402
 optimizers.legacy = _optimizers_legacy
+optimizers.experimental = _optimizers_legacy.experimental
+_sys.modules[f"{__name__}.optimizers.experimental"] = _optimizers_legacy.experimental
 layers.experimental = _layers_experimental
 _sys.modules[f"{__name__}.optimizers.legacy"] = _optimizers_legacy
 _sys.modules[f"{__name__}.layers.experimental"] = _layers_experimental
