@@ -134,3 +134,10 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
     _fetch.make_folder(os.path.dirname(ours), who)
     _fetch.write(ours, payload, who, f"downloaded {origin}")
     return ours
+
+
+def plot_model(model, to_file="model.png", **kwargs):
+    """``keras.utils.plot_model``: a picture of the model's graph (matplotlib, no Graphviz):
+    see :func:`glassnet.glassbox.model_plot.plot_model`."""
+    from .glassbox.model_plot import plot_model as draw  # noqa: PLC0415 - matplotlib only when drawing
+    return draw(model, to_file, **kwargs)
