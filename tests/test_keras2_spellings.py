@@ -542,6 +542,65 @@ def test_a_keras2_functional_h5_file_loads(tmp_path, class_name):
     np.testing.assert_allclose(out, [[-0.9]], rtol=1e-6)
 
 
+def test_a_keras2_h5_cnn_loads_with_keras3s_outputs(tmp_path):
+    """Conv2D, BatchNormalization (Keras 2's axis as a list), MaxPooling2D, Dropout, Flatten and
+    Dense as Keras 2 wrote their configs; the outputs are Keras 3.15's for the same file."""
+    import json
+    h5py = pytest.importorskip("h5py")
+    rng = np.random.default_rng(0)
+
+    def init(c):
+        return {"class_name": c, "config": {"seed": None} if c.startswith("Glorot") else {}}
+
+    def common(name):
+        return {"name": name, "trainable": True, "dtype": "float32"}
+    none = dict.fromkeys(["kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                          "bias_constraint"])
+    layers = [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 6, 6, 1], "dtype": "float32",
+                                                "sparse": False, "ragged": False, "name": "conv2d_input"}},
+        {"class_name": "Conv2D", "config": {
+            **common("conv2d"), "batch_input_shape": [None, 6, 6, 1], "filters": 2, "kernel_size": [3, 3],
+            "strides": [1, 1], "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1],
+            "groups": 1, "activation": "relu", "use_bias": True, "kernel_initializer": init("GlorotUniform"),
+            "bias_initializer": init("Zeros"), **none}},
+        {"class_name": "BatchNormalization", "config": {
+            **common("batch_normalization"), "axis": [3], "momentum": 0.99, "epsilon": 0.001, "center": True,
+            "scale": True, "beta_initializer": init("Zeros"), "gamma_initializer": init("Ones"),
+            "moving_mean_initializer": init("Zeros"), "moving_variance_initializer": init("Ones"),
+            "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None}},
+        {"class_name": "MaxPooling2D", "config": {**common("max_pooling2d"), "pool_size": [2, 2], "padding": "valid",
+                                                  "strides": [2, 2], "data_format": "channels_last"}},
+        {"class_name": "Dropout", "config": {**common("dropout"), "rate": 0.5, "noise_shape": None, "seed": None}},
+        {"class_name": "Flatten", "config": {**common("flatten"), "data_format": "channels_last"}},
+        {"class_name": "Dense", "config": {**common("dense"), "units": 3, "activation": "softmax", "use_bias": True,
+                                           "kernel_initializer": init("GlorotUniform"),
+                                           "bias_initializer": init("Zeros"), **none}}]
+    arrays = {"conv2d": [rng.normal(size=(3, 3, 1, 2)), rng.normal(size=(2,))],
+              "batch_normalization": [rng.uniform(0.5, 1.5, size=(2,)), rng.normal(size=(2,)), rng.normal(size=(2,)),
+                                      rng.uniform(0.5, 2, size=(2,))],
+              "dense": [rng.normal(size=(8, 3)), rng.normal(size=(3,))]}
+    names = {"conv2d": ["kernel", "bias"], "batch_normalization": ["gamma", "beta", "moving_mean", "moving_variance"],
+             "dense": ["kernel", "bias"]}
+    path = str(tmp_path / "cnn.h5")
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"], f.attrs["backend"] = "2.12.0", "tensorflow"
+        f.attrs["model_config"] = json.dumps({"class_name": "Sequential",
+                                              "config": {"name": "sequential", "layers": layers}})
+        group = f.create_group("model_weights")
+        order = ["conv2d_input", "conv2d", "batch_normalization", "max_pooling2d", "dropout", "flatten", "dense"]
+        group.attrs["layer_names"] = [n.encode() for n in order]
+        for n in order:
+            g = group.create_group(n)
+            g.attrs["weight_names"] = [f"{n}/{w}:0".encode() for w in names.get(n, [])] or np.array([], dtype="S")
+            for w, a in zip(names.get(n, []), arrays.get(n, [])):
+                g.create_dataset(f"{n}/{w}:0", data=a.astype(np.float32))
+    x = rng.normal(size=(2, 6, 6, 1)).astype(np.float32)
+    out = tf.keras.models.load_model(path).predict(x, verbose=0)
+    np.testing.assert_allclose(out, [[0.43347695, 0.56072164, 0.00580137],
+                                     [0.34807816, 0.6286492, 0.02327265]], rtol=2e-5)
+
+
 # -- keras.backend -----------------------------------------------------------------------------
 A = np.array([[1.0, -4.0, 9.0], [0.25, 2.0, -1.0]], dtype=np.float32)
 B = np.array([[2.0, 0.5, -3.0], [1.0, 1.0, 1.0]], dtype=np.float32)
