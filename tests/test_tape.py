@@ -458,3 +458,19 @@ def test_tensorflow_functions_are_recorded_with_correct_gradients(name):
     v = tf.Variable(rng.uniform(0.2, 1.5, size=(2, 3)) * rng.choice([-1.0, 1.0], size=(2, 3)), name="v")
     w = rng.normal(size=np.shape(WRAPPERS[name](v)))
     _check(lambda: tf.reduce_sum(WRAPPERS[name](v) * w), [v], rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "none", "mean_with_sample_weight"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_loss_node_follows_each_reduction_and_sample_weight(reduction, weighted):
+    rng = np.random.default_rng(10)
+    p = tf.Variable(rng.uniform(0.1, 0.9, size=(4, 3)), name="p")
+    y = rng.uniform(0.0, 1.0, size=(4, 3))
+    sw = rng.uniform(0.5, 2.0, size=4) if weighted else None
+    out_w = rng.normal(size=4)
+    for loss in (tf.keras.losses.MeanSquaredError(reduction=reduction),
+                 tf.keras.losses.BinaryCrossentropy(reduction=reduction)):
+        def cost():
+            value = loss(y, p, sample_weight=sw)
+            return tf.reduce_sum(value * out_w) if reduction == "none" else value * 3.0
+        _check(cost, [p], rtol=1e-4, atol=1e-7)

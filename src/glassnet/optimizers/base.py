@@ -176,10 +176,10 @@ class Optimizer:
             if not hasattr(v, "value") or not hasattr(v, "store_in"):
                 raise TypeError(f"{type(self).__name__}.apply_gradients: pair {i} holds a {type(v).__name__}, "
                                 "not a Variable (give zip(gradients, variables))")
-            g = np.asarray(g.value if hasattr(g, "store_in") else g, dtype=v.dtype)
-            if g.shape != tuple(v.shape):
+            g = np.asarray(g.value if hasattr(g, "store_in") else g, dtype=v.value.dtype)
+            if g.shape != v.value.shape:
                 raise ValueError(f"{type(self).__name__}.apply_gradients: the gradient for {v.path!r} has shape "
-                                 f"{g.shape}, the variable {tuple(v.shape)}")
+                                 f"{g.shape}, the variable {v.value.shape}")
             grads.append(g)
             variables.append(v)
         if self.built:
@@ -188,7 +188,8 @@ class Optimizer:
 
     def _add_variables(self, variables) -> None:
         """State for the variables not met before, made as ``build`` makes it, after the others."""
-        new = [v for v in variables if not any(v is w for w in self.variables_to_update)]
+        known = {id(w) for w in self.variables_to_update}
+        new = [v for v in variables if id(v) not in known]
         if new:
             import copy  # noqa: PLC0415
             fresh = copy.copy(self)

@@ -124,8 +124,15 @@ def read(v: Variable, copy=False) -> Tensor:
 
 
 def followers(inputs) -> list:
-    """The recording tapes that follow at least one of ``inputs``."""
-    return [t for t in recording_tapes() if any(id(x) in t._known for x in inputs)]
+    """The recording tapes that follow at least one of ``inputs`` (a trainable Variable among
+    them is read by the call: each tape that watches accessed variables starts to follow it)."""
+    tapes = recording_tapes()
+    for t in tapes:
+        if t._watch_accessed:
+            for x in inputs:
+                if isinstance(x, Variable) and x.trainable:
+                    t._known.setdefault(id(x), x)
+    return [t for t in tapes if any(id(x) in t._known for x in inputs)]
 
 
 def _parts(value) -> list:
@@ -140,13 +147,9 @@ def record_call(unit, given, returned) -> None:
     if not tapes:
         return
     weights = unit.trainable_weights
-    for t in tapes:
-        if t._watch_accessed:
-            for v in weights:
-                t._known.setdefault(id(v), v)
     ins = [] if isinstance(given, dict) else _parts(given)
     outs = _parts(returned)
-    tapes = [t for t in tapes if any(id(x) in t._known for x in ins + weights)]
+    tapes = followers(ins + weights)
     if tapes:
         add(tapes, Node(f"{type(unit).__name__}({unit.name})", ins + weights, outs,
                         _LayerVjp(unit, len(ins), isinstance(given, (list, tuple)), outs, weights,
@@ -205,35 +208,41 @@ def record_loss(loss, y_true, y_pred, sample_weight, returned, values=None) -> N
     p = np.asarray(y_pred.value if isinstance(y_pred, Variable) else y_pred)
     if p.dtype.kind != "f":
         return
-    y = loss.prepare(y_true, p)
-
+    y_true_plain = np.asarray(y_true.value if isinstance(y_true, Variable) else y_true)
     shape = None if values is None else np.shape(values)
 
     def vjp(grads, need):
+        y = loss.prepare(y_true_plain, p)
         n_shape = np.shape(loss.call(y, p)) if shape is None else shape   # (the reduction's shape and number)
-        n = int(np.prod(n_shape))
+        per_sample = np.asarray(loss.gradient(y, p))
+        weighted = loss.reduction == "mean_with_sample_weight" and sample_weight is not None
+        d = max(int(np.prod(n_shape)), 1) if loss.reduction in ("sum_over_batch_size", "mean") or (
+            loss.reduction == "mean_with_sample_weight" and not weighted) else 1
+        if sample_weight is None and loss.reduction not in ("none", None):
+            dp = wrap(per_sample * (float(np.asarray(grads[0])) / d))             # dJ/dL_i: one number
+            return [dp, _y_true_grad(loss, dp, y_true) if need[1] else None]
         c = np.asarray(grads[0], dtype=p.dtype)
         if sample_weight is not None:
             sw = np.asarray(sample_weight, dtype=p.dtype)
             while sw.ndim > len(n_shape) and sw.shape[-1] == 1:
                 sw = sw.reshape(sw.shape[:-1])
             c = c * sw
-        if loss.reduction in ("sum_over_batch_size", "mean"):
-            c = c / max(n, 1)
-        elif loss.reduction == "mean_with_sample_weight" and sample_weight is not None:
-            c = c / np.sum(sw)
-        c = np.broadcast_to(c, n_shape)
-        per_sample = np.asarray(loss.gradient(y, p))
+            if weighted:
+                d = np.sum(sw)
+        c = np.broadcast_to(c / d, n_shape)
         dp = wrap(per_sample * c.reshape(c.shape + (1,) * (per_sample.ndim - c.ndim)))
-        if not need[1]:
-            return [dp, None]
-        from .. import losses  # noqa: PLC0415 - losses build on this module
-        if not isinstance(loss, (losses.MeanSquaredError, losses.MeanAbsoluteError, losses.Huber)):
-            raise LookupError(f"GradientTape.gradient: {type(loss).__name__} has no gradient with respect to "
-                              "y_true, and y_true depends on a source here; wrap it in tf.stop_gradient(...)")
-        return [dp, wrap(-np.asarray(dp).reshape(np.shape(y_true)))]   # L(y - p): dL/dy = -dL/dp
+        return [dp, _y_true_grad(loss, dp, y_true) if need[1] else None]
 
     add(tapes, Node(f"{type(loss).__name__}", [y_pred, y_true], [returned], vjp))
+
+
+def _y_true_grad(loss, dp, y_true):
+    """dJ/dy_true, for the losses of ``y_true - y_pred`` alone (L(y - p): dL/dy = -dL/dp)."""
+    from .. import losses  # noqa: PLC0415 - losses build on this module
+    if not isinstance(loss, (losses.MeanSquaredError, losses.MeanAbsoluteError, losses.Huber)):
+        raise LookupError(f"GradientTape.gradient: {type(loss).__name__} has no gradient with respect to "
+                          "y_true, and y_true depends on a source here; wrap it in tf.stop_gradient(...)")
+    return wrap(-np.asarray(dp).reshape(np.shape(y_true)))
 
 
 # -- the tape ------------------------------------------------------------------------------
@@ -407,12 +416,13 @@ def _accumulate(grads, x, g) -> None:
 
 
 def _result(source, g, zero):
-    if source.dtype.kind not in "fc":             # integers carry no gradient, as in TensorFlow
+    plain = source.value if isinstance(source, Variable) else source
+    if plain.dtype.kind not in "fc":              # integers carry no gradient, as in TensorFlow
         return None
     if g is None:
-        return wrap(np.zeros(source.shape, source.dtype)) if zero else None
-    if np.shape(g) != tuple(source.shape):
-        g = g + np.zeros(source.shape, source.dtype)
+        return wrap(np.zeros(plain.shape, plain.dtype)) if zero else None
+    if np.shape(g) != plain.shape:
+        g = g + np.zeros(plain.shape, plain.dtype)
     g = wrap(g) if isinstance(g, (np.ndarray, np.generic)) else wrap(np.asarray(g))
     if g.dtype != source.dtype:
         from . import vjps  # noqa: PLC0415 - vjps builds on this module
