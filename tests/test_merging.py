@@ -353,9 +353,54 @@ def test_merge_layers_shared_in_a_graph_get_central_difference_gradients(float64
         np.testing.assert_allclose(analytic[v.path], numeric, rtol=1e-5, atol=1e-8, err_msg=v.path)
 
 
+# -- ONNX: each layer's to_onnx(g, [names]) computes what forward does ------------------------------
+def _onnx_outputs(layer, xs, opset, expected_shape):
+    """Run ``layer.to_onnx`` in ONNX Runtime, as a graph with one input per array."""
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    from onnx import helper, numpy_helper
 
-def test_merge_layers_refuse_onnx_export_clearly_until_the_exporter_feeds_several_inputs():
-    # saving/onnx.py exports a chain (one input tensor per layer); the merge layers keep
-    # Layer.to_onnx's refusal, which names the class
-    with pytest.raises(ValueError, match="glassnet cannot export Concatenate to ONNX"):
-        layers.Concatenate().to_onnx(None, ["a", "b"])
+    from glassnet.saving.onnx import Graph
+
+    g = Graph(dtype="float32", opset=opset)
+    names = [f"x{i}" for i in range(len(xs))]
+    with g.scope(layer.name):
+        out = layer.to_onnx(g, names)
+    elem = helper.np_dtype_to_tensor_dtype(np.dtype("float32"))
+    graph = helper.make_graph(
+        [helper.make_node(n.op_type, n.inputs, [n.output], name=n.name, **n.attrs) for n in g.nodes], "merge",
+        [helper.make_tensor_value_info(n, elem, ["batch", *x.shape[1:]]) for n, x in zip(names, xs)],
+        [helper.make_tensor_value_info(out, elem, ["batch", *expected_shape[1:]])],
+        [numpy_helper.from_array(a, name) for name, a in g.initializers.items()])
+    opsets = [helper.make_opsetid("", opset)]
+    model = helper.make_model(graph, opset_imports=opsets, ir_version=helper.find_min_ir_version_for(opsets))
+    onnx.checker.check_model(model)
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, {n: x for n, x in zip(names, xs)})[0]
+
+
+ONNX_CASES = ["add_3_broadcast", "subtract_broadcast", "multiply_3_broadcast", "average_3_broadcast",
+              "maximum_3_broadcast", "minimum_3", "concatenate_3_axis1", "dot_2d", "dot_axes12_3d",
+              "dot_mixed_ranks", "dot_4d", "dot_normalize_2d", "dot_normalize_axes12_3d"]
+
+
+@pytest.mark.parametrize("opset", [13, 18])
+@pytest.mark.parametrize("case", ONNX_CASES)
+def test_to_onnx_computes_what_forward_does(case, opset):
+    make, shapes = GRADCHECK_CASES[case]
+    xs = [x.astype("float32") for x in _normal(*shapes)]
+    layer = make()
+    expected = _call(layer, xs)
+    got = _onnx_outputs(layer, xs, opset, expected.shape)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_each_merge_layer_owns_its_onnx_recipe_as_the_exporter_requires():
+    from glassnet.saving.onnx import _recipe
+
+    for name in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"):
+        layer = getattr(layers, name)()
+        assert _recipe(layer, 0) == layer.to_onnx, name
+    layer = layers.Dot(axes=1)
+    assert _recipe(layer, 0) == layer.to_onnx

@@ -417,8 +417,8 @@ def test_every_built_in_layer_class_exports_or_refuses_clearly(tmp_path):
             with pytest.raises(ValueError, match=f"glassnet cannot export {name} to ONNX"):
                 Layer.to_onnx(cls.__new__(cls), None, "inputs")
             continue
-        if name == "InputLayer":            # not a layer of a model's list: Input(shape) starts it
-            continue
+        if name == "InputLayer" or cls.takes_list:   # not a layer of a list: Input starts a model, a merge
+            continue                                # layer takes several (tests/test_merging.py, graphs below)
         layer = cls(*_ARGS.get(name, ()))
         assert _recipe(layer, 0) == layer.to_onnx, name
         model, path, x = _exported_alone(layer, _input_shape(name), tmp_path)
@@ -491,3 +491,25 @@ def test_cli_exports_a_saved_model_and_reports_mistakes(tmp_path, capsys):
         assert code == 2 and err.startswith("glassnet: error:") and err.count("\n") == 1, err
         assert words in err, err
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_a_functional_graph_exports_with_an_input_per_input_and_an_output_each(tmp_path):
+    """Two inputs, a layer shared by two calls, merges, two outputs: ONNX Runtime gives predict's numbers."""
+    ort = pytest.importorskip("onnxruntime")
+    keras = glassnet.keras
+    glassnet.utils.set_random_seed(5)
+    a, b = keras.Input(shape=(3,), name="left"), keras.Input(shape=(2,), name="right")
+    shared = keras.layers.Dense(4, activation="tanh", name="shared")
+    cat = keras.layers.Concatenate(name="cat")([shared(a), keras.layers.Dense(4, name="hb")(b)])
+    cosine = keras.layers.Dot(axes=1, normalize=True, name="cos")([shared(keras.layers.Dense(3, name="back")(cat)),
+                                                                   shared(a)])
+    model = keras.Model([a, b], [keras.layers.Dense(2, activation="softmax", name="p")(cat), cosine])
+    path = tmp_path / "graph.onnx"
+    model.export(path)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["left", "right"]
+    assert [o.name for o in session.get_outputs()] == ["output_0", "output_1"]
+    rng = np.random.default_rng(6)
+    x = [rng.random((5, 3)).astype(np.float32), rng.random((5, 2)).astype(np.float32)]
+    for got, want in zip(session.run(None, {"left": x[0], "right": x[1]}), model.predict(x, verbose=0)):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)

@@ -112,6 +112,21 @@ class _Merge(Layer):
                 out.append(i)
         return tuple(out)
 
+    def _elementwise_onnx(self, g, xs, op) -> str:
+        """``forward`` as ONNX nodes (``xs``: the inputs' tensor names, in order): an input of lower
+        rank unsqueezed after the batch axis (ONNX broadcasts from the right, as NumPy), then one
+        variadic node (``Sum``, ``Mean``, ``Max``, ``Min``) or a chain of binary ones (``Sub``, ``Mul``)."""
+        ranks = [len(s) for s in self.input_shape]
+        top = max(ranks)
+        xs = [x if r == top else g.node("Unsqueeze", [x, g.initializer("axes", np.arange(1, 1 + top - r))])
+              for x, r in zip(xs, ranks)]
+        if op not in ("Sub", "Mul"):
+            return g.node(op, xs)
+        out = xs[0] if len(xs) > 1 else g.node("Identity", xs)
+        for x in xs[1:]:
+            out = g.node(op, [out, x])
+        return out
+
     def _expanded(self, xs) -> list[np.ndarray]:
         """The inputs checked against the shape rule (batch sizes included), each of lower rank
         given axes of size 1 after the batch axis; remembers each input's shape for backward."""
@@ -144,6 +159,9 @@ class Add(_Merge):
             return None
         return [_unbroadcast(grad, shape) for shape in self.shapes]
 
+    def to_onnx(self, g, xs) -> str:
+        return self._elementwise_onnx(g, xs, "Sum")
+
 
 class Subtract(_Merge):
     """The first input minus the second (Keras's ``keras.layers.Subtract``; exactly two inputs)::
@@ -164,6 +182,9 @@ class Subtract(_Merge):
         if not need_input_grad:
             return None
         return [_unbroadcast(grad, self.shapes[0]), _unbroadcast(-grad, self.shapes[1])]
+
+    def to_onnx(self, g, xs) -> str:
+        return self._elementwise_onnx(g, xs, "Sub")
 
 
 class Multiply(_Merge):
@@ -190,6 +211,9 @@ class Multiply(_Merge):
         return [_unbroadcast(grad * np.prod(np.delete(self.x, i, axis=0), axis=0), shape)
                 for i, shape in enumerate(self.shapes)]
 
+    def to_onnx(self, g, xs) -> str:
+        return self._elementwise_onnx(g, xs, "Mul")
+
 
 class Average(_Merge):
     """Elementwise mean of the inputs (Keras's ``keras.layers.Average``)::
@@ -209,6 +233,9 @@ class Average(_Merge):
         if not need_input_grad:
             return None
         return [_unbroadcast(grad / len(self.shapes), shape) for shape in self.shapes]
+
+    def to_onnx(self, g, xs) -> str:
+        return self._elementwise_onnx(g, xs, "Mean")
 
 
 class _Extremum(_Merge):
@@ -244,6 +271,9 @@ class Maximum(_Extremum):
 
     _pick = staticmethod(np.argmax)
 
+    def to_onnx(self, g, xs) -> str:
+        return self._elementwise_onnx(g, xs, "Max")
+
 
 class Minimum(_Extremum):
     """Elementwise minimum of the inputs (Keras's ``keras.layers.Minimum``)::
@@ -253,6 +283,9 @@ class Minimum(_Extremum):
     """
 
     _pick = staticmethod(np.argmin)
+
+    def to_onnx(self, g, xs) -> str:
+        return self._elementwise_onnx(g, xs, "Min")
 
 
 class Concatenate(_Merge):
@@ -304,6 +337,9 @@ class Concatenate(_Merge):
         if not need_input_grad:
             return None
         return np.split(grad, self.cuts, axis=self.axis)
+
+    def to_onnx(self, g, xs) -> str:
+        return g.node("Concat", xs, axis=self.axis)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis}
@@ -410,6 +446,23 @@ class Dot(_Merge):
             dx2 = _l2_normalize_backward(dx2, self.x2, self.r2, self.free2, a2)
         return [dx1, dx2]
 
+    def to_onnx(self, g, xs) -> str:
+        """One ``Einsum`` (``normalize``: each input first divided by ``max(its norm, eps)``); for
+        axes ``(1, 2)`` on 3-D inputs the equation is ``acz,adz->acd``... with ``z`` the dot axis."""
+        s1, s2 = self.input_shape
+        a1, a2 = self._axes(s1, s2)
+        x1, x2 = xs
+        if self.normalize:
+            x1, x2 = _l2_normalize_onnx(g, x1, a1), _l2_normalize_onnx(g, x2, a2)
+        free = iter("bcdefghijklmnopqrstuvwxy")
+        sub1 = ["a"] + ["z" if i == a1 else next(free) for i in range(1, len(s1))]
+        sub2 = ["a"] + ["z" if i == a2 else next(free) for i in range(1, len(s2))]
+        out = [c for c in sub1 if c != "z"] + [c for c in sub2[1:] if c != "z"]
+        y = g.node("Einsum", [x1, x2], equation=f"{''.join(sub1)},{''.join(sub2)}->{''.join(out)}")
+        if len(out) == 1:                           # two vectors per sample: (batch,) -> (batch, 1)
+            y = g.node("Unsqueeze", [y, g.initializer("axes", np.array([1]))])
+        return y
+
     def get_config(self) -> dict:
         return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
 
@@ -427,6 +480,16 @@ def _l2_normalize(x, axis):
     free = norm > config.epsilon()
     r = 1.0 / np.maximum(norm, config.epsilon())
     return x * r, r, free
+
+
+def _l2_normalize_onnx(g, x, axis) -> str:
+    """``x / max(sqrt(sum(x^2 along axis)), eps)`` as ONNX nodes."""
+    if g.opset >= 18:                               # axes became an input in opset 18
+        square = g.node("ReduceSumSquare", [x, g.initializer("axes", np.array([axis]))], keepdims=1)
+    else:
+        square = g.node("ReduceSumSquare", [x], axes=[axis], keepdims=1)
+    norm = g.node("Max", [g.node("Sqrt", [square]), g.constant(config.epsilon(), "epsilon")])
+    return g.node("Div", [x, norm])
 
 
 def _l2_normalize_backward(dxhat, xhat, r, free, axis):

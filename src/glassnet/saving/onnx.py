@@ -123,16 +123,22 @@ class Graph:
         self.nodes = [n._replace(output=new if n.output == old else n.output,
                                  inputs=[new if i == old else i for i in n.inputs]) for n in self.nodes]
 
-    def to_model(self, input_name: str, input_shape, output_name: str, output_shape, producer_version: str):
-        """The ``onnx.ModelProto`` (imports ``onnx``)."""
+    def to_model(self, input_name, input_shape, output_name, output_shape, producer_version: str):
+        """The ``onnx.ModelProto`` (imports ``onnx``). Several inputs or outputs (a functional
+        graph's): lists of names and of shapes."""
         from onnx import helper, numpy_helper
 
         elem = helper.np_dtype_to_tensor_dtype(self.dtype)
         dims = lambda shape: ["batch"] + [d for d in shape[1:]]      # noqa: E731  (the batch is dynamic)
+
+        def values(names, shapes):
+            if isinstance(names, str):
+                names, shapes = [names], [shapes]
+            return [helper.make_tensor_value_info(n, elem, dims(shape)) for n, shape in zip(names, shapes)]
         nodes = [helper.make_node(n.op_type, n.inputs, [n.output], name=n.name, **n.attrs) for n in self.nodes]
         weights = [numpy_helper.from_array(a, name) for name, a in self.initializers.items()]
-        graph = helper.make_graph(nodes, self.name, [helper.make_tensor_value_info(input_name, elem, dims(input_shape))],
-                                  [helper.make_tensor_value_info(output_name, elem, dims(output_shape))], weights)
+        graph = helper.make_graph(nodes, self.name, values(input_name, input_shape),
+                                  values(output_name, output_shape), weights)
         opsets = [helper.make_opsetid("", self.opset)]
         return helper.make_model(graph, opset_imports=opsets, producer_name="glassnet",
                                  producer_version=producer_version,
@@ -199,8 +205,39 @@ def _recipe(layer, i: int):
     return layer.to_onnx
 
 
+def graph_to_onnx(g: Graph, model) -> tuple[list, list]:
+    """A functional graph's calls, in order, each layer's ``to_onnx`` on the tensors its call was
+    given (a merge layer: a list of names); returns ``(input names, output names)``: the
+    Inputs' names, and ``output_0``, ``output_1``, ... A shared layer's nodes appear once per
+    call (``shared/MatMul``, ``shared/MatMul_1``)."""
+    graph = model._graph
+    names = {}
+    for inp in graph.inputs:
+        g._taken.add(inp.name)
+        names[id(inp)] = inp.name
+    index = {id(layer): i for i, layer in enumerate(graph.layers)}
+    for node in graph.order:
+        convert = _recipe(node.layer, index[id(node.layer)])
+        given = [names[id(p)] for p in node.parents]
+        with g.scope(node.layer.name):
+            names[id(node)] = convert(g, given if node.takes_list else given[0])
+    outputs = []
+    for k, out in enumerate(graph.outputs):
+        x = names[id(out)]
+        if x in (names[id(i)] for i in graph.inputs) or x in g.initializers or x in outputs:
+            x = g.node("Identity", [x])
+        g.rename(x, f"output_{k}")
+        names[id(out)] = f"output_{k}"
+        outputs.append(f"output_{k}")
+    return [names[id(i)] for i in graph.inputs], outputs
+
+
 def build_graph(model, opset: int = DEFAULT_OPSET) -> Graph:
     """The model's layers as a :class:`Graph` (no ``onnx`` needed); errors name the layer."""
+    if model._graph is not None:
+        g = Graph(_model_dtype(model), opset, name=model.name)
+        g.inputs, g.outputs = graph_to_onnx(g, model)
+        return g
     if not model.built or model.input_shape is None:
         raise ValueError(f"export: the model {model.name!r} is not built, so its input shape is unknown: "
                          "call model.build((None, features)), fit, or predict first, or start it with Input(shape=...)")
@@ -236,6 +273,10 @@ def export(model, filepath, format: str = "onnx", opset=None) -> None:
                           name="onnx") from e
     import glassnet
     g = build_graph(model, _check_opset(opset))
-    proto = g.to_model("inputs", model.input_shape, "output_0", model.output_shape, glassnet.__version__)
+    if model._graph is not None:            # a functional graph: an input per Input, an output each
+        proto = g.to_model(g.inputs, [i.shape for i in model._graph.inputs], g.outputs,
+                           [o.shape for o in model._graph.outputs], glassnet.__version__)
+    else:
+        proto = g.to_model("inputs", model.input_shape, "output_0", model.output_shape, glassnet.__version__)
     onnx.checker.check_model(proto, full_check=True)      # never write a graph ONNX would refuse
     atomic.write_bytes(path, proto.SerializeToString())
