@@ -347,6 +347,29 @@ def test_loss_reduction_names():
                                       np.asarray(tf.keras.losses.MeanSquaredError(reduction=value)(y, p)))
 
 
+def test_keras2_time_series_notebook_runs():
+    # TF 2.x's Keras 2 course notebook: SGD(lr=..., momentum=...), a LearningRateScheduler, and
+    # history.history["lr"] (Keras 2's log key; Keras 3's is "learning_rate")
+    tf.keras.backend.clear_session()
+    series = np.sin(np.arange(64, dtype=np.float32) / 4)
+    x = np.stack([series[i:i + 5] for i in range(56)])
+    y = series[5:61, None]
+    model = tf.keras.models.Sequential([tf.keras.layers.Dense(10, input_shape=[5], activation="relu"),
+                                        tf.keras.layers.Dense(1)])
+    lr_schedule = tf.keras.callbacks.LearningRateScheduler(lambda epoch: 1e-4 * 10 ** (epoch / 20))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.compile(loss="mse", optimizer=tf.keras.optimizers.SGD(lr=1e-4, momentum=0.9))
+        history = model.fit(x, y, epochs=3, callbacks=[lr_schedule], verbose=0)
+        lrs = history.history["lr"]
+    np.testing.assert_allclose(lrs, [1e-4 * 10 ** (e / 20) for e in range(3)], rtol=1e-6)
+    assert lrs == history.history["learning_rate"] and "lr" not in history.history
+    notes = [str(w.message) for w in caught if issubclass(w.category, legacy.Keras2Warning)]
+    assert any("history.history['learning_rate']" in n for n in notes) and len(notes) == 2, notes
+    with pytest.raises(KeyError):
+        history.history["accuracy"]
+
+
 # -- model methods -----------------------------------------------------------------------------
 def _model():
     model = tf.keras.Sequential([tf.keras.Input(shape=(2,)), tf.keras.layers.Dense(1)])

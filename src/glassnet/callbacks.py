@@ -50,6 +50,20 @@ def overrides(cb: Callback, hook: str) -> bool:
     return getattr(type(cb), hook, None) is not getattr(Callback, hook)
 
 
+class _Logs(dict):
+    """``History.history``: Keras 3's keys. Keras 2's LearningRateScheduler and ReduceLROnPlateau
+    logged the rate as ``"lr"``; ``history.history["lr"]`` still answers (``"learning_rate"``'s
+    list), with a note (glassnet/keras/legacy.py). The keys themselves stay Keras 3's."""
+
+    def __missing__(self, key):
+        if key == "lr" and "learning_rate" in self:
+            from .keras.legacy import note  # noqa: PLC0415 - keras/ imports this module
+            note("history['lr']", "history.history['lr'] is Keras 2's key; Keras 3 logs it as "
+                 "history.history['learning_rate']")
+            return self["learning_rate"]
+        raise KeyError(key)
+
+
 class History(Callback):
     """Records each epoch's logs: ``history.history["loss"]`` is a list, one value per epoch."""
 
@@ -57,6 +71,14 @@ class History(Callback):
         super().__init__()
         self.history: dict[str, list] = {}
         self.epoch: list[int] = []
+
+    @property
+    def history(self) -> dict:
+        return self._history
+
+    @history.setter
+    def history(self, value):
+        self._history = _Logs(value)
 
     def on_train_begin(self, logs=None):
         self.epoch = []
