@@ -226,6 +226,10 @@ def test_sources_targets_and_unconnected_gradients_as_tensorflow_has_them():
     jac = tape.jacobian(aa, a)
     np.testing.assert_array_equal(jac, [[2.0, 0.0], [0.0, 4.0]])
     assert tape.jacobian(aa, c) is None and tape.jacobian(aa, c, unconnected_gradients="zero").shape == (2,)
+    m = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    with tf.GradientTape() as tape:
+        mm = m * m
+    np.testing.assert_array_equal(tape.batch_jacobian(mm, m), [[[2, 0], [0, 4]], [[6, 0], [0, 8]]])
 
 
 def test_custom_gradient_replaces_the_rule_and_sees_variables():

@@ -50,6 +50,8 @@ def test_assign_family_changes_the_numbers_in_place_and_returns_the_variable():
         v.assign([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="assign_add"):
         v.assign_add(np.ones(3))
+    with pytest.raises(RuntimeError, match=r"variable \+= value.*assign_add"):     # TensorFlow's refusal
+        v += 1.0
 
 
 def test_arithmetic_numpy_calls_indexing_and_conversions():
@@ -66,6 +68,7 @@ def test_arithmetic_numpy_calls_indexing_and_conversions():
     np.testing.assert_array_equal(np.asarray(v), v.numpy())
     assert (v > 2).numpy().tolist() == [[False, False], [True, True]]
     assert f"{tf.Variable(0.5):.2f}" == "0.50"
+    assert repr(tf.Variable([1.0], name="w")) == "<tf.Variable 'w:0' shape=(1,) dtype=float32, numpy=array([1.], dtype=float32)>"
     assert "numpy=" in repr(v) and tf.reduce_sum(v).numpy() == 10.0
 
 

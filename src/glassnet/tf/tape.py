@@ -339,6 +339,22 @@ class GradientTape:
             self.reset()
         return _unflatten(sources, out)
 
+    def batch_jacobian(self, target, source, unconnected_gradients="none", parallel_iterations=None,
+                       experimental_use_pfor=True):
+        """``J[b, i..., j...] = d target[b, i...] / d source[b, j...]``: the jacobian of each
+        sample's output with respect to that sample's input (both batch first)."""
+        full = self.jacobian(target, source, unconnected_gradients)
+        if full is None:
+            return None
+        t_shape, s_shape = np.shape(target), tuple(source.shape)
+        if not t_shape or not s_shape or t_shape[0] != s_shape[0]:
+            raise ValueError(f"batch_jacobian: target {t_shape} and source {s_shape} need the same first (batch) "
+                             "dimension")
+        n = t_shape[0]
+        arr = np.asarray(full).reshape((n, -1, n, int(np.prod(s_shape[1:], dtype=int))))
+        picked = arr[np.arange(n), :, np.arange(n), :]                    # (n, target part, source part)
+        return wrap(picked.reshape((n,) + tuple(t_shape[1:]) + s_shape[1:]))
+
     def _reaches(self, target, source) -> bool:
         reached = {id(source)}
         for node in self._nodes:

@@ -212,8 +212,15 @@ class Variable:
         return format(self._value[()] if self._value.ndim == 0 else self._value, spec)
 
     def __repr__(self):
-        return (f"<tf.Variable '{self.path}' shape={tuple(self.shape)} dtype={self.dtype.name}, "
-                f"numpy={np.array2string(self._value, separator=', ')}>")
+        return (f"<tf.Variable '{self.path}:0' shape={tuple(self.shape)} dtype={self.dtype.name}, "
+                f"numpy={self.numpy()!r}>")
+
+    def _in_place(self, *_):
+        raise RuntimeError("`variable += value` with `tf.Variable`s is not supported. Use "
+                           "`variable.assign_add(value)` to modify the variable, or `out = variable + value` if "
+                           "you need to get a new output Tensor.")
+
+    __iadd__ = __isub__ = __imul__ = __itruediv__ = __ipow__ = _in_place       # TensorFlow refuses them so
 
     # arithmetic: on the value, read as a Tensor (so a tape records it)
     def __neg__(self): return -self._read()
