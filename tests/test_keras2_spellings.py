@@ -117,6 +117,21 @@ def test_decay_gives_the_same_weights_as_keras3s_inverse_time_decay():
     assert notes == [] and not opt.has_schedule
 
 
+def test_setting_the_rate_of_a_decaying_keras2_optimizer_keeps_the_decay():
+    # Keras 2: K.set_value(opt.lr, v) set the base rate; decay went on applying to it
+    opt = _noted_once(lambda: tf.keras.optimizers.SGD(learning_rate=1.0, decay=1.0), "decay")
+    w = tf.keras.layers.Dense(1, use_bias=False)
+    w.build((None, 1))
+    w.kernel.grad = np.array([[1.0]], dtype=np.float32)
+    opt.apply([w.kernel.grad], [w.kernel])                 # iterations: 0 -> 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        K.set_value(opt.lr, 0.5)
+    assert float(opt.learning_rate) == pytest.approx(0.5 / (1 + 1.0 * 1))
+    opt.learning_rate = 0.2                                # ReduceLROnPlateau's way
+    assert float(opt.learning_rate) == pytest.approx(0.2 / 2) and opt.has_schedule
+
+
 @pytest.mark.parametrize("decay", [-0.1, float("nan"), "0.1", True])
 def test_a_bad_decay_is_refused_naming_it(decay):
     with pytest.raises(ValueError, match="decay"):

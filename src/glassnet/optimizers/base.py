@@ -68,6 +68,10 @@ class Optimizer:
                 raise ValueError(
                     f"{type(self).__name__}: learning_rate must be a finite number >= 0, got {value}"
                 )
+            if getattr(self.__dict__.get("_learning_rate"), "keras2_decay", False):
+                # Keras 2's decay= stays: a new number is the rate it decays from, as in Keras 2
+                self._learning_rate.initial_learning_rate = value
+                return
         self._learning_rate = value
 
     @property
@@ -282,7 +286,7 @@ class LearningRate(float):
         opt = self._optimizer
         if opt is None:
             raise TypeError("assign: this learning rate belongs to no optimizer; set optimizer.learning_rate")
-        if opt.has_schedule:
+        if opt.has_schedule and not getattr(opt.schedule, "keras2_decay", False):
             raise TypeError(f"{type(opt).__name__}: the learning rate is a schedule "
                             f"({type(opt.schedule).__name__}), so it cannot be assigned; give the "
                             "optimizer a number as learning_rate to set it during training")
@@ -322,6 +326,7 @@ def _keras2_learning_rate(owner, learning_rate, kwargs):
                                      "schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=d)",
                  stacklevel=5)
             learning_rate = schedules.InverseTimeDecay(learning_rate, decay_steps=1, decay_rate=decay)
+            learning_rate.keras2_decay = True   # setting a number later sets the rate it decays from
     return learning_rate
 
 
