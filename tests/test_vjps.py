@@ -114,6 +114,14 @@ def other_activation(draw, rng):
     return (lambda x: vjps.activation(x, fn, **kw)), [_uniform(rng, draw(SHAPE), 0.1, 2.0, signed=True)]
 
 
+def einsummed(draw, rng):
+    i, j, k, b = (draw(st.integers(1, 3)) for _ in range(4))
+    subscripts, shapes = draw(st.sampled_from([
+        ("ij,jk->ik", ((i, j), (j, k))), ("bij,bjk->bik", ((b, i, j), (b, j, k))), ("ij,ij", ((i, j), (i, j))),
+        ("ij->j", ((i, j),)), ("i,j->ij", ((i,), (j,))), ("ij,k->ik", ((i, j), (k,)))]))
+    return (lambda *xs: vjps.einsum(subscripts, *xs)), [rng.normal(size=s) for s in shapes]
+
+
 EXAMPLES = {
     np.add: binary(np.add), np.subtract: binary(np.subtract), np.multiply: binary(np.multiply),
     np.true_divide: binary(np.true_divide, lo=(-2.0, 0.5)), np.negative: unary(np.negative),
@@ -140,7 +148,7 @@ EXAMPLES = {
     act.sigmoid: unary(vjps.sigmoid), act.relu: unary(vjps.relu, 0.1, signed=True),
     act.softmax: lambda draw, rng: ((lambda x: vjps.softmax(x, axis=-1)), [rng.normal(size=draw(MATRIX))]),
     act.log_softmax: lambda draw, rng: ((lambda x: vjps.log_softmax(x, axis=0)), [rng.normal(size=draw(MATRIX))]),
-    act.softplus: unary(vjps.softplus), vjps._activation: other_activation, vjps._xent: xent,
+    vjps._einsum: einsummed, act.softplus: unary(vjps.softplus), vjps._activation: other_activation, vjps._xent: xent,
 }
 
 
@@ -194,6 +202,7 @@ SECOND = {
     "multiply": lambda x: x * x * x, "divide": lambda x: 1.0 / (1.0 + x * x), "exp": np.exp, "log": np.log,
     "tanh": np.tanh, "sin": np.sin, "power": lambda x: x ** 3, "sqrt": np.sqrt, "sigmoid": vjps.sigmoid,
     "softmax": lambda x: vjps.softmax(x) * x, "square": np.square,
+    "einsum": lambda x: vjps.einsum("i,i,i->", x, x, x),
     "matmul": lambda x: np.matmul(np.matmul(x.reshape((2, 2)), x.reshape((2, 2))), np.ones(2)),
 }
 

@@ -18,9 +18,10 @@ from .tf.math import (abs, add, add_n, argmax, argmin, divide, equal, exp, log, 
                       multiply, negative, pow, reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod,
                       reduce_std, reduce_sum, round, sigmoid, sqrt, square, subtract, tanh)
 from .models import Model, Sequential
-from .tf.ops import (broadcast_to, clip_by_value, concat, expand_dims, fill, gather, gather_nd, identity, linspace,
-                     matmul, one_hot, ones, ones_like, range, reshape, reverse, shape, size, split, squeeze, stack, tile,
-                     transpose, unstack, where, zeros, zeros_like)
+from .tf.linalg import norm, tensordot
+from .tf.ops import (broadcast_to, clip_by_value, concat, einsum, expand_dims, fill, gather, gather_nd, identity,
+                     linspace, matmul, one_hot, ones, ones_like, range, reshape, reverse, shape, size, split, squeeze,
+                     stack, tile, transpose, unstack, where, zeros, zeros_like)
 from .tf.module import Module
 from .tf.tape import GradientTape, custom_gradient, stop_gradient
 from .tf.variable import Variable
@@ -85,6 +86,7 @@ __all__ = [
     "data",
     "datasets",
     "divide",
+    "einsum",
     "equal",
     "executing_eagerly",
     "exp",
@@ -122,6 +124,7 @@ __all__ = [
     "negative",
     "newaxis",
     "nn",
+    "norm",
     "one_hot",
     "ones",
     "ones_like",
@@ -156,6 +159,7 @@ __all__ = [
     "subtract",
     "tanh",
     "tensor",
+    "tensordot",
     "test",
     "tile",
     "transpose",

@@ -20,7 +20,7 @@ from .variable import Variable
 __all__ = ["linspace", "range", "zeros", "ones", "zeros_like", "ones_like", "reshape", "expand_dims",
            "squeeze", "concat", "stack", "transpose", "matmul", "one_hot", "where", "clip_by_value", "shape",
            "size", "fill", "gather", "gather_nd", "identity", "broadcast_to", "tile", "split", "unstack",
-           "reverse"]
+           "reverse", "einsum"]
 
 
 def _array(x) -> np.ndarray:
@@ -148,6 +148,14 @@ def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
     if idx.ndim == 0 or idx.shape[-1] > params.ndim:
         raise ValueError(f"gather_nd: indices of shape {idx.shape} cannot index params of shape {params.shape}")
     return vjps.getitem(params, tuple(idx[..., k] for k in builtins_range(idx.shape[-1])))
+
+
+def einsum(equation, *inputs, **kwargs) -> Tensor:
+    """``tf.einsum``: sums of products named by letters (``"ij,jk->ik"`` is a matmul);
+    dJ/dx_k = einsum(the others and g -> x_k's letters)."""
+    values = [_values(x) for x in inputs]
+    out = vjps.einsum(equation, *values) if "." not in equation else NotImplemented
+    return wrap(np.einsum(equation, *values)) if out is NotImplemented else out
 
 
 def identity(input, name=None) -> Tensor:  # noqa: A002

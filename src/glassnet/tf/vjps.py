@@ -394,6 +394,54 @@ defvjp(_getitem, lambda ans, x, key: lambda g: apply(_scatter, g, shape=_shape(x
 defvjp(_scatter, lambda ans, g, shape, key: lambda gg: getitem(gg, key))
 
 
+def einsum(subscripts, *xs):
+    """``np.einsum(subscripts, *xs)`` with explicit letters (no ``...``, no letter twice in one
+    operand);  dJ/dx_k = einsum(the other operands and g -> x_k's letters), broadcast along
+    the letters only x_k had."""
+    ins, out = _einsum_parts(subscripts, len(xs))
+    if any(len(set(s)) != len(s) for s in ins):
+        return NotImplemented
+    return apply(_einsum, *xs, subscripts=",".join(ins) + "->" + out)
+
+
+def _einsum_parts(subscripts, n):
+    subscripts = subscripts.replace(" ", "")
+    if "." in subscripts:
+        return [], ""
+    lhs, _, out = subscripts.partition("->")
+    ins = lhs.split(",")
+    if "->" not in subscripts:                              # NumPy's implicit output: letters met once, sorted
+        letters = "".join(ins)
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    if len(ins) != n:
+        raise ValueError(f"einsum: {subscripts!r} names {len(ins)} operands, {n} were given")
+    return ins, out
+
+
+def _einsum(*xs, subscripts):
+    return np.einsum(subscripts, *xs)
+
+
+def _einsum_vjp(ans, *xs, subscripts):
+    ins, out = _einsum_parts(subscripts, len(xs))
+
+    def vjp(g):
+        grads = []
+        for k, x in enumerate(xs):
+            others = [s for i, s in enumerate(ins) if i != k]
+            seen = set("".join(others) + out)
+            kept = "".join(c for c in ins[k] if c in seen)
+            part = apply(_einsum, *[x_ for i, x_ in enumerate(xs) if i != k], g,
+                         subscripts=",".join(others + [out]) + "->" + kept)
+            shape = tuple(n if c in seen else 1 for c, n in zip(ins[k], _shape(x)))
+            grads.append(broadcast_to(reshape(part, shape), _shape(x)))
+        return grads
+    return vjp
+
+
+defvjp_all(_einsum, _einsum_vjp)
+
+
 def where(condition, x, y):
     """``x`` where ``condition`` holds, else ``y``;  dJ/dx = g where it holds, dJ/dy = g elsewhere."""
     return apply(np.where, np.asarray(_plain(condition), dtype=bool), x, y)
@@ -674,6 +722,9 @@ FUNCTIONS = {
         NotImplemented if kw else _no_out(out, "np.clip") or clip(a, -np.inf if a_min is None else a_min,
                                                                   np.inf if a_max is None else a_max),
     np.dot: _dot,
+    np.einsum: lambda subscripts, *operands, out=None, **kw:
+        NotImplemented if kw or not isinstance(subscripts, str) or "." in subscripts
+        else _no_out(out, "np.einsum") or einsum(subscripts, *operands),
     np.copy: lambda a, order="K", subok=False: identity(a),
     np.ravel: lambda a, order="C": reshape(a, shape=(-1,)),
     np.linalg.norm: _norm,
