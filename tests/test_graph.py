@@ -153,3 +153,22 @@ def test_a_feature_extractor_from_a_sequential_as_the_keras_guide_writes_it():
     built_later.build((None, 3))                              # no Input: the model makes one
     two = keras.Model(built_later.inputs, [layer.output for layer in built_later.layers])
     assert [o.shape for o in two.predict(np.ones((5, 3), np.float32), verbose=0)] == [(5, 2), (5, 1)]
+
+
+def test_trace_follows_a_graph_and_explain_refuses_it_with_the_alternatives():
+    from glassnet.glassbox.trace import Trace
+    glassnet.utils.set_random_seed(10)
+    x = Input(shape=(3,))
+    h = Dense(3, activation="relu", name="h")(x)
+    out = Dense(1, activation="sigmoid", name="o")(glassnet.layers.Add(name="res")([h, x]))
+    model = Model(x, out)
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    data = np.random.default_rng(11).random((40, 3)).astype(np.float32)
+    labels = (data.sum(axis=1, keepdims=True) > 1.5).astype(np.float32)
+    with pytest.raises(ValueError, match="functional graph.*glassnet.gradients"):
+        glassnet.explain(model, data, labels)
+    trace = Trace(every=1)
+    model.fit(data, labels, epochs=2, batch_size=20, verbose=0, callbacks=[trace])
+    assert len(trace.history["step"]) == 4
+    assert set(trace.layers) == {"h", "o"}
+    assert all(np.isfinite(trace.history["grad_norm/h/kernel"]))

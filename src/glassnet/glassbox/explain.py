@@ -106,6 +106,11 @@ def explain(model, x, y, sample_weight=None, numbers: int = 3) -> Explanation:
     copy of the model (optimizer included), so nothing changes in the model; Dropout is in
     inference mode. Every number shown is one the step computed.
     """
+    if len(model.units()) == 1 and model.units()[0] is model:
+        raise ValueError(f"explain: {model.name!r} is a {'functional graph' if model._graph is not None else 'subclassed'} "
+                         "model; explain writes out a stack of layers (Sequential, a functional chain). For this "
+                         "model, glassnet.gradients(model, x, y) gives every dJ/dw and "
+                         "glassnet.glassbox.model_plot.model_text(model) its graph")
     x, y, sw = model._data(x, y, sample_weight, "explain")
     clone = scratch_copy(model)
     opt = clone.optimizer
