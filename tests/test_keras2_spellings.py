@@ -766,6 +766,27 @@ def test_backend_variable_and_stop_gradient():
         np.testing.assert_allclose(np.asarray(tape.gradient(y, v)), [4.0, 5.0])
 
 
+def test_backend_function_gives_intermediate_outputs():
+    # the Keras 2 FAQ's "how can I obtain the output of an intermediate layer?"
+    model = tf.keras.Sequential([tf.keras.Input(shape=(3,)), tf.keras.layers.Dense(4, activation="relu"),
+                                 tf.keras.layers.Dense(2)])
+    x = np.random.default_rng(4).normal(size=(5, 3)).astype(np.float32)
+    get_hidden = _noted_once(lambda: K.function([model.layers[0].input], [model.layers[0].output]),
+                             "keras.backend.function", "keras.Model(inputs, outputs)")
+    hidden = get_hidden([x])
+    assert isinstance(hidden, list) and len(hidden) == 1
+    kernel, bias = model.layers[0].get_weights()
+    np.testing.assert_allclose(hidden[0], np.maximum(x @ kernel + bias, 0), rtol=1e-5, atol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        both = K.function([model.layers[0].input], [model.layers[0].output, model.layers[1].output])([x])
+        with pytest.raises(ValueError, match="updates"):
+            K.function([model.layers[0].input], [model.layers[1].output], updates=[object()])
+    np.testing.assert_allclose(both[1], model.predict(x, verbose=0), rtol=1e-5)
+    with pytest.raises(ValueError, match="1 array"):
+        get_hidden([x, x])
+
+
 def test_keras3_backend_names_do_not_note():
     def run():
         K.floatx()

@@ -29,7 +29,7 @@ from .legacy import note
 
 __all__ = ["abs", "all", "any", "argmax", "argmin", "batch_flatten", "binary_crossentropy", "cast",
            "categorical_crossentropy", "clear_session", "clip", "concatenate", "constant", "cumsum", "dot",
-           "epsilon", "equal", "eval", "exp", "expand_dims", "flatten", "floatx", "gather", "get_value",
+           "epsilon", "equal", "eval", "exp", "expand_dims", "flatten", "floatx", "function", "gather", "get_value",
            "greater", "greater_equal", "image_data_format", "int_shape", "l2_normalize", "less", "less_equal",
            "log", "max", "maximum", "mean", "min", "minimum", "not_equal", "ones", "ones_like", "pow", "prod",
            "relu", "reshape", "round", "set_epsilon", "set_floatx", "set_value", "shape", "sigmoid", "sign",
@@ -395,6 +395,31 @@ def zeros(shape, dtype=None, name=None):
 @_keras2("keras.ops.ones(shape, dtype) (tf.ones)")
 def ones(shape, dtype=None, name=None):
     return wrap(np.ones(shape, dtype=dtype or floatx()))
+
+
+# -- functions of a model's tensors -----------------------------------------------------------
+@_keras2("keras.Model(inputs, outputs) and its predict (the Keras FAQ's feature extractor)")
+def function(inputs, outputs, updates=None, name=None, **kwargs):
+    """Keras 2's ``K.function(inputs, outputs)``: a function from a list of arrays (one per
+    input) to the list of ``outputs``' values, in inference mode; here a functional ``Model``
+    over the same tensors. ``K.function([model.layers[0].input], [model.layers[3].output])``."""
+    if updates:
+        raise ValueError("K.function: updates= (TensorFlow 1 graph updates) are not supported; "
+                         "write a training step with tf.GradientTape instead")
+    from ..models import Model
+    ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    many = isinstance(outputs, (list, tuple))
+    model = Model(inputs=ins, outputs=list(outputs) if many else outputs)
+
+    def run(values):
+        values = list(values) if isinstance(values, (list, tuple)) else [values]
+        if len(values) != len(ins):
+            raise ValueError(f"K.function: expected a list of {len(ins)} array(s), one per input; got "
+                             f"{len(values)}")
+        out = model.predict(values if len(values) > 1 else values[0], verbose=0)
+        return [np.asarray(o) for o in out] if many and isinstance(out, list) else (
+            [np.asarray(out)] if many else np.asarray(out))
+    return run
 
 
 # -- values ------------------------------------------------------------------------------
