@@ -68,21 +68,21 @@ class Tensor(np.ndarray):
 
     def __setitem__(self, key, value):
         if _active_tapes():
-            from . import vjps  # noqa: PLC0415
-            vjps.check_write(self)
+            from . import dispatch  # noqa: PLC0415
+            dispatch.check_write(self)
         super().__setitem__(key, value)
 
     # Every NumPy ufunc (operators too: t * 2 is np.multiply) and NumPy function on a Tensor
     # goes through glassnet.tf.vjps, which records it when a GradientTape follows an input.
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from . import vjps  # noqa: PLC0415
-        return vjps.ufunc_call(ufunc, method, inputs, kwargs)
+        from . import dispatch  # noqa: PLC0415
+        return dispatch.ufunc_call(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
         if not _active_tapes():
             return super().__array_function__(func, types, args, kwargs)
-        from . import vjps  # noqa: PLC0415
-        return vjps.function_call(func, args, kwargs)
+        from . import dispatch  # noqa: PLC0415
+        return dispatch.function_call(func, args, kwargs)
 
     # The ndarray methods that do not go through a ufunc: recorded as their functions are
     # while a tape is open, NumPy's own otherwise.
@@ -125,8 +125,8 @@ class Tensor(np.ndarray):
     def dot(self, b, out=None):
         if not _active_tapes():
             return np.ndarray.dot(self, b, out)
-        from . import vjps  # noqa: PLC0415
-        return vjps.function_call(np.dot, (self, b), {} if out is None else {"out": out})
+        from . import dispatch  # noqa: PLC0415
+        return dispatch.function_call(np.dot, (self, b), {} if out is None else {"out": out})
 
     def __iter__(self):
         if _active_tapes() and self.ndim:

@@ -179,12 +179,12 @@ class Variable:
     # NumPy calls: np.exp(v), np.sum(v), ndarray * v, np.concatenate([v, w]) read the
     # variable (recorded) and go on as Tensor's do.
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from . import vjps                    # noqa: PLC0415
-        return vjps.ufunc_call(ufunc, method, inputs, kwargs)
+        from . import dispatch                # noqa: PLC0415
+        return dispatch.ufunc_call(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from . import vjps                    # noqa: PLC0415
-        return vjps.function_call(func, args, kwargs)
+        from . import dispatch                # noqa: PLC0415
+        return dispatch.function_call(func, args, kwargs)
 
     def __float__(self):
         return float(self._value)
