@@ -447,6 +447,18 @@ def test_loader_arguments_are_accepted_and_ignored(call):
         getattr(new, call)(*args, wrokers=2)
 
 
+def test_keras2_compile_arguments():
+    model = _model()
+    _noted_once(lambda: model.compile("sgd", "mse", experimental_run_tf_function=False),
+                "experimental_run_tf_function", "ignored")
+    _noted_once(lambda: model.compile("sgd", "mse", sample_weight_mode=None), "sample_weight_mode")
+    assert model.evaluate(X, T, verbose=0) == pytest.approx(_model().evaluate(X, T, verbose=0))
+    with pytest.raises(ValueError, match="sample_weight_mode='temporal'"):
+        model.compile("sgd", "mse", sample_weight_mode="temporal")
+    with pytest.raises(TypeError, match="'optimiser'"):
+        model.compile(optimiser="sgd", loss="mse")
+
+
 @pytest.mark.parametrize("method, replacement", [("predict_classes", "np.argmax(model.predict(x), axis=-1)"),
                                                  ("predict_proba", "model.predict(x)")])
 def test_removed_predict_methods_name_the_replacement(method, replacement):

@@ -29,10 +29,11 @@ class Trainer:
     # -- compile --------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
-                jit_compile="auto", auto_scale_loss=True) -> None:
+                jit_compile="auto", auto_scale_loss=True, **kwargs) -> None:
         """Choose the optimizer (default ``"rmsprop"``), the loss and the metrics. A model with
         several outputs takes one loss for all, a list or a dict of them, ``loss_weights``,
         and metrics per output (``glassnet/engine/outputs.py``)."""
+        _keras2_compile_args(kwargs)
         names = self.output_names if self._graph is not None else None
         several = names is not None and len(names) > 1
         if weighted_metrics is not None or (loss_weights is not None and not several):
@@ -358,6 +359,21 @@ def _keras2_loader_args(kwargs, call):
     for name in sorted(kwargs):
         _note(f"{call}({name}=)", f"{call}({name}=...) is Keras 2's and is ignored: glassnet reads batches "
               "in one thread (Keras 3 gives workers to keras.utils.PyDataset, not to fit)", stacklevel=5)
+
+
+def _keras2_compile_args(kwargs):
+    """TensorFlow 2's Keras 2 compile also took ``experimental_run_tf_function`` (ignored there
+    too) and ``sample_weight_mode`` (None: one weight per sample, glassnet's only mode)."""
+    for name in sorted(kwargs):
+        value = kwargs[name]
+        if name == "experimental_run_tf_function" or (name == "sample_weight_mode" and value is None):
+            _note(f"compile({name}=)", f"compile({name}=...) is Keras 2's and is ignored; Keras 3 has no "
+                  f"{name}", stacklevel=5)
+        elif name == "sample_weight_mode":
+            raise ValueError(f"compile: sample_weight_mode={value!r} is not supported: glassnet weighs whole "
+                             "samples (sample_weight of shape (samples,)); leave it out")
+        else:
+            raise TypeError(f"compile() got an unexpected keyword argument {name!r}")
 
 
 def _no_arrays_beside(x, y, sample_weight, call):
