@@ -799,6 +799,17 @@ def test_backend_function_gives_intermediate_outputs():
         get_hidden([x, x])
 
 
+def test_learning_phase_is_an_argument_not_a_mode():
+    assert _noted_once(K.learning_phase, "learning_phase", "training=True") == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", legacy.Keras2Warning)
+        K.set_learning_phase(0)
+        with pytest.raises(ValueError, match="training=True"):
+            K.set_learning_phase(1)
+        with pytest.raises(ValueError, match="0 or 1"):
+            K.set_learning_phase(2)
+
+
 def test_keras3_backend_names_do_not_note():
     def run():
         K.floatx()

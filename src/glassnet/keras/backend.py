@@ -30,7 +30,8 @@ from .legacy import note
 __all__ = ["abs", "all", "any", "argmax", "argmin", "batch_flatten", "binary_crossentropy", "cast",
            "categorical_crossentropy", "clear_session", "clip", "concatenate", "constant", "cumsum", "dot",
            "epsilon", "equal", "eval", "exp", "expand_dims", "flatten", "floatx", "function", "gather", "get_value",
-           "greater", "greater_equal", "image_data_format", "int_shape", "l2_normalize", "less", "less_equal",
+           "greater", "greater_equal", "image_data_format", "int_shape", "l2_normalize", "learning_phase", "less",
+           "less_equal", "set_learning_phase",
            "log", "max", "maximum", "mean", "min", "minimum", "not_equal", "ones", "ones_like", "pow", "prod",
            "relu", "reshape", "round", "set_epsilon", "set_floatx", "set_value", "shape", "sigmoid", "sign",
            "softmax", "sparse_categorical_crossentropy", "sqrt", "square", "squeeze", "stack", "std",
@@ -395,6 +396,24 @@ def zeros(shape, dtype=None, name=None):
 @_keras2("keras.ops.ones(shape, dtype) (tf.ones)")
 def ones(shape, dtype=None, name=None):
     return wrap(np.ones(shape, dtype=dtype or floatx()))
+
+
+# -- the learning phase: an argument in glassnet, never a global mode ----------------------------
+@_keras2("the training argument: model(x, training=True) or layer(x, training=False)")
+def learning_phase():
+    """0: calls run in inference mode unless told ``training=True`` (glassnet keeps no global mode)."""
+    return 0
+
+
+@_keras2("the training argument: model(x, training=True) or layer(x, training=False)")
+def set_learning_phase(value):
+    """``0`` is accepted (inference is what calls do by default); ``1`` is refused: glassnet keeps
+    no global training flag, training is an argument of each call."""
+    if value not in (0, 1):
+        raise ValueError(f"set_learning_phase: value must be 0 or 1, got {value!r}")
+    if value == 1:
+        raise ValueError("set_learning_phase(1): glassnet keeps no global training mode; pass training=True "
+                         "to the call instead (model(x, training=True)); fit trains in training mode itself")
 
 
 # -- functions of a model's tensors -----------------------------------------------------------
