@@ -290,6 +290,27 @@ def test_second_derivative_with_nested_tapes():
     assert float(dy) == 12.0 and float(outer.gradient(dy, x)) == 12.0      # 6x = 12
 
 
+def test_a_second_derivative_through_a_layers_backward_is_refused_by_name():
+    d = _dense(2)
+    x = tf.constant(np.ones((3, 2)))
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.reduce_sum(d(x) ** 2)
+        penalty = tf.reduce_sum(inner.gradient(y, x) ** 2)     # a gradient penalty, as WGAN-GP writes it
+    with pytest.raises(LookupError, match=r"second derivative through Dense\(" + d.name):
+        outer.gradient(penalty, d.trainable_variables)
+    w = tf.Variable(np.ones((2, 2)))                          # the same written with tf operations: it works
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.reduce_sum(tf.matmul(x, w) ** 2)
+        penalty = tf.reduce_sum(inner.gradient(y, x) ** 2)
+    assert outer.gradient(penalty, w) is not None
+
+
 def test_collaborative_filtering_cost_gradients_and_apply_gradients():
     rng = np.random.default_rng(3)
     n_movies, n_users, n_features = 5, 4, 3

@@ -157,7 +157,10 @@ def record_call(unit, given, returned) -> None:
 
 
 class _LayerVjp:
-    """A layer call's vjp: its ``backward``, run on what that call's forward kept."""
+    """A layer call's vjp: its ``backward``, run on what that call's forward kept (plain
+    NumPy: differentiated once; an outer tape asked through it refuses, naming the layer)."""
+
+    first_order_only = True
 
     def __init__(self, unit, n_in, list_in, outs, weights, list_out):
         self.unit, self.n_in, self.list_in, self.weights, self.list_out = unit, n_in, list_in, weights, list_out
@@ -233,6 +236,7 @@ def record_loss(loss, y_true, y_pred, sample_weight, returned, values=None) -> N
         dp = wrap(per_sample * c.reshape(c.shape + (1,) * (per_sample.ndim - c.ndim)))
         return [dp, _y_true_grad(loss, dp, y_true) if need[1] else None]
 
+    vjp.first_order_only = True
     add(tapes, Node(f"{type(loss).__name__}", [y_pred, y_true], [returned], vjp))
 
 
@@ -393,7 +397,10 @@ class GradientTape:
                 if all(g is None for g in gs):
                     continue
                 gs = [np.zeros(np.shape(o), _float_dtype(o)) if g is None else g for g, o in zip(gs, node.outputs)]
-                for x, g, wanted in zip(node.inputs, node.vjp(gs, need), need):
+                results = node.vjp(gs, need)
+                if getattr(node.vjp, "first_order_only", False) and _ACTIVE:
+                    results = _first_order(node, gs, results)
+                for x, g, wanted in zip(node.inputs, results, need):
                     if wanted and g is not None:
                         _accumulate(grads, x, g)
         finally:
@@ -419,6 +426,24 @@ class GradientTape:
             return None
         dx = grads.get(id(given))
         return np.zeros(np.shape(given), _float_dtype(given)) if dx is None else np.asarray(dx)
+
+
+def _first_order(node, grads, results) -> list:
+    """The gradients a plain-NumPy vjp (a layer's backward, a loss's gradient) computed, as
+    Tensors that an outer tape following its inputs records with a vjp that refuses: a
+    second derivative through it is not available, and the tape says so instead of a silent 0."""
+    inputs = list(grads) + node.inputs
+    tapes = followers(inputs)
+    if not tapes:
+        return results
+    outs = [None if r is None else wrap(np.array(r)) for r in results]
+
+    def refuse(gs, need):
+        raise LookupError(f"GradientTape.gradient: a second derivative through {node.name} is not available: its "
+                          "gradient comes from plain NumPy (a layer's backward, a loss's gradient), differentiated "
+                          "once. Write that step with tf operations (tf.matmul, tf.nn.relu, ...) to nest tapes")
+    add(tapes, Node(f"the gradient of {node.name}", inputs, [o for o in outs if o is not None], refuse))
+    return outs
 
 
 def _float_dtype(x):

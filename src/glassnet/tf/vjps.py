@@ -104,7 +104,11 @@ def _vjp(fn, args, kwargs, ans):
             return rules[1](ans, *args, **kwargs)(g)
         return [rules[i](ans, *args, **kwargs)(g) if need[i] and i < len(rules) and rules[i] is not None else None
                 for i in range(len(args))]
+    vjp.first_order_only = fn in FIRST_ORDER_ONLY
     return vjp
+
+
+FIRST_ORDER_ONLY: set = set()     # rules written in plain NumPy: an outer tape refuses to go through them
 
 
 def _shape(x) -> tuple:
@@ -558,6 +562,7 @@ def _activation_vjp(ans, x, fn, **kwargs):
 
 
 defvjp(_activation, _activation_vjp)
+FIRST_ORDER_ONLY.add(_activation)
 
 
 # -- cross-entropies from logits (tf.nn): the loss's own numbers, the gradient from the logits ---
