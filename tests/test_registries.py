@@ -19,6 +19,7 @@ LAYER_EXAMPLES = {
     "Dense": (lambda: layers.Dense(3, activation="tanh", kernel_regularizer="l2"), (4, 5)),
     "Activation": (lambda: layers.Activation("softplus"), (4, 5)),
     "Dropout": (lambda: layers.Dropout(0.3), (4, 5)),
+    "Lambda": (lambda: layers.Lambda(lambda x: x * x * 0.5 + np.exp(-x)), (4, 5)),
     "Flatten": (lambda: layers.Flatten(), (4, 2, 3)),
     "Normalization": (lambda: layers.Normalization(mean=0.5, variance=2.0), (4, 5)),
     "ReLU": (lambda: layers.ReLU(max_value=2.0, negative_slope=0.1, threshold=0.2), (4, 5)),

@@ -34,7 +34,81 @@ from ..tf.tensor import KerasTensor
 _MADE = itertools.count()
 
 
-class SymbolicOutput(KerasTensor):
+class SymbolicMath:
+    """Arithmetic and NumPy functions on symbolic tensors make a node of the graph, as Keras's
+    do: ``inputs * 2 + 1``, ``a - b``, ``np.exp(t)``, ``t[:, :3]`` each become a ``Lambda``
+    layer (``glassnet/layers/lambda_layer.py``) whose backward the tape finds."""
+
+    def _op(self, function, *operands):
+        from ..layers.lambda_layer import symbolic_op  # noqa: PLC0415 - the layers build on this module
+        return symbolic_op(function, list(operands))
+
+    def __add__(self, other):
+        return self._op(lambda a, b: a + b, self, other)
+
+    def __radd__(self, other):
+        return self._op(lambda a, b: a + b, other, self)
+
+    def __sub__(self, other):
+        return self._op(lambda a, b: a - b, self, other)
+
+    def __rsub__(self, other):
+        return self._op(lambda a, b: a - b, other, self)
+
+    def __mul__(self, other):
+        return self._op(lambda a, b: a * b, self, other)
+
+    def __rmul__(self, other):
+        return self._op(lambda a, b: a * b, other, self)
+
+    def __truediv__(self, other):
+        return self._op(lambda a, b: a / b, self, other)
+
+    def __rtruediv__(self, other):
+        return self._op(lambda a, b: a / b, other, self)
+
+    def __pow__(self, other):
+        return self._op(lambda a, b: a ** b, self, other)
+
+    def __matmul__(self, other):
+        return self._op(lambda a, b: a @ b, self, other)
+
+    def __rmatmul__(self, other):
+        return self._op(lambda a, b: a @ b, other, self)
+
+    def __neg__(self):
+        return self._op(lambda a: -a, self)
+
+    def __abs__(self):
+        return self._op(abs, self)
+
+    def __getitem__(self, key):
+        return self._op(lambda a: a[key], self)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__" or "out" in kwargs:
+            return NotImplemented
+        return self._op(lambda *values: ufunc(*values, **kwargs), *inputs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        flat, shape = [], []                            # symbolic tensors at the top or in a first-level list
+        for a in args:
+            if isinstance(a, (list, tuple)):
+                shape.append((type(a), len(a)))
+                flat.extend(a)
+            else:
+                shape.append(None)
+                flat.append(a)
+
+        def call(*values):
+            it, rebuilt = iter(values), []
+            for s in shape:
+                rebuilt.append(next(it) if s is None else s[0](next(it) for _ in range(s[1])))
+            return func(*rebuilt, **kwargs)
+        return self._op(call, *flat)
+
+
+class SymbolicOutput(SymbolicMath, KerasTensor):
     """``layer(symbolic input)``: its shape and dtype, the layer, and what it was called on
     (``parents``: one tensor, or several for a layer that takes a list, as ``Concatenate``)."""
 

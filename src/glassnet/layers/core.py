@@ -26,10 +26,11 @@ from .. import activations, config, initializers, regularizers
 from ..utils import rng, unique_name
 from .activation_onnx import activation_to_onnx
 from ..tf.tensor import TensorShape
+from ..engine.functional import SymbolicMath
 from .base import Layer
 
 
-class InputLayer(Layer):
+class InputLayer(SymbolicMath, Layer):
     """Declares the input shape (without the batch dimension); ``Input(shape=(4,))`` makes one."""
 
     def __init__(self, shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, **kwargs):
