@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import warnings
 
-__all__ = ["Keras2Warning", "note", "noted"]
+__all__ = ["Keras2Warning", "forget", "note", "noted"]
 
 _NOTED: set[str] = set()            # the spellings already noted in this process
 
