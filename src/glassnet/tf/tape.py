@@ -182,9 +182,8 @@ def _snapshot(unit):
     a dropout mask...), by reference: forward makes new arrays, so a later call of the same
     layer cannot change them, and the vjp puts them back first. A functional graph's
     per-call states too."""
-    from ..engine.model import Model  # noqa: PLC0415 - the engine builds on this module
     out = []
-    if isinstance(unit, Model):
+    if isinstance(unit, _model_class()):
         graph = unit.__dict__.get("_graph")
         if graph is not None:
             out.append((graph, {"_states": graph.__dict__.get("_states")}))
@@ -195,6 +194,18 @@ def _snapshot(unit):
     else:
         out.append((unit, {k: v for k, v in vars(unit).items() if isinstance(v, np.ndarray)}))
     return out
+
+
+def _model_class():
+    """``glassnet.engine.model.Model``, imported once (the engine builds on this module)."""
+    global _MODEL
+    if _MODEL is None:
+        from ..engine.model import Model  # noqa: PLC0415
+        _MODEL = Model
+    return _MODEL
+
+
+_MODEL = None
 
 
 def record_loss(loss, y_true, y_pred, sample_weight, returned, values=None) -> None:
@@ -279,6 +290,12 @@ class GradientTape:
                 raise ValueError(f"GradientTape.watch: passed in object {t!r} of type {type(t).__name__!r}, not a "
                                  "Tensor or a Variable; make it one first (tf.constant(x) or tf.Variable(x))")
             self._known.setdefault(id(t), t)
+
+    @property
+    def recorded(self) -> tuple:
+        """The nodes recorded so far, in order (each with its ``name``, ``inputs``, ``outputs``):
+        what ``gradient`` will run back, for the glass box."""
+        return tuple(self._nodes)
 
     def watched_variables(self) -> tuple:
         """The Variables this tape follows, in the order it met them."""
@@ -447,7 +464,9 @@ def _first_order(node, grads, results) -> list:
 
 
 def _float_dtype(x):
-    dtype = getattr(x, "dtype", None) or np.asarray(x).dtype
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(x).dtype
     return dtype if dtype.kind == "f" else np.dtype(np.float32)
 
 
