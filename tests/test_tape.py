@@ -215,6 +215,7 @@ def test_sources_targets_and_unconnected_gradients_as_tensorflow_has_them():
     np.testing.assert_array_equal(grads["a"], [3.0, 3.0])
     assert float(grads["pair"][0]) == 3.0 and grads["pair"][1] is None and grads["n"] is None
     assert float(tape.gradient(y, [b, c], unconnected_gradients="zero")[1]) == 0.0
+    assert float(tape.gradient(y, [b, c], unconnected_gradients=tf.UnconnectedGradients.ZERO)[1]) == 0.0
     assert isinstance(tape.gradient(y, [a]), list) and isinstance(tape.gradient(y, a), tf.Tensor)
     weighted = tape.gradient(y, b, output_gradients=np.array([10.0, 100.0], np.float32))
     assert float(weighted) == 10 * 1.0 + 100 * 2.0

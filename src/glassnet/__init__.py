@@ -23,7 +23,7 @@ from .tf.ops import (broadcast_to, clip_by_value, concat, einsum, expand_dims, f
                      linspace, matmul, one_hot, ones, ones_like, range, reshape, reverse, shape, size, split, squeeze,
                      stack, tile, transpose, unstack, where, zeros, zeros_like)
 from .tf.module import Module
-from .tf.tape import GradientTape, custom_gradient, stop_gradient
+from .tf.tape import GradientTape, UnconnectedGradients, custom_gradient, stop_gradient
 from .tf.variable import Variable
 from .tf.tensor import Tensor, TensorShape, cast, constant, convert_to_tensor
 
@@ -64,6 +64,7 @@ __all__ = [
     "Sequential",
     "Tensor",
     "TensorShape",
+    "UnconnectedGradients",
     "Variable",
     "__version__",
     "abs",

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import enum
 import functools
 import inspect
 
@@ -51,7 +52,7 @@ from .tensor import _TAPES as _ACTIVE        # the tapes open now, innermost las
 from .tensor import Tensor, wrap
 from .variable import Variable
 
-__all__ = ["GradientTape", "Node", "custom_gradient", "stop_gradient"]
+__all__ = ["GradientTape", "Node", "UnconnectedGradients", "custom_gradient", "stop_gradient"]
 
 # the training flag a subclassed model's call was given, for the layers it calls without one
 _TRAINING = contextvars.ContextVar("glassnet_training", default=None)
@@ -488,6 +489,12 @@ def _result(source, g, zero):
         from . import vjps  # noqa: PLC0415 - vjps builds on this module
         g = vjps.cast(g, source.dtype)
     return g
+
+
+class UnconnectedGradients(enum.Enum):
+    """``tf.UnconnectedGradients``: what ``gradient`` gives a source the target does not reach."""
+    NONE = "none"
+    ZERO = "zero"
 
 
 def _unconnected(value) -> bool:
