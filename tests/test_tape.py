@@ -502,3 +502,20 @@ def test_a_loss_node_follows_each_reduction_and_sample_weight(reduction, weighte
             value = loss(y, p, sample_weight=sw)
             return tf.reduce_sum(value * out_w) if reduction == "none" else value * 3.0
         _check(cost, [p], rtol=1e-4, atol=1e-7)
+
+
+def test_a_tape_records_its_own_thread_only():
+    import threading
+    x = tf.constant([1.0, 2.0])
+    seen = {}
+
+    def elsewhere():                                  # another thread computes with x meanwhile
+        seen["other"] = tf.reduce_sum(x * 10.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        worker = threading.Thread(target=elsewhere)
+        worker.start()
+        worker.join()
+        y = tf.reduce_sum(x * 2.0)
+    assert len(tape.recorded) == 2                    # x * 2 and its sum: nothing from the other thread
+    assert tape.gradient(y, x).tolist() == [2.0, 2.0]

@@ -48,7 +48,7 @@ import inspect
 
 import numpy as np
 
-from .tensor import _TAPES as _ACTIVE        # the tapes open now, innermost last
+from .tensor import _OPEN                    # _OPEN.tapes: the tapes open in this thread, innermost last
 from .tensor import Tensor, wrap
 from .variable import Variable
 
@@ -92,12 +92,13 @@ class Node:
 
 def recording() -> bool:
     """True while a tape is open (``Layer.__call__`` asks before recording: one list's truth)."""
-    return bool(_ACTIVE)
+    return bool(_OPEN.tapes)
 
 
 def recording_tapes() -> list:
     """The open tapes that are not inside ``stop_recording()``."""
-    return [t for t in _ACTIVE if not t._paused] if _ACTIVE else []
+    tapes = _OPEN.tapes
+    return [t for t in tapes if not t._paused] if tapes else []
 
 
 def add(tapes, node) -> None:
@@ -276,11 +277,11 @@ class GradientTape:
         self._paused = self._used = False
 
     def __enter__(self):
-        _ACTIVE.append(self)
+        _OPEN.tapes.append(self)
         return self
 
     def __exit__(self, *exc):
-        _ACTIVE.remove(self)
+        _OPEN.tapes.remove(self)
         return False
 
     def watch(self, tensor) -> None:
@@ -416,7 +417,7 @@ class GradientTape:
                     continue
                 gs = [np.zeros(np.shape(o), _float_dtype(o)) if g is None else g for g, o in zip(gs, node.outputs)]
                 results = node.vjp(gs, need)
-                if getattr(node.vjp, "first_order_only", False) and _ACTIVE:
+                if getattr(node.vjp, "first_order_only", False) and _OPEN.tapes:
                     results = _first_order(node, gs, results)
                 for x, g, wanted in zip(node.inputs, results, need):
                     if wanted and g is not None:

@@ -22,6 +22,8 @@ array([[ True, False]])
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 __all__ = ["KerasTensor", "Tensor", "TensorFunction", "TensorShape", "cast", "constant", "convert_to_tensor", "float_array",
@@ -180,10 +182,18 @@ class Tensor(np.ndarray):
 def _active_tapes() -> bool:
     """True while a GradientTape records (``glassnet.tf.tape`` keeps the list; read here
     without importing it, so that this module stays the first of the package)."""
-    return bool(_TAPES)
+    return bool(_OPEN.tapes)
 
 
-_TAPES: list = []                 # the tapes open now, innermost last (glassnet.tf.tape fills it)
+class _OpenTapes(threading.local):
+    """The tapes open now in this thread, innermost last (glassnet.tf.tape fills the list): a
+    tape records what its own thread computes, as TensorFlow's do."""
+
+    def __init__(self):
+        self.tapes: list = []
+
+
+_OPEN = _OpenTapes()
 
 
 class KerasTensor:
