@@ -818,3 +818,34 @@ def test_keras3_backend_names_do_not_note():
         K.image_data_format()
     _, notes = _notes(run)
     assert notes == []
+
+
+def test_add_weight_takes_keras2s_name_first_and_keras3s_keywords():
+    """TensorFlow's custom-layers guide (Keras 2): self.add_weight("kernel", shape=[...])."""
+    import glassnet
+
+    class MyDenseLayer(glassnet.keras.layers.Layer):
+        def __init__(self, num_outputs):
+            super().__init__()
+            self.num_outputs = num_outputs
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight("kernel", shape=[int(input_shape[-1]), self.num_outputs])
+            self.bias = self.add_weight(shape=(self.num_outputs,), initializer="zeros", name="bias")
+
+        def forward(self, x, training=False):
+            self.x = x
+            return x @ self.kernel.value + self.bias.value
+
+        def backward(self, grad, need_input_grad=True):
+            self.kernel.grad = self.x.T @ grad
+            self.bias.grad = grad.sum(axis=0)
+            return grad @ self.kernel.value.T
+
+    layer = MyDenseLayer(10)
+    out = layer(np.ones((10, 5), np.float32))
+    assert out.shape == (10, 10) and [v.name for v in layer.weights] == ["kernel", "bias"]
+    assert layer.kernel.shape == (5, 10) and np.abs(layer.kernel.value).max() > 0     # Glorot uniform
+    assert np.all(layer.bias.value == 0)
+    with pytest.raises(TypeError, match="constraint"):
+        layer.add_weight(shape=(2,), constraint="non_neg")

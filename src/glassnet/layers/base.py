@@ -72,9 +72,38 @@ class Layer:
         self.output_shape = None
 
     # -- weights ------------------------------------------------------------------------
-    def add_weight(self, shape, initializer, name, trainable=True, regularizer=None, dtype=None) -> Variable:
-        """Make a weight of ``shape`` filled by ``initializer``; it appears in ``weights``."""
+    def add_weight(self, *args, shape=None, initializer=None, name=None, trainable=True, regularizer=None,
+                   dtype=None, constraint=None, **kwargs) -> Variable:
+        """Make a weight of ``shape`` filled by ``initializer``; it appears in ``weights``.
+        Positional order ``(shape, initializer, name)``; Keras 3's keywords; and Keras 2's
+        ``add_weight("kernel", shape=...)`` (the name first, as TensorFlow's custom-layer
+        guide writes it). No initializer: Glorot uniform for floats, zeros otherwise (Keras's)."""
+        if args and isinstance(args[0], str):              # Keras 2: add_weight(name, shape, dtype, initializer, ...)
+            names = ("name", "shape", "dtype", "initializer", "regularizer", "trainable")
+        else:                                              # glassnet: add_weight(shape, initializer, name, ...)
+            names = ("shape", "initializer", "name", "trainable", "regularizer", "dtype")
+        if len(args) > len(names):
+            raise TypeError(f"add_weight: at most {len(names)} positional arguments, got {len(args)}")
+        given = {"shape": shape, "initializer": initializer, "name": name, "trainable": trainable,
+                 "regularizer": regularizer, "dtype": dtype}
+        for key, value in zip(names, args):
+            given[key] = value
+        unknown = set(kwargs) - {"autocast", "aggregation", "synchronization", "use_resource", "partitioner",
+                                 "overwrite_with_gradient", "caching_device"}
+        if unknown or constraint is not None:
+            raise TypeError(f"{type(self).__name__}.add_weight: unsupported argument(s) "
+                            f"{', '.join(sorted(unknown | ({'constraint'} if constraint is not None else set())))}")
+        shape, initializer, name = given["shape"], given["initializer"], given["name"]
+        trainable, regularizer, dtype = given["trainable"], given["regularizer"], given["dtype"]
+        if shape is None:
+            shape = ()
+        if trainable is None:
+            trainable = True
+        if name is None:
+            name = f"variable_{len(self._variables)}"
         dtype = dtype or self.dtype or config.floatx()      # dtype: e.g. "int64" for a counter
+        if initializer is None:
+            initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
         # np.array, not np.ascontiguousarray: that one turns a scalar weight's shape () into (1,)
         value = np.array(initializers.get(initializer)(tuple(shape), dtype=dtype), dtype=dtype, order="C")
         var = Variable.holding(value, name, trainable=trainable and self.trainable, regularizer=regularizer,
