@@ -504,6 +504,19 @@ def test_a_loss_node_follows_each_reduction_and_sample_weight(reduction, weighte
         _check(cost, [p], rtol=1e-4, atol=1e-7)
 
 
+def test_a_functional_model_with_dicts_of_inputs_and_outputs_in_a_tape():
+    rng = np.random.default_rng(11)
+    a = tf.Input(shape=(3,), name="a")
+    h = _dense(4, activation="tanh")(a)
+    model = tf.Model(inputs={"a": a}, outputs={"p": _dense(1)(h), "q": _dense(2)(h)})
+    x = rng.normal(size=(5, 3))
+
+    def cost():
+        out = model({"a": x})
+        return tf.reduce_sum(out["p"]) + tf.reduce_sum(out["q"] ** 2)
+    _check(cost, model.trainable_variables)
+
+
 def test_a_tape_records_its_own_thread_only():
     import threading
     x = tf.constant([1.0, 2.0])

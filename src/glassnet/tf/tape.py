@@ -149,13 +149,13 @@ def record_call(unit, given, returned) -> None:
     if not tapes:
         return
     weights = unit.trainable_weights
-    ins = [] if isinstance(given, dict) else _parts(given)
-    outs = _parts(returned)
+    ins = [] if isinstance(given, dict) else _parts(given)      # a dict of inputs: the weights' gradients only
+    outs = list(returned.values()) if isinstance(returned, dict) else _parts(returned)   # a dict: in output order
     tapes = followers(ins + weights)
     if tapes:
         add(tapes, Node(f"{type(unit).__name__}({unit.name})", ins + weights, outs,
                         _LayerVjp(unit, len(ins), isinstance(given, (list, tuple)), outs, weights,
-                                  isinstance(returned, (list, tuple)))))
+                                  isinstance(returned, (list, tuple, dict)))))
 
 
 class _LayerVjp:
