@@ -172,3 +172,17 @@ def test_trace_follows_a_graph_and_explain_refuses_it_with_the_alternatives():
     assert len(trace.history["step"]) == 4
     assert set(trace.layers) == {"h", "o"}
     assert all(np.isfinite(trace.history["grad_norm/h/kernel"]))
+
+
+def test_a_graph_model_is_a_layer_of_another_even_called_twice(float64):
+    glassnet.utils.set_random_seed(12)
+    i = Input(shape=(3,))
+    inner = Model(i, glassnet.layers.Add()([Dense(3, activation="tanh")(i), i]), name="block")
+    x = Input(shape=(3,))
+    outer = Model(x, Dense(1)(inner(inner(x))))
+    assert [layer.name for layer in outer.layers][0] == "block"
+    outer.compile(optimizer="sgd", loss="mse")
+    data = np.random.default_rng(13).random((6, 3))
+    labels = data.sum(axis=1, keepdims=True)
+    for got, want in zip(glassnet.gradients(outer, data, labels), _numeric_gradients(outer, data, labels)):
+        np.testing.assert_allclose(got, want, atol=1e-7)
