@@ -532,3 +532,41 @@ def test_a_tape_records_its_own_thread_only():
         y = tf.reduce_sum(x * 2.0)
     assert len(tape.recorded) == 2                    # x * 2 and its sum: nothing from the other thread
     assert tape.gradient(y, x).tolist() == [2.0, 2.0]
+
+
+def test_a_subclassed_model_after_another_layer_passes_its_input_gradient_back():
+    class Res(Model):
+        def __init__(self):
+            super().__init__()
+            self.d = Dense(3, activation="tanh")
+
+        def call(self, x):
+            return self.d(x) * 0.5 + x
+
+    class Doubling(Model):
+        def __init__(self):
+            super().__init__()
+            self.d = Dense(2)
+
+        def call(self, x):
+            return self.d(x * 2.0)                    # plain NumPy on the input first: not recorded
+
+    rng = np.random.default_rng(12)
+    x, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    tf.config.set_floatx("float64")
+    try:
+        first = Dense(3)
+        model = tf.keras.Sequential([tf.keras.Input(shape=(3,)), first, Res()])
+        model.compile(loss="mse", optimizer="sgd")
+        grads = ginspect.gradients(model, x, y)
+
+        def cost():
+            return np.mean((np.asarray(model(x)) - y) ** 2)
+        for g, n in zip(grads, _numeric(cost, model.trainable_variables)):
+            np.testing.assert_allclose(g, n, rtol=1e-5, atol=1e-8)
+        odd = tf.keras.Sequential([tf.keras.Input(shape=(3,)), Dense(3), Doubling()])
+        odd.compile(loss="mse", optimizer="sgd")
+        with pytest.raises(TypeError, match="no recorded operation read the input"):
+            odd.fit(x, y[:, :2], verbose=0)
+    finally:
+        tf.config.set_floatx("float32")

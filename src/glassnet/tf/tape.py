@@ -434,6 +434,11 @@ class GradientTape:
         model's ``backward`` is this (``fit`` trains it so)."""
         variables = list({id(x): x for n in self._nodes for x in n.inputs if isinstance(x, Variable)}.values())
         sources = variables + ([given] if need_input_grad and given is not None else [])
+        if need_input_grad and given is not None and not any(x is given for n in self._nodes for x in n.inputs):
+            raise TypeError(f"{who}: dJ/d(input) is needed here (the model follows another layer), but no recorded "
+                            "operation read the input itself: what the call did to it first was plain NumPy on an "
+                            "array no tape followed. Begin the call with a layer (or tf operation on a layer's "
+                            "output), or put this model first")
         try:
             grads = self._walk([out], [grad], sources)
         except LookupError as e:
