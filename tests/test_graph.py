@@ -155,7 +155,33 @@ def test_a_feature_extractor_from_a_sequential_as_the_keras_guide_writes_it():
     assert [o.shape for o in two.predict(np.ones((5, 3), np.float32), verbose=0)] == [(5, 2), (5, 1)]
 
 
-def test_trace_follows_a_graph_and_explain_refuses_it_with_the_alternatives():
+def _two_outputs_compiled():
+    model = _two_outputs()
+    model.compile(optimizer="sgd", loss=["mse", "sparse_categorical_crossentropy"])
+    return model
+
+
+def test_explain_writes_out_a_graph_and_its_gradients_add_where_a_layer_is_shared():
+    glassnet.utils.set_random_seed(14)
+    x = Input(shape=(3,), name="x")
+    shared = Dense(3, activation="tanh", name="shared")
+    out = Dense(1, activation="sigmoid", name="o")(glassnet.layers.Add(name="res")([shared(shared(x)), x]))
+    model = Model(x, out)
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    data = np.random.default_rng(15).random((4, 3)).astype(np.float32)
+    labels = np.array([[0.0], [1.0], [1.0], [0.0]], np.float32)
+    e = glassnet.explain(model, data, labels)
+    text = str(e)
+    assert "shared#2 = Dense(shared)" in text and "res = Add(shared#2, x)" in text
+    assert "shared layers (shared): their dJ/dw is the sum over their calls" in text
+    w = model.get_layer("shared").kernel.value                       # dshared = dshared#2's way back
+    a2 = e.arrays["shared#2"]
+    np.testing.assert_allclose(e.arrays["dshared"], (e.arrays["dshared#2"] * (1 - a2 * a2)) @ w.T, rtol=1e-5)
+    for g, want in zip(e.gradients, glassnet.gradients(model, data, labels)):
+        np.testing.assert_allclose(g, want, rtol=1e-5)
+
+
+def test_trace_follows_a_graph_and_explain_refuses_several_outputs():
     from glassnet.glassbox.trace import Trace
     glassnet.utils.set_random_seed(10)
     x = Input(shape=(3,))
@@ -165,8 +191,10 @@ def test_trace_follows_a_graph_and_explain_refuses_it_with_the_alternatives():
     model.compile(optimizer="sgd", loss="binary_crossentropy")
     data = np.random.default_rng(11).random((40, 3)).astype(np.float32)
     labels = (data.sum(axis=1, keepdims=True) > 1.5).astype(np.float32)
-    with pytest.raises(ValueError, match="functional graph.*glassnet.gradients"):
-        glassnet.explain(model, data, labels)
+    text = str(glassnet.explain(model, data[:4], labels[:4]))
+    assert "res = Add(h, " in text and "BACKWARD" in text and "do = dJ/do" in text
+    with pytest.raises(ValueError, match="several outputs.*glassnet.gradients"):
+        glassnet.explain(_two_outputs_compiled(), data[:4], [labels[:4], np.zeros(4, int)])
     trace = Trace(every=1)
     model.fit(data, labels, epochs=2, batch_size=20, verbose=0, callbacks=[trace])
     assert len(trace.history["step"]) == 4

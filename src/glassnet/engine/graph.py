@@ -76,6 +76,7 @@ class Graph:
         self.layers = [op for op in keras_order(self.keras_inputs, self.keras_outputs)
                        if not isinstance(op, InputLayer)]
         self._states = None
+        self.values, self.grads = {}, {}
 
     # -- forward ------------------------------------------------------------------------------
     def forward(self, xs, training=False):
@@ -88,6 +89,7 @@ class Graph:
             states.append(_state(node.layer) if shared else None)
             values[id(node)] = a
         self._states = states
+        self.values = values                              # each tensor's value, for the glass box
         return [values[id(o)] for o in self.outputs]
 
     # -- backward -----------------------------------------------------------------------------
@@ -103,8 +105,10 @@ class Graph:
                 _add(g, out, grad)
         inputs = {id(i) for i in self.inputs}
         totals = {}                                       # id(weight) -> [weight, summed grad]
+        self.grads = {}
         for node, state in zip(reversed(self.order), reversed(self._states)):
             grad = g.pop(id(node), None)
+            self.grads[id(node)] = grad                   # dJ/d(this call's output), for the glass box
             if grad is None:                              # this node does not reach the loss
                 continue
             if state is not None:                         # a shared layer: this call's own caches

@@ -106,9 +106,10 @@ def explain(model, x, y, sample_weight=None, numbers: int = 3) -> Explanation:
     copy of the model (optimizer included), so nothing changes in the model; Dropout is in
     inference mode. Every number shown is one the step computed.
     """
-    if len(model.units()) == 1 and model.units()[0] is model:
-        raise ValueError(f"explain: {model.name!r} is a {'functional graph' if model._graph is not None else 'subclassed'} "
-                         "model; explain writes out a stack of layers (Sequential, a functional chain). For this "
+    graph = model._graph is not None
+    if (len(model.units()) == 1 and model.units()[0] is model and not graph) or (graph and len(model.outputs) > 1):
+        raise ValueError(f"explain: {model.name!r} is a {'model with several outputs' if graph else 'subclassed model'}; "
+                         "explain writes out a stack of layers or a graph with one output. For this "
                          "model, glassnet.gradients(model, x, y) gives every dJ/dw and "
                          "glassnet.glassbox.model_plot.model_text(model) its graph")
     x, y, sw = model._data(x, y, sample_weight, "explain")
@@ -119,7 +120,7 @@ def explain(model, x, y, sample_weight=None, numbers: int = 3) -> Explanation:
     rule = opt.update_rule()                        # before the step: Adam's t = iterations + 1
     record = StepRecord()
     value, _ = train_step(clone, x, y, sw, training=False, record=record)
-    n = _Narration(clone, x, y, sw, int(numbers), record)
+    n = (_GraphNarration if graph else _Narration)(clone, x, y, sw, int(numbers), record)
     n.head()
     n.forward()
     n.loss(value)
@@ -255,6 +256,73 @@ class _Narration:
             ratio = f"|dw|/|w| = {float(np.linalg.norm(w1 - w0)) / norm0:.2g}" if norm0 > 0 else "(w was 0)"
             put(f"    {name}{list(at)}: g = {_fmt(g[at])}{state}, w = {_fmt(w0[at])} -> {_fmt(w1[at])}    {ratio}")
             self.arrays[f"{name} new"] = w1.copy()
+
+
+class _GraphNarration(_Narration):
+    """A functional graph's step: its calls in order, then back in reverse, where the
+    gradients of a tensor used by several calls add up (glassnet/engine/graph.py)."""
+
+    def __init__(self, model, x, y, sw, k, record):
+        super().__init__(model, x if not isinstance(x, list) else x[0], y, sw, k, record)
+        self.graph = model._graph
+        self.inputs = x if isinstance(x, list) else [x]
+        self.names = {}
+        seen = {}
+        for inp in self.graph.inputs:
+            self.names[id(inp)] = inp.name
+        for node in self.graph.order:                      # a layer's second call: name#2
+            seen[id(node.layer)] = seen.get(id(node.layer), 0) + 1
+            n = seen[id(node.layer)]
+            self.names[id(node)] = node.layer.name + (f"#{n}" if n > 1 else "")
+
+    def head(self):
+        self.put(f"One training step of the graph {self.model.name!r} on a batch of m = {self.m} samples "
+                 "(numbers are the model's own arrays)")
+        self.put("")
+
+    def forward(self):
+        self.put("FORWARD   each call in order, on what earlier calls made; each row is one sample")
+        for inp, value in zip(self.graph.inputs, self.inputs):
+            self.show(f"{inp.name} = the input {inp.name!r}", _shape(value), inp.name, value)
+        for node in self.graph.order:
+            given = ", ".join(self.names[id(p)] for p in node.parents)
+            value = self.graph.values[id(node)]
+            name = self.names[id(node)]
+            self.show(f"{name} = {type(node.layer).__name__}({given})", _shape(value), name, value)
+
+    def loss(self, value):
+        out = self.graph.outputs[0]
+        self.layers = self.model.layers                     # (for the base class's loss section)
+        self.record.outputs = [self.graph.values[id(out)]]
+        self.put("")
+        self.put(f"LOSS AND COST   {type(self.model.loss).__name__} of {self.names.get(id(out), 'the output')}")
+        for line in self.model.loss.formula(self.record.outputs[0].shape[-1] if self.record.outputs[0].ndim > 1 else 1):
+            self.put(f"    {line}")
+        self.show("L, one per sample", _shape(self.record.per_sample_loss), "L", self.record.per_sample_loss)
+        self.put(f"      J = {value:.6g}     (m = {self.m})")
+
+    def backward(self):
+        self.put("")
+        self.put("BACKWARD   the calls in reverse: each turns dJ/d(its output) into dJ/d(each input);")
+        self.put("           where a tensor feeds several calls, its gradient is the SUM over them")
+        uses = {}
+        for node in self.graph.order:
+            for p in node.parents:
+                uses[id(p)] = uses.get(id(p), 0) + 1
+        for node in reversed(self.graph.order):
+            grad = self.graph.grads.get(id(node))
+            name = self.names[id(node)]
+            if grad is None:
+                self.put(f"    d{name}: this call does not reach the loss")
+                continue
+            note = f"   (the sum over its {uses[id(node)]} uses)" if uses.get(id(node), 0) > 1 else ""
+            self.show(f"d{name} = dJ/d{name}{note}", _shape(grad), f"d{name}", grad)
+            for v in node.layer.trainable_weights:
+                self.labels.setdefault(id(v), v.path)
+        shared = [layer.name for layer in self.graph.layers
+                  if sum(node.layer is layer for node in self.graph.order) > 1 and layer.trainable_weights]
+        if shared:
+            self.put(f"    shared layers ({', '.join(shared)}): their dJ/dw is the sum over their calls")
 
 
 def _update_notes(opt) -> list[str]:
