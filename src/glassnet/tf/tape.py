@@ -128,13 +128,18 @@ def read(v: Variable, copy=False) -> Tensor:
 def followers(inputs) -> list:
     """The recording tapes that follow at least one of ``inputs`` (a trainable Variable among
     them is read by the call: each tape that watches accessed variables starts to follow it)."""
-    tapes = recording_tapes()
-    for t in tapes:
-        if t._watch_accessed:
-            for x in inputs:
-                if isinstance(x, Variable) and x.trainable:
-                    t._known.setdefault(id(x), x)
-    return [t for t in tapes if any(id(x) in t._known for x in inputs)]
+    out = []
+    for t in recording_tapes():
+        known, auto, hit = t._known, t._watch_accessed, False
+        for x in inputs:
+            if auto and isinstance(x, Variable) and x.trainable:
+                known.setdefault(id(x), x)
+                hit = True
+            elif not hit and id(x) in known:
+                hit = True
+        if hit:
+            out.append(t)
+    return out
 
 
 def _parts(value) -> list:
