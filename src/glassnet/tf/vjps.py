@@ -576,7 +576,7 @@ def softmax_xent(y, z, forward, axis=-1):
     return apply(_xent, y, z, forward=forward, axis=axis)
 
 
-def _xent(y, z, forward, axis=None, kind=None):
+def _xent(y, z, forward, axis=None):
     return forward(y, z)
 
 
