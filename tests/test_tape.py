@@ -570,3 +570,15 @@ def test_a_subclassed_model_after_another_layer_passes_its_input_gradient_back()
             odd.fit(x, y[:, :2], verbose=0)
     finally:
         tf.config.set_floatx("float32")
+
+
+def test_the_autodiff_guides_controlling_what_the_tape_watches():
+    x0 = tf.Variable(3.0, name="x0")                  # a trainable Variable
+    x1 = tf.Variable(3.0, name="x1", trainable=False)  # not trainable
+    x2 = tf.Variable(2.0, name="x2") + 1.0            # a Variable plus a tensor: a tensor
+    x3 = tf.constant(3.0)                              # not a Variable
+    with tf.GradientTape() as tape:
+        y = (x0 ** 2) + (x1 ** 2) + (x2 ** 2)
+    grad = tape.gradient(y, [x0, x1, x2, x3])
+    assert float(grad[0]) == 6.0 and grad[1:] == [None, None, None]
+    assert [var.name for var in tape.watched_variables()] == ["x0:0"]

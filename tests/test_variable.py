@@ -13,7 +13,8 @@ from glassnet.keras.layers import Dense
 
 def test_tensorflows_constructor_and_surface():
     v = tf.Variable([1.0, 2.0], name="v")
-    assert v.dtype == np.float32 and v.shape == (2,) and v.shape.as_list() == [2] and v.trainable and v.name == "v"
+    assert v.dtype == np.float32 and v.shape == (2,) and v.shape.as_list() == [2] and v.trainable
+    assert v.name == "v:0" and v.path == "v" and tf.Variable(1.0).name == "Variable:0"      # TensorFlow's names
     assert tf.Variable(np.zeros(2)).dtype == np.float64                  # NumPy arrays keep their type
     assert tf.Variable(3, dtype=tf.float64).dtype == np.float64
     assert tf.Variable(lambda: np.ones(3), trainable=False).trainable is False
@@ -27,7 +28,7 @@ def test_tensorflows_constructor_and_surface():
     with pytest.raises(ValueError, match="initial_value"):
         tf.Variable()
     old_style = tf.Variable(np.zeros(2), "w0")                          # Variable(value, name) of before
-    assert old_style.name == "w0" and old_style.trainable
+    assert old_style.name == "w0:0" and old_style.trainable
 
 
 def test_the_initial_value_is_copied():
@@ -143,8 +144,8 @@ def test_module_tracks_variables_and_submodules():
 
     m = Outer()
     assert m.name == "outer" and Inner().name.startswith("inner")
-    assert sorted(v.name for v in m.variables) == ["a", "b", "w"]
-    assert sorted(v.name for v in m.trainable_variables) == ["a", "w"] and len(m.submodules) == 1
+    assert sorted(v.name for v in m.variables) == ["a:0", "b:0", "w:0"]
+    assert sorted(v.name for v in m.trainable_variables) == ["a:0", "w:0"] and len(m.submodules) == 1
     with m.name_scope:
         pass
     with pytest.raises(ValueError, match="name"):

@@ -11,7 +11,7 @@ set as attributes (or in lists, tuples and dicts of them), are found by walking 
 ...         return tf.matmul(x, self.w) + self.b
 >>> m = Linear(name="linear")
 >>> [v.name for v in m.variables], [v.name for v in m.trainable_variables]
-(['b', 'w'], ['w'])
+(['b:0', 'w:0'], ['w:0'])
 >>> m([[1.0, 1.0]]).numpy()
 array([[3.]], dtype=float32)
 """

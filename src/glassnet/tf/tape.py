@@ -317,6 +317,12 @@ class GradientTape:
         finally:
             self._paused = paused
 
+    def _release(self) -> None:
+        """After a non-persistent tape's one gradient: the record goes (memory), the watched
+        Variables stay listed (``watched_variables``, as TensorFlow's)."""
+        self._nodes = []
+        self._known = {k: v for k, v in self._known.items() if isinstance(v, Variable)}
+
     def reset(self) -> None:
         """Forget everything recorded (the tape stays open)."""
         self._nodes, self._known = [], {}
@@ -336,7 +342,7 @@ class GradientTape:
                            flat)
         out = [_result(s, grads.get(id(s)), zero) for s in flat]
         if not self.persistent:
-            self.reset()
+            self._release()
         return _unflatten(sources, out)
 
     def jacobian(self, target, sources, unconnected_gradients="none", parallel_iterations=None,
@@ -364,7 +370,7 @@ class GradientTape:
                 full = np.stack(row) if row else np.zeros((0,) + tuple(s.shape), s.dtype)
                 out.append(wrap(full.reshape(t.shape + tuple(s.shape))))
         if not self.persistent:
-            self.reset()
+            self._release()
         return _unflatten(sources, out)
 
     def batch_jacobian(self, target, source, unconnected_gradients="none", parallel_iterations=None,

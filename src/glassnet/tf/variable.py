@@ -28,18 +28,18 @@ array([2., 3.], dtype=float32)
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .tensor import Tensor, TensorShape, convert_to_tensor
 
 __all__ = ["Variable"]
 
-_COUNT = [0]
-
-
-def _unique_name() -> str:
-    n, _COUNT[0] = _COUNT[0], _COUNT[0] + 1
-    return "Variable" if n == 0 else f"Variable_{n}"
+def _tf_name(name) -> str:
+    """TensorFlow's name of a variable: ``"w"`` -> ``"w:0"`` (its first output), ``"Variable:0"`` unnamed."""
+    name = name or "Variable"
+    return name if re.search(r":\d+$", name) else f"{name}:0"
 
 
 class Variable:
@@ -48,7 +48,8 @@ class Variable:
     (``"dense/kernel"``, where the weight lives; the name by default).
 
     ``initial_value`` is copied (a Python float gives float32, as TensorFlow); it may be a
-    function of no arguments that returns the value. For programs written before the class
+    function of no arguments that returns the value. ``name`` reads as TensorFlow's
+    (``"w:0"``; ``"Variable:0"`` when not given); a layer's weights keep Keras's (``"kernel"``). For programs written before the class
     followed TensorFlow, ``Variable(array, "name")`` (a string second) still names it."""
 
     __slots__ = ("_value", "_grad", "name", "path", "trainable", "regularizer", "__weakref__")
@@ -72,7 +73,9 @@ class Variable:
             raise ValueError(f"Variable: initial_value has shape {value.shape}, but shape={tuple(shape)} was given")
         if not isinstance(trainable, (bool, np.bool_)) and trainable is not None:
             raise TypeError(f"Variable: trainable must be True or False, got {trainable!r}")
-        self._setup(value, name or _unique_name(), True if trainable is None else bool(trainable), regularizer, path)
+        name = _tf_name(name)
+        self._setup(value, name, True if trainable is None else bool(trainable), regularizer,
+                    path or name.rsplit(":", 1)[0])
 
     @classmethod
     def holding(cls, value: np.ndarray, name: str, trainable=True, regularizer=None, path=None) -> "Variable":
@@ -212,7 +215,7 @@ class Variable:
         return format(self._value[()] if self._value.ndim == 0 else self._value, spec)
 
     def __repr__(self):
-        return (f"<tf.Variable '{self.path}:0' shape={tuple(self.shape)} dtype={self.dtype.name}, "
+        return (f"<tf.Variable '{_tf_name(self.path)}' shape={tuple(self.shape)} dtype={self.dtype.name}, "
                 f"numpy={self.numpy()!r}>")
 
     def _in_place(self, *_):
