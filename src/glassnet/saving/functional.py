@@ -84,11 +84,7 @@ def build_graph(r, tree, build_layer, input_shape, build_nested):
     object from its entry, ``input_shape(cfg, where)`` reads an InputLayer's shape, and
     ``build_nested(entry, where)`` a model used as a layer."""
     cfg = tree.get("config")
-    if not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list):
-        r.fail("config.json", "a Functional config needs a 'layers' list")
-    entries = cfg["layers"]
-    if len(entries) > MAX_LAYERS:
-        r.fail("config.json", f"{len(entries)} layers (cap {MAX_LAYERS})", unsafe=True)
+    entries = r.layer_entries(cfg, "Functional")
     made, calls, names = {}, {}, []                   # name -> layer; name -> its inbound nodes
     for i, entry in enumerate(entries):
         where = f"layers[{i}]"

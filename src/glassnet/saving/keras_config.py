@@ -131,6 +131,14 @@ class _Reader:
             self.fail(where, f"the config of {name} must be an object")
         return cls, cfg
 
+    def layer_entries(self, cfg, kind) -> list:
+        """A model config's ``layers`` list, capped in length."""
+        if not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list):
+            self.fail("config.json", f"a {kind} config needs a 'layers' list")
+        if len(cfg["layers"]) > MAX_LAYERS:
+            self.fail("config.json", f"{len(cfg['layers'])} layers (cap {MAX_LAYERS})", unsafe=True)
+        return cfg["layers"]
+
     def kwargs(self, cls, cfg, where, extra=()):
         """Keep the keys ``cls`` takes; drop Keras-only keys at harmless values; refuse the rest."""
         params = set(extra)
@@ -200,17 +208,13 @@ def build_model(tree, label, custom_objects=None, _budget=None) -> tuple[Sequent
     if cls_name == "Functional":
         return _build_functional(r, tree, label, custom_objects, budget)
     if cls_name != "Sequential":
-        r.fail("config.json", f"class {_short(cls_name)} is not supported: glassnet loads Sequential models "
-                              "(Functional models and subclassed models cannot be built safely)",
-               unsafe=isinstance(cls_name, str) and cls_name not in ("Functional", "Model"))
+        r.fail("config.json", f"class {_short(cls_name)} is not supported: glassnet loads Sequential and Functional "
+                              "models (a subclassed model is Python code: build it, then load_weights)",
+               unsafe=isinstance(cls_name, str) and cls_name != "Model")
     if tree.get("module") not in (None, "keras", "keras.models"):
         r.fail("config.json", f"module {tree.get('module')!r} is refused", unsafe=True)
     cfg = tree.get("config")
-    if not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list):
-        r.fail("config.json", "a Sequential config needs a 'layers' list")
-    entries = cfg["layers"]
-    if len(entries) > MAX_LAYERS:
-        r.fail("config.json", f"{len(entries)} layers (cap {MAX_LAYERS})", unsafe=True)
+    entries = r.layer_entries(cfg, "Sequential")
     model_dtype = r.dtype(cfg.get("dtype"), "model dtype")
     if model_dtype not in (None, gconfig.floatx()):
         r.fail("model dtype", f"the file's model computes in {model_dtype}; glassnet's floatx is "
@@ -443,20 +447,7 @@ def compile_model(model, ccfg, label, custom_objects=None) -> None:
         r.fail("compile_config.metrics", "expected a list (single-output models)")
     if specs and len(specs) == 1 and isinstance(specs[0], list):
         specs = specs[0]                        # Keras 2's .h5: one list of metrics per output
-    metric_list = []
-    for i, spec in enumerate(specs or []):
-        where = f"compile_config.metrics[{i}]"
-        spec = _keras2_metric(spec)
-        if isinstance(spec, str):
-            try:
-                metrics.get(spec)
-            except ValueError:
-                r.fail(where, f"unknown metric {spec!r} (glassnet has {', '.join(sorted(metrics.CLASSES))}); "
-                            "load with compile=False to skip the metrics, loss and optimizer", unsafe=True)
-            metric_list.append(spec)
-        else:
-            cls, mcfg = r.obj(spec, where, metrics.FAMILY, custom_objects)
-            metric_list.append(r.build(cls, r.kwargs(cls, mcfg, where), where))
+    metric_list = [_metric(r, spec, f"compile_config.metrics[{i}]", custom_objects) for i, spec in enumerate(specs or [])]
     try:
         model.compile(optimizer=opt, loss=loss, metrics=metric_list or None, loss_weights=loss_weights)
     except (TypeError, ValueError) as e:
@@ -486,8 +477,8 @@ def _metric(r, spec, where, custom_objects):
         try:
             metrics.get(spec)
         except ValueError:
-            r.fail(where, f"unknown metric {spec!r}; load with compile=False to skip the metrics, loss and "
-                          "optimizer", unsafe=True)
+            r.fail(where, f"unknown metric {spec!r} (glassnet has {', '.join(sorted(metrics.CLASSES))}); "
+                          "load with compile=False to skip the metrics, loss and optimizer", unsafe=True)
         return spec
     cls, mcfg = r.obj(spec, where, metrics.FAMILY, custom_objects)
     return r.build(cls, r.kwargs(cls, mcfg, where), where)
