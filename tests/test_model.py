@@ -155,3 +155,47 @@ def test_a_subclassed_model_saves_its_weights_and_refuses_a_model_file(tmp_path)
     again.load_weights(tmp_path / "two.weights.h5")
     for a, b in zip(model.get_weights(), again.get_weights()):
         assert np.array_equal(a, b)
+
+
+def test_the_basic_training_loop_guides_keras_model_of_two_variables_trains_on_1d_samples():
+    """TensorFlow's "Basic training loops" guide: a Model holding two tf.Variables, a call of
+    w * x + b on 1-D x, loss=tf.keras.losses.mean_squared_error (one number per batch)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(1000).astype(np.float32)
+    y = (x * 3.0 + 2.0 + rng.standard_normal(1000)).astype(np.float32)
+
+    class MyModelKeras(Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.w = glassnet.Variable(5.0)
+            self.b = glassnet.Variable(0.0)
+
+        def call(self, x):
+            return self.w * x + self.b
+
+    model = MyModelKeras()
+    model.compile(optimizer=glassnet.keras.optimizers.SGD(learning_rate=0.1),
+                  loss=glassnet.keras.losses.mean_squared_error)
+    losses = model.fit(x, y, epochs=10, batch_size=1000, verbose=0).history["loss"]
+    assert losses[0] == pytest.approx(float(np.mean((5.0 * x - y) ** 2)), rel=1e-5)   # the mean, not mean / m
+    assert losses[-1] < 0.2 * losses[0]
+    assert abs(float(model.w.numpy()) - 3.27) < 0.05 and len(model.trainable_variables) == 2
+
+
+def test_a_layer_of_ones_own_with_a_variable_attribute_has_it_as_a_weight():
+    class Scale(Layer):
+        def build(self, input_shape):
+            self.w = glassnet.Variable(np.ones((input_shape[-1],), np.float32), name="w")
+
+        def forward(self, x, training=False):
+            self.x = x
+            return x * self.w.value
+
+        def backward(self, grad, need_input_grad=True):
+            self.w.grad = (grad * self.x).sum(axis=0)
+            return grad * self.w.value
+    layer = Scale()
+    layer(np.ones((2, 3), np.float32))
+    assert [v.name for v in layer.weights][0].startswith("w") and layer.count_params() == 3
+    layer.set_weights([np.full(3, 2.0, np.float32)])
+    assert layer(np.ones((1, 3), np.float32)).tolist() == [[2.0, 2.0, 2.0]]

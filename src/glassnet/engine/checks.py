@@ -211,7 +211,8 @@ def features(x, name: str, model=None, expected=None) -> np.ndarray:
     if arr.ndim == 1 and model is not None and model._input_shape is not None \
             and tuple(model._input_shape[1:]) == (1,):
         arr = arr.reshape(-1, 1)        # one feature declared (input_shape=[1]): Keras 3 adds the axis too
-    if arr.ndim == 1:
+    own_call = model is not None and not model._is_stack() and model._graph is None
+    if arr.ndim == 1 and not own_call:                  # a subclass's call takes what it is given, as Keras's
         raise ValueError(
             f"{name} has shape {arr.shape}, but the model needs 2 dimensions (samples, features). "
             f"For one feature use {name}.reshape(-1, 1); for one sample use {name}.reshape(1, -1)."
@@ -276,7 +277,7 @@ def compiled(model, what: str) -> None:
         raise ValueError(f"You must call compile() before {what}: e.g. model.compile(loss='binary_crossentropy')")
     if model.loss is None:
         raise ValueError(f"{what}: the model was compiled without a loss; pass loss=... to compile()")
-    if not model.layers:
+    if not model.layers and not model.weights:         # (a subclass may hold Variables alone)
         raise ValueError(f"{what}: the model has no layers; add some first, e.g. model.add(Dense(1))")
 
 

@@ -165,7 +165,7 @@ class Model(Trainer, Layer):
         if input_shape is None:
             raise ValueError(f"{who}.build: give the input shape, e.g. model.build((None, 400))")
         shape = tuple(input_shape)
-        if len(shape) < 2:
+        if len(shape) < 2 and (self._is_stack() or not shape):    # (a subclass's call may take 1-D samples)
             raise ValueError(f"{who}.build: input_shape must include the batch dimension, e.g. "
                              f"(None, {shape[0] if shape else 'features'})")
         self._input_shape = (None,) + shape[1:]
@@ -415,7 +415,9 @@ class Model(Trainer, Layer):
             return outs[0] if len(outs) == 1 else outs
         if self._is_stack():
             return forward(self._layers, x, training)
+        x = wrap(np.asarray(x))                         # a Tensor the recorder follows: dJ/dx can be asked
         with tape.GradientTape() as recorder, tape.training_scope(training):
+            recorder.watch(x)
             out = self.call(x, training=training) if _takes_training(type(self)) else self.call(x)
         self._last_call = (recorder, x, out)
         return np.asarray(out)

@@ -68,8 +68,9 @@ def forward(layers, x, training=False, record=None, passes=None):
 
 def divisor(loss, m, sample_weight) -> float:
     """What the weighted sum of a batch's losses is divided by, per the loss's reduction:
-    the batch size (Keras's default "sum_over_batch_size"), 1 ("sum"), or the sum of the
-    sample weights ("mean_with_sample_weight")."""
+    ``m``, the number of loss values (Keras's default "sum_over_batch_size": one per sample,
+    so the batch size; a loss function that returns one number for the batch, 1), 1 ("sum"),
+    or the sum of the sample weights ("mean_with_sample_weight")."""
     if loss.reduction == "sum":
         return 1.0
     if loss.reduction == "mean_with_sample_weight" and sample_weight is not None:
@@ -103,7 +104,7 @@ def loss_and_output_grad(loss, shortcut, last_layer, y, a, sample_weight=None, r
     if grad is a or grad is y:             # scaled in place below: never the caller's array
         grad = grad.copy()
     m = a.shape[0]
-    d = divisor(loss, m, sample_weight)
+    d = divisor(loss, np.size(values), sample_weight)
     if sample_weight is None:
         value = float(np.add.reduce(values, axis=None)) / d       # values.sum(), without its wrapper
         grad *= 1.0 / d

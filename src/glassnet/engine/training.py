@@ -385,7 +385,7 @@ def run_evaluate_batches(model, batches):
         values = per_sample_losses(loss, model.output_shortcut, layers[-1], yb, a)
         if swb is not None:
             values = values * swb
-        batch_loss = float(values.sum()) / divisor(loss, rows(yb), swb) + penalties
+        batch_loss = float(np.sum(values)) / divisor(loss, np.size(values), swb) + penalties
         total += batch_loss * rows(yb)         # the epoch's loss: weighted by batch size
         n += rows(yb)
         for m in model.metrics:

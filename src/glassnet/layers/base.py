@@ -113,40 +113,50 @@ class Layer:
 
     @property
     def weights(self) -> list[Variable]:
-        return list(self._variables)
+        return list(self._adopted())
 
     @property
     def trainable_weights(self) -> list[Variable]:
-        return [v for v in self._variables if v.trainable and self.trainable]
+        return [v for v in self._adopted() if v.trainable and self.trainable]
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
-        return [v for v in self._variables if not (v.trainable and self.trainable)]
+        return [v for v in self._adopted() if not (v.trainable and self.trainable)]
+
+    def _adopted(self) -> list[Variable]:
+        """The weights: those ``add_weight`` made, and any ``tf.Variable`` set as an attribute
+        (``self.w = tf.Variable(...)``, as TensorFlow's guides write layers), taken in when
+        the weights are first asked for after it was set."""
+        variables = self._variables
+        for value in vars(self).values():
+            if isinstance(value, Variable) and not any(value is v for v in variables):
+                variables.append(value)
+        return variables
 
     trainable_variables = trainable_weights
     variables = weights
 
     def get_weights(self) -> list[np.ndarray]:
-        return [v.numpy() for v in self._variables]
+        return [v.numpy() for v in self._adopted()]
 
     def set_weights(self, weights) -> None:
-        weights = list(weights)
-        if len(weights) != len(self._variables):
+        weights, variables = list(weights), self._adopted()
+        if len(weights) != len(variables):
             raise ValueError(
-                f"Layer {self.name!r} expects {len(self._variables)} weight arrays "
-                f"({', '.join(str(v.shape) for v in self._variables)}), got {len(weights)}"
+                f"Layer {self.name!r} expects {len(variables)} weight arrays "
+                f"({', '.join(str(v.shape) for v in variables)}), got {len(weights)}"
             )
-        for i, (var, w) in enumerate(zip(self._variables, weights)):
+        for i, (var, w) in enumerate(zip(variables, weights)):
             w = np.asarray(w)
             if w.shape != var.shape:
                 raise ValueError(
                     f"Layer {self.name!r} weight {i} ({var.name}): expected shape {var.shape}, got {w.shape}"
                 )
-        for var, w in zip(self._variables, weights):
+        for var, w in zip(variables, weights):
             var.value = w
 
     def count_params(self) -> int:
-        return int(sum(v.value.size for v in self._variables))
+        return int(sum(v.value.size for v in self._adopted()))
 
     def count_params_for(self, input_shape) -> int:
         """How many numbers ``build(input_shape)`` would create, without creating them.
@@ -160,7 +170,7 @@ class Layer:
     @property
     def losses(self) -> list[float]:
         """This layer's weight penalties, one per regularized weight (Keras's ``layer.losses``)."""
-        return [float(v.regularizer(v.value)) for v in self._variables if v.regularizer is not None]
+        return [float(v.regularizer(v.value)) for v in self._adopted() if v.regularizer is not None]
 
     def regularization_loss(self) -> float:
         """Sum of this layer's weight penalties (added to the loss in fit and evaluate)."""
