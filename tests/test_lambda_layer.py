@@ -71,3 +71,33 @@ def test_a_model_with_a_lambda_trains_and_refuses_to_write_its_code(tmp_path):
     assert not (tmp_path / "m.keras").exists()
     model.save_weights(tmp_path / "m.weights.h5")                   # the weights do save
     assert (tmp_path / "m.weights.h5").stat().st_size > 0
+
+
+def test_tensorflow_functions_on_symbolic_tensors_make_nodes_as_keras_2_did(float64):
+    import warnings
+    from glassnet.keras import legacy
+    glassnet.utils.set_random_seed(5)
+    a, b = Input(shape=(3,)), Input(shape=(2,))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        legacy.forget()
+        joined = glassnet.concat([a, b], axis=1)
+        summed = glassnet.reduce_sum(glassnet.nn.relu(joined), axis=1, keepdims=True)
+    assert sum("TFOpLambda" in str(w.message) for w in caught) == 1            # one note, naming Keras 2's way
+    model = Model([a, b], layers.Dense(1)(summed * joined))
+    assert [type(layer).__name__ for layer in model.layers].count("Lambda") == 4
+    model.compile(optimizer="sgd", loss="mse")
+    rng = np.random.default_rng(6)
+    x, y = [rng.normal(size=(6, 3)), rng.normal(size=(6, 2))], rng.normal(size=(6, 1))
+    got = glassnet.gradients(model, x, y)
+    for g, v in zip(got, model.trainable_weights):
+        numeric = np.zeros_like(v.value)
+        for idx in np.ndindex(v.shape):
+            old = v.value[idx]
+            v.value[idx] = old + 1e-6
+            plus = model.evaluate(x, y, verbose=0)
+            v.value[idx] = old - 1e-6
+            minus = model.evaluate(x, y, verbose=0)
+            v.value[idx] = old
+            numeric[idx] = (plus - minus) / 2e-6
+        np.testing.assert_allclose(g, numeric, atol=1e-6)

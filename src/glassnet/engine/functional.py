@@ -39,6 +39,8 @@ class SymbolicMath:
     do: ``inputs * 2 + 1``, ``a - b``, ``np.exp(t)``, ``t[:, :3]`` each become a ``Lambda``
     layer (``glassnet/layers/lambda_layer.py``) whose backward the tape finds."""
 
+    _glassnet_symbolic = True                           # (TensorFlow's functions look for it)
+
     def _op(self, function, *operands):
         from ..layers.lambda_layer import symbolic_op  # noqa: PLC0415 - the layers build on this module
         return symbolic_op(function, list(operands))

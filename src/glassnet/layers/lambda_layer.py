@@ -113,3 +113,33 @@ def symbolic_op(function, operands, name=None):
     layer = Lambda(apply, name=name)
     tensors = [operands[i] for i in symbolic]
     return layer(tensors if len(tensors) > 1 else tensors[0])
+
+
+def symbolic_call(function, args, kwargs):
+    """A TensorFlow function called on symbolic tensors (``tf.concat([a, b], axis=1)``,
+    ``tf.reduce_sum(x, axis=1)``): a :class:`Lambda` node that calls it on data, as Keras 2's
+    ``TFOpLambda`` did (Keras 3 refuses; glassnet notes the Keras 3 spelling once)."""
+    from ..keras.legacy import note  # noqa: PLC0415
+    name = getattr(function, "__name__", "function")
+    note("tf functions on symbolic tensors", f"tf.{name}(...) on a functional model's tensors makes a layer as Keras 2 "
+                                             "did (TFOpLambda); Keras 3 writes such steps with layers or a Lambda",
+         stacklevel=4)
+    slots, flat = [], []                                # where each argument's tensors go back
+    for key, value in list(enumerate(args)) + list(kwargs.items()):
+        if isinstance(value, (list, tuple)):
+            slots.append((key, type(value), len(value)))
+            flat.extend(value)
+        else:
+            slots.append((key, None, 1))
+            flat.append(value)
+
+    def rebuild(*values):
+        it, positional, named = iter(values), [], {}
+        for key, kind, n in slots:
+            value = next(it) if kind is None else kind(next(it) for _ in range(n))
+            if isinstance(key, int):
+                positional.append(value)
+            else:
+                named[key] = value
+        return function(*positional, **named)
+    return symbolic_op(rebuild, flat)

@@ -13,7 +13,7 @@ import numpy as np
 from . import vjps
 from .math import l2_normalize
 from .ops import _values, matmul, transpose
-from .tensor import Tensor, wrap
+from .tensor import Tensor, wrap, accept_symbolic
 
 __all__ = ["matmul", "transpose", "matrix_transpose", "norm", "trace", "diag_part", "tensordot", "matvec",
            "l2_normalize"]
@@ -76,3 +76,6 @@ def tensordot(a, b, axes, name=None) -> Tensor:
     a2 = vjps.reshape(vjps.transpose(a, axes=tuple(free_a + ax_a)), (-1, k))
     b2 = vjps.reshape(vjps.transpose(b, axes=tuple(ax_b + free_b)), (k, -1))
     return vjps.reshape(np.matmul(a2, b2), tuple(a.shape[i] for i in free_a) + tuple(b.shape[i] for i in free_b))
+
+
+accept_symbolic(globals(), __all__)      # tf functions on a functional model's tensors make Lambda nodes

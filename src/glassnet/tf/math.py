@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import activations as _act
 from . import vjps
-from .tensor import Tensor, convert_to_tensor, float_array, wrap
+from .tensor import Tensor, convert_to_tensor, float_array, wrap, accept_symbolic
 from .variable import Variable
 
 __all__ = ["sigmoid", "exp", "log", "tanh", "softplus", "abs", "square", "sqrt", "maximum", "minimum",
@@ -314,3 +314,6 @@ def argmin(input, axis=None, output_type=np.int64, name=None) -> Tensor:  # noqa
 for _fn, _p in [(sigmoid, _act.sigmoid), (tanh, _act.tanh), (softplus, _act.softplus), (exp, _act.exponential)]:
     _fn._glassnet_plain = _p              # usable as Dense(..., activation=tf.math.sigmoid)
 del _fn, _p
+
+
+accept_symbolic(globals(), __all__)      # tf functions on a functional model's tensors make Lambda nodes

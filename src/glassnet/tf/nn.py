@@ -23,7 +23,7 @@ import numpy as np
 from .. import activations as _act
 from .. import losses as _losses
 from . import vjps
-from .tensor import Tensor, float_array, wrap
+from .tensor import Tensor, float_array, wrap, accept_symbolic
 from .variable import Variable
 
 
@@ -192,3 +192,6 @@ for _fn, _plain in [(softmax, _act.softmax), (log_softmax, _act.log_softmax), (s
                     (softsign, _act.softsign)]:
     _fn._glassnet_plain = _plain
 del _fn, _plain
+
+
+accept_symbolic(globals(), __all__)      # tf functions on a functional model's tensors make Lambda nodes

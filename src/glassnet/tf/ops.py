@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import vjps
-from .tensor import Tensor, _as_dtype, convert_to_tensor, wrap
+from .tensor import Tensor, _as_dtype, convert_to_tensor, wrap, accept_symbolic
 from .variable import Variable
 
 __all__ = ["linspace", "range", "zeros", "ones", "zeros_like", "ones_like", "reshape", "expand_dims",
@@ -234,3 +234,6 @@ def size(input, out_type=np.int32, name=None) -> Tensor:  # noqa: A002
 
 def fill(dims, value, name=None) -> Tensor:
     return wrap(np.full(tuple(np.asarray(dims).tolist()), _array(value)))
+
+
+accept_symbolic(globals(), __all__)      # tf functions on a functional model's tensors make Lambda nodes

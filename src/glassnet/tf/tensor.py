@@ -349,3 +349,34 @@ def plain_function(fn):
     ``glassnet.math`` function (they name it in ``_glassnet_plain``); ``fn`` itself otherwise.
     So ``Dense(4, activation=tf.nn.relu)`` keeps ``glassnet.activations.relu``."""
     return getattr(fn, "_glassnet_plain", fn) if callable(fn) else fn
+
+
+def _symbolic(value) -> bool:
+    """A functional model's symbolic tensor (an Input, a layer's output), at the top or in a list."""
+    if isinstance(value, (list, tuple)):
+        return any(getattr(v, "_glassnet_symbolic", False) for v in value)
+    return getattr(value, "_glassnet_symbolic", False)
+
+
+def accept_symbolic(namespace: dict, names) -> None:
+    """Let each TensorFlow function ``names`` of a module take symbolic tensors, as Keras 2's
+    did: ``tf.concat([a, b], axis=1)`` on a functional model's tensors makes a ``Lambda`` node
+    that calls the function on data (``glassnet.layers.lambda_layer.symbolic_call``)."""
+    import functools
+
+    def accepting(fn):
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            if any(_symbolic(a) for a in args) or any(_symbolic(v) for v in kwargs.values()):
+                from ..layers.lambda_layer import symbolic_call  # noqa: PLC0415 - the layers build on tf
+                return symbolic_call(fn, args, kwargs)
+            return fn(*args, **kwargs)
+        return call
+    wrapped = {}
+    for name in names:
+        fn = namespace.get(name)
+        if callable(fn) and not isinstance(fn, type) and getattr(fn, "__module__", "").startswith("glassnet"):
+            wrapped[id(fn)] = accepting(fn)
+    for name, value in list(namespace.items()):        # aliases too (swish = silu): one function each
+        if id(value) in wrapped and not name.startswith("__"):
+            namespace[name] = wrapped[id(value)]
