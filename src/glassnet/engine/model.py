@@ -3,8 +3,9 @@
 There are three ways to make one, as in Keras:
 
 - ``Sequential([...])`` (``glassnet/engine/sequential.py``), a subclass of this class;
-- **functional**, for a chain: ``Model(inputs=inputs, outputs=outputs)`` is the stack of the
-  layers between them (``glassnet/engine/functional.py``);
+- **functional**: ``Model(inputs=inputs, outputs=outputs)``; a chain of layers is their stack, any
+  other graph (several inputs or outputs, merges, shared layers) runs call by call
+  (``glassnet/engine/functional.py``, ``glassnet/engine/graph.py``);
 - **subclassing**: ``class MyModel(Model)`` with layers set as attributes and a ``call`` of
   its own. Its weights are those layers' weights; ``model(x)`` runs ``call`` (passing
   ``training`` down to the layers it calls); ``fit`` runs ``call`` on each batch, records
@@ -49,8 +50,9 @@ from .trainer import Trainer
 
 class Model(Trainer, Layer):
     """Keras's ``Model``: a layer that trains. Made three ways: ``Sequential`` (a subclass),
-    the functional ``Model(inputs, outputs)`` for a chain of layers, or a subclass of your
-    own with layers as attributes and a ``call``."""
+    the functional ``Model(inputs, outputs)`` (a chain of layers is a stack; any other graph a
+    ``glassnet.engine.graph.Graph``), or a subclass of your own with layers (and Variables) as
+    attributes and a ``call``."""
 
     def __init__(self, layers=None, trainable=True, name=None, inputs=None, outputs=None, **kwargs):
         if inputs is None and _all_symbolic(layers) and _all_symbolic(trainable):   # Model(inputs, outputs)
@@ -91,12 +93,14 @@ class Model(Trainer, Layer):
     # -- structure ----------------------------------------------------------------------
     def _is_stack(self) -> bool:
         """True for a model whose forward pass is its layers in order (Sequential, a
-        functional chain); False for a subclass with a ``call`` of its own."""
+        functional chain); False for a functional graph and for a subclass with a ``call`` of
+        its own."""
         return type(self).call is Model.call and self.__dict__.get("_graph") is None
 
     def units(self) -> list:
         """What the training step runs forward in order and backward in reverse: the stack's
-        layers, or the model itself (a subclass: its ``call``, recorded and run back)."""
+        layers, or the model itself (a graph: its calls in order; a subclass: its ``call``,
+        recorded and run back)."""
         return self._layers if self._is_stack() else [self]
 
     def __setattr__(self, name, value):
