@@ -517,3 +517,94 @@ def test_cli_playground_reports_mistakes_in_one_line(capsys, tmp_path):
         port = taken.getsockname()[1]
         assert main(["playground", "--port", str(port), "--no-browser"]) == 2
     assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+# -- the second round's security and data-loss fixes (issue 26, item 3) -----------------------
+def test_a_refusal_never_carries_the_token(pg):
+    for host in ("evil.example:80", "127.0.0.1:1", "localhost"):
+        status, data, _ = request(pg, "GET", "/", token=False, host=host)
+        assert status == 403 and pg.token.encode() not in data
+    status, data, _ = request(pg, "GET", "/api/state", token=False)
+    assert status == 403 and pg.token.encode() not in data
+
+
+def _trained(pg, steps=30):
+    for _ in range(steps):
+        js(pg, "POST", "/api/control", {"action": "step"})
+    return pg.session.step, [w.copy() for w in pg.session.model.get_weights()]
+
+
+@pytest.mark.parametrize("change", [{"layers": [9]}, {"problem": "regression", "dataset": "nope"},
+                                    {"features": [["x1"]]}, {"activation": ["relu"]}, {}])
+def test_a_refused_or_empty_setting_leaves_the_trained_model_as_it_was(pg, change):
+    step, weights = _trained(pg)
+    status, reply = js(pg, "POST", "/api/config", change)
+    assert status in (200, 400) and "Traceback" not in json.dumps(reply)
+    if status == 400:
+        assert "unhashable" not in reply["error"] and reply["error"].split(":")[0] in {*change}
+    assert pg.session.step == step
+    for a, b in zip(pg.session.model.get_weights(), weights):
+        assert np.array_equal(a, b)
+
+
+def test_choosing_classification_for_a_regression_csv_keeps_the_model(pg):
+    rng = np.random.default_rng(0)
+    rows = "\n".join(f"{a:.3f},{b:.3f},{a * 2.5 + b:.4f}" for a, b in rng.random((60, 2)))
+    status, _ = js(pg, "POST", "/api/upload?name=r.csv", ("a,b,price\n" + rows).encode())
+    assert status == 200
+    step, weights = _trained(pg, 10)
+    status, reply = js(pg, "POST", "/api/config", {"problem": "classification"})
+    assert status == 400 and pg.session.step == step
+    for a, b in zip(pg.session.model.get_weights(), weights):
+        assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"a": ' * 50_000 + b"1" + b"}" * 50_000])
+def test_deeply_nested_json_is_a_400(pg, body):
+    status, reply = js(pg, "POST", "/api/config", body, headers={"Content-Type": "application/json"})
+    assert status in (400, 413) and "error" in reply
+
+
+def test_hostile_csvs_get_a_400_or_are_read(pg):
+    status, reply = js(pg, "POST", "/api/upload?name=x.csv", b"a,b,c\n" + b"1," * 2 + b"x" * 200_000 + b"\n")
+    assert status in (400, 413) and "Traceback" not in reply["error"]
+    rows = "\r".join(f"{i},{i % 3},{i % 2}" for i in range(20))
+    status, reply = js(pg, "POST", "/api/upload?name=mac.csv", ("a,b,c\r" + rows).encode())   # CR-only lines
+    assert status == 200, reply
+
+
+def test_upload_while_playing_keeps_playing_on_the_new_data(pg):
+    js(pg, "POST", "/api/control", {"action": "play"})
+    wait_for(pg, lambda st: st["step"] > 5)
+    rows = "\n".join(f"{i % 7},{i % 5},{i % 2}" for i in range(40))
+    status, reply = js(pg, "POST", "/api/upload?name=t.csv", ("a,b,c\n" + rows).encode())
+    assert status == 200 and reply["running"] is True
+    wait_for(pg, lambda st: st["step"] > 5 and st["running"])      # the counter moves on the new data
+    js(pg, "POST", "/api/control", {"action": "pause"})
+
+
+def test_head_wrong_methods_and_error_pages_carry_the_same_headers(pg):
+    status, data, r = request(pg, "HEAD", "/?token=" + pg.token, token=False)
+    assert status == 200 and data == b"" and int(r.getheader("Content-Length")) > 0
+    status, data, r = request(pg, "PUT", "/api/config", {"a": 1})
+    assert 400 <= status < 600 and "frame-ancestors 'self';" in r.getheader("Content-Security-Policy")
+    assert json.loads(data)["error"] and b"Traceback" not in data
+    _, _, r = request(pg, "GET", "/api/layout")
+    assert "frame-ancestors 'self';" in r.getheader("Content-Security-Policy")
+
+
+def test_fifty_clients_at_once_are_all_answered(pg):
+    assert pg.httpd.request_queue_size >= 64
+    answers, errors = [], []
+
+    def one():
+        try:
+            answers.append(request(pg, "GET", "/api/layout")[0])
+        except OSError as e:
+            errors.append(e)
+    threads = [threading.Thread(target=one) for _ in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors and answers.count(200) == 50

@@ -45,7 +45,7 @@ def _number(name, value, lo, hi, kind=float):
 
 
 def _choice(name, value, options):
-    if value not in options:
+    if not isinstance(value, str) or value not in options:
         raise ValueError(f"{name}: {value!r} is not one of {', '.join(map(str, options))}")
     return value
 
@@ -73,7 +73,7 @@ def check_config(changes: dict, current: dict) -> dict:
             if not isinstance(value, list) or not value:
                 raise ValueError("features: give a non-empty list of input features")
             for i, f in enumerate(value):
-                if f not in FEATURES:
+                if not isinstance(f, str) or f not in FEATURES:
                     raise ValueError(f"features: {f!r} at position {i} is not one of {', '.join(FEATURES)}")
             cfg[key] = [f for f in FEATURES if f in value]
         elif key == "layers":

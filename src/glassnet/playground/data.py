@@ -147,7 +147,7 @@ def parse_csv(raw: bytes, target: str | None = None, source: str = "upload", tas
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
+    rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text, newline=None), delimiter=delimiter), start=1)  # \r, \r\n, \n
             if any(cell.strip() for cell in r)]
     if not rows:
         raise ValueError(f"{source}: the file is empty")

@@ -22,6 +22,7 @@ The API (all JSON unless said)::
 """
 from __future__ import annotations
 
+import csv
 import hmac
 import json
 import secrets
@@ -51,6 +52,7 @@ class _Refused(Exception):
 class _Handler(BaseHTTPRequestHandler):
     server_version = "glassnet-playground"
     protocol_version = "HTTP/1.1"
+    timeout = 30                                    # seconds an idle keep-alive connection is kept
 
     def log_message(self, format, *args):      # quiet: the page's polling would flood the terminal
         pass
@@ -59,8 +61,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _check(self):
         pg = self.server.playground
         host = self.headers.get("Host", "")
-        if host not in pg.hosts:
-            raise _Refused(403, f"refused: Host {host!r} is not this server (open {pg.url})")
+        if host not in pg.hosts:                    # (the token goes only where the request carried it)
+            raise _Refused(403, f"refused: Host {host!r} is not this server; open the URL that 'glassnet "
+                                "playground' printed")
         origin = self.headers.get("Origin")
         if origin is not None and origin not in pg.origins:
             raise _Refused(403, f"refused: a request from the page at {origin!r}, not from the playground")
@@ -90,6 +93,8 @@ class _Handler(BaseHTTPRequestHandler):
             return json.loads(self._body(MAX_JSON) or b"{}")
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise ValueError(f"request body: not JSON ({e})") from None
+        except RecursionError:
+            raise ValueError("request body: JSON nested too deeply") from None
 
     # -- replies --------------------------------------------------------------------------
     def _send(self, status, body: bytes, ctype="application/json", headers=()):
@@ -100,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; "
-                         "frame-ancestors 'self' http://127.0.0.1:* http://localhost:*; connect-src 'self'")
+                         "frame-ancestors 'self'; connect-src 'self'")
         for k, v in headers:
             self.send_header(k, v)
         self.end_headers()
@@ -121,6 +126,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(e.status, str(e))
         except (ValueError, TypeError) as e:         # the user's input: the page shows it
             self._error(400, str(e))
+        except csv.Error as e:                     # a CSV the reader cannot take (a huge cell, bare CRs)
+            self._error(400, f"the CSV cannot be read: {e}")
         except ImportError as e:
             self._error(501, f"{e}: install it with pip install 'glassnet[files]'")
         except (BrokenPipeError, ConnectionResetError):
@@ -135,8 +142,20 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self._handle(self._get)
 
+    def do_HEAD(self):                              # GET's headers, no body (_send leaves it out)
+        self._handle(self._get)
+
     def do_POST(self):
         self._handle(self._post)
+
+    def send_error(self, code, message=None, explain=None):
+        """The standard library's own refusals (a method it has no handler for, a malformed
+        request line) as this server's JSON, with the same headers (CSP included)."""
+        self.close_connection = True
+        try:
+            self._error(code, message or f"refused ({code})")
+        except OSError:
+            pass
 
     def _get(self, query):
         pg, s = self.server.playground, self.server.playground.session
@@ -195,6 +214,7 @@ def _light(state):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
+    request_queue_size = 128                        # the listen backlog: 50 clients at once, no dropped handshakes
 
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):

@@ -84,18 +84,27 @@ class Session:
 
     def _setup(self):
         """(Re)build the data from the settings, then the model (or reset the user's)."""
-        self.d = render.build_data(self.cfg, self.table)
-        if self.user_model is not None:
-            m = self.user_model
-            if m.built and m.input_shape[-1] != self.d.x_train.shape[1]:
-                raise ValueError(f"serve: model takes {m.input_shape[-1]} inputs, the data has "
-                                 f"{self.d.x_train.shape[1]} features")
-            if self.user_weights is not None:
-                m.set_weights(self.user_weights)
-            self._compile(m)
-            self.model = m
-        else:
-            self.model = self._build()
+        self._install(*self._prepare(self.cfg, self.table, self.user_model))
+
+    def _prepare(self, cfg, table, user_model):
+        """The data and the model for ``cfg``, made aside: whatever it raises, the session
+        (its model, its step, its data) is as it was. A refused request changes nothing."""
+        d = render.build_data(cfg, table)
+        if user_model is None:
+            return d, self._build(cfg, d)
+        m = user_model
+        if m.built and m.input_shape[-1] != d.x_train.shape[1]:
+            raise ValueError(f"serve: model takes {m.input_shape[-1]} inputs, the data has "
+                             f"{d.x_train.shape[1]} features")
+        optimizer = render.make_optimizer(cfg)                # everything that can refuse, first
+        if self.user_weights is not None:
+            m.set_weights(self.user_weights)
+        m.compile(optimizer=optimizer, loss=d.loss)
+        return d, m
+
+    def _install(self, d, model):
+        """Train ``model`` on ``d`` from step 0."""
+        self.d, self.model = d, model
         self.step, self.cursor, self.history = 0, 0, []
         self.trace = glassnet.callbacks.Trace(every=TRACE_EVERY)
         self._trace_cache = None
@@ -103,8 +112,7 @@ class Session:
         self._rate = (time.monotonic(), 0, 0.0)
         self._render(force=True)
 
-    def _build(self):
-        cfg, d = self.cfg, self.d
+    def _build(self, cfg, d):
         glassnet.utils.set_random_seed(cfg["seed"])
         reg = None
         if cfg["regularization"] != "none" and cfg["reg_rate"] > 0:
@@ -114,7 +122,7 @@ class Session:
             layers.append(Dense(units, activation=cfg["activation"], kernel_regularizer=reg, name=f"hidden_{i + 1}"))
         layers.append(Dense(d.n_out, activation=d.out_activation, kernel_regularizer=reg, name="output"))
         model = glassnet.Sequential(layers, name="playground")
-        self._compile(model)
+        model.compile(optimizer=render.make_optimizer(cfg), loss=d.loss)
         return model
 
     def _compile(self, model):
@@ -128,7 +136,9 @@ class Session:
         with self.lock:
             cfg = check_config(changes, self.cfg)
             keys = set(changes)
-            if keys and keys <= {"learning_rate", "optimizer", "loss"} and self.error is None:
+            if not keys:                                    # nothing asked: nothing changes
+                return self.state()
+            if keys <= {"learning_rate", "optimizer", "loss"} and self.error is None:
                 loss = render.resolve_loss(cfg, self.d.task)       # raises before anything changes
                 self.cfg, self.d.loss = cfg, loss
                 if keys == {"learning_rate"}:
@@ -141,20 +151,17 @@ class Session:
                 self.cfg, self.d = cfg, render.build_data(cfg, self.table)   # same split, same arrays
                 self._render(force=True)
                 return self.state()
-            old, self.cfg = self.cfg, cfg
-            if set(changes) & {"layers", "activation", "regularization", "reg_rate", "seed"}:
-                self.user_model = None
+            user_model, table = self.user_model, self.table
+            if keys & {"layers", "activation", "regularization", "reg_rate", "seed"}:
+                user_model = None
             if "problem" in changes and cfg["dataset"] == "csv" and self.csv_raw is not None \
                     and (cfg["problem"] == "regression") != (self.table.task == "regression"):
-                self.table = parse_csv(self.csv_raw, cfg["target"], source=self.table.source,
-                                       task="regression" if cfg["problem"] == "regression" else None)
-            try:
-                self._setup()
-            except Exception:
-                self.cfg = old
-                self._setup()
-                raise
-            self.running = self.running and self.error is None
+                table = parse_csv(self.csv_raw, cfg["target"], source=self.table.source,
+                                  task="regression" if cfg["problem"] == "regression" else None)
+            d, model = self._prepare(cfg, table, user_model)   # raises: the session is as it was
+            self.cfg, self.table, self.user_model = cfg, table, user_model
+            self._install(d, model)
+            self.running = self.running and self.error is None  # playing goes on playing
             return self.state()
 
     def upload(self, raw: bytes, target: str | None = None, name: str | None = None) -> dict:
@@ -163,17 +170,12 @@ class Session:
         table = parse_csv(raw, target or None, source=source,
                           task="regression" if self.cfg["problem"] == "regression" else None)
         with self.lock:
-            old = (self.table, self.csv_raw, self.cfg, self.user_model)
-            self.table, self.csv_raw, self.user_model = table, raw, None
-            self.cfg = dict(self.cfg, dataset="csv", target=table.target, map_x=0, map_y=min(1, len(table.names) - 1),
-                            problem="regression" if table.task == "regression" else "classification", loss="auto")
-            try:
-                self._setup()
-            except Exception:
-                self.table, self.csv_raw, self.cfg, self.user_model = old
-                self._setup()
-                raise
-            self.running = False
+            cfg = dict(self.cfg, dataset="csv", target=table.target, map_x=0, map_y=min(1, len(table.names) - 1),
+                       problem="regression" if table.task == "regression" else "classification", loss="auto")
+            d, model = self._prepare(cfg, table, None)         # raises: the session is as it was
+            self.table, self.csv_raw, self.cfg, self.user_model = table, raw, cfg, None
+            self._install(d, model)
+            self.running = self.running and self.error is None  # playing goes on playing, on the new data
             return self.state()
 
     def choose_target(self, target: str) -> dict:
