@@ -317,3 +317,28 @@ def test_blas_threads_without_threadpoolctl_reach_numpys_openblas(monkeypatch):
     finally:
         monkeypatch.setattr(threads, "_blas", None)
         glassnet.config.set_num_threads(None)
+
+
+def test_numba_caches_its_loops_in_a_user_folder_not_in_the_package(tmp_path):
+    """Issue 28: the compiled loops go to $GLASSNET_CACHE_DIR/numba (else ~/.cache/glassnet/numba)."""
+    pytest.importorskip("numba")
+    import os
+    import pathlib
+    import subprocess
+    import sys
+    program = ("import numpy as np, glassnet\n"
+               "glassnet.config.set_kernels('numba')\n"
+               "m = glassnet.Sequential([glassnet.Input(shape=(3,)), glassnet.layers.Dense(2, activation='relu'),"
+               " glassnet.layers.Dense(1)])\n"
+               "m.compile(optimizer='adam', loss='mse')\n"
+               "m.fit(np.ones((8, 3), np.float32), np.ones((8, 1), np.float32), epochs=1, verbose=0)\n"
+               "import numba; print(numba.config.CACHE_DIR)\n")
+    package = pathlib.Path(glassnet.__file__).parent / "fast"
+    before = set(package.rglob("*.nbi"))
+    env = dict(os.environ, GLASSNET_CACHE_DIR=str(tmp_path), PYTHONPATH=str(package.parents[1]))
+    env.pop("NUMBA_CACHE_DIR", None)
+    done = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == str(tmp_path / "numba")
+    assert list((tmp_path / "numba").rglob("*.nbi"))                 # the loops were cached there
+    assert set(package.rglob("*.nbi")) == before                     # and nothing new inside the package

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import numba
 
+from ._numba_cache import use_user_cache
+
+use_user_cache(numba)                   # compiled loops go to a user cache folder, not the package
+
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 NONE = 255          # "no position won": the window's max is NaN (NumPy's == finds no winner)

@@ -21,6 +21,10 @@ differ from NumPy's in the last bits. Every number is in the arrays' float type 
 from __future__ import annotations
 
 import numba
+
+from ._numba_cache import use_user_cache
+
+use_user_cache(numba)                   # compiled loops go to a user cache folder, not the package
 import numpy as np
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")

@@ -12,6 +12,10 @@ numba check for negative indices and the loop is no longer vectorized: 5x slower
 from __future__ import annotations
 
 import numba
+
+from ._numba_cache import use_user_cache
+
+use_user_cache(numba)                   # compiled loops go to a user cache folder, not the package
 import numpy as np
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")

@@ -21,7 +21,7 @@ MaxPooling2D backward       the gradient written at the winners, one pass
 ==========================  ================================================================
 
 Each pass is a loop compiled by numba (``glassnet.fast._numba_conv``, ``pip install
-glassnet[speed]``); the loops keep NumPy's order of operations, so outputs and gradients are
+installed with glassnet``); the loops keep NumPy's order of operations, so outputs and gradients are
 the readable path's bit for bit, and a model trains to the same weights
 (tests/test_fast_conv.py). One training step of Keras's simple MNIST convnet (batch 128)
 went from ~78 ms to ~36 ms (~67 to ~47 ms when the machine is busy) on this project's
