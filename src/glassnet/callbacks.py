@@ -451,4 +451,7 @@ def __getattr__(name):
     if name == "Trace":
         from .glassbox.trace import Trace
         return Trace
+    if name == "TensorBoard":               # event files for TensorBoard (imports tensorboard when fit starts)
+        from .glassbox.tensorboard import TensorBoard
+        return TensorBoard
     raise AttributeError(f"module 'glassnet.callbacks' has no attribute {name!r}")
