@@ -417,8 +417,9 @@ def test_every_built_in_layer_class_exports_or_refuses_clearly(tmp_path):
             with pytest.raises(ValueError, match=f"glassnet cannot export {name} to ONNX"):
                 Layer.to_onnx(cls.__new__(cls), None, "inputs")
             continue
-        if name == "InputLayer" or cls.takes_list:   # not a layer of a list: Input starts a model, a merge
-            continue                                # layer takes several (tests/test_merging.py, graphs below)
+        if name == "InputLayer" or cls.takes_list or not cls.differentiable_input:
+            continue        # Input starts a model; a merge layer takes several inputs (tests/test_merging.py);
+                            # an Embedding takes ids (tests/test_embedding.py)
         layer = cls(*_ARGS.get(name, ()))
         assert _recipe(layer, 0) == layer.to_onnx, name
         model, path, x = _exported_alone(layer, _input_shape(name), tmp_path)

@@ -48,19 +48,28 @@ LAYER_EXAMPLES = {
     "Minimum": (lambda: layers.Minimum(), [(4, 5), (4, 5)]),
     "Concatenate": (lambda: layers.Concatenate(axis=1), [(4, 2, 3), (4, 1, 3)]),
     "Dot": (lambda: layers.Dot(axes=(1, 2), normalize=True), [(4, 3, 5), (4, 2, 3)]),
+    "Embedding": (lambda: layers.Embedding(7, 3), ("ids", 7, (4, 5))),       # integer ids below 7
 }
 NOT_A_COMPUTING_LAYER = {"InputLayer"}          # only declares the input shape
 
 
 def _data(shape, batch=None):
-    """Random inputs for an example's shape: one array, or a list of them for a list of shapes."""
+    """Random inputs for an example's shape: one array, or a list of them for a list of shapes;
+    ``("ids", n, shape)``: whole numbers below n (an Embedding's input)."""
     if isinstance(shape, list):
         return [_data(s, batch) for s in shape]
+    if shape and shape[0] == "ids":
+        _, n, shape = shape
+        return RNG.integers(0, n, size=shape if batch is None else (batch,) + tuple(shape[1:])).astype(float)
     return RNG.normal(size=shape if batch is None else (batch,) + tuple(shape[1:]))
 
 
 def _unbatched(shape):
-    return [_unbatched(s) for s in shape] if isinstance(shape, list) else (None,) + tuple(shape[1:])
+    if isinstance(shape, list):
+        return [_unbatched(s) for s in shape]
+    if shape and shape[0] == "ids":
+        shape = shape[2]
+    return (None,) + tuple(shape[1:])
 
 
 def _registered_layers():
@@ -96,7 +105,7 @@ def test_every_layer_trains_through_fit(name):
         inputs = [Input(shape=s[1:]) for s in shape]
         model = glassnet.Model(inputs=inputs, outputs=Dense(1)(layers.Flatten()(layer(inputs))))
     else:
-        model = Sequential([Input(shape=shape[1:]), layer, layers.Flatten(), Dense(1)])
+        model = Sequential([Input(shape=_unbatched(shape)[1:]), layer, layers.Flatten(), Dense(1)])
     model.compile(optimizer=optimizers.SGD(0.05), loss="mse")
     x = _data(shape, batch=32)
     y = RNG.normal(size=(32, 1))

@@ -50,6 +50,8 @@ class Layer:
     # True for a layer called on a list of inputs (the merge layers: Add, Concatenate, ...): its
     # build_from_shape takes a list of shapes, forward a list of arrays, backward returns a list
     takes_list = False
+    # False for a layer whose input has no gradient (Embedding's ids): gradcheck checks its weights only
+    differentiable_input = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

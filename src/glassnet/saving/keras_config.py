@@ -317,8 +317,10 @@ def _layer(r, cls, cfg, where, custom_objects=None):
         kw["dtype"] = r.dtype(kw["dtype"], where + ".dtype")
     if "trainable" in kw and not isinstance(kw["trainable"], bool):
         r.fail(where, "trainable must be true or false")
+    own = inspect.signature(cls.__init__).parameters         # (Embedding's input_dim is its vocabulary)
     for key in ("input_shape", "batch_input_shape", "input_dim", "batch_size"):
-        kw.pop(key, None)                       # shapes come from the InputLayer/build_config
+        if key not in own:
+            kw.pop(key, None)                   # shapes come from the InputLayer/build_config
     if "activation" in kw:
         kw["activation"] = _activation(r, kw["activation"], where + ".activation", custom_objects)
     for key in kw:              # every initializer and regularizer the layer takes, by its family
