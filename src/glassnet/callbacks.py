@@ -451,6 +451,9 @@ def __getattr__(name):
     if name == "Trace":
         from .glassbox.trace import Trace
         return Trace
+    if name == "LivePlot":                  # the learning curve redrawn in place in a notebook
+        from .glassbox.live import LivePlot
+        return LivePlot
     if name == "TensorBoard":               # event files for TensorBoard (imports tensorboard when fit starts)
         from .glassbox.tensorboard import TensorBoard
         return TensorBoard

@@ -140,9 +140,17 @@ class Trainer:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1, **kwargs):
-        """Train by mini-batch gradient descent for ``epochs`` epochs; returns a ``History``."""
+            validation_batch_size=None, validation_freq=1, plot=False, **kwargs):
+        """Train by mini-batch gradient descent for ``epochs`` epochs; returns a ``History``.
+        ``plot=True`` (glassnet's, not Keras's) adds a ``callbacks.LivePlot``: in a notebook the
+        learning curve is redrawn in place as it trains."""
         _keras2_loader_args(kwargs, "fit")
+        if plot is not True and plot is not False:
+            raise ValueError(f"fit: plot must be True or False, got {plot!r} (for LivePlot's options pass "
+                             "callbacks=[glassnet.callbacks.LivePlot(...)])")
+        if plot:
+            from ..glassbox.live import LivePlot  # noqa: PLC0415 - only when asked; glassbox imports the engine
+            callbacks = list(callbacks or []) + [LivePlot()]
         batch_size = _positive_int(batch_size, "batch_size", 32)
         validation_batch_size = _positive_int(validation_batch_size, "validation_batch_size", None)
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
