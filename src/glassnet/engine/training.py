@@ -312,8 +312,9 @@ def _epoch(run, data, epoch, cblist):
         if not math.isfinite(value):
             run.stopped_reason = _non_finite(model, epoch, step, value, run.snapshot)
             raise TrainingStopped
-        loss_total += value * rows(yb)
-        seen += rows(yb)
+        m = len(yb) if type(yb) is np.ndarray else rows(yb)     # (several outputs: a list of labels)
+        loss_total += value * m
+        seen += m
         run.steps_done = step + 1
         for m in model.metrics:
             m.update_state(yb, predictions)      # Keras: compile metrics ignore sample_weight
