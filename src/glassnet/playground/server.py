@@ -152,6 +152,8 @@ class _Handler(BaseHTTPRequestHandler):
         """The standard library's own refusals (a method it has no handler for, a malformed
         request line) as this server's JSON, with the same headers (CSP included)."""
         self.close_connection = True
+        if code == 501:                             # a method with no handler: the client's mistake, a 4xx
+            code, message = 405, f"method {self.command!r} is not allowed here (GET, HEAD, POST)"
         try:
             self._error(code, message or f"refused ({code})")
         except OSError:
