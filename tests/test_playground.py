@@ -608,3 +608,32 @@ def test_fifty_clients_at_once_are_all_answered(pg):
     for t in threads:
         t.join(30)
     assert not errors and answers.count(200) == 50
+
+
+def test_every_endpoint_answers_hostile_input_with_a_4xx_and_keeps_serving(pg):
+    """NaN, infinities, negatives, huge numbers, wrong types in every setting; hostile CSVs;
+    wrong methods and content types; traversal: never a 5xx or a Traceback."""
+    from glassnet.playground.config import DEFAULTS
+    bad = [float("nan"), float("inf"), -1, 1e308, 10**30, "", "x" * 5000, None, True, [], {}, [1, "a"], {"a": 1}]
+    seen = []
+    for key in DEFAULTS:
+        for value in bad:
+            body = json.dumps({key: value}, allow_nan=True).encode()
+            status, data, _ = request(pg, "POST", "/api/config", body, headers={"Content-Type": "application/json"})
+            seen.append(status)
+            assert status < 500 and b"Traceback" not in data, (key, value, data[:200])
+    csvs = [b"", b"\x00\x01\x02" * 500, b"a\n", b"=cmd|' /C calc'!A0,b,c\n1,2,3\n4,5,6\n7,8,9\n1,2,3\n",
+            b",".join(b"c%d" % i for i in range(10000)) + b"\n" + b",".join(b"1" for _ in range(10000)),
+            b"a,b,c\n" + b"nan,inf,1\n" * 6, b"a,a,b\n" + b"1,2,3\n" * 6]
+    for raw in csvs:
+        for target in ("", "zz", "../x"):
+            status, data, _ = request(pg, "POST", f"/api/upload?name=f.csv&target={target}", raw,
+                                      headers={"Content-Type": "text/csv"})
+            assert status < 500 and b"Traceback" not in data, (raw[:30], target, data[:200])
+    for path in ("/static/../server.py", "/static/%2e%2e/server.py", "/api/state?since=-1",
+                 "/api/state?since=99999999999999999999", "//", "/static/"):
+        status, _, _ = request(pg, "GET", path)
+        assert status < 500, path
+    for method in ("PUT", "DELETE", "OPTIONS", "PATCH"):
+        assert request(pg, method, "/api/config", {"a": 1})[0] == 405
+    assert 400 in seen and request(pg, "GET", "/api/layout")[0] == 200          # still serving
