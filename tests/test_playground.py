@@ -396,29 +396,48 @@ def test_a_nan_loss_stops_training_says_where_and_offers_reset(pg):
     assert all(np.isfinite(w).all() for w in pg.session.model.get_weights())
 
 
-def test_two_pages_share_the_model_and_are_told_so(pg):
+def test_two_tabs_each_train_their_own_model(pg):
+    one = {"X-Playground-Client": "tab-one"}
+    two = {"X-Playground-Client": "tab-two"}
     js(pg, "GET", "/api/state?client=tab-one")
-    status, st = js(pg, "GET", "/api/state?client=tab-two")
-    assert st["clients"] == 2
+    js(pg, "POST", "/api/config", {"layers": [3], "learning_rate": 0.1}, headers=two)
+    for _ in range(5):
+        js(pg, "POST", "/api/control", {"action": "step"}, headers=one)
+    first, second = pg.sessions["tab-one"], pg.sessions["tab-two"]
+    assert first is pg.session and second is not first                 # the first tab took the server's
+    assert first.step == 5 and second.step == 0
+    assert first.cfg["layers"] != second.cfg["layers"] and second.cfg["layers"] == [3]
+    assert js(pg, "GET", "/api/state?client=tab-two")[1]["clients"] == 1
     errors = []
 
-    def hammer(i):
+    def hammer(i, headers):
         for k in range(15):
-            for method, path, body in (("GET", f"/api/state?client=t{i}", None),
+            for method, path, body in (("GET", f"/api/state?client=tab-{i}", None),
                                        ("POST", "/api/config", {"learning_rate": 0.01 * (k + 1)}),
                                        ("POST", "/api/control", {"action": "step"})):
-                status, _, _ = request(pg, method, path, body)
+                status, _, _ = request(pg, method, path, body, headers=headers)
                 if status != 200:
                     errors.append((method, path, status))
 
-    js(pg, "POST", "/api/control", {"action": "play"})
-    threads = [threading.Thread(target=hammer, args=(i,)) for i in range(2)]
+    js(pg, "POST", "/api/control", {"action": "play"}, headers=one)
+    threads = [threading.Thread(target=hammer, args=(i, h)) for i, h in (("one", one), ("two", two))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert errors == []
+    assert errors == [] and second.step >= 15
     assert request(pg, "GET", "/api/layout")[0] == 200               # still serving
+
+
+def test_the_number_of_tabs_is_capped_and_a_bad_tab_id_refused(pg, monkeypatch):
+    from glassnet.playground import server
+    monkeypatch.setattr(server, "MAX_PAGES", 2)
+    for tab in ("a1", "a2"):
+        assert request(pg, "GET", "/api/layout", headers={"X-Playground-Client": tab})[0] == 200
+    status, reply = js(pg, "GET", "/api/layout", headers={"X-Playground-Client": "a3"})
+    assert status == 429 and "pages are open" in reply["error"]
+    status, reply = js(pg, "GET", "/api/layout", headers={"X-Playground-Client": "../x"})
+    assert status == 400 and "client" in reply["error"]
 
 
 def test_a_page_that_goes_away_mid_request_does_not_hurt_the_server(pg):

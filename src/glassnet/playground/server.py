@@ -23,11 +23,14 @@ The API (all JSON unless said)::
 from __future__ import annotations
 
 import csv
+import copy
 import hmac
 import json
+import re
 import secrets
 import sys
 import threading
+import time
 import traceback
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +42,9 @@ from .session import Session
 __all__ = ["Playground", "serve"]
 
 MAX_UPLOAD = 10 * 1024 * 1024      # bytes of CSV
+MAX_PAGES = 8                       # tabs training at once, each its own model
+IDLE_PAGE = 120.0                   # seconds after which a tab that stopped asking gives its place
+_CLIENT = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_JSON = 64 * 1024
 _STATIC = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
 
@@ -159,8 +165,15 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def _session(self, query):
+        """This tab's session: the page names itself (``X-Playground-Client``, or ``client=``)."""
+        client = self.headers.get("X-Playground-Client") or (query.get("client") or [None])[0]
+        return self.server.playground.session_for(client)
+
     def _get(self, query):
-        pg, s = self.server.playground, self.server.playground.session
+        pg = self.server.playground
+        path = urlsplit(self.path).path
+        s = pg.session if path in ("/", "/index.html") or path.startswith("/static/") else self._session(query)
         path = urlsplit(self.path).path
         if path in ("/", "/index.html"):
             page = resources.files(__package__).joinpath("static/index.html").read_text("utf-8")
@@ -190,7 +203,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, f"no such page: {path}")
 
     def _post(self, query):
-        s = self.server.playground.session
+        s = self._session(query)
         path = urlsplit(self.path).path
         if path == "/api/config":
             self._json(_light(s.configure(self._json_body())))
@@ -232,7 +245,12 @@ class Playground:
                  max_upload: int = MAX_UPLOAD):
         if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535):
             raise ValueError(f"port: give a whole number from 0 to 65535 (0 or None: any free port), got {port!r}")
-        self.session = Session(model, data, target)
+        self._start = (copy.deepcopy(model), data, target)     # what each new tab starts from
+        self.session = Session(model, data, target)          # the first tab's (and the API's without one)
+        self.sessions: dict[str, Session] = {}                # tab id -> its own session
+        self._seen: dict[str, float] = {}
+        self._owner = None                                    # the tab that took self.session
+        self._pages_lock = threading.Lock()
         self.token = secrets.token_urlsafe(24)
         self.max_upload = int(max_upload)
         try:
@@ -248,6 +266,33 @@ class Playground:
         self.url = f"http://127.0.0.1:{self.port}/?token={self.token}"
         self.open_browser = open_browser
         self._thread = None
+
+    def session_for(self, client) -> Session:
+        """Each tab trains its own model: the first tab takes the server's session, each later
+        one gets a new session from the same start (at most ``MAX_PAGES``; a tab that stopped
+        asking for ``IDLE_PAGE`` seconds gives its place). No tab id: the first session."""
+        if not client:
+            return self.session
+        if not _CLIENT.fullmatch(client):
+            raise ValueError("client: a page id is 1 to 64 letters, digits, '-' or '_'")
+        now = time.monotonic()
+        with self._pages_lock:
+            s = self.sessions.get(client)
+            if s is None:
+                for c in [c for c, t in self._seen.items() if now - t > IDLE_PAGE and c != self._owner]:
+                    self.sessions.pop(c).stop()
+                    del self._seen[c]
+                if self._owner is None:
+                    self._owner, s = client, self.session
+                elif len(self.sessions) >= MAX_PAGES:
+                    raise _Refused(429, f"{MAX_PAGES} pages are open on this playground, each training its own "
+                                        "model; close one (or wait two minutes after closing it)")
+                else:
+                    model, data, target = self._start
+                    s = Session(copy.deepcopy(model), data, target)
+                self.sessions[client] = s
+            self._seen[client] = now
+            return s
 
     def _open(self):
         if self.open_browser:
@@ -277,6 +322,11 @@ class Playground:
             self._thread = None
         self.httpd.server_close()
         self.session.stop()
+        with self._pages_lock:
+            for s in self.sessions.values():
+                if s is not self.session:
+                    s.stop()
+            self.sessions.clear()
 
     def _repr_html_(self) -> str:
         return (f'<iframe src="{self.url}" width="100%" height="900" style="border:1px solid #ddd" '

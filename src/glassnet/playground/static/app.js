@@ -4,7 +4,7 @@
 (function () {
   const TOKEN = document.querySelector('meta[name="playground-token"]').content;
   const CLIENT = Math.random().toString(36).slice(2, 12);
-  const HEADERS = { "X-Playground-Token": TOKEN };
+  const HEADERS = { "X-Playground-Token": TOKEN, "X-Playground-Client": CLIENT };   // this tab's own model
   const $ = (id) => document.getElementById(id);
   const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"];
   const PALETTE = ["#0877bd", "#f59322", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -381,7 +381,7 @@
     });
     $("explain").onclick = explain;
     $("copy-code").onclick = () => { navigator.clipboard && navigator.clipboard.writeText($("code-text").textContent); };
-    $("download").href = "/api/download?token=" + encodeURIComponent(TOKEN);
+    $("download").href = "/api/download?token=" + encodeURIComponent(TOKEN) + "&client=" + CLIENT;
   }
   async function explain() { try { $("explain-text").textContent = (await api("/api/explain")).text; } catch (e) { /* shown */ } }
   async function loadCode() { try { $("code-text").textContent = (await api("/api/code")).code; } catch (e) { /* shown */ } }
