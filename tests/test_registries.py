@@ -49,6 +49,9 @@ LAYER_EXAMPLES = {
     "Concatenate": (lambda: layers.Concatenate(axis=1), [(4, 2, 3), (4, 1, 3)]),
     "Dot": (lambda: layers.Dot(axes=(1, 2), normalize=True), [(4, 3, 5), (4, 2, 3)]),
     "Embedding": (lambda: layers.Embedding(7, 3), ("ids", 7, (4, 5))),       # integer ids below 7
+    "SimpleRNN": (lambda: layers.SimpleRNN(3, return_sequences=True), (4, 5, 3)),
+    "LSTM": (lambda: layers.LSTM(3, go_backwards=True), (4, 5, 3)),
+    "GRU": (lambda: layers.GRU(3, kernel_regularizer="l2"), (4, 5, 3)),
 }
 NOT_A_COMPUTING_LAYER = {"InputLayer"}          # only declares the input shape
 

@@ -135,7 +135,7 @@ def _foreign_module(m, s):
 
 def _unknown_class(m, s):
     def edit(c):
-        _layer(c)["class_name"] = "LSTM"
+        _layer(c)["class_name"] = "ConvLSTM3D"
     return _with_config(m, edit)
 
 
@@ -306,7 +306,7 @@ ATTACKS = {
     "lambda_layer": (_lambda, UnsafeFileError, "'Lambda'"),
     "lambda_activation": (_lambda_activation, UnsafeFileError, "__lambda__"),
     "foreign_module": (_foreign_module, UnsafeFileError, "'os'"),
-    "unknown_class": (_unknown_class, UnsafeFileError, "LSTM"),
+    "unknown_class": (_unknown_class, UnsafeFileError, "ConvLSTM3D"),
     "function_reference": (_function_reference, UnsafeFileError, "'function'"),
     "module_path_string": (_module_path_string, UnsafeFileError, "os.system"),
     "initializer_from_subprocess": (_initializer_from_os, UnsafeFileError, "subprocess"),

@@ -159,6 +159,37 @@ class VarianceScaling(Initializer):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed}
 
 
+class Orthogonal(Initializer):
+    """A random orthogonal matrix times ``gain`` (Keras's algorithm): ``A ~ N(0, 1)`` of shape
+    ``(max(rows, cols), min(rows, cols))`` (rows = the product of all but the last dimension),
+    ``Q, R = qr(A)``, ``Q *= sign(diag(R))`` (so Q is uniformly distributed), transposed when
+    rows < cols. The default ``recurrent_initializer`` of SimpleRNN, LSTM and GRU.
+
+    >>> import numpy as np
+    >>> w = Orthogonal(seed=0)((3, 3), "float64")
+    >>> bool(np.allclose(w @ w.T, np.eye(3)))
+    True
+    """
+
+    def __init__(self, gain=1.0, seed=None):
+        self.gain, self.seed = gain, seed
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal: the weight must be at least two-dimensional, got shape={shape}")
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        a = self._generator().normal(0.0, 1.0, (max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q.reshape(shape)).astype(dtype or config.floatx())
+
+    def get_config(self):
+        return {"seed": self.seed, "gain": self.gain}
+
+
 def _scaling(scale, mode, distribution, doc):
     class _Init(VarianceScaling):
         __doc__ = doc
@@ -183,7 +214,7 @@ for _cls, _name in [(GlorotUniform, "GlorotUniform"), (GlorotNormal, "GlorotNorm
     _cls.__name__ = _cls.__qualname__ = _name
 
 CLASSES = {c.__name__: c for c in [
-    Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling,
+    Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling, Orthogonal,
     GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal]}
 BY_NAME = {snake_case(n): c for n, c in CLASSES.items()}
 BY_NAME.update({"zero": Zeros, "one": Ones, "normal": RandomNormal, "uniform": RandomUniform})
@@ -195,6 +226,7 @@ random_normal, random_uniform, truncated_normal, variance_scaling = (RandomNorma
                                                                       VarianceScaling)
 glorot_uniform, glorot_normal, he_uniform, he_normal = GlorotUniform, GlorotNormal, HeUniform, HeNormal
 lecun_uniform, lecun_normal = LecunUniform, LecunNormal
+orthogonal = Orthogonal
 
 
 FAMILY = Family("initializer", "keras.initializers", CLASSES, aliases=BY_NAME, base=Initializer,

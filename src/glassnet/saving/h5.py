@@ -58,6 +58,10 @@ def _write_layers(group, model) -> None:
         if isinstance(layer, Model):
             _write_layers(holder.create_group("layers"), layer)
             continue
+        sub = getattr(layer, "h5_weights_group", None)      # Keras keeps an RNN's weights in its cell
+        if sub:
+            vars_ = holder.create_group(sub).create_group("vars")
+            vars_.attrs["name"] = f"{layer.name}_{sub}"
         for i, v in enumerate(layer.weights):
             vars_.create_dataset(str(i), data=v.value)
 
@@ -177,7 +181,8 @@ def read_layers(reader: Reader, model, prefix: str = "layers") -> list[np.ndarra
         if isinstance(layer, Model):           # a nested Sequential
             out += read_layers(reader, layer, f"{prefix}/{key}/layers")
             continue
-        path = f"{prefix}/{key}/vars"
+        sub = getattr(layer, "h5_weights_group", None)      # an RNN's: <key>/cell/vars, as Keras
+        path = f"{prefix}/{key}/{sub}/vars" if sub else f"{prefix}/{key}/vars"
         n = reader.group_size(path)
         want = len(layer.weights)
         if n is None and want == 0:

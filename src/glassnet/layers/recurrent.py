@@ -1,0 +1,476 @@
+"""Recurrent layers: ``SimpleRNN``, ``LSTM`` and ``GRU`` (Keras 3's constructors, defaults,
+weights and gate order), each with its backward through time written out step by step right
+under its forward.
+
+Inputs are ``(batch, timesteps, features)``. Every layer has Keras's three weights:
+``kernel`` ``(features, k*units)`` (the input's weights), ``recurrent_kernel`` ``(units,
+k*units)`` (the previous state's), ``bias`` (``k`` = 1 for SimpleRNN; 4 for LSTM, gates in the
+order i, f, c, o; 3 for GRU, gates z, r, h, and with ``reset_after=True`` two bias rows: the
+input's and the recurrent one). So ``set_weights`` with Keras's arrays gives Keras's numbers.
+
+Backpropagation through time: the forward loop keeps, for each step ``t``, the input ``x_t``,
+the state before it ``h_{t-1}`` and the gates; backward walks the steps in reverse, and the
+gradient reaching ``h_t`` is the output's own (``dY_t``, when ``return_sequences``; else only
+at the last step) plus what step ``t+1`` sends back through ``U``. The weights are shared by
+every step, so ``dW``, ``dU`` and ``db`` are sums over time.
+
+``return_sequences=True``: the output is every step's ``h_t`` ``(batch, timesteps, units)``,
+else the last ``(batch, units)``. ``go_backwards=True``: the sequence is read last step first
+(the sequence output is then in that reversed order, as Keras's). ``return_state=True``: called
+on data, the layer returns ``[output, h_T]`` (LSTM: ``[output, h_T, c_T]``); inside a model
+(Sequential, a functional graph, fit) a layer hands on one tensor, so it is refused there.
+Not supported yet (refused by name): ``dropout``/``recurrent_dropout`` other than 0,
+``stateful=True``, constraints, ``activity_regularizer``; masks are not honoured (an
+``Embedding`` with ``mask_zero=True`` is refused anyway).
+
+>>> import numpy as np, glassnet
+>>> layer = glassnet.layers.LSTM(4, return_sequences=True)
+>>> layer(np.ones((2, 5, 3))).shape
+(2, 5, 4)
+>>> out, h = glassnet.layers.GRU(4, return_state=True)(np.ones((2, 5, 3)))
+>>> out.shape, h.shape
+((2, 4), (2, 4))
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations, initializers, regularizers
+from ..engine import functional
+from ..tf.tensor import wrap
+from .base import Layer
+
+
+class _Recurrent(Layer):
+    """What SimpleRNN, LSTM and GRU share: arguments, weights, the time loop's bookkeeping
+    (reversing for ``go_backwards``, the output's gradient spread over the steps), config."""
+
+    gates = 1                                    # k: how many blocks of `units` columns the kernels have
+    h5_weights_group = "cell"                    # in .keras files: layers/lstm/cell/vars/0..2, as Keras keeps them
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, seed=None, zero_output_for_mask=False, **kwargs):
+        super().__init__(**kwargs)
+        kind = type(self).__name__
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError(f"{kind}: units must be a positive integer, got {units!r}")
+        if dropout or recurrent_dropout:
+            raise ValueError(f"{kind}: dropout={dropout!r}, recurrent_dropout={recurrent_dropout!r}: only 0 is "
+                             "supported yet; put a Dropout layer before or after the recurrent layer instead")
+        if stateful:
+            raise ValueError(f"{kind}: stateful=True is not supported (each batch starts from zero states)")
+        for name, value in (("kernel_constraint", kernel_constraint), ("recurrent_constraint", recurrent_constraint),
+                            ("bias_constraint", bias_constraint), ("activity_regularizer", activity_regularizer)):
+            if value is not None:
+                raise ValueError(f"{kind}: {name} is not supported")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
+        self.go_backwards, self.unroll, self.seed = bool(go_backwards), bool(unroll), seed
+        self._on_data = False                   # True while __call__ runs on data (return_state allowed)
+
+    # -- weights -----------------------------------------------------------------------------
+    def _bias_shape(self):
+        return (self.gates * self.units,)
+
+    def _bias_initializer(self):
+        return self.bias_initializer
+
+    def build(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError(f"{type(self).__name__} {self.name!r} expects inputs of shape (batch, timesteps, "
+                             f"features), got {tuple(input_shape)}")
+        k = self.gates * self.units
+        self.kernel = self.add_weight((input_shape[-1], k), self.kernel_initializer, "kernel",
+                                      regularizer=self.kernel_regularizer)
+        self.recurrent_kernel = self.add_weight((self.units, k), self.recurrent_initializer, "recurrent_kernel",
+                                                regularizer=self.recurrent_regularizer)
+        self.bias = (self.add_weight(self._bias_shape(), self._bias_initializer(), "bias",
+                                     regularizer=self.bias_regularizer) if self.use_bias else None)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        batch, steps = input_shape[0], input_shape[1]
+        return (batch, steps, self.units) if self.return_sequences else (batch, self.units)
+
+    def build_from_shape(self, input_shape):
+        self._refuse_state_in_a_model()
+        return super().build_from_shape(input_shape)
+
+    def needs_flat_samples(self):
+        return False                            # its samples are sequences
+
+    # -- return_state: a list when called on data ---------------------------------------------
+    def __call__(self, x, training=None):
+        if not self.return_state:
+            return super().__call__(x, training)
+        if functional.is_symbolic(x):
+            self._refuse_state_in_a_model()
+        self._on_data = True
+        try:
+            out = super().__call__(x, training)
+        finally:
+            self._on_data = False
+        return [out] + [wrap(s) for s in self.final_states]
+
+    def _refuse_state_in_a_model(self):
+        if self.return_state and not self._on_data:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: return_state=True works when the layer is called "
+                             "on data (layer(x) gives [output, states...]); inside a model (Sequential, a functional "
+                             "graph, fit) a layer hands on one tensor: use return_state=False there")
+
+    # -- the time loop's bookkeeping, shared ---------------------------------------------------
+    def _steps(self, x):
+        """The input in the order it is read: ``(timesteps, batch, features)``."""
+        if not self._on_data:
+            self._refuse_state_in_a_model()
+        x = np.asarray(x)
+        if x.ndim != 3:
+            raise ValueError(f"{type(self).__name__} {self.name!r} expects inputs of shape (batch, timesteps, "
+                             f"features), got {x.shape}")
+        x = x.transpose(1, 0, 2)
+        return x[::-1] if self.go_backwards else x
+
+    def _output(self, hs):
+        """``hs``: ``(timesteps + 1, batch, units)``, the states from ``h_0 = 0`` on."""
+        return hs[1:].transpose(1, 0, 2) if self.return_sequences else hs[-1]
+
+    def _output_grads(self, grad, steps):
+        """dJ/dh_t from the output, for each step in reading order: ``(timesteps, batch, units)``."""
+        if self.return_sequences:
+            return grad.transpose(1, 0, 2)
+        dy = np.zeros((steps,) + grad.shape, grad.dtype)
+        dy[-1] = grad                           # only the last state is the output
+        return dy
+
+    def _input_grad(self, dx_steps):
+        dx = dx_steps[::-1] if self.go_backwards else dx_steps
+        return dx.transpose(1, 0, 2)
+
+    def _set_grads(self, xs, hs_before, dz_in, dz_rec):
+        """``dW = sum_t x_t^T dz_t``, ``dU = sum_t h_{t-1}^T dz'_t`` and ``db = sum_t sum_batch dz_t``:
+        each step's terms, summed over the steps (one matmul over all of them at once).
+        ``dz_in`` is what enters ``x_t W``; ``dz_rec`` what enters ``h_{t-1} U``."""
+        features = xs.shape[-1]
+        self.kernel.grad = xs.reshape(-1, features).T @ dz_in.reshape(-1, dz_in.shape[-1])
+        self.recurrent_kernel.grad = hs_before.reshape(-1, self.units).T @ dz_rec.reshape(-1, dz_rec.shape[-1])
+        if self.use_bias:
+            self.bias.grad = self._bias_grad(dz_in, dz_rec)
+
+    def _bias_grad(self, dz_in, dz_rec):
+        return dz_in.sum(axis=(0, 1))
+
+    # -- ONNX: the op of the same name (opset 7 on); each class's to_onnx gives its weights ---------
+    def _onnx_activation(self, fn):
+        names = {activations.tanh: "Tanh", activations.sigmoid: "Sigmoid", activations.relu: "Relu"}
+        if fn not in names:
+            raise ValueError(f"glassnet cannot export {type(self).__name__} {self.name!r} to ONNX with activation "
+                             f"{activations.serialize(fn)!r}: ONNX's recurrent ops take tanh, sigmoid or relu here")
+        return names[fn]
+
+    def _onnx_op(self, g, x, op, W, R, B, **attrs):
+        """``x`` ``[batch, T, F]`` read in Keras's order (reversed first for go_backwards) through
+        ONNX's ``op`` with weights ``W [1, k n, F]``, ``R [1, k n, n]``, ``B [1, 2 k n]`` (input's
+        bias, then the recurrent one); the last state, or every state ``[batch, T, n]``."""
+        if g.dtype != np.float32:
+            raise ValueError(f"glassnet cannot export {type(self).__name__} {self.name!r} to ONNX in {g.dtype}: "
+                             "ONNX Runtime runs its recurrent ops in float32 only")
+        xs = g.node("Transpose", [x], perm=[1, 0, 2])                      # [T, batch, F]
+        if self.go_backwards:
+            xs = g.node("Slice", [xs, g.initializer("start", np.array([-1])),
+                                  g.initializer("end", np.array([np.iinfo(np.int64).min])),
+                                  g.initializer("axes", np.array([0])), g.initializer("steps", np.array([-1]))])
+        inputs = [xs, g.initializer("W", W[None]), g.initializer("R", R[None])]
+        if self.use_bias:
+            inputs.append(g.initializer("B", B[None]))
+        y = g.node(op, inputs, hidden_size=self.units, **attrs)            # [T, 1, batch, n]
+        if self.return_sequences:
+            y = g.node("Squeeze", [y, g.initializer("axes", np.array([1]))])   # [T, batch, n]
+            return g.node("Transpose", [y], perm=[1, 0, 2])
+        y = g.node("Gather", [y, g.initializer("last", np.array([-1]))], axis=0)    # [1, 1, batch, n]
+        return g.node("Squeeze", [y, g.initializer("axes", np.array([0, 1]))])
+
+    # -- config ------------------------------------------------------------------------------
+    def get_config(self):
+        return {**super().get_config(), "return_sequences": self.return_sequences, "return_state": self.return_state,
+                "go_backwards": self.go_backwards, "stateful": False, "unroll": self.unroll,
+                "zero_output_for_mask": False, "units": self.units,
+                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": None, "kernel_constraint": None, "recurrent_constraint": None,
+                "bias_constraint": None, "dropout": 0.0, "recurrent_dropout": 0.0}
+
+
+def _backward(fn):
+    return activations.backward_of(fn)
+
+
+class SimpleRNN(_Recurrent):
+    """``SimpleRNN(units)``: a fully connected recurrence (Keras's ``keras.layers.SimpleRNN``)::
+
+        forward, t = 1..T (h_0 = 0):
+            z_t = x_t W + h_{t-1} U + b          h_t = g(z_t)          (g = activation, tanh)
+        backward, t = T..1 (dh_{T+1} sent back = 0):
+            dh_t = dY_t + (what step t+1 sent back)
+            dz_t = dh_t * g'(z_t)                (tanh' = 1 - h_t^2)
+            dW += x_t^T dz_t    dU += h_{t-1}^T dz_t    db += sum over the batch of dz_t
+            dx_t = dz_t W^T     sent back to step t-1: dz_t U^T
+    """
+
+    def forward(self, x, training=False):
+        xs = self._steps(x)                                  # (T, batch, features), in reading order
+        W, U = self.kernel.value, self.recurrent_kernel.value
+        xw = xs @ W + (self.bias.value if self.use_bias else 0)   # every step's x_t W + b at once
+        hs = np.zeros((len(xs) + 1, xs.shape[1], self.units), xw.dtype)    # hs[t] = h_t; hs[0] = h_0 = 0
+        zs = np.empty_like(xw)
+        for t in range(len(xs)):
+            zs[t] = xw[t] + hs[t] @ U                        # z_t = x_t W + b + h_{t-1} U
+            hs[t + 1] = self.activation(zs[t])               # h_t = g(z_t)
+        self.xs, self.hs, self.zs = xs, hs, zs               # kept: backward needs them
+        self.final_states = [hs[-1]]
+        return self._output(hs)
+
+    def backward(self, grad, need_input_grad=True):
+        xs, hs, zs, U = self.xs, self.hs, self.zs, self.recurrent_kernel.value
+        dy = self._output_grads(grad, len(xs))
+        g_backward = _backward(self.activation)
+        dz = np.empty_like(zs)
+        dh_next = np.zeros_like(hs[0])                       # nothing comes back from after the last step
+        for t in reversed(range(len(xs))):
+            dh = dy[t] + dh_next                             # dh_t: from the output and from step t+1
+            dz[t] = g_backward(zs[t], hs[t + 1], dh)         # dz_t = dh_t * g'(z_t)
+            dh_next = dz[t] @ U.T                            # to h_{t-1}
+        self._set_grads(xs, hs[:-1], dz, dz)                 # dW, dU, db: sums over the steps
+        return self._input_grad(dz @ self.kernel.value.T) if need_input_grad else None   # dx_t = dz_t W^T
+
+    def to_onnx(self, g, x):
+        b = self.bias.value if self.use_bias else None
+        return self._onnx_op(g, x, "RNN", self.kernel.value.T, self.recurrent_kernel.value.T,
+                             None if b is None else np.concatenate([b, np.zeros_like(b)]),
+                             activations=[self._onnx_activation(self.activation)])
+
+
+class LSTM(_Recurrent):
+    """``LSTM(units)``: long short-term memory (Keras's ``keras.layers.LSTM``; gates i, f, c, o)::
+
+        forward, t = 1..T (h_0 = c_0 = 0; s = recurrent_activation, sigmoid; g = activation, tanh):
+            z_t = x_t W + h_{t-1} U + b = [zi | zf | zc | zo]
+            i = s(zi)   f = s(zf)   c~ = g(zc)   o = s(zo)
+            c_t = f * c_{t-1} + i * c~           h_t = o * g(c_t)
+        backward, t = T..1:
+            dh_t = dY_t + (from step t+1)        dc_t = (from step t+1) + dh_t * o * g'(c_t)
+            do = dh_t * g(c_t)    di = dc_t * c~    df = dc_t * c_{t-1}    dc~ = dc_t * i
+            dz_t = [di * s'(zi) | df * s'(zf) | dc~ * g'(zc) | do * s'(zo)]     (s' = s(1 - s))
+            dW += x_t^T dz_t    dU += h_{t-1}^T dz_t    db += sum over the batch of dz_t
+            dx_t = dz_t W^T     sent back: dh_{t-1} gets dz_t U^T, dc_{t-1} gets dc_t * f
+
+    ``unit_forget_bias=True`` starts the forget gate's bias at 1 (the rest from ``bias_initializer``).
+    """
+
+    gates = 4
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    def _bias_initializer(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        init, n = self.bias_initializer, self.units
+
+        def forget_gate_at_one(shape, dtype=None):           # [init(n) | 1 | init(2n)], as Keras's
+            return np.concatenate([init((n,), dtype), np.ones((n,), dtype), init((2 * n,), dtype)])
+        return forget_gate_at_one
+
+    def forward(self, x, training=False):
+        xs = self._steps(x)
+        n, U = self.units, self.recurrent_kernel.value
+        s, g = self.recurrent_activation, self.activation
+        xw = xs @ self.kernel.value + (self.bias.value if self.use_bias else 0)
+        T, batch = xs.shape[0], xs.shape[1]
+        hs = np.zeros((T + 1, batch, n), xw.dtype)           # hs[t] = h_t, cs[t] = c_t; index 0: zeros
+        cs = np.zeros_like(hs)
+        zs, acts, gc = np.empty_like(xw), np.empty_like(xw), np.empty((T, batch, n), xw.dtype)
+        for t in range(T):
+            zs[t] = xw[t] + hs[t] @ U                        # [zi | zf | zc | zo]
+            acts[t, :, :n] = s(zs[t, :, :n])                 # i
+            acts[t, :, n:2 * n] = s(zs[t, :, n:2 * n])       # f
+            acts[t, :, 2 * n:3 * n] = g(zs[t, :, 2 * n:3 * n])   # c~
+            acts[t, :, 3 * n:] = s(zs[t, :, 3 * n:])         # o
+            i, f, cc, o = (acts[t, :, j * n:(j + 1) * n] for j in range(4))
+            cs[t + 1] = f * cs[t] + i * cc                   # c_t = f c_{t-1} + i c~
+            gc[t] = g(cs[t + 1])
+            hs[t + 1] = o * gc[t]                            # h_t = o g(c_t)
+        self.xs, self.hs, self.cs, self.zs, self.acts, self.gc = xs, hs, cs, zs, acts, gc
+        self.final_states = [hs[-1], cs[-1]]
+        return self._output(hs)
+
+    def backward(self, grad, need_input_grad=True):
+        xs, hs, cs, zs, acts, gc = self.xs, self.hs, self.cs, self.zs, self.acts, self.gc
+        n, U = self.units, self.recurrent_kernel.value
+        s_backward, g_backward = _backward(self.recurrent_activation), _backward(self.activation)
+        dy = self._output_grads(grad, len(xs))
+        dz = np.empty_like(zs)
+        dh_next, dc_next = np.zeros_like(hs[0]), np.zeros_like(cs[0])
+        for t in reversed(range(len(xs))):
+            i, f, cc, o = (acts[t, :, j * n:(j + 1) * n] for j in range(4))
+            zi, zf, zc, zo = (zs[t, :, j * n:(j + 1) * n] for j in range(4))
+            dh = dy[t] + dh_next                             # dh_t
+            dc = dc_next + g_backward(cs[t + 1], gc[t], dh * o)   # dc_t = from t+1 + dh o g'(c_t)
+            dz[t, :, :n] = s_backward(zi, i, dc * cc)        # di s'(zi), di = dc c~
+            dz[t, :, n:2 * n] = s_backward(zf, f, dc * cs[t])    # df s'(zf), df = dc c_{t-1}
+            dz[t, :, 2 * n:3 * n] = g_backward(zc, cc, dc * i)   # dc~ g'(zc), dc~ = dc i
+            dz[t, :, 3 * n:] = s_backward(zo, o, dh * gc[t])     # do s'(zo), do = dh g(c_t)
+            dh_next = dz[t] @ U.T                            # to h_{t-1}
+            dc_next = dc * f                                 # to c_{t-1}
+        self._set_grads(xs, hs[:-1], dz, dz)
+        return self._input_grad(dz @ self.kernel.value.T) if need_input_grad else None
+
+    def to_onnx(self, g, x):
+        n = self.units
+        iofc = np.concatenate([np.arange(j * n, (j + 1) * n) for j in (0, 3, 1, 2)])   # Keras: i f c o
+        b = self.bias.value[iofc] if self.use_bias else None
+        s, a = self._onnx_activation(self.recurrent_activation), self._onnx_activation(self.activation)
+        return self._onnx_op(g, x, "LSTM", self.kernel.value[:, iofc].T, self.recurrent_kernel.value[:, iofc].T,
+                             None if b is None else np.concatenate([b, np.zeros_like(b)]), activations=[s, a, a])
+
+    def get_config(self):
+        return {**super().get_config(), "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "unit_forget_bias": self.unit_forget_bias, "seed": self.seed}
+
+
+class GRU(_Recurrent):
+    """``GRU(units)``: gated recurrent unit (Keras's ``keras.layers.GRU``; gates z, r, h)::
+
+        forward, t = 1..T (h_0 = 0; s = recurrent_activation, sigmoid; g = activation, tanh):
+            reset_after=True (Keras's default; bias rows b = input's, b' = recurrent's):
+                [xz | xr | xh] = x_t W + b           [uz | ur | uh] = h_{t-1} U + b'
+                z = s(xz + uz)    r = s(xr + ur)    h~ = g(xh + r * uh)
+            reset_after=False (one bias row):
+                [xz | xr | xh] = x_t W + b           [uz | ur] = h_{t-1} U[:, :2n]
+                z = s(xz + uz)    r = s(xr + ur)    h~ = g(xh + (r * h_{t-1}) U[:, 2n:])
+            h_t = z * h_{t-1} + (1 - z) * h~
+        backward, t = T..1:
+            dh_t = dY_t + (from step t+1)
+            dz = dh_t * (h_{t-1} - h~)        da = dh_t * (1 - z) * g'(xh + ...)     (a: h~'s input)
+            reset_after=True:   dr = da * uh         duh = da * r
+            reset_after=False:  d(r h) = da U_h^T    dr = d(r h) * h_{t-1}    dU_h += (r h_{t-1})^T da
+            dz_t (into x_t W) = [dz s'(.) | dr s'(.) | da]
+            dW += x_t^T dz_t      dx_t = dz_t W^T      db += sum over the batch of dz_t
+            dU += h_{t-1}^T [dz s'(.) | dr s'(.) | duh] (reset_after; else the first two blocks)
+            sent back to h_{t-1}: dh_t * z + [dz s' | dr s' | duh] U^T (reset_after=False: the first
+            two blocks through U[:, :2n], plus d(r h) * r)
+    """
+
+    gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 reset_after=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def forward(self, x, training=False):
+        xs = self._steps(x)
+        n, U = self.units, self.recurrent_kernel.value
+        s, g = self.recurrent_activation, self.activation
+        b = self.bias.value if self.use_bias else np.zeros(self._bias_shape(), U.dtype)
+        b_in, b_rec = (b[0], b[1]) if self.reset_after else (b, None)
+        xw = xs @ self.kernel.value + b_in                   # [xz | xr | xh] for every step
+        T, batch = xs.shape[0], xs.shape[1]
+        hs = np.zeros((T + 1, batch, n), xw.dtype)
+        uh = np.empty((T, batch, 3 * n if self.reset_after else 2 * n), xw.dtype)
+        z, r, a, hh = (np.empty((T, batch, n), xw.dtype) for _ in range(4))
+        for t in range(T):
+            h = hs[t]
+            if self.reset_after:
+                uh[t] = h @ U + b_rec                        # [uz | ur | uh]
+            else:
+                uh[t] = h @ U[:, :2 * n]                     # [uz | ur]
+            z[t] = s(xw[t, :, :n] + uh[t, :, :n])
+            r[t] = s(xw[t, :, n:2 * n] + uh[t, :, n:2 * n])
+            if self.reset_after:
+                a[t] = xw[t, :, 2 * n:] + r[t] * uh[t, :, 2 * n:]
+            else:
+                a[t] = xw[t, :, 2 * n:] + (r[t] * h) @ U[:, 2 * n:]
+            hh[t] = g(a[t])                                  # h~
+            hs[t + 1] = z[t] * h + (1 - z[t]) * hh[t]        # h_t
+        self.xs, self.xw, self.uh, self.hs, self.z, self.r, self.a, self.hh = xs, xw, uh, hs, z, r, a, hh
+        self.final_states = [hs[-1]]
+        return self._output(hs)
+
+    def backward(self, grad, need_input_grad=True):
+        xs, xw, uh, hs, z, r, a, hh = self.xs, self.xw, self.uh, self.hs, self.z, self.r, self.a, self.hh
+        n, U = self.units, self.recurrent_kernel.value
+        s_backward, g_backward = _backward(self.recurrent_activation), _backward(self.activation)
+        dy = self._output_grads(grad, len(xs))
+        dz_in = np.empty_like(xw)                            # what enters x_t W (+ b)
+        dz_rec = np.empty((len(xs),) + hs.shape[1:-1] + (3 * n,), xw.dtype)   # what enters h_{t-1} U (+ b')
+        dh_next = np.zeros_like(hs[0])
+        dU_h = np.zeros((n, n), xw.dtype)                    # reset_after=False: U[:, 2n:]'s own sum
+        for t in reversed(range(len(xs))):
+            h = hs[t]
+            dh = dy[t] + dh_next                             # dh_t
+            da = g_backward(a[t], hh[t], dh * (1 - z[t]))    # dh~ g'(a)
+            dzz = s_backward(xw[t, :, :n] + uh[t, :, :n], z[t], dh * (h - hh[t]))   # dz s'
+            if self.reset_after:
+                dr = da * uh[t, :, 2 * n:]                   # dr = da uh
+                dz_rec[t, :, 2 * n:] = da * r[t]             # duh = da r
+            else:
+                drh = da @ U[:, 2 * n:].T                    # d(r h_{t-1})
+                dr = drh * h
+                dU_h += (r[t] * h).T @ da
+                dz_rec[t, :, 2 * n:] = 0
+            drr = s_backward(xw[t, :, n:2 * n] + uh[t, :, n:2 * n], r[t], dr)   # dr s'
+            dz_in[t, :, :n], dz_in[t, :, n:2 * n], dz_in[t, :, 2 * n:] = dzz, drr, da
+            dz_rec[t, :, :n], dz_rec[t, :, n:2 * n] = dzz, drr
+            dh_next = dh * z[t] + dz_rec[t] @ U.T            # to h_{t-1} (U[:, 2n:] meets zeros if not reset_after)
+            if not self.reset_after:
+                dh_next += drh * r[t]
+        self._set_grads(xs, hs[:-1], dz_in, dz_rec)
+        if not self.reset_after:
+            self.recurrent_kernel.grad[:, 2 * n:] = dU_h
+        return self._input_grad(dz_in @ self.kernel.value.T) if need_input_grad else None
+
+    def to_onnx(self, g, x):
+        b = None
+        if self.use_bias:                                    # ONNX's gates are Keras's: z r h
+            b = self.bias.value.reshape(-1) if self.reset_after else np.concatenate(
+                [self.bias.value, np.zeros_like(self.bias.value)])
+        s, a = self._onnx_activation(self.recurrent_activation), self._onnx_activation(self.activation)
+        return self._onnx_op(g, x, "GRU", self.kernel.value.T, self.recurrent_kernel.value.T, b,
+                             activations=[s, a], linear_before_reset=int(self.reset_after))
+
+    def _bias_grad(self, dz_in, dz_rec):
+        if self.reset_after:
+            return np.stack([dz_in.sum(axis=(0, 1)), dz_rec.sum(axis=(0, 1))])   # rows b, b'
+        return dz_in.sum(axis=(0, 1))
+
+    def get_config(self):
+        return {**super().get_config(), "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "reset_after": self.reset_after, "seed": self.seed}

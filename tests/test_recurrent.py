@@ -1,0 +1,185 @@
+"""glassnet.layers.recurrent: SimpleRNN, LSTM and GRU. Backpropagation through time by central
+differences, one SimpleRNN step by hand, Keras's numbers (outputs, states, 2 epochs of SGD) from
+tests/fixtures/keras_recurrent.npz (tools/make_keras_recurrent.py), .keras files, a text
+classifier through fit, and the refusals."""
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet.keras import layers
+
+HERE = pathlib.Path(__file__).parent
+KINDS = {"SimpleRNN": lambda **k: layers.SimpleRNN(3, **k), "LSTM": lambda **k: layers.LSTM(3, **k),
+         "GRU": lambda **k: layers.GRU(3, **k), "GRU_reset_before": lambda **k: layers.GRU(3, reset_after=False, **k)}
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("make_keras_recurrent", HERE.parent / "tools" / "make_keras_recurrent.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("options", [{}, {"return_sequences": True}, {"go_backwards": True},
+                                     {"go_backwards": True, "return_sequences": True}, {"use_bias": False}])
+def test_backward_through_time_matches_central_differences(kind, options):
+    x = np.random.default_rng(1).normal(size=(4, 5, 2))
+    report = glassnet.gradcheck(KINDS[kind](**options), x, max_entries=None)
+    assert report.passed, report
+
+
+def test_one_simple_rnn_step_by_hand():
+    layer = layers.SimpleRNN(2, return_sequences=True)
+    layer.build_from_shape((None, 2, 1))
+    layer.set_weights([np.array([[0.5, -1.0]]), np.array([[1.0, 0.0], [0.0, 2.0]]), np.array([0.1, 0.2])])
+    x = np.array([[[1.0], [2.0]]])
+    out = np.asarray(layer(x))
+    # t=1: z = 1*[0.5, -1] + h_0 U + b = [0.6, -0.8]     h_1 = tanh(z)
+    h1 = np.tanh([0.6, -0.8])
+    # t=2: z = 2*[0.5, -1] + [h1[0]*1, h1[1]*2] + b = [1.1 + h1[0], -1.8 + 2 h1[1]]
+    h2 = np.tanh([1.1 + h1[0], -1.8 + 2 * h1[1]])
+    np.testing.assert_allclose(out[0], [h1, h2], rtol=1e-6)
+    # backward from dJ/dh_2 = [1, 0] only: dz_2 = [1 - h2[0]^2, 0]; dh_1 = dz_2 U^T = [1 - h2[0]^2, 0]
+    grad = np.zeros((1, 2, 2))
+    grad[0, 1, 0] = 1.0
+    layer.forward(x)
+    dx = layer.backward(grad)
+    dz2 = np.array([1 - h2[0] ** 2, 0.0])
+    dz1 = (dz2 @ np.array([[1.0, 0.0], [0.0, 2.0]]).T) * (1 - h1 ** 2)
+    np.testing.assert_allclose(layer.kernel.grad, [2.0 * dz2 + 1.0 * dz1], rtol=1e-6)   # x_2 dz_2 + x_1 dz_1
+    np.testing.assert_allclose(layer.recurrent_kernel.grad, np.outer(h1, dz2), rtol=1e-6, atol=1e-12)  # h_0 = 0
+    np.testing.assert_allclose(layer.bias.grad, dz1 + dz2, rtol=1e-6)
+    np.testing.assert_allclose(dx[0, :, 0], [dz1 @ [0.5, -1.0], dz2 @ [0.5, -1.0]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU", "GRU_reset_before"])
+def test_keras_outputs_states_and_two_epochs_of_sgd(kind):
+    tool, d = _tool(), np.load(HERE / "fixtures" / "keras_recurrent.npz")
+    x, y = tool.data()
+    start = [d[f"{kind}/start_{i}"] for i in range(5)]
+    for what, got in tool.outputs(glassnet.keras, kind, start[:3], x).items():
+        np.testing.assert_allclose(got, d[f"{kind}/{what}"], atol=1e-5, err_msg=what)
+    model = tool.build(glassnet.keras, kind)
+    model.set_weights(start)
+    losses = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(losses, d[f"{kind}/losses"], rtol=1e-4)
+    for i, w in enumerate(model.get_weights()):
+        np.testing.assert_allclose(w, d[f"{kind}/end_{i}"], atol=1e-4)
+
+
+def test_weights_are_laid_out_as_keras_and_initialized_as_keras():
+    lstm, gru = layers.LSTM(5), layers.GRU(5)
+    lstm.build_from_shape((None, 7, 3))
+    gru.build_from_shape((None, 7, 3))
+    assert [(v.name, v.shape) for v in lstm.weights] == [("kernel", (3, 20)), ("recurrent_kernel", (5, 20)),
+                                                         ("bias", (20,))]
+    assert [v.shape for v in gru.weights] == [(3, 15), (5, 15), (2, 15)]          # reset_after: two bias rows
+    np.testing.assert_array_equal(lstm.bias.value, [0] * 5 + [1] * 5 + [0] * 10)   # unit_forget_bias
+    u = lstm.recurrent_kernel.value.astype(np.float64)                            # orthogonal: U U^T = I
+    np.testing.assert_allclose(u @ u.T, np.eye(5), atol=1e-5)
+    assert layers.GRU(5, reset_after=False).count_params_for((None, 7, 3)) == 15 * 3 + 15 * 5 + 15
+    assert glassnet.initializers.get("orthogonal").get_config() == {"seed": None, "gain": 1.0}
+
+
+def test_return_state_on_data_and_refused_inside_a_model():
+    x = np.random.default_rng(0).normal(size=(2, 4, 3)).astype(np.float32)
+    out, h, c = layers.LSTM(5, return_state=True)(x)
+    np.testing.assert_array_equal(out, h)
+    assert c.shape == (2, 5)
+    seq, h = layers.SimpleRNN(5, return_sequences=True, return_state=True)(x)
+    np.testing.assert_array_equal(np.asarray(seq)[:, -1], h)
+    with pytest.raises(ValueError, match="return_state=True works when the layer is called on data"):
+        glassnet.keras.Sequential([layers.Input(shape=(4, 3)), layers.GRU(5, return_state=True)])
+    with pytest.raises(ValueError, match="return_state=False there"):
+        layers.LSTM(5, return_state=True)(layers.Input(shape=(4, 3)))
+
+
+def test_keras_file_round_trip(tmp_path):
+    tool = _tool()
+    x, y = tool.data()
+    for kind in tool.KINDS:
+        glassnet.utils.set_random_seed(2)
+        model = tool.build(glassnet.keras, kind)
+        model.fit(x, y, epochs=1, verbose=0)
+        model.save(tmp_path / f"{kind}.keras")
+        again = glassnet.models.load_model(tmp_path / f"{kind}.keras")
+        assert again.layers[0].get_config() == model.layers[0].get_config()
+        np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_an_lstm_text_classifier_trains_through_fit():
+    glassnet.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    ids = rng.integers(1, 20, size=(64, 8))
+    y = (ids == 7).any(axis=1).astype(np.float32)         # "does the word 7 appear?"
+    model = glassnet.keras.Sequential([layers.Input(shape=(8,)), layers.Embedding(20, 8), layers.LSTM(8),
+                                       layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(ids, y, epochs=30, batch_size=16, verbose=0).history
+    assert history["loss"][-1] < 0.7 * history["loss"][0]
+    assert model.predict(ids, verbose=0).shape == (64, 1)
+
+
+def test_unsupported_arguments_are_refused_by_name():
+    with pytest.raises(ValueError, match="dropout"):
+        layers.LSTM(3, dropout=0.2)
+    with pytest.raises(ValueError, match="recurrent_dropout"):
+        layers.GRU(3, recurrent_dropout=0.1)
+    with pytest.raises(ValueError, match="stateful"):
+        layers.SimpleRNN(3, stateful=True)
+    with pytest.raises(ValueError, match="units must be a positive integer"):
+        layers.LSTM(0)
+    with pytest.raises(ValueError, match=r"\(batch, timesteps, features\)"):
+        layers.LSTM(3)(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("options", [{}, {"return_sequences": True, "go_backwards": True}, {"use_bias": False}])
+def test_onnx_export_runs_the_same_in_onnxruntime(kind, options, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    glassnet.utils.set_random_seed(4)
+    model = glassnet.keras.Sequential([layers.Input(shape=(5, 2)), KINDS[kind](**options), layers.Dense(2)])
+    rng = np.random.default_rng(5)
+    model.set_weights([w + 0.3 * rng.normal(size=w.shape).astype(w.dtype) for w in model.get_weights()])
+    model.export(tmp_path / "rnn.onnx")
+    session = ort.InferenceSession(str(tmp_path / "rnn.onnx"), providers=["CPUExecutionProvider"])
+    x = rng.normal(size=(7, 5, 2)).astype(np.float32)
+    np.testing.assert_allclose(session.run(None, {session.get_inputs()[0].name: x})[0],
+                               model.predict(x, verbose=0), atol=1e-5)
+
+
+def test_onnx_export_refuses_what_onnx_runtime_cannot_run():
+    with pytest.raises(ValueError, match="activation 'softsign'"):
+        glassnet.keras.Sequential([layers.Input(shape=(5, 2)), layers.LSTM(3, activation="softsign")]).export(
+            "never.onnx")
+    with pytest.raises(ValueError, match="float32 only"):
+        glassnet.keras.Sequential([layers.Input(shape=(5, 2)), layers.GRU(3, dtype="float64")]).export("never.onnx")
+
+
+@pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU", "GRU_reset_before"])
+def test_keras_files_load_and_glassnet_writes_keras_layout(kind, tmp_path):
+    """Keras's trained model (tools/make_keras_recurrent.py) predicts the same in glassnet; glassnet's
+    file holds the same weight paths (an RNN's weights under ``layers/<rnn>/cell/vars``): real Keras
+    3.15 loads it and predicts the same (checked with the tool's Keras when the fixtures were made)."""
+    import io
+    import zipfile
+    h5py = pytest.importorskip("h5py")
+    tool, d = _tool(), np.load(HERE / "fixtures" / "keras_recurrent.npz")
+    x, _ = tool.data()
+    theirs = HERE / "fixtures" / f"keras_recurrent_{kind}.keras"
+    model = glassnet.models.load_model(theirs)
+    np.testing.assert_allclose(model.predict(x, verbose=0), d[f"{kind}/pred"], atol=1e-5)
+    model.save(tmp_path / "ours.keras")
+
+    def datasets(path):
+        found = {}
+        with zipfile.ZipFile(path) as z, h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as f:
+            f["layers"].visititems(lambda name, o: found.update({name: o.shape}) if hasattr(o, "shape") else None)
+        return found
+    assert datasets(tmp_path / "ours.keras") == datasets(theirs)
