@@ -37,7 +37,7 @@ _LAZY = {"data": ("data", None), "datasets": ("datasets", None), "linear": ("gla
          "inspect": ("glassbox.gradients", None), "plot": ("glassbox.plot", None), "saving": ("saving", None),
          "explain": ("glassbox.explain", "explain"), "gradients": ("glassbox.gradients", "gradients"),
          "gradcheck": ("glassbox.gradients", "gradcheck"), "playground": ("playground", None),
-         "version": ("tf.version", None)}
+         "version": ("tf.version", None), "strings": ("tf.strings", None)}
 
 
 def __getattr__(name):
@@ -157,6 +157,7 @@ __all__ = [
     "squeeze",
     "stack",
     "stop_gradient",
+    "strings",
     "subtract",
     "tanh",
     "tensor",

@@ -197,12 +197,39 @@ def _needs_flat_samples(model) -> bool:
     return False
 
 
+def _takes_strings(model) -> bool:
+    """Whether the model's first layer declares that it takes text (``Layer.takes_strings``:
+    TextVectorization, StringLookup); a nested model's first layer decides for it."""
+    from .model import Model  # noqa: PLC0415 - the model module builds on this one
+    first = next((layer for layer in (model._layers if isinstance(model, Model) else [])
+                  if type(layer).__name__ != "InputLayer"), None)
+    if isinstance(first, Model):
+        return _takes_strings(first)
+    return bool(getattr(first, "takes_strings", False))
+
+
+def _text(x, name: str):
+    """An array of strings as (samples, 1) (Keras's Input(shape=(1,), dtype="string")), or None."""
+    arr = np.asarray(x) if isinstance(x, (list, tuple, np.ndarray)) else None
+    if arr is None or arr.dtype.kind not in "USO" or (arr.dtype.kind == "O" and not all(
+            isinstance(v, (str, bytes)) for v in arr.reshape(-1))):
+        return None
+    if arr.ndim == 0 or arr.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one string, as an array of shape (samples,); got shape {arr.shape}")
+    return arr.reshape(-1, 1) if arr.ndim == 1 else arr
+
+
 def features(x, name: str, model=None, expected=None) -> np.ndarray:
-    """``x`` as a float array of shape (samples, ...) that the model accepts.
+    """``x`` as a float array of shape (samples, ...) that the model accepts; for a model
+    whose first layer takes text (``takes_strings``), an array of strings stays strings.
 
     ``expected`` is the shape of one sample when known from elsewhere (the training data,
     for ``validation_data``); otherwise it comes from the model's input shape, if any.
     """
+    if model is not None and _takes_strings(model):
+        text = _text(x, name)
+        if text is not None:
+            return text
     columns = column_names(x)
     arr = to_array(x, name, columns)
     if arr.ndim == 0:

@@ -299,7 +299,8 @@ class Model(Trainer, Layer):
         layers = []
         if self._input_shape is not None:
             layers.append({"module": "keras.layers", "class_name": "InputLayer",
-                           "config": {"batch_shape": list(self._input_shape), "dtype": "float32",
+                           "config": {"batch_shape": list(self._input_shape),     # text in: Keras's "string"
+                                      "dtype": "string" if _checks._takes_strings(self) else "float32",
                                       "sparse": False, "name": "input_layer"}, "registered_name": None})
         for layer in self._layers:
             layers.append(_layer_entry(layer))

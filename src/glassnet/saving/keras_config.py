@@ -298,7 +298,8 @@ def _input_layer_shape(r, cfg, where) -> tuple:
     if shape is None and cfg.get("shape") is not None:
         shape = [None] + list(cfg["shape"]) if isinstance(cfg["shape"], list) else cfg["shape"]
     input_shape = (None,) + r.shape(shape, where)[1:]
-    r.dtype(cfg.get("dtype"), where)
+    if cfg.get("dtype") != "string":          # text in: the first layer (TextVectorization, StringLookup) takes it
+        r.dtype(cfg.get("dtype"), where)
     for key, value in cfg.items():
         if key not in ("batch_shape", "batch_input_shape", "shape", "dtype", "name", "sparse",
                        "ragged", "optional", "batch_size") and value not in (None, False):
