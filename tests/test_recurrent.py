@@ -127,8 +127,8 @@ def test_an_lstm_text_classifier_trains_through_fit():
 
 
 def test_unsupported_arguments_are_refused_by_name():
-    with pytest.raises(ValueError, match="dropout"):
-        layers.LSTM(3, dropout=0.2)
+    with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\)"):
+        layers.LSTM(3, dropout=1.0)
     with pytest.raises(ValueError, match="recurrent_dropout"):
         layers.GRU(3, recurrent_dropout=0.1)
     with pytest.raises(ValueError, match="stateful"):
@@ -183,3 +183,26 @@ def test_keras_files_load_and_glassnet_writes_keras_layout(kind, tmp_path):
             f["layers"].visititems(lambda name, o: found.update({name: o.shape}) if hasattr(o, "shape") else None)
         return found
     assert datasets(tmp_path / "ours.keras") == datasets(theirs)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_dropout_is_one_mask_on_the_inputs_for_every_step_in_training_only(kind):
+    x = np.random.default_rng(2).normal(size=(6, 5, 4))
+    layer = KINDS[kind](dropout=0.5, seed=7, dtype="float64")
+    layer.build_from_shape((None, 5, 4))
+    G = np.random.default_rng(3).normal(size=(6, 3))
+    out = layer.forward(x, training=True)
+    mask = layer.input_mask                                   # (batch, features): the same at every step
+    assert mask.shape == (6, 4) and set(np.unique(mask)) <= {0.0, 2.0}
+    dx = layer.backward(G)
+    grads = [v.grad.copy() for v in layer.weights]
+    masked = x * mask[:, None, :]
+    np.testing.assert_allclose(out, layer.forward(masked, training=False), atol=1e-12)   # as if x were x * mask
+    assert layer.input_mask is None                           # inference: no mask
+    np.testing.assert_allclose(dx, layer.backward(G) * mask[:, None, :], atol=1e-12)     # dx_t = mask * (dz_t W^T)
+    for g, v in zip(grads, layer.weights):
+        np.testing.assert_allclose(g, v.grad, atol=1e-12)
+    model = glassnet.keras.Sequential([layers.Input(shape=(5, 4)), KINDS[kind](dropout=0.3), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    assert np.isfinite(model.fit(x, x[:, -1, :1], epochs=2, verbose=0).history["loss"]).all()
+    assert model.layers[0].get_config()["dropout"] == 0.3

@@ -19,8 +19,9 @@ else the last ``(batch, units)``. ``go_backwards=True``: the sequence is read la
 (the sequence output is then in that reversed order, as Keras's). ``return_state=True``: called
 on data, the layer returns ``[output, h_T]`` (LSTM: ``[output, h_T, c_T]``); inside a model
 (Sequential, a functional graph, fit) a layer hands on one tensor, so it is refused there.
-Not supported yet (refused by name): ``dropout``/``recurrent_dropout`` other than 0,
-``stateful=True``, constraints, ``activity_regularizer``; masks are not honoured (an
+``dropout`` (training only): one inverted-dropout mask on the inputs, drawn once per call and
+used at every step (Keras's); ``dx_t`` is multiplied by the same mask. Not supported yet
+(refused by name): ``recurrent_dropout`` other than 0, ``stateful=True``, constraints, ``activity_regularizer``; masks are not honoured (an
 ``Embedding`` with ``mask_zero=True`` is refused anyway).
 
 >>> import numpy as np, glassnet
@@ -38,6 +39,7 @@ import numpy as np
 from .. import activations, initializers, regularizers
 from ..engine import functional
 from ..tf.tensor import wrap
+from ..utils import rng
 from .base import Layer
 
 
@@ -58,9 +60,11 @@ class _Recurrent(Layer):
         kind = type(self).__name__
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"{kind}: units must be a positive integer, got {units!r}")
-        if dropout or recurrent_dropout:
-            raise ValueError(f"{kind}: dropout={dropout!r}, recurrent_dropout={recurrent_dropout!r}: only 0 is "
-                             "supported yet; put a Dropout layer before or after the recurrent layer instead")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"{kind}: dropout must be in [0, 1), got {dropout!r}")
+        if recurrent_dropout:
+            raise ValueError(f"{kind}: recurrent_dropout={recurrent_dropout!r}: only 0 is supported yet (dropout= on "
+                             "the inputs is); put a Dropout layer after the recurrent layer instead")
         if stateful:
             raise ValueError(f"{kind}: stateful=True is not supported (each batch starts from zero states)")
         for name, value in (("kernel_constraint", kernel_constraint), ("recurrent_constraint", recurrent_constraint),
@@ -78,6 +82,9 @@ class _Recurrent(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.unroll, self.seed = bool(go_backwards), bool(unroll), seed
+        self.dropout = float(dropout)
+        self._generator = np.random.default_rng(seed) if seed is not None else None
+        self.input_mask = None
         self._on_data = False                   # True while __call__ runs on data (return_state allowed)
 
     # -- weights -----------------------------------------------------------------------------
@@ -131,8 +138,10 @@ class _Recurrent(Layer):
                              "graph, fit) a layer hands on one tensor: use return_state=False there")
 
     # -- the time loop's bookkeeping, shared ---------------------------------------------------
-    def _steps(self, x):
-        """The input in the order it is read: ``(timesteps, batch, features)``."""
+    def _steps(self, x, training=False):
+        """The input in the order it is read: ``(timesteps, batch, features)``; in training with
+        ``dropout``, times one inverted-dropout mask ``(batch, features)`` drawn once per call and
+        used at every step and by every gate (Keras's, when ``recurrent_dropout`` is 0)."""
         if not self._on_data:
             self._refuse_state_in_a_model()
         x = np.asarray(x)
@@ -140,6 +149,12 @@ class _Recurrent(Layer):
             raise ValueError(f"{type(self).__name__} {self.name!r} expects inputs of shape (batch, timesteps, "
                              f"features), got {x.shape}")
         x = x.transpose(1, 0, 2)
+        self.input_mask = None
+        if training and self.dropout > 0:
+            gen = self._generator or rng()
+            keep = 1.0 - self.dropout
+            self.input_mask = (gen.random(x.shape[1:]) >= self.dropout).astype(x.dtype) * (1.0 / keep)
+            x = x * self.input_mask
         return x[::-1] if self.go_backwards else x
 
     def _output(self, hs):
@@ -155,6 +170,9 @@ class _Recurrent(Layer):
         return dy
 
     def _input_grad(self, dx_steps):
+        """``dx_t`` back in the input's order (times the dropout mask, when one was used)."""
+        if self.input_mask is not None:
+            dx_steps = dx_steps * self.input_mask
         dx = dx_steps[::-1] if self.go_backwards else dx_steps
         return dx.transpose(1, 0, 2)
 
@@ -214,7 +232,7 @@ class _Recurrent(Layer):
                 "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
                 "activity_regularizer": None, "kernel_constraint": None, "recurrent_constraint": None,
-                "bias_constraint": None, "dropout": 0.0, "recurrent_dropout": 0.0}
+                "bias_constraint": None, "dropout": self.dropout, "recurrent_dropout": 0.0}
 
 
 def _backward(fn):
@@ -234,7 +252,7 @@ class SimpleRNN(_Recurrent):
     """
 
     def forward(self, x, training=False):
-        xs = self._steps(x)                                  # (T, batch, features), in reading order
+        xs = self._steps(x, training)                                  # (T, batch, features), in reading order
         W, U = self.kernel.value, self.recurrent_kernel.value
         xw = xs @ W + (self.bias.value if self.use_bias else 0)   # every step's x_t W + b at once
         hs = np.zeros((len(xs) + 1, xs.shape[1], self.units), xw.dtype)    # hs[t] = h_t; hs[0] = h_0 = 0
@@ -303,7 +321,7 @@ class LSTM(_Recurrent):
         return forget_gate_at_one
 
     def forward(self, x, training=False):
-        xs = self._steps(x)
+        xs = self._steps(x, training)
         n, U = self.units, self.recurrent_kernel.value
         s, g = self.recurrent_activation, self.activation
         xw = xs @ self.kernel.value + (self.bias.value if self.use_bias else 0)
@@ -396,7 +414,7 @@ class GRU(_Recurrent):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
     def forward(self, x, training=False):
-        xs = self._steps(x)
+        xs = self._steps(x, training)
         n, U = self.units, self.recurrent_kernel.value
         s, g = self.recurrent_activation, self.activation
         b = self.bias.value if self.use_bias else np.zeros(self._bias_shape(), U.dtype)
