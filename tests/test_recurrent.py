@@ -206,3 +206,19 @@ def test_dropout_is_one_mask_on_the_inputs_for_every_step_in_training_only(kind)
     model.compile(optimizer="sgd", loss="mse")
     assert np.isfinite(model.fit(x, x[:, -1, :1], epochs=2, verbose=0).history["loss"]).all()
     assert model.layers[0].get_config()["dropout"] == 0.3
+
+
+def test_explain_shows_one_time_step_with_the_models_numbers():
+    x = np.random.default_rng(0).normal(size=(2, 5, 3)).astype(np.float32)
+    model = glassnet.keras.Sequential([layers.Input(shape=(5, 3)), layers.LSTM(4), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    text = str(glassnet.explain(model, x, x[:, -1, :1]))
+    assert "c_t = f * c_(t-1) + i * c~      h_t = o * tanh(c_t)" in text
+    lstm = model.layers[0]
+    h = lstm.forward(x)[0]                                   # sample 0's last state, as the page shows it
+    assert f"h = [{h[0]:.4g}, {h[1]:.4g}, {h[2]:.4g}, ...]" in text
+    for layer in (layers.SimpleRNN(2), layers.GRU(2, use_bias=False, reset_after=False)):
+        model = glassnet.keras.Sequential([layers.Input(shape=(5, 3)), layer, layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        text = str(glassnet.explain(model, x, x[:, -1, :1]))
+        assert "step t = 5, sample 0:" in text and ("bias" in text) == isinstance(layer, layers.SimpleRNN)

@@ -189,6 +189,21 @@ class _Recurrent(Layer):
     def _bias_grad(self, dz_in, dz_rec):
         return dz_in.sum(axis=(0, 1))
 
+    # -- explain: one time step's equations, with the model's numbers --------------------------
+    def explain_forward(self, l, x, out, weights=None) -> list[str]:
+        """Lines for ``glassnet.explain``: the recurrence, then its last step for sample 0."""
+        T = self.xs.shape[0]
+        order = ", read last step first (go_backwards)" if self.go_backwards else ""
+        lines = [f"for t = 1..{T}{order}, h_0 = 0" + (", c_0 = 0" if isinstance(self, LSTM) else "") + ":"]
+        lines += [f"  {line}" for line in self._equations()]
+        lines += [f"step t = {T}, sample 0:"] + [f"  {line}" for line in self._last_step()]
+        return lines
+
+    def _names(self):
+        g = activations.serialize(self.activation)
+        s = activations.serialize(getattr(self, "recurrent_activation", self.activation))
+        return g, s
+
     # -- ONNX: the op of the same name (opset 7 on); each class's to_onnx gives its weights ---------
     def _onnx_activation(self, fn):
         names = {activations.tanh: "Tanh", activations.sigmoid: "Sigmoid", activations.relu: "Relu"}
@@ -239,6 +254,12 @@ def _backward(fn):
     return activations.backward_of(fn)
 
 
+def _short(v) -> str:
+    """The first three numbers of a vector, as explain prints them."""
+    v = np.asarray(v).ravel()
+    return "[" + ", ".join(f"{a:.4g}" for a in v[:3]) + (", ...]" if v.size > 3 else "]")
+
+
 class SimpleRNN(_Recurrent):
     """``SimpleRNN(units)``: a fully connected recurrence (Keras's ``keras.layers.SimpleRNN``)::
 
@@ -276,6 +297,13 @@ class SimpleRNN(_Recurrent):
             dh_next = dz[t] @ U.T                            # to h_{t-1}
         self._set_grads(xs, hs[:-1], dz, dz)                 # dW, dU, db: sums over the steps
         return self._input_grad(dz @ self.kernel.value.T) if need_input_grad else None   # dx_t = dz_t W^T
+
+    def _equations(self):
+        return [f"h_t = {self._names()[0]}(x_t @ kernel + h_(t-1) @ recurrent_kernel" + (" + bias)" if self.use_bias
+                                                                                         else ")")]
+
+    def _last_step(self):
+        return [f"z = {_short(self.zs[-1, 0])}   h = {self._names()[0]}(z) = {_short(self.hs[-1, 0])}"]
 
     def to_onnx(self, g, x):
         b = self.bias.value if self.use_bias else None
@@ -363,6 +391,17 @@ class LSTM(_Recurrent):
             dc_next = dc * f                                 # to c_{t-1}
         self._set_grads(xs, hs[:-1], dz, dz)
         return self._input_grad(dz @ self.kernel.value.T) if need_input_grad else None
+
+    def _equations(self):
+        g, s = self._names()
+        return ["[zi | zf | zc | zo] = x_t @ kernel + h_(t-1) @ recurrent_kernel" + (" + bias" if self.use_bias else ""),
+                f"i = {s}(zi)   f = {s}(zf)   c~ = {g}(zc)   o = {s}(zo)",
+                f"c_t = f * c_(t-1) + i * c~      h_t = o * {g}(c_t)"]
+
+    def _last_step(self):
+        i, f, cc, o = (self.acts[-1, 0, j * self.units:(j + 1) * self.units] for j in range(4))
+        return [f"i = {_short(i)}   f = {_short(f)}", f"c~ = {_short(cc)}   o = {_short(o)}",
+                f"c = {_short(self.cs[-1, 0])}   h = {_short(self.hs[-1, 0])}"]
 
     def to_onnx(self, g, x):
         n = self.units
@@ -474,6 +513,22 @@ class GRU(_Recurrent):
         if not self.reset_after:
             self.recurrent_kernel.grad[:, 2 * n:] = dU_h
         return self._input_grad(dz_in @ self.kernel.value.T) if need_input_grad else None
+
+    def _equations(self):
+        g, s = self._names()
+        if self.reset_after:
+            mix = "[xz | xr | xh] = x_t @ kernel + bias[0]   [uz | ur | uh] = h_(t-1) @ recurrent_kernel + bias[1]"
+            cand = f"h~ = {g}(xh + r * uh)"
+        else:
+            mix = "[xz | xr | xh] = x_t @ kernel + bias   [uz | ur] = h_(t-1) @ recurrent_kernel[:, :2n]"
+            cand = f"h~ = {g}(xh + (r * h_(t-1)) @ recurrent_kernel[:, 2n:])"
+        if not self.use_bias:
+            mix = mix.replace(" + bias[0]", "").replace(" + bias[1]", "").replace(" + bias", "")
+        return [mix, f"z = {s}(xz + uz)   r = {s}(xr + ur)   {cand}", "h_t = z * h_(t-1) + (1 - z) * h~"]
+
+    def _last_step(self):
+        return [f"z = {_short(self.z[-1, 0])}   r = {_short(self.r[-1, 0])}",
+                f"h~ = {_short(self.hh[-1, 0])}   h = {_short(self.hs[-1, 0])}"]
 
     def to_onnx(self, g, x):
         b = None
