@@ -21,8 +21,10 @@ on data, the layer returns ``[output, h_T]`` (LSTM: ``[output, h_T, c_T]``); ins
 (Sequential, a functional graph, fit) a layer hands on one tensor, so it is refused there.
 ``dropout`` (training only): one inverted-dropout mask on the inputs, drawn once per call and
 used at every step (Keras's); ``dx_t`` is multiplied by the same mask. Not supported yet
-(refused by name): ``recurrent_dropout`` other than 0, ``stateful=True``, constraints, ``activity_regularizer``; masks are not honoured (an
-``Embedding`` with ``mask_zero=True`` is refused anyway).
+(refused by name): ``recurrent_dropout`` other than 0, ``stateful=True``, constraints,
+``activity_regularizer``. Masks are not honoured (an ``Embedding`` with ``mask_zero=True`` is
+refused anyway). In ``.keras`` files the weights sit where Keras keeps them (``layers/lstm/cell/
+vars/0..2``); ONNX export uses ONNX's RNN, LSTM and GRU ops (float32; tanh, sigmoid or relu).
 
 >>> import numpy as np, glassnet
 >>> layer = glassnet.layers.LSTM(4, return_sequences=True)
@@ -56,6 +58,7 @@ class _Recurrent(Layer):
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, seed=None, zero_output_for_mask=False, **kwargs):
+        kwargs.pop("implementation", None)     # Keras's way of batching the matmuls: the same numbers here
         super().__init__(**kwargs)
         kind = type(self).__name__
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
