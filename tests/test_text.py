@@ -303,3 +303,50 @@ def test_ids_out_of_range_and_unknown_tokens_are_clear():
     lookup = layers.StringLookup(vocabulary=["a"], num_oov_indices=0)
     with pytest.raises(ValueError, match="'z' is not in the vocabulary"):
         lookup(np.array(["z"]))
+
+
+def test_keras_files_with_vocabularies_in_assets_load_and_predict_the_same():
+    """Files saved by real Keras 3.15 (tools/make_keras_text.py): the adapted vocabulary is in
+    assets/layers/<layer>/[_lookup_layer/]vocabulary.txt, the output width in the config."""
+    fixtures = pathlib.Path(__file__).parent / "fixtures"
+    saved = FIXTURE["saved_model"]
+    model = glassnet.models.load_model(fixtures / "keras_text_model.keras")
+    np.testing.assert_allclose(model.predict(np.concatenate([SENTENCES, OTHER]), verbose=0), saved["predictions"],
+                               rtol=1e-5, atol=1e-7)
+    model = glassnet.models.load_model(fixtures / "keras_lookup_model.keras")
+    np.testing.assert_allclose(model.predict(np.array(saved["lookup_x"]), verbose=0), saved["lookup_predictions"],
+                               rtol=1e-5)
+
+
+def test_only_vocabulary_assets_are_let_into_a_keras_file(tmp_path):
+    from glassnet.saving import UnsafeFileError
+    source = pathlib.Path(__file__).parent / "fixtures" / "keras_lookup_model.keras"
+    for extra in ("assets/layers/string_lookup/evil.py", "assets/vocabulary.txt.sh", "assets/../vocabulary.txt"):
+        path = tmp_path / "extra.keras"
+        with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as dst:
+            for info in src.infolist():
+                dst.writestr(info, src.read(info))
+            dst.writestr(extra, "x")
+        with pytest.raises(UnsafeFileError):
+            glassnet.models.load_model(path)
+
+
+def test_a_string_input_starts_sequential_and_functional_models(tmp_path):
+    glassnet.utils.set_random_seed(2)
+    x, y = _reviews(12)
+    vectorize = layers.TextVectorization(max_tokens=30, output_sequence_length=5)
+    vectorize.adapt(x)
+    sequential = glassnet.Sequential([glassnet.keras.Input(shape=(1,), dtype="string"), vectorize,
+                                      layers.Embedding(30, 3), layers.GlobalAveragePooling1D(), layers.Dense(1)])
+    text_in = glassnet.keras.Input(shape=(1,), dtype="string")
+    out = layers.Dense(1)(layers.GlobalAveragePooling1D()(layers.Embedding(30, 3)(vectorize(text_in))))
+    functional = glassnet.Model(text_in, out)
+    for i, model in enumerate((sequential, functional)):
+        model.compile(loss="mse")
+        assert np.isfinite(model.fit(x, y, epochs=2, verbose=0).history["loss"]).all()
+        path = tmp_path / f"m{i}.keras"
+        model.save(path)
+        layer0 = json.loads(zipfile.ZipFile(path).read("config.json"))["config"]["layers"][0]["config"]
+        assert layer0["dtype"] == "string"
+        np.testing.assert_allclose(glassnet.models.load_model(path).predict(x, verbose=0),
+                                   model.predict(x, verbose=0), rtol=1e-6)

@@ -105,10 +105,28 @@ with zipfile.ZipFile(path) as z:
     vocab_text = z.read(vocab_file).decode()
     config = json.loads(z.read("config.json"))
 
+# a small text classifier saved by Keras (its vocabulary in assets/), for loading in glassnet
+keras.utils.set_random_seed(0)
+tv = vectorizer(max_tokens=20, output_sequence_length=6)
+text_in = keras.Input(shape=(1,), dtype="string")
+model = keras.Sequential([text_in, tv, layers.Embedding(20, 3), layers.GlobalAveragePooling1D(), layers.Dense(1)])
+fixtures = pathlib.Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+model.save(fixtures / "keras_text_model.keras")
+import tensorflow as tf  # noqa: E402
+saved_model = {"predictions": np.asarray(model.predict(tf.constant(SENTENCES + OTHER), verbose=0)).tolist()}
+lookup = layers.StringLookup(output_mode="multi_hot")
+lookup.adapt(np.array(["b", "a", "c", "a", "b", "a", "d", "é"]))
+model = keras.Sequential([keras.Input(shape=(2,), dtype="string"), lookup, layers.Dense(1)])
+model.save(fixtures / "keras_lookup_model.keras")
+saved_model["lookup_x"] = [["a", "z"], ["é", "b"]]
+saved_model["lookup_predictions"] = np.asarray(model.predict(tf.constant(saved_model["lookup_x"]), verbose=0)).tolist()
+with zipfile.ZipFile(fixtures / "keras_lookup_model.keras") as z:
+    saved_model["lookup_names"] = sorted(z.namelist())
+
 fixture = {"keras_version": keras.__version__, "sentences": SENTENCES, "other": OTHER, "text": cases,
            "lookups": lookups, "category_encoding": encodings, "discretization": disc,
            "keras_zip": {"names": names, "vocabulary_file": vocab_file, "vocabulary_text": vocab_text,
-                         "config": config}}
+                         "config": config}, "saved_model": saved_model}
 target = pathlib.Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "keras_text.json"
 target.write_text(json.dumps(fixture, indent=1, ensure_ascii=False) + "\n")
 print("wrote", target)

@@ -471,7 +471,8 @@ class Model(Trainer, Layer):
         out = []
         for i, (inp, item) in enumerate(zip(inputs, items)):
             where = name if len(inputs) == 1 else f"{name}[{i}] ({inp.name})"
-            arr = _checks.features(item, where, None, tuple(inp.shape[1:]))
+            text = _checks._text(item, where) if np.dtype(getattr(inp, "dtype", None) or "f").kind == "U" else None
+            arr = text if text is not None else _checks.features(item, where, None, tuple(inp.shape[1:]))
             out.append(arr)
         rows = {len(a) for a in out}
         if len(rows) > 1:

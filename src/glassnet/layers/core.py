@@ -45,6 +45,8 @@ class InputLayer(SymbolicMath, Layer):
         for i, d in enumerate(shape):
             if d is not None and (not isinstance(d, (int, np.integer)) or d <= 0):
                 raise ValueError(f"Input: shape[{i}] must be a positive integer or None, got {d!r}")
+        if dtype in ("string", str, np.str_):              # text, for TextVectorization/StringLookup (Keras's tf.string)
+            dtype = np.str_
         super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
         self.dtype = np.dtype(dtype or config.floatx())     # a symbolic tensor's dtype (Keras's Input)
         self.batch_size = batch_size
@@ -61,7 +63,9 @@ class InputLayer(SymbolicMath, Layer):
         return x                                     # no node: the graph's input is the input
 
     def get_config(self):
-        return {"batch_shape": list(self.shape), "dtype": (self.dtype.name if self.dtype else config.floatx()),
+        dtype = "string" if self.dtype is not None and self.dtype.kind == "U" else \
+            (self.dtype.name if self.dtype else config.floatx())
+        return {"batch_shape": list(self.shape), "dtype": dtype,
                 "sparse": False, "name": self.name}
 
 

@@ -120,8 +120,9 @@ class _Lookup(_Preprocessing):
 
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=None, vocabulary=None,
                  idf_weights=None, invert=False, output_mode="int", pad_to_max_tokens=False, sparse=False,
-                 encoding="utf-8", vocabulary_dtype=None, vocabulary_size=None, **kwargs):
-        super().__init__(**kwargs)          # (vocabulary_size: written by Keras's get_config, read by no one)
+                 encoding="utf-8", vocabulary_dtype=None, vocabulary_size=None, oov_method=None, **kwargs):
+        super().__init__(**kwargs)          # (vocabulary_size: written by Keras's get_config, read by no one;
+        #                                     oov_method: how Keras spreads unknown tokens over several OOV ids)
         who = type(self).__name__
         self.output_mode = self._check_mode(output_mode, _MODES)
         if max_tokens is not None and (isinstance(max_tokens, bool) or not isinstance(max_tokens, (int, np.integer))
@@ -143,6 +144,8 @@ class _Lookup(_Preprocessing):
         self.invert, self.pad_to_max_tokens, self.sparse, self.encoding = bool(invert), bool(pad_to_max_tokens), \
             False, encoding
         self._tokens: list = []                              # the learned or given vocabulary
+        # a Keras config's vocabulary_size: the output's width before the file's vocabulary.txt is read
+        self._planned_size = vocabulary_size if isinstance(vocabulary_size, int) and vocabulary_size > 0 else None
         self.idf_weights = None
         self.input_vocabulary = self.input_idf_weights = None
         if vocabulary is not None:
@@ -171,7 +174,9 @@ class _Lookup(_Preprocessing):
         return self._token_start() + len(self._tokens)
 
     def _depth(self) -> int:
-        return self.max_tokens if self.pad_to_max_tokens and self.max_tokens else self.vocabulary_size()
+        if self.pad_to_max_tokens and self.max_tokens:
+            return self.max_tokens
+        return self._planned_size if self._planned_size and not self._tokens else self.vocabulary_size()
 
     def _read_vocabulary(self, vocabulary):
         if isinstance(vocabulary, (str, os.PathLike)):
@@ -216,6 +221,20 @@ class _Lookup(_Preprocessing):
             self.idf_weights = self._padded_idf(w)
         self._tokens = tokens
         self._index = {t: i + len(special) for i, t in enumerate(tokens)}
+
+    def load_vocabulary_asset(self, text: str) -> None:
+        """The vocabulary from Keras's ``vocabulary.txt`` in a ``.keras`` file's ``assets/``
+        (one token a line, special tokens first); Keras keeps tf_idf weights elsewhere."""
+        if self.output_mode == "tf_idf":
+            raise ValueError(f"{type(self).__name__} {self.name!r}: loading an adapted tf_idf vocabulary from "
+                             "Keras's assets is not supported (its idf weights are in model.weights.h5)")
+        lines = text.split("\n")
+        while lines and lines[-1] == "":
+            lines.pop()
+        self.set_vocabulary([self._token(line) for line in lines])
+        if self._planned_size and self._planned_size != self.vocabulary_size():
+            raise ValueError(f"{type(self).__name__} {self.name!r}: vocabulary.txt holds {self.vocabulary_size()} "
+                             f"tokens, but the config says vocabulary_size={self._planned_size}")
 
     def _padded_idf(self, w):
         front = np.full(self._token_start(), w.mean() if len(w) else 0.0)

@@ -99,6 +99,23 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             raise FileFormatError(f"{label}: malformed model file ({type(e).__name__}: {e})") from e
 
 
+def _read_vocabularies(archive, model, label) -> None:
+    """Keras's ``assets/layers/<layer>/[_lookup_layer/]vocabulary.txt`` (an adapted TextVectorization,
+    StringLookup or IntegerLookup) handed to the layer of that name, as text (one token a line)."""
+    by_key = dict(zip(h5.layer_keys(model), model.layers))      # Keras's path: snake_case class name, _1 ...
+    for name in sorted(archive.names):
+        parts = name.split("/")
+        if parts[0] != "assets":
+            continue
+        layer = by_key.get(parts[2]) if len(parts) in (4, 5) else None
+        if layer is None or not hasattr(layer, "load_vocabulary_asset"):
+            raise FileFormatError(f"{label}: {name} belongs to no layer of this model that keeps a vocabulary")
+        try:
+            layer.load_vocabulary_asset(archive.read(name).decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            raise FileFormatError(f"{label}: {name}: {e}") from None
+
+
 def _load(window, label, compile, custom_objects=None):
     with safe_zip.Archive(window, label) as archive:
         if safe_zip.METADATA in archive.names:
@@ -118,6 +135,7 @@ def _load(window, label, compile, custom_objects=None):
                 raise _with_hint(e) from None
             raise
         model, ccfg = keras_config.build_model(tree, label, custom_objects)
+        _read_vocabularies(archive, model, label)
         if compile and ccfg:
             _compile(model, ccfg, label, custom_objects)
         declared, most = archive.declared_size(safe_zip.WEIGHTS), _weights_bound(model)

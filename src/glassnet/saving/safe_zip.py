@@ -2,7 +2,8 @@
 ``model.weights.h5``, written as Keras writes it (members stored, uncompressed) and read
 with every member checked before a byte of it is used.
 
-Checks on reading: the set of members (exactly Keras's, no extras, no duplicates), their
+Checks on reading: the set of members (exactly Keras's, plus only its lookups'
+``assets/.../vocabulary.txt``; no extras, no duplicates), their
 names (no ``..``, absolute paths, backslashes, links or encryption), their declared sizes
 against per-member caps and against the bytes actually stored (zip bombs), and the CRC of
 every byte read (zipfile checks it at the end of each member; a stored member that is
@@ -12,6 +13,7 @@ read in place is checked a chunk at a time first). The file is never read whole:
 from __future__ import annotations
 
 import io
+import re
 import struct
 import stat
 import zipfile
@@ -21,6 +23,15 @@ from .errors import MAX_COMPRESSION_RATIO, MAX_CONFIG_BYTES, MAX_MEMBERS, MAX_ME
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 _CAPS = {METADATA: MAX_METADATA_BYTES, CONFIG: MAX_CONFIG_BYTES, WEIGHTS: MAX_FILE_BYTES}
+# Keras 3 keeps an adapted lookup's vocabulary (TextVectorization, StringLookup, IntegerLookup) as
+# assets/layers/<layer>/[_lookup_layer/]vocabulary.txt: one token a line, read as text, capped as config.json
+_VOCABULARY = re.compile(r"assets/(?:layers/[A-Za-z0-9_\-]+/)+(?:_lookup_layer/)?vocabulary\.txt")
+
+
+def _cap(name: str) -> int:
+    return _CAPS.get(name, MAX_CONFIG_BYTES if _VOCABULARY.fullmatch(name) else 0)
+
+
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)          # reproducible files: same model, same bytes
 
 
@@ -177,7 +188,7 @@ def _check_members(infos, label: str, size: int) -> dict:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise UnsafeFileError(f"{label}: duplicate zip member(s) {dupes}: which one would be read is ambiguous")
-    extra = sorted(set(names) - set(_CAPS))
+    extra = sorted(n for n in set(names) - set(_CAPS) if not _VOCABULARY.fullmatch(n))
     if extra:
         hint = " (model.weights.npz is not supported)" if "model.weights.npz" in extra else ""
         raise UnsafeFileError(
@@ -196,9 +207,9 @@ def _check_members(infos, label: str, size: int) -> dict:
             raise UnsafeFileError(f"{label}: member {name!r} is encrypted")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise FileFormatError(f"{label}: member {name!r} uses an unsupported compression ({info.compress_type})")
-        if info.file_size > _CAPS[name]:
+        if info.file_size > _cap(name):
             raise UnsafeFileError(
-                f"{label}: member {name!r} declares {info.file_size:,} bytes, over the {_CAPS[name]:,}-byte cap"
+                f"{label}: member {name!r} declares {info.file_size:,} bytes, over the {_cap(name):,}-byte cap"
             )
         if info.file_size > (1 << 20) and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
             raise UnsafeFileError(
