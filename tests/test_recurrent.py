@@ -129,8 +129,8 @@ def test_an_lstm_text_classifier_trains_through_fit():
 def test_unsupported_arguments_are_refused_by_name():
     with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\)"):
         layers.LSTM(3, dropout=1.0)
-    with pytest.raises(ValueError, match="recurrent_dropout"):
-        layers.GRU(3, recurrent_dropout=0.1)
+    with pytest.raises(ValueError, match=r"recurrent_dropout must be in \[0, 1\)"):
+        layers.GRU(3, recurrent_dropout=-0.1)
     with pytest.raises(ValueError, match="stateful"):
         layers.SimpleRNN(3, stateful=True)
     with pytest.raises(ValueError, match="units must be a positive integer"):
@@ -192,13 +192,15 @@ def test_dropout_is_one_mask_on_the_inputs_for_every_step_in_training_only(kind)
     layer.build_from_shape((None, 5, 4))
     G = np.random.default_rng(3).normal(size=(6, 3))
     out = layer.forward(x, training=True)
-    mask = layer.input_mask                                   # (batch, features): the same at every step
+    masks = layer.input_masks                                 # (gates, batch, features): one mask, every gate and step
+    assert layer.state_masks is None and all(np.array_equal(m, masks[0]) for m in masks)
+    mask = masks[0]
     assert mask.shape == (6, 4) and set(np.unique(mask)) <= {0.0, 2.0}
     dx = layer.backward(G)
     grads = [v.grad.copy() for v in layer.weights]
     masked = x * mask[:, None, :]
     np.testing.assert_allclose(out, layer.forward(masked, training=False), atol=1e-12)   # as if x were x * mask
-    assert layer.input_mask is None                           # inference: no mask
+    assert layer.input_masks is None                          # inference: no mask
     np.testing.assert_allclose(dx, layer.backward(G) * mask[:, None, :], atol=1e-12)     # dx_t = mask * (dz_t W^T)
     for g, v in zip(grads, layer.weights):
         np.testing.assert_allclose(g, v.grad, atol=1e-12)
@@ -206,6 +208,41 @@ def test_dropout_is_one_mask_on_the_inputs_for_every_step_in_training_only(kind)
     model.compile(optimizer="sgd", loss="mse")
     assert np.isfinite(model.fit(x, x[:, -1, :1], epochs=2, verbose=0).history["loss"]).all()
     assert model.layers[0].get_config()["dropout"] == 0.3
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("options", [{"recurrent_dropout": 0.4}, {"dropout": 0.3, "recurrent_dropout": 0.4},
+                                     {"dropout": 0.3, "recurrent_dropout": 0.4, "go_backwards": True,
+                                      "return_sequences": True}])
+def test_recurrent_dropout_backward_matches_central_differences_with_the_masks_fixed(kind, options):
+    """In training mode, masks drawn again from the same seed each time: f(w) = sum(G * layer(x))."""
+    x = np.random.default_rng(2).normal(size=(3, 4, 2))
+    layer = KINDS[kind](dtype="float64", **options)
+    layer.build_from_shape((None, 4, 2))
+
+    def f():
+        layer._generator = np.random.default_rng(11)           # the same masks every call
+        return layer.forward(x, training=True)
+    out = f()
+    k = layer.gates
+    assert layer.state_masks.shape == (k, 3, 3)
+    if "dropout" in options and k > 1:                         # one mask per gate, as Keras with recurrent_dropout
+        assert not np.array_equal(layer.input_masks[0], layer.input_masks[1])
+    G = np.random.default_rng(3).normal(size=out.shape)
+    dx = layer.backward(G)
+    analytic = [v.grad.copy() for v in layer.weights] + [dx]
+    for array, want in zip([v.value for v in layer.weights] + [x], analytic):
+        numeric = np.zeros_like(array)
+        for i in np.ndindex(array.shape):
+            keep = array[i]
+            array[i] = keep + 1e-6
+            up = np.sum(G * f())
+            array[i] = keep - 1e-6
+            down = np.sum(G * f())
+            array[i] = keep
+            numeric[i] = (up - down) / 2e-6
+        np.testing.assert_allclose(want, numeric, rtol=1e-5, atol=1e-8)
+    assert layer.get_config()["recurrent_dropout"] == 0.4
 
 
 def test_explain_shows_one_time_step_with_the_models_numbers():

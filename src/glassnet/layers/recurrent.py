@@ -19,9 +19,10 @@ else the last ``(batch, units)``. ``go_backwards=True``: the sequence is read la
 (the sequence output is then in that reversed order, as Keras's). ``return_state=True``: called
 on data, the layer returns ``[output, h_T]`` (LSTM: ``[output, h_T, c_T]``); inside a model
 (Sequential, a functional graph, fit) a layer hands on one tensor, so it is refused there.
-``dropout`` (training only): one inverted-dropout mask on the inputs, drawn once per call and
-used at every step (Keras's); ``dx_t`` is multiplied by the same mask. Not supported yet
-(refused by name): ``recurrent_dropout`` other than 0, ``stateful=True``, constraints,
+``dropout`` and ``recurrent_dropout`` (training only), as Keras's: inverted-dropout masks on
+``x_t`` and on ``h_{t-1}``, drawn once per call and used at every step (one per gate with
+``recurrent_dropout``, else one for all gates). Not supported yet (refused by name):
+``stateful=True``, constraints,
 ``activity_regularizer``. Masks are not honoured (an ``Embedding`` with ``mask_zero=True`` is
 refused anyway). In ``.keras`` files the weights sit where Keras keeps them (``layers/lstm/cell/
 vars/0..2``); ONNX export uses ONNX's RNN, LSTM and GRU ops (float32; tanh, sigmoid or relu).
@@ -58,16 +59,14 @@ class _Recurrent(Layer):
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, seed=None, zero_output_for_mask=False, **kwargs):
-        kwargs.pop("implementation", None)     # Keras's way of batching the matmuls: the same numbers here
+        implementation = kwargs.pop("implementation", 2)   # Keras's way of batching the matmuls (and masks)
         super().__init__(**kwargs)
         kind = type(self).__name__
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"{kind}: units must be a positive integer, got {units!r}")
-        if not 0 <= dropout < 1:
-            raise ValueError(f"{kind}: dropout must be in [0, 1), got {dropout!r}")
-        if recurrent_dropout:
-            raise ValueError(f"{kind}: recurrent_dropout={recurrent_dropout!r}: only 0 is supported yet (dropout= on "
-                             "the inputs is); put a Dropout layer after the recurrent layer instead")
+        for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if not 0 <= rate < 1:
+                raise ValueError(f"{kind}: {name} must be in [0, 1), got {rate!r}")
         if stateful:
             raise ValueError(f"{kind}: stateful=True is not supported (each batch starts from zero states)")
         for name, value in (("kernel_constraint", kernel_constraint), ("recurrent_constraint", recurrent_constraint),
@@ -85,9 +84,11 @@ class _Recurrent(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.unroll, self.seed = bool(go_backwards), bool(unroll), seed
-        self.dropout = float(dropout)
+        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
+        # Keras draws one mask per gate when recurrent_dropout is used (or implementation=1), else one for all
+        self._mask_per_gate = bool(recurrent_dropout) or implementation == 1
         self._generator = np.random.default_rng(seed) if seed is not None else None
-        self.input_mask = None
+        self.input_masks = self.state_masks = None
         self._on_data = False                   # True while __call__ runs on data (return_state allowed)
 
     # -- weights -----------------------------------------------------------------------------
@@ -142,9 +143,8 @@ class _Recurrent(Layer):
 
     # -- the time loop's bookkeeping, shared ---------------------------------------------------
     def _steps(self, x, training=False):
-        """The input in the order it is read: ``(timesteps, batch, features)``; in training with
-        ``dropout``, times one inverted-dropout mask ``(batch, features)`` drawn once per call and
-        used at every step and by every gate (Keras's, when ``recurrent_dropout`` is 0)."""
+        """The input in the order it is read: ``(timesteps, batch, features)``. In training, the
+        dropout masks too (see :meth:`_draw_masks`)."""
         if not self._on_data:
             self._refuse_state_in_a_model()
         x = np.asarray(x)
@@ -152,13 +152,51 @@ class _Recurrent(Layer):
             raise ValueError(f"{type(self).__name__} {self.name!r} expects inputs of shape (batch, timesteps, "
                              f"features), got {x.shape}")
         x = x.transpose(1, 0, 2)
-        self.input_mask = None
-        if training and self.dropout > 0:
-            gen = self._generator or rng()
-            keep = 1.0 - self.dropout
-            self.input_mask = (gen.random(x.shape[1:]) >= self.dropout).astype(x.dtype) * (1.0 / keep)
-            x = x * self.input_mask
+        self._draw_masks(x.shape[1], x.shape[2], x.dtype, training)
         return x[::-1] if self.go_backwards else x
+
+    def _draw_masks(self, batch, features, dtype, training):
+        """Keras's dropout: inverted-dropout masks drawn once per call and used at every step,
+        ``input_masks`` ``(k, batch, features)`` on ``x_t`` (``dropout``) and ``state_masks``
+        ``(k, batch, units)`` on ``h_{t-1}`` (``recurrent_dropout``): gate ``j``'s columns of
+        ``W`` (``U``) see ``x_t * input_masks[j]`` (``h_{t-1} * state_masks[j]``). With
+        ``recurrent_dropout`` (or ``implementation=1``) each gate has its own mask, else one serves all."""
+        gen, k = self._generator or rng(), self.gates
+
+        def masks(rate, width, count):
+            m = (gen.random((count, batch, width)) >= rate).astype(dtype) * (1.0 / (1.0 - rate))
+            return np.broadcast_to(m, (k, batch, width)) if count == 1 else m
+        self.input_masks = self.state_masks = None
+        if training and self.dropout > 0:
+            self.input_masks = masks(self.dropout, features, k if self._mask_per_gate else 1)
+        if training and self.recurrent_dropout > 0:
+            self.state_masks = masks(self.recurrent_dropout, self.units, k)
+
+    @staticmethod
+    def _through(a, W, masks):
+        """``a @ W``; with dropout masks, gate ``j``'s block of columns sees ``a * masks[j]``."""
+        if masks is None:
+            return a @ W
+        n = W.shape[-1] // len(masks)
+        return np.concatenate([(a * m) @ W[:, j * n:(j + 1) * n] for j, m in enumerate(masks)], axis=-1)
+
+    @staticmethod
+    def _back_through(dz, W, masks):
+        """dJ/da of :meth:`_through`: ``dz W^T``; with masks ``sum_j (dz_j W_j^T) * masks[j]``."""
+        if masks is None:
+            return dz @ W.T
+        n = W.shape[-1] // len(masks)
+        return sum((dz[..., j * n:(j + 1) * n] @ W[:, j * n:(j + 1) * n].T) * m for j, m in enumerate(masks))
+
+    @staticmethod
+    def _weight_grad(a, dz, masks):
+        """dJ/dW of :meth:`_through` over every step and sample: ``sum_t a_t^T dz_t`` (block ``j``
+        with ``a_t * masks[j]``); one matmul over all the steps at once."""
+        rows = lambda v: v.reshape(-1, v.shape[-1])            # noqa: E731  (T, batch, w) -> (T*batch, w)
+        if masks is None:
+            return rows(a).T @ rows(dz)
+        n = dz.shape[-1] // len(masks)
+        return np.concatenate([rows(a * m).T @ rows(dz[..., j * n:(j + 1) * n]) for j, m in enumerate(masks)], axis=1)
 
     def _output(self, hs):
         """``hs``: ``(timesteps + 1, batch, units)``, the states from ``h_0 = 0`` on."""
@@ -172,10 +210,9 @@ class _Recurrent(Layer):
         dy[-1] = grad                           # only the last state is the output
         return dy
 
-    def _input_grad(self, dx_steps):
-        """``dx_t`` back in the input's order (times the dropout mask, when one was used)."""
-        if self.input_mask is not None:
-            dx_steps = dx_steps * self.input_mask
+    def _input_grad(self, dz_in):
+        """``dx_t = dz_t W^T`` (through the dropout masks, when used), in the input's order."""
+        dx_steps = self._back_through(dz_in, self.kernel.value, self.input_masks)
         dx = dx_steps[::-1] if self.go_backwards else dx_steps
         return dx.transpose(1, 0, 2)
 
@@ -183,9 +220,8 @@ class _Recurrent(Layer):
         """``dW = sum_t x_t^T dz_t``, ``dU = sum_t h_{t-1}^T dz'_t`` and ``db = sum_t sum_batch dz_t``:
         each step's terms, summed over the steps (one matmul over all of them at once).
         ``dz_in`` is what enters ``x_t W``; ``dz_rec`` what enters ``h_{t-1} U``."""
-        features = xs.shape[-1]
-        self.kernel.grad = xs.reshape(-1, features).T @ dz_in.reshape(-1, dz_in.shape[-1])
-        self.recurrent_kernel.grad = hs_before.reshape(-1, self.units).T @ dz_rec.reshape(-1, dz_rec.shape[-1])
+        self.kernel.grad = self._weight_grad(xs, dz_in, self.input_masks)
+        self.recurrent_kernel.grad = self._weight_grad(hs_before, dz_rec, self.state_masks)
         if self.use_bias:
             self.bias.grad = self._bias_grad(dz_in, dz_rec)
 
@@ -250,7 +286,7 @@ class _Recurrent(Layer):
                 "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
                 "activity_regularizer": None, "kernel_constraint": None, "recurrent_constraint": None,
-                "bias_constraint": None, "dropout": self.dropout, "recurrent_dropout": 0.0}
+                "bias_constraint": None, "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout}
 
 
 def _backward(fn):
@@ -278,11 +314,11 @@ class SimpleRNN(_Recurrent):
     def forward(self, x, training=False):
         xs = self._steps(x, training)                                  # (T, batch, features), in reading order
         W, U = self.kernel.value, self.recurrent_kernel.value
-        xw = xs @ W + (self.bias.value if self.use_bias else 0)   # every step's x_t W + b at once
+        xw = self._through(xs, W, self.input_masks) + (self.bias.value if self.use_bias else 0)   # all x_t W + b
         hs = np.zeros((len(xs) + 1, xs.shape[1], self.units), xw.dtype)    # hs[t] = h_t; hs[0] = h_0 = 0
         zs = np.empty_like(xw)
         for t in range(len(xs)):
-            zs[t] = xw[t] + hs[t] @ U                        # z_t = x_t W + b + h_{t-1} U
+            zs[t] = xw[t] + self._through(hs[t], U, self.state_masks)   # z_t = x_t W + b + h_{t-1} U
             hs[t + 1] = self.activation(zs[t])               # h_t = g(z_t)
         self.xs, self.hs, self.zs = xs, hs, zs               # kept: backward needs them
         self.final_states = [hs[-1]]
@@ -297,9 +333,9 @@ class SimpleRNN(_Recurrent):
         for t in reversed(range(len(xs))):
             dh = dy[t] + dh_next                             # dh_t: from the output and from step t+1
             dz[t] = g_backward(zs[t], hs[t + 1], dh)         # dz_t = dh_t * g'(z_t)
-            dh_next = dz[t] @ U.T                            # to h_{t-1}
+            dh_next = self._back_through(dz[t], U, self.state_masks)    # to h_{t-1}: dz_t U^T
         self._set_grads(xs, hs[:-1], dz, dz)                 # dW, dU, db: sums over the steps
-        return self._input_grad(dz @ self.kernel.value.T) if need_input_grad else None   # dx_t = dz_t W^T
+        return self._input_grad(dz) if need_input_grad else None        # dx_t = dz_t W^T
 
     def _equations(self):
         return [f"h_t = {self._names()[0]}(x_t @ kernel + h_(t-1) @ recurrent_kernel" + (" + bias)" if self.use_bias
@@ -355,13 +391,13 @@ class LSTM(_Recurrent):
         xs = self._steps(x, training)
         n, U = self.units, self.recurrent_kernel.value
         s, g = self.recurrent_activation, self.activation
-        xw = xs @ self.kernel.value + (self.bias.value if self.use_bias else 0)
+        xw = self._through(xs, self.kernel.value, self.input_masks) + (self.bias.value if self.use_bias else 0)
         T, batch = xs.shape[0], xs.shape[1]
         hs = np.zeros((T + 1, batch, n), xw.dtype)           # hs[t] = h_t, cs[t] = c_t; index 0: zeros
         cs = np.zeros_like(hs)
         zs, acts, gc = np.empty_like(xw), np.empty_like(xw), np.empty((T, batch, n), xw.dtype)
         for t in range(T):
-            zs[t] = xw[t] + hs[t] @ U                        # [zi | zf | zc | zo]
+            zs[t] = xw[t] + self._through(hs[t], U, self.state_masks)   # [zi | zf | zc | zo]
             acts[t, :, :n] = s(zs[t, :, :n])                 # i
             acts[t, :, n:2 * n] = s(zs[t, :, n:2 * n])       # f
             acts[t, :, 2 * n:3 * n] = g(zs[t, :, 2 * n:3 * n])   # c~
@@ -390,10 +426,10 @@ class LSTM(_Recurrent):
             dz[t, :, n:2 * n] = s_backward(zf, f, dc * cs[t])    # df s'(zf), df = dc c_{t-1}
             dz[t, :, 2 * n:3 * n] = g_backward(zc, cc, dc * i)   # dc~ g'(zc), dc~ = dc i
             dz[t, :, 3 * n:] = s_backward(zo, o, dh * gc[t])     # do s'(zo), do = dh g(c_t)
-            dh_next = dz[t] @ U.T                            # to h_{t-1}
+            dh_next = self._back_through(dz[t], U, self.state_masks)    # to h_{t-1}: dz_t U^T
             dc_next = dc * f                                 # to c_{t-1}
         self._set_grads(xs, hs[:-1], dz, dz)
-        return self._input_grad(dz @ self.kernel.value.T) if need_input_grad else None
+        return self._input_grad(dz) if need_input_grad else None
 
     def _equations(self):
         g, s = self._names()
@@ -461,7 +497,9 @@ class GRU(_Recurrent):
         s, g = self.recurrent_activation, self.activation
         b = self.bias.value if self.use_bias else np.zeros(self._bias_shape(), U.dtype)
         b_in, b_rec = (b[0], b[1]) if self.reset_after else (b, None)
-        xw = xs @ self.kernel.value + b_in                   # [xz | xr | xh] for every step
+        xw = self._through(xs, self.kernel.value, self.input_masks) + b_in    # [xz | xr | xh] for every step
+        sm = self.state_masks                                # (recurrent dropout's, per gate, or None)
+        mh = 1.0 if sm is None else sm[2]
         T, batch = xs.shape[0], xs.shape[1]
         hs = np.zeros((T + 1, batch, n), xw.dtype)
         uh = np.empty((T, batch, 3 * n if self.reset_after else 2 * n), xw.dtype)
@@ -469,15 +507,15 @@ class GRU(_Recurrent):
         for t in range(T):
             h = hs[t]
             if self.reset_after:
-                uh[t] = h @ U + b_rec                        # [uz | ur | uh]
+                uh[t] = self._through(h, U, sm) + b_rec      # [uz | ur | uh]
             else:
-                uh[t] = h @ U[:, :2 * n]                     # [uz | ur]
+                uh[t] = self._through(h, U[:, :2 * n], None if sm is None else sm[:2])   # [uz | ur]
             z[t] = s(xw[t, :, :n] + uh[t, :, :n])
             r[t] = s(xw[t, :, n:2 * n] + uh[t, :, n:2 * n])
             if self.reset_after:
                 a[t] = xw[t, :, 2 * n:] + r[t] * uh[t, :, 2 * n:]
             else:
-                a[t] = xw[t, :, 2 * n:] + (r[t] * h) @ U[:, 2 * n:]
+                a[t] = xw[t, :, 2 * n:] + (r[t] * h * mh) @ U[:, 2 * n:]
             hh[t] = g(a[t])                                  # h~
             hs[t + 1] = z[t] * h + (1 - z[t]) * hh[t]        # h_t
         self.xs, self.xw, self.uh, self.hs, self.z, self.r, self.a, self.hh = xs, xw, uh, hs, z, r, a, hh
@@ -493,6 +531,8 @@ class GRU(_Recurrent):
         dz_rec = np.empty((len(xs),) + hs.shape[1:-1] + (3 * n,), xw.dtype)   # what enters h_{t-1} U (+ b')
         dh_next = np.zeros_like(hs[0])
         dU_h = np.zeros((n, n), xw.dtype)                    # reset_after=False: U[:, 2n:]'s own sum
+        sm = self.state_masks
+        mh = 1.0 if sm is None else sm[2]
         for t in reversed(range(len(xs))):
             h = hs[t]
             dh = dy[t] + dh_next                             # dh_t
@@ -502,20 +542,20 @@ class GRU(_Recurrent):
                 dr = da * uh[t, :, 2 * n:]                   # dr = da uh
                 dz_rec[t, :, 2 * n:] = da * r[t]             # duh = da r
             else:
-                drh = da @ U[:, 2 * n:].T                    # d(r h_{t-1})
-                dr = drh * h
-                dU_h += (r[t] * h).T @ da
+                drh = da @ U[:, 2 * n:].T                    # d(r h_{t-1}), h_{t-1} times its mask
+                dr = drh * h * mh
+                dU_h += (r[t] * h * mh).T @ da
                 dz_rec[t, :, 2 * n:] = 0
             drr = s_backward(xw[t, :, n:2 * n] + uh[t, :, n:2 * n], r[t], dr)   # dr s'
             dz_in[t, :, :n], dz_in[t, :, n:2 * n], dz_in[t, :, 2 * n:] = dzz, drr, da
             dz_rec[t, :, :n], dz_rec[t, :, n:2 * n] = dzz, drr
-            dh_next = dh * z[t] + dz_rec[t] @ U.T            # to h_{t-1} (U[:, 2n:] meets zeros if not reset_after)
+            dh_next = dh * z[t] + self._back_through(dz_rec[t], U, sm)   # to h_{t-1} (zeros: U[:, 2n:] if not reset_after)
             if not self.reset_after:
-                dh_next += drh * r[t]
+                dh_next += drh * r[t] * mh
         self._set_grads(xs, hs[:-1], dz_in, dz_rec)
         if not self.reset_after:
             self.recurrent_kernel.grad[:, 2 * n:] = dU_h
-        return self._input_grad(dz_in @ self.kernel.value.T) if need_input_grad else None
+        return self._input_grad(dz_in) if need_input_grad else None
 
     def _equations(self):
         g, s = self._names()
