@@ -1,9 +1,9 @@
-"""Text preprocessing (glassnet/layers/text.py, glassnet/tf/strings.py): real Keras 3's outputs
-(tests/fixtures/keras_text.json, written by tools/make_keras_text.py), adapt from every kind of
-data, a text classifier trained through fit on raw strings, saving, and clear errors."""
+"""Text preprocessing (glassnet/layers/text.py, lookup.py, categorical.py; glassnet/tf/strings.py):
+real Keras 3's outputs (tests/fixtures/keras_text.json and the .keras files beside it, written by
+tools/make_keras_text.py), adapt from every kind of data, a text classifier trained through fit on
+raw strings, .keras files both ways, and clear errors."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import pathlib
 import re
@@ -94,11 +94,6 @@ def test_lookups_match_keras(case):
         data = ["b", "a", "c", "a", "b", "a", "d", "é"] if case["kind"] == "StringLookup" else [12, 7, 7, 3, 12, 7, 100]
         layer.adapt(np.array(data))
     assert layer.get_vocabulary() == case["vocabulary"]
-    if case["kwargs"].get("num_oov_indices", 1) > 1:      # Keras spreads unknown tokens by FarmHash
-        with pytest.raises(ValueError, match="num_oov_indices=2 Keras picks its id by FarmHash"):
-            layer(np.array(case["x"]))
-        assert np.asarray(layer(np.array(["a", "b"]))).tolist() == [2, 3]
-        return
     got = np.asarray(layer(np.array(case["x"])))
     if got.dtype.kind in "US":
         assert got.tolist() == case["y"]
@@ -123,13 +118,26 @@ def test_discretization_matches_keras():
         layers.Discretization()
 
 
-def test_hashing_needs_farmhash_or_refuses_clearly():
-    if importlib.util.find_spec("farmhash") is not None:
-        pytest.skip("pyfarmhash is installed")
-    with pytest.raises(ImportError, match="pip install pyfarmhash"):
-        layers.Hashing(num_bins=3)(np.array([["a"], ["b"]]))
+def test_fingerprint64_is_tensorflows_farmhash():
+    """Strings of 0 to 1000 bytes (every branch of farmhashna::Hash64), against TensorFlow."""
+    prints = FIXTURE["fingerprints"]
+    for text, want in zip(prints["texts"], prints["mod_2_62"]):
+        assert glassnet.strings.fingerprint64(text.encode("utf-8")) % 2 ** 62 == want, len(text.encode())
+    assert glassnet.strings.to_hash_bucket_fast(np.array(prints["texts"][:5]), 2 ** 62).tolist() == \
+        prints["mod_2_62"][:5]
+
+
+@pytest.mark.parametrize("case", FIXTURE["hashing"], ids=lambda c: json.dumps(c["kwargs"]))
+def test_hashing_matches_keras(case):
+    got = layers.Hashing(**case["kwargs"])(np.array(case["x"]))
+    np.testing.assert_array_equal(got, case["y"])
+
+
+def test_hashing_refuses_what_it_cannot_match():
     with pytest.raises(ValueError, match="salt"):
         layers.Hashing(num_bins=3, salt=1)
+    with pytest.raises(ValueError, match="strings or integers"):
+        layers.Hashing(num_bins=3)(np.array([[0.5]]))
 
 
 # -- adapt from every kind of data, a given vocabulary ------------------------------------------
@@ -316,6 +324,16 @@ def test_keras_files_with_vocabularies_in_assets_load_and_predict_the_same():
     model = glassnet.models.load_model(fixtures / "keras_lookup_model.keras")
     np.testing.assert_allclose(model.predict(np.array(saved["lookup_x"]), verbose=0), saved["lookup_predictions"],
                                rtol=1e-5)
+
+
+def test_lookup_config_has_keras_keys():
+    fixtures = pathlib.Path(__file__).parent / "fixtures"
+    keras_config = json.loads(zipfile.ZipFile(fixtures / "keras_lookup_model.keras").read("config.json"))
+    want = keras_config["config"]["layers"][1]["config"]
+    got = layers.StringLookup(output_mode="multi_hot").get_config()
+    assert set(got) == set(want)
+    assert {k: got[k] for k in want if k not in ("name", "vocabulary_size")} == \
+        {k: v for k, v in want.items() if k not in ("name", "vocabulary_size")}
 
 
 def test_only_vocabulary_assets_are_let_into_a_keras_file(tmp_path):

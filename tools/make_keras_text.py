@@ -55,12 +55,12 @@ for kw in [dict(), dict(max_tokens=8), dict(output_sequence_length=5), dict(ngra
 
 lookups = []
 s_data = np.array(["b", "a", "c", "a", "b", "a", "d", "é"])
-for kw in [dict(), dict(num_oov_indices=2), dict(mask_token="[MASK]"), dict(output_mode="one_hot"),
+for kw in [dict(), dict(num_oov_indices=2), dict(num_oov_indices=5, mask_token=""), dict(mask_token="[MASK]"), dict(output_mode="one_hot"),
            dict(output_mode="multi_hot"), dict(output_mode="count"), dict(output_mode="tf_idf"),
            dict(max_tokens=3)]:
     sl = layers.StringLookup(**kw)
     sl.adapt(s_data)
-    x = np.array(["a", "z", "é", "b"]) if kw.get("output_mode", "int") in ("int", "one_hot") else \
+    x = np.array(["a", "z", "é", "b", "q", "zz", "hello", ""]) if kw.get("output_mode", "int") in ("int", "one_hot") else \
         np.array([["a", "z"], ["b", "b"]])
     lookups.append({"kind": "StringLookup", "kwargs": kw, "vocabulary": sl.get_vocabulary(),
                     "x": x.tolist(), "y": out(sl, x)})
@@ -70,10 +70,11 @@ lookups.append({"kind": "StringLookup", "kwargs": {"vocabulary": ["a", "b", "c"]
                 "y": np.asarray(inv(np.array([[0, 1, 3, 2]]))).astype(str).tolist()})
 i_data = np.array([12, 7, 7, 3, 12, 7, 100])
 for kw in [dict(), dict(mask_token=0), dict(output_mode="multi_hot"), dict(output_mode="count"),
-           dict(num_oov_indices=0), dict(max_tokens=3)]:
+           dict(num_oov_indices=0), dict(max_tokens=3), dict(num_oov_indices=3),
+           dict(num_oov_indices=3, oov_method="farmhash")]:
     il = layers.IntegerLookup(**kw)
     il.adapt(i_data)
-    x = np.array([[7, 12, 5, 100]]) if kw.get("num_oov_indices", 1) else np.array([[7, 12, 3, 100]])
+    x = np.array([[7, 12, 5, 100, 8, -4, 11]]) if kw.get("num_oov_indices", 1) else np.array([[7, 12, 3, 100]])
     lookups.append({"kind": "IntegerLookup", "kwargs": kw,
                     "vocabulary": [int(v) for v in il.get_vocabulary()], "x": x.tolist(), "y": out(il, x)})
 
@@ -92,6 +93,20 @@ d.adapt(np.arange(20.0))
 disc.append({"kwargs": {"num_bins": 4}, "adapt": list(np.arange(20.0)),
              "bin_boundaries": [float(b) for b in d.bin_boundaries], "x": [[0.0, 4.9, 5.0, 12.0, 19.0]],
              "y": out(d, [[0.0, 4.9, 5.0, 12.0, 19.0]])})
+
+hashing = []
+for kw, x in [(dict(num_bins=3), [["A"], ["B"], ["C"], ["D"], ["E"]]), (dict(num_bins=7), [["café", "the movie"], ["", "x" * 70]]),
+              (dict(num_bins=5), [[1, 12], [-3, 1000000]]), (dict(num_bins=4, mask_value=""), [["", "a", "b", ""]]),
+              (dict(num_bins=4, mask_value=0), [[0, 5, 9, 0]]), (dict(num_bins=4, output_mode="multi_hot"), [["a", "b", "a"]]),
+              (dict(num_bins=4, output_mode="count"), [["a", "b", "a"]])]:
+    hashing.append({"kwargs": kw, "x": x, "y": out(layers.Hashing(**kw), x)})
+
+# FarmHash Fingerprint64 as TensorFlow computes it (mod 2**62: JSON keeps the numbers exact)
+import random  # noqa: E402
+import tensorflow as tf  # noqa: E402
+random.seed(0)
+texts = [""] + ["".join(random.choice("abcé xyz019") for _ in range(n)) for n in (*range(1, 140), 200, 257, 1000)]
+fingerprints = {"texts": texts, "mod_2_62": tf.strings.to_hash_bucket_fast(texts, 2 ** 62).numpy().tolist()}
 
 # what a .keras file holds for an adapted TextVectorization
 tv = vectorizer()
@@ -124,7 +139,7 @@ with zipfile.ZipFile(fixtures / "keras_lookup_model.keras") as z:
     saved_model["lookup_names"] = sorted(z.namelist())
 
 fixture = {"keras_version": keras.__version__, "sentences": SENTENCES, "other": OTHER, "text": cases,
-           "lookups": lookups, "category_encoding": encodings, "discretization": disc,
+           "lookups": lookups, "hashing": hashing, "fingerprints": fingerprints, "category_encoding": encodings, "discretization": disc,
            "keras_zip": {"names": names, "vocabulary_file": vocab_file, "vocabulary_text": vocab_text,
                          "config": config}, "saved_model": saved_model}
 target = pathlib.Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "keras_text.json"

@@ -109,3 +109,146 @@ def length(input, unit: str = "BYTE", name=None) -> np.ndarray:
     arr = as_text(input)
     count = (lambda s: len(s.encode("utf-8"))) if unit == "BYTE" else len
     return np.array([count(s) for s in arr.reshape(-1)], dtype=np.int32).reshape(arr.shape)
+
+
+# -- FarmHash Fingerprint64 (farmhashna::Hash64), TensorFlow's fast string hash ----------------------
+_M64 = (1 << 64) - 1
+_K0, _K1, _K2 = 0xc3a5c85c97cb3127, 0xb492b66fbe98f273, 0x9ae16a3b2f90404f
+
+
+def _f64(s: bytes, i: int) -> int:
+    return int.from_bytes(s[i:i + 8], "little")
+
+
+def _f32(s: bytes, i: int) -> int:
+    return int.from_bytes(s[i:i + 4], "little")
+
+
+def _rot(v: int, shift: int) -> int:
+    return v if shift == 0 else ((v >> shift) | (v << (64 - shift))) & _M64
+
+
+def _shift_mix(v: int) -> int:
+    return v ^ (v >> 47)
+
+
+def _len16(u: int, v: int, mul: int) -> int:
+    a = ((u ^ v) * mul) & _M64
+    a ^= a >> 47
+    b = ((v ^ a) * mul) & _M64
+    b ^= b >> 47
+    return (b * mul) & _M64
+
+
+def _len0to16(s: bytes) -> int:
+    n = len(s)
+    if n >= 8:
+        mul = _K2 + n * 2
+        a = (_f64(s, 0) + _K2) & _M64
+        b = _f64(s, n - 8)
+        c = (_rot(b, 37) * mul + a) & _M64
+        d = ((_rot(a, 25) + b) * mul) & _M64
+        return _len16(c, d, mul)
+    if n >= 4:
+        mul = _K2 + n * 2
+        return _len16((n + (_f32(s, 0) << 3)) & _M64, _f32(s, n - 4), mul)
+    if n > 0:
+        y = (s[0] + (s[n >> 1] << 8)) & 0xFFFFFFFF
+        z = (n + (s[n - 1] << 2)) & 0xFFFFFFFF
+        return (_shift_mix(((y * _K2) ^ (z * _K0)) & _M64) * _K2) & _M64
+    return _K2
+
+
+def _len17to32(s: bytes) -> int:
+    n = len(s)
+    mul = _K2 + n * 2
+    a = (_f64(s, 0) * _K1) & _M64
+    b = _f64(s, 8)
+    c = (_f64(s, n - 8) * mul) & _M64
+    d = (_f64(s, n - 16) * _K2) & _M64
+    return _len16((_rot((a + b) & _M64, 43) + _rot(c, 30) + d) & _M64,
+                  (a + _rot((b + _K2) & _M64, 18) + c) & _M64, mul)
+
+
+def _len33to64(s: bytes) -> int:
+    n = len(s)
+    mul = _K2 + n * 2
+    a = (_f64(s, 0) * _K2) & _M64
+    b = _f64(s, 8)
+    c = (_f64(s, n - 8) * mul) & _M64
+    d = (_f64(s, n - 16) * _K2) & _M64
+    y = (_rot((a + b) & _M64, 43) + _rot(c, 30) + d) & _M64
+    z = _len16(y, (a + _rot((b + _K2) & _M64, 18) + c) & _M64, mul)
+    e = (_f64(s, 16) * mul) & _M64
+    f = _f64(s, 24)
+    g = ((y + _f64(s, n - 32)) * mul) & _M64
+    h = ((z + _f64(s, n - 24)) * mul) & _M64
+    return _len16((_rot((e + f) & _M64, 43) + _rot(g, 30) + h) & _M64,
+                  (e + _rot((f + a) & _M64, 18) + g) & _M64, mul)
+
+
+def _weak32(s: bytes, i: int, a: int, b: int) -> tuple:
+    w, x, y, z = _f64(s, i), _f64(s, i + 8), _f64(s, i + 16), _f64(s, i + 24)
+    a = (a + w) & _M64
+    b = _rot((b + a + z) & _M64, 21)
+    c = a
+    a = (a + x + y) & _M64
+    b = (b + _rot(a, 44)) & _M64
+    return (a + z) & _M64, (b + c) & _M64
+
+
+def fingerprint64(data: bytes) -> int:
+    """FarmHash's ``Fingerprint64`` (``farmhashna::Hash64``): the hash TensorFlow's
+    ``to_hash_bucket_fast`` and Keras's ``Hashing`` layer use, the same on every machine."""
+    s, n = bytes(data), len(data)
+    if n <= 16:
+        return _len0to16(s)
+    if n <= 32:
+        return _len17to32(s)
+    if n <= 64:
+        return _len33to64(s)
+    seed = 81
+    x = seed
+    y = (seed * _K1 + 113) & _M64
+    z = (_shift_mix((y * _K2 + 113) & _M64) * _K2) & _M64
+    v, w = (0, 0), (0, 0)
+    x = (x * _K2 + _f64(s, 0)) & _M64
+    end = ((n - 1) // 64) * 64
+    last64 = end + ((n - 1) & 63) - 63
+    i = 0
+    while True:
+        x = (_rot((x + y + v[0] + _f64(s, i + 8)) & _M64, 37) * _K1) & _M64
+        y = (_rot((y + v[1] + _f64(s, i + 48)) & _M64, 42) * _K1) & _M64
+        x ^= w[1]
+        y = (y + v[0] + _f64(s, i + 40)) & _M64
+        z = (_rot((z + w[0]) & _M64, 33) * _K1) & _M64
+        v = _weak32(s, i, (v[1] * _K1) & _M64, (x + w[0]) & _M64)
+        w = _weak32(s, i + 32, (z + w[1]) & _M64, (y + _f64(s, i + 16)) & _M64)
+        z, x = x, z
+        i += 64
+        if i == end:
+            break
+    mul = _K1 + ((z & 0xff) << 1)
+    i = last64
+    w = ((w[0] + ((n - 1) & 63)) & _M64, w[1])
+    v = ((v[0] + w[0]) & _M64, v[1])
+    w = ((w[0] + v[0]) & _M64, w[1])
+    x = (_rot((x + y + v[0] + _f64(s, i + 8)) & _M64, 37) * mul) & _M64
+    y = (_rot((y + v[1] + _f64(s, i + 48)) & _M64, 42) * mul) & _M64
+    x ^= (w[1] * 9) & _M64
+    y = (y + v[0] * 9 + _f64(s, i + 40)) & _M64
+    z = (_rot((z + w[0]) & _M64, 33) * mul) & _M64
+    v = _weak32(s, i, (v[1] * mul) & _M64, (x + w[0]) & _M64)
+    w = _weak32(s, i + 32, (z + w[1]) & _M64, (y + _f64(s, i + 16)) & _M64)
+    z, x = x, z
+    return _len16((_len16(v[0], w[0], mul) + _shift_mix(y) * _K0 + z) & _M64,
+                  (_len16(v[1], w[1], mul) + x) & _M64, mul)
+
+
+def to_hash_bucket_fast(input, num_buckets: int, name=None) -> np.ndarray:
+    """``tf.strings.to_hash_bucket_fast``: ``Fingerprint64(utf-8 bytes) % num_buckets`` (int64)."""
+    if isinstance(num_buckets, bool) or not isinstance(num_buckets, (int, np.integer)) or num_buckets < 1:
+        raise ValueError(f"strings.to_hash_bucket_fast: num_buckets must be a positive integer, got {num_buckets!r}")
+    arr = as_text(input)
+    return np.array([fingerprint64(t.encode("utf-8")) % int(num_buckets) for t in arr.reshape(-1).tolist()],
+                    dtype=np.int64).reshape(arr.shape)

@@ -1,0 +1,267 @@
+"""Categorical preprocessing: ids to one-hot rows or counts (``CategoryEncoding``), any value to a
+hash bin (``Hashing``), numbers to bins (``Discretization``); and what every preprocessing layer
+shares (``_Preprocessing``: inputs kept as given, no weights to train, no input gradient).
+
+Their numbers come from arguments or from ``adapt``, never from gradients, so they belong at the
+start of a model (or in ``dataset.map``). The outputs Keras's ``encode_categorical_inputs`` gives::
+
+    one_hot     Y[n, k] = 1 if X[n] == k                      (one id per sample)
+    multi_hot   Y[n, k] = 1 if k occurs in X[n, :]
+    count       Y[n, k] = how often k occurs in X[n, :]
+    tf_idf      count times k's idf weight (lookup layers, layers/lookup.py)
+
+>>> import numpy as np, glassnet
+>>> glassnet.layers.CategoryEncoding(num_tokens=4, output_mode="multi_hot")(np.array([[0, 3], [1, 1]]))
+array([[1., 0., 0., 1.],
+       [0., 1., 0., 0.]], dtype=float32)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import config
+from ..engine import functional
+from ..tf import strings
+from ..tf.tensor import wrap
+from .base import Layer
+
+_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
+
+
+class _Preprocessing(Layer):
+    """What these layers share: inputs kept as they are (strings stay strings), no weights to
+    train, no gradient for their input."""
+
+    differentiable_input = False        # words and ids are chosen, not computed
+    takes_strings = False               # True: fit/predict hand it arrays of strings unchanged
+
+    def __call__(self, x, training=None):
+        if functional.is_symbolic(x):
+            return super().__call__(x, training)
+        x = self._inputs(x, "inputs")
+        if not self.built:
+            self.build_from_shape((None,) + x.shape[1:])
+        return wrap(self.forward(x, training=False))
+
+    def _inputs(self, x, name):
+        arr = np.asarray(x)
+        if arr.dtype.kind not in "iufb":
+            raise ValueError(f"{type(self).__name__} {self.name!r}: {name} must be numbers, got dtype {arr.dtype}")
+        return arr
+
+    def backward(self, grad, need_input_grad=True):
+        if need_input_grad:
+            raise ValueError(f"{type(self).__name__} {self.name!r} has no gradient with respect to its input "
+                             "(words, ids and bins are not differentiable): put it first in the model, or "
+                             "apply it to the data before training (dataset.map(layer))")
+        return None                           # nothing to train
+
+    def count_params_for(self, input_shape) -> int:
+        return 0
+
+    def needs_flat_samples(self):
+        return False
+
+    def _check_mode(self, output_mode, allowed):
+        if output_mode not in allowed:
+            raise ValueError(f"{type(self).__name__}: output_mode must be one of {', '.join(map(repr, allowed))}; "
+                             f"got output_mode={output_mode!r}")
+        return output_mode
+
+
+def _encode(indices, depth, mode, idf=None, who="layer"):
+    """Ids as Keras's categorical outputs: one_hot (one id per sample), multi_hot (1 where an id
+    occurs in the sample), count (how often), tf_idf (count times the id's idf weight)."""
+    ids = np.asarray(indices, np.int64)
+    if mode == "int":
+        return ids
+    if ids.size and (ids.min() < 0 or ids.max() >= depth):
+        bad = ids[(ids < 0) | (ids >= depth)][0]
+        raise ValueError(f"{who}: ids must be in 0..{depth - 1} (num_tokens={depth}); got {int(bad)}")
+    if mode == "one_hot":
+        if ids.ndim >= 2 and ids.shape[-1] == 1:
+            ids = ids[..., 0]
+        return np.eye(depth, dtype=config.floatx())[ids]
+    if ids.ndim == 0:
+        ids = ids.reshape(1)
+    if ids.ndim == 1:
+        ids = ids[:, None]
+    rows = ids.reshape(ids.shape[0], -1)
+    counts = np.zeros((rows.shape[0], depth), config.floatx())
+    np.add.at(counts, (np.repeat(np.arange(rows.shape[0]), rows.shape[1]), rows.reshape(-1)), 1)
+    if mode == "multi_hot":
+        return (counts > 0).astype(config.floatx())
+    if mode == "tf_idf":
+        return (counts * np.asarray(idf, config.floatx())).astype(config.floatx())
+    return counts
+
+
+def _batches(data, who):
+    """The arrays in ``data``: itself, or each element of a Dataset (an (x, y) pair: its x)."""
+    from ..data.dataset import Dataset  # noqa: PLC0415 - data imports numpy only, but loads lazily
+    if isinstance(data, Dataset):
+        for item in data:
+            yield item[0] if isinstance(item, tuple) else item
+        return
+    if isinstance(data, (list, tuple)) and data and all(isinstance(d, np.ndarray) and d.ndim > 0 for d in data):
+        yield from data                      # a list of batches
+        return
+    yield data
+
+
+class CategoryEncoding(_Preprocessing):
+    """``CategoryEncoding(num_tokens, output_mode)``: integer ids in ``0..num_tokens-1`` as
+    one_hot (one id per sample), multi_hot (default: 1 where an id occurs) or count rows.
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.CategoryEncoding(4, output_mode="count")(np.array([[0, 3, 3]]))
+    array([[1., 0., 0., 2.]], dtype=float32)
+    """
+
+    def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(num_tokens, bool) or not isinstance(num_tokens, (int, np.integer)) or num_tokens < 1:
+            raise ValueError(f"CategoryEncoding: num_tokens must be a positive integer, got num_tokens={num_tokens!r}")
+        self.num_tokens = int(num_tokens)
+        self.output_mode = self._check_mode(output_mode, ("one_hot", "multi_hot", "count"))
+        if sparse:
+            raise ValueError("CategoryEncoding: sparse=True is not supported (glassnet has no sparse tensors)")
+
+    def _inputs(self, x, name):
+        arr = super()._inputs(x, name)
+        if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
+            raise ValueError(f"CategoryEncoding {self.name!r}: {name} must be whole numbers (ids)")
+        return arr.astype(np.int64)
+
+    def forward(self, x, training=False):
+        return _encode(x, self.num_tokens, self.output_mode, who=f"CategoryEncoding {self.name!r}")
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if self.output_mode == "one_hot" and not (len(input_shape) > 1 and input_shape[-1] == 1):
+            return input_shape + (self.num_tokens,)
+        return (input_shape[0], self.num_tokens)
+
+    def get_config(self):
+        return {**super().get_config(), "num_tokens": self.num_tokens, "output_mode": self.output_mode,
+                "sparse": False}
+
+
+class Hashing(_Preprocessing):
+    """``Hashing(num_bins)``: each value to ``Fingerprint64(str(value)) % num_bins``, FarmHash's
+    fingerprint as TensorFlow's ``to_hash_bucket_fast`` computes it (``glassnet.strings``), so the
+    bins are Keras's; integers are hashed through their decimal text, as Keras does. With
+    ``mask_value``, that value goes to bin 0 and the others to ``1..num_bins-1``. A ``salt``
+    (Keras's keyed SipHash) is not supported.
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.Hashing(num_bins=3)(np.array([["A"], ["B"], ["C"]]))
+    array([[1],
+           [0],
+           [1]])
+    """
+
+    takes_strings = True
+
+    def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(num_bins, bool) or not isinstance(num_bins, (int, np.integer)) or num_bins < 1:
+            raise ValueError(f"Hashing: num_bins must be a positive integer, got num_bins={num_bins!r}")
+        if salt is not None:
+            raise ValueError("Hashing: salt is not supported (Keras's keyed SipHash); leave salt=None")
+        if sparse:
+            raise ValueError("Hashing: sparse=True is not supported (glassnet has no sparse tensors)")
+        if mask_value is not None and num_bins < 2:
+            raise ValueError("Hashing: with a mask_value, num_bins must be at least 2 (bin 0 is the mask's)")
+        self.num_bins, self.mask_value, self.salt = int(num_bins), mask_value, None
+        self.output_mode = self._check_mode(output_mode, ("int", "one_hot", "multi_hot", "count"))
+
+    def _inputs(self, x, name):
+        arr = np.asarray(x)
+        if arr.dtype.kind == "f":
+            raise ValueError(f"Hashing {self.name!r}: {name} must be strings or integers, got dtype {arr.dtype}")
+        return arr if arr.dtype.kind in "iub" else strings.as_text(arr, f"Hashing {self.name!r}: {name}")
+
+    def forward(self, x, training=False):
+        text = x.astype(np.int64).astype(str) if x.dtype.kind in "iub" else x      # Keras: tf.as_string(ints)
+        if self.mask_value is None:
+            ids = strings.to_hash_bucket_fast(text, self.num_bins)
+        else:                                  # the mask to 0, everything else to 1 + hash % (num_bins - 1)
+            ids = strings.to_hash_bucket_fast(text, self.num_bins - 1) + 1
+            ids[x == (str(self.mask_value) if x.dtype.kind == "U" else self.mask_value)] = 0
+        return _encode(ids, self.num_bins, self.output_mode)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape) if self.output_mode == "int" else (input_shape[0], self.num_bins)
+
+    def get_config(self):
+        return {**super().get_config(), "num_bins": self.num_bins, "salt": None, "mask_value": self.mask_value,
+                "output_mode": self.output_mode, "sparse": False}
+
+
+class Discretization(_Preprocessing):
+    """``Discretization``: each value to the index of its bin, ``numpy.digitize(x, bin_boundaries)``
+    (a value on a boundary goes to the bin above). ``num_bins`` with ``adapt``: boundaries at the
+    quantiles of the data, by Keras's approximate summary (``epsilon=0.01``).
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.Discretization(bin_boundaries=[0.0, 1.0])(np.array([[-3.0, 0.0, 0.5, 2.0]]))
+    array([[0, 1, 1, 2]])
+    """
+
+    def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int", sparse=False, **kwargs):
+        super().__init__(**kwargs)
+        if (bin_boundaries is None) == (num_bins is None):
+            raise ValueError("Discretization: give bin_boundaries, or num_bins (and call adapt), not both and not "
+                             f"neither; got bin_boundaries={bin_boundaries!r}, num_bins={num_bins!r}")
+        if num_bins is not None and (isinstance(num_bins, bool) or not isinstance(num_bins, (int, np.integer))
+                                     or num_bins < 1):
+            raise ValueError(f"Discretization: num_bins must be a positive integer, got num_bins={num_bins!r}")
+        self.bin_boundaries = None if bin_boundaries is None else [float(b) for b in bin_boundaries]
+        if self.bin_boundaries is not None and np.any(np.diff(self.bin_boundaries) < 0):
+            raise ValueError(f"Discretization: bin_boundaries must be sorted, got {bin_boundaries!r}")
+        self.num_bins, self.epsilon = num_bins, float(epsilon)
+        self.output_mode = self._check_mode(output_mode, ("int", "one_hot", "multi_hot", "count"))
+
+    def adapt(self, data, batch_size=None, steps=None) -> None:
+        """Boundaries at the data's quantiles, as Keras: a summary per batch, merged, compressed."""
+        if self.num_bins is None:
+            raise ValueError("Discretization.adapt: this layer was given bin_boundaries; make it with num_bins= "
+                             "to learn them from data")
+        summary = np.array([[], []], np.float32)
+        for batch in _batches(data, "Discretization.adapt"):
+            values = np.sort(np.asarray(self._inputs(batch, "adapt data"), np.float32).reshape(-1))
+            step = max(values.size * self.epsilon, 1)                  # Keras's summarize()
+            part = values[int(step - 1)::int(step)]
+            merged = np.concatenate([np.stack([part, np.ones_like(part) * step]), summary], axis=1)
+            summary = _compress(np.take(merged, np.argsort(merged[0], kind="stable"), axis=1), self.epsilon)
+        self.bin_boundaries = _compress(summary, 1.0 / self.num_bins)[0, :-1].tolist()
+
+    def forward(self, x, training=False):
+        if self.bin_boundaries is None:
+            raise ValueError(f"Discretization {self.name!r} has no bin boundaries: call adapt(data) first, or give "
+                             "bin_boundaries=")
+        ids = np.digitize(x, np.asarray(self.bin_boundaries, np.float32) if x.dtype == np.float32
+                          else self.bin_boundaries)
+        return _encode(ids, len(self.bin_boundaries) + 1, self.output_mode)
+
+    def compute_output_shape(self, input_shape):
+        if self.output_mode == "int":
+            return tuple(input_shape)
+        return (input_shape[0], len(self.bin_boundaries or []) + 1)
+
+    def get_config(self):
+        return {**super().get_config(), "bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,
+                "epsilon": self.epsilon, "output_mode": self.output_mode, "sparse": False}
+
+
+def _compress(summary, epsilon):
+    """Keras's ``compress_summary``: the summary re-cut at cumulative-weight steps of ``epsilon``."""
+    if summary.shape[1] * epsilon < 1:
+        return summary
+    percents = epsilon + np.arange(0.0, 1.0, epsilon)
+    cum = summary[1].cumsum()
+    cum_percents = cum / cum[-1]
+    bins = np.interp(percents, cum_percents, summary[0])
+    cum = np.interp(percents, cum_percents, cum)
+    return np.stack((bins, cum - np.concatenate((np.array([0]), cum[:-1])))).astype(np.float32)
