@@ -54,8 +54,9 @@ LAYER_EXAMPLES = {
     "GRU": (lambda: layers.GRU(3, kernel_regularizer="l2"), (4, 5, 3)),
 }
 NOT_A_COMPUTING_LAYER = {"InputLayer"}          # only declares the input shape
-# preprocessing layers (layers/text.py, lookup.py, categorical.py): strings, ids or values in, ids or counts out; no weights to train and no
-# gradient for their input, so nothing to gradcheck or fit here: tests/test_text.py checks them against real Keras
+# preprocessing layers (layers/text.py, lookup.py, categorical.py): strings, ids or values in, ids or counts out;
+# no weights to train and no gradient for their input, so nothing to gradcheck or fit here: tests/test_text.py
+# checks them against real Keras
 NOT_TRAINED = {"TextVectorization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "Discretization"}
 
 

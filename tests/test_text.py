@@ -336,6 +336,13 @@ def test_lookup_config_has_keras_keys():
         {k: v for k, v in want.items() if k not in ("name", "vocabulary_size")}
 
 
+def test_configs_take_only_what_keras_constructors_take():
+    """Keras's Discretization takes no `trainable` (real Keras refused a file that had it)."""
+    assert "trainable" not in layers.Discretization(bin_boundaries=[1.0]).get_config()
+    for layer in (layers.CategoryEncoding(3), layers.Hashing(3), layers.IntegerLookup(), layers.TextVectorization()):
+        assert type(layer).from_config(layer.get_config()).get_config() == layer.get_config()
+
+
 def test_only_vocabulary_assets_are_let_into_a_keras_file(tmp_path):
     from glassnet.saving import UnsafeFileError
     source = pathlib.Path(__file__).parent / "fixtures" / "keras_lookup_model.keras"

@@ -251,7 +251,8 @@ class Discretization(_Preprocessing):
         return (input_shape[0], len(self.bin_boundaries or []) + 1)
 
     def get_config(self):
-        return {**super().get_config(), "bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,
+        cfg = {k: v for k, v in super().get_config().items() if k != "trainable"}   # Keras's takes no trainable
+        return {**cfg, "bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,
                 "epsilon": self.epsilon, "output_mode": self.output_mode, "sparse": False}
 
 
