@@ -51,6 +51,22 @@ def test_strings_regex_replace_split_join_length():
         s.lower(np.array([1.0, 2.0]))
 
 
+def test_strings_strip_substr_reduce_join_as_string_to_number():
+    s = glassnet.strings
+    assert s.strip(np.array(["  a b \n"])).tolist() == ["a b"]
+    assert s.substr(np.array(["hello"]), 1, 3).tolist() == ["ell"]                 # TensorFlow: [b'ell']
+    assert s.reduce_join(np.array([["a", "b"], ["c", "d"]]), axis=1, separator=" ").tolist() == ["a b", "c d"]
+    assert s.reduce_join(np.array(["a", "b"])).tolist() == "ab"
+    assert [p.tolist() for p in s.unicode_split(np.array(["hé", "x"]))] == [["h", "é"], ["x"]]
+    # TensorFlow: [b'1.500000' b'0.100000' b'0.000000' b'123456792.000000'] for float32
+    assert s.as_string(np.array([1.5, 0.1, 1e-8, 123456789.0], np.float32)).tolist() == \
+        ["1.500000", "0.100000", "0.000000", "123456792.000000"]
+    assert s.as_string(np.array([3, -4])).tolist() == ["3", "-4"]
+    np.testing.assert_array_equal(s.to_number(np.array(["1.5", "2"])), np.array([1.5, 2.0], np.float32))
+    with pytest.raises(ValueError, match="'x' is not a number"):
+        s.to_number(["x"])
+
+
 # -- TextVectorization against real Keras ------------------------------------------------------
 @pytest.mark.parametrize("case", FIXTURE["text"], ids=lambda c: json.dumps(c["kwargs"]))
 def test_text_vectorization_matches_keras(case):
@@ -151,6 +167,14 @@ def test_adapt_from_a_list_an_array_and_datasets_gives_one_vocabulary():
         tv = layers.TextVectorization()
         tv.adapt(data)
         assert tv.get_vocabulary() == want.get_vocabulary()
+
+
+def test_adapt_steps_takes_the_first_batches():
+    tv = layers.TextVectorization()
+    tv.adapt(Dataset.from_tensor_slices(np.array(["a b", "c", "d d d"])).batch(1), steps=2)
+    assert tv.get_vocabulary() == ["", "[UNK]", "c", "b", "a"]
+    with pytest.raises(ValueError, match="steps is for a Dataset"):
+        tv.adapt(np.array(["a"]), steps=1)
 
 
 def test_vocabulary_from_a_list_a_file_and_set_vocabulary(tmp_path):

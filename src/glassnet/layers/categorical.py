@@ -96,16 +96,21 @@ def _encode(indices, depth, mode, idf=None, who="layer"):
     return counts
 
 
-def _batches(data, who):
-    """The arrays in ``data``: itself, or each element of a Dataset (an (x, y) pair: its x)."""
+def _batches(data, who, steps=None):
+    """The arrays in ``data``: itself, or each element of a Dataset (an (x, y) pair: its x), or
+    each array of a list of batches; ``steps``: only the first ones (Keras's adapt argument)."""
     from ..data.dataset import Dataset  # noqa: PLC0415 - data imports numpy only, but loads lazily
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1):
+        raise ValueError(f"{who}: steps must be a positive integer or None, got steps={steps!r}")
     if isinstance(data, Dataset):
-        for item in data:
+        for item in (data if steps is None else data.take(int(steps))):
             yield item[0] if isinstance(item, tuple) else item
         return
     if isinstance(data, (list, tuple)) and data and all(isinstance(d, np.ndarray) and d.ndim > 0 for d in data):
-        yield from data                      # a list of batches
+        yield from (data if steps is None else data[:int(steps)])           # a list of batches
         return
+    if steps is not None:
+        raise ValueError(f"{who}: steps is for a Dataset or a list of batches, not for one array (as Keras)")
     yield data
 
 
@@ -229,7 +234,7 @@ class Discretization(_Preprocessing):
             raise ValueError("Discretization.adapt: this layer was given bin_boundaries; make it with num_bins= "
                              "to learn them from data")
         summary = np.array([[], []], np.float32)
-        for batch in _batches(data, "Discretization.adapt"):
+        for batch in _batches(data, "Discretization.adapt", steps):
             values = np.sort(np.asarray(self._inputs(batch, "adapt data"), np.float32).reshape(-1))
             step = max(values.size * self.epsilon, 1)                  # Keras's summarize()
             part = values[int(step - 1)::int(step)]

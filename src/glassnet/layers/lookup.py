@@ -225,11 +225,11 @@ class _Lookup(_Preprocessing):
     def adapt(self, data, batch_size=None, steps=None) -> None:
         """Learn the vocabulary from ``data``: an array, a list, or a ``glassnet.data.Dataset``
         (batched or not; of inputs only). Most frequent first; ties by the token, descending."""
-        self._learn(self._documents(data), type(self).__name__)
+        self._learn(self._documents(data, steps), type(self).__name__)
 
-    def _documents(self, data):
+    def _documents(self, data, steps=None):
         rows = []
-        for batch in _batches(data, f"{type(self).__name__}.adapt"):
+        for batch in _batches(data, f"{type(self).__name__}.adapt", steps):
             arr = self._inputs(batch, "adapt data")
             arr = arr.reshape(1) if arr.ndim == 0 else arr
             rows.extend(list(r.reshape(-1).tolist()) for r in arr)

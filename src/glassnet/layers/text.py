@@ -130,9 +130,9 @@ class TextVectorization(_Lookup):
             docs = [[" ".join(d[i:i + n]) for n in self._ngrams for i in range(len(d) - n + 1)] for d in docs]
         return docs
 
-    def _documents(self, data):
+    def _documents(self, data, steps=None):
         docs = []
-        for batch in _batches(data, "TextVectorization.adapt"):
+        for batch in _batches(data, "TextVectorization.adapt", steps):
             docs.extend(self._tokens_of(batch, "adapt data"))
         return docs
 
@@ -142,7 +142,7 @@ class TextVectorization(_Lookup):
         if isinstance(data, str):
             raise ValueError("TextVectorization.adapt: data must be many sentences (a list, an array or a "
                              "Dataset), got one string; wrap it in a list")
-        self._learn(self._documents(data), "TextVectorization")
+        self._learn(self._documents(data, steps), "TextVectorization")
 
     def forward(self, x, training=False):
         self._index_of()

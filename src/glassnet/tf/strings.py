@@ -1,4 +1,5 @@
-"""tf.strings on NumPy arrays of text: ``lower``, ``regex_replace``, ``split``, ``join``, ``length``.
+"""tf.strings on NumPy arrays of text: ``lower``, ``regex_replace``, ``split``, ``join``, ``length``,
+``strip``, ``substr``, ``reduce_join``, ``as_string``, ``to_number``, ``to_hash_bucket_fast``.
 
 TensorFlow's names, arguments and defaults; a string array goes in (``str`` or UTF-8 ``bytes``),
 a NumPy array of ``str`` comes out (``split`` of several strings: a list of arrays, one per
@@ -23,7 +24,8 @@ import re
 
 import numpy as np
 
-__all__ = ["join", "length", "lower", "regex_replace", "split", "upper"]
+__all__ = ["as_string", "fingerprint64", "join", "length", "lower", "reduce_join", "regex_replace", "split", "strip",
+           "substr", "to_hash_bucket_fast", "to_number", "unicode_split", "upper"]
 
 _ASCII_SPACE = re.compile(r"[ \t\n\v\f\r]+")      # TensorFlow's whitespace: ASCII only
 _ASCII_UPPER = {c: c + 32 for c in range(65, 91)}
@@ -100,6 +102,66 @@ def join(inputs, separator: str = "", name=None) -> np.ndarray:
     for a in arrays[1:]:
         out = np.char.add(np.char.add(out, separator), a)
     return np.asarray(out, dtype=str)
+
+
+def strip(input, name=None) -> np.ndarray:
+    """``tf.strings.strip``: leading and trailing ASCII whitespace removed."""
+    return _map(lambda s: s.strip(" \t\n\v\f\r"), as_text(input))
+
+
+def reduce_join(inputs, axis=None, keepdims: bool = False, separator: str = "", name=None) -> np.ndarray:
+    """``tf.strings.reduce_join``: the strings along ``axis`` (all, when None) joined with ``separator``."""
+    arr = as_text(inputs, "inputs")
+    if axis is None:
+        out = np.array(separator.join(arr.reshape(-1).tolist()), dtype=str)
+        return out.reshape((1,) * arr.ndim) if keepdims else out
+    out = np.apply_along_axis(lambda row: separator.join(row.tolist()), axis, arr.astype(object)) \
+        if arr.size else np.zeros(np.delete(arr.shape, axis), dtype=str)
+    out = np.asarray(out, dtype=str)
+    return np.expand_dims(out, axis) if keepdims else out
+
+
+def substr(input, pos: int, len: int, unit: str = "BYTE", name=None) -> np.ndarray:  # noqa: A002 - TensorFlow's name
+    """``tf.strings.substr``: ``len`` bytes (or ``unit="UTF8_CHAR"``: characters) from ``pos``."""
+    if unit == "UTF8_CHAR":
+        return _map(lambda s: s[pos:pos + len], as_text(input))
+    return _map(lambda s: s.encode("utf-8")[pos:pos + len].decode("utf-8", "replace"), as_text(input))
+
+
+def unicode_split(input, input_encoding: str = "UTF-8", name=None):
+    """``tf.strings.unicode_split``: each string as its characters (a list of arrays for several)."""
+    arr = as_text(input)
+    if arr.ndim == 0:
+        return np.array(list(str(arr)), dtype=str)
+    return [unicode_split(s) for s in arr]
+
+
+def as_string(input, precision: int = -1, name=None) -> np.ndarray:
+    """``tf.strings.as_string``: numbers as text (integers in decimal; floats with 6 digits after
+    the point, TensorFlow's default, or ``precision`` digits; booleans "true"/"false")."""
+    arr = np.asarray(input)
+    if arr.dtype.kind in "US":
+        return as_text(arr)
+    if arr.dtype.kind == "f":
+        fmt = (lambda v: f"{v:.{precision}f}") if precision >= 0 else (lambda v: f"{v:f}")
+        return _map(fmt, arr.astype(np.float64)) if arr.size else arr.astype(str)
+    if arr.dtype.kind == "b":
+        return _map(lambda v: "true" if v else "false", arr) if arr.size else arr.astype(str)
+    return arr.astype(np.int64).astype(str)
+
+
+def to_number(input, out_type=np.float32, name=None) -> np.ndarray:
+    """``tf.strings.to_number``: text to numbers of ``out_type`` (float32 by default); a string
+    that is not a number is an error naming it."""
+    arr = as_text(input)
+    kind = np.dtype(out_type).kind
+    values = []
+    for s in arr.reshape(-1).tolist():
+        try:
+            values.append(int(s) if kind in "iu" else float(s))
+        except ValueError:
+            raise ValueError(f"strings.to_number: {s!r} is not a number") from None
+    return np.array(values, dtype=out_type).reshape(arr.shape)
 
 
 def length(input, unit: str = "BYTE", name=None) -> np.ndarray:
