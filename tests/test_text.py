@@ -107,7 +107,8 @@ def test_a_last_axis_of_one_is_the_same_as_1d():
 def test_lookups_match_keras(case):
     layer = getattr(layers, case["kind"])(**case["kwargs"])
     if "vocabulary" not in case["kwargs"]:
-        data = ["b", "a", "c", "a", "b", "a", "d", "é"] if case["kind"] == "StringLookup" else [12, 7, 7, 3, 12, 7, 100]
+        strings_in = case["kind"] == "StringLookup"
+        data = ["b", "a", "c", "a", "b", "a", "d", "é"] if strings_in else [12, 7, 7, 3, 12, 7, 100]
         layer.adapt(np.array(data))
     assert layer.get_vocabulary() == case["vocabulary"]
     got = np.asarray(layer(np.array(case["x"])))

@@ -215,7 +215,8 @@ def _text(x, name: str):
             isinstance(v, (str, bytes)) for v in arr.reshape(-1))):
         return None
     if arr.ndim == 0 or arr.shape[0] == 0:
-        raise ValueError(f"{name} must hold at least one string, as an array of shape (samples,); got shape {arr.shape}")
+        raise ValueError(f"{name} must hold at least one string, as an array of shape (samples,); "
+                         f"got shape {arr.shape}")
     return arr.reshape(-1, 1) if arr.ndim == 1 else arr
 
 

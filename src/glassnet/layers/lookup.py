@@ -32,7 +32,8 @@ class _Lookup(_Preprocessing):
 
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=None, vocabulary=None,
                  idf_weights=None, invert=False, output_mode="int", pad_to_max_tokens=False, sparse=False,
-                 encoding="utf-8", vocabulary_dtype=None, vocabulary_size=None, oov_method="floormod", salt=None, **kwargs):
+                 encoding="utf-8", vocabulary_dtype=None, vocabulary_size=None, oov_method="floormod", salt=None,
+                 **kwargs):
         super().__init__(**kwargs)          # (vocabulary_size: written by Keras's get_config)
         who = type(self).__name__
         self.output_mode = self._check_mode(output_mode, _MODES)
@@ -60,6 +61,7 @@ class _Lookup(_Preprocessing):
         self.invert, self.pad_to_max_tokens, self.sparse, self.encoding = bool(invert), bool(pad_to_max_tokens), \
             False, encoding
         self._tokens: list = []                              # the learned or given vocabulary
+        self._index: dict = {}                               # token -> id
         # a Keras config's vocabulary_size: the output's width before the file's vocabulary.txt is read
         self._planned_size = vocabulary_size if isinstance(vocabulary_size, int) and vocabulary_size > 0 else None
         self.idf_weights = None
@@ -183,7 +185,7 @@ class _Lookup(_Preprocessing):
         return token.encode("utf-8") if isinstance(token, str) else token
 
     # -- looking up ---------------------------------------------------------------------------
-    def _lookup(self, tokens, flat_shape=None):
+    def _lookup(self, tokens):
         """Ids of ``tokens`` (an array): the mask token 0, unknown ones the OOV id."""
         if self.output_mode == "tf_idf" and self.idf_weights is None:
             raise ValueError(f"{type(self).__name__} {self.name!r} has no vocabulary yet: call adapt(data) or "
@@ -209,11 +211,6 @@ class _Lookup(_Preprocessing):
         ids = np.array([one(t) for t in arr.reshape(-1).tolist()], np.int64).reshape(arr.shape)
         return ids
 
-    def _index_of(self):
-        if not hasattr(self, "_index"):
-            self._index = {}
-        return self._index
-
     def _invert(self, ids):
         vocab = self.get_vocabulary()
         ids = np.asarray(ids).astype(np.int64)
@@ -236,7 +233,6 @@ class _Lookup(_Preprocessing):
         return rows
 
     def forward(self, x, training=False):
-        self._index_of()
         if self.invert:
             return self._invert(x)
         ids = self._lookup(x)
@@ -259,8 +255,8 @@ class _Lookup(_Preprocessing):
                 "oov_method": self.oov_method, "salt": None}
 
     def _saved_vocabulary(self):
-        # Keras writes an adapted vocabulary to assets/.../vocabulary.txt; glassnet's .keras files have no
-        # assets yet, so the learned tokens go into the config, where Keras reads a given vocabulary too
+        # Keras writes an adapted vocabulary to assets/.../vocabulary.txt (glassnet reads it there:
+        # load_vocabulary_asset); glassnet writes it into the config, where Keras reads a given one too
         return list(self._tokens) if self._tokens or self.input_vocabulary is not None else None
 
     def _saved_idf(self):

@@ -145,7 +145,6 @@ class TextVectorization(_Lookup):
         self._learn(self._documents(data, steps), "TextVectorization")
 
     def forward(self, x, training=False):
-        self._index_of()
         if self.split is None and self.output_mode == "int":          # one token per string: the input's shape
             ids = self._lookup(self._standardized(self._inputs(x, "inputs")))
             if self.output_sequence_length is not None and ids.ndim > 1:
