@@ -400,3 +400,16 @@ def test_a_string_input_starts_sequential_and_functional_models(tmp_path):
         assert layer0["dtype"] == "string"
         np.testing.assert_allclose(glassnet.models.load_model(path).predict(x, verbose=0),
                                    model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_gradcheck_and_explain_run_on_a_text_model():
+    glassnet.utils.set_random_seed(3)
+    x, y = _reviews(6)
+    vectorize = layers.TextVectorization(max_tokens=30, output_sequence_length=5)
+    vectorize.adapt(x)
+    model = glassnet.Sequential([vectorize, layers.Embedding(30, 3), layers.GlobalAveragePooling1D(),
+                                 layers.Dense(1, activation="sigmoid")])
+    model.compile(loss="binary_crossentropy")
+    assert glassnet.gradcheck(model, x, y).passed                 # the embedding's table and the Dense
+    text = str(glassnet.explain(model, x, y))
+    assert "text_vectorization" in text and repr(str(x[0]))[:20] in text

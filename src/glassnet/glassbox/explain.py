@@ -48,6 +48,8 @@ from ..engine.step import StepRecord, penalty, train_step
 __all__ = ["explain", "Explanation"]
 
 def _fmt(v) -> str:
+    if isinstance(v, (str, bytes, np.str_, np.bytes_)):
+        return repr(str(v))                        # a text model's input (TextVectorization)
     return f"{float(v):.4g}"
 
 

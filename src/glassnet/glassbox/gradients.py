@@ -264,7 +264,7 @@ def _check_model(model, x, y, sample_weight, eps, rtol, atol, max_entries, gen):
         raise ValueError("gradcheck(model, x, y): the labels y are needed to compute the loss")
     x, y, sw = _batch(model, x, y, sample_weight, "gradcheck")     # builds the model if needed
     m64 = _float64_model(model)
-    x64 = x.astype(np.float64)
+    x64 = x.astype(np.float64) if x.dtype.kind in "biuf" else x        # text stays text (TextVectorization)
     y64 = y.astype(np.float64) if y.dtype.kind == "f" else y
     sw64 = None if sw is None else sw.astype(np.float64)
     train_step(m64, x64, y64, sw64, training=False, update=False)
