@@ -4,6 +4,7 @@ tools/make_keras_text.py), adapt from every kind of data, a text classifier trai
 raw strings, .keras files both ways, and clear errors."""
 from __future__ import annotations
 
+import io
 import json
 import pathlib
 import re
@@ -413,3 +414,25 @@ def test_gradcheck_and_explain_run_on_a_text_model():
     assert glassnet.gradcheck(model, x, y).passed                 # the embedding's table and the Dense
     text = str(glassnet.explain(model, x, y))
     assert "text_vectorization" in text and repr(str(x[0]))[:20] in text
+
+
+def test_tf_idf_weights_live_in_the_weights_file_as_keras_keeps_them(tmp_path):
+    """Keras 3 keeps a tf_idf lookup's idf weights as <layer>/vars/idf_weights (and, for
+    TextVectorization, _lookup_layer/vars/idf_weights) in model.weights.h5; both ways."""
+    fixtures = pathlib.Path(__file__).parent / "fixtures"
+    model = glassnet.models.load_model(fixtures / "keras_tfidf_model.keras")       # saved by real Keras
+    np.testing.assert_allclose(model.predict(np.concatenate([SENTENCES, OTHER]), verbose=0),
+                               FIXTURE["saved_model"]["tfidf_predictions"], rtol=1e-5, atol=1e-7)
+    path = tmp_path / "tfidf.keras"
+    model.save(path)
+    again = glassnet.models.load_model(path)
+    np.testing.assert_allclose(again.predict(OTHER, verbose=0), model.predict(OTHER, verbose=0))
+    weights = tmp_path / "tfidf.weights.h5"
+    model.save_weights(weights)
+    again.layers[0].idf_weights = again.layers[0].idf_weights * 0
+    again.load_weights(weights)
+    np.testing.assert_allclose(again.layers[0].idf_weights, model.layers[0].idf_weights)
+    import h5py
+    with zipfile.ZipFile(path) as z, h5py.File(io.BytesIO(z.read("model.weights.h5"))) as f:
+        assert set(f["layers/text_vectorization/vars"]) == {"idf_weights"}
+        assert set(f["layers/text_vectorization/_lookup_layer/vars"]) == {"idf_weights"}

@@ -135,6 +135,10 @@ model = keras.Sequential([keras.Input(shape=(2,), dtype="string"), lookup, layer
 model.save(fixtures / "keras_lookup_model.keras")
 saved_model["lookup_x"] = [["a", "z"], ["é", "b"]]
 saved_model["lookup_predictions"] = np.asarray(model.predict(tf.constant(saved_model["lookup_x"]), verbose=0)).tolist()
+tv = vectorizer(output_mode="tf_idf", max_tokens=12)           # idf weights in model.weights.h5
+model = keras.Sequential([keras.Input(shape=(1,), dtype="string"), tv, layers.Dense(1)])
+model.save(fixtures / "keras_tfidf_model.keras")
+saved_model["tfidf_predictions"] = np.asarray(model.predict(tf.constant(SENTENCES + OTHER), verbose=0)).tolist()
 with zipfile.ZipFile(fixtures / "keras_lookup_model.keras") as z:
     saved_model["lookup_names"] = sorted(z.namelist())
 

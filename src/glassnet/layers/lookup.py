@@ -142,17 +142,39 @@ class _Lookup(_Preprocessing):
 
     def load_vocabulary_asset(self, text: str) -> None:
         """The vocabulary from Keras's ``vocabulary.txt`` in a ``.keras`` file's ``assets/``
-        (one token a line, special tokens first); Keras keeps tf_idf weights elsewhere."""
-        if self.output_mode == "tf_idf":
-            raise ValueError(f"{type(self).__name__} {self.name!r}: loading an adapted tf_idf vocabulary from "
-                             "Keras's assets is not supported (its idf weights are in model.weights.h5)")
+        (one token a line, special tokens first); tf_idf weights come next, from the weights file
+        (``set_h5_named_arrays``)."""
         lines = text.split("\n")
         while lines and lines[-1] == "":
             lines.pop()
-        self.set_vocabulary([self._token(line) for line in lines])
+        tokens = [self._token(line) for line in lines]
+        if self.output_mode == "tf_idf":             # placeholders until model.weights.h5 gives the real ones
+            n = len(tokens) - (self._token_start() if tokens[:self._token_start()] == self._special() else 0)
+            self.set_vocabulary(tokens, np.zeros(n))
+        else:
+            self.set_vocabulary(tokens)
         if self._planned_size and self._planned_size != self.vocabulary_size():
             raise ValueError(f"{type(self).__name__} {self.name!r}: vocabulary.txt holds {self.vocabulary_size()} "
                              f"tokens, but the config says vocabulary_size={self._planned_size}")
+
+    # -- tf_idf weights in model.weights.h5, where Keras keeps them: <layer>/vars/idf_weights --------------
+    _h5_idf_paths = ("vars/idf_weights",)
+
+    def h5_named_arrays(self) -> dict:
+        """What Keras stores under names in this layer's group of the weights file."""
+        if self.output_mode != "tf_idf" or self.idf_weights is None:
+            return {}
+        return {path: np.asarray(self.idf_weights, np.float32) for path in self._h5_idf_paths}
+
+    def h5_named_shapes(self) -> dict:
+        """The named arrays a weights file must hold for this layer, and their shapes."""
+        return {"vars/idf_weights": (self._depth(),)} if self.output_mode == "tf_idf" else {}
+
+    def set_h5_named_arrays(self, arrays: dict) -> None:
+        w = np.asarray(arrays["vars/idf_weights"], np.float64)
+        if not np.all(np.isfinite(w)):
+            raise ValueError(f"{type(self).__name__} {self.name!r}: idf_weights in the file are not finite")
+        self.idf_weights = w.astype(config.floatx())
 
     def _padded_idf(self, w):
         front = np.full(self._token_start(), w.mean() if len(w) else 0.0)

@@ -49,6 +49,7 @@ class TextVectorization(_Lookup):
     """
 
     takes_strings = True
+    _h5_idf_paths = ("vars/idf_weights", "_lookup_layer/vars/idf_weights")     # Keras writes both
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation", split="whitespace", ngrams=None,
                  output_mode="int", output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,

@@ -143,8 +143,11 @@ def _load(window, label, compile, custom_objects=None):
             raise UnsafeFileError(f"{label}: {safe_zip.WEIGHTS} declares {declared:,} bytes, far more than "
                                   f"this model's weights can take ({most:,} at most); refused before reading it")
         with h5.Reader(archive.open(safe_zip.WEIGHTS), label) as reader:
-            weights = h5.read_layers(reader, model) if model.built else []
+            named: dict = {}                   # a tf_idf lookup's idf_weights, kept by Keras under its own name
+            weights = h5.read_layers(reader, model, named=named) if model.built else []
             state = h5.read_optimizer(reader, model, strict=True) if (compile and model.compiled and model.built) else None
+    for layer, arrays in named.items():
+        layer.set_h5_named_arrays(arrays)
     if weights:
         model.set_weights(weights)
     if state is not None:
@@ -218,8 +221,11 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs) -> None:
                 weights, state = safetensors_io.read(window, model, label), None
             else:
                 with h5.Reader(window, label) as reader:
-                    weights = h5.read_layers(reader, model)
+                    named: dict = {}
+                    weights = h5.read_layers(reader, model, named=named)
                     state = h5.read_optimizer(reader, model, strict=False) if model.compiled else None
+                for layer, arrays in named.items():
+                    layer.set_h5_named_arrays(arrays)
         except ModelFileError:
             raise
         except Exception as e:

@@ -5,6 +5,8 @@ The layout (``model.weights.h5`` inside a ``.keras`` file, and ``.weights.h5`` f
     layers/dense/vars/0       kernel       (a layer's group is its class name, snake_case,
     layers/dense/vars/1       bias          deduplicated: dense, dense_1, ...; not its name)
     layers/dropout/vars       (empty)
+    layers/string_lookup/vars/idf_weights    a tf_idf lookup's idf weights, by name as Keras
+                              (TextVectorization: also .../_lookup_layer/vars/idf_weights)
     optimizer/vars/0          iterations (int64 scalar)
     optimizer/vars/1          learning rate (float32 scalar)
     optimizer/vars/2...       slots, in Keras's order (Adam: m and v per weight, interleaved)
@@ -64,6 +66,8 @@ def _write_layers(group, model) -> None:
             vars_.attrs["name"] = f"{layer.name}_{sub}"
         for i, v in enumerate(layer.weights):
             vars_.create_dataset(str(i), data=v.value)
+        for rel, value in getattr(layer, "h5_named_arrays", dict)().items():   # Keras's named ones: idf_weights
+            holder.create_dataset(rel, data=value)
 
 
 def write(model, include_optimizer=True) -> bytes:
@@ -174,16 +178,24 @@ class Reader:
             raise FileFormatError(f"{self.label}: cannot read {path!r} ({e})") from None
 
 
-def read_layers(reader: Reader, model, prefix: str = "layers") -> list[np.ndarray]:
-    """All layer weights, in ``model.weights`` order, checked; nothing is assigned here."""
+def read_layers(reader: Reader, model, prefix: str = "layers", named: dict | None = None) -> list[np.ndarray]:
+    """All layer weights, in ``model.weights`` order, checked; nothing is assigned here. A layer's
+    named arrays (``h5_named_shapes``: a tf_idf lookup's ``vars/idf_weights``) are checked too and
+    put in ``named`` (layer -> {path: array}) when given."""
     out = []
     for key, layer in zip(layer_keys(model), model.layers):
         if isinstance(layer, Model):           # a nested Sequential
-            out += read_layers(reader, layer, f"{prefix}/{key}/layers")
+            out += read_layers(reader, layer, f"{prefix}/{key}/layers", named)
             continue
         sub = getattr(layer, "h5_weights_group", None)      # an RNN's: <key>/cell/vars, as Keras
         path = f"{prefix}/{key}/{sub}/vars" if sub else f"{prefix}/{key}/vars"
+        shapes = getattr(layer, "h5_named_shapes", dict)()
+        arrays = {rel: reader.array(f"{prefix}/{key}/{rel}", shape) for rel, shape in shapes.items()}
+        if arrays and named is not None:
+            named[layer] = arrays
         n = reader.group_size(path)
+        if n is not None:
+            n -= sum(1 for rel in shapes if rel.startswith("vars/") and rel.count("/") == 1)
         want = len(layer.weights)
         if n is None and want == 0:
             continue
