@@ -52,6 +52,9 @@ class Layer:
     takes_list = False
     # False for a layer whose input has no gradient (Embedding's ids): gradcheck checks its weights only
     differentiable_input = True
+    # True for a layer that takes text (TextVectorization, StringLookup): first in a model, fit/predict
+    # hand it arrays of strings as they are (engine/checks.py), instead of converting them to numbers
+    takes_strings = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

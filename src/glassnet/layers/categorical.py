@@ -33,7 +33,6 @@ class _Preprocessing(Layer):
     train, no gradient for their input."""
 
     differentiable_input = False        # words and ids are chosen, not computed
-    takes_strings = False               # True: fit/predict hand it arrays of strings unchanged
 
     def __call__(self, x, training=None):
         if functional.is_symbolic(x):
