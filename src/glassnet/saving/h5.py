@@ -60,12 +60,12 @@ def _write_layers(group, model) -> None:
         if isinstance(layer, Model):
             _write_layers(holder.create_group("layers"), layer)
             continue
-        sub = getattr(layer, "h5_weights_group", None)      # Keras keeps an RNN's weights in its cell
-        if sub:
-            vars_ = holder.create_group(sub).create_group("vars")
-            vars_.attrs["name"] = f"{layer.name}_{sub}"
-        for i, v in enumerate(layer.weights):
-            vars_.create_dataset(str(i), data=v.value)
+        for rel, variables in weight_groups(layer):
+            if rel != "vars":                                 # an RNN's cell/vars, Bidirectional's two
+                vars_ = holder.require_group(rel)
+                vars_.attrs["name"] = f"{layer.name}_{rel.split('/')[0]}"
+            for i, v in enumerate(variables):
+                vars_.create_dataset(str(i), data=v.value)
         for rel, value in getattr(layer, "h5_named_arrays", dict)().items():   # Keras's named ones: idf_weights
             holder.create_dataset(rel, data=value)
 
@@ -187,25 +187,36 @@ def read_layers(reader: Reader, model, prefix: str = "layers", named: dict | Non
         if isinstance(layer, Model):           # a nested Sequential
             out += read_layers(reader, layer, f"{prefix}/{key}/layers", named)
             continue
-        sub = getattr(layer, "h5_weights_group", None)      # an RNN's: <key>/cell/vars, as Keras
-        path = f"{prefix}/{key}/{sub}/vars" if sub else f"{prefix}/{key}/vars"
         shapes = getattr(layer, "h5_named_shapes", dict)()
         arrays = {rel: reader.array(f"{prefix}/{key}/{rel}", shape) for rel, shape in shapes.items()}
         if arrays and named is not None:
             named[layer] = arrays
-        n = reader.group_size(path)
-        if n is not None:
-            n -= sum(1 for rel in shapes if rel.startswith("vars/") and rel.count("/") == 1)
-        want = len(layer.weights)
-        if n is None and want == 0:
-            continue
-        if n != want:
-            raise FileFormatError(f"{reader.label}: layer {layer.name!r} ({path}) has {n or 0} weight arrays "
-                                  f"in the file, the model expects {want}")
-        for i, v in enumerate(layer.weights):
-            a = reader.array(f"{path}/{i}", v.shape)
-            out.append(cast(a, v.dtype, reader.label, f"{path}/{i}"))
+        for rel, variables in weight_groups(layer):       # an RNN's: <key>/cell/vars, as Keras
+            path = f"{prefix}/{key}/{rel}"
+            n = reader.group_size(path)
+            if n is not None and rel == "vars":
+                n -= sum(1 for r in shapes if r.startswith("vars/") and r.count("/") == 1)
+            want = len(variables)
+            if n is None and want == 0:
+                continue
+            if n != want:
+                raise FileFormatError(f"{reader.label}: layer {layer.name!r} ({path}) has {n or 0} weight arrays "
+                                      f"in the file, the model expects {want}")
+            for i, v in enumerate(variables):
+                a = reader.array(f"{path}/{i}", v.shape)
+                out.append(cast(a, v.dtype, reader.label, f"{path}/{i}"))
     return out
+
+
+def weight_groups(layer) -> list[tuple[str, list]]:
+    """Where a layer's weights sit under its group, as Keras keeps them: ``[("vars", weights)]``;
+    an RNN's in ``cell/vars`` (``h5_weights_group``); a layer with ``h5_weight_groups()``
+    (Bidirectional: ``forward_layer/cell/vars``, ``backward_layer/cell/vars``) says so itself."""
+    groups = getattr(layer, "h5_weight_groups", None)
+    if groups is not None:
+        return groups()
+    sub = getattr(layer, "h5_weights_group", None)
+    return [(f"{sub}/vars" if sub else "vars", layer.weights)]
 
 
 def read_optimizer(reader: Reader, model, strict: bool, paths=None):

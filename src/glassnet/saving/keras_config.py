@@ -534,6 +534,8 @@ def _check_layers_saveable(model) -> None:
                 raise ValueError(f"save: the nested model {layer.name!r} is not built")
             _check_layers_saveable(layer)
             continue
+        if getattr(layer, "keras_file_refusal", None):
+            raise ValueError(f"save: layer {layer.name!r}: {layer.keras_file_refusal}")
         own = layers.registered_classes().get(cls.__name__) is cls
         if not own and lookup(get_registered_name(cls), None, layers.Layer) is not cls:
             raise ValueError(f"save: layer {layer.name!r} is a {cls.__name__}, neither one of glassnet's "
