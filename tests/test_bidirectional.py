@@ -1,7 +1,7 @@
 """glassnet.layers.bidirectional: Bidirectional over SimpleRNN, LSTM and GRU. Backward by
 central differences for every merge mode, real Keras's numbers (a weights file it saved, its
-predictions and two epochs of SGD: tests/fixtures/keras_bidirectional.*, made by
-tools/make_keras_bidirectional.py), weight files both ways, and the refusals."""
+predictions and two epochs of SGD, and a .keras file: tests/fixtures/keras_bidirectional.*,
+made by tools/make_keras_bidirectional.py), weight and .keras files both ways, and the refusals."""
 from __future__ import annotations
 
 import pathlib
@@ -97,7 +97,7 @@ def test_a_bidirectional_text_model_learns_through_fit():
     assert history["accuracy"][-1] > 0.85
 
 
-def test_refusals_name_the_argument_and_change_nothing(tmp_path):
+def test_refusals_name_the_argument():
     with pytest.raises(ValueError, match="merge_mode"):
         layers.Bidirectional(layers.LSTM(2), merge_mode=None)
     with pytest.raises(ValueError, match="recurrent layer"):
@@ -105,11 +105,50 @@ def test_refusals_name_the_argument_and_change_nothing(tmp_path):
     with pytest.raises(ValueError, match="return_state"):
         layers.Bidirectional(layers.LSTM(2, return_state=True))
     with pytest.raises(ValueError, match="backward_layer"):
-        layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(2, go_backwards=True))
+        layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(3, go_backwards=True))
+    layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(2, go_backwards=True))   # Keras's own copy
+
+
+def test_keras_file_saved_by_keras_loads_with_its_numbers():
+    d = np.load(FIXTURES / "keras_bidirectional.npz")
+    model = glassnet.keras.models.load_model(FIXTURES / "keras_bidirectional.keras")
+    bi = model.layers[0]
+    assert (type(bi).__name__, bi.merge_mode, bi.forward_layer.name, bi.backward_layer.name) == (
+        "Bidirectional", "concat", "forward_lstm", "backward_lstm")
+    assert [layer.merge_mode for layer in model.layers[:3]] == ["concat", "ave", "mul"]
+    np.testing.assert_allclose(model.predict(d["X"], verbose=0), d["trained_pred"], atol=1e-6)
+
+
+def test_keras_file_round_trip_keeps_predictions_and_training_state(tmp_path):
+    d = np.load(FIXTURES / "keras_bidirectional.npz")
     model = _keras_model()
-    with pytest.raises(ValueError, match="Bidirectional cannot be saved in a .keras file"):
-        model.save(tmp_path / "m.keras")
-    assert list(tmp_path.iterdir()) == []
+    model.compile(glassnet.keras.optimizers.Adam(0.01), "binary_crossentropy")
+    model.fit(d["X"], d["y"], epochs=1, batch_size=8, verbose=0)
+    model.save(tmp_path / "bi.keras")
+    again = glassnet.keras.models.load_model(tmp_path / "bi.keras")
+    np.testing.assert_array_equal(again.predict(d["X"], verbose=0), model.predict(d["X"], verbose=0))
+    after = [model.fit(d["X"], d["y"], epochs=1, batch_size=8, shuffle=False, verbose=0).history["loss"],
+             again.fit(d["X"], d["y"], epochs=1, batch_size=8, shuffle=False, verbose=0).history["loss"]]
+    np.testing.assert_allclose(after[0], after[1], rtol=1e-6)       # Adam's moments came back too
+
+
+def test_a_file_nesting_bidirectional_in_bidirectional_is_refused(tmp_path):
+    import json
+    import zipfile
+    from glassnet.saving import UnsafeFileError
+    model = _keras_model()
+    model.save(tmp_path / "bi.keras")
+    with zipfile.ZipFile(tmp_path / "bi.keras") as z:
+        files = {name: z.read(name) for name in z.namelist()}
+    config = json.loads(files["config.json"])
+    entry = config["config"]["layers"][1]
+    entry["config"]["layer"] = json.loads(json.dumps(entry))        # Bidirectional(Bidirectional(...))
+    files["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(tmp_path / "nested.keras", "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    with pytest.raises(UnsafeFileError, match="inside another layer"):
+        glassnet.keras.models.load_model(tmp_path / "nested.keras")
 
 
 def test_weights_given_to_the_constructor_are_set_when_built():

@@ -2,7 +2,8 @@
 
 A model with three Bidirectional layers (LSTM concat with sequences, SimpleRNN ave with
 sequences, GRU mul), its weights as Keras initialised them, its predictions, and the losses
-and weights after two epochs of SGD. Run with an interpreter that has Keras:
+and weights after two epochs of SGD; and the trained model as a .keras file
+(tests/fixtures/keras_bidirectional.keras). Run with an interpreter that has Keras:
 
     python tools/make_keras_bidirectional.py
 """
@@ -31,5 +32,7 @@ if __name__ == "__main__":
     pred = m.predict(X, verbose=0)
     m.compile(keras.optimizers.SGD(0.1), "binary_crossentropy")
     losses = m.fit(X, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history["loss"]
+    m.save(os.path.join(HERE, "keras_bidirectional.keras"))
     np.savez(os.path.join(HERE, "keras_bidirectional.npz"), X=X, y=y, pred=pred, losses=np.array(losses),
-             trained=np.concatenate([w.ravel() for w in m.get_weights()]))
+             trained=np.concatenate([w.ravel() for w in m.get_weights()]),
+             trained_pred=m.predict(X, verbose=0))

@@ -13,10 +13,11 @@ reading backwards, their outputs merged (Keras's ``keras.layers.Bidirectional``)
 
 Both copies are built from the wrapped layer's config, so they start with their own weights
 (``forward_lstm``, ``backward_lstm``); ``weights`` lists the forward copy's, then the backward
-copy's, as Keras does. ``save_weights`` writes them where Keras keeps them
+copy's, as Keras does. Weight files keep them where Keras does
 (``layers/bidirectional/forward_layer/cell/vars/0..2``, then ``backward_layer``).
-Not supported yet (refused by name): ``merge_mode=None`` (two outputs), ``return_state``,
-a ``backward_layer`` of your own, and saving in a ``.keras`` file (``save_weights`` works).
+In ``.keras`` files its config nests the wrapped layer's (and the backward copy's), as Keras
+writes it. Not supported yet (refused by name): ``merge_mode=None`` (two outputs),
+``return_state``, and a ``backward_layer`` of your own (other than the copy Keras writes).
 
 >>> import numpy as np, glassnet
 >>> layer = glassnet.layers.Bidirectional(glassnet.layers.LSTM(4, return_sequences=True))
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Layer
+from .base import Layer, get_class
 
 _MERGES = ("concat", "sum", "ave", "mul")
 
@@ -37,9 +38,8 @@ _MERGES = ("concat", "sum", "ave", "mul")
 class Bidirectional(Layer):
     """Runs ``layer`` over the sequence both ways and merges the two outputs (see the module)."""
 
-    # why ``model.save("x.keras")`` refuses it (before writing anything); save_weights works
-    keras_file_refusal = ("Bidirectional cannot be saved in a .keras file yet (its config nests the wrapped "
-                          "layer's); use save_weights / load_weights")
+    # config keys holding a layer's own config: the file loader builds these first (saving/keras_config.py)
+    nested_layers = ("layer", "backward_layer")
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, Layer) or not hasattr(layer, "go_backwards"):
@@ -47,9 +47,10 @@ class Bidirectional(Layer):
         if merge_mode not in _MERGES:
             raise ValueError(f"Bidirectional: merge_mode must be one of {', '.join(map(repr, _MERGES))}, got "
                              f"{merge_mode!r} (merge_mode=None, two outputs, is not supported yet)")
-        if backward_layer is not None:
+        if backward_layer is not None and not _is_reversed_copy(backward_layer, layer):
             raise ValueError("Bidirectional: backward_layer= (a layer of your own for the backward pass) is not "
-                             "supported yet; the backward layer is a copy of `layer` with go_backwards flipped")
+                             "supported yet, except the copy Keras writes in its files: `layer`'s class and "
+                             "settings with go_backwards flipped")
         if getattr(layer, "return_state", False):
             raise ValueError(f"Bidirectional: the wrapped layer {layer.name!r} has return_state=True, which is not "
                              "supported yet inside Bidirectional")
@@ -58,6 +59,8 @@ class Bidirectional(Layer):
         self.layer = layer
         self.forward_layer = self._copy(layer, "forward_", layer.go_backwards)
         self.backward_layer = self._copy(layer, "backward_", not layer.go_backwards)
+        if backward_layer is not None:                 # Keras's file names it; keep that name
+            self.backward_layer.name = backward_layer.name
         self.return_sequences = layer.return_sequences
         self._initial_weights = list(weights) if weights is not None else None    # set once built, as Keras
 
@@ -150,5 +153,17 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, cfg):
-        raise ValueError("Bidirectional: building from a config (a .keras file) is not supported yet; "
-                         "save and load the weights instead (save_weights / load_weights)")
+        cfg = dict(cfg)
+        for key in cls.nested_layers:                  # {"class_name", "config"} -> a layer, by registered name
+            node = cfg.get(key)
+            if isinstance(node, dict):
+                cfg[key] = get_class(node["class_name"]).from_config(node.get("config") or {})
+        return super().from_config(cfg)
+
+
+def _is_reversed_copy(backward, layer) -> bool:
+    """True when ``backward`` is ``layer`` with go_backwards flipped (what Keras writes)."""
+    def settings(one):
+        return {k: v for k, v in one.get_config().items() if k not in ("name", "go_backwards")}
+    return (type(backward) is type(layer) and backward.go_backwards != layer.go_backwards
+            and settings(backward) == settings(layer))

@@ -309,9 +309,15 @@ def _input_layer_shape(r, cfg, where) -> tuple:
     return input_shape
 
 
-def _layer(r, cls, cfg, where, custom_objects=None):
+def _layer(r, cls, cfg, where, custom_objects=None, nested=False):
     kw = r.kwargs(cls, cfg, where, extra=("name", "trainable", "dtype", "input_shape", "batch_input_shape",
                                           "input_dim", "batch_size"))      # Keras 2 wrote these; dropped below
+    for key in getattr(cls, "nested_layers", ()):     # Bidirectional's layer: built first, one level only
+        if kw.get(key) is not None:
+            if nested:
+                r.fail(where, f"{cls.__name__} inside another layer's config is refused", unsafe=True)
+            sub_cls, sub_cfg = r.obj(kw[key], f"{where}.{key}", _LAYERS, custom_objects)
+            kw[key] = _layer(r, sub_cls, sub_cfg, f"{where}.{key}", custom_objects, nested=True)
     if "name" in kw:
         kw["name"] = r.name(kw["name"], where + ".name")
     if "dtype" in kw:
@@ -534,8 +540,6 @@ def _check_layers_saveable(model) -> None:
                 raise ValueError(f"save: the nested model {layer.name!r} is not built")
             _check_layers_saveable(layer)
             continue
-        if getattr(layer, "keras_file_refusal", None):
-            raise ValueError(f"save: layer {layer.name!r}: {layer.keras_file_refusal}")
         own = layers.registered_classes().get(cls.__name__) is cls
         if not own and lookup(get_registered_name(cls), None, layers.Layer) is not cls:
             raise ValueError(f"save: layer {layer.name!r} is a {cls.__name__}, neither one of glassnet's "
