@@ -74,5 +74,3 @@ def test_bad_ids_and_arguments_are_refused_naming_the_position():
         layer(np.array([[0.0, 1.5]]))
     with pytest.raises(ValueError, match="input_dim must be a positive integer"):
         layers.Embedding(0, 2)
-    with pytest.raises(ValueError, match="mask_zero"):
-        layers.Embedding(4, 2, mask_zero=True)

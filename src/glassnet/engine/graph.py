@@ -82,10 +82,17 @@ class Graph:
     def forward(self, xs, training=False):
         """The outputs' values for the inputs' values ``xs`` (one array per input)."""
         values = {id(i): x for i, x in zip(self.inputs, xs)}
+        masks = {}                  # Embedding(mask_zero=True)'s padding, per tensor (merge layers drop it)
         states = []
         for node, shared in zip(self.order, self.shared):
             args = [values[id(p)] for p in node.parents]
-            a = node.layer.forward(args if node.takes_list else args[0], training)
+            layer, mask = node.layer, None if node.takes_list else masks.get(id(node.parents[0]))
+            if mask is not None and layer.uses_mask:
+                a = layer.forward(args[0], training, mask=mask)
+            else:
+                a = layer.forward(args if node.takes_list else args[0], training)
+            if mask is not None or layer.makes_mask:
+                masks[id(node)] = layer.compute_mask(args[0], mask)
             states.append(_state(node.layer) if shared else None)
             values[id(node)] = a
         self._states = states

@@ -56,11 +56,16 @@ def forward(layers, x, training=False, record=None, passes=None):
     """``A = layer_n(... layer_1(X))``, each layer keeping what its backward needs.
     ``passes`` (given by the training loop when it takes the fast path) runs each layer's
     forward and backward, or a faster twin of them: ``glassnet.fast.conv.LayerPasses``."""
-    a = x
+    a, mask = x, None               # mask: Embedding(mask_zero=True)'s padding, handed on (Layer.compute_mask)
     for layer in layers:
         if record is not None:
             record.inputs.append(a)
-        a = layer.forward(a, training) if passes is None else passes.forward(layer, a, training)
+        a_in = a
+        if mask is not None and layer.uses_mask:
+            a = layer.forward(a, training, mask=mask)
+        else:
+            a = layer.forward(a, training) if passes is None else passes.forward(layer, a, training)
+        mask = layer.compute_mask(a_in, mask) if (mask is not None or layer.makes_mask) else None
         if record is not None:
             record.outputs.append(a)
     return a

@@ -55,6 +55,14 @@ class Layer:
     # True for a layer that takes text (TextVectorization, StringLookup): first in a model, fit/predict
     # hand it arrays of strings as they are (engine/checks.py), instead of converting them to numbers
     takes_strings = False
+    # Masks (Keras's): Embedding(mask_zero=True) marks id 0 as padding, a (batch, steps) array of
+    # True/False. A model hands it on from layer to layer: ``compute_mask`` gives the mask of a
+    # layer's output. A layer with supports_masking passes it on unchanged (Dense, Dropout, ...);
+    # one that reads it (the RNNs, GlobalAveragePooling1D: uses_mask) gets ``forward(x, training,
+    # mask=...)`` and hands on what its output needs; every other layer drops it.
+    supports_masking = False
+    uses_mask = False
+    makes_mask = False              # True where compute_mask may make a mask from none (Embedding)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -336,6 +344,10 @@ class Layer:
         """The name ``glassnet.explain`` gives this layer's ``Z`` (the input of its activation),
         where the declared shortcut's ``dJ/dZ`` enters: ``Z[l]`` for a layer that computes it."""
         return f"Z[{l}]"
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output, given its input's (None: no mask)."""
+        return mask if self.supports_masking else None
 
     # -- config ---------------------------------------------------------------------------
     def get_config(self) -> dict:

@@ -40,6 +40,7 @@ class Bidirectional(Layer):
 
     # config keys holding a layer's own config: the file loader builds these first (saving/keras_config.py)
     nested_layers = ("layer", "backward_layer")
+    supports_masking = uses_mask = True          # both copies skip the padded steps
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, Layer) or not hasattr(layer, "go_backwards"):
@@ -118,9 +119,12 @@ class Bidirectional(Layer):
     def _flip(self, y):
         return y[:, ::-1] if self.return_sequences else y     # step t beside step t
 
-    def forward(self, x, training=False):
-        y = np.asarray(self.forward_layer.forward(x, training))
-        y_rev = self._flip(np.asarray(self.backward_layer.forward(x, training)))
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences else None
+
+    def forward(self, x, training=False, mask=None):
+        y = np.asarray(self.forward_layer.forward(x, training, mask))
+        y_rev = self._flip(np.asarray(self.backward_layer.forward(x, training, mask)))
         self.y, self.y_rev = y, y_rev                            # kept: mul's backward needs them
         if self.merge_mode == "concat":
             return np.concatenate([y, y_rev], axis=-1)

@@ -90,6 +90,8 @@ class Dense(Layer):
     kernel and zero bias by default, as Keras.
     """
 
+    supports_masking = True          # a padding mask passes through it unchanged (Keras's)
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
@@ -222,6 +224,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation on its own: ``Activation("softmax")``."""
 
+    supports_masking = True          # a padding mask passes through it unchanged (Keras's)
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -268,6 +272,8 @@ class Activation(Layer):
 class Dropout(Layer):
     """Inverted dropout: in training, zero each input with probability ``rate`` and scale the
     rest by ``1 / (1 - rate)``; at inference, the identity."""
+
+    supports_masking = True          # a padding mask passes through it unchanged (Keras's)
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         if not (isinstance(rate, (int, float)) and 0 <= rate < 1):

@@ -11,6 +11,12 @@
 gradient as IndexedSlices and its Adam and RMSprop then update their state only on the rows
 in the batch, so theirs differ from glassnet's (and from Keras's on its other backends).
 
+``mask_zero=True``: id 0 is padding. The model hands the mask ``X != 0`` on to the layers
+after it (``compute_mask``): Dense, Dropout and Activation pass it on, the RNNs and
+Bidirectional carry their state over padded steps, GlobalAveragePooling1D averages only the
+kept steps; any other layer drops it. The loss does not use it (Keras does when the model's
+output is itself masked, a sequence per step).
+
 >>> import numpy as np, glassnet
 >>> layer = glassnet.layers.Embedding(input_dim=4, output_dim=2, embeddings_initializer="ones")
 >>> layer(np.array([[0, 3, 3]])).shape
@@ -37,13 +43,10 @@ class Embedding(Layer):
                 raise ValueError(f"Embedding: {name} must be a positive integer, got {value!r}")
         if embeddings_constraint is not None:
             raise ValueError("Embedding: embeddings_constraint is not supported")
-        if mask_zero:
-            raise ValueError("Embedding: mask_zero=True is not supported yet (the layers after it would have to "
-                             "honour the mask); leave id 0 as an ordinary id, or pad with an id the model may learn")
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.mask_zero = False
+        self.mask_zero = bool(mask_zero)           # id 0 is padding: the layers after it skip those steps
         if input_length is not None and self.declared_input_shape is None:    # Keras 2's argument
             self.declared_input_shape = (int(input_length),) if np.ndim(input_length) == 0 else tuple(input_length)
 
@@ -62,6 +65,14 @@ class Embedding(Layer):
         return False                        # its samples are sequences of ids
 
     # -- the two halves: a gather, and a scatter-add ------------------------------------------
+    @property
+    def makes_mask(self):
+        return self.mask_zero
+
+    def compute_mask(self, inputs, mask=None):
+        """``mask_zero=True``: True where the id is not 0 (padding), ``(batch, steps)``."""
+        return np.asarray(inputs) != 0 if self.mask_zero else None
+
     def forward(self, x, training=False):
         ids = np.asarray(x)
         if ids.dtype.kind == "f":
@@ -92,4 +103,4 @@ class Embedding(Layer):
                 "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
                 "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer)
                 if self.embeddings_regularizer is not None else None,
-                "activity_regularizer": None, "embeddings_constraint": None, "mask_zero": False}
+                "activity_regularizer": None, "embeddings_constraint": None, "mask_zero": self.mask_zero}

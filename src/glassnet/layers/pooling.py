@@ -248,13 +248,21 @@ class _GlobalPooling(Layer):
 
 
 class _GlobalAveragePooling(_GlobalPooling):
-    def forward(self, x, training=False):
+    def forward(self, x, training=False, mask=None):
         self.x_shape = x.shape
+        self.step_shares = None
+        if mask is not None and self.rank == 1:        # a mask: the mean over the steps it keeps
+            m = np.asarray(mask, x.dtype)[:, :, None]                        # (N, steps, 1)
+            self.step_shares = m / m.sum(axis=1, keepdims=True)         # 1/count where kept, else 0
+            y = (x * self.step_shares).sum(axis=1, keepdims=True)
+            return y if self.keepdims else y[:, 0]
         return x.mean(axis=self._axes, keepdims=self.keepdims)           # y = mean over the pixels
 
     def backward(self, grad, need_input_grad=True):
         if not need_input_grad:
             return None
+        if self.step_shares is not None:                            # dX_t = dy m_t / (kept steps)
+            return self._expand(grad) * self.step_shares
         pixels = int(np.prod(self.x_shape[1:-1]))
         return np.broadcast_to(self._expand(grad) / pixels, self.x_shape).copy()   # dX = dy / (H W)
 
@@ -302,7 +310,8 @@ class GlobalMaxPooling2D(_GlobalMaxPooling):
 
 
 class GlobalAveragePooling1D(_GlobalAveragePooling):
-    """The mean of each channel over the steps: ``(N, steps, C)`` -> ``(N, C)``.
+    """The mean of each channel over the steps: ``(N, steps, C)`` -> ``(N, C)``; with a padding
+    mask (``Embedding(mask_zero=True)`` before it), the mean over the steps the mask keeps.
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.GlobalAveragePooling1D()(np.array([[[1.], [3.]]])).tolist()
@@ -310,6 +319,10 @@ class GlobalAveragePooling1D(_GlobalAveragePooling):
     """
 
     rank = 1
+    supports_masking = uses_mask = True             # it reads the mask and hands none on
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalMaxPooling1D(_GlobalMaxPooling):

@@ -23,8 +23,8 @@ on data, the layer returns ``[output, h_T]`` (LSTM: ``[output, h_T, c_T]``); ins
 ``x_t`` and on ``h_{t-1}``, drawn once per call and used at every step (one per gate with
 ``recurrent_dropout``, else one for all gates). Not supported yet (refused by name):
 ``stateful=True``, constraints,
-``activity_regularizer``. Masks are not honoured (an ``Embedding`` with ``mask_zero=True`` is
-refused anyway). In ``.keras`` files the weights sit where Keras keeps them (``layers/lstm/cell/
+``activity_regularizer``. Masks (``Embedding(mask_zero=True)``) are honoured as Keras's: a padded
+step carries ``h`` (and ``c``) over unchanged, and its gradient goes straight on to the step before. In ``.keras`` files the weights sit where Keras keeps them (``layers/lstm/cell/
 vars/0..2``); ONNX export uses ONNX's RNN, LSTM and GRU ops (float32; tanh, sigmoid or relu).
 
 >>> import numpy as np, glassnet
@@ -52,6 +52,7 @@ class _Recurrent(Layer):
 
     gates = 1                                    # k: how many blocks of `units` columns the kernels have
     h5_weights_group = "cell"                    # in .keras files: layers/lstm/cell/vars/0..2, as Keras keeps them
+    supports_masking = uses_mask = True          # a padded step (mask False) leaves the state as it was
 
     def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
@@ -142,9 +143,13 @@ class _Recurrent(Layer):
                              "graph, fit) a layer hands on one tensor: use return_state=False there")
 
     # -- the time loop's bookkeeping, shared ---------------------------------------------------
-    def _steps(self, x, training=False):
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences else None          # the sequence keeps its padding
+
+    def _steps(self, x, training=False, mask=None):
         """The input in the order it is read: ``(timesteps, batch, features)``. In training, the
-        dropout masks too (see :meth:`_draw_masks`)."""
+        dropout masks too (see :meth:`_draw_masks`); with a padding mask, ``step_mask``
+        ``(timesteps, batch, 1)`` in the same order (see :meth:`_carry`)."""
         if not self._on_data:
             self._refuse_state_in_a_model()
         x = np.asarray(x)
@@ -153,7 +158,28 @@ class _Recurrent(Layer):
                              f"features), got {x.shape}")
         x = x.transpose(1, 0, 2)
         self._draw_masks(x.shape[1], x.shape[2], x.dtype, training)
+        self.step_mask = None
+        if mask is not None:
+            mask = np.asarray(mask, bool)
+            if mask.shape != x.shape[1::-1]:
+                raise ValueError(f"{type(self).__name__} {self.name!r}: mask of shape {mask.shape} for inputs of "
+                                 f"{x.shape[1]} sequences of {x.shape[0]} steps")
+            self.step_mask = mask.T[:, :, None][::-1] if self.go_backwards else mask.T[:, :, None]
         return x[::-1] if self.go_backwards else x
+
+    # -- padding (Keras's masks): a padded step carries the state over -------------------------
+    def _carry(self, t, new, old):
+        """forward: ``h_t = m_t h~_t + (1 - m_t) h_{t-1}``: the step's new state where it is kept
+        (mask True), the previous state unchanged where it is padding."""
+        return new if self.step_mask is None else np.where(self.step_mask[t], new, old)
+
+    def _split(self, t, dh):
+        """backward of :meth:`_carry`: ``dJ/dh_t`` goes into the step's own computation where
+        it is kept and straight on to ``h_{t-1}`` where it is padding: ``(m dh, (1 - m) dh)``."""
+        if self.step_mask is None:
+            return dh, 0.0
+        m = self.step_mask[t]
+        return np.where(m, dh, 0.0), np.where(m, 0.0, dh)
 
     def _draw_masks(self, batch, features, dtype, training):
         """Keras's dropout: inverted-dropout masks drawn once per call and used at every step,
@@ -311,15 +337,15 @@ class SimpleRNN(_Recurrent):
             dx_t = dz_t W^T     sent back to step t-1: dz_t U^T
     """
 
-    def forward(self, x, training=False):
-        xs = self._steps(x, training)                                  # (T, batch, features), in reading order
+    def forward(self, x, training=False, mask=None):
+        xs = self._steps(x, training, mask)                            # (T, batch, features), in reading order
         W, U = self.kernel.value, self.recurrent_kernel.value
         xw = self._through(xs, W, self.input_masks) + (self.bias.value if self.use_bias else 0)   # all x_t W + b
         hs = np.zeros((len(xs) + 1, xs.shape[1], self.units), xw.dtype)    # hs[t] = h_t; hs[0] = h_0 = 0
         zs = np.empty_like(xw)
         for t in range(len(xs)):
             zs[t] = xw[t] + self._through(hs[t], U, self.state_masks)   # z_t = x_t W + b + h_{t-1} U
-            hs[t + 1] = self.activation(zs[t])               # h_t = g(z_t)
+            hs[t + 1] = self._carry(t, self.activation(zs[t]), hs[t])   # h_t = g(z_t) (padding: h_{t-1})
         self.xs, self.hs, self.zs = xs, hs, zs               # kept: backward needs them
         self.final_states = [hs[-1]]
         return self._output(hs)
@@ -331,9 +357,9 @@ class SimpleRNN(_Recurrent):
         dz = np.empty_like(zs)
         dh_next = np.zeros_like(hs[0])                       # nothing comes back from after the last step
         for t in reversed(range(len(xs))):
-            dh = dy[t] + dh_next                             # dh_t: from the output and from step t+1
+            dh, dh_skip = self._split(t, dy[t] + dh_next)    # dh_t: from the output and from step t+1
             dz[t] = g_backward(zs[t], hs[t + 1], dh)         # dz_t = dh_t * g'(z_t)
-            dh_next = self._back_through(dz[t], U, self.state_masks)    # to h_{t-1}: dz_t U^T
+            dh_next = self._back_through(dz[t], U, self.state_masks) + dh_skip   # to h_{t-1}: dz_t U^T
         self._set_grads(xs, hs[:-1], dz, dz)                 # dW, dU, db: sums over the steps
         return self._input_grad(dz) if need_input_grad else None        # dx_t = dz_t W^T
 
@@ -387,8 +413,8 @@ class LSTM(_Recurrent):
             return np.concatenate([init((n,), dtype), np.ones((n,), dtype), init((2 * n,), dtype)])
         return forget_gate_at_one
 
-    def forward(self, x, training=False):
-        xs = self._steps(x, training)
+    def forward(self, x, training=False, mask=None):
+        xs = self._steps(x, training, mask)
         n, U = self.units, self.recurrent_kernel.value
         s, g = self.recurrent_activation, self.activation
         xw = self._through(xs, self.kernel.value, self.input_masks) + (self.bias.value if self.use_bias else 0)
@@ -406,6 +432,8 @@ class LSTM(_Recurrent):
             cs[t + 1] = f * cs[t] + i * cc                   # c_t = f c_{t-1} + i c~
             gc[t] = g(cs[t + 1])
             hs[t + 1] = o * gc[t]                            # h_t = o g(c_t)
+            if self.step_mask is not None:                   # padding: h and c as they were
+                hs[t + 1], cs[t + 1] = self._carry(t, hs[t + 1], hs[t]), self._carry(t, cs[t + 1], cs[t])
         self.xs, self.hs, self.cs, self.zs, self.acts, self.gc = xs, hs, cs, zs, acts, gc
         self.final_states = [hs[-1], cs[-1]]
         return self._output(hs)
@@ -420,14 +448,15 @@ class LSTM(_Recurrent):
         for t in reversed(range(len(xs))):
             i, f, cc, o = (acts[t, :, j * n:(j + 1) * n] for j in range(4))
             zi, zf, zc, zo = (zs[t, :, j * n:(j + 1) * n] for j in range(4))
-            dh = dy[t] + dh_next                             # dh_t
+            dh, dh_skip = self._split(t, dy[t] + dh_next)    # dh_t
+            dc_next, dc_skip = self._split(t, dc_next)
             dc = dc_next + g_backward(cs[t + 1], gc[t], dh * o)   # dc_t = from t+1 + dh o g'(c_t)
             dz[t, :, :n] = s_backward(zi, i, dc * cc)        # di s'(zi), di = dc c~
             dz[t, :, n:2 * n] = s_backward(zf, f, dc * cs[t])    # df s'(zf), df = dc c_{t-1}
             dz[t, :, 2 * n:3 * n] = g_backward(zc, cc, dc * i)   # dc~ g'(zc), dc~ = dc i
             dz[t, :, 3 * n:] = s_backward(zo, o, dh * gc[t])     # do s'(zo), do = dh g(c_t)
-            dh_next = self._back_through(dz[t], U, self.state_masks)    # to h_{t-1}: dz_t U^T
-            dc_next = dc * f                                 # to c_{t-1}
+            dh_next = self._back_through(dz[t], U, self.state_masks) + dh_skip   # to h_{t-1}: dz_t U^T
+            dc_next = dc * f + dc_skip                       # to c_{t-1}
         self._set_grads(xs, hs[:-1], dz, dz)
         return self._input_grad(dz) if need_input_grad else None
 
@@ -491,8 +520,8 @@ class GRU(_Recurrent):
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def forward(self, x, training=False):
-        xs = self._steps(x, training)
+    def forward(self, x, training=False, mask=None):
+        xs = self._steps(x, training, mask)
         n, U = self.units, self.recurrent_kernel.value
         s, g = self.recurrent_activation, self.activation
         b = self.bias.value if self.use_bias else np.zeros(self._bias_shape(), U.dtype)
@@ -517,7 +546,7 @@ class GRU(_Recurrent):
             else:
                 a[t] = xw[t, :, 2 * n:] + (r[t] * h * mh) @ U[:, 2 * n:]
             hh[t] = g(a[t])                                  # h~
-            hs[t + 1] = z[t] * h + (1 - z[t]) * hh[t]        # h_t
+            hs[t + 1] = self._carry(t, z[t] * h + (1 - z[t]) * hh[t], h)   # h_t (padding: h_{t-1})
         self.xs, self.xw, self.uh, self.hs, self.z, self.r, self.a, self.hh = xs, xw, uh, hs, z, r, a, hh
         self.final_states = [hs[-1]]
         return self._output(hs)
@@ -535,7 +564,7 @@ class GRU(_Recurrent):
         mh = 1.0 if sm is None else sm[2]
         for t in reversed(range(len(xs))):
             h = hs[t]
-            dh = dy[t] + dh_next                             # dh_t
+            dh, dh_skip = self._split(t, dy[t] + dh_next)    # dh_t
             da = g_backward(a[t], hh[t], dh * (1 - z[t]))    # dh~ g'(a)
             dzz = s_backward(xw[t, :, :n] + uh[t, :, :n], z[t], dh * (h - hh[t]))   # dz s'
             if self.reset_after:
@@ -552,6 +581,7 @@ class GRU(_Recurrent):
             dh_next = dh * z[t] + self._back_through(dz_rec[t], U, sm)   # to h_{t-1} (zeros: U[:, 2n:] if not reset_after)
             if not self.reset_after:
                 dh_next += drh * r[t] * mh
+            dh_next += dh_skip
         self._set_grads(xs, hs[:-1], dz_in, dz_rec)
         if not self.reset_after:
             self.recurrent_kernel.grad[:, 2 * n:] = dU_h
