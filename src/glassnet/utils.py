@@ -80,6 +80,53 @@ def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
     return out
 
 
+def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre", value=0.0):
+    """Lists of ids of different lengths to one ``(samples, maxlen)`` array (Keras's
+    ``keras.utils.pad_sequences``): each sequence filled with ``value`` before it
+    (``padding="pre"``, the default) or after it (``"post"``); a longer one cut, keeping its end
+    (``truncating="pre"``) or its start (``"post"``). ``maxlen`` None: the longest's length.
+
+    >>> pad_sequences([[1, 2, 3], [4]], maxlen=2).tolist()
+    [[2, 3], [0, 4]]
+    >>> pad_sequences([[1, 2, 3], [4]], padding="post").tolist()
+    [[1, 2, 3], [4, 0, 0]]
+    """
+    if not hasattr(sequences, "__len__"):
+        raise ValueError("pad_sequences: sequences must be a list of sequences, got "
+                         f"{type(sequences).__name__}")
+    for name, given in (("padding", padding), ("truncating", truncating)):
+        if given not in ("pre", "post"):
+            raise ValueError(f"pad_sequences: {name} must be 'pre' or 'post', got {given!r}")
+    lengths, sample_shape = [], ()
+    for i, s in enumerate(sequences):
+        if not hasattr(s, "__len__"):
+            raise ValueError(f"pad_sequences: sequences[{i}] is not a sequence: {s!r}")
+        lengths.append(len(s))
+        if not sample_shape and len(s):
+            sample_shape = np.asarray(s).shape[1:]        # each step's own shape (() for ids)
+    if maxlen is None:
+        maxlen = max(lengths, default=0)
+    if isinstance(maxlen, bool) or not isinstance(maxlen, (int, np.integer)) or maxlen < 0:
+        raise ValueError(f"pad_sequences: maxlen must be a whole number >= 0 or None, got {maxlen!r}")
+    text = dtype in (str, object) or np.dtype(dtype).kind in "OUS"
+    if isinstance(value, str) and not text:
+        raise ValueError(f"pad_sequences: value {value!r} is text but dtype {dtype!r} is not; "
+                         "pass dtype=object (or str) to pad with text")
+    out = np.full((len(lengths), int(maxlen)) + tuple(sample_shape), value, dtype=dtype)
+    for i, s in enumerate(sequences):
+        if not len(s) or not maxlen:
+            continue
+        kept = np.asarray(s[-maxlen:] if truncating == "pre" else s[:maxlen], dtype=dtype)
+        if kept.shape[1:] != tuple(sample_shape):
+            raise ValueError(f"pad_sequences: sequences[{i}]'s steps have shape {kept.shape[1:]}, the first "
+                             f"sequence's have {tuple(sample_shape)}")
+        if padding == "post":
+            out[i, :len(kept)] = kept
+        else:
+            out[i, -len(kept):] = kept
+    return out
+
+
 def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None, cache_subdir="datasets",
              hash_algorithm="auto", extract=False, archive_format="auto", cache_dir=None, force_download=False):
     """Keras's ``get_file``: the path of ``fname`` in the cache, downloading it from
