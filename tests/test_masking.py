@@ -27,7 +27,9 @@ def _tool():
 
 def _model(name, mask_zero=True):
     model = glassnet.keras.Sequential(_tool().models(glassnet.keras)[name])
-    if not mask_zero:
+    if not mask_zero and name.startswith("masking"):
+        model.layers[0].mask_value = 12345.0                        # no step equals it: nothing masked
+    elif not mask_zero:
         model.layers[0].mask_zero = False
     n = len(model.get_weights())
     model.set_weights([FIXTURE[f"{name}/start_{i}"] for i in range(n)])
@@ -43,12 +45,16 @@ def float64():
 
 
 NAMES = ["lstm", "gru_sequences_pooled", "simple_rnn_backwards", "bidirectional_lstm", "dense_then_pooled",
-         "stacked_lstm"]
+         "stacked_lstm", "masking_gru"]
+
+
+def _inputs(name):
+    return _tool().numbers(FIXTURE["x"]) if name.startswith("masking") else FIXTURE["x"]
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_keras_predictions_and_two_epochs_of_sgd_with_padding(name):
-    x, y = FIXTURE["x"], FIXTURE["y"]
+    x, y = _inputs(name), FIXTURE["y"]
     model = _model(name)
     np.testing.assert_allclose(model.predict(x, verbose=0), FIXTURE[f"{name}/pred"], atol=1e-6)
     model.compile(glassnet.keras.optimizers.SGD(0.5), "binary_crossentropy")
@@ -60,7 +66,7 @@ def test_keras_predictions_and_two_epochs_of_sgd_with_padding(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_fixture_depends_on_the_mask(name):
-    x = FIXTURE["x"]
+    x = _inputs(name)
     ignored = _model(name, mask_zero=False).predict(x, verbose=0)
     assert np.abs(ignored - FIXTURE[f"{name}/pred"]).max() > 1e-3
 
@@ -135,3 +141,18 @@ def test_layers_that_do_not_take_masks_drop_them():
     assert emb.compute_mask(x).tolist() == [[True, True, False, False]]
     assert layers.Flatten().compute_mask(x, emb.compute_mask(x)) is None
     assert layers.Dense(2).compute_mask(x, emb.compute_mask(x)) is not None
+
+
+def test_masking_zeroes_padded_steps_and_lets_no_gradient_through_them():
+    x = np.array([[[1.0, 2.0], [0.0, 0.0], [0.0, 3.0]]])
+    layer = layers.Masking()
+    out = np.asarray(layer(x))
+    np.testing.assert_array_equal(out, x)                      # the padded step is zeros already
+    layer = layers.Masking(mask_value=1.0)
+    out = layer.forward(x)
+    assert out[0, 1].tolist() == [0.0, 0.0] and layer.compute_mask(x).tolist() == [[True, True, True]]
+    x2 = np.array([[[1.0, 1.0], [1.0, 2.0]]])
+    np.testing.assert_array_equal(layer.forward(x2), [[[0.0, 0.0], [1.0, 2.0]]])
+    np.testing.assert_array_equal(layer.backward(np.ones_like(x2)), [[[0.0, 0.0], [1.0, 1.0]]])
+    with pytest.raises(ValueError, match="mask_value"):
+        layers.Masking(mask_value="zero")

@@ -53,6 +53,7 @@ LAYER_EXAMPLES = {
     "LSTM": (lambda: layers.LSTM(3, go_backwards=True), (4, 5, 3)),
     "GRU": (lambda: layers.GRU(3, kernel_regularizer="l2"), (4, 5, 3)),
     "Bidirectional": (lambda: layers.Bidirectional(layers.GRU(2, return_sequences=True), merge_mode="mul"), (4, 5, 3)),
+    "Masking": (lambda: layers.Masking(mask_value=0.0), (4, 5, 3)),
 }
 NOT_A_COMPUTING_LAYER = {"InputLayer"}          # only declares the input shape
 # preprocessing layers (layers/text.py, lookup.py, categorical.py): strings, ids or values in, ids or counts out;

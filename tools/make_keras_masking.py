@@ -23,6 +23,11 @@ def data():
     return x, y
 
 
+def numbers(x):
+    """The same sequences as two features a step, all zeros where the id is 0 (for Masking)."""
+    return np.stack([x / 9.0, (x % 3) - 1.0 * (x > 0)], axis=-1).astype("float32")
+
+
 def models(keras):
     L = keras.layers
 
@@ -38,6 +43,8 @@ def models(keras):
                                       L.Dense(1, activation="sigmoid")],
         "stacked_lstm": emb() + [L.LSTM(3, return_sequences=True), L.GRU(2, reset_after=False),
                                  L.Dense(1, activation="sigmoid")],
+        # numbers, not ids: Masking marks the all-zero steps (the model's input is numbers(x))
+        "masking_gru": [L.Input((6, 2)), L.Masking(), L.GRU(3), L.Dense(1, activation="sigmoid")],
     }
 
 
@@ -50,9 +57,10 @@ if __name__ == "__main__":
         m = keras.Sequential(layers)
         for i, w in enumerate(m.get_weights()):
             out[f"{name}/start_{i}"] = w
-        out[f"{name}/pred"] = m.predict(x, verbose=0)
+        inputs = numbers(x) if name.startswith("masking") else x
+        out[f"{name}/pred"] = m.predict(inputs, verbose=0)
         m.compile(keras.optimizers.SGD(0.5), "binary_crossentropy")
-        out[f"{name}/losses"] = np.array(m.fit(x, y, epochs=2, batch_size=6, shuffle=False,
+        out[f"{name}/losses"] = np.array(m.fit(inputs, y, epochs=2, batch_size=6, shuffle=False,
                                                verbose=0).history["loss"])
         for i, w in enumerate(m.get_weights()):
             out[f"{name}/end_{i}"] = w
