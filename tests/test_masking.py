@@ -156,3 +156,21 @@ def test_masking_zeroes_padded_steps_and_lets_no_gradient_through_them():
     np.testing.assert_array_equal(layer.backward(np.ones_like(x2)), [[[0.0, 0.0], [1.0, 1.0]]])
     with pytest.raises(ValueError, match="mask_value"):
         layers.Masking(mask_value="zero")
+
+
+def test_eager_calls_carry_the_mask_as_keras_tensors_do():
+    """TensorFlow's "Masking and padding" guide: layer outputs carry ``_keras_mask``."""
+    raw = [[711, 632, 71], [73, 8, 3215, 55, 927], [83, 91, 1, 645, 1253, 927]]
+    padded = glassnet.keras.utils.pad_sequences(raw, padding="post")
+    embedding = layers.Embedding(input_dim=5000, output_dim=4, mask_zero=True)
+    out = embedding(padded)
+    assert out._keras_mask.numpy().tolist() == (padded != 0).tolist()
+    lstm = layers.LSTM(3)
+    carried = np.asarray(lstm(out))                                     # the mask rides along
+    given = np.asarray(lstm(np.asarray(out), mask=padded != 0))         # or is passed by hand
+    dropped = np.asarray(lstm(out.numpy()))                             # .numpy() drops it, as in TF
+    np.testing.assert_array_equal(carried, given)
+    assert np.abs(carried - dropped).max() > 1e-4
+    model = glassnet.keras.Sequential([embedding, lstm])
+    np.testing.assert_allclose(model.predict(padded, verbose=0), carried, rtol=1e-6)
+    assert not hasattr(layers.Dense(2)(np.ones((2, 3))), "_keras_mask")

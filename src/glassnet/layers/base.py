@@ -207,12 +207,14 @@ class Layer:
         self.output_shape = self.compute_output_shape(input_shape)
         return self.output_shape
 
-    def __call__(self, x, training=None):
+    def __call__(self, x, training=None, mask=None):
         """``layer(x)``: build for ``x`` if needed and return the output as a ``Tensor``
         (a NumPy array with ``.numpy()``, as TensorFlow returns). On an ``Input`` (Keras's
         functional API), a symbolic output instead: ``glassnet.functional``. Inside a
         ``GradientTape``, the call is recorded (``glassnet.tape``). ``training`` left unset
-        takes the enclosing model call's (a subclassed model's ``call``), else False."""
+        takes the enclosing model call's (a subclassed model's ``call``), else False.
+        A padding mask (``mask=``, or the one ``x`` carries as ``x._keras_mask``, as Keras's
+        tensors do) goes to a layer that reads it; the output carries its own mask."""
         if functional.is_symbolic(x):
             return functional.call(self, x)
         if self.takes_list:
@@ -224,7 +226,16 @@ class Layer:
         elif self.__dict__.get("_input_shape") is None:     # built by hand: its first call fixes the shapes
             self.input_shape = (None,) + x.shape[1:]
             self.output_shape = self.compute_output_shape(self.input_shape)
-        out = wrap(self.forward(x, training=tape.training(training)))
+        if mask is None:
+            mask = getattr(given, "_keras_mask", None)
+        if mask is not None and self.uses_mask:
+            out = wrap(self.forward(x, training=tape.training(training), mask=np.asarray(mask, bool)))
+        else:
+            out = wrap(self.forward(x, training=tape.training(training)))
+        if mask is not None or self.makes_mask:
+            out_mask = self.compute_mask(x, None if mask is None else np.asarray(mask, bool))
+            if out_mask is not None:
+                out._keras_mask = wrap(out_mask)           # Keras's tensors carry their mask so
         if tape.recording():
             tape.record_call(self, given, out)
         return out

@@ -124,14 +124,14 @@ class _Recurrent(Layer):
         return False                            # its samples are sequences
 
     # -- return_state: a list when called on data ---------------------------------------------
-    def __call__(self, x, training=None):
+    def __call__(self, x, training=None, mask=None):
         if not self.return_state:
-            return super().__call__(x, training)
+            return super().__call__(x, training, mask)
         if functional.is_symbolic(x):
             self._refuse_state_in_a_model()
         self._on_data = True
         try:
-            out = super().__call__(x, training)
+            out = super().__call__(x, training, mask)
         finally:
             self._on_data = False
         return [out] + [wrap(s) for s in self.final_states]
