@@ -1,0 +1,132 @@
+"""An LSTM text classifier's training epoch: glassnet's ``fit`` beside PyTorch's ``nn.LSTM``
+loop and Keras 3's ``fit`` (issue 25, item 2: within 1.5x of PyTorch's time on CPU).
+
+The model, as TensorFlow's text tutorials write it: ids of ``steps`` tokens from a
+vocabulary of 5000, ``Embedding(5000, 32)``, ``LSTM(64)``, ``Dense(1)`` (logits), binary
+cross-entropy, Adam, batches of 64, 2048 sequences. Each contestant runs in a fresh process
+the way its own documentation trains: ``model.fit(x, y, epochs=1, batch_size=64)`` for
+glassnet and Keras (Keras compiles its step, as ``fit`` does by default); for PyTorch the
+loop ``loss = loss_fn(model(x), y); optimizer.zero_grad(); loss.backward(); optimizer.step()``
+over ``nn.Embedding``, ``nn.LSTM(batch_first=True)`` and ``nn.Linear``. Timed: the best of 3
+epochs after one untimed epoch.
+
+    python bench/lstm.py --peers-python /work/peers/bin/python [--steps 100]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.join(HERE, "..", "src")
+VOCAB, EMBED, UNITS, BATCH, SAMPLES = 5000, 32, 64, 64, 2048
+
+
+def _data(steps):
+    import numpy as np
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, VOCAB, size=(SAMPLES, steps)).astype(np.int64)
+    y = (rng.random((SAMPLES, 1)) > 0.5).astype(np.float32)
+    return x, y
+
+
+def run_keras_like(tf, steps):
+    """glassnet or Keras 3: Sequential, compile, fit."""
+    keras = tf.keras
+    model = keras.Sequential([keras.Input((steps,)), keras.layers.Embedding(VOCAB, EMBED),
+                              keras.layers.LSTM(UNITS), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(), keras.losses.BinaryCrossentropy(from_logits=True))
+    x, y = _data(steps)
+    return _best(lambda: model.fit(x, y, epochs=1, batch_size=BATCH, verbose=0))
+
+
+def run_torch(steps):
+    import torch
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = torch.nn.Embedding(VOCAB, EMBED)
+            self.lstm = torch.nn.LSTM(EMBED, UNITS, batch_first=True)
+            self.out = torch.nn.Linear(UNITS, 1)
+
+        def forward(self, x):
+            _, (h, _) = self.lstm(self.embed(x))
+            return self.out(h[-1])
+    model = Net()
+    loss_fn, optimizer = torch.nn.BCEWithLogitsLoss(), torch.optim.Adam(model.parameters(), lr=0.001, eps=1e-7)
+    x, y = _data(steps)
+    batches = [(torch.from_numpy(x[i:i + BATCH]), torch.from_numpy(y[i:i + BATCH])) for i in range(0, SAMPLES, BATCH)]
+
+    def epoch():
+        for xb, yb in batches:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return _best(epoch)
+
+
+def _best(epoch):
+    epoch()                                     # untimed: first calls, compilation
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        epoch()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def child(who, steps):
+    if who == "glassnet":
+        import glassnet as tf
+        seconds = run_keras_like(tf, steps)
+    elif who == "keras":
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        import tensorflow as tf
+        seconds = run_keras_like(tf, steps)
+    else:
+        seconds = run_torch(steps)
+    print(json.dumps({"who": who, "seconds_per_epoch": seconds}))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--peers-python", default=os.environ.get("GLASSNET_BENCH_PEERS_PYTHON"),
+                    help="a Python with tensorflow and torch (each peer is skipped when missing)")
+    ap.add_argument("--steps", type=int, default=100, help="tokens per sequence (default 100)")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        return child(args.child[0], int(args.child[1]))
+    results = {}
+    for who, python in (("glassnet", sys.executable), ("torch", args.peers_python), ("keras", args.peers_python)):
+        if python is None:
+            continue
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")]))
+        done = subprocess.run([python, __file__, "--child", who, str(args.steps)], capture_output=True, text=True,
+                              env=env if who == "glassnet" else os.environ, timeout=1800)
+        line = [s for s in done.stdout.splitlines() if s.startswith("{")]
+        if done.returncode or not line:
+            print(f"  {who:9} skipped: {done.stderr.strip().splitlines()[-1:]}")
+            continue
+        results[who] = json.loads(line[-1])["seconds_per_epoch"]
+        print(f"  {who:9} {results[who]:7.3f} s/epoch  ({SAMPLES} sequences of {args.steps} steps)")
+    print()
+    print("| target | ratio | goal | |")
+    print("|---|---|---|---|")
+    g = results.get("glassnet")
+    for peer in ("torch", "keras"):
+        p = results.get(peer)
+        if g and p:
+            goal = "<= 1.5x" if peer == "torch" else "(for reference)"
+            verdict = ("PASS" if g / p <= 1.5 else "FAIL") if peer == "torch" else ""
+            print(f"| LSTM epoch: glassnet time / {peer}'s | {g / p:.2f}x | {goal} | {verdict} |")
+
+
+if __name__ == "__main__":
+    main()
