@@ -195,12 +195,13 @@ def _add(g, tensor, grad):
 
 
 def _state(layer):
-    """``[(layer, what its forward kept for its backward)]``: its array attributes (and a
-    nested model's layers'), by reference: forward makes new arrays, so a later call of the
-    same layer cannot change them."""
+    """``[(layer, what its forward kept for its backward)]``: its array attributes (and None
+    ones: a call without a mask keeps ``step_mask = None``), and those of the layers inside
+    it (a nested model's, Bidirectional's two copies: ``inner_layers``), by reference:
+    forward makes new arrays, so a later call of the same layer cannot change them."""
     from .model import Model  # noqa: PLC0415 - the model module builds on this one
-    state = [(layer, {k: v for k, v in vars(layer).items() if isinstance(v, np.ndarray)})]
-    if isinstance(layer, Model):
-        for inner in layer.layers:
-            state += _state(inner)
+    state = [(layer, {k: v for k, v in vars(layer).items() if v is None or isinstance(v, np.ndarray)})]
+    inner = layer.layers if isinstance(layer, Model) else getattr(layer, "inner_layers", ())
+    for one in inner:
+        state += _state(one)
     return state

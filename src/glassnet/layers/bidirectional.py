@@ -72,6 +72,11 @@ class Bidirectional(Layer):
         cfg.update(name=prefix + base, go_backwards=go_backwards)
         return type(layer).from_config(cfg)
 
+    @property
+    def inner_layers(self):
+        """The two copies, whose caches a graph keeps per call when this layer is shared."""
+        return (self.forward_layer, self.backward_layer)
+
     def needs_flat_samples(self):
         return False                            # its samples are sequences
 
