@@ -225,3 +225,12 @@ def test_value_and_gradient_is_call_and_gradient(loss, label_kind, pred_kind):
         values, grad = loss.value_and_gradient_from_logits(yp, p, act(p))
         np.testing.assert_allclose(values, loss.call_from_logits(yp, p), rtol=1e-12)
         np.testing.assert_allclose(grad, loss.gradient_from_logits(yp, p, act(p)), rtol=1e-12, atol=1e-15)
+
+
+def test_gradcheck_refuses_a_model_with_several_inputs_by_name():
+    import glassnet as _g
+    a, b = _g.keras.Input((2,)), _g.keras.Input((3,))
+    model = _g.keras.Model([a, b], _g.layers.Dense(1)(_g.layers.concatenate([a, b])))
+    model.compile("sgd", "mse")
+    with pytest.raises(ValueError, match=r"gradcheck\(model, x, y\): x is a list"):
+        _g.gradcheck(model, [np.ones((2, 2)), np.ones((2, 3))], np.ones((2, 1)))

@@ -262,6 +262,10 @@ def gradcheck(obj, x, y=None, eps: float = 1e-6, rtol: float = 1e-5, atol: float
 def _check_model(model, x, y, sample_weight, eps, rtol, atol, max_entries, gen):
     if y is None:
         raise ValueError("gradcheck(model, x, y): the labels y are needed to compute the loss")
+    if isinstance(x, (list, tuple, dict)):
+        raise ValueError("gradcheck(model, x, y): x is a list or dict of inputs; models with several inputs "
+                         "are not supported yet (check each layer: gradcheck(layer, x), or compare "
+                         "GradientTape's gradients with central differences)")
     x, y, sw = _batch(model, x, y, sample_weight, "gradcheck")     # builds the model if needed
     m64 = _float64_model(model)
     x64 = x.astype(np.float64) if x.dtype.kind in "biuf" else x        # text stays text (TextVectorization)
