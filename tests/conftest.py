@@ -38,6 +38,26 @@ def central_difference(f, x, eps=1e-6):
     return grad
 
 
+def numeric_model_gradients(model, x, y, eps=1e-6):
+    """dJ/dw for each of ``model.trainable_weights`` by central differences, ``J`` being
+    ``model.evaluate(x, y)``'s loss (the first number when it returns several)."""
+    def loss(value):
+        return value[0] if isinstance(value, list) else value
+    out = []
+    for v in model.trainable_weights:
+        g = np.zeros_like(v.value)
+        for idx in np.ndindex(v.shape):
+            old = v.value[idx]
+            v.value[idx] = old + eps
+            plus = loss(model.evaluate(x, y, verbose=0))
+            v.value[idx] = old - eps
+            minus = loss(model.evaluate(x, y, verbose=0))
+            v.value[idx] = old
+            g[idx] = (plus - minus) / (2 * eps)
+        out.append(g)
+    return out
+
+
 def rel_error(a, b):
     """||a - b|| / (||a|| + ||b||): the usual gradient-check measure. (An elementwise ratio
     blows up on components near zero, where central differences have ~1e-10 absolute noise.)"""

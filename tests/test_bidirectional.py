@@ -11,6 +11,7 @@ import pytest
 
 import glassnet
 from glassnet.keras import layers
+from conftest import numeric_model_gradients
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 
@@ -159,42 +160,23 @@ def test_weights_given_to_the_constructor_are_set_when_built():
     np.testing.assert_array_equal(np.asarray(copy(x)), np.asarray(source(x)))
 
 
-def test_a_shared_bidirectional_layer_keeps_each_calls_caches_in_a_graph():
+def test_a_shared_bidirectional_layer_keeps_each_calls_caches_in_a_graph(float64):
     """Two inputs through one Bidirectional (a siamese model), one of them padded: the graph
     keeps each call's caches, the two copies' and a call without a mask's included. One SGD
     step with learning rate 1 moves each weight by -dJ/dw; central differences agree."""
-    before = glassnet.config.floatx()
-    glassnet.config.set_floatx("float64")
-    try:
-        a, b = glassnet.keras.Input((5,)), glassnet.keras.Input((5, 2))
-        emb = layers.Embedding(7, 2, mask_zero=True)
-        shared = layers.Bidirectional(layers.GRU(2))
-        out = layers.Dense(1)(layers.concatenate([shared(emb(a)), shared(b)]))
-        model = glassnet.keras.Model([a, b], out)
-        model.compile(glassnet.keras.optimizers.SGD(1.0), "mse")
-        rng = np.random.default_rng(0)
-        xs = [np.array([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0], [6, 1, 2, 3, 4]]), rng.normal(size=(3, 5, 2))]
-        y = rng.normal(size=(3, 1))
-
-        def J():
-            return float(np.mean((model.predict(xs, verbose=0) - y) ** 2))
-        checked = [shared.forward_layer.kernel, shared.backward_layer.recurrent_kernel, shared.backward_layer.bias]
-        numeric = []
-        for v in checked:
-            row = []
-            for idx in [(0, 0), (1, 3)]:
-                old = v.value[idx]
-                v.value[idx] = old + 1e-6
-                up = J()
-                v.value[idx] = old - 1e-6
-                down = J()
-                v.value[idx] = old
-                row.append((up - down) / 2e-6)
-            numeric.append(row)
-        start = [v.value.copy() for v in checked]
-        model.train_on_batch(xs, y)
-        for v, w0, row in zip(checked, start, numeric):
-            step = w0 - v.value                                          # = dJ/dw with SGD(1.0)
-            np.testing.assert_allclose([step[0, 0], step[1, 3]], row, rtol=1e-5, atol=1e-9, err_msg=v.path)
-    finally:
-        glassnet.config.set_floatx(before)
+    a, b = glassnet.keras.Input((5,)), glassnet.keras.Input((5, 2))
+    emb = layers.Embedding(7, 2, mask_zero=True)
+    shared = layers.Bidirectional(layers.GRU(2))
+    out = layers.Dense(1)(layers.concatenate([shared(emb(a)), shared(b)]))
+    model = glassnet.keras.Model([a, b], out)
+    model.compile(glassnet.keras.optimizers.SGD(1.0), "mse")
+    rng = np.random.default_rng(0)
+    xs = [np.array([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0], [6, 1, 2, 3, 4]]), rng.normal(size=(3, 5, 2))]
+    y = rng.normal(size=(3, 1))
+    checked = [shared.forward_layer.kernel, shared.backward_layer.recurrent_kernel, shared.backward_layer.bias]
+    numeric = numeric_model_gradients(model, xs, y)
+    numeric = [numeric[[id(w) for w in model.trainable_weights].index(id(v))] for v in checked]
+    start = [v.value.copy() for v in checked]
+    model.train_on_batch(xs, y)
+    for v, w0, want in zip(checked, start, numeric):
+        np.testing.assert_allclose(w0 - v.value, want, rtol=1e-5, atol=1e-9, err_msg=v.path)   # SGD(1.0): dJ/dw

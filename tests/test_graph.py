@@ -9,30 +9,7 @@ import pytest
 import glassnet
 from glassnet.keras import Input, Model
 from glassnet.layers import Dense
-
-
-@pytest.fixture
-def float64():
-    glassnet.config.set_floatx("float64")
-    yield
-    glassnet.config.set_floatx("float32")
-
-
-def _numeric_gradients(model, x, y, eps=1e-6):
-    out = []
-    for v in model.trainable_weights:
-        g = np.zeros_like(v.value)
-        for idx in np.ndindex(v.shape):
-            old = v.value[idx]
-            v.value[idx] = old + eps
-            plus = model.evaluate(x, y, verbose=0)
-            v.value[idx] = old - eps
-            minus = model.evaluate(x, y, verbose=0)
-            v.value[idx] = old
-            g[idx] = ((plus[0] if isinstance(plus, list) else plus) - (minus[0] if isinstance(minus, list) else minus)) \
-                / (2 * eps)
-        out.append(g)
-    return out
+from conftest import numeric_model_gradients
 
 
 def _shared_model():
@@ -49,7 +26,7 @@ def test_a_shared_layer_gets_the_sum_of_its_gradients(float64):
     model.compile(optimizer="sgd", loss="mse")
     x = np.random.default_rng(1).random((8, 3))
     y = x.sum(axis=1, keepdims=True)
-    for got, want in zip(glassnet.gradients(model, x, y), _numeric_gradients(model, x, y)):
+    for got, want in zip(glassnet.gradients(model, x, y), numeric_model_gradients(model, x, y)):
         np.testing.assert_allclose(got, want, atol=1e-7)
 
 
@@ -88,7 +65,7 @@ def test_two_outputs_with_loss_weights_give_the_weighted_sum_and_its_gradient(fl
     logs = model.evaluate(x, y, verbose=0, return_dict=True)
     assert sorted(logs) == ["kind_accuracy", "kind_loss", "loss", "price_loss"]
     assert logs["loss"] == pytest.approx(logs["price_loss"] + 0.5 * logs["kind_loss"])
-    for got, want in zip(glassnet.gradients(model, x, y), _numeric_gradients(model, x, y)):
+    for got, want in zip(glassnet.gradients(model, x, y), numeric_model_gradients(model, x, y)):
         np.testing.assert_allclose(got, want, atol=1e-7)
 
 
@@ -212,5 +189,5 @@ def test_a_graph_model_is_a_layer_of_another_even_called_twice(float64):
     outer.compile(optimizer="sgd", loss="mse")
     data = np.random.default_rng(13).random((6, 3))
     labels = data.sum(axis=1, keepdims=True)
-    for got, want in zip(glassnet.gradients(outer, data, labels), _numeric_gradients(outer, data, labels)):
+    for got, want in zip(glassnet.gradients(outer, data, labels), numeric_model_gradients(outer, data, labels)):
         np.testing.assert_allclose(got, want, atol=1e-7)

@@ -7,29 +7,7 @@ import pytest
 
 import glassnet
 from glassnet.keras import Input, Model, layers
-
-
-@pytest.fixture
-def float64():
-    glassnet.config.set_floatx("float64")
-    yield
-    glassnet.config.set_floatx("float32")
-
-
-def _numeric(model, x, y, eps=1e-6):
-    out = []
-    for v in model.trainable_weights:
-        g = np.zeros_like(v.value)
-        for idx in np.ndindex(v.shape):
-            old = v.value[idx]
-            v.value[idx] = old + eps
-            plus = model.evaluate(x, y, verbose=0)
-            v.value[idx] = old - eps
-            minus = model.evaluate(x, y, verbose=0)
-            v.value[idx] = old
-            g[idx] = (plus - minus) / (2 * eps)
-        out.append(g)
-    return out
+from conftest import numeric_model_gradients
 
 
 def test_a_lambda_layer_passes_gradcheck_on_one_input_and_on_a_list():
@@ -52,7 +30,7 @@ def test_arithmetic_on_symbolic_tensors_makes_nodes_with_exact_gradients(float64
     model.compile(optimizer="sgd", loss="mse")
     data = np.random.default_rng(2).random((6, 3))
     labels = data.sum(axis=1, keepdims=True)
-    for got, want in zip(glassnet.gradients(model, data, labels), _numeric(model, data, labels)):
+    for got, want in zip(glassnet.gradients(model, data, labels), numeric_model_gradients(model, data, labels)):
         np.testing.assert_allclose(got, want, atol=1e-7)
 
 
