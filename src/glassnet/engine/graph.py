@@ -86,13 +86,8 @@ class Graph:
         states = []
         for node, shared in zip(self.order, self.shared):
             args = [values[id(p)] for p in node.parents]
-            layer, mask = node.layer, None if node.takes_list else masks.get(id(node.parents[0]))
-            if mask is not None and layer.uses_mask:
-                a = layer.forward(args[0], training, mask=mask)
-            else:
-                a = layer.forward(args if node.takes_list else args[0], training)
-            if mask is not None or layer.makes_mask:
-                masks[id(node)] = layer.compute_mask(args[0], mask)
+            mask = None if node.takes_list else masks.get(id(node.parents[0]))
+            a, masks[id(node)] = node.layer.forward_with_mask(args if node.takes_list else args[0], training, mask)
             states.append(_state(node.layer) if shared else None)
             values[id(node)] = a
         self._states = states

@@ -60,12 +60,8 @@ def forward(layers, x, training=False, record=None, passes=None):
     for layer in layers:
         if record is not None:
             record.inputs.append(a)
-        a_in = a
-        if mask is not None and layer.uses_mask:
-            a = layer.forward(a, training, mask=mask)
-        else:
-            a = layer.forward(a, training) if passes is None else passes.forward(layer, a, training)
-        mask = layer.compute_mask(a_in, mask) if (mask is not None or layer.makes_mask) else None
+        a, mask = layer.forward_with_mask(a, training, mask,
+                                          None if passes is None else lambda x, t: passes.forward(layer, x, t))
         if record is not None:
             record.outputs.append(a)
     return a

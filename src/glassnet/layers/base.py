@@ -228,14 +228,11 @@ class Layer:
             self.output_shape = self.compute_output_shape(self.input_shape)
         if mask is None:
             mask = getattr(given, "_keras_mask", None)
-        if mask is not None and self.uses_mask:
-            out = wrap(self.forward(x, training=tape.training(training), mask=np.asarray(mask, bool)))
-        else:
-            out = wrap(self.forward(x, training=tape.training(training)))
-        if mask is not None or self.makes_mask:
-            out_mask = self.compute_mask(x, None if mask is None else np.asarray(mask, bool))
-            if out_mask is not None:
-                out._keras_mask = wrap(out_mask)           # Keras's tensors carry their mask so
+        out, out_mask = self.forward_with_mask(x, tape.training(training),
+                                               None if mask is None else np.asarray(mask, bool))
+        out = wrap(out)
+        if out_mask is not None:
+            out._keras_mask = wrap(out_mask)               # Keras's tensors carry their mask so
         if tape.recording():
             tape.record_call(self, given, out)
         return out
@@ -359,6 +356,16 @@ class Layer:
     def compute_mask(self, inputs, mask=None):
         """The mask of this layer's output, given its input's (None: no mask)."""
         return mask if self.supports_masking else None
+
+    def forward_with_mask(self, x, training, mask, forward=None):
+        """``(output, its mask)``: ``forward(x, training)`` (``self.forward`` unless given: the
+        fast path's twin), or ``self.forward(x, training, mask=mask)`` for a layer that reads
+        the mask; then :meth:`compute_mask`. How a model and ``layer(x)`` hand masks on."""
+        if mask is not None and self.uses_mask:
+            out = self.forward(x, training, mask=mask)
+        else:
+            out = (forward or self.forward)(x, training)
+        return out, (self.compute_mask(x, mask) if mask is not None or self.makes_mask else None)
 
     # -- config ---------------------------------------------------------------------------
     def get_config(self) -> dict:

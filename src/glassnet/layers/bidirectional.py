@@ -95,23 +95,10 @@ class Bidirectional(Layer):
         shape = self.forward_layer.compute_output_shape(input_shape)
         return shape[:-1] + (shape[-1] * 2,) if self.merge_mode == "concat" else shape
 
-    @property
-    def weights(self):
-        return self.forward_layer.weights + self.backward_layer.weights
-
     def _adopted(self):
+        """The weights (Layer's weights, trainable_weights, get_weights ... read them here):
+        the forward copy's, then the backward copy's, as Keras lists them."""
         return self.forward_layer._adopted() + self.backward_layer._adopted()
-
-    @property
-    def trainable_weights(self):
-        return [v for v in self.weights if v.trainable] if self.trainable else []
-
-    @property
-    def non_trainable_weights(self):
-        return [v for v in self.weights if not (v.trainable and self.trainable)]
-
-    trainable_variables = trainable_weights
-    variables = weights
 
     def h5_weight_groups(self):
         """Keras's places in weight files: each copy's cell under its own group."""
