@@ -1,4 +1,5 @@
-"""Small helpers: the one random generator, layer naming, label encoding, ``get_file``.
+"""Small helpers: the one random generator, layer naming, label encoding, ``get_file``, and the
+addresses of the image and folder-dataset helpers (``load_img``, ``image_dataset_from_directory``...).
 
 Every random draw in glassnet (initial weights, shuffling, dropout masks) goes
 through :func:`rng`, a single seeded ``numpy.random.Generator``, so that
@@ -130,23 +131,40 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
 def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None, cache_subdir="datasets",
              hash_algorithm="auto", extract=False, archive_format="auto", cache_dir=None, force_download=False):
     """Keras's ``get_file``: the path of ``fname`` in the cache, downloading it from
-    ``origin`` the first time. Looked for in ``cache_dir`` (default Keras's, ``~/.keras``, so
-    a file TensorFlow already downloaded is used), then glassnet's (``~/.glassnet``), where a
-    download goes. ``file_hash`` (SHA-256, or MD5 when 32 hex digits) is checked when
-    given. Archives are not extracted here: ``extract``/``untar`` are refused."""
+    ``origin`` (``https://``, ``http://`` or ``file://``) the first time.
+
+    Where: with ``cache_dir`` given, in ``cache_dir/cache_subdir`` (Keras's place). Without
+    it, looked for in Keras's cache (``$KERAS_HOME`` or ``~/.keras``, so a file TensorFlow
+    already downloaded is used), then glassnet's (``$GLASSNET_HOME`` or ``~/.glassnet``),
+    where a download goes. ``file_hash`` (SHA-256, or MD5 when 32 hex digits) is checked.
+
+    ``extract=True`` (or ``untar=True``, tar only) unpacks the archive (zip, tar, tar.gz,
+    tar.bz2, tar.xz; ``archive_format`` "auto", "tar", "zip") safely (see
+    :mod:`glassnet.data.archive`) and returns the folder, named as Keras 3 names it:
+    ``fname="flower_photos"`` keeps the archive as ``flower_photos_archive`` and unpacks into
+    ``flower_photos/``; a name with a dot, ``"data.tar.gz"``, unpacks into
+    ``data_extracted/``; no fname: the URL's file name is the folder. An existing
+    extraction is reused unless the archive was downloaded anew (Keras unpacks again on
+    every call).
+
+    >>> path = get_file("flower_photos", origin="file:///tmp/flower_photos.tgz", extract=True)  # doctest: +SKIP
+    """
     import hashlib  # noqa: PLC0415 - only when a file is asked for
     import os  # noqa: PLC0415
     import urllib.parse  # noqa: PLC0415
 
     from .datasets import _fetch  # noqa: PLC0415
 
-    if extract or untar:
-        raise ValueError("get_file: extracting archives (extract=True, untar=True) is not supported by glassnet; "
-                         "download the archive and unpack it with tarfile or zipfile")
-    if fname is None:
+    provided = fname is not None and fname != ""
+    if provided:
+        fname = os.fspath(fname)
+    else:
         fname = os.path.basename(urllib.parse.urlsplit(origin or "").path)
     if not fname or os.sep in fname or (os.altsep and os.altsep in fname):
         raise ValueError(f"get_file: fname must be a file name without folders, got {fname!r}")
+    unpack = bool(extract or untar)
+    if untar:
+        archive_format = "tar"
     if file_hash is None and md5_hash is not None:
         expected, algorithm = md5_hash, "md5"
     else:                               # Keras's "auto": SHA-256 for 64 hex digits, else MD5
@@ -163,24 +181,52 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
                 h.update(chunk)
         return h.hexdigest() == expected
 
-    keras_home = os.path.expanduser(cache_dir) if cache_dir else os.path.dirname(_fetch.keras_dir())
-    ours = os.path.join(os.path.dirname(_fetch.cache_dir()), cache_subdir, fname)
+    def names(folder):                  # Keras 3's (archive, extraction folder) in one cache folder
+        if not unpack:
+            return os.path.join(folder, fname), None
+        if provided and "." in fname:
+            return os.path.join(folder, fname), os.path.join(folder, fname[:fname.find(".")] + "_extracted")
+        return os.path.join(folder, fname + "_archive"), os.path.join(folder, fname)
+
+    if cache_dir is not None:
+        folders = [os.path.join(os.path.expanduser(os.fspath(cache_dir)), cache_subdir)]
+    else:
+        folders = [os.path.join(os.path.dirname(_fetch.keras_dir()), cache_subdir),
+                   os.path.join(os.path.dirname(_fetch.cache_dir()), cache_subdir)]
+    found = None
     if not force_download:
-        for path in (os.path.join(keras_home, cache_subdir, fname), ours):
-            if os.path.isfile(path) and matches(path):
-                return path
-    if origin is None:
-        raise ValueError(f"get_file: {fname!r} is not in the cache and no origin was given to download it from")
-    who = "get_file"
-    payload = _fetch.fetch(origin, None, who, ours, "pass the file's path to your code instead")
-    if expected:
-        h = hashlib.new(algorithm, payload).hexdigest()
-        if h != expected:
-            raise ValueError(f"get_file: the file downloaded from {origin} has {algorithm} {h}, expected {expected}; "
-                             "it was discarded")
-    _fetch.make_folder(os.path.dirname(ours), who)
-    _fetch.write(ours, payload, who, f"downloaded {origin}")
-    return ours
+        for folder in folders:
+            archive, _ = names(folder)
+            if os.path.isfile(archive) and matches(archive):
+                found = archive
+                break
+    if found is None:
+        if origin is None:
+            raise ValueError(f"get_file: {fname!r} is not in the cache and no origin was given to download it from")
+        found, _ = names(folders[-1])
+        who = "get_file"
+        payload = _fetch.fetch(origin, None, who, found, "pass the file's path to your code instead")
+        if expected:
+            h = hashlib.new(algorithm, payload).hexdigest()
+            if h != expected:
+                raise ValueError(f"get_file: the file downloaded from {origin} has {algorithm} {h}, expected "
+                                 f"{expected}; it was discarded")
+        _fetch.make_folder(os.path.dirname(found), who)
+        _fetch.write(found, payload, who, f"downloaded {origin}")
+        downloaded = True
+    else:
+        downloaded = False
+    if not unpack:
+        return found
+    from .data import archive as archives  # noqa: PLC0415
+
+    folder = names(os.path.dirname(found))[1]
+    if os.path.isdir(folder) and not downloaded:
+        return folder
+    if not archives.extract(found, folder, archive_format):
+        raise ValueError(f"get_file: {found} is not a {archive_format if archive_format != 'auto' else 'tar or zip'} "
+                         "archive, so it cannot be extracted; pass extract=False to get the file itself")
+    return folder
 
 
 def plot_model(model, to_file="model.png", **kwargs):
