@@ -54,6 +54,17 @@ LAYER_EXAMPLES = {
     "GRU": (lambda: layers.GRU(3, kernel_regularizer="l2"), (4, 5, 3)),
     "Bidirectional": (lambda: layers.Bidirectional(layers.GRU(2, return_sequences=True), merge_mode="mul"), (4, 5, 3)),
     "Masking": (lambda: layers.Masking(mask_value=0.0), (4, 5, 3)),
+    # image layers (layers/image_preprocessing.py, augmentation.py, color_augmentation.py); the random ones are the
+    # identity in gradcheck (inference) and draw in fit; tests/test_augmentation.py gradchecks them with a fixed draw
+    "Resizing": (lambda: layers.Resizing(4, 3), (4, 6, 5, 2)),
+    "CenterCrop": (lambda: layers.CenterCrop(4, 3), (4, 6, 5, 2)),
+    "RandomFlip": (lambda: layers.RandomFlip(), (4, 6, 5, 2)),
+    "RandomRotation": (lambda: layers.RandomRotation(0.2), (4, 6, 5, 2)),
+    "RandomZoom": (lambda: layers.RandomZoom(0.2), (4, 6, 5, 2)),
+    "RandomTranslation": (lambda: layers.RandomTranslation(0.2, 0.1, fill_mode="constant"), (4, 6, 5, 2)),
+    "RandomCrop": (lambda: layers.RandomCrop(4, 3), (4, 6, 5, 2)),
+    "RandomContrast": (lambda: layers.RandomContrast(0.5, value_range=(-9, 9)), (4, 6, 5, 2)),
+    "RandomBrightness": (lambda: layers.RandomBrightness(0.2, value_range=(-9, 9)), (4, 6, 5, 2)),
 }
 NOT_A_COMPUTING_LAYER = {"InputLayer"}          # only declares the input shape
 # preprocessing layers (layers/text.py, lookup.py, categorical.py): strings, ids or values in, ids or counts out;
