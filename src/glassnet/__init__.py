@@ -33,7 +33,8 @@ newaxis = None                          # tf.newaxis: x[..., tf.newaxis] adds an
 from numpy import float16, float32, float64, int32, int64, uint8  # noqa: E402
 
 # Loaded on first use, so that `import glassnet` stays light (see bench/: import time).
-_LAZY = {"data": ("data", None), "datasets": ("datasets", None), "linear": ("glassbox.linear", None),
+_LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many variants at once
+         "data": ("data", None), "datasets": ("datasets", None), "linear": ("glassbox.linear", None),
          "inspect": ("glassbox.gradients", None), "plot": ("glassbox.plot", None), "saving": ("saving", None),
          "explain": ("glassbox.explain", "explain"), "gradients": ("glassbox.gradients", "gradients"),
          "gradcheck": ("glassbox.gradients", "gradcheck"), "playground": ("playground", None),

@@ -1,0 +1,496 @@
+"""Many variants of one network trained at once: every weight gets a leading "variant" axis.
+
+Variants that share an architecture (a Sequential of ``Dense`` and ``Dropout`` layers with the
+same shapes and activations, the same loss, the same optimizer class) and differ only in
+values (the regularizers' lambda, the learning rate and the optimizer's other numbers, the
+initial weights, dropout rates) are trained side by side: ``V`` variants, one batch of ``m``
+rows each::
+
+    forward:   Z = X @ W + b          X: (V, m, in)  W: (V, in, out)  b: (V, 1, out)
+               A = g(Z)               the activation's own function, on the whole stack
+    loss:      the loss's own methods on (V, m, out); J_v = sum_i L_vi / m + penalty_v
+    backward:  dZ = dA * g'(Z)        dW = X^T @ dZ   (V, in, out)    db = sum of dZ's rows
+               dX = dZ @ W^T
+    penalty:   dW += l1_v sign(W) + 2 l2_v W      (each variant's own lambda)
+    update:    the optimizer's own ``update_step``, once per group of variants with the same
+               optimizer numbers (learning rate, rho, ...), on their rows of one packed array
+
+Each ``np.matmul`` on stacks does, slice by slice, the product a single model's ``fit`` does,
+and every other operation is elementwise (or along the last axis), so each variant gets the
+arithmetic of its own ``fit``: the same initial weights (each built with its own seed), the
+same shuffles and dropout masks (drawn from its own generator in fit's order), the same
+float32 operations (tests/test_sweep_stacked.py checks the weights against single runs).
+
+A variant whose loss stops being finite leaves the stack as ``fit`` would stop it (the
+update not applied; weights gone non-finite restored to the latest finite epoch start); the
+others go on. Ctrl-C (``interrupted()`` becoming true) stops the stack after its step.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import regularizers
+from ..callbacks import History
+from ..layers.core import Dense, Dropout
+
+# The loss classes whose methods work on a leading variant axis (they reduce over the last one).
+_LOSSES = ("BinaryCrossentropy", "CategoricalCrossentropy", "MeanSquaredError", "MeanAbsoluteError")
+# The optimizers whose update_step is elementwise (any learning rate, other numbers per group).
+_OPTIMIZERS = ("SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adamax")
+
+
+# ---------------------------------------------------------------------------------------
+# Which models can be stacked
+# ---------------------------------------------------------------------------------------
+def why_not(model) -> str | None:
+    """None when ``model`` (compiled and built) can train in a stack, else the reason."""
+    if not getattr(model, "_is_stack", lambda: False)() or getattr(model, "_graph", None) is not None:
+        return "not a Sequential stack of layers"
+    layers = model.units()
+    if not layers or type(layers[-1]) is not Dense:
+        return "the last layer is not a Dense layer"
+    for layer in layers:
+        if type(layer) not in (Dense, Dropout):
+            return f"layer {layer.name!r} is a {type(layer).__name__} (stacking takes Dense and Dropout)"
+        if not layer.trainable:
+            return f"layer {layer.name!r} is frozen (trainable=False)"
+        for v in layer.weights:
+            if v.regularizer is not None and type(v.regularizer) not in (
+                    regularizers.L1L2, regularizers.L1, regularizers.L2):
+                return f"{v.path} has a regularizer of its own ({type(v.regularizer).__name__})"
+    loss = model.loss
+    if type(loss).__name__ not in _LOSSES or type(loss).__module__ != "glassnet.losses":
+        return f"the loss {type(loss).__name__} is not one of {', '.join(_LOSSES)}"
+    if getattr(loss, "axis", -1) != -1 or getattr(loss, "label_smoothing", 0):
+        return "the loss reduces over an axis other than the last, or smooths labels"
+    if loss.reduction != "sum_over_batch_size":
+        return f"the loss's reduction is {loss.reduction!r}"
+    opt = model.optimizer
+    if type(opt).__name__ not in _OPTIMIZERS or not type(opt).__module__.startswith("glassnet.optimizers"):
+        return f"the optimizer {type(opt).__name__} is not one of {', '.join(_OPTIMIZERS)}"
+    if opt.has_schedule:
+        return "the learning rate is a schedule"
+    if any(c is not None for c in (opt.clipnorm, opt.clipvalue, opt.global_clipnorm)):
+        return "the optimizer clips gradients"
+    return None
+
+
+def signature(model) -> tuple:
+    """What variants must share to train in one stack: layer kinds and shapes, activations,
+    the loss and the optimizer's class, the metrics' names."""
+    parts = []
+    for layer in model.units():
+        if type(layer) is Dense:
+            parts.append(("Dense", layer.kernel.shape, layer.use_bias, layer.activation, layer.kernel.value.dtype.str))
+        else:
+            parts.append(("Dropout",))
+    loss = model.loss
+    return (tuple(parts), type(loss), repr(sorted(loss.get_config().items())) if hasattr(loss, "get_config") else "",
+            type(model.optimizer), tuple(m.name for m in model.metrics), model.output_shortcut)
+
+
+# ---------------------------------------------------------------------------------------
+# The stack: weights, gradients and optimizer slots as (V, P) arrays, with per-layer views
+# ---------------------------------------------------------------------------------------
+class _Weights:
+    """``V`` rows of ``P`` numbers: each variant's weights one after another (kernel, bias of
+    each Dense), with a (V, *shape) view per weight."""
+
+    def __init__(self, shapes, count, dtype):
+        self.shapes = shapes
+        self.size = sum(int(np.prod(s)) for s in shapes)
+        self.flat = np.zeros((count, self.size), dtype)
+        self.views = self._views(self.flat)
+
+    def _views(self, flat):
+        views, at = [], 0
+        for shape in self.shapes:
+            n = int(np.prod(shape))
+            views.append(flat[:, at:at + n].reshape((flat.shape[0],) + tuple(shape)))
+            at += n
+        return views
+
+    def keep(self, rows):
+        """Only the variants ``rows`` from now on."""
+        self.flat = np.ascontiguousarray(self.flat[rows])
+        self.views = self._views(self.flat)
+
+
+class Stack:
+    """``V`` built, compiled models of one signature, trained as one (see the module's text)."""
+
+    def __init__(self, models, generators):
+        self.models = list(models)
+        self.generators = list(generators)          # each variant's generator: shuffles, dropout masks
+        first = self.models[0]
+        self.layers = first.units()
+        self.loss, self.shortcut = first.loss, first.output_shortcut
+        self.dense = [i for i, layer in enumerate(self.layers) if type(layer) is Dense]
+        variables = first.trainable_weights
+        dtype = variables[0].value.dtype
+        shapes = [v.shape for v in variables]
+        V = len(self.models)
+        self.w = _Weights(shapes, V, dtype)
+        self.g = _Weights(shapes, V, dtype)
+        for r, model in enumerate(self.models):
+            for view, v in zip(self.w.views, model.trainable_weights):
+                view[r] = v.value
+            if not model.optimizer.built:
+                model.optimizer.build(model.trainable_weights)
+        names = first.optimizer.slot_names()
+        self.slots = {}
+        for name in names:
+            s = _Weights(shapes, V, dtype)
+            for r, model in enumerate(self.models):
+                for view, arr in zip(s.views, model.optimizer.slots[name]):
+                    view[r] = arr
+            self.slots[name] = s
+        # which weight views belong to which Dense (kernel, bias or None)
+        self.where = {}
+        at = 0
+        for i in self.dense:
+            layer = self.layers[i]
+            self.where[i] = (at, at + 1 if layer.use_bias else None)
+            at += 2 if layer.use_bias else 1
+        self.rows = list(range(V))                  # the variants still training, by index into models
+        self._per_variant_numbers()
+
+    # -- per-variant numbers: penalties, dropout rates, optimizer groups ------------------
+    def _per_variant_numbers(self):
+        models = [self.models[r] for r in self.rows]
+        dtype = self.w.flat.dtype
+        self.penalties = []                          # per weight: (l1 as float32 (V,1..), 2 l2 ..., l1, l2 float)
+        for k, v in enumerate(models[0].trainable_weights):
+            regs = [m.trainable_weights[k].regularizer for m in models]
+            l1 = np.array([getattr(r, "l1", 0.0) or 0.0 for r in regs], np.float64)
+            l2 = np.array([getattr(r, "l2", 0.0) or 0.0 for r in regs], np.float64)
+            shape = (len(models),) + (1,) * len(v.shape)
+            self.penalties.append(None if not (l1.any() or l2.any()) else
+                                  (l1.astype(dtype).reshape(shape), (2.0 * l2).astype(dtype).reshape(shape),
+                                   l1.astype(dtype), l2.astype(dtype), l1 != 0, l2 != 0))
+        self.dropout = {}
+        for i, layer in enumerate(self.layers):
+            if type(layer) is Dropout:
+                rates = [m.units()[i].rate for m in models]
+                gens = [m.units()[i]._generator for m in models]
+                self.dropout[i] = (rates, gens)
+        groups = {}
+        for row, m in enumerate(models):
+            opt = m.optimizer
+            key = (float(opt.learning_rate), repr(sorted((k, repr(v)) for k, v in opt.get_config().items()
+                                                        if k not in ("name", "learning_rate"))))
+            groups.setdefault(key, []).append(row)
+        self.groups = []                             # (optimizer, learning rate, slice or rows)
+        for (lr, _), rows in groups.items():
+            rows = np.array(rows)
+            part = slice(rows[0], rows[-1] + 1) if np.all(np.diff(rows) == 1) else rows
+            self.groups.append((models[rows[0]].optimizer, lr, part))
+
+    def drop(self, keep):
+        """Go on with the variants at positions ``keep`` (of the current rows) only."""
+        for w in (self.w, self.g, *self.slots.values()):
+            w.keep(keep)
+        self.rows = [self.rows[k] for k in keep]
+        self._per_variant_numbers()
+
+    # -- one step -------------------------------------------------------------------------
+    def forward(self, x, training):
+        """``A`` for the stack; ``x`` is (V, m, in) or (m, in), shared by all variants."""
+        self.cache = []
+        a = x
+        for i, layer in enumerate(self.layers):
+            if type(layer) is Dropout:
+                a, mask = self._dropout(i, a, training)
+                self.cache.append(mask)
+                continue
+            k, b = self.where[i]
+            z = np.matmul(a, self.w.views[k])                        # Z = X W + b
+            if b is not None:
+                z += self.w.views[b][:, None, :]
+            out = layer.activation(z)                                # A = g(Z)
+            self.cache.append((a, z, out))
+            a = out
+        return a
+
+    def _dropout(self, i, a, training):
+        rates, gens = self.dropout[i]
+        if not training or not any(rates):
+            return a, None
+        if a.ndim == 2:                             # a shared input: each variant gets its own mask
+            a = np.broadcast_to(a, (len(self.rows),) + a.shape)
+        masks = np.empty(a.shape, a.dtype)
+        for r, (row, rate, gen) in enumerate(zip(self.rows, rates, gens)):
+            if rate == 0:
+                masks[r] = 1
+                continue
+            gen = gen or self.generators[row]       # Dropout's own draw, from the variant's generator
+            masks[r] = (gen.random(a.shape[1:]) >= rate).astype(a.dtype) * (1.0 / (1.0 - rate))
+        return a * masks, masks
+
+    def loss_and_grad(self, y, a):
+        """``J_v`` (no penalties) and dJ/dZ (shortcut) or dJ/dA, for each variant."""
+        last = self.cache[-1]
+        if self.shortcut:
+            values, grad = self.loss.value_and_gradient_from_logits(y, last[1], a)
+        else:
+            values, grad = self.loss.value_and_gradient(y, a)
+        if grad is a or grad is y:
+            grad = grad.copy()
+        m = a.shape[1]
+        d = values[0].size
+        value = np.add.reduce(values.reshape(len(values), -1), axis=1).astype(np.float64) / d
+        grad *= 1.0 / d
+        return value, grad, m
+
+    def backward(self, grad):
+        last = len(self.layers) - 1
+        first = self.dense[0]
+        for i in range(last, first - 1, -1):
+            layer = self.layers[i]
+            if type(layer) is Dropout:
+                mask = self.cache[i]
+                grad = grad if mask is None else grad * mask
+                continue
+            x, z, a = self.cache[i]
+            if not (i == last and self.shortcut):
+                grad = layer._activation_backward(z, a, grad)        # dZ = dA * g'(Z)
+            k, b = self.where[i]
+            np.matmul(np.swapaxes(x, -1, -2), grad, out=self.g.views[k])     # dW = X^T dZ
+            if b is not None:
+                np.add.reduce(grad, axis=1, out=self.g.views[b])     # db = sum of dZ's rows
+            if i > first:
+                grad = np.matmul(grad, np.swapaxes(self.w.views[k], -1, -2))   # dX = dZ W^T
+
+    def penalty_values(self):
+        """Each variant's ``sum of l1 |w| + l2 w^2``, as ``glassnet.step.penalty`` adds them."""
+        total = np.zeros(len(self.rows))
+        for view, pen in zip(self.w.views, self.penalties):
+            if pen is None:
+                continue
+            _, _, l1, l2, has1, has2 = pen
+            flat = view.reshape(len(self.rows), -1)
+            part = np.zeros(len(self.rows), view.dtype)
+            if has1.any():
+                part = np.where(has1, part + l1 * np.add.reduce(np.abs(flat), axis=1), part)
+            if has2.any():
+                part = np.where(has2, part + l2 * np.add.reduce(np.square(flat), axis=1), part)
+            total += part.astype(np.float64)
+        return total
+
+    def add_penalty_gradients(self):
+        for view, gview, pen in zip(self.w.views, self.g.views, self.penalties):
+            if pen is None:
+                continue
+            l1, two_l2, _, _, has1, has2 = pen
+            g = np.zeros_like(view)
+            if has1.any():
+                g += l1 * np.sign(view)              # l1 sign(w)
+            if has2.any():
+                g += two_l2 * view                   # 2 l2 w
+            gview += g
+
+    def update(self, iterations):
+        """Each group's optimizer's own ``update_step`` on its rows of the packed arrays."""
+        for opt, lr, part in self.groups:
+            opt.iterations = iterations
+            w, g = self.w.flat[part], self.g.flat[part]
+            slots = {name: s.flat[part] for name, s in self.slots.items()}
+            if opt.weight_decay:
+                w -= w * (opt.weight_decay * lr)     # decoupled weight decay, as Optimizer.apply
+            opt.update_step(w, g, lr, slots)
+            if not isinstance(part, slice):          # rows picked out are copies: put them back
+                self.w.flat[part] = w
+                for name, s in self.slots.items():
+                    s.flat[part] = slots[name]
+
+    # -- handing the results back to the models -------------------------------------------
+    def write_back(self, position, iterations, weights=None, slots=None):
+        """Variant at ``position`` (of the current rows) into its model: weights, optimizer."""
+        model = self.models[self.rows[position]]
+        weights = self.w.flat[position] if weights is None else weights
+        at = 0
+        for v in model.trainable_weights:
+            n = v.value.size
+            v.value[...] = weights[at:at + n].reshape(v.shape)
+            at += n
+        opt = model.optimizer
+        for name, s in self.slots.items():
+            flat = s.flat[position] if slots is None else slots[name]
+            at = 0
+            for arr in opt.slots[name]:
+                arr[...] = flat[at:at + arr.size].reshape(arr.shape)
+                at += arr.size
+        opt.iterations = iterations
+        opt.fast_state = None
+
+
+# ---------------------------------------------------------------------------------------
+# The epoch loop of a stack
+# ---------------------------------------------------------------------------------------
+def train(models, generators, x, y, *, epochs, batch_size, shuffle, validation=None,
+          validation_batch_size=None, interrupted=lambda: False, on_epoch=None):
+    """Train ``models`` (one signature, built and compiled) together on ``x, y`` as each one's
+    ``fit`` would; returns one outcome per model: ``(history dict, status, message)`` where
+    status is "ok", "diverged" or "interrupted". ``generators[v]`` is the generator fit would
+    draw from for variant ``v`` (the one its seed left after building it). NumPy's overflow
+    warnings are off meanwhile, as in fit: a blow-up shows as a non-finite loss."""
+    with np.errstate(all="ignore"):
+        return _train(models, generators, x, y, epochs, batch_size, shuffle, validation,
+                      validation_batch_size, interrupted, on_epoch)
+
+
+def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, validation_batch_size,
+           interrupted, on_epoch):
+    stack = Stack(models, generators)
+    V = len(models)
+    n = len(x)
+    names = ["loss"] + [m.name for m in models[0].metrics]
+    keys = sorted(names + (["val_" + k for k in names] if validation is not None else []))
+    histories = [{k: [] for k in keys} for _ in range(V)]
+    outcome = [None] * V
+    iterations = 0
+    snapshot = (stack.w.flat.copy(), {k: s.flat.copy() for k, s in stack.slots.items()}, np.zeros(V, int))
+    snap_rows = list(range(V))
+    for epoch in range(epochs):
+        rows = stack.rows
+        # the epoch's start: the weights to go back to (variants still finite), the permutations
+        finite = np.isfinite(stack.w.flat).all(axis=1)
+        for pos in np.flatnonzero(finite):
+            j = snap_rows.index(rows[pos])
+            snapshot[0][j] = stack.w.flat[pos]
+            for k, s in stack.slots.items():
+                snapshot[1][k][j] = s.flat[pos]
+            snapshot[2][j] = iterations
+        xs, ys = _epoch_data(stack, x, y, shuffle, n)
+        totals = np.zeros(len(rows))
+        seen = 0
+        for m in (m for row in rows for m in models[row].metrics):
+            m.reset_state()
+        stopped = False
+        for start in range(0, n, batch_size):
+            xb, yb = xs[..., start:start + batch_size, :], ys[..., start:start + batch_size, :]
+            a = stack.forward(xb, True)
+            value, grad, m = stack.loss_and_grad(yb, a)
+            stack.backward(grad)
+            if any(p is not None for p in stack.penalties):
+                stack.add_penalty_gradients()
+                value = value + stack.penalty_values()
+            bad = ~np.isfinite(value)
+            if bad.any():                                    # as fit: no update for these; they stop
+                for pos in np.flatnonzero(bad):
+                    row = stack.rows[pos]
+                    message = _diverged(stack, pos, row, epoch, start // batch_size, value[pos], iterations,
+                                        snapshot, snap_rows)
+                    outcome[row] = (histories[row], "diverged", message)
+                keep = list(np.flatnonzero(~bad))
+                a, yb_kept = a[keep], (yb[keep] if yb.ndim == 3 else yb)
+                value, totals = value[keep], totals[keep]
+                if not keep:
+                    stopped = True
+                    break
+                stack.drop(keep)
+            else:
+                yb_kept = yb
+            iterations += 1
+            stack.update(iterations - 1)
+            totals += value * m
+            seen += m
+            if models[0].metrics:
+                for pos, row in enumerate(stack.rows):
+                    yv = yb_kept[pos] if yb_kept.ndim == 3 else yb_kept
+                    for met in models[row].metrics:
+                        met.update_state(yv, a[pos])
+            if interrupted():
+                stopped = True
+                break
+        if not stack.rows:
+            break
+        for pos, row in enumerate(stack.rows):
+            logs = {"loss": totals[pos] / max(seen, 1)}
+            logs.update({met.name: met.result() for met in models[row].metrics})
+            if validation is not None and not interrupted():
+                logs.update({"val_" + k: v for k, v in
+                             _validate(stack, pos, row, validation, validation_batch_size or batch_size).items()})
+            for k, v in logs.items():
+                histories[row][k].append(float(v))
+        if on_epoch is not None:
+            on_epoch(epoch + 1, epochs)
+        if stopped or interrupted():
+            for pos, row in enumerate(stack.rows):
+                stack.write_back(pos, iterations)
+                outcome[row] = (histories[row], "interrupted",
+                                f"interrupted (Ctrl-C) at epoch {epoch + 1} of {epochs}")
+            return [_with_history(models[r], o, epochs) for r, o in enumerate(outcome)]
+    for pos, row in enumerate(stack.rows):
+        stack.write_back(pos, iterations)
+        outcome[row] = (histories[row], "ok", "")
+    return [_with_history(models[r], o, epochs) for r, o in enumerate(outcome)]
+
+
+def _epoch_data(stack, x, y, shuffle, n):
+    """The epoch's rows in each variant's order: (V, n, ...) arrays, or ``x, y`` themselves
+    when no shuffling (then every variant reads the same rows)."""
+    if not shuffle:
+        return x, y
+    orders = [stack.generators[row].permutation(n) for row in stack.rows]     # fit's draw
+    if all(np.array_equal(orders[0], o) for o in orders[1:]):
+        return x[orders[0]], y[orders[0]]
+    order = np.stack(orders)
+    return x[order], y[order]
+
+
+def _validate(stack, pos, row, validation, batch_size):
+    """``evaluate``'s loss (with penalties) and metrics of one variant, as fit's validation."""
+    vx, vy = validation
+    model = stack.models[row]
+    for met in model.metrics:
+        met.reset_state()
+    penalties = stack.penalty_values()[pos] if any(p is not None for p in stack.penalties) else 0.0
+    total, count = 0.0, 0
+    weights = [view[pos] for view in stack.w.views]
+    for start in range(0, len(vx), batch_size):
+        xb, yb = vx[start:start + batch_size], vy[start:start + batch_size]
+        a, z = xb, None
+        for i, layer in enumerate(stack.layers):
+            if type(layer) is Dropout:
+                continue
+            k, b = stack.where[i]
+            z = a @ weights[k]
+            if b is not None:
+                z += weights[b]
+            a = layer.activation(z)
+        values = stack.loss.call_from_logits(yb, z) if stack.shortcut else stack.loss.call(yb, a)
+        total += (float(np.sum(values)) / np.size(values) + penalties) * len(yb)
+        count += len(yb)
+        for met in model.metrics:
+            met.update_state(yb, a)
+    logs = {"loss": total / max(count, 1)}
+    logs.update({met.name: met.result() for met in model.metrics})
+    return logs
+
+
+def _diverged(stack, pos, row, epoch, step, value, iterations, snapshot, snap_rows):
+    """A variant's loss is not finite: as fit, no update; weights that had already gone
+    non-finite go back to the latest epoch start where they were finite."""
+    restored = "the weights are those from before this batch"
+    if np.isfinite(stack.w.flat[pos]).all():
+        stack.write_back(pos, iterations)
+    else:
+        j = snap_rows.index(row)
+        stack.write_back(pos, int(snapshot[2][j]), snapshot[0][j], {k: s[j] for k, s in snapshot[1].items()})
+        restored = "the weights went back to the latest epoch start where they were finite"
+    return f"loss became {value} at epoch {epoch + 1}, batch {step + 1}; {restored}"
+
+
+def _with_history(model, outcome, epochs):
+    history_dict, status, message = outcome
+    history = History()
+    history.history = history_dict
+    history.epoch = list(range(len(history_dict.get("loss", []))))
+    history.params = {"verbose": 0, "epochs": epochs}
+    history.model = model
+    model.history = history
+    return history, status, message
+
+
+__all__ = ["why_not", "signature", "Stack", "train"]

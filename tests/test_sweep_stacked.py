@@ -1,0 +1,123 @@
+"""The stacked trainer (glassnet/sweeps/stacked.py): each variant of a stack ends with the
+weights, optimizer state and history its own ``fit`` gives (the plain loop: seed, build, fit)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import layers, optimizers, regularizers
+from glassnet.sweeps import stacked
+
+
+def _digits01(n=120):
+    (x, y), _ = glassnet.datasets.digits.load_data(classes=2)
+    return x[:n].astype(np.float32), y[:n].astype(np.float32)
+
+
+def seed_network(lam=0.0, learning_rate=0.001, optimizer="rmsprop", dropout=0.0, l1=0.0):
+    """The course's seed network, its kernels penalised by ``lam`` (L2) and ``l1``."""
+    reg = (lambda: regularizers.L1L2(l1=l1, l2=lam)) if (lam or l1) else (lambda: None)
+    stack = [glassnet.Input(shape=(64,)), layers.Dense(25, "sigmoid", kernel_regularizer=reg())]
+    if dropout:
+        stack.append(layers.Dropout(dropout))
+    stack += [layers.Dense(15, "sigmoid", kernel_regularizer=reg()), layers.Dense(1, "sigmoid")]
+    model = glassnet.Sequential(stack)
+    opt = {"rmsprop": optimizers.RMSprop, "adam": optimizers.Adam, "sgd": optimizers.SGD}[optimizer](learning_rate)
+    model.compile(optimizer=opt, loss=glassnet.losses.BinaryCrossentropy(), metrics=["accuracy"])
+    return model
+
+
+def _single(values, x, y, epochs, **fit):
+    """The reference: one variant's plain fit."""
+    glassnet.utils.set_random_seed(values.get("seed", 0))
+    model = seed_network(**{k: v for k, v in values.items() if k != "seed"})
+    history = model.fit(x, y, epochs=epochs, verbose=0, **fit)
+    return model, history
+
+
+def _close(a, b, rtol=1e-6):
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    scale = np.maximum(np.abs(b), 1e-6)
+    return float(np.max(np.abs(a - b) / scale)) <= rtol
+
+
+@pytest.mark.parametrize("optimizer", ["rmsprop", "adam", "sgd"])
+def test_each_stacked_variant_equals_its_own_fit(optimizer):
+    x, y = _digits01()
+    grid = {"lam": [0.0, 0.01, 0.1], "learning_rate": [0.001, 0.01], "seed": [0, 1]}
+    table = glassnet.sweep(lambda lam, learning_rate: seed_network(lam, learning_rate, optimizer), grid, x, y,
+                           epochs=4, batch_size=32, validation_split=0.25, verbose=0, table="records")
+    assert [row["how"] for row in table] == ["stacked 12"] * 12
+    for row in table:
+        values = {"lam": row["lam"], "learning_rate": row["learning_rate"], "seed": row["seed"], "optimizer": optimizer}
+        model, history = _single(values, x, y, 4, validation_split=0.25)
+        for mine, theirs in zip(row["model"].trainable_weights, model.trainable_weights):
+            assert _close(mine.value, theirs.value), (values, mine.path)
+        assert row["model"].optimizer.iterations == model.optimizer.iterations == 4 * 3
+        for a, b in zip(row["model"].optimizer.variables(), model.optimizer.variables()):
+            assert _close(a, b)
+        for key, series in history.history.items():
+            assert _close(row["history"].history[key], series), key
+        assert row["final_val_loss"] == pytest.approx(history.history["val_loss"][-1], rel=1e-6)
+
+
+def test_stacked_is_bit_for_bit_on_the_readable_arithmetic():
+    """Not only within 1e-6: the same float32 operations give the same bits (regularized
+    variants, where fit takes the readable step)."""
+    x, y = _digits01(96)
+    table = glassnet.sweep(seed_network, {"lam": [0.01, 0.1], "seed": [3, 4]}, x, y, epochs=3,
+                           verbose=0, table="records")
+    for row in table:
+        model, _ = _single({"lam": row["lam"], "seed": row["seed"]}, x, y, 3)
+        for mine, theirs in zip(row["model"].trainable_weights, model.trainable_weights):
+            np.testing.assert_array_equal(mine.value, theirs.value)
+
+
+def test_dropout_masks_and_l1_follow_each_variants_own_draws():
+    x, y = _digits01(64)
+    grid = {"dropout": [0.2, 0.5], "l1": [0.0, 0.001], "seed": [5]}
+    table = glassnet.sweep(seed_network, grid, x, y, epochs=2, verbose=0, table="records")
+    assert table[0]["how"] == "stacked 4"
+    for row in table:
+        model, _ = _single({"dropout": row["dropout"], "l1": row["l1"], "seed": 5}, x, y, 2)
+        for mine, theirs in zip(row["model"].trainable_weights, model.trainable_weights):
+            assert _close(mine.value, theirs.value)
+
+
+def test_no_shuffle_and_validation_data():
+    x, y = _digits01(80)
+    val = _digits01(120)
+    table = glassnet.sweep(seed_network, {"learning_rate": [0.003, 0.03]}, x, y, epochs=2, shuffle=False,
+                           validation_data=(val[0][80:], val[1][80:]), verbose=0, table="records")
+    for row in table:
+        model, history = _single({"learning_rate": row["learning_rate"]}, x, y, 2, shuffle=False,
+                                 validation_data=(val[0][80:], val[1][80:]))
+        for mine, theirs in zip(row["model"].trainable_weights, model.trainable_weights):
+            assert _close(mine.value, theirs.value)
+        assert _close(row["history"].history["val_accuracy"], history.history["val_accuracy"])
+
+
+def test_a_diverging_variant_stops_as_fit_stops_it_and_the_others_go_on():
+    x, y = _digits01(64)
+    grow = {"learning_rate": 1.0, "optimizer": "sgd"}   # lambda = 10: w <- w (1 - 2 lr lambda) = -19 w, to overflow
+    table = glassnet.sweep(lambda lam: seed_network(lam, **grow), {"lam": [0.01, 10.0]}, x, y, epochs=30,
+                           verbose=0, table="records")
+    ok, bad = table
+    assert ok["status"] == "ok" and ok["epochs_run"] == 30
+    assert bad["status"] == "diverged" and "loss became" in bad["message"], bad
+    model, history = _single({"lam": 10.0, **grow}, x, y, 30)
+    assert bad["epochs_run"] == len(history.history["loss"])
+    for mine, theirs in zip(bad["model"].trainable_weights, model.trainable_weights):
+        assert _close(mine.value, theirs.value)
+
+
+def test_what_cannot_be_stacked_is_said():
+    model = glassnet.Sequential([glassnet.Input(shape=(3,)), layers.Dense(2, "relu"), layers.BatchNormalization(),
+                                 layers.Dense(1)])
+    model.compile(loss="mse")
+    assert "BatchNormalization" in stacked.why_not(model)
+    model = seed_network()
+    model.compile(optimizer=optimizers.SGD(clipnorm=1.0), loss="binary_crossentropy")
+    assert "clips" in stacked.why_not(model)
+    assert stacked.why_not(seed_network()) is None
