@@ -26,89 +26,133 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 
 import numpy as np
 
-from ..utils import rng
+from .prefetch import draws
+from .structure import TensorSpec, as_element, as_input, leaves, numpy_leaf, spec_of, structure, tensors
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "interleave_runs"]
 
-AUTOTUNE = -1                   # tf.data.AUTOTUNE: "as fast as you can", a no-op here
+AUTOTUNE = -1                   # tf.data.AUTOTUNE: "as fast as you can"
 INFINITE_CARDINALITY = -1       # tf.data.INFINITE_CARDINALITY
 UNKNOWN_CARDINALITY = -2        # tf.data.UNKNOWN_CARDINALITY
 
 
-def _structure(fn, *elements):
-    """``fn`` applied leaf by leaf over elements of the same structure (tuple, dict, array)."""
-    first = elements[0]
-    if isinstance(first, tuple):
-        return tuple(_structure(fn, *parts) for parts in zip(*elements))
-    if isinstance(first, dict):
-        return {k: _structure(fn, *(e[k] for e in elements)) for k in first}
-    return fn(*elements)
-
-
 def _call(fn, element):
-    """A tuple element is spread over the function's arguments, as tf.data does."""
+    """``fn`` on an element as the learner's code sees it (Tensors); a tuple element is
+    spread over the function's arguments, as tf.data does."""
+    element = tensors(element)
     return fn(*element) if isinstance(element, tuple) else fn(element)
 
 
-def _arrays(value):
-    """``tensors`` as tf.data reads them: tuples and dicts are structure, anything else
-    (a list included) is one array."""
-    if isinstance(value, tuple):
-        return tuple(_arrays(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _arrays(v) for k, v in value.items()}
-    return np.asarray(value)
+def _count(value, what) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"Dataset.{what} must be an integer, got {value!r}")
+    return int(value)
 
 
-def _as_element(value):
-    """What a map function returned, as an element: lists and tuples become tuples."""
-    if isinstance(value, (tuple, list)):
-        return tuple(_as_element(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _as_element(v) for k, v in value.items()}
-    return np.asarray(value)
+def interleave_runs(sources, cycle_length: int, block_length: int):
+    """TensorFlow's interleave order: ``cycle_length`` inputs open at once, ``block_length``
+    elements from each in turn; an input that ends frees its place for the next one, which
+    starts there on the following turn. ``sources``: an iterator of zero-argument functions
+    giving iterables."""
+    slots = [None] * cycle_length
+    index, block, open_count, ended = 0, 0, 0, False
+    while not ended or open_count:
+        current = slots[index]
+        if current is not None:
+            try:
+                element = next(current)
+            except StopIteration:
+                slots[index] = None
+                open_count -= 1
+                index, block = (index + 1) % cycle_length, 0
+                continue
+            block += 1
+            if block == block_length:
+                index, block = (index + 1) % cycle_length, 0
+            yield element
+        elif not ended:
+            source = next(sources, None)
+            if source is None:
+                ended = True
+            else:
+                slots[index] = iter(source())
+                open_count += 1
+        else:
+            index, block = (index + 1) % cycle_length, 0
+
+
+def _pad(parts, shape, value):
+    """``parts`` (arrays of one leaf) stacked after padding each to ``shape`` (``None``: the
+    longest in the batch) with ``value``."""
+    arrays = [np.asarray(p) for p in parts]
+    rank = arrays[0].ndim
+    if any(a.ndim != rank for a in arrays):
+        raise ValueError("Dataset.padded_batch: the elements of a batch must have the same rank")
+    if shape is None:
+        shape = [None] * rank
+    shape = [max(a.shape[d] for a in arrays) if s is None or s == -1 else int(s) for d, s in enumerate(shape)]
+    dtype = arrays[0].dtype
+    fill = (b"" if dtype == object else 0) if value is None else value
+    out = np.full((len(arrays), *shape), fill, dtype=dtype)
+    for i, a in enumerate(arrays):
+        if any(n > s for n, s in zip(a.shape, shape)):
+            raise ValueError(f"Dataset.padded_batch: an element of shape {a.shape} does not fit the padded "
+                             f"shape {tuple(shape)}")
+        out[(i, *(slice(0, n) for n in a.shape))] = a
+    return out
 
 
 class Dataset:
     """A re-runnable pipeline of elements: ``iter(dataset)`` starts it from the beginning.
 
     Made by :meth:`from_tensor_slices`, :meth:`from_tensors`, :meth:`range`,
-    :meth:`from_generator` or :meth:`zip`; each method below returns a new one."""
+    :meth:`from_generator`, :meth:`zip`, :meth:`list_files` or a file reader
+    (``TextLineDataset``, ``experimental.CsvDataset``); each method below returns a new one.
+    Inside, ``run()`` gives elements of plain arrays; iterating gives them as Tensors."""
 
-    def __init__(self, run, cardinality=UNKNOWN_CARDINALITY):
-        self._run = run                      # () -> a fresh iterator of elements
+    def __init__(self, run, cardinality=UNKNOWN_CARDINALITY, spec=None, reads=False):
+        self._run = run                      # () -> a fresh iterator of elements (plain arrays)
         self._cardinality = cardinality
+        self._spec = spec                    # element_spec when known without running, else None
+        self._reads = reads                  # reads files or calls a generator: prefetch overlaps it
+
+    def _then(self, run, cardinality=UNKNOWN_CARDINALITY, spec=None):
+        """A dataset made from this one (it reads what this one reads)."""
+        return Dataset(run, cardinality, spec, self._reads)
 
     # -- sources ---------------------------------------------------------------------------
     @staticmethod
     def from_tensor_slices(tensors, name=None):
-        """One element per row: ``(x, y)`` gives ``(x[i], y[i])``; a dict gives dicts."""
-        arrays = _arrays(tensors)
-        leaves = []
-        _structure(leaves.append, arrays)
-        if not leaves or any(a.ndim == 0 for a in leaves):
+        """One element per row: ``(x, y)`` gives ``(x[i], y[i])``; a dict (``dict(df)`` of a
+        pandas DataFrame too) gives dicts; text becomes ``bytes``."""
+        arrays = as_input(tensors, "Dataset.from_tensor_slices")
+        parts = leaves(arrays)
+        if not parts or any(a.ndim == 0 for a in parts):
             raise ValueError("Dataset.from_tensor_slices: every part must have at least one dimension "
                              "(its rows become the elements)")
-        n = len(leaves[0])
-        if any(len(a) != n for a in leaves):
+        n = len(parts[0])
+        if any(len(a) != n for a in parts):
             raise ValueError(f"Dataset.from_tensor_slices: the parts must have the same number of rows; "
-                             f"got {[len(a) for a in leaves]}")
-        return Dataset(lambda: (_structure(lambda a, i=i: a[i], arrays) for i in range(n)), n)
+                             f"got {[len(a) for a in parts]}")
+        spec = structure(lambda a: TensorSpec(a.shape[1:], a.dtype), arrays)
+        return Dataset(lambda: (structure(lambda a, i=i: a[i, ...], arrays) for i in range(n)), n, spec)
 
     @staticmethod
     def from_tensors(tensors, name=None):
         """One element: ``tensors`` itself."""
-        element = _arrays(tensors)
-        return Dataset(lambda: iter([element]), 1)
+        element = as_input(tensors, "Dataset.from_tensors")
+        return Dataset(lambda: iter([element]), 1, spec_of(element))
 
     @staticmethod
-    def range(*args, **kwargs):
+    def range(*args, output_type=np.int64, name=None):
         """``range(stop)``, ``range(start, stop[, step])``: int64 scalars."""
-        r = range(*args)
-        return Dataset(lambda: (np.int64(i) for i in r), len(r))
+        r = range(*(int(a) for a in args))
+        dtype = np.dtype(output_type)
+        return Dataset(lambda: (np.array(i, dtype) for i in r), len(r), TensorSpec((), dtype))
 
     @staticmethod
     def from_generator(generator, output_types=None, output_shapes=None, args=None, output_signature=None,
@@ -117,7 +161,8 @@ class Dataset:
         if not callable(generator):
             raise TypeError("Dataset.from_generator: generator must be a callable that returns an iterator")
         call = (lambda: generator(*args)) if args else generator
-        return Dataset(lambda: (_as_element(e) for e in call()))
+        spec = output_signature if output_signature is not None and not isinstance(output_signature, list) else None
+        return Dataset(lambda: (as_element(e, "Dataset.from_generator") for e in call()), spec=spec, reads=True)
 
     @staticmethod
     def zip(*datasets, name=None):
@@ -128,7 +173,29 @@ class Dataset:
         known = [s for s in sizes if s >= 0]
         size = min(known) if known else (INFINITE_CARDINALITY if all(s == INFINITE_CARDINALITY for s in sizes)
                                          else UNKNOWN_CARDINALITY)
-        return Dataset(lambda: zip(*(iter(d) for d in datasets)), size)
+        specs = tuple(d._spec for d in datasets)
+        return Dataset(lambda: zip(*(d._run() for d in datasets)), size,
+                       specs if all(s is not None for s in specs) else None, any(d._reads for d in datasets))
+
+    @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None, name=None):
+        """The files matching ``file_pattern`` (a glob, or a list of them) as string scalars,
+        shuffled each pass unless ``shuffle=False`` (then sorted). No match is an error, here."""
+        import glob  # noqa: PLC0415 - only list_files globs
+        patterns = [file_pattern] if not isinstance(file_pattern, (list, tuple)) else list(file_pattern)
+        names = []
+        for pattern in patterns:
+            pattern = pattern.decode() if isinstance(pattern, bytes) else os.fspath(pattern)
+            found = glob.glob(pattern)
+            if not os.path.dirname(pattern):                # TensorFlow names them ./name
+                found = [os.path.join(".", f) for f in found]
+            names.extend(found)
+        if not names:
+            raise ValueError(f"Dataset.list_files: no files matched pattern {file_pattern!r}")
+        files = Dataset.from_tensor_slices(np.array(sorted(names), dtype=object))
+        if shuffle is None or shuffle:
+            files = files.shuffle(len(names), seed=seed)
+        return files
 
     # -- transformations -------------------------------------------------------------------
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None, deterministic=None, name=None):
@@ -138,34 +205,90 @@ class Dataset:
             raise ValueError(f"Dataset.batch: batch_size must be an integer >= 1, got {batch_size!r}")
 
         def run():
-            source = iter(self)
+            source = self._run()
             while True:
                 chunk = list(itertools.islice(source, batch_size))
                 if not chunk or (drop_remainder and len(chunk) < batch_size):
                     return
-                yield _structure(lambda *parts: np.stack(parts), *chunk)
+                yield structure(lambda *parts: np.stack(parts), *chunk)
         n = self._cardinality
         if n >= 0:
             n = n // batch_size if drop_remainder else math.ceil(n / batch_size)
-        return Dataset(run, n)
+        return self._then(run, n, self._batched_spec(batch_size if drop_remainder else None))
+
+    def _batched_spec(self, size):
+        if self._spec is None:
+            return None
+        return structure(lambda s: TensorSpec((size, *s.shape), s.dtype), self._spec)
+
+    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False, name=None):
+        """As :meth:`batch`, each leaf first padded to ``padded_shapes`` (``None`` or -1 in it,
+        or no shapes at all: the longest in the batch) with ``padding_values`` (0, or b"")."""
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"Dataset.padded_batch: batch_size must be an integer >= 1, got {batch_size!r}")
+
+        def run():
+            source = self._run()
+            while True:
+                chunk = list(itertools.islice(source, batch_size))
+                if not chunk or (drop_remainder and len(chunk) < batch_size):
+                    return
+                shapes = padded_shapes if padded_shapes is not None else structure(lambda a: None, chunk[0])
+                values = padding_values if padding_values is not None else structure(lambda a: None, chunk[0])
+                if not isinstance(chunk[0], (tuple, dict)):
+                    yield _pad(chunk, shapes, values)
+                else:
+                    yield structure(lambda shape, value, *parts: _pad(parts, shape, value), shapes if
+                                    isinstance(shapes, type(chunk[0])) else structure(lambda a: shapes, chunk[0]),
+                                    values if isinstance(values, type(chunk[0]))
+                                    else structure(lambda a: values, chunk[0]), *chunk)
+        n = self._cardinality
+        if n >= 0:
+            n = n // batch_size if drop_remainder else math.ceil(n / batch_size)
+        return self._then(run, n)
 
     def unbatch(self, name=None):
         """The rows of each element, one by one (the inverse of ``batch``)."""
         def run():
-            for element in self:
-                leaves = []
-                _structure(leaves.append, element)
-                for i in range(len(leaves[0])):
-                    yield _structure(lambda a, i=i: a[i], element)
-        return Dataset(run)
+            for element in self._run():
+                for i in range(len(leaves(element)[0])):
+                    yield structure(lambda a, i=i: a[i, ...], element)
+        spec = None if self._spec is None else structure(lambda s: TensorSpec(s.shape[1:], s.dtype), self._spec)
+        return self._then(run, spec=spec)
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
-        """``map_func`` on each element (a tuple element is spread over its arguments)."""
-        return Dataset(lambda: (_as_element(_call(map_func, e)) for e in self), self._cardinality)
+        """``map_func`` on each element, given as Tensors (a tuple element is spread over its
+        arguments); runs in order, one element at a time."""
+        return self._then(lambda: (as_element(_call(map_func, e), "Dataset.map") for e in self._run()),
+                          self._cardinality)
 
     def filter(self, predicate, name=None):
         """The elements for which ``predicate`` is true."""
-        return Dataset(lambda: (e for e in self if bool(np.all(_call(predicate, e)))))
+        return self._then(lambda: (e for e in self._run() if bool(np.all(_call(predicate, e)))), spec=self._spec)
+
+    def flat_map(self, map_func, name=None):
+        """The elements of the dataset ``map_func`` makes of each element, one after another."""
+        return self.interleave(map_func, cycle_length=1)
+
+    def interleave(self, map_func, cycle_length=None, block_length=None, num_parallel_calls=None,
+                   deterministic=None, name=None):
+        """The elements of the datasets ``map_func`` makes of each element, in TensorFlow's
+        order: ``cycle_length`` of them open at once (default: the machine's cores),
+        ``block_length`` (default 1) elements from each in turn."""
+        cycle = os.cpu_count() or 1 if cycle_length in (None, AUTOTUNE) else _count(cycle_length, "interleave: "
+                                                                                        "cycle_length")
+        block = 1 if block_length in (None, AUTOTUNE) else _count(block_length, "interleave: block_length")
+        if cycle < 1 or block < 1:
+            raise ValueError(f"Dataset.interleave: cycle_length and block_length must be >= 1, got "
+                             f"{cycle_length!r} and {block_length!r}")
+
+        def made(element):
+            dataset = _call(map_func, element)
+            if not isinstance(dataset, Dataset):
+                raise TypeError(f"Dataset.interleave: map_func must return a Dataset, got {type(dataset).__name__}")
+            return dataset._run
+        reads = self._reads or True            # the datasets made inside usually read files
+        return Dataset(lambda: interleave_runs((made(e) for e in self._run()), cycle, block), reads=reads)
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True, name=None):
         """Elements in random order, mixed through a buffer of ``buffer_size`` (as
@@ -179,10 +302,10 @@ class Dataset:
         def run():
             if fixed is not None and not reshuffle_each_iteration:
                 fixed.bit_generator.state = state           # the same order every pass
-            draw = fixed if fixed is not None else rng()
+            draw = fixed if fixed is not None else draws()
             size = max(1, buffer_size if buffer_size != AUTOTUNE else 1024)
             buffer = []
-            for element in self:
+            for element in self._run():
                 buffer.append(element)
                 if len(buffer) >= size:
                     i = int(draw.integers(len(buffer)))
@@ -192,7 +315,7 @@ class Dataset:
                 i = int(draw.integers(len(buffer)))
                 buffer[i], buffer[-1] = buffer[-1], buffer[i]
                 yield buffer.pop()
-        return Dataset(run, self._cardinality)
+        return self._then(run, self._cardinality, self._spec)
 
     def repeat(self, count=None, name=None):
         """The whole pass ``count`` times, or forever (``None`` or -1)."""
@@ -203,8 +326,8 @@ class Dataset:
         def run():
             passes = itertools.count() if forever else range(count)
             for _ in passes:
-                yield from self
-        return Dataset(run, size)
+                yield from self._run()
+        return self._then(run, size, self._spec)
 
     def take(self, count, name=None):
         """The first ``count`` elements (all with -1)."""
@@ -212,39 +335,100 @@ class Dataset:
             return self
         n = self._cardinality
         size = min(n, count) if n >= 0 else (count if n == INFINITE_CARDINALITY else n)
-        return Dataset(lambda: itertools.islice(iter(self), count), size)
+        return self._then(lambda: itertools.islice(self._run(), count), size, self._spec)
 
     def skip(self, count, name=None):
         """All but the first ``count`` elements."""
         n = self._cardinality
-        return Dataset(lambda: itertools.islice(iter(self), count, None), max(n - count, 0) if n >= 0 else n)
+        return self._then(lambda: itertools.islice(self._run(), count, None), max(n - count, 0) if n >= 0 else n,
+                          self._spec)
 
     def concatenate(self, dataset, name=None):
         """This dataset's elements, then ``dataset``'s."""
         a, b = self._cardinality, dataset._cardinality
         size = a + b if a >= 0 and b >= 0 else (INFINITE_CARDINALITY if INFINITE_CARDINALITY in (a, b)
                                                 else UNKNOWN_CARDINALITY)
-        return Dataset(lambda: itertools.chain(self, dataset), size)
+        return Dataset(lambda: itertools.chain(self._run(), dataset._run()), size, self._spec,
+                       self._reads or dataset._reads)
 
     def enumerate(self, start=0, name=None):
         """``(index, element)`` pairs."""
-        return Dataset(lambda: ((np.int64(i), e) for i, e in enumerate(self, start)), self._cardinality)
+        spec = None if self._spec is None else (TensorSpec((), np.int64), self._spec)
+        return self._then(lambda: ((np.array(i, np.int64), e) for i, e in enumerate(self._run(), start)),
+                          self._cardinality, spec)
 
     def cache(self, filename="", name=None):
-        """Accepted for TensorFlow programs: the pipeline is already in memory."""
-        return self
+        """The first complete pass kept, in memory (``""``) or in the file
+        ``filename + ".glassnet-cache"``; later passes (and, from a file, later programs) read
+        it instead of the source (:mod:`glassnet.data.cache`)."""
+        from . import cache  # noqa: PLC0415 - loaded when a pipeline caches
+        filename = os.fspath(filename.decode() if isinstance(filename, bytes) else filename)
+        if filename:
+            return Dataset(cache.cached_in_file(self._run, filename), self._cardinality, self._spec, True)
+        return Dataset(cache.cached_in_memory(self._run), self._cardinality, self._spec, False)
 
     def prefetch(self, buffer_size=AUTOTUNE, name=None):
-        """Accepted for TensorFlow programs: nothing to overlap here."""
-        return self
+        """Elements made ahead, up to ``buffer_size`` (AUTOTUNE: 16), on a background thread,
+        for a pipeline that reads files or calls a generator (:mod:`glassnet.data.prefetch`);
+        an in-memory pipeline is already as fast as it can be and is left as it is."""
+        size = 16 if buffer_size in (None, AUTOTUNE) else _count(buffer_size, "prefetch: buffer_size")
+        if size < 0:
+            raise ValueError(f"Dataset.prefetch: buffer_size must be >= 0 or AUTOTUNE, got {buffer_size!r}")
+        if not self._reads or size == 0:
+            return self
+        from .prefetch import prefetched  # noqa: PLC0415
+        return Dataset(lambda: prefetched(self._run, size), self._cardinality, self._spec, False)
+
+    def apply(self, transformation_func):
+        """``transformation_func(self)``."""
+        return transformation_func(self)
+
+    def ignore_errors(self, log_warning=False, name=None):
+        """The elements, skipping those that raise an error. A file reader (``CsvDataset``)
+        skips its bad rows and reads on; any other pipeline ends its pass at the first error
+        (a Python generator cannot go on after raising)."""
+        lenient = getattr(self, "_lenient_run", None)
+        if lenient is not None:
+            return Dataset(lenient, UNKNOWN_CARDINALITY, self._spec, self._reads)
+
+        def run():
+            try:
+                yield from self._run()
+            except Exception as error:                      # noqa: BLE001 - TF's ignore_errors
+                if log_warning:
+                    import warnings  # noqa: PLC0415
+                    warnings.warn(f"Dataset.ignore_errors: stopped at an error: {error}", stacklevel=2)
+        return self._then(run, spec=self._spec)
 
     # -- reading ---------------------------------------------------------------------------
     def __iter__(self):
-        return iter(self._run())
+        """The elements, each leaf a ``glassnet.Tensor`` (``.numpy()`` gives the array)."""
+        return (tensors(e) for e in self._run())
 
     def as_numpy_iterator(self):
-        """The elements as NumPy arrays (they already are)."""
-        return iter(self)
+        """The elements as NumPy: arrays, and for 0-d leaves NumPy scalars or ``bytes``."""
+        return (structure(numpy_leaf, e) for e in self._run())
+
+    @property
+    def element_spec(self):
+        """The structure of an element with a :class:`TensorSpec` per leaf; where it cannot be
+        told without running the pipeline, that of its first element."""
+        if self._spec is None:
+            first = next(iter(self._run()), None)
+            if first is None:
+                raise ValueError("Dataset.element_spec: the dataset is empty, so its elements' spec is unknown")
+            return spec_of(first)
+        return self._spec
+
+    def get_single_element(self, name=None):
+        """The one element of a dataset that has exactly one."""
+        source = self._run()
+        first = next(source, None)
+        if first is None:
+            raise ValueError("Dataset.get_single_element: the dataset is empty")
+        if next(source, None) is not None:
+            raise ValueError("Dataset.get_single_element: the dataset has more than one element")
+        return tensors(first)
 
     def cardinality(self) -> int:
         """The number of elements, or ``INFINITE_CARDINALITY`` / ``UNKNOWN_CARDINALITY``."""
@@ -261,3 +445,4 @@ class Dataset:
         size = {INFINITE_CARDINALITY: "infinite", UNKNOWN_CARDINALITY: "unknown"}.get(self._cardinality,
                                                                                     self._cardinality)
         return f"<Dataset elements={size}>"
+

@@ -133,6 +133,13 @@ def is_batch_source(data) -> bool:
         hasattr(data, "__getitem__") and hasattr(data, "__len__"))
 
 
+def _plain_iter(source):
+    """An iterator over ``source``; a ``glassnet.data.Dataset`` hands over its plain arrays
+    (iterating it gives the learner Tensors, which the engine has no use for)."""
+    from ..data.dataset import Dataset  # noqa: PLC0415 - glassnet.data loads on first use
+    return source.as_numpy_iterator() if isinstance(source, Dataset) else iter(source)
+
+
 class SourceBatches:
     """Batches ``(x, y)`` or ``(x, y, sample_weight)`` that a user's generator, iterable or
     PyDataset-like object hands out, each checked as ``fit`` checks arrays (``check``).
@@ -155,13 +162,13 @@ class SourceBatches:
             steps = size if isinstance(size, int) and size > 0 else None
         self.steps = steps
         self.batch_size = None
-        self._iterator = None if self.indexed or self.afresh else iter(source)
+        self._iterator = None if self.indexed or self.afresh else _plain_iter(source)
 
     def _items(self):
         """The source's batches for one pass, as it gives them, ``steps`` at most: by index,
         or from its iterator (a fresh one each pass for a source read afresh)."""
         if self.afresh and self._iterator is None:
-            self._iterator = iter(self.source)
+            self._iterator = _plain_iter(self.source)
         count = 0
         while self.steps is None or count < self.steps:
             if self.indexed:

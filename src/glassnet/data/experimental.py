@@ -1,0 +1,19 @@
+"""``tf.data.experimental``: the CSV readers and the constants TensorFlow programs reach for
+there (``AUTOTUNE``, the cardinality values and :func:`cardinality`).
+
+>>> from glassnet.data import Dataset
+>>> cardinality(Dataset.range(3)), cardinality(Dataset.range(3).repeat()) == INFINITE_CARDINALITY
+(3, True)
+"""
+from __future__ import annotations
+
+from .csv import CsvDataset
+from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY
+from .make_csv import make_csv_dataset
+
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "CsvDataset", "cardinality", "make_csv_dataset"]
+
+
+def cardinality(dataset) -> int:
+    """``tf.data.experimental.cardinality``: ``dataset.cardinality()``."""
+    return dataset.cardinality()
