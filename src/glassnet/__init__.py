@@ -38,7 +38,8 @@ _LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many var
          "inspect": ("glassbox.gradients", None), "plot": ("glassbox.plot", None), "saving": ("saving", None),
          "explain": ("glassbox.explain", "explain"), "gradients": ("glassbox.gradients", "gradients"),
          "gradcheck": ("glassbox.gradients", "gradcheck"), "playground": ("playground", None),
-         "version": ("tf.version", None), "strings": ("tf.strings", None)}
+         "version": ("tf.version", None), "strings": ("tf.strings", None),
+         "io": ("tf.io", None)}
 
 
 def __getattr__(name):
@@ -109,6 +110,7 @@ __all__ = [
     "inspect",
     "int32",
     "int64",
+    "io",
     "keras",
     "layers",
     "linalg",

@@ -234,3 +234,51 @@ def plot_model(model, to_file="model.png", **kwargs):
     see :func:`glassnet.glassbox.model_plot.plot_model`."""
     from .glassbox.model_plot import plot_model as draw  # noqa: PLC0415 - matplotlib only when drawing
     return draw(model, to_file, **kwargs)
+
+
+# keras.utils' image and folder helpers: here so that keras.utils.X finds them; their code (and
+# Pillow) loads on first use, in glassnet.data.images and glassnet.data.directory.
+def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest", keep_aspect_ratio=False):
+    """``keras.utils.load_img``: a Pillow image from a file; see :func:`glassnet.data.images.load_img`."""
+    from .data import images  # noqa: PLC0415
+    return images.load_img(path, color_mode, target_size, interpolation, keep_aspect_ratio)
+
+
+def img_to_array(img, data_format=None, dtype=None):
+    """``keras.utils.img_to_array``: a Pillow image as a float32 ``(h, w, c)`` array."""
+    from .data import images  # noqa: PLC0415
+    return images.img_to_array(img, data_format, dtype)
+
+
+def array_to_img(x, data_format=None, scale=True, dtype=None):
+    """``keras.utils.array_to_img``: an ``(h, w, c)`` array as a Pillow image."""
+    from .data import images  # noqa: PLC0415
+    return images.array_to_img(x, data_format, scale, dtype)
+
+
+def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
+    """``keras.utils.save_img``: an ``(h, w, c)`` array written as an image file (atomically)."""
+    from .data import images  # noqa: PLC0415
+    return images.save_img(path, x, data_format, file_format, scale, **kwargs)
+
+
+def text_dataset_from_directory(directory, labels="inferred", label_mode="int", class_names=None, batch_size=32,
+                                max_length=None, shuffle=True, seed=None, validation_split=None, subset=None,
+                                follow_links=False, verbose=True):
+    """``keras.utils.text_dataset_from_directory``: see :mod:`glassnet.data.directory`."""
+    from .data import directory as folders  # noqa: PLC0415
+    return folders.text_dataset_from_directory(directory, labels, label_mode, class_names, batch_size, max_length,
+                                               shuffle, seed, validation_split, subset, follow_links, verbose)
+
+
+def image_dataset_from_directory(directory, labels="inferred", label_mode="int", class_names=None, color_mode="rgb",
+                                 batch_size=32, image_size=(256, 256), shuffle=True, seed=None,
+                                 validation_split=None, subset=None, interpolation="bilinear", follow_links=False,
+                                 crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, data_format=None,
+                                 verbose=True):
+    """``keras.utils.image_dataset_from_directory``: see :mod:`glassnet.data.directory`."""
+    from .data import directory as folders  # noqa: PLC0415
+    return folders.image_dataset_from_directory(
+        directory, labels, label_mode, class_names, color_mode, batch_size, image_size, shuffle, seed,
+        validation_split, subset, interpolation, follow_links, crop_to_aspect_ratio, pad_to_aspect_ratio,
+        data_format, verbose)
