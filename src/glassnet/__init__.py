@@ -38,7 +38,7 @@ _LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many var
          "inspect": ("glassbox.gradients", None), "plot": ("glassbox.plot", None), "saving": ("saving", None),
          "explain": ("glassbox.explain", "explain"), "gradients": ("glassbox.gradients", "gradients"),
          "gradcheck": ("glassbox.gradients", "gradcheck"), "playground": ("playground", None),
-         "version": ("tf.version", None), "strings": ("tf.strings", None),
+         "version": ("tf.version", None), "strings": ("tf.strings", None), "image": ("tf.image", None),
          "io": ("tf.io", None)}
 
 
@@ -106,6 +106,7 @@ __all__ = [
     "gradcheck",
     "gradients",
     "identity",
+    "image",
     "initializers",
     "inspect",
     "int32",

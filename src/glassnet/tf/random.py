@@ -5,14 +5,28 @@
 >>> tf.random.set_seed(1234)        # the same as glassnet.utils.set_random_seed(1234)
 >>> tf.random.normal((2, 3)).shape
 (2, 3)
+
+Stateless draws take a ``seed`` of two integers and give the same numbers for the same seed;
+``split`` (``tf.random.experimental.stateless_split``) makes new seeds from one, and a
+``Generator`` hands out seeds (``make_seeds``) as TensorFlow's data augmentation tutorial uses
+them. They are NumPy's generators seeded by the two integers: TensorFlow's own streams (Philox,
+ThreeFry) are not reproduced, so a seed gives other numbers than in TensorFlow.
+
+>>> tf.random.split([1, 2], num=3).shape
+(3, 2)
+>>> bool((tf.random.stateless_uniform((2,), seed=(1, 2)) == tf.random.stateless_uniform((2,), seed=(1, 2))).all())
+True
 """
+import types
+
 import numpy as np
 
 from .tensor import Tensor, wrap
 from ..utils import rng
 from ..utils import set_random_seed as set_seed
 
-__all__ = ["set_seed", "normal", "uniform"]
+__all__ = ["Generator", "experimental", "fold_in", "normal", "set_seed", "split", "stateless_normal",
+           "stateless_uniform", "uniform"]
 
 
 def _draw(seed):
@@ -32,3 +46,79 @@ def uniform(shape, minval=0, maxval=None, dtype=np.float32, seed=None, name=None
             raise ValueError("random.uniform: an integer dtype needs maxval")
         return wrap(_draw(seed).integers(minval, maxval, size=size).astype(dtype))
     return wrap(_draw(seed).uniform(minval, 1.0 if maxval is None else maxval, size=size).astype(dtype))
+
+
+def _seeded(seed, who="seed"):
+    """NumPy's generator for a stateless seed (two integers)."""
+    s = np.asarray(seed).ravel()
+    if s.shape != (2,) or s.dtype.kind not in "iu":
+        raise ValueError(f"random.{who}: seed must be two integers (shape (2,)), got seed={seed!r}")
+    return np.random.default_rng([int(v) % 2 ** 63 for v in s])
+
+
+def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=np.float32, alg=None, name=None) -> Tensor:
+    """:func:`uniform`, the same numbers for the same ``seed`` (two integers)."""
+    size, dtype = tuple(np.atleast_1d(shape).tolist()), np.dtype(dtype)
+    gen = _seeded(seed, "stateless_uniform")
+    if dtype.kind in "iu":
+        if maxval is None:
+            raise ValueError("random.stateless_uniform: an integer dtype needs maxval")
+        return wrap(gen.integers(minval, maxval, size=size).astype(dtype))
+    return wrap(gen.uniform(minval, 1.0 if maxval is None else maxval, size=size).astype(dtype))
+
+
+def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=np.float32, alg=None, name=None) -> Tensor:
+    """:func:`normal`, the same numbers for the same ``seed`` (two integers)."""
+    return wrap(_seeded(seed, "stateless_normal").normal(mean, stddev, size=tuple(np.atleast_1d(shape).tolist()))
+                .astype(dtype))
+
+
+def split(seed, num=2, alg=None) -> Tensor:
+    """``num`` new seeds ``(num, 2)`` (int64) made from ``seed``: the same ones for the same seed."""
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
+        raise ValueError(f"random.split: num must be a positive integer, got num={num!r}")
+    return wrap(_seeded(seed, "split").integers(0, 2 ** 63 - 1, size=(int(num), 2), dtype=np.int64))
+
+
+def fold_in(seed, data, alg=None) -> Tensor:
+    """A new seed (2,) made from ``seed`` and the integer ``data``."""
+    s = np.asarray(seed).ravel()
+    _seeded(s, "fold_in")
+    return wrap(np.random.default_rng([int(v) % 2 ** 63 for v in s] + [int(data) % 2 ** 63])
+                .integers(0, 2 ** 63 - 1, size=2, dtype=np.int64))
+
+
+experimental = types.SimpleNamespace(stateless_split=split, stateless_fold_in=fold_in)   # tf.random.experimental
+
+
+class Generator:
+    """``tf.random.Generator``: a generator with its own state. ``from_seed(123)`` repeats;
+    ``make_seeds(count)`` gives ``(2, count)`` seeds for the stateless functions."""
+
+    def __init__(self, seed=None, alg=None):
+        self._gen = np.random.default_rng(seed)
+
+    @classmethod
+    def from_seed(cls, seed, alg=None) -> "Generator":
+        return cls(int(seed), alg)
+
+    @classmethod
+    def from_non_deterministic_state(cls, alg=None) -> "Generator":
+        return cls(None, alg)
+
+    def make_seeds(self, count=1) -> Tensor:
+        return wrap(self._gen.integers(0, 2 ** 63 - 1, size=(2, int(count)), dtype=np.int64))
+
+    def uniform(self, shape, minval=0, maxval=None, dtype=np.float32, name=None) -> Tensor:
+        size, dtype = tuple(np.atleast_1d(shape).tolist()), np.dtype(dtype)
+        if dtype.kind in "iu":
+            if maxval is None:
+                raise ValueError("Generator.uniform: an integer dtype needs maxval")
+            return wrap(self._gen.integers(minval, maxval, size=size).astype(dtype))
+        return wrap(self._gen.uniform(minval, 1.0 if maxval is None else maxval, size=size).astype(dtype))
+
+    def normal(self, shape, mean=0.0, stddev=1.0, dtype=np.float32, name=None) -> Tensor:
+        return wrap(self._gen.normal(mean, stddev, size=tuple(np.atleast_1d(shape).tolist())).astype(dtype))
+
+    def split(self, count=1) -> list:
+        return [Generator(int(s)) for s in self._gen.integers(0, 2 ** 63 - 1, size=count)]

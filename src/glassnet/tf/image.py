@@ -1,0 +1,405 @@
+"""``tf.image``: TensorFlow's image functions on NumPy, for ``dataset.map`` pipelines and plots
+(TensorFlow's data augmentation tutorial). An image is ``(height, width, channels)``, a batch
+``(batch, height, width, channels)``; results are :class:`~glassnet.Tensor` s.
+
+Float images hold values in [0, 1], integer ones the whole range of their type
+(``convert_image_dtype`` moves between them, as TensorFlow's). ``resize`` samples as
+TensorFlow's does (half-pixel centres; ``layers/image_sampling.py`` holds the weights).
+
+Randomness: ``random_*`` draw from glassnet's generator (``tf.random.set_seed``) or from
+``seed``; ``stateless_random_*`` take a ``seed`` of two integers and give the same result for
+the same seed, every time. TensorFlow's own random streams (Philox) are not reproduced: the
+same seed gives a different (but equally distributed) draw than in TensorFlow.
+
+>>> import numpy as np, glassnet as tf
+>>> image = np.arange(12.0).reshape(2, 2, 3) / 12
+>>> tf.image.flip_left_right(image).shape, tf.image.resize(image, (4, 6)).shape
+((2, 2, 3), (4, 6, 3))
+>>> tf.image.convert_image_dtype(np.array([[[0, 255]]], np.uint8), tf.float32).numpy().tolist()
+[[[0.0, 1.0]]]
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..layers import image_sampling as sampling
+from ..utils import rng
+from .tensor import Tensor, wrap
+
+__all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue", "adjust_saturation",
+           "central_crop", "convert_image_dtype", "crop_to_bounding_box", "flip_left_right", "flip_up_down",
+           "grayscale_to_rgb", "hsv_to_rgb", "pad_to_bounding_box", "per_image_standardization", "random_brightness",
+           "random_contrast", "random_crop", "random_flip_left_right", "random_flip_up_down", "random_hue",
+           "random_saturation", "resize", "resize_with_crop_or_pad", "rgb_to_grayscale", "rgb_to_hsv", "rot90",
+           "stateless_random_brightness", "stateless_random_contrast", "stateless_random_crop",
+           "stateless_random_flip_left_right", "stateless_random_flip_up_down", "stateless_random_hue",
+           "stateless_random_saturation"]
+
+
+class ResizeMethod:
+    """The ``method`` names of :func:`resize` (``tf.image.ResizeMethod.BILINEAR`` is "bilinear")."""
+    BILINEAR, NEAREST_NEIGHBOR, BICUBIC, AREA = "bilinear", "nearest", "bicubic", "area"
+
+
+def _image(image, who, name="image"):
+    x = np.asarray(image)
+    if x.dtype == object or x.dtype.kind not in "iufb":
+        raise ValueError(f"{who}: {name} must hold numbers, got dtype {x.dtype}")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{who}: {name} must be 3-D (height, width, channels) or 4-D (batch, height, width, "
+                         f"channels); got shape {x.shape}")
+    return x
+
+
+def _as_float(x):
+    return x if x.dtype.kind == "f" else convert_image_dtype(x, np.float32).view(np.ndarray)
+
+
+def _back(x, dtype, saturate=True):
+    """A float result back to the input's type (TensorFlow's adjust_* do this)."""
+    return x if np.dtype(dtype).kind == "f" else convert_image_dtype(x, dtype, saturate=saturate).view(np.ndarray)
+
+
+# -- types ---------------------------------------------------------------------------------------
+def convert_image_dtype(image, dtype, saturate=False, name=None) -> Tensor:
+    """Integers <-> floats in [0, 1]: ``uint8 -> float``: ``x / 255``; ``float -> uint8``:
+    ``int(x * 255.5)`` (values outside [0, 1] are clipped to the type's range, always: NumPy has
+    no defined wrap-around); integer -> integer by the ratio of their ranges; float -> float a cast."""
+    x = np.asarray(image)
+    target = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+    if target.kind not in "iuf" or x.dtype.kind not in "iufb":
+        raise ValueError(f"convert_image_dtype: images and dtype must be numbers, got {x.dtype} to {target}")
+    if x.dtype == target:
+        return wrap(x)
+    if x.dtype.kind in "iu" and target.kind in "iu":
+        source_max, target_max = int(np.iinfo(x.dtype).max), int(np.iinfo(target).max)
+        if source_max > target_max:
+            return wrap((x // ((source_max + 1) // (target_max + 1))).astype(target))
+        return wrap(x.astype(target) * ((target_max + 1) // (source_max + 1)))
+    if x.dtype.kind in "iub":
+        return wrap(x.astype(target) * target.type(1.0 / np.iinfo(x.dtype).max))
+    if target.kind == "f":
+        return wrap(x.astype(target))
+    info = np.iinfo(target)
+    scaled = x.astype(np.float64) * (info.max + 0.5)
+    return wrap(np.clip(np.trunc(scaled), info.min, info.max).astype(target))
+
+
+# -- resizing and cropping -----------------------------------------------------------------------
+def resize(images, size, method="bilinear", preserve_aspect_ratio=False, antialias=False, name=None) -> Tensor:
+    """Resize to ``size = (height, width)`` as TensorFlow 2's ``tf.image.resize``: "bilinear",
+    "nearest", "bicubic" or "area"; ``preserve_aspect_ratio`` keeps the shape's ratio, fitting
+    inside ``size``; ``antialias`` widens the kernel when shrinking. Float32 out (nearest keeps the
+    input's type)."""
+    x = _image(images, "resize", "images")
+    if method not in sampling.RESIZE_METHODS:
+        raise ValueError(f"resize: method must be one of {', '.join(map(repr, sampling.RESIZE_METHODS))}; "
+                         f"got method={method!r}")
+    size = [int(s) for s in np.asarray(size).ravel()]
+    if len(size) != 2 or min(size) <= 0:
+        raise ValueError(f"resize: size must be two positive integers (height, width), got size={size}")
+    h, w = x.shape[-3], x.shape[-2]
+    if preserve_aspect_ratio:
+        scale = min(np.float32(size[0]) / np.float32(h), np.float32(size[1]) / np.float32(w))
+        size = [int(np.round(scale * np.float32(h))), int(np.round(scale * np.float32(w)))]
+    rows = sampling.resize_matrix(h, size[0], method, antialias)
+    cols = sampling.resize_matrix(w, size[1], method, antialias)
+    batch = x[None] if x.ndim == 3 else x
+    out = sampling.resize_apply(batch.astype(np.float32), rows, cols)
+    out = out[0] if x.ndim == 3 else out
+    return wrap(out.astype(x.dtype) if method == "nearest" else out)
+
+
+def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width) -> Tensor:
+    """The window ``[offset_height : offset_height + target_height, offset_width : ...]``."""
+    x = _image(image, "crop_to_bounding_box")
+    h, w = x.shape[-3], x.shape[-2]
+    for name, value in (("offset_height", offset_height), ("offset_width", offset_width)):
+        if value < 0:
+            raise ValueError(f"crop_to_bounding_box: {name} must be >= 0, got {value}")
+    for name, value in (("target_height", target_height), ("target_width", target_width)):
+        if value <= 0:
+            raise ValueError(f"crop_to_bounding_box: {name} must be > 0, got {value}")
+    if offset_height + target_height > h or offset_width + target_width > w:
+        raise ValueError(f"crop_to_bounding_box: the box ({offset_height}+{target_height}, {offset_width}+"
+                         f"{target_width}) does not fit in the {h}x{w} image")
+    return wrap(x[..., offset_height:offset_height + target_height, offset_width:offset_width + target_width, :])
+
+
+def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width) -> Tensor:
+    """Zeros around: the image placed at ``(offset_height, offset_width)`` in a
+    ``target_height x target_width`` one."""
+    x = _image(image, "pad_to_bounding_box")
+    h, w = x.shape[-3], x.shape[-2]
+    if min(offset_height, offset_width) < 0:
+        raise ValueError(f"pad_to_bounding_box: offsets must be >= 0, got ({offset_height}, {offset_width})")
+    if offset_height + h > target_height or offset_width + w > target_width:
+        raise ValueError(f"pad_to_bounding_box: the {h}x{w} image at ({offset_height}, {offset_width}) does not fit "
+                         f"in {target_height}x{target_width}")
+    pad = [(0, 0)] * (x.ndim - 3) + [(offset_height, target_height - h - offset_height),
+                                     (offset_width, target_width - w - offset_width), (0, 0)]
+    return wrap(np.pad(x, pad))
+
+
+def resize_with_crop_or_pad(image, target_height, target_width) -> Tensor:
+    """Crop (centred) or pad with zeros (centred) to ``target_height x target_width``."""
+    x = _image(image, "resize_with_crop_or_pad")
+    if target_height <= 0 or target_width <= 0:
+        raise ValueError(f"resize_with_crop_or_pad: target sizes must be > 0, got ({target_height}, {target_width})")
+    h, w = x.shape[-3], x.shape[-2]
+    dh, dw = target_height - h, target_width - w
+    cropped = crop_to_bounding_box(x, max(-dh // 2, 0), max(-dw // 2, 0), min(target_height, h), min(target_width, w))
+    return pad_to_bounding_box(cropped, max(dh // 2, 0), max(dw // 2, 0), target_height, target_width)
+
+
+def central_crop(image, central_fraction) -> Tensor:
+    """The centred part holding ``central_fraction`` (in (0, 1]) of the height and of the width."""
+    x = _image(image, "central_crop")
+    if not 0.0 < central_fraction <= 1.0:
+        raise ValueError(f"central_crop: central_fraction must be within (0, 1], got {central_fraction}")
+    if central_fraction == 1.0:
+        return wrap(x)
+    offset = int(1 / ((1 - central_fraction) / 2.0))           # TensorFlow's arithmetic, for known shapes
+    h, w = x.shape[-3], x.shape[-2]
+    top, left = h // offset, w // offset
+    return wrap(x[..., top:h - top, left:w - left, :])
+
+
+def flip_left_right(image) -> Tensor:
+    """Mirror each image: the last column first."""
+    return wrap(np.flip(_image(image, "flip_left_right"), -2))
+
+
+def flip_up_down(image) -> Tensor:
+    """Turn each image upside down: the last row first."""
+    return wrap(np.flip(_image(image, "flip_up_down"), -3))
+
+
+def rot90(image, k=1, name=None) -> Tensor:
+    """Turn each image ``k`` quarter turns counter-clockwise."""
+    x = _image(image, "rot90")
+    return wrap(np.rot90(x, int(k) % 4, axes=(x.ndim - 3, x.ndim - 2)))
+
+
+# -- colour --------------------------------------------------------------------------------------
+def rgb_to_grayscale(images, name=None) -> Tensor:
+    """``0.2989 R + 0.5870 G + 0.1140 B``, one channel, the input's type."""
+    x = _image(images, "rgb_to_grayscale", "images")
+    gray = _as_float(x) @ np.array([0.2989, 0.5870, 0.1140], np.float32)
+    return wrap(_back(gray[..., None].astype(np.float32), x.dtype, saturate=False))
+
+
+def grayscale_to_rgb(images, name=None) -> Tensor:
+    """One channel repeated three times."""
+    x = _image(images, "grayscale_to_rgb", "images")
+    if x.shape[-1] != 1:
+        raise ValueError(f"grayscale_to_rgb: images must have 1 channel, got shape {x.shape}")
+    return wrap(np.repeat(x, 3, axis=-1))
+
+
+def adjust_brightness(image, delta) -> Tensor:
+    """``image + delta`` on floats (no clipping, as TensorFlow); integers go through [0, 1] and back."""
+    x = _image(image, "adjust_brightness")
+    return wrap(_back(_as_float(x) + np.float32(delta), x.dtype, saturate=False))
+
+
+def adjust_contrast(images, contrast_factor) -> Tensor:
+    """``(x - mean) * contrast_factor + mean``, the mean of each image's channel over its pixels."""
+    x = _image(images, "adjust_contrast", "images")
+    f = _as_float(x)
+    mean = f.mean(axis=(-3, -2), keepdims=True)
+    return wrap(_back((f - mean) * np.float32(contrast_factor) + mean, x.dtype))
+
+
+def adjust_gamma(image, gamma=1, gain=1) -> Tensor:
+    """``gain * image ** gamma`` (integers through [0, 1] and back)."""
+    x = _image(image, "adjust_gamma")
+    if gamma < 0:
+        raise ValueError(f"adjust_gamma: gamma must be >= 0, got {gamma}")
+    return wrap(_back(np.float32(gain) * _as_float(x) ** np.float32(gamma), x.dtype, saturate=False))
+
+
+def rgb_to_hsv(images, name=None) -> Tensor:
+    """Hue, saturation, value, each in [0, 1] (floats in [0, 1] in)."""
+    x = _as_float(_image(images, "rgb_to_hsv", "images"))
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]
+    value = x.max(-1)
+    spread = value - x.min(-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        saturation = np.where(value > 0, spread / value, 0.0)
+        norm = 1.0 / (6.0 * spread)
+        hue = np.where(r == value, norm * (g - b), np.where(g == value, norm * (b - r) + 2 / 6, norm * (r - g) + 4 / 6))
+    hue = np.where(spread > 0, hue, 0.0)
+    hue = np.where(hue < 0, hue + 1, hue)
+    return wrap(np.stack([hue, saturation, value], -1).astype(x.dtype))
+
+
+def hsv_to_rgb(images, name=None) -> Tensor:
+    """The inverse of :func:`rgb_to_hsv`."""
+    x = np.asarray(images)
+    h, s, v = x[..., 0], x[..., 1], x[..., 2]
+    c = s * v
+    m = v - c
+    dh = h * 6
+    sector = np.floor(dh).astype(int)
+    mod = dh - 2 * np.floor(dh / 2)
+    xx = c * (1 - np.abs(mod - 1))
+    zero = np.zeros_like(c)
+    table = [(c, xx, zero), (xx, c, zero), (zero, c, xx), (zero, xx, c), (xx, zero, c), (c, zero, xx)]
+    rgb = [np.select([sector == i for i in range(6)], [t[ch] for t in table], 0.0) for ch in range(3)]
+    return wrap((np.stack(rgb, -1) + m[..., None]).astype(x.dtype))
+
+
+def adjust_saturation(image, saturation_factor, name=None) -> Tensor:
+    """Saturation (HSV's) times ``saturation_factor``, kept within [0, 1]."""
+    x = _image(image, "adjust_saturation")
+    hsv = np.asarray(rgb_to_hsv(_as_float(x))).copy()
+    hsv[..., 1] = np.clip(hsv[..., 1] * np.float32(saturation_factor), 0, 1)
+    return wrap(_back(np.asarray(hsv_to_rgb(hsv)), x.dtype))
+
+
+def adjust_hue(image, delta, name=None) -> Tensor:
+    """Hue (HSV's, a fraction of the colour wheel) plus ``delta`` in [-1, 1], wrapped around."""
+    x = _image(image, "adjust_hue")
+    if not -1 <= delta <= 1:
+        raise ValueError(f"adjust_hue: delta must be in [-1, 1], got {delta}")
+    hsv = np.asarray(rgb_to_hsv(_as_float(x))).copy()
+    hue = hsv[..., 0] + np.float32(delta)
+    hsv[..., 0] = hue - np.floor(hue)
+    return wrap(_back(np.asarray(hsv_to_rgb(hsv)), x.dtype))
+
+
+def per_image_standardization(image) -> Tensor:
+    """Each image to mean 0 and variance 1: ``(x - mean) / max(stddev, 1 / sqrt(pixels * channels))``."""
+    x = _image(image, "per_image_standardization").astype(np.float32)
+    axes = (-3, -2, -1)
+    count = np.prod(x.shape[-3:])
+    mean = x.mean(axis=axes, keepdims=True)
+    std = np.maximum(x.std(axis=axes, keepdims=True), np.float32(1.0 / np.sqrt(count)))
+    return wrap((x - mean) / std)
+
+
+# -- random, from glassnet's generator or a seed ------------------------------------------------------
+def _generator(seed):
+    return rng() if seed is None else np.random.default_rng(seed)
+
+
+def _stateless(seed, who):
+    s = np.asarray(seed).ravel()
+    if s.shape != (2,) or s.dtype.kind not in "iu":
+        raise ValueError(f"{who}: seed must be two integers (shape (2,)), got seed={seed!r}")
+    return np.random.default_rng([int(v) % 2 ** 63 for v in s])
+
+
+def _flip_some(x, gen, axis):
+    if x.ndim == 3:
+        return np.flip(x, axis) if gen.uniform() < 0.5 else x
+    flips = gen.uniform(size=x.shape[0]) < 0.5
+    return np.where(flips[:, None, None, None], np.flip(x, axis), x)
+
+
+def random_flip_left_right(image, seed=None) -> Tensor:
+    """Mirror each image with probability 1/2."""
+    return wrap(_flip_some(_image(image, "random_flip_left_right"), _generator(seed), -2))
+
+
+def random_flip_up_down(image, seed=None) -> Tensor:
+    """Turn each image upside down with probability 1/2."""
+    return wrap(_flip_some(_image(image, "random_flip_up_down"), _generator(seed), -3))
+
+
+def _crop(value, size, gen, who):
+    x = np.asarray(value)
+    size = [int(s) for s in np.asarray(size).ravel()]
+    if len(size) != x.ndim or any(s > d or s < 0 for s, d in zip(size, x.shape)):
+        raise ValueError(f"{who}: size must have one entry per dimension of value, each at most that dimension; "
+                         f"got size={size} for shape {x.shape}")
+    starts = [int(gen.integers(0, d - s + 1)) for s, d in zip(size, x.shape)]
+    return wrap(x[tuple(slice(a, a + s) for a, s in zip(starts, size))])
+
+
+def random_crop(value, size, seed=None, name=None) -> Tensor:
+    """A window of shape ``size`` at a random place in ``value`` (any rank)."""
+    return _crop(value, size, _generator(seed), "random_crop")
+
+
+def _brightness(image, max_delta, gen, who):
+    if max_delta < 0:
+        raise ValueError(f"{who}: max_delta must be >= 0, got {max_delta}")
+    return adjust_brightness(image, gen.uniform(-max_delta, max_delta))
+
+
+def random_brightness(image, max_delta, seed=None) -> Tensor:
+    """:func:`adjust_brightness` by a delta drawn from ``[-max_delta, max_delta)``."""
+    return _brightness(image, max_delta, _generator(seed), "random_brightness")
+
+
+def _contrast(image, lower, upper, gen, who):
+    if upper <= lower or lower < 0:
+        raise ValueError(f"{who}: need 0 <= lower < upper, got lower={lower}, upper={upper}")
+    return adjust_contrast(image, gen.uniform(lower, upper))
+
+
+def random_contrast(image, lower, upper, seed=None) -> Tensor:
+    """:func:`adjust_contrast` by a factor drawn from ``[lower, upper)``."""
+    return _contrast(image, lower, upper, _generator(seed), "random_contrast")
+
+
+def _saturation(image, lower, upper, gen, who):
+    if upper <= lower or lower < 0:
+        raise ValueError(f"{who}: need 0 <= lower < upper, got lower={lower}, upper={upper}")
+    return adjust_saturation(image, gen.uniform(lower, upper))
+
+
+def random_saturation(image, lower, upper, seed=None) -> Tensor:
+    """:func:`adjust_saturation` by a factor drawn from ``[lower, upper)``."""
+    return _saturation(image, lower, upper, _generator(seed), "random_saturation")
+
+
+def _hue(image, max_delta, gen, who):
+    if not 0 <= max_delta <= 0.5:
+        raise ValueError(f"{who}: max_delta must be in [0, 0.5], got {max_delta}")
+    return adjust_hue(image, gen.uniform(-max_delta, max_delta))
+
+
+def random_hue(image, max_delta, seed=None) -> Tensor:
+    """:func:`adjust_hue` by a delta drawn from ``[-max_delta, max_delta)``."""
+    return _hue(image, max_delta, _generator(seed), "random_hue")
+
+
+def stateless_random_flip_left_right(image, seed) -> Tensor:
+    """:func:`random_flip_left_right`, the same for the same ``seed`` (two integers)."""
+    return wrap(_flip_some(_image(image, "stateless_random_flip_left_right"),
+                           _stateless(seed, "stateless_random_flip_left_right"), -2))
+
+
+def stateless_random_flip_up_down(image, seed) -> Tensor:
+    """:func:`random_flip_up_down`, the same for the same ``seed`` (two integers)."""
+    return wrap(_flip_some(_image(image, "stateless_random_flip_up_down"),
+                           _stateless(seed, "stateless_random_flip_up_down"), -3))
+
+
+def stateless_random_crop(value, size, seed, name=None) -> Tensor:
+    """:func:`random_crop`, the same for the same ``seed`` (two integers)."""
+    return _crop(value, size, _stateless(seed, "stateless_random_crop"), "stateless_random_crop")
+
+
+def stateless_random_brightness(image, max_delta, seed) -> Tensor:
+    """:func:`random_brightness`, the same for the same ``seed`` (two integers)."""
+    return _brightness(image, max_delta, _stateless(seed, "stateless_random_brightness"), "stateless_random_brightness")
+
+
+def stateless_random_contrast(image, lower, upper, seed) -> Tensor:
+    """:func:`random_contrast`, the same for the same ``seed`` (two integers)."""
+    return _contrast(image, lower, upper, _stateless(seed, "stateless_random_contrast"), "stateless_random_contrast")
+
+
+def stateless_random_saturation(image, lower, upper, seed) -> Tensor:
+    """:func:`random_saturation`, the same for the same ``seed`` (two integers)."""
+    return _saturation(image, lower, upper, _stateless(seed, "stateless_random_saturation"),
+                       "stateless_random_saturation")
+
+
+def stateless_random_hue(image, max_delta, seed) -> Tensor:
+    """:func:`random_hue`, the same for the same ``seed`` (two integers)."""
+    return _hue(image, max_delta, _stateless(seed, "stateless_random_hue"), "stateless_random_hue")
