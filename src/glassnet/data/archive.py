@@ -45,8 +45,11 @@ def archive_kind(path: str, archive_format="auto") -> str | None:
     for kind in wanted:
         if kind not in ("tar", "zip") + FORMATS:
             raise ValueError(f"get_file: archive_format must be 'auto', 'tar', 'zip' or None, got {kind!r}")
-        if kind.startswith("tar") and tarfile.is_tarfile(path):
-            return "tar"
+        try:
+            if kind.startswith("tar") and tarfile.is_tarfile(path):
+                return "tar"
+        except (EOFError, OSError, zlib.error, lzma.LZMAError) as e:     # compressed, but cut short or garbled
+            raise ValueError(f"get_file: {path} is a damaged tar archive ({e}); nothing was extracted") from e
         if kind == "zip" and zipfile.is_zipfile(path):
             return "zip"
     return None
