@@ -156,3 +156,210 @@ def test_get_file_finds_kerass_cache_and_downloads_once_otherwise(tmp_path, monk
     with pytest.raises(ValueError, match="expected 0{64}; it was discarded"):
         tf.keras.utils.get_file("third.csv", "https://example.org/third.csv", file_hash="0" * 64)
     # extract=True / untar=True: tests/test_get_file.py
+
+
+# -- elements as Tensors, strings as bytes, pandas ----------------------------------------------------
+def test_elements_are_tensors_and_as_numpy_iterator_gives_numpy():
+    x, y = _xy(4)
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    first = next(iter(ds))
+    assert all(type(t) is tf.Tensor for t in first) and first[0].shape == (4,)
+    np.testing.assert_array_equal(first[0].numpy(), x[0])
+    assert type(first[0].numpy()) is np.ndarray and first[1].numpy() == y[0] and first[1].shape == ()
+    plain = next(ds.as_numpy_iterator())
+    assert type(plain[0]) is np.ndarray and isinstance(plain[1], np.int64)
+    batch = next(iter(ds.batch(3)))
+    assert type(batch[0]) is tf.Tensor and batch[0].shape == (3, 4)
+    assert [type(t) for t in next(iter(ds.take(1)))] == [tf.Tensor, tf.Tensor]
+    seen = []
+    list(ds.map(lambda a, b: seen.append((type(a), type(b))) or (a * 2, b)))
+    assert seen[0] == (tf.Tensor, tf.Tensor)
+
+
+def test_strings_are_bytes_and_python_values_take_tensorflows_dtypes():
+    words = tf.data.Dataset.from_tensor_slices(["a", "b\u00e9"])
+    assert [w.numpy() for w in words] == [b"a", "b\u00e9".encode()]
+    assert list(words.as_numpy_iterator()) == [b"a", b"b\xc3\xa9"]
+    batch = next(words.batch(2).as_numpy_iterator())
+    assert batch.dtype == object and batch.tolist() == [b"a", b"b\xc3\xa9"]
+    assert str(words.element_spec) == "TensorSpec(shape=(), dtype=tf.string, name=None)"
+    assert Dataset.from_tensor_slices([1.0, 2.0]).element_spec.dtype == np.float32
+    assert Dataset.from_tensor_slices([1, 2]).element_spec.dtype == np.int32
+    assert Dataset.from_tensor_slices(np.array([1.0])).element_spec.dtype == np.float64   # NumPy keeps its dtype
+    assert Dataset.from_tensor_slices(np.array([b"x", b"y"])).batch(2).element_spec.dtype == object
+    with pytest.raises(TypeError, match="a text array holds float nan"):
+        Dataset.from_tensor_slices(np.array(["a", float("nan")], dtype=object))
+
+
+def test_pandas_frames_and_columns_slice_as_in_the_tutorials():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "n": [1, 2, 3], "s": ["a", "b", "c"]})
+    target = df.pop("n")
+    by_name = tf.data.Dataset.from_tensor_slices(dict(df))
+    spec = by_name.element_spec
+    assert spec["x"].dtype == np.float64 and spec["s"].dtype == object
+    assert [(e["x"].numpy(), e["s"].numpy()) for e in by_name] == [(1.0, b"a"), (2.0, b"b"), (3.0, b"c")]
+    numeric = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
+    pairs = list(tf.data.Dataset.from_tensor_slices((numeric.values, target[:2])).as_numpy_iterator())
+    assert pairs[1][0].tolist() == [2.0, 4.0] and pairs[1][1] == 2
+    assert tf.convert_to_tensor(numeric).shape == (2, 2)
+
+
+def test_fit_reads_plain_arrays_and_gives_the_same_numbers(monkeypatch):
+    from glassnet.engine import training
+    seen = []
+    original = training._plain_iter
+
+    def spy(source):
+        for item in original(source):
+            seen.append({type(a) for a in item})
+            yield item
+    monkeypatch.setattr(training, "_plain_iter", spy)
+    x, y = _xy(48)
+    tf.keras.utils.set_random_seed(0)
+    a = _model()
+    a.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(12).prefetch(2), epochs=2, verbose=0)
+    tf.keras.utils.set_random_seed(0)
+    b = _model()
+    b.fit(x, y, batch_size=12, epochs=2, shuffle=False, verbose=0)
+    for p, q in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(p, q)
+    assert seen and all(types == {np.ndarray} for types in seen)
+
+
+# -- element_spec, padded_batch, get_single_element ------------------------------------------------------
+def test_element_spec_padded_batch_and_single_element():
+    x, y = _xy(5)
+    ds = Dataset.from_tensor_slices({"x": x, "y": y})
+    assert str(ds.batch(2).element_spec["x"]) == "TensorSpec(shape=(None, 4), dtype=tf.float32, name=None)"
+    assert ds.batch(2, drop_remainder=True).element_spec["y"].shape == (2,)
+    assert ds.map(lambda e: e["x"][:2]).element_spec.shape == (2,)          # found by running the first element
+    ragged = Dataset.range(1, 5).map(lambda n: tf.fill([n], n))
+    batches = list(ragged.padded_batch(2).as_numpy_iterator())
+    assert batches[0].tolist() == [[1, 0], [2, 2]] and batches[1].tolist() == [[3, 3, 3, 0], [4, 4, 4, 4]]
+    fixed = next(ragged.padded_batch(2, padded_shapes=[5], padding_values=np.int64(-1)).as_numpy_iterator())
+    assert fixed.tolist() == [[1, -1, -1, -1, -1], [2, 2, -1, -1, -1]]
+    assert Dataset.from_tensors(np.arange(3)).get_single_element().numpy().tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="more than one element"):
+        Dataset.range(2).get_single_element()
+    with pytest.raises(ValueError, match="padded shape"):
+        list(ragged.padded_batch(2, padded_shapes=[1]))
+
+
+# -- interleave, flat_map ---------------------------------------------------------------------------------
+def test_interleave_follows_tensorflows_order():
+    ds = Dataset.range(7).interleave(lambda x: Dataset.range(x * 10, x * 10 + x), cycle_length=3, block_length=2)
+    # what TensorFlow 2.21 gives for the same call
+    assert [int(v) for v in ds] == [10, 20, 21, 30, 31, 40, 41, 32, 42, 43, 50, 51, 60, 61, 52, 53, 62, 63, 54,
+                                    64, 65]
+    one_each = Dataset.range(4).interleave(lambda x: Dataset.range(x * 10, x * 10 + 3), cycle_length=2)
+    assert [int(v) for v in one_each] == [0, 10, 1, 11, 2, 12, 20, 30, 21, 31, 22, 32]
+    assert [int(v) for v in Dataset.range(3).flat_map(lambda x: Dataset.range(x))] == [0, 0, 1]
+    with pytest.raises(TypeError, match="map_func must return a Dataset"):
+        list(Dataset.range(2).interleave(lambda x: x, cycle_length=1))
+
+
+# -- cache --------------------------------------------------------------------------------------------------
+def _counted(n=5):
+    calls = []
+
+    def gen():
+        calls.append(1)
+        for i in range(n):
+            yield np.float32(i), f"w{i}\0".encode()          # a NUL byte in text survives a file cache
+    return Dataset.from_generator(gen), calls
+
+
+def test_memory_cache_keeps_the_first_complete_pass_only():
+    ds, calls = _counted()
+    cached = ds.cache()
+    assert [float(a) for a, _ in cached.take(2)] == [0.0, 1.0]        # a partial pass keeps nothing
+    assert [float(a) for a, _ in cached] == [0.0, 1.0, 2.0, 3.0, 4.0] and len(calls) == 2
+    assert [b.numpy() for _, b in cached][4] == b"w4\0" and len(calls) == 2     # read from memory
+
+
+def test_file_cache_is_written_whole_and_read_by_a_new_pipeline(tmp_path):
+    name = str(tmp_path / "c")
+    ds, calls = _counted()
+    list(ds.cache(name).take(2))
+    assert not list(tmp_path.iterdir())                               # a partial pass leaves no file
+    first = [(float(a), b.numpy()) for a, b in ds.cache(name)]
+    assert [p.name for p in tmp_path.iterdir()] == ["c.glassnet-cache"] and len(calls) == 2
+    again, calls2 = _counted()
+    assert [(float(a), b.numpy()) for a, b in again.cache(name)] == first and not calls2   # another program
+    spec = next(again.cache(name).as_numpy_iterator())
+    assert isinstance(spec[0], np.float32) and spec[1] == b"w0\0"
+    (tmp_path / "c.glassnet-cache").write_bytes((tmp_path / "c.glassnet-cache").read_bytes()[:-30])
+    with pytest.raises(ValueError, match=r"c\.glassnet-cache is damaged or cut short"):
+        list(again.cache(name))
+    (tmp_path / "c.glassnet-cache").write_bytes(b"import os; os.remove('x')")
+    with pytest.raises(ValueError, match="is not a glassnet cache file"):
+        list(again.cache(name))
+    failing = Dataset.from_generator(lambda: (np.float32(1 / (2 - i)) if i < 2 else 1 / 0 for i in range(3)))
+    with pytest.raises(ZeroDivisionError):
+        list(failing.cache(str(tmp_path / "f")))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.glassnet-cache"]     # no temporary file left
+
+
+# -- prefetch -----------------------------------------------------------------------------------------------
+def test_prefetch_runs_ahead_on_a_thread_within_its_buffer():
+    import threading
+    made = []
+
+    def gen():
+        for i in range(50):
+            made.append((i, threading.current_thread().name))
+            yield np.int64(i)
+    ds = Dataset.from_generator(gen).prefetch(3)
+    it = iter(ds)
+    assert int(next(it)) == 0
+    import time
+    time.sleep(0.3)
+    assert 2 <= len(made) <= 6                                         # ahead, but no more than the buffer
+    assert made[0][1] != threading.current_thread().name
+    assert [int(v) for v in it] == list(range(1, 50))
+    x, _ = _xy(4)
+    in_memory = Dataset.from_tensor_slices(x).batch(2)
+    assert in_memory.prefetch(tf.data.AUTOTUNE) is in_memory           # nothing to overlap: left as it is
+
+
+def test_prefetch_reraises_with_the_producers_traceback_and_stops_when_abandoned():
+    import gc
+    import threading
+    import time
+    import traceback
+
+    def broken():
+        yield np.int64(1)
+        raise KeyError("in the generator")
+    it = iter(Dataset.from_generator(broken).prefetch(2))
+    assert int(next(it)) == 1
+    with pytest.raises(KeyError, match="in the generator") as info:
+        next(it)
+    assert any(frame.name == "broken" for frame in traceback.extract_tb(info.value.__traceback__))
+
+    def endless():
+        i = 0
+        while True:
+            i += 1
+            yield np.int64(i)
+    before = threading.active_count()
+    it = iter(Dataset.from_generator(endless).prefetch(4))
+    next(it)
+    assert threading.active_count() == before + 1
+    del it
+    gc.collect()
+    deadline = time.time() + 2
+    while threading.active_count() > before and time.time() < deadline:
+        time.sleep(0.01)
+    assert threading.active_count() == before                         # the producer stopped
+
+
+def test_a_seeded_program_gets_the_same_order_through_prefetch():
+    def gen():
+        yield from (np.int64(i) for i in range(30))
+    orders = []
+    for _ in range(2):
+        tf.keras.utils.set_random_seed(5)
+        orders.append([int(v) for v in Dataset.from_generator(gen).shuffle(10).prefetch(2)])
+    assert orders[0] == orders[1] and sorted(orders[0]) == list(range(30)) and orders[0] != list(range(30))

@@ -17,7 +17,8 @@ import numpy as np
 
 from ..tf.tensor import Tensor, TensorShape
 
-__all__ = ["TensorSpec", "as_array", "as_element", "as_input", "dtype_name", "leaves", "numpy_leaf", "spec_of", "structure", "tensors"]
+__all__ = ["TensorSpec", "as_array", "as_element", "as_input", "dtype_name", "leaves", "numpy_leaf", "spec_of",
+           "structure", "tensors"]
 
 
 def structure(fn, *elements):

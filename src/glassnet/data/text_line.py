@@ -39,7 +39,7 @@ def check_compression(compression_type, who):
 def _name(value, who) -> str:
     """One file name from a str, bytes, path or 0-d string tensor."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
+        value = value.view(np.ndarray)[()]
     if isinstance(value, bytes):
         return value.decode("utf-8")
     if isinstance(value, (str, os.PathLike)):
@@ -55,7 +55,7 @@ def file_names(filenames, who):
     if isinstance(filenames, Dataset):
         return lambda: (_name(f, who) for f in filenames._run())
     if isinstance(filenames, np.ndarray):
-        names = [_name(f, who) for f in filenames.reshape(-1)]
+        names = [_name(f, who) for f in filenames.view(np.ndarray).reshape(-1).tolist()]
     elif isinstance(filenames, (list, tuple)):
         names = [_name(f, who) for f in filenames]
     else:
@@ -125,7 +125,8 @@ def _strip(line: bytes) -> bytes:
     return line[:-1] if line.endswith(b"\r") else line
 
 
-def TextLineDataset(filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None):  # noqa: N802 - TF's class name
+def TextLineDataset(filenames, compression_type=None, buffer_size=None, num_parallel_reads=None,  # noqa: N802
+                    name=None):
     """The lines of ``filenames`` (one name, a list, or a Dataset of names), each a ``bytes``
     scalar without its line ending. ``num_parallel_reads``: how many files are read at once,
     a line from each in turn (TensorFlow's order)."""
