@@ -26,6 +26,8 @@ from .tf.module import Module
 from .tf.tape import GradientTape, UnconnectedGradients, custom_gradient, stop_gradient
 from .tf.variable import Variable
 from .tf.tensor import Tensor, TensorShape, cast, constant, convert_to_tensor
+from .tf import dtypes
+from .tf.dtypes import string      # tf.string: string tensors are object arrays of UTF-8 bytes
 
 newaxis = None                          # tf.newaxis: x[..., tf.newaxis] adds an axis, as numpy's None
 
@@ -89,6 +91,7 @@ __all__ = [
     "data",
     "datasets",
     "divide",
+    "dtypes",
     "einsum",
     "equal",
     "executing_eagerly",
@@ -161,6 +164,7 @@ __all__ = [
     "squeeze",
     "stack",
     "stop_gradient",
+    "string",
     "strings",
     "subtract",
     "tanh",

@@ -184,15 +184,23 @@ class Hashing(_Preprocessing):
         arr = np.asarray(x)
         if arr.dtype.kind == "f":
             raise ValueError(f"Hashing {self.name!r}: {name} must be strings or integers, got dtype {arr.dtype}")
-        return arr if arr.dtype.kind in "iub" else strings.as_text(arr, f"Hashing {self.name!r}: {name}")
+        # strings of any kind (str, bytes, a string tensor): the bytes TensorFlow hashes, undecoded
+        return arr if arr.dtype.kind in "iub" else strings.raw_array(arr, f"Hashing {self.name!r}: {name}")
 
     def forward(self, x, training=False):
-        text = x.astype(np.int64).astype(str) if x.dtype.kind in "iub" else x      # Keras: tf.as_string(ints)
+        x = np.asarray(x)
+        if x.dtype.kind in "iub":                                          # Keras: tf.as_string(ints)
+            items = [str(v).encode() for v in x.astype(np.int64).reshape(-1).tolist()]
+            mask = self.mask_value
+        else:
+            items = strings.raw_array(x).reshape(-1).tolist()
+            mask = self.mask_value.encode("utf-8") if isinstance(self.mask_value, str) else self.mask_value
         if self.mask_value is None:
-            ids = strings.to_hash_bucket_fast(text, self.num_bins)
+            ids = np.array(strings.hash_buckets(items, self.num_bins), np.int64).reshape(x.shape)
         else:                                  # the mask to 0, everything else to 1 + hash % (num_bins - 1)
-            ids = strings.to_hash_bucket_fast(text, self.num_bins - 1) + 1
-            ids[x == (str(self.mask_value) if x.dtype.kind == "U" else self.mask_value)] = 0
+            ids = np.array(strings.hash_buckets(items, self.num_bins - 1), np.int64).reshape(x.shape) + 1
+            ids[np.array([v == mask for v in (items if x.dtype.kind == "O" else x.reshape(-1).tolist())],
+                         bool).reshape(x.shape)] = 0
         return _encode(ids, self.num_bins, self.output_mode)
 
     def compute_output_shape(self, input_shape):

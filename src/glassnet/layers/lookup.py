@@ -235,11 +235,16 @@ class _Lookup(_Preprocessing):
 
     def _invert(self, ids):
         vocab = self.get_vocabulary()
-        ids = np.asarray(ids).astype(np.int64)
+        ids = np.asarray(ids)
+        if ids.dtype.kind not in "iu" and not (ids.dtype.kind == "f" and np.all(ids == np.round(ids))):
+            raise ValueError(f"{type(self).__name__} {self.name!r} (invert=True): inputs must be integer ids, "
+                             f"got dtype {ids.dtype}")
+        ids = ids.astype(np.int64)
         out = [vocab[i] if 0 <= i < len(vocab) else self.oov_token for i in ids.reshape(-1).tolist()]
-        if not out:
-            return np.asarray(out).reshape(ids.shape)
-        return np.array(out).reshape(ids.shape)
+        return self._tokens_out(out, ids.shape)
+
+    def _tokens_out(self, tokens: list, shape):
+        return np.array(tokens, dtype=np.int64).reshape(shape)
 
     def adapt(self, data, batch_size=None, steps=None) -> None:
         """Learn the vocabulary from ``data``: an array, a list, or a ``glassnet.data.Dataset``
@@ -251,7 +256,7 @@ class _Lookup(_Preprocessing):
         for batch in _batches(data, f"{type(self).__name__}.adapt", steps):
             arr = self._inputs(batch, "adapt data")
             arr = arr.reshape(1) if arr.ndim == 0 else arr
-            rows.extend(list(r.reshape(-1).tolist()) for r in arr)
+            rows.extend([[t] for t in arr.tolist()] if arr.ndim == 1 else [r.reshape(-1).tolist() for r in arr])
         return rows
 
     def forward(self, x, training=False):
@@ -312,8 +317,11 @@ class StringLookup(_Lookup):
     def _inputs(self, x, name):
         if self.invert and name == "inputs":
             return np.asarray(x)
-        return strings.as_text(x, f"{type(self).__name__} {self.name!r}: {name}")
+        # str, bytes (a string tensor's), 'U' / 'S' / object arrays: an object array of str
+        return strings.text_array(x, f"{type(self).__name__} {self.name!r}: {name}")
 
+    def _tokens_out(self, tokens: list, shape):
+        return strings._out(tokens, shape)            # invert=True: a string tensor of bytes, as TensorFlow
     def get_config(self):
         return {**super().get_config(), "encoding": self.encoding}
 

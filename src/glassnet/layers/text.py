@@ -27,6 +27,8 @@ array([[6, 3, 2, 1]])
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .. import config
@@ -36,6 +38,7 @@ from .categorical import _batches, _encode
 from .lookup import _Lookup
 
 _PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'       # Keras's DEFAULT_STRIP_REGEX
+_STRIP = re.compile(_PUNCTUATION)
 
 
 class TextVectorization(_Lookup):
@@ -95,22 +98,26 @@ class TextVectorization(_Lookup):
         return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
     def _inputs(self, x, name):
-        return strings.as_text(x, f"TextVectorization {self.name!r}: {name}")
+        # str, bytes (a string tensor's), 'U' / 'S' / object arrays: an object array of str
+        return strings.text_array(x, f"TextVectorization {self.name!r}: {name}")
 
     # -- the steps before the lookup ------------------------------------------------------------
     def _standardized(self, text):
-        """Keras's standardize step on an array of strings (its shape kept)."""
+        """Keras's standardize step on an array of strings (its shape kept). A standardize
+        function gets a string tensor of bytes, as TensorFlow's tf.string, and may return one."""
         if self.standardize in ("lower", "lower_and_strip_punctuation"):
-            text = strings.lower(text)                                # ASCII letters only, as TensorFlow
+            text = strings.map_text(strings.ascii_lower, text)        # ASCII letters only, as TensorFlow
         if self.standardize in ("strip_punctuation", "lower_and_strip_punctuation"):
-            text = strings.regex_replace(text, _PUNCTUATION, "")
+            text = strings.map_text(lambda s: _STRIP.sub("", s), text)
         if callable(self.standardize):
-            text = strings.as_text(self.standardize(text), "what standardize returned")
+            as_tensor = strings._out(np.asarray(text).reshape(-1).tolist(), np.shape(text))
+            text = strings.text_array(self.standardize(as_tensor), "what standardize returned")
         return text
 
     def _tokens_of(self, x, name="inputs") -> list:
-        """Each sentence of ``x`` as its list of tokens (standardized, split, n-grams)."""
-        text = self._inputs(x, name)
+        """Each sentence of ``x`` as its list of tokens (standardized, split, n-grams), in Keras's
+        order: standardize the input as given, then drop a last axis of 1 to split."""
+        text = self._standardized(self._inputs(x, name))
         if self.split is not None and text.ndim > 1:
             if text.shape[-1] != 1:
                 raise ValueError("TextVectorization: to split strings, the input must be 1-D or have a last "
@@ -118,15 +125,15 @@ class TextVectorization(_Lookup):
             text = text[..., 0]
         if text.ndim == 0:
             text = text.reshape(1)
-        text = self._standardized(text)
         if self.split is None:
             docs = [[t] if np.ndim(t) == 0 else list(t) for t in text.tolist()]
         elif self.split == "whitespace":
-            docs = [p.tolist() for p in strings.split(text)]
+            docs = [strings.split_whitespace(s) for s in text.tolist()]
         elif self.split == "character":
             docs = [list(s) for s in text.tolist()]
-        else:
-            docs = [[self._token(t) for t in np.asarray(row).reshape(-1).tolist()] for row in self.split(text)]
+        else:                             # a split function gets a string tensor of bytes, as TensorFlow's
+            rows = self.split(strings._out(text.tolist(), text.shape))
+            docs = [[self._token(t) for t in np.asarray(row).reshape(-1).tolist()] for row in rows]
         if self._ngrams is not None:
             docs = [[" ".join(d[i:i + n]) for n in self._ngrams for i in range(len(d) - n + 1)] for d in docs]
         return docs

@@ -1,176 +1,407 @@
-"""tf.strings on NumPy arrays of text: ``lower``, ``regex_replace``, ``split``, ``join``, ``length``,
-``strip``, ``substr``, ``reduce_join``, ``as_string``, ``to_number``, ``to_hash_bucket_fast``.
+"""tf.strings on string tensors: ``lower``, ``upper``, ``regex_replace``, ``regex_full_match``, ``split``,
+``join``, ``length``, ``strip``, ``substr``, ``reduce_join``, ``unicode_split``, ``as_string``, ``to_number``,
+``to_hash_bucket_fast``.
 
-TensorFlow's names, arguments and defaults; a string array goes in (``str`` or UTF-8 ``bytes``),
-a NumPy array of ``str`` comes out (``split`` of several strings: a list of arrays, one per
-string, where TensorFlow gives a RaggedTensor). Two of TensorFlow's habits kept on purpose,
-because ``TextVectorization`` depends on them: ``lower`` changes only ASCII letters unless an
-``encoding`` is given ("Émile" stays "Émile"), and ``split`` with no ``sep`` splits on ASCII
-whitespace only (a no-break space is part of a word).
+TensorFlow's names, arguments and defaults. Text goes in as TensorFlow takes it: a ``str`` or
+``bytes``, a list of them, a NumPy array of kind 'U', 'S' or object, or a string tensor
+(``tf.constant(["..."])``, an object array of ``bytes``); text comes out as TensorFlow gives it,
+a string tensor of UTF-8 ``bytes`` (``.numpy()`` is ``b'...'``, then ``.decode("utf-8")``);
+numbers come out as int32 / int64 / float32 tensors. ``split`` and ``unicode_split`` of several
+strings give a list of string tensors, one per string, where TensorFlow gives a RaggedTensor
+(``.to_list()`` gives TensorFlow's lists of bytes).
 
->>> import numpy as np, glassnet
->>> glassnet.strings.lower(np.array(["Hello World", "ÇA VA"]))
-array(['hello world', 'Ça va'], dtype='<U11')
->>> glassnet.strings.regex_replace("a,b;c", "[,;]", " ")
-array('a b c', dtype='<U5')
->>> glassnet.strings.split("  one two  ")
-array(['one', 'two'], dtype='<U3')
->>> glassnet.strings.length(np.array(["abc", "é"])), glassnet.strings.length("é", unit="UTF8_CHAR")
-(array([3, 2], dtype=int32), array(1, dtype=int32))
+Two of TensorFlow's habits kept on purpose, because ``TextVectorization`` depends on them:
+``lower`` changes only ASCII letters unless an ``encoding`` is given ("Émile" stays "Émile"),
+and ``split`` with no ``sep`` splits on ASCII whitespace only (a no-break space is part of a
+word). Two more from TensorFlow's byte strings: bytes that are not UTF-8 pass through
+unchanged (``lower(encoding="utf-8")`` and ``unicode_split`` put U+FFFD for them, as TensorFlow
+does), and patterns are read as RE2 reads them: ``\\w``, ``\\d``, ``\\s`` and ``\\b`` are ASCII,
+``\\1``..``\\9`` in a rewrite name groups and ``\\0`` the whole match.
+
+>>> import numpy as np, glassnet as tf
+>>> tf.strings.lower(["Hello World", "ÇA VA"]).numpy()
+array([b'hello world', b'\\xc3\\x87a va'], dtype=object)
+>>> print(tf.strings.regex_replace("a,b;c", "[,;]", " "))
+tf.Tensor(b'a b c', shape=(), dtype=string)
+>>> tf.strings.split("  one two  ").numpy()
+array([b'one', b'two'], dtype=object)
+>>> tf.strings.length(np.array(["abc", "é"])).numpy(), tf.strings.length("é", unit="UTF8_CHAR").numpy()
+(array([3, 2], dtype=int32), np.int32(1))
 """
 from __future__ import annotations
 
+import builtins
 import re
 
 import numpy as np
 
-__all__ = ["as_string", "fingerprint64", "join", "length", "lower", "reduce_join", "regex_replace", "split", "strip",
-           "substr", "to_hash_bucket_fast", "to_number", "unicode_split", "upper"]
+from .tensor import Tensor, _where
+
+__all__ = ["as_string", "fingerprint64", "join", "length", "lower", "reduce_join", "regex_full_match", "regex_replace",
+           "split", "strip", "substr", "to_hash_bucket_fast", "to_number", "unicode_split", "upper"]
 
 _ASCII_SPACE = re.compile(r"[ \t\n\v\f\r]+")      # TensorFlow's whitespace: ASCII only
+_ASCII_WHITESPACE = " \t\n\v\f\r"
 _ASCII_UPPER = {c: c + 32 for c in range(65, 91)}
+_ASCII_LOWER = {c + 32: c for c in range(65, 91)}
+_KEEP = "surrogateescape"     # a byte that is not UTF-8 stays one character, and comes back as itself
 
 
-def as_text(input, name: str = "input") -> np.ndarray:
-    """``input`` as a NumPy array of ``str`` (bytes decoded as UTF-8); numbers are refused."""
-    arr = np.asarray(input)
-    if arr.dtype.kind == "S":
-        return np.vectorize(lambda b: b.decode("utf-8"), otypes=[str])(arr) if arr.size else arr.astype(str)
-    if arr.dtype.kind == "O":
-        if not all(isinstance(v, (str, bytes)) for v in arr.reshape(-1)):
-            bad = next(v for v in arr.reshape(-1) if not isinstance(v, (str, bytes)))
-            raise ValueError(f"{name} must hold strings, but holds {bad!r} ({type(bad).__name__})")
-        return np.array([v.decode("utf-8") if isinstance(v, bytes) else v for v in arr.reshape(-1)],
-                        dtype=str).reshape(arr.shape)
-    if arr.dtype.kind != "U":
-        raise ValueError(f"{name} must hold strings, but has dtype {arr.dtype} (numbers?); "
-                         "convert them with np.asarray(data).astype(str) if they are words")
-    return arr
+class NotStringsError(TypeError, ValueError):
+    """Numbers (or other objects) where strings belong: a TypeError, as TensorFlow raises, that
+    is also the ValueError glassnet's text layers raised before string tensors."""
 
 
-def _map(fn, arr):
-    if arr.size == 0:
-        return arr.astype(str)
-    return np.array([fn(s) for s in arr.reshape(-1)], dtype=str).reshape(arr.shape)
+# -- text in, string tensors out ------------------------------------------------------------------------
+def _flat(input, name: str):
+    """The items of ``input`` (each ``str`` or ``bytes``) in order, and its shape."""
+    if isinstance(input, (str, bytes)):
+        return [input], ()
+    if isinstance(input, np.ndarray):
+        arr = input.view(np.ndarray)
+    elif hasattr(input, "numpy") and not isinstance(input, (list, tuple)):
+        arr = np.asarray(input.numpy())
+    else:
+        try:                                # object: each item keeps its type (a number is caught below)
+            arr = np.array(input, dtype=object)
+        except ValueError as e:
+            raise ValueError(f"{name}: {e}") from None
+    items = arr.reshape(-1).tolist()
+    if arr.dtype.kind in "US":
+        return items, arr.shape
+    if arr.dtype.kind != "O":
+        raise NotStringsError(f"{name} must hold strings, but has dtype {arr.dtype} (numbers?); format numbers "
+                              "with tf.strings.as_string, or np.asarray(data).astype(str) if they are words")
+    for i, v in enumerate(items):
+        if isinstance(v, (str, bytes)):
+            continue
+        if isinstance(v, np.ndarray) and v.ndim == 0 and isinstance(v.item(), (str, bytes)):
+            items[i] = v.item()                     # [t[0], t[1]]: 0-d string tensors in a list
+            continue
+        raise NotStringsError(f"{name} must hold strings, but {name}{_where(arr.shape, i)} is {v!r} "
+                              f"({type(v).__name__})")
+    return items, arr.shape
 
 
-def lower(input, encoding: str = "", name=None) -> np.ndarray:
+def _texts(input, name: str = "input", errors: str = _KEEP):
+    """The items of ``input`` as ``str`` (bytes decoded as UTF-8 with ``errors``), and its shape."""
+    items, shape = _flat(input, name)
+    return [v if isinstance(v, str) else v.decode("utf-8", errors) for v in items], shape
+
+
+def _raw(input, name: str = "input"):
+    """The items of ``input`` as the UTF-8 ``bytes`` TensorFlow holds, and its shape."""
+    items, shape = _flat(input, name)
+    return [v.encode("utf-8", _KEEP) if isinstance(v, str) else bytes(v) for v in items], shape
+
+
+def _out(values: list, shape) -> Tensor:
+    """``values`` (``str`` or ``bytes``) as a string tensor of ``shape``: an object array of bytes."""
+    flat = np.empty(len(values), dtype=object)
+    flat[:] = [v.encode("utf-8", _KEEP) if isinstance(v, str) else v for v in values]
+    return flat.reshape(shape).view(Tensor)
+
+
+def _numbers(values: list, shape, dtype) -> Tensor:
+    return np.array(values, dtype=dtype).reshape(shape).view(Tensor)
+
+
+def _one(value, name: str) -> str:
+    """A pattern, separator or rewrite: one string (``str``, ``bytes`` or a 0-d string tensor)."""
+    items, shape = _flat(value, name)
+    if shape != ():
+        raise ValueError(f"{name} must be one string, got shape {tuple(shape)}")
+    v = items[0]
+    return v if isinstance(v, str) else v.decode("utf-8", _KEEP)
+
+
+def _nest(flat: list, shape) -> list:
+    """A flat list of rows as nested lists of ``shape`` (TensorFlow's ragged result, as lists)."""
+    if len(shape) <= 1:
+        return RaggedList(flat)
+    step = int(np.prod(shape[1:], dtype=np.int64))
+    return RaggedList(_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0]))
+
+
+class RaggedList(list):
+    """Rows of different lengths, one string tensor each (where TensorFlow gives a RaggedTensor);
+    ``to_list()`` gives TensorFlow's nested lists of ``bytes``."""
+
+    def to_list(self) -> list:
+        return [r.to_list() if isinstance(r, RaggedList) else r.view(np.ndarray).tolist() for r in self]
+
+
+def text_array(input, name: str = "input") -> np.ndarray:
+    """``input`` as a NumPy object array of ``str`` (bytes decoded as strict UTF-8), for the text
+    layers: their vocabularies are text. Numbers, and bytes that are not UTF-8, are refused naming
+    the position."""
+    items, shape = _flat(input, name)
+    out = []
+    for i, v in enumerate(items):
+        if isinstance(v, bytes):
+            try:
+                v = v.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{name}{_where(shape, i)} is not UTF-8 text: byte {v[e.start]:#04x} at offset "
+                                 f"{e.start} of {v[:60]!r}; decode it first (bytes.decode('utf-8', 'replace'))"
+                                 ) from None
+        out.append(v)
+    arr = np.empty(len(out), dtype=object)
+    arr[:] = out
+    return arr.reshape(shape)
+
+
+def raw_array(input, name: str = "input") -> np.ndarray:
+    """``input`` as a NumPy object array of the UTF-8 ``bytes`` it holds (what Hashing hashes)."""
+    items, shape = _raw(input, name)
+    arr = np.empty(len(items), dtype=object)
+    arr[:] = items
+    return arr.reshape(shape)
+
+
+def map_text(fn, text: np.ndarray) -> np.ndarray:
+    """``fn`` on each ``str`` of an object array of them (``text_array``'s), the shape kept."""
+    out = np.empty(len(text.reshape(-1)), dtype=object)
+    out[:] = [fn(s) for s in text.reshape(-1).tolist()]
+    return out.reshape(text.shape)
+
+
+def ascii_lower(s: str) -> str:
+    """``s`` with its ASCII letters lowered (TensorFlow's ``lower`` without an encoding)."""
+    return s.translate(_ASCII_UPPER)
+
+
+def split_whitespace(s: str) -> list:
+    """``s`` cut at runs of ASCII whitespace, empty pieces dropped (TensorFlow's ``split``)."""
+    return [p for p in _ASCII_SPACE.split(s) if p]
+
+
+# -- the functions ---------------------------------------------------------------------------------
+def lower(input, encoding: str = "", name=None) -> Tensor:
     """``tf.strings.lower``: ASCII letters lowered; with ``encoding="utf-8"``, every letter."""
-    arr = as_text(input)
-    return _map((lambda s: s.lower()) if encoding else (lambda s: s.translate(_ASCII_UPPER)), arr)
+    texts, shape = _texts(input, errors="replace" if encoding else _KEEP)
+    return _out([s.lower() for s in texts] if encoding else [ascii_lower(s) for s in texts], shape)
 
 
-def upper(input, encoding: str = "", name=None) -> np.ndarray:
+def upper(input, encoding: str = "", name=None) -> Tensor:
     """``tf.strings.upper``: ASCII letters raised; with ``encoding="utf-8"``, every letter."""
-    arr = as_text(input)
-    table = {c + 32: c for c in range(65, 91)}
-    return _map((lambda s: s.upper()) if encoding else (lambda s: s.translate(table)), arr)
+    texts, shape = _texts(input, errors="replace" if encoding else _KEEP)
+    return _out([s.upper() for s in texts] if encoding else [s.translate(_ASCII_LOWER) for s in texts], shape)
 
 
-def regex_replace(input, pattern: str, rewrite: str, replace_global: bool = True, name=None) -> np.ndarray:
+def _regex(pattern, who: str):
+    text = _one(pattern, f"{who}: pattern")
+    try:
+        return re.compile(text, re.ASCII)               # RE2's \w \d \s \b are ASCII
+    except re.error as e:
+        raise ValueError(f"{who}: pattern {text!r} is not a valid regular expression: {e}") from None
+
+
+def _rewrite(rewrite) -> str:
+    """RE2's rewrite in Python's words: ``\\0`` the whole match, ``\\1``..``\\9`` the groups."""
+    text = _one(rewrite, "regex_replace: rewrite")
+    return re.sub(r"\\(\\|\d)", lambda m: "\\\\" if m.group(1) == "\\" else f"\\g<{m.group(1)}>", text)
+
+
+def regex_replace(input, pattern, rewrite, replace_global: bool = True, name=None) -> Tensor:
     """``tf.strings.regex_replace``: each match of ``pattern`` replaced by ``rewrite`` (``\\1``
     names a group, as RE2); ``replace_global=False`` replaces the first match only."""
-    regex = re.compile(pattern)
-    return _map(lambda s: regex.sub(rewrite, s, count=0 if replace_global else 1), as_text(input))
+    regex, repl = _regex(pattern, "regex_replace"), _rewrite(rewrite)
+    texts, shape = _texts(input)
+    count = 0 if replace_global else 1
+    return _out([regex.sub(repl, s, count=count) for s in texts], shape)
+
+
+def regex_full_match(input, pattern, name=None) -> Tensor:
+    """``tf.strings.regex_full_match``: True where the whole string matches ``pattern``."""
+    regex = _regex(pattern, "regex_full_match")
+    texts, shape = _texts(input)
+    return _numbers([regex.fullmatch(s) is not None for s in texts], shape, np.bool_)
 
 
 def _split_one(s: str, sep, maxsplit: int) -> list:
     if sep is None:
-        parts = _ASCII_SPACE.split(s.strip(" \t\n\v\f\r"), maxsplit=max(maxsplit, 0))
+        parts = _ASCII_SPACE.split(s.strip(_ASCII_WHITESPACE), maxsplit=max(maxsplit, 0))
         return [p for p in parts if p] if parts != [""] else []
     return s.split(sep, maxsplit)
 
 
 def split(input, sep=None, maxsplit: int = -1, name=None):
-    """``tf.strings.split``: one string gives an array of its pieces; several give a list of
-    arrays (TensorFlow's RaggedTensor, one row per string). ``sep=None``: runs of ASCII
-    whitespace, leading and trailing ones dropped."""
-    arr = as_text(input)
-    if arr.ndim == 0:
-        return np.array(_split_one(str(arr), sep, maxsplit), dtype=str)
-    return [split(s, sep, maxsplit) if np.ndim(s) else np.array(_split_one(str(s), sep, maxsplit), dtype=str)
-            for s in arr]
+    """``tf.strings.split``: one string gives a string tensor of its pieces; several give a list
+    of them, one per string (TensorFlow's RaggedTensor, one row per string). ``sep=None``: runs
+    of ASCII whitespace, leading and trailing ones dropped; a ``sep`` cuts at each occurrence."""
+    sep = None if sep is None or (isinstance(sep, (str, bytes)) and not sep) else _one(sep, "split: sep")
+    texts, shape = _texts(input)
+    rows = [_split_one(s, sep, maxsplit) for s in texts]
+    if shape == ():
+        return _out(rows[0], (len(rows[0]),))
+    return _nest([_out(r, (len(r),)) for r in rows], shape)
 
 
-def join(inputs, separator: str = "", name=None) -> np.ndarray:
-    """``tf.strings.join``: the strings of ``inputs`` (a list of arrays of one shape, or of
-    scalars) joined elementwise with ``separator``."""
-    arrays = np.broadcast_arrays(*[as_text(a, "inputs") for a in inputs])
-    if not arrays:
-        return np.array("", dtype=str)
-    out = arrays[0]
-    for a in arrays[1:]:
-        out = np.char.add(np.char.add(out, separator), a)
-    return np.asarray(out, dtype=str)
+def unicode_split(input, input_encoding: str = "UTF-8", errors: str = "replace", replacement_char: int = 0xFFFD,
+                  name=None):
+    """``tf.strings.unicode_split``: each string as its characters (a list of them for several);
+    a byte that is not UTF-8 becomes ``replacement_char`` (``errors="replace"``), is dropped
+    (``"ignore"``) or an error (``"strict"``)."""
+    if str(input_encoding).upper().replace("_", "-") not in ("UTF-8", "UTF8"):
+        raise ValueError(f"unicode_split: only input_encoding='UTF-8' is supported, got {input_encoding!r}")
+    if errors not in ("replace", "ignore", "strict"):
+        raise ValueError(f"unicode_split: errors must be 'replace', 'ignore' or 'strict', got {errors!r}")
+    if errors == "strict":
+        arr = text_array(input)                 # bytes that are not UTF-8: an error naming them
+        texts, shape = arr.reshape(-1).tolist(), arr.shape
+    else:
+        texts, shape = _texts(input)
+    bad = chr(replacement_char) if errors == "replace" else ""
+    rows = [[c if not "\udc80" <= c <= "\udcff" else bad for c in s] for s in texts]
+    rows = [[c for c in r if c] for r in rows]
+    if shape == ():
+        return _out(rows[0], (len(rows[0]),))
+    return _nest([_out(r, (len(r),)) for r in rows], shape)
 
 
-def strip(input, name=None) -> np.ndarray:
+def join(inputs, separator: str = "", name=None) -> Tensor:
+    """``tf.strings.join``: the strings of ``inputs`` (a list of string tensors of one shape, or
+    that broadcast, or of scalars) joined elementwise with ``separator``."""
+    if isinstance(inputs, (str, bytes)):
+        raise ValueError("strings.join: inputs must be a list of strings or string tensors, got one string; "
+                         "for the strings of one tensor use strings.reduce_join")
+    sep = _one(separator, "strings.join: separator")
+    parts = []
+    for i, a in enumerate(inputs):
+        texts, shape = _texts(a, f"inputs[{i}]")
+        arr = np.empty(len(texts), dtype=object)
+        arr[:] = texts
+        parts.append(arr.reshape(shape))
+    if not parts:
+        return _out([""], ())
+    try:
+        arrays = np.broadcast_arrays(*parts)
+    except ValueError:
+        raise ValueError("strings.join: the inputs' shapes do not broadcast: "
+                         f"{', '.join(str(tuple(p.shape)) for p in parts)}") from None
+    flat = [a.reshape(-1).tolist() for a in arrays]
+    return _out([sep.join(row) for row in zip(*flat)], arrays[0].shape)
+
+
+def strip(input, name=None) -> Tensor:
     """``tf.strings.strip``: leading and trailing ASCII whitespace removed."""
-    return _map(lambda s: s.strip(" \t\n\v\f\r"), as_text(input))
+    texts, shape = _texts(input)
+    return _out([s.strip(_ASCII_WHITESPACE) for s in texts], shape)
 
 
-def reduce_join(inputs, axis=None, keepdims: bool = False, separator: str = "", name=None) -> np.ndarray:
-    """``tf.strings.reduce_join``: the strings along ``axis`` (all, when None) joined with ``separator``."""
-    arr = as_text(inputs, "inputs")
-    if axis is None:
-        out = np.array(separator.join(arr.reshape(-1).tolist()), dtype=str)
-        return out.reshape((1,) * arr.ndim) if keepdims else out
-    out = np.apply_along_axis(lambda row: separator.join(row.tolist()), axis, arr.astype(object)) \
-        if arr.size else np.zeros(np.delete(arr.shape, axis), dtype=str)
-    out = np.asarray(out, dtype=str)
-    return np.expand_dims(out, axis) if keepdims else out
+def reduce_join(inputs, axis=None, keepdims: bool = False, separator: str = "", name=None) -> Tensor:
+    """``tf.strings.reduce_join``: the strings along ``axis`` (an int, a list of them, or None for
+    all) joined with ``separator``, in order."""
+    sep = _one(separator, "strings.reduce_join: separator")
+    texts, shape = _texts(inputs, "inputs")
+    arr = np.empty(len(texts), dtype=object)
+    arr[:] = texts
+    arr = arr.reshape(shape)
+    ndim = arr.ndim
+    axes = list(range(ndim)) if axis is None else [int(a) for a in np.atleast_1d(axis)]
+    for a in axes:
+        if not -max(ndim, 1) <= a < max(ndim, 1):
+            raise ValueError(f"strings.reduce_join: axis {a} is out of range for inputs of shape {tuple(shape)}")
+    axes = sorted({a % ndim for a in axes}) if ndim else []
+    keep = [d for d in range(ndim) if d not in axes]
+    n = int(np.prod([shape[d] for d in axes], dtype=np.int64))
+    rows = np.transpose(arr, keep + axes).reshape(-1, n) if arr.size else np.empty((int(np.prod(
+        [shape[d] for d in keep], dtype=np.int64)), 0), object)
+    out_shape = tuple(shape[d] if d in keep else 1 for d in range(ndim)) if keepdims else \
+        tuple(shape[d] for d in keep)
+    return _out([sep.join(r) for r in rows.tolist()], out_shape)
 
 
-def substr(input, pos: int, len: int, unit: str = "BYTE", name=None) -> np.ndarray:  # noqa: A002 - TensorFlow's name
-    """``tf.strings.substr``: ``len`` bytes (or ``unit="UTF8_CHAR"``: characters) from ``pos``."""
-    if unit == "UTF8_CHAR":
-        return _map(lambda s: s[pos:pos + len], as_text(input))
-    return _map(lambda s: s.encode("utf-8")[pos:pos + len].decode("utf-8", "replace"), as_text(input))
+def substr(input, pos, len, unit: str = "BYTE", name=None) -> Tensor:  # noqa: A002 - TensorFlow's name
+    """``tf.strings.substr``: ``len`` bytes (or ``unit="UTF8_CHAR"``: characters) from ``pos``
+    (negative: from the end); ``pos`` and ``len`` may be arrays that broadcast with ``input``. A
+    ``pos`` past the end is an error naming the string, as in TensorFlow; a ``len`` past it stops
+    at the end. Bytes cut inside a character stay cut, as TensorFlow's."""
+    if unit not in ("BYTE", "UTF8_CHAR"):
+        raise ValueError(f"strings.substr: unit must be 'BYTE' or 'UTF8_CHAR', got {unit!r}")
+    items, shape = _raw(input) if unit == "BYTE" else _texts(input)
+    arr = np.empty(builtins.len(items), dtype=object)
+    arr[:] = items
+    try:
+        text, p, n = np.broadcast_arrays(arr.reshape(shape), np.asarray(pos), np.asarray(len))
+    except ValueError:
+        raise ValueError(f"strings.substr: pos {np.shape(pos)} and len {np.shape(len)} do not broadcast with "
+                         f"input {tuple(shape)}") from None
+    if p.dtype.kind not in "iu" or n.dtype.kind not in "iu":
+        raise ValueError(f"strings.substr: pos and len must be integers, got {p.dtype} and {n.dtype}")
+    out = []
+    for i, (s, start, size) in enumerate(zip(text.reshape(-1).tolist(), p.reshape(-1).tolist(),
+                                             n.reshape(-1).tolist())):
+        size_of = builtins.len(s)
+        if not -size_of <= start <= size_of:
+            raise ValueError(f"strings.substr: pos {start} is out of range for input{_where(text.shape, i)} = "
+                             f"{s!r} ({size_of} {'bytes' if unit == 'BYTE' else 'characters'})")
+        if size < 0:
+            raise ValueError(f"strings.substr: len must be >= 0, got {size}")
+        start = start % size_of if start < 0 else start
+        out.append(s[start:start + size])
+    return _out(out, text.shape)
 
 
-def unicode_split(input, input_encoding: str = "UTF-8", name=None):
-    """``tf.strings.unicode_split``: each string as its characters (a list of arrays for several)."""
-    arr = as_text(input)
-    if arr.ndim == 0:
-        return np.array(list(str(arr)), dtype=str)
-    return [unicode_split(s) for s in arr]
-
-
-def as_string(input, precision: int = -1, name=None) -> np.ndarray:
-    """``tf.strings.as_string``: numbers as text (integers in decimal; floats with 6 digits after
-    the point, TensorFlow's default, or ``precision`` digits; booleans "true"/"false")."""
-    arr = np.asarray(input)
-    if arr.dtype.kind in "US":
-        return as_text(arr)
+def as_string(input, precision: int = -1, scientific: bool = False, shortest: bool = False, width: int = -1,
+              fill: str = "", name=None) -> Tensor:
+    """``tf.strings.as_string``: numbers as text, by C's printf as TensorFlow: floats with 6 digits
+    after the point (``precision`` digits if given; ``scientific``: %e, ``shortest``: %g),
+    integers in decimal, booleans "true"/"false"; ``width`` pads on the left with ``fill``
+    (a space, or "0"). Strings stay as they are."""
+    if isinstance(input, (str, bytes)) or (isinstance(input, np.ndarray) and input.dtype.kind in "OSU") or (
+            isinstance(input, (list, tuple)) and np.asarray(input, dtype=object).size
+            and isinstance(np.asarray(input, dtype=object).reshape(-1)[0], (str, bytes))):
+        items, shape = _raw(input)
+        return _out(items, shape)
+    if len(fill) > 1:
+        raise ValueError(f"strings.as_string: fill must be one character or empty, got {fill!r}")
+    if scientific and shortest:
+        raise ValueError("strings.as_string: scientific and shortest cannot both be True")
+    arr = np.asarray(input.numpy() if hasattr(input, "numpy") and not isinstance(input, np.ndarray) else input)
+    spec = "%" + (fill if fill not in ("", " ") else "") + (str(width) if width > -1 else "")
     if arr.dtype.kind == "f":
-        fmt = (lambda v: f"{v:.{precision}f}") if precision >= 0 else (lambda v: f"{v:f}")
-        return _map(fmt, arr.astype(np.float64)) if arr.size else arr.astype(str)
-    if arr.dtype.kind == "b":
-        return _map(lambda v: "true" if v else "false", arr) if arr.size else arr.astype(str)
-    return arr.astype(np.int64).astype(str)
+        spec += (f".{precision}" if precision > -1 else "") + ("e" if scientific else "g" if shortest else "f")
+        values = [spec % v for v in arr.astype(np.float64).reshape(-1).tolist()]
+    elif arr.dtype.kind in "iu":
+        values = [(spec + "d") % v for v in arr.reshape(-1).tolist()]
+    elif arr.dtype.kind == "b":
+        values = [(spec + "s") % ("true" if v else "false") for v in arr.reshape(-1).tolist()]
+    else:
+        raise NotStringsError(f"strings.as_string: input must be numbers, booleans or strings, got dtype {arr.dtype}")
+    return _out(values, arr.shape)
 
 
-def to_number(input, out_type=np.float32, name=None) -> np.ndarray:
+def to_number(input, out_type=np.float32, name=None) -> Tensor:
     """``tf.strings.to_number``: text to numbers of ``out_type`` (float32 by default); a string
-    that is not a number is an error naming it."""
-    arr = as_text(input)
-    kind = np.dtype(out_type).kind
+    that is not a number, or an integer out of ``out_type``'s range, is an error naming it."""
+    dtype = np.dtype(getattr(out_type, "as_numpy_dtype", out_type))
+    if dtype.kind not in "iuf":
+        raise ValueError(f"strings.to_number: out_type must be a number type, got {out_type!r}")
+    texts, shape = _texts(input)
     values = []
-    for s in arr.reshape(-1).tolist():
+    for i, s in enumerate(texts):
         try:
-            values.append(int(s) if kind in "iu" else float(s))
+            if "_" in s:                                  # Python reads 1_000; TensorFlow does not
+                raise ValueError
+            values.append(int(s) if dtype.kind in "iu" else float(s))
         except ValueError:
-            raise ValueError(f"strings.to_number: {s!r} is not a number") from None
-    return np.array(values, dtype=out_type).reshape(arr.shape)
+            kind = "an integer" if dtype.kind in "iu" else "a number"
+            raise ValueError(f"strings.to_number: {s!r} is not a number (input{_where(shape, i)}; "
+                             f"out_type={dtype.name} wants {kind})") from None
+        if dtype.kind in "iu" and not np.iinfo(dtype).min <= values[-1] <= np.iinfo(dtype).max:
+            raise ValueError(f"strings.to_number: {s!r} (input{_where(shape, i)}) is out of range for {dtype.name}")
+    return _numbers(values, shape, dtype)
 
 
-def length(input, unit: str = "BYTE", name=None) -> np.ndarray:
-    """``tf.strings.length``: bytes in UTF-8 (``unit="BYTE"``) or characters (``"UTF8_CHAR"``)."""
+def length(input, unit: str = "BYTE", name=None) -> Tensor:
+    """``tf.strings.length``: bytes in UTF-8 (``unit="BYTE"``) or characters (``"UTF8_CHAR"``;
+    a byte that is not UTF-8 counts as one, as in TensorFlow)."""
     if unit not in ("BYTE", "UTF8_CHAR"):
         raise ValueError(f"strings.length: unit must be 'BYTE' or 'UTF8_CHAR', got {unit!r}")
-    arr = as_text(input)
-    count = (lambda s: len(s.encode("utf-8"))) if unit == "BYTE" else len
-    return np.array([count(s) for s in arr.reshape(-1)], dtype=np.int32).reshape(arr.shape)
+    items, shape = _raw(input) if unit == "BYTE" else _texts(input)
+    return _numbers([len(s) for s in items], shape, np.int32)
 
 
 # -- FarmHash Fingerprint64 (farmhashna::Hash64), TensorFlow's fast string hash ----------------------
@@ -307,10 +538,14 @@ def fingerprint64(data: bytes) -> int:
                   (_len16(v[1], w[1], mul) + x) & _M64, mul)
 
 
-def to_hash_bucket_fast(input, num_buckets: int, name=None) -> np.ndarray:
+def to_hash_bucket_fast(input, num_buckets: int, name=None) -> Tensor:
     """``tf.strings.to_hash_bucket_fast``: ``Fingerprint64(utf-8 bytes) % num_buckets`` (int64)."""
     if isinstance(num_buckets, bool) or not isinstance(num_buckets, (int, np.integer)) or num_buckets < 1:
         raise ValueError(f"strings.to_hash_bucket_fast: num_buckets must be a positive integer, got {num_buckets!r}")
-    arr = as_text(input)
-    return np.array([fingerprint64(t.encode("utf-8")) % int(num_buckets) for t in arr.reshape(-1).tolist()],
-                    dtype=np.int64).reshape(arr.shape)
+    items, shape = _raw(input)
+    return _numbers(hash_buckets(items, int(num_buckets)), shape, np.int64)
+
+
+def hash_buckets(items: list, num_buckets: int) -> list:
+    """``Fingerprint64(b) % num_buckets`` for each ``bytes`` in ``items`` (the Hashing layer's bins)."""
+    return [fingerprint64(b) % num_buckets for b in items]

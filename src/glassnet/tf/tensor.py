@@ -19,6 +19,17 @@ array([[ True, False]])
 [1, 2]
 >>> float(tf.math.reduce_sum(t).numpy())
 -1.0
+
+A string tensor (``tf.string``) is a ``Tensor`` of NumPy ``object`` dtype holding Python ``bytes``
+(UTF-8), so ``.numpy()`` gives what TensorFlow's gives, and it prints as TensorFlow's does:
+
+>>> s = tf.constant(["a b", "é"])
+>>> s.numpy(), s.dtype == tf.string
+(array([b'a b', b'\\xc3\\xa9'], dtype=object), True)
+>>> print(s[0])
+tf.Tensor(b'a b', shape=(), dtype=string)
+>>> s[0].numpy().decode("utf-8"), (s == "a b").numpy()
+('a b', array([ True, False]))
 """
 from __future__ import annotations
 
@@ -26,8 +37,10 @@ import threading
 
 import numpy as np
 
-__all__ = ["KerasTensor", "Tensor", "TensorFunction", "TensorShape", "cast", "constant", "convert_to_tensor", "float_array",
-           "plain_function", "wrap"]
+from .dtypes import DType
+
+__all__ = ["KerasTensor", "Tensor", "TensorFunction", "TensorShape", "bytes_array", "cast", "constant",
+           "convert_to_tensor", "float_array", "plain_function", "wrap"]
 
 
 class TensorShape(tuple):
@@ -64,9 +77,11 @@ class Tensor(np.ndarray):
             from . import vjps  # noqa: PLC0415 - vjps builds on this module
             return vjps.getitem(self, key)
         out = super().__getitem__(key)
+        if type(out) is Tensor:
+            return out
         if isinstance(out, np.generic):            # t[0] of a vector: a 0-d Tensor, as in TF
             return np.asarray(out).view(Tensor)
-        return out
+        return out if isinstance(out, np.ndarray) else _object_scalar(out)   # a string tensor's element: 0-d
 
     def __setitem__(self, key, value):
         if _active_tapes():
@@ -77,12 +92,19 @@ class Tensor(np.ndarray):
     # Every NumPy ufunc (operators too: t * 2 is np.multiply) and NumPy function on a Tensor
     # goes through glassnet.tf.vjps, which records it when a GradientTape follows an input.
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if self.dtype.kind == "O" and ufunc in _TEXT_UFUNCS:         # t == "a", t + "!": str taken as bytes
+            inputs = tuple(_bytes_operand(a) for a in inputs)
         from . import dispatch  # noqa: PLC0415
         return dispatch.ufunc_call(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
         if not _active_tapes():
-            return super().__array_function__(func, types, args, kwargs)
+            try:
+                return super().__array_function__(func, types, args, kwargs)
+            except TypeError:           # np.char.lower(t) of a string tensor: NumPy wants 'S', given here
+                if self.dtype.kind == "O" and getattr(func, "__module__", None) in ("numpy.char", "numpy.strings"):
+                    return _char_call(func, args, kwargs)
+                raise
         from . import dispatch  # noqa: PLC0415
         return dispatch.function_call(func, args, kwargs)
 
@@ -131,8 +153,8 @@ class Tensor(np.ndarray):
         return dispatch.function_call(np.dot, (self, b), {} if out is None else {"out": out})
 
     def __iter__(self):
-        if _active_tapes() and self.ndim:
-            return (self[i] for i in range(len(self)))     # each row recorded as t[i]
+        if self.ndim and (_active_tapes() or (self.ndim == 1 and self.dtype.kind == "O")):
+            return (self[i] for i in range(len(self)))     # each row recorded as t[i]; strings: 0-d tensors
         return np.ndarray.__iter__(self)
 
     def mean(self, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
@@ -175,8 +197,62 @@ class Tensor(np.ndarray):
         raise TypeError("unhashable type: 'Tensor' (only 0-d tensors can be dict keys)")
 
     def __repr__(self):
-        # NumPy's own: a Tensor prints as the array it is (existing doctests and outputs hold).
+        # A number tensor prints as NumPy's array it is (doctests and outputs written so hold); a
+        # string tensor as TensorFlow's: <tf.Tensor: shape=(), dtype=string, numpy=b'hi'>
+        if self.dtype.kind == "O":
+            return _string_text(self, True)
         return repr(self.view(np.ndarray))
+
+    def __str__(self):
+        if self.dtype.kind == "O":                          # tf.Tensor(b'hi', shape=(), dtype=string)
+            return _string_text(self, False)
+        return str(self.view(np.ndarray))
+
+
+def _string_text(t, as_repr: bool) -> str:
+    """TensorFlow's way of printing a string tensor: ``repr`` <tf.Tensor: shape=(2,), dtype=string,
+    numpy=array([...], dtype=object)>, ``str`` tf.Tensor([b'a' b'b'], shape=(2,), dtype=string)."""
+    plain = t.view(np.ndarray)
+    shape = tuple(plain.shape)
+    if plain.ndim == 0:
+        body = repr(plain[()])
+    else:
+        body = repr(plain) if as_repr else str(plain)
+    sep = "\n" if "\n" in body else ""
+    if as_repr:
+        return f"<tf.Tensor: shape={shape}, dtype=string, numpy={sep}{body}>"
+    return f"tf.Tensor({sep}{body}, shape={shape}, dtype=string)"
+
+
+def _object_scalar(value) -> Tensor:
+    out = np.empty((), dtype=object)
+    out[()] = value
+    return out.view(Tensor)
+
+
+_TEXT_UFUNCS = frozenset((np.equal, np.not_equal, np.add))
+
+
+def _bytes_operand(a):
+    """A ``str`` (or an array of them) beside a string tensor, as the UTF-8 bytes it holds."""
+    if isinstance(a, str):
+        return a.encode("utf-8")
+    if isinstance(a, np.ndarray) and a.dtype.kind == "U":
+        return bytes_array(a)
+    return a
+
+
+def _char_call(func, args, kwargs):
+    """``np.char.*`` / ``np.strings.*`` on a string tensor: NumPy's text functions want 'S' arrays,
+    so the bytes go in as one and what comes out as text is a string tensor again."""
+    def as_s(a):
+        if isinstance(a, np.ndarray) and a.dtype.kind == "O":
+            return a.view(np.ndarray).astype("S") if a.size else np.zeros(a.shape, "S1")
+        return a.encode("utf-8") if isinstance(a, str) else a
+    out = func(*[as_s(a) for a in args], **{k: as_s(v) for k, v in kwargs.items()})
+    if isinstance(out, np.ndarray) and out.dtype.kind in "SU":
+        return bytes_array(out).view(Tensor)
+    return wrap(out) if isinstance(out, (np.ndarray, np.generic)) else out
 
 
 def _active_tapes() -> bool:
@@ -244,7 +320,51 @@ _PY_DEFAULTS = {bool: np.bool_, int: np.int32, float: np.float32}
 def _as_dtype(dtype):
     if dtype is None:
         return None
+    if isinstance(dtype, DType) or (isinstance(dtype, str) and dtype == "string"):
+        return np.dtype(object)                     # tf.string: object arrays of bytes
     return np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+
+
+def _where(shape, flat_index: int) -> str:
+    return "" if not shape else "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat_index, shape)) + "]"
+
+
+def bytes_array(value, who: str = "value") -> np.ndarray:
+    """``value`` (``str``, ``bytes``, a list of them, an array of kind 'U', 'S' or object) as a
+    plain NumPy ``object`` array of UTF-8 ``bytes``, what a string tensor holds; anything that
+    is not a string (a number in a list of words, say) is a TypeError naming its position."""
+    if isinstance(value, bytes):
+        return _object_scalar(bytes(value)).view(np.ndarray)
+    if isinstance(value, str):
+        return _object_scalar(value.encode("utf-8", "surrogateescape")).view(np.ndarray)
+    if isinstance(value, np.ndarray):
+        arr = value.view(np.ndarray)
+    else:
+        try:                      # object: each item keeps its type, so ["a", 1] is caught below
+            arr = np.array(value, dtype=object)
+        except ValueError as e:
+            raise ValueError(f"{who}: {e}") from None
+    items = arr.reshape(-1).tolist()
+    if arr.dtype.kind == "U":
+        flat = [s.encode("utf-8", "surrogateescape") for s in items]
+    elif arr.dtype.kind == "S":
+        flat = items
+    else:
+        flat = []
+        for i, v in enumerate(items):
+            if isinstance(v, np.ndarray) and v.ndim == 0:          # [t[0], t[1]]: 0-d string tensors
+                v = v.item()
+            if isinstance(v, bytes):
+                flat.append(bytes(v))
+            elif isinstance(v, str):
+                flat.append(v.encode("utf-8", "surrogateescape"))
+            else:
+                raise TypeError(f"{who}{_where(arr.shape, i)} is {v!r} ({type(v).__name__}), not a string: a "
+                                "string tensor holds str or bytes only (TensorFlow: mixed types cannot be a "
+                                "tensor)")
+    out = np.empty(len(flat), dtype=object)
+    out[:] = flat
+    return out.reshape(arr.shape)
 
 
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
@@ -257,6 +377,8 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     dtype('float64')
     """
     dtype = _as_dtype(dtype)
+    if isinstance(value, (str, bytes)) or (dtype is not None and dtype.kind == "O"):
+        return _string_tensor(value, dtype, "convert_to_tensor")
     if _active_tapes() and (isinstance(value, Tensor) or hasattr(value, "store_in")):
         from . import vjps  # noqa: PLC0415 - a Variable read, a cast: recorded by the tape
         value = value._read() if hasattr(value, "store_in") else value
@@ -266,6 +388,8 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
         value = value.numpy()                       # a glassnet Variable
     arr = np.array(value, copy=True)                # a tensor never aliases the caller's array
+    if arr.dtype.kind in "OSU":
+        return _string_tensor(value, dtype, "convert_to_tensor")
     if dtype is None and not isinstance(value, (np.ndarray, np.generic)) and arr.dtype != object:
         if arr.dtype.kind == "f":
             arr = arr.astype(_as_dtype(dtype_hint) or np.float32)
@@ -275,10 +399,22 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
             arr = arr.astype(np.float32)
     if dtype is not None:
         arr = arr.astype(dtype)
-    if arr.dtype.kind not in "biufU":
+    if arr.dtype.kind not in "biuf":
         raise TypeError(f"convert_to_tensor: value of type {type(value).__name__} cannot be a tensor "
                         f"(dtype {arr.dtype})")
     return arr.view(Tensor)
+
+
+def _string_tensor(value, dtype, who) -> Tensor:
+    """Text as a string tensor (object array of UTF-8 bytes); refused for a number dtype."""
+    if dtype is not None and dtype.kind != "O":
+        raise TypeError(f"{who}: cannot convert strings to a tensor of dtype {dtype.name} (TensorFlow neither); "
+                        "parse them with tf.strings.to_number(x, out_type=...)")
+    if isinstance(value, Tensor) and value.dtype.kind == "O":
+        return value
+    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+        value = value.numpy()
+    return bytes_array(value, "value").view(Tensor)
 
 
 def constant(value, dtype=None, shape=None, name=None) -> Tensor:
@@ -301,11 +437,24 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
 
 
 def cast(x, dtype) -> Tensor:
-    """``x`` converted to ``dtype`` (``tf.cast``); recorded by an open tape (dJ/dx = g cast back)."""
+    """``x`` converted to ``dtype`` (``tf.cast``); recorded by an open tape (dJ/dx = g cast back).
+    Strings do not cast to numbers nor numbers to strings, as in TensorFlow: ``tf.strings.to_number``
+    and ``tf.strings.as_string`` do that."""
+    target = _as_dtype(dtype)
+    source = getattr(x, "dtype", None)
+    source = np.asarray(x).dtype if not isinstance(source, np.dtype) else source
+    if source.kind in "OSU" or target.kind == "O":
+        if source.kind in "OSU" and target.kind == "O":
+            return _string_tensor(x, None, "cast")
+        if source.kind in "OSU":
+            raise TypeError(f"cast: a string tensor cannot be cast to {target.name} (TensorFlow neither); "
+                            f"parse the text with tf.strings.to_number(x, out_type=tf.{target.name})")
+        raise TypeError(f"cast: a {source.name} tensor cannot be cast to string (TensorFlow neither); "
+                        "format the numbers with tf.strings.as_string(x)")
     if _active_tapes():
         from . import vjps  # noqa: PLC0415
         return vjps.cast(x if isinstance(x, Tensor) or hasattr(x, "store_in") else convert_to_tensor(x), dtype)
-    return wrap(np.asarray(x).astype(_as_dtype(dtype)))
+    return wrap(np.asarray(x).astype(target))
 
 
 class TensorFunction:
