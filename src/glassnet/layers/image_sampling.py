@@ -158,30 +158,40 @@ def affine_taps(transforms, height: int, width: int, interpolation="bilinear", f
     k = c0 * xs + c1 * ys + np.float32(1)
     infinite = k == 0                                  # TensorFlow returns fill_value there
     k = np.where(infinite, np.float32(1), k)
-    in_x = _FILL[fill_mode]((a0 * xs + a1 * ys + a2) / k, width).astype(np.float64)
-    in_y = _FILL[fill_mode]((b0 * xs + b1 * ys + b2) / k, height).astype(np.float64)
+    in_x = _FILL[fill_mode]((a0 * xs + a1 * ys + a2) / k, width)
+    in_y = _FILL[fill_mode]((b0 * xs + b1 * ys + b2) / k, height)
     if interpolation == "nearest":                     # std::round: halves away from zero
-        rows = [np.sign(in_y) * np.floor(np.abs(in_y) + 0.5)]
-        cols = [np.sign(in_x) * np.floor(np.abs(in_x) + 0.5)]
-        weights = [np.ones_like(in_x)]
-    else:
+        rows = [(np.sign(in_y) * np.floor(np.abs(in_y) + 0.5), np.ones_like(in_y))]
+        cols = [(np.sign(in_x) * np.floor(np.abs(in_x) + 0.5), np.ones_like(in_x))]
+        pairs = [(0, 0)]
+    else:                                              # the two rows and two columns around, weighted
         y0, x0 = np.floor(in_y), np.floor(in_x)
         wy, wx = in_y - y0, in_x - x0
-        rows, cols = [y0, y0, y0 + 1, y0 + 1], [x0, x0 + 1, x0, x0 + 1]
-        weights = [(1 - wy) * (1 - wx), (1 - wy) * wx, wy * (1 - wx), wy * wx]
-    row, col, weight = np.stack(rows, -1), np.stack(cols, -1), np.stack(weights, -1)
-    inside = (row >= 0) & (row < height) & (col >= 0) & (col < width) & ~infinite[..., None]
-    fill = np.where(inside, 0.0, weight).sum(-1) + infinite.astype(np.float64) * (1 - weight.sum(-1))
-    index = np.where(inside, row * width + col, 0).astype(np.int64)
-    return index, np.where(inside, weight, 0.0), fill
+        rows, cols = [(y0, 1 - wy), (y0 + 1, wy)], [(x0, 1 - wx), (x0 + 1, wx)]
+        pairs = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    # per axis: the pixel index and its weight, zero where it falls outside the image
+    rows = [(np.where((r >= 0) & (r < height), r, 0).astype(np.int64), np.where((r >= 0) & (r < height), w, 0))
+            for r, w in rows]
+    cols = [(np.where((c >= 0) & (c < width), c, 0).astype(np.int64), np.where((c >= 0) & (c < width), w, 0))
+            for c, w in cols]
+    index = np.empty(in_x.shape + (len(pairs),), np.int64)
+    weight = np.empty(in_x.shape + (len(pairs),), np.float32)
+    for tap, (i, j) in enumerate(pairs):
+        index[..., tap] = rows[i][0] * width + cols[j][0]
+        weight[..., tap] = rows[i][1] * cols[j][1]
+    weight[infinite] = 0
+    fill = np.float32(1) - weight.sum(-1)              # what the taps outside the image would have read
+    return index, weight, fill
 
 
 def taps_apply(x, index, weight, fill, fill_value=0.0):
     """``Y[n, p] = sum_k W[n, p, k] X[n, I[n, p, k]] + F[n, p] fill_value`` for ``x (n, h, w, c)``."""
     n, h, w, c = x.shape
-    flat = x.reshape(n, h * w, c)
-    gathered = flat[np.arange(n)[:, None, None], index]                # (n, p, taps, c)
-    out = np.einsum("npk,npkc->npc", weight.astype(x.dtype), gathered)
+    flat = x.reshape(n * h * w, c)
+    where = index + (np.arange(n) * (h * w))[:, None, None]           # rows of `flat`
+    out = np.zeros((n, h * w, c), x.dtype)
+    for tap in range(index.shape[-1]):
+        out += weight[..., tap, None].astype(x.dtype) * flat[where[..., tap]]
     if fill_value:
         out += (fill * fill_value).astype(x.dtype)[..., None]
     return out.reshape(n, h, w, c)
@@ -190,7 +200,9 @@ def taps_apply(x, index, weight, fill, fill_value=0.0):
 def taps_adjoint(grad, index, weight, shape):
     """The backward of :func:`taps_apply`: each tap hands its weight times dY back to its pixel."""
     n, h, w, c = shape
-    g = grad.reshape(n, h * w, 1, c) * weight[..., None].astype(grad.dtype)   # (n, p, taps, c)
-    dx = np.zeros((n, h * w, c), grad.dtype)
-    np.add.at(dx, (np.arange(n)[:, None, None], index), g)
+    g = grad.reshape(n, h * w, c)
+    where = index + (np.arange(n) * (h * w))[:, None, None]
+    dx = np.zeros((n * h * w, c), grad.dtype)
+    for tap in range(index.shape[-1]):
+        np.add.at(dx, where[..., tap], weight[..., tap, None].astype(grad.dtype) * g)
     return dx.reshape(shape)
