@@ -144,6 +144,8 @@ def main() -> None:
                    {"validation_split": 0.3, "subset": "both", "seed": 5, "image_size": (8, 8), "batch_size": 4},
                    {"shuffle": False, "image_size": (6, 5), "batch_size": 32},
                    {"shuffle": False, "image_size": (4, 11), "interpolation": "nearest", "color_mode": "grayscale"},
+                   {"shuffle": False, "image_size": (4, 6), "interpolation": "bicubic"},
+                   {"shuffle": False, "image_size": (3, 4), "interpolation": "area"},
                    {"shuffle": False, "image_size": (7, 7), "crop_to_aspect_ratio": True},
                    {"shuffle": False, "image_size": (7, 9), "pad_to_aspect_ratio": True, "label_mode": "categorical"},
                    {"shuffle": False, "image_size": (5, 5), "label_mode": None, "batch_size": None}):

@@ -13,7 +13,7 @@ declaring 40,000 x 40,000 pixels); a file that is not an image is named in the e
 
 Resizing is TensorFlow 2's ``tf.image.resize`` without antialiasing (what Keras's
 ``image_dataset_from_directory`` does): half-pixel centres, "bilinear" (float32) or
-"nearest" (keeps the dtype)::
+"nearest" (keeps the dtype), written here; "bicubic" and "area" through ``glassnet.image.resize``::
 
     x = (i + 0.5) * in_size / out_size - 0.5;  lo = max(floor(x), 0);  hi = min(ceil(x), in_size - 1)
     out[i] = img[lo] + (img[hi] - img[lo]) * (x - floor(x))          (rows, then columns)
@@ -35,7 +35,7 @@ import numpy as np
 MAX_IMAGE_PIXELS = 89_478_485
 
 FORMATS = ("JPEG", "PNG", "GIF", "BMP")
-INTERPOLATIONS = ("bilinear", "nearest")
+INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area")
 
 
 def pil():
@@ -162,6 +162,9 @@ def resize(img: np.ndarray, size, method: str = "bilinear") -> np.ndarray:
                                     * (np.float32(m) / np.float32(n))).astype(np.int64), m - 1)
                 for n, m in ((height, img.shape[0]), (width, img.shape[1]))]
         return img[rows[0]][:, rows[1]]
+    if method in ("bicubic", "area"):                       # glassnet.image's sampling matrices
+        from ..tf import image as tf_image  # noqa: PLC0415
+        return np.asarray(tf_image.resize(img, (height, width), method)).astype(np.float32)
     if method != "bilinear":
         raise ValueError(f"resize: interpolation must be one of {INTERPOLATIONS}, got {method!r}")
     a = img.astype(np.float32)
