@@ -27,6 +27,8 @@ def test_slices_batches_and_cardinality():
     assert len(ds.batch(4, drop_remainder=True)) == 2 == len(list(ds.batch(4, drop_remainder=True)))
     np.testing.assert_array_equal(np.concatenate([b[0] for b in batches]), x)
     assert len(ds.repeat(3)) == 30 and ds.repeat().cardinality() == tf.data.INFINITE_CARDINALITY
+    size = tf.data.experimental.cardinality(ds)                         # TensorFlow's int64 scalar tensor
+    assert size.numpy() == 10 and "%d" % size == "10" and len(ds.take(size // 5)) == 2
     assert len(ds.take(3)) == 3 and len(ds.skip(8)) == 2 and len(ds.repeat().take(25)) == 25
     with pytest.raises(TypeError, match="infinite"):
         len(ds.repeat())

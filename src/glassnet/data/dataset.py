@@ -48,6 +48,8 @@ def _call(fn, element):
 
 
 def _count(value, what) -> int:
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind == "i":    # a scalar tensor
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"Dataset.{what} must be an integer, got {value!r}")
     return int(value)
@@ -319,6 +321,7 @@ class Dataset:
 
     def repeat(self, count=None, name=None):
         """The whole pass ``count`` times, or forever (``None`` or -1)."""
+        count = None if count is None else _count(count, "repeat: count")
         forever = count is None or count == -1
         n = self._cardinality
         size = (INFINITE_CARDINALITY if n != 0 else 0) if forever else (n * count if n >= 0 else n)
@@ -331,6 +334,7 @@ class Dataset:
 
     def take(self, count, name=None):
         """The first ``count`` elements (all with -1)."""
+        count = _count(count, "take: count")
         if count == -1:
             return self
         n = self._cardinality
@@ -339,6 +343,7 @@ class Dataset:
 
     def skip(self, count, name=None):
         """All but the first ``count`` elements."""
+        count = _count(count, "skip: count")
         n = self._cardinality
         return self._then(lambda: itertools.islice(self._run(), count, None), max(n - count, 0) if n >= 0 else n,
                           self._spec)
@@ -430,9 +435,11 @@ class Dataset:
             raise ValueError("Dataset.get_single_element: the dataset has more than one element")
         return tensors(first)
 
-    def cardinality(self) -> int:
-        """The number of elements, or ``INFINITE_CARDINALITY`` / ``UNKNOWN_CARDINALITY``."""
-        return self._cardinality
+    def cardinality(self):
+        """The number of elements, or ``INFINITE_CARDINALITY`` / ``UNKNOWN_CARDINALITY``, as
+        TensorFlow's int64 scalar tensor (``int(...)``, ``.numpy()`` and ``%d`` work)."""
+        from ..tf.tensor import Tensor  # noqa: PLC0415
+        return np.array(self._cardinality, np.int64).view(Tensor)
 
     def __len__(self):
         if self._cardinality == INFINITE_CARDINALITY:

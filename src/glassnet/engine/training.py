@@ -158,8 +158,11 @@ class SourceBatches:
         if steps is None and self.indexed:
             steps = len(source)
         if steps is None and callable(getattr(source, "cardinality", None)):    # a Dataset of known size:
-            size = source.cardinality()                                       # the progress bar can count
-            steps = size if isinstance(size, int) and size > 0 else None
+            try:                                                              # the progress bar can count
+                size = int(source.cardinality())
+            except (TypeError, ValueError):
+                size = -2
+            steps = size if size > 0 else None
         self.steps = steps
         self.batch_size = None
         self._iterator = None if self.indexed or self.afresh else _plain_iter(source)
