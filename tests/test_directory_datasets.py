@@ -145,6 +145,22 @@ def test_files_are_read_batch_by_batch(tmp_path, monkeypatch):
     assert len(opened) == 3 and [bytes(t) for t in first[0].numpy()] == [b"text 0", b"text 1", b"text 2"]
 
 
+def test_undecodable_text_is_named_and_passed_on_as_bytes(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "latin1.txt").write_bytes("caf\u00e9".encode("latin-1"))
+    (tmp_path / "a" / "utf8.txt").write_bytes("caf\u00e9 \u00e9t\u00e9".encode())
+    ds = tf.keras.utils.text_dataset_from_directory(str(tmp_path), shuffle=False, verbose=False)
+    with pytest.warns(UserWarning, match=r"latin1\.txt is not UTF-8 text \(byte 0xe9 at offset 3\)") as record:
+        texts, _ = next(iter(ds))
+    assert len(record) == 1                                     # the UTF-8 file is not named
+    assert [bytes(t) for t in texts.numpy()] == [b"caf\xe9", "caf\u00e9 \u00e9t\u00e9".encode()]
+    short = tf.keras.utils.text_dataset_from_directory(str(tmp_path / "a"), labels=None, max_length=4,
+                                                       shuffle=False, verbose=False)
+    with pytest.warns(UserWarning) as record:                   # the cut inside "\u00e9" is not an error
+        assert [bytes(t) for t in next(iter(short)).numpy()] == [b"caf\xe9", b"caf\xc3"]
+    assert [str(r.message).split(": ")[1].split(" is")[0][-10:] for r in record] == ["latin1.txt"]
+
+
 def test_labels_as_a_list_and_batch_size_none(tmp_path):
     for name in ("b.txt", "a.txt", "c.txt"):
         (tmp_path / name).write_text(name)

@@ -263,9 +263,19 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int", 
     def load(path):
         try:
             with open(path, "rb") as f:
-                data = f.read() if max_length is None else f.read(max_length)
+                data = f.read() if max_length is None else f.read(max_length + 1)
         except OSError as e:
             raise OSError(e.errno, f"{who}: cannot read {path}: {e.strerror}") from e
+        truncated = max_length is not None and len(data) > max_length
+        if truncated:
+            data = data[:max_length]
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            cut = truncated and e.reason == "unexpected end of data"       # max_length split a character
+            if not cut:
+                _warn(f"{who}: {path} is not UTF-8 text (byte {data[e.start]:#04x} at offset {e.start}); it is "
+                      "passed on as bytes, as TensorFlow does, but text layers will refuse it: save it as UTF-8")
         return data
 
     def stack(items):
