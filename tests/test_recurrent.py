@@ -259,3 +259,18 @@ def test_explain_shows_one_time_step_with_the_models_numbers():
         model.compile(optimizer="sgd", loss="mse")
         text = str(glassnet.explain(model, x, x[:, -1, :1]))
         assert "step t = 5, sample 0:" in text and ("bias" in text) == isinstance(layer, layers.SimpleRNN)
+
+
+def test_explain_of_a_padded_sample_shows_its_last_kept_step():
+    ids = np.array([[3, 1, 2, 0, 0, 0], [1, 1, 1, 1, 1, 1]])
+    glassnet.utils.set_random_seed(0)
+    model = glassnet.keras.Sequential([layers.Input(shape=(6,), dtype="int64"), layers.Embedding(4, 3, mask_zero=True),
+                                       layers.LSTM(4), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    text = str(glassnet.explain(model, ids, np.ones((2, 1), np.float32)))
+    assert "step t = 3, sample 0 (steps 4..6 are padding: h is carried over):" in text
+    lstm = model.layers[1]
+    x = model.layers[0].forward(ids[:1, :3])
+    i_gate = 1 / (1 + np.exp(-(x[0, 2] @ lstm.kernel.value[:, :4] + lstm.bias.value[:4]
+                               + lstm.forward(x[:, :2])[0] @ lstm.recurrent_kernel.value[:, :4])))
+    assert f"i = [{i_gate[0]:.4g}, {i_gate[1]:.4g}, {i_gate[2]:.4g}, ...]" in text     # the third step's gate

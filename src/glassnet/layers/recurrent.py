@@ -261,7 +261,11 @@ class _Recurrent(Layer):
         order = ", read last step first (go_backwards)" if self.go_backwards else ""
         lines = [f"for t = 1..{T}{order}, h_0 = 0" + (", c_0 = 0" if isinstance(self, LSTM) else "") + ":"]
         lines += [f"  {line}" for line in self._equations()]
-        lines += [f"step t = {T}, sample 0:"] + [f"  {line}" for line in self._last_step()]
+        t = T - 1                       # the last step read, or for a padded sample its last kept one
+        if self.step_mask is not None and self.step_mask[:, 0, 0].any():
+            t = int(np.flatnonzero(self.step_mask[:, 0, 0])[-1])
+        padding = f" (steps {t + 2}..{T} are padding: h is carried over)" if t < T - 1 else ""
+        lines += [f"step t = {t + 1}, sample 0{padding}:"] + [f"  {line}" for line in self._last_step(t)]
         return lines
 
     def _names(self):
@@ -367,8 +371,8 @@ class SimpleRNN(_Recurrent):
         return [f"h_t = {self._names()[0]}(x_t @ kernel + h_(t-1) @ recurrent_kernel" + (" + bias)" if self.use_bias
                                                                                          else ")")]
 
-    def _last_step(self):
-        return [f"z = {_short(self.zs[-1, 0])}   h = {self._names()[0]}(z) = {_short(self.hs[-1, 0])}"]
+    def _last_step(self, t):
+        return [f"z = {_short(self.zs[t, 0])}   h = {self._names()[0]}(z) = {_short(self.hs[t + 1, 0])}"]
 
     def to_onnx(self, g, x):
         b = self.bias.value if self.use_bias else None
@@ -466,10 +470,10 @@ class LSTM(_Recurrent):
                 f"i = {s}(zi)   f = {s}(zf)   c~ = {g}(zc)   o = {s}(zo)",
                 f"c_t = f * c_(t-1) + i * c~      h_t = o * {g}(c_t)"]
 
-    def _last_step(self):
-        i, f, cc, o = (self.acts[-1, 0, j * self.units:(j + 1) * self.units] for j in range(4))
+    def _last_step(self, t):
+        i, f, cc, o = (self.acts[t, 0, j * self.units:(j + 1) * self.units] for j in range(4))
         return [f"i = {_short(i)}   f = {_short(f)}", f"c~ = {_short(cc)}   o = {_short(o)}",
-                f"c = {_short(self.cs[-1, 0])}   h = {_short(self.hs[-1, 0])}"]
+                f"c = {_short(self.cs[t + 1, 0])}   h = {_short(self.hs[t + 1, 0])}"]
 
     def to_onnx(self, g, x):
         n = self.units
@@ -599,9 +603,9 @@ class GRU(_Recurrent):
             mix = mix.replace(" + bias[0]", "").replace(" + bias[1]", "").replace(" + bias", "")
         return [mix, f"z = {s}(xz + uz)   r = {s}(xr + ur)   {cand}", "h_t = z * h_(t-1) + (1 - z) * h~"]
 
-    def _last_step(self):
-        return [f"z = {_short(self.z[-1, 0])}   r = {_short(self.r[-1, 0])}",
-                f"h~ = {_short(self.hh[-1, 0])}   h = {_short(self.hs[-1, 0])}"]
+    def _last_step(self, t):
+        return [f"z = {_short(self.z[t, 0])}   r = {_short(self.r[t, 0])}",
+                f"h~ = {_short(self.hh[t, 0])}   h = {_short(self.hs[t + 1, 0])}"]
 
     def to_onnx(self, g, x):
         b = None
