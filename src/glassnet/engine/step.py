@@ -55,13 +55,15 @@ class StepRecord:
 def forward(layers, x, training=False, record=None, passes=None):
     """``A = layer_n(... layer_1(X))``, each layer keeping what its backward needs.
     ``passes`` (given by the training loop when it takes the fast path) runs each layer's
-    forward and backward, or a faster twin of them: ``glassnet.fast.conv.LayerPasses``."""
+    forward and backward, or a faster twin of them: ``glassnet.fast.recurrent.LayerPasses``."""
     a, mask = x, None               # mask: Embedding(mask_zero=True)'s padding, handed on (Layer.compute_mask)
     for layer in layers:
         if record is not None:
             record.inputs.append(a)
-        a, mask = layer.forward_with_mask(a, training, mask,
-                                          None if passes is None else lambda x, t: passes.forward(layer, x, t))
+        if passes is None:
+            a, mask = layer.forward_with_mask(a, training, mask)
+        else:                       # the fast path: the twins' passes, the mask to those that read it
+            a, mask = passes.forward_with_mask(layer, a, training, mask)
         if record is not None:
             record.outputs.append(a)
     return a

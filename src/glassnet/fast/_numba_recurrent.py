@@ -1,0 +1,142 @@
+"""The LSTM's elementwise work per time step, and the Embedding's scatter-add, compiled by
+numba (``glassnet.fast.recurrent`` calls them between NumPy's matmuls, exp and tanh).
+
+What stays in NumPy: the matmuls (numba's own would need SciPy's BLAS, and a loop of our own
+is ten times slower than OpenBLAS at 64 x 256), and ``exp`` and ``tanh``: numba's differ from
+NumPy's SIMD ones in the last bit and are 3x (exp) to 50x (tanh) slower at these sizes. What
+moves here is everything between them, which in ``layers/recurrent.py`` is a dozen NumPy
+calls per step, each with its temporary:
+
+- forward: ``c_t = f c_{t-1} + i c~`` (one loop), then, after NumPy's ``tanh(c_t)``,
+  ``h_t = o tanh(c_t)`` and the padding's carry of ``h`` and ``c`` (one loop);
+- backward: the whole step from ``dh_t`` (what ``dz_{t+1} U^T`` sent back, plus the output's
+  gradient) to ``dz_t`` and ``dc_{t-1}``: one loop, written in the readable backward's order of
+  operations, term by term, so the numbers are the same bit for bit (tests/test_fast_recurrent.py);
+- Embedding's backward: ``np.add.at(dE, ids, dY)`` as a loop over the ids in order (the same
+  additions in the same order as ``np.add.at``).
+
+Every constant arrives in the arrays' float type (``one``, ``zero``), so float32 stays float32.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from ._numba_cache import use_user_cache
+
+use_user_cache(numba)                   # compiled loops go to a user cache folder, not the package
+
+_jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+
+
+@_jit
+def lstm_gates_in(z, hu, e, zc):
+    """``z += h_{t-1} U`` (``z`` holds ``x_t W + b``: the readable ``xw[t] + h U``), then exp's
+    and tanh's inputs, each contiguous: ``e = -[zi | zf | zo]`` and ``zc``."""
+    batch, n = zc.shape
+    for b in range(batch):
+        for j in range(4 * n):
+            z[b, j] = z[b, j] + hu[b, j]
+        for j in range(2 * n):
+            e[b, j] = -z[b, j]
+        for j in range(n):
+            e[b, 2 * n + j] = -z[b, 3 * n + j]
+        for j in range(n):
+            zc[b, j] = z[b, 2 * n + j]
+
+
+@_jit
+def lstm_cell(e, cc, c_prev, c, a, one):
+    """After NumPy's ``e = exp(e)`` and ``cc = tanh(zc)``: the gates ``a`` = ``[i | f | c~ | o]``,
+    the sigmoids as ``1 / (e + 1)`` (``activations.sigmoid``'s ``a += 1``, ``reciprocal``), and
+    ``c_t = f * c_{t-1} + i * c~``."""
+    batch, n = cc.shape
+    for b in range(batch):
+        for j in range(2 * n):
+            a[b, j] = one / (e[b, j] + one)
+        for j in range(n):
+            a[b, 3 * n + j] = one / (e[b, 2 * n + j] + one)
+        for j in range(n):
+            a[b, 2 * n + j] = cc[b, j]
+        for j in range(n):
+            c[b, j] = a[b, n + j] * c_prev[b, j] + a[b, j] * cc[b, j]
+
+
+@_jit
+def lstm_hidden(a, g, h_prev, h, c_prev, c, keep_rows, masked):
+    """``h_t = o * tanh(c_t)``; where ``keep_rows[b]`` is False (``masked`` only), ``h_t`` and
+    ``c_t`` are the previous step's (the readable ``_carry``)."""
+    batch, n = h.shape
+    for b in range(batch):
+        if not masked or keep_rows[b]:
+            for j in range(n):
+                h[b, j] = a[b, 3 * n + j] * g[b, j]
+        else:
+            for j in range(n):
+                h[b, j] = h_prev[b, j]
+                c[b, j] = c_prev[b, j]
+
+
+@_jit
+def lstm_backward_step(dy_t, back, skip, dc_next, a, c_prev, g, dz, keep_rows, masked, one, zero):
+    """One step of ``LSTM.backward``, from ``t = T - 1`` down to 0 (``a``, ``c_prev``, ``g``,
+    ``dz``: step ``t``'s rows of ``acts``, ``cs``, ``gc``, ``dz``).
+
+    In: ``dy_t`` the output's gradient at step ``t`` (zeros but at the last step without
+    return_sequences), ``back`` = ``dz_{t+1} U^T`` (zeros at the last step), ``skip`` = the
+    gradient a padded step ``t + 1`` passed straight on (zeros), ``dc_next`` = ``dc_{t+1}``
+    sent back (zeros). Out: ``dz``, and ``skip`` and ``dc_next`` for step ``t - 1``. The
+    readable lines, in their order::
+
+        dh_next = dz_{t+1} U^T + dh_skip          dh_total = dY_t + dh_next
+        dh, dh_skip = split(dh_total)             dc_in, dc_skip = split(dc_next)
+        dc = dc_in + (dh o)(1 - g(c_t)^2)
+        dz_t = [((1 - i) i)(dc c~) | ((1 - f) f)(dc c_{t-1}) | (dc i)(1 - c~^2) | ((1 - o) o)(dh g(c_t))]
+        dc_next = dc f + dc_skip
+
+    One short loop per quantity (each vectorizes; one loop doing all of them did not).
+    """
+    batch, n = dc_next.shape
+    dh = np.empty(n, dz.dtype)
+    dc = np.empty(n, dz.dtype)
+    for b in range(batch):
+        keep = not masked or keep_rows[b]
+        ab, db, gb, cb, sb = a[b], dz[b], g[b], dc_next[b], skip[b]
+        for j in range(n):
+            total = dy_t[b, j] + (back[b, j] + sb[j])
+            if keep:
+                dh[j] = total
+                sb[j] = zero
+                dc[j] = cb[j] + (total * ab[3 * n + j]) * (one - gb[j] * gb[j])
+            else:
+                dh[j] = zero
+                sb[j] = total
+                dc[j] = zero + (zero * ab[3 * n + j]) * (one - gb[j] * gb[j])
+        for j in range(n):
+            i = ab[j]
+            db[j] = ((one - i) * i) * (dc[j] * ab[2 * n + j])
+        for j in range(n):
+            f = ab[n + j]
+            db[n + j] = ((one - f) * f) * (dc[j] * c_prev[b, j])
+        for j in range(n):
+            cc = ab[2 * n + j]
+            db[2 * n + j] = (dc[j] * ab[j]) * (one - cc * cc)
+        for j in range(n):
+            o = ab[3 * n + j]
+            db[3 * n + j] = ((one - o) * o) * (dh[j] * gb[j])
+        if keep:
+            for j in range(n):
+                cb[j] = dc[j] * ab[n + j] + zero
+        else:
+            for j in range(n):
+                cb[j] = dc[j] * ab[n + j] + cb[j]
+
+
+@_jit
+def scatter_add_rows(ids, rows, out):
+    """``np.add.at(out, ids, rows)``: ``out[ids[r]] += rows[r]`` for r in order."""
+    width = rows.shape[1]
+    for r in range(ids.shape[0]):
+        k = ids[r]
+        for j in range(width):
+            out[k, j] += rows[r, j]

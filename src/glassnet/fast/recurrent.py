@@ -1,0 +1,285 @@
+"""Fast twins of the LSTM's forward and backward through time (and of ``Bidirectional`` around
+it, and of ``Embedding``'s scatter-add): the same numbers as ``layers/recurrent.py``, in fewer
+calls. Read ``layers/recurrent.py`` for the algorithm; this module only changes how many
+NumPy calls, temporaries and Python lines each time step takes.
+
+``LSTM.forward`` in ``layers/recurrent.py`` makes about 25 NumPy calls per step (slices of four
+gates, each activation on its own strided block, the cell update's temporaries, the padding's
+``np.where``); its backward about 30. Here one step is:
+
+==============  ==========================================================================
+forward         ``z_t = h_{t-1} U`` into ``zs[t]`` (the same BLAS call), ``z_t += x_t W + b``
+                (all steps' ``x_t W + b`` in one matmul first, as the readable code does);
+                sigmoid over the whole ``z_t`` at once (NumPy's exp, the same four operations
+                as ``activations.sigmoid``), NumPy's tanh over the c~ block on top of it;
+                ``c_t = f c_{t-1} + i c~`` (numba), ``tanh(c_t)`` (NumPy), ``h_t = o tanh(c_t)``
+                and the padding's carry (numba)
+backward        one numba loop from ``dh_t`` to ``dz_t`` and ``dc_{t-1}`` (every gate, the
+                padding's split), then ``dz_t U^T`` (the same BLAS call as the readable one)
+after the loop  ``dW``, ``dU``, ``db`` and ``dx`` by the layer's own ``_set_grads`` and
+                ``_input_grad``: one matmul each over all the steps
+Embedding       ``np.add.at`` as a numba loop over the ids, in the same order
+==============  ==========================================================================
+
+exp and tanh stay NumPy's (numba's differ in the last bit, and are slower); each elementwise
+loop keeps the readable expression's order of operations, so outputs, states, every weight
+gradient and the input gradient are the readable path's bit for bit, with padding masks,
+``go_backwards``, ``return_sequences``, ``return_state`` and inside ``Bidirectional``
+(tests/test_fast_recurrent.py). The twin runs for an untouched ``LSTM`` with Keras's default
+activations (tanh, sigmoid), weights and input of one float type, no ``recurrent_dropout``
+while training (``dropout`` on the input is fine: its masks enter through the readable
+``_through``), when numba is installed and the layer's work is large enough to repay numba's
+load (``T * batch * 4 units`` from 2**18 numbers: the bench's LSTM(64) on 100 steps of 64 is
+1.6M; ``glassnet.config.set_kernels("numba")`` uses it at any size, ``"numpy"`` never).
+Otherwise the readable code runs, as it does whenever ``engine/fastpath.py`` says so.
+``SimpleRNN`` and ``GRU`` have no twin yet: they take the readable loop.
+
+>>> import numpy as np, glassnet
+>>> passes = LayerPasses()
+>>> lstm = glassnet.layers.LSTM(3)
+>>> passes.forward(lstm, np.ones((2, 4, 5), "float32")).shape     # small: the readable forward
+(2, 3)
+"""
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+
+from . import conv as _conv
+from . import threads
+
+_kernels = None          # glassnet.fast._numba_recurrent once loaded, False when numba is missing or broken
+_MIN_ENTRIES = 1 << 18   # "auto": the twin from T * batch * 4 units numbers (see the module's docstring)
+
+
+def _numba():
+    """``glassnet.fast._numba_recurrent`` when it may be used now, else None."""
+    global _kernels
+    from .. import fast  # noqa: PLC0415 - the kernel choice lives there
+    if fast.kernels() == "numpy":
+        return None
+    if _kernels is None:
+        _kernels = False
+        if importlib.util.find_spec("numba") is not None:
+            try:
+                from . import _numba_recurrent  # noqa: PLC0415 - optional, imported when first needed
+                _kernels = _numba_recurrent
+            except Exception:   # noqa: BLE001 - a broken numba install: the readable path is exact too
+                _kernels = False
+    return _kernels or None
+
+
+def _worth_it(entries) -> bool:
+    from .. import fast  # noqa: PLC0415
+    return fast.kernels() == "numba" or (fast.kernels() == "auto" and entries >= _MIN_ENTRIES)
+
+
+def _float(*arrays) -> bool:
+    return all(a.dtype == arrays[0].dtype and a.dtype in (np.float32, np.float64) for a in arrays)
+
+
+# ---------------------------------------------------------------------------------------
+# LSTM
+# ---------------------------------------------------------------------------------------
+def lstm_applies(layer, x, training=False) -> bool:
+    """Whether :func:`lstm_forward` runs for this call (decided before anything is drawn or kept)."""
+    from .. import activations  # noqa: PLC0415
+    x = np.asarray(x)
+    if (x.ndim != 3 or layer.activation is not activations.tanh or layer.recurrent_activation is not
+            activations.sigmoid or (training and layer.recurrent_dropout > 0)):
+        return False
+    weights = [layer.kernel.value, layer.recurrent_kernel.value] + ([layer.bias.value] if layer.use_bias else [])
+    if not _float(x, *weights) or not _worth_it(x.shape[0] * x.shape[1] * 4 * layer.units):
+        return False
+    return _numba() is not None
+
+
+def _step_mask(layer):
+    """The padding mask ``(steps, batch)`` in reading order for the loops, and whether there is one."""
+    if layer.step_mask is None:
+        return np.ones((1, 1), bool), False
+    return np.ascontiguousarray(layer.step_mask[:, :, 0]), True
+
+
+def lstm_forward(layer, x, training=False, mask=None):
+    """``LSTM.forward``'s numbers in fewer calls: sets ``xs``, ``hs``, ``cs``, ``zs``, ``acts``,
+    ``gc`` and ``final_states`` as the readable forward does and returns the output; None
+    (nothing drawn or kept) when the twin does not apply, and the readable forward runs."""
+    if not lstm_applies(layer, x, training):
+        return None
+    k = _kernels
+    xs = layer._steps(x, training, mask)                 # (T, batch, features) in reading order; masks
+    n, U = layer.units, layer.recurrent_kernel.value
+    zs = layer._through(xs, layer.kernel.value, layer.input_masks)   # x_t W for every step: a new array,
+    if layer.use_bias:                                                # z_t is made in its place below
+        zs += layer.bias.value
+    T, batch = xs.shape[0], xs.shape[1]
+    hs = np.zeros((T + 1, batch, n), zs.dtype)
+    cs = np.zeros_like(hs)
+    acts, gc = np.empty_like(zs), np.empty((T, batch, n), zs.dtype)
+    hu, e = np.empty((batch, 4 * n), zs.dtype), np.empty((batch, 3 * n), zs.dtype)   # h_{t-1} U; exp's in/out
+    zc, cc = np.empty((batch, n), zs.dtype), np.empty((batch, n), zs.dtype)    # c~'s input and output
+    one = zs.dtype.type(1)
+    keep, masked = _step_mask(layer)
+    threads.useful_blas_threads(1)                       # a step's matmul is small: one BLAS thread is faster
+    with np.errstate(over="ignore", under="ignore"):     # as activations.sigmoid: exp(-z) may overflow
+        for t in range(T):
+            a = acts[t]
+            np.matmul(hs[t], U, out=hu)
+            k.lstm_gates_in(zs[t], hu, e, zc)            # z_t = (x_t W + b) + h_{t-1} U; e = -[zi | zf | zo]
+            np.exp(e, out=e)                             # sigmoid(z) = 1 / (1 + exp(-z)) for i, f, o
+            np.tanh(zc, out=cc)                          # c~ = tanh(zc)
+            k.lstm_cell(e, cc, cs[t], cs[t + 1], a, one)   # the sigmoids' 1 / (1 + e), c~, c_t = f c_{t-1} + i c~
+            np.tanh(cs[t + 1], out=gc[t])
+            k.lstm_hidden(a, gc[t], hs[t], hs[t + 1], cs[t], cs[t + 1], keep[t % len(keep)], masked)
+    threads.useful_blas_threads(None)
+    layer.xs, layer.hs, layer.cs, layer.zs, layer.acts, layer.gc = xs, hs, cs, zs, acts, gc
+    layer.final_states = [hs[-1], cs[-1]]
+    return layer._output(hs)
+
+
+def lstm_backward(layer, grad, need_input_grad=True):
+    """``LSTM.backward`` after :func:`lstm_forward`: sets the weights' gradients, returns dJ/dx."""
+    grad = np.asarray(grad)
+    T, batch, n = layer.gc.shape
+    shape = (batch, T, n) if layer.return_sequences else (batch, n)
+    if grad.dtype != layer.zs.dtype or grad.shape != shape:
+        return layer.backward(grad, need_input_grad)     # what the readable backward makes of it
+    k, U = _kernels, layer.recurrent_kernel.value
+    if layer.return_sequences:
+        dys = np.ascontiguousarray(grad.transpose(1, 0, 2))          # dY_t for each step, in reading order
+    else:
+        dys = np.zeros((2, batch, n), grad.dtype)                     # zeros, then the last step's
+        dys[1] = grad
+    dz = np.empty_like(layer.zs)
+    back, skip, dc_next = (np.zeros((batch, n), grad.dtype) for _ in range(3))
+    keep, masked = _step_mask(layer)
+    one, zero = grad.dtype.type(1), grad.dtype.type(0)
+    acts, cs, gc, Ut = layer.acts, layer.cs, layer.gc, U.T
+    threads.useful_blas_threads(1)
+    for t in range(T - 1, -1, -1):
+        dy_t = dys[t] if layer.return_sequences else dys[int(t == T - 1)]
+        k.lstm_backward_step(dy_t, back, skip, dc_next, acts[t], cs[t], gc[t], dz[t], keep[t % len(keep)],
+                             masked, one, zero)
+        if t:
+            np.matmul(dz[t], Ut, out=back)               # sent back to h_{t-1}: dz_t U^T
+    threads.useful_blas_threads(None)                    # the weights' gradients: large matmuls
+    layer._set_grads(layer.xs, layer.hs[:-1], dz, dz)    # dW, dU, db: one matmul each over the steps
+    return layer._input_grad(dz) if need_input_grad else None
+
+
+# ---------------------------------------------------------------------------------------
+# Bidirectional around an LSTM
+# ---------------------------------------------------------------------------------------
+def bidirectional_forward(layer, x, training=False, mask=None):
+    """``Bidirectional.forward`` with each copy's twin (both untouched and their twin applying),
+    else None. The merge is Bidirectional's, line for line."""
+    from .. import fast  # noqa: PLC0415
+    copies = (layer.forward_layer, layer.backward_layer)
+    twins = [_RECURRENT.get(type(c)) for c in copies]
+    if any(tw is None or not fast.untouched(c) or not tw[0](c, x, training) for tw, c in zip(twins, copies)):
+        return None
+    y = np.asarray(twins[0][1](copies[0], x, training, mask))
+    y_rev = layer._flip(np.asarray(twins[1][1](copies[1], x, training, mask)))
+    layer.y, layer.y_rev = y, y_rev
+    if layer.merge_mode == "concat":
+        return np.concatenate([y, y_rev], axis=-1)
+    if layer.merge_mode == "sum":
+        return y + y_rev
+    if layer.merge_mode == "ave":
+        return (y + y_rev) / 2
+    return y * y_rev
+
+
+def bidirectional_backward(layer, grad, need_input_grad=True):
+    """``Bidirectional.backward`` after :func:`bidirectional_forward`, each copy through its twin."""
+    if layer.merge_mode == "concat":
+        units = layer.y.shape[-1]
+        dy, dy_rev = grad[..., :units], grad[..., units:]
+    elif layer.merge_mode == "sum":
+        dy = dy_rev = grad
+    elif layer.merge_mode == "ave":
+        dy = dy_rev = grad / 2
+    else:
+        dy, dy_rev = grad * layer.y_rev, grad * layer.y
+    forward_copy, backward_copy = layer.forward_layer, layer.backward_layer
+    dx = _RECURRENT[type(forward_copy)][2](forward_copy, np.ascontiguousarray(dy), need_input_grad)
+    dx_rev = _RECURRENT[type(backward_copy)][2](backward_copy, np.ascontiguousarray(layer._flip(dy_rev)),
+                                                need_input_grad)
+    return None if dx is None or dx_rev is None else dx + dx_rev
+
+
+# ---------------------------------------------------------------------------------------
+# Embedding: its scatter-add
+# ---------------------------------------------------------------------------------------
+def embedding_forward(layer, x, training=False):
+    """The Embedding's own forward (a gather is already one NumPy call); its backward is the twin."""
+    return layer.forward(x, training)
+
+
+def embedding_backward(layer, grad, need_input_grad=True):
+    """``Embedding.backward`` with ``np.add.at`` as a numba loop (the same additions in the same
+    order), once numba's loops are loaded for this fit's LSTM or the batch is large; else its own."""
+    table = layer.embeddings.value
+    grad = np.asarray(grad)
+    if (not _kernels and not _worth_it(grad.size)) or not _float(grad, table) \
+            or grad.shape != layer.ids.shape + (layer.output_dim,) or _numba() is None:
+        return layer.backward(grad, need_input_grad)
+    d = np.zeros_like(table)
+    _kernels.scatter_add_rows(layer.ids.reshape(-1), np.ascontiguousarray(grad.reshape(-1, layer.output_dim)), d)
+    layer.embeddings.grad = d                                                 # dE[i] += dY where X == i
+    return np.zeros(layer.ids.shape, grad.dtype) if need_input_grad else None
+
+
+# ---------------------------------------------------------------------------------------
+# The step's passes: conv's twins and these
+# ---------------------------------------------------------------------------------------
+_RECURRENT = {}          # class -> (applies, forward, backward)
+_TWINS = None
+
+
+def _twins():
+    global _TWINS
+    if _TWINS is None:
+        from .. import fast  # noqa: PLC0415 - this module is loaded by glassnet.fast's own import
+        from ..layers.bidirectional import Bidirectional  # noqa: PLC0415
+        from ..layers.embedding import Embedding  # noqa: PLC0415
+        from ..layers.recurrent import LSTM  # noqa: PLC0415
+        _RECURRENT[LSTM] = (lstm_applies, lstm_forward, lstm_backward)
+        _TWINS = {LSTM: (lstm_forward, lstm_backward),
+                  Bidirectional: (bidirectional_forward, bidirectional_backward),
+                  Embedding: (embedding_forward, embedding_backward)}
+        # the methods whose work a twin does, or which it calls and trusts to be the readable ones
+        fast.stands_in_for(LSTM, "forward", "backward", "_steps", "_through", "_output", "_set_grads",
+                           "_input_grad", "_weight_grad", "_back_through", "_bias_grad", "_carry", "_split",
+                           "_draw_masks", "_output_grads")
+        fast.stands_in_for(Bidirectional, "forward", "backward", "_flip")
+        fast.stands_in_for(Embedding, "forward", "backward")
+    return _TWINS
+
+
+class LayerPasses(_conv.LayerPasses):
+    """``glassnet.fast.conv.LayerPasses`` with the twins above too, and masks handed to the
+    twins that read them: what ``glassnet.engine.step`` calls on the fast path."""
+
+    def __init__(self):
+        super().__init__()
+        self.twins = {**self.twins, **_twins()}
+
+    def forward(self, layer, x, training=False, mask=None):
+        from .. import fast  # noqa: PLC0415
+        twin = self.twins.get(type(layer))
+        if twin is not None and fast.untouched(layer):
+            out = twin[0](layer, x, training) if mask is None else twin[0](layer, x, training, mask)
+            if out is not None:
+                self.took[id(layer)] = twin[1]
+                return out
+        self.took.pop(id(layer), None)
+        return layer.forward(x, training) if mask is None else layer.forward(x, training, mask=mask)
+
+    def forward_with_mask(self, layer, x, training, mask):
+        """``layer.forward_with_mask(x, training, mask)``, through the twins."""
+        if mask is not None and layer.uses_mask:           # a layer that reads the mask (the RNNs)
+            return self.forward(layer, x, training, mask), layer.compute_mask(x, mask)
+        return layer.forward_with_mask(x, training, mask, lambda x, t: self.forward(layer, x, t))
