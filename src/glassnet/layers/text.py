@@ -117,7 +117,10 @@ class TextVectorization(_Lookup):
     def _tokens_of(self, x, name="inputs") -> list:
         """Each sentence of ``x`` as its list of tokens (standardized, split, n-grams), in Keras's
         order: standardize the input as given, then drop a last axis of 1 to split."""
-        text = self._standardized(self._inputs(x, name))
+        return self._tokens_from(self._inputs(x, name))
+
+    def _tokens_from(self, text) -> list:
+        text = self._standardized(text)
         if self.split is not None and text.ndim > 1:
             if text.shape[-1] != 1:
                 raise ValueError("TextVectorization: to split strings, the input must be 1-D or have a last "
@@ -141,7 +144,10 @@ class TextVectorization(_Lookup):
     def _documents(self, data, steps=None):
         docs = []
         for batch in _batches(data, "TextVectorization.adapt", steps):
-            docs.extend(self._tokens_of(batch, "adapt data"))
+            text = self._inputs(batch, "adapt data")
+            if batch is data and text.ndim == 1:         # one array or list: adapted as (samples, 1), as Keras
+                text = text[:, None]
+            docs.extend(self._tokens_from(text))
         return docs
 
     def adapt(self, data, batch_size=None, steps=None) -> None:

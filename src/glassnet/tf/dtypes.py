@@ -59,7 +59,7 @@ class DType:
         return f"<dtype: '{self.name}'>"
 
 
-string = DType("string", np.object_)
+string = DType("string", object)
 
 
 def as_dtype(type_value):
