@@ -86,7 +86,7 @@ def lstm_applies(layer, x, training=False) -> bool:
     """Whether :func:`lstm_forward` runs for this call (decided before anything is drawn or kept)."""
     from .. import activations  # noqa: PLC0415
     x = np.asarray(x)
-    if (x.ndim != 3 or layer.activation is not activations.tanh or layer.recurrent_activation is not
+    if (not layer.built or x.ndim != 3 or layer.activation is not activations.tanh or layer.recurrent_activation is not
             activations.sigmoid or (training and layer.recurrent_dropout > 0)):
         return False
     weights = [layer.kernel.value, layer.recurrent_kernel.value] + ([layer.bias.value] if layer.use_bias else [])

@@ -1,0 +1,324 @@
+"""glassnet.fast.recurrent: the LSTM's (and Bidirectional's, and Embedding's backward) fast
+twins give the readable layers' numbers bit for bit (outputs, states, every weight gradient,
+the input gradient), with padding masks, go_backwards, return_sequences, return_state, input
+dropout and inside Bidirectional; a whole fit ends with the same weights; and the readable
+code runs whenever it should: a replaced or overridden method, a tracer, set_fast_path(False),
+options the twin does not cover, small layers in "auto", no numba."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import fast
+from glassnet.fast import recurrent as fast_recurrent
+from glassnet.keras import Sequential
+from glassnet.keras import layers as L
+from glassnet.layers.embedding import Embedding
+from glassnet.layers.recurrent import LSTM
+
+pytest.importorskip("numba")
+
+
+@pytest.fixture
+def numba_kernels():
+    """The twins at any size (as for a large layer in "auto")."""
+    fast.set_kernels("numba")
+    yield
+    fast.set_kernels("auto")
+
+
+@pytest.fixture
+def kernel_calls(monkeypatch):
+    """Counts calls of the twins' numba loops (the backward step and the scatter-add)."""
+    kernels = fast_recurrent._numba()
+    assert kernels is not None
+    counts = {"lstm": 0, "embedding": 0}
+
+    def counting(name, fn):
+        def wrapped(*args):
+            counts[name] += 1
+            return fn(*args)
+        return wrapped
+    monkeypatch.setattr(kernels, "lstm_backward_step", counting("lstm", kernels.lstm_backward_step))
+    monkeypatch.setattr(kernels, "scatter_add_rows", counting("embedding", kernels.scatter_add_rows))
+    return counts
+
+
+def _random(shape, seed, scale=1.0, dtype=None):
+    dtype = dtype or glassnet.config.floatx()
+    return (np.random.default_rng(seed).normal(size=shape) * scale).astype(dtype)
+
+
+def _twins(make, x, seed=0):
+    """Two copies of ``make()``, built for ``x``, with the same weights (large enough that the
+    gates saturate somewhere, small enough that they do not everywhere)."""
+    copies = [make(), make()]
+    for layer in copies:
+        layer.build(x.shape)
+    weights = [_random(w.shape, seed + i, 0.6) for i, w in enumerate(copies[0].get_weights())]
+    for layer in copies:
+        layer.set_weights(weights)
+    return copies
+
+
+def _run(layer, x, grad_seed, mask=None, training=True, fast_path=True):
+    """Forward then backward (through the twin when ``fast_path``); everything either computes."""
+    if fast_path:
+        passes = fast_recurrent.LayerPasses()
+        y = passes.forward(layer, x, training, mask)
+        took = id(layer) in passes.took
+        dx = passes.backward(layer, _random(y.shape, grad_seed, dtype=y.dtype))
+    else:
+        y = layer.forward(x, training) if mask is None else layer.forward(x, training, mask=mask)
+        took = False
+        dx = layer.backward(_random(y.shape, grad_seed, dtype=y.dtype))
+    states = [s.copy() for s in getattr(layer, "final_states", [])]
+    return took, [np.array(y), dx] + [w.grad.copy() for w in layer.weights] + states
+
+
+def _assert_same(fast_numbers, readable_numbers):
+    assert len(fast_numbers) == len(readable_numbers)
+    for a, b in zip(fast_numbers, readable_numbers):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+
+
+def _padding(batch, steps, seed):
+    """A (batch, steps) mask: padding at the end, at the start, in the middle, none, all."""
+    mask = np.random.default_rng(seed).random((batch, steps)) > 0.3
+    mask[0], mask[1] = True, False
+    mask[2, :2] = False
+    return mask
+
+
+OPTIONS = [{}, {"return_sequences": True}, {"go_backwards": True}, {"go_backwards": True, "return_sequences": True},
+           {"use_bias": False}, {"unit_forget_bias": False, "return_sequences": True}]
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("options", OPTIONS)
+def test_lstm_twin_gives_the_readable_numbers_bit_for_bit(numba_kernels, options, masked):
+    x = _random((6, 7, 5), 1, 2.0)
+    mask = _padding(6, 7, 2) if masked else None
+    fast_layer, readable_layer = _twins(lambda: LSTM(4, **options), x)
+    took, fast_numbers = _run(fast_layer, x, 3, mask)
+    _, readable_numbers = _run(readable_layer, x, 3, mask, fast_path=False)
+    assert took
+    _assert_same(fast_numbers, readable_numbers)
+    for name in ("xs", "hs", "cs", "zs", "acts", "gc"):     # what the readable forward keeps, kept the same
+        np.testing.assert_array_equal(getattr(fast_layer, name), getattr(readable_layer, name))
+
+
+def test_lstm_twin_in_float64(numba_kernels, float64):
+    x = _random((5, 9, 3), 4, 3.0)
+    fast_layer, readable_layer = _twins(lambda: LSTM(6, return_sequences=True), x)
+    took, fast_numbers = _run(fast_layer, x, 5, _padding(5, 9, 6))
+    _, readable_numbers = _run(readable_layer, x, 5, _padding(5, 9, 6), fast_path=False)
+    assert took and fast_numbers[0].dtype == np.float64
+    _assert_same(fast_numbers, readable_numbers)
+
+
+def test_lstm_twin_with_input_dropout_draws_the_same_masks(numba_kernels):
+    x = _random((8, 6, 5), 7)
+    fast_layer, readable_layer = _twins(lambda: LSTM(3, dropout=0.4, seed=11), x)
+    took, fast_numbers = _run(fast_layer, x, 8)
+    _, readable_numbers = _run(readable_layer, x, 8, fast_path=False)
+    assert took and fast_layer.input_masks is not None
+    _assert_same(fast_numbers, readable_numbers)
+
+
+def test_lstm_twin_with_return_state_called_on_data(numba_kernels):
+    x = _random((4, 5, 3), 9)
+    fast_layer, readable_layer = _twins(lambda: LSTM(3, return_state=True), x)
+    out, h, c = readable_layer(x)
+    fast_layer._on_data = True                 # as LSTM.__call__ sets it while it runs on data
+    try:
+        passes = fast_recurrent.LayerPasses()
+        y = passes.forward(fast_layer, x)
+        assert id(fast_layer) in passes.took
+    finally:
+        fast_layer._on_data = False
+    np.testing.assert_array_equal(y, np.asarray(out))
+    np.testing.assert_array_equal(fast_layer.final_states[0], np.asarray(h))
+    np.testing.assert_array_equal(fast_layer.final_states[1], np.asarray(c))
+    with pytest.raises(ValueError, match="return_state=True works when the layer is called on data"):
+        fast_recurrent.LayerPasses().forward(fast_layer, x)   # inside a model: refused, as the readable forward
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", "sum", "ave", "mul"])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_bidirectional_twin_gives_the_readable_numbers(numba_kernels, merge_mode, return_sequences):
+    x = _random((5, 6, 4), 12, 1.5)
+    mask = _padding(5, 6, 13)
+    make = lambda: L.Bidirectional(LSTM(3, return_sequences=return_sequences), merge_mode=merge_mode)  # noqa: E731
+    fast_layer, readable_layer = _twins(make, x)
+    took, fast_numbers = _run(fast_layer, x, 14, mask)
+    _, readable_numbers = _run(readable_layer, x, 14, mask, fast_path=False)
+    assert took
+    _assert_same(fast_numbers, readable_numbers)
+
+
+def test_embedding_scatter_add_is_np_add_at(numba_kernels):
+    ids = np.random.default_rng(15).integers(0, 7, size=(9, 11))      # every id many times over
+    fast_layer, readable_layer = _twins(lambda: Embedding(7, 5), ids)
+    took, fast_numbers = _run(fast_layer, ids, 16)
+    _, readable_numbers = _run(readable_layer, ids, 16, fast_path=False)
+    assert took
+    _assert_same(fast_numbers, readable_numbers)
+
+
+# -- whole fits: the same weights either way ---------------------------------------------------
+STEPS, VOCAB = 12, 30
+
+
+def _text_data():
+    rng = np.random.default_rng(0)
+    ids = rng.integers(1, VOCAB, size=(40, STEPS))
+    lengths = rng.integers(2, STEPS + 1, size=40)
+    ids[np.arange(STEPS)[None, :] >= lengths[:, None]] = 0                 # padded at the end
+    y = (ids[:, 0] > VOCAB // 2).astype("float32")[:, None]
+    return ids, y
+
+
+MODELS = {
+    "masked LSTM": lambda: [L.Embedding(VOCAB, 8, mask_zero=True), L.LSTM(6), L.Dense(1)],
+    "go_backwards sequences": lambda: [L.Embedding(VOCAB, 8), L.LSTM(5, go_backwards=True, return_sequences=True),
+                                       L.GlobalAveragePooling1D(), L.Dense(1)],
+    "stacked, masked Bidirectional": lambda: [L.Embedding(VOCAB, 8, mask_zero=True),
+                                              L.Bidirectional(L.LSTM(4, return_sequences=True)),
+                                              L.LSTM(3), L.Dense(1)],
+}
+
+
+def _fit(make_layers, epochs=3):
+    glassnet.utils.set_random_seed(5)
+    model = Sequential([L.Input((STEPS,))] + make_layers())
+    model.compile(glassnet.optimizers.Adam(0.01), glassnet.losses.BinaryCrossentropy(from_logits=True))
+    ids, y = _text_data()
+    history = model.fit(ids, y, epochs=epochs, batch_size=16, verbose=0)
+    return history.history["loss"], model.get_weights()
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_fit_ends_with_the_same_weights_either_way(numba_kernels, kernel_calls, name):
+    losses, weights = _fit(MODELS[name])
+    assert kernel_calls["lstm"] > 0                    # the twin ran ...
+    calls = dict(kernel_calls)
+    glassnet.config.set_fast_path(False)
+    try:
+        readable_losses, readable_weights = _fit(MODELS[name])
+    finally:
+        glassnet.config.set_fast_path(True)
+    assert kernel_calls == calls                       # ... and here it did not
+    assert losses == readable_losses
+    for a, b in zip(weights, readable_weights):
+        np.testing.assert_array_equal(a, b)
+
+
+# -- the readable code runs when it should -------------------------------------------------------
+def test_a_print_in_lstm_backward_prints_during_fit(numba_kernels, kernel_calls, monkeypatch, capsys):
+    readable = LSTM.backward
+
+    def backward(self, grad, need_input_grad=True):
+        print("LSTM.backward runs")
+        return readable(self, grad, need_input_grad)
+    monkeypatch.setattr(LSTM, "backward", backward)
+    _fit(MODELS["masked LSTM"], epochs=1)
+    assert capsys.readouterr().out.count("LSTM.backward runs") == 3       # 40 samples, batches of 16
+    assert kernel_calls["lstm"] == 0
+
+
+def test_a_method_replaced_on_one_layer_or_a_subclass_runs(numba_kernels, kernel_calls):
+    seen = []
+
+    class MyLSTM(LSTM):
+        def forward(self, x, training=False, mask=None):
+            seen.append("subclass")
+            return super().forward(x, training, mask)
+    model_layers = [L.Embedding(VOCAB, 8), MyLSTM(4), L.Dense(1)]
+    _fit(lambda: model_layers, epochs=1)
+    assert seen == ["subclass"] * 3 and kernel_calls["lstm"] == 0
+
+    def make():
+        lstm = L.LSTM(4)
+        original = lstm.backward
+        lstm.backward = lambda grad, need_input_grad=True: seen.append("object") or original(grad, need_input_grad)
+        return [L.Embedding(VOCAB, 8), lstm, L.Dense(1)]
+    _fit(make, epochs=1)
+    assert seen.count("object") == 3 and kernel_calls["lstm"] == 0
+
+
+def test_a_replaced_method_inside_bidirectional_runs(numba_kernels, kernel_calls, monkeypatch):
+    calls = []
+    readable = LSTM._set_grads
+    monkeypatch.setattr(LSTM, "_set_grads", lambda self, *a: calls.append(1) or readable(self, *a))
+    _fit(MODELS["stacked, masked Bidirectional"], epochs=1)
+    assert len(calls) == 3 * 3 and kernel_calls["lstm"] == 0              # two copies and the LSTM after
+
+
+def test_set_fast_path_false_and_a_tracer_run_the_readable_code(numba_kernels, kernel_calls):
+    glassnet.config.set_fast_path(False)
+    try:
+        _fit(MODELS["masked LSTM"], epochs=1)
+    finally:
+        glassnet.config.set_fast_path(True)
+    assert kernel_calls["lstm"] == 0
+    before = sys.gettrace()
+    sys.settrace(lambda frame, event, arg: None)
+    try:
+        _fit(MODELS["masked LSTM"], epochs=1)
+    finally:
+        sys.settrace(before)
+    assert kernel_calls["lstm"] == 0
+    _fit(MODELS["masked LSTM"], epochs=1)
+    assert kernel_calls["lstm"] > 0
+
+
+@pytest.mark.parametrize("make", [lambda: LSTM(3, recurrent_dropout=0.3), lambda: LSTM(3, activation="relu"),
+                                  lambda: LSTM(3, recurrent_activation="hard_sigmoid"), lambda: L.GRU(3),
+                                  lambda: L.SimpleRNN(3)])
+def test_options_without_a_twin_take_the_readable_code(numba_kernels, make):
+    x = _random((4, 5, 3), 20)
+    fast_layer, readable_layer = _twins(make, x)
+    took, fast_numbers = _run(fast_layer, x, 21)
+    _, readable_numbers = _run(readable_layer, x, 21, fast_path=False)
+    assert not took
+    if getattr(fast_layer, "recurrent_dropout", 0) == 0:           # (dropout draws differ per copy)
+        _assert_same(fast_numbers, readable_numbers)
+
+
+def test_auto_takes_the_twin_for_large_layers_only():
+    fast.set_kernels("auto")
+    small, large = LSTM(4), LSTM(16)
+    small.build((8, 10, 3))
+    large.build((64, 64, 3))
+    passes = fast_recurrent.LayerPasses()
+    passes.forward(small, _random((8, 10, 3), 22))
+    assert id(small) not in passes.took                            # 8 * 10 * 16 numbers: not worth numba
+    passes.forward(large, _random((64, 64, 3), 23))                # 64 * 64 * 64 = 2**18
+    assert id(large) in passes.took
+    fast.set_kernels("numpy")
+    try:
+        passes.forward(large, _random((64, 64, 3), 23))
+        assert id(large) not in passes.took
+    finally:
+        fast.set_kernels("auto")
+
+
+def test_without_numba_the_readable_code_runs(numba_kernels, monkeypatch):
+    monkeypatch.setattr(fast_recurrent, "_kernels", False)          # as when importing numba failed
+    layer, x = LSTM(3), _random((4, 5, 3), 24)
+    layer.build(x.shape)
+    passes = fast_recurrent.LayerPasses()
+    y = passes.forward(layer, x, True)
+    assert id(layer) not in passes.took and y.shape == (4, 3)
+
+
+def test_glassnet_and_the_fast_path_modules_import_without_numba():
+    code = ("import sys, glassnet, glassnet.engine.fastpath, glassnet.fast.recurrent\n"
+            "assert 'numba' not in sys.modules, 'numba imported'\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
