@@ -365,3 +365,17 @@ def test_a_seeded_program_gets_the_same_order_through_prefetch():
         tf.keras.utils.set_random_seed(5)
         orders.append([int(v) for v in Dataset.from_generator(gen).shuffle(10).prefetch(2)])
     assert orders[0] == orders[1] and sorted(orders[0]) == list(range(30)) and orders[0] != list(range(30))
+
+
+def test_from_generator_follows_its_output_signature():
+    def gen():
+        for i in range(3):
+            yield i, [1.0] * i
+    signature = (tf.TensorSpec(shape=(), dtype=tf.int64), tf.TensorSpec(shape=(None,), dtype=tf.float32))
+    ds = Dataset.from_generator(gen, output_signature=signature)
+    assert ds.element_spec == signature and "element_spec=" in repr(ds)
+    assert [(a.dtype, b.dtype) for a, b in ds] == [(np.int64, np.float32)] * 3
+    assert next(ds.padded_batch(3).as_numpy_iterator())[1].tolist() == [[0, 0], [1, 0], [1, 1]]
+    wrong = Dataset.from_generator(lambda: iter([(1,)]), output_signature=signature)
+    with pytest.raises(ValueError, match="an element does not match output_signature"):
+        list(wrong)

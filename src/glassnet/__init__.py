@@ -41,7 +41,7 @@ _LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many var
          "explain": ("glassbox.explain", "explain"), "gradients": ("glassbox.gradients", "gradients"),
          "gradcheck": ("glassbox.gradients", "gradcheck"), "playground": ("playground", None),
          "version": ("tf.version", None), "strings": ("tf.strings", None), "image": ("tf.image", None),
-         "io": ("tf.io", None)}
+         "io": ("tf.io", None), "TensorSpec": ("data.structure", "TensorSpec")}
 
 
 def __getattr__(name):
@@ -68,6 +68,7 @@ __all__ = [
     "Sequential",
     "Tensor",
     "TensorShape",
+    "TensorSpec",
     "UnconnectedGradients",
     "Variable",
     "__version__",

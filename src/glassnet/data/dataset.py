@@ -31,7 +31,7 @@ import os
 import numpy as np
 
 from .prefetch import draws
-from .structure import TensorSpec, as_element, as_input, leaves, numpy_leaf, spec_of, structure, tensors
+from .structure import TensorSpec, as_array, as_element, as_input, leaves, numpy_leaf, spec_of, structure, tensors
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "interleave_runs"]
 
@@ -163,8 +163,25 @@ class Dataset:
         if not callable(generator):
             raise TypeError("Dataset.from_generator: generator must be a callable that returns an iterator")
         call = (lambda: generator(*args)) if args else generator
-        spec = output_signature if output_signature is not None and not isinstance(output_signature, list) else None
-        return Dataset(lambda: (as_element(e, "Dataset.from_generator") for e in call()), spec=spec, reads=True)
+        spec = output_signature
+        if spec is None:
+            return Dataset(lambda: (as_element(e, "Dataset.from_generator") for e in call()), reads=True)
+        spec = tuple(spec) if isinstance(spec, list) else spec
+
+        def conform(s, value):
+            if isinstance(s, tuple):
+                return tuple(conform(a, b) for a, b in zip(s, value, strict=True))
+            if isinstance(s, dict):
+                return type(s)((k, conform(s[k], value[k])) for k in s)
+            return as_array(value, "Dataset.from_generator").astype(np.dtype(s.dtype), copy=False)
+
+        def typed(e):                                   # each leaf in its signature's dtype, as TensorFlow
+            try:
+                return conform(spec, tuple(e) if isinstance(e, list) else e)
+            except (KeyError, TypeError, ValueError) as error:
+                raise ValueError(f"Dataset.from_generator: an element does not match output_signature "
+                                 f"{spec}: {error}") from None
+        return Dataset(lambda: (typed(e) for e in call()), spec=spec, reads=True)
 
     @staticmethod
     def zip(*datasets, name=None):
@@ -451,5 +468,6 @@ class Dataset:
     def __repr__(self):
         size = {INFINITE_CARDINALITY: "infinite", UNKNOWN_CARDINALITY: "unknown"}.get(self._cardinality,
                                                                                     self._cardinality)
-        return f"<Dataset elements={size}>"
+        spec = "" if self._spec is None else f" element_spec={self._spec}"
+        return f"<Dataset elements={size}{spec}>"
 
