@@ -6,10 +6,11 @@ A string tensor here is a NumPy object array of Python ``bytes`` viewed as a ``T
 (see :mod:`glassnet.data.images` for what matches TensorFlow and how hostile files are
 refused).
 
->>> import glassnet as tf                                      # doctest: +SKIP
->>> img = tf.io.decode_jpeg(tf.io.read_file("rose.jpg"), channels=3)
->>> img.dtype, img.shape[-1]
-(dtype('uint8'), 3)
+>>> import numpy as np, glassnet as tf
+>>> png = tf.io.encode_png(np.zeros((2, 3, 3), np.uint8))     # what read_file("x.png") would give
+>>> img = tf.io.decode_png(png, channels=3)
+>>> img.dtype, img.shape
+(dtype('uint8'), (2, 3, 3))
 """
 from __future__ import annotations
 
