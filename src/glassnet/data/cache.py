@@ -17,6 +17,7 @@ its name; nothing is half read into the pipeline before the error.
 """
 from __future__ import annotations
 
+import collections
 import json
 import os
 import tempfile
@@ -64,9 +65,8 @@ def _rebuild(layout, arrays):
     if isinstance(layout, list):
         return tuple(_rebuild(part, arrays) for part in layout)
     if isinstance(layout, dict):
-        from collections import OrderedDict  # noqa: PLC0415
         pairs = [(k, _rebuild(v, arrays)) for k, v in zip(layout["keys"], layout["values"])]
-        return OrderedDict(pairs) if layout["dict"] else dict(pairs)
+        return collections.OrderedDict(pairs) if layout["dict"] else dict(pairs)
     return next(arrays)
 
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..tf.tensor import Tensor
+from .dataset import Dataset
 from .structure import TensorSpec
 from .text_line import check_compression, file_names, raw_lines
 
@@ -290,7 +292,6 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
                select_cols=None):
     """``tf.io.decode_csv``: each string in ``records`` (any shape) split into fields; one
     Tensor per column, of ``records``' shape and the column's type (module docstring)."""
-    from ..tf.tensor import Tensor  # noqa: PLC0415 - results are Tensors, as TensorFlow's
     who = "decode_csv"
     columns = Columns(record_defaults, who, field_delim, use_quote_delim, na_value, select_cols)
     a = np.asarray(records.view(np.ndarray) if isinstance(records, np.ndarray) else records, dtype=object)
@@ -347,21 +348,21 @@ def rows(path, columns: Columns, compression_type, buffer_size, header, lenient)
                 raise ValueError(f"{columns.who}: {path} line {number} ({_show(record)}): {error}") from None
 
 
-def CsvDataset(filenames, record_defaults, compression_type=None, buffer_size=None, header=False,  # noqa: N802
-               field_delim=",", use_quote_delim=True, na_value="", select_cols=None, exclude_cols=None, name=None):
+class CsvDataset(Dataset):
     """``tf.data.experimental.CsvDataset``: one tuple of scalars per CSV row of ``filenames``
     (a name, a list, or a Dataset of names), read one file after another, streamed. A bad
     row is an error naming the file and line when it is read; ``.ignore_errors()`` skips it."""
-    from .dataset import Dataset  # noqa: PLC0415 - dataset.py imports the readers lazily
-    who = "CsvDataset"
-    compression_type = check_compression(compression_type, who)
-    columns = Columns(record_defaults, who, field_delim, use_quote_delim, na_value, select_cols, exclude_cols)
-    names = file_names(filenames, who)
 
-    def run(lenient=False):
-        for path in names():
-            for values in rows(path, columns, compression_type, buffer_size, bool(header), lenient):
-                yield columns.scalars(values)
-    dataset = Dataset(run, spec=columns.specs, reads=True)
-    dataset._lenient_run = lambda: run(lenient=True)
-    return dataset
+    def __init__(self, filenames, record_defaults, compression_type=None, buffer_size=None, header=False,
+                 field_delim=",", use_quote_delim=True, na_value="", select_cols=None, exclude_cols=None, name=None):
+        who = "CsvDataset"
+        compression_type = check_compression(compression_type, who)
+        columns = Columns(record_defaults, who, field_delim, use_quote_delim, na_value, select_cols, exclude_cols)
+        names = file_names(filenames, who)
+
+        def run(lenient=False):
+            for path in names():
+                for values in rows(path, columns, compression_type, buffer_size, bool(header), lenient):
+                    yield columns.scalars(values)
+        super().__init__(run, spec=columns.specs, reads=True)
+        self._lenient_run = lambda: run(lenient=True)

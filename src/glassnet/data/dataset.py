@@ -30,7 +30,8 @@ import os
 
 import numpy as np
 
-from .prefetch import draws
+from ..tf.tensor import Tensor
+from .prefetch import draws, prefetched
 from .structure import TensorSpec, as_array, as_element, as_input, leaves, numpy_leaf, spec_of, structure, tensors
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "interleave_runs"]
@@ -398,7 +399,6 @@ class Dataset:
             raise ValueError(f"Dataset.prefetch: buffer_size must be >= 0 or AUTOTUNE, got {buffer_size!r}")
         if not self._reads or size == 0:
             return self
-        from .prefetch import prefetched  # noqa: PLC0415
         return Dataset(lambda: prefetched(self._run, size), self._cardinality, self._spec, False)
 
     def apply(self, transformation_func):
@@ -455,7 +455,6 @@ class Dataset:
     def cardinality(self):
         """The number of elements, or ``INFINITE_CARDINALITY`` / ``UNKNOWN_CARDINALITY``, as
         TensorFlow's int64 scalar tensor (``int(...)``, ``.numpy()`` and ``%d`` work)."""
-        from ..tf.tensor import Tensor  # noqa: PLC0415
         return np.array(self._cardinality, np.int64).view(Tensor)
 
     def __len__(self):

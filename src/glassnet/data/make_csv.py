@@ -30,7 +30,8 @@ import os
 
 import numpy as np
 
-from .csv import BadRecord, Columns, records, split_record
+from .csv import BadRecord, Columns, records, rows, split_record
+from .dataset import AUTOTUNE, Dataset, interleave_runs
 from .structure import TensorSpec
 from .text_line import check_compression
 
@@ -139,8 +140,6 @@ def make_csv_dataset(file_pattern, batch_size, column_names=None, column_default
                      compression_type=None, ignore_errors=False, encoding="utf-8"):
     """Batches ``OrderedDict(column name: column)`` (with ``label_name``: ``(features,
     label)``) read from the CSV files matching ``file_pattern`` (module docstring)."""
-    from .dataset import AUTOTUNE, Dataset, interleave_runs  # noqa: PLC0415 - dataset.py loads readers lazily
-    from .csv import rows  # noqa: PLC0415
     who = "make_csv_dataset"
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"{who}: batch_size must be an integer >= 1, got {batch_size!r}")

@@ -21,6 +21,7 @@ import zlib
 
 import numpy as np
 
+from .dataset import Dataset, interleave_runs
 from .structure import TensorSpec
 
 __all__ = ["TextLineDataset", "file_names", "open_binary", "raw_lines"]
@@ -51,7 +52,6 @@ def _name(value, who) -> str:
 def file_names(filenames, who):
     """A function giving the file names of ``filenames`` for one pass: a name, a list or
     array of names, or a Dataset of string scalars (read when the pass starts)."""
-    from .dataset import Dataset  # noqa: PLC0415 - dataset.py builds readers on this module
     if isinstance(filenames, Dataset):
         return lambda: (_name(f, who) for f in filenames._run())
     if isinstance(filenames, np.ndarray):
@@ -125,13 +125,8 @@ def _strip(line: bytes) -> bytes:
     return line[:-1] if line.endswith(b"\r") else line
 
 
-def TextLineDataset(filenames, compression_type=None, buffer_size=None, num_parallel_reads=None,  # noqa: N802
-                    name=None):
-    """The lines of ``filenames`` (one name, a list, or a Dataset of names), each a ``bytes``
-    scalar without its line ending. ``num_parallel_reads``: how many files are read at once,
-    a line from each in turn (TensorFlow's order)."""
-    from .dataset import Dataset, interleave_runs  # noqa: PLC0415 - dataset.py imports this module lazily
-    who = "TextLineDataset"
+def _lines(filenames, compression_type, buffer_size, num_parallel_reads, who):
+    """The run function of a TextLineDataset: every line of every file, in TensorFlow's order."""
     compression_type = check_compression(compression_type, who)
     names = file_names(filenames, who)
 
@@ -141,5 +136,14 @@ def TextLineDataset(filenames, compression_type=None, buffer_size=None, num_para
     cycle = 1 if num_parallel_reads in (None, 0, 1) else int(num_parallel_reads)
     if cycle < 1:                                          # AUTOTUNE: as many as the machine has cores
         cycle = os.cpu_count() or 1
-    return Dataset(lambda: interleave_runs((lines_of(p) for p in names()), cycle, 1),
-                   spec=TensorSpec((), object), reads=True)
+    return lambda: interleave_runs((lines_of(p) for p in names()), cycle, 1)
+
+
+class TextLineDataset(Dataset):
+    """The lines of ``filenames`` (one name, a list, or a Dataset of names), each a ``bytes``
+    scalar without its line ending. ``num_parallel_reads``: how many files are read at once,
+    a line from each in turn (TensorFlow's order)."""
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None):
+        super().__init__(_lines(filenames, compression_type, buffer_size, num_parallel_reads, "TextLineDataset"),
+                         spec=TensorSpec((), object), reads=True)
