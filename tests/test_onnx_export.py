@@ -390,12 +390,16 @@ def test_a_subclass_that_changes_forward_is_not_exported_as_its_parent(tmp_path)
 # the arguments the built-in layers that have required ones need, and the input each takes
 _ARGS = {"Dense": (3,), "Activation": ("tanh",), "Dropout": (0.5,), "Conv1D": (2, 3), "Conv2D": (2, 3),
          "AveragePooling1D": (2,), "AveragePooling2D": (2,), "Rescaling": (0.5, 0.1), "Reshape": ((-1,),),
-         "SimpleRNN": (3,), "LSTM": (3,), "GRU": (3,)}
+         "SimpleRNN": (3,), "LSTM": (3,), "GRU": (3,), "Resizing": (4, 5), "CenterCrop": (4, 3),
+         "RandomFlip": (), "RandomRotation": (0.2,), "RandomZoom": (0.2,), "RandomTranslation": (0.1, 0.2),
+         "RandomCrop": (6, 6), "RandomContrast": (0.3,), "RandomBrightness": (0.2,)}
 _SEQUENCES = {"SimpleRNN", "LSTM", "GRU"}       # recurrent layers: (timesteps, features)
+_IMAGES = {"Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop",
+           "RandomContrast", "RandomBrightness"}                      # image layers: (height, width, channels)
 
 
 def _input_shape(name):
-    return (6, 6, 2) if "2D" in name else (6, 2) if "1D" in name or name in _SEQUENCES else (4,)
+    return (6, 6, 2) if "2D" in name or name in _IMAGES else (6, 2) if "1D" in name or name in _SEQUENCES else (4,)
 
 
 def _exported_alone(layer, shape, tmp):
