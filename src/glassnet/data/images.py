@@ -167,12 +167,14 @@ def resize(img: np.ndarray, size, method: str = "bilinear") -> np.ndarray:
         return np.asarray(tf_image.resize(img, (height, width), method)).astype(np.float32)
     if method != "bilinear":
         raise ValueError(f"resize: interpolation must be one of {INTERPOLATIONS}, got {method!r}")
-    a = img.astype(np.float32)
-    y0, y1, ly = _bilinear_axis(a.shape[0], height)
-    x0, x1, lx = _bilinear_axis(a.shape[1], width)
+    y0, y1, ly = _bilinear_axis(img.shape[0], height)
+    x0, x1, lx = _bilinear_axis(img.shape[1], width)
     lx = lx[None, :, None]
-    top = a[y0][:, x0] + (a[y0][:, x1] - a[y0][:, x0]) * lx
-    bottom = a[y1][:, x0] + (a[y1][:, x1] - a[y1][:, x0]) * lx
+    upper = np.take(img, y0, axis=0).astype(np.float32)      # rows gathered first: less to convert
+    lower = np.take(img, y1, axis=0).astype(np.float32)
+    top_left, bottom_left = np.take(upper, x0, axis=1), np.take(lower, x0, axis=1)
+    top = top_left + (np.take(upper, x1, axis=1) - top_left) * lx
+    bottom = bottom_left + (np.take(lower, x1, axis=1) - bottom_left) * lx
     return top + (bottom - top) * ly[:, None, None]
 
 
