@@ -7,13 +7,17 @@ TensorFlow's tutorials feed ``fit`` with a pipeline like this one::
     model.evaluate(tf.data.Dataset.from_tensor_slices((x_test, y_test)).batch(32))
 
 Here a ``Dataset`` is a recipe for a Python iterator: each ``iter(dataset)`` (each epoch
-of ``fit``) runs it again from the start, reshuffling when asked. Elements are NumPy
-arrays, or tuples or dicts of them, as TensorFlow's are tensors. ``batch`` stacks them;
-``map`` calls your function on them (plain Python: it sees arrays, not tensors). What
-only speeds TensorFlow up (``prefetch``, ``cache``, ``num_parallel_calls``,
-``AUTOTUNE``) is accepted and changes nothing. ``shuffle`` mixes through a buffer of
+of ``fit``) runs it again from the start, reshuffling when asked. Inside, elements are
+plain NumPy arrays, or tuples or dicts of them; what your code receives (``for x in ds``,
+a ``map`` function's arguments) are the same arrays as :class:`glassnet.Tensor`, so
+``.numpy()`` works, and ``fit`` reads the plain arrays (:mod:`glassnet.data.structure`).
+``batch`` stacks them; ``interleave`` follows TensorFlow's order; ``cache`` keeps a pass
+in memory or a file (:mod:`~glassnet.data.cache`); ``prefetch`` reads ahead on a thread
+where there are files to read (:mod:`~glassnet.data.prefetch`); ``num_parallel_calls``
+is accepted and ``map`` runs in order. ``shuffle`` mixes through a buffer of
 ``buffer_size`` elements as TensorFlow does, drawing from glassnet's generator
-(``keras.utils.set_random_seed``); TensorFlow's own order cannot be reproduced.
+(``keras.utils.set_random_seed``); TensorFlow's own order cannot be reproduced. The file
+readers are in ``text_line.py``, ``csv.py`` and ``make_csv.py``.
 
 >>> import numpy as np
 >>> ds = Dataset.from_tensor_slices((np.arange(5.0), np.arange(5) % 2)).batch(2)

@@ -2,7 +2,7 @@
 there (``AUTOTUNE``, the cardinality values and :func:`cardinality`).
 
 >>> from glassnet.data import Dataset
->>> cardinality(Dataset.range(3)), cardinality(Dataset.range(3).repeat()) == INFINITE_CARDINALITY
+>>> int(cardinality(Dataset.range(3))), int(cardinality(Dataset.range(3).repeat())) == INFINITE_CARDINALITY
 (3, True)
 """
 from __future__ import annotations
