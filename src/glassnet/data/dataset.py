@@ -299,8 +299,10 @@ class Dataset:
         """The elements of the datasets ``map_func`` makes of each element, in TensorFlow's
         order: ``cycle_length`` of them open at once (default: the machine's cores),
         ``block_length`` (default 1) elements from each in turn."""
-        cycle = os.cpu_count() or 1 if cycle_length in (None, AUTOTUNE) else _count(cycle_length, "interleave: "
-                                                                                        "cycle_length")
+        if cycle_length in (None, AUTOTUNE):
+            cycle = os.cpu_count() or 1                  # TensorFlow's default: the machine's cores
+        else:
+            cycle = _count(cycle_length, "interleave: cycle_length")
         block = 1 if block_length in (None, AUTOTUNE) else _count(block_length, "interleave: block_length")
         if cycle < 1 or block < 1:
             raise ValueError(f"Dataset.interleave: cycle_length and block_length must be >= 1, got "
@@ -311,8 +313,8 @@ class Dataset:
             if not isinstance(dataset, Dataset):
                 raise TypeError(f"Dataset.interleave: map_func must return a Dataset, got {type(dataset).__name__}")
             return dataset._run
-        reads = self._reads or True            # the datasets made inside usually read files
-        return Dataset(lambda: interleave_runs((made(e) for e in self._run()), cycle, block), reads=reads)
+        # reads=True: the datasets made inside (files, usually) cannot be told before they run
+        return Dataset(lambda: interleave_runs((made(e) for e in self._run()), cycle, block), reads=True)
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True, name=None):
         """Elements in random order, mixed through a buffer of ``buffer_size`` (as
