@@ -319,3 +319,16 @@ def test_fit_on_a_text_folder(tmp_path):
     assert raw.class_names == ["neg", "pos"]
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     assert history.history["accuracy"][-1] == 1.0
+
+
+def test_follow_links(tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "linked.txt").write_text("through a link")
+    (tmp_path / "data" / "a").mkdir(parents=True)
+    (tmp_path / "data" / "a" / "own.txt").write_text("own")
+    os.symlink(tmp_path / "elsewhere", tmp_path / "data" / "a" / "more")
+    plain = tf.keras.utils.text_dataset_from_directory(str(tmp_path / "data"), shuffle=False, verbose=False)
+    followed = tf.keras.utils.text_dataset_from_directory(str(tmp_path / "data"), shuffle=False, verbose=False,
+                                                          follow_links=True)
+    assert _rel(tmp_path / "data", plain.file_paths) == ["a/own.txt"]
+    assert _rel(tmp_path / "data", followed.file_paths) == ["a/own.txt", "a/more/linked.txt"]
