@@ -151,6 +151,20 @@ def test_hostile_tar_members_refuse_the_whole_archive(home, case):
     assert not os.path.exists(home / "gn" / "escaped.txt") and not os.path.exists("/tmp/glassnet_absolute.txt")
 
 
+def test_a_chain_of_links_cannot_climb_out(home):
+    # "a" -> "." is inside; "a/c" -> ".." looks inside by its name (root/a/..) but a is root, so c is
+    # root/.. ; a file written through "a/c/evil" would land outside
+    src = _tar(home / "chain.tar", {}, mode="w", extra=(_link("a", "."), _link("a/c", "..")))
+    with tarfile.open(src, "a") as t:
+        info = tarfile.TarInfo("a/c/evil.txt")
+        info.size = 4
+        t.addfile(info, io.BytesIO(b"evil"))
+    with pytest.raises(ValueError, match="outside the extraction folder"):
+        tf.keras.utils.get_file("chain", origin=src.as_uri(), extract=True)
+    assert sorted(os.listdir(home / "gn" / "datasets")) == ["chain_archive"]
+    assert not (home / "gn" / "evil.txt").exists()
+
+
 def test_links_inside_the_folder_are_kept(home):
     src = _tar(home / "links.tar", {"d/a.txt": b"a"}, mode="w",
                extra=(_link("d/sym", "a.txt"), _link("d/hard", "d/a.txt", tarfile.LNKTYPE)))

@@ -63,6 +63,9 @@ def _inside(root: str, name: str, member: str) -> str:
     if os.path.commonpath([target, root]) != root:
         raise ValueError(f"get_file: the archive's member {member!r} points outside the extraction folder; "
                          "nothing was extracted")
+    if os.path.commonpath([os.path.realpath(target), root]) != root:   # through a link the archive made
+        raise ValueError(f"get_file: the archive's member {member!r} reaches outside the extraction folder "
+                         "through a link; nothing was extracted")
     return target
 
 
@@ -123,7 +126,7 @@ def _extract_tar(path: str, root: str, budget: _Budget) -> None:
                 budget.copy(source, target, info.name)
                 os.chmod(target, 0o644 | (0o111 if info.mode & 0o100 else 0))
             elif info.issym():
-                pointed = os.path.normpath(os.path.join(os.path.dirname(target), info.linkname))
+                pointed = os.path.realpath(os.path.join(os.path.dirname(target), info.linkname))
                 if os.path.isabs(info.linkname) or os.path.commonpath([pointed, root]) != root:
                     raise ValueError(f"get_file: the archive's member {info.name!r} is a link to "
                                      f"{info.linkname!r}, outside the extraction folder; nothing was extracted")
@@ -135,6 +138,8 @@ def _extract_tar(path: str, root: str, budget: _Budget) -> None:
                 raise ValueError(f"get_file: the archive's member {info.name!r} is a device, fifo or other "
                                  "special file; refused, nothing was extracted")
     for source, target, name in links:
+        # checked again: a link made after this member was listed may now lie on the way
+        source, target = (_inside(root, os.path.relpath(p, root), name) for p in (source, target))
         if not os.path.isfile(source) or os.path.islink(source):
             raise ValueError(f"get_file: the archive's hard link {name!r} names no regular file in the archive; "
                              "nothing was extracted")
