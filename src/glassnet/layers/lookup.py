@@ -295,7 +295,9 @@ class _Lookup(_Preprocessing):
 
 class StringLookup(_Lookup):
     """``StringLookup``: strings to ids by a vocabulary (``adapt`` or ``vocabulary=``); ``invert=True``
-    turns ids back into strings. Ids: the mask token (if given) 0, "[UNK]" next, then the vocabulary.
+    turns ids back into strings (a string tensor of UTF-8 bytes, as TensorFlow's). Ids: the mask
+    token (if given) 0, "[UNK]" next, then the vocabulary. Text in: str or bytes, lists, 'U' / 'S' /
+    object arrays or string tensors alike; the vocabulary is kept as ``str`` (``get_vocabulary()``).
 
     >>> import numpy as np, glassnet
     >>> lookup = glassnet.layers.StringLookup(vocabulary=["a", "b", "c"])

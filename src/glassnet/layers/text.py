@@ -11,7 +11,8 @@ start of a model. ``TextVectorization`` turns each sentence into ids in four ste
     ngrams        -> + ["the movie", "movie great"] for ngrams=2 (all 1-grams, then all 2-grams)
     look up       -> [2, 7, 4]   ids by the vocabulary: 0 padding, 1 "[UNK]", then by frequency
 
-``adapt`` orders the vocabulary as Keras does: most frequent first, ties by the token's UTF-8
+Text comes in as TensorFlow's string tensors (UTF-8 ``bytes``) or as Python/NumPy ``str`` alike;
+``get_vocabulary()`` gives ``str``, as Keras 3. ``adapt`` orders the vocabulary as Keras does: most frequent first, ties by the token's UTF-8
 bytes, descending (``np.lexsort((tokens, counts))[::-1]`` in Keras's ``index_lookup.py``).
 ``output_mode`` "multi_hot" / "count" / "tf_idf" give one row of ``vocabulary_size`` numbers
 per sentence instead; tf_idf multiplies counts by ``log(1 + documents / (1 + documents with

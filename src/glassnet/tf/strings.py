@@ -130,6 +130,12 @@ class RaggedList(list):
     def to_list(self) -> list:
         return [r.to_list() if isinstance(r, RaggedList) else r.view(np.ndarray).tolist() for r in self]
 
+    def numpy(self) -> np.ndarray:
+        """TensorFlow's ``RaggedTensor.numpy()``: an object array holding each row's array."""
+        out = np.empty(len(self), dtype=object)
+        out[:] = [r.numpy() for r in self]
+        return out
+
 
 def text_array(input, name: str = "input") -> np.ndarray:
     """``input`` as a NumPy object array of ``str`` (bytes decoded as strict UTF-8), for the text
