@@ -63,6 +63,9 @@ def test_extract_every_format_into_kerass_layout(home, mode, suffix):
     assert path == str(home / "gn" / "datasets" / "flower_photos")
     assert os.path.isfile(str(home / "gn" / "datasets" / "flower_photos_archive"))
     assert _tree(path) == FLOWERS
+    mask = os.umask(0)
+    os.umask(mask)
+    assert os.stat(path).st_mode & 0o777 == 0o777 & ~mask          # not mkdtemp's private 0700
     named = tf.keras.utils.get_file(f"data{suffix}", origin=url, extract=True, cache_dir=str(home / "mine"))
     assert named == str(home / "mine" / "datasets" / "data_extracted")            # a dotted fname: <stem>_extracted
     assert _tree(named) == FLOWERS

@@ -168,6 +168,9 @@ def extract(path: str, folder: str, archive_format="auto") -> bool:
                 raise OSError(e.errno, f"get_file: cannot extract {path} into {folder}: {e.strerror}; "
                                        "nothing was extracted") from e
             raise ValueError(f"get_file: {path} is a damaged {kind} archive ({e}); nothing was extracted") from e
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o777 & ~mask)        # mkdtemp's 0700 would make the folder private
         if os.path.lexists(folder):         # the previous extraction goes only once the new one is whole
             old = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.glassnet-old-", dir=parent)
             os.rename(folder, os.path.join(old, "x"))
