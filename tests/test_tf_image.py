@@ -111,6 +111,7 @@ def test_data_augmentation_tutorial_augment_function():
     image = tf.image.stateless_random_brightness(image, max_delta=0.5, seed=new_seed)
     image = tf.clip_by_value(image, 0, 1)
     assert image.shape == (7, 9, 3) and 0 <= image.numpy().min() and image.numpy().max() <= 1
+    assert image.dtype == np.float32                    # clip_by_value's bounds take the image's type
     again = tf.random.Generator.from_seed(123).make_seeds(1)[:, 0]
     np.testing.assert_array_equal(again, seed)
 

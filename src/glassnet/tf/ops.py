@@ -219,8 +219,11 @@ def where(condition, x=None, y=None, name=None) -> Tensor:
 
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
-    """``t`` limited to ``[min, max]``;  dJ/dt = g inside the closed interval, 0 outside."""
-    return vjps.clip(_values(t), _array(clip_value_min), _array(clip_value_max))
+    """``t`` limited to ``[min, max]``;  dJ/dt = g inside the closed interval, 0 outside. The
+    bounds take ``t``'s type, as TensorFlow's (``clip_by_value(float32 image, 0, 1)`` stays float32)."""
+    t = _values(t)
+    dtype = np.dtype(t.dtype)
+    return vjps.clip(t, _array(clip_value_min).astype(dtype), _array(clip_value_max).astype(dtype))
 
 
 def shape(input, out_type=np.int32, name=None) -> Tensor:  # noqa: A002
