@@ -143,3 +143,15 @@ def test_probability_model_exports_to_onnx(tmp_path):
     sess = ort.InferenceSession(str(tmp_path / "p.onnx"), providers=["CPUExecutionProvider"])
     np.testing.assert_allclose(sess.run(None, {"inputs": x})[0], probability_model.predict(x, verbose=0),
                                rtol=1e-6, atol=1e-6)
+
+
+def test_summary_of_an_unbuilt_model_marks_only_layers_with_weights_to_make(capsys):
+    # Keras 3 marks a layer built when it is made if it has no build() of its own: the
+    # text tutorial's summary reads "0 (unbuilt)" for Embedding and Dense, "0" for the rest.
+    model = tf.Sequential([tf.layers.Embedding(100, 4), tf.layers.Dropout(0.2),
+                           tf.layers.GlobalAveragePooling1D(), tf.layers.Dense(1)])
+    model.summary()
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("│ ") and "(" in line]
+    cells = {row.split("(")[0].strip("│ "): row.rstrip("│").split("│")[-1].strip() for row in rows}
+    assert cells == {"embedding": "0 (unbuilt)", "dropout": "0", "global_average_pooling1d": "0",
+                     "dense": "0 (unbuilt)"}

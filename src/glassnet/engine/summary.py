@@ -71,7 +71,7 @@ def summary_text(model) -> str:
     else:
         table = [(f"{layer.name} ({type(layer).__name__})",
                   _shape(getattr(layer, "output_shape", None) if layer.built else None),
-                  f"{layer.count_params():,}" if layer.built else "0 (unbuilt)") for layer in model.layers]
+                  _params(layer)) for layer in model.layers]
     rows = []
     for cells in table:
         wrapped = [c if isinstance(c, list) else _wrap(c, w - 2) for c, w in zip(cells, widths)]
@@ -94,3 +94,13 @@ def summary_text(model) -> str:
         n = sum(s.size for s in opt.slots_in_file_order()) + 1
         lines.append(f" Optimizer params: {n:,} ({_size((n - 1) * itemsize + 8)})")
     return "\n".join(lines)
+
+
+def _params(layer) -> str:
+    """The Param # cell. Keras marks a layer built when it is made if it has no ``build`` of
+    its own (Dropout, pooling, Flatten: nothing to make), so only layers with weights still
+    to make read "0 (unbuilt)"."""
+    if layer.built:
+        return f"{layer.count_params():,}"
+    from ..layers.base import Layer  # noqa: PLC0415 - the layers build on the engine's modules
+    return "0" if type(layer).build is Layer.build else "0 (unbuilt)"
