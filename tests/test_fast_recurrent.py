@@ -33,17 +33,18 @@ def numba_kernels():
 
 @pytest.fixture
 def kernel_calls(monkeypatch):
-    """Counts calls of the twins' numba loops (the backward step and the scatter-add)."""
+    """Counts calls of the twins' numba loops (the backward steps and the scatter-add)."""
     kernels = fast_recurrent._numba()
     assert kernels is not None
-    counts = {"lstm": 0, "embedding": 0}
+    counts = {"recurrent": 0, "embedding": 0}
 
     def counting(name, fn):
         def wrapped(*args):
             counts[name] += 1
             return fn(*args)
         return wrapped
-    monkeypatch.setattr(kernels, "lstm_backward_step", counting("lstm", kernels.lstm_backward_step))
+    for name in ("lstm_backward_step", "gru_backward_step", "rnn_backward_step"):
+        monkeypatch.setattr(kernels, name, counting("recurrent", getattr(kernels, name)))
     monkeypatch.setattr(kernels, "scatter_add_rows", counting("embedding", kernels.scatter_add_rows))
     return counts
 
@@ -99,32 +100,41 @@ OPTIONS = [{}, {"return_sequences": True}, {"go_backwards": True}, {"go_backward
            {"use_bias": False}, {"unit_forget_bias": False, "return_sequences": True}]
 
 
+KEPT = {"LSTM": ("xs", "hs", "cs", "zs", "acts", "gc"), "GRU": ("xs", "xw", "uh", "hs", "z", "r", "a", "hh"),
+        "SimpleRNN": ("xs", "hs", "zs")}
+
+
 @pytest.mark.parametrize("masked", [False, True])
 @pytest.mark.parametrize("options", OPTIONS)
-def test_lstm_twin_gives_the_readable_numbers_bit_for_bit(numba_kernels, options, masked):
+@pytest.mark.parametrize("kind", sorted(KEPT))
+def test_twins_give_the_readable_numbers_bit_for_bit(numba_kernels, kind, options, masked):
     x = _random((6, 7, 5), 1, 2.0)
     mask = _padding(6, 7, 2) if masked else None
-    fast_layer, readable_layer = _twins(lambda: LSTM(4, **options), x)
+    if kind != "LSTM":
+        options = {k: v for k, v in options.items() if k != "unit_forget_bias"}
+    fast_layer, readable_layer = _twins(lambda: getattr(L, kind)(4, **options), x)
     took, fast_numbers = _run(fast_layer, x, 3, mask)
     _, readable_numbers = _run(readable_layer, x, 3, mask, fast_path=False)
     assert took
     _assert_same(fast_numbers, readable_numbers)
-    for name in ("xs", "hs", "cs", "zs", "acts", "gc"):     # what the readable forward keeps, kept the same
+    for name in KEPT[kind]:                     # what the readable forward keeps, kept the same
         np.testing.assert_array_equal(getattr(fast_layer, name), getattr(readable_layer, name))
 
 
-def test_lstm_twin_in_float64(numba_kernels, float64):
+@pytest.mark.parametrize("kind", sorted(KEPT))
+def test_twins_in_float64(numba_kernels, float64, kind):
     x = _random((5, 9, 3), 4, 3.0)
-    fast_layer, readable_layer = _twins(lambda: LSTM(6, return_sequences=True), x)
+    fast_layer, readable_layer = _twins(lambda: getattr(L, kind)(6, return_sequences=True), x)
     took, fast_numbers = _run(fast_layer, x, 5, _padding(5, 9, 6))
     _, readable_numbers = _run(readable_layer, x, 5, _padding(5, 9, 6), fast_path=False)
     assert took and fast_numbers[0].dtype == np.float64
     _assert_same(fast_numbers, readable_numbers)
 
 
-def test_lstm_twin_with_input_dropout_draws_the_same_masks(numba_kernels):
+@pytest.mark.parametrize("kind", sorted(KEPT))
+def test_twins_with_input_dropout_draw_the_same_masks(numba_kernels, kind):
     x = _random((8, 6, 5), 7)
-    fast_layer, readable_layer = _twins(lambda: LSTM(3, dropout=0.4, seed=11), x)
+    fast_layer, readable_layer = _twins(lambda: getattr(L, kind)(3, dropout=0.4, seed=11), x)
     took, fast_numbers = _run(fast_layer, x, 8)
     _, readable_numbers = _run(readable_layer, x, 8, fast_path=False)
     assert took and fast_layer.input_masks is not None
@@ -151,10 +161,12 @@ def test_lstm_twin_with_return_state_called_on_data(numba_kernels):
 
 @pytest.mark.parametrize("merge_mode", ["concat", "sum", "ave", "mul"])
 @pytest.mark.parametrize("return_sequences", [False, True])
-def test_bidirectional_twin_gives_the_readable_numbers(numba_kernels, merge_mode, return_sequences):
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_bidirectional_twin_gives_the_readable_numbers(numba_kernels, kind, merge_mode, return_sequences):
     x = _random((5, 6, 4), 12, 1.5)
     mask = _padding(5, 6, 13)
-    make = lambda: L.Bidirectional(LSTM(3, return_sequences=return_sequences), merge_mode=merge_mode)  # noqa: E731
+    make = lambda: L.Bidirectional(getattr(L, kind)(3, return_sequences=return_sequences),  # noqa: E731
+                                   merge_mode=merge_mode)
     fast_layer, readable_layer = _twins(make, x)
     took, fast_numbers = _run(fast_layer, x, 14, mask)
     _, readable_numbers = _run(readable_layer, x, 14, mask, fast_path=False)
@@ -191,6 +203,8 @@ MODELS = {
     "stacked, masked Bidirectional": lambda: [L.Embedding(VOCAB, 8, mask_zero=True),
                                               L.Bidirectional(L.LSTM(4, return_sequences=True)),
                                               L.LSTM(3), L.Dense(1)],
+    "masked GRU and SimpleRNN": lambda: [L.Embedding(VOCAB, 8, mask_zero=True), L.GRU(5, return_sequences=True),
+                                         L.SimpleRNN(4), L.Dense(1)],
 }
 
 
@@ -206,7 +220,7 @@ def _fit(make_layers, epochs=3):
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_fit_ends_with_the_same_weights_either_way(numba_kernels, kernel_calls, name):
     losses, weights = _fit(MODELS[name])
-    assert kernel_calls["lstm"] > 0                    # the twin ran ...
+    assert kernel_calls["recurrent"] > 0                    # the twin ran ...
     calls = dict(kernel_calls)
     glassnet.config.set_fast_path(False)
     try:
@@ -229,7 +243,7 @@ def test_a_print_in_lstm_backward_prints_during_fit(numba_kernels, kernel_calls,
     monkeypatch.setattr(LSTM, "backward", backward)
     _fit(MODELS["masked LSTM"], epochs=1)
     assert capsys.readouterr().out.count("LSTM.backward runs") == 3       # 40 samples, batches of 16
-    assert kernel_calls["lstm"] == 0
+    assert kernel_calls["recurrent"] == 0
 
 
 def test_a_method_replaced_on_one_layer_or_a_subclass_runs(numba_kernels, kernel_calls):
@@ -241,7 +255,7 @@ def test_a_method_replaced_on_one_layer_or_a_subclass_runs(numba_kernels, kernel
             return super().forward(x, training, mask)
     model_layers = [L.Embedding(VOCAB, 8), MyLSTM(4), L.Dense(1)]
     _fit(lambda: model_layers, epochs=1)
-    assert seen == ["subclass"] * 3 and kernel_calls["lstm"] == 0
+    assert seen == ["subclass"] * 3 and kernel_calls["recurrent"] == 0
 
     def make():
         lstm = L.LSTM(4)
@@ -249,7 +263,7 @@ def test_a_method_replaced_on_one_layer_or_a_subclass_runs(numba_kernels, kernel
         lstm.backward = lambda grad, need_input_grad=True: seen.append("object") or original(grad, need_input_grad)
         return [L.Embedding(VOCAB, 8), lstm, L.Dense(1)]
     _fit(make, epochs=1)
-    assert seen.count("object") == 3 and kernel_calls["lstm"] == 0
+    assert seen.count("object") == 3 and kernel_calls["recurrent"] == 0
 
 
 def test_a_replaced_method_inside_bidirectional_runs(numba_kernels, kernel_calls, monkeypatch):
@@ -257,7 +271,7 @@ def test_a_replaced_method_inside_bidirectional_runs(numba_kernels, kernel_calls
     readable = LSTM._set_grads
     monkeypatch.setattr(LSTM, "_set_grads", lambda self, *a: calls.append(1) or readable(self, *a))
     _fit(MODELS["stacked, masked Bidirectional"], epochs=1)
-    assert len(calls) == 3 * 3 and kernel_calls["lstm"] == 0              # two copies and the LSTM after
+    assert len(calls) == 3 * 3 and kernel_calls["recurrent"] == 0              # two copies and the LSTM after
 
 
 def test_set_fast_path_false_and_a_tracer_run_the_readable_code(numba_kernels, kernel_calls):
@@ -266,21 +280,22 @@ def test_set_fast_path_false_and_a_tracer_run_the_readable_code(numba_kernels, k
         _fit(MODELS["masked LSTM"], epochs=1)
     finally:
         glassnet.config.set_fast_path(True)
-    assert kernel_calls["lstm"] == 0
+    assert kernel_calls["recurrent"] == 0
     before = sys.gettrace()
     sys.settrace(lambda frame, event, arg: None)
     try:
         _fit(MODELS["masked LSTM"], epochs=1)
     finally:
         sys.settrace(before)
-    assert kernel_calls["lstm"] == 0
+    assert kernel_calls["recurrent"] == 0
     _fit(MODELS["masked LSTM"], epochs=1)
-    assert kernel_calls["lstm"] > 0
+    assert kernel_calls["recurrent"] > 0
 
 
 @pytest.mark.parametrize("make", [lambda: LSTM(3, recurrent_dropout=0.3), lambda: LSTM(3, activation="relu"),
-                                  lambda: LSTM(3, recurrent_activation="hard_sigmoid"), lambda: L.GRU(3),
-                                  lambda: L.SimpleRNN(3)])
+                                  lambda: LSTM(3, recurrent_activation="hard_sigmoid"),
+                                  lambda: L.GRU(3, reset_after=False), lambda: L.GRU(3, recurrent_dropout=0.2),
+                                  lambda: L.SimpleRNN(3, activation="relu")])
 def test_options_without_a_twin_take_the_readable_code(numba_kernels, make):
     x = _random((4, 5, 3), 20)
     fast_layer, readable_layer = _twins(make, x)

@@ -1,5 +1,5 @@
-"""The LSTM's elementwise work per time step, and the Embedding's scatter-add, compiled by
-numba (``glassnet.fast.recurrent`` calls them between NumPy's matmuls, exp and tanh).
+"""The LSTM's (and GRU's, SimpleRNN's) elementwise work per time step, and the Embedding's
+scatter-add, compiled by numba (``glassnet.fast.recurrent`` calls them between NumPy's matmuls, exp and tanh).
 
 What stays in NumPy: the matmuls (numba's own would need SciPy's BLAS, and a loop of our own
 is ten times slower than OpenBLAS at 64 x 256), and ``exp`` and ``tanh``: numba's differ from
@@ -130,6 +130,106 @@ def lstm_backward_step(dy_t, back, skip, dc_next, a, c_prev, g, dz, keep_rows, m
         else:
             for j in range(n):
                 cb[j] = dc[j] * ab[n + j] + cb[j]
+
+
+@_jit
+def rnn_carry(new, h_prev, h, keep_rows):
+    """``h_t = new`` where the row is kept, ``h_{t-1}`` where it is padding (the readable ``_carry``)."""
+    batch, n = h.shape
+    for b in range(batch):
+        if keep_rows[b]:
+            for j in range(n):
+                h[b, j] = new[b, j]
+        else:
+            for j in range(n):
+                h[b, j] = h_prev[b, j]
+
+
+@_jit
+def rnn_backward_step(dy_t, back, skip, h, dz, keep_rows, masked, one, zero):
+    """One step of ``SimpleRNN.backward`` (tanh): ``dh_total = dY_t + (dz_{t+1} U^T + dh_skip)``,
+    split by the padding, ``dz_t = dh (1 - h_t^2)`` (``h``: ``hs[t + 1]``, as the readable code)."""
+    batch, n = h.shape
+    for b in range(batch):
+        keep = not masked or keep_rows[b]
+        for j in range(n):
+            total = dy_t[b, j] + (back[b, j] + skip[b, j])
+            if keep:
+                dh = total
+                skip[b, j] = zero
+            else:
+                dh = zero
+                skip[b, j] = total
+            dz[b, j] = dh * (one - h[b, j] * h[b, j])
+
+
+@_jit
+def gru_gates_in(uh, b_rec, xw_t, e):
+    """``uh += b'`` (``uh`` holds ``h_{t-1} U``), and exp's input ``e = -(x W + b + uh)`` for z and r."""
+    batch, n = e.shape[0], e.shape[1] // 2
+    for b in range(batch):
+        for j in range(3 * n):
+            uh[b, j] = uh[b, j] + b_rec[j]
+        for j in range(2 * n):
+            e[b, j] = -(xw_t[b, j] + uh[b, j])
+
+
+@_jit
+def gru_candidate_in(e, xw_t, uh, z, r, a, one):
+    """After NumPy's ``e = exp(e)``: ``z``, ``r`` = ``1 / (e + 1)`` (``activations.sigmoid``), and
+    h~'s input ``a = xh + r * uh``."""
+    batch, n = z.shape
+    for b in range(batch):
+        for j in range(n):
+            z[b, j] = one / (e[b, j] + one)
+        for j in range(n):
+            r[b, j] = one / (e[b, n + j] + one)
+        for j in range(n):
+            a[b, j] = xw_t[b, 2 * n + j] + r[b, j] * uh[b, 2 * n + j]
+
+
+@_jit
+def gru_hidden(z, hh, h_prev, h, keep_rows, masked, one):
+    """``h_t = z * h_{t-1} + (1 - z) * h~``; where the row is padding (``masked`` only), ``h_{t-1}``."""
+    batch, n = h.shape
+    for b in range(batch):
+        if not masked or keep_rows[b]:
+            for j in range(n):
+                h[b, j] = z[b, j] * h_prev[b, j] + (one - z[b, j]) * hh[b, j]
+        else:
+            for j in range(n):
+                h[b, j] = h_prev[b, j]
+
+
+@_jit
+def gru_backward_step(dy_t, back, hz, skip, z, r, hh, h_prev, uh, dz_in, dz_rec, keep_rows, masked, one, zero):
+    """One step of ``GRU.backward`` (reset_after=True), the readable lines in their order::
+
+        dh_next = (dh_{t+1} z_{t+1} + dz'_{t+1} U^T) + dh_skip       dh_total = dY_t + dh_next
+        dh, dh_skip = split(dh_total)
+        da = (dh (1 - z))(1 - h~^2)        dz = ((1 - z) z)(dh (h_{t-1} - h~))
+        dr = ((1 - r) r)(da uh)            duh = da r
+        dz_in = [dz | dr | da]             dz_rec = [dz | dr | duh]
+
+    ``hz`` carries ``dh z`` to the step before; ``back`` is ``dz'_{t+1} U^T`` (zeros at first)."""
+    batch, n = z.shape
+    for b in range(batch):
+        keep = not masked or keep_rows[b]
+        for j in range(n):
+            total = dy_t[b, j] + ((hz[b, j] + back[b, j]) + skip[b, j])
+            if keep:
+                dh = total
+                skip[b, j] = zero
+            else:
+                dh = zero
+                skip[b, j] = total
+            zz, rr, hhh = z[b, j], r[b, j], hh[b, j]
+            da = (dh * (one - zz)) * (one - hhh * hhh)
+            dzz = ((one - zz) * zz) * (dh * (h_prev[b, j] - hhh))
+            drr = ((one - rr) * rr) * (da * uh[b, 2 * n + j])
+            dz_in[b, j], dz_in[b, n + j], dz_in[b, 2 * n + j] = dzz, drr, da
+            dz_rec[b, j], dz_rec[b, n + j], dz_rec[b, 2 * n + j] = dzz, drr, da * rr
+            hz[b, j] = dh * zz
 
 
 @_jit

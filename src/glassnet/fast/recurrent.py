@@ -1,38 +1,42 @@
-"""Fast twins of the LSTM's forward and backward through time (and of ``Bidirectional`` around
-it, and of ``Embedding``'s scatter-add): the same numbers as ``layers/recurrent.py``, in fewer
-calls. Read ``layers/recurrent.py`` for the algorithm; this module only changes how many
-NumPy calls, temporaries and Python lines each time step takes.
+"""Fast twins of the recurrent layers' forward and backward through time (LSTM, GRU, SimpleRNN,
+alone or inside ``Bidirectional``) and of ``Embedding``'s scatter-add: the same numbers as
+``layers/recurrent.py``, in fewer calls. Read ``layers/recurrent.py`` for the algorithm; this
+module only changes how many NumPy calls, temporaries and Python lines each time step takes.
 
 ``LSTM.forward`` in ``layers/recurrent.py`` makes about 25 NumPy calls per step (slices of four
 gates, each activation on its own strided block, the cell update's temporaries, the padding's
-``np.where``); its backward about 30. Here one step is:
+``np.where``); its backward about 30. Here one LSTM step is:
 
 ==============  ==========================================================================
-forward         ``z_t = h_{t-1} U`` into ``zs[t]`` (the same BLAS call), ``z_t += x_t W + b``
-                (all steps' ``x_t W + b`` in one matmul first, as the readable code does);
-                sigmoid over the whole ``z_t`` at once (NumPy's exp, the same four operations
-                as ``activations.sigmoid``), NumPy's tanh over the c~ block on top of it;
-                ``c_t = f c_{t-1} + i c~`` (numba), ``tanh(c_t)`` (NumPy), ``h_t = o tanh(c_t)``
-                and the padding's carry (numba)
-backward        one numba loop from ``dh_t`` to ``dz_t`` and ``dc_{t-1}`` (every gate, the
+forward         ``h_{t-1} U`` (the same BLAS call) into a small buffer; ``z_t`` = all steps'
+                ``x_t W + b`` (one matmul before the loop, as the readable code does) plus it,
+                in place; then NumPy's exp over the three sigmoid gates at once and NumPy's
+                tanh over the c~ block, each on a contiguous copy made in the same numba loop;
+                one numba loop for the sigmoids' ``1 / (1 + e)``, c~ and ``c_t = f c_{t-1} + i c~``;
+                NumPy's ``tanh(c_t)``; one numba loop for ``h_t = o tanh(c_t)`` and the padding
+backward         one numba loop from ``dh_t`` to ``dz_t`` and ``dc_{t-1}`` (every gate, the
                 padding's split), then ``dz_t U^T`` (the same BLAS call as the readable one)
 after the loop  ``dW``, ``dU``, ``db`` and ``dx`` by the layer's own ``_set_grads`` and
                 ``_input_grad``: one matmul each over all the steps
 Embedding       ``np.add.at`` as a numba loop over the ids, in the same order
 ==============  ==========================================================================
 
+GRU (reset_after=True, Keras's default) and SimpleRNN (tanh) are done the same way. A step's
+matmul is small (64 x 64 by 64 x 256 in bench/lstm.py): it runs on one BLAS thread
+(``glassnet.threads.useful_blas_threads``), the large ones after the loop on what is free.
+
 exp and tanh stay NumPy's (numba's differ in the last bit, and are slower); each elementwise
-loop keeps the readable expression's order of operations, so outputs, states, every weight
-gradient and the input gradient are the readable path's bit for bit, with padding masks,
-``go_backwards``, ``return_sequences``, ``return_state`` and inside ``Bidirectional``
-(tests/test_fast_recurrent.py). The twin runs for an untouched ``LSTM`` with Keras's default
-activations (tanh, sigmoid), weights and input of one float type, no ``recurrent_dropout``
-while training (``dropout`` on the input is fine: its masks enter through the readable
-``_through``), when numba is installed and the layer's work is large enough to repay numba's
-load (``T * batch * 4 units`` from 2**18 numbers: the bench's LSTM(64) on 100 steps of 64 is
-1.6M; ``glassnet.config.set_kernels("numba")`` uses it at any size, ``"numpy"`` never).
-Otherwise the readable code runs, as it does whenever ``engine/fastpath.py`` says so.
-``SimpleRNN`` and ``GRU`` have no twin yet: they take the readable loop.
+loop keeps the readable expression's order of operations, so outputs, states, what the
+readable forward keeps, every weight gradient and the input gradient are the readable path's
+bit for bit, with padding masks, ``go_backwards``, ``return_sequences``, ``return_state``, input
+``dropout`` and inside ``Bidirectional``; fits end with the same weights
+(tests/test_fast_recurrent.py). A twin runs for an untouched layer (none of the methods it
+stands in for or calls replaced) with Keras's default activations, weights and input of one
+float type, no ``recurrent_dropout`` while training, when numba is installed and the layer's
+work repays numba's load (``T * batch * gates * units`` from 2**18 numbers: the bench's
+LSTM(64) on 100 steps of 64 is 1.6M; ``glassnet.config.set_kernels("numba")`` uses it at any
+size, ``"numpy"`` never). Otherwise the readable code runs, as it does whenever
+``engine/fastpath.py`` says so (set_fast_path(False), a tracer, a replaced method).
 
 >>> import numpy as np, glassnet
 >>> passes = LayerPasses()
@@ -80,19 +84,32 @@ def _float(*arrays) -> bool:
 
 
 # ---------------------------------------------------------------------------------------
-# LSTM
+# What the recurrent twins share
 # ---------------------------------------------------------------------------------------
-def lstm_applies(layer, x, training=False) -> bool:
-    """Whether :func:`lstm_forward` runs for this call (decided before anything is drawn or kept)."""
-    from .. import activations  # noqa: PLC0415
+def _applies(layer, x, training, gates) -> bool:
+    """What every twin needs: a built layer, 3-D input and weights of one float type, no
+    recurrent dropout while training, numba, and enough work to repay it."""
     x = np.asarray(x)
-    if (not layer.built or x.ndim != 3 or layer.activation is not activations.tanh or layer.recurrent_activation is not
-            activations.sigmoid or (training and layer.recurrent_dropout > 0)):
+    if not layer.built or x.ndim != 3 or (training and layer.recurrent_dropout > 0):
         return False
     weights = [layer.kernel.value, layer.recurrent_kernel.value] + ([layer.bias.value] if layer.use_bias else [])
-    if not _float(x, *weights) or not _worth_it(x.shape[0] * x.shape[1] * 4 * layer.units):
+    if not _float(x, *weights) or not _worth_it(x.shape[0] * x.shape[1] * gates * layer.units):
         return False
     return _numba() is not None
+
+
+def _output_grads(layer, grad, T, batch, n):
+    """dY_t per step for the loops: ``(dys, pick)``, ``dys[pick(t)]`` being step t's."""
+    if layer.return_sequences:
+        return np.ascontiguousarray(grad.transpose(1, 0, 2)), lambda t: t
+    dys = np.zeros((2, batch, n), grad.dtype)                        # zeros, then the last step's
+    dys[1] = grad
+    return dys, lambda t: int(t == T - 1)
+
+
+def _grad_fits(layer, grad, T, batch, n, dtype) -> bool:
+    shape = (batch, T, n) if layer.return_sequences else (batch, n)
+    return grad.dtype == dtype and grad.shape == shape
 
 
 def _step_mask(layer):
@@ -100,6 +117,17 @@ def _step_mask(layer):
     if layer.step_mask is None:
         return np.ones((1, 1), bool), False
     return np.ascontiguousarray(layer.step_mask[:, :, 0]), True
+
+
+# ---------------------------------------------------------------------------------------
+# LSTM
+# ---------------------------------------------------------------------------------------
+def lstm_applies(layer, x, training=False) -> bool:
+    """Whether :func:`lstm_forward` runs for this call (decided before anything is drawn or kept):
+    Keras's activations (tanh, sigmoid), and what every twin needs (:func:`_applies`)."""
+    from .. import activations  # noqa: PLC0415
+    return (layer.activation is activations.tanh and layer.recurrent_activation is activations.sigmoid
+            and _applies(layer, x, training, 4))
 
 
 def lstm_forward(layer, x, training=False, mask=None):
@@ -143,15 +171,10 @@ def lstm_backward(layer, grad, need_input_grad=True):
     """``LSTM.backward`` after :func:`lstm_forward`: sets the weights' gradients, returns dJ/dx."""
     grad = np.asarray(grad)
     T, batch, n = layer.gc.shape
-    shape = (batch, T, n) if layer.return_sequences else (batch, n)
-    if grad.dtype != layer.zs.dtype or grad.shape != shape:
+    if not _grad_fits(layer, grad, T, batch, n, layer.zs.dtype):
         return layer.backward(grad, need_input_grad)     # what the readable backward makes of it
     k, U = _kernels, layer.recurrent_kernel.value
-    if layer.return_sequences:
-        dys = np.ascontiguousarray(grad.transpose(1, 0, 2))          # dY_t for each step, in reading order
-    else:
-        dys = np.zeros((2, batch, n), grad.dtype)                     # zeros, then the last step's
-        dys[1] = grad
+    dys, pick = _output_grads(layer, grad, T, batch, n)
     dz = np.empty_like(layer.zs)
     back, skip, dc_next = (np.zeros((batch, n), grad.dtype) for _ in range(3))
     keep, masked = _step_mask(layer)
@@ -159,14 +182,140 @@ def lstm_backward(layer, grad, need_input_grad=True):
     acts, cs, gc, Ut = layer.acts, layer.cs, layer.gc, U.T
     threads.useful_blas_threads(1)
     for t in range(T - 1, -1, -1):
-        dy_t = dys[t] if layer.return_sequences else dys[int(t == T - 1)]
-        k.lstm_backward_step(dy_t, back, skip, dc_next, acts[t], cs[t], gc[t], dz[t], keep[t % len(keep)],
+        k.lstm_backward_step(dys[pick(t)], back, skip, dc_next, acts[t], cs[t], gc[t], dz[t], keep[t % len(keep)],
                              masked, one, zero)
         if t:
             np.matmul(dz[t], Ut, out=back)               # sent back to h_{t-1}: dz_t U^T
     threads.useful_blas_threads(None)                    # the weights' gradients: large matmuls
     layer._set_grads(layer.xs, layer.hs[:-1], dz, dz)    # dW, dU, db: one matmul each over the steps
     return layer._input_grad(dz) if need_input_grad else None
+
+
+# ---------------------------------------------------------------------------------------
+# SimpleRNN (tanh) and GRU (reset_after=True, Keras's default)
+# ---------------------------------------------------------------------------------------
+def simple_rnn_applies(layer, x, training=False) -> bool:
+    """Whether :func:`simple_rnn_forward` runs for this call: tanh (Keras's default), as for every twin."""
+    from .. import activations  # noqa: PLC0415
+    return layer.activation is activations.tanh and _applies(layer, x, training, 1)
+
+
+def simple_rnn_forward(layer, x, training=False, mask=None):
+    """``SimpleRNN.forward``'s numbers: per step the matmul, ``z_t += h_{t-1} U`` and NumPy's tanh
+    straight into ``hs[t + 1]`` (numba's carry over padding); sets ``xs``, ``hs``, ``zs``."""
+    if not simple_rnn_applies(layer, x, training):
+        return None
+    k = _kernels
+    xs = layer._steps(x, training, mask)
+    n, U = layer.units, layer.recurrent_kernel.value
+    zs = layer._through(xs, layer.kernel.value, layer.input_masks)   # x_t W (+ b) for every step; z_t in its place
+    if layer.use_bias:
+        zs += layer.bias.value
+    T, batch = xs.shape[0], xs.shape[1]
+    hs = np.zeros((T + 1, batch, n), zs.dtype)
+    hu, new = np.empty((batch, n), zs.dtype), np.empty((batch, n), zs.dtype)
+    keep, masked = _step_mask(layer)
+    threads.useful_blas_threads(1)
+    for t in range(T):
+        np.matmul(hs[t], U, out=hu)
+        zs[t] += hu                                      # z_t = (x_t W + b) + h_{t-1} U
+        if masked:
+            np.tanh(zs[t], out=new)
+            k.rnn_carry(new, hs[t], hs[t + 1], keep[t])  # h_t = tanh(z_t); padding: h_{t-1}
+        else:
+            np.tanh(zs[t], out=hs[t + 1])
+    threads.useful_blas_threads(None)
+    layer.xs, layer.hs, layer.zs = xs, hs, zs
+    layer.final_states = [hs[-1]]
+    return layer._output(hs)
+
+
+def simple_rnn_backward(layer, grad, need_input_grad=True):
+    """``SimpleRNN.backward`` after :func:`simple_rnn_forward`."""
+    grad = np.asarray(grad)
+    T, batch, n = layer.hs.shape[0] - 1, layer.hs.shape[1], layer.units
+    if not _grad_fits(layer, grad, T, batch, n, layer.zs.dtype):
+        return layer.backward(grad, need_input_grad)
+    k, Ut, hs = _kernels, layer.recurrent_kernel.value.T, layer.hs
+    dys, pick = _output_grads(layer, grad, T, batch, n)
+    dz = np.empty_like(layer.zs)
+    back, skip = np.zeros((batch, n), grad.dtype), np.zeros((batch, n), grad.dtype)
+    keep, masked = _step_mask(layer)
+    one, zero = grad.dtype.type(1), grad.dtype.type(0)
+    threads.useful_blas_threads(1)
+    for t in range(T - 1, -1, -1):
+        k.rnn_backward_step(dys[pick(t)], back, skip, hs[t + 1], dz[t], keep[t % len(keep)], masked, one, zero)
+        if t:
+            np.matmul(dz[t], Ut, out=back)               # sent back to h_{t-1}: dz_t U^T
+    threads.useful_blas_threads(None)
+    layer._set_grads(layer.xs, hs[:-1], dz, dz)
+    return layer._input_grad(dz) if need_input_grad else None
+
+
+def gru_applies(layer, x, training=False) -> bool:
+    """Whether :func:`gru_forward` runs: reset_after=True, tanh and sigmoid, as for every twin."""
+    from .. import activations  # noqa: PLC0415
+    return (layer.reset_after and layer.activation is activations.tanh
+            and layer.recurrent_activation is activations.sigmoid and _applies(layer, x, training, 3))
+
+
+def gru_forward(layer, x, training=False, mask=None):
+    """``GRU.forward``'s numbers (reset_after=True): per step the matmul into ``uh[t]``, one numba
+    loop for ``+ b'`` and exp's input, NumPy's exp, one loop for z, r and h~'s input, NumPy's
+    tanh, one loop for ``h_t``; sets ``xs``, ``xw``, ``uh``, ``hs``, ``z``, ``r``, ``a``, ``hh``."""
+    if not gru_applies(layer, x, training):
+        return None
+    k = _kernels
+    xs = layer._steps(x, training, mask)
+    n, U = layer.units, layer.recurrent_kernel.value
+    b = layer.bias.value if layer.use_bias else np.zeros(layer._bias_shape(), U.dtype)
+    xw = layer._through(xs, layer.kernel.value, layer.input_masks)
+    xw += b[0]                                           # [xz | xr | xh] = x_t W + b, every step
+    b_rec = np.ascontiguousarray(b[1])
+    T, batch = xs.shape[0], xs.shape[1]
+    hs = np.zeros((T + 1, batch, n), xw.dtype)
+    uh = np.empty((T, batch, 3 * n), xw.dtype)
+    z, r, a, hh = (np.empty((T, batch, n), xw.dtype) for _ in range(4))
+    e = np.empty((batch, 2 * n), xw.dtype)
+    one = xw.dtype.type(1)
+    keep, masked = _step_mask(layer)
+    threads.useful_blas_threads(1)
+    with np.errstate(over="ignore", under="ignore"):     # as activations.sigmoid
+        for t in range(T):
+            np.matmul(hs[t], U, out=uh[t])
+            k.gru_gates_in(uh[t], b_rec, xw[t], e)       # [uz | ur | uh] = h U + b'; e = -(x + u) for z, r
+            np.exp(e, out=e)
+            k.gru_candidate_in(e, xw[t], uh[t], z[t], r[t], a[t], one)   # z, r; a = xh + r uh
+            np.tanh(a[t], out=hh[t])                     # h~
+            k.gru_hidden(z[t], hh[t], hs[t], hs[t + 1], keep[t % len(keep)], masked, one)
+    threads.useful_blas_threads(None)
+    layer.xs, layer.xw, layer.uh, layer.hs, layer.z, layer.r, layer.a, layer.hh = xs, xw, uh, hs, z, r, a, hh
+    layer.final_states = [hs[-1]]
+    return layer._output(hs)
+
+
+def gru_backward(layer, grad, need_input_grad=True):
+    """``GRU.backward`` after :func:`gru_forward`."""
+    grad = np.asarray(grad)
+    T, batch, n = layer.z.shape
+    if not _grad_fits(layer, grad, T, batch, n, layer.xw.dtype):
+        return layer.backward(grad, need_input_grad)
+    k, Ut, hs = _kernels, layer.recurrent_kernel.value.T, layer.hs
+    dys, pick = _output_grads(layer, grad, T, batch, n)
+    dz_in, dz_rec = np.empty_like(layer.xw), np.empty((T, batch, 3 * n), grad.dtype)
+    back, hz, skip = (np.zeros((batch, n), grad.dtype) for _ in range(3))
+    keep, masked = _step_mask(layer)
+    one, zero = grad.dtype.type(1), grad.dtype.type(0)
+    z, r, hh, uh = layer.z, layer.r, layer.hh, layer.uh
+    threads.useful_blas_threads(1)
+    for t in range(T - 1, -1, -1):
+        k.gru_backward_step(dys[pick(t)], back, hz, skip, z[t], r[t], hh[t], hs[t], uh[t], dz_in[t], dz_rec[t],
+                            keep[t % len(keep)], masked, one, zero)
+        if t:
+            np.matmul(dz_rec[t], Ut, out=back)           # to h_{t-1}: dz'_t U^T (and dh z, in hz)
+    threads.useful_blas_threads(None)
+    layer._set_grads(layer.xs, hs[:-1], dz_in, dz_rec)
+    return layer._input_grad(dz_in) if need_input_grad else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -245,15 +394,18 @@ def _twins():
         from .. import fast  # noqa: PLC0415 - this module is loaded by glassnet.fast's own import
         from ..layers.bidirectional import Bidirectional  # noqa: PLC0415
         from ..layers.embedding import Embedding  # noqa: PLC0415
-        from ..layers.recurrent import LSTM  # noqa: PLC0415
-        _RECURRENT[LSTM] = (lstm_applies, lstm_forward, lstm_backward)
-        _TWINS = {LSTM: (lstm_forward, lstm_backward),
+        from ..layers.recurrent import GRU, LSTM, SimpleRNN  # noqa: PLC0415
+        _RECURRENT.update({LSTM: (lstm_applies, lstm_forward, lstm_backward),
+                           GRU: (gru_applies, gru_forward, gru_backward),
+                           SimpleRNN: (simple_rnn_applies, simple_rnn_forward, simple_rnn_backward)})
+        _TWINS = {**{cls: (forward, backward) for cls, (_, forward, backward) in _RECURRENT.items()},
                   Bidirectional: (bidirectional_forward, bidirectional_backward),
                   Embedding: (embedding_forward, embedding_backward)}
         # the methods whose work a twin does, or which it calls and trusts to be the readable ones
-        fast.stands_in_for(LSTM, "forward", "backward", "_steps", "_through", "_output", "_set_grads",
-                           "_input_grad", "_weight_grad", "_back_through", "_bias_grad", "_carry", "_split",
-                           "_draw_masks", "_output_grads")
+        for cls in _RECURRENT:
+            fast.stands_in_for(cls, "forward", "backward", "_steps", "_through", "_output", "_set_grads",
+                               "_input_grad", "_weight_grad", "_back_through", "_bias_grad", "_carry", "_split",
+                               "_draw_masks", "_output_grads", "_bias_shape")
         fast.stands_in_for(Bidirectional, "forward", "backward", "_flip")
         fast.stands_in_for(Embedding, "forward", "backward")
     return _TWINS
