@@ -151,7 +151,7 @@ def test_summary_of_an_unbuilt_model_marks_only_layers_with_weights_to_make(caps
     model = tf.Sequential([tf.layers.Embedding(100, 4), tf.layers.Dropout(0.2),
                            tf.layers.GlobalAveragePooling1D(), tf.layers.Dense(1)])
     model.summary()
-    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("│ ") and "(" in line]
-    cells = {row.split("(")[0].strip("│ "): row.rstrip("│").split("│")[-1].strip() for row in rows}
+    rows = [line.strip("│").split("│") for line in capsys.readouterr().out.splitlines() if line.startswith("│ ")]
+    cells = {row[0].split()[0]: row[-1].strip() for row in rows if row[0].split() and row[-1].strip()}
     assert cells == {"embedding": "0 (unbuilt)", "dropout": "0", "global_average_pooling1d": "0",
                      "dense": "0 (unbuilt)"}
