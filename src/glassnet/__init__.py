@@ -36,6 +36,7 @@ from numpy import float16, float32, float64, int32, int64, uint8  # noqa: E402
 
 # Loaded on first use, so that `import glassnet` stays light (see bench/: import time).
 _LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many variants at once
+         "learning_curve": ("sweeps.curves", "learning_curve"),
          "data": ("data", None), "datasets": ("datasets", None), "linear": ("glassbox.linear", None),
          "inspect": ("glassbox.gradients", None), "plot": ("glassbox.plot", None), "saving": ("saving", None),
          "explain": ("glassbox.explain", "explain"), "gradients": ("glassbox.gradients", "gradients"),

@@ -22,7 +22,7 @@ import sys
 import numpy as np
 
 __all__ = ["learning_curves", "gradient_norms", "decision_boundary", "digits_grid", "first_layer_weights",
-           "filters", "feature_maps"]
+           "filters", "feature_maps", "bias_variance", "learning_curve"]
 
 
 def _figure(figsize):
@@ -326,3 +326,18 @@ def feature_maps(model, image, max_maps: int = 8, title: str | None = None):
     fig.suptitle(title or "feature maps: each layer's output channels for one image", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+# -- the course's bias/variance figures (glassnet/glassbox/bias_variance.py) -----------------
+def bias_variance(table, x="lambda", **options):
+    """Training and cross-validation error against a swept value (a ``glassnet.sweep`` table):
+    see :func:`glassnet.glassbox.bias_variance.bias_variance`."""
+    from .bias_variance import bias_variance as draw
+    return draw(table, x, **options)
+
+
+def learning_curve(table, **options):
+    """Training and cross-validation error against the training-set size (a
+    ``glassnet.learning_curve`` table): see :func:`glassnet.glassbox.bias_variance.learning_curve`."""
+    from .bias_variance import learning_curve as draw
+    return draw(table, **options)

@@ -25,7 +25,8 @@ model.fit(...)``. How they run (``backend``):
 
 The table (a pandas DataFrame, or a list of dicts without pandas) has the variant's values,
 ``final_<metric>`` and ``best_<metric>`` for the loss, the metrics and their ``val_`` twins,
-``epochs_run``, ``status`` ("ok", "diverged", "rejected", "failed", "interrupted", "not
+``train_error`` and ``val_error`` (the course's J_train and J_cv: the loss without the
+penalty terms, after training), ``epochs_run``, ``status`` ("ok", "diverged", "rejected", "failed", "interrupted", "not
 run"), ``message`` (why), ``how`` it ran, ``seconds``, and the trained ``model`` and its
 ``history``. A variant that diverges stops (as fit stops it) and the others go on. Ctrl-C
 stops the sweep and returns the table of what has finished.
@@ -100,6 +101,8 @@ def sweep(build, grid, x, y, *, epochs=10, batch_size=32, validation_data=None, 
         stopped = state["requested"]
     progress.finish(results, stopped)
     ordered = [results[v.index] for v in found]
+    for r in ordered:
+        r["train_error"], r["val_error"] = run.errors(r["model"] if r["history"] is not None else None, data)
     if all(r["status"] == "rejected" for r in ordered):
         raise ValueError(f"sweep: every variant was refused; the first: {ordered[0]['message']}")
     return table_module.make(ordered, keys, "records" if table == "records" else table)
@@ -134,7 +137,7 @@ def _run(backend, build, found, data, options, workers, interrupted, state, prog
 
 def _stacked_then_rest(backend, build, found, data, options, workers, interrupted, state, progress):
     """Stacks here; the variants that cannot be stacked in processes (or here)."""
-    plan = run.plan_stacks(build, found, data, interrupted)
+    plan = run.plan_stacks(build, found, data, interrupted, alone_apart=backend != "stacked")
     if backend == "stacked" and plan.single:
         v, why = plan.single[0]
         raise ValueError(f"sweep(backend='stacked'): variant {v.index} ({v.values}) cannot be stacked: {why}")

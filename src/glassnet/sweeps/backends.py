@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures as futures
 import os
 import pickle
+import sys
 
 from . import run
 
@@ -98,7 +99,6 @@ class RayUnavailable(RuntimeError):
 
 def ray_running() -> bool:
     """A Ray instance this program already joined (``ray.init(...)``): the sweep uses it."""
-    import sys  # noqa: PLC0415
     ray = sys.modules.get("ray")
     return bool(ray is not None and getattr(ray, "is_initialized", lambda: False)())
 
@@ -112,9 +112,12 @@ def on_ray(build, chunks, data, options, address, interrupted, progress):
                              "fallback='local' to run here instead)") from None
     started = False
     if not ray.is_initialized():
+        _reachable(address)
         try:
+            # a Ray started here: its workers find what this program imports (the builder's module)
+            env = None if address else {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}}
             ray.init(address=address, include_dashboard=False, log_to_driver=False,
-                     ignore_reinit_error=True)
+                     ignore_reinit_error=True, runtime_env=env)
         except Exception as e:  # noqa: BLE001 - ConnectionError, RuntimeError, ... from Ray
             raise RayUnavailable(f"sweep: could not reach Ray at {address or 'a new local instance'}: "
                                  f"{type(e).__name__}: {e} (pass fallback='local' to run here instead)") from None
@@ -142,6 +145,23 @@ def on_ray(build, chunks, data, options, address, interrupted, progress):
     finally:
         if started:
             ray.shutdown()
+
+
+def _reachable(address, timeout=3.0):
+    """Refuse at once an address ("host:port", "ray://host:port") where nothing answers: Ray
+    itself would retry for minutes."""
+    import socket  # noqa: PLC0415
+    if not address or address in ("auto", "local"):
+        return
+    where = address.split("://", 1)[-1]
+    host, _, port = where.rpartition(":")
+    if not host or not port.isdigit():
+        raise RayUnavailable(f"sweep: ray_address {address!r} is not host:port (or ray://host:port)")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as e:
+        raise RayUnavailable(f"sweep: no Ray instance answers at {address}: {e} (start one with `ray start "
+                             "--head`, or pass fallback='local' to run here instead)") from None
 
 
 def _ray_chunk(build, chunk, data, options):

@@ -105,9 +105,10 @@ class Plan:
     rejected: dict = field(default_factory=dict)
 
 
-def plan_stacks(build, variants, data, interrupted=lambda: False) -> Plan:
+def plan_stacks(build, variants, data, interrupted=lambda: False, alone_apart=True) -> Plan:
     """Build each variant as its fit would (seed, build, checks, build on the data) and sort
-    them into stacks."""
+    them into stacks; a variant alone with its network goes with those that cannot be stacked
+    (``alone_apart``: to a worker process, where one may run beside the others)."""
     x, y, validation, validation_split = data
     plan, stacks = Plan(), {}
     for v in variants:
@@ -129,7 +130,10 @@ def plan_stacks(build, variants, data, interrupted=lambda: False) -> Plan:
             stacks.setdefault(key, []).append((v, model, utils.rng()))
         else:
             plan.single.append((v, why))
-    plan.stacks = list(stacks.values())
+    plan.stacks = [group for group in stacks.values() if len(group) > 1 or not alone_apart]
+    plan.single += [(group[0][0], "no other variant shares its network") for group in stacks.values()
+                    if len(group) == 1 and alone_apart]
+    plan.single.sort(key=lambda item: item[0].index)
     return plan
 
 
@@ -186,6 +190,8 @@ def fit_one(build, variant, data, options, state=None):
     model, _, why = build_one(build, variant, x, y)
     if model is None:
         return _result(variant, None, None, "rejected", why, 0.0, "fit")
+    if state is not None and state.get("requested"):
+        return _result(variant, None, None, "not run", "the sweep was interrupted (Ctrl-C) first", 0.0, "")
     callbacks = [] if state is None else [_Watch(state)]
     err = io.StringIO()
     start = time.perf_counter()
@@ -205,6 +211,27 @@ def fit_one(build, variant, data, options, state=None):
     elif "loss became" in said:
         status, message = "diverged", said.split("Training stopped: the ", 1)[-1].split(". Likely causes")[0]
     return _result(variant, model, history, status, message, seconds, "fit")
+
+
+def errors(model, data):
+    """The course's ``J_train`` and ``J_cv`` of a trained model: its loss on the training and
+    validation rows without the penalty terms (NaN where there is no model or no validation)."""
+    import math  # noqa: PLC0415
+    from .curves import error  # noqa: PLC0415
+    if model is None:
+        return math.nan, math.nan
+    x, y, validation, validation_split = data
+    try:
+        with _quiet():
+            xs, ys, val = _fit_data(model, x, y, validation, validation_split)
+            return error(model, xs, ys), (math.nan if val is None else error(model, val[0], val[1]))
+    except Exception:  # noqa: BLE001 - a model gone non-finite, or data it cannot take
+        return math.nan, math.nan
+
+
+def _quiet():
+    import numpy as np  # noqa: PLC0415
+    return np.errstate(all="ignore")
 
 
 def _fit_data(model, x, y, validation, validation_split):

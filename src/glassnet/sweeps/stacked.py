@@ -154,37 +154,68 @@ class Stack:
             at += 2 if layer.use_bias else 1
         self.rows = list(range(V))                  # the variants still training, by index into models
         self._per_variant_numbers()
+        # the activations' in-place twins from glassnet.fast (the same operations as
+        # glassnet.activations, tested bit for bit there), on the fast path; else the functions
+        self.kinds, self.twins, self.constants = {}, None, None
+        from ..engine import fastpath  # noqa: PLC0415
+        if fastpath.wanted():
+            from ..fast import dense as fast_dense  # noqa: PLC0415 - the stack is a fast path of its own
+            self.twins = (fast_dense._forward, fast_dense._backward)
+            self.constants = fast_dense._zero_one(dtype)
+            for i in self.dense:
+                layer = self.layers[i]
+                if fast_dense.fast.untouched(layer):
+                    self.kinds[i] = fast_dense._KINDS.get(layer.activation)
+        self.kinds = {i: self.kinds.get(i) for i in range(len(self.layers))}
 
     # -- per-variant numbers: penalties, dropout rates, optimizer groups ------------------
     def _per_variant_numbers(self):
         models = [self.models[r] for r in self.rows]
-        dtype = self.w.flat.dtype
-        self.penalties = []                          # per weight: (l1 as float32 (V,1..), 2 l2 ..., l1, l2 float)
+        V, dtype = len(models), self.w.flat.dtype
+        # the penalties: per weight, each variant's l1 and l2 (as Python floats, then float32 as
+        # NumPy casts them), and the packed coefficients l1 and 2 l2 for every number of the stack
+        self.penalties = []                          # (start, stop, l1 (V,), l2 (V,)) per regularized weight
+        c1, c2 = np.zeros((V, self.w.size), dtype), np.zeros((V, self.w.size), dtype)
+        at = 0
         for k, v in enumerate(models[0].trainable_weights):
+            size = int(np.prod(v.shape))
             regs = [m.trainable_weights[k].regularizer for m in models]
             l1 = np.array([getattr(r, "l1", 0.0) or 0.0 for r in regs], np.float64)
             l2 = np.array([getattr(r, "l2", 0.0) or 0.0 for r in regs], np.float64)
-            shape = (len(models),) + (1,) * len(v.shape)
-            self.penalties.append(None if not (l1.any() or l2.any()) else
-                                  (l1.astype(dtype).reshape(shape), (2.0 * l2).astype(dtype).reshape(shape),
-                                   l1.astype(dtype), l2.astype(dtype), l1 != 0, l2 != 0))
+            if l1.any() or l2.any():
+                self.penalties.append((at, at + size, l1.astype(dtype), l2.astype(dtype)))
+                c1[:, at:at + size] = l1.astype(dtype)[:, None]
+                c2[:, at:at + size] = (2.0 * l2).astype(dtype)[:, None]
+            at += size
+        self.c1 = c1 if c1.any() else None
+        self.c2 = c2 if c2.any() else None
         self.dropout = {}
         for i, layer in enumerate(self.layers):
             if type(layer) is Dropout:
                 rates = [m.units()[i].rate for m in models]
                 gens = [m.units()[i]._generator for m in models]
                 self.dropout[i] = (rates, gens)
+        # the updates: variants whose optimizers differ only in the learning rate share one call
+        # of update_step, with a column of rates, when that gives the bits of one call per rate
+        # (checked: _takes_rate_column); else one call per rate
         groups = {}
         for row, m in enumerate(models):
             opt = m.optimizer
-            key = (float(opt.learning_rate), repr(sorted((k, repr(v)) for k, v in opt.get_config().items()
-                                                        if k not in ("name", "learning_rate"))))
+            key = repr(sorted((k, repr(v)) for k, v in opt.get_config().items() if k not in ("name", "learning_rate")))
             groups.setdefault(key, []).append(row)
-        self.groups = []                             # (optimizer, learning rate, slice or rows)
-        for (lr, _), rows in groups.items():
-            rows = np.array(rows)
-            part = slice(rows[0], rows[-1] + 1) if np.all(np.diff(rows) == 1) else rows
-            self.groups.append((models[rows[0]].optimizer, lr, part))
+        self.groups = []                     # (optimizer, learning rate(s), rows: a slice or indices, twin)
+        for rows in groups.values():
+            opt = models[rows[0]].optimizer
+            rule = _in_place_rule(opt)
+            rates = np.array([float(models[r].optimizer.learning_rate) for r in rows])
+            if len(set(rates)) > 1 and _takes_rate_column(opt, dtype, rule):
+                parts = [(rates.astype(dtype)[:, None], rows)]
+            else:
+                parts = [(float(rate), [r for r, q in zip(rows, rates) if q == rate]) for rate in dict.fromkeys(rates)]
+            for lr, some in parts:
+                twin = None if rule is None else (*rule, (np.empty((len(some), self.w.size), dtype),
+                                                          np.empty((len(some), self.w.size), dtype)))
+                self.groups.append((opt, lr, _part(some), twin))
 
     def drop(self, keep):
         """Go on with the variants at positions ``keep`` (of the current rows) only."""
@@ -195,19 +226,27 @@ class Stack:
 
     # -- one step -------------------------------------------------------------------------
     def forward(self, x, training):
-        """``A`` for the stack; ``x`` is (V, m, in) or (m, in), shared by all variants."""
+        """``A`` for the stack; ``x`` is (V, m, in), or (m, in) shared by all variants, or
+        :class:`Blocks` (rows of variants that share their batch)."""
         self.cache = []
         a = x
         for i, layer in enumerate(self.layers):
             if type(layer) is Dropout:
-                a, mask = self._dropout(i, a, training)
+                a, mask = self._dropout(i, a.whole(len(self.rows)) if isinstance(a, Blocks) else a, training)
                 self.cache.append(mask)
                 continue
             k, b = self.where[i]
-            z = np.matmul(a, self.w.views[k])                        # Z = X W + b
+            w = self.w.views[k]
+            if isinstance(a, Blocks):                                 # Z = X W, block by block
+                z = np.empty((len(self.rows), a.rows, w.shape[-1]), w.dtype)
+                for start, stop, xb in a.parts:
+                    np.matmul(xb, w[start:stop], out=z[start:stop])
+            else:
+                z = np.matmul(a, w)                                  # Z = X W + b
             if b is not None:
                 z += self.w.views[b][:, None, :]
-            out = layer.activation(z)                                # A = g(Z)
+            kind = self.kinds[i]
+            out = layer.activation(z) if kind is None else self.twins[0](kind, z, *self.constants)   # A = g(Z)
             self.cache.append((a, z, out))
             a = out
         return a
@@ -253,51 +292,68 @@ class Stack:
                 continue
             x, z, a = self.cache[i]
             if not (i == last and self.shortcut):
-                grad = layer._activation_backward(z, a, grad)        # dZ = dA * g'(Z)
+                kind = self.kinds[i]                                  # dZ = dA * g'(Z)
+                grad = layer._activation_backward(z, a, grad) if kind is None else \
+                    self.twins[1](kind, z, a, grad, *self.constants)
             k, b = self.where[i]
-            np.matmul(np.swapaxes(x, -1, -2), grad, out=self.g.views[k])     # dW = X^T dZ
+            if isinstance(x, Blocks):                                 # dW = X^T dZ, block by block
+                for start, stop, xb in x.parts:
+                    np.matmul(xb.T, grad[start:stop], out=self.g.views[k][start:stop])
+            else:
+                np.matmul(np.swapaxes(x, -1, -2), grad, out=self.g.views[k])     # dW = X^T dZ
             if b is not None:
                 np.add.reduce(grad, axis=1, out=self.g.views[b])     # db = sum of dZ's rows
             if i > first:
                 grad = np.matmul(grad, np.swapaxes(self.w.views[k], -1, -2))   # dX = dZ W^T
 
     def penalty_values(self):
-        """Each variant's ``sum of l1 |w| + l2 w^2``, as ``glassnet.step.penalty`` adds them."""
+        """Each variant's ``sum of l1 |w| + l2 w^2``, as ``glassnet.step.penalty`` adds them:
+        per weight, the sum over its numbers in float32, times lambda, then added up."""
         total = np.zeros(len(self.rows))
-        for view, pen in zip(self.w.views, self.penalties):
-            if pen is None:
-                continue
-            _, _, l1, l2, has1, has2 = pen
-            flat = view.reshape(len(self.rows), -1)
-            part = np.zeros(len(self.rows), view.dtype)
-            if has1.any():
-                part = np.where(has1, part + l1 * np.add.reduce(np.abs(flat), axis=1), part)
-            if has2.any():
-                part = np.where(has2, part + l2 * np.add.reduce(np.square(flat), axis=1), part)
-            total += part.astype(np.float64)
+        for start, stop, l1, l2 in self.penalties:
+            w = self.w.flat[:, start:stop]
+            part = np.zeros(len(self.rows), self.w.flat.dtype)
+            if l1.any():
+                part = np.where(l1 != 0, part + l1 * np.add.reduce(np.abs(w), axis=1), part)
+            if l2.any():
+                term = l2 * np.add.reduce(np.square(w), axis=1)
+                part = part + term if l2.all() else np.where(l2 != 0, part + term, part)
+            total += part
         return total
 
     def add_penalty_gradients(self):
-        for view, gview, pen in zip(self.w.views, self.g.views, self.penalties):
-            if pen is None:
-                continue
-            l1, two_l2, _, _, has1, has2 = pen
-            g = np.zeros_like(view)
-            if has1.any():
-                g += l1 * np.sign(view)              # l1 sign(w)
-            if has2.any():
-                g += two_l2 * view                   # 2 l2 w
-            gview += g
+        """``dJ/dw += l1 sign(w) + 2 l2 w`` for every number of the stack at once (a weight
+        without a penalty has coefficients 0: it gets + 0)."""
+        if self.c1 is not None:
+            extra = self.c1 * np.sign(self.w.flat)
+            if self.c2 is not None:
+                extra += self.c2 * self.w.flat
+        elif self.c2 is not None:
+            extra = self.c2 * self.w.flat
+        else:
+            return
+        self.g.flat += extra
 
     def update(self, iterations):
-        """Each group's optimizer's own ``update_step`` on its rows of the packed arrays."""
-        for opt, lr, part in self.groups:
+        """Each group's optimizer's own ``update_step`` on its rows of the packed arrays, or,
+        on the fast path, ``glassnet.fast``'s in-place twin of it (the same operations,
+        tested bit for bit equal there, without a new array per operation)."""
+        for opt, lr, part, twin in self.groups:
             opt.iterations = iterations
             w, g = self.w.flat[part], self.g.flat[part]
             slots = {name: s.flat[part] for name, s in self.slots.items()}
-            if opt.weight_decay:
-                w -= w * (opt.weight_decay * lr)     # decoupled weight decay, as Optimizer.apply
-            opt.update_step(w, g, lr, slots)
+            if twin is not None:
+                numbers, rule, scratch = twin
+                c = numbers(opt, lr, w.dtype.type)
+                t, u = scratch
+                if c.decay:
+                    np.multiply(w, c.wd, out=t)          # w -= w * (wd * lr)
+                    w -= t
+                rule(c, w, g, slots, t, u)
+            else:
+                if opt.weight_decay:
+                    w -= w * (opt.weight_decay * lr)     # decoupled weight decay, as Optimizer.apply
+                opt.update_step(w, g, lr, slots)
             if not isinstance(part, slice):          # rows picked out are copies: put them back
                 self.w.flat[part] = w
                 for name, s in self.slots.items():
@@ -334,9 +390,18 @@ def train(models, generators, x, y, *, epochs, batch_size, shuffle, validation=N
     status is "ok", "diverged" or "interrupted". ``generators[v]`` is the generator fit would
     draw from for variant ``v`` (the one its seed left after building it). NumPy's overflow
     warnings are off meanwhile, as in fit: a blow-up shows as a non-finite loss."""
+    # variants whose generators are in the same state (the same seed) will draw the same
+    # shuffles: side by side, they share their batches (Blocks)
+    states = {}
+    keys = [states.setdefault(repr(g.bit_generator.state), len(states)) for g in generators]
+    order = sorted(range(len(models)), key=lambda i: keys[i])
     with np.errstate(all="ignore"):
-        return _train(models, generators, x, y, epochs, batch_size, shuffle, validation,
-                      validation_batch_size, interrupted, on_epoch)
+        outcomes = _train([models[i] for i in order], [generators[i] for i in order], x, y, epochs, batch_size,
+                          shuffle, validation, validation_batch_size, interrupted, on_epoch)
+    back = [None] * len(models)
+    for position, i in enumerate(order):
+        back[i] = outcomes[position]
+    return back
 
 
 def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, validation_batch_size,
@@ -368,11 +433,13 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
             m.reset_state()
         stopped = False
         for start in range(0, n, batch_size):
-            xb, yb = xs[..., start:start + batch_size, :], ys[..., start:start + batch_size, :]
+            rows = slice(start, start + batch_size)
+            xb, yb = (xs[rows] if isinstance(xs, Blocks) or xs.ndim == 2 else xs[:, rows]), \
+                (ys[rows] if ys.ndim == 2 else ys[:, rows])
             a = stack.forward(xb, True)
             value, grad, m = stack.loss_and_grad(yb, a)
             stack.backward(grad)
-            if any(p is not None for p in stack.penalties):
+            if stack.penalties:
                 stack.add_penalty_gradients()
                 value = value + stack.penalty_values()
             bad = ~np.isfinite(value)
@@ -389,6 +456,12 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
                     stopped = True
                     break
                 stack.drop(keep)
+                if isinstance(xs, Blocks):
+                    xs = xs.keep(keep)
+                elif xs.ndim == 3:
+                    xs = xs[keep]
+                if ys.ndim == 3:
+                    ys = ys[keep]
             else:
                 yb_kept = yb
             iterations += 1
@@ -427,16 +500,94 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
     return [_with_history(models[r], o, epochs) for r, o in enumerate(outcome)]
 
 
+def _part(rows):
+    """Rows as a slice when they follow one another (a view: updated in place), else indices."""
+    rows = np.asarray(rows)
+    return slice(int(rows[0]), int(rows[-1]) + 1) if np.all(np.diff(rows) == 1) else rows
+
+
+def _in_place_rule(opt):
+    """``glassnet.fast``'s in-place twin of ``opt.update_step`` (its numbers, its rule), when the
+    fast path may run and ``opt`` is a class it knows, untouched; else None."""
+    from .. import fast  # noqa: PLC0415 - the stack is a fast path of its own: it may use fast's rules
+    from ..engine import fastpath  # noqa: PLC0415
+    found = fast._rule(opt)
+    return None if found is None or not fastpath.wanted() or not fast.untouched(opt) else found[:2]
+
+
+def _takes_rate_column(opt, dtype, rule=None) -> bool:
+    """Does the update (``opt.update_step``, or its in-place ``rule``) with a column of learning
+    rates give, row by row, the same bits as one call per row with that row's rate as a
+    Python float? (Tried on a few numbers.)"""
+    rng = np.random.default_rng(0)
+    rates = [0.001, 0.0123, 0.3]
+    shape = (len(rates), 7)
+    param = rng.standard_normal(shape).astype(dtype)
+    grad = rng.standard_normal(shape).astype(dtype)
+    slots = {n: np.abs(rng.standard_normal(shape)).astype(dtype) for n in opt.slot_names()}
+    one = param.copy(), {n: s.copy() for n, s in slots.items()}
+
+    def step(p, g, lr, s):
+        if rule is None:
+            return opt.update_step(p, g, lr, s)
+        c = rule[0](opt, lr, p.dtype.type)
+        return rule[1](c, p, g, s, np.empty_like(p), np.empty_like(p))
+    try:
+        with np.errstate(all="ignore"):
+            for r, rate in enumerate(rates):
+                opt.update_step(one[0][r], grad[r], rate, {n: s[r] for n, s in one[1].items()})
+            column = param.copy(), {n: s.copy() for n, s in slots.items()}
+            step(column[0], grad, np.array(rates, dtype)[:, None], column[1])
+    except Exception:  # noqa: BLE001 - an update that wants a number
+        return False
+    return np.array_equal(one[0], column[0]) and all(np.array_equal(one[1][n], column[1][n]) for n in slots)
+
+
+class Blocks:
+    """A stack's input where neighbouring variants read the same rows (the same seed draws the
+    same shuffle): ``parts`` of ``(start, stop, x)``, one array for variants start..stop-1."""
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.rows = len(parts[0][2])
+
+    def __getitem__(self, rows):
+        return Blocks([(start, stop, x[rows]) for start, stop, x in self.parts])
+
+    def keep(self, positions):
+        """The blocks of the variants at ``positions`` (of the current rows), renumbered."""
+        parts = []
+        for new, old in enumerate(positions):
+            found = next(x for start, stop, x in self.parts if start <= old < stop)
+            if parts and parts[-1][2] is found:
+                parts[-1] = (parts[-1][0], new + 1, found)
+            else:
+                parts.append((new, new + 1, found))
+        return Blocks(parts)
+
+    def whole(self, count):
+        """One (V, m, ...) array."""
+        out = np.empty((count,) + self.parts[0][2].shape, self.parts[0][2].dtype)
+        for start, stop, x in self.parts:
+            out[start:stop] = x
+        return out
+
+
 def _epoch_data(stack, x, y, shuffle, n):
-    """The epoch's rows in each variant's order: (V, n, ...) arrays, or ``x, y`` themselves
-    when no shuffling (then every variant reads the same rows)."""
+    """The epoch's rows in each variant's order (fit's draw, from each one's generator): ``x``
+    as :class:`Blocks` and ``y`` as (V, n, ...); or ``x, y`` themselves when not shuffling,
+    or one permuted copy when every variant drew the same order."""
     if not shuffle:
         return x, y
-    orders = [stack.generators[row].permutation(n) for row in stack.rows]     # fit's draw
-    if all(np.array_equal(orders[0], o) for o in orders[1:]):
-        return x[orders[0]], y[orders[0]]
-    order = np.stack(orders)
-    return x[order], y[order]
+    orders = [stack.generators[row].permutation(n) for row in stack.rows]
+    parts, start = [], 0
+    for r in range(1, len(orders) + 1):
+        if r == len(orders) or not np.array_equal(orders[r], orders[start]):
+            parts.append((start, r, x[orders[start]]))
+            start = r
+    if len(parts) == 1:
+        return parts[0][2], y[orders[0]]
+    return Blocks(parts), y[np.stack(orders)]
 
 
 def _validate(stack, pos, row, validation, batch_size):
@@ -445,7 +596,7 @@ def _validate(stack, pos, row, validation, batch_size):
     model = stack.models[row]
     for met in model.metrics:
         met.reset_state()
-    penalties = stack.penalty_values()[pos] if any(p is not None for p in stack.penalties) else 0.0
+    penalties = stack.penalty_values()[pos] if stack.penalties else 0.0
     total, count = 0.0, 0
     weights = [view[pos] for view in stack.w.views]
     for start in range(0, len(vx), batch_size):

@@ -39,6 +39,8 @@ def rows(results, keys) -> list[dict]:
             finite = [v for v in series if math.isfinite(v)]
             pick = min if lower_is_better(name) else max
             row["best_" + name] = pick(finite) if finite else math.nan
+        row["train_error"] = r.get("train_error", math.nan)
+        row["val_error"] = r.get("val_error", math.nan)
         row["epochs_run"] = len(h.get("loss", []))
         row["status"] = r["status"]
         row["message"] = r["message"]
