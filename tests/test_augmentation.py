@@ -299,8 +299,8 @@ def test_keras_saved_file_loads_and_predicts_the_same():
     names = [type(layer).__name__ for layer in model.layers]
     assert names[:9] == ["Resizing", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
                          "RandomContrast", "RandomBrightness", "RandomCrop", "CenterCrop"]
-    np.testing.assert_allclose(model.predict(X, verbose=0), np.load(folder / "keras_image_preprocessing_predictions.npy"),
-                               rtol=1e-5, atol=1e-5)
+    expected = np.load(folder / "keras_image_preprocessing_predictions.npy")
+    np.testing.assert_allclose(model.predict(X, verbose=0), expected, rtol=1e-5, atol=1e-5)
     assert model.layers[1].get_config()["seed"] == 1 and model.layers[3].width_factor == 0.2
 
 

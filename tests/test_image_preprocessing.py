@@ -15,7 +15,8 @@ from glassnet.layers import image_sampling as sampling
 
 FIXTURE = np.load(pathlib.Path(__file__).parent / "fixtures" / "keras_image_preprocessing.npz")
 X = FIXTURE["x"]                                     # (2, 7, 9, 3), values 0..255
-CASES = sorted({k.split("/")[0] for k in FIXTURE if k.startswith(("resizing_", "center_crop_")) and k.endswith("/kwargs")})
+CASES = sorted({k.split("/")[0] for k in FIXTURE
+                if k.startswith(("resizing_", "center_crop_")) and k.endswith("/kwargs")})
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -117,7 +117,8 @@ def test_data_augmentation_tutorial_augment_function():
 
 
 def test_tf_random_stateless_additions():
-    np.testing.assert_array_equal(tf.random.stateless_uniform((3,), seed=(4, 5)), tf.random.stateless_uniform((3,), (4, 5)))
+    np.testing.assert_array_equal(tf.random.stateless_uniform((3,), seed=(4, 5)),
+                                  tf.random.stateless_uniform((3,), (4, 5)))
     assert tf.random.stateless_normal((2, 2), seed=[1, 1]).shape == (2, 2)
     a, b = tf.random.split((7, 8), num=2)
     assert not np.array_equal(a, b) and tf.random.split((7, 8)).dtype == np.int64

@@ -18,7 +18,8 @@ RandomBrightness takes ``factor`` in [-1, 1]: ``f`` means ``(-|f|, |f|)``.
 >>> x = np.array([[[[10.0], [30.0]]]])
 >>> glassnet.layers.RandomContrast(0.0)(x, training=True).numpy().ravel().tolist()    # f = 1
 [10.0, 30.0]
->>> glassnet.layers.RandomBrightness((0.1, 0.1), value_range=(0, 1))(x / 100, training=True).numpy().ravel().astype(float).round(6).tolist()
+>>> y = glassnet.layers.RandomBrightness((0.1, 0.1), value_range=(0, 1))(x / 100, training=True)
+>>> y.numpy().ravel().astype(float).round(6).tolist()
 [0.2, 0.4]
 """
 from __future__ import annotations
