@@ -82,13 +82,13 @@ def curve_points(table, x, train=None, cv=None):
 def bias_variance(table, x="lambda", *, train=None, cv=None, baseline=None, log_x=None, title=None, ax=None):
     """Training and cross-validation error against the swept value ``x`` (a column of the
     table), as the course draws them; the lowest cross-validation error is marked. ``log_x``:
-    a log axis (default: when x spans more than two decades of positive values; a lambda of 0
+    a log axis (default: when x spans two decades of positive values or more; a lambda of 0
     is drawn at the left edge)."""
     from .plot import _figure  # noqa: PLC0415 - matplotlib only now
     xs, tr, va, labels = curve_points(table, x, train, cv)
     positive = [v for v in xs if v > 0]
     if log_x is None:
-        log_x = len(positive) >= 2 and max(positive) / min(positive) > 100
+        log_x = len(positive) >= 2 and max(positive) / min(positive) >= 100
     shown = list(xs)
     if log_x:
         floor = min(positive) / 10 if positive else 1e-3
