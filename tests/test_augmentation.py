@@ -84,12 +84,23 @@ ALL = [lambda: layers.RandomFlip(seed=3), lambda: layers.RandomRotation(0.3, see
 def test_training_only_identity_at_inference_float32_out(make):
     x8 = X.astype(np.uint8)
     layer = make()
-    same = layer(x8)
+    same = layer(x8, training=False)
     assert same.dtype == np.float32 and np.array_equal(same.numpy(), x8.astype(np.float32))
     changed = make()(x8, training=True)
     assert changed.dtype == np.float32
     assert changed.shape == layer.compute_output_shape(x8.shape)
     assert changed.shape != x8.shape or not np.array_equal(changed.numpy(), x8)
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_a_direct_call_without_training_augments_as_kerass(make):
+    """Keras 3's image layers default to training=True when called directly (its tutorials plot
+    data_augmentation(images)); a model's predict passes training=False."""
+    x = X if not isinstance(make(), layers.RandomFlip) else np.concatenate([X] * 8)
+    out = make()(x)
+    assert out.shape != x.shape or not np.array_equal(out.numpy(), x)
+    model = glassnet.keras.Sequential([layers.Input(x.shape[1:]), make()])
+    np.testing.assert_array_equal(model.predict(x, verbose=0), x)
 
 
 @pytest.mark.parametrize("make", ALL)
@@ -164,7 +175,7 @@ def test_backward_is_the_derivative_with_the_draw_fixed(make):
 
 def test_backward_at_inference_is_the_identity_and_none_when_not_needed():
     layer = layers.RandomRotation(0.2)
-    layer(X)
+    layer(X, training=False)
     g = np.ones_like(X)
     np.testing.assert_array_equal(layer.backward(g), g)
     assert layer.backward(g, need_input_grad=False) is None
@@ -231,7 +242,7 @@ def test_image_classification_tutorial_model_trains_one_epoch():
     assert np.isfinite(history.history["loss"][0])
     assert not np.allclose(model.get_weights()[0], before[0])
     assert model.layers[0].output_shape == (None, 12, 12, 3)
-    augmented = data_augmentation(x[:4])                           # inference: as given, as float32
+    augmented = data_augmentation(x[:4], training=False)           # inference: as given, as float32
     np.testing.assert_array_equal(augmented.numpy(), x[:4].astype(np.float32))
     assert data_augmentation(x[:4], training=True).shape == (4, 12, 12, 3)
     np.testing.assert_array_equal(model.predict(x[:4], verbose=0), model.predict(x[:4], verbose=0))

@@ -2,8 +2,10 @@
 ``RandomTranslation``, ``RandomCrop`` here; ``RandomContrast`` and ``RandomBrightness`` in
 ``layers/color_augmentation.py``.
 
-They change images only in training (``fit``, or ``layer(x, training=True)``); at inference they
-are the identity (pixels as float32). Each call draws one transform per image (RandomCrop: one
+They change images only in training (``fit``, or ``layer(x, training=True)``); at inference
+(``predict``, ``evaluate``, ``training=False``) they are the identity (pixels as float32). Called
+directly with ``training`` left unset, outside any model call, they augment, as Keras 3's do (their
+``call`` defaults to ``training=True``: the tutorials plot ``data_augmentation_layer(images)``). Each call draws one transform per image (RandomCrop: one
 window per batch), from the layer's own generator when it has a ``seed``, else from glassnet's
 (``keras.utils.set_random_seed`` makes them repeat). Keras's draws, in its units::
 
@@ -23,7 +25,7 @@ gradient back to the pixel it read. No weights; nothing to train.
 >>> x = np.arange(4.0).reshape(1, 2, 2, 1)
 >>> glassnet.layers.RandomRotation((0.5, 0.5))(x, training=True).numpy()[0, :, :, 0].round(4).tolist()
 [[3.0, 2.0], [1.0, 0.0]]
->>> glassnet.layers.RandomRotation(0.2)(x).numpy()[0, :, :, 0].tolist()      # inference: the identity
+>>> glassnet.layers.RandomRotation(0.2)(x, training=False).numpy()[0, :, :, 0].tolist()   # the identity
 [[0.0, 1.0], [2.0, 3.0]]
 """
 from __future__ import annotations
@@ -32,6 +34,7 @@ import math
 
 import numpy as np
 
+from ..tf import tape
 from ..utils import rng
 from . import image_sampling as sampling
 from .image_preprocessing import _ImageLayer, _positive_int, crop_window
@@ -71,6 +74,11 @@ class _RandomLayer(_ImageLayer):
         self.seed = seed
         self._generator = np.random.default_rng(seed) if seed is not None else None
         self._draw = None
+
+    def __call__(self, x, training=None, mask=None):
+        if training is None and tape._TRAINING.get() is None:     # no enclosing model call decided it:
+            training = True                                      # Keras's call(data, training=True)
+        return super().__call__(x, training, mask)
 
     def _rng(self) -> np.random.Generator:
         return self._generator or rng()
