@@ -69,7 +69,6 @@ __all__ = [
     "Sequential",
     "Tensor",
     "TensorShape",
-    "TensorSpec",
     "UnconnectedGradients",
     "Variable",
     "__version__",
