@@ -10,7 +10,8 @@ byte for byte (base64), so the test rebuilds exactly the same files. Recorded, f
 call: the printed lines ("Found 17 files belonging to 3 classes."), class_names, the file
 order (``file_paths`` for images; for text, Keras's own ``index_directory`` and split, as the
 text dataset keeps no file_paths), the batches with shuffle=False (texts and labels;
-image pixels for several resize options) and the label encodings.
+image pixels for several resize options) and the label encodings; and tf.io.decode_jpeg's pixels
+for JPEGs of several shapes, chroma samplings and progressive scans.
 """
 from __future__ import annotations
 
@@ -174,6 +175,23 @@ def main() -> None:
             record["sides"].append(side)
         image_calls.append(record)
     fixture["image_calls"] = image_calls
+
+    # -- tf.io.decode_jpeg on JPEGs of several shapes, chroma samplings and progressive scans -----
+    rng = np.random.default_rng(2)
+    jpegs = []
+    for h, w in ((23, 29), (1, 1), (1, 9), (9, 1), (2, 3), (17, 16)):
+        a = np.clip(rng.integers(0, 128, size=(h, w, 3)) + np.linspace(0, 120, w)[None, :, None], 0, 255)
+        a = a.astype(np.uint8)
+        for chroma in (True, False):
+            for progressive in (False, True):
+                data = tf.io.encode_jpeg(a, quality=85, chroma_downsampling=chroma, progressive=progressive).numpy()
+                jpegs.append({"bytes": base64.b64encode(data).decode(),
+                              **{f"channels_{c}": tf.io.decode_jpeg(data, channels=c).numpy().tolist()
+                                 for c in (0, 1, 3)}})
+        data = tf.io.encode_jpeg(a[..., :1], quality=85).numpy()                   # a grey JPEG
+        jpegs.append({"bytes": base64.b64encode(data).decode(),
+                      **{f"channels_{c}": tf.io.decode_jpeg(data, channels=c).numpy().tolist() for c in (0, 1, 3)}})
+    fixture["jpeg_decodes"] = jpegs
 
     with open(OUT, "w") as f:
         json.dump(fixture, f, separators=(",", ":"))

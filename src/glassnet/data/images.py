@@ -4,8 +4,9 @@ resize, and Keras's ``load_img``, ``img_to_array``, ``array_to_img``, ``save_img
 Decoding follows ``tf.io.decode_image``: uint8 pixels, ``channels`` 0 (as stored), 1, 3
 or 4; grey from colour by ``0.299 R + 0.587 G + 0.114 B``; alpha dropped (not blended) for 3
 channels; a GIF is a stack of frames ``(frames, h, w, 3)`` unless ``expand_animations=False``.
-Pillow decodes a JPEG with libjpeg's accurate integer IDCT where TensorFlow uses the fast
-one, so a JPEG's pixels may differ from TensorFlow's by a few levels; PNG, GIF and BMP match.
+JPEG (baseline or progressive, grey or YCbCr with 4:4:4, 4:2:2 or 4:2:0 chroma), PNG, GIF and
+BMP pixels are TensorFlow's, bit for bit (a JPEG through libjpeg's fast IDCT and fancy upsampling,
+see ``_jpeg``); a CMYK JPEG is Pillow's conversion.
 
 Hostile files stay harmless: the pixel count is read from the header and refused above
 :data:`MAX_IMAGE_PIXELS` before any pixel is decoded (a "decompression bomb": a small PNG
@@ -115,6 +116,76 @@ def _frame(img, channels: int) -> np.ndarray:
     return np.concatenate([colour, alpha], axis=-1)
 
 
+# -- JPEG as TensorFlow decodes it --------------------------------------------------------------
+# TensorFlow asks libjpeg for the fast integer IDCT and "fancy" (triangle-filter) chroma upsampling.
+# Pillow offers the fast IDCT only in its draft mode, which also turns the fancy upsampling into
+# plain repetition; so the draft's YCbCr planes are read, the chroma planes taken back to their own
+# resolution (every 2nd sample: repetition is exact), and upsampled and turned into RGB here with
+# libjpeg's integer formulas (jdsample.c, jdcolor.c). The result is TensorFlow's, bit for bit.
+def _fix(x: float) -> int:
+    return int(x * 65536 + 0.5)                 # libjpeg's 16-bit fixed point
+
+
+def _fancy_h2v1(s: np.ndarray) -> np.ndarray:
+    """Twice as wide: 3/4 of the nearer sample, 1/4 of the farther (rounding alternating)."""
+    n = s.shape[1]
+    out = np.empty((s.shape[0], 2 * n), np.int64)
+    before = np.concatenate([s[:, :1], s[:, :-1]], 1)
+    after = np.concatenate([s[:, 1:], s[:, -1:]], 1)
+    out[:, 0::2] = (s * 3 + before + 1) >> 2
+    out[:, 1::2] = (s * 3 + after + 2) >> 2
+    out[:, 0], out[:, -1] = s[:, 0], s[:, -1]
+    return out
+
+
+def _fancy_h2v2(s: np.ndarray) -> np.ndarray:
+    """Twice as wide and tall: 3:1 between rows, then 3:1 between columns (9/16, 3/16, 3/16, 1/16)."""
+    rows, n = s.shape
+    out = np.empty((2 * rows, 2 * n), np.int64)
+    for r, other in ((0, np.concatenate([s[:1], s[:-1]], 0)), (1, np.concatenate([s[1:], s[-1:]], 0))):
+        col = s * 3 + other
+        before = np.concatenate([col[:, :1], col[:, :-1]], 1)
+        after = np.concatenate([col[:, 1:], col[:, -1:]], 1)
+        even, odd = (col * 3 + before + 8) >> 4, (col * 3 + after + 7) >> 4
+        even[:, 0], odd[:, -1] = (col[:, 0] * 4 + 8) >> 4, (col[:, -1] * 4 + 7) >> 4
+        out[r::2, 0::2], out[r::2, 1::2] = even, odd
+    return out
+
+
+def _ycc_to_rgb(y: np.ndarray, cb: np.ndarray, cr: np.ndarray) -> np.ndarray:
+    cb, cr = cb - 128, cr - 128
+    r = y + ((_fix(1.40200) * cr + 32768) >> 16)
+    g = y + ((-_fix(0.34414) * cb - _fix(0.71414) * cr + 32768) >> 16)
+    b = y + ((_fix(1.77200) * cb + 32768) >> 16)
+    return np.clip(np.stack([r, g, b], -1), 0, 255).astype(np.uint8)
+
+
+def _jpeg(img, channels: int):
+    """A JPEG's pixels as TensorFlow's decode_jpeg gives them, or None where this path does not
+    apply (CMYK, unusual chroma sampling): the caller then lets Pillow decode it."""
+    layers = getattr(img, "layer", None) or []
+    if img.mode not in ("L", "RGB") or len(layers) not in (1, 3):
+        return None
+    if img.mode == "L" or channels == 1:
+        img.draft("L", img.size)
+        img.decoderconfig = (1, 1)                  # (scale 1, draft on): the fast IDCT
+        grey = np.asarray(img)[..., None]
+        return np.repeat(grey, 3, -1) if channels == 3 else grey
+    h, v = layers[0][1], layers[0][2]
+    if any(tuple(layer[1:3]) != (1, 1) for layer in layers[1:]) or (h, v) not in ((1, 1), (2, 1), (2, 2)):
+        return None
+    img.draft("YCbCr", img.size)
+    img.decoderconfig = (1, 1)
+    ycc = np.asarray(img).astype(np.int64)
+    height, width = ycc.shape[:2]
+    if ycc[::v, ::h].shape[1] > 2:                  # libjpeg's fancy upsampling needs 3 chroma columns
+        upsample = {(1, 1): lambda c: c, (2, 1): _fancy_h2v1, (2, 2): _fancy_h2v2}[(h, v)]
+    else:                                           # else it repeats each sample, as libjpeg does
+        upsample = lambda c: np.repeat(np.repeat(c, v, axis=0), h, axis=1)  # noqa: E731
+    cb, cr = (upsample(ycc[::v, ::h, i])[:height, :width] for i in (1, 2))
+    return _ycc_to_rgb(ycc[..., 0], cb, cr)
+
+
 def decode(data: bytes, channels: int = 0, name: str = "the image", who: str = "decode_image",
            expand_animations: bool = True, formats=FORMATS) -> np.ndarray:
     """``data`` (a file's bytes) as uint8 pixels ``(h, w, c)``, or ``(frames, h, w, 3)`` for a
@@ -127,9 +198,15 @@ def decode(data: bytes, channels: int = 0, name: str = "the image", who: str = "
     if img.format == "GIF" and channels not in (0, 3):
         raise ValueError(f"{who}: {name} is a GIF, decoded with 3 channels only (channels 0 or 3), "
                          f"got channels={channels} (as TensorFlow)")
+    if img.format == "JPEG" and channels == 4:
+        raise ValueError(f"{who}: {name} is a JPEG, which has no alpha channel: channels must be 0, 1 or 3 "
+                         "(as TensorFlow)")
     try:
-        if img.format == "JPEG" and channels == 1 and img.mode != "L":
-            img.draft("L", img.size)                        # libjpeg's own grey, as TensorFlow's
+        if img.format == "JPEG":
+            pixels = _jpeg(img, channels)
+            if pixels is not None:
+                return pixels
+            img = open_image(bytes(data), name, who)        # Pillow's own decoding, from the start
         if img.format == "GIF":
             frames = []
             for i in range(getattr(img, "n_frames", 1)):
