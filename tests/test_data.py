@@ -379,3 +379,27 @@ def test_from_generator_follows_its_output_signature():
     wrong = Dataset.from_generator(lambda: iter([(1,)]), output_signature=signature)
     with pytest.raises(ValueError, match="an element does not match output_signature"):
         list(wrong)
+
+
+def test_a_file_cache_refuses_a_missing_folder_and_keyboard_interrupt_stops_prefetch(tmp_path):
+    import _thread
+    import threading
+    import time
+    with pytest.raises(FileNotFoundError, match=r"cannot write .*nowhere.*does not exist"):
+        list(Dataset.range(2).cache(str(tmp_path / "nowhere" / "c")))
+    assert not (tmp_path / "nowhere").exists()
+
+    def slow():
+        for i in range(100):
+            time.sleep(0.2)
+            yield np.int64(i)
+    before = threading.active_count()
+    it = iter(Dataset.from_generator(slow).prefetch(2))
+    timer = threading.Timer(0.05, _thread.interrupt_main)         # Ctrl-C while next() waits
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        next(it)
+    deadline = time.time() + 2
+    while threading.active_count() > before and time.time() < deadline:
+        time.sleep(0.02)
+    assert threading.active_count() == before                      # the producer stopped, no deadlock

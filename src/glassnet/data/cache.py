@@ -56,7 +56,9 @@ def _layout(element):
     if isinstance(element, tuple):
         return [_layout(e) for e in element]
     if isinstance(element, dict):
-        return {"keys": [str(k) for k in element], "dict": type(element).__name__ == "OrderedDict",
+        if not all(isinstance(k, str) for k in element):
+            raise TypeError(f"Dataset.cache: a file cache keeps dicts with text keys only, got keys {list(element)}")
+        return {"keys": list(element), "dict": type(element).__name__ == "OrderedDict",
                 "values": [_layout(v) for v in element.values()]}
     return "s" if np.asarray(element).dtype == object else "a"
 
@@ -138,6 +140,8 @@ def cached_in_file(make_iterator, filename: str):
             yield from _read(path)
             return
         folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(f"Dataset.cache: cannot write {path}: the folder {folder} does not exist")
         fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
         done = False
         try:
