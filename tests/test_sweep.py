@@ -265,3 +265,48 @@ def test_variants_expand_in_grid_order():
     found = variants.expand({"a": [1, 2], "b": ["x", "y"]})
     assert [v.values for v in found] == [{"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 2, "b": "x"},
                                          {"a": 2, "b": "y"}]
+
+
+# ---------------------------------------------------------------------------------------
+# glassnet sweep (the command)
+# ---------------------------------------------------------------------------------------
+def _csv_file(tmp_path):
+    x, y = _data(80)
+    path = tmp_path / "data.csv"
+    rows = ["a,b,c,d,label"] + [",".join(f"{v:.4f}" for v in row) + f",{int(t)}" for row, t in zip(x, y[:, 0])]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_the_command_writes_the_table_and_the_figures(tmp_path, capsys):
+    from glassnet.cli import main
+    path, out = _csv_file(tmp_path), tmp_path / "run"
+    code = main(["sweep", str(path), "--target", "label", "--lambda", "0,0.01,0.1", "--layers", "4;2",
+                 "--epochs", "2", "--out", str(out), "--verbose", "0", "--learning-curve"])
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["bias_variance_lam.png", "bias_variance_layers.png",
+                                                     "learning_curve.png", "sweep.csv"]
+    import csv
+    rows = list(csv.DictReader(open(out / "sweep.csv")))
+    assert len(rows) == 6 and {r["layers"] for r in rows} == {"4", "2"}
+    assert all(r["status"] == "ok" and float(r["val_error"]) > 0 for r in rows)
+    assert "lowest cross-validation error" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("option, message", [
+    (["--lambda", "0,x"], "--lambda: 'x' (item 2) is not a number"),
+    (["--lambda", "-1"], "--lambda: '-1' (item 1) must be >= 0"),
+    (["--layers", "4;a"], "--layers: 'a' (set 2)"),
+    (["--seeds", "1.5"], "--seeds: '1.5' (item 1) is not an integer"),
+    (["--target", "nope"], "nope"),
+])
+def test_the_command_refuses_bad_options_and_writes_nothing(tmp_path, capsys, option, message):
+    from glassnet.cli import main
+    path, out = _csv_file(tmp_path), tmp_path / "run"
+    args = ["sweep", str(path), "--target", "label", "--epochs", "1", "--out", str(out), "--verbose", "0"]
+    if option[0] == "--target":
+        args[3] = option[1]
+    else:
+        args += option
+    assert main(args) == 2
+    assert message in capsys.readouterr().err and not out.exists()

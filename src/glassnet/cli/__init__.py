@@ -9,6 +9,7 @@
     glassnet predict runs/data data.csv   # predictions as CSV on stdout
     glassnet export runs/data             # runs/data/model.onnx, for ONNX Runtime
     glassnet playground [--data CSV]      # a page in the browser where the network learns live
+    glassnet sweep data.csv --target y --lambda 0,0.01,0.1   # many variants, the bias/variance figures
 
 Also ``python -m glassnet``. Every command takes ``--help``. A mistake in the input (a
 missing file, an unknown column, a cell that is not a number, a bad option) is reported
@@ -31,6 +32,7 @@ from glassnet.cli._common import OPTIMIZERS, UsageError
 from glassnet.cli.digits import cmd_digits, cmd_logreg
 from glassnet.cli.export import cmd_export
 from glassnet.cli.table import cmd_predict, cmd_train
+from glassnet.cli import sweep
 
 __all__ = ["main"]
 
@@ -116,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_predict(sub)
     _add_export(sub)
     _add_playground(sub)
+    sweep.add_parser(sub, _positive, _split, _delimiter, _seed)
     return parser
 
 

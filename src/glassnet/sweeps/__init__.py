@@ -169,6 +169,13 @@ def _chunks(found, n):
     return [found[i:i + size] for i in range(0, len(found), size)]
 
 
+def _is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 class Progress:
     """One line for the whole sweep (``verbose=1``), or a line per variant (``verbose=2``)."""
 
@@ -179,8 +186,10 @@ class Progress:
         self.note = ""
 
     def _line(self, text, end=""):
-        if self.verbose == 1:
-            sys.stdout.write("\r" + text.ljust(78)[:160] + end)
+        if self.verbose != 1:
+            return
+        if end or _is_terminal():           # redrawn in place on a terminal; in a log, the last line only
+            sys.stdout.write(("\r" if _is_terminal() else "") + text.ljust(78)[:160] + end)
             sys.stdout.flush()
 
     def epoch(self, epoch, epochs, count):
