@@ -126,38 +126,61 @@ def _fix(x: float) -> int:
     return int(x * 65536 + 0.5)                 # libjpeg's 16-bit fixed point
 
 
+def _shifted(a: np.ndarray, axis: int, step: int) -> np.ndarray:
+    """``a`` moved one place along ``axis`` (step -1: each entry sees its predecessor, +1 its
+    successor), the edge entry repeated: libjpeg's edge rule."""
+    out = np.empty_like(a)
+    inner = [slice(None)] * a.ndim
+    src, dst = list(inner), list(inner)
+    if step < 0:
+        dst[axis], src[axis] = slice(1, None), slice(None, -1)
+        edge = 0
+    else:
+        dst[axis], src[axis] = slice(None, -1), slice(1, None)
+        edge = -1
+    out[tuple(dst)] = a[tuple(src)]
+    e = list(inner)
+    e[axis] = edge
+    out[tuple(e)] = a[tuple(e)]
+    return out
+
+
 def _fancy_h2v1(s: np.ndarray) -> np.ndarray:
     """Twice as wide: 3/4 of the nearer sample, 1/4 of the farther (rounding alternating)."""
-    n = s.shape[1]
-    out = np.empty((s.shape[0], 2 * n), np.int64)
-    before = np.concatenate([s[:, :1], s[:, :-1]], 1)
-    after = np.concatenate([s[:, 1:], s[:, -1:]], 1)
-    out[:, 0::2] = (s * 3 + before + 1) >> 2
-    out[:, 1::2] = (s * 3 + after + 2) >> 2
-    out[:, 0], out[:, -1] = s[:, 0], s[:, -1]
+    s3 = s * 3
+    out = np.empty((s.shape[0], 2 * s.shape[1]), np.int32)
+    out[:, 0::2] = (s3 + _shifted(s, 1, -1) + 1) >> 2
+    out[:, 1::2] = (s3 + _shifted(s, 1, +1) + 2) >> 2
     return out
 
 
 def _fancy_h2v2(s: np.ndarray) -> np.ndarray:
     """Twice as wide and tall: 3:1 between rows, then 3:1 between columns (9/16, 3/16, 3/16, 1/16)."""
-    rows, n = s.shape
-    out = np.empty((2 * rows, 2 * n), np.int64)
-    for r, other in ((0, np.concatenate([s[:1], s[:-1]], 0)), (1, np.concatenate([s[1:], s[-1:]], 0))):
-        col = s * 3 + other
-        before = np.concatenate([col[:, :1], col[:, :-1]], 1)
-        after = np.concatenate([col[:, 1:], col[:, -1:]], 1)
-        even, odd = (col * 3 + before + 8) >> 4, (col * 3 + after + 7) >> 4
-        even[:, 0], odd[:, -1] = (col[:, 0] * 4 + 8) >> 4, (col[:, -1] * 4 + 7) >> 4
-        out[r::2, 0::2], out[r::2, 1::2] = even, odd
+    out = np.empty((2 * s.shape[0], 2 * s.shape[1]), np.int32)
+    s3 = s * 3
+    for r, step in ((0, -1), (1, +1)):           # the upper output row leans on the row above
+        col = s3 + _shifted(s, 0, step)
+        col3 = col * 3
+        out[r::2, 0::2] = (col3 + _shifted(col, 1, -1) + 8) >> 4
+        out[r::2, 1::2] = (col3 + _shifted(col, 1, +1) + 7) >> 4
     return out
 
 
+_CODES = np.arange(256, dtype=np.int64) - 128
+_CR_R = ((_fix(1.40200) * _CODES + 32768) >> 16).astype(np.int32)      # jdcolor.c's tables
+_CB_B = ((_fix(1.77200) * _CODES + 32768) >> 16).astype(np.int32)
+_CR_G = (-_fix(0.71414) * _CODES).astype(np.int32)
+_CB_G = (-_fix(0.34414) * _CODES + 32768).astype(np.int32)
+_LIMIT = np.clip(np.arange(-384, 640), 0, 255).astype(np.uint8)       # range limit, offset 384
+
+
 def _ycc_to_rgb(y: np.ndarray, cb: np.ndarray, cr: np.ndarray) -> np.ndarray:
-    cb, cr = cb - 128, cr - 128
-    r = y + ((_fix(1.40200) * cr + 32768) >> 16)
-    g = y + ((-_fix(0.34414) * cb - _fix(0.71414) * cr + 32768) >> 16)
-    b = y + ((_fix(1.77200) * cb + 32768) >> 16)
-    return np.clip(np.stack([r, g, b], -1), 0, 255).astype(np.uint8)
+    y = y.astype(np.int32) + 384
+    out = np.empty(y.shape + (3,), np.uint8)
+    out[..., 0] = _LIMIT[y + _CR_R[cr]]
+    out[..., 1] = _LIMIT[y + ((_CB_G[cb] + _CR_G[cr]) >> 16)]
+    out[..., 2] = _LIMIT[y + _CB_B[cb]]
+    return out
 
 
 def _jpeg(img, channels: int):
@@ -176,10 +199,11 @@ def _jpeg(img, channels: int):
         return None
     img.draft("YCbCr", img.size)
     img.decoderconfig = (1, 1)
-    ycc = np.asarray(img).astype(np.int64)
+    ycc = np.asarray(img)
     height, width = ycc.shape[:2]
     if ycc[::v, ::h].shape[1] > 2:                  # libjpeg's fancy upsampling needs 3 chroma columns
-        upsample = {(1, 1): lambda c: c, (2, 1): _fancy_h2v1, (2, 2): _fancy_h2v2}[(h, v)]
+        fancy = {(1, 1): lambda c: c, (2, 1): _fancy_h2v1, (2, 2): _fancy_h2v2}[(h, v)]
+        upsample = lambda c: fancy(c.astype(np.int32))  # noqa: E731
     else:                                           # else it repeats each sample, as libjpeg does
         upsample = lambda c: np.repeat(np.repeat(c, v, axis=0), h, axis=1)  # noqa: E731
     cb, cr = (upsample(ycc[::v, ::h, i])[:height, :width] for i in (1, 2))
