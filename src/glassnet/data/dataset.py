@@ -35,10 +35,11 @@ import os
 import numpy as np
 
 from ..tf.tensor import Tensor
+from .combine import interleave_runs, pad
 from .prefetch import draws, prefetched
 from .structure import TensorSpec, as_array, as_element, as_input, leaves, numpy_leaf, spec_of, structure, tensors
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "interleave_runs"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset"]
 
 AUTOTUNE = -1                   # tf.data.AUTOTUNE: "as fast as you can"
 INFINITE_CARDINALITY = -1       # tf.data.INFINITE_CARDINALITY
@@ -58,59 +59,6 @@ def _count(value, what) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"Dataset.{what} must be an integer, got {value!r}")
     return int(value)
-
-
-def interleave_runs(sources, cycle_length: int, block_length: int):
-    """TensorFlow's interleave order: ``cycle_length`` inputs open at once, ``block_length``
-    elements from each in turn; an input that ends frees its place for the next one, which
-    starts there on the following turn. ``sources``: an iterator of zero-argument functions
-    giving iterables."""
-    slots = [None] * cycle_length
-    index, block, open_count, ended = 0, 0, 0, False
-    while not ended or open_count:
-        current = slots[index]
-        if current is not None:
-            try:
-                element = next(current)
-            except StopIteration:
-                slots[index] = None
-                open_count -= 1
-                index, block = (index + 1) % cycle_length, 0
-                continue
-            block += 1
-            if block == block_length:
-                index, block = (index + 1) % cycle_length, 0
-            yield element
-        elif not ended:
-            source = next(sources, None)
-            if source is None:
-                ended = True
-            else:
-                slots[index] = iter(source())
-                open_count += 1
-        else:
-            index, block = (index + 1) % cycle_length, 0
-
-
-def _pad(parts, shape, value):
-    """``parts`` (arrays of one leaf) stacked after padding each to ``shape`` (``None``: the
-    longest in the batch) with ``value``."""
-    arrays = [np.asarray(p) for p in parts]
-    rank = arrays[0].ndim
-    if any(a.ndim != rank for a in arrays):
-        raise ValueError("Dataset.padded_batch: the elements of a batch must have the same rank")
-    if shape is None:
-        shape = [None] * rank
-    shape = [max(a.shape[d] for a in arrays) if s is None or s == -1 else int(s) for d, s in enumerate(shape)]
-    dtype = arrays[0].dtype
-    fill = (b"" if dtype == object else 0) if value is None else value
-    out = np.full((len(arrays), *shape), fill, dtype=dtype)
-    for i, a in enumerate(arrays):
-        if any(n > s for n, s in zip(a.shape, shape)):
-            raise ValueError(f"Dataset.padded_batch: an element of shape {a.shape} does not fit the padded "
-                             f"shape {tuple(shape)}")
-        out[(i, *(slice(0, n) for n in a.shape))] = a
-    return out
 
 
 class Dataset:
@@ -260,9 +208,9 @@ class Dataset:
                 shapes = padded_shapes if padded_shapes is not None else structure(lambda a: None, chunk[0])
                 values = padding_values if padding_values is not None else structure(lambda a: None, chunk[0])
                 if not isinstance(chunk[0], (tuple, dict)):
-                    yield _pad(chunk, shapes, values)
+                    yield pad(chunk, shapes, values)
                 else:
-                    yield structure(lambda shape, value, *parts: _pad(parts, shape, value), shapes if
+                    yield structure(lambda shape, value, *parts: pad(parts, shape, value), shapes if
                                     isinstance(shapes, type(chunk[0])) else structure(lambda a: shapes, chunk[0]),
                                     values if isinstance(values, type(chunk[0]))
                                     else structure(lambda a: values, chunk[0]), *chunk)

@@ -31,7 +31,8 @@ import os
 import numpy as np
 
 from .csv import BadRecord, Columns, records, rows, split_record
-from .dataset import AUTOTUNE, Dataset, interleave_runs
+from .combine import interleave_runs
+from .dataset import AUTOTUNE, Dataset
 from .structure import TensorSpec
 from .text_line import check_compression
 

@@ -21,7 +21,8 @@ import zlib
 
 import numpy as np
 
-from .dataset import Dataset, interleave_runs
+from .combine import interleave_runs
+from .dataset import Dataset
 from .structure import TensorSpec
 
 __all__ = ["TextLineDataset", "file_names", "open_binary", "raw_lines"]
