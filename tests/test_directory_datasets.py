@@ -111,6 +111,18 @@ def test_image_datasets_match_keras(call, image_root, capsys):
             assert y.tolist() == want["y"] and str(y.dtype) == want["y_dtype"]
 
 
+def test_channels_first(image_root):
+    kw = dict(shuffle=False, image_size=(5, 6), verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        last = np.concatenate([x for x, _ in tf.keras.utils.image_dataset_from_directory(str(image_root), **kw)])
+        first = np.concatenate([x for x, _ in tf.keras.utils.image_dataset_from_directory(
+            str(image_root), data_format="channels_first", **kw)])
+    assert first.shape == (17, 3, 5, 6) and np.array_equal(first, last.transpose(0, 3, 1, 2))
+    with pytest.raises(ValueError, match="data_format must be"):
+        tf.keras.utils.image_dataset_from_directory(str(image_root), data_format="NCHW")
+
+
 def test_training_and_validation_are_disjoint_and_reshuffled_each_epoch(image_root):
     kw = dict(validation_split=0.3, seed=11, image_size=(4, 4), batch_size=2, verbose=False)
     with warnings.catch_warnings():

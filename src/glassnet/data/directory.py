@@ -322,13 +322,15 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
                          f"{interpolation!r}")
     if crop_to_aspect_ratio and pad_to_aspect_ratio:
         raise ValueError(f"{who}: give crop_to_aspect_ratio or pad_to_aspect_ratio, not both")
-    if data_format not in (None, "channels_last"):
-        raise ValueError(f"{who}: only data_format='channels_last' is supported, got {data_format!r}")
+    data_format = data_format or "channels_last"     # glassnet's one image layout (keras.backend.image_data_format)
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"{who}: data_format must be 'channels_last' or 'channels_first', got {data_format!r}")
     images.pil()                                    # a missing Pillow is said now, not at the first batch
 
     def load(path):
-        return images.load_for_dataset(path, image_size, channels, interpolation, crop_to_aspect_ratio,
-                                       pad_to_aspect_ratio, who)
+        img = images.load_for_dataset(path, image_size, channels, interpolation, crop_to_aspect_ratio,
+                                      pad_to_aspect_ratio, who)
+        return img.transpose(2, 0, 1) if data_format == "channels_first" else img
 
     return _from_directory(who, directory, IMAGE_FORMATS, labels, label_mode, class_names, batch_size, shuffle,
                            seed, validation_split, subset, follow_links, verbose, load, np.stack, "images")
