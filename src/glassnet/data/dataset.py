@@ -345,10 +345,11 @@ class Dataset:
         return Dataset(cache.cached_in_memory(self._run), self._cardinality, self._spec, False)
 
     def prefetch(self, buffer_size=AUTOTUNE, name=None):
-        """Elements made ahead, up to ``buffer_size`` (AUTOTUNE: 16), on a background thread,
-        for a pipeline that reads files or calls a generator (:mod:`glassnet.data.prefetch`);
-        an in-memory pipeline is already as fast as it can be and is left as it is."""
-        size = 16 if buffer_size in (None, AUTOTUNE) else _count(buffer_size, "prefetch: buffer_size")
+        """Elements made ahead, up to ``buffer_size`` (AUTOTUNE: 2, enough to overlap), on a
+        background thread, for a pipeline that reads files or calls a generator
+        (:mod:`glassnet.data.prefetch`); an in-memory pipeline is already as fast as it can
+        be and is left as it is."""
+        size = 2 if buffer_size in (None, AUTOTUNE) else _count(buffer_size, "prefetch: buffer_size")
         if size < 0:
             raise ValueError(f"Dataset.prefetch: buffer_size must be >= 0 or AUTOTUNE, got {buffer_size!r}")
         if not self._reads or size == 0:
