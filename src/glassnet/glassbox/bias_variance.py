@@ -115,6 +115,7 @@ def bias_variance(table, x="lambda", *, train=None, cv=None, baseline=None, log_
     ax.set_ylabel("error")
     ax.set_title(title or f"bias and variance against {x}")
     ax.legend(fontsize=8)
+    fig.tight_layout()
     return fig
 
 
@@ -143,4 +144,5 @@ def learning_curve(table, *, baseline=None, title=None, ax=None):
     ax.set_ylabel("error")
     ax.set_title(title or "learning curve")
     ax.legend(fontsize=8)
+    fig.tight_layout()
     return fig
