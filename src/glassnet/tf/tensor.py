@@ -73,8 +73,9 @@ class Tensor(np.ndarray):
         return super().__array_wrap__(arr, context, False)
 
     def __getitem__(self, key):
-        if _active_tapes() and self.dtype.kind != "O":    # inside a GradientTape: recorded (glassnet.tf.vjps);
-            from . import vjps  # noqa: PLC0415 - vjps builds on this module     # strings have no gradient
+        # inside a GradientTape: recorded (glassnet.tf.vjps), except strings, which have no gradient
+        if _active_tapes() and self.dtype.kind != "O":
+            from . import vjps  # noqa: PLC0415 - vjps builds on this module
             return vjps.getitem(self, key)
         out = super().__getitem__(key)
         if type(out) is Tensor:
