@@ -403,3 +403,13 @@ def test_a_file_cache_refuses_a_missing_folder_and_keyboard_interrupt_stops_pref
     while threading.active_count() > before and time.time() < deadline:
         time.sleep(0.02)
     assert threading.active_count() == before                      # the producer stopped, no deadlock
+
+
+def test_snapshot_keeps_a_pass_in_a_folder(tmp_path):
+    ds, calls = _counted()
+    snap = ds.snapshot(str(tmp_path / "fonts.tfsnap"))
+    first = [float(a) for a, _ in snap]
+    assert [float(a) for a, _ in snap.shuffle(10).take(5)] != [] and len(calls) == 1
+    again, calls2 = _counted()
+    assert [float(a) for a, _ in again.snapshot(str(tmp_path / "fonts.tfsnap"))] == first and not calls2
+    assert (tmp_path / "fonts.tfsnap").is_dir()

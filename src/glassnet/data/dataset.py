@@ -344,6 +344,21 @@ class Dataset:
             return Dataset(cache.cached_in_file(self._run, filename), self._cardinality, self._spec, True)
         return Dataset(cache.cached_in_memory(self._run), self._cardinality, self._spec, False)
 
+    def snapshot(self, path, compression="AUTO", reader_func=None, shard_func=None, name=None):
+        """``tf.data.Dataset.snapshot``: as ``cache`` to a file, kept in the folder ``path``
+        (made if missing): the first complete pass is written, later passes and programs read
+        it. ``compression``, ``reader_func`` and ``shard_func`` are accepted and unused."""
+        from . import cache  # noqa: PLC0415 - loaded when a pipeline caches
+        folder = os.fspath(path.decode() if isinstance(path, bytes) else path)
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise NotADirectoryError(f"Dataset.snapshot: {folder} is a file; a snapshot is kept in a folder")
+        run = cache.cached_in_file(self._run, os.path.join(folder, "snapshot"))
+
+        def make_folder_then_run():
+            os.makedirs(folder, exist_ok=True)
+            return run()
+        return Dataset(make_folder_then_run, self._cardinality, self._spec, True)
+
     def prefetch(self, buffer_size=AUTOTUNE, name=None):
         """Elements made ahead, up to ``buffer_size`` (AUTOTUNE: 2, enough to overlap), on a
         background thread, for a pipeline that reads files or calls a generator
