@@ -72,6 +72,19 @@ def get_registered_object(name: str, custom_objects=None):
     return _CUSTOM.get(name)
 
 
+def function_config(fn, where: str) -> dict:
+    """A function of the user's (a TextVectorization ``standardize``, say) as Keras writes it
+    in a file: by name only (its registered ``package>name`` when it has one), never its code.
+    Loading finds it again in ``custom_objects`` or among the registered objects. A lambda has
+    no name to find it by, so it is refused here, before anything is written."""
+    name = get_registered_name(fn) if hasattr(fn, "__name__") else None
+    if not name or name == "<lambda>":
+        raise ValueError(f"{where}: cannot save {fn!r}: a lambda or an object without a name cannot be "
+                         "found again when the file is loaded (glassnet never stores code); define it with "
+                         "def, and pass it to load_model in custom_objects={'<its name>': it}")
+    return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
+
+
 def own_class_names(custom_objects=None) -> frozenset:
     """Every name the caller's classes may appear under in a file."""
     names = set(custom_objects or ()) | set(_CUSTOM)

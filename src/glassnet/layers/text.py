@@ -32,7 +32,7 @@ import re
 
 import numpy as np
 
-from .. import config
+from .. import config, registry
 from ..tf import strings
 from .base import Layer
 from .categorical import _batches, _encode
@@ -53,6 +53,7 @@ class TextVectorization(_Lookup):
     """
 
     takes_strings = True
+    function_arguments = ("standardize", "split")    # may be your functions: saved by name, found on load
     _h5_idf_paths = ("vars/idf_weights", "_lookup_layer/vars/idf_weights")     # Keras writes both
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation", split="whitespace", ngrams=None,
@@ -192,7 +193,10 @@ class TextVectorization(_Lookup):
 
     def get_config(self):
         cfg = Layer.get_config(self)
-        return {**cfg, "max_tokens": self.max_tokens, "standardize": self.standardize, "split": self.split,
+        standardize, split = (registry.function_config(f, f"TextVectorization {self.name!r}: {key}")
+                              if callable(f) else f for key, f in (("standardize", self.standardize),
+                                                                   ("split", self.split)))
+        return {**cfg, "max_tokens": self.max_tokens, "standardize": standardize, "split": split,
                 "ngrams": self.ngrams, "output_mode": self.output_mode,
                 "output_sequence_length": self.output_sequence_length, "pad_to_max_tokens": self.pad_to_max_tokens,
                 "sparse": False, "ragged": False, "vocabulary": self._saved_vocabulary(),

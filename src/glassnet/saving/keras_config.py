@@ -330,6 +330,9 @@ def _layer(r, cls, cfg, where, custom_objects=None, nested=False):
             kw.pop(key, None)                   # shapes come from the InputLayer/build_config
     if "activation" in kw:
         kw["activation"] = _activation(r, kw["activation"], where + ".activation", custom_objects)
+    for key in getattr(cls, "function_arguments", ()):     # TextVectorization's standardize, split
+        if isinstance(kw.get(key), dict):
+            kw[key] = _function(r, kw[key], f"{where}.{key}", custom_objects)
     for key in kw:              # every initializer and regularizer the layer takes, by its family
         if key.endswith("_initializer"):
             kw[key] = _component(r, kw[key], f"{where}.{key}", initializers.FAMILY, custom_objects)
@@ -354,6 +357,21 @@ def _activation(r, value, where, custom_objects=None):
         r.fail(where, f"unknown activation {_short(value)}; glassnet uses only its own "
                       f"({', '.join(sorted(activations.BY_NAME))}) and functions you name in "
                       "custom_objects or register", unsafe=True)
+    return found
+
+
+def _function(r, value, where, custom_objects=None):
+    """A function of the user's that Keras wrote by name (``{"class_name": "function",
+    "config": "custom_standardization"}``): the one named in ``custom_objects`` or registered,
+    never code from the file."""
+    name = value.get("config")
+    if value.get("class_name") != "function" or not isinstance(name, str):
+        r.fail(where, f"expected a function saved by name, got {_short(value)}", unsafe=True)
+    found = lookup(name, custom_objects, accepts=callable)
+    if found is None:
+        r.fail(where, f"the function {name!r} is yours: pass it to load_model in custom_objects="
+                      f"{{{name.split('>')[-1]!r}: {name.split('>')[-1]}}} (or register it); glassnet never "
+                      "runs code from a file", unsafe=True)
     return found
 
 
