@@ -10,7 +10,7 @@ loop ``loss = loss_fn(model(x), y); optimizer.zero_grad(); loss.backward(); opti
 over ``nn.Embedding``, ``nn.LSTM(batch_first=True)`` and ``nn.Linear``. Timed: the best of 3
 epochs after one untimed epoch.
 
-    python bench/lstm.py --peers-python /work/peers/bin/python [--steps 100]
+    python bench/lstm.py --peers-python /work/peers/bin/python [--steps 100] [--rounds 3]
 """
 from __future__ import annotations
 
@@ -94,15 +94,8 @@ def child(who, steps):
     print(json.dumps({"who": who, "seconds_per_epoch": seconds}))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--peers-python", default=os.environ.get("GLASSNET_BENCH_PEERS_PYTHON"),
-                    help="a Python with tensorflow and torch (each peer is skipped when missing)")
-    ap.add_argument("--steps", type=int, default=100, help="tokens per sequence (default 100)")
-    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.child:
-        return child(args.child[0], int(args.child[1]))
+def _round(args):
+    """One run of each contestant, each in a fresh process; their seconds per epoch."""
     results = {}
     for who, python in (("glassnet", sys.executable), ("torch", args.peers_python), ("keras", args.peers_python)):
         if python is None:
@@ -116,16 +109,43 @@ def main():
             continue
         results[who] = json.loads(line[-1])["seconds_per_epoch"]
         print(f"  {who:9} {results[who]:7.3f} s/epoch  ({SAMPLES} sequences of {args.steps} steps)")
-    print()
-    print("| target | ratio | goal | |")
-    print("|---|---|---|---|")
-    g = results.get("glassnet")
-    for peer in ("torch", "keras"):
-        p = results.get(peer)
-        if g and p:
-            goal = "<= 1.5x" if peer == "torch" else "(for reference)"
-            verdict = ("PASS" if g / p <= 1.5 else "FAIL") if peer == "torch" else ""
-            print(f"| LSTM epoch: glassnet time / {peer}'s | {g / p:.2f}x | {goal} | {verdict} |")
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--peers-python", default=os.environ.get("GLASSNET_BENCH_PEERS_PYTHON"),
+                    help="a Python with tensorflow and torch (each peer is skipped when missing)")
+    ap.add_argument("--steps", type=int, default=100, help="tokens per sequence (default 100)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the three contestants this many times, one after another (on a shared machine: "
+                         "each round's ratio, then their spread)")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        return child(args.child[0], int(args.child[1]))
+    ratios = {"torch": [], "keras": []}
+    for r in range(args.rounds):
+        if args.rounds > 1:
+            print(f"round {r + 1} of {args.rounds} (load average {os.getloadavg()[0]:.2f})")
+        results = _round(args)
+        print()
+        print("| target | ratio | goal | |")
+        print("|---|---|---|---|")
+        g = results.get("glassnet")
+        for peer in ("torch", "keras"):
+            p = results.get(peer)
+            if g and p:
+                ratios[peer].append(g / p)
+                goal = "<= 1.5x" if peer == "torch" else "(for reference)"
+                verdict = ("PASS" if g / p <= 1.5 else "FAIL") if peer == "torch" else ""
+                print(f"| LSTM epoch: glassnet time / {peer}'s | {g / p:.2f}x | {goal} | {verdict} |")
+        print()
+    if args.rounds > 1:
+        for peer, found in ratios.items():
+            if found:
+                print(f"glassnet / {peer}: {', '.join(f'{x:.2f}x' for x in found)} "
+                      f"(median {sorted(found)[len(found) // 2]:.2f}x, from {min(found):.2f}x to {max(found):.2f}x)")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import sys
 
 from .. import config, fast
 from ..fast import dense as fast_dense
-from ..fast import recurrent as fast_recurrent
 from . import step
 
 
@@ -44,7 +43,8 @@ def choose(model):
     """The step function ``(model, x, y, sample_weight) -> (loss, predictions)`` to use now."""
     if not wanted():
         return step.train_step
-    passes = fast_recurrent.LayerPasses()             # conv's, the LSTM's and Embedding's twins
+    from ..fast import recurrent as fast_recurrent  # noqa: PLC0415 - loaded by the first fit, not by `import glassnet`
+    passes = fast_recurrent.LayerPasses()             # conv's, the RNNs', Bidirectional's, Embedding's twins
 
     def fast_step(model, x, y, sample_weight=None):
         fused = fast_dense.train_step(model, x, y, sample_weight)   # a Dense stack: one fused step
