@@ -69,3 +69,22 @@ def test_a_registered_function_needs_no_custom_objects(tmp_path):
     cfg = json.loads(zipfile.ZipFile(path).read("config.json"))
     assert cfg["config"]["layers"][1]["config"]["standardize"]["config"] == "TextTests>shout"
     assert tf.keras.models.load_model(path).layers[0].standardize is shout
+
+
+def test_the_tutorials_export_model_built_on_a_batch_of_strings_round_trips(tmp_path):
+    # Sequential([vectorize_layer, model]) built by its first call on 1-D strings: the file's
+    # input is a batch of scalars, batch_shape [None], as Keras writes it (Input(shape=())).
+    vectorize = layers.TextVectorization(standardize=custom_standardization, output_sequence_length=5)
+    vectorize.adapt(TEXTS)
+    inner = tf.keras.Sequential([layers.Embedding(20, 3), layers.GlobalAveragePooling1D(), layers.Dense(1)])
+    export_model = tf.keras.Sequential([vectorize, inner, layers.Activation("sigmoid")])
+    examples = tf.constant(["The movie was great!", "The movie was okay.", "good fun"])
+    want = export_model.predict(examples, verbose=0)
+    path = tmp_path / "export.keras"
+    export_model.save(path)
+    cfg = json.loads(zipfile.ZipFile(path).read("config.json"))
+    assert cfg["config"]["layers"][0]["config"]["batch_shape"] in ([None], [None, 1])   # Keras: [None]
+    loaded = tf.keras.models.load_model(path, custom_objects={"custom_standardization": custom_standardization})
+    np.testing.assert_allclose(loaded.predict(examples, verbose=0), want, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"batch dimension, e.g. \(None, 400\)"):
+        tf.keras.Sequential([layers.Dense(1)]).build((400,))

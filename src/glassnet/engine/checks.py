@@ -210,7 +210,13 @@ def _takes_strings(model) -> bool:
 
 def _text(x, name: str):
     """An array of strings as (samples, 1) (Keras's Input(shape=(1,), dtype="string")), or None."""
-    arr = np.asarray(x) if isinstance(x, (list, tuple, np.ndarray)) else None
+    if isinstance(x, (list, tuple)):        # Python strings: an object array, not NumPy's fixed width
+        arr = np.empty(len(x), dtype=object)  # ('U' of 25k reviews is as wide as the longest: ~1 GB)
+        arr[:] = x if all(isinstance(v, (str, bytes)) for v in x) else [None] * len(x)
+        if arr.size and arr[0] is None:
+            arr = np.asarray(x)
+    else:
+        arr = np.asarray(x) if isinstance(x, np.ndarray) else None     # (a Tensor: its plain array)
     if arr is None or arr.dtype.kind not in "USO" or (arr.dtype.kind == "O" and not all(
             isinstance(v, (str, bytes)) for v in arr.reshape(-1))):
         return None

@@ -169,7 +169,9 @@ class Model(Trainer, Layer):
         if input_shape is None:
             raise ValueError(f"{who}.build: give the input shape, e.g. model.build((None, 400))")
         shape = tuple(input_shape)
-        if len(shape) < 2 and (self._is_stack() or not shape):    # (a subclass's call may take 1-D samples)
+        # (None,) is a batch of scalars or strings (Keras's Input(shape=()): a text model's input);
+        # (400,) is a missing batch dimension. A subclass's call may take 1-D samples.
+        if len(shape) < 2 and (self._is_stack() or not shape) and shape != (None,):
             raise ValueError(f"{who}.build: input_shape must include the batch dimension, e.g. "
                              f"(None, {shape[0] if shape else 'features'})")
         self._input_shape = (None,) + shape[1:]
