@@ -121,3 +121,15 @@ def test_what_cannot_be_stacked_is_said():
     model.compile(optimizer=optimizers.SGD(clipnorm=1.0), loss="binary_crossentropy")
     assert "clips" in stacked.why_not(model)
     assert stacked.why_not(seed_network()) is None
+
+
+def test_a_stack_split_across_threads_gives_the_same_bits():
+    x, y = _digits01(64)
+    grid = {"lam": [0.0, 0.01], "learning_rate": [0.001, 0.01], "seed": [0, 1, 2, 3]}
+    one = glassnet.sweep(seed_network, grid, x, y, epochs=2, verbose=0, table="records", workers=1)
+    two = glassnet.sweep(seed_network, grid, x, y, epochs=2, verbose=0, table="records", workers=2)
+    assert one[0]["how"] == two[0]["how"] == "stacked 16"
+    for a, b in zip(one, two):
+        assert a["final_loss"] == b["final_loss"]
+        for u, v in zip(a["model"].trainable_weights, b["model"].trainable_weights):
+            np.testing.assert_array_equal(u.value, v.value)

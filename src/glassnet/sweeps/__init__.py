@@ -63,7 +63,8 @@ def sweep(build, grid, x, y, *, epochs=10, batch_size=32, validation_data=None, 
     ``lambda``, ``learning_rate``, ``units``, ``dropout``) on ``x, y``; return the table.
 
     ``seed``, ``epochs`` and ``batch_size`` may also be grid values. ``workers``: processes
-    for the variants that cannot be stacked (default: the free cores). ``verbose``: 0 silent,
+    for the variants that cannot be stacked, and threads for a stack of 16 or more (default:
+    the free cores). ``verbose``: 0 silent,
     1 one progress line, 2 a line per variant. ``table``: "auto", "pandas" or "records"."""
     if backend not in BACKENDS:
         raise ValueError(f"sweep: backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
@@ -91,7 +92,7 @@ def sweep(build, grid, x, y, *, epochs=10, batch_size=32, validation_data=None, 
     variants_module.settle(found, build, seed=seed, epochs=epochs, batch_size=batch_size)
     keys = list(dict.fromkeys(k for v in found for k in v.values))
     data = (x, y, None if validation_data is None else tuple(validation_data), validation_split)
-    options = {"shuffle": bool(shuffle)}
+    options = {"shuffle": bool(shuffle), "threads": workers or backends.free_cores()}
     progress = Progress(len(found), verbose)
     if backend == "auto" and backends.ray_running():
         backend = "ray"

@@ -150,6 +150,7 @@ def train_stacks(plan, data, options, interrupted=lambda: False, progress=None) 
         outcomes = stacked.train([m for _, m, _ in group], [g for _, _, g in group], xs, ys,
                                  epochs=v0.epochs, batch_size=v0.batch_size, shuffle=options["shuffle"],
                                  validation=None if val is None else val[:2], interrupted=interrupted,
+                                 threads=options.get("threads", 1),
                                  on_epoch=None if progress is None else
                                  (lambda e, n, k=len(group): progress.epoch(e, n, k)))
         seconds = (time.perf_counter() - start) / len(group)
