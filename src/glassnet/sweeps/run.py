@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from .. import utils
 from ..callbacks import Callback
-from . import stacked
+from . import epochs, stacked
 
 
 @contextlib.contextmanager
@@ -147,7 +147,7 @@ def train_stacks(plan, data, options, interrupted=lambda: False, progress=None) 
         v0, model0, _ = group[0]
         xs, ys, val = _fit_data(model0, x, y, validation, validation_split)
         start = time.perf_counter()
-        outcomes = stacked.train([m for _, m, _ in group], [g for _, _, g in group], xs, ys,
+        outcomes = epochs.train([m for _, m, _ in group], [g for _, _, g in group], xs, ys,
                                  epochs=v0.epochs, batch_size=v0.batch_size, shuffle=options["shuffle"],
                                  validation=None if val is None else val[:2], interrupted=interrupted,
                                  threads=options.get("threads", 1),

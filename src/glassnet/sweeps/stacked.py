@@ -21,16 +21,14 @@ arithmetic of its own ``fit``: the same initial weights (each built with its own
 same shuffles and dropout masks (drawn from its own generator in fit's order), the same
 float32 operations (tests/test_sweep_stacked.py checks the weights against single runs).
 
-A variant whose loss stops being finite leaves the stack as ``fit`` would stop it (the
-update not applied; weights gone non-finite restored to the latest finite epoch start); the
-others go on. Ctrl-C (``interrupted()`` becoming true) stops the stack after its step.
+The epoch loop that drives a stack (shuffles, batches, a variant that diverges leaving the
+stack, validation, Ctrl-C) is ``glassnet/sweeps/epochs.py``.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .. import regularizers
-from ..callbacks import History
 from ..layers.core import Dense, Dropout
 
 # The loss classes whose methods work on a leading variant axis (they reduce over the last one).
@@ -380,142 +378,6 @@ class Stack:
         opt.fast_state = None
 
 
-# ---------------------------------------------------------------------------------------
-# The epoch loop of a stack
-# ---------------------------------------------------------------------------------------
-def train(models, generators, x, y, *, epochs, batch_size, shuffle, validation=None,
-          validation_batch_size=None, interrupted=lambda: False, on_epoch=None, threads=1):
-    """Train ``models`` (one signature, built and compiled) together on ``x, y`` as each one's
-    ``fit`` would; returns one outcome per model: ``(history dict, status, message)`` where
-    status is "ok", "diverged" or "interrupted". ``generators[v]`` is the generator fit would
-    draw from for variant ``v`` (the one its seed left after building it). NumPy's overflow
-    warnings are off meanwhile, as in fit: a blow-up shows as a non-finite loss.
-
-    ``threads`` > 1 splits the stack into that many stacks (of 8 variants at least), each
-    trained in a thread of its own: NumPy lets go of the interpreter while it computes, so
-    they run side by side on free cores. Each variant's arithmetic is the same either way."""
-    # variants whose generators are in the same state (the same seed) will draw the same
-    # shuffles: side by side, they share their batches (Blocks)
-    states = {}
-    keys = [states.setdefault(repr(g.bit_generator.state), len(states)) for g in generators]
-    order = sorted(range(len(models)), key=lambda i: keys[i])
-    count = max(1, min(int(threads), len(models) // 8))
-    cuts = [round(k * len(order) / count) for k in range(count + 1)]
-    parts = [order[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
-
-    def run(part, tell):
-        with np.errstate(all="ignore"):             # (NumPy's error state is per thread)
-            return _train([models[i] for i in part], [generators[i] for i in part], x, y, epochs, batch_size,
-                          shuffle, validation, validation_batch_size, interrupted, tell)
-    if count == 1:
-        outcomes = run(order, on_epoch)
-    else:
-        import concurrent.futures  # noqa: PLC0415
-        with concurrent.futures.ThreadPoolExecutor(count) as pool:
-            futures = [pool.submit(run, part, on_epoch if k == 0 else None) for k, part in enumerate(parts)]
-            outcomes = [o for f in futures for o in f.result()]
-    back = [None] * len(models)
-    for position, i in enumerate(order):
-        back[i] = outcomes[position]
-    return back
-
-
-def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, validation_batch_size,
-           interrupted, on_epoch):
-    stack = Stack(models, generators)
-    V = len(models)
-    n = len(x)
-    names = ["loss"] + [m.name for m in models[0].metrics]
-    keys = sorted(names + (["val_" + k for k in names] if validation is not None else []))
-    histories = [{k: [] for k in keys} for _ in range(V)]
-    outcome = [None] * V
-    iterations = 0
-    snapshot = (stack.w.flat.copy(), {k: s.flat.copy() for k, s in stack.slots.items()}, np.zeros(V, int))
-    snap_rows = list(range(V))
-    for epoch in range(epochs):
-        rows = stack.rows
-        # the epoch's start: the weights to go back to (variants still finite), the permutations
-        finite = np.isfinite(stack.w.flat).all(axis=1)
-        for pos in np.flatnonzero(finite):
-            j = snap_rows.index(rows[pos])
-            snapshot[0][j] = stack.w.flat[pos]
-            for k, s in stack.slots.items():
-                snapshot[1][k][j] = s.flat[pos]
-            snapshot[2][j] = iterations
-        xs, ys = _epoch_data(stack, x, y, shuffle, n)
-        totals = np.zeros(len(rows))
-        seen = 0
-        for m in (m for row in rows for m in models[row].metrics):
-            m.reset_state()
-        stopped = False
-        for start in range(0, n, batch_size):
-            rows = slice(start, start + batch_size)
-            xb, yb = (xs[rows] if isinstance(xs, Blocks) or xs.ndim == 2 else xs[:, rows]), \
-                (ys[rows] if ys.ndim == 2 else ys[:, rows])
-            a = stack.forward(xb, True)
-            value, grad, m = stack.loss_and_grad(yb, a)
-            stack.backward(grad)
-            if stack.penalties:
-                stack.add_penalty_gradients()
-                value = value + stack.penalty_values()
-            bad = ~np.isfinite(value)
-            if bad.any():                                    # as fit: no update for these; they stop
-                for pos in np.flatnonzero(bad):
-                    row = stack.rows[pos]
-                    message = _diverged(stack, pos, row, epoch, start // batch_size, value[pos], iterations,
-                                        snapshot, snap_rows)
-                    outcome[row] = (histories[row], "diverged", message)
-                keep = list(np.flatnonzero(~bad))
-                a, yb_kept = a[keep], (yb[keep] if yb.ndim == 3 else yb)
-                value, totals = value[keep], totals[keep]
-                if not keep:
-                    stopped = True
-                    break
-                stack.drop(keep)
-                if isinstance(xs, Blocks):
-                    xs = xs.keep(keep)
-                elif xs.ndim == 3:
-                    xs = xs[keep]
-                if ys.ndim == 3:
-                    ys = ys[keep]
-            else:
-                yb_kept = yb
-            iterations += 1
-            stack.update(iterations - 1)
-            totals += value * m
-            seen += m
-            if models[0].metrics:
-                for pos, row in enumerate(stack.rows):
-                    yv = yb_kept[pos] if yb_kept.ndim == 3 else yb_kept
-                    for met in models[row].metrics:
-                        met.update_state(yv, a[pos])
-            if interrupted():
-                stopped = True
-                break
-        if not stack.rows:
-            break
-        for pos, row in enumerate(stack.rows):
-            logs = {"loss": totals[pos] / max(seen, 1)}
-            logs.update({met.name: met.result() for met in models[row].metrics})
-            if validation is not None and not interrupted():
-                logs.update({"val_" + k: v for k, v in
-                             _validate(stack, pos, row, validation, validation_batch_size or batch_size).items()})
-            for k, v in logs.items():
-                histories[row][k].append(float(v))
-        if on_epoch is not None:
-            on_epoch(epoch + 1, epochs)
-        if stopped or interrupted():
-            for pos, row in enumerate(stack.rows):
-                stack.write_back(pos, iterations)
-                outcome[row] = (histories[row], "interrupted",
-                                f"interrupted (Ctrl-C) at epoch {epoch + 1} of {epochs}")
-            return [_with_history(models[r], o, epochs) for r, o in enumerate(outcome)]
-    for pos, row in enumerate(stack.rows):
-        stack.write_back(pos, iterations)
-        outcome[row] = (histories[row], "ok", "")
-    return [_with_history(models[r], o, epochs) for r, o in enumerate(outcome)]
-
-
 def _part(rows):
     """Rows as a slice when they follow one another (a view: updated in place), else indices."""
     rows = np.asarray(rows)
@@ -589,75 +451,4 @@ class Blocks:
         return out
 
 
-def _epoch_data(stack, x, y, shuffle, n):
-    """The epoch's rows in each variant's order (fit's draw, from each one's generator): ``x``
-    as :class:`Blocks` and ``y`` as (V, n, ...); or ``x, y`` themselves when not shuffling,
-    or one permuted copy when every variant drew the same order."""
-    if not shuffle:
-        return x, y
-    orders = [stack.generators[row].permutation(n) for row in stack.rows]
-    parts, start = [], 0
-    for r in range(1, len(orders) + 1):
-        if r == len(orders) or not np.array_equal(orders[r], orders[start]):
-            parts.append((start, r, x[orders[start]]))
-            start = r
-    if len(parts) == 1:
-        return parts[0][2], y[orders[0]]
-    return Blocks(parts), y[np.stack(orders)]
-
-
-def _validate(stack, pos, row, validation, batch_size):
-    """``evaluate``'s loss (with penalties) and metrics of one variant, as fit's validation."""
-    vx, vy = validation
-    model = stack.models[row]
-    for met in model.metrics:
-        met.reset_state()
-    penalties = stack.penalty_values()[pos] if stack.penalties else 0.0
-    total, count = 0.0, 0
-    weights = [view[pos] for view in stack.w.views]
-    for start in range(0, len(vx), batch_size):
-        xb, yb = vx[start:start + batch_size], vy[start:start + batch_size]
-        a, z = xb, None
-        for i, layer in enumerate(stack.layers):
-            if type(layer) is Dropout:
-                continue
-            k, b = stack.where[i]
-            z = a @ weights[k]
-            if b is not None:
-                z += weights[b]
-            a = layer.activation(z)
-        values = stack.loss.call_from_logits(yb, z) if stack.shortcut else stack.loss.call(yb, a)
-        total += (float(np.sum(values)) / np.size(values) + penalties) * len(yb)
-        count += len(yb)
-        for met in model.metrics:
-            met.update_state(yb, a)
-    logs = {"loss": total / max(count, 1)}
-    logs.update({met.name: met.result() for met in model.metrics})
-    return logs
-
-
-def _diverged(stack, pos, row, epoch, step, value, iterations, snapshot, snap_rows):
-    """A variant's loss is not finite: as fit, no update; weights that had already gone
-    non-finite go back to the latest epoch start where they were finite."""
-    restored = "the weights are those from before this batch"
-    if np.isfinite(stack.w.flat[pos]).all():
-        stack.write_back(pos, iterations)
-    else:
-        j = snap_rows.index(row)
-        stack.write_back(pos, int(snapshot[2][j]), snapshot[0][j], {k: s[j] for k, s in snapshot[1].items()})
-        restored = "the weights went back to the latest epoch start where they were finite"
-    return f"loss became {value} at epoch {epoch + 1}, batch {step + 1}; {restored}"
-
-
-def _with_history(model, outcome, epochs):
-    history_dict, status, message = outcome
-    history = History()
-    history.history = history_dict
-    history.epoch = list(range(len(history_dict.get("loss", []))))
-    history.params = {"verbose": 0, "epochs": epochs}
-    history.model = model
-    model.history = history
-    return history, status, message
-
-
-__all__ = ["why_not", "signature", "Stack", "train"]
+__all__ = ["why_not", "signature", "Stack", "Blocks"]
