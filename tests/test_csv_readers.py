@@ -389,3 +389,11 @@ def test_titanic_dict_features_fit_through_make_csv_dataset(tmp_path):
     history = model.fit(columns_as_rows.cache(), epochs=30, verbose=0)
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     assert history.history["accuracy"][-1] >= 0.9
+
+
+def test_a_stray_quote_is_its_own_bad_line_not_the_start_of_a_long_field(tmp_path):
+    path = _write(tmp_path / "q.csv", 'a,b\n1,x"y\n2,"multi\nline"\n3,z\n')
+    ds = tf.data.experimental.CsvDataset(path, [[0], [""]], header=True)
+    with pytest.raises(ValueError, match=r"q\.csv line 2 .*an unquoted field cannot hold a quote"):
+        list(ds)
+    assert [tuple(e.numpy() for e in r) for r in ds.ignore_errors()] == [(2, b"multi\nline"), (3, b"z")]

@@ -39,6 +39,9 @@ _F32_OVERFLOW = 3.4028235677973366e38     # float32's largest finite value plus 
 _INT_RANGE = {np.dtype(np.int32): (-2 ** 31, 2 ** 31 - 1), np.dtype(np.int64): (-2 ** 63, 2 ** 63 - 1)}
 
 
+_UNCLOSED = "a quoted field has no closing quote"
+
+
 class BadRecord(ValueError):
     """A record that cannot be read; the message says why, the caller adds where."""
 
@@ -257,7 +260,7 @@ def split_record(record: bytes, delim: bytes = b",", quoted: bool = True) -> lis
             while True:
                 k = record.find(b'"', j)
                 if k < 0:
-                    raise BadRecord("a quoted field has no closing quote")
+                    raise BadRecord(_UNCLOSED)
                 parts.append(record[j:k])
                 if not record.startswith(b'"', k + 1):
                     break
@@ -315,7 +318,19 @@ def _show(record) -> str:
 
 
 # -- CSV files ------------------------------------------------------------------------------
-def records(path, compression_type, buffer_size, header, quoted, who):
+def _open_quote(line: bytes, delim: bytes) -> bool:
+    """Whether ``line`` ends inside a quoted field (which then goes on to the next line);
+    a stray quote in an unquoted field does not, and is reported with its own line."""
+    if not line.count(b'"') % 2:
+        return False
+    try:
+        split_record(line.rstrip(b"\r\n"), delim, True)
+    except BadRecord as error:
+        return str(error) == _UNCLOSED
+    return False
+
+
+def records(path, compression_type, buffer_size, header, quoted, who, delim=b","):
     """``(line number, record bytes)`` of one file: lines, joined where a quoted field holds a
     line break, without their line ending; the header record skipped."""
     pending, start = None, 0
@@ -323,7 +338,7 @@ def records(path, compression_type, buffer_size, header, quoted, who):
     for number, line in raw_lines(path, compression_type, buffer_size, who):
         if pending is not None:
             line, number = pending + line, start
-        if quoted and line.count(b'"') % 2:               # a quoted field goes on to the next line
+        if quoted and _open_quote(line, delim):           # a quoted field goes on to the next line
             pending, start = line, number
             continue
         pending = None
@@ -340,7 +355,8 @@ def records(path, compression_type, buffer_size, header, quoted, who):
 
 def rows(path, columns: Columns, compression_type, buffer_size, header, lenient):
     """The values of each row of one file (``lenient``: bad rows skipped)."""
-    for number, record in records(path, compression_type, buffer_size, header, columns.quoted, columns.who):
+    for number, record in records(path, compression_type, buffer_size, header, columns.quoted, columns.who,
+                                  columns.delim):
         try:
             yield columns.values(record)
         except BadRecord as error:

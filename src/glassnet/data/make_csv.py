@@ -58,7 +58,7 @@ def _files(file_pattern, who) -> list:
 def _first_records(path, compression_type, delim, quoted, encoding, limit, who):
     """``(line, fields)`` of the first ``limit`` records of a file (the header included),
     decoded with ``encoding`` (an undecodable one is an error naming the file and line)."""
-    for count, (number, record) in enumerate(records(path, compression_type, None, False, quoted, who)):
+    for count, (number, record) in enumerate(records(path, compression_type, None, False, quoted, who, delim)):
         if limit is not None and count >= limit:
             return
         try:
