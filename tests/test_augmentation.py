@@ -101,6 +101,12 @@ def test_a_direct_call_without_training_augments_as_kerass(make):
     assert out.shape != x.shape or not np.array_equal(out.numpy(), x)
     model = glassnet.keras.Sequential([layers.Input(x.shape[1:]), make()])
     np.testing.assert_array_equal(model.predict(x, verbose=0), x)
+    called = model(x)                                   # a Sequential called with training unset, as
+    assert called.shape != x.shape or not np.array_equal(called.numpy(), x)  # the tutorials plot it
+    np.testing.assert_array_equal(model(x, training=False).numpy(), x)
+    outer = glassnet.keras.Sequential([model, layers.Dropout(0.99)])   # nested: each layer its own default
+    nested = outer(x).numpy()
+    assert (nested.shape != x.shape or not np.array_equal(nested, x)) and np.count_nonzero(nested)
 
 
 @pytest.mark.parametrize("make", ALL)

@@ -87,7 +87,8 @@ class Graph:
         for node, shared in zip(self.order, self.shared):
             args = [values[id(p)] for p in node.parents]
             mask = None if node.takes_list else masks.get(id(node.parents[0]))
-            a, masks[id(node)] = node.layer.forward_with_mask(args if node.takes_list else args[0], training, mask)
+            t = node.layer.default_training if training is None else training   # None: each layer's default
+            a, masks[id(node)] = node.layer.forward_with_mask(args if node.takes_list else args[0], t, mask)
             states.append(_state(node.layer) if shared else None)
             values[id(node)] = a
         self._states = states

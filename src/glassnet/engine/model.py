@@ -54,6 +54,8 @@ class Model(Trainer, Layer):
     ``glassnet.engine.graph.Graph``), or a subclass of your own with layers (and Variables) as
     attributes and a ``call``."""
 
+    default_training = None     # a model inside a model, called with training unset: each of its layers its own
+
     def __init__(self, layers=None, trainable=True, name=None, inputs=None, outputs=None, **kwargs):
         if inputs is None and _all_symbolic(layers) and _all_symbolic(trainable):   # Model(inputs, outputs)
             layers, inputs, outputs, trainable = None, layers, trainable, True
@@ -270,7 +272,7 @@ class Model(Trainer, Layer):
         if functional.is_symbolic(x):                   # a model used as a layer of a functional model
             return functional.call(self, x)
         if self._graph is not None:                     # a functional graph: its nodes in order
-            outs = self._graph.forward(self._graph_inputs(x, "x"), tape.training(training))
+            outs = self._graph.forward(self._graph_inputs(x, "x"), tape.training_given(training))
             out = self._graph_outputs([wrap(o) for o in outs])
             if tape.recording():
                 tape.record_call(self, x, out)
@@ -282,7 +284,8 @@ class Model(Trainer, Layer):
         x = _checks.features(x, "x", self)
         if not self.built:
             self.build((None,) + x.shape[1:])
-        out = wrap(forward(self._layers, x, tape.training(training)))     # a Tensor, as TensorFlow's model(x)
+        # training unset: each layer its own default (an augmentation layer augments), as Keras
+        out = wrap(forward(self._layers, x, tape.training_given(training)))     # a Tensor, as TensorFlow's
         if tape.recording():
             tape.record_call(self, given, out)
         return out

@@ -60,10 +60,11 @@ def forward(layers, x, training=False, record=None, passes=None):
     for layer in layers:
         if record is not None:
             record.inputs.append(a)
+        t = layer.default_training if training is None else training     # None: model(x) with it unset
         if passes is None:
-            a, mask = layer.forward_with_mask(a, training, mask)
+            a, mask = layer.forward_with_mask(a, t, mask)
         else:                       # the fast path: the twins' passes, the mask to those that read it
-            a, mask = passes.forward_with_mask(layer, a, training, mask)
+            a, mask = passes.forward_with_mask(layer, a, t, mask)
         if record is not None:
             record.outputs.append(a)
     return a

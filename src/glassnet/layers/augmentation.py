@@ -34,7 +34,6 @@ import math
 
 import numpy as np
 
-from ..tf import tape
 from ..utils import rng
 from . import image_sampling as sampling
 from .image_preprocessing import _ImageLayer, _positive_int, crop_window
@@ -65,7 +64,10 @@ def check_factor(factor, name, who, low=-1.0, high=1.0, open_low=False):
 
 class _RandomLayer(_ImageLayer):
     """What the random layers share: a seed, a draw per training call (kept for ``backward``),
-    the identity at inference (and in ONNX, which exports a model for inference)."""
+    the identity at inference (and in ONNX, which exports a model for inference). Called with
+    ``training`` unset (``data_augmentation(images)``), they augment, as Keras's do."""
+
+    default_training = True
 
     def __init__(self, seed=None, data_format=None, **kwargs):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
@@ -74,11 +76,6 @@ class _RandomLayer(_ImageLayer):
         self.seed = seed
         self._generator = np.random.default_rng(seed) if seed is not None else None
         self._draw = None
-
-    def __call__(self, x, training=None, mask=None):
-        if training is None and tape._TRAINING.get() is None:     # no enclosing model call decided it:
-            training = True                                      # Keras's call(data, training=True)
-        return super().__call__(x, training, mask)
 
     def _rng(self) -> np.random.Generator:
         return self._generator or rng()

@@ -63,6 +63,10 @@ class Layer:
     supports_masking = False
     uses_mask = False
     makes_mask = False              # True where compute_mask may make a mask from none (Embedding)
+    # ``training`` for a call that leaves it unset with no enclosing fit/evaluate/model call deciding
+    # it (Keras's ``call(..., training=...)`` default): False, but True for the augmentation layers,
+    # so ``data_augmentation(images)`` augments while a model's predict never does
+    default_training = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -228,7 +232,7 @@ class Layer:
             self.output_shape = self.compute_output_shape(self.input_shape)
         if mask is None:
             mask = getattr(given, "_keras_mask", None)
-        out, out_mask = self.forward_with_mask(x, tape.training(training),
+        out, out_mask = self.forward_with_mask(x, tape.training(training, self.default_training),
                                                None if mask is None else np.asarray(mask, bool))
         out = wrap(out)
         if out_mask is not None:
@@ -247,7 +251,7 @@ class Layer:
         shapes = [(None,) + x.shape[1:] for x in xs]
         if not self.built or self.__dict__.get("_input_shape") is None:
             self.build_from_shape(shapes)
-        out = wrap(self.forward(xs, training=tape.training(training)))
+        out = wrap(self.forward(xs, training=tape.training(training, self.default_training)))
         if tape.recording():
             tape.record_call(self, given, out)
         return out

@@ -58,11 +58,20 @@ __all__ = ["GradientTape", "Node", "UnconnectedGradients", "custom_gradient", "s
 _TRAINING = contextvars.ContextVar("glassnet_training", default=None)
 
 
-def training(explicit) -> bool:
-    """A layer call's ``training``: as given, else the enclosing model call's, else False."""
+def training(explicit, default: bool = False) -> bool:
+    """A layer call's ``training``: as given, else the enclosing model call's, else the
+    layer's own ``default`` (Keras's ``call(..., training=...)`` default: False for Dropout,
+    True for the augmentation layers)."""
     if explicit is not None:
         return bool(explicit)
-    return bool(_TRAINING.get())
+    enclosing = _TRAINING.get()
+    return default if enclosing is None else bool(enclosing)
+
+
+def training_given(explicit):
+    """``training`` as given or decided by an enclosing model call, else None: a model called
+    with it unset lets each layer take its own default (``Layer.default_training``)."""
+    return explicit if explicit is not None else _TRAINING.get()
 
 
 @contextlib.contextmanager
