@@ -16,8 +16,8 @@ give the same files, in the same order, on the same side of the split::
    set, the others the training set, so two calls with the same seed never share a file.
 
 The returned dataset reads the files lazily, a batch at a time (any folder fits in memory),
-reshuffles the training files each epoch through a buffer of 8 batches (seeded, as
-Keras's; TensorFlow's own order cannot be reproduced), and has ``class_names`` and
+reshuffles the files each epoch through a buffer of 8 batches (seeded, as Keras's; TensorFlow's
+own order cannot be reproduced; ``subset="both"``'s validation set is not reshuffled, as Keras), and has ``class_names`` and
 ``file_paths``. Text comes as bytes (``b"..."``, an object array), images as float32
 ``(batch, height, width, channels)``. Labels: "int" int32 ``(batch,)``, "categorical"
 float32 one-hot, "binary" float32 ``(batch, 1)``, None none.
@@ -236,7 +236,7 @@ def _from_directory(who, directory, formats, labels, label_mode, class_names, ba
         side_paths, side_labels = split(paths, label_array, validation_split, side, os.fspath(directory), who,
                                         verbose)
         ds = _folder_dataset(side_paths, side_labels, label_mode, num_classes, load, stack, batch_size,
-                             shuffle and side != "validation", seed)
+                             shuffle and not (subset == "both" and side == "validation"), seed)
         ds.class_names = class_names
         ds.file_paths = list(side_paths)
         datasets.append(ds)
