@@ -4,9 +4,10 @@ resize, and Keras's ``load_img``, ``img_to_array``, ``array_to_img``, ``save_img
 Decoding follows ``tf.io.decode_image``: uint8 pixels, ``channels`` 0 (as stored), 1, 3
 or 4; grey from colour by ``0.299 R + 0.587 G + 0.114 B``; alpha dropped (not blended) for 3
 channels; a GIF is a stack of frames ``(frames, h, w, 3)`` unless ``expand_animations=False``.
-JPEG (baseline or progressive, grey or YCbCr with 4:4:4, 4:2:2 or 4:2:0 chroma), PNG, GIF and
-BMP pixels are TensorFlow's, bit for bit (a JPEG through libjpeg's fast IDCT and fancy upsampling,
-see :mod:`glassnet.data.jpeg`); a CMYK JPEG is Pillow's conversion.
+JPEG (baseline or progressive, grey or YCbCr with 4:4:4, 4:2:2 or 4:2:0 chroma) and 8-bit PNG,
+GIF and BMP pixels equal TensorFlow's on every file checked (a JPEG through libjpeg's fast IDCT
+and fancy upsampling, see :mod:`glassnet.data.jpeg`). Not checked against TensorFlow: 16-bit PNGs
+(the high byte kept) and CMYK JPEGs (Pillow's conversion).
 
 Hostile files stay harmless: the pixel count is read from the header and refused above
 :data:`MAX_IMAGE_PIXELS` before any pixel is decoded (a "decompression bomb": a small PNG
