@@ -308,13 +308,14 @@ class Stack:
         """Each variant's ``sum of l1 |w| + l2 w^2``, as ``glassnet.step.penalty`` adds them:
         per weight, the sum over its numbers in float32, times lambda, then added up."""
         total = np.zeros(len(self.rows))
+        flat = self.w.flat
+        squares = np.square(flat, out=self._scratch()) if self.c2 is not None else None
         for start, stop, l1, l2 in self.penalties:
-            w = self.w.flat[:, start:stop]
-            part = np.zeros(len(self.rows), self.w.flat.dtype)
+            part = np.zeros(len(self.rows), flat.dtype)
             if l1.any():
-                part = np.where(l1 != 0, part + l1 * np.add.reduce(np.abs(w), axis=1), part)
+                part = np.where(l1 != 0, part + l1 * np.add.reduce(np.abs(flat[:, start:stop]), axis=1), part)
             if l2.any():
-                term = l2 * np.add.reduce(np.square(w), axis=1)
+                term = l2 * np.add.reduce(squares[:, start:stop], axis=1)
                 part = part + term if l2.all() else np.where(l2 != 0, part + term, part)
             total += part
         return total
@@ -322,15 +323,23 @@ class Stack:
     def add_penalty_gradients(self):
         """``dJ/dw += l1 sign(w) + 2 l2 w`` for every number of the stack at once (a weight
         without a penalty has coefficients 0: it gets + 0)."""
-        if self.c1 is not None:
-            extra = self.c1 * np.sign(self.w.flat)
-            if self.c2 is not None:
-                extra += self.c2 * self.w.flat
-        elif self.c2 is not None:
-            extra = self.c2 * self.w.flat
-        else:
+        if self.c1 is None and self.c2 is None:
             return
+        extra = self._scratch()
+        if self.c1 is not None:
+            np.sign(self.w.flat, out=extra)
+            extra *= self.c1                          # l1 sign(w)
+            if self.c2 is not None:
+                extra += self.c2 * self.w.flat        # + 2 l2 w
+        else:
+            np.multiply(self.c2, self.w.flat, out=extra)
         self.g.flat += extra
+
+    def _scratch(self):
+        """A (V, P) array to write into, kept from step to step."""
+        if getattr(self, "_spare", None) is None or self._spare.shape != self.w.flat.shape:
+            self._spare = np.empty_like(self.w.flat)
+        return self._spare
 
     def update(self, iterations):
         """Each group's optimizer's own ``update_step`` on its rows of the packed arrays, or,
