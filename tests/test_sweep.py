@@ -97,6 +97,15 @@ def test_different_networks_go_to_worker_processes():
         assert row["model"].history is row["history"]
 
 
+def test_stacks_here_while_the_others_run_in_processes():
+    x, y = _data()
+    grid = [{"units": 2}, {"units": 4}, {"units": 3}, {"units": 3, "seed": 1}]
+    table = glassnet.sweep(build, grid, x, y, epochs=2, verbose=0, table="records", workers=2)
+    assert [r["how"] for r in table] == ["process", "process", "stacked 2", "stacked 2"]
+    for row, values in zip(table, grid):
+        _same_weights(row["model"], _plain(dict(values), x, y, 2)[0])
+
+
 def test_a_model_as_the_template():
     x, y = _data()
     model = build()

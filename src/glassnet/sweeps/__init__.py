@@ -137,7 +137,8 @@ def _run(backend, build, found, data, options, workers, interrupted, state, prog
 
 
 def _stacked_then_rest(backend, build, found, data, options, workers, interrupted, state, progress):
-    """Stacks here; the variants that cannot be stacked in processes (or here)."""
+    """Stacks here; meanwhile the variants that cannot be stacked in worker processes (or,
+    when there is one core or the builder cannot be pickled, here after the stacks)."""
     plan = run.plan_stacks(build, found, data, interrupted, alone_apart=backend != "stacked")
     if backend == "stacked" and plan.single:
         v, why = plan.single[0]
@@ -151,10 +152,17 @@ def _stacked_then_rest(backend, build, found, data, options, workers, interrupte
     if len(rest) > 1 and n > 1 and backends.picklable(build):
         pool = rest
         rest = []
+    waiting = None
+    if pool:                    # the worker processes run while the stacks train here
+        import concurrent.futures  # noqa: PLC0415
+        helper = concurrent.futures.ThreadPoolExecutor(1)
+        waiting = helper.submit(backends.in_processes, build, pool, data, options, min(n, len(pool)),
+                                interrupted, progress)
+        helper.shutdown(wait=False)
     for r in run.train_stacks(plan, data, options, interrupted, progress):
         results[r["index"]] = r
-    if pool:
-        results.update(backends.in_processes(build, pool, data, options, min(n, len(pool)), interrupted, progress))
+    if waiting is not None:
+        results.update(waiting.result())
     for v in rest:
         if interrupted():
             break
