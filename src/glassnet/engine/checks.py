@@ -242,11 +242,13 @@ def features(x, name: str, model=None, expected=None) -> np.ndarray:
     if arr.ndim == 0:
         raise ValueError(f"{name} is a single number; pass an array of shape (samples, features), "
                          f"e.g. np.array([[{arr.item()}]])")
-    if arr.ndim == 1 and model is not None and model._input_shape is not None \
-            and tuple(model._input_shape[1:]) == (1,):
-        arr = arr.reshape(-1, 1)        # one feature declared (input_shape=[1]): Keras 3 adds the axis too
     own_call = model is not None and not model._is_stack() and model._graph is None
-    if arr.ndim == 1 and not own_call:                  # a subclass's call takes what it is given, as Keras's
+    if expected is None and model is not None and model._input_shape is not None:
+        expected = tuple(model._input_shape[1:])
+    if expected is not None:
+        arr = match_rank(arr, tuple(expected))
+    # a subclass's call takes what it is given, as Keras's; Input(shape=()) takes a batch of scalars
+    if arr.ndim == 1 and not own_call and expected != ():
         raise ValueError(
             f"{name} has shape {arr.shape}, but the model needs 2 dimensions (samples, features). "
             f"For one feature use {name}.reshape(-1, 1); for one sample use {name}.reshape(1, -1)."
@@ -257,8 +259,6 @@ def features(x, name: str, model=None, expected=None) -> np.ndarray:
     if any(d == 0 for d in arr.shape[1:]):
         raise ValueError(f"{name} has no features (shape {arr.shape}): each sample needs at least "
                          "one value; check which columns were selected")
-    if expected is None and model is not None and model._input_shape is not None:
-        expected = tuple(model._input_shape[1:])
     if expected is not None:
         _match_sample_shape(arr, name, tuple(expected))
     elif model is not None and arr.ndim > 2 and _needs_flat_samples(model):
@@ -272,6 +272,18 @@ def features(x, name: str, model=None, expected=None) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):    # an overflow is reported just below
         arr = np.ascontiguousarray(arr, dtype=floatx)
     check_finite(arr, name, columns, original if original.dtype != arr.dtype else None)
+    return arr
+
+
+def match_rank(arr, expected):
+    """``arr`` with one axis more or less to fit samples of shape ``expected``, as Keras adjusts a
+    functional model's inputs: a batch of scalars ``(n,)`` for ``Input(shape=(1,))`` gains the
+    last axis (a pandas column, make_csv_dataset's batched column), and ``(n, ..., 1)`` for one
+    axis fewer loses it. Any other shape is left for the shape check to name."""
+    if arr.ndim == len(expected) and expected and expected[-1] == 1:
+        return arr.reshape(arr.shape + (1,))
+    if arr.ndim == len(expected) + 2 and arr.shape[-1] == 1:
+        return arr.reshape(arr.shape[:-1])
     return arr
 
 

@@ -126,8 +126,10 @@ class SymbolicOutput(SymbolicMath, KerasTensor):
 
 
 def is_symbolic(x) -> bool:
-    """An ``Input`` or the output of a layer called on one (not data); for a list, its first."""
+    """An ``Input`` or the output of a layer called on one (not data); for a list or a dict, its first."""
     from ..layers import InputLayer  # noqa: PLC0415 - layers import this module
+    if isinstance(x, dict) and x:
+        x = next(iter(x.values()))
     if isinstance(x, (list, tuple)) and x:
         x = x[0]
     return isinstance(x, (InputLayer, SymbolicOutput))

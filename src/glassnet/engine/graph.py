@@ -9,7 +9,9 @@ differentiate it, only the order::
                a layer used twice (shared) keeps what its backward needs once per call
     backward:  the nodes in reverse; each node's layer.backward turns dJ/d(its output) into
                dJ/d(each of its inputs), and where one tensor feeds several nodes (a branch,
-               a residual connection) their gradients ADD: dJ/dx = sum over the uses of x
+               a residual connection) their gradients ADD: dJ/dx = sum over the uses of x;
+               only where a gradient is needed (weights behind it to train; never through
+               ids or words: ``Graph.carrying``)
 
 A shared layer's weights get the sum of their gradients over its calls, the same rule.
 
@@ -106,18 +108,18 @@ class Graph:
         for out, grad in zip(self.outputs, grads):
             if grad is not None:
                 _add(g, out, grad)
-        inputs = {id(i) for i in self.inputs}
+        carries = self.carrying(need_input_grad)
         totals = {}                                       # id(weight) -> [weight, summed grad]
         self.grads = {}
         for node, state in zip(reversed(self.order), reversed(self._states)):
             grad = g.pop(id(node), None)
             self.grads[id(node)] = grad                   # dJ/d(this call's output), for the glass box
-            if grad is None:                              # this node does not reach the loss
+            if grad is None or id(node) not in carries:   # not reaching the loss, or nothing behind it to train
                 continue
             if state is not None:                         # a shared layer: this call's own caches
                 for layer, kept in state:
                     vars(layer).update(kept)
-            need = need_input_grad or any(id(p) not in inputs for p in node.parents)
+            need = node.layer.differentiable_input and any(id(p) in carries for p in node.parents)
             dx = node.layer.backward(grad, need)
             for v in node.layer.trainable_weights:
                 total = totals.get(id(v))
@@ -127,7 +129,7 @@ class Graph:
                     total[1] += v.grad
             if need:
                 for p, d in zip(node.parents, dx if node.takes_list else [dx]):
-                    if d is not None and (id(p) not in inputs or need_input_grad):
+                    if d is not None and id(p) in carries:
                         _add(g, p, d)
         for layer in self.layers:                         # every weight: its total, or zero if unreached
             for v in layer.trainable_weights:
@@ -137,6 +139,21 @@ class Graph:
                 else:
                     v.grad = total[1]
         return [g.get(id(i)) for i in self.inputs] if need_input_grad else None
+
+
+    def carrying(self, need_input_grad=False) -> set:
+        """The ids of the tensors a gradient has to reach: an input when its own gradient is
+        asked (and it holds numbers that can vary: not strings, not integers), and a call's output
+        when its layer has weights to train or it was computed, differentiably, from such a tensor.
+        As Keras, nothing differentiates through ids and words: ``StringLookup`` then
+        ``CategoryEncoding`` on an input is never asked for an input gradient."""
+        carries = {id(i) for i in self.inputs
+                   if need_input_grad and np.dtype(getattr(i, "dtype", None) or "f").kind == "f"}
+        for node in self.order:
+            if node.layer.trainable_weights or (node.layer.differentiable_input
+                                                and any(id(p) in carries for p in node.parents)):
+                carries.add(id(node))
+        return carries
 
 
 def keras_order(inputs, outputs) -> list:

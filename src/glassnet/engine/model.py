@@ -270,7 +270,7 @@ class Model(Trainer, Layer):
         runs instead (its layers take ``training`` from it); inside a ``GradientTape`` the
         call is recorded (``glassnet.tape``)."""
         if functional.is_symbolic(x):                   # a model used as a layer of a functional model
-            return functional.call(self, x)
+            return functional.call(self, self._symbolic_inputs(x))
         if self._graph is not None:                     # a functional graph: its nodes in order
             outs = self._graph.forward(self._graph_inputs(x, "x"), tape.training_given(training))
             out = self._graph_outputs([wrap(o) for o in outs])
@@ -449,6 +449,27 @@ class Model(Trainer, Layer):
             grad = self._layers[i].backward(grad, need_input_grad or i > 0)
         return grad if need_input_grad else None
 
+    @property
+    def takes_list(self) -> bool:
+        """A graph of several inputs is called on a list of them (or a dict, put in its order)."""
+        graph = self.__dict__.get("_graph")
+        return graph is not None and len(graph.inputs) > 1
+
+    def _symbolic_inputs(self, x):
+        """Symbolic tensors given to this model as a layer, in the order of its inputs: a dict
+        by the names its ``inputs`` dict had (else its Input layers' names), as Keras matches
+        them; a one-input model takes a dict of one."""
+        if not isinstance(x, dict):
+            return x
+        graph = self.__dict__.get("_graph")
+        names = (self._input_names or [i.name for i in graph.inputs]) if graph is not None else list(x)
+        missing = [n for n in names if n not in x]
+        if missing:
+            raise ValueError(f"{type(self).__name__} {self.name!r}: its inputs are named {names}; the dict it "
+                             f"was called on has no {missing} (keys {sorted(map(str, x))})")
+        items = [x[n] for n in names]
+        return items if len(items) > 1 else items[0]
+
     # -- a functional graph's inputs and outputs as data -------------------------------------
     def _graph_inputs(self, x, name="x") -> list:
         """One array per input of a functional graph, from an array (one input), a list or
@@ -477,6 +498,9 @@ class Model(Trainer, Layer):
         for i, (inp, item) in enumerate(zip(inputs, items)):
             where = name if len(inputs) == 1 else f"{name}[{i}] ({inp.name})"
             text = _checks._text(item, where) if np.dtype(getattr(inp, "dtype", None) or "f").kind == "U" else None
+            if text is not None:                      # (samples, 1) or (samples,), as the Input says
+                text = _checks.match_rank(text.reshape(len(text), *text.shape[2:]) if text.ndim == 2
+                                          and len(inp.shape) == 1 else text, tuple(inp.shape[1:]))
             arr = text if text is not None else _checks.features(item, where, None, tuple(inp.shape[1:]))
             out.append(arr)
         rows = {len(a) for a in out}

@@ -262,7 +262,7 @@ class _Lookup(_Preprocessing):
     def forward(self, x, training=False):
         if self.invert:
             return self._invert(x)
-        ids = self._lookup(x)
+        ids = self._lookup(self._inputs(x, "inputs"))   # (in a model: a batch of bytes from a Dataset, floats for ids)
         return _encode(ids, self._depth(), self.output_mode, self.idf_weights, f"{type(self).__name__} {self.name!r}")
 
     def compute_output_shape(self, input_shape):

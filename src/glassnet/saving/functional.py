@@ -50,7 +50,8 @@ def graph_config(model, nested_config) -> dict:
     for op in keras_order(graph.keras_inputs, graph.keras_outputs):
         if isinstance(op, layers.InputLayer):
             entries.append({"module": "keras.layers", "class_name": "InputLayer",
-                            "config": {"batch_shape": list(op.shape), "dtype": op.dtype.name, "sparse": False,
+                            "config": {"batch_shape": list(op.shape), "sparse": False,
+                                       "dtype": "string" if op.dtype.kind == "U" else op.dtype.name,
                                        "ragged": False, "name": op.name, "optional": False},
                             "registered_name": None, "name": op.name, "inbound_nodes": []})
             continue
@@ -95,7 +96,9 @@ def build_graph(r, tree, build_layer, input_shape, build_nested):
             r.fail(where, f"two layers are named {name!r}")
         if entry.get("class_name") == "InputLayer":
             shape = input_shape(entry.get("config") or {}, where)
-            made[name] = layers.InputLayer(batch_shape=shape, name=name)
+            dtype = (entry.get("config") or {}).get("dtype")        # text or ids in; numbers: floatx
+            made[name] = layers.InputLayer(batch_shape=shape, name=name,
+                                           dtype=dtype if dtype in ("string", "int32", "int64") else None)
             calls[name] = []
         else:
             nested = entry.get("class_name") in ("Sequential", "Functional")

@@ -15,6 +15,7 @@ import math
 from .. import activations, config as gconfig, initializers, layers, losses, metrics, optimizers, regularizers
 from ..optimizers import schedules
 from ..engine.outputs import OutputLosses
+from ..engine.model import Model
 from ..engine.sequential import Sequential
 from ..layers.base import FAMILY as _LAYERS
 from ..utils import snake_case
@@ -298,7 +299,7 @@ def _input_layer_shape(r, cfg, where) -> tuple:
     if shape is None and cfg.get("shape") is not None:
         shape = [None] + list(cfg["shape"]) if isinstance(cfg["shape"], list) else cfg["shape"]
     input_shape = (None,) + r.shape(shape, where)[1:]
-    if cfg.get("dtype") != "string":          # text in: the first layer (TextVectorization, StringLookup) takes it
+    if cfg.get("dtype") not in ("string", "int32", "int64"):    # text or ids in: a lookup layer takes them
         r.dtype(cfg.get("dtype"), where)
     for key, value in cfg.items():
         if key not in ("batch_shape", "batch_input_shape", "shape", "dtype", "name", "sparse",
@@ -553,7 +554,7 @@ def check_saveable(model) -> None:
 def _check_layers_saveable(model) -> None:
     for layer in model.layers:
         cls = type(layer)
-        if isinstance(layer, Sequential):       # a nested model: Keras's nested config
+        if isinstance(layer, Model):            # a nested model (Sequential or functional): Keras's nested config
             if not layer.built:
                 raise ValueError(f"save: the nested model {layer.name!r} is not built")
             _check_layers_saveable(layer)
