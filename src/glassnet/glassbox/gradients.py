@@ -188,6 +188,9 @@ def _check_array(name, arr, analytic, f, eps, rtol, atol, max_entries, gen) -> G
 def _to_float64(layer):
     """Turn a (copied) layer's weights into float64."""
     layer.dtype = np.dtype(np.float64)
+    for inner in layer.__dict__.get("_tracked", ()):    # a layer written with call: its inner layers too
+        if inner.dtype != np.float64:
+            _to_float64(inner)
     for v in layer.weights:
         if v.value.dtype.kind == "f":        # an integer counter (Normalization's count) stays as it is
             v.store_in(np.zeros(v.shape, np.float64), np.zeros(v.shape, np.float64))

@@ -39,6 +39,7 @@ from ..tf import tape
 from ..tf.tensor import KerasTensor, wrap
 from ..tf.variable import Variable   # a weight is TensorFlow's Variable: value, grad, path, regularizer
 from ..utils import snake_case, unique_name
+from . import by_call
 
 
 _REGISTRY: dict[str, type] = {}     # class name -> each layer class glassnet itself defines
@@ -67,11 +68,36 @@ class Layer:
     # it (Keras's ``call(..., training=...)`` default): False, but True for the augmentation layers,
     # so ``data_augmentation(images)`` augments while a model's predict never does
     default_training = False
+    # True for a layer written as Keras writes one, with ``call``: forward and backward come from
+    # recording the call (glassnet/layers/by_call.py); its inner layers set as attributes are its own
+    by_call = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__module__.startswith("glassnet.layers.") and not cls.__name__.startswith("_"):
             _REGISTRY[cls.__name__] = cls           # (a _Base class shared by a family is not a layer)
+        if "call" in vars(cls) and not hasattr(cls, "_is_stack"):   # (a Model records its call itself)
+            cls.by_call = True
+            if "forward" not in vars(cls):
+                cls.forward = lambda self, x, training=False, mask=None: by_call.forward(self, x, training, mask)
+            if "backward" not in vars(cls):
+                cls.backward = lambda self, grad, need_input_grad=True: by_call.backward(self, grad, need_input_grad)
+            if cls.compute_output_shape is Layer.compute_output_shape:
+                cls.compute_output_shape = lambda self, input_shape: by_call.output_shape(self, input_shape)
+            cls.uses_mask = by_call.takes(cls, "mask")
+            if cls.compute_mask is not Layer.compute_mask:      # a compute_mask of yours may make one
+                cls.makes_mask = True
+
+    def __setattr__(self, name, value):
+        """A layer written with ``call`` owns the layers set as its attributes (or in a list or
+        tuple of them): their weights are its weights, as Keras tracks them."""
+        if self.by_call and not name.startswith("_"):
+            items = value if isinstance(value, (list, tuple)) else [value]
+            tracked = self.__dict__.setdefault("_tracked", [])
+            for item in items:
+                if isinstance(item, Layer) and item is not self and not any(t is item for t in tracked):
+                    tracked.append(item)
+        object.__setattr__(self, name, value)
 
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None, **kwargs):
         if kwargs:
@@ -148,6 +174,9 @@ class Layer:
         for value in vars(self).values():
             if isinstance(value, Variable) and not any(value is v for v in variables):
                 variables.append(value)
+        if self.by_call and self.__dict__.get("_tracked"):     # its inner layers' weights too, once each
+            inner = [v for layer in self._tracked for v in layer._adopted()]
+            return variables + [v for i, v in enumerate(inner) if not any(v is w for w in variables + inner[:i])]
         return variables
 
     trainable_variables = trainable_weights
@@ -224,7 +253,11 @@ class Layer:
         if self.takes_list:
             return self._call_on_list(x, training)
         given = x
-        x = np.asarray(x, dtype=self.dtype or config.floatx())
+        if self.by_call and isinstance(x, (list, tuple)):
+            return self._call_on_list(x, training)
+        x = np.asarray(x)
+        if not (self.by_call and x.dtype.kind in "iub"):     # (a layer written with call keeps ids as ids)
+            x = x.astype(self.dtype or config.floatx(), copy=False)
         if not self.built:
             self.build_from_shape((None,) + x.shape[1:])
         elif self.__dict__.get("_input_shape") is None:     # built by hand: its first call fixes the shapes
@@ -234,9 +267,7 @@ class Layer:
             mask = getattr(given, "_keras_mask", None)
         out, out_mask = self.forward_with_mask(x, tape.training(training, self.default_training),
                                                None if mask is None else np.asarray(mask, bool))
-        out = wrap(out)
-        if out_mask is not None:
-            out._keras_mask = wrap(out_mask)               # Keras's tensors carry their mask so
+        out = _wrap_outputs(out, out_mask)
         if tape.recording():
             tape.record_call(self, given, out)
         return out
@@ -247,11 +278,12 @@ class Layer:
         if not isinstance(given, (list, tuple)):
             raise ValueError(f"{type(self).__name__} {self.name!r} should be called on a list of inputs. "
                              f"Received: input_shape={np.shape(given)} (not a list of shapes)")
-        xs = [np.asarray(x, dtype=self.dtype or config.floatx()) for x in given]
+        xs = [np.asarray(x) if self.by_call and np.asarray(x).dtype.kind in "iub"
+              else np.asarray(x, dtype=self.dtype or config.floatx()) for x in given]
         shapes = [(None,) + x.shape[1:] for x in xs]
         if not self.built or self.__dict__.get("_input_shape") is None:
             self.build_from_shape(shapes)
-        out = wrap(self.forward(xs, training=tape.training(training, self.default_training)))
+        out = _wrap_outputs(self.forward(xs, training=tape.training(training, self.default_training)))
         if tape.recording():
             tape.record_call(self, given, out)
         return out
@@ -392,6 +424,18 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _wrap_outputs(out, mask=None):
+    """A call's output as Tensors (a list of outputs: each), each carrying its mask as
+    Keras's tensors do (``x._keras_mask``)."""
+    if isinstance(out, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(out)
+        return [_wrap_outputs(o, m) for o, m in zip(out, masks)]
+    out = wrap(out)
+    if mask is not None:
+        out._keras_mask = wrap(np.asarray(mask))
+    return out
 
 
 def _not_built(layer, what) -> str:

@@ -37,7 +37,7 @@ def _floats(x):
 __all__ = ["softmax", "log_softmax", "sigmoid", "tanh", "relu", "relu6", "leaky_relu", "elu", "selu",
            "gelu", "silu", "swish", "softplus", "softsign", "sigmoid_cross_entropy_with_logits",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits", "l2_loss",
-           "l2_normalize", "moments"]
+           "l2_normalize", "moments", "embedding_lookup"]
 
 
 def _axis(axis):
@@ -184,6 +184,16 @@ def moments(x, axes, shift=None, keepdims=False, name=None) -> tuple:
     mean = reduce_mean(x, axis=list(axes), keepdims=True)
     variance = reduce_mean((x - mean) * (x - mean), axis=list(axes), keepdims=keepdims)
     return (mean if keepdims else vjps.squeeze(mean, axis=tuple(axes))), variance
+
+
+def embedding_lookup(params, ids, max_norm=None, name=None) -> Tensor:
+    """The rows of ``params`` at ``ids`` (``tf.nn.embedding_lookup``, what ``Embedding`` does):
+    ``out[..., :] = params[ids[...], :]``; dJ/dparams adds each looked-up row's gradient back
+    into its row (a scatter-add), as :func:`glassnet.gather` does."""
+    if max_norm is not None:
+        raise ValueError("embedding_lookup: max_norm is not supported by glassnet")
+    from .ops import gather  # noqa: PLC0415
+    return gather(params, ids)
 
 
 for _fn, _plain in [(softmax, _act.softmax), (log_softmax, _act.log_softmax), (sigmoid, _act.sigmoid),

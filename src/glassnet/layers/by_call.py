@@ -1,0 +1,123 @@
+"""A layer written as Keras writes one: ``call`` instead of ``forward`` and ``backward``.
+
+TensorFlow's guides make new layers by subclassing ``Layer`` and writing ``call`` with tf
+operations and other layers (``self.w = self.add_weight(...)`` in ``build``, then
+``return tf.matmul(inputs, self.w) + self.b``). glassnet's own layers write ``forward`` and
+``backward`` by hand; a layer that writes ``call`` gets both from here:
+
+- ``forward(x)`` runs ``call`` on a ``GradientTape`` of the layer's own, which records each
+  tf operation and each inner layer's call (with that layer's hand-written backward);
+- ``backward(dJ/d out)`` runs that record back: every weight read on the way (the layer's
+  ``add_weight``s, ``tf.Variable`` attributes, the inner layers' weights) gets its ``grad``,
+  and ``dJ/d x`` is returned;
+- the output shape is found by running ``call`` once on zeros (as Keras traces it);
+- ``call(inputs, mask=None)`` is handed the padding mask, ``compute_mask`` (yours, or
+  ``supports_masking = True``) says what the output's is;
+- ``training`` is passed when ``call`` takes it.
+
+A subclassed ``Model`` records its ``call`` the same way (``glassnet/engine/model.py``).
+
+>>> import numpy as np, glassnet as tf
+>>> class Linear(tf.keras.layers.Layer):
+...     def __init__(self, units):
+...         super().__init__()
+...         self.units = units
+...     def build(self, input_shape):
+...         self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="ones")
+...     def call(self, inputs):
+...         return tf.matmul(inputs, self.w)
+>>> layer = Linear(2)
+>>> layer(np.ones((1, 3), np.float32)).numpy()
+array([[3., 3.]], dtype=float32)
+>>> layer.backward(np.ones((1, 2), np.float32)), layer.w.grad[:, 0]
+(array([[2., 2., 2.]], dtype=float32), array([1., 1., 1.], dtype=float32))
+"""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .. import config
+from ..tf import tape
+from ..tf.tensor import wrap
+
+
+def takes(cls, name: str) -> bool:
+    """Whether ``cls.call`` has a parameter ``name`` (or ``**kwargs``): Keras passes it then."""
+    parameters = inspect.signature(cls.call).parameters
+    return name in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+
+
+def _as_input(x):
+    """An input as the tape follows it: a Tensor (ints stay ints: an id is not a weight)."""
+    if isinstance(x, (list, tuple)):
+        return [_as_input(v) for v in x]
+    return wrap(np.array(x, copy=False))
+
+
+def _arrays(out):
+    """What ``call`` returned, as plain arrays (a list or tuple stays one)."""
+    if isinstance(out, (list, tuple)):
+        return [np.asarray(o) for o in out]
+    return np.asarray(out)
+
+
+def forward(layer, x, training=False, mask=None):
+    """``layer.call(x)`` recorded on a tape of the layer's own, kept for :func:`backward`."""
+    x = _as_input(x)
+    kwargs = {}
+    if takes(type(layer), "training"):
+        kwargs["training"] = training
+    if mask is not None and takes(type(layer), "mask"):
+        kwargs["mask"] = wrap(np.asarray(mask, bool))
+    with tape.GradientTape() as recorder, tape.training_scope(training):
+        recorder.watch(x)
+        out = layer.call(x, **kwargs)
+    layer._last_call = (recorder, x, out)
+    return _arrays(out)
+
+
+def backward(layer, grad, need_input_grad=True):
+    """The latest :func:`forward`'s record run back from ``grad`` (dJ/d out): the weights
+    read get their ``grad``; returns dJ/d x (a list for a list of inputs)."""
+    if getattr(layer, "_last_call", None) is None:
+        raise RuntimeError(f"{type(layer).__name__}.backward: run forward first")
+    recorder, x, out = layer._last_call
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
+    grads = list(grad) if isinstance(out, (list, tuple)) else [grad]
+    inputs = x if isinstance(x, list) else [x]
+    variables = list({id(v): v for n in recorder._nodes for v in n.inputs
+                      if hasattr(v, "store_in")}.values())                 # every Variable the call read
+    floats = [i for i in inputs if i.dtype.kind == "f"]
+    sources = variables + (floats if need_input_grad else [])
+    found = recorder._walk(outs, [np.asarray(g) for g in grads], sources) if sources else {}
+    for v in variables:
+        g = found.get(id(v))
+        v.grad = np.zeros_like(v.value) if g is None else np.asarray(g)
+    if not need_input_grad:
+        return None
+    dxs = [np.asarray(found[id(i)]) if id(i) in found else np.zeros(i.shape, i.dtype if i.dtype.kind == "f"
+                                                                      else config.floatx()) for i in inputs]
+    return dxs if isinstance(x, list) else dxs[0]
+
+
+def output_shape(layer, input_shape):
+    """The output shape, by running ``call`` once on zeros (unknown sizes taken as 1; the
+    batch dimension stays None). A list of outputs gives a list of shapes."""
+    shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+    zeros = [np.zeros((1,) + tuple(1 if d is None else d for d in s[1:]), layer.dtype or config.floatx())
+             for s in shapes]
+    kwargs = {}
+    if takes(type(layer), "mask") and not isinstance(input_shape, list):     # a call that reads a mask gets one
+        kwargs["mask"] = wrap(np.ones(zeros[0].shape[:2], bool))
+    out = layer.call(zeros if isinstance(input_shape, list) else zeros[0], **kwargs)
+
+    def shape(o, given):
+        got = (None,) + tuple(np.shape(o)[1:])
+        # a size that was unknown in the input and came out as the 1 we put in stays unknown
+        unknown = [i for i, d in enumerate(given) if d is None and i > 0]
+        return tuple(None if i in unknown and i < len(got) and got[i] == 1 else d for i, d in enumerate(got))
+    if isinstance(out, (list, tuple)):
+        return [shape(o, shapes[0]) for o in out]
+    return shape(out, shapes[0])

@@ -1,0 +1,165 @@
+"""A layer written as Keras writes one (``call``, weights from ``add_weight`` in ``build``,
+inner layers as attributes): its forward records the call, its backward runs the record
+back (glassnet/layers/by_call.py). The examples are the Keras guide's "Making new layers
+and models via subclassing" and "Understanding masking and padding"."""
+import numpy as np
+import pytest
+
+import glassnet as tf
+import glassnet.keras as keras
+from glassnet.keras import layers
+
+
+class Linear(keras.layers.Layer):
+    def __init__(self, units=32, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="random_normal", trainable=True)
+        self.b = self.add_weight(shape=(self.units,), initializer="random_normal", trainable=True)
+
+    def call(self, inputs):
+        return tf.matmul(inputs, self.w) + self.b
+
+
+class MLPBlock(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.linear_1 = Linear(8)
+        self.linear_2 = Linear(4)
+        self.linear_3 = Linear(1)
+
+    def call(self, inputs):
+        x = tf.nn.relu(self.linear_1(inputs))
+        x = tf.nn.relu(self.linear_2(x))
+        return self.linear_3(x)
+
+
+def _data(n=32, d=5, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d)).astype(np.float32)
+    return x, (x[:, :1] * 2 - x[:, 1:2]).astype(np.float32)
+
+
+def test_weights_of_the_layer_and_its_inner_layers_are_its_own():
+    tf.keras.utils.set_random_seed(0)
+    linear = Linear(4)
+    y = linear(tf.ones((2, 2)))
+    w, b = linear.get_weights()
+    np.testing.assert_allclose(y.numpy(), np.ones((2, 2)) @ w + b, rtol=1e-6)
+    block = MLPBlock()
+    assert block(tf.ones((3, 6))).shape == (3, 1)
+    assert len(block.weights) == 6 and len(block.trainable_weights) == 6
+    assert block.count_params() == 6 * 8 + 8 + 8 * 4 + 4 + 4 + 1
+
+
+@pytest.mark.parametrize("functional", [False, True])
+def test_fit_trains_it_in_a_sequential_and_in_a_functional_model(functional):
+    tf.keras.utils.set_random_seed(1)
+    x, y = _data()
+    if functional:
+        inputs = keras.Input(shape=(5,))
+        model = keras.Model(inputs, MLPBlock()(inputs))
+    else:
+        model = keras.Sequential([keras.Input(shape=(5,)), MLPBlock()])
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    history = model.fit(x, y, epochs=30, batch_size=8, verbose=0).history["loss"]
+    assert history[-1] < 0.5 * history[0]
+    assert model.layers[-1].output_shape == (None, 1)
+
+
+def test_gradients_match_central_differences_through_nested_layers():
+    tf.keras.utils.set_random_seed(2)
+    x, y = _data(n=6)
+    model = keras.Sequential([keras.Input(shape=(5,)), MLPBlock(), Linear(2)])
+    model.compile("sgd", "mse")
+    report = tf.gradcheck(model, x, np.concatenate([y, -y], axis=1))
+    assert report.passed, str(report)
+
+
+class CustomEmbedding(keras.layers.Layer):
+    def __init__(self, input_dim, output_dim, mask_zero=False, **kwargs):
+        super().__init__(**kwargs)
+        self.input_dim, self.output_dim, self.mask_zero = input_dim, output_dim, mask_zero
+
+    def build(self, input_shape):
+        self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim), initializer="random_normal")
+
+    def call(self, inputs):
+        return tf.nn.embedding_lookup(self.embeddings, tf.cast(inputs, "int32"))
+
+    def compute_mask(self, inputs, mask=None):
+        return tf.math.not_equal(inputs, 0) if self.mask_zero else None
+
+
+class TemporalSoftmax(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        assert mask is not None
+        m = tf.expand_dims(tf.cast(mask, "float32"), -1)
+        e = tf.exp(inputs) * m
+        return e / (tf.reduce_sum(e, axis=1, keepdims=True) + 1e-9)
+
+
+def test_ids_stay_ids_a_custom_mask_is_made_and_handed_to_a_call_that_reads_it():
+    ids = np.array([[3, 1, 0, 0], [2, 2, 2, 1]])
+    embedding = CustomEmbedding(5, 3, mask_zero=True)
+    out = embedding(ids)
+    np.testing.assert_array_equal(out.numpy(), embedding.embeddings.numpy()[ids])
+    np.testing.assert_array_equal(out._keras_mask.numpy(), ids != 0)
+    inputs = keras.Input(shape=(None,), dtype="int32")
+    h = CustomEmbedding(5, 3, mask_zero=True)(inputs)
+    outputs = TemporalSoftmax()(layers.Dense(1)(h))
+    model = keras.Model(inputs, outputs)
+    p = model(ids).numpy()[..., 0]
+    assert np.all(p[0, 2:] == 0) and np.allclose(p.sum(axis=1), 1, atol=1e-5)   # padding gets no share
+
+
+def test_a_mask_reaches_an_lstm_and_training_reaches_the_call():
+    seen = []
+
+    class Noisy(keras.layers.Layer):
+        def call(self, inputs, training=None):
+            seen.append(training)
+            return inputs * 2.0
+
+    class Encoder(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.embedding = layers.Embedding(input_dim=50, output_dim=4, mask_zero=True)
+            self.lstm = layers.LSTM(3)
+            self.noisy = Noisy()
+
+        def call(self, inputs):
+            x = self.noisy(self.embedding(inputs))
+            return self.lstm(x, mask=self.embedding.compute_mask(inputs))
+
+    encoder = Encoder()
+    ids = np.array([[4, 7, 0, 0], [4, 7, 9, 9]])
+    out = encoder(ids).numpy()
+    short = encoder(ids[:1, :2]).numpy()
+    np.testing.assert_allclose(out[0], short[0], rtol=1e-5)           # the padded steps are skipped
+    model = keras.Sequential([keras.Input(shape=(4,), dtype="int32"), encoder, layers.Dense(1)])
+    model.compile("adam", "mse")
+    model.fit(ids, np.ones((2, 1), np.float32), epochs=1, verbose=0)
+    assert True in seen and False in seen                              # fit trains, the calls above infer
+
+
+def test_a_list_of_outputs_each_carries_its_mask():
+    class TemporalSplit(keras.layers.Layer):
+        def call(self, inputs):
+            return tf.split(inputs, 2, axis=1)
+
+        def compute_mask(self, inputs, mask=None):
+            return None if mask is None else tf.split(mask, 2, axis=1)
+
+    x = np.arange(24, dtype=np.float32).reshape(2, 4, 3)
+    x[0, 3] = 0
+    masked = layers.Masking()(x)
+    first, second = TemporalSplit()(masked)
+    np.testing.assert_array_equal(first.numpy(), x[:, :2])
+    np.testing.assert_array_equal(second._keras_mask.numpy(), [[True, False], [True, True]])
