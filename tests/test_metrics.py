@@ -131,3 +131,44 @@ def test_auc_as_a_compiled_metric_and_its_errors(tmp_path):
                             ({"multi_label": True}, "multi_label"), ({"summation_method": "x"}, "summation")):
         with pytest.raises(ValueError, match=message):
             keras.metrics.AUC(**kwargs)
+
+
+CALLS = __import__("json").loads(
+    (__import__("pathlib").Path(__file__).parent / "fixtures" / "keras_metric_calls.json").read_text())
+
+
+def _fixture_array(values):
+    arr = np.array(values)
+    return arr.astype(np.float32) if arr.dtype.kind == "f" else arr
+
+
+@pytest.mark.parametrize("case", CALLS["cases"], ids=lambda c: f"{c['class_name']}-{c['kind']}-{c['config']}")
+def test_metrics_used_directly_are_kerass(case):
+    """Against real Keras 3 (tools/make_keras_metric_calls.py): batches of 5, 3 and 1 samples
+    with update_state, then weighted, then metric(y, p); result() after every call is a float32
+    Tensor with Keras's number, and a call Keras refuses is refused (a ValueError) without
+    changing the counts."""
+    m = getattr(keras.metrics, case["class_name"])(**case["config"])
+    for step, call in enumerate(case["calls"]):
+        if call["op"] == "reset_state":
+            m.reset_state()
+            continue
+        args = [_fixture_array(call["p"])] if call["y"] is None else [_fixture_array(call["y"]),
+                                                                      _fixture_array(call["p"])]
+        kwargs = {} if call["w"] is None else {"sample_weight": _fixture_array(call["w"])}
+        if "error" in call:
+            before = np.asarray(m.result()).copy()
+            with pytest.raises(ValueError, match="sample_weight"):
+                m.update_state(*args, **kwargs)
+            np.testing.assert_array_equal(m.result(), before)
+            continue
+        if call["op"] == "update_state":
+            assert m.update_state(*args, **kwargs) is None
+        else:
+            returned = m(*args, **kwargs)
+            assert isinstance(returned, glassnet.Tensor) and returned.dtype == np.float32
+            np.testing.assert_allclose(returned.numpy(), call["returned"], rtol=2e-5, atol=1e-6,
+                                       err_msg=f"call {step}")
+        result = m.result()
+        assert isinstance(result, glassnet.Tensor) and result.dtype == np.float32, type(result)
+        np.testing.assert_allclose(result.numpy(), call["result"], rtol=2e-5, atol=1e-6, err_msg=f"call {step}")

@@ -1,14 +1,24 @@
 """Metrics: running averages over an epoch, reset at each epoch's start.
 
 Each metric keeps ``total`` and ``count``; ``update_state`` adds a batch, ``result``
-divides. ``"accuracy"`` is resolved as Keras resolves it, from the shapes (see
-:func:`get`).
+divides. A batch counts as Keras counts it (``keras.metrics.Mean``): the values are first
+brought to one per sample (the mean over every axis after the first), then the batch adds
+their sum to ``total`` and its number of samples (or the sum of ``sample_weight``) to
+``count``, so batches of uneven sizes weigh by their samples, not one each. ``"accuracy"``
+is resolved as Keras resolves it, from the shapes (see :func:`get`).
+
+``result()`` and ``metric(y, p)`` give a float32 :class:`~glassnet.tf.tensor.Tensor`, as
+Keras's do; the metrics that ``compile`` resolves (through :func:`get`) hand the training
+loop Python numbers for its logs, as Keras's ``History`` holds them.
 
 >>> import numpy as np
 >>> m = BinaryAccuracy()
 >>> m.update_state(np.array([[1.0], [0.0]]), np.array([[0.9], [0.7]]))
 >>> float(m.result())
 0.5
+>>> m.update_state([1.0], [0.8])                 # a batch of one: 2 right out of 3 samples
+>>> m.result().numpy()
+np.float32(0.6666667)
 """
 from __future__ import annotations
 
@@ -20,8 +30,42 @@ from .tf.tensor import wrap
 from .utils import snake_case
 
 
+def _array(value, name: str) -> np.ndarray:
+    """A metric's input (array, list, Tensor, Variable, number) as a plain array of numbers."""
+    if hasattr(value, "store_in") and hasattr(value, "numpy"):         # a glassnet Variable
+        value = value.numpy()
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype} ({type(value).__name__})")
+    return arr.view(np.ndarray)
+
+
+def same_rank(a: np.ndarray, b: np.ndarray):
+    """Keras's ``squeeze_or_expand_to_same_rank``: when ranks differ by one and the larger has
+    a last axis of 1, a rank-1 partner gains that axis; otherwise the larger loses it."""
+    if a.ndim == b.ndim + 1 and a.shape[-1] == 1:
+        return (a, b[..., None]) if b.ndim == 1 else (a[..., 0], b)
+    if b.ndim == a.ndim + 1 and b.shape[-1] == 1:
+        return (a[..., None], b) if a.ndim == 1 else (a, b[..., 0])
+    return a, b
+
+
+def _mean_after(x: np.ndarray, axis: int) -> np.ndarray:
+    return x.mean(axis=tuple(range(axis, x.ndim))) if x.ndim > axis else x
+
+
 class Metric:
-    """Base class: a weighted mean of per-sample values ``fn(y_true, y_pred)``."""
+    """Base class: a weighted mean of per-sample values ``values(y_true, y_pred)``."""
+
+    _python_results = False      # True: result() is a Python number (the training loop's logs)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # glassnet's own metrics outside this module (the engine's per-output loss means) are
+        # read by the training loop only: they hand it Python numbers, as compiled metrics do
+        module = cls.__module__ or ""
+        if module.startswith("glassnet.") and module != __name__:
+            cls._python_results = True
 
     def __init__(self, name=None, dtype=None):
         self.name = name or snake_case(type(self).__name__)
@@ -36,25 +80,63 @@ class Metric:
         raise NotImplementedError
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        v = self.values(y_true, y_pred)
-        if sample_weight is None:
-            self.total += float(np.sum(v))
-            self.count += v.size
-        else:
-            from .engine import checks as _checks
-            sw = _checks.loss_weights(sample_weight, v.shape)
-            sw = sw.reshape(v.shape) if sw.size == v.size else np.broadcast_to(sw, v.shape)
-            self.total += float(np.sum(v * sw))
-            self.count += float(np.sum(sw))
+        y_true, y_pred = _array(y_true, "y_true"), _array(y_pred, "y_pred")
+        self._add(self.values(y_true, y_pred), sample_weight)
 
-    def result(self) -> float:
+    def _add(self, values, sample_weight) -> None:
+        """Keras's reduction (``reduce_to_samplewise_values``, then ``Mean``): a weight per
+        sample (or per entry) scales the values, whose mean per sample joins ``total``; the
+        weights' own per-sample mean joins ``count``. Unweighted, each sample counts 1 (a
+        batch reduced to a single number counts 1)."""
+        values = np.asarray(values, np.float64)
+        if sample_weight is None:
+            values = _mean_after(values, 1)
+            total, count = float(np.sum(values)), float(values.shape[0] if values.ndim else 1)
+        else:
+            from .engine import checks as _checks        # deferred: the engine imports this module
+            w = _checks.weight_values(_checks.to_array(sample_weight, "sample_weight").astype(np.float64),
+                                      "sample_weight")
+            values, w = same_rank(values, w)
+            values = _mean_after(values, w.ndim)
+            try:
+                w = np.broadcast_to(w, values.shape)
+            except ValueError:
+                raise ValueError(f"{self.name}: sample_weight has shape {np.shape(sample_weight)}, which does "
+                                 f"not line up with the values of shape {values.shape} (one per sample, "
+                                 "or one number for the batch)") from None
+            values = _mean_after(values * w, 1)
+            total, count = float(np.sum(values)), float(np.sum(_mean_after(w, 1)))
+        self.total += total
+        self.count += count
+
+    def _value(self):
+        """The result as a Python number (a list for several thresholds)."""
         return self.total / self.count if self.count else 0.0
 
-    def __call__(self, y_true, y_pred, sample_weight=None) -> float:
+    def result(self):
+        """The value so far: a float32 Tensor, as Keras returns it (``.numpy()``, ``float()``,
+        ``f"{m.result():.3%}"`` all work); a Python number for a metric resolved by ``compile``."""
+        value = self._value()
+        return value if self._python_results else wrap(np.asarray(value, np.float32))
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
         """Keras's ``metric(y, p)``: add the batch, then the result so far (``reset_state``
         starts over; a new metric object gives one batch's value)."""
-        self.update_state(np.asarray(y_true), np.asarray(y_pred), sample_weight)
+        self.update_state(y_true, y_pred, sample_weight)
         return self.result()
+
+    def merge_state(self, metrics) -> None:
+        """Add the counts of other metrics of the same class (TensorFlow 2's ``merge_state``):
+        the result is then that of every batch they and this one have seen."""
+        for other in metrics:
+            if type(other) is not type(self):
+                raise ValueError(f"{self.name}: merge_state takes metrics of class {type(self).__name__}, "
+                                 f"got {type(other).__name__}")
+            self._merge(other)
+
+    def _merge(self, other) -> None:
+        self.total += other.total
+        self.count += other.count
 
     def reset_states(self) -> None:
         """TensorFlow 2's older name of :meth:`reset_state`."""
@@ -69,36 +151,30 @@ class Metric:
 
 class Mean(Metric):
     """The running (weighted) mean of the values given: ``train_loss = Mean(); train_loss(loss)``
-    each step, ``train_loss.result()`` at the epoch's end, as custom training loops keep it."""
+    each step, ``train_loss.result()`` at the epoch's end, as custom training loops keep it.
+    A batch of values counts its samples (its first axis); a single number counts one."""
 
     def __init__(self, name="mean", dtype=None):
         super().__init__(name, dtype)
 
     def update_state(self, values, sample_weight=None) -> None:
-        values = np.asarray(values, dtype=np.float64)
-        if sample_weight is None:
-            self.total += float(np.sum(values))
-            self.count += values.size
-        else:
-            w = np.broadcast_to(np.asarray(sample_weight, np.float64), values.shape)
-            self.total += float(np.sum(values * w))
-            self.count += float(np.sum(w))
+        self._add(_array(values, "values"), sample_weight)
 
-    def __call__(self, values, sample_weight=None) -> float:
+    def __call__(self, values, sample_weight=None):
         self.update_state(values, sample_weight)
         return self.result()
 
 
 class BinaryAccuracy(Metric):
-    """Share of ``(p > threshold) == y`` (strictly greater, threshold 0.5)."""
+    """Share of ``(p > threshold) == y`` (strictly greater, threshold 0.5), entry by entry."""
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         self.threshold = threshold
         super().__init__(name, dtype)
 
     def values(self, y_true, y_pred):
-        y_true = align(y_true, y_pred)
-        return np.mean((y_pred > self.threshold) == y_true, axis=-1)
+        y_true, y_pred = same_rank(y_true, y_pred)
+        return ((y_pred > self.threshold) == y_true).astype(np.float64)
 
     def get_config(self):
         return {"name": self.name, "threshold": self.threshold}
@@ -128,13 +204,15 @@ class SparseCategoricalAccuracy(Metric):
 
 
 class Accuracy(Metric):
-    """Share of exact matches ``y_pred == y_true``."""
+    """Share of exact matches ``y_pred == y_true``, entry by entry (the custom training
+    walkthrough's ``Accuracy()(predicted_ids, labels)``: each sample counts once)."""
 
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(name, dtype)
 
     def values(self, y_true, y_pred):
-        return np.mean(align(y_true, y_pred) == y_pred, axis=-1)
+        y_true, y_pred = same_rank(y_true, y_pred)
+        return (y_true == y_pred).astype(np.float64)
 
 
 class MeanSquaredError(Metric):
@@ -218,11 +296,12 @@ class RootMeanSquaredError(Metric):
         super().__init__(name, dtype)
 
     def values(self, y_true, y_pred):
-        d = y_pred - align(y_true, y_pred)
+        y_true, y_pred = same_rank(y_true, y_pred)
+        d = y_pred - y_true
         return d * d
 
-    def result(self) -> float:
-        return float(np.sqrt(super().result()))
+    def _value(self) -> float:
+        return float(np.sqrt(super()._value()))
 
 
 class MeanAbsolutePercentageError(Metric):
@@ -255,8 +334,8 @@ class _Confusion(Metric):
         self.tp, self.fp, self.fn, self.tn = (np.zeros(len(self._cuts)) for _ in range(4))
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        y = align(np.asarray(y_true), y_pred) != 0
-        p = np.asarray(y_pred, np.float64)
+        p = _array(y_pred, "y_pred").astype(np.float64)
+        y = align(_array(y_true, "y_true"), p) != 0
         w = np.ones(p.shape) if sample_weight is None else np.broadcast_to(
             np.asarray(sample_weight, np.float64).reshape(len(p), *([1] * (p.ndim - 1))), p.shape)
         if self.class_id is not None:
@@ -267,6 +346,12 @@ class _Confusion(Metric):
         self.fp += (above & ~y) @ w
         self.fn += (~above & y) @ w
         self.tn += (~above & ~y) @ w
+
+    def _merge(self, other) -> None:
+        if not np.array_equal(other._cuts, self._cuts):
+            raise ValueError(f"{self.name}: merge_state needs the same thresholds")
+        for k in ("tp", "fp", "fn", "tn"):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
 
     def _ratio(self, part, other):
         total = part + other
@@ -283,7 +368,7 @@ class Precision(_Confusion):
     def __init__(self, thresholds=None, top_k=None, class_id=None, name="precision", dtype=None):
         super().__init__(thresholds, top_k, class_id, name, dtype)
 
-    def result(self):
+    def _value(self):
         return self._ratio(self.tp, self.fp)
 
 
@@ -293,7 +378,7 @@ class Recall(_Confusion):
     def __init__(self, thresholds=None, top_k=None, class_id=None, name="recall", dtype=None):
         super().__init__(thresholds, top_k, class_id, name, dtype)
 
-    def result(self):
+    def _value(self):
         return self._ratio(self.tp, self.fn)
 
 
@@ -330,12 +415,12 @@ class AUC(_Confusion):
         self.reset_state()
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        p = np.asarray(y_pred, np.float64)
+        p = _array(y_pred, "y_pred").astype(np.float64)
         if self.from_logits:
             p = 1.0 / (1.0 + np.exp(-p))
         super().update_state(y_true, p, sample_weight)
 
-    def result(self):
+    def _value(self):
         tp, fp, fn, tn = self.tp, self.fp, self.fn, self.tn
 
         def ratio(a, b):
@@ -433,7 +518,16 @@ def get(identifier, y_true=None, y_pred=None) -> Metric:
     the shapes, as in Keras: binary when the output's last dimension is 1; sparse categorical
     when the labels have lower rank than the output (or last dimension 1 while the output's
     is > 1); categorical otherwise. The metric keeps the name the user wrote (the log key).
-    Keras's metric functions (``keras.metrics.binary_accuracy``) stand for their classes."""
+    Keras's metric functions (``keras.metrics.binary_accuracy``) stand for their classes.
+    This is how ``compile`` resolves its metrics, so the metric returned gives Python numbers
+    from ``result()``: the training loop's logs hold those (Keras's ``History`` holds floats)."""
+    metric = _resolve(identifier, y_true, y_pred)
+    if isinstance(metric, Metric):
+        metric._python_results = True
+    return metric
+
+
+def _resolve(identifier, y_true, y_pred):
     if callable(identifier) and not isinstance(identifier, (type, Metric)):
         found = _function_metric(identifier)
         if found is not None:
