@@ -172,3 +172,70 @@ def test_metrics_used_directly_are_kerass(case):
         result = m.result()
         assert isinstance(result, glassnet.Tensor) and result.dtype == np.float32, type(result)
         np.testing.assert_allclose(result.numpy(), call["result"], rtol=2e-5, atol=1e-6, err_msg=f"call {step}")
+
+
+def test_the_walkthroughs_test_accuracy_counts_samples_not_batches():
+    """TensorFlow's custom training walkthrough: Accuracy()(predicted ids, labels) per batch of
+    10, the last batch shorter. 5 right of the first 10 and 5 of 5 more is 10/15, where the mean
+    of the batch means would say (0.5 + 1) / 2."""
+    acc = keras.metrics.Accuracy()
+    labels = np.array([0, 1, 2] * 5)
+    predicted = labels.copy()
+    predicted[[0, 2, 4, 6, 8]] = 9
+    acc(glassnet.constant(predicted[:10], dtype=glassnet.int64), labels[:10])
+    running = acc(predicted[10:], labels[10:])
+    assert float(running) == pytest.approx(10 / 15) and f"{acc.result():.3%}" == "66.667%"
+    epoch = keras.metrics.SparseCategoricalAccuracy()
+    epoch.update_state(np.array([0, 1]), glassnet.constant([[0.9, 0.1], [0.8, 0.2]]))
+    epoch.update_state(np.array([1]), np.array([[0.1, 0.9]]))
+    assert epoch.result().numpy() == np.float32(2 / 3) and epoch.result().shape == ()
+    epoch.reset_state()
+    assert float(epoch.result()) == 0.0
+    epoch.update_state([0], [[0.3, 0.7]])
+    epoch.reset_states()                                # TensorFlow 2's name
+    assert float(epoch.result()) == 0.0
+
+
+def test_mean_counts_samples_and_weights_as_keras():
+    m = keras.metrics.Mean()
+    assert float(m(3.0)) == 3.0                         # a number: one sample
+    assert float(m([1.0, 2.0], sample_weight=2.0)) == pytest.approx(2.0)   # (3 + 1.5 * 2) / (1 + 2)
+    m.update_state(glassnet.Variable([[4.0, 6.0]]))     # one sample of two values: their mean
+    assert float(m.result()) == pytest.approx((3 + 3 + 5) / 4)
+    with pytest.raises(ValueError, match="negative weight"):
+        m.update_state([1.0], sample_weight=[-1.0])
+    with pytest.raises(TypeError, match="values must hold numbers"):
+        m.update_state(["a"])
+    assert float(m.result()) == pytest.approx((3 + 3 + 5) / 4)   # refused calls changed nothing
+
+
+def test_merge_state_adds_the_counts():
+    a, b = metrics.Accuracy(), metrics.Accuracy()
+    a.update_state([1, 2], [1, 0])
+    b.update_state([1, 2, 3], [1, 2, 3])
+    a.merge_state([b])
+    assert float(a.result()) == pytest.approx(4 / 5)
+    p, q = metrics.Precision(), metrics.Precision()
+    p.update_state([1, 0], [0.9, 0.8])
+    q.update_state([1], [0.7])
+    p.merge_state([q])
+    assert float(p.result()) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="merge_state takes metrics of class Accuracy"):
+        a.merge_state([metrics.Mean()])
+
+
+def test_compiled_metrics_log_python_numbers_and_direct_ones_tensors():
+    """fit's logs (History) hold Python floats, as Keras's; the same class used directly gives
+    a Tensor, and a metric handed to compile is the one fit updates."""
+    x = RNG.normal(size=(12, 2)).astype(np.float32)
+    y = (x[:, :1] > 0).astype(np.float32)
+    mine = keras.metrics.BinaryAccuracy(name="acc")
+    model = glassnet.Sequential([glassnet.Input(shape=(2,)), glassnet.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=[mine, "mse"])
+    history = model.fit(x, y, epochs=1, batch_size=5, verbose=0)
+    assert all(type(v[0]) is float for v in history.history.values()), history.history
+    assert type(model.evaluate(x, y, verbose=0)[1]) is float
+    direct = keras.metrics.BinaryAccuracy()
+    direct.update_state(y, model.predict(x, verbose=0))
+    assert isinstance(direct.result(), glassnet.Tensor)
+    assert float(direct.result()) == pytest.approx(mine.result())
