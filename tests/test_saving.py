@@ -416,3 +416,25 @@ def test_optimizer_state_loads_into_an_unbuilt_optimizer_with_a_schedule(tmp_pat
     assert other.optimizer.built and other.optimizer.iterations == trained.optimizer.iterations
     for a, b in zip(optimizer_slots(other.optimizer), optimizer_slots(trained.optimizer)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_subclassed_model_holding_variables_saves_its_weights_before_it_is_built(tmp_path):
+    # TensorFlow's "basic training loops" guide: tf.Variables set in __init__, trained by a
+    # GradientTape loop, then keras_model.save_weights(...) without the model ever being built
+    class MyModelKeras(glassnet.keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.w = glassnet.Variable(5.0)
+            self.b = glassnet.Variable(0.0)
+
+        def call(self, x):
+            return self.w * x + self.b
+
+    model = MyModelKeras()
+    model.w.assign(3.5)
+    model.save_weights(tmp_path / "m.weights.h5")
+    other = MyModelKeras()
+    other.load_weights(tmp_path / "m.weights.h5")
+    assert float(other.w.numpy()) == 3.5 and float(other.b.numpy()) == 0.0
+    with pytest.raises(ValueError, match="no weights yet"):
+        glassnet.Sequential([L.Dense(1)]).save_weights(tmp_path / "u.weights.h5")

@@ -196,7 +196,7 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None) -> None:
     if max_shard_size is not None:
         raise ValueError("save_weights: sharding is not supported")
     path = atomic.check_target(filepath, _WEIGHT_SUFFIXES, "save_weights", overwrite)
-    if not model.built:
+    if not model.built and not model.weights:     # (a subclass holding tf.Variables has weights unbuilt)
         raise ValueError("save_weights: the model has no weights yet; build it or call it on data first")
     data = h5.write(model) if path.endswith(".weights.h5") else safetensors_io.write(model)
     atomic.write_bytes(path, data)
@@ -213,7 +213,7 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs) -> None:
     if not isinstance(name, str) or not name.endswith(_WEIGHT_SUFFIXES):
         raise FileFormatError(f"load_weights: the file name must end in .weights.h5 or .safetensors; got {name!r}"
                               + (" (a .keras file: use glassnet.models.load_model)" if str(name).endswith(".keras") else ""))
-    if not model.built:
+    if not model.built and not model.weights:
         raise ValueError("load_weights: build the model first (e.g. an Input layer, or model.build((None, n)))")
     with stream.open_source(filepath, "load_weights") as (window, label):
         try:

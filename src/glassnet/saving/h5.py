@@ -74,7 +74,10 @@ def write(model, include_optimizer=True) -> bytes:
     h5py = need("h5py")
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
-        f.create_group("vars").attrs["name"] = model.name
+        own = f.create_group("vars")                 # the model's own tf.Variables (a subclass's), as Keras
+        own.attrs["name"] = model.name
+        for i, v in enumerate(_own_variables(model)):
+            own.create_dataset(str(i), data=v.value)
         _write_layers(f.create_group("layers"), model)
         opt = model.optimizer if (include_optimizer and model.compiled) else None
         if opt is not None:
@@ -178,6 +181,12 @@ class Reader:
             raise FileFormatError(f"{self.label}: cannot read {path!r} ({e})") from None
 
 
+def _own_variables(model) -> list:
+    """The tf.Variables a subclassed model holds itself (``self.w = tf.Variable(...)``), not
+    through a layer: Keras keeps them in the file's top ``vars`` group."""
+    return list(model.__dict__.get("_variables", ()))
+
+
 def read_layers(reader: Reader, model, prefix: str = "layers", named: dict | None = None) -> list[np.ndarray]:
     """All layer weights, in ``model.weights`` order, checked; nothing is assigned here. A layer's
     named arrays (``h5_named_shapes``: a tf_idf lookup's ``vars/idf_weights``) are checked too and
@@ -205,6 +214,13 @@ def read_layers(reader: Reader, model, prefix: str = "layers", named: dict | Non
             for i, v in enumerate(variables):
                 a = reader.array(f"{path}/{i}", v.shape)
                 out.append(cast(a, v.dtype, reader.label, f"{path}/{i}"))
+    own = _own_variables(model) if prefix == "layers" else []     # last, as model.weights lists them
+    if own:
+        n = reader.group_size("vars")
+        if n != len(own):
+            raise FileFormatError(f"{reader.label}: the model holds {len(own)} variables of its own, the file's "
+                                  f"top vars group has {n or 0}")
+        out += [cast(reader.array(f"vars/{i}", v.shape), v.dtype, reader.label, f"vars/{i}") for i, v in enumerate(own)]
     return out
 
 
