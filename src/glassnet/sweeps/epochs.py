@@ -130,12 +130,15 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
                 break
         if not stack.rows:
             break
+        trained = [{"loss": totals[pos] / max(seen, 1), **{met.name: met.result() for met in models[row].metrics}}
+                   for pos, row in enumerate(stack.rows)]           # (before validation reuses the metrics)
+        checked = None
+        if validation is not None and not interrupted():
+            checked = _validate(stack, validation, validation_batch_size or batch_size)
         for pos, row in enumerate(stack.rows):
-            logs = {"loss": totals[pos] / max(seen, 1)}
-            logs.update({met.name: met.result() for met in models[row].metrics})
-            if validation is not None and not interrupted():
-                logs.update({"val_" + k: v for k, v in
-                             _validate(stack, pos, row, validation, validation_batch_size or batch_size).items()})
+            logs = trained[pos]
+            if checked is not None:
+                logs.update({"val_" + k: v for k, v in checked[pos].items()})
             for k, v in logs.items():
                 histories[row][k].append(float(v))
         if on_epoch is not None:
@@ -169,15 +172,17 @@ def _epoch_data(stack, x, y, shuffle, n):
     return Blocks(parts), y[np.stack(orders)]
 
 
-def _validate(stack, pos, row, validation, batch_size):
-    """``evaluate``'s loss (with penalties) and metrics of one variant, as fit's validation."""
+def _validate(stack, validation, batch_size):
+    """``evaluate``'s loss (with penalties) and metrics for every variant of the stack, as
+    fit's validation computes them: batch by batch, the readable forward (inference mode)."""
     vx, vy = validation
-    model = stack.models[row]
-    for met in model.metrics:
-        met.reset_state()
-    penalties = stack.penalty_values()[pos] if stack.penalties else 0.0
-    total, count = 0.0, 0
-    weights = [view[pos] for view in stack.w.views]
+    models = [stack.models[row] for row in stack.rows]
+    for model in models:
+        for met in model.metrics:
+            met.reset_state()
+    count = len(models)
+    penalties = stack.penalty_values() if stack.penalties else np.zeros(count)
+    total, seen = np.zeros(count), 0
     for start in range(0, len(vx), batch_size):
         xb, yb = vx[start:start + batch_size], vy[start:start + batch_size]
         a, z = xb, None
@@ -185,17 +190,20 @@ def _validate(stack, pos, row, validation, batch_size):
             if type(layer) is Dropout:
                 continue
             k, b = stack.where[i]
-            z = a @ weights[k]
+            z = np.matmul(a, stack.w.views[k])                  # each variant's X W, its own product
             if b is not None:
-                z += weights[b]
+                z += stack.w.views[b][:, None, :]
             a = layer.activation(z)
         values = stack.loss.call_from_logits(yb, z) if stack.shortcut else stack.loss.call(yb, a)
-        total += (float(np.sum(values)) / np.size(values) + penalties) * len(yb)
-        count += len(yb)
-        for met in model.metrics:
-            met.update_state(yb, a)
-    logs = {"loss": total / max(count, 1)}
-    logs.update({met.name: met.result() for met in model.metrics})
+        sums = np.add.reduce(values.reshape(count, -1), axis=1).astype(np.float64)
+        total += (sums / values[0].size + penalties) * len(yb)
+        seen += len(yb)
+        for pos, model in enumerate(models):
+            for met in model.metrics:
+                met.update_state(yb, a[pos])
+    logs = []
+    for pos, model in enumerate(models):
+        logs.append({"loss": total[pos] / max(seen, 1), **{met.name: met.result() for met in model.metrics}})
     return logs
 
 
