@@ -188,7 +188,13 @@ class Optimizer:
             variables.append(v)
         if self.built:
             self._add_variables(variables)
-        self.apply(grads, variables)
+        # A loop of one's own has no fit to choose its step: the tape's module asks the fast
+        # path for fit's packed update (the same numbers), which may say no; then this readable
+        # apply runs. Subnormals are flushed to zero in both, as in fit.
+        from ..tf import tape  # noqa: PLC0415 - GradientTape's module: a custom loop's machinery
+        with tape.flushed():
+            if not tape.packed_update(self, grads, variables):
+                self.apply(grads, variables)
 
     def _add_variables(self, variables) -> None:
         """State for the variables not met before, made as ``build`` makes it, after the others."""

@@ -182,12 +182,17 @@ class _LayerVjp:
         self.unit, self.n_in, self.list_in, self.weights, self.list_out = unit, n_in, list_in, weights, list_out
         self.dtypes = [o.dtype for o in outs]
         self.state = _snapshot(unit)
+        from ..fast import loop  # noqa: PLC0415 - fast builds on this module
+        self.twin = loop.backward_twin(unit)       # the fast path's: the same numbers, no copies of grad
 
     def __call__(self, grads, need):
         for obj, state in self.state:              # as this call's forward left them
             vars(obj).update(state)
         grads = [np.asarray(g, dtype=d) for g, d in zip(grads, self.dtypes)]
         need_input = any(need[:self.n_in])
+        if self.twin is not None:
+            dx, weight_grads = self.twin(self.unit, grads if self.list_out else grads[0], need_input)
+            return [dx] + weight_grads if need_input else [None] * self.n_in + weight_grads
         dx = self.unit.backward(grads if self.list_out else grads[0], need_input)
         dxs = ([None] * self.n_in if not need_input else list(dx) if self.list_in else [dx])
         return dxs + [v.grad.copy() for v in self.weights]     # copies: the next backward overwrites them
@@ -276,6 +281,22 @@ def _y_true_grad(loss, dp, y_true):
     return wrap(-np.asarray(dp).reshape(np.shape(y_true)))
 
 
+# -- what a loop of one's own gets of fit's fast path (glassnet/fast/loop.py) ---------------
+def flushed():
+    """A context manager: subnormal numbers flushed to zero within, as ``fit`` does (and
+    TensorFlow's CPU kernels); the tape records, walks back and ``apply_gradients`` updates so."""
+    from ..fast import loop  # noqa: PLC0415 - fast builds on this module
+    return loop.flushed()
+
+
+def packed_update(optimizer, grads, variables) -> bool:
+    """``Optimizer.apply_gradients`` asks here first: fit's packed update of ``variables``
+    from ``grads`` (``glassnet.fast.update``: the same numbers as ``apply``) where the fast
+    path applies; False, with nothing done, where the readable ``apply`` must run."""
+    from ..fast import loop  # noqa: PLC0415 - fast builds on this module
+    return loop.apply_gradients(optimizer, grads, variables)
+
+
 # -- the tape ------------------------------------------------------------------------------
 class GradientTape:
     """TensorFlow's ``tf.GradientTape(persistent=False, watch_accessed_variables=True)``.
@@ -289,13 +310,22 @@ class GradientTape:
         self._nodes: list = []
         self._known: dict = {}          # id -> each Tensor or Variable this tape follows (kept alive)
         self._paused = self._used = False
+        self._flush = None
 
     def __enter__(self):
+        # As in fit (glassnet/fast/loop.py): BLAS on the cores free now, subnormals flushed to zero
+        from ..fast import loop  # noqa: PLC0415 - fast builds on this module
+        loop.begin()
+        self._flush = flushed()
+        self._flush.__enter__()
         _OPEN.tapes.append(self)
         return self
 
     def __exit__(self, *exc):
         _OPEN.tapes.remove(self)
+        flush, self._flush = self._flush, None
+        if flush is not None:
+            flush.__exit__(None, None, None)
         return False
 
     def watch(self, tensor) -> None:
@@ -347,8 +377,9 @@ class GradientTape:
             if not isinstance(s, (Tensor, Variable)):
                 raise ValueError(f"GradientTape.gradient: each source must be a Tensor or a Variable, got "
                                  f"{type(s).__name__} ({s!r:.60})")
-        grads = self._walk(_flatten(target), _flatten(output_gradients) if output_gradients is not None else None,
-                           flat)
+        with flushed():                             # subnormals flushed to zero, as in fit
+            grads = self._walk(_flatten(target), _flatten(output_gradients) if output_gradients is not None
+                               else None, flat)
         out = [_result(s, grads.get(id(s)), zero) for s in flat]
         if not self.persistent:
             self._release()

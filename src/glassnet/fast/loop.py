@@ -1,0 +1,117 @@
+"""The fast path of a training loop of one's own: ``GradientTape`` + ``apply_gradients``.
+
+``fit`` chooses its step once (``glassnet.engine.fastpath``); a loop written as TensorFlow's
+tutorials write it has no ``fit`` to choose for it::
+
+    with tf.GradientTape() as tape:                     # begin(): threads, subnormals
+        loss = loss_object(labels, model(images, training=True))
+    gradients = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables))   # apply_gradients() here
+
+So the tape and the optimizer ask this module, step by step, for what ``fit`` sets once:
+
+- **threads** (``glassnet.fast.threads``): when a tape opens, BLAS is given the cores that
+  other programs leave free (looked at every half second at most). Left at OpenBLAS's own
+  2 threads on a busy 2-core machine, the quickstart's 32 x 21632 by 21632 x 128 product
+  took 114 ms instead of 2 ms (measured here);
+- **subnormals** flushed to zero while the tape records, while ``gradient`` runs and while
+  the optimizer updates (``glassnet.fast.denormals``), as in ``fit`` and TensorFlow, on the
+  readable path as on this one (``glassnet.config.set_flush_denormals(False)`` keeps them);
+- **the optimizer's packed update** (``glassnet.fast.update``): the gradients given are
+  written into the variables' ``grad`` (the packed buffer, once packed) and the optimizer's
+  rule runs once over the flat buffers, numba's loop for a large network: the same
+  operations in the same order as ``update_step``, so the weights agree bit for bit
+  (tests/test_fast_tape.py). It applies when the pairs given are exactly the variables the
+  optimizer updates (any order), and the optimizer is one ``glassnet.fast`` knows, untouched.
+
+The readable code runs, as in ``fit``, whenever a learner would expect their own code to run:
+``glassnet.config.set_fast_path(False)``, a debugger or profiler, an optimizer whose methods
+were replaced or overridden (``glassnet.fast.untouched``). The layers' own ``forward`` and
+``backward`` run in both (a layer call is one node of the tape whose vjp is its ``backward``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import fast
+from . import denormals, threads
+
+
+def _wanted() -> bool:
+    from ..engine import fastpath  # noqa: PLC0415 - the engine decides, as for fit
+    return fastpath.wanted()
+
+
+def begin() -> None:
+    """A tape opens: on the fast path, BLAS threads for the cores free now (at most every
+    half second it looks; a clock read otherwise)."""
+    if _wanted():
+        threads.pace()
+
+
+def flushed():
+    """Subnormals flushed to zero within (a context manager): see the module's docstring."""
+    return denormals.flushed()
+
+
+def apply_gradients(optimizer, grads, variables) -> bool:
+    """``optimizer.apply(grads, variables)`` on the packed buffers; False (nothing done, not
+    even ``grad`` written) when the readable ``apply`` must run instead."""
+    if not _wanted() or not fast.untouched(optimizer):
+        return False
+    if not optimizer.built:
+        optimizer.build(variables)
+    known = optimizer.variables_to_update
+    if len(known) != len(variables) or {id(v) for v in known} != {id(v) for v in variables}:
+        return False                    # a subset (or new variables): the rule runs over all of them
+    if optimizer.fast_state is None and not fast._eligible(optimizer):
+        return False
+    for v, g in zip(variables, grads):
+        v.grad = g                      # into the packed buffer (packed on the first step)
+    fast.update_packed(optimizer)
+    return True
+
+
+# -- a layer's backward on the tape, without the copies of its gradients ---------------------
+# A layer call recorded on a tape is one node whose vjp runs the layer's ``backward``, which
+# sets each weight's ``grad`` (a copy into the variable's own array), and the vjp copies it out
+# again (the next backward of that layer overwrites ``grad``). For the quickstart's Dense of
+# 21632 x 128 weights that is two 11 MB copies a step, then a third into the packed buffer.
+# The twin below makes Dense.backward's array operations, on the same numbers in the same
+# order, and hands dW and db on as the fresh arrays the products made: ``grad`` is not written.
+def backward_twin(unit):
+    """The function ``(layer, dA, need_input_grad) -> (dX or None, [dW, db])`` that a tape's
+    vjp may run instead of ``unit.backward`` (and the copies of its weights' ``grad``), or
+    None where the layer's own ``backward`` must run."""
+    twins = _twins()
+    twin = twins.get(type(unit))
+    if twin is None or not fast.untouched(unit) or not _wanted():
+        return None
+    if [id(v) for v in unit.trainable_weights] != [id(v) for v in unit.weights]:
+        return None                     # a frozen layer or weight: the vjp's list is shorter
+    return twin
+
+
+_TWINS = None
+
+
+def _twins():
+    global _TWINS
+    if _TWINS is None:
+        from ..layers.core import Dense  # noqa: PLC0415
+        from . import dense  # noqa: F401, PLC0415 - says which of Dense's methods the fast path stands in for
+        _TWINS = {Dense: _dense_backward}
+    return _TWINS
+
+
+def _dense_backward(layer, grad, need_input_grad):
+    """``Dense.backward`` (``layers/core.py``): its lines, with dW and db returned, not stored."""
+    dz = layer._activation_backward(layer.z, layer.a, grad)     # dZ = dA * g'(Z)
+    layer.dz = dz
+    x = layer.x.reshape(-1, layer.x.shape[-1])
+    dz_rows = dz.reshape(-1, layer.units)
+    grads = [x.T @ dz_rows]                                     # dW = X.T dZ
+    if layer.use_bias:
+        grads.append(np.add.reduce(dz_rows, axis=0))            # db = the sum of dZ's rows
+    dx = dz @ layer.kernel.value.T if need_input_grad else None  # dX = dZ W.T
+    return dx, grads
