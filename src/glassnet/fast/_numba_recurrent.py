@@ -30,13 +30,13 @@ _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 
 @_jit
-def lstm_gates_in(z, hu, e, zc):
-    """``z += h_{t-1} U`` (``z`` holds ``x_t W + b``: the readable ``xw[t] + h U``), then exp's
-    and tanh's inputs, each contiguous: ``e = -[zi | zf | zo]`` and ``zc``."""
+def lstm_gates_in(xw_t, bias, hu, z, e, zc):
+    """``z_t = (x_t W + b) + h_{t-1} U`` (the readable ``xw[t] + h U``, ``xw = x W + b``) into
+    ``z``, then exp's and tanh's inputs, each contiguous: ``e = -[zi | zf | zo]`` and ``zc``."""
     batch, n = zc.shape
     for b in range(batch):
         for j in range(4 * n):
-            z[b, j] = z[b, j] + hu[b, j]
+            z[b, j] = (xw_t[b, j] + bias[j]) + hu[b, j]
         for j in range(2 * n):
             e[b, j] = -z[b, j]
         for j in range(n):

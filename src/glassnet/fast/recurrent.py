@@ -115,6 +115,25 @@ def _grad_fits(layer, grad, T, batch, n, dtype) -> bool:
     return grad.dtype == dtype and grad.shape == shape
 
 
+def _step_input_grads(layer, need_input_grad):
+    """Where the loop writes ``dx_t = dz_t W^T`` step by step (the readable ``dz W^T`` per step:
+    the same BLAS call), or None: not needed, or through dropout masks (``_input_grad`` then)."""
+    if not need_input_grad or layer.input_masks is not None:
+        return None
+    x = layer.xs
+    return np.empty(x.shape, layer.kernel.value.dtype)
+
+
+def _input_grad(layer, dxs, dz, need_input_grad):
+    """The layer's ``_input_grad(dz)``: from the steps' ``dx_t`` when the loop made them."""
+    if not need_input_grad:
+        return None
+    if dxs is None:
+        return layer._input_grad(dz)
+    dx = dxs[::-1] if layer.go_backwards else dxs        # back in the input's order
+    return dx.transpose(1, 0, 2)
+
+
 def _step_mask(layer):
     """The padding mask ``(steps, batch)`` in reading order for the loops, and whether there is one."""
     if layer.step_mask is None:
@@ -141,24 +160,29 @@ def lstm_forward(layer, x, training=False, mask=None):
         return None
     k = _kernels
     xs = layer._steps(x, training, mask)                 # (T, batch, features) in reading order; masks
-    n, U = layer.units, layer.recurrent_kernel.value
-    zs = layer._through(xs, layer.kernel.value, layer.input_masks)   # x_t W for every step: a new array,
-    if layer.use_bias:                                                # z_t is made in its place below
-        zs += layer.bias.value
+    n, W, U = layer.units, layer.kernel.value, layer.recurrent_kernel.value
     T, batch = xs.shape[0], xs.shape[1]
-    hs = np.zeros((T + 1, batch, n), zs.dtype)
+    dtype = W.dtype
+    # x_t W: step by step below (the same BLAS call as the readable x W's for that step, no 6 MB
+    # array written and read back), or all at once through the dropout masks (_through)
+    xw = None if layer.input_masks is None else layer._through(xs, W, layer.input_masks)
+    bias = layer.bias.value if layer.use_bias else np.zeros(4 * n, dtype)   # + 0, as the readable `+ 0`
+    hs = np.zeros((T + 1, batch, n), dtype)
     cs = np.zeros_like(hs)
-    acts, gc = np.empty_like(zs), np.empty((T, batch, n), zs.dtype)
-    hu, e = np.empty((batch, 4 * n), zs.dtype), np.empty((batch, 3 * n), zs.dtype)   # h_{t-1} U; exp's in/out
-    zc, cc = np.empty((batch, n), zs.dtype), np.empty((batch, n), zs.dtype)    # c~'s input and output
-    one = zs.dtype.type(1)
+    zs, acts, gc = np.empty((T, batch, 4 * n), dtype), np.empty((T, batch, 4 * n), dtype), np.empty((T, batch, n), dtype)
+    xw_t, hu = np.empty((batch, 4 * n), dtype), np.empty((batch, 4 * n), dtype)   # x_t W; h_{t-1} U
+    e = np.empty((batch, 3 * n), dtype)                                             # exp's input and output
+    zc, cc = np.empty((batch, n), dtype), np.empty((batch, n), dtype)               # c~'s input and output
+    one = dtype.type(1)
     keep, masked = _step_mask(layer)
-    threads.useful_blas_threads(1)                       # a step's matmul is small: one BLAS thread is faster
+    threads.useful_blas_threads(1)                       # a step's matmuls are small: one BLAS thread is faster
     with np.errstate(over="ignore", under="ignore"):     # as activations.sigmoid: exp(-z) may overflow
         for t in range(T):
             a = acts[t]
+            if xw is None:
+                np.matmul(xs[t], W, out=xw_t)
             np.matmul(hs[t], U, out=hu)
-            k.lstm_gates_in(zs[t], hu, e, zc)            # z_t = (x_t W + b) + h_{t-1} U; e = -[zi | zf | zo]
+            k.lstm_gates_in(xw_t if xw is None else xw[t], bias, hu, zs[t], e, zc)   # z_t; e = -[zi | zf | zo]
             np.exp(e, out=e)                             # sigmoid(z) = 1 / (1 + exp(-z)) for i, f, o
             np.tanh(zc, out=cc)                          # c~ = tanh(zc)
             k.lstm_cell(e, cc, cs[t], cs[t + 1], a, one)   # the sigmoids' 1 / (1 + e), c~, c_t = f c_{t-1} + i c~
@@ -183,15 +207,18 @@ def lstm_backward(layer, grad, need_input_grad=True):
     keep, masked = _step_mask(layer)
     one, zero = grad.dtype.type(1), grad.dtype.type(0)
     acts, cs, gc, Ut = layer.acts, layer.cs, layer.gc, U.T
+    dxs = _step_input_grads(layer, need_input_grad)
     threads.useful_blas_threads(1)
     for t in range(T - 1, -1, -1):
         k.lstm_backward_step(dys[pick(t)], back, skip, dc_next, acts[t], cs[t], gc[t], dz[t], keep[t % len(keep)],
                              masked, one, zero)
+        if dxs is not None:
+            np.matmul(dz[t], layer.kernel.value.T, out=dxs[t])   # dx_t = dz_t W^T while dz_t is in cache
         if t:
             np.matmul(dz[t], Ut, out=back)               # sent back to h_{t-1}: dz_t U^T
     threads.useful_blas_threads(None)                    # the weights' gradients: large matmuls
     layer._set_grads(layer.xs, layer.hs[:-1], dz, dz)    # dW, dU, db: one matmul each over the steps
-    return layer._input_grad(dz) if need_input_grad else None
+    return _input_grad(layer, dxs, dz, need_input_grad)
 
 
 # ---------------------------------------------------------------------------------------
@@ -245,14 +272,17 @@ def simple_rnn_backward(layer, grad, need_input_grad=True):
     back, skip = np.zeros((batch, n), grad.dtype), np.zeros((batch, n), grad.dtype)
     keep, masked = _step_mask(layer)
     one, zero = grad.dtype.type(1), grad.dtype.type(0)
+    dxs = _step_input_grads(layer, need_input_grad)
     threads.useful_blas_threads(1)
     for t in range(T - 1, -1, -1):
         k.rnn_backward_step(dys[pick(t)], back, skip, hs[t + 1], dz[t], keep[t % len(keep)], masked, one, zero)
+        if dxs is not None:
+            np.matmul(dz[t], layer.kernel.value.T, out=dxs[t])   # dx_t = dz_t W^T
         if t:
             np.matmul(dz[t], Ut, out=back)               # sent back to h_{t-1}: dz_t U^T
     threads.useful_blas_threads(None)
     layer._set_grads(layer.xs, hs[:-1], dz, dz)
-    return layer._input_grad(dz) if need_input_grad else None
+    return _input_grad(layer, dxs, dz, need_input_grad)
 
 
 def gru_applies(layer, x, training=False) -> bool:
@@ -310,15 +340,18 @@ def gru_backward(layer, grad, need_input_grad=True):
     keep, masked = _step_mask(layer)
     one, zero = grad.dtype.type(1), grad.dtype.type(0)
     z, r, hh, uh = layer.z, layer.r, layer.hh, layer.uh
+    dxs = _step_input_grads(layer, need_input_grad)
     threads.useful_blas_threads(1)
     for t in range(T - 1, -1, -1):
         k.gru_backward_step(dys[pick(t)], back, hz, skip, z[t], r[t], hh[t], hs[t], uh[t], dz_in[t], dz_rec[t],
                             keep[t % len(keep)], masked, one, zero)
+        if dxs is not None:
+            np.matmul(dz_in[t], layer.kernel.value.T, out=dxs[t])   # dx_t = dz_t W^T
         if t:
             np.matmul(dz_rec[t], Ut, out=back)           # to h_{t-1}: dz'_t U^T (and dh z, in hz)
     threads.useful_blas_threads(None)
     layer._set_grads(layer.xs, hs[:-1], dz_in, dz_rec)
-    return layer._input_grad(dz_in) if need_input_grad else None
+    return _input_grad(layer, dxs, dz_in, need_input_grad)
 
 
 # ---------------------------------------------------------------------------------------
