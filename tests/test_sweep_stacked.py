@@ -133,3 +133,43 @@ def test_a_stack_split_across_threads_gives_the_same_bits():
         assert a["final_loss"] == b["final_loss"]
         for u, v in zip(a["model"].trainable_weights, b["model"].trainable_weights):
             np.testing.assert_array_equal(u.value, v.value)
+
+
+def _three_classes(n=90):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((n, 5)).astype(np.float32)
+    y = np.argmax(x[:, :3], axis=1)
+    return x, y
+
+
+@pytest.mark.parametrize("head, loss, labels", [
+    ("linear", "sparse_logits", "sparse"),
+    ("softmax", "sparse", "sparse"),
+    ("softmax", "categorical", "onehot"),
+    ("linear", "mse", "onehot"),
+])
+def test_other_losses_stack_as_their_fits(head, loss, labels):
+    x, y = _three_classes()
+    y = np.eye(3, dtype=np.float32)[y] if labels == "onehot" else y
+    losses = {"sparse_logits": lambda: glassnet.losses.SparseCategoricalCrossentropy(from_logits=True),
+              "sparse": lambda: glassnet.losses.SparseCategoricalCrossentropy(),
+              "categorical": lambda: glassnet.losses.CategoricalCrossentropy(),
+              "mse": lambda: glassnet.losses.MeanSquaredError()}
+
+    def build(lam, learning_rate):
+        reg = regularizers.L2(lam) if lam else None
+        model = glassnet.Sequential([glassnet.Input(shape=(5,)), layers.Dense(6, "relu", kernel_regularizer=reg),
+                                     layers.Dense(3, head)])
+        model.compile(optimizer=optimizers.Adam(learning_rate), loss=losses[loss](), metrics=["accuracy"])
+        return model
+    table = glassnet.sweep(build, {"lam": [0.0, 0.01], "learning_rate": [0.01, 0.03], "seed": [0, 1]}, x, y,
+                           epochs=3, validation_split=0.2, verbose=0, table="records")
+    assert table[0]["how"] == "stacked 8"
+    for row in table:
+        glassnet.utils.set_random_seed(row["seed"])
+        model = build(row["lam"], row["learning_rate"])
+        history = model.fit(x, y, epochs=3, validation_split=0.2, verbose=0)
+        for mine, theirs in zip(row["model"].trainable_weights, model.trainable_weights):
+            np.testing.assert_array_equal(mine.value, theirs.value)
+        for key, series in history.history.items():
+            assert _close(row["history"].history[key], series), key

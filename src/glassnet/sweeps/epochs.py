@@ -16,7 +16,7 @@ import numpy as np
 
 from ..callbacks import History
 from ..layers.core import Dropout
-from .stacked import Blocks, Stack
+from .stacked import Blocks, Stack, labels_for
 
 
 def train(models, generators, x, y, *, epochs, batch_size, shuffle, validation=None,
@@ -79,6 +79,7 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
                 snapshot[1][k][j] = s.flat[pos]
             snapshot[2][j] = iterations
         xs, ys = _epoch_data(stack, x, y, shuffle, n)
+        own = ys.ndim == y.ndim + 1                    # labels per variant (their own shuffles)
         totals = np.zeros(len(rows))
         seen = 0
         for m in (m for row in rows for m in models[row].metrics):
@@ -87,7 +88,7 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
         for start in range(0, n, batch_size):
             rows = slice(start, start + batch_size)
             xb, yb = (xs[rows] if isinstance(xs, Blocks) or xs.ndim == 2 else xs[:, rows]), \
-                (ys[rows] if ys.ndim == 2 else ys[:, rows])
+                (ys[:, rows] if own else ys[rows])
             a = stack.forward(xb, True)
             value, grad, m = stack.loss_and_grad(yb, a)
             stack.backward(grad)
@@ -102,7 +103,7 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
                                         snapshot, snap_rows)
                     outcome[row] = (histories[row], "diverged", message)
                 keep = list(np.flatnonzero(~bad))
-                a, yb_kept = a[keep], (yb[keep] if yb.ndim == 3 else yb)
+                a, yb_kept = a[keep], (yb[keep] if own else yb)
                 value, totals = value[keep], totals[keep]
                 if not keep:
                     stopped = True
@@ -112,7 +113,7 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
                     xs = xs.keep(keep)
                 elif xs.ndim == 3:
                     xs = xs[keep]
-                if ys.ndim == 3:
+                if own:
                     ys = ys[keep]
             else:
                 yb_kept = yb
@@ -122,7 +123,7 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
             seen += m
             if models[0].metrics:
                 for pos, row in enumerate(stack.rows):
-                    yv = yb_kept[pos] if yb_kept.ndim == 3 else yb_kept
+                    yv = yb_kept[pos] if own else yb_kept
                     for met in models[row].metrics:
                         met.update_state(yv, a[pos])
             if interrupted():
@@ -194,7 +195,8 @@ def _validate(stack, validation, batch_size):
             if b is not None:
                 z += stack.w.views[b][:, None, :]
             a = layer.activation(z)
-        values = stack.loss.call_from_logits(yb, z) if stack.shortcut else stack.loss.call(yb, a)
+        labels = labels_for(yb, a)
+        values = stack.loss.call_from_logits(labels, z) if stack.shortcut else stack.loss.call(labels, a)
         sums = np.add.reduce(values.reshape(count, -1), axis=1).astype(np.float64)
         total += (sums / values[0].size + penalties) * len(yb)
         seen += len(yb)

@@ -124,7 +124,7 @@ def plan_stacks(build, variants, data, interrupted=lambda: False, alone_apart=Tr
         except Exception as e:  # noqa: BLE001 - a variant whose model does not fit the data
             plan.rejected[v.index] = _result(v, model, None, "rejected", f"{type(e).__name__}: {e}", 0.0, "")
             continue
-        why = stacked.why_not(model)
+        why = stacked.why_not(model) if getattr(xs, "ndim", 0) == 2 else "its inputs are not (samples, features)"
         if why is None:
             key = (stacked.signature(model), v.epochs, v.batch_size)
             stacks.setdefault(key, []).append((v, model, utils.rng()))

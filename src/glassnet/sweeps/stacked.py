@@ -32,7 +32,8 @@ from .. import regularizers
 from ..layers.core import Dense, Dropout
 
 # The loss classes whose methods work on a leading variant axis (they reduce over the last one).
-_LOSSES = ("BinaryCrossentropy", "CategoricalCrossentropy", "MeanSquaredError", "MeanAbsoluteError")
+_LOSSES = ("BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "MeanSquaredError",
+           "MeanAbsoluteError")
 # The optimizers whose update_step is elementwise (any learning rate, other numbers per group).
 _OPTIMIZERS = ("SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adamax")
 
@@ -267,6 +268,7 @@ class Stack:
     def loss_and_grad(self, y, a):
         """``J_v`` (no penalties) and dJ/dZ (shortcut) or dJ/dA, for each variant."""
         last = self.cache[-1]
+        y = labels_for(y, a)
         if self.shortcut:
             values, grad = self.loss.value_and_gradient_from_logits(y, last[1], a)
         else:
@@ -385,6 +387,14 @@ class Stack:
                 at += arr.size
         opt.iterations = iterations
         opt.fast_state = None
+
+
+def labels_for(y, a):
+    """A batch's labels against the stack's outputs ``a`` (V, m, k): one integer class per
+    sample (sparse labels, (m,)) gets the variant axis, which the others broadcast to."""
+    if y.ndim == a.ndim - 2:
+        return np.broadcast_to(y, a.shape[:1] + y.shape)
+    return y
 
 
 def _part(rows):
