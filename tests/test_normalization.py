@@ -335,3 +335,96 @@ def test_standardised_data_survives_a_save_and_load(tmp_path):
     fresh = glassnet.Sequential([glassnet.Input(shape=(2,)), glassnet.layers.Normalization(), Dense(1)])
     fresh.set_weights(model.get_weights())
     np.testing.assert_allclose(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+# -- adapt on datasets, as Keras 3.15 takes them ------------------------------------------------
+SIX = np.arange(12, dtype="float32").reshape(6, 2)
+# Keras 3.15's adapt on SIX however it comes (array, dataset batched by 4 or unbatched, (x, y) pairs,
+# a list of two batches): mean [[5, 6]], variance [[35/3, 35/3]]
+KERAS_SIX = ([[5.0, 6.0]], [[11.666666984558105, 11.666666984558105]])
+
+
+def _adapted(data, **kwargs):
+    norm = Normalization(**kwargs)
+    norm.adapt(data)
+    return norm.mean.numpy().tolist(), norm.variance.numpy().tolist()
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: d.from_tensor_slices(SIX), lambda d: d.from_tensor_slices(SIX).batch(4),
+    lambda d: d.from_tensor_slices((SIX, np.zeros(6))).batch(4), lambda d: d.from_tensor_slices((SIX, np.zeros(6))),
+    lambda d: d.from_tensor_slices((SIX, np.zeros(6))).batch(4).map(lambda x, y: x),
+    lambda d: d.from_tensor_slices(SIX).batch(5).prefetch(1)],
+    ids=["unbatched", "batched", "pairs", "unbatched-pairs", "mapped", "uneven"])
+def test_adapt_takes_a_dataset_as_keras(make):
+    got = _adapted(make(glassnet.data.Dataset))
+    np.testing.assert_allclose(got[0], KERAS_SIX[0], rtol=1e-6)
+    np.testing.assert_allclose(got[1], KERAS_SIX[1], rtol=1e-6)
+
+
+def test_adapt_on_datasets_of_other_shapes_as_keras():
+    cube = np.arange(24, dtype="float32").reshape(3, 4, 2)
+    Dataset = glassnet.data.Dataset
+    # Keras 3.15: a batched 3-d dataset keeps (1, 1, 2); unbatched, each (4, 2) element is a batch
+    mean, var = _adapted(Dataset.from_tensor_slices(cube).batch(2))
+    assert np.asarray(mean).shape == (1, 1, 2)
+    np.testing.assert_allclose(np.ravel(mean), [11.0, 12.0]) and np.testing.assert_allclose(
+        np.ravel(var), [47.66666793823242] * 2, rtol=1e-6)
+    mean, var = _adapted(Dataset.from_tensor_slices(cube))
+    np.testing.assert_allclose(mean, [[11.0, 12.0]]) and np.testing.assert_allclose(var, [[47.666668] * 2], rtol=1e-6)
+    # the structured-data tutorial: Normalization(axis=None) on a batched column, x[name] of (x, y)
+    column = Dataset.from_tensor_slices(({"age": SIX[:, 0]}, np.zeros(6))).batch(4).map(lambda x, y: x["age"])
+    mean, var = _adapted(column, axis=None)
+    assert mean == pytest.approx([5.0]) and var == pytest.approx([11.666667])
+    mean, _ = _adapted(Dataset.from_tensor_slices(np.arange(6).reshape(3, 2)).batch(2))     # integers
+    assert mean == [[2.0, 3.0]]
+
+
+def test_adapt_combines_many_uneven_batches_exactly():
+    x = np.random.default_rng(3).normal([1000.0, -5.0], [3.0, 0.1], size=(1000, 2))
+    norm = Normalization()
+    norm.adapt(glassnet.data.Dataset.from_tensor_slices(x).batch(7))
+    np.testing.assert_allclose(norm.get_weights()[0], x.mean(0), rtol=1e-7)
+    np.testing.assert_allclose(norm.get_weights()[1], x.var(0), rtol=1e-5)
+
+
+def test_adapt_refuses_what_keras_refuses_and_changes_nothing():
+    Dataset = glassnet.data.Dataset
+    norm = Normalization()
+    norm.adapt(ROASTS)
+    before = norm.get_weights()
+    bad = [
+        (Dataset.from_tensor_slices({"a": SIX}).batch(2), "dicts of features"),
+        (Dataset.from_tensor_slices(SIX[:, 0]).batch(4), r"shape \(None,\).*axis=None"),
+        (Dataset.from_tensor_slices(SIX[:, 0]), "single numbers: batch it"),
+        (Dataset.from_tensor_slices(SIX).take(0).batch(2), "at least one sample, got no batches"),
+        (Dataset.from_tensor_slices([["a", "b"]]).batch(1), "array of numbers, got a Dataset"),
+        (Dataset.from_tensor_slices(np.array([[1.0, 2.0], [np.nan, 0.0]])).batch(1), "NaN or inf"),
+        ([ROASTS[:2], np.ones((2, 3))], "batches differ in shape"),
+    ]
+    for data, message in bad:
+        with pytest.raises(ValueError, match=message):
+            norm.adapt(data)
+        for got, want in zip(norm.get_weights(), before):
+            np.testing.assert_array_equal(got, want)
+    fresh = Normalization()
+    with pytest.raises(ValueError, match="batches differ"):
+        fresh.adapt([ROASTS[:2], np.ones((2, 3))])
+    assert not fresh.built                      # nothing built from a refused call
+
+
+def test_adapt_keras2_steps_and_batch_size():
+    from glassnet.keras import legacy
+    legacy.forget()
+    ds = glassnet.data.Dataset.from_tensor_slices(SIX).batch(2)
+    norm = Normalization()
+    with pytest.warns(legacy.Keras2Warning, match="Keras 2's"):
+        norm.adapt(ds, steps=1, batch_size=2)                 # the first batch only: rows 0 and 1
+    np.testing.assert_allclose(norm.get_weights()[0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        Normalization().adapt(SIX, batch_size=0)
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        Normalization().adapt(ds, steps=-1)
+    import pandas as pd                                         # glassnet also takes a DataFrame (Keras 3 does not)
+    assert _adapted(pd.DataFrame(SIX, columns=["a", "b"]))[0] == [[5.0, 6.0]]
+    assert _adapted(SIX.tolist())[0] == [[5.0, 6.0]]

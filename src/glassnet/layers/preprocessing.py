@@ -36,6 +36,21 @@ def _axis_tuple(axis) -> tuple:
     return tuple(int(a) for a in items)
 
 
+def _sample_shape(ds):
+    """The shape of a dataset's element (of its x, for (x, y) pairs), None when unknown."""
+    try:
+        spec = ds.element_spec
+    except ValueError:                      # empty: nothing to read either way
+        return None
+    spec = spec[0] if isinstance(spec, tuple) else spec
+    return tuple(spec.shape) if hasattr(spec, "shape") else None
+
+
+def _sample_rank(ds) -> int:
+    shape = _sample_shape(ds)
+    return -1 if shape is None else len(shape)
+
+
 def _numbers(value, what):
     try:
         arr = np.asarray(value, dtype=np.float64)
@@ -148,39 +163,96 @@ class Normalization(Layer):
         return tuple(input_shape)
 
     # -- learning from data -------------------------------------------------------------------
-    def adapt(self, data) -> None:
+    def adapt(self, data, batch_size=None, steps=None) -> None:
         """Learn the mean and population variance of ``data`` over all axes but ``axis``.
 
-        ``data``: an array (or anything ``numpy.asarray`` takes), or a list of arrays, the
-        batches, which count as one array. Call it again to relearn from new data.
+        ``data``: an array (or anything ``numpy.asarray`` takes: a list, a DataFrame), a list
+        of arrays (the batches), or a ``glassnet.data.Dataset`` as Keras 3 takes one: batched
+        or not, of arrays or of ``(x, y)`` pairs (``x`` is used). A dataset whose elements are
+        single samples of features (rank 1) is read 128 at a time, as Keras does; every other
+        element is a batch. The batches count as one array (their statistics are combined
+        exactly). ``steps`` (Keras 2's): only the first batches of a dataset; ``batch_size``
+        (Keras 2's) changes nothing. Call it again to relearn from new data; a refused call
+        leaves the layer as it was.
         """
+        from .categorical import _batches  # noqa: PLC0415 - the one "each batch of the data" helper
         if self.input_mean is not None:
             raise ValueError(f"Normalization {self.name!r} was given mean and variance; adapt would "
                              "overwrite them. Make the layer without them to learn them from data")
-        if isinstance(data, (list, tuple)) and data and all(hasattr(b, "shape") for b in data):
-            data = np.concatenate([np.asarray(b) for b in data], axis=0)
+        if batch_size is not None or steps is not None:
+            from ..keras.legacy import note  # noqa: PLC0415 - keras/ imports the layers
+            note("Normalization.adapt(batch_size=, steps=)", "Normalization.adapt(batch_size=..., steps=...) "
+                 "is Keras 2's; Keras 3's adapt takes the data alone (take(steps) on the dataset)")
+            if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
+                                           or batch_size < 1):
+                raise ValueError("Normalization.adapt: batch_size must be a positive integer or None, "
+                                 f"got {batch_size!r}")
+        from ..data.dataset import Dataset  # noqa: PLC0415
+        if isinstance(data, Dataset) and self.axis and _sample_rank(data) == 1:
+            if _sample_shape(data)[0] is None:
+                raise ValueError("Normalization.adapt: the dataset's elements have shape (None,), so the features' "
+                                 f"axis {self.axis} has no known size (Keras neither adapts on it): use axis=None "
+                                 "for one mean over every number, or ds.map(lambda x: tf.expand_dims(x, -1))")
+            data = data.batch(128)          # single samples: Keras reads them 128 at a time
+        stats = None                        # (shape of the first batch, samples, mean, variance) so far
+        for batch in _batches(data, "Normalization.adapt", steps):
+            x = self._adapt_array(batch, data)
+            if stats is None:
+                shape = (None,) + x.shape[1:]
+                if self.built:
+                    self._check_shape(shape, "adapt data")
+                keep = self._keep_axes(shape)
+                reduce = tuple(d for d in range(len(shape)) if d not in keep)
+            elif x.ndim != len(shape) or any(x.shape[d] != shape[d] for d in keep):
+                raise ValueError(f"Normalization.adapt: the batches differ in shape: {tuple(shape)} first, then "
+                                 f"{x.shape} (every batch needs the same sizes on the kept axes {keep})")
+            if x.size == 0:
+                continue
+            n = x.size // int(np.prod([x.shape[d] for d in keep])) if keep else x.size
+            # in the data's own float type (integers: float64), as Keras
+            mean, var = np.mean(x, axis=reduce), np.var(x, axis=reduce)
+            if stats is None or stats[1] == 0:
+                stats = (shape, n, mean, var)
+            else:                           # Chan et al.'s pairwise update: exact for any batching
+                _, seen, m0, v0 = stats
+                total = seen + n
+                delta = mean.astype(np.float64) - m0
+                squares = v0 * seen + var * n + delta * delta * (seen * n / total)
+                stats = (shape, total, m0 + delta * (n / total), squares / total)
+        if stats is None or stats[1] == 0:
+            raise ValueError(f"Normalization.adapt: data needs at least one sample, got "
+                             f"{'no batches' if stats is None else 'only empty batches'}")
+        shape, _, mean, var = stats
+        if not self.built:
+            self.build_from_shape(shape)
+        self.adapt_mean.assign(mean)
+        self.adapt_variance.assign(var)
+        self._adapted = True
+
+    def _adapt_array(self, batch, data) -> np.ndarray:
+        """One batch of adapt's data as an array of finite numbers (else a ValueError)."""
+        if isinstance(batch, dict):
+            raise ValueError("Normalization.adapt: the dataset's elements are dicts of features; adapt on one "
+                             "array: ds.map(lambda x, y: x['name']) (Keras neither takes a dict)")
+        if isinstance(batch, (list, tuple)) and batch and all(hasattr(b, "shape") for b in batch):
+            batch = np.concatenate([np.asarray(b) for b in batch], axis=0)
         try:
-            x = np.asarray(data)
+            x = np.asarray(batch)
             if x.dtype == object:               # numbers beside booleans (a DataFrame with one-hot columns)
                 from ..engine import checks as _checks  # noqa: PLC0415 - _checks is imported after the layers
                 x = _checks.to_array(x, "Normalization.adapt data")
         except (TypeError, ValueError):
             x = None
         if x is None or x.dtype.kind not in "fiub":
-            raise ValueError(f"Normalization.adapt: data must be an array of numbers, got {type(data).__name__}")
-        if x.ndim == 0 or x.shape[0] == 0:
-            raise ValueError(f"Normalization.adapt: data needs at least one sample, got shape {x.shape}")
+            what = type(data).__name__ if batch is data else f"a {type(data).__name__} of {type(batch).__name__}"
+            raise ValueError(f"Normalization.adapt: data must be an array of numbers, got {what}")
+        x = x.view(np.ndarray)
+        if x.ndim == 0 or (x.shape[0] == 0 and batch is data):
+            hint = " (a dataset of single numbers: batch it, ds.batch(32))" if batch is not data else ""
+            raise ValueError(f"Normalization.adapt: data needs at least one sample, got shape {x.shape}{hint}")
         if not np.all(np.isfinite(x)):
             raise ValueError("Normalization.adapt: data contains NaN or inf; its mean would be meaningless")
-        shape = (None,) + x.shape[1:]
-        if self.built:
-            self._check_shape(shape, "adapt data")
-        else:
-            self.build_from_shape(shape)
-        # in the data's own float type (integers: float64), as Keras, then stored as the weights' type
-        self.adapt_mean.assign(np.mean(x, axis=self._reduce_axis))
-        self.adapt_variance.assign(np.var(x, axis=self._reduce_axis))
-        self._adapted = True
+        return x
 
     def set_weights(self, weights) -> None:
         super().set_weights(weights)
