@@ -112,7 +112,11 @@ class SymbolicMath:
 
 class SymbolicOutput(SymbolicMath, KerasTensor):
     """``layer(symbolic input)``: its shape and dtype, the layer, and what it was called on
-    (``parents``: one tensor, or several for a layer that takes a list, as ``Concatenate``)."""
+    (``parents``: one tensor, or several for a layer that takes a list, as ``Concatenate``).
+    ``index`` k > 0: the call's output number k (a recurrent layer's returned state), read from
+    its one parent, that call's node, rather than computed again."""
+
+    index = None
 
     def __init__(self, layer, parents, shape, dtype):
         super().__init__(shape, dtype, f"{layer.name}_output")
@@ -142,7 +146,9 @@ def call(layer, parent) -> SymbolicOutput:
     from .model import Model  # noqa: PLC0415 - the model module builds on this one
     parents = list(parent) if isinstance(parent, (list, tuple)) else [parent]
     shapes = [(None,) + tuple(p.shape)[1:] for p in parents]
-    if isinstance(parent, (list, tuple)) and not getattr(layer, "takes_list", False):
+    # a recurrent layer called with initial states reads [x, h, c]: built for x, a node of several inputs
+    states_too = isinstance(parent, (list, tuple)) and getattr(layer, "takes_states", False)
+    if isinstance(parent, (list, tuple)) and not getattr(layer, "takes_list", False) and not states_too:
         raise TypeError(f"{type(layer).__name__} {layer.name!r} takes one input, got a list of {len(parents)}; "
                         "merge them first (Concatenate, Add, ...)")
     if isinstance(layer, Model):                        # a model used as a layer

@@ -68,10 +68,12 @@ class Graph:
                 raise ValueError(f"{who}: an output is an Input that is not among the model's inputs")
         counts = {}
         for node in self.order:
+            if node.index:                                # a returned state: its layer is not run again
+                continue
             counts[id(node.layer)] = counts.get(id(node.layer), 0) + 1
         # per node: is its layer called more than once (then each call keeps its own caches)?
         # (a list, not a set of ids: a copy of the model, deepcopy or pickle, keeps it right)
-        self.shared = [counts[id(node.layer)] > 1 for node in self.order]
+        self.shared = [not node.index and counts[id(node.layer)] > 1 for node in self.order]
         # Keras flattens dicts of inputs and outputs in the order of their sorted keys
         self.keras_inputs = _flat(self.inputs, input_names)
         self.keras_outputs = _flat(self.outputs, output_names)
@@ -87,12 +89,19 @@ class Graph:
         masks = {}                  # Embedding(mask_zero=True)'s padding, per tensor (merge layers drop it)
         states = []
         for node, shared in zip(self.order, self.shared):
+            if node.index:                                # state k of a recurrent call (return_state)
+                values[id(node)] = node.parent.layer_states[node.index - 1]
+                states.append(None)
+                continue
             args = [values[id(p)] for p in node.parents]
-            mask = None if node.takes_list else masks.get(id(node.parents[0]))
+            # (a recurrent layer on [x, h, c] reads x's mask)
+            mask = masks.get(id(node.parents[0])) if not node.takes_list or hasattr(node.layer, "takes_states") else None
             t = node.layer.default_training if training is None else training   # None: each layer's default
             a, masks[id(node)] = node.layer.forward_with_mask(args if node.takes_list else args[0], t, mask)
             states.append(_state(node.layer) if shared else None)
             values[id(node)] = a
+            if getattr(node.layer, "return_state", False):  # kept for the nodes of its returned states
+                node.layer_states = list(node.layer.final_states)
         self._states = states
         self.values = values                              # each tensor's value, for the glass box
         return [values[id(o)] for o in self.outputs]
@@ -111,8 +120,16 @@ class Graph:
         carries = self.carrying(need_input_grad)
         totals = {}                                       # id(weight) -> [weight, summed grad]
         self.grads = {}
+        state_grads = {}                                  # id(call node) -> dJ/d(each returned state)
         for node, state in zip(reversed(self.order), reversed(self._states)):
             grad = g.pop(id(node), None)
+            if node.index:                                # to its call's backward, beside the output's
+                if grad is not None:
+                    parts = state_grads.setdefault(id(node.parent), [None] * node.layer.state_count)
+                    parts[node.index - 1] = grad if parts[node.index - 1] is None else parts[node.index - 1] + grad
+                continue
+            if id(node) in state_grads:                   # [dJ/d output (None: unused), dJ/dh_T, (dJ/dc_T)]
+                grad = [grad] + state_grads.pop(id(node))
             self.grads[id(node)] = grad                   # dJ/d(this call's output), for the glass box
             if grad is None or id(node) not in carries:   # not reaching the loss, or nothing behind it to train
                 continue

@@ -265,10 +265,16 @@ class Model(Trainer, Layer):
         return [penalty for part in self._parts() for penalty in part.losses] + \
             [float(v.regularizer(v.value)) for v in self._variables if v.regularizer is not None]
 
-    def __call__(self, x, training=None):
+    def __call__(self, x=None, training=None, **kwargs):
         """``model(x)``: the outputs as a Tensor, as TensorFlow's. A subclass's own ``call``
-        runs instead (its layers take ``training`` from it); inside a ``GradientTape`` the
-        call is recorded (``glassnet.tape``)."""
+        runs instead (its layers take ``training`` from it; ``model(inputs=x, states=s)``: the
+        other arguments go to its ``call``); inside a ``GradientTape`` the call is recorded
+        (``glassnet.tape``)."""
+        if x is None and "inputs" in kwargs:
+            x = kwargs.pop("inputs")
+        if kwargs and (self._graph is not None or self._is_stack()):
+            raise TypeError(f"{type(self).__name__} {self.name!r}: unexpected argument(s) "
+                            f"{', '.join(sorted(kwargs))} (only a subclass's own call takes more)")
         if functional.is_symbolic(x):                   # a model used as a layer of a functional model
             return functional.call(self, self._symbolic_inputs(x))
         if self._graph is not None:                     # a functional graph: its nodes in order
@@ -279,7 +285,8 @@ class Model(Trainer, Layer):
             return out
         if not self._is_stack():                        # a subclassed model: its own forward pass
             with tape.training_scope(training):
-                return self.call(x, training=training) if _takes_training(type(self)) else self.call(x)
+                return (self.call(x, training=training, **kwargs) if _takes_training(type(self))
+                        else self.call(x, **kwargs))
         given = x
         x = _checks.features(x, "x", self)
         if not self.built:

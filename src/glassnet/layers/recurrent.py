@@ -40,8 +40,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations, initializers, regularizers
-from ..engine import functional
-from ..tf.tensor import wrap
+from . import recurrent_state
 from ..utils import rng
 from .base import Layer
 
@@ -68,8 +67,6 @@ class _Recurrent(Layer):
         for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not 0 <= rate < 1:
                 raise ValueError(f"{kind}: {name} must be in [0, 1), got {rate!r}")
-        if stateful:
-            raise ValueError(f"{kind}: stateful=True is not supported (each batch starts from zero states)")
         for name, value in (("kernel_constraint", kernel_constraint), ("recurrent_constraint", recurrent_constraint),
                             ("bias_constraint", bias_constraint), ("activity_regularizer", activity_regularizer)):
             if value is not None:
@@ -91,6 +88,14 @@ class _Recurrent(Layer):
         self._generator = np.random.default_rng(seed) if seed is not None else None
         self.input_masks = self.state_masks = None
         self._on_data = False                   # True while __call__ runs on data (return_state allowed)
+        self.stateful = bool(stateful)
+        if self.stateful:
+            # the fast path's twins start from zero states: this marks the layer's forward as its own,
+            # so glassnet.fast.untouched sends a stateful layer the readable way (layers/recurrent_state.py)
+            self.forward = self.forward
+        self._in_graph = False                  # called on symbolic tensors: a graph node, its states nodes too
+        self._kept = None                       # stateful: the last call's final states, the next call's start
+        self._pending = None                    # initial states handed to __call__, read by the next _steps
 
     # -- weights -----------------------------------------------------------------------------
     def _bias_shape(self):
@@ -123,24 +128,34 @@ class _Recurrent(Layer):
     def needs_flat_samples(self):
         return False                            # its samples are sequences
 
-    # -- return_state: a list when called on data ---------------------------------------------
-    def __call__(self, x, training=None, mask=None):
-        if not self.return_state:
-            return super().__call__(x, training, mask)
-        if functional.is_symbolic(x):
-            self._refuse_state_in_a_model()
-        self._on_data = True
-        try:
-            out = super().__call__(x, training, mask)
-        finally:
-            self._on_data = False
-        return [out] + [wrap(s) for s in self.final_states]
+    # -- calls: initial_state, return_state, stateful (layers/recurrent_state.py) -------------
+    state_count = 1                             # how many states it carries: h (LSTM: h and c)
+    takes_states = True                         # layer([x, h, c]) is a call with initial states
+
+    def __call__(self, x, training=None, mask=None, initial_state=None):
+        return recurrent_state.call(self, x, training, mask, initial_state)
 
     def _refuse_state_in_a_model(self):
         if self.return_state and not self._on_data:
             raise ValueError(f"{type(self).__name__} {self.name!r}: return_state=True works when the layer is called "
-                             "on data (layer(x) gives [output, states...]); inside a model (Sequential, a functional "
-                             "graph, fit) a layer hands on one tensor: use return_state=False there")
+                             "on data or on symbolic tensors (layer(x) gives [output, states...]); a Sequential "
+                             "model hands on one tensor: use return_state=False there")
+
+    def get_initial_state(self, batch_size):
+        """Keras's zero states ``[h_0]`` (LSTM: ``[h_0, c_0]``), each ``(batch_size, units)``;
+        ``batch_size`` may also be the input (TensorFlow 2's tutorials pass it)."""
+        return recurrent_state.initial_states(self, batch_size)
+
+    @property
+    def states(self):
+        """``stateful=True``: the states the next call starts from (None before the first call)."""
+        return recurrent_state.kept(self)
+
+    def reset_state(self, states=None):
+        """``stateful=True``: back to zero states (or to ``states``), as Keras's ``reset_state``."""
+        recurrent_state.reset(self, states)
+
+    reset_states = reset_state
 
     # -- the time loop's bookkeeping, shared ---------------------------------------------------
     def compute_mask(self, inputs, mask=None):
@@ -150,13 +165,17 @@ class _Recurrent(Layer):
         """The input in the order it is read: ``(timesteps, batch, features)``. In training, the
         dropout masks too (see :meth:`_draw_masks`); with a padding mask, ``step_mask``
         ``(timesteps, batch, 1)`` in the same order (see :meth:`_carry`)."""
-        if not self._on_data:
+        if not (self._on_data or self._in_graph):          # a Sequential's layer hands on one tensor
             self._refuse_state_in_a_model()
+        x, given = (x[0], list(x[1:])) if isinstance(x, (list, tuple)) else (x, None)   # layer([x, h, c])
         x = np.asarray(x)
         if x.ndim != 3:
             raise ValueError(f"{type(self).__name__} {self.name!r} expects inputs of shape (batch, timesteps, "
                              f"features), got {x.shape}")
         x = x.transpose(1, 0, 2)
+        # h_0 (and c_0): the states given, a stateful layer's kept ones, or zeros: (state_count, batch, units)
+        self.h0 = recurrent_state.start(self, given, x.shape[1], x.dtype)
+        self.states_in = np.array(0 if given is None else len(given))   # an array: a recorded call's snapshot keeps it
         self._draw_masks(x.shape[1], x.shape[2], x.dtype, training)
         self.step_mask = None
         if mask is not None:
@@ -225,16 +244,44 @@ class _Recurrent(Layer):
         return np.concatenate([rows(a * m).T @ rows(dz[..., j * n:(j + 1) * n]) for j, m in enumerate(masks)], axis=1)
 
     def _output(self, hs):
-        """``hs``: ``(timesteps + 1, batch, units)``, the states from ``h_0 = 0`` on."""
+        """``hs``: ``(timesteps + 1, batch, units)``, the states from ``h_0`` on. A stateful
+        layer keeps ``final_states`` (set just before) for its next call."""
+        recurrent_state.keep(self)
         return hs[1:].transpose(1, 0, 2) if self.return_sequences else hs[-1]
 
     def _output_grads(self, grad, steps):
-        """dJ/dh_t from the output, for each step in reading order: ``(timesteps, batch, units)``."""
-        if self.return_sequences:
-            return grad.transpose(1, 0, 2)
-        dy = np.zeros((steps,) + grad.shape, grad.dtype)
-        dy[-1] = grad                           # only the last state is the output
+        """dJ/dh_t from the output, for each step in reading order: ``(timesteps, batch, units)``.
+        ``grad`` may be a list ``[dY, dh_T, (dc_T)]`` (return_state's outputs; None for one that
+        does not reach the loss): ``h_T`` is the last step's state, so ``dh_T`` adds to its ``dh``."""
+        grad, finals = (grad[0], list(grad[1:])) if isinstance(grad, (list, tuple)) else (grad, [])
+        batch, dtype = self.xs.shape[1], self.kernel.value.dtype
+        if grad is None:                        # only the states reach the loss
+            dy = np.zeros((steps, batch, self.units), dtype)
+        elif self.return_sequences:
+            dy = np.asarray(grad).transpose(1, 0, 2)
+        else:
+            dy = np.zeros((steps,) + np.shape(grad), dtype)
+            dy[-1] = grad                       # only the last state is the output
+        if finals and finals[0] is not None:
+            dy = dy.copy() if self.return_sequences and grad is not None else dy
+            dy[-1] += np.asarray(finals[0], dy.dtype)       # dJ/dh_T through the returned state
         return dy
+
+    @staticmethod
+    def _final_grad(grad, j, like):
+        """dJ/d(state j after the last step) from return_state's outputs, zeros when none."""
+        if isinstance(grad, (list, tuple)) and len(grad) > j + 1 and grad[j + 1] is not None:
+            return np.array(grad[j + 1], like.dtype)
+        return np.zeros_like(like)
+
+    def _grads_in(self, dz_in, state_grads, need_input_grad):
+        """What backward returns: ``dx``, or ``[dx, dh_0, (dc_0)]`` for a call given initial
+        states (``state_grads``: what the loop sent back to step 0, kept as ``initial_grads``)."""
+        self.initial_grads = state_grads
+        if not need_input_grad:
+            return None
+        dx = self._input_grad(dz_in)
+        return [dx] + list(state_grads) if int(self.states_in) else dx
 
     def _input_grad(self, dz_in):
         """``dx_t = dz_t W^T`` (through the dropout masks, when used), in the input's order."""
@@ -306,7 +353,7 @@ class _Recurrent(Layer):
     # -- config ------------------------------------------------------------------------------
     def get_config(self):
         return {**super().get_config(), "return_sequences": self.return_sequences, "return_state": self.return_state,
-                "go_backwards": self.go_backwards, "stateful": False, "unroll": self.unroll,
+                "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll,
                 "zero_output_for_mask": False, "units": self.units,
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
@@ -345,7 +392,8 @@ class SimpleRNN(_Recurrent):
         xs = self._steps(x, training, mask)                            # (T, batch, features), in reading order
         W, U = self.kernel.value, self.recurrent_kernel.value
         xw = self._through(xs, W, self.input_masks) + (self.bias.value if self.use_bias else 0)   # all x_t W + b
-        hs = np.zeros((len(xs) + 1, xs.shape[1], self.units), xw.dtype)    # hs[t] = h_t; hs[0] = h_0 = 0
+        hs = np.zeros((len(xs) + 1, xs.shape[1], self.units), xw.dtype)    # hs[t] = h_t
+        hs[0] = self.h0[0]                                   # h_0: given, kept (stateful) or zeros
         zs = np.empty_like(xw)
         for t in range(len(xs)):
             zs[t] = xw[t] + self._through(hs[t], U, self.state_masks)   # z_t = x_t W + b + h_{t-1} U
@@ -360,12 +408,13 @@ class SimpleRNN(_Recurrent):
         g_backward = _backward(self.activation)
         dz = np.empty_like(zs)
         dh_next = np.zeros_like(hs[0])                       # nothing comes back from after the last step
+                                                             # (dh_T from return_state's output is in dy)
         for t in reversed(range(len(xs))):
             dh, dh_skip = self._split(t, dy[t] + dh_next)    # dh_t: from the output and from step t+1
             dz[t] = g_backward(zs[t], hs[t + 1], dh)         # dz_t = dh_t * g'(z_t)
             dh_next = self._back_through(dz[t], U, self.state_masks) + dh_skip   # to h_{t-1}: dz_t U^T
         self._set_grads(xs, hs[:-1], dz, dz)                 # dW, dU, db: sums over the steps
-        return self._input_grad(dz) if need_input_grad else None        # dx_t = dz_t W^T
+        return self._grads_in(dz, [dh_next], need_input_grad)   # dx_t = dz_t W^T; dh_0: what reached step 0
 
     def _equations(self):
         return [f"h_t = {self._names()[0]}(x_t @ kernel + h_(t-1) @ recurrent_kernel" + (" + bias)" if self.use_bias
@@ -399,6 +448,7 @@ class LSTM(_Recurrent):
     """
 
     gates = 4
+    state_count = 2                             # h and c
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
@@ -423,8 +473,9 @@ class LSTM(_Recurrent):
         s, g = self.recurrent_activation, self.activation
         xw = self._through(xs, self.kernel.value, self.input_masks) + (self.bias.value if self.use_bias else 0)
         T, batch = xs.shape[0], xs.shape[1]
-        hs = np.zeros((T + 1, batch, n), xw.dtype)           # hs[t] = h_t, cs[t] = c_t; index 0: zeros
+        hs = np.zeros((T + 1, batch, n), xw.dtype)           # hs[t] = h_t, cs[t] = c_t
         cs = np.zeros_like(hs)
+        hs[0], cs[0] = self.h0                               # h_0, c_0: given, kept (stateful) or zeros
         zs, acts, gc = np.empty_like(xw), np.empty_like(xw), np.empty((T, batch, n), xw.dtype)
         for t in range(T):
             zs[t] = xw[t] + self._through(hs[t], U, self.state_masks)   # [zi | zf | zc | zo]
@@ -448,7 +499,7 @@ class LSTM(_Recurrent):
         s_backward, g_backward = _backward(self.recurrent_activation), _backward(self.activation)
         dy = self._output_grads(grad, len(xs))
         dz = np.empty_like(zs)
-        dh_next, dc_next = np.zeros_like(hs[0]), np.zeros_like(cs[0])
+        dh_next, dc_next = np.zeros_like(hs[0]), self._final_grad(grad, 1, cs[0])   # dc_T: return_state's
         for t in reversed(range(len(xs))):
             i, f, cc, o = (acts[t, :, j * n:(j + 1) * n] for j in range(4))
             zi, zf, zc, zo = (zs[t, :, j * n:(j + 1) * n] for j in range(4))
@@ -462,7 +513,7 @@ class LSTM(_Recurrent):
             dh_next = self._back_through(dz[t], U, self.state_masks) + dh_skip   # to h_{t-1}: dz_t U^T
             dc_next = dc * f + dc_skip                       # to c_{t-1}
         self._set_grads(xs, hs[:-1], dz, dz)
-        return self._input_grad(dz) if need_input_grad else None
+        return self._grads_in(dz, [dh_next, dc_next], need_input_grad)   # dh_0, dc_0: what reached step 0
 
     def _equations(self):
         g, s = self._names()
@@ -535,6 +586,7 @@ class GRU(_Recurrent):
         mh = 1.0 if sm is None else sm[2]
         T, batch = xs.shape[0], xs.shape[1]
         hs = np.zeros((T + 1, batch, n), xw.dtype)
+        hs[0] = self.h0[0]                                   # h_0: given, kept (stateful) or zeros
         uh = np.empty((T, batch, 3 * n if self.reset_after else 2 * n), xw.dtype)
         z, r, a, hh = (np.empty((T, batch, n), xw.dtype) for _ in range(4))
         for t in range(T):
@@ -589,7 +641,7 @@ class GRU(_Recurrent):
         self._set_grads(xs, hs[:-1], dz_in, dz_rec)
         if not self.reset_after:
             self.recurrent_kernel.grad[:, 2 * n:] = dU_h
-        return self._input_grad(dz_in) if need_input_grad else None
+        return self._grads_in(dz_in, [dh_next], need_input_grad)   # dh_0: what reached step 0
 
     def _equations(self):
         g, s = self._names()
