@@ -19,13 +19,13 @@ from .tf.math import (abs, add, add_n, argmax, argmin, divide, equal, exp, log, 
                       reduce_std, reduce_sum, round, sigmoid, sqrt, square, subtract, tanh)
 from .models import Model, Sequential
 from .tf.linalg import norm, tensordot
-from .tf.ops import (broadcast_to, clip_by_value, concat, einsum, expand_dims, fill, gather, gather_nd, identity,
+from .tf.ops import (broadcast_to, cast, clip_by_value, concat, einsum, expand_dims, fill, gather, gather_nd, identity,
                      linspace, matmul, one_hot, ones, ones_like, range, reshape, reverse, shape, size, split, squeeze,
                      stack, tile, transpose, unstack, where, zeros, zeros_like)
 from .tf.module import Module
 from .tf.tape import GradientTape, UnconnectedGradients, custom_gradient, stop_gradient
 from .tf.variable import Variable
-from .tf.tensor import Tensor, TensorShape, cast, constant, convert_to_tensor
+from .tf.tensor import Tensor, TensorShape, constant, convert_to_tensor
 from .tf import dtypes
 from .tf.dtypes import string      # tf.string: string tensors are object arrays of UTF-8 bytes
 

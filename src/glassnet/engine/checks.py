@@ -197,6 +197,37 @@ def _needs_flat_samples(model) -> bool:
     return False
 
 
+def takes_any_image_size(model) -> bool:
+    """Whether the model takes images of any height and width, as Keras's Sequential runs a
+    differently sized image layer by layer: its first layers are image layers (Resizing,
+    CenterCrop, the augmentation layers: one image or a batch, ``layers/image_preprocessing.py``)
+    or keep the shape without weights (Rescaling, Dropout), up to one that fixes the size
+    (``resizes``), or to the end. A model that starts with Dense, Conv2D, ... keeps its input
+    shape, and a wrong one is named (``_match_sample_shape``)."""
+    from .model import Model  # noqa: PLC0415 - the model module builds on this one
+    seen = False
+    for layer in model._layers if isinstance(model, Model) and model._is_stack() else []:
+        if isinstance(layer, Model):
+            return takes_any_image_size(layer)
+        if hasattr(layer, "resizes"):                   # an image layer
+            if layer.resizes:
+                return True
+            seen = True
+            continue
+        if not _keeps_shape(layer):
+            return False
+    return seen
+
+
+def _keeps_shape(layer) -> bool:
+    """A layer without weights whose output has its input's shape, whatever the image size."""
+    try:
+        return all(layer.count_params_for(s) == 0 and tuple(layer.compute_output_shape(s)) == s
+                   for s in ((None, 7, 11, 3), (None, 13, 5, 3)))
+    except Exception:  # noqa: BLE001 - a layer built for one shape refuses another: it keeps its size
+        return False
+
+
 def _takes_strings(model) -> bool:
     """Whether the model's first layer declares that it takes text (``Layer.takes_strings``:
     TextVectorization, StringLookup); a nested model's first layer decides for it."""
@@ -226,6 +257,43 @@ def _text(x, name: str):
     return arr.reshape(-1, 1) if arr.ndim == 1 else arr
 
 
+def column(x):
+    """A pandas Series as the column ``(n, 1)`` Keras 3's data adapter makes of it (a DataFrame,
+    an array: as they are)."""
+    if hasattr(x, "to_numpy") and not isinstance(x, np.ndarray) and getattr(x, "ndim", None) == 1 \
+            and not hasattr(x, "columns"):
+        return x.to_numpy().reshape(-1, 1)
+    return x
+
+
+def named_features(x, name: str) -> dict:
+    """A dict of inputs for a subclassed model's own ``call`` (Keras hands it the dict): each
+    entry an array with as many rows as the others; a pandas Series a column ``(n, 1)``,
+    numbers as they are (floats as ``floatx``), text as an object array of ``str``."""
+    if not x:
+        raise ValueError(f"{name} is an empty dict")
+    out = {}
+    for key, value in x.items():
+        where = f"{name}[{key!r}]"
+        value = column(value)
+        text = _text(value, where) if not isinstance(value, np.ndarray) or value.dtype.kind in "USO" else None
+        if text is not None:
+            out[key] = text.reshape(np.shape(value)) if np.ndim(value) else text
+            continue
+        arr = to_array(value, where)
+        if arr.ndim == 0:
+            raise ValueError(f"{where} is a single number; pass one value (or row) per sample")
+        if arr.dtype.kind == "f":
+            arr = np.ascontiguousarray(arr, dtype=config.floatx())
+            check_finite(arr, where)
+        out[key] = arr
+    rows = {len(a) for a in out.values()}
+    if len(rows) > 1:
+        raise ValueError(f"{name}: the entries have different numbers of samples: "
+                         f"{', '.join(f'{k!r}: {len(a)}' for k, a in out.items())}")
+    return out
+
+
 def features(x, name: str, model=None, expected=None) -> np.ndarray:
     """``x`` as a float array of shape (samples, ...) that the model accepts; for a model
     whose first layer takes text (``takes_strings``), an array of strings stays strings.
@@ -238,7 +306,7 @@ def features(x, name: str, model=None, expected=None) -> np.ndarray:
         if text is not None:
             return text
     columns = column_names(x)
-    arr = to_array(x, name, columns)
+    arr = to_array(column(x), name, columns)
     if arr.ndim == 0:
         raise ValueError(f"{name} is a single number; pass an array of shape (samples, features), "
                          f"e.g. np.array([[{arr.item()}]])")
@@ -259,7 +327,8 @@ def features(x, name: str, model=None, expected=None) -> np.ndarray:
     if any(d == 0 for d in arr.shape[1:]):
         raise ValueError(f"{name} has no features (shape {arr.shape}): each sample needs at least "
                          "one value; check which columns were selected")
-    if expected is not None:
+    if expected is not None and not (model is not None and arr.ndim == len(expected) + 1
+                                     and takes_any_image_size(model)):
         _match_sample_shape(arr, name, tuple(expected))
     elif model is not None and arr.ndim > 2 and _needs_flat_samples(model):
         raise ValueError(

@@ -157,10 +157,23 @@ def call(layer, parent) -> SymbolicOutput:
         out = layer.output_shape
     else:
         out = layer.build_from_shape(shapes if getattr(layer, "takes_list", False) else shapes[0])
-    dtype = getattr(layer, "dtype", None) or getattr(parents[0], "dtype", None) or "float32"
+    dtype = _output_dtype(layer, parents, shapes)
     result = SymbolicOutput(layer, parents, out, dtype)
     layer._symbolic_output = result                     # layer.output, layer.input (Keras's)
     return result
+
+
+def _output_dtype(layer, parents, shapes):
+    """What a call's symbolic output holds: the layer says when it can (``output_dtype``: a
+    lookup's ids or one-hot rows, a Lambda's ``tf.cast``), else its own dtype, else its input's."""
+    given = [getattr(p, "dtype", None) for p in parents]
+    says = getattr(layer, "output_dtype", None)
+    if says is not None:
+        many = getattr(layer, "takes_list", False)
+        found = says(given if many else given[0], shapes if many else shapes[0])
+        if found is not None:
+            return found
+    return getattr(layer, "dtype", None) or given[0] or "float32"
 
 
 def structure(value, what, name="Model"):

@@ -57,6 +57,8 @@ class Model(Trainer, Layer):
     default_training = None     # a model inside a model, called with training unset: each of its layers its own
 
     def __init__(self, layers=None, trainable=True, name=None, inputs=None, outputs=None, **kwargs):
+        if layers is self:          # super().__init__(self), as TensorFlow's pandas tutorial writes (Keras 2 took it)
+            layers = None
         if inputs is None and _all_symbolic(layers) and _all_symbolic(trainable):   # Model(inputs, outputs)
             layers, inputs, outputs, trainable = None, layers, trainable, True
         if kwargs or (inputs is None) != (outputs is None):
@@ -194,6 +196,13 @@ class Model(Trainer, Layer):
         tensor = root
         for layer in self._layers:
             tensor = functional.call(layer, tensor)
+
+    def build_on(self, x: dict) -> None:
+        """Build a subclass whose ``call`` takes a dict of inputs (``x``, checked) by running it
+        once on the first sample, in inference mode."""
+        out = self({k: v[:1] for k, v in x.items()}, training=False)
+        self.output_shape = (None,) + tuple(np.shape(out)[1:])
+        self.built = True
 
     # Shapes: None until known (a Layer's raise; a model is asked before it is built).
     @property
@@ -432,7 +441,8 @@ class Model(Trainer, Layer):
             return outs[0] if len(outs) == 1 else outs
         if self._is_stack():
             return forward(self._layers, x, training)
-        x = wrap(np.asarray(x))                         # a Tensor the recorder follows: dJ/dx can be asked
+        # a Tensor the recorder follows (dJ/dx can be asked), or a dict of them (a call on named inputs)
+        x = {k: wrap(np.asarray(v)) for k, v in x.items()} if isinstance(x, dict) else wrap(np.asarray(x))
         with tape.GradientTape() as recorder, tape.training_scope(training):
             recorder.watch(x)
             out = self.call(x, training=training) if _takes_training(type(self)) else self.call(x)
@@ -503,6 +513,7 @@ class Model(Trainer, Layer):
                              f"({', '.join(i.name for i in inputs)}): pass a list or a dict of arrays")
         out = []
         for i, (inp, item) in enumerate(zip(inputs, items)):
+            item = _checks.column(item)                   # a pandas Series: (n, 1), then fitted to the Input
             where = name if len(inputs) == 1 else f"{name}[{i}] ({inp.name})"
             text = _checks._text(item, where) if np.dtype(getattr(inp, "dtype", None) or "f").kind == "U" else None
             if text is not None:                      # (samples, 1) or (samples,), as the Input says

@@ -78,7 +78,10 @@ class Trainer:
     def _ready(self, x, y) -> None:
         """Build for ``x`` and make the metrics for ``y``; every check has passed before."""
         if not self.built:
-            self.build((None,) + training.first(x).shape[1:])
+            if isinstance(x, dict):                     # a subclass's call on a dict of inputs
+                self.build_on(x)
+            else:
+                self.build((None,) + training.first(x).shape[1:])
         if isinstance(self.loss, OutputLosses):         # several outputs: per-output losses and metrics
             if not self.metrics:
                 likes = [np.empty((0,) + tuple(shape[1:])) for shape in self.output_shape]
@@ -134,6 +137,8 @@ class Trainer:
         """``x`` checked: one array, or for a functional graph one array per input (a list)."""
         if self._graph is not None:
             return self._graph_inputs(x, name)
+        if isinstance(x, dict) and not self._is_stack():  # a subclass's call takes a dict as Keras's does
+            return _checks.named_features(x, name)
         return _checks.features(x, name, self, expected)
 
     # -- fit / evaluate / predict -------------------------------------------------------

@@ -72,7 +72,10 @@ _SMALL_DATA = 4 << 20       # bytes of x below which an epoch copies the permute
 
 
 def first(x):
-    """The array of ``x`` (a functional graph's several inputs or outputs: the first one's)."""
+    """The array of ``x`` (a functional graph's several inputs or outputs, or a subclassed
+    model's dict of inputs: the first one's)."""
+    if isinstance(x, dict):
+        return next(iter(x.values()))
     return x[0] if isinstance(x, list) else x
 
 
@@ -82,7 +85,9 @@ def rows(x) -> int:
 
 
 def take(x, rows_):
-    """``x[rows_]``, for one array or for each array of a list."""
+    """``x[rows_]``, for one array or for each array of a list or a dict."""
+    if isinstance(x, dict):
+        return {k: a[rows_] for k, a in x.items()}
     return [a[rows_] for a in x] if isinstance(x, list) else x[rows_]
 
 
@@ -103,7 +108,7 @@ class ArrayBatches:
         x, y, sw, size = self.x, self.y, self.sample_weight, self.batch_size
         n = rows(x)
         order = rng().permutation(n) if self.shuffle else None
-        if isinstance(x, list) or isinstance(y, list):     # a graph's several inputs or outputs
+        if isinstance(x, (list, dict)) or isinstance(y, list):  # several inputs (a graph's, a dict) or outputs
             if order is not None:
                 x, y, sw = take(x, order), take(y, order), (None if sw is None else sw[order])
             for start in range(0, n, size):

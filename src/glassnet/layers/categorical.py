@@ -58,6 +58,13 @@ class _Preprocessing(Layer):
     def count_params_for(self, input_shape) -> int:
         return 0
 
+    def output_dtype(self, input_dtype, input_shape=None):
+        """The dtype of its symbolic output (Keras's): ids int64, encodings floatx, inverted
+        ids text."""
+        if getattr(self, "invert", False):
+            return np.dtype(np.str_)
+        return np.dtype(np.int64) if getattr(self, "output_mode", "int") == "int" else np.dtype(config.floatx())
+
     def needs_flat_samples(self):
         return False
 

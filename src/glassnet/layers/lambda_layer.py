@@ -59,6 +59,23 @@ class Lambda(Layer):
         out = np.asarray(self.function(zeros if self.takes_list else zeros[0], **self.arguments))
         return (None,) + out.shape[1:]
 
+    def output_dtype(self, input_dtype, input_shape):
+        """The dtype the function gives on one row of zeros of the inputs' dtypes (``tf.cast``'s
+        target, an integer input kept integer); None if it cannot run on zeros."""
+        dtypes = input_dtype if self.takes_list else [input_dtype]
+        shapes = input_shape if self.takes_list else [input_shape]
+        rows = []
+        for dtype, shape in zip(dtypes, shapes):
+            dims = (1,) + tuple(1 if d is None else d for d in shape[1:])
+            dtype = np.dtype(dtype or config.floatx())
+            rows.append(np.full(dims, b"", object) if dtype.kind in "OSU" else np.zeros(dims, dtype))
+        try:
+            out = self.function([r.view(Tensor) for r in rows] if self.takes_list else rows[0].view(Tensor),
+                                **self.arguments)
+        except Exception:  # noqa: BLE001 - a function that needs real values: the shape was found on floats
+            return None
+        return np.asarray(out).dtype
+
     def build_from_shape(self, input_shape):
         if self.takes_list:
             self.built = True

@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import vjps
-from .tensor import Tensor, _as_dtype, convert_to_tensor, wrap, accept_symbolic
+from .tensor import Tensor, _as_dtype, cast, convert_to_tensor, wrap, accept_symbolic
 from .variable import Variable
 
 __all__ = ["linspace", "range", "zeros", "ones", "zeros_like", "ones_like", "reshape", "expand_dims",
            "squeeze", "concat", "stack", "transpose", "matmul", "one_hot", "where", "clip_by_value", "shape",
            "size", "fill", "gather", "gather_nd", "identity", "broadcast_to", "tile", "split", "unstack",
-           "reverse", "einsum"]
+           "reverse", "einsum", "cast"]       # (cast is tensor.py's, here taking symbolic tensors too)
 
 
 def _array(x) -> np.ndarray:
@@ -240,3 +240,4 @@ def fill(dims, value, name=None) -> Tensor:
 
 
 accept_symbolic(globals(), __all__)      # tf functions on a functional model's tensors make Lambda nodes
+cast.__module__ = __name__               # tf.cast, the one that takes symbolic tensors too, lives here now
