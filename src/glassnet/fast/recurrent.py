@@ -8,9 +8,9 @@ gates, each activation on its own strided block, the cell update's temporaries, 
 ``np.where``); its backward about 30. Here one LSTM step is:
 
 ==============  ==========================================================================
-forward         ``h_{t-1} U`` (the same BLAS call) into a small buffer; ``z_t`` = all steps'
-                ``x_t W + b`` (one matmul before the loop, as the readable code does) plus it,
-                in place; then NumPy's exp over the three sigmoid gates at once and NumPy's
+forward         ``x_t W`` and ``h_{t-1} U`` (each the same BLAS call as the readable code's
+                for that step) into small buffers, ``z_t = (x_t W + b) + h_{t-1} U`` written
+                once (no 6 MB ``x W`` array written and read back); then NumPy's exp over the three sigmoid gates at once and NumPy's
                 tanh over the c~ block, each on a contiguous copy made in the same numba loop;
                 one numba loop for the sigmoids' ``1 / (1 + e)``, c~ and ``c_t = f c_{t-1} + i c~``;
                 NumPy's ``tanh(c_t)``; one numba loop for ``h_t = o tanh(c_t)`` and the padding
@@ -24,6 +24,8 @@ Embedding       ``np.add.at`` as a numba loop over the ids, in the same order
 GRU (reset_after=True, Keras's default) and SimpleRNN (tanh) are done the same way. A step's
 matmul is small (64 x 64 by 64 x 256 in bench/lstm.py): it runs on one BLAS thread
 (``glassnet.threads.useful_blas_threads``), the large ones after the loop on what is free.
+The arrays a layer keeps (``hs``, ``acts``, ...) and its ``dz`` are the same arrays from step to
+step (:func:`_buffer`): fresh ones of several MB cost a thousand page faults a step.
 
 exp and tanh stay NumPy's (numba's differ in the last bit, and are slower); each elementwise
 loop keeps the readable expression's order of operations, so outputs, states, what the
@@ -50,6 +52,7 @@ False
 from __future__ import annotations
 
 import importlib.util
+import weakref
 
 import numpy as np
 
@@ -104,7 +107,9 @@ def _applies(layer, x, training, gates) -> bool:
 def _output_grads(layer, grad, T, batch, n):
     """dY_t per step for the loops: ``(dys, pick)``, ``dys[pick(t)]`` being step t's."""
     if layer.return_sequences:
-        return np.ascontiguousarray(grad.transpose(1, 0, 2)), lambda t: t
+        dys = _buffer(layer, "dys", (T, batch, n), grad.dtype)
+        np.copyto(dys, grad.transpose(1, 0, 2))
+        return dys, lambda t: t
     dys = np.zeros((2, batch, n), grad.dtype)                        # zeros, then the last step's
     dys[1] = grad
     return dys, lambda t: int(t == T - 1)
@@ -115,23 +120,21 @@ def _grad_fits(layer, grad, T, batch, n, dtype) -> bool:
     return grad.dtype == dtype and grad.shape == shape
 
 
-def _step_input_grads(layer, need_input_grad):
-    """Where the loop writes ``dx_t = dz_t W^T`` step by step (the readable ``dz W^T`` per step:
-    the same BLAS call), or None: not needed, or through dropout masks (``_input_grad`` then)."""
-    if not need_input_grad or layer.input_masks is not None:
-        return None
-    x = layer.xs
-    return np.empty(x.shape, layer.kernel.value.dtype)
+_BUFFERS = weakref.WeakKeyDictionary()     # layer -> {name: array}, kept from step to step
 
 
-def _input_grad(layer, dxs, dz, need_input_grad):
-    """The layer's ``_input_grad(dz)``: from the steps' ``dx_t`` when the loop made them."""
-    if not need_input_grad:
-        return None
-    if dxs is None:
-        return layer._input_grad(dz)
-    dx = dxs[::-1] if layer.go_backwards else dxs        # back in the input's order
-    return dx.transpose(1, 0, 2)
+def _buffer(layer, name, shape, dtype, zero_first=False):
+    """An array of the layer's kept from step to step: a fresh one of several MB every step costs
+    about a thousand page faults (the allocator gives large blocks back to the system). What the
+    readable forward keeps (``hs``, ``acts``, ...) then holds the latest step's numbers, as it
+    does; an array from an earlier step is overwritten. ``zero_first``: row 0 (h_0, c_0) zeroed."""
+    own = _BUFFERS.setdefault(layer, {})
+    a = own.get(name)
+    if a is None or a.shape != shape or a.dtype != dtype:
+        a = own[name] = np.empty(shape, dtype)
+    if zero_first:
+        a[0] = 0
+    return a
 
 
 def _step_mask(layer):
@@ -167,9 +170,10 @@ def lstm_forward(layer, x, training=False, mask=None):
     # array written and read back), or all at once through the dropout masks (_through)
     xw = None if layer.input_masks is None else layer._through(xs, W, layer.input_masks)
     bias = layer.bias.value if layer.use_bias else np.zeros(4 * n, dtype)   # + 0, as the readable `+ 0`
-    hs = np.zeros((T + 1, batch, n), dtype)
-    cs = np.zeros_like(hs)
-    zs, acts, gc = np.empty((T, batch, 4 * n), dtype), np.empty((T, batch, 4 * n), dtype), np.empty((T, batch, n), dtype)
+    hs = _buffer(layer, "hs", (T + 1, batch, n), dtype, zero_first=True)     # h_0 = 0, c_0 = 0
+    cs = _buffer(layer, "cs", (T + 1, batch, n), dtype, zero_first=True)
+    zs, acts = _buffer(layer, "zs", (T, batch, 4 * n), dtype), _buffer(layer, "acts", (T, batch, 4 * n), dtype)
+    gc = _buffer(layer, "gc", (T, batch, n), dtype)
     xw_t, hu = np.empty((batch, 4 * n), dtype), np.empty((batch, 4 * n), dtype)   # x_t W; h_{t-1} U
     e = np.empty((batch, 3 * n), dtype)                                             # exp's input and output
     zc, cc = np.empty((batch, n), dtype), np.empty((batch, n), dtype)               # c~'s input and output
@@ -202,23 +206,20 @@ def lstm_backward(layer, grad, need_input_grad=True):
         return layer.backward(grad, need_input_grad)     # what the readable backward makes of it
     k, U = _kernels, layer.recurrent_kernel.value
     dys, pick = _output_grads(layer, grad, T, batch, n)
-    dz = np.empty_like(layer.zs)
+    dz = _buffer(layer, "dz", layer.zs.shape, layer.zs.dtype)
     back, skip, dc_next = (np.zeros((batch, n), grad.dtype) for _ in range(3))
     keep, masked = _step_mask(layer)
     one, zero = grad.dtype.type(1), grad.dtype.type(0)
     acts, cs, gc, Ut = layer.acts, layer.cs, layer.gc, U.T
-    dxs = _step_input_grads(layer, need_input_grad)
     threads.useful_blas_threads(1)
     for t in range(T - 1, -1, -1):
         k.lstm_backward_step(dys[pick(t)], back, skip, dc_next, acts[t], cs[t], gc[t], dz[t], keep[t % len(keep)],
                              masked, one, zero)
-        if dxs is not None:
-            np.matmul(dz[t], layer.kernel.value.T, out=dxs[t])   # dx_t = dz_t W^T while dz_t is in cache
         if t:
             np.matmul(dz[t], Ut, out=back)               # sent back to h_{t-1}: dz_t U^T
     threads.useful_blas_threads(None)                    # the weights' gradients: large matmuls
     layer._set_grads(layer.xs, layer.hs[:-1], dz, dz)    # dW, dU, db: one matmul each over the steps
-    return _input_grad(layer, dxs, dz, need_input_grad)
+    return layer._input_grad(dz) if need_input_grad else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -242,7 +243,7 @@ def simple_rnn_forward(layer, x, training=False, mask=None):
     if layer.use_bias:
         zs += layer.bias.value
     T, batch = xs.shape[0], xs.shape[1]
-    hs = np.zeros((T + 1, batch, n), zs.dtype)
+    hs = _buffer(layer, "hs", (T + 1, batch, n), zs.dtype, zero_first=True)
     hu, new = np.empty((batch, n), zs.dtype), np.empty((batch, n), zs.dtype)
     keep, masked = _step_mask(layer)
     threads.useful_blas_threads(1)
@@ -268,21 +269,18 @@ def simple_rnn_backward(layer, grad, need_input_grad=True):
         return layer.backward(grad, need_input_grad)
     k, Ut, hs = _kernels, layer.recurrent_kernel.value.T, layer.hs
     dys, pick = _output_grads(layer, grad, T, batch, n)
-    dz = np.empty_like(layer.zs)
+    dz = _buffer(layer, "dz", layer.zs.shape, layer.zs.dtype)
     back, skip = np.zeros((batch, n), grad.dtype), np.zeros((batch, n), grad.dtype)
     keep, masked = _step_mask(layer)
     one, zero = grad.dtype.type(1), grad.dtype.type(0)
-    dxs = _step_input_grads(layer, need_input_grad)
     threads.useful_blas_threads(1)
     for t in range(T - 1, -1, -1):
         k.rnn_backward_step(dys[pick(t)], back, skip, hs[t + 1], dz[t], keep[t % len(keep)], masked, one, zero)
-        if dxs is not None:
-            np.matmul(dz[t], layer.kernel.value.T, out=dxs[t])   # dx_t = dz_t W^T
         if t:
             np.matmul(dz[t], Ut, out=back)               # sent back to h_{t-1}: dz_t U^T
     threads.useful_blas_threads(None)
     layer._set_grads(layer.xs, hs[:-1], dz, dz)
-    return _input_grad(layer, dxs, dz, need_input_grad)
+    return layer._input_grad(dz) if need_input_grad else None
 
 
 def gru_applies(layer, x, training=False) -> bool:
@@ -306,9 +304,9 @@ def gru_forward(layer, x, training=False, mask=None):
     xw += b[0]                                           # [xz | xr | xh] = x_t W + b, every step
     b_rec = np.ascontiguousarray(b[1])
     T, batch = xs.shape[0], xs.shape[1]
-    hs = np.zeros((T + 1, batch, n), xw.dtype)
-    uh = np.empty((T, batch, 3 * n), xw.dtype)
-    z, r, a, hh = (np.empty((T, batch, n), xw.dtype) for _ in range(4))
+    hs = _buffer(layer, "hs", (T + 1, batch, n), xw.dtype, zero_first=True)
+    uh = _buffer(layer, "uh", (T, batch, 3 * n), xw.dtype)
+    z, r, a, hh = (_buffer(layer, name, (T, batch, n), xw.dtype) for name in ("z", "r", "a", "hh"))
     e = np.empty((batch, 2 * n), xw.dtype)
     one = xw.dtype.type(1)
     keep, masked = _step_mask(layer)
@@ -335,23 +333,20 @@ def gru_backward(layer, grad, need_input_grad=True):
         return layer.backward(grad, need_input_grad)
     k, Ut, hs = _kernels, layer.recurrent_kernel.value.T, layer.hs
     dys, pick = _output_grads(layer, grad, T, batch, n)
-    dz_in, dz_rec = np.empty_like(layer.xw), np.empty((T, batch, 3 * n), grad.dtype)
+    dz_in, dz_rec = (_buffer(layer, name, layer.xw.shape, grad.dtype) for name in ("dz_in", "dz_rec"))
     back, hz, skip = (np.zeros((batch, n), grad.dtype) for _ in range(3))
     keep, masked = _step_mask(layer)
     one, zero = grad.dtype.type(1), grad.dtype.type(0)
     z, r, hh, uh = layer.z, layer.r, layer.hh, layer.uh
-    dxs = _step_input_grads(layer, need_input_grad)
     threads.useful_blas_threads(1)
     for t in range(T - 1, -1, -1):
         k.gru_backward_step(dys[pick(t)], back, hz, skip, z[t], r[t], hh[t], hs[t], uh[t], dz_in[t], dz_rec[t],
                             keep[t % len(keep)], masked, one, zero)
-        if dxs is not None:
-            np.matmul(dz_in[t], layer.kernel.value.T, out=dxs[t])   # dx_t = dz_t W^T
         if t:
             np.matmul(dz_rec[t], Ut, out=back)           # to h_{t-1}: dz'_t U^T (and dh z, in hz)
     threads.useful_blas_threads(None)
     layer._set_grads(layer.xs, hs[:-1], dz_in, dz_rec)
-    return _input_grad(layer, dxs, dz_in, need_input_grad)
+    return layer._input_grad(dz_in) if need_input_grad else None
 
 
 # ---------------------------------------------------------------------------------------
