@@ -9,12 +9,13 @@ gates, each activation on its own strided block, the cell update's temporaries, 
 
 ==============  ==========================================================================
 forward         ``x_t W`` and ``h_{t-1} U`` (each the same BLAS call as the readable code's
-                for that step) into small buffers, ``z_t = (x_t W + b) + h_{t-1} U`` written
-                once (no 6 MB ``x W`` array written and read back); then NumPy's exp over the three sigmoid gates at once and NumPy's
-                tanh over the c~ block, each on a contiguous copy made in the same numba loop;
-                one numba loop for the sigmoids' ``1 / (1 + e)``, c~ and ``c_t = f c_{t-1} + i c~``;
-                NumPy's ``tanh(c_t)``; one numba loop for ``h_t = o tanh(c_t)`` and the padding
-backward         one numba loop from ``dh_t`` to ``dz_t`` and ``dc_{t-1}`` (every gate, the
+                for that step) into small buffers; ``z_t = (x_t W + b) + h_{t-1} U`` written
+                once (no 6 MB ``x W`` array written and read back), with contiguous copies
+                of ``-[zi | zf | zo]`` and ``zc`` (one numba loop); NumPy's exp over the three
+                sigmoid gates at once, NumPy's tanh over c~; one numba loop for the sigmoids'
+                ``1 / (1 + e)``, c~ and ``c_t = f c_{t-1} + i c~``; NumPy's ``tanh(c_t)``; one
+                numba loop for ``h_t = o tanh(c_t)`` and the padding's carry
+backward        one numba loop from ``dh_t`` to ``dz_t`` and ``dc_{t-1}`` (every gate, the
                 padding's split), then ``dz_t U^T`` (the same BLAS call as the readable one)
 after the loop  ``dW``, ``dU``, ``db`` and ``dx`` by the layer's own ``_set_grads`` and
                 ``_input_grad``: one matmul each over all the steps
