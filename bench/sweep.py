@@ -243,8 +243,13 @@ def main(argv=None):
     else:
         print(f"JAX: skipped (give --jax-python PATH or {JAX_ENV})")
     if not a.no_ray:
-        r = ray_sweep(x, y, a.epochs, a.ray_cpus)
-        if r is None:
+        try:
+            r = ray_sweep(x, y, a.epochs, a.ray_cpus)
+        except Exception as e:  # noqa: BLE001 - say so, keep the other results
+            r = f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
+        if isinstance(r, str):
+            print(f"Ray: failed: {r}")
+        elif r is None:
             print("Ray: skipped (pip install ray)")
         else:
             started, seconds, rtable = r
