@@ -240,8 +240,17 @@ def test_ctrl_c_keeps_the_finished_variants(backend):
 # ---------------------------------------------------------------------------------------
 # Ray
 # ---------------------------------------------------------------------------------------
+def _ray():
+    """Ray itself: the test extra installs it (pip install -e '.[test]'); its absence fails."""
+    try:
+        import ray
+    except ImportError:
+        pytest.fail("the Ray tests need ray: pip install -e '.[test]' (or 'glassnet[ray]') installs it")
+    return ray
+
+
 def test_ray_results_equal_the_local_ones():
-    ray = pytest.importorskip("ray", reason="pip install 'glassnet[ray]' (the test extra installs it)")
+    ray = _ray()
     x, y = _data()
     grid = {"units": [3, 5], "learning_rate": [0.01, 0.1]}
     local = glassnet.sweep(build, grid, x, y, epochs=2, verbose=0, table="records")
@@ -260,7 +269,7 @@ def test_ray_results_equal_the_local_ones():
 
 
 def test_ray_not_reachable_is_a_clear_error_or_the_asked_for_fallback(capsys):
-    pytest.importorskip("ray", reason="pip install 'glassnet[ray]' (the test extra installs it)")
+    _ray()
     x, y = _data()
     with pytest.raises(RayUnavailable, match="no Ray instance answers at 127.0.0.1:9"):
         glassnet.sweep(build, {"units": [2]}, x, y, backend="ray", ray_address="127.0.0.1:9", verbose=0)

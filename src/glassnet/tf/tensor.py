@@ -153,6 +153,26 @@ class Tensor(np.ndarray):
         from . import dispatch  # noqa: PLC0415
         return dispatch.function_call(np.dot, (self, b), {} if out is None else {"out": out})
 
+    # TensorFlow's tensors are immutable: ``loss += extra`` makes a new tensor (recorded by an open
+    # tape) instead of writing into this one, so code written for TensorFlow differentiates here too
+    def __iadd__(self, other):
+        return self + other
+
+    def __isub__(self, other):
+        return self - other
+
+    def __imul__(self, other):
+        return self * other
+
+    def __itruediv__(self, other):
+        return self / other
+
+    def __ipow__(self, other):
+        return self ** other
+
+    def __imatmul__(self, other):
+        return self @ other
+
     def __iter__(self):
         if self.ndim and (_active_tapes() or (self.ndim == 1 and self.dtype.kind == "O")):
             return (self[i] for i in range(len(self)))     # each row recorded as t[i]; strings: 0-d tensors
