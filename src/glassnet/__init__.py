@@ -41,7 +41,8 @@ _LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many var
          "inspect": ("glassbox.gradients", None), "plot": ("glassbox.plot", None), "saving": ("saving", None),
          "explain": ("glassbox.explain", "explain"), "gradients": ("glassbox.gradients", "gradients"),
          "gradcheck": ("glassbox.gradients", "gradcheck"), "playground": ("playground", None),
-         "version": ("tf.version", None), "strings": ("tf.strings", None), "image": ("tf.image", None),
+         "version": ("tf.version", None), "strings": ("tf.strings", None), "sparse": ("tf.sparse", None),
+         "image": ("tf.image", None),
          "io": ("tf.io", None), "TensorSpec": ("data.structure", "TensorSpec")}
 
 

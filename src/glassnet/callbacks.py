@@ -166,11 +166,14 @@ class ModelCheckpoint(Callback):
                                      or save_freq < 1):
             raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a number of batches >= 1, "
                              f"got {save_freq!r}")
+        # Keras 3's rule and words: TensorFlow 2's checkpoint prefixes ("./training_checkpoints/ckpt_{epoch}",
+        # the text-generation tutorial's) are refused; "ckpt_{epoch}.weights.h5" is the fix
         if save_weights_only and not filepath.endswith(".weights.h5"):
-            raise ValueError(f"ModelCheckpoint: with save_weights_only=True the filepath must end in "
-                             f".weights.h5, got {filepath!r}")
+            raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must "
+                             f"end in `.weights.h5` (Keras weights format). Received: filepath={filepath}")
         if not save_weights_only and not filepath.endswith(".keras"):
-            raise ValueError(f"ModelCheckpoint: the filepath must end in .keras, got {filepath!r}")
+            raise ValueError("The filepath provided must end in `.keras` (Keras model format). Received: "
+                             f"filepath={filepath}")
         self.filepath, self.monitor, self.verbose = filepath, monitor, verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
         self.monitor_op = _improvement_op(monitor, mode)

@@ -6,6 +6,9 @@
 >>> tf.random.normal((2, 3)).shape
 (2, 3)
 
+``categorical(logits, num_samples)`` draws class ids from logits (the text-generation
+tutorial's sampling).
+
 Stateless draws take a ``seed`` of two integers and give the same numbers for the same seed;
 ``split`` (``tf.random.experimental.stateless_split``) makes new seeds from one, and a
 ``Generator`` hands out seeds (``make_seeds``) as TensorFlow's data augmentation tutorial uses
@@ -25,7 +28,7 @@ from .tensor import Tensor, wrap
 from ..utils import rng
 from ..utils import set_random_seed as set_seed
 
-__all__ = ["Generator", "experimental", "fold_in", "normal", "set_seed", "split", "stateless_normal",
+__all__ = ["Generator", "categorical", "experimental", "fold_in", "normal", "set_seed", "split", "stateless_normal",
            "stateless_uniform", "uniform"]
 
 
@@ -46,6 +49,43 @@ def uniform(shape, minval=0, maxval=None, dtype=np.float32, seed=None, name=None
             raise ValueError("random.uniform: an integer dtype needs maxval")
         return wrap(_draw(seed).integers(minval, maxval, size=size).astype(dtype))
     return wrap(_draw(seed).uniform(minval, 1.0 if maxval is None else maxval, size=size).astype(dtype))
+
+
+def categorical(logits, num_samples, dtype=None, seed=None, name=None) -> Tensor:
+    """Draws class ids from unnormalised log-probabilities, as ``tf.random.categorical``:
+    ``logits`` ``(batch, classes)``; row ``b`` draws ``num_samples`` ids independently, id ``k``
+    with probability ``softmax(logits[b])_k = exp(l_k - max l) / sum_j exp(l_j - max l)``
+    (a ``-inf`` logit is never drawn). Returns int64 ``(batch, num_samples)`` (``dtype``:
+    int32 or int64). Inverse CDF: ``u ~ U[0, 1)``, the first ``k`` whose cumulative
+    probability exceeds ``u``.
+
+    >>> import glassnet as tf
+    >>> tf.random.categorical([[0.0, float("-inf")]], num_samples=3).numpy().tolist()
+    [[0, 0, 0]]
+    """
+    dtype = np.dtype(np.int64 if dtype is None else dtype)
+    if dtype not in (np.int32, np.int64):
+        raise ValueError(f"random.categorical: dtype must be int32 or int64, got {dtype}")
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim != 2:
+        raise ValueError(f"random.categorical: logits must be 2-D (batch, classes), got shape {z.shape}")
+    n = int(num_samples)
+    if n < 0:
+        raise ValueError(f"random.categorical: num_samples must be >= 0, got {num_samples!r}")
+    if np.isnan(z).any():
+        raise ValueError(f"random.categorical: logits row {int(np.argwhere(np.isnan(z))[0, 0])} holds NaN")
+    top = z.max(axis=1, keepdims=True)
+    dead = ~np.isfinite(top[:, 0]) | (top[:, 0] == np.inf)
+    if dead.any():
+        raise ValueError(f"random.categorical: logits row {int(np.flatnonzero(dead)[0])} has no finite maximum "
+                         "(all -inf, or +inf): no distribution to draw from")
+    p = np.exp(z - top)
+    cdf = np.cumsum(p, axis=1)
+    cdf /= cdf[:, -1:]                                     # the softmax's running sums, ending at 1
+    u = _draw(seed).random((z.shape[0], n))
+    ids = np.stack([np.searchsorted(row, draws, side="right") for row, draws in zip(cdf, u)]) if len(z) else \
+        np.zeros((0, n), np.int64)
+    return wrap(np.minimum(ids, z.shape[1] - 1).astype(dtype))
 
 
 def _seeded(seed, who="seed"):

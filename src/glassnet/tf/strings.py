@@ -136,6 +136,36 @@ class RaggedList(list):
         out[:] = [r.numpy() for r in self]
         return out
 
+    def to_tensor(self, default_value=None, name=None, shape=None) -> Tensor:
+        """TensorFlow's ``RaggedTensor.to_tensor``: one dense tensor, each row padded at its end
+        with ``default_value`` (``0`` for numbers, ``b""`` for strings) to the longest row;
+        ``shape`` (None for a size left as found) pads or cuts each dimension to its size.
+
+        >>> import glassnet as tf
+        >>> tf.strings.unicode_split(["abc", "d"], "UTF-8").to_tensor().numpy().tolist()
+        [[b'a', b'b', b'c'], [b'd', b'', b'']]
+        """
+        rows = [r.to_tensor(default_value).numpy() if isinstance(r, RaggedList) else np.asarray(r) for r in self]
+        dtype = rows[0].dtype if rows else np.dtype(np.float32)
+        fill = default_value if default_value is not None else (b"" if dtype.kind in "OSU" else 0)
+        ndim = max((r.ndim for r in rows), default=0)
+        rows = [r.reshape(r.shape + (1,) * (ndim - r.ndim)) if r.size == 0 else r for r in rows]
+        if any(r.ndim != ndim for r in rows):
+            raise ValueError(f"RaggedList.to_tensor: rows of different ranks {sorted({r.ndim for r in rows})}")
+        sizes = [len(rows)] + [max((r.shape[d] for r in rows), default=0) for d in range(ndim)]
+        if shape is not None:
+            shape = list(shape)
+            if len(shape) != len(sizes):
+                raise ValueError(f"RaggedList.to_tensor: shape {shape} has rank {len(shape)}, the tensor has "
+                                 f"rank {len(sizes)}")
+            sizes = [s if want is None else int(want) for s, want in zip(sizes, shape)]
+        out = np.empty(sizes, dtype=object) if dtype.kind in "OSU" else np.zeros(sizes, dtype)
+        out[...] = fill
+        for i, r in enumerate(rows[:sizes[0]]):
+            cut = r[tuple(slice(0, s) for s in sizes[1:])]
+            out[(i,) + tuple(slice(0, s) for s in cut.shape)] = cut
+        return out.view(Tensor)
+
 
 def text_array(input, name: str = "input") -> np.ndarray:
     """``input`` as a NumPy object array of ``str`` (bytes decoded as strict UTF-8), for the text
@@ -298,7 +328,13 @@ def strip(input, name=None) -> Tensor:
 
 def reduce_join(inputs, axis=None, keepdims: bool = False, separator: str = "", name=None) -> Tensor:
     """``tf.strings.reduce_join``: the strings along ``axis`` (an int, a list of them, or None for
-    all) joined with ``separator``, in order."""
+    all) joined with ``separator``, in order. A RaggedList (``unicode_split`` of several texts)
+    joined along its last axis gives one string per row."""
+    if isinstance(inputs, RaggedList) and axis is not None and int(np.ravel(axis)[0]) in (-1, 1) \
+            and np.size(axis) == 1 and not any(isinstance(r, RaggedList) for r in inputs):
+        joined = [reduce_join(r, axis=None, separator=separator).item() for r in inputs]
+        out = _out(joined, (len(joined),))
+        return out.reshape(-1, 1) if keepdims else out
     sep = _one(separator, "strings.reduce_join: separator")
     texts, shape = _texts(inputs, "inputs")
     arr = np.empty(len(texts), dtype=object)
