@@ -60,7 +60,7 @@ heading("glass box: one picture and four augmentations of it")
 images, labels = next(iter(train_ds))
 picture = images[:1]
 versions = [picture.numpy()[0]] + [data_augmentation(picture, training=True).numpy()[0] for _ in range(4)]
-assert np.array_equal(data_augmentation(picture).numpy(), picture.numpy())     # at inference: unchanged
+assert np.array_equal(data_augmentation(picture, training=False).numpy(), picture.numpy())   # inference: unchanged
 
 
 def thumbnail(image, size=12):

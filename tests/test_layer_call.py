@@ -163,3 +163,45 @@ def test_a_list_of_outputs_each_carries_its_mask():
     first, second = TemporalSplit()(masked)
     np.testing.assert_array_equal(first.numpy(), x[:, :2])
     np.testing.assert_array_equal(second._keras_mask.numpy(), [[True, False], [True, True]])
+
+
+class ActivityRegularizationLayer(keras.layers.Layer):
+    def call(self, inputs):
+        self.add_loss(1e-2 * tf.reduce_sum(inputs))
+        return inputs
+
+
+def _regularized_model():
+    tf.keras.utils.set_random_seed(3)
+    inputs = keras.Input(shape=(5,))
+    x = layers.Dense(4, activation="relu")(inputs)
+    x = ActivityRegularizationLayer()(x)
+    return keras.Model(inputs, layers.Dense(1)(x))
+
+
+def test_add_loss_in_fit_is_part_of_the_loss_and_of_the_gradient():
+    x, y = _data(n=8)
+    model = _regularized_model()
+    model.compile("sgd", "mse")
+    predicted = model(x).numpy()
+    first = next(l for l in model.layers if isinstance(l, layers.Dense))
+    added = 1e-2 * float(np.sum(first(x).numpy()))                       # the first Dense's relu output
+    assert len(model.losses) == 1 and np.isclose(float(model.losses[0]), added, rtol=1e-5)
+    loss = model.train_on_batch(x, y)
+    assert np.isclose(loss, float(np.mean((predicted - y) ** 2)) + added, rtol=1e-5)
+    report = tf.gradcheck(model, x, y)
+    assert report.passed, str(report)
+
+
+def test_add_loss_in_a_loop_of_your_own_as_the_keras_guide_writes_it():
+    x, y = _data(n=8)
+    model = _regularized_model()
+    loss_fn = keras.losses.MeanSquaredError()
+    with tf.GradientTape() as tape:
+        loss_value = loss_fn(y, model(x, training=True))
+        loss_value += sum(model.losses)                    # a new tensor, as TensorFlow's are immutable
+    grads = tape.gradient(loss_value, model.trainable_weights)
+    model.compile("sgd", "mse")
+    model.train_on_batch(x, y)                             # fit's step sets each weight's grad
+    for g, v in zip(grads, model.trainable_weights):
+        np.testing.assert_allclose(np.asarray(g), v.grad, rtol=1e-5, atol=1e-7)

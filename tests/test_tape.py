@@ -271,12 +271,15 @@ def test_no_rule_and_in_place_writes_are_refused_by_name():
     with tf.GradientTape() as tape:
         tape.watch(x)
         h = x * 2
-        with pytest.raises(ValueError, match="writes into a Tensor"):
-            h += 1
+        before = h
+        h += 1                                        # a new tensor, as TensorFlow's are immutable: recorded
+        assert h is not before and before.tolist() == [2.0, 4.0, 6.0]
+        total = tf.reduce_sum(h)
         with pytest.raises(ValueError, match="writes into a Tensor"):
             np.multiply(x, 2, out=h)
         with pytest.raises(ValueError, match="writes into a Tensor"):
             h[0] = 5.0
+    assert tape.gradient(total, x).tolist() == [2.0, 2.0, 2.0]
     free = tf.constant([1.0])
     free += 1                                         # nothing records it: allowed
     assert free.tolist() == [2.0]

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..layers import by_call
 from .outputs import OutputLosses
 
 
@@ -140,6 +141,12 @@ def penalty(variables) -> float:
     return sum(float(v.regularizer(v.value)) for v in variables if v.regularizer is not None)
 
 
+def added_losses(layers) -> float:
+    """What the layers' calls added with ``add_loss`` (an activity penalty, a VAE's KL term):
+    part of J; each layer's backward gave its gradient (``glassnet/layers/by_call.py``)."""
+    return sum(float(np.sum(t)) for layer in layers for t in by_call.added_losses(layer))
+
+
 def add_penalty_gradients(variables) -> None:
     """``dJ/dw += d(penalty)/dw`` for every regularized weight: the one place it is done."""
     for v in variables:
@@ -164,7 +171,7 @@ def train_step(model, x, y, sample_weight=None, *, training=True, update=True, r
     backward(layers, grad, shortcut, record, passes)
     trainable = model.trainable_weights
     add_penalty_gradients(trainable)
-    value += penalty(trainable)
+    value += penalty(trainable) + added_losses(layers)
     if record is not None:
         record.weights_before = {v.path: v.value.copy() for v in model.weights}
     if update and np.isfinite(value):

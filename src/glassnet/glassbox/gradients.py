@@ -39,7 +39,7 @@ import numpy as np
 from .. import activations as _activations
 from .. import losses as _losses
 from ..layers import Layer
-from ..engine.step import add_penalty_gradients, forward, loss_and_output_grad, penalty, train_step
+from ..engine.step import add_penalty_gradients, added_losses, forward, loss_and_output_grad, penalty, train_step
 
 __all__ = ["gradients", "gradcheck", "GradcheckReport", "GradcheckRow", "scratch_copy"]
 
@@ -282,7 +282,7 @@ def _check_model(model, x, y, sample_weight, eps, rtol, atol, max_entries, gen):
     def J():
         a = forward(layers, x64, False)
         value = loss_and_output_grad(m64.loss, m64.output_shortcut, layers[-1], y64, a, sw64)[0]
-        return value + penalty(variables)
+        return value + penalty(variables) + added_losses(m64.units())     # + what add_loss added
 
     rows = [_check_array(v.path, v.value, g, J, eps, rtol, atol, max_entries, gen)
             for v, g in zip(variables, analytic)]

@@ -36,7 +36,7 @@ from .. import config, initializers
 from ..registry import Family
 from ..engine import functional
 from ..tf import tape
-from ..tf.tensor import KerasTensor, wrap
+from ..tf.tensor import KerasTensor, Tensor, cast, wrap
 from ..tf.variable import Variable   # a weight is TensorFlow's Variable: value, grad, path, regularizer
 from ..utils import snake_case, unique_name
 from . import by_call
@@ -214,9 +214,18 @@ class Layer:
         return _count_by_dry_build(self, tuple(input_shape))
 
     @property
-    def losses(self) -> list[float]:
-        """This layer's weight penalties, one per regularized weight (Keras's ``layer.losses``)."""
-        return [float(v.regularizer(v.value)) for v in self._adopted() if v.regularizer is not None]
+    def losses(self) -> list:
+        """Keras's ``layer.losses``: this layer's weight penalties (one per regularized weight),
+        then the terms its latest call added with :meth:`add_loss` (its inner layers' too)."""
+        return [float(v.regularizer(v.value)) for v in self._adopted() if v.regularizer is not None] + \
+            by_call.added_losses(self)
+
+    def add_loss(self, loss) -> None:
+        """From inside ``call``: add ``loss`` (a Tensor computed from the inputs or weights: an
+        activity penalty, a VAE's KL divergence) to what training minimises. ``fit`` adds it to
+        the loss and its gradient to the weights'; in a loop of your own, add ``sum(model.losses)``
+        to the loss under the tape, as Keras asks. Each new call starts the list afresh."""
+        self.__dict__.setdefault("_call_losses", []).append(loss)
 
     def regularization_loss(self) -> float:
         """Sum of this layer's weight penalties (added to the loss in fit and evaluate)."""
@@ -265,12 +274,27 @@ class Layer:
             self.output_shape = self.compute_output_shape(self.input_shape)
         if mask is None:
             mask = getattr(given, "_keras_mask", None)
+        if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations
+            return self._call_on_tape(given, x, training, mask)
         out, out_mask = self.forward_with_mask(x, tape.training(training, self.default_training),
                                                None if mask is None else np.asarray(mask, bool))
         out = _wrap_outputs(out, out_mask)
         if tape.recording():
             tape.record_call(self, given, out)
         return out
+
+    def _call_on_tape(self, given, x, training, mask):
+        """A layer written with ``call``, called while a GradientTape records: the call runs as
+        written, so the tape sees each operation (and what ``add_loss`` added) on the inputs it
+        follows, as a subclassed model's call is recorded."""
+        if isinstance(given, Tensor):
+            x = given if given.dtype == x.dtype else cast(given, x.dtype)      # (recorded)
+        else:
+            x = wrap(x)
+        training = tape.training(training, self.default_training)
+        out = by_call.run(self, x, training, mask)
+        out_mask = self.compute_mask(x, mask) if mask is not None or self.makes_mask else None
+        return _wrap_outputs(out, out_mask)
 
     def _call_on_list(self, given, training):
         """``layer([x1, x2, ...])`` for a layer that takes a list: each input converted, the

@@ -40,7 +40,7 @@ import numpy as np
 
 from .. import config
 from ..tf import tape
-from ..tf.tensor import wrap
+from ..tf.tensor import Tensor, wrap
 
 
 def takes(cls, name: str) -> bool:
@@ -63,17 +63,47 @@ def _arrays(out):
     return np.asarray(out)
 
 
-def forward(layer, x, training=False, mask=None):
-    """``layer.call(x)`` recorded on a tape of the layer's own, kept for :func:`backward`."""
-    x = _as_input(x)
+_DEPTH = [0]        # calls of layers written with call now running, one inside another
+
+
+def added_losses(layer) -> list:
+    """What ``add_loss`` added during the latest call of ``layer`` and of the layers inside it
+    (a layer's attributes; a model's layers)."""
+    own = list(layer.__dict__.get("_call_losses", ()))
+    inner = layer._parts() if hasattr(layer, "_parts") else layer.__dict__.get("_tracked", ())
+    return own + [t for part in inner for t in added_losses(part)]
+
+
+def _forget_losses(layer) -> None:
+    layer.__dict__["_call_losses"] = []
+    for inner in layer.__dict__.get("_tracked", ()):
+        _forget_losses(inner)
+
+
+def run(layer, x, training, mask=None):
+    """``layer.call(x)`` as written (with ``training`` and ``mask`` when it takes them); the
+    losses it adds replace those of the previous call (of the outermost such call)."""
     kwargs = {}
     if takes(type(layer), "training"):
         kwargs["training"] = training
     if mask is not None and takes(type(layer), "mask"):
         kwargs["mask"] = wrap(np.asarray(mask, bool))
-    with tape.GradientTape() as recorder, tape.training_scope(training):
+    if _DEPTH[0] == 0:
+        _forget_losses(layer)
+    _DEPTH[0] += 1
+    try:
+        with tape.training_scope(training):
+            return layer.call(x, **kwargs)
+    finally:
+        _DEPTH[0] -= 1
+
+
+def forward(layer, x, training=False, mask=None):
+    """``layer.call(x)`` recorded on a tape of the layer's own, kept for :func:`backward`."""
+    x = _as_input(x)
+    with tape.GradientTape() as recorder:
         recorder.watch(x)
-        out = layer.call(x, **kwargs)
+        out = run(layer, x, training, mask)
     layer._last_call = (recorder, x, out)
     return _arrays(out)
 
@@ -86,6 +116,10 @@ def backward(layer, grad, need_input_grad=True):
     recorder, x, out = layer._last_call
     outs = list(out) if isinstance(out, (list, tuple)) else [out]
     grads = list(grad) if isinstance(out, (list, tuple)) else [grad]
+    for added in added_losses(layer):          # fit adds them to the loss: dJ/d(each) = 1
+        if isinstance(added, Tensor):
+            outs.append(added)
+            grads.append(np.ones(np.shape(added), added.dtype))
     inputs = x if isinstance(x, list) else [x]
     variables = list({id(v): v for n in recorder._nodes for v in n.inputs
                       if hasattr(v, "store_in")}.values())                 # every Variable the call read
