@@ -37,6 +37,8 @@ class _Preprocessing(Layer):
     def __call__(self, x, training=None):
         if functional.is_symbolic(x):
             return super().__call__(x, training)
+        if isinstance(x, strings.RaggedList):     # rows of different lengths (unicode_split): row by row, as TF
+            return strings.RaggedList(self(row, training) for row in x)
         x = self._inputs(x, "inputs")
         if not self.built:
             self.build_from_shape((None,) + x.shape[1:])
