@@ -156,7 +156,7 @@ def add_parser(sub, positive, split, delimiter, seed) -> None:
     p.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
     p.add_argument("--task", choices=("auto", "binary", "multiclass", "regression"), default="auto",
                    help="override the choice made from the target (default auto)")
-    p.add_argument("--lambda", dest="lam", default="0,0.001,0.01,0.1", metavar="L1,L2,...",
+    p.add_argument("--lambda", dest="lam", default="0,0.001,0.01,0.1", metavar="LAM1,LAM2,...",
                    help="L2 penalties on the kernels (default 0,0.001,0.01,0.1)")
     p.add_argument("--learning-rate", default=None, metavar="LR1,LR2,...",
                    help="learning rates (default: the optimizer's)")
