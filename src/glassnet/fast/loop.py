@@ -66,9 +66,44 @@ def apply_gradients(optimizer, grads, variables) -> bool:
         return False                    # a subset (or new variables): the rule runs over all of them
     if optimizer.fast_state is None and not fast._eligible(optimizer):
         return False
+    if _direct(optimizer, grads, variables):
+        return True
     for v, g in zip(variables, grads):
         v.grad = g                      # into the packed buffer (packed on the first step)
     fast.update_packed(optimizer)
+    return True
+
+
+def _direct(optimizer, grads, variables) -> bool:
+    """The packed rule run variable by variable, reading each gradient where the tape left it:
+    no copy into the packed gradient buffer (11 MB read and written a step for the quickstart's
+    Dense, of about 130 MB the whole step moves). Each weight's update reads only its own
+    gradient, momentum and velocity, so the numbers are those of the rule over the whole buffer.
+    Only once numba's loop was chosen (the network repays it), with no clipping, on one thread
+    (when more are free, the whole-buffer rule splits its work over them instead)."""
+    state = optimizer.fast_state
+    if (state is None or state.kernel != "numba" or optimizer.iterations == state.recheck_at
+            or optimizer.global_clipnorm is not None or optimizer.clipvalue is not None):
+        return False
+    threads.pace()
+    if state.size > fast._CHUNK and threads.elementwise_threads() > 1 and state.size >= 2 * fast._PARALLEL_MIN:
+        return False
+    offsets = state.__dict__.get("loop_offsets")
+    if offsets is None:
+        offsets = state.loop_offsets = dict(zip(map(id, optimizer.variables_to_update),
+                                                fast._layout(optimizer.variables_to_update)[0]))
+    from . import _numba_optimizers  # noqa: PLC0415 - loaded already: state.kernel says so
+    lr = optimizer.learning_rate
+    dtype = state.values.dtype
+    c = fast._rule(optimizer)[0](optimizer, lr, dtype.type)         # this step's numbers, as apply's
+    name = type(optimizer).__name__
+    for v, g in zip(variables, grads):
+        g = np.ascontiguousarray(g, dtype=dtype).reshape(-1)
+        at, n = offsets[id(v)], g.size
+        slots = {key: flat[at:at + n] for key, flat in state.slots.items()}
+        _numba_optimizers.runner(name, state.values[at:at + n], g, slots, c)(0, n)
+    optimizer.iterations += 1
+    state.key = None                    # the whole-buffer rule works its numbers out afresh next time
     return True
 
 
