@@ -42,6 +42,7 @@ _LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many var
          "explain": ("glassbox.explain", "explain"), "gradients": ("glassbox.gradients", "gradients"),
          "gradcheck": ("glassbox.gradients", "gradcheck"), "playground": ("playground", None),
          "version": ("tf.version", None), "strings": ("tf.strings", None), "sparse": ("tf.sparse", None),
+         "SparseTensor": ("tf.sparse", "SparseTensor"),
          "image": ("tf.image", None),
          "io": ("tf.io", None), "TensorSpec": ("data.structure", "TensorSpec")}
 
