@@ -411,6 +411,8 @@ class Model(Trainer, Layer):
             self._input_shape = (None,) + tuple(value)
 
     def compute_output_shape(self, input_shape) -> tuple:
+        if self.__dict__.get("_graph") is not None:         # a functional graph: built as it was made
+            return self.output_shape
         shape = tuple(input_shape)
         for layer in self._layers:
             shape = tuple(layer.compute_output_shape(shape))

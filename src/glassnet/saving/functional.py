@@ -42,9 +42,15 @@ def graph_config(model, nested_config) -> dict:
 
     def tensor(t):
         dtype = getattr(t, "dtype", None)
+        name = "string" if getattr(dtype, "kind", None) == "U" else getattr(dtype, "name", dtype or "float32")
         return {"class_name": "__keras_tensor__",
-                "config": {"shape": list(t.shape), "dtype": getattr(dtype, "name", dtype or "float32"),
-                           "keras_history": history(t)}}
+                "config": {"shape": list(t.shape), "dtype": name, "keras_history": history(t)}}
+
+    def given(node):                                  # what one call was given, as Keras writes it
+        names = getattr(node.layer, "_input_names", None)
+        if isinstance(node.layer, Model) and names and len(names) == len(node.parents):
+            return {n: tensor(p) for n, p in zip(names, node.parents)}      # a model of named inputs: a dict
+        return [tensor(p) for p in node.parents] if node.takes_list else tensor(node.parent)
 
     entries = []
     for op in keras_order(graph.keras_inputs, graph.keras_outputs):
@@ -62,9 +68,7 @@ def graph_config(model, nested_config) -> dict:
             entry["build_config"] = {"input_shape": [list(s) for s in shape] if isinstance(shape, list)
                                      else list(shape)}
         entry["name"] = op.name
-        entry["inbound_nodes"] = [{"args": [[tensor(p) for p in node.parents] if node.takes_list
-                                            else tensor(node.parent)], "kwargs": {}}
-                                  for node in calls[id(op)]]
+        entry["inbound_nodes"] = [{"args": [given(node)], "kwargs": {}} for node in calls[id(op)]]
         entries.append(entry)
 
     def ends(tensors, names):
@@ -125,14 +129,20 @@ def build_graph(r, tree, build_layer, input_shape, build_nested):
 
 
 def _args(r, node, where):
-    """The tensors one call was given: ``[(layer name, call index)]``, and whether as a list."""
+    """The tensors one call was given: ``[(layer name, call index)]``, and how: False (one
+    tensor), True (a list), or the names of a dict (a model of named inputs, as Keras writes it)."""
     if not isinstance(node, dict) or not isinstance(node.get("args"), list) or len(node["args"]) != 1:
         r.fail(where, "a call needs 'args' with one entry (a tensor or a list of tensors)")
-    if node.get("kwargs") not in (None, {}):
-        r.fail(where, "call arguments (kwargs) are not supported")
+    kwargs = node.get("kwargs")
+    if kwargs not in (None, {}) and not (isinstance(kwargs, dict) and all(_nothing(v) for v in kwargs.values())):
+        r.fail(where, "call arguments (kwargs) are not supported")       # (Keras's "mask": null is none)
     arg = node["args"][0]
-    many = isinstance(arg, list)
-    tensors = arg if many else [arg]
+    if isinstance(arg, dict) and "class_name" not in arg:
+        many = [r.name(k, where) for k in arg]
+        tensors = list(arg.values())
+    else:
+        many = isinstance(arg, list)
+        tensors = arg if many else [arg]
     if not 1 <= len(tensors) <= MAX_LAYERS:
         r.fail(where, "a call needs at least one input")
     out = []
@@ -144,6 +154,12 @@ def _args(r, node, where):
             r.fail(where, f"expected a __keras_tensor__ with keras_history [layer, call, 0], got {str(t)[:80]}")
         out.append((history[0], history[1]))
     return out, many
+
+
+def _nothing(value) -> bool:
+    """None, or a dict of Nones (Keras writes a model's call on named inputs with mask {name: null})."""
+    return value is None or (isinstance(value, dict) and len(value) <= MAX_LAYERS
+                             and all(v is None for v in value.values()))
 
 
 def _replay(r, made, calls, pending, produced, budget, dry):
@@ -174,8 +190,9 @@ def _replay(r, made, calls, pending, produced, budget, dry):
                 shapes[(name, k)] = tuple(out)
             else:
                 given = [produced[a] for a in args]
+                call_on = dict(zip(many, given)) if isinstance(many, list) else given if many else given[0]
                 try:
-                    produced[(name, k)] = layer(given if many else given[0])
+                    produced[(name, k)] = layer(call_on)
                 except (TypeError, ValueError) as e:
                     r.fail(name, f"cannot call it on its inputs: {e}")
             seen_layers.add(name)

@@ -36,7 +36,8 @@ def layer_keys(model) -> list[str]:
     """Keras's group name for each layer: snake_case class name, ``_1``, ``_2`` for repeats."""
     used, keys = {}, []
     for layer in model.layers:
-        base = snake_case(type(layer).__name__)
+        graph = getattr(layer, "_graph", None) is not None      # a nested functional model: Keras's Functional
+        base = "functional" if graph else snake_case(type(layer).__name__)
         if base in used:
             used[base] += 1
             keys.append(f"{base}_{used[base]}")
