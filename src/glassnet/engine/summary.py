@@ -34,11 +34,14 @@ def _graph_rows(model) -> list:
     graph = model._graph
     calls = {}
     for node in sorted(graph.order, key=lambda n: n.serial):
-        calls.setdefault(id(node.layer), []).append(node)
+        if not node.index:                              # (a recurrent call's returned state: not a call)
+            calls.setdefault(id(node.layer), []).append(node)
 
     def source(t):
         if isinstance(t, InputLayer):
             return f"{t.name}[0][0]"
+        if t.index:                                     # state k of a call: name[call][k], as Keras
+            return f"{t.layer.name}[{calls[id(t.layer)].index(t.parent)}][{t.index}]"
         return f"{t.layer.name}[{calls[id(t.layer)].index(t)}][0]"
     rows = []
     for op in keras_order(graph.keras_inputs, graph.keras_outputs):
