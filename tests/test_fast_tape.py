@@ -247,3 +247,17 @@ def test_a_tape_opening_looks_at_the_free_cores_on_the_fast_path_only(monkeypatc
     with tf.GradientTape():
         pass
     assert looks == [1]
+
+
+@pytest.mark.skipif(not HAS_NUMBA, reason="the update reads gradients in place with numba's loop")
+def test_the_update_split_over_two_threads_gives_the_same_numbers(spies):
+    tf.config.set_fast_path(False)
+    readable = quickstart(steps=3)
+    tf.config.set_fast_path(True)
+    tf.config.set_num_threads(2)
+    try:
+        fast = quickstart(steps=3)
+    finally:
+        tf.config.set_num_threads(None)
+    _assert_same(fast, readable)
+    assert spies["direct"] >= 1

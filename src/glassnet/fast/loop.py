@@ -79,15 +79,13 @@ def _direct(optimizer, grads, variables) -> bool:
     no copy into the packed gradient buffer (11 MB read and written a step for the quickstart's
     Dense, of about 130 MB the whole step moves). Each weight's update reads only its own
     gradient, momentum and velocity, so the numbers are those of the rule over the whole buffer.
-    Only once numba's loop was chosen (the network repays it), with no clipping, on one thread
-    (when more are free, the whole-buffer rule splits its work over them instead)."""
+    Only once numba's loop was chosen (the network repays it), with no clipping. A large
+    variable is split over the threads that ``glassnet.threads`` says are free, as apply does."""
     state = optimizer.fast_state
     if (state is None or state.kernel != "numba" or optimizer.iterations == state.recheck_at
             or optimizer.global_clipnorm is not None or optimizer.clipvalue is not None):
         return False
     threads.pace()
-    if state.size > fast._CHUNK and threads.elementwise_threads() > 1 and state.size >= 2 * fast._PARALLEL_MIN:
-        return False
     offsets = state.__dict__.get("loop_offsets")
     if offsets is None:
         offsets = state.loop_offsets = dict(zip(map(id, optimizer.variables_to_update),
@@ -101,7 +99,17 @@ def _direct(optimizer, grads, variables) -> bool:
         g = np.ascontiguousarray(g, dtype=dtype).reshape(-1)
         at, n = offsets[id(v)], g.size
         slots = {key: flat[at:at + n] for key, flat in state.slots.items()}
-        _numba_optimizers.runner(name, state.values[at:at + n], g, slots, c)(0, n)
+        rule = _numba_optimizers.runner(name, state.values[at:at + n], g, slots, c)
+        parts = max(1, min(threads.elementwise_threads(), n // fast._PARALLEL_MIN))
+        if parts == 1:
+            rule(0, n)
+            continue
+        bounds = [n * k // parts for k in range(parts + 1)]
+        in_worker = denormals.like_caller(rule)         # with the caller's flush-to-zero setting
+        futures = [fast._pool().submit(in_worker, bounds[k], bounds[k + 1]) for k in range(1, parts)]
+        rule(bounds[0], bounds[1])
+        for f in futures:
+            f.result()
     optimizer.iterations += 1
     state.key = None                    # the whole-buffer rule works its numbers out afresh next time
     return True
