@@ -227,10 +227,14 @@ def test_value_and_gradient_is_call_and_gradient(loss, label_kind, pred_kind):
         np.testing.assert_allclose(grad, loss.gradient_from_logits(yp, p, act(p)), rtol=1e-12, atol=1e-15)
 
 
-def test_gradcheck_refuses_a_model_with_several_inputs_by_name():
+def test_gradcheck_checks_a_model_with_several_inputs():
     import glassnet as _g
+    _g.keras.utils.set_random_seed(0)
     a, b = _g.keras.Input((2,)), _g.keras.Input((3,))
-    model = _g.keras.Model([a, b], _g.layers.Dense(1)(_g.layers.concatenate([a, b])))
+    model = _g.keras.Model([a, b], _g.layers.Dense(1)(_g.layers.Dense(4, activation="tanh")(
+        _g.layers.concatenate([a, b]))))
     model.compile("sgd", "mse")
-    with pytest.raises(ValueError, match=r"gradcheck\(model, x, y\): x is a list"):
-        _g.gradcheck(model, [np.ones((2, 2)), np.ones((2, 3))], np.ones((2, 1)))
+    rng = np.random.default_rng(0)
+    report = _g.gradcheck(model, [rng.normal(size=(3, 2)), rng.normal(size=(3, 3))], rng.normal(size=(3, 1)))
+    assert report.passed and "on 3 samples" in str(report), str(report)
+    assert str(report).count(" ok") == 4                  # the two Dense layers' kernels and biases

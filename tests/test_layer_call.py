@@ -205,3 +205,26 @@ def test_add_loss_in_a_loop_of_your_own_as_the_keras_guide_writes_it():
     model.train_on_batch(x, y)                             # fit's step sets each weight's grad
     for g, v in zip(grads, model.trainable_weights):
         np.testing.assert_allclose(np.asarray(g), v.grad, rtol=1e-5, atol=1e-7)
+
+
+class Combine(keras.layers.Layer):                       # deterministic stand-in for the VAE's Sampling
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        return z_mean + tf.exp(0.5 * z_log_var) * 0.3
+
+
+def test_a_list_of_inputs_eagerly_on_a_tape_and_in_a_functional_graph():
+    tf.keras.utils.set_random_seed(4)
+    x, y = _data(n=6)
+    inputs = keras.Input(shape=(5,))
+    h = layers.Dense(4, activation="tanh")(inputs)
+    z = Combine()([layers.Dense(2, name="z_mean")(h), layers.Dense(2, name="z_log_var")(h)])
+    model = keras.Model(inputs, layers.Dense(1)(z))
+    model.compile("sgd", "mse")
+    report = tf.gradcheck(model, x, y)
+    assert report.passed, str(report)
+    m, v = tf.constant(x[:, :2]), tf.constant(x[:, 2:4])
+    with tf.GradientTape() as tape:
+        tape.watch(v)
+        total = tf.reduce_sum(Combine()((m, v)))
+    np.testing.assert_allclose(tape.gradient(total, v).numpy(), 0.15 * np.exp(0.5 * x[:, 2:4]), rtol=1e-5)

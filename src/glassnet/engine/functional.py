@@ -122,7 +122,9 @@ class SymbolicOutput(SymbolicMath, KerasTensor):
         super().__init__(shape, dtype, f"{layer.name}_output")
         self.layer, self.parents = layer, list(parents)
         self.serial = next(_MADE)                       # the order calls were made (a layer's call index)
-        self.takes_list = bool(getattr(layer, "takes_list", False))
+        # a layer written with call takes a list when it is called on one (the VAE's Sampling()([m, v]))
+        self.takes_list = bool(getattr(layer, "takes_list", False)) or (
+            getattr(layer, "by_call", False) and len(self.parents) > 1)
 
     @property
     def parent(self):
@@ -148,7 +150,8 @@ def call(layer, parent) -> SymbolicOutput:
     shapes = [(None,) + tuple(p.shape)[1:] for p in parents]
     # a recurrent layer called with initial states reads [x, h, c]: built for x, a node of several inputs
     states_too = isinstance(parent, (list, tuple)) and getattr(layer, "takes_states", False)
-    if isinstance(parent, (list, tuple)) and not getattr(layer, "takes_list", False) and not states_too:
+    listed = getattr(layer, "takes_list", False) or (getattr(layer, "by_call", False) and isinstance(parent, (list, tuple)))
+    if isinstance(parent, (list, tuple)) and not listed and not states_too:
         raise TypeError(f"{type(layer).__name__} {layer.name!r} takes one input, got a list of {len(parents)}; "
                         "merge them first (Concatenate, Add, ...)")
     if isinstance(layer, Model):                        # a model used as a layer
@@ -156,7 +159,7 @@ def call(layer, parent) -> SymbolicOutput:
             layer.build(shapes[0])
         out = layer.output_shape
     else:
-        out = layer.build_from_shape(shapes if getattr(layer, "takes_list", False) else shapes[0])
+        out = layer.build_from_shape(shapes if listed else shapes[0])
     dtype = _output_dtype(layer, parents, shapes)
     result = SymbolicOutput(layer, parents, out, dtype)
     layer._symbolic_output = result                     # layer.output, layer.input (Keras's)

@@ -265,19 +265,18 @@ def gradcheck(obj, x, y=None, eps: float = 1e-6, rtol: float = 1e-5, atol: float
 def _check_model(model, x, y, sample_weight, eps, rtol, atol, max_entries, gen):
     if y is None:
         raise ValueError("gradcheck(model, x, y): the labels y are needed to compute the loss")
-    if isinstance(x, (list, tuple, dict)):
-        raise ValueError("gradcheck(model, x, y): x is a list or dict of inputs; models with several inputs "
-                         "are not supported yet (check each layer: gradcheck(layer, x), or compare "
-                         "GradientTape's gradients with central differences)")
     x, y, sw = _batch(model, x, y, sample_weight, "gradcheck")     # builds the model if needed
     m64 = _float64_model(model)
-    x64 = x.astype(np.float64) if x.dtype.kind in "biuf" else x        # text stays text (TextVectorization)
-    y64 = y.astype(np.float64) if y.dtype.kind == "f" else y
+
+    def as64(a):                                 # text stays text (TextVectorization), ids stay ids
+        return a.astype(np.float64) if a.dtype.kind == "f" else a
+    x64 = [as64(a) for a in x] if isinstance(x, list) else as64(x)     # a graph's inputs: a list
+    y64 = [as64(a) for a in y] if isinstance(y, list) else as64(y)
     sw64 = None if sw is None else sw.astype(np.float64)
     train_step(m64, x64, y64, sw64, training=False, update=False)
     variables = m64.trainable_weights          # what backward computes; frozen statistics are not checked
     analytic = [v.grad.copy() for v in variables]
-    layers = m64.layers
+    layers = m64.units()                          # the stack's layers, or the graph (or subclass) as one
 
     def J():
         a = forward(layers, x64, False)
@@ -286,7 +285,7 @@ def _check_model(model, x, y, sample_weight, eps, rtol, atol, max_entries, gen):
 
     rows = [_check_array(v.path, v.value, g, J, eps, rtol, atol, max_entries, gen)
             for v, g in zip(variables, analytic)]
-    return f"model {model.name!r} with {type(model.loss).__name__} on {len(x)} samples", rows
+    return f"model {model.name!r} with {type(model.loss).__name__} on {len(y64[0] if isinstance(y64, list) else y64)} samples", rows
 
 
 def _check_layer(layer, x, eps, rtol, atol, max_entries, gen):

@@ -307,6 +307,9 @@ class Layer:
         shapes = [(None,) + x.shape[1:] for x in xs]
         if not self.built or self.__dict__.get("_input_shape") is None:
             self.build_from_shape(shapes)
+        if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations
+            xs = [g if isinstance(g, Tensor) and g.dtype == x.dtype else wrap(x) for g, x in zip(given, xs)]
+            return _wrap_outputs(by_call.run(self, xs, tape.training(training, self.default_training)))
         out = _wrap_outputs(self.forward(xs, training=tape.training(training, self.default_training)))
         if tape.recording():
             tape.record_call(self, given, out)

@@ -139,7 +139,9 @@ def backward(layer, grad, need_input_grad=True):
 def output_shape(layer, input_shape):
     """The output shape, by running ``call`` once on zeros (unknown sizes taken as 1; the
     batch dimension stays None). A list of outputs gives a list of shapes."""
-    shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+    many = bool(input_shape) and isinstance(input_shape[0], (list, tuple))     # a list of inputs' shapes
+    input_shape = list(input_shape) if many else input_shape
+    shapes = input_shape if many else [input_shape]
     zeros = [np.zeros((1,) + tuple(1 if d is None else d for d in s[1:]), layer.dtype or config.floatx())
              for s in shapes]
     kwargs = {}
