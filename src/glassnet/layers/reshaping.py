@@ -1,4 +1,5 @@
-"""Reshape: the same numbers in another shape, sample by sample (``Flatten`` is in ``core``)::
+"""Reshape, RepeatVector, Permute, Identity: the same numbers in another shape or order, sample by
+sample (``Flatten`` is in ``core``). Reshape::
 
     forward:   Y = X.reshape(N, *target_shape)        backward:  dX = dY.reshape(X.shape)
 
@@ -70,3 +71,114 @@ class Reshape(Layer):
 
     def get_config(self):
         return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+
+class RepeatVector(Layer):
+    """Repeats each sample's vector ``n`` times: ``(N, features)`` -> ``(N, n, features)`` (a
+    seq2seq encoder's summary handed to every step of the decoder)::
+
+        forward:   Y[:, t, :] = X  for t < n           backward:  dX = sum over t of dY[:, t, :]
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.RepeatVector(3)(np.array([[1., 2.]])).tolist()
+    [[[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]]
+    """
+
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+            raise ValueError(f"RepeatVector: n must be a positive integer, got {n!r}")
+        self.n = int(n)
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != 2:
+            raise ValueError(f"RepeatVector {self.name!r} takes inputs of 2 dimensions (samples, features), "
+                             f"got shape {tuple(input_shape)}")
+        return (input_shape[0], self.n, input_shape[1])
+
+    def count_params_for(self, input_shape) -> int:
+        return 0
+
+    def forward(self, x, training=False):
+        self.compute_output_shape((None,) + x.shape[1:])
+        return np.repeat(x[:, None, :], self.n, axis=1)
+
+    def backward(self, grad, need_input_grad=True):
+        return grad.sum(axis=1) if need_input_grad else None
+
+    def to_onnx(self, g, x):
+        y = g.node("Unsqueeze", [x, g.initializer("axes", np.array([1], np.int64))])
+        return g.node("Tile", [y, g.initializer("repeats", np.array([1, self.n, 1], np.int64))])
+
+    def get_config(self):
+        return {**super().get_config(), "n": self.n}
+
+
+class Permute(Layer):
+    """Reorders the axes of each sample: ``dims`` is a permutation of ``1 .. rank`` (the batch
+    axis stays first), as Keras::
+
+        forward:   Y = X.transpose(0, *dims)           backward:  dX = dY.transpose(the inverse permutation)
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.Permute((2, 1))(np.zeros((4, 10, 64))).shape
+    (4, 64, 10)
+    """
+
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        try:
+            dims = tuple(dims)
+        except TypeError:
+            dims = None
+        if not dims or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in dims) \
+                or sorted(dims) != list(range(1, len(dims) + 1)):
+            raise ValueError(f"Permute: dims must be a permutation of 1, ..., {len(dims) if dims else 'rank'} "
+                             f"(the axes of a sample, counted from 1), got {dims!r}")
+        self.dims = tuple(int(d) for d in dims)
+        self._inverse = (0,) + tuple(int(i) + 1 for i in np.argsort(self.dims))
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != len(self.dims) + 1:
+            raise ValueError(f"Permute {self.name!r}: dims={self.dims} needs samples of {len(self.dims)} axes, got "
+                             f"inputs of shape {tuple(input_shape)}")
+        return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
+
+    def count_params_for(self, input_shape) -> int:
+        return 0
+
+    def forward(self, x, training=False):
+        self.compute_output_shape((None,) + x.shape[1:])
+        return np.ascontiguousarray(x.transpose((0,) + self.dims))
+
+    def backward(self, grad, need_input_grad=True):
+        return np.ascontiguousarray(grad.transpose(self._inverse)) if need_input_grad else None
+
+    def to_onnx(self, g, x):
+        return g.node("Transpose", [x], perm=[0] + list(self.dims))
+
+    def get_config(self):
+        return {**super().get_config(), "dims": list(self.dims)}
+
+
+class Identity(Layer):
+    """Returns its input unchanged (a placeholder, as Keras's): ``Y = X``, ``dX = dY``.
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.Identity()(np.ones((2, 3))).shape
+    (2, 3)
+    """
+
+    supports_masking = True
+
+    def count_params_for(self, input_shape) -> int:
+        return 0
+
+    def forward(self, x, training=False):
+        return x
+
+    def backward(self, grad, need_input_grad=True):
+        return grad if need_input_grad else None
+
+    def to_onnx(self, g, x):
+        return g.node("Identity", [x])

@@ -1,0 +1,98 @@
+"""``TimeDistributed(layer)``: one layer applied to every time step of a sequence, with the same
+weights at each step (Keras's ``keras.layers.TimeDistributed``)::
+
+    forward:   X (N, T, ...) -> X.reshape(N*T, ...)      each step a sample of its own
+               Y' = layer.forward(X')                    one call over all N*T of them
+               Y = Y'.reshape(N, T, ...)
+    backward:  dY' = dY.reshape(N*T, ...)
+               dX' = layer.backward(dY')                 the weights' gradients summed over the steps
+               dX = dX'.reshape(N, T, ...)               (layer.backward adds over its N*T samples)
+
+The wrapper holds the wrapped layer and its weights (``weights`` are the layer's); in files its
+config nests the layer's, and weight files keep them in ``layer/vars``, as Keras writes them.
+
+>>> import numpy as np, glassnet
+>>> td = glassnet.layers.TimeDistributed(glassnet.layers.Dense(8))
+>>> td(np.ones((2, 10, 16))).shape
+(2, 10, 8)
+>>> [w.shape for w in td.weights]
+[(16, 8), (8,)]
+"""
+from __future__ import annotations
+
+from .base import Layer, get_class
+
+
+class TimeDistributed(Layer):
+    """Applies ``layer`` to each step ``x[:, t]`` of inputs ``(N, T, ...)`` (see the module)."""
+
+    nested_layers = ("layer",)          # config keys holding a layer's config (saving/keras_config.py)
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"TimeDistributed: layer must be a Layer instance (e.g. Dense(8)), got {layer!r}")
+        if layer.takes_list:
+            raise ValueError(f"TimeDistributed: {type(layer).__name__} takes a list of inputs; TimeDistributed wraps "
+                             "a layer of one input")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    @property
+    def inner_layers(self):
+        """The wrapped layer, whose caches a graph keeps per call when this layer is shared."""
+        return (self.layer,)
+
+    def needs_flat_samples(self):
+        return False                        # its samples are sequences
+
+    def _step_shape(self, input_shape):
+        if len(input_shape) < 3:
+            raise ValueError(f"TimeDistributed {self.name!r} takes inputs of at least 3 dimensions (samples, "
+                             f"steps, ...), got shape {tuple(input_shape)}")
+        return (None,) + tuple(input_shape[2:])
+
+    def build(self, input_shape):
+        self.layer.build_from_shape(self._step_shape(input_shape))
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        inner = self.layer.compute_output_shape(self._step_shape(input_shape))
+        return tuple(input_shape[:2]) + tuple(inner[1:])
+
+    def count_params_for(self, input_shape) -> int:
+        return self.layer.count_params_for(self._step_shape(input_shape))
+
+    def _adopted(self):
+        return self.layer._adopted()
+
+    def h5_weight_groups(self):
+        """Keras's place in weight files: ``<this layer>/layer/vars`` (an RNN's ``layer/cell/vars``)."""
+        sub = getattr(self.layer, "h5_weights_group", None)
+        return [(f"layer/{sub}/vars" if sub else "layer/vars", self.layer.weights)]
+
+    def forward(self, x, training=False):
+        self.steps = x.shape[:2]
+        y = self.layer.forward(x.reshape((-1,) + x.shape[2:]), training)      # (N*T, ...): one call
+        return y.reshape(self.steps + y.shape[1:])
+
+    def backward(self, grad, need_input_grad=True):
+        dx = self.layer.backward(grad.reshape((-1,) + grad.shape[2:]), need_input_grad)
+        return None if dx is None else dx.reshape(self.steps + dx.shape[1:])
+
+    def explain_forward(self, l, x, out, weights=None) -> list[str]:
+        n, t = x.shape[:2]
+        return [f"the {n} x {t} steps as {n * t} samples of {tuple(x.shape[2:])}: "
+                f"{type(self.layer).__name__} {self.layer.name!r} on each, one call, the same weights"]
+
+    def get_config(self):
+        inner = {"module": "keras.layers", "class_name": type(self.layer).__name__,
+                 "config": self.layer.get_config(), "registered_name": None}
+        return {**super().get_config(), "layer": inner}
+
+    @classmethod
+    def from_config(cls, cfg):
+        cfg = dict(cfg)
+        node = cfg.get("layer")
+        if isinstance(node, dict):                 # {"class_name", "config"} -> a layer, by registered name
+            cfg["layer"] = get_class(node["class_name"]).from_config(node.get("config") or {})
+        return super().from_config(cfg)
