@@ -191,3 +191,27 @@ def test_a_graph_model_is_a_layer_of_another_even_called_twice(float64):
     labels = data.sum(axis=1, keepdims=True)
     for got, want in zip(glassnet.gradients(outer, data, labels), numeric_model_gradients(outer, data, labels)):
         np.testing.assert_allclose(got, want, atol=1e-7)
+
+
+def test_no_input_gradient_is_asked_through_ids_and_words():
+    """As Keras: nothing differentiates through integer or string tensors. A CategoryEncoding after
+    a StringLookup, in a head called inside another model, trains without being asked for dJ/d(ids);
+    a graph's input gradient is given for its number inputs and None for its text input."""
+    from glassnet.keras import layers
+    text = Input(shape=(1,), dtype="string", name="text")
+    number = Input(shape=(1,), name="number")
+    lookup = layers.StringLookup(vocabulary=["a", "b"])
+    encoded = layers.CategoryEncoding(num_tokens=lookup.vocabulary_size())(lookup(text))
+    head = Model({"text": text, "number": number}, layers.Concatenate()([encoded, number]))
+    inputs = {"text": Input(shape=(1,), dtype="string", name="text"), "number": Input(shape=(1,), name="number")}
+    model = Model(inputs, Dense(1)(head(inputs)))
+    model.compile(optimizer="adam", loss="mse")
+    x = {"text": np.array(["a", "b", "c", "a"], object), "number": np.arange(4.0)}
+    history = model.fit(x, np.array([0.0, 1.0, 0.5, 0.0]), epochs=3, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    carries = head._graph.carrying(need_input_grad=True)
+    assert id(number) in carries and id(text) not in carries and id(encoded) not in carries
+    assert not model._graph.carrying(need_input_grad=False) - {id(n) for n in model._graph.order}
+    head._graph.forward(head._graph_inputs(x, "x"))
+    dtext, dnumber = head._graph.backward([np.ones((4, 4), np.float32)], need_input_grad=True)
+    assert dtext is None and dnumber.tolist() == [[1.0]] * 4
