@@ -77,9 +77,9 @@ def test_printing_is_tensorflows():
     assert repr(tf.constant([["a"], ["bé"]])) == ("<tf.Tensor: shape=(2, 1), dtype=string, numpy=\n"
                                                    "array([[b'a'],\n       [b'b\\xc3\\xa9']], dtype=object)>")
     assert str(tf.constant([], dtype=tf.string)) == "tf.Tensor([], shape=(0,), dtype=string)"
-    # number tensors keep NumPy's print (the doctests and course outputs are written so)
-    assert repr(tf.constant([1.0, 2.0])) == "array([1., 2.], dtype=float32)"
-    assert str(tf.constant([1.0, 2.0])) == "[1. 2.]"
+    # number tensors print as TensorFlow's too (tests/test_tensor.py has more)
+    assert repr(tf.constant([1.0, 2.0])) == "<tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.], dtype=float32)>"
+    assert str(tf.constant([1.0, 2.0])) == "tf.Tensor([1. 2.], shape=(2,), dtype=float32)"
 
 
 def test_indexing_iterating_comparing_a_string_tensor():

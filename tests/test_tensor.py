@@ -76,3 +76,91 @@ def test_constant_and_convert_to_tensor_use_tensorflow_default_types():
     t = tf.constant(source)
     source[0] = 9.0
     assert t.numpy()[0] == 1.0                                        # a copy, never an alias
+
+
+# -- printed as TensorFlow 2.21 prints them (the strings below are TF's own, copied from it) ----
+TF_TEXT = [   # (tensor, str(t), repr(t))
+    (lambda: tf.constant([1.0, 2.0]), "tf.Tensor([1. 2.], shape=(2,), dtype=float32)",
+     "<tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.], dtype=float32)>"),
+    (lambda: tf.constant(3.0), "tf.Tensor(3.0, shape=(), dtype=float32)",
+     "<tf.Tensor: shape=(), dtype=float32, numpy=3.0>"),
+    (lambda: tf.constant(3), "tf.Tensor(3, shape=(), dtype=int32)", "<tf.Tensor: shape=(), dtype=int32, numpy=3>"),
+    (lambda: tf.constant(1 / 3), "tf.Tensor(0.33333334, shape=(), dtype=float32)",
+     "<tf.Tensor: shape=(), dtype=float32, numpy=0.3333333432674408>"),
+    (lambda: tf.constant(True), "tf.Tensor(True, shape=(), dtype=bool)",
+     "<tf.Tensor: shape=(), dtype=bool, numpy=True>"),
+    (lambda: tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),
+     "tf.Tensor(\n[[1. 2. 3.]\n [4. 5. 6.]], shape=(2, 3), dtype=float32)",
+     "<tf.Tensor: shape=(2, 3), dtype=float32, numpy=\narray([[1., 2., 3.],\n       [4., 5., 6.]], dtype=float32)>"),
+    (lambda: tf.constant([[1, 2], [3, 4]]), "tf.Tensor(\n[[1 2]\n [3 4]], shape=(2, 2), dtype=int32)",
+     "<tf.Tensor: shape=(2, 2), dtype=int32, numpy=\narray([[1, 2],\n       [3, 4]], dtype=int32)>"),
+    (lambda: tf.constant([True, False]), "tf.Tensor([ True False], shape=(2,), dtype=bool)",
+     "<tf.Tensor: shape=(2,), dtype=bool, numpy=array([ True, False])>"),
+    (lambda: tf.constant(np.array([1.5, 2.25])), "tf.Tensor([1.5  2.25], shape=(2,), dtype=float64)",
+     "<tf.Tensor: shape=(2,), dtype=float64, numpy=array([1.5 , 2.25])>"),
+    (lambda: tf.constant([0.1, 1 / 3, 2.0]), "tf.Tensor([0.1        0.33333334 2.        ], shape=(3,), dtype=float32)",
+     "<tf.Tensor: shape=(3,), dtype=float32, numpy=array([0.1       , 0.33333334, 2.        ], dtype=float32)>"),
+    (lambda: tf.zeros((0, 3)), "tf.Tensor([], shape=(0, 3), dtype=float32)",
+     "<tf.Tensor: shape=(0, 3), dtype=float32, numpy=array([], shape=(0, 3), dtype=float32)>"),
+    (lambda: tf.constant([np.nan, np.inf]), "tf.Tensor([nan inf], shape=(2,), dtype=float32)",
+     "<tf.Tensor: shape=(2,), dtype=float32, numpy=array([nan, inf], dtype=float32)>"),
+    (lambda: tf.ones((2, 2, 2)), "tf.Tensor(\n[[[1. 1.]\n  [1. 1.]]\n\n [[1. 1.]\n  [1. 1.]]], shape=(2, 2, 2), dtype=float32)",
+     "<tf.Tensor: shape=(2, 2, 2), dtype=float32, numpy=\narray([[[1., 1.],\n        [1., 1.]],\n\n"
+     "       [[1., 1.],\n        [1., 1.]]], dtype=float32)>"),
+    (lambda: tf.range(2000, dtype=tf.float32),          # summarised as NumPy does past 1000 numbers
+     "tf.Tensor([0.000e+00 1.000e+00 2.000e+00 ... 1.997e+03 1.998e+03 1.999e+03], shape=(2000,), dtype=float32)",
+     "<tf.Tensor: shape=(2000,), dtype=float32, numpy=\narray([0.000e+00, 1.000e+00, 2.000e+00, ..., 1.997e+03, "
+     "1.998e+03,\n       1.999e+03], shape=(2000,), dtype=float32)>"),
+]
+
+
+@pytest.mark.parametrize("make, text, representation", TF_TEXT, ids=lambda v: None if callable(v) else v[:40])
+def test_tensors_print_as_tensorflow(make, text, representation):
+    t = make()
+    assert str(t) == text
+    assert repr(t) == representation
+
+
+def test_printing_follows_numpy_print_options_and_format_takes_the_numbers():
+    t = tf.constant([0.1, 1 / 3, 2.0])
+    with np.printoptions(precision=3):            # TF 2.21 under the same options
+        assert str(t) == "tf.Tensor([0.1   0.333 2.   ], shape=(3,), dtype=float32)"
+        assert repr(t) == "<tf.Tensor: shape=(3,), dtype=float32, numpy=array([0.1  , 0.333, 2.   ], dtype=float32)>"
+        assert repr(tf.constant(1 / 3)) == "<tf.Tensor: shape=(), dtype=float32, numpy=0.3333333432674408>"
+    big = tf.reshape(tf.range(3000), (30, 100))
+    assert str(big).splitlines()[:2] == ["tf.Tensor(", "[[   0    1    2 ...   97   98   99]"]
+    assert str(big).endswith(" [2900 2901 2902 ... 2997 2998 2999]], shape=(30, 100), dtype=int32)")
+    # f-strings and format() see the numbers, as TensorFlow's __format__
+    assert f"{tf.constant([1.0, 2.0])}" == "[1. 2.]" and f"{tf.constant(0.5)}" == "0.5"
+    assert "{:.3%}".format(tf.constant(0.5)) == "50.000%" and f"{tf.constant(0.25):0.2f}" == "0.25"
+    assert "%s" % tf.constant(0.5) == "tf.Tensor(0.5, shape=(), dtype=float32)"
+    assert str([tf.constant(1.0), tf.constant([1, 2])]) == ("[<tf.Tensor: shape=(), dtype=float32, numpy=1.0>, "
+                                                            "<tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 2], "
+                                                            "dtype=int32)>]")
+    assert str({"a": tf.constant(2)}) == "{'a': <tf.Tensor: shape=(), dtype=int32, numpy=2>}"
+    # a dataset's cardinality is an int64 scalar tensor (-2: unknown, after a filter)
+    ds = tf.data.Dataset.range(3).filter(lambda x: x > 0)
+    assert str(ds.cardinality()) == "tf.Tensor(-2, shape=(), dtype=int64)"
+    assert repr(tf.data.Dataset.range(3).cardinality()) == "<tf.Tensor: shape=(), dtype=int64, numpy=3>"
+
+
+def test_variables_print_as_tensorflow_and_layer_weights_as_keras():
+    assert repr(tf.Variable([1.0, 2.0], name="w")) == \
+        "<tf.Variable 'w:0' shape=(2,) dtype=float32, numpy=array([1., 2.], dtype=float32)>"
+    assert str(tf.Variable(3.0)) == "<tf.Variable 'Variable:0' shape=() dtype=float32, numpy=3.0>"
+    assert repr(tf.Variable([[1, 2], [3, 4]])) == ("<tf.Variable 'Variable:0' shape=(2, 2) dtype=int32, numpy=\n"
+                                                  "array([[1, 2],\n       [3, 4]], dtype=int32)>")
+    assert repr(tf.Variable(np.arange(6.0).reshape(2, 3))) == (
+        "<tf.Variable 'Variable:0' shape=(2, 3) dtype=float64, numpy=\narray([[0., 1., 2.],\n       [3., 4., 5.]])>")
+    dense = Dense(2, kernel_initializer="ones")            # Keras 3's own Variable for a layer's weights
+    dense.build((None, 3))
+    assert repr(dense.bias) == "<Variable path=dense/bias, shape=(2,), dtype=float32, value=[0. 0.]>" \
+        or repr(dense.bias).startswith("<Variable path=dense_")          # the layer's name may be numbered
+    assert str(dense.kernel).endswith(", shape=(3, 2), dtype=float32, value=[[1. 1.]\n [1. 1.]\n [1. 1.]]>")
+
+
+def test_predict_keeps_numpys_print():
+    model = Sequential([Input(shape=(2,)), Dense(1, kernel_initializer="zeros")])
+    out = model.predict(np.ones((2, 2)), verbose=0)
+    assert repr(out) == "array([[0.],\n       [0.]], dtype=float32)" and str(out) == "[[0.]\n [0.]]"
+    assert repr(model(np.ones((1, 2)))) == "<tf.Tensor: shape=(1, 1), dtype=float32, numpy=array([[0.]], dtype=float32)>"

@@ -14,11 +14,11 @@ loop Python numbers for its logs, as Keras's ``History`` holds them.
 >>> import numpy as np
 >>> m = BinaryAccuracy()
 >>> m.update_state(np.array([[1.0], [0.0]]), np.array([[0.9], [0.7]]))
->>> float(m.result())
-0.5
+>>> m.result()
+<tf.Tensor: shape=(), dtype=float32, numpy=0.5>
 >>> m.update_state([1.0], [0.8])                 # a batch of one: 2 right out of 3 samples
->>> m.result().numpy()
-np.float32(0.6666667)
+>>> print(m.result())
+tf.Tensor(0.6666667, shape=(), dtype=float32)
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ is a node of the graph (a ``Lambda``), as Keras 3's ops are.
 >>> import numpy as np, glassnet
 >>> from glassnet.keras import ops
 >>> ops.sum(ops.square(np.array([1.0, 2.0])))
-array(5.)
+<tf.Tensor: shape=(), dtype=float64, numpy=5.0>
 >>> inputs = glassnet.keras.Input(shape=(3,))
 >>> model = glassnet.keras.Model(inputs, ops.sum(inputs * 2.0, axis=1, keepdims=True))
 >>> model.predict(np.ones((2, 3)), verbose=0).ravel().tolist()

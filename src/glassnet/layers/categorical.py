@@ -12,8 +12,9 @@ start of a model (or in ``dataset.map``). The outputs Keras's ``encode_categoric
 
 >>> import numpy as np, glassnet
 >>> glassnet.layers.CategoryEncoding(num_tokens=4, output_mode="multi_hot")(np.array([[0, 3], [1, 1]]))
+<tf.Tensor: shape=(2, 4), dtype=float32, numpy=
 array([[1., 0., 0., 1.],
-       [0., 1., 0., 0.]], dtype=float32)
+       [0., 1., 0., 0.]], dtype=float32)>
 """
 from __future__ import annotations
 
@@ -128,7 +129,7 @@ class CategoryEncoding(_Preprocessing):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.CategoryEncoding(4, output_mode="count")(np.array([[0, 3, 3]]))
-    array([[1., 0., 0., 2.]], dtype=float32)
+    <tf.Tensor: shape=(1, 4), dtype=float32, numpy=array([[1., 0., 0., 2.]], dtype=float32)>
     """
 
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
@@ -168,10 +169,11 @@ class Hashing(_Preprocessing):
     (Keras's keyed SipHash) is not supported.
 
     >>> import numpy as np, glassnet
-    >>> glassnet.layers.Hashing(num_bins=3)(np.array([["A"], ["B"], ["C"]]))
-    array([[1],
-           [0],
-           [1]])
+    >>> print(glassnet.layers.Hashing(num_bins=3)(np.array([["A"], ["B"], ["C"]])))
+    tf.Tensor(
+    [[1]
+     [0]
+     [1]], shape=(3, 1), dtype=int64)
     """
 
     takes_strings = True
@@ -227,7 +229,7 @@ class Discretization(_Preprocessing):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.Discretization(bin_boundaries=[0.0, 1.0])(np.array([[-3.0, 0.0, 0.5, 2.0]]))
-    array([[0, 1, 1, 2]])
+    <tf.Tensor: shape=(1, 4), dtype=int64, numpy=array([[0, 1, 1, 2]])>
     """
 
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int", sparse=False, **kwargs):

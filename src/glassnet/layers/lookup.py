@@ -12,7 +12,7 @@
 >>> lookup = glassnet.layers.StringLookup()
 >>> lookup.adapt(np.array(["b", "a", "a"]))
 >>> lookup.get_vocabulary(), lookup(np.array([["a", "b", "z"]]))
-(['[UNK]', 'a', 'b'], array([[1, 2, 0]]))
+(['[UNK]', 'a', 'b'], <tf.Tensor: shape=(1, 3), dtype=int64, numpy=array([[1, 2, 0]])>)
 """
 from __future__ import annotations
 
@@ -302,7 +302,7 @@ class StringLookup(_Lookup):
     >>> import numpy as np, glassnet
     >>> lookup = glassnet.layers.StringLookup(vocabulary=["a", "b", "c"])
     >>> lookup(np.array([["a", "c", "z"]]))
-    array([[1, 3, 0]])
+    <tf.Tensor: shape=(1, 3), dtype=int64, numpy=array([[1, 3, 0]])>
     """
 
     takes_strings = True
@@ -334,7 +334,7 @@ class IntegerLookup(_Lookup):
     >>> import numpy as np, glassnet
     >>> lookup = glassnet.layers.IntegerLookup()
     >>> lookup.adapt(np.array([12, 7, 7, 3]))
-    >>> lookup.get_vocabulary(), lookup(np.array([[7, 12, 5]]))
+    >>> lookup.get_vocabulary(), lookup(np.array([[7, 12, 5]])).numpy()
     ([-1, 7, 12, 3], array([[1, 2, 0]]))
     """
 

@@ -15,8 +15,9 @@ Windows that overlap (``strides < pool_size``) add their gradients where they me
 >>> import numpy as np, glassnet
 >>> x = np.arange(16.0).reshape(1, 4, 4, 1)
 >>> glassnet.layers.MaxPooling2D(2)(x)[0, :, :, 0]
+<tf.Tensor: shape=(2, 2), dtype=float32, numpy=
 array([[ 5.,  7.],
-       [13., 15.]], dtype=float32)
+       [13., 15.]], dtype=float32)>
 """
 from __future__ import annotations
 
@@ -177,7 +178,7 @@ class AveragePooling2D(_AveragePooling):
     gradient evenly over its pixels.
 
     >>> import numpy as np, glassnet
-    >>> glassnet.layers.AveragePooling2D(2)(np.arange(16.0).reshape(1, 4, 4, 1))[0, :, :, 0]
+    >>> glassnet.layers.AveragePooling2D(2)(np.arange(16.0).reshape(1, 4, 4, 1))[0, :, :, 0].numpy()
     array([[ 2.5,  4.5],
            [10.5, 12.5]], dtype=float32)
     """

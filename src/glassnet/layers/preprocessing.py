@@ -12,7 +12,7 @@
 >>> norm = glassnet.layers.Normalization(axis=-1)
 >>> norm.adapt(np.array([[0., 7.], [2., 9.]]))
 >>> norm(np.array([[0., 7.]]))
-array([[-1., -1.]], dtype=float32)
+<tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[-1., -1.]], dtype=float32)>
 """
 from __future__ import annotations
 
@@ -77,8 +77,8 @@ class Normalization(Layer):
     >>> norm.adapt(X)
     >>> norm.get_weights()[0]                                        # the mean of each column
     array([210.,  14.], dtype=float32)
-    >>> glassnet.layers.Normalization(mean=3.0, variance=4.0)(np.array([[5.0]]))
-    array([[1.]], dtype=float32)
+    >>> print(glassnet.layers.Normalization(mean=3.0, variance=4.0)(np.array([[5.0]])))
+    tf.Tensor([[1.]], shape=(1, 1), dtype=float32)
     """
 
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):

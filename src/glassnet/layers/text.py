@@ -24,7 +24,7 @@ the token))``, the out-of-vocabulary slot by the mean of those weights.
 >>> tv.get_vocabulary()
 ['', '[UNK]', 'the', 'movie', 'worst', 'was', 'great']
 >>> tv(np.array(["great movie, the best"]))
-array([[6, 3, 2, 1]])
+<tf.Tensor: shape=(1, 4), dtype=int64, numpy=array([[6, 3, 2, 1]])>
 """
 from __future__ import annotations
 

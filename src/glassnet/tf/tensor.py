@@ -20,6 +20,13 @@ array([[ True, False]])
 >>> float(tf.math.reduce_sum(t).numpy())
 -1.0
 
+It prints as TensorFlow's tensors print (``model.predict`` gives a plain array, printed as NumPy's):
+
+>>> t
+<tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[ 1., -2.]], dtype=float32)>
+>>> print(tf.math.reduce_sum(t))
+tf.Tensor(-1.0, shape=(), dtype=float32)
+
 A string tensor (``tf.string``) is a ``Tensor`` of NumPy ``object`` dtype holding Python ``bytes``
 (UTF-8), so ``.numpy()`` gives what TensorFlow's gives, and it prints as TensorFlow's does:
 
@@ -217,32 +224,37 @@ class Tensor(np.ndarray):
             return hash(self.view(np.ndarray)[()])
         raise TypeError("unhashable type: 'Tensor' (only 0-d tensors can be dict keys)")
 
+    # Printed as TensorFlow prints its tensors (NumPy's text of the numbers inside, so NumPy's
+    # print options apply): repr <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.],
+    # dtype=float32)>, str tf.Tensor([1. 2.], shape=(2,), dtype=float32); f"{t:.2f}" formats
+    # the numbers alone, as TensorFlow's do.
     def __repr__(self):
-        # A number tensor prints as NumPy's array it is (doctests and outputs written so hold); a
-        # string tensor as TensorFlow's: <tf.Tensor: shape=(), dtype=string, numpy=b'hi'>
-        if self.dtype.kind == "O":
-            return _string_text(self, True)
-        return repr(self.view(np.ndarray))
+        return _tensor_text(self, True)
 
     def __str__(self):
-        if self.dtype.kind == "O":                          # tf.Tensor(b'hi', shape=(), dtype=string)
-            return _string_text(self, False)
-        return str(self.view(np.ndarray))
+        return _tensor_text(self, False)
+
+    def __format__(self, spec):
+        plain = self.view(np.ndarray)
+        return format(plain[()] if plain.ndim == 0 else plain, spec)
 
 
-def _string_text(t, as_repr: bool) -> str:
-    """TensorFlow's way of printing a string tensor: ``repr`` <tf.Tensor: shape=(2,), dtype=string,
-    numpy=array([...], dtype=object)>, ``str`` tf.Tensor([b'a' b'b'], shape=(2,), dtype=string)."""
+def _tensor_text(t, as_repr: bool) -> str:
+    """TensorFlow's text of a tensor: ``repr`` <tf.Tensor: shape=(2,), dtype=string,
+    numpy=array([...], dtype=object)>, ``str`` tf.Tensor([b'a' b'b'], shape=(2,), dtype=string).
+    A 0-d tensor's ``numpy=`` is the Python number's repr (0.3333333432674408 for float32 1/3),
+    its ``str`` NumPy's (0.33333334); a body over several lines starts on its own line."""
     plain = t.view(np.ndarray)
     shape = tuple(plain.shape)
     if plain.ndim == 0:
-        body = repr(plain[()])
+        body = repr(plain.item()) if as_repr or plain.dtype.kind == "O" else str(plain)
     else:
         body = repr(plain) if as_repr else str(plain)
+    dtype = "string" if plain.dtype.kind == "O" else plain.dtype.name
     sep = "\n" if "\n" in body else ""
     if as_repr:
-        return f"<tf.Tensor: shape={shape}, dtype=string, numpy={sep}{body}>"
-    return f"tf.Tensor({sep}{body}, shape={shape}, dtype=string)"
+        return f"<tf.Tensor: shape={shape}, dtype={dtype}, numpy={sep}{body}>"
+    return f"tf.Tensor({sep}{body}, shape={shape}, dtype={dtype})"
 
 
 def _object_scalar(value) -> Tensor:

@@ -52,7 +52,7 @@ class Variable:
     (``"w:0"``; ``"Variable:0"`` when not given); a layer's weights keep Keras's (``"kernel"``). For programs written before the class
     followed TensorFlow, ``Variable(array, "name")`` (a string second) still names it."""
 
-    __slots__ = ("_value", "_grad", "name", "path", "trainable", "regularizer", "__weakref__")
+    __slots__ = ("_value", "_grad", "name", "path", "trainable", "regularizer", "_keras_weight", "__weakref__")
 
     def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None,
                  regularizer=None, path=None, **kwargs):
@@ -83,9 +83,11 @@ class Variable:
         their weights (``Layer.add_weight``)."""
         v = cls.__new__(cls)
         v._setup(value, name, trainable, regularizer, path)
+        v._keras_weight = True                      # printed as Keras 3 prints a layer's weight
         return v
 
     def _setup(self, value, name, trainable, regularizer, path):
+        self._keras_weight = False
         self._value = value
         self._grad = np.zeros_like(value)
         self.name = name
@@ -215,8 +217,16 @@ class Variable:
         return format(self._value[()] if self._value.ndim == 0 else self._value, spec)
 
     def __repr__(self):
-        return (f"<tf.Variable '{_tf_name(self.path)}' shape={tuple(self.shape)} dtype={self.dtype.name}, "
-                f"numpy={self.numpy()!r}>")
+        """As TensorFlow prints it: a ``tf.Variable`` <tf.Variable 'w:0' shape=(2,) dtype=float32,
+        numpy=array([1., 2.], dtype=float32)> (a 0-d one: numpy=3.0; a body over several lines on
+        its own line); a layer's weight as Keras 3's <Variable path=dense/kernel, shape=(3, 2),
+        dtype=float32, value=[[...]]> (NumPy's str of the numbers)."""
+        plain, shape = self._value, tuple(self.shape)
+        if self._keras_weight:
+            return f"<Variable path={self.path}, shape={shape}, dtype={self.dtype.name}, value={plain}>"
+        body = repr(plain.item()) if plain.ndim == 0 else repr(np.asarray(plain))
+        sep = "\n" if "\n" in body else ""
+        return f"<tf.Variable '{_tf_name(self.path)}' shape={shape} dtype={self.dtype.name}, numpy={sep}{body}>"
 
     def _in_place(self, *_):
         raise RuntimeError("`variable += value` with `tf.Variable`s is not supported. Use "
