@@ -1,9 +1,10 @@
-"""glassnet.fast.recurrent: the LSTM's (and Bidirectional's, and Embedding's backward) fast
-twins give the readable layers' numbers bit for bit (outputs, states, every weight gradient,
-the input gradient), with padding masks, go_backwards, return_sequences, return_state, input
-dropout and inside Bidirectional; a whole fit ends with the same weights; and the readable
-code runs whenever it should: a replaced or overridden method, a tracer, set_fast_path(False),
-options the twin does not cover, small layers in "auto", no numba."""
+"""glassnet.fast.recurrent: the fast twins of LSTM, GRU and SimpleRNN (and of Bidirectional
+around them, and Embedding's backward) give the readable layers' numbers bit for bit (outputs,
+final states, what the forward keeps, every weight gradient, the input gradient, dJ/dh_0), with
+padding masks, go_backwards, return_sequences, return_state, input dropout, float64 and inside
+Bidirectional; whole fits end with the same weights; and the readable code runs whenever it
+should: a replaced or overridden method, a tracer, set_fast_path(False), options the twins do
+not cover (stateful too), small layers in "auto", no numba."""
 from __future__ import annotations
 
 import subprocess
@@ -78,6 +79,7 @@ def _run(layer, x, grad_seed, mask=None, training=True, fast_path=True):
         took = False
         dx = layer.backward(_random(y.shape, grad_seed, dtype=y.dtype))
     states = [s.copy() for s in getattr(layer, "final_states", [])]
+    states += [g.copy() for g in getattr(layer, "initial_grads", [])]       # dJ/dh_0 (dJ/dc_0)
     return took, [np.array(y), dx] + [w.grad.copy() for w in layer.weights] + states
 
 
@@ -295,7 +297,7 @@ def test_set_fast_path_false_and_a_tracer_run_the_readable_code(numba_kernels, k
 @pytest.mark.parametrize("make", [lambda: LSTM(3, recurrent_dropout=0.3), lambda: LSTM(3, activation="relu"),
                                   lambda: LSTM(3, recurrent_activation="hard_sigmoid"),
                                   lambda: L.GRU(3, reset_after=False), lambda: L.GRU(3, recurrent_dropout=0.2),
-                                  lambda: L.SimpleRNN(3, activation="relu")])
+                                  lambda: L.SimpleRNN(3, activation="relu"), lambda: LSTM(3, stateful=True)])
 def test_options_without_a_twin_take_the_readable_code(numba_kernels, make):
     x = _random((4, 5, 3), 20)
     fast_layer, readable_layer = _twins(make, x)

@@ -96,6 +96,8 @@ def _float(*arrays) -> bool:
 def _applies(layer, x, training, gates) -> bool:
     """What every twin needs: a built layer, 3-D input and weights of one float type, no
     recurrent dropout while training, numba, and enough work to repay it."""
+    if isinstance(x, (list, tuple)):                    # layer([x, h, c]): initial states given
+        return False
     x = np.asarray(x)
     if not layer.built or x.ndim != 3 or (training and layer.recurrent_dropout > 0):
         return False
@@ -117,6 +119,9 @@ def _output_grads(layer, grad, T, batch, n):
 
 
 def _grad_fits(layer, grad, T, batch, n, dtype) -> bool:
+    """A plain array of the output's shape and float type (not return_state's list of gradients)."""
+    if not isinstance(grad, np.ndarray):
+        return False
     shape = (batch, T, n) if layer.return_sequences else (batch, n)
     return grad.dtype == dtype and grad.shape == shape
 
@@ -124,17 +129,15 @@ def _grad_fits(layer, grad, T, batch, n, dtype) -> bool:
 _BUFFERS = weakref.WeakKeyDictionary()     # layer -> {name: array}, kept from step to step
 
 
-def _buffer(layer, name, shape, dtype, zero_first=False):
+def _buffer(layer, name, shape, dtype):
     """An array of the layer's kept from step to step: a fresh one of several MB every step costs
     about a thousand page faults (the allocator gives large blocks back to the system). What the
     readable forward keeps (``hs``, ``acts``, ...) then holds the latest step's numbers, as it
-    does; an array from an earlier step is overwritten. ``zero_first``: row 0 (h_0, c_0) zeroed."""
+    does; an array from an earlier step is overwritten."""
     own = _BUFFERS.setdefault(layer, {})
     a = own.get(name)
     if a is None or a.shape != shape or a.dtype != dtype:
         a = own[name] = np.empty(shape, dtype)
-    if zero_first:
-        a[0] = 0
     return a
 
 
@@ -171,8 +174,8 @@ def lstm_forward(layer, x, training=False, mask=None):
     # array written and read back), or all at once through the dropout masks (_through)
     xw = None if layer.input_masks is None else layer._through(xs, W, layer.input_masks)
     bias = layer.bias.value if layer.use_bias else np.zeros(4 * n, dtype)   # + 0, as the readable `+ 0`
-    hs = _buffer(layer, "hs", (T + 1, batch, n), dtype, zero_first=True)     # h_0 = 0, c_0 = 0
-    cs = _buffer(layer, "cs", (T + 1, batch, n), dtype, zero_first=True)
+    hs, cs = _buffer(layer, "hs", (T + 1, batch, n), dtype), _buffer(layer, "cs", (T + 1, batch, n), dtype)
+    hs[0], cs[0] = layer.h0                              # h_0, c_0: zeros (or given, as the readable code)
     zs, acts = _buffer(layer, "zs", (T, batch, 4 * n), dtype), _buffer(layer, "acts", (T, batch, 4 * n), dtype)
     gc = _buffer(layer, "gc", (T, batch, n), dtype)
     xw_t, hu = np.empty((batch, 4 * n), dtype), np.empty((batch, 4 * n), dtype)   # x_t W; h_{t-1} U
@@ -201,7 +204,6 @@ def lstm_forward(layer, x, training=False, mask=None):
 
 def lstm_backward(layer, grad, need_input_grad=True):
     """``LSTM.backward`` after :func:`lstm_forward`: sets the weights' gradients, returns dJ/dx."""
-    grad = np.asarray(grad)
     T, batch, n = layer.gc.shape
     if not _grad_fits(layer, grad, T, batch, n, layer.zs.dtype):
         return layer.backward(grad, need_input_grad)     # what the readable backward makes of it
@@ -216,11 +218,10 @@ def lstm_backward(layer, grad, need_input_grad=True):
     for t in range(T - 1, -1, -1):
         k.lstm_backward_step(dys[pick(t)], back, skip, dc_next, acts[t], cs[t], gc[t], dz[t], keep[t % len(keep)],
                              masked, one, zero)
-        if t:
-            np.matmul(dz[t], Ut, out=back)               # sent back to h_{t-1}: dz_t U^T
+        np.matmul(dz[t], Ut, out=back)                   # sent back to h_{t-1}: dz_t U^T
     threads.useful_blas_threads(None)                    # the weights' gradients: large matmuls
     layer._set_grads(layer.xs, layer.hs[:-1], dz, dz)    # dW, dU, db: one matmul each over the steps
-    return layer._input_grad(dz) if need_input_grad else None
+    return layer._grads_in(dz, [back + skip, dc_next], need_input_grad)   # dx; dh_0, dc_0: what reached step 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -244,7 +245,8 @@ def simple_rnn_forward(layer, x, training=False, mask=None):
     if layer.use_bias:
         zs += layer.bias.value
     T, batch = xs.shape[0], xs.shape[1]
-    hs = _buffer(layer, "hs", (T + 1, batch, n), zs.dtype, zero_first=True)
+    hs = _buffer(layer, "hs", (T + 1, batch, n), zs.dtype)
+    hs[0] = layer.h0[0]                                  # h_0: zeros (or given, as the readable code)
     hu, new = np.empty((batch, n), zs.dtype), np.empty((batch, n), zs.dtype)
     keep, masked = _step_mask(layer)
     threads.useful_blas_threads(1)
@@ -264,7 +266,6 @@ def simple_rnn_forward(layer, x, training=False, mask=None):
 
 def simple_rnn_backward(layer, grad, need_input_grad=True):
     """``SimpleRNN.backward`` after :func:`simple_rnn_forward`."""
-    grad = np.asarray(grad)
     T, batch, n = layer.hs.shape[0] - 1, layer.hs.shape[1], layer.units
     if not _grad_fits(layer, grad, T, batch, n, layer.zs.dtype):
         return layer.backward(grad, need_input_grad)
@@ -277,11 +278,10 @@ def simple_rnn_backward(layer, grad, need_input_grad=True):
     threads.useful_blas_threads(1)
     for t in range(T - 1, -1, -1):
         k.rnn_backward_step(dys[pick(t)], back, skip, hs[t + 1], dz[t], keep[t % len(keep)], masked, one, zero)
-        if t:
-            np.matmul(dz[t], Ut, out=back)               # sent back to h_{t-1}: dz_t U^T
+        np.matmul(dz[t], Ut, out=back)                   # sent back to h_{t-1}: dz_t U^T
     threads.useful_blas_threads(None)
     layer._set_grads(layer.xs, hs[:-1], dz, dz)
-    return layer._input_grad(dz) if need_input_grad else None
+    return layer._grads_in(dz, [back + skip], need_input_grad)     # dx; dh_0: what reached step 0
 
 
 def gru_applies(layer, x, training=False) -> bool:
@@ -305,7 +305,8 @@ def gru_forward(layer, x, training=False, mask=None):
     xw += b[0]                                           # [xz | xr | xh] = x_t W + b, every step
     b_rec = np.ascontiguousarray(b[1])
     T, batch = xs.shape[0], xs.shape[1]
-    hs = _buffer(layer, "hs", (T + 1, batch, n), xw.dtype, zero_first=True)
+    hs = _buffer(layer, "hs", (T + 1, batch, n), xw.dtype)
+    hs[0] = layer.h0[0]                                  # h_0: zeros (or given, as the readable code)
     uh = _buffer(layer, "uh", (T, batch, 3 * n), xw.dtype)
     z, r, a, hh = (_buffer(layer, name, (T, batch, n), xw.dtype) for name in ("z", "r", "a", "hh"))
     e = np.empty((batch, 2 * n), xw.dtype)
@@ -328,7 +329,6 @@ def gru_forward(layer, x, training=False, mask=None):
 
 def gru_backward(layer, grad, need_input_grad=True):
     """``GRU.backward`` after :func:`gru_forward`."""
-    grad = np.asarray(grad)
     T, batch, n = layer.z.shape
     if not _grad_fits(layer, grad, T, batch, n, layer.xw.dtype):
         return layer.backward(grad, need_input_grad)
@@ -343,11 +343,10 @@ def gru_backward(layer, grad, need_input_grad=True):
     for t in range(T - 1, -1, -1):
         k.gru_backward_step(dys[pick(t)], back, hz, skip, z[t], r[t], hh[t], hs[t], uh[t], dz_in[t], dz_rec[t],
                             keep[t % len(keep)], masked, one, zero)
-        if t:
-            np.matmul(dz_rec[t], Ut, out=back)           # to h_{t-1}: dz'_t U^T (and dh z, in hz)
+        np.matmul(dz_rec[t], Ut, out=back)               # to h_{t-1}: dz'_t U^T (and dh z, in hz)
     threads.useful_blas_threads(None)
     layer._set_grads(layer.xs, hs[:-1], dz_in, dz_rec)
-    return layer._input_grad(dz_in) if need_input_grad else None
+    return layer._grads_in(dz_in, [(hz + back) + skip], need_input_grad)   # dx; dh_0: what reached step 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -437,7 +436,7 @@ def _twins():
         for cls in _RECURRENT:
             fast.stands_in_for(cls, "forward", "backward", "_steps", "_through", "_output", "_set_grads",
                                "_input_grad", "_weight_grad", "_back_through", "_bias_grad", "_carry", "_split",
-                               "_draw_masks", "_output_grads", "_bias_shape")
+                               "_draw_masks", "_output_grads", "_bias_shape", "_grads_in", "_final_grad")
         fast.stands_in_for(Bidirectional, "forward", "backward", "_flip")
         fast.stands_in_for(Embedding, "forward", "backward")
     return _TWINS
