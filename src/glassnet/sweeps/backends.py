@@ -26,7 +26,7 @@ def free_cores() -> int:
         busy = os.getloadavg()[0]
     except (AttributeError, OSError):
         busy = 0.0
-    return max(1, min(n, round(n - busy + 1)))
+    return max(1, min(n, int(n - busy + 1)))       # (+ 1: the load counts this process itself)
 
 
 def picklable(obj) -> bool:
