@@ -173,7 +173,7 @@ class _Recurrent(Layer):
             raise ValueError(f"{type(self).__name__} {self.name!r} expects inputs of shape (batch, timesteps, "
                              f"features), got {x.shape}")
         x = x.transpose(1, 0, 2)
-        # h_0 (and c_0): the states given, a stateful layer's kept ones, or zeros: (state_count, batch, units)
+        # [h_0] ([h_0, c_0]): the states given, a stateful layer's kept ones, or zeros: each (batch, units)
         self.h0 = recurrent_state.start(self, given, x.shape[1], x.dtype)
         self.states_in = np.array(0 if given is None else len(given))   # an array: a recorded call's snapshot keeps it
         self._draw_masks(x.shape[1], x.shape[2], x.dtype, training)

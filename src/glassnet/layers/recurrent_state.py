@@ -40,6 +40,12 @@ from ..tf.tensor import wrap
 from .base import Layer, _wrap_outputs
 
 
+def sizes(layer) -> list:
+    """The size of each state: ``units`` for each of SimpleRNN's, GRU's, LSTM's; a cell's
+    ``state_size`` for ``RNN(cell)``."""
+    return list(getattr(layer, "state_sizes", None) or [layer.units] * layer.state_count)
+
+
 def _split(layer, x, initial_state):
     """``(x, [states] or None)`` from ``layer(x, initial_state=...)`` or ``layer([x, h, c])``."""
     if isinstance(x, (list, tuple)):
@@ -53,10 +59,11 @@ def _split(layer, x, initial_state):
     if initial_state is None:
         return x, None
     states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
-    if len(states) != layer.state_count:
-        what = "[h, c]" if layer.state_count == 2 else "[h]"
-        raise ValueError(f"{type(layer).__name__} {layer.name!r}: initial_state must be {layer.state_count} "
-                         f"state(s) {what}, got {len(states)}")
+    k = len(sizes(layer))
+    if len(states) != k:
+        what = " [h, c]" if k == 2 and type(layer).__name__ == "LSTM" else " [h]" if k == 1 else ""
+        raise ValueError(f"{type(layer).__name__} {layer.name!r}: initial_state must be {k} "
+                         f"state(s){what}, got {len(states)}")
     return x, states
 
 
@@ -106,16 +113,16 @@ def _symbolic(layer, x, states):
     finally:
         layer._on_data = False
     if states is not None:
-        for j, s in enumerate(states):
-            if tuple(s.shape)[1:] != (layer.units,):
+        for j, (s, n) in enumerate(zip(states, sizes(layer))):
+            if tuple(s.shape)[1:] != (n,):
                 raise ValueError(f"{type(layer).__name__} {layer.name!r}: initial_state[{j}] has shape "
-                                 f"{tuple(s.shape)}; expected (batch, {layer.units})")
+                                 f"{tuple(s.shape)}; expected (batch, {n})")
         main.takes_list = True                  # the graph hands its forward [x, h, c]
     if not layer.return_state:
         return main
     parts = []
-    for j in range(layer.state_count):
-        part = functional.SymbolicOutput(layer, [main], (None, layer.units), main.dtype)
+    for j, n in enumerate(sizes(layer)):
+        part = functional.SymbolicOutput(layer, [main], (None, n), main.dtype)
         part.index = j + 1                      # the call's output number j + 1: state j
         parts.append(part)
     return [main] + parts
@@ -130,29 +137,29 @@ def initial_states(layer, batch_size) -> list:
                              f"batch of inputs, got {batch_size!r}")
         batch_size = shape[0]
     dtype = layer.dtype or config.floatx()
-    return [wrap(np.zeros((int(batch_size), layer.units), dtype)) for _ in range(layer.state_count)]
+    return [wrap(np.zeros((int(batch_size), n), dtype)) for n in sizes(layer)]
 
 
-def start(layer, given, batch, dtype) -> np.ndarray:
-    """``h_0`` (and ``c_0``) stacked ``(state_count, batch, units)``: given, kept, or zeros."""
-    k, n = layer.state_count, layer.units
+def start(layer, given, batch, dtype) -> list:
+    """``[h_0]`` (LSTM: ``[h_0, c_0]``), each ``(batch, size)``: given, kept, or zeros."""
+    ns = sizes(layer)
     if given is not None:
-        if len(given) != k:
+        if len(given) != len(ns):
             raise ValueError(f"{type(layer).__name__} {layer.name!r}: {len(given)} initial state(s) given; "
-                             f"it carries {k}")
+                             f"it carries {len(ns)}")
         arrays = [np.asarray(s, dtype) for s in given]
-        for j, s in enumerate(arrays):
+        for j, (s, n) in enumerate(zip(arrays, ns)):
             if s.shape != (batch, n):
                 raise ValueError(f"{type(layer).__name__} {layer.name!r}: initial_state[{j}] has shape "
                                  f"{s.shape}; expected ({batch}, {n}) (batch, units)")
-        return np.stack(arrays)
+        return arrays
     if layer.stateful and layer._kept is not None:
         if layer._kept[0].shape[0] != batch:
             raise ValueError(f"{type(layer).__name__} {layer.name!r} is stateful with states for batches of "
                              f"{layer._kept[0].shape[0]}; got a batch of {batch} (a stateful layer needs a fixed "
                              "batch size: batch_size= in fit, drop_remainder=True in Dataset.batch)")
-        return np.stack(layer._kept).astype(dtype, copy=False)
-    return np.zeros((k, batch, n), dtype)
+        return [s.astype(dtype, copy=False) for s in layer._kept]
+    return [np.zeros((batch, n), dtype) for n in ns]
 
 
 def keep(layer) -> None:
@@ -175,11 +182,12 @@ def reset(layer, states=None) -> None:
             layer._kept = [np.zeros_like(s) for s in layer._kept]
         return
     states = list(states) if isinstance(states, (list, tuple)) else [states]
-    if len(states) != layer.state_count:
-        raise ValueError(f"{type(layer).__name__}.reset_state: {layer.state_count} state(s) needed, got {len(states)}")
+    ns = sizes(layer)
+    if len(states) != len(ns):
+        raise ValueError(f"{type(layer).__name__}.reset_state: {len(ns)} state(s) needed, got {len(states)}")
     arrays = [np.array(s, layer.dtype or config.floatx()) for s in states]
-    for j, s in enumerate(arrays):
-        if s.ndim != 2 or s.shape[1] != layer.units or s.shape[0] != arrays[0].shape[0]:
+    for j, (s, n) in enumerate(zip(arrays, ns)):
+        if s.ndim != 2 or s.shape[1] != n or s.shape[0] != arrays[0].shape[0]:
             raise ValueError(f"{type(layer).__name__}.reset_state: states[{j}] has shape {s.shape}; expected "
-                             f"(batch, {layer.units})")
+                             f"(batch, {n})")
     layer._kept = arrays
