@@ -158,12 +158,34 @@ class _ConvTranspose(_Conv):
         rows, c = self.x_rows.shape
         cols = K[..., 0].size
         by = " x ".join(map(str, self.strides))
-        return [f"dP{l} = A[{l - 1}] rows @ kernel[{l}].reshape({cols}, {c}).T   {(rows, c)} @ {(c, cols)} -> "
-                f"{(rows, cols)}: one {' x '.join(map(str, self.kernel_size))} x {self.filters} patch per input pixel",
-                f"Z[{l}] = the patches added where they land ({by} apart), the padding cut off"
-                + (f", + bias[{l}]" if self.use_bias else "")
-                + f" -> {tuple(self.z.shape)}; A[{l}] = {activations.serialize(self.activation)}(Z[{l}]) "
-                  "(Conv's input-gradient run forward)"]
+        lines = [f"dP{l} = A[{l - 1}] rows @ kernel[{l}].reshape({cols}, {c}).T   {(rows, c)} @ {(c, cols)} -> "
+                 f"{(rows, cols)}: one {' x '.join(map(str, self.kernel_size))} x {self.filters} patch per input pixel",
+                 f"Z[{l}] = the patches added where they land ({by} apart), the padding cut off"
+                 + (f", + bias[{l}]" if self.use_bias else "")
+                 + f" -> {tuple(self.z.shape)}; A[{l}] = {activations.serialize(self.activation)}(Z[{l}]) "
+                   "(Conv's input-gradient run forward)"]
+        # one output by hand: the middle position of sample 0, the filter with the largest |Z| there
+        out_spatial, pads = self._geometry(x.shape[1:-1])
+        position = tuple(o // 2 for o in out_spatial)
+        f = int(np.argmax(np.abs(self.z[(0,) + position])))
+        z, painters = 0.0, []
+        for offset in np.ndindex(*self.kernel_size):          # input pixel i paints o = i*s + a*d - pad at offset a
+            source = []
+            for o, a, s, d, (before, _), m in zip(position, offset, self.strides, self.dilation_rate, pads,
+                                                  x.shape[1:-1]):
+                i, rest = divmod(o + before - a * d, s)
+                source.append(i if rest == 0 and 0 <= i < m else None)
+            if None not in source:
+                z += float(np.dot(x[(0,) + tuple(source)], K[offset + (f,)]))
+                painters.append(f"X{list(source)}.K{list(offset)}")
+        b = float(weights["bias"][f]) if self.use_bias else 0.0
+        idx = ", ".join(map(str, position))
+        shown = " + ".join(painters[:4]) + (" + ..." if len(painters) > 4 else "") if painters else "nothing (0)"
+        lines.append(f"by hand, sample 0, position ({idx}), filter {f}: the {len(painters)} input pixel(s) whose patch "
+                     f"lands there: Z = {shown} = {z:.4g}" + (f" + bias[{l}][{f}] {b:.4g} = {z + b:.4g}" if self.use_bias
+                                                             else "")
+                     + f"; A[{l}][0, {idx}, {f}] = {float(out[(0,) + position + (f,)]):.4g}")
+        return lines
 
     # -- ONNX ------------------------------------------------------------------------------
     def to_onnx(self, g, x):
