@@ -95,8 +95,8 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
             if stack.penalties:
                 stack.add_penalty_gradients()
                 value = value + stack.penalty_values()
-            bad = ~np.isfinite(value)
-            if bad.any():                                    # as fit: no update for these; they stop
+            if not np.isfinite(value).all():                 # as fit: no update for these; they stop
+                bad = ~np.isfinite(value)
                 for pos in np.flatnonzero(bad):
                     row = stack.rows[pos]
                     message = _diverged(stack, pos, row, epoch, start // batch_size, value[pos], iterations,

@@ -173,7 +173,7 @@ class Stack:
         V, dtype = len(models), self.w.flat.dtype
         # the penalties: per weight, each variant's l1 and l2 (as Python floats, then float32 as
         # NumPy casts them), and the packed coefficients l1 and 2 l2 for every number of the stack
-        self.penalties = []                          # (start, stop, l1 (V,), l2 (V,)) per regularized weight
+        self.penalties = []         # per regularized weight: start, stop, l1 (V,), l2 (V,), any l1, any l2, all l2
         c1, c2 = np.zeros((V, self.w.size), dtype), np.zeros((V, self.w.size), dtype)
         at = 0
         for k, v in enumerate(models[0].trainable_weights):
@@ -182,7 +182,8 @@ class Stack:
             l1 = np.array([getattr(r, "l1", 0.0) or 0.0 for r in regs], np.float64)
             l2 = np.array([getattr(r, "l2", 0.0) or 0.0 for r in regs], np.float64)
             if l1.any() or l2.any():
-                self.penalties.append((at, at + size, l1.astype(dtype), l2.astype(dtype)))
+                self.penalties.append((at, at + size, l1.astype(dtype), l2.astype(dtype),
+                                       bool(l1.any()), bool(l2.any()), bool(l2.all())))
                 c1[:, at:at + size] = l1.astype(dtype)[:, None]
                 c2[:, at:at + size] = (2.0 * l2).astype(dtype)[:, None]
             at += size
@@ -312,13 +313,14 @@ class Stack:
         total = np.zeros(len(self.rows))
         flat = self.w.flat
         squares = np.square(flat, out=self._scratch()) if self.c2 is not None else None
-        for start, stop, l1, l2 in self.penalties:
-            part = np.zeros(len(self.rows), flat.dtype)
-            if l1.any():
+        zero = np.zeros(len(self.rows), flat.dtype)
+        for start, stop, l1, l2, some_l1, some_l2, every_l2 in self.penalties:
+            part = zero
+            if some_l1:
                 part = np.where(l1 != 0, part + l1 * np.add.reduce(np.abs(flat[:, start:stop]), axis=1), part)
-            if l2.any():
+            if some_l2:
                 term = l2 * np.add.reduce(squares[:, start:stop], axis=1)
-                part = part + term if l2.all() else np.where(l2 != 0, part + term, part)
+                part = part + term if every_l2 else np.where(l2 != 0, part + term, part)
             total += part
         return total
 
