@@ -173,3 +173,24 @@ def test_other_losses_stack_as_their_fits(head, loss, labels):
             np.testing.assert_array_equal(mine.value, theirs.value)
         for key, series in history.history.items():
             assert _close(row["history"].history[key], series), key
+
+
+def test_weights_gone_non_finite_go_back_to_the_epochs_start_as_in_fit():
+    x, y = _three_classes(64)
+    x, y = x * 1000, y.astype(np.float32).reshape(-1, 1) * 1000
+
+    def build(learning_rate):
+        model = glassnet.Sequential([glassnet.Input(shape=(5,)), layers.Dense(4, "tanh"), layers.Dense(1)])
+        model.compile(optimizer=optimizers.SGD(learning_rate), loss="mse")
+        return model
+    # lr 1e38: the first update already makes the weights infinite; the next loss is not finite
+    table = glassnet.sweep(build, {"learning_rate": [0.01, 1e38]}, x, y, epochs=3, verbose=0, table="records")
+    assert [r["status"] for r in table] == ["ok", "diverged"]
+    assert "went back" in table[1]["message"]
+    glassnet.utils.set_random_seed(0)
+    model = build(1e38)
+    model.fit(x, y, epochs=3, verbose=0)
+    for mine, theirs in zip(table[1]["model"].trainable_weights, model.trainable_weights):
+        np.testing.assert_array_equal(mine.value, theirs.value)
+    assert np.isfinite(model.trainable_weights[0].value).all()
+    assert table[1]["model"].optimizer.iterations == model.optimizer.iterations

@@ -67,17 +67,15 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
     outcome = [None] * V
     iterations = 0
     snapshot = (stack.w.flat.copy(), {k: s.flat.copy() for k, s in stack.slots.items()}, np.zeros(V, int))
-    snap_rows = list(range(V))
     for epoch in range(epochs):
         rows = stack.rows
         # the epoch's start: the weights to go back to (variants still finite), the permutations
-        finite = np.isfinite(stack.w.flat).all(axis=1)
-        for pos in np.flatnonzero(finite):
-            j = snap_rows.index(rows[pos])
-            snapshot[0][j] = stack.w.flat[pos]
-            for k, s in stack.slots.items():
-                snapshot[1][k][j] = s.flat[pos]
-            snapshot[2][j] = iterations
+        finite = np.flatnonzero(np.isfinite(stack.w.flat).all(axis=1))
+        at = np.asarray(rows)[finite]                  # (the snapshot is kept by model index)
+        snapshot[0][at] = stack.w.flat[finite]
+        for k, s in stack.slots.items():
+            snapshot[1][k][at] = s.flat[finite]
+        snapshot[2][at] = iterations
         xs, ys = _epoch_data(stack, x, y, shuffle, n)
         own = ys.ndim == y.ndim + 1                    # labels per variant (their own shuffles)
         totals = np.zeros(len(rows))
@@ -100,7 +98,7 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
                 for pos in np.flatnonzero(bad):
                     row = stack.rows[pos]
                     message = _diverged(stack, pos, row, epoch, start // batch_size, value[pos], iterations,
-                                        snapshot, snap_rows)
+                                        snapshot)
                     outcome[row] = (histories[row], "diverged", message)
                 keep = list(np.flatnonzero(~bad))
                 a, yb_kept = a[keep], (yb[keep] if own else yb)
@@ -209,15 +207,14 @@ def _validate(stack, validation, batch_size):
     return logs
 
 
-def _diverged(stack, pos, row, epoch, step, value, iterations, snapshot, snap_rows):
+def _diverged(stack, pos, row, epoch, step, value, iterations, snapshot):
     """A variant's loss is not finite: as fit, no update; weights that had already gone
     non-finite go back to the latest epoch start where they were finite."""
     restored = "the weights are those from before this batch"
     if np.isfinite(stack.w.flat[pos]).all():
         stack.write_back(pos, iterations)
     else:
-        j = snap_rows.index(row)
-        stack.write_back(pos, int(snapshot[2][j]), snapshot[0][j], {k: s[j] for k, s in snapshot[1].items()})
+        stack.write_back(pos, int(snapshot[2][row]), snapshot[0][row], {k: s[row] for k, s in snapshot[1].items()})
         restored = "the weights went back to the latest epoch start where they were finite"
     return f"loss became {value} at epoch {epoch + 1}, batch {step + 1}; {restored}"
 
