@@ -239,3 +239,23 @@ def test_compiled_metrics_log_python_numbers_and_direct_ones_tensors():
     direct.update_state(y, model.predict(x, verbose=0))
     assert isinstance(direct.result(), glassnet.Tensor)
     assert float(direct.result()) == pytest.approx(mine.result())
+
+
+def test_confusion_metrics_check_their_weights():
+    m = metrics.Precision()
+    m.update_state([[1, 0], [0, 1]], [[0.9, 0.8], [0.2, 0.7]], sample_weight=[[1.0, 0.0], [1.0, 1.0]])
+    assert float(m.result()) == pytest.approx(1.0)       # the false positive at [0, 1] weighs 0
+    for bad, message in (([1.0, 2.0, 3.0], "one weight per sample"), ([1.0, np.nan], "contains nan"),
+                         ([-1.0, 1.0], "negative weight")):
+        with pytest.raises(ValueError, match=message):
+            m.update_state([[1, 0], [0, 1]], [[0.9, 0.8], [0.2, 0.7]], sample_weight=bad)
+    assert float(m.result()) == pytest.approx(1.0)
+
+
+def test_direct_use_keeps_kerass_float32_sums():
+    """Keras keeps a metric's total and count as float32 variables: four float32 losses
+    averaged print Keras's last digit (TF 2.21: tf.Tensor(0.85289836, ...))."""
+    m = keras.metrics.Mean()
+    for v in (1.0362945, 1.0260001, 1.0159991, 0.3333):
+        m.update_state(glassnet.constant(v))
+    assert str(m.result()) == "tf.Tensor(0.85289836, shape=(), dtype=float32)"

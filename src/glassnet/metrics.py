@@ -87,15 +87,18 @@ class Metric:
         """Keras's reduction (``reduce_to_samplewise_values``, then ``Mean``): a weight per
         sample (or per entry) scales the values, whose mean per sample joins ``total``; the
         weights' own per-sample mean joins ``count``. Unweighted, each sample counts 1 (a
-        batch reduced to a single number counts 1)."""
-        values = np.asarray(values, np.float64)
+        batch reduced to a single number counts 1). Used directly, the sums are float32 as
+        Keras keeps them (so ``print(m.result())`` shows Keras's last digit); the training
+        loop's metrics keep float64 sums."""
+        dtype = np.float64 if self._python_results else np.float32
+        values = np.asarray(values, dtype)
         if sample_weight is None:
             values = _mean_after(values, 1)
-            total, count = float(np.sum(values)), float(values.shape[0] if values.ndim else 1)
+            total, count = np.sum(values), dtype(values.shape[0] if values.ndim else 1)
         else:
             from .engine import checks as _checks        # deferred: the engine imports this module
             w = _checks.weight_values(_checks.to_array(sample_weight, "sample_weight").astype(np.float64),
-                                      "sample_weight")
+                                      "sample_weight").astype(dtype)
             values, w = same_rank(values, w)
             values = _mean_after(values, w.ndim)
             try:
@@ -105,13 +108,19 @@ class Metric:
                                  f"not line up with the values of shape {values.shape} (one per sample, "
                                  "or one number for the batch)") from None
             values = _mean_after(values * w, 1)
-            total, count = float(np.sum(values)), float(np.sum(_mean_after(w, 1)))
-        self.total += total
-        self.count += count
+            total, count = np.sum(values), np.sum(_mean_after(w, 1))
+        if self._python_results:
+            self.total += float(total)
+            self.count += float(count)
+        else:
+            self.total, self.count = dtype(self.total) + dtype(total), dtype(self.count) + dtype(count)
 
     def _value(self):
-        """The result as a Python number (a list for several thresholds)."""
-        return self.total / self.count if self.count else 0.0
+        """The result as a Python number (a list for several thresholds); float32 arithmetic
+        for a metric used directly, as Keras's."""
+        if not self.count:
+            return 0.0
+        return float(self.total / self.count)
 
     def result(self):
         """The value so far: a float32 Tensor, as Keras returns it (``.numpy()``, ``float()``,
@@ -336,16 +345,26 @@ class _Confusion(Metric):
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         p = _array(y_pred, "y_pred").astype(np.float64)
         y = align(_array(y_true, "y_true"), p) != 0
-        w = np.ones(p.shape) if sample_weight is None else np.broadcast_to(
-            np.asarray(sample_weight, np.float64).reshape(len(p), *([1] * (p.ndim - 1))), p.shape)
+        dtype = np.float64 if self._python_results else np.float32      # Keras's float32 counts, used directly
+        if sample_weight is None:
+            w = np.ones(p.shape, dtype)
+        else:
+            from .engine import checks as _checks        # deferred: the engine imports this module
+            w = _checks.weight_values(_checks.to_array(sample_weight, "sample_weight").astype(np.float64),
+                                      "sample_weight").astype(dtype)
+            if w.shape != p.shape:
+                if w.ndim == 0 or w.shape[0] != len(p) or w.size != len(p):
+                    raise ValueError(f"{self.name}: sample_weight needs one weight per sample ({len(p)}) or per "
+                                     f"prediction {p.shape}, got shape {w.shape}")
+                w = np.broadcast_to(w.reshape(len(p), *([1] * (p.ndim - 1))), p.shape)
         if self.class_id is not None:
             y, p, w = y[..., self.class_id], p[..., self.class_id], w[..., self.class_id]
         y, p, w = y.ravel(), p.ravel(), w.ravel()
         above = p[None, :] > self._cuts[:, None]
-        self.tp += (above & y) @ w
-        self.fp += (above & ~y) @ w
-        self.fn += (~above & y) @ w
-        self.tn += (~above & ~y) @ w
+        self.tp = (self.tp + (above & y) @ w).astype(dtype)
+        self.fp = (self.fp + (above & ~y) @ w).astype(dtype)
+        self.fn = (self.fn + (~above & y) @ w).astype(dtype)
+        self.tn = (self.tn + (~above & ~y) @ w).astype(dtype)
 
     def _merge(self, other) -> None:
         if not np.array_equal(other._cuts, self._cuts):
