@@ -20,6 +20,8 @@ config nests the layer's, and weight files keep them in ``layer/vars``, as Keras
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .base import Layer, get_class
 
 
@@ -78,6 +80,19 @@ class TimeDistributed(Layer):
     def backward(self, grad, need_input_grad=True):
         dx = self.layer.backward(grad.reshape((-1,) + grad.shape[2:]), need_input_grad)
         return None if dx is None else dx.reshape(self.steps + dx.shape[1:])
+
+    def to_onnx(self, g, x):
+        """Reshape to ``(N*T, ...)``, the wrapped layer's own nodes, reshape back to ``(N, T, ...)``."""
+        steps = self.input_shape[1]
+        out_step = self.output_shape[2:]
+        if steps is None or any(d is None for d in tuple(self.input_shape[2:]) + tuple(out_step)):
+            raise ValueError(f"export: layer {self.name!r} (TimeDistributed) needs a known number of steps and "
+                             f"step shape, got inputs of shape {self.input_shape}")
+        flat = g.node("Reshape", [x, g.initializer("steps_as_samples",
+                                                   np.array((-1,) + tuple(self.input_shape[2:]), np.int64))])
+        y = self.layer.to_onnx(g, flat)
+        return g.node("Reshape", [y, g.initializer("samples_as_steps", np.array((-1, steps) + tuple(out_step),
+                                                                               np.int64))])
 
     def explain_forward(self, l, x, out, weights=None) -> list[str]:
         n, t = x.shape[:2]
