@@ -40,3 +40,6 @@ MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D  # noqa: F821 - registered abo
 AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D  # noqa: F821
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D  # noqa: F821
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D  # noqa: F821
+Convolution1D, Convolution2D = Conv1D, Conv2D  # noqa: F821
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose  # noqa: F821
+SeparableConvolution2D = SeparableConv2D  # noqa: F821
