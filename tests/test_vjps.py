@@ -10,6 +10,7 @@ from hypothesis.extra import numpy as hnp
 import glassnet as tf
 from glassnet import activations as act
 from glassnet.tf import vjps
+from test_tf_ops_surface import VJP_EXAMPLES
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -150,6 +151,7 @@ EXAMPLES = {
     act.log_softmax: lambda draw, rng: ((lambda x: vjps.log_softmax(x, axis=0)), [rng.normal(size=draw(MATRIX))]),
     vjps._einsum: einsummed, act.softplus: unary(vjps.softplus), vjps._activation: other_activation, vjps._xent: xent,
 }
+EXAMPLES.update(VJP_EXAMPLES)     # the rules tf.* adds from its own modules (index maps, trig, erf, linalg)
 
 
 def test_every_rule_in_the_table_has_an_example_here():

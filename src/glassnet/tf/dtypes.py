@@ -16,10 +16,13 @@ equal to that dtype, so TensorFlow's checks read the same:
 from __future__ import annotations
 
 import numpy as np
-from numpy import bool_, float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64
+from numpy import (bool_, complex64, complex128, float16, float32, float64, int8, int16, int32, int64, uint8,  # noqa: F401
+                   uint16, uint32, uint64)
 
-__all__ = ["DType", "as_dtype", "bool", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "string",
-           "uint8", "uint16", "uint32", "uint64"]
+__all__ = ["DType", "as_dtype", "bool", "complex64", "complex128", "double", "float16", "float32", "float64", "half",
+           "int8", "int16", "int32", "int64", "string", "uint8", "uint16", "uint32", "uint64"]
+
+half, double = float16, float64       # TensorFlow's other names for them
 
 bool = bool_  # noqa: A001 - TensorFlow's name (tf.bool)
 

@@ -8,15 +8,20 @@ array([[11.]], dtype=float32)
 """
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from . import vjps
 from .math import l2_normalize
-from .ops import _values, matmul, transpose
+from .array_ops import eye
+from .index_map import positions, take
+from .ops import _array, _values, einsum, matmul, transpose
 from .tensor import Tensor, wrap, accept_symbolic
 
 __all__ = ["matmul", "transpose", "matrix_transpose", "norm", "trace", "diag_part", "tensordot", "matvec",
-           "l2_normalize"]
+           "l2_normalize", "inv", "det", "slogdet", "logdet", "solve", "diag", "band_part", "eye", "adjoint",
+           "set_diag", "einsum"]
 
 
 def matrix_transpose(a, name="matrix_transpose", conjugate=False) -> Tensor:
@@ -76,6 +81,145 @@ def tensordot(a, b, axes, name=None) -> Tensor:
     a2 = vjps.reshape(vjps.transpose(a, axes=tuple(free_a + ax_a)), (-1, k))
     b2 = vjps.reshape(vjps.transpose(b, axes=tuple(ax_b + free_b)), (k, -1))
     return vjps.reshape(np.matmul(a2, b2), tuple(a.shape[i] for i in free_a) + tuple(b.shape[i] for i in free_b))
+
+
+def adjoint(matrix, name=None) -> Tensor:
+    """The conjugate transpose of the last two axes (the transpose, for real matrices)."""
+    out = matrix_transpose(matrix)
+    return wrap(np.conj(out)) if out.dtype.kind == "c" else out
+
+
+def _square(x, who, what="input"):
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"{who}: {what} must be square matrices (..., n, n), got shape {tuple(x.shape)}")
+    return x
+
+
+def _t(x):
+    return vjps.swapaxes(x, axis1=-1, axis2=-2)
+
+
+def _inv(a):
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError as e:
+        from .errors import InvalidArgumentError
+        raise InvalidArgumentError(None, None, "inv: Input is not invertible.") from e
+
+
+vjps.defvjp(_inv, lambda ans, a: lambda g: -np.matmul(_t(ans), np.matmul(g, _t(ans))))   # -A^-T g A^-T
+
+
+def inv(input, adjoint=False, name=None) -> Tensor:  # noqa: A002
+    """The inverse of each square matrix (``adjoint``: of its adjoint);  dJ/dA = -A^-T g A^-T.
+    A singular matrix raises ``InvalidArgumentError``."""
+    x = _square(_values(input), "inv")
+    return vjps.apply(_inv, _t(x) if adjoint else x)
+
+
+vjps.defvjp(np.linalg.det, lambda ans, a: lambda g: _t(inv(a)) * vjps.expand_dims(vjps.expand_dims(g * ans, -1), -1))
+
+
+def det(input, name=None) -> Tensor:  # noqa: A002
+    """The determinant of each square matrix;  dJ/dA = g det(A) A^-T."""
+    return vjps.apply(np.linalg.det, _square(_values(input), "det"))
+
+
+LogMatrixDeterminant = namedtuple("LogMatrixDeterminant", ["sign", "log_abs_determinant"])
+
+
+def slogdet(input, name=None):  # noqa: A002
+    """``(sign, log_abs_determinant)`` of each square matrix;  d log|det| / dA = A^-T."""
+    x = _square(_values(input), "slogdet")
+    sign, _ = np.linalg.slogdet(np.asarray(_array(x)))
+    return LogMatrixDeterminant(wrap(sign.astype(x.dtype)), logdet_abs(x))
+
+
+def _logabsdet(a):
+    return np.linalg.slogdet(a)[1].astype(a.dtype)
+
+
+vjps.defvjp(_logabsdet, lambda ans, a: lambda g: _t(inv(a)) * vjps.expand_dims(vjps.expand_dims(g, -1), -1))
+
+
+def logdet_abs(x):
+    return vjps.apply(_logabsdet, x)
+
+
+def logdet(matrix, name=None) -> Tensor:
+    """``log det(A)`` of positive-definite matrices;  dJ/dA = g A^-T."""
+    return logdet_abs(_square(_values(matrix), "logdet", "matrix"))
+
+
+def _solve(a, b):
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError as e:
+        from .errors import InvalidArgumentError
+        raise InvalidArgumentError(None, None, "solve: Input matrix is not invertible.") from e
+
+
+vjps.defvjp(_solve, lambda ans, a, b: lambda g: -np.matmul(solve(_t(a), g), _t(ans)),    # -A^-T g x^T
+                    lambda ans, a, b: lambda g: solve(_t(a), g))                          # A^-T g
+
+
+def solve(matrix, rhs, adjoint=False, name=None) -> Tensor:
+    """``x`` with ``A x = rhs`` (``matrix`` (..., n, n), ``rhs`` (..., n, k));  dJ/drhs = A^-T g,
+    dJ/dA = -(A^-T g) x^T."""
+    a = _square(_values(matrix), "solve", "matrix")
+    b = _values(rhs)
+    if b.ndim < 2 or b.shape[-2] != a.shape[-1]:
+        raise ValueError(f"solve: rhs must be (..., {a.shape[-1]}, k) for matrix {tuple(a.shape)}, "
+                         f"got {tuple(b.shape)}")
+    return vjps.apply(_solve, _t(a) if adjoint else a, b)
+
+
+def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0, align="RIGHT_LEFT") -> Tensor:
+    """A matrix (or a batch: one per leading index) with ``diagonal`` on its ``k``-th diagonal
+    and ``padding_value`` elsewhere;  dJ/ddiagonal = g's diagonal."""
+    d = _values(diagonal)
+    if d.ndim < 1:
+        raise ValueError("diag: diagonal must have rank >= 1")
+    k = int(k)
+    n = d.shape[-1]
+    rows, cols = int(num_rows), int(num_cols)
+    if rows < 0 and cols < 0:
+        rows = cols = n + abs(k)                    # square, as TensorFlow's
+    elif rows < 0:
+        rows = n + max(-k, 0)                       # the fewest that hold the diagonal
+    elif cols < 0:
+        cols = n + max(k, 0)
+    index = -np.ones(d.shape[:-1] + (rows, cols), np.int64)
+    own = positions(d.shape)
+    i = np.arange(n)
+    r, c = i + max(-k, 0), i + max(k, 0)
+    ok = (r < rows) & (c < cols)
+    index[..., r[ok], c[ok]] = own[..., i[ok]]
+    return take(d, index, fill=np.asarray(padding_value).astype(d.dtype))
+
+
+def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT") -> Tensor:  # noqa: A002
+    """``input`` with its main diagonal replaced by ``diagonal``."""
+    x, d = _values(input), _values(diagonal)
+    n = min(x.shape[-2], x.shape[-1])
+    if k != 0 or d.shape != x.shape[:-2] + (n,):
+        raise ValueError(f"set_diag: diagonal must have shape {x.shape[:-2] + (n,)} (k=0 only), got {d.shape}")
+    on = np.zeros(x.shape[-2:], bool)
+    on[np.arange(n), np.arange(n)] = True
+    return vjps.where(on, diag(d, num_rows=x.shape[-2], num_cols=x.shape[-1]), x)
+
+
+def band_part(input, num_lower, num_upper, name=None) -> Tensor:  # noqa: A002
+    """Each matrix with the entries more than ``num_lower`` below or ``num_upper`` above the
+    diagonal set to 0 (-1: keep that whole triangle);  dJ/dx = g inside the band."""
+    x = _values(input)
+    if x.ndim < 2:
+        raise ValueError(f"band_part: input must have rank >= 2, got {x.ndim}")
+    lower, upper = int(_array(num_lower)), int(_array(num_upper))
+    i = np.arange(x.shape[-2])[:, None]
+    j = np.arange(x.shape[-1])[None, :]
+    keep = ((lower < 0) | (i - j <= lower)) & ((upper < 0) | (j - i <= upper))
+    return vjps.where(keep, x, np.zeros((), x.dtype))
 
 
 accept_symbolic(globals(), __all__)      # tf functions on a functional model's tensors make Lambda nodes

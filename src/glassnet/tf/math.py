@@ -15,7 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations as _act
-from . import vjps
+from . import elementwise as _elementwise, selection as _selection, vjps
+from .elementwise import (acos, acosh, asin, asinh, atan, atan2, atanh, cosh, cumsum, digamma, erf, erfc,  # noqa: F401
+                          floordiv, floormod, is_finite, is_inf, is_nan, lgamma, logical_and, logical_not,
+                          logical_or, logical_xor, mod, scalar_mul, sinh, tan)
+from .selection import (bincount, count_nonzero, in_top_k, reduce_all, reduce_any,  # noqa: F401
+                        reduce_euclidean_norm, segment_mean, segment_sum, top_k, unsorted_segment_mean,
+                        unsorted_segment_sum)
 from .tensor import Tensor, convert_to_tensor, float_array, wrap, accept_symbolic
 from .variable import Variable
 
@@ -25,6 +31,7 @@ __all__ = ["sigmoid", "exp", "log", "tanh", "softplus", "abs", "square", "sqrt",
            "confusion_matrix", "pow", "l2_normalize", "negative", "reciprocal", "log1p", "sin", "cos",
            "rsqrt", "truediv", "sign", "floor", "ceil", "add_n", "greater", "less", "not_equal",
            "greater_equal", "less_equal", "squared_difference", "log_sigmoid", "cumsum"]
+__all__ += _elementwise.__all__ + _selection.__all__     # the rest of tf.math, in modules of their own
 
 
 def _values(x):
@@ -288,17 +295,6 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None) -> Tens
     m = np.where(np.isfinite(m), m, 0)
     out = np.log(vjps.sum(np.exp(x - m), axis=_axis(axis), keepdims=True)) + m
     return out if keepdims else vjps.squeeze(out, axis=_axis(axis))
-
-
-def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
-    """Running sums along ``axis`` (no gradient rule yet: a tape refuses it, by name)."""
-    v = _values(x)
-    if reverse:
-        v = np.flip(v, axis)
-    out = np.cumsum(v, axis=axis)
-    if exclusive:
-        out = out - v
-    return wrap(np.flip(out, axis) if reverse else out)
 
 
 def argmax(input, axis=None, output_type=np.int64, name=None) -> Tensor:  # noqa: A002

@@ -24,6 +24,7 @@ from .. import activations as _act
 from .. import losses as _losses
 from . import vjps
 from .tensor import Tensor, float_array, wrap, accept_symbolic
+from .selection import top_k  # noqa: F401 (tf.nn.top_k is tf.math.top_k)
 from .variable import Variable
 
 
@@ -37,7 +38,7 @@ def _floats(x):
 __all__ = ["softmax", "log_softmax", "sigmoid", "tanh", "relu", "relu6", "leaky_relu", "elu", "selu",
            "gelu", "silu", "swish", "softplus", "softsign", "sigmoid_cross_entropy_with_logits",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits", "l2_loss",
-           "l2_normalize", "moments", "embedding_lookup"]
+           "l2_normalize", "moments", "embedding_lookup", "top_k"]
 
 
 def _axis(axis):

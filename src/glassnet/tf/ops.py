@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import vjps
+from .errors import InvalidArgumentError
+from .index_map import positions, take
 from .tensor import Tensor, _as_dtype, cast, convert_to_tensor, wrap, accept_symbolic
 from .variable import Variable
 
@@ -168,8 +170,17 @@ def broadcast_to(input, shape, name=None) -> Tensor:  # noqa: A002
 
 
 def tile(input, multiples, name=None) -> Tensor:  # noqa: A002
-    """``input`` repeated ``multiples[i]`` times along axis ``i`` (no gradient rule yet: a tape refuses it, by name)."""
-    return wrap(np.tile(_values(input), tuple(np.asarray(_array(multiples)).tolist())))
+    """``input`` repeated ``multiples[i]`` times along axis ``i``;  dJ/dx adds up the copies
+    (an index map: ``glassnet/tf/index_map.py``)."""
+    x = _values(input)
+    reps = np.asarray(_array(multiples)).reshape(-1)
+    if reps.dtype.kind not in "iu":
+        raise TypeError(f"tile: multiples must be integers, got {reps.dtype}")
+    if reps.size != x.ndim:
+        raise InvalidArgumentError(None, None, f"tile: multiples has {reps.size} entries, input has rank {x.ndim}")
+    if (reps < 0).any():
+        raise ValueError(f"tile: multiples must be >= 0, got {reps.tolist()}")
+    return take(x, np.tile(positions(x.shape), tuple(int(r) for r in reps)))
 
 
 def reverse(tensor, axis, name=None) -> Tensor:
