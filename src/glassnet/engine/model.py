@@ -199,8 +199,9 @@ class Model(Trainer, Layer):
 
     def build_on(self, x: dict) -> None:
         """Build a subclass whose ``call`` takes a dict of inputs (``x``, checked) by running it
-        once on the first sample, in inference mode."""
-        out = self({k: v[:1] for k, v in x.items()}, training=False)
+        once, in inference mode, on one sample of zeros (empty strings for text) shaped as x's."""
+        out = self({k: np.full((1,) + v.shape[1:], "", object) if v.dtype.kind in "OUS" else
+                    np.zeros((1,) + v.shape[1:], v.dtype) for k, v in x.items()}, training=False)
         self.output_shape = (None,) + tuple(np.shape(out)[1:])
         self.built = True
 
