@@ -15,7 +15,8 @@ Glassnet's cells hold the weights of the layer of the same family (``kernel``,
 (``layers/recurrent.py``) on the cell's weights, so its numbers are ``LSTM(n)``'s with the
 same weights; ``cell(x_t, states)`` alone is that loop over one step. Any other cell (yours,
 or ``StackedRNNCells``) runs step by step on a ``GradientTape``, and its backward is the tape's
-record run back (each built-in cell inside it with its own written-out backward)::
+record run back (each built-in cell inside it with its own written-out backward; a padded
+step carries the states and the output over, through ``tf.where``)::
 
     backward (tape): dJ/dy_t and dJ/dh_T in; each step's recorded operations in reverse;
                      dJ/d(weights) summed over the steps, dJ/dx_t, dJ/dh_0
@@ -114,10 +115,21 @@ class _Cell(Layer):
         return cfg
 
 
+def _settings(given: dict) -> dict:
+    """A cell's constructor arguments (its ``locals()``), as its family's layer takes them."""
+    return {k: v for k, v in given.items() if k not in ("self", "kwargs", "__class__", "units")} | given["kwargs"]
+
+
 class SimpleRNNCell(_Cell):
     """One step of ``SimpleRNN``: ``h_t = activation(x_t W + h_{t-1} U + b)``; ``state_size = units``."""
 
     family = SimpleRNN
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+        super().__init__(units, **_settings(locals()))
 
 
 class LSTMCell(_Cell):
@@ -125,11 +137,25 @@ class LSTMCell(_Cell):
 
     family = LSTM
 
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, **kwargs):
+        super().__init__(units, **_settings(locals()))
+
 
 class GRUCell(_Cell):
     """One step of ``GRU`` (gates z, r, h; ``reset_after`` as GRU's); ``state_size = units``."""
 
     family = GRU
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
+                 reset_after=True, seed=None, **kwargs):
+        super().__init__(units, **_settings(locals()))
 
 
 def share_weights(cell, layer) -> None:
@@ -148,11 +174,15 @@ class StackedRNNCells(Layer):
 
     def __init__(self, cells, **kwargs):
         super().__init__(**kwargs)
-        cells = list(cells)
+        # a file's config nests the cells' configs: glassnet's own cells are built from them here
+        # (the file loader builds one level of nested layers; nothing but these three classes is made)
+        cells = [_cell_from_entry(c, i) if isinstance(c, dict) else c for i, c in enumerate(cells)]
         for i, c in enumerate(cells):
             if not isinstance(c, Layer) or not hasattr(c, "state_size"):
                 raise ValueError(f"StackedRNNCells: cells[{i}] must be a cell (a Layer with state_size), got {c!r}")
         self.cells = cells
+        if self.dtype is None and cells:
+            self.dtype = cells[0].dtype             # (an RNN over it computes in that type)
 
     @property
     def state_size(self):
@@ -227,6 +257,14 @@ def _step(cell, x, states, training):
     return out, list(new) if isinstance(new, (list, tuple)) else [new]
 
 
+def _cell_from_entry(node, i):
+    cls = {"SimpleRNNCell": SimpleRNNCell, "LSTMCell": LSTMCell, "GRUCell": GRUCell}.get(node.get("class_name"))
+    if cls is None:
+        raise ValueError(f"StackedRNNCells: cells[{i}] is a {node.get('class_name')!r} config; from a config only "
+                         "SimpleRNNCell, LSTMCell and GRUCell are built (pass your own cells as objects)")
+    return cls.from_config(node.get("config") or {})
+
+
 def _entry(layer):
     return {"module": "keras.layers", "class_name": type(layer).__name__, "config": layer.get_config(),
             "registered_name": None}
@@ -256,6 +294,8 @@ class RNN(Layer):
             raise ValueError(f"RNN: cell must be a cell (a Layer with state_size and call(inputs, states)), "
                              f"got {cell!r}")
         super().__init__(**kwargs)
+        if self.dtype is None:
+            self.dtype = cell.dtype                 # it computes in its cell's type
         self.cell = cell
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.stateful, self.unroll = bool(go_backwards), bool(stateful), bool(unroll)
@@ -334,7 +374,9 @@ class RNN(Layer):
             engine = self._engine
             out = engine.forward([x] + h0, training, mask=mask)
             # what the loop kept, kept here too: a tape's or a graph's record of this call holds it
-            self.__dict__.update({"_loop_" + k: v for k, v in vars(engine).items() if isinstance(v, np.ndarray)})
+            # (None too: a call without a mask keeps step_mask = None)
+            self.__dict__.update({"_loop_" + k: v for k, v in vars(engine).items()
+                                  if v is None or isinstance(v, np.ndarray)})
             self.final_states = list(engine.final_states)
         else:
             out = self._forward_by_steps(x, h0, training, mask)
@@ -354,17 +396,21 @@ class RNN(Layer):
         return self._backward_by_steps(grad, need_input_grad)
 
     def _forward_by_steps(self, x, h0, training, mask):
-        if mask is not None:
-            raise ValueError(f"RNN {self.name!r}: padding masks with a cell of your own ({type(self.cell).__name__}) "
-                             "are not supported yet")
         xs = wrap(x)
+        keep = None if mask is None else np.asarray(mask, bool)[:, :, None]   # (batch, T, 1)
         starts = [wrap(s) for s in h0]
         with tape.GradientTape(persistent=True) as recorder:
             recorder.watch([xs] + starts)
             states, outs = starts, []
             steps = range(x.shape[1] - 1, -1, -1) if self.go_backwards else range(x.shape[1])
+            out = wrap(np.zeros((x.shape[0], self.units), x.dtype))
             for t in steps:
-                out, states = _step(self.cell, xs[:, t], states, training)
+                new_out, new = _step(self.cell, xs[:, t], states, training)
+                if keep is None:
+                    out, states = new_out, new
+                else:                               # padding: the states and the output carried over
+                    states = [ops.where(keep[:, t], n, s) for n, s in zip(new, states)]
+                    out = ops.where(keep[:, t], new_out, out)
                 outs.append(out)
             y = ops.stack(outs, axis=1) if self.return_sequences else outs[-1]
         self._record = (recorder, xs, starts, y, states)
