@@ -200,16 +200,18 @@ def test_a_diverging_variant_in_the_loop_says_why():
 # Ctrl-C
 # ---------------------------------------------------------------------------------------
 class _CtrlC(glassnet.metrics.Metric):
-    """A metric that presses Ctrl-C (SIGINT to this process) at its 3rd update."""
+    """A metric that presses Ctrl-C (SIGINT to this process) at its 3rd update (and, with
+    ``twice``, again at its 4th)."""
 
     calls = 0
+    twice = False
 
     def __init__(self, name="ctrl_c"):
         super().__init__(name=name)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         type(self).calls += 1
-        if type(self).calls == 3:
+        if type(self).calls == 3 or (type(self).twice and type(self).calls == 4):
             os.kill(os.getpid(), signal.SIGINT)
 
     def result(self):
@@ -235,6 +237,19 @@ def test_ctrl_c_keeps_the_finished_variants(backend):
     assert status[4] == "not run" and table[4]["model"] is None
     assert 1 <= table[2]["epochs_run"] < 5
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler      # put back
+
+
+def test_a_second_ctrl_c_stops_at_once_and_keeps_the_finished_variants():
+    x, y = _data()
+    _CtrlC.calls, _CtrlC.twice = 0, True
+    try:
+        grid = [{"units": 2}, {"units": 2, "seed": 1}, {"units": 8}, {"units": 8, "seed": 1}]
+        table = glassnet.sweep(_ctrl_c_on_big, grid, x, y, epochs=5, verbose=0, table="records", workers=1)
+    finally:
+        _CtrlC.twice = False
+    assert [r["status"] for r in table] == ["ok", "ok", "not run", "not run"]
+    assert "second Ctrl-C" in table[2]["message"] and table[0]["model"] is not None
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 # ---------------------------------------------------------------------------------------

@@ -29,7 +29,9 @@ The table (a pandas DataFrame, or a list of dicts without pandas) has the varian
 penalty terms, after training), ``epochs_run``, ``status`` ("ok", "diverged", "rejected", "failed", "interrupted", "not
 run"), ``message`` (why), ``how`` it ran, ``seconds``, and the trained ``model`` and its
 ``history``. A variant that diverges stops (as fit stops it) and the others go on. Ctrl-C
-stops the sweep and returns the table of what has finished.
+stops the sweep after the step at hand and returns the table of what has finished (the
+variants then training marked "interrupted", the rest "not run"); a second Ctrl-C stops at
+once, keeping the variants already finished.
 
 >>> import numpy as np, glassnet
 >>> x = np.random.default_rng(0).random((64, 3)).astype("float32"); y = (x.sum(1) > 1.5).astype("float32")
@@ -97,8 +99,15 @@ def sweep(build, grid, x, y, *, epochs=10, batch_size=32, validation_data=None, 
     if backend == "auto" and backends.ray_running():
         backend = "ray"
     with run.interrupt_flag() as (interrupted, state):
-        results = _run(backend, build, found, data, options, workers, interrupted, state, progress,
-                       ray_address, fallback)
+        try:
+            results = _run(backend, build, found, data, options, workers, interrupted, state, progress,
+                           ray_address, fallback)
+        except KeyboardInterrupt:               # a second Ctrl-C: stop at once, keep what finished
+            state["requested"] = True
+            results = dict(progress.seen)
+            for v in found:
+                results.setdefault(v.index, run._result(v, None, None, "not run", "the sweep was stopped "
+                                                        "(a second Ctrl-C) before it finished", 0.0, ""))
         stopped = state["requested"]
     progress.finish(results, stopped)
     ordered = [results[v.index] for v in found]
@@ -191,6 +200,7 @@ class Progress:
     def __init__(self, total, verbose):
         self.total, self.verbose = total, verbose
         self.finished = 0
+        self.seen = {}                  # every result so far, by variant: what a second Ctrl-C keeps
         self.start = time.perf_counter()
         self.note = ""
 
@@ -206,6 +216,7 @@ class Progress:
                    f"- {time.perf_counter() - self.start:.1f}s")
 
     def done(self, result):
+        self.seen[result["index"]] = result
         self.finished += 1
         if self.verbose == 2:
             print(f"sweep: variant {result['index']} {result['values']}: {result['status']}"
