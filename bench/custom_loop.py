@@ -21,6 +21,7 @@ each round prints its seconds per epoch. The first epoch carries the one-time co
 best later epoch.
 
     python bench/custom_loop.py --peers-python /work/peers/bin/python [--images 6000] [--epochs 5] [--rounds 2]
+                                [--readable]      # glassnet's readable path too (GLASSNET_FAST_PATH=0)
 """
 from __future__ import annotations
 
@@ -127,10 +128,13 @@ def child(who, n_train, epochs):
 
 
 def _run(who, python, n_train, epochs):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")])) \
-        if who == "glassnet" else dict(os.environ)
-    done = subprocess.run([python, __file__, "--child", who, str(n_train), str(epochs)], capture_output=True,
-                          text=True, env=env, timeout=3600)
+    env = dict(os.environ)
+    if who.startswith("glassnet"):
+        env["PYTHONPATH"] = os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")])
+    if who == "glassnet-readable":              # what the loop ran before fit's fast path reached it
+        env["GLASSNET_FAST_PATH"] = "0"
+    done = subprocess.run([python, __file__, "--child", who.split("-")[0], str(n_train), str(epochs)],
+                          capture_output=True, text=True, env=env, timeout=3600)
     line = [s for s in done.stdout.splitlines() if s.startswith("{")]
     if done.returncode or not line:
         print(f"  {who}: failed: {done.stderr.strip().splitlines()[-3:]}")
@@ -152,11 +156,14 @@ def main():
     ap.add_argument("--images", type=int, default=6000, help="training images (60000: the whole of MNIST)")
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=2, help="glassnet and TensorFlow in turn, this many times")
+    ap.add_argument("--readable", action="store_true",
+                    help="also glassnet's readable path (GLASSNET_FAST_PATH=0: no thread discipline, no packed update)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         return child(args.child[0], int(args.child[1]), int(args.child[2]))
-    contestants = [("glassnet", sys.executable)] + ([("tensorflow", args.peers_python)] if args.peers_python else [])
+    contestants = [("glassnet", sys.executable)] + ([("tensorflow", args.peers_python)] if args.peers_python else []) \
+        + ([("glassnet-readable", sys.executable)] if args.readable else [])
     runs = {who: [] for who, _ in contestants}
     print(f"quickstart for experts: {args.images} images, {args.epochs} epochs, {args.rounds} rounds")
     for r in range(args.rounds):
@@ -166,7 +173,7 @@ def main():
             if seconds is None:
                 continue
             runs[who].append(seconds)
-            print(f"  round {r + 1} {who:10} total {sum(seconds):7.2f} s   epochs "
+            print(f"  round {r + 1} {who:17} total {sum(seconds):7.2f} s   epochs "
                   f"{' '.join(f'{s:.2f}' for s in seconds)}   ({before})", flush=True)
     print()
     print("| | glassnet | TensorFlow | ratio (glassnet / TF) |")
@@ -180,6 +187,9 @@ def main():
         tv = min(f(s) for s in t) if t else None
         ratio = f"{gv / tv:.2f}" if gv and tv else "-"
         print(f"| {name} | {gv if gv is None else f'{gv:.2f}'} | {tv if tv is None else f'{tv:.2f}'} | {ratio} |")
+    if runs.get("glassnet-readable"):
+        best = min(sum(s) for s in runs["glassnet-readable"])
+        print(f"| whole run, glassnet's readable path (s) | {best:.2f} | | |")
     if g and t and len(g) == len(t):
         ratios = [sum(a) / sum(b) for a, b in zip(g, t)]
         print(f"\nper-round ratio of whole runs: {' '.join(f'{x:.2f}' for x in ratios)} "

@@ -22,6 +22,12 @@ The vjps are computed with recorded operations, so an outer tape records them to
 tapes give second derivatives (of the elementwise operations and matmul; a layer's
 ``backward`` is plain NumPy, differentiated once).
 
+A loop of one's own (a tape, then ``optimizer.apply_gradients``) gets what ``fit`` sets up
+(``glassnet/fast/loop.py``): BLAS on the cores other programs leave free, subnormal numbers
+flushed to zero while the tape records and walks back, Dense's backward run without copying
+its weights' ``grad`` twice, the optimizer's packed update; the same numbers as the readable
+code, which runs instead under ``set_fast_path(False)``, a tracer, or a replaced method.
+
 >>> import numpy as np, glassnet as tf
 >>> x = tf.constant(3.0)
 >>> with tf.GradientTape() as outer:
