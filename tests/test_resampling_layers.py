@@ -45,6 +45,7 @@ def test_zero_padding_and_cropping_are_each_others_backward():
 
 @pytest.mark.parametrize("layer,shape", [
     (UpSampling2D(), (2, 3, 2, 2)), (UpSampling2D((1, 3)), (2, 2, 3, 1)), (UpSampling1D(), (2, 3, 2)),
+    (UpSampling2D((2, 3), interpolation="bilinear"), (2, 3, 2, 2)), (UpSampling2D(2, interpolation="bicubic"), (1, 3, 4, 1)),
     (ZeroPadding2D(), (2, 3, 2, 2)), (ZeroPadding2D((2, 0)), (2, 2, 3, 1)), (ZeroPadding1D((0, 2)), (2, 3, 2)),
     (Cropping2D(((1, 0), (0, 1))), (2, 3, 3, 2)), (Cropping2D(1), (2, 4, 3, 1)), (Cropping1D(), (2, 4, 2)),
 ])
@@ -68,7 +69,8 @@ def test_keras_argument_forms(cls, arg, want):
     (lambda: UpSampling2D(0), "UpSampling2D: size must be a positive integer or a tuple of 2 positive integers, got 0"),
     (lambda: UpSampling2D((2, 2, 2)), "UpSampling2D: size must be"),
     (lambda: UpSampling1D(-1), "UpSampling1D: size must be a positive integer"),
-    (lambda: UpSampling2D(interpolation="bilinear"), "interpolation='bilinear' is not supported"),
+    (lambda: UpSampling2D(interpolation="lanczos3"), "interpolation must be one of 'nearest', 'bilinear', 'bicubic', "
+                                                     "got 'lanczos3'"),
     (lambda: ZeroPadding2D(-1), "ZeroPadding2D: padding must be a non-negative integer"),
     (lambda: ZeroPadding2D(((1, 2), (3,))), "((top, bottom), (left, right)), got ((1, 2), (3,))"),
     (lambda: ZeroPadding1D((1, 2, 3)), "ZeroPadding1D: padding must be a non-negative integer, a tuple of 2"),
@@ -96,6 +98,7 @@ def test_keras_file_round_trip_summary_and_onnx(tmp_path, capsys):
     model = glassnet.Sequential([
         glassnet.Input(shape=(5, 4, 2)),
         ZeroPadding2D(((1, 0), (2, 1))), UpSampling2D((2, 1)), Cropping2D(((1, 2), (0, 3))),
+        UpSampling2D((1, 1), interpolation="bilinear"),
         glassnet.layers.Reshape((-1, 2)),
         UpSampling1D(2), ZeroPadding1D(1), Cropping1D((0, 3)),
     ])
@@ -103,7 +106,7 @@ def test_keras_file_round_trip_summary_and_onnx(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "zero_padding2d (ZeroPadding2D)" in text and "(None, 6, 7, 2)" in text
     assert "(None, 12, 7, 2)" in text and "(None, 9, 4, 2)" in text and "(None, 36, 2)" in text
-    assert "(None, 72, 2)" in text and "(None, 74, 2)" in text and "(None, 71, 2)" in text
+    assert "(None, 72, 2)" in text and "(UpSampling2D)" in text and "(None, 74, 2)" in text and "(None, 71, 2)" in text
     assert "Total params: 0" in text
     x = np.random.default_rng(0).normal(size=(3, 5, 4, 2)).astype("float32")
     model.save(tmp_path / "m.keras")

@@ -21,6 +21,7 @@ import numpy as np
 
 from .base import Layer
 from .conv import check_data_format, check_spatial, crop, normalize_tuple, pad
+from .image_sampling import resize_adjoint, resize_apply, resize_matrix
 
 
 def _non_negative_int(v) -> bool:
@@ -107,8 +108,9 @@ class _UpSampling(_Resampling):
 
 
 class UpSampling2D(_UpSampling):
-    """Repeats each pixel ``size`` times along height and width (``interpolation="nearest"``;
-    ``"bilinear"`` and the others are refused by name).
+    """Repeats each pixel ``size`` times along height and width (``interpolation="nearest"``), or
+    resizes by ``size`` as ``tf.image.resize`` does (``"bilinear"``, ``"bicubic"``: one weight
+    matrix per axis, backward by their transposes; ``layers/image_sampling.py``).
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.UpSampling2D()(np.zeros((1, 16, 16, 3))).shape
@@ -121,10 +123,40 @@ class UpSampling2D(_UpSampling):
         super().__init__(**kwargs)
         self.size = normalize_tuple(size, 2, "size", "UpSampling2D")
         self.data_format = check_data_format(data_format, "UpSampling2D")
-        if interpolation != "nearest":
-            raise ValueError(f"UpSampling2D: interpolation={interpolation!r} is not supported by glassnet yet "
-                             "(only 'nearest'); a Resizing layer does 'bilinear'")
+        if interpolation not in ("nearest", "bilinear", "bicubic"):
+            raise ValueError(f"UpSampling2D: interpolation must be one of 'nearest', 'bilinear', 'bicubic', got "
+                             f"{interpolation!r}")
         self.interpolation = interpolation
+
+    # "bilinear" and "bicubic": tf.image.resize's weights, one matrix per axis (layers/image_sampling.py)
+    def _matrices(self, h, w):
+        return (resize_matrix(h, h * self.size[0], self.interpolation),
+                resize_matrix(w, w * self.size[1], self.interpolation))
+
+    def forward(self, x, training=False):
+        if self.interpolation == "nearest":
+            return super().forward(x, training)
+        self.x_shape = x.shape
+        self.rows, self.cols = self._matrices(*x.shape[1:3])
+        return resize_apply(x, self.rows, self.cols)                  # Y[n] = R_h X[n] R_w.T
+
+    def backward(self, grad, need_input_grad=True):
+        if self.interpolation == "nearest" or not need_input_grad:
+            return super().backward(grad, need_input_grad)
+        return resize_adjoint(grad, self.rows, self.cols)             # dX[n] = R_h.T dY[n] R_w
+
+    def to_onnx(self, g, x):
+        if self.interpolation == "nearest":
+            return super().to_onnx(g, x)
+        h, w = self.input_shape[1:3]
+        if h is None or w is None:
+            raise ValueError(f"export: layer {self.name!r} (UpSampling2D, {self.interpolation}) needs a known "
+                             "input size")
+        rows, cols = self._matrices(h, w)
+        y = g.node("Transpose", [x], perm=[0, 3, 1, 2])
+        y = g.node("MatMul", [g.initializer("rows", rows), y])
+        y = g.node("MatMul", [y, g.initializer("cols_t", cols.T)])
+        return g.node("Transpose", [y], perm=[0, 2, 3, 1])
 
     def get_config(self):
         return {**super().get_config(), "size": list(self.size), "data_format": self.data_format,

@@ -29,6 +29,7 @@ class TimeDistributed(Layer):
     """Applies ``layer`` to each step ``x[:, t]`` of inputs ``(N, T, ...)`` (see the module)."""
 
     nested_layers = ("layer",)          # config keys holding a layer's config (saving/keras_config.py)
+    supports_masking = True             # a padding mask over the steps is handed on unchanged, as Keras
 
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):
