@@ -194,3 +194,32 @@ def test_weights_gone_non_finite_go_back_to_the_epochs_start_as_in_fit():
         np.testing.assert_array_equal(mine.value, theirs.value)
     assert np.isfinite(model.trainable_weights[0].value).all()
     assert table[1]["model"].optimizer.iterations == model.optimizer.iterations
+
+
+def test_the_readable_code_runs_when_asked_for_or_replaced():
+    """As fit: with the fast path off, or a learner's own Dense.backward, no stack; each
+    variant's own fit runs (and runs their code)."""
+    x, y = _digits01(64)
+    grid = {"learning_rate": [0.001, 0.01]}
+    glassnet.config.set_fast_path(False)
+    try:
+        table = glassnet.sweep(seed_network, grid, x, y, epochs=1, verbose=0, table="records", workers=1)
+    finally:
+        glassnet.config.set_fast_path(True)
+    assert [r["how"] for r in table] == ["fit", "fit"]
+    calls = []
+    original = layers.Dense.backward
+
+    def backward(self, grad, need_input_grad=True):
+        calls.append(self.name)
+        return original(self, grad, need_input_grad)
+    layers.Dense.backward = backward
+    try:
+        assert "backward was replaced" in stacked.why_not(seed_network())
+        table = glassnet.sweep(seed_network, grid, x, y, epochs=1, verbose=0, table="records", workers=1)
+    finally:
+        layers.Dense.backward = original
+    assert [r["how"] for r in table] == ["fit", "fit"] and calls
+    model = seed_network()
+    model.loss.call = lambda y, p: (y - p) ** 2
+    assert "loss's call was replaced" in stacked.why_not(model)

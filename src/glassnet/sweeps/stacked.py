@@ -41,8 +41,31 @@ _OPTIMIZERS = ("SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adamax")
 # ---------------------------------------------------------------------------------------
 # Which models can be stacked
 # ---------------------------------------------------------------------------------------
+_METHODS = {"layer": ("forward", "backward", "backward_from_z"),
+            "loss": ("call", "gradient", "value_and_gradient", "call_from_logits", "gradient_from_logits",
+                     "value_and_gradient_from_logits", "logits_values_and_gradient"),
+            "optimizer": ("update_step", "apply")}
+
+
+def _replaced(obj, kind) -> str | None:
+    """The name of a method of ``obj`` that a program replaced (on the object, or on its class
+    by a function from outside glassnet), or None: the stack would not run it, its fit does."""
+    for name in _METHODS[kind]:
+        if name in getattr(obj, "__dict__", {}):
+            return name
+        found = getattr(type(obj), name, None)
+        if found is not None and not (getattr(found, "__module__", "") or "").startswith("glassnet."):
+            return name
+    return None
+
+
 def why_not(model) -> str | None:
-    """None when ``model`` (compiled and built) can train in a stack, else the reason."""
+    """None when ``model`` (compiled and built) can train in a stack, else the reason. As in
+    fit, the readable code runs when asked for: with the fast path off (or a debugger on), or
+    a method of a layer, the loss or the optimizer replaced, each variant runs its own fit."""
+    from ..engine import fastpath  # noqa: PLC0415
+    if not fastpath.wanted():
+        return "the readable path was asked for (set_fast_path(False), or a debugger is on)"
     if not getattr(model, "_is_stack", lambda: False)() or getattr(model, "_graph", None) is not None:
         return "not a Sequential stack of layers"
     layers = model.units()
@@ -53,6 +76,10 @@ def why_not(model) -> str | None:
             return f"layer {layer.name!r} is a {type(layer).__name__} (stacking takes Dense and Dropout)"
         if not layer.trainable:
             return f"layer {layer.name!r} is frozen (trainable=False)"
+        if _replaced(layer, "layer"):
+            return f"layer {layer.name!r}'s {_replaced(layer, 'layer')} was replaced"
+        if type(layer) is Dense and not (getattr(layer.activation, "__module__", "") or "").startswith("glassnet."):
+            return f"layer {layer.name!r} has an activation of its own"
         for v in layer.weights:
             if v.regularizer is not None and type(v.regularizer) not in (
                     regularizers.L1L2, regularizers.L1, regularizers.L2):
@@ -64,9 +91,13 @@ def why_not(model) -> str | None:
         return "the loss reduces over an axis other than the last, or smooths labels"
     if loss.reduction != "sum_over_batch_size":
         return f"the loss's reduction is {loss.reduction!r}"
+    if _replaced(loss, "loss"):
+        return f"the loss's {_replaced(loss, 'loss')} was replaced"
     opt = model.optimizer
     if type(opt).__name__ not in _OPTIMIZERS or not type(opt).__module__.startswith("glassnet.optimizers"):
         return f"the optimizer {type(opt).__name__} is not one of {', '.join(_OPTIMIZERS)}"
+    if _replaced(opt, "optimizer"):
+        return f"the optimizer's {_replaced(opt, 'optimizer')} was replaced"
     if opt.has_schedule:
         return "the learning rate is a schedule"
     if any(c is not None for c in (opt.clipnorm, opt.clipvalue, opt.global_clipnorm)):
