@@ -155,7 +155,7 @@ class Metric:
         return {"name": self.name}
 
     def __repr__(self):
-        return f"{type(self).__name__}(name={self.name!r})"
+        return f"<{type(self).__name__} name={self.name}>"           # Keras 3's: <Accuracy name=accuracy>
 
 
 class Mean(Metric):
