@@ -351,3 +351,67 @@ def test_keras_files_round_trip(tmp_path, make):
         if getattr(lay, "stateful", False):
             lay.reset_state()
     np.testing.assert_allclose(back.predict(x, verbose=0), want, rtol=1e-6)     # (stateful: both from zeros)
+    import io
+    import zipfile
+
+    import h5py
+    with zipfile.ZipFile(tmp_path / "m.keras") as z, h5py.File(io.BytesIO(z.read("model.weights.h5"))) as f:
+        names = []
+        f.visit(names.append)
+    rnn = model.layers[0]
+    where = f"layers/{rnn.name}/cell"                    # Keras 3's places (read back by Keras 3.15, checked by hand)
+    if isinstance(getattr(rnn, "cell", None), layers.StackedRNNCells):
+        assert {f"{where}/cells/{c.name}/vars/{j}" for c in rnn.cell.cells for j in range(3)} <= set(names)
+    else:
+        assert {f"{where}/vars/{j}" for j in range(3)} <= set(names)
+
+
+# -- Keras 3.15's numbers and files (tools/make_keras_recurrent.py states) ------------------------------
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU"])
+def test_initial_state_and_cells_match_keras(kind):
+    k = np.load(FIXTURES / "keras_recurrent_states.npz")
+    n = 2 if kind == "LSTM" else 1
+    states = [k["h0"], k["c0"]][:n]
+    layer = getattr(layers, kind)(4, return_sequences=True, return_state=True)
+    layer(k["x"], initial_state=states)
+    layer.set_weights([k[f"{kind}/w_{j}"] for j in range(3)])
+    out, *finals = layer(k["x"], initial_state=states)
+    np.testing.assert_allclose(out, k[f"{kind}/out"], rtol=1e-5, atol=1e-6)
+    for j, f in enumerate(finals):
+        np.testing.assert_allclose(f, k[f"{kind}/final_{j}"], rtol=1e-5, atol=1e-6)
+    dx, *dstates = layer.backward([k["g"], k["gh"], k["gc"]][:1 + n])   # TensorFlow's GradientTape's numbers
+    np.testing.assert_allclose(dx, k[f"{kind}/dx"], rtol=1e-4, atol=1e-5)
+    for j, d in enumerate(dstates):
+        np.testing.assert_allclose(d, k[f"{kind}/dstate_{j}"], rtol=1e-4, atol=1e-5)
+    for j, w in enumerate(layer.weights):
+        np.testing.assert_allclose(w.grad, k[f"{kind}/dw_{j}"], rtol=1e-4, atol=1e-5)
+    rnn = layers.RNN(getattr(layers, kind + "Cell")(4), return_sequences=True)
+    rnn(k["x"])
+    rnn.set_weights([k[f"{kind}/w_{j}"] for j in range(3)])
+    np.testing.assert_allclose(rnn(k["x"], initial_state=states), k[f"{kind}/rnn_cell_out"], rtol=1e-5, atol=1e-6)
+
+
+def test_stacked_cells_match_keras():
+    k = np.load(FIXTURES / "keras_recurrent_states.npz")
+    stacked = layers.RNN(layers.StackedRNNCells([layers.LSTMCell(4), layers.GRUCell(3)]), return_sequences=True)
+    stacked(k["x"])
+    stacked.set_weights([k[f"stacked/w_{j}"] for j in range(6)])
+    np.testing.assert_allclose(stacked(k["x"]), k["stacked/out"], rtol=1e-5, atol=1e-6)
+
+
+def test_keras_files_of_rnn_cell_and_stateful_models_load():
+    k = np.load(FIXTURES / "keras_recurrent_states.npz")
+    x = np.load(FIXTURES / "keras_recurrent.npz")["x"]
+    model = glassnet.keras.models.load_model(FIXTURES / "keras_recurrent_rnn_cell.keras")
+    assert type(model.layers[0]).__name__ == "RNN" and type(model.layers[0].cell).__name__ == "LSTMCell"
+    np.testing.assert_allclose(model.predict(x, verbose=0), k["rnn_cell_model/pred"], rtol=1e-5, atol=1e-6)
+    model = glassnet.keras.models.load_model(FIXTURES / "keras_recurrent_stateful.keras")
+    lstm = model.layers[0]
+    assert lstm.stateful
+    np.testing.assert_allclose(model.predict(x[:8], batch_size=4, verbose=0), k["stateful_model/pred"],
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(np.stack([np.asarray(s) for s in lstm.states]), k["stateful_model/states"],
+                               rtol=1e-5, atol=1e-6)

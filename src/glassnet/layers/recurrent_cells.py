@@ -282,7 +282,6 @@ class RNN(Layer):
     cell's; in ``.keras`` files they sit where Keras keeps them (``layers/rnn/cell/vars/...``)."""
 
     nested_layers = ("cell",)
-    h5_weights_group = "cell"
     supports_masking = uses_mask = True
     takes_states = True
 
@@ -309,6 +308,13 @@ class RNN(Layer):
     @property
     def state_count(self) -> int:
         return len(self.state_sizes)
+
+    def h5_weight_groups(self):
+        """Keras's places in weight files: ``cell/vars``, or for stacked cells each cell's
+        ``cell/cells/<cell name>/vars``."""
+        if isinstance(self.cell, StackedRNNCells):
+            return [(f"cell/cells/{c.name}/vars", c.weights) for c in self.cell.cells]
+        return [("cell/vars", self.weights)]
 
     def _adopted(self):
         return self.cell._adopted()
