@@ -29,7 +29,11 @@ tile reverse where map_fn vectorized_map cond while_loop case switch_case Tensor
 assert_rank assert_less assert_greater Assert random_normal_initializer random_uniform_initializer zeros_initializer
 ones_initializer constant_initializer nest errors bool int8 int16 uint16 uint32 uint64 float16 complex64 DType
 newaxis Graph stop_gradient hessians tensor_scatter_nd_update tensor_scatter_nd_add scatter_nd acos acosh asin
-asinh atan atan2 atanh cos cosh sin sinh tan scalar_mul""".split()
+asinh atan atan2 atanh cos cosh sin sinh tan scalar_mul clip_by_norm clip_by_global_norm sequence_mask slice
+searchsorted unique_with_counts dynamic_partition unravel_index reverse_sequence tensor_scatter_nd_sub
+tensor_scatter_nd_max tensor_scatter_nd_min scan foldl foldr realdiv truncatediv truncatemod saturate_cast is_tensor
+get_static_value identity_n shape_n ensure_shape name_scope no_op group control_dependencies tuple py_function
+numpy_function broadcast_static_shape broadcast_dynamic_shape timestamp""".split()
 MATH = """segment_sum unsorted_segment_sum reduce_euclidean_norm top_k in_top_k bincount count_nonzero
 reduce_logsumexp is_nan is_finite is_inf floordiv floormod erf lgamma cumsum logical_xor reduce_any""".split()
 LINALG = "inv det matmul diag band_part eye trace solve slogdet logdet set_diag adjoint".split()
@@ -323,6 +327,19 @@ GRADIENT_CASES = {
     "set_diag": (lambda x, d: tf.linalg.set_diag(x, d), [[[1.0, 2.0], [3.0, 4.0]], [9.0, 8.0]]),
     "gather reverse": (lambda x: tf.reverse(tf.gather(x, [2, 0, 2], axis=1), [0]), [X23]),
     "where": (lambda x, y: tf.where([[True, False, True], [False, False, True]], x, y), [X23, X23]),
+    "clip_by_norm": (lambda x: tf.clip_by_norm(x, 1.0, axes=[1]), [X23]),
+    "clip_by_global_norm": (lambda a, b: tf.concat(tf.clip_by_global_norm([a, None, b], 1.5)[0][::2], 0),
+                            [[0.3, -1.2], [1.5, 0.2, -0.4]]),
+    "slice": (lambda x: tf.slice(x, [0, 1], [2, -1]), [X23]),
+    "dynamic_partition": (lambda x: tf.concat(tf.dynamic_partition(x, [1, 0], 2), 0) * C([[1.0], [3.0]]), [X23]),
+    "reverse_sequence": (lambda x: tf.reverse_sequence(x, [2, 3], seq_axis=1), [X23]),
+    "tensor_scatter_nd_sub": (lambda x, u: tf.tensor_scatter_nd_sub(x, [[1, 2]], u), [X23, [2.0]]),
+    "tensor_scatter_nd_max": (lambda x, u: tf.tensor_scatter_nd_max(x, [[0, 0], [1, 1]], u), [X23, [1.0, -1.0]]),
+    "tensor_scatter_nd_min": (lambda x, u: tf.tensor_scatter_nd_min(x, [[0, 0], [1, 1]], u), [X23, [1.0, -1.0]]),
+    "scan": (lambda x: tf.scan(lambda a, r: a * r + 1.0, x), [X23]),
+    "foldr": (lambda x, a0: tf.foldr(lambda a, r: a * r, x, initializer=a0), [X23, [1.0, 2.0, -1.0]]),
+    "py_function": (lambda x: tf.py_function(lambda a: tf.sin(a) * a, [x], Tout=tf.float64), [X23]),
+    "realdiv": (tf.realdiv, [[1.0, -2.0], [0.5, 4.0]]),
 }
 
 
@@ -365,6 +382,72 @@ def test_integer_and_boolean_results_carry_no_gradient():
         tape.watch(x)
         y = tf.reduce_sum(tf.stop_gradient(x) * x)
     _same(tape.gradient(y, x), [3, 1, 2])
+
+
+def test_more_array_functions():
+    _same(tf.clip_by_norm(C([[3.0, 4.0]]), 2.0), [[1.2, 1.6]], np.float32)
+    _same(tf.clip_by_norm(C([[3.0, 4.0], [1.0, 1.0]]), 2.0, axes=[1]), [[1.2, 1.6], [1, 1]])
+    clipped, norm = tf.clip_by_global_norm([C([3.0, 4.0]), C([12.0])], 6.5)
+    _same(clipped[0], [1.5, 2])
+    _same(clipped[1], [6])
+    _same(norm, 13)
+    clipped, norm = tf.clip_by_global_norm([C([3.0, 4.0]), None], 10.0)
+    assert clipped[1] is None and float(norm) == 5.0
+    _same(clipped[0], [3, 4])
+    _same(tf.sequence_mask([1, 3, 2], 5), [[1, 0, 0, 0, 0], [1, 1, 1, 0, 0], [1, 1, 0, 0, 0]], bool)
+    _same(tf.sequence_mask([[1], [2]]), [[[True, False]], [[True, True]]])
+    _same(tf.sequence_mask([1, 2], dtype=tf.float32), [[1, 0], [1, 1]], np.float32)
+    _same(tf.slice(C([[1, 2, 3], [4, 5, 6]]), [0, 1], [2, -1]), [[2, 3], [5, 6]], np.int32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="do not fit"):
+        tf.slice(C([1, 2]), [1], [2])
+    _same(tf.searchsorted(C([[1.0, 2.0, 3.0]]), C([[2.5, 2.0]])), [[2, 1]], np.int32)
+    _same(tf.searchsorted(C([1.0, 2.0, 3.0]), C([2.0]), side="right"), [2])
+    y, idx, count = tf.unique_with_counts(C([1, 1, 2, 4, 4, 4]))
+    _same(y, [1, 2, 4])
+    _same(idx, [0, 0, 1, 2, 2, 2], np.int32)
+    _same(count, [2, 1, 3], np.int32)
+    parts = tf.dynamic_partition(C([10, 20, 30, 40]), [0, 1, 0, 2], 3)
+    assert [p.numpy().tolist() for p in parts] == [[10, 30], [20], [40]]
+    _same(tf.unravel_index([5, 7], [3, 4]), [[1, 1], [1, 3]], np.int32)
+    _same(tf.reverse_sequence(C([[1, 2, 3], [4, 5, 6]]), [2, 3], seq_axis=1, batch_axis=0), [[2, 1, 3], [6, 5, 4]])
+    _same(tf.realdiv(C([1.0, 2.0]), C([2.0, 4.0])), [0.5, 0.5])
+    _same(tf.truncatediv(C([-7, 7]), C([2, 2])), [-3, 3], np.int32)
+    _same(tf.truncatemod(C([-7, 7]), C([3, 3])), [-1, 1], np.int32)
+    _same(tf.tensor_scatter_nd_sub(C([1.0, 2.0, 3.0]), [[0]], [5.0]), [-4, 2, 3])
+    _same(tf.tensor_scatter_nd_max(C([1.0, 2.0, 3.0]), [[0], [1]], [5.0, 0.0]), [5, 2, 3])
+    _same(tf.tensor_scatter_nd_min(C([1.0, 2.0, 3.0]), [[0], [1]], [5.0, 0.0]), [1, 0, 3])
+    _same(tf.dtypes.cast(C([1.7, -1.7]), tf.int32), [1, -1], np.int32)
+    _same(tf.saturate_cast(C([300.0, -5.0]), tf.uint8), [255, 0], np.uint8)
+    _same(tf.scan(lambda a, x: a + x, C([1, 2, 3, 4])), [1, 3, 6, 10], np.int32)
+    _same(tf.scan(lambda a, x: a * x, C([1.0, 2.0, 3.0]), initializer=C(2.0)), [2, 4, 12])
+    _same(tf.scan(lambda a, x: a + x, C([1, 2, 3]), reverse=True), [6, 5, 3])
+    _same(tf.foldl(lambda a, x: a + x, C([1, 2, 3])), 6)
+    _same(tf.foldr(lambda a, x: a - x, C([1, 2, 3]), initializer=C(0)), -6)
+
+
+def test_framework_stand_ins():
+    assert (tf.is_tensor(C(1)), tf.is_tensor(1), tf.is_tensor(np.zeros(2)), tf.is_tensor(tf.Variable(1.0))) \
+        == (True, False, False, True)
+    assert tf.get_static_value(C([1, 2])).tolist() == [1, 2] and tf.get_static_value(tf.Variable(1.0)) is None
+    a, b = tf.identity_n([C(1), C(2.0)])
+    assert a.dtype == np.int32 and float(b) == 2.0
+    assert [s.numpy().tolist() for s in tf.shape_n([C([1, 2]), C([[1]])])] == [[2], [1, 1]]
+    _same(tf.ensure_shape(C([1, 2]), [None]), [1, 2])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Shape of tensor input \[2\] is not compatible"):
+        tf.ensure_shape(C([1, 2]), [3])
+    with tf.name_scope("outer") as outer:
+        with tf.name_scope("inner") as inner:
+            assert (outer, inner) == ("outer/", "outer/inner/")
+    with tf.control_dependencies([C(1)]):
+        assert tf.no_op() is None and tf.group(C(1)) is None
+    assert tf.tuple([C(1)])[0] == 1
+    _same(tf.py_function(lambda a: a * 2, [C(3.0)], Tout=tf.float32), 6, np.float32)
+    p, q = tf.py_function(lambda a: (a, a * 2), [C(3)], Tout=[tf.int32, tf.float32])
+    assert p.dtype == np.int32 and q.dtype == np.float32 and float(q) == 6.0
+    _same(tf.numpy_function(lambda a: a * 2, [C(3.0)], Tout=tf.float32), 6, np.float32)
+    assert tf.broadcast_static_shape(tf.TensorShape([2, 1]), tf.TensorShape([3])) == (2, 3)
+    _same(tf.broadcast_dynamic_shape([2, 1], [3]), [2, 3], np.int32)
+    assert tf.timestamp().dtype == np.float64
 
 
 # -- control flow under a tape -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from .ops import _values
 from .tensor import Tensor, _as_dtype, wrap
 from .variable import Variable
 
-__all__ = ["cond", "case", "switch_case", "while_loop", "map_fn", "vectorized_map"]
+__all__ = ["cond", "case", "switch_case", "while_loop", "map_fn", "vectorized_map", "scan", "foldl", "foldr"]
 
 
 def _truth(pred, what):
@@ -207,3 +207,46 @@ def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
         raise ValueError("vectorized_map: elems must not be empty")
     columns = zip(*[[_values(o) for o in nest.flatten(out)] for out in outs])
     return nest.pack_sequence_as(outs[0], [vjps.stack(*c, axis=0) for c in columns])
+
+
+def _folded(fn, elems, initializer, reverse, who):
+    leaves, n = _elements(elems, who)
+    order = list(range(n))[::-1] if reverse else list(range(n))
+    item = lambda i: nest.pack_sequence_as(elems, [leaf[i] for leaf in leaves])    # noqa: E731
+    if initializer is None:
+        if not order:
+            raise ValueError(f"{who}: elems is empty and there is no initializer")
+        acc, order, first = item(order[0]), order[1:], [item(order[0])]
+    else:
+        acc, first = nest.map_structure(_as_tensor, initializer), []
+    history = list(first)
+    for i in order:
+        acc = fn(acc, item(i))
+        history.append(acc)
+    return acc, history
+
+
+def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False, infer_shape=True,
+         reverse=False, name=None):
+    """Every running value of ``acc = fn(acc, elems[i])`` (``acc`` starts at ``initializer``,
+    or ``elems[0]``, which is then the first output), stacked; ``reverse``: from the end."""
+    _callable(fn, "fn", "scan")
+    _, history = _folded(fn, elems, initializer, reverse, "scan")
+    if reverse:
+        history = history[::-1]
+    if not history:
+        return nest.map_structure(lambda v: wrap(np.zeros((0,) + np.shape(v), _values(v).dtype)), initializer)
+    columns = zip(*[[_values(v) for v in nest.flatten(h)] for h in history])
+    return nest.pack_sequence_as(history[0], [vjps.stack(*c, axis=0) for c in columns])
+
+
+def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False, name=None):
+    """``acc = fn(acc, elems[i])`` from the first element to the last; the last ``acc``."""
+    _callable(fn, "fn", "foldl")
+    return _folded(fn, elems, initializer, False, "foldl")[0]
+
+
+def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False, name=None):
+    """``acc = fn(acc, elems[i])`` from the last element to the first; the last ``acc``."""
+    _callable(fn, "fn", "foldr")
+    return _folded(fn, elems, initializer, True, "foldr")[0]

@@ -19,7 +19,7 @@ import numpy as np
 from numpy import (bool_, complex64, complex128, float16, float32, float64, int8, int16, int32, int64, uint8,  # noqa: F401
                    uint16, uint32, uint64)
 
-__all__ = ["DType", "as_dtype", "bool", "complex64", "complex128", "double", "float16", "float32", "float64", "half",
+__all__ = ["DType", "as_dtype", "cast", "saturate_cast", "bool", "complex64", "complex128", "double", "float16", "float32", "float64", "half",
            "int8", "int16", "int32", "int64", "string", "uint8", "uint16", "uint32", "uint64"]
 
 half, double = float16, float64       # TensorFlow's other names for them
@@ -63,6 +63,23 @@ class DType:
 
 
 string = DType("string", object)
+
+
+def cast(x, dtype, name=None):
+    """``tf.dtypes.cast``: ``glassnet.cast`` (floats to integers round toward zero)."""
+    from .tensor import cast as _cast
+    return _cast(x, dtype)
+
+
+def saturate_cast(value, dtype, name=None):
+    """``value`` clipped to ``dtype``'s range first, then cast (300.0 -> uint8 gives 255)."""
+    from .tensor import cast as _cast, convert_to_tensor
+    target = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+    x = value if hasattr(value, "dtype") else convert_to_tensor(value)
+    if target.kind in "iu" and np.dtype(x.dtype).kind in "fiu":
+        info = np.iinfo(target)
+        return _cast(np.clip(np.asarray(x, dtype=np.float64), float(info.min), float(info.max)), target)
+    return _cast(x, target)
 
 
 def as_dtype(type_value):

@@ -27,7 +27,7 @@ from .tensor import Tensor, accept_symbolic, float_array, wrap
 from .variable import Variable
 
 __all__ = ["tan", "sinh", "cosh", "asin", "acos", "atan", "atan2", "asinh", "acosh", "atanh", "erf", "erfc",
-           "lgamma", "digamma", "floordiv", "floormod", "mod", "cumsum", "scalar_mul", "logical_and", "logical_or",
+           "lgamma", "digamma", "floordiv", "floormod", "mod", "realdiv", "truncatediv", "truncatemod", "cumsum", "scalar_mul", "logical_and", "logical_or",
            "logical_not", "logical_xor", "is_nan", "is_inf", "is_finite"]
 
 
@@ -173,6 +173,26 @@ def floormod(x, y, name=None) -> Tensor:
 
 
 mod = floormod
+
+
+def realdiv(x, y, name=None) -> Tensor:
+    """``x / y`` for floats."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return wrap(np.true_divide(_values(x), _values(y)))
+
+
+def truncatediv(x, y, name=None) -> Tensor:
+    """Integer division rounded toward zero (C's): ``truncatediv(-7, 2) = -3``."""
+    a, b = np.asarray(_array(x)), np.asarray(_array(y))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.trunc(np.true_divide(a, b))
+    return wrap(q.astype(np.result_type(a, b)))
+
+
+def truncatemod(x, y, name=None) -> Tensor:
+    """The remainder with ``x``'s sign (C's ``fmod``): ``truncatemod(-7, 3) = -1``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return wrap(np.fmod(np.asarray(_array(x)), np.asarray(_array(y))))
 
 
 def _cumsum(x, axis, exclusive, reverse):

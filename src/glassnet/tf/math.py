@@ -18,7 +18,7 @@ from .. import activations as _act
 from . import elementwise as _elementwise, selection as _selection, vjps
 from .elementwise import (acos, acosh, asin, asinh, atan, atan2, atanh, cosh, cumsum, digamma, erf, erfc,  # noqa: F401
                           floordiv, floormod, is_finite, is_inf, is_nan, lgamma, logical_and, logical_not,
-                          logical_or, logical_xor, mod, scalar_mul, sinh, tan)
+                          logical_or, logical_xor, mod, realdiv, scalar_mul, sinh, tan, truncatediv, truncatemod)
 from .selection import (bincount, count_nonzero, in_top_k, reduce_all, reduce_any,  # noqa: F401
                         reduce_euclidean_norm, segment_mean, segment_sum, top_k, unsorted_segment_mean,
                         unsorted_segment_sum)

@@ -22,7 +22,7 @@ from .variable import Variable
 __all__ = ["linspace", "range", "zeros", "ones", "zeros_like", "ones_like", "reshape", "expand_dims",
            "squeeze", "concat", "stack", "transpose", "matmul", "one_hot", "where", "clip_by_value", "shape",
            "size", "fill", "gather", "gather_nd", "identity", "broadcast_to", "tile", "split", "unstack",
-           "reverse", "einsum", "cast"]       # (cast is tensor.py's, here taking symbolic tensors too)
+           "reverse", "einsum", "cast", "clip_by_norm", "clip_by_global_norm"]       # (cast is tensor.py's, here taking symbolic tensors too)
 
 
 def _array(x) -> np.ndarray:
@@ -235,6 +235,37 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
     t = _values(t)
     dtype = np.dtype(t.dtype)
     return vjps.clip(t, _array(clip_value_min).astype(dtype), _array(clip_value_max).astype(dtype))
+
+
+def clip_by_norm(t, clip_norm, axes=None, name=None) -> Tensor:
+    """``t * clip_norm / max(||t||, clip_norm)``: ``t`` scaled down so that its L2 norm (over
+    ``axes``, all by default) is at most ``clip_norm``;  recorded, so dJ/dt goes through the scaling."""
+    t = _values(t)
+    if t.dtype.kind not in "fc":
+        raise TypeError(f"clip_by_norm: t must be a float tensor, got {t.dtype}")
+    axes = tuple(np.asarray(_array(axes)).reshape(-1).tolist()) if axes is not None else None
+    norm = np.sqrt(vjps.sum(t * t, axis=axes, keepdims=True))
+    limit = np.asarray(_array(clip_norm)).astype(t.dtype)
+    return t * limit / np.maximum(norm, limit)
+
+
+def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
+    """``(clipped, global_norm)``: every tensor scaled by ``clip_norm / max(global_norm,
+    clip_norm)``, ``global_norm = sqrt(sum of all squares)`` (None entries stay None), as a
+    custom training loop clips gradients."""
+    if isinstance(t_list, (Tensor, Variable, np.ndarray)) or not isinstance(t_list, (list, tuple)):
+        raise TypeError("clip_by_global_norm: t_list must be a list or tuple of tensors")
+    values = [None if t is None else _values(t) for t in t_list]
+    present = [v for v in values if v is not None]
+    if use_norm is not None:
+        total = _values(use_norm)
+    elif present:
+        total = np.sqrt(sum(vjps.sum(v * v) for v in present))
+    else:
+        total = wrap(np.asarray(0.0, np.float32))
+    limit = np.asarray(_array(clip_norm)).astype(np.dtype(total.dtype))
+    scale = limit / np.maximum(total, limit)
+    return [None if v is None else v * vjps.cast(scale, v.dtype) for v in values], total
 
 
 def shape(input, out_type=np.int32, name=None) -> Tensor:  # noqa: A002
