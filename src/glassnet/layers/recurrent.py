@@ -16,13 +16,15 @@ every step, so ``dW``, ``dU`` and ``db`` are sums over time.
 
 ``return_sequences=True``: the output is every step's ``h_t`` ``(batch, timesteps, units)``,
 else the last ``(batch, units)``. ``go_backwards=True``: the sequence is read last step first
-(the sequence output is then in that reversed order, as Keras's). ``return_state=True``: called
-on data, the layer returns ``[output, h_T]`` (LSTM: ``[output, h_T, c_T]``); inside a model
-(Sequential, a functional graph, fit) a layer hands on one tensor, so it is refused there.
+(the sequence output is then in that reversed order, as Keras's). ``return_state=True``: the
+layer returns ``[output, h_T]`` (LSTM: ``[output, h_T, c_T]``), on data or on symbolic tensors (a
+Sequential hands on one tensor, so it is refused there). ``initial_state=`` starts the loop from
+given states (``h_0 = 0`` otherwise) and backward then hands ``dJ/dh_0`` back too; ``stateful=True``
+starts each call from the last one's final states; both in ``layers/recurrent_state.py``, and the
+cells and ``RNN(cell)`` in ``layers/recurrent_cells.py``.
 ``dropout`` and ``recurrent_dropout`` (training only), as Keras's: inverted-dropout masks on
 ``x_t`` and on ``h_{t-1}``, drawn once per call and used at every step (one per gate with
-``recurrent_dropout``, else one for all gates). Not supported yet (refused by name):
-``stateful=True``, constraints,
+``recurrent_dropout``, else one for all gates). Not supported yet (refused by name): constraints,
 ``activity_regularizer``. Masks (``Embedding(mask_zero=True)``) are honoured as Keras's: a padded
 step carries ``h`` (and ``c``) over unchanged, and its gradient goes straight on to the step before. In ``.keras`` files the weights sit where Keras keeps them (``layers/lstm/cell/
 vars/0..2``); ONNX export uses ONNX's RNN, LSTM and GRU ops (float32; tanh, sigmoid or relu).

@@ -282,6 +282,7 @@ class RNN(Layer):
     cell's; in ``.keras`` files they sit where Keras keeps them (``layers/rnn/cell/vars/...``)."""
 
     nested_layers = ("cell",)
+    h5_weights_group = "cell"                   # (inside Bidirectional: forward_layer/cell/vars)
     supports_masking = uses_mask = True
     takes_states = True
 
