@@ -425,6 +425,16 @@ def test_more_array_functions():
     _same(tf.foldr(lambda a, x: a - x, C([1, 2, 3]), initializer=C(0)), -6)
 
 
+def test_linspace_and_gather_as_the_guides_meet_them():
+    assert tf.linspace(-2, 2, 5).dtype == np.float64             # "Basic training loops" casts it to float32
+    assert tf.linspace(0.0, 250, 6).dtype == np.float32
+    x = tf.constant([0.0])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"indices\[0\] = 1 is not in \[0, 1\)"):
+        tf.gather(x, [1])                                       # "Introduction to graphs" catches this
+    with pytest.raises(tf.errors.InvalidArgumentError, match="does not index into param shape"):
+        tf.gather_nd(x, [[1]])
+
+
 def test_framework_stand_ins():
     assert (tf.is_tensor(C(1)), tf.is_tensor(1), tf.is_tensor(np.zeros(2)), tf.is_tensor(tf.Variable(1.0))) \
         == (True, False, False, True)

@@ -41,9 +41,10 @@ def _values(x):
 
 
 def linspace(start, stop, num, name=None, axis=0) -> Tensor:
-    """``num`` evenly spaced values from ``start`` to ``stop``, both included (float32 for Python numbers)."""
+    """``num`` evenly spaced values from ``start`` to ``stop``, both included: the first float's
+    type (float32 for Python floats), float64 when both are integers, as TensorFlow's."""
     floats = [a.dtype for a in (_array(start), _array(stop)) if a.dtype.kind == "f"]
-    dtype = floats[0] if floats else np.dtype(np.float32)        # the first float's type, as TensorFlow
+    dtype = floats[0] if floats else np.dtype(np.float64)        # tf.linspace(-2, 2, 5) is float64
     return wrap(np.linspace(start, stop, int(num), axis=axis).astype(dtype))
 
 
@@ -133,8 +134,10 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather: indices must be integers, got {idx.dtype}")
     axis = 0 if axis is None else int(axis) % params.ndim
-    if idx.size and (idx.min() < -params.shape[axis] or idx.max() >= params.shape[axis]):
-        raise ValueError(f"gather: indices must be in [0, {params.shape[axis]}) along axis {axis}")
+    if idx.size and (idx.min() < 0 or idx.max() >= params.shape[axis]):
+        bad = int(np.flatnonzero((idx.reshape(-1) < 0) | (idx.reshape(-1) >= params.shape[axis]))[0])
+        raise InvalidArgumentError(None, None, f"gather: indices[{bad}] = {int(idx.reshape(-1)[bad])} is not in "
+                                   f"[0, {params.shape[axis]}) (axis {axis})")
     return vjps.getitem(params, (slice(None),) * axis + (idx,))
 
 
@@ -149,6 +152,13 @@ def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
         raise TypeError(f"gather_nd: indices must be integers, got {idx.dtype}")
     if idx.ndim == 0 or idx.shape[-1] > params.ndim:
         raise ValueError(f"gather_nd: indices of shape {idx.shape} cannot index params of shape {params.shape}")
+    outside = np.zeros(idx.shape[:-1], bool)
+    for k in builtins_range(idx.shape[-1]):
+        outside |= (idx[..., k] < 0) | (idx[..., k] >= params.shape[k])
+    if outside.any():
+        where = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise InvalidArgumentError(None, None, f"gather_nd: indices{list(where)} = {idx[where].tolist()} does not "
+                                   f"index into param shape {list(params.shape)}")
     return vjps.getitem(params, tuple(idx[..., k] for k in builtins_range(idx.shape[-1])))
 
 
