@@ -239,6 +239,33 @@ def test_ctrl_c_keeps_the_finished_variants(backend):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler      # put back
 
 
+class _CtrlCFromWorker(_CtrlC):
+    """In a worker process: presses Ctrl-C once in the sweep's process (its parent), then
+    dawdles: the sweep stops this fit rather than wait for it."""
+
+    sent = False
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if not type(self).sent:
+            type(self).sent = True
+            os.kill(os.getppid(), signal.SIGINT)
+            import time
+            time.sleep(20)
+
+
+def _ctrl_c_from_worker(units):
+    return build(units=units, metric=_CtrlCFromWorker if units > 4 else None)
+
+
+def test_ctrl_c_during_worker_processes_keeps_the_finished_ones():
+    x, y = _data()
+    grid = [{"units": 2}, {"units": 3}, {"units": 9}, {"units": 4}]
+    table = glassnet.sweep(_ctrl_c_from_worker, grid, x, y, epochs=3, verbose=0, table="records",
+                           backend="processes", workers=1)
+    assert [r["status"] for r in table] == ["ok", "ok", "not run", "not run"]
+    _same_weights(table[1]["model"], _plain({"units": 3}, x, y, 3)[0])
+
+
 def test_a_second_ctrl_c_stops_at_once_and_keeps_the_finished_variants():
     x, y = _data()
     _CtrlC.calls, _CtrlC.twice = 0, True

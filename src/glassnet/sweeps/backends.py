@@ -65,8 +65,13 @@ def in_processes(build, variants, data, options, workers, interrupted, progress)
                                        initializer=_worker_start, initargs=(data, options))
     try:
         pending = {pool.submit(_worker_fit, build, v): v for v in variants}
-        while pending and not interrupted():
-            done, _ = futures.wait(pending, timeout=0.2, return_when=futures.FIRST_COMPLETED)
+        while pending:
+            if interrupted():                   # Ctrl-C: keep only the fits already finished
+                done = [f for f in pending if f.done() and not f.cancelled()]
+                if not done:
+                    break
+            else:
+                done, _ = futures.wait(pending, timeout=0.2, return_when=futures.FIRST_COMPLETED)
             for f in done:
                 v = pending.pop(f)
                 try:
@@ -83,9 +88,10 @@ def in_processes(build, variants, data, options, workers, interrupted, progress)
                     progress.done(r)
     finally:
         stop_now = interrupted()
+        running = list((getattr(pool, "_processes", None) or {}).values())    # (the pool forgets them on shutdown)
         pool.shutdown(wait=not stop_now, cancel_futures=True)
         if stop_now:
-            for process in list(getattr(pool, "_processes", {}).values()):   # running fits: stop them
+            for process in running:             # the fits still running: stopped
                 process.terminate()
     return results
 
