@@ -435,6 +435,20 @@ def test_linspace_and_gather_as_the_guides_meet_them():
         tf.gather_nd(x, [[1]])
 
 
+def test_experimental_numpy_answers_with_recorded_tensors():
+    tnp = tf.experimental.numpy
+    t = tnp.arange(3) * 2
+    assert isinstance(t, tf.Tensor) and t.numpy().tolist() == [0, 2, 4]
+    assert tnp.float32 is np.float32 and tnp.experimental_enable_numpy_behavior() is None
+    x = C([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tnp.sum(tnp.exp(x) * x)
+    _same(tape.gradient(y, x), np.exp([1.0, 2.0]) * [2.0, 3.0])          # (1 + x) e^x
+    with pytest.raises(AttributeError, match="no attribute 'not_a_numpy_name'"):
+        tnp.not_a_numpy_name
+
+
 def test_framework_stand_ins():
     assert (tf.is_tensor(C(1)), tf.is_tensor(1), tf.is_tensor(np.zeros(2)), tf.is_tensor(tf.Variable(1.0))) \
         == (True, False, False, True)

@@ -67,6 +67,7 @@ _LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many var
          "gradcheck": ("glassbox.gradients", "gradcheck"), "playground": ("playground", None),
          "version": ("tf.version", None), "strings": ("tf.strings", None), "sparse": ("tf.sparse", None),
          "SparseTensor": ("tf.sparse", "SparseTensor"),
+         "experimental": ("tf.experimental", None),      # tf.experimental.numpy
          "image": ("tf.image", None),
          "io": ("tf.io", None), "TensorSpec": ("data.structure", "TensorSpec")}
 
@@ -159,6 +160,7 @@ __all__ = [
     "equal",
     "errors",
     "executing_eagerly",
+    "experimental",
     "exp",
     "expand_dims",
     "explain",
