@@ -521,6 +521,13 @@ def test_while_loop_values_structure_and_gradient():
     assert isinstance(out, list) and int(out[0]) == 3
     out = tf.while_loop(lambda i: i < 10, lambda i: (i + 1,), (C(0),), maximum_iterations=4)
     assert int(out[0]) == 4
+    out = tf.while_loop(lambda i: i < 3, lambda i: (i + 1,), [0])      # body's structure comes back, as TF's
+    assert isinstance(out, tuple) and int(out[0]) == 3
+    point = collections.namedtuple("Point", "i total")
+    out = tf.while_loop(lambda i, total: i < 3, lambda i, total: point(i + 1, total + i), point(0, 0))
+    assert isinstance(out, point) and (int(out.i), int(out.total)) == (3, 3)
+    with pytest.raises(ValueError, match="structure"):
+        tf.while_loop(lambda i: i < 10, lambda i: i + 1, [C(0)])           # TF: a list of one needs a list back
     with pytest.raises(ValueError, match="structure"):
         tf.while_loop(lambda i, j: i < 3, lambda i, j: (i + 1,), (0, 1))
     with pytest.raises(ValueError, match="'loop_vars' must be provided"):

@@ -15,6 +15,7 @@ array([3., 2., 1.], dtype=float32)
 from __future__ import annotations
 
 import builtins
+from collections import namedtuple
 
 import numpy as np
 
@@ -127,6 +128,9 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None) -> 
     return wrap(order.astype(np.int32))
 
 
+Unique = namedtuple("Unique", ["y", "idx"])
+
+
 def unique(x, out_idx=np.int32, name=None):
     """``(y, idx)``: the distinct values of a vector in the order they first appear, and
     for each entry of ``x`` the position of its value in ``y`` (``out_idx``, int32)."""
@@ -137,9 +141,7 @@ def unique(x, out_idx=np.int32, name=None):
     order = np.argsort(first, kind="stable")         # np.unique sorts; TensorFlow keeps first appearances
     rank_of = np.empty_like(order)
     rank_of[order] = np.arange(order.size)
-    from collections import namedtuple
-    return namedtuple("Unique", ["y", "idx"])(wrap(arr[np.sort(first)]),
-                                              wrap(rank_of[inverse.reshape(-1)].astype(_as_dtype(out_idx))))
+    return Unique(wrap(arr[np.sort(first)]), wrap(rank_of[inverse.reshape(-1)].astype(_as_dtype(out_idx))))
 
 
 def boolean_mask(tensor, mask, axis=None, name="boolean_mask") -> Tensor:

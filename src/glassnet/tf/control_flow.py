@@ -115,28 +115,27 @@ def _as_tensor(v):
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10, back_prop=True,
                swap_memory=False, maximum_iterations=None, name=None):
     """``while cond(*loop_vars): loop_vars = body(*loop_vars)`` (at most ``maximum_iterations``
-    times), returning the last ``loop_vars`` in their structure. ``body`` must return the
-    same structure (a single value may stand for a list of one)."""
+    times), returning the last ``loop_vars`` (numbers made Tensors) as ``body`` returned them.
+    ``body`` must return the structure of ``loop_vars`` (a list of one comes back as a list
+    or tuple of one, as TensorFlow's)."""
     _callable(cond, "cond", "while_loop")
     _callable(body, "body", "while_loop")
-    if loop_vars is None:
+    if loop_vars is None or (isinstance(loop_vars, (list, tuple)) and not loop_vars):
         raise ValueError("'loop_vars' must be provided.")
-    packed = isinstance(loop_vars, (list, tuple)) and not hasattr(loop_vars, "_fields")
+    packed = isinstance(loop_vars, (list, tuple))          # cond(*loop_vars), as TensorFlow calls them
     state = nest.map_structure(_as_tensor, loop_vars)
     limit = None if maximum_iterations is None else int(np.asarray(maximum_iterations))
     steps = 0
-    while (limit is None or steps < limit) and _truth(cond(*state) if packed else cond(state), "while_loop: cond's "
-                                                                                             "result"):
+    while limit is None or steps < limit:
+        if not _truth(cond(*state) if packed else cond(state), "while_loop: cond's result"):
+            break
         out = body(*state) if packed else body(state)
-        if packed and len(state) == 1 and not nest.is_nested(out):
-            out = [out]
         try:
             nest.assert_same_structure(state, out, check_types=False)
         except (ValueError, TypeError) as e:
             raise ValueError(f"while_loop: body must return the structure of loop_vars ({state!r}), "
                              f"got {out!r}: {e}") from None
-        out = nest.map_structure(_as_tensor, out)
-        state = nest.pack_sequence_as(state, nest.flatten(out))
+        state = nest.map_structure(_as_tensor, out)
         steps += 1
     return state
 
