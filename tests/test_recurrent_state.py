@@ -415,3 +415,26 @@ def test_keras_files_of_rnn_cell_and_stateful_models_load():
                                rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(np.stack([np.asarray(s) for s in lstm.states]), k["stateful_model/states"],
                                rtol=1e-5, atol=1e-6)
+
+
+def test_encoder_decoder_files_both_ways(tmp_path):
+    """Keras writes the decoder's states as the call's kwargs initial_state, each a
+    keras_history [encoder, 0, 1 or 2]; glassnet reads Keras's file and writes its own so."""
+    k = np.load(FIXTURES / "keras_recurrent_states.npz")
+    x = [k["x"][:, :4], k["x"]]
+    model = glassnet.keras.models.load_model(FIXTURES / "keras_recurrent_encoder_decoder.keras")
+    got = model.predict(x, verbose=0)
+    np.testing.assert_allclose(got[0], k["encoder_decoder/pred_0"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got[1], k["encoder_decoder/pred_1"], rtol=1e-5, atol=1e-6)
+    model.save(tmp_path / "again.keras")
+    import json
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "again.keras") as z:
+        cfg = json.loads(z.read("config.json"))["config"]
+    decoder = next(entry for entry in cfg["layers"] if entry["name"] == "decoder")
+    states = decoder["inbound_nodes"][0]["kwargs"]["initial_state"]
+    assert [s["config"]["keras_history"] for s in states] == [["encoder", 0, 1], ["encoder", 0, 2]]
+    assert cfg["output_layers"][1] == ["encoder", 0, 1]
+    back = glassnet.keras.models.load_model(tmp_path / "again.keras")
+    for a, b in zip(back.predict(x, verbose=0), got):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

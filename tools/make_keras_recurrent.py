@@ -87,7 +87,8 @@ def main():
 # and dJ/d(each weight) from TensorFlow's GradientTape; the same layer's weights through RNN(<Kind>Cell)
 # (outputs), and a StackedRNNCells([LSTMCell(4), GRUCell(3)]). Written to keras_recurrent_states.npz under
 # <kind>/<what>. Models saved by Keras: RNN(LSTMCell(4)) and a stateful LSTM (batch 4, predict over two
-# batches carries the states), to keras_recurrent_rnn_cell.keras and keras_recurrent_stateful.keras.
+# batches carries the states), to keras_recurrent_rnn_cell.keras and keras_recurrent_stateful.keras; an
+# encoder-decoder graph (decoder's initial_state: the encoder's states) to keras_recurrent_encoder_decoder.keras.
 STATES_OUT = os.path.join(HERE, "..", "tests", "fixtures", "keras_recurrent_states.npz")
 STATE_KINDS = ("SimpleRNN", "LSTM", "GRU")
 
@@ -149,6 +150,14 @@ def states_fixture(keras, tf):
     arrays["stateful_model/states"] = np.stack([np.asarray(v) for v in model.layers[0].states])
     model.layers[0].reset_state()
     model.save(os.path.join(HERE, "..", "tests", "fixtures", "keras_recurrent_stateful.keras"))
+    # an encoder-decoder graph: the decoder's initial_state is the encoder's returned states
+    keras.utils.set_random_seed(23)
+    xa, xb = keras.Input(shape=(4, 3)), keras.Input(shape=(5, 3))
+    _, h, c = keras.layers.LSTM(4, return_state=True, name="encoder")(xa)
+    out = keras.layers.LSTM(4, name="decoder")(xb, initial_state=[h, c])
+    model = keras.Model([xa, xb], [keras.layers.Dense(2)(out), h])
+    arrays["encoder_decoder/pred_0"], arrays["encoder_decoder/pred_1"] = model.predict([x[:, :4], x], verbose=0)
+    model.save(os.path.join(HERE, "..", "tests", "fixtures", "keras_recurrent_encoder_decoder.keras"))
     np.savez(STATES_OUT, **arrays)
     print("wrote", STATES_OUT)
 

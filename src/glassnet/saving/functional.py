@@ -2,7 +2,8 @@
 
 Keras writes each layer once, in its order (``glassnet.engine.graph.keras_order``), with the
 calls made of it, ``inbound_nodes``; a call names what it was given by ``keras_history``:
-``[layer name, which call of that layer, 0]``::
+``[layer name, which call of that layer, which of its outputs]`` (0 but for a recurrent layer's
+returned states, 1, 2; such a layer's ``initial_state`` is written in the call's ``kwargs``)::
 
     {"class_name": "Functional", "config": {"name": ..., "layers": [
         {"class_name": "InputLayer", "name": "a", "config": {...}, "inbound_nodes": []},
@@ -33,11 +34,14 @@ def graph_config(model, nested_config) -> dict:
     graph = model._graph
     calls = {}                                        # id(layer) -> its calls in this graph, in order made
     for node in sorted(graph.order, key=lambda n: n.serial):
-        calls.setdefault(id(node.layer), []).append(node)
+        if not node.index:                            # (a recurrent call's returned state is that call's output)
+            calls.setdefault(id(node.layer), []).append(node)
 
     def history(t):
         if isinstance(t, layers.InputLayer):
             return [t.name, 0, 0]
+        if t.index:
+            return [t.layer.name, calls[id(t.layer)].index(t.parent), t.index]
         return [t.layer.name, calls[id(t.layer)].index(t), 0]
 
     def tensor(t):
@@ -51,6 +55,11 @@ def graph_config(model, nested_config) -> dict:
         if isinstance(node.layer, Model) and names and len(names) == len(node.parents):
             return {n: tensor(p) for n, p in zip(names, node.parents)}      # a model of named inputs: a dict
         return [tensor(p) for p in node.parents] if node.takes_list else tensor(node.parent)
+
+    def call_entry(node):
+        if node.takes_list and hasattr(node.layer, "takes_states"):   # rnn(x, initial_state=[h, c])
+            return {"args": [tensor(node.parent)], "kwargs": {"initial_state": [tensor(p) for p in node.parents[1:]]}}
+        return {"args": [given(node)], "kwargs": {}}
 
     entries = []
     for op in keras_order(graph.keras_inputs, graph.keras_outputs):
@@ -68,7 +77,7 @@ def graph_config(model, nested_config) -> dict:
             entry["build_config"] = {"input_shape": [list(s) for s in shape] if isinstance(shape, list)
                                      else list(shape)}
         entry["name"] = op.name
-        entry["inbound_nodes"] = [{"args": [given(node)], "kwargs": {}} for node in calls[id(op)]]
+        entry["inbound_nodes"] = [call_entry(node) for node in calls[id(op)]]
         entries.append(entry)
 
     def ends(tensors, names):
@@ -129,14 +138,25 @@ def build_graph(r, tree, build_layer, input_shape, build_nested):
 
 
 def _args(r, node, where):
-    """The tensors one call was given: ``[(layer name, call index)]``, and how: False (one
-    tensor), True (a list), or the names of a dict (a model of named inputs, as Keras writes it)."""
+    """The tensors one call was given: ``[(layer name, call index[, output index])]``, and how:
+    False (one tensor), True (a list), the names of a dict (a model of named inputs, as Keras
+    writes it), or "states" (a recurrent layer's input, then its ``initial_state`` tensors)."""
     if not isinstance(node, dict) or not isinstance(node.get("args"), list) or len(node["args"]) != 1:
         r.fail(where, "a call needs 'args' with one entry (a tensor or a list of tensors)")
     kwargs = node.get("kwargs")
+    states = None
+    if isinstance(kwargs, dict) and kwargs.get("training") is False:    # Keras writes a recurrent call's so
+        kwargs = {k: v for k, v in kwargs.items() if k != "training"}
+    if isinstance(kwargs, dict) and isinstance(kwargs.get("initial_state"), list):
+        states = kwargs["initial_state"]
+        kwargs = {k: v for k, v in kwargs.items() if k != "initial_state"}
     if kwargs not in (None, {}) and not (isinstance(kwargs, dict) and all(_nothing(v) for v in kwargs.values())):
         r.fail(where, "call arguments (kwargs) are not supported")       # (Keras's "mask": null is none)
     arg = node["args"][0]
+    if states is not None:
+        if not isinstance(arg, dict) or not 1 <= len(states) <= 8:
+            r.fail(where, "initial_state needs one input tensor and 1 to 8 state tensors")
+        return [_history(r, t, where) for t in [arg] + states], "states"
     if isinstance(arg, dict) and "class_name" not in arg:
         many = [r.name(k, where) for k in arg]
         tensors = list(arg.values())
@@ -145,15 +165,18 @@ def _args(r, node, where):
         tensors = arg if many else [arg]
     if not 1 <= len(tensors) <= MAX_LAYERS:
         r.fail(where, "a call needs at least one input")
-    out = []
-    for t in tensors:
-        history = (t.get("config") or {}).get("keras_history") if isinstance(t, dict) else None
-        if (not isinstance(t, dict) or t.get("class_name") != "__keras_tensor__" or not isinstance(history, list)
-                or len(history) != 3 or not isinstance(history[0], str) or history[2] != 0
-                or isinstance(history[1], bool) or not isinstance(history[1], int) or not 0 <= history[1] < MAX_LAYERS):
-            r.fail(where, f"expected a __keras_tensor__ with keras_history [layer, call, 0], got {str(t)[:80]}")
-        out.append((history[0], history[1]))
-    return out, many
+    return [_history(r, t, where) for t in tensors], many
+
+
+def _history(r, t, where):
+    """``(layer name, call)`` of a ``__keras_tensor__``, or ``(layer name, call, k)`` for output
+    ``k > 0`` of a call (a recurrent layer's returned state k)."""
+    history = (t.get("config") or {}).get("keras_history") if isinstance(t, dict) else None
+    if (not isinstance(t, dict) or t.get("class_name") != "__keras_tensor__" or not isinstance(history, list)
+            or len(history) != 3 or not isinstance(history[0], str)
+            or any(isinstance(h, bool) or not isinstance(h, int) or not 0 <= h < MAX_LAYERS for h in history[1:])):
+        r.fail(where, f"expected a __keras_tensor__ with keras_history [layer, call, output], got {str(t)[:80]}")
+    return (history[0], history[1]) if history[2] == 0 else (history[0], history[1], history[2])
 
 
 def _nothing(value) -> bool:
@@ -177,7 +200,7 @@ def _replay(r, made, calls, pending, produced, budget, dry):
             layer = made[name]
             if dry:
                 given = [shapes[a] for a in args]
-                shape = given if many else given[0]
+                shape = given if many is True or isinstance(many, list) else given[0]
                 try:
                     if name not in seen_layers and not isinstance(layer, Model):
                         budget[0] += int(layer.count_params_for(shape))
@@ -188,13 +211,24 @@ def _replay(r, made, calls, pending, produced, budget, dry):
                     r.fail(name, f"the config asks for over {MAX_WEIGHT_ELEMENTS:,} weights (a shape bomb); "
                                  "refused before allocating", unsafe=True)
                 shapes[(name, k)] = tuple(out)
+                if getattr(layer, "return_state", False):   # its returned states: outputs 1, 2, ...
+                    from ..layers.recurrent_state import sizes  # noqa: PLC0415
+                    for j, n in enumerate(sizes(layer)):
+                        shapes[(name, k, j + 1)] = (None, n)
             else:
                 given = [produced[a] for a in args]
-                call_on = dict(zip(many, given)) if isinstance(many, list) else given if many else given[0]
                 try:
-                    produced[(name, k)] = layer(call_on)
+                    if many == "states":
+                        out = layer(given[0], initial_state=given[1:])
+                    else:
+                        out = layer(dict(zip(many, given)) if isinstance(many, list) else given if many else given[0])
                 except (TypeError, ValueError) as e:
                     r.fail(name, f"cannot call it on its inputs: {e}")
+                if isinstance(out, list) and getattr(layer, "return_state", False):
+                    out, *states = out
+                    for j, t in enumerate(states):
+                        produced[(name, k, j + 1)] = t
+                produced[(name, k)] = out
             seen_layers.add(name)
             progress = True
             if k + 1 < len(calls[name]):
@@ -209,10 +243,11 @@ def _replay(r, made, calls, pending, produced, budget, dry):
 def _ends(r, value, produced, what):
     """``input_layers`` / ``output_layers``: a list of ``[name, call, 0]``, or a dict of them."""
     def one(item, where):
-        if (not isinstance(item, list) or len(item) != 3 or not isinstance(item[0], str)
-                or (item[0], item[1]) not in produced):
-            r.fail(where, f"expected [layer name, call, 0] of a call in the file, got {str(item)[:80]}")
-        return produced[(item[0], item[1])]
+        key = tuple(item[:2]) if isinstance(item, list) and len(item) == 3 and item[2] == 0 else \
+            tuple(item) if isinstance(item, list) else None
+        if (not isinstance(item, list) or len(item) != 3 or not isinstance(item[0], str) or key not in produced):
+            r.fail(where, f"expected [layer name, call, output] of a call in the file, got {str(item)[:80]}")
+        return produced[key]
     if isinstance(value, dict):
         if not value:
             r.fail(what, "is empty")
