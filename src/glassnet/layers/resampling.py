@@ -10,10 +10,11 @@ ZeroPadding and Cropping are each other's backward.
 
 >>> import numpy as np, glassnet
 >>> glassnet.layers.UpSampling2D((2, 2))(np.arange(4.0).reshape(1, 2, 2, 1))[0, :, :, 0]
+<tf.Tensor: shape=(4, 4), dtype=float32, numpy=
 array([[0., 0., 1., 1.],
        [0., 0., 1., 1.],
        [2., 2., 3., 3.],
-       [2., 2., 3., 3.]], dtype=float32)
+       [2., 2., 3., 3.]], dtype=float32)>
 """
 from __future__ import annotations
 
