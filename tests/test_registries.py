@@ -45,6 +45,8 @@ LAYER_EXAMPLES = {
     "Conv1DTranspose": (lambda: layers.Conv1DTranspose(2, 3, strides=2, output_padding=1), (4, 5, 3)),
     "DepthwiseConv2D": (lambda: layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same"), (4, 5, 4, 2)),
     "SeparableConv2D": (lambda: layers.SeparableConv2D(3, (2, 3), strides=2, depthwise_regularizer="l2"), (4, 6, 5, 2)),
+    "DepthwiseConv1D": (lambda: layers.DepthwiseConv1D(3, depth_multiplier=2, activation="tanh"), (4, 6, 2)),
+    "SeparableConv1D": (lambda: layers.SeparableConv1D(3, 2, strides=2, padding="same"), (4, 7, 2)),
     "UpSampling1D": (lambda: layers.UpSampling1D(3), (4, 4, 2)),
     "UpSampling2D": (lambda: layers.UpSampling2D((2, 3)), (4, 3, 2, 2)),
     "ZeroPadding1D": (lambda: layers.ZeroPadding1D((1, 2)), (4, 4, 2)),

@@ -1,4 +1,4 @@
-"""Depthwise and separable convolutions (MobileNet's blocks): each channel convolved on its own.
+"""Depthwise and separable convolutions (MobileNet's blocks), 2D and 1D: each channel convolved on its own.
 
 DepthwiseConv2D: input channel ``c`` has its own ``depth_multiplier`` (``M``) filters, and sees
 only itself (``W`` are the windows of ``layers/conv.py``'s ``extract_patches``, ``(N, OH, OW, kh, kw, C)``)::
@@ -302,3 +302,37 @@ class SeparableConv2D(_DepthwiseBase):
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
                 "activity_regularizer": None, "depthwise_constraint": None, "pointwise_constraint": None,
                 "bias_constraint": None}
+
+
+class DepthwiseConv1D(DepthwiseConv2D):
+    """DepthwiseConv2D's rule over sequences ``(N, steps, C)`` -> ``(N, steps', C * depth_multiplier)``;
+    kernel ``(k, C, depth_multiplier)``.
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.DepthwiseConv1D(3, depth_multiplier=2)(np.zeros((1, 10, 4))).shape
+    (1, 8, 8)
+    """
+
+    rank = 1
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None,
+                 dilation_rate=1, **kwargs):
+        super().__init__(kernel_size, strides=strides, padding=padding, depth_multiplier=depth_multiplier,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+
+
+class SeparableConv1D(SeparableConv2D):
+    """SeparableConv2D's rule over sequences ``(N, steps, C)``: depthwise kernel ``(k, C, M)``,
+    pointwise kernel ``(1, C * M, filters)``.
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.SeparableConv1D(6, 3, padding="same")(np.zeros((2, 10, 4))).shape
+    (2, 10, 6)
+    """
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
+                 depth_multiplier=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, depth_multiplier=depth_multiplier, **kwargs)

@@ -74,13 +74,12 @@ class TimeDistributed(Layer):
         return [(f"layer/{sub}/vars" if sub else "layer/vars", self.layer.weights)]
 
     def forward(self, x, training=False):
-        self.steps = x.shape[:2]
         y = self.layer.forward(x.reshape((-1,) + x.shape[2:]), training)      # (N*T, ...): one call
-        return y.reshape(self.steps + y.shape[1:])
+        return y.reshape(x.shape[:2] + y.shape[1:])
 
     def backward(self, grad, need_input_grad=True):
         dx = self.layer.backward(grad.reshape((-1,) + grad.shape[2:]), need_input_grad)
-        return None if dx is None else dx.reshape(self.steps + dx.shape[1:])
+        return None if dx is None else dx.reshape(grad.shape[:2] + dx.shape[1:])   # (N, T) as dY's
 
     def to_onnx(self, g, x):
         """Reshape to ``(N*T, ...)``, the wrapped layer's own nodes, reshape back to ``(N, T, ...)``."""
