@@ -428,3 +428,18 @@ def test_adapt_keras2_steps_and_batch_size():
     import pandas as pd                                         # glassnet also takes a DataFrame (Keras 3 does not)
     assert _adapted(pd.DataFrame(SIX, columns=["a", "b"]))[0] == [[5.0, 6.0]]
     assert _adapted(SIX.tolist())[0] == [[5.0, 6.0]]
+
+
+def test_an_input_of_higher_rank_broadcasts_as_kerass():
+    """Keras 3.15: adapted on (batch, 2), the layer takes (2, 1, 2) and (2, 3, 2) inputs (the
+    pandas tutorial's (batch, 1, 5) stack), broadcasting its (1, 2) mean; fewer axes or other
+    feature sizes are refused."""
+    norm = Normalization()
+    norm.adapt(np.array([[1.0, 2.0], [3.0, 6.0]]))            # mean [2, 4], variance [1, 4]
+    out = norm(np.array([[[3.0, 8.0]], [[1.0, 4.0]]]))
+    assert out.shape == (2, 1, 2)
+    np.testing.assert_allclose(out.numpy(), [[[1.0, 2.0]], [[-1.0, 0.0]]], rtol=1e-6)
+    assert norm(np.ones((2, 3, 2))).shape == (2, 3, 2) and norm.compute_output_shape((None, 1, 2)) == (None, 1, 2)
+    for shape in ((2, 3), (2,), (2, 1, 3)):
+        with pytest.raises(ValueError, match="built for inputs shaped"):
+            norm(np.ones(shape))

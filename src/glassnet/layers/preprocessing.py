@@ -152,7 +152,10 @@ class Normalization(Layer):
         if not self._keep_axis:             # axis=None: one mean and variance, for any shape
             return
         want = self._build_input_shape
-        if len(shape) != len(want) or any(shape[d] != want[d] for d in self._keep_axis):
+        # an input of higher rank broadcasts against the mean as Keras's does (the tutorials' (batch,
+        # 1, 5) stack of pandas columns through a layer adapted on (batch, 5)): its last axes line up
+        extra = len(shape) - len(want) if what == "input" and len(shape) > len(want) else 0
+        if len(shape) != len(want) + extra or any(shape[d + extra] != want[d] for d in self._keep_axis):
             axis = "None" if not self.axis else self.axis[0] if len(self.axis) == 1 else self.axis
             raise ValueError(f"Normalization {self.name!r} was built for inputs shaped {want} (axis={axis}: "
                              f"its mean has shape {self._mean_shape}); the {what} has shape {tuple(shape)}")
