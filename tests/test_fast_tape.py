@@ -261,3 +261,14 @@ def test_the_update_split_over_two_threads_gives_the_same_numbers(spies):
         tf.config.set_num_threads(None)
     _assert_same(fast, readable)
     assert spies["direct"] >= 1
+
+
+def test_a_learning_rate_schedule_and_clipping_agree_too():
+    for make in (lambda: tf.keras.optimizers.Adam(tf.keras.optimizers.schedules.ExponentialDecay(0.01, 2, 0.5)),
+                 lambda: tf.keras.optimizers.Adam(global_clipnorm=0.5),
+                 lambda: tf.keras.optimizers.Adam(clipnorm=0.5)):
+        tf.config.set_fast_path(False)
+        readable = quickstart(steps=3, optimizer=make())
+        tf.config.set_fast_path(True)
+        fast = quickstart(steps=3, optimizer=make())
+        _assert_same(fast, readable)
