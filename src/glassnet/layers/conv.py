@@ -131,6 +131,15 @@ def scatter_patches(dpatches, padded_shape, strides, dilation):
     return dx
 
 
+def input_gradient(dz_rows, kernel2d, lead_shape, kernel_size, padded_shape, strides, dilation, pads):
+    """A convolution's ``dX`` from ``dZ``'s rows (one per window): ``dP = dZ @ K.T``, each patch's
+    gradient added back to the pixels it was copied from (:func:`scatter_patches`), the padding
+    cut off. ``kernel2d`` is the kernel as ``(kh*kw*C, F)``; ``lead_shape`` is ``(N, *out_spatial)``.
+    The same arithmetic is the transposed convolution's forward (``layers/conv_transpose.py``)."""
+    dpatches = (dz_rows @ kernel2d.T).reshape(tuple(lead_shape) + tuple(kernel_size) + (-1,))   # dP = dZ K.T
+    return crop(scatter_patches(dpatches, padded_shape, strides, dilation), pads)
+
+
 def window_slice(pos, strides, dilation, out_spatial) -> tuple:
     """The index of ``xpad`` holding entry ``pos`` of every window at once:
     ``xpad[window_slice(pos, ...)][n, i, j, c] = xpad[n, i*s + a*d, j*s + b*d, c]`` for ``pos = (a, b)``."""
@@ -272,10 +281,9 @@ class _Conv(Layer):
             self.bias.grad = np.add.reduce(dz_rows, axis=0)                   # db = sum of dZ's rows
         if not need_input_grad:
             return None
-        dpatches = dz_rows @ self.kernel.value.reshape(-1, self.filters).T    # dP = dZ K.T
-        dpatches = dpatches.reshape((dz.shape[0],) + self.out_spatial + self.kernel_size + (-1,))
-        dxpad = scatter_patches(dpatches, self.padded_shape, self.strides, self.dilation_rate)
-        return crop(dxpad, self.pads)                                         # dX: the padding cut off
+        return input_gradient(dz_rows, self.kernel.value.reshape(-1, self.filters),   # dP = dZ K.T, scattered,
+                              (dz.shape[0],) + self.out_spatial, self.kernel_size,   # the padding cut off
+                              self.padded_shape, self.strides, self.dilation_rate, self.pads)
 
     # -- description ------------------------------------------------------------------------
     def window(self, x, sample, position):

@@ -14,9 +14,9 @@ output, ``s`` pixels apart)::
                dX = P @ K.reshape(kh*kw*F, C)                 (a plain convolution of dZ)
                dK = P.T @ X_rows
 
-So the forward here is :class:`~glassnet.layers.Conv2D`'s backward, and the backward is
-Conv2D's forward: both use the same three functions of ``layers/conv.py`` (``paddings``,
-``extract_patches``, ``scatter_patches``). The kernel is ``(kh, kw, filters, in channels)``,
+So the forward here is :class:`~glassnet.layers.Conv2D`'s backward (the same function,
+``layers/conv.py``'s ``input_gradient``), and the backward is Conv2D's forward (its
+``extract_patches`` and the patches-times-kernel product). The kernel is ``(kh, kw, filters, in channels)``,
 as Keras stores it: the kernel of the convolution whose gradient this is.
 
 Output size along one axis (Keras's rule; ``k`` the dilated kernel, ``op`` the output padding)::
@@ -39,7 +39,7 @@ import numpy as np
 
 from .. import activations
 from .activation_onnx import activation_to_onnx
-from .conv import (_Conv, check_spatial, crop, extract_patches, pad, paddings, refuse_float64, scatter_patches,
+from .conv import (_Conv, check_spatial, extract_patches, input_gradient, pad, paddings, refuse_float64,
                    transposed_product)
 
 
@@ -125,10 +125,9 @@ class _ConvTranspose(_Conv):
         self.x_rows = x.reshape(-1, x.shape[-1])                              # one row per input pixel
         out, self.pads = self._geometry(x.shape[1:-1])
         self.padded_shape = (x.shape[0],) + tuple(o + b + a for o, (b, a) in zip(out, self.pads)) + (self.filters,)
-        k2d = self.kernel.value.reshape(-1, x.shape[-1])                       # (kh*kw*F, C)
-        dp = (self.x_rows @ k2d.T).reshape(x.shape[:-1] + self.kernel_size + (self.filters,))   # dP = X K.T
-        zpad = scatter_patches(dp, self.padded_shape, self.strides, self.dilation_rate)          # added where they land
-        z = crop(zpad, self.pads)
+        # Conv's dX with dZ = X: dP = X K.T, the patches added where they land, the padding cut off
+        z = input_gradient(self.x_rows, self.kernel.value.reshape(-1, x.shape[-1]), x.shape[:-1], self.kernel_size,
+                           self.padded_shape, self.strides, self.dilation_rate, self.pads)
         if self.use_bias:
             z += self.bias.value
         self.in_spatial = x.shape[1:1 + n]
