@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import glassnet
-from glassnet.layers import Conv2D, DepthwiseConv2D, SeparableConv2D
+from glassnet.layers import Conv2D, DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D
 
 
 def test_depthwise_is_a_conv2d_with_a_block_diagonal_kernel():
@@ -48,6 +48,9 @@ def test_separable_is_depthwise_then_pointwise():
     (lambda: DepthwiseConv2D(2, dilation_rate=2, use_bias=False, depthwise_regularizer="l2"), (1, 6, 6, 2)),
     (lambda: SeparableConv2D(3, 3, padding="same", activation="sigmoid"), (2, 5, 4, 2)),
     (lambda: SeparableConv2D(2, (2, 3), strides=2, depth_multiplier=2, pointwise_regularizer="l1"), (2, 7, 6, 3)),
+    (lambda: DepthwiseConv1D(3, padding="same", depth_multiplier=3, activation="tanh"), (2, 6, 2)),
+    (lambda: SeparableConv1D(2, 2, strides=2, dilation_rate=1, depth_multiplier=2), (2, 7, 3)),
+    (lambda: SeparableConv1D(3, 2, dilation_rate=2, padding="same", use_bias=False), (2, 6, 2)),
 ])
 def test_gradcheck(make, shape):
     report = glassnet.gradcheck(make(), np.random.default_rng(2).normal(size=shape))
@@ -105,3 +108,18 @@ def test_keras_file_round_trip_and_onnx(tmp_path):
     model.export(tmp_path / "m.onnx")
     got = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"]).run(None, {"inputs": x})[0]
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
+
+
+def test_one_dimensional_forms_match_the_two_dimensional_on_a_single_row():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(2, 7, 3))
+    sep1 = SeparableConv1D(4, 3, strides=2, padding="same", depth_multiplier=2, dtype="float64")
+    y1 = sep1(x).numpy()
+    sep2 = SeparableConv2D(4, (1, 3), strides=(1, 2), padding="same", depth_multiplier=2, dtype="float64")
+    sep2.build_from_shape((None, 1, 7, 3))
+    sep2.set_weights([w[None] for w in sep1.get_weights()[:2]] + [sep1.get_weights()[2]])
+    np.testing.assert_allclose(y1, sep2(x[:, None]).numpy()[:, 0], rtol=1e-12)
+    assert [v.shape for v in sep1.weights] == [(3, 3, 2), (1, 6, 4), (4,)]
+    assert DepthwiseConv1D(2).get_config()["strides"] == [1]
+    with pytest.raises(ValueError, match="DepthwiseConv1D: kernel_size must be a positive integer or a tuple of 1"):
+        DepthwiseConv1D((2, 2))
