@@ -177,3 +177,22 @@ def test_a_sequential_of_image_layers_takes_any_image_size_and_others_still_name
     conv(np.zeros((1, 12, 9, 3)))
     with pytest.raises(ValueError, match="dimension 1 is 20, expected 12"):
         conv(np.zeros((1, 20, 15, 3)))
+
+
+def test_a_stack_asks_no_gradient_through_ids_and_zeroes_what_lies_before_them():
+    from glassnet.engine.step import input_grads_needed
+    lookup = layers.StringLookup(vocabulary=["a", "b"])
+    encode = layers.CategoryEncoding(num_tokens=3, output_mode="one_hot")
+    model = keras.Sequential([keras.Input(shape=(1,), dtype="string"), lookup, encode, layers.Dense(1)])
+    assert input_grads_needed(model.layers) == [False, False, False]
+    model.compile(optimizer="adam", loss="mse")
+    x = np.array([["a"], ["b"], ["c"], ["a"]], object)
+    history = model.fit(x, np.array([0.0, 1.0, 0.5, 0.0]), epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    dense, ids, out = layers.Dense(2), layers.IntegerLookup(vocabulary=[0, 1]), layers.Dense(1)
+    stack = keras.Sequential([keras.Input(shape=(1,)), dense, layers.Lambda(lambda t: t[:, :1] * 0), ids, out])
+    assert input_grads_needed(stack.layers) == [False, True, False, False]   # ids stop it: dense gets zeros
+    stack.compile(optimizer="sgd", loss="mse")
+    stack.fit(np.ones((4, 1)), np.ones(4), epochs=1, verbose=0)
+    assert all(not v.grad.any() for v in dense.trainable_weights)
+    assert input_grads_needed([layers.Flatten(), layers.Dense(2)]) == [False, True]     # as before

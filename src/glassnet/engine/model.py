@@ -44,7 +44,7 @@ from ..utils import snake_case, unique_name
 from . import checks as _checks
 from . import functional
 from .graph import Graph
-from .step import forward
+from .step import forward, input_grads_needed
 from .trainer import Trainer
 
 
@@ -465,8 +465,13 @@ class Model(Trainer, Layer):
                 raise RuntimeError(f"{type(self).__name__}.backward: run forward first")
             recorder, x, out = self._last_call
             return recorder.run_back(out, grad, x, need_input_grad, who=f"{type(self).__name__}.call()")
+        needs = input_grads_needed(self._layers, need_input_grad)
         for i in range(len(self._layers) - 1, -1, -1):
-            grad = self._layers[i].backward(grad, need_input_grad or i > 0)
+            if grad is None:                            # nothing flows back past ids or words
+                for v in self._layers[i].trainable_weights:
+                    v.grad = np.zeros_like(v.value)
+                continue
+            grad = self._layers[i].backward(grad, needs[i])
         return grad if need_input_grad else None
 
     @property

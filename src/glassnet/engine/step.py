@@ -121,11 +121,30 @@ def loss_and_output_grad(loss, shortcut, last_layer, y, a, sample_weight=None, r
     return value, grad
 
 
+def input_grads_needed(layers, first=False) -> list:
+    """For each layer of a stack, whether ``dJ/d(its input)`` is needed. The first layer's is
+    not (unless ``first``: a nested model's input gradient is asked); nor, as Keras, any gradient
+    through ids or words (a layer with ``differentiable_input`` False: lookups, CategoryEncoding,
+    Embedding) or before them when no layer there has weights to train."""
+    if all(layer.differentiable_input for layer in layers):
+        return [first or i > 0 for i in range(len(layers))]
+    needs, carry = [], first
+    for layer in layers:
+        needs.append(carry and layer.differentiable_input)
+        carry = bool(layer.trainable_weights) or (carry and layer.differentiable_input)
+    return needs
+
+
 def backward(layers, grad, shortcut, record=None, passes=None):
     """Run ``dJ/d(output)`` back through the layers; each sets its weights' ``grad``."""
     last = len(layers) - 1
+    needs = input_grads_needed(layers)
     for i in range(last, -1, -1):
-        need = i > 0                       # the first layer's dX is never needed
+        need = needs[i]                    # the first layer's dX is never needed
+        if grad is None:                   # nothing flows back past ids or words: no gradient before them
+            for v in layers[i].trainable_weights:
+                v.grad = np.zeros_like(v.value)
+            continue
         if i == last and shortcut:
             grad = layers[i].backward_from_z(grad, need)
         elif passes is None:
