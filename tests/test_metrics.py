@@ -259,3 +259,33 @@ def test_direct_use_keeps_kerass_float32_sums():
     for v in (1.0362945, 1.0260001, 1.0159991, 0.3333):
         m.update_state(glassnet.constant(v))
     assert str(m.result()) == "tf.Tensor(0.85289836, shape=(), dtype=float32)"
+
+
+def test_the_imbalanced_data_tutorials_metrics_compile_log_and_save(tmp_path):
+    """TensorFlow's "Classification on imbalanced data" compiles the four counts beside the
+    rest; fit logs them (counts over the epoch), evaluate agrees with the metrics used directly."""
+    x = RNG.normal(size=(40, 3)).astype(np.float32)
+    y = (x[:, :1] > 0.5).astype(np.float32)
+    listed = [keras.metrics.BinaryCrossentropy(name="cross entropy"), keras.metrics.MeanSquaredError(name="Brier score"),
+              keras.metrics.TruePositives(name="tp"), keras.metrics.FalsePositives(name="fp"),
+              keras.metrics.TrueNegatives(name="tn"), keras.metrics.FalseNegatives(name="fn"),
+              keras.metrics.BinaryAccuracy(name="accuracy"), keras.metrics.Precision(name="precision"),
+              keras.metrics.Recall(name="recall"), keras.metrics.AUC(name="auc"),
+              keras.metrics.AUC(name="prc", curve="PR")]
+    model = glassnet.Sequential([glassnet.Input(shape=(3,)), glassnet.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=listed)
+    history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    counts = [history.history[k][-1] for k in ("tp", "fp", "tn", "fn")]
+    assert sum(counts) == 40 and all(type(c) is float for c in counts)
+    results = model.evaluate(x, y, verbose=0, return_dict=True)
+    p = model.predict(x, verbose=0)
+    assert results["tp"] == float(metrics.TruePositives()(y, p)) == float(np.sum((p > 0.5) & (y == 1)))
+    assert results["tn"] == float(metrics.TrueNegatives()(y, p))
+    model.save(tmp_path / "m.keras")
+    again = glassnet.models.load_model(tmp_path / "m.keras")
+    assert again.evaluate(x, y, verbose=0, return_dict=True) == pytest.approx(results)
+    top = metrics.SparseTopKCategoricalAccuracy(k=2)
+    assert float(top([2, 0], [[0.1, 0.5, 0.5], [0.2, 0.3, 0.5]])) == 0.5    # a tie at the edge counts as in
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        metrics.TopKCategoricalAccuracy(k=0)
+    assert float(metrics.Sum()([1.0, 2.0], sample_weight=[2.0, 0.5])) == 3.0

@@ -79,6 +79,11 @@ CASES = [
     ("Precision", {}, "binary"), ("Precision", {}, "binary_flat"), ("Recall", {}, "binary_wide"),
     ("Precision", {"thresholds": [0.3, 0.7]}, "binary"), ("Recall", {"class_id": 1}, "binary_wide"),
     ("AUC", {}, "binary"), ("AUC", {"num_thresholds": 5}, "binary_flat"),
+    ("TruePositives", {}, "binary"), ("FalsePositives", {"thresholds": [0.3, 0.7]}, "binary_wide"),
+    ("TrueNegatives", {}, "binary_flat"), ("FalseNegatives", {}, "binary"),
+    ("Sum", {}, "values"), ("Sum", {}, "values_wide"),
+    ("TopKCategoricalAccuracy", {"k": 2}, "onehot"), ("SparseTopKCategoricalAccuracy", {"k": 2}, "sparse"),
+    ("SparseTopKCategoricalAccuracy", {"k": 1}, "sparse_column"),
 ]
 
 

@@ -401,6 +401,113 @@ class Recall(_Confusion):
         return self._ratio(self.tp, self.fn)
 
 
+class _Count(_Confusion):
+    """One of the four weighted counts at each threshold (a prediction above it counts as
+    positive), as a metric: ``TruePositives()`` and its three siblings, as TensorFlow's
+    "Classification on imbalanced data" tutorial compiles them."""
+
+    _part = "tp"
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(thresholds, None, None, name, dtype)
+
+    def _value(self):
+        counts = getattr(self, self._part)
+        return float(counts[0]) if self._one else counts.tolist()
+
+    def get_config(self):
+        return {"name": self.name, "thresholds": self.thresholds}
+
+
+class TruePositives(_Count):
+    """Weighted count of positive labels predicted positive (above the threshold, 0.5)."""
+
+    _part = "tp"
+
+
+class FalsePositives(_Count):
+    """Weighted count of negative labels predicted positive."""
+
+    _part = "fp"
+
+
+class TrueNegatives(_Count):
+    """Weighted count of negative labels predicted negative."""
+
+    _part = "tn"
+
+
+class FalseNegatives(_Count):
+    """Weighted count of positive labels predicted negative."""
+
+    _part = "fn"
+
+
+class Sum(Metric):
+    """The running (weighted) sum of the values given (``keras.metrics.Sum``)."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name, dtype)
+
+    def update_state(self, values, sample_weight=None) -> None:
+        dtype = np.float64 if self._python_results else np.float32
+        values = _array(values, "values").astype(dtype)
+        if sample_weight is not None:
+            from .engine import checks as _checks        # deferred: the engine imports this module
+            w = _checks.weight_values(_checks.to_array(sample_weight, "sample_weight").astype(np.float64),
+                                      "sample_weight").astype(dtype)
+            values, w = same_rank(values, w)
+            w = w.reshape(w.shape + (1,) * max(values.ndim - w.ndim, 0))      # one weight per sample
+            try:
+                values = values * np.broadcast_to(w, values.shape)
+            except ValueError:
+                raise ValueError(f"{self.name}: sample_weight has shape {np.shape(sample_weight)}, which does "
+                                 f"not line up with the values of shape {values.shape}") from None
+        self.total = dtype(self.total) + np.sum(values)
+
+    def __call__(self, values, sample_weight=None):
+        self.update_state(values, sample_weight)
+        return self.result()
+
+    def _value(self):
+        return float(self.total)
+
+
+class SparseTopKCategoricalAccuracy(Metric):
+    """Share of samples whose label is among the ``k`` highest predictions (ties at the
+    boundary count as in, as TensorFlow's ``in_top_k``: fewer than ``k`` scores above it)."""
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None):
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"{type(self).__name__}: k must be a positive integer, got {k!r}")
+        self.k = int(k)
+        super().__init__(name, dtype)
+
+    def _labels(self, y_true, y_pred):
+        y = np.asarray(y_true)
+        if y.ndim == y_pred.ndim and y.shape[-1] == 1:
+            y = y.reshape(y.shape[:-1])
+        return y.astype(np.int64)
+
+    def values(self, y_true, y_pred):
+        y = self._labels(y_true, y_pred)
+        target = np.take_along_axis(y_pred, y[..., None], axis=-1)
+        return (np.sum(y_pred > target, axis=-1) < self.k).astype(np.float64)
+
+    def get_config(self):
+        return {"name": self.name, "k": self.k}
+
+
+class TopKCategoricalAccuracy(SparseTopKCategoricalAccuracy):
+    """Share of samples whose one-hot label's class is among the ``k`` highest predictions."""
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        super().__init__(k, name, dtype)
+
+    def _labels(self, y_true, y_pred):
+        return np.argmax(y_true, axis=-1)
+
+
 class AUC(_Confusion):
     """Area under the ROC curve (or the precision-recall curve, ``curve="PR"``), from the
     counts at ``num_thresholds`` thresholds spread over [0, 1] (Keras's: 0 - 1e-7, i/(n-1),
@@ -467,7 +574,9 @@ class AUC(_Confusion):
 CLASSES = {c.__name__: c for c in [Mean, AUC, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
                                     Accuracy, MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy,
                                     CategoricalCrossentropy, SparseCategoricalCrossentropy,
-                                    RootMeanSquaredError, MeanAbsolutePercentageError, Precision, Recall]}
+                                    RootMeanSquaredError, MeanAbsolutePercentageError, Precision, Recall,
+                                    TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Sum,
+                                    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy]}
 BY_NAME = {
     "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
@@ -475,6 +584,8 @@ BY_NAME = {
     "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
     "mape": MeanAbsolutePercentageError, "mean_absolute_percentage_error": MeanAbsolutePercentageError,
     "root_mean_squared_error": RootMeanSquaredError, "precision": Precision, "recall": Recall, "auc": AUC,
+    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
 }
 _LOSS_NAMES = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "huber")
 
