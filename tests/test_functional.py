@@ -154,6 +154,9 @@ def test_a_subclassed_model_takes_a_dict_in_fit_evaluate_and_predict():
                                                     {"a": frame["a"].to_numpy(), "b": frame["b"].to_numpy()}.items()},
                                                    y)).batch(4)
     assert model.evaluate(ds, verbose=0) == pytest.approx(model.evaluate(dict(frame), y, verbose=0), rel=1e-5)
+    history = model.fit(dict(frame), y, epochs=1, verbose=0, validation_data=(dict(frame[:3]), y[:3]))
+    assert sorted(history.history) == ["loss", "val_loss"]
+    assert sorted(model.fit(dict(frame), y, epochs=1, verbose=0, validation_split=0.25).history) == ["loss", "val_loss"]
     with pytest.raises(ValueError, match=r"different numbers of samples: 'a': 8, 'b': 3"):
         model.fit({"a": frame["a"], "b": frame["b"][:3]}, y, verbose=0)
 

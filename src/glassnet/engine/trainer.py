@@ -184,7 +184,8 @@ class Trainer:
                 raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight)")
             vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
             validation = self._data(vx, vy, vsw, "fit", "validation_data[0]", "validation_data[1]",
-                                    ready=False, expected=None if self._graph is not None else x.shape[1:])
+                                    ready=False, expected=None if self._graph is not None or isinstance(x, dict)
+                                    else x.shape[1:])
         elif validation_split:
             n = training.rows(x)
             split = int(math.floor(n * (1.0 - validation_split)))   # the LAST samples, before shuffling
