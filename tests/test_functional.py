@@ -199,3 +199,12 @@ def test_a_stack_asks_no_gradient_through_ids_and_zeroes_what_lies_before_them()
     stack.fit(np.ones((4, 1)), np.ones(4), epochs=1, verbose=0)
     assert all(not v.grad.any() for v in dense.trainable_weights)
     assert input_grads_needed([layers.Flatten(), layers.Dense(2)]) == [False, True]     # as before
+
+
+def test_an_integer_input_keeps_its_ids_exact():
+    ids = keras.Input(shape=(), dtype="int64", name="ids")
+    model = keras.Model({"ids": ids}, layers.IntegerLookup(vocabulary=[100000001, 100000002], output_mode="one_hot")(ids))
+    out = np.asarray(model({"ids": np.array([100000001, 100000002, 5])}))     # float32 would merge the first two
+    np.testing.assert_array_equal(out, np.eye(3)[[1, 2, 0]])
+    with pytest.raises(ValueError, match=r"x feeds an Input of dtype int64 but has 1.5 at row 0"):
+        model({"ids": np.array([1.5, 2.0])})

@@ -294,9 +294,10 @@ def named_features(x, name: str) -> dict:
     return out
 
 
-def features(x, name: str, model=None, expected=None) -> np.ndarray:
+def features(x, name: str, model=None, expected=None, dtype=None) -> np.ndarray:
     """``x`` as a float array of shape (samples, ...) that the model accepts; for a model
-    whose first layer takes text (``takes_strings``), an array of strings stays strings.
+    whose first layer takes text (``takes_strings``), an array of strings stays strings; for an
+    integer ``dtype`` (an ``Input(dtype="int64")`` of ids), whole numbers in that dtype.
 
     ``expected`` is the shape of one sample when known from elsewhere (the training data,
     for ``validation_data``); otherwise it comes from the model's input shape, if any.
@@ -336,12 +337,26 @@ def features(x, name: str, model=None, expected=None) -> np.ndarray:
             f"layer, which takes 2 (samples, features). Flatten each sample with "
             f"{name}.reshape(len({name}), -1), or put Flatten() first in the model."
         )
+    if dtype is not None and np.dtype(dtype).kind in "iu":
+        return _whole_numbers(arr, name, np.dtype(dtype), columns)
     floatx = config.floatx()
     original = arr
     with np.errstate(over="ignore", invalid="ignore"):    # an overflow is reported just below
         arr = np.ascontiguousarray(arr, dtype=floatx)
     check_finite(arr, name, columns, original if original.dtype != arr.dtype else None)
     return arr
+
+
+def _whole_numbers(arr, name, dtype, columns=None) -> np.ndarray:
+    """``arr`` in the integer ``dtype`` of the Input it feeds (ids beyond 2**24 stay exact, as
+    they would not in float32); a fraction, NaN or Inf is refused, naming where."""
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr) | (arr != np.round(arr))
+        if bad.any():
+            i = tuple(np.argwhere(bad)[0])
+            raise ValueError(f"{name} feeds an Input of dtype {dtype.name} but has {arr[i]} at {where(i, columns)}; "
+                             "pass whole numbers (ids)")
+    return np.ascontiguousarray(arr, dtype=dtype)
 
 
 def match_rank(arr, expected):

@@ -527,7 +527,9 @@ class Model(Trainer, Layer):
             if text is not None:                      # (samples, 1) or (samples,), as the Input says
                 text = _checks.match_rank(text.reshape(len(text), *text.shape[2:]) if text.ndim == 2
                                           and len(inp.shape) == 1 else text, tuple(inp.shape[1:]))
-            arr = text if text is not None else _checks.features(item, where, None, tuple(inp.shape[1:]))
+            ids = np.dtype(getattr(inp, "dtype", None) or "f")
+            arr = text if text is not None else _checks.features(item, where, None, tuple(inp.shape[1:]),
+                                                                 ids if ids.kind in "iu" else None)
             out.append(arr)
         rows = {len(a) for a in out}
         if len(rows) > 1:
