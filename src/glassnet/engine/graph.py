@@ -96,6 +96,8 @@ class Graph:
             args = [values[id(p)] for p in node.parents]
             # (a recurrent layer on [x, h, c] reads x's mask)
             mask = masks.get(id(node.parents[0])) if not node.takes_list or hasattr(node.layer, "takes_states") else None
+            if getattr(node.layer, "reads_input_masks", False):     # MultiHeadAttention: each input's mask
+                mask = [masks.get(id(p)) for p in node.parents]
             t = node.layer.default_training if training is None else training   # None: each layer's default
             a, masks[id(node)] = node.layer.forward_with_mask(args if node.takes_list else args[0], t, mask)
             states.append(_state(node.layer) if shared else None)
