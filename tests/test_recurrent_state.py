@@ -295,6 +295,8 @@ def test_stacked_cells_equal_stacked_layers_and_a_cell_of_ones_own_is_computed()
     assert stacked.cell.state_size == [5, 5, 2] and [np.shape(s) for s in (h1, c1)] == [(2, 5), (2, 5)]
 
     rnn = layers.RNN(MinimalRNNCell(3), return_sequences=True)
+    assert rnn.count_params_for((None, 4, 3)) == 3 * 3 + 3 * 3 and not rnn.cell.built    # counted on a copy
+    assert stacked.count_params_for((None, 4, 3)) == stacked.count_params() == 4 * (3 + 5 + 1) * 5 + 3 * 2 * (5 + 2 + 2)
     y = np.asarray(rnn(x))
     W, U = (v.numpy() for v in rnn.weights)
     h = np.zeros((2, 3), np.float32)

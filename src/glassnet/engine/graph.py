@@ -102,7 +102,7 @@ class Graph:
             a, masks[id(node)] = node.layer.forward_with_mask(args if node.takes_list else args[0], t, mask)
             states.append(_state(node.layer) if shared else None)
             values[id(node)] = a
-            if getattr(node.layer, "return_state", False):  # kept for the nodes of its returned states
+            if getattr(node.layer, "takes_states", False) and node.layer.return_state:   # for its states' nodes
                 node.layer_states = list(node.layer.final_states)
         self._states = states
         self.values = values                              # each tensor's value, for the glass box

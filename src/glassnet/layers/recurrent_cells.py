@@ -265,6 +265,23 @@ def _cell_from_entry(node, i):
     return cls.from_config(node.get("config") or {})
 
 
+def _cell_params(cell, features) -> int:
+    """How many weights ``cell`` makes (has) for inputs of ``features`` (not building it)."""
+    if isinstance(cell, _Cell):
+        return int(cell._layer.count_params_for((None, None, features)))
+    if isinstance(cell, StackedRNNCells):
+        total = 0
+        for c in cell.cells:
+            total += _cell_params(c, features)
+            features = _output_size(c)
+        return total
+    if not cell.built:                          # a cell of yours: a copy of it built to count
+        import copy  # noqa: PLC0415
+        cell = copy.deepcopy(cell)
+        cell.build((None, features))
+    return sum(int(np.prod(v.shape)) for v in cell._adopted())
+
+
 def _entry(layer):
     return {"module": "keras.layers", "class_name": type(layer).__name__, "config": layer.get_config(),
             "registered_name": None}
@@ -338,6 +355,9 @@ class RNN(Layer):
             self._engine = self.cell.sequence_layer(return_sequences=self.return_sequences,
                                                     return_state=self.return_state, go_backwards=self.go_backwards)
         self.built = True
+
+    def count_params_for(self, input_shape) -> int:
+        return _cell_params(self.cell, input_shape[-1])
 
     def build_from_shape(self, input_shape):
         if self.return_state and not self._on_data:
