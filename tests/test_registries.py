@@ -70,6 +70,8 @@ LAYER_EXAMPLES = {
     "GRU": (lambda: layers.GRU(3, kernel_regularizer="l2"), (4, 5, 3)),
     "Bidirectional": (lambda: layers.Bidirectional(layers.GRU(2, return_sequences=True), merge_mode="mul"), (4, 5, 3)),
     "Masking": (lambda: layers.Masking(mask_value=0.0), (4, 5, 3)),
+    "RNN": (lambda: layers.RNN(layers.StackedRNNCells([layers.LSTMCell(3), layers.GRUCell(2)]), return_sequences=True),
+            (4, 5, 3)),
     # image layers (layers/image_preprocessing.py, augmentation.py, color_augmentation.py); the random ones are the
     # identity in gradcheck (inference) and draw in fit; tests/test_augmentation.py gradchecks them with a fixed draw
     "Resizing": (lambda: layers.Resizing(4, 3), (4, 6, 5, 2)),
@@ -83,6 +85,9 @@ LAYER_EXAMPLES = {
     "RandomBrightness": (lambda: layers.RandomBrightness(0.2, value_range=(-9, 9)), (4, 6, 5, 2)),
 }
 NOT_A_COMPUTING_LAYER = {"InputLayer"}          # only declares the input shape
+# one time step (cell(x_t, states)): run over sequences by RNN(cell) (its example above: stacked LSTM and GRU
+# cells); tests/test_recurrent_state.py gradchecks each cell, a cell of one's own and their files
+CELLS = {"SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"}
 # preprocessing layers (layers/text.py, lookup.py, categorical.py): strings, ids or values in, ids or counts out;
 # no weights to train and no gradient for their input, so nothing to gradcheck or fit here: tests/test_text.py
 # checks them against real Keras
@@ -109,7 +114,7 @@ def _unbatched(shape):
 
 
 def _registered_layers():
-    return sorted(set(layers.registered_classes()) - NOT_A_COMPUTING_LAYER - NOT_TRAINED)
+    return sorted(set(layers.registered_classes()) - NOT_A_COMPUTING_LAYER - NOT_TRAINED - CELLS)
 
 
 def test_every_registered_layer_has_an_example():
