@@ -24,15 +24,19 @@ def _example_namespace():
     return namespace
 
 
-def test_the_worked_layer_is_one_glassnet_does_not_have_yet():
-    # The doc shows how to add a layer; when glassnet gains this one, pick another example.
-    assert "LayerNormalization" in _example_namespace()
-    assert not hasattr(glassnet.layers, "LayerNormalization")
-    assert "LayerNormalization" not in glassnet.layers.registered_classes()
+def test_the_worked_layer_gives_the_numbers_of_glassnets_own():
+    # The doc shows the heart of layers/layer_normalization.py, written as a layer of one's own.
+    mine = _example_namespace()["MyLayerNormalization"]()
+    x = np.random.default_rng(1).normal(size=(3, 4, 5))
+    real = glassnet.layers.LayerNormalization()
+    np.testing.assert_allclose(np.asarray(mine(x)), np.asarray(real(x)), rtol=1e-5, atol=1e-6)
+    mine.backward(np.ones_like(x))
+    real.backward(np.ones_like(x))
+    np.testing.assert_allclose(mine.gamma.grad, real.gamma.grad, rtol=1e-5, atol=1e-5)
 
 
 def test_the_worked_layer_example_works_end_to_end(tmp_path):
-    LayerNormalization = _example_namespace()["LayerNormalization"]
+    LayerNormalization = _example_namespace()["MyLayerNormalization"]
     rng = np.random.default_rng(0)
 
     # forward is the formula in its docstring
@@ -67,7 +71,7 @@ def test_the_worked_layer_example_works_end_to_end(tmp_path):
     # in a .keras file: the file names the class, custom_objects says which class that is
     registered = glassnet.saving.register_keras_serializable(package="Doc")(LayerNormalization)
     model.save(tmp_path / "m.keras")
-    loaded = glassnet.models.load_model(tmp_path / "m.keras", custom_objects={"LayerNormalization": registered})
+    loaded = glassnet.models.load_model(tmp_path / "m.keras", custom_objects={"MyLayerNormalization": registered})
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
 
 

@@ -395,7 +395,9 @@ _ARGS = {"Dense": (3,), "Activation": ("tanh",), "Dropout": (0.5,), "Conv1D": (2
          "RandomCrop": (6, 6), "RandomContrast": (0.3,), "RandomBrightness": (0.2,),
          "Conv1DTranspose": (2, 3), "Conv2DTranspose": (2, 3), "DepthwiseConv2D": (3,), "SeparableConv2D": (2, 3),
          "DepthwiseConv1D": (3,), "SeparableConv1D": (2, 3),
-         "RepeatVector": (3,), "Permute": ((1,),), "TimeDistributed": (Dense(3, activation="tanh"),)}
+         "RepeatVector": (3,), "Permute": ((1,),), "TimeDistributed": (Dense(3, activation="tanh"),),
+         "GaussianNoise": (0.2,), "GaussianDropout": (0.2,), "AlphaDropout": (0.2,), "SpatialDropout1D": (0.2,),
+         "SpatialDropout2D": (0.2,), "ActivityRegularization": (0.01, 0.01)}
 _SEQUENCES = {"SimpleRNN", "LSTM", "GRU", "TimeDistributed"}       # recurrent layers (and TimeDistributed): (timesteps, features)
 _IMAGES = {"Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop",
            "RandomContrast", "RandomBrightness"}                      # image layers: (height, width, channels)

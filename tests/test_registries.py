@@ -56,6 +56,20 @@ LAYER_EXAMPLES = {
     "TimeDistributed": (lambda: layers.TimeDistributed(layers.Dense(3, activation="tanh")), (4, 5, 3)),
     "Rescaling": (lambda: layers.Rescaling(0.5, offset=-1.0), (4, 5)),
     "BatchNormalization": (lambda: layers.BatchNormalization(), (4, 5)),
+    "LayerNormalization": (lambda: layers.LayerNormalization(), (4, 3, 5)),
+    "GroupNormalization": (lambda: layers.GroupNormalization(groups=2), (4, 3, 4)),
+    "UnitNormalization": (lambda: layers.UnitNormalization(), (4, 5)),
+    "MultiHeadAttention": (lambda: layers.MultiHeadAttention(num_heads=2, key_dim=3, use_bias=False),   # (the key's
+                           [(4, 3, 5), (4, 2, 6)]),     # bias has no gradient: softmax ignores a constant per row)
+    "Attention": (lambda: layers.Attention(use_scale=True), [(4, 3, 5), (4, 2, 5)]),
+    "AdditiveAttention": (lambda: layers.AdditiveAttention(), [(4, 3, 5), (4, 2, 5)]),
+    # noise layers (layers/noise.py): the identity in gradcheck (inference), noise in fit
+    "GaussianNoise": (lambda: layers.GaussianNoise(0.1), (4, 5)),
+    "GaussianDropout": (lambda: layers.GaussianDropout(0.2), (4, 5)),
+    "AlphaDropout": (lambda: layers.AlphaDropout(0.2), (4, 5)),
+    "SpatialDropout1D": (lambda: layers.SpatialDropout1D(0.2), (4, 3, 5)),
+    "SpatialDropout2D": (lambda: layers.SpatialDropout2D(0.2), (4, 3, 3, 2)),
+    "ActivityRegularization": (lambda: layers.ActivityRegularization(l1=0.01, l2=0.01), (4, 5)),
     "Add": (lambda: layers.Add(), [(4, 5), (4, 5), (4, 1)]),
     "Subtract": (lambda: layers.Subtract(), [(4, 5), (4, 5)]),
     "Multiply": (lambda: layers.Multiply(), [(4, 5), (4, 5), (4, 5)]),
