@@ -289,3 +289,33 @@ def test_the_imbalanced_data_tutorials_metrics_compile_log_and_save(tmp_path):
     with pytest.raises(ValueError, match="k must be a positive integer"):
         metrics.TopKCategoricalAccuracy(k=0)
     assert float(metrics.Sum()([1.0, 2.0], sample_weight=[2.0, 0.5])) == 3.0
+
+
+def test_a_metric_of_your_own_as_kerass_guide_writes_it():
+    """Keras's guide's BinaryTruePositives: add_weight in __init__ (before which nothing calls
+    the subclass's reset_state), TensorFlow ops in update_state, dtype float32 (TF 2.21: 1.0, 3.0)."""
+    tf = glassnet
+
+    class BinaryTruePositives(keras.metrics.Metric):
+        def __init__(self, name="binary_true_positives", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.true_positives = self.add_weight(name="tp", initializer="zeros")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            values = tf.logical_and(tf.equal(tf.cast(y_true, tf.bool), True), tf.equal(tf.cast(y_pred, tf.bool), True))
+            self.true_positives.assign_add(tf.reduce_sum(tf.cast(values, self.dtype)))
+
+        def result(self):
+            return self.true_positives
+
+        def reset_state(self):
+            self.true_positives.assign(0)
+
+    m = BinaryTruePositives()
+    m.update_state([0, 1, 1, 1], [0, 1, 0, 0])
+    assert float(m.result()) == 1.0
+    m.update_state([1, 1, 1, 1], [0, 1, 1, 0])
+    assert float(m.result()) == 3.0 and m.dtype == "float32"
+    assert repr(m.result()) == ("<Variable path=binary_true_positives/tp, shape=(), dtype=float32, value=3.0>")
+    m.reset_state()
+    assert float(m.result()) == 0.0 and repr(m) == "<BinaryTruePositives name=binary_true_positives>"

@@ -47,8 +47,19 @@ class Metric:
 
     def __init__(self, name=None, dtype=None):
         self.name = name or snake_case(type(self).__name__)
-        self.dtype = dtype
-        self.reset_state()
+        self.dtype = dtype or "float32"
+        Metric.reset_state(self)        # a subclass's own reset_state may need what its __init__ makes next
+
+    def add_weight(self, shape=(), initializer="zeros", dtype=None, aggregation="sum", name=None):
+        """A state variable for a metric of your own (Keras's ``self.add_weight(name="tp",
+        initializer="zeros")``, then ``self.tp.assign_add(...)`` in ``update_state``): a
+        non-trainable Variable, printed as Keras prints a metric's variable."""
+        from .. import initializers
+        from ..tf.variable import Variable
+        dtype = dtype or self.dtype
+        value = np.asarray(initializers.get(initializer)(tuple(shape), dtype), dtype)
+        name = name or "variable"
+        return Variable.holding(value, name, trainable=False, path=f"{self.name}/{name}")
 
     def reset_state(self) -> None:
         self.total = 0.0

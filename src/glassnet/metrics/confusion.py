@@ -22,6 +22,7 @@ class _Confusion(Metric):
             raise ValueError(f"{type(self).__name__}: thresholds must be numbers in [0, 1], got {thresholds!r}")
         self._one, self.class_id = one, class_id
         super().__init__(name, dtype)
+        _Confusion.reset_state(self)
 
     def reset_state(self) -> None:
         self.tp, self.fp, self.fn, self.tn = (np.zeros(len(self._cuts)) for _ in range(4))
