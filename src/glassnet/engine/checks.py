@@ -552,7 +552,7 @@ def labels(y, name: str, loss, output_shape) -> np.ndarray:
     of each loss are its own (``Loss.check_labels``: 0/1 for binary cross-entropy, integer
     classes for the sparse one, the output's shape for the others).
     """
-    arr = to_array(y, name)
+    arr = to_array(column(y), name)             # a pandas Series: (n, 1), as Keras 3's adapter makes it
     if arr.ndim == 0:
         raise ValueError(f"{name} is a single number; pass one label per sample")
     if arr.shape[0] == 0:

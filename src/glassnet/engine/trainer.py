@@ -103,7 +103,7 @@ class Trainer:
         else:
             if isinstance(y, dict) and self._graph is not None:     # one named output: its labels
                 y = _only(y, self.output_names[0], yname)
-            y_raw = _checks.to_array(y, yname)
+            y_raw = _checks.to_array(_checks.column(y), yname)     # a pandas Series: (n, 1), as Keras 3
             out_shape = _checks.output_shape(self, training.first(x).shape)
             if out_shape is None:           # a layer that must be built to know its output shape
                 self._ready(x, y_raw)
