@@ -308,7 +308,10 @@ class _Recurrent(Layer):
         """Lines for ``glassnet.explain``: the recurrence, then its last step for sample 0."""
         T = self.xs.shape[0]
         order = ", read last step first (go_backwards)" if self.go_backwards else ""
-        lines = [f"for t = 1..{T}{order}, h_0 = 0" + (", c_0 = 0" if isinstance(self, LSTM) else "") + ":"]
+        start = "h_0 = 0" + (", c_0 = 0" if isinstance(self, LSTM) else "")
+        if int(getattr(self, "states_in", 0)) or (self.stateful and any(np.any(s) for s in self.h0)):
+            start = "h_0" + (", c_0" if isinstance(self, LSTM) else "") + " as given (initial_state, or kept: stateful)"
+        lines = [f"for t = 1..{T}{order}, {start}:"]
         lines += [f"  {line}" for line in self._equations()]
         t = T - 1                       # the last step read, or for a padded sample its last kept one
         if self.step_mask is not None and self.step_mask[:, 0, 0].any():
