@@ -22,6 +22,7 @@ best later epoch.
 
     python bench/custom_loop.py --peers-python /work/peers/bin/python [--images 6000] [--epochs 5] [--rounds 2]
                                 [--readable]      # glassnet's readable path too (GLASSNET_FAST_PATH=0)
+                                [--threads 1]     # both on one thread: steadier on a shared machine
 """
 from __future__ import annotations
 
@@ -127,8 +128,12 @@ def child(who, n_train, epochs):
     print(json.dumps({"who": who, "seconds": quickstart(tf, n_train, epochs)}))
 
 
-def _run(who, python, n_train, epochs):
+def _run(who, python, n_train, epochs, threads=None):
     env = dict(os.environ)
+    if threads:                                 # every contestant on this many threads
+        env.update(GLASSNET_NUM_THREADS=str(threads), TF_NUM_INTRAOP_THREADS=str(threads),
+                   TF_NUM_INTEROP_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+                   OPENBLAS_NUM_THREADS=str(threads))
     if who.startswith("glassnet"):
         env["PYTHONPATH"] = os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")])
     if who == "glassnet-readable":              # what the loop ran before fit's fast path reached it
@@ -156,6 +161,8 @@ def main():
     ap.add_argument("--images", type=int, default=6000, help="training images (60000: the whole of MNIST)")
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=2, help="glassnet and TensorFlow in turn, this many times")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="give every contestant this many threads (BLAS, TensorFlow's pools): steadier on a busy machine")
     ap.add_argument("--readable", action="store_true",
                     help="also glassnet's readable path (GLASSNET_FAST_PATH=0: no thread discipline, no packed update)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -165,11 +172,12 @@ def main():
     contestants = [("glassnet", sys.executable)] + ([("tensorflow", args.peers_python)] if args.peers_python else []) \
         + ([("glassnet-readable", sys.executable)] if args.readable else [])
     runs = {who: [] for who, _ in contestants}
-    print(f"quickstart for experts: {args.images} images, {args.epochs} epochs, {args.rounds} rounds")
+    print(f"quickstart for experts: {args.images} images, {args.epochs} epochs, {args.rounds} rounds, "
+          f"threads: {args.threads or 'each library its own'}")
     for r in range(args.rounds):
         for who, python in contestants:
             before = _load()
-            seconds = _run(who, python, args.images, args.epochs)
+            seconds = _run(who, python, args.images, args.epochs, args.threads)
             if seconds is None:
                 continue
             runs[who].append(seconds)
