@@ -440,3 +440,31 @@ def test_encoder_decoder_files_both_ways(tmp_path):
     back = glassnet.keras.models.load_model(tmp_path / "again.keras")
     for a, b in zip(back.predict(x, verbose=0), got):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_stateful_fit_with_numba_kernels_equals_the_readable_fit():
+    """The fast twins start from zero states; a stateful layer is sent the readable way even
+    when the twins are asked for at any size: the same weights after fit as with no fast path."""
+    rng = np.random.default_rng(8)
+    x, y = rng.normal(size=(8, 3, 2)).astype(np.float32), rng.normal(size=(8, 1)).astype(np.float32)
+
+    def trained():
+        glassnet.utils.set_random_seed(3)
+        model = glassnet.keras.Sequential([layers.Input(shape=(3, 2)), layers.LSTM(4, stateful=True),
+                                           layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+        return model.get_weights()
+    kernels = glassnet.config.kernels()
+    glassnet.config.set_kernels("numba")
+    try:
+        fast = trained()
+    finally:
+        glassnet.config.set_kernels(kernels)
+    glassnet.config.set_fast_path(False)
+    try:
+        readable = trained()
+    finally:
+        glassnet.config.set_fast_path(True)
+    for a, b in zip(fast, readable):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
