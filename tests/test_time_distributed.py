@@ -107,3 +107,29 @@ def test_onnx_export(tmp_path):
     x = np.random.default_rng(4).normal(size=(4, 3, 5, 5, 1)).astype("float32")
     got = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"]).run(None, {"inputs": x})[0]
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
+
+
+def test_a_wrapped_sequential_trains_and_keeps_keras_weight_layout(tmp_path):
+    """A per-frame CNN (video classification): the Sequential's weights go where Keras puts them,
+    ``layer/layers/<name>/vars`` (tools/make_keras_shape_layers.py --check: Keras loads the file).
+    glassnet's own loader refuses a model nested in a layer's config, by name."""
+    h5py = pytest.importorskip("h5py")
+    glassnet.utils.set_random_seed(5)
+    frames = glassnet.Sequential([Conv2D(2, 3, activation="relu"), glassnet.layers.GlobalAveragePooling2D()])
+    model = glassnet.Sequential([glassnet.Input(shape=(4, 8, 8, 1)), TimeDistributed(frames),
+                                 glassnet.layers.LSTM(3), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    x = np.random.default_rng(6).random((6, 4, 8, 8, 1)).astype("float32")
+    before = frames.layers[0].kernel.value.copy()
+    model.fit(x, np.ones((6, 1)), epochs=1, verbose=0)
+    assert not np.allclose(frames.layers[0].kernel.value, before)           # the wrapped model's weights train
+    model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as z:
+        cfg = json.loads(z.read("config.json"))
+        z.extract("model.weights.h5", tmp_path)
+    inner = cfg["config"]["layers"][1]["config"]["layer"]
+    assert (inner["module"], inner["class_name"]) == ("keras", "Sequential")
+    with h5py.File(tmp_path / "model.weights.h5") as f:
+        assert f["layers/time_distributed/layer/layers/conv2d/vars/0"].shape == (3, 3, 1, 2)
+    with pytest.raises(Exception, match=r"layers\[1\]\.layer: layer 'Sequential' from module 'keras' is refused"):
+        glassnet.models.load_model(tmp_path / "m.keras")

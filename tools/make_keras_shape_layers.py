@@ -323,6 +323,21 @@ def check():
             print(f"{'ok  ' if ok3 else 'FAIL'} {name}: glassnet .weights.h5 into Keras; "
                   f"max |diff| {np.abs(got3 - want).max():.2e}")
             failures += not ok3
+        # a wrapped Sequential (a per-frame CNN): Keras reads glassnet's file (glassnet's loader refuses a
+        # model nested in a layer's config, so only this direction)
+        glassnet.utils.clear_session()
+        L = glassnet.layers
+        frames = glassnet.Sequential([L.Conv2D(2, 3, activation="relu"), L.GlobalAveragePooling2D()])
+        model = glassnet.Sequential([glassnet.Input(shape=(4, 8, 8, 1)), L.TimeDistributed(frames),
+                                     L.TimeDistributed(L.Dense(2))])
+        x = rng.normal(size=(3, 4, 8, 8, 1)).astype(np.float32)
+        path = os.path.join(folder, "td_sequential.keras")
+        model.save(path)
+        got, want = keras.saving.load_model(path).predict(x, verbose=0), model.predict(x, verbose=0)
+        ok = np.allclose(got, want, rtol=1e-4, atol=1e-5)
+        print(f"{'ok  ' if ok else 'FAIL'} TimeDistributed(Sequential): Keras loaded glassnet's file; "
+              f"max |diff| {np.abs(got - want).max():.2e}")
+        failures += not ok
     print("all checks passed" if not failures else f"{failures} check(s) FAILED")
     return 1 if failures else 0
 

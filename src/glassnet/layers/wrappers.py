@@ -65,13 +65,25 @@ class TimeDistributed(Layer):
     def count_params_for(self, input_shape) -> int:
         return self.layer.count_params_for(self._step_shape(input_shape))
 
+    # its weights are the wrapped layer's (a wrapped model's: all its layers'), trainable as that layer says
     def _adopted(self):
-        return self.layer._adopted()
+        return list(self.layer.weights)
+
+    @property
+    def trainable_weights(self):
+        return list(self.layer.trainable_weights) if self.trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.layer.weights if id(v) not in trainable]
+
+    trainable_variables = trainable_weights
 
     def h5_weight_groups(self):
-        """Keras's place in weight files: ``<this layer>/layer/vars`` (an RNN's ``layer/cell/vars``)."""
-        sub = getattr(self.layer, "h5_weights_group", None)
-        return [(f"layer/{sub}/vars" if sub else "layer/vars", self.layer.weights)]
+        """Keras's place in weight files: ``<this layer>/layer/vars`` (an RNN's ``layer/cell/vars``;
+        a wrapped Sequential's layers each in ``layer/layers/<its name>/...``)."""
+        return [(f"layer/{rel}", weights) for rel, weights in _groups(self.layer)]
 
     def forward(self, x, training=False):
         y = self.layer.forward(x.reshape((-1,) + x.shape[2:]), training)      # (N*T, ...): one call
@@ -100,7 +112,8 @@ class TimeDistributed(Layer):
                 f"{type(self.layer).__name__} {self.layer.name!r} on each, one call, the same weights"]
 
     def get_config(self):
-        inner = {"module": "keras.layers", "class_name": type(self.layer).__name__,
+        module = "keras" if isinstance(getattr(self.layer, "layers", None), list) else "keras.layers"   # a model's
+        inner = {"module": module, "class_name": type(self.layer).__name__,
                  "config": self.layer.get_config(), "registered_name": None}
         return {**super().get_config(), "layer": inner}
 
@@ -111,3 +124,15 @@ class TimeDistributed(Layer):
         if isinstance(node, dict):                 # {"class_name", "config"} -> a layer, by registered name
             cfg["layer"] = get_class(node["class_name"]).from_config(node.get("config") or {})
         return super().from_config(cfg)
+
+
+def _groups(layer):
+    """``[(group, weights)]`` of ``layer`` relative to its own group in a weight file, as Keras nests them."""
+    own = getattr(layer, "h5_weight_groups", None)
+    if own is not None:
+        return own()
+    inner = getattr(layer, "layers", None)
+    if isinstance(inner, list) and all(isinstance(one, Layer) for one in inner) and not layer.__dict__.get("_variables"):
+        return [(f"layers/{one.name}/{rel}", weights) for one in inner for rel, weights in _groups(one)]
+    sub = getattr(layer, "h5_weights_group", None)
+    return [(f"{sub}/vars" if sub else "vars", layer.weights)]
