@@ -50,8 +50,7 @@ def _graph_rows(model) -> list:
             continue
         given = [source(p) for node in calls[id(op)] for p in node.parents]
         connected = [g + ("," if i < len(given) - 1 else "") for i, g in enumerate(given)]
-        rows.append((f"{op.name} ({type(op).__name__})", _shape(op.output_shape), f"{op.count_params():,}",
-                     connected))
+        rows.append((f"{op.name} ({_kind(op)})", _shape(op.output_shape), f"{op.count_params():,}", connected))
     return rows
 
 
@@ -72,12 +71,13 @@ def summary_text(model) -> str:
     if graph:
         table = _graph_rows(model)
     else:
-        table = [(f"{layer.name} ({type(layer).__name__})",
+        table = [(f"{layer.name} ({_kind(layer)})",
                   _shape(getattr(layer, "output_shape", None) if layer.built else None),
                   _params(layer)) for layer in model.layers]
     rows = []
     for cells in table:
-        wrapped = [c if isinstance(c, list) else _wrap(c, w - 2) for c, w in zip(cells, widths)]
+        wrapped = [[p[i:i + w - 2] for p in c for i in range(0, len(p), w - 2)] if isinstance(c, list)
+                   else _wrap(c, w - 2) for c, w in zip(cells, widths)]       # a long source folds, as Keras's
         for k in range(max(len(parts) for parts in wrapped)):     # long names go on, as Keras's do
             rows.append(line([parts[k] if k < len(parts) else "" for parts in wrapped]))
         rows.append(None)                       # the line between layers
@@ -97,6 +97,11 @@ def summary_text(model) -> str:
         n = sum(s.size for s in opt.slots_in_file_order()) + 1
         lines.append(f" Optimizer params: {n:,} ({_size((n - 1) * itemsize + 8)})")
     return "\n".join(lines)
+
+
+def _kind(layer) -> str:
+    """The type Keras names: ``Functional`` for a model made of Inputs and outputs."""
+    return "Functional" if getattr(layer, "_graph", None) is not None else type(layer).__name__
 
 
 def _params(layer) -> str:
