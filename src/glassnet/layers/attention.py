@@ -91,6 +91,7 @@ class MultiHeadAttention(Layer):
     uses_mask = True                # reads its inputs' padding masks (the query's is its output's)
     supports_masking = True
     reads_input_masks = True        # a graph hands it every input's mask (engine/graph.py)
+    positional_inputs = True        # a .keras file writes its call as mha(query, value[, key])
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
                  attention_axes=None, kernel_initializer="glorot_uniform", bias_initializer="zeros",

@@ -9,8 +9,8 @@ on ``axis``; a group's channels and positions)::
                          xhat = (x - mu) / s          y = gamma xhat + beta
       backward           dgamma = sum over the rest of dy xhat      dbeta = sum of dy
                          g = dy gamma      dx = (g - mean(g) - xhat mean(g xhat)) / s
-      rms_scaling=True   r = sqrt(mean(x^2) + eps)    y = gamma x / r   (no mean taken out, no beta)
-                         dx = (g - xhat mean(g xhat)) / r         with xhat = x / r
+      rms_scaling=True   y = gamma x / s    (Keras 3.15: s still from the variance, the mean not taken
+                         out of x; no beta)   dx = (g - chat mean(g xhat)) / s,  chat = (x - mu) / s
     GroupNormalization   the same formula, the mean taken per sample over a group of channels
                          (and every position); gamma and beta per channel
     UnitNormalization    y = x / sqrt(max(sum(x^2), 1e-12))       dx = (dy - y sum(dy y)) / norm
@@ -146,8 +146,10 @@ class LayerNormalization(Layer):
             raise ValueError(f"LayerNormalization {self.name!r} was built for {self._ndim}-dimensional inputs, "
                              f"got shape {x.shape}")
         r, eps = self._reduce, np.asarray(self.epsilon, x.dtype)
-        if self.rms_scaling:                                          # r = sqrt(mean(x^2) + eps)
-            self.inv = 1.0 / np.sqrt(np.square(x).mean(axis=r, keepdims=True) + eps)
+        if self.rms_scaling:             # Keras 3.15's: x / sqrt(var + eps), the mean NOT taken out
+            centered = x - x.mean(axis=r, keepdims=True)
+            self.inv = 1.0 / np.sqrt(np.square(centered).mean(axis=r, keepdims=True) + eps)
+            self.chat = centered * self.inv                           # what var's derivative needs
             self.xhat = x * self.inv
         else:
             centered = x - x.mean(axis=r, keepdims=True)              # x - mu
@@ -167,7 +169,9 @@ class LayerNormalization(Layer):
         if not need_input_grad:
             return None
         g = grad * self._shaped(self.gamma.value) if self._has_gamma else grad
-        return standardize_backward(g, self.xhat, self.inv, self._reduce, center=not self.rms_scaling)
+        if self.rms_scaling:                                          # dx = (g - chat mean(g xhat)) / s
+            return (g - self.chat * (g * self.xhat).mean(axis=self._reduce, keepdims=True)) * self.inv
+        return standardize_backward(g, self.xhat, self.inv, self._reduce)
 
     # -- description ------------------------------------------------------------------------
     def explain_forward(self, l, x, out, weights=None) -> list[str]:
@@ -203,15 +207,16 @@ class LayerNormalization(Layer):
         shape = tuple(self._ndim_shape())
         dtype = (self.gamma if self.gamma is not None else self.beta).dtype
         gamma = self.gamma.value if self._has_gamma else np.ones(shape, dtype)
-        if self.rms_scaling:
-            square = g.node("Mul", [x, x])
-            if g.opset >= 18:                               # axes became an input in opset 18
-                ms = g.node("ReduceMean", [square, g.initializer("axes", np.array(self._reduce, np.int64))],
-                            keepdims=1)
-            else:
-                ms = g.node("ReduceMean", [square], axes=list(self._reduce), keepdims=1)
-            r = g.node("Sqrt", [g.node("Add", [ms, g.constant(self.epsilon, "epsilon")])])
-            return g.node("Mul", [g.node("Div", [x, r]), g.initializer("gamma", gamma)])
+        if self.rms_scaling:                    # y = x / sqrt(var + eps) * gamma, as Keras 3.15 computes it
+            def mean(t):
+                if g.opset >= 18:                   # axes became an input in opset 18
+                    axes = g.initializer("axes", np.array(self._reduce, np.int64))
+                    return g.node("ReduceMean", [t, axes], keepdims=1)
+                return g.node("ReduceMean", [t], axes=list(self._reduce), keepdims=1)
+            centered = g.node("Sub", [x, mean(x)])
+            var = mean(g.node("Mul", [centered, centered]))
+            s = g.node("Sqrt", [g.node("Add", [var, g.constant(self.epsilon, "epsilon")])])
+            return g.node("Mul", [g.node("Div", [x, s]), g.initializer("gamma", gamma)])
         beta = self.beta.value if self._has_beta else np.zeros(shape, dtype)
         return g.node("LayerNormalization", [x, g.initializer("gamma", gamma), g.initializer("beta", beta)],
                       axis=int(first), epsilon=self.epsilon)

@@ -57,6 +57,8 @@ def graph_config(model, nested_config) -> dict:
         return [tensor(p) for p in node.parents] if node.takes_list else tensor(node.parent)
 
     def call_entry(node):
+        if getattr(node.layer, "positional_inputs", False):      # mha(query, value[, key]), as Keras writes it
+            return {"args": [tensor(p) for p in node.parents], "kwargs": {}}
         if node.takes_list and hasattr(node.layer, "takes_states"):   # rnn(x, initial_state=[h, c])
             return {"args": [tensor(node.parent)], "kwargs": {"initial_state": [tensor(p) for p in node.parents[1:]]}}
         return {"args": [given(node)], "kwargs": {}}
@@ -141,6 +143,9 @@ def _args(r, node, where):
     """The tensors one call was given: ``[(layer name, call index[, output index])]``, and how:
     False (one tensor), True (a list), the names of a dict (a model of named inputs, as Keras
     writes it), or "states" (a recurrent layer's input, then its ``initial_state`` tensors)."""
+    several = _several_tensors(r, node, where)                 # MultiHeadAttention's query, value[, key]
+    if several is not None:
+        return several, True
     if not isinstance(node, dict) or not isinstance(node.get("args"), list) or len(node["args"]) != 1:
         r.fail(where, "a call needs 'args' with one entry (a tensor or a list of tensors)")
     kwargs = node.get("kwargs")
@@ -166,6 +171,24 @@ def _args(r, node, where):
     if not 1 <= len(tensors) <= MAX_LAYERS:
         r.fail(where, "a call needs at least one input")
     return [_history(r, t, where) for t in tensors], many
+
+
+def _several_tensors(r, node, where):
+    """A call given several tensors, positionally or as ``query=``, ``value=``, ``key=`` (Keras writes
+    ``MultiHeadAttention(x, context)`` so), as the list the layer takes; None for any other call."""
+    if not isinstance(node, dict) or not isinstance(node.get("args"), list) or not isinstance(node.get("kwargs"), dict):
+        return None
+    args, kwargs = node["args"], node["kwargs"]
+    named = [kwargs[k] for k in ("query", "value", "key") if kwargs.get(k) is not None]
+    if len(args) + len(named) < 2 or (len(args) < 2 and not named):
+        return None
+    tensors = list(args) + named
+    if len(tensors) > 3 or not all(isinstance(t, dict) and t.get("class_name") == "__keras_tensor__" for t in tensors):
+        return None
+    rest = {k: v for k, v in kwargs.items() if k not in ("query", "value", "key")}
+    if not all(_nothing(v) or v is False for v in rest.values()):
+        r.fail(where, f"call arguments {sorted(rest)} are not supported")
+    return [_history(r, t, where) for t in tensors]
 
 
 def _history(r, t, where):

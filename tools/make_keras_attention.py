@@ -1,0 +1,156 @@
+"""Keras 3's numbers for LayerNormalization, GroupNormalization, UnitNormalization,
+MultiHeadAttention, Attention and AdditiveAttention, and a Keras-written ``.keras`` file.
+
+Run with a Python that has Keras 3 (TensorFlow backend), from the repository root:
+
+    /work/peers/bin/python tools/make_keras_attention.py            # write the fixtures below
+    /work/peers/bin/python tools/make_keras_attention.py --check    # glassnet saves -> Keras loads
+
+Writes tests/fixtures/keras_attention.npz: for each case ``<case>/x`` (inputs), ``<case>/w<i>``
+(the layer's weights in Keras's order), ``<case>/dy`` (an upstream gradient), and Keras's
+``<case>/y`` (output), ``<case>/dx<i>`` (input gradients) and ``<case>/dw<i>`` (weight gradients),
+computed with a GradientTape of ``sum(y * dy)``. And tests/fixtures/keras_files/attention_block.keras
+(+ .npz: x and Keras's predictions): a functional transformer block (MultiHeadAttention with
+self-attention, Add, LayerNormalization, Dense) saved by Keras.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "..", "tests", "fixtures")
+
+import numpy as np  # noqa: E402
+
+
+def cases(keras):
+    L = keras.layers
+    rng = np.random.default_rng(7)
+    n = lambda *s: rng.normal(size=s).astype("float32")        # noqa: E731
+    ids_mask_q = np.array([[1, 1, 1, 0], [1, 1, 0, 0]], bool)
+    ids_mask_v = np.array([[1, 1, 0], [1, 1, 1]], bool)
+    return {
+        "ln": (L.LayerNormalization(), [n(3, 4, 5)], {}),
+        "ln_axes": (L.LayerNormalization(axis=[1, 2], epsilon=1e-5), [n(3, 4, 5)], {}),
+        "ln_rms": (L.LayerNormalization(rms_scaling=True), [n(3, 4, 5)], {}),
+        "ln_noscale": (L.LayerNormalization(center=False, scale=False), [n(3, 5)], {}),
+        "gn": (L.GroupNormalization(groups=2), [n(3, 4, 6)], {}),
+        "un": (L.UnitNormalization(), [n(3, 5)], {}),
+        "mha": (L.MultiHeadAttention(num_heads=2, key_dim=3), [n(2, 4, 5), n(2, 3, 6)], {}),
+        "mha_key": (L.MultiHeadAttention(num_heads=3, key_dim=2, value_dim=4, output_shape=7),
+                    [n(2, 4, 5), n(2, 3, 6), n(2, 3, 2)], {}),
+        "mha_causal": (L.MultiHeadAttention(num_heads=2, key_dim=4), [n(2, 4, 5), None],
+                       {"use_causal_mask": True}),
+        "mha_masks": (L.MultiHeadAttention(num_heads=2, key_dim=3), [n(2, 4, 5), n(2, 3, 5)],
+                      {"query_mask": ids_mask_q, "value_mask": ids_mask_v}),
+        "mha_attention_mask": (L.MultiHeadAttention(num_heads=2, key_dim=3), [n(2, 4, 5), n(2, 3, 5)],
+                               {"attention_mask": rng.random((2, 4, 3)) > 0.3}),
+        "att": (L.Attention(), [n(2, 4, 5), n(2, 3, 5)], {}),
+        "att_scale_key": (L.Attention(use_scale=True), [n(2, 4, 5), n(2, 3, 6), n(2, 3, 5)], {}),
+        "att_concat": (L.Attention(use_scale=True, score_mode="concat"), [n(2, 4, 5), n(2, 3, 5)], {}),
+        "att_masks": (L.Attention(), [n(2, 4, 5), n(2, 3, 5)], {"mask": [ids_mask_q, ids_mask_v]}),
+        "att_causal": (L.Attention(), [n(2, 4, 5), n(2, 4, 5)], {"use_causal_mask": True}),
+        "add": (L.AdditiveAttention(), [n(2, 4, 5), n(2, 3, 5)], {}),
+        "add_masks": (L.AdditiveAttention(), [n(2, 4, 5), n(2, 3, 5)], {"mask": [ids_mask_q, ids_mask_v]}),
+    }
+
+
+def run_case(keras, tf, layer, xs, kwargs, rng):
+    mha = isinstance(layer, keras.layers.MultiHeadAttention)
+    if xs[-1] is None:                       # self-attention: value is the query
+        xs = xs[:-1]
+    listed = isinstance(layer, (keras.layers.Attention, keras.layers.AdditiveAttention))
+
+    def call(ts):
+        if listed:
+            return layer(list(ts), **kwargs)
+        if mha:
+            return layer(ts[0], ts[1] if len(ts) > 1 else ts[0], *(ts[2:]), **kwargs)
+        return layer(ts[0])
+
+    call([tf.constant(x) for x in xs])                       # build
+    weights = []
+    for v in layer.weights:                                  # away from 1 and 0
+        value = rng.normal(size=v.shape).astype("float32") * 0.5 + (1.0 if "gamma" in v.path else 0.0)
+        v.assign(value)
+        weights.append(value)
+    ts = [tf.constant(x) for x in xs]
+    with tf.GradientTape(persistent=True) as tape:
+        for t in ts:
+            tape.watch(t)
+        y = call(ts)
+        dy = rng.normal(size=y.shape).astype("float32")
+        total = tf.reduce_sum(y * dy)
+    dxs = tape.gradient(total, ts)
+    dws = tape.gradient(total, layer.trainable_weights)
+    out = {"y": np.asarray(y), "dy": dy}
+    for i, x in enumerate(xs):
+        out[f"x{i}"] = x
+        out[f"dx{i}"] = np.asarray(dxs[i])
+    for i, (w, g) in enumerate(zip(weights, dws)):
+        out[f"w{i}"] = w
+        out[f"dw{i}"] = np.zeros_like(w) if g is None else np.asarray(g)
+    return out
+
+
+def block(keras):
+    """A functional transformer encoder block, as keras.io's text classification one."""
+    L = keras.layers
+    inp = keras.Input((6, 8))
+    att = L.MultiHeadAttention(num_heads=2, key_dim=4)(inp, inp)
+    x = L.LayerNormalization(epsilon=1e-6)(L.Add()([inp, att]))
+    ff = L.Dense(8)(L.Dense(12, activation="relu")(x))
+    x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, ff]))
+    out = L.Dense(2, activation="softmax")(L.GlobalAveragePooling1D()(x))
+    return keras.Model(inp, out)
+
+
+def make():
+    import keras
+    import tensorflow as tf
+    keras.utils.set_random_seed(3)
+    rng = np.random.default_rng(11)
+    arrays = {}
+    for name, (layer, xs, kwargs) in cases(keras).items():
+        for k, v in run_case(keras, tf, layer, xs, kwargs, rng).items():
+            arrays[f"{name}/{k}"] = v
+        for k, v in kwargs.items():
+            if k == "mask":
+                arrays[f"{name}/query_mask"], arrays[f"{name}/value_mask"] = v
+            elif k != "use_causal_mask":
+                arrays[f"{name}/{k}"] = v
+    np.savez(os.path.join(FIXTURES, "keras_attention.npz"), **arrays)
+    print("wrote keras_attention.npz", len(arrays))
+
+    keras.utils.set_random_seed(4)
+    model = block(keras)
+    x = rng.normal(size=(5, 6, 8)).astype("float32")
+    path = os.path.join(FIXTURES, "keras_files", "attention_block.keras")
+    model.save(path)
+    np.savez(os.path.join(FIXTURES, "keras_files", "attention_block.npz"), x=x, pred=model.predict(x, verbose=0))
+    print("wrote", path)
+
+
+def check():
+    """glassnet saves the block -> Keras 3 loads it and predicts the same."""
+    import subprocess
+    import keras
+    root = os.path.join(HERE, "..")
+    with tempfile.TemporaryDirectory() as tmp:
+        script = (
+            "import numpy as np, glassnet as g\n"
+            "m = g.keras.models.load_model('tests/fixtures/keras_files/attention_block.keras')\n"
+            "x = np.load('tests/fixtures/keras_files/attention_block.npz')['x']\n"
+            f"m.save('{tmp}/g.keras'); np.save('{tmp}/p.npy', m.predict(x, verbose=0))\n")
+        subprocess.run([os.path.join(root, ".venv", "bin", "python"), "-c", script], check=True, cwd=root)
+        model = keras.models.load_model(f"{tmp}/g.keras")
+        x = np.load(os.path.join(FIXTURES, "keras_files", "attention_block.npz"))["x"]
+        np.testing.assert_allclose(model.predict(x, verbose=0), np.load(f"{tmp}/p.npy"), rtol=1e-4, atol=1e-5)
+        print("Keras 3 loads glassnet's attention_block and predicts the same")
+
+
+if __name__ == "__main__":
+    check() if "--check" in sys.argv else make()
