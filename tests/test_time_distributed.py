@@ -133,3 +133,16 @@ def test_a_wrapped_sequential_trains_and_keeps_keras_weight_layout(tmp_path):
         assert f["layers/time_distributed/layer/layers/conv2d/vars/0"].shape == (3, 3, 1, 2)
     with pytest.raises(Exception, match=r"layers\[1\]\.layer: layer 'Sequential' from module 'keras' is refused"):
         glassnet.models.load_model(tmp_path / "m.keras")
+
+
+def test_shared_in_a_functional_model_gradchecks():
+    a, b = glassnet.Input(shape=(5, 3)), glassnet.Input(shape=(5, 3))
+    td = TimeDistributed(Dense(2, activation="tanh"))
+    out = glassnet.layers.Concatenate()([td(a), td(b)])           # one set of weights, two calls
+    model = glassnet.Model([a, b], Flatten()(out))
+    model.compile(optimizer="sgd", loss="mse")
+    rng = np.random.default_rng(7)
+    report = glassnet.gradcheck(model, [rng.normal(size=(4, 5, 3)), rng.normal(size=(4, 5, 3))],
+                                rng.normal(size=(4, 20)))
+    assert report.passed, report
+    assert len(model.trainable_weights) == 2
