@@ -194,6 +194,13 @@ class MultiHeadAttention(Layer):
                 ("output_dense/vars", pair(self.output_kernel, self.output_bias)),
                 ("_softmax/vars", []), ("_dropout_layer/vars", [])]
 
+    def keras_build_config(self) -> dict:
+        """What a ``.keras`` file says Keras should build it for (its ``build(query_shape, value_shape,
+        key_shape)``)."""
+        shapes = [list(s) for s in self.input_shape]
+        names = ("query_shape", "value_shape", "key_shape")
+        return {"shapes_dict": dict(zip(names, shapes))}
+
     # -- calling: mha(query, value, key=None, ...) ------------------------------------------
     def __call__(self, query=None, value=None, key=None, query_mask=None, value_mask=None, key_mask=None,
                  attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False,

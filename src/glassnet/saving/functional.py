@@ -78,6 +78,8 @@ def graph_config(model, nested_config) -> dict:
             shape = op.input_shape
             entry["build_config"] = {"input_shape": [list(s) for s in shape] if isinstance(shape, list)
                                      else list(shape)}
+            if hasattr(op, "keras_build_config"):       # MultiHeadAttention: Keras's shapes_dict
+                entry["build_config"] = op.keras_build_config()
         entry["name"] = op.name
         entry["inbound_nodes"] = [call_entry(node) for node in calls[id(op)]]
         entries.append(entry)
