@@ -123,3 +123,24 @@ def test_one_dimensional_forms_match_the_two_dimensional_on_a_single_row():
     assert DepthwiseConv1D(2).get_config()["strides"] == [1]
     with pytest.raises(ValueError, match="DepthwiseConv1D: kernel_size must be a positive integer or a tuple of 1"):
         DepthwiseConv1D((2, 2))
+
+
+def test_explain_works_out_one_depthwise_output_by_hand():
+    import re
+    glassnet.utils.set_random_seed(8)
+    model = glassnet.Sequential([glassnet.Input(shape=(5, 4, 2)),
+                                 DepthwiseConv2D(3, depth_multiplier=2, padding="same", activation="relu",
+                                                 bias_initializer="random_normal"),
+                                 glassnet.layers.Flatten(), glassnet.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(9).random((2, 5, 4, 2)).astype("float32")
+    before = model.get_weights()
+    e = glassnet.explain(model, x, np.ones((2, 1)))
+    line = next(l for l in str(e).splitlines() if "by hand" in l)
+    i, j = (int(v) for v in re.search(r"position \((\d+), (\d+)\)", line).groups())
+    k, c, m = (int(v) for v in re.search(r"output channel (\d+) \(c=(\d+), m=(\d+)\)", line).groups())
+    assert k == 2 * c + m
+    window = np.pad(x[0, :, :, c], 1)[i:i + 3, j:j + 3]                 # stride 1, same: one pixel of zeros around
+    z = float(np.sum(window * before[0][:, :, c, m]) + before[1][k])
+    assert f"= {z:.4g};" in line
+    assert np.isclose(e.arrays["A[1]"][0, i, j, k], max(z, 0.0), rtol=1e-5, atol=1e-6)

@@ -193,6 +193,24 @@ class DepthwiseConv2D(_DepthwiseBase):
                                                    need_input_grad)
         return dx
 
+    def explain_forward(self, l, x, out, weights=None) -> list[str]:
+        """Lines for ``glassnet.explain``: one output worked out by hand from its channel's window."""
+        weights = weights or {v.name: v.value for v in self.weights}
+        K = weights["kernel"]
+        m_count = K.shape[-1]
+        position = tuple(o // 2 for o in self.z.shape[1:-1])
+        k = int(np.argmax(np.abs(self.z[(0,) + position])))           # output channel k = c*M + m
+        c, m = divmod(k, m_count)
+        win = self.windows[(0,) + position + (Ellipsis, c)]               # (*kernel_size,), zeros in the padding
+        z = float(np.sum(win * K[..., c, m]))
+        b = float(weights["bias"][k]) if self.use_bias else 0.0
+        idx = ", ".join(map(str, position))
+        return [f"each channel c has its own {m_count} filter(s); output channel c*{m_count} + m sees channel c only",
+                f"by hand, sample 0, position ({idx}), output channel {k} (c={c}, m={m}): Z = sum(window of channel {c} "
+                f"* kernel[{l}][..., {c}, {m}])" + (f" + bias[{l}][{k}]" if self.use_bias else "") + f" = {z + b:.4g}; "
+                f"{activations.serialize(self.activation)}(Z) = {float(out[(0,) + position + (k,)]):.4g} = "
+                f"A[{l}][0, {idx}, {k}]"]
+
     def to_onnx(self, g, x):
         """ONNX's Conv with ``group = C``: one group per input channel."""
         z = self._onnx_depthwise(g, x, self.kernel.value, self.bias.value if self.use_bias else None)
