@@ -468,3 +468,21 @@ def test_stateful_fit_with_numba_kernels_equals_the_readable_fit():
         glassnet.config.set_fast_path(True)
     for a, b in zip(fast, readable):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_a_stateful_sequential_file_keeps_its_fixed_batch(tmp_path):
+    """Keras 3 builds a stateful RNN for a fixed batch only: the file says it (Input's batch_shape
+    and the layer's build_config), so Keras 3.15 loads glassnet's file (checked by hand)."""
+    x = np.load(FIXTURES / "keras_recurrent.npz")["x"][:8]
+    model = glassnet.keras.Sequential([layers.Input(batch_shape=(4, 6, 3)), layers.LSTM(4, stateful=True),
+                                       layers.Dense(2)])
+    want = model.predict(x, batch_size=4, verbose=0)
+    model.save(tmp_path / "s.keras")
+    import json
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "s.keras") as z:
+        cfg = json.loads(z.read("config.json"))["config"]
+    assert cfg["layers"][0]["config"]["batch_shape"] == [4, 6, 3]
+    assert cfg["layers"][1]["build_config"]["input_shape"] == [4, 6, 3]
+    back = glassnet.keras.models.load_model(tmp_path / "s.keras")
+    np.testing.assert_allclose(back.predict(x, batch_size=4, verbose=0), want, rtol=1e-6)

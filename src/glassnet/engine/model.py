@@ -320,8 +320,11 @@ class Model(Trainer, Layer):
     def get_config(self) -> dict:
         layers = []
         if self._input_shape is not None:
+            shape, root = list(self._input_shape), self.__dict__.get("_root")
+            if root is not None and list(root.shape)[1:] == shape[1:]:
+                shape = list(root.shape)                # Input(batch_shape=(4, ...)): a stateful RNN's fixed batch
             layers.append({"module": "keras.layers", "class_name": "InputLayer",
-                           "config": {"batch_shape": list(self._input_shape),     # text in: Keras's "string"
+                           "config": {"batch_shape": shape,                          # text in: Keras's "string"
                                       "dtype": "string" if _checks._takes_strings(self) else "float32",
                                       "sparse": False, "name": "input_layer"}, "registered_name": None})
         for layer in self._layers:

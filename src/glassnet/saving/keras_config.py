@@ -50,6 +50,9 @@ def model_config(model) -> dict:
             entry.pop("compile_config", None)
         elif layer.built and layer.weights and getattr(layer, "input_shape", None) is not None:
             entry["build_config"] = {"input_shape": list(layer.input_shape)}
+            if getattr(layer, "stateful", False) and i == 0 and base["layers"][:first]:   # Keras 3 builds a stateful
+                batch = base["layers"][0]["config"]["batch_shape"][0]                      # RNN for a fixed batch only
+                entry["build_config"]["input_shape"][0] = batch
     cfg = {"name": base["name"], "trainable": base["trainable"], "dtype": _policy(gconfig.floatx()),
            "layers": base["layers"]}
     out = {"module": "keras", "class_name": "Sequential", "config": cfg, "registered_name": None}
