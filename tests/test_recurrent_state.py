@@ -174,6 +174,11 @@ def test_encoder_decoder_functional_model_trains_through_the_states():
     decoder_output = layers.LSTM(6, name="decoder")(decoder_embedded, initial_state=encoder_state)
     output = layers.Dense(10)(decoder_output)
     model = glassnet.keras.Model([encoder_input, decoder_input], output)
+    printed = []
+    model.summary(print_fn=printed.append)
+    table = printed[0]
+    assert "[(None, 6)," in table and "(None, 6)]" in table          # the encoder's [output, h, c], as Keras
+    assert "encoder[0][1]," in table and "encoder[0][2]" in table      # the decoder's states
     assert [layer.name for layer in model.layers if "input" not in layer.name] == ["embed_a", "encoder", "embed_b",
                                                                                     "decoder", "dense"][:0] or True
     rng = np.random.default_rng(0)

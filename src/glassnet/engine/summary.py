@@ -50,7 +50,11 @@ def _graph_rows(model) -> list:
             continue
         given = [source(p) for node in calls[id(op)] for p in node.parents]
         connected = [g + ("," if i < len(given) - 1 else "") for i, g in enumerate(given)]
-        rows.append((f"{op.name} ({_kind(op)})", _shape(op.output_shape), f"{op.count_params():,}", connected))
+        shape = _shape(op.output_shape)
+        if getattr(op, "takes_states", False) and op.return_state:      # [output, h, (c)], as Keras prints it
+            from ..layers.recurrent_state import sizes  # noqa: PLC0415
+            shape = "[" + ", ".join([shape] + [_shape((None, n)) for n in sizes(op)]) + "]"
+        rows.append((f"{op.name} ({_kind(op)})", shape, f"{op.count_params():,}", connected))
     return rows
 
 
