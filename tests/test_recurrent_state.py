@@ -285,6 +285,9 @@ def test_cells_compute_their_layers_numbers(cell, layer):
     assert len(states) == len(want_states) == (2 if cell is layers.LSTMCell else 1)
     out2, _ = one(x[:, 1], states)
     np.testing.assert_allclose(out2, ref(x[:, 1:2], initial_state=want_states)[0], rtol=1e-6)
+    # Keras's layer.cell: the layer's own weights, one step of it
+    assert type(ref.cell) is cell and ref.cell.kernel is ref.kernel and ref.cell.units == 6
+    np.testing.assert_array_equal(ref.cell(x[:, 0], None)[0], want)
 
 
 def test_stacked_cells_equal_stacked_layers_and_a_cell_of_ones_own_is_computed():

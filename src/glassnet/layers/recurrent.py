@@ -143,6 +143,13 @@ class _Recurrent(Layer):
                              "on data or on symbolic tensors (layer(x) gives [output, states...]); a Sequential "
                              "model hands on one tensor: use return_state=False there")
 
+    @property
+    def cell(self):
+        """Keras's ``layer.cell``: this family's cell (``LSTMCell`` ...) on this layer's weights,
+        one step of it (``layers/recurrent_cells.py``)."""
+        from .recurrent_cells import cell_of  # noqa: PLC0415 - the cells build on this module
+        return cell_of(self)
+
     def get_initial_state(self, batch_size):
         """Keras's zero states ``[h_0]`` (LSTM: ``[h_0, c_0]``), each ``(batch_size, units)``;
         ``batch_size`` may also be the input (TensorFlow 2's tutorials pass it)."""

@@ -158,6 +158,24 @@ class GRUCell(_Cell):
         super().__init__(units, **_settings(locals()))
 
 
+def cell_of(layer):
+    """``layer.cell`` of a SimpleRNN, LSTM or GRU: the cell with its settings, on its weights."""
+    cell = layer.__dict__.get("_cell")
+    if cell is None:
+        family = next(c for c in (LSTM, GRU, SimpleRNN) if isinstance(layer, c))
+        cls = {SimpleRNN: SimpleRNNCell, LSTM: LSTMCell, GRU: GRUCell}[family]
+        cell = cls.from_config({k: v for k, v in layer.get_config().items() if k not in _LAYER_KEYS})
+        layer._cell = cell
+    if layer.built and getattr(cell, "kernel", None) is not layer.kernel:
+        cell.kernel, cell.recurrent_kernel = layer.kernel, layer.recurrent_kernel
+        if layer.use_bias:
+            cell.bias = layer.bias
+        cell._variables = [v for v in (layer.kernel, layer.recurrent_kernel, layer.bias) if v is not None]
+        share_weights(cell, cell._layer)
+        cell.built = True
+    return cell
+
+
 def share_weights(cell, layer) -> None:
     """``layer`` computes with ``cell``'s weight Variables (their grads land on the cell's)."""
     layer.kernel, layer.recurrent_kernel = cell.kernel, cell.recurrent_kernel
