@@ -340,6 +340,15 @@ GRADIENT_CASES = {
     "foldr": (lambda x, a0: tf.foldr(lambda a, r: a * r, x, initializer=a0), [X23, [1.0, 2.0, -1.0]]),
     "py_function": (lambda x: tf.py_function(lambda a: tf.sin(a) * a, [x], Tout=tf.float64), [X23]),
     "realdiv": (tf.realdiv, [[1.0, -2.0], [0.5, 4.0]]),
+    "divide_no_nan": (tf.math.divide_no_nan, [[1.0, -2.0], [0.5, 4.0]]),
+    "xlogy": (tf.math.xlogy, [[1.0, -2.0], [0.5, 4.0]]),
+    "cross": (tf.linalg.cross, [[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]]),
+    "triangular_solve": (tf.linalg.triangular_solve, [[[2.0, 0.0], [0.5, 3.0]], [[1.0], [2.0]]]),
+    "cholesky_solve": (tf.linalg.cholesky_solve, [[[2.0, 0.0], [0.5, 3.0]], [[1.0], [2.0]]]),
+    "lstsq": (lambda a, b: tf.linalg.lstsq(a, b, l2_regularizer=0.1), [[[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]],
+                                                                       [[1.0], [2.0], [2.0]]]),
+    "global_norm": (lambda a, b: tf.linalg.global_norm([a, b]), [[1.0, -2.0], [0.5, 4.0]]),
+    "tensor_diag": (tf.linalg.tensor_diag, [[1.0, 2.0]]),
 }
 
 
@@ -447,6 +456,94 @@ def test_experimental_numpy_answers_with_recorded_tensors():
     _same(tape.gradient(y, x), np.exp([1.0, 2.0]) * [2.0, 3.0])          # (1 + x) e^x
     with pytest.raises(AttributeError, match="no attribute 'not_a_numpy_name'"):
         tnp.not_a_numpy_name
+
+
+def _value_and_gradients(fn, *xs):
+    xs = [C(x) for x in xs]
+    with tf.GradientTape() as tape:
+        for x in xs:
+            tape.watch(x)
+        y = fn(*xs)
+    return y, tape.gradient(y, xs)
+
+
+def test_no_nan_functions_and_their_gradients_at_the_excluded_points():
+    # TF 2.21: values and gradients of sum(fn(x, y)), 0 where TensorFlow says 0, never NaN
+    cases = [(tf.math.divide_no_nan, [1.0, 2.0, 3.0], [0.0, 4.0, -2.0], [0, 0.5, -1.5], [0, 0.25, -0.5],
+              [0, -0.125, -0.75]),
+             (tf.math.xlogy, [0.0, 2.0, 0.0], [0.0, 3.0, 2.0], [0, 2.1972246, 0], [0, 1.0986123, 0], [0, 2 / 3, 0]),
+             (tf.math.xdivy, [0.0, 2.0], [0.0, 4.0], [0, 0.5], [0, 0.25], [0, -0.125]),
+             (tf.math.xlog1py, [0.0, 2.0], [-1.0, 3.0], [0, 2.7725887], [0, 1.3862944], [0, 0.5])]
+    for fn, x, y, value, dx, dy in cases:
+        out, (gx, gy) = _value_and_gradients(fn, x, y)
+        _same(out, value, np.float32)
+        _same(gx, dx)
+        _same(gy, dy)
+    out, (gx, _) = _value_and_gradients(tf.math.multiply_no_nan, [np.inf, 2.0], [0.0, 4.0])
+    _same(out, [0, 8])
+    _same(gx, [0, 4])
+    out, (g,) = _value_and_gradients(tf.math.reciprocal_no_nan, [0.0, 4.0])
+    _same(out, [0, 0.25])
+    _same(g, [0, -0.0625])
+    out, (g,) = _value_and_gradients(tf.math.expm1, [0.0, 1.0])
+    _same(out, [0, 1.7182817])
+    _same(g, [1, 2.7182817])
+    out, (g,) = _value_and_gradients(tf.math.softsign, [-2.0, 3.0])
+    _same(out, [-2 / 3, 0.75])
+    _same(g, [1 / 9, 0.0625])
+    out, (g,) = _value_and_gradients(lambda x: tf.math.polyval([C(1.0), C(2.0), C(3.0)], x), [2.0, -1.0])
+    _same(out, [11, 2])
+    _same(g, [6, 0])
+    _same(tf.math.log_softmax(C([[1.0, 2.0, 3.0]])), [[-2.4076059, -1.4076059, -0.4076059]])
+    _same(tf.math.softmax(C([[1.0, 2.0, 3.0]])), [[0.09003057, 0.24472848, 0.66524094]])
+    _same(tf.math.rint(C([0.5, 1.5, -2.5, 2.6])), [0, 2, -2, 3])
+    _same(tf.math.cumprod(C([[1, 2, 3], [4, 5, 6]]), axis=1), [[1, 2, 6], [4, 20, 120]], np.int32)
+    _same(tf.math.cumprod(C([1.0, 2.0, 3.0]), exclusive=True, reverse=True), [6, 3, 1])
+    _same(tf.math.invert_permutation(C([3, 4, 0, 2, 1])), [2, 4, 3, 0, 1], np.int32)
+    assert bool(tf.math.is_non_decreasing(C([1, 1, 2]))) and not bool(tf.math.is_strictly_increasing(C([1, 1, 2])))
+    _same(tf.math.zero_fraction(C([0, 1, 0, 2])), 0.5, np.float32)
+    x = C([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(tf.math.cumprod(x))
+    with pytest.raises(LookupError, match="tf.math.cumprod"):                   # refused by name
+        tape.gradient(y, x)
+
+
+def test_more_linalg():
+    a = C([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
+    b = C([[1.0], [2.0], [3.0]])
+    m = C([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]])
+    L = tf.linalg
+    _same(L.global_norm([C([3.0, 4.0]), None, C([12.0])]), 13)
+    unit, norm = L.normalize(C([[3.0, 4.0]]), axis=1)
+    _same(unit, [[0.6, 0.8]])
+    _same(norm, [[5]])
+    _same(L.cross(C([1.0, 2.0, 3.0]), C([4.0, 5.0, 7.0])), [-1, 5, -3])
+    _same(L.triangular_solve(a, b), [[0.25], [0.5833333], [1.3791667]])
+    _same(L.triangular_solve(a, b, lower=False), [[-0.0791667], [0.5666667], [1.5]])
+    _same(L.cholesky(a), [[2, 0, 0], [0.5, 1.6583124, 0], [0.25, 0.0452267, 1.3912119]])
+    np.testing.assert_allclose(L.cholesky_solve(L.cholesky(a), b), [[-0.0817], [0.5965], [1.4608]], atol=1e-4)
+    np.testing.assert_allclose(L.lstsq(m, C([[1.0], [2.0], [2.0]])), [[-0.2143], [0.5]], atol=1e-4)
+    np.testing.assert_allclose(L.lstsq(m, C([[1.0], [2.0], [2.0]]), l2_regularizer=0.5), [[0.083], [0.2868]],
+                               atol=1e-4)
+    q, r = L.qr(m)
+    np.testing.assert_allclose(np.abs(q), [[0.169, 0.9487], [0.5071, 0.3162], [0.8452, 0.0]], atol=1e-4)
+    np.testing.assert_allclose(np.abs(r), [[5.9161, 8.2825], [0.0, 0.6325]], atol=1e-4)
+    s, u, v = L.svd(m)                                                      # TensorFlow's order: s, u, v
+    np.testing.assert_allclose(s, [10.1914, 0.3671], atol=1e-4)
+    np.testing.assert_allclose(np.asarray(u) * np.asarray(s) @ np.asarray(v).T, m, atol=1e-5)
+    np.testing.assert_allclose(L.svd(m, compute_uv=False), [10.1914, 0.3671], atol=1e-4)
+    e, vectors = L.eigh(a)
+    np.testing.assert_allclose(e, [1.8801, 2.3983, 4.7216], atol=1e-4)
+    np.testing.assert_allclose(np.abs(vectors[:, 0]), [0.253, 0.0534, 0.966], atol=1e-4)
+    np.testing.assert_allclose(L.pinv(m), [[-2.0714, 0.7857, 0.1429], [1.5, -0.5, 0.0]], atol=1e-4)
+    _same(L.matrix_rank(C([[1.0, 2.0], [2.0, 4.0]])), 1, np.int32)
+    d = L.tensor_diag(C([[1.0, 2.0], [3.0, 4.0]]))
+    assert d.shape == (2, 2, 2, 2) and float(d[1, 0, 1, 0]) == 3.0 and float(np.sum(d)) == 10.0
+    _same(L.tensor_diag_part(d), [[1, 2], [3, 4]])
+    bad = L.cholesky(C([[1.0, 2.0], [2.0, 1.0]]))                          # TF 2.21: NaN, no error
+    assert np.isnan(bad[0, 0]) and np.isnan(bad[1, 1]) and float(bad[0, 1]) == 0.0
 
 
 def test_framework_stand_ins():

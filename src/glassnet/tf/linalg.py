@@ -21,7 +21,8 @@ from .tensor import Tensor, wrap, accept_symbolic
 
 __all__ = ["matmul", "transpose", "matrix_transpose", "norm", "trace", "diag_part", "tensordot", "matvec",
            "l2_normalize", "inv", "det", "slogdet", "logdet", "solve", "diag", "band_part", "eye", "adjoint",
-           "set_diag", "einsum"]
+           "set_diag", "einsum", "global_norm", "normalize", "cross", "triangular_solve", "cholesky_solve", "lstsq",
+           "cholesky", "qr", "svd", "eigh", "eigvalsh", "pinv", "matrix_rank", "tensor_diag", "tensor_diag_part"]
 
 
 def matrix_transpose(a, name="matrix_transpose", conjugate=False) -> Tensor:
@@ -220,6 +221,138 @@ def band_part(input, num_lower, num_upper, name=None) -> Tensor:  # noqa: A002
     j = np.arange(x.shape[-1])[None, :]
     keep = ((lower < 0) | (i - j <= lower)) & ((upper < 0) | (j - i <= upper))
     return vjps.where(keep, x, np.zeros((), x.dtype))
+
+
+def global_norm(t_list, name=None) -> Tensor:
+    """``sqrt(sum of the squares of every tensor)`` (None entries skipped)."""
+    present = [_values(t) for t in t_list if t is not None]
+    if not present:
+        return wrap(np.asarray(0.0, np.float32))
+    return wrap(np.sqrt(sum(vjps.sum(t * t) for t in present)))
+
+
+def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002
+    """``(tensor / norm, norm)``, the norm kept with its axes (as TensorFlow's)."""
+    x = _values(tensor)
+    n = norm(x, ord=ord, axis=axis, keepdims=True)
+    return x / n, n
+
+
+def cross(a, b, name=None) -> Tensor:
+    """The cross product of 3-vectors (the last axis);  recorded, so both get gradients."""
+    a, b = _values(a), _values(b)
+    if a.shape[-1:] != (3,) or b.shape[-1:] != (3,):
+        raise ValueError(f"cross: the last axis must have 3 entries, got {tuple(a.shape)} and {tuple(b.shape)}")
+    c = [a[..., (i + 1) % 3] * b[..., (i + 2) % 3] - a[..., (i + 2) % 3] * b[..., (i + 1) % 3] for i in range(3)]
+    return vjps.stack(*c, axis=-1)
+
+
+def triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None) -> Tensor:
+    """``x`` with ``T x = rhs``, ``T`` the lower (or upper) triangle of ``matrix``;  as :func:`solve`."""
+    t = band_part(matrix, -1, 0) if lower else band_part(matrix, 0, -1)
+    return solve(t, rhs, adjoint=adjoint)
+
+
+def cholesky_solve(chol, rhs, name=None) -> Tensor:
+    """``x`` with ``L L^T x = rhs``, ``chol`` = L from :func:`cholesky`."""
+    lower = band_part(chol, -1, 0)
+    return solve(np.matmul(lower, _t(lower)), rhs)
+
+
+def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None) -> Tensor:
+    """The least-squares ``x`` of ``A x = rhs``: ``(A^T A + l2 I)^-1 A^T rhs`` (the normal
+    equations, as TensorFlow's ``fast`` path);  recorded through :func:`solve`."""
+    a, b = _values(matrix), _values(rhs)
+    gram = np.matmul(_t(a), a) + float(l2_regularizer) * np.eye(a.shape[-1], dtype=np.dtype(a.dtype))
+    return solve(gram, np.matmul(_t(a), b))
+
+
+def _named(fn, name):
+    fn.__name__ = name
+    return fn
+
+
+def _cholesky(a):
+    """NumPy's Cholesky factor; a matrix that is not positive definite gives NaN in its lower
+    triangle, as TensorFlow 2's eager one (it does not raise)."""
+    try:
+        return np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        out = np.zeros_like(a)
+        lower = np.tril(np.ones(a.shape[-2:], bool))
+        for idx in np.ndindex(a.shape[:-2]):
+            try:
+                out[idx] = np.linalg.cholesky(a[idx])
+            except np.linalg.LinAlgError:
+                out[idx] = np.where(lower, np.nan, 0)
+        return out
+
+
+_cholesky.__name__ = "tf.linalg.cholesky"
+_qr = _named(lambda a, full_matrices=False: np.linalg.qr(a, mode="complete" if full_matrices else "reduced"),
+             "tf.linalg.qr")
+_svd = _named(lambda a, full_matrices=False: np.linalg.svd(a, full_matrices=full_matrices), "tf.linalg.svd")
+_eigh = _named(lambda a: np.linalg.eigh(a), "tf.linalg.eigh")
+_pinv = _named(lambda a, rcond=None: np.linalg.pinv(a) if rcond is None else np.linalg.pinv(a, rcond=rcond),
+               "tf.linalg.pinv")
+
+
+def cholesky(input, name=None) -> Tensor:  # noqa: A002
+    """``L``, lower triangular, with ``L L^T = input`` (NaN for a matrix that is not positive
+    definite, as TensorFlow's; no gradient rule here: a tape refuses it, by name)."""
+    return vjps.apply(_cholesky, _square(_values(input), "cholesky"))
+
+
+def qr(input, full_matrices=False, name=None):  # noqa: A002
+    """``(q, r)`` with ``input = q r`` (no gradient rule here)."""
+    return vjps.apply(_qr, _values(input), full_matrices=bool(full_matrices))
+
+
+def svd(tensor, full_matrices=False, compute_uv=True, name=None):
+    """``(s, u, v)`` with ``tensor = u diag(s) v^T`` (TensorFlow's order; ``s`` alone when not
+    ``compute_uv``; no gradient rule here)."""
+    u, s, vh = vjps.apply(_svd, _values(tensor), full_matrices=bool(full_matrices))
+    return (s, u, _t(vh)) if compute_uv else s
+
+
+def eigh(tensor, name=None):
+    """``(e, v)``: eigenvalues (ascending) and eigenvectors of symmetric matrices (no gradient rule here)."""
+    e, v = vjps.apply(_eigh, _square(_values(tensor), "eigh", "tensor"))
+    return e, v
+
+
+def eigvalsh(tensor, name=None) -> Tensor:
+    return eigh(tensor)[0]
+
+
+def pinv(a, rcond=None, validate_args=False, name=None) -> Tensor:
+    """The Moore-Penrose pseudo-inverse (no gradient rule here)."""
+    return vjps.apply(_pinv, _values(a), rcond=rcond)
+
+
+def matrix_rank(a, tol=None, validate_args=False, name=None) -> Tensor:
+    """How many singular values are above ``tol`` (int32)."""
+    plain = np.asarray(_array(a))
+    return wrap(np.asarray(np.linalg.matrix_rank(plain, tol=tol), dtype=np.int32))
+
+
+def tensor_diag(diagonal, name=None) -> Tensor:
+    """A tensor of rank 2k with ``diagonal`` (rank k) on its diagonal."""
+    d = _values(diagonal)
+    n = int(np.prod(d.shape))
+    index = -np.ones((n, n), np.int64)
+    index[np.arange(n), np.arange(n)] = np.arange(n)
+    return take(d, index.reshape(tuple(d.shape) * 2), fill=np.zeros((), np.dtype(d.dtype)))
+
+
+def tensor_diag_part(input, name=None) -> Tensor:  # noqa: A002
+    """The diagonal of a tensor of rank 2k (shape ``s + s``), of shape ``s``."""
+    x = _values(input)
+    k = x.ndim // 2
+    if x.ndim % 2 or x.shape[:k] != x.shape[k:]:
+        raise ValueError(f"tensor_diag_part: input must have a shape s + s, got {tuple(x.shape)}")
+    n = int(np.prod(x.shape[:k]))
+    return take(x, (np.arange(n) * (n + 1)).reshape(x.shape[:k]))
 
 
 accept_symbolic(globals(), __all__)      # tf functions on a functional model's tensors make Lambda nodes

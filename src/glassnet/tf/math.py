@@ -15,7 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations as _act
-from . import elementwise as _elementwise, selection as _selection, vjps
+from . import elementwise as _elementwise, safe_math as _safe, selection as _selection, vjps
+from .safe_math import (conj, cumprod, divide_no_nan, expm1, imag, invert_permutation, is_non_decreasing,  # noqa: F401
+                        is_strictly_increasing, log_softmax, multiply_no_nan, polyval, real, reciprocal_no_nan, rint,
+                        softmax, softsign, xdivy, xlog1py, xlogy, zero_fraction)
 from .elementwise import (acos, acosh, asin, asinh, atan, atan2, atanh, cosh, cumsum, digamma, erf, erfc,  # noqa: F401
                           floordiv, floormod, is_finite, is_inf, is_nan, lgamma, logical_and, logical_not,
                           logical_or, logical_xor, mod, realdiv, scalar_mul, sinh, tan, truncatediv, truncatemod)
@@ -31,7 +34,7 @@ __all__ = ["sigmoid", "exp", "log", "tanh", "softplus", "abs", "square", "sqrt",
            "confusion_matrix", "pow", "l2_normalize", "negative", "reciprocal", "log1p", "sin", "cos",
            "rsqrt", "truediv", "sign", "floor", "ceil", "add_n", "greater", "less", "not_equal",
            "greater_equal", "less_equal", "squared_difference", "log_sigmoid", "cumsum"]
-__all__ += _elementwise.__all__ + _selection.__all__     # the rest of tf.math, in modules of their own
+__all__ += _elementwise.__all__ + _selection.__all__ + _safe.__all__     # the rest of tf.math, in modules of their own
 
 
 def _values(x):
