@@ -11,6 +11,7 @@ over ``nn.Embedding``, ``nn.LSTM(batch_first=True)`` and ``nn.Linear``. Timed: t
 epochs after one untimed epoch.
 
     python bench/lstm.py --peers-python /work/peers/bin/python [--steps 100] [--rounds 3]
+                         [--torch-threads 1] [--only glassnet,torch]
 """
 from __future__ import annotations
 
@@ -46,6 +47,8 @@ def run_keras_like(tf, steps):
 
 def run_torch(steps):
     import torch
+    if os.environ.get("GLASSNET_BENCH_TORCH_THREADS"):           # --torch-threads
+        torch.set_num_threads(int(os.environ["GLASSNET_BENCH_TORCH_THREADS"]))
 
     class Net(torch.nn.Module):
         def __init__(self):
@@ -98,7 +101,7 @@ def _round(args):
     """One run of each contestant, each in a fresh process; their seconds per epoch."""
     results = {}
     for who, python in (("glassnet", sys.executable), ("torch", args.peers_python), ("keras", args.peers_python)):
-        if python is None:
+        if python is None or who not in args.only.split(","):
             continue
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")]))
         done = subprocess.run([python, __file__, "--child", who, str(args.steps)], capture_output=True, text=True,
@@ -120,8 +123,14 @@ def main():
     ap.add_argument("--rounds", type=int, default=1,
                     help="run the three contestants this many times, one after another (on a shared machine: "
                          "each round's ratio, then their spread)")
+    ap.add_argument("--torch-threads", type=int, default=None,
+                    help="PyTorch's intra-op threads (default: its own choice, all cores); on a busy machine "
+                         "its two OpenMP threads wait on each other, and 1 is a steadier reference")
+    ap.add_argument("--only", default="glassnet,torch,keras", help="contestants, comma-separated")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.torch_threads:
+        os.environ["GLASSNET_BENCH_TORCH_THREADS"] = str(args.torch_threads)
     if args.child:
         return child(args.child[0], int(args.child[1]))
     ratios = {"torch": [], "keras": []}
