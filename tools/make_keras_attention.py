@@ -45,7 +45,10 @@ def cases(keras):
         "mha_causal": (L.MultiHeadAttention(num_heads=2, key_dim=4), [n(2, 4, 5), None],
                        {"use_causal_mask": True}),
         "mha_masks": (L.MultiHeadAttention(num_heads=2, key_dim=3), [n(2, 4, 5), n(2, 3, 5)],
-                      {"query_mask": ids_mask_q, "value_mask": ids_mask_v}),
+                      {"query_keras_mask": ids_mask_q, "value_mask": ids_mask_v}),
+        "mha_masks_scores": (L.MultiHeadAttention(num_heads=2, key_dim=3), [n(2, 4, 5), n(2, 3, 5)],
+                             {"query_keras_mask": ids_mask_q, "value_mask": ids_mask_v,
+                              "return_attention_scores": True}),
         "mha_attention_mask": (L.MultiHeadAttention(num_heads=2, key_dim=3), [n(2, 4, 5), n(2, 3, 5)],
                                {"attention_mask": rng.random((2, 4, 3)) > 0.3}),
         "att": (L.Attention(), [n(2, 4, 5), n(2, 3, 5)], {}),
@@ -64,7 +67,14 @@ def run_case(keras, tf, layer, xs, kwargs, rng):
         xs = xs[:-1]
     listed = isinstance(layer, (keras.layers.Attention, keras.layers.AdditiveAttention))
 
+    query_mask = kwargs.pop("query_keras_mask", None)       # the query's own mask, as an Embedding leaves it
+    scores = kwargs.get("return_attention_scores", False)
+
     def call(ts):
+        if query_mask is not None:
+            keras.src.backend.set_keras_mask(ts[0], tf.constant(query_mask))
+        if scores:
+            return layer(ts[0], ts[1], **kwargs)[0]
         if listed:
             return layer(list(ts), **kwargs)
         if mha:
@@ -115,12 +125,13 @@ def make():
     rng = np.random.default_rng(11)
     arrays = {}
     for name, (layer, xs, kwargs) in cases(keras).items():
+        given = dict(kwargs)
         for k, v in run_case(keras, tf, layer, xs, kwargs, rng).items():
             arrays[f"{name}/{k}"] = v
-        for k, v in kwargs.items():
+        for k, v in given.items():
             if k == "mask":
                 arrays[f"{name}/query_mask"], arrays[f"{name}/value_mask"] = v
-            elif k != "use_causal_mask":
+            elif k not in ("use_causal_mask", "return_attention_scores"):
                 arrays[f"{name}/{k}"] = v
     np.savez(os.path.join(FIXTURES, "keras_attention.npz"), **arrays)
     print("wrote keras_attention.npz", len(arrays))

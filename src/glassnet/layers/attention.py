@@ -20,9 +20,11 @@ The four projections are Keras's ``EinsumDense`` sublayers and are kept as Keras
 them under ``query_dense/vars``, ``key_dense/vars``, ``value_dense/vars``, ``output_dense/vars``.
 
 Masks, as Keras combines them: ``attention_mask`` (batch, T, S) of True where t may look at s;
-the query's and value's padding masks (``x._keras_mask`` from ``Embedding(mask_zero=True)``);
-``use_causal_mask=True`` (t sees s <= t). A masked score gets -1e9 before the softmax, so its
-weight is 0 and no gradient flows through it.
+the query's and value's padding masks (``x._keras_mask`` from ``Embedding(mask_zero=True)``;
+``value_mask=``, ``key_mask=``; like Keras 3.15, the query's is the one it carries);
+``use_causal_mask=True`` (t sees s <= t). A masked score is set to -1e9 before the softmax, so
+its weight is 0 and no gradient flows through it. A query step that may see nothing gets, as
+Keras 3.15 gives it, uniform weights, or zeros when the scores are returned or dropout acts.
 
 >>> import numpy as np, glassnet
 >>> mha = glassnet.layers.MultiHeadAttention(num_heads=2, key_dim=3)
@@ -222,7 +224,8 @@ class MultiHeadAttention(Layer):
                                  "and no return_attention_scores (call it on data, or inside a layer's call)")
             self._graph_causal = bool(use_causal_mask)
             return functional.call(self, given)
-        masks = [query_mask, value_mask, key_mask][:len(given)]
+        # the query's mask is the one it carries (Keras 3.15 reads query._keras_mask and ignores query_mask=)
+        masks = [None, value_mask, key_mask][:len(given)]
         masks = [m if m is not None else getattr(t, "_keras_mask", None) for m, t in zip(masks, given)]
         if isinstance(mask, (list, tuple)):
             masks = [m if m is not None else g for m, g in zip(masks, list(mask) + [None] * 3)]
@@ -234,7 +237,7 @@ class MultiHeadAttention(Layer):
         out = self.forward(xs, tape.training(training, self.default_training),
                            mask=[None if m is None else np.asarray(m, bool) for m in masks],
                            attention_mask=None if attention_mask is None else np.asarray(attention_mask, bool),
-                           use_causal_mask=bool(use_causal_mask))
+                           use_causal_mask=bool(use_causal_mask), return_attention_scores=return_attention_scores)
         returned = _wrap_outputs([out, self.scores] if return_attention_scores else out,
                                  [masks[0], None] if return_attention_scores else masks[0])
         if return_attention_scores:
@@ -282,7 +285,8 @@ class MultiHeadAttention(Layer):
             b.grad = dz.sum(axis=(0, 1))                         # db = sum(dZ)
         return np.einsum("bthk,dhk->btd", dz, w.value) if need_input_grad else None     # dx = dZ W^T
 
-    def forward(self, xs, training=False, mask=None, attention_mask=None, use_causal_mask=None):
+    def forward(self, xs, training=False, mask=None, attention_mask=None, use_causal_mask=None,
+                return_attention_scores=False):
         xs = list(xs)
         q, v = xs[0], xs[1]
         k = xs[2] if len(xs) == 3 else v
@@ -301,10 +305,16 @@ class MultiHeadAttention(Layer):
         self._V = self._project(v, self.value_kernel, self.value_bias)           # (b, S, H, V)
         scale = 1.0 / np.sqrt(self.key_dim)
         s = np.einsum("bthk,bshk->bhts", self._Q, self._K) * np.asarray(scale, q.dtype)
+        dropping = bool(training and self.dropout > 0)
+        self._allowed = np.ones((), q.dtype) if allowed is None else allowed[:, None].astype(q.dtype)
         if allowed is not None:
-            s = np.where(allowed[:, None], s, s + np.asarray(_NEG, s.dtype))       # masked: -1e9 added
-        self.scores = activations.softmax(s, -1)                                  # A (b, H, T, S)
-        if training and self.dropout > 0:
+            s = np.where(allowed[:, None], s, np.asarray(_NEG, s.dtype))          # masked: -1e9
+        self._soft = activations.softmax(s, -1)                                   # A (b, H, T, S)
+        # Keras 3.15: when it returns the scores or drops out, its Softmax layer zeroes the masked
+        # weights (a row masked whole gives 0); otherwise its fused kernel leaves such a row uniform
+        self._zeroed = self._allowed if (return_attention_scores or dropping) else np.ones((), q.dtype)
+        self.scores = self._soft * self._zeroed
+        if dropping:
             gen = self._generator or rng()
             self._keep = (gen.random(self.scores.shape) >= self.dropout).astype(q.dtype) / (1.0 - self.dropout)
         else:
@@ -326,7 +336,8 @@ class MultiHeadAttention(Layer):
         d_v = np.einsum("bhts,bthv->bshv", self._A, d_o)                         # dV = A^T dO
         if dscores is not None:
             d_a = d_a + dscores
-        d_s = softmax_backward(self.scores, d_a) * np.asarray(1.0 / np.sqrt(self.key_dim), grad.dtype)
+        d_s = softmax_backward(self._soft, d_a * self._zeroed) * self._allowed    # a masked score is a constant
+        d_s = d_s * np.asarray(1.0 / np.sqrt(self.key_dim), grad.dtype)
         d_q = np.einsum("bhts,bshk->bthk", d_s, self._K)                         # dQ = dS K / sqrt(K)
         d_k = np.einsum("bhts,bthk->bshk", d_s, self._Q)                         # dK = dS^T Q / sqrt(K)
         dq = self._project_backward(self._q, self.query_kernel, self.query_bias, d_q, need_input_grad)
