@@ -259,6 +259,9 @@ def test_direct_use_keeps_kerass_float32_sums():
     for v in (1.0362945, 1.0260001, 1.0159991, 0.3333):
         m.update_state(glassnet.constant(v))
     assert str(m.result()) == "tf.Tensor(0.85289836, shape=(), dtype=float32)"
+    wide = keras.metrics.Mean(dtype="float64")                 # Keras: the metric's dtype, float64 here
+    wide([1.0, 2.0])
+    assert repr(wide.result()) == "<tf.Tensor: shape=(), dtype=float64, numpy=1.5>"
 
 
 def test_the_imbalanced_data_tutorials_metrics_compile_log_and_save(tmp_path):

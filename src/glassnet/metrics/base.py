@@ -65,6 +65,17 @@ class Metric:
         self.total = 0.0
         self.count = 0.0
 
+    def _sums_type(self):
+        """The type of the running sums and the result: the metric's dtype (float32 unless given),
+        as Keras keeps its variables; float64 for the training loop's metrics."""
+        if self._python_results:
+            return np.float64
+        try:
+            kind = np.dtype(self.dtype)
+        except TypeError:
+            return np.float32
+        return kind.type if kind.kind == "f" else np.float32
+
     def values(self, y_true, y_pred):
         raise NotImplementedError
 
@@ -79,7 +90,7 @@ class Metric:
         batch reduced to a single number counts 1). Used directly, the sums are float32 as
         Keras keeps them (so ``print(m.result())`` shows Keras's last digit); the training
         loop's metrics keep float64 sums."""
-        dtype = np.float64 if self._python_results else np.float32
+        dtype = self._sums_type()
         values = np.asarray(values, dtype)
         if sample_weight is None:
             values = _mean_after(values, 1)
@@ -115,7 +126,7 @@ class Metric:
         """The value so far: a float32 Tensor, as Keras returns it (``.numpy()``, ``float()``,
         ``f"{m.result():.3%}"`` all work); a Python number for a metric resolved by ``compile``."""
         value = self._value()
-        return value if self._python_results else wrap(np.asarray(value, np.float32))
+        return value if self._python_results else wrap(np.asarray(value, self._sums_type()))
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """Keras's ``metric(y, p)``: add the batch, then the result so far (``reset_state``
@@ -170,7 +181,7 @@ class Sum(Metric):
         super().__init__(name, dtype)
 
     def update_state(self, values, sample_weight=None) -> None:
-        dtype = np.float64 if self._python_results else np.float32
+        dtype = self._sums_type()
         values = _array(values, "values").astype(dtype)
         if sample_weight is not None:
             from ..engine import checks as _checks       # deferred: the engine imports this package

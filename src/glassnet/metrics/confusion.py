@@ -30,7 +30,7 @@ class _Confusion(Metric):
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         p = _array(y_pred, "y_pred").astype(np.float64)
         y = align(_array(y_true, "y_true"), p) != 0
-        dtype = np.float64 if self._python_results else np.float32      # Keras's float32 counts, used directly
+        dtype = self._sums_type()                  # Keras's float32 counts, used directly
         if sample_weight is None:
             w = np.ones(p.shape, dtype)
         else:
