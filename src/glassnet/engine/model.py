@@ -298,7 +298,9 @@ class Model(Trainer, Layer):
                 return (self.call(x, training=training, **kwargs) if _takes_training(type(self))
                         else self.call(x, **kwargs))
         given = x
-        x = _checks.features(x, "x", self)
+        if not self.built and self._input_shape is None and not isinstance(x, (list, tuple, dict)) and np.ndim(x) > 2:
+            self.build((None,) + tuple(np.shape(x)[1:]))  # a call (not fit) builds for what it gets, as Keras:
+        x = _checks.features(x, "x", self)               # Dense(...) on (batch, steps, features), a transformer's
         if not self.built:
             self.build((None,) + x.shape[1:])
         # training unset: each layer its own default (an augmentation layer augments), as Keras
