@@ -390,3 +390,34 @@ def test_pandas_tutorial_subclassed_model_on_dicts(tmp_path):
     assert seen[-1] == {name: (2, 1) for name in numeric_features.columns}
     prediction = model.predict(dict(numeric_features.iloc[:3]), verbose=0)
     assert prediction.shape == (3, 1, 1) and prediction.dtype == np.float32
+
+
+def test_keras_saved_titanic_model_loads_and_goes_back_as_keras_writes_it(tmp_path):
+    """A model built as the CSV tutorial's titanic model, saved by Keras 3.15
+    (tools/make_keras_structured.py): the nested head called on the dict of inputs (args a dict,
+    kwargs a mask of nulls) loads and predicts Keras's numbers; glassnet writes it back the same way."""
+    import json
+    import zipfile
+    from pathlib import Path
+    folder = Path(__file__).parent / "fixtures" / "keras_structured"
+    ref = np.load(folder / "titanic.npz")
+    columns = {k[4:]: (ref[k].astype(object) if ref[k].dtype.kind == "U" else ref[k]) for k in ref.files
+               if k.startswith("col_")}
+    model = tf.keras.models.load_model(folder / "titanic.keras")
+    np.testing.assert_allclose(model.predict(columns, verbose=0), ref["pred"], rtol=1e-5, atol=1e-6)
+    head = model.layers[[type(layer).__name__ for layer in model.layers].index("Model")]
+    np.testing.assert_allclose(np.asarray(head(columns)), ref["head"], rtol=1e-5, atol=1e-6)
+    model.save(tmp_path / "again.keras")
+    with zipfile.ZipFile(tmp_path / "again.keras") as z:
+        config = json.loads(z.read("config.json"))
+        weights = z.read("model.weights.h5")
+    nested = next(e for e in config["config"]["layers"] if e["class_name"] == "Functional")
+    assert sorted(nested["inbound_nodes"][0]["args"][0]) == sorted(columns)      # a dict by input name
+    assert {e["config"]["name"]: e["config"]["dtype"] for e in config["config"]["layers"]
+            if e["class_name"] == "InputLayer"}["sex"] == "string"
+    import io
+    h5py = pytest.importorskip("h5py")
+    with h5py.File(io.BytesIO(weights), "r") as h5:                # the head's weights where Keras keeps them
+        assert h5["layers/functional/layers/normalization/vars/0"].shape == (2,)
+    again = tf.keras.models.load_model(tmp_path / "again.keras")
+    np.testing.assert_allclose(again.predict(columns, verbose=0), ref["pred"], rtol=1e-5, atol=1e-6)
