@@ -97,6 +97,8 @@ def test_elementwise_values():
     _same(tf.math.floormod(C([7.5, -7.5]), C([-2.0, 2.0])), [-0.5, 0.5])
     _same(tf.math.erf(C([-1.0, 0.0, 0.5])), [-0.8427008, 0.0, 0.5204999], np.float32)
     _same(tf.math.lgamma(C([0.5, 1.0, 4.5, -0.5])), [0.5723649, 0.0, 2.4537366, 1.2655121], np.float32)
+    _same(tf.math.erf(0.5), 0.5204999, np.float32)                      # scalars too
+    _same(tf.math.lgamma(3.0), 0.6931472, np.float32)
     _same(tf.tan(C([0.5])), [0.5463025])
     _same(tf.asin(C([0.5])), [0.5235988])
     _same(tf.atan2(C([1.0, -1.0]), C([-1.0, 1.0])), [2.3561945, -0.7853982])
@@ -544,6 +546,30 @@ def test_more_linalg():
     _same(L.tensor_diag_part(d), [[1, 2], [3, 4]])
     bad = L.cholesky(C([[1.0, 2.0], [2.0, 1.0]]))                          # TF 2.21: NaN, no error
     assert np.isnan(bad[0, 0]) and np.isnan(bad[1, 1]) and float(bad[0, 1]) == 0.0
+
+
+def test_numpy_ufuncs_on_tensors_use_the_new_rules_without_touching_tf_math_first():
+    import subprocess
+    code = ("import numpy as np, glassnet as tf\n"
+            "x = tf.constant([0.5])\n"
+            "with tf.GradientTape() as t:\n"
+            "    t.watch(x)\n"
+            "    y = np.tan(x) + np.arcsin(x)\n"
+            "print(float(t.gradient(y, x)[0]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert float(out) == pytest.approx(1 + np.tan(0.5) ** 2 + 1 / np.sqrt(1 - 0.25), rel=1e-5)
+
+
+def test_import_glassnet_loads_the_new_modules_only_when_used():
+    import subprocess
+    code = ("import sys, glassnet\n"
+            "lazy = ['array_ops', 'selection', 'safe_math', 'control_flow', 'tensor_array', 'debugging', 'printing',\n"
+            "        'nest', 'framework', 'indexing', 'init_ops', 'graph', 'experimental']\n"
+            "print([m for m in lazy if 'glassnet.tf.' + m in sys.modules])\n"
+            "glassnet.sort([2, 1]); glassnet.math.erf(0.5); glassnet.cond(True, lambda: 1, lambda: 2)\n"
+            "print([m for m in ('array_ops', 'control_flow') if 'glassnet.tf.' + m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "[]" and out[1] == "['array_ops', 'control_flow']"
 
 
 def test_framework_stand_ins():

@@ -28,29 +28,11 @@ from .tf.variable import Variable
 from .tf.tensor import Tensor, TensorShape, constant, convert_to_tensor
 from .tf import dtypes
 from .tf.dtypes import string      # tf.string: string tensors are object arrays of UTF-8 bytes
-from .tf import debugging, errors, nest
-from .tf.array_ops import (argsort, boolean_mask, eye, meshgrid, pad, rank, repeat, roll, scatter_nd, sort,
-                           tensor_scatter_nd_add, tensor_scatter_nd_update, unique)
-from .tf.control_flow import case, cond, map_fn, switch_case, vectorized_map, while_loop
-from .tf.debugging import Assert, assert_equal, assert_greater, assert_less, assert_rank
-from .tf.graph import Graph, hessians
-from .tf.init_ops import (constant_initializer, ones_initializer, random_normal_initializer,
-                          random_uniform_initializer, zeros_initializer)
-from .tf.math import (acos, acosh, asin, asinh, atan, atan2, atanh, ceil, cos, cosh, cumsum, floor,  # noqa: A004
-                      greater, greater_equal, less, less_equal, logical_and, logical_not, logical_or, logical_xor,
-                      not_equal, reduce_all, reduce_any, scalar_mul, sign, sin, sinh, tan, truediv)
-from .tf.printing import print  # noqa: A004 (tf.print)
-from .tf.tensor_array import TensorArray
-from .tf.dtypes import DType, bool, complex64, complex128, double, half, int8, int16, uint16, uint32, uint64  # noqa: A004
-from .tf.control_flow import foldl, foldr, scan
-from .tf.dtypes import saturate_cast
-from .tf.framework import (broadcast_dynamic_shape, broadcast_static_shape, control_dependencies, ensure_shape,
-                           get_static_value, group, identity_n, is_tensor, name_scope, no_op, numpy_function,
-                           py_function, shape_n, timestamp, tuple)  # noqa: A004
-from .tf.indexing import (dynamic_partition, reverse_sequence, searchsorted, sequence_mask, slice,  # noqa: A004
-                          tensor_scatter_nd_max, tensor_scatter_nd_min, tensor_scatter_nd_sub, unique_with_counts,
-                          unravel_index)
-from .tf.math import realdiv, truncatediv, truncatemod
+from .tf import errors
+from .tf.math import (ceil, cos, floor, greater, greater_equal, less, less_equal, not_equal, sign, sin,  # noqa: A004
+                      truediv)
+from .tf.dtypes import (DType, bool, complex64, complex128, double, half, int8, int16, saturate_cast,  # noqa: A004
+                        uint16, uint32, uint64)
 from .tf.ops import clip_by_global_norm, clip_by_norm
 
 newaxis = None                          # tf.newaxis: x[..., tf.newaxis] adds an axis, as numpy's None
@@ -70,6 +52,28 @@ _LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many var
          "experimental": ("tf.experimental", None),      # tf.experimental.numpy
          "image": ("tf.image", None),
          "io": ("tf.io", None), "TensorSpec": ("data.structure", "TensorSpec")}
+# the rest of tf.*, each module loaded when one of its names is first used
+for _module, _names in {
+        "tf.array_ops": "argsort boolean_mask eye meshgrid pad rank repeat roll scatter_nd sort tensor_scatter_nd_add "
+                        "tensor_scatter_nd_update unique",
+        "tf.elementwise": "acos acosh asin asinh atan atan2 atanh cosh cumsum logical_and logical_not logical_or "
+                          "logical_xor realdiv scalar_mul sinh tan truncatediv truncatemod",
+        "tf.selection": "reduce_all reduce_any",
+        "tf.control_flow": "case cond foldl foldr map_fn scan switch_case vectorized_map while_loop",
+        "tf.debugging": "Assert assert_equal assert_greater assert_less assert_rank",
+        "tf.graph": "Graph hessians",
+        "tf.init_ops": "constant_initializer ones_initializer random_normal_initializer random_uniform_initializer "
+                       "zeros_initializer",
+        "tf.printing": "print",
+        "tf.tensor_array": "TensorArray",
+        "tf.framework": "broadcast_dynamic_shape broadcast_static_shape control_dependencies ensure_shape "
+                        "get_static_value group identity_n is_tensor name_scope no_op numpy_function py_function "
+                        "shape_n timestamp tuple",
+        "tf.indexing": "dynamic_partition reverse_sequence searchsorted sequence_mask slice tensor_scatter_nd_max "
+                       "tensor_scatter_nd_min tensor_scatter_nd_sub unique_with_counts unravel_index"}.items():
+    _LAZY.update({_name: (_module, _name) for _name in _names.split()})
+_LAZY.update({"debugging": ("tf.debugging", None), "nest": ("tf.nest", None)})
+del _module, _names
 
 
 def __getattr__(name):

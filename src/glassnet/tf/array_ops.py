@@ -30,7 +30,7 @@ __all__ = ["pad", "roll", "repeat", "sort", "argsort", "unique", "boolean_mask",
 
 def _ints(value, what, who):
     arr = np.asarray(_array(value))
-    if arr.dtype.kind not in "iu":
+    if arr.dtype.kind not in "iu" and arr.size:
         raise TypeError(f"{who}: {what} must be integers, got {arr.dtype}")
     return arr.astype(np.int64)
 
@@ -64,6 +64,8 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tens
         if key != "CONSTANT" and builtins.max(before, after) > limit:
             raise ValueError(f"pad: paddings {[before, after]} of axis {axis} must be at most {limit} "
                              f"(that axis has {n}) in mode {key}")
+    if x.ndim == 0:
+        return take(x, positions(()))
     if key == "CONSTANT":
         index = np.pad(positions(x.shape), widths.tolist(), mode="constant", constant_values=-1)
         return take(x, index, fill=_array(constant_values).astype(x.dtype))

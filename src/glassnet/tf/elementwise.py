@@ -107,11 +107,11 @@ _lgamma = np.frompyfunc(lambda v: _pymath.lgamma(v) if v > 0 or v != int(v) else
 
 
 def _erf_forward(x):
-    return _erf(x).astype(np.asarray(x).dtype)
+    return np.asarray(_erf(x)).astype(np.asarray(x).dtype)      # a 0-d x gives a Python float
 
 
 def _lgamma_forward(x):
-    return _lgamma(x).astype(np.asarray(x).dtype)
+    return np.asarray(_lgamma(x)).astype(np.asarray(x).dtype)
 
 
 def _digamma(x):

@@ -14,7 +14,6 @@ import numpy as np
 
 from . import vjps
 from .math import l2_normalize
-from .array_ops import eye
 from .index_map import positions, take
 from .ops import _array, _values, einsum, matmul, transpose
 from .tensor import Tensor, wrap, accept_symbolic
@@ -82,6 +81,12 @@ def tensordot(a, b, axes, name=None) -> Tensor:
     a2 = vjps.reshape(vjps.transpose(a, axes=tuple(free_a + ax_a)), (-1, k))
     b2 = vjps.reshape(vjps.transpose(b, axes=tuple(ax_b + free_b)), (k, -1))
     return vjps.reshape(np.matmul(a2, b2), tuple(a.shape[i] for i in free_a) + tuple(b.shape[i] for i in free_b))
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=np.float32, name=None) -> Tensor:
+    """``tf.linalg.eye`` is ``tf.eye`` (glassnet/tf/array_ops.py, loaded on first use)."""
+    from .array_ops import eye as tf_eye  # noqa: PLC0415
+    return tf_eye(num_rows, num_columns, batch_shape, dtype)
 
 
 def adjoint(matrix, name=None) -> Tensor:

@@ -15,16 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations as _act
-from . import elementwise as _elementwise, safe_math as _safe, selection as _selection, vjps
-from .safe_math import (conj, cumprod, divide_no_nan, expm1, imag, invert_permutation, is_non_decreasing,  # noqa: F401
-                        is_strictly_increasing, log_softmax, multiply_no_nan, polyval, real, reciprocal_no_nan, rint,
-                        softmax, softsign, xdivy, xlog1py, xlogy, zero_fraction)
-from .elementwise import (acos, acosh, asin, asinh, atan, atan2, atanh, cosh, cumsum, digamma, erf, erfc,  # noqa: F401
-                          floordiv, floormod, is_finite, is_inf, is_nan, lgamma, logical_and, logical_not,
-                          logical_or, logical_xor, mod, realdiv, scalar_mul, sinh, tan, truncatediv, truncatemod)
-from .selection import (bincount, count_nonzero, in_top_k, reduce_all, reduce_any,  # noqa: F401
-                        reduce_euclidean_norm, segment_mean, segment_sum, top_k, unsorted_segment_mean,
-                        unsorted_segment_sum)
+from . import elementwise as _elementwise  # noqa: F401 - its rules (np.tan, np.arcsin, np.mod ...) serve NumPy's doors too
+from . import vjps
 from .tensor import Tensor, convert_to_tensor, float_array, wrap, accept_symbolic
 from .variable import Variable
 
@@ -34,7 +26,30 @@ __all__ = ["sigmoid", "exp", "log", "tanh", "softplus", "abs", "square", "sqrt",
            "confusion_matrix", "pow", "l2_normalize", "negative", "reciprocal", "log1p", "sin", "cos",
            "rsqrt", "truediv", "sign", "floor", "ceil", "add_n", "greater", "less", "not_equal",
            "greater_equal", "less_equal", "squared_difference", "log_sigmoid", "cumsum"]
-__all__ += _elementwise.__all__ + _selection.__all__ + _safe.__all__     # the rest of tf.math, in modules of their own
+
+# The rest of tf.math lives in modules of its own, loaded when one of their names is first used
+# (glassnet.math.erf ...), so that `import glassnet` stays light.
+_MORE = {
+    "elementwise": "tan sinh cosh asin acos atan atan2 asinh acosh atanh erf erfc lgamma digamma floordiv floormod mod "
+                   "realdiv truncatediv truncatemod cumsum scalar_mul logical_and logical_or logical_not logical_xor "
+                   "is_nan is_inf is_finite",
+    "selection": "reduce_any reduce_all count_nonzero reduce_euclidean_norm top_k in_top_k bincount segment_sum "
+                 "unsorted_segment_sum segment_mean unsorted_segment_mean",
+    "safe_math": "divide_no_nan multiply_no_nan reciprocal_no_nan xlogy xdivy xlog1py expm1 softsign polyval "
+                 "log_softmax softmax rint cumprod invert_permutation is_non_decreasing is_strictly_increasing "
+                 "zero_fraction conj real imag",
+}
+__all__ += [name for names in _MORE.values() for name in names.split()]
+
+
+def __getattr__(name):
+    for module, names in _MORE.items():
+        if name in names.split():
+            import importlib  # noqa: PLC0415 - loaded on first use
+            value = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+            globals()[name] = value
+            return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _values(x):

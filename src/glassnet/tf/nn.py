@@ -24,7 +24,6 @@ from .. import activations as _act
 from .. import losses as _losses
 from . import vjps
 from .tensor import Tensor, float_array, wrap, accept_symbolic
-from .selection import top_k  # noqa: F401 (tf.nn.top_k is tf.math.top_k)
 from .variable import Variable
 
 
@@ -39,6 +38,12 @@ __all__ = ["softmax", "log_softmax", "sigmoid", "tanh", "relu", "relu6", "leaky_
            "gelu", "silu", "swish", "softplus", "softsign", "sigmoid_cross_entropy_with_logits",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits", "l2_loss",
            "l2_normalize", "moments", "embedding_lookup", "top_k"]
+
+
+def top_k(input, k=1, sorted=True, index_type=np.int32, name=None):  # noqa: A002
+    """``tf.nn.top_k`` is ``tf.math.top_k`` (glassnet/tf/selection.py, loaded on first use)."""
+    from .selection import top_k as math_top_k  # noqa: PLC0415
+    return math_top_k(input, k=k, sorted=sorted, index_type=index_type)
 
 
 def _axis(axis):

@@ -184,7 +184,7 @@ def tile(input, multiples, name=None) -> Tensor:  # noqa: A002
     (an index map: ``glassnet/tf/index_map.py``)."""
     x = _values(input)
     reps = np.asarray(_array(multiples)).reshape(-1)
-    if reps.dtype.kind not in "iu":
+    if reps.dtype.kind not in "iu" and reps.size:
         raise TypeError(f"tile: multiples must be integers, got {reps.dtype}")
     if reps.size != x.ndim:
         raise InvalidArgumentError(None, None, f"tile: multiples has {reps.size} entries, input has rank {x.ndim}")
