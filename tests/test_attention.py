@@ -258,6 +258,39 @@ def test_the_tutorials_attention_layers_run_and_differentiate_on_a_tape():
     assert abs(got - numeric) < 2e-2 * max(1.0, abs(numeric))
 
 
+def test_cross_attention_called_as_the_tutorial_calls_it_trains_what_feeds_its_context():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(2, 4, 8)).astype(np.float32)
+    context = rng.normal(size=(2, 6, 8)).astype(np.float32)
+    cross = CrossAttention(num_heads=2, key_dim=8)
+    np.testing.assert_allclose(np.asarray(cross(x=x, context=context)), np.asarray(cross(x, context)), rtol=1e-6)
+    with pytest.raises(TypeError, match="two values"):
+        cross(x, context, context=context)
+
+    class Translator(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.encoder = tf.keras.layers.Dense(8, activation="tanh")
+            self.cross_attention = CrossAttention(num_heads=2, key_dim=4)
+            self.final = tf.keras.layers.Dense(3)
+
+        def call(self, inputs):                 # (one array: fit takes a subclassed model one x here)
+            context, x = inputs[:, :6], inputs[:, 6:]
+            context = self.encoder(context)
+            return self.final(self.cross_attention(x=x, context=context))
+
+    tf.keras.utils.set_random_seed(0)
+    model = Translator()
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss="mse")
+    xs = rng.normal(size=(16, 10, 8)).astype(np.float32)         # 6 context steps, then 4 query steps
+    y = rng.normal(size=(16, 4, 3)).astype(np.float32)
+    model(xs[:1])
+    kernel = model.encoder.kernel.numpy().copy()
+    history = model.fit(xs, y, epochs=5, batch_size=8, verbose=0).history["loss"]
+    assert history[-1] < history[0]
+    assert not np.allclose(model.encoder.kernel.numpy(), kernel)      # the gradient reached the context
+
+
 @pytest.mark.parametrize("make, match", [
     (lambda: layers.MultiHeadAttention(num_heads=0, key_dim=2), "num_heads"),
     (lambda: layers.MultiHeadAttention(num_heads=2, key_dim=2.5), "key_dim"),
@@ -376,3 +409,40 @@ def test_kerasio_text_classification_with_transformer_trains():
     att = transformer_block.att
     assert att.query_kernel.shape == (embed_dim, num_heads, embed_dim)
     assert model.predict(x_train[:3], verbose=0).shape == (3, 2)
+
+
+# -- keras.io "Timeseries classification with a Transformer model", renamed --------------------------
+def transformer_encoder(inputs, head_size, num_heads, ff_dim, dropout=0):
+    x = tf.keras.layers.MultiHeadAttention(key_dim=head_size, num_heads=num_heads, dropout=dropout)(inputs, inputs)
+    x = tf.keras.layers.Dropout(dropout)(x)
+    x = tf.keras.layers.LayerNormalization(epsilon=1e-6)(x)
+    res = x + inputs
+    x = tf.keras.layers.Conv1D(filters=ff_dim, kernel_size=1, activation="relu")(res)
+    x = tf.keras.layers.Dropout(dropout)(x)
+    x = tf.keras.layers.Conv1D(filters=inputs.shape[-1], kernel_size=1)(x)
+    x = tf.keras.layers.LayerNormalization(epsilon=1e-6)(x)
+    return x + res
+
+
+def test_kerasio_timeseries_transformer_trains():
+    tf.keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x_train = rng.normal(size=(48, 20, 1)).astype(np.float32)
+    y_train = (x_train[:, :10, 0].mean(axis=1) > 0).astype(int)
+    inputs = tf.keras.Input(shape=x_train.shape[1:])
+    x = inputs
+    for _ in range(2):
+        x = transformer_encoder(x, head_size=8, num_heads=2, ff_dim=4, dropout=0.25)
+    x = tf.keras.layers.GlobalAveragePooling1D(data_format="channels_last")(x)
+    x = tf.keras.layers.Dense(16, activation="relu")(x)
+    x = tf.keras.layers.Dropout(0.4)(x)
+    outputs = tf.keras.layers.Dense(2, activation="softmax")(x)
+    model = tf.keras.Model(inputs, outputs)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=tf.keras.optimizers.Adam(learning_rate=3e-3),
+                  metrics=["sparse_categorical_accuracy"])
+    callbacks = [tf.keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True)]
+    history = model.fit(x_train, y_train, validation_split=0.2, epochs=8, batch_size=16, callbacks=callbacks,
+                        verbose=0).history
+    assert history["loss"][-1] < history["loss"][0]
+    assert model.predict(x_train[:5], verbose=0).shape == (5, 2)
+    # (saving it waits on symbolic `x + inputs`, a Lambda glassnet does not write into files)

@@ -249,14 +249,23 @@ class Layer:
         self.output_shape = self.compute_output_shape(input_shape)
         return self.output_shape
 
-    def __call__(self, x, training=None, mask=None):
+    def __call__(self, x=None, training=None, mask=None, *args, **kwargs):
         """``layer(x)``: build for ``x`` if needed and return the output as a ``Tensor``
         (a NumPy array with ``.numpy()``, as TensorFlow returns). On an ``Input`` (Keras's
         functional API), a symbolic output instead: ``glassnet.functional``. Inside a
         ``GradientTape``, the call is recorded (``glassnet.tape``). ``training`` left unset
         takes the enclosing model call's (a subclassed model's ``call``), else False.
         A padding mask (``mask=``, or the one ``x`` carries as ``x._keras_mask``, as Keras's
-        tensors do) goes to a layer that reads it; the output carries its own mask."""
+        tensors do) goes to a layer that reads it; the output carries its own mask. A layer
+        written with ``call(self, x, context)`` takes its other arguments as Keras passes them
+        (``layer(x, context)``, ``layer(x=x, context=context)``)."""
+        if self.by_call and (args or kwargs or by_call.looks_like_input(training)):
+            return self._call_with_arguments(x, training, mask, args, kwargs)
+        if x is None:
+            raise TypeError(f"{type(self).__name__} {self.name!r}: call it on an input: layer(x)")
+        if args or kwargs:
+            raise TypeError(f"{type(self).__name__} {self.name!r}: unexpected call argument(s) "
+                            f"{', '.join(sorted(kwargs)) or f'{len(args)} more positional'}")
         if functional.is_symbolic(x):
             return functional.call(self, x)
         if self.takes_list:
@@ -282,6 +291,28 @@ class Layer:
         if tape.recording():
             tape.record_call(self, given, out)
         return out
+
+    def _call_with_arguments(self, x, training, mask, args, kwargs):
+        """``layer(x, context)`` for a layer whose ``call`` takes more than its input: the
+        arguments bound to ``call``'s parameters; the first is the input, the others go to
+        ``call`` as they are (the tape follows the tensors among them)."""
+        positional = ([] if x is None else [x]) + ([training] if by_call.looks_like_input(training) else []) + list(args)
+        training = None if by_call.looks_like_input(training) else training
+        bound = by_call.bind(type(self), positional, kwargs)
+        x = bound.pop("__input__", None)
+        training = bound.pop("training", training)
+        mask = bound.pop("mask", mask)
+        if x is None:
+            raise TypeError(f"{type(self).__name__} {self.name!r}: call it on an input")
+        if functional.is_symbolic(x) or any(functional.is_symbolic(v) for v in bound.values()):
+            raise TypeError(f"{type(self).__name__} {self.name!r}: in a functional model glassnet calls a layer "
+                            f"on its input only, not with {', '.join(sorted(bound))}; call it on data, or "
+                            "from a subclassed model's call")
+        self.__dict__["_call_extras"] = bound
+        try:
+            return self(x, training=training, mask=mask)
+        finally:
+            self.__dict__["_call_extras"] = {}
 
     def _call_on_tape(self, given, x, training, mask):
         """A layer written with ``call``, called while a GradientTape records: the call runs as

@@ -49,6 +49,34 @@ def takes(cls, name: str) -> bool:
     return name in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
+def looks_like_input(value) -> bool:
+    """A value given where ``training`` goes that is data, not a flag (``layer(x, context)``)."""
+    return value is not None and not isinstance(value, (bool, np.bool_))
+
+
+def bind(cls, positional, keywords) -> dict:
+    """``call``'s arguments by name, its first (the input) as ``"__input__"``."""
+    names = [p.name for p in inspect.signature(cls.call).parameters.values()
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][1:]         # (after self)
+    if len(positional) > len(names):
+        raise TypeError(f"{cls.__name__}.call takes {len(names)} positional arguments, got {len(positional)}")
+    bound = dict(zip(names, positional))
+    for key, value in keywords.items():
+        if key in bound:
+            raise TypeError(f"{cls.__name__}.call got two values for argument {key!r}")
+        bound[key] = value
+    if names and names[0] in bound:
+        bound["__input__"] = bound.pop(names[0])
+    elif "x" in bound:                                  # Layer.__call__'s own name for it
+        bound["__input__"] = bound.pop("x")
+    return bound
+
+
+def _extras(layer) -> dict:
+    """The other arguments of the call running now (``layer(x, context)``'s ``context``)."""
+    return dict(layer.__dict__.get("_call_extras") or {})
+
+
 def _as_input(x):
     """An input as the tape follows it: a Tensor (ints stay ints: an id is not a weight)."""
     if isinstance(x, (list, tuple)):
@@ -83,7 +111,7 @@ def _forget_losses(layer) -> None:
 def run(layer, x, training, mask=None):
     """``layer.call(x)`` as written (with ``training`` and ``mask`` when it takes them); the
     losses it adds replace those of the previous call (of the outermost such call)."""
-    kwargs = {}
+    kwargs = _extras(layer)
     if takes(type(layer), "training"):
         kwargs["training"] = training
     if mask is not None and takes(type(layer), "mask"):
@@ -144,7 +172,7 @@ def output_shape(layer, input_shape):
     shapes = input_shape if many else [input_shape]
     zeros = [np.zeros((1,) + tuple(1 if d is None else d for d in s[1:]), layer.dtype or config.floatx())
              for s in shapes]
-    kwargs = {}
+    kwargs = {k: (v[:1] if np.ndim(v) else v) for k, v in _extras(layer).items()}    # (one sample, as the zeros)
     if takes(type(layer), "mask") and not isinstance(input_shape, list):     # a call that reads a mask gets one
         kwargs["mask"] = wrap(np.ones(zeros[0].shape[:2], bool))
     out = layer.call(zeros if isinstance(input_shape, list) else zeros[0], **kwargs)
