@@ -20,7 +20,7 @@ writes it. Not supported yet (refused by name): ``merge_mode=None`` (two outputs
 ``return_state``, and a ``backward_layer`` of your own (other than the copy Keras writes).
 
 >>> import numpy as np, glassnet
->>> layer = glassnet.layers.Bidirectional(glassnet.layers.LSTM(4, return_sequences=True))
+>>> layer = glassnet.layers.Bidirectional(glassnet.layers.LSTM(4, return_sequences=True, name="lstm"))
 >>> layer(np.ones((2, 5, 3))).shape
 (2, 5, 8)
 >>> [w.path for w in layer.weights][:2]
