@@ -62,6 +62,7 @@ LAYER_EXAMPLES = {
     "MultiHeadAttention": (lambda: layers.MultiHeadAttention(num_heads=2, key_dim=3, use_bias=False),   # (the key's
                            [(4, 3, 5), (4, 2, 6)]),     # bias has no gradient: softmax ignores a constant per row)
     "Attention": (lambda: layers.Attention(use_scale=True), [(4, 3, 5), (4, 2, 5)]),
+    "EinsumDense": (lambda: layers.EinsumDense("abc,cde->abde", (None, 2, 3), bias_axes="de"), (4, 3, 5)),
     "AdditiveAttention": (lambda: layers.AdditiveAttention(), [(4, 3, 5), (4, 2, 5)]),
     # noise layers (layers/noise.py): the identity in gradcheck (inference), noise in fit
     "GaussianNoise": (lambda: layers.GaussianNoise(0.1), (4, 5)),

@@ -1,5 +1,5 @@
 """Keras 3's numbers for LayerNormalization, GroupNormalization, UnitNormalization,
-MultiHeadAttention, Attention and AdditiveAttention, and a Keras-written ``.keras`` file.
+MultiHeadAttention, Attention, AdditiveAttention and EinsumDense, and a Keras-written ``.keras`` file.
 
 Run with a Python that has Keras 3 (TensorFlow backend), from the repository root:
 
@@ -58,6 +58,10 @@ def cases(keras):
         "att_causal": (L.Attention(), [n(2, 4, 5), n(2, 4, 5)], {"use_causal_mask": True}),
         "add": (L.AdditiveAttention(), [n(2, 4, 5), n(2, 3, 5)], {}),
         "add_masks": (L.AdditiveAttention(), [n(2, 4, 5), n(2, 3, 5)], {"mask": [ids_mask_q, ids_mask_v]}),
+        "ed": (L.EinsumDense("abc,cd->abd", output_shape=(None, 4), bias_axes="d", activation="tanh"),
+               [n(2, 3, 5)], {}),
+        "ed_heads": (L.EinsumDense("abc,cde->abde", output_shape=(None, 2, 3), bias_axes="de"), [n(2, 3, 5)], {}),
+        "ed_dots": (L.EinsumDense("...b,bc->...c", output_shape=4, bias_axes="c"), [n(2, 3, 5)], {}),
     }
 
 
