@@ -446,3 +446,16 @@ def test_kerasio_timeseries_transformer_trains():
     assert history["loss"][-1] < history["loss"][0]
     assert model.predict(x_train[:5], verbose=0).shape == (5, 2)
     # (saving it waits on symbolic `x + inputs`, a Lambda glassnet does not write into files)
+
+
+def test_a_keras_written_model_with_keyword_and_list_calls_loads_and_saves(tmp_path):
+    # MultiHeadAttention(query=a, value=b, key=b), Attention([a, b]), AdditiveAttention([a, b, b]), then an
+    # RMS-scaled LayerNormalization over two axes: Keras 3.15's file and numbers
+    folder = Path(__file__).parent / "fixtures" / "keras_files"
+    data = np.load(folder / "attention_two_inputs.npz")
+    xs = [data["x0"], data["x1"]]
+    model = glassnet.models.load_model(folder / "attention_two_inputs.keras")
+    np.testing.assert_allclose(model.predict(xs, verbose=0), data["pred"], rtol=1e-4, atol=1e-5)
+    model.save(tmp_path / "again.keras")
+    again = glassnet.models.load_model(tmp_path / "again.keras")
+    np.testing.assert_allclose(again.predict(xs, verbose=0), data["pred"], rtol=1e-4, atol=1e-5)

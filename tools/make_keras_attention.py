@@ -122,6 +122,18 @@ def block(keras):
     return keras.Model(inp, out)
 
 
+def two_inputs(keras):
+    """MultiHeadAttention called with keywords (query=, value=, key=), Attention and AdditiveAttention
+    on lists, from two inputs."""
+    L = keras.layers
+    a, b = keras.Input((4, 6)), keras.Input((3, 6))
+    m = L.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=2)(query=a, value=b, key=b)
+    d = L.Attention(use_scale=True)([a, b])
+    e = L.AdditiveAttention()([a, b, b])
+    x = L.LayerNormalization(axis=[1, 2], rms_scaling=True)(L.Concatenate()([m, d, e]))
+    return keras.Model([a, b], L.Dense(1)(L.Flatten()(x)))
+
+
 def make():
     import keras
     import tensorflow as tf
@@ -148,6 +160,17 @@ def make():
     np.savez(os.path.join(FIXTURES, "keras_files", "attention_block.npz"), x=x, pred=model.predict(x, verbose=0))
     print("wrote", path)
 
+    keras.utils.set_random_seed(5)
+    model = two_inputs(keras)
+    for v in model.weights:                        # (scales and biases away from their 1 and 0)
+        v.assign(np.asarray(v) + rng.normal(size=v.shape).astype("float32") * 0.3)
+    xs = [rng.normal(size=(5, 4, 6)).astype("float32"), rng.normal(size=(5, 3, 6)).astype("float32")]
+    path = os.path.join(FIXTURES, "keras_files", "attention_two_inputs.keras")
+    model.save(path)
+    np.savez(os.path.join(FIXTURES, "keras_files", "attention_two_inputs.npz"), x0=xs[0], x1=xs[1],
+             pred=model.predict(xs, verbose=0))
+    print("wrote", path)
+
 
 def check():
     """glassnet saves the block -> Keras 3 loads it and predicts the same."""
@@ -165,6 +188,17 @@ def check():
         x = np.load(os.path.join(FIXTURES, "keras_files", "attention_block.npz"))["x"]
         np.testing.assert_allclose(model.predict(x, verbose=0), np.load(f"{tmp}/p.npy"), rtol=1e-4, atol=1e-5)
         print("Keras 3 loads glassnet's attention_block and predicts the same")
+        script = (
+            "import numpy as np, glassnet as g\n"
+            "m = g.keras.models.load_model('tests/fixtures/keras_files/attention_two_inputs.keras')\n"
+            "d = np.load('tests/fixtures/keras_files/attention_two_inputs.npz')\n"
+            f"m.save('{tmp}/g2.keras'); np.save('{tmp}/p2.npy', m.predict([d['x0'], d['x1']], verbose=0))\n")
+        subprocess.run([os.path.join(root, ".venv", "bin", "python"), "-c", script], check=True, cwd=root)
+        model = keras.models.load_model(f"{tmp}/g2.keras")
+        d = np.load(os.path.join(FIXTURES, "keras_files", "attention_two_inputs.npz"))
+        np.testing.assert_allclose(model.predict([d["x0"], d["x1"]], verbose=0), np.load(f"{tmp}/p2.npy"),
+                                   rtol=1e-4, atol=1e-5)
+        print("Keras 3 loads glassnet's attention_two_inputs and predicts the same")
 
 
 if __name__ == "__main__":
