@@ -4,16 +4,6 @@ import pytest
 import glassnet
 
 
-@pytest.fixture(autouse=True)
-def _fresh_state():
-    """Each test starts with float32, fresh layer names and a seeded generator."""
-    glassnet.config.set_floatx("float32")
-    glassnet.utils.clear_session()
-    glassnet.utils.set_random_seed(1234)
-    yield
-    glassnet.config.set_floatx("float32")
-
-
 @pytest.fixture
 def float64():
     glassnet.config.set_floatx("float64")

@@ -1,0 +1,15 @@
+"""Shared by every test pytest collects, the tests/ files and the docstring examples under
+src/ alike: each starts with float32, fresh layer names (``dense``, not ``dense_3`` because
+an earlier test made three) and a seeded generator, so no result depends on the order."""
+import pytest
+
+import glassnet
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state():
+    glassnet.config.set_floatx("float32")
+    glassnet.utils.clear_session()
+    glassnet.utils.set_random_seed(1234)
+    yield
+    glassnet.config.set_floatx("float32")
