@@ -660,6 +660,10 @@ def test_while_loop_values_structure_and_gradient():
         _, z = tf.while_loop(lambda k, z: k < 4, lambda k, z: (k + 1, z * x), [0, tf.constant(1.0)])
     assert float(z) == pytest.approx(1.5 ** 4)
     assert float(tape.gradient(z, x)) == pytest.approx(4 * 1.5 ** 3)
+    with tf.GradientTape() as tape:                       # a Variable among loop_vars: its value, read
+        (z,) = tf.while_loop(lambda z: z < 10.0, lambda z: (z * 2.0,), (x,))
+    assert isinstance(z, tf.Tensor) and float(z) == 12.0 and float(x) == 1.5
+    assert float(tape.gradient(z, x)) == 8.0
 
 
 def test_map_fn_and_vectorized_map():

@@ -105,8 +105,10 @@ def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
 
 
 def _as_tensor(v):
-    """A loop variable as TensorFlow keeps it: numbers and lists become Tensors; Tensors,
-    Variables, TensorArrays and other objects stay as they are."""
+    """A loop variable as TensorFlow keeps it: numbers and arrays become Tensors, a Variable its
+    value (a recorded read, so gradients reach it); Tensors and TensorArrays stay as they are."""
+    if isinstance(v, Variable):
+        return vjps.identity(v)
     if isinstance(v, (bool, int, float, np.generic, np.ndarray)) and not isinstance(v, Tensor):
         return _values(v)
     return v
