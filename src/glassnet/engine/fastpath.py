@@ -9,7 +9,8 @@ readable step runs whenever a learner would expect their own code to run:
 - on request: ``glassnet.config.set_fast_path(False)``, or ``GLASSNET_FAST_PATH=0``;
 - under a debugger, tracer or profiler (``sys.gettrace()``, a ``sys.monitoring`` tool);
 - for any layer, loss or optimizer whose methods were replaced or overridden (a subclass,
-  or ``Dense.backward = my_backward``): ``glassnet.fast.untouched`` checks each object.
+  or ``Dense.backward = my_backward``): ``glassnet.fast.untouched`` checks each object;
+- for a model with a ``train_step`` of its own (``glassnet/engine/custom_step.py``).
 
 >>> import glassnet
 >>> glassnet.config.set_fast_path(False)
@@ -23,7 +24,7 @@ import sys
 
 from .. import config, fast
 from ..fast import dense as fast_dense
-from . import step
+from . import custom_step, step
 
 
 def tracing() -> bool:
@@ -40,8 +41,9 @@ def wanted() -> bool:
 
 
 def choose(model):
-    """The step function ``(model, x, y, sample_weight) -> (loss, predictions)`` to use now."""
-    if not wanted():
+    """The step function ``(model, x, y, sample_weight) -> (loss, predictions)`` to use now.
+    A model with a ``train_step`` of its own never gets the fast one (its step is its code)."""
+    if not wanted() or (model is not None and custom_step.custom(model)):
         return step.train_step
     from ..fast import recurrent as fast_recurrent  # noqa: PLC0415 - loaded by the first fit, not by `import glassnet`
     passes = fast_recurrent.LayerPasses()             # conv's, the RNNs', Bidirectional's, Embedding's twins

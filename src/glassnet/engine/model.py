@@ -83,7 +83,7 @@ class Model(Trainer, Layer):
         self.optimizer = self.loss = None
         self.compiled = False
         self._metric_specs: list = []
-        self.metrics: list = []             # the compiled metric objects (built on the first data)
+        self._compiled_metrics: list = []   # the compiled metric objects (built on the first data)
         self.output_shortcut = False        # decided by compile: see glassnet.engine.step.output_shortcut
         self.stop_training = False
         self.history = None

@@ -17,7 +17,7 @@ from .. import losses, optimizers
 from .. import metrics as metrics_module
 from ..fast import denormals
 from . import checks as _checks
-from . import fastpath, training
+from . import custom_step, fastpath, training
 from .outputs import OutputLosses, output_metrics
 from .progress import summary_line
 from .step import output_shortcut
@@ -63,7 +63,9 @@ class Trainer:
             if isinstance(spec, str):
                 metrics_module.get(spec)
         self.optimizer, self.loss, self._metric_specs = opt, loss_obj, specs
-        self.metrics = []
+        self._compiled_metrics = []
+        self.__dict__.pop("_compile_metrics_obj", None)
+        self.__dict__.pop("_loss_tracker_obj", None)
         self.compiled = True
         self._decide_shortcut()
 
@@ -72,8 +74,92 @@ class Trainer:
         self.output_shortcut = self._is_stack() and bool(self._layers) and output_shortcut(self.loss, self._layers[-1])
 
     @property
+    def metrics(self) -> list:
+        """The compiled metric objects (made on the first data). A model with its own
+        ``train_step``/``test_step`` gets Keras 3's list instead: ``Mean(name="loss")``, then
+        ``CompileMetrics`` (all compiled metrics as one), then metrics set as attributes
+        (``glassnet/engine/custom_step.py``); a subclass may define its own ``metrics``."""
+        if custom_step.custom(self):
+            return custom_step.keras_metrics(self)
+        return self.__dict__.get("_compiled_metrics", [])
+
+    @metrics.setter
+    def metrics(self, value) -> None:
+        self._compiled_metrics = list(value)
+
+    @property
     def metrics_names(self) -> list[str]:
-        return ["loss"] + [m.name for m in self.metrics]
+        if custom_step.custom(self):
+            return [m.name for m in self.metrics]
+        return ["loss"] + [m.name for m in self._compiled_metrics]
+
+    # -- Keras's step API: what a train_step of your own calls -------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Keras's ``compute_loss``: the compiled loss of ``y, y_pred`` (weighted by
+        ``sample_weight``) plus ``sum(self.losses)`` (weight penalties and what the latest call
+        added with ``add_loss``), as a Tensor a ``GradientTape`` follows."""
+        total = None
+        if self.loss is not None and y is not None:
+            if isinstance(self.loss, OutputLosses):
+                ys = y if isinstance(y, (list, tuple)) else [y[n] for n in self.loss.names]
+                preds = y_pred if isinstance(y_pred, (list, tuple)) else [y_pred[n] for n in self.loss.names]
+                for w, part, yk, pk in zip(self.loss.weights, self.loss.losses, ys, preds):
+                    term = part(yk, pk, sample_weight) * w
+                    total = term if total is None else total + term
+            else:
+                total = self.loss(y, y_pred, sample_weight)
+        for extra in self.losses:
+            total = extra if total is None else total + extra
+        if total is None:
+            from ..tf.tensor import wrap  # noqa: PLC0415
+            total = wrap(np.zeros((), np.float32))
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
+        """Keras's ``compute_metrics``: update the compiled metrics with ``y, y_pred`` and
+        return every metric's result (``get_metrics_result``)."""
+        for m in self.metrics:
+            if m.name != "loss":
+                m.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> dict:
+        """Each metric's result by name; ``CompileMetrics``'s dict merged in, as Keras flattens it."""
+        out = {}
+        for m in self.metrics:
+            result = m.result()
+            if isinstance(result, dict):
+                out.update(result)
+            else:
+                out[m.name] = result
+        return out
+
+    def reset_metrics(self) -> None:
+        for m in self.metrics:
+            m.reset_state()
+
+    def train_step(self, data) -> dict:
+        """Keras's default step, for a subclass that calls ``super().train_step(data)``:
+        forward under a tape, ``compute_loss``, the gradients applied, the metrics. (``fit``
+        of a model that does not override it runs ``glassnet/engine/step.py`` instead.)"""
+        from ..tf.tape import GradientTape  # noqa: PLC0415
+        x, y, sw = custom_step.unpack(data)
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw)
+        variables = self.trainable_variables
+        grads = tape.gradient(loss, variables)
+        self.optimizer.apply(grads, variables)
+        custom_step.loss_tracker(self).update_state(loss, sample_weight=training.rows(x))
+        return self.compute_metrics(x, y, y_pred, sw)
+
+    def test_step(self, data) -> dict:
+        """Keras's default evaluation step: forward in inference mode, ``compute_loss``, metrics."""
+        x, y, sw = custom_step.unpack(data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw, training=False)
+        custom_step.loss_tracker(self).update_state(loss, sample_weight=training.rows(x))
+        return self.compute_metrics(x, y, y_pred, sw)
 
     def _ready(self, x, y) -> None:
         """Build for ``x`` and make the metrics for ``y``; every check has passed before."""
@@ -83,14 +169,17 @@ class Trainer:
             else:
                 self.build((None,) + training.first(x).shape[1:])
         if isinstance(self.loss, OutputLosses):         # several outputs: per-output losses and metrics
-            if not self.metrics:
+            if not self._compiled_metrics:
                 likes = [np.empty((0,) + tuple(shape[1:])) for shape in self.output_shape]
                 specs = self._metric_specs or [[] for _ in likes]
-                self.metrics = self.loss.metrics() + output_metrics(specs, self.loss.names, y, likes)
+                self._compiled_metrics = self.loss.metrics() + output_metrics(specs, self.loss.names, y, likes)
             return
-        if not self.metrics and self._metric_specs:
-            like = np.empty((0,) + tuple(self.output_shape[1:]))
-            self.metrics = [metrics_module.get(s, y, like) for s in self._metric_specs]
+        self._ready_metrics(y, np.empty((0,) + tuple(self.output_shape[1:])))
+
+    def _ready_metrics(self, y, like) -> None:
+        """Make the compiled metrics for labels like ``y`` and predictions like ``like``."""
+        if not self._compiled_metrics and self._metric_specs:
+            self._compiled_metrics = [metrics_module.get(s, y, like) for s in self._metric_specs]
 
     def _data(self, x, y, sample_weight, what, xname="x", yname="y", ready=True, expected=None):
         """Check x, y, sample_weight; the model is built (``_ready``) only once all passed."""
@@ -169,6 +258,10 @@ class Trainer:
         if shuffle not in (True, False):
             raise ValueError(f"fit: shuffle must be True or False, got {shuffle!r}")
         verbose = _verbosity(verbose)
+        if custom_step.custom(self):            # the model's own train_step: glassnet/engine/custom_step.py
+            return self._fit_custom(x, y, batch_size, epochs, verbose, callbacks, validation_split,
+                                    validation_data, shuffle, class_weight, sample_weight, initial_epoch,
+                                    steps_per_epoch, validation_steps, validation_batch_size)
         if training.is_batch_source(x):
             return self._fit_source(x, y, epochs, verbose, callbacks, validation_data, class_weight,
                                     sample_weight, initial_epoch, steps_per_epoch, validation_steps)
@@ -222,6 +315,55 @@ class Trainer:
         return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
                                 int(initial_epoch), None)
 
+    def _custom_ready(self, what) -> None:
+        if not self.compiled:
+            raise ValueError(f"You must call compile() before {what}: e.g. model.compile(optimizer='adam')")
+
+    def _fit_custom(self, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
+                    shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps,
+                    validation_batch_size):
+        """fit of a model with its own ``train_step``: each batch goes to it as Keras packs it."""
+        self._custom_ready("fit")
+        if class_weight is not None:
+            raise ValueError("fit: class_weight is not supported with a train_step of your own; "
+                             "pass sample_weight (the step receives (x, y, sample_weight))")
+        for name, value in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
+            _positive_int(value, name, None)
+        if training.is_batch_source(x):
+            _no_arrays_beside(x, y, sample_weight, "fit")
+            data = training.SourceBatches(x, steps_per_epoch, None, "x")
+        else:
+            if steps_per_epoch is not None:
+                raise ValueError("fit: steps_per_epoch goes with a generator or dataset x; with arrays, "
+                                 "every epoch sees all the samples")
+            x, y, sw = custom_step.arrays(self, x, y, sample_weight, "fit")
+            if validation_split and validation_data is None:
+                if not (isinstance(validation_split, (int, float)) and 0 < validation_split < 1):
+                    raise ValueError(f"fit: validation_split must be a number in [0, 1), got {validation_split!r}")
+                n = training.rows(x)
+                split = int(math.floor(n * (1.0 - validation_split)))
+                if split in (0, n):
+                    raise ValueError(f"fit: validation_split={validation_split} of {n} samples leaves "
+                                     f"{'no training' if split == 0 else 'no validation'} samples")
+                later, earlier = slice(split, None), slice(None, split)
+                validation_data = (training.take(x, later), training.take(y, later),
+                                   None if sw is None else sw[later])
+                x, y, sw = training.take(x, earlier), training.take(y, earlier), (None if sw is None else sw[earlier])
+            data = training.ArrayBatches(x, y, sw, batch_size, shuffle)
+        validation = None
+        if validation_data is not None:
+            if training.is_batch_source(validation_data):
+                validation = training.SourceBatches(validation_data, validation_steps, None, "validation_data")
+            else:
+                if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (1, 2, 3):
+                    raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
+                                     "(x_val, y_val, sample_weight)")
+                vx, vy, vsw = (tuple(validation_data) + (None, None))[:3]
+                validation = training.ArrayBatches(*custom_step.arrays(self, vx, vy, vsw, "fit: validation_data"),
+                                                   validation_batch_size or batch_size, False)
+        return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
+                                int(initial_epoch), validation_batch_size)
+
     def _batch_check(self, call, what, class_weight=None):
         """The check of one batch ``(x, y, sample_weight)`` from a generator or dataset."""
         def check(xb, yb, swb, index):
@@ -240,7 +382,17 @@ class Trainer:
         batch_size = _positive_int(batch_size, "batch_size", 32)
         verbose = _verbosity(verbose)
         start = time.perf_counter()
-        if training.is_batch_source(x):
+        if custom_step.custom(self):            # the model's own test_step (or Keras's default one)
+            self._custom_ready("evaluate")
+            if training.is_batch_source(x):
+                _no_arrays_beside(x, y, sample_weight, "evaluate")
+                data = training.SourceBatches(x, _positive_int(steps, "steps", None), None, "x")
+            else:
+                data = training.ArrayBatches(*custom_step.arrays(self, x, y, sample_weight, "evaluate"),
+                                             batch_size, False)
+            logs = custom_step.evaluate(self, data)
+            count = data.steps or 0
+        elif training.is_batch_source(x):
             _no_arrays_beside(x, y, sample_weight, "evaluate")
             _checks.compiled(self, "evaluate")
             source = training.SourceBatches(x, _positive_int(steps, "steps", None),
@@ -258,7 +410,10 @@ class Trainer:
         """Keras's return forms: a dict, the loss alone, or [loss, *metrics in compile order]."""
         if return_dict:
             return logs
-        values = [logs["loss"]] + [logs[m.name] for m in self.metrics]
+        if custom_step.custom(self):                # a step of one's own: its logs, in their order
+            values = custom_step.ordered_values(self, logs)
+        else:
+            values = [logs["loss"]] + [logs[m.name] for m in self._compiled_metrics]
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs) -> np.ndarray:
@@ -293,6 +448,14 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One gradient step on one batch; returns its loss (and metrics), before the update."""
+        if custom_step.custom(self):            # the model's own train_step, on this one batch
+            self._custom_ready("train_on_batch")
+            if class_weight is not None:
+                raise ValueError("train_on_batch: class_weight is not supported with a train_step of your own")
+            with denormals.flushed():
+                logs = custom_step.run_train_step(self, custom_step.pack(
+                    *custom_step.arrays(self, x, y, sample_weight, "train_on_batch")))
+            return self._result(logs, return_dict)
         x, y, sw = self._data(x, y, sample_weight, "train_on_batch")
         if class_weight is not None:
             sw = _class_weights(class_weight, y, sw)
@@ -306,6 +469,11 @@ class Trainer:
         return self._step_result(value, y, a, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        if custom_step.custom(self):
+            self._custom_ready("test_on_batch")
+            logs = custom_step.run_test_step(self, custom_step.pack(
+                *custom_step.arrays(self, x, y, sample_weight, "test_on_batch")))
+            return self._result(logs, return_dict)
         x, y, sw = self._data(x, y, sample_weight, "test_on_batch")
         return self._result(training.run_evaluate(self, x, y, sw, training.rows(x)), return_dict)
 
@@ -351,10 +519,10 @@ class Trainer:
 
     def _step_result(self, value, y, a, return_dict):
         logs = {"loss": value}
-        for m in self.metrics:
+        for m in self._compiled_metrics:
             m.reset_state()
             m.update_state(y, a)      # Keras weights the loss, not compile metrics
-            logs[m.name] = m.result()
+            logs[m.name] = custom_step.scalar(m.result())
         return self._result(logs, return_dict)
 
 

@@ -26,7 +26,7 @@ from ..fast import dense as fast_dense
 from ..fast import denormals, threads
 from ..callbacks import CallbackList, History
 from .progress import ProgressLogger
-from . import fastpath
+from . import custom_step, fastpath
 from .step import divisor, forward, per_sample_losses, penalty
 from ..utils import rng
 
@@ -85,7 +85,9 @@ def rows(x) -> int:
 
 
 def take(x, rows_):
-    """``x[rows_]``, for one array or for each array of a list or a dict."""
+    """``x[rows_]``, for one array or for each array of a list or a dict (None: no labels)."""
+    if x is None:
+        return None
     if isinstance(x, dict):
         return {k: a[rows_] for k, a in x.items()}
     return [a[rows_] for a in x] if isinstance(x, list) else x[rows_]
@@ -108,7 +110,7 @@ class ArrayBatches:
         x, y, sw, size = self.x, self.y, self.sample_weight, self.batch_size
         n = rows(x)
         order = rng().permutation(n) if self.shuffle else None
-        if isinstance(x, (list, dict)) or isinstance(y, list):  # several inputs (a graph's, a dict) or outputs
+        if isinstance(x, (list, dict)) or isinstance(y, (list, dict)) or y is None:  # several inputs or outputs; no labels
             if order is not None:
                 x, y, sw = take(x, order), take(y, order), (None if sw is None else sw[order])
             for start in range(0, n, size):
@@ -194,9 +196,15 @@ class SourceBatches:
             self._iterator = None
 
     def epoch(self):
+        for index, item in enumerate(self.raw_epoch()):
+            yield self._batch(item, index)
+
+    def raw_epoch(self):
+        """The source's batches for one epoch as it gives them (a model's own ``train_step``
+        takes them so); an epoch with none stops training, saying why."""
         count = 0
         for count, item in enumerate(self._items(), 1):
-            yield self._batch(item, count - 1)
+            yield item
         if count == 0:
             raise RanOutOfData(f"{self.what} gave no batches: a generator can be read only once; pass "
                                "steps_per_epoch with a generator that repeats, or a PyDataset")
@@ -237,6 +245,7 @@ class _Run:
         self.stopped_reason = None
         self.snapshot = None            # (epoch, variables, their values, optimizer state) at the latest finite epoch start
         self.steps_done = 0             # steps in the latest epoch
+        self.custom = custom_step.custom(model)     # the model's own train_step (never the fast path)
         self.step = fastpath.choose(model)      # the readable step or the fast one, for this whole fit
 
     def keep_snapshot(self, epoch):
@@ -258,8 +267,11 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
     model.stop_training = False
     model.history = history
     fast.expect_steps(model.optimizer, data.steps and data.steps * max(0, epochs - initial_epoch))
-    names = ["loss"] + [m.name for m in model.metrics]
-    history.history = {k: [] for k in sorted(names + (["val_" + k for k in names] if validation is not None else []))}
+    if custom_step.custom(model):       # a step of one's own: its logs name the keys
+        history.history = {}
+    else:
+        names = ["loss"] + [m.name for m in model.metrics]
+        history.history = {k: [] for k in sorted(names + (["val_" + k for k in names] if validation is not None else []))}
     logs = {}
     # NumPy's own overflow/invalid warnings are silenced while training: a blow-up shows as
     # a non-finite loss, which stops fit below with one message that says what to do (and
@@ -277,7 +289,8 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
                 if validation is not None and not guard.requested:
                     val = _validate(model, validation, validation_batch_size or data.batch_size or 32)
                     logs.update({"val_" + k: v for k, v in val.items()})
-                logs = dict(sorted(logs.items()))
+                if not run.custom:
+                    logs = dict(sorted(logs.items()))
                 cblist.on_epoch_end(epoch, logs)
                 if guard.requested or model.stop_training:
                     if guard.requested and not run.stopped_reason:      # Ctrl-C during the epoch's end
@@ -312,6 +325,8 @@ def _blas_limit_lifted():
 
 def _epoch(run, data, epoch, cblist):
     """One epoch of steps; returns its logs (the mean loss over the samples seen, metrics)."""
+    if run.custom:
+        return custom_step.epoch(run, data, epoch, cblist)
     model, guard = run.model, run.guard
     for m in model.metrics:
         m.reset_state()
@@ -347,6 +362,8 @@ def _epoch(run, data, epoch, cblist):
 
 def _validate(model, validation, batch_size):
     """Validation logs from arrays ``(x, y, sw)`` or from a batch source."""
+    if custom_step.custom(model):               # the model's own test_step (batches made by fit)
+        return custom_step.evaluate(model, validation)
     if isinstance(validation, SourceBatches):
         return run_evaluate_batches(model, validation.epoch())
     return run_evaluate(model, *validation, batch_size=batch_size)
@@ -377,7 +394,7 @@ def _non_finite(model, epoch, step, value, snapshot):
 def _logs(loss_value, metrics):
     logs = {"loss": loss_value}
     for m in metrics:
-        logs[m.name] = m.result()
+        logs[m.name] = custom_step.scalar(m.result())       # a Python float, as Keras hands callbacks
     return dict(sorted(logs.items()))
 
 

@@ -35,13 +35,13 @@ _sys.modules[f"{__name__}.layers.experimental"] = _layers_experimental
 _sys.modules[f"{__name__}.layers.experimental.preprocessing"] = _layers_experimental.preprocessing
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
-           "datasets", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "preprocessing",
+           "datasets", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "preprocessing", "random",
            "regularizers", "saving", "utils"]
 
 
 def __getattr__(name):
     """``tf.keras.datasets``, ``saving``, ``preprocessing`` and ``keras.ops`` load on first use (import time stays small)."""
-    if name in ("datasets", "saving", "ops", "preprocessing"):
+    if name in ("datasets", "saving", "ops", "preprocessing", "random"):
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

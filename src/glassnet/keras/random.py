@@ -1,0 +1,87 @@
+"""``keras.random``: draws of random numbers, as Tensors, seeded by an int or a ``SeedGenerator``.
+
+Keras 3 writes a GAN's noise as ``keras.random.normal(shape=(batch_size, latent_dim),
+seed=self.seed_generator)``: a ``SeedGenerator(1337)`` gives a fresh, reproducible draw at each
+call (its state moves on). An int seed gives the same numbers each time; no seed, glassnet's
+global generator (``glassnet.utils.set_random_seed``). The numbers are NumPy's, not Keras's.
+
+>>> import glassnet.keras as keras
+>>> gen = keras.random.SeedGenerator(1337)
+>>> a, b = keras.random.normal((2, 3), seed=gen), keras.random.normal((2, 3), seed=gen)
+>>> bool((a.numpy() == b.numpy()).all()), a.shape
+(False, (2, 3))
+>>> bool((keras.random.uniform((4,), seed=7).numpy() == keras.random.uniform((4,), seed=7).numpy()).all())
+True
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import config
+from ..tf.tensor import wrap
+from ..utils import rng
+
+
+class SeedGenerator:
+    """A seeded source of draws whose state advances at each use (Keras's ``SeedGenerator``)."""
+
+    def __init__(self, seed=None, name=None, **kwargs):
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise ValueError(f"SeedGenerator: seed must be an int or None, got {seed!r}")
+        self.seed = None if seed is None else int(seed)
+        self.name = name or "seed_generator"
+        self.generator = np.random.default_rng(self.seed if self.seed is not None else rng().integers(2 ** 63))
+
+    def __repr__(self):
+        return f"<SeedGenerator seed={self.seed}>"
+
+
+def _generator(seed, who):
+    if seed is None:
+        return rng()
+    if isinstance(seed, SeedGenerator):
+        return seed.generator
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return np.random.default_rng(int(seed))
+    raise ValueError(f"keras.random.{who}: seed must be an int, a keras.random.SeedGenerator or None, got {seed!r}")
+
+
+def _shape(shape, who) -> tuple:
+    try:
+        dims = tuple(int(np.asarray(d)) for d in (np.asarray(shape).reshape(-1) if np.ndim(shape) == 1
+                                                  and not isinstance(shape, (tuple, list)) else shape))
+    except (TypeError, ValueError):
+        raise ValueError(f"keras.random.{who}: shape must be a tuple of ints, got {shape!r}") from None
+    if any(d < 0 for d in dims):
+        raise ValueError(f"keras.random.{who}: shape must not hold negative sizes, got {dims}")
+    return dims
+
+
+def _dtype(dtype):
+    return np.dtype(config.floatx() if dtype is None else dtype)
+
+
+def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Draws from ``N(mean, stddev**2)``."""
+    return wrap(_generator(seed, "normal").normal(mean, stddev, size=_shape(shape, "normal")).astype(_dtype(dtype)))
+
+
+def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    """Draws from ``[minval, maxval)``."""
+    return wrap(_generator(seed, "uniform").uniform(minval, maxval, size=_shape(shape, "uniform")).astype(_dtype(dtype)))
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Draws from ``N(mean, stddev**2)`` kept within two standard deviations (redrawn outside)."""
+    gen, size = _generator(seed, "truncated_normal"), _shape(shape, "truncated_normal")
+    z = gen.standard_normal(size)
+    bad = np.abs(z) > 2
+    while bad.any():
+        z[bad] = gen.standard_normal(int(bad.sum()))
+        bad = np.abs(z) > 2
+    return wrap((mean + stddev * z).astype(_dtype(dtype)))
+
+
+def randint(shape, minval, maxval, dtype="int32", seed=None):
+    """Integers drawn from ``[minval, maxval)``."""
+    return wrap(_generator(seed, "randint").integers(minval, maxval, size=_shape(shape, "randint")).astype(dtype))
