@@ -2,6 +2,7 @@
 the Host/Origin checks, the upload cap, every control, bad CSVs, a NaN loss, two pages."""
 import http.client
 import json
+import os
 import threading
 import time
 
@@ -150,7 +151,8 @@ def test_state_is_long_polled_and_carries_maps_of_every_unit(pg):
     assert status == 200 and st["units"] == [8, 8, 1]
     assert [len(m) for m in st["maps"]] == [8, 8, 1]
     import base64
-    assert len(base64.b64decode(st["maps"][0][0])) == 64 * 64          # a 64x64 grid
+    assert len(base64.b64decode(st["maps"][-1][0])) == 64 * 64         # the output: a 64x64 grid
+    assert len(base64.b64decode(st["maps"][0][0])) == 32 * 32          # a hidden unit: every other point of it
     assert [np.shape(w[0]) for w in st["weights"]] == [(2, 8), (8, 8), (8, 1)]
     t0 = time.monotonic()
     status, again = js(pg, "GET", f"/api/state?since={st['version']}&client=a")
@@ -656,3 +658,118 @@ def test_every_endpoint_answers_hostile_input_with_a_4xx_and_keeps_serving(pg):
     for method in ("PUT", "DELETE", "OPTIONS", "PATCH"):
         assert request(pg, method, "/api/config", {"a": 1})[0] == 405
     assert 400 in seen and request(pg, "GET", "/api/layout")[0] == 200          # still serving
+
+
+# -- the convnet on the digits ---------------------------------------------------------------
+def test_the_convnet_on_the_digits_trains_and_draws_its_filters_and_feature_maps(pg, tmp_path, monkeypatch):
+    import base64
+    status, st = js(pg, "POST", "/api/config", {"dataset": "digits10", "network": "convnet", "learning_rate": 0.01})
+    assert status == 200 and st["config"]["network"] == "convnet"
+    kinds = [type(layer).__name__ for layer in pg.session.model.layers]
+    assert kinds == ["Conv2D", "MaxPooling2D", "Flatten", "Dense"]
+    assert js(pg, "GET", "/api/layout")[1]["mode"] == "conv"
+    c = js(pg, "GET", "/api/state?since=0")[1]["conv"]
+    assert [len(base64.b64decode(f)) for f in c["filters"]] == [9] * 8          # 8 filters of 3x3
+    assert [len(base64.b64decode(m)) for m in c["maps"]] == [36] * 8           # their maps of the digit: 6x6
+    assert [len(base64.b64decode(m)) for m in c["pooled"]] == [9] * 8          # max-pooled: 3x3
+    assert len(c["probs"]) == 10 and abs(sum(c["probs"]) - 1) < 1e-3
+    kernel = pg.session.model.layers[0].get_weights()[0]
+    assert np.argmax(np.abs(kernel[:, :, 0, 0].ravel())) == np.argmax(np.abs(
+        np.frombuffer(base64.b64decode(c["filters"][0]), np.uint8).astype(float) - 127.5))   # the real filter
+    js(pg, "POST", "/api/control", {"action": "play"})
+    st = wait_for(pg, lambda s: s["test_accuracy"] is not None and s["test_accuracy"] > 0.85 and s["step"] > 200,
+                  timeout=40)
+    js(pg, "POST", "/api/control", {"action": "pause"})
+    later = pg.session.state()["conv"]
+    assert later["filters"] != c["filters"] and later["maps"] != c["maps"]     # drawn live, as it learns
+    # another test digit: only its maps change, not the model
+    weights, step = [w.copy() for w in pg.session.model.get_weights()], pg.session.step
+    status, st = js(pg, "POST", "/api/config", {"digit": 7})
+    assert status == 200 and pg.session.state()["conv"]["digit"] == 7
+    assert pg.session.state()["conv"]["maps"] != later["maps"] and pg.session.step == step
+    assert all(np.array_equal(a, b) for a, b in zip(weights, pg.session.model.get_weights()))
+    assert pg.session.state()["n_test"] == 359 and all("i" in m for m in pg.session.state()["mistakes"])
+    # the code: the Keras program of this convnet, which runs
+    code = js(pg, "GET", "/api/code")[1]["code"]
+    for line in ("Conv2D(8, 3, activation='tanh', name='conv')", "MaxPooling2D(2, name='pool')", "Flatten(",
+                 "Input(shape=(8, 8, 1))", "x_train.reshape(-1, 8, 8, 1)"):
+        assert line in code
+    code = code.replace(f"epochs={pg.session.step // pg.session.d.steps_per_epoch or 100}", "epochs=1")
+    monkeypatch.chdir(tmp_path)
+    scope = {"__name__": "playground_code"}
+    exec(compile(code, "playground_code.py", "exec"), scope)
+    np.testing.assert_array_equal(scope["x_train"], pg.session.d.x_train)
+    assert [type(layer).__name__ for layer in scope["model"].layers] == kinds
+    assert "BACKWARD" in js(pg, "GET", "/api/explain")[1]["text"]
+    # back to a 2-D set with Dense layers
+    status, st = js(pg, "POST", "/api/config", {"dataset": "circle", "network": "dense"})
+    assert status == 200 and "conv" not in js(pg, "GET", "/api/state?since=0")[1]
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"network": "cnn"}, ["network", "'cnn'"]),
+    ({"network": 1}, ["network"]),
+    ({"network": "convnet", "dataset": "circle"}, ["network", "8x8 images", "'circle'"]),
+    ({"dataset": "xor"}, ["network", "'xor'"]),               # still the convnet: a 2-D set is refused
+    ({"digit": -1}, ["digit"]), ({"digit": "seven"}, ["digit"]), ({"digit": 2.5}, ["digit"]),
+    ({"digit": True}, ["digit"]), ({"digit": 359}, ["digit", "0 to 358"]),
+    ({"digit": 10**9}, ["digit"]), ({"digit": None}, ["digit"]),
+])
+def test_the_convnet_refuses_bad_input_and_changes_nothing(pg, change, words):
+    assert js(pg, "POST", "/api/config", {"dataset": "digits10", "network": "convnet"})[0] == 200
+    js(pg, "POST", "/api/control", {"action": "step"})
+    s = pg.session
+    before = (dict(s.cfg), s.model, [w.copy() for w in s.model.get_weights()], s.step, s.d, s.frame_version)
+    status, st = js(pg, "POST", "/api/config", change)
+    assert status == 400, st
+    assert all(w in st["error"] for w in words), st["error"]
+    assert (s.cfg, s.model, s.step, s.d) == (before[0], before[1], before[3], before[4])
+    assert all(np.array_equal(a, b) for a, b in zip(before[2], s.model.get_weights()))
+    assert s.frame_version == before[5]                     # not even a redraw
+
+
+def test_a_csv_upload_while_in_the_convnet_trains_dense_layers_on_it(pg):
+    js(pg, "POST", "/api/config", {"dataset": "digits2", "network": "convnet"})
+    js(pg, "POST", "/api/control", {"action": "play"})
+    status, st = js(pg, "POST", "/api/upload?name=houses.csv", GOOD)
+    assert status == 200 and st["config"]["network"] == "dense" and st["running"]
+    assert pg.session.d.mode == "2d"
+    wait_for(pg, lambda s: s["step"] > 50)
+
+
+def _rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_memory_stays_flat_over_many_steps_resets_and_pages(pg, monkeypatch):
+    """A long session in short: play, poll, step, reset, switch data sets, a new tab each round
+    (each its own model, freed when it goes quiet). What the session keeps is bounded, and the
+    process's memory does not grow in the second half."""
+    from glassnet.playground import server
+    monkeypatch.setattr(server, "IDLE_PAGE", 0.3)
+    s = pg.session
+
+    def round_(k):
+        for dataset, extra in (("circle", {}), ("digits10", {"network": "convnet"}), ("xor", {"network": "dense"})):
+            assert js(pg, "POST", "/api/config", dict(extra, dataset=dataset))[0] == 200
+            js(pg, "POST", "/api/control", {"action": "play"})
+            version, end = 0, time.monotonic() + 0.4
+            while time.monotonic() < end:                     # a page polling, under a new id each round
+                version = js(pg, "GET", f"/api/state?since={version}&client=p{k}")[1]["version"]
+            for _ in range(5):
+                js(pg, "POST", "/api/control", {"action": "step"})
+            js(pg, "POST", "/api/control", {"action": "reset"})
+        assert js(pg, "POST", "/api/upload?name=h.csv", GOOD)[0] == 200
+
+    for k in range(4):                                       # warm up: every path's first allocations
+        round_(k)
+    rss = [_rss_mb()]
+    for k in range(4, 16):
+        round_(k)
+        rss.append(_rss_mb())
+    half = rss[len(rss) // 2:]
+    print("RSS (MB) after each round:", [round(r, 1) for r in rss])
+    assert half[-1] - half[0] < max(0.10 * half[0], 8), rss  # flat: under 10% (or 8 MB of allocator noise)
+    assert len(s.history) <= 300 and len(s.trace.history.get("step", ())) <= 301
+    assert len(pg.sessions) <= 3                             # the quiet tabs' models were freed

@@ -8,6 +8,9 @@ by ``tensorflow.keras`` and the model part runs under Keras too.
 >>> text = program(DEFAULTS, build_data(DEFAULTS, None), epochs=2)
 >>> "model.compile(optimizer=Adam(learning_rate=0.03), loss='binary_crossentropy')" in text
 True
+>>> cfg = dict(DEFAULTS, dataset="digits10", network="convnet")
+>>> "Conv2D(8, 3, activation='tanh', name='conv')" in program(cfg, build_data(cfg, None))
+True
 """
 from __future__ import annotations
 
@@ -49,6 +52,9 @@ def _data_code(cfg, d) -> list[str]:
                  f"(x_train, y_train), (x_test, y_test) = glassnet.datasets.digits.load_data(classes={k})"]
         if k > 2:
             lines.append("y_train, y_test = to_categorical(y_train, 10), to_categorical(y_test, 10)")
+        if cfg["network"] == "convnet":
+            lines.append("x_train, x_test = x_train.reshape(-1, 8, 8, 1), x_test.reshape(-1, 8, 8, 1)   # "
+                         "images: rows, columns, 1 channel")
         return lines
     lines = ["# the data: your CSV; features standardised with the training rows' mean and std",
              f"x, y, names = glassnet.datasets.load_csv({d.source!r}, target={cfg['target']!r})"]
@@ -72,7 +78,8 @@ def program(cfg, d, epochs: int = 100) -> str:
     """The program as text; ``epochs``: how many to train (the page's epoch count)."""
     opt, extra = _OPT[cfg["optimizer"]]
     reg = ""
-    imports = ["Dense", "Input"]
+    conv = cfg["network"] == "convnet" and cfg["dataset"] in ("digits2", "digits10")
+    imports = ["Conv2D", "Dense", "Flatten", "Input", "MaxPooling2D"] if conv else ["Dense", "Input"]
     if cfg["regularization"] != "none" and cfg["reg_rate"] > 0:
         reg = f", kernel_regularizer={cfg['regularization']}({cfg['reg_rate']!r})"
     lines = ['"""The network of glassnet playground, as a program (glassnet = the Keras API on NumPy)."""']
@@ -87,9 +94,15 @@ def program(cfg, d, epochs: int = 100) -> str:
         lines.append("from glassnet.keras.utils import to_categorical")
     lines += ["", ""] + _data_code(cfg, d) + ["", "# the network"]
     lines += [f"glassnet.utils.set_random_seed({cfg['seed']})", "model = Sequential(["]
-    lines.append(f"    Input(shape=({d.x_train.shape[1]},)),")
-    for i, units in enumerate(cfg["layers"]):
-        lines.append(f"    Dense({units}, activation={cfg['activation']!r}{reg}, name='hidden_{i + 1}'),")
+    if conv:
+        lines += ["    Input(shape=(8, 8, 1)),",
+                  f"    Conv2D(8, 3, activation={cfg['activation']!r}{reg}, name='conv'),   # 8 filters of 3x3 pixels",
+                  "    MaxPooling2D(2, name='pool'),",
+                  "    Flatten(name='flatten'),"]
+    else:
+        lines.append(f"    Input(shape=({d.x_train.shape[1]},)),")
+        for i, units in enumerate(cfg["layers"]):
+            lines.append(f"    Dense({units}, activation={cfg['activation']!r}{reg}, name='hidden_{i + 1}'),")
     lines.append(f"    Dense({d.n_out}, activation={d.out_activation!r}{reg}, name='output'),")
     lines += ["], name='playground')",
               f"model.compile(optimizer={opt}(learning_rate={cfg['learning_rate']!r}{extra}), loss={d.loss!r})",

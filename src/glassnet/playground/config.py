@@ -15,7 +15,7 @@ import math
 
 from .data import FEATURES, GENERATORS
 
-__all__ = ["DEFAULTS", "check_config", "DATASETS", "OPTIMIZERS", "LOSSES", "ACTIVATIONS"]
+__all__ = ["DEFAULTS", "check_config", "DATASETS", "OPTIMIZERS", "LOSSES", "ACTIVATIONS", "NETWORKS"]
 
 DATASETS = list(GENERATORS) + ["digits2", "digits10", "csv"]
 OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD with momentum 0.9", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW"}
@@ -29,7 +29,9 @@ DEFAULTS = {
     "features": ["x1", "x2"], "layers": [4, 2], "activation": "tanh", "learning_rate": 0.03,
     "regularization": "none", "reg_rate": 0.0, "problem": "classification",
     "optimizer": "adam", "loss": "auto", "map_x": 0, "map_y": 1, "target": "", "seed": 0,
+    "network": "dense", "digit": 0,
 }
+NETWORKS = {"dense": "the hidden Dense layers of the page", "convnet": "Conv2D(8, 3) -> MaxPooling2D(2) -> Flatten -> Dense"}
 
 
 def _number(name, value, lo, hi, kind=float):
@@ -105,4 +107,8 @@ def check_config(changes: dict, current: dict) -> dict:
             cfg[key] = value
         elif key == "seed":
             cfg[key] = _number(key, value, 0, 2**31 - 1, int)
+        elif key == "network":
+            cfg[key] = _choice(key, value, list(NETWORKS))
+        elif key == "digit":                        # the test digit whose feature maps are drawn
+            cfg[key] = _number(key, value, 0, 100_000, int)
     return cfg

@@ -24,9 +24,10 @@ from glassnet.layers import Dense
 from .data import GENERATORS, features
 
 __all__ = ["build_data", "resolve_loss", "make_optimizer", "frame", "layout", "trace_summary", "where_it_broke", "encode",
-           "encode_columns", "GRID"]
+           "encode_columns", "conv_pictures", "GRID", "THUMB"]
 
-GRID = 64
+GRID = 64                   # the output's map: 64x64 points
+THUMB = 32                  # a hidden unit's map (drawn at most 36 pixels wide): every other point
 EVAL_ROWS = 4000            # a big table's losses are drawn from this many rows
 _setups = itertools.count(1)
 _ALLOWED = {"binary": ("binary_crossentropy", "mean_squared_error", "huber"),
@@ -95,7 +96,11 @@ def build_data(cfg, table) -> Data:
         if cfg["problem"] != "classification":
             raise ValueError("problem: the digits are a classification data set")
         (x, y), (xt, yt) = glassnet.datasets.digits.load_data(classes=k)
+        if not 0 <= cfg["digit"] < len(xt):
+            raise ValueError(f"digit: the test digits are numbered 0 to {len(xt) - 1}, got {cfg['digit']}")
         d.mode, d.task = "digits", "binary" if k == 2 else "multiclass"
+        if cfg["network"] == "convnet":               # images of 8x8 pixels and one channel, as Conv2D reads them
+            d.mode, x, xt = "conv", x.reshape(-1, 8, 8, 1), xt.reshape(-1, 8, 8, 1)
         d.x_train, d.x_test, d.labels_train, d.labels_test = x, xt, y.astype(np.float32), yt.astype(np.float32)
         d.inputs = ["8x8 pixels"]
         d.input_maps = []
@@ -139,6 +144,9 @@ def build_data(cfg, table) -> Data:
         d.source = table.source
     else:
         raise ValueError(f"dataset: unknown {name!r}")
+    if cfg["network"] == "convnet" and d.mode != "conv":
+        raise ValueError(f"network: the convnet reads 8x8 images; choose the digits (digits2 or digits10), "
+                         f"not {name!r}")
     # the output layer and the loss follow from the task
     d.loss = resolve_loss(cfg, d.task)
     d.n_out = len(d.classes) if d.task == "multiclass" else 1
@@ -186,15 +194,22 @@ def _display(a, activation, is_output, d):
     return a / max(1.0, float(np.nanmax(np.abs(a))) if a.size else 1.0)
 
 
+_THIN = np.arange(GRID * GRID).reshape(GRID, GRID)[::GRID // THUMB, ::GRID // THUMB].ravel()
+
+
 def frame(model, d, cfg) -> dict:
+    """One picture of the model: losses, weights, every unit's map (hidden units on the
+    THUMB grid, the output on the GRID one), or on the digits the first layer's images."""
     (xt, yt), (xv, yv, labels) = d.eval_train, d.eval_test
     out = {"train_loss": _finite(model.evaluate(xt, yt, verbose=0, batch_size=4096)),
            "test_loss": _finite(model.evaluate(xv, yv, verbose=0, batch_size=4096))}
     dense = [layer for layer in model.layers if isinstance(layer, Dense)]
-    out["weights"] = [[np.round(np.nan_to_num(w), 4).tolist() for w in layer.get_weights()] for layer in dense]
     out["units"] = [layer.units for layer in dense]
+    out["weights"] = [] if d.mode == "conv" else \
+        [[np.round(np.nan_to_num(w), 4).tolist() for w in layer.get_weights()] for layer in dense]
+    pred = None
     if d.task != "regression":
-        p = model.predict(xv, verbose=0, batch_size=4096)
+        p = np.asarray(model.predict(xv, verbose=0, batch_size=4096))
         pred = p.argmax(axis=1) if p.shape[1] > 1 else (p[:, 0] >= 0.5).astype(int)
         out["test_accuracy"] = _finite(np.mean(pred == labels.astype(int)))
     if d.mode == "2d":
@@ -211,19 +226,51 @@ def frame(model, d, cfg) -> dict:
                                  "sure": encode(2 * sure - 1)})
                     continue
                 shown = _display(a, layer.activation, is_output, d)
-                maps.append(encode_columns(shown))
+                maps.append(encode_columns(shown if is_output else np.asarray(shown)[_THIN]))
         out["maps"] = maps
+        return out
+    if d.mode == "conv":
+        out["conv"] = conv_pictures(model, d, cfg)
     else:
         kernel = dense[0].get_weights()[0]
         scale = max(1e-6, float(np.nanmax(np.abs(kernel))))
         out["kernel_images"] = [encode(kernel[:, j] / scale) for j in range(kernel.shape[1])]
-        p = model.predict(d.x_test, verbose=0, batch_size=4096)
-        pred = p.argmax(axis=1) if p.shape[1] > 1 else (p[:, 0] >= 0.5).astype(int)
-        wrong = np.flatnonzero(pred != d.labels_test.astype(int))
-        out["mistakes"] = [{"img": encode(d.x_test[i]), "true": int(d.labels_test[i]), "pred": int(pred[i])}
-                           for i in wrong[:40]]
-        out["n_mistakes"] = int(len(wrong))
-        out["n_test"] = int(len(d.x_test))
+    wrong = np.flatnonzero(pred != d.labels_test[:len(pred)].astype(int))   # the digits' test set: all of it
+    out["mistakes"] = [{"i": int(i), "img": encode(d.x_test[i].ravel()), "true": int(d.labels_test[i]), "pred": int(pred[i])}
+                       for i in wrong[:40]]
+    out["n_mistakes"] = int(len(wrong))
+    out["n_test"] = int(len(pred))
+    return out
+
+
+def conv_pictures(model, d, cfg) -> dict:
+    """The convnet's first layer: its filters, and what it makes of the chosen test digit
+    (its feature maps, then max-pooled), with the probabilities the model gives that digit.
+Cheap (one image): the session draws these at every frame, the losses and mistakes less often.
+    Each set is scaled by its own largest size, so the colours read as in the maps."""
+    from glassnet.layers import Conv2D
+    convs = [layer for layer in model.layers if isinstance(layer, Conv2D)]
+    conv = convs[0]
+    kernel = conv.get_weights()[0]                       # (rows, cols, 1 channel in, filters)
+    scale = max(1e-6, float(np.nanmax(np.abs(kernel))))
+    filters = [encode(kernel[:, :, 0, j].ravel() / scale) for j in range(kernel.shape[-1])]
+    i = cfg["digit"]
+    x = d.x_test[i:i + 1]
+    a = np.asarray(conv(x))[0]                           # (rows, cols, filters) after the activation
+    after = model.layers[model.layers.index(conv) + 1]
+    pooled = np.asarray(after(a[None]))[0] if after.__class__.__name__.endswith("Pooling2D") else None
+
+    def maps(m):
+        s = max(1e-6, float(np.nanmax(np.abs(m)))) if np.isfinite(m).any() else 1.0
+        return [encode(m[:, :, j].ravel() / s) for j in range(m.shape[-1])]
+
+    p = np.asarray(model.predict(x, verbose=0))[0]
+    probs = p if len(p) > 1 else np.array([1 - p[0], p[0]])
+    out = {"layer": conv.name, "filter_side": int(kernel.shape[0]), "filters": filters,
+           "map_side": int(a.shape[0]), "maps": maps(a), "digit": i, "true": int(d.labels_test[i]),
+           "image": encode(x.ravel()), "probs": [_finite(v) for v in probs]}
+    if pooled is not None:
+        out.update(pool_side=int(pooled.shape[0]), pooled=maps(pooled))
     return out
 
 
@@ -237,7 +284,7 @@ def layout(d, cfg, table) -> dict:
            "source": d.source, "n_train": len(d.x_train), "n_test": len(d.x_test), "loss": d.loss,
            "steps_per_epoch": d.steps_per_epoch}
     if d.mode == "2d":
-        out.update(input_maps=d.input_maps, domain=d.domain, grid=GRID,
+        out.update(input_maps=d.input_maps, domain=d.domain, grid=GRID, thumb=THUMB,
                    points={"train": pts(d.points_train, d.labels_train), "test": pts(d.points_test, d.labels_test)})
     if cfg["dataset"] == "csv" and table is not None:
         out.update(columns=table.names, target=table.target, map_columns=d.map_columns,
@@ -266,15 +313,17 @@ def trace_summary(trace) -> dict:
 
 
 def where_it_broke(model, d):
-    """(a sentence, index of the Dense layer) naming the layer with non-finite or the largest
+    """(a sentence, index of the Dense or Conv2D layer) naming the layer with non-finite or the largest
     outputs and gradients on the training data."""
-    dense = [layer for layer in model.layers if isinstance(layer, Dense)]
+    from glassnet.layers import Conv2D
+    weighted = (Dense, Conv2D)
+    dense = [layer for layer in model.layers if isinstance(layer, weighted)]
     try:
         with np.errstate(all="ignore"):
             a, sizes = d.x_train, []
             for layer in model.layers:
                 a = layer(a)
-                if isinstance(layer, Dense):
+                if isinstance(layer, weighted):
                     sizes.append(float(np.nanmax(np.abs(a))) if np.isfinite(a).all() else math.inf)
             grads = glassnet.gradients(model, d.x_train[:256], d.y_train[:256])
             names = [v.path for v in model.trainable_weights]

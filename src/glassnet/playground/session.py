@@ -3,9 +3,10 @@ thread that trains it with ``fit`` while the page polls for pictures.
 
 The model is touched only under ``Session.lock``: the training thread holds it for one
 chunk of ``fit`` (about 20 ms), a control (settings, one step, reset, explain, download)
-between two chunks. Pictures are rendered by whoever changed the model, at most about 30
-times a second, into ``Session.frame`` (JSON bytes), which the page fetches without
-waiting for the model.
+between two chunks. Pictures are rendered by whoever changed the model, about 40 times a
+second while it trains (``FRAME_INTERVAL``), into ``Session.frame`` (JSON bytes), which
+the page fetches without waiting for the model. Nothing grows with the session's length:
+the loss history is thinned, the Trace restarted, the pages' ids forgotten.
 
 >>> s = Session(start_thread=False)
 >>> s.step_once()["step"]
@@ -23,7 +24,7 @@ import traceback
 import numpy as np
 
 import glassnet
-from glassnet.layers import Dense, Input
+from glassnet.layers import Conv2D, Dense, Flatten, Input, MaxPooling2D
 
 from . import codegen, render
 from .config import DEFAULTS, check_config
@@ -31,11 +32,12 @@ from .data import TableData, parse_csv
 
 __all__ = ["Session"]
 
-FRAME_INTERVAL = 0.02        # seconds between two pictures while training
-CHUNK_SECONDS = 0.01         # one fit call lasts about this long
+FRAME_INTERVAL = 1 / 40      # seconds between two pictures while training: 40 a second
+CHUNK_SECONDS = 0.008        # one fit call lasts about this long (the model is locked meanwhile)
 IDLE_PAUSE = 30.0            # pause when no page has asked for a picture for this long
 TRACE_EVERY = 20             # steps between two Trace records
-MAX_CHUNK_STEPS = 200        # a big table trains in windows of this many batches, so controls stay quick
+SLOW_EVERY = 0.25            # seconds between two evaluations of a convnet on all the digits (its losses, mistakes)
+MAX_CHUNK_STEPS = 200        # a big table (or a slow model) trains in windows of at most this many batches
 
 
 class Session:
@@ -108,8 +110,10 @@ class Session:
         self.step, self.cursor, self.history = 0, 0, []
         self.trace = glassnet.callbacks.Trace(every=TRACE_EVERY)
         self._trace_cache = None
+        self._full_at = 0.0
         self.error = None
         self._rate = (time.monotonic(), 0, 0.0)
+        self._step_seconds = 1e-3                    # measured while training: how many steps fit a chunk
         self._render(force=True)
 
     def _build(self, cfg, d):
@@ -117,9 +121,14 @@ class Session:
         reg = None
         if cfg["regularization"] != "none" and cfg["reg_rate"] > 0:
             reg = getattr(glassnet.regularizers, cfg["regularization"])(cfg["reg_rate"])
-        layers = [Input(shape=(d.x_train.shape[1],))]
-        for i, units in enumerate(cfg["layers"]):
-            layers.append(Dense(units, activation=cfg["activation"], kernel_regularizer=reg, name=f"hidden_{i + 1}"))
+        if d.mode == "conv":                       # the digits as images: the convnet (its hidden layers are these)
+            layers = [Input(shape=d.x_train.shape[1:]),
+                      Conv2D(8, 3, activation=cfg["activation"], kernel_regularizer=reg, name="conv"),
+                      MaxPooling2D(2, name="pool"), Flatten(name="flatten")]
+        else:
+            layers = [Input(shape=(d.x_train.shape[1],))]
+            for i, units in enumerate(cfg["layers"]):
+                layers.append(Dense(units, activation=cfg["activation"], kernel_regularizer=reg, name=f"hidden_{i + 1}"))
         layers.append(Dense(d.n_out, activation=d.out_activation, kernel_regularizer=reg, name="output"))
         model = glassnet.Sequential(layers, name="playground")
         model.compile(optimizer=render.make_optimizer(cfg), loss=d.loss)
@@ -151,8 +160,15 @@ class Session:
                 self.cfg, self.d = cfg, render.build_data(cfg, self.table)   # same split, same arrays
                 self._render(force=True)
                 return self.state()
+            if keys == {"digit"}:                           # another test digit's feature maps: only a redraw
+                n = len(self.d.x_test)
+                if self.d.mode != "2d" and not cfg["digit"] < n:
+                    raise ValueError(f"digit: the test digits are numbered 0 to {n - 1}, got {cfg['digit']}")
+                self.cfg = cfg
+                self._render(force=True)
+                return self.state()
             user_model, table = self.user_model, self.table
-            if keys & {"layers", "activation", "regularization", "reg_rate", "seed"}:
+            if keys & {"layers", "activation", "regularization", "reg_rate", "seed", "network"}:
                 user_model = None
             if "problem" in changes and cfg["dataset"] == "csv" and self.csv_raw is not None \
                     and (cfg["problem"] == "regression") != (self.table.task == "regression"):
@@ -170,7 +186,7 @@ class Session:
         table = parse_csv(raw, target or None, source=source,
                           task="regression" if self.cfg["problem"] == "regression" else None)
         with self.lock:
-            cfg = dict(self.cfg, dataset="csv", target=table.target, map_x=0, map_y=min(1, len(table.names) - 1),
+            cfg = dict(self.cfg, dataset="csv", target=table.target, map_x=0, map_y=min(1, len(table.names) - 1), network="dense",
                        problem="regression" if table.task == "regression" else "classification", loss="auto")
             d, model = self._prepare(cfg, table, None)         # raises: the session is as it was
             self.table, self.csv_raw, self.cfg, self.user_model = table, raw, cfg, None
@@ -251,32 +267,40 @@ class Session:
 
     # -- the training thread ------------------------------------------------------------
     def _loop(self):
-        epochs = 1
         while not self._stop.is_set():
             with self.lock:
                 if self.running and time.monotonic() - self.last_poll > IDLE_PAUSE:
                     self.running = False
                     self.notice = "Training paused: no page has been open for a while. Press play to go on."
                     self._render(force=True)
-                if not self.running:
-                    busy = False
-                else:
-                    busy = True
+                busy = self.running
+                if busy:
                     t0 = time.perf_counter()
-                    epochs = self._train_chunk(epochs)
-                    took = time.perf_counter() - t0
-                    epochs = int(min(1000, max(1, epochs * CHUNK_SECONDS / max(took, 1e-4))))
-                    self._render(force=not self.running)     # a stop (NaN, error) is shown at once
+                    self._train_chunk()
+                    # a picture when the next one is due before this chunk's half would end: ~40 a second
+                    self._render(force=not self.running, ahead=(time.perf_counter() - t0) / 2)
             if not busy:
                 self._stop.wait(0.05)
             else:
                 time.sleep(0.0005)        # let the page's requests take the lock
 
-    def _train_chunk(self, epochs) -> int:
+    def _train_chunk(self):
+        """About CHUNK_SECONDS of ``fit``: whole epochs when one is that short, else a window of
+        the epoch's batches (a big table, a convnet), so a control never waits long."""
         d, model = self.d, self.model
         bs = min(self.cfg["batch_size"], len(d.x_train))
-        if d.steps_per_epoch > MAX_CHUNK_STEPS:
-            return self._train_window(bs)
+        fits = max(1, int(CHUNK_SECONDS / self._step_seconds))       # steps that fit in a chunk
+        t0, step0 = time.perf_counter(), self.step
+        if d.steps_per_epoch > min(fits, MAX_CHUNK_STEPS):
+            self._train_window(bs, min(fits, MAX_CHUNK_STEPS))
+        else:
+            self._train_epochs(bs, min(1000, fits // d.steps_per_epoch))
+        if self.step > step0:
+            took = (time.perf_counter() - t0) / (self.step - step0)
+            self._step_seconds = min(1.0, 0.5 * self._step_seconds + 0.5 * took)
+
+    def _train_epochs(self, bs, epochs):
+        d, model = self.d, self.model
         try:
             h = model.fit(d.x_train, d.y_train, batch_size=bs,
                           epochs=epochs, verbose=0, shuffle=True, callbacks=[self.trace])
@@ -284,7 +308,7 @@ class Session:
             traceback.print_exc()
             self.running = False
             self.error = {"message": f"Training failed: {type(e).__name__}: {e}", "layer": None}
-            return epochs
+            return
         losses = h.history.get("loss", [])
         done = len(losses)
         self.step += done * d.steps_per_epoch
@@ -292,16 +316,18 @@ class Session:
         if done < epochs or not all(math.isfinite(v) for v in losses):
             self.step += d.steps_per_epoch if done < epochs else 0
             self._broke("the loss became NaN or infinite")
+        self._trim_trace()
+
+    def _trim_trace(self):
         if len(self.trace.history.get("step", ())) > 300:     # keep the diagnosis about the recent past
             self.trace = glassnet.callbacks.Trace(every=TRACE_EVERY)
-        return epochs
 
-    def _train_window(self, bs) -> int:
-        """One fit call on the next MAX_CHUNK_STEPS batches of this epoch's shuffled order."""
+    def _train_window(self, bs, steps):
+        """One fit call on the next ``steps`` batches of this epoch's shuffled order."""
         d, n = self.d, len(self.d.x_train)
         if self.cursor == 0 or getattr(self, "_order", None) is None or len(self._order) != n:
             self._order = glassnet.utils.rng().permutation(n)
-        rows = self._order[self.cursor:self.cursor + MAX_CHUNK_STEPS * bs]
+        rows = self._order[self.cursor:self.cursor + steps * bs]
         try:
             h = self.model.fit(d.x_train[rows], d.y_train[rows], batch_size=bs, epochs=1, verbose=0,
                                shuffle=False, callbacks=[self.trace])
@@ -309,13 +335,13 @@ class Session:
             traceback.print_exc()
             self.running = False
             self.error = {"message": f"Training failed: {type(e).__name__}: {e}", "layer": None}
-            return 1
+            return
         losses = h.history.get("loss", [])
         self.step += math.ceil(len(rows) / bs)
         self.cursor = 0 if self.cursor + len(rows) >= n else self.cursor + len(rows)
         if not losses or not all(math.isfinite(v) for v in losses):
             self._broke("the loss became NaN or infinite")
-        return 1
+        self._trim_trace()
 
     def _broke(self, what):
         """Stop, and say which layer blew up: the largest |Z| or |dJ/dW| in the network."""
@@ -329,9 +355,10 @@ class Session:
             "press reset and try one 10x smaller.")}
 
     # -- pictures -------------------------------------------------------------------------
-    def _render(self, force=False):
+    def _render(self, force=False, ahead=0.0):
+        """Publish a picture if one is due (``ahead``: seconds early that still count as due)."""
         now = time.monotonic()
-        if not force and now - getattr(self, "_last_frame", 0.0) < FRAME_INTERVAL:
+        if not force and now - getattr(self, "_last_frame", 0.0) < FRAME_INTERVAL - ahead:
             return
         self._last_frame = now
         t0, s0, rate = self._rate
@@ -340,8 +367,13 @@ class Session:
             self._rate = (now, self.step, rate)
         if self._trace_cache is None or now - self._trace_cache[0] > 0.5:
             self._trace_cache = (now, render.trace_summary(self.trace))
+        full = force or self.d.mode != "conv" or now - self._full_at >= SLOW_EVERY
         with np.errstate(all="ignore"):        # a blown-up network is drawn, not warned about
-            frame = render.frame(self.model, self.d, self.cfg)
+            if full:
+                frame = self._full_frame = render.frame(self.model, self.d, self.cfg)
+                self._full_at = now
+            else:                              # the convnet: its filters and maps live, losses 4 times a second
+                frame = dict(self._full_frame, conv=render.conv_pictures(self.model, self.d, self.cfg))
         frame.update(step=self.step, epoch=self.step // self.d.steps_per_epoch, running=self.running,
                      steps_per_sec=round(rate), error=self.error, notice=self.notice, trace=self._trace_cache[1],
                      config=self.cfg, setup=self.d.setup_version)

@@ -127,7 +127,10 @@
       metrics.frames++; fpsCount++;
     }
     const now = performance.now();
-    if (now - fpsStart >= 1000) { metrics.fps = fpsCount * 1000 / (now - fpsStart); fpsCount = 0; fpsStart = now; }
+    if (now - fpsStart >= 1000) {
+      metrics.fps = fpsCount * 1000 / (now - fpsStart); fpsCount = 0; fpsStart = now;
+      $("fps").textContent = Math.round(metrics.fps);
+    }
     requestAnimationFrame(frameLoop);
   }
 
@@ -145,7 +148,7 @@
     $("accuracy").textContent = st.test_accuracy !== undefined && st.test_accuracy !== null ? `· test accuracy ${(st.test_accuracy * 100).toFixed(1)}%` : "";
     if (st.config) applyConfig(st.config);
     drawBanner(st);
-    drawNetwork(st);
+    if (layout.mode === "conv") drawConv(st); else drawNetwork(st);
     drawOutput(st);
     drawLossPlot(st.history || []);
     drawTrace(st.trace);
@@ -209,7 +212,8 @@
     for (let l = 0; l < st.units.length; l++) {
       pos[l + 1].forEach((p, j) => {
         let drawn = false;
-        if (st.maps && st.maps[l] && Array.isArray(st.maps[l])) { drawMap(ctx, b64bytes(st.maps[l][j]), layout.grid, p.x, p.y, p.s, p.s, true); drawn = true; }
+        const side = l === st.units.length - 1 ? layout.grid : (layout.thumb || layout.grid);   // hidden maps: thumbnails
+        if (st.maps && st.maps[l] && Array.isArray(st.maps[l])) { drawMap(ctx, b64bytes(st.maps[l][j]), side, p.x, p.y, p.s, p.s, true); drawn = true; }
         else if (st.kernel_images && l === 0) { drawMap(ctx, b64bytes(st.kernel_images[j]), 8, p.x, p.y, p.s, p.s, false); drawn = true; }
         if (!drawn) { ctx.fillStyle = "#e8eaeb"; ctx.fillRect(p.x, p.y, p.s, p.s); }
         ctx.strokeStyle = l === broken ? "#d33" : "#999"; ctx.lineWidth = l === broken ? 3 : 1;
@@ -218,10 +222,44 @@
     }
   }
 
+  // the convnet on the digits: the chosen test digit, the first layer's filters, the feature
+  // maps they make of it, max-pooled, and the probabilities the model gives it
+  function drawConv(st) {
+    const cv = $("network"), ctx = cv.getContext("2d"), c = st.conv;
+    ctx.clearRect(0, 0, cv.width, cv.height);
+    if (!c) return;
+    const broken = st.error && st.error.layer === 0;
+    ctx.font = "11px system-ui, sans-serif"; ctx.fillStyle = "#333"; ctx.textAlign = "left";
+    const heads = [[10, "test digit " + c.digit], [130, `filters ${c.filter_side}x${c.filter_side}`],
+      [200, `feature maps ${c.map_side}x${c.map_side}`], [300, c.pooled ? `max-pooled ${c.pool_side}x${c.pool_side}` : ""], [400, "output"]];
+    heads.forEach(([x, t]) => ctx.fillText(t, x, 12));
+    drawMap(ctx, b64bytes(c.image), 8, 10, 150, 96, 96, false);
+    ctx.strokeStyle = "#999"; ctx.lineWidth = 1; ctx.strokeRect(10, 150, 96, 96);
+    ctx.fillText(`a ${c.true}`, 10, 262);
+    const n = c.filters.length, gap = Math.min(50, (cv.height - 24) / n), s = gap - 8;
+    for (let j = 0; j < n; j++) {
+      const y = 22 + j * gap;
+      drawMap(ctx, b64bytes(c.filters[j]), c.filter_side, 140, y, s, s, false);
+      drawMap(ctx, b64bytes(c.maps[j]), c.map_side, 215, y, s, s, false);
+      if (c.pooled) drawMap(ctx, b64bytes(c.pooled[j]), c.pool_side, 310, y, s, s, false);
+      ctx.strokeStyle = broken ? "#d33" : "#999"; ctx.lineWidth = broken ? 3 : 1;
+      ctx.strokeRect(140, y, s, s); ctx.strokeRect(215, y, s, s); if (c.pooled) ctx.strokeRect(310, y, s, s);
+      ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1;
+      ctx.beginPath(); ctx.moveTo(108, 198); ctx.lineTo(140, y + s / 2); ctx.stroke();
+    }
+    const k = c.probs.length, bh = Math.min(38, (cv.height - 24) / k), best = c.probs.indexOf(Math.max(...c.probs));
+    c.probs.forEach((p, i) => {
+      const y = 22 + i * bh;
+      ctx.fillStyle = "#333"; ctx.fillText(String(i), 400, y + bh / 2 + 4);
+      ctx.fillStyle = i === best ? "#0877bd" : "#9cc3dc"; ctx.fillRect(416, y + 2, Math.max(1, (p || 0) * 180), bh - 6);
+      ctx.fillStyle = "#333"; ctx.fillText(((p || 0) * 100).toFixed(0) + "%", 600, y + bh / 2 + 4);
+    });
+  }
+
   function drawOutput(st) {
     const cv = $("outmap"), ctx = cv.getContext("2d"), S = cv.width;
     ctx.clearRect(0, 0, S, S);
-    const digits = layout.mode === "digits";
+    const digits = layout.mode !== "2d";
     $("mistakes-box").classList.toggle("hidden", !digits);
     $("outmap").classList.toggle("hidden", digits);
     if (digits) { drawMistakes(st); return; }
@@ -251,7 +289,7 @@
     $("mistakes-title").textContent = `Mistakes on the test digits: ${st.n_mistakes} of ${st.n_test} (true → predicted)`;
     ctx.font = "10px system-ui, sans-serif"; ctx.fillStyle = "#333"; ctx.textAlign = "center";
     st.mistakes.forEach((m, i) => {
-      const x = (i % 8) * 40, y = Math.floor(i / 8) * 50;
+      const x = (i % 8) * 40, y = Math.floor(i / 8) * 50;   // (a click picks the digit: mistakeAt)
       if (y + 50 > cv.height) return;
       drawMap(ctx, b64bytes(m.img), 8, x + 4, y, 32, 32, false);
       ctx.fillStyle = "#333"; ctx.fillText(`${m.true}→${m.pred}`, x + 20, y + 44);
@@ -299,6 +337,12 @@
     }
     for (const id of ["ratio", "noise", "batch_size"]) { $(id).value = cfg[id]; $(id + "-v").textContent = cfg[id]; }
     document.querySelectorAll("#datasets button").forEach((b) => b.classList.toggle("on", b.dataset.set === cfg.dataset));
+    const isDigits = cfg.dataset === "digits2" || cfg.dataset === "digits10";
+    $("digits-ctl").classList.toggle("hidden", !isDigits);
+    $("digit-box").classList.toggle("hidden", cfg.network !== "convnet");
+    $("dense-ctl").classList.toggle("hidden", isDigits && cfg.network === "convnet");
+    $("netkind").value = cfg.network;
+    if (document.activeElement !== $("digit")) $("digit").value = cfg.digit;
     $("n-layers").textContent = cfg.layers.length;
     const uc = $("unit-ctl"); uc.innerHTML = "";
     const colW = (620 - 60 - 36) / (cfg.layers.length + 1);
@@ -335,7 +379,7 @@
     $("problem").onchange = () => {
       const p = $("problem").value;
       if (currentCfg.dataset === "csv") return setConfig({ problem: p });
-      setConfig({ problem: p, dataset: p === "regression" ? "plane" : "circle", loss: "auto" });
+      setConfig({ problem: p, dataset: p === "regression" ? "plane" : "circle", loss: "auto", network: "dense" });
     };
     for (const id of ["ratio", "noise", "batch_size"]) {
       $(id).oninput = () => { $(id + "-v").textContent = $(id).value; };
@@ -343,7 +387,8 @@
     }
     $("datasets").onclick = (e) => {
       const b = e.target.closest("button"); if (!b) return;
-      setConfig({ dataset: b.dataset.set, problem: b.dataset.problem, loss: "auto" });
+      const digits = b.dataset.set.startsWith("digits");     // the convnet reads images: the 2-D sets take Dense layers
+      setConfig({ dataset: b.dataset.set, problem: b.dataset.problem, loss: "auto", network: digits ? currentCfg.network : "dense" });
     };
     $("features").onclick = (e) => {
       const f = e.target.dataset.feature; if (!f) return;
@@ -365,6 +410,12 @@
       $("csvfile").value = "";
     };
     $("target").onchange = () => api("/api/target", { target: $("target").value }).then(afterControl).catch(() => {});
+    $("netkind").onchange = () => setConfig({ network: $("netkind").value });
+    $("digit").onchange = () => setConfig({ digit: parseInt($("digit").value, 10) });
+    $("mistakes").onclick = (e) => {                        // a mistake's feature maps
+      const r = $("mistakes").getBoundingClientRect(), i = Math.floor((e.clientY - r.top) / 50) * 8 + Math.floor((e.clientX - r.left) / 40);
+      if (latest && latest.mistakes && latest.mistakes[i] && currentCfg.network === "convnet") setConfig({ digit: latest.mistakes[i].i });
+    };
     $("map_x").onchange = () => setConfig({ map_x: +$("map_x").value });
     $("map_y").onchange = () => setConfig({ map_y: +$("map_y").value });
     $("show-test").onchange = () => { dirty = true; };
