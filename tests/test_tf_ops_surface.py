@@ -880,6 +880,20 @@ def test_print_writes_as_tensorflow():
                               " [56 57 58 59 60 61 62 63]]\n")
 
 
+def test_print_more_of_tensorflows_text():
+    out = io.StringIO()
+    tf.print(C([[-1.25, 2.0], [3e-5, -4e8]]), output_stream=out)
+    tf.print(None, (C(1), "a"), [[C([1, 2])], 3], output_stream=out)
+    tf.print(C([1, 2], dtype=tf.int64), C(2 ** 40, dtype=tf.int64), C([1e-300, 2.5], dtype=tf.float64), output_stream=out)
+    tf.print(C([np.nan, -np.inf], dtype=tf.float64), C(0.0), C(-0.0), output_stream=out)
+    tf.print(C(1.0e10), C(123456789.0), C(0.000123), C(1.0 / 7.0, dtype=tf.float64), output_stream=out)
+    assert out.getvalue() == ("[[-1.25 2]\n [3e-05 -4e+08]]\n"                      # TensorFlow 2.21's text
+                              "None (1, 'a') [[[1 2]], 3]\n"
+                              "[1 2] 1099511627776 [1e-300 2.5]\n"
+                              "[nan -inf] 0 0\n"
+                              "1e+10 123456792 0.000123 0.14285714285714285\n")
+
+
 def test_print_goes_to_stderr_by_default(capsys, tmp_path):
     tf.print("loss:", C(0.5))
     captured = capsys.readouterr()

@@ -44,6 +44,8 @@ def _float_text(v: float, double: bool) -> str:
     same number, else 9 (17): 0.1 -> '0.1', float32(1/3) -> '0.333333343'."""
     if not np.isfinite(v):
         return str(v)
+    if v == 0:
+        return "0"                  # -0.0 too, as TensorFlow prints it
     short = ("%.15g" if double else "%.6g") % v
     same = float(short) == v if double else np.float32(float(short)) == np.float32(v)
     return short if same else ("%.17g" if double else "%.9g") % v
