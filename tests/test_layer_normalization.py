@@ -169,3 +169,10 @@ def test_explain_works_the_first_number_out():
     model.compile(optimizer="sgd", loss="mse")
     text = str(glassnet.explain(model, np.arange(8.0).reshape(2, 4), np.ones((2, 1))))
     assert "sqrt(var + 0.001)" in text and "by hand" in text
+
+
+def test_a_padding_mask_passes_through_as_kerass():
+    ids = np.array([[3, 1, 0], [2, 0, 0]])
+    x = layers.Embedding(5, 4, mask_zero=True)(ids)
+    for layer in (layers.LayerNormalization(), layers.GroupNormalization(groups=2), layers.UnitNormalization()):
+        np.testing.assert_array_equal(np.asarray(layer(x)._keras_mask), ids != 0)

@@ -73,6 +73,8 @@ class LayerNormalization(Layer):
     [('gamma', (4,)), ('beta', (4,))]
     """
 
+    supports_masking = True          # a padding mask passes through it unchanged (Keras's)
+
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
@@ -246,6 +248,8 @@ class GroupNormalization(Layer):
     >>> gn(np.arange(8.0).reshape(1, 2, 4)).shape
     (1, 2, 4)
     """
+
+    supports_masking = True
 
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
