@@ -85,8 +85,8 @@ class MultiHeadAttention(Layer):
     >>> mha = glassnet.layers.MultiHeadAttention(num_heads=2, key_dim=4)
     >>> mha(np.ones((1, 3, 8)), np.ones((1, 5, 6))).shape
     (1, 3, 8)
-    >>> [v.path for v in mha.weights][:2]
-    ['multi_head_attention_1/query/kernel', 'multi_head_attention_1/query/bias']
+    >>> [v.name for v in mha.weights][:3]
+    ['query/kernel', 'query/bias', 'key/kernel']
     """
 
     takes_list = True               # a node of several inputs in a graph: [query, value(, key)]
