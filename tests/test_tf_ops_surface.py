@@ -134,6 +134,22 @@ def test_reductions_and_selection():
     _same(tf.math.segment_mean(C([1.0, 2.0, 3.0]), [0, 0, 2]), [1.5, 0, 3])
     with pytest.raises(tf.errors.InvalidArgumentError, match="sorted"):
         tf.math.segment_sum(C([1.0, 2.0, 3.0]), [1, 0, 1])
+    d = C([1.0, 5.0, 3.0, -2.0])                                          # TF 2.21's answers
+    _same(tf.math.segment_max(d, [0, 0, 2, 2]), [5, 0, 3])                 # an empty segment: 0
+    _same(tf.math.segment_min(d, [0, 0, 2, 2]), [1, 0, -2])
+    _same(tf.math.segment_prod(d, [0, 0, 2, 2]), [5, 1, -6])
+    low, high = np.finfo(np.float32).min, np.finfo(np.float32).max
+    _same(tf.math.unsorted_segment_max(d, [1, 1, 3, -1], 4), [low, 5, low, 3])   # empty: the lowest float
+    _same(tf.math.unsorted_segment_min(d, [1, 1, 3, -1], 4), [high, 1, high, 3])
+    _same(tf.math.unsorted_segment_prod(d, [1, 1, 3, -1], 4), [1, 5, 1, 3])
+    _same(tf.math.unsorted_segment_sqrt_n(d, [1, 1, 3, -1], 4), [0, 4.2426405, 0, 3])
+    _same(tf.math.unsorted_segment_max(C([1, 5, 3]), [0, 0, 2], 3), [5, -2147483648, 3], np.int32)
+    x = C([1.0, 5.0, 5.0, 2.0])
+    for fn, want in ((tf.math.segment_max, [0, 0.5, 0.5, 10]), (tf.math.segment_prod, [25, 5, 5, 10])):
+        with tf.GradientTape() as tape:                                    # ties share the gradient, as TF
+            tape.watch(x)
+            y = tf.reduce_sum(fn(x, [0, 0, 0, 1]) * C([1.0, 10.0]))
+        _same(tape.gradient(y, x), want)
 
 
 def test_sort_unique_mask_rank_meshgrid():
@@ -342,6 +358,10 @@ GRADIENT_CASES = {
     "foldr": (lambda x, a0: tf.foldr(lambda a, r: a * r, x, initializer=a0), [X23, [1.0, 2.0, -1.0]]),
     "py_function": (lambda x: tf.py_function(lambda a: tf.sin(a) * a, [x], Tout=tf.float64), [X23]),
     "realdiv": (tf.realdiv, [[1.0, -2.0], [0.5, 4.0]]),
+    "segment_max": (lambda x: tf.math.segment_max(x, [0, 0, 2]), [[[1.0, 2.0], [3.0, -4.0], [0.5, 0.1]]]),
+    "unsorted_segment_min": (lambda x: tf.math.unsorted_segment_min(x, [1, -1, 1, 0], 2), [[0.3, -1.2, 0.7, 2.0]]),
+    "segment_prod with a zero": (lambda x: tf.math.segment_prod(x, [0, 0, 0, 1]), [[0.0, 2.0, 3.0, 1.5]]),
+    "unsorted_segment_sqrt_n": (lambda x: tf.math.unsorted_segment_sqrt_n(x, [1, 1, 0], 2), [[0.3, -1.2, 0.7]]),
     "divide_no_nan": (tf.math.divide_no_nan, [[1.0, -2.0], [0.5, 4.0]]),
     "xlogy": (tf.math.xlogy, [[1.0, -2.0], [0.5, 4.0]]),
     "cross": (tf.linalg.cross, [[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]]),
@@ -974,9 +994,18 @@ def _mod(draw, rng):
     return np.mod, [rng.uniform(2.2, 2.8, size=shape), rng.uniform(1.0, 1.05, size=shape)]
 
 
+def _segment_reduced(draw, rng):
+    from hypothesis import strategies as st
+    fn = draw(st.sampled_from([tf.math.segment_max, tf.math.segment_min, tf.math.segment_prod]))
+    ids = np.sort(rng.integers(0, 3, size=draw(st.integers(1, 5))))
+    shape = (len(ids),) + draw(st.sampled_from([(), (2,)]))
+    return (lambda x: fn(x, ids)), [rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1, 1], size=shape)]
+
+
 def _vjp_examples():
-    from glassnet.tf import elementwise, index_map, linalg
+    from glassnet.tf import elementwise, index_map, linalg, selection
     return {
+        selection._segment_reduce: _segment_reduced,
         index_map._take: _taken, index_map._put: _put,
         np.tan: _unary(np.tan, -1.0, 1.0), np.sinh: _unary(np.sinh, -2, 2), np.cosh: _unary(np.cosh, -2, 2),
         np.arcsin: _unary(np.arcsin, -0.8, 0.8), np.arccos: _unary(np.arccos, -0.8, 0.8),

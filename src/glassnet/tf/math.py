@@ -34,7 +34,8 @@ _MORE = {
                    "realdiv truncatediv truncatemod cumsum scalar_mul logical_and logical_or logical_not logical_xor "
                    "is_nan is_inf is_finite",
     "selection": "reduce_any reduce_all count_nonzero reduce_euclidean_norm top_k in_top_k bincount segment_sum "
-                 "unsorted_segment_sum segment_mean unsorted_segment_mean",
+                 "unsorted_segment_sum segment_mean unsorted_segment_mean segment_max segment_min segment_prod "
+                 "unsorted_segment_max unsorted_segment_min unsorted_segment_prod unsorted_segment_sqrt_n",
     "safe_math": "divide_no_nan multiply_no_nan reciprocal_no_nan xlogy xdivy xlog1py expm1 softsign polyval "
                  "log_softmax softmax rint cumprod invert_permutation is_non_decreasing is_strictly_increasing "
                  "zero_fraction conj real imag",

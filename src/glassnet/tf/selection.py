@@ -24,7 +24,9 @@ from .ops import _array, _values
 from .tensor import Tensor, _as_dtype, accept_symbolic, wrap
 
 __all__ = ["reduce_any", "reduce_all", "count_nonzero", "reduce_euclidean_norm", "top_k", "in_top_k", "bincount",
-           "segment_sum", "unsorted_segment_sum", "segment_mean", "unsorted_segment_mean"]
+           "segment_sum", "unsorted_segment_sum", "segment_mean", "unsorted_segment_mean", "segment_max", "segment_min",
+           "segment_prod", "unsorted_segment_max", "unsorted_segment_min", "unsorted_segment_prod",
+           "unsorted_segment_sqrt_n"]
 
 TopKV2 = namedtuple("TopKV2", ["values", "indices"])
 
@@ -186,6 +188,98 @@ def segment_mean(data, segment_ids, name=None) -> Tensor:
 
 def unsorted_segment_mean(data, segment_ids, num_segments, name=None) -> Tensor:
     return _mean(*_segments(data, segment_ids, num_segments, "unsorted_segment_mean", False))
+
+
+def _segment_reduce(x, index, shape, how, empty):
+    """Each segment's max / min / product (``how``: a ufunc), ``empty`` where a segment got nothing."""
+    x = np.asarray(x)
+    inside = index >= 0
+    start = {np.maximum: -np.inf, np.minimum: np.inf, np.multiply: 1}[how]
+    out = np.full(int(np.prod(shape)), start, dtype=np.float64 if x.dtype.kind == "f" else object)
+    how.at(out, index[inside], x[inside])
+    hit = np.zeros(out.shape, bool)
+    hit[index[inside]] = True
+    return np.where(hit, out, empty).astype(x.dtype).reshape(shape)
+
+
+def _extreme_rule(ans, x, index, shape, how, empty):
+    """max / min: g shared equally among the entries that reach their segment's extreme (as TF)."""
+    def vjp(g):
+        reached = (np.asarray(vjps._plain(x)) == np.asarray(take(vjps._plain(ans), index))) & (index >= 0)
+        counts = np.bincount(index[reached], minlength=int(np.prod(shape)))
+        share = np.where(reached, 1.0 / np.maximum(counts[np.maximum(index, 0)], 1), 0.0)
+        return take(g, index) * share.astype(np.asarray(vjps._plain(x)).dtype)
+    return vjp
+
+
+def _product_rule(ans, x, index, shape, how, empty):
+    """prod: dJ/dx_i = g * (the product of the others in x_i's segment), zeros handled exactly."""
+    def vjp(g):
+        plain = np.asarray(vjps._plain(x))
+        others = np.zeros(plain.shape, plain.dtype)
+        for seg in np.unique(index[index >= 0]):
+            where = np.flatnonzero(index.reshape(-1) == seg)
+            values = plain.reshape(-1)[where]
+            for k, i in enumerate(where):
+                others.reshape(-1)[i] = np.prod(np.delete(values, k))
+        return take(g, index) * others
+    return vjp
+
+
+def _segment_vjp(ans, x, index, shape, how, empty):
+    return (_product_rule if how is np.multiply else _extreme_rule)(ans, x, index, shape, how, empty)
+
+
+vjps.defvjp(_segment_reduce, _segment_vjp)
+
+
+def _lowest(dtype, how):
+    dtype = np.dtype(dtype)
+    info = np.finfo(dtype) if dtype.kind == "f" else np.iinfo(dtype)
+    return {np.maximum: info.min, np.minimum: info.max, np.multiply: 1}[how]
+
+
+def _reduced(data, segment_ids, num_segments, how, who, sorted_ids):
+    x, index, shape, _ = _segments(data, segment_ids, num_segments, who, sorted_ids)
+    empty = 0 if sorted_ids and how is not np.multiply else _lowest(x.dtype, how)
+    return vjps.apply(_segment_reduce, x, index=np.ascontiguousarray(index), shape=shape, how=how, empty=empty)
+
+
+def segment_max(data, segment_ids, name=None) -> Tensor:
+    """The largest entry of each segment (0 for an empty one);  dJ/dx: g shared among the ties."""
+    return _reduced(data, segment_ids, None, np.maximum, "segment_max", True)
+
+
+def segment_min(data, segment_ids, name=None) -> Tensor:
+    """The smallest entry of each segment (0 for an empty one)."""
+    return _reduced(data, segment_ids, None, np.minimum, "segment_min", True)
+
+
+def segment_prod(data, segment_ids, name=None) -> Tensor:
+    """The product of each segment (1 for an empty one);  dJ/dx_i = g * the product of the others."""
+    return _reduced(data, segment_ids, None, np.multiply, "segment_prod", True)
+
+
+def unsorted_segment_max(data, segment_ids, num_segments, name=None) -> Tensor:
+    """As :func:`segment_max`, ids in any order; an empty segment gives the type's lowest value."""
+    return _reduced(data, segment_ids, num_segments, np.maximum, "unsorted_segment_max", False)
+
+
+def unsorted_segment_min(data, segment_ids, num_segments, name=None) -> Tensor:
+    """As :func:`segment_min`, ids in any order; an empty segment gives the type's highest value."""
+    return _reduced(data, segment_ids, num_segments, np.minimum, "unsorted_segment_min", False)
+
+
+def unsorted_segment_prod(data, segment_ids, num_segments, name=None) -> Tensor:
+    return _reduced(data, segment_ids, num_segments, np.multiply, "unsorted_segment_prod", False)
+
+
+def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None) -> Tensor:
+    """Each segment's sum divided by the square root of its size (0 for an empty one)."""
+    x, index, shape, ids = _segments(data, segment_ids, num_segments, "unsorted_segment_sqrt_n", False)
+    counts = np.bincount(ids[ids >= 0].reshape(-1), minlength=shape[0]).astype(x.dtype)
+    counts = counts.reshape((-1,) + (1,) * (len(shape) - 1))
+    return put(x, index, shape) / np.sqrt(np.maximum(counts, 1))
 
 
 accept_symbolic(globals(), __all__)      # tf functions on a functional model's tensors make Lambda nodes
