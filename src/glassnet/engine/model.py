@@ -36,7 +36,7 @@ import inspect
 import numpy as np
 
 from .. import config
-from ..layers import InputLayer, Layer
+from ..layers import InputLayer, Layer, by_call
 from ..tf import tape
 from ..tf.tensor import KerasTensor, wrap
 from ..tf.variable import Variable
@@ -271,8 +271,11 @@ class Model(Trainer, Layer):
         return sum(part.count_params() for part in self._parts()) + sum(v.value.size for v in self._variables)
 
     @property
-    def losses(self) -> list[float]:
-        return [penalty for part in self._parts() for penalty in part.losses] + \
+    def losses(self) -> list:
+        """Keras's ``model.losses``: what the model's own latest call added with ``add_loss``
+        (Tensors), its layers' losses, then its own Variables' penalties."""
+        return list(self.__dict__.get("_call_losses", ())) + \
+            [penalty for part in self._parts() for penalty in part.losses] + \
             [float(v.regularizer(v.value)) for v in self._variables if v.regularizer is not None]
 
     def __call__(self, x=None, training=None, **kwargs):
@@ -294,9 +297,11 @@ class Model(Trainer, Layer):
                 tape.record_call(self, x, out)
             return out
         if not self._is_stack():                        # a subclassed model: its own forward pass
-            with tape.training_scope(training):
-                return (self.call(x, training=training, **kwargs) if _takes_training(type(self))
-                        else self.call(x, **kwargs))
+            self.__dict__["_call_extras"] = kwargs      # (by_call.run: add_loss terms reset per top-level call)
+            try:
+                return by_call.run(self, x, training)
+            finally:
+                self.__dict__["_call_extras"] = {}
         given = x
         if not self.built and self._input_shape is None and not isinstance(x, (list, tuple, dict)) and np.ndim(x) > 2:
             self.build((None,) + tuple(np.shape(x)[1:]))  # a call (not fit) builds for what it gets, as Keras:
@@ -449,13 +454,8 @@ class Model(Trainer, Layer):
             return outs[0] if len(outs) == 1 else outs
         if self._is_stack():
             return forward(self._layers, x, training)
-        # a Tensor the recorder follows (dJ/dx can be asked), or a dict of them (a call on named inputs)
-        x = {k: wrap(np.asarray(v)) for k, v in x.items()} if isinstance(x, dict) else wrap(np.asarray(x))
-        with tape.GradientTape() as recorder, tape.training_scope(training):
-            recorder.watch(x)
-            out = self.call(x, training=training) if _takes_training(type(self)) else self.call(x)
-        self._last_call = (recorder, x, out)
-        return np.asarray(out)
+        # recorded as a layer written with call is (x a Tensor the recorder follows, or a dict of them)
+        return by_call.forward(self, x, training)
 
     def backward(self, grad, need_input_grad=True):
         """Its layers' backward passes in reverse; sets their weights' grad, returns dJ/d(input).
@@ -465,11 +465,8 @@ class Model(Trainer, Layer):
             grads = grad if isinstance(grad, list) else [grad]
             dxs = self._graph.backward(grads, need_input_grad)
             return None if dxs is None else (dxs[0] if len(dxs) == 1 else dxs)
-        if not self._is_stack():
-            if self._last_call is None:
-                raise RuntimeError(f"{type(self).__name__}.backward: run forward first")
-            recorder, x, out = self._last_call
-            return recorder.run_back(out, grad, x, need_input_grad, who=f"{type(self).__name__}.call()")
+        if not self._is_stack():                        # the recorded call run back, add_loss terms seeded
+            return by_call.backward(self, grad, need_input_grad, strict=True)
         needs = input_grads_needed(self._layers, need_input_grad)
         for i in range(len(self._layers) - 1, -1, -1):
             if grad is None:                            # nothing flows back past ids or words

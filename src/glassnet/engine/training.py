@@ -27,7 +27,7 @@ from ..fast import denormals, threads
 from ..callbacks import CallbackList, History
 from .progress import ProgressLogger
 from . import custom_step, fastpath
-from .step import divisor, forward, per_sample_losses, penalty
+from .step import added_losses, divisor, forward, per_sample_losses, penalty
 from ..utils import rng
 
 
@@ -407,7 +407,8 @@ def run_evaluate(model, x, y, sample_weight=None, batch_size=32):
 
 
 def run_evaluate_batches(model, batches):
-    """The loss (weighted as in training, plus penalties) and metrics over some batches."""
+    """The loss (weighted as in training, plus penalties and what the batch's calls added
+    with ``add_loss``, as fit counts them) and metrics over some batches."""
     for m in model.metrics:
         m.reset_state()
     layers, loss = model.units(), model.loss
@@ -418,7 +419,7 @@ def run_evaluate_batches(model, batches):
         values = per_sample_losses(loss, model.output_shortcut, layers[-1], yb, a)
         if swb is not None:
             values = values * swb
-        batch_loss = float(np.sum(values)) / divisor(loss, np.size(values), swb) + penalties
+        batch_loss = float(np.sum(values)) / divisor(loss, np.size(values), swb) + penalties + added_losses(layers)
         total += batch_loss * rows(yb)         # the epoch's loss: weighted by batch size
         n += rows(yb)
         for m in model.metrics:

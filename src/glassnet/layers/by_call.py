@@ -15,7 +15,9 @@ operations and other layers (``self.w = self.add_weight(...)`` in ``build``, the
   ``supports_masking = True``) says what the output's is;
 - ``training`` is passed when ``call`` takes it.
 
-A subclassed ``Model`` records its ``call`` the same way (``glassnet/engine/model.py``).
+A subclassed ``Model`` records its ``call`` the same way, with these same functions
+(``glassnet/engine/model.py``): its own ``add_loss`` terms are reset per top-level call, seeded
+in ``backward`` and listed in ``model.losses``.
 
 >>> import numpy as np, glassnet as tf
 >>> class Linear(tf.keras.layers.Layer):
@@ -78,7 +80,10 @@ def _extras(layer) -> dict:
 
 
 def _as_input(x):
-    """An input as the tape follows it: a Tensor (ints stay ints: an id is not a weight)."""
+    """An input as the tape follows it: a Tensor (ints stay ints: an id is not a weight); a
+    list, tuple or dict of inputs (a subclassed model's call on named inputs), each one."""
+    if isinstance(x, dict):
+        return {k: _as_input(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return [_as_input(v) for v in x]
     return wrap(np.array(x, copy=False))
@@ -136,24 +141,36 @@ def forward(layer, x, training=False, mask=None):
     return _arrays(out)
 
 
-def backward(layer, grad, need_input_grad=True):
+def backward(layer, grad, need_input_grad=True, strict=False):
     """The latest :func:`forward`'s record run back from ``grad`` (dJ/d out): the weights
-    read get their ``grad``; returns dJ/d x (a list for a list of inputs)."""
+    read get their ``grad``; returns dJ/d x (a list for a list of inputs, a dict for a dict).
+    What the call added with ``add_loss`` is part of fit's loss: each term is seeded with
+    ``dJ/d(term) = 1``. ``strict`` (a subclassed model's): when dJ/d x is needed but no recorded
+    operation read the input, say so rather than return zeros."""
     if getattr(layer, "_last_call", None) is None:
         raise RuntimeError(f"{type(layer).__name__}.backward: run forward first")
     recorder, x, out = layer._last_call
+    who = f"{type(layer).__name__}.call()"
     outs = list(out) if isinstance(out, (list, tuple)) else [out]
     grads = list(grad) if isinstance(out, (list, tuple)) else [grad]
     for added in added_losses(layer):          # fit adds them to the loss: dJ/d(each) = 1
         if isinstance(added, Tensor):
             outs.append(added)
             grads.append(np.ones(np.shape(added), added.dtype))
-    inputs = x if isinstance(x, list) else [x]
+    inputs = list(x.values()) if isinstance(x, dict) else x if isinstance(x, list) else [x]
     variables = list({id(v): v for n in recorder._nodes for v in n.inputs
                       if hasattr(v, "store_in")}.values())                 # every Variable the call read
     floats = [i for i in inputs if i.dtype.kind == "f"]
+    if strict and need_input_grad and not any(i is v for n in recorder._nodes for v in n.inputs for i in inputs):
+        raise TypeError(f"{who}: dJ/d(input) is needed here (the model follows another layer), but no recorded "
+                        "operation read the input itself: what the call did to it first was plain NumPy on an "
+                        "array no tape followed. Begin the call with a layer (or tf operation on a layer's "
+                        "output), or put this model first")
     sources = variables + (floats if need_input_grad else [])
-    found = recorder._walk(outs, [np.asarray(g) for g in grads], sources) if sources else {}
+    try:
+        found = recorder._walk(outs, [np.asarray(g) for g in grads], sources) if sources else {}
+    except LookupError as e:
+        raise LookupError(f"{who}: {e}") from None
     for v in variables:
         g = found.get(id(v))
         v.grad = np.zeros_like(v.value) if g is None else np.asarray(g)
@@ -161,6 +178,8 @@ def backward(layer, grad, need_input_grad=True):
         return None
     dxs = [np.asarray(found[id(i)]) if id(i) in found else np.zeros(i.shape, i.dtype if i.dtype.kind == "f"
                                                                       else config.floatx()) for i in inputs]
+    if isinstance(x, dict):
+        return dict(zip(x, dxs))
     return dxs if isinstance(x, list) else dxs[0]
 
 
