@@ -44,8 +44,12 @@ def take(x, index, fill=0):
 
 def put(values, index, shape):
     """An array of ``shape``, zeros plus each ``values[i]`` added at flat position ``index[i]``
-    (``index`` -1: dropped), recorded;  dJ/dvalues = take(g, index)."""
-    return vjps.apply(_put, values, index=np.asarray(index, dtype=np.int64), shape=tuple(shape))
+    (``index`` -1: dropped), recorded;  dJ/dvalues = take(g, index). ``values`` and ``index``
+    have one shape (one position for each value)."""
+    index = np.asarray(index, dtype=np.int64)
+    if tuple(np.shape(values)) != index.shape:
+        raise ValueError(f"put: values of shape {tuple(np.shape(values))} need an index of that shape, got {index.shape}")
+    return vjps.apply(_put, values, index=index, shape=tuple(shape))
 
 
 def _take(x, index, fill=0):
@@ -61,7 +65,7 @@ def _put(values, index, shape):
     values = np.asarray(values)
     out = np.zeros(int(np.prod(shape, dtype=np.int64)), dtype=values.dtype)
     inside = index >= 0
-    np.add.at(out, index[inside], np.broadcast_to(values, index.shape)[inside])
+    np.add.at(out, index[inside], values[inside])
     return out.reshape(shape)
 
 
