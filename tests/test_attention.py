@@ -451,7 +451,7 @@ def test_kerasio_timeseries_transformer_trains():
 def test_a_keras_written_model_with_keyword_and_list_calls_loads_and_saves(tmp_path):
     # MultiHeadAttention(query=a, value=b, key=b), Attention([a, b]), AdditiveAttention([a, b, b]), then an
     # RMS-scaled LayerNormalization over two axes: Keras 3.15's file and numbers
-    folder = Path(__file__).parent / "fixtures" / "keras_files"
+    folder = Path(__file__).parent / "fixtures" / "attention_files"
     data = np.load(folder / "attention_two_inputs.npz")
     xs = [data["x0"], data["x1"]]
     model = glassnet.models.load_model(folder / "attention_two_inputs.keras")

@@ -132,7 +132,7 @@ def test_save_and_load_round_trips(tmp_path, make):
 
 
 def test_a_keras_written_block_loads_and_predicts_kerass_numbers(tmp_path):
-    folder = Path(__file__).parent / "fixtures" / "keras_files"
+    folder = Path(__file__).parent / "fixtures" / "attention_files"
     data = np.load(folder / "attention_block.npz")
     model = glassnet.models.load_model(folder / "attention_block.keras")
     np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["pred"], rtol=1e-4, atol=1e-5)

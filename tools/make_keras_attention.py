@@ -9,9 +9,10 @@ Run with a Python that has Keras 3 (TensorFlow backend), from the repository roo
 Writes tests/fixtures/keras_attention.npz: for each case ``<case>/x`` (inputs), ``<case>/w<i>``
 (the layer's weights in Keras's order), ``<case>/dy`` (an upstream gradient), and Keras's
 ``<case>/y`` (output), ``<case>/dx<i>`` (input gradients) and ``<case>/dw<i>`` (weight gradients),
-computed with a GradientTape of ``sum(y * dy)``. And tests/fixtures/keras_files/attention_block.keras
+computed with a GradientTape of ``sum(y * dy)``. And tests/fixtures/attention_files/attention_block.keras
 (+ .npz: x and Keras's predictions): a functional transformer block (MultiHeadAttention with
-self-attention, Add, LayerNormalization, Dense) saved by Keras.
+self-attention, Add, LayerNormalization, Dense) saved by Keras, and attention_two_inputs.keras.
+(Their own folder: tests/test_saving.py takes every file in keras_files/ for a trained, compiled one.)
 """
 from __future__ import annotations
 
@@ -155,9 +156,9 @@ def make():
     keras.utils.set_random_seed(4)
     model = block(keras)
     x = rng.normal(size=(5, 6, 8)).astype("float32")
-    path = os.path.join(FIXTURES, "keras_files", "attention_block.keras")
+    path = os.path.join(FIXTURES, "attention_files", "attention_block.keras")
     model.save(path)
-    np.savez(os.path.join(FIXTURES, "keras_files", "attention_block.npz"), x=x, pred=model.predict(x, verbose=0))
+    np.savez(os.path.join(FIXTURES, "attention_files", "attention_block.npz"), x=x, pred=model.predict(x, verbose=0))
     print("wrote", path)
 
     keras.utils.set_random_seed(5)
@@ -165,9 +166,9 @@ def make():
     for v in model.weights:                        # (scales and biases away from their 1 and 0)
         v.assign(np.asarray(v) + rng.normal(size=v.shape).astype("float32") * 0.3)
     xs = [rng.normal(size=(5, 4, 6)).astype("float32"), rng.normal(size=(5, 3, 6)).astype("float32")]
-    path = os.path.join(FIXTURES, "keras_files", "attention_two_inputs.keras")
+    path = os.path.join(FIXTURES, "attention_files", "attention_two_inputs.keras")
     model.save(path)
-    np.savez(os.path.join(FIXTURES, "keras_files", "attention_two_inputs.npz"), x0=xs[0], x1=xs[1],
+    np.savez(os.path.join(FIXTURES, "attention_files", "attention_two_inputs.npz"), x0=xs[0], x1=xs[1],
              pred=model.predict(xs, verbose=0))
     print("wrote", path)
 
@@ -180,22 +181,22 @@ def check():
     with tempfile.TemporaryDirectory() as tmp:
         script = (
             "import numpy as np, glassnet as g\n"
-            "m = g.keras.models.load_model('tests/fixtures/keras_files/attention_block.keras')\n"
-            "x = np.load('tests/fixtures/keras_files/attention_block.npz')['x']\n"
+            "m = g.keras.models.load_model('tests/fixtures/attention_files/attention_block.keras')\n"
+            "x = np.load('tests/fixtures/attention_files/attention_block.npz')['x']\n"
             f"m.save('{tmp}/g.keras'); np.save('{tmp}/p.npy', m.predict(x, verbose=0))\n")
         subprocess.run([os.path.join(root, ".venv", "bin", "python"), "-c", script], check=True, cwd=root)
         model = keras.models.load_model(f"{tmp}/g.keras")
-        x = np.load(os.path.join(FIXTURES, "keras_files", "attention_block.npz"))["x"]
+        x = np.load(os.path.join(FIXTURES, "attention_files", "attention_block.npz"))["x"]
         np.testing.assert_allclose(model.predict(x, verbose=0), np.load(f"{tmp}/p.npy"), rtol=1e-4, atol=1e-5)
         print("Keras 3 loads glassnet's attention_block and predicts the same")
         script = (
             "import numpy as np, glassnet as g\n"
-            "m = g.keras.models.load_model('tests/fixtures/keras_files/attention_two_inputs.keras')\n"
-            "d = np.load('tests/fixtures/keras_files/attention_two_inputs.npz')\n"
+            "m = g.keras.models.load_model('tests/fixtures/attention_files/attention_two_inputs.keras')\n"
+            "d = np.load('tests/fixtures/attention_files/attention_two_inputs.npz')\n"
             f"m.save('{tmp}/g2.keras'); np.save('{tmp}/p2.npy', m.predict([d['x0'], d['x1']], verbose=0))\n")
         subprocess.run([os.path.join(root, ".venv", "bin", "python"), "-c", script], check=True, cwd=root)
         model = keras.models.load_model(f"{tmp}/g2.keras")
-        d = np.load(os.path.join(FIXTURES, "keras_files", "attention_two_inputs.npz"))
+        d = np.load(os.path.join(FIXTURES, "attention_files", "attention_two_inputs.npz"))
         np.testing.assert_allclose(model.predict([d["x0"], d["x1"]], verbose=0), np.load(f"{tmp}/p2.npy"),
                                    rtol=1e-4, atol=1e-5)
         print("Keras 3 loads glassnet's attention_two_inputs and predicts the same")
