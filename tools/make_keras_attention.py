@@ -124,11 +124,12 @@ def block(keras):
 
 
 def two_inputs(keras):
-    """MultiHeadAttention called with keywords (query=, value=, key=), Attention and AdditiveAttention
-    on lists, from two inputs."""
+    """MultiHeadAttention called with keywords (query=, value=, key=), then causal self-attention,
+    Attention and AdditiveAttention on lists, from two inputs."""
     L = keras.layers
     a, b = keras.Input((4, 6)), keras.Input((3, 6))
     m = L.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=2)(query=a, value=b, key=b)
+    m = L.MultiHeadAttention(num_heads=2, key_dim=2)(m, m, use_causal_mask=True)
     d = L.Attention(use_scale=True)([a, b])
     e = L.AdditiveAttention()([a, b, b])
     x = L.LayerNormalization(axis=[1, 2], rms_scaling=True)(L.Concatenate()([m, d, e]))

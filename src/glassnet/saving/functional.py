@@ -58,7 +58,8 @@ def graph_config(model, nested_config) -> dict:
 
     def call_entry(node):
         if getattr(node.layer, "positional_inputs", False):      # mha(query, value[, key]), as Keras writes it
-            return {"args": [tensor(p) for p in node.parents], "kwargs": {}}
+            causal = {"use_causal_mask": True} if getattr(node.layer, "_graph_causal", False) else {}
+            return {"args": [tensor(p) for p in node.parents], "kwargs": causal}
         if node.takes_list and hasattr(node.layer, "takes_states"):   # rnn(x, initial_state=[h, c])
             return {"args": [tensor(node.parent)], "kwargs": {"initial_state": [tensor(p) for p in node.parents[1:]]}}
         return {"args": [given(node)], "kwargs": {}}
@@ -147,7 +148,7 @@ def _args(r, node, where):
     writes it), or "states" (a recurrent layer's input, then its ``initial_state`` tensors)."""
     several = _several_tensors(r, node, where)                 # MultiHeadAttention's query, value[, key]
     if several is not None:
-        return several, True
+        return several, "causal" if node["kwargs"].get("use_causal_mask") is True else True
     if not isinstance(node, dict) or not isinstance(node.get("args"), list) or len(node["args"]) != 1:
         r.fail(where, "a call needs 'args' with one entry (a tensor or a list of tensors)")
     kwargs = node.get("kwargs")
@@ -187,8 +188,9 @@ def _several_tensors(r, node, where):
     tensors = list(args) + named
     if len(tensors) > 3 or not all(isinstance(t, dict) and t.get("class_name") == "__keras_tensor__" for t in tensors):
         return None
-    rest = {k: v for k, v in kwargs.items() if k not in ("query", "value", "key")}
-    if not all(_nothing(v) or v is False for v in rest.values()):
+    rest = {k: v for k, v in kwargs.items() if k not in ("query", "value", "key", "use_causal_mask")}
+    if not isinstance(kwargs.get("use_causal_mask", False), bool) or \
+            not all(_nothing(v) or v is False for v in rest.values()):
         r.fail(where, f"call arguments {sorted(rest)} are not supported")
     return [_history(r, t, where) for t in tensors]
 
@@ -225,7 +227,7 @@ def _replay(r, made, calls, pending, produced, budget, dry):
             layer = made[name]
             if dry:
                 given = [shapes[a] for a in args]
-                shape = given if many is True or isinstance(many, list) else given[0]
+                shape = given if many is True or many == "causal" or isinstance(many, list) else given[0]
                 try:
                     if name not in seen_layers and not isinstance(layer, Model):
                         budget[0] += int(layer.count_params_for(shape))
@@ -243,7 +245,9 @@ def _replay(r, made, calls, pending, produced, budget, dry):
             else:
                 given = [produced[a] for a in args]
                 try:
-                    if many == "states":
+                    if many == "causal":                    # mha(q, v, use_causal_mask=True)
+                        out = layer(given, use_causal_mask=True)
+                    elif many == "states":
                         out = layer(given[0], initial_state=given[1:])
                     else:
                         out = layer(dict(zip(many, given)) if isinstance(many, list) else given if many else given[0])
