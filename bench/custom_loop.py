@@ -125,15 +125,18 @@ def child(who, n_train, epochs):
     else:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         import tensorflow as tf
+        threads = int(os.environ.get("GLASSNET_BENCH_THREADS", "0"))
+        if threads:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
     print(json.dumps({"who": who, "seconds": quickstart(tf, n_train, epochs)}))
 
 
 def _run(who, python, n_train, epochs, threads=None):
     env = dict(os.environ)
     if threads:                                 # every contestant on this many threads
-        env.update(GLASSNET_NUM_THREADS=str(threads), TF_NUM_INTRAOP_THREADS=str(threads),
-                   TF_NUM_INTEROP_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
-                   OPENBLAS_NUM_THREADS=str(threads))
+        env.update(GLASSNET_NUM_THREADS=str(threads), GLASSNET_BENCH_THREADS=str(threads),
+                   OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
     if who.startswith("glassnet"):
         env["PYTHONPATH"] = os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")])
     if who == "glassnet-readable":              # what the loop ran before fit's fast path reached it
