@@ -132,3 +132,10 @@ def test_noise_layers_save_and_load(tmp_path):
     assert [type(l).__name__ for l in loaded.layers] == [type(l).__name__ for l in model.layers]
     assert loaded.layers[4].l1 == 0.01 and loaded.layers[0].stddev == 0.1
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_spatial_dropouts_config_has_kerass_keys():
+    # Keras 3.15's SpatialDropout1D/2D take no `trainable` and write the dtype by name
+    cfg = layers.SpatialDropout2D(0.3, data_format="channels_first", name="sd").get_config()
+    assert cfg == {"rate": 0.3, "seed": None, "name": "sd", "dtype": "float32", "data_format": "channels_first"}
+    assert layers.SpatialDropout2D.from_config(cfg).data_format == "channels_first"

@@ -201,6 +201,29 @@ def check():
         np.testing.assert_allclose(model.predict([d["x0"], d["x1"]], verbose=0), np.load(f"{tmp}/p2.npy"),
                                    rtol=1e-4, atol=1e-5)
         print("Keras 3 loads glassnet's attention_two_inputs and predicts the same")
+        script = (                               # the other new layers in a Sequential, glassnet -> Keras -> glassnet
+            "import numpy as np, glassnet as g\n"
+            "L = g.layers\n"
+            "m = g.Sequential([g.Input(shape=(6, 4)), L.GaussianNoise(0.1), L.SpatialDropout1D(0.2), "
+            "L.GaussianDropout(0.1), L.AlphaDropout(0.1), L.ActivityRegularization(l1=0.01), L.GroupNormalization(2), "
+            "L.UnitNormalization(), L.EinsumDense('abc,cd->abd', (None, 3), bias_axes='d', activation='relu'), "
+            "L.LayerNormalization(axis=[1, 2]), L.Flatten(), L.Dense(1)])\n"
+            "m.compile(optimizer='adam', loss='mse')\n"
+            "x = np.random.default_rng(0).normal(size=(8, 6, 4)).astype('float32')\n"
+            "m.fit(x, np.zeros((8, 1)), epochs=1, verbose=0)\n"
+            f"m.save('{tmp}/s.keras'); np.save('{tmp}/sx.npy', x); np.save('{tmp}/sp.npy', m.predict(x, verbose=0))\n")
+        subprocess.run([os.path.join(root, ".venv", "bin", "python"), "-c", script], check=True, cwd=root)
+        model = keras.models.load_model(f"{tmp}/s.keras")
+        x = np.load(f"{tmp}/sx.npy")
+        np.testing.assert_allclose(model.predict(x, verbose=0), np.load(f"{tmp}/sp.npy"), rtol=1e-4, atol=1e-5)
+        model.save(f"{tmp}/sk.keras")
+        back = ("import numpy as np, glassnet as g\n"
+                f"m = g.models.load_model('{tmp}/sk.keras')\n"
+                f"np.testing.assert_allclose(m.predict(np.load('{tmp}/sx.npy'), verbose=0), np.load('{tmp}/sp.npy'), "
+                "rtol=1e-4, atol=1e-5)\n")
+        subprocess.run([os.path.join(root, ".venv", "bin", "python"), "-c", back], check=True, cwd=root)
+        print("the noise layers, GroupNormalization, UnitNormalization and EinsumDense go glassnet -> Keras 3 -> "
+              "glassnet with the same predictions")
 
 
 if __name__ == "__main__":

@@ -169,7 +169,9 @@ class SpatialDropout1D(_Noise):
     to_onnx = _identity_onnx
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+        # Keras 3.15 writes these two as their __init__ takes them: no "trainable", the dtype by name
+        base = super().get_config()
+        return {"rate": self.rate, "seed": self.seed, "name": base["name"], "dtype": base["dtype"]["config"]["name"]}
 
 
 class SpatialDropout2D(SpatialDropout1D):
