@@ -10,8 +10,14 @@ loop ``loss = loss_fn(model(x), y); optimizer.zero_grad(); loss.backward(); opti
 over ``nn.Embedding``, ``nn.LSTM(batch_first=True)`` and ``nn.Linear``. Timed: the best of 3
 epochs after one untimed epoch.
 
+glassnet runs three times: as installed (``glassnet``: its LSTM's recurrence on two threads, one
+half of the batch each, when a second core is free), and with the recurrence forced onto one
+thread (``glassnet-1t``) and onto two (``glassnet-2t``, ``glassnet.fast.recurrent.split_batch``):
+on a shared machine the ratio of those two, measured minutes apart in the same run, says what
+the second thread gives better than either's time does.
+
     python bench/lstm.py --peers-python /work/peers/bin/python [--steps 100] [--rounds 3]
-                         [--torch-threads 1] [--only glassnet,torch]
+                         [--torch-threads 1] [--only glassnet,glassnet-1t,glassnet-2t,torch]
 """
 from __future__ import annotations
 
@@ -84,9 +90,14 @@ def _best(epoch):
     return best
 
 
+SPLIT = {"glassnet": None, "glassnet-1t": False, "glassnet-2t": True}
+
+
 def child(who, steps):
-    if who == "glassnet":
+    if who in SPLIT:
         import glassnet as tf
+        from glassnet.fast import recurrent
+        recurrent.split_batch(SPLIT[who])
         seconds = run_keras_like(tf, steps)
     elif who == "keras":
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -100,18 +111,19 @@ def child(who, steps):
 def _round(args):
     """One run of each contestant, each in a fresh process; their seconds per epoch."""
     results = {}
-    for who, python in (("glassnet", sys.executable), ("torch", args.peers_python), ("keras", args.peers_python)):
+    for who, python in (("glassnet", sys.executable), ("glassnet-1t", sys.executable), ("glassnet-2t", sys.executable),
+                        ("torch", args.peers_python), ("keras", args.peers_python)):
         if python is None or who not in args.only.split(","):
             continue
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")]))
         done = subprocess.run([python, __file__, "--child", who, str(args.steps)], capture_output=True, text=True,
-                              env=env if who == "glassnet" else os.environ, timeout=1800)
+                              env=env if who in SPLIT else os.environ, timeout=1800)
         line = [s for s in done.stdout.splitlines() if s.startswith("{")]
         if done.returncode or not line:
-            print(f"  {who:9} skipped: {done.stderr.strip().splitlines()[-1:]}")
+            print(f"  {who:11} skipped: {done.stderr.strip().splitlines()[-1:]}")
             continue
         results[who] = json.loads(line[-1])["seconds_per_epoch"]
-        print(f"  {who:9} {results[who]:7.3f} s/epoch  ({SAMPLES} sequences of {args.steps} steps)")
+        print(f"  {who:11} {results[who]:7.3f} s/epoch  ({SAMPLES} sequences of {args.steps} steps)")
     return results
 
 
@@ -126,14 +138,15 @@ def main():
     ap.add_argument("--torch-threads", type=int, default=None,
                     help="PyTorch's intra-op threads (default: its own choice, all cores); on a busy machine "
                          "its two OpenMP threads wait on each other, and 1 is a steadier reference")
-    ap.add_argument("--only", default="glassnet,torch,keras", help="contestants, comma-separated")
+    ap.add_argument("--only", default="glassnet,glassnet-1t,glassnet-2t,torch,keras",
+                    help="contestants, comma-separated")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.torch_threads:
         os.environ["GLASSNET_BENCH_TORCH_THREADS"] = str(args.torch_threads)
     if args.child:
         return child(args.child[0], int(args.child[1]))
-    ratios = {"torch": [], "keras": []}
+    ratios = {"torch": [], "keras": [], "two threads": []}
     for r in range(args.rounds):
         if args.rounds > 1:
             print(f"round {r + 1} of {args.rounds} (load average {os.getloadavg()[0]:.2f})")
@@ -149,11 +162,16 @@ def main():
                 goal = "<= 1.5x" if peer == "torch" else "(for reference)"
                 verdict = ("PASS" if g / p <= 1.5 else "FAIL") if peer == "torch" else ""
                 print(f"| LSTM epoch: glassnet time / {peer}'s | {g / p:.2f}x | {goal} | {verdict} |")
+        one, two = results.get("glassnet-1t"), results.get("glassnet-2t")
+        if one and two:
+            ratios["two threads"].append(two / one)
+            print(f"| glassnet, recurrence on two threads / on one | {two / one:.2f}x | (for reference) | |")
         print()
     if args.rounds > 1:
         for peer, found in ratios.items():
             if found:
-                print(f"glassnet / {peer}: {', '.join(f'{x:.2f}x' for x in found)} "
+                name = "glassnet 2 threads / 1" if peer == "two threads" else f"glassnet / {peer}"
+                print(f"{name}: {', '.join(f'{x:.2f}x' for x in found)} "
                       f"(median {sorted(found)[len(found) // 2]:.2f}x, from {min(found):.2f}x to {max(found):.2f}x)")
 
 

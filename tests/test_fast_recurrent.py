@@ -26,10 +26,21 @@ pytest.importorskip("numba")
 
 @pytest.fixture
 def numba_kernels():
-    """The twins at any size (as for a large layer in "auto")."""
+    """The twins at any size (as for a large layer in "auto"), the recurrence on one thread (the
+    two-thread path's numbers are checked to 1e-6 below)."""
     fast.set_kernels("numba")
+    fast_recurrent.split_batch(False)
     yield
     fast.set_kernels("auto")
+    fast_recurrent.split_batch(None)
+
+
+@pytest.fixture
+def two_threads(numba_kernels):
+    """The LSTM twin's recurrence over two halves of the batch on two threads, at any batch size."""
+    fast_recurrent.split_batch(True)
+    yield
+    fast_recurrent.split_batch(False)
 
 
 @pytest.fixture
@@ -185,6 +196,115 @@ def test_embedding_scatter_add_is_np_add_at(numba_kernels):
     _assert_same(fast_numbers, readable_numbers)
 
 
+# -- the LSTM's recurrence on two threads (one half of the batch each) ---------------------------------
+def _assert_close(fast_numbers, readable_numbers, rtol=1e-6):
+    """Equal within ``rtol`` of each array's largest magnitude (the issue's tolerance where the
+    order of operations may differ: a BLAS product of half the rows)."""
+    assert len(fast_numbers) == len(readable_numbers)
+    for a, b in zip(fast_numbers, readable_numbers):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=0, atol=rtol * max(1.0, float(np.max(np.abs(b)))))
+
+
+@pytest.fixture
+def helper_threads(monkeypatch):
+    """The threads that ran the LSTM's backward steps, and the BLAS thread count each saw."""
+    import threading
+
+    from glassnet.fast import threads
+    kernels = fast_recurrent._numba()
+    seen = []
+    step = kernels.lstm_backward_step
+
+    def recording(*args):
+        seen.append((threading.get_ident(), threads._current))
+        return step(*args)
+    monkeypatch.setattr(kernels, "lstm_backward_step", recording)
+    return seen
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("options", OPTIONS + [{"dropout": 0.3, "seed": 4}])
+def test_lstm_on_two_threads_gives_the_readable_numbers(two_threads, helper_threads, options, masked):
+    x = _random((7, 9, 5), 31, 2.0)                     # an odd batch: halves of 3 and 4 rows
+    mask = _padding(7, 9, 32) if masked else None
+    fast_layer, readable_layer = _twins(lambda: LSTM(6, **options), x)
+    took, fast_numbers = _run(fast_layer, x, 33, mask)
+    _, readable_numbers = _run(readable_layer, x, 33, mask, fast_path=False)
+    assert took
+    _assert_close(fast_numbers, readable_numbers)
+    for name in KEPT["LSTM"]:
+        _assert_close([getattr(fast_layer, name)], [getattr(readable_layer, name)])
+    assert len({ident for ident, _ in helper_threads}) == 2       # both halves' steps, each on its thread
+    assert len(helper_threads) == 2 * 9
+
+
+def test_lstm_on_two_threads_in_float64_and_inside_bidirectional(two_threads, float64):
+    x = _random((10, 8, 3), 34, 3.0)
+    make = lambda: L.Bidirectional(LSTM(5, return_sequences=True))  # noqa: E731
+    fast_layer, readable_layer = _twins(make, x)
+    took, fast_numbers = _run(fast_layer, x, 35, _padding(10, 8, 36))
+    _, readable_numbers = _run(readable_layer, x, 35, _padding(10, 8, 36), fast_path=False)
+    assert took and fast_numbers[0].dtype == np.float64
+    _assert_close(fast_numbers, readable_numbers, rtol=1e-12)
+
+
+def test_the_two_threads_run_blas_on_one_thread_each_and_give_back_the_setting(two_threads, helper_threads):
+    glassnet.config.set_num_threads(2)                  # fixed: useful_blas_threads(1) would leave BLAS at 2
+    try:
+        x = _random((8, 5, 3), 37)
+        layer = _twins(lambda: LSTM(4), x)[0]
+        _run(layer, x, 38)
+        assert {blas for _, blas in helper_threads} == {1}
+        assert glassnet.config.get_num_threads() == 2 and fast_recurrent.threads._current == 2
+    finally:
+        glassnet.config.set_num_threads(None)
+
+
+def test_an_error_in_the_helper_thread_reaches_the_caller(two_threads, monkeypatch):
+    import threading
+    kernels = fast_recurrent._numba()
+    cell, main = kernels.lstm_cell, threading.get_ident()
+
+    def failing(*args):
+        if threading.get_ident() != main:
+            raise FloatingPointError("in the helper")
+        return cell(*args)
+    monkeypatch.setattr(kernels, "lstm_cell", failing)
+    x = _random((6, 4, 3), 39)
+    layer = _twins(lambda: LSTM(4), x)[0]
+    with pytest.raises(FloatingPointError, match="in the helper"):
+        fast_recurrent.LayerPasses().forward(layer, x)
+
+
+def test_saturated_gates_warn_in_neither_thread(two_threads):
+    import warnings
+    x = _random((6, 4, 3), 40, 1e4)                       # exp(-z) overflows: sigmoid's 0, silently
+    fast_layer, readable_layer = _twins(lambda: LSTM(4), x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, fast_numbers = _run(fast_layer, x, 41)
+    _, readable_numbers = _run(readable_layer, x, 41, fast_path=False)
+    _assert_close(fast_numbers, readable_numbers)
+
+
+def test_when_the_recurrence_takes_two_threads(numba_kernels):
+    with pytest.raises(ValueError, match="split_batch: mode must be None, True or False, got 2"):
+        fast_recurrent.split_batch(2)
+    assert fast_recurrent._halves(64) is None           # False (the fixture): never
+    fast_recurrent.split_batch(None)
+    glassnet.config.set_num_threads(2)                  # a second core to use
+    try:
+        assert fast_recurrent._halves(64) == (slice(0, 32), slice(32, 64))
+        assert fast_recurrent._halves(31) is None       # halves under 16 rows: one thread
+        glassnet.config.set_num_threads(1)
+        assert fast_recurrent._halves(64) is None
+    finally:
+        glassnet.config.set_num_threads(None)
+    fast_recurrent.split_batch(True)
+    assert fast_recurrent._halves(3) == (slice(0, 1), slice(1, 3)) and fast_recurrent._halves(1) is None
+
+
 # -- whole fits: the same weights either way ---------------------------------------------------
 STEPS, VOCAB = 12, 30
 
@@ -233,6 +353,19 @@ def test_fit_ends_with_the_same_weights_either_way(numba_kernels, kernel_calls, 
     assert losses == readable_losses
     for a, b in zip(weights, readable_weights):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", ["masked LSTM", "stacked, masked Bidirectional"])
+def test_fit_with_the_recurrence_on_two_threads_ends_with_the_readable_weights(two_threads, kernel_calls, name):
+    losses, weights = _fit(MODELS[name])
+    assert kernel_calls["recurrent"] > 0
+    glassnet.config.set_fast_path(False)
+    try:
+        readable_losses, readable_weights = _fit(MODELS[name])
+    finally:
+        glassnet.config.set_fast_path(True)
+    np.testing.assert_allclose(losses, readable_losses, rtol=1e-6)
+    _assert_close(weights, readable_weights)
 
 
 # -- the readable code runs when it should -------------------------------------------------------

@@ -148,6 +148,61 @@ def _step_mask(layer):
     return np.ascontiguousarray(layer.step_mask[:, :, 0]), True
 
 
+_split = None            # the LSTM's recurrence on two threads: None = when a core is free, True / False = always / never
+_MIN_HALF = 16           # "when a core is free": from two halves of this many rows (see the module's docstring)
+
+
+def split_batch(mode) -> None:
+    """Run the LSTM twin's recurrence over two halves of the batch on two threads: ``None``
+    (the default) when a second core is free (``glassnet.threads``) and each half has at least
+    16 rows; ``True`` for any batch of 2 rows or more; ``False`` never (one thread: the readable
+    path's numbers bit for bit)."""
+    global _split
+    if mode not in (None, True, False):
+        raise ValueError(f"split_batch: mode must be None, True or False, got {mode!r}")
+    _split = mode
+
+
+def _halves(batch):
+    """The two halves of the batch's rows for two threads, or None for one thread."""
+    if _split is False or batch < 2:
+        return None
+    if _split is None and (batch < 2 * _MIN_HALF or threads.elementwise_threads() < 2):
+        return None
+    return slice(0, batch // 2), slice(batch // 2, batch)
+
+
+def _run_rows(rows, batch):
+    """``rows(r)``, the recurrence over the batch's rows ``r``, with a step's small matmuls on
+    one BLAS thread: over all rows, or over each half in its own thread (numba's loops, NumPy's
+    matmul, exp and tanh let go of the GIL) with BLAS pinned to one thread per caller. The
+    helper thread gets the caller's NumPy error settings and flush-to-zero flags."""
+    threads.useful_blas_threads(1)                       # a step's matmuls are small: one BLAS thread is faster
+    try:
+        halves = _halves(batch)
+        if halves is None:
+            rows(slice(None))
+            return
+        from concurrent.futures import wait  # noqa: PLC0415
+
+        from .. import fast  # noqa: PLC0415
+        from . import denormals  # noqa: PLC0415
+        settings = np.geterr()
+
+        def helper(r):
+            with np.errstate(**settings):
+                rows(r)
+        with threads.blas_pinned(1):                     # also under a fixed set_num_threads(n)
+            future = fast._pool().submit(denormals.like_caller(helper), halves[1])
+            try:
+                rows(halves[0])
+            finally:
+                wait([future])
+        future.result()
+    finally:
+        threads.useful_blas_threads(None)                # the weights' gradients after the loop: large matmuls
+
+
 # ---------------------------------------------------------------------------------------
 # LSTM
 # ---------------------------------------------------------------------------------------
@@ -178,25 +233,28 @@ def lstm_forward(layer, x, training=False, mask=None):
     hs[0], cs[0] = layer.h0                              # h_0, c_0: zeros (or given, as the readable code)
     zs, acts = _buffer(layer, "zs", (T, batch, 4 * n), dtype), _buffer(layer, "acts", (T, batch, 4 * n), dtype)
     gc = _buffer(layer, "gc", (T, batch, n), dtype)
-    xw_t, hu = np.empty((batch, 4 * n), dtype), np.empty((batch, 4 * n), dtype)   # x_t W; h_{t-1} U
-    e = np.empty((batch, 3 * n), dtype)                                             # exp's input and output
-    zc, cc = np.empty((batch, n), dtype), np.empty((batch, n), dtype)               # c~'s input and output
-    one = dtype.type(1)
     keep, masked = _step_mask(layer)
-    threads.useful_blas_threads(1)                       # a step's matmuls are small: one BLAS thread is faster
-    with np.errstate(over="ignore", under="ignore"):     # as activations.sigmoid: exp(-z) may overflow
-        for t in range(T):
-            a = acts[t]
-            if xw is None:
-                np.matmul(xs[t], W, out=xw_t)
-            np.matmul(hs[t], U, out=hu)
-            k.lstm_gates_in(xw_t if xw is None else xw[t], bias, hu, zs[t], e, zc)   # z_t; e = -[zi | zf | zo]
-            np.exp(e, out=e)                             # sigmoid(z) = 1 / (1 + exp(-z)) for i, f, o
-            np.tanh(zc, out=cc)                          # c~ = tanh(zc)
-            k.lstm_cell(e, cc, cs[t], cs[t + 1], a, one)   # the sigmoids' 1 / (1 + e), c~, c_t = f c_{t-1} + i c~
-            np.tanh(cs[t + 1], out=gc[t])
-            k.lstm_hidden(a, gc[t], hs[t], hs[t + 1], cs[t], cs[t + 1], keep[t % len(keep)], masked)
-    threads.useful_blas_threads(None)
+
+    def rows(r):
+        """The recurrence over the batch's rows ``r`` (all of them, or one thread's half)."""
+        m = len(range(batch)[r])
+        xw_t, hu = np.empty((m, 4 * n), dtype), np.empty((m, 4 * n), dtype)   # x_t W; h_{t-1} U
+        e = np.empty((m, 3 * n), dtype)                                     # exp's input and output
+        zc, cc = np.empty((m, n), dtype), np.empty((m, n), dtype)           # c~'s input and output
+        one = dtype.type(1)
+        with np.errstate(over="ignore", under="ignore"):  # as activations.sigmoid: exp(-z) may overflow
+            for t in range(T):
+                a, h, h_next, c, c_next, g = acts[t, r], hs[t, r], hs[t + 1, r], cs[t, r], cs[t + 1, r], gc[t, r]
+                if xw is None:
+                    np.matmul(xs[t, r], W, out=xw_t)
+                np.matmul(h, U, out=hu)
+                k.lstm_gates_in(xw_t if xw is None else xw[t, r], bias, hu, zs[t, r], e, zc)   # z_t; e = -[zi|zf|zo]
+                np.exp(e, out=e)                         # sigmoid(z) = 1 / (1 + exp(-z)) for i, f, o
+                np.tanh(zc, out=cc)                      # c~ = tanh(zc)
+                k.lstm_cell(e, cc, c, c_next, a, one)    # the sigmoids' 1 / (1 + e), c~, c_t = f c_{t-1} + i c~
+                np.tanh(c_next, out=g)
+                k.lstm_hidden(a, g, h, h_next, c, c_next, keep[t % len(keep)][r] if masked else keep[0], masked)
+    _run_rows(rows, batch)
     layer.xs, layer.hs, layer.cs, layer.zs, layer.acts, layer.gc = xs, hs, cs, zs, acts, gc
     layer.final_states = [hs[-1], cs[-1]]
     return layer._output(hs)
@@ -214,12 +272,14 @@ def lstm_backward(layer, grad, need_input_grad=True):
     keep, masked = _step_mask(layer)
     one, zero = grad.dtype.type(1), grad.dtype.type(0)
     acts, cs, gc, Ut = layer.acts, layer.cs, layer.gc, U.T
-    threads.useful_blas_threads(1)
-    for t in range(T - 1, -1, -1):
-        k.lstm_backward_step(dys[pick(t)], back, skip, dc_next, acts[t], cs[t], gc[t], dz[t], keep[t % len(keep)],
-                             masked, one, zero)
-        np.matmul(dz[t], Ut, out=back)                   # sent back to h_{t-1}: dz_t U^T
-    threads.useful_blas_threads(None)                    # the weights' gradients: large matmuls
+
+    def rows(r):
+        """Backward through time over the batch's rows ``r`` (all, or one thread's half)."""
+        for t in range(T - 1, -1, -1):
+            k.lstm_backward_step(dys[pick(t), r], back[r], skip[r], dc_next[r], acts[t, r], cs[t, r], gc[t, r],
+                                 dz[t, r], keep[t % len(keep)][r] if masked else keep[0], masked, one, zero)
+            np.matmul(dz[t, r], Ut, out=back[r])         # sent back to h_{t-1}: dz_t U^T
+    _run_rows(rows, batch)
     layer._set_grads(layer.xs, layer.hs[:-1], dz, dz)    # dW, dU, db: one matmul each over the steps
     return layer._grads_in(dz, [back + skip, dc_next], need_input_grad)   # dx; dh_0, dc_0: what reached step 0
 

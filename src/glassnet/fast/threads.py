@@ -26,6 +26,7 @@ elementwise threads follow the setting.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 
@@ -112,6 +113,20 @@ def useful_blas_threads(n: int | None) -> None:
         _useful = n
         if _fixed is None and _free is not None:
             _apply(min(_free, n or _free))
+
+
+@contextlib.contextmanager
+def blas_pinned(n: int):
+    """BLAS on ``n`` threads within the block whatever the mode (fixed or auto), put back as it
+    was after: for glassnet's own threads that each call BLAS (the recurrent twins' two halves of
+    a batch, one BLAS thread each). The setting is process-wide, so it holds in every thread."""
+    before = _current
+    _apply(n)
+    try:
+        yield
+    finally:
+        if before is not None:
+            _apply(before)
 
 
 def _choose(free: int) -> None:
