@@ -59,6 +59,8 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "glassnet-playground"
     protocol_version = "HTTP/1.1"
     timeout = 30                                    # seconds an idle keep-alive connection is kept
+    disable_nagle_algorithm = True                  # TCP_NODELAY: a reply's last small segment is not held
+                                                    # back ~40 ms for the page's delayed ACK (it capped the map at ~20 fps)
 
     def log_message(self, format, *args):      # quiet: the page's polling would flood the terminal
         pass
@@ -190,6 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
             clients = s.n_clients
             extra = json.dumps({"version": version, "clients": clients}).encode()
             self._send(200, frame[:-1] + b"," + extra[1:] if len(frame) > 2 else extra)
+            s.sent(version)
         elif path == "/api/layout":
             self._json(s.layout())
         elif path == "/api/explain":

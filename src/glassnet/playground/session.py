@@ -2,8 +2,8 @@
 thread that trains it with ``fit`` while the page polls for pictures.
 
 The model is touched only under ``Session.lock``: the training thread holds it for one
-chunk of ``fit`` (about 20 ms), a control (settings, one step, reset, explain, download)
-between two chunks. Pictures are rendered by whoever changed the model, about 40 times a
+chunk of ``fit`` (about 8 ms, ``CHUNK_SECONDS``), a control (settings, one step, reset, explain, download)
+between two chunks. Pictures are rendered by whoever changed the model, up to 50 times a
 second while it trains (``FRAME_INTERVAL``), into ``Session.frame`` (JSON bytes), which
 the page fetches without waiting for the model. Nothing grows with the session's length:
 the loss history is thinned, the Trace restarted, the pages' ids forgotten.
@@ -32,10 +32,11 @@ from .data import TableData, parse_csv
 
 __all__ = ["Session"]
 
-FRAME_INTERVAL = 1 / 40      # seconds between two pictures while training: 40 a second
+FRAME_INTERVAL = 1 / 50      # seconds between two pictures while training: at most 50 a second
 CHUNK_SECONDS = 0.008        # one fit call lasts about this long (the model is locked meanwhile)
 IDLE_PAUSE = 30.0            # pause when no page has asked for a picture for this long
 TRACE_EVERY = 20             # steps between two Trace records
+FETCH_WAIT = 0.01            # at most this long, training waits for a watching page to take a new picture
 SLOW_EVERY = 0.25            # seconds between two evaluations of a convnet on all the digits (its losses, mistakes)
 MAX_CHUNK_STEPS = 200        # a big table (or a slow model) trains in windows of at most this many batches
 
@@ -56,6 +57,7 @@ class Session:
         self.n_clients = 0
         self.last_poll = time.monotonic()
         self._stop = threading.Event()
+        self._taken = threading.Event()         # set when a page has fetched the latest picture
         if data is not None:
             self.table = _table_from(data, target)
             self.cfg["dataset"] = "csv"
@@ -111,6 +113,7 @@ class Session:
         self.trace = glassnet.callbacks.Trace(every=TRACE_EVERY)
         self._trace_cache = None
         self._full_at = 0.0
+        self._render_ms = None
         self.error = None
         self._rate = (time.monotonic(), 0, 0.0)
         self._step_seconds = 1e-3                    # measured while training: how many steps fit a chunk
@@ -277,10 +280,16 @@ class Session:
                 if busy:
                     t0 = time.perf_counter()
                     self._train_chunk()
-                    # a picture when the next one is due before this chunk's half would end: ~40 a second
+                    # a picture when the next one is due before this chunk's half would end: ~50 a second
+                    version = self.frame_version
                     self._render(force=not self.running, ahead=(time.perf_counter() - t0) / 2)
+                    published = self.frame_version != version
             if not busy:
                 self._stop.wait(0.05)
+            elif published and time.monotonic() - self.last_poll < 1.0:
+                # a page is watching: give its request the interpreter until it has the picture (training
+                # holds the GIL almost always; on a busy machine the reply would otherwise wait many slices)
+                self._taken.wait(FETCH_WAIT)
             else:
                 time.sleep(0.0005)        # let the page's requests take the lock
 
@@ -361,6 +370,7 @@ class Session:
         if not force and now - getattr(self, "_last_frame", 0.0) < FRAME_INTERVAL - ahead:
             return
         self._last_frame = now
+        started = time.perf_counter()
         t0, s0, rate = self._rate
         if now - t0 >= 0.5:
             rate = (self.step - s0) / (now - t0) if self.running else 0.0
@@ -381,15 +391,25 @@ class Session:
         if len(self.history) > 300:          # thinned: the plot needs the shape, not every frame
             self.history = self.history[::2]
         frame["history"] = self.history
-        self._publish(frame)
+        self._publish(frame, started)
 
-    def _publish(self, frame):
+    def _publish(self, frame, started=None):
+        frame["render_ms"] = None if self._render_ms is None else round(self._render_ms, 2)
         data = json.dumps(frame, allow_nan=False, default=_plain).encode()
+        if started is not None:            # the server's work per picture, JSON included (shown from the next one)
+            took = (time.perf_counter() - started) * 1000
+            self._render_ms = took if self._render_ms is None else 0.9 * self._render_ms + 0.1 * took
         with self.frame_cond:
             self.frame_version += 1
             self.frame = data
             self._frame_dict = frame
+            self._taken.clear()
             self.frame_cond.notify_all()
+
+    def sent(self, version: int) -> None:
+        """The server wrote picture ``version`` to a page: training need not wait for it any longer."""
+        if version >= self.frame_version:
+            self._taken.set()
 
     def state(self) -> dict:
         with self.frame_cond:

@@ -105,7 +105,7 @@
         metrics.pollMs = 0.9 * (metrics.pollMs || 0) + 0.1 * (performance.now() - t0);
         metrics.polls++;
         if (st.version !== version) {
-          version = st.version;
+          version = metrics.version = st.version;
           if (!layout || st.setup !== layout.setup) await loadLayout();
           latest = st; dirty = true;
         }
