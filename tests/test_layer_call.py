@@ -338,3 +338,18 @@ def test_vae_gradients_match_central_differences():
             np.testing.assert_allclose(np.asarray(g), v.grad, rtol=1e-7, atol=1e-10)
     finally:
         tf.keras.config.set_floatx("float32")
+
+
+def test_a_call_that_needs_integer_ids_is_traced_on_integer_zeros():
+    class Lookup(keras.layers.Layer):              # no tf.cast: the ids go straight into the lookup
+        def build(self, input_shape):
+            self.table = self.add_weight(shape=(10, 3))
+
+        def call(self, inputs):
+            return tf.nn.embedding_lookup(self.table, inputs)
+
+    assert Lookup()(np.array([[1, 2, 0]])).shape == (1, 3, 3)
+    ids = keras.Input(shape=(4,), dtype="int32")
+    assert Lookup()(ids).shape == (None, 4, 3)
+    with pytest.raises(RuntimeError, match="GradientTape"):      # TF's eager refusal of tf.gradients
+        tf.gradients(tf.constant([1.0]) * 2, tf.constant([1.0]))

@@ -151,6 +151,8 @@ def call(layer, parent) -> SymbolicOutput:
     # a recurrent layer called with initial states reads [x, h, c]: built for x, a node of several inputs
     states_too = isinstance(parent, (list, tuple)) and getattr(layer, "takes_states", False)
     listed = getattr(layer, "takes_list", False) or (getattr(layer, "by_call", False) and isinstance(parent, (list, tuple)))
+    if getattr(layer, "by_call", False):                # its output shape is found by a call on zeros of these
+        layer._input_dtypes = [getattr(p, "dtype", None) for p in parents]
     if isinstance(parent, (list, tuple)) and not listed and not states_too:
         raise TypeError(f"{type(layer).__name__} {layer.name!r} takes one input, got a list of {len(parents)}; "
                         "merge them first (Concatenate, Add, ...)")

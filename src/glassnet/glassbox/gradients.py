@@ -61,8 +61,10 @@ def _batch(model, x, y, sample_weight, what):
     return model._data(x, y, sample_weight, what)
 
 
-def gradients(model, x, y, sample_weight=None) -> list[np.ndarray]:
+def gradients(model, x=None, y=None, sample_weight=None, **kwargs) -> list[np.ndarray]:
     """``dJ/dw`` for every weight of a compiled ``model``, aligned with ``model.get_weights()``.
+    (TensorFlow's ``tf.gradients(ys, xs)`` is for graphs only: called that way, it says so,
+    as TensorFlow does in eager mode, and points at ``GradientTape``.)
 
     ``J = sum_i(s_i L_i) / m + penalties``: the compiled loss of this batch (``m`` samples,
     sample weights ``s_i``, 1 by default) plus the regularisation penalties, as in ``fit``.
@@ -79,6 +81,9 @@ def gradients(model, x, y, sample_weight=None) -> list[np.ndarray]:
     >>> [g.tolist() for g in glassnet.gradients(model, x, y)]   # J = mean((w x + b - y)^2) at w = b = 0
     [[[-5.0]], [-3.0]]
     """
+    if not isinstance(model, Layer) or kwargs or y is None:
+        raise RuntimeError("tf.gradients is not supported when eager execution is enabled. Use tf.GradientTape "
+                           "instead. (glassnet.gradients(model, x, y) gives a compiled model's dJ/dw)")
     x, y, sw = _batch(model, x, y, sample_weight, "gradients")
     clone = scratch_copy(model)
     train_step(clone, x, y, sw, training=False, update=False)

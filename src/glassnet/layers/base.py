@@ -276,6 +276,8 @@ class Layer:
         x = np.asarray(x)
         if not (self.by_call and x.dtype.kind in "iub"):     # (a layer written with call keeps ids as ids)
             x = x.astype(self.dtype or config.floatx(), copy=False)
+        if self.by_call:
+            self._input_dtypes = [x.dtype]                  # its output shape is found by a call on such zeros
         if not self.built:
             self.build_from_shape((None,) + x.shape[1:])
         elif self.__dict__.get("_input_shape") is None:     # built by hand: its first call fixes the shapes
@@ -336,6 +338,8 @@ class Layer:
         xs = [np.asarray(x) if self.by_call and np.asarray(x).dtype.kind in "iub"
               else np.asarray(x, dtype=self.dtype or config.floatx()) for x in given]
         shapes = [(None,) + x.shape[1:] for x in xs]
+        if self.by_call:
+            self._input_dtypes = [x.dtype for x in xs]
         if not self.built or self.__dict__.get("_input_shape") is None:
             self.build_from_shape(shapes)
         if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations

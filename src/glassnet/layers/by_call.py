@@ -189,8 +189,11 @@ def output_shape(layer, input_shape):
     many = bool(input_shape) and isinstance(input_shape[0], (list, tuple))     # a list of inputs' shapes
     input_shape = list(input_shape) if many else input_shape
     shapes = input_shape if many else [input_shape]
-    zeros = [np.zeros((1,) + tuple(1 if d is None else d for d in s[1:]), layer.dtype or config.floatx())
-             for s in shapes]
+    given = layer.__dict__.get("_input_dtypes") or []         # the inputs' dtypes, when a call told us
+    dtypes = [given[i] if i < len(given) and given[i] is not None else (layer.dtype or config.floatx())
+              for i in range(len(shapes))]
+    zeros = [np.zeros((1,) + tuple(1 if d is None else d for d in s[1:]),
+                      d if np.dtype(d).kind in "biuf" else object) for s, d in zip(shapes, dtypes)]
     kwargs = {k: (v[:1] if np.ndim(v) else v) for k, v in _extras(layer).items()}    # (one sample, as the zeros)
     if takes(type(layer), "mask") and not isinstance(input_shape, list):     # a call that reads a mask gets one
         kwargs["mask"] = wrap(np.ones(zeros[0].shape[:2], bool))
