@@ -455,3 +455,72 @@ def test_a_custom_fit_refuses_before_compile():
     model.compile(optimizer="adam", loss="mse")
     with pytest.raises(ValueError, match="x has 8 samples but y has 4"):
         model.fit(x, y[:4], verbose=0)
+
+
+# -- keras.io's VAE: a model with no call of its own, holding two functional models --------
+class SeedSampling(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seed_generator = keras.random.SeedGenerator(1337)
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        batch, dim = ops.shape(z_mean)[0], ops.shape(z_mean)[1]
+        epsilon = keras.random.normal(shape=(batch, dim), seed=self.seed_generator)
+        return z_mean + ops.exp(0.5 * z_log_var) * epsilon
+
+
+class VAE(keras.Model):
+    def __init__(self, encoder, decoder, **kwargs):
+        super().__init__(**kwargs)
+        self.encoder = encoder
+        self.decoder = decoder
+        self.total_loss_tracker = keras.metrics.Mean(name="total_loss")
+        self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
+
+    @property
+    def metrics(self):
+        return [self.total_loss_tracker, self.reconstruction_loss_tracker, self.kl_loss_tracker]
+
+    def train_step(self, data):
+        with tf.GradientTape() as tape:
+            z_mean, z_log_var, z = self.encoder(data)
+            reconstruction = self.decoder(z)
+            reconstruction_loss = ops.mean(ops.sum(keras.losses.binary_crossentropy(data, reconstruction), axis=(1, 2)))
+            kl_loss = -0.5 * (1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
+            kl_loss = ops.mean(ops.sum(kl_loss, axis=1))
+            total_loss = reconstruction_loss + kl_loss
+        grads = tape.gradient(total_loss, self.trainable_weights)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        self.total_loss_tracker.update_state(total_loss)
+        self.reconstruction_loss_tracker.update_state(reconstruction_loss)
+        self.kl_loss_tracker.update_state(kl_loss)
+        return {"loss": self.total_loss_tracker.result(),
+                "reconstruction_loss": self.reconstruction_loss_tracker.result(),
+                "kl_loss": self.kl_loss_tracker.result()}
+
+
+def test_kerasio_vae_trains_the_models_it_holds():
+    keras.utils.set_random_seed(9)
+    encoder_inputs = keras.Input(shape=(8, 8, 1))
+    x = layers.Flatten()(encoder_inputs)
+    x = layers.Dense(16, activation="relu")(x)
+    z_mean = layers.Dense(2, name="z_mean")(x)
+    z_log_var = layers.Dense(2, name="z_log_var")(x)
+    z = SeedSampling()([z_mean, z_log_var])
+    encoder = keras.Model(encoder_inputs, [z_mean, z_log_var, z], name="encoder")
+    latent_inputs = keras.Input(shape=(2,))
+    x = layers.Dense(64, activation="sigmoid")(latent_inputs)
+    decoder = keras.Model(latent_inputs, layers.Reshape((8, 8, 1))(x), name="decoder")
+    vae = VAE(encoder, decoder)
+    # no call of its own: its weights are those of the models set as its attributes
+    assert len(vae.trainable_weights) == len(encoder.trainable_weights) + len(decoder.trainable_weights) == 8
+    vae.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-2))
+    digits = (np.random.default_rng(0).random((128, 8, 8, 1)) > 0.7).astype("float32")
+    history = vae.fit(digits, epochs=4, batch_size=32, verbose=0)
+    assert list(history.history) == ["kl_loss", "loss", "reconstruction_loss"]
+    losses = history.history["loss"]
+    assert losses[-1] < losses[0]
+    np.testing.assert_allclose(np.array(history.history["kl_loss"]) + history.history["reconstruction_loss"],
+                               losses, rtol=1e-5)

@@ -121,10 +121,14 @@ class Model(Trainer, Layer):
         super().__setattr__(name, value)
 
     def _parts(self) -> list:
-        """Whose weights are the model's: the stack's layers, or those set as attributes."""
+        """Whose weights are the model's: the stack's layers, or those set as attributes (a
+        subclass with a call of its own, or one with none that holds models: a GAN's two)."""
         if self._graph is not None:
             return self._graph.layers
-        return self._layers if self._is_stack() else self.__dict__.get("_tracked", [])
+        tracked = self.__dict__.get("_tracked", [])
+        if self._is_stack() and (self._layers or not tracked):
+            return self._layers
+        return tracked
 
     def _append(self, layer) -> None:
         if isinstance(layer, InputLayer):
