@@ -524,3 +524,19 @@ def test_kerasio_vae_trains_the_models_it_holds():
     assert losses[-1] < losses[0]
     np.testing.assert_allclose(np.array(history.history["kl_loss"]) + history.history["reconstruction_loss"],
                                losses, rtol=1e-5)
+
+
+def test_a_custom_step_trains_regularized_weights_as_plain_fit_does():
+    def build(cls):
+        keras.utils.set_random_seed(10)
+        inputs = keras.Input(shape=(32,))
+        outputs = keras.layers.Dense(1, kernel_regularizer=keras.regularizers.L2(0.05))(inputs)
+        model = cls(inputs, outputs)
+        model.compile(optimizer="sgd", loss="mse")
+        return model
+    x, y = _data(128)
+    custom, plain = build(CustomModel), build(keras.Model)
+    h1, h2 = _fit(custom, x, y, epochs=2), _fit(plain, x, y, epochs=2)
+    for a, b in zip(custom.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-6)          # the penalty's gradient reached the kernel
+    np.testing.assert_allclose(h1.history["loss"], h2.history["loss"], rtol=1e-5)

@@ -108,7 +108,11 @@ class Trainer:
                     total = term if total is None else total + term
             else:
                 total = self.loss(y, y_pred, sample_weight)
-        for extra in self.losses:
+        # sum(self.losses), each term as a Tensor the tape follows: what the calls added with
+        # add_loss, and each weight's penalty computed on the Variable (so its gradient reaches it)
+        from ..layers import by_call  # noqa: PLC0415
+        extras = by_call.added_losses(self) + [v.regularizer(v) for v in self.weights if v.regularizer is not None]
+        for extra in extras:
             total = extra if total is None else total + extra
         if total is None:
             from ..tf.tensor import wrap  # noqa: PLC0415
