@@ -353,3 +353,48 @@ def test_a_call_that_needs_integer_ids_is_traced_on_integer_zeros():
     assert Lookup()(ids).shape == (None, 4, 3)
     with pytest.raises(RuntimeError, match="GradientTape"):      # TF's eager refusal of tf.gradients
         tf.gradients(tf.constant([1.0]) * 2, tf.constant([1.0]))
+
+
+def test_a_subclassed_model_on_named_inputs_trains_and_its_backward_gives_a_dict():
+    class TwoInputs(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = layers.Dense(3), layers.Dense(3)
+            self.out = layers.Dense(1)
+
+        def call(self, inputs):
+            return self.out(tf.nn.relu(self.a(inputs["left"]) + self.b(inputs["right"])))
+
+    tf.keras.utils.set_random_seed(11)
+    rng = np.random.default_rng(3)
+    x = {"left": rng.random((32, 2)).astype("float32"), "right": rng.random((32, 4)).astype("float32")}
+    y = x["left"][:, :1] - x["right"][:, :1]
+    model = TwoInputs()
+    model.compile("adam", "mse")
+    history = model.fit(x, y, epochs=5, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    model.forward(x, training=False)
+    grads = model.backward(np.ones((32, 1), np.float32), need_input_grad=True)
+    assert set(grads) == {"left", "right"} and grads["left"].shape == (32, 2) and grads["right"].shape == (32, 4)
+    eps, i = 1e-2, 0
+    bumped = {"left": x["left"].copy(), "right": x["right"]}
+    bumped["left"][0, i] += eps
+    numeric = (float(np.sum(model(bumped).numpy())) - float(np.sum(model(x).numpy()))) / eps
+    assert numeric == pytest.approx(float(grads["left"][0, i]), rel=5e-2, abs=1e-3)
+
+
+def test_a_subclassed_model_that_never_reads_its_input_says_so_when_dj_dx_is_needed():
+    class PlainNumpyFirst(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(1)
+
+        def call(self, inputs):
+            return self.dense(np.asarray(inputs) * 2.0)          # plain NumPy first: no tape follows it
+
+    inner = PlainNumpyFirst()
+    inner.build((None, 3))
+    inner.forward(np.ones((2, 3), np.float32))
+    inner.backward(np.ones((2, 1), np.float32), need_input_grad=False)      # first in a model: fine
+    with pytest.raises(TypeError, match=r"PlainNumpyFirst\.call\(\): dJ/d\(input\) is needed"):
+        inner.backward(np.ones((2, 1), np.float32), need_input_grad=True)
