@@ -9,8 +9,11 @@ There are three ways to make one, as in Keras:
 - **subclassing**: ``class MyModel(Model)`` with layers set as attributes and a ``call`` of
   its own. Its weights are those layers' weights; ``model(x)`` runs ``call`` (passing
   ``training`` down to the layers it calls); ``fit`` runs ``call`` on each batch, records
-  the layer calls it makes (``glassnet.tf.tape``) and runs their ``backward`` last to first.
+  the layer calls it makes (``glassnet.tf.tape``) and runs their ``backward`` last to first,
+  as a layer written with ``call`` is run (``glassnet/layers/by_call.py``): what ``call``
+  adds with ``self.add_loss`` is in ``model.losses``, fit's loss and its gradient.
   Nothing of your data is used to find out the model's structure: every batch trains.
+  A subclass may also write its own ``train_step``/``test_step`` (``glassnet/engine/custom_step.py``).
 
 A model is a layer wherever a layer is accepted (``Sequential([inner_model, Dense(1)])``).
 
