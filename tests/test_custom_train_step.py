@@ -540,3 +540,33 @@ def test_a_custom_step_trains_regularized_weights_as_plain_fit_does():
     for a, b in zip(custom.get_weights(), plain.get_weights()):
         np.testing.assert_allclose(a, b, atol=1e-6)          # the penalty's gradient reached the kernel
     np.testing.assert_allclose(h1.history["loss"], h2.history["loss"], rtol=1e-5)
+
+
+class GuideLowLevel(LowLevel):
+    """Part 2 exactly as the guide writes it: the per-sample loss vector, not its mean (the
+    tape sums a vector target, as TensorFlow does; the Mean tracker averages its entries)."""
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = keras.losses.mean_squared_error(y, y_pred)
+        trainable_vars = self.trainable_variables
+        gradients = tape.gradient(loss, trainable_vars)
+        self.optimizer.apply(gradients, trainable_vars)
+        self.loss_tracker.update_state(loss)
+        self.mae_metric.update_state(y, y_pred)
+        return {"loss": self.loss_tracker.result(), "mae": self.mae_metric.result()}
+
+
+def test_part2_as_written_a_vector_loss_trains_as_a_summed_loss():
+    x, y = _data(128)
+    guide, plain = _model(GuideLowLevel), _model(keras.Model)
+    guide.compile(optimizer="adam")
+    plain.compile(optimizer="adam", loss=keras.losses.MeanSquaredError(reduction="sum"), metrics=["mae"])
+    h_guide, h_plain = _fit(guide, x, y, epochs=2), _fit(plain, x, y, epochs=2)
+    for a, b in zip(guide.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    # the tracker's mean over every sample's loss is the summed loss per batch / batch size
+    np.testing.assert_allclose(np.array(h_guide.history["loss"]) * 32, h_plain.history["loss"], rtol=1e-5)
+    np.testing.assert_allclose(h_guide.history["mae"], h_plain.history["mae"], rtol=1e-5)
