@@ -230,9 +230,10 @@ def epoch(run, data, epoch_index, cblist):
 def evaluate(model, data):
     """``evaluate``'s loop: ``test_step`` on each batch, the metrics reset first."""
     reset(model)
-    logs = {}
+    logs, model._steps_evaluated = {}, 0
     for batch in batches(data):
         logs = run_test_step(model, batch)
+        model._steps_evaluated += 1
     return logs
 
 

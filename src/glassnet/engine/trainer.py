@@ -395,7 +395,7 @@ class Trainer:
                 data = training.ArrayBatches(*custom_step.arrays(self, x, y, sample_weight, "evaluate"),
                                              batch_size, False)
             logs = custom_step.evaluate(self, data)
-            count = data.steps or 0
+            count = self._steps_evaluated
         elif training.is_batch_source(x):
             _no_arrays_beside(x, y, sample_weight, "evaluate")
             _checks.compiled(self, "evaluate")
