@@ -103,8 +103,11 @@ def test_refusals_name_the_argument():
         layers.Bidirectional(layers.LSTM(2), merge_mode=None)
     with pytest.raises(ValueError, match="recurrent layer"):
         layers.Bidirectional(layers.Dense(2))
-    with pytest.raises(ValueError, match="return_state"):
-        layers.Bidirectional(layers.LSTM(2, return_state=True))
+    with pytest.raises(ValueError, match=r"initial_state must be 4 state\(s\).*got 2"):
+        layers.Bidirectional(layers.LSTM(2))(np.ones((1, 3, 2)), initial_state=[np.zeros((1, 2))] * 2)
+    with pytest.raises(ValueError, match="return_state=True.*Sequential"):
+        glassnet.keras.Sequential([layers.Input((3, 2)), layers.Bidirectional(layers.LSTM(2, return_state=True)),
+                                   layers.Dense(1)]).predict(np.ones((1, 3, 2)), verbose=0)
     with pytest.raises(ValueError, match="backward_layer"):
         layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(3, go_backwards=True))
     layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(2, go_backwards=True))   # Keras's own copy
@@ -134,9 +137,10 @@ def test_keras_file_round_trip_keeps_predictions_and_training_state(tmp_path):
 
 
 def test_a_file_nesting_bidirectional_in_bidirectional_is_refused(tmp_path):
+    """Bidirectional(Bidirectional(...)) is no recurrent layer: refused by name, as Keras refuses it."""
     import json
     import zipfile
-    from glassnet.saving import UnsafeFileError
+    from glassnet.saving import FileFormatError
     model = _keras_model()
     model.save(tmp_path / "bi.keras")
     with zipfile.ZipFile(tmp_path / "bi.keras") as z:
@@ -148,7 +152,7 @@ def test_a_file_nesting_bidirectional_in_bidirectional_is_refused(tmp_path):
     with zipfile.ZipFile(tmp_path / "nested.keras", "w") as z:
         for name, data in files.items():
             z.writestr(name, data)
-    with pytest.raises(UnsafeFileError, match="inside another layer"):
+    with pytest.raises(FileFormatError, match=r"layers\[1\].*must be a recurrent layer"):
         glassnet.keras.models.load_model(tmp_path / "nested.keras")
 
 
@@ -180,3 +184,250 @@ def test_a_shared_bidirectional_layer_keeps_each_calls_caches_in_a_graph(float64
     model.train_on_batch(xs, y)
     for v, w0, want in zip(checked, start, numeric):
         np.testing.assert_allclose(w0 - v.value, want, rtol=1e-5, atol=1e-9, err_msg=v.path)   # SGD(1.0): dJ/dw
+
+
+# -- states: return_state and initial_state ------------------------------------------------------
+INNER = {
+    "LSTM": lambda **k: layers.LSTM(3, **k),
+    "GRU": lambda **k: layers.GRU(2, **k),
+    "SimpleRNN": lambda **k: layers.SimpleRNN(2, **k),
+    "RNN_LSTMCell": lambda **k: layers.RNN(layers.LSTMCell(2, dtype=k.pop("dtype", None)), **k),
+}
+
+
+def _numeric(f, a, eps=1e-6):
+    g = np.zeros_like(a)
+    for i in np.ndindex(a.shape):
+        keep = a[i]
+        a[i] = keep + eps
+        up = f()
+        a[i] = keep - eps
+        down = f()
+        a[i] = keep
+        g[i] = (up - down) / (2 * eps)
+    return g
+
+
+@pytest.mark.parametrize("kind", sorted(INNER))
+@pytest.mark.parametrize("merge_mode, options", [("concat", {}), ("mul", {"return_sequences": True}),
+                                                 ("ave", {"mask": True}), ("sum", {"go_backwards": True})])
+def test_state_gradients_match_central_differences(kind, merge_mode, options, float64):
+    """J = sum(G * out) + sum_j sum(Gs_j * returned state j), started from given states: dJ/dx,
+    dJ/d(each initial state, forward's then backward's) and every weight's gradient (float64:
+    floatx too, as a cell rebuilt from its config, Bidirectional's copy, takes floatx's type)."""
+    options = dict(options)
+    use_mask = options.pop("mask", False)
+    rng = np.random.default_rng(len(kind) + len(merge_mode))
+    layer = layers.Bidirectional(INNER[kind](return_state=True, dtype="float64", **options), merge_mode=merge_mode)
+    x = rng.normal(size=(2, 4, 3))
+    mask = np.array([[True, True, True, False], [True, False, True, True]]) if use_mask else None
+    out, *finals = layer(x, mask=mask)
+    assert len(finals) == layer.state_count == (4 if kind in ("LSTM", "RNN_LSTMCell") else 2)
+    states = [rng.normal(size=np.shape(f)) for f in finals]
+    for w in layer.weights:
+        w.assign(rng.normal(size=w.shape) * 0.5)
+    G = rng.normal(size=np.shape(out))
+    Gs = [rng.normal(size=np.shape(f)) for f in finals]
+
+    def loss():
+        out, *finals = layer(x, mask=mask, initial_state=states)
+        return float(np.sum(G * np.asarray(out)) + sum(np.sum(g * np.asarray(f)) for g, f in zip(Gs, finals)))
+    loss()
+    dx, *dstates = layer.backward([G] + Gs)
+    assert len(dstates) == len(states)
+    analytic = {"x": dx, **{f"state_{j}": d for j, d in enumerate(dstates)},
+                **{f"{i}:{w.path}": w.grad.copy() for i, w in enumerate(layer.weights)}}   # (copies' cells share paths)
+    numeric = {"x": _numeric(loss, x), **{f"state_{j}": _numeric(loss, s) for j, s in enumerate(states)}}
+    for i, w in enumerate(layer.weights):
+        value = w.numpy()
+
+        def with_weight():
+            w.assign(value)
+            return loss()
+        numeric[f"{i}:{w.path}"] = _numeric(with_weight, value)
+        w.assign(value)
+    for name in analytic:
+        np.testing.assert_allclose(analytic[name], numeric[name], rtol=1e-5, atol=1e-7, err_msg=name)
+
+
+def test_each_copy_starts_from_its_half_of_the_states_and_returns_its_own():
+    rng = np.random.default_rng(0)
+    layer = layers.Bidirectional(layers.LSTM(3, return_state=True, return_sequences=True))
+    x = rng.normal(size=(2, 5, 4)).astype("float32")
+    starts = [rng.normal(size=(2, 3)).astype("float32") for _ in range(4)]
+    out, fh, fc, bh, bc = layer(x, initial_state=starts)
+    again = layer([x] + starts)                                  # layer([x, fh, fc, bh, bc]) is the same call
+    np.testing.assert_array_equal(again[0], out)
+    fwd = layers.LSTM(3, return_state=True, return_sequences=True)
+    bwd = layers.LSTM(3, return_state=True, return_sequences=True, go_backwards=True)
+    for alone, copy in ((fwd, layer.forward_layer), (bwd, layer.backward_layer)):
+        alone(x)                                                 # builds it
+        alone.set_weights(copy.get_weights())
+    y, h, c = fwd(x, initial_state=starts[:2])
+    y_rev, h_rev, c_rev = bwd(x, initial_state=starts[2:])
+    np.testing.assert_allclose(out, np.concatenate([y, np.asarray(y_rev)[:, ::-1]], -1), rtol=1e-6)
+    for got, want in zip((fh, fc, bh, bc), (h, c, h_rev, c_rev)):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    zero = layer(x, initial_state=layer.forward_layer.get_initial_state(2) * 2)[0]
+    np.testing.assert_allclose(zero, layer(x)[0], rtol=1e-6)
+
+
+def test_a_tape_differentiates_through_the_given_states():
+    rng = np.random.default_rng(1)
+    layer = layers.Bidirectional(layers.GRU(3, return_state=True), merge_mode="sum")
+    x = glassnet.constant(rng.normal(size=(2, 4, 2)).astype(np.float32))
+    h_f, h_b = (glassnet.constant(rng.normal(size=(2, 3)).astype(np.float32)) for _ in range(2))
+    with glassnet.GradientTape() as tape:
+        out, fh, bh = layer(x, initial_state=[h_f, h_b])
+        loss = glassnet.reduce_sum(out * out) + glassnet.reduce_sum(bh)
+    dx, dh_f, dh_b = tape.gradient(loss, [x, h_f, h_b])
+    layer([x, h_f, h_b])
+    back = layer.backward([2 * np.asarray(out), None, np.ones((2, 3), np.float32)])
+    for got, want in zip([dx, dh_f, dh_b], back):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+    assert np.abs(np.asarray(dh_b)).sum() > 0
+
+
+def _states_model():
+    """tools/make_keras_bidirectional.py's encoder-decoder, written with glassnet."""
+    keras, L = glassnet.keras, layers
+    enc, dec = keras.Input((6, 3), name="enc"), keras.Input((5, 2), name="dec")
+    _, fh, fc, bh, bc = L.Bidirectional(L.LSTM(4, return_state=True), name="encoder")(enc)
+    state_h, state_c = L.Concatenate()([fh, bh]), L.Concatenate()([fc, bc])
+    d = L.LSTM(8, return_sequences=True, name="decoder")(dec, initial_state=[state_h, state_c])
+    s1, s2 = L.Dense(3, activation="tanh")(state_h), L.Dense(3, activation="tanh")(state_c)
+    g = L.Bidirectional(L.GRU(3, return_sequences=True), merge_mode="sum", name="bigru")(dec, initial_state=[s1, s2])
+    out = L.Dense(1, activation="sigmoid")(L.Concatenate()([d, g]))
+    return keras.Model([enc, dec], out)
+
+
+def test_encoder_decoder_with_states_matches_keras_eager_predict_and_fit():
+    d = np.load(FIXTURES / "keras_bidirectional_states.npz")
+    model = _states_model()
+    model.load_weights(FIXTURES / "keras_bidirectional_states.weights.h5")     # Keras's initial weights
+    np.testing.assert_allclose(model.predict([d["E"], d["D"]], verbose=0), d["pred"], atol=1e-6)
+    out, *states = model.get_layer("encoder")(d["E"], initial_state=list(d["starts"]))   # eager, given states
+    np.testing.assert_allclose(out, d["eager_out"], atol=1e-6)
+    np.testing.assert_allclose(np.stack([np.asarray(s) for s in states]), d["eager_states"], atol=1e-6)
+    model.compile(glassnet.keras.optimizers.SGD(0.1), "binary_crossentropy")
+    losses = model.fit([d["E"], d["D"]], d["y"], epochs=2, batch_size=8, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(losses, d["losses"], rtol=1e-5)
+    np.testing.assert_allclose(np.concatenate([w.ravel() for w in model.get_weights()]), d["trained"], atol=1e-5)
+    np.testing.assert_allclose(model.predict([d["E"], d["D"]], verbose=0), d["trained_pred"], atol=1e-5)
+
+
+def test_encoder_decoder_keras_files_both_ways(tmp_path):
+    d = np.load(FIXTURES / "keras_bidirectional_states.npz")
+    model = glassnet.keras.models.load_model(FIXTURES / "keras_bidirectional_states.keras")   # written by Keras
+    encoder = model.get_layer("encoder")
+    assert encoder.return_state and encoder.forward_layer.name == "forward_lstm"
+    np.testing.assert_allclose(model.predict([d["E"], d["D"]], verbose=0), d["trained_pred"], atol=1e-6)
+    model.fit([d["E"], d["D"]], d["y"], epochs=1, batch_size=8, verbose=0)        # compiled by the file
+    model.save(tmp_path / "states.keras")
+    again = glassnet.keras.models.load_model(tmp_path / "states.keras")
+    np.testing.assert_array_equal(again.predict([d["E"], d["D"]], verbose=0),
+                                  model.predict([d["E"], d["D"]], verbose=0))
+    after = [m.fit([d["E"], d["D"]], d["y"], epochs=1, batch_size=8, shuffle=False, verbose=0).history["loss"]
+             for m in (model, again)]
+    np.testing.assert_allclose(after[0], after[1], rtol=1e-6)
+
+
+def test_encoder_decoder_gradients_in_a_graph_match_central_differences(float64):
+    keras = glassnet.keras
+    enc, dec = keras.Input((4, 2)), keras.Input((3, 2))
+    _, fh, fc, bh, bc = layers.Bidirectional(layers.LSTM(2, return_state=True))(enc)
+    state_h, state_c = layers.Concatenate()([fh, bh]), layers.Concatenate()([fc, bc])
+    y = layers.LSTM(4)(dec, initial_state=[state_h, state_c])
+    g = layers.Bidirectional(layers.SimpleRNN(2), merge_mode="mul")(dec, initial_state=[fh, bc])
+    model = keras.Model([enc, dec], layers.Dense(1)(layers.Concatenate()([y, g])))
+    model.compile(keras.optimizers.SGD(1.0), "mse")
+    rng = np.random.default_rng(5)
+    xs, target = [rng.normal(size=(3, 4, 2)), rng.normal(size=(3, 3, 2))], rng.normal(size=(3, 1))
+    numeric = numeric_model_gradients(model, xs, target)
+    start = [w.value.copy() for w in model.trainable_weights]
+    model.train_on_batch(xs, target)
+    for v, w0, want in zip(model.trainable_weights, start, numeric):
+        np.testing.assert_allclose(w0 - v.value, want, rtol=1e-5, atol=1e-9, err_msg=v.path)   # SGD(1.0): dJ/dw
+
+
+def test_fast_path_and_readable_path_agree_with_states():
+    """A chain whose Bidirectional returns states it does not use (the fast twin may run) and a
+    graph whose Bidirectional takes states (readable: the twins take no list of inputs): a fit
+    with glassnet.fast and one without end with the same weights."""
+    def build():
+        glassnet.utils.set_random_seed(3)
+        x = glassnet.keras.Input((12, 8))
+        out, *_ = layers.Bidirectional(layers.LSTM(32, return_state=True, return_sequences=True))(x)
+        chain = glassnet.keras.Model(x, layers.Dense(1)(layers.Flatten()(out)))
+        s = glassnet.keras.Input((16,))
+        started = layers.Bidirectional(layers.LSTM(16))(x, initial_state=[s, s, s, s])
+        graph = glassnet.keras.Model([x, s], layers.Dense(1)(started))
+        for m in (chain, graph):
+            m.compile(glassnet.keras.optimizers.Adam(0.01), "mse")
+        return chain, graph
+    rng = np.random.default_rng(0)
+    x, s, y = (rng.normal(size=(64, 12, 8)).astype("float32"), rng.normal(size=(64, 16)).astype("float32"),
+               rng.normal(size=(64, 1)).astype("float32"))
+    results = []
+    for fast in (True, False):
+        glassnet.config.set_fast_path(fast)
+        try:
+            chain, graph = build()
+            chain.fit(x, y, epochs=2, batch_size=32, shuffle=False, verbose=0)
+            graph.fit([x, s], y, epochs=2, batch_size=32, shuffle=False, verbose=0)
+            results.append([w.copy() for m in (chain, graph) for w in m.get_weights()])
+        finally:
+            glassnet.config.set_fast_path(True)
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+# -- wrappers nesting another level in .keras files ----------------------------------------------
+NESTED = FIXTURES / "keras_nested_wrappers"
+
+
+@pytest.mark.parametrize("name", ["bidirectional_rnn_cell", "timedistributed_sequential",
+                                  "timedistributed_timedistributed"])
+def test_keras_files_with_nested_wrappers_load_with_their_numbers(name, tmp_path):
+    d = np.load(NESTED / "predictions.npz")
+    model = glassnet.keras.models.load_model(NESTED / f"{name}.keras")         # written by Keras 3.15
+    x = d[f"{name}_x"]
+    np.testing.assert_allclose(model.predict(x, verbose=0), d[f"{name}_pred"], atol=1e-6)
+    model.save(tmp_path / "again.keras")                                       # and glassnet's file of it
+    again = glassnet.keras.models.load_model(tmp_path / "again.keras")
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_glassnet_files_with_nested_wrappers_load_back(tmp_path):
+    rng = np.random.default_rng(2)
+    inner = glassnet.keras.Sequential([layers.Input((3, 2)), layers.Flatten(), layers.Dense(4, activation="relu")])
+    models = [
+        (glassnet.keras.Sequential([layers.Input((5, 2)), layers.Bidirectional(
+            layers.RNN(layers.GRUCell(3), return_sequences=True), merge_mode="sum"), layers.Dense(1)]),
+         rng.normal(size=(2, 5, 2))),
+        (glassnet.keras.Sequential([layers.Input((5, 3, 2)), layers.TimeDistributed(inner), layers.LSTM(2)]),
+         rng.normal(size=(2, 5, 3, 2))),
+    ]
+    for i, (model, x) in enumerate(models):
+        model.compile(glassnet.keras.optimizers.Adam(0.01), "mse")
+        model.fit(x, np.ones((2,) + model.output_shape[1:]), epochs=1, verbose=0)
+        model.save(tmp_path / f"m{i}.keras")
+        again = glassnet.keras.models.load_model(tmp_path / f"m{i}.keras")
+        np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_the_nesting_cap_lets_four_levels_through_and_refuses_five(tmp_path):
+    from glassnet.saving import UnsafeFileError
+    for levels in (4, 5):
+        inner = layers.Dense(2)
+        for _ in range(levels):
+            inner = layers.TimeDistributed(inner)            # TimeDistributed(...(TimeDistributed(Dense)))
+        model = glassnet.keras.Sequential([layers.Input((2,) * levels + (3,)), inner])
+        model.save(tmp_path / f"m{levels}.keras")
+        if levels == 4:
+            x = np.random.default_rng(0).normal(size=(1,) + (2,) * levels + (3,))
+            again = glassnet.keras.models.load_model(tmp_path / f"m{levels}.keras")
+            np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+        else:
+            with pytest.raises(UnsafeFileError, match="nest 5 levels deep.*cap 4"):
+                glassnet.keras.models.load_model(tmp_path / f"m{levels}.keras")

@@ -278,6 +278,18 @@ def _deep_json(m, s):
     return safe_zip.pack({**m, "config.json": b"[" * 100000 + b"]" * 100000})
 
 
+def _deeply_nested_wrappers(m, s):
+    """TimeDistributed(TimeDistributed(...(Dense))) six levels down (each level a valid config,
+    the whole under the JSON depth cap): refused by the loader's nesting cap, not built."""
+    def edit(cfg):
+        entry = next(e for e in cfg["config"]["layers"] if e["class_name"] == "Dense")
+        for i in range(6):
+            entry = {"module": "keras.layers", "class_name": "TimeDistributed",
+                     "config": {"name": f"td_{i}", "trainable": True, "layer": entry}, "registered_name": None}
+        cfg["config"]["layers"][1] = entry
+    return _with_config(m, edit)
+
+
 def _duplicate_json_keys(m, s):
     text = m["config.json"].decode().replace('"class_name": "Sequential"',
                                              '"class_name": "Sequential", "class_name": "Functional"', 1)
@@ -332,6 +344,7 @@ ATTACKS = {
     "empty_file": (_empty, FileFormatError, "not a .keras file"),
     "non_json_config": (_not_json, FileFormatError, "not valid JSON"),
     "deeply_nested_json": (_deep_json, UnsafeFileError, "deeper"),
+    "deeply_nested_wrappers": (_deeply_nested_wrappers, UnsafeFileError, "levels deep inside other layers' configs"),
     "duplicate_json_keys": (_duplicate_json_keys, UnsafeFileError, "repeats the key"),
     "duplicate_metadata_keys": (_duplicate_metadata_keys, UnsafeFileError, "metadata.json repeats the key"),
     "functional_model": (_functional, FileFormatError, "inbound_nodes"),   # a Functional config without its calls

@@ -91,12 +91,14 @@ def test_keras_file_nests_the_layer_and_keeps_its_weights_under_layer_vars(tmp_p
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
-def test_nested_wrapper_in_a_file_is_refused(tmp_path):
+def test_nested_wrapper_in_a_file_loads_back(tmp_path):
     model = glassnet.Sequential([glassnet.Input(shape=(2, 3, 4)), TimeDistributed(TimeDistributed(Dense(2)))])
     model.compile(optimizer="sgd", loss="mse")
     model.save(tmp_path / "m.keras")
-    with pytest.raises(Exception, match="inside another layer's config is refused"):
-        glassnet.models.load_model(tmp_path / "m.keras")
+    loaded = glassnet.models.load_model(tmp_path / "m.keras")      # (a depth cap: tests/test_saving_attacks.py)
+    assert isinstance(loaded.layers[0].layer, TimeDistributed) and isinstance(loaded.layers[0].layer.layer, Dense)
+    x = np.random.default_rng(1).normal(size=(2, 2, 3, 4))
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
 def test_onnx_export(tmp_path):
@@ -112,7 +114,7 @@ def test_onnx_export(tmp_path):
 def test_a_wrapped_sequential_trains_and_keeps_keras_weight_layout(tmp_path):
     """A per-frame CNN (video classification): the Sequential's weights go where Keras puts them,
     ``layer/layers/<name>/vars`` (tools/make_keras_shape_layers.py --check: Keras loads the file).
-    glassnet's own loader refuses a model nested in a layer's config, by name."""
+    glassnet's own loader reads it back."""
     h5py = pytest.importorskip("h5py")
     glassnet.utils.set_random_seed(5)
     frames = glassnet.Sequential([Conv2D(2, 3, activation="relu"), glassnet.layers.GlobalAveragePooling2D()])
@@ -131,8 +133,8 @@ def test_a_wrapped_sequential_trains_and_keeps_keras_weight_layout(tmp_path):
     assert (inner["module"], inner["class_name"]) == ("keras", "Sequential")
     with h5py.File(tmp_path / "model.weights.h5") as f:
         assert f["layers/time_distributed/layer/layers/conv2d/vars/0"].shape == (3, 3, 1, 2)
-    with pytest.raises(Exception, match=r"layers\[1\]\.layer: layer 'Sequential' from module 'keras' is refused"):
-        glassnet.models.load_model(tmp_path / "m.keras")
+    loaded = glassnet.models.load_model(tmp_path / "m.keras")              # the wrapped model is read back
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
 def test_shared_in_a_functional_model_gradchecks():

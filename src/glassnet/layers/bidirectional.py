@@ -16,8 +16,22 @@ Both copies are built from the wrapped layer's config, so they start with their 
 copy's, as Keras does. Weight files keep them where Keras does
 (``layers/bidirectional/forward_layer/cell/vars/0..2``, then ``backward_layer``).
 In ``.keras`` files its config nests the wrapped layer's (and the backward copy's), as Keras
-writes it. Not supported yet (refused by name): ``merge_mode=None`` (two outputs),
-``return_state``, and a ``backward_layer`` of your own (other than the copy Keras writes).
+writes it. Not supported yet (refused by name): ``merge_mode=None`` (two outputs) and a
+``backward_layer`` of your own (other than the copy Keras writes).
+
+States (Keras's, ``layers/recurrent_state.py`` does the calling, as for a plain LSTM):
+``return_state=True`` on the wrapped layer returns ``[out, forward_h, forward_c, backward_h,
+backward_c]`` (GRU, SimpleRNN: ``[out, forward_h, backward_h]``), each copy's last states;
+``initial_state=[fh, fc, bh, bc]`` (or ``layer([x, fh, fc, bh, bc])``) starts the forward copy
+from the first half, the backward copy from the second::
+
+    forward:   y  = forward_layer([x, *first half])     y' = backward_layer([x, *second half])
+    backward:  [dx_f, dJ/d first half]  = forward_layer.backward([dy, dJ/d fh, dJ/d fc])
+               [dx_b, dJ/d second half] = backward_layer.backward([dy', dJ/d bh, dJ/d bc])
+               dx = dx_f + dx_b,  and the four state gradients in the order given
+
+On symbolic tensors it is one graph node reading ``[x, fh, fc, bh, bc]``, each returned
+state a node of its own (``engine/graph.py``), as for a recurrent layer.
 
 >>> import numpy as np, glassnet
 >>> layer = glassnet.layers.Bidirectional(glassnet.layers.LSTM(4, return_sequences=True, name="lstm"))
@@ -30,6 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import recurrent_state
 from .base import Layer, get_class
 
 _MERGES = ("concat", "sum", "ave", "mul")
@@ -52,12 +67,14 @@ class Bidirectional(Layer):
             raise ValueError("Bidirectional: backward_layer= (a layer of your own for the backward pass) is not "
                              "supported yet, except the copy Keras writes in its files: `layer`'s class and "
                              "settings with go_backwards flipped")
-        if getattr(layer, "return_state", False):
-            raise ValueError(f"Bidirectional: the wrapped layer {layer.name!r} has return_state=True, which is not "
-                             "supported yet inside Bidirectional")
         super().__init__(**kwargs)
+        if self.dtype is None:
+            self.dtype = layer.dtype                   # it computes in its layer's type (data is cast to it)
         self.merge_mode = merge_mode
         self.layer = layer
+        # return_state is the wrapper's: the copies return their output only, their states are read
+        self.return_state = bool(getattr(layer, "return_state", False))
+        self._on_data = self._in_graph = False     # called on data / on symbolic tensors (recurrent_state.call)
         self.forward_layer = self._copy(layer, "forward_", layer.go_backwards)
         self.backward_layer = self._copy(layer, "backward_", not layer.go_backwards)
         if backward_layer is not None:                 # Keras's file names it; keep that name
@@ -70,7 +87,40 @@ class Bidirectional(Layer):
         cfg = layer.get_config()
         base = layer.name[len(prefix):] if layer.name.startswith(prefix) else layer.name
         cfg.update(name=prefix + base, go_backwards=go_backwards)
+        if "return_state" in cfg:
+            cfg["return_state"] = False
         return type(layer).from_config(cfg)
+
+    # -- states: the same protocol as a recurrent layer's (layers/recurrent_state.py, engine/graph.py)
+    takes_states = True                          # layer([x, fh, fc, bh, bc]) is a call with initial states
+
+    def __call__(self, x, training=None, mask=None, initial_state=None):
+        return recurrent_state.call(self, x, training, mask, initial_state)
+
+    @property
+    def state_sizes(self) -> list:
+        """Each state's size: the forward copy's states, then the backward copy's."""
+        return recurrent_state.sizes(self.forward_layer) + recurrent_state.sizes(self.backward_layer)
+
+    @property
+    def state_count(self) -> int:
+        return len(self.state_sizes)
+
+    @property
+    def final_states(self) -> list:
+        """After a call: ``[forward_h, (forward_c), backward_h, (backward_c)]``, each copy's last states."""
+        return list(self.forward_layer.final_states) + list(self.backward_layer.final_states)
+
+    def _halves(self, x):
+        """``(forward copy's input, backward copy's input)``: x, or ``[x, *its states]``."""
+        if not isinstance(x, (list, tuple)):
+            return x, x
+        x, states = x[0], list(x[1:])
+        if len(states) != self.state_count:
+            raise ValueError(f"Bidirectional {self.name!r}: initial_state must be {self.state_count} state(s) "
+                             f"(the forward layer's, then the backward layer's), got {len(states)}")
+        k = len(recurrent_state.sizes(self.forward_layer))
+        return [x] + states[:k], [x] + states[k:]
 
     @property
     def inner_layers(self):
@@ -115,8 +165,13 @@ class Bidirectional(Layer):
         return mask if self.return_sequences else None
 
     def forward(self, x, training=False, mask=None):
-        y = np.asarray(self.forward_layer.forward(x, training, mask))
-        y_rev = self._flip(np.asarray(self.backward_layer.forward(x, training, mask)))
+        if self.return_state and not (self._on_data or self._in_graph):
+            raise ValueError(f"Bidirectional {self.name!r}: return_state=True works when the layer is called on data "
+                             "or on symbolic tensors (layer(x) gives [output, states...]); a Sequential model hands "
+                             "on one tensor: use return_state=False there")
+        x_fwd, x_bwd = self._halves(x)
+        y = np.asarray(self.forward_layer.forward(x_fwd, training, mask))
+        y_rev = self._flip(np.asarray(self.backward_layer.forward(x_bwd, training, mask)))
         self.y, self.y_rev = y, y_rev                            # kept: mul's backward needs them
         if self.merge_mode == "concat":
             return np.concatenate([y, y_rev], axis=-1)
@@ -127,6 +182,10 @@ class Bidirectional(Layer):
         return y * y_rev
 
     def backward(self, grad, need_input_grad=True):
+        # grad: dJ/d(out), or [dJ/d(out) (None: unused), dJ/d(each returned state) (None: unused)]
+        grad, finals = (grad[0], list(grad[1:])) if isinstance(grad, (list, tuple)) else (grad, [])
+        if grad is None:                               # only the states reach the loss
+            grad = np.zeros(self.output_shape_of(self.y), self.y.dtype)
         if self.merge_mode == "concat":
             units = self.y.shape[-1]
             dy, dy_rev = grad[..., :units], grad[..., units:]     # each half to its own layer
@@ -136,14 +195,29 @@ class Bidirectional(Layer):
             dy = dy_rev = grad / 2
         else:
             dy, dy_rev = grad * self.y_rev, grad * self.y          # d(y*y')/dy = y', and the other way
-        dx = self.forward_layer.backward(np.ascontiguousarray(dy), need_input_grad)
-        dx_rev = self.backward_layer.backward(np.ascontiguousarray(self._flip(dy_rev)), need_input_grad)
-        return None if dx is None or dx_rev is None else dx + dx_rev
+        dy, dy_rev = np.ascontiguousarray(dy), np.ascontiguousarray(self._flip(dy_rev))
+        if any(f is not None for f in finals):         # each copy's own states' gradients beside its output's
+            k = len(recurrent_state.sizes(self.forward_layer))
+            dy, dy_rev = [dy] + finals[:k], [dy_rev] + finals[k:]
+        dx = self.forward_layer.backward(dy, need_input_grad)
+        dx_rev = self.backward_layer.backward(dy_rev, need_input_grad)
+        if dx is None or dx_rev is None:
+            return None
+        if isinstance(dx, list):                       # a call given states: [dx, dJ/d(each initial state)]
+            return [dx[0] + dx_rev[0]] + dx[1:] + dx_rev[1:]
+        return dx + dx_rev
+
+    def output_shape_of(self, y) -> tuple:
+        """The merged output's shape for a copy's output ``y``."""
+        return y.shape[:-1] + (2 * y.shape[-1],) if self.merge_mode == "concat" else y.shape
 
     def get_config(self):
         def entry(layer):
+            cfg = layer.get_config()
+            if "return_state" in cfg:                  # the copies' is the wrapper's (as Keras writes it)
+                cfg["return_state"] = self.return_state
             return {"module": "keras.layers", "class_name": type(layer).__name__,
-                    "config": layer.get_config(), "registered_name": None}
+                    "config": cfg, "registered_name": None}
         return {**super().get_config(), "merge_mode": self.merge_mode, "layer": entry(self.layer),
                 "backward_layer": entry(self.backward_layer)}
 

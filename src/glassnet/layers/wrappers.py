@@ -82,7 +82,8 @@ class TimeDistributed(Layer):
 
     def h5_weight_groups(self):
         """Keras's place in weight files: ``<this layer>/layer/vars`` (an RNN's ``layer/cell/vars``;
-        a wrapped Sequential's layers each in ``layer/layers/<its name>/...``)."""
+        a wrapped Sequential's layers each in ``layer/layers/<key>/...``, the key as Keras's: the
+        snake_case class name, ``_1``, ``_2`` for repeats)."""
         return [(f"layer/{rel}", weights) for rel, weights in _groups(self.layer)]
 
     def forward(self, x, training=False):
@@ -133,6 +134,19 @@ def _groups(layer):
         return own()
     inner = getattr(layer, "layers", None)
     if isinstance(inner, list) and all(isinstance(one, Layer) for one in inner) and not layer.__dict__.get("_variables"):
-        return [(f"layers/{one.name}/{rel}", weights) for one in inner for rel, weights in _groups(one)]
+        return [(f"layers/{key}/{rel}", weights) for key, one in zip(_keys(inner), inner)
+                for rel, weights in _groups(one)]
     sub = getattr(layer, "h5_weights_group", None)
     return [(f"{sub}/vars" if sub else "vars", layer.weights)]
+
+
+def _keys(inner) -> list:
+    """Keras's group name for each layer of a wrapped model (as saving/h5.py's ``layer_keys``):
+    its class name in snake_case, ``_1``, ``_2`` for repeats; a functional model's "functional"."""
+    from ..utils import snake_case  # noqa: PLC0415
+    used, keys = {}, []
+    for one in inner:
+        base = "functional" if getattr(one, "_graph", None) is not None else snake_case(type(one).__name__)
+        used[base] = used.get(base, -1) + 1
+        keys.append(f"{base}_{used[base]}" if used[base] else base)
+    return keys

@@ -22,6 +22,8 @@ from ..utils import snake_case
 from ..registry import get_registered_name, lookup
 from .errors import MAX_DIM, MAX_LAYERS, MAX_WEIGHT_ELEMENTS, FileFormatError, UnsafeFileError
 
+MAX_NESTING = 4       # layers (and models) inside layers' configs: Bidirectional -> RNN -> cell is 2
+
 _FLOATS = ("float16", "float32", "float64")
 _ALWAYS_DROPPED = {"shared_object_id", "ema_momentum"}      # informative only
 _OPTIMIZER_EXTRAS = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
@@ -200,17 +202,20 @@ def _short(value, n=80):
 
 
 # -- reading: the model -----------------------------------------------------------------------
-def build_model(tree, label, custom_objects=None, _budget=None) -> tuple[Sequential, dict | None]:
+def build_model(tree, label, custom_objects=None, _budget=None, _depth=0) -> tuple[Sequential, dict | None]:
     """A glassnet ``Sequential`` (weights allocated, not yet loaded) and its compile config.
     A layer that is itself a Sequential (``Sequential([model, Softmax()])``) is built the same
-    way; ``_budget`` counts the weights of every nested model against one cap."""
+    way; ``_budget`` counts the weights of every nested model against one cap, ``_depth`` how
+    deep this model sits inside other models and wrappers (capped: :data:`MAX_NESTING`)."""
     budget = [0] if _budget is None else _budget
     r = _Reader(label)
     if not isinstance(tree, dict):
         r.fail("config.json", "expected a JSON object")
     cls_name = tree.get("class_name")
+    if _depth > MAX_NESTING:
+        r.fail("config.json", f"models and layers nest {_depth} levels deep (cap {MAX_NESTING})", unsafe=True)
     if cls_name == "Functional":
-        return _build_functional(r, tree, label, custom_objects, budget)
+        return _build_functional(r, tree, label, custom_objects, budget, _depth)
     if cls_name != "Sequential":
         r.fail("config.json", f"class {_short(cls_name)} is not supported: glassnet loads Sequential and Functional "
                               "models (a subclassed model is Python code: build it, then load_weights)",
@@ -230,7 +235,7 @@ def build_model(tree, label, custom_objects=None, _budget=None) -> tuple[Sequent
     for i, entry in enumerate(entries):
         where = f"layers[{i}]"
         if isinstance(entry, dict) and entry.get("class_name") == "Sequential" and entry.get("module") in ("keras", None):
-            inner, _ = build_model(entry, f"{label}: {where}", custom_objects, budget)
+            inner, _ = build_model(entry, f"{label}: {where}", custom_objects, budget, _depth + 1)
             if not inner.built:
                 r.fail(where, "a nested Sequential needs its input shape (an InputLayer or build_config)")
             built_layers.append(inner)
@@ -243,7 +248,7 @@ def build_model(tree, label, custom_objects=None, _budget=None) -> tuple[Sequent
                 r.fail(where, "an InputLayer can only come first")
             input_shape = _input_layer_shape(r, lcfg, where)
             continue
-        built_layers.append(_layer(r, cls, lcfg, where, custom_objects))
+        built_layers.append(_layer(r, cls, lcfg, where, custom_objects, budget, _depth))
         if input_shape is None and i == 0 and isinstance(entry.get("build_config"), dict):
             input_shape = (None,) + r.shape(entry["build_config"].get("input_shape"), where + ".build_config")[1:]
     if input_shape is None:
@@ -270,7 +275,7 @@ def build_model(tree, label, custom_objects=None, _budget=None) -> tuple[Sequent
     return model, (compile_cfg or None)
 
 
-def _build_functional(r, tree, label, custom_objects, budget):
+def _build_functional(r, tree, label, custom_objects, budget, depth=0):
     """A ``Functional`` config: its graph replayed (``glassnet/saving/functional.py``)."""
     from . import functional  # noqa: PLC0415 - it builds on this module
     if tree.get("module") not in functional.MODULES:
@@ -280,10 +285,10 @@ def _build_functional(r, tree, label, custom_objects, budget):
         cls, lcfg = r.obj(entry, where, _LAYERS, custom_objects)
         if cls is layers.InputLayer:
             r.fail(where, "an InputLayer with inbound nodes")
-        return _layer(r, cls, lcfg, where, custom_objects)
+        return _layer(r, cls, lcfg, where, custom_objects, budget, depth)
 
     def build_nested(entry, where):
-        inner, _ = build_model(entry, f"{label}: {where}", custom_objects, budget)
+        inner, _ = build_model(entry, f"{label}: {where}", custom_objects, budget, depth + 1)
         if not inner.built:
             r.fail(where, "a nested model needs its input shape")
         return inner
@@ -313,15 +318,33 @@ def _input_layer_shape(r, cfg, where) -> tuple:
     return input_shape
 
 
-def _layer(r, cls, cfg, where, custom_objects=None, nested=False):
+def _is_model_entry(entry) -> bool:
+    """A nested model's entry (``TimeDistributed(Sequential([...]))``, ``Sequential([model, ...])``)."""
+    return (isinstance(entry, dict) and entry.get("class_name") in ("Sequential", "Functional")
+            and entry.get("module") in ("keras", "keras.models", "keras.src.models.functional", None))
+
+
+def _nested(r, entry, where, custom_objects, budget, depth):
+    """A layer (or model) inside another's config, built first: ``depth`` levels down from the
+    model's own layers, refused past :data:`MAX_NESTING` (a hostile file nests without end)."""
+    if depth > MAX_NESTING:
+        r.fail(where, f"layers nest {depth} levels deep inside other layers' configs (cap {MAX_NESTING})",
+               unsafe=True)
+    if _is_model_entry(entry):
+        inner, _ = build_model(entry, f"{r.label}: {where}", custom_objects, budget, _depth=depth)
+        if not inner.built:
+            r.fail(where, "a nested model needs its input shape (an InputLayer or build_config)")
+        return inner
+    sub_cls, sub_cfg = r.obj(entry, where, _LAYERS, custom_objects)
+    return _layer(r, sub_cls, sub_cfg, where, custom_objects, budget=budget, depth=depth)
+
+
+def _layer(r, cls, cfg, where, custom_objects=None, budget=None, depth=0):
     kw = r.kwargs(cls, cfg, where, extra=("name", "trainable", "dtype", "input_shape", "batch_input_shape",
                                           "input_dim", "batch_size"))      # Keras 2 wrote these; dropped below
-    for key in getattr(cls, "nested_layers", ()):     # Bidirectional's layer: built first, one level only
+    for key in getattr(cls, "nested_layers", ()):     # a wrapper's layer (an RNN's cell): built first
         if kw.get(key) is not None:
-            if nested:
-                r.fail(where, f"{cls.__name__} inside another layer's config is refused", unsafe=True)
-            sub_cls, sub_cfg = r.obj(kw[key], f"{where}.{key}", _LAYERS, custom_objects)
-            kw[key] = _layer(r, sub_cls, sub_cfg, f"{where}.{key}", custom_objects, nested=True)
+            kw[key] = _nested(r, kw[key], f"{where}.{key}", custom_objects, budget, depth + 1)
     if "name" in kw:
         kw["name"] = r.name(kw["name"], where + ".name")
     if "dtype" in kw:
