@@ -99,8 +99,8 @@ def test_a_bidirectional_text_model_learns_through_fit():
 
 
 def test_refusals_name_the_argument():
-    with pytest.raises(ValueError, match="merge_mode"):
-        layers.Bidirectional(layers.LSTM(2), merge_mode=None)
+    with pytest.raises(ValueError, match="merge_mode must be one of.*or None.*got 'max'"):
+        layers.Bidirectional(layers.LSTM(2), merge_mode="max")
     with pytest.raises(ValueError, match="recurrent layer"):
         layers.Bidirectional(layers.Dense(2))
     with pytest.raises(ValueError, match=r"initial_state must be 4 state\(s\).*got 2"):
@@ -431,3 +431,87 @@ def test_the_nesting_cap_lets_four_levels_through_and_refuses_five(tmp_path):
         else:
             with pytest.raises(UnsafeFileError, match="nest 5 levels deep.*cap 4"):
                 glassnet.keras.models.load_model(tmp_path / f"m{levels}.keras")
+
+
+# -- merge_mode=None: the two outputs unmerged -----------------------------------------------------
+def _unmerged_model():
+    """tools/make_keras_bidirectional.py's merge_mode=None model, written with glassnet."""
+    L = layers
+    x = glassnet.keras.Input((6, 3), name="x")
+    yf, yb, fh, bh = L.Bidirectional(L.GRU(3, return_sequences=True, return_state=True), merge_mode=None,
+                                     name="bigru")(x)
+    first = L.Dense(1, name="steps")(L.Concatenate()([yf, L.Multiply()([yb, yb])]))
+    second = L.Dense(1, name="states")(L.Concatenate()([fh, bh]))
+    return glassnet.keras.Model(x, [first, second])
+
+
+def test_unmerged_outputs_match_keras_predict_fit_and_files(tmp_path):
+    d = np.load(FIXTURES / "keras_bidirectional_unmerged.npz")
+    model = _unmerged_model()
+    model.load_weights(FIXTURES / "keras_bidirectional_unmerged.weights.h5")
+    for got, want in zip(model.predict(d["X"], verbose=0), (d["pred1"], d["pred2"])):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    model.compile(glassnet.keras.optimizers.SGD(0.1), ["mse", "mse"])
+    losses = model.fit(d["X"], [d["y1"], d["y2"]], epochs=2, batch_size=8, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(losses, d["losses"], rtol=1e-5)
+    for got, want in zip(model.predict(d["X"], verbose=0), (d["trained1"], d["trained2"])):
+        np.testing.assert_allclose(got, want, atol=1e-5)
+    keras_file = glassnet.keras.models.load_model(FIXTURES / "keras_bidirectional_unmerged.keras")
+    assert keras_file.get_layer("bigru").merge_mode is None
+    for got, want in zip(keras_file.predict(d["X"], verbose=0), (d["trained1"], d["trained2"])):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    model.save(tmp_path / "unmerged.keras")
+    again = glassnet.keras.models.load_model(tmp_path / "unmerged.keras")
+    for got, want in zip(again.predict(d["X"], verbose=0), model.predict(d["X"], verbose=0)):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("return_state", [False, True])
+def test_unmerged_gradients_match_central_differences(return_state, float64):
+    rng = np.random.default_rng(4)
+    layer = layers.Bidirectional(layers.LSTM(2, return_sequences=True, return_state=return_state), merge_mode=None)
+    x = rng.normal(size=(2, 3, 2))
+    outs = layer(x)
+    assert len(outs) == (6 if return_state else 2)
+    np.testing.assert_array_equal(outs[1], np.asarray(layer.backward_layer(x))[:, ::-1])   # y' flipped back in time
+    Gs = [rng.normal(size=np.shape(o)) for o in outs]
+
+    def loss():
+        return float(sum(np.sum(g * np.asarray(o)) for g, o in zip(Gs, layer(x))))
+    loss()
+    dx = layer.backward(Gs)                                   # [dy, dy', (dJ/d each state)] in, dx out
+    analytic = {"x": dx, **{f"{i}:{w.path}": w.grad.copy() for i, w in enumerate(layer.weights)}}
+    numeric = {"x": _numeric(loss, x)}
+    for i, w in enumerate(layer.weights):
+        value = w.numpy()
+
+        def with_weight():
+            w.assign(value)
+            return loss()
+        numeric[f"{i}:{w.path}"] = _numeric(with_weight, value)
+        w.assign(value)
+    for name in analytic:
+        np.testing.assert_allclose(analytic[name], numeric[name], rtol=1e-5, atol=1e-7, err_msg=name)
+
+
+def test_unmerged_only_the_forward_output_used_trains_the_readable_way_as_the_fast_one():
+    """A chain model reading y only: the fast path's twin merges every mode but None, so the
+    layer takes the readable path; both paths end with the same weights."""
+    results = []
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(64, 10, 8)).astype("float32"), rng.normal(size=(64, 1)).astype("float32")
+    for fast in (True, False):
+        glassnet.config.set_fast_path(fast)
+        try:
+            glassnet.utils.set_random_seed(1)
+            inp = glassnet.keras.Input((10, 8))
+            yf, _ = layers.Bidirectional(layers.LSTM(32), merge_mode=None)(inp)
+            model = glassnet.keras.Model(inp, layers.Dense(1)(yf))
+            model.compile(glassnet.keras.optimizers.Adam(0.01), "mse")
+            model.fit(x, y, epochs=2, batch_size=32, shuffle=False, verbose=0)
+            results.append(model.get_weights())
+        finally:
+            glassnet.config.set_fast_path(True)
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert np.abs(results[0][-2]).sum() > 0

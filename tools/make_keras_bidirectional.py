@@ -9,7 +9,8 @@ And an encoder-decoder with states (tests/fixtures/keras_bidirectional_states.{k
 ``Bidirectional(LSTM(4, return_state=True))`` whose four states, concatenated, start a decoder
 LSTM, and a ``Bidirectional(GRU(3))`` started from ``initial_state=[fh, bh]`` made by Dense
 layers; its predictions, two epochs of SGD (losses, weights, predictions after), and the
-trained model saved. Run with an interpreter that has Keras:
+trained model saved; a merge_mode=None model with two outputs likewise
+(tests/fixtures/keras_bidirectional_unmerged.*). Run with an interpreter that has Keras:
 
     python tools/make_keras_bidirectional.py [--new-only]
 """
@@ -60,6 +61,33 @@ def states_fixtures():
              starts=np.stack(starts), eager_out=eager[0], eager_states=np.stack(eager[1:]))
 
 
+def unmerged_model():
+    x = keras.Input((6, 3), name="x")
+    yf, yb, fh, bh = L.Bidirectional(L.GRU(3, return_sequences=True, return_state=True), merge_mode=None,
+                                     name="bigru")(x)
+    first = L.Dense(1, name="steps")(L.Concatenate()([yf, L.Multiply()([yb, yb])]))
+    second = L.Dense(1, name="states")(L.Concatenate()([fh, bh]))
+    return keras.Model(x, [first, second])
+
+
+def unmerged_fixtures():
+    """merge_mode=None (the two outputs unmerged) with return_state, two outputs:
+    tests/fixtures/keras_bidirectional_unmerged.{weights.h5,keras,npz}."""
+    keras.utils.set_random_seed(4)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(16, 6, 3)).astype("float32")
+    y1, y2 = rng.normal(size=(16, 6, 1)).astype("float32"), rng.normal(size=(16, 1)).astype("float32")
+    m = unmerged_model()
+    m.save_weights(os.path.join(HERE, "keras_bidirectional_unmerged.weights.h5"))
+    pred = m.predict(X, verbose=0)
+    m.compile(keras.optimizers.SGD(0.1), ["mse", "mse"])
+    losses = m.fit(X, [y1, y2], epochs=2, batch_size=8, shuffle=False, verbose=0).history["loss"]
+    m.save(os.path.join(HERE, "keras_bidirectional_unmerged.keras"))
+    after = m.predict(X, verbose=0)
+    np.savez(os.path.join(HERE, "keras_bidirectional_unmerged.npz"), X=X, y1=y1, y2=y2, pred1=pred[0],
+             pred2=pred[1], losses=np.array(losses), trained1=after[0], trained2=after[1])
+
+
 def nested_fixtures():
     """Wrappers nesting another level, as .keras files with their predictions:
     Bidirectional(RNN(LSTMCell)), TimeDistributed(Sequential), TimeDistributed(TimeDistributed)."""
@@ -86,9 +114,11 @@ if __name__ == "__main__":
     if "--new-only" in sys.argv:                  # the states and nested fixtures, the first ones kept as they are
         states_fixtures()
         nested_fixtures()
+        unmerged_fixtures()
         sys.exit()
     states_fixtures()
     nested_fixtures()
+    unmerged_fixtures()
     keras.utils.set_random_seed(1)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(16, 6, 3)).astype("float32")

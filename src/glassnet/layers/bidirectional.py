@@ -16,8 +16,9 @@ Both copies are built from the wrapped layer's config, so they start with their 
 copy's, as Keras does. Weight files keep them where Keras does
 (``layers/bidirectional/forward_layer/cell/vars/0..2``, then ``backward_layer``).
 In ``.keras`` files its config nests the wrapped layer's (and the backward copy's), as Keras
-writes it. Not supported yet (refused by name): ``merge_mode=None`` (two outputs) and a
-``backward_layer`` of your own (other than the copy Keras writes).
+writes it. ``merge_mode=None`` returns the two outputs unmerged, ``[y, y']`` (y' flipped back in
+time, as Keras's), then any states. Not supported yet (refused by name): a ``backward_layer``
+of your own (other than the copy Keras writes).
 
 States (Keras's, ``layers/recurrent_state.py`` does the calling, as for a plain LSTM):
 ``return_state=True`` on the wrapped layer returns ``[out, forward_h, forward_c, backward_h,
@@ -44,6 +45,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine import functional
 from . import recurrent_state
 from .base import Layer, get_class
 
@@ -60,9 +62,9 @@ class Bidirectional(Layer):
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, Layer) or not hasattr(layer, "go_backwards"):
             raise ValueError(f"Bidirectional: layer must be a recurrent layer (SimpleRNN, LSTM, GRU), got {layer!r}")
-        if merge_mode not in _MERGES:
-            raise ValueError(f"Bidirectional: merge_mode must be one of {', '.join(map(repr, _MERGES))}, got "
-                             f"{merge_mode!r} (merge_mode=None, two outputs, is not supported yet)")
+        if merge_mode is not None and merge_mode not in _MERGES:
+            raise ValueError(f"Bidirectional: merge_mode must be one of {', '.join(map(repr, _MERGES))} or None "
+                             f"(the two outputs unmerged), got {merge_mode!r}")
         if backward_layer is not None and not _is_reversed_copy(backward_layer, layer):
             raise ValueError("Bidirectional: backward_layer= (a layer of your own for the backward pass) is not "
                              "supported yet, except the copy Keras writes in its files: `layer`'s class and "
@@ -73,8 +75,12 @@ class Bidirectional(Layer):
         self.merge_mode = merge_mode
         self.layer = layer
         # return_state is the wrapper's: the copies return their output only, their states are read
-        self.return_state = bool(getattr(layer, "return_state", False))
+        self._returns_states = bool(getattr(layer, "return_state", False))
         self._on_data = self._in_graph = False     # called on data / on symbolic tensors (recurrent_state.call)
+        if merge_mode is None:
+            # the fast path's twin (glassnet/fast/recurrent.py) merges every mode but this one; a
+            # forward of the instance's own sends each call the readable way (glassnet.fast.untouched)
+            self.forward = self.forward
         self.forward_layer = self._copy(layer, "forward_", layer.go_backwards)
         self.backward_layer = self._copy(layer, "backward_", not layer.go_backwards)
         if backward_layer is not None:                 # Keras's file names it; keep that name
@@ -94,30 +100,53 @@ class Bidirectional(Layer):
     # -- states: the same protocol as a recurrent layer's (layers/recurrent_state.py, engine/graph.py)
     takes_states = True                          # layer([x, fh, fc, bh, bc]) is a call with initial states
 
-    def __call__(self, x, training=None, mask=None, initial_state=None):
-        return recurrent_state.call(self, x, training, mask, initial_state)
-
     @property
     def state_sizes(self) -> list:
         """Each state's size: the forward copy's states, then the backward copy's."""
         return recurrent_state.sizes(self.forward_layer) + recurrent_state.sizes(self.backward_layer)
 
     @property
+    def return_state(self) -> bool:
+        """Does a call return more than its output? The states (the wrapped layer's
+        ``return_state``), or with ``merge_mode=None`` the backward copy's output."""
+        return self._returns_states or self.merge_mode is None
+
+    @property
     def state_count(self) -> int:
-        return len(self.state_sizes)
+        """How many outputs follow the first (the graph's nodes ``index`` 1, 2, ...)."""
+        return (self.merge_mode is None) + (len(self.state_sizes) if self._returns_states else 0)
 
     @property
     def final_states(self) -> list:
-        """After a call: ``[forward_h, (forward_c), backward_h, (backward_c)]``, each copy's last states."""
-        return list(self.forward_layer.final_states) + list(self.backward_layer.final_states)
+        """After a call, what follows the output: ``[forward_h, (forward_c), backward_h,
+        (backward_c)]``, each copy's last states; with ``merge_mode=None``, y' first."""
+        states = list(self.forward_layer.final_states) + list(self.backward_layer.final_states)
+        return ([self.y_rev] if self.merge_mode is None else []) + (states if self._returns_states else [])
+
+    def extra_output_shapes(self, input_shape) -> list:
+        """The shapes of the outputs after the first (y' with merge_mode=None, then the states)."""
+        states = [(None, n) for n in self.state_sizes] if self._returns_states else []
+        return ([self.forward_layer.compute_output_shape(input_shape)] if self.merge_mode is None else []) + states
+
+    def __call__(self, x, training=None, mask=None, initial_state=None):
+        out = recurrent_state.call(self, x, training, mask, initial_state)
+        if self.merge_mode is None and isinstance(out, list) and isinstance(out[0], functional.SymbolicOutput):
+            # symbolic: recurrent_state made a node per state; y' is output 1, before them
+            main, states = out[0], out[1:len(self.state_sizes) + 1] if self._returns_states else []
+            other = functional.SymbolicOutput(self, [main], main.shape, main.dtype)
+            other.index = 1
+            for part in states:
+                part.index += 1
+            return [main, other] + states
+        return out
 
     def _halves(self, x):
         """``(forward copy's input, backward copy's input)``: x, or ``[x, *its states]``."""
         if not isinstance(x, (list, tuple)):
             return x, x
         x, states = x[0], list(x[1:])
-        if len(states) != self.state_count:
-            raise ValueError(f"Bidirectional {self.name!r}: initial_state must be {self.state_count} state(s) "
+        if len(states) != len(self.state_sizes):
+            raise ValueError(f"Bidirectional {self.name!r}: initial_state must be {len(self.state_sizes)} state(s) "
                              f"(the forward layer's, then the backward layer's), got {len(states)}")
         k = len(recurrent_state.sizes(self.forward_layer))
         return [x] + states[:k], [x] + states[k:]
@@ -179,6 +208,8 @@ class Bidirectional(Layer):
             return y + y_rev
         if self.merge_mode == "ave":
             return (y + y_rev) / 2
+        if self.merge_mode is None:
+            return y                                            # y' is the call's output 1 (final_states)
         return y * y_rev
 
     def backward(self, grad, need_input_grad=True):
@@ -186,7 +217,10 @@ class Bidirectional(Layer):
         grad, finals = (grad[0], list(grad[1:])) if isinstance(grad, (list, tuple)) else (grad, [])
         if grad is None:                               # only the states reach the loss
             grad = np.zeros(self.output_shape_of(self.y), self.y.dtype)
-        if self.merge_mode == "concat":
+        if self.merge_mode is None:                    # [dy, dy', dJ/d states...]: y' has its own gradient
+            dy_rev = finals.pop(0) if finals else None
+            dy, dy_rev = grad, np.zeros_like(self.y_rev) if dy_rev is None else np.asarray(dy_rev)
+        elif self.merge_mode == "concat":
             units = self.y.shape[-1]
             dy, dy_rev = grad[..., :units], grad[..., units:]     # each half to its own layer
         elif self.merge_mode == "sum":
@@ -215,7 +249,7 @@ class Bidirectional(Layer):
         def entry(layer):
             cfg = layer.get_config()
             if "return_state" in cfg:                  # the copies' is the wrapper's (as Keras writes it)
-                cfg["return_state"] = self.return_state
+                cfg["return_state"] = self._returns_states
             return {"module": "keras.layers", "class_name": type(layer).__name__,
                     "config": cfg, "registered_name": None}
         return {**super().get_config(), "merge_mode": self.merge_mode, "layer": entry(self.layer),

@@ -240,8 +240,9 @@ def _replay(r, made, calls, pending, produced, budget, dry):
                 shapes[(name, k)] = tuple(out)
                 if getattr(layer, "return_state", False):   # its returned states: outputs 1, 2, ...
                     from ..layers.recurrent_state import sizes  # noqa: PLC0415
-                    for j, n in enumerate(sizes(layer)):
-                        shapes[(name, k, j + 1)] = (None, n)
+                    extra = getattr(layer, "extra_output_shapes", None)     # (Bidirectional(merge_mode=None): y')
+                    for j, more in enumerate(extra(shape) if extra else [(None, n) for n in sizes(layer)]):
+                        shapes[(name, k, j + 1)] = tuple(more)
             else:
                 given = [produced[a] for a in args]
                 try:
