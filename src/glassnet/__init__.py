@@ -72,7 +72,8 @@ for _module, _names in {
         "tf.indexing": "dynamic_partition reverse_sequence searchsorted sequence_mask slice tensor_scatter_nd_max "
                        "tensor_scatter_nd_min tensor_scatter_nd_sub unique_with_counts unravel_index"}.items():
     _LAZY.update({_name: (_module, _name) for _name in _names.split()})
-_LAZY.update({"debugging": ("tf.debugging", None), "nest": ("tf.nest", None)})
+_LAZY.update({"debugging": ("tf.debugging", None), "nest": ("tf.nest", None), "device": ("tf.device", "device"),
+              "ragged": ("tf.ragged", None), "RaggedTensor": ("tf.ragged", "RaggedTensor")})
 del _module, _names
 
 
@@ -100,6 +101,7 @@ __all__ = [
     "Input",
     "Model",
     "Module",
+    "RaggedTensor",
     "Sequential",
     "Tensor",
     "TensorArray",
@@ -155,6 +157,7 @@ __all__ = [
     "data",
     "datasets",
     "debugging",
+    "device",
     "divide",
     "double",
     "dtypes",
@@ -245,6 +248,7 @@ __all__ = [
     "random",
     "random_normal_initializer",
     "random_uniform_initializer",
+    "ragged",
     "range",
     "rank",
     "realdiv",

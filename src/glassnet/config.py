@@ -108,7 +108,8 @@ def _threads(n: int) -> None:
 
 
 experimental = SimpleNamespace(set_memory_growth=_set_memory_growth, get_memory_growth=_get_memory_growth,
-                               list_physical_devices=list_physical_devices,
+                               list_physical_devices=list_physical_devices, list_logical_devices=list_logical_devices,
+                               set_visible_devices=set_visible_devices, get_visible_devices=list_physical_devices,
                                enable_op_determinism=_enable_op_determinism)
 threading = SimpleNamespace(set_intra_op_parallelism_threads=_threads, set_inter_op_parallelism_threads=_threads,
                             get_intra_op_parallelism_threads=lambda: 0, get_inter_op_parallelism_threads=lambda: 0)

@@ -7,7 +7,7 @@ TensorFlow's names, arguments and defaults. Text goes in as TensorFlow takes it:
 (``tf.constant(["..."])``, an object array of ``bytes``); text comes out as TensorFlow gives it,
 a string tensor of UTF-8 ``bytes`` (``.numpy()`` is ``b'...'``, then ``.decode("utf-8")``);
 numbers come out as int32 / int64 / float32 tensors. ``split`` and ``unicode_split`` of several
-strings give a list of string tensors, one per string, where TensorFlow gives a RaggedTensor
+strings give a RaggedTensor (``tf.ragged``), one row per string, as TensorFlow does
 (``.to_list()`` gives TensorFlow's lists of bytes).
 
 Two of TensorFlow's habits kept on purpose, because ``TextVectorization`` depends on them:
@@ -35,6 +35,7 @@ import re
 
 import numpy as np
 
+from .ragged import RaggedTensor, _from_rows
 from .tensor import Tensor, _where
 
 __all__ = ["as_string", "fingerprint64", "join", "length", "lower", "reduce_join", "regex_full_match", "regex_replace",
@@ -123,48 +124,15 @@ def _nest(flat: list, shape) -> list:
     return RaggedList(_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0]))
 
 
-class RaggedList(list):
-    """Rows of different lengths, one string tensor each (where TensorFlow gives a RaggedTensor);
-    ``to_list()`` gives TensorFlow's nested lists of ``bytes``."""
+class RaggedList(RaggedTensor):
+    """A RaggedTensor made from its rows (each a Tensor, or a RaggedTensor for a deeper one):
+    what ``split`` and ``unicode_split`` of several strings return, as TensorFlow returns a
+    RaggedTensor (``to_list()`` gives its nested lists of ``bytes``, ``to_tensor()`` pads)."""
 
-    def to_list(self) -> list:
-        return [r.to_list() if isinstance(r, RaggedList) else r.view(np.ndarray).tolist() for r in self]
-
-    def numpy(self) -> np.ndarray:
-        """TensorFlow's ``RaggedTensor.numpy()``: an object array holding each row's array."""
-        out = np.empty(len(self), dtype=object)
-        out[:] = [r.numpy() for r in self]
-        return out
-
-    def to_tensor(self, default_value=None, name=None, shape=None) -> Tensor:
-        """TensorFlow's ``RaggedTensor.to_tensor``: one dense tensor, each row padded at its end
-        with ``default_value`` (``0`` for numbers, ``b""`` for strings) to the longest row;
-        ``shape`` (None for a size left as found) pads or cuts each dimension to its size.
-
-        >>> import glassnet as tf
-        >>> tf.strings.unicode_split(["abc", "d"], "UTF-8").to_tensor().numpy().tolist()
-        [[b'a', b'b', b'c'], [b'd', b'', b'']]
-        """
-        rows = [r.to_tensor(default_value).numpy() if isinstance(r, RaggedList) else np.asarray(r) for r in self]
-        dtype = rows[0].dtype if rows else np.dtype(np.float32)
-        fill = default_value if default_value is not None else (b"" if dtype.kind in "OSU" else 0)
-        ndim = max((r.ndim for r in rows), default=0)
-        rows = [r.reshape(r.shape + (1,) * (ndim - r.ndim)) if r.size == 0 else r for r in rows]
-        if any(r.ndim != ndim for r in rows):
-            raise ValueError(f"RaggedList.to_tensor: rows of different ranks {sorted({r.ndim for r in rows})}")
-        sizes = [len(rows)] + [max((r.shape[d] for r in rows), default=0) for d in range(ndim)]
-        if shape is not None:
-            shape = list(shape)
-            if len(shape) != len(sizes):
-                raise ValueError(f"RaggedList.to_tensor: shape {shape} has rank {len(shape)}, the tensor has "
-                                 f"rank {len(sizes)}")
-            sizes = [s if want is None else int(want) for s, want in zip(sizes, shape)]
-        out = np.empty(sizes, dtype=object) if dtype.kind in "OSU" else np.zeros(sizes, dtype)
-        out[...] = fill
-        for i, r in enumerate(rows[:sizes[0]]):
-            cut = r[tuple(slice(0, s) for s in sizes[1:])]
-            out[(i,) + tuple(slice(0, s) for s in cut.shape)] = cut
-        return out.view(Tensor)
+    def __init__(self, rows=()):
+        rows = [r if isinstance(r, RaggedTensor) else np.asarray(r).view(Tensor) for r in rows]
+        made = _from_rows(rows, np.zeros(0, dtype=object))
+        super().__init__(made.values, made._row_splits, _checked=True)
 
 
 def text_array(input, name: str = "input") -> np.ndarray:
@@ -330,8 +298,8 @@ def reduce_join(inputs, axis=None, keepdims: bool = False, separator: str = "", 
     """``tf.strings.reduce_join``: the strings along ``axis`` (an int, a list of them, or None for
     all) joined with ``separator``, in order. A RaggedList (``unicode_split`` of several texts)
     joined along its last axis gives one string per row."""
-    if isinstance(inputs, RaggedList) and axis is not None and int(np.ravel(axis)[0]) in (-1, 1) \
-            and np.size(axis) == 1 and not any(isinstance(r, RaggedList) for r in inputs):
+    if isinstance(inputs, RaggedTensor) and axis is not None and int(np.ravel(axis)[0]) in (-1, 1) \
+            and np.size(axis) == 1 and not any(isinstance(r, RaggedTensor) for r in inputs):
         joined = [reduce_join(r, axis=None, separator=separator).item() for r in inputs]
         out = _out(joined, (len(joined),))
         return out.reshape(-1, 1) if keepdims else out

@@ -74,6 +74,11 @@ class Tensor(np.ndarray):
         plain = self.view(np.ndarray)
         return plain[()] if plain.ndim == 0 else plain.copy()
 
+    @property
+    def device(self) -> str:
+        """Where the tensor lives, as TensorFlow names it: glassnet's one device, the CPU."""
+        return "/job:localhost/replica:0/task:0/device:CPU:0"
+
     # Results of arithmetic, comparisons and reductions stay Tensors, 0-d ones too
     # (NumPy would turn a 0-d result into a scalar, which has no .numpy()).
     def __array_wrap__(self, arr, context=None, return_scalar=False):

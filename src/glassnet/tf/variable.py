@@ -148,6 +148,11 @@ class Variable:
         """A copy of the numbers (a NumPy scalar for a 0-d variable, as TensorFlow)."""
         return self._value[()] if self._value.ndim == 0 else self._value.copy()
 
+    @property
+    def device(self) -> str:
+        """Where the variable lives, as TensorFlow names it: glassnet's one device, the CPU."""
+        return "/job:localhost/replica:0/task:0/device:CPU:0"
+
     def read_value(self) -> Tensor:
         """The value as a Tensor (recorded as a read by the open tapes)."""
         return self._read()

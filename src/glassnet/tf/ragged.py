@@ -1,0 +1,529 @@
+"""``tf.ragged`` and ``tf.RaggedTensor``: rows of different lengths, as TensorFlow keeps them.
+
+A RaggedTensor is ``values`` (the rows laid end to end: a Tensor, or for more ragged
+dimensions another RaggedTensor) cut into rows by ``row_splits`` (int64, row ``i`` is
+``values[row_splits[i]:row_splits[i + 1]]``). ``flat_values`` is the innermost Tensor and
+``nested_row_splits`` the splits of each ragged dimension, outermost first. Elementwise
+NumPy/TensorFlow arithmetic (``rt + 3``, ``tf.add(rt, rt2)``, ``tf.math.square``...) runs on
+``flat_values`` and keeps the row structure (two ragged operands must have the same rows).
+
+What is here: ``tf.ragged.constant``, ``from_row_splits`` / ``from_row_lengths`` /
+``from_value_rowids`` / ``from_nested_row_lengths`` / ``from_tensor``, ``to_tensor``,
+``to_list``, ``numpy``, ``row_lengths``, ``row_splits``, ``nested_row_lengths``,
+``value_rowids``, ``nrows``, ``shape`` (``None`` for a ragged dimension), ``ragged_rank``,
+indexing (``rt[1]``, ``rt[1:3]``, ``rt[:, :2]``, ``rt[0, 1]``), ``tf.ragged.map_flat_values``,
+``with_flat_values`` and printing as TensorFlow prints. ``tf.strings.split`` of several strings
+returns one (as TensorFlow does). Not here: ragged reductions and ``tf.concat`` / ``tf.tile`` on
+RaggedTensors (TensorFlow dispatches these; use ``to_tensor`` or ``to_list`` first).
+
+>>> import glassnet as tf
+>>> digits = tf.ragged.constant([[3, 1, 4, 1], [], [5, 9, 2], [6], []])
+>>> print(digits)
+<tf.RaggedTensor [[3, 1, 4, 1], [], [5, 9, 2], [6], []]>
+>>> digits.shape, digits.row_lengths().numpy().tolist()
+(TensorShape([5, None]), [4, 0, 3, 1, 0])
+>>> print(digits + 3)
+<tf.RaggedTensor [[6, 4, 7, 4], [], [8, 12, 5], [9], []]>
+>>> print(digits[:, :2])
+<tf.RaggedTensor [[3, 1], [], [5, 9], [6], []]>
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .tensor import Tensor, TensorShape, convert_to_tensor
+
+__all__ = ["RaggedTensor", "constant", "map_flat_values", "row_splits_to_segment_ids", "stack"]
+
+
+def _int64(values, name: str) -> np.ndarray:
+    arr = np.asarray(values.numpy() if hasattr(values, "numpy") else values)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D list of integers, got shape {arr.shape}")
+    if arr.size and arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integers, got dtype {arr.dtype}")
+    return arr.astype(np.int64)
+
+
+def _tensor(values) -> Tensor:
+    if isinstance(values, RaggedTensor):
+        return values
+    return values if isinstance(values, Tensor) else convert_to_tensor(values)
+
+
+class RaggedTensor:
+    """TensorFlow's ``tf.RaggedTensor``: build one with ``tf.ragged.constant`` or the
+    ``from_*`` class methods (not by calling the class)."""
+
+    def __init__(self, values, row_splits, _checked: bool = False):
+        if not _checked:
+            splits = _int64(row_splits, "row_splits")
+            values = _tensor(values)
+            n = len(values)
+            if splits.size == 0 or splits[0] != 0:
+                raise ValueError(f"row_splits must start at 0, got {splits.tolist()[:8]}")
+            bad = np.nonzero(np.diff(splits) < 0)[0]
+            if bad.size:
+                raise ValueError(f"row_splits must not decrease: row_splits[{bad[0] + 1}] = {splits[bad[0] + 1]} < "
+                                 f"row_splits[{bad[0]}] = {splits[bad[0]]}")
+            if splits[-1] != n:
+                raise ValueError(f"row_splits must end at the number of values ({n}), got {splits[-1]}")
+            row_splits = splits
+        self._values = values
+        self._row_splits = row_splits
+
+    # -- the class methods that make one ---------------------------------------------------
+    @classmethod
+    def from_row_splits(cls, values, row_splits, name=None, validate=True):
+        """Row ``i`` is ``values[row_splits[i]:row_splits[i + 1]]``."""
+        return cls._make(_tensor(values), row_splits, not validate)
+
+    @classmethod
+    def from_row_lengths(cls, values, row_lengths, name=None, validate=True):
+        """Row ``i`` holds the next ``row_lengths[i]`` values."""
+        lengths = _int64(row_lengths, "row_lengths")
+        if (lengths < 0).any():
+            i = int(np.nonzero(lengths < 0)[0][0])
+            raise ValueError(f"row_lengths[{i}] is {lengths[i]}: lengths must not be negative")
+        return cls._make(_tensor(values), np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+
+    @classmethod
+    def from_value_rowids(cls, values, value_rowids, nrows=None, name=None, validate=True):
+        """Value ``j`` goes in row ``value_rowids[j]`` (sorted); ``nrows`` rows (default: the
+        last id + 1), so trailing rows may be empty."""
+        ids = _int64(value_rowids, "value_rowids")
+        if ids.size and ((np.diff(ids) < 0).any() or ids[0] < 0):
+            raise ValueError(f"value_rowids must be sorted and not negative, got {ids.tolist()[:12]}")
+        n = int(ids[-1]) + 1 if ids.size else 0
+        if nrows is not None:
+            nrows = int(np.asarray(nrows.numpy() if hasattr(nrows, "numpy") else nrows))
+            if nrows < n:
+                raise ValueError(f"nrows ({nrows}) is smaller than the largest value_rowid + 1 ({n})")
+            n = nrows
+        lengths = np.bincount(ids, minlength=n) if ids.size else np.zeros(n, np.int64)
+        return cls._make(_tensor(values), np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+
+    @classmethod
+    def from_nested_row_lengths(cls, flat_values, nested_row_lengths, name=None, validate=True):
+        result = _tensor(flat_values)
+        for lengths in reversed(list(nested_row_lengths)):
+            result = cls.from_row_lengths(result, lengths)
+        return result
+
+    @classmethod
+    def from_nested_row_splits(cls, flat_values, nested_row_splits, name=None, validate=True):
+        result = _tensor(flat_values)
+        for splits in reversed(list(nested_row_splits)):
+            result = cls.from_row_splits(result, splits)
+        return result
+
+    @classmethod
+    def from_tensor(cls, tensor, lengths=None, padding=None, ragged_rank=1, name=None):
+        """Each row of a dense ``tensor`` (cut to ``lengths[i]`` if given, or before its trailing
+        ``padding`` values)."""
+        dense = np.asarray(tensor.numpy() if hasattr(tensor, "numpy") else tensor)
+        if dense.ndim < 2:
+            raise ValueError(f"from_tensor: tensor must have rank >= 2, got shape {dense.shape}")
+        if lengths is None and padding is not None:
+            same = np.all((dense == padding).reshape(dense.shape[0], dense.shape[1], -1), axis=2)
+            keep = ~same
+            lengths = [int(np.nonzero(k)[0][-1]) + 1 if k.any() else 0 for k in keep]
+        if lengths is None:
+            lengths = [dense.shape[1]] * dense.shape[0]
+        lengths = _int64(lengths, "lengths")
+        rows = [dense[i, :int(n)] for i, n in enumerate(lengths)]
+        flat = np.concatenate(rows) if rows else dense.reshape((0,) + dense.shape[2:])
+        return cls.from_row_lengths(flat.view(Tensor), lengths)
+
+    @classmethod
+    def _make(cls, values, row_splits, trusted: bool = False):
+        return cls(values, row_splits, _checked=trusted) if trusted else cls(values, row_splits)
+
+    # -- what it is ------------------------------------------------------------------------
+    @property
+    def values(self):
+        return self._values
+
+    @property
+    def row_splits(self) -> Tensor:
+        return self._row_splits.view(Tensor)
+
+    @property
+    def flat_values(self) -> Tensor:
+        v = self._values
+        while isinstance(v, RaggedTensor):
+            v = v._values
+        return v
+
+    @property
+    def nested_row_splits(self) -> tuple:
+        out, v = [], self
+        while isinstance(v, RaggedTensor):
+            out.append(v.row_splits)
+            v = v._values
+        return tuple(out)
+
+    @property
+    def ragged_rank(self) -> int:
+        return len(self.nested_row_splits)
+
+    @property
+    def dtype(self):
+        return self.flat_values.dtype
+
+    @property
+    def shape(self) -> TensorShape:
+        """``(nrows, None, ...)``: a ragged dimension is ``None`` (as TensorFlow's static shape,
+        which gives a size only where every row has it... and TensorFlow leaves it None even then)."""
+        inner = self._values.shape
+        return TensorShape((self.nrows_int(),) + (None,) + tuple(inner[1:]))
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def nrows_int(self) -> int:
+        return len(self._row_splits) - 1
+
+    def nrows(self, out_type=None, name=None) -> Tensor:
+        return np.array(self.nrows_int(), dtype=out_type or np.int64).view(Tensor)
+
+    def row_lengths(self, axis=1, name=None):
+        """The length of each row (``axis=1``); a deeper ``axis`` gives a RaggedTensor of the
+        lengths of the rows there."""
+        if axis == 1:
+            return np.diff(self._row_splits).view(Tensor)
+        if axis > 1 and isinstance(self._values, RaggedTensor):
+            return self.with_values(self._values.row_lengths(axis - 1))
+        raise ValueError(f"row_lengths: axis {axis} is not a ragged dimension of a tensor of shape {self.shape}")
+
+    def nested_row_lengths(self, name=None) -> tuple:
+        return tuple(np.diff(np.asarray(s)).view(Tensor) for s in self.nested_row_splits)
+
+    def value_rowids(self, name=None) -> Tensor:
+        return np.repeat(np.arange(self.nrows_int(), dtype=np.int64), np.diff(self._row_splits)).view(Tensor)
+
+    def row_starts(self, name=None) -> Tensor:
+        return self._row_splits[:-1].view(Tensor)
+
+    def row_limits(self, name=None) -> Tensor:
+        return self._row_splits[1:].view(Tensor)
+
+    def with_values(self, new_values):
+        return type(self)._make(_tensor(new_values), self._row_splits, trusted=len(new_values) == len(self._values))
+
+    def with_flat_values(self, new_values):
+        if isinstance(self._values, RaggedTensor):
+            return RaggedTensor(self._values.with_flat_values(new_values), self._row_splits)
+        new_values = _tensor(new_values)
+        if len(new_values) != len(self._values):
+            raise ValueError(f"with_flat_values: {len(new_values)} values where the rows hold {len(self._values)}")
+        return RaggedTensor(new_values, self._row_splits, _checked=True)
+
+    # -- rows ------------------------------------------------------------------------------
+    def _row(self, i: int):
+        n = self.nrows_int()
+        if not -n <= i < n:
+            raise IndexError(f"row index {i} is out of range for a RaggedTensor of {n} rows")
+        i %= n
+        a, b = int(self._row_splits[i]), int(self._row_splits[i + 1])
+        return self._values[a:b]
+
+    def __len__(self) -> int:
+        return self.nrows_int()
+
+    def __iter__(self):
+        return (self._row(i) for i in range(self.nrows_int()))
+
+    def __getitem__(self, key):
+        if not isinstance(key, tuple):
+            key = (key,)
+        if not key:
+            return self
+        first, rest = key[0], key[1:]
+        if first is Ellipsis:
+            raise TypeError("RaggedTensor indexing: '...' is not supported; index the rows explicitly")
+        if isinstance(first, slice):
+            rows = [self._row(i) for i in range(*first.indices(self.nrows_int()))]
+            if rest:
+                rows = [r[rest] if isinstance(r, RaggedTensor) else r[rest[0]] if len(rest) == 1 else r[rest]
+                        for r in rows]
+            return _from_rows(rows, self._values)
+        if isinstance(first, (int, np.integer)) or (hasattr(first, "ndim") and np.ndim(first) == 0):
+            row = self._row(int(np.asarray(first)))
+            return row[rest] if rest else row
+        raise TypeError(f"RaggedTensor indexing: index {first!r} must be an int or a slice")
+
+    # -- out -------------------------------------------------------------------------------
+    def to_list(self) -> list:
+        return [r.to_list() if isinstance(r, RaggedTensor) else np.asarray(r).tolist() for r in self]
+
+    def numpy(self) -> np.ndarray:
+        """TensorFlow's ``RaggedTensor.numpy()``: an object array holding each row's array."""
+        out = np.empty(self.nrows_int(), dtype=object)
+        out[:] = [r.numpy() if isinstance(r, RaggedTensor) else np.asarray(r).copy() for r in self]
+        return out
+
+    def to_tensor(self, default_value=None, name=None, shape=None) -> Tensor:
+        """One dense tensor: each row padded at its end with ``default_value`` (``0`` for
+        numbers, ``b""`` for strings) to the longest row; ``shape`` (None for a size left as
+        found) pads or cuts each dimension to its size."""
+        rows = [r.to_tensor(default_value).view(np.ndarray) if isinstance(r, RaggedTensor) else np.asarray(r)
+                for r in self]
+        dtype = self.dtype
+        fill = default_value if default_value is not None else (b"" if dtype.kind in "OSU" else 0)
+        fill = np.asarray(fill.numpy() if hasattr(fill, "numpy") else fill)
+        inner = self.flat_values.shape[1:]
+        ndim = self.ragged_rank + len(inner)
+        rows = [r.reshape((0,) * (ndim - len(inner)) + tuple(inner)) if r.size == 0 else r for r in rows]
+        sizes = [len(rows)] + [max((r.shape[d] for r in rows), default=0) for d in range(ndim)]
+        if shape is not None:
+            shape = list(shape)
+            if len(shape) != len(sizes):
+                raise ValueError(f"to_tensor: shape {shape} has rank {len(shape)}, the tensor has rank {len(sizes)}")
+            sizes = [s if want is None else int(want) for s, want in zip(sizes, shape)]
+        out = np.empty(sizes, dtype=object) if dtype.kind in "OSU" else np.zeros(sizes, dtype)
+        out[...] = fill
+        for i, r in enumerate(rows[:sizes[0]]):
+            cut = r[tuple(slice(0, s) for s in sizes[1:])]
+            out[(i,) + tuple(slice(0, s) for s in cut.shape)] = cut
+        return out.view(Tensor)
+
+    def __repr__(self) -> str:
+        return f"<tf.RaggedTensor {self.to_list()!r}>"
+
+    __str__ = __repr__
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("a RaggedTensor has rows of different lengths and is not one array: use "
+                        ".to_tensor() (padded), .flat_values, or .to_list()")
+
+    def __bool__(self):
+        raise TypeError("the truth value of a RaggedTensor is ambiguous")
+
+    # -- arithmetic: on flat_values, the rows kept ---------------------------------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__" or kwargs.get("out") is not None:
+            return NotImplemented
+        splits = None
+        flat = []
+        for x in inputs:
+            if isinstance(x, RaggedTensor):
+                mine = [np.asarray(s) for s in x.nested_row_splits]
+                if splits is None:
+                    splits = mine
+                elif len(mine) != len(splits) or any(not np.array_equal(a, b) for a, b in zip(mine, splits)):
+                    raise ValueError(f"{ufunc.__name__}: the two RaggedTensors have different rows "
+                                     f"({[len(r) for r in x.nested_row_lengths()]} ...); they must match")
+                flat.append(x.flat_values.view(np.ndarray))
+            else:
+                v = np.asarray(x.numpy() if hasattr(x, "numpy") else x)
+                if v.ndim > 0:
+                    raise ValueError(f"{ufunc.__name__}: a RaggedTensor combines with a scalar or a RaggedTensor "
+                                     f"of the same rows, got an array of shape {v.shape}")
+                flat.append(v)
+        result = ufunc(*flat, **kwargs)
+        if isinstance(result, tuple):
+            return tuple(self._rebuild(r, splits) for r in result)
+        return self._rebuild(result, splits)
+
+    @staticmethod
+    def _rebuild(flat, splits):
+        out = np.asarray(flat).view(Tensor)
+        for s in reversed(splits):
+            out = RaggedTensor(out, s, _checked=True)
+        return out
+
+    def __add__(self, other):
+        return np.add(self, other)
+
+    def __radd__(self, other):
+        return np.add(other, self)
+
+    def __sub__(self, other):
+        return np.subtract(self, other)
+
+    def __rsub__(self, other):
+        return np.subtract(other, self)
+
+    def __mul__(self, other):
+        return np.multiply(self, other)
+
+    def __rmul__(self, other):
+        return np.multiply(other, self)
+
+    def __truediv__(self, other):
+        return np.true_divide(self, other)
+
+    def __rtruediv__(self, other):
+        return np.true_divide(other, self)
+
+    def __floordiv__(self, other):
+        return np.floor_divide(self, other)
+
+    def __mod__(self, other):
+        return np.mod(self, other)
+
+    def __pow__(self, other):
+        return np.power(self, other)
+
+    def __neg__(self):
+        return np.negative(self)
+
+    def __abs__(self):
+        return np.abs(self)
+
+    def __eq__(self, other):
+        return np.equal(self, other)
+
+    def __ne__(self, other):
+        return np.not_equal(self, other)
+
+    def __lt__(self, other):
+        return np.less(self, other)
+
+    def __le__(self, other):
+        return np.less_equal(self, other)
+
+    def __gt__(self, other):
+        return np.greater(self, other)
+
+    def __ge__(self, other):
+        return np.greater_equal(self, other)
+
+    __hash__ = None
+
+
+def _from_rows(rows: list, like):
+    """A RaggedTensor whose rows are ``rows`` (each a Tensor or a RaggedTensor of one kind);
+    ``like``: the values of the tensor they came from, for the dtype and inner shape when
+    there are no rows."""
+    if rows and all(isinstance(r, RaggedTensor) for r in rows):
+        values = _concat_ragged(rows)
+    elif rows:
+        arrays = [np.asarray(r) for r in rows]
+        values = np.concatenate(arrays).view(Tensor)
+    elif isinstance(like, RaggedTensor):
+        return RaggedTensor(like[0:0], np.zeros(1, np.int64), _checked=True)
+    else:
+        values = np.asarray(like)[0:0].view(Tensor)
+    lengths = [len(r) for r in rows]
+    return RaggedTensor(values, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), _checked=True)
+
+
+def _concat_ragged(parts: list):
+    """RaggedTensors laid end to end (their rows, in order)."""
+    splits = [np.asarray(parts[0]._row_splits)]
+    offset = splits[0][-1]
+    for p in parts[1:]:
+        splits.append(np.asarray(p._row_splits)[1:] + offset)
+        offset += p._row_splits[-1]
+    inner = [p._values for p in parts]
+    values = _concat_ragged(inner) if isinstance(inner[0], RaggedTensor) else \
+        np.concatenate([np.asarray(v) for v in inner]).view(Tensor)
+    return RaggedTensor(values, np.concatenate(splits).astype(np.int64), _checked=True)
+
+
+# -- tf.ragged --------------------------------------------------------------------------------
+def _depth(value, where: str):
+    """How deep the lists go in ``value``, checked the same at every position."""
+    if isinstance(value, (list, tuple)):
+        depths = {_depth(v, f"{where}[{i}]") for i, v in enumerate(value)}
+        if len(depths) > 1:
+            raise ValueError(f"tf.ragged.constant: all scalar values must have the same nesting depth; "
+                             f"pylist{where} mixes depths {sorted(depths)}")
+        return 1 + (depths.pop() if depths else 0) if depths else 1
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return _depth(value.tolist(), where)
+    return 0
+
+
+def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None, row_splits_dtype=np.int64):
+    """``tf.ragged.constant``: nested Python lists (rows of any lengths) as a RaggedTensor;
+    ``ragged_rank`` (default: all but the innermost list's dimensions... as TensorFlow: one less
+    than the nesting depth) ragged dimensions, the rest dense. All scalars must sit at one depth,
+    and be all numbers or all strings."""
+    if hasattr(pylist, "to_list"):
+        pylist = pylist.to_list()
+    depth = _depth(pylist, "")
+    if depth == 0:
+        raise ValueError("tf.ragged.constant: pylist must be a list (of lists...), got a scalar")
+    if inner_shape is not None:
+        depth_dense = len(tuple(inner_shape))
+    else:
+        depth_dense = 0
+    if ragged_rank is None:
+        ragged_rank = max(depth - 1 - depth_dense, 0) if depth > 1 else 0
+    if ragged_rank < 0 or ragged_rank >= depth:
+        raise ValueError(f"tf.ragged.constant: ragged_rank must be in [0, {depth - 1}] for lists nested {depth} "
+                         f"deep, got {ragged_rank}")
+    if ragged_rank == 0:
+        return convert_to_tensor(pylist, dtype=dtype)
+    levels = _levels(pylist, ragged_rank)
+    nested_lengths = [[len(r) for r in lv] for lv in levels]
+    level = [item for r in levels[-1] for item in r]      # flat_values' items: scalars or dense lists
+    _same_kind(level)
+    try:
+        flat = convert_to_tensor(level, dtype=dtype) if level else None
+    except ValueError as e:
+        raise ValueError(f"tf.ragged.constant: the innermost values are not of one shape ({e}); give a larger "
+                         "ragged_rank") from None
+    if flat is None:
+        shape = tuple(inner_shape) if inner_shape is not None else ()
+        flat = np.zeros((0,) + shape, dtype=np.dtype(dtype) if dtype is not None else np.float32).view(Tensor)
+    return RaggedTensor.from_nested_row_lengths(flat, nested_lengths)
+
+
+def _levels(pylist, ragged_rank):
+    out, level = [], list(pylist)
+    for _ in range(ragged_rank):
+        out.append(level)
+        level = [item for r in level for item in r]
+    return out
+
+
+def _same_kind(values) -> None:
+    kinds = set()
+
+    def visit(v):
+        if isinstance(v, (list, tuple)):
+            for x in v:
+                visit(x)
+        else:
+            kinds.add("string" if isinstance(v, (str, bytes)) else "number")
+    visit(values)
+    if len(kinds) > 1:
+        raise ValueError("tf.ragged.constant: the values mix strings and numbers; a RaggedTensor has one dtype")
+
+
+def map_flat_values(op, *args, **kwargs):
+    """``op`` on the ``flat_values`` of the RaggedTensors in ``args`` / ``kwargs`` (all of the same
+    rows), the result given those rows: ``op`` must keep the number of values."""
+    ragged = [a for a in list(args) + list(kwargs.values()) if isinstance(a, RaggedTensor)]
+    if not ragged:
+        return op(*args, **kwargs)
+    splits = [np.asarray(s) for s in ragged[0].nested_row_splits]
+    for r in ragged[1:]:
+        mine = [np.asarray(s) for s in r.nested_row_splits]
+        if len(mine) != len(splits) or any(not np.array_equal(a, b) for a, b in zip(mine, splits)):
+            raise ValueError("map_flat_values: the RaggedTensors have different rows; they must match")
+    swap = (lambda a: a.flat_values if isinstance(a, RaggedTensor) else a)
+    result = op(*[swap(a) for a in args], **{k: swap(v) for k, v in kwargs.items()})
+    n = len(ragged[0].flat_values)
+    if np.ndim(result) == 0 or len(result) != n:
+        raise ValueError(f"map_flat_values: op must keep the number of values ({n}), it gave shape "
+                         f"{np.shape(result)}")
+    return RaggedTensor._rebuild(result.numpy() if hasattr(result, "numpy") else result, splits)
+
+
+def row_splits_to_segment_ids(splits, name=None, out_type=None) -> Tensor:
+    s = _int64(splits, "splits")
+    return np.repeat(np.arange(len(s) - 1, dtype=np.int64), np.diff(s)).view(Tensor)
+
+
+def stack(values, axis=0, name=None):
+    """``tf.ragged.stack`` along axis 0: each item (a list, Tensor or RaggedTensor) a row."""
+    if axis != 0:
+        raise ValueError(f"tf.ragged.stack: only axis=0 is supported here, got {axis}")
+    rows = [v if isinstance(v, (RaggedTensor, Tensor)) else convert_to_tensor(v) for v in values]
+    return _from_rows(rows, rows[0] if rows else np.zeros(0, np.float32))
