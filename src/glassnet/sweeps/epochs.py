@@ -129,7 +129,7 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
                 break
         if not stack.rows:
             break
-        trained = [{"loss": totals[pos] / max(seen, 1), **{met.name: met.result() for met in models[row].metrics}}
+        trained = [{"loss": totals[pos] / max(seen, 1), **{met.name: float(met.result()) for met in models[row].metrics}}
                    for pos, row in enumerate(stack.rows)]           # (before validation reuses the metrics)
         checked = None
         if validation is not None and not interrupted():
@@ -203,7 +203,7 @@ def _validate(stack, validation, batch_size):
                 met.update_state(yb, a[pos])
     logs = []
     for pos, model in enumerate(models):
-        logs.append({"loss": total[pos] / max(seen, 1), **{met.name: met.result() for met in model.metrics}})
+        logs.append({"loss": total[pos] / max(seen, 1), **{met.name: float(met.result()) for met in model.metrics}})
     return logs
 
 
