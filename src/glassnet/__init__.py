@@ -73,7 +73,8 @@ for _module, _names in {
                        "tensor_scatter_nd_min tensor_scatter_nd_sub unique_with_counts unravel_index"}.items():
     _LAZY.update({_name: (_module, _name) for _name in _names.split()})
 _LAZY.update({"debugging": ("tf.debugging", None), "nest": ("tf.nest", None), "device": ("tf.device", "device"),
-              "ragged": ("tf.ragged", None), "RaggedTensor": ("tf.ragged", "RaggedTensor")})
+              "ragged": ("tf.ragged", None), "RaggedTensor": ("tf.ragged", "RaggedTensor"),
+              "train": ("tf.train", None), "saved_model": ("tf.saved_model", None)})
 del _module, _names
 
 
@@ -269,6 +270,7 @@ __all__ = [
     "roll",
     "round",
     "saturate_cast",
+    "saved_model",
     "saving",
     "scalar_mul",
     "scan",
@@ -306,6 +308,7 @@ __all__ = [
     "test",
     "tile",
     "timestamp",
+    "train",
     "transpose",
     "truediv",
     "truncatediv",
