@@ -30,13 +30,13 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 TARGET_FPS, TARGET_STEPS, TARGET_GROWTH = 30, 1000, 0.10
 
 SERVER = """
-import json, sys
+import json, sys, threading
 from glassnet.playground import Playground
-pg = Playground(open_browser=False).start()
+pg = Playground(open_browser=False)
 pg.session.configure(json.loads(sys.argv[1]))
 print(pg.url, flush=True)
-sys.stdin.read()                    # until the bench closes our stdin
-pg.stop()
+threading.Thread(target=lambda: (sys.stdin.read(), pg.httpd.shutdown()), daemon=True).start()
+pg.serve_forever()                  # as 'glassnet playground' serves, until the bench closes our stdin
 """
 
 BLANK = """<canvas id=c width=320 height=320></canvas><script>

@@ -37,6 +37,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import parse_qs, urlsplit
 
+import glassnet
+
 from .session import Session
 
 __all__ = ["Playground", "serve"]
@@ -310,6 +312,13 @@ class Playground:
         return self
 
     def serve_forever(self) -> None:
+        """Serve in this thread until Ctrl-C (or ``httpd.shutdown()``): the process is the
+        playground's. Its networks are small (at most a few thousand weights), so NumPy's
+        optimizer kernels stay in force: glassnet's "auto" would load numba once weights x
+        steps reach 10**8 (a few minutes into a session), ~100 MB of memory that never pays off
+        here. A choice the user made (``glassnet.config.set_kernels``) is kept."""
+        if glassnet.config.kernels() == "auto":
+            glassnet.config.set_kernels("numpy")
         self._open()
         try:
             self.httpd.serve_forever(poll_interval=0.2)
