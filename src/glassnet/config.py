@@ -163,7 +163,8 @@ def kernels() -> str:
 
 
 def set_flush_denormals(flush: bool) -> None:
-    """While training (``fit``, ``train_on_batch``), flush subnormal numbers to zero, as
+    """While training (``fit``, ``train_on_batch``, and a loop of your own while a
+    ``GradientTape`` records, runs back and ``apply_gradients`` updates), flush subnormal numbers to zero, as
     TensorFlow's and XLA's CPU kernels do (default True; Linux on x86-64). Without it, a
     long fit whose optimizer state decays into subnormals (Adam's ``m`` of a weight that
     never gets a gradient) runs several times slower. See ``glassnet.fast.denormals``."""
@@ -177,7 +178,8 @@ _FAST_PATH = True
 
 
 def set_fast_path(enabled: bool) -> None:
-    """Whether ``fit`` and ``train_on_batch`` may take ``glassnet.fast``'s fused step (default
+    """Whether ``fit``, ``train_on_batch`` and a loop of your own (``GradientTape`` +
+    ``apply_gradients``: ``glassnet.fast.loop``) may take ``glassnet.fast``'s fused step (default
     True; the environment variable ``GLASSNET_FAST_PATH=0`` says False too). With False, the
     readable code runs on every step: each layer's ``forward`` and ``backward``, the loss's
     methods, the optimizer's ``update_step``, so a ``print`` or breakpoint in them fires. Both
