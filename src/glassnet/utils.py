@@ -282,3 +282,11 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         directory, labels, label_mode, class_names, color_mode, batch_size, image_size, shuffle, seed,
         validation_split, subset, interpolation, follow_links, crop_to_aspect_ratio, pad_to_aspect_ratio,
         data_format, verbose)
+
+
+def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1, sampling_rate=1,
+                                  batch_size=128, shuffle=False, seed=None, start_index=None, end_index=None):
+    """``keras.utils.timeseries_dataset_from_array``: see :mod:`glassnet.data.timeseries`."""
+    from .data import timeseries  # noqa: PLC0415
+    return timeseries.timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride, sampling_rate,
+                                                     batch_size, shuffle, seed, start_index, end_index)

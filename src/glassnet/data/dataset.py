@@ -61,6 +61,13 @@ def _count(value, what) -> int:
     return int(value)
 
 
+def _window_of(elements):
+    """One window: a dataset over ``elements`` (a dataset per part for tuple or dict elements)."""
+    def part(rows):
+        return Dataset(lambda: iter(rows), len(rows), spec_of(rows[0]))
+    return structure(lambda *rows: part(rows), *elements)
+
+
 class Dataset:
     """A re-runnable pipeline of elements: ``iter(dataset)`` starts it from the beginning.
 
@@ -68,6 +75,8 @@ class Dataset:
     :meth:`from_generator`, :meth:`zip`, :meth:`list_files` or a file reader
     (``TextLineDataset``, ``experimental.CsvDataset``); each method below returns a new one.
     Inside, ``run()`` gives elements of plain arrays; iterating gives them as Tensors."""
+
+    _is_dataset = True                       # a window's parts pass through map functions as they are
 
     def __init__(self, run, cardinality=UNKNOWN_CARDINALITY, spec=None, reads=False):
         self._run = run                      # () -> a fresh iterator of elements (plain arrays)
@@ -227,6 +236,39 @@ class Dataset:
                     yield structure(lambda a, i=i: a[i, ...], element)
         spec = None if self._spec is None else structure(lambda s: TensorSpec(s.shape[1:], s.dtype), self._spec)
         return self._then(run, spec=spec)
+
+    def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
+        """A dataset of windows, each a small dataset (for a tuple or dict element, a tuple
+        or dict of datasets, one per part) of up to ``size`` elements ``stride`` apart; a
+        window starts every ``shift`` (default ``size``) elements, and the last ones are
+        shorter unless ``drop_remainder``. As TensorFlow, ``.flat_map(lambda w:
+        w.batch(size))`` turns them back into tensors. Only one window's elements are held."""
+        size = _count(size, "window: size")
+        shift = size if shift is None else _count(shift, "window: shift")
+        stride = _count(stride, "window: stride")
+        for what, value in (("size", size), ("shift", shift), ("stride", stride)):
+            if value < 1:
+                raise ValueError(f"Dataset.window: Window {what} must be greater than zero, got {what}={value}")
+        span = (size - 1) * stride + 1                  # elements a full window reaches over
+
+        def windows():
+            source = self._run()
+            buffer = list(itertools.islice(source, span))
+            while buffer:
+                if len(buffer) < span and drop_remainder:
+                    return
+                yield _window_of(buffer[0:span:stride])
+                if shift < len(buffer):
+                    del buffer[:shift]
+                else:                                   # the next window starts past the buffer
+                    for _ in itertools.islice(source, shift - len(buffer)):
+                        pass
+                    buffer = []
+                buffer.extend(itertools.islice(source, span - len(buffer)))
+        n = self._cardinality
+        if n >= 0:
+            n = max(0, (n - span) // shift + 1) if drop_remainder else math.ceil(n / shift)
+        return self._then(windows, n)
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
         """``map_func`` on each element, given as Tensors (a tuple element is spread over its

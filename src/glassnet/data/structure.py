@@ -41,7 +41,7 @@ def leaves(element) -> list:
 
 def tensors(element):
     """The element as the learner sees it: each leaf a ``glassnet.Tensor`` (no copy)."""
-    return structure(lambda a: np.asarray(a).view(Tensor), element)
+    return structure(lambda a: a if getattr(a, "_is_dataset", False) else np.asarray(a).view(Tensor), element)
 
 
 def numpy_leaf(a):

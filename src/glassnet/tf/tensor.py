@@ -222,6 +222,17 @@ class Tensor(np.ndarray):
     def get_shape(self) -> TensorShape:
         return self.shape
 
+    def set_shape(self, shape) -> None:
+        """TensorFlow's ``set_shape``: a tensor here always has its full shape, so this only
+        checks that ``shape`` (``None`` entries, or ``None`` for any rank) agrees with it,
+        raising TensorFlow's ValueError otherwise; the tensor is unchanged."""
+        if shape is None or getattr(shape, "rank", 0) is None:          # unknown rank: anything fits
+            return
+        wanted = tuple(None if d is None else int(d) for d in shape)
+        have = tuple(np.ndarray.shape.__get__(self))
+        if len(wanted) != len(have) or any(w is not None and w != h for w, h in zip(wanted, have)):
+            raise ValueError(f"Tensor's shape {have} is not compatible with supplied shape {wanted}.")
+
     def __hash__(self):
         # A 0-d tensor (np.argmax's result, say) can be a dict key, like the NumPy scalar it
         # stands for; larger ones are unhashable, as arrays and TensorFlow's tensors are.
