@@ -27,9 +27,13 @@ def format_logs(logs: dict) -> str:
     return " - ".join(parts)
 
 
-def summary_line(steps: int, seconds: float, logs=None) -> str:
-    """evaluate's and predict's one line, as Keras prints it: ``4/4 ━━━ 0s 2ms/step - loss: ...``."""
-    line = f"{steps}/{steps} {'━' * 20} {int(seconds)}s {_per_step(seconds / max(steps, 1))}"
+def summary_line(steps: int, seconds: float, logs=None, verbose=1) -> str:
+    """evaluate's and predict's one line, as Keras prints it: ``4/4 ━━━ 0s 2ms/step - loss: ...``
+    (``verbose=2``: ``4/4 - 0s - 2ms/step - loss: ...``, no bar)."""
+    if verbose == 2:
+        line = f"{steps}/{steps} - {int(seconds)}s - {_per_step(seconds / max(steps, 1))}"
+    else:
+        line = f"{steps}/{steps} {'━' * 20} {int(seconds)}s {_per_step(seconds / max(steps, 1))}"
     return f"{line} - {format_logs(dict(sorted(logs.items())))}" if logs else line
 
 

@@ -407,7 +407,7 @@ class Trainer:
             x, y, sw = self._data(x, y, sample_weight, "evaluate")
             logs, count = training.run_evaluate(self, x, y, sw, batch_size), math.ceil(training.rows(x) / batch_size)
         if verbose:
-            print(summary_line(count, time.perf_counter() - start, logs))
+            print(summary_line(count, time.perf_counter() - start, logs, verbose))
         return self._result(logs, return_dict)
 
     def _result(self, logs, return_dict):
@@ -445,7 +445,7 @@ class Trainer:
                 self.build((None,) + x.shape[1:])
             out, count = training.run_predict(self, x, batch_size), math.ceil(training.rows(x) / batch_size)
         if verbose:                 # Keras prints this line too: `predict(x, verbose=0)` is silent
-            print(summary_line(count, time.perf_counter() - start))
+            print(summary_line(count, time.perf_counter() - start, verbose=verbose))
         if isinstance(out, list) or self._output_names:
             return self._graph_outputs(out if isinstance(out, list) else [out])
         return out
