@@ -20,8 +20,8 @@ RaggedTensors (TensorFlow dispatches these; use ``to_tensor`` or ``to_list`` fir
 >>> digits = tf.ragged.constant([[3, 1, 4, 1], [], [5, 9, 2], [6], []])
 >>> print(digits)
 <tf.RaggedTensor [[3, 1, 4, 1], [], [5, 9, 2], [6], []]>
->>> digits.shape, digits.row_lengths().numpy().tolist()
-(TensorShape([5, None]), [4, 0, 3, 1, 0])
+>>> digits.shape.as_list(), digits.row_lengths().numpy().tolist()
+([5, None], [4, 0, 3, 1, 0])
 >>> print(digits + 3)
 <tf.RaggedTensor [[6, 4, 7, 4], [], [8, 12, 5], [9], []]>
 >>> print(digits[:, :2])
@@ -290,7 +290,7 @@ class RaggedTensor:
         return out.view(Tensor)
 
     def __repr__(self) -> str:
-        return f"<tf.RaggedTensor {self.to_list()!r}>"
+        return f"<tf.RaggedTensor {_format(self)}>"
 
     __str__ = __repr__
 
@@ -392,6 +392,24 @@ class RaggedTensor:
         return np.greater_equal(self, other)
 
     __hash__ = None
+
+
+def _format(rt) -> str:
+    """TensorFlow's printing: nested lists, each number as its own dtype prints it (0.1 for a
+    float32 0.1, not its float64 expansion), strings as bytes."""
+    if isinstance(rt, RaggedTensor):
+        return "[" + ", ".join(_format(r) for r in rt) + "]"
+    if isinstance(rt, (bytes, str)):
+        return repr(bytes(rt) if isinstance(rt, bytes) else rt.encode("utf-8"))
+    arr = np.asarray(rt).view(np.ndarray)
+    if arr.ndim:
+        return "[" + ", ".join(_format(arr[i]) for i in range(len(arr))) + "]"
+    v = arr[()]
+    if isinstance(v, (bytes, str)):
+        return _format(v)
+    if isinstance(v, np.bool_):
+        return str(bool(v))
+    return str(v)
 
 
 def _from_rows(rows: list, like):

@@ -1,0 +1,80 @@
+"""tf.saved_model.save / load: a Keras model comes back as a Keras model computing the same;
+a tf.Module is refused, naming how to restore its variables (glassnet runs no code from files);
+TensorFlow's own SavedModel folders and damaged descriptions are refused clearly."""
+import os
+
+import numpy as np
+import pytest
+
+import glassnet as tf
+
+
+class Dense(tf.Module):
+    def __init__(self, i, o, name=None):
+        super().__init__(name=name)
+        self.w = tf.Variable(tf.random.normal([i, o]), name="w")
+        self.b = tf.Variable(tf.zeros([o]), name="b")
+
+    def __call__(self, x):
+        return tf.nn.relu(tf.matmul(x, self.w) + self.b)
+
+
+class SequentialModule(tf.Module):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.dense_1 = Dense(3, 3)
+        self.dense_2 = Dense(3, 2)
+
+    def __call__(self, x):
+        return self.dense_2(self.dense_1(x))
+
+
+def test_keras_model_round_trip(tmp_path):
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(4, activation="relu"),
+                                 tf.keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    model.fit(np.ones((4, 3)), np.ones((4, 1)), verbose=0)
+    folder = str(tmp_path / "saved")
+    tf.saved_model.save(model, folder)
+    assert tf.saved_model.contains_saved_model(folder)
+    assert sorted(os.listdir(folder)) == ["glassnet_saved_model.json", "model.keras", "variables"]
+    assert sorted(os.listdir(os.path.join(folder, "variables"))) == ["variables.data-00000-of-00001",
+                                                                     "variables.index"]
+    back = tf.saved_model.load(folder)
+    assert isinstance(back, tf.keras.Sequential)
+    x = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)
+    np.testing.assert_array_equal(back.predict(x, verbose=0), model.predict(x, verbose=0))
+    # the variables are named as a SavedModel's: the root's attributes at the top level
+    assert ("layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE", [3, 4]) in \
+        tf.train.list_variables(os.path.join(folder, "variables", "variables"))
+
+
+def test_module_is_refused_with_the_way_to_restore_it(tmp_path):
+    module = SequentialModule()
+    folder = str(tmp_path / "the_saved_model")
+    tf.saved_model.save(module, folder)
+    with pytest.raises(ValueError, match=r"(?s)SequentialModule.*no code.*tf.train.Checkpoint\(obj\).read") as err:
+        tf.saved_model.load(folder)
+    assert os.path.join(folder, "variables", "variables") in str(err.value)
+    again = SequentialModule()
+    tf.train.Checkpoint(again).read(os.path.join(folder, "variables", "variables")).assert_consumed()
+    x = tf.constant([[2.0, 2.0, 2.0]])
+    np.testing.assert_array_equal(again(x).numpy(), module(x).numpy())
+
+
+def test_refusals(tmp_path):
+    with pytest.raises(OSError, match="SavedModel file does not exist"):
+        tf.saved_model.load(str(tmp_path))
+    (tmp_path / "tfsm").mkdir()
+    (tmp_path / "tfsm" / "saved_model.pb").write_bytes(b"\x08\x01")
+    with pytest.raises(ValueError, match="TensorFlow's SavedModel.*does not run"):
+        tf.saved_model.load(str(tmp_path / "tfsm"))
+    folder = str(tmp_path / "m")
+    tf.saved_model.save(SequentialModule(), folder)
+    with open(os.path.join(folder, "glassnet_saved_model.json"), "w") as f:
+        f.write("{not json")
+    with pytest.raises(ValueError, match="is damaged"):
+        tf.saved_model.load(folder)
+    with pytest.raises(ValueError, match="tf.Module or a Keras model"):
+        tf.saved_model.save(object(), str(tmp_path / "x"))
+    assert not os.path.exists(tmp_path / "x")
