@@ -515,3 +515,12 @@ def test_unmerged_only_the_forward_output_used_trains_the_readable_way_as_the_fa
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert np.abs(results[0][-2]).sum() > 0
+
+
+def test_summary_lists_each_output_as_keras_prints_it(capsys):
+    inp = glassnet.keras.Input((5, 3), name="i")
+    outs = layers.Bidirectional(layers.LSTM(4, return_sequences=True), merge_mode=None, name="bi")(inp)
+    glassnet.keras.Model(inp, outs).summary()
+    row = " ".join(line for line in capsys.readouterr().out.splitlines() if "bi (Bidirectional)" in line
+                   or line.startswith("│                     │ (None"))
+    assert "[(None, 5, 4)," in row and "(None, 5, 4)]" in row and "(None, 4)" not in row

@@ -53,7 +53,9 @@ def _graph_rows(model) -> list:
         shape = _shape(op.output_shape)
         if getattr(op, "takes_states", False) and op.return_state:      # [output, h, (c)], as Keras prints it
             from ..layers.recurrent_state import sizes  # noqa: PLC0415
-            shape = "[" + ", ".join([shape] + [_shape((None, n)) for n in sizes(op)]) + "]"
+            extra = getattr(op, "extra_output_shapes", None)      # (Bidirectional(merge_mode=None): y' too)
+            more = extra(op.input_shape) if extra else [(None, n) for n in sizes(op)]
+            shape = "[" + ", ".join([shape] + [_shape(m) for m in more]) + "]"
         rows.append((f"{op.name} ({_kind(op)})", shape, f"{op.count_params():,}", connected))
     return rows
 
