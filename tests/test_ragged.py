@@ -111,3 +111,30 @@ def test_strings_split_returns_a_ragged_tensor():
     assert isinstance(rt, tf.RaggedTensor) and str(rt) == TF["split"] and rt.shape.as_list() == [2, None]
     assert rt.to_tensor().numpy().tolist() == [[b"a", b"b", b""], [b"c", b"d", b"e"]]
     assert tf.strings.split("a b").numpy().tolist() == [b"a", b"b"]      # one string: a Tensor, as TF
+
+
+# The guide's first cell, as TensorFlow 2.21 printed it
+TF_FIRST_CELL = [
+    "<tf.RaggedTensor [[6, 4, 7, 4], [], [8, 12, 5], [9], []]>",
+    "tf.Tensor([2.25              nan 5.33333333 6.                nan], shape=(5,), dtype=float64)",
+    "<tf.RaggedTensor [[3, 1, 4, 1], [], [5, 9, 2], [6], [], [5, 3]]>",
+    "<tf.RaggedTensor [[3, 1, 4, 1, 3, 1, 4, 1], [], [5, 9, 2, 5, 9, 2], [6, 6], []]>",
+    "<tf.RaggedTensor [[b'So', b'lo'], [b'th', b'fo', b'al', b'th', b'fi']]>",
+]
+
+
+def test_tensorflow_functions_take_ragged_tensors_as_tensorflow(digits):
+    words = tf.ragged.constant([["So", "long"], ["thanks", "for", "all", "the", "fish"]])
+    got = [str(tf.add(digits, 3)), str(tf.reduce_mean(digits, axis=1)), str(tf.concat([digits, [[5, 3]]], axis=0)),
+           str(tf.tile(digits, [1, 2])), str(tf.strings.substr(words, 0, 2))]
+    assert got == TF_FIRST_CELL
+    assert str(tf.reduce_sum(digits, axis=1)) == "tf.Tensor([ 9  0 16  6  0], shape=(5,), dtype=int32)"
+    assert str(tf.reduce_max(digits, axis=1)) == ("tf.Tensor([          4 -2147483648           9           6 "
+                                                  "-2147483648], shape=(5,), dtype=int32)")
+    assert str(tf.math.square(digits)) == "<tf.RaggedTensor [[9, 1, 16, 1], [], [25, 81, 4], [36], []]>"
+    assert str(tf.cast(digits, tf.float32)) == "<tf.RaggedTensor [[3.0, 1.0, 4.0, 1.0], [], [5.0, 9.0, 2.0], [6.0], []]>"
+    assert str(digits == 1) == "<tf.RaggedTensor [[False, True, False, True], [], [False, False, False], [False], []]>"
+    with pytest.raises(TypeError, match=r"axis=None.*to_tensor"):
+        tf.reduce_sum(digits)
+    with pytest.raises(TypeError, match=r"shape \(2,\)"):
+        tf.add(digits, [1, 2])

@@ -13,8 +13,11 @@ What is here: ``tf.ragged.constant``, ``from_row_splits`` / ``from_row_lengths``
 ``value_rowids``, ``nrows``, ``shape`` (``None`` for a ragged dimension), ``ragged_rank``,
 indexing (``rt[1]``, ``rt[1:3]``, ``rt[:, :2]``, ``rt[0, 1]``), ``tf.ragged.map_flat_values``,
 ``with_flat_values`` and printing as TensorFlow prints. ``tf.strings.split`` of several strings
-returns one (as TensorFlow does). Not here: ragged reductions and ``tf.concat`` / ``tf.tile`` on
-RaggedTensors (TensorFlow dispatches these; use ``to_tensor`` or ``to_list`` first).
+returns one (as TensorFlow does). TensorFlow's functions take one as TensorFlow dispatches them:
+elementwise ones (``tf.add``, ``tf.math.square``, ``tf.cast``...) on ``flat_values``,
+``tf.reduce_*(rt, axis=1)`` per row, ``tf.concat(..., axis=0)`` and ``tf.tile`` by rows; other
+axes and other functions are refused naming ``to_tensor()`` (``tf.map_fn`` and ``tf.strings.*``
+do not take RaggedTensors here).
 
 >>> import glassnet as tf
 >>> digits = tf.ragged.constant([[3, 1, 4, 1], [], [5, 9, 2], [6], []])
@@ -393,6 +396,18 @@ class RaggedTensor:
 
     __hash__ = None
 
+    # -- tf.* functions on RaggedTensors (called by the tf functions' wrapper, tensor.accept_symbolic) --
+    @staticmethod
+    def __glassnet_dispatch__(fn, args, kwargs):
+        name = getattr(fn, "__name__", "")
+        if name in _REDUCTIONS:
+            return _reduce(name, fn, args, kwargs)
+        if name == "concat":
+            return _concat(args, kwargs)
+        if name == "tile":
+            return _tile(args, kwargs)
+        return _elementwise(name, fn, args, kwargs)
+
 
 def _format(rt) -> str:
     """TensorFlow's printing: nested lists, each number as its own dtype prints it (0.1 for a
@@ -410,6 +425,104 @@ def _format(rt) -> str:
     if isinstance(v, np.bool_):
         return str(bool(v))
     return str(v)
+
+
+_REDUCTIONS = {"reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_any", "reduce_all"}
+
+
+def _refuse(name: str, why: str):
+    raise TypeError(f"tf.{name} on a RaggedTensor: {why}; use .to_tensor() (padded) or .flat_values first")
+
+
+def _arg(args, kwargs, i: int, key: str, default=None):
+    return args[i] if len(args) > i else kwargs.get(key, default)
+
+
+def _elementwise(name, fn, args, kwargs):
+    """``fn`` on the flat values, the rows kept: every RaggedTensor argument must have the
+    same rows, every other argument a scalar (or a keyword such as ``dtype``)."""
+    ragged = [a for a in (*args, *kwargs.values()) if isinstance(a, RaggedTensor)]
+    splits = [np.asarray(s) for s in ragged[0].nested_row_splits]
+    for r in ragged[1:]:
+        mine = [np.asarray(s) for s in r.nested_row_splits]
+        if len(mine) != len(splits) or any(not np.array_equal(a, b) for a, b in zip(mine, splits)):
+            raise ValueError(f"tf.{name}: the RaggedTensors have different rows; they must match")
+    for a in args:
+        if not isinstance(a, (RaggedTensor, type, np.dtype, str)) and np.ndim(a) > 0:
+            _refuse(name, f"an argument of shape {np.shape(a)} with a RaggedTensor is not supported here "
+                          "(a scalar or a RaggedTensor of the same rows is)")
+    flat = [a.flat_values if isinstance(a, RaggedTensor) else a for a in args]
+    kw = {k: (v.flat_values if isinstance(v, RaggedTensor) else v) for k, v in kwargs.items()}
+    out = fn(*flat, **kw)
+    n = len(ragged[0].flat_values)
+    if np.ndim(out) == 0 or len(out) != n:
+        _refuse(name, "it is not elementwise")
+    return RaggedTensor._rebuild(out.numpy() if hasattr(out, "numpy") else out, splits)
+
+
+def _reduce(name, fn, args, kwargs):
+    """``tf.reduce_*(rt, axis=1)``: one number per row, as TensorFlow (an empty row: the
+    reduction's identity; the mean of an empty row is nan; integers' mean is float64)."""
+    rt = args[0]
+    axis = _arg(args, kwargs, 1, "axis")
+    keepdims = bool(_arg(args, kwargs, 2, "keepdims", False))
+    if not isinstance(rt, RaggedTensor) or rt.ragged_rank != 1 or rt.flat_values.ndim != 1:
+        _refuse(name, "only a RaggedTensor of shape [rows, None] is reduced here")
+    axis = None if axis is None else int(np.asarray(axis))
+    if axis not in (1, -1):
+        _refuse(name, f"axis={axis}: only axis=1 (within each row) is supported here")
+    values = rt.flat_values.view(np.ndarray)
+    rows = [values[a:b] for a, b in zip(rt._row_splits[:-1], rt._row_splits[1:])]
+    dtype = values.dtype
+    if name == "reduce_mean":
+        out_dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.array([r.astype(out_dtype).sum() / out_dtype.type(len(r)) for r in rows], dtype=out_dtype)
+    elif name in ("reduce_max", "reduce_min"):
+        big = name == "reduce_max"
+        info = np.iinfo(dtype) if dtype.kind in "iu" else None
+        empty = (info.min if big else info.max) if info is not None else (-np.inf if big else np.inf)
+        out = np.array([(r.max() if big else r.min()) if len(r) else empty for r in rows], dtype=dtype)
+    else:
+        op = {"reduce_sum": np.sum, "reduce_prod": np.prod, "reduce_any": np.any, "reduce_all": np.all}[name]
+        out = np.array([op(r) for r in rows], dtype=np.bool_ if name in ("reduce_any", "reduce_all") else dtype)
+    out = out.reshape(-1, 1) if keepdims else out
+    return out.view(Tensor)
+
+
+def _as_ragged(value, name: str):
+    if isinstance(value, RaggedTensor):
+        return value
+    arr = value if isinstance(value, np.ndarray) else None
+    if arr is not None and arr.ndim == 2:
+        return RaggedTensor.from_tensor(arr)
+    try:
+        return constant(value.tolist() if hasattr(value, "tolist") else value)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"tf.{name}: {value!r} cannot join a RaggedTensor: {e}") from None
+
+
+def _concat(args, kwargs):
+    values = list(_arg(args, kwargs, 0, "values"))
+    axis = int(np.asarray(_arg(args, kwargs, 1, "axis", 0)))
+    if axis != 0:
+        _refuse("concat", f"axis={axis}: only axis=0 (more rows) is supported here")
+    parts = [_as_ragged(v, "concat") for v in values]
+    dtype = parts[0].dtype
+    parts = [p if p.dtype == dtype else p.with_flat_values(np.asarray(p.flat_values).astype(dtype).view(Tensor))
+             for p in parts]
+    if len({p.ragged_rank for p in parts}) != 1:
+        raise ValueError("tf.concat: the RaggedTensors have different ragged ranks")
+    return _concat_ragged(parts)
+
+
+def _tile(args, kwargs):
+    rt = _arg(args, kwargs, 0, "input")
+    multiples = [int(m) for m in np.asarray(_arg(args, kwargs, 1, "multiples")).reshape(-1)]
+    if not isinstance(rt, RaggedTensor) or rt.ragged_rank != 1 or len(multiples) != rt.flat_values.ndim + 1:
+        _refuse("tile", "only a RaggedTensor of one ragged dimension, one multiple per dimension, is tiled here")
+    rows = [np.tile(np.asarray(r), multiples[1:]) for r in rt] * multiples[0]
+    return _from_rows([r.view(Tensor) for r in rows], rt.values)
 
 
 def _from_rows(rows: list, like):

@@ -559,3 +559,22 @@ def to_hash_bucket_fast(input, num_buckets: int, name=None) -> Tensor:
 def hash_buckets(items: list, num_buckets: int) -> list:
     """``Fingerprint64(b) % num_buckets`` for each ``bytes`` in ``items`` (the Hashing layer's bins)."""
     return [fingerprint64(b) % num_buckets for b in items]
+
+
+# -- a RaggedTensor of strings in: each string's result, the rows kept (as TensorFlow dispatches) ----------
+def _ragged_aware(fn):
+    import functools
+
+    @functools.wraps(fn)
+    def call(input, *args, **kwargs):     # noqa: A002 - TensorFlow's name
+        if isinstance(input, RaggedTensor):
+            return RaggedTensor._rebuild(fn(input.flat_values, *args, **kwargs).view(np.ndarray),
+                                         [np.asarray(s) for s in input.nested_row_splits])
+        return fn(input, *args, **kwargs)
+    return call
+
+
+for _name in ("lower", "upper", "regex_replace", "regex_full_match", "strip", "substr", "as_string", "to_number",
+              "length", "to_hash_bucket_fast"):
+    globals()[_name] = _ragged_aware(globals()[_name])
+del _name

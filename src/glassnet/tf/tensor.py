@@ -556,6 +556,17 @@ def _symbolic(value) -> bool:
     return getattr(value, "_glassnet_symbolic", False)
 
 
+def _dispatcher(args, kwargs):
+    """The ``__glassnet_dispatch__`` of the first argument (or item of a list argument) whose
+    type has one: another kind of tensor (tf.RaggedTensor) that runs TensorFlow's functions itself."""
+    for a in (*args, *kwargs.values()):
+        for item in (a if isinstance(a, (list, tuple)) else (a,)):
+            hook = getattr(type(item), "__glassnet_dispatch__", None)
+            if hook is not None:
+                return hook
+    return None
+
+
 def accept_symbolic(namespace: dict, names) -> None:
     """Let each TensorFlow function ``names`` of a module take symbolic tensors, as Keras 2's
     did: ``tf.concat([a, b], axis=1)`` on a functional model's tensors makes a ``Lambda`` node
@@ -565,6 +576,9 @@ def accept_symbolic(namespace: dict, names) -> None:
     def accepting(fn):
         @functools.wraps(fn)
         def call(*args, **kwargs):
+            dispatch = _dispatcher(args, kwargs)
+            if dispatch is not None:                    # a RaggedTensor (tf/ragged.py) among the arguments
+                return dispatch(fn, args, kwargs)
             if any(_symbolic(a) for a in args) or any(_symbolic(v) for v in kwargs.values()):
                 from ..layers.lambda_layer import symbolic_call  # noqa: PLC0415 - the layers build on tf
                 return symbolic_call(fn, args, kwargs)
