@@ -371,6 +371,7 @@ def test_fast_path_and_readable_path_agree_with_states():
     results = []
     for fast in (True, False):
         glassnet.config.set_fast_path(fast)
+        _numba_twins(fast)
         try:
             chain, graph = build()
             chain.fit(x, y, epochs=2, batch_size=32, shuffle=False, verbose=0)
@@ -378,8 +379,49 @@ def test_fast_path_and_readable_path_agree_with_states():
             results.append([w.copy() for m in (chain, graph) for w in m.get_weights()])
         finally:
             glassnet.config.set_fast_path(True)
+            _numba_twins(False)
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def _numba_twins(on):
+    """The recurrent twins at any size (as glassnet.fast's "numba" kernels), when numba is here."""
+    import importlib.util
+    from glassnet import fast
+    from glassnet.fast import recurrent as fast_recurrent
+    if importlib.util.find_spec("numba") is None:
+        return
+    fast.set_kernels("numba" if on else "auto")
+    fast_recurrent.split_batch(False if on else None)
+
+
+def test_the_fast_twin_runs_without_states_and_stands_aside_with_them():
+    """glassnet.fast's Bidirectional twin: taken for x alone, not for [x, *states] (the readable
+    forward and backward run, dJ/d(states) included), and the same numbers as the readable ones."""
+    pytest.importorskip("numba")
+    from glassnet.fast import recurrent as fast_recurrent
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 6, 3)).astype("float32")
+    states = [rng.normal(size=(4, 5)).astype("float32") for _ in range(4)]
+    g = rng.normal(size=(4, 6, 10)).astype("float32")
+    layer = layers.Bidirectional(layers.LSTM(5, return_sequences=True))
+    layer(x)
+    _numba_twins(True)
+    try:
+        for given in (x, [x] + states):
+            passes = fast_recurrent.LayerPasses()
+            y = passes.forward(layer, given, True)
+            assert (id(layer) in passes.took) == (given is x)
+            fast_grads = passes.backward(layer, g)
+            readable_y = layer.forward(given, True)
+            readable_grads = layer.backward(g)
+            np.testing.assert_allclose(y, readable_y, rtol=1e-5, atol=1e-6)
+            for a, b in zip(fast_grads if given is not x else [fast_grads],
+                            readable_grads if given is not x else [readable_grads]):
+                np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+        assert len(fast_grads) == 5                            # [dx, dJ/d fh, fc, bh, bc]
+    finally:
+        _numba_twins(False)
 
 
 # -- wrappers nesting another level in .keras files ----------------------------------------------
