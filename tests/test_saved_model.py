@@ -1,5 +1,6 @@
 """tf.saved_model.save / load: a Keras model comes back as a Keras model computing the same;
-a tf.Module is refused, naming how to restore its variables (glassnet runs no code from files);
+a tf.Module comes back as its variables, and calling it is refused naming how to restore them
+into the class (glassnet runs no code from files);
 TensorFlow's own SavedModel folders and damaged descriptions are refused clearly."""
 import os
 
@@ -49,14 +50,26 @@ def test_keras_model_round_trip(tmp_path):
         tf.train.list_variables(os.path.join(folder, "variables", "variables"))
 
 
-def test_module_is_refused_with_the_way_to_restore_it(tmp_path):
+def test_module_comes_back_as_its_variables_and_refuses_to_run(tmp_path):
     module = SequentialModule()
+    module.dense_2.b = tf.Variable(tf.ones([2]), trainable=False)
+    module.extra = [tf.Variable(1.0), tf.Variable(2.0)]
     folder = str(tmp_path / "the_saved_model")
     tf.saved_model.save(module, folder)
-    with pytest.raises(ValueError, match=r"(?s)SequentialModule.*no code.*tf.train.Checkpoint\(obj\).read") as err:
-        tf.saved_model.load(folder)
+    loaded = tf.saved_model.load(folder)
+    assert not isinstance(loaded, SequentialModule)                 # as TensorFlow's loaded object
+    np.testing.assert_array_equal(loaded.dense_1.w.numpy(), module.dense_1.w.numpy())
+    assert [v.numpy() for v in loaded.extra] == [1.0, 2.0]
+    assert len(loaded.variables) == 6 and len(loaded.trainable_variables) == 5 and len(loaded.submodules) == 2
+    with pytest.raises(TypeError, match=r"(?s)cannot be called.*SequentialModule.*no code.*Checkpoint\(obj\).read") \
+            as err:
+        loaded(tf.constant([[2.0, 2.0, 2.0]]))
     assert os.path.join(folder, "variables", "variables") in str(err.value)
+    with pytest.raises(AttributeError, match="holds variables only"):
+        loaded.some_method
     again = SequentialModule()
+    again.dense_2.b = tf.Variable(tf.zeros([2]), trainable=False)
+    again.extra = [tf.Variable(0.0), tf.Variable(0.0)]
     tf.train.Checkpoint(again).read(os.path.join(folder, "variables", "variables")).assert_consumed()
     x = tf.constant([[2.0, 2.0, 2.0]])
     np.testing.assert_array_equal(again(x).numpy(), module(x).numpy())
@@ -71,7 +84,7 @@ def test_refusals(tmp_path):
         tf.saved_model.load(str(tmp_path / "tfsm"))
     folder = str(tmp_path / "m")
     tf.saved_model.save(SequentialModule(), folder)
-    with open(os.path.join(folder, "glassnet_saved_model.json"), "w") as f:
+    with open(os.path.join(folder, "glassnet_saved_model.json"), "w") as f:  # damaged description
         f.write("{not json")
     with pytest.raises(ValueError, match="is damaged"):
         tf.saved_model.load(folder)

@@ -14,8 +14,11 @@ Python class needed. glassnet has no graphs, and never runs code read from a fil
 - ``load(export_dir)`` of a Keras model returns that model (``keras.models.load_model`` of its
   ``model.keras``; TensorFlow would return a plain object with the traced ``__call__``, the
   model is more useful and computes the same). ``load`` of anything else (a ``tf.Module``, a
-  subclassed model ``model.keras`` could not describe) refuses with ``ValueError`` and says what
-  to do instead: make the object again with its class and restore its variables with
+  subclassed model ``model.keras`` could not describe) returns a :class:`Restored`: the
+  variables, restored, at their attribute paths (``loaded.dense_1.w``; ``variables``,
+  ``trainable_variables``, ``submodules``), not an instance of the class (TensorFlow's is not
+  either) and with no functions: calling it raises ``TypeError`` saying what to do instead, make
+  the object again with its class and restore its variables with
   ``tf.train.Checkpoint(obj).read(os.path.join(export_dir, "variables", "variables"))``.
   A folder holding TensorFlow's ``saved_model.pb`` only is refused naming it.
 
@@ -36,7 +39,7 @@ from __future__ import annotations
 import json
 import os
 
-__all__ = ["contains_saved_model", "load", "save"]
+__all__ = ["Restored", "contains_saved_model", "load", "save"]
 
 _MARKER = "glassnet_saved_model.json"
 _FORMAT = "glassnet-saved-model"
@@ -65,6 +68,7 @@ def save(obj, export_dir, signatures=None, options=None) -> None:
     ckpt = train.Checkpoint(obj)
     slots, _ = ckpt._slots(with_counter=False)
     arrays = {k: s.get() for k, s in slots.items()}      # read everything before writing anything
+    trainable = {k: s.trainable for k, s in slots.items()}
     keras_bytes, kind, why = None, "module", ""
     from ..engine.model import Model                  # noqa: PLC0415
     if isinstance(obj, Model):
@@ -75,7 +79,7 @@ def save(obj, export_dir, signatures=None, options=None) -> None:
     marker = os.path.join(folder, _MARKER)
     if os.path.exists(marker):
         os.remove(marker)                             # the folder is whole again only when it is rewritten
-    train._write(os.path.join(folder, "variables", "variables"), arrays)
+    train._write(os.path.join(folder, "variables", "variables"), arrays, trainable)
     if keras_bytes is not None:
         write_bytes(os.path.join(folder, "model.keras"), keras_bytes)
     elif os.path.exists(os.path.join(folder, "model.keras")):
@@ -106,8 +110,8 @@ def contains_saved_model(export_dir) -> bool:
 
 
 def load(export_dir, tags=None, options=None):
-    """A Keras model saved by ``save``, back (from its ``model.keras``); anything else is refused,
-    naming how to restore its variables into an object made again by its class."""
+    """A Keras model saved by ``save``, back (from its ``model.keras``); anything else as a
+    :class:`Restored` (its variables by attribute path, no functions)."""
     folder = _folder(export_dir, "saved_model.load")
     marker = os.path.join(folder, _MARKER)
     if not os.path.isfile(marker):
@@ -130,11 +134,114 @@ def load(export_dir, tags=None, options=None):
     if kind == "keras":
         from ..models import load_model               # noqa: PLC0415 - a model's file methods load saving
         return load_model(os.path.join(folder, "model.keras"))
-    name = cls.rsplit(".", 1)[-1]
-    reason = f" (it had no .keras file: {info['no_keras_file']})" if info.get("no_keras_file") else ""
-    raise ValueError(
-        f"saved_model.load: {folder!r} holds the variables of a {cls}{reason}. TensorFlow would load the "
-        f"functions it traced; glassnet keeps no code in files and runs none, so make the object again with its "
-        f"class and restore the variables into it:\n"
-        f"    obj = {name}(...)      # built the same way\n"
-        f"    tf.train.Checkpoint(obj).read({variables!r}).assert_consumed()")
+    return _restored(folder, variables, cls, info.get("no_keras_file"))
+
+
+class Restored:
+    """What ``load`` gives for a saved ``tf.Module`` (or a model with no ``.keras`` file): its
+    variables, restored, at the attribute paths they had (``loaded.dense_1.w``), with
+    ``variables``, ``trainable_variables`` and ``submodules`` as a ``tf.Module``'s — and no
+    functions: calling it, or any method the class had, is refused, naming how to restore the
+    variables into an object made by its class. (TensorFlow's loaded object is likewise not an
+    instance of the class; its traced functions are what glassnet does not keep.)"""
+
+    def __init__(self, saved_class: str, folder: str, variables_path: str, reason: str = ""):
+        object.__setattr__(self, "_saved", (saved_class, folder, variables_path, reason))
+        object.__setattr__(self, "_children", {})
+
+    def _how(self) -> str:
+        cls, folder, variables, reason = self._saved
+        name = cls.rsplit(".", 1)[-1]
+        why = f" (it had no .keras file: {reason})" if reason else ""
+        return (f"{folder!r} holds the variables of a {cls}{why}, not its functions: TensorFlow would run the "
+                f"functions it traced; glassnet keeps no code in files and runs none. Make the object again with "
+                f"its class and restore the variables into it:\n"
+                f"    obj = {name}(...)      # built the same way\n"
+                f"    tf.train.Checkpoint(obj).read({variables!r}).assert_consumed()")
+
+    def __call__(self, *args, **kwargs):
+        raise TypeError(f"a SavedModel loaded by glassnet cannot be called: {self._how()}")
+
+    def __getattr__(self, name):
+        children = self.__dict__.get("_children", {})
+        if name in children:
+            return children[name]
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(f"the loaded SavedModel has no {name!r}: it holds variables only "
+                             f"({sorted(children)[:8]}). {self._how()}")
+
+    def __setattr__(self, name, value):
+        self._children[name] = value
+
+    def __dir__(self):
+        return sorted(self._children)
+
+    def _walk(self):
+        for key in sorted(self._children):
+            value = self._children[key]
+            if isinstance(value, Restored):
+                yield value
+                yield from value._walk()
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, Restored):
+                        yield item
+                        yield from item._walk()
+                    else:
+                        yield item
+            else:
+                yield value
+
+    @property
+    def variables(self) -> tuple:
+        from .variable import Variable            # noqa: PLC0415
+        return tuple(v for v in self._walk() if isinstance(v, Variable))
+
+    @property
+    def trainable_variables(self) -> tuple:
+        return tuple(v for v in self.variables if v.trainable)
+
+    @property
+    def non_trainable_variables(self) -> tuple:
+        return tuple(v for v in self.variables if not v.trainable)
+
+    @property
+    def submodules(self) -> tuple:
+        return tuple(v for v in self._walk() if isinstance(v, Restored))
+
+    def __repr__(self):
+        return f"<glassnet loaded SavedModel of {self._saved[0]}: {len(self.variables)} variables, no functions>"
+
+
+def _restored(folder: str, variables_path: str, cls: str, reason) -> Restored:
+    from . import train                           # noqa: PLC0415
+    from .variable import Variable                # noqa: PLC0415
+    arrays = train._read(variables_path)
+    flags = {e["key"]: e.get("trainable", True) for e in train._read_index(variables_path)["variables"]}
+    root = Restored(cls, folder, variables_path, reason or "")
+    for key in sorted(arrays):
+        if not key.endswith(train._SUFFIX):
+            continue
+        parts = key[:-len(train._SUFFIX)].split("/")
+        node = root
+        for part in parts[:-1]:
+            child = node._children.get(part)
+            if not isinstance(child, Restored):
+                child = Restored(cls, folder, variables_path, reason or "")
+                node._children[part] = child
+            node = child
+        node._children[parts[-1]] = Variable(arrays[key], name=parts[-1], trainable=bool(flags.get(key, True)))
+    _lists(root)
+    return root
+
+
+def _lists(node: Restored) -> None:
+    """Children named 0, 1, 2... (a list attribute, saved as ``l/0``) become a list again."""
+    for key, child in list(node._children.items()):
+        if isinstance(child, Restored):
+            _lists(child)
+            names = list(child._children)
+            if names and sorted(names, key=int if all(n.isdigit() for n in names) else str) == \
+                    [str(i) for i in range(len(names))]:
+                node._children[key] = [child._children[str(i)] for i in range(len(names))]

@@ -74,12 +74,13 @@ _MAX_INDEX_BYTES = 64 << 20
 class _Slot:
     """One saved array: read it, write it (a Variable, or an optimizer's state)."""
 
-    def __init__(self, get, set_, shape):
-        self.get, self.set, self.shape = get, set_, tuple(shape)
+    def __init__(self, get, set_, shape, trainable=None):
+        self.get, self.set, self.shape, self.trainable = get, set_, tuple(shape), trainable
 
 
 def _var_slot(v: Variable) -> _Slot:
-    return _Slot(lambda: np.array(v.value), lambda a: v.assign(np.asarray(a).astype(v.value.dtype)), v.value.shape)
+    return _Slot(lambda: np.array(v.value), lambda a: v.assign(np.asarray(a).astype(v.value.dtype)), v.value.shape,
+                 bool(v.trainable))
 
 
 def _short(v: Variable) -> str:
@@ -202,7 +203,7 @@ def _umask() -> int:
     return mask
 
 
-def _write(prefix: str, arrays: dict) -> str:
+def _write(prefix: str, arrays: dict, trainable: dict | None = None) -> str:
     folder = os.path.dirname(prefix)
     if folder:
         os.makedirs(folder, exist_ok=True)
@@ -220,6 +221,9 @@ def _write(prefix: str, arrays: dict) -> str:
              "sha256": hashlib.sha256(data).hexdigest(),
              "variables": [{"key": k, "array": f"a{i}", "shape": list(arrays[k].shape),
                             "dtype": arrays[k].dtype.str} for i, k in enumerate(names)]}
+    for entry in index["variables"]:
+        if trainable and trainable.get(entry["key"]) is not None:
+            entry["trainable"] = bool(trainable[entry["key"]])
     write_bytes(prefix + _DATA, data)
     write_bytes(prefix + ".index", json.dumps(index, indent=1).encode("utf-8"))
     return prefix
@@ -462,7 +466,8 @@ class Checkpoint:
         it); the save counter is not touched. Returns ``file_prefix``."""
         prefix = _prefix(file_prefix)
         slots, _ = self._slots(with_counter=self._save_counter is not None)
-        return _write(prefix, {k: np.asarray(s.get()) for k, s in slots.items()})
+        return _write(prefix, {k: np.asarray(s.get()) for k, s in slots.items()},
+                      {k: s.trainable for k, s in slots.items()})
 
     def save(self, file_prefix, options=None) -> str:
         """Count one more save, write to ``f"{file_prefix}-{count}"`` and record it in the folder's
