@@ -566,3 +566,22 @@ def test_summary_lists_each_output_as_keras_prints_it(capsys):
     row = " ".join(line for line in capsys.readouterr().out.splitlines() if "bi (Bidirectional)" in line
                    or line.startswith("│                     │ (None"))
     assert "[(None, 5, 4)," in row and "(None, 5, 4)]" in row and "(None, 4)" not in row
+
+
+@pytest.mark.parametrize("inner", [lambda: layers.LSTM(3), lambda: layers.RNN(layers.GRUCell(3))], ids=["LSTM", "RNN"])
+def test_two_calls_under_one_tape_keep_each_calls_copies(inner):
+    """The tape keeps a layer's arrays per call; the copies' are kept in the layer's own, so the
+    first call's gradient is its own after a second call."""
+    rng = np.random.default_rng(0)
+    layer = layers.Bidirectional(inner())
+    a, b = (glassnet.constant(rng.normal(size=(2, 4, 2)).astype("float32")) for _ in range(2))
+    with glassnet.GradientTape(persistent=True) as tape:
+        tape.watch([a, b])
+        first, second = layer(a), layer(b)
+        loss = glassnet.reduce_sum(first * first)
+    with glassnet.GradientTape() as alone:
+        alone.watch(a)
+        only = layer(a)
+        loss_alone = glassnet.reduce_sum(only * only)
+    np.testing.assert_allclose(tape.gradient(loss, a), alone.gradient(loss_alone, a), rtol=1e-6)
+    assert tape.gradient(loss, b) is None or not np.asarray(tape.gradient(loss, b)).any()

@@ -202,6 +202,10 @@ class Bidirectional(Layer):
         y = np.asarray(self.forward_layer.forward(x_fwd, training, mask))
         y_rev = self._flip(np.asarray(self.backward_layer.forward(x_bwd, training, mask)))
         self.y, self.y_rev = y, y_rev                            # kept: mul's backward needs them
+        # what the copies kept, as one array of this layer's: a tape keeps a layer's arrays per call
+        # (tf/tape.py), not its copies', so a second call under one tape would otherwise overwrite them
+        self._copies_kept = np.empty((), object)
+        self._copies_kept[()] = (y, _kept(self.forward_layer) + _kept(self.backward_layer))
         if self.merge_mode == "concat":
             return np.concatenate([y, y_rev], axis=-1)
         if self.merge_mode == "sum":
@@ -213,6 +217,10 @@ class Bidirectional(Layer):
         return y * y_rev
 
     def backward(self, grad, need_input_grad=True):
+        kept = self.__dict__.get("_copies_kept")
+        if kept is not None and kept[()][0] is self.y:         # (the fast twin's forward keeps none)
+            for layer, arrays in kept[()][1]:
+                vars(layer).update(arrays)
         # grad: dJ/d(out), or [dJ/d(out) (None: unused), dJ/d(each returned state) (None: unused)]
         grad, finals = (grad[0], list(grad[1:])) if isinstance(grad, (list, tuple)) else (grad, [])
         if grad is None:                               # only the states reach the loss
@@ -271,3 +279,12 @@ def _is_reversed_copy(backward, layer) -> bool:
         return {k: v for k, v in one.get_config().items() if k not in ("name", "go_backwards")}
     return (type(backward) is type(layer) and backward.go_backwards != layer.go_backwards
             and settings(backward) == settings(layer))
+
+
+def _kept(layer) -> list:
+    """``[(layer, its array attributes and None ones)]`` for a copy and the layers inside it
+    (an RNN(cell)'s engine): what its forward kept for its backward, by reference."""
+    out = [(layer, {k: v for k, v in vars(layer).items() if v is None or isinstance(v, np.ndarray)})]
+    for one in getattr(layer, "inner_layers", ()):
+        out += _kept(one)
+    return out
