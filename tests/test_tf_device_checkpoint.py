@@ -181,3 +181,47 @@ def test_device_names_the_cpu_as_tensorflow():
     with pytest.raises(ValueError, match="not a device name"):
         with tf.device("CPU:x"):
             pass
+
+
+class FlexibleDenseModule(tf.Module):
+    """The modules guide's: its variables are made on its first call."""
+
+    def __init__(self, out_features, name=None):
+        super().__init__(name=name)
+        self.is_built = False
+        self.out_features = out_features
+
+    def __call__(self, x):
+        if not self.is_built:
+            self.w = tf.Variable(tf.random.normal([x.shape[-1], self.out_features]), name="w")
+            self.b = tf.Variable(tf.zeros([self.out_features]), name="b")
+            self.is_built = True
+        return tf.nn.relu(tf.matmul(x, self.w) + self.b)
+
+
+class MySequentialModule(tf.Module):
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.dense_1 = FlexibleDenseModule(out_features=3)
+        self.dense_2 = FlexibleDenseModule(out_features=2)
+
+    def __call__(self, x):
+        return self.dense_2(self.dense_1(x))
+
+
+def test_restore_is_deferred_until_a_module_makes_its_variables(tmp_path):
+    my_model = MySequentialModule(name="the_model")
+    x = tf.constant([[2.0, 2.0, 2.0]])
+    expected = my_model(x).numpy()
+    path = tf.train.Checkpoint(model=my_model).write(str(tmp_path / "my_checkpoint"))
+    # TF 2.21's tf.train.list_variables for the guide's model
+    assert tf.train.list_variables(path) == [
+        ("_CHECKPOINTABLE_OBJECT_GRAPH", []), ("model/dense_1/b/.ATTRIBUTES/VARIABLE_VALUE", [3]),
+        ("model/dense_1/w/.ATTRIBUTES/VARIABLE_VALUE", [3, 3]), ("model/dense_2/b/.ATTRIBUTES/VARIABLE_VALUE", [2]),
+        ("model/dense_2/w/.ATTRIBUTES/VARIABLE_VALUE", [3, 2])]
+    new_model = MySequentialModule()
+    status = tf.train.Checkpoint(model=new_model).restore(path)
+    with pytest.raises(AssertionError, match="not restored"):
+        status.assert_consumed()                       # nothing made yet
+    np.testing.assert_array_equal(new_model(x).numpy(), expected)     # made on the call, with the saved values
+    status.assert_consumed()

@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import contextlib
 import re
+import weakref
 
 from .variable import Variable
 
 __all__ = ["Module"]
 
 _COUNTS: dict = {}
+# tf.train's deferred restoration: {module: {attribute: restore(variable)}} for values a
+# checkpoint held for variables not yet made (a module that builds on its first call)
+_DEFERRED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _snake(name: str) -> str:
@@ -44,6 +48,13 @@ class Module:
         elif not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.\-/]*", name):
             raise ValueError(f"Module: name must be a valid Python identifier-like string, got {name!r}")
         self._name = name
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        if _DEFERRED and isinstance(value, Variable):
+            pending = _DEFERRED.get(self)
+            if pending and name in pending:
+                pending.pop(name)(value)            # the checkpoint's value, restored as it is made
 
     @property
     def name(self) -> str:

@@ -22,9 +22,11 @@ A damaged index, a data file that does not match its index, or a missing file is
 naming the file, and restores nothing.
 
 ``restore(path)`` assigns each saved value to the variable at the same path, at once (after
-checking every shape: a mismatch changes nothing). TensorFlow also defers values for variables
-not yet created (a Keras model not yet built); glassnet does not: build the model first
-(``model.build(shape)`` or one call), then restore. An optimizer not yet built is built over
+checking every shape: a mismatch changes nothing). A ``tf.Module`` that makes its variables on
+its first call gets them as TensorFlow gives them, deferred: a saved ``model/dense_1/w`` whose
+``model.dense_1`` exists without ``w`` is assigned when ``dense_1.w`` is set (and leaves the
+status's unused list then). Deeper deferral (objects not made yet) and Keras layers not yet built
+are not deferred: build the model first (``model.build(shape)`` or one call), then restore. An optimizer not yet built is built over
 the ``model`` in the same Checkpoint (its ``trainable_weights``) when the file has its slots.
 The status it returns has TensorFlow's ``assert_consumed()`` (every saved value used and every
 variable found), ``assert_existing_objects_matched()``, ``assert_nontrivial_match()`` and
@@ -514,9 +516,36 @@ class Checkpoint:
         for key, slot in slots.items():
             if key in arrays:
                 slot.set(arrays[key])
-        unused = sorted(k for k in arrays if k not in slots)
+        unused = [k for k in sorted(arrays) if k not in slots]
         unmatched = sorted(k for k in slots if k not in arrays)
+        self._defer(arrays, unused)
         return LoadStatus(prefix, unused, unmatched, sum(k in arrays for k in slots))
+
+    def _defer(self, arrays: dict, unused: list) -> None:
+        """TensorFlow's deferred restoration, for a tf.Module that makes its variables on its
+        first call: a saved ``a/b/w`` whose ``a/b`` exists but has no ``w`` yet is assigned when
+        ``w`` is set. ``unused`` (the status's list) loses each key restored so."""
+        from .module import _DEFERRED, Module         # noqa: PLC0415
+        for key in list(unused):
+            if not key.endswith(_SUFFIX):
+                continue
+            parts = key[:-len(_SUFFIX)].split("/")
+            owner = self._root if self._root is not None and parts[0] not in self._objects else None
+            rest = parts if owner is not None else parts[1:]
+            owner = owner if owner is not None else self._objects.get(parts[0])
+            for part in rest[:-1]:
+                owner = getattr(owner, part, None) if isinstance(owner, Module) else None
+            if not isinstance(owner, Module) or not rest or hasattr(owner, rest[-1]):
+                continue
+
+            def restore(variable, key=key, value=arrays[key]):
+                if tuple(variable.value.shape) != tuple(value.shape):
+                    raise ValueError(f"restore: {key} was saved with shape {list(value.shape)}, the variable made "
+                                     f"now has shape {list(variable.value.shape)}")
+                variable.assign(np.asarray(value).astype(variable.value.dtype))
+                if key in unused:
+                    unused.remove(key)
+            _DEFERRED.setdefault(owner, {})[rest[-1]] = restore
 
     def _plan_optimizers(self, arrays: dict, slots: dict, context: dict) -> list:
         """For an optimizer not yet built whose slots are in the file: build it over the
