@@ -50,6 +50,11 @@ class PhysicalDevice(NamedTuple):
     device_type: str
 
 
+class LogicalDevice(NamedTuple):
+    name: str
+    device_type: str
+
+
 _CPU = PhysicalDevice("/physical_device:CPU:0", "CPU")
 
 
@@ -63,7 +68,7 @@ def list_physical_devices(device_type: str | None = None) -> list:
 
 
 def list_logical_devices(device_type: str | None = None) -> list:
-    return [PhysicalDevice("/device:CPU:0", "CPU")] if device_type is None or str(device_type).upper() == "CPU" else []
+    return [LogicalDevice("/device:CPU:0", "CPU")] if device_type is None or str(device_type).upper() == "CPU" else []
 
 
 get_visible_devices = list_physical_devices
