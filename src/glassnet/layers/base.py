@@ -175,7 +175,7 @@ class Layer:
             if isinstance(value, Variable) and not any(value is v for v in variables):
                 variables.append(value)
         if self.by_call and self.__dict__.get("_tracked"):     # its inner layers' weights too, once each
-            inner = [v for layer in self._tracked for v in layer._adopted()]
+            inner = [v for layer in self._tracked for v in layer.weights]     # (an inner model: all its layers')
             return variables + [v for i, v in enumerate(inner) if not any(v is w for w in variables + inner[:i])]
         return variables
 

@@ -232,8 +232,48 @@ def weight_groups(layer) -> list[tuple[str, list]]:
     groups = getattr(layer, "h5_weight_groups", None)
     if groups is not None:
         return groups()
+    if getattr(layer, "by_call", False) and layer.__dict__.get("_tracked"):
+        return _by_call_groups(layer)
     sub = getattr(layer, "h5_weights_group", None)
     return [(f"{sub}/vars" if sub else "vars", layer.weights)]
+
+
+def _by_call_groups(layer) -> list[tuple[str, list]]:
+    """A layer written with ``call`` that holds layers, as Keras 3.15 files it: its own weights
+    in ``vars``; each inner layer under the attribute's name (``inner/vars``), a list's under
+    ``blocks/dense``, ``blocks/dense_1`` (snake_case class, counted per list), an inner model's
+    layers under ``<attr>/layers/<key>``. The groups must list the weights in ``layer.weights``
+    order; a layer held otherwise (in a dict, twice) is refused by name."""
+    inner = [v for t in layer._tracked for v in t.weights]
+    own = [v for v in layer.weights if not any(v is w for w in inner)]
+    groups, placed = [("vars", own)], []
+
+    def place(prefix, sub):
+        if any(sub is p for p in placed):
+            return
+        placed.append(sub)
+        if isinstance(sub, Model):
+            for key, child in zip(layer_keys(sub), sub.layers):
+                groups.extend((f"{prefix}/layers/{key}/{rel}", vs) for rel, vs in weight_groups(child))
+        else:
+            groups.extend((f"{prefix}/{rel}", vs) for rel, vs in weight_groups(sub))
+    for attr, value in vars(layer).items():
+        if attr.startswith("_"):
+            continue
+        if isinstance(value, (list, tuple)):
+            used = {}
+            for item in value:
+                if any(item is t for t in layer._tracked):
+                    base = snake_case(type(item).__name__)
+                    used[base] = used.get(base, -1) + 1
+                    place(f"{attr}/{base}" + (f"_{used[base]}" if used[base] else ""), item)
+        elif any(value is t for t in layer._tracked):
+            place(attr, value)
+    flat = [v for _, vs in groups for v in vs]
+    if len(flat) != len(layer.weights) or any(a is not b for a, b in zip(flat, layer.weights)):
+        raise ValueError(f"layer {layer.name!r}: its inner layers cannot be laid out as Keras files them "
+                         "(each must be an attribute, or in a list attribute, holding weights once)")
+    return groups
 
 
 def read_optimizer(reader: Reader, model, strict: bool, paths=None):
