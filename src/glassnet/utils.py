@@ -290,3 +290,15 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     from .data import timeseries  # noqa: PLC0415
     return timeseries.timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride, sampling_rate,
                                                      batch_size, shuffle, seed, start_index, end_index)
+
+
+_FROM_REGISTRY = ("register_keras_serializable", "get_registered_name", "get_registered_object")
+
+
+def __getattr__(name):
+    """``keras.utils.register_keras_serializable`` (as the Save-and-load tutorial writes it) and
+    its two look-ups: the very functions of :mod:`glassnet.registry` (which imports this module)."""
+    if name in _FROM_REGISTRY:
+        from . import registry  # noqa: PLC0415
+        return getattr(registry, name)
+    raise AttributeError(f"module 'glassnet.utils' has no attribute {name!r}")
