@@ -28,6 +28,16 @@ matmul is small (64 x 64 by 64 x 256 in bench/lstm.py): it runs on one BLAS thre
 The arrays a layer keeps (``hs``, ``acts``, ...) and its ``dz`` are the same arrays from step to
 step (:func:`_buffer`): fresh ones of several MB cost a thousand page faults a step.
 
+The batch's rows are independent in the recurrence, so when a second core is free
+(``glassnet.threads``: fixed ``set_num_threads(n >= 2)``, or auto's count of the cores others
+leave idle) and each half of the batch has at least 16 rows, the LSTM's loops forward and
+backward through time run over the two halves on two threads (:func:`split_batch`: numba's
+loops and NumPy's matmul, exp and tanh let go of the GIL), BLAS pinned to one thread for each;
+the weights' gradients after the loop are worked out over the whole batch as before. BLAS's
+product of half the rows is not always bit for bit the rows of its product of all of them, so
+that path's numbers are the readable path's to 1e-6 (float32; tests/test_fast_recurrent.py);
+on one thread they stay the same bit for bit. (GRU and SimpleRNN run on one thread.)
+
 exp and tanh stay NumPy's (numba's differ in the last bit, and are slower); each elementwise
 loop keeps the readable expression's order of operations, so outputs, states, what the
 readable forward keeps, every weight gradient and the input gradient are the readable path's
