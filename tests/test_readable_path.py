@@ -238,7 +238,8 @@ def test_summary_counts_the_optimizers_state():
     model.fit(np.ones((4, 2)), np.ones(4), verbose=0)
     lines = []
     model.summary(print_fn=lines.append)
-    assert "Optimizer params: 7 " in lines[0]        # iterations + m and v for 2 + 1 weights
+    assert "Optimizer params: 8 (36.00 B)" in lines[0]    # iterations, learning rate, m and v for 2 + 1 weights
+    assert "Total params: 11 (48.00 B)" in lines[0]       # Keras 3.15 counts the optimizer's in the total
 
 
 def test_summary_wraps_long_layer_names_inside_their_column():

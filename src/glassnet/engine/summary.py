@@ -95,13 +95,20 @@ def summary_text(model) -> str:
     t_bytes = sum(v.value.nbytes for v in model.trainable_weights)
     n_bytes = sum(v.value.nbytes for v in model.non_trainable_weights)     # an int64 count is 8 bytes
     itemsize = model.weights[0].value.itemsize if model.weights else 4
-    lines.append(f" Total params: {trainable + non_trainable:,} ({_size(t_bytes + n_bytes)})")
+    opt = model.optimizer
+    built = opt is not None and opt.built
+    if built:       # Keras 3.15: the int64 step count, the learning rate (a float32 unless a schedule), the slots
+        slots = sum(s.size for s in opt.slots_in_file_order())
+        o_count = slots + 1 + (0 if opt.has_schedule else 1)
+        o_bytes = slots * itemsize + 8 + (0 if opt.has_schedule else 4)
+    else:
+        o_count = o_bytes = 0
+    lines.append(f" Total params: {trainable + non_trainable + o_count:,} "       # Keras counts the optimizer's in
+                 f"({_size(t_bytes + n_bytes + o_bytes)})")
     lines.append(f" Trainable params: {trainable:,} ({_size(t_bytes)})")
     lines.append(f" Non-trainable params: {non_trainable:,} ({_size(n_bytes)})")
-    opt = model.optimizer
-    if opt is not None and opt.built:
-        n = sum(s.size for s in opt.slots_in_file_order()) + 1
-        lines.append(f" Optimizer params: {n:,} ({_size((n - 1) * itemsize + 8)})")
+    if built:
+        lines.append(f" Optimizer params: {o_count:,} ({_size(o_bytes)})")
     return "\n".join(lines)
 
 
