@@ -225,3 +225,43 @@ def test_restore_is_deferred_until_a_module_makes_its_variables(tmp_path):
         status.assert_consumed()                       # nothing made yet
     np.testing.assert_array_equal(new_model(x).numpy(), expected)     # made on the call, with the saved values
     status.assert_consumed()
+
+
+class FlexibleDense(tf.keras.layers.Layer):
+    def __init__(self, out_features, **kwargs):
+        super().__init__(**kwargs)
+        self.out_features = out_features
+
+    def build(self, input_shape):
+        self.w = tf.Variable(tf.ones([input_shape[-1], self.out_features]), name="w")
+        self.b = tf.Variable(tf.zeros([self.out_features]), name="b")
+
+    def call(self, inputs):
+        return tf.matmul(inputs, self.w) + self.b
+
+
+class MySequentialModel(tf.keras.Model):
+    def __init__(self, name=None, **kwargs):
+        super().__init__(**kwargs)
+        self.dense_1 = FlexibleDense(out_features=3)
+        self.dense_2 = FlexibleDense(out_features=2)
+
+    def call(self, x):
+        return self.dense_2(self.dense_1(x))
+
+
+def test_subclassed_keras_model_is_named_by_its_attributes_as_tensorflow(tmp_path):
+    model = MySequentialModel()
+    x = tf.constant([[2.0, 2.0, 2.0]])
+    assert model(x).numpy().tolist() == [[18.0, 18.0]]
+    path = tf.train.Checkpoint(model=model).write(str(tmp_path / "kc"))
+    # TF 2.21 / Keras 3.15's tf.train.list_variables for the same model
+    assert tf.train.list_variables(path) == [
+        ("_CHECKPOINTABLE_OBJECT_GRAPH", []), ("model/dense_1/b/.ATTRIBUTES/VARIABLE_VALUE", [3]),
+        ("model/dense_1/w/.ATTRIBUTES/VARIABLE_VALUE", [3, 3]), ("model/dense_2/b/.ATTRIBUTES/VARIABLE_VALUE", [2]),
+        ("model/dense_2/w/.ATTRIBUTES/VARIABLE_VALUE", [3, 2])]
+    other = MySequentialModel()
+    other(tf.constant([[1.0, 1.0, 1.0]]))
+    other.dense_1.w.assign(np.zeros((3, 3), np.float32))
+    tf.train.Checkpoint(model=other).restore(path).assert_consumed()
+    assert other(x).numpy().tolist() == [[18.0, 18.0]]

@@ -5,9 +5,11 @@ What is saved: every variable reachable from the objects given to ``Checkpoint(*
 each under the path of attributes that leads to it, as TensorFlow's object graph names it:
 ``model/dense_1/w/.ATTRIBUTES/VARIABLE_VALUE`` for ``ckpt = Checkpoint(model=m)`` where
 ``m.dense_1.w`` is a ``tf.Variable``. A ``tf.Module``'s attributes (its ``_private`` ones too),
-lists (``l/0``), tuples and dicts (``d/key``) are walked; a Keras layer's weights are named by
-their short names (``kernel``, ``bias``), a Keras model's layers that have weights by
-``layer_with_weights-N`` (TensorFlow 2's names for Keras 2 models); an optimizer gives
+lists (``l/0``), tuples and dicts (``d/key``) are walked; so are a Keras layer's or model's public
+attributes (a subclassed model's ``self.dense_1``: ``model/dense_1/w``, as TensorFlow names
+it), then a model's other layers that have weights as ``layer_with_weights-N`` (TensorFlow 2's
+names for Keras 2 models: Sequential, functional), then a layer's own weights by their short
+names (``kernel``, ``bias``); an optimizer gives
 ``optimizer/iter`` and its slots ``optimizer/<slot>/<i>`` (``m``/``v`` for Adam: the slot of
 its i-th variable). ``Checkpoint.save`` also keeps ``save_counter``.
 
@@ -121,28 +123,43 @@ def _walk(obj, prefix: str, out: dict, seen: set, context: dict) -> None:
 
 
 def _walk_layer(layer, prefix: str, out: dict, seen: set) -> None:
-    """A Keras layer's weights by short name; a model's layers with weights as layer_with_weights-N."""
-    covered = set()
-    sub = getattr(layer, "layers", None) if not callable(getattr(layer, "layers", None)) else None
+    """A Keras layer or model: as TensorFlow's object graph, its public attributes first (a
+    subclassed model's ``self.dense_1``: ``dense_1/w``), then the layers of a model not reached
+    so (Sequential, functional) as ``layer_with_weights-N``, then its own weights by short name
+    (``kernel``, ``bias``)."""
+    from ..layers.base import Layer                   # noqa: PLC0415
+    for key in sorted(vars(layer)):
+        if key.startswith("_"):
+            continue
+        value = vars(layer)[key]
+        if isinstance(value, (Variable, Layer)) or (isinstance(value, (list, tuple, dict)) and _holds_weights(value)):
+            _walk(value, f"{prefix}/{key}", out, seen, {})
+    sub = getattr(type(layer), "layers", None)
+    sub = layer.layers if isinstance(sub, property) else None
     if isinstance(sub, (list, tuple)):
         n = 0
         for inner in sub:
-            weights = [v for v in inner.weights if id(v) not in seen]
-            if not weights:
+            if id(inner) in seen or not [v for v in inner.weights if id(v) not in seen]:
                 continue
             seen.add(id(inner))
             _walk_layer(inner, f"{prefix}/layer_with_weights-{n}", out, seen)
-            covered.update(id(v) for v in inner.weights)
             n += 1
     names: dict = {}
     for v in layer.weights:
-        if id(v) in covered or id(v) in seen:
+        if id(v) in seen:
             continue
         seen.add(id(v))
         name = _short(v)
         k = names.get(name, 0)
         names[name] = k + 1
         out[f"{prefix}/{name if k == 0 else f'{name}_{k}'}{_SUFFIX}"] = _var_slot(v)
+
+
+def _holds_weights(value) -> bool:
+    from ..layers.base import Layer                   # noqa: PLC0415
+    items = value.values() if isinstance(value, dict) else value
+    return any(isinstance(v, (Variable, Layer)) or (isinstance(v, (list, tuple, dict)) and _holds_weights(v))
+               for v in items)
 
 
 def _walk_optimizer(opt, prefix: str, out: dict) -> None:
