@@ -273,8 +273,18 @@ class Dataset:
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
         """``map_func`` on each element, given as Tensors (a tuple element is spread over its
         arguments); runs in order, one element at a time."""
-        return self._then(lambda: (as_element(_call(map_func, e), "Dataset.map") for e in self._run()),
-                          self._cardinality)
+        mapped = self._then(lambda: (as_element(_call(map_func, e), "Dataset.map") for e in self._run()),
+                            self._cardinality)
+        mapped._unknown_batch = self._batches_of_unknown_size()
+        return mapped
+
+    _unknown_batch = False                  # map of batches whose size TensorFlow would not know (None)
+
+    def _batches_of_unknown_size(self) -> bool:
+        if self._spec is None:
+            return self._unknown_batch
+        specs = leaves(self._spec)
+        return bool(specs) and all(len(s.shape) > 0 and s.shape[0] is None for s in specs)
 
     def filter(self, predicate, name=None):
         """The elements for which ``predicate`` is true."""
@@ -451,7 +461,12 @@ class Dataset:
             first = next(iter(self._run()), None)
             if first is None:
                 raise ValueError("Dataset.element_spec: the dataset is empty, so its elements' spec is unknown")
-            return spec_of(first)
+            spec = spec_of(first)
+            if self._unknown_batch:          # a map of batches: TensorFlow traces it with the batch size unknown
+                size = leaves(first)[0].shape[:1]
+                spec = structure(lambda t: TensorSpec((None, *t.shape[1:]), t.dtype)
+                                 if t.shape[:1] == size else t, spec)
+            return spec
         return self._spec
 
     def get_single_element(self, name=None):

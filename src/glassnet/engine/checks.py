@@ -294,7 +294,7 @@ def named_features(x, name: str) -> dict:
     return out
 
 
-def features(x, name: str, model=None, expected=None, dtype=None) -> np.ndarray:
+def features(x, name: str, model=None, expected=None, dtype=None, steps=False) -> np.ndarray:
     """``x`` as a float array of shape (samples, ...) that the model accepts; for a model
     whose first layer takes text (``takes_strings``), an array of strings stays strings; for an
     integer ``dtype`` (an ``Input(dtype="int64")`` of ids), whole numbers in that dtype.
@@ -331,7 +331,7 @@ def features(x, name: str, model=None, expected=None, dtype=None) -> np.ndarray:
     if expected is not None and not (model is not None and arr.ndim == len(expected) + 1
                                      and takes_any_image_size(model)):
         _match_sample_shape(arr, name, tuple(expected))
-    elif model is not None and arr.ndim > 2 and _needs_flat_samples(model):
+    elif model is not None and arr.ndim > 2 and not steps and _needs_flat_samples(model):
         raise ValueError(
             f"{name} has shape {arr.shape}: {arr.ndim} dimensions, but the model starts with a Dense "
             f"layer, which takes 2 (samples, features). Flatten each sample with "
@@ -407,7 +407,8 @@ def compiled(model, what: str) -> None:
         raise ValueError(f"You must call compile() before {what}: e.g. model.compile(loss='binary_crossentropy')")
     if model.loss is None:
         raise ValueError(f"{what}: the model was compiled without a loss; pass loss=... to compile()")
-    if not model.layers and not model.weights:         # (a subclass may hold Variables alone)
+    # a subclass may hold Variables alone, or nothing (the time-series tutorial's Baseline)
+    if model._is_stack() and not model.layers and not model.weights:
         raise ValueError(f"{what}: the model has no layers; add some first, e.g. model.add(Dense(1))")
 
 

@@ -107,7 +107,8 @@ class Model(Trainer, Layer):
     def units(self) -> list:
         """What the training step runs forward in order and backward in reverse: the stack's
         layers, or the model itself (a graph: its calls in order; a subclass: its ``call``,
-        recorded and run back)."""
+        recorded and run back). A subclass may keep its own ``self.units`` (Keras has no such
+        method): the engine calls ``type(model).units(model)``."""
         return self._layers if self._is_stack() else [self]
 
     def __setattr__(self, name, value):
@@ -312,7 +313,14 @@ class Model(Trainer, Layer):
         given = x
         if not self.built and self._input_shape is None and not isinstance(x, (list, tuple, dict)) and np.ndim(x) > 2:
             self.build((None,) + tuple(np.shape(x)[1:]))  # a call (not fit) builds for what it gets, as Keras:
-        x = _checks.features(x, "x", self)               # Dense(...) on (batch, steps, features), a transformer's
+        # a call on sequences takes any number of steps, as Keras's (it warns, then runs the layers): the
+        # time-series tutorial builds Dense(1) on 1 step, then calls it on 24; only the features must match
+        # (not past a Flatten or Reshape, whose sizes fix the steps: a wrong shape is named there)
+        loose = self._input_shape
+        loose = None if loose is None or len(loose) != 3 or isinstance(x, (list, tuple, dict)) or \
+            np.ndim(x) != 3 or any(type(layer).__name__ in ("Flatten", "Reshape") for layer in self._layers) \
+            else (None, loose[-1])
+        x = _checks.features(x, "x", self, expected=loose)  # Dense(...) on (batch, steps, features), a transformer's
         if not self.built:
             self.build((None,) + x.shape[1:])
         # training unset: each layer its own default (an augmentation layer augments), as Keras

@@ -89,9 +89,14 @@ class Trainer:
 
     @property
     def metrics_names(self) -> list[str]:
+        """Keras 3's: ``[]`` before compile, ``["loss"]``, then ``"compile_metrics"`` (one entry
+        for all compiled metrics) when compile was given any; the values are named in
+        ``evaluate(..., return_dict=True)`` and the History."""
         if custom_step.custom(self):
             return [m.name for m in self.metrics]
-        return ["loss"] + [m.name for m in self._compiled_metrics]
+        if not self.compiled:
+            return []
+        return ["loss", "compile_metrics"] if (self._metric_specs or self._compiled_metrics) else ["loss"]
 
     # -- Keras's step API: what a train_step of your own calls -------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -188,7 +193,10 @@ class Trainer:
     def _data(self, x, y, sample_weight, what, xname="x", yname="y", ready=True, expected=None):
         """Check x, y, sample_weight; the model is built (``_ready``) only once all passed."""
         _checks.compiled(self, what)
-        x = self._features(x, xname, expected)
+        # labels per time step (y as many dimensions as x, 3 or more): Dense on sequences is meant, as
+        # the time-series tutorial's Dense(1) on (batch, steps, features) windows, not a forgotten Flatten
+        steps = isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.ndim == y.ndim >= 3
+        x = self._features(x, xname, expected, steps)
         if isinstance(self.loss, OutputLosses):         # several outputs: labels for each
             y = y_raw = self._output_labels(y, yname)
             for name, yk in zip(self.loss.names, y):
@@ -226,13 +234,13 @@ class Trainer:
         return [_checks.labels(_checks.to_array(yk, f"{name}[{n!r}]"), f"{name}[{n!r}]", loss, shape)
                 for n, yk, loss, shape in zip(names, items, self.loss.losses, self.output_shape)]
 
-    def _features(self, x, name, expected=None):
+    def _features(self, x, name, expected=None, steps=False):
         """``x`` checked: one array, or for a functional graph one array per input (a list)."""
         if self._graph is not None:
             return self._graph_inputs(x, name)
         if isinstance(x, dict) and not self._is_stack():  # a subclass's call takes a dict as Keras's does
             return _checks.named_features(x, name)
-        return _checks.features(x, name, self, expected)
+        return _checks.features(x, name, self, expected, steps=steps)
 
     # -- fit / evaluate / predict -------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
