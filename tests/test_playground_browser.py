@@ -78,10 +78,11 @@ def test_circle_trains_in_the_browser_and_everything_around_it_works(page, tmp_p
     assert pg.session.cfg["dataset"] == "circle"
     before = p.evaluate("document.getElementById('outmap').toDataURL()")
     p.click("#play")
-    deadline = time.monotonic() + 25
-    while loss(p) >= 0.1 and time.monotonic() < deadline:
+    deadline, best = time.monotonic() + 25, loss(p)
+    while best >= 0.1 and time.monotonic() < deadline:        # (read once a time: Adam's loss wobbles)
         time.sleep(0.2)
-    assert loss(p) < 0.1, f"test loss on the page stayed at {loss(p)}"
+        best = min(best, loss(p))
+    assert best < 0.1, f"test loss on the page stayed at {best}"
     assert int(p.text_content("#stepcount")) > 100
     after = p.evaluate("document.getElementById('outmap').toDataURL()")
     assert after != before                                      # the decision map changed
@@ -132,10 +133,11 @@ def test_circle_trains_in_the_browser_and_everything_around_it_works(page, tmp_p
     p.click("#play")
     p.wait_for_function("parseInt(document.getElementById('stepcount').textContent) > 200")
     p.click("#play")
-    deadline = time.monotonic() + 10
-    while loss(p) >= 0.3 and time.monotonic() < deadline:
+    deadline, best = time.monotonic() + 10, loss(p)
+    while best >= 0.3 and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert loss(p) < 0.3
+        best = min(best, loss(p))
+    assert best < 0.3
 
     # a bad CSV: a message on the page, the server goes on
     bad = tmp_path / "bad.csv"
