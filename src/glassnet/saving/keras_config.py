@@ -27,7 +27,8 @@ MAX_NESTING = 4       # layers (and models) inside layers' configs: Bidirectiona
 _FLOATS = ("float16", "float32", "float64")
 _ALWAYS_DROPPED = {"shared_object_id", "ema_momentum"}      # informative only
 _OPTIMIZER_EXTRAS = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
-                     "loss_scale_factor": None, "gradient_accumulation_steps": None}
+                     "loss_scale_factor": None, "gradient_accumulation_steps": None,
+                     "autocast": True}      # (a Layer's base config: Keras's default, no effect in float32)
 
 
 # -- writing --------------------------------------------------------------------------------
