@@ -231,6 +231,9 @@ def _replay(r, made, calls, pending, produced, budget, dry):
                 try:
                     if name not in seen_layers and not isinstance(layer, Model):
                         budget[0] += int(layer.count_params_for(shape))
+                    if getattr(layer, "by_call", False) and not layer.built \
+                            and budget[0] <= MAX_WEIGHT_ELEMENTS:     # its call reads its weights
+                        layer.build_from_shape(shape)
                     out = layer.compute_output_shape(shape)
                 except Exception as e:  # noqa: BLE001 - whatever a layer's own code raises, one error
                     r.fail(name, f"cannot plan its call for input shape {shape}: {type(e).__name__}: {e}")

@@ -441,7 +441,7 @@ def _plan(r, built_layers, input_shape, budget=None):
         if total > MAX_WEIGHT_ELEMENTS:
             r.fail(layer.name, f"the config asks for over {MAX_WEIGHT_ELEMENTS:,} weights "
                                "(a shape bomb); refused before allocating", unsafe=True)
-        if getattr(layer, "by_call", False) and not layer.built:
+        if getattr(layer, "by_call", False) and not layer.built:     # (within the cap: checked above)
             try:        # a layer written with call: built now (its call reads its weights to trace)
                 layer.build_from_shape(shape)
             except Exception as e:
