@@ -247,5 +247,8 @@ def _plain(path) -> bool:
 
 
 def warn_legacy(path):
-    print(f"WARNING: {path} is saved in the legacy HDF5 format (.h5), as Keras 3 still allows; "
-          "the native format is recommended: model.save('my_model.keras')", file=sys.stderr, flush=True)
+    """Keras 3.15's warning, word for word as TF 2.21 logs it (``path`` is not named there)."""
+    print("WARNING:absl:You are saving your model as an HDF5 file via `model.save()` or "
+          "`keras.saving.save_model(model)`. This file format is considered legacy. We recommend using "
+          "instead the native Keras format, e.g. `model.save('my_model.keras')` or "
+          "`keras.saving.save_model(model, 'my_model.keras')`. ", file=sys.stderr, flush=True)
