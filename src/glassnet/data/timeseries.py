@@ -59,7 +59,7 @@ def _checked(n, sequence_length, sequence_stride, sampling_rate, start_index, en
     if end_index:
         if start_index and end_index <= start_index:
             raise ValueError(f"`end_index` must be higher than `start_index`. Received: "
-                             f"start_index={start_index}, and end_index={end_index}")
+                             f"start_index={start_index}, and end_index={end_index} ")
         if end_index >= n:
             raise ValueError(f"`end_index` must be lower than the length of the data. Received: "
                              f"end_index={end_index}, for data of length {n}")
