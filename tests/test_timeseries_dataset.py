@@ -215,3 +215,8 @@ def test_signal_rfft_as_tensorflow():
                                [0.625, 1.4045225, 3.125, 4.8454776], rtol=1e-6)
     with pytest.raises(ValueError, match="rank at least 1"):
         tf.signal.rfft(3.0)
+
+
+def test_keras_preprocessing_keeps_the_older_path():
+    from glassnet.keras import preprocessing
+    assert preprocessing.timeseries_dataset_from_array is tf.keras.utils.timeseries_dataset_from_array
