@@ -262,9 +262,18 @@ class RaggedTensor:
         return [r.to_list() if isinstance(r, RaggedTensor) else np.asarray(r).tolist() for r in self]
 
     def numpy(self) -> np.ndarray:
-        """TensorFlow's ``RaggedTensor.numpy()``: an object array holding each row's array."""
-        out = np.empty(self.nrows_int(), dtype=object)
-        out[:] = [r.numpy() if isinstance(r, RaggedTensor) else np.asarray(r).copy() for r in self]
+        """TensorFlow's ``RaggedTensor.numpy()``: ``values.numpy()`` cut into rows; where every
+        row has one shape they are stacked (a dense array, or an object array of arrays one level
+        down), else a 1-D object array holds each row's array."""
+        inner = self._values.numpy() if isinstance(self._values, RaggedTensor) else \
+            np.asarray(self._values).view(np.ndarray)
+        rows = [inner[a:b].copy() for a, b in zip(self._row_splits[:-1], self._row_splits[1:])]
+        if not rows:
+            return np.empty((0,) + inner.shape[1:], dtype=inner.dtype)
+        if all(r.shape == rows[0].shape for r in rows):
+            return np.stack(rows)
+        out = np.empty(len(rows), dtype=object)
+        out[:] = rows
         return out
 
     def to_tensor(self, default_value=None, name=None, shape=None) -> Tensor:
@@ -410,21 +419,19 @@ class RaggedTensor:
 
 
 def _format(rt) -> str:
-    """TensorFlow's printing: nested lists, each number as its own dtype prints it (0.1 for a
-    float32 0.1, not its float64 expansion), strings as bytes."""
-    if isinstance(rt, RaggedTensor):
-        return "[" + ", ".join(_format(r) for r in rt) + "]"
-    if isinstance(rt, (bytes, str)):
-        return repr(bytes(rt) if isinstance(rt, bytes) else rt.encode("utf-8"))
-    arr = np.asarray(rt).view(np.ndarray)
-    if arr.ndim:
-        return "[" + ", ".join(_format(arr[i]) for i in range(len(arr))) + "]"
-    v = arr[()]
-    if isinstance(v, (bytes, str)):
-        return _format(v)
-    if isinstance(v, np.bool_):
-        return str(bool(v))
-    return str(v)
+    """TensorFlow's printing: ``numpy()``'s rows through NumPy's ``array2string`` with ", "
+    between items, each item formatted the same way in turn (so long rows wrap at NumPy's line
+    width, continuation lines indented as NumPy indents them); a number as its own dtype prints
+    it (0.1 for a float32 0.1), strings as bytes, an empty row as ``[]``."""
+    return _text(rt.numpy())
+
+
+def _text(x) -> str:
+    if isinstance(x, np.ndarray):
+        if x.size == 0:
+            return repr(x.tolist())
+        return np.array2string(x, separator=", ", formatter={"all": _text})
+    return str(x)
 
 
 _REDUCTIONS = {"reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_any", "reduce_all"}
