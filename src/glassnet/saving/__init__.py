@@ -31,9 +31,9 @@ from . import atomic, h5, json_safe, keras_config, legacy_h5, safe_zip, safetens
 from .errors import FileFormatError, ModelFileError, UnsafeFileError
 from .registry import get_registered_name, get_registered_object, own_class_names, register_keras_serializable
 
-__all__ = ["FileFormatError", "ModelFileError", "UnsafeFileError", "get_registered_name",
-           "get_registered_object", "load_model", "load_weights", "register_keras_serializable",
-           "save_model", "save_weights"]
+__all__ = ["FileFormatError", "ModelFileError", "UnsafeFileError", "deserialize_keras_object",
+           "get_registered_name", "get_registered_object", "load_model", "load_weights",
+           "register_keras_serializable", "save_model", "save_weights", "serialize_keras_object"]
 
 KERAS_FORMAT_VERSION = "3.15.1"     # the Keras release whose files glassnet writes and was checked with
 _WEIGHT_SUFFIXES = (".weights.h5", ".safetensors")
@@ -233,3 +233,32 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs) -> None:
     model.set_weights(weights)
     if state is not None:
         h5.apply_optimizer(model, state)
+
+
+def serialize_keras_object(obj):
+    """``keras.saving.serialize_keras_object`` for a layer (what a ``get_config`` of yours puts
+    for an inner layer, as the guides write it): Keras's ``{"module", "class_name", "config",
+    "registered_name"}``; None, strings, numbers and lists of them pass through."""
+    from ..layers.base import Layer  # noqa: PLC0415
+    from ..engine.model import _layer_entry  # noqa: PLC0415
+    if obj is None or isinstance(obj, (str, bool, int, float)):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return [serialize_keras_object(o) for o in obj]
+    if isinstance(obj, Layer):
+        return _layer_entry(obj)
+    raise TypeError(f"serialize_keras_object: glassnet serializes layers (and plain values), "
+                    f"got {type(obj).__name__}")
+
+
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True):
+    """``keras.saving.deserialize_keras_object`` for a layer's entry: one of glassnet's layers,
+    or a class you registered or name in ``custom_objects``; the entry never names code to run."""
+    if config is None or isinstance(config, (str, bool, int, float)):
+        return config
+    if custom_objects is not None and not (isinstance(custom_objects, dict)
+                                           and all(isinstance(k, str) for k in custom_objects)):
+        raise TypeError("deserialize_keras_object: custom_objects must be a dict {name: class}")
+    r = keras_config._Reader("deserialize_keras_object")
+    cls, cfg = r.obj(config, "config", keras_config._LAYERS, custom_objects)
+    return keras_config._layer(r, cls, cfg, "config", custom_objects, [0], 0)

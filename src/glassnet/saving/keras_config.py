@@ -341,6 +341,8 @@ def _nested(r, entry, where, custom_objects, budget, depth):
 
 
 def _layer(r, cls, cfg, where, custom_objects=None, budget=None, depth=0):
+    if _own_from_config(cls):       # a class of yours with its own from_config: yours runs, as in Keras
+        return _user_from_config(r, cls, cfg, where)
     kw = r.kwargs(cls, cfg, where, extra=("name", "trainable", "dtype", "input_shape", "batch_input_shape",
                                           "input_dim", "batch_size"))      # Keras 2 wrote these; dropped below
     for key in getattr(cls, "nested_layers", ()):     # a wrapper's layer (an RNN's cell): built first
@@ -370,6 +372,34 @@ def _layer(r, cls, cfg, where, custom_objects=None, budget=None, depth=0):
         if kw.get(key) is not None:
             r.fail(where, f"{key} is not supported by glassnet")
     return r.build(cls, kw, where)
+
+
+def _own_from_config(cls) -> bool:
+    """Whether a class you registered (or named in custom_objects) writes its own from_config."""
+    from ..layers.base import Layer  # noqa: PLC0415
+    for klass in cls.__mro__:
+        if klass is Layer or klass.__module__.startswith("glassnet."):
+            return False
+        if "from_config" in klass.__dict__:
+            return True
+    return False
+
+
+def _user_from_config(r, cls, cfg, where):
+    """``cls.from_config(config)`` with the config as glassnet's Layer takes it: the dtype policy
+    as its name, Keras-only base keys at their defaults dropped (anything else is yours to take).
+    Your code (registered or passed by you) runs; nothing in the file names code to run."""
+    cfg = dict(cfg)
+    if "dtype" in cfg:
+        cfg["dtype"] = r.dtype(cfg["dtype"], where + ".dtype")
+    for key in list(cfg):
+        if key in _ALWAYS_DROPPED or (key in ("autocast", "activity_regularizer")
+                                      and cfg[key] == _OPTIMIZER_EXTRAS.get(key, None)):
+            del cfg[key]
+    try:
+        return cls.from_config(cfg)
+    except Exception as e:  # noqa: BLE001 - whatever your from_config raises, one error type
+        r.fail(where, f"{cls.__name__}.from_config failed: {type(e).__name__}: {e}")
 
 
 def _activation(r, value, where, custom_objects=None):
