@@ -29,40 +29,56 @@ ERRORS = {
 KERAS = {'plain': [[[0, 1, 2, 3, 4], [1, 2, 3, 4, 5], [2, 3, 4, 5, 6], [3, 4, 5, 6, 7]],
                     [[4, 5, 6, 7, 8], [5, 6, 7, 8, 9], [6, 7, 8, 9, 10], [7, 8, 9, 10, 11]],
                     [[8, 9, 10, 11, 12], [9, 10, 11, 12, 13], [10, 11, 12, 13, 14], [11, 12, 13, 14, 15]],
-                    [[12, 13, 14, 15, 16], [13, 14, 15, 16, 17], [14, 15, 16, 17, 18], [15, 16, 17, 18, 19]]],
+                    [[12, 13, 14, 15, 16], [13, 14, 15, 16, 17], [14, 15, 16, 17, 18],
+                     [15, 16, 17, 18, 19]]],
           'plain_dtype': 'int64',
           'rows_unbatched': [[[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0], [8.0, 9.0], [10.0, 11.0]],
-                             [[8.0, 9.0], [10.0, 11.0], [12.0, 13.0], [14.0, 15.0], [16.0, 17.0], [18.0, 19.0]],
-                             [[16.0, 17.0], [18.0, 19.0], [20.0, 21.0], [22.0, 23.0], [24.0, 25.0], [26.0, 27.0]],
-                             [[24.0, 25.0], [26.0, 27.0], [28.0, 29.0], [30.0, 31.0], [32.0, 33.0], [34.0, 35.0]],
-                             [[32.0, 33.0], [34.0, 35.0], [36.0, 37.0], [38.0, 39.0], [40.0, 41.0], [42.0, 43.0]],
-                             [[40.0, 41.0], [42.0, 43.0], [44.0, 45.0], [46.0, 47.0], [48.0, 49.0], [50.0, 51.0]],
-                             [[48.0, 49.0], [50.0, 51.0], [52.0, 53.0], [54.0, 55.0], [56.0, 57.0], [58.0, 59.0]]],
+                             [[8.0, 9.0], [10.0, 11.0], [12.0, 13.0], [14.0, 15.0], [16.0, 17.0],
+                              [18.0, 19.0]],
+                             [[16.0, 17.0], [18.0, 19.0], [20.0, 21.0], [22.0, 23.0], [24.0, 25.0],
+                              [26.0, 27.0]],
+                             [[24.0, 25.0], [26.0, 27.0], [28.0, 29.0], [30.0, 31.0], [32.0, 33.0],
+                              [34.0, 35.0]],
+                             [[32.0, 33.0], [34.0, 35.0], [36.0, 37.0], [38.0, 39.0], [40.0, 41.0],
+                              [42.0, 43.0]],
+                             [[40.0, 41.0], [42.0, 43.0], [44.0, 45.0], [46.0, 47.0], [48.0, 49.0],
+                              [50.0, 51.0]],
+                             [[48.0, 49.0], [50.0, 51.0], [52.0, 53.0], [54.0, 55.0], [56.0, 57.0],
+                              [58.0, 59.0]]],
           'rows_unbatched_dtype': 'float32',
-          'short_targets': [([[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 6], [5, 6, 7], [6, 7, 8], [7, 8, 9]],
+          'short_targets': [([[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 6], [5, 6, 7], [6, 7, 8],
+                              [7, 8, 9]],
                              [0, 1, 2, 3, 4, 5, 6, 7])],
           'short_targets_dtype': 'int64',
           'start_end': [([[2, 4, 6], [3, 5, 7], [4, 6, 8], [5, 7, 9], [6, 8, 10]], [20, 30, 40, 50, 60]),
-                        ([[7, 9, 11], [8, 10, 12], [9, 11, 13], [10, 12, 14], [11, 13, 15]], [70, 80, 90, 100, 110]),
+                        ([[7, 9, 11], [8, 10, 12], [9, 11, 13], [10, 12, 14], [11, 13, 15]],
+                         [70, 80, 90, 100, 110]),
                         ([[12, 14, 16]], [120])],
           'start_end_dtype': 'int64',
           'targets_stride_rate': [([[0, 2, 4, 6], [3, 5, 7, 9], [6, 8, 10, 12]], [0, 30, 60]),
                                   ([[9, 11, 13, 15], [12, 14, 16, 18]], [90, 120])],
           'targets_stride_rate_dtype': 'int64',
           'too_long': []}
-KERAS_ERRORS = {'end_before_start': '`end_index` must be higher than `start_index`. Received: start_index=5, and end_index=3 ',
-                'end_negative': '`end_index` must be higher than 0. Received: end_index=-1',
-                'end_past_data': '`end_index` must be lower than the length of the data. Received: end_index=20, for data of '
-                                 'length 20',
-                'negative_start': '`start_index` must be 0 or greater. Received: start_index=-1',
-                'rate_long': '`sampling_rate` must be lower than the length of the data. Received: sampling_rate=20, for data of '
-                             'length 20',
-                'rate_zero': '`sampling_rate` must be higher than 0. Received: sampling_rate=0',
-                'start_past_end': '`start_index` must be lower than the length of the data. Received: start_index=20, for data '
-                                  'of length 20',
-                'stride_long': '`sequence_stride` must be lower than the length of the data. Received: sequence_stride=25, for '
-                               'data of length 20',
-                'stride_zero': '`sequence_stride` must be higher than 0. Received: sequence_stride=0'}
+KERAS_ERRORS = {
+    'end_before_start':
+        '`end_index` must be higher than `start_index`. Received: start_index=5, and end_index=3 ',
+    'end_negative':
+        '`end_index` must be higher than 0. Received: end_index=-1',
+    'end_past_data':
+        '`end_index` must be lower than the length of the data. Received: end_index=20, for data of length 20',
+    'negative_start':
+        '`start_index` must be 0 or greater. Received: start_index=-1',
+    'rate_long':
+        '`sampling_rate` must be lower than the length of the data. Received: sampling_rate=20, for data of length 20',
+    'rate_zero':
+        '`sampling_rate` must be higher than 0. Received: sampling_rate=0',
+    'start_past_end':
+        '`start_index` must be lower than the length of the data. Received: start_index=20, for data of length 20',
+    'stride_long':
+        '`sequence_stride` must be lower than the length of the data. Received: sequence_stride=25, for data of length 20',
+    'stride_zero':
+        '`sequence_stride` must be higher than 0. Received: sequence_stride=0',
+}
 # shuffle=True, seed=7 on np.arange(100), sequence_length=4, batch_size=8: Keras's batch sizes;
 # its epoch holds every window [i, i+1, i+2, i+3], i < 97, once
 KERAS_SHUFFLED_SIZES = [8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 1]
@@ -180,6 +196,8 @@ def test_window_of_tuples_gives_a_dataset_per_part_and_strides_past_the_buffer()
     d = tf.data.Dataset.from_tensor_slices((np.arange(5), np.arange(5) * 10)).window(2)
     parts = [([int(v) for v in a], [int(v) for v in b]) for a, b in d]
     assert parts == [([0, 1], [0, 10]), ([2, 3], [20, 30]), ([4], [40])]
+    assert repr(d.element_spec) == ("(DatasetSpec(TensorSpec(shape=(), dtype=tf.int64, name=None), TensorShape([])), "
+                                     "DatasetSpec(TensorSpec(shape=(), dtype=tf.int64, name=None), TensorShape([])))")
     zipped = d.flat_map(lambda a, b: tf.data.Dataset.zip((a.batch(2), b.batch(2))))
     assert [(x.tolist(), y.tolist()) for x, y in zipped] == [([0, 1], [0, 10]), ([2, 3], [20, 30]), ([4], [40])]
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from ..tf.tensor import Tensor, TensorShape
 
-__all__ = ["TensorSpec", "as_array", "as_element", "as_input", "dtype_name", "leaves", "numpy_leaf", "spec_of",
-           "structure", "tensors"]
+__all__ = ["DatasetSpec", "TensorSpec", "as_array", "as_element", "as_input", "dtype_name", "leaves", "numpy_leaf",
+           "spec_of", "structure", "tensors"]
 
 
 def structure(fn, *elements):
@@ -137,6 +137,25 @@ class TensorSpec:
         return f"TensorSpec(shape={tuple(self.shape)}, dtype=tf.{dtype_name(self.dtype)}, name={self.name!r})"
 
 
+class DatasetSpec:
+    """The spec of an element that is itself a dataset (``Dataset.window``'s), printed as
+    TensorFlow prints it."""
+
+    def __init__(self, element_spec):
+        self.element_spec = element_spec
+
+    def __eq__(self, other):
+        return isinstance(other, DatasetSpec) and self.element_spec == other.element_spec
+
+    def __hash__(self):
+        return hash(("DatasetSpec", repr(self.element_spec)))
+
+    def __repr__(self):
+        return f"DatasetSpec({self.element_spec!r}, TensorShape([]))"
+
+
 def spec_of(element):
-    """The element's structure with each leaf replaced by its :class:`TensorSpec`."""
-    return structure(lambda a: TensorSpec(np.shape(a), np.asarray(a).dtype), element)
+    """The element's structure with each leaf replaced by its :class:`TensorSpec` (a
+    :class:`DatasetSpec` for a dataset)."""
+    return structure(lambda a: DatasetSpec(a.element_spec) if getattr(a, "_is_dataset", False)
+                     else TensorSpec(np.shape(a), np.asarray(a).dtype), element)
