@@ -138,3 +138,23 @@ def test_tensorflow_functions_take_ragged_tensors_as_tensorflow(digits):
         tf.reduce_sum(digits)
     with pytest.raises(TypeError, match=r"shape \(2,\)"):
         tf.add(digits, [1, 2])
+
+
+def test_long_and_nested_rows_print_as_tensorflow():
+    # TF 2.21's print() of the guide's "Constructing a ragged tensor" cells
+    sentences = tf.ragged.constant([
+        ["Let's", "build", "some", "ragged", "tensors", "!"],
+        ["We", "can", "use", "tf.ragged.constant", "."]])
+    assert str(sentences) == ("<tf.RaggedTensor [[b\"Let's\", b'build', b'some', b'ragged', b'tensors', b'!'],\n"
+                              " [b'We', b'can', b'use', b'tf.ragged.constant', b'.']]>")
+    paragraphs = tf.ragged.constant([
+        [["I", "have", "a", "cat"], ["His", "name", "is", "Mat"]],
+        [["Do", "you", "want", "to", "come", "visit"], ["I'm", "free", "tomorrow"]]])
+    assert str(paragraphs) == ("<tf.RaggedTensor [[[b'I', b'have', b'a', b'cat'], [b'His', b'name', b'is', b'Mat']],\n"
+                               " [[b'Do', b'you', b'want', b'to', b'come', b'visit'],\n"
+                               "  [b\"I'm\", b'free', b'tomorrow']]]>")
+    square = tf.ragged.constant([[1, 2], [3, 4]])
+    assert str(square) == "<tf.RaggedTensor [[1, 2],\n [3, 4]]>"
+    assert square.numpy().dtype == np.int32 and square.numpy().shape == (2, 2)        # stacked, as TF
+    uneven = tf.ragged.constant([[[1, 2], [3]], [[4, 5]]]).numpy()
+    assert uneven.shape == (2,) and uneven[1].dtype == object and uneven[1].shape == (1,)
