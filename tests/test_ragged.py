@@ -158,3 +158,20 @@ def test_long_and_nested_rows_print_as_tensorflow():
     assert square.numpy().dtype == np.int32 and square.numpy().shape == (2, 2)        # stacked, as TF
     uneven = tf.ragged.constant([[[1, 2], [3]], [[4, 5]]]).numpy()
     assert uneven.shape == (2,) and uneven[1].dtype == object and uneven[1].shape == (1,)
+
+
+def test_tensor_guide_string_cells_as_tensorflow():
+    # TF 2.21's output for the "Introduction to Tensors" guide's string cells
+    strings = tf.constant(["Gray wolf", "Quick brown fox", "Lazy dog"])
+    assert str(tf.strings.split(strings)) == \
+        "<tf.RaggedTensor [[b'Gray', b'wolf'], [b'Quick', b'brown', b'fox'], [b'Lazy', b'dog']]>"
+    assert str(tf.strings.bytes_split(tf.constant("Duck"))) == \
+        "tf.Tensor([b'D' b'u' b'c' b'k'], shape=(4,), dtype=string)"
+    assert str(tf.strings.unicode_decode(tf.constant("アヒル 🦆"), "UTF-8")) == \
+        "tf.Tensor([ 12450  12498  12523     32 129414], shape=(5,), dtype=int32)"
+    assert str(tf.strings.unicode_split(["abc", "de"], "UTF-8")) == "<tf.RaggedTensor [[b'a', b'b', b'c'], [b'd', b'e']]>"
+    ragged = tf.ragged.constant([[0, 1, 2, 3], [4, 5], [6, 7, 8], [9]])
+    assert str(ragged) == "<tf.RaggedTensor [[0, 1, 2, 3], [4, 5], [6, 7, 8], [9]]>"
+    assert str(ragged.shape) == "(4, None)"
+    assert tf.strings.unicode_decode(["ab", "c"], "UTF-8").to_list() == [[97, 98], [99]]
+    assert tf.strings.bytes_split(["ab", "c"]).to_list() == [[b"a", b"b"], [b"c"]]

@@ -38,8 +38,9 @@ import numpy as np
 from .ragged import RaggedTensor, _from_rows
 from .tensor import Tensor, _where
 
-__all__ = ["as_string", "fingerprint64", "join", "length", "lower", "reduce_join", "regex_full_match", "regex_replace",
-           "split", "strip", "substr", "to_hash_bucket_fast", "to_number", "unicode_split", "upper"]
+__all__ = ["as_string", "bytes_split", "fingerprint64", "join", "length", "lower", "reduce_join", "regex_full_match",
+           "regex_replace", "split", "strip", "substr", "to_hash_bucket_fast", "to_number", "unicode_decode",
+           "unicode_split", "upper"]
 
 _ASCII_SPACE = re.compile(r"[ \t\n\v\f\r]+")      # TensorFlow's whitespace: ASCII only
 _ASCII_WHITESPACE = " \t\n\v\f\r"
@@ -262,6 +263,31 @@ def unicode_split(input, input_encoding: str = "UTF-8", errors: str = "replace",
     if shape == ():
         return _out(rows[0], (len(rows[0]),))
     return _nest([_out(r, (len(r),)) for r in rows], shape)
+
+
+def bytes_split(input, name=None):
+    """``tf.strings.bytes_split``: each string as its bytes, one string tensor per string (a
+    RaggedTensor for several, as TensorFlow)."""
+    raw, shape = _raw(input)
+    rows = [[r[i:i + 1] for i in builtins.range(len(r))] for r in raw]
+    if shape == ():
+        return _out(rows[0], (len(rows[0]),))
+    return _nest([_out(r, (len(r),)) for r in rows], shape)
+
+
+def unicode_decode(input, input_encoding: str = "UTF-8", errors: str = "replace", replacement_char: int = 0xFFFD,
+                   replace_control_characters: bool = False, name=None):
+    """``tf.strings.unicode_decode``: each string as its code points (int32), a RaggedTensor for
+    several; bytes that are not UTF-8 give ``replacement_char`` (``errors="replace"``)."""
+    chars = unicode_split(input, input_encoding, errors=errors, replacement_char=replacement_char)
+
+    def points(t):
+        return np.array([ord(c.decode("utf-8")) for c in np.asarray(t).reshape(-1).tolist()],
+                        dtype=np.int32).view(Tensor)
+    if isinstance(chars, RaggedTensor):
+        return RaggedTensor._rebuild(np.asarray(points(chars.flat_values)),
+                                     [np.asarray(s) for s in chars.nested_row_splits])
+    return points(chars)
 
 
 def join(inputs, separator: str = "", name=None) -> Tensor:
