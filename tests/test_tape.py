@@ -294,25 +294,40 @@ def test_second_derivative_with_nested_tapes():
     assert float(dy) == 12.0 and float(outer.gradient(dy, x)) == 12.0      # 6x = 12
 
 
-def test_a_second_derivative_through_a_layers_backward_is_refused_by_name():
+def test_a_gradient_penalty_through_dense_equals_the_one_written_with_tf_operations():
     d = _dense(2)
     x = tf.constant(np.ones((3, 2)))
     with tf.GradientTape() as outer:
         outer.watch(x)
         with tf.GradientTape() as inner:
             inner.watch(x)
-            y = tf.reduce_sum(d(x) ** 2)
+            y = tf.reduce_sum(d(x) ** 2)                       # nested tapes: Dense records its operations
         penalty = tf.reduce_sum(inner.gradient(y, x) ** 2)     # a gradient penalty, as WGAN-GP writes it
-    with pytest.raises(LookupError, match=r"second derivative through Dense\(" + d.name):
-        outer.gradient(penalty, d.trainable_variables)
-    w = tf.Variable(np.ones((2, 2)))                          # the same written with tf operations: it works
+    got = outer.gradient(penalty, d.trainable_variables)
+    w, b = tf.Variable(d.kernel.numpy()), tf.Variable(d.bias.numpy())     # the same written with tf operations
     with tf.GradientTape() as outer:
         outer.watch(x)
         with tf.GradientTape() as inner:
             inner.watch(x)
-            y = tf.reduce_sum(tf.matmul(x, w) ** 2)
+            y = tf.reduce_sum((tf.matmul(x, w) + b) ** 2)
         penalty = tf.reduce_sum(inner.gradient(y, x) ** 2)
-    assert outer.gradient(penalty, w) is not None
+    want = outer.gradient(penalty, [w, b])
+    for g, h in zip(got, want):
+        np.testing.assert_allclose(np.asarray(g), np.asarray(h), rtol=1e-12)
+    assert np.abs(np.asarray(got[0])).sum() > 0
+
+
+def test_a_second_derivative_through_a_layer_without_call_ops_is_refused_by_name():
+    layer = tf.keras.layers.Conv1D(1, 2)
+    x = tf.constant(np.ones((1, 3, 1)))
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.reduce_sum(layer(x) ** 2)
+        penalty = tf.reduce_sum(inner.gradient(y, x) ** 2)
+    with pytest.raises(LookupError, match=r"second derivative through Conv1D\(" + layer.name):
+        outer.gradient(penalty, layer.trainable_variables)
 
 
 def test_collaborative_filtering_cost_gradients_and_apply_gradients():

@@ -93,6 +93,11 @@ class LeakyReLU(_Elementwise):
         self.x, self.a = x, activations.leaky_relu(x, self.negative_slope)
         return self.a
 
+    def call_ops(self, x, training=False):
+        """``where(x > 0, x, slope x)`` as recorded tf operations (nested tapes)."""
+        from ..tf import vjps  # noqa: PLC0415
+        return vjps.where(np.asarray(x) > 0, x, x * np.asarray(self.negative_slope, x.dtype))
+
     def backward(self, grad, need_input_grad=True):
         return activations.backward_of(activations.leaky_relu)(self.x, self.a, grad, self.negative_slope)
 
@@ -217,6 +222,11 @@ class Softmax(_Elementwise):
     def forward(self, x, training=False):
         self.z, self.a = x, activations.softmax(x, self._axis())
         return self.a
+
+    def call_ops(self, x, training=False):
+        """The softmax as a recorded tf operation (nested tapes)."""
+        from ..tf import vjps  # noqa: PLC0415
+        return vjps.softmax(x, axis=self._axis())
 
     def backward(self, grad, need_input_grad=True):
         return activations.backward_of(activations.softmax)(self.z, self.a, grad, self._axis())

@@ -287,6 +287,11 @@ class Layer:
             mask = getattr(given, "_keras_mask", None)
         if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations
             return self._call_on_tape(given, x, training, mask)
+        if mask is None and tape.recording() and getattr(self, "call_ops", None) is not None \
+                and tape.higher_order([given] + self.trainable_weights):     # nested tapes: tf operations
+            xt = given if isinstance(given, Tensor) and given.dtype == x.dtype else \
+                cast(given, x.dtype) if isinstance(given, (Tensor, Variable)) else wrap(x)
+            return _wrap_outputs(self.call_ops(xt, tape.training(training, self.default_training)))
         out, out_mask = self.forward_with_mask(x, tape.training(training, self.default_training),
                                                None if mask is None else np.asarray(mask, bool))
         out = _wrap_outputs(out, out_mask)
@@ -345,6 +350,11 @@ class Layer:
         if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations
             xs = [g if isinstance(g, Tensor) and g.dtype == x.dtype else wrap(x) for g, x in zip(given, xs)]
             return _wrap_outputs(by_call.run(self, xs, tape.training(training, self.default_training)))
+        if tape.recording() and getattr(self, "call_ops", None) is not None \
+                and tape.higher_order(list(given) + self.trainable_weights):     # nested tapes: tf operations
+            xs = [g if isinstance(g, Tensor) and g.dtype == x.dtype else cast(g, x.dtype)
+                  if isinstance(g, (Tensor, Variable)) else wrap(x) for g, x in zip(given, xs)]
+            return _wrap_outputs(self.call_ops(xs, tape.training(training, self.default_training)))
         out = _wrap_outputs(self.forward(xs, training=tape.training(training, self.default_training)))
         if tape.recording():
             tape.record_call(self, given, out)

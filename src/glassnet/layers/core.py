@@ -160,6 +160,15 @@ class Dense(Layer):
             return dz @ self.kernel.value.T          # dX = dZ W.T
         return None
 
+    def call_ops(self, x, training=False):
+        """The forward written with recorded tf operations (``Z = X W + b``, ``A = g(Z)``): what
+        nested tapes record, so that the gradient is differentiable again."""
+        from ..tf import vjps  # noqa: PLC0415 - the tape's table, loaded when first needed
+        z = x @ self.kernel
+        if self.use_bias:
+            z = z + self.bias
+        return vjps.activation_by(self.activation, z)
+
     def to_onnx(self, g, x):
         z = g.node("MatMul", [x, g.initializer("kernel", self.kernel.value)])     # Z = X W + b
         if self.use_bias:
@@ -242,6 +251,11 @@ class Activation(Layer):
     def backward_from_z(self, dz, need_input_grad=True):
         return dz                                    # the input *is* Z: nothing left to do
 
+    def call_ops(self, x, training=False):
+        """``A = g(X)`` as a recorded tf operation (nested tapes)."""
+        from ..tf import vjps  # noqa: PLC0415
+        return vjps.activation_by(self.activation, x)
+
     def needs_flat_samples(self):
         return None                                  # elementwise: the next layer decides
 
@@ -296,6 +310,16 @@ class Dropout(Layer):
     def backward(self, grad, need_input_grad=True):
         return grad if self._mask is None else grad * self._mask
 
+    def call_ops(self, x, training=False):
+        """The same, recorded (nested tapes): ``x * mask`` with the mask a constant."""
+        from ..tf import vjps  # noqa: PLC0415
+        if not training or self.rate == 0:
+            self._mask = None
+            return vjps.identity(x)
+        gen = self._generator or rng()
+        self._mask = (gen.random(x.shape) >= self.rate).astype(x.dtype) * (1.0 / (1.0 - self.rate))
+        return x * self._mask
+
     def needs_flat_samples(self):
         return None                                  # elementwise: the next layer decides
 
@@ -329,6 +353,11 @@ class Flatten(Layer):
 
     def backward(self, grad, need_input_grad=True):
         return grad.reshape(self._shape)
+
+    def call_ops(self, x, training=False):
+        """The same reshape, recorded (nested tapes)."""
+        from ..tf import vjps  # noqa: PLC0415
+        return vjps.reshape(x, (x.shape[0], -1))
 
     def to_onnx(self, g, x):
         return g.node("Flatten", [x], axis=1)        # (N, ...) -> (N, -1)

@@ -65,6 +65,11 @@ class Reshape(Layer):
     def backward(self, grad, need_input_grad=True):
         return grad.reshape(self.x_shape) if need_input_grad else None
 
+    def call_ops(self, x, training=False):
+        """The same reshape, recorded (nested tapes)."""
+        from ..tf import vjps  # noqa: PLC0415
+        return vjps.reshape(x, (x.shape[0],) + self.compute_output_shape((None,) + tuple(x.shape[1:]))[1:])
+
     def to_onnx(self, g, x):
         # 0 keeps the (dynamic) batch dimension as it is
         return g.node("Reshape", [x, g.initializer("shape", np.array((0,) + self.target_shape, np.int64))])

@@ -157,6 +157,16 @@ def followers(inputs) -> list:
     return out
 
 
+def higher_order(inputs) -> bool:
+    """True where a layer's call must be recorded with tf operations (its ``call_ops``) rather
+    than as one node whose vjp is its NumPy ``backward``: when more than one recording tape
+    follows its inputs or weights (nested tapes: the outer one records the inner one's
+    gradient, which must then be differentiable again). One tape (a training loop, a
+    jacobian) keeps the one first-order node and its speed."""
+    tapes = recording_tapes()
+    return len(tapes) > 1 and len(followers(inputs)) > 1
+
+
 def _parts(value) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 

@@ -1,0 +1,255 @@
+"""Second derivatives, jacobians and Hessians through Keras layers (TensorFlow's "Introduction
+to gradients" and "Advanced automatic differentiation" guides): nested tapes record a layer's
+call with tf operations (``call_ops``), so the inner gradient is differentiable again.
+
+The TF numbers are TensorFlow 2.21's, printed by tools/make_higher_order_constants.py."""
+import numpy as np
+import pytest
+
+import glassnet as tf
+from glassnet.layers import Dense
+
+X = np.array([[1.76, 0.4, 0.98], [2.24, 1.87, -0.98], [0.95, -0.15, -0.1], [0.41, 0.14, 1.45]])
+K1 = np.array([[0.76, 0.12, 0.44, 0.33], [1.49, -0.21, 0.31, -0.85], [-2.55, 0.65, 0.86, -0.74]])
+B1 = np.array([2.27, -1.45, 0.05, -0.19])
+K2 = np.array([[1.53, 1.47], [0.15, 0.38], [-0.89, -1.98], [-0.35, 0.16]])
+B2 = np.array([1.23, 1.2])
+
+# TensorFlow 2.21 (float32)
+TF_G = np.array([[0.028805392, 0.12940979, -2.431597, -0.5915323],
+                 [-0.018772218, 0.012075747, -0.8532947, -0.27749223],
+                 [-0.5195687, -0.17944953, 0.8707349, 0.028742235]])
+TF_HESS_DIAG = np.array([-0.66544795, 0.4646701, 7.5215592, -0.49047914, -0.037625965, 0.07160034,
+                         3.9495096, -0.19607165, -0.9358787, -0.1391597, 0.57947564, -0.18063952])
+TF_HESS_ROW2 = np.array([-6.6357262e-02, -1.2283481e-01, 7.5215592e+00, -4.7536264e-03, -1.3670343e-02,
+                         -3.1141067e-02, 4.4975777e+00, -2.8331175e-03, -7.6426975e-02, -2.6675411e-02,
+                         -2.5541439e+00, 1.4344129e-03])
+TF_NEWTON = np.array([[-0.7376388, -1.5536178, -0.83104634, -1.0481389],
+                      [-4.3975177, 2.4044297, -0.47476137, 3.314662],
+                      [3.0645914, 4.8261375, -2.3864267, 1.0504714]])
+TF_PEN_G = np.array([[0.25336313, -0.004879877, -0.24730395], [0.18633378, -0.15886572, 0.06300087],
+                     [0.24032542, -0.09967041, 0.021137387], [0.3059709, 0.15396994, -0.3709583]])
+TF_PEN = np.array([[0.055892915, 0.3660935, 0.3536097, 0.53040504],
+                   [0.028309248, 0.022561627, -0.08693545, -0.029387895],
+                   [-0.0034392774, -0.33909363, -0.06294859, -0.1016182]])
+TF_JK_SUM = np.array([[4.95, 0.0, 5.36, 0.95], [2.12, 0.0, 2.26, -0.15], [-0.1, 0.0, 1.35, -0.1]])
+
+
+def dense(k, b, activation, dtype="float32"):
+    layer = Dense(k.shape[1], activation=activation, dtype=dtype)
+    layer.build((None, k.shape[0]))
+    layer.kernel.assign(k.astype(dtype))
+    layer.bias.assign(b.astype(dtype))
+    return layer
+
+
+def mlp_hessian(dtype="float32"):
+    l1, l2 = dense(K1, B1, "tanh", dtype), dense(K2, B2, None, dtype)
+    x = tf.constant(X.astype(dtype))
+    with tf.GradientTape() as t2:
+        with tf.GradientTape() as t1:
+            y = l2(l1(x))
+            loss = tf.reduce_mean(y ** 2)
+        g = t1.gradient(loss, l1.kernel)
+    return l1, l2, g, t2.jacobian(g, l1.kernel)
+
+
+def mlp_loss(k1):
+    h = np.tanh(X @ k1 + B1)
+    return np.mean((h @ K2 + B2) ** 2)
+
+
+def test_hessian_of_a_two_layer_mlp_matches_tensorflow():
+    _, _, g, h = mlp_hessian()
+    assert h.shape == (3, 4, 3, 4)
+    np.testing.assert_allclose(g.numpy(), TF_G, rtol=1e-4, atol=1e-5)
+    flat = h.numpy().reshape(12, 12)
+    np.testing.assert_allclose(np.diag(flat), TF_HESS_DIAG, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(flat[2], TF_HESS_ROW2, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(flat, flat.T, atol=1e-5)                  # a Hessian is symmetric
+
+
+def test_hessian_matches_central_differences_in_float64():
+    _, _, g, h = mlp_hessian("float64")
+    eps = 1e-6
+    np.testing.assert_allclose(g.numpy(), _numeric_grad(K1), rtol=1e-12)
+    for i in np.ndindex(K1.shape):                                  # the gradient itself, against differences
+        d = np.zeros_like(K1)
+        d[i] = eps
+        assert abs((mlp_loss(K1 + d) - mlp_loss(K1 - d)) / (2 * eps) - g.numpy()[i]) < 1e-7
+    flat = h.numpy().reshape(12, 12)
+    for j in range(12):
+        e = np.zeros(12)
+        e[j] = eps
+        e = e.reshape(3, 4)
+        grad_plus = _numeric_grad(K1 + e)
+        grad_minus = _numeric_grad(K1 - e)
+        np.testing.assert_allclose(flat[:, j], ((grad_plus - grad_minus) / (2 * eps)).ravel(), atol=1e-7)
+
+
+def _numeric_grad(k1):
+    """dL/dK1 written out in NumPy (float64): central differences of it give the Hessian."""
+    h = np.tanh(X @ k1 + B1)
+    y = h @ K2 + B2
+    dz = (2 * y / y.size) @ K2.T * (1 - h * h)
+    return X.T @ dz
+
+
+def test_newton_step_from_the_hessian_matches_tensorflow():
+    l1, _, g, h = mlp_hessian()
+    n = tf.reshape(h, [12, 12])
+    step = tf.linalg.solve(n, tf.reshape(g, [12, 1]))
+    np.testing.assert_allclose(np.asarray(step).reshape(3, 4), TF_NEWTON, rtol=2e-3, atol=2e-3)
+    l1.kernel.assign_sub(tf.reshape(step, l1.kernel.shape))       # the guide's update runs
+    np.testing.assert_allclose(l1.kernel.numpy(), K1 - TF_NEWTON, rtol=2e-3, atol=2e-3)
+
+
+def test_input_gradient_penalty_matches_tensorflow():
+    layer = dense(K1, B1, "sigmoid")
+    x = tf.constant(X.astype("float32"))
+    with tf.GradientTape() as t2:
+        with tf.GradientTape(watch_accessed_variables=False) as t1:
+            t1.watch(x)
+            y = layer(x)
+        g = t1.gradient(y, x)
+        g2 = tf.reduce_sum(g ** 2)
+    dg2 = t2.gradient(g2, layer.kernel)
+    np.testing.assert_allclose(g.numpy(), TF_PEN_G, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(dg2.numpy(), TF_PEN, rtol=1e-4, atol=1e-6)
+
+
+def test_jacobian_and_batch_jacobian_through_dense_match_tensorflow():
+    layer = dense(K1, B1, "relu")
+    x = tf.constant(X.astype("float32"))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = layer(x)
+    j = tape.jacobian(y, layer.kernel)
+    assert j.shape == (4, 4, 3, 4)
+    np.testing.assert_allclose(j.numpy().sum(axis=(0, 1)), TF_JK_SUM, atol=1e-5)
+    bj = tape.batch_jacobian(y, x)
+    on = (X @ K1 + B1 > 0).astype(np.float32)                           # relu's slope per sample and unit
+    np.testing.assert_allclose(bj.numpy(), on[:, :, None] * K1.T[None], atol=1e-6)
+    slow = tape.jacobian(y, x, experimental_use_pfor=False)
+    np.testing.assert_allclose(slow.numpy()[np.arange(4), :, np.arange(4)], bj.numpy(), atol=1e-6)
+
+
+def test_jacobian_through_a_small_sequential_has_the_guides_shape():
+    x = tf.random.normal([7, 5])
+    model = tf.keras.Sequential([tf.keras.layers.Dense(10, activation=tf.nn.relu),
+                                 tf.keras.layers.Dense(10, activation=tf.nn.relu)])
+    with tf.GradientTape(persistent=True) as tape:
+        y = model(x)
+    j = tape.jacobian(y, model.layers[0].kernel)
+    assert j.shape == (7, 10, 5, 10)
+    g = tape.gradient(y, model.layers[0].kernel)           # the jacobian summed over the target is the gradient
+    np.testing.assert_allclose(j.numpy().sum(axis=(0, 1)), g.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: tf.keras.layers.Dense(3, activation="tanh"),
+    lambda: tf.keras.layers.Dense(3, activation="softmax"),
+    lambda: tf.keras.layers.Dense(3, activation="sigmoid", use_bias=False),
+    lambda: tf.keras.layers.Activation("softplus"),
+    lambda: tf.keras.layers.Flatten(),
+    lambda: tf.keras.layers.Reshape((2, 3)),
+    lambda: tf.keras.layers.Dropout(0.5),
+    lambda: tf.keras.layers.LeakyReLU(0.1),
+    lambda: tf.keras.layers.Softmax(),
+])
+def test_call_ops_gives_the_forwards_numbers(make):
+    layer = make()
+    x = np.random.default_rng(1).normal(size=(4, 6)).astype("float32")
+    plain = np.asarray(layer(x))
+    np.testing.assert_allclose(np.asarray(layer.call_ops(tf.constant(x), False)), plain, rtol=1e-6, atol=1e-6)
+
+
+def test_nested_tapes_record_layer_calls_with_operations_but_one_tape_keeps_one_node():
+    layer = dense(K1, B1, "tanh")
+    x = tf.constant(X.astype("float32"))
+    with tf.GradientTape() as one:
+        layer(x)
+    assert [n.name for n in one.recorded] == [f"Dense({layer.name})"]      # a training loop: one first-order node
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            layer(x)
+    names = [n.name for n in inner.recorded]
+    assert f"Dense({layer.name})" not in names and len(names) > 1          # its operations instead
+
+
+def test_a_layer_without_call_ops_still_refuses_a_second_derivative_by_name():
+    layer = tf.keras.layers.ELU()
+    x = tf.constant([[0.5, -1.0]])
+    with tf.GradientTape() as t2:
+        t2.watch(x)
+        with tf.GradientTape() as t1:
+            t1.watch(x)
+            y = tf.reduce_sum(layer(x) ** 2)
+        g = t1.gradient(y, x)
+    with pytest.raises(LookupError, match="second derivative through ELU"):
+        t2.gradient(g, x)
+
+
+def test_custom_gradient_stop_recording_and_stop_gradient():
+    @tf.custom_gradient
+    def log1pexp(x):
+        e = tf.exp(x)
+        return tf.math.log(1 + e), lambda dy: dy * (1 - 1 / (1 + e))
+    x = tf.constant(100.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = log1pexp(x)
+    assert float(tape.gradient(y, x)) == 1.0                            # TF's guide: 1.0, not nan
+    x = tf.Variable(2.0)
+    y = tf.Variable(3.0)
+    with tf.GradientTape() as t:
+        x_sq = x * x
+        with t.stop_recording():
+            y_sq = y * y
+        z = x_sq + y_sq
+    grad = t.gradient(z, {"x": x, "y": y})
+    assert float(grad["x"]) == 4.0 and grad["y"] is None
+    with tf.GradientTape() as t:
+        y_sq = y ** 2
+        z = x ** 2 + tf.stop_gradient(y_sq)
+    grad = t.gradient(z, {"x": x, "y": y})
+    assert float(grad["x"]) == 4.0 and grad["y"] is None
+
+
+def test_reset_unconnected_gradients_and_integer_sources():
+    x = tf.Variable(2.0)
+    y = tf.Variable(3.0)
+    reset = True
+    with tf.GradientTape() as t:
+        y_sq = y * y
+        if reset:
+            t.reset()
+        z = x * x + y_sq
+    grad = t.gradient(z, {"x": x, "y": y})
+    assert float(grad["x"]) == 4.0 and grad["y"] is None
+    x = tf.Variable([2.0, 2.0])
+    y = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        z = y ** 2
+    assert tape.gradient(z, x) is None
+    with tf.GradientTape() as tape:
+        z = y ** 2
+    np.testing.assert_array_equal(tape.gradient(z, x, unconnected_gradients=tf.UnconnectedGradients.ZERO).numpy(),
+                                  [0.0, 0.0])
+    xi = tf.Variable([[1, 2], [3, 4]], dtype=tf.int32)
+    with tf.GradientTape() as tape:
+        w = tf.cast(xi, tf.float32) * 2.0
+    assert tape.gradient(w, xi) is None
+
+
+def test_first_order_gradient_through_dense_is_unchanged():
+    layer = tf.keras.layers.Dense(2, activation="relu")
+    x = tf.constant([[1.0, 2.0, 3.0]])
+    with tf.GradientTape() as tape:
+        y = layer(x)
+        loss = tf.reduce_mean(y ** 2)
+    grad = tape.gradient(loss, layer.trainable_variables)
+    z = x.numpy() @ layer.kernel.numpy() + layer.bias.numpy()
+    dz = (z > 0) * np.maximum(z, 0)                                  # d mean(relu(z)^2)/dz, 2 outputs
+    np.testing.assert_allclose(grad[0].numpy(), x.numpy().T @ dz, rtol=1e-6)
+    np.testing.assert_allclose(grad[1].numpy(), dz[0], rtol=1e-6)
