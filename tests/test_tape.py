@@ -604,3 +604,28 @@ def test_the_autodiff_guides_controlling_what_the_tape_watches():
     grad = tape.gradient(y, [x0, x1, x2, x3])
     assert float(grad[0]) == 6.0 and grad[1:] == [None, None, None]
     assert [var.name for var in tape.watched_variables()] == ["x0:0"]
+
+
+def test_an_integer_or_string_tensor_watched_gets_none_with_tensorflows_warning():
+    x = tf.constant(10)
+    with pytest.warns(UserWarning, match=r"watched tensor must be floating \(e.g. tf.float32\), got tf.int32"):
+        with tf.GradientTape() as g:
+            g.watch(x)
+            y = x * x
+    with pytest.warns(UserWarning, match=r"source tensor must be floating .* got tf.int32"):
+        assert g.gradient(y, x) is None
+    with pytest.warns(UserWarning, match="got tf.string"):
+        with tf.GradientTape() as g:
+            g.watch(tf.constant("abc"))
+
+
+def test_assign_add_breaks_the_gradient_and_a_non_trainable_variable_is_not_watched():
+    x, dx = tf.Variable(2.0), tf.Variable(0.0)
+    with tf.GradientTape() as tape:
+        x.assign_add(dx)
+        y = x * x
+    assert tape.gradient(y, dx) is None
+    frozen = tf.Variable(2.0, trainable=False)
+    with tf.GradientTape() as tape:
+        y = frozen * frozen
+    assert tape.gradient(y, frozen) is None and tape.watched_variables() == ()

@@ -19,8 +19,11 @@ everything computed from those. Three kinds of node:
         dJ/d(its inputs) += node.vjp(dJ/d(its outputs))        # gradients ADD where paths meet
 
 The vjps are computed with recorded operations, so an outer tape records them too: nested
-tapes give second derivatives (of the elementwise operations and matmul; a layer's
-``backward`` is plain NumPy, differentiated once).
+tapes give second derivatives (of the elementwise operations and matmul). A layer's
+``backward`` is plain NumPy, differentiated once: so where more than one recording tape
+follows a layer call (nested tapes: :func:`higher_order`), the layer records its
+``call_ops`` instead (its forward written with tf operations), and the inner gradient is
+differentiable again; a layer without ``call_ops`` refuses the second derivative by name.
 
 A loop of one's own (a tape, then ``optimizer.apply_gradients``) gets what ``fit`` sets up
 (``glassnet/fast/loop.py``): BLAS on the cores other programs leave free, subnormal numbers
@@ -351,6 +354,7 @@ class GradientTape:
             if not isinstance(t, (Tensor, Variable)):
                 raise ValueError(f"GradientTape.watch: passed in object {t!r} of type {type(t).__name__!r}, not a "
                                  "Tensor or a Variable; make it one first (tf.constant(x) or tf.Variable(x))")
+            _warn_not_float(t, "watched tensor", "")
             self._known.setdefault(id(t), t)
 
     @property
@@ -393,6 +397,7 @@ class GradientTape:
             if not isinstance(s, (Tensor, Variable)):
                 raise ValueError(f"GradientTape.gradient: each source must be a Tensor or a Variable, got "
                                  f"{type(s).__name__} ({s!r:.60})")
+            _warn_not_float(s, "source tensor", " when calling GradientTape.gradient")
         with flushed():                             # subnormals flushed to zero, as in fit
             grads = self._walk(_flatten(target), _flatten(output_gradients) if output_gradients is not None
                                else None, flat)
@@ -535,6 +540,17 @@ def _first_order(node, grads, results) -> list:
                           "once. Write that step with tf operations (tf.matmul, tf.nn.relu, ...) to nest tapes")
     add(tapes, Node(f"the gradient of {node.name}", inputs, [o for o in outs if o is not None], refuse))
     return outs
+
+
+def _warn_not_float(t, what, when) -> None:
+    """TensorFlow's warning for an integer or string tensor watched or asked about: it gets
+    no gradient (None)."""
+    kind = np.dtype(getattr(t, "dtype", np.float32)).kind
+    if kind not in "fc":
+        import warnings  # noqa: PLC0415
+        name = "string" if kind in "USO" else np.dtype(t.dtype).name
+        warnings.warn(f"The dtype of the {what} must be floating (e.g. tf.float32){when}, got tf.{name}",
+                      stacklevel=3)
 
 
 def _float_dtype(x):
