@@ -156,6 +156,9 @@ def test_jacobian_through_a_small_sequential_has_the_guides_shape():
     lambda: tf.keras.layers.Dropout(0.5),
     lambda: tf.keras.layers.LeakyReLU(0.1),
     lambda: tf.keras.layers.Softmax(),
+    lambda: tf.keras.layers.ReLU(),
+    lambda: tf.keras.layers.ReLU(max_value=0.5, negative_slope=0.1, threshold=0.2),
+    lambda: tf.keras.layers.ELU(alpha=0.7),
 ])
 def test_call_ops_gives_the_forwards_numbers(make):
     layer = make()
@@ -178,7 +181,7 @@ def test_nested_tapes_record_layer_calls_with_operations_but_one_tape_keeps_one_
 
 
 def test_a_layer_without_call_ops_still_refuses_a_second_derivative_by_name():
-    layer = tf.keras.layers.ELU()
+    layer = tf.keras.layers.PReLU()
     x = tf.constant([[0.5, -1.0]])
     with tf.GradientTape() as t2:
         t2.watch(x)
@@ -186,7 +189,7 @@ def test_a_layer_without_call_ops_still_refuses_a_second_derivative_by_name():
             t1.watch(x)
             y = tf.reduce_sum(layer(x) ** 2)
         g = t1.gradient(y, x)
-    with pytest.raises(LookupError, match="second derivative through ELU"):
+    with pytest.raises(LookupError, match="second derivative through PReLU"):
         t2.gradient(g, x)
 
 
@@ -239,7 +242,8 @@ def test_reset_unconnected_gradients_and_integer_sources():
     xi = tf.Variable([[1, 2], [3, 4]], dtype=tf.int32)
     with tf.GradientTape() as tape:
         w = tf.cast(xi, tf.float32) * 2.0
-    assert tape.gradient(w, xi) is None
+    with pytest.warns(UserWarning, match="source tensor must be floating"):
+        assert tape.gradient(w, xi) is None
 
 
 def test_first_order_gradient_through_dense_is_unchanged():
@@ -253,3 +257,51 @@ def test_first_order_gradient_through_dense_is_unchanged():
     dz = (z > 0) * np.maximum(z, 0)                                  # d mean(relu(z)^2)/dz, 2 outputs
     np.testing.assert_allclose(grad[0].numpy(), x.numpy().T @ dz, rtol=1e-6)
     np.testing.assert_allclose(grad[1].numpy(), dz[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("make", [tf.keras.layers.Add, tf.keras.layers.Subtract, tf.keras.layers.Multiply,
+                                  tf.keras.layers.Average, tf.keras.layers.Concatenate])
+def test_merging_call_ops_give_the_forwards_numbers_and_a_second_derivative(make):
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    layer = make(dtype="float64")
+    plain = np.asarray(layer([a, b]))
+    np.testing.assert_allclose(np.asarray(layer.call_ops([tf.constant(a), tf.constant(b)])), plain, rtol=1e-12)
+    x, y = tf.constant(a), tf.constant(b)
+    with tf.GradientTape() as t2:
+        t2.watch([x, y])
+        with tf.GradientTape() as t1:
+            t1.watch([x, y])
+            out = tf.reduce_sum(layer([x, y]) ** 3)
+        gx = t1.gradient(out, x)
+    hxy = t2.gradient(gx, y)                       # d/dy of d(sum f^3)/dx, against central differences
+    eps = 1e-6
+
+    def dfdx(yv):
+        with tf.GradientTape() as t:
+            t.watch(x)
+            o = tf.reduce_sum(layer([x, tf.constant(yv)]) ** 3)
+        return np.sum(np.asarray(t.gradient(o, x)))
+    want = np.zeros_like(b)
+    for i in np.ndindex(b.shape):
+        d = np.zeros_like(b)
+        d[i] = eps
+        want[i] = (dfdx(b + d) - dfdx(b - d)) / (2 * eps)
+    np.testing.assert_allclose(np.asarray(hxy), want, atol=1e-6)
+
+
+def test_embedding_under_nested_tapes_is_recorded_and_equal():
+    layer = tf.keras.layers.Embedding(5, 3, dtype="float64")
+    ids = np.array([[0, 4], [2, 2]])
+    plain = np.asarray(layer(ids))
+    with tf.GradientTape() as t2:
+        with tf.GradientTape() as t1:
+            y = layer(ids)
+            loss = tf.reduce_sum(y ** 3)
+        g = t1.gradient(loss, layer.embeddings)
+        s = tf.reduce_sum(g)
+    np.testing.assert_allclose(np.asarray(y), plain)
+    h = np.asarray(t2.gradient(s, layer.embeddings))        # d sum(3 e^2 per use) / de = 6 e per use
+    e = layer.embeddings.numpy()
+    counts = np.bincount(ids.ravel(), minlength=5)[:, None]
+    np.testing.assert_allclose(h, 6 * e * counts, rtol=1e-12)

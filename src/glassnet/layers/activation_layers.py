@@ -55,6 +55,18 @@ class ReLU(_Elementwise):
         self.x = x
         return activations.relu(x, self.negative_slope, self.max_value, self.threshold)
 
+    def call_ops(self, x, training=False):
+        """The same, as recorded tf operations (nested tapes)."""
+        from ..tf import vjps  # noqa: PLC0415 - the tape's table, loaded when first needed
+        if not self.negative_slope and self.max_value is None and not self.threshold:
+            return vjps.relu(x)
+        dtype = np.asarray(x).dtype
+        below = (x - self.threshold) * self.negative_slope if self.negative_slope else np.zeros(x.shape, dtype)
+        out = vjps.where(np.asarray(x) > self.threshold, x, below)
+        if self.max_value is not None:
+            out = vjps.where(np.asarray(out) < self.max_value, out, np.full(x.shape, self.max_value, dtype))
+        return out
+
     def backward(self, grad, need_input_grad=True):
         above = self.x > self.threshold
         if self.max_value is not None:
@@ -121,6 +133,11 @@ class ELU(_Elementwise):
     def forward(self, x, training=False):
         self.x, self.a = x, activations.elu(x, self.alpha)
         return self.a
+
+    def call_ops(self, x, training=False):
+        """``where(x > 0, x, alpha (e^min(x, 0) - 1))`` as recorded tf operations (nested tapes)."""
+        from ..tf import vjps  # noqa: PLC0415
+        return vjps.where(np.asarray(x) > 0, x, np.expm1(np.minimum(x, 0.0)) * self.alpha)
 
     def backward(self, grad, need_input_grad=True):
         return activations.backward_of(activations.elu)(self.x, self.a, grad, self.alpha)

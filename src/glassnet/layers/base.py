@@ -287,7 +287,7 @@ class Layer:
             mask = getattr(given, "_keras_mask", None)
         if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations
             return self._call_on_tape(given, x, training, mask)
-        if mask is None and tape.recording() and getattr(self, "call_ops", None) is not None \
+        if mask is None and not self.makes_mask and tape.recording() and getattr(self, "call_ops", None) is not None \
                 and tape.higher_order([given] + self.trainable_weights):     # nested tapes: tf operations
             xt = given if isinstance(given, Tensor) and given.dtype == x.dtype else \
                 cast(given, x.dtype) if isinstance(given, (Tensor, Variable)) else wrap(x)

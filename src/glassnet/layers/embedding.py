@@ -88,6 +88,11 @@ class Embedding(Layer):
         self.ids = ids
         return self.embeddings.value[ids]                             # Y = E[X]
 
+    def call_ops(self, x, training=False):
+        """``E[X]`` as a recorded read of the table (nested tapes); the ids checked as forward."""
+        self.forward(np.asarray(x))                                   # the checks, and self.ids
+        return self.embeddings[self.ids]
+
     def backward(self, grad, need_input_grad=True):
         d = np.zeros_like(self.embeddings.value)
         np.add.at(d, self.ids.reshape(-1), grad.reshape(-1, self.output_dim))   # dE[i] += dY where X == i

@@ -135,6 +135,15 @@ class _Merge(Layer):
         self.shapes = [x.shape for x in xs]
         return [x.reshape(x.shape[:1] + (1,) * (rank - x.ndim) + x.shape[1:]) for x in xs]
 
+    def _expanded_ops(self, xs) -> list:
+        """``_expanded`` with recorded tf operations (``call_ops``: nested tapes)."""
+        from ..tf import vjps  # noqa: PLC0415 - the tape's table, loaded when first needed
+        self.compute_output_shape([tuple(x.shape) for x in xs])
+        rank = max(x.ndim for x in xs)
+        self.shapes = [tuple(x.shape) for x in xs]
+        return [x if x.ndim == rank else vjps.reshape(x, tuple(x.shape[:1]) + (1,) * (rank - x.ndim) + tuple(x.shape[1:]))
+                for x in xs]
+
 
 class Add(_Merge):
     """Elementwise sum of the inputs (Keras's ``keras.layers.Add``)::
@@ -159,6 +168,15 @@ class Add(_Merge):
             return None
         return [_unbroadcast(grad, shape) for shape in self.shapes]
 
+    def call_ops(self, xs, training=False):
+        """The same sum, recorded (nested tapes)."""
+        from ..tf import vjps  # noqa: PLC0415
+        xs = self._expanded_ops(xs)
+        out = vjps.identity(xs[0])
+        for x in xs[1:]:
+            out = out + x
+        return out
+
     def to_onnx(self, g, xs) -> str:
         return self._elementwise_onnx(g, xs, "Sum")
 
@@ -182,6 +200,11 @@ class Subtract(_Merge):
         if not need_input_grad:
             return None
         return [_unbroadcast(grad, self.shapes[0]), _unbroadcast(-grad, self.shapes[1])]
+
+    def call_ops(self, xs, training=False):
+        """The same difference, recorded (nested tapes)."""
+        x1, x2 = self._expanded_ops(xs)
+        return x1 - x2
 
     def to_onnx(self, g, xs) -> str:
         return self._elementwise_onnx(g, xs, "Sub")
@@ -211,6 +234,15 @@ class Multiply(_Merge):
         return [_unbroadcast(grad * np.prod(np.delete(self.x, i, axis=0), axis=0), shape)
                 for i, shape in enumerate(self.shapes)]
 
+    def call_ops(self, xs, training=False):
+        """The same product, recorded (nested tapes)."""
+        from ..tf import vjps  # noqa: PLC0415
+        xs = self._expanded_ops(xs)
+        out = vjps.identity(xs[0])
+        for x in xs[1:]:
+            out = out * x
+        return out
+
     def to_onnx(self, g, xs) -> str:
         return self._elementwise_onnx(g, xs, "Mul")
 
@@ -233,6 +265,15 @@ class Average(_Merge):
         if not need_input_grad:
             return None
         return [_unbroadcast(grad / len(self.shapes), shape) for shape in self.shapes]
+
+    def call_ops(self, xs, training=False):
+        """The same mean, recorded (nested tapes)."""
+        from ..tf import vjps  # noqa: PLC0415
+        xs = self._expanded_ops(xs)
+        out = vjps.identity(xs[0])
+        for x in xs[1:]:
+            out = out + x
+        return out / len(xs)
 
     def to_onnx(self, g, xs) -> str:
         return self._elementwise_onnx(g, xs, "Mean")
@@ -337,6 +378,12 @@ class Concatenate(_Merge):
         if not need_input_grad:
             return None
         return np.split(grad, self.cuts, axis=self.axis)
+
+    def call_ops(self, xs, training=False):
+        """The same join, recorded (nested tapes)."""
+        from ..tf import vjps  # noqa: PLC0415
+        self.compute_output_shape([tuple(x.shape) for x in xs])
+        return vjps.concatenate(*xs, axis=self.axis)
 
     def to_onnx(self, g, xs) -> str:
         return g.node("Concat", xs, axis=self.axis)
