@@ -305,3 +305,21 @@ def test_embedding_under_nested_tapes_is_recorded_and_equal():
     e = layer.embeddings.numpy()
     counts = np.bincount(ids.ravel(), minlength=5)[:, None]
     np.testing.assert_allclose(h, 6 * e * counts, rtol=1e-12)
+
+
+@pytest.mark.parametrize("invert", [False, True])
+def test_normalization_under_nested_tapes(invert):
+    layer = tf.keras.layers.Normalization(mean=[1.0, -2.0], variance=[4.0, 0.25], invert=invert, dtype="float64")
+    a = np.array([[0.5, 1.5], [2.0, -1.0]])
+    plain = np.asarray(layer(a))
+    x = tf.constant(a)
+    np.testing.assert_allclose(np.asarray(layer.call_ops(x)), plain, rtol=1e-12)
+    with tf.GradientTape() as t2:
+        t2.watch(x)
+        with tf.GradientTape() as t1:
+            t1.watch(x)
+            y = tf.reduce_sum(layer(x) ** 3)
+        g = t1.gradient(y, x)
+    h = np.asarray(t2.gradient(g, x))                 # d2 sum(z^3)/dx2 = 6 z s^2 (s: the scale, or 1/s)
+    scale = np.array([2.0, 0.5]) if invert else 1 / np.array([2.0, 0.5])
+    np.testing.assert_allclose(h, 6 * plain * scale ** 2, rtol=1e-12)

@@ -300,6 +300,13 @@ class Normalization(Layer):
             return None                           # mean and variance are not trained
         return grad * self._scale if self.invert else grad / self._scale      # dX = dY / s
 
+    def call_ops(self, x, training=False):
+        """The same, as recorded tf operations (nested tapes); mean and scale are constants."""
+        self._check_shape(tuple(x.shape), "input")
+        mean, s = self.mean_and_scale()
+        self._scale = s
+        return mean + x * s if self.invert else (x - mean) / s
+
     def to_onnx(self, g, x):
         mean, s = self.mean_and_scale()       # s = max(sqrt(variance), epsilon), as forward uses
         mean, s = g.initializer("mean", mean), g.initializer("scale", s)
