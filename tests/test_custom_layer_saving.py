@@ -1,7 +1,12 @@
 """Layers written with ``call`` in .keras files, both ways with Keras 3.15 (the custom-objects
 section of TensorFlow's "Save and load models" tutorial). The Keras files come from
-tools/make_keras_custom_layer.py; the classes below are the tool's, written on glassnet."""
+tools/make_keras_custom_layer.py; the classes below are the tool's, written on glassnet.
+Keras reading glassnet's files: GLASSNET_CUSTOM_LAYER_OUT=DIR pytest this file, then
+``python tools/make_keras_custom_layer.py --check DIR`` with Keras (same predictions, checked)."""
 import io
+import json
+import os
+import shutil
 import zipfile
 
 import numpy as np
@@ -56,6 +61,15 @@ def models():
     return {"sequential": seq, "functional": fun}
 
 
+def keep(name, path, x, model):
+    """With GLASSNET_CUSTOM_LAYER_OUT=DIR: glassnet's file and predictions kept there for
+    ``python tools/make_keras_custom_layer.py --check DIR`` (Keras reading glassnet's files)."""
+    out = os.environ.get("GLASSNET_CUSTOM_LAYER_OUT")
+    if out:
+        shutil.copy(path, os.path.join(out, f"{name}.keras"))
+        np.savez(os.path.join(out, f"{name}.npz"), x=x, predictions=model.predict(x, verbose=0))
+
+
 def layout(path):
     """Every dataset in the file's weights: {path: shape}."""
     h5py = pytest.importorskip("h5py")
@@ -99,6 +113,10 @@ def test_glassnet_files_have_keras_layout_and_load_back(name, tmp_path):
     assert ours.keys() == keras.keys()              # the optimizer's state too
     again = tf.keras.models.load_model(path)
     np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    with zipfile.ZipFile(path) as z:
+        config = json.loads(z.read("config.json"))
+    assert "autocast" not in config["compile_config"]["optimizer"]["config"]     # Keras's Adam refuses it
+    keep(name, path, x, model)
     for a, b in zip(again.weights, model.weights):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
@@ -156,3 +174,50 @@ def test_a_file_naming_an_unknown_class_is_refused_and_runs_nothing(tmp_path):
             z.writestr(n, data)
     with pytest.raises(Exception, match="NeverRegisteredLayer"):
         tf.keras.models.load_model(path)
+
+
+def wrapping_class():
+    class Wrapping(tf.keras.layers.Layer):
+        def __init__(self, sublayer, **kwargs):
+            super().__init__(**kwargs)
+            self.sublayer = sublayer
+
+        def call(self, x):
+            return self.sublayer(x) * 2.0
+
+        def get_config(self):
+            base_config = super().get_config()
+            config = {"sublayer": tf.keras.saving.serialize_keras_object(self.sublayer)}
+            return {**base_config, **config}
+
+        @classmethod
+        def from_config(cls, config):
+            sublayer_config = config.pop("sublayer")
+            sublayer = tf.keras.saving.deserialize_keras_object(sublayer_config)
+            return cls(sublayer, **config)
+    return Wrapping
+
+
+def test_a_layer_given_a_sublayer_loads_keras_file_and_writes_keras_layout(tmp_path):
+    Wrapping = wrapping_class()
+    ref = np.load(FIX / "wrapping.npz")
+    model = tf.keras.models.load_model(FIX / "wrapping.keras", custom_objects={"Wrapping": Wrapping})
+    assert type(model.layers[0].sublayer).__name__ == "Dense"      # built by its from_config, safely
+    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["predictions"], rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="'wrapping' is a Wrapping.*register"):   # glassnet's rule: only
+        model.save(tmp_path / "w.keras")          # a class the loader could find again is saved
+    assert not (tmp_path / "w.keras").exists()
+    tf.keras.utils.register_keras_serializable("test_custom_layer_saving")(Wrapping)
+    model.save(tmp_path / "w.keras")
+    assert layout(tmp_path / "w.keras") == layout(FIX / "wrapping.keras")
+    keep("wrapping", tmp_path / "w.keras", ref["x"], model)
+    again = tf.keras.models.load_model(tmp_path / "w.keras", custom_objects={"Wrapping": Wrapping})
+    np.testing.assert_array_equal(again.predict(ref["x"], verbose=0), model.predict(ref["x"], verbose=0))
+
+
+def test_deserialize_keras_object_builds_only_known_classes():
+    dense = tf.keras.saving.deserialize_keras_object(
+        tf.keras.saving.serialize_keras_object(tf.keras.layers.Dense(3, activation="relu", name="d")))
+    assert type(dense).__name__ == "Dense" and dense.units == 3 and dense.name == "d"
+    with pytest.raises(Exception, match="os.system|refused|unknown"):
+        tf.keras.saving.deserialize_keras_object({"module": "os", "class_name": "system", "config": {}})

@@ -27,8 +27,8 @@ MAX_NESTING = 4       # layers (and models) inside layers' configs: Bidirectiona
 _FLOATS = ("float16", "float32", "float64")
 _ALWAYS_DROPPED = {"shared_object_id", "ema_momentum"}      # informative only
 _OPTIMIZER_EXTRAS = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
-                     "loss_scale_factor": None, "gradient_accumulation_steps": None,
-                     "autocast": True}      # (a Layer's base config: Keras's default, no effect in float32)
+                     "loss_scale_factor": None, "gradient_accumulation_steps": None}
+_LAYER_DEFAULTS = {"autocast": True}     # a Layer's base config: Keras's default, no effect in float32
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -157,7 +157,8 @@ class _Reader:
         for key, value in cfg.items():
             if key in params:
                 out[key] = value
-            elif key in _ALWAYS_DROPPED or value is None or value is False or value == _OPTIMIZER_EXTRAS.get(key, ()):
+            elif key in _ALWAYS_DROPPED or value is None or value is False or value == _OPTIMIZER_EXTRAS.get(key, ()) \
+                    or value == _LAYER_DEFAULTS.get(key, ()):
                 continue
             else:
                 self.fail(where, f"{cls.__name__} setting {key}={_short(value)} is not supported by glassnet")
@@ -394,7 +395,7 @@ def _user_from_config(r, cls, cfg, where):
         cfg["dtype"] = r.dtype(cfg["dtype"], where + ".dtype")
     for key in list(cfg):
         if key in _ALWAYS_DROPPED or (key in ("autocast", "activity_regularizer")
-                                      and cfg[key] == _OPTIMIZER_EXTRAS.get(key, None)):
+                                      and cfg[key] == _LAYER_DEFAULTS.get(key, None)):
             del cfg[key]
     try:
         return cls.from_config(cfg)
