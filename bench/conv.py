@@ -2,8 +2,9 @@
 
     python bench/conv.py                                   # 60,000 random 28x28x1 images, batch 128
     python bench/conv.py --samples 6000 --epochs 2         # a shorter run
-    python bench/conv.py --keras-python /path/to/tf/bin/python
+    python bench/conv.py --keras-python /path/to/tf/bin/python --torch-python /path/to/torch/bin/python
     python bench/conv.py --only glassnet --kernels numpy   # glassnet's readable path only (no numba)
+    python bench/conv.py --threads 1                       # every contestant on one thread (a loaded machine)
 
 The model: Conv2D 32 3x3 relu, MaxPooling2D 2, Conv2D 64 3x3 relu, MaxPooling2D 2, Flatten,
 Dropout 0.5, Dense 10 softmax; Adam, categorical cross-entropy (PyTorch: the same layers in
@@ -157,6 +158,18 @@ def run_keras(x, labels, batch, epochs):
 
 
 KERNELS = "auto"
+_THREAD_VARS = ("GLASSNET_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS",
+                "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+
+
+def _one_thread_libraries(n):
+    """``--threads n`` inside a worker: the libraries that read no environment variable."""
+    try:
+        import torch
+        torch.set_num_threads(n)
+        torch.set_num_interop_threads(n)
+    except Exception:  # noqa: BLE001 - torch absent (glassnet's or Keras's worker)
+        pass
 RUNNERS = {"glassnet": run_glassnet, "pytorch": run_torch, "keras": run_keras}
 
 
@@ -180,19 +193,25 @@ def main(argv=None) -> int:
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--epochs", type=int, default=1, help="timed epochs per contestant (median reported)")
     p.add_argument("--keras-python", default=sys.executable, help="a Python with tensorflow, for Keras")
+    p.add_argument("--torch-python", default=sys.executable, help="a Python with torch, for PyTorch")
     p.add_argument("--only", default="glassnet,pytorch,keras")
     p.add_argument("--kernels", default="auto", choices=("auto", "numpy", "numba"),
                    help="glassnet.config.set_kernels for glassnet (numpy: the readable path only)")
+    p.add_argument("--threads", type=int, default=0,
+                   help="threads for every contestant (BLAS, OpenMP, torch, TF); 0: each library's default")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     global KERNELS
     KERNELS = args.kernels
     if args.worker:
+        if args.threads:
+            _one_thread_libraries(args.threads)
         worker(args.worker, args.samples, args.batch_size, args.epochs)
         return 0
-    pythons = {"glassnet": sys.executable, "pytorch": sys.executable, "keras": args.keras_python}
+    pythons = {"glassnet": sys.executable, "pytorch": args.torch_python, "keras": args.keras_python}
     needs = {"glassnet": "numpy", "pytorch": "torch", "keras": "tensorflow"}
     flops = flops_per_sample() * args.samples
+    print(f"threads: {args.threads or 'each library its default'}")
     print(f"simple MNIST convnet, {args.samples:,} random 28x28x1 images, batch {args.batch_size}, "
           f"{flops / 1e9:.0f} GFLOP per epoch (forward + backward)")
     results = {}
@@ -201,8 +220,14 @@ def main(argv=None) -> int:
             print(f"{name:9s} skipped: {needs[name]} does not import in {pythons[name]}")
             continue
         cmd = [pythons[name], os.path.abspath(__file__), "--worker", name, "--samples", str(args.samples),
-               "--batch-size", str(args.batch_size), "--epochs", str(args.epochs), "--kernels", args.kernels]
-        done = subprocess.run(cmd, capture_output=True, text=True)
+               "--batch-size", str(args.batch_size), "--epochs", str(args.epochs), "--kernels", args.kernels,
+               "--threads", str(args.threads)]
+        env = dict(os.environ)
+        if args.threads:        # set before the library loads its thread pools
+            for var in _THREAD_VARS:
+                env[var] = str(args.threads)
+        load = os.getloadavg()[0]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if done.returncode != 0:
             print(f"{name:9s} FAILED:\n{done.stderr[-2000:]}")
             continue
@@ -211,7 +236,7 @@ def main(argv=None) -> int:
         results[name] = r
         print(f"{name:9s} {r['version']:>16s}  {r['median']:8.2f} s/epoch  {flops / r['median'] / 1e9:6.1f} GFLOP/s  "
               f"loss {r['losses'][-1]:.4f}  peak {r['peak_mb']:.0f} MB (with the data made {r['peak_before_mb']:.0f} MB, "
-              f"data {r['data_mb']:.0f} MB)")
+              f"data {r['data_mb']:.0f} MB)  load {load:.1f}")
     if "glassnet" in results:
         g = results["glassnet"]["median"]
         for peer in ("pytorch", "keras"):
