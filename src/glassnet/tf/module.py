@@ -52,7 +52,10 @@ class Module:
     def __setattr__(self, name, value):
         object.__setattr__(self, name, value)
         if _DEFERRED and isinstance(value, Variable):
-            pending = _DEFERRED.get(self)
+            try:
+                pending = _DEFERRED.get(self)
+            except TypeError:                       # a subclass that is not hashable: nothing was deferred to it
+                return
             if pending and name in pending:
                 pending.pop(name)(value)            # the checkpoint's value, restored as it is made
 

@@ -562,7 +562,10 @@ class Checkpoint:
                 variable.assign(np.asarray(value).astype(variable.value.dtype))
                 if key in unused:
                     unused.remove(key)
-            _DEFERRED.setdefault(owner, {})[rest[-1]] = restore
+            try:
+                _DEFERRED.setdefault(owner, {})[rest[-1]] = restore
+            except TypeError:                         # not hashable: its values stay in the unused list
+                continue
 
     def _plan_optimizers(self, arrays: dict, slots: dict, context: dict) -> list:
         """For an optimizer not yet built whose slots are in the file: build it over the
