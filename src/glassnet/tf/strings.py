@@ -35,7 +35,8 @@ import re
 
 import numpy as np
 
-from .ragged import RaggedTensor, _from_rows
+import sys
+
 from .tensor import Tensor, _where
 
 __all__ = ["as_string", "bytes_split", "fingerprint64", "join", "length", "lower", "reduce_join", "regex_full_match",
@@ -120,20 +121,43 @@ def _one(value, name: str) -> str:
 def _nest(flat: list, shape) -> list:
     """A flat list of rows as nested lists of ``shape`` (TensorFlow's ragged result, as lists)."""
     if len(shape) <= 1:
-        return RaggedList(flat)
+        return _ragged_list()(flat)
     step = int(np.prod(shape[1:], dtype=np.int64))
-    return RaggedList(_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0]))
+    return _ragged_list()(_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0]))
 
 
-class RaggedList(RaggedTensor):
-    """A RaggedTensor made from its rows (each a Tensor, or a RaggedTensor for a deeper one):
-    what ``split`` and ``unicode_split`` of several strings return, as TensorFlow returns a
-    RaggedTensor (``to_list()`` gives its nested lists of ``bytes``, ``to_tensor()`` pads)."""
+def _is_ragged(x) -> bool:
+    """``x`` is a tf.RaggedTensor (tf/ragged.py is loaded on first use: until then nothing is)."""
+    module = sys.modules.get(__package__ + ".ragged")
+    return module is not None and isinstance(x, module.RaggedTensor)
 
-    def __init__(self, rows=()):
-        rows = [r if isinstance(r, RaggedTensor) else np.asarray(r).view(Tensor) for r in rows]
-        made = _from_rows(rows, np.zeros(0, dtype=object))
-        super().__init__(made.values, made._row_splits, _checked=True)
+
+def _ragged_list():
+    """``RaggedList``: a RaggedTensor made from its rows (each a Tensor, or a RaggedTensor for a
+    deeper one), what ``split`` and ``unicode_split`` of several strings return, as TensorFlow
+    returns a RaggedTensor. Defined on first use, so that ``import glassnet`` does not load
+    tf/ragged.py."""
+    made = globals().get("_RAGGED_LIST")
+    if made is not None:
+        return made
+    from .ragged import RaggedTensor, _from_rows    # noqa: PLC0415
+
+    class RaggedList(RaggedTensor):
+        __doc__ = _ragged_list.__doc__
+
+        def __init__(self, rows=()):
+            rows = [r if isinstance(r, RaggedTensor) else np.asarray(r).view(Tensor) for r in rows]
+            made = _from_rows(rows, np.zeros(0, dtype=object))
+            super().__init__(made.values, made._row_splits, _checked=True)
+    RaggedList.__module__ = __name__
+    globals()["_RAGGED_LIST"] = RaggedList
+    return RaggedList
+
+
+def __getattr__(name):
+    if name == "RaggedList":
+        return _ragged_list()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def text_array(input, name: str = "input") -> np.ndarray:
@@ -284,8 +308,8 @@ def unicode_decode(input, input_encoding: str = "UTF-8", errors: str = "replace"
     def points(t):
         return np.array([ord(c.decode("utf-8")) for c in np.asarray(t).reshape(-1).tolist()],
                         dtype=np.int32).view(Tensor)
-    if isinstance(chars, RaggedTensor):
-        return RaggedTensor._rebuild(np.asarray(points(chars.flat_values)),
+    if _is_ragged(chars):
+        return type(chars)._rebuild(np.asarray(points(chars.flat_values)),
                                      [np.asarray(s) for s in chars.nested_row_splits])
     return points(chars)
 
@@ -324,8 +348,8 @@ def reduce_join(inputs, axis=None, keepdims: bool = False, separator: str = "", 
     """``tf.strings.reduce_join``: the strings along ``axis`` (an int, a list of them, or None for
     all) joined with ``separator``, in order. A RaggedList (``unicode_split`` of several texts)
     joined along its last axis gives one string per row."""
-    if isinstance(inputs, RaggedTensor) and axis is not None and int(np.ravel(axis)[0]) in (-1, 1) \
-            and np.size(axis) == 1 and not any(isinstance(r, RaggedTensor) for r in inputs):
+    if _is_ragged(inputs) and axis is not None and int(np.ravel(axis)[0]) in (-1, 1) \
+            and np.size(axis) == 1 and not any(_is_ragged(r) for r in inputs):
         joined = [reduce_join(r, axis=None, separator=separator).item() for r in inputs]
         out = _out(joined, (len(joined),))
         return out.reshape(-1, 1) if keepdims else out
@@ -593,8 +617,8 @@ def _ragged_aware(fn):
 
     @functools.wraps(fn)
     def call(input, *args, **kwargs):     # noqa: A002 - TensorFlow's name
-        if isinstance(input, RaggedTensor):
-            return RaggedTensor._rebuild(fn(input.flat_values, *args, **kwargs).view(np.ndarray),
+        if _is_ragged(input):
+            return type(input)._rebuild(fn(input.flat_values, *args, **kwargs).view(np.ndarray),
                                          [np.asarray(s) for s in input.nested_row_splits])
         return fn(input, *args, **kwargs)
     return call
