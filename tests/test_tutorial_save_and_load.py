@@ -78,6 +78,10 @@ def test_checkpoint_every_five_epochs_and_latest(data, tmp_path, monkeypatch, ca
     assert sorted(os.listdir(checkpoint_dir)) == ['cp-0000.weights.h5', 'cp-0005.weights.h5', 'cp-0010.weights.h5']
     latest = os.path.join(checkpoint_dir, sorted(os.listdir(checkpoint_dir))[-1])
     assert latest == "training_2/cp-0010.weights.h5"
+    # the tutorial's Keras 3 text: the highest epoch number in the names
+    newest = max(os.listdir(checkpoint_dir), key=lambda f: int(f.split('-')[1].split('.')[0]))
+    assert newest == "cp-0010.weights.h5"
+    assert tf.train.latest_checkpoint(checkpoint_dir) is None      # no TF "checkpoint" index file, as TF 2.21
     fresh = create_model()
     fresh.load_weights(latest)
     np.testing.assert_array_equal(fresh.predict(test_images, verbose=0), model.predict(test_images, verbose=0))
