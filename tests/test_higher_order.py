@@ -323,3 +323,19 @@ def test_normalization_under_nested_tapes(invert):
     h = np.asarray(t2.gradient(g, x))                 # d2 sum(z^3)/dx2 = 6 z s^2 (s: the scale, or 1/s)
     scale = np.array([2.0, 0.5]) if invert else 1 / np.array([2.0, 0.5])
     np.testing.assert_allclose(h, 6 * plain * scale ** 2, rtol=1e-12)
+
+
+def test_hessian_through_a_small_sequential_equals_the_layers_one():
+    l1, l2 = dense(K1, B1, "tanh"), dense(K2, B2, None)
+    model = tf.keras.Sequential([tf.keras.Input((3,)), l1, l2])
+    x = tf.constant(X.astype("float32"))
+    with tf.GradientTape() as t2:
+        with tf.GradientTape() as t1:
+            loss = tf.reduce_mean(model(x) ** 2)
+        g = t1.gradient(loss, l1.kernel)
+    h = t2.jacobian(g, l1.kernel).numpy().reshape(12, 12)
+    np.testing.assert_allclose(np.diag(h), TF_HESS_DIAG, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(h[2], TF_HESS_ROW2, rtol=1e-4, atol=1e-5)
+    with tf.GradientTape() as one:                             # one tape: the model stays one first-order node
+        model(x)
+    assert len(one.recorded) == 1

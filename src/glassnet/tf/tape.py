@@ -185,10 +185,34 @@ def record_call(unit, given, returned) -> None:
     ins = [] if isinstance(given, dict) else _parts(given)      # a dict of inputs: the weights' gradients only
     outs = list(returned.values()) if isinstance(returned, dict) else _parts(returned)   # a dict: in output order
     tapes = followers(ins + weights)
+    if len(tapes) > 1 and _record_stack_ops(unit, given, outs, tapes):
+        return
     if tapes:
         add(tapes, Node(f"{type(unit).__name__}({unit.name})", ins + weights, outs,
                         _LayerVjp(unit, len(ins), isinstance(given, (list, tuple)), outs, weights,
                                   isinstance(returned, (list, tuple, dict)))))
+
+
+def _record_stack_ops(unit, given, outs, tapes) -> bool:
+    """Nested tapes following a Sequential model's call (a stack of layers, each with
+    ``call_ops``): its layers run again as recorded tf operations, and the output the call
+    returned is tied to theirs by an identity node, so the inner gradient is differentiable
+    again. False (nothing recorded) for any other model or layer, or where the operations'
+    numbers differ from the call's (a Dropout in training)."""
+    if not isinstance(unit, _model_class()) or not unit._is_stack() or len(outs) != 1 \
+            or isinstance(given, (list, tuple, dict)):
+        return False
+    layers = [layer for layer in unit.layers if type(layer).__name__ != "InputLayer"]
+    if not layers or any(getattr(layer, "call_ops", None) is None or layer.makes_mask for layer in layers):
+        return False
+    x = given if isinstance(given, (Tensor, Variable)) else wrap(np.asarray(given, outs[0].dtype))
+    for layer in layers:
+        x = layer.call_ops(x, training(None, layer.default_training))
+    if np.shape(x) != np.shape(outs[0]) or not np.allclose(np.asarray(x), np.asarray(outs[0]), rtol=1e-5, atol=1e-6):
+        return False
+    add(tapes, Node(f"{type(unit).__name__}({unit.name}) as its layers' operations", [x], [outs[0]],
+                    lambda gs, need: [gs[0]]))
+    return True
 
 
 class _LayerVjp:
