@@ -124,31 +124,7 @@ def test_conv2d_layer_same_numbers_both_ways(padding, strides):
         np.testing.assert_array_equal(f, s)
 
 
-def test_wide_conv2d_takes_the_transposed_product_with_the_same_numbers():
-    """P with >= 64 columns against >= 64 filters: Z is computed as (K.T P.T).T and kept as that
-    view, relu's backward masks with A; every output and gradient still the readable path's."""
-    x = _images((3, 9, 9, 8), seed=14, ties=True)      # 3 * 3 * 8 = 72 patch columns
-    x[0, 0, 0, 0] = -0.0
-    conv = Conv2D(64, 3, activation="relu")
-    conv.build(x.shape)
-    conv.kernel.value[...] = _images(conv.kernel.shape, seed=15, ties=False) * 0.1
-    conv.bias.value[...] = _images((64,), seed=16, ties=False) * 0.1
-
-    def run():
-        passes = fast_conv.LayerPasses()
-        a = passes.forward(conv, x, training=True)
-        z_kept_transposed = not conv.z.flags.c_contiguous
-        dx = passes.backward(conv, np.cos(a) * (a != 0.5))
-        return (id(conv) in passes.took, z_kept_transposed, a.copy(), conv.z.copy(), dx,
-                conv.kernel.grad.copy(), conv.bias.grad.copy())
-    (took_fast, transposed, *fast_run), (took_slow, plain, *slow_run) = _both(run)
-    assert took_fast and transposed and not took_slow and not plain
-    assert fast_run[0].flags.c_contiguous
-    for f, s in zip(fast_run, slow_run):
-        np.testing.assert_array_equal(f, s)
-
-
-@pytest.mark.parametrize("filters", [(8, 16), (32, 64)])     # (32, 64): Keras's sizes, the wide path
+@pytest.mark.parametrize("filters", [(8, 16), (32, 64)])     # (32, 64): Keras's sizes
 def test_simple_mnist_convnet_trains_to_the_same_weights(filters):
     rng = np.random.default_rng(11)
     x = rng.random((64, 14, 14, 1), dtype=np.float32)

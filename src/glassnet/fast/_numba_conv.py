@@ -140,23 +140,6 @@ def add_bias_relu(z, bias, a):
 
 
 @_jit
-def add_bias_relu_t(zt, bias, a):
-    """:func:`add_bias_relu` on ``Z`` held transposed (``zt``: filters x rows, as the BLAS
-    product ``K.T P.T`` writes it): ``zt += bias`` (each column), ``a = max(Z, 0)`` rows x
-    filters; the rows in blocks of 64 so each block of ``a`` is written while in cache."""
-    f, rows = zt.shape
-    for r0 in range(0, rows, 64):
-        r1 = min(r0 + 64, rows)
-        for c in range(f):
-            zc = zt[c]
-            bc = bias[c]
-            for r in range(r0, r1):
-                v = zc[r] + bc
-                zc[r] = v
-                a[r, c] = v if v > 0 else (v if v != v else 0)
-
-
-@_jit
 def column_sums(m, out):
     """``out[c] = sum over the rows of m[:, c]``, rows in order, as NumPy's ``add.reduce(m, axis=0)``."""
     rows, f = m.shape

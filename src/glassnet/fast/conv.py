@@ -44,9 +44,6 @@ _MIN_ENTRIES = 1 << 18   # "auto": numba from arrays of this many numbers (a 28x
                          # to load from numba's cache); set_kernels("numba") uses it at any size
 
 
-_WIDE = 64              # Z = P K computed as (K.T P.T).T when P has this many columns and K this many filters
-
-
 def _worth_it(entries) -> bool:
     from .. import fast  # noqa: PLC0415
     return fast.kernels() == "numba" or (fast.kernels() == "auto" and entries >= _MIN_ENTRIES)
@@ -182,20 +179,9 @@ def conv2d_forward(layer, x, training=False):
     layer._patch_buffer = layer.patches = patches                         # P: one row per window
     layer.out_spatial = tuple((n - (k - 1) * d - 1) // s + 1 for n, k, s, d in
                               zip(xpad.shape[1:3], layer.kernel_size, layer.strides, layer.dilation_rate))
-    k2 = kernel.reshape(-1, layer.filters)
+    z = patches @ kernel.reshape(-1, layer.filters)                       # Z = P K + b
     a = None
-    if (layer.use_bias and layer.activation is activations.relu and patches.shape[1] >= _WIDE
-            and layer.filters >= _WIDE and _plain(patches, layer.bias.value)):
-        # Z = P K + b as Z.T = K.T P.T (the same dot products: OpenBLAS runs this tall-by-narrow
-        # product ~25% faster the other way round, and its numbers are the same, tested), then
-        # A = relu(Z) rows x filters in the same pass as the bias; Z is kept as the transposed view
-        zt = k2.T @ patches.T
-        a = np.empty((patches.shape[0], layer.filters), zt.dtype)
-        _kernels.add_bias_relu_t(zt, layer.bias.value, a)
-        z = zt.T
-    else:
-        z = patches @ k2                                                  # Z = P K + b
-    if a is None and layer.use_bias and layer.activation is activations.relu:
+    if layer.use_bias and layer.activation is activations.relu:
         a = add_bias_relu(z, layer.bias.value)                            # A = relu(Z), same pass
     if a is None:
         if layer.use_bias:
@@ -212,15 +198,13 @@ def conv2d_backward(layer, grad, need_input_grad=True):
     from .. import activations  # noqa: PLC0415
     from ..layers.conv import crop, transposed_product  # noqa: PLC0415
     db = None
-    # relu's mask Z > 0 is A > 0 (A = max(Z, 0); NaN is neither): A when Z is kept transposed
-    mask = layer.z if layer.z.flags.c_contiguous else layer.a
-    if layer.activation is activations.relu and layer.use_bias and _plain(mask, grad, layer.bias.value) \
-            and mask.shape == grad.shape:
+    if layer.activation is activations.relu and layer.use_bias and _plain(layer.z, grad, layer.bias.value) \
+            and layer.z.shape == grad.shape:
         dz, db = np.empty_like(grad), np.empty_like(layer.bias.value)   # dZ = dA * (Z > 0), db: one pass
-        _kernels.relu_backward_bias(mask.reshape(-1, layer.filters), grad.reshape(-1, layer.filters),
+        _kernels.relu_backward_bias(layer.z.reshape(-1, layer.filters), grad.reshape(-1, layer.filters),
                                     dz.reshape(-1, layer.filters), db)
     elif layer.activation is activations.relu:
-        dz = relu_backward(mask, grad)
+        dz = relu_backward(layer.z, grad)
     else:
         dz = None
     if dz is None:
