@@ -339,3 +339,25 @@ def test_hessian_through_a_small_sequential_equals_the_layers_one():
     with tf.GradientTape() as one:                             # one tape: the model stays one first-order node
         model(x)
     assert len(one.recorded) == 1
+
+
+@pytest.mark.parametrize("name, second", [
+    ("elu", lambda x: np.where(x > 0, 0.0, np.exp(x))),
+    ("selu", lambda x: np.where(x > 0, 0.0, 1.0507009873554805 * 1.6732632423543772 * np.exp(x))),
+    ("leaky_relu", lambda x: np.zeros_like(x)),
+    ("silu", lambda x: (lambda s: s * (1 - s) * (2 + x * (1 - 2 * s)))(1 / (1 + np.exp(-x)))),
+])
+def test_activations_are_differentiable_twice_through_dense(name, second):
+    layer = tf.keras.layers.Dense(3, activation=name, dtype="float64")
+    a = np.random.default_rng(4).normal(size=(2, 4))
+    x = tf.constant(a)
+    with tf.GradientTape() as t2:
+        t2.watch(x)
+        with tf.GradientTape() as t1:
+            t1.watch(x)
+            y = tf.reduce_sum(layer(x))
+        g = t1.gradient(y, x)
+    h = np.asarray(t2.gradient(g, x, unconnected_gradients="zero"))   # sum_j g''(z_j) W_ij sum_k W_kj
+    z = a @ layer.kernel.numpy() + layer.bias.numpy()
+    w = layer.kernel.numpy()
+    np.testing.assert_allclose(h, (second(z) * w.sum(axis=0)) @ w.T, rtol=1e-10, atol=1e-12)

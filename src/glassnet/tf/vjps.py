@@ -540,7 +540,29 @@ def activation_by(fn, x, **kwargs):
         return (softmax if fn is _act.softmax else log_softmax)(x, **kwargs)
     if fn is _act.linear:
         return identity(x)
+    if fn in _TWICE:                                         # written with recorded operations
+        return _TWICE[fn](x if isinstance(x, (Tensor, Variable)) else wrap(x), **kwargs)
     return activation(x, fn, **kwargs)
+
+
+def _elu_ops(x, alpha=1.0):
+    return where(np.asarray(_plain(x)) > 0, x, np.expm1(np.minimum(x, 0.0)) * alpha)
+
+
+def _leaky_relu_ops(x, negative_slope=0.2):
+    return where(np.asarray(_plain(x)) > 0, x, x * negative_slope)
+
+
+def _selu_ops(x):
+    return _elu_ops(x, _act._SELU_ALPHA) * _act._SELU_SCALE
+
+
+def _silu_ops(x):
+    return x * sigmoid(x)
+
+
+# the activations whose rule is their own operations: differentiable as often as one likes
+_TWICE = {_act.elu: _elu_ops, _act.leaky_relu: _leaky_relu_ops, _act.selu: _selu_ops, _act.silu: _silu_ops}
 
 
 def activation(x, fn, **kwargs):
