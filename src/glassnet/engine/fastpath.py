@@ -49,9 +49,7 @@ def choose(model):
     passes = fast_recurrent.LayerPasses()             # conv's, the RNNs', Bidirectional's, Embedding's twins
 
     def fast_step(model, x, y, sample_weight=None):
-        # a Dense stack: one fused step (not for a subclass keeping its own `units`, as the time-series
-        # tutorial's FeedBack(units=32): the fused step asks model.units())
-        fused = None if "units" in vars(model) else fast_dense.train_step(model, x, y, sample_weight)
+        fused = fast_dense.train_step(model, x, y, sample_weight)      # a Dense stack: one fused step
         if fused is not None:
             return fused
         return step.train_step(model, x, y, sample_weight, passes=passes, apply=fast.update)

@@ -104,11 +104,11 @@ class Model(Trainer, Layer):
         its own."""
         return type(self).call is Model.call and self.__dict__.get("_graph") is None
 
-    def units(self) -> list:
+    def step_units(self) -> list:
         """What the training step runs forward in order and backward in reverse: the stack's
         layers, or the model itself (a graph: its calls in order; a subclass: its ``call``,
-        recorded and run back). A subclass may keep its own ``self.units`` (Keras has no such
-        method): the engine calls ``type(model).units(model)``."""
+        recorded and run back). (Not ``units``: a subclass often keeps ``self.units``, as the
+        time-series tutorial's ``FeedBack(units=32)`` does.)"""
         return self._layers if self._is_stack() else [self]
 
     def __setattr__(self, name, value):

@@ -184,7 +184,7 @@ def train_step(model, x, y, sample_weight=None, *, training=True, update=True, r
     ``glassnet.fast``'s fused step (``glassnet.engine.fastpath``), or hand this one faster
     twins of some layers' passes (``passes``) and of ``optimizer.apply`` (``apply``).
     """
-    layers, loss, shortcut = type(model).units(model), model.loss, model.output_shortcut
+    layers, loss, shortcut = model.step_units(), model.loss, model.output_shortcut
     a = forward(layers, x, training, record, passes)
     value, grad = loss_and_output_grad(loss, shortcut, layers[-1], y, a, sample_weight, record)
     backward(layers, grad, shortcut, record, passes)

@@ -411,7 +411,7 @@ def run_evaluate_batches(model, batches):
     with ``add_loss``, as fit counts them) and metrics over some batches."""
     for m in model.metrics:
         m.reset_state()
-    layers, loss = type(model).units(model), model.loss
+    layers, loss = model.step_units(), model.loss
     penalties = penalty(model.trainable_weights)
     total, n = 0.0, 0
     for xb, yb, swb in batches:
@@ -429,7 +429,7 @@ def run_evaluate_batches(model, batches):
 
 def run_predict(model, x, batch_size=32):
     """The model's outputs for ``x``, batch by batch, in inference mode."""
-    n, layers = rows(x), type(model).units(model)
+    n, layers = rows(x), model.step_units()
     out = None
     for start in range(0, n, batch_size):
         a = forward(layers, take(x, slice(start, start + batch_size)), False)

@@ -152,7 +152,7 @@ def plan(model, x):
     their own passes), the largest kernel's size, whether the loss's arithmetic may be done
     here (its methods untouched) and the optimizer's update (the packed one when untouched,
     else its own ``apply``); else None."""
-    layers = model.units()
+    layers = model.step_units()
     if not layers or type(x) is not np.ndarray or type(layers[-1]) is not Dense:
         return None
     kinds, largest, ndim = [], 0, x.ndim

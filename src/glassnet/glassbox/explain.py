@@ -109,7 +109,7 @@ def explain(model, x, y, sample_weight=None, numbers: int = 3) -> Explanation:
     inference mode. Every number shown is one the step computed.
     """
     graph = model._graph is not None
-    if (len(model.units()) == 1 and model.units()[0] is model and not graph) or (graph and len(model.outputs) > 1):
+    if (len(model.step_units()) == 1 and model.step_units()[0] is model and not graph) or (graph and len(model.outputs) > 1):
         raise ValueError(f"explain: {model.name!r} is a {'model with several outputs' if graph else 'subclassed model'}; "
                          "explain writes out a stack of layers or a graph with one output. For this "
                          "model, glassnet.gradients(model, x, y) gives every dJ/dw and "

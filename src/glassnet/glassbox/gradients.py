@@ -281,12 +281,12 @@ def _check_model(model, x, y, sample_weight, eps, rtol, atol, max_entries, gen):
     train_step(m64, x64, y64, sw64, training=False, update=False)
     variables = m64.trainable_weights          # what backward computes; frozen statistics are not checked
     analytic = [v.grad.copy() for v in variables]
-    layers = m64.units()                          # the stack's layers, or the graph (or subclass) as one
+    layers = m64.step_units()                          # the stack's layers, or the graph (or subclass) as one
 
     def J():
         a = forward(layers, x64, False)
         value = loss_and_output_grad(m64.loss, m64.output_shortcut, layers[-1], y64, a, sw64)[0]
-        return value + penalty(variables) + added_losses(m64.units())     # + what add_loss added
+        return value + penalty(variables) + added_losses(m64.step_units())     # + what add_loss added
 
     rows = [_check_array(v.path, v.value, g, J, eps, rtol, atol, max_entries, gen)
             for v, g in zip(variables, analytic)]

@@ -68,7 +68,7 @@ def why_not(model) -> str | None:
         return "the readable path was asked for (set_fast_path(False), or a debugger is on)"
     if not getattr(model, "_is_stack", lambda: False)() or getattr(model, "_graph", None) is not None:
         return "not a Sequential stack of layers"
-    layers = model.units()
+    layers = model.step_units()
     if not layers or type(layers[-1]) is not Dense:
         return "the last layer is not a Dense layer"
     for layer in layers:
@@ -109,7 +109,7 @@ def signature(model) -> tuple:
     """What variants must share to train in one stack: layer kinds and shapes, activations,
     the loss and the optimizer's class, the metrics' names."""
     parts = []
-    for layer in model.units():
+    for layer in model.step_units():
         if type(layer) is Dense:
             parts.append(("Dense", layer.kernel.shape, layer.use_bias, layer.activation, layer.kernel.value.dtype.str))
         else:
@@ -153,7 +153,7 @@ class Stack:
         self.models = list(models)
         self.generators = list(generators)          # each variant's generator: shuffles, dropout masks
         first = self.models[0]
-        self.layers = first.units()
+        self.layers = first.step_units()
         self.loss, self.shortcut = first.loss, first.output_shortcut
         self.dense = [i for i, layer in enumerate(self.layers) if type(layer) is Dense]
         variables = first.trainable_weights
@@ -223,8 +223,8 @@ class Stack:
         self.dropout = {}
         for i, layer in enumerate(self.layers):
             if type(layer) is Dropout:
-                rates = [m.units()[i].rate for m in models]
-                gens = [m.units()[i]._generator for m in models]
+                rates = [m.step_units()[i].rate for m in models]
+                gens = [m.step_units()[i]._generator for m in models]
                 self.dropout[i] = (rates, gens)
         # the updates: variants whose optimizers differ only in the learning rate share one call
         # of update_step, with a column of rates, when that gives the bits of one call per rate

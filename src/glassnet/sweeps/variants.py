@@ -107,7 +107,7 @@ class Template:
         from .. import losses, optimizers  # noqa: PLC0415
         if not isinstance(model, Sequential) or getattr(model, "loss", None) is None:
             raise ValueError("sweep: a model given in place of a builder must be a compiled Sequential model")
-        self.layers = [(type(layer), layer.get_config()) for layer in model.units()]
+        self.layers = [(type(layer), layer.get_config()) for layer in model.step_units()]
         self.input_shape = getattr(model, "_input_shape", None)
         self.loss = losses.serialize(model.loss)
         self.optimizer = optimizers.serialize(model.optimizer)
