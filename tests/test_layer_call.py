@@ -398,3 +398,12 @@ def test_a_subclassed_model_that_never_reads_its_input_says_so_when_dj_dx_is_nee
     inner.backward(np.ones((2, 1), np.float32), need_input_grad=False)      # first in a model: fine
     with pytest.raises(TypeError, match=r"PlainNumpyFirst\.call\(\): dJ/d\(input\) is needed"):
         inner.backward(np.ones((2, 1), np.float32), need_input_grad=True)
+
+
+def test_a_nested_list_of_numbers_is_one_input_as_tensorflow_converts_it():
+    tf.keras.utils.set_random_seed(5)
+    layer = Linear(2)
+    out = layer([[2.0, 2.0, 2.0]])                     # the modules guide's simple_layer([[2.0, 2.0, 2.0]])
+    w, b = layer.get_weights()
+    np.testing.assert_allclose(out.numpy(), np.full((1, 3), 2.0) @ w + b, rtol=1e-6)
+    assert Combine()([np.zeros((1, 2), np.float32), np.zeros((1, 2), np.float32)]).shape == (1, 2)

@@ -271,7 +271,7 @@ class Layer:
         if self.takes_list:
             return self._call_on_list(x, training)
         given = x
-        if self.by_call and isinstance(x, (list, tuple)):
+        if self.by_call and isinstance(x, (list, tuple)) and not _python_numbers(x):   # [[2.0, 2.0]]: one input
             return self._call_on_list(x, training)
         x = np.asarray(x)
         if not (self.by_call and x.dtype.kind in "iub"):     # (a layer written with call keeps ids as ids)
@@ -287,11 +287,6 @@ class Layer:
             mask = getattr(given, "_keras_mask", None)
         if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations
             return self._call_on_tape(given, x, training, mask)
-        if mask is None and not self.makes_mask and tape.recording() and getattr(self, "call_ops", None) is not None \
-                and tape.higher_order([given] + self.trainable_weights):     # nested tapes: tf operations
-            xt = given if isinstance(given, Tensor) and given.dtype == x.dtype else \
-                cast(given, x.dtype) if isinstance(given, (Tensor, Variable)) else wrap(x)
-            return _wrap_outputs(self.call_ops(xt, tape.training(training, self.default_training)))
         out, out_mask = self.forward_with_mask(x, tape.training(training, self.default_training),
                                                None if mask is None else np.asarray(mask, bool))
         out = _wrap_outputs(out, out_mask)
@@ -350,11 +345,6 @@ class Layer:
         if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations
             xs = [g if isinstance(g, Tensor) and g.dtype == x.dtype else wrap(x) for g, x in zip(given, xs)]
             return _wrap_outputs(by_call.run(self, xs, tape.training(training, self.default_training)))
-        if tape.recording() and getattr(self, "call_ops", None) is not None \
-                and tape.higher_order(list(given) + self.trainable_weights):     # nested tapes: tf operations
-            xs = [g if isinstance(g, Tensor) and g.dtype == x.dtype else cast(g, x.dtype)
-                  if isinstance(g, (Tensor, Variable)) else wrap(x) for g, x in zip(given, xs)]
-            return _wrap_outputs(self.call_ops(xs, tape.training(training, self.default_training)))
         out = _wrap_outputs(self.forward(xs, training=tape.training(training, self.default_training)))
         if tape.recording():
             tape.record_call(self, given, out)
@@ -496,6 +486,13 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _python_numbers(x) -> bool:
+    """A nested list of Python numbers (``layer([[2.0, 2.0, 2.0]])``, as TensorFlow's guides call
+    a layer) is one input, as TensorFlow converts it; a list of arrays or tensors is several."""
+    return all(isinstance(v, (int, float, bool)) or (isinstance(v, (list, tuple)) and _python_numbers(v))
+               for v in x)
 
 
 def _wrap_outputs(out, mask=None):
