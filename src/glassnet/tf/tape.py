@@ -20,10 +20,12 @@ everything computed from those. Three kinds of node:
 
 The vjps are computed with recorded operations, so an outer tape records them too: nested
 tapes give second derivatives (of the elementwise operations and matmul). A layer's
-``backward`` is plain NumPy, differentiated once: so where more than one recording tape
-follows a layer call (nested tapes: :func:`higher_order`), the layer records its
-``call_ops`` instead (its forward written with tf operations), and the inner gradient is
-differentiable again; a layer without ``call_ops`` refuses the second derivative by name.
+``backward`` is plain NumPy, differentiated once: so a layer call stays one node (fit's
+kernels, in every first-order loop, a GAN's two tapes included), and only where an outer
+tape records the walk through it (nested tapes: a Hessian, a gradient penalty) does its vjp
+run the layer again as ``call_ops`` (its forward written with tf operations; a Sequential
+model's layers in turn) on a tape of its own, whose walk the outer tape records: the inner
+gradient is differentiable again. A layer without ``call_ops`` refuses by name.
 
 A loop of one's own (a tape, then ``optimizer.apply_gradients``) gets what ``fit`` sets up
 (``glassnet/fast/loop.py``): BLAS on the cores other programs leave free, subnormal numbers
@@ -160,16 +162,6 @@ def followers(inputs) -> list:
     return out
 
 
-def higher_order(inputs) -> bool:
-    """True where a layer's call must be recorded with tf operations (its ``call_ops``) rather
-    than as one node whose vjp is its NumPy ``backward``: when more than one recording tape
-    follows its inputs or weights (nested tapes: the outer one records the inner one's
-    gradient, which must then be differentiable again). One tape (a training loop, a
-    jacobian) keeps the one first-order node and its speed."""
-    tapes = recording_tapes()
-    return len(tapes) > 1 and len(followers(inputs)) > 1
-
-
 def _parts(value) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
@@ -185,34 +177,31 @@ def record_call(unit, given, returned) -> None:
     ins = [] if isinstance(given, dict) else _parts(given)      # a dict of inputs: the weights' gradients only
     outs = list(returned.values()) if isinstance(returned, dict) else _parts(returned)   # a dict: in output order
     tapes = followers(ins + weights)
-    if len(tapes) > 1 and _record_stack_ops(unit, given, outs, tapes):
-        return
     if tapes:
         add(tapes, Node(f"{type(unit).__name__}({unit.name})", ins + weights, outs,
                         _LayerVjp(unit, len(ins), isinstance(given, (list, tuple)), outs, weights,
                                   isinstance(returned, (list, tuple, dict)))))
 
 
-def _record_stack_ops(unit, given, outs, tapes) -> bool:
-    """Nested tapes following a Sequential model's call (a stack of layers, each with
-    ``call_ops``): its layers run again as recorded tf operations, and the output the call
-    returned is tied to theirs by an identity node, so the inner gradient is differentiable
-    again. False (nothing recorded) for any other model or layer, or where the operations'
-    numbers differ from the call's (a Dropout in training)."""
-    if not isinstance(unit, _model_class()) or not unit._is_stack() or len(outs) != 1 \
-            or isinstance(given, (list, tuple, dict)):
-        return False
-    layers = [layer for layer in unit.layers if type(layer).__name__ != "InputLayer"]
-    if not layers or any(getattr(layer, "call_ops", None) is None or layer.makes_mask for layer in layers):
-        return False
-    x = given if isinstance(given, (Tensor, Variable)) else wrap(np.asarray(given, outs[0].dtype))
-    for layer in layers:
-        x = layer.call_ops(x, training(None, layer.default_training))
-    if np.shape(x) != np.shape(outs[0]) or not np.allclose(np.asarray(x), np.asarray(outs[0]), rtol=1e-5, atol=1e-6):
-        return False
-    add(tapes, Node(f"{type(unit).__name__}({unit.name}) as its layers' operations", [x], [outs[0]],
-                    lambda gs, need: [gs[0]]))
-    return True
+def _ops_of(unit):
+    """``unit``'s forward as recorded tf operations, ``f(inputs) -> outputs``: a layer's
+    ``call_ops``, or a Sequential model's layers' in turn; None where some part has none."""
+    if isinstance(unit, _model_class()):
+        if not unit._is_stack():
+            return None
+        layers = [layer for layer in unit.layers if type(layer).__name__ != "InputLayer"]
+        if not layers or any(_ops_of(layer) is None for layer in layers):
+            return None
+
+        def stack(x):
+            for layer in layers:
+                x = _ops_of(layer)(x)
+            return x
+        return stack
+    call_ops = getattr(unit, "call_ops", None)
+    if call_ops is None or unit.makes_mask:
+        return None
+    return lambda x: call_ops(x, training(None, unit.default_training))
 
 
 class _LayerVjp:
@@ -227,6 +216,29 @@ class _LayerVjp:
         self.state = _snapshot(unit)
         from ..fast import loop  # noqa: PLC0415 - fast builds on this module
         self.twin = loop.backward_twin(unit)       # the fast path's: the same numbers, no copies of grad
+
+    def twice(self, node, grads, need):
+        """The vjp as recorded tf operations, for an outer tape that records this gradient
+        (nested tapes: a Hessian, a gradient penalty): the call runs again as ``call_ops`` on
+        a tape of its own, whose walk the outer tapes record. None where the unit has no
+        ``call_ops`` or its operations do not give the numbers the call gave (a Dropout in
+        training, weights changed since): then the first-order rule runs, and refuses a
+        second derivative by name."""
+        ops = _ops_of(self.unit)
+        ins, weights = node.inputs[:self.n_in], node.inputs[self.n_in:]
+        if ops is None:
+            return None
+        ins = [x if isinstance(x, (Tensor, Variable)) else wrap(np.asarray(x)) for x in ins]   # (not followed)
+        with GradientTape(watch_accessed_variables=False) as again:
+            again.watch([x for x in ins + weights if np.dtype(x.dtype).kind == "f"])
+            out = ops(list(ins) if self.list_in else ins[0])
+        outs = _parts(out)
+        if len(outs) != len(node.outputs) or any(
+                np.shape(a) != np.shape(b) or not np.allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+                for a, b in zip(outs, node.outputs)):
+            return None
+        got = again.gradient(outs, list(ins) + list(weights), output_gradients=list(grads))
+        return [g if wanted else None for g, wanted in zip(got, need)]
 
     def __call__(self, grads, need):
         for obj, state in self.state:              # as this call's forward left them
@@ -512,8 +524,13 @@ class GradientTape:
                 if all(g is None for g in gs):
                     continue
                 gs = [np.zeros(np.shape(o), _float_dtype(o)) if g is None else g for g, o in zip(gs, node.outputs)]
-                results = node.vjp(gs, need)
-                if getattr(node.vjp, "first_order_only", False) and _OPEN.tapes:
+                results = None
+                if isinstance(node.vjp, _LayerVjp) and followers(list(gs) + node.inputs):
+                    results = node.vjp.twice(node, gs, need)   # an outer tape records this: tf operations
+                twice = results is not None
+                if not twice:
+                    results = node.vjp(gs, need)
+                if not twice and getattr(node.vjp, "first_order_only", False) and _OPEN.tapes:
                     results = _first_order(node, gs, results)
                 for x, g, wanted in zip(node.inputs, results, need):
                     if wanted and g is not None:
