@@ -367,3 +367,27 @@ def test_activations_are_differentiable_twice_through_dense(name, second):
     z = a @ layer.kernel.numpy() + layer.bias.numpy()
     w = layer.kernel.numpy()
     np.testing.assert_allclose(h, (second(z) * w.sum(axis=0)) @ w.T, rtol=1e-10, atol=1e-12)
+
+
+def test_a_gradient_inside_a_persistent_tapes_context_is_recorded_on_it():
+    x = tf.constant(3.0)
+    with tf.GradientTape(persistent=True) as t:
+        t.watch(x)
+        y = x ** 3
+        dy = t.gradient(y, x)                                   # 3 x^2, recorded (TensorFlow's)
+        d2y = t.gradient(dy, x)                                 # 6 x
+    assert (float(dy), float(d2y)) == (27.0, 18.0)
+    layer = tf.keras.layers.Dense(2, activation="tanh")
+    layer.build((None, 3))
+    layer.kernel.assign(np.array([[0.5, -0.3], [0.2, 0.1], [-0.4, 0.25]], "float32"))
+    x = tf.constant([[1.0, 2.0, 3.0]])
+    with tf.GradientTape(persistent=True) as t:
+        y = tf.reduce_sum(layer(x) ** 2)
+        s = tf.reduce_sum(t.gradient(y, layer.kernel))
+    tf_answer = np.array([[8.185836, 0.15817615], [16.371672, 0.3163523], [24.557507, 0.47452846]])   # TF 2.21
+    np.testing.assert_allclose(t.gradient(s, layer.kernel).numpy(), tf_answer, rtol=1e-5)
+    with tf.GradientTape(persistent=True) as t:                # asked after the context: nothing recorded
+        t.watch(x)
+        y = tf.reduce_sum(x ** 3)
+    dy = t.gradient(y, x)
+    assert t.gradient(dy, x) is None

@@ -509,7 +509,10 @@ class GradientTape:
                 live.append((node, need))
                 relevant.update(id(o) for o in node.outputs)
         grads: dict = {}
-        paused, self._paused = self._paused, True      # what the vjps compute is recorded on outer tapes only
+        # what the vjps compute is recorded on the outer tapes; on this one too where it is persistent and
+        # still open (TensorFlow's: a gradient asked inside a persistent tape's context is recorded on it)
+        inside = self.persistent and any(t is self for t in _OPEN.tapes)
+        paused, self._paused = self._paused, self._paused or not inside
         try:
             for k, t in enumerate(targets):
                 seed = seeds[k] if seeds is not None else None
