@@ -233,16 +233,28 @@ FAMILY = Family("initializer", "keras.initializers", CLASSES, aliases=BY_NAME, b
                 expected="a name, a config dict, an Initializer or a callable (shape, dtype) -> array")
 
 
+class _Unset(GlorotUniform):
+    """``bias_initializer=None`` (TensorFlow's imbalanced-data tutorial passes it): Keras 3 then
+    fills the weight as ``add_weight`` does with no initializer, Glorot uniform, and writes
+    ``None`` in the layer's config; so does this."""
+
+
 def get(identifier) -> Initializer:
     """Resolve a name (``"glorot_uniform"``, ``"GlorotUniform"``, any case), a config dict,
-    an instance, or a callable ``(shape, dtype) -> array`` (see :mod:`glassnet.registry`)."""
+    an instance, or a callable ``(shape, dtype) -> array`` (see :mod:`glassnet.registry`);
+    ``None``: Keras's default for a weight given no initializer (Glorot uniform)."""
+    if identifier is None:
+        return _Unset()
     if isinstance(identifier, (str, dict, Initializer, type)) or not callable(identifier):
         return FAMILY.get(identifier)
     return identifier
 
 
-def serialize(init) -> dict:
-    """Keras's form: ``{"module": ..., "class_name": ..., "config": ..., "registered_name": ...}``."""
+def serialize(init) -> dict | None:
+    """Keras's form: ``{"module": ..., "class_name": ..., "config": ..., "registered_name": ...}``
+    (``None`` for an initializer given as ``None``, as Keras writes it)."""
+    if init is None or isinstance(init, _Unset):
+        return None
     return FAMILY.serialize(init)
 
 

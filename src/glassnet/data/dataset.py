@@ -159,6 +159,63 @@ class Dataset:
                        specs if all(s is not None for s in specs) else None, any(d._reads for d in datasets))
 
     @staticmethod
+    def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False,
+                             rerandomize_each_iteration=None):
+        """Each element from one of ``datasets``, picked at random with probability ``weights``
+        (equal when None), as TensorFlow's (the resampling of an imbalanced set). A dataset that
+        runs out leaves the draw (the others' weights renormalised), or, with
+        ``stop_on_empty_dataset``, ends it. Draws: glassnet's generator, or ``seed``'s."""
+        datasets = list(datasets)
+        if not datasets:
+            raise ValueError("Dataset.sample_from_datasets: datasets must not be empty")
+        if weights is None:
+            weights = [1.0] * len(datasets)
+        p = np.asarray(weights.numpy() if hasattr(weights, "numpy") else weights, dtype=np.float64)
+        if p.shape != (len(datasets),) or not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
+            raise ValueError(f"Dataset.sample_from_datasets: weights must be {len(datasets)} numbers >= 0 "
+                             f"with a positive sum, one per dataset; got {weights!r}")
+        fixed = None if seed is None else np.random.default_rng(seed)
+
+        def run():
+            if seed is not None and not rerandomize_each_iteration:      # TF: the same draws every pass
+                gen = np.random.default_rng(seed)
+            else:
+                gen = fixed if fixed is not None else draws()
+            sources, live = [d._run() for d in datasets], p.copy()
+            while live.sum() > 0:
+                i = int(gen.choice(len(sources), p=live / live.sum()))
+                try:
+                    yield next(sources[i])
+                except StopIteration:
+                    if stop_on_empty_dataset:
+                        return
+                    live[i] = 0.0
+        sizes = [d._cardinality for d in datasets]
+        size = INFINITE_CARDINALITY if all(n == INFINITE_CARDINALITY for n in sizes) else UNKNOWN_CARDINALITY
+        return Dataset(run, size, None, any(d._reads for d in datasets))
+
+    @staticmethod
+    def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+        """Element ``k`` from ``datasets[choice_k]``, the indices read from ``choice_dataset``
+        (int64 scalars), as TensorFlow's; a chosen dataset that ran out ends it (or is skipped
+        with ``stop_on_empty_dataset=False``)."""
+        datasets = list(datasets)
+
+        def run():
+            sources = [d._run() for d in datasets]
+            for choice in choice_dataset:
+                i = int(np.asarray(choice))
+                if not 0 <= i < len(sources):
+                    raise ValueError(f"Dataset.choose_from_datasets: choice {i} is not an index of the "
+                                     f"{len(sources)} datasets")
+                try:
+                    yield next(sources[i])
+                except StopIteration:
+                    if stop_on_empty_dataset:
+                        return
+        return Dataset(run, UNKNOWN_CARDINALITY, None, any(d._reads for d in datasets))
+
+    @staticmethod
     def list_files(file_pattern, shuffle=None, seed=None, name=None):
         """The files matching ``file_pattern`` (a glob, or a list of them) as string scalars,
         shuffled each pass unless ``shuffle=False`` (then sorted). No match is an error, here."""

@@ -8,10 +8,14 @@ there (``AUTOTUNE``, the cardinality values and :func:`cardinality`).
 from __future__ import annotations
 
 from .csv import CsvDataset
-from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY
+from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 from .make_csv import make_csv_dataset
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "CsvDataset", "cardinality", "make_csv_dataset"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "CsvDataset", "cardinality", "choose_from_datasets",
+           "make_csv_dataset", "sample_from_datasets"]
+
+sample_from_datasets = Dataset.sample_from_datasets      # TensorFlow 2's older spelling
+choose_from_datasets = Dataset.choose_from_datasets
 
 
 def cardinality(dataset) -> int:

@@ -312,8 +312,8 @@ class Trainer:
                     sample_weight, initial_epoch, steps_per_epoch, validation_steps):
         """fit on a generator, an iterable of batches, or a PyDataset-like object."""
         _no_arrays_beside(source, y, sample_weight, "fit")
-        for name, value in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
-            _positive_int(value, name, None)
+        steps_per_epoch = _positive_int(steps_per_epoch, "steps_per_epoch", None)
+        validation_steps = _positive_int(validation_steps, "validation_steps", None)
 
         data = training.SourceBatches(source, steps_per_epoch, self._batch_check("fit", "x", class_weight), "x")
         validation = None
@@ -339,8 +339,8 @@ class Trainer:
         if class_weight is not None:
             raise ValueError("fit: class_weight is not supported with a train_step of your own; "
                              "pass sample_weight (the step receives (x, y, sample_weight))")
-        for name, value in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
-            _positive_int(value, name, None)
+        steps_per_epoch = _positive_int(steps_per_epoch, "steps_per_epoch", None)
+        validation_steps = _positive_int(validation_steps, "validation_steps", None)
         if training.is_batch_source(x):
             _no_arrays_beside(x, y, sample_weight, "fit")
             data = training.SourceBatches(x, steps_per_epoch, None, "x")
@@ -580,7 +580,8 @@ def _no_arrays_beside(x, y, sample_weight, call):
 def _positive_int(value, name, default):
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+    whole = isinstance(value, (float, np.floating)) and float(value).is_integer()   # np.ceil(n / 256), as TF's tutorials pass
+    if isinstance(value, bool) or not (isinstance(value, (int, np.integer)) or whole) or value <= 0:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
 

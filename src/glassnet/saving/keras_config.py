@@ -365,7 +365,7 @@ def _layer(r, cls, cfg, where, custom_objects=None, budget=None, depth=0):
         if isinstance(kw.get(key), dict):
             kw[key] = _function(r, kw[key], f"{where}.{key}", custom_objects)
     for key in kw:              # every initializer and regularizer the layer takes, by its family
-        if key.endswith("_initializer"):
+        if key.endswith("_initializer") and kw[key] is not None:      # None: the layer's default (Keras)
             kw[key] = _component(r, kw[key], f"{where}.{key}", initializers.FAMILY, custom_objects)
         elif key.endswith("_regularizer") and key != "activity_regularizer" and kw[key] is not None:
             kw[key] = _component(r, kw[key], f"{where}.{key}", regularizers.FAMILY, custom_objects)
