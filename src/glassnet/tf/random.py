@@ -28,7 +28,7 @@ from .tensor import Tensor, wrap
 from ..utils import rng
 from ..utils import set_random_seed as set_seed
 
-__all__ = ["Generator", "categorical", "experimental", "fold_in", "normal", "set_seed", "split", "stateless_normal",
+__all__ = ["Generator", "categorical", "experimental", "fold_in", "log_uniform_candidate_sampler", "normal", "set_seed", "split", "stateless_normal",
            "stateless_uniform", "uniform"]
 
 
@@ -162,3 +162,62 @@ class Generator:
 
     def split(self, count=1) -> list:
         return [Generator(int(s)) for s in self._gen.integers(0, 2 ** 63 - 1, size=count)]
+
+
+def log_uniform_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max, seed=None, name=None):
+    """Samples ``num_sampled`` class ids from ``[0, range_max)`` with TensorFlow's log-uniform
+    (Zipfian) distribution ``P(k) = (ln(k + 2) - ln(k + 1)) / ln(range_max + 1)``, drawn as
+    ``floor(exp(u * ln(range_max + 1))) - 1`` for ``u ~ U[0, 1)``. With ``unique`` draws repeat
+    until ``num_sampled`` distinct ids are found (``num_tries`` draws in all).
+
+    Returns ``(sampled_candidates, true_expected_count, sampled_expected_count)``: int64
+    ``(num_sampled,)``; float32 ``(batch, num_true)`` and ``(num_sampled,)``, the expected
+    count of each id among the draws, as TensorFlow computes it: ``num_sampled * P(k)`` without
+    ``unique`` (or when every try was kept), else ``1 - (1 - P(k)) ** num_tries``.
+
+    The draws use glassnet's generator (``seed`` makes a fresh one): TensorFlow's random stream
+    is not reproduced, so the candidates differ from TensorFlow's for the same seed; the
+    distribution and the expected-count formulas are TensorFlow's.
+    """
+    t = np.asarray(true_classes.numpy() if isinstance(true_classes, Tensor) else true_classes)
+    if t.ndim != 2 or (t.size and t.dtype.kind not in "iu"):
+        raise ValueError(f"log_uniform_candidate_sampler: true_classes must be 2-D integers (batch, num_true), "
+                         f"got shape {t.shape} dtype {t.dtype}")
+    if t.shape[1] != int(num_true):
+        raise ValueError(f"log_uniform_candidate_sampler: true_classes has {t.shape[1]} columns but "
+                         f"num_true={num_true!r}")
+    n, r = int(num_sampled), int(range_max)
+    if r < 1:
+        raise ValueError(f"log_uniform_candidate_sampler: range_max must be >= 1, got {range_max!r}")
+    if n < 0 or (unique and n > r):
+        raise ValueError(f"log_uniform_candidate_sampler: num_sampled={num_sampled!r} must be >= 0"
+                         + (f" and <= range_max={r} when unique" if unique else ""))
+    if t.size and (t.min() < 0 or t.max() >= r):
+        bad = tuple(int(v) for v in np.argwhere((t < 0) | (t >= r))[0])
+        raise ValueError(f"log_uniform_candidate_sampler: true_classes{list(bad)} = {int(t[bad])} is outside "
+                         f"[0, range_max={r})")
+    gen, log_range = _draw(seed), np.log1p(r)
+
+    def draw(k):
+        return np.minimum(np.exp(gen.random(k) * log_range).astype(np.int64) - 1, r - 1)
+
+    if unique:
+        picked, seen, tries = [], set(), 0
+        while len(picked) < n:
+            for v in draw(max(n - len(picked), 1)).tolist():
+                tries += 1
+                if v not in seen:
+                    seen.add(v)
+                    picked.append(v)
+                    if len(picked) == n:
+                        break
+        sampled = np.asarray(picked, dtype=np.int64)
+    else:
+        sampled, tries = draw(n), n
+
+    def expected(ids):
+        p = np.log((ids + 2.0) / (ids + 1.0)) / log_range
+        return (p * n if tries == n else -np.expm1(tries * np.log1p(-p))).astype(np.float32)
+
+    return (wrap(sampled.astype(np.int64)), wrap(expected(t.astype(np.float64))),
+            wrap(expected(sampled.astype(np.float64))))
