@@ -294,6 +294,19 @@ def named_features(x, name: str) -> dict:
     return out
 
 
+def is_input_list(x) -> bool:
+    """A list or tuple of two or more arrays (NumPy or Tensors, not rows of plain lists): a
+    subclassed model's several inputs, as Keras hands them to ``call``."""
+    return isinstance(x, (list, tuple)) and len(x) > 1 and all(np.ndim(a) >= 1 and hasattr(a, "shape") for a in x)
+
+
+def listed_features(x, name: str) -> list:
+    """A subclassed model's several inputs (``is_input_list``): each checked as an entry of a
+    dict of inputs (:func:`named_features`), all with as many rows."""
+    checked = named_features({i: a for i, a in enumerate(x)}, name)
+    return [checked[i] for i in range(len(x))]
+
+
 def features(x, name: str, model=None, expected=None, dtype=None, steps=False) -> np.ndarray:
     """``x`` as a float array of shape (samples, ...) that the model accepts; for a model
     whose first layer takes text (``takes_strings``), an array of strings stays strings; for an

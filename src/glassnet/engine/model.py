@@ -205,11 +205,12 @@ class Model(Trainer, Layer):
         for layer in self._layers:
             tensor = functional.call(layer, tensor)
 
-    def build_on(self, x: dict) -> None:
-        """Build a subclass whose ``call`` takes a dict of inputs (``x``, checked) by running it
-        once, in inference mode, on one sample of zeros (empty strings for text) shaped as x's."""
-        out = self({k: np.full((1,) + v.shape[1:], "", object) if v.dtype.kind in "OUS" else
-                    np.zeros((1,) + v.shape[1:], v.dtype) for k, v in x.items()}, training=False)
+    def build_on(self, x) -> None:
+        """Build a subclass whose ``call`` takes a dict (or a list) of inputs (``x``, checked) by
+        running it once, in inference mode, on one sample of zeros (empty strings for text) shaped as x's."""
+        def one(v):
+            return np.full((1,) + v.shape[1:], "", object) if v.dtype.kind in "OUS" else np.zeros((1,) + v.shape[1:], v.dtype)
+        out = self({k: one(v) for k, v in x.items()} if isinstance(x, dict) else [one(v) for v in x], training=False)
         self.output_shape = (None,) + tuple(np.shape(out)[1:])
         self.built = True
 

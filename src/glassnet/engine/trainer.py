@@ -173,7 +173,7 @@ class Trainer:
     def _ready(self, x, y) -> None:
         """Build for ``x`` and make the metrics for ``y``; every check has passed before."""
         if not self.built:
-            if isinstance(x, dict):                     # a subclass's call on a dict of inputs
+            if isinstance(x, dict) or (isinstance(x, list) and self._graph is None):  # a subclass's several inputs
                 self.build_on(x)
             else:
                 self.build((None,) + training.first(x).shape[1:])
@@ -240,6 +240,8 @@ class Trainer:
             return self._graph_inputs(x, name)
         if isinstance(x, dict) and not self._is_stack():  # a subclass's call takes a dict as Keras's does
             return _checks.named_features(x, name)
+        if _checks.is_input_list(x) and not self._is_stack():  # a subclass's call on (a, b): a list, as Keras's
+            return _checks.listed_features(x, name)
         return _checks.features(x, name, self, expected, steps=steps)
 
     # -- fit / evaluate / predict -------------------------------------------------------
