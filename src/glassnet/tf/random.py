@@ -215,9 +215,14 @@ def log_uniform_candidate_sampler(true_classes, num_true, num_sampled, unique, r
     else:
         sampled, tries = draw(n), n
 
-    def expected(ids):
-        p = np.log((ids + 2.0) / (ids + 1.0)) / log_range
-        return (p * n if tries == n else -np.expm1(tries * np.log1p(-p))).astype(np.float32)
+    return (wrap(sampled.astype(np.int64)), wrap(_log_uniform_expected(t, n, tries, r)),
+            wrap(_log_uniform_expected(sampled, n, tries, r)))
 
-    return (wrap(sampled.astype(np.int64)), wrap(expected(t.astype(np.float64))),
-            wrap(expected(sampled.astype(np.float64))))
+
+def _log_uniform_expected(ids, num_sampled, num_tries, range_max) -> np.ndarray:
+    """TensorFlow's expected counts of ``ids`` among ``num_tries`` log-uniform draws that kept
+    ``num_sampled``: ``num_sampled * P(k)`` when every try was kept, else ``1 - (1 - P(k)) ** num_tries``
+    (as ``-expm1(num_tries * log1p(-P(k)))``); float32."""
+    k = np.asarray(ids, dtype=np.float64)
+    p = np.log((k + 2.0) / (k + 1.0)) / np.log1p(range_max)
+    return (p * num_sampled if num_tries == num_sampled else -np.expm1(num_tries * np.log1p(-p))).astype(np.float32)
