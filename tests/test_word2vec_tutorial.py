@@ -240,3 +240,18 @@ def test_word2vec_tutorial_runs(tmp_path):
     assert len(rows) == len(vocab) - 1 and all(len(r.split('\t')) == 128 for r in rows)
     np.testing.assert_allclose(np.array(rows[0].split('\t'), float), weights[1], rtol=1e-6)
     assert (tmp_path / 'metadata.tsv').read_text().splitlines() == vocab[1:]
+
+
+def test_subclassed_model_fits_a_list_or_tuple_of_arrays():
+    tf.random.set_seed(1)
+    model = Word2Vec(10, 4)
+    model.compile(optimizer='adam', loss=tf.keras.losses.CategoricalCrossentropy(from_logits=True))
+    t = np.arange(8) % 10
+    c = np.arange(24).reshape(8, 3) % 10
+    y = np.eye(3)[np.zeros(8, int)]
+    h = model.fit([t, c], y, epochs=3, batch_size=4, verbose=0)
+    assert h.history["loss"][2] < h.history["loss"][0]
+    assert model.predict((t, c), verbose=0).shape == (8, 3)
+    assert np.isfinite(model.evaluate((t, c), y, verbose=0))
+    with pytest.raises(ValueError, match="different numbers of samples"):
+        model.fit([t, c[:5]], y, epochs=1, verbose=0)
