@@ -56,3 +56,22 @@ def test_whole_model_gradient(float64, loss, last, y_kind):
         numeric = central_difference(f, w0)
         var.value[...] = w0
         assert rel_error(analytic, numeric) <= TOL, var.path
+
+
+def test_no_input_gradient_is_asked_before_the_first_layer_with_weights():
+    # TensorFlow's image tutorial: RandomFlip, Rescaling, then Conv2D. Nothing before the Conv2D
+    # trains, so its dJ/dX (a scatter of patches over every 180x180 image) would feed nothing.
+    import glassnet
+    from glassnet.engine.step import input_grads_needed
+    L = glassnet.layers
+    stack = [L.RandomFlip("horizontal"), L.Rescaling(1 / 255), L.Conv2D(2, 3), L.Flatten(), L.Dense(1)]
+    model = glassnet.Sequential([glassnet.Input(shape=(6, 6, 1))] + stack)
+    assert input_grads_needed(model.layers) == [False, False, False, True, True]
+    asked = []
+    conv = model.layers[2]
+    plain = conv.backward
+    conv.backward = lambda grad, need_input_grad=True: (asked.append(need_input_grad), plain(grad, need_input_grad))[1]
+    model.compile("sgd", "mse")
+    model.train_on_batch(np.ones((2, 6, 6, 1), np.float32), np.ones((2, 1), np.float32))
+    assert asked == [False]
+    assert input_grads_needed([L.Dense(2), L.Dense(1)], first=True) == [True, True]

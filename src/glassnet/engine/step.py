@@ -125,9 +125,9 @@ def input_grads_needed(layers, first=False) -> list:
     """For each layer of a stack, whether ``dJ/d(its input)`` is needed. The first layer's is
     not (unless ``first``: a nested model's input gradient is asked); nor, as Keras, any gradient
     through ids or words (a layer with ``differentiable_input`` False: lookups, CategoryEncoding,
-    Embedding) or before them when no layer there has weights to train."""
-    if all(layer.differentiable_input for layer in layers):
-        return [first or i > 0 for i in range(len(layers))]
+    Embedding) or before them when no layer there has weights to train; nor before the first
+    layer with weights (a Conv2D after Rescaling and the augmentation layers: its dJ/dX, a
+    scatter of patches over the whole image, would feed nothing)."""
     needs, carry = [], first
     for layer in layers:
         needs.append(carry and layer.differentiable_input)
