@@ -105,7 +105,13 @@ def test_circle_trains_in_the_browser_and_everything_around_it_works(page, tmp_p
 
     # glass box and code
     p.click("#tab-glass")
-    p.wait_for_function("document.querySelectorAll('#trace-table tbody tr').length === 3")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    rows = "document.querySelectorAll('#trace-table tbody tr').length === 3"
+    try:        # the table follows the latest frame; on a loaded machine the paused page may hold an older one
+        p.wait_for_function(rows, timeout=15_000)
+    except PlaywrightTimeout:
+        p.click("#step")                                        # one more step: a fresh frame with the trace
+        p.wait_for_function(rows, timeout=30_000)
     assert p.text_content("#diagnosis")
     p.click("#tab-code")
     p.wait_for_function("document.getElementById('code-text').textContent.includes('model.fit(')")
