@@ -32,7 +32,7 @@ def numba_kernels():
     fast_recurrent.split_batch(False)
     yield
     fast.set_kernels("auto")
-    fast_recurrent.split_batch(None)
+    fast_recurrent.split_batch(False)                    # the default
 
 
 @pytest.fixture
@@ -303,6 +303,16 @@ def test_when_the_recurrence_takes_two_threads(numba_kernels):
         glassnet.config.set_num_threads(None)
     fast_recurrent.split_batch(True)
     assert fast_recurrent._halves(3) == (slice(0, 1), slice(1, 3)) and fast_recurrent._halves(1) is None
+    fast_recurrent.split_batch(False)
+    assert fast_recurrent._split is False                # off unless asked: slower on the quiet machine
+
+
+def test_the_recurrence_is_on_one_thread_by_default():
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", "import glassnet.fast.recurrent as r; print(r._split)"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "False", done.stderr[-2000:]
 
 
 # -- whole fits: the same weights either way ---------------------------------------------------

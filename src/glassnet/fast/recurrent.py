@@ -28,10 +28,10 @@ matmul is small (64 x 64 by 64 x 256 in bench/lstm.py): it runs on one BLAS thre
 The arrays a layer keeps (``hs``, ``acts``, ...) and its ``dz`` are the same arrays from step to
 step (:func:`_buffer`): fresh ones of several MB cost a thousand page faults a step.
 
-The batch's rows are independent in the recurrence, so when a second core is free
-(``glassnet.threads``: fixed ``set_num_threads(n >= 2)``, or auto's count of the cores others
-leave idle) and each half of the batch has at least 16 rows, the LSTM's loops forward and
-backward through time run over the two halves on two threads (:func:`split_batch`: numba's
+The batch's rows are independent in the recurrence, so on request (:func:`split_batch`; off
+by default: on the quiet 2-core machine the bench's epoch took 0.47 s on two threads against
+0.41 s on one, bench/README.md) the LSTM's loops forward and backward through time run over
+the two halves of the batch on two threads (numba's
 loops and NumPy's matmul, exp and tanh let go of the GIL), BLAS pinned to one thread for each;
 the weights' gradients after the loop are worked out over the whole batch as before. BLAS's
 product of half the rows is not always bit for bit the rows of its product of all of them, so
@@ -158,15 +158,15 @@ def _step_mask(layer):
     return np.ascontiguousarray(layer.step_mask[:, :, 0]), True
 
 
-_split = None            # the LSTM's recurrence on two threads: None = when a core is free, True / False = always / never
+_split = False           # the LSTM's recurrence on two threads: None = when a core is free, True / False = always / never
 _MIN_HALF = 16           # "when a core is free": from two halves of this many rows (see the module's docstring)
 
 
 def split_batch(mode) -> None:
     """Run the LSTM twin's recurrence over two halves of the batch on two threads: ``None``
-    (the default) when a second core is free (``glassnet.threads``) and each half has at least
-    16 rows; ``True`` for any batch of 2 rows or more; ``False`` never (one thread: the readable
-    path's numbers bit for bit)."""
+    when a second core is free (``glassnet.threads``) and each half has at least 16 rows;
+    ``True`` for any batch of 2 rows or more; ``False`` never (the default: one thread, the
+    readable path's numbers bit for bit; measured faster on a quiet 2-core machine)."""
     global _split
     if mode not in (None, True, False):
         raise ValueError(f"split_batch: mode must be None, True or False, got {mode!r}")
