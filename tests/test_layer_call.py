@@ -407,3 +407,11 @@ def test_a_nested_list_of_numbers_is_one_input_as_tensorflow_converts_it():
     w, b = layer.get_weights()
     np.testing.assert_allclose(out.numpy(), np.full((1, 3), 2.0) @ w + b, rtol=1e-6)
     assert Combine()([np.zeros((1, 2), np.float32), np.zeros((1, 2), np.float32)]).shape == (1, 2)
+
+
+def test_forward_takes_plain_python_rows_too():
+    layer = Linear(2)
+    layer(np.ones((1, 3), np.float32))                  # built
+    out = layer.forward([[1.0, 2.0, 3.0]])               # (NumPy 2: np.array(list, copy=False) would refuse)
+    w, b = layer.get_weights()
+    np.testing.assert_allclose(out, np.array([[1.0, 2.0, 3.0]]) @ w + b, rtol=1e-6)

@@ -86,7 +86,7 @@ def _as_input(x):
         return {k: _as_input(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return [_as_input(v) for v in x]
-    return wrap(np.array(x, copy=False))
+    return wrap(np.asarray(x))
 
 
 def _arrays(out):
