@@ -78,6 +78,8 @@ class Layer:
             _REGISTRY[cls.__name__] = cls           # (a _Base class shared by a family is not a layer)
         if "call" in vars(cls) and not hasattr(cls, "_is_stack"):   # (a Model records its call itself)
             cls.by_call = True
+            if "__setattr__" not in vars(cls):
+                cls.__setattr__ = Layer._track_setattr
             if "forward" not in vars(cls):
                 cls.forward = lambda self, x, training=False, mask=None: by_call.forward(self, x, training, mask)
             if "backward" not in vars(cls):
@@ -88,10 +90,11 @@ class Layer:
             if cls.compute_mask is not Layer.compute_mask:      # a compute_mask of yours may make one
                 cls.makes_mask = True
 
-    def __setattr__(self, name, value):
-        """A layer written with ``call`` owns the layers set as its attributes (or in a list or
-        tuple of them): their weights are its weights, as Keras tracks them."""
-        if self.by_call and not name.startswith("_"):
+    def _track_setattr(self, name, value):
+        """``__setattr__`` of a layer written with ``call`` (only theirs: the hand-written layers
+        set their caches every step and keep the plain one): the layers set as its attributes
+        (or in a list or tuple of them) are its own, their weights its weights, as Keras tracks them."""
+        if not name.startswith("_"):
             items = value if isinstance(value, (list, tuple)) else [value]
             tracked = self.__dict__.setdefault("_tracked", [])
             for item in items:
