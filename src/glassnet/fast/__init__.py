@@ -383,6 +383,18 @@ def kernels() -> str:
     return _KERNELS
 
 
+def load_loops(name: str):
+    """``glassnet.fast.<name>``, a module of numba loops, imported now; False when numba is
+    missing or its install is broken (the readable path is exact too). The twins (conv.py,
+    recurrent.py) keep what this returns, so each imports its loops once."""
+    if importlib.util.find_spec("numba") is None:
+        return False
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except Exception:   # noqa: BLE001 - a broken numba install
+        return False
+
+
 _planned = weakref.WeakKeyDictionary()     # optimizer -> the steps fit said it is about to take
 
 

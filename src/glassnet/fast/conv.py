@@ -34,7 +34,6 @@ went from ~78 ms to ~36 ms (~67 to ~47 ms when the machine is busy) on this proj
 """
 from __future__ import annotations
 
-import importlib.util
 
 import numpy as np
 
@@ -56,13 +55,7 @@ def _numba():
     if fast.kernels() == "numpy":
         return None
     if _kernels is None:
-        _kernels = False
-        if importlib.util.find_spec("numba") is not None:
-            try:
-                from . import _numba_conv as _fast_conv_numba  # noqa: PLC0415 - optional, imported when first needed
-                _kernels = _fast_conv_numba
-            except Exception:   # noqa: BLE001 - a broken numba install: the readable path is exact too
-                _kernels = False
+        _kernels = fast.load_loops("_numba_conv")           # optional, imported when first needed
     return _kernels or None
 
 

@@ -62,7 +62,6 @@ False
 """
 from __future__ import annotations
 
-import importlib.util
 import weakref
 
 import numpy as np
@@ -81,13 +80,7 @@ def _numba():
     if fast.kernels() == "numpy":
         return None
     if _kernels is None:
-        _kernels = False
-        if importlib.util.find_spec("numba") is not None:
-            try:
-                from . import _numba_recurrent  # noqa: PLC0415 - optional, imported when first needed
-                _kernels = _numba_recurrent
-            except Exception:   # noqa: BLE001 - a broken numba install: the readable path is exact too
-                _kernels = False
+        _kernels = fast.load_loops("_numba_recurrent")           # optional, imported when first needed
     return _kernels or None
 
 
