@@ -28,24 +28,28 @@ def central_difference(f, x, eps=1e-6):
     return grad
 
 
+def central_difference_in_place(f, a, eps=1e-6):
+    """d f / d a for a scalar ``f()`` that reads the array ``a`` itself (a weight's value, an
+    input a test keeps): each entry is nudged in place and put back."""
+    g = np.zeros_like(a)
+    for i in np.ndindex(a.shape):
+        keep = a[i]
+        a[i] = keep + eps
+        up = f()
+        a[i] = keep - eps
+        down = f()
+        a[i] = keep
+        g[i] = (up - down) / (2 * eps)
+    return g
+
+
 def numeric_model_gradients(model, x, y, eps=1e-6):
     """dJ/dw for each of ``model.trainable_weights`` by central differences, ``J`` being
     ``model.evaluate(x, y)``'s loss (the first number when it returns several)."""
-    def loss(value):
+    def loss():
+        value = model.evaluate(x, y, verbose=0)
         return value[0] if isinstance(value, list) else value
-    out = []
-    for v in model.trainable_weights:
-        g = np.zeros_like(v.value)
-        for idx in np.ndindex(v.shape):
-            old = v.value[idx]
-            v.value[idx] = old + eps
-            plus = loss(model.evaluate(x, y, verbose=0))
-            v.value[idx] = old - eps
-            minus = loss(model.evaluate(x, y, verbose=0))
-            v.value[idx] = old
-            g[idx] = (plus - minus) / (2 * eps)
-        out.append(g)
-    return out
+    return [central_difference_in_place(loss, v.value, eps) for v in model.trainable_weights]
 
 
 def rel_error(a, b):

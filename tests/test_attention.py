@@ -13,6 +13,7 @@ import pytest
 import glassnet
 import glassnet as tf
 from glassnet import layers
+from conftest import central_difference_in_place
 
 FIXTURE = np.load(Path(__file__).parent / "fixtures" / "keras_attention.npz")
 
@@ -91,19 +92,7 @@ def test_weights_are_laid_out_as_kerass_einsum_dense():
 
 
 def _central_differences(f, arrays, eps=1e-6):
-    grads = []
-    for a in arrays:
-        g = np.zeros_like(a)
-        for i in np.ndindex(a.shape):
-            keep = a[i]
-            a[i] = keep + eps
-            up = f()
-            a[i] = keep - eps
-            down = f()
-            a[i] = keep
-            g[i] = (up - down) / (2 * eps)
-        grads.append(g)
-    return grads
+    return [central_difference_in_place(f, a, eps) for a in arrays]
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"use_causal_mask": True},

@@ -11,7 +11,7 @@ import pytest
 
 import glassnet
 from glassnet.keras import layers
-from conftest import numeric_model_gradients
+from conftest import central_difference_in_place, numeric_model_gradients
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 
@@ -195,17 +195,7 @@ INNER = {
 }
 
 
-def _numeric(f, a, eps=1e-6):
-    g = np.zeros_like(a)
-    for i in np.ndindex(a.shape):
-        keep = a[i]
-        a[i] = keep + eps
-        up = f()
-        a[i] = keep - eps
-        down = f()
-        a[i] = keep
-        g[i] = (up - down) / (2 * eps)
-    return g
+_numeric = central_difference_in_place
 
 
 @pytest.mark.parametrize("kind", sorted(INNER))

@@ -12,6 +12,7 @@ import pytest
 import glassnet
 from glassnet import layers
 from glassnet.layers import merging
+from conftest import central_difference_in_place
 
 FIXTURE = Path(__file__).parent / "fixtures" / "keras_merging.npz"
 RNG = np.random.default_rng(24)
@@ -341,15 +342,8 @@ def test_merge_layers_shared_in_a_graph_get_central_difference_gradients(float64
     train_step(model, [x1, x2], y, None, training=False, update=False)
     analytic = {v.path: v.grad.copy() for v in model.trainable_weights}     # before the steps below overwrite them
     for v in model.trainable_weights:
-        numeric = np.zeros_like(v.value)
-        for i in np.ndindex(v.shape):
-            keep = v.value[i]
-            v.value[i] = keep + 1e-6
-            up = float(train_step(model, [x1, x2], y, None, training=False, update=False)[0])
-            v.value[i] = keep - 1e-6
-            down = float(train_step(model, [x1, x2], y, None, training=False, update=False)[0])
-            v.value[i] = keep
-            numeric[i] = (up - down) / 2e-6
+        numeric = central_difference_in_place(
+            lambda: float(train_step(model, [x1, x2], y, None, training=False, update=False)[0]), v.value)
         np.testing.assert_allclose(analytic[v.path], numeric, rtol=1e-5, atol=1e-8, err_msg=v.path)
 
 

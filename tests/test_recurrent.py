@@ -12,6 +12,7 @@ import pytest
 
 import glassnet
 from glassnet.keras import layers
+from conftest import central_difference_in_place
 
 HERE = pathlib.Path(__file__).parent
 KINDS = {"SimpleRNN": lambda **k: layers.SimpleRNN(3, **k), "LSTM": lambda **k: layers.LSTM(3, **k),
@@ -233,15 +234,7 @@ def test_recurrent_dropout_backward_matches_central_differences_with_the_masks_f
     dx = layer.backward(G)
     analytic = [v.grad.copy() for v in layer.weights] + [dx]
     for array, want in zip([v.value for v in layer.weights] + [x], analytic):
-        numeric = np.zeros_like(array)
-        for i in np.ndindex(array.shape):
-            keep = array[i]
-            array[i] = keep + 1e-6
-            up = np.sum(G * f())
-            array[i] = keep - 1e-6
-            down = np.sum(G * f())
-            array[i] = keep
-            numeric[i] = (up - down) / 2e-6
+        numeric = central_difference_in_place(lambda: np.sum(G * f()), array)
         np.testing.assert_allclose(want, numeric, rtol=1e-5, atol=1e-8)
     assert layer.get_config()["recurrent_dropout"] == 0.4
 

@@ -11,6 +11,7 @@ import pytest
 import glassnet
 import glassnet as tf
 from glassnet.keras import layers
+from conftest import central_difference_in_place
 
 KINDS = {
     "SimpleRNN": lambda **k: layers.SimpleRNN(3, **k),
@@ -52,18 +53,7 @@ def _sizes(layer):
     return glassnet.layers.recurrent_state.sizes(layer)
 
 
-def _numeric(f, a, eps=1e-6):
-    """Central differences of the scalar f() with respect to every entry of ``a`` (in place)."""
-    g = np.zeros_like(a)
-    for i in np.ndindex(a.shape):
-        keep = a[i]
-        a[i] = keep + eps
-        up = f()
-        a[i] = keep - eps
-        down = f()
-        a[i] = keep
-        g[i] = (up - down) / (2 * eps)
-    return g
+_numeric = central_difference_in_place      # f() of the array itself, nudged in place
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))

@@ -10,6 +10,7 @@ import glassnet as tf
 from glassnet import inspect as ginspect
 from glassnet.keras import Model
 from glassnet.keras.layers import Dense, Dropout
+from conftest import central_difference_in_place
 
 
 def _data(n=24, seed=0):
@@ -109,18 +110,7 @@ def test_fit_on_a_subclassed_model_takes_the_chain_it_calls():
 
 def _numeric(cost, variables, eps=1e-6):
     """Central differences of ``cost()`` with respect to each variable (float64 variables)."""
-    out = []
-    for v in variables:
-        g = np.zeros(v.shape)
-        for i in np.ndindex(tuple(v.shape)):
-            keep = v.value[i]
-            v.value[i] = keep + eps
-            up = float(cost())
-            v.value[i] = keep - eps
-            g[i] = (up - float(cost())) / (2 * eps)
-            v.value[i] = keep
-        out.append(g)
-    return out
+    return [central_difference_in_place(lambda: float(cost()), v.value, eps) for v in variables]
 
 
 def _check(cost, variables, rtol=1e-5, atol=1e-8):
