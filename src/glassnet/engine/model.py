@@ -33,9 +33,6 @@ True
 """
 from __future__ import annotations
 
-import functools
-import inspect
-
 import numpy as np
 
 from .. import config
@@ -594,13 +591,6 @@ def _layer_entry(layer) -> dict:
                 "registered_name": None}
     return {"module": cls.__module__, "class_name": cls.__name__, "config": layer.get_config(),
             "registered_name": get_registered_name(cls)}
-
-
-@functools.cache
-def _takes_training(cls) -> bool:
-    """Whether a subclassed model's ``call`` has a ``training`` parameter (Keras passes it then)."""
-    parameters = inspect.signature(cls.call).parameters
-    return "training" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
 def _one_or_list(shapes):

@@ -36,6 +36,7 @@ array([[3., 3.]], dtype=float32)
 """
 from __future__ import annotations
 
+import functools
 import inspect
 
 import numpy as np
@@ -46,8 +47,15 @@ from ..tf.tensor import Tensor, wrap
 
 
 def takes(cls, name: str) -> bool:
-    """Whether ``cls.call`` has a parameter ``name`` (or ``**kwargs``): Keras passes it then."""
-    parameters = inspect.signature(cls.call).parameters
+    """Whether ``cls.call`` has a parameter ``name`` (or ``**kwargs``): Keras passes it then.
+    (Asked on every call: worked out once per ``call`` function, so a class whose ``call`` is
+    set later, as the time-series tutorial's ``FeedBack.call = call``, is asked afresh.)"""
+    return _takes(cls.call, name)
+
+
+@functools.lru_cache(maxsize=None)
+def _takes(call, name: str) -> bool:
+    parameters = inspect.signature(call).parameters
     return name in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
