@@ -286,6 +286,34 @@ def main():
 # ------------------------------------------------------------------------------------------
 # --check: glassnet writes, Keras reads
 # ------------------------------------------------------------------------------------------
+def files_both_ways(glassnet, keras, folder, name, model, x, fresh):
+    """Check a fitted glassnet ``model``'s files against Keras three ways: Keras loads its
+    ``.keras`` file and predicts the same on ``x``; glassnet loads the file Keras saves back;
+    and glassnet's ``.weights.h5`` loads into ``fresh`` (a Keras model of the same layers).
+    Prints a line per check; returns the number that failed."""
+    want = model.predict(x, verbose=0)
+    failures = 0
+
+    def report(got, what):
+        nonlocal failures
+        ok = np.allclose(got, want, rtol=1e-4, atol=1e-5)
+        print(f"{'ok  ' if ok else 'FAIL'} {name}: {what}; max |diff| {np.abs(got - want).max():.2e}")
+        failures += not ok
+
+    path = os.path.join(folder, f"{name}.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    report(loaded.predict(x, verbose=0), f"Keras loaded {[type(l).__name__ for l in loaded.layers]}")
+    path2 = os.path.join(folder, f"{name}_keras.keras")
+    loaded.save(path2)                      # and back: Keras saves what it loaded, glassnet reads it
+    report(glassnet.models.load_model(path2).predict(x, verbose=0), "Keras re-saved, glassnet loaded")
+    path3 = os.path.join(folder, f"{name}.weights.h5")
+    model.save_weights(path3)               # the weights alone, into a fresh Keras model
+    fresh.load_weights(path3)
+    report(fresh.predict(x, verbose=0), "glassnet .weights.h5 into Keras")
+    return failures
+
+
 def check():
     keras, tf = _keras()
     sys.path.insert(0, os.path.join(ROOT, "src"))
@@ -326,34 +354,9 @@ def check():
                 layer.moving_variance.value = rng.uniform(0.5, 2, layer.moving_variance.shape)
             model.compile(optimizer="adam", loss="mse")
             model.fit(x, 0.5 * model.predict(x, verbose=0), epochs=1, verbose=0)    # the optimizer has state
-            want = model.predict(x, verbose=0)
-            path = os.path.join(folder, f"{name}.keras")
-            model.save(path)
-            loaded = keras.saving.load_model(path)
-            got = loaded.predict(x, verbose=0)
-            ok = np.allclose(got, want, rtol=1e-4, atol=1e-5)
-            names = [type(l).__name__ for l in loaded.layers]
-            print(f"{'ok  ' if ok else 'FAIL'} {name}: Keras loaded {names}; max |diff| {np.abs(got - want).max():.2e}")
-            failures += not ok
-            # and back: Keras saves what it loaded, glassnet reads it
-            path2 = os.path.join(folder, f"{name}_keras.keras")
-            loaded.save(path2)
-            again = glassnet.models.load_model(path2).predict(x, verbose=0)
-            ok2 = np.allclose(again, want, rtol=1e-4, atol=1e-5)
-            print(f"{'ok  ' if ok2 else 'FAIL'} {name}: Keras re-saved, glassnet loaded; "
-                  f"max |diff| {np.abs(again - want).max():.2e}")
-            failures += not ok2
-            # the weights alone: glassnet's .weights.h5 into a fresh Keras model of the same layers
-            path3 = os.path.join(folder, f"{name}.weights.h5")
-            model.save_weights(path3)
             fresh = keras.Sequential([keras.Input(input_shape)] + [getattr(keras.layers, c)(**cfg)
                                                                    for c, cfg in layers])
-            fresh.load_weights(path3)
-            got3 = fresh.predict(x, verbose=0)
-            ok3 = np.allclose(got3, want, rtol=1e-4, atol=1e-5)
-            print(f"{'ok  ' if ok3 else 'FAIL'} {name}: glassnet .weights.h5 into Keras; "
-                  f"max |diff| {np.abs(got3 - want).max():.2e}")
-            failures += not ok3
+            failures += files_both_ways(glassnet, keras, folder, name, model, x, fresh)
     print("all checks passed" if not failures else f"{failures} check(s) FAILED")
     return 1 if failures else 0
 

@@ -297,32 +297,9 @@ def check():
             x = rng.normal(size=(5,) + input_shape).astype(np.float32)
             model.compile(optimizer="adam", loss="mse")
             model.fit(x, 0.5 * model.predict(x, verbose=0), epochs=1, verbose=0)
-            want = model.predict(x, verbose=0)
-            path = os.path.join(folder, f"{name}.keras")
-            model.save(path)
-            loaded = keras.saving.load_model(path)
-            got = loaded.predict(x, verbose=0)
-            ok = np.allclose(got, want, rtol=1e-4, atol=1e-5)
-            print(f"{'ok  ' if ok else 'FAIL'} {name}: Keras loaded {[type(l).__name__ for l in loaded.layers]}; "
-                  f"max |diff| {np.abs(got - want).max():.2e}")
-            failures += not ok
-            path2 = os.path.join(folder, f"{name}_keras.keras")
-            loaded.save(path2)
-            again = glassnet.models.load_model(path2).predict(x, verbose=0)
-            ok2 = np.allclose(again, want, rtol=1e-4, atol=1e-5)
-            print(f"{'ok  ' if ok2 else 'FAIL'} {name}: Keras re-saved, glassnet loaded; "
-                  f"max |diff| {np.abs(again - want).max():.2e}")
-            failures += not ok2
-            path3 = os.path.join(folder, f"{name}.weights.h5")
-            model.save_weights(path3)
             fresh = keras.Sequential([keras.Input(input_shape)] + [make_layer(keras.layers, c, cfg)
                                                                    for c, cfg in layers])
-            fresh.load_weights(path3)
-            got3 = fresh.predict(x, verbose=0)
-            ok3 = np.allclose(got3, want, rtol=1e-4, atol=1e-5)
-            print(f"{'ok  ' if ok3 else 'FAIL'} {name}: glassnet .weights.h5 into Keras; "
-                  f"max |diff| {np.abs(got3 - want).max():.2e}")
-            failures += not ok3
+            failures += CONV.files_both_ways(glassnet, keras, folder, name, model, x, fresh)
         # a wrapped Sequential (a per-frame CNN): Keras reads glassnet's file (glassnet's loader refuses a
         # model nested in a layer's config, so only this direction)
         glassnet.utils.clear_session()
