@@ -57,3 +57,16 @@ def rel_error(a, b):
     blows up on components near zero, where central differences have ~1e-10 absolute noise.)"""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12))
+
+
+def load_tool(name):
+    """A fixture maker in tools/ (``load_tool("make_keras_masking")``) as a module: its
+    seeding rules and case lists are what the tests reuse. It imports NumPy at load; Keras
+    only inside its functions, so no TensorFlow is needed here."""
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parent.parent / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

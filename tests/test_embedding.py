@@ -2,7 +2,6 @@
 batch gets both gradients), Keras's numbers, files both ways, ONNX, and clear refusals."""
 from __future__ import annotations
 
-import importlib.util
 import pathlib
 
 import numpy as np
@@ -10,15 +9,13 @@ import pytest
 
 import glassnet
 from glassnet.keras import layers
+from conftest import load_tool
 
 HERE = pathlib.Path(__file__).parent
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("make_keras_embedding", HERE.parent / "tools" / "make_keras_embedding.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+    return load_tool("make_keras_embedding")
 
 
 def test_forward_gathers_rows_and_backward_adds_them_up_per_id():

@@ -14,6 +14,7 @@ import pytest
 
 import glassnet
 from glassnet.saving import ModelFileError
+from conftest import load_tool
 
 pytest.importorskip("h5py")
 HERE = pathlib.Path(__file__).parent / "fixtures" / "keras_functional"
@@ -88,11 +89,7 @@ def test_a_tampered_functional_file_is_refused(tmp_path, change, match):
 def test_a_two_input_dot_normalize_model_trains_to_keras_weights_and_extracts_its_features():
     """Keras parity (tools/make_keras_functional.py): the same start, data and steps give
     Keras's losses and weights; a feature extractor of its layers gives Keras's features."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("make_keras_functional",
-                                                  HERE.parents[2] / "tools" / "make_keras_functional.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool("make_keras_functional")
     d = np.load(HERE / "dot_normalize.npz")
     model = tool.build_dot(glassnet.keras)
     model.set_weights([d[f"start_{i}"] for i in range(6)])
@@ -107,11 +104,7 @@ def test_a_two_input_dot_normalize_model_trains_to_keras_weights_and_extracts_it
 
 
 def test_a_graphs_summary_is_keras_table_with_connected_to():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("make_keras_functional",
-                                                  HERE.parents[2] / "tools" / "make_keras_functional.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool("make_keras_functional")
     lines = []
     tool.build(glassnet.keras).summary(print_fn=lines.append)
     keras_text = (HERE / "two_in_two_out.summary.txt").read_text()

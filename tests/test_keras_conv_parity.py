@@ -8,7 +8,6 @@ mode, one SGD step, then a few epochs of ``fit(shuffle=False)``: History and fin
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 
@@ -18,6 +17,7 @@ import pytest
 import glassnet
 from glassnet.inspect import scratch_copy
 from glassnet.step import train_step
+from conftest import load_tool
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(HERE, "fixtures", "keras_conv")
@@ -25,11 +25,7 @@ RTOL, ATOL = 1e-4, 1e-6
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location(
-        "make_keras_conv_fixtures", os.path.join(HERE, "..", "tools", "make_keras_conv_fixtures.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)           # NumPy only at import; Keras only inside its functions
-    return module
+    return load_tool("make_keras_conv_fixtures")
 
 
 TOOL = _tool()

@@ -9,7 +9,6 @@ loss and gradients, a few epochs of fit (History, final predict), and Keras's sa
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 
@@ -19,6 +18,7 @@ import pytest
 import glassnet
 from glassnet.inspect import scratch_copy
 from glassnet.step import train_step
+from conftest import load_tool
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(HERE, "fixtures", "keras_shape_layers")
@@ -26,11 +26,7 @@ RTOL, ATOL = 1e-4, 1e-5
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location(
-        "make_keras_shape_layers", os.path.join(HERE, "..", "tools", "make_keras_shape_layers.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)           # NumPy only at import; Keras only inside its functions
-    return module
+    return load_tool("make_keras_shape_layers")
 
 
 TOOL = _tool()

@@ -5,7 +5,6 @@ the mask on (glassnet/layers/base.py, engine/step.py, engine/graph.py). Real Ker
 (tools/make_keras_masking.py); backward by central differences with a mask."""
 from __future__ import annotations
 
-import importlib.util
 import pathlib
 
 import numpy as np
@@ -14,16 +13,14 @@ import pytest
 import glassnet
 from glassnet.keras import layers
 from conftest import central_difference
+from conftest import load_tool
 
 HERE = pathlib.Path(__file__).parent
 FIXTURE = np.load(HERE / "fixtures" / "keras_masking.npz")
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("make_keras_masking", HERE.parent / "tools" / "make_keras_masking.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+    return load_tool("make_keras_masking")
 
 
 def _model(name, mask_zero=True):

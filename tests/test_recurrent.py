@@ -4,7 +4,6 @@ tests/fixtures/keras_recurrent.npz (tools/make_keras_recurrent.py), .keras files
 classifier through fit, and the refusals."""
 from __future__ import annotations
 
-import importlib.util
 import pathlib
 
 import numpy as np
@@ -13,6 +12,7 @@ import pytest
 import glassnet
 from glassnet.keras import layers
 from conftest import central_difference_in_place
+from conftest import load_tool
 
 HERE = pathlib.Path(__file__).parent
 KINDS = {"SimpleRNN": lambda **k: layers.SimpleRNN(3, **k), "LSTM": lambda **k: layers.LSTM(3, **k),
@@ -20,10 +20,7 @@ KINDS = {"SimpleRNN": lambda **k: layers.SimpleRNN(3, **k), "LSTM": lambda **k: 
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("make_keras_recurrent", HERE.parent / "tools" / "make_keras_recurrent.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+    return load_tool("make_keras_recurrent")
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))

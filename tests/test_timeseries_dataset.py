@@ -7,24 +7,10 @@ import pytest
 
 import glassnet as tf
 from glassnet.data import timeseries
+from conftest import load_tool
 
-CASES = {
-    "plain": dict(data=np.arange(20), targets=None, sequence_length=5, batch_size=4),
-    "targets_stride_rate": dict(data=np.arange(20), targets=np.arange(20) * 10, sequence_length=4,
-                                sequence_stride=3, sampling_rate=2, batch_size=3),
-    "start_end": dict(data=np.arange(20), targets=np.arange(20) * 10, sequence_length=3, sampling_rate=2,
-                      start_index=2, end_index=17, batch_size=5),
-    "rows_unbatched": dict(data=np.arange(60, dtype=np.float32).reshape(30, 2), targets=None, sequence_length=6,
-                           sequence_stride=4, batch_size=None),
-    "short_targets": dict(data=np.arange(20), targets=np.arange(8), sequence_length=3, batch_size=16),
-    "too_long": dict(data=np.arange(5), targets=None, sequence_length=10, batch_size=2),
-}
-ERRORS = {
-    "negative_start": dict(start_index=-1), "start_past_end": dict(start_index=20),
-    "end_before_start": dict(start_index=5, end_index=3), "end_past_data": dict(end_index=20),
-    "end_negative": dict(end_index=-1), "rate_zero": dict(sampling_rate=0), "rate_long": dict(sampling_rate=20),
-    "stride_zero": dict(sequence_stride=0), "stride_long": dict(sequence_stride=25),
-}
+TOOL = load_tool("make_keras_timeseries")
+CASES, ERRORS = TOOL.CASES, TOOL.ERRORS        # the cases Keras answered
 # Keras 3.15 (tools/make_keras_timeseries.py)
 KERAS = {'plain': [[[0, 1, 2, 3, 4], [1, 2, 3, 4, 5], [2, 3, 4, 5, 6], [3, 4, 5, 6, 7]],
                     [[4, 5, 6, 7, 8], [5, 6, 7, 8, 9], [6, 7, 8, 9, 10], [7, 8, 9, 10, 11]],

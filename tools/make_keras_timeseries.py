@@ -1,10 +1,9 @@
 """Print Keras 3.15's answers for keras.utils.timeseries_dataset_from_array, pasted as
-constants into tests/test_timeseries_dataset.py::
+constants into tests/test_timeseries_dataset.py (which reads CASES and ERRORS from here)::
 
     /work/peers/bin/python tools/make_keras_timeseries.py
 """
 import numpy as np
-import keras
 
 CASES = {
     "plain": dict(data=np.arange(20), targets=None, sequence_length=5, batch_size=4),
@@ -30,6 +29,7 @@ def plain(x):
 
 
 def main():
+    import keras     # here, so the tests can read CASES and ERRORS without TensorFlow
     out = {}
     for name, kw in CASES.items():
         ds = keras.utils.timeseries_dataset_from_array(**kw)
