@@ -19,6 +19,7 @@ For a Dense layer with activation ``g`` (one batch of ``m`` rows):
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -34,6 +35,11 @@ class InputLayer(SymbolicMath, Layer):
     """Declares the input shape (without the batch dimension); ``Input(shape=(4,))`` makes one."""
 
     def __init__(self, shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, **kwargs):
+        if "input_shape" in kwargs:                 # Keras 2's spelling, which Keras 3 still takes, with a warning
+            warnings.warn("Argument `input_shape` is deprecated. Use `shape` instead.", stacklevel=2)
+            shape = kwargs.pop("input_shape")
+        if "batch_input_shape" in kwargs:
+            batch_shape = kwargs.pop("batch_input_shape")
         if shape is None and batch_shape is None:
             raise ValueError("Input: give `shape`, the shape of one sample, e.g. Input(shape=(400,))")
         if batch_shape is not None:
@@ -52,6 +58,19 @@ class InputLayer(SymbolicMath, Layer):
         self.batch_size = batch_size
         self.shape = TensorShape((batch_size,) + shape)     # like a KerasTensor's shape
         self.built = True
+
+    @property
+    def output(self):
+        """The input itself (Keras's ``input_layer.output``, the first of a feature extractor's outputs)."""
+        return self
+
+    @property
+    def output_shape(self) -> tuple:
+        return tuple(self.shape)
+
+    @output_shape.setter
+    def output_shape(self, value):
+        pass                                         # (Layer.__init__ clears it: the shape is the Input's)
 
     def forward(self, x, training=False):
         return x
