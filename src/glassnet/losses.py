@@ -156,9 +156,13 @@ class Loss:
         if not np.issubdtype(y_pred.dtype, np.floating):
             y_pred = y_pred.astype(config.floatx())
         values = self.call(self.prepare(y_true, y_pred), y_pred)
+        mask = getattr(given, "_keras_mask", None)         # the output's padding (Keras 3 masks the loss)
         if sample_weight is not None:        # called directly: the same rule as fit's weights
             from .engine import checks as _checks
-            sample_weight = _checks.loss_weights(sample_weight, np.shape(values))
+            shape = np.shape(values) if mask is None else np.shape(values)[:max(np.ndim(sample_weight), 1)]
+            sample_weight = _checks.loss_weights(sample_weight, shape)      # (with a mask: per sample, or step)
+        if mask is not None:
+            sample_weight = mask_weights(mask, np.shape(values), self.reduction, sample_weight, values.dtype)
         out = wrap(reduce_values(values, sample_weight, self.reduction))     # loss_fn(y, p).numpy()
         if tape.recording():                 # inside a GradientTape: tape.gradient(out, ...) starts here
             tape.record_loss(self, y_true, given, sample_weight, out, values=values)
@@ -169,6 +173,35 @@ class Loss:
 
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
+def mask_weights(mask, shape, reduction="sum_over_batch_size", sample_weight=None, dtype=np.float32):
+    """A masked loss (Keras 3's ``apply_mask``): the output's mask (``Embedding(mask_zero=True)``
+    or ``Masking`` carried to a sequence output) as weights on the loss values of ``shape``::
+
+        w = mask * total / valid      ("sum_over_batch_size": total entries, valid unmasked ones;
+                                       0 where every entry is masked)
+        w = mask                      ("sum", "mean_with_sample_weight", "none")
+
+    so that ``sum(w * L) / total = sum(mask * L) / valid``: the mean over the unmasked steps,
+    and a padded step gets no gradient. A ``sample_weight`` per sample multiplies each of its
+    steps (Keras 3.15 refuses that combination with a shape error; Keras 2 weighed it so)."""
+    mask = np.asarray(mask, bool)
+    while mask.ndim > len(shape) and mask.shape[-1] == 1:
+        mask = mask.reshape(mask.shape[:-1])
+    if mask.shape != tuple(shape)[:mask.ndim]:            # (a metric's values may keep a last axis of 1)
+        raise ValueError(f"The output's mask has shape {mask.shape}, but the loss (or metric) has values of "
+                         f"shape {tuple(shape)}: a mask must mark the values' entries (batch, steps)")
+    w = mask.astype(dtype)
+    if reduction in ("sum_over_batch_size", "mean"):
+        valid = w.sum()
+        w *= w.dtype.type(w.size / valid) if valid else 0
+    if sample_weight is not None:
+        sw = np.asarray(sample_weight, dtype)
+        while sw.ndim > w.ndim and sw.shape[-1] == 1:
+            sw = sw.reshape(sw.shape[:-1])
+        w = w * sw.reshape(sw.shape + (1,) * (w.ndim - sw.ndim))
+    return w
 
 
 def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):

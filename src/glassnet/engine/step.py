@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import losses
 from ..layers import by_call
+from ..tf.tensor import Tensor, wrap
 from .outputs import OutputLosses
 
 
@@ -68,7 +70,21 @@ def forward(layers, x, training=False, record=None, passes=None):
             a, mask = passes.forward_with_mask(layer, a, t, mask)
         if record is not None:
             record.outputs.append(a)
-    return a
+    return a if mask is None else carrying(a, mask)
+
+
+def carrying(a, mask):
+    """The output ``a`` carrying its mask as Keras's tensors do (``a._keras_mask``): the loss
+    and the compiled metrics read it there and count only the unmasked steps."""
+    out = a.view(Tensor)
+    out._keras_mask = wrap(np.asarray(mask, bool))
+    return out
+
+
+def output_mask(a):
+    """``(a as a plain array, its mask or None)``."""
+    mask = getattr(a, "_keras_mask", None)
+    return (a, None) if mask is None else (a.view(np.ndarray), np.asarray(mask, bool))
 
 
 def divisor(loss, m, sample_weight) -> float:
@@ -81,6 +97,25 @@ def divisor(loss, m, sample_weight) -> float:
     if loss.reduction == "mean_with_sample_weight" and sample_weight is not None:
         return float(sample_weight.sum()) or 1.0
     return m
+
+
+def weights_of(loss, values, sample_weight, mask):
+    """The weights on a batch's loss values: ``sample_weight`` (one per sample), and where the
+    output carries a mask, Keras 3's masked loss (``glassnet.losses.mask_weights``: a padded
+    step weighs 0, the others ``total / valid`` for the default reduction). None: unweighted."""
+    if mask is None:
+        if sample_weight is None or np.ndim(sample_weight) >= np.ndim(values):
+            return sample_weight
+        return np.reshape(sample_weight, np.shape(sample_weight) + (1,) * (np.ndim(values) - np.ndim(sample_weight)))
+    return losses.mask_weights(mask, np.shape(values), loss.reduction, sample_weight, values.dtype)
+
+
+def batch_loss(loss, values, sample_weight=None, mask=None) -> float:
+    """``J`` of one batch from its loss values (no penalties): weighted, then reduced."""
+    weights = weights_of(loss, values, sample_weight, mask)
+    if weights is not None:
+        values = values * weights
+    return float(np.sum(values)) / divisor(loss, np.size(values), weights)
 
 
 def per_sample_losses(loss, shortcut, last_layer, y, a):
@@ -102,20 +137,21 @@ def loss_and_output_grad(loss, shortcut, last_layer, y, a, sample_weight=None, r
         if record is not None:
             record.output_grad = grads
         return value, grads
+    a, mask = output_mask(a)
     if shortcut:
         values, grad = loss.value_and_gradient_from_logits(y, last_layer.z, a)
     else:
         values, grad = loss.value_and_gradient(y, a)
     if grad is a or grad is y:             # scaled in place below: never the caller's array
         grad = grad.copy()
-    m = a.shape[0]
-    d = divisor(loss, np.size(values), sample_weight)
-    if sample_weight is None:
+    weights = weights_of(loss, values, sample_weight, mask)
+    d = divisor(loss, np.size(values), weights)
+    if weights is None:
         value = float(np.add.reduce(values, axis=None)) / d       # values.sum(), without its wrapper
         grad *= 1.0 / d
-    else:
-        value = float((values * sample_weight).sum()) / d
-        grad *= (sample_weight / d).reshape((m,) + (1,) * (grad.ndim - 1))
+    else:                                  # dJ/dA_i = w_i / d * dL_i/dA_i: a masked step gets none
+        value = float((values * weights).sum()) / d
+        grad *= (weights / d).reshape(weights.shape + (1,) * (grad.ndim - weights.ndim))
     if record is not None:
         record.per_sample_loss, record.output_grad = values, grad
     return value, grad

@@ -27,7 +27,8 @@ from ..fast import denormals, threads
 from ..callbacks import CallbackList, History
 from .progress import ProgressLogger
 from . import custom_step, fastpath
-from .step import added_losses, divisor, forward, per_sample_losses, penalty
+from .step import added_losses, forward, output_mask, per_sample_losses, penalty
+from .step import batch_loss as step_loss
 from ..utils import rng
 
 
@@ -415,11 +416,10 @@ def run_evaluate_batches(model, batches):
     penalties = penalty(model.trainable_weights)
     total, n = 0.0, 0
     for xb, yb, swb in batches:
-        a = forward(layers, xb, False)
-        values = per_sample_losses(loss, model.output_shortcut, layers[-1], yb, a)
-        if swb is not None:
-            values = values * swb
-        batch_loss = float(np.sum(values)) / divisor(loss, np.size(values), swb) + penalties + added_losses(layers)
+        a = forward(layers, xb, False)              # (a sequence output may carry its mask: step.carrying)
+        plain, mask = output_mask(a)
+        values = per_sample_losses(loss, model.output_shortcut, layers[-1], yb, plain)
+        batch_loss = step_loss(loss, values, swb, mask) + penalties + added_losses(layers)
         total += batch_loss * rows(yb)         # the epoch's loss: weighted by batch size
         n += rows(yb)
         for m in model.metrics:

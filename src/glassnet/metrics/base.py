@@ -80,8 +80,13 @@ class Metric:
         raise NotImplementedError
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        mask = getattr(y_pred, "_keras_mask", None)      # a sequence output's padding: those steps count nothing
         y_true, y_pred = _array(y_true, "y_true"), _array(y_pred, "y_pred")
-        self._add(self.values(y_true, y_pred), sample_weight)
+        values = self.values(y_true, y_pred)
+        if mask is not None:                             # (Keras 3: the mask joins sample_weight)
+            from ..losses import mask_weights  # noqa: PLC0415 - deferred, as the engine's checks below
+            sample_weight = mask_weights(mask, np.shape(values), "sum", sample_weight, np.float64)
+        self._add(values, sample_weight)
 
     def _add(self, values, sample_weight) -> None:
         """Keras's reduction (``reduce_to_samplewise_values``, then ``Mean``): a weight per
