@@ -62,7 +62,7 @@ def test_string_dtype_as_tensorflow_names_it():
     assert tf.string.as_numpy_dtype is object and np.dtype(tf.string) == object
     assert tf.string == "string" and tf.string != tf.float32 and tf.string != np.dtype("float32")
     assert tf.constant([1.0]).dtype != tf.string
-    assert tf.dtypes.as_dtype("string") is tf.string and tf.dtypes.as_dtype("float32") is np.float32
+    assert tf.dtypes.as_dtype("string") is tf.string and tf.dtypes.as_dtype("float32") is tf.float32 == np.float32
     assert tf.dtypes.as_dtype(str) is tf.string and {tf.string: 1}[tf.string] == 1
 
 

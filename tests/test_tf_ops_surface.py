@@ -57,7 +57,7 @@ def test_dtypes_are_numpys():
     assert [np.dtype(d).name for d in (tf.bool, tf.int8, tf.int16, tf.uint16, tf.uint32, tf.uint64, tf.float16,
                                        tf.complex64)] == ["bool", "int8", "int16", "uint16", "uint32", "uint64",
                                                           "float16", "complex64"]
-    assert C([True]).dtype == tf.bool and tf.dtypes.complex128 is np.complex128
+    assert C([True]).dtype == tf.bool and tf.dtypes.complex128 == np.complex128
     assert tf.DType is tf.dtypes.DType and isinstance(tf.string, tf.DType)
 
 

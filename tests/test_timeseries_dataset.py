@@ -81,7 +81,7 @@ def test_windows_targets_strides_rates_and_bounds_are_keras_s(name):
     assert _plain(ds) == KERAS[name]
     if KERAS[name]:
         first = next(iter(ds))
-        assert str((first[0] if isinstance(first, tuple) else first).dtype) == KERAS[name + "_dtype"]
+        assert (first[0] if isinstance(first, tuple) else first).dtype.name == KERAS[name + "_dtype"]
     assert int(ds.cardinality()) == len(KERAS[name])
 
 

@@ -31,14 +31,12 @@ from .tf.dtypes import string      # tf.string: string tensors are object arrays
 from .tf import errors
 from .tf.math import (ceil, cos, floor, greater, greater_equal, less, less_equal, not_equal, sign, sin,  # noqa: A004
                       truediv)
-from .tf.dtypes import (DType, bool, complex64, complex128, double, half, int8, int16, saturate_cast,  # noqa: A004
-                        uint16, uint32, uint64)
+from .tf.dtypes import (DType, bool, complex64, complex128, double, float16, float32, float64, half, int8,  # noqa: A004
+                        int16, int32, int64, saturate_cast, uint8, uint16, uint32, uint64)
 from .tf.ops import clip_by_global_norm, clip_by_norm
 
 newaxis = None                          # tf.newaxis: x[..., tf.newaxis] adds an axis, as numpy's None
 
-# TensorFlow's dtype names (tf.float32 ...), as NumPy's types
-from numpy import float16, float32, float64, int32, int64, uint8  # noqa: E402
 
 # Loaded on first use, so that `import glassnet` stays light (see bench/: import time).
 _LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many variants at once

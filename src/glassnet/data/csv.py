@@ -3,7 +3,7 @@
 
 >>> cols = decode_csv(["1,2.5,a", '7,,"b,c"'], record_defaults=[[0], [0.0], [""]])
 >>> [c.numpy().tolist() for c in cols], [c.dtype.name for c in cols]
-([[1, 7], [2.5, 0.0], [b'a', b'b,c']], ['int32', 'float32', 'object'])
+([[1, 7], [2.5, 0.0], [b'a', b'b,c']], ['int32', 'float32', 'string'])
 
 TensorFlow's rules, kept here:
 

@@ -1,59 +1,101 @@
-"""``tf.dtypes``: TensorFlow's dtype names. The numeric ones are NumPy's types (``tf.float32`` is
-``numpy.float32``, so ``t.dtype == tf.float32`` holds for a float32 array); ``tf.string`` is a
-small object that stands for TensorFlow's string type, because NumPy has none that fits.
+"""``tf.dtypes``: TensorFlow's dtypes. Each is a :class:`DType` that prints as TensorFlow's
+(``<dtype: 'float32'>``) and stands for a NumPy dtype: ``tf.float32 == np.float32`` holds, and
+NumPy takes it wherever it takes a dtype (``np.zeros(2, tf.float32)``). A Tensor's ``.dtype`` is one.
 
 A string tensor in glassnet is a :class:`~glassnet.Tensor` of NumPy ``object`` dtype holding
 Python ``bytes`` (UTF-8), as TensorFlow's ``.numpy()`` hands them out; ``tf.string`` compares
 equal to that dtype, so TensorFlow's checks read the same:
 
->>> import glassnet as tf
+>>> import numpy as np, glassnet as tf
 >>> t = tf.constant(["a b", "c"])
 >>> t.dtype == tf.string, t.numpy()
 (True, array([b'a b', b'c'], dtype=object))
 >>> tf.string, tf.string.name, tf.dtypes.as_dtype("string") is tf.string
 (tf.string, 'string', True)
+>>> print(tf.constant([1.5]).dtype)
+<dtype: 'float32'>
+>>> tf.float32 == np.float32, np.dtype(tf.float32)
+(True, dtype('float32'))
 """
 from __future__ import annotations
 
 import numpy as np
-from numpy import (bool_, complex64, complex128, float16, float32, float64, int8, int16, int32, int64, uint8,  # noqa: F401
-                   uint16, uint32, uint64)
 
-__all__ = ["DType", "as_dtype", "cast", "saturate_cast", "bool", "complex64", "complex128", "double", "float16", "float32", "float64", "half",
-           "int8", "int16", "int32", "int64", "string", "uint8", "uint16", "uint32", "uint64"]
-
-half, double = float16, float64       # TensorFlow's other names for them
-
-bool = bool_  # noqa: A001 - TensorFlow's name (tf.bool)
+__all__ = ["DType", "as_dtype", "cast", "saturate_cast", "bool", "complex64", "complex128", "double", "float16", "float32",
+           "float64", "half", "int8", "int16", "int32", "int64", "string", "uint8", "uint16", "uint32", "uint64"]
 
 
 class DType:
-    """TensorFlow's string dtype (``tf.string``): equal to itself, to ``"string"`` and to NumPy's
-    ``object`` dtype (what glassnet's string tensors are); ``as_numpy_dtype`` is ``object``, as
-    TensorFlow's, and NumPy reads it as ``object`` (``np.dtype(tf.string)``)."""
+    """A TensorFlow dtype (``tf.float32``, ``t.dtype``): prints ``<dtype: 'float32'>``, repr
+    ``tf.float32``; equal to NumPy's dtype and type of that name and to the name itself
+    (``t.dtype == np.float32 == "float32"``); NumPy reads it as its dtype (``np.dtype(tf.float32)``,
+    ``np.zeros(2, tf.float32)``), and NumPy's dtype attributes (``kind``, ``itemsize``...) read through.
+    ``tf.string`` stands for NumPy's ``object`` dtype, what glassnet's string tensors are."""
+
+    _is_numeric = True                             # NumPy's testing asks type(x.dtype)._is_numeric
 
     def __init__(self, name: str, numpy_type):
         self.name = name
         self.as_numpy_dtype = numpy_type
-        self.dtype = np.dtype(numpy_type)          # NumPy's door: np.dtype(tf.string) is object
+        self.dtype = np.dtype(numpy_type)          # NumPy's door: np.dtype(tf.float32) is float32
+        self.kind, self.itemsize, self.type = self.dtype.kind, self.dtype.itemsize, self.dtype.type
+        self.is_floating = name in ("float16", "float32", "float64", "bfloat16")
+        self.is_integer = self.kind in "iu"
+        self.is_unsigned = self.kind == "u"
+        self.is_complex = self.kind == "c"
+        self.is_bool = self.kind == "b"
+        self.is_numpy_compatible = True
 
-    is_floating = is_integer = is_complex = is_bool = False
+    def __getattr__(self, attr):                   # the rest of NumPy's dtype: char, str, byteorder...
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(self.__dict__["dtype"], attr)
+
+    base_dtype = property(lambda self: self)
+    size = property(lambda self: self.itemsize)
+
+    @property
+    def real_dtype(self) -> DType:
+        return {"complex64": float32, "complex128": float64}.get(self.name, self)
+
+    @property
+    def min(self):
+        if self.is_floating:
+            return float(np.finfo(self.dtype).min)
+        if self.is_integer or self.is_bool:
+            return False if self.is_bool else int(np.iinfo(self.dtype).min)
+        raise TypeError(f"Cannot find minimum value of {self!r}.")
+
+    @property
+    def max(self):
+        if self.is_floating:
+            return float(np.finfo(self.dtype).max)
+        if self.is_integer or self.is_bool:
+            return True if self.is_bool else int(np.iinfo(self.dtype).max)
+        raise TypeError(f"Cannot find maximum value of {self!r}.")
+
+    def is_compatible_with(self, other) -> bool:
+        return self == as_dtype(other)
 
     def __eq__(self, other):
-        if other is self or (isinstance(other, str) and other == self.name):
+        if other is self:
             return True
+        if isinstance(other, DType):
+            return other.name == self.name
+        if isinstance(other, str):
+            return other == self.name or (self.name != "string" and _np_equal(other, self.dtype))
         if isinstance(other, (np.dtype, type)):
-            try:
-                return np.dtype(other) == self.dtype
-            except TypeError:
-                return False
+            return _np_equal(other, self.dtype)
         return False
 
     def __ne__(self, other):
         return not self == other
 
     def __hash__(self):
-        return hash(self.name)
+        return hash(self.dtype)                    # as NumPy's dtype hashes, so both find one dict entry
+
+    def __reduce__(self):
+        return as_dtype, (self.name,)
 
     def __repr__(self):
         return f"tf.{self.name}"
@@ -62,7 +104,25 @@ class DType:
         return f"<dtype: '{self.name}'>"
 
 
-string = DType("string", object)
+def _np_equal(other, dtype) -> bool:
+    try:
+        return np.dtype(other) == dtype
+    except TypeError:
+        return False
+
+
+_NAMES = ("bool", "complex64", "complex128", "float16", "float32", "float64", "int8", "int16", "int32", "int64",
+          "uint8", "uint16", "uint32", "uint64")
+_BY_NUMPY = {}
+for _name in _NAMES:
+    _BY_NUMPY[np.dtype(_name)] = globals()[_name] = DType(_name, np.dtype(_name).type)
+class _StringDType(DType):
+    _is_numeric = False
+
+
+string = _StringDType("string", object)
+_BY_NUMPY[np.dtype(object)] = string
+half, double = float16, float64       # TensorFlow's other names for them
 
 
 def cast(x, dtype, name=None):
@@ -82,11 +142,22 @@ def saturate_cast(value, dtype, name=None):
     return _cast(x, target)
 
 
-def as_dtype(type_value):
-    """``tf.dtypes.as_dtype``: ``"string"``, ``str``, ``bytes`` or an object dtype give
-    :data:`string`; anything else NumPy's type of that name (``"float32"`` -> ``numpy.float32``)."""
-    if isinstance(type_value, DType) or (isinstance(type_value, str) and type_value == "string") \
-            or type_value in (str, bytes):
+def as_dtype(type_value) -> DType:
+    """``tf.dtypes.as_dtype``: the :class:`DType` of a name (``"float32"``, ``"string"``), a NumPy
+    dtype or type, ``str``/``bytes`` (string), or a DType itself."""
+    if isinstance(type_value, DType):
+        return type_value
+    found = _BY_NUMPY.get(type_value) if isinstance(type_value, np.dtype) else None
+    if found is not None:
+        return found
+    if (isinstance(type_value, str) and type_value == "string") or type_value in (str, bytes):
         return string
-    dtype = np.dtype(getattr(type_value, "as_numpy_dtype", type_value))
-    return string if dtype.kind in "OSU" else dtype.type
+    try:
+        dtype = np.dtype(getattr(type_value, "as_numpy_dtype", type_value))
+    except TypeError:
+        raise TypeError(f"Cannot convert {type_value!r} to a dtype.") from None
+    if dtype.kind in "OSU":
+        return string
+    if dtype not in _BY_NUMPY:
+        raise TypeError(f"Cannot convert {type_value!r} to a dtype: {dtype} has no TensorFlow dtype")
+    return _BY_NUMPY[dtype]

@@ -44,7 +44,7 @@ import threading
 
 import numpy as np
 
-from .dtypes import DType
+from .dtypes import as_dtype, string
 
 __all__ = ["KerasTensor", "Tensor", "TensorFunction", "TensorShape", "bytes_array", "cast", "constant",
            "convert_to_tensor", "float_array", "plain_function", "wrap"]
@@ -212,6 +212,16 @@ class Tensor(np.ndarray):
         return np.ndarray.astype(self, dtype, order=order, casting=casting, subok=subok, copy=copy)
 
     @property
+    def dtype(self):
+        """TensorFlow's :class:`~glassnet.tf.dtypes.DType` (prints ``<dtype: 'float32'>``; equal to
+        NumPy's dtype, which NumPy itself goes on using underneath)."""
+        return as_dtype(np.ndarray.dtype.__get__(self))
+
+    @dtype.setter
+    def dtype(self, value) -> None:
+        np.ndarray.dtype.__set__(self, np.dtype(value))
+
+    @property
     def shape(self) -> TensorShape:
         return TensorShape(np.ndarray.shape.__get__(self))
 
@@ -369,7 +379,7 @@ _PY_DEFAULTS = {bool: np.bool_, int: np.int32, float: np.float32}
 def _as_dtype(dtype):
     if dtype is None:
         return None
-    if isinstance(dtype, DType) or (isinstance(dtype, str) and dtype == "string"):
+    if dtype is string or (isinstance(dtype, str) and dtype == "string"):
         return np.dtype(object)                     # tf.string: object arrays of bytes
     return np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
 
@@ -421,9 +431,9 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     float32, Python ints int32, NumPy arrays keep their type (float64 stays float64).
 
     >>> convert_to_tensor([1.5, 2.0]).dtype
-    dtype('float32')
+    tf.float32
     >>> convert_to_tensor(np.array([1.5])).dtype
-    dtype('float64')
+    tf.float64
     """
     dtype = _as_dtype(dtype)
     if isinstance(value, (str, bytes)) or (dtype is not None and dtype.kind == "O"):

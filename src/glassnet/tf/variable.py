@@ -24,7 +24,7 @@ A Variable takes part in arithmetic and NumPy calls as a Tensor holding its valu
 >>> v.assign_add([1.0, 1.0]).numpy()
 array([2., 3.], dtype=float32)
 >>> (v * 2).numpy(), v.shape, v.dtype, v.trainable
-(array([4., 6.], dtype=float32), (2,), dtype('float32'), True)
+(array([4., 6.], dtype=float32), (2,), tf.float32, True)
 """
 from __future__ import annotations
 
@@ -170,7 +170,8 @@ class Variable:
 
     @property
     def dtype(self):
-        return self._value.dtype
+        from .dtypes import as_dtype  # noqa: PLC0415
+        return as_dtype(self._value.dtype)
 
     @property
     def ndim(self) -> int:
