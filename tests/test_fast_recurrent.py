@@ -55,7 +55,7 @@ def kernel_calls(monkeypatch):
             counts[name] += 1
             return fn(*args)
         return wrapped
-    for name in ("lstm_backward_step", "gru_backward_step", "rnn_backward_step"):
+    for name in ("lstm_backward_step", "lstm_backward_loop", "gru_backward_step", "rnn_backward_step"):
         monkeypatch.setattr(kernels, name, counting("recurrent", getattr(kernels, name)))
     monkeypatch.setattr(kernels, "scatter_add_rows", counting("embedding", kernels.scatter_add_rows))
     return counts
@@ -132,6 +132,90 @@ def test_twins_give_the_readable_numbers_bit_for_bit(numba_kernels, kind, option
     _assert_same(fast_numbers, readable_numbers)
     for name in KEPT[kind]:                     # what the readable forward keeps, kept the same
         np.testing.assert_array_equal(getattr(fast_layer, name), getattr(readable_layer, name))
+
+
+@pytest.fixture(params=[True, False], ids=["one loop", "step by step"])
+def lstm_loop(request, numba_kernels, monkeypatch):
+    """The LSTM twin's recurrence as one numba loop calling NumPy's own gemm, exp and tanh, or
+    step by step from Python; yields the calls of the one-loop kernels, counted."""
+    monkeypatch.setattr(fast_recurrent, "_one_loop", request.param)
+    kernels = fast_recurrent._numba()
+    calls = []
+    for name in ("lstm_forward_loop", "lstm_backward_loop"):
+        def counting(*args, fn=getattr(kernels, name), name=name):
+            calls.append(name)
+            return fn(*args)
+        monkeypatch.setattr(kernels, name, counting)
+    yield request.param, calls
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("options", OPTIONS + [{"dropout": 0.3, "seed": 4}])
+def test_the_lstm_recurrence_as_one_loop_gives_the_readable_numbers_bit_for_bit(lstm_loop, options, masked):
+    one_loop, calls = lstm_loop
+    x = _random((6, 7, 5), 12, 2.0)
+    mask = _padding(6, 7, 13) if masked else None
+    fast_layer, readable_layer = _twins(lambda: LSTM(4, **options), x)
+    took, fast_numbers = _run(fast_layer, x, 14, mask)
+    _, readable_numbers = _run(readable_layer, x, 14, mask, fast_path=False)
+    assert took and calls == (["lstm_forward_loop", "lstm_backward_loop"] if one_loop else [])
+    _assert_same(fast_numbers, readable_numbers)
+    for name in KEPT["LSTM"]:
+        np.testing.assert_array_equal(getattr(fast_layer, name), getattr(readable_layer, name))
+
+
+def test_the_lstm_recurrence_as_one_loop_at_the_benchmarks_size(lstm_loop):
+    one_loop, calls = lstm_loop
+    x = _random((64, 12, 32), 15)                       # bench/lstm.py's batch, features and units
+    fast_layer, readable_layer = _twins(lambda: LSTM(64), x)
+    took, fast_numbers = _run(fast_layer, x, 16)
+    _, readable_numbers = _run(readable_layer, x, 16, fast_path=False)
+    assert took and len(calls) == (2 if one_loop else 0)
+    _assert_same(fast_numbers, readable_numbers)
+
+
+@pytest.mark.parametrize("shape, units", [((1, 5, 3), 4), ((6, 5, 1), 4), ((6, 5, 3), 1)])
+def test_a_product_numpy_would_not_hand_to_gemm_runs_step_by_step(numba_kernels, lstm_loop, shape, units):
+    """One row, one feature or one unit: np.matmul takes another path than gemm (a dot, gemv or
+    its own loop), so the one loop, which calls gemm, is not used; the numbers stay NumPy's."""
+    _, calls = lstm_loop
+    x = _random(shape, 17)
+    fast_layer, readable_layer = _twins(lambda: LSTM(units, return_sequences=True), x)
+    took, fast_numbers = _run(fast_layer, x, 18)
+    _, readable_numbers = _run(readable_layer, x, 18, fast_path=False)
+    assert took and calls == []
+    _assert_same(fast_numbers, readable_numbers)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_numpys_own_kernels_are_found_and_checked(numba_kernels, dtype, monkeypatch):
+    import glob
+    import os
+
+    from glassnet.fast import _numba_recurrent as k
+    from glassnet.fast import _numpy_kernels
+    here = os.path.dirname(np.__file__)
+    bundled = glob.glob(os.path.join(os.path.dirname(here), "numpy.libs", "*openblas*"))
+    found = _numpy_kernels.kernels(dtype)
+    assert (found is not None) == bool(bundled)           # NumPy's wheels bundle OpenBLAS
+    if found is None:
+        return
+    gemm, exp, tanh = found
+    x = _random((50, 7), 19, 5.0, dtype)
+    out = np.empty_like(x)
+    k.call_loop(exp, x, out)
+    np.testing.assert_array_equal(out, np.exp(x))
+    k.call_loop(tanh, x, out)
+    np.testing.assert_array_equal(out, np.tanh(x))
+    b = _random((7, 9), 20, 1.0, dtype)
+    prod = np.empty((50, 9), dtype)
+    k.call_gemm(gemm, x, b, False, prod)
+    np.testing.assert_array_equal(prod, x @ b)
+    # a kernel that does not give NumPy's numbers is refused: exp's loop offered as tanh's
+    monkeypatch.setattr(_numpy_kernels, "_found", {})
+    real = _numpy_kernels._ufunc_loop
+    monkeypatch.setattr(_numpy_kernels, "_ufunc_loop", lambda uf, dt: real(np.exp, dt))
+    assert _numpy_kernels.kernels(dtype) is None
 
 
 @pytest.mark.parametrize("kind", sorted(KEPT))
@@ -214,12 +298,15 @@ def helper_threads(monkeypatch):
     from glassnet.fast import threads
     kernels = fast_recurrent._numba()
     seen = []
-    step = kernels.lstm_backward_step
 
-    def recording(*args):
-        seen.append((threading.get_ident(), threads._current))
-        return step(*args)
-    monkeypatch.setattr(kernels, "lstm_backward_step", recording)
+    def recording(fn, steps):
+        def wrapped(*args):
+            seen.append((threading.get_ident(), threads._current, steps(args)))
+            return fn(*args)
+        return wrapped
+    monkeypatch.setattr(kernels, "lstm_backward_step", recording(kernels.lstm_backward_step, lambda args: 1))
+    monkeypatch.setattr(kernels, "lstm_backward_loop",                   # the whole loop: dz's steps
+                        recording(kernels.lstm_backward_loop, lambda args: args[9].shape[0]))
     return seen
 
 
@@ -235,8 +322,8 @@ def test_lstm_on_two_threads_gives_the_readable_numbers(two_threads, helper_thre
     _assert_close(fast_numbers, readable_numbers)
     for name in KEPT["LSTM"]:
         _assert_close([getattr(fast_layer, name)], [getattr(readable_layer, name)])
-    assert len({ident for ident, _ in helper_threads}) == 2       # both halves' steps, each on its thread
-    assert len(helper_threads) == 2 * 9
+    assert len({ident for ident, _, _ in helper_threads}) == 2    # both halves' steps, each on its thread
+    assert sum(steps for _, _, steps in helper_threads) == 2 * 9
 
 
 def test_lstm_on_two_threads_in_float64_and_inside_bidirectional(two_threads, float64):
@@ -255,7 +342,7 @@ def test_the_two_threads_run_blas_on_one_thread_each_and_give_back_the_setting(t
         x = _random((8, 5, 3), 37)
         layer = _twins(lambda: LSTM(4), x)[0]
         _run(layer, x, 38)
-        assert {blas for _, blas in helper_threads} == {1}
+        assert {blas for _, blas, _ in helper_threads} == {1}
         assert glassnet.config.get_num_threads() == 2 and fast_recurrent.threads._current == 2
     finally:
         glassnet.config.set_num_threads(None)
@@ -264,13 +351,16 @@ def test_the_two_threads_run_blas_on_one_thread_each_and_give_back_the_setting(t
 def test_an_error_in_the_helper_thread_reaches_the_caller(two_threads, monkeypatch):
     import threading
     kernels = fast_recurrent._numba()
-    cell, main = kernels.lstm_cell, threading.get_ident()
+    main = threading.get_ident()
 
-    def failing(*args):
-        if threading.get_ident() != main:
-            raise FloatingPointError("in the helper")
-        return cell(*args)
-    monkeypatch.setattr(kernels, "lstm_cell", failing)
+    def failing(fn):
+        def wrapped(*args):
+            if threading.get_ident() != main:
+                raise FloatingPointError("in the helper")
+            return fn(*args)
+        return wrapped
+    monkeypatch.setattr(kernels, "lstm_cell", failing(kernels.lstm_cell))                   # step by step
+    monkeypatch.setattr(kernels, "lstm_forward_loop", failing(kernels.lstm_forward_loop))   # or one loop
     x = _random((6, 4, 3), 39)
     layer = _twins(lambda: LSTM(4), x)[0]
     with pytest.raises(FloatingPointError, match="in the helper"):

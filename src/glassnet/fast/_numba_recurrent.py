@@ -16,6 +16,11 @@ calls per step, each with its temporary:
   additions in the same order as ``np.add.at``).
 
 Every constant arrives in the arrays' float type (``one``, ``zero``), so float32 stays float32.
+
+The LSTM's whole loop through time is also here (``lstm_forward_loop``, ``lstm_backward_loop``):
+the same kernels in the same order, with NumPy's gemm, exp and tanh called through the C
+pointers ``glassnet.fast._numpy_kernels`` hands over (passed in as arguments, so the compiled
+loops stay cacheable), instead of one Python call each.
 """
 from __future__ import annotations
 
@@ -130,6 +135,81 @@ def lstm_backward_step(dy_t, back, skip, dc_next, a, c_prev, g, dz, keep_rows, m
         else:
             for j in range(n):
                 cb[j] = dc[j] * ab[n + j] + cb[j]
+
+
+
+# -- the whole recurrence in one call: NumPy's own gemm, exp and tanh through C pointers ---------
+# (``glassnet.fast._numpy_kernels``: each checked bit for bit against NumPy's call before use).
+# ``np.matmul(a, b)`` of two matrices (every side >= 2) calls ``cblas_?gemm(RowMajor, NoTrans,
+# NoTrans or Trans, ...)`` with the leading dimensions read off the strides: so does
+# :func:`call_gemm`, with the same arguments. A ufunc's inner loop over a contiguous array is
+# called once over all its items, as NumPy calls it.
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+# The loops below call the step kernels through these names: a test that wraps the public ones
+# (to count or fail calls from Python) leaves the compiled loops as they are.
+_gates_in, _cell, _hidden, _backward_step = lstm_gates_in, lstm_cell, lstm_hidden, lstm_backward_step
+
+
+@_jit
+def call_gemm(gemm, a, b, b_transposed, out):
+    """``out = a @ b`` (``a @ b.T`` when ``b_transposed``: ``b.T`` a view, as ``U.T``), as
+    ``np.matmul`` calls BLAS for it; every array's rows contiguous."""
+    size = a.itemsize
+    one, zero = a.dtype.type(1), a.dtype.type(0)
+    gemm(_ROW_MAJOR, _NO_TRANS, _TRANS if b_transposed else _NO_TRANS, a.shape[0], out.shape[1], a.shape[1],
+         one, a.ctypes, a.strides[0] // size, b.ctypes, b.strides[0] // size, zero, out.ctypes, out.strides[0] // size)
+
+
+@_jit
+def call_loop(loop, x, out):
+    """``ufunc(x, out=out)`` through the ufunc's inner loop ``loop`` (``x``, ``out`` contiguous)."""
+    call = np.empty(5, np.int64)
+    _call_loop(loop, x, out, call)
+
+
+@_jit
+def _call_loop(loop, x, out, call):
+    call[0], call[1] = x.ctypes.data, out.ctypes.data      # char *args[2]
+    call[2] = x.size                                       # npy_intp dimensions[1]
+    call[3], call[4] = x.itemsize, out.itemsize            # npy_intp steps[2]
+    loop(call[0:].ctypes, call[2:].ctypes, call[3:].ctypes, 0)
+
+
+@_jit
+def lstm_forward_loop(gemm, exp, tanh, xs, W, xw, projected, U, bias, hs, cs, zs, acts, gc, keep, masked,
+                      xw_t, hu, e, zc, cc):
+    """``LSTM.forward``'s loop over the steps, the calls ``glassnet.fast.recurrent`` makes from
+    Python one by one, in the same order on the same arrays: ``x_t W`` (unless ``projected``:
+    ``xw`` holds it, drawn through dropout masks), ``h_{t-1} U``, :func:`lstm_gates_in`, exp,
+    tanh, :func:`lstm_cell`, tanh of ``c_t``, :func:`lstm_hidden`."""
+    one = hs.dtype.type(1)
+    call = np.empty(5, np.int64)
+    for t in range(zs.shape[0]):
+        call_gemm(gemm, hs[t], U, False, hu)
+        if projected:
+            _gates_in(xw[t], bias, hu, zs[t], e, zc)
+        else:
+            call_gemm(gemm, xs[t], W, False, xw_t)
+            _gates_in(xw_t, bias, hu, zs[t], e, zc)
+        _call_loop(exp, e, e, call)                        # sigmoid(z) = 1 / (1 + exp(-z)) for i, f, o
+        _call_loop(tanh, zc, cc, call)                     # c~ = tanh(zc)
+        _cell(e, cc, cs[t], cs[t + 1], acts[t], one)
+        _call_loop(tanh, cs[t + 1], gc[t], call)
+        _hidden(acts[t], gc[t], hs[t], hs[t + 1], cs[t], cs[t + 1], keep[t % keep.shape[0]], masked)
+
+
+@_jit
+def lstm_backward_loop(gemm, dys, sequences, back, skip, dc_next, acts, cs, gc, dz, U, keep, masked):
+    """``LSTM.backward``'s loop from the last step down: :func:`lstm_backward_step`, then
+    ``dz_t U^T`` into ``back`` (``dys[t]`` each step's output gradient, or without
+    ``sequences`` ``dys[1]`` at the last step and ``dys[0]``, zeros, before)."""
+    one, zero = dz.dtype.type(1), dz.dtype.type(0)
+    T = dz.shape[0]
+    for t in range(T - 1, -1, -1):
+        dy_t = dys[t] if sequences else dys[1 if t == T - 1 else 0]
+        _backward_step(dy_t, back, skip, dc_next, acts[t], cs[t], gc[t], dz[t], keep[t % keep.shape[0]],
+                       masked, one, zero)
+        call_gemm(gemm, dz[t], U, True, back)             # sent back to h_{t-1}: dz_t U^T
 
 
 @_jit

@@ -22,8 +22,18 @@ after the loop  ``dW``, ``dU``, ``db`` and ``dx`` by the layer's own ``_set_grad
 Embedding       ``np.add.at`` as a numba loop over the ids, in the same order
 ==============  ==========================================================================
 
-GRU (reset_after=True, Keras's default) and SimpleRNN (tanh) are done the same way. A step's
-matmul is small (64 x 64 by 64 x 256 in bench/lstm.py): it runs on one BLAS thread
+The LSTM's loop through time runs as one numba call (``lstm_forward_loop``,
+``lstm_backward_loop`` in ``_numba_recurrent.py``) making those same calls, in the same order
+on the same arrays: the matmuls through the very ``cblas_?gemm`` of NumPy's bundled OpenBLAS
+with the arguments ``np.matmul`` gives it, exp and tanh through NumPy's own ufunc loops
+(``glassnet.fast._numpy_kernels`` finds them by C pointer and checks each bit for bit against
+NumPy's call before first use). Same numbers, without the Python dispatch of each of the
+seven to nine calls a step (bench/README.md). Where the kernels are not found or do not check
+out, or a product is one ``np.matmul`` would not hand to gemm as it is (one row, one feature,
+one unit: NumPy takes a dot, gemv or its own loop), the loop runs from Python as before.
+
+GRU (reset_after=True, Keras's default) and SimpleRNN (tanh) are done step by step from Python
+the same way. A step's matmul is small (64 x 64 by 64 x 256 in bench/lstm.py): it runs on one BLAS thread
 (``glassnet.threads.useful_blas_threads``), the large ones after the loop on what is free.
 The arrays a layer keeps (``hs``, ``acts``, ...) and its ``dz`` are the same arrays from step to
 step (:func:`_buffer`): fresh ones of several MB cost a thousand page faults a step.
@@ -206,6 +216,28 @@ def _run_rows(rows, batch):
         threads.useful_blas_threads(None)                # the weights' gradients after the loop: large matmuls
 
 
+_one_loop = True         # the LSTM's recurrence as one numba loop calling NumPy's own kernels (see _compiled)
+
+
+def _compiled(layer, xs, W, U, batch):
+    """``(gemm, exp, tanh)``: NumPy's own kernels as C pointers, for the LSTM's recurrence run as
+    one numba loop (``glassnet.fast._numpy_kernels``, checked bit for bit before use), when every
+    matmul of a step is one ``np.matmul`` hands to BLAS's gemm as it is (each side of each product
+    at least 2, rows contiguous); else None, and the loop runs from Python, call by call."""
+    if not _one_loop:
+        return None
+    from . import _numpy_kernels  # noqa: PLC0415 - ctypes, only once a twin runs
+    found = _numpy_kernels.kernels(W.dtype)
+    size = W.itemsize
+    halves = _halves(batch)
+    rows = batch if halves is None else batch // 2
+    if (found is None or rows < 2 or layer.units < 2 or xs.shape[2] < 2 or not W.flags.c_contiguous
+            or not U.flags.c_contiguous or xs.strides[2] != size or xs.strides[1] < xs.shape[2] * size
+            or xs.strides[1] % size):
+        return None
+    return found
+
+
 # ---------------------------------------------------------------------------------------
 # LSTM
 # ---------------------------------------------------------------------------------------
@@ -238,6 +270,8 @@ def lstm_forward(layer, x, training=False, mask=None):
     gc = _buffer(layer, "gc", (T, batch, n), dtype)
     keep, masked = _step_mask(layer)
 
+    compiled = _compiled(layer, xs, W, U, batch)
+
     def rows(r):
         """The recurrence over the batch's rows ``r`` (all of them, or one thread's half)."""
         m = len(range(batch)[r])
@@ -245,6 +279,11 @@ def lstm_forward(layer, x, training=False, mask=None):
         e = np.empty((m, 3 * n), dtype)                                     # exp's input and output
         zc, cc = np.empty((m, n), dtype), np.empty((m, n), dtype)           # c~'s input and output
         one = dtype.type(1)
+        if compiled:                                     # the same calls, from one numba loop
+            k.lstm_forward_loop(*compiled, xs[:, r], W, np.empty((0, 0, 0), dtype) if xw is None else xw[:, r], xw is not None, U,
+                                bias, hs[:, r], cs[:, r], zs[:, r], acts[:, r], gc[:, r],
+                                keep[:, r] if masked else keep, masked, xw_t, hu, e, zc, cc)
+            return
         with np.errstate(over="ignore", under="ignore"):  # as activations.sigmoid: exp(-z) may overflow
             for t in range(T):
                 a, h, h_next, c, c_next, g = acts[t, r], hs[t, r], hs[t + 1, r], cs[t, r], cs[t + 1, r], gc[t, r]
@@ -276,8 +315,14 @@ def lstm_backward(layer, grad, need_input_grad=True):
     one, zero = grad.dtype.type(1), grad.dtype.type(0)
     acts, cs, gc, Ut = layer.acts, layer.cs, layer.gc, U.T
 
+    compiled = _compiled(layer, layer.xs, layer.kernel.value, U, batch)
+
     def rows(r):
         """Backward through time over the batch's rows ``r`` (all, or one thread's half)."""
+        if compiled:                                     # the same calls, from one numba loop
+            k.lstm_backward_loop(compiled[0], dys[:, r], layer.return_sequences, back[r], skip[r], dc_next[r],
+                                 acts[:, r], cs[:, r], gc[:, r], dz[:, r], U, keep[:, r] if masked else keep, masked)
+            return
         for t in range(T - 1, -1, -1):
             k.lstm_backward_step(dys[pick(t), r], back[r], skip[r], dc_next[r], acts[t, r], cs[t, r], gc[t, r],
                                  dz[t, r], keep[t % len(keep)][r] if masked else keep[0], masked, one, zero)
