@@ -219,7 +219,12 @@ class Layer:
     @property
     def losses(self) -> list:
         """Keras's ``layer.losses``: this layer's weight penalties (one per regularized weight),
-        then the terms its latest call added with :meth:`add_loss` (its inner layers' too)."""
+        then the terms its latest call added with :meth:`add_loss` (its inner layers' too).
+        Asked inside a GradientTape, a penalty is computed from the weight as the tape reads
+        it: ``loss + sum(model.losses)`` then has the penalty's gradient (``2 l2 w``), as in TF."""
+        if tape.recording():
+            return [v.regularizer(tape.read(v)) for v in self._adopted() if v.regularizer is not None] + \
+                by_call.added_losses(self)
         return [float(v.regularizer(v.value)) for v in self._adopted() if v.regularizer is not None] + \
             by_call.added_losses(self)
 

@@ -115,6 +115,30 @@ def added_losses(layer) -> list:
     return own + [t for part in inner for t in added_losses(part)]
 
 
+def loss_seeds(layer) -> list:
+    """``dJ/d(each term)`` of :func:`added_losses` (the same order): 1 in ``fit``, which adds
+    every term to the loss; on a tape of one's own, what the tape's walk brought to each term
+    (0 for a term the program left out of its loss), set by :func:`set_loss_seeds`."""
+    own = layer.__dict__.get("_call_losses", ())
+    seeds = layer.__dict__.get("_loss_seeds")
+    mine = list(seeds) if seeds is not None else [1.0] * len(own)
+    inner = layer._parts() if hasattr(layer, "_parts") else layer.__dict__.get("_tracked", ())
+    return mine + [s for part in inner for s in loss_seeds(part)]
+
+
+def set_loss_seeds(layer, seeds) -> list:
+    """Hand each term of :func:`added_losses` its ``dJ/d(term)`` before a backward (None: back
+    to fit's 1 for every term); returns the seeds not used by ``layer`` and its inner layers."""
+    own = len(layer.__dict__.get("_call_losses", ()))
+    if seeds is None:
+        layer.__dict__.pop("_loss_seeds", None)
+    else:
+        layer.__dict__["_loss_seeds"], seeds = list(seeds[:own]), seeds[own:]
+    for part in (layer._parts() if hasattr(layer, "_parts") else layer.__dict__.get("_tracked", ())):
+        seeds = set_loss_seeds(part, seeds)
+    return seeds
+
+
 def _forget_losses(layer) -> None:
     layer.__dict__["_call_losses"] = []
     for inner in layer.__dict__.get("_tracked", ()):
@@ -161,10 +185,10 @@ def backward(layer, grad, need_input_grad=True, strict=False):
     who = f"{type(layer).__name__}.call()"
     outs = list(out) if isinstance(out, (list, tuple)) else [out]
     grads = list(grad) if isinstance(out, (list, tuple)) else [grad]
-    for added in added_losses(layer):          # fit adds them to the loss: dJ/d(each) = 1
+    for added, seed in zip(added_losses(layer), loss_seeds(layer)):   # fit adds them to the loss: dJ/d(each) = 1
         if isinstance(added, Tensor):
             outs.append(added)
-            grads.append(np.ones(np.shape(added), added.dtype))
+            grads.append(np.broadcast_to(np.asarray(seed, added.dtype), np.shape(added)))
     inputs = list(x.values()) if isinstance(x, dict) else x if isinstance(x, list) else [x]
     variables = list({id(v): v for n in recorder._nodes for v in n.inputs
                       if hasattr(v, "store_in")}.values())                 # every Variable the call read

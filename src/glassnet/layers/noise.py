@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..tf.tensor import wrap
 from ..utils import rng
+from . import by_call
 from .base import Layer
 
 _ALPHA_P = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946     # -alpha * scale (SELU)
@@ -216,12 +218,14 @@ class ActivityRegularization(Layer):
         self.x = x
         batch = max(x.shape[0], 1) if x.ndim else 1
         penalty = (self.l1 * np.abs(x).sum() + self.l2 * np.square(x).sum()) / batch
-        self.__dict__["_call_losses"] = [np.asarray(penalty, x.dtype)]      # this call's add_loss
+        self.__dict__["_call_losses"] = [wrap(np.asarray(penalty, x.dtype))]      # this call's add_loss
         return x
 
     def backward(self, grad, need_input_grad=True):
+        # dJ/d(penalty): 1 in fit; on a tape of one's own, what reached model.losses' term (by_call.loss_seeds)
+        seed = by_call.loss_seeds(self)[0] if self.__dict__.get("_call_losses") else 1.0
         batch = max(self.x.shape[0], 1) if self.x.ndim else 1
-        return grad + (self.l1 * np.sign(self.x) + 2 * self.l2 * self.x) / batch
+        return grad + seed * (self.l1 * np.sign(self.x) + 2 * self.l2 * self.x) / batch
 
     def needs_flat_samples(self):
         return None

@@ -9,7 +9,9 @@ everything computed from those. Three kinds of node:
 * an operation (``x * w``, ``tf.reduce_sum``, ``np.exp``, ``t[0]``, ``t.T``...): its rule in the table;
 * a layer or a model called on data (``layer(x)``, ``model(x)``): ONE node whose vjp is the
   layer's own ``backward``, run on the state that call's forward kept (a layer called twice
-  keeps one state per call); its weights' ``grad`` are read after it and added up;
+  keeps one state per call); its weights' ``grad`` are read after it and added up; what the
+  call added with ``add_loss`` (``model.losses``: an ActivityRegularization's penalty) are
+  outputs of that node too, so each term's layer gets the gradient the program's loss gave it;
 * a loss called on data (``loss_fn(y, p)``): one node whose vjp is the loss's ``gradient``.
 
 ``tape.gradient(target, sources)`` is one walk (tinygrad's ``gradient.py`` is the model)::
@@ -178,9 +180,13 @@ def record_call(unit, given, returned) -> None:
     outs = list(returned.values()) if isinstance(returned, dict) else _parts(returned)   # a dict: in output order
     tapes = followers(ins + weights)
     if tapes:
-        add(tapes, Node(f"{type(unit).__name__}({unit.name})", ins + weights, outs,
+        # what the call added with add_loss (an activity penalty: model.losses) are outputs of the node too:
+        # a program's loss + sum(model.losses) gets their gradients, a loss without them none
+        from ..layers import by_call  # noqa: PLC0415 - the layers build on this module
+        added = [t for t in by_call.added_losses(unit) if isinstance(t, Tensor)]
+        add(tapes, Node(f"{type(unit).__name__}({unit.name})", ins + weights, outs + added,
                         _LayerVjp(unit, len(ins), isinstance(given, (list, tuple)), outs, weights,
-                                  isinstance(returned, (list, tuple, dict)))))
+                                  isinstance(returned, (list, tuple, dict)), len(added))))
 
 
 def _ops_of(unit):
@@ -210,8 +216,9 @@ class _LayerVjp:
 
     first_order_only = True
 
-    def __init__(self, unit, n_in, list_in, outs, weights, list_out):
+    def __init__(self, unit, n_in, list_in, outs, weights, list_out, n_added=0):
         self.unit, self.n_in, self.list_in, self.weights, self.list_out = unit, n_in, list_in, weights, list_out
+        self.n_added = n_added                     # the node's last outputs: the call's add_loss terms
         self.dtypes = [o.dtype for o in outs]
         self.state = _snapshot(unit)
         from ..fast import loop  # noqa: PLC0415 - fast builds on this module
@@ -243,6 +250,16 @@ class _LayerVjp:
     def __call__(self, grads, need):
         for obj, state in self.state:              # as this call's forward left them
             vars(obj).update(state)
+        if not self.n_added:
+            return self._backward(grads, need)
+        from ..layers import by_call  # noqa: PLC0415 - the layers build on this module
+        by_call.set_loss_seeds(self.unit, [np.asarray(g) for g in grads[-self.n_added:]])   # dJ/d(each term)
+        try:
+            return self._backward(grads[:-self.n_added], need)
+        finally:
+            by_call.set_loss_seeds(self.unit, None)                # fit's backward: 1 for every term
+
+    def _backward(self, grads, need):
         grads = [np.asarray(g, dtype=d) for g, d in zip(grads, self.dtypes)]
         need_input = any(need[:self.n_in])
         if self.twin is not None:
