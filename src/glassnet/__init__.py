@@ -63,6 +63,7 @@ for _module, _names in {
         "tf.init_ops": "constant_initializer ones_initializer random_normal_initializer random_uniform_initializer "
                        "zeros_initializer",
         "tf.printing": "print",
+        "tf.safe_math": "complex",
         "tf.tensor_array": "TensorArray",
         "tf.framework": "broadcast_dynamic_shape broadcast_static_shape control_dependencies ensure_shape "
                         "get_static_value group identity_n is_tensor name_scope no_op numpy_function py_function "
@@ -140,6 +141,7 @@ __all__ = [
     "clip_by_norm",
     "clip_by_value",
     "compat",
+    "complex",
     "complex128",
     "complex64",
     "concat",

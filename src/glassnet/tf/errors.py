@@ -75,5 +75,14 @@ DataLossError = _kind("DataLossError", DATA_LOSS, OSError, doc="Data were lost o
 UnauthenticatedError = _kind("UnauthenticatedError", UNAUTHENTICATED, PermissionError, doc="No valid credentials.")
 
 
+def eager_op_error(kind, op: str, message: str, name_suffix: bool = False) -> OpError:
+    """An error as TensorFlow's eager kernels word it: ``{{function_node __wrapped__Reshape_device_
+    /job:localhost/replica:0/task:0/device:CPU:0}} <message> [Op:Reshape]`` (`` name: `` after it for
+    the ops whose Python wrapper adds one)."""
+    text = (f"{{{{function_node __wrapped__{op}_device_/job:localhost/replica:0/task:0/device:CPU:0}}}} "
+            f"{message} [Op:{op}]" + (" name: " if name_suffix else ""))
+    return kind(None, op, text)
+
+
 class OperatorNotAllowedInGraphError(TypeError):
     """An operator graph mode cannot run (TensorFlow's; glassnet is always eager)."""

@@ -21,9 +21,10 @@ import shutil
 
 import numpy as np
 
+from . import errors
 from .tensor import Tensor
 
-__all__ = ["decode_bmp", "decode_csv", "decode_gif", "decode_image", "decode_jpeg", "decode_png", "encode_jpeg",
+__all__ = ["decode_bmp", "decode_csv", "decode_raw", "decode_gif", "decode_image", "decode_jpeg", "decode_png", "encode_jpeg",
            "encode_png", "gfile", "read_file", "write_file"]
 
 
@@ -54,6 +55,38 @@ def _string(data: bytes) -> Tensor:
     out = np.empty((), dtype=object)
     out[()] = data
     return out.view(Tensor)
+
+
+def decode_raw(input_bytes, out_type, little_endian=True, fixed_length=None, name=None) -> Tensor:
+    """Each string's bytes read as numbers of ``out_type`` (``tf.io.decode_raw``): a new last axis
+    of ``len(bytes) / itemsize`` entries, so every string must give as many (TensorFlow's rule);
+    ``fixed_length`` cuts or zero-pads each string to that many bytes first.
+
+    >>> import glassnet as tf
+    >>> tf.io.decode_raw(tf.constant("Duck"), tf.uint8).numpy()
+    array([ 68, 117,  99, 107], dtype=uint8)
+    """
+    from .tensor import bytes_array  # noqa: PLC0415
+    dtype = np.dtype(getattr(out_type, "as_numpy_dtype", out_type))
+    if dtype.kind not in "biufc":
+        raise TypeError(f"decode_raw: out_type must be a number dtype, got {out_type!r}")
+    dtype = dtype.newbyteorder("<" if little_endian else ">")
+    strings = bytes_array(input_bytes, "decode_raw: input_bytes")
+    flat = strings.reshape(-1).tolist()
+    if fixed_length is not None:
+        flat = [b[:int(fixed_length)].ljust(int(fixed_length), b"\0") for b in flat]
+    for i, b in enumerate(flat):
+        if len(b) % dtype.itemsize:
+            raise errors.eager_op_error(errors.InvalidArgumentError, "DecodeRaw", f"Input to DecodeRaw has length "
+                                        f"{len(b)} that is not a multiple of {dtype.itemsize}, the size of "
+                                        f"{dtype.name}", name_suffix=True)
+        if len(b) != len(flat[0]):
+            raise errors.eager_op_error(errors.InvalidArgumentError, "DecodeRaw", f"DecodeRaw requires input "
+                                        f"strings to all be the same size, but element {i} has size "
+                                        f"{len(flat[0])} != {len(b)}", name_suffix=True)
+    n = len(flat[0]) // dtype.itemsize if flat else 0
+    values = np.frombuffer(b"".join(flat), dtype=dtype).astype(dtype.newbyteorder("="))
+    return values.reshape(strings.shape + (n,)).view(Tensor)
 
 
 def read_file(filename, name=None) -> Tensor:
@@ -235,3 +268,17 @@ class _GFile:
 
 
 gfile = _GFile()
+
+
+# TFRecord files and tf.train.Example parsing: their modules load when first named here
+_ELSEWHERE = {"TFRecordWriter": "..data.tfrecord", "TFRecordOptions": "..data.tfrecord",
+              "FixedLenFeature": ".parsing", "FixedLenSequenceFeature": ".parsing", "VarLenFeature": ".parsing",
+              "parse_example": ".parsing", "parse_single_example": ".parsing", "parse_tensor": ".parsing",
+              "serialize_tensor": ".parsing"}
+
+
+def __getattr__(name):
+    if name not in _ELSEWHERE:
+        raise AttributeError(f"module 'glassnet.io' has no attribute {name!r}")
+    import importlib  # noqa: PLC0415
+    return getattr(importlib.import_module(_ELSEWHERE[name], __package__), name)

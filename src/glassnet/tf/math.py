@@ -38,7 +38,7 @@ _MORE = {
                  "unsorted_segment_max unsorted_segment_min unsorted_segment_prod unsorted_segment_sqrt_n",
     "safe_math": "divide_no_nan multiply_no_nan reciprocal_no_nan xlogy xdivy xlog1py expm1 softsign polyval "
                  "log_softmax softmax rint cumprod invert_permutation is_non_decreasing is_strictly_increasing "
-                 "zero_fraction conj real imag",
+                 "zero_fraction conj real imag complex",
 }
 __all__ += [name for names in _MORE.values() for name in names.split()]
 

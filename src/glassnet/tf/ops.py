@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import vjps
+from . import errors
 from .errors import InvalidArgumentError
 from .index_map import positions, take
 from .tensor import Tensor, _as_dtype, cast, convert_to_tensor, wrap, accept_symbolic
@@ -78,7 +79,14 @@ def ones_like(input, dtype=None, name=None) -> Tensor:  # noqa: A002
 
 
 def reshape(tensor, shape, name=None) -> Tensor:
-    return vjps.reshape(_values(tensor), shape=tuple(np.asarray(_array(shape)).tolist()))
+    x, shape = _values(tensor), tuple(np.asarray(_array(shape)).reshape(-1).tolist())
+    size = int(np.size(x)) if isinstance(x, (np.ndarray, Variable)) else None       # None: a symbolic tensor
+    known = int(np.prod([d for d in shape if d != -1]))
+    if size is not None and ((-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size)):
+        need = f"requires a multiple of {known}" if -1 in shape else f"has {known}"
+        raise errors.eager_op_error(errors.InvalidArgumentError, "Reshape", f"Input to reshape is a tensor with "
+                                    f"{size} values, but the requested shape {need}")
+    return vjps.reshape(x, shape=shape)
 
 
 def expand_dims(input, axis, name=None) -> Tensor:  # noqa: A002

@@ -22,7 +22,7 @@ from .variable import Variable
 
 __all__ = ["divide_no_nan", "multiply_no_nan", "reciprocal_no_nan", "xlogy", "xdivy", "xlog1py", "expm1", "softsign",
            "polyval", "log_softmax", "softmax", "rint", "cumprod", "invert_permutation", "is_non_decreasing",
-           "is_strictly_increasing", "zero_fraction", "conj", "real", "imag"]
+           "is_strictly_increasing", "zero_fraction", "conj", "real", "imag", "complex"]
 
 
 def _floats(x):
@@ -175,6 +175,16 @@ def real(input, name=None) -> Tensor:  # noqa: A002
 
 def imag(input, name=None) -> Tensor:  # noqa: A002
     return wrap(np.imag(np.asarray(_array(input))))
+
+
+def complex(real, imag, name=None) -> Tensor:  # noqa: A001 (TensorFlow's name)
+    """``real + 1j * imag``: float32 parts give complex64, float64 parts complex128 (TensorFlow's)."""
+    re, im = np.asarray(_array(real)), np.asarray(_array(imag))
+    if re.dtype != im.dtype or re.dtype not in (np.float32, np.float64):
+        raise TypeError(f"complex: real and imag must both be float32 or both float64, got {re.dtype} and {im.dtype}")
+    out = np.empty(np.broadcast_shapes(re.shape, im.shape), np.complex64 if re.dtype == np.float32 else np.complex128)
+    out.real, out.imag = re, im
+    return wrap(out)
 
 
 accept_symbolic(globals(), __all__)      # tf functions on a functional model's tensors make Lambda nodes

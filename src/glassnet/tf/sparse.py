@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import Tensor, wrap
+from .tensor import Tensor, TensorShape, wrap
 
 __all__ = ["SparseTensor", "from_dense", "to_dense"]
 
@@ -31,11 +31,10 @@ class SparseTensor:
     int64). Invalid shapes are refused here; positions are checked by :func:`to_dense`."""
 
     def __init__(self, indices, values, dense_shape):
+        from .tensor import convert_to_tensor  # noqa: PLC0415
         idx = np.asarray(indices)
-        vals = np.asarray(values)
+        vals = np.asarray(convert_to_tensor(values)).view(np.ndarray)    # Python floats: float32, ints: int32
         shape = np.asarray(dense_shape)
-        if vals.dtype == np.float64 and not isinstance(values, np.ndarray):
-            vals = vals.astype(np.float32)                  # Python floats: float32, as TensorFlow's
         if shape.ndim != 1 or (shape.size and shape.dtype.kind not in "iu") or (shape < 0).any():
             raise ValueError(f"SparseTensor: dense_shape must be a list of sizes >= 0, got {dense_shape!r}")
         if idx.size == 0:
@@ -53,16 +52,15 @@ class SparseTensor:
         self.dense_shape = wrap(shape.astype(np.int64))
 
     @property
-    def shape(self) -> tuple:
-        return tuple(int(d) for d in np.asarray(self.dense_shape))
+    def shape(self) -> TensorShape:
+        return TensorShape(int(d) for d in np.asarray(self.dense_shape))
 
     @property
     def dtype(self):
         return self.values.dtype
 
-    def __repr__(self):
-        return (f"SparseTensor(indices={np.asarray(self.indices).tolist()}, values={np.asarray(self.values).tolist()}, "
-                f"dense_shape={self.shape})")
+    def __repr__(self):                   # as TensorFlow's: its three tensors, printed
+        return f"SparseTensor(indices={self.indices!s}, values={self.values!s}, dense_shape={self.dense_shape!s})"
 
 
 def to_dense(sp_input, default_value=None, validate_indices=True, name=None) -> Tensor:

@@ -46,24 +46,148 @@ import numpy as np
 
 from .dtypes import as_dtype, string
 
-__all__ = ["KerasTensor", "Tensor", "TensorFunction", "TensorShape", "bytes_array", "cast", "constant",
+__all__ = ["Dimension", "KerasTensor", "Tensor", "TensorFunction", "TensorShape", "bytes_array", "cast", "constant",
            "convert_to_tensor", "float_array", "plain_function", "wrap"]
 
 
-class TensorShape(tuple):
-    """A shape: a tuple (``== (None, 400)`` holds) that also has TensorFlow's ``as_list()``.
+class Dimension:
+    """One entry of :attr:`TensorShape.dims` (TensorFlow's ``Dimension(3)``; ``value`` None when unknown)."""
 
-    >>> TensorShape((None, 400)).as_list()
-    [None, 400]
+    def __init__(self, value):
+        self.value = None if value is None else int(getattr(value, "value", value))
+
+    def __repr__(self):
+        return f"Dimension({self.value})"
+
+    def __str__(self):
+        return "?" if self.value is None else str(self.value)
+
+    def __int__(self):
+        if self.value is None:
+            raise TypeError("Cannot convert an unknown Dimension to an int")
+        return self.value
+
+    __index__ = __int__
+
+    def __eq__(self, other):
+        other = getattr(other, "value", other)
+        return None if self.value is None or other is None else self.value == other
+
+    def __hash__(self):
+        return hash(self.value)
+
+
+class TensorShape(tuple):
+    """TensorFlow's ``tf.TensorShape``: a tuple of sizes (``None`` where unknown), so ``shape[0]``,
+    ``len``, unpacking and ``== (None, 400)`` / ``== [None, 400]`` work, with TensorFlow's
+    ``as_list()``, ``rank``/``ndims``, ``dims``, ``is_fully_defined()``, ``num_elements()``,
+    ``is_compatible_with``, ``merge_with``, ``concatenate``; ``TensorShape(None)`` has unknown rank.
+    It prints as TensorFlow's (``(2, 3)``; its repr stays the tuple's, as Keras 3's shapes, where
+    TensorFlow writes ``TensorShape([2, 3])``); a slice is a TensorShape.
+
+    >>> TensorShape((None, 400)).as_list(), TensorShape([2, 3])[1:].rank, str(TensorShape(None))
+    ([None, 400], 1, '<unknown>')
     """
 
-    def as_list(self) -> list:
-        return list(self)
+    def __new__(cls, dims=()):
+        if dims is None:
+            out = super().__new__(cls, ())
+            out._unknown = True
+            return out
+        if isinstance(dims, TensorShape) and type(dims) is cls:
+            return dims
+        if isinstance(dims, (int, np.integer, Dimension)):
+            dims = (dims,)
+        out = super().__new__(cls, (None if d is None or getattr(d, "value", 0) is None else
+                                    int(getattr(d, "value", d)) for d in dims))
+        out._unknown = False
+        return out
+
+    def __reduce__(self):
+        return TensorShape, (None if self._unknown else tuple(self),)
 
     @property
-    def rank(self) -> int:
-        return len(self)
+    def rank(self):
+        return None if self._unknown else tuple.__len__(self)
 
+    ndims = rank
+
+    @property
+    def dims(self):
+        return None if self._unknown else [Dimension(d) for d in self]
+
+    def __len__(self):
+        if self._unknown:
+            raise ValueError("Cannot take the length of shape with unknown rank.")
+        return tuple.__len__(self)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return type(self)(None) if self._unknown else type(self)(tuple.__getitem__(self, key))
+        if self._unknown:
+            return None
+        return tuple.__getitem__(self, key)
+
+    def as_list(self) -> list:
+        if self._unknown:
+            raise ValueError("as_list() is not defined on an unknown TensorShape.")
+        return list(self)
+
+    def is_fully_defined(self) -> bool:
+        return not self._unknown and all(d is not None for d in self)
+
+    def num_elements(self):
+        return int(np.prod(self, dtype=np.int64)) if self.is_fully_defined() else None
+
+    def is_compatible_with(self, other) -> bool:
+        other = TensorShape(other)
+        if self._unknown or other._unknown:
+            return True
+        return tuple.__len__(self) == tuple.__len__(other) and \
+            all(a is None or b is None or a == b for a, b in zip(self, other))
+
+    def assert_is_compatible_with(self, other) -> None:
+        if not self.is_compatible_with(other):
+            raise ValueError(f"Shapes {self} and {TensorShape(other)} are incompatible")
+
+    def merge_with(self, other):
+        other = TensorShape(other)
+        self.assert_is_compatible_with(other)
+        if self._unknown:
+            return other
+        if other._unknown:
+            return self
+        return TensorShape([a if a is not None else b for a, b in zip(self, other)])
+
+    def concatenate(self, other):
+        other = TensorShape(other)
+        return TensorShape(None) if self._unknown or other._unknown else TensorShape(tuple(self) + tuple(other))
+
+    def __add__(self, other):
+        return self.concatenate(other)
+
+    def __radd__(self, other):
+        return TensorShape(other).concatenate(self)
+
+    def __eq__(self, other):
+        if isinstance(other, (tuple, list)):
+            other = TensorShape(other)
+            return self._unknown == other._unknown and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = tuple.__hash__
+
+    def __repr__(self):         # TensorFlow's repr is TensorShape([2, 3]); the tuple's is kept, as Keras 3's shapes
+        return "TensorShape(None)" if self._unknown else tuple.__repr__(tuple(self))
+
+    def __str__(self):
+        if self._unknown:
+            return "<unknown>"
+        return tuple.__repr__(tuple(self))
 
 
 class Tensor(np.ndarray):
@@ -446,7 +570,12 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
         return value
     if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
         value = value.numpy()                       # a glassnet Variable
-    arr = np.array(value, copy=True)                # a tensor never aliases the caller's array
+    try:
+        arr = np.array(value, copy=True)            # a tensor never aliases the caller's array
+    except ValueError as e:
+        if "inhomogeneous" in str(e):
+            raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
+        raise
     if arr.dtype.kind in "OSU":
         return _string_tensor(value, dtype, "convert_to_tensor")
     if dtype is None and not isinstance(value, (np.ndarray, np.generic)) and arr.dtype != object:
@@ -458,7 +587,7 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
             arr = arr.astype(np.float32)
     if dtype is not None:
         arr = arr.astype(dtype)
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in "biufc":
         raise TypeError(f"convert_to_tensor: value of type {type(value).__name__} cannot be a tensor "
                         f"(dtype {arr.dtype})")
     return arr.view(Tensor)
