@@ -23,7 +23,7 @@ HERE = pathlib.Path(__file__).parent / "fixtures" / "keras_functional"
 def test_keras_functional_file_predicts_and_trains_on_as_keras():
     model = glassnet.models.load_model(HERE / "two_in_two_out.keras")
     d = np.load(HERE / "two_in_two_out.npz")
-    assert [layer.name for layer in model.layers] == ["h", "shared", "hb", "cat", "back", "price", "kind"]
+    assert [layer.name for layer in model.layers] == ["a", "h", "b", "shared", "hb", "cat", "back", "price", "kind"]
     x, y = [d["xa"], d["xb"]], [d["y1"], d["y2"]]
     pred = model.predict(x, verbose=0)
     np.testing.assert_allclose(pred[0], d["pred1"], atol=1e-6)
@@ -98,7 +98,7 @@ def test_a_two_input_dot_normalize_model_trains_to_keras_weights_and_extracts_it
     np.testing.assert_allclose(losses, d["losses"], rtol=1e-4)
     for i, w in enumerate(model.get_weights()):
         np.testing.assert_allclose(w, d[f"end_{i}"], atol=1e-4)
-    extractor = glassnet.keras.Model(model.inputs, [layer.output for layer in model.layers])
+    extractor = glassnet.keras.Model(model.inputs, [layer.output for layer in model.layers[2:]])   # as the tool
     for i, feature in enumerate(extractor.predict(x, verbose=0)):
         np.testing.assert_allclose(feature, d[f"feature_{i}"], atol=1e-5)
 

@@ -9,7 +9,7 @@ through :func:`rng`, a single seeded ``numpy.random.Generator``, so that
 >>> glassnet.utils.set_random_seed(0)
 >>> glassnet.utils.to_categorical([0, 2], num_classes=3)
 array([[1., 0., 0.],
-       [0., 0., 1.]], dtype=float32)
+       [0., 0., 1.]])
 """
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ def unique_name(base: str) -> str:
 
 
 def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
-    """One-hot encode integer labels: ``(N,)`` -> ``(N, num_classes)`` in floatx."""
+    """One-hot encode integer labels: ``(N,)`` -> ``(N, num_classes)``: float64 for NumPy or
+    Python labels (Keras 3's ``np.zeros``), floatx for a Tensor."""
     from .config import floatx
 
     y = np.asarray(x)
@@ -76,7 +77,7 @@ def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
         raise ValueError(
             f"to_categorical: label {int(y.max())} is out of range for num_classes={num_classes}"
         )
-    out = np.zeros(y.shape + (num_classes,), dtype=floatx())
+    out = np.zeros(y.shape + (num_classes,), dtype=floatx() if hasattr(x, "numpy") else np.float64)
     np.put_along_axis(out, y[..., None].astype(np.int64), 1, axis=-1)
     return out
 

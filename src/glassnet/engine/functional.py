@@ -22,7 +22,7 @@ node and backward in reverse, gradients adding where paths meet.
 >>> outputs.shape.as_list()
 [None, 2]
 >>> [type(layer).__name__ for layer in glassnet.Model(inputs=inputs, outputs=outputs).layers]
-['Dense', 'Dense']
+['InputLayer', 'Dense', 'Dense']
 """
 from __future__ import annotations
 
@@ -162,6 +162,9 @@ def call(layer, parent) -> SymbolicOutput:
         out = layer.output_shape
     else:
         out = layer.build_from_shape(shapes if listed else shapes[0])
+    batch = {tuple(p.shape)[0] for p in parents if len(tuple(p.shape))}
+    if len(batch) == 1 and None not in batch and isinstance(out, tuple) and out and out[0] is None:
+        out = (batch.pop(),) + out[1:]                  # Input(batch_shape=(16, ...)): Keras keeps the 16
     dtype = _output_dtype(layer, parents, shapes)
     result = SymbolicOutput(layer, parents, out, dtype)
     layer._symbolic_output = result                     # layer.output, layer.input (Keras's)

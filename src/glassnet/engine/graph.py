@@ -77,8 +77,8 @@ class Graph:
         # Keras flattens dicts of inputs and outputs in the order of their sorted keys
         self.keras_inputs = _flat(self.inputs, input_names)
         self.keras_outputs = _flat(self.outputs, output_names)
-        self.layers = [op for op in keras_order(self.keras_inputs, self.keras_outputs)
-                       if not isinstance(op, InputLayer)]
+        self.all_layers = keras_order(self.keras_inputs, self.keras_outputs)    # model.layers: Inputs too
+        self.layers = [op for op in self.all_layers if not isinstance(op, InputLayer)]
         self._states = None
         self.values, self.grads = {}, {}
 

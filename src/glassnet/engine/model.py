@@ -75,6 +75,7 @@ class Model(Trainer, Layer):
                 self._root = found[0]
             else:                                             # any other graph of layer calls
                 graph = Graph(ins, outs, input_names=in_names, output_names=out_names)
+        self._functional = inputs is not None   # Model(inputs, outputs): Keras's Functional
         self._layers: list[Layer] = []      # the stack, for a model that is one (Sequential, functional)
         self._graph = graph                 # or the graph, for a functional model that is not a chain
         self._input_names, self._output_names = in_names, out_names     # dicts given as inputs / outputs
@@ -155,6 +156,12 @@ class Model(Trainer, Layer):
 
     @property
     def layers(self) -> list[Layer]:
+        """The model's layers; a functional model's (``Model(inputs, outputs)``) start with its
+        Input layers, as Keras 3's do (a Sequential's and a subclass's have none)."""
+        if self._graph is not None:
+            return list(self._graph.all_layers)
+        if self.__dict__.get("_functional") and self._is_stack():
+            return [self._root, *self._layers]
         return list(self._parts())
 
     def get_layer(self, name=None, index=None) -> Layer:
@@ -338,6 +345,11 @@ class Model(Trainer, Layer):
         (print_fn or print)(summary_text(self))
 
     def get_config(self) -> dict:
+        """Keras's model config: a functional model's layers with their calls (``input_layers``,
+        ``output_layers``), a stack's layers in order."""
+        if self.__dict__.get("_functional"):
+            from ..saving.keras_config import model_config  # noqa: PLC0415 - saving builds on the engine
+            return model_config(self)["config"]
         layers = []
         if self._input_shape is not None:
             shape, root = list(self._input_shape), self.__dict__.get("_root")
@@ -350,6 +362,19 @@ class Model(Trainer, Layer):
         for layer in self._layers:
             layers.append(_layer_entry(layer))
         return {"name": self.name, "trainable": self.trainable, "layers": layers}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A model from ``get_config()``'s dict: a functional one's graph replayed, a stack's
+        layers in order (each class found as ``load_model`` finds it: glassnet's, registered, or
+        in ``custom_objects``); a subclass of yours is ``cls(**config)``, as a layer's."""
+        if not (cls.__module__.startswith("glassnet.") and isinstance(config, dict) and "layers" in config):
+            return super().from_config(config)
+        from ..saving.keras_config import build_model  # noqa: PLC0415 - saving builds on the engine
+        kind = "Functional" if "input_layers" in config else "Sequential"
+        model, _ = build_model({"module": "keras", "class_name": kind, "config": config},
+                               f"{cls.__name__}.from_config", custom_objects)
+        return model
 
     def save(self, filepath, overwrite=True, **kwargs) -> None:
         """Write a Keras 3 ``.keras`` file (atomically). A subclassed model's architecture is

@@ -16,14 +16,17 @@ def _shape(shape) -> str:
 
 
 def _wrap(text, width) -> list[str]:
-    """``text`` in lines of at most ``width``, broken at spaces where it can be."""
-    lines = []
-    while len(text) > width:
-        cut = text.rfind(" ", 0, width + 1)
-        cut = cut if cut > 0 else width
-        lines.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    return lines + [text]
+    """``text`` in lines of at most ``width``, broken at spaces; a word longer than the line is
+    cut with an ellipsis, as Keras 3's table (rich's overflow="ellipsis") prints it."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) <= width:
+            line += " " + word
+            continue
+        if line:
+            lines.append(line)
+        line = word if len(word) <= width else word[:width - 1] + "…"
+    return lines + [line]
 
 
 def _graph_rows(model) -> list:
@@ -82,8 +85,8 @@ def summary_text(model) -> str:
                   _params(layer)) for layer in model.layers]
     rows = []
     for cells in table:
-        wrapped = [[p[i:i + w - 2] for p in c for i in range(0, len(p), w - 2)] if isinstance(c, list)
-                   else _wrap(c, w - 2) for c, w in zip(cells, widths)]       # a long source folds, as Keras's
+        wrapped = [_wrap(" ".join(c) if isinstance(c, list) else c, w - 2)
+                   for c, w in zip(cells, widths)]      # a long name or source is cut with "…", as Keras's
         for k in range(max(len(parts) for parts in wrapped)):     # long names go on, as Keras's do
             rows.append(line([parts[k] if k < len(parts) else "" for parts in wrapped]))
         rows.append(None)                       # the line between layers
@@ -114,7 +117,8 @@ def summary_text(model) -> str:
 
 def _kind(layer) -> str:
     """The type Keras names: ``Functional`` for a model made of Inputs and outputs."""
-    return "Functional" if getattr(layer, "_graph", None) is not None else type(layer).__name__
+    functional = getattr(layer, "_graph", None) is not None or layer.__dict__.get("_functional")
+    return "Functional" if functional and type(layer).__name__ == "Model" else type(layer).__name__
 
 
 def _params(layer) -> str:

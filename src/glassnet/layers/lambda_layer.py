@@ -19,7 +19,7 @@ code from a file): save its weights instead.
 >>> inputs = glassnet.Input(shape=(3,))
 >>> model = glassnet.Model(inputs, glassnet.layers.Dense(1)(inputs * 2.0 + 1.0))
 >>> [type(layer).__name__ for layer in model.layers]        # "* 2.0" and "+ 1.0": a node each
-['Lambda', 'Lambda', 'Dense']
+['InputLayer', 'Lambda', 'Lambda', 'Dense']
 """
 from __future__ import annotations
 

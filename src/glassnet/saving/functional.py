@@ -20,7 +20,7 @@ make have been counted against the file cap (shape bombs are refused before allo
 from __future__ import annotations
 
 from .. import layers
-from ..engine.graph import keras_order
+from ..engine.graph import Graph, keras_order
 from ..engine.model import Model, _layer_entry
 from .errors import MAX_LAYERS, MAX_WEIGHT_ELEMENTS
 
@@ -30,8 +30,9 @@ MODULES = (None, "keras", "keras.models", "keras.src.models.functional")
 # -- writing --------------------------------------------------------------------------------
 def graph_config(model, nested_config) -> dict:
     """The ``config.json`` dict of a functional graph model (compile config not included);
-    ``nested_config`` writes a model used as one of its layers."""
-    graph = model._graph
+    ``nested_config`` writes a model used as one of its layers. A functional chain (kept as a
+    stack) is written as the graph it was made as, as Keras writes every ``Model(inputs, outputs)``."""
+    graph = model._graph or Graph(model.inputs, model.outputs)
     calls = {}                                        # id(layer) -> its calls in this graph, in order made
     for node in sorted(graph.order, key=lambda n: n.serial):
         if not node.index:                            # (a recurrent call's returned state is that call's output)

@@ -39,7 +39,7 @@ def _policy(name):
 def model_config(model) -> dict:
     """The Keras 3 ``config.json`` dict for a glassnet ``Sequential`` (or a functional graph:
     ``glassnet/saving/functional.py``)."""
-    if model._graph is not None:
+    if model._graph is not None or model.__dict__.get("_functional"):
         from .functional import graph_config  # noqa: PLC0415 - it builds on this module
         out = graph_config(model, model_config)
         out["compile_config"] = compile_config(model) if model.compiled else {}
