@@ -10,9 +10,10 @@ from __future__ import annotations
 from .csv import CsvDataset
 from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 from .make_csv import make_csv_dataset
+from .tfrecord import DatasetWriter as TFRecordWriter
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "CsvDataset", "cardinality", "choose_from_datasets",
-           "make_csv_dataset", "sample_from_datasets"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "CsvDataset", "TFRecordWriter", "cardinality",
+           "choose_from_datasets", "make_csv_dataset", "sample_from_datasets"]
 
 sample_from_datasets = Dataset.sample_from_datasets      # TensorFlow 2's older spelling
 choose_from_datasets = Dataset.choose_from_datasets

@@ -78,36 +78,88 @@ def _new_mode(path: str) -> int:
         return 0o666 & ~umask
 
 
-def write_bytes(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file, fsync, ``os.replace``)."""
-    if os.path.islink(path):                 # replace the file the link points to, not the link
-        path = os.path.realpath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    remove_stale(path)
-    prefix = f".{os.path.basename(path)}{TEMP_MARKER}{_HOST}-{os.getpid()}-"
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=prefix, dir=folder)
-        with os.fdopen(fd, "wb") as f:
-            view = memoryview(data)
-            while view:                      # write in chunks: a kill lands mid-file
-                n = f.write(view[: 1 << 20])
-                view = view[n:]
+class AtomicWriter:
+    """A file written a piece at a time that appears at ``path`` only when :meth:`commit`
+    puts it there (whole); :meth:`discard`, or leaving a ``with`` block by an exception,
+    removes it and leaves ``path`` as it was. ``write(data)`` appends bytes."""
+
+    def __init__(self, path: str):
+        if os.path.islink(path):             # replace the file the link points to, not the link
+            path = os.path.realpath(path)
+        self.path, self.folder = path, os.path.dirname(os.path.abspath(path))
+        remove_stale(path)
+        prefix = f".{os.path.basename(path)}{TEMP_MARKER}{_HOST}-{os.getpid()}-"
+        try:
+            fd, self._tmp = tempfile.mkstemp(prefix=prefix, dir=self.folder)
+        except OSError as e:
+            raise _explained(e, path, self.folder) from e
+        self._file = os.fdopen(fd, "wb")
+
+    def write(self, data) -> int:
+        try:
+            return self._file.write(data)
+        except OSError as e:
+            self.discard()
+            raise _explained(e, self.path, self.folder) from e
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    @property
+    def closed(self) -> bool:
+        return self._file is None
+
+    def commit(self) -> None:
+        """Flush, fsync and rename the file into place."""
+        if self._file is None:
+            return
+        f, self._file = self._file, None
+        try:
             f.flush()
             if hasattr(os, "fchmod"):        # mkstemp made it 0600
-                os.fchmod(f.fileno(), _new_mode(path))
+                os.fchmod(f.fileno(), _new_mode(self.path))
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        if isinstance(e, OSError):
-            raise _explained(e, path, folder) from e
-        raise
-    _fsync_dir(folder)
+            f.close()
+            os.replace(self._tmp, self.path)
+        except BaseException as e:
+            f.close()
+            _unlink(self._tmp)
+            if isinstance(e, OSError):
+                raise _explained(e, self.path, self.folder) from e
+            raise
+        _fsync_dir(self.folder)
+
+    def discard(self) -> None:
+        """Drop what was written; ``path`` stays as it was."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            _unlink(self._tmp)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def write_bytes(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, ``os.replace``)."""
+    with AtomicWriter(path) as f:
+        view = memoryview(data)
+        while view:                          # write in chunks: a kill lands mid-file
+            n = f.write(view[: 1 << 20])
+            view = view[n:]
 
 
 def _explained(error: OSError, path: str, folder: str) -> OSError:

@@ -63,9 +63,13 @@ import time
 
 import numpy as np
 
+from .example import (BytesList, Example, Feature, FeatureList, FeatureLists, Features, FloatList, Int64List,
+                      SequenceExample)
 from .variable import Variable
 
-__all__ = ["Checkpoint", "CheckpointManager", "latest_checkpoint", "list_variables", "load_variable"]
+__all__ = ["BytesList", "Checkpoint", "CheckpointManager", "Example", "Feature", "FeatureList", "FeatureLists",
+           "Features", "FloatList", "Int64List", "SequenceExample", "latest_checkpoint", "list_variables",
+           "load_variable"]
 
 _SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 _GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
