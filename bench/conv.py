@@ -5,15 +5,17 @@
     python bench/conv.py --keras-python /path/to/tf/bin/python --torch-python /path/to/torch/bin/python
     python bench/conv.py --only glassnet --kernels numpy   # glassnet's readable path only (no numba)
     python bench/conv.py --threads 1                       # every contestant on one thread (a loaded machine)
+    python bench/conv.py --rounds 3                        # the contestants in turn, 3 times: a ratio per round
 
 The model: Conv2D 32 3x3 relu, MaxPooling2D 2, Conv2D 64 3x3 relu, MaxPooling2D 2, Flatten,
 Dropout 0.5, Dense 10 softmax; Adam, categorical cross-entropy (PyTorch: the same layers in
 NCHW, ``CrossEntropyLoss`` on the logits). The data are random MNIST-shaped images (the
 cost does not depend on the pixels). Each contestant runs in a fresh subprocess with its
 library's default thread settings, pays an untimed warm-up epoch on 1,024 images, then
-``--epochs`` timed epochs; the median epoch is reported, with GFLOP/s (forward and
+``--epochs`` timed epochs; the median epoch is reported, with its CPU time (all the process's
+threads: descheduling on a busy machine does not inflate it), GFLOP/s (forward and
 backward counted as 3 forward passes of multiply-adds x 2) and glassnet's ratio to each
-peer. ``peak MB`` is the process's peak resident memory, beside its peak once the data are made
+peer, per round and their median, in wall-clock and in CPU time. ``peak MB`` is the process's peak resident memory, beside its peak once the data are made
 (before the library is imported) and the size of the training data: glassnet's im2col is
 per batch, never of the whole data set.
 
@@ -84,9 +86,10 @@ def run_glassnet(x, labels, batch, epochs):
     m = model()
     times, losses = [], []
     for _ in range(epochs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         h = m.fit(x, y, batch_size=batch, epochs=1, verbose=0)
         times.append(time.perf_counter() - start)
+        CPU.append(time.process_time() - cpu)
         losses.append(h.history["loss"][-1])
     import importlib.util
     numba = KERNELS != "numpy" and importlib.util.find_spec("numba") is not None
@@ -124,9 +127,10 @@ def run_torch(x, labels, batch, epochs):
     m, opt = model()
     times, losses = [], []
     for _ in range(epochs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         losses.append(epoch(m, opt, len(xt)))
         times.append(time.perf_counter() - start)
+        CPU.append(time.process_time() - cpu)
     return times, losses, torch.__version__
 
 
@@ -150,14 +154,16 @@ def run_keras(x, labels, batch, epochs):
     m = model()
     times, losses = [], []
     for _ in range(epochs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         h = m.fit(x, y, batch_size=batch, epochs=1, verbose=0)
         times.append(time.perf_counter() - start)
+        CPU.append(time.process_time() - cpu)
         losses.append(h.history["loss"][-1])
     return times, losses, keras.__version__
 
 
 KERNELS = "auto"
+CPU = []                # each timed epoch's CPU seconds (time.process_time: all the process's threads)
 _THREAD_VARS = ("GLASSNET_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS",
                 "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 
@@ -177,7 +183,7 @@ def worker(name, samples, batch, epochs):
     x, labels = data(samples)
     before = peak_mb()
     times, losses, version = RUNNERS[name](x, labels, batch, epochs)
-    print(json.dumps({"name": name, "version": version, "times": times, "losses": losses,
+    print(json.dumps({"name": name, "version": version, "times": times, "cpu": CPU, "losses": losses,
                       "peak_mb": peak_mb(), "peak_before_mb": before, "data_mb": x.nbytes / 2**20}))
 
 
@@ -199,6 +205,8 @@ def main(argv=None) -> int:
                    help="glassnet.config.set_kernels for glassnet (numpy: the readable path only)")
     p.add_argument("--threads", type=int, default=0,
                    help="threads for every contestant (BLAS, OpenMP, torch, TF); 0: each library's default")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="run the contestants in turn this many times (a ratio per round, and their median)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     global KERNELS
@@ -214,34 +222,47 @@ def main(argv=None) -> int:
     print(f"threads: {args.threads or 'each library its default'}")
     print(f"simple MNIST convnet, {args.samples:,} random 28x28x1 images, batch {args.batch_size}, "
           f"{flops / 1e9:.0f} GFLOP per epoch (forward + backward)")
-    results = {}
+    names = []
     for name in args.only.split(","):
         if not _has(pythons[name], needs[name]):
             print(f"{name:9s} skipped: {needs[name]} does not import in {pythons[name]}")
+        else:
+            names.append(name)
+    rounds = {name: [] for name in names}
+    for r in range(args.rounds):                # the contestants in turn, each round: the same machine for each
+        for name in names:
+            cmd = [pythons[name], os.path.abspath(__file__), "--worker", name, "--samples", str(args.samples),
+                   "--batch-size", str(args.batch_size), "--epochs", str(args.epochs), "--kernels", args.kernels,
+                   "--threads", str(args.threads)]
+            env = dict(os.environ)
+            if args.threads:        # set before the library loads its thread pools
+                for var in _THREAD_VARS:
+                    env[var] = str(args.threads)
+            load = os.getloadavg()[0]
+            done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+            if done.returncode != 0:
+                print(f"{name:9s} FAILED:\n{done.stderr[-2000:]}")
+                continue
+            res = json.loads(done.stdout.strip().splitlines()[-1])
+            res["median"] = statistics.median(res["times"])
+            res["cpu_median"] = statistics.median(res["cpu"])
+            rounds[name].append(res)
+            print(f"{'round %d ' % (r + 1) if args.rounds > 1 else ''}{name:9s} {res['version']:>16s}  "
+                  f"{res['median']:8.2f} s/epoch (CPU {res['cpu_median']:.2f} s)  "
+                  f"{flops / res['median'] / 1e9:6.1f} GFLOP/s  loss {res['losses'][-1]:.4f}  "
+                  f"peak {res['peak_mb']:.0f} MB (with the data made {res['peak_before_mb']:.0f} MB, "
+                  f"data {res['data_mb']:.0f} MB)  load {load:.1f}", flush=True)
+    g = rounds.get("glassnet", [])
+    for peer in ("pytorch", "keras"):
+        p = rounds.get(peer, [])
+        pairs = list(zip(g, p))
+        if not pairs:
             continue
-        cmd = [pythons[name], os.path.abspath(__file__), "--worker", name, "--samples", str(args.samples),
-               "--batch-size", str(args.batch_size), "--epochs", str(args.epochs), "--kernels", args.kernels,
-               "--threads", str(args.threads)]
-        env = dict(os.environ)
-        if args.threads:        # set before the library loads its thread pools
-            for var in _THREAD_VARS:
-                env[var] = str(args.threads)
-        load = os.getloadavg()[0]
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        if done.returncode != 0:
-            print(f"{name:9s} FAILED:\n{done.stderr[-2000:]}")
-            continue
-        r = json.loads(done.stdout.strip().splitlines()[-1])
-        r["median"] = statistics.median(r["times"])
-        results[name] = r
-        print(f"{name:9s} {r['version']:>16s}  {r['median']:8.2f} s/epoch  {flops / r['median'] / 1e9:6.1f} GFLOP/s  "
-              f"loss {r['losses'][-1]:.4f}  peak {r['peak_mb']:.0f} MB (with the data made {r['peak_before_mb']:.0f} MB, "
-              f"data {r['data_mb']:.0f} MB)  load {load:.1f}")
-    if "glassnet" in results:
-        g = results["glassnet"]["median"]
-        for peer in ("pytorch", "keras"):
-            if peer in results:
-                print(f"glassnet / {peer}: {g / results[peer]['median']:.2f}x the time per epoch")
+        wall = [a["median"] / b["median"] for a, b in pairs]
+        cpu = [a["cpu_median"] / b["cpu_median"] for a, b in pairs]
+        print(f"glassnet / {peer}: {statistics.median(wall):.2f}x the time per epoch (rounds: "
+              f"{' '.join(f'{x:.2f}' for x in wall)}), CPU time {statistics.median(cpu):.2f}x "
+              f"({' '.join(f'{x:.2f}' for x in cpu)})")
     return 0
 
 

@@ -1,7 +1,9 @@
 """glassnet.fast.conv gives the readable path's numbers: each compiled pass against the NumPy
 lines it replaces (``glassnet.config.set_kernels("numpy")`` turns it off), bit for bit
 where the order of operations is the same, and a convnet trained both ways ends with the
-same weights."""
+same weights. Where the order is not the same (a 9-number window computed directly, the
+kernel gradient summed block by block) the numbers are within 1e-6 of the size of the terms
+summed, and a convnet trains to weights within rounding of the readable path's."""
 from __future__ import annotations
 
 import numpy as np
@@ -103,6 +105,11 @@ def test_relu_bias_and_its_gradients_bit_for_bit(readable):
     _fast_conv_numba.relu_backward_bias(z, g, dz, db)
     np.testing.assert_array_equal(dz, g * (z > 0))
     np.testing.assert_array_equal(db, np.add.reduce(g * (z > 0), axis=0))
+    db_blocks = np.full(7, np.nan, np.float32)             # three blocks of rows: the same sum, same order
+    for start, fresh in ((0, True), (100, False), (170, False)):
+        stop = {0: 100, 100: 170, 170: 300}[start]
+        _fast_conv_numba.relu_backward_bias(z[start:stop], g[start:stop], dz[start:stop], db_blocks, fresh)
+    np.testing.assert_array_equal(db_blocks, db)
 
 
 @pytest.mark.parametrize("padding,strides", [("valid", 1), ("same", 2)])
@@ -124,25 +131,43 @@ def test_conv2d_layer_same_numbers_both_ways(padding, strides):
         np.testing.assert_array_equal(f, s)
 
 
-@pytest.mark.parametrize("filters", [(8, 16), (32, 64)])     # (32, 64): Keras's sizes
-def test_simple_mnist_convnet_trains_to_the_same_weights(filters):
+def _train_convnet(shape, filters, block=None):
+    """Weights and losses of a small convnet fitted both ways (numba's passes, the readable lines)."""
     rng = np.random.default_rng(11)
-    x = rng.random((64, 14, 14, 1), dtype=np.float32)
+    x = rng.random((64,) + shape, dtype=np.float32)
     y = glassnet.utils.to_categorical(rng.integers(0, 10, 64), 10)
 
     def train():
         glassnet.utils.set_random_seed(0)
-        m = glassnet.Sequential([glassnet.Input(shape=(14, 14, 1)),
+        m = glassnet.Sequential([glassnet.Input(shape=shape),
                                  Conv2D(filters[0], 3, activation="relu"), MaxPooling2D(2),
                                  Conv2D(filters[1], 3, activation="relu"), MaxPooling2D(2),
                                  glassnet.layers.Flatten(), glassnet.layers.Dense(10, activation="softmax")])
         m.compile(loss="categorical_crossentropy", optimizer="adam")
         h = m.fit(x, y, batch_size=16, epochs=2, verbose=0, shuffle=False)
         return h.history["loss"], m.get_weights()
-    (loss1, w1), (loss0, w0) = _both(train)
+    return _both(train)
+
+
+@pytest.mark.parametrize("filters", [(8, 16), (32, 64)])     # (32, 64): Keras's sizes
+def test_a_convnet_on_two_channels_trains_to_the_same_weights(filters):
+    # 3 x 3 x 2 windows: no direct pass, and each layer's patches in one block: bit for bit
+    (loss1, w1), (loss0, w0) = _train_convnet((14, 14, 2), filters)
     assert loss1 == loss0
     for a, b in zip(w1, w0):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("filters", [(8, 16), (32, 64)])
+def test_the_simple_mnist_convnet_trains_to_the_readable_weights_within_rounding(filters, monkeypatch):
+    # one channel: the first layer's 3 x 3 x 1 windows computed directly; blocks of 2 images for the
+    # second layer's patches: the order of some additions differs, 16 steps of Adam keep it small
+    monkeypatch.setattr(fast_conv, "_BLOCK", 2 * 16 * 9 * filters[0])
+    (loss1, w1), (loss0, w0) = _train_convnet((14, 14, 1), filters)
+    np.testing.assert_allclose(loss1, loss0, rtol=1e-5)
+    for a, b in zip(w1, w0):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    assert any(not np.array_equal(a, b) for a, b in zip(w1, w0))     # (the direct pass did run)
 
 
 def test_layers_not_covered_keep_the_readable_path(readable):
@@ -199,3 +224,130 @@ def test_gradcheck_in_float64_on_the_fast_path(kernel, strides, padding, dilatio
     assert glassnet.gradcheck(conv, x, max_entries=80).passed
     pool = MaxPooling2D(2)
     assert glassnet.gradcheck(pool, rng.permutation(2 * 7 * 8 * 3).reshape(2, 7, 8, 3) / 10.0).passed
+
+
+def _within_rounding(fast, readable, scale, rel=1e-6):
+    """``|fast - readable| <= rel * scale`` entry by entry, ``scale`` the sum of the sizes of the
+    terms each entry adds up (float32 rounds each addition by 6e-8 of them)."""
+    assert fast.shape == readable.shape and fast.dtype == readable.dtype
+    excess = np.abs(fast.astype(np.float64) - readable) - rel * scale
+    assert excess.max() <= 0, f"off by {excess.max():.3g} beyond rounding"
+
+
+@pytest.mark.parametrize("shape,kernel,strides,dilation,padding,bias,activation", [
+    ((4, 28, 28, 1), 3, 1, 1, "valid", True, "relu"),          # the MNIST convnet's first layer
+    ((3, 13, 11, 1), 3, 2, 1, "same", True, "relu"),
+    ((3, 12, 12, 1), 3, 1, 2, "valid", False, "relu"),
+    ((2, 10, 9, 9), 1, 1, 1, "valid", True, "tanh"),           # 1 x 1 x 9: nine numbers a window too
+    ((2, 9, 9, 3), (3, 1), 1, 1, "same", True, None)])
+def test_nine_number_windows_are_computed_directly_within_rounding(shape, kernel, strides, dilation, padding,
+                                                                    bias, activation):
+    x = _images(shape, seed=20, ties=False)
+    conv = Conv2D(16, kernel, strides=strides, dilation_rate=dilation, padding=padding, use_bias=bias,
+                  activation=activation)
+    conv.build(x.shape)
+    conv.kernel.value[...] = _images(conv.kernel.shape, seed=21, ties=False)
+    if bias:
+        conv.bias.value[...] = _images((16,), seed=22, ties=False)
+    assert fast_conv._taps(conv, shape[-1]) is not None
+    g = np.cos(conv.forward(x, training=True))                    # the same dJ/dA both ways
+
+    def run():
+        passes = fast_conv.LayerPasses()
+        a = passes.forward(conv, x, training=True)
+        z = conv.z.copy()
+        dx = passes.backward(conv, g)
+        return id(conv) in passes.took, z, a.copy(), dx, conv.kernel.grad.copy(), conv.patches
+    (took, z1, a1, dx1, dk1, p1), (slow, z0, a0, dx0, dk0, p0) = _both(run)
+    assert took and not slow and p1 is None                      # no patch matrix kept
+    k2 = np.abs(conv.kernel.value.reshape(9, 16).astype(np.float64))
+    scale = np.abs(p0).astype(np.float64) @ k2 + (np.abs(conv.bias.value) if bias else 0)
+    _within_rounding(z1, z0, scale.reshape(z0.shape))
+    assert not np.array_equal(z1, z0)                            # (not the readable pass in disguise)
+    if activation == "relu":
+        np.testing.assert_array_equal(a1, np.maximum(z1, 0))
+        assert np.array_equal(z1 > 0, z0 > 0)                    # the same units on: the same dZ,
+        np.testing.assert_array_equal(dk1, dk0)                  # and the whole P.T dZ: bit for bit
+        np.testing.assert_array_equal(dx1, dx0)
+    else:                                                        # dZ from g'(z) of a z within rounding
+        np.testing.assert_allclose(dk1, dk0, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(dx1, dx0, rtol=1e-5, atol=1e-5)
+
+
+def test_the_direct_pass_keeps_nan_and_signs_as_the_readable_relu():
+    x = _images((1, 5, 5, 1), seed=23, ties=False)
+    x[0, 2, 2, 0] = np.nan
+    conv = Conv2D(4, 3, activation="relu")
+    conv.build(x.shape)
+    conv.kernel.value[...] = _images(conv.kernel.shape, seed=24, ties=False)
+
+    def run():
+        passes = fast_conv.LayerPasses()
+        return passes.forward(conv, x, training=True).copy()
+    a1, a0 = _both(run)
+    np.testing.assert_array_equal(np.isnan(a1), np.isnan(a0))     # every window over the NaN
+    assert np.isnan(a1).sum() == 9 * 4
+    np.testing.assert_allclose(a1[~np.isnan(a1)], a0[~np.isnan(a0)], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("strides,padding,need", [(1, "valid", True), (2, "same", True), (1, "valid", False)])
+def test_wide_patches_in_blocks_within_rounding(strides, padding, need, monkeypatch):
+    # 3 x 3 x 8 windows (72 numbers), blocks of 3 images of 5 (the last one shorter)
+    x = _images((5, 9, 10, 8), seed=25, ties=False)
+    conv = Conv2D(12, 3, strides=strides, padding=padding, activation="relu")
+    conv.build(x.shape)
+    conv.kernel.value[...] = _images(conv.kernel.shape, seed=26, ties=False) * 0.3
+    conv.bias.value[...] = _images((12,), seed=27, ties=False) * 0.1
+    g = None
+
+    def run():
+        nonlocal g
+        passes = fast_conv.LayerPasses()
+        a = passes.forward(conv, x, training=True)
+        g = np.cos(3 * a) if g is None else g
+        dx = passes.backward(conv, g, need)
+        return id(conv) in passes.took, conv.z.copy(), dx, conv.kernel.grad.copy(), conv.bias.grad.copy(), conv.patches
+    rows = len(range(0, 9 + (padding == "same") * 2 - 2, strides)) * len(range(0, 10 + (padding == "same") * 2 - 2, strides))
+    monkeypatch.setattr(fast_conv, "_BLOCK", 3 * rows * 72)
+    fast.set_kernels("numba")
+    assert fast_conv._per_block(conv, 5, conv.compute_output_shape(x.shape)[1] * conv.compute_output_shape(x.shape)[2], 72) == 3
+    (took, z1, dx1, dk1, db1, p1), (slow, z0, dx0, dk0, db0, p0) = _both(run)
+    assert took and not slow and p1 is None
+    P = np.abs(p0.astype(np.float64))
+    _within_rounding(z1, z0, (P @ np.abs(conv.kernel.value.reshape(72, 12)) + np.abs(conv.bias.value)).reshape(z0.shape))
+    dz = np.abs((g * (z0 > 0)).reshape(-1, 12).astype(np.float64))
+    _within_rounding(dk1, dk0, (P.T @ dz).reshape(dk0.shape))
+    np.testing.assert_array_equal(db1, db0)                        # rows in order, block after block
+    if need:
+        scale = scatter_patches((dz @ np.abs(conv.kernel.value.reshape(72, 12)).T).reshape(
+            conv.z.shape[:3] + (3, 3, 8)), conv.padded_shape, conv.strides, conv.dilation_rate)
+        from glassnet.layers.conv import crop
+        _within_rounding(dx1, dx0, crop(scale, conv.pads))
+    else:
+        assert dx1 is None and dx0 is None
+
+
+def test_blocks_and_the_direct_pass_in_float64_pass_the_gradcheck(monkeypatch):
+    monkeypatch.setattr(fast_conv, "_BLOCK", 2 * 25 * 36)
+    rng = np.random.default_rng(28)
+    for c, filters in ((1, 5), (4, 3)):                 # 3 x 3 x 1: direct; 3 x 3 x 4 (36 numbers): blocks
+        x = rng.standard_normal((5, 7, 7, c))
+        conv = Conv2D(filters, 3, activation="tanh", dtype="float64")
+        conv(x)
+        g = np.cos(conv.forward(x, training=True))
+        dx0 = conv.backward(g)
+        dk0, db0 = conv.kernel.grad.copy(), conv.bias.grad.copy()
+        before = fast.kernels()
+        fast.set_kernels("numba")
+        try:
+            passes = fast_conv.LayerPasses()
+            a = passes.forward(conv, x, training=True)
+            assert id(conv) in passes.took and conv.patches is None
+            dx1 = passes.backward(conv, g)
+        finally:
+            fast.set_kernels(before)
+        np.testing.assert_allclose(a, np.tanh(conv.z), rtol=0, atol=0)
+        np.testing.assert_allclose(dx1, dx0, rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(conv.kernel.grad, dk0, rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(conv.bias.grad, db0, rtol=1e-14)    # (tanh's dZ from a z within rounding)
+        assert glassnet.gradcheck(conv, x, max_entries=60).passed

@@ -10,6 +10,7 @@ every innermost loop runs over the channels, one contiguous row at a time.
 from __future__ import annotations
 
 import numba
+import numpy as np
 
 from ._numba_cache import use_user_cache
 
@@ -152,9 +153,10 @@ def column_sums(m, out):
 
 
 @_jit
-def relu_backward_bias(z, grad, dz, db):
+def relu_backward_bias(z, grad, dz, db, fresh=True):
     """``dz = grad * (z > 0)`` and ``db = the sum of dz's rows`` (rows in order, as NumPy's
-    ``add.reduce(dz, axis=0)``) in one pass; 2-D arrays, rows x filters."""
+    ``add.reduce(dz, axis=0)``) in one pass; 2-D arrays, rows x filters. ``fresh=False`` goes
+    on adding to ``db`` (the rows of one block after another: the same sum, in the same order)."""
     rows, f = z.shape
     for r in range(rows):
         zr = z[r]
@@ -164,7 +166,45 @@ def relu_backward_bias(z, grad, dz, db):
             g = gr[c]
             d = g if zr[c] > 0 else g * 0
             dr[c] = d
-            if r == 0:
+            if r == 0 and fresh:
                 db[c] = d
             else:
                 db[c] += d
+
+
+# -- a direct convolution, for a layer with 9 numbers per window (a first layer's 3 x 3 x 1) ------
+# Its patch matrix is 9 columns wide, where BLAS's product runs far below its speed, and P, Z
+# and A are three passes over memory. This loop computes each output from its window, its
+# bias and relu in the same pass. Not the readable path's order of addition (BLAS's), so
+# equal within rounding, not bit for bit (glassnet.fast.conv says when it is used).
+@_jit
+def direct_conv_9(xpad, taps, k9, bias, has_bias, relu, sh, sw, z, a):
+    """``z[n, i, j, f] = (x0 * k9[0, f] + x1 * k9[1, f] + ... + x8 * k9[8, f]) + bias[f]``, left
+    to right, where ``xt = xpad[n, i*sh + taps[t, 0], j*sw + taps[t, 1], taps[t, 2]]`` is the
+    window's entry t (row, column, channel); ``a = max(z, 0)`` in the same pass when ``relu``."""
+    n_, oh, ow, f_ = z.shape
+    k0, k1, k2, k3, k4, k5, k6, k7, k8 = k9[0], k9[1], k9[2], k9[3], k9[4], k9[5], k9[6], k9[7], k9[8]
+    for n in range(n_):
+        xn = xpad[n]
+        for i in range(oh):
+            for j in range(ow):
+                r, c = i * sh, j * sw
+                x0 = xn[r + taps[0, 0], c + taps[0, 1], taps[0, 2]]
+                x1 = xn[r + taps[1, 0], c + taps[1, 1], taps[1, 2]]
+                x2 = xn[r + taps[2, 0], c + taps[2, 1], taps[2, 2]]
+                x3 = xn[r + taps[3, 0], c + taps[3, 1], taps[3, 2]]
+                x4 = xn[r + taps[4, 0], c + taps[4, 1], taps[4, 2]]
+                x5 = xn[r + taps[5, 0], c + taps[5, 1], taps[5, 2]]
+                x6 = xn[r + taps[6, 0], c + taps[6, 1], taps[6, 2]]
+                x7 = xn[r + taps[7, 0], c + taps[7, 1], taps[7, 2]]
+                x8 = xn[r + taps[8, 0], c + taps[8, 1], taps[8, 2]]
+                zr = z[n, i, j]
+                ar = a[n, i, j]
+                for f in range(f_):
+                    v = (x0 * k0[f] + x1 * k1[f] + x2 * k2[f] + x3 * k3[f] + x4 * k4[f] + x5 * k5[f]
+                         + x6 * k6[f] + x7 * k7[f] + x8 * k8[f])
+                    if has_bias:
+                        v = v + bias[f]
+                    zr[f] = v
+                    if relu:
+                        ar[f] = v if v > 0 else (v if v != v else 0)    # np.maximum(v, 0): NaN stays NaN

@@ -1,31 +1,42 @@
 """Fast paths for the image layers: the same numbers as their readable code, in fewer passes.
 
-``layers/conv.py`` and ``layers/pooling.py`` hold the algorithm (read those). Their forward
-asks this module first, in one named call (``conv2d_forward(layer, xpad)``,
-``max_pool2d_forward(layer, x)``); when it answers True, it has set what the readable lines
-would have set (``patches``, ``z``, ``a``; ``y``) and the layer's backward calls the matching
-``*_backward``. It answers False, and the readable lines run, without numba, under
-``glassnet.config.set_kernels("numpy")``, for small arrays (under 2**18 numbers, where
-numba's one-time cost would not pay off, unless ``set_kernels("numba")``), or for cases it
-does not cover (Conv1D, pooling with padding or overlapping windows). The steps are the
-readable ones; what differs is how many times each array is walked through memory:
+``layers/conv.py`` and ``layers/pooling.py`` hold the algorithm (read those). On the fast
+path the step calls this module's twins instead (:class:`LayerPasses`: ``conv2d_forward``,
+``max_pool2d_forward`` and their backwards); a twin sets what the readable lines would have
+set (``z``, ``a``; ``y``; ``patches`` is None where the patch matrix is not kept whole, and
+``xpad``, the padded input, is kept instead), or answers None and the layer's own forward
+runs: without numba, under ``glassnet.config.set_kernels("numpy")``, for small arrays
+(under 2**18 numbers, where numba's one-time cost would not pay off, unless
+``set_kernels("numba")``), or for cases it does not cover (Conv1D, pooling with padding or
+overlapping windows). The steps are the readable ones; what differs is how many times each
+array is walked through memory:
 
 ==========================  ================================================================
-Conv2D forward              P built in one pass into last step's buffer (no new 18 MB array),
-                            ``Z = P K`` (the same BLAS product), ``Z += b; A = relu(Z)`` in one pass
-Conv2D backward             ``dZ = dA * (Z > 0)`` and ``db`` (same order of addition) one pass
-                            each, ``dK = P.T dZ`` and ``dP = dZ K.T`` (BLAS), the scatter of
-                            ``dP`` back to the pixels in one pass (no 9 strided slices)
+Conv2D forward              a 9-number window (3 x 3 x 1: an MNIST convnet's first layer) from
+                            the image directly, ``Z = P K + b`` and ``A = relu(Z)`` in one pass
+                            (no patch matrix); wider windows block by block of whole images,
+                            each block's P built, ``Z = P K`` (the same BLAS product, row by
+                            row) and ``Z += b; A = relu(Z)`` while the block is in L2 cache;
+                            thin patches (under 32 numbers) whole, into last step's buffer
+Conv2D backward             ``dZ = dA * (Z > 0)`` and ``db`` (same order of addition) in one
+                            pass, ``dK = P.T dZ`` and ``dP = dZ K.T`` (BLAS), the scatter of
+                            ``dP`` back to the pixels in one pass (no 9 strided slices), block
+                            by block as the forward (P built again: cheaper than keeping 18 MB)
 MaxPooling2D forward        the max and the position that won (first on ties), one pass
 MaxPooling2D backward       the gradient written at the winners, one pass
 ==========================  ================================================================
 
-Each pass is a loop compiled by numba (``glassnet.fast._numba_conv``, ``pip install
-installed with glassnet``); the loops keep NumPy's order of operations, so outputs and gradients are
-the readable path's bit for bit, and a model trains to the same weights
-(tests/test_fast_conv.py). One training step of Keras's simple MNIST convnet (batch 128)
-went from ~78 ms to ~36 ms (~67 to ~47 ms when the machine is busy) on this project's
-2-core machine (bench/conv.py, docs/images.md).
+Each pass is a loop compiled by numba (``glassnet.fast._numba_conv``, installed with
+glassnet); the loops keep NumPy's order of operations, so outputs and gradients are the
+readable path's bit for bit, with two exceptions that change the order of additions (so
+within rounding: 1e-6 of the size of the terms added, tests/test_fast_conv.py): the direct
+9-number window (BLAS adds ``P K``'s terms in an order of its own), and ``dK`` summed block by
+block (a sum of block sums). A convnet whose first layer has more than one channel and whose
+patches fit one block trains to the readable path's weights bit for bit; the MNIST convnet
+to them within rounding. One training step of Keras's simple MNIST convnet (batch 128) went
+from ~78 ms to ~36 ms (~67 to ~47 ms when the machine is busy) on this project's 2-core
+machine with the whole-P passes, and ~8% less CPU time again with the direct first layer
+and the blocks (bench/conv.py, bench/README.md, docs/images.md).
 
 >>> import numpy as np, glassnet
 >>> pool = glassnet.layers.MaxPooling2D(2)
@@ -151,10 +162,51 @@ def bias_gradient(dz_rows):
 # ---------------------------------------------------------------------------------------
 # The layers' entry points
 # ---------------------------------------------------------------------------------------
+_BLOCK = 1 << 18      # numbers in one block's patches and their gradient: ~1 MB of float32, in L2 cache
+
+
+_THIN = 32            # patches narrower than this (3 x 3 x 3 windows) are made whole: BLAS's products of
+                      # thin blocks cost more in calls than the cache saves (measured: 3 x 3 x 1, 4.7 ms
+                      # a step in blocks of 9 images against 3.7 ms whole)
+
+
+def _per_block(layer, n, rows_per_image, width) -> int:
+    """Whole images per block, so that a block's patches (or their gradient) hold about
+    ``_BLOCK`` numbers: built, multiplied and consumed while in L2 cache; all ``n`` for thin
+    patches (the whole ``P``, as the readable forward makes it)."""
+    if width < _THIN:
+        return n
+    return max(1, min(n, _BLOCK // max(1, rows_per_image * width)))
+
+
+def _patch_buffer(layer, shape, dtype):
+    """Last step's whole ``P`` when it has this shape (no new array of megabytes a step)."""
+    buf = layer.__dict__.get("_patch_buffer")
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = layer._patch_buffer = np.empty(shape, dtype)
+    return buf
+
+
+def _taps(layer, channels):
+    """Where each of a 9-number window's entries sits, ``(row, column, channel)`` from the
+    window's corner, in the kernel's order; None for a window of any other size."""
+    kh, kw = layer.kernel_size
+    if kh * kw * channels != 9:
+        return None
+    dh, dw = layer.dilation_rate
+    return np.array([(p * dh, q * dw, c) for p in range(kh) for q in range(kw) for c in range(channels)], np.intp)
+
+
 def conv2d_forward(layer, x, training=False):
     """``Conv2D.forward``'s work in fewer passes: sets ``layer.pads``, ``padded_shape``,
-    ``patches``, ``out_spatial``, ``z`` and ``a`` as its readable lines do and returns ``a``;
-    None (nothing kept) when numba is not used, and the readable forward runs."""
+    ``out_spatial``, ``z`` and ``a`` as its readable lines do and returns ``a``; None (nothing
+    kept) when numba is not used, and the readable forward runs.
+
+    The patch matrix ``P`` is not kept (``layer.patches`` is None, ``layer.xpad`` the padded
+    input instead): a window of 9 numbers (3 x 3 x 1) is computed directly
+    (``_numba_conv.direct_conv_9``, bias and relu in the same pass); a wider one block by
+    block, each block's ``P`` built, multiplied by ``K`` and its bias and relu added while in
+    cache (``Z``'s rows are the same BLAS products as ``P K``'s)."""
     from .. import activations  # noqa: PLC0415
     from ..layers.conv import pad, paddings  # noqa: PLC0415
     kernel = layer.kernel.value
@@ -164,60 +216,107 @@ def conv2d_forward(layer, x, training=False):
     xpad = pad(x, pads)
     if not _worth_it(xpad.size * kernel.shape[0] * kernel.shape[1]) or not _plain(xpad, kernel):
         return None
-    patches = extract_patches(xpad, layer.kernel_size, layer.strides, layer.dilation_rate,
-                              reuse=getattr(layer, "_patch_buffer", None))
-    if patches is None:
-        return None
-    layer.pads, layer.padded_shape = pads, xpad.shape
-    layer._patch_buffer = layer.patches = patches                         # P: one row per window
-    layer.out_spatial = tuple((n - (k - 1) * d - 1) // s + 1 for n, k, s, d in
-                              zip(xpad.shape[1:3], layer.kernel_size, layer.strides, layer.dilation_rate))
-    z = patches @ kernel.reshape(-1, layer.filters)                       # Z = P K + b
-    a = None
-    if layer.use_bias and layer.activation is activations.relu:
-        a = add_bias_relu(z, layer.bias.value)                            # A = relu(Z), same pass
-    if a is None:
-        if layer.use_bias:
-            z += layer.bias.value
+    out_sp = tuple((n - (k - 1) * d - 1) // s + 1 for n, k, s, d in
+                   zip(xpad.shape[1:3], layer.kernel_size, layer.strides, layer.dilation_rate))
+    n, f = xpad.shape[0], layer.filters
+    k2 = kernel.reshape(-1, f)
+    fused = layer.use_bias and layer.activation is activations.relu
+    bias = layer.bias.value if layer.use_bias else k2[0, :0]
+    z = np.empty((n * out_sp[0] * out_sp[1], f), xpad.dtype)
+    a = np.empty_like(z) if fused else None
+    taps = _taps(layer, xpad.shape[3])
+    patches = None
+    if taps is not None:                                                  # Z = P K + b, A = relu(Z),
+        shape = (n,) + out_sp + (f,)                                      # from each window directly
+        _kernels.direct_conv_9(xpad, taps, k2, bias, layer.use_bias, fused, layer.strides[0], layer.strides[1],
+                               z.reshape(shape), (a if fused else z).reshape(shape))
+    else:
+        rows = out_sp[0] * out_sp[1]
+        per = _per_block(layer, n, rows, k2.shape[0])
+        if per == n:                                                      # one block: P kept for the backward
+            patches = scratch = _patch_buffer(layer, (n * rows, k2.shape[0]), xpad.dtype)
+        else:
+            scratch = np.empty((per * rows, k2.shape[0]), xpad.dtype)
+        for s in range(0, n, per):                                        # block by block:
+            e = min(n, s + per)
+            p = scratch[:(e - s) * rows]
+            _kernels.extract_patches_2d(xpad[s:e], layer.strides[0], layer.strides[1], layer.dilation_rate[0],
+                                        layer.dilation_rate[1], p.reshape((e - s,) + out_sp + layer.kernel_size
+                                                                          + (-1,)))
+            zb = z[s * rows:e * rows]
+            np.matmul(p, k2, out=zb)                                      # Z = P K
+            if fused:
+                _kernels.add_bias_relu(zb, bias, a[s * rows:e * rows])    # + b, A = relu(Z): same pass
+        if layer.use_bias and not fused:
+            z += bias
+    if not fused:
         a = layer.activation(z)
-    shape = (xpad.shape[0],) + layer.out_spatial + (layer.filters,)
+    layer.pads, layer.padded_shape, layer.out_spatial = pads, xpad.shape, out_sp
+    layer.xpad, layer.patches = xpad, patches
+    shape = (n,) + out_sp + (f,)
     layer.z, layer.a = z.reshape(shape), a.reshape(shape)
     return layer.a
 
 
 def conv2d_backward(layer, grad, need_input_grad=True):
     """The Conv2D backward after :func:`conv2d_forward`: sets the gradients of the kernel and
-    bias, returns dJ/d(input) (None when not needed)."""
+    bias, returns dJ/d(input) (None when not needed). Block by block as the forward: each
+    block's ``P`` built again from ``layer.xpad`` (cheaper than keeping it: the whole ``P``
+    is 18 MB for the MNIST convnet's second layer), ``dK += P.T dZ`` (so ``dK`` is a sum of
+    block sums: equal to the readable ``P.T dZ`` within rounding, not bit for bit),
+    ``dP = dZ K.T`` and its scatter to the pixels while the block is in cache (``dX`` and
+    ``db`` keep the readable order: bit for bit). With relu and a bias, ``dZ = dA * (Z > 0)``
+    and ``db`` are made block by block too."""
     from .. import activations  # noqa: PLC0415
     from ..layers.conv import crop, transposed_product  # noqa: PLC0415
-    db = None
-    if layer.activation is activations.relu and layer.use_bias and _plain(layer.z, grad, layer.bias.value) \
-            and layer.z.shape == grad.shape:
-        dz, db = np.empty_like(grad), np.empty_like(layer.bias.value)   # dZ = dA * (Z > 0), db: one pass
-        _kernels.relu_backward_bias(layer.z.reshape(-1, layer.filters), grad.reshape(-1, layer.filters),
-                                    dz.reshape(-1, layer.filters), db)
-    elif layer.activation is activations.relu:
-        dz = relu_backward(layer.z, grad)
+    xpad, f = layer.xpad, layer.filters
+    n = xpad.shape[0]
+    rows = layer.out_spatial[0] * layer.out_spatial[1]
+    k2 = layer.kernel.value.reshape(-1, f)
+    grad_rows = np.ascontiguousarray(grad).reshape(-1, f)
+    fused = layer.activation is activations.relu and layer.use_bias and layer.z.shape == grad.shape \
+        and _plain(layer.z, grad_rows, layer.bias.value)
+    if fused:
+        dz, db = np.empty_like(grad_rows), np.empty_like(layer.bias.value)
+        z_rows = layer.z.reshape(-1, f)
     else:
-        dz = None
-    if dz is None:
-        dz = layer._activation_backward(layer.z, layer.a, grad)          # dZ = dA * g'(Z)
-    layer.dz = dz
-    dz_rows = dz.reshape(-1, layer.filters)
-    layer.kernel.grad = transposed_product(layer.patches, dz_rows).reshape(layer.kernel.shape)   # dK = P.T dZ
+        dz = relu_backward(layer.z, grad) if layer.activation is activations.relu else None
+        if dz is None:
+            dz = layer._activation_backward(layer.z, layer.a, grad)      # dZ = dA * g'(Z)
+        dz = np.ascontiguousarray(dz).reshape(-1, f)
+    dk = None
+    dxpad = np.zeros(layer.padded_shape, xpad.dtype) if need_input_grad else None
+    per = _per_block(layer, n, rows, k2.shape[0])
+    if per == n:                                  # one block: the forward's P, or the whole P made now
+        scratch = layer.patches if layer.patches is not None else _patch_buffer(layer, (n * rows, k2.shape[0]),
+                                                                                  xpad.dtype)
+    else:
+        scratch = np.empty((per * rows, k2.shape[0]), xpad.dtype)
+    window = layer.kernel_size + (-1,)
+    for s in range(0, n, per):
+        e = min(n, s + per)
+        block = slice(s * rows, e * rows)
+        if fused:                                                         # dZ = dA * (Z > 0), db
+            _kernels.relu_backward_bias(z_rows[block], grad_rows[block], dz[block], db, s == 0)
+        p = scratch[:(e - s) * rows]
+        lead = (e - s,) + tuple(layer.out_spatial)
+        if scratch is not layer.patches:
+            _kernels.extract_patches_2d(xpad[s:e], layer.strides[0], layer.strides[1], layer.dilation_rate[0],
+                                        layer.dilation_rate[1], p.reshape(lead + window))
+        part = transposed_product(p, dz[block])                           # dK = P.T dZ, a block at a time
+        dk = part if dk is None else dk + part
+        if need_input_grad:
+            dp = np.matmul(dz[block], k2.T, out=p if per < n else None)   # dP = dZ K.T
+            _kernels.scatter_patches_2d(dp.reshape(lead + window), layer.strides[0], layer.strides[1],
+                                        layer.dilation_rate[0], layer.dilation_rate[1], dxpad[s:e])
+    layer.dz = dz.reshape(grad.shape)
+    layer.kernel.grad = dk.reshape(layer.kernel.shape)
     if layer.use_bias:
-        if db is None:
-            db = bias_gradient(dz_rows)
-        layer.bias.grad = np.add.reduce(dz_rows, axis=0) if db is None else db                  # db
-    if not need_input_grad:
-        return None
-    dpatches = dz_rows @ layer.kernel.value.reshape(-1, layer.filters).T                       # dP = dZ K.T
-    dpatches = dpatches.reshape((dz.shape[0],) + layer.out_spatial + layer.kernel_size + (-1,))
-    dxpad = scatter_patches(dpatches, layer.padded_shape, layer.strides, layer.dilation_rate)
-    if dxpad is None:
-        from ..layers.conv import scatter_patches as readable_scatter  # noqa: PLC0415
-        dxpad = readable_scatter(dpatches, layer.padded_shape, layer.strides, layer.dilation_rate)
-    return crop(dxpad, layer.pads)
+        if not fused:
+            db = bias_gradient(dz)
+            db = np.add.reduce(dz, axis=0) if db is None else db
+        layer.bias.grad = db                                              # db = the sum of dZ's rows
+    return crop(dxpad, layer.pads) if need_input_grad else None
 
 
 def max_pool2d_forward(layer, x, training=False):
