@@ -282,17 +282,3 @@ def __getattr__(name):
         raise AttributeError(f"module 'glassnet.io' has no attribute {name!r}")
     import importlib  # noqa: PLC0415
     return getattr(importlib.import_module(_ELSEWHERE[name], __package__), name)
-
-
-# TFRecord files and tf.train.Example parsing: their modules load when first named here
-_ELSEWHERE = {"TFRecordWriter": "..data.tfrecord", "TFRecordOptions": "..data.tfrecord",
-              "FixedLenFeature": ".parsing", "FixedLenSequenceFeature": ".parsing", "VarLenFeature": ".parsing",
-              "parse_example": ".parsing", "parse_single_example": ".parsing", "parse_tensor": ".parsing",
-              "serialize_tensor": ".parsing"}
-
-
-def __getattr__(name):
-    if name not in _ELSEWHERE:
-        raise AttributeError(f"module 'glassnet.io' has no attribute {name!r}")
-    import importlib  # noqa: PLC0415
-    return getattr(importlib.import_module(_ELSEWHERE[name], __package__), name)
