@@ -12,6 +12,14 @@ readable step runs whenever a learner would expect their own code to run:
   or ``Dense.backward = my_backward``): ``glassnet.fast.untouched`` checks each object;
 - for a model with a ``train_step`` of its own (``glassnet/engine/custom_step.py``).
 
+Where the fast path runs, ``fit`` may go one further for a small Dense network on arrays
+(:func:`compiled_epoch`): a whole epoch in one compiled call (``glassnet.fast.epoch``, numba),
+when no metric is compiled, no callback but the progress line and History hooks the
+batches, the network has at most 2**16 weights, and numba is already loaded or the steps
+ahead repay its load (a lone seed fit does not: it never imports numba). The numbers agree
+with the step-by-step epoch within 1e-6 relative; ``glassnet.config.set_compiled_epoch(False)``
+(or ``GLASSNET_COMPILED_EPOCH=0``) turns it off. The full rule is in ``glassnet.fast.epoch``.
+
 >>> import glassnet
 >>> glassnet.config.set_fast_path(False)
 >>> choose(None) is step.train_step
@@ -54,3 +62,12 @@ def choose(model):
             return fused
         return step.train_step(model, x, y, sample_weight, passes=passes, apply=fast.update)
     return fast_step
+
+
+def compiled_epoch(model, data, cblist):
+    """``glassnet.fast.epoch``'s runner of ``fit``'s epochs on ``data`` (``.run(data)`` per
+    epoch), or False: asked once per fit, on its first epoch."""
+    if not wanted() or (model is not None and custom_step.custom(model)):
+        return False
+    from ..fast import epoch  # noqa: PLC0415 - loaded by the first fit, not by `import glassnet`
+    return epoch.plan(model, data, cblist) or False

@@ -248,6 +248,7 @@ class _Run:
         self.steps_done = 0             # steps in the latest epoch
         self.custom = custom_step.custom(model)     # the model's own train_step (never the fast path)
         self.step = fastpath.choose(model)      # the readable step or the fast one, for this whole fit
+        self.compiled = None                    # glassnet.fast.epoch's whole-epoch call (planned on the first epoch), or False
 
     def keep_snapshot(self, epoch):
         """The weights (all in one array: one check and one copy, where a small network's
@@ -331,6 +332,12 @@ def _epoch(run, data, epoch, cblist):
     model, guard = run.model, run.guard
     for m in model.metrics:
         m.reset_state()
+    if run.compiled is None:            # a small Dense network: every step in one compiled call?
+        run.compiled = fastpath.compiled_epoch(model, data, cblist)
+    if run.compiled:
+        values = _compiled_epoch(run, data, epoch)
+        if values is not None:
+            return _after_compiled_epoch(run, data, epoch, cblist, values)
     loss_total, seen = 0.0, 0
     for step, (xb, yb, swb) in enumerate(data.epoch()):
         for cb in cblist.batch_begin:
@@ -359,6 +366,37 @@ def _epoch(run, data, epoch, cblist):
                                       "the weights are those after that step.")
             break
     return _logs(loss_total / max(seen, 1), model.metrics)
+
+
+def _compiled_epoch(run, data, epoch):
+    """The epoch's losses from ``glassnet.fast.epoch`` (None: it ran nothing; the loop below
+    runs it), after step 0's work above: the optimizer built, the weights' snapshot kept."""
+    if not run.model.optimizer.built:
+        run.model.optimizer.build(run.model.trainable_weights)
+    run.keep_snapshot(epoch)
+    return run.compiled.run(data)
+
+
+def _after_compiled_epoch(run, data, epoch, cblist, values):
+    """What the loop above does after each step, for the steps of a compiled epoch: the
+    loss summed over the samples seen, the stop at a non-finite loss; the progress line
+    (the only batch hook a compiled epoch allows) drawn once, at the last step."""
+    loss_total, seen, n = 0.0, 0, rows(data.x)
+    for step, value in enumerate(values):
+        if not math.isfinite(value):
+            run.stopped_reason = _non_finite(run.model, epoch, step, value, run.snapshot)
+            raise TrainingStopped
+        m = min(data.batch_size, n - step * data.batch_size)
+        loss_total += value * m
+        seen += m
+        run.steps_done = step + 1
+    logs = _logs(loss_total / max(seen, 1), run.model.metrics)
+    for cb in cblist.batch_end:
+        cb.on_train_batch_end(len(values) - 1, logs)
+    if run.guard.requested:
+        run.stopped_reason = (f"Training interrupted (Ctrl-C) at epoch {epoch + 1}, batch {len(values)}: "
+                              "the weights are those after that step.")
+    return logs
 
 
 def _validate(model, validation, batch_size):

@@ -412,6 +412,14 @@ def expect_steps(optimizer, steps) -> None:
         state.kernel, state.key = None, None        # chosen again on the next step
 
 
+def planned_steps(optimizer) -> int:
+    """The steps ``fit`` said (:func:`expect_steps`) it is about to take with ``optimizer`` (0: unknown)."""
+    try:
+        return _planned.get(optimizer, 0)
+    except TypeError:
+        return 0
+
+
 def _choose_kernel(state, optimizer) -> str:
     """numba's or NumPy's kernels for the work ahead: the steps ``fit`` announced or, in a
     loop of one's own (``train_on_batch``, ``apply_gradients``), as many as were already

@@ -1,0 +1,422 @@
+"""A whole epoch of a small Dense stack in one compiled loop (numba): ``glassnet.fast.epoch``
+plans it and calls :func:`run_epoch`; this module only computes.
+
+Every step does what ``glassnet.fast.dense.train_step`` (and the readable
+``glassnet.engine.step.train_step``) does, in the same order::
+
+    X = the batch's rows of x, in fit's permutation
+    for each layer:  Z = X W (+ b);  A = g(Z)                    Dense.forward
+    J = sum_i L_i / m (+ the kernels' L1/L2 penalties)           loss_and_output_grad, penalty
+    dJ/dZ (sigmoid + BCE, softmax + SCCE) or dJ/dA (MSE)         the loss's gradient, / m
+    for each layer, last first:
+        dZ = dA g'(Z);  db = sum of dZ's rows                     Dense.backward
+        dW = X.T dZ (+ the penalty's gradient);  dA = dZ W.T      (no dA below the first layer)
+    a non-finite J: stop here, before the update                 fit's safe stop
+    the optimizer's rule over the packed buffers                 glassnet.fast._numba_optimizers
+
+Where the numbers can differ from NumPy's (all within 1e-6 relative, tests/test_fast_epoch.py):
+
+- the matrix products are written as loops (``_matmul``, ``_matmul_tn``) whose sums
+  numba may regroup and fuse into multiply-adds, where BLAS blocks and vectorizes its
+  sums in an order of its own (which differs between builds anyway);
+- ``exp``, ``log1p`` and ``tanh`` are the C library's (numba's), where NumPy has its own
+  SIMD versions: they differ in the last bit or so;
+- a bias gradient of one column is summed in row order (NumPy sums a lone contiguous
+  column pairwise); a loss's sum over the batch and the penalty's sums follow NumPy's
+  pairwise order (:func:`_pairwise_sum`).
+
+Everything else is the same operation in the same float type as NumPy's: every constant
+arrives in the weights' type (no Python float sneaks into a float32 product, which numba
+would widen to float64), and outside the products no ``fastmath`` (no fused multiply-adds,
+no reordering).
+Each inner loop runs over the last, contiguous axis, so numba vectorizes it.
+"""
+from __future__ import annotations
+
+import numba
+
+from ._numba_cache import use_user_cache
+
+use_user_cache(numba)                   # compiled loops go to a user cache folder, not the package
+import numpy as np
+
+from . import _numba_optimizers as _rules
+
+_jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+
+# activation kinds (glassnet.fast.epoch.ACTIVATIONS); softmax is only ever the last layer's,
+# through the softmax + SCCE shortcut, where dJ/dZ comes from the loss
+LINEAR, RELU, SIGMOID, TANH, SOFTMAX = 0, 1, 2, 3, 4
+# losses (glassnet.fast.epoch.LOSSES)
+BCE_SHORTCUT, SCCE_LOGITS, MSE = 0, 1, 2
+# optimizers
+SGD, RMSPROP, ADAM = 0, 1, 2
+
+
+@_jit
+def _run_sum(a, lo, n, zero):
+    """NumPy's pairwise_sum on a run of at most 128 items: below 8, one after the other;
+    else eight running sums combined as a tree, then the rest one after the other."""
+    if n < 8:
+        s = zero
+        for i in range(lo, lo + n):
+            s = s + a[i]
+        return s
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - n % 8:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        s = s + a[lo + i]
+        i += 1
+    return s
+
+
+@_jit
+def _pairwise_sum(a, lo, n, zero):
+    """``np.add.reduce`` of ``a[lo:lo + n]`` as NumPy sums a contiguous run: beyond 128
+    items, the sum of its two halves (the first a multiple of 8 long), each summed so. NumPy
+    recurses; here the halves wait on a stack (numba's disk cache cannot hold a recursive
+    function: loading one crashed)."""
+    if n <= 128:
+        return _run_sum(a, lo, n, zero)
+    starts, sizes, partial = np.empty(64, np.int64), np.empty(64, np.int64), np.empty(64, a.dtype)
+    state = np.zeros(64, np.int64)                  # 0: split me; 1: my left half's sum waits in partial
+    starts[0], sizes[0], top = lo, n, 0
+    result = zero
+    while top >= 0:
+        if state[top] == 0 and sizes[top] > 128:
+            half = sizes[top] // 2
+            half -= half % 8
+            state[top] = 1
+            starts[top + 1], sizes[top + 1], state[top + 1] = starts[top], half, 0
+            top += 1
+            continue
+        if state[top] == 0:                         # a run: its sum goes to the frame below
+            result = _run_sum(a, starts[top], sizes[top], zero)
+        top -= 1
+        while top >= 0:
+            if state[top] == 1:                     # the left half is done: now the right one
+                partial[top] = result
+                half = sizes[top] // 2
+                half -= half % 8
+                state[top] = 2
+                starts[top + 1], sizes[top + 1], state[top + 1] = starts[top] + half, sizes[top] - half, 0
+                top += 1
+                break
+            result = partial[top] + result          # state 2: both halves done
+            top -= 1
+    return result
+
+
+# The matrix products: fused multiply-adds and sums regrouped allowed ("reassoc", "contract";
+# not "nnan"/"ninf", so NaN and infinities behave as IEEE says). In strict IEEE order these
+# loops ran 2-3x slower (an inner loop of 25 is too short for LLVM's vector loop): four
+# terms are added together before they join the running row, which keeps the row in cache
+# for four times the work.
+_products = numba.njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc", "contract"})
+
+
+@_products
+def _matmul(a, w, z):
+    """``Z = A W``: row ``i`` of Z is the sum over k of ``A[i, k] W[k]``, four rows of W at a time."""
+    rows, n_in = a.shape
+    n_out = w.shape[1]
+    for i in range(rows):
+        zi, ai = z[i], a[i]
+        for j in range(n_out):
+            zi[j] = 0
+        k = 0
+        while k + 4 <= n_in:
+            x0, x1, x2, x3 = ai[k], ai[k + 1], ai[k + 2], ai[k + 3]
+            w0, w1, w2, w3 = w[k], w[k + 1], w[k + 2], w[k + 3]
+            for j in range(n_out):
+                zi[j] += (x0 * w0[j] + x1 * w1[j]) + (x2 * w2[j] + x3 * w3[j])
+            k += 4
+        while k < n_in:
+            x, wk = ai[k], w[k]
+            for j in range(n_out):
+                zi[j] += x * wk[j]
+            k += 1
+
+
+@_products
+def _matmul_tn(a, d, dw):
+    """``dW = A.T dZ``: row ``k`` of dW is the sum over the batch of ``A[i, k] dZ[i]``, four
+    rows of the batch at a time."""
+    rows, n_in = a.shape
+    n_out = d.shape[1]
+    for k in range(n_in):
+        dwk = dw[k]
+        for j in range(n_out):
+            dwk[j] = 0
+    i = 0
+    while i + 4 <= rows:
+        d0, d1, d2, d3 = d[i], d[i + 1], d[i + 2], d[i + 3]
+        a0, a1, a2, a3 = a[i], a[i + 1], a[i + 2], a[i + 3]
+        for k in range(n_in):
+            x0, x1, x2, x3 = a0[k], a1[k], a2[k], a3[k]
+            dwk = dw[k]
+            for j in range(n_out):
+                dwk[j] += (x0 * d0[j] + x1 * d1[j]) + (x2 * d2[j] + x3 * d3[j])
+        i += 4
+    while i < rows:
+        di, ai = d[i], a[i]
+        for k in range(n_in):
+            x, dwk = ai[k], dw[k]
+            for j in range(n_out):
+                dwk[j] += x * di[j]
+        i += 1
+
+
+@_jit
+def _forward(a_in, w, b, z, a, kind, zero, one):
+    """``Z = X W + b``, ``A = g(Z)`` (Dense.forward): the product, then the bias and the
+    activation in one pass over each row."""
+    rows, n_out = z.shape
+    _matmul(a_in, w, z)                                 # Z = X W
+    for i in range(rows):
+        zi = z[i]
+        if b.shape[0]:                                  # Z += b
+            for j in range(n_out):
+                zi[j] = zi[j] + b[j]
+        ai = a[i]
+        if kind == RELU:                                # A = max(Z, 0), NaN kept
+            for j in range(n_out):
+                v = zi[j]
+                ai[j] = v if (v >= zero or v != v) else zero
+        elif kind == SIGMOID:                           # A = 1 / (1 + exp(-Z))
+            for j in range(n_out):
+                ai[j] = one / (one + np.exp(-zi[j]))
+        elif kind == TANH:
+            for j in range(n_out):
+                ai[j] = np.tanh(zi[j])
+        elif kind == SOFTMAX:                           # only the output, for the caches:
+            top = zi[0]                                 # A = exp(Z - max) / sum (activations.softmax)
+            for j in range(1, n_out):
+                if zi[j] > top or zi[j] != zi[j]:
+                    top = zi[j]
+            for j in range(n_out):
+                ai[j] = np.exp(zi[j] - top)
+            total = _pairwise_sum(ai, 0, n_out, zero)
+            for j in range(n_out):
+                ai[j] = ai[j] / total
+        else:                                           # linear: A = Z
+            for j in range(n_out):
+                ai[j] = zi[j]
+
+
+@_jit
+def _loss(kind, z, a, y, labels, g, values, inv_m, inv_n, two_over_n, n_f, zero, one):
+    """The batch's ``J = sum_i L_i / m`` (float64) and, into ``g``, ``dJ/dZ`` (the shortcuts)
+    or ``dJ/dA`` (MSE): the arithmetic of ``glassnet.fast.dense._loss_pass`` and of
+    ``MeanSquaredError.call``/``gradient``, then ``grad *= 1 / m``."""
+    rows, n = z.shape
+    for i in range(rows):
+        zi, ai, gi = z[i], a[i], g[i]
+        if kind == BCE_SHORTCUT:
+            # L = log(1 + exp(-|z|)) + max(z, 0) - z y, its mean over the outputs; dJ/dZ = (A - Y) / n / m
+            for j in range(n):
+                v = zi[j]
+                gi[j] = np.log1p(np.exp(-abs(v))) + (v if (v >= zero or v != v) else zero) - v * y[i, j]
+            if n == 1:
+                values[i] = gi[0]
+                gi[0] = (ai[0] - y[i, 0]) * inv_m
+            else:
+                values[i] = _pairwise_sum(gi, 0, n, zero) * inv_n
+                for j in range(n):
+                    gi[j] = ((ai[j] - y[i, j]) * inv_n) * inv_m
+        elif kind == SCCE_LOGITS:
+            # L = log(sum exp(z - max)) - (z_y - max); dJ/dZ = (softmax(z) - onehot(y)) / m
+            top = zi[0]
+            for j in range(1, n):
+                if zi[j] > top or zi[j] != zi[j]:
+                    top = zi[j]
+            for j in range(n):
+                gi[j] = np.exp(zi[j] - top)
+            total = _pairwise_sum(gi, 0, n, zero)
+            for j in range(n):
+                gi[j] = gi[j] / total
+            t = labels[i]
+            values[i] = np.log(total) - (zi[t] - top)
+            gi[t] = gi[t] - one
+            for j in range(n):
+                gi[j] = gi[j] * inv_m
+        else:
+            # MSE: L = mean((A - Y)^2); dJ/dA = 2 (A - Y) / n / m
+            for j in range(n):
+                d = ai[j] - y[i, j]
+                gi[j] = d * d
+            values[i] = _pairwise_sum(gi, 0, n, zero) / n_f
+            for j in range(n):
+                gi[j] = (two_over_n * (ai[j] - y[i, j])) * inv_m
+    return np.float64(_pairwise_sum(values, 0, rows, zero)) / rows
+
+
+@_jit
+def _backward(g, a_in, z, a, w, wt, dz, dw, db, kind, needs_dx, dx, zero, one):
+    """``dZ = dA g'(Z)`` and ``db`` in one pass; ``dW = X.T dZ``; ``dX = dZ W.T`` when asked
+    (Dense.backward). ``g`` is dZ already for the output through a shortcut (kind LINEAR)."""
+    rows, n_out = g.shape
+    n_in = a_in.shape[1]
+    for j in range(db.shape[0]):
+        db[j] = zero
+    for i in range(rows):
+        gi, di = g[i], dz[i]
+        if kind == RELU:                                # dZ = dA (Z > 0)
+            zi = z[i]
+            for j in range(n_out):
+                di[j] = gi[j] if zi[j] > zero else gi[j] * zero
+        elif kind == SIGMOID:                           # dZ = (1 - A) A dA
+            ai = a[i]
+            for j in range(n_out):
+                di[j] = (one - ai[j]) * ai[j] * gi[j]
+        elif kind == TANH:                              # dZ = dA (1 - A A)
+            ai = a[i]
+            for j in range(n_out):
+                di[j] = gi[j] * (one - ai[j] * ai[j])
+        else:                                           # linear, or dZ given
+            for j in range(n_out):
+                di[j] = gi[j]
+        if db.shape[0]:                                 # db = sum of dZ's rows, in order
+            for j in range(n_out):
+                db[j] = db[j] + di[j]
+    _matmul_tn(a_in, dz, dw)                            # dW = X.T dZ
+    if needs_dx:                                        # dX = dZ W.T, through W's transpose
+        for k in range(n_in):
+            for j in range(n_out):
+                wt[j, k] = w[k, j]
+        _matmul(dz, wt, dx)
+
+
+@_jit
+def _penalty(w, dw, l1, l2, two_l2, scratch, zero):
+    """``dW += l1 sign(W) + 2 l2 W`` (add_penalty_gradients) and the penalty ``l1 sum|W| +
+    l2 sum W^2`` (L1L2.__call__), its sums in NumPy's pairwise order; ``w``, ``dw`` flat."""
+    n = w.shape[0]
+    value = 0.0
+    if l1 != zero:
+        for i in range(n):
+            scratch[i] = abs(w[i])
+        value += np.float64(l1 * _pairwise_sum(scratch, 0, n, zero))
+    if l2 != zero:
+        for i in range(n):
+            scratch[i] = w[i] * w[i]
+        value += np.float64(l2 * _pairwise_sum(scratch, 0, n, zero))
+    for i in range(n):
+        r = zero
+        if l1 != zero:
+            r = r + l1 * np.sign(w[i])
+        if l2 != zero:
+            r = r + two_l2 * w[i]
+        dw[i] = dw[i] + r
+    return value
+
+
+@_jit
+def run_epoch(x, y, labels, order, batch, steps, widths, kinds, w_at, b_at, l1, l2, two_l2,
+              values, grads, loss_kind, consts, opt_kind, flags, hyper, lrs, wds, ts,
+              slot_a, slot_b, slot_c, xb, lab, zs, acts, dzs, ga, gb, wt, per_sample, scratch, losses):
+    """Every step of one epoch; returns how many were taken (fewer than ``steps`` when a
+    loss was not finite: that one is in ``losses`` too, and its update was not made).
+
+    ``widths``: the features, then each layer's units; ``w_at``/``b_at``: each kernel's and
+    bias's offset in the packed ``values``/``grads`` (-1: no bias); ``zs``, ``acts``, ``dzs``:
+    each layer's Z, A and dZ for a full batch, one after another; ``consts``: zero, one,
+    1/m of a full batch and of the last, 1/n, 2/n, n (n the outputs); ``flags``: SGD's
+    momentum and nesterov, RMSprop's centered and momentum, Adam's amsgrad, weight decay;
+    ``hyper``: the rule's numbers (glassnet.fast's ``_Numbers``); ``lrs``, ``wds``, ``ts``: each
+    step's learning rate, decay and Adam's t."""
+    zero, one = consts[0], consts[1]
+    n_rows, features = x.shape
+    layers = kinds.shape[0]
+    n_out = widths[layers]
+    size = values.shape[0]
+    for s in range(steps):
+        lo = s * batch
+        m = min(batch, n_rows - lo)
+        inv_m = consts[2] if m == batch else consts[3]
+        for i in range(m):                              # X = x[order[lo:lo + m]], Y or labels likewise
+            r = order[lo + i]
+            xr = x[r]
+            for k in range(features):
+                xb[i * features + k] = xr[k]
+            if loss_kind == SCCE_LOGITS:
+                lab[i] = labels[r]
+            else:                                       # (Y goes into gb's start: read before gb is used)
+                for j in range(n_out):
+                    gb[i * n_out + j] = y[r, j]
+        # -- forward, layer after layer
+        a_in = xb[:m * features].reshape((m, features))
+        at = 0
+        for l in range(layers):
+            n_in, n = widths[l], widths[l + 1]
+            w = values[w_at[l]:w_at[l] + n_in * n].reshape((n_in, n))
+            b = values[b_at[l]:b_at[l] + n] if b_at[l] >= 0 else values[:0]
+            z = zs[at:at + m * n].reshape((m, n))
+            a = acts[at:at + m * n].reshape((m, n))
+            _forward(a_in, w, b, z, a, kinds[l], zero, one)
+            a_in = a
+            at += batch * n
+        # -- the loss and its gradient at the output
+        at -= batch * n_out
+        z = zs[at:at + m * n_out].reshape((m, n_out))
+        a = acts[at:at + m * n_out].reshape((m, n_out))
+        y_b = gb[:m * n_out].reshape((m, n_out))
+        g = ga[:m * n_out].reshape((m, n_out))
+        value = _loss(loss_kind, z, a, y_b, lab, g, per_sample, inv_m, consts[4], consts[5], consts[6],
+                      zero, one)
+        # -- backward, last layer first; dA of the layer below goes into the other buffer
+        src, dst = ga, gb
+        for l in range(layers - 1, -1, -1):
+            n_in, n = widths[l], widths[l + 1]
+            w_flat = values[w_at[l]:w_at[l] + n_in * n]
+            dw_flat = grads[w_at[l]:w_at[l] + n_in * n]
+            db = grads[b_at[l]:b_at[l] + n] if b_at[l] >= 0 else grads[:0]
+            z = zs[at:at + m * n].reshape((m, n))
+            a = acts[at:at + m * n].reshape((m, n))
+            dz = dzs[at:at + m * n].reshape((m, n))
+            if l > 0:
+                below = at - batch * n_in
+                a_prev = acts[below:below + m * n_in].reshape((m, n_in))
+            else:
+                a_prev = xb[:m * features].reshape((m, features))
+            kind = kinds[l]
+            if l == layers - 1 and loss_kind != MSE:
+                kind = LINEAR                           # the shortcut gave dZ itself
+            g = src[:m * n].reshape((m, n))
+            dx = dst[:m * n_in].reshape((m, n_in))
+            _backward(g, a_prev, z, a, w_flat.reshape((n_in, n)), wt[:n * n_in].reshape((n, n_in)), dz,
+                      dw_flat.reshape((n_in, n)), db, kind, l > 0, dx, zero, one)
+            if l1[l] != zero or l2[l] != zero:          # the kernel's regularizer: J and dW
+                value += _penalty(w_flat, dw_flat, l1[l], l2[l], two_l2[l], scratch, zero)
+            src, dst = dst, src
+            if l > 0:
+                at -= batch * n_in
+        losses[s] = value
+        if not np.isfinite(value):                      # fit stops here: no update
+            return s + 1
+        # -- the optimizer's update, over every weight at once (glassnet.fast's packed buffers)
+        lr = lrs[s]
+        if flags[5]:
+            _rules._decay(values, 0, size, wds[s])      # w -= w * (wd * lr)
+        if opt_kind == SGD:
+            _rules._sgd(values, grads, slot_a, 0, size, lr, hyper[0], flags[0], flags[1])
+        elif opt_kind == RMSPROP:
+            _rules._rmsprop(values, grads, slot_a, slot_b, slot_c, 0, size, lr, hyper[0], hyper[1], hyper[2],
+                            hyper[3], flags[2], flags[3])
+        else:                                           # alpha = lr sqrt(1 - b2^t) / (1 - b1^t)
+            alpha = lr * np.sqrt(one - hyper[4] ** ts[s]) / (one - hyper[3] ** ts[s])
+            _rules._adam(values, grads, slot_a, slot_b, slot_c, 0, size, hyper[0], hyper[1], alpha, hyper[2],
+                         flags[4])
+    return steps

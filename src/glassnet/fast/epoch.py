@@ -1,0 +1,301 @@
+"""A whole epoch of a small Dense network in one compiled call (issue 28, item 3).
+
+A small network's step is mostly Python: even fused (``glassnet.fast.dense``), the seed
+network's step (64-25-15-1, batch 32) costs about 58 µs, nearly all of it in NumPy calls.
+So, inside ``fit``, when every step of the epoch would take that fused path, this module
+hands the whole epoch to one numba loop (``glassnet.fast._numba_epoch``): the batches in
+the order of fit's own permutation (drawn here from the same generator, in the same way, so
+shuffling stays bit for bit fit's), and for each, forward, loss, backward and the
+optimizer's update, on the optimizer's packed buffers (``glassnet.fast``). Each batch's
+loss comes back, so the history and the progress line show the same numbers, and the loop
+stops at the first non-finite loss before that batch's update, as fit does; fit's message
+and its snapshot of the weights (``engine/training.py``) then work as always.
+
+The arithmetic is the readable path's, within 1e-6 relative (matrix products summed in
+index order, the C library's ``exp``/``log1p``/``tanh``: ``glassnet.fast._numba_epoch``
+says exactly where it differs), tested step by step and over epochs in float32 and float64
+(tests/test_fast_epoch.py).
+
+When it runs (:func:`plan`, asked once per ``fit``, on its first epoch; else the epoch
+runs step by step as before):
+
+- ``fit`` on arrays (not a dataset or generator), no sample or class weights, the fast
+  path chosen for the fit (``glassnet.engine.fastpath``: not turned off, no tracer, no
+  ``train_step`` of the model's own) and ``glassnet.config.set_compiled_epoch`` not False
+  (nor ``GLASSNET_COMPILED_EPOCH=0``);
+- every layer exactly ``Dense`` (trainable; sigmoid, relu, tanh or linear; softmax only
+  last, with sparse categorical cross-entropy), its kernel regularizer none or an
+  ``L1``/``L2``/``L1L2``, none on the bias, every method untouched (``glassnet.fast.untouched``);
+- the loss untouched, default reduction: binary cross-entropy through the sigmoid
+  shortcut, sparse categorical cross-entropy from logits (or through softmax), or mean
+  squared error; labels of the weights' float type (integers in range for SCCE);
+- the optimizer untouched: SGD (momentum, Nesterov), RMSprop (centered, momentum), Adam,
+  AdamW, weight decay allowed, no clipping; a schedule is asked for each step's rate;
+- no compiled metrics (the epoch returns losses only: with metrics, fit runs step by step);
+- no callback with ``on_train_batch_begin``/``end`` other than fit's progress line, which
+  is then drawn once at the epoch's end; Ctrl-C is heard after the epoch (it takes
+  milliseconds here);
+- at most ``_MAX_WEIGHTS`` weights (beyond, BLAS's products beat these loops and Python's
+  overhead no longer dominates: bench/README.md);
+- numba loads and is worth loading (and ``glassnet.config.set_kernels`` is not "numpy"): its loop for this float type already loaded, or the
+  steps ``fit`` announced (``glassnet.fast.expect_steps``) times the per-step saving
+  repay numba's import (when not yet imported) and the loop's load. The seed program alone
+  (1,200 steps, a 0.06 s fit) does not: its fit stays NumPy's and never imports numba.
+
+The layers end the epoch holding what the fused step leaves: the last batch's ``x``,
+``z``, ``a`` and ``dz`` (fresh arrays each epoch), each weight's ``grad``, the optimizer's
+slots and ``iterations``.
+"""
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import sys
+
+import numpy as np
+
+from .. import activations, config, fast, losses, optimizers, regularizers
+from ..layers.core import Dense
+from ..utils import rng
+from . import dense as fast_dense           # noqa: F401 - registers what the fused step stands in for
+
+# Activation and loss kinds, as glassnet.fast._numba_epoch numbers them.
+ACTIVATIONS = {activations.linear: 0, activations.relu: 1, activations.sigmoid: 2, activations.tanh: 3}
+_SOFTMAX = 4
+_BCE, _SCCE, _MSE = 0, 1, 2
+_OPTIMIZERS = {optimizers.SGD: 0, optimizers.RMSprop: 1, optimizers.Adam: 2, optimizers.AdamW: 2}
+
+fast.stands_in_for(losses.MeanSquaredError, "call", "gradient", "value_and_gradient")
+for _cls in (regularizers.L1L2, regularizers.L1, regularizers.L2):
+    fast.stands_in_for(_cls, "__call__", "gradient")
+
+# Weights above which the compiled epoch is not used: measured in bench/epoch.py.
+_MAX_WEIGHTS = 1 << 16
+# What loading costs and what a step saves (bench/README.md, "A compiled epoch"): importing
+# numba, loading one float type's compiled loop from numba's disk cache, and the fused NumPy
+# step's overhead that the compiled loop removes (about 40 µs of the seed's 58).
+_IMPORT_S, _LOAD_S, _SAVED_PER_STEP_S = 0.13, 0.12, 40e-6
+_loaded: set = set()                         # float types whose loop has run in this process
+
+
+def enabled() -> bool:
+    """``glassnet.config.set_compiled_epoch``'s setting and ``GLASSNET_COMPILED_EPOCH``."""
+    env = os.environ.get("GLASSNET_COMPILED_EPOCH", "").strip().lower()
+    return config.compiled_epoch() and env not in ("0", "false", "no", "off")
+
+
+def _loss_kind(model, last, y, x):
+    """The loss's kind here, or None when it is not one the loop computes."""
+    loss = model.loss
+    if not fast.untouched(loss) or loss.reduction != "sum_over_batch_size":
+        return None
+    kind, shortcut = type(loss), model.output_shortcut
+    if kind is losses.BinaryCrossentropy:
+        ok = shortcut and not loss.label_smoothing and loss.axis in (-1, 1)
+        return _BCE if ok and y.dtype == x.dtype and y.shape == (len(x), last.units) else None
+    if kind is losses.SparseCategoricalCrossentropy:
+        if shortcut != (last.activation is activations.softmax) or (not shortcut and not (
+                loss.from_logits and last.activation is activations.linear)):
+            return None
+        if y.ndim != 1 or y.dtype.kind not in "iu" or len(y) != len(x) or (
+                len(y) and (y.min() < 0 or y.max() >= last.units)):
+            return None
+        return _SCCE
+    if kind is losses.MeanSquaredError and not shortcut:
+        return _MSE if y.dtype == x.dtype and y.shape == (len(x), last.units) else None
+    return None
+
+
+def _penalty_numbers(variable, f):
+    """``(l1, l2)`` of a kernel's regularizer (zeros without one), or None if it is not one
+    the loop computes."""
+    r = variable.regularizer
+    if r is None:
+        return f(0), f(0)
+    if type(r) not in (regularizers.L1L2, regularizers.L1, regularizers.L2) or not fast.untouched(r):
+        return None
+    return f(r.l1), f(r.l2)
+
+
+def _batch_hooks_ok(cblist) -> bool:
+    """No per-batch hook but the progress line's (drawn once per epoch then)."""
+    from ..engine.progress import ProgressLogger  # noqa: PLC0415
+    return not cblist.batch_begin and all(
+        isinstance(getattr(named.hook, "__self__", None), ProgressLogger) for named in cblist.batch_end)
+
+
+def _numba_worth_it(dtype, steps_ahead) -> bool:
+    """Worth numba's load for ``steps_ahead`` steps (never with ``set_kernels("numpy")``)."""
+    if fast.kernels() == "numpy" or importlib.util.find_spec("numba") is None:
+        return False
+    if dtype in _loaded:
+        return True
+    cost = _LOAD_S + (0 if "numba" in sys.modules else _IMPORT_S)
+    return steps_ahead * _SAVED_PER_STEP_S >= cost
+
+
+def plan(model, data, cblist):
+    """An :class:`Epochs` running ``fit``'s epochs of ``data`` (an ``ArrayBatches``) on
+    ``model`` in one compiled call each, or None when the rule above says no."""
+    from ..engine.training import ArrayBatches  # noqa: PLC0415 - the loop's module imports this one
+    if not enabled() or type(data) is not ArrayBatches or data.sample_weight is not None:
+        return None
+    x, y = data.x, data.y
+    if type(x) is not np.ndarray or type(y) is not np.ndarray or x.ndim != 2 or not len(x):
+        return None
+    if x.dtype not in (np.float32, np.float64) or model.metrics or getattr(model, "_metric_specs", None) \
+            or not _batch_hooks_ok(cblist):
+        return None
+    layers = model.step_units()
+    if not layers or any(type(layer) is not Dense or not fast.untouched(layer) or not layer.trainable
+                         for layer in layers):
+        return None
+    optimizer, f = model.optimizer, x.dtype.type
+    if type(optimizer) not in _OPTIMIZERS or not fast.untouched(optimizer) or optimizer.clipnorm is not None \
+            or optimizer.clipvalue is not None or optimizer.global_clipnorm is not None:
+        return None
+    kinds, penalties, weights = [], [], 0
+    for i, layer in enumerate(layers):
+        kind = ACTIVATIONS.get(layer.activation)
+        if kind is None and i == len(layers) - 1 and layer.activation is activations.softmax:
+            kind = _SOFTMAX
+        numbers = _penalty_numbers(layer.kernel, f)
+        if kind is None or numbers is None or layer.kernel.value.dtype != x.dtype or (
+                layer.use_bias and layer.bias.regularizer is not None):
+            return None
+        kinds.append(kind)
+        penalties.append(numbers)
+        weights += sum(v.value.size for v in layer.trainable_weights)
+    loss_kind = _loss_kind(model, layers[-1], y, x)
+    if loss_kind is None or weights > _MAX_WEIGHTS or [v for layer in layers for v in layer.trainable_weights] \
+            != list(model.trainable_weights):
+        return None
+    if not _numba_worth_it(x.dtype, fast.planned_steps(optimizer)):
+        return None
+    try:
+        from . import _numba_epoch  # noqa: PLC0415 - numba, loaded only when worth it
+    except Exception:   # noqa: BLE001 - a broken numba install: the step-by-step epoch is exact too
+        return None
+    return Epochs(model, layers, kinds, penalties, loss_kind, _numba_epoch)
+
+
+class Epochs:
+    """One fit's compiled epochs: what stays the same from epoch to epoch, worked out once."""
+
+    def __init__(self, model, layers, kinds, penalties, loss_kind, kernels):
+        self.model, self.layers, self.kinds, self.loss_kind, self.kernels = model, layers, kinds, loss_kind, kernels
+        dtype = layers[0].kernel.value.dtype
+        self.dtype, f = dtype, dtype.type
+        self.widths = np.array([layers[0].kernel.shape[0]] + [layer.units for layer in layers], np.int64)
+        self.l1 = np.array([p[0] for p in penalties], dtype)
+        self.l2 = np.array([p[1] for p in penalties], dtype)
+        self.two_l2 = np.array([f(2.0 * float(p[1])) for p in penalties], dtype)   # (2.0 * l2), as L1L2.gradient
+        self.state = None
+
+    def _pack(self):
+        """The optimizer's packed buffers (glassnet.fast), made now if the first step has not
+        made them, and each kernel's and bias's offset in them; False if not packed."""
+        optimizer = self.model.optimizer
+        if not optimizer.built:
+            optimizer.build(self.model.trainable_weights)
+        if optimizer.fast_state is None:
+            if not fast._eligible(optimizer):
+                return False
+            optimizer.fast_state = fast.FastState(optimizer)
+        state = optimizer.fast_state
+        if state is self.state:
+            return True
+        base, item = state.values.__array_interface__["data"][0], self.dtype.itemsize
+
+        def offset(v):
+            at = (v.value.__array_interface__["data"][0] - base) // item
+            if not (0 <= at and at + v.value.size <= state.size and v.value.flags.c_contiguous):
+                raise LookupError(v.path)
+            return at
+        try:
+            self.w_at = np.array([offset(layer.kernel) for layer in self.layers], np.int64)
+            self.b_at = np.array([offset(layer.bias) if layer.use_bias else -1 for layer in self.layers], np.int64)
+        except LookupError:
+            return False
+        names = {0: ("momentum", None, None), 1: ("velocity", "average_gradient", "momentum"),
+                 2: ("momentum", "velocity", "velocity_hat")}[_OPTIMIZERS[type(optimizer)]]
+        none = state.values[:0]
+        self.slots = [state.slots[n] if n in state.slots else none for n in names]
+        self.state = state
+        return True
+
+    def _optimizer_numbers(self, steps):
+        """Flags, the rule's numbers, and each step's rate, decay and Adam's t, as
+        glassnet.fast's ``_Numbers`` has them (the same casts to the weights' type)."""
+        opt, f = self.model.optimizer, self.dtype.type
+        it = opt.iterations
+        if opt.has_schedule:
+            rates = [float(opt.schedule(it + k)) for k in range(steps)]
+        else:
+            rates = [float(opt.learning_rate)] * steps
+        lrs = np.array(rates, self.dtype)
+        decay = bool(opt.weight_decay)
+        wds = np.array([f(opt.weight_decay * r) for r in rates] if decay else [0] * steps, self.dtype)
+        ts = np.arange(it + 1, it + 1 + steps).astype(self.dtype)
+        kind = _OPTIMIZERS[type(opt)]
+        if kind == 0:
+            hyper = [f(opt.momentum)]
+            flags = [bool(opt.momentum), opt.nesterov, False, False, False, decay]
+        elif kind == 1:
+            hyper = [f(opt.rho), f(1 - opt.rho), f(opt.epsilon), f(opt.momentum)]
+            flags = [False, False, opt.centered, bool(opt.momentum), False, decay]
+        else:
+            hyper = [f(1 - opt.beta_1), f(1 - opt.beta_2), f(opt.epsilon), f(opt.beta_1), f(opt.beta_2)]
+            flags = [False, False, False, False, opt.amsgrad, decay]
+        return kind, np.array(flags, np.bool_), np.array(hyper, self.dtype), lrs, wds, ts
+
+    def run(self, data):
+        """One epoch: the losses of the steps taken (the last one not finite when fit must
+        stop there), or None (nothing done, no random draw made) when the optimizer's state
+        cannot be packed; fit then runs the epoch step by step."""
+        if not self._pack():
+            return None
+        x, y, batch = data.x, data.y, data.batch_size
+        n = len(x)
+        order = rng().permutation(n) if data.shuffle else np.arange(n)     # ArrayBatches.epoch's draw
+        steps = -(-n // batch)
+        f, dtype, widths = self.dtype.type, self.dtype, self.widths
+        last = n - (steps - 1) * batch
+        n_out = int(widths[-1])
+        consts = np.array([f(0), f(1), f(1.0 / batch), f(1.0 / last), f(1.0 / n_out), f(2.0 / n_out), f(n_out)], dtype)
+        kind, flags, hyper, lrs, wds, ts = self._optimizer_numbers(steps)
+        if self.loss_kind == _SCCE:
+            labels, y2 = y.astype(np.int64, copy=False), np.zeros((0, 0), dtype)
+        else:
+            labels, y2 = np.zeros(0, np.int64), y
+        units = int(widths[1:].sum())
+        widest = int(widths.max())
+        zs, acts, dzs = (np.empty(batch * units, dtype) for _ in range(3))        # fresh: the layers keep them
+        xb = np.empty(batch * int(widths[0]), dtype)
+        scratch = np.empty(max(int(a * b) for a, b in zip(widths[:-1], widths[1:])), dtype)
+        losses_ = np.empty(steps, np.float64)
+        done = self.kernels.run_epoch(
+            x if x.flags.c_contiguous else np.ascontiguousarray(x), y2, labels, order, batch, steps, widths,
+            np.array(self.kinds, np.int64), self.w_at, self.b_at, self.l1, self.l2, self.two_l2,
+            self.state.values, self.state.grads, self.loss_kind, consts, kind, flags, hyper, lrs, wds, ts,
+            *self.slots, xb, np.empty(batch, np.int64), zs, acts, dzs, np.empty(batch * widest, dtype),
+            np.empty(batch * widest, dtype), np.empty(scratch.size, dtype), np.empty(batch, dtype), scratch, losses_)
+        _loaded.add(dtype)
+        finite = done - (not math.isfinite(losses_[done - 1]))
+        self.model.optimizer.iterations += finite
+        self._leave_caches(done, n, batch, xb, zs, acts, dzs)
+        return losses_[:done].tolist()
+
+    def _leave_caches(self, done, n, batch, xb, zs, acts, dzs):
+        """Each layer's ``x``, ``z``, ``a``, ``dz`` of the last batch run, as the fused step leaves them."""
+        m = min(batch, n - (done - 1) * batch)
+        a_in = xb[:m * int(self.widths[0])].reshape(m, -1)
+        at = 0
+        for layer, width in zip(self.layers, self.widths[1:]):
+            width = int(width)
+            layer.x = a_in
+            layer.z = zs[at:at + m * width].reshape(m, width)
+            layer.a = a_in = acts[at:at + m * width].reshape(m, width)
+            layer.dz = dzs[at:at + m * width].reshape(m, width)
+            at += batch * width
