@@ -16,8 +16,8 @@ writes into the variable's own storage, so an optimizer holding it sees the new 
 
 A Variable takes part in arithmetic and NumPy calls as a Tensor holding its value does (``w *
 2``, ``np.exp(w)``, ``w[0]``, ``x @ w``): each read is recorded by the open tapes
-(``glassnet.tf.tape``). It compares by identity (``v in list_of_variables`` works; TensorFlow
-2 compares elementwise and refuses ``hash``): use ``tf.equal(v, x)`` for the elementwise test.
+(``glassnet.tf.tape``). ``v == x`` is elementwise, as TensorFlow 2's; between two Variables its
+truth value is identity, so ``v in list_of_variables`` and dict keys work (TensorFlow refuses them).
 
 >>> import numpy as np, glassnet as tf
 >>> v = tf.Variable([1.0, 2.0], name="v")
@@ -40,6 +40,26 @@ def _tf_name(name) -> str:
     """TensorFlow's name of a variable: ``"w"`` -> ``"w:0"`` (its first output), ``"Variable:0"`` unnamed."""
     name = name or "Variable"
     return name if re.search(r":\d+$", name) else f"{name}:0"
+
+
+class _Equality(Tensor):
+    """``v == w`` of a Variable: the elementwise bool tensor; between two Variables its ``bool()``
+    is ``v is w``, else the values' (``if step == 0``)."""
+
+    @classmethod
+    def of(cls, op, v, other):
+        same = other is v if op is np.equal else other is not v
+        try:
+            values = op(v._value, other._value if isinstance(other, Variable) else np.asarray(other))
+        except (ValueError, TypeError):             # shapes that do not broadcast: the identity only
+            return same
+        out = np.asarray(values).view(cls)
+        out._same = same if isinstance(other, Variable) else None       # v == 0: the values' truth
+        return out
+
+    def __bool__(self):
+        same = getattr(self, "_same", None)
+        return np.ndarray.__bool__(self) if same is None else same
 
 
 class Variable:
@@ -130,19 +150,43 @@ class Variable:
 
     # -- TensorFlow's surface ------------------------------------------------------------
     def assign(self, value, use_locking=False, name=None, read_value=True) -> "Variable":
-        """``v <- value`` (in place; the shape must match). Returns the variable."""
-        self.value = value
+        """``v <- value`` (in place; the shape must match, else TensorFlow's ValueError). Returns the variable."""
+        new = np.asarray(value.value if isinstance(value, Variable) else value)
+        if new.shape != self._value.shape:
+            raise ValueError(f"Cannot assign value to variable ' {_tf_name(self.path)}': Shape mismatch.The variable "
+                             f"shape {self._value.shape}, and the assigned value shape {new.shape} are incompatible.")
+        self.value = new
         return self
 
     def assign_add(self, delta, use_locking=False, name=None, read_value=True) -> "Variable":
         """``v <- v + delta`` (in place). Returns the variable."""
-        self._value += self._checked(delta, "assign_add's delta").astype(self._value.dtype, copy=False)
+        self._value += self._update(delta, "AssignAddVariableOp")
         return self
 
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True) -> "Variable":
         """``v <- v - delta`` (in place). Returns the variable."""
-        self._value -= self._checked(delta, "assign_sub's delta").astype(self._value.dtype, copy=False)
+        self._value -= self._update(delta, "AssignSubVariableOp")
         return self
+
+    def _update(self, delta, op) -> np.ndarray:
+        new = np.asarray(delta.value if isinstance(delta, Variable) else delta)
+        if new.shape != self._value.shape:
+            from . import errors  # noqa: PLC0415
+            raise errors.eager_op_error(errors.InvalidArgumentError, op, f"Cannot update variable with shape "
+                                        f"{list(self._value.shape)} using a Tensor with shape {list(new.shape)}, "
+                                        "shapes must be equal.", name_suffix=True)
+        return new.astype(self._value.dtype, copy=False)
+
+    # TensorFlow 2 compares variables elementwise (v == w is a bool tensor); glassnet's answer is
+    # that tensor, but between two Variables its truth value is identity, so `v in list_of_variables`
+    # and dict keys keep working (TensorFlow refuses both); comparing reads no variable on a tape.
+    def __eq__(self, other):
+        return _Equality.of(np.equal, self, other)
+
+    def __ne__(self, other):
+        return _Equality.of(np.not_equal, self, other)
+
+    __hash__ = object.__hash__
 
     def numpy(self) -> np.ndarray:
         """A copy of the numbers (a NumPy scalar for a 0-d variable, as TensorFlow)."""
