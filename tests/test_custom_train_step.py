@@ -241,26 +241,39 @@ def test_default_test_step_for_a_model_that_overrides_only_train_step():
 
 
 def test_train_on_batch_and_test_on_batch_use_the_overrides():
+    """Keras 3 hands a step run by train_on_batch / test_on_batch ``(x, y, sample_weight)``,
+    None where not given: the guide's ``x, y = data`` fails there as in Keras (TF 2.21:
+    "ValueError: too many values to unpack (expected 2)"), keras.utils.unpack_x_y_sample_weight reads it."""
     calls = []
 
     class Counting(WithTestStep):
         def train_step(self, data):
-            calls.append("train")
-            return super().train_step(data)
+            calls.append(("train", len(data), data[2]))
+            x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+            return super().train_step((x, y))
 
         def test_step(self, data):
-            calls.append("test")
-            return super().test_step(data)
+            calls.append(("test", len(data), data[2]))
+            x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+            return super().test_step((x, y))
 
     x, y = _data(16)
+    with pytest.raises(ValueError, match="too many values to unpack"):
+        guide = _model(WithTestStep)
+        guide.compile(optimizer="adam", loss="mse")
+        guide.train_on_batch(x, y)
     model = _model(Counting)
     model.compile(optimizer="adam", loss="mse", metrics=["mae"])
     before = model.get_weights()[0].copy()
     out = model.train_on_batch(x, y, return_dict=True)
-    assert calls == ["train"] and set(out) == {"loss", "mae"}
+    assert calls == [("train", 3, None)] and set(out) == {"loss", "mae"}
     assert not np.array_equal(before, model.get_weights()[0])
     out = model.test_on_batch(x, y)
-    assert calls == ["train", "test"] and isinstance(out, list) and len(out) == 2
+    assert calls[1:] == [("test", 3, None)] and isinstance(out, list) and len(out) == 2
+    model.train_on_batch(x, (y > 0.5).astype("int32"), class_weight={0: 1.0, 1: 2.0})
+    np.testing.assert_array_equal(np.asarray(calls[2][2]), np.where(y > 0.5, 2.0, 1.0).ravel())
+    with pytest.raises(ValueError, match="cannot be specified at the same time"):
+        model.train_on_batch(x, y, sample_weight=np.ones(16), class_weight={0: 1.0})
 
 
 def test_fast_path_is_never_chosen_for_a_train_step_of_ones_own(monkeypatch):

@@ -294,6 +294,7 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
 
 
 _FROM_REGISTRY = ("register_keras_serializable", "get_registered_name", "get_registered_object")
+_FROM_CUSTOM_STEP = {"pack_x_y_sample_weight": "pack", "unpack_x_y_sample_weight": "unpack"}
 
 
 def __getattr__(name):
@@ -302,4 +303,7 @@ def __getattr__(name):
     if name in _FROM_REGISTRY:
         from . import registry  # noqa: PLC0415
         return getattr(registry, name)
+    if name in _FROM_CUSTOM_STEP:       # keras.utils.(un)pack_x_y_sample_weight: a train_step's helpers
+        from .engine import custom_step  # noqa: PLC0415
+        return getattr(custom_step, _FROM_CUSTOM_STEP[name])
     raise AttributeError(f"module 'glassnet.utils' has no attribute {name!r}")

@@ -134,6 +134,12 @@ def pack(x, y=None, sample_weight=None):
     return (x, y, sample_weight)
 
 
+def triple(x, y=None, sample_weight=None):
+    """What Keras's ``train_on_batch``/``test_on_batch`` hand a step: always ``(x, y, sample_weight)``,
+    None where not given (so a step written ``x, y = data`` fails there as it does in Keras)."""
+    return (_tensor(x), _tensor(y), _tensor(sample_weight))
+
+
 def unpack(data):
     """Keras's ``unpack_x_y_sample_weight``: ``(x, y, sample_weight)`` from what a step got."""
     if isinstance(data, list):

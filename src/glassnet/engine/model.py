@@ -69,7 +69,8 @@ class Model(Trainer, Layer):
             ins, in_names = functional.structure(inputs, "inputs")
             outs, out_names = functional.structure(outputs, "outputs")
             found = None if in_names or out_names else functional.chain(ins, outs)
-            name = name or unique_name("functional")          # Keras's default name
+            if name is None:                                  # Keras: "functional", or the subclass's own
+                name = unique_name("functional" if type(self) is Model else snake_case(type(self).__name__))
             if found is not None:                             # one chain: a stack, as Sequential
                 layers = [found[0], *found[1]]
                 self._root = found[0]

@@ -462,13 +462,16 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One gradient step on one batch; returns its loss (and metrics), before the update."""
+        if sample_weight is not None and class_weight is not None:
+            raise ValueError("train_on_batch: arguments `sample_weight` and `class_weight` cannot be specified "
+                             "at the same time")
         if custom_step.custom(self):            # the model's own train_step, on this one batch
             self._custom_ready("train_on_batch")
-            if class_weight is not None:
-                raise ValueError("train_on_batch: class_weight is not supported with a train_step of your own")
-            with denormals.flushed():
-                logs = custom_step.run_train_step(self, custom_step.pack(
-                    *custom_step.arrays(self, x, y, sample_weight, "train_on_batch")))
+            x, y, sw = custom_step.arrays(self, x, y, sample_weight, "train_on_batch")
+            if class_weight is not None:        # as Keras: the class weights become the batch's sample weights
+                sw = _class_weights(class_weight, y, None)
+            with denormals.flushed():           # Keras hands the step (x, y, sample_weight), None where not given
+                logs = custom_step.run_train_step(self, custom_step.triple(x, y, sw))
             return self._result(logs, return_dict)
         x, y, sw = self._data(x, y, sample_weight, "train_on_batch")
         if class_weight is not None:
@@ -485,7 +488,7 @@ class Trainer:
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         if custom_step.custom(self):
             self._custom_ready("test_on_batch")
-            logs = custom_step.run_test_step(self, custom_step.pack(
+            logs = custom_step.run_test_step(self, custom_step.triple(
                 *custom_step.arrays(self, x, y, sample_weight, "test_on_batch")))
             return self._result(logs, return_dict)
         x, y, sw = self._data(x, y, sample_weight, "test_on_batch")
