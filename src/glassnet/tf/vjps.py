@@ -95,6 +95,8 @@ def apply(fn, /, *args, **kwargs):
 def _vjp(fn, args, kwargs, ans):
     def vjp(grads, need):
         rules = RULES.get(fn)
+        if fn in NO_GRADIENT:                       # an op TensorFlow registers no gradient for: its words
+            raise LookupError(f"gradient registry has no entry for: {NO_GRADIENT[fn]}")
         if rules is None:
             raise LookupError(f"GradientTape.gradient: no gradient is defined for {_name(fn)}, which was applied to "
                               "a value the tape follows. Write the step with operations glassnet can differentiate "
@@ -108,6 +110,7 @@ def _vjp(fn, args, kwargs, ans):
     return vjp
 
 
+NO_GRADIENT: dict = {}           # forward -> TensorFlow's op name, for ops TensorFlow gives no gradient
 FIRST_ORDER_ONLY: set = set()     # rules written in plain NumPy: an outer tape refuses to go through them
 
 
