@@ -1,6 +1,7 @@
 """The epoch loop of a stack (``glassnet/sweeps/stacked.py``): ``fit``'s loop, for many
 variants at once.
 
+    (subnormal numbers flushed to zero meanwhile, as fit has them: glassnet.fast.denormals)
     for each epoch:
         each variant draws its permutation from its own generator (fit's draw)
         for each batch:  forward, loss, backward, penalties (stacked); J_v not finite: that
@@ -39,8 +40,11 @@ def train(models, generators, x, y, *, epochs, batch_size, shuffle, validation=N
     cuts = [round(k * len(order) / count) for k in range(count + 1)]
     parts = [order[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
 
+    from ..fast import denormals  # noqa: PLC0415 - as fit: subnormal numbers flushed to zero
+
     def run(part, tell):
-        with np.errstate(all="ignore"):             # (NumPy's error state is per thread)
+        # NumPy's error state and the processor's flush-to-zero flags are per thread
+        with np.errstate(all="ignore"), denormals.flushed():
             return _train([models[i] for i in part], [generators[i] for i in part], x, y, epochs, batch_size,
                           shuffle, validation, validation_batch_size, interrupted, tell)
     if count == 1:
@@ -58,10 +62,11 @@ def train(models, generators, x, y, *, epochs, batch_size, shuffle, validation=N
 
 def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, validation_batch_size,
            interrupted, on_epoch):
-    stack = Stack(models, generators)
     V = len(models)
     n = len(x)
-    names = ["loss"] + [m.name for m in models[0].metrics]
+    stack = Stack(models, generators, steps=epochs * -(-n // batch_size))
+    metrics = [list(model.metrics) for model in models]    # (asked once: a property that looks around)
+    names = ["loss"] + [m.name for m in metrics[0]]
     keys = sorted(names + (["val_" + k for k in names] if validation is not None else []))
     histories = [{k: [] for k in keys} for _ in range(V)]
     outcome = [None] * V
@@ -80,8 +85,9 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
         own = ys.ndim == y.ndim + 1                    # labels per variant (their own shuffles)
         totals = np.zeros(len(rows))
         seen = 0
-        for m in (m for row in rows for m in models[row].metrics):
-            m.reset_state()
+        for row in rows:
+            for met in metrics[row]:
+                met.reset_state()
         stopped = False
         for start in range(0, n, batch_size):
             rows = slice(start, start + batch_size)
@@ -90,8 +96,7 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
             a = stack.forward(xb, True)
             value, grad, m = stack.loss_and_grad(yb, a)
             stack.backward(grad)
-            if stack.penalties:
-                stack.add_penalty_gradients()
+            if stack.penalties:                         # (their gradients: added by stack.update)
                 value = value + stack.penalty_values()
             if not np.isfinite(value).all():                 # as fit: no update for these; they stop
                 bad = ~np.isfinite(value)
@@ -119,17 +124,17 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
             stack.update(iterations - 1)
             totals += value * m
             seen += m
-            if models[0].metrics:
+            if metrics[0]:
                 for pos, row in enumerate(stack.rows):
                     yv = yb_kept[pos] if own else yb_kept
-                    for met in models[row].metrics:
+                    for met in metrics[row]:
                         met.update_state(yv, a[pos])
             if interrupted():
                 stopped = True
                 break
         if not stack.rows:
             break
-        trained = [{"loss": totals[pos] / max(seen, 1), **{met.name: float(met.result()) for met in models[row].metrics}}
+        trained = [{"loss": totals[pos] / max(seen, 1), **{met.name: float(met.result()) for met in metrics[row]}}
                    for pos, row in enumerate(stack.rows)]           # (before validation reuses the metrics)
         checked = None
         if validation is not None and not interrupted():
@@ -160,15 +165,13 @@ def _epoch_data(stack, x, y, shuffle, n):
     or one permuted copy when every variant drew the same order."""
     if not shuffle:
         return x, y
-    orders = [stack.generators[row].permutation(n) for row in stack.rows]
-    parts, start = [], 0
-    for r in range(1, len(orders) + 1):
-        if r == len(orders) or not np.array_equal(orders[r], orders[start]):
-            parts.append((start, r, x[orders[start]]))
-            start = r
+    orders = np.stack([stack.generators[row].permutation(n) for row in stack.rows])
+    new = np.flatnonzero(np.any(orders[1:] != orders[:-1], axis=1)) + 1    # where an order differs from the last
+    cuts = [0, *new.tolist(), len(orders)]
+    parts = [(start, stop, x[orders[start]]) for start, stop in zip(cuts[:-1], cuts[1:])]
     if len(parts) == 1:
         return parts[0][2], y[orders[0]]
-    return Blocks(parts), y[np.stack(orders)]
+    return Blocks(parts), y[orders]
 
 
 def _validate(stack, validation, batch_size):

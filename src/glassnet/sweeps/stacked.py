@@ -107,7 +107,8 @@ def why_not(model) -> str | None:
 
 def signature(model) -> tuple:
     """What variants must share to train in one stack: layer kinds and shapes, activations,
-    the loss and the optimizer's class, the metrics' names."""
+    the loss, the optimizer's class and its slots (RMSprop with and without momentum keep
+    different ones), the metrics' names."""
     parts = []
     for layer in model.step_units():
         if type(layer) is Dense:
@@ -116,7 +117,8 @@ def signature(model) -> tuple:
             parts.append(("Dropout",))
     loss = model.loss
     return (tuple(parts), type(loss), repr(sorted(loss.get_config().items())) if hasattr(loss, "get_config") else "",
-            type(model.optimizer), tuple(m.name for m in model.metrics), model.output_shortcut)
+            type(model.optimizer), tuple(model.optimizer.slot_names()), tuple(m.name for m in model.metrics),
+            model.output_shortcut)
 
 
 # ---------------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ class _Weights:
 class Stack:
     """``V`` built, compiled models of one signature, trained as one (see the module's text)."""
 
-    def __init__(self, models, generators):
+    def __init__(self, models, generators, steps=None):
         self.models = list(models)
         self.generators = list(generators)          # each variant's generator: shuffles, dropout masks
         first = self.models[0]
@@ -197,6 +199,10 @@ class Stack:
                 if fast_dense.fast.untouched(layer):
                     self.kinds[i] = fast_dense._KINDS.get(layer.activation)
         self.kinds = {i: self.kinds.get(i) for i in range(len(self.layers))}
+        # numba's loops (sweeps/_numba_stacked.py) when the work ahead repays their load
+        self.loops = _numba_loops(V * self.w.size * (steps or 0)) if self.twins is not None else None
+        self._buffers = {}
+        self._fused_numbers()
 
     # -- per-variant numbers: penalties, dropout rates, optimizer groups ------------------
     def _per_variant_numbers(self):
@@ -239,7 +245,8 @@ class Stack:
             opt = models[rows[0]].optimizer
             rule = _in_place_rule(opt)
             rates = np.array([float(models[r].optimizer.learning_rate) for r in rows])
-            if len(set(rates)) > 1 and _takes_rate_column(opt, dtype, rule):
+            # (not with weight decay: fit rounds weight_decay * lr from Python floats)
+            if len(set(rates)) > 1 and not opt.weight_decay and _takes_rate_column(opt, dtype, rule):
                 parts = [(rates.astype(dtype)[:, None], rows)]
             else:
                 parts = [(float(rate), [r for r, q in zip(rows, rates) if q == rate]) for rate in dict.fromkeys(rates)]
@@ -254,6 +261,8 @@ class Stack:
             w.keep(keep)
         self.rows = [self.rows[k] for k in keep]
         self._per_variant_numbers()
+        self._buffers = {}
+        self._fused_numbers()
 
     # -- one step -------------------------------------------------------------------------
     def forward(self, x, training):
@@ -268,16 +277,22 @@ class Stack:
                 continue
             k, b = self.where[i]
             w = self.w.views[k]
+            kind = self.kinds[i]
+            fused = self.loops is not None and kind is not None
+            m = a.rows if isinstance(a, Blocks) else a.shape[-2]
+            shape = (len(self.rows), m, w.shape[-1])
+            z = self._buffer("z", i, shape) if fused else np.empty(shape, w.dtype)
             if isinstance(a, Blocks):                                 # Z = X W, block by block
-                z = np.empty((len(self.rows), a.rows, w.shape[-1]), w.dtype)
                 for start, stop, xb in a.parts:
                     np.matmul(xb, w[start:stop], out=z[start:stop])
             else:
-                z = np.matmul(a, w)                                  # Z = X W + b
-            if b is not None:
-                z += self.w.views[b][:, None, :]
-            kind = self.kinds[i]
-            out = layer.activation(z) if kind is None else self.twins[0](kind, z, *self.constants)   # A = g(Z)
+                np.matmul(a, w, out=z)                                # Z = X W + b
+            if fused:                                                 # + b and A = g(Z), numba's passes
+                out = self._activate(kind, i, z, b)
+            else:
+                if b is not None:
+                    z += self.w.views[b][:, None, :]
+                out = layer.activation(z) if kind is None else self.twins[0](kind, z, *self.constants)  # A = g(Z)
             self.cache.append((a, z, out))
             a = out
         return a
@@ -323,25 +338,95 @@ class Stack:
                 grad = grad if mask is None else grad * mask
                 continue
             x, z, a = self.cache[i]
-            if not (i == last and self.shortcut):
-                kind = self.kinds[i]                                  # dZ = dA * g'(Z)
-                grad = layer._activation_backward(z, a, grad) if kind is None else \
-                    self.twins[1](kind, z, a, grad, *self.constants)
             k, b = self.where[i]
+            kind = self.kinds[i]
+            summed = False                                            # db worked out already
+            if self.loops is not None and (kind is not None or (i == last and self.shortcut)):
+                grad, summed = self._derivative(kind if not (i == last and self.shortcut) else "shortcut",
+                                                i, z, a, grad, b)
+            elif not (i == last and self.shortcut):
+                grad = layer._activation_backward(z, a, grad) if kind is None else \
+                    self.twins[1](kind, z, a, grad, *self.constants)  # dZ = dA * g'(Z)
             if isinstance(x, Blocks):                                 # dW = X^T dZ, block by block
                 for start, stop, xb in x.parts:
                     np.matmul(xb.T, grad[start:stop], out=self.g.views[k][start:stop])
             else:
                 np.matmul(np.swapaxes(x, -1, -2), grad, out=self.g.views[k])     # dW = X^T dZ
-            if b is not None:
+            if b is not None and not summed:
                 np.add.reduce(grad, axis=1, out=self.g.views[b])     # db = sum of dZ's rows
-            if i > first:
-                grad = np.matmul(grad, np.swapaxes(self.w.views[k], -1, -2))   # dX = dZ W^T
+            if i > first:                                             # dX = dZ W^T
+                w_t = np.swapaxes(self.w.views[k], -1, -2)
+                grad = np.matmul(grad, w_t) if self.loops is None else \
+                    np.matmul(grad, w_t, out=self._buffer("dx", i, grad.shape[:2] + w_t.shape[-1:]))
+
+    # -- numba's passes (sweeps/_numba_stacked.py): the same operations, fewer passes -----
+    def _buffer(self, name, i, shape):
+        """An array to write layer ``i``'s ``name`` into, kept from step to step (one per
+        batch size: the last batch of an epoch may be smaller)."""
+        key = (name, i, shape)
+        found = self._buffers.get(key)
+        if found is None:
+            found = self._buffers[key] = np.empty(shape, self.w.flat.dtype)
+        return found
+
+    def _activate(self, kind, i, z, b):
+        """``Z += b`` and ``A = g(Z)`` for ``Z`` (V, m, n), the bias ``b`` (its index, or
+        None) read from the packed weights: sigmoid as ``-Z``, NumPy's exp, ``1 / (1 + e)``;
+        relu in one pass; tanh NumPy's own after the bias."""
+        loops, (zero, one) = self.loops, self.numbers
+        flat, at = self.w.flat, -1 if b is None else int(self.fused.starts[b])
+        if kind == "linear":
+            if at >= 0:
+                loops.bias_add(z, flat, at)
+            return z
+        out = self._buffer("a", i, z.shape)
+        if kind == "sigmoid":
+            if at >= 0:
+                loops.bias_negate(z, flat, at, out)
+            else:
+                loops.negate(z, out)
+            np.exp(out, out=out)
+            loops.reciprocal_of_one_plus(out, one)
+        elif kind == "relu":
+            if at >= 0:
+                loops.bias_relu(z, flat, at, out, zero)
+            else:
+                np.maximum(z, zero, out=out)
+        else:                                                         # tanh
+            if at >= 0:
+                loops.bias_add(z, flat, at)
+            np.tanh(z, out=out)
+        return out
+
+    def _derivative(self, kind, i, z, a, grad, b):
+        """``dZ = dA g'(Z)`` (or dZ itself, from the loss's shortcut) and, when the layer
+        has a bias (``b``: its index), its gradient, dZ's column sums, in the same call:
+        ``(dZ, whether the bias's gradient is done)``."""
+        loops, (zero, one) = self.loops, self.numbers
+        gflat, at = self.g.flat, -1 if b is None else int(self.fused.starts[b])
+        if kind in ("shortcut", "linear"):
+            if at >= 0:
+                loops.bias_gradient(np.ascontiguousarray(grad), gflat, at, zero)
+            return grad, at >= 0
+        d = self._buffer("d", i, grad.shape)
+        grad = np.ascontiguousarray(grad)
+        if kind == "sigmoid":
+            loops.sigmoid_backward(grad, a, d, gflat, at, one, zero)
+        elif kind == "relu":
+            loops.relu_backward(grad, z, d, gflat, at, zero)
+        else:                                                         # tanh
+            loops.tanh_backward(grad, a, d, gflat, at, one, zero)
+        return d, at >= 0
 
     def penalty_values(self):
         """Each variant's ``sum of l1 |w| + l2 w^2``, as ``glassnet.step.penalty`` adds them:
         per weight, the sum over its numbers in float32, times lambda, then added up."""
         total = np.zeros(len(self.rows))
+        if self.fused is not None:                   # numba: the same sums, one read of the weights
+            f = self.fused
+            self.loops.penalty_values(self.w.flat, f.pen_starts, f.pen_stops, f.l1, f.l2, f.some_l1, f.some_l2,
+                                      f.every_l2, self.numbers[0], total)
+            return total
         flat = self.w.flat
         squares = np.square(flat, out=self._scratch()) if self.c2 is not None else None
         zero = np.zeros(len(self.rows), flat.dtype)
@@ -379,7 +464,13 @@ class Stack:
     def update(self, iterations):
         """Each group's optimizer's own ``update_step`` on its rows of the packed arrays, or,
         on the fast path, ``glassnet.fast``'s in-place twin of it (the same operations,
-        tested bit for bit equal there, without a new array per operation)."""
+        tested bit for bit equal there, without a new array per operation); with numba's
+        loops, the penalties' gradients and every variant's update in one pass
+        (``_numba_stacked``: the same operations again)."""
+        if self.fused is not None and self.fused.rule is not None:
+            self._fused_update(iterations)
+            return
+        self.add_penalty_gradients()
         for opt, lr, part, twin in self.groups:
             opt.iterations = iterations
             w, g = self.w.flat[part], self.g.flat[part]
@@ -401,6 +492,83 @@ class Stack:
                 for name, s in self.slots.items():
                     s.flat[part] = slots[name]
 
+    def _fused_numbers(self):
+        """What numba's loops need, worked out once per stack (and again when variants
+        leave): every weight's range of the packed rows, the regularized ones' lambdas per
+        variant, and each variant's optimizer numbers (the rule's own, ``glassnet.fast``'s),
+        when every group's rule is one of the loops' (SGD, RMSprop, Adam, AdamW) with the same
+        options; else ``rule`` None and the update runs NumPy's passes."""
+        self.fused = None
+        if self.loops is None:
+            return
+        dtype = self.w.flat.dtype
+        f = dtype.type
+        self.numbers = (f(0), f(1))
+        V = len(self.rows)
+        fused = _Fused()
+        pen = self.penalties
+        fused.pen_starts = np.array([p[0] for p in pen], np.int64)
+        fused.pen_stops = np.array([p[1] for p in pen], np.int64)
+        fused.l1 = np.stack([p[2] for p in pen], axis=1) if pen else np.zeros((V, 0), dtype)
+        fused.l2 = np.stack([p[3] for p in pen], axis=1) if pen else np.zeros((V, 0), dtype)
+        fused.some_l1, fused.some_l2, fused.every_l2 = (np.array([p[k] for p in pen], np.bool_) for k in (4, 5, 6))
+        # every weight's range; the regularized ones get the stack's penalty gradient
+        # (sign(w) l1 and/or 2 l2 w, as add_penalty_gradients: its mode fixed for the stack)
+        mode = 1 if (self.c1 is not None and self.c2 is not None) else 2 if self.c1 is not None else 3
+        sizes = [int(np.prod(shape)) for shape in self.w.shapes]
+        fused.starts = np.cumsum([0] + sizes[:-1]).astype(np.int64)
+        fused.stops = np.cumsum(sizes).astype(np.int64)
+        fused.modes = np.zeros(len(sizes), np.int64)
+        fused.c1 = np.zeros((V, len(sizes)), dtype)
+        fused.c2 = np.zeros((V, len(sizes)), dtype)
+        for p in pen:
+            k = int(np.searchsorted(fused.starts, p[0]))
+            fused.modes[k] = mode
+            fused.c1[:, k] = p[2]                         # l1, as self.c1
+            fused.c2[:, k] = p[3] * f(2)                  # 2 l2, as self.c2 (doubling is exact)
+        fused.rule, fused.options, fused.per_step = None, (), False
+        self.fused = fused
+        name = type(self.models[self.rows[0]].optimizer).__name__
+        if name not in _FUSED_RULES or any(twin is None for *_, twin in self.groups):
+            return
+        columns, flags = _FUSED_RULES[name]
+        numbers = self.groups[0][3][0]
+        fused.nums = np.zeros((V, len(columns)), dtype)
+        options = set()
+        for r, row in enumerate(self.rows):             # each variant's numbers, as its own fit works them out
+            opt = self.models[row].optimizer
+            iterations, opt.iterations = opt.iterations, 0
+            c = numbers(opt, float(opt.learning_rate), f)
+            opt.iterations = iterations
+            fused.nums[r] = [getattr(c, column) for column in columns]
+            options.add(tuple(bool(getattr(c, flag)) for flag in flags))
+        if len(options) != 1:                             # options that differ between groups: NumPy's passes
+            return
+        fused.rule, fused.options = name, options.pop()
+        fused.per_step = name in ("Adam", "AdamW")
+
+    def _fused_update(self, iterations):
+        f, loops = self.fused, self.loops
+        dtype = self.w.flat.dtype
+        for opt, lr, part, twin in self.groups:
+            opt.iterations = iterations
+            if f.per_step:                                # Adam's alpha for this step, as the rule works it out
+                c = twin[0](opt, lr, dtype.type)
+                count = len(range(len(self.rows))[part]) if isinstance(part, slice) else len(part)
+                f.nums[part, 2] = np.broadcast_to(np.asarray(c.alpha, dtype).reshape(-1), (count,))
+        w, g = self.w.flat, self.g.flat
+        slot = {name: s.flat for name, s in self.slots.items()}
+        spare = slot.get("velocity", slot.get("momentum", w))          # a slot the options leave unread
+        zero, one = self.numbers
+        common = (f.starts, f.stops, f.modes, f.c1, f.c2, f.nums, *f.options, one, zero)
+        if f.rule == "RMSprop":
+            loops.rmsprop(w, g, slot["velocity"], slot.get("average_gradient", spare), slot.get("momentum", spare),
+                          *common)
+        elif f.rule == "SGD":
+            loops.sgd(w, g, slot.get("momentum", spare), *common)
+        else:
+            loops.adam(w, g, slot["momentum"], slot["velocity"], slot.get("velocity_hat", spare), *common)
+
     # -- handing the results back to the models -------------------------------------------
     def write_back(self, position, iterations, weights=None, slots=None):
         """Variant at ``position`` (of the current rows) into its model: weights, optimizer."""
@@ -420,6 +588,36 @@ class Stack:
                 at += arr.size
         opt.iterations = iterations
         opt.fast_state = None
+
+
+class _Fused:
+    """The numbers numba's loops read (see Stack._fused_numbers)."""
+
+
+# The rules numba's loops have: the rule's numbers read per variant, and its options (the
+# same for every variant of a stack), in the order the loop takes them.
+_FUSED_RULES = {"RMSprop": (("lr", "rho", "one_minus_rho", "eps", "mu", "wd"), ("decay", "centered", "momentum")),
+                "SGD": (("lr", "mu", "wd"), ("decay", "momentum", "nesterov")),
+                "Adam": (("one_minus_beta_1", "one_minus_beta_2", "alpha", "eps", "wd"), ("decay", "amsgrad")),
+                "AdamW": (("one_minus_beta_1", "one_minus_beta_2", "alpha", "eps", "wd"), ("decay", "amsgrad"))}
+
+
+def _numba_loops(work):
+    """``glassnet.sweeps._numba_stacked`` when numba may run and repays its load for
+    ``work`` (variants x weights x steps; ``glassnet.config.set_kernels`` decides as for
+    fit: "numba" always, "numpy" never, "auto" from 10**8), else None."""
+    from .. import fast  # noqa: PLC0415
+    chosen = fast.kernels()
+    if chosen == "numpy" or (chosen == "auto" and work < fast._NUMBA_WORK):
+        return None
+    import importlib.util  # noqa: PLC0415
+    if importlib.util.find_spec("numba") is None:
+        return None
+    try:
+        from . import _numba_stacked  # noqa: PLC0415 - optional: numba
+    except Exception:  # noqa: BLE001 - a broken numba install: NumPy's passes give the same numbers
+        return None
+    return _numba_stacked
 
 
 def labels_for(y, a):
