@@ -87,19 +87,24 @@ def _assert_same(a, b):
 
 @pytest.fixture
 def spies(monkeypatch):
-    """Counts of the fast path's pieces: Dense's backward twin, the direct update."""
-    seen = {"twin": 0, "direct": 0}
-    twin, direct = loop._twins()[Dense], loop._direct
+    """Counts of the fast path's pieces: Dense's and Conv2D's backward twins, the direct update."""
+    seen = {"twin": 0, "direct": 0, "conv": 0}
+    twin, conv_twin, direct = loop._twins()[Dense], loop._twins()[Conv2D], loop._direct
 
     def counted_twin(*args):
         seen["twin"] += 1
         return twin(*args)
+
+    def counted_conv_twin(*args):
+        seen["conv"] += 1
+        return conv_twin(*args)
 
     def counted_direct(*args):
         done = direct(*args)
         seen["direct"] += done
         return done
     monkeypatch.setitem(loop._twins(), Dense, counted_twin)
+    monkeypatch.setitem(loop._twins(), Conv2D, counted_conv_twin)
     monkeypatch.setattr(loop, "_direct", counted_direct)
     return seen
 
@@ -109,12 +114,13 @@ def test_the_quickstarts_fast_loop_gives_the_readable_numbers_bit_for_bit(kernel
     tf.config.set_kernels(kernels)
     tf.config.set_fast_path(False)
     readable = quickstart(steps=4)
-    assert readable["optimizer"].fast_state is None and spies == {"twin": 0, "direct": 0}
+    assert readable["optimizer"].fast_state is None and spies == {"twin": 0, "direct": 0, "conv": 0}
     tf.config.set_fast_path(True)
     fast = quickstart(steps=4)
     _assert_same(fast, readable)
     assert fast["optimizer"].fast_state is not None        # the packed update ran
     assert spies["twin"] == 2 * 4                           # both Dense layers, every step
+    assert spies["conv"] == 4                               # and the Conv2D (relu and dZ's row sums in one pass)
     if kernels == "auto" and HAS_NUMBA:                     # 2.77M weights: numba's loop, gradients read in place
         assert fast["optimizer"].fast_state.kernel == "numba"
         assert spies["direct"] >= 2
@@ -272,3 +278,51 @@ def test_a_learning_rate_schedule_and_clipping_agree_too():
         tf.config.set_fast_path(True)
         fast = quickstart(steps=3, optimizer=make())
         _assert_same(fast, readable)
+
+
+class TwoConvs(tf.keras.Model):
+    """A Conv2D after a Conv2D (the second's input gradient is asked), then a Conv1D over rows."""
+
+    def __init__(self, first_activation):
+        super().__init__()
+        self.conv1 = Conv2D(6, 3, activation=first_activation, use_bias=first_activation is None)
+        self.conv2 = Conv2D(8, 3, strides=2, padding="same", activation="relu")
+        self.rows = tf.keras.layers.Reshape((-1, 8))
+        self.conv3 = tf.keras.layers.Conv1D(4, 2, activation="relu")
+        self.flatten = Flatten()
+        self.d = Dense(10)
+
+    def call(self, x):
+        return self.d(self.flatten(self.conv3(self.rows(self.conv2(self.conv1(x))))))
+
+
+@pytest.mark.parametrize("kernels,first", [("auto", "tanh"), ("numba", None), ("numba", "relu")])
+def test_conv_twins_on_the_tape_give_the_readable_numbers_bit_for_bit(kernels, first, spies):
+    tf.config.set_kernels(kernels)                          # numba: its relu-and-bias pass at any size
+    tf.config.set_fast_path(False)
+    readable = quickstart(steps=3, size=16, model=TwoConvs(first))
+    tf.config.set_fast_path(True)
+    fast = quickstart(steps=3, size=16, model=TwoConvs(first))
+    for key in ("losses", "weights", "metrics"):
+        assert all(np.array_equal(a, b) for a, b in zip(fast[key], readable[key])) if key != "metrics" \
+            else fast[key] == readable[key]
+    for ga, gb in zip(fast["gradients"], readable["gradients"]):
+        assert len(ga) == len(gb) == (8 if first is None else 7)      # (conv1 has a bias only without activation)
+        assert all(np.array_equal(a, b) for a, b in zip(ga, gb))
+    assert spies["conv"] == 2 * 3
+
+
+def test_a_replaced_conv_backward_runs_on_the_tape(monkeypatch, spies):
+    calls = []
+    original = Conv2D.backward
+
+    def backward(self, grad, need_input_grad=True):
+        calls.append(need_input_grad)
+        return original(self, grad, need_input_grad)
+    tf.config.set_fast_path(False)
+    readable = quickstart(steps=2, size=12, model=MyModel(8, 16))
+    tf.config.set_fast_path(True)
+    monkeypatch.setattr(Conv2D, "backward", backward)
+    replaced = quickstart(steps=2, size=12, model=MyModel(8, 16))
+    assert calls == [False, False] and spies["conv"] == 0 and spies["twin"] == 4   # yours ran; Dense's twin too
+    _assert_same(replaced, readable)

@@ -141,9 +141,12 @@ _TWINS = None
 def _twins():
     global _TWINS
     if _TWINS is None:
+        from ..layers.conv import Conv1D, Conv2D  # noqa: PLC0415
         from ..layers.core import Dense  # noqa: PLC0415
-        from . import dense  # noqa: F401, PLC0415 - says which of Dense's methods the fast path stands in for
-        _TWINS = {Dense: _dense_backward}
+        from . import conv, dense  # noqa: F401, PLC0415 - say which of the layers' methods the fast path stands in for
+        conv._twins()
+        fast.stands_in_for(Conv1D, "forward", "backward", "backward_from_z")
+        _TWINS = {Dense: _dense_backward, Conv2D: _conv_backward, Conv1D: _conv_backward}
     return _TWINS
 
 
@@ -158,3 +161,33 @@ def _dense_backward(layer, grad, need_input_grad):
         grads.append(np.add.reduce(dz_rows, axis=0))            # db = the sum of dZ's rows
     dx = dz @ layer.kernel.value.T if need_input_grad else None  # dX = dZ W.T
     return dx, grads
+
+
+def _conv_backward(layer, grad, need_input_grad):
+    """``Conv2D.backward`` / ``Conv1D.backward`` (``layers/conv.py``) after the readable forward
+    (a tape records a layer call as the layer's own forward): its lines, with dK and db returned,
+    not stored, and for relu with a bias on a large batch ``dZ = dA * (Z > 0)`` and ``db`` in one
+    numba pass (``fast/_numba_conv.relu_backward_bias``: the same numbers, rows added in order)."""
+    from .. import activations  # noqa: PLC0415
+    from ..layers.conv import input_gradient, transposed_product  # noqa: PLC0415
+    from . import conv  # noqa: PLC0415
+    f = layer.filters
+    grad = np.asarray(grad)
+    loops = conv._numba() if conv._worth_it(grad.size) else None
+    db = None
+    if (loops is not None and layer.activation is activations.relu and layer.use_bias
+            and layer.z.shape == grad.shape and conv._plain(layer.z, grad, layer.bias.value)):
+        dz, db = np.empty_like(grad), np.empty_like(layer.bias.value)          # dZ = dA * (Z > 0), db
+        loops.relu_backward_bias(layer.z.reshape(-1, f), grad.reshape(-1, f), dz.reshape(-1, f), db)
+    else:
+        dz = layer._activation_backward(layer.z, layer.a, grad)                # dZ = dA * g'(Z)
+    layer.dz = dz
+    dz_rows = dz.reshape(-1, f)
+    grads = [transposed_product(layer.patches, dz_rows).reshape(layer.kernel.shape)]   # dK = P.T dZ
+    if layer.use_bias:
+        grads.append(np.add.reduce(dz_rows, axis=0) if db is None else db)         # db = the sum of dZ's rows
+    if not need_input_grad:
+        return None, grads
+    return input_gradient(dz_rows, layer.kernel.value.reshape(-1, f), (dz.shape[0],) + tuple(layer.out_spatial),
+                          layer.kernel_size, layer.padded_shape, layer.strides, layer.dilation_rate,
+                          layer.pads), grads
