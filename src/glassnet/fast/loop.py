@@ -24,10 +24,17 @@ So the tape and the optimizer ask this module, step by step, for what ``fit`` se
   (tests/test_fast_tape.py). It applies when the pairs given are exactly the variables the
   optimizer updates (any order), and the optimizer is one ``glassnet.fast`` knows, untouched.
 
+- **a layer's backward without copies** (:func:`backward_twin`): a layer call is one node of
+  the tape whose vjp runs the layer's ``backward``; for an untouched ``Dense``, ``Conv2D`` or
+  ``Conv1D`` the twin below runs the same lines, hands the weights' gradients on as the
+  products made them (no ``grad`` written and copied out again), and for a convolution with
+  relu and a bias makes ``dZ`` and ``db`` in numba's one pass (``fast/_numba_conv``): the
+  same numbers, bit for bit (tests/test_fast_tape.py).
+
 The readable code runs, as in ``fit``, whenever a learner would expect their own code to run:
-``glassnet.config.set_fast_path(False)``, a debugger or profiler, an optimizer whose methods
-were replaced or overridden (``glassnet.fast.untouched``). The layers' own ``forward`` and
-``backward`` run in both (a layer call is one node of the tape whose vjp is its ``backward``).
+``glassnet.config.set_fast_path(False)``, a debugger or profiler, a layer or optimizer whose
+methods were replaced or overridden (``glassnet.fast.untouched``). The layers' own
+``forward`` runs in both (the tape records the call the model's ``call`` makes).
 """
 from __future__ import annotations
 
