@@ -280,6 +280,22 @@ def test_embedding_scatter_add_is_np_add_at(numba_kernels):
     _assert_same(fast_numbers, readable_numbers)
 
 
+@pytest.mark.parametrize("shape", [(40,), (9, 11), (4, 5, 6)])
+def test_embedding_scatter_add_of_a_transposed_gradient(numba_kernels, shape):
+    """The gradient as a recurrent layer hands it back (a transposed view of its steps), or any
+    ids' shape: the same additions in the same order as np.add.at."""
+    ids = np.random.default_rng(21).integers(0, 7, size=shape)
+    fast_layer, readable_layer = _twins(lambda: Embedding(7, 5), ids)
+    for layer in (fast_layer, readable_layer):
+        layer.forward(ids, True)
+    grad = _random(shape[::-1] + (5,), 22, 3.0)
+    grad = np.moveaxis(grad, list(range(len(shape))), list(range(len(shape)))[::-1])   # (shape..., 5), strided
+    assert grad.shape == shape + (5,) and (len(shape) == 1 or not grad.flags.c_contiguous)
+    fast_recurrent.embedding_backward(fast_layer, grad)
+    readable_layer.backward(grad)
+    np.testing.assert_array_equal(fast_layer.embeddings.grad, readable_layer.embeddings.grad)
+
+
 # -- the LSTM's recurrence on two threads (one half of the batch each) ---------------------------------
 def _assert_close(fast_numbers, readable_numbers, rtol=1e-6):
     """Equal within ``rtol`` of each array's largest magnitude (the issue's tolerance where the

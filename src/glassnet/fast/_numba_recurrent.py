@@ -313,6 +313,19 @@ def gru_backward_step(dy_t, back, hz, skip, z, r, hh, h_prev, uh, dz_in, dz_rec,
 
 
 @_jit
+def scatter_add_steps(ids, grad, out):
+    """``np.add.at(out, ids.reshape(-1), grad.reshape(-1, width))`` for ``ids`` ``(batch, steps)`` and
+    ``grad`` ``(batch, steps, width)`` in any strides (a transposed view is read as it is, not
+    copied first): ``out[ids[b, t]] += grad[b, t]`` for b, then t, in order."""
+    width = grad.shape[2]
+    for b in range(ids.shape[0]):
+        for t in range(ids.shape[1]):
+            k = ids[b, t]
+            for j in range(width):
+                out[k, j] += grad[b, t, j]
+
+
+@_jit
 def scatter_add_rows(ids, rows, out):
     """``np.add.at(out, ids, rows)``: ``out[ids[r]] += rows[r]`` for r in order."""
     width = rows.shape[1]

@@ -515,7 +515,10 @@ def embedding_backward(layer, grad, need_input_grad=True):
             or grad.shape != layer.ids.shape + (layer.output_dim,) or _numba() is None:
         return layer.backward(grad, need_input_grad)
     d = np.zeros_like(table)
-    _kernels.scatter_add_rows(layer.ids.reshape(-1), np.ascontiguousarray(grad.reshape(-1, layer.output_dim)), d)
+    if layer.ids.ndim == 2:                              # (batch, steps): the recurrent layer's dx, as it is
+        _kernels.scatter_add_steps(layer.ids, grad, d)
+    else:
+        _kernels.scatter_add_rows(layer.ids.reshape(-1), np.ascontiguousarray(grad.reshape(-1, layer.output_dim)), d)
     layer.embeddings.grad = d                                                 # dE[i] += dY where X == i
     return np.zeros(layer.ids.shape, grad.dtype) if need_input_grad else None
 
