@@ -14,22 +14,26 @@ Every step does what ``glassnet.fast.dense.train_step`` (and the readable
     a non-finite J: stop here, before the update                 fit's safe stop
     the optimizer's rule over the packed buffers                 glassnet.fast._numba_optimizers
 
-Where the numbers can differ from NumPy's (all within 1e-6 relative, tests/test_fast_epoch.py):
+Where it can, the loop calls NumPy's own kernels, found and checked bit for bit by
+``glassnet.fast._numpy_kernels`` and ``glassnet.fast.epoch``: the ``cblas_?gemm`` that
+``np.dot`` calls, with its arguments, and the inner loops of ``np.exp``, ``np.tanh``,
+``np.log`` and ``np.log1p``, each over the same arrays as the NumPy call it stands for.
+Everything else is the same operation in the same order and float type (every constant
+arrives in the weights' type: a Python float in a float32 product would be float64 in
+numba), the optimizers' rules are ``glassnet.fast._numba_optimizers``'s, and a loss's sum
+over the batch and the penalties' sums follow NumPy's pairwise order
+(:func:`_pairwise_sum`). So the step is NumPy's bit for bit (tests/test_fast_epoch.py),
+except:
 
-- the matrix products are written as loops (``_matmul``, ``_matmul_tn``) whose sums
-  numba may regroup and fuse into multiply-adds, where BLAS blocks and vectorizes its
-  sums in an order of its own (which differs between builds anyway);
-- ``exp``, ``log1p`` and ``tanh`` are the C library's (numba's), where NumPy has its own
-  SIMD versions: they differ in the last bit or so;
-- a bias gradient of one column is summed in row order (NumPy sums a lone contiguous
-  column pairwise); a loss's sum over the batch and the penalty's sums follow NumPy's
-  pairwise order (:func:`_pairwise_sum`).
-
-Everything else is the same operation in the same float type as NumPy's: every constant
-arrives in the weights' type (no Python float sneaks into a float32 product, which numba
-would widen to float64), and outside the products no ``fastmath`` (no fused multiply-adds,
-no reordering).
-Each inner loop runs over the last, contiguous axis, so numba vectorizes it.
+- a layer of one unit (the seed's output): NumPy multiplies by a column with ``gemv``,
+  the loop with ``gemm``, and NumPy sums a one-column bias gradient pairwise where the
+  loop adds its rows in order: the same within 1e-6 relative, not bit for bit;
+- where NumPy's kernels are not found (a NumPy built on another BLAS): the products are
+  :func:`_matmul`/:func:`_matmul_tn`, whose sums numba may regroup and fuse into
+  multiply-adds ("reassoc", "contract"; still IEEE for NaN and infinities), and ``exp``,
+  ``tanh``, ``log``, ``log1p`` are the C library's (numba's), which differ from NumPy's SIMD
+  ones in the last bit: within 1e-6 relative (float32: of the model's largest weight;
+  float64: about 1e-14).
 """
 from __future__ import annotations
 
@@ -179,12 +183,58 @@ def _matmul_tn(a, d, dw):
         i += 1
 
 
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112       # CBLAS's order and transpose codes
+
+
 @_jit
-def _forward(a_in, w, b, z, a, kind, zero, one):
+def _product(gemm, a, b, out, zero, one):
+    """``out = a @ b``: NumPy's own ``cblas_?gemm`` as ``np.dot`` calls it, or the loop."""
+    if gemm is None:
+        _matmul(a, b, out)
+    else:
+        gemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, a.shape[0], b.shape[1], a.shape[1], one, a.ctypes, a.shape[1],
+             b.ctypes, b.shape[1], zero, out.ctypes, out.shape[1])
+
+
+@_jit
+def _product_tn(gemm, a, d, out, zero, one):
+    """``out = a.T @ d`` (``np.dot(x.T, dz)``: a transposed operand, as NumPy hands it to gemm)."""
+    if gemm is None:
+        _matmul_tn(a, d, out)
+    else:
+        gemm(_ROW_MAJOR, _TRANS, _NO_TRANS, a.shape[1], d.shape[1], a.shape[0], one, a.ctypes, a.shape[1],
+             d.ctypes, d.shape[1], zero, out.ctypes, out.shape[1])
+
+
+@_jit
+def _product_nt(gemm, d, w, wt, out, zero, one):
+    """``out = d @ w.T`` (``np.dot(dz, W.T)``); the loop goes through ``wt``, W's transpose."""
+    if gemm is None:
+        n_in, n_out = w.shape
+        for k in range(n_in):
+            for j in range(n_out):
+                wt[j, k] = w[k, j]
+        _matmul(d, wt, out)
+    else:
+        gemm(_ROW_MAJOR, _NO_TRANS, _TRANS, d.shape[0], w.shape[0], d.shape[1], one, d.ctypes, d.shape[1],
+             w.ctypes, w.shape[1], zero, out.ctypes, out.shape[1])
+
+
+@_jit
+def _ufunc(loop, x, out, call):
+    """``ufunc(x, out=out)`` through NumPy's own inner loop (``x``, ``out`` contiguous)."""
+    call[0], call[1] = x.ctypes.data, out.ctypes.data      # char *args[2]
+    call[2] = x.size                                       # npy_intp dimensions[1]
+    call[3], call[4] = x.itemsize, out.itemsize            # npy_intp steps[2]
+    loop(call[0:].ctypes, call[2:].ctypes, call[3:].ctypes, 0)
+
+
+@_jit
+def _forward(gemm, exp, tanh, call, a_in, w, b, z, a, kind, zero, one):
     """``Z = X W + b``, ``A = g(Z)`` (Dense.forward): the product, then the bias and the
     activation in one pass over each row."""
     rows, n_out = z.shape
-    _matmul(a_in, w, z)                                 # Z = X W
+    _product(gemm, a_in, w, z, zero, one)               # Z = X W
     for i in range(rows):
         zi = z[i]
         if b.shape[0]:                                  # Z += b
@@ -196,11 +246,16 @@ def _forward(a_in, w, b, z, a, kind, zero, one):
                 v = zi[j]
                 ai[j] = v if (v >= zero or v != v) else zero
         elif kind == SIGMOID:                           # A = 1 / (1 + exp(-Z))
-            for j in range(n_out):
-                ai[j] = one / (one + np.exp(-zi[j]))
+            if exp is None:
+                for j in range(n_out):
+                    ai[j] = one / (one + np.exp(-zi[j]))
+            else:                                       # -Z now; exp and the rest below, on all rows
+                for j in range(n_out):
+                    ai[j] = -zi[j]
         elif kind == TANH:
-            for j in range(n_out):
-                ai[j] = np.tanh(zi[j])
+            if tanh is None:
+                for j in range(n_out):
+                    ai[j] = np.tanh(zi[j])
         elif kind == SOFTMAX:                           # only the output, for the caches:
             top = zi[0]                                 # A = exp(Z - max) / sum (activations.softmax)
             for j in range(1, n_out):
@@ -214,21 +269,41 @@ def _forward(a_in, w, b, z, a, kind, zero, one):
         else:                                           # linear: A = Z
             for j in range(n_out):
                 ai[j] = zi[j]
+    if kind == SIGMOID and exp is not None:             # NumPy's exp of -Z, then 1 / (1 + it)
+        flat = a.ravel()
+        _ufunc(exp, flat, flat, call)
+        for i in range(flat.shape[0]):
+            flat[i] = one / (one + flat[i])
+    elif kind == TANH and tanh is not None:             # NumPy's tanh
+        _ufunc(tanh, z.ravel(), a.ravel(), call)
 
 
 @_jit
-def _loss(kind, z, a, y, labels, g, values, inv_m, inv_n, two_over_n, n_f, zero, one):
+def _loss(kind, z, a, y, labels, g, values, totals, inv_m, inv_n, two_over_n, n_f, zero, one,
+          exp, log, log1p, call):
     """The batch's ``J = sum_i L_i / m`` (float64) and, into ``g``, ``dJ/dZ`` (the shortcuts)
     or ``dJ/dA`` (MSE): the arithmetic of ``glassnet.fast.dense._loss_pass`` and of
-    ``MeanSquaredError.call``/``gradient``, then ``grad *= 1 / m``."""
+    ``MeanSquaredError.call``/``gradient``, then ``grad *= 1 / m``. ``exp``, ``log``,
+    ``log1p``: NumPy's loops, each over the whole batch as NumPy calls it (None: numba's)."""
     rows, n = z.shape
-    for i in range(rows):
-        zi, ai, gi = z[i], a[i], g[i]
-        if kind == BCE_SHORTCUT:
-            # L = log(1 + exp(-|z|)) + max(z, 0) - z y, its mean over the outputs; dJ/dZ = (A - Y) / n / m
+    flat = g.ravel()
+    if kind == BCE_SHORTCUT:
+        # L = log(1 + exp(-|z|)) + max(z, 0) - z y, its mean over the outputs; dJ/dZ = (A - Y) / n / m
+        for i in range(rows):
+            zi, gi = z[i], g[i]
+            for j in range(n):
+                gi[j] = -abs(zi[j])
+        if exp is None or log1p is None:
+            for i in range(flat.shape[0]):
+                flat[i] = np.log1p(np.exp(flat[i]))
+        else:
+            _ufunc(exp, flat, flat, call)
+            _ufunc(log1p, flat, flat, call)
+        for i in range(rows):
+            zi, ai, gi = z[i], a[i], g[i]
             for j in range(n):
                 v = zi[j]
-                gi[j] = np.log1p(np.exp(-abs(v))) + (v if (v >= zero or v != v) else zero) - v * y[i, j]
+                gi[j] = (gi[j] + (v if (v >= zero or v != v) else zero)) - v * y[i, j]
             if n == 1:
                 values[i] = gi[0]
                 gi[0] = (ai[0] - y[i, 0]) * inv_m
@@ -236,24 +311,43 @@ def _loss(kind, z, a, y, labels, g, values, inv_m, inv_n, two_over_n, n_f, zero,
                 values[i] = _pairwise_sum(gi, 0, n, zero) * inv_n
                 for j in range(n):
                     gi[j] = ((ai[j] - y[i, j]) * inv_n) * inv_m
-        elif kind == SCCE_LOGITS:
-            # L = log(sum exp(z - max)) - (z_y - max); dJ/dZ = (softmax(z) - onehot(y)) / m
+    elif kind == SCCE_LOGITS:
+        # L = log(sum exp(z - max)) - (z_y - max); dJ/dZ = (softmax(z) - onehot(y)) / m
+        for i in range(rows):
+            zi, gi = z[i], g[i]
             top = zi[0]
             for j in range(1, n):
                 if zi[j] > top or zi[j] != zi[j]:
                     top = zi[j]
             for j in range(n):
-                gi[j] = np.exp(zi[j] - top)
-            total = _pairwise_sum(gi, 0, n, zero)
+                gi[j] = zi[j] - top
+            values[i] = gi[labels[i]]                   # the true class's shifted logit, for below
+        if exp is None:
+            for i in range(flat.shape[0]):
+                flat[i] = np.exp(flat[i])
+        else:
+            _ufunc(exp, flat, flat, call)
+        for i in range(rows):
+            totals[i] = _pairwise_sum(g[i], 0, n, zero)
+        if log is None:
+            for i in range(rows):
+                values[i] = np.log(totals[i]) - values[i]
+        else:
+            shifted = values[:rows].copy()
+            _ufunc(log, totals[:rows], values[:rows], call)
+            for i in range(rows):
+                values[i] = values[i] - shifted[i]
+        for i in range(rows):
+            gi, total, t = g[i], totals[i], labels[i]
             for j in range(n):
                 gi[j] = gi[j] / total
-            t = labels[i]
-            values[i] = np.log(total) - (zi[t] - top)
             gi[t] = gi[t] - one
             for j in range(n):
                 gi[j] = gi[j] * inv_m
-        else:
-            # MSE: L = mean((A - Y)^2); dJ/dA = 2 (A - Y) / n / m
+    else:
+        # MSE: L = mean((A - Y)^2); dJ/dA = 2 (A - Y) / n / m
+        for i in range(rows):
+            ai, gi = a[i], g[i]
             for j in range(n):
                 d = ai[j] - y[i, j]
                 gi[j] = d * d
@@ -264,7 +358,7 @@ def _loss(kind, z, a, y, labels, g, values, inv_m, inv_n, two_over_n, n_f, zero,
 
 
 @_jit
-def _backward(g, a_in, z, a, w, wt, dz, dw, db, kind, needs_dx, dx, zero, one):
+def _backward(gemm, g, a_in, z, a, w, wt, dz, dw, db, kind, needs_dx, dx, zero, one):
     """``dZ = dA g'(Z)`` and ``db`` in one pass; ``dW = X.T dZ``; ``dX = dZ W.T`` when asked
     (Dense.backward). ``g`` is dZ already for the output through a shortcut (kind LINEAR)."""
     rows, n_out = g.shape
@@ -291,12 +385,9 @@ def _backward(g, a_in, z, a, w, wt, dz, dw, db, kind, needs_dx, dx, zero, one):
         if db.shape[0]:                                 # db = sum of dZ's rows, in order
             for j in range(n_out):
                 db[j] = db[j] + di[j]
-    _matmul_tn(a_in, dz, dw)                            # dW = X.T dZ
-    if needs_dx:                                        # dX = dZ W.T, through W's transpose
-        for k in range(n_in):
-            for j in range(n_out):
-                wt[j, k] = w[k, j]
-        _matmul(dz, wt, dx)
+    _product_tn(gemm, a_in, dz, dw, zero, one)          # dW = X.T dZ
+    if needs_dx:                                        # dX = dZ W.T
+        _product_nt(gemm, dz, w, wt, dx, zero, one)
 
 
 @_jit
@@ -324,11 +415,15 @@ def _penalty(w, dw, l1, l2, two_l2, scratch, zero):
 
 
 @_jit
-def run_epoch(x, y, labels, order, batch, steps, widths, kinds, w_at, b_at, l1, l2, two_l2,
+def run_epoch(gemm, exp, tanh, log, log1p, x, y, labels, order, batch, steps, widths, kinds, w_at, b_at, l1, l2, two_l2,
               values, grads, loss_kind, consts, opt_kind, flags, hyper, lrs, wds, ts,
               slot_a, slot_b, slot_c, xb, lab, zs, acts, dzs, ga, gb, wt, per_sample, scratch, losses):
     """Every step of one epoch; returns how many were taken (fewer than ``steps`` when a
     loss was not finite: that one is in ``losses`` too, and its update was not made).
+
+    ``gemm``, ``exp``, ``tanh``, ``log``, ``log1p``: NumPy's own kernels (``glassnet.fast._numpy_kernels``,
+    ``glassnet.fast.epoch``), or None for this module's loops and numba's functions (numba
+    prunes the branch not taken when it compiles).
 
     ``widths``: the features, then each layer's units; ``w_at``/``b_at``: each kernel's and
     bias's offset in the packed ``values``/``grads`` (-1: no bias); ``zs``, ``acts``, ``dzs``:
@@ -338,6 +433,8 @@ def run_epoch(x, y, labels, order, batch, steps, widths, kinds, w_at, b_at, l1, 
     ``hyper``: the rule's numbers (glassnet.fast's ``_Numbers``); ``lrs``, ``wds``, ``ts``: each
     step's learning rate, decay and Adam's t."""
     zero, one = consts[0], consts[1]
+    call = np.empty(5, np.int64)                        # a ufunc loop's arguments
+    totals = np.empty(batch, values.dtype)              # SCCE's sums of exp per sample
     n_rows, features = x.shape
     layers = kinds.shape[0]
     n_out = widths[layers]
@@ -365,7 +462,7 @@ def run_epoch(x, y, labels, order, batch, steps, widths, kinds, w_at, b_at, l1, 
             b = values[b_at[l]:b_at[l] + n] if b_at[l] >= 0 else values[:0]
             z = zs[at:at + m * n].reshape((m, n))
             a = acts[at:at + m * n].reshape((m, n))
-            _forward(a_in, w, b, z, a, kinds[l], zero, one)
+            _forward(gemm, exp, tanh, call, a_in, w, b, z, a, kinds[l], zero, one)
             a_in = a
             at += batch * n
         # -- the loss and its gradient at the output
@@ -374,8 +471,8 @@ def run_epoch(x, y, labels, order, batch, steps, widths, kinds, w_at, b_at, l1, 
         a = acts[at:at + m * n_out].reshape((m, n_out))
         y_b = gb[:m * n_out].reshape((m, n_out))
         g = ga[:m * n_out].reshape((m, n_out))
-        value = _loss(loss_kind, z, a, y_b, lab, g, per_sample, inv_m, consts[4], consts[5], consts[6],
-                      zero, one)
+        value = _loss(loss_kind, z, a, y_b, lab, g, per_sample, totals, inv_m, consts[4], consts[5], consts[6],
+                      zero, one, exp, log, log1p, call)
         # -- backward, last layer first; dA of the layer below goes into the other buffer
         src, dst = ga, gb
         for l in range(layers - 1, -1, -1):
@@ -396,7 +493,7 @@ def run_epoch(x, y, labels, order, batch, steps, widths, kinds, w_at, b_at, l1, 
                 kind = LINEAR                           # the shortcut gave dZ itself
             g = src[:m * n].reshape((m, n))
             dx = dst[:m * n_in].reshape((m, n_in))
-            _backward(g, a_prev, z, a, w_flat.reshape((n_in, n)), wt[:n * n_in].reshape((n, n_in)), dz,
+            _backward(gemm, g, a_prev, z, a, w_flat.reshape((n_in, n)), wt[:n * n_in].reshape((n, n_in)), dz,
                       dw_flat.reshape((n_in, n)), db, kind, l > 0, dx, zero, one)
             if l1[l] != zero or l2[l] != zero:          # the kernel's regularizer: J and dW
                 value += _penalty(w_flat, dw_flat, l1[l], l2[l], two_l2[l], scratch, zero)

@@ -11,10 +11,11 @@ loss comes back, so the history and the progress line show the same numbers, and
 stops at the first non-finite loss before that batch's update, as fit does; fit's message
 and its snapshot of the weights (``engine/training.py``) then work as always.
 
-The arithmetic is the readable path's, within 1e-6 relative (matrix products summed in
-index order, the C library's ``exp``/``log1p``/``tanh``: ``glassnet.fast._numba_epoch``
-says exactly where it differs), tested step by step and over epochs in float32 and float64
-(tests/test_fast_epoch.py).
+The arithmetic is the readable path's: bit for bit where the loop can call NumPy's own
+BLAS gemm and ufunc loops (found by C pointer and checked: every layer of two or more
+units), else within 1e-6 relative (a one-unit layer, which NumPy multiplies with gemv; a
+NumPy without its bundled OpenBLAS): ``glassnet.fast._numba_epoch`` says exactly where.
+Tested step by step and over whole fits, float32 and float64 (tests/test_fast_epoch.py).
 
 When it runs (:func:`plan`, asked once per ``fit``, on its first epoch; else the epoch
 runs step by step as before):
@@ -180,6 +181,33 @@ def plan(model, data, cblist):
     return Epochs(model, layers, kinds, penalties, loss_kind, _numba_epoch)
 
 
+_LOOPS: dict = {}
+
+
+def _numpy_loops(dtype):
+    """``(gemm, exp, tanh, log, log1p)``: NumPy's own BLAS gemm and ufunc loops, each checked
+    bit for bit against NumPy's call (``glassnet.fast._numpy_kernels``; log and log1p here),
+    so the loop computes NumPy's numbers. Any not found is None: then the products are
+    glassnet.fast._numba_epoch's loops (2-4x slower) and the functions numba's."""
+    if dtype not in _LOOPS:
+        from . import _numpy_kernels  # noqa: PLC0415 - ctypes, once a compiled epoch is planned
+        found = _numpy_kernels.kernels(dtype) or (None, None, None)
+        logs = []
+        for ufunc in (np.log, np.log1p):
+            loop = _numpy_kernels._ufunc_loop(ufunc, dtype)
+            if loop is not None:
+                x = np.random.default_rng(0).random(1000).astype(dtype) * 50
+                x[:4] = [0, 1e-30, 1e30, np.inf]
+                out = np.empty_like(x)
+                from . import _numba_epoch  # noqa: PLC0415
+                _numba_epoch._ufunc(loop, x, out, np.empty(5, np.int64))
+                with np.errstate(all="ignore"):
+                    loop = loop if np.array_equal(out, ufunc(x), equal_nan=True) else None
+            logs.append(loop)
+        _LOOPS[dtype] = tuple(found) + tuple(logs)
+    return _LOOPS[dtype]
+
+
 class Epochs:
     """One fit's compiled epochs: what stays the same from epoch to epoch, worked out once."""
 
@@ -192,6 +220,7 @@ class Epochs:
         self.l2 = np.array([p[1] for p in penalties], dtype)
         self.two_l2 = np.array([f(2.0 * float(p[1])) for p in penalties], dtype)   # (2.0 * l2), as L1L2.gradient
         self.state = None
+        self.numpy_kernels = _numpy_loops(dtype)
 
     def _pack(self):
         """The optimizer's packed buffers (glassnet.fast), made now if the first step has not
@@ -276,7 +305,7 @@ class Epochs:
         scratch = np.empty(max(int(a * b) for a, b in zip(widths[:-1], widths[1:])), dtype)
         losses_ = np.empty(steps, np.float64)
         done = self.kernels.run_epoch(
-            x if x.flags.c_contiguous else np.ascontiguousarray(x), y2, labels, order, batch, steps, widths,
+            *self.numpy_kernels, x if x.flags.c_contiguous else np.ascontiguousarray(x), y2, labels, order, batch, steps, widths,
             np.array(self.kinds, np.int64), self.w_at, self.b_at, self.l1, self.l2, self.two_l2,
             self.state.values, self.state.grads, self.loss_kind, consts, kind, flags, hyper, lrs, wds, ts,
             *self.slots, xb, np.empty(batch, np.int64), zs, acts, dzs, np.empty(batch * widest, dtype),
