@@ -78,16 +78,18 @@ def set_visible_devices(devices, device_type: str | None = None) -> None:
     """Accepted (hiding GPUs changes nothing: there are none)."""
 
 
-_EAGER = [True]
+_EAGER = [False]
 
 
 def run_functions_eagerly(run_eagerly: bool) -> None:
-    """Accepted: glassnet always runs eagerly (its backward pass is Python you can step through)."""
+    """glassnet always runs eagerly (its backward pass is Python you can step through); this only
+    says whether a ``tf.function`` shows its Python ``print`` output at every call (True) or, as
+    TensorFlow's traced functions do, only when it would trace (False, the default)."""
     _EAGER[0] = bool(run_eagerly)
 
 
 def functions_run_eagerly() -> bool:
-    return True
+    return _EAGER[0]
 
 
 def set_soft_device_placement(enabled: bool) -> None:

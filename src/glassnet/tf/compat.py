@@ -74,11 +74,9 @@ def path_to_str(path):
 
 
 def function(func=None, **kwargs):
-    """``@tf.function``: TensorFlow compiles the function into a graph; glassnet runs
-    everything eagerly, so the function is returned as it is (``@tf.function(...)`` too)."""
-    if func is None:
-        return lambda f: f
-    return func
+    """``@tf.function``: glassnet.tf.function.Function (runs eagerly, prints as TensorFlow's tracing)."""
+    from .function import function as _function  # noqa: PLC0415 - loaded on first use
+    return _function(func, **kwargs)
 
 
 def executing_eagerly() -> bool:

@@ -61,6 +61,28 @@ def _values(x):
     return np.asarray(x).view(Tensor) if isinstance(x, np.ndarray) else convert_to_tensor(x)
 
 
+def _pair(x, y):
+    """Both operands of a binary op, as TensorFlow converts them: a Python number or list beside a
+    tensor takes the tensor's dtype (``tf.maximum(0., [1, -1])`` is float32, as the first
+    operand's), when it holds that dtype's values exactly."""
+    a, b = _values(x), _values(y)
+    tensor_like = (Tensor, Variable, np.ndarray)
+    if not isinstance(y, tensor_like) and b.dtype != a.dtype:
+        b = _alike(y, b, a.dtype)
+    elif not isinstance(x, tensor_like) and isinstance(y, tensor_like) and a.dtype != b.dtype:
+        a = _alike(x, a, b.dtype)
+    return a, b
+
+
+def _alike(value, converted, dtype):
+    if np.dtype(dtype).kind not in "iufc" or converted.dtype.kind not in "iufb":
+        return converted
+    with np.errstate(all="ignore"):
+        same = np.asarray(converted).astype(dtype)
+        exact = np.array_equal(same.astype(np.float64) if same.dtype.kind != "c" else same, np.asarray(converted))
+    return same.view(Tensor) if exact else converted
+
+
 def _floats(x):
     """As :func:`_values`, converting integers to floatx (what TensorFlow's float functions take)."""
     if isinstance(x, (Tensor, Variable)) and x.dtype.kind == "f":
@@ -157,19 +179,19 @@ def sqrt(x, name=None) -> Tensor:
 
 def pow(x, y, name=None) -> Tensor:  # noqa: A001  (TensorFlow's name)
     """``x ** y`` elementwise."""
-    return wrap(np.power(_values(x), _values(y)))
+    return wrap(np.power(*_pair(x, y)))
 
 
 def maximum(x, y, name=None) -> Tensor:
-    return wrap(np.maximum(_values(x), _values(y)))
+    return wrap(np.maximum(*_pair(x, y)))
 
 
 def minimum(x, y, name=None) -> Tensor:
-    return wrap(np.minimum(_values(x), _values(y)))
+    return wrap(np.minimum(*_pair(x, y)))
 
 
 def add(x, y, name=None) -> Tensor:
-    return wrap(np.add(_values(x), _values(y)))
+    return wrap(np.add(*_pair(x, y)))
 
 
 def add_n(inputs, name=None) -> Tensor:
@@ -184,49 +206,49 @@ def add_n(inputs, name=None) -> Tensor:
 
 
 def subtract(x, y, name=None) -> Tensor:
-    return wrap(np.subtract(_values(x), _values(y)))
+    return wrap(np.subtract(*_pair(x, y)))
 
 
 def squared_difference(x, y, name=None) -> Tensor:
     """``(x - y)^2`` elementwise."""
-    return wrap(np.square(np.subtract(_values(x), _values(y))))
+    return wrap(np.square(np.subtract(*_pair(x, y))))
 
 
 def multiply(x, y, name=None) -> Tensor:
-    return wrap(np.multiply(_values(x), _values(y)))
+    return wrap(np.multiply(*_pair(x, y)))
 
 
 def divide(x, y, name=None) -> Tensor:
     """``x / y`` (integers give floats, as TensorFlow's ``divide``)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return wrap(np.true_divide(_values(x), _values(y)))
+        return wrap(np.true_divide(*_pair(x, y)))
 
 
 truediv = divide
 
 
 def equal(x, y, name=None) -> Tensor:
-    return wrap(np.equal(_values(x), _values(y)))
+    return wrap(np.equal(*_pair(x, y)))
 
 
 def not_equal(x, y, name=None) -> Tensor:
-    return wrap(np.not_equal(_values(x), _values(y)))
+    return wrap(np.not_equal(*_pair(x, y)))
 
 
 def greater(x, y, name=None) -> Tensor:
-    return wrap(np.greater(_values(x), _values(y)))
+    return wrap(np.greater(*_pair(x, y)))
 
 
 def greater_equal(x, y, name=None) -> Tensor:
-    return wrap(np.greater_equal(_values(x), _values(y)))
+    return wrap(np.greater_equal(*_pair(x, y)))
 
 
 def less(x, y, name=None) -> Tensor:
-    return wrap(np.less(_values(x), _values(y)))
+    return wrap(np.less(*_pair(x, y)))
 
 
 def less_equal(x, y, name=None) -> Tensor:
-    return wrap(np.less_equal(_values(x), _values(y)))
+    return wrap(np.less_equal(*_pair(x, y)))
 
 
 def round(x, name=None) -> Tensor:  # noqa: A001  (TensorFlow's name)

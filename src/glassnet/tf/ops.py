@@ -144,8 +144,8 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     axis = 0 if axis is None else int(axis) % params.ndim
     if idx.size and (idx.min() < 0 or idx.max() >= params.shape[axis]):
         bad = int(np.flatnonzero((idx.reshape(-1) < 0) | (idx.reshape(-1) >= params.shape[axis]))[0])
-        raise InvalidArgumentError(None, None, f"gather: indices[{bad}] = {int(idx.reshape(-1)[bad])} is not in "
-                                   f"[0, {params.shape[axis]}) (axis {axis})")
+        raise errors.eager_op_error(InvalidArgumentError, "GatherV2", f"indices[{bad}] = "
+                                    f"{int(idx.reshape(-1)[bad])} is not in [0, {params.shape[axis]})")
     return vjps.getitem(params, (slice(None),) * axis + (idx,))
 
 

@@ -116,6 +116,7 @@ def print(*inputs, **kwargs) -> None:  # noqa: A001 (TensorFlow's name)
     text = sep.join(_text(v, None if summarize is None else int(summarize)) for v in inputs) + end
     if stream is None:
         stream = sys.stderr
+    stream = getattr(stream, "untraced_real", stream)     # inside a tf.function run again: TF prints it too
     if isinstance(stream, str):
         if not stream.startswith("file://"):
             raise ValueError(f"print: output_stream must be a stream (sys.stdout, sys.stderr) or 'file://path', "
