@@ -36,8 +36,9 @@ _MADE = itertools.count()
 
 class SymbolicMath:
     """Arithmetic and NumPy functions on symbolic tensors make a node of the graph, as Keras's
-    do: ``inputs * 2 + 1``, ``a - b``, ``np.exp(t)``, ``t[:, :3]`` each become a ``Lambda``
-    layer (``glassnet/layers/lambda_layer.py``) whose backward the tape finds."""
+    do: ``inputs * 2 + 1``, ``a - b``, ``t[:, :3]`` each become Keras's named operation (``Multiply``,
+    ``Add``, ``GetItem``: ``glassnet/layers/named_ops.py``, which a model file can hold), ``np.exp(t)``
+    a ``Lambda`` (``glassnet/layers/lambda_layer.py``); the tape finds their backward."""
 
     _glassnet_symbolic = True                           # (TensorFlow's functions look for it)
 
@@ -45,47 +46,51 @@ class SymbolicMath:
         from ..layers.lambda_layer import symbolic_op  # noqa: PLC0415 - the layers build on this module
         return symbolic_op(function, list(operands))
 
+    def _named(self, op, *operands):                    # Keras 3's named operation (x + y: "Add")
+        from ..layers.named_ops import make  # noqa: PLC0415 - the layers build on this module
+        return make(op, list(operands))
+
     def __add__(self, other):
-        return self._op(lambda a, b: a + b, self, other)
+        return self._named("Add", self, other)
 
     def __radd__(self, other):
-        return self._op(lambda a, b: a + b, other, self)
+        return self._named("Add", other, self)
 
     def __sub__(self, other):
-        return self._op(lambda a, b: a - b, self, other)
+        return self._named("Subtract", self, other)
 
     def __rsub__(self, other):
-        return self._op(lambda a, b: a - b, other, self)
+        return self._named("Subtract", other, self)
 
     def __mul__(self, other):
-        return self._op(lambda a, b: a * b, self, other)
+        return self._named("Multiply", self, other)
 
     def __rmul__(self, other):
-        return self._op(lambda a, b: a * b, other, self)
+        return self._named("Multiply", other, self)
 
     def __truediv__(self, other):
-        return self._op(lambda a, b: a / b, self, other)
+        return self._named("TrueDivide", self, other)
 
     def __rtruediv__(self, other):
-        return self._op(lambda a, b: a / b, other, self)
+        return self._named("TrueDivide", other, self)
 
     def __pow__(self, other):
-        return self._op(lambda a, b: a ** b, self, other)
+        return self._named("Power", self, other)
 
     def __matmul__(self, other):
-        return self._op(lambda a, b: a @ b, self, other)
+        return self._named("Matmul", self, other)
 
     def __rmatmul__(self, other):
-        return self._op(lambda a, b: a @ b, other, self)
+        return self._named("Matmul", other, self)
 
     def __neg__(self):
-        return self._op(lambda a: -a, self)
+        return self._named("Negative", self)
 
     def __abs__(self):
-        return self._op(abs, self)
+        return self._named("Absolute", self)
 
     def __getitem__(self, key):
-        return self._op(lambda a: a[key], self)
+        return self._named("GetItem", self, key)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if method != "__call__" or "out" in kwargs:

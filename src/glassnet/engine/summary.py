@@ -82,7 +82,7 @@ def summary_text(model) -> str:
     else:
         table = [(f"{layer.name} ({_kind(layer)})",
                   _shape(getattr(layer, "output_shape", None) if layer.built else None),
-                  _params(layer)) for layer in model.layers]
+                  _params(layer)) for layer in model.operations]
     rows = []
     for cells in table:
         wrapped = [_wrap(" ".join(c) if isinstance(c, list) else c, w - 2)
@@ -117,6 +117,8 @@ def summary_text(model) -> str:
 
 def _kind(layer) -> str:
     """The type Keras names: ``Functional`` for a model made of Inputs and outputs."""
+    if getattr(layer, "keras_op", None):                # x + y: Keras's operation, "add (Add)"
+        return layer.keras_op
     functional = getattr(layer, "_graph", None) is not None or layer.__dict__.get("_functional")
     return "Functional" if functional and type(layer).__name__ == "Model" else type(layer).__name__
 

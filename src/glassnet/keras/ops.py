@@ -43,7 +43,10 @@ def _op(fn):
     @functools.wraps(fn)
     def call(*args, **kwargs):
         if builtins.any(_symbolic(a) for a in args) or builtins.any(_symbolic(v) for v in kwargs.values()):
-            from ..layers.lambda_layer import symbolic_call  # noqa: PLC0415 - the layers build on tf
+            from ..layers import named_ops  # noqa: PLC0415 - the layers build on tf
+            if fn.__name__ in named_ops.KERAS_OPS and not kwargs:     # Keras's named operation (ops.exp: "Exp")
+                return named_ops.make(named_ops.KERAS_OPS[fn.__name__], list(args))
+            from ..layers.lambda_layer import symbolic_call  # noqa: PLC0415
             return symbolic_call(fn, args, kwargs, keras2=False)
         return fn(*args, **kwargs)
     return call

@@ -7,19 +7,19 @@ its vector-Jacobian product, ``glassnet/tf/vjps.py``), and backward runs those b
     forward:   out = f(x)                 (recorded, operation by operation)
     backward:  dJ/dx = the recorded operations' vjps, last to first, from dJ/d(out)
 
-Arithmetic on a functional model's symbolic tensors (``2 * inputs + 1``, ``a - b``,
-``np.exp(t)``) makes one of these for you, as Keras does. A function is Python code, so a
-model with a Lambda layer is not written to a ``.keras`` file (glassnet never writes or runs
-code from a file): save its weights instead.
+NumPy functions on a functional model's symbolic tensors (``np.exp(t)``) make one of these for
+you (arithmetic, ``2 * inputs + 1``, makes Keras's named operations: ``named_ops.py``). A
+function is Python code, so a model with a Lambda layer is not written to a ``.keras`` file
+(glassnet never writes or runs code from a file): save its weights instead.
 
 >>> import numpy as np, glassnet
 >>> double = glassnet.layers.Lambda(lambda x: 2 * x)
 >>> double(np.ones((1, 3))).tolist()
 [[2.0, 2.0, 2.0]]
 >>> inputs = glassnet.Input(shape=(3,))
->>> model = glassnet.Model(inputs, glassnet.layers.Dense(1)(inputs * 2.0 + 1.0))
->>> [type(layer).__name__ for layer in model.layers]        # "* 2.0" and "+ 1.0": a node each
-['InputLayer', 'Lambda', 'Lambda', 'Dense']
+>>> model = glassnet.Model(inputs, glassnet.layers.Dense(1)(np.exp(inputs)))
+>>> [type(op).__name__ for op in model.operations]           # np.exp(inputs): a Lambda node
+['InputLayer', 'Lambda', 'Dense']
 """
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ make have been counted against the file cap (shape bombs are refused before allo
 from __future__ import annotations
 
 from .. import layers
+from ..layers import named_ops
 from ..engine.graph import Graph, keras_order
 from ..engine.model import Model, _layer_entry
 from .errors import MAX_LAYERS, MAX_WEIGHT_ELEMENTS
@@ -74,6 +75,10 @@ def graph_config(model, nested_config) -> dict:
                                        "ragged": False, "name": op.name, "optional": False},
                             "registered_name": None, "name": op.name, "inbound_nodes": []})
             continue
+        if getattr(op, "keras_op", None):             # x + y: Keras's named operation, no code
+            node, = calls[id(op)]
+            entries.append(named_ops.entry(op, [tensor(p) for p in node.parents]))
+            continue
         entry = nested_config(op) if isinstance(op, Model) else _layer_entry(op)
         entry.pop("compile_config", None)
         if op.built and op.weights and not isinstance(op, Model):
@@ -119,6 +124,8 @@ def build_graph(r, tree, build_layer, input_shape, build_nested):
             made[name] = layers.InputLayer(batch_shape=shape, name=name,
                                            dtype=dtype if dtype in ("string", "int32", "int64") else None)
             calls[name] = []
+        elif entry.get("module") in named_ops.MODULES:       # x + y: an operation from the fixed table
+            made[name], calls[name] = named_ops.from_entry(r, entry, name, where, lambda t, w: _history(r, t, w))
         else:
             nested = entry.get("class_name") in ("Sequential", "Functional")
             made[name] = build_nested(entry, where) if nested else build_layer(entry, where)
