@@ -2,12 +2,20 @@
 to gradients" and "Advanced automatic differentiation" guides): nested tapes record a layer's
 call with tf operations (``call_ops``), so the inner gradient is differentiable again.
 
-The TF numbers are TensorFlow 2.21's, printed by tools/make_higher_order_constants.py."""
+The TF numbers are TensorFlow 2.21's, printed by tools/make_higher_order_constants.py; those
+through Conv2D/Conv1D, pooling, BatchNormalization, LayerNormalization and functional and
+subclassed models are in tests/fixtures/tf_higher_order_layers.npz
+(tools/make_tf_higher_order_layers.py)."""
+import pathlib
+
 import numpy as np
 import pytest
 
 import glassnet as tf
+from conftest import load_tool
 from glassnet.layers import Dense
+
+LAYERS_FIXTURE = np.load(pathlib.Path(__file__).parent / "fixtures" / "tf_higher_order_layers.npz")
 
 X = np.array([[1.76, 0.4, 0.98], [2.24, 1.87, -0.98], [0.95, -0.15, -0.1], [0.41, 0.14, 1.45]])
 K1 = np.array([[0.76, 0.12, 0.44, 0.33], [1.49, -0.21, 0.31, -0.85], [-2.55, 0.65, 0.86, -0.74]])
@@ -391,3 +399,236 @@ def test_a_gradient_inside_a_persistent_tapes_context_is_recorded_on_it():
         y = tf.reduce_sum(x ** 3)
     dy = t.gradient(y, x)
     assert t.gradient(dy, x) is None
+
+
+# -- Conv, pooling, normalization, Dropout; graph and subclassed models -----------------------
+L = tf.keras.layers
+F64 = "float64"
+MORE_LAYERS = [
+    (lambda: L.Conv2D(3, 3, activation="tanh", dtype=F64), (2, 6, 5, 2)),
+    (lambda: L.Conv2D(3, (3, 2), strides=2, padding="same", activation="softplus", dtype=F64), (2, 7, 6, 2)),
+    (lambda: L.Conv2D(2, 3, dilation_rate=2, padding="same", activation="sigmoid", dtype=F64), (2, 7, 7, 1)),
+    (lambda: L.Conv1D(4, 3, padding="causal", activation="tanh", dtype=F64), (2, 9, 3)),
+    (lambda: L.Conv1D(4, 2, strides=2, padding="same", dtype=F64), (2, 9, 3)),
+    (lambda: L.MaxPooling2D(dtype=F64), (2, 6, 6, 3)),
+    (lambda: L.MaxPooling2D(3, strides=2, padding="same", dtype=F64), (2, 7, 6, 3)),
+    (lambda: L.AveragePooling2D(3, strides=2, padding="same", dtype=F64), (2, 7, 6, 3)),
+    (lambda: L.MaxPooling1D(2, dtype=F64), (2, 7, 3)),
+    (lambda: L.AveragePooling1D(3, padding="same", dtype=F64), (2, 7, 3)),
+    (lambda: L.GlobalAveragePooling2D(dtype=F64), (2, 4, 5, 3)),
+    (lambda: L.GlobalAveragePooling1D(keepdims=True, dtype=F64), (2, 4, 3)),
+    (lambda: L.GlobalMaxPooling2D(dtype=F64), (2, 4, 5, 3)),
+    (lambda: L.BatchNormalization(dtype=F64), (3, 4, 4, 2)),
+    (lambda: L.LayerNormalization(rms_scaling=True, dtype=F64), (3, 4, 5)),
+    (lambda: L.LayerNormalization(axis=[1, 2], dtype=F64), (3, 4, 5)),
+]
+
+
+def _randomized(make, shape, rng):
+    layer = make()
+    layer(np.zeros(shape))
+    for v in layer.weights:
+        v.assign(rng.uniform(0.5, 1.5, v.shape) if "variance" in v.path else rng.normal(size=v.shape))
+    return layer
+
+
+@pytest.mark.parametrize("training", [False, True], ids=["inference", "training"])
+@pytest.mark.parametrize("make, shape", MORE_LAYERS, ids=[f"{type(m()).__name__}-{i}" for i, (m, _) in enumerate(MORE_LAYERS)])
+def test_call_ops_of_more_layers_give_the_forwards_numbers(make, shape, training):
+    layer = _randomized(make, shape, np.random.default_rng(1))
+    x = np.random.default_rng(2).normal(size=shape)
+    plain = np.asarray(layer(x, training=training))
+    np.testing.assert_allclose(np.asarray(layer.call_ops(tf.constant(x), training)), plain, rtol=1e-10, atol=1e-12)
+
+
+def _exact(make, shape):
+    """Layers whose second derivative TF takes exactly: not LayerNormalization without
+    rms_scaling, nor BatchNormalization in training (called here in inference), whose variance
+    holds the mean constant as tf.nn.moments does (the wgan_gp and bn_hvp_train cases below
+    check those against TF's numbers)."""
+    layer = make()
+    return not (isinstance(layer, L.LayerNormalization) and not layer.rms_scaling)
+
+
+@pytest.mark.parametrize("make, shape", [c for c in MORE_LAYERS if _exact(*c)],
+                         ids=[f"{type(m()).__name__}-{i}" for i, (m, s) in enumerate(MORE_LAYERS) if _exact(m, s)])
+def test_hessian_vector_products_through_more_layers_match_central_differences(make, shape):
+    rng = np.random.default_rng(3)
+    layer = _randomized(make, shape, rng)
+    a, v = rng.normal(size=shape), rng.normal(size=shape)
+    c = rng.normal(size=np.shape(layer(a)))
+
+    def first(av):                                       # the first gradient: the layer's own backward
+        x = tf.constant(av)
+        with tf.GradientTape() as t:
+            t.watch(x)
+            y = tf.reduce_sum(layer(x) ** 3 * c)
+        return np.asarray(t.gradient(y, x))
+    x = tf.constant(a)
+    with tf.GradientTape() as t2:
+        t2.watch(x)
+        with tf.GradientTape() as t1:
+            t1.watch(x)
+            y = tf.reduce_sum(layer(x) ** 3 * c)
+        g = t1.gradient(y, x)
+        gv = tf.reduce_sum(g * v)
+    hv = np.asarray(t2.gradient(gv, x))
+    np.testing.assert_allclose(np.asarray(g), first(a), rtol=1e-10, atol=1e-12)
+    eps = 1e-6
+    want = (first(a + eps * v) - first(a - eps * v)) / (2 * eps)
+    np.testing.assert_allclose(hv, want, rtol=1e-6, atol=1e-6 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("make, shape", [MORE_LAYERS[1], MORE_LAYERS[3], MORE_LAYERS[13]],
+                         ids=["Conv2D", "Conv1D", "BatchNormalization"])
+def test_a_gradient_penalty_on_the_weights_matches_central_differences(make, shape):
+    rng = np.random.default_rng(4)
+    layer = _randomized(make, shape, rng)
+    x = tf.constant(rng.normal(size=shape))
+    c = rng.normal(size=np.shape(layer(x)))
+
+    def penalty():
+        with tf.GradientTape() as t1:
+            t1.watch(x)
+            y = tf.reduce_sum(tf.tanh(layer(x)) * c)
+        return tf.reduce_sum(t1.gradient(y, x) ** 2)
+    with tf.GradientTape() as t2:
+        p = penalty()
+    for v, g in zip(layer.trainable_weights, t2.gradient(p, layer.trainable_weights)):
+        base, eps, want = v.numpy().copy(), 1e-6, np.zeros(v.shape)
+        for i in np.ndindex(v.shape):
+            d = np.zeros(v.shape)
+            d[i] = eps
+            v.assign(base + d)
+            hi = float(penalty())
+            v.assign(base - d)
+            want[i] = (hi - float(penalty())) / (2 * eps)
+            v.assign(base)
+        got = np.zeros(v.shape) if g is None else np.asarray(g)
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7 * max(np.abs(want).max(), 1))
+
+
+def _loaded(make, name):
+    model = make(tf.keras)
+    model.set_weights([LAYERS_FIXTURE[f"{name}/w_{i}"] for i in range(len(model.get_weights()))])
+    return model
+
+
+def _critic_as(kind):
+    """The WGAN-GP critic of the fixture as a Sequential, a functional model, or a subclass."""
+    tool = load_tool("make_tf_higher_order_layers")
+    if kind == "sequential":
+        return _loaded(tool.critic, "wgan_gp")
+    seq = _loaded(tool.critic, "wgan_gp")
+    layers = [layer for layer in seq.layers if type(layer).__name__ != "InputLayer"]
+    if kind == "functional":
+        i = tf.keras.Input((6, 6, 1))
+        h = i
+        for layer in layers:
+            h = layer(h)
+        return tf.keras.Model(i, h)
+
+    class Critic(tf.keras.Model):
+        def __init__(self, parts):
+            super().__init__()
+            self.parts = parts
+
+        def call(self, x, training=False):
+            for part in self.parts:
+                x = part(x, training=training)
+            return x
+    return Critic(layers)
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional", "subclassed"])
+def test_wgan_gp_gradient_penalty_through_conv_pooling_and_layernorm_matches_tensorflow(kind):
+    critic = _critic_as(kind)
+    f = LAYERS_FIXTURE
+    x = tf.constant(f["alpha"] * f["real"] + (1 - f["alpha"]) * f["fake"])
+    with tf.GradientTape() as t2:
+        with tf.GradientTape() as t1:
+            t1.watch(x)
+            score = critic(x, training=True)
+        g = t1.gradient(score, x)
+        norms = tf.sqrt(tf.reduce_sum(tf.square(g), axis=[1, 2, 3]))
+        penalty = tf.reduce_mean((norms - 1.0) ** 2)
+    np.testing.assert_allclose(np.asarray(g), f["wgan_gp/input_grad"], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(float(penalty), f["wgan_gp/penalty"], rtol=1e-5)
+    grads = t2.gradient(penalty, critic.trainable_weights)
+    assert len(grads) == 6
+    for i, got in enumerate(grads):
+        if f"wgan_gp/grad_{i}" in f.files:
+            np.testing.assert_allclose(np.asarray(got), f[f"wgan_gp/grad_{i}"], rtol=1e-4, atol=2e-6)
+        else:                                  # TF: None (the LayerNormalization's beta, the last bias)
+            assert got is None or not np.any(np.asarray(got))
+
+
+@pytest.mark.parametrize("name, training", [("bn_hvp_train", True), ("bn_hvp_infer", False)])
+def test_hessian_vector_product_through_batchnormalization_matches_tensorflow(name, training):
+    model = _loaded(load_tool("make_tf_higher_order_layers").bn_net, name)
+    kernel, f = model.layers[0].kernel, LAYERS_FIXTURE
+    with tf.GradientTape() as t2:
+        with tf.GradientTape() as t1:
+            loss = tf.reduce_mean((model(f["bn_x"], training=training) - f["bn_y"]) ** 2)
+        moving = model.layers[1].moving_mean.numpy().copy()
+        g = t1.gradient(loss, kernel)
+        gv = tf.reduce_sum(g * f["bn_v"])
+    np.testing.assert_allclose(np.asarray(g), f[f"{name}/grad"], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(t2.gradient(gv, kernel)), f[f"{name}/hvp"], rtol=1e-4, atol=1e-5)
+    # the call updated the moving mean in training (once); running it again as call_ops did not
+    assert np.allclose(moving, f[f"{name}/w_4"]) != training        # (w_4: the moving mean as set)
+    np.testing.assert_array_equal(model.layers[1].moving_mean.numpy(), moving)
+
+
+def test_a_gradient_norm_penalty_through_a_graph_with_branches_matches_tensorflow():
+    model = _loaded(load_tool("make_tf_higher_order_layers").branches, "gradnorm")
+    f = LAYERS_FIXTURE
+    assert model.__dict__.get("_graph") is not None          # not a chain: the graph's own nodes run again
+    with tf.GradientTape() as t2:
+        with tf.GradientTape() as t1:
+            loss = tf.reduce_mean((model(f["seq_x"]) - f["seq_y"]) ** 2)
+        grads = t1.gradient(loss, model.trainable_weights)
+        total = loss + 0.5 * tf.add_n([tf.reduce_sum(g ** 2) for g in grads])
+    np.testing.assert_allclose(float(total), f["gradnorm/total"], rtol=1e-5)
+    for i, got in enumerate(t2.gradient(total, model.trainable_weights)):
+        np.testing.assert_allclose(np.asarray(got), f[f"gradnorm/grad_{i}"], rtol=1e-4, atol=1e-6)
+
+
+def test_dropout_in_training_reuses_the_calls_mask_under_nested_tapes():
+    rng = np.random.default_rng(5)
+    model = tf.keras.Sequential([tf.keras.Input((4,)), L.Dense(5, activation="tanh", dtype=F64),
+                                 L.Dropout(0.5, seed=1, dtype=F64), L.Dense(1, dtype=F64)])
+    x = tf.constant(rng.normal(size=(3, 4)))
+    with tf.GradientTape() as t2:
+        with tf.GradientTape() as t1:
+            t1.watch(x)
+            y = tf.reduce_sum(model(x, training=True) ** 2)
+        g = t1.gradient(y, x)
+        s = tf.reduce_sum(g ** 2)
+    got = t2.gradient(s, model.layers[0].kernel)
+    mask = model.layers[1]._mask                            # the call's mask (already scaled by 2)
+    assert mask is not None and (mask == 0).any()
+    k1, b1, k2, b2 = model.layers[0].kernel, model.layers[0].bias, model.layers[2].kernel, model.layers[2].bias
+    with tf.GradientTape() as r2:                            # the same network written with tf operations
+        with tf.GradientTape() as r1:
+            r1.watch(x)
+            out = (tf.tanh(x @ k1 + b1) * mask) @ k2 + b2
+            y_ops = tf.reduce_sum(out ** 2)
+        g_ops = r1.gradient(y_ops, x)
+        s_ops = tf.reduce_sum(g_ops ** 2)
+    np.testing.assert_allclose(float(y), float(y_ops), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(got), np.asarray(r2.gradient(s_ops, k1)), rtol=1e-5, atol=1e-7)
+
+
+def test_a_graph_with_a_layer_without_call_ops_still_refuses_by_name():
+    i = tf.keras.Input((3,))
+    model = tf.keras.Model(i, L.Add()([L.Dense(2)(i), L.PReLU()(L.Dense(2)(i))]))
+    x = tf.constant(np.ones((2, 3), "float32"))
+    with tf.GradientTape() as t2:
+        t2.watch(x)
+        with tf.GradientTape() as t1:
+            t1.watch(x)
+            y = tf.reduce_sum(model(x) ** 2)
+        g = t1.gradient(y, x)
+    with pytest.raises(LookupError, match="second derivative through Model"):
+        t2.gradient(g, x)

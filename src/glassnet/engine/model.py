@@ -156,21 +156,14 @@ class Model(Trainer, Layer):
             self.build(self._input_shape)
 
     @property
-    def operations(self) -> list:
-        """Every node's operation in Keras's order: a functional model's Input layers, its layers
-        and its named operations (``x + y``: ``glassnet/layers/named_ops.py``); the summary's rows."""
+    def layers(self) -> list[Layer]:
+        """The model's layers; a functional model's (``Model(inputs, outputs)``) start with its
+        Input layers, as Keras 3's do (a Sequential's and a subclass's have none)."""
         if self._graph is not None:
             return list(self._graph.all_layers)
         if self.__dict__.get("_functional") and self._is_stack():
             return [self._root, *self._layers]
         return list(self._parts())
-
-    @property
-    def layers(self) -> list[Layer]:
-        """The model's layers; a functional model's (``Model(inputs, outputs)``) start with its
-        Input layers, and leave out its named operations, as Keras 3's do (a Sequential's and a
-        subclass's have no Input layer)."""
-        return [op for op in self.operations if not getattr(op, "keras_op", None)]
 
     def get_layer(self, name=None, index=None) -> Layer:
         layers = self.layers
@@ -315,7 +308,7 @@ class Model(Trainer, Layer):
             outs = self._graph.forward(self._graph_inputs(x, "x"), tape.training_given(training))
             out = self._graph_outputs([wrap(o) for o in outs])
             if tape.recording():
-                tape.record_call(self, x, out)
+                tape.record_call(self, x, out, tape.training_given(training))
             return out
         if not self._is_stack():                        # a subclassed model: its own forward pass
             self.__dict__["_call_extras"] = kwargs      # (by_call.run: add_loss terms reset per top-level call)
@@ -339,7 +332,7 @@ class Model(Trainer, Layer):
         # training unset: each layer its own default (an augmentation layer augments), as Keras
         out = wrap(forward(self._layers, x, tape.training_given(training)))     # a Tensor, as TensorFlow's
         if tape.recording():
-            tape.record_call(self, given, out)
+            tape.record_call(self, given, out, tape.training_given(training))
         return out
 
     def call(self, inputs, training=False):

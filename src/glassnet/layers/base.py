@@ -295,11 +295,11 @@ class Layer:
             mask = getattr(given, "_keras_mask", None)
         if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations
             return self._call_on_tape(given, x, training, mask)
-        out, out_mask = self.forward_with_mask(x, tape.training(training, self.default_training),
-                                               None if mask is None else np.asarray(mask, bool))
+        training = tape.training(training, self.default_training)
+        out, out_mask = self.forward_with_mask(x, training, None if mask is None else np.asarray(mask, bool))
         out = _wrap_outputs(out, out_mask)
         if tape.recording():
-            tape.record_call(self, given, out)
+            tape.record_call(self, given, out, training)
         return out
 
     def _call_with_arguments(self, x, training, mask, args, kwargs):
@@ -353,9 +353,10 @@ class Layer:
         if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations
             xs = [g if isinstance(g, Tensor) and g.dtype == x.dtype else wrap(x) for g, x in zip(given, xs)]
             return _wrap_outputs(by_call.run(self, xs, tape.training(training, self.default_training)))
-        out = _wrap_outputs(self.forward(xs, training=tape.training(training, self.default_training)))
+        training = tape.training(training, self.default_training)
+        out = _wrap_outputs(self.forward(xs, training=training))
         if tape.recording():
-            tape.record_call(self, given, out)
+            tape.record_call(self, given, out, training)
         return out
 
     # -- shapes and symbolic tensors, known once built (Keras's layer.input, layer.output) --

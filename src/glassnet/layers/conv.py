@@ -131,6 +131,32 @@ def scatter_patches(dpatches, padded_shape, strides, dilation):
     return dx
 
 
+def window_index(spatial, kernel_size, strides, dilation, pads):
+    """The windows of an input as indices into it, for :func:`gather_windows`: per spatial axis
+    an integer array ``i*s + a*d - before`` (output position ``i``, kernel position ``a``),
+    clipped into the input and shaped to broadcast to ``(*out, *kernel)``; and ``valid``, False
+    where a window covers the padding (there the gathered value is replaced by zero)."""
+    r = len(kernel_size)
+    index, valid = [], np.ones((1,) * (2 * r), bool)
+    for axis, (n, k, s, d, (before, after)) in enumerate(zip(spatial, kernel_size, strides, dilation, pads)):
+        out = (n + before + after - (k - 1) * d - 1) // s + 1
+        pos = np.arange(out)[:, None] * s + np.arange(k)[None, :] * d - before       # (out, kernel)
+        shape = [1] * (2 * r)
+        shape[axis], shape[r + axis] = out, k
+        index.append(np.clip(pos, 0, n - 1).reshape(shape))
+        valid = valid & ((pos >= 0) & (pos < n)).reshape(shape)
+    return index, valid
+
+
+def gather_windows(x, kernel_size, strides, dilation, pads):
+    """:func:`extract_patches` as one indexing of ``x`` (a recorded tf operation on a Tensor,
+    whose gradient, a scatter-add, is recorded too: nested tapes): ``(N, *out, *kernel, C)``,
+    and the ``valid`` mask of the real (not padding) entries, shaped to broadcast to it."""
+    index, valid = window_index(np.shape(x)[1:-1], kernel_size, strides, dilation, pads)
+    windows = x[(slice(None),) + tuple(index) + (slice(None),)]
+    return windows, valid[None, ..., None]
+
+
 def input_gradient(dz_rows, kernel2d, lead_shape, kernel_size, padded_shape, strides, dilation, pads):
     """A convolution's ``dX`` from ``dZ``'s rows (one per window): ``dP = dZ @ K.T``, each patch's
     gradient added back to the pixels it was copied from (:func:`scatter_patches`), the padding
@@ -267,6 +293,21 @@ class _Conv(Layer):
         self.z = z.reshape((x.shape[0],) + self.out_spatial + (self.filters,))
         self.a = self.activation(self.z)                                      # A = g(Z)
         return self.a
+
+    def call_ops(self, x, training=False):
+        """The forward as recorded tf operations (nested tapes: a gradient penalty, a Hessian):
+        the windows gathered by index, ``Z = P K + b``, ``A = g(Z)``."""
+        from ..tf import vjps  # noqa: PLC0415 - the tape's table, loaded when first needed
+        pads = paddings(np.shape(x)[1:-1], self.kernel_size, self.strides, self.dilation_rate, self.padding)
+        windows, valid = gather_windows(x, self.kernel_size, self.strides, self.dilation_rate, pads)
+        if not valid.all():
+            windows = windows * valid.astype(np.asarray(x).dtype)          # the padding reads zeros
+        out = windows.shape[:1 + self.rank]
+        rows = vjps.reshape(windows, (-1, int(np.prod(windows.shape[1 + self.rank:]))))
+        z = rows @ vjps.reshape(self.kernel, (-1, self.filters))             # Z = P K + b
+        if self.use_bias:
+            z = z + self.bias
+        return vjps.activation_by(self.activation, vjps.reshape(z, tuple(out) + (self.filters,)))
 
     def backward(self, grad, need_input_grad=True):
         dz = self._activation_backward(self.z, self.a, grad)                  # dZ = dA * g'(Z)

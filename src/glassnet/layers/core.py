@@ -330,13 +330,14 @@ class Dropout(Layer):
         return grad if self._mask is None else grad * self._mask
 
     def call_ops(self, x, training=False):
-        """The same, recorded (nested tapes): ``x * mask`` with the mask a constant."""
+        """The same, recorded (nested tapes): ``x * mask`` with the mask a constant: the one the
+        call's forward drew (a nested tape runs the call again on the state it kept), else a new one."""
         from ..tf import vjps  # noqa: PLC0415
         if not training or self.rate == 0:
-            self._mask = None
             return vjps.identity(x)
-        gen = self._generator or rng()
-        self._mask = (gen.random(x.shape) >= self.rate).astype(x.dtype) * (1.0 / (1.0 - self.rate))
+        if self._mask is None or self._mask.shape != np.shape(x):
+            gen = self._generator or rng()
+            self._mask = (gen.random(x.shape) >= self.rate).astype(x.dtype) * (1.0 / (1.0 - self.rate))
         return x * self._mask
 
     def needs_flat_samples(self):

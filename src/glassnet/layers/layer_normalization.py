@@ -175,6 +175,29 @@ class LayerNormalization(Layer):
             return (g - self.chat * (g * self.xhat).mean(axis=self._reduce, keepdims=True)) * self.inv
         return standardize_backward(g, self.xhat, self.inv, self._reduce)
 
+    def call_ops(self, x, training=False):
+        """The forward as recorded tf operations (nested tapes): the same mean, variance and
+        scaling, differentiable again. The variance is Keras's on TensorFlow: ``tf.nn.moments``'
+        ``mean((x - stop_gradient(mu))^2)`` (``rms_scaling``: ``tf.math.reduce_variance``'s, mu
+        followed); the first derivative is the same, a second one is TensorFlow's."""
+        from ..tf import vjps  # noqa: PLC0415 - the tape's table, loaded when first needed
+        from ..tf.tape import stop_gradient  # noqa: PLC0415
+        r = self._reduce
+        mean = vjps.mean(x, axis=r, keepdims=True)
+        centered = x - mean                                                  # x - mu
+        spread = centered if self.rms_scaling else x - stop_gradient(mean)
+        var = vjps.mean(spread * spread, axis=r, keepdims=True)
+        inv = 1.0 / np.sqrt(var + np.asarray(self.epsilon, np.asarray(x).dtype))
+        y = (x if self.rms_scaling else centered) * inv                      # xhat
+        shape = [1] * self._ndim
+        for a, n in zip(r, self._param_shape(np.shape(x))):
+            shape[a] = n
+        if self._has_gamma:
+            y = y * vjps.reshape(self.gamma, shape)                          # y = gamma xhat + beta
+        if self._has_beta:
+            y = y + vjps.reshape(self.beta, shape)
+        return y
+
     # -- description ------------------------------------------------------------------------
     def explain_forward(self, l, x, out, weights=None) -> list[str]:
         """The first sample's statistics and its first output worked out by hand."""

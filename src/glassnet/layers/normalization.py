@@ -159,6 +159,30 @@ class BatchNormalization(Layer):
         mean_dxhat_xhat = (dxhat * self.xhat).mean(axis=reduce, keepdims=True)
         return (dxhat - mean_dxhat - self.xhat * mean_dxhat_xhat) * self.inv_std
 
+    def call_ops(self, x, training=False):
+        """The forward as recorded tf operations (nested tapes: a gradient penalty, a Hessian):
+        in training, the batch's mean and variance, differentiable again; at inference, the
+        moving averages, constants (not updated again). The variance is Keras's on TensorFlow
+        (``tf.nn.moments``): ``mean((x - stop_gradient(mu))^2)``; the first derivative is the
+        same (d var/d mu = 0), a second one is TensorFlow's, which leaves out mu's path there."""
+        from ..tf import vjps  # noqa: PLC0415 - the tape's table, loaded when first needed
+        from ..tf.tape import stop_gradient  # noqa: PLC0415
+        reduce = tuple(a for a in range(np.ndim(x)) if a != self._axis)
+        shape = [1] * self._ndim
+        shape[self._axis] = -1
+        if training and self.trainable:
+            mean = vjps.mean(x, axis=reduce, keepdims=True)                   # the batch's mu and var
+            var = vjps.mean(np.square(x - stop_gradient(mean)), axis=reduce, keepdims=True)
+        else:
+            mean = self.moving_mean.value.reshape(shape)
+            var = self.moving_variance.value.reshape(shape)
+        y = (x - mean) * (1.0 / np.sqrt(var + np.asarray(self.epsilon, np.asarray(x).dtype)))
+        if self.scale:
+            y = y * vjps.reshape(self.gamma, shape)                           # Y = gamma Xhat + beta
+        if self.center:
+            y = y + vjps.reshape(self.beta, shape)
+        return y
+
     # -- description ------------------------------------------------------------------------
     def explain_forward(self, l, x, out, weights=None) -> list[str]:
         """Lines for ``glassnet.explain``: which statistics were used, and the first output

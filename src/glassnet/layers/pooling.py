@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Layer
-from .conv import check_data_format, check_padding, check_spatial, crop, normalize_tuple, output_length, pad, paddings, refuse_float64, window_slice
+from .conv import check_data_format, check_padding, check_spatial, crop, gather_windows, normalize_tuple, output_length, pad, paddings, refuse_float64, window_slice
 
 
 class _Pooling(Layer):
@@ -60,6 +60,12 @@ class _Pooling(Layer):
         self.out_shape = (x.shape[0],) + tuple((n - k) // s + 1 for n, k, s in
                                                zip(xpad.shape[1:-1], self.pool_size, self.strides)) + x.shape[-1:]
         return xpad
+
+    def _windows_ops(self, x):
+        """Every window of ``x`` gathered by index (recorded: nested tapes), ``(N, *out, *pool, C)``,
+        and the mask of the entries that are real pixels, not padding."""
+        pads = paddings(np.shape(x)[1:-1], self.pool_size, self.strides, (1,) * self.rank, self.padding)
+        return gather_windows(x, self.pool_size, self.strides, (1,) * self.rank, pads)
 
     def _at(self, pos):
         """Entry ``pos`` of every window at once (a strided slice of the padded input)."""
@@ -109,6 +115,20 @@ class _MaxPooling(_Pooling):
         self.y = y
         return y
 
+    def call_ops(self, x, training=False):
+        """The same as recorded tf operations (nested tapes): each window's entries times a
+        constant one-hot of its maximum (the first one, as TF's MaxPool gives its gradient to):
+        dY reaches that pixel only, and a second derivative through the choice is 0, as TF's."""
+        from ..tf import vjps  # noqa: PLC0415
+        windows, valid = self._windows_ops(x)
+        axes = tuple(range(1 + self.rank, 1 + 2 * self.rank))
+        plain = np.where(valid, np.asarray(windows), -np.inf)              # (N, *out, *pool, C)
+        n = int(np.prod(self.pool_size))
+        rows = plain.reshape(plain.shape[:1 + self.rank] + (n, plain.shape[-1]))   # the pool's entries in a row
+        first = np.argmax(rows, axis=-2)                                  # the first maximum of each window
+        pick = (np.arange(n)[:, None] == first[..., None, :]).reshape(plain.shape)
+        return vjps.sum(windows * pick.astype(np.asarray(x).dtype), axis=axes)
+
     def backward(self, grad, need_input_grad=True):
         if not need_input_grad:
             return None
@@ -146,6 +166,16 @@ class _AveragePooling(_Pooling):
         else:
             self.count = np.asarray(np.prod(self.pool_size), x.dtype)
         return sums / self.count                             # y = sum(W) / p
+
+    def call_ops(self, x, training=False):
+        """The same as recorded tf operations (nested tapes): the sum of each window's real
+        pixels over their count."""
+        from ..tf import vjps  # noqa: PLC0415
+        windows, valid = self._windows_ops(x)
+        axes = tuple(range(1 + self.rank, 1 + 2 * self.rank))
+        dtype = np.asarray(x).dtype
+        count = valid.astype(dtype).sum(axis=axes)                        # (1, *out, 1)
+        return vjps.sum(windows * valid.astype(dtype), axis=axes) / count
 
     def backward(self, grad, need_input_grad=True):
         if not need_input_grad:
@@ -259,6 +289,12 @@ class _GlobalAveragePooling(_GlobalPooling):
             return y if self.keepdims else y[:, 0]
         return x.mean(axis=self._axes, keepdims=self.keepdims)           # y = mean over the pixels
 
+    def call_ops(self, x, training=False):
+        """The mean over the pixels (or steps) as a recorded tf operation (nested tapes); a
+        call with a mask gives other numbers, so the tape refuses a second derivative there."""
+        from ..tf import vjps  # noqa: PLC0415
+        return vjps.mean(x, axis=self._axes, keepdims=self.keepdims)
+
     def backward(self, grad, need_input_grad=True):
         if not need_input_grad:
             return None
@@ -277,6 +313,11 @@ class _GlobalMaxPooling(_GlobalPooling):
         self.winners = x == y                                            # ties share the gradient
         self.ties = self.winners.sum(axis=self._axes, keepdims=True)
         return y if self.keepdims else y.reshape(x.shape[0], x.shape[-1])
+
+    def call_ops(self, x, training=False):
+        """The maximum as a recorded tf operation (nested tapes); ties share dY, as forward's."""
+        from ..tf import vjps  # noqa: PLC0415
+        return vjps.max(x, axis=self._axes, keepdims=self.keepdims)
 
     def backward(self, grad, need_input_grad=True):
         if not need_input_grad:

@@ -26,7 +26,8 @@ tapes give second derivatives (of the elementwise operations and matmul). A laye
 kernels, in every first-order loop, a GAN's two tapes included), and only where an outer
 tape records the walk through it (nested tapes: a Hessian, a gradient penalty) does its vjp
 run the layer again as ``call_ops`` (its forward written with tf operations; a Sequential
-model's layers in turn) on a tape of its own, whose walk the outer tape records: the inner
+model's layers in turn, a functional model's nodes in order; the call's ``training`` and the
+state its forward kept, a Dropout's mask, as they were) on a tape of its own, whose walk the outer tape records: the inner
 gradient is differentiable again. A layer without ``call_ops`` refuses by name.
 
 A loop of one's own (a tape, then ``optimizer.apply_gradients``) gets what ``fit`` sets up
@@ -168,10 +169,11 @@ def _parts(value) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def record_call(unit, given, returned) -> None:
+def record_call(unit, given, returned, training=None) -> None:
     """A layer's or model's call on data: one node whose vjp is ``unit.backward`` (with the
     state this call's forward kept). Each tape watching accessed variables follows the
-    unit's trainable weights."""
+    unit's trainable weights. ``training``: the call's (None: each layer's own default), for
+    running it again as ``call_ops`` the same way."""
     tapes = recording_tapes()
     if not tapes:
         return
@@ -186,28 +188,53 @@ def record_call(unit, given, returned) -> None:
         added = [t for t in by_call.added_losses(unit) if isinstance(t, Tensor)]
         add(tapes, Node(f"{type(unit).__name__}({unit.name})", ins + weights, outs + added,
                         _LayerVjp(unit, len(ins), isinstance(given, (list, tuple)), outs, weights,
-                                  isinstance(returned, (list, tuple, dict)), len(added))))
+                                  isinstance(returned, (list, tuple, dict)), len(added), training)))
 
 
-def _ops_of(unit):
+def _ops_of(unit, training=None):
     """``unit``'s forward as recorded tf operations, ``f(inputs) -> outputs``: a layer's
-    ``call_ops``, or a Sequential model's layers' in turn; None where some part has none."""
+    ``call_ops``, a Sequential model's layers' in turn, a functional model's nodes in order;
+    None where some part has none. ``training``: the call's (None: each layer's default)."""
     if isinstance(unit, _model_class()):
+        graph = unit.__dict__.get("_graph")
+        if graph is not None:
+            return _graph_ops(graph, training)
         if not unit._is_stack():
             return None
         layers = [layer for layer in unit.layers if type(layer).__name__ != "InputLayer"]
-        if not layers or any(_ops_of(layer) is None for layer in layers):
+        parts = [_ops_of(layer, training) for layer in layers]
+        if not layers or None in parts:
             return None
 
         def stack(x):
-            for layer in layers:
-                x = _ops_of(layer)(x)
+            for part in parts:
+                x = part(x)
             return x
         return stack
     call_ops = getattr(unit, "call_ops", None)
     if call_ops is None or unit.makes_mask:
         return None
-    return lambda x: call_ops(x, training(None, unit.default_training))
+    return lambda x: call_ops(x, unit.default_training if training is None else bool(training))
+
+
+def _graph_ops(graph, training):
+    """A functional graph's nodes as recorded tf operations, in the order the graph runs them
+    (``glassnet/engine/graph.py``): each node's layer's ops on its parents' values. None where
+    a layer has none, or a node reads a recurrent layer's returned state."""
+    if any(node.index for node in graph.order):
+        return None
+    parts = [_ops_of(node.layer, training) for node in graph.order]
+    if None in parts:
+        return None
+
+    def run(x):
+        values = {id(i): v for i, v in zip(graph.inputs, x if isinstance(x, list) else [x])}
+        for node, part in zip(graph.order, parts):
+            args = [values[id(p)] for p in node.parents]
+            values[id(node)] = part(args if node.takes_list else args[0])
+        outs = [values[id(o)] for o in graph.outputs]
+        return outs[0] if len(outs) == 1 else outs
+    return run
 
 
 class _LayerVjp:
@@ -216,9 +243,10 @@ class _LayerVjp:
 
     first_order_only = True
 
-    def __init__(self, unit, n_in, list_in, outs, weights, list_out, n_added=0):
+    def __init__(self, unit, n_in, list_in, outs, weights, list_out, n_added=0, training=None):
         self.unit, self.n_in, self.list_in, self.weights, self.list_out = unit, n_in, list_in, weights, list_out
         self.n_added = n_added                     # the node's last outputs: the call's add_loss terms
+        self.training = training                   # the call's (call_ops run the same way)
         self.dtypes = [o.dtype for o in outs]
         self.state = _snapshot(unit)
         from ..fast import loop  # noqa: PLC0415 - fast builds on this module
@@ -231,10 +259,12 @@ class _LayerVjp:
         ``call_ops`` or its operations do not give the numbers the call gave (a Dropout in
         training, weights changed since): then the first-order rule runs, and refuses a
         second derivative by name."""
-        ops = _ops_of(self.unit)
+        ops = _ops_of(self.unit, self.training)
         ins, weights = node.inputs[:self.n_in], node.inputs[self.n_in:]
-        if ops is None:
+        if ops is None or not ins:
             return None
+        for obj, state in self.state:              # as this call's forward left them (a Dropout's mask)
+            vars(obj).update(state)
         ins = [x if isinstance(x, (Tensor, Variable)) else wrap(np.asarray(x)) for x in ins]   # (not followed)
         with GradientTape(watch_accessed_variables=False) as again:
             again.watch([x for x in ins + weights if np.dtype(x.dtype).kind == "f"])
