@@ -156,14 +156,21 @@ class Model(Trainer, Layer):
             self.build(self._input_shape)
 
     @property
-    def layers(self) -> list[Layer]:
-        """The model's layers; a functional model's (``Model(inputs, outputs)``) start with its
-        Input layers, as Keras 3's do (a Sequential's and a subclass's have none)."""
+    def operations(self) -> list:
+        """Every node's operation in Keras's order: a functional model's Input layers, its layers
+        and its named operations (``x + y``: ``glassnet/layers/named_ops.py``); the summary's rows."""
         if self._graph is not None:
             return list(self._graph.all_layers)
         if self.__dict__.get("_functional") and self._is_stack():
             return [self._root, *self._layers]
         return list(self._parts())
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The model's layers; a functional model's (``Model(inputs, outputs)``) start with its
+        Input layers, and leave out its named operations, as Keras 3's do (a Sequential's and a
+        subclass's have no Input layer)."""
+        return [op for op in self.operations if not getattr(op, "keras_op", None)]
 
     def get_layer(self, name=None, index=None) -> Layer:
         layers = self.layers
