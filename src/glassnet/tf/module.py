@@ -25,7 +25,6 @@ from .variable import Variable
 
 __all__ = ["Module"]
 
-_COUNTS: dict = {}
 # tf.train's deferred restoration: {module: {attribute: restore(variable)}} for values a
 # checkpoint held for variables not yet made (a module that builds on its first call)
 _DEFERRED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -40,11 +39,8 @@ class Module:
     found in its attributes (sorted by attribute name, as TensorFlow walks them; each once)."""
 
     def __init__(self, name=None):
-        if name is None:
-            base = _snake(type(self).__name__)
-            n = _COUNTS.get(base, 0)
-            _COUNTS[base] = n + 1
-            name = base if n == 0 else f"{base}_{n}"
+        if name is None:                 # the class's name in snake case, not made unique (TensorFlow's)
+            name = _snake(type(self).__name__)
         elif not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.\-/]*", name):
             raise ValueError(f"Module: name must be a valid Python identifier-like string, got {name!r}")
         self._name = name
@@ -65,8 +61,11 @@ class Module:
 
     @property
     def name_scope(self):
-        """A context manager, as TensorFlow's (names are not prefixed in glassnet)."""
-        return contextlib.nullcontext(self._name)
+        """A context manager, as TensorFlow's, whose ``name`` is ``"<module name>/"`` (glassnet's
+        variable names are not prefixed by it)."""
+        scope = contextlib.nullcontext(f"{self._name}/")
+        scope.name = f"{self._name}/"
+        return scope
 
     def _walk(self, seen):
         """Each Variable and Module under this one's attributes, depth first, once each."""
