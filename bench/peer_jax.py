@@ -153,11 +153,29 @@ class Trainer:
                                                        jax.random.PRNGKey(0)).compile()
         return time.perf_counter() - t0
 
-    def fit(self, x, y, epochs: int, how: str, seed: int = 0) -> float:
-        """Train a fresh model for ``epochs``; returns the last epoch's mean loss."""
-        jax, jnp = self.jax, self.jnp
-        params = [(jnp.asarray(w), jnp.asarray(b)) for w, b in init_params(self.spec, x.shape[1], seed)]
+    def init(self, n_features: int, seed: int = 0):
+        """A fresh model: its parameters and optimizer state on the device (the Keras side's
+        ``build``, which bench/speed.py keeps outside the clock)."""
+        jnp = self.jnp
+        params = [(jnp.asarray(w), jnp.asarray(b)) for w, b in init_params(self.spec, n_features, seed)]
         state = self.zeros_state(params)
+        self.jax.block_until_ready((params, state))
+        return params, state
+
+    def put(self, x, y):
+        """The data on the device, once (``jax.device_put``), before any timed fit: JAX's way
+        of keeping a data set that every epoch reads (the scan's input)."""
+        xd, yd = self.jax.device_put(x), self.jax.device_put(y)
+        self.jax.block_until_ready((xd, yd))
+        return xd, yd
+
+    def fit(self, x, y, epochs: int, how: str, seed: int = 0, start=None) -> float:
+        """Train for ``epochs`` from ``start`` (``init``'s pair; a fresh one when None);
+        returns the last epoch's mean loss, after the parameters are ready. For "scan",
+        ``x`` and ``y`` may be ``put``'s device arrays (NumPy arrays are copied over here,
+        inside the fit: bench/README.md, "Why two harnesses disagreed")."""
+        jax, jnp = self.jax, self.jnp
+        params, state = start if start is not None else self.init(x.shape[1], seed)
         batch = self.spec.batch_size
         if how == "scan":
             xd, yd = jnp.asarray(x), jnp.asarray(y)
@@ -165,14 +183,16 @@ class Trainer:
             for _ in range(epochs):
                 key, sub = jax.random.split(key)
                 params, state, values = self.epoch_c(params, state, xd, yd, sub)
+            jax.block_until_ready(params)
             return float(values.mean())
         rng = np.random.default_rng(seed)
         for _ in range(epochs):
             order = rng.permutation(len(x))
             xs, ys = x[order], y[order]
             values = []
-            for start in range(0, len(x), batch):
-                f = self.step_c if start + batch <= len(x) else self.step_rest
-                params, state, value = f(params, state, xs[start:start + batch], ys[start:start + batch])
+            for at in range(0, len(x), batch):
+                f = self.step_c if at + batch <= len(x) else self.step_rest
+                params, state, value = f(params, state, xs[at:at + batch], ys[at:at + batch])
                 values.append(value)
+        jax.block_until_ready(params)
         return float(np.mean([float(v) for v in values]))

@@ -157,11 +157,12 @@ def machine_info() -> dict:
             f"{d.get('num_threads')} threads)" for d in threadpool_info())
     except ImportError:
         info["threadpools"] = "threadpoolctl not installed"
-    for dist in ("glassnet", "torch", "tensorflow-cpu", "tensorflow", "keras"):
+    for dist in ("glassnet", "numba", "threadpoolctl", "torch", "tensorflow-cpu", "tensorflow", "keras"):
         try:
             info[dist] = _md.version(dist)
         except _md.PackageNotFoundError:
             pass
+    info["install"] = glassnet_install()
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                              capture_output=True, text=True, timeout=10).stdout.strip()
@@ -173,6 +174,53 @@ def machine_info() -> dict:
     return info
 
 
+def glassnet_install() -> str:
+    """How glassnet is installed in this interpreter: editable or not, where from, which
+    of its optional extras (pyproject.toml) have all their packages, and whether its
+    runtime dependencies are there (numba and threadpoolctl make the fast path)."""
+    import re  # noqa: PLC0415
+    try:
+        dist = _md.distribution("glassnet")
+    except _md.PackageNotFoundError:
+        return "not installed: src/ through PYTHONPATH"
+    try:
+        direct = json.loads(dist.read_text("direct_url.json") or "{}")
+    except ValueError:
+        direct = {}
+    how = ("editable" if direct.get("dir_info", {}).get("editable") else "regular") + (
+        f" from {direct['url']}" if direct.get("url") else "")
+
+    def have(req: str) -> bool:
+        name = re.match(r"[A-Za-z0-9_.\-]+", req).group(0)
+        try:
+            _md.version(name)
+            return True
+        except _md.PackageNotFoundError:
+            return False
+    reqs = dist.requires or []
+    core = [r.split(";")[0].strip() for r in reqs if "extra ==" not in r]
+    missing = [r for r in core if not have(r)]
+    extras = []
+    for extra in dist.metadata.get_all("Provides-Extra") or []:
+        mine = [r.split(";")[0].strip() for r in reqs if re.search(r"extra\s*==\s*['\"]%s['\"]" % re.escape(extra), r)]
+        if mine and all(have(r) for r in mine):
+            extras.append(extra)
+    return (f"{how}; dependencies {'all present' if not missing else 'MISSING ' + ', '.join(missing)}"
+            f"; extras whose packages are all present: {', '.join(extras) or 'none'}")
+
+
+def peer_versions(python: str, modules) -> str:
+    """'module version, ...' as seen by another interpreter (e.g. --jax-python)."""
+    code = ("import importlib, json\nout = {}\nfor m in %r:\n    try:\n"
+            "        out[m] = importlib.import_module(m).__version__\n    except Exception:\n"
+            "        pass\nprint(json.dumps(out))" % (list(modules),))
+    try:
+        p = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=120)
+        return ", ".join(f"{k} {v}" for k, v in json.loads(p.stdout.strip().splitlines()[-1]).items())
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return "?"
+
+
 def blas_name(np) -> str:
     try:
         cfg = np.show_config(mode="dicts")
@@ -182,12 +230,21 @@ def blas_name(np) -> str:
         return "?"
 
 
-def glassnet_status(env: dict) -> str:
-    """'' when glassnet's Keras API imports in a child, else why not."""
-    probe = ("import glassnet; from glassnet import keras; keras.Sequential; "
-             "print('BENCH_RESULT {}')")
+def glassnet_status(env: dict) -> tuple[str, str]:
+    """('' when glassnet's Keras API imports in a child, else why not; what the child
+    imported: glassnet's folder and whether numba and threadpoolctl are there)."""
+    probe = ("import glassnet, json, importlib.util as u, os; from glassnet import keras; "
+             "keras.Sequential; print('BENCH_RESULT ' + json.dumps({'where': "
+             "os.path.dirname(glassnet.__file__), 'numba': bool(u.find_spec('numba')), "
+             "'threadpoolctl': bool(u.find_spec('threadpoolctl'))}))")
     res, err = run_child(["-c", probe], env)
-    return "" if res is not None else (err or "import failed")
+    if res is None:
+        return (err or "import failed"), ""
+    fast = [m for m in ("numba", "threadpoolctl") if res[m]]
+    lacks = [m for m in ("numba", "threadpoolctl") if not res[m]]
+    return "", (f"{os.path.relpath(res['where'], ROOT) if res['where'].startswith(ROOT) else res['where']}"
+                f"; {' and '.join(fast) or 'neither numba nor threadpoolctl'} importable"
+                + (f" (without {' and '.join(lacks)}: no fast path there)" if lacks else ""))
 
 
 # ---------------------------------------------------------------- helpers
@@ -233,6 +290,8 @@ class Suite:
         self.workloads = [w for w in ALL_WORKLOADS if w in args.only]
         self.notes: list[str] = []
         self.results: dict = {}
+        self.glassnet_child = ""
+        self.loads: dict = {}   # workload -> [1-minute load average before, after]
         self.tmp = tempfile.mkdtemp(prefix="glassnet-bench-")
         self.digits = os.path.join(self.tmp, "digits.npz")
 
@@ -259,7 +318,7 @@ class Suite:
                                   f"{sys.executable}.")
                 continue
             if c == "glassnet":
-                why = glassnet_status(self.env)
+                why, self.glassnet_child = glassnet_status(self.env)
                 if why:
                     self.notes.append(f"glassnet skipped: its Keras API does not import ({why}).")
                     continue
@@ -287,7 +346,10 @@ class Suite:
             self.say("  note: " + n)
         self.say(f"  digits data: {self.data_note}")
         for w in self.workloads:
+            before = os.getloadavg()[0]
             {"import": self.run_import, "speed": self.run_speed}.get(w, self.run_worker)(w)
+            self.loads[w] = [before, os.getloadavg()[0]]
+            self.say(f"  {w:9s} load average (1 min): {before:.2f} before, {self.loads[w][1]:.2f} after")
 
     def run_speed(self, w: str) -> None:
         """bench/speed.py's pass: glassnet against JAX (and PyTorch), quiet and loaded."""
@@ -298,6 +360,8 @@ class Suite:
         opts = argparse.Namespace(repeats=a.repeats_speed, threads=a.threads, jax_python=a.jax_python,
                                   load=a.load, mnist_rows=a.mnist_rows, timeout=a.timeout)
         contestants, notes = speed.contestants_available(wanted, a.jax_python)
+        if any(c.startswith("jax") for c in contestants):
+            self.jax_versions = peer_versions(a.jax_python, ("jax", "jaxlib", "numpy"))
         self.speed_setup = (opts, contestants, notes)
         self.say(f"  speed     {', '.join(contestants)}; {opts.repeats} repeat(s); load {opts.load}")
         self.results["speed"] = speed.measure(opts, list(speed.WORKLOADS), contestants, say=self.say)
@@ -374,20 +438,30 @@ class Suite:
         a = L.append
         a("# glassnet benchmark results\n")
         a(f"Run {machine['date']}{' — QUICK smoke run (1 repeat: noisy)' if self.quick else ''}; "
-          "times are medians of the repeats; each repeat runs in a fresh process after an "
-          "untimed warm-up, the contestants taking turns (round-robin) so that a drift in the "
-          "machine's speed falls on all of them.\n")
+          "times are medians of the repeats, with their spread (min-max); each repeat runs in "
+          "a fresh process after an untimed warm-up, the contestants taking turns (round-robin) "
+          "so that a drift in the machine's speed falls on all of them.\n")
         a("| machine | |\n|---|---|")
         a(f"| CPU | {machine['cpu']} ({machine['cores']} logical cores, "
           f"{machine['usable_cores']} usable) |")
         a(f"| OS / Python | {machine['platform']} / Python {machine['python']} |")
         a(f"| NumPy / BLAS | {machine['numpy']} / {machine['blas']} |")
         a(f"| thread pools (parent) | {machine['threadpools']} |")
-        for k in ("glassnet", "torch", "tensorflow-cpu", "tensorflow", "keras"):
+        for k in ("glassnet", "numba", "threadpoolctl", "torch", "tensorflow-cpu", "tensorflow", "keras"):
             if k in machine:
                 a(f"| {k} | {machine[k]}{' (' + machine['commit'] + ')' if k == 'glassnet' and 'commit' in machine else ''} |")
+            elif k in ("numba", "threadpoolctl"):
+                a(f"| {k} | not installed |")
         if "glassnet" not in machine and "commit" in machine:
             a(f"| glassnet | from source ({machine['commit']}) |")
+        a(f"| glassnet install | {machine['install']} |")
+        if self.glassnet_child:
+            a(f"| glassnet in the contestants' processes | {self.glassnet_child} |")
+        if getattr(self, "jax_versions", ""):
+            a(f"| JAX interpreter | {self.args.jax_python}: {self.jax_versions} |")
+        if self.loads:
+            a("| load average (1 min) before → after each workload | " + "; ".join(
+                f"{w} {b:.2f} → {e:.2f}" for w, (b, e) in self.loads.items()) + " |")
         a("")
         notes = list(self.notes) + [f"Digits data: {self.data_note}."]
         notes += self.thread_notes()
@@ -408,6 +482,14 @@ class Suite:
                 if "info" in r and c not in seen:
                     i = r["info"]
                     bits = [f"BLAS {i.get('blas_threads')}"]
+                    if "glassnet_threads" in i:
+                        bits.append(f"glassnet {i['glassnet_threads']} (after the last fit)")
+                    cpu = [x for rr in (self.results.get(w2, {}).get(c, {}) for w2 in ("seed", "mnist"))
+                           for x in rr.get("cpu", [])]
+                    wall = [x for rr in (self.results.get(w2, {}).get(c, {}) for w2 in ("seed", "mnist"))
+                            for x in (rr.get("times", []) if rr.get("cpu") else [])]
+                    if cpu and sum(wall):
+                        bits.append(f"CPU time / wall time over its seed and MNIST fits {sum(cpu) / sum(wall):.2f}")
                     if "torch_threads" in i:
                         bits.append(f"torch intra-op {i['torch_threads']}")
                     if "tf_intra_threads" in i:
@@ -467,7 +549,7 @@ class Suite:
         res = self.results[w]
         g = self.t(w, "glassnet")
         out = [f"## {title}\n", extra, "",
-               "| contestant | fit median | min | repeats | µs / step | last-epoch loss "
+               "| contestant | fit median | min-max | repeats | µs / step | last-epoch loss "
                "| time / glassnet's |", "|---|---|---|---|---|---|---|"]
         for c in self.contestants:
             r = res.get(c)
@@ -478,7 +560,7 @@ class Suite:
                 continue
             tm = med(r["times"])
             steps = -(-r["rows"] // spec.batch_size) * r["epochs"]
-            out.append(f"| {c} | {fmt_s(tm)} | {fmt_s(min(r['times']))} | {len(r['times'])} | "
+            out.append(f"| {c} | {fmt_s(tm)} | {fmt_s(min(r['times']))}-{fmt_s(max(r['times']))} | {len(r['times'])} | "
                        f"{tm / steps * 1e6:,.0f} | {r['loss']:.4g} | {fmt_r(ratio(tm, g))} |")
         return "\n".join(out) + "\n"
 
@@ -523,20 +605,21 @@ class Suite:
                f"step alone, at these shapes: "
                f"{self.results.get('peak', {}).get('step_gflops', float('nan')):.1f} GFLOP/s "
                f"(the ceiling for any loop at batch {s.batch_size}).", "",
-               "| contestant | epoch median | repeats | samples/s | GFLOP/s | % of peak | "
-               "time / glassnet's |", "|---|---|---|---|---|---|---|"]
+               "| contestant | epoch median | min-max | repeats | samples/s | GFLOP/s | % of peak | "
+               "time / glassnet's |", "|---|---|---|---|---|---|---|---|"]
         for c in self.contestants:
             r = res.get(c)
             if r is None:
                 continue
             if "error" in r:
-                out.append(f"| {c} | error: {r['error']} | | | | | |")
+                out.append(f"| {c} | error: {r['error']} | | | | | | |")
                 continue
             tm = med(r["times"])
             sps = r["rows"] * r["epochs"] / tm
             gf = sps * r["flops_per_sample"] / 1e9
             pct = f"{gf / peak:.0%}" if peak else "—"
-            out.append(f"| {c} | {fmt_s(tm)} | {len(r['times'])} | {fmt_n(sps)} | {gf:.1f} | "
+            out.append(f"| {c} | {fmt_s(tm)} | {fmt_s(min(r['times']))}-{fmt_s(max(r['times']))} | "
+                       f"{len(r['times'])} | {fmt_n(sps)} | {gf:.1f} | "
                        f"{pct} | {fmt_r(ratio(tm, g))} |")
         return "\n".join(out) + "\n"
 
@@ -569,13 +652,13 @@ class Suite:
         res = self.results["import"]
         out = ["## (e) Import time\n",
                "Seconds beyond `import numpy`, each in a fresh process (median).", "",
-               "| statement | median | min | runs | heavy modules loaded |",
+               "| statement | median | min-max | runs | heavy modules loaded |",
                "|---|---|---|---|---|"]
         for stmt, r in res.items():
             if not r["times"]:
                 out.append(f"| `{stmt}` | error: {r['error']} | | | |")
                 continue
-            out.append(f"| `{stmt}` | {fmt_s(med(r['times']))} | {fmt_s(min(r['times']))} | "
+            out.append(f"| `{stmt}` | {fmt_s(med(r['times']))} | {fmt_s(min(r['times']))}-{fmt_s(max(r['times']))} | "
                        f"{len(r['times'])} | {', '.join(r['heavy']) or 'none'} |")
         return "\n".join(out) + "\n"
 
@@ -626,8 +709,9 @@ def merge_repeats(earlier: dict | None, new: dict) -> dict:
     if earlier is None:
         return new
     merged = dict(new)
-    if "times" in new:
-        merged["times"] = earlier["times"] + new["times"]
+    for key in ("times", "cpu"):
+        if key in new:
+            merged[key] = earlier.get(key, []) + new[key]
     if "times_by_batch" in new:
         merged["times_by_batch"] = {b: earlier["times_by_batch"][b] + t
                                     for b, t in new["times_by_batch"].items()}

@@ -90,14 +90,17 @@ def child(contestant: str, workload: str, repeats: int, digits_path: str, mnist_
         how = contestant.split("-")[1]
         trainer = peer_jax.Trainer(spec, x.shape[1], len(x))
         out["compile_s"] = trainer.compile(x, y, how)
+        if how == "scan":           # the data on the device once, as a JAX program keeps it
+            t0 = time.perf_counter()  # (the scan reads all of it every epoch); timed apart
+            x, y = trainer.put(x, y)
+            out["put_s"] = time.perf_counter() - t0
 
-        def build():
-            return None
+        def build():                # glorot weights and zero slots, outside the clock as
+            return trainer.init(x.shape[1])   # glassnet's build() is
 
         def fit(model, xs, ys, epochs):
-            return trainer.fit(xs, ys, epochs, how)
-        fit(None, x, y, 1)                                      # warm-up: the compiled shapes
-        out["threads"] = "XLA default"
+            return trainer.fit(xs, ys, epochs, how, start=model)
+        fit(build(), x, y, 1)                                   # warm-up: the compiled shapes
     elif contestant == "glassnet":
         import glassnet  # noqa: PLC0415
         from glassnet import keras  # noqa: PLC0415
@@ -123,18 +126,21 @@ def child(contestant: str, workload: str, repeats: int, digits_path: str, mnist_
         def fit(model, xs, ys, epochs):
             return peer_torch.fit(*model, xs, ys, spec.batch_size, epochs)
         fit(build(), x[:4096], y[:4096], 1)
-    times, tries, loss = [], [], None
+    times, tries, cpu, loss = [], [], [], None
     for _ in range(repeats):
         timed = []
         while not timed or (len(timed) < TIMED_FITS and sum(timed) < TIMED_BUDGET):
             model = build()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             loss = fit(model, x, y, spec.epochs)
             timed.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
         times.append(min(timed))
         tries.append(timed)
     steps = spec.epochs * -(-len(x) // spec.batch_size)
-    out.update({"times": times, "tries": tries, "steps": steps, "loss": float(loss)})
+    # CPU time over wall time of every timed fit: the cores the process really kept busy
+    out.update({"times": times, "tries": tries, "steps": steps, "loss": float(loss),
+                "cpu_per_wall": sum(cpu) / sum(sum(t) for t in tries)})
     if contestant == "glassnet":
         import glassnet  # noqa: PLC0415
         out["threads"] = glassnet.config.get_num_threads()
@@ -142,7 +148,22 @@ def child(contestant: str, workload: str, repeats: int, digits_path: str, mnist_
     elif contestant == "torch":
         import torch  # noqa: PLC0415
         out["threads"] = torch.get_num_threads()
+    else:
+        out["threads"] = f"XLA {xla_threads()}"
     return out
+
+
+def xla_threads() -> str:
+    """XLA's CPU pool: its threads (named tf_XLAEigen) as this process has them, and the
+    CPUs the process may use (XLA sizes the pool by them)."""
+    names = []
+    try:
+        for t in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{t}/comm") as f:
+                names.append(f.read().strip())
+    except OSError:
+        return "?"
+    return f"{sum(n.startswith('tf_XLAEigen') for n in names)} (of {len(os.sched_getaffinity(0))} CPUs)"
 
 
 FRESH = {
@@ -188,21 +209,44 @@ def interpreter(contestant: str, jax_python: str | None) -> str:
     return jax_python if contestant.startswith("jax") else sys.executable
 
 
-def run_child(opts, contestant, workload, digits_path, repeats=None) -> dict:
+def pinned_cpus(threads: int):
+    """--threads N: the last N usable CPUs, the same for every contestant. XLA sizes its
+    CPU pool by the CPUs a process may run on and reads no thread variable, so JAX gets N
+    threads only this way; the others are pinned alike so that no one runs on CPUs the
+    others may not use."""
+    if not threads or not hasattr(os, "sched_getaffinity"):
+        return None
+    return set(sorted(os.sched_getaffinity(0))[-threads:])
+
+
+def child_env(threads: int) -> dict:
+    """The children's environment: glassnet as this interpreter has it installed (src/ on
+    PYTHONPATH only when it is not), and --threads N's variables."""
+    import importlib.util  # noqa: PLC0415
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.path.join(ROOT, "src") + os.pathsep + env.get("PYTHONPATH", "")
-    if opts.threads:
+    if importlib.util.find_spec("glassnet") is None:
+        env["PYTHONPATH"] = os.path.join(ROOT, "src") + os.pathsep + env.get("PYTHONPATH", "")
+    if threads:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "GLASSNET_NUM_THREADS"):
-            env[var] = str(opts.threads)
+            env[var] = str(threads)
+    return env
+
+
+def run_child(opts, contestant, workload, digits_path, repeats=None) -> dict:
     cmd = [interpreter(contestant, opts.jax_python), os.path.abspath(__file__), "--child", contestant,
            workload, "--repeats", str(repeats or opts.repeats), "--digits", digits_path, "--mnist-rows", str(opts.mnist_rows)]
+    cpus = pinned_cpus(opts.threads)
+    load0 = os.getloadavg()[0]
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=opts.timeout, cwd=ROOT)
+        p = subprocess.run(cmd, capture_output=True, text=True, env=child_env(opts.threads), timeout=opts.timeout,
+                           cwd=ROOT, preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
     except subprocess.TimeoutExpired:
         return {"error": f"over {opts.timeout} s"}
     for line in reversed(p.stdout.splitlines()):
         if line.startswith("SPEED_RESULT "):
-            return json.loads(line[len("SPEED_RESULT "):])
+            r = json.loads(line[len("SPEED_RESULT "):])
+            r["load"] = [load0, os.getloadavg()[0]]
+            return r
     tail = (p.stderr or p.stdout).strip().splitlines()
     return {"error": tail[-1][-200:] if tail else f"exit {p.returncode}"}
 
@@ -223,6 +267,16 @@ def fmt(seconds: float | None, workload: str, steps: int = 1) -> str:
 
 def median(r):
     return statistics.median(r["times"]) if r and "times" in r else None
+
+
+def spread(r, workload: str) -> str:
+    """'min-max' of a cell's repeats, in the unit of ``fmt``."""
+    if not r or not r.get("times"):
+        return ""
+    lo, hi = min(r["times"]), max(r["times"])
+    if workload.startswith("w"):
+        return f"{lo / r['steps'] * 1e3:.2f}-{hi / r['steps'] * 1e3:.2f}"
+    return f"{lo:.3f}-{hi:.3f}"
 
 
 def contestants_available(wanted, jax_python):
@@ -248,7 +302,9 @@ def merge(results, key, r) -> None:
     """Add one process's result to ``results[key]``: its times appended, compile times kept."""
     before = results.get(key)
     if before is None or "error" in before:
-        results[key] = dict(r, compile_all=[r["compile_s"]] if "compile_s" in r else [])
+        results[key] = dict(r, compile_all=[r["compile_s"]] if "compile_s" in r else [],
+                            cpu_all=[r["cpu_per_wall"]] if "cpu_per_wall" in r else [],
+                            load_all=list(r.get("load", [])))
         return
     if "error" in r:
         results[key] = r
@@ -258,7 +314,10 @@ def merge(results, key, r) -> None:
     if "compile_s" in r:
         before["compile_all"].append(r["compile_s"])
         before["compile_s"] = statistics.median(before["compile_all"])
-    before.update({k: v for k, v in r.items() if k not in ("times", "tries", "compile_s")})
+    if "cpu_per_wall" in r:
+        before["cpu_all"].append(r["cpu_per_wall"])
+    before["load_all"] += r.get("load", [])
+    before.update({k: v for k, v in r.items() if k not in ("times", "tries", "compile_s", "cpu_per_wall", "load")})
 
 
 def measure(opts, workloads, contestants, say=print) -> dict:
@@ -283,10 +342,12 @@ def measure(opts, workloads, contestants, say=print) -> dict:
                 for c in contestants:
                     r = results[cond, w, c]
                     say(f"  [{cond}] {w:6s} {c:9s} "
-                        + (r.get("error") or f"{fmt(median(r), w, r['steps'])}" + (
+                        + (r.get("error") or f"{fmt(median(r), w, r['steps'])} ({spread(r, w)})" + (
                             "" if w == "fresh" else f" (threads {r.get('threads')}"
+                            + (f", CPU/wall {statistics.median(r['cpu_all']):.2f}" if r.get("cpu_all") else "")
                             + (f", {r['kernel']} update" if "kernel" in r else "")
-                            + (f", compile {r['compile_s']:.2f} s" if "compile_s" in r else "") + ")")))
+                            + (f", compile {r['compile_s']:.2f} s" if "compile_s" in r else "") + ")")
+                            + (f"; load {min(r['load_all']):.2f}-{max(r['load_all']):.2f}" if r.get("load_all") else "")))
         finally:
             for p in procs:
                 p.terminate()
@@ -337,7 +398,9 @@ def report(measured, workloads, contestants, opts, notes, level="#", with_target
              f"Machine: {os.cpu_count()} logical cores; load average at the end "
              f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}. Medians of {opts.repeats} "
              f"repeats, each the fastest of up to {TIMED_FITS} timed fits within {TIMED_BUDGET:g} s "
-             f"in a fresh process after a warm-up (JAX: after compiling, timed "
+             f"in a fresh process after a warm-up, the spread of the repeats (min-max) beside each "
+             f"(JAX: compiled, its data put on the device once and its model initialised before "
+             f"the clock starts, as glassnet's model is built before its fit; compilation timed "
              f"apart); MNIST-shaped: {opts.mnist_rows:,} rows; widths: 64 features, two relu "
              f"layers of the width, 10 logits, Adam, batch 32, "
              f"{', '.join(f'{e * WIDTH_STEPS:,} steps at {w}' for w, e in WIDTH_EPOCHS.items())} "
@@ -350,23 +413,31 @@ def report(measured, workloads, contestants, opts, notes, level="#", with_target
         lines += [f"| {a} | {b} | {c} | {'n/a' if d is None else ('PASS' if d else 'FAIL')} |"
                   for a, b, c, d in rows] + [""]
     others = [c for c in contestants if c != "glassnet"]
-    head = "| workload | condition | " + " | ".join(contestants) + "".join(
-        f" | {c} / glassnet" for c in others) + " |"
+    head = "| workload | condition | " + " | ".join(f"{c} median (min-max)" for c in contestants) + "".join(
+        f" | {c} / glassnet" for c in others) + " | load (1 min) |"
     lines += [head, "|" + "---|" * (head.count("|") - 1)]
     for w in workloads:
         for cond in conditions:
             if w == "fresh" and cond != "quiet":
                 continue
             rs = {c: results.get((cond, w, c)) for c in contestants}
-            cells = [fmt(median(rs[c]), w, (rs[c] or {}).get("steps", 1)) for c in contestants]
+            cells = [fmt(median(rs[c]), w, (rs[c] or {}).get("steps", 1))
+                     + (f" ({spread(rs[c], w)})" if median(rs[c]) else "") for c in contestants]
             g = median(rs.get("glassnet"))
             ratios = [f"{median(rs[c]) / g:.2f}x" if g and median(rs[c]) else "—" for c in others]
-            lines.append(f"| {w} | {cond} | " + " | ".join(cells + ratios) + " |")
+            loads = [x for c in contestants for x in (rs[c] or {}).get("load_all", [])]
+            load = f"{min(loads):.2f}-{max(loads):.2f}" if loads else "—"
+            lines.append(f"| {w} | {cond} | " + " | ".join(cells + ratios) + f" | {load} |")
     compile_rows = [(w, c, results[("quiet", w, c)]["compile_s"]) for w in workloads for c in contestants
                     if "compile_s" in (results.get(("quiet", w, c)) or {})]
     if compile_rows:
         lines += ["", "JAX's compilation before the first step (not in the times above): "
                   + "; ".join(f"{w} {c}: {s:.2f} s" for w, c, s in compile_rows) + "."]
+    put_rows = [(w, results[("quiet", w, "jax-scan")]["put_s"]) for w in workloads
+                if "put_s" in (results.get(("quiet", w, "jax-scan")) or {})]
+    if put_rows:
+        lines += ["", "jax-scan's data put on the device once per process (not in the times above): "
+                  + "; ".join(f"{w} {s * 1e3:.1f} ms" for w, s in put_rows) + "."]
     if len(conditions) > 1:
         lines += ["", "Slowdown under load (loaded time / quiet time; target for glassnet: <= 2x):", "",
                   "| workload | " + " | ".join(contestants) + " |", "|---|" + "---|" * len(contestants)]
@@ -378,7 +449,18 @@ def report(measured, workloads, contestants, opts, notes, level="#", with_target
             lines.append(f"| {w} | " + " | ".join(cells) + " |")
     threads = {c: sorted({str((results.get((cond, w, c)) or {}).get("threads")) for cond in conditions
                           for w in workloads if w != "fresh"}) for c in contestants}
-    lines += ["", "Threads at the end of each run: " + "; ".join(f"{c}: {', '.join(t)}" for c, t in threads.items())]
+    lines += ["", "Threads at the end of each run (glassnet: its thread count; torch: "
+              "torch.get_num_threads(); JAX: XLA's pool threads, of the CPUs the process may use): "
+              + "; ".join(f"{c}: {', '.join(t)}" for c, t in threads.items()) + "."]
+    busy = []
+    for c in contestants:
+        per = [f"{w} {statistics.median(r['cpu_all']):.2f}" for w in workloads
+               for r in [results.get(("quiet", w, c)) or {}] if r.get("cpu_all")]
+        if per:
+            busy.append(f"{c}: {', '.join(per)}")
+    if busy:
+        lines += ["", "CPU time over wall time of the timed fits, quiet (the cores each kept busy; "
+                  "median over processes): " + "; ".join(busy) + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -411,7 +493,8 @@ def main(argv=None) -> int:
     contestants, notes = contestants_available([c for c in args.contestants.split(",") if c], args.jax_python)
     workloads = [w for w in args.only.split(",") if w]
     if args.threads:
-        notes.append(f"--threads {args.threads}: every contestant on {args.threads} thread(s) (JAX: XLA's default).")
+        notes.append(f"--threads {args.threads}: every contestant on {args.threads} thread(s) and the same "
+                     f"{args.threads} CPU(s) (JAX: XLA's pool follows the CPUs a process may use).")
     else:
         notes.append("Each library's default threads (glassnet: auto, the cores others leave free).")
     measured = measure(args, workloads, contestants)
