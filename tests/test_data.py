@@ -322,7 +322,8 @@ def test_prefetch_runs_ahead_on_a_thread_within_its_buffer():
     assert [int(v) for v in it] == list(range(1, 50))
     x, _ = _xy(4)
     in_memory = Dataset.from_tensor_slices(x).batch(2)
-    assert in_memory.prefetch(tf.data.AUTOTUNE) is in_memory           # nothing to overlap: left as it is
+    ahead = in_memory.prefetch(tf.data.AUTOTUNE)                       # nothing to overlap: the same pass, no thread
+    assert ahead._run is in_memory._run and repr(ahead).startswith("<_PrefetchDataset ")
 
 
 def test_prefetch_reraises_with_the_producers_traceback_and_stops_when_abandoned():

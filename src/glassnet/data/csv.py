@@ -368,6 +368,7 @@ class CsvDataset(Dataset):
     """``tf.data.experimental.CsvDataset``: one tuple of scalars per CSV row of ``filenames``
     (a name, a list, or a Dataset of names), read one file after another, streamed. A bad
     row is an error naming the file and line when it is read; ``.ignore_errors()`` skips it."""
+    _kind = "CsvDatasetV2"
 
     def __init__(self, filenames, record_defaults, compression_type=None, buffer_size=None, header=False,
                  field_delim=",", use_quote_delim=True, na_value="", select_cols=None, exclude_cols=None, name=None):

@@ -28,13 +28,15 @@ readers are in ``text_line.py``, ``csv.py`` and ``make_csv.py``.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import os
 
 import numpy as np
 
-from ..tf.tensor import Tensor
+from ..tf.framework import TRACED
+from ..tf.tensor import Tensor, TensorShape
 from .combine import interleave_runs, pad
 from .prefetch import draws, prefetched
 from .structure import TensorSpec, as_array, as_element, as_input, leaves, numpy_leaf, spec_of, structure, tensors
@@ -48,9 +50,14 @@ UNKNOWN_CARDINALITY = -2        # tf.data.UNKNOWN_CARDINALITY
 
 def _call(fn, element):
     """``fn`` on an element as the learner's code sees it (Tensors); a tuple element is
-    spread over the function's arguments, as tf.data does."""
+    spread over the function's arguments, as tf.data does. It runs as TensorFlow's traced
+    functions do where that shows (``numpy_function``'s scalars: glassnet.tf.framework.TRACED)."""
     element = tensors(element)
-    return fn(*element) if isinstance(element, tuple) else fn(element)
+    token = TRACED.set(True)
+    try:
+        return fn(*element) if isinstance(element, tuple) else fn(element)
+    finally:
+        TRACED.reset(token)
 
 
 def _count(value, what) -> int:
@@ -59,6 +66,43 @@ def _count(value, what) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"Dataset.{what} must be an integer, got {value!r}")
     return int(value)
+
+
+def _makes(kind):
+    """Name the dataset a method returns as TensorFlow's class of it (``repr`` shows
+    ``<_BatchDataset element_spec=...>``); ``kind`` may be a function of the call's arguments."""
+    def wrap(method):
+        @functools.wraps(method)
+        def named(*args, **kwargs):
+            out = method(*args, **kwargs)
+            if isinstance(out, Dataset) and not (args and out is args[0]):
+                out._kind = kind(*args, **kwargs) if callable(kind) else kind
+            return out
+        return named
+    return wrap
+
+
+def _parallel(plain, parallel):
+    """``plain``, or ``parallel`` when the call gave ``num_parallel_calls``."""
+    def kind(*args, num_parallel_calls=None, **kwargs):
+        return parallel if num_parallel_calls is not None else plain
+    return kind
+
+
+def _signature(types, shapes):
+    """``output_types`` and ``output_shapes`` as a structure of TensorSpecs (a spec's shape
+    None where no shapes were given: the elements' own, seen when they come)."""
+    if isinstance(types, (tuple, list)):
+        shapes = [None] * len(types) if shapes is None else list(shapes)
+        if len(shapes) != len(types):
+            raise ValueError(f"Dataset.from_generator: output_shapes has {len(shapes)} parts, output_types "
+                             f"{len(types)}")
+        return tuple(_signature(t, s) for t, s in zip(types, shapes))
+    if isinstance(types, dict):
+        return {k: _signature(t, None if shapes is None else shapes[k]) for k, t in types.items()}
+    spec = TensorSpec((), np.dtype(getattr(types, "as_numpy_dtype", types)))
+    spec.shape = None if shapes is None else TensorShape(tuple(shapes))
+    return spec
 
 
 def _window_of(elements):
@@ -77,6 +121,7 @@ class Dataset:
     Inside, ``run()`` gives elements of plain arrays; iterating gives them as Tensors."""
 
     _is_dataset = True                       # a window's parts pass through map functions as they are
+    _kind = "Dataset"                        # TensorFlow's name for this kind of dataset (set by _makes)
 
     def __init__(self, run, cardinality=UNKNOWN_CARDINALITY, spec=None, reads=False):
         self._run = run                      # () -> a fresh iterator of elements (plain arrays)
@@ -90,6 +135,7 @@ class Dataset:
 
     # -- sources ---------------------------------------------------------------------------
     @staticmethod
+    @_makes("_TensorSliceDataset")
     def from_tensor_slices(tensors, name=None):
         """One element per row: ``(x, y)`` gives ``(x[i], y[i])``; a dict (``dict(df)`` of a
         pandas DataFrame too) gives dicts; text becomes ``bytes``."""
@@ -106,12 +152,14 @@ class Dataset:
         return Dataset(lambda: (structure(lambda a, i=i: a[i, ...], arrays) for i in range(n)), n, spec)
 
     @staticmethod
+    @_makes("_TensorDataset")
     def from_tensors(tensors, name=None):
         """One element: ``tensors`` itself."""
         element = as_input(tensors, "Dataset.from_tensors")
         return Dataset(lambda: iter([element]), 1, spec_of(element))
 
     @staticmethod
+    @_makes("_RangeDataset")
     def range(*args, output_type=np.int64, name=None):
         """``range(stop)``, ``range(start, stop[, step])``: int64 scalars."""
         r = range(*(int(a) for a in args))
@@ -119,6 +167,7 @@ class Dataset:
         return Dataset(lambda: (np.array(i, dtype) for i in r), len(r), TensorSpec((), dtype))
 
     @staticmethod
+    @_makes("_FlatMapDataset")
     def from_generator(generator, output_types=None, output_shapes=None, args=None, output_signature=None,
                        name=None):
         """The elements ``generator()`` yields (called anew for each pass)."""
@@ -126,6 +175,8 @@ class Dataset:
             raise TypeError("Dataset.from_generator: generator must be a callable that returns an iterator")
         call = (lambda: generator(*args)) if args else generator
         spec = output_signature
+        if spec is None and output_types is not None:           # TensorFlow's older spelling of a signature
+            spec = _signature(output_types, output_shapes)
         if spec is None:
             return Dataset(lambda: (as_element(e, "Dataset.from_generator") for e in call()), reads=True)
         spec = tuple(spec) if isinstance(spec, list) else spec
@@ -143,9 +194,12 @@ class Dataset:
             except (KeyError, TypeError, ValueError) as error:
                 raise ValueError(f"Dataset.from_generator: an element does not match output_signature "
                                  f"{spec}: {error}") from None
-        return Dataset(lambda: (typed(e) for e in call()), spec=spec, reads=True)
+        known = not any(s.shape is None for s in leaves(spec)) if isinstance(spec, (tuple, dict)) \
+            else spec.shape is not None
+        return Dataset(lambda: (typed(e) for e in call()), spec=spec if known else None, reads=True)
 
     @staticmethod
+    @_makes("_ZipDataset")
     def zip(*datasets, name=None):
         """Elements side by side: ``zip((a, b))`` gives ``(a_i, b_i)``."""
         if len(datasets) == 1 and isinstance(datasets[0], (tuple, list)):
@@ -159,6 +213,7 @@ class Dataset:
                        specs if all(s is not None for s in specs) else None, any(d._reads for d in datasets))
 
     @staticmethod
+    @_makes("_DirectedInterleaveDataset")
     def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False,
                              rerandomize_each_iteration=None):
         """Each element from one of ``datasets``, picked at random with probability ``weights``
@@ -195,6 +250,7 @@ class Dataset:
         return Dataset(run, size, None, any(d._reads for d in datasets))
 
     @staticmethod
+    @_makes("_DirectedInterleaveDataset")
     def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
         """Element ``k`` from ``datasets[choice_k]``, the indices read from ``choice_dataset``
         (int64 scalars), as TensorFlow's; a chosen dataset that ran out ends it (or is skipped
@@ -216,6 +272,7 @@ class Dataset:
         return Dataset(run, UNKNOWN_CARDINALITY, None, any(d._reads for d in datasets))
 
     @staticmethod
+    @_makes("_ShuffleDataset")
     def list_files(file_pattern, shuffle=None, seed=None, name=None):
         """The files matching ``file_pattern`` (a glob, or a list of them) as string scalars,
         shuffled each pass unless ``shuffle=False`` (then sorted). No match is an error, here."""
@@ -236,6 +293,7 @@ class Dataset:
         return files
 
     # -- transformations -------------------------------------------------------------------
+    @_makes(_parallel("_BatchDataset", "_ParallelBatchDataset"))
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None, deterministic=None, name=None):
         """Consecutive elements stacked ``batch_size`` at a time (the last batch may be
         smaller unless ``drop_remainder``)."""
@@ -259,6 +317,7 @@ class Dataset:
             return None
         return structure(lambda s: TensorSpec((size, *s.shape), s.dtype), self._spec)
 
+    @_makes("_PaddedBatchDataset")
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False, name=None):
         """As :meth:`batch`, each leaf first padded to ``padded_shapes`` (``None`` or -1 in it,
         or no shapes at all: the longest in the batch) with ``padding_values`` (0, or b"")."""
@@ -285,6 +344,7 @@ class Dataset:
             n = n // batch_size if drop_remainder else math.ceil(n / batch_size)
         return self._then(run, n)
 
+    @_makes("_UnbatchDataset")
     def unbatch(self, name=None):
         """The rows of each element, one by one (the inverse of ``batch``)."""
         def run():
@@ -294,6 +354,7 @@ class Dataset:
         spec = None if self._spec is None else structure(lambda s: TensorSpec(s.shape[1:], s.dtype), self._spec)
         return self._then(run, spec=spec)
 
+    @_makes("_WindowDataset")
     def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
         """A dataset of windows, each a small dataset (for a tuple or dict element, a tuple
         or dict of datasets, one per part) of up to ``size`` elements ``stride`` apart; a
@@ -327,6 +388,7 @@ class Dataset:
             n = max(0, (n - span) // shift + 1) if drop_remainder else math.ceil(n / shift)
         return self._then(windows, n)
 
+    @_makes(_parallel("_MapDataset", "_ParallelMapDataset"))
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
         """``map_func`` on each element, given as Tensors (a tuple element is spread over its
         arguments); runs in order, one element at a time."""
@@ -343,14 +405,17 @@ class Dataset:
         specs = leaves(self._spec)
         return bool(specs) and all(len(s.shape) > 0 and s.shape[0] is None for s in specs)
 
+    @_makes("_FilterDataset")
     def filter(self, predicate, name=None):
         """The elements for which ``predicate`` is true."""
         return self._then(lambda: (e for e in self._run() if bool(np.all(_call(predicate, e)))), spec=self._spec)
 
+    @_makes("_FlatMapDataset")
     def flat_map(self, map_func, name=None):
         """The elements of the dataset ``map_func`` makes of each element, one after another."""
         return self.interleave(map_func, cycle_length=1)
 
+    @_makes(_parallel("_InterleaveDataset", "_ParallelInterleaveDataset"))
     def interleave(self, map_func, cycle_length=None, block_length=None, num_parallel_calls=None,
                    deterministic=None, name=None):
         """The elements of the datasets ``map_func`` makes of each element, in TensorFlow's
@@ -373,6 +438,7 @@ class Dataset:
         # reads=True: the datasets made inside (files, usually) cannot be told before they run
         return Dataset(lambda: interleave_runs((made(e) for e in self._run()), cycle, block), reads=True)
 
+    @_makes("_ShuffleDataset")
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True, name=None):
         """Elements in random order, mixed through a buffer of ``buffer_size`` (as
         TensorFlow: a buffer as large as the data shuffles it fully)."""
@@ -400,6 +466,7 @@ class Dataset:
                 yield buffer.pop()
         return self._then(run, self._cardinality, self._spec)
 
+    @_makes("_RepeatDataset")
     def repeat(self, count=None, name=None):
         """The whole pass ``count`` times, or forever (``None`` or -1)."""
         count = None if count is None else _count(count, "repeat: count")
@@ -413,6 +480,7 @@ class Dataset:
                 yield from self._run()
         return self._then(run, size, self._spec)
 
+    @_makes("_TakeDataset")
     def take(self, count, name=None):
         """The first ``count`` elements (all with -1)."""
         count = _count(count, "take: count")
@@ -422,6 +490,7 @@ class Dataset:
         size = min(n, count) if n >= 0 else (count if n == INFINITE_CARDINALITY else n)
         return self._then(lambda: itertools.islice(self._run(), count), size, self._spec)
 
+    @_makes("_SkipDataset")
     def skip(self, count, name=None):
         """All but the first ``count`` elements."""
         count = _count(count, "skip: count")
@@ -429,6 +498,7 @@ class Dataset:
         return self._then(lambda: itertools.islice(self._run(), count, None), max(n - count, 0) if n >= 0 else n,
                           self._spec)
 
+    @_makes("_ConcatenateDataset")
     def concatenate(self, dataset, name=None):
         """This dataset's elements, then ``dataset``'s."""
         a, b = self._cardinality, dataset._cardinality
@@ -437,12 +507,14 @@ class Dataset:
         return Dataset(lambda: itertools.chain(self._run(), dataset._run()), size, self._spec,
                        self._reads or dataset._reads)
 
+    @_makes("_ZipDataset")
     def enumerate(self, start=0, name=None):
         """``(index, element)`` pairs."""
         spec = None if self._spec is None else (TensorSpec((), np.int64), self._spec)
         return self._then(lambda: ((np.array(i, np.int64), e) for i, e in enumerate(self._run(), start)),
                           self._cardinality, spec)
 
+    @_makes("_CacheDataset")
     def cache(self, filename="", name=None):
         """The first complete pass kept, in memory (``""``) or in the file
         ``filename + ".glassnet-cache"``; later passes (and, from a file, later programs) read
@@ -453,6 +525,7 @@ class Dataset:
             return Dataset(cache.cached_in_file(self._run, filename), self._cardinality, self._spec, True)
         return Dataset(cache.cached_in_memory(self._run), self._cardinality, self._spec, False)
 
+    @_makes("_SnapshotDataset")
     def snapshot(self, path, compression="AUTO", reader_func=None, shard_func=None, name=None):
         """``tf.data.Dataset.snapshot``: as ``cache`` to a file, kept in the folder ``path``
         (made if missing): the first complete pass is written, later passes and programs read
@@ -468,22 +541,24 @@ class Dataset:
             return run()
         return Dataset(make_folder_then_run, self._cardinality, self._spec, True)
 
+    @_makes("_PrefetchDataset")
     def prefetch(self, buffer_size=AUTOTUNE, name=None):
         """Elements made ahead, up to ``buffer_size`` (AUTOTUNE: 2, enough to overlap), on a
         background thread, for a pipeline that reads files or calls a generator
         (:mod:`glassnet.data.prefetch`); an in-memory pipeline is already as fast as it can
-        be and is left as it is."""
+        be and runs as it is."""
         size = 2 if buffer_size in (None, AUTOTUNE) else _count(buffer_size, "prefetch: buffer_size")
         if size < 0:
             raise ValueError(f"Dataset.prefetch: buffer_size must be >= 0 or AUTOTUNE, got {buffer_size!r}")
         if not self._reads or size == 0:
-            return self
+            return self._then(self._run, self._cardinality, self._spec)      # nothing to overlap: the same pass
         return Dataset(lambda: prefetched(self._run, size), self._cardinality, self._spec, False)
 
     def apply(self, transformation_func):
         """``transformation_func(self)``."""
         return transformation_func(self)
 
+    @_makes("_IgnoreErrorsDataset")
     def ignore_errors(self, log_warning=False, name=None):
         """The elements, skipping those that raise an error. A file reader (``CsvDataset``)
         skips its bad rows and reads on; any other pipeline ends its pass at the first error
@@ -504,7 +579,7 @@ class Dataset:
     # -- reading ---------------------------------------------------------------------------
     def __iter__(self):
         """The elements, each leaf a ``glassnet.Tensor`` (``.numpy()`` gives the array)."""
-        return (tensors(e) for e in self._run())
+        return DatasetIterator(self)
 
     def as_numpy_iterator(self):
         """The elements as NumPy: arrays, and for 0-d leaves NumPy scalars or ``bytes``."""
@@ -525,6 +600,14 @@ class Dataset:
                                  if t.shape[:1] == size else t, spec)
             return spec
         return self._spec
+
+    def reduce(self, initial_state, reduce_func, name=None):
+        """``reduce_func(state, element)`` over every element in turn, from ``initial_state``
+        (Python numbers become int32/float32 tensors, as TensorFlow's); the final state."""
+        state = tensors(as_input(initial_state, "Dataset.reduce: initial_state"))
+        for element in self._run():
+            state = tensors(as_input(reduce_func(state, tensors(element)), "Dataset.reduce: reduce_func's result"))
+        return state
 
     def get_single_element(self, name=None):
         """The one element of a dataset that has exactly one."""
@@ -549,8 +632,49 @@ class Dataset:
         return self._cardinality
 
     def __repr__(self):
-        size = {INFINITE_CARDINALITY: "infinite", UNKNOWN_CARDINALITY: "unknown"}.get(self._cardinality,
-                                                                                    self._cardinality)
-        spec = "" if self._spec is None else f" element_spec={self._spec}"
-        return f"<Dataset elements={size}{spec}>"
+        """TensorFlow's: ``<_BatchDataset element_spec=...>`` (the spec of the first element
+        where it cannot be told without running, as :attr:`element_spec`)."""
+        try:
+            spec = self.element_spec
+        except Exception:  # noqa: BLE001 - an empty or failing pipeline still has a repr
+            return f"<{self._kind}>"
+        return f"<{self._kind} element_spec={spec}>"
 
+
+class DatasetIterator:
+    """``iter(dataset)``: the elements one by one (``next(it)``, ``it.get_next()``), as
+    Tensors. A ``tf.train.Checkpoint(iterator=it)`` saves how far it has gone and restoring
+    puts it back there by running the pipeline again to that point: exact where the pipeline
+    gives the same elements each pass (no ``shuffle`` without a seed and
+    ``reshuffle_each_iteration=False``); TensorFlow saves its buffers' contents instead."""
+
+    def __init__(self, dataset):
+        self._dataset = dataset
+        self._source = dataset._run()
+        self._position = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        element = next(self._source)
+        self._position += 1
+        return tensors(element)
+
+    def get_next(self):
+        return next(self)
+
+    @property
+    def element_spec(self):
+        return self._dataset.element_spec
+
+    def _checkpoint_state(self):
+        """``(get, set, shape)`` of the saved state: the number of elements given."""
+        return (lambda: np.array([self._position], np.int64),
+                lambda saved: self._seek(int(np.asarray(saved).reshape(-1)[0])), (1,))
+
+    def _seek(self, position: int) -> None:
+        source = self._dataset._run()
+        for _ in itertools.islice(source, position):
+            pass
+        self._source, self._position = source, position

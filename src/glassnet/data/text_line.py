@@ -144,6 +144,7 @@ class TextLineDataset(Dataset):
     """The lines of ``filenames`` (one name, a list, or a Dataset of names), each a ``bytes``
     scalar without its line ending. ``num_parallel_reads``: how many files are read at once,
     a line from each in turn (TensorFlow's order)."""
+    _kind = "TextLineDatasetV2"
 
     def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None):
         super().__init__(_lines(filenames, compression_type, buffer_size, num_parallel_reads, "TextLineDataset"),

@@ -237,6 +237,7 @@ class _Inflated:
 class TFRecordDataset(Dataset):
     """The records of ``filenames`` (one name, a list, or a Dataset of names), each a
     ``bytes`` scalar; ``num_parallel_reads`` files read at once, a record from each in turn."""
+    _kind = "TFRecordDatasetV2"
 
     def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None):
         who = "TFRecordDataset"

@@ -14,6 +14,7 @@ np.float32(6.0)
 from __future__ import annotations
 
 import builtins
+import contextvars
 import threading
 import time
 
@@ -121,6 +122,9 @@ def _as_tout(value, dtype):
     dtype = _as_dtype(dtype)
     if isinstance(value, (Tensor, Variable)):
         return value if np.dtype(value.dtype) == dtype else vjps.cast(value, dtype)
+    if np.dtype(dtype) == object:                       # tf.string: str becomes UTF-8 bytes, as TensorFlow's
+        from .tensor import bytes_array  # noqa: PLC0415
+        return wrap(bytes_array(value, "the function's result"))
     return wrap(np.asarray(value, dtype=dtype))
 
 
@@ -136,13 +140,22 @@ def py_function(func, inp, Tout, name=None):  # noqa: N803 (TensorFlow's name)
     return _as_tout(out, Tout)
 
 
+# Set while a tf.data function (map, filter, ...) runs: TensorFlow traces those into a graph, and
+# there numpy_function hands a 0-d value over as a NumPy scalar (bytes for a string), not an array.
+TRACED = contextvars.ContextVar("glassnet_traced", default=False)
+
+
 def numpy_function(func, inp, Tout, stateful=True, name=None):
-    """``func`` on NumPy arrays (no gradient flows through it), its answer made a Tensor of ``Tout``."""
+    """``func`` on NumPy arrays (no gradient flows through it), its answer made a Tensor of
+    ``Tout``. Inside a ``Dataset.map`` function a 0-d input comes as a NumPy scalar (a string
+    as ``bytes``), as TensorFlow's traced functions give it."""
     plain = [np.asarray(a.value if isinstance(a, Variable) else a) for a in inp]
+    if TRACED.get():
+        plain = [a[()] if a.ndim == 0 else a for a in plain]
     out = func(*plain)
     if isinstance(Tout, (list, builtins.tuple)):
-        return [wrap(np.asarray(o, dtype=_as_dtype(t))) for o, t in zip(out, Tout)]
-    return wrap(np.asarray(out, dtype=_as_dtype(Tout)))
+        return [_as_tout(o, t) for o, t in zip(out, Tout)]
+    return _as_tout(out, Tout)
 
 
 

@@ -118,6 +118,9 @@ def _walk(obj, prefix: str, out: dict, seen: set, context: dict) -> None:
         seen.add(id(obj))
         context.setdefault("optimizers", []).append((prefix, obj))
         _walk_optimizer(obj, prefix, out)
+    elif hasattr(obj, "_checkpoint_state"):          # a dataset's iterator: how far it has gone
+        seen.add(id(obj))
+        out[prefix + "/.ATTRIBUTES/ITERATOR_STATE"] = _Slot(*obj._checkpoint_state())
     elif isinstance(obj, dict):
         for key in sorted(obj, key=str):
             _walk(obj[key], f"{prefix}/{key}", out, seen, context)
@@ -599,12 +602,13 @@ def _check_object(name: str, value) -> None:
     from ..layers.base import Layer                   # noqa: PLC0415
     from ..optimizers.base import Optimizer           # noqa: PLC0415
     from .module import Module                        # noqa: PLC0415
-    if isinstance(value, (Variable, Layer, Module, Optimizer, Checkpoint)) or isinstance(value, (list, tuple, dict)):
+    if isinstance(value, (Variable, Layer, Module, Optimizer, Checkpoint, list, tuple, dict)) or \
+            hasattr(value, "_checkpoint_state"):
         if isinstance(value, Checkpoint):
             raise ValueError(f"Checkpoint: {name}= is a Checkpoint; pass its objects instead")
         return
     raise ValueError(f"Checkpoint: {name}= must be a trackable object (a Keras model, layer or optimizer, a "
-                     f"tf.Module, a tf.Variable, or a list/dict of them), got {type(value).__name__}")
+                     f"tf.Module, a tf.Variable, a dataset's iterator, or a list/dict of them), got {type(value).__name__}")
 
 
 class CheckpointManager:

@@ -1,0 +1,84 @@
+"""TensorFlow's tf.data guide (data.ipynb), its cells renamed, against what TF 2.21 printed
+for them (the random parts left out): dataset reprs with TensorFlow's class names,
+``reduce``, ``from_generator`` with ``output_types``/``output_shapes``, ``numpy_function``
+inside ``map`` (scalars, as in a traced function), and an iterator saved in a checkpoint."""
+import numpy as np
+
+import glassnet as tf
+
+
+def test_reprs_name_tensorflows_dataset_classes():
+    dataset = tf.data.Dataset.from_tensor_slices([8, 3, 0, 8, 2, 1])
+    assert repr(dataset) == "<_TensorSliceDataset element_spec=TensorSpec(shape=(), dtype=tf.int32, name=None)>"
+    inc_dataset = tf.data.Dataset.range(100)
+    dec_dataset = tf.data.Dataset.range(0, -100, -1)
+    dataset = tf.data.Dataset.zip((inc_dataset, dec_dataset))
+    assert repr(dataset.batch(4)) == ("<_BatchDataset element_spec=(TensorSpec(shape=(None,), dtype=tf.int64, "
+                                      "name=None), TensorSpec(shape=(None,), dtype=tf.int64, name=None))>")
+    assert repr(dataset.batch(7, drop_remainder=True)) == (
+        "<_BatchDataset element_spec=(TensorSpec(shape=(7,), dtype=tf.int64, name=None), TensorSpec(shape=(7,), "
+        "dtype=tf.int64, name=None))>")
+    ds = tf.data.Dataset.range(3)
+    assert repr(ds.map(lambda x: x)).startswith("<_MapDataset element_spec=")
+    assert repr(ds.map(lambda x: x, num_parallel_calls=tf.data.AUTOTUNE)).startswith("<_ParallelMapDataset ")
+    assert [type(d).__name__ for d in (ds,)] == ["Dataset"]
+    kinds = [ds.shuffle(3), ds.repeat(), ds.take(2), ds.skip(1), ds.filter(lambda x: x > 0), ds.cache(),
+             ds.prefetch(1), ds.concatenate(ds), ds.unbatch() if False else ds.batch(2).unbatch()]
+    assert [repr(d).split()[0] for d in kinds] == ["<_ShuffleDataset", "<_RepeatDataset", "<_TakeDataset",
+                                                    "<_SkipDataset", "<_FilterDataset", "<_CacheDataset",
+                                                    "<_PrefetchDataset", "<_ConcatenateDataset", "<_UnbatchDataset"]
+    assert repr(ds.take(0)) == "<_TakeDataset element_spec=TensorSpec(shape=(), dtype=tf.int64, name=None)>"
+
+
+def test_reduce_sums_the_elements():
+    dataset = tf.data.Dataset.from_tensor_slices([8, 3, 0, 8, 2, 1])
+    assert dataset.reduce(0, lambda state, value: state + value).numpy() == 22
+    pairs = tf.data.Dataset.from_tensor_slices((np.arange(4), np.arange(4) * 10))
+    total = pairs.reduce((0, 0), lambda state, e: (state[0] + e[0], state[1] + e[1]))
+    assert [int(t) for t in total] == [6, 60]
+
+
+def test_from_generator_with_output_types_and_shapes():
+    def count(stop):
+        i = 0
+        while i < stop:
+            yield i
+            i += 1
+    ds_counter = tf.data.Dataset.from_generator(count, args=[25], output_types=tf.int32, output_shapes=(), )
+    batches = [b.numpy().tolist() for b in ds_counter.repeat().batch(10).take(3)]
+    assert batches == [list(range(10)), list(range(10, 20)), [20, 21, 22, 23, 24, 0, 1, 2, 3, 4]]
+
+    def gen_series():
+        i = 0
+        while True:
+            yield i, np.random.normal(size=(np.random.randint(0, 10),))
+            i += 1
+    ds_series = tf.data.Dataset.from_generator(gen_series, output_types=(tf.int32, tf.float32),
+                                               output_shapes=((), (None,)))
+    assert repr(ds_series) == ("<_FlatMapDataset element_spec=(TensorSpec(shape=(), dtype=tf.int32, name=None), "
+                               "TensorSpec(shape=(None,), dtype=tf.float32, name=None))>")
+    ids, sequence_batch = next(iter(ds_series.shuffle(20).padded_batch(10)))
+    assert ids.numpy().shape == (10,) and sequence_batch.dtype == np.float32
+
+
+def test_numpy_function_in_map_gets_scalars_as_a_traced_function_does():
+    def upper_case_fn(t):
+        return t.decode('utf-8').upper()
+    d = tf.data.Dataset.from_tensor_slices([b"abc", b"de"]).map(
+        lambda x: tf.numpy_function(upper_case_fn, [x], tf.string))
+    assert list(d.as_numpy_iterator()) == [b'ABC', b'DE']
+    eager = tf.numpy_function(lambda t: type(t).__name__, [tf.constant(1.0)], tf.string)
+    assert eager.numpy() == b"ndarray"                      # outside a traced function: arrays, as TF
+
+
+def test_an_iterator_is_checkpointed_and_restored(tmp_path):
+    range_ds = tf.data.Dataset.range(20)
+    iterator = iter(range_ds)
+    ckpt = tf.train.Checkpoint(step=tf.Variable(0), iterator=iterator)
+    manager = tf.train.CheckpointManager(ckpt, str(tmp_path / 'my_ckpt'), max_to_keep=3)
+    assert [next(iterator).numpy() for _ in range(5)] == [0, 1, 2, 3, 4]
+    manager.save()
+    assert [next(iterator).numpy() for _ in range(5)] == [5, 6, 7, 8, 9]
+    ckpt.restore(manager.latest_checkpoint)
+    assert [next(iterator).numpy() for _ in range(5)] == [5, 6, 7, 8, 9]
+    assert iterator.get_next().numpy() == 10 and iterator.element_spec == range_ds.element_spec
