@@ -246,3 +246,28 @@ def test_numba_is_chosen_only_for_enough_work():
     finally:
         glassnet.config.set_kernels(before)
     assert small is None and big is K and never is None
+
+
+@pytest.mark.parametrize("below", ["relu", "tanh", "linear", "sigmoid"])
+def test_a_one_unit_output_over_each_activation(below):
+    """A last layer of one unit: its dX (an outer product) and the layer below's dZ and db
+    in one numba pass, bit for bit as NumPy's matmul and passes."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((70, 4)).astype(np.float32)
+    y = (x[:, :1] * 2 - x[:, 1:2]).astype(np.float32)
+
+    def build(learning_rate, bias):
+        model = glassnet.Sequential([glassnet.Input(shape=(4,)), layers.Dense(6, "tanh"),
+                                     layers.Dense(5, below, use_bias=bias), layers.Dense(1)])
+        model.compile(optimizer=optimizers.RMSprop(learning_rate), loss="mse")
+        return model
+    grid = {"learning_rate": [0.001, 0.01], "bias": [True, False], "seed": [0, 1]}
+    with numba_stacks() as used:
+        table = glassnet.sweep(build, grid, x, y, epochs=4, batch_size=16, verbose=0, table="records")
+    assert all(used)
+    for row in table:
+        glassnet.utils.set_random_seed(row["seed"])
+        model = build(row["learning_rate"], row["bias"])
+        history = model.fit(x, y, epochs=4, batch_size=16, verbose=0)
+        _same(row["model"], model)
+        assert row["history"].history == history.history

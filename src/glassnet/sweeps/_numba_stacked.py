@@ -416,3 +416,34 @@ def adam(p, g, m, vel, vhat, starts, stops, modes, c1, c2, nums, decay, amsgrad,
             hv = vhat[v, lo:hi] if amsgrad else vv
             _adam_run(pv, gv, mv, vv, hv, c1[v, s], c2[v, s], modes[s], omb1, omb2, alpha, eps, wd, decay, amsgrad,
                       one, zero)
+
+
+# ---------------------------------------------------------------------------------------
+# a layer of one unit (the seed network's output): dX = dZ W^T is an outer product (each
+# number one product, as NumPy's matmul makes it: +0 plus the product), fused with the
+# layer below's dZ = dX g'(Z) and its bias's gradient
+# ---------------------------------------------------------------------------------------
+@_jit
+def one_unit_backward(grad, wflat, at_w, kind, a, z, d, gflat, at_b, one, zero):
+    """``dX = dZ W^T`` for ``dZ`` (V, m, 1) and the kernel ``W`` (n, 1) at ``wflat[v, at_w:]``,
+    then the layer below's ``dZ = dX g'(Z)`` (kind 0 sigmoid, 1 tanh, 2 relu, 3 linear)
+    into ``d`` (V, m, n), and its bias's gradient (``at_b`` >= 0)."""
+    V, m, n = d.shape
+    for v in range(V):
+        w = wflat[v, at_w:at_w + n]
+        for i in range(m):
+            gi = grad[v, i, 0]
+            for j in range(n):
+                x = zero + gi * w[j]                                  # dX
+                if kind == 0:
+                    s = a[v, i, j]
+                    d[v, i, j] = (one - s) * s * x
+                elif kind == 1:
+                    s = a[v, i, j]
+                    d[v, i, j] = x * (one - s * s)
+                elif kind == 2:
+                    d[v, i, j] = x if z[v, i, j] > zero else x * zero
+                else:
+                    d[v, i, j] = x
+    if at_b >= 0:
+        _column_sums(d, gflat, at_b, zero)

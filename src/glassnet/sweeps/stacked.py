@@ -268,6 +268,8 @@ class Stack:
     def forward(self, x, training):
         """``A`` for the stack; ``x`` is (V, m, in), or (m, in) shared by all variants, or
         :class:`Blocks` (rows of variants that share their batch)."""
+        if self.plan is not None:
+            return self._forward_planned(x)
         self.cache = []
         a = x
         for i, layer in enumerate(self.layers):
@@ -288,7 +290,7 @@ class Stack:
             else:
                 np.matmul(a, w, out=z)                                # Z = X W + b
             if fused:                                                 # + b and A = g(Z), numba's passes
-                out = self._activate(kind, i, z, b)
+                out = self._activate(kind, i, z, -1 if b is None else self.fused.at[b])
             else:
                 if b is not None:
                     z += self.w.views[b][:, None, :]
@@ -329,8 +331,11 @@ class Stack:
         return value, grad, m
 
     def backward(self, grad):
+        if self.plan is not None:
+            return self._backward_planned(grad)
         last = len(self.layers) - 1
         first = self.dense[0]
+        ready = False               # grad is already this layer's dZ, its bias's gradient done
         for i in range(last, first - 1, -1):
             layer = self.layers[i]
             if type(layer) is Dropout:
@@ -340,10 +345,12 @@ class Stack:
             x, z, a = self.cache[i]
             k, b = self.where[i]
             kind = self.kinds[i]
-            summed = False                                            # db worked out already
-            if self.loops is not None and (kind is not None or (i == last and self.shortcut)):
+            summed = ready                                            # db worked out already
+            if ready:
+                pass
+            elif self.loops is not None and (kind is not None or (i == last and self.shortcut)):
                 grad, summed = self._derivative(kind if not (i == last and self.shortcut) else "shortcut",
-                                                i, z, a, grad, b)
+                                                i, z, a, grad, -1 if b is None else self.fused.at[b])
             elif not (i == last and self.shortcut):
                 grad = layer._activation_backward(z, a, grad) if kind is None else \
                     self.twins[1](kind, z, a, grad, *self.constants)  # dZ = dA * g'(Z)
@@ -354,10 +361,36 @@ class Stack:
                 np.matmul(np.swapaxes(x, -1, -2), grad, out=self.g.views[k])     # dW = X^T dZ
             if b is not None and not summed:
                 np.add.reduce(grad, axis=1, out=self.g.views[b])     # db = sum of dZ's rows
+            ready = False
             if i > first:                                             # dX = dZ W^T
+                below = self._one_unit_below(i, grad)
+                if below is not None:                                 # numba: dX and the next dZ, db in one pass
+                    grad, ready = self._one_unit_backward(i, below, grad), True
+                    continue
                 w_t = np.swapaxes(self.w.views[k], -1, -2)
                 grad = np.matmul(grad, w_t) if self.loops is None else \
                     np.matmul(grad, w_t, out=self._buffer("dx", i, grad.shape[:2] + w_t.shape[-1:]))
+
+    def _one_unit_below(self, i, grad):
+        """The Dense layer right below layer ``i`` when layer ``i`` has one unit and numba's
+        loops know the layer's activation (its dX is an outer product: one pass for both)."""
+        if self.loops is None or grad.shape[-1] != 1:
+            return None
+        below = i - 1
+        if type(self.layers[below]) is not Dense or self.kinds[below] not in _KIND_CODES:
+            return None
+        return below
+
+    def _one_unit_backward(self, i, below, grad):
+        _, z, a = self.cache[below]
+        k, _ = self.where[i]
+        _, b = self.where[below]
+        zero, one = self.numbers
+        d = self._buffer("d", below, a.shape)
+        self.loops.one_unit_backward(np.ascontiguousarray(grad), self.w.flat, self.fused.at[k],
+                                     _KIND_CODES[self.kinds[below]], a, z, d, self.g.flat,
+                                     -1 if b is None else self.fused.at[b], one, zero)
+        return d
 
     # -- numba's passes (sweeps/_numba_stacked.py): the same operations, fewer passes -----
     def _buffer(self, name, i, shape):
@@ -369,12 +402,30 @@ class Stack:
             found = self._buffers[key] = np.empty(shape, self.w.flat.dtype)
         return found
 
-    def _activate(self, kind, i, z, b):
-        """``Z += b`` and ``A = g(Z)`` for ``Z`` (V, m, n), the bias ``b`` (its index, or
-        None) read from the packed weights: sigmoid as ``-Z``, NumPy's exp, ``1 / (1 + e)``;
+    def _forward_planned(self, x):
+        """:meth:`forward` for a stack of Dense layers whose activations numba's loops know
+        (the plan worked out once per stack): the same operations, less Python per step."""
+        self.cache = cache = []
+        a = x
+        V = len(self.rows)
+        for i, w, kind, at, n in self.plan:
+            if type(a) is Blocks:                                     # Z = X W, block by block
+                z = self._buffer("z", i, (V, a.rows, n))
+                for start, stop, xb in a.parts:
+                    np.matmul(xb, w[start:stop], out=z[start:stop])
+            else:
+                z = np.matmul(a, w, out=self._buffer("z", i, (V, a.shape[-2], n)))
+            out = self._activate(kind, i, z, at)                      # + b and A = g(Z)
+            cache.append((a, z, out))
+            a = out
+        return a
+
+    def _activate(self, kind, i, z, at):
+        """``Z += b`` and ``A = g(Z)`` for ``Z`` (V, m, n), the bias read from the packed
+        weights at ``at`` (-1: no bias): sigmoid as ``-Z``, NumPy's exp, ``1 / (1 + e)``;
         relu in one pass; tanh NumPy's own after the bias."""
         loops, (zero, one) = self.loops, self.numbers
-        flat, at = self.w.flat, -1 if b is None else int(self.fused.starts[b])
+        flat = self.w.flat
         if kind == "linear":
             if at >= 0:
                 loops.bias_add(z, flat, at)
@@ -398,12 +449,36 @@ class Stack:
             np.tanh(z, out=out)
         return out
 
-    def _derivative(self, kind, i, z, a, grad, b):
+    def _backward_planned(self, grad):
+        """:meth:`backward` along the forward's plan (every layer a Dense the loops know)."""
+        plan, cache, g = self.plan, self.cache, self.g.views
+        last = len(plan) - 1
+        ready = False               # grad is already this layer's dZ, its bias's gradient done
+        for pos in range(last, -1, -1):
+            i, w, kind, at, n = plan[pos]
+            x, z, a = cache[pos]
+            if not ready:                                             # dZ = dA g'(Z), db
+                grad, _ = self._derivative("shortcut" if pos == last and self.shortcut else kind, i, z, a, grad, at)
+            gw = g[self.where[i][0]]
+            if type(x) is Blocks:                                     # dW = X^T dZ, block by block
+                for start, stop, xb in x.parts:
+                    np.matmul(xb.T, grad[start:stop], out=gw[start:stop])
+            else:
+                np.matmul(np.swapaxes(x, -1, -2), grad, out=gw)
+            if pos == 0:
+                return
+            if n == 1:                                                # dX and the next dZ, db in one pass
+                grad, ready = self._one_unit_backward(i, i - 1, grad), True
+            else:                                                     # dX = dZ W^T
+                w_t = np.swapaxes(w, -1, -2)
+                grad, ready = np.matmul(grad, w_t, out=self._buffer("dx", i, grad.shape[:2] + w_t.shape[-1:])), False
+
+    def _derivative(self, kind, i, z, a, grad, at):
         """``dZ = dA g'(Z)`` (or dZ itself, from the loss's shortcut) and, when the layer
-        has a bias (``b``: its index), its gradient, dZ's column sums, in the same call:
-        ``(dZ, whether the bias's gradient is done)``."""
+        has a bias (its gradient's first column ``at``, else -1), the bias's gradient, dZ's
+        column sums, in the same call: ``(dZ, whether the bias's gradient is done)``."""
         loops, (zero, one) = self.loops, self.numbers
-        gflat, at = self.g.flat, -1 if b is None else int(self.fused.starts[b])
+        gflat = self.g.flat
         if kind in ("shortcut", "linear"):
             if at >= 0:
                 loops.bias_gradient(np.ascontiguousarray(grad), gflat, at, zero)
@@ -498,7 +573,7 @@ class Stack:
         variant, and each variant's optimizer numbers (the rule's own, ``glassnet.fast``'s),
         when every group's rule is one of the loops' (SGD, RMSprop, Adam, AdamW) with the same
         options; else ``rule`` None and the update runs NumPy's passes."""
-        self.fused = None
+        self.fused = self.plan = None
         if self.loops is None:
             return
         dtype = self.w.flat.dtype
@@ -526,8 +601,15 @@ class Stack:
             fused.modes[k] = mode
             fused.c1[:, k] = p[2]                         # l1, as self.c1
             fused.c2[:, k] = p[3] * f(2)                  # 2 l2, as self.c2 (doubling is exact)
+        fused.at = [int(start) for start in fused.starts]      # each weight's first column, a Python int
         fused.rule, fused.options, fused.per_step = None, (), False
         self.fused = fused
+        # every layer a Dense whose activation the loops know: the forward's plan
+        self.plan = None
+        if all(type(layer) is Dense and self.kinds[i] is not None for i, layer in enumerate(self.layers)):
+            self.plan = [(i, self.w.views[self.where[i][0]], self.kinds[i],
+                          -1 if self.where[i][1] is None else fused.at[self.where[i][1]],
+                          self.w.views[self.where[i][0]].shape[-1]) for i in range(len(self.layers))]
         name = type(self.models[self.rows[0]].optimizer).__name__
         if name not in _FUSED_RULES or any(twin is None for *_, twin in self.groups):
             return
@@ -588,6 +670,9 @@ class Stack:
                 at += arr.size
         opt.iterations = iterations
         opt.fast_state = None
+
+
+_KIND_CODES = {"sigmoid": 0, "tanh": 1, "relu": 2, "linear": 3}     # _numba_stacked.one_unit_backward's
 
 
 class _Fused:
