@@ -311,7 +311,7 @@ def test_where_it_stands_aside():
     assert _planned(metrics, x, y) is None, "metrics read each batch's predictions"
     clipped = _model(np.float32, "relu", "bce", lambda: optimizers.Adam(clipnorm=1.0))
     assert _planned(clipped, x, y) is None
-    big = Sequential([Input(shape=(12,)), Dense(300, activation="relu"), Dense(300, activation="relu"),
+    big = Sequential([Input(shape=(12,)), Dense(400, activation="relu"), Dense(400, activation="relu"),
                       Dense(3, activation="sigmoid")])
     big.compile(optimizer="adam", loss="binary_crossentropy")
     assert _planned(big, x, y) is None, "a network past the size where BLAS wins"

@@ -59,7 +59,8 @@ import numpy as np
 from .. import activations, config, fast, losses, optimizers, regularizers
 from ..layers.core import Dense
 from ..utils import rng
-from . import dense as fast_dense           # noqa: F401 - registers what the fused step stands in for
+from . import dense as fast_dense           # (also registers what the fused step stands in for)
+from . import threads
 
 # Activation and loss kinds, as glassnet.fast._numba_epoch numbers them.
 ACTIVATIONS = {activations.linear: 0, activations.relu: 1, activations.sigmoid: 2, activations.tanh: 3}
@@ -71,12 +72,16 @@ fast.stands_in_for(losses.MeanSquaredError, "call", "gradient", "value_and_gradi
 for _cls in (regularizers.L1L2, regularizers.L1, regularizers.L2):
     fast.stands_in_for(_cls, "__call__", "gradient")
 
-# Weights above which the compiled epoch is not used: measured in bench/epoch.py.
-_MAX_WEIGHTS = 1 << 16
+# Weights above which the compiled epoch is not used (bench/epoch.py, one thread, CPU time
+# per step against the fused step: 2.3x at width 64, 2.1x at 128, 1.7x at 256 (85k weights),
+# 1.3x at 512 (300k); past 2**17 the products dominate and the fused step's threaded
+# optimizer passes, which the loop does not have, start to count).
+_MAX_WEIGHTS = 1 << 17
 # What loading costs and what a step saves (bench/README.md, "A compiled epoch"): importing
-# numba, loading one float type's compiled loop from numba's disk cache, and the fused NumPy
-# step's overhead that the compiled loop removes (about 40 µs of the seed's 58).
-_IMPORT_S, _LOAD_S, _SAVED_PER_STEP_S = 0.13, 0.12, 40e-6
+# numba (0.13-0.3 s here), loading the epoch's loops of one float type from numba's disk
+# cache with NumPy's kernels found and checked (0.2-0.35 s), and the fused NumPy step's
+# overhead that one compiled call removes (about 40 µs of the seed's 55-60).
+_IMPORT_S, _LOAD_S, _SAVED_PER_STEP_S = 0.13, 0.2, 40e-6
 _loaded: set = set()                         # float types whose loop has run in this process
 
 
@@ -302,7 +307,10 @@ class Epochs:
         widest = int(widths.max())
         zs, acts, dzs = (np.empty(batch * units, dtype) for _ in range(3))        # fresh: the layers keep them
         xb = np.empty(batch * int(widths[0]), dtype)
-        scratch = np.empty(max(int(a * b) for a, b in zip(widths[:-1], widths[1:])), dtype)
+        largest = max(int(a * b) for a, b in zip(widths[:-1], widths[1:]))
+        scratch = np.empty(largest, dtype)
+        # small products: BLAS on one thread, as the fused step has it (glassnet.fast.dense)
+        threads.useful_blas_threads(1 if batch * largest < fast_dense._BLAS_ALONE else None)
         losses_ = np.empty(steps, np.float64)
         done = self.kernels.run_epoch(
             *self.numpy_kernels, x if x.flags.c_contiguous else np.ascontiguousarray(x), y2, labels, order, batch, steps, widths,
