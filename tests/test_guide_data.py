@@ -82,3 +82,38 @@ def test_an_iterator_is_checkpointed_and_restored(tmp_path):
     ckpt.restore(manager.latest_checkpoint)
     assert [next(iterator).numpy() for _ in range(5)] == [5, 6, 7, 8, 9]
     assert iterator.get_next().numpy() == 10 and iterator.element_spec == range_ds.element_spec
+
+
+def test_windows_print_as_variant_datasets_and_batch_to_tensors():
+    range_ds = tf.data.Dataset.range(100000)
+    windows = range_ds.window(5, shift=1)
+    assert repr(next(iter(windows))) == "<_VariantDataset element_spec=TensorSpec(shape=(), dtype=tf.int64, name=None)>"
+    example = next(iter(windows.flat_map(lambda sub: sub.batch(5, drop_remainder=True))))
+    assert example.numpy().tolist() == [0, 1, 2, 3, 4]
+
+
+def test_rejection_resample_balances_the_classes_as_tensorflow_mixes():
+    rs = np.random.RandomState(0)
+    features, labels = rs.rand(1000, 3).astype('float32'), (rs.rand(1000) < 0.1).astype('int32')
+    creditcard_ds = tf.data.Dataset.from_tensor_slices((features, labels)).batch(100)
+
+    def count(counts, batch):
+        features, labels = batch
+        counts['class_0'] += tf.reduce_sum(tf.cast(labels == 0, tf.int32))
+        counts['class_1'] += tf.reduce_sum(tf.cast(labels == 1, tf.int32))
+        return counts
+    counts = creditcard_ds.take(10).reduce(initial_state={'class_0': 0, 'class_1': 0}, reduce_func=count)
+    counts = np.array([counts['class_0'].numpy(), counts['class_1'].numpy()]).astype(np.float32)
+    fractions = counts / counts.sum()
+    np.testing.assert_allclose(fractions, [0.897, 0.103], atol=1e-6)           # TF 2.21 printed these
+    resample_ds = (creditcard_ds.unbatch().repeat()
+                   .rejection_resample(lambda features, label: label, target_dist=[0.5, 0.5], initial_dist=fractions,
+                                       seed=0)
+                   .batch(10))
+    assert repr(resample_ds.element_spec) == (
+        "(TensorSpec(shape=(None,), dtype=tf.int32, name=None), (TensorSpec(shape=(None, 3), dtype=tf.float32, "
+        "name=None), TensorSpec(shape=(None,), dtype=tf.int32, name=None)))")
+    balanced_ds = resample_ds.map(lambda extra_label, features_and_label: features_and_label)
+    seen = np.concatenate([labels.numpy() for _, labels in balanced_ds.take(200)])
+    assert seen.shape == (2000,) and abs(seen.mean() - 0.5) < 0.05              # about half of each class
+    assert repr(balanced_ds).startswith("<_MapDataset element_spec=(TensorSpec(shape=(None, 3)")

@@ -108,7 +108,9 @@ def _signature(types, shapes):
 def _window_of(elements):
     """One window: a dataset over ``elements`` (a dataset per part for tuple or dict elements)."""
     def part(rows):
-        return Dataset(lambda: iter(rows), len(rows), spec_of(rows[0]))
+        window = Dataset(lambda: iter(rows), len(rows), spec_of(rows[0]))
+        window._kind = "_VariantDataset"
+        return window
     return structure(lambda *rows: part(rows), *elements)
 
 
@@ -310,7 +312,9 @@ class Dataset:
         n = self._cardinality
         if n >= 0:
             n = n // batch_size if drop_remainder else math.ceil(n / batch_size)
-        return self._then(run, n, self._batched_spec(batch_size if drop_remainder else None))
+        batched = self._then(run, n, self._batched_spec(batch_size if drop_remainder else None))
+        batched._unknown_batch = not drop_remainder     # TensorFlow's spec: (None, ...) unless drop_remainder
+        return batched
 
     def _batched_spec(self, size):
         if self._spec is None:
@@ -437,6 +441,56 @@ class Dataset:
             return dataset._run
         # reads=True: the datasets made inside (files, usually) cannot be told before they run
         return Dataset(lambda: interleave_runs((made(e) for e in self._run()), cycle, block), reads=True)
+
+    @_makes("_MapDataset")
+    def rejection_resample(self, class_func, target_dist, initial_dist=None, seed=None, name=None):
+        """``(class, element)`` pairs whose classes follow ``target_dist``, as TensorFlow
+        resamples: with the ratios ``r = target / initial``, an element is taken straight from
+        the data with probability ``min(r)``, and otherwise from a second pass that keeps each
+        element of class ``c`` with probability ``(r_c - min r) / (max r - min r)``. Without
+        ``initial_dist`` the class frequencies seen so far stand in for it."""
+        target = np.asarray(target_dist, np.float64).reshape(-1)
+        if target.size == 0 or np.any(target < 0) or not np.isclose(target.sum(), 1.0):
+            raise ValueError(f"Dataset.rejection_resample: target_dist must be probabilities adding up to 1, "
+                             f"got {target_dist!r}")
+        known = None if initial_dist is None else np.asarray(initial_dist, np.float64).reshape(-1)
+        if known is not None and (known.shape != target.shape or np.any(known <= 0)):
+            raise ValueError(f"Dataset.rejection_resample: initial_dist must be {target.size} probabilities > 0, "
+                             f"one per class of target_dist; got {initial_dist!r}")
+        fixed = None if seed is None else np.random.default_rng(seed)
+
+        def classed(e):
+            label = as_element(_call(class_func, e), "rejection_resample: class_func")
+            c = int(np.asarray(label))
+            if not 0 <= c < target.size:
+                raise ValueError(f"Dataset.rejection_resample: class_func gave class {c}, outside the "
+                                 f"{target.size} classes of target_dist")
+            return c, label
+
+        def run():
+            gen = fixed if fixed is not None else draws()
+            seen = np.zeros(target.size)
+            straight, second = self._run(), self._run()
+            while True:
+                ratio = target / (known if known is not None else np.maximum(seen, 1) / max(seen.sum(), 1))
+                low, high = ratio.min(), ratio.max()
+                if gen.random() < (1.0 if high == low else low):
+                    e = next(straight, None)
+                    if e is None:
+                        return
+                    c, label = classed(e)
+                    seen[c] += 1
+                    yield label, e
+                    continue
+                for e in second:                        # rejection: keep class c with (r_c - min) / (max - min)
+                    c, label = classed(e)
+                    seen[c] += 1
+                    if gen.random() < (ratio[c] - low) / (high - low):
+                        yield label, e
+                        break
+                else:
+                    return
+        return self._then(run, UNKNOWN_CARDINALITY)
 
     @_makes("_ShuffleDataset")
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True, name=None):
