@@ -199,17 +199,18 @@ def lstm_forward_loop(gemm, exp, tanh, xs, W, xw, projected, U, bias, hs, cs, zs
 
 
 @_jit
-def lstm_backward_loop(gemm, dys, sequences, back, skip, dc_next, acts, cs, gc, dz, U, keep, masked):
+def lstm_backward_loop(gemm, dys, sequences, back, skip, dc_next, acts, cs, gc, dz, Ut, keep, masked):
     """``LSTM.backward``'s loop from the last step down: :func:`lstm_backward_step`, then
-    ``dz_t U^T`` into ``back`` (``dys[t]`` each step's output gradient, or without
-    ``sequences`` ``dys[1]`` at the last step and ``dys[0]``, zeros, before)."""
+    ``dz_t U^T`` into ``back`` (``Ut``: ``U^T`` copied row by row, as the readable ``_back_through``
+    multiplies; ``dys[t]`` each step's output gradient, or without ``sequences`` ``dys[1]`` at the
+    last step and ``dys[0]``, zeros, before)."""
     one, zero = dz.dtype.type(1), dz.dtype.type(0)
     T = dz.shape[0]
     for t in range(T - 1, -1, -1):
         dy_t = dys[t] if sequences else dys[1 if t == T - 1 else 0]
         _backward_step(dy_t, back, skip, dc_next, acts[t], cs[t], gc[t], dz[t], keep[t % keep.shape[0]],
                        masked, one, zero)
-        call_gemm(gemm, dz[t], U, True, back)             # sent back to h_{t-1}: dz_t U^T
+        call_gemm(gemm, dz[t], Ut, False, back)           # sent back to h_{t-1}: dz_t U^T
 
 
 @_jit

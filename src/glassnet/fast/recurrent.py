@@ -313,7 +313,8 @@ def lstm_backward(layer, grad, need_input_grad=True):
     back, skip, dc_next = (np.zeros((batch, n), grad.dtype) for _ in range(3))
     keep, masked = _step_mask(layer)
     one, zero = grad.dtype.type(1), grad.dtype.type(0)
-    acts, cs, gc, Ut = layer.acts, layer.cs, layer.gc, U.T
+    acts, cs, gc = layer.acts, layer.cs, layer.gc
+    Ut = np.ascontiguousarray(U.T)                       # as the readable _back_through: U^T row by row
 
     compiled = _compiled(layer, layer.xs, layer.kernel.value, U, batch)
 
@@ -321,7 +322,7 @@ def lstm_backward(layer, grad, need_input_grad=True):
         """Backward through time over the batch's rows ``r`` (all, or one thread's half)."""
         if compiled:                                     # the same calls, from one numba loop
             k.lstm_backward_loop(compiled[0], dys[:, r], layer.return_sequences, back[r], skip[r], dc_next[r],
-                                 acts[:, r], cs[:, r], gc[:, r], dz[:, r], U, keep[:, r] if masked else keep, masked)
+                                 acts[:, r], cs[:, r], gc[:, r], dz[:, r], Ut, keep[:, r] if masked else keep, masked)
             return
         for t in range(T - 1, -1, -1):
             k.lstm_backward_step(dys[pick(t), r], back[r], skip[r], dc_next[r], acts[t, r], cs[t, r], gc[t, r],
@@ -377,7 +378,7 @@ def simple_rnn_backward(layer, grad, need_input_grad=True):
     T, batch, n = layer.hs.shape[0] - 1, layer.hs.shape[1], layer.units
     if not _grad_fits(layer, grad, T, batch, n, layer.zs.dtype):
         return layer.backward(grad, need_input_grad)
-    k, Ut, hs = _kernels, layer.recurrent_kernel.value.T, layer.hs
+    k, Ut, hs = _kernels, np.ascontiguousarray(layer.recurrent_kernel.value.T), layer.hs   # U^T row by row
     dys, pick = _output_grads(layer, grad, T, batch, n)
     dz = _buffer(layer, "dz", layer.zs.shape, layer.zs.dtype)
     back, skip = np.zeros((batch, n), grad.dtype), np.zeros((batch, n), grad.dtype)
@@ -440,7 +441,7 @@ def gru_backward(layer, grad, need_input_grad=True):
     T, batch, n = layer.z.shape
     if not _grad_fits(layer, grad, T, batch, n, layer.xw.dtype):
         return layer.backward(grad, need_input_grad)
-    k, Ut, hs = _kernels, layer.recurrent_kernel.value.T, layer.hs
+    k, Ut, hs = _kernels, np.ascontiguousarray(layer.recurrent_kernel.value.T), layer.hs   # U^T row by row
     dys, pick = _output_grads(layer, grad, T, batch, n)
     dz_in, dz_rec = (_buffer(layer, name, layer.xw.shape, grad.dtype) for name in ("dz_in", "dz_rec"))
     back, hz, skip = (np.zeros((batch, n), grad.dtype) for _ in range(3))
