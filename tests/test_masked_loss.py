@@ -147,3 +147,18 @@ def test_a_mask_that_does_not_fit_the_loss_is_refused_by_shape():
     p._keras_mask = tf.constant(np.ones((2, 4), bool))
     with pytest.raises(ValueError, match=r"mask has shape \(2, 4\).*values of shape \(2, 3\)"):
         glassnet.keras.losses.MeanSquaredError()(np.zeros((2, 3, 2)), p)
+
+
+def test_a_functional_model_whose_two_outputs_keep_the_mask_matches_keras():
+    model = load_tool("make_keras_masked_loss").two_heads(glassnet.keras)
+    assert model.__dict__.get("_graph") is not None              # a graph, not a chain: engine/graph.py's forward
+    n = len(model.get_weights())
+    model.set_weights([FIXTURE[f"two_heads/start_{i}"] for i in range(n)])
+    x, ys = FIXTURE["x"], [FIXTURE["labels"], FIXTURE["targets"]]
+    assert all(getattr(o, "_keras_mask", None) is not None for o in model(x))
+    total = model.evaluate(x, ys, batch_size=5, verbose=0)[0]      # (the per-output logs: not masked yet)
+    np.testing.assert_allclose(total, FIXTURE["two_heads/evaluate"][0], rtol=1e-5)
+    h = model.fit(x, ys, epochs=2, batch_size=4, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(h, FIXTURE["two_heads/history"], rtol=2e-5)
+    for i, w in enumerate(model.get_weights()):
+        np.testing.assert_allclose(w, FIXTURE[f"two_heads/end_{i}"], atol=2e-6)

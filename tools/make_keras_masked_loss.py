@@ -54,6 +54,17 @@ def models(keras):
     }
 
 
+def two_heads(keras):
+    """A functional model whose two outputs keep the mask (a graph, not a chain): per-step
+    classes and a per-step number, from one LSTM over Embedding(mask_zero=True)."""
+    L = keras.layers
+    i = keras.Input((6,))
+    h = L.LSTM(3, return_sequences=True)(L.Embedding(10, 4, mask_zero=True)(i))
+    model = keras.Model(i, [L.Dense(3, activation="softmax", name="classes")(h), L.Dense(1, name="value")(h)])
+    model.compile(keras.optimizers.SGD(0.5), ["sparse_categorical_crossentropy", "mse"])
+    return model
+
+
 def main():
     import keras
     import tensorflow as tf
@@ -86,6 +97,15 @@ def main():
             out[f"{name}/end_{i}"] = w
         ev = m.evaluate(xs, ys, batch_size=5, verbose=0, return_dict=True)
         out[f"{name}/evaluate_end"] = np.array([ev["loss"], ev[metrics[0]]])
+    m = two_heads(keras)
+    for i, w in enumerate(m.get_weights()):
+        out[f"two_heads/start_{i}"] = w
+    ys = [labels, targets]
+    out["two_heads/evaluate"] = np.array(m.evaluate(x, ys, batch_size=5, verbose=0))   # total, classes, value
+    out["two_heads/history"] = np.array(m.fit(x, ys, epochs=2, batch_size=4, shuffle=False,
+                                              verbose=0).history["loss"])
+    for i, w in enumerate(m.get_weights()):
+        out[f"two_heads/end_{i}"] = w
     np.savez(OUT, **out)
 
 

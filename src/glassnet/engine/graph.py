@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layers import InputLayer
+from .step import carrying
 
 
 class Graph:
@@ -106,7 +107,9 @@ class Graph:
                 node.layer_states = list(node.layer.final_states)
         self._states = states
         self.values = values                              # each tensor's value, for the glass box
-        return [values[id(o)] for o in self.outputs]
+        # an output that kept a mask carries it, as Keras's tensors do: the loss and metrics read it
+        return [values[id(o)] if masks.get(id(o)) is None else carrying(values[id(o)], masks[id(o)])
+                for o in self.outputs]
 
     # -- backward -----------------------------------------------------------------------------
     def backward(self, grads, need_input_grad=False):

@@ -110,8 +110,15 @@ def weights_of(loss, values, sample_weight, mask):
     return losses.mask_weights(mask, np.shape(values), loss.reduction, sample_weight, values.dtype)
 
 
-def batch_loss(loss, values, sample_weight=None, mask=None) -> float:
-    """``J`` of one batch from its loss values (no penalties): weighted, then reduced."""
+def batch_loss(loss, shortcut, last_layer, y, a, sample_weight=None) -> float:
+    """``J`` of one batch (no penalties) as :func:`loss_and_output_grad` has it, without the
+    gradient (``evaluate``): the values weighted (``sample_weight``, the output's mask) and
+    reduced; with several outputs, ``sum_k w_k J_k``, each output with its own mask."""
+    if isinstance(loss, OutputLosses):
+        return sum(w * batch_loss(part, False, None, yk, ak, sample_weight)
+                   for w, part, yk, ak in zip(loss.weights, loss.losses, y, a))
+    a, mask = output_mask(a)
+    values = per_sample_losses(loss, shortcut, last_layer, y, a)
     weights = weights_of(loss, values, sample_weight, mask)
     if weights is not None:
         values = values * weights

@@ -27,7 +27,7 @@ from ..fast import denormals, threads
 from ..callbacks import CallbackList, History
 from .progress import ProgressLogger
 from . import custom_step, fastpath
-from .step import added_losses, forward, output_mask, per_sample_losses, penalty
+from .step import added_losses, forward, penalty
 from .step import batch_loss as step_loss
 from ..utils import rng
 
@@ -455,9 +455,7 @@ def run_evaluate_batches(model, batches):
     total, n = 0.0, 0
     for xb, yb, swb in batches:
         a = forward(layers, xb, False)              # (a sequence output may carry its mask: step.carrying)
-        plain, mask = output_mask(a)
-        values = per_sample_losses(loss, model.output_shortcut, layers[-1], yb, plain)
-        batch_loss = step_loss(loss, values, swb, mask) + penalties + added_losses(layers)
+        batch_loss = step_loss(loss, model.output_shortcut, layers[-1], yb, a, swb) + penalties + added_losses(layers)
         total += batch_loss * rows(yb)         # the epoch's loss: weighted by batch size
         n += rows(yb)
         for m in model.metrics:
