@@ -68,8 +68,9 @@ for _module, _names in {
         "tf.framework": "broadcast_dynamic_shape broadcast_static_shape control_dependencies ensure_shape "
                         "get_static_value group identity_n is_tensor name_scope no_op numpy_function py_function "
                         "shape_n timestamp tuple",
-        "tf.indexing": "dynamic_partition reverse_sequence searchsorted sequence_mask slice tensor_scatter_nd_max "
-                       "tensor_scatter_nd_min tensor_scatter_nd_sub unique_with_counts unravel_index"}.items():
+        "tf.indexing": "dynamic_partition reverse_sequence searchsorted sequence_mask slice strided_slice "
+                       "tensor_scatter_nd_max tensor_scatter_nd_min tensor_scatter_nd_sub unique_with_counts "
+                       "unravel_index"}.items():
     _LAZY.update({_name: (_module, _name) for _name in _names.split()})
 _LAZY.update({"debugging": ("tf.debugging", None), "nest": ("tf.nest", None), "device": ("tf.device", "device"),
               "ragged": ("tf.ragged", None), "RaggedTensor": ("tf.ragged", "RaggedTensor"),
@@ -292,6 +293,7 @@ __all__ = [
     "squeeze",
     "stack",
     "stop_gradient",
+    "strided_slice",
     "string",
     "strings",
     "subtract",

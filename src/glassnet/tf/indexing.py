@@ -16,14 +16,14 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import vjps
+from . import errors, vjps
 from .array_ops import _scatter_index, tensor_scatter_nd_add, tensor_scatter_nd_update, unique
 from .errors import InvalidArgumentError
 from .index_map import positions, take
 from .ops import _array, _values
 from .tensor import Tensor, _as_dtype, accept_symbolic, wrap
 
-__all__ = ["slice", "sequence_mask", "searchsorted", "unique_with_counts", "dynamic_partition", "unravel_index",
+__all__ = ["slice", "strided_slice", "sequence_mask", "searchsorted", "unique_with_counts", "dynamic_partition", "unravel_index",
            "reverse_sequence", "tensor_scatter_nd_sub", "tensor_scatter_nd_max", "tensor_scatter_nd_min"]
 
 
@@ -45,10 +45,43 @@ def slice(input_, begin, size, name=None) -> Tensor:  # noqa: A001 (TensorFlow's
     key = []
     for axis, (b, s, n) in enumerate(zip(begin.tolist(), size.tolist(), x.shape)):
         end = n if s == -1 else b + s
-        if b < 0 or s < -1 or end > n:
-            raise InvalidArgumentError(None, None, f"slice: axis {axis}: begin {b} and size {s} do not fit in "
-                                       f"a dimension of {n}")
+        if not 0 <= b <= n:
+            raise errors.eager_op_error(InvalidArgumentError, "Slice", f"Expected begin[{axis}] in [0, {n}], "
+                                        f"but got {b}")
+        if s < -1 or end > n:
+            raise errors.eager_op_error(InvalidArgumentError, "Slice", f"Expected size[{axis}] in [0, {n - b}], "
+                                        f"but got {s}")
         key.append(builtins.slice(b, end))
+    return vjps.getitem(x, tuple(key))
+
+
+def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0,
+                  shrink_axis_mask=0, var=None, name=None) -> Tensor:
+    """``input_[begin[0]:end[0]:strides[0], ...]``: Python's slicing written as TensorFlow's op. Bit
+    ``i`` of ``begin_mask``/``end_mask`` leaves entry ``i``'s start/stop open, of ``ellipsis_mask``
+    makes it ``...``, of ``new_axis_mask`` a new axis, of ``shrink_axis_mask`` the single index
+    ``begin[i]`` (the axis dropped);  dJ/dx = g put back in its place."""
+    x = _values(input_)
+    begin = _ints(begin, "begin", "strided_slice").reshape(-1).tolist()
+    end = _ints(end, "end", "strided_slice").reshape(-1).tolist()
+    strides = [1] * len(begin) if strides is None else _ints(strides, "strides", "strided_slice").reshape(-1).tolist()
+    if not len(begin) == len(end) == len(strides):
+        raise ValueError(f"strided_slice: begin, end and strides must have the same length, got {len(begin)}, "
+                         f"{len(end)} and {len(strides)}")
+    if 0 in strides:
+        raise errors.eager_op_error(InvalidArgumentError, "StridedSlice", "strides[{}] must be non-zero"
+                                    .format(strides.index(0)))
+    key = []
+    for i, (b, e, st) in enumerate(zip(begin, end, strides)):
+        bit = 1 << i
+        if ellipsis_mask & bit:
+            key.append(Ellipsis)
+        elif new_axis_mask & bit:
+            key.append(None)
+        elif shrink_axis_mask & bit:
+            key.append(b)
+        else:
+            key.append(builtins.slice(None if begin_mask & bit else b, None if end_mask & bit else e, st))
     return vjps.getitem(x, tuple(key))
 
 

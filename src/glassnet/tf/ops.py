@@ -144,7 +144,8 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     axis = 0 if axis is None else int(axis) % params.ndim
     if idx.size and (idx.min() < 0 or idx.max() >= params.shape[axis]):
         bad = int(np.flatnonzero((idx.reshape(-1) < 0) | (idx.reshape(-1) >= params.shape[axis]))[0])
-        raise errors.eager_op_error(InvalidArgumentError, "GatherV2", f"indices[{bad}] = "
+        where = ",".join(str(int(i)) for i in np.unravel_index(bad, idx.shape))
+        raise errors.eager_op_error(InvalidArgumentError, "GatherV2", f"indices[{where}] = "
                                     f"{int(idx.reshape(-1)[bad])} is not in [0, {params.shape[axis]})")
     return vjps.getitem(params, (slice(None),) * axis + (idx,))
 
@@ -165,8 +166,9 @@ def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
         outside |= (idx[..., k] < 0) | (idx[..., k] >= params.shape[k])
     if outside.any():
         where = tuple(int(i) for i in np.argwhere(outside)[0])
-        raise InvalidArgumentError(None, None, f"gather_nd: indices{list(where)} = {idx[where].tolist()} does not "
-                                   f"index into param shape {list(params.shape)}")
+        raise errors.eager_op_error(InvalidArgumentError, "GatherNd", f"indices[{','.join(map(str, where))}] = "
+                                    f"{idx[where].tolist()} does not index into param shape "
+                                    f"[{','.join(map(str, params.shape))}], node name: GatherNd")
     return vjps.getitem(params, tuple(idx[..., k] for k in builtins_range(idx.shape[-1])))
 
 
