@@ -740,6 +740,7 @@ def custom_gradient(f=None):
         if not tapes:
             out, _ = f(*args, **kwargs)
             return out
+        args = tuple(read(a) if isinstance(a, Variable) else a for a in args)    # TF reads a Variable given
         with GradientTape() as seen:                 # which Variables f reads
             for t in tapes:
                 t._paused = True
@@ -754,6 +755,7 @@ def custom_gradient(f=None):
                 for v in variables:
                     t._known.setdefault(id(v), v)
         outs = [wrap(o) if not isinstance(o, Tensor) else o for o in _parts(out)]
+        outs = [np.ndarray.view(o, Tensor) if any(o is a for a in args) else o for o in outs]   # y = x: a new tensor
         ins = list(args) + variables
         takes_variables = "variables" in inspect.signature(grad_fn).parameters
 
