@@ -400,7 +400,11 @@ class CallbackList:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
-        def call(*args):
+        wanted = 2 if ("epoch" in hook or "batch" in hook) else 1     # (index,) logs, as Keras hands them:
+
+        def call(*args):                                # always a dict, {} when there are none
+            args = args[:wanted - 1] + tuple({} if a is None else a for a in args[wanted - 1:wanted])
+            args += ({},) * (wanted - len(args))
             for cb in self.callbacks:
                 _Named(cb, hook)(*args)
         return call

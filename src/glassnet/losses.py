@@ -70,10 +70,19 @@ class Loss:
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
 
     def gradient(self, y_true, y_pred):
-        raise NotImplementedError(
-            f"{type(self).__name__} must implement gradient(y_true, y_pred): glassnet computes "
-            "gradients by hand, so a custom loss supplies dL_i/dy_pred (see glassnet.losses)."
-        )
+        """``dL_i/dy_pred``. A loss of your own that writes only ``call`` (Keras's way) gets it from
+        the tape: ``call`` runs on ``y_pred`` as a watched Tensor, each operation recorded, and the
+        record is run back (the gradient of the sum of its values; of the value, for a loss that
+        gives one number per batch)."""
+        if type(self).call is Loss.call:
+            raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
+        from .tf.tape import GradientTape  # noqa: PLC0415 - the tape records losses: it imports this module
+        p = wrap(np.array(y_pred, dtype=np.asarray(y_pred).dtype))
+        with GradientTape() as recorder:
+            recorder.watch(p)
+            values = self.call(y_true, p)
+        grad = recorder.gradient(values, p)
+        return np.zeros_like(np.asarray(p)) if grad is None else np.asarray(grad)
 
     def value_and_gradient(self, y_true, y_pred):
         """``call`` and ``gradient`` together; a loss may override it to share the work."""
@@ -684,19 +693,28 @@ FAMILY = Family("loss", "keras.losses", CLASSES, aliases=BY_NAME, base=Loss,
                 expected="a name, a config dict, a Loss or a Loss class")
 
 
+class LossFunctionWrapper(Loss):
+    """A function ``fn(y_true, y_pred)`` of your own as a loss (Keras's wrapper for
+    ``compile(loss=my_function)``): its values reduced as any loss's, its gradient from the tape."""
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
+        self.fn, self.fn_kwargs = fn, kwargs
+
+    def call(self, y_true, y_pred):
+        return self.fn(y_true, y_pred, **self.fn_kwargs)
+
+
 def get(identifier) -> Loss:
     """Resolve a name (``"mse"``, ``"binary_crossentropy"``, ``"BinaryCrossentropy"``, any
     case), a Keras config dict, or a :class:`Loss` instance or subclass (see
-    :mod:`glassnet.registry`). Keras's loss functions stand for their classes."""
+    :mod:`glassnet.registry`). Keras's loss functions stand for their classes; a function of
+    your own is wrapped (:class:`LossFunctionWrapper`)."""
     if callable(identifier) and not isinstance(identifier, (type, Loss)):
         for name, fn in _FUNCTIONS.items():
             if fn is identifier:
                 return BY_NAME[name]()
-        raise ValueError(
-            f"loss {getattr(identifier, '__name__', identifier)!r} is a plain function: glassnet "
-            "needs its gradient too. Subclass glassnet.losses.Loss with call(y_true, y_pred) and "
-            "gradient(y_true, y_pred)."
-        )
+        return LossFunctionWrapper(identifier)
     return FAMILY.get(identifier)
 
 

@@ -293,6 +293,40 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
                                                      batch_size, shuffle, seed, start_index, end_index)
 
 
+class PyDataset:
+    """``keras.utils.PyDataset``: batches by index. A subclass writes ``__len__`` (the number of
+    batches) and ``__getitem__(i)`` (batch ``i``: ``x``, ``(x, y)`` or ``(x, y, sample_weight)``),
+    and may write ``on_epoch_end``; ``fit``, ``evaluate`` and ``predict`` take it as ``x``.
+    ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are kept as Keras's; glassnet reads
+    the batches in order, in this process."""
+
+    def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
+        self._workers, self._use_multiprocessing, self._max_queue_size = workers, use_multiprocessing, max_queue_size
+
+    workers = property(lambda self: self._workers)
+    use_multiprocessing = property(lambda self: self._use_multiprocessing)
+    max_queue_size = property(lambda self: self._max_queue_size)
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__(index), giving batch index")
+
+    @property
+    def num_batches(self):
+        return len(self) if type(self).__len__ is not PyDataset.__len__ else None
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __len__, the number of batches")
+
+    def on_epoch_begin(self):
+        pass
+
+    def on_epoch_end(self):
+        pass
+
+
+Sequence = PyDataset        # Keras 2's name
+
+
 _FROM_REGISTRY = ("register_keras_serializable", "get_registered_name", "get_registered_object")
 _FROM_CUSTOM_STEP = {"pack_x_y_sample_weight": "pack", "unpack_x_y_sample_weight": "unpack"}
 

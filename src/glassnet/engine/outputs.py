@@ -18,6 +18,8 @@ by output name. The logs name each part after its output: ``dense_1_loss``,
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 
@@ -27,18 +29,21 @@ class OutputLosses:
 
     reduction = "sum_over_batch_size"           # each part reduces as its own loss says
 
-    def __init__(self, losses, weights, names):
+    def __init__(self, losses, weights, names, refusal=None):
         self.losses, self.weights, self.names = list(losses), list(weights), list(names)
+        self.refusal = refusal          # Keras's error, raised when fit (or evaluate) is given data
 
     @classmethod
     def from_compile(cls, loss, loss_weights, names) -> OutputLosses:
-        n = len(names)
+        n, refusal = len(names), None
         if isinstance(loss, dict):
             unknown = sorted(set(loss) - set(names))
             if unknown:
                 raise ValueError(f"compile: loss names {unknown}, which are not outputs of the model "
                                  f"(its outputs: {names})")
             specs = [loss.get(name) for name in names]
+            if len(loss) < n:           # compile takes it; fit refuses it, as Keras 3.15 does
+                refusal = f"Expected keys {names} in loss dict, but found loss.keys()={list(loss)}"
         elif isinstance(loss, (list, tuple)):
             if len(loss) != n:
                 raise ValueError(f"compile: the model has {n} outputs ({', '.join(names)}); got a list of "
@@ -48,8 +53,9 @@ class OutputLosses:
             specs = [loss] * n                                  # one loss for every output
         built = []
         for name, spec in zip(names, specs):
-            if spec is None:
-                raise ValueError(f"compile: no loss for the output {name!r}; give one per output")
+            if spec is None:            # an output for prediction only (Keras's loss=[None, ...])
+                built.append(NoLoss())
+                continue
             part = losses_module.get(spec)
             if part.reduction != "sum_over_batch_size":
                 raise ValueError(f"compile: the loss of output {name!r} has reduction={part.reduction!r}; with "
@@ -69,15 +75,31 @@ class OutputLosses:
             weights = [float(w) for w in loss_weights]
         else:
             raise TypeError(f"compile: loss_weights must be a list or a dict by output name, got {loss_weights!r}")
-        return cls(built, weights, names)
+        return cls(built, weights, names, refusal)
 
     def fuses_with(self, activation) -> bool:
         return False                                            # no output shortcut across outputs
 
     def metrics(self) -> list:
-        """One ``<output>_loss`` entry per output, for the logs (Keras's)."""
-        return [OutputMetric(_LossMean(loss), k, f"{name}_loss")
-                for k, (name, loss) in enumerate(zip(self.names, self.losses))]
+        """One ``<output>_loss`` entry per output with a loss, for the logs; none when only one
+        output has a loss (its loss is the loss), as Keras 3.15 logs them."""
+        parts = [(k, name, loss) for k, (name, loss) in enumerate(zip(self.names, self.losses))
+                 if not isinstance(loss, NoLoss)]
+        return [OutputMetric(_LossMean(loss), k, f"{name}_loss") for k, name, loss in parts] if len(parts) > 1 else []
+
+
+class NoLoss(losses_module.Loss):
+    """An output given no loss (``loss=[None, ...]``): it adds 0 to J and sends no gradient
+    back; its labels are taken as they are."""
+
+    def call(self, y_true, y_pred):
+        return np.zeros(np.shape(y_pred)[:1], np.asarray(y_pred).dtype)
+
+    def gradient(self, y_true, y_pred):
+        return np.zeros_like(np.asarray(y_pred))
+
+    def check_labels(self, y, name="y", output_shape=None):
+        return np.asarray(y)
 
 
 class _LossMean(metrics_module.Mean):

@@ -220,6 +220,8 @@ class Trainer:
         """One checked label array per output, from a list (in the outputs' order) or a dict
         by output name."""
         names = self.loss.names
+        if self.loss.refusal:
+            raise ValueError(self.loss.refusal)
         if isinstance(y, dict):
             missing = [n for n in names if n not in y]
             if missing:

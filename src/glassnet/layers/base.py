@@ -314,6 +314,10 @@ class Layer:
         mask = bound.pop("mask", mask)
         if x is None:
             raise TypeError(f"{type(self).__name__} {self.name!r}: call it on an input")
+        tensors = [k for k, v in bound.items() if functional.is_symbolic(v) and not isinstance(v, (list, tuple))]
+        if tensors and self.by_call and functional.is_symbolic(x):    # endpoint(targets, logits): one node
+            self.__dict__["_tensor_args"] = (tensors, {k: v for k, v in bound.items() if k not in tensors})
+            return self([x] + [bound[k] for k in tensors], training=training)    # of several inputs (Keras's)
         if functional.is_symbolic(x) or any(functional.is_symbolic(v) for v in bound.values()):
             raise TypeError(f"{type(self).__name__} {self.name!r}: in a functional model glassnet calls a layer "
                             f"on its input only, not with {', '.join(sorted(bound))}; call it on data, or "

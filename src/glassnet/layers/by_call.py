@@ -87,6 +87,18 @@ def _extras(layer) -> dict:
     return dict(layer.__dict__.get("_call_extras") or {})
 
 
+def _split(layer, x):
+    """``(x, the call's other arguments)``: a layer called in a functional model with tensors
+    among its other arguments (``LogisticEndpoint()(targets, logits)``) is a node of several
+    inputs, ``[x, logits]``; its call gets them back by name."""
+    names, static = layer.__dict__.get("_tensor_args") or ((), {})
+    extras = {**_extras(layer), **static}
+    if names and isinstance(x, (list, tuple)) and len(x) == 1 + len(names):
+        extras.update(zip(names, x[1:]))
+        x = x[0]
+    return x, extras
+
+
 def _as_input(x):
     """An input as the tape follows it: a Tensor (ints stay ints: an id is not a weight); a
     list, tuple or dict of inputs (a subclassed model's call on named inputs), each one."""
@@ -148,7 +160,7 @@ def _forget_losses(layer) -> None:
 def run(layer, x, training, mask=None):
     """``layer.call(x)`` as written (with ``training`` and ``mask`` when it takes them); the
     losses it adds replace those of the previous call (of the outermost such call)."""
-    kwargs = _extras(layer)
+    x, kwargs = _split(layer, x)
     if takes(type(layer), "training"):
         kwargs["training"] = training
     if mask is not None and takes(type(layer), "mask"):
@@ -226,10 +238,11 @@ def output_shape(layer, input_shape):
               for i in range(len(shapes))]
     zeros = [np.zeros((1,) + tuple(1 if d is None else d for d in s[1:]),
                       d if np.dtype(d).kind in "biuf" else object) for s, d in zip(shapes, dtypes)]
-    kwargs = {k: (v[:1] if np.ndim(v) else v) for k, v in _extras(layer).items()}    # (one sample, as the zeros)
+    x, kwargs = _split(layer, zeros if isinstance(input_shape, list) else zeros[0])
+    kwargs = {k: (v[:1] if np.ndim(v) else v) for k, v in kwargs.items()}    # (one sample, as the zeros)
     if takes(type(layer), "mask") and not isinstance(input_shape, list):     # a call that reads a mask gets one
         kwargs["mask"] = wrap(np.ones(zeros[0].shape[:2], bool))
-    out = layer.call(zeros if isinstance(input_shape, list) else zeros[0], **kwargs)
+    out = layer.call(x, **kwargs)
 
     def shape(o, given):
         got = (None,) + tuple(np.shape(o)[1:])

@@ -61,6 +61,11 @@ class Metric:
         name = name or "variable"
         return Variable.holding(value, name, trainable=False, path=f"{self.name}/{name}")
 
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum", name=None):
+        """Keras 3's spelling of :meth:`add_weight` (the built-in-methods guide's
+        ``self.add_variable(shape=(), name="ctp", initializer="zeros")``)."""
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype, aggregation=aggregation, name=name)
+
     def reset_state(self) -> None:
         self.total = 0.0
         self.count = 0.0
