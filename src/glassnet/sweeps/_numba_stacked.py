@@ -294,7 +294,9 @@ def _with_penalty(gi, wi, c1, c2, mode, one, zero):
         return gi
     if mode == 3:
         return gi + c2 * wi
-    s = one if wi > zero else (-one if wi < zero else (zero if wi == zero else wi))
+    s = one if wi > zero else -one                             # np.sign: 1, -1, +0 for +-0, NaN for NaN
+    if not (wi > zero or wi < zero):
+        s = zero if wi == zero else wi
     e = s * c1
     if mode == 1:
         e = e + c2 * wi
@@ -377,19 +379,18 @@ def rmsprop(p, g, vel, mg, mom, starts, stops, modes, c1, c2, nums, decay, cente
             pv, gv, vv = p[v, lo:hi], g[v, lo:hi], vel[v, lo:hi]
             mgv = mg[v, lo:hi] if centered else vv
             mv = mom[v, lo:hi] if momentum else vv
-            # each combination its own loop, the flags fixed (the loop then vectorizes)
-            if mode == 0:
-                if not (decay or centered or momentum):
-                    _rmsprop_run(pv, gv, vv, mgv, mv, a1, a2, 0, lr, rho, omr, eps, mu, wd, False, False, False,
-                                 one, zero)
-                else:
-                    _rmsprop_run(pv, gv, vv, mgv, mv, a1, a2, 0, lr, rho, omr, eps, mu, wd, decay, centered,
-                                 momentum, one, zero)
-            elif mode == 3 and not (decay or centered or momentum):
-                _rmsprop_run(pv, gv, vv, mgv, mv, a1, a2, 3, lr, rho, omr, eps, mu, wd, False, False, False, one, zero)
-            else:
+            # the usual combinations each get a loop with the flags fixed (it then vectorizes)
+            if decay or centered or momentum:
                 _rmsprop_run(pv, gv, vv, mgv, mv, a1, a2, mode, lr, rho, omr, eps, mu, wd, decay, centered,
                              momentum, one, zero)
+            elif mode == 0:
+                _rmsprop_run(pv, gv, vv, vv, vv, a1, a2, 0, lr, rho, omr, eps, mu, wd, False, False, False, one, zero)
+            elif mode == 1:
+                _rmsprop_run(pv, gv, vv, vv, vv, a1, a2, 1, lr, rho, omr, eps, mu, wd, False, False, False, one, zero)
+            elif mode == 2:
+                _rmsprop_run(pv, gv, vv, vv, vv, a1, a2, 2, lr, rho, omr, eps, mu, wd, False, False, False, one, zero)
+            else:
+                _rmsprop_run(pv, gv, vv, vv, vv, a1, a2, 3, lr, rho, omr, eps, mu, wd, False, False, False, one, zero)
 
 
 @_jit
@@ -401,7 +402,17 @@ def sgd(p, g, mom, starts, stops, modes, c1, c2, nums, decay, momentum, nesterov
             lo, hi = starts[s], stops[s]
             pv, gv = p[v, lo:hi], g[v, lo:hi]
             mv = mom[v, lo:hi] if momentum else gv
-            _sgd_run(pv, gv, mv, c1[v, s], c2[v, s], modes[s], lr, mu, wd, decay, momentum, nesterov, one, zero)
+            a1, a2, mode = c1[v, s], c2[v, s], modes[s]
+            if decay or momentum:
+                _sgd_run(pv, gv, mv, a1, a2, mode, lr, mu, wd, decay, momentum, nesterov, one, zero)
+            elif mode == 0:                                    # plain SGD: the flags fixed, the loop vectorizes
+                _sgd_run(pv, gv, gv, a1, a2, 0, lr, mu, wd, False, False, False, one, zero)
+            elif mode == 1:
+                _sgd_run(pv, gv, gv, a1, a2, 1, lr, mu, wd, False, False, False, one, zero)
+            elif mode == 2:
+                _sgd_run(pv, gv, gv, a1, a2, 2, lr, mu, wd, False, False, False, one, zero)
+            else:
+                _sgd_run(pv, gv, gv, a1, a2, 3, lr, mu, wd, False, False, False, one, zero)
 
 
 @_jit
@@ -414,8 +425,17 @@ def adam(p, g, m, vel, vhat, starts, stops, modes, c1, c2, nums, decay, amsgrad,
             lo, hi = starts[s], stops[s]
             pv, gv, mv, vv = p[v, lo:hi], g[v, lo:hi], m[v, lo:hi], vel[v, lo:hi]
             hv = vhat[v, lo:hi] if amsgrad else vv
-            _adam_run(pv, gv, mv, vv, hv, c1[v, s], c2[v, s], modes[s], omb1, omb2, alpha, eps, wd, decay, amsgrad,
-                      one, zero)
+            a1, a2, mode = c1[v, s], c2[v, s], modes[s]
+            if decay or amsgrad:
+                _adam_run(pv, gv, mv, vv, hv, a1, a2, mode, omb1, omb2, alpha, eps, wd, decay, amsgrad, one, zero)
+            elif mode == 0:                                    # plain Adam: the flags fixed, the loop vectorizes
+                _adam_run(pv, gv, mv, vv, vv, a1, a2, 0, omb1, omb2, alpha, eps, wd, False, False, one, zero)
+            elif mode == 1:
+                _adam_run(pv, gv, mv, vv, vv, a1, a2, 1, omb1, omb2, alpha, eps, wd, False, False, one, zero)
+            elif mode == 2:
+                _adam_run(pv, gv, mv, vv, vv, a1, a2, 2, omb1, omb2, alpha, eps, wd, False, False, one, zero)
+            else:
+                _adam_run(pv, gv, mv, vv, vv, a1, a2, 3, omb1, omb2, alpha, eps, wd, False, False, one, zero)
 
 
 # ---------------------------------------------------------------------------------------

@@ -21,6 +21,16 @@ arithmetic of its own ``fit``: the same initial weights (each built with its own
 same shuffles and dropout masks (drawn from its own generator in fit's order), the same
 float32 operations (tests/test_sweep_stacked.py checks the weights against single runs).
 
+When the work ahead repays numba's load (variants x weights x steps of 10**8 or more, as
+``glassnet.fast`` weighs it; ``glassnet.config.set_kernels`` decides as for fit), the
+elementwise passes run in numba's loops (``glassnet/sweeps/_numba_stacked.py``): ``Z += b``
+with the activation's first steps, ``dZ`` with ``db``, a one-unit layer's ``dX`` with the
+next ``dZ``, the penalties' sums, and the penalties' gradients with the optimizer's update in
+one pass over every variant's weights. They make NumPy's operations in NumPy's order (its
+pairwise sums included; ``exp`` and ``tanh`` stay NumPy's), so the weights stay bit for bit
+those of each variant's fit there too (tests/test_sweep_numba.py, over the bench's 100
+epochs as well). Like fit, a stack trains with subnormal numbers flushed to zero.
+
 The epoch loop that drives a stack (shuffles, batches, a variant that diverges leaving the
 stack, validation, Ctrl-C) is ``glassnet/sweeps/epochs.py``.
 """
