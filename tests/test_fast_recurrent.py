@@ -328,7 +328,7 @@ def helper_threads(monkeypatch):
 
 @pytest.mark.parametrize("masked", [False, True])
 @pytest.mark.parametrize("options", OPTIONS + [{"dropout": 0.3, "seed": 4}])
-def test_lstm_on_two_threads_gives_the_readable_numbers(two_threads, helper_threads, options, masked):
+def test_lstm_on_two_threads_gives_the_readable_numbers(two_threads, lstm_loop, helper_threads, options, masked):
     x = _random((7, 9, 5), 31, 2.0)                     # an odd batch: halves of 3 and 4 rows
     mask = _padding(7, 9, 32) if masked else None
     fast_layer, readable_layer = _twins(lambda: LSTM(6, **options), x)
@@ -340,6 +340,8 @@ def test_lstm_on_two_threads_gives_the_readable_numbers(two_threads, helper_thre
         _assert_close([getattr(fast_layer, name)], [getattr(readable_layer, name)])
     assert len({ident for ident, _, _ in helper_threads}) == 2    # both halves' steps, each on its thread
     assert sum(steps for _, _, steps in helper_threads) == 2 * 9
+    one_loop, calls = lstm_loop
+    assert len(calls) == (4 if one_loop else 0)                   # a loop each way for each half
 
 
 def test_lstm_on_two_threads_in_float64_and_inside_bidirectional(two_threads, float64):
