@@ -280,9 +280,10 @@ def lstm_forward(layer, x, training=False, mask=None):
         zc, cc = np.empty((m, n), dtype), np.empty((m, n), dtype)           # c~'s input and output
         one = dtype.type(1)
         if compiled:                                     # the same calls, from one numba loop
-            k.lstm_forward_loop(*compiled, xs[:, r], W, np.empty((0, 0, 0), dtype) if xw is None else xw[:, r], xw is not None, U,
-                                bias, hs[:, r], cs[:, r], zs[:, r], acts[:, r], gc[:, r],
-                                keep[:, r] if masked else keep, masked, xw_t, hu, e, zc, cc)
+            projected = np.empty((0, 0, 0), dtype) if xw is None else xw[:, r]
+            k.lstm_forward_loop(*compiled, xs[:, r], W, projected, xw is not None, U, bias, hs[:, r], cs[:, r],
+                                zs[:, r], acts[:, r], gc[:, r], keep[:, r] if masked else keep, masked,
+                                xw_t, hu, e, zc, cc)
             return
         with np.errstate(over="ignore", under="ignore"):  # as activations.sigmoid: exp(-z) may overflow
             for t in range(T):
