@@ -74,6 +74,7 @@ for _module, _names in {
     _LAZY.update({_name: (_module, _name) for _name in _names.split()})
 _LAZY.update({"debugging": ("tf.debugging", None), "nest": ("tf.nest", None), "device": ("tf.device", "device"),
               "ragged": ("tf.ragged", None), "RaggedTensor": ("tf.ragged", "RaggedTensor"),
+              "RaggedTensorSpec": ("tf.ragged", "RaggedTensorSpec"),
               "train": ("tf.train", None), "saved_model": ("tf.saved_model", None)})
 del _module, _names
 
@@ -103,6 +104,7 @@ __all__ = [
     "Model",
     "Module",
     "RaggedTensor",
+    "RaggedTensorSpec",
     "Sequential",
     "Tensor",
     "TensorArray",

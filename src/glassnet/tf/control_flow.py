@@ -193,9 +193,24 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
     ``fn_output_signature`` (or ``dtype``) says what they are."""
     _callable(fn, "fn", "map_fn")
     signature = fn_output_signature if fn_output_signature is not None else dtype
+    if type(elems).__name__ == "RaggedTensor":
+        return _mapped_rows(fn, elems, signature)
     if signature is None:
         signature = nest.map_structure(lambda e: _values(e).dtype, elems)
     return _mapped(fn, elems, signature)
+
+
+def _mapped_rows(fn, elems, signature):
+    """map_fn over a RaggedTensor's rows: a RaggedTensor of the results (TensorFlow's default, or
+    a RaggedTensorSpec signature), else the results stacked into a Tensor of ``signature``'s dtype."""
+    from . import ragged  # noqa: PLC0415 - ragged builds on this module's neighbours
+    rows = [fn(elems[i]) for i in range(elems.nrows_int())]
+    if signature is None or type(signature).__name__ == "RaggedTensorSpec":
+        return ragged.stack(rows)
+    dtype = getattr(signature, "dtype", signature)
+    if not rows:
+        return wrap(np.zeros((0,), _as_dtype(dtype)))
+    return vjps.cast(vjps.stack(*[_values(r) for r in rows], axis=0), _as_dtype(dtype))
 
 
 def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):

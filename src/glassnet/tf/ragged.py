@@ -34,9 +34,34 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import errors
 from .tensor import Tensor, TensorShape, convert_to_tensor
 
-__all__ = ["RaggedTensor", "constant", "map_flat_values", "row_splits_to_segment_ids", "stack"]
+__all__ = ["RaggedTensor", "RaggedTensorSpec", "constant", "map_flat_values", "row_splits_to_segment_ids", "stack"]
+
+
+class RaggedTensorSpec:
+    """``tf.RaggedTensorSpec(shape, dtype, ragged_rank, row_splits_dtype)``: what a ragged value
+    looks like (``tf.map_fn``'s ``fn_output_signature`` for ragged results)."""
+
+    def __init__(self, shape=None, dtype=np.float32, ragged_rank=None, row_splits_dtype=np.int64,
+                 flat_values_spec=None):
+        from .dtypes import as_dtype  # noqa: PLC0415
+        self.shape = TensorShape(shape)
+        self.dtype = as_dtype(dtype)
+        rank = self.shape.rank
+        self.ragged_rank = ragged_rank if ragged_rank is not None else (max(rank - 1, 0) if rank else 0)
+        self.row_splits_dtype = as_dtype(row_splits_dtype)
+
+    def __eq__(self, other):
+        return isinstance(other, RaggedTensorSpec) and (self.shape, self.dtype, self.ragged_rank) == \
+            (other.shape, other.dtype, other.ragged_rank)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return (f"RaggedTensorSpec(TensorShape({self.shape.as_list() if self.shape.rank is not None else None}), "
+                f"{self.dtype!r}, {self.ragged_rank}, {self.row_splits_dtype!r})")
 
 
 def _int64(values, name: str) -> np.ndarray:
@@ -137,6 +162,57 @@ class RaggedTensor:
         rows = [dense[i, :int(n)] for i, n in enumerate(lengths)]
         flat = np.concatenate(rows) if rows else dense.reshape((0,) + dense.shape[2:])
         return cls.from_row_lengths(flat.view(Tensor), lengths)
+
+    @classmethod
+    def from_uniform_row_length(cls, values, uniform_row_length, nrows=None, validate=True, name=None):
+        """Rows of ``uniform_row_length`` values each (a ragged tensor whose rows all have one length)."""
+        n = int(np.asarray(uniform_row_length))
+        total = values.nrows_int() if isinstance(values, RaggedTensor) else len(np.asarray(values))
+        if n < 0 or (n and total % n) or (n == 0 and nrows is None):
+            raise ValueError(f"from_uniform_row_length: {total} values cannot make rows of {n}")
+        rows = int(nrows) if n == 0 else total // n
+        return cls.from_row_splits(values, np.arange(rows + 1, dtype=np.int64) * n)
+
+    @classmethod
+    def from_sparse(cls, st_input, name=None):
+        """A 2-D ``SparseTensor``'s rows, each its values in order (indices must be row-major, and
+        each row's columns 0, 1, 2... as ``to_sparse`` writes them)."""
+        idx = np.asarray(st_input.indices)
+        if idx.ndim != 2 or idx.shape[1] != 2:
+            raise ValueError(f"from_sparse: only a 2-D SparseTensor is supported, got indices of shape {idx.shape}")
+        nrows = int(np.asarray(st_input.dense_shape)[0])
+        lengths = np.bincount(idx[:, 0], minlength=nrows) if len(idx) else np.zeros(nrows, np.int64)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        if len(idx) and (np.any(np.diff(idx[:, 0]) < 0) or np.any(idx[:, 1] != np.arange(len(idx)) - starts[idx[:, 0]])):
+            raise ValueError("from_sparse: the SparseTensor's indices must be row-major with each row's columns "
+                             "0, 1, 2... (a ragged tensor's layout)")
+        return cls.from_row_lengths(st_input.values, lengths)
+
+    def to_sparse(self, name=None):
+        """A ``tf.sparse.SparseTensor`` of the values at their (row, column...) positions, its dense
+        shape the bounding shape."""
+        from .sparse import SparseTensor  # noqa: PLC0415
+        if self.ragged_rank != 1:
+            _refuse("to_sparse", "only one ragged dimension is supported here")
+        splits = np.asarray(self._row_splits)
+        rows = np.repeat(np.arange(len(splits) - 1), np.diff(splits))
+        cols = np.arange(splits[-1]) - splits[:-1][rows] if splits[-1] else np.zeros(0, np.int64)
+        values = np.asarray(self.flat_values)
+        inner = values.shape[1:]
+        idx = np.stack([rows, cols], axis=1)
+        if inner:                                  # dense inner dimensions: one entry per number
+            extra = np.array(list(np.ndindex(*inner)), dtype=np.int64).reshape(-1, len(inner))
+            idx = np.concatenate([np.repeat(idx, len(extra), axis=0), np.tile(extra, (len(idx), 1))], axis=1)
+            values = values.reshape(-1)
+        return SparseTensor(idx.astype(np.int64), values.view(Tensor), np.asarray(self.bounding_shape()))
+
+    def bounding_shape(self, axis=None, name=None, out_type=None) -> Tensor:
+        """The smallest dense shape that holds every row: ``[rows, longest row, ...]`` (int64)."""
+        shape = np.asarray(self.to_tensor().shape if self.ragged_rank > 1 else
+                           (self.nrows_int(), int(np.diff(np.asarray(self._row_splits)).max(initial=0)))
+                           + tuple(self.flat_values.shape[1:]), dtype=np.int64)
+        out = shape if axis is None else shape[axis]
+        return np.asarray(out, dtype=np.dtype(out_type) if out_type is not None else np.int64).view(Tensor)
 
     @classmethod
     def _make(cls, values, row_splits, trusted: bool = False):
@@ -284,6 +360,7 @@ class RaggedTensor:
                 for r in self]
         dtype = self.dtype
         fill = default_value if default_value is not None else (b"" if dtype.kind in "OSU" else 0)
+        fill = fill.encode("utf-8") if isinstance(fill, str) else fill      # strings hold bytes
         fill = np.asarray(fill.numpy() if hasattr(fill, "numpy") else fill)
         inner = self.flat_values.shape[1:]
         ndim = self.ragged_rank + len(inner)
@@ -329,11 +406,10 @@ class RaggedTensor:
                                      f"({[len(r) for r in x.nested_row_lengths()]} ...); they must match")
                 flat.append(x.flat_values.view(np.ndarray))
             else:
-                v = np.asarray(x.numpy() if hasattr(x, "numpy") else x)
-                if v.ndim > 0:
-                    raise ValueError(f"{ufunc.__name__}: a RaggedTensor combines with a scalar or a RaggedTensor "
-                                     f"of the same rows, got an array of shape {v.shape}")
-                flat.append(v)
+                flat.append(np.asarray(x.numpy() if hasattr(x, "numpy") else x))
+        like = next(x for x in inputs if isinstance(x, RaggedTensor))
+        flat = [_dense_beside(v, like, ufunc.__name__) if not isinstance(x, RaggedTensor) else v
+                for x, v in zip(inputs, flat)]
         result = ufunc(*flat, **kwargs)
         if isinstance(result, tuple):
             return tuple(self._rebuild(r, splits) for r in result)
@@ -415,7 +491,31 @@ class RaggedTensor:
             return _concat(args, kwargs)
         if name == "tile":
             return _tile(args, kwargs)
+        if name == "embedding_lookup":
+            return _lookup(fn, args, kwargs)
+        if name == "join" and args and isinstance(args[0], (list, tuple)):
+            return _elementwise(name, lambda *parts, **kw: fn(list(parts), **kw), tuple(args[0]), kwargs)
         return _elementwise(name, fn, args, kwargs)
+
+
+def _dense_beside(v: np.ndarray, rt: RaggedTensor, who: str) -> np.ndarray:
+    """A dense operand broadcast against ``rt`` as TensorFlow does, given as one entry per flat
+    value: its axes line up with ``rt``'s from the right; the rows axis is 1 or ``nrows`` (each
+    row then takes its own entry), the ragged axis 1, the inner axes broadcast as NumPy's."""
+    if v.ndim == 0:
+        return v
+    inner = rt.flat_values.shape[1:]
+    rank = 2 + len(inner)
+    if rt.ragged_rank != 1 or v.ndim > rank:
+        raise ValueError(f"{who}: a dense operand of shape {v.shape} cannot broadcast against a RaggedTensor of "
+                         f"shape {rt.shape} here (one ragged dimension, rank {rank} at most)")
+    v = v.reshape((1,) * (rank - v.ndim) + v.shape)
+    if v.shape[0] not in (1, rt.nrows_int()) or v.shape[1] != 1:
+        raise errors.InvalidArgumentError(None, None, f"{who}: shape {v.shape} does not broadcast against the "
+                                          f"RaggedTensor's {rt.shape}: the rows axis must be 1 or "
+                                          f"{rt.nrows_int()}, the ragged axis 1")
+    rows = np.asarray(rt.value_rowids()) if v.shape[0] > 1 else np.zeros(len(rt.flat_values), np.int64)
+    return v[rows, 0]
 
 
 def _format(rt) -> str:
@@ -473,27 +573,30 @@ def _reduce(name, fn, args, kwargs):
     rt = args[0]
     axis = _arg(args, kwargs, 1, "axis")
     keepdims = bool(_arg(args, kwargs, 2, "keepdims", False))
-    if not isinstance(rt, RaggedTensor) or rt.ragged_rank != 1 or rt.flat_values.ndim != 1:
-        _refuse(name, "only a RaggedTensor of shape [rows, None] is reduced here")
+    if not isinstance(rt, RaggedTensor) or rt.ragged_rank != 1:
+        _refuse(name, "only a RaggedTensor of shape [rows, None, ...] (one ragged dimension) is reduced here")
     axis = None if axis is None else int(np.asarray(axis))
-    if axis not in (1, -1):
+    if axis not in (1, -rt.flat_values.ndim - 1):
         _refuse(name, f"axis={axis}: only axis=1 (within each row) is supported here")
     values = rt.flat_values.view(np.ndarray)
     rows = [values[a:b] for a, b in zip(rt._row_splits[:-1], rt._row_splits[1:])]
-    dtype = values.dtype
+    dtype, inner = values.dtype, values.shape[1:]
     if name == "reduce_mean":
         out_dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.array([r.astype(out_dtype).sum() / out_dtype.type(len(r)) for r in rows], dtype=out_dtype)
+            found = [r.astype(out_dtype).sum(axis=0) / out_dtype.type(len(r)) for r in rows]
     elif name in ("reduce_max", "reduce_min"):
         big = name == "reduce_max"
+        out_dtype = dtype
         info = np.iinfo(dtype) if dtype.kind in "iu" else None
         empty = (info.min if big else info.max) if info is not None else (-np.inf if big else np.inf)
-        out = np.array([(r.max() if big else r.min()) if len(r) else empty for r in rows], dtype=dtype)
+        found = [(r.max(axis=0) if big else r.min(axis=0)) if len(r) else np.full(inner, empty, dtype) for r in rows]
     else:
         op = {"reduce_sum": np.sum, "reduce_prod": np.prod, "reduce_any": np.any, "reduce_all": np.all}[name]
-        out = np.array([op(r) for r in rows], dtype=np.bool_ if name in ("reduce_any", "reduce_all") else dtype)
-    out = out.reshape(-1, 1) if keepdims else out
+        out_dtype = np.dtype(np.bool_) if name in ("reduce_any", "reduce_all") else dtype
+        found = [op(r, axis=0) for r in rows]
+    out = np.array(found, dtype=out_dtype).reshape((len(rows),) + inner)
+    out = out[:, None] if keepdims else out
     return out.view(Tensor)
 
 
@@ -509,11 +612,23 @@ def _as_ragged(value, name: str):
         raise ValueError(f"tf.{name}: {value!r} cannot join a RaggedTensor: {e}") from None
 
 
+def _lookup(fn, args, kwargs):
+    """``tf.nn.embedding_lookup(params, ragged_ids)``: each id's row of ``params``, the ids' rows kept."""
+    params, ids = _arg(args, kwargs, 0, "params"), _arg(args, kwargs, 1, "ids")
+    if isinstance(params, RaggedTensor) or not isinstance(ids, RaggedTensor):
+        _refuse("embedding_lookup", "only ids may be ragged here")
+    found = fn(params, ids.flat_values)
+    return RaggedTensor._rebuild(found.numpy() if hasattr(found, "numpy") else found,
+                                 [np.asarray(s) for s in ids.nested_row_splits])
+
+
 def _concat(args, kwargs):
     values = list(_arg(args, kwargs, 0, "values"))
     axis = int(np.asarray(_arg(args, kwargs, 1, "axis", 0)))
+    if axis == 1:
+        return _concat_rows([_as_ragged(v, "concat") for v in values])
     if axis != 0:
-        _refuse("concat", f"axis={axis}: only axis=0 (more rows) is supported here")
+        _refuse("concat", f"axis={axis}: only axis=0 (more rows) and axis=1 (longer rows) are supported here")
     parts = [_as_ragged(v, "concat") for v in values]
     dtype = parts[0].dtype
     parts = [p if p.dtype == dtype else p.with_flat_values(np.asarray(p.flat_values).astype(dtype).view(Tensor))
@@ -521,6 +636,23 @@ def _concat(args, kwargs):
     if len({p.ragged_rank for p in parts}) != 1:
         raise ValueError("tf.concat: the RaggedTensors have different ragged ranks")
     return _concat_ragged(parts)
+
+
+def _concat_rows(parts: list):
+    """``tf.concat(..., axis=1)``: row ``i`` of the result is row ``i`` of each part, end to end."""
+    n = {p.nrows_int() for p in parts}
+    if len(n) != 1:
+        raise errors.InvalidArgumentError(None, None, f"tf.concat: the parts have different numbers of rows "
+                                          f"{sorted(n)}; axis=1 joins rows one to one")
+    dtype = parts[0].dtype
+    rows = []
+    for i in range(parts[0].nrows_int()):
+        pieces = [p[i] for p in parts]
+        if isinstance(pieces[0], RaggedTensor):
+            rows.append(_concat_ragged(pieces))
+        else:
+            rows.append(np.concatenate([np.asarray(r).astype(dtype) for r in pieces]).view(Tensor))
+    return _from_rows(rows, parts[0].values)
 
 
 def _tile(args, kwargs):
@@ -564,16 +696,24 @@ def _concat_ragged(parts: list):
 
 # -- tf.ragged --------------------------------------------------------------------------------
 def _depth(value, where: str):
-    """How deep the lists go in ``value``, checked the same at every position."""
-    if isinstance(value, (list, tuple)):
-        depths = {_depth(v, f"{where}[{i}]") for i, v in enumerate(value)}
-        if len(depths) > 1:
-            raise ValueError(f"tf.ragged.constant: all scalar values must have the same nesting depth; "
-                             f"pylist{where} mixes depths {sorted(depths)}")
-        return 1 + (depths.pop() if depths else 0) if depths else 1
+    """How deep the lists go in ``value``, checked the same at every position (an empty list
+    fits beside lists of any depth, as in TensorFlow)."""
+    return _depth_of(value)[0]
+
+
+def _depth_of(value):
+    """(depth, whether this is an empty list)."""
     if isinstance(value, np.ndarray) and value.ndim > 0:
-        return _depth(value.tolist(), where)
-    return 0
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        return 0, False
+    if not value:
+        return 1, True
+    children = [_depth_of(v) for v in value]
+    full = {d for d, empty in children if not empty}
+    if len(full) > 1 or (full == {0} and any(empty for _, empty in children)):
+        raise ValueError("all scalar values must have the same nesting depth")      # TensorFlow's words
+    return 1 + (full.pop() if full else 1), False
 
 
 def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None, row_splits_dtype=np.int64):
@@ -631,7 +771,7 @@ def _same_kind(values) -> None:
             kinds.add("string" if isinstance(v, (str, bytes)) else "number")
     visit(values)
     if len(kinds) > 1:
-        raise ValueError("tf.ragged.constant: the values mix strings and numbers; a RaggedTensor has one dtype")
+        raise ValueError("Can't convert Python sequence with mixed types to Tensor.")      # TensorFlow's words
 
 
 def map_flat_values(op, *args, **kwargs):

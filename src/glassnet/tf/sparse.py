@@ -22,7 +22,7 @@ import numpy as np
 
 from .tensor import Tensor, TensorShape, wrap
 
-__all__ = ["SparseTensor", "from_dense", "to_dense"]
+__all__ = ["SparseTensor", "concat", "from_dense", "to_dense"]
 
 
 class SparseTensor:
@@ -68,7 +68,8 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None) -> 
     if not isinstance(sp_input, SparseTensor):
         raise TypeError(f"sparse.to_dense: sp_input must be a tf.sparse.SparseTensor, got {type(sp_input).__name__}")
     idx, vals, shape = np.asarray(sp_input.indices), np.asarray(sp_input.values), sp_input.shape
-    fill = 0 if default_value is None else default_value
+    fill = (b"" if vals.dtype.kind == "O" else 0) if default_value is None else default_value
+    fill = fill.encode("utf-8") if isinstance(fill, str) else fill            # string tensors hold bytes
     out = np.full(shape, fill, dtype=vals.dtype)
     if validate_indices:
         for k, row in enumerate(idx):
@@ -82,6 +83,35 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None) -> 
     if len(idx):
         out[tuple(idx.T)] = vals
     return wrap(out)
+
+
+def concat(axis, sp_inputs, expand_nonconcat_dims=False, name=None, concat_dim=None) -> SparseTensor:
+    """The SparseTensors side by side along ``axis``: each one's entries moved along that axis
+    by the sizes before it, in row-major order (the other sizes must agree, or with
+    ``expand_nonconcat_dims`` the largest is taken)."""
+    axis = concat_dim if concat_dim is not None else axis
+    parts = list(sp_inputs)
+    if not parts or not all(isinstance(p, SparseTensor) for p in parts):
+        raise TypeError("sparse.concat: sp_inputs must be a non-empty list of tf.sparse.SparseTensor")
+    shapes = [np.asarray(p.dense_shape) for p in parts]
+    if len({len(sh) for sh in shapes}) != 1:
+        raise ValueError(f"sparse.concat: the inputs have different ranks {[len(sh) for sh in shapes]}")
+    axis = int(axis) % len(shapes[0])
+    others = np.delete(np.array(shapes), axis, axis=1)
+    if not expand_nonconcat_dims and (others != others[0]).any():
+        raise ValueError(f"sparse.concat: the inputs' sizes off axis {axis} differ: {[sh.tolist() for sh in shapes]}")
+    offsets = np.concatenate([[0], np.cumsum([sh[axis] for sh in shapes])[:-1]])
+    indices = []
+    for p, off in zip(parts, offsets):
+        idx = np.asarray(p.indices).copy()
+        idx[:, axis] += off
+        indices.append(idx)
+    idx = np.concatenate(indices)
+    values = np.concatenate([np.asarray(p.values) for p in parts])
+    order = np.lexsort(idx.T[::-1]) if len(idx) else np.zeros(0, np.int64)
+    shape = np.max(np.array(shapes), axis=0)
+    shape[axis] = sum(sh[axis] for sh in shapes)
+    return SparseTensor(idx[order], values[order].view(Tensor), shape)
 
 
 def from_dense(tensor, name=None) -> SparseTensor:

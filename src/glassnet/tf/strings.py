@@ -321,6 +321,13 @@ def join(inputs, separator: str = "", name=None) -> Tensor:
         raise ValueError("strings.join: inputs must be a list of strings or string tensors, got one string; "
                          "for the strings of one tensor use strings.reduce_join")
     sep = _one(separator, "strings.join: separator")
+    ragged = [a for a in inputs if _is_ragged(a)]
+    if ragged:                                   # RaggedTensors of the same rows: joined value by value
+        splits = [[np.asarray(s) for s in r.nested_row_splits] for r in ragged]
+        if any(len(s) != len(splits[0]) or any(not np.array_equal(a, b) for a, b in zip(s, splits[0]))
+               for s in splits[1:]):
+            raise ValueError("strings.join: the RaggedTensors have different rows; they must match")
+        return ragged[0].with_flat_values(join([a.flat_values if _is_ragged(a) else a for a in inputs], sep))
     parts = []
     for i, a in enumerate(inputs):
         texts, shape = _texts(a, f"inputs[{i}]")
