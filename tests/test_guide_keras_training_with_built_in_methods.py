@@ -251,6 +251,12 @@ def test_training_and_evaluation_with_the_built_in_methods(tmp_path, monkeypatch
     assert capsys.readouterr().out.strip("\n") == ENDPOINT_UNFIT
     out = model.predict(data, verbose=0)
     np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
+    before = model.get_weights()[0].copy()
+    history = model.fit(data, verbose=0)               # compiled without a loss: add_loss's is the loss
+    assert sorted(history.history) == ["loss"] and 0.5 < history.history["loss"][0] < 1.0   # TF 2.21: 0.7387
+    assert not np.array_equal(before, model.get_weights()[0])
+    model.summary()
+    assert capsys.readouterr().out.strip("\n") == ENDPOINT
 
     # validation_split
     model = get_compiled_model()
@@ -415,3 +421,7 @@ def test_training_and_evaluation_with_the_built_in_methods(tmp_path, monkeypatch
     tb = keras.callbacks.TensorBoard(log_dir=str(tmp_path / "logs"), histogram_freq=0, embeddings_freq=0,
                                      update_freq="epoch")
     assert type(tb).__name__ == "TensorBoard"
+    plain = get_uncompiled_model()
+    plain.compile(optimizer="adam")
+    with pytest.raises(ValueError, match=re.escape("No loss to compute. Provide a `loss` argument in `compile()`.")):
+        plain.fit(np.ones((4, 784)), np.ones((4, 10)), verbose=0)

@@ -418,8 +418,9 @@ def compiled(model, what: str) -> None:
     """Refuse fit/evaluate on a model that has no loss yet (nothing changes)."""
     if not model.compiled:
         raise ValueError(f"You must call compile() before {what}: e.g. model.compile(loss='binary_crossentropy')")
-    if model.loss is None:
-        raise ValueError(f"{what}: the model was compiled without a loss; pass loss=... to compile()")
+    from .outputs import may_add_losses, no_loss  # noqa: PLC0415 - outputs builds on the checks' users
+    if model.loss is None or (no_loss(model.loss) and not may_add_losses(model)):   # (Keras 3.15's words)
+        raise ValueError(f"{what}: No loss to compute. Provide a `loss` argument in `compile()`.")
     # a subclass may hold Variables alone, or nothing (the time-series tutorial's Baseline)
     if model._is_stack() and not model.layers and not model.weights:
         raise ValueError(f"{what}: the model has no layers; add some first, e.g. model.add(Dense(1))")

@@ -142,6 +142,8 @@ class Graph:
                 for layer, kept in state:
                     vars(layer).update(kept)
             need = node.layer.differentiable_input and any(id(p) in carries for p in node.parents)
+            if need and node.takes_list and getattr(node.layer, "by_call", False):   # which of its inputs: an
+                node.layer.__dict__["_inputs_needed"] = [id(p) in carries for p in node.parents]   # Input of targets
             dx = node.layer.backward(grad, need)
             for v in node.layer.trainable_weights:
                 total = totals.get(id(v))

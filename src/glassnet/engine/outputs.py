@@ -88,6 +88,21 @@ class OutputLosses:
         return [OutputMetric(_LossMean(loss), k, f"{name}_loss") for k, name, loss in parts] if len(parts) > 1 else []
 
 
+def no_loss(loss) -> bool:
+    """Whether ``compile`` was given no loss at all (every output a :class:`NoLoss`)."""
+    parts = loss.losses if isinstance(loss, OutputLosses) else [loss]
+    return all(isinstance(part, NoLoss) for part in parts)
+
+
+def may_add_losses(model) -> bool:
+    """Whether a layer of ``model`` may add to the loss (``add_loss`` in a call of one's own, an
+    activity regularizer): else a model compiled without a loss has nothing to minimize."""
+    parts = model._parts() if hasattr(model, "_parts") else []
+    return any(getattr(p, "by_call", False) or getattr(p, "activity_regularizer", None) is not None
+               or type(p).__name__ == "ActivityRegularization" or (p is not model and may_add_losses(p))
+               for p in parts)
+
+
 class NoLoss(losses_module.Loss):
     """An output given no loss (``loss=[None, ...]``): it adds 0 to J and sends no gradient
     back; its labels are taken as they are."""

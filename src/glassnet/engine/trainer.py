@@ -18,7 +18,7 @@ from .. import metrics as metrics_module
 from ..fast import denormals
 from . import checks as _checks
 from . import custom_step, fastpath, training
-from .outputs import OutputLosses, output_metrics
+from .outputs import NoLoss, OutputLosses, no_loss, output_metrics
 from .progress import summary_line
 from .step import output_shortcut
 
@@ -42,10 +42,10 @@ class Trainer:
         opt = optimizers.get(optimizer)
         if names is not None and not several:           # one named output: its entry of a dict
             loss, metrics = _only(loss, names[0], "loss"), _only(metrics, names[0], "metrics")
-        if several and loss is not None:
-            loss_obj = OutputLosses.from_compile(loss, loss_weights, names)
-        else:
-            loss_obj = losses.get(loss) if loss is not None else None
+        if several:                             # (no loss: each output's is what add_loss added)
+            loss_obj = OutputLosses.from_compile([None] * len(names) if loss is None else loss, loss_weights, names)
+        else:                                   # no loss: fit minimizes what the layers add (add_loss)
+            loss_obj = losses.get(loss) if loss is not None else NoLoss()
         if loss_obj is not None and loss_obj.reduction in ("none", None):
             raise ValueError(f"compile: loss {loss_obj!r} has reduction={loss_obj.reduction!r}; training "
                              "needs one number per batch: use the default 'sum_over_batch_size', or 'sum'")
@@ -197,6 +197,9 @@ class Trainer:
         # the time-series tutorial's Dense(1) on (batch, steps, features) windows, not a forgotten Flatten
         steps = isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.ndim == y.ndim >= 3
         x = self._features(x, xname, expected, steps)
+        if y is None and no_loss(self.loss):            # compiled without a loss: no labels to give
+            y = [np.zeros((training.rows(x), 1))] * len(self.loss.names) if isinstance(self.loss, OutputLosses) \
+                else np.zeros((training.rows(x), 1))
         if isinstance(self.loss, OutputLosses):         # several outputs: labels for each
             y = y_raw = self._output_labels(y, yname)
             for name, yk in zip(self.loss.names, y):

@@ -204,7 +204,8 @@ def backward(layer, grad, need_input_grad=True, strict=False):
     inputs = list(x.values()) if isinstance(x, dict) else x if isinstance(x, list) else [x]
     variables = list({id(v): v for n in recorder._nodes for v in n.inputs
                       if hasattr(v, "store_in")}.values())                 # every Variable the call read
-    floats = [i for i in inputs if i.dtype.kind == "f"]
+    needed = layer.__dict__.pop("_inputs_needed", None) or [True] * len(inputs)   # (a graph says which)
+    floats = [i for i, want in zip(inputs, needed) if i.dtype.kind == "f" and want]
     if strict and need_input_grad and not any(i is v for n in recorder._nodes for v in n.inputs for i in inputs):
         raise TypeError(f"{who}: dJ/d(input) is needed here (the model follows another layer), but no recorded "
                         "operation read the input itself: what the call did to it first was plain NumPy on an "

@@ -14,7 +14,7 @@ import math
 
 from .. import activations, config as gconfig, initializers, layers, losses, metrics, optimizers, regularizers
 from ..optimizers import schedules
-from ..engine.outputs import OutputLosses
+from ..engine.outputs import NoLoss, OutputLosses, no_loss
 from ..engine.model import Model
 from ..engine.sequential import Sequential
 from ..layers.base import FAMILY as _LAYERS
@@ -85,8 +85,10 @@ def compile_config(model) -> dict:
     else:
         specs = [metric(s) for s in given]
     loss, weights = model.loss, None
-    if isinstance(loss, OutputLosses):          # several outputs: a list (a dict for named outputs)
-        parts = [losses.serialize(part) for part in loss.losses]
+    if no_loss(loss):                           # compile() without a loss: Keras writes null
+        loss = None
+    elif isinstance(loss, OutputLosses):          # several outputs: a list (a dict for named outputs)
+        parts = [None if isinstance(part, NoLoss) else losses.serialize(part) for part in loss.losses]
         weights = list(loss.weights)
         if model._output_names:
             parts, weights = dict(zip(loss.names, parts)), dict(zip(loss.names, weights))
@@ -596,7 +598,7 @@ def check_saveable(model) -> None:
         parts = model.loss.losses if isinstance(model.loss, OutputLosses) else [model.loss]
         for obj, registry, kind in ((model.optimizer, optimizers.CLASSES, "optimizer"),
                                     *((part, losses.CLASSES, "loss") for part in parts)):
-            if obj is not None and registry.get(type(obj).__name__) is not type(obj):
+            if obj is not None and not isinstance(obj, NoLoss) and registry.get(type(obj).__name__) is not type(obj):
                 raise ValueError(f"save: the {kind} {type(obj).__name__} is not one of glassnet's own; "
                                  "it cannot be saved in a .keras file")
         schedule = model.optimizer.schedule
