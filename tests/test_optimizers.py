@@ -58,3 +58,19 @@ def test_bad_arguments_are_named():
         optimizers.Adagrad(initial_accumulator_value=-1)
     with pytest.raises(ValueError, match="beta_1 must be in"):
         optimizers.Adamax(beta_1=1.0)
+
+
+def test_iterations_answers_as_keras_variable_does():
+    """The custom-training walkthrough prints ``optimizer.iterations.numpy()``; the count is
+    still a plain number for arithmetic, and copies carry it."""
+    import copy
+    opt = glassnet.optimizers.SGD(learning_rate=0.01)
+    assert opt.iterations.numpy() == 0 and isinstance(opt.iterations.numpy(), np.int64)
+    w = glassnet.Variable(np.ones(2, np.float32))
+    opt.apply_gradients([(np.ones(2, np.float32), w)])
+    assert opt.iterations == 1 and opt.iterations + 1 == 2 and "Step: 1".endswith(str(opt.iterations))
+    opt.iterations.assign(5)
+    assert int(opt.iterations) == 5 and opt.iterations.dtype == "int64"
+    twin = copy.deepcopy(opt)
+    twin.iterations += 1
+    assert (int(twin.iterations), int(opt.iterations)) == (6, 5)

@@ -51,6 +51,19 @@ class Optimizer:
         self.slots: dict[str, list[np.ndarray]] = {}
         self.fast_state = None              # glassnet.fast's packed copy of the above, if any
 
+    @property
+    def iterations(self) -> "StepCount":
+        """The steps taken so far: a number (``+ 1``, ``==``, ``int()`` as for any int) that
+        also answers as Keras's ``iterations`` variable does (``.numpy()``, ``.assign(n)``)."""
+        count = self.__dict__.get("_step_count")
+        if count is None or count._optimizer is not self or int(count) != self._iterations:
+            count = self.__dict__["_step_count"] = StepCount(self._iterations, self)
+        return count
+
+    @iterations.setter
+    def iterations(self, value) -> None:
+        self.__dict__["_iterations"] = int(value)
+
     # -- learning rate: a number, or a schedule called with the step (glassnet.schedules,
     #    or any function of the step) -------------------------------------------------
     @property
@@ -146,6 +159,7 @@ class Optimizer:
     def __getstate__(self):
         state = dict(self.__dict__)
         state["fast_state"] = None          # rebuilt on the next step, over the copies
+        state.pop("_step_count", None)      # made again, for the copy, when asked for
         return state
 
     # -- one update of all variables ----------------------------------------------------
@@ -261,6 +275,44 @@ class Optimizer:
 
     def __repr__(self):
         return f"{type(self).__name__}(learning_rate={self._learning_rate!r})"
+
+
+class StepCount(int):
+    """What ``optimizer.iterations`` gives: the step count itself, which also answers as
+    Keras's ``iterations`` variable: ``.numpy()`` (an int64), ``.assign(n)``, ``dtype``, ``shape``.
+
+    >>> from glassnet.optimizers import SGD
+    >>> opt = SGD()
+    >>> opt.iterations.numpy(), opt.iterations + 1
+    (np.int64(0), 1)
+    """
+
+    dtype, shape = "int64", ()
+
+    def __new__(cls, value, optimizer=None):
+        number = super().__new__(cls, value)
+        number._optimizer = optimizer
+        return number
+
+    def numpy(self):
+        return np.int64(self)
+
+    @property
+    def value(self):
+        return np.int64(self)
+
+    def assign(self, value):
+        """Set the optimizer's step count (as Keras's ``optimizer.iterations.assign``)."""
+        if self._optimizer is None:
+            raise TypeError("assign: this step count belongs to no optimizer; set optimizer.iterations")
+        self._optimizer.iterations = value
+        return self._optimizer.iterations
+
+    def __reduce__(self):                   # a copy or pickle is the plain number
+        return (int, (int(self),))
+
+    def __repr__(self):
+        return repr(int(self))
 
 
 class LearningRate(float):
