@@ -100,7 +100,8 @@ def test_weight_penalties_in_model_losses_are_differentiable_on_a_tape():
     assert len(m.losses) == 4
     np.testing.assert_allclose(float(total), TF_REG_TOTAL, rtol=1e-6)
     _close(tape.gradient(total, m.trainable_weights), TF_REG_GRADS)
-    assert all(isinstance(v, float) for v in m.layers[0].losses)      # asked outside a tape: numbers
+    np.testing.assert_allclose(float(sum(m.layers[0].losses)), 0.1 * np.sum(K1 ** 2) + 0.2 * np.sum(np.abs(B1)),
+                               rtol=1e-6)                        # asked outside a tape: the same penalties
 
 
 def test_fit_still_adds_every_term_after_a_tape_left_them_out():
@@ -135,3 +136,21 @@ def test_an_add_loss_term_inside_a_sequential_counts_once():
     np.testing.assert_allclose(float(pen), 0.1 * np.sum(h ** 2), rtol=1e-6)
     np.testing.assert_allclose(tape.gradient(pen, dense.kernel).numpy(), 0.2 * X.T @ h, rtol=1e-5)
     np.testing.assert_allclose(tape.gradient(s, dense.kernel).numpy(), X.T @ np.ones((2, 2)), rtol=1e-6)
+
+
+class _Constant(L.Layer):
+    """A layer written with call that adds a plain number (no gradient)."""
+
+    def call(self, x):
+        self.add_loss(0.5)
+        return x
+
+
+def test_a_plain_number_added_before_a_penalty_leaves_the_penaltys_gradient_in_place():
+    dense = L.Dense(2, kernel_initializer="ones")
+    m = keras.Sequential([L.Input((3,)), dense, _Constant(), _Penalized()])
+    with tf.GradientTape() as tape:
+        m(X[:1])
+        pen = m.losses[-1]                                   # the penalty only, after the constant 0.5
+    h = X[:1] @ np.ones((3, 2))
+    np.testing.assert_allclose(tape.gradient(pen, dense.kernel).numpy(), 0.2 * X[:1].T @ h, rtol=1e-5)

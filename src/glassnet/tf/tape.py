@@ -185,7 +185,8 @@ def record_call(unit, given, returned, training=None) -> None:
         # what the call added with add_loss (an activity penalty: model.losses) are outputs of the node too:
         # a program's loss + sum(model.losses) gets their gradients, a loss without them none
         from ..layers import by_call  # noqa: PLC0415 - the layers build on this module
-        added = [t for t in by_call.added_losses(unit) if isinstance(t, Tensor)]
+        added = [t if isinstance(t, Tensor) else wrap(np.asarray(t))     # (a plain number: a constant term,
+                 for t in by_call.added_losses(unit)]                    # kept so the seeds line up)
         add(tapes, Node(f"{type(unit).__name__}({unit.name})", ins + weights, outs + added,
                         _LayerVjp(unit, len(ins), isinstance(given, (list, tuple)), outs, weights,
                                   isinstance(returned, (list, tuple, dict)), len(added), training)))
