@@ -433,7 +433,8 @@ def _randomized(make, shape, rng):
 
 
 @pytest.mark.parametrize("training", [False, True], ids=["inference", "training"])
-@pytest.mark.parametrize("make, shape", MORE_LAYERS, ids=[f"{type(m()).__name__}-{i}" for i, (m, _) in enumerate(MORE_LAYERS)])
+@pytest.mark.parametrize("make, shape", MORE_LAYERS,
+                         ids=[f"{type(m()).__name__}-{i}" for i, (m, _) in enumerate(MORE_LAYERS)])
 def test_call_ops_of_more_layers_give_the_forwards_numbers(make, shape, training):
     layer = _randomized(make, shape, np.random.default_rng(1))
     x = np.random.default_rng(2).normal(size=shape)

@@ -27,8 +27,9 @@ kernels, in every first-order loop, a GAN's two tapes included), and only where 
 tape records the walk through it (nested tapes: a Hessian, a gradient penalty) does its vjp
 run the layer again as ``call_ops`` (its forward written with tf operations; a Sequential
 model's layers in turn, a functional model's nodes in order; the call's ``training`` and the
-state its forward kept, a Dropout's mask, as they were) on a tape of its own, whose walk the outer tape records: the inner
-gradient is differentiable again. A layer without ``call_ops`` refuses by name.
+state its forward kept, a Dropout's mask, as they were) on a tape of its own, whose walk the
+outer tape records: the inner gradient is differentiable again. A layer without ``call_ops``
+refuses by name.
 
 A loop of one's own (a tape, then ``optimizer.apply_gradients``) gets what ``fit`` sets up
 (``glassnet/fast/loop.py``): BLAS on the cores other programs leave free, subnormal numbers
