@@ -9,26 +9,32 @@
 ``categorical(logits, num_samples)`` draws class ids from logits (the text-generation
 tutorial's sampling).
 
-Stateless draws take a ``seed`` of two integers and give the same numbers for the same seed;
-``split`` (``tf.random.experimental.stateless_split``) makes new seeds from one, and a
-``Generator`` hands out seeds (``make_seeds``) as TensorFlow's data augmentation tutorial uses
-them. They are NumPy's generators seeded by the two integers: TensorFlow's own streams (Philox,
-ThreeFry) are not reproduced, so a seed gives other numbers than in TensorFlow.
+``tf.random.Generator`` and the stateless functions (``stateless_normal``, ``stateless_uniform``,
+``stateless_truncated_normal``, ``split``/``fold_in``) run TensorFlow's own Philox-4x32-10 stream
+(:mod:`glassnet.tf.philox`), so a seed gives TensorFlow's numbers: integers and float64 bit for bit,
+float32 uniforms too, float32 normals almost always (a unit in the last place now and then, where
+TensorFlow's float functions round otherwise). A Generator's state is TensorFlow's (int64 ``[counter, counter,
+key]``, moved on by 256 per number drawn), and it is checkpointed as a variable.
 
->>> tf.random.split([1, 2], num=3).shape
-(3, 2)
->>> bool((tf.random.stateless_uniform((2,), seed=(1, 2)) == tf.random.stateless_uniform((2,), seed=(1, 2))).all())
-True
+>>> print(tf.random.stateless_uniform([3], seed=[1, 2]))
+tf.Tensor([0.8440604  0.19204533 0.9962232 ], shape=(3,), dtype=float32)
+>>> g = tf.random.Generator.from_seed(1)
+>>> print(g.uniform([2], minval=0, maxval=10, dtype=tf.int32), g.state.numpy())
+tf.Tensor([4 9], shape=(2,), dtype=int32) [513   0   0]
 """
 import types
 
 import numpy as np
 
+from . import philox
+from .module import Module
 from .tensor import Tensor, wrap
+from .variable import Variable
 from ..utils import rng
 from ..utils import set_random_seed as set_seed
 
-__all__ = ["Generator", "categorical", "experimental", "fold_in", "log_uniform_candidate_sampler", "normal", "set_seed", "split", "stateless_normal",
+__all__ = ["Generator", "categorical", "experimental", "fold_in", "get_global_generator", "log_uniform_candidate_sampler",
+           "normal", "set_global_generator", "set_seed", "split", "stateless_normal", "stateless_truncated_normal",
            "stateless_uniform", "uniform"]
 
 
@@ -88,80 +94,219 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None) -> Tensor
     return wrap(np.minimum(ids, z.shape[1] - 1).astype(dtype))
 
 
-def _seeded(seed, who="seed"):
-    """NumPy's generator for a stateless seed (two integers)."""
-    s = np.asarray(seed).ravel()
+def _shape(shape) -> tuple:
+    return tuple(int(d) for d in np.asarray(shape, dtype=np.int64).reshape(-1))
+
+
+def _key_counter(seed, who):
+    s = np.asarray(seed.numpy() if hasattr(seed, "numpy") else seed).ravel()
     if s.shape != (2,) or s.dtype.kind not in "iu":
         raise ValueError(f"random.{who}: seed must be two integers (shape (2,)), got seed={seed!r}")
-    return np.random.default_rng([int(v) % 2 ** 63 for v in s])
+    return philox.key_counter_from_seed([int(v) for v in s])
+
+
+def _draw_philox(kind, key, counter, shape, dtype, minval=0, maxval=None, mean=0.0, stddev=1.0, who="random"):
+    """TensorFlow's numbers for a key and counter: ``kind`` "uniform", "normal" or "truncated_normal"."""
+    dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+    count = int(np.prod(shape, dtype=np.int64))
+    if kind == "uniform" and dtype.kind in "iu":
+        if minval is None and maxval is None:
+            out = philox.uniform_full_int(key, counter, count, dtype)
+        elif maxval is None:
+            raise ValueError(f"random.{who}: an integer dtype needs maxval")
+        else:
+            if int(maxval) <= int(minval):
+                from .errors import InvalidArgumentError  # noqa: PLC0415
+                raise InvalidArgumentError(None, None, f"Need minval < maxval: {int(minval)} >= {int(maxval)}")
+            out = philox.uniform_int(key, counter, count, int(minval), int(maxval), dtype)
+        return wrap(out.reshape(shape))
+    if dtype.kind != "f":
+        raise ValueError(f"random.{who}: dtype must be a float dtype{' or an integer' if kind == 'uniform' else ''}, "
+                         f"got {dtype}")
+    if kind == "uniform":
+        rnd = philox.uniform(key, counter, count, dtype)
+        lo = dtype.type(0 if minval is None else minval)
+        hi = dtype.type(1 if maxval is None else maxval)
+        out = rnd * (hi - lo) + lo
+    else:
+        rnd = (philox.normal if kind == "normal" else philox.truncated_normal)(key, counter, count, dtype)
+        out = rnd * dtype.type(stddev) + dtype.type(mean)
+    return wrap(np.asarray(out, dtype=dtype).reshape(shape))
 
 
 def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=np.float32, alg=None, name=None) -> Tensor:
-    """:func:`uniform`, the same numbers for the same ``seed`` (two integers)."""
-    size, dtype = tuple(np.atleast_1d(shape).tolist()), np.dtype(dtype)
-    gen = _seeded(seed, "stateless_uniform")
-    if dtype.kind in "iu":
-        if maxval is None:
-            raise ValueError("random.stateless_uniform: an integer dtype needs maxval")
-        return wrap(gen.integers(minval, maxval, size=size).astype(dtype))
-    return wrap(gen.uniform(minval, 1.0 if maxval is None else maxval, size=size).astype(dtype))
+    """TensorFlow's uniform numbers for ``seed`` (two integers): floats in [minval, maxval)
+    (maxval 1), integers in [minval, maxval), or with ``minval=maxval=None`` integers of every bit."""
+    key, counter = _key_counter(seed, "stateless_uniform")
+    return _draw_philox("uniform", key, counter, _shape(shape), dtype, minval, maxval, who="stateless_uniform")
 
 
 def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=np.float32, alg=None, name=None) -> Tensor:
-    """:func:`normal`, the same numbers for the same ``seed`` (two integers)."""
-    return wrap(_seeded(seed, "stateless_normal").normal(mean, stddev, size=tuple(np.atleast_1d(shape).tolist()))
-                .astype(dtype))
+    """TensorFlow's normal numbers for ``seed`` (two integers)."""
+    key, counter = _key_counter(seed, "stateless_normal")
+    return _draw_philox("normal", key, counter, _shape(shape), dtype, mean=mean, stddev=stddev, who="stateless_normal")
+
+
+def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=np.float32, alg=None, name=None) -> Tensor:
+    """TensorFlow's normal numbers within two standard deviations, for ``seed`` (two integers)."""
+    key, counter = _key_counter(seed, "stateless_truncated_normal")
+    return _draw_philox("truncated_normal", key, counter, _shape(shape), dtype, mean=mean, stddev=stddev,
+                        who="stateless_truncated_normal")
 
 
 def split(seed, num=2, alg=None) -> Tensor:
-    """``num`` new seeds ``(num, 2)`` (int64) made from ``seed``: the same ones for the same seed."""
+    """``num`` new seeds ``(num, 2)`` made from ``seed`` (TensorFlow's: every-bit integers of the
+    seed's dtype drawn statelessly from it)."""
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
         raise ValueError(f"random.split: num must be a positive integer, got num={num!r}")
-    return wrap(_seeded(seed, "split").integers(0, 2 ** 63 - 1, size=(int(num), 2), dtype=np.int64))
+    from .tensor import convert_to_tensor  # noqa: PLC0415
+    dtype = np.dtype(convert_to_tensor(seed).dtype)          # Python ints: int32, as TensorFlow's
+    dtype = np.int32 if dtype.kind in "iu" and dtype.itemsize <= 4 else np.int64
+    return stateless_uniform([int(num), 2], seed, minval=None, maxval=None, dtype=dtype)
 
 
 def fold_in(seed, data, alg=None) -> Tensor:
-    """A new seed (2,) made from ``seed`` and the integer ``data``."""
-    s = np.asarray(seed).ravel()
-    _seeded(s, "fold_in")
-    return wrap(np.random.default_rng([int(v) % 2 ** 63 for v in s] + [int(data) % 2 ** 63])
-                .integers(0, 2 ** 63 - 1, size=2, dtype=np.int64))
+    """A new seed ``[drawn from seed, data]`` (TensorFlow's: one every-bit integer of ``data``'s dtype)."""
+    data = np.asarray(data.numpy() if hasattr(data, "numpy") else data)
+    dtype = np.int64 if data.dtype.itemsize == 8 and not isinstance(data.item(), int) else np.int32
+    if data.dtype.kind not in "iu":
+        raise ValueError(f"random.fold_in: data must be an integer, got {data!r}")
+    first = stateless_uniform([], seed, minval=None, maxval=None, dtype=dtype)
+    return wrap(np.array([int(first), int(data)], dtype=dtype))
 
 
 experimental = types.SimpleNamespace(stateless_split=split, stateless_fold_in=fold_in)   # tf.random.experimental
 
 
-class Generator:
-    """``tf.random.Generator``: a generator with its own state. ``from_seed(123)`` repeats;
-    ``make_seeds(count)`` gives ``(2, count)`` seeds for the stateless functions."""
+def _state_from_seed(seed) -> np.ndarray:
+    """TensorFlow's state for an integer seed: its 64-bit pieces, low first (a negative one's sign
+    reaching every piece)."""
+    if isinstance(seed, (list, tuple, np.ndarray)) or hasattr(seed, "numpy"):
+        pieces = [int(v) for v in np.asarray(seed.numpy() if hasattr(seed, "numpy") else seed).ravel()][:3]
+        pieces = [0] * (3 - len(pieces)) + pieces           # too short: zeros on the left (the counter)
+    else:
+        seed, pieces = int(seed), []
+        for _ in range(3):
+            pieces.append(seed & (2 ** 64 - 1))
+            seed >>= 64
+    return np.array([p % 2 ** 64 for p in pieces], dtype=np.uint64).view(np.int64)
 
-    def __init__(self, seed=None, alg=None):
-        self._gen = np.random.default_rng(seed)
+
+class Generator(Module):
+    """``tf.random.Generator``: TensorFlow's Philox generator, state and all. ``from_seed(1)``
+    gives TensorFlow's numbers; each draw moves the state's counter on by 256 per number;
+    ``split`` and ``make_seeds`` hand out keys as TensorFlow's do. Checkpointed as its ``state``."""
+
+    def __init__(self, copy_from=None, state=None, alg=None):
+        super().__init__(name="generator")
+        if alg not in (None, 1, "philox", "PHILOX", "auto_select", 3):
+            raise ValueError(f"random.Generator: glassnet has the Philox algorithm only, got alg={alg!r}")
+        if copy_from is not None:
+            state = copy_from.state.numpy()
+        if state is None:
+            raise ValueError("random.Generator: give state=, copy_from=, or use Generator.from_seed(seed)")
+        self._state_var = Variable(np.asarray(state, dtype=np.int64).reshape(3), trainable=False, name="StateVar")
 
     @classmethod
     def from_seed(cls, seed, alg=None) -> "Generator":
-        return cls(int(seed), alg)
+        return cls(state=_state_from_seed(seed), alg=alg)
+
+    @classmethod
+    def from_state(cls, state, alg=None) -> "Generator":
+        return cls(state=state, alg=alg)
+
+    @classmethod
+    def from_key_counter(cls, key, counter, alg=None) -> "Generator":
+        return cls(state=np.concatenate([np.asarray(counter, np.int64).ravel(), np.asarray(key, np.int64).ravel()]),
+                   alg=alg)
 
     @classmethod
     def from_non_deterministic_state(cls, alg=None) -> "Generator":
-        return cls(None, alg)
+        return cls(state=np.random.default_rng().integers(-2 ** 63, 2 ** 63 - 1, size=3, dtype=np.int64), alg=alg)
 
-    def make_seeds(self, count=1) -> Tensor:
-        return wrap(self._gen.integers(0, 2 ** 63 - 1, size=(2, int(count)), dtype=np.int64))
+    @property
+    def state(self) -> Variable:
+        return self._state_var
 
-    def uniform(self, shape, minval=0, maxval=None, dtype=np.float32, name=None) -> Tensor:
-        size, dtype = tuple(np.atleast_1d(shape).tolist()), np.dtype(dtype)
-        if dtype.kind in "iu":
-            if maxval is None:
-                raise ValueError("Generator.uniform: an integer dtype needs maxval")
-            return wrap(self._gen.integers(minval, maxval, size=size).astype(dtype))
-        return wrap(self._gen.uniform(minval, 1.0 if maxval is None else maxval, size=size).astype(dtype))
+    @property
+    def algorithm(self) -> int:
+        return 1                                    # TensorFlow's number for Philox
+
+    @property
+    def key(self) -> Tensor:
+        return wrap(self._state_var.numpy()[2:3].copy())
+
+    def reset(self, state) -> None:
+        self._state_var.assign(np.asarray(state, dtype=np.int64).reshape(3))
+
+    def reset_from_seed(self, seed) -> None:
+        self.reset(_state_from_seed(seed))
+
+    def reset_from_key_counter(self, key, counter) -> None:
+        self.reset(np.concatenate([np.asarray(counter, np.int64).ravel(), np.asarray(key, np.int64).ravel()]))
+
+    def skip(self, delta) -> None:
+        self._advance(int(delta))
+
+    def _take(self, count: int):
+        """The key and counter of the next draw, and the state moved on by ``256 * count``."""
+        u = self._state_var.numpy().view(np.uint64)
+        counter = [int(u[0]) & 0xFFFFFFFF, int(u[0]) >> 32, int(u[1]) & 0xFFFFFFFF, int(u[1]) >> 32]
+        key = [int(u[2]) & 0xFFFFFFFF, int(u[2]) >> 32]
+        self._advance(256 * count)
+        return key, counter
+
+    def _advance(self, delta: int) -> None:
+        u = self._state_var.numpy().view(np.uint64)
+        c = (int(u[0]) | int(u[1]) << 64) + delta
+        c %= 2 ** 128
+        new = np.array([c & (2 ** 64 - 1), c >> 64, int(u[2])], dtype=np.uint64).view(np.int64)
+        self._state_var.assign(new)
+
+    def _draw(self, kind, shape, dtype, **kw) -> Tensor:
+        shape = _shape(shape)
+        key, counter = self._take(int(np.prod(shape, dtype=np.int64)))
+        return _draw_philox(kind, key, counter, shape, dtype, who=f"Generator.{kind}", **kw)
 
     def normal(self, shape, mean=0.0, stddev=1.0, dtype=np.float32, name=None) -> Tensor:
-        return wrap(self._gen.normal(mean, stddev, size=tuple(np.atleast_1d(shape).tolist())).astype(dtype))
+        return self._draw("normal", shape, dtype, mean=mean, stddev=stddev)
+
+    def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=np.float32, name=None) -> Tensor:
+        return self._draw("truncated_normal", shape, dtype, mean=mean, stddev=stddev)
+
+    def uniform(self, shape, minval=0, maxval=None, dtype=np.float32, name=None) -> Tensor:
+        if np.dtype(getattr(dtype, "as_numpy_dtype", dtype)).kind in "iu" and maxval is None:
+            raise ValueError("Generator.uniform: an integer dtype needs maxval (uniform_full_int gives every bit)")
+        return self._draw("uniform", shape, dtype, minval=minval, maxval=maxval)
+
+    def uniform_full_int(self, shape, dtype=np.uint64, name=None) -> Tensor:
+        return self._draw("uniform", shape, dtype, minval=None, maxval=None)
+
+    def make_seeds(self, count=1) -> Tensor:
+        """``(2, count)`` seeds for the stateless functions: new keys over a row of zeros (TensorFlow's)."""
+        keys = self.uniform_full_int([int(count)], dtype=np.int64)
+        return wrap(np.stack([np.asarray(keys), np.zeros_like(keys)]))
 
     def split(self, count=1) -> list:
-        return [Generator(int(s)) for s in self._gen.integers(0, 2 ** 63 - 1, size=count)]
+        """``count`` new generators, each of state ``[0, 0, new key]`` (TensorFlow's)."""
+        keys = np.asarray(self.uniform_full_int([int(count)], dtype=np.int64))
+        return [Generator(state=[0, 0, int(k)]) for k in keys]
+
+
+_GLOBAL = []
+
+
+def get_global_generator() -> Generator:
+    """The generator ``tf.random.get_global_generator()`` shares (made from fresh entropy on first use)."""
+    if not _GLOBAL:
+        _GLOBAL.append(Generator.from_non_deterministic_state())
+    return _GLOBAL[0]
+
+
+def set_global_generator(generator) -> None:
+    if not isinstance(generator, Generator):
+        raise TypeError(f"random.set_global_generator: expected a tf.random.Generator, got {type(generator).__name__}")
+    _GLOBAL[:] = [generator]
 
 
 def log_uniform_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max, seed=None, name=None):

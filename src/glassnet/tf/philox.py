@@ -1,0 +1,140 @@
+"""Philox-4x32-10, the counter-based generator behind TensorFlow's ``tf.random.Generator`` and
+``tf.random.stateless_*`` (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", 2011),
+with TensorFlow's ways of turning its 32-bit words into numbers, so a seed gives TensorFlow's numbers.
+
+One block: a 128-bit counter (four 32-bit words) and a 64-bit key (two words) go through ten
+rounds; each round multiplies two words by constants, keeps the high and low halves, mixes them
+with the other words and the key, and the key is raised by the golden-ratio constants between
+rounds. Block ``i`` of a draw uses counter ``start + i``; all blocks are computed at once in NumPy.
+
+Numbers from words (TensorFlow's ``random_distributions.h``): a float32 in [0, 1) is the word's 23
+low bits as the mantissa of a number in [1, 2), minus 1; a float64 takes 52 bits from two words;
+normals come in pairs by Box-Muller (``sqrt(-2 log u1)`` times the sine and cosine of
+``2 pi u2``); bounded integers are ``minval + word % (maxval - minval)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["blocks", "key_counter_from_seed", "normal", "normal_pair", "truncated_normal", "uniform", "uniform_full_int",
+           "uniform_int"]
+
+_M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
+_W0, _W1 = np.uint32(0x9E3779B9), np.uint32(0xBB67AE85)
+_LOW = np.uint64(0xFFFFFFFF)
+
+
+def blocks(key, counter, n: int) -> np.ndarray:
+    """``n`` Philox blocks ``(n, 4)`` uint32, from ``counter`` (four words), ``counter + 1``, ...
+    under ``key`` (two words)."""
+    c = np.asarray(counter, dtype=np.uint64)
+    start = int(c[0]) | int(c[1]) << 32 | int(c[2]) << 64 | int(c[3]) << 96
+    values = [(start + i) % (1 << 128) for i in range(n)]
+    words = np.array([[(v >> (32 * k)) & 0xFFFFFFFF for k in range(4)] for v in values], dtype=np.uint64)
+    words = words.reshape(n, 4)
+    k0, k1 = np.uint64(int(key[0]) & 0xFFFFFFFF), np.uint64(int(key[1]) & 0xFFFFFFFF)
+    for round_ in range(10):
+        p0, p1 = _M0 * words[:, 0], _M1 * words[:, 2]
+        hi0, lo0, hi1, lo1 = p0 >> np.uint64(32), p0 & _LOW, p1 >> np.uint64(32), p1 & _LOW
+        words = np.stack([hi1 ^ words[:, 1] ^ k0, lo1, hi0 ^ words[:, 3] ^ k1, lo0], axis=1)
+        k0, k1 = (k0 + np.uint64(_W0)) & _LOW, (k1 + np.uint64(_W1)) & _LOW
+    return words.astype(np.uint32)
+
+
+def key_counter_from_seed(seed):
+    """TensorFlow's key and counter for a stateless seed of two integers: the seed as a counter
+    under a fixed key, run once, scrambles it (``StatelessRandomGetKeyCounter``)."""
+    s0, s1 = (int(v) % (1 << 64) for v in seed)
+    counter = [s0 & 0xFFFFFFFF, s0 >> 32, s1 & 0xFFFFFFFF, s1 >> 32]
+    mix = blocks([0x3EC8F720, 0x02461E29], counter, 1)[0]
+    return [int(mix[0]), int(mix[1])], [0, 0, int(mix[2]), int(mix[3])]
+
+
+def _words(key, counter, count: int, per_block: int) -> np.ndarray:
+    """Enough blocks for ``count`` results at ``per_block`` results a block, as rows."""
+    return blocks(key, counter, -(-count // per_block) if count else 0)
+
+
+def _float01(words: np.ndarray, dtype) -> np.ndarray:
+    if np.dtype(dtype) == np.float64:              # two words a number: 20 + 32 mantissa bits
+        w = words.reshape(-1, 2).astype(np.uint64)
+        bits = np.uint64(1023) << np.uint64(52) | (w[:, 0] & np.uint64(0xFFFFF)) << np.uint64(32) | w[:, 1]
+        return bits.view(np.float64) - 1.0
+    bits = np.uint32(127) << np.uint32(23) | (words.reshape(-1) & np.uint32(0x7FFFFF))
+    out = bits.view(np.float32) - np.float32(1.0)
+    return out.astype(dtype) if np.dtype(dtype) != np.float32 else out
+
+
+def uniform(key, counter, count: int, dtype=np.float32) -> np.ndarray:
+    """``count`` numbers in [0, 1): four a block (float16/32), two a block (float64)."""
+    per = 2 if np.dtype(dtype) == np.float64 else 4
+    return _float01(_words(key, counter, count, per), dtype)[:count]
+
+
+def normal(key, counter, count: int, dtype=np.float32) -> np.ndarray:
+    """``count`` standard normals by Box-Muller on pairs of uniforms."""
+    double = np.dtype(dtype) == np.float64
+    ftype = np.float64 if double else np.float32
+    u = _float01(_words(key, counter, count, 2 if double else 4), ftype).reshape(-1, 2)
+    return _box_muller(u[:, 0], u[:, 1], ftype).reshape(-1)[:count].astype(dtype)
+
+
+def _box_muller(u1, u2, ftype) -> np.ndarray:
+    """Pairs ``(sin, cos)(2 pi u2) sqrt(-2 log u1)``, rows. In float32 as TensorFlow's C++ computes
+    it: ``2 pi u2`` in double then rounded, each of log, sqrt, sin, cos rounded to float32 (glibc's
+    float functions are correctly rounded; NumPy's float32 ones are not always)."""
+    f64 = lambda fn, x: fn(x.astype(np.float64)).astype(ftype)     # noqa: E731
+    u1 = np.maximum(u1, ftype(1e-7))
+    v1 = (2.0 * np.pi * u2.astype(np.float64)).astype(ftype)
+    radius = f64(np.sqrt, ftype(-2.0) * f64(np.log, u1))
+    return np.stack([f64(np.sin, v1) * radius, f64(np.cos, v1) * radius], axis=1)
+
+
+def uniform_int(key, counter, count: int, minval: int, maxval: int, dtype=np.int32) -> np.ndarray:
+    """``count`` integers ``minval + bits % (maxval - minval)`` (32 bits, or 64 from two words)."""
+    span = int(maxval) - int(minval)
+    if np.dtype(dtype).itemsize == 8:
+        w = _words(key, counter, count, 2).reshape(-1, 2).astype(np.uint64)
+        bits = (w[:, 0] | w[:, 1] << np.uint64(32))[:count]
+        return (np.int64(minval) + (bits % np.uint64(span)).astype(np.int64)).astype(dtype)
+    bits = _words(key, counter, count, 4).reshape(-1)[:count].astype(np.uint64)
+    return (int(minval) + (bits % np.uint64(span % (1 << 32))).astype(np.int64)).astype(dtype)
+
+
+def uniform_full_int(key, counter, count: int, dtype=np.int64) -> np.ndarray:
+    """``count`` integers using every bit (a 64-bit one from two words)."""
+    if np.dtype(dtype).itemsize == 8:
+        w = _words(key, counter, count, 2).reshape(-1, 2).astype(np.uint64)
+        return (w[:, 0] | w[:, 1] << np.uint64(32))[:count].view(np.int64).astype(dtype)
+    return _words(key, counter, count, 4).reshape(-1)[:count].view(np.int32).astype(dtype)
+
+
+def truncated_normal(key, counter, count: int, dtype=np.float32) -> np.ndarray:
+    """``count`` standard normals within (-2, 2): group ``g`` of four starts at counter ``start +
+    256 g`` and takes the words of its blocks in order, two at a time through Box-Muller, keeping
+    each result whose size is under 2 until it has four (TensorFlow's TruncatedNormalDistribution)."""
+    double = np.dtype(dtype) == np.float64
+    ftype, per = (np.float64, 2) if double else (np.float32, 4)
+    start = int(counter[0]) | int(counter[1]) << 32 | int(counter[2]) << 64 | int(counter[3]) << 96
+    out = []
+    for g in range(-(-count // per)):
+        c = (start + 256 * g) % (1 << 128)
+        base, kept, n = [(c >> (32 * k)) & 0xFFFFFFFF for k in range(4)], [], 4
+        while len(kept) < per:
+            words = blocks(key, base, n).reshape(-1)
+            step = 4 if double else 2
+            kept = []
+            for i in range(0, len(words) - step + 1, step):
+                pair = normal_pair(words[i:i + step], ftype)
+                kept += [x for x in pair if abs(x) < 2.0]
+                if len(kept) >= per:
+                    break
+            n *= 2
+        out += kept[:per]
+    return np.array(out[:count], dtype=dtype)
+
+
+def normal_pair(words, ftype):
+    """Two normals from two words (float32) or four (float64), by Box-Muller."""
+    u = _float01(np.asarray(words, dtype=np.uint32), ftype)
+    return list(_box_muller(u[0:1], u[1:2], ftype)[0])
