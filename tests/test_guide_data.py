@@ -3,6 +3,7 @@ for them (the random parts left out): dataset reprs with TensorFlow's class name
 ``reduce``, ``from_generator`` with ``output_types``/``output_shapes``, ``numpy_function``
 inside ``map`` (scalars, as in a traced function), and an iterator saved in a checkpoint."""
 import numpy as np
+import pytest
 
 import glassnet as tf
 
@@ -117,3 +118,64 @@ def test_rejection_resample_balances_the_classes_as_tensorflow_mixes():
     seen = np.concatenate([labels.numpy() for _, labels in balanced_ds.take(200)])
     assert seen.shape == (2000,) and abs(seen.mean() - 0.5) < 0.05              # about half of each class
     assert repr(balanced_ds).startswith("<_MapDataset element_spec=(TensorSpec(shape=(None, 3)")
+
+
+def test_scan_shard_unique_rebatch_counter_random():
+    assert list(tf.data.Dataset.range(3).scan(tf.constant(0, tf.int64), lambda s, x: (s + x, s * 10))
+                .as_numpy_iterator()) == [0, 0, 10]
+    assert list(tf.data.Dataset.range(6).shard(2, 1).as_numpy_iterator()) == [1, 3, 5]
+    assert int(tf.data.Dataset.range(5).shard(2, 0).cardinality()) == 3
+    assert list(tf.data.Dataset.from_tensor_slices([1, 1, 2, 1, 3]).unique().as_numpy_iterator()) == [1, 2, 3]
+    assert [b.tolist() for b in tf.data.Dataset.range(5).batch(3).rebatch(2).as_numpy_iterator()] == \
+        [[0, 1], [2, 3], [4]]
+    assert list(tf.data.Dataset.counter(start=2, step=3).take(3).as_numpy_iterator()) == [2, 5, 8]
+    a = list(tf.data.Dataset.random(seed=1).take(3).as_numpy_iterator())
+    assert a == list(tf.data.Dataset.random(seed=1).take(3).as_numpy_iterator()) and len(set(a)) == 3
+    assert repr(tf.data.Dataset.counter()).startswith("<_CounterDataset element_spec=TensorSpec(shape=(), "
+                                                      "dtype=tf.int64")
+
+
+def test_group_by_window_and_bucket_by_sequence_length_as_tensorflow():
+    windows = tf.data.Dataset.range(10).group_by_window(lambda x: x % 2, lambda k, w: w.batch(3), window_size=3)
+    assert [w.tolist() for w in windows.as_numpy_iterator()] == [[0, 2, 4], [1, 3, 5], [6, 8], [7, 9]]   # TF 2.21
+    ds = tf.data.Dataset.from_generator(lambda: iter([[1], [1, 2, 3], [1, 2], [5, 6, 7, 8], [1]]),
+                                        output_signature=tf.TensorSpec([None], tf.int32))
+    buckets = ds.bucket_by_sequence_length(lambda x: tf.shape(x)[0], [2, 4], [2, 2, 2])
+    assert [b.numpy().tolist() for b in buckets] == [[[1, 2, 3], [1, 2, 0]], [[1], [1]], [[5, 6, 7, 8]]]   # TF 2.21
+    padded = tf.data.Dataset.from_generator(lambda: iter([[1], [1, 2, 3], [1, 2], [1]]),
+                                            output_signature=tf.TensorSpec([None], tf.int32))
+    to_edge = padded.bucket_by_sequence_length(lambda x: tf.shape(x)[0], [2, 5], [2, 2, 2], pad_to_bucket_boundary=True)
+    assert [b.numpy().tolist() for b in to_edge] == [[[1, 2, 3, 0], [1, 2, 0, 0]], [[1], [1]]]
+
+
+def test_options_save_load_and_assert_cardinality(tmp_path):
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    ds = tf.data.Dataset.range(4).with_options(options)
+    assert repr(ds).startswith("<_OptionsDataset ") and ds.options() is options
+    assert ds.options().experimental_distribute.auto_shard_policy == tf.data.experimental.AutoShardPolicy.DATA
+    pairs = tf.data.Dataset.from_tensor_slices((np.arange(3), np.array([b"a", b"b", b"c"])))
+    pairs.save(str(tmp_path / "saved"))
+    back = tf.data.Dataset.load(str(tmp_path / "saved"))
+    assert [(int(a), b) for a, b in back.as_numpy_iterator()] == [(0, b"a"), (1, b"b"), (2, b"c")]
+    with pytest.raises(FileNotFoundError, match="no dataset saved"):
+        tf.data.Dataset.load(str(tmp_path / "nothing"))
+    checked = tf.data.Dataset.range(2).apply(tf.data.experimental.assert_cardinality(3))
+    assert int(checked.cardinality()) == 3
+    with pytest.raises(tf.errors.FailedPreconditionError, match="expected to contain 3 elements but contained only 2"):
+        list(checked)
+
+
+def test_split_dataset_as_keras():
+    for n, left, right, want in [(7, 0.5, None, [4, 3]), (7, None, 0.5, [3, 4]), (10, 3, None, [3, 7]),
+                                 (10, 0.33, 0.33, [3, 3]), (7, 0.25, None, [2, 5])]:     # Keras 3.15's sizes
+        a, b = tf.keras.utils.split_dataset(np.arange(n), left_size=left, right_size=right)
+        assert [int(d.cardinality()) for d in (a, b)] == want
+    a, b = tf.keras.utils.split_dataset(tf.data.Dataset.range(10), left_size=0.8)
+    assert [int(x) for x in b] == [8, 9]
+    with pytest.raises(ValueError, match="more than the 4 elements"):
+        tf.keras.utils.split_dataset(np.arange(4), left_size=3, right_size=3)
+    assert tf.keras.utils.normalize(np.array([[3., 4.]])).tolist() == [[0.6, 0.8]]
+    tf.keras.utils.get_custom_objects()["my_thing"] = len
+    assert tf.saving.get_registered_object("my_thing") is len
+    del tf.keras.utils.get_custom_objects()["my_thing"]

@@ -293,6 +293,29 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
                                                      batch_size, shuffle, seed, start_index, end_index)
 
 
+def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None):
+    """``keras.utils.split_dataset``: see :mod:`glassnet.data.split`."""
+    from .data import split  # noqa: PLC0415
+    return split.split_dataset(dataset, left_size, right_size, shuffle, seed)
+
+
+def normalize(x, axis=-1, order=2):
+    """``keras.utils.normalize``: ``x`` divided by its ``order``-norm along ``axis`` (a zero
+    norm divides by 1)."""
+    x = np.asarray(x)
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis)
+
+
+def get_custom_objects() -> dict:
+    """``keras.utils.get_custom_objects``: the dict of the user's named objects that files may
+    refer to (``get_custom_objects()["my_loss"] = my_loss``), the one
+    ``register_keras_serializable`` fills."""
+    from .registry import _CUSTOM  # noqa: PLC0415 - the registry builds on this module
+    return _CUSTOM
+
+
 class PyDataset:
     """``keras.utils.PyDataset``: batches by index. A subclass writes ``__len__`` (the number of
     batches) and ``__getitem__(i)`` (batch ``i``: ``x``, ``(x, y)`` or ``(x, y, sample_weight)``),

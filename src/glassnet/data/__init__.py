@@ -2,9 +2,9 @@
 constants), in ``dataset.py``; file readers sit beside it as they are added.
 """
 from . import experimental
-from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
+from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset, Options
 from .text_line import TextLineDataset
 from .tfrecord import TFRecordDataset
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "TFRecordDataset", "TextLineDataset",
-           "experimental"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "Options", "TFRecordDataset",
+           "TextLineDataset", "experimental"]

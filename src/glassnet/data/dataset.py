@@ -41,7 +41,7 @@ from .combine import interleave_runs, pad
 from .prefetch import draws, prefetched
 from .structure import TensorSpec, as_array, as_element, as_input, leaves, numpy_leaf, spec_of, structure, tensors
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "Options"]
 
 AUTOTUNE = -1                   # tf.data.AUTOTUNE: "as fast as you can"
 INFINITE_CARDINALITY = -1       # tf.data.INFINITE_CARDINALITY
@@ -103,6 +103,32 @@ def _signature(types, shapes):
     spec = TensorSpec((), np.dtype(getattr(types, "as_numpy_dtype", types)))
     spec.shape = None if shapes is None else TensorShape(tuple(shapes))
     return spec
+
+
+def _reduced(reduce_func, key, rows):
+    """The elements of ``reduce_func(key, window)`` for one window of ``rows``."""
+    window = Dataset(lambda: iter(rows), len(rows), spec_of(rows[0]))
+    out = reduce_func(key.view(Tensor), window)
+    if not isinstance(out, Dataset):
+        raise TypeError(f"Dataset.group_by_window: reduce_func must return a Dataset, got {type(out).__name__}")
+    return out._run()
+
+
+class Options:
+    """``tf.data.Options``: settings by attribute, in groups (``options.threading.
+    private_threadpool_size = 4``, ``options.experimental_distribute.auto_shard_policy``);
+    kept and given back, changing nothing here (glassnet's pipelines have no threads or
+    graph to tune)."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        group = Options()
+        object.__setattr__(self, name, group)
+        return group
+
+    def __repr__(self):
+        return f"Options({', '.join(f'{k}={v!r}' for k, v in vars(self).items())})"
 
 
 def _window_of(elements):
@@ -567,6 +593,170 @@ class Dataset:
         spec = None if self._spec is None else (TensorSpec((), np.int64), self._spec)
         return self._then(lambda: ((np.array(i, np.int64), e) for i, e in enumerate(self._run(), start)),
                           self._cardinality, spec)
+
+    @_makes("_ScanDataset")
+    def scan(self, initial_state, scan_func, name=None):
+        """``scan_func(state, element) -> (new state, output)`` over the elements in turn: the
+        outputs (a running sum, a cumulative count), the state carried from one to the next."""
+        def run():
+            state = tensors(as_input(initial_state, "Dataset.scan: initial_state"))
+            for element in self._run():
+                result = scan_func(state, tensors(element))
+                if not isinstance(result, (tuple, list)) or len(result) != 2:
+                    raise ValueError("Dataset.scan: scan_func must return a pair (new_state, output_element)")
+                state = tensors(as_input(result[0], "Dataset.scan: the new state"))
+                yield as_element(result[1], "Dataset.scan: the output element")
+        return self._then(run, self._cardinality)
+
+    @_makes("_ShardDataset")
+    def shard(self, num_shards, index, name=None):
+        """Every ``num_shards``-th element, starting with element ``index`` (one worker's part)."""
+        num_shards, index = _count(num_shards, "shard: num_shards"), _count(index, "shard: index")
+        if num_shards < 1 or not 0 <= index < num_shards:
+            raise ValueError(f"Dataset.shard: index must be in [0, num_shards), num_shards >= 1; got index={index}, "
+                             f"num_shards={num_shards}")
+        n = self._cardinality
+        size = max(0, -(-(n - index) // num_shards)) if n >= 0 else n
+        return self._then(lambda: itertools.islice(self._run(), index, None, num_shards), size, self._spec)
+
+    @_makes("_UniqueDataset")
+    def unique(self, name=None):
+        """Each distinct element once, where it first comes (scalars of ints or strings)."""
+        def run():
+            seen = set()
+            for element in self._run():
+                if not isinstance(element, np.ndarray) or element.ndim != 0 or element.dtype.kind not in "iuO":
+                    raise TypeError("Dataset.unique: elements must be integer or string scalars")
+                key = element.item()
+                if key not in seen:
+                    seen.add(key)
+                    yield element
+        return self._then(run, UNKNOWN_CARDINALITY, self._spec)
+
+    @_makes("_RebatchDataset")
+    def rebatch(self, batch_size, drop_remainder=False, name=None):
+        """The batches cut again to ``batch_size`` rows (the rows in the same order)."""
+        return self.unbatch().batch(batch_size, drop_remainder=drop_remainder)
+
+    @_makes("_OptionsDataset")
+    def with_options(self, options, name=None):
+        """The same elements; ``options`` (a ``tf.data.Options``) are kept and given back by
+        :meth:`options`. glassnet's pipelines have no threads or optimizations to tune."""
+        if not isinstance(options, Options):
+            raise TypeError(f"Dataset.with_options: options must be a tf.data.Options, got {type(options).__name__}")
+        out = self._then(self._run, self._cardinality, self._spec)
+        out._options = options
+        return out
+
+    def options(self):
+        return getattr(self, "_options", None) or Options()
+
+    @_makes("_GroupByWindowDataset")
+    def group_by_window(self, key_func, reduce_func, window_size=None, window_size_func=None, name=None):
+        """Elements grouped by ``key_func(element)`` (an int64 key) into windows of
+        ``window_size`` (or ``window_size_func(key)``); each full window, and at the end each
+        part-filled one in the order its key first came, becomes ``reduce_func(key, window)``
+        (a dataset), whose elements are given in turn."""
+        if (window_size is None) == (window_size_func is None):
+            raise ValueError("Dataset.group_by_window: give exactly one of window_size and window_size_func")
+
+        def size_of(key):
+            n = int(window_size) if window_size is not None else int(window_size_func(key))
+            if n < 1:
+                raise ValueError(f"Dataset.group_by_window: the window size must be >= 1, got {n} for key {int(key)}")
+            return n
+
+        def run():
+            windows = {}
+            for element in self._run():
+                key = np.array(int(np.asarray(_call(key_func, element))), np.int64)
+                rows = windows.setdefault(int(key), [])
+                rows.append(element)
+                if len(rows) >= size_of(key.view(Tensor)):
+                    del windows[int(key)]
+                    yield from _reduced(reduce_func, key, rows)
+            for key, rows in windows.items():
+                yield from _reduced(reduce_func, np.array(key, np.int64), rows)
+        return self._then(run)
+
+    @_makes("_GroupByWindowDataset")
+    def bucket_by_sequence_length(self, element_length_func, bucket_boundaries, bucket_batch_sizes,
+                                  padded_shapes=None, padding_values=None, pad_to_bucket_boundary=False,
+                                  no_padding=False, drop_remainder=False, name=None):
+        """Elements batched with others of about their length: bucket ``i`` holds lengths in
+        ``[boundaries[i-1], boundaries[i])`` and is batched ``bucket_batch_sizes[i]`` at a time,
+        padded to the longest in the batch (or, with ``pad_to_bucket_boundary``, to the bucket's
+        boundary less one)."""
+        bounds = [int(b) for b in bucket_boundaries]
+        sizes = [int(b) for b in bucket_batch_sizes]
+        if len(sizes) != len(bounds) + 1 or bounds != sorted(bounds):
+            raise ValueError(f"Dataset.bucket_by_sequence_length: bucket_batch_sizes must have one more entry "
+                             f"({len(bounds) + 1}) than the sorted bucket_boundaries ({len(bounds)}); got {len(sizes)}")
+
+        def bucket(*element):
+            length = int(np.asarray(element_length_func(*element)))
+            if pad_to_bucket_boundary and length >= bounds[-1]:
+                raise ValueError("Dataset.bucket_by_sequence_length: When pad_to_bucket_boundary=True, elements "
+                                 f"must have length < max(bucket_boundaries) ({bounds[-1]}), got {length}")
+            return sum(length >= b for b in bounds)
+
+        def batched(key, window):
+            size = sizes[int(key)]
+            if no_padding:
+                return window.batch(size, drop_remainder=drop_remainder)
+            shapes = padded_shapes
+            if pad_to_bucket_boundary:
+                edge = bounds[int(key)] - 1
+                shapes = structure(lambda s: (edge,) + tuple(s.shape[1:]), window.element_spec)
+            return window.padded_batch(size, shapes, padding_values, drop_remainder=drop_remainder)
+        return self.group_by_window(bucket, batched, window_size_func=lambda key: sizes[int(key)])
+
+    @staticmethod
+    @_makes("_CounterDataset")
+    def counter(start=0, step=1, dtype=np.int64, name=None):
+        """``start``, ``start + step``, ... for ever."""
+        dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+        return Dataset(lambda: (np.array(v, dtype) for v in itertools.count(start, step)), INFINITE_CARDINALITY,
+                       TensorSpec((), dtype))
+
+    @staticmethod
+    @_makes("_RandomDataset")
+    def random(seed=None, rerandomize_each_iteration=None, name=None):
+        """Random int64 scalars for ever (glassnet's generator, or ``seed``'s)."""
+        def run():
+            gen = np.random.default_rng(seed) if seed is not None else draws()
+            while True:
+                yield np.array(gen.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max), np.int64)
+        return Dataset(run, INFINITE_CARDINALITY, TensorSpec((), np.int64))
+
+    def save(self, path, compression=None, shard_func=None, checkpoint_args=None):
+        """Every element written to the folder ``path`` (made if missing; the file appears whole
+        when the pass ends), for :meth:`load` (``tf.data.Dataset.save``; glassnet's array-only
+        format, not TensorFlow's snapshot files)."""
+        from . import cache  # noqa: PLC0415 - loaded when a pipeline is saved
+        folder = os.fspath(path.decode() if isinstance(path, bytes) else path)
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise NotADirectoryError(f"Dataset.save: {folder} is a file; a dataset is saved in a folder")
+        os.makedirs(folder, exist_ok=True)
+        target = os.path.join(folder, "dataset")
+        if os.path.exists(target + cache.SUFFIX):
+            os.remove(target + cache.SUFFIX)                # a new save replaces the old one
+        for _ in cache.cached_in_file(self._run, target)():
+            pass
+
+    @staticmethod
+    @_makes("_LoadDataset")
+    def load(path, element_spec=None, compression=None, reader_func=None):
+        """The dataset :meth:`save` wrote to ``path``."""
+        from . import cache  # noqa: PLC0415
+        folder = os.fspath(path.decode() if isinstance(path, bytes) else path)
+        target = os.path.join(folder, "dataset")
+        if not os.path.isfile(target + cache.SUFFIX):
+            raise FileNotFoundError(f"Dataset.load: no dataset saved in {folder} (Dataset.save writes one)")
+
+        def nothing():
+            raise FileNotFoundError(f"Dataset.load: the saved dataset in {folder} was removed")
+        return Dataset(cache.cached_in_file(nothing, target), spec=element_spec, reads=True)
 
     @_makes("_CacheDataset")
     def cache(self, filename="", name=None):

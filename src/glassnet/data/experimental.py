@@ -10,13 +10,49 @@ from __future__ import annotations
 from .csv import CsvDataset
 from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 from .make_csv import make_csv_dataset
+from ..tf.errors import FailedPreconditionError
 from .tfrecord import DatasetWriter as TFRecordWriter
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "CsvDataset", "TFRecordWriter", "cardinality",
-           "choose_from_datasets", "make_csv_dataset", "sample_from_datasets"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "AutoShardPolicy", "CsvDataset", "TFRecordWriter",
+           "assert_cardinality", "cardinality", "choose_from_datasets", "load", "make_csv_dataset",
+           "sample_from_datasets", "save"]
 
-sample_from_datasets = Dataset.sample_from_datasets      # TensorFlow 2's older spelling
+sample_from_datasets = Dataset.sample_from_datasets      # TensorFlow 2's older spellings
 choose_from_datasets = Dataset.choose_from_datasets
+load = Dataset.load
+
+
+def save(dataset, path, compression=None, shard_func=None, checkpoint_args=None):
+    """``tf.data.experimental.save(dataset, path)``: ``dataset.save(path)``."""
+    dataset.save(path, compression, shard_func, checkpoint_args)
+
+
+class AutoShardPolicy:
+    """How a distributed input pipeline would be split (kept in ``Options``; one machine here)."""
+    OFF, AUTO, FILE, DATA, HINT = -1, 0, 1, 2, 3
+
+
+def assert_cardinality(expected_cardinality):
+    """A transformation (``dataset.apply(...)``): the same elements, the cardinality said to
+    be ``expected_cardinality``, and an error when the pass finds another count."""
+    expected = int(expected_cardinality)
+
+    def apply(dataset):
+        def run():
+            seen = 0
+            for element in dataset._run():
+                seen += 1
+                if expected >= 0 and seen > expected:
+                    raise FailedPreconditionError(None, None, f"Input dataset was expected to contain {expected} "
+                                                              f"elements but contained at least {seen} elements.")
+                yield element
+            if expected >= 0 and seen < expected:
+                raise FailedPreconditionError(None, None, f"Input dataset was expected to contain {expected} "
+                                                          f"elements but contained only {seen} elements.")
+        out = dataset._then(run, expected, dataset._spec)
+        out._kind = "_AssertCardinalityDataset"
+        return out
+    return apply
 
 
 def cardinality(dataset) -> int:
