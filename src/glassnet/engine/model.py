@@ -297,7 +297,8 @@ class Model(Trainer, Layer):
         (Tensors), its layers' losses, then its own Variables' penalties."""
         return list(self.__dict__.get("_call_losses", ())) + \
             [penalty for part in self._parts() for penalty in part.losses] + \
-            [float(v.regularizer(v.value)) for v in self._variables if v.regularizer is not None]
+            [wrap(np.asarray(v.regularizer(v.value), v.value.dtype)) for v in self._variables
+             if v.regularizer is not None]
 
     def __call__(self, x=None, training=None, **kwargs):
         """``model(x)``: the outputs as a Tensor, as TensorFlow's. A subclass's own ``call``
@@ -370,6 +371,14 @@ class Model(Trainer, Layer):
         for layer in self._layers:
             layers.append(_layer_entry(layer))
         return {"name": self.name, "trainable": self.trainable, "layers": layers}
+
+    def add_loss(self, loss) -> None:
+        """From inside a subclassed model's ``call``. A functional model takes none (Keras 3
+        raises NotImplementedError there too): add the term in a layer's call."""
+        if self.__dict__.get("_functional"):
+            raise NotImplementedError("a functional model takes no add_loss (as Keras 3): call self.add_loss "
+                                      "inside a layer's call, or write a subclassed model")
+        super().add_loss(loss)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
@@ -602,7 +611,7 @@ class Model(Trainer, Layer):
         return outs[0] if len(outs) == 1 else list(outs)
 
     def regularization_loss(self) -> float:
-        return sum(self.losses)
+        return float(sum(self.losses))
 
     def to_onnx(self, g, x):
         """As a layer of an exported model: its layers' nodes, named ``outer/inner/dense/...``."""

@@ -80,9 +80,8 @@ def summary_text(model) -> str:
     if graph:
         table = _graph_rows(model)
     else:
-        table = [(f"{layer.name} ({_kind(layer)})",
-                  _shape(getattr(layer, "output_shape", None) if layer.built else None),
-                  _params(layer)) for layer in model.operations]
+        table = [(f"{layer.name} ({_kind(layer)})", _shape(_output_shape(model, layer)), _params(layer))
+                 for layer in model.operations]
     rows = []
     for cells in table:
         wrapped = [_wrap(" ".join(c) if isinstance(c, list) else c, w - 2)
@@ -113,6 +112,19 @@ def summary_text(model) -> str:
     if built:
         lines.append(f" Optimizer params: {o_count:,} ({_size(o_bytes)})")
     return "\n".join(lines)
+
+
+def _output_shape(model, layer):
+    """What the Output Shape cell shows (None: "?"). Keras knows a layer's shape from its calls in
+    a graph, or from its build; a layer of one's own without a build, called inside a subclassed
+    model's call (the VAE's Encoder), is "?"."""
+    if not layer.built:
+        return None
+    from ..layers.base import Layer  # noqa: PLC0415 - the layers build on the engine's modules
+    if getattr(layer, "by_call", False) and type(layer).build is Layer.build and not model._is_stack() \
+            and not model.__dict__.get("_functional"):
+        return None
+    return getattr(layer, "output_shape", None)
 
 
 def _kind(layer) -> str:

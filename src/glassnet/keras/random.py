@@ -85,3 +85,15 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 def randint(shape, minval, maxval, dtype="int32", seed=None):
     """Integers drawn from ``[minval, maxval)``."""
     return wrap(_generator(seed, "randint").integers(minval, maxval, size=_shape(shape, "randint")).astype(dtype))
+
+
+def dropout(inputs, rate, noise_shape=None, seed=None):
+    """Keras's ``keras.random.dropout``: each entry kept with probability ``1 - rate`` and scaled
+    by ``1 / (1 - rate)``, else 0 (the mask a constant: the tape differentiates through it)."""
+    if not 0 <= rate < 1:
+        raise ValueError(f"keras.random.dropout: rate must be in [0, 1), got {rate!r}")
+    shape = np.shape(inputs) if noise_shape is None else tuple(
+        np.shape(inputs)[i] if d is None else d for i, d in enumerate(noise_shape))
+    keep = _generator(seed, "dropout").random(_shape(shape, "dropout")) >= rate
+    x = inputs if hasattr(inputs, "numpy") else wrap(np.asarray(inputs, config.floatx()))
+    return x * wrap((keep / (1.0 - rate)).astype(np.asarray(x).dtype))

@@ -145,8 +145,9 @@ class Layer:
             shape = ()
         if trainable is None:
             trainable = True
-        if name is None:
-            name = f"variable_{len(self._variables)}"
+        if name is None:                        # Keras's: variable, variable_1, variable_2, ...
+            unnamed = sum(v.name == "variable" or v.name.startswith("variable_") for v in self._variables)
+            name = "variable" if unnamed == 0 else f"variable_{unnamed}"
         dtype = dtype or self.dtype or config.floatx()      # dtype: e.g. "int64" for a counter
         if initializer is None:
             initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
@@ -225,8 +226,7 @@ class Layer:
         if tape.recording():
             return [v.regularizer(tape.read(v)) for v in self._adopted() if v.regularizer is not None] + \
                 by_call.added_losses(self)
-        return [float(v.regularizer(v.value)) for v in self._adopted() if v.regularizer is not None] + \
-            by_call.added_losses(self)
+        return [_penalty(v) for v in self._adopted() if v.regularizer is not None] + by_call.added_losses(self)
 
     def add_loss(self, loss) -> None:
         """From inside ``call``: add ``loss`` (a Tensor computed from the inputs or weights: an
@@ -237,7 +237,7 @@ class Layer:
 
     def regularization_loss(self) -> float:
         """Sum of this layer's weight penalties (added to the loss in fit and evaluate)."""
-        return sum(self.losses)
+        return float(sum(self.losses))
 
     # -- building -----------------------------------------------------------------------
     def build(self, input_shape) -> None:
@@ -556,6 +556,11 @@ def get_class(name: str, custom_objects=None):
     ``custom_objects``, or one registered with ``register_keras_serializable``; anything
     else is refused (safe loading). Names resolve as every family's do (:mod:`glassnet.registry`)."""
     return FAMILY.resolve(name, custom_objects)
+
+
+def _penalty(v):
+    """A weight's penalty as Keras lists it in ``layer.losses``: a scalar Tensor of the weight's dtype."""
+    return wrap(np.asarray(v.regularizer(v.value), v.value.dtype))
 
 
 def registered_classes() -> dict[str, type]:
