@@ -55,7 +55,8 @@ def kernel_calls(monkeypatch):
             counts[name] += 1
             return fn(*args)
         return wrapped
-    for name in ("lstm_backward_step", "lstm_backward_loop", "gru_backward_step", "rnn_backward_step"):
+    for name in ("lstm_backward_step", "lstm_backward_loop", "gru_backward_step", "gru_backward_loop",
+                 "rnn_backward_step", "rnn_backward_loop"):
         monkeypatch.setattr(kernels, name, counting("recurrent", getattr(kernels, name)))
     monkeypatch.setattr(kernels, "scatter_add_rows", counting("embedding", kernels.scatter_add_rows))
     return counts
@@ -117,10 +118,14 @@ KEPT = {"LSTM": ("xs", "hs", "cs", "zs", "acts", "gc"), "GRU": ("xs", "xw", "uh"
         "SimpleRNN": ("xs", "hs", "zs")}
 
 
+LOOPS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}
+
+
 @pytest.mark.parametrize("masked", [False, True])
 @pytest.mark.parametrize("options", OPTIONS)
 @pytest.mark.parametrize("kind", sorted(KEPT))
-def test_twins_give_the_readable_numbers_bit_for_bit(numba_kernels, kind, options, masked):
+def test_twins_give_the_readable_numbers_bit_for_bit(lstm_loop, kind, options, masked):
+    one_loop, calls = lstm_loop
     x = _random((6, 7, 5), 1, 2.0)
     mask = _padding(6, 7, 2) if masked else None
     if kind != "LSTM":
@@ -129,6 +134,7 @@ def test_twins_give_the_readable_numbers_bit_for_bit(numba_kernels, kind, option
     took, fast_numbers = _run(fast_layer, x, 3, mask)
     _, readable_numbers = _run(readable_layer, x, 3, mask, fast_path=False)
     assert took
+    assert calls == ([f"{LOOPS[kind]}_forward_loop", f"{LOOPS[kind]}_backward_loop"] if one_loop else [])
     _assert_same(fast_numbers, readable_numbers)
     for name in KEPT[kind]:                     # what the readable forward keeps, kept the same
         np.testing.assert_array_equal(getattr(fast_layer, name), getattr(readable_layer, name))
@@ -136,16 +142,17 @@ def test_twins_give_the_readable_numbers_bit_for_bit(numba_kernels, kind, option
 
 @pytest.fixture(params=[True, False], ids=["one loop", "step by step"])
 def lstm_loop(request, numba_kernels, monkeypatch):
-    """The LSTM twin's recurrence as one numba loop calling NumPy's own gemm, exp and tanh, or
-    step by step from Python; yields the calls of the one-loop kernels, counted."""
+    """A recurrence through time as one numba loop calling NumPy's own gemm, exp and tanh, or
+    step by step from Python; yields which, and the calls of the one-loop kernels, counted."""
     monkeypatch.setattr(fast_recurrent, "_one_loop", request.param)
     kernels = fast_recurrent._numba()
     calls = []
-    for name in ("lstm_forward_loop", "lstm_backward_loop"):
-        def counting(*args, fn=getattr(kernels, name), name=name):
-            calls.append(name)
-            return fn(*args)
-        monkeypatch.setattr(kernels, name, counting)
+    for kind in ("lstm", "gru", "rnn"):
+        for name in (f"{kind}_forward_loop", f"{kind}_backward_loop"):
+            def counting(*args, fn=getattr(kernels, name), name=name):
+                calls.append(name)
+                return fn(*args)
+            monkeypatch.setattr(kernels, name, counting)
     yield request.param, calls
 
 
@@ -174,16 +181,21 @@ def test_the_lstm_recurrence_as_one_loop_at_the_benchmarks_size(lstm_loop):
     _assert_same(fast_numbers, readable_numbers)
 
 
+@pytest.mark.parametrize("kind", sorted(KEPT))
 @pytest.mark.parametrize("shape, units", [((1, 5, 3), 4), ((6, 5, 1), 4), ((6, 5, 3), 1)])
-def test_a_product_numpy_would_not_hand_to_gemm_runs_step_by_step(numba_kernels, lstm_loop, shape, units):
-    """One row, one feature or one unit: np.matmul takes another path than gemm (a dot, gemv or
-    its own loop), so the one loop, which calls gemm, is not used; the numbers stay NumPy's."""
-    _, calls = lstm_loop
+def test_a_product_numpy_would_not_hand_to_gemm_runs_step_by_step(lstm_loop, kind, shape, units):
+    """One row, one feature (the LSTM's x_t W) or one unit: np.matmul takes another path than gemm
+    (a dot, gemv or its own loop), so the one loop, which calls gemm, is not used; the numbers
+    stay NumPy's."""
+    one_loop, calls = lstm_loop
     x = _random(shape, 17)
-    fast_layer, readable_layer = _twins(lambda: LSTM(units, return_sequences=True), x)
+    fast_layer, readable_layer = _twins(lambda: getattr(L, kind)(units, return_sequences=True), x)
     took, fast_numbers = _run(fast_layer, x, 18)
     _, readable_numbers = _run(readable_layer, x, 18, fast_path=False)
-    assert took and calls == []
+    if shape == (6, 5, 1):                       # one feature: only the LSTM's forward multiplies x_t W in its loop
+        assert took and "lstm_forward_loop" not in calls and (kind == "LSTM" or len(calls) == 2 * one_loop)
+    else:
+        assert took and calls == []
     _assert_same(fast_numbers, readable_numbers)
 
 

@@ -313,6 +313,71 @@ def gru_backward_step(dy_t, back, hz, skip, z, r, hh, h_prev, uh, dz_in, dz_rec,
             hz[b, j] = dh * zz
 
 
+
+# -- SimpleRNN's and GRU's loops through time in one call, as the LSTM's above -------------------
+@_jit
+def rnn_forward_loop(gemm, tanh, hs, zs, U, keep, masked, hu, new):
+    """``SimpleRNN.forward``'s loop (``zs`` holds ``x_t W + b``): ``h_{t-1} U`` into ``hu``,
+    ``z_t += hu``, NumPy's tanh into ``h_t`` (with padding, into ``new``, then :func:`rnn_carry`)."""
+    call = np.empty(5, np.int64)
+    batch, n = hu.shape
+    for t in range(zs.shape[0]):
+        call_gemm(gemm, hs[t], U, False, hu)
+        z = zs[t]
+        for b in range(batch):
+            for j in range(n):
+                z[b, j] = z[b, j] + hu[b, j]
+        if masked:
+            _call_loop(tanh, z, new, call)
+            _rnn_carry(new, hs[t], hs[t + 1], keep[t % keep.shape[0]])
+        else:
+            _call_loop(tanh, z, hs[t + 1], call)
+
+
+@_jit
+def rnn_backward_loop(gemm, dys, sequences, back, skip, hs, dz, Ut, keep, masked):
+    """``SimpleRNN.backward``'s loop from the last step down: :func:`rnn_backward_step`, then
+    ``dz_t U^T`` into ``back`` (``Ut`` and ``dys`` as for :func:`lstm_backward_loop`)."""
+    one, zero = dz.dtype.type(1), dz.dtype.type(0)
+    T = dz.shape[0]
+    for t in range(T - 1, -1, -1):
+        dy_t = dys[t] if sequences else dys[1 if t == T - 1 else 0]
+        _rnn_backward_step(dy_t, back, skip, hs[t + 1], dz[t], keep[t % keep.shape[0]], masked, one, zero)
+        call_gemm(gemm, dz[t], Ut, False, back)
+
+
+@_jit
+def gru_forward_loop(gemm, exp, tanh, hs, xw, U, b_rec, uh, z, r, a, hh, keep, masked, e):
+    """``GRU.forward``'s loop (reset_after=True; ``xw`` holds ``x_t W + b``): ``h_{t-1} U`` into
+    ``uh[t]``, :func:`gru_gates_in`, exp, :func:`gru_candidate_in`, tanh, :func:`gru_hidden`."""
+    one = hs.dtype.type(1)
+    call = np.empty(5, np.int64)
+    for t in range(xw.shape[0]):
+        call_gemm(gemm, hs[t], U, False, uh[t])
+        _gru_gates_in(uh[t], b_rec, xw[t], e)
+        _call_loop(exp, e, e, call)
+        _gru_candidate_in(e, xw[t], uh[t], z[t], r[t], a[t], one)
+        _call_loop(tanh, a[t], hh[t], call)
+        _gru_hidden(z[t], hh[t], hs[t], hs[t + 1], keep[t % keep.shape[0]], masked, one)
+
+
+@_jit
+def gru_backward_loop(gemm, dys, sequences, back, hz, skip, z, r, hh, hs, uh, dz_in, dz_rec, Ut, keep, masked):
+    """``GRU.backward``'s loop from the last step down: :func:`gru_backward_step`, then
+    ``dz'_t U^T`` into ``back``."""
+    one, zero = hs.dtype.type(1), hs.dtype.type(0)
+    T = z.shape[0]
+    for t in range(T - 1, -1, -1):
+        dy_t = dys[t] if sequences else dys[1 if t == T - 1 else 0]
+        _gru_backward_step(dy_t, back, hz, skip, z[t], r[t], hh[t], hs[t], uh[t], dz_in[t], dz_rec[t],
+                           keep[t % keep.shape[0]], masked, one, zero)
+        call_gemm(gemm, dz_rec[t], Ut, False, back)
+
+
+_rnn_carry, _rnn_backward_step = rnn_carry, rnn_backward_step
+_gru_gates_in, _gru_candidate_in, _gru_hidden, _gru_backward_step = (gru_gates_in, gru_candidate_in, gru_hidden,
+                                                                     gru_backward_step)
+
 @_jit
 def scatter_add_steps(ids, grad, out):
     """``np.add.at(out, ids.reshape(-1), grad.reshape(-1, width))`` for ``ids`` ``(batch, steps)`` and

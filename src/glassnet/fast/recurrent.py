@@ -32,8 +32,10 @@ seven to nine calls a step (bench/README.md). Where the kernels are not found or
 out, or a product is one ``np.matmul`` would not hand to gemm as it is (one row, one feature,
 one unit: NumPy takes a dot, gemv or its own loop), the loop runs from Python as before.
 
-GRU (reset_after=True, Keras's default) and SimpleRNN (tanh) are done step by step from Python
-the same way. A step's matmul is small (64 x 64 by 64 x 256 in bench/lstm.py): it runs on one BLAS thread
+GRU (reset_after=True, Keras's default) and SimpleRNN (tanh) are done the same way, their loops
+through time one numba call too (``gru_forward_loop``, ``rnn_forward_loop`` and their backward
+twins; their ``x W`` is one matmul over every step before the loop). A step's matmul is small
+(64 x 64 by 64 x 256 in bench/lstm.py): it runs on one BLAS thread
 (``glassnet.threads.useful_blas_threads``), the large ones after the loop on what is free.
 The arrays a layer keeps (``hs``, ``acts``, ...) and its ``dz`` are the same arrays from step to
 step (:func:`_buffer`): fresh ones of several MB cost a thousand page faults a step.
@@ -219,23 +221,29 @@ def _run_rows(rows, batch):
 _one_loop = True         # the LSTM's recurrence as one numba loop calling NumPy's own kernels (see _compiled)
 
 
-def _compiled(layer, xs, W, U, batch):
-    """``(gemm, exp, tanh)``: NumPy's own kernels as C pointers, for the LSTM's recurrence run as
-    one numba loop (``glassnet.fast._numpy_kernels``, checked bit for bit before use), when every
-    matmul of a step is one ``np.matmul`` hands to BLAS's gemm as it is (each side of each product
-    at least 2, rows contiguous); else None, and the loop runs from Python, call by call."""
+def _compiled(layer, U, rows, xs=None, W=None):
+    """``(gemm, exp, tanh)``: NumPy's own kernels as C pointers, for a recurrence run as one numba
+    loop (``glassnet.fast._numpy_kernels``, checked bit for bit before use), when every matmul of
+    a step is one ``np.matmul`` hands to BLAS's gemm as it is: each side of each product at least
+    2 (``rows`` of the batch a thread takes, the units, the features of ``xs`` when the loop
+    multiplies ``x_t W`` too), rows contiguous. Else None, and the loop runs from Python."""
     if not _one_loop:
         return None
     from . import _numpy_kernels  # noqa: PLC0415 - ctypes, only once a twin runs
-    found = _numpy_kernels.kernels(W.dtype)
-    size = W.itemsize
-    halves = _halves(batch)
-    rows = batch if halves is None else batch // 2
-    if (found is None or rows < 2 or layer.units < 2 or xs.shape[2] < 2 or not W.flags.c_contiguous
-            or not U.flags.c_contiguous or xs.strides[2] != size or xs.strides[1] < xs.shape[2] * size
-            or xs.strides[1] % size):
+    found = _numpy_kernels.kernels(U.dtype)
+    if found is None or rows < 2 or layer.units < 2 or not U.flags.c_contiguous:
         return None
+    if xs is not None:
+        size = W.itemsize
+        if (xs.shape[2] < 2 or not W.flags.c_contiguous or xs.strides[2] != size
+                or xs.strides[1] < xs.shape[2] * size or xs.strides[1] % size):
+            return None
     return found
+
+
+def _rows_each(batch):
+    """The rows of the batch each thread takes in the LSTM's recurrence (:func:`_halves`)."""
+    return batch if _halves(batch) is None else batch // 2
 
 
 # ---------------------------------------------------------------------------------------
@@ -270,7 +278,7 @@ def lstm_forward(layer, x, training=False, mask=None):
     gc = _buffer(layer, "gc", (T, batch, n), dtype)
     keep, masked = _step_mask(layer)
 
-    compiled = _compiled(layer, xs, W, U, batch)
+    compiled = _compiled(layer, U, _rows_each(batch), xs, W)
 
     def rows(r):
         """The recurrence over the batch's rows ``r`` (all of them, or one thread's half)."""
@@ -317,7 +325,7 @@ def lstm_backward(layer, grad, need_input_grad=True):
     acts, cs, gc = layer.acts, layer.cs, layer.gc
     Ut = np.ascontiguousarray(U.T)                       # as the readable _back_through: U^T row by row
 
-    compiled = _compiled(layer, layer.xs, layer.kernel.value, U, batch)
+    compiled = _compiled(layer, U, _rows_each(batch))
 
     def rows(r):
         """Backward through time over the batch's rows ``r`` (all, or one thread's half)."""
@@ -359,8 +367,11 @@ def simple_rnn_forward(layer, x, training=False, mask=None):
     hs[0] = layer.h0[0]                                  # h_0: zeros (or given, as the readable code)
     hu, new = np.empty((batch, n), zs.dtype), np.empty((batch, n), zs.dtype)
     keep, masked = _step_mask(layer)
+    compiled = _compiled(layer, U, batch)
     threads.useful_blas_threads(1)
-    for t in range(T):
+    if compiled:                                         # the same calls, from one numba loop
+        k.rnn_forward_loop(compiled[0], compiled[2], hs, zs, U, keep, masked, hu, new)
+    for t in range(0 if compiled else T):
         np.matmul(hs[t], U, out=hu)
         zs[t] += hu                                      # z_t = (x_t W + b) + h_{t-1} U
         if masked:
@@ -385,8 +396,11 @@ def simple_rnn_backward(layer, grad, need_input_grad=True):
     back, skip = np.zeros((batch, n), grad.dtype), np.zeros((batch, n), grad.dtype)
     keep, masked = _step_mask(layer)
     one, zero = grad.dtype.type(1), grad.dtype.type(0)
+    compiled = _compiled(layer, Ut, batch)
     threads.useful_blas_threads(1)
-    for t in range(T - 1, -1, -1):
+    if compiled:                                         # the same calls, from one numba loop
+        k.rnn_backward_loop(compiled[0], dys, layer.return_sequences, back, skip, hs, dz, Ut, keep, masked)
+    for t in range(-1 if compiled else T - 1, -1, -1):
         k.rnn_backward_step(dys[pick(t)], back, skip, hs[t + 1], dz[t], keep[t % len(keep)], masked, one, zero)
         np.matmul(dz[t], Ut, out=back)                   # sent back to h_{t-1}: dz_t U^T
     threads.useful_blas_threads(None)
@@ -422,9 +436,12 @@ def gru_forward(layer, x, training=False, mask=None):
     e = np.empty((batch, 2 * n), xw.dtype)
     one = xw.dtype.type(1)
     keep, masked = _step_mask(layer)
+    compiled = _compiled(layer, U, batch)
     threads.useful_blas_threads(1)
+    if compiled:                                         # the same calls, from one numba loop
+        k.gru_forward_loop(*compiled, hs, xw, U, b_rec, uh, z, r, a, hh, keep, masked, e)
     with np.errstate(over="ignore", under="ignore"):     # as activations.sigmoid
-        for t in range(T):
+        for t in range(0 if compiled else T):
             np.matmul(hs[t], U, out=uh[t])
             k.gru_gates_in(uh[t], b_rec, xw[t], e)       # [uz | ur | uh] = h U + b'; e = -(x + u) for z, r
             np.exp(e, out=e)
@@ -449,8 +466,12 @@ def gru_backward(layer, grad, need_input_grad=True):
     keep, masked = _step_mask(layer)
     one, zero = grad.dtype.type(1), grad.dtype.type(0)
     z, r, hh, uh = layer.z, layer.r, layer.hh, layer.uh
+    compiled = _compiled(layer, Ut, batch)
     threads.useful_blas_threads(1)
-    for t in range(T - 1, -1, -1):
+    if compiled:                                         # the same calls, from one numba loop
+        k.gru_backward_loop(compiled[0], dys, layer.return_sequences, back, hz, skip, z, r, hh, hs, uh, dz_in,
+                            dz_rec, Ut, keep, masked)
+    for t in range(-1 if compiled else T - 1, -1, -1):
         k.gru_backward_step(dys[pick(t)], back, hz, skip, z[t], r[t], hh[t], hs[t], uh[t], dz_in[t], dz_rec[t],
                             keep[t % len(keep)], masked, one, zero)
         np.matmul(dz_rec[t], Ut, out=back)               # to h_{t-1}: dz'_t U^T (and dh z, in hz)
