@@ -54,6 +54,7 @@ print(my_relu(tf.constant([3., -3.])))
 print(my_relu(tf.constant(-2.5)))
 print(my_relu(tf.constant([-1., 1.])))
 print(my_relu.experimental_get_tracing_count())
+print(my_relu.pretty_printed_concrete_signatures())
 
 @tf.function
 def get_MSE(y_true, y_pred):
@@ -129,6 +130,26 @@ TF_OUTPUT = [
     'tf.Tensor(0.0, shape=(), dtype=float32)',
     'tf.Tensor([0. 1.], shape=(2,), dtype=float32)',
     '3',
+    'Input Parameters:',
+    '  x (POSITIONAL_OR_KEYWORD): TensorSpec(shape=(), dtype=tf.float32, name=None)',
+    'Output Type:',
+    '  TensorSpec(shape=(), dtype=tf.float32, name=None)',
+    'Captures:',
+    '  None',
+    '',
+    'Input Parameters:',
+    '  x (POSITIONAL_OR_KEYWORD): List[Literal[1], Literal[-1]]',
+    'Output Type:',
+    '  TensorSpec(shape=(2,), dtype=tf.float32, name=None)',
+    'Captures:',
+    '  None',
+    '',
+    'Input Parameters:',
+    '  x (POSITIONAL_OR_KEYWORD): TensorSpec(shape=(2,), dtype=tf.float32, name=None)',
+    'Output Type:',
+    '  TensorSpec(shape=(2,), dtype=tf.float32, name=None)',
+    'Captures:',
+    '  None',
     'tf.Tensor([1 7 3 9 0], shape=(5,), dtype=int32)',
     'tf.Tensor([5 2 3 8 4], shape=(5,), dtype=int32)',
     '<tf.Tensor: shape=(), dtype=int32, numpy=11>',

@@ -6,7 +6,9 @@ Python you can step through), but keeps TensorFlow's visible habits:
   call with a new signature (a tensor's dtype and shape, a Python value itself), or every call
   under ``tf.config.run_functions_eagerly(True)``; ``tf.print`` prints at every call, as in TF;
 * what it returns comes back as tensors (``return 0`` gives ``tf.Tensor(0, ...)``);
-* ``experimental_get_tracing_count()`` counts the signatures seen.
+* ``experimental_get_tracing_count()`` counts the signatures seen, and
+  ``pretty_printed_concrete_signatures()`` describes each as TensorFlow does (its inputs and output
+  type; "Captures: None" always, where TensorFlow lists the variables a graph captured).
 
 Other Python side effects (appending to a list, counting calls) happen at every call here, where
 TensorFlow runs them only while tracing; a graph's own things (``get_concrete_function().graph``)
@@ -62,6 +64,22 @@ def _signature(value):
         return ("object", id(value))
 
 
+def _spec(value) -> str:
+    """How TensorFlow writes a traced value's type: TensorSpec(...), Literal[2], List[...], Dict[...]."""
+    from .tensor import Tensor  # noqa: PLC0415
+    from .variable import Variable  # noqa: PLC0415
+    if isinstance(value, (Tensor, np.ndarray, Variable)):
+        from .dtypes import as_dtype  # noqa: PLC0415
+        return f"TensorSpec(shape={tuple(value.shape)}, dtype={as_dtype(value.dtype)!r}, name=None)"
+    if isinstance(value, list):
+        return "List[" + ", ".join(_spec(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        return "Tuple[" + ", ".join(_spec(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "Dict[" + ", ".join(f"[{k!r}, {_spec(v)}]" for k, v in value.items()) + "]"
+    return f"Literal[{value!r}]"
+
+
 def _as_tensors(out):
     """The function's result as TensorFlow hands it back: numbers and arrays as tensors."""
     from .tensor import Tensor, convert_to_tensor  # noqa: PLC0415
@@ -83,6 +101,7 @@ class Function:
         self.input_signature = input_signature
         self._options = options
         self._traced = set()
+        self._signatures = []
 
     def __call__(self, *args, **kwargs):
         return self._run(None, args, kwargs)
@@ -99,10 +118,30 @@ class Function:
             finally:
                 sys.stdout = real
         else:
-            if not config._EAGER[0]:
-                self._traced.add(key)
             out = call(*args, **kwargs)
+            if not config._EAGER[0] and key not in self._traced:
+                self._traced.add(key)
+                self._signatures.append(self._described(instance, args, kwargs, _as_tensors(out)))
         return _as_tensors(out)
+
+    def _described(self, instance, args, kwargs, out) -> str:
+        """TensorFlow's text for one traced signature."""
+        import inspect  # noqa: PLC0415
+        try:
+            bound = inspect.signature(self.python_function).bind(
+                *(((instance,) if instance is not None else ()) + tuple(args)), **kwargs)
+            bound.apply_defaults()
+            params = inspect.signature(self.python_function).parameters
+            items = [(name, params[name].kind.name, value) for name, value in bound.arguments.items()]
+        except TypeError:
+            items = [(f"arg_{i}", "POSITIONAL_ONLY", a) for i, a in enumerate(args)]
+        if instance is not None:
+            items = items[1:]
+        lines = ["Input Parameters:"] + [f"  {name} ({kind}): {_spec(value)}" for name, kind, value in items]
+        return "\n".join(lines + ["Output Type:", f"  {_spec(out)}", "Captures:", "  None"])
+
+    def pretty_printed_concrete_signatures(self, verbose=True) -> str:
+        return "\n\n".join(self._signatures)
 
     def __get__(self, instance, owner=None):
         """A method under ``@tf.function``: bound to ``instance``, traced per instance."""
