@@ -18,7 +18,7 @@ builds a fresh model outside the clock. Reported per workload: the median over r
 wall time per step (and its spread, min-max), CPU time per step (``time.process_time``,
 which descheduling on this shared machine does not inflate), and the ratios of medians.
 The load average is recorded before and after. ``--threads N`` gives every contestant N
-threads (BLAS, glassnet's own; XLA's Eigen pool).
+threads (BLAS, glassnet's own; with 1, XLA's Eigen pool off).
 
 Fresh process: ``python -c`` that imports the library, loads the digits, builds the seed
 model and fits it (100 epochs), timed from outside, glassnet and JAX alternating. The
@@ -47,8 +47,8 @@ def _thread_env(threads):
     if threads:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "GLASSNET_NUM_THREADS"):
             env[var] = str(threads)
-        env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false"
-                            f" intra_op_parallelism_threads={threads}").strip()
+        if threads == 1:            # XLA's CPU backend: its Eigen pool off (one thread for the ops)
+            env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false").strip()
     return env
 
 

@@ -15,19 +15,19 @@ Every step does what ``glassnet.fast.dense.train_step`` (and the readable
     the optimizer's rule over the packed buffers                 glassnet.fast._numba_optimizers
 
 Where it can, the loop calls NumPy's own kernels, found and checked bit for bit by
-``glassnet.fast._numpy_kernels`` and ``glassnet.fast.epoch``: the ``cblas_?gemm`` that
-``np.dot`` calls, with its arguments, and the inner loops of ``np.exp``, ``np.tanh``,
+``glassnet.fast._numpy_kernels`` and ``glassnet.fast.epoch``: the ``cblas_?gemm`` and
+``cblas_?gemv`` that ``np.matmul`` calls, with its arguments, and the inner loops of ``np.exp``, ``np.tanh``,
 ``np.log`` and ``np.log1p``, each over the same arrays as the NumPy call it stands for.
 Everything else is the same operation in the same order and float type (every constant
 arrives in the weights' type: a Python float in a float32 product would be float64 in
 numba), the optimizers' rules are ``glassnet.fast._numba_optimizers``'s, and a loss's sum
 over the batch and the penalties' sums follow NumPy's pairwise order
-(:func:`_pairwise_sum`). So the step is NumPy's bit for bit (tests/test_fast_epoch.py),
-except:
+(:func:`_pairwise_sum`; a one-column bias gradient too). So the step is NumPy's bit for bit
+(tests/test_fast_epoch.py), except:
 
-- a layer of one unit (the seed's output): NumPy multiplies by a column with ``gemv``,
-  the loop with ``gemm``, and NumPy sums a one-column bias gradient pairwise where the
-  loop adds its rows in order: the same within 1e-6 relative, not bit for bit;
+- a one-row batch through a one-unit layer, where ``np.matmul`` calls ``dot``: the loop
+  calls ``gemv`` (NumPy's too, and as NumPy does wherever one operand is a single row or
+  column: the seed's output layer) or ``gemm``: the same within 1e-6 relative;
 - where NumPy's kernels are not found (a NumPy built on another BLAS): the products are
   :func:`_matmul`/:func:`_matmul_tn`, whose sums numba may regroup and fuse into
   multiply-adds ("reassoc", "contract"; still IEEE for NaN and infinities), and ``exp``,
@@ -187,37 +187,52 @@ _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112       # CBLAS's order and transpos
 
 
 @_jit
-def _product(gemm, a, b, out, zero, one):
-    """``out = a @ b``: NumPy's own ``cblas_?gemm`` as ``np.dot`` calls it, or the loop."""
+def _product(gemm, gemv, a, b, out, zero, one):
+    """``out = a @ b`` as ``np.matmul`` calls NumPy's own BLAS for it: ``gemv`` when ``b`` is
+    one column or ``a`` one row, else ``gemm``; or, without them, the loop."""
+    m, k = a.shape
+    p = b.shape[1]
     if gemm is None:
         _matmul(a, b, out)
+    elif gemv is not None and p == 1 and m > 1:
+        gemv(_ROW_MAJOR, _NO_TRANS, m, k, one, a.ctypes, k, b.ctypes, 1, zero, out.ctypes, 1)
+    elif gemv is not None and m == 1 and p > 1:
+        gemv(_ROW_MAJOR, _TRANS, k, p, one, b.ctypes, p, a.ctypes, 1, zero, out.ctypes, 1)
     else:
-        gemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, a.shape[0], b.shape[1], a.shape[1], one, a.ctypes, a.shape[1],
-             b.ctypes, b.shape[1], zero, out.ctypes, out.shape[1])
+        gemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, m, p, k, one, a.ctypes, k, b.ctypes, p, zero, out.ctypes, p)
 
 
 @_jit
-def _product_tn(gemm, a, d, out, zero, one):
-    """``out = a.T @ d`` (``np.dot(x.T, dz)``: a transposed operand, as NumPy hands it to gemm)."""
+def _product_tn(gemm, gemv, a, d, out, zero, one):
+    """``out = a.T @ d`` (``x.T @ dz``: a transposed operand, as NumPy hands it to BLAS)."""
+    m, k = a.shape
+    p = d.shape[1]
     if gemm is None:
         _matmul_tn(a, d, out)
+    elif gemv is not None and p == 1 and k > 1:
+        gemv(_ROW_MAJOR, _TRANS, m, k, one, a.ctypes, k, d.ctypes, 1, zero, out.ctypes, 1)
+    elif gemv is not None and k == 1 and p > 1:
+        gemv(_ROW_MAJOR, _TRANS, m, p, one, d.ctypes, p, a.ctypes, 1, zero, out.ctypes, 1)
     else:
-        gemm(_ROW_MAJOR, _TRANS, _NO_TRANS, a.shape[1], d.shape[1], a.shape[0], one, a.ctypes, a.shape[1],
-             d.ctypes, d.shape[1], zero, out.ctypes, out.shape[1])
+        gemm(_ROW_MAJOR, _TRANS, _NO_TRANS, k, p, m, one, a.ctypes, k, d.ctypes, p, zero, out.ctypes, p)
 
 
 @_jit
-def _product_nt(gemm, d, w, wt, out, zero, one):
-    """``out = d @ w.T`` (``np.dot(dz, W.T)``); the loop goes through ``wt``, W's transpose."""
+def _product_nt(gemm, gemv, d, w, wt, out, zero, one):
+    """``out = d @ w.T`` (``dz @ W.T``); the loop goes through ``wt``, W's transpose."""
+    m, p = d.shape
+    k = w.shape[0]
     if gemm is None:
-        n_in, n_out = w.shape
-        for k in range(n_in):
-            for j in range(n_out):
-                wt[j, k] = w[k, j]
+        for i in range(k):
+            for j in range(p):
+                wt[j, i] = w[i, j]
         _matmul(d, wt, out)
+    elif gemv is not None and k == 1 and m > 1:
+        gemv(_ROW_MAJOR, _NO_TRANS, m, p, one, d.ctypes, p, w.ctypes, 1, zero, out.ctypes, 1)
+    elif gemv is not None and m == 1 and k > 1:
+        gemv(_ROW_MAJOR, _NO_TRANS, k, p, one, w.ctypes, p, d.ctypes, 1, zero, out.ctypes, 1)
     else:
-        gemm(_ROW_MAJOR, _NO_TRANS, _TRANS, d.shape[0], w.shape[0], d.shape[1], one, d.ctypes, d.shape[1],
-             w.ctypes, w.shape[1], zero, out.ctypes, out.shape[1])
+        gemm(_ROW_MAJOR, _NO_TRANS, _TRANS, m, k, p, one, d.ctypes, p, w.ctypes, p, zero, out.ctypes, k)
 
 
 @_jit
@@ -230,11 +245,11 @@ def _ufunc(loop, x, out, call):
 
 
 @_jit
-def _forward(gemm, exp, tanh, call, a_in, w, b, z, a, kind, zero, one):
+def _forward(gemm, gemv, exp, tanh, call, a_in, w, b, z, a, kind, zero, one):
     """``Z = X W + b``, ``A = g(Z)`` (Dense.forward): the product, then the bias and the
     activation in one pass over each row."""
     rows, n_out = z.shape
-    _product(gemm, a_in, w, z, zero, one)               # Z = X W
+    _product(gemm, gemv, a_in, w, z, zero, one)         # Z = X W
     for i in range(rows):
         zi = z[i]
         if b.shape[0]:                                  # Z += b
@@ -358,7 +373,7 @@ def _loss(kind, z, a, y, labels, g, values, totals, inv_m, inv_n, two_over_n, n_
 
 
 @_jit
-def _backward(gemm, g, a_in, z, a, w, wt, dz, dw, db, kind, needs_dx, dx, zero, one):
+def _backward(gemm, gemv, g, a_in, z, a, w, wt, dz, dw, db, kind, needs_dx, dx, zero, one):
     """``dZ = dA g'(Z)`` and ``db`` in one pass; ``dW = X.T dZ``; ``dX = dZ W.T`` when asked
     (Dense.backward). ``g`` is dZ already for the output through a shortcut (kind LINEAR)."""
     rows, n_out = g.shape
@@ -382,12 +397,14 @@ def _backward(gemm, g, a_in, z, a, w, wt, dz, dw, db, kind, needs_dx, dx, zero, 
         else:                                           # linear, or dZ given
             for j in range(n_out):
                 di[j] = gi[j]
-        if db.shape[0]:                                 # db = sum of dZ's rows, in order
+        if db.shape[0] and n_out > 1:                   # db = sum of dZ's rows, in order
             for j in range(n_out):
                 db[j] = db[j] + di[j]
-    _product_tn(gemm, a_in, dz, dw, zero, one)          # dW = X.T dZ
+    if db.shape[0] and n_out == 1:                      # one column: NumPy sums it pairwise
+        db[0] = _pairwise_sum(dz.ravel(), 0, rows, zero)
+    _product_tn(gemm, gemv, a_in, dz, dw, zero, one)    # dW = X.T dZ
     if needs_dx:                                        # dX = dZ W.T
-        _product_nt(gemm, dz, w, wt, dx, zero, one)
+        _product_nt(gemm, gemv, dz, w, wt, dx, zero, one)
 
 
 @_jit
@@ -395,15 +412,15 @@ def _penalty(w, dw, l1, l2, two_l2, scratch, zero):
     """``dW += l1 sign(W) + 2 l2 W`` (add_penalty_gradients) and the penalty ``l1 sum|W| +
     l2 sum W^2`` (L1L2.__call__), its sums in NumPy's pairwise order; ``w``, ``dw`` flat."""
     n = w.shape[0]
-    value = 0.0
+    value = zero                                        # L1L2.__call__: in the weights' type
     if l1 != zero:
         for i in range(n):
             scratch[i] = abs(w[i])
-        value += np.float64(l1 * _pairwise_sum(scratch, 0, n, zero))
+        value = value + l1 * _pairwise_sum(scratch, 0, n, zero)
     if l2 != zero:
         for i in range(n):
             scratch[i] = w[i] * w[i]
-        value += np.float64(l2 * _pairwise_sum(scratch, 0, n, zero))
+        value = value + l2 * _pairwise_sum(scratch, 0, n, zero)
     for i in range(n):
         r = zero
         if l1 != zero:
@@ -411,11 +428,11 @@ def _penalty(w, dw, l1, l2, two_l2, scratch, zero):
         if l2 != zero:
             r = r + two_l2 * w[i]
         dw[i] = dw[i] + r
-    return value
+    return np.float64(value)
 
 
 @_jit
-def run_epoch(gemm, exp, tanh, log, log1p, x, y, labels, order, batch, steps, widths, kinds, w_at, b_at, l1, l2, two_l2,
+def run_epoch(gemm, gemv, exp, tanh, log, log1p, x, y, labels, order, batch, steps, widths, kinds, w_at, b_at, l1, l2, two_l2,
               values, grads, loss_kind, consts, opt_kind, flags, hyper, lrs, wds, ts,
               slot_a, slot_b, slot_c, xb, lab, zs, acts, dzs, ga, gb, wt, per_sample, scratch, losses):
     """Every step of one epoch; returns how many were taken (fewer than ``steps`` when a
@@ -435,6 +452,7 @@ def run_epoch(gemm, exp, tanh, log, log1p, x, y, labels, order, batch, steps, wi
     zero, one = consts[0], consts[1]
     call = np.empty(5, np.int64)                        # a ufunc loop's arguments
     totals = np.empty(batch, values.dtype)              # SCCE's sums of exp per sample
+    penalties = np.zeros(kinds.shape[0])                # each layer's penalty (float64)
     n_rows, features = x.shape
     layers = kinds.shape[0]
     n_out = widths[layers]
@@ -462,7 +480,7 @@ def run_epoch(gemm, exp, tanh, log, log1p, x, y, labels, order, batch, steps, wi
             b = values[b_at[l]:b_at[l] + n] if b_at[l] >= 0 else values[:0]
             z = zs[at:at + m * n].reshape((m, n))
             a = acts[at:at + m * n].reshape((m, n))
-            _forward(gemm, exp, tanh, call, a_in, w, b, z, a, kinds[l], zero, one)
+            _forward(gemm, gemv, exp, tanh, call, a_in, w, b, z, a, kinds[l], zero, one)
             a_in = a
             at += batch * n
         # -- the loss and its gradient at the output
@@ -493,13 +511,18 @@ def run_epoch(gemm, exp, tanh, log, log1p, x, y, labels, order, batch, steps, wi
                 kind = LINEAR                           # the shortcut gave dZ itself
             g = src[:m * n].reshape((m, n))
             dx = dst[:m * n_in].reshape((m, n_in))
-            _backward(gemm, g, a_prev, z, a, w_flat.reshape((n_in, n)), wt[:n * n_in].reshape((n, n_in)), dz,
+            _backward(gemm, gemv, g, a_prev, z, a, w_flat.reshape((n_in, n)), wt[:n * n_in].reshape((n, n_in)), dz,
                       dw_flat.reshape((n_in, n)), db, kind, l > 0, dx, zero, one)
-            if l1[l] != zero or l2[l] != zero:          # the kernel's regularizer: J and dW
-                value += _penalty(w_flat, dw_flat, l1[l], l2[l], two_l2[l], scratch, zero)
+            penalties[l] = 0.0
+            if l1[l] != zero or l2[l] != zero:          # the kernel's regularizer: its term of J, and dW
+                penalties[l] = _penalty(w_flat, dw_flat, l1[l], l2[l], two_l2[l], scratch, zero)
             src, dst = dst, src
             if l > 0:
                 at -= batch * n_in
+        total = 0.0                                     # J += the penalties, summed first layer first
+        for l in range(layers):
+            total += penalties[l]
+        value = value + total
         losses[s] = value
         if not np.isfinite(value):                      # fit stops here: no update
             return s + 1

@@ -190,13 +190,16 @@ _LOOPS: dict = {}
 
 
 def _numpy_loops(dtype):
-    """``(gemm, exp, tanh, log, log1p)``: NumPy's own BLAS gemm and ufunc loops, each checked
-    bit for bit against NumPy's call (``glassnet.fast._numpy_kernels``; log and log1p here),
-    so the loop computes NumPy's numbers. Any not found is None: then the products are
-    glassnet.fast._numba_epoch's loops (2-4x slower) and the functions numba's."""
+    """``(gemm, gemv, exp, tanh, log, log1p)``: NumPy's own BLAS and ufunc loops, each checked
+    bit for bit against NumPy's call (gemm, exp, tanh: ``glassnet.fast._numpy_kernels``; gemv,
+    log, log1p here), so the loop computes NumPy's numbers. Any not found or not equal is
+    None: gemm (with exp and tanh) missing, the products are glassnet.fast._numba_epoch's
+    loops (2-4x slower); gemv missing, gemm stands in for it (within 1e-6); exp, tanh, log,
+    log1p missing, numba's functions (the last bit may differ)."""
     if dtype not in _LOOPS:
+        from . import _numba_epoch as k  # noqa: PLC0415
         from . import _numpy_kernels  # noqa: PLC0415 - ctypes, once a compiled epoch is planned
-        found = _numpy_kernels.kernels(dtype) or (None, None, None)
+        gemm, exp, tanh = _numpy_kernels.kernels(dtype) or (None, None, None)
         logs = []
         for ufunc in (np.log, np.log1p):
             loop = _numpy_kernels._ufunc_loop(ufunc, dtype)
@@ -204,13 +207,46 @@ def _numpy_loops(dtype):
                 x = np.random.default_rng(0).random(1000).astype(dtype) * 50
                 x[:4] = [0, 1e-30, 1e30, np.inf]
                 out = np.empty_like(x)
-                from . import _numba_epoch  # noqa: PLC0415
-                _numba_epoch._ufunc(loop, x, out, np.empty(5, np.int64))
+                k._ufunc(loop, x, out, np.empty(5, np.int64))
                 with np.errstate(all="ignore"):
                     loop = loop if np.array_equal(out, ufunc(x), equal_nan=True) else None
             logs.append(loop)
-        _LOOPS[dtype] = tuple(found) + tuple(logs)
+        gemv = _gemv(dtype, k, gemm) if gemm is not None else None
+        _LOOPS[dtype] = (gemm, gemv, exp, tanh, *logs)
     return _LOOPS[dtype]
+
+
+def _gemv(dtype, k, gemm):
+    """NumPy's OpenBLAS ``cblas_?gemv``, which ``np.matmul`` calls when one operand is a single
+    row or column (the seed's one-unit output), if :mod:`_numba_epoch`'s calls of it give
+    ``np.matmul``'s numbers bit for bit on each kind of product; else None."""
+    import ctypes  # noqa: PLC0415
+    from . import _numpy_kernels  # noqa: PLC0415
+    lib = _numpy_kernels._openblas()
+    letter, real = ("s", ctypes.c_float) if dtype == np.float32 else ("d", ctypes.c_double)
+    fn = None
+    for symbol in (f"scipy_cblas_{letter}gemv64_", f"cblas_{letter}gemv64_"):
+        fn = getattr(lib, symbol, None) if lib is not None else None
+        if fn is not None:
+            break
+    if fn is None:
+        return None
+    i64, ptr = ctypes.c_int64, ctypes.c_void_p
+    gemv = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int, i64, i64, real, ptr, i64, ptr, i64, real, ptr, i64)(
+        ctypes.cast(fn, ctypes.c_void_p).value)
+    rng = np.random.default_rng(2)
+    zero, one = dtype.type(0), dtype.type(1)
+    # (a one-row batch through a one-unit layer, where np.matmul calls dot, stays gemm's: within 1e-6)
+    for m, n, p in ((32, 15, 1), (7, 40, 1), (1, 12, 9), (33, 1, 5), (16, 9, 7)):
+        a, b = rng.standard_normal((m, n)).astype(dtype), rng.standard_normal((n, p)).astype(dtype)
+        d, w = rng.standard_normal((m, p)).astype(dtype), rng.standard_normal((n, p)).astype(dtype)
+        out, tn, nt = np.empty((m, p), dtype), np.empty((n, p), dtype), np.empty((m, n), dtype)
+        k._product(gemm, gemv, a, b, out, zero, one)
+        k._product_tn(gemm, gemv, a, d, tn, zero, one)
+        k._product_nt(gemm, gemv, d, w, np.empty((p, n), dtype), nt, zero, one)
+        if not (np.array_equal(out, a @ b) and np.array_equal(tn, a.T @ d) and np.array_equal(nt, d @ w.T)):
+            return None
+    return gemv
 
 
 class Epochs:
