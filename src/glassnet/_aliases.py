@@ -18,7 +18,7 @@ MOVED = {
     "glassnet.functional": "glassnet.engine.functional",
     "glassnet.keras_model": "glassnet.engine.model",
     "glassnet.progress": "glassnet.engine.progress",
-    "glassnet.summary": "glassnet.engine.summary",
+    "glassnet.summary": "glassnet.tf.summary",        # tf.summary (it also gives summary_text)
     "glassnet.tensor": "glassnet.tf.tensor",
     "glassnet.tape": "glassnet.tf.tape",
     "glassnet.nn": "glassnet.tf.nn",

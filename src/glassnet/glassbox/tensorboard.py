@@ -204,7 +204,7 @@ class TensorBoard(Callback):
         grey = np.zeros(w.shape, np.uint8) if span == 0 else ((w - w.min()) / span * 255).round().astype(np.uint8)
         from tensorboard.compat.proto import summary_pb2  # noqa: PLC0415
         image = summary_pb2.Summary.Image(height=grey.shape[0], width=grey.shape[1], colorspace=1,
-                                          encoded_image_string=_png(grey))
+                                          encoded_image_string=png(grey))
         self._write("train", summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=tag, image=image)]),
                     epoch)
 
@@ -277,13 +277,18 @@ def histogram_summary(tag, data, buckets=30):
     return summary_pb2.Summary(value=[value])
 
 
-def _png(grey: np.ndarray) -> bytes:
-    """A greyscale PNG of a 2-D uint8 array (the format in a few lines: no imaging library)."""
+def png(pixels: np.ndarray) -> bytes:
+    """A PNG of a uint8 image, ``(h, w)`` grey or ``(h, w, c)`` with c = 1 (grey), 2 (grey and
+    alpha), 3 (RGB) or 4 (RGBA): the format in a few lines, no imaging library."""
     import struct  # noqa: PLC0415
     import zlib  # noqa: PLC0415
 
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    rows = b"".join(b"\x00" + row.tobytes() for row in grey)         # filter 0 before each row
-    header = struct.pack(">IIBBBBB", grey.shape[1], grey.shape[0], 8, 0, 0, 0, 0)
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+    if pixels.ndim == 2:
+        pixels = pixels[:, :, None]
+    colour = {1: 0, 2: 4, 3: 2, 4: 6}[pixels.shape[2]]                # PNG's colour types
+    rows = b"".join(b"\x00" + row.tobytes() for row in pixels)          # filter 0 before each row
+    header = struct.pack(">IIBBBBB", pixels.shape[1], pixels.shape[0], 8, colour, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")

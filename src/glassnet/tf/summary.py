@@ -1,0 +1,244 @@
+"""``tf.summary``: numbers, histograms, images and text of one's own in TensorBoard's event
+files, as TensorFlow's guides log a custom training loop::
+
+    writer = tf.summary.create_file_writer("logs/train")
+    with writer.as_default():
+        tf.summary.scalar("loss", train_loss.result(), step=epoch)
+
+Written with the ``tensorboard`` package's own event-file writer (no TensorFlow), in the
+layouts of TensorFlow's summary ops, so TensorBoard shows them as it shows TensorFlow's:
+``scalar`` (a float32 scalar tensor, the scalars plugin), ``histogram`` (a ``[buckets, 3]``
+tensor of left edge, right edge and count, 30 buckets by default), ``image`` (a string
+tensor of width, height and each image as PNG, at most ``max_outputs`` of a
+``[k, h, w, c]`` batch; floats are taken as [0, 1]) and ``text``.
+
+A summary is written to the default writer (``writer.as_default()`` in a ``with``, or
+``writer.set_as_default()``) and returns True (a bool tensor, as TensorFlow's); with no
+default writer, or inside ``record_if(False)``, it writes nothing and returns False. ``step`` is the
+argument or what ``tf.summary.experimental.set_step`` set; neither is an error.
+
+The module also answers to ``glassnet.summary``, which before was the model-summary module
+(``summary_text`` stays reachable here).
+
+>>> import os, tempfile
+>>> writer = create_file_writer(os.path.join(tempfile.mkdtemp(), "train"))
+>>> bool(scalar("loss", 0.5, step=0))                 # no default writer: nothing written
+False
+>>> with writer.as_default():
+...     print(scalar("loss", 0.5, step=0))
+tf.Tensor(True, shape=(), dtype=bool)
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import types
+
+import numpy as np
+
+from ..engine.summary import summary_text  # noqa: F401 - glassnet.summary's name before tf.summary took it
+from .tensor import Tensor
+
+__all__ = ["SummaryWriter", "create_file_writer", "create_noop_writer", "experimental", "flush", "histogram",
+           "image", "record_if", "scalar", "should_record_summaries", "text"]
+
+_MISSING = "tf.summary needs the tensorboard package: pip install 'glassnet[tensorboard]' (or pip install tensorboard)"
+_STATE = {"writer": None, "step": None, "record": True}
+
+
+class SummaryWriter:
+    """An event file in ``logdir`` (``tf.summary.create_file_writer``)."""
+
+    def __init__(self, logdir, max_queue=None, flush_millis=None, filename_suffix=None):
+        try:
+            from tensorboard.summary.writer.event_file_writer import EventFileWriter  # noqa: PLC0415
+        except ImportError as e:
+            raise ImportError(_MISSING) from e
+        self.logdir = os.fspath(logdir.numpy() if hasattr(logdir, "numpy") else logdir)
+        if isinstance(self.logdir, bytes):
+            self.logdir = self.logdir.decode("utf-8")
+        try:
+            os.makedirs(self.logdir, exist_ok=True)
+            self._events = EventFileWriter(self.logdir, max_queue_size=max_queue or 10,
+                                           flush_secs=(flush_millis or 120_000) / 1000,
+                                           filename_suffix=filename_suffix or "")
+        except OSError as e:
+            raise OSError(f"create_file_writer: cannot write event files in {self.logdir!r}: {e.strerror or e}") from e
+
+    def write(self, summary, step) -> None:
+        from tensorboard.compat.proto import event_pb2  # noqa: PLC0415
+        self._events.add_event(event_pb2.Event(wall_time=time.time(), step=int(step), summary=summary))
+
+    @contextlib.contextmanager
+    def as_default(self, step=None):
+        """Within the ``with``, summaries go to this writer (and to ``step``, if given)."""
+        before = dict(_STATE)
+        _STATE["writer"] = self
+        if step is not None:
+            _STATE["step"] = step
+        try:
+            yield self
+        finally:
+            self.flush()
+            _STATE["writer"] = before["writer"]
+            if step is not None:
+                _STATE["step"] = before["step"]
+
+    def set_as_default(self, step=None) -> None:
+        """From now on, summaries go to this writer."""
+        _STATE["writer"] = self
+        if step is not None:
+            _STATE["step"] = step
+
+    def init(self) -> None:
+        pass                                 # the event file was made with the writer
+
+    def flush(self) -> None:
+        if self._events is not None:
+            self._events.flush()
+
+    def close(self) -> None:
+        if self._events is not None:
+            self._events.close()
+            self._events = None
+            if _STATE["writer"] is self:
+                _STATE["writer"] = None
+
+
+class _NoopWriter(SummaryWriter):
+    def __init__(self):
+        self._events = None
+
+    def write(self, summary, step) -> None:
+        pass
+
+
+def create_file_writer(logdir, max_queue=None, flush_millis=None, filename_suffix=None, name=None,
+                       experimental_trackable=False, experimental_mesh=None) -> SummaryWriter:
+    """A writer of event files in ``logdir`` (made if missing)."""
+    return SummaryWriter(logdir, max_queue, flush_millis, filename_suffix)
+
+
+def create_noop_writer() -> SummaryWriter:
+    """A writer that writes nothing."""
+    return _NoopWriter()
+
+
+def should_record_summaries() -> bool:
+    return _STATE["writer"] is not None and _recording()
+
+
+def _recording() -> bool:
+    record = _STATE["record"]
+    return bool(record() if callable(record) else np.all(np.asarray(record)))
+
+
+@contextlib.contextmanager
+def record_if(condition):
+    """Summaries inside the ``with`` are written only where ``condition`` (a bool or a
+    function giving one) holds."""
+    before = _STATE["record"]
+    _STATE["record"] = condition
+    try:
+        yield
+    finally:
+        _STATE["record"] = before
+
+
+def flush(writer=None, name=None) -> None:
+    """Write out what the default writer (or ``writer``) holds."""
+    writer = writer if writer is not None else _STATE["writer"]
+    if writer is not None:
+        writer.flush()
+
+
+def _written(flag: bool):
+    return np.array(flag).view(Tensor)          # TensorFlow's answer: a bool scalar tensor
+
+
+def _write(name, summary, step):
+    writer = _STATE["writer"]
+    if writer is None or not _recording():
+        return _written(False)
+    step = step if step is not None else _STATE["step"]
+    if step is None:
+        raise ValueError("No step set. Please specify one either through the `step` argument or through "
+                         "tf.summary.experimental.set_step()")
+    writer.write(summary(), int(np.asarray(step)))
+    return _written(True)
+
+
+def _tag(name) -> str:
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"tf.summary: name must be a non-empty string, got {name!r}")
+    return name
+
+
+def scalar(name, data, step=None, description=None):
+    """One number (``data``, a scalar) at ``step``."""
+    value = np.asarray(data.numpy() if hasattr(data, "numpy") else data)
+    if value.size != 1:
+        raise ValueError(f"tf.summary.scalar: data must be a scalar, got shape {value.shape}")
+
+    def summary():
+        from tensorboard.plugins.scalar.summary_v2 import scalar_pb  # noqa: PLC0415
+        return scalar_pb(_tag(name), float(value.reshape(())), description)
+    return _write(name, summary, step)
+
+
+def histogram(name, data, step=None, buckets=None, description=None):
+    """The distribution of ``data``'s values at ``step`` (``buckets`` bins, default 30)."""
+    values = np.asarray(data.numpy() if hasattr(data, "numpy") else data, dtype=np.float64)
+
+    def summary():
+        from ..glassbox.tensorboard import histogram_summary  # noqa: PLC0415 - glassbox writes the layout
+        return histogram_summary(_tag(name), values, buckets=30 if buckets is None else int(buckets))
+    return _write(name, summary, step)
+
+
+def image(name, data, step=None, max_outputs=3, description=None):
+    """Up to ``max_outputs`` images of the batch ``data`` ``[k, h, w, c]`` (c = 1, 3 or 4;
+    uint8, or floats in [0, 1] scaled as ``tf.image.convert_image_dtype``)."""
+    images = np.asarray(data.numpy() if hasattr(data, "numpy") else data)
+    if images.ndim != 4 or images.shape[-1] not in (1, 3, 4):
+        raise ValueError(f"tf.summary.image: data must be a batch of images [k, h, w, c] with c = 1, 3 or 4, "
+                         f"got shape {images.shape}")
+    if images.dtype != np.uint8:
+        images = np.clip(images.astype(np.float64) * 255.5, 0, 255).astype(np.uint8)    # convert_image_dtype
+
+    def summary():
+        from tensorboard.compat.proto import summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2  # noqa: PLC0415
+        from tensorboard.plugins.image import metadata  # noqa: PLC0415
+        from ..glassbox.tensorboard import png  # noqa: PLC0415
+        kept = images[:max(0, int(max_outputs))]
+        strings = [str(images.shape[2]).encode(), str(images.shape[1]).encode()] + [png(im) for im in kept]
+        tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_STRING, string_val=strings,
+                                        tensor_shape=tensor_shape_pb2.TensorShapeProto(
+                                            dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=len(strings))]))
+        meta = metadata.create_summary_metadata(display_name=None, description=description)
+        return summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=_tag(name), metadata=meta, tensor=tensor)])
+    return _write(name, summary, step)
+
+
+def text(name, data, step=None, description=None):
+    """A string (or an array of them: a table in TensorBoard) at ``step``."""
+    values = np.asarray(data.numpy() if hasattr(data, "numpy") else data, dtype=object)
+
+    def summary():
+        from tensorboard.plugins.text.summary_v2 import text_pb  # noqa: PLC0415
+        plain = np.vectorize(lambda s: s.decode("utf-8") if isinstance(s, bytes) else str(s), otypes=[object])(values)
+        return text_pb(_tag(name), plain if plain.ndim else plain.item(), description)
+    return _write(name, summary, step)
+
+
+def _set_step(step) -> None:
+    """``tf.summary.experimental.set_step``: the step a summary without ``step=`` is written at."""
+    _STATE["step"] = step
+
+
+def _get_step():
+    return _STATE["step"]
+
+
+experimental = types.SimpleNamespace(set_step=_set_step, get_step=_get_step)
