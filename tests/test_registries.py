@@ -244,7 +244,7 @@ def test_every_loss_trains_through_fit(name):
 def test_every_optimizer_trains_through_fit(name):
     glassnet.utils.set_random_seed(4)
     model = Sequential([Input(shape=(3,)), Dense(1)])
-    lr = {"Adagrad": 0.5}.get(name, 0.05)      # Adagrad's steps shrink as squared gradients add up
+    lr = {"Adagrad": 0.5, "Ftrl": 0.5}.get(name, 0.05)   # their steps shrink as squared gradients add up
     model.compile(optimizer=optimizers.CLASSES[name](learning_rate=lr), loss="mse")
     x = RNG.normal(size=(64, 3))
     y = x @ np.array([[1.0], [-2.0], [0.5]])
@@ -256,5 +256,6 @@ def test_every_optimizer_trains_through_fit(name):
 def test_every_optimizer_names_its_slots_and_its_rule(name):
     opt = optimizers.CLASSES[name]()
     opt.build([layers.Variable(np.zeros((2, 2)), "w")])
-    assert len(opt.slots_in_file_order()) == len(opt.slot_names())
+    per_weight = [a for a in opt.slots_in_file_order() if a.shape == (2, 2)]   # Nadam adds one scalar
+    assert len(per_weight) == len(opt.slot_names())
     assert opt.update_rule() and all(isinstance(line, str) for line in opt.update_rule())
