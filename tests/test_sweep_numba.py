@@ -271,3 +271,19 @@ def test_a_one_unit_output_over_each_activation(below):
         history = model.fit(x, y, epochs=4, batch_size=16, verbose=0)
         _same(row["model"], model)
         assert row["history"].history == history.history
+
+
+def test_a_variant_whose_penalty_overflows_leaves_an_rmsprop_stack():
+    """RMSprop's loop sums the next step's penalties; a variant whose penalty overflows
+    leaves, and the others keep the sums the loop made for them."""
+    x, y = _digits01(64)
+    with numba_stacks() as used:
+        table = glassnet.sweep(seed_network, {"learning_rate": [0.001, 1e30, 0.01], "lam": [0.01], "seed": [0, 1]},
+                               x, y, epochs=3, verbose=0, table="records")
+    assert used == [True]
+    assert [r["status"] for r in table] == ["ok", "ok", "diverged", "diverged", "ok", "ok"]
+    for row in table:
+        model, history = _single({k: row[k] for k in ("learning_rate", "lam", "seed")}, x, y, 3)
+        assert row["epochs_run"] == len(history.history["loss"])
+        assert row["history"].history["loss"] == history.history["loss"]
+        _same(row["model"], model)

@@ -223,3 +223,28 @@ def test_the_readable_code_runs_when_asked_for_or_replaced():
     model = seed_network()
     model.loss.call = lambda y, p: (y - p) ** 2
     assert "loss's call was replaced" in stacked.why_not(model)
+
+
+def test_variants_of_one_seed_draw_once_and_every_generator_ends_as_its_fit_leaves_it():
+    """Variants whose seeds are the same draw the same shuffles: one draws for all, and the
+    others' generators catch up, so the global generator after the sweep (the last
+    variant's) is where the plain loop leaves it; a variant that leaves early too."""
+    x, y = _digits01(64)
+    grid = {"learning_rate": [0.001, 1e30, 0.01], "lam": [0.01], "seed": [0, 1]}
+    table = glassnet.sweep(seed_network, grid, x, y, epochs=3, verbose=0, table="records")
+    assert [r["status"] for r in table] == ["ok", "ok", "diverged", "diverged", "ok", "ok"]
+    after_sweep = glassnet.utils.rng().random(4)
+    for row in table:
+        model, history = _single({k: row[k] for k in ("learning_rate", "lam", "seed")}, x, y, 3)
+        for mine, theirs in zip(row["model"].trainable_weights, model.trainable_weights):
+            np.testing.assert_array_equal(mine.value, theirs.value)
+    np.testing.assert_array_equal(after_sweep, glassnet.utils.rng().random(4))
+    glassnet.utils.set_random_seed(1)                    # the diverged one's generator, as its fit leaves it
+    model = seed_network(0.01, 1e30)
+    model.fit(x, y, epochs=3, verbose=0)
+    left = glassnet.utils.rng().random(4)
+    glassnet.utils.set_random_seed(1)
+    stack = glassnet.sweep(seed_network, {"learning_rate": [0.001, 1e30], "lam": [0.01]}, x, y, epochs=3, seed=1,
+                           verbose=0, table="records")
+    assert [r["status"] for r in stack] == ["ok", "diverged"]
+    np.testing.assert_array_equal(glassnet.utils.rng().random(4), left)

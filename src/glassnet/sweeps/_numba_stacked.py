@@ -49,30 +49,30 @@ def _item(x, how):
 
 @_jit
 def _block(a, lo, n, zero, how):
-    """NumPy's pairwise sum of ``a[lo:lo+n]`` for ``n <= 128``: eight running sums."""
+    """NumPy's pairwise sum of ``a[lo:lo+n]`` for ``n <= 128``: eight running sums. (Indexed
+    from a slice's 0 by a ``range``: numba then need not check for negative indices, and the
+    eight sums go into one vector register: twice as fast.)"""
     if n < 8:
         res = zero
         for i in range(n):
             res = res + _item(a[lo + i], how)
         return res
-    r0, r1, r2, r3 = _item(a[lo], how), _item(a[lo + 1], how), _item(a[lo + 2], how), _item(a[lo + 3], how)
-    r4, r5, r6, r7 = _item(a[lo + 4], how), _item(a[lo + 5], how), _item(a[lo + 6], how), _item(a[lo + 7], how)
-    i = 8
+    b = a[lo:lo + n]
+    r0, r1, r2, r3 = _item(b[0], how), _item(b[1], how), _item(b[2], how), _item(b[3], how)
+    r4, r5, r6, r7 = _item(b[4], how), _item(b[5], how), _item(b[6], how), _item(b[7], how)
     end = n - n % 8
-    while i < end:
-        r0 = r0 + _item(a[lo + i], how)
-        r1 = r1 + _item(a[lo + i + 1], how)
-        r2 = r2 + _item(a[lo + i + 2], how)
-        r3 = r3 + _item(a[lo + i + 3], how)
-        r4 = r4 + _item(a[lo + i + 4], how)
-        r5 = r5 + _item(a[lo + i + 5], how)
-        r6 = r6 + _item(a[lo + i + 6], how)
-        r7 = r7 + _item(a[lo + i + 7], how)
-        i += 8
+    for i in range(8, end, 8):
+        r0 = r0 + _item(b[i], how)
+        r1 = r1 + _item(b[i + 1], how)
+        r2 = r2 + _item(b[i + 2], how)
+        r3 = r3 + _item(b[i + 3], how)
+        r4 = r4 + _item(b[i + 4], how)
+        r5 = r5 + _item(b[i + 5], how)
+        r6 = r6 + _item(b[i + 6], how)
+        r7 = r7 + _item(b[i + 7], how)
     res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res = res + _item(a[lo + i], how)
-        i += 1
+    for i in range(end, n):
+        res = res + _item(b[i], how)
     return res
 
 

@@ -72,6 +72,7 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
     outcome = [None] * V
     iterations = 0
     snapshot = (stack.w.flat.copy(), {k: s.flat.copy() for k, s in stack.slots.items()}, np.zeros(V, int))
+    draws = _Draws(stack, shuffle)
     for epoch in range(epochs):
         rows = stack.rows
         # the epoch's start: the weights to go back to (variants still finite), the permutations
@@ -81,7 +82,7 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
         for k, s in stack.slots.items():
             snapshot[1][k][at] = s.flat[finite]
         snapshot[2][at] = iterations
-        xs, ys = _epoch_data(stack, x, y, shuffle, n)
+        xs, ys = _epoch_data(stack, x, y, shuffle, n, draws)
         own = ys.ndim == y.ndim + 1                    # labels per variant (their own shuffles)
         totals = np.zeros(len(rows))
         seen = 0
@@ -105,6 +106,7 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
                     message = _diverged(stack, pos, row, epoch, start // batch_size, value[pos], iterations,
                                         snapshot)
                     outcome[row] = (histories[row], "diverged", message)
+                    draws.catch_up(row)
                 keep = list(np.flatnonzero(~bad))
                 a, yb_kept = a[keep], (yb[keep] if own else yb)
                 value, totals = value[keep], totals[keep]
@@ -150,22 +152,57 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
         if stopped or interrupted():
             for pos, row in enumerate(stack.rows):
                 stack.write_back(pos, iterations)
+                draws.catch_up(row)
                 outcome[row] = (histories[row], "interrupted",
                                 f"interrupted (Ctrl-C) at epoch {epoch + 1} of {epochs}")
             return [_with_history(models[r], o, epochs) for r, o in enumerate(outcome)]
     for pos, row in enumerate(stack.rows):
         stack.write_back(pos, iterations)
+        draws.catch_up(row)
         outcome[row] = (histories[row], "ok", "")
     return [_with_history(models[r], o, epochs) for r, o in enumerate(outcome)]
 
 
-def _epoch_data(stack, x, y, shuffle, n):
+class _Draws:
+    """Each variant's permutations, drawn from its own generator as fit draws them. Variants
+    whose generators start in one state (the same seed) draw the same ones, when nothing else
+    draws from those generators (no Dropout): one of them draws for all, and each of the
+    others takes that generator's state when it would draw itself or leaves the stack, so
+    every generator ends where its own fit leaves it."""
+
+    def __init__(self, stack, shuffle):
+        self.generators = stack.generators
+        self.group, self.drawer = {}, {}            # model index -> its group; group -> who drew last
+        if shuffle and not stack.dropout:
+            states = {}
+            for row in stack.rows:
+                self.group[row] = states.setdefault(repr(self.generators[row].bit_generator.state), row)
+
+    def permutation(self, row, n, drawn):
+        key = self.group.get(row, row)
+        order = drawn.get(key)
+        if order is None:
+            self.catch_up(row)
+            order = drawn[key] = self.generators[row].permutation(n)
+            self.drawer[key] = row
+        return order
+
+    def catch_up(self, row):
+        """Variant ``row``'s generator as if it had drawn its own permutations."""
+        last = self.drawer.get(self.group.get(row, row))
+        if last is not None and last != row:
+            self.generators[row].bit_generator.state = self.generators[last].bit_generator.state
+            self.drawer[self.group[row]] = row
+
+
+def _epoch_data(stack, x, y, shuffle, n, draws):
     """The epoch's rows in each variant's order (fit's draw, from each one's generator): ``x``
     as :class:`Blocks` and ``y`` as (V, n, ...); or ``x, y`` themselves when not shuffling,
     or one permuted copy when every variant drew the same order."""
     if not shuffle:
         return x, y
-    orders = np.stack([stack.generators[row].permutation(n) for row in stack.rows])
+    drawn = {}
+    orders = np.stack([draws.permutation(row, n, drawn) for row in stack.rows])
     new = np.flatnonzero(np.any(orders[1:] != orders[:-1], axis=1)) + 1    # where an order differs from the last
     cuts = [0, *new.tolist(), len(orders)]
     parts = [(start, stop, x[orders[start]]) for start, stop in zip(cuts[:-1], cuts[1:])]
