@@ -139,9 +139,9 @@ class Glassnet:
         if force:                   # past the size rule too: to measure where it stops paying
             fast_epoch._MAX_WEIGHTS = 1 << 30
         self.arrays = {name: data(W, name, specs(W)[name][1], digits) for name in names}
-        # warm-up: a fit long enough (3,600 steps) that the rule loads the epoch's loop
+        # warm-up: a fit long enough (7,200 steps) that the rule loads the epoch's loop
         x, y = self.arrays.get("seed") or data(W, "seed", None, digits)
-        self._fit(W.SEED, x, y, 300, compiled=True)
+        self._fit(W.SEED, x, y, 600, compiled=True)
         if np.dtype(np.float32) not in fast_epoch._loaded:
             raise RuntimeError("the warm-up fit did not load the compiled epoch")
         for name in names:

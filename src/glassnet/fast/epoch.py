@@ -260,8 +260,10 @@ class Epochs:
         self.l1 = np.array([p[0] for p in penalties], dtype)
         self.l2 = np.array([p[1] for p in penalties], dtype)
         self.two_l2 = np.array([f(2.0 * float(p[1])) for p in penalties], dtype)   # (2.0 * l2), as L1L2.gradient
+        self.kind_codes = np.array(kinds, np.int64)
         self.state = None
         self.numpy_kernels = _numpy_loops(dtype)
+        self._numbers_key = self._space_key = None
 
     def _pack(self):
         """The optimizer's packed buffers (glassnet.fast), made now if the first step has not
@@ -297,18 +299,29 @@ class Epochs:
 
     def _optimizer_numbers(self, steps):
         """Flags, the rule's numbers, and each step's rate, decay and Adam's t, as
-        glassnet.fast's ``_Numbers`` has them (the same casts to the weights' type)."""
+        glassnet.fast's ``_Numbers`` has them (the same casts to the weights' type). Without
+        a schedule or weight decay, all but t are kept from epoch to epoch while the
+        optimizer's settings stay the same."""
         opt, f = self.model.optimizer, self.dtype.type
         it = opt.iterations
+        ts = np.arange(it + 1, it + 1 + steps).astype(self.dtype)
+        kind = _OPTIMIZERS[type(opt)]
+        decay = bool(opt.weight_decay)
+        if kind == 0:
+            settings = (opt.momentum, opt.nesterov)
+        elif kind == 1:
+            settings = (opt.rho, opt.epsilon, opt.momentum, opt.centered)
+        else:
+            settings = (opt.beta_1, opt.beta_2, opt.epsilon, opt.amsgrad)
+        key = None if opt.has_schedule or decay else (float(opt.learning_rate), steps, settings)
+        if key is not None and key == self._numbers_key:
+            return (*self._numbers, ts)
         if opt.has_schedule:
             rates = [float(opt.schedule(it + k)) for k in range(steps)]
         else:
             rates = [float(opt.learning_rate)] * steps
         lrs = np.array(rates, self.dtype)
-        decay = bool(opt.weight_decay)
         wds = np.array([f(opt.weight_decay * r) for r in rates] if decay else [0] * steps, self.dtype)
-        ts = np.arange(it + 1, it + 1 + steps).astype(self.dtype)
-        kind = _OPTIMIZERS[type(opt)]
         if kind == 0:
             hyper = [f(opt.momentum)]
             flags = [bool(opt.momentum), opt.nesterov, False, False, False, decay]
@@ -318,7 +331,40 @@ class Epochs:
         else:
             hyper = [f(1 - opt.beta_1), f(1 - opt.beta_2), f(opt.epsilon), f(opt.beta_1), f(opt.beta_2)]
             flags = [False, False, False, False, opt.amsgrad, decay]
-        return kind, np.array(flags, np.bool_), np.array(hyper, self.dtype), lrs, wds, ts
+        self._numbers_key = key
+        self._numbers = (kind, np.array(flags, np.bool_), np.array(hyper, self.dtype), lrs, wds)
+        return (*self._numbers, ts)
+
+    def _workspace(self, data):
+        """What an epoch of ``data`` needs besides fresh caches, made once per data set:
+        the labels in the loop's form, the constants, scratch arrays."""
+        x, y, batch = data.x, data.y, data.batch_size
+        key = (id(x), id(y), x.shape, y.shape, batch)
+        if key == self._space_key:
+            return self._space
+        dtype, f, widths = self.dtype, self.dtype.type, self.widths
+        n = len(x)
+        steps = -(-n // batch)
+        last = n - (steps - 1) * batch
+        n_out = int(widths[-1])
+        if self.loss_kind == _SCCE:
+            labels, y2 = y.astype(np.int64, copy=False), np.zeros((0, 0), dtype)
+        else:
+            labels, y2 = np.zeros(0, np.int64), y
+        widest = int(widths.max())
+        largest = max(int(a * b) for a, b in zip(widths[:-1], widths[1:]))
+        self._space = {
+            "x": x if x.flags.c_contiguous else np.ascontiguousarray(x), "y": y2, "labels": labels, "steps": steps,
+            "consts": np.array([f(0), f(1), f(1.0 / batch), f(1.0 / last), f(1.0 / n_out), f(2.0 / n_out), f(n_out)],
+                               dtype),
+            "scratch": [np.empty(batch, np.int64), np.empty(batch * widest, dtype), np.empty(batch * widest, dtype),
+                        np.empty(largest, dtype), np.empty(batch, dtype), np.empty(largest, dtype)],
+            "blas_threads": 1 if batch * largest < fast_dense._BLAS_ALONE else None,
+            # each layer's Z, A and dZ for a full batch, and the batch's X: fresh each epoch
+            "sizes": (batch * int(widths[1:].sum()), batch * int(widths[0])),
+        }
+        self._space_key = key
+        return self._space
 
     def run(self, data):
         """One epoch: the losses of the steps taken (the last one not finite when fit must
@@ -326,35 +372,22 @@ class Epochs:
         cannot be packed; fit then runs the epoch step by step."""
         if not self._pack():
             return None
-        x, y, batch = data.x, data.y, data.batch_size
-        n = len(x)
+        space = self._workspace(data)
+        n, batch, steps = len(data.x), data.batch_size, space["steps"]
         order = rng().permutation(n) if data.shuffle else np.arange(n)     # ArrayBatches.epoch's draw
-        steps = -(-n // batch)
-        f, dtype, widths = self.dtype.type, self.dtype, self.widths
-        last = n - (steps - 1) * batch
-        n_out = int(widths[-1])
-        consts = np.array([f(0), f(1), f(1.0 / batch), f(1.0 / last), f(1.0 / n_out), f(2.0 / n_out), f(n_out)], dtype)
         kind, flags, hyper, lrs, wds, ts = self._optimizer_numbers(steps)
-        if self.loss_kind == _SCCE:
-            labels, y2 = y.astype(np.int64, copy=False), np.zeros((0, 0), dtype)
-        else:
-            labels, y2 = np.zeros(0, np.int64), y
-        units = int(widths[1:].sum())
-        widest = int(widths.max())
-        zs, acts, dzs = (np.empty(batch * units, dtype) for _ in range(3))        # fresh: the layers keep them
-        xb = np.empty(batch * int(widths[0]), dtype)
-        largest = max(int(a * b) for a, b in zip(widths[:-1], widths[1:]))
-        scratch = np.empty(largest, dtype)
-        # small products: BLAS on one thread, as the fused step has it (glassnet.fast.dense)
-        threads.useful_blas_threads(1 if batch * largest < fast_dense._BLAS_ALONE else None)
+        units, features = space["sizes"]
+        fresh = np.empty(3 * units + features, self.dtype)                # the layers keep these
+        zs, acts, dzs, xb = fresh[:units], fresh[units:2 * units], fresh[2 * units:3 * units], fresh[3 * units:]
+        lab, ga, gb, wt, per_sample, scratch = space["scratch"]
+        threads.useful_blas_threads(space["blas_threads"])    # small products: BLAS on one thread, as the fused step
         losses_ = np.empty(steps, np.float64)
         done = self.kernels.run_epoch(
-            *self.numpy_kernels, x if x.flags.c_contiguous else np.ascontiguousarray(x), y2, labels, order, batch, steps, widths,
-            np.array(self.kinds, np.int64), self.w_at, self.b_at, self.l1, self.l2, self.two_l2,
-            self.state.values, self.state.grads, self.loss_kind, consts, kind, flags, hyper, lrs, wds, ts,
-            *self.slots, xb, np.empty(batch, np.int64), zs, acts, dzs, np.empty(batch * widest, dtype),
-            np.empty(batch * widest, dtype), np.empty(scratch.size, dtype), np.empty(batch, dtype), scratch, losses_)
-        _loaded.add(dtype)
+            *self.numpy_kernels, space["x"], space["y"], space["labels"], order, batch, steps, self.widths,
+            self.kind_codes, self.w_at, self.b_at, self.l1, self.l2, self.two_l2,
+            self.state.values, self.state.grads, self.loss_kind, space["consts"], kind, flags, hyper, lrs, wds, ts,
+            *self.slots, xb, lab, zs, acts, dzs, ga, gb, wt, per_sample, scratch, losses_)
+        _loaded.add(self.dtype)
         finite = done - (not math.isfinite(losses_[done - 1]))
         self.model.optimizer.iterations += finite
         self._leave_caches(done, n, batch, xb, zs, acts, dzs)
