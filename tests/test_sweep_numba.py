@@ -10,7 +10,7 @@ import pytest
 
 import glassnet
 from glassnet import layers, optimizers, regularizers
-from glassnet.sweeps import stacked
+from glassnet.sweeps import curves, stacked
 
 pytest.importorskip("numba")
 from glassnet.sweeps import _numba_stacked as K  # noqa: E402
@@ -127,7 +127,8 @@ def test_each_variant_on_numbas_loops_equals_its_own_fit(optimizer):
         _same(row["model"], model)
         assert row["model"].optimizer.iterations == model.optimizer.iterations
         assert row["history"].history == history.history
-        assert row["train_error"] == glassnet.sweeps.curves.error(model, x[:90], y[:90])
+        assert row["train_error"] == curves.error(model, x[:90], y[:90])
+        assert row["val_error"] == curves.error(model, x[90:], y[90:])
 
 
 def test_the_benchs_hundred_epochs_on_a_smaller_grid():

@@ -7,7 +7,7 @@ import pytest
 
 import glassnet
 from glassnet import layers, optimizers, regularizers
-from glassnet.sweeps import stacked
+from glassnet.sweeps import curves, stacked
 
 
 def _digits01(n=120):
@@ -60,6 +60,9 @@ def test_each_stacked_variant_equals_its_own_fit(optimizer):
         for key, series in history.history.items():
             assert _close(row["history"].history[key], series), key
         assert row["final_val_loss"] == pytest.approx(history.history["val_loss"][-1], rel=1e-6)
+        # J_train and J_cv, worked out for the stack at once: curves.error's numbers
+        assert row["train_error"] == curves.error(model, x[:90], y[:90])
+        assert row["val_error"] == curves.error(model, x[90:], y[90:])
 
 
 def test_stacked_is_bit_for_bit_on_the_readable_arithmetic():

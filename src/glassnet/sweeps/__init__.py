@@ -112,7 +112,9 @@ def sweep(build, grid, x, y, *, epochs=10, batch_size=32, validation_data=None, 
     progress.finish(results, stopped)
     ordered = [results[v.index] for v in found]
     for r in ordered:
-        r["train_error"], r["val_error"] = run.errors(r["model"] if r["history"] is not None else None, data)
+        found = r.pop("errors", None)               # a stack's, already worked out (the same numbers)
+        r["train_error"], r["val_error"] = found if found is not None else \
+            run.errors(r["model"] if r["history"] is not None else None, data)
     if all(r["status"] == "rejected" for r in ordered):
         raise ValueError(f"sweep: every variant was refused; the first: {ordered[0]['message']}")
     return table_module.make(ordered, keys, "records" if table == "records" else table)

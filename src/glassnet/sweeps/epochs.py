@@ -13,6 +13,8 @@ Ctrl-C (``interrupted()``) stops every variant after its step, as fit does.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..callbacks import History
@@ -21,7 +23,7 @@ from .stacked import Blocks, Stack, labels_for
 
 
 def train(models, generators, x, y, *, epochs, batch_size, shuffle, validation=None,
-          validation_batch_size=None, interrupted=lambda: False, on_epoch=None, threads=1):
+          validation_batch_size=None, interrupted=lambda: False, on_epoch=None, threads=1, errors=None):
     """Train ``models`` (one signature, built and compiled) together on ``x, y`` as each one's
     ``fit`` would; returns one outcome per model: ``(history dict, status, message)`` where
     status is "ok", "diverged" or "interrupted". ``generators[v]`` is the generator fit would
@@ -30,7 +32,11 @@ def train(models, generators, x, y, *, epochs, batch_size, shuffle, validation=N
 
     ``threads`` > 1 splits the stack into that many stacks (of 8 variants at least), each
     trained in a thread of its own: NumPy lets go of the interpreter while it computes, so
-    they run side by side on free cores. Each variant's arithmetic is the same either way."""
+    they run side by side on free cores. Each variant's arithmetic is the same either way.
+
+    ``errors``, a dict, gets ``{v: (J_train, J_cv)}`` for the variants that finished in the
+    stack: ``curves.error`` of each on ``x, y`` and on ``validation`` (NaN without), worked
+    out for the whole stack at once with predict's operations (the same numbers)."""
     # variants whose generators are in the same state (the same seed) will draw the same
     # shuffles: side by side, they share their batches (Blocks)
     states = {}
@@ -44,9 +50,14 @@ def train(models, generators, x, y, *, epochs, batch_size, shuffle, validation=N
 
     def run(part, tell):
         # NumPy's error state and the processor's flush-to-zero flags are per thread
-        with np.errstate(all="ignore"), denormals.flushed():
-            return _train([models[i] for i in part], [generators[i] for i in part], x, y, epochs, batch_size,
-                          shuffle, validation, validation_batch_size, interrupted, tell)
+        with np.errstate(all="ignore"):
+            with denormals.flushed():
+                outcomes, stack = _train([models[i] for i in part], [generators[i] for i in part], x, y, epochs,
+                                         batch_size, shuffle, validation, validation_batch_size, interrupted, tell)
+            if errors is not None and stack.rows:           # (as predict: subnormals kept)
+                for row, found in zip(stack.rows, _errors(stack, x, y, validation)):
+                    errors[part[row]] = found
+            return outcomes
     if count == 1:
         outcomes = run(order, on_epoch)
     else:
@@ -155,12 +166,12 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
                 draws.catch_up(row)
                 outcome[row] = (histories[row], "interrupted",
                                 f"interrupted (Ctrl-C) at epoch {epoch + 1} of {epochs}")
-            return [_with_history(models[r], o, epochs) for r, o in enumerate(outcome)]
+            return [_with_history(models[r], o, epochs) for r, o in enumerate(outcome)], stack
     for pos, row in enumerate(stack.rows):
         stack.write_back(pos, iterations)
         draws.catch_up(row)
         outcome[row] = (histories[row], "ok", "")
-    return [_with_history(models[r], o, epochs) for r, o in enumerate(outcome)]
+    return [_with_history(models[r], o, epochs) for r, o in enumerate(outcome)], stack
 
 
 class _Draws:
@@ -211,6 +222,48 @@ def _epoch_data(stack, x, y, shuffle, n, draws):
     return Blocks(parts), y[orders]
 
 
+def _inference(stack, xb):
+    """Every variant's ``Z`` and ``A`` of the last layer for the batch ``xb`` in inference mode:
+    each layer's ``X W``, ``+ b`` and activation, as the layer's own forward makes them."""
+    a, z = xb, None
+    for i, layer in enumerate(stack.layers):
+        if type(layer) is Dropout:
+            continue
+        k, b = stack.where[i]
+        z = np.matmul(a, stack.w.views[k])                      # each variant's X W, its own product
+        if b is not None:
+            z += stack.w.views[b][:, None, :]
+        a = layer.activation(z)
+    return z, a
+
+
+def _errors(stack, x, y, validation, batch_size=32):
+    """``curves.error`` (the loss without penalties, on predict's outputs: batches of 32) of
+    each variant still in the stack, on ``x, y`` and on ``validation``: [(J_train, J_cv)]."""
+    count = len(stack.rows)
+    found = []
+    for data in ((x, y), validation):
+        if data is None:
+            found.append([math.nan] * count)
+            continue
+        vx, vy = data
+        parts = [_inference(stack, vx[start:start + batch_size])[1] for start in range(0, len(vx), batch_size)]
+        try:
+            p = np.concatenate(parts, axis=1)
+            labels = stack.loss.check_labels(vy, "y", (None,) + p.shape[2:])
+        except Exception:  # noqa: BLE001 - data the loss cannot take: as run.errors, NaN
+            found.append([math.nan] * count)
+            continue
+        values = []
+        for pos in range(count):
+            try:
+                values.append(float(np.mean(stack.loss.call(labels, p[pos]))))
+            except Exception:  # noqa: BLE001 - as run.errors
+                values.append(math.nan)
+        found.append(values)
+    return list(zip(*found))
+
+
 def _validate(stack, validation, batch_size):
     """``evaluate``'s loss (with penalties) and metrics for every variant of the stack, as
     fit's validation computes them: batch by batch, the readable forward (inference mode)."""
@@ -224,15 +277,7 @@ def _validate(stack, validation, batch_size):
     total, seen = np.zeros(count), 0
     for start in range(0, len(vx), batch_size):
         xb, yb = vx[start:start + batch_size], vy[start:start + batch_size]
-        a, z = xb, None
-        for i, layer in enumerate(stack.layers):
-            if type(layer) is Dropout:
-                continue
-            k, b = stack.where[i]
-            z = np.matmul(a, stack.w.views[k])                  # each variant's X W, its own product
-            if b is not None:
-                z += stack.w.views[b][:, None, :]
-            a = layer.activation(z)
+        z, a = _inference(stack, xb)
         labels = labels_for(yb, a)
         values = stack.loss.call_from_logits(labels, z) if stack.shortcut else stack.loss.call(labels, a)
         sums = np.add.reduce(values.reshape(count, -1), axis=1).astype(np.float64)

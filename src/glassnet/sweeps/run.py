@@ -147,15 +147,18 @@ def train_stacks(plan, data, options, interrupted=lambda: False, progress=None) 
         v0, model0, _ = group[0]
         xs, ys, val = _fit_data(model0, x, y, validation, validation_split)
         start = time.perf_counter()
+        errors = {}
         outcomes = epochs.train([m for _, m, _ in group], [g for _, _, g in group], xs, ys,
                                  epochs=v0.epochs, batch_size=v0.batch_size, shuffle=options["shuffle"],
                                  validation=None if val is None else val[:2], interrupted=interrupted,
-                                 threads=options.get("threads", 1),
+                                 threads=options.get("threads", 1), errors=errors,
                                  on_epoch=None if progress is None else
                                  (lambda e, n, k=len(group): progress.epoch(e, n, k)))
         seconds = (time.perf_counter() - start) / len(group)
-        for (v, model, _), (history, status, message) in zip(group, outcomes):
+        for k, ((v, model, _), (history, status, message)) in enumerate(zip(group, outcomes)):
             results.append(_result(v, model, history, status, message, seconds, f"stacked {len(group)}"))
+            if k in errors:                             # J_train, J_cv: worked out for the stack at once
+                results[-1]["errors"] = errors[k]
             _tell(progress, results[-1])
     return results
 
