@@ -31,6 +31,9 @@ from ..tf.tensor import wrap
 from .base import Mean, Metric, Sum
 from .confusion import (AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives,
                         TruePositives)
+from .f_score import F1Score, FBetaScore
+from .iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
+from .r2 import R2Score
 from .samplewise import (Accuracy, BinaryAccuracy, BinaryCrossentropy, CategoricalAccuracy,
                          CategoricalCrossentropy, MeanAbsoluteError, MeanAbsolutePercentageError,
                          MeanSquaredError, RootMeanSquaredError, SparseCategoricalAccuracy,
@@ -43,7 +46,8 @@ CLASSES = {c.__name__: c for c in [Mean, AUC, BinaryAccuracy, CategoricalAccurac
                                     CategoricalCrossentropy, SparseCategoricalCrossentropy,
                                     RootMeanSquaredError, MeanAbsolutePercentageError, Precision, Recall,
                                     TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Sum,
-                                    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy]}
+                                    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, F1Score, FBetaScore,
+                                    R2Score, IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU]}
 BY_NAME = {
     "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
@@ -53,6 +57,7 @@ BY_NAME = {
     "root_mean_squared_error": RootMeanSquaredError, "precision": Precision, "recall": Recall, "auc": AUC,
     "top_k_categorical_accuracy": TopKCategoricalAccuracy,
     "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+    "f1_score": F1Score, "fbeta_score": FBetaScore, "r2_score": R2Score,
 }
 _LOSS_NAMES = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "huber")
 
