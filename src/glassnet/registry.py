@@ -24,8 +24,8 @@ from typing import Callable, Iterable, Mapping
 
 from .utils import snake_case
 
-__all__ = ["Family", "FAMILIES", "did_you_mean", "get_registered_name", "get_registered_object",
-           "lookup", "own_class_names", "register_keras_serializable"]
+__all__ = ["CustomObjectScope", "Family", "FAMILIES", "custom_object_scope", "did_you_mean", "get_registered_name",
+           "get_registered_object", "lookup", "own_class_names", "register_keras_serializable"]
 
 _CUSTOM: dict[str, object] = {}      # "package>name" -> a class (or function) of the user's
 FAMILIES: dict[str, "Family"] = {}    # kind -> its Family, for tests and tools
@@ -60,6 +60,38 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
     return decorator
 
 
+_SCOPED: list = []                  # custom_object_scope's dicts, innermost last
+
+
+class custom_object_scope:
+    """``keras.saving.custom_object_scope({"MyLayer": MyLayer})``: inside the ``with`` block,
+    loading finds these objects as if each call were given them in ``custom_objects``."""
+
+    def __init__(self, custom_objects=None):
+        self.custom_objects = dict(custom_objects or {})
+
+    def __enter__(self):
+        _SCOPED.append(self.custom_objects)
+        return self
+
+    def __exit__(self, *exc):
+        _SCOPED.pop(next(i for i in range(len(_SCOPED) - 1, -1, -1) if _SCOPED[i] is self.custom_objects))
+
+
+CustomObjectScope = custom_object_scope        # Keras's other name for it
+
+
+def _scoped(custom_objects):
+    """``custom_objects`` with the open scopes' objects under them (the call's own win)."""
+    if not _SCOPED:
+        return custom_objects
+    merged = {}
+    for given in _SCOPED:
+        merged.update(given)
+    merged.update(custom_objects or {})
+    return merged
+
+
 def get_registered_name(obj) -> str:
     """``"package>name"`` for a registered class, else its name (as Keras)."""
     return obj.__dict__.get("_registered_name", obj.__name__)
@@ -67,6 +99,7 @@ def get_registered_name(obj) -> str:
 
 def get_registered_object(name: str, custom_objects=None):
     """The object registered (or given in ``custom_objects``) under ``name``, or None."""
+    custom_objects = _scoped(custom_objects)
     if custom_objects and name in custom_objects:
         return custom_objects[name]
     return _CUSTOM.get(name)
@@ -87,7 +120,7 @@ def function_config(fn, where: str) -> dict:
 
 def own_class_names(custom_objects=None) -> frozenset:
     """Every name the caller's classes may appear under in a file."""
-    names = set(custom_objects or ()) | set(_CUSTOM)
+    names = set(_scoped(custom_objects) or ()) | set(_CUSTOM)
     names |= {key.split(">", 1)[1] for key in _CUSTOM}
     return frozenset(names)
 
@@ -103,6 +136,7 @@ def lookup(class_name: str, custom_objects=None, base=None, registered_name=None
     family cannot use (not a subclass of ``base``) is refused; a registered one of another
     family is passed over."""
     accepts = accepts or (_subclass_of(base) if base is not None else (lambda obj: True))
+    custom_objects = _scoped(custom_objects)
     keys = [k for k in (registered_name, class_name) if isinstance(k, str) and k]
     for key in keys:
         if custom_objects and key in custom_objects:

@@ -350,7 +350,8 @@ class PyDataset:
 Sequence = PyDataset        # Keras 2's name
 
 
-_FROM_REGISTRY = ("register_keras_serializable", "get_registered_name", "get_registered_object")
+_FROM_REGISTRY = ("register_keras_serializable", "get_registered_name", "get_registered_object",
+                  "custom_object_scope", "CustomObjectScope")
 _FROM_CUSTOM_STEP = {"pack_x_y_sample_weight": "pack", "unpack_x_y_sample_weight": "unpack"}
 
 

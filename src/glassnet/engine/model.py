@@ -380,6 +380,13 @@ class Model(Trainer, Layer):
                                       "inside a layer's call, or write a subclassed model")
         super().add_loss(loss)
 
+    def to_json(self, **kwargs) -> str:
+        """Keras's ``model.to_json()``: the model's config (as a ``.keras`` file's config.json
+        holds it) as JSON; ``keras.models.model_from_json`` builds it again."""
+        import json  # noqa: PLC0415
+        from ..saving.keras_config import model_config  # noqa: PLC0415 - saving builds on the engine
+        return json.dumps(model_config(self), **kwargs)
+
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """A model from ``get_config()``'s dict: a functional one's graph replayed, a stack's
@@ -631,8 +638,9 @@ def _layer_entry(layer) -> dict:
     if registered_classes().get(cls.__name__) is cls:
         return {"module": "keras.layers", "class_name": cls.__name__, "config": layer.get_config(),
                 "registered_name": None}
-    return {"module": cls.__module__, "class_name": cls.__name__, "config": layer.get_config(),
-            "registered_name": get_registered_name(cls)}
+    name = get_registered_name(cls)                 # registered: no module, as Keras writes it
+    return {"module": None if ">" in name else cls.__module__, "class_name": cls.__name__,
+            "config": layer.get_config(), "registered_name": name}
 
 
 def _one_or_list(shapes):

@@ -245,6 +245,8 @@ def serialize_keras_object(obj):
         return obj
     if isinstance(obj, (list, tuple)):
         return [serialize_keras_object(o) for o in obj]
+    if isinstance(obj, Layer) and hasattr(obj, "_is_stack") and (obj._is_stack() or obj._graph is not None):
+        return keras_config.model_config(obj)          # a Sequential or functional model: its whole config
     if isinstance(obj, Layer):
         return _layer_entry(obj)
     raise TypeError(f"serialize_keras_object: glassnet serializes layers (and plain values), "

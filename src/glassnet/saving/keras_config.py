@@ -626,7 +626,9 @@ def _check_layers_saveable(model) -> None:
             continue
         own = layers.registered_classes().get(cls.__name__) is cls
         if not own and lookup(get_registered_name(cls), None, layers.Layer) is not cls:
-            raise ValueError(f"save: layer {layer.name!r} is a {cls.__name__}, neither one of glassnet's "
-                             "layers nor a registered class, so the file could not be loaded back. Register "
-                             "it with @glassnet.saving.register_keras_serializable() (and load with "
-                             "custom_objects or after registering), or use save_weights.")
+            required = [p for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
+                        if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+            if type(layer).get_config is layers.Layer.get_config and required:
+                raise ValueError(f"save: layer {layer.name!r} is a {cls.__name__} whose __init__ takes arguments "
+                                 "its config does not hold; write get_config (Keras's), or use save_weights.")
+            # (written as Keras writes it: loading it back needs custom_objects or registering it)
