@@ -372,3 +372,29 @@ def test_steps_ahead_decide_in_auto(monkeypatch):
     assert fast_epoch._numba_worth_it(f32, 1)                # loaded already: free
     glassnet.config.set_kernels("numpy")
     assert not fast_epoch._numba_worth_it(f32, 100_000)
+
+
+def test_progress_line_and_validation_as_step_by_step(capsys, monkeypatch):
+    """verbose=2 prints the same epoch lines; validation after each epoch reads the weights
+    the compiled epoch left: the same history, key by key, bit for bit."""
+    x, y = _data(np.float32, "scce")
+    histories, outputs = [], []
+    for compiled in (False, True):
+        glassnet.config.set_compiled_epoch(compiled)
+        model = _model(np.float32, "relu", "scce", OPTIMIZERS["adam"])
+        glassnet.utils.set_random_seed(3)
+        h = model.fit(x[:60], y[:60], batch_size=16, epochs=3, verbose=2, validation_data=(x[60:], y[60:]))
+        histories.append(h.history)
+        outputs.append([line.split(" - ", 2)[-1] for line in capsys.readouterr().out.splitlines()])
+    if None not in fast_epoch._numpy_loops(np.dtype(np.float32)):
+        assert histories[0] == histories[1]
+        assert outputs[0] == outputs[1] and any("val_loss" in line for line in outputs[1])
+    assert sorted(histories[1]) == ["loss", "val_loss"] and len(histories[1]["loss"]) == 3
+
+
+def test_a_frozen_layer_takes_the_step_by_step_epoch():
+    x, y = _data(np.float32, "bce")
+    model = _model(np.float32, "relu", "bce", OPTIMIZERS["adam"])
+    model.layers[0].trainable = False
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    assert _planned(model, x, y) is None
