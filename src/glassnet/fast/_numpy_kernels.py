@@ -45,7 +45,8 @@ def _ufunc_loop(ufunc, dtype):
     if sysconfig.get_config_var("Py_GIL_DISABLED"):       # another object header
         return None
     s = _UFunc.from_address(id(ufunc))
-    if (s.nin, s.nout, s.nargs) != (1, 1, 2) or not 0 < s.ntypes < 256 or not s.name:
+    if s.ob_type != id(type(ufunc)) or (s.nin, s.nout, s.nargs) != (1, 1, 2) or not 0 < s.ntypes < 256 \
+            or not s.name:                                # not the layout above: no pointer is followed
         return None
     if ctypes.string_at(s.name) != ufunc.__name__.encode():
         return None
