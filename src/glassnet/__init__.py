@@ -75,7 +75,8 @@ for _module, _names in {
 _LAZY.update({"debugging": ("tf.debugging", None), "nest": ("tf.nest", None), "device": ("tf.device", "device"),
               "ragged": ("tf.ragged", None), "RaggedTensor": ("tf.ragged", "RaggedTensor"),
               "RaggedTensorSpec": ("tf.ragged", "RaggedTensorSpec"),
-              "train": ("tf.train", None), "saved_model": ("tf.saved_model", None)})
+              "train": ("tf.train", None), "saved_model": ("tf.saved_model", None),
+              "distribute": ("tf.distribute", None)})
 del _module, _names
 
 

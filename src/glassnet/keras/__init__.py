@@ -44,4 +44,9 @@ def __getattr__(name):
     if name in ("datasets", "saving", "ops", "preprocessing", "random"):
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "mixed_precision":           # keras.mixed_precision: glassnet/mixed_precision.py
+        import importlib
+        module = importlib.import_module("glassnet.mixed_precision")
+        _sys.modules[f"{__name__}.mixed_precision"] = module
+        return module
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -30,6 +30,8 @@ Every layer class defined in the modules of ``glassnet.layers`` is registered by
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .. import config, initializers
@@ -93,7 +95,11 @@ class Layer:
     def _track_setattr(self, name, value):
         """``__setattr__`` of a layer written with ``call`` (only theirs: the hand-written layers
         set their caches every step and keep the plain one): the layers set as its attributes
-        (or in a list or tuple of them) are its own, their weights its weights, as Keras tracks them."""
+        (or in a list or tuple of them) are its own, their weights its weights, as Keras tracks them;
+        ``layer.trainable = False`` reaches them too, as in Keras."""
+        if name == "trainable" and "trainable" in self.__dict__:
+            for inner in self.__dict__.get("_tracked", ()):
+                inner.trainable = value
         if not name.startswith("_"):
             items = value if isinstance(value, (list, tuple)) else [value]
             tracked = self.__dict__.setdefault("_tracked", [])
@@ -107,6 +113,10 @@ class Layer:
             raise TypeError(f"{type(self).__name__}: unexpected argument(s) {', '.join(sorted(kwargs))}")
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.trainable = trainable
+        if dtype is not None and not isinstance(dtype, (str, np.dtype, type)) or isinstance(dtype, str) \
+                and dtype.startswith("mixed_") or "glassnet.mixed_precision" in sys.modules:
+            from .. import mixed_precision        # a policy: what the layer reports; glassnet keeps float32
+            self._dtype_policy, dtype = mixed_precision.layer_policy(dtype)
         self.dtype = np.dtype(dtype) if dtype is not None else None   # None: config.floatx()
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
@@ -478,9 +488,26 @@ class Layer:
             out = (forward or self.forward)(x, training)
         return out, (self.compute_mask(x, mask) if mask is not None or self.makes_mask else None)
 
+    @property
+    def dtype_policy(self):
+        """Keras's ``DTypePolicy`` of this layer (``keras.mixed_precision``): a mixed one when the
+        layer was made under it (glassnet still computes in float32), else its dtype's."""
+        from ..mixed_precision import Policy
+        return self.__dict__.get("_dtype_policy") or Policy(self.dtype.name if self.dtype is not None else None)
+
+    @property
+    def compute_dtype(self) -> str:
+        return self.dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        return self.dtype_policy.variable_dtype
+
     # -- config ---------------------------------------------------------------------------
     def get_config(self) -> dict:
         dtype = self.dtype.name if self.dtype is not None else config.floatx()
+        if self.__dict__.get("_dtype_policy") is not None:
+            dtype = self._dtype_policy.name
         return {"name": self.name, "trainable": self.trainable,
                 "dtype": {"module": "keras", "class_name": "DTypePolicy",
                           "config": {"name": dtype}, "registered_name": None}}
@@ -495,6 +522,9 @@ class Layer:
         layer = cls(**cfg)
         if dtype in ("float16", "float32", "float64"):
             layer.dtype = np.dtype(dtype)
+        elif isinstance(dtype, str) and dtype.startswith("mixed_"):
+            from ..mixed_precision import layer_policy
+            layer._dtype_policy, _ = layer_policy(dtype)
         return layer
 
     def __repr__(self):
