@@ -386,10 +386,13 @@ def _after_compiled_epoch(run, data, epoch, cblist, values):
         if not math.isfinite(value):
             run.stopped_reason = _non_finite(run.model, epoch, step, value, run.snapshot)
             raise TrainingStopped
-        m = min(data.batch_size, n - step * data.batch_size)
+        start = step * data.batch_size
+        m = min(data.batch_size, n - start)
         loss_total += value * m
         seen += m
         run.steps_done = step + 1
+        for metric in run.model.metrics:        # the batch's labels and outputs, as the step gave them
+            metric.update_state(data.y[run.compiled.order[start:start + m]], run.compiled.predictions[start:start + m])
     logs = _logs(loss_total / max(seen, 1), run.model.metrics)
     for cb in cblist.batch_end:
         cb.on_train_batch_end(len(values) - 1, logs)

@@ -271,16 +271,16 @@ def _forward(gemm, gemv, exp, tanh, call, a_in, w, b, z, a, kind, zero, one):
             if tanh is None:
                 for j in range(n_out):
                     ai[j] = np.tanh(zi[j])
-        elif kind == SOFTMAX:                           # only the output, for the caches:
+        elif kind == SOFTMAX:                           # only the output (its dZ is the loss's):
             top = zi[0]                                 # A = exp(Z - max) / sum (activations.softmax)
             for j in range(1, n_out):
                 if zi[j] > top or zi[j] != zi[j]:
                     top = zi[j]
             for j in range(n_out):
-                ai[j] = np.exp(zi[j] - top)
-            total = _pairwise_sum(ai, 0, n_out, zero)
-            for j in range(n_out):
-                ai[j] = ai[j] / total
+                ai[j] = zi[j] - top
+            if exp is None:
+                for j in range(n_out):
+                    ai[j] = np.exp(ai[j])
         else:                                           # linear: A = Z
             for j in range(n_out):
                 ai[j] = zi[j]
@@ -291,6 +291,14 @@ def _forward(gemm, gemv, exp, tanh, call, a_in, w, b, z, a, kind, zero, one):
             flat[i] = one / (one + flat[i])
     elif kind == TANH and tanh is not None:             # NumPy's tanh
         _ufunc(tanh, z.ravel(), a.ravel(), call)
+    if kind == SOFTMAX:
+        if exp is not None:                             # NumPy's exp of Z - max
+            _ufunc(exp, a.ravel(), a.ravel(), call)
+        for i in range(rows):                           # / each row's sum
+            ai = a[i]
+            total = _pairwise_sum(ai, 0, n_out, zero)
+            for j in range(n_out):
+                ai[j] = ai[j] / total
 
 
 @_jit
@@ -434,7 +442,7 @@ def _penalty(w, dw, l1, l2, two_l2, scratch, zero):
 @_jit
 def run_epoch(gemm, gemv, exp, tanh, log, log1p, x, y, labels, order, batch, steps, widths, kinds, w_at, b_at, l1, l2, two_l2,
               values, grads, loss_kind, consts, opt_kind, flags, hyper, lrs, wds, ts,
-              slot_a, slot_b, slot_c, xb, lab, zs, acts, dzs, ga, gb, wt, per_sample, scratch, losses):
+              slot_a, slot_b, slot_c, xb, lab, zs, acts, dzs, ga, gb, wt, per_sample, scratch, losses, preds):
     """Every step of one epoch; returns how many were taken (fewer than ``steps`` when a
     loss was not finite: that one is in ``losses`` too, and its update was not made).
 
@@ -448,7 +456,8 @@ def run_epoch(gemm, gemv, exp, tanh, log, log1p, x, y, labels, order, batch, ste
     1/m of a full batch and of the last, 1/n, 2/n, n (n the outputs); ``flags``: SGD's
     momentum and nesterov, RMSprop's centered and momentum, Adam's amsgrad, weight decay;
     ``hyper``: the rule's numbers (glassnet.fast's ``_Numbers``); ``lrs``, ``wds``, ``ts``: each
-    step's learning rate, decay and Adam's t."""
+    step's learning rate, decay and Adam's t; ``preds``: each sample's output, in the
+    permutation's order (no rows: not asked for)."""
     zero, one = consts[0], consts[1]
     call = np.empty(5, np.int64)                        # a ufunc loop's arguments
     totals = np.empty(batch, values.dtype)              # SCCE's sums of exp per sample
@@ -487,6 +496,10 @@ def run_epoch(gemm, gemv, exp, tanh, log, log1p, x, y, labels, order, batch, ste
         at -= batch * n_out
         z = zs[at:at + m * n_out].reshape((m, n_out))
         a = acts[at:at + m * n_out].reshape((m, n_out))
+        if preds.shape[0]:                              # the predictions, for fit's metrics
+            for i in range(m):
+                for j in range(n_out):
+                    preds[lo + i, j] = a[i, j]
         y_b = gb[:m * n_out].reshape((m, n_out))
         g = ga[:m * n_out].reshape((m, n_out))
         value = _loss(loss_kind, z, a, y_b, lab, g, per_sample, totals, inv_m, consts[4], consts[5], consts[6],

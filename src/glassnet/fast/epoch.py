@@ -32,7 +32,8 @@ runs step by step as before):
   squared error; labels of the weights' float type (integers in range for SCCE);
 - the optimizer untouched: SGD (momentum, Nesterov), RMSprop (centered, momentum), Adam,
   AdamW, weight decay allowed, no clipping; a schedule is asked for each step's rate;
-- no compiled metrics (the epoch returns losses only: with metrics, fit runs step by step);
+- compiled metrics are fine: the loop keeps every sample's output, and fit updates each
+  metric batch by batch with them, as it does step by step (the same calls, the same numbers);
 - no callback with ``on_train_batch_begin``/``end`` other than fit's progress line, which
   is then drawn once at the epoch's end; Ctrl-C is heard after the epoch (it takes
   milliseconds here);
@@ -150,8 +151,7 @@ def plan(model, data, cblist):
     x, y = data.x, data.y
     if type(x) is not np.ndarray or type(y) is not np.ndarray or x.ndim != 2 or not len(x):
         return None
-    if x.dtype not in (np.float32, np.float64) or model.metrics or getattr(model, "_metric_specs", None) \
-            or not _batch_hooks_ok(cblist):
+    if x.dtype not in (np.float32, np.float64) or not _batch_hooks_ok(cblist):
         return None
     layers = model.step_units()
     if not layers or any(type(layer) is not Dense or not fast.untouched(layer) or not layer.trainable
@@ -382,11 +382,14 @@ class Epochs:
         lab, ga, gb, wt, per_sample, scratch = space["scratch"]
         threads.useful_blas_threads(space["blas_threads"])    # small products: BLAS on one thread, as the fused step
         losses_ = np.empty(steps, np.float64)
+        # every sample's output, when metrics will read each batch's (fit's loop updates them)
+        self.order = order
+        self.predictions = np.empty((n if self.model.metrics else 0, int(self.widths[-1])), self.dtype)
         done = self.kernels.run_epoch(
             *self.numpy_kernels, space["x"], space["y"], space["labels"], order, batch, steps, self.widths,
             self.kind_codes, self.w_at, self.b_at, self.l1, self.l2, self.two_l2,
             self.state.values, self.state.grads, self.loss_kind, space["consts"], kind, flags, hyper, lrs, wds, ts,
-            *self.slots, xb, lab, zs, acts, dzs, ga, gb, wt, per_sample, scratch, losses_)
+            *self.slots, xb, lab, zs, acts, dzs, ga, gb, wt, per_sample, scratch, losses_, self.predictions)
         _loaded.add(self.dtype)
         finite = done - (not math.isfinite(losses_[done - 1]))
         self.model.optimizer.iterations += finite
