@@ -211,3 +211,16 @@ del _fn, _plain
 
 
 accept_symbolic(globals(), __all__)      # tf functions on a functional model's tensors make Lambda nodes
+
+# convolutions, pooling and dropout (tf/nn_conv.py): loaded when one is first used
+_CONV = ("conv1d", "conv2d", "convolution", "depthwise_conv2d", "max_pool", "max_pool1d", "max_pool2d",
+         "avg_pool", "avg_pool1d", "avg_pool2d", "dropout")
+__all__ += list(_CONV)
+
+
+def __getattr__(name):
+    if name in _CONV:
+        from . import nn_conv  # noqa: PLC0415
+        value = globals()[name] = getattr(nn_conv, name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
