@@ -697,16 +697,19 @@ def _flatten(structure) -> list:
 
 
 def _unflatten(structure, flat):
-    it = iter(flat)
+    return _build(structure, iter(flat))
 
-    def build(s):
-        if isinstance(s, dict):
-            return {k: build(v) for k, v in s.items()}
-        if isinstance(s, (list, tuple)):
-            items = [build(v) for v in s]
-            return items if isinstance(s, list) else tuple(items)
-        return next(it)
-    return build(structure)
+
+def _build(s, it):
+    # (a module function, not a closure calling itself: that closure's cell was a reference
+    # cycle holding the flat list, so every step's gradients lived on until the garbage
+    # collector ran, and the next step's 11 MB arrays were new memory, page faults and all)
+    if isinstance(s, dict):
+        return {k: _build(v, it) for k, v in s.items()}
+    if isinstance(s, (list, tuple)):
+        items = [_build(v, it) for v in s]
+        return items if isinstance(s, list) else tuple(items)
+    return next(it)
 
 
 # -- two ways to shape what is recorded ----------------------------------------------------
