@@ -330,7 +330,7 @@ def test_a_replaced_conv_backward_runs_on_the_tape(monkeypatch, spies):
 
 def test_a_steps_gradients_are_freed_when_dropped_without_the_garbage_collector():
     # (a reference cycle in the tape's unflattening kept each step's gradients until the collector
-    # ran: the next step's 11 MB dW was new memory, and the fast path's buffers could not take turns)
+    # ran: the next step's 11 MB dW was new memory, page faults and all: 8 or 30 ms a gradient)
     import gc
     import weakref
     model = MyModel(8, 16)
@@ -347,19 +347,3 @@ def test_a_steps_gradients_are_freed_when_dropped_without_the_garbage_collector(
     finally:
         gc.enable()
 
-
-def test_dense_gradients_take_turns_in_two_arrays_and_a_kept_one_is_not_written_over(monkeypatch):
-    monkeypatch.setattr(loop, "_REUSE_MIN", 100)             # the test's Dense(16) on 1,600 inputs
-    model = MyModel(16, 16)
-    loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    seen, kept = [], None
-    for i, (x, y) in enumerate(_batches(5, 12)):
-        with tf.GradientTape() as tape:
-            loss = loss_object(y, model(x, training=True))
-        grads = tape.gradient(loss, model.trainable_variables)
-        seen.append(id(np.asarray(grads[2]).base if np.asarray(grads[2]).base is not None else grads[2]))
-        if i == 1:
-            kept, copy = grads[2], np.array(grads[2])           # a gradient kept from step 2
-    assert len(loop._BUFFERS[model.d1]) == 3                 # two taking turns, and the kept one
-    assert np.array_equal(kept, copy)
-    assert len(set(seen)) == 3

@@ -202,11 +202,12 @@ def conv2d_forward(layer, x, training=False):
     ``out_spatial``, ``z`` and ``a`` as its readable lines do and returns ``a``; None (nothing
     kept) when numba is not used, and the readable forward runs.
 
-    The patch matrix ``P`` is not kept (``layer.patches`` is None, ``layer.xpad`` the padded
-    input instead): a window of 9 numbers (3 x 3 x 1) is computed directly
-    (``_numba_conv.direct_conv_9``, bias and relu in the same pass); a wider one block by
-    block, each block's ``P`` built, multiplied by ``K`` and its bias and relu added while in
-    cache (``Z``'s rows are the same BLAS products as ``P K``'s)."""
+    ``layer.xpad`` keeps the padded input for the backward. A window of 9 numbers (3 x 3 x 1) is
+    computed directly (``_numba_conv.direct_conv_9``, bias and relu in the same pass: no ``P``,
+    ``layer.patches`` is None); patches of 32 numbers or more block by block, each block's
+    ``P`` built, multiplied by ``K`` and its bias and relu added while in cache (``Z``'s rows
+    are the same BLAS products as ``P K``'s; ``layer.patches`` is None); thinner ones whole,
+    as the readable forward, into last step's buffer (``layer.patches``)."""
     from .. import activations  # noqa: PLC0415
     from ..layers.conv import pad, paddings  # noqa: PLC0415
     kernel = layer.kernel.value

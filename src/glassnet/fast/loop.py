@@ -38,10 +38,6 @@ methods were replaced or overridden (``glassnet.fast.untouched``). The layers' o
 """
 from __future__ import annotations
 
-import math
-import sys
-import weakref
-
 import numpy as np
 
 from .. import fast
@@ -161,41 +157,13 @@ def _twins():
     return _TWINS
 
 
-_BUFFERS = weakref.WeakKeyDictionary()      # layer -> arrays its dW was written into
-_REUSE_MIN = 1 << 20                       # numbers: below this a fresh array costs nothing worth saving
-
-
-def _free_buffer(layer, shape, dtype):
-    """An array of ``shape`` for ``layer``'s kernel gradient that nobody else holds, or None.
-
-    A fresh 11 MB array a step (the quickstart's Dense(128) dW) cost 3 to 25 ms of page
-    faults on this machine (numba or not: the kernel zeroes, and on a busy machine compacts,
-    the new pages). So dW is written into one of the arrays handed out in earlier steps
-    that no one holds any more: the caller's list of gradients keeps last step's (and every
-    view of it refers to it), so two arrays take turns; a gradient kept from an earlier step
-    is never written over (CPython's reference count says who holds an array: 2 here is the
-    list and the call's own argument)."""
-    if math.prod(shape) < _REUSE_MIN:
-        return None
-    kept = _BUFFERS.setdefault(layer, [])
-    for i in range(len(kept)):
-        if kept[i].shape == shape and kept[i].dtype == dtype and sys.getrefcount(kept[i]) == 2:
-            return kept[i]
-    if len(kept) >= 4:                     # held elsewhere (a persistent tape's gradients): a fresh one,
-        return None                        # not kept
-    kept.append(np.empty(shape, dtype))
-    return kept[-1]
-
-
 def _dense_backward(layer, grad, need_input_grad):
-    """``Dense.backward`` (``layers/core.py``): its lines, with dW and db returned, not stored
-    (dW written into an array of an earlier step that nobody holds: :func:`_free_buffer`)."""
+    """``Dense.backward`` (``layers/core.py``): its lines, with dW and db returned, not stored."""
     dz = layer._activation_backward(layer.z, layer.a, grad)     # dZ = dA * g'(Z)
     layer.dz = dz
     x = layer.x.reshape(-1, layer.x.shape[-1])
     dz_rows = dz.reshape(-1, layer.units)
-    out = _free_buffer(layer, (x.shape[1], layer.units), np.result_type(x, dz_rows))
-    grads = [np.matmul(x.T, dz_rows, out=out)]                  # dW = X.T dZ
+    grads = [x.T @ dz_rows]                                     # dW = X.T dZ
     if layer.use_bias:
         grads.append(np.add.reduce(dz_rows, axis=0))            # db = the sum of dZ's rows
     dx = dz @ layer.kernel.value.T if need_input_grad else None  # dX = dZ W.T
