@@ -7,7 +7,8 @@ Keras's formulas, trained two ways:
   full batches, then the last, smaller batch (Keras's ``fit`` keeps it).
 
 Compilation is done before the clock starts (``jax.jit(f).lower(...).compile()``) and
-reported separately. Keras's formulas: glorot-uniform kernels and zero biases; RMSprop
+reported separately; so are the model's initialisation (``Trainer.init``) and, for the
+scan, putting the data on the device once (``Trainer.put``), as bench/speed.py does. Keras's formulas: glorot-uniform kernels and zero biases; RMSprop
 ``v = rho v + (1 - rho) g^2; w -= lr g / sqrt(v + eps)``; Adam ``m += (g - m)(1 - b1);
 v += (g^2 - v)(1 - b2); w -= m lr sqrt(1 - b2^t) / (1 - b1^t) / (sqrt(v) + eps)``;
 sigmoid + binary cross-entropy and softmax cross-entropy from the logits, averaged over

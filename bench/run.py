@@ -16,7 +16,12 @@ torch, keras (tensorflow) and jax (speed pass only; it runs under the interprete
 by --jax-python or $GLASSNET_BENCH_JAX_PYTHON: JAX is never glassnet's dependency); the
 peers are skipped with a note when not installed. Each contestant runs each workload in
 a fresh subprocess (bench/worker.py, bench/speed.py) after an untimed warm-up. No thread
-count is set by this suite; each process's own defaults are printed.
+count is set by this suite unless --threads N is given (then every contestant gets N, and
+in the speed pass every process is pinned to the same N CPUs, the only way to give XLA N
+threads); each process's threads are printed. The report also gives the packages (and the
+JAX interpreter's), how glassnet is installed and whether numba is there, the load average
+before and after each workload, and the spread (min-max) beside each median.
+bench/crosscheck.py checks the speed pass against a plain harness.
 """
 from __future__ import annotations
 
@@ -304,7 +309,9 @@ class Suite:
         if args.threads:
             self.notes.append(f"--threads {args.threads}: every contestant limited to "
                               f"{args.threads} thread(s) ({', '.join(THREAD_VARS[:3])}, "
-                              "torch.set_num_threads, TF intra/inter-op).")
+                              "torch.set_num_threads, TF intra/inter-op); in the speed pass every "
+                              f"process is also pinned to the same {args.threads} CPU(s), which "
+                              "gives XLA's pool as many threads.")
         else:
             preset = {v: os.environ[v] for v in THREAD_VARS if v in os.environ}
             if preset:
