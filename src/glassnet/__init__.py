@@ -76,7 +76,9 @@ _LAZY.update({"debugging": ("tf.debugging", None), "nest": ("tf.nest", None), "d
               "ragged": ("tf.ragged", None), "RaggedTensor": ("tf.ragged", "RaggedTensor"),
               "RaggedTensorSpec": ("tf.ragged", "RaggedTensorSpec"),
               "train": ("tf.train", None), "saved_model": ("tf.saved_model", None),
-              "distribute": ("tf.distribute", None)})
+              "distribute": ("tf.distribute", None), "sets": ("tf.sets", None), "lookup": ("tf.lookup", None),
+              "histogram_fixed_width": ("tf.histogram", "histogram_fixed_width"),
+              "histogram_fixed_width_bins": ("tf.histogram", "histogram_fixed_width_bins")})
 del _module, _names
 
 

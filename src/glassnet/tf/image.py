@@ -411,3 +411,16 @@ def stateless_random_saturation(image, lower, upper, seed) -> Tensor:
 def stateless_random_hue(image, max_delta, seed) -> Tensor:
     """:func:`random_hue`, the same for the same ``seed`` (two integers)."""
     return _hue(image, max_delta, _stateless(seed, "stateless_random_hue"), "stateless_random_hue")
+
+
+# image quality measures, on the tape (tf/image_quality.py): loaded when one is first used
+_QUALITY = ("psnr", "ssim", "total_variation")
+__all__ += list(_QUALITY)
+
+
+def __getattr__(name):
+    if name in _QUALITY:
+        from . import image_quality  # noqa: PLC0415
+        value = globals()[name] = getattr(image_quality, name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -39,7 +39,7 @@ import sys
 
 from .tensor import Tensor, _where
 
-__all__ = ["as_string", "bytes_split", "fingerprint64", "join", "length", "lower", "reduce_join", "regex_full_match",
+__all__ = ["as_string", "bytes_split", "fingerprint64", "format", "join", "length", "lower", "reduce_join", "regex_full_match",
            "regex_replace", "split", "strip", "substr", "to_hash_bucket_fast", "to_number", "unicode_decode",
            "unicode_split", "upper"]
 
@@ -635,3 +635,30 @@ for _name in ("lower", "upper", "regex_replace", "regex_full_match", "strip", "s
               "length", "to_hash_bucket_fast"):
     globals()[_name] = _ragged_aware(globals()[_name])
 del _name
+
+
+def format(template, inputs, placeholder="{}", summarize=3, name=None) -> Tensor:  # noqa: A001 - TF's name
+    """``tf.strings.format``: ``template`` with each ``placeholder`` replaced by the next of
+    ``inputs`` (one tensor, or a list or tuple of them) written as ``tf.print`` writes it:
+    ``[1 2 3]``, strings in double quotes, booleans as 1/0, axes longer than ``2 * summarize``
+    cut to their first and last ``summarize`` entries (``summarize=-1``: every entry).
+
+    >>> import glassnet as tf
+    >>> tf.strings.format("x = {}, y = {}", (tf.constant([1, 2, 3]), tf.constant(2.5))).numpy()
+    b'x = [1 2 3], y = 2.5'
+    """
+    from .printing import format_tensor  # noqa: PLC0415
+    text = _one(template, "strings.format: template")
+    marker = _one(placeholder, "strings.format: placeholder")
+    values = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    pieces = text.split(marker)
+    if len(pieces) - 1 != len(values):
+        raise ValueError(f"The template expects {len(pieces) - 1} tensors, but the inputs only has {len(values)}. "
+                         "Please ensure the number of placeholders in template matches inputs length.")
+    if isinstance(summarize, bool) or not isinstance(summarize, (int, np.integer)):
+        raise TypeError(f"strings.format: summarize must be an int, got {summarize!r}")
+    limit = 1 << 62 if summarize < 0 else int(summarize)
+    out = pieces[0]
+    for value, piece in zip(values, pieces[1:]):
+        out += format_tensor(value, limit) + piece
+    return _out([out], ())
