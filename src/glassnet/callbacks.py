@@ -400,11 +400,7 @@ class CallbackList:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
-        wanted = 2 if ("epoch" in hook or "batch" in hook) else 1     # (index,) logs, as Keras hands them:
-
-        def call(*args):                                # always a dict, {} when there are none
-            args = args[:wanted - 1] + tuple({} if a is None else a for a in args[wanted - 1:wanted])
-            args += ({},) * (wanted - len(args))
+        def call(*args):
             for cb in self.callbacks:
                 _Named(cb, hook)(*args)
         return call
@@ -413,12 +409,16 @@ class CallbackList:
 class _Named:
     """One callback's hook; an exception it raises says which callback and hook it came from."""
 
-    __slots__ = ("hook", "where")
+    __slots__ = ("hook", "where", "wanted")
 
     def __init__(self, cb, hook):
         self.hook, self.where = getattr(cb, hook), f"{type(cb).__name__}.{hook}"
+        self.wanted = 2 if ("epoch" in hook or "batch" in hook) else 1     # ((index,) logs)
 
     def __call__(self, *args):
+        # as Keras hands them: the logs always a dict, {} when there are none
+        args = args[:self.wanted - 1] + tuple({} if a is None else a for a in args[self.wanted - 1:])
+        args += ({},) * (self.wanted - len(args))
         try:
             self.hook(*args)
         except (KeyboardInterrupt, SystemExit):

@@ -90,7 +90,9 @@ class Model(Trainer, Layer):
         self.stop_training = False
         self.history = None
         for layer in layers or []:
-            self._append(layer)
+            self._append(layer, build=False)
+        if self._layers and self._input_shape is not None:     # built once, as Keras builds a Sequential
+            self.build(self._input_shape)
         if graph is not None:
             self._input_shape = _one_or_list([tuple(i.shape) for i in graph.inputs])
             self.output_shape = _one_or_list([tuple(o.shape) for o in graph.outputs])
@@ -113,6 +115,10 @@ class Model(Trainer, Layer):
     def __setattr__(self, name, value):
         """Layers and models set as attributes (or in a list or tuple of them) are the
         model's: their weights are its weights, as Keras tracks them."""
+        if name == "trainable" and "trainable" in self.__dict__:    # Keras: to every layer inside, nested too
+            for part in self._parts():
+                if part is not self:
+                    part.trainable = value
         if not name.startswith("_"):
             items = value if isinstance(value, (list, tuple)) else [value]
             tracked = self.__dict__.setdefault("_tracked", [])
@@ -133,7 +139,7 @@ class Model(Trainer, Layer):
             return self._layers
         return tracked
 
-    def _append(self, layer) -> None:
+    def _append(self, layer, build=True) -> None:
         if isinstance(layer, InputLayer):
             if self._layers or self._input_shape is not None:
                 raise ValueError(f"{type(self).__name__}: an Input can only be the first entry of the model")
@@ -152,7 +158,7 @@ class Model(Trainer, Layer):
         self._layers.append(layer)
         self.built = False
         self._decide_shortcut()
-        if self._input_shape is not None:
+        if build and self._input_shape is not None:
             self.build(self._input_shape)
 
     @property
@@ -210,6 +216,8 @@ class Model(Trainer, Layer):
             shape = layer.build_from_shape(shape)
         self.output_shape = shape
         self.built = True
+        if not self.__dict__.get("_functional"):        # Keras 3 builds a Sequential as a Functional of
+            unique_name("functional")                   # its layers, which takes the next default name
         root = self.__dict__.get("_root")               # each layer's symbolic output, chained from
         if root is None or tuple(root.shape[1:]) != tuple(self._input_shape[1:]):   # the model's Input
             root = self._root = InputLayer(shape=self._input_shape[1:])
@@ -351,7 +359,7 @@ class Model(Trainer, Layer):
     def summary(self, line_length=None, positions=None, print_fn=None, **kwargs) -> None:
         """Print Keras's table: layer (type), output shape, parameter count, totals."""
         from .summary import summary_text
-        (print_fn or print)(summary_text(self))
+        (print_fn or print)(summary_text(self, show_trainable=bool(kwargs.get("show_trainable"))))
 
     def get_config(self) -> dict:
         """Keras's model config: a functional model's layers with their calls (``input_layers``,

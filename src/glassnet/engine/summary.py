@@ -63,17 +63,18 @@ def _graph_rows(model) -> list:
     return rows
 
 
-def summary_text(model) -> str:
+def summary_text(model, show_trainable=False) -> str:
     graph = getattr(model, "_graph", None) is not None
-    widths = (21, 19, 12, 19) if graph else (33, 24, 15)
-    titles = ("Layer (type)", "Output Shape", "Param #", "Connected to")[:len(widths)]
-    right = {2}                                 # the parameter counts are right-aligned
+    trainable_column = show_trainable and not graph         # (Keras 3.15's widths, on an 80-column terminal)
+    widths = (21, 19, 12, 19) if graph else (29, 23, 12, 7) if trainable_column else (33, 24, 15)
+    titles = ("Layer (type)", "Output Shape", "Param #", "Connected to" if graph else "Trainable")[:len(widths)]
+    right, centred = {2}, {3} if trainable_column else set()     # counts right-aligned, Y/N centred
 
     def line(cells):
-        return "│" + "│".join(f" {c:>{w - 2}} " if i in right else f" {c:<{w - 2}} "
-                              for i, (c, w) in enumerate(zip(cells, widths))) + "│"
+        return "│" + "│".join(f" {c:>{w - 2}} " if i in right else f" {c:^{w - 2}} " if i in centred
+                              else f" {c:<{w - 2}} " for i, (c, w) in enumerate(zip(cells, widths))) + "│"
     top = "┏" + "┳".join("━" * w for w in widths) + "┓"
-    head = line(titles).replace("│", "┃")
+    head = line([_wrap(t, w - 2)[0] for t, w in zip(titles, widths)]).replace("│", "┃")     # "Trai…"
     sep = "┡" + "╇".join("━" * w for w in widths) + "┩"
     mid = "├" + "┼".join("─" * w for w in widths) + "┤"
     bottom = "└" + "┴".join("─" * w for w in widths) + "┘"
@@ -81,6 +82,7 @@ def summary_text(model) -> str:
         table = _graph_rows(model)
     else:
         table = [(f"{layer.name} ({_kind(layer)})", _shape(_output_shape(model, layer)), _params(layer))
+                 + ((("Y" if layer.trainable else "N") if layer.weights else "-",) if trainable_column else ())
                  for layer in model.operations]
     rows = []
     for cells in table:

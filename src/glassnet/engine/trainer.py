@@ -420,7 +420,11 @@ class Trainer:
             logs, count = training.run_evaluate_batches(self, batches), len(batches)
         else:
             x, y, sw = self._data(x, y, sample_weight, "evaluate")
-            logs, count = training.run_evaluate(self, x, y, sw, batch_size), math.ceil(training.rows(x) / batch_size)
+            cbs = _callback_list(self, callbacks, "test")
+            logs = training.run_evaluate(self, x, y, sw, batch_size, callbacks=cbs)
+            count = math.ceil(training.rows(x) / batch_size)
+            if cbs is not None:
+                cbs.on_test_end(logs)
         if verbose:
             print(summary_line(count, time.perf_counter() - start, logs, verbose))
         return self._result(logs, return_dict)
@@ -458,7 +462,10 @@ class Trainer:
             x = self._features(x, "x")
             if not self.built:
                 self.build((None,) + x.shape[1:])
-            out, count = training.run_predict(self, x, batch_size), math.ceil(training.rows(x) / batch_size)
+            cbs = _callback_list(self, callbacks, "predict")
+            out, count = training.run_predict(self, x, batch_size, cbs), math.ceil(training.rows(x) / batch_size)
+            if cbs is not None:
+                cbs.on_predict_end()
         if verbose:                 # Keras prints this line too: `predict(x, verbose=0)` is silent
             print(summary_line(count, time.perf_counter() - start, verbose=verbose))
         if isinstance(out, list) or self._output_names:
@@ -611,6 +618,16 @@ def _only(value, name, what):
     if set(value) != {name}:
         raise ValueError(f"{what}: the model's one output is named {name!r}; got keys {sorted(map(str, value))}")
     return value[name]
+
+
+def _callback_list(model, callbacks, kind):
+    """evaluate's / predict's callbacks (Keras's): a CallbackList told the run begins, or None."""
+    if not callbacks:
+        return None
+    from ..callbacks import CallbackList  # noqa: PLC0415 - the callbacks build on the engine
+    cbs = CallbackList(list(callbacks), model, {"verbose": 0, "epochs": 1, "steps": None})
+    getattr(cbs, f"on_{kind}_begin")()
+    return cbs
 
 
 def _class_weights(class_weight, y, sw):

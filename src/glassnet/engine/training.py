@@ -289,7 +289,7 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
                 logs = _epoch(run, data, epoch, cblist)
                 params["steps"] = params["steps"] or run.steps_done     # a generator's count, once known
                 if validation is not None and not guard.requested:
-                    val = _validate(model, validation, validation_batch_size or data.batch_size or 32)
+                    val = _validate(model, validation, validation_batch_size or data.batch_size or 32, cblist)
                     logs.update({"val_" + k: v for k, v in val.items()})
                 if not run.custom:
                     logs = dict(sorted(logs.items()))
@@ -402,13 +402,20 @@ def _after_compiled_epoch(run, data, epoch, cblist, values):
     return logs
 
 
-def _validate(model, validation, batch_size):
-    """Validation logs from arrays ``(x, y, sw)`` or from a batch source."""
+def _validate(model, validation, batch_size, cblist=None):
+    """Validation logs from arrays ``(x, y, sw)`` or from a batch source (fit's callbacks see
+    it as Keras shows it: on_test_begin, each test batch, on_test_end)."""
     if custom_step.custom(model):               # the model's own test_step (batches made by fit)
         return custom_step.evaluate(model, validation)
+    if cblist is not None:
+        cblist.on_test_begin()
     if isinstance(validation, SourceBatches):
-        return run_evaluate_batches(model, validation.epoch())
-    return run_evaluate(model, *validation, batch_size=batch_size)
+        logs = run_evaluate_batches(model, validation.epoch(), cblist)
+    else:
+        logs = run_evaluate(model, *validation, batch_size=batch_size, callbacks=cblist)
+    if cblist is not None:
+        cblist.on_test_end(logs)
+    return logs
 
 
 def _non_finite(model, epoch, step, value, snapshot):
@@ -443,35 +450,46 @@ def _logs(loss_value, metrics):
 # ---------------------------------------------------------------------------------------
 # evaluate / predict
 # ---------------------------------------------------------------------------------------
-def run_evaluate(model, x, y, sample_weight=None, batch_size=32):
+def run_evaluate(model, x, y, sample_weight=None, batch_size=32, callbacks=None):
     """The loss (weighted as in training, plus penalties) and metrics over ``x, y``."""
-    return run_evaluate_batches(model, ArrayBatches(x, y, sample_weight, batch_size, shuffle=False).epoch())
+    return run_evaluate_batches(model, ArrayBatches(x, y, sample_weight, batch_size, shuffle=False).epoch(),
+                                callbacks)
 
 
-def run_evaluate_batches(model, batches):
+def run_evaluate_batches(model, batches, callbacks=None):
     """The loss (weighted as in training, plus penalties and what the batch's calls added
-    with ``add_loss``, as fit counts them) and metrics over some batches."""
+    with ``add_loss``, as fit counts them) and metrics over some batches; ``callbacks`` (a
+    CallbackList) hear each batch begin and end, with the logs so far."""
     for m in model.metrics:
         m.reset_state()
     layers, loss = model.step_units(), model.loss
     penalties = penalty(model.trainable_weights)
     total, n = 0.0, 0
-    for xb, yb, swb in batches:
+    for i, (xb, yb, swb) in enumerate(batches):
+        if callbacks is not None:
+            callbacks.on_test_batch_begin(i)
         a = forward(layers, xb, False)              # (a sequence output may carry its mask: step.carrying)
         batch_loss = step_loss(loss, model.output_shortcut, layers[-1], yb, a, swb) + penalties + added_losses(layers)
         total += batch_loss * rows(yb)         # the epoch's loss: weighted by batch size
         n += rows(yb)
         for m in model.metrics:
             m.update_state(yb, a)             # as Keras: only the loss is weighted
+        if callbacks is not None:
+            callbacks.on_test_batch_end(i, _logs(total / max(n, 1), model.metrics))
     return _logs(total / max(n, 1), model.metrics)
 
 
-def run_predict(model, x, batch_size=32):
-    """The model's outputs for ``x``, batch by batch, in inference mode."""
+def run_predict(model, x, batch_size=32, callbacks=None):
+    """The model's outputs for ``x``, batch by batch, in inference mode (``callbacks`` hear each
+    batch begin, and end with its ``{"outputs": ...}``, as Keras's)."""
     n, layers = rows(x), model.step_units()
     out = None
     for start in range(0, n, batch_size):
+        if callbacks is not None:
+            callbacks.on_predict_batch_begin(start // batch_size)
         a = forward(layers, take(x, slice(start, start + batch_size)), False)
+        if callbacks is not None:
+            callbacks.on_predict_batch_end(start // batch_size, {"outputs": a})
         parts = a if isinstance(a, list) else [a]           # a graph's several outputs: one array each
         if out is None:
             out = [np.empty((n,) + p.shape[1:], dtype=p.dtype) for p in parts]
