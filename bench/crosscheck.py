@@ -292,8 +292,12 @@ def spawn(cmd, env, cpus, timeout):
 
 
 def env_for(threads: int) -> dict:
+    """glassnet as this interpreter has it installed (src/ on PYTHONPATH only when it has
+    none), and --threads N's variables."""
+    import importlib.util  # noqa: PLC0415
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.path.join(ROOT, "src") + os.pathsep + env.get("PYTHONPATH", "")
+    if importlib.util.find_spec("glassnet") is None:
+        env["PYTHONPATH"] = os.path.join(ROOT, "src") + os.pathsep + env.get("PYTHONPATH", "")
     if threads:
         for var in THREAD_VARS:
             env[var] = str(threads)
