@@ -37,7 +37,9 @@ sigmoid, relu (Keras's defaults), tanh or linear, on 2-D inputs, or ``Dropout`` 
 ``Flatten``; the last a Dense; no regularizer on any weight; a float input of the
 weights' dtype; training, with no ``StepRecord`` asked for. Anything else returns
 None and ``glassnet.step.train_step`` runs the readable path. Inside ``fit`` that plan is
-made on the first step (:func:`fitting`); elsewhere on each call.
+made on the first step (:func:`fitting`); elsewhere on each call. Inside ``fit``, a small
+stack of Dense layers alone may go further: the whole epoch in one compiled call
+(``glassnet.fast.epoch``, the same numbers), where numba is worth loading.
 
 >>> import numpy as np, glassnet
 >>> model = glassnet.Sequential([glassnet.Input(shape=(4,)), glassnet.layers.Dense(3, activation="relu"),
