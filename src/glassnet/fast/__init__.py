@@ -58,7 +58,7 @@ def untouched(obj) -> bool:
     it stands in for was replaced (on the class or on ``obj``)."""
     cls = type(obj)
     originals = _ORIGINALS.get(cls)
-    if originals is None:
+    if originals is None or _constrained_or_active(obj):
         return False
     own = getattr(obj, "__dict__", {})
     for name, fn in originals.items():
@@ -144,10 +144,19 @@ class FastState:
             self.scratch.append((np.empty(chunk, self.values.dtype), np.empty(chunk, self.values.dtype)))
 
 
+def _constrained_or_active(obj) -> bool:
+    """A layer with an activity regularizer or a constrained weight: the readable layer adds the
+    penalty and the readable ``Optimizer.apply`` applies the constraint, so no fast path takes it."""
+    return getattr(obj, "activity_regularizer", None) is not None or any(
+        getattr(v, "constraint", None) is not None for v in getattr(obj, "__dict__", {}).get("_variables", ()))
+
+
 def _eligible(optimizer) -> bool:
     variables = optimizer.variables_to_update
     if not variables or _rule(optimizer) is None or optimizer.clipnorm is not None:
         return False
+    if any(getattr(v, "constraint", None) is not None for v in variables):
+        return False                    # Optimizer.apply runs each weight's constraint after the step
     dtype = variables[0].value.dtype
     return dtype.kind == "f" and all(v.value.dtype == dtype for v in variables)
 

@@ -44,6 +44,11 @@ def __getattr__(name):
     if name in ("datasets", "saving", "ops", "preprocessing", "random"):
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "constraints":               # keras.constraints: glassnet/constraints.py
+        import importlib
+        module = importlib.import_module("glassnet.constraints")
+        _sys.modules[f"{__name__}.constraints"] = module
+        return module
     if name == "mixed_precision":           # keras.mixed_precision: glassnet/mixed_precision.py
         import importlib
         module = importlib.import_module("glassnet.mixed_precision")

@@ -146,9 +146,8 @@ class Layer:
             given[key] = value
         unknown = set(kwargs) - {"autocast", "aggregation", "synchronization", "use_resource", "partitioner",
                                  "overwrite_with_gradient", "caching_device"}
-        if unknown or constraint is not None:
-            raise TypeError(f"{type(self).__name__}.add_weight: unsupported argument(s) "
-                            f"{', '.join(sorted(unknown | ({'constraint'} if constraint is not None else set())))}")
+        if unknown:
+            raise TypeError(f"{type(self).__name__}.add_weight: unsupported argument(s) {', '.join(sorted(unknown))}")
         shape, initializer, name = given["shape"], given["initializer"], given["name"]
         trainable, regularizer, dtype = given["trainable"], given["regularizer"], given["dtype"]
         if shape is None:
@@ -165,6 +164,9 @@ class Layer:
         value = np.array(initializers.get(initializer)(tuple(shape), dtype=dtype), dtype=dtype, order="C")
         var = Variable.holding(value, name, trainable=trainable and self.trainable, regularizer=regularizer,
                                path=f"{self.name}/{name}")
+        if constraint is not None:          # applied after each optimizer step (glassnet/constraints.py)
+            from .. import constraints
+            var.constraint = constraints.get(constraint)
         self._variables.append(var)
         return var
 
@@ -244,6 +246,26 @@ class Layer:
         the loss and its gradient to the weights'; in a loop of your own, add ``sum(model.losses)``
         to the loss under the tape, as Keras asks. Each new call starts the list afresh."""
         self.__dict__.setdefault("_call_losses", []).append(loss)
+
+    # -- activity regularization: Dense, Conv and Embedding take activity_regularizer= --------
+    activity_regularizer = None
+
+    def _add_activity_penalty(self, out) -> None:
+        """Keras 3: ``activity_regularizer(output) / batch size`` becomes this call's added loss
+        (in ``model.losses``, and in the loss ``fit`` and ``evaluate`` report and minimise)."""
+        r = self.activity_regularizer
+        if r is not None:
+            self._activity_output = out
+            batch = out.shape[0] if out.ndim and out.shape[0] else 1
+            self.__dict__["_call_losses"] = [wrap(np.asarray(r(out) / batch, out.dtype))]
+
+    def _activity_gradient(self):
+        """``dJ/d(output)`` of that penalty: ``r'(output) / batch``, times what reached the term
+        (1 in fit; on a tape of one's own, the seed the tape's walk set, 0 if left out)."""
+        out = self._activity_output
+        batch = out.shape[0] if out.ndim and out.shape[0] else 1
+        seed = by_call.loss_seeds(self)[0] if self.__dict__.get("_call_losses") else 0.0
+        return (seed / batch) * self.activity_regularizer.gradient(out)
 
     def regularization_loss(self) -> float:
         """Sum of this layer's weight penalties (added to the loss in fit and evaluate)."""

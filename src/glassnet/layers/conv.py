@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from .activation_onnx import activation_to_onnx
 from .base import Layer
 
@@ -219,10 +219,6 @@ class _Conv(Layer):
             raise ValueError(f"{who}: filters must be a positive integer, got {filters!r}")
         if groups != 1:
             raise ValueError(f"{who}: groups={groups!r} is not supported by glassnet yet (only 1)")
-        for arg, v in (("activity_regularizer", activity_regularizer),
-                       ("kernel_constraint", kernel_constraint), ("bias_constraint", bias_constraint)):
-            if v is not None:
-                raise ValueError(f"{who}: {arg} is not supported by glassnet yet (got {v!r})")
         if kwargs.pop("lora_rank", None) is not None:
             raise ValueError(f"{who}: lora_rank is not supported by glassnet")
         kwargs.pop("lora_alpha", None)
@@ -245,6 +241,9 @@ class _Conv(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)     # its penalty of A joins the loss
+        self.kernel_constraint = constraints.get(kernel_constraint)            # w <- c(w) after each step
+        self.bias_constraint = constraints.get(bias_constraint)
         self.bias = None
 
     # -- building -------------------------------------------------------------------------
@@ -259,10 +258,10 @@ class _Conv(Layer):
     def build(self, input_shape):
         c = self._channels(input_shape)
         self.kernel = self.add_weight(self.kernel_size + (c, self.filters), self.kernel_initializer, "kernel",
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         if self.use_bias:
             self.bias = self.add_weight((self.filters,), self.bias_initializer, "bias",
-                                        regularizer=self.bias_regularizer)
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -292,6 +291,7 @@ class _Conv(Layer):
             z += self.bias.value
         self.z = z.reshape((x.shape[0],) + self.out_spatial + (self.filters,))
         self.a = self.activation(self.z)                                      # A = g(Z)
+        self._add_activity_penalty(self.a)            # activity_regularizer: r(A) / batch joins the loss
         return self.a
 
     def call_ops(self, x, training=False):
@@ -310,11 +310,16 @@ class _Conv(Layer):
         return vjps.activation_by(self.activation, vjps.reshape(z, tuple(out) + (self.filters,)))
 
     def backward(self, grad, need_input_grad=True):
+        if self.activity_regularizer is not None:
+            grad = grad + self._activity_gradient()                           # dA += r'(A) / batch
+            self._activity_in_dz = True
         dz = self._activation_backward(self.z, self.a, grad)                  # dZ = dA * g'(Z)
         return self.backward_from_z(dz, need_input_grad)
 
     def backward_from_z(self, dz, need_input_grad=True):
         """From ``dJ/dZ`` (where a declared output shortcut enters, as in Dense)."""
+        if self.activity_regularizer is not None and not self.__dict__.pop("_activity_in_dz", False):
+            dz = dz + self._activation_backward(self.z, self.a, self._activity_gradient())   # via the shortcut
         self.dz = dz
         dz_rows = dz.reshape(-1, self.filters)
         self.kernel.grad = transposed_product(self.patches, dz_rows).reshape(self.kernel.shape)   # dK = P.T dZ
@@ -411,7 +416,9 @@ class _Conv(Layer):
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
 
 
 class Conv2D(_Conv):

@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from .. import activations, config, initializers, regularizers
+from .. import activations, config, constraints, initializers, regularizers
 from ..utils import rng, unique_name
 from .activation_onnx import activation_to_onnx
 from ..tf.tensor import TensorShape
@@ -116,10 +116,6 @@ class Dense(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
-        for arg, v in (("activity_regularizer", activity_regularizer),
-                       ("kernel_constraint", kernel_constraint), ("bias_constraint", bias_constraint)):
-            if v is not None:
-                raise ValueError(f"Dense: {arg} is not supported by glassnet yet (got {v!r})")
         kwargs.pop("lora_rank", None)
         kwargs.pop("lora_alpha", None)
         kwargs.pop("quantization_config", None)
@@ -132,16 +128,19 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)     # its penalty of A joins the loss
+        self.kernel_constraint = constraints.get(kernel_constraint)            # w <- c(w) after each step
+        self.bias_constraint = constraints.get(bias_constraint)
         self.bias = None
 
     def build(self, input_shape):
         if input_shape[-1] is None:
             raise ValueError(f"Dense {self.name!r}: the last dimension of the input must be known")
         self.kernel = self.add_weight((input_shape[-1], self.units), self.kernel_initializer, "kernel",
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         if self.use_bias:
             self.bias = self.add_weight((self.units,), self.bias_initializer, "bias",
-                                        regularizer=self.bias_regularizer)
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -159,15 +158,21 @@ class Dense(Layer):
         if self.use_bias:
             self.z += self.bias.value
         self.a = self.activation(self.z)             # A = g(Z)
+        self._add_activity_penalty(self.a)           # activity_regularizer: r(A) / batch joins the loss
         return self.a
 
     def backward(self, grad, need_input_grad=True):
+        if self.activity_regularizer is not None:
+            grad = grad + self._activity_gradient()  # dA += r'(A) / batch
+            self._activity_in_dz = True
         dz = self._activation_backward(self.z, self.a, grad)     # dZ = dA * g'(Z)
         return self.backward_from_z(dz, need_input_grad)
 
     def backward_from_z(self, dz, need_input_grad=True):
         """The linear half of backward, from ``dJ/dZ``: where the declared output shortcut
         (sigmoid + cross-entropy, softmax + cross-entropy) enters."""
+        if self.activity_regularizer is not None and not self.__dict__.pop("_activity_in_dz", False):
+            dz = dz + self._activation_backward(self.z, self.a, self._activity_gradient())   # via the shortcut
         self.dz = dz
         x = self.x.reshape(-1, self.x.shape[-1])     # (batch, ..., inputs) -> (rows, inputs)
         dz_rows = dz.reshape(-1, self.units)
@@ -246,7 +251,10 @@ class Dense(Layer):
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "kernel_constraint": None, "bias_constraint": None}
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
+                **({"activity_regularizer": regularizers.serialize(self.activity_regularizer)}
+                   if self.activity_regularizer is not None else {})}      # Keras 3 names it only when set
 
 
 class Activation(Layer):

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from .base import Layer
 
 
@@ -36,23 +36,25 @@ class Embedding(Layer):
     differentiable_input = False                # ids are chosen, not computed: they have no gradient
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
-                 embeddings_constraint=None, mask_zero=False, input_length=None, **kwargs):
+                 embeddings_constraint=None, mask_zero=False, input_length=None, activity_regularizer=None,
+                 **kwargs):
         super().__init__(**kwargs)
         for name, value in (("input_dim", input_dim), ("output_dim", output_dim)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
                 raise ValueError(f"Embedding: {name} must be a positive integer, got {value!r}")
-        if embeddings_constraint is not None:
-            raise ValueError("Embedding: embeddings_constraint is not supported")
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)    # w <- c(w) after each step
+        self.activity_regularizer = regularizers.get(activity_regularizer)     # its penalty of Y joins the loss
         self.mask_zero = bool(mask_zero)           # id 0 is padding: the layers after it skip those steps
         if input_length is not None and self.declared_input_shape is None:    # Keras 2's argument
             self.declared_input_shape = (int(input_length),) if np.ndim(input_length) == 0 else tuple(input_length)
 
     def build(self, input_shape):
         self.embeddings = self.add_weight((self.input_dim, self.output_dim), self.embeddings_initializer,
-                                          "embeddings", regularizer=self.embeddings_regularizer)
+                                          "embeddings", regularizer=self.embeddings_regularizer,
+                                          constraint=self.embeddings_constraint)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -86,7 +88,9 @@ class Embedding(Layer):
             raise ValueError(f"Embedding {self.name!r}: ids run from 0 to {self.input_dim - 1} (input_dim="
                              f"{self.input_dim}); input{list(bad)} is {int(ids[bad])}")
         self.ids = ids
-        return self.embeddings.value[ids]                             # Y = E[X]
+        out = self.embeddings.value[ids]                              # Y = E[X]
+        self._add_activity_penalty(out)               # activity_regularizer: r(Y) / batch joins the loss
+        return out
 
     def call_ops(self, x, training=False):
         """``E[X]`` as a recorded read of the table (nested tapes); the ids checked as forward."""
@@ -94,6 +98,8 @@ class Embedding(Layer):
         return self.embeddings[self.ids]
 
     def backward(self, grad, need_input_grad=True):
+        if self.activity_regularizer is not None:
+            grad = grad + self._activity_gradient()                   # dY += r'(Y) / batch
         d = np.zeros_like(self.embeddings.value)
         np.add.at(d, self.ids.reshape(-1), grad.reshape(-1, self.output_dim))   # dE[i] += dY where X == i
         self.embeddings.grad = d
@@ -108,4 +114,5 @@ class Embedding(Layer):
                 "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
                 "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer)
                 if self.embeddings_regularizer is not None else None,
-                "activity_regularizer": None, "embeddings_constraint": None, "mask_zero": self.mask_zero}
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "embeddings_constraint": constraints.serialize(self.embeddings_constraint), "mask_zero": self.mask_zero}

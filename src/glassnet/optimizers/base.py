@@ -179,6 +179,11 @@ class Optimizer:
                 v.value -= v.value * (self.weight_decay * lr)          # decoupled weight decay
             self.update_step(v.value, g, lr, self.slots_of(positions[id(v)]))
         self.iterations += 1
+        for v in variables:                 # then each weight's constraint, w <- c(w), as Keras
+            constraint = getattr(v, "constraint", None)
+            if constraint is not None:
+                constrained = constraint(v.value)
+                v.value[...] = np.asarray(getattr(constrained, "value", constrained))
 
     def apply_gradients(self, grads_and_vars) -> None:
         """Keras's form: ``(gradient, variable)`` pairs (``zip(grads, model.trainable_variables)``)

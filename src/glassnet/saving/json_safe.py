@@ -16,7 +16,7 @@ import json
 from .errors import MAX_JSON_DEPTH, FileFormatError, UnsafeFileError
 
 ALLOWED_MODULES = frozenset({
-    "keras", "keras.models", "keras.layers", "keras.initializers", "keras.regularizers",
+    "keras", "keras.models", "keras.layers", "keras.initializers", "keras.regularizers", "keras.constraints",
     "keras.optimizers", "keras.optimizers.schedules", "keras.losses", "keras.metrics", "keras.activations",
     "keras.src.models.functional",      # where Keras 3 writes a Functional model from (its class: ours)
     "keras.src.ops.numpy", "keras.src.ops.nn",  # x + y and keras.ops on symbolic tensors: a fixed table

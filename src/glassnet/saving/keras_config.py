@@ -369,10 +369,13 @@ def _layer(r, cls, cfg, where, custom_objects=None, budget=None, depth=0):
     for key in kw:              # every initializer and regularizer the layer takes, by its family
         if key.endswith("_initializer") and kw[key] is not None:      # None: the layer's default (Keras)
             kw[key] = _component(r, kw[key], f"{where}.{key}", initializers.FAMILY, custom_objects)
-        elif key.endswith("_regularizer") and key != "activity_regularizer" and kw[key] is not None:
+        elif key.endswith("_regularizer") and (key != "activity_regularizer" or key in own) and kw[key] is not None:
             kw[key] = _component(r, kw[key], f"{where}.{key}", regularizers.FAMILY, custom_objects)
+        elif key.endswith("_constraint") and key in own and kw[key] is not None:
+            from .. import constraints  # noqa: PLC0415 - keras.constraints, loaded when a file names one
+            kw[key] = _component(r, kw[key], f"{where}.{key}", constraints.FAMILY, custom_objects)
     for key in ("activity_regularizer", "kernel_constraint", "bias_constraint", "noise_shape"):
-        if kw.get(key) is not None:
+        if kw.get(key) is not None and not (key in own and key != "noise_shape"):
             r.fail(where, f"{key} is not supported by glassnet")
     return r.build(cls, kw, where)
 

@@ -72,7 +72,8 @@ class Variable:
     (``"w:0"``; ``"Variable:0"`` when not given); a layer's weights keep Keras's (``"kernel"``). For programs written before the class
     followed TensorFlow, ``Variable(array, "name")`` (a string second) still names it."""
 
-    __slots__ = ("_value", "_grad", "name", "path", "trainable", "regularizer", "_keras_weight", "__weakref__")
+    __slots__ = ("_value", "_grad", "name", "path", "trainable", "regularizer", "constraint", "_keras_weight",
+                 "__weakref__")
 
     def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None,
                  regularizer=None, path=None, **kwargs):
@@ -96,6 +97,7 @@ class Variable:
         name = _tf_name(name)
         self._setup(value, name, True if trainable is None else bool(trainable), regularizer,
                     path or name.rsplit(":", 1)[0])
+        self.constraint = kwargs.get("constraint")    # applied after each optimizer step, as TF
 
     @classmethod
     def holding(cls, value: np.ndarray, name: str, trainable=True, regularizer=None, path=None) -> "Variable":
@@ -114,6 +116,7 @@ class Variable:
         self.path = path or name
         self.trainable = trainable
         self.regularizer = regularizer
+        self.constraint = None          # w <- constraint(w) after each optimizer step (keras.constraints)
 
     # -- the two arrays ----------------------------------------------------------------
     @property
