@@ -75,6 +75,17 @@ OPTIMIZERS = {
 }
 
 
+def _counting(calls):
+    """``Epochs.run`` that notes each epoch it runs in ``calls`` (not plan's dry call)."""
+    run = fast_epoch.Epochs.run
+
+    def counted(self, data, dry=False):
+        if not dry:
+            calls.append(1)
+        return run(self, data, dry)
+    return counted
+
+
 def _relative(a, b):
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-30))
@@ -219,8 +230,7 @@ def test_whole_fits_agree_with_the_readable_fit(dtype, hidden, loss, optimizer, 
         monkeypatch.setattr(fast_epoch, "_LOOPS", {np.dtype(dtype): (None,) * 6})
     x, y = _data(dtype, loss)
     calls = []
-    run = fast_epoch.Epochs.run
-    monkeypatch.setattr(fast_epoch.Epochs, "run", lambda self, data: calls.append(1) or run(self, data))
+    monkeypatch.setattr(fast_epoch.Epochs, "run", _counting(calls))
     glassnet.config.set_fast_path(False)
     reference = _model(dtype, hidden, loss, OPTIMIZERS[optimizer])
     glassnet.utils.set_random_seed(11)
@@ -405,8 +415,7 @@ def test_metrics_see_each_batch_as_step_by_step(loss, metrics, monkeypatch):
     so the history holds the same numbers as the step-by-step fit's."""
     x, y = _data(np.float32, loss)
     calls = []
-    run = fast_epoch.Epochs.run
-    monkeypatch.setattr(fast_epoch.Epochs, "run", lambda self, data: calls.append(1) or run(self, data))
+    monkeypatch.setattr(fast_epoch.Epochs, "run", _counting(calls))
     histories = []
     for compiled in (False, True):
         glassnet.config.set_compiled_epoch(compiled)
@@ -421,3 +430,21 @@ def test_metrics_see_each_batch_as_step_by_step(loss, metrics, monkeypatch):
     else:
         for key in histories[0]:
             np.testing.assert_allclose(histories[1][key], histories[0][key], rtol=1e-5)
+
+
+def test_a_loop_that_cannot_load_leaves_fit_step_by_step(monkeypatch):
+    """If numba cannot load or compile the loop, the plan says no before anything is drawn
+    or changed, and fit runs its epochs step by step (the same numbers)."""
+    x, y = _data(np.float32, "bce")
+
+    def broken(*args):
+        raise RuntimeError("no loop here")
+    from glassnet.fast import _numba_epoch
+    monkeypatch.setattr(_numba_epoch, "run_epoch", broken)
+    model = _model(np.float32, "relu", "bce", OPTIMIZERS["adam"])
+    glassnet.utils.set_random_seed(2)
+    state = glassnet.utils.rng().bit_generator.state
+    assert _planned(model, x, y) is None
+    assert glassnet.utils.rng().bit_generator.state == state, "no shuffle drawn"
+    history = model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2 and model.optimizer.iterations == 10

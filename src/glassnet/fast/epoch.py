@@ -181,9 +181,12 @@ def plan(model, data, cblist):
         return None
     try:
         from . import _numba_epoch  # noqa: PLC0415 - numba, loaded only when worth it
-    except Exception:   # noqa: BLE001 - a broken numba install: the step-by-step epoch is exact too
+        epochs = Epochs(model, layers, kinds, penalties, loss_kind, _numba_epoch)
+        if epochs.run(data, dry=True) is None:              # the loop loaded (or compiled) now
+            return None
+    except Exception:   # noqa: BLE001 - a numba that cannot load or compile it: step by step is exact too
         return None
-    return Epochs(model, layers, kinds, penalties, loss_kind, _numba_epoch)
+    return epochs
 
 
 _LOOPS: dict = {}
@@ -366,15 +369,20 @@ class Epochs:
         self._space_key = key
         return self._space
 
-    def run(self, data):
+    def run(self, data, dry=False):
         """One epoch: the losses of the steps taken (the last one not finite when fit must
         stop there), or None (nothing done, no random draw made) when the optimizer's state
-        cannot be packed; fit then runs the epoch step by step."""
+        cannot be packed; fit then runs the epoch step by step. ``dry``: the call with no
+        step at all (no draw, nothing changed but the optimizer built and packed), which
+        loads the loop, or compiles it on a first run."""
         if not self._pack():
             return None
         space = self._workspace(data)
-        n, batch, steps = len(data.x), data.batch_size, space["steps"]
-        order = rng().permutation(n) if data.shuffle else np.arange(n)     # ArrayBatches.epoch's draw
+        n, batch, steps = len(data.x), data.batch_size, 0 if dry else space["steps"]
+        if dry:
+            order = np.arange(n)
+        else:
+            order = rng().permutation(n) if data.shuffle else np.arange(n)     # ArrayBatches.epoch's draw
         kind, flags, hyper, lrs, wds, ts = self._optimizer_numbers(steps)
         units, features = space["sizes"]
         fresh = np.empty(3 * units + features, self.dtype)                # the layers keep these
@@ -391,6 +399,8 @@ class Epochs:
             self.state.values, self.state.grads, self.loss_kind, space["consts"], kind, flags, hyper, lrs, wds, ts,
             *self.slots, xb, lab, zs, acts, dzs, ga, gb, wt, per_sample, scratch, losses_, self.predictions)
         _loaded.add(self.dtype)
+        if dry:
+            return []
         finite = done - (not math.isfinite(losses_[done - 1]))
         self.model.optimizer.iterations += finite
         self._leave_caches(done, n, batch, xb, zs, acts, dzs)
