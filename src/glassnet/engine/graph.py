@@ -191,7 +191,11 @@ def keras_order(inputs, outputs) -> list:
     def operation(t):
         return t.layer if isinstance(t, SymbolicOutput) else t
 
+    def call_of(t):                                   # a returned state (output k > 0) is its call's node
+        return t.parent if isinstance(t, SymbolicOutput) and t.index else t
+
     def walk(t):                                      # nodes from inputs to outputs (post-order)
+        t = call_of(t)
         if id(t) in finished:
             return
         if id(t) in in_progress:
@@ -211,6 +215,7 @@ def keras_order(inputs, outputs) -> list:
         depth = max(node_depth.setdefault(id(t), 0), op_depth.get(id(operation(t)), 0))
         op_depth[id(operation(t))] = node_depth[id(t)] = depth
         for p in getattr(t, "parents", ()):
+            p = call_of(p)
             node_depth[id(p)] = max(depth + 1, node_depth.get(id(p), 0))
     for i in inputs:                                  # an input no output uses: depth 0, first
         if id(i) not in op_depth:
