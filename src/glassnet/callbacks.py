@@ -245,6 +245,95 @@ class ModelCheckpoint(Callback):
         return True
 
 
+class BackupAndRestore(Callback):
+    """Keras 3's fault tolerance: at the end of each epoch (or every ``save_freq`` batches) the
+    model's weights and its optimizer's state go to ``backup_dir/latest.weights.h5`` and the
+    epoch reached to ``backup_dir/training_metadata.json``, each written atomically (a crash
+    mid-save leaves the previous backup whole). A ``fit`` that finds a backup when it starts
+    loads it and goes on from the epoch after the last one saved; a ``fit`` that ends normally
+    removes the folder (``delete_checkpoint=True``), while one stopped by an exception leaves
+    it for the next run. ``double_checkpoint=True`` keeps the previous backup too (``.bkp``),
+    used when the latest cannot be read.
+
+    >>> import glassnet
+    >>> backup = glassnet.callbacks.BackupAndRestore(backup_dir="/tmp/backup")
+    """
+
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False, delete_checkpoint=True):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError("Empty `backup_dir` argument passed")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)):
+            raise ValueError(f"Invalid value for argument `save_freq`. Received: save_freq={save_freq}. "
+                             "Expected either 'epoch' or an integer value.")
+        self.backup_dir = os.fspath(backup_dir)
+        self.save_freq, self.double_checkpoint, self.delete_checkpoint = save_freq, double_checkpoint, delete_checkpoint
+        self.wants_batch_logs = save_freq != "epoch"
+        self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
+        self._metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
+        self._current_epoch, self._last_batch_seen, self._batches_since_save = 0, 0, 0
+
+    def on_train_begin(self, logs=None):
+        try:
+            self._load()
+        except OSError:
+            if not (self.double_checkpoint and os.path.exists(self._weights_path + ".bkp")):
+                raise
+            for path in (self._weights_path, self._metadata_path):      # the latest is unreadable: the one before
+                if os.path.exists(path + ".bkp"):
+                    os.replace(path + ".bkp", path)
+            self._load()
+
+    def _load(self):
+        if not self.model.built:
+            raise ValueError("To use the BackupAndRestore callback, you model must be built before you call "
+                             f"`fit()`. Model {self.model} is unbuilt. You can build it beforehand by calling it "
+                             "on a batch of data.")
+        if os.path.exists(self._weights_path):
+            optimizer = getattr(self.model, "optimizer", None)
+            if optimizer is not None and not optimizer.built:
+                optimizer.build(self.model.trainable_variables)
+            self.model.load_weights(self._weights_path)
+        if os.path.exists(self._metadata_path):
+            import json
+            with open(self._metadata_path, encoding="utf-8") as f:
+                epoch = json.load(f)["epoch"]
+            self.model._initial_epoch = int(epoch)           # fit goes on from here (Keras's attribute)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._current_epoch, self._last_batch_seen = epoch + 1, 0
+        if self.save_freq == "epoch":
+            self._save()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        added = batch + 1 if batch <= self._last_batch_seen else batch - self._last_batch_seen   # a new epoch
+        self._batches_since_save += added
+        self._last_batch_seen = batch
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save()
+
+    def _save(self):
+        import json
+        import shutil
+        from .saving import atomic
+        os.makedirs(self.backup_dir, exist_ok=True)
+        if self.double_checkpoint:
+            for path in (self._weights_path, self._metadata_path):
+                if os.path.exists(path):
+                    shutil.copyfile(path, path + ".bkp")
+        self.model.save_weights(self._weights_path, overwrite=True)      # atomic, optimizer state included
+        metadata = {"epoch": self._current_epoch, "batch": self._last_batch_seen}
+        atomic.write_bytes(self._metadata_path, json.dumps(metadata).encode("utf-8"))
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+            import shutil
+            shutil.rmtree(self.backup_dir)
+
+
 class CSVLogger(Callback):
     """One row per epoch in a CSV file: ``epoch`` and the logs' keys, sorted (as Keras writes
     them). ``append=True`` adds to an existing file (no second header)."""

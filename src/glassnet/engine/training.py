@@ -283,6 +283,8 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
             denormals.flushed(), _blas_limit_lifted():
         run = _Run(model, guard)
         cblist.on_train_begin()
+        resumed = model.__dict__.pop("_initial_epoch", None)     # BackupAndRestore found a backup (Keras 3)
+        initial_epoch = initial_epoch if resumed is None else resumed
         try:
             for epoch in range(initial_epoch, epochs):
                 cblist.on_epoch_begin(epoch)
