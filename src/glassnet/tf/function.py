@@ -15,6 +15,7 @@ TensorFlow runs them only while tracing; a graph's own things (``get_concrete_fu
 are refused by name.
 
 >>> import glassnet as tf
+>>> tf.config.run_functions_eagerly(False)         # the default: prints only while "tracing"
 >>> @tf.function
 ... def f(x):
 ...     print("Tracing!")
