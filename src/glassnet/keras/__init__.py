@@ -33,6 +33,9 @@ layers.experimental = _layers_experimental
 _sys.modules[f"{__name__}.optimizers.legacy"] = _optimizers_legacy
 _sys.modules[f"{__name__}.layers.experimental"] = _layers_experimental
 _sys.modules[f"{__name__}.layers.experimental.preprocessing"] = _layers_experimental.preprocessing
+# keras.applications and keras.applications.mobilenet_v2 ...: glassnet/applications/, loaded on first use
+from ..applications import install_paths as _applications_paths  # noqa: E402
+_applications_paths()
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "config",
            "datasets", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "preprocessing", "random",
@@ -44,6 +47,9 @@ def __getattr__(name):
     if name in ("datasets", "saving", "ops", "preprocessing", "random"):
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "applications":              # keras.applications: glassnet/applications/ (its finder)
+        import importlib
+        return importlib.import_module(f"{__name__}.applications")
     if name == "constraints":               # keras.constraints: glassnet/constraints.py
         import importlib
         module = importlib.import_module("glassnet.constraints")
