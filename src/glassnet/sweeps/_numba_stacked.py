@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numba
 
+from ..fast import _numba_optimizers as _rules
 from ..fast._numba_cache import use_user_cache
 
 use_user_cache(numba)                   # compiled loops go to a user cache folder, not the package
@@ -304,67 +305,36 @@ def _with_penalty(gi, wi, c1, c2, mode, one, zero):
 
 
 @_jit
+def _prepare(i, p, g, c1, c2, mode, wd, decay, one, zero):
+    """Number ``i``'s gradient with its penalty's (into ``g``), then the weight decay (into
+    ``p``): what the stack's NumPy lines do before the optimizer's rule."""
+    wi = p[i]
+    g[i] = _with_penalty(g[i], wi, c1, c2, mode, one, zero)
+    if decay:
+        p[i] = wi - wi * wd                                    # w -= w * (wd * lr)
+
+
+# the rules themselves are glassnet.fast's numba loops' (the same arithmetic as fit's)
+@_jit
 def _rmsprop_run(p, g, vel, mg, mom, c1, c2, mode, lr, rho, omr, eps, mu, wd, decay, centered, momentum,
                  one, zero):
     for i in range(p.shape[0]):
-        wi = p[i]
-        gi = _with_penalty(g[i], wi, c1, c2, mode, one, zero)
-        if decay:
-            wi = wi - wi * wd                                  # w -= w * (wd * lr)
-        vi = vel[i] * rho + gi * gi * omr                      # v = v rho + g g (1 - rho)
-        vel[i] = vi
-        if centered:
-            mgi = mg[i] * rho + gi * omr                       # mg = mg rho + g (1 - rho)
-            mg[i] = mgi
-            den = (vi - mgi * mgi) + eps
-        else:
-            den = vi + eps
-        step = gi * lr / np.sqrt(den)                          # g lr / sqrt(denominator)
-        if momentum:
-            mi = mom[i] * mu + step                            # m = m mu + step; w -= m
-            mom[i] = mi
-            p[i] = wi - mi
-        else:
-            p[i] = wi - step
+        _prepare(i, p, g, c1, c2, mode, wd, decay, one, zero)
+        _rules._rmsprop_at(i, p, g, vel, mg, mom, lr, rho, omr, eps, mu, centered, momentum)
 
 
 @_jit
 def _sgd_run(p, g, mom, c1, c2, mode, lr, mu, wd, decay, momentum, nesterov, one, zero):
     for i in range(p.shape[0]):
-        wi = p[i]
-        gi = _with_penalty(g[i], wi, c1, c2, mode, one, zero)
-        if decay:
-            wi = wi - wi * wd
-        t = gi * lr
-        if not momentum:
-            p[i] = wi - t                                      # w -= g lr
-            continue
-        mi = mom[i] * mu - t                                   # m = m mu - g lr
-        mom[i] = mi
-        if nesterov:
-            p[i] = wi + (mi * mu - t)                          # w += m mu - g lr
-        else:
-            p[i] = wi + mi                                     # w += m
+        _prepare(i, p, g, c1, c2, mode, wd, decay, one, zero)
+        _rules._sgd_at(i, p, g, mom, lr, mu, momentum, nesterov)
 
 
 @_jit
 def _adam_run(p, g, m, vel, vhat, c1, c2, mode, omb1, omb2, alpha, eps, wd, decay, amsgrad, one, zero):
     for i in range(p.shape[0]):
-        wi = p[i]
-        gi = _with_penalty(g[i], wi, c1, c2, mode, one, zero)
-        if decay:
-            wi = wi - wi * wd
-        mi = m[i] + (gi - m[i]) * omb1                         # m += (g - m)(1 - b1)
-        m[i] = mi
-        vi = vel[i] + (gi * gi - vel[i]) * omb2                # v += (g g - v)(1 - b2)
-        vel[i] = vi
-        if amsgrad:
-            vh = vhat[i]
-            if not (vh >= vi or vh != vh):                     # np.maximum, NaN included
-                vh = vi
-            vhat[i] = vh
-            vi = vh
-        p[i] = wi - mi * alpha / (np.sqrt(vi) + eps)           # w -= m alpha / (sqrt(v) + eps)
+        _prepare(i, p, g, c1, c2, mode, wd, decay, one, zero)
+        _rules._adam_at(i, p, g, m, vel, vhat, omb1, omb2, alpha, eps, amsgrad)
 
 
 @_jit
