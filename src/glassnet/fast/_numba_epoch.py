@@ -446,9 +446,9 @@ def run_epoch(gemm, gemv, exp, tanh, log, log1p, x, y, labels, order, batch, ste
     """Every step of one epoch; returns how many were taken (fewer than ``steps`` when a
     loss was not finite: that one is in ``losses`` too, and its update was not made).
 
-    ``gemm``, ``exp``, ``tanh``, ``log``, ``log1p``: NumPy's own kernels (``glassnet.fast._numpy_kernels``,
-    ``glassnet.fast.epoch``), or None for this module's loops and numba's functions (numba
-    prunes the branch not taken when it compiles).
+    ``gemm``, ``gemv``, ``exp``, ``tanh``, ``log``, ``log1p``: NumPy's own kernels
+    (``glassnet.fast._numpy_kernels``, ``glassnet.fast.epoch._numpy_loops``), or None for this
+    module's loops and numba's functions (numba prunes the branch not taken when it compiles).
 
     ``widths``: the features, then each layer's units; ``w_at``/``b_at``: each kernel's and
     bias's offset in the packed ``values``/``grads`` (-1: no bias); ``zs``, ``acts``, ``dzs``:
