@@ -288,3 +288,19 @@ def test_a_variant_whose_penalty_overflows_leaves_an_rmsprop_stack():
         assert row["epochs_run"] == len(history.history["loss"])
         assert row["history"].history["loss"] == history.history["loss"]
         _same(row["model"], model)
+
+
+def test_a_stack_on_numbas_loops_split_across_threads_gives_the_same_bits():
+    x, y = _digits01(64)
+    grid = {"lam": [0.0, 0.01], "learning_rate": [0.001, 0.01], "seed": [0, 1, 2, 3]}
+    with numba_stacks() as used:
+        one = glassnet.sweep(seed_network, grid, x, y, epochs=2, validation_split=0.25, verbose=0, table="records",
+                             workers=1)
+        two = glassnet.sweep(seed_network, grid, x, y, epochs=2, validation_split=0.25, verbose=0, table="records",
+                             workers=2)
+    assert used == [True, True, True] and two[0]["how"] == "stacked 16"
+    for a, b in zip(one, two):
+        assert a["history"].history == b["history"].history
+        assert (a["train_error"], a["val_error"]) == (b["train_error"], b["val_error"])
+        for u, v in zip(a["model"].trainable_weights, b["model"].trainable_weights):
+            np.testing.assert_array_equal(u.value, v.value)
