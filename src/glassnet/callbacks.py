@@ -318,7 +318,6 @@ class BackupAndRestore(Callback):
     def _save(self):
         import json
         import shutil
-        from .saving import atomic
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint:
             for path in (self._weights_path, self._metadata_path):
@@ -326,12 +325,30 @@ class BackupAndRestore(Callback):
                     shutil.copyfile(path, path + ".bkp")
         self.model.save_weights(self._weights_path, overwrite=True)      # atomic, optimizer state included
         metadata = {"epoch": self._current_epoch, "batch": self._last_batch_seen}
-        atomic.write_bytes(self._metadata_path, json.dumps(metadata).encode("utf-8"))
+        _replace_atomically(self._metadata_path, json.dumps(metadata).encode("utf-8"))
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.exists(self.backup_dir):
             import shutil
             shutil.rmtree(self.backup_dir)
+
+
+def _replace_atomically(path: str, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, fsync it, then rename it over ``path``:
+    a crash leaves the old file or the new one, never half of one (saving/atomic.py's rule, for
+    this small file; the core modules do not import the saving package)."""
+    import tempfile
+    fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", dir=os.path.dirname(path) or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
 
 
 class CSVLogger(Callback):

@@ -95,9 +95,9 @@ def output_length(size, kernel, stride, dilation, padding):
 
 def check_spatial(layer, input_shape, n):
     if len(input_shape) != n + 2:
+        axes = {1: "length", 2: "height, width"}.get(n, "depth, height, width")
         raise ValueError(f"{type(layer).__name__} {layer.name!r} takes inputs of {n + 2} dimensions "
-                         f"(samples, {'length' if n == 1 else 'height, width'}, channels), got shape "
-                         f"{tuple(input_shape)}")
+                         f"(samples, {axes}, channels), got shape {tuple(input_shape)}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -447,3 +447,16 @@ class Conv1D(_Conv):
 
     rank = 1
     _paddings = ("valid", "same", "causal")
+
+
+class Conv3D(_Conv):
+    """``A = g(conv(X, K) + b)`` over volumes ``(N, depth, height, width, channels)``: Conv2D's
+    patches-times-kernel product with a third spatial axis (the same N-d code). Kernel
+    ``(kd, kh, kw, in channels, filters)``.
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.Conv3D(2, 3, padding="same")(np.zeros((1, 4, 5, 6, 1))).shape
+    (1, 4, 5, 6, 2)
+    """
+
+    rank = 3

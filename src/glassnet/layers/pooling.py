@@ -238,6 +238,23 @@ class AveragePooling1D(_AveragePooling):
     rank = 1
 
 
+class MaxPooling3D(_MaxPooling):
+    """MaxPooling2D's rule over volumes ``(N, depth, height, width, C)``.
+
+    >>> import numpy as np, glassnet
+    >>> glassnet.layers.MaxPooling3D(2)(np.zeros((1, 4, 4, 4, 3))).shape
+    (1, 2, 2, 2, 3)
+    """
+
+    rank = 3
+
+
+class AveragePooling3D(_AveragePooling):
+    """AveragePooling2D's rule over volumes ``(N, depth, height, width, C)``."""
+
+    rank = 3
+
+
 # ---------------------------------------------------------------------------------------
 # Global pooling: one number per channel
 # ---------------------------------------------------------------------------------------
@@ -376,3 +393,15 @@ class GlobalMaxPooling1D(_GlobalMaxPooling):
     """
 
     rank = 1
+
+
+class GlobalAveragePooling3D(_GlobalAveragePooling):
+    """The mean of each channel over the whole volume: ``(N, D, H, W, C)`` -> ``(N, C)``."""
+
+    rank = 3
+
+
+class GlobalMaxPooling3D(_GlobalMaxPooling):
+    """The largest value of each channel over the whole volume: ``(N, D, H, W, C)`` -> ``(N, C)``."""
+
+    rank = 3
