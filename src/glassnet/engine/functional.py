@@ -135,6 +135,34 @@ class SymbolicOutput(SymbolicMath, KerasTensor):
     def parent(self):
         return self.parents[0]
 
+    @property
+    def _keras_mask(self):
+        """Keras's ``x._keras_mask`` on a symbolic tensor: a boolean (batch, steps) KerasTensor when
+        a padding mask reaches this output (``Embedding(mask_zero=True)``, ``Masking``, then layers
+        that pass it on), else no such attribute."""
+        if not _carries_mask(self):
+            raise AttributeError("'SymbolicOutput' object has no attribute '_keras_mask'")
+        return KerasTensor(tuple(self.shape)[:2], "bool", f"{self.name}_mask")
+
+
+def _carries_mask(t) -> bool:
+    """Whether a padding mask reaches the symbolic tensor ``t``: its layer's compute_mask asked on
+    one row of zeros, with an all-true mask where its input carries one."""
+    layer = getattr(t, "layer", None)
+    if layer is None or t.index or t.takes_list:
+        return False
+    given = _carries_mask(t.parent)
+    if not given and not getattr(layer, "makes_mask", False):
+        return False
+    import numpy as np  # noqa: PLC0415
+    shape = (1,) + tuple(1 if d is None else d for d in tuple(t.parent.shape)[1:])
+    dtype = getattr(t.parent, "dtype", None)
+    x = np.zeros(shape, dtype if dtype is not None and np.dtype(dtype).kind in "biuf" else "float32")
+    try:
+        return layer.compute_mask(x, np.ones(shape[:2], bool) if given else None) is not None
+    except Exception:  # noqa: BLE001 - a compute_mask of one's own that needs real data: no mask known
+        return False
+
 
 def is_symbolic(x) -> bool:
     """An ``Input`` or the output of a layer called on one (not data); for a list or a dict, its first."""

@@ -33,7 +33,7 @@ __all__ = ["abs", "absolute", "add", "all", "any", "arange", "argmax", "argmin",
            "exp", "expand_dims", "floor", "gelu", "greater", "leaky_relu", "less", "log", "log1p", "log_softmax",
            "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "ndim", "negative",
            "norm", "not_equal", "one_hot", "ones", "ones_like", "power", "prod", "relu", "reshape", "round",
-           "shape", "sigmoid", "sign", "silu", "sin", "softmax", "softplus", "sqrt", "square", "squeeze", "stack",
+           "shape", "sigmoid", "sign", "silu", "sin", "softmax", "softplus", "split", "sqrt", "square", "squeeze", "stack",
            "std", "subtract", "sum", "take", "tanh", "tensordot", "tile", "transpose", "true_divide", "var",
            "where", "zeros", "zeros_like"]
 
@@ -147,6 +147,16 @@ def expand_dims(x, axis):
 @_op
 def squeeze(x, axis=None):
     return _ops.squeeze(x, axis=axis)
+
+
+@_op
+def split(x, indices_or_sections, axis=0):
+    """NumPy's ``split`` (Keras's ``ops.split``): ``n`` equal parts, or cut at the given indices."""
+    if isinstance(indices_or_sections, (int, np.integer)):
+        return _ops.split(x, int(indices_or_sections), axis=axis)
+    n = np.shape(x)[axis]
+    cuts = [0] + [int(i) for i in indices_or_sections] + [n]
+    return _ops.split(x, [b - a for a, b in zip(cuts, cuts[1:])], axis=axis)
 
 
 @_op
