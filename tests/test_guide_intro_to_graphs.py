@@ -4,6 +4,7 @@ reconstructed, stand-in data where it downloads). Lines in NUMERIC are the same 
 equal to 1e-5 (float32 rounding of a different but correct order of operations)."""
 import contextlib
 import io
+import os
 
 GUIDE = r'''import tensorflow as tf
 
@@ -194,7 +195,11 @@ def test_guide_prints_what_tensorflow_prints():
     glassnet.config.run_functions_eagerly(False)     # a fresh process's setting (another test may have set it)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(GUIDE.replace("import tensorflow as tf", "import glassnet as tf"), "intro_to_graphs_guide", "exec"), {})
+        cwd = os.getcwd()                  # the guide may chdir into a temporary folder
+        try:
+            exec(compile(GUIDE.replace("import tensorflow as tf", "import glassnet as tf"), "intro_to_graphs_guide", "exec"), {})
+        finally:
+            os.chdir(cwd)
     glassnet.config.run_functions_eagerly(before)
     lines = out.getvalue().split("\n")
     assert len(lines) == len(TF_OUTPUT), "\n".join(lines)

@@ -4,6 +4,7 @@ reconstructed, stand-in data where it downloads). Lines in NUMERIC are the same 
 equal to 1e-5 (float32 rounding of a different but correct order of operations)."""
 import contextlib
 import io
+import os
 
 GUIDE = r'''import os
 import tempfile
@@ -170,7 +171,11 @@ def _numbers_close(a, b):
 def test_guide_prints_what_tensorflow_prints():
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(GUIDE.replace("import tensorflow as tf", "import glassnet as tf"), "intro_to_modules_guide", "exec"), {})
+        cwd = os.getcwd()                  # the guide may chdir into a temporary folder
+        try:
+            exec(compile(GUIDE.replace("import tensorflow as tf", "import glassnet as tf"), "intro_to_modules_guide", "exec"), {})
+        finally:
+            os.chdir(cwd)
     lines = out.getvalue().split("\n")
     assert len(lines) == len(TF_OUTPUT), "\n".join(lines)
     for i, (got, want) in enumerate(zip(lines, TF_OUTPUT)):
