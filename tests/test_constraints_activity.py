@@ -36,10 +36,6 @@ def test_constraints_match_keras():
         C.get("nope")
 
 
-X = np.random.default_rng(0).normal(size=(16, 3)).astype(np.float32)
-Y = np.random.default_rng(0).normal(size=(32, 3)).astype(np.float32)[16:, :2]
-
-
 def _data():
     rng = np.random.default_rng(0)
     return rng.normal(size=(16, 3)).astype(np.float32), rng.normal(size=(16, 2)).astype(np.float32)
