@@ -1,6 +1,9 @@
 """``optimizers/nadam.py``, ``ftrl.py``, ``lion.py``: three steps of ``apply_gradients`` land on
 TF 2.21 / Keras 3.15's weights and state (numbers recorded with /work/peers/bin/python running
-the same steps on keras.Variable; written here as literals), by name, and in ``.keras`` files."""
+the same steps on keras.Variable; written here as literals), by name, and in ``.keras`` files
+(Keras's own, tools/make_keras_optimizer_files.py, read with their state in Keras's order)."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -94,3 +97,21 @@ def test_fit_saves_and_resumes_from_keras_file(name, tmp_path):
     again.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
     for a, b in zip(again.get_weights(), straight.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+FILES = Path(__file__).parent / "fixtures" / "keras_optimizer_files"   # tools/make_keras_optimizer_files.py
+
+
+@pytest.mark.parametrize("name", ["nadam", "ftrl", "lion"])
+def test_kerass_files_load_with_their_state_and_train_on(name, tmp_path):
+    model = glassnet.models.load_model(FILES / f"{name}.keras")
+    with np.load(FILES / f"{name}_state.npz") as f:
+        state = [f[f"arr_{i}"] for i in range(len(f.files))]
+    opt = model.optimizer
+    ours = [np.asarray(int(opt.iterations)), np.float32(opt.learning_rate)] + optimizer_slots(opt)
+    assert type(opt).__name__.lower() == name and len(ours) == len(state)      # Keras's order and count
+    for a, b in zip(ours, state):
+        np.testing.assert_array_equal(np.asarray(a, np.asarray(b).dtype), b)
+    with np.load(FILES / "data.npz") as d:
+        model.fit(d["x"], d["y"], epochs=1, batch_size=8, verbose=0)
+    assert int(opt.iterations) == int(state[0]) + 4
