@@ -229,3 +229,18 @@ def test_transfer_learning_tutorial_path():
     assert all(np.array_equal(a, b) for a, b in
                zip(early, [w for layer in base_model.layers[:100] for w in layer.get_weights()]))
     assert not np.array_equal(late, base_model.get_layer("Conv_1").get_weights()[0])
+
+
+def test_depthwise_forward_tap_by_tap_equals_the_windows_sum():
+    """layers/depthwise.py sums one kernel tap at a time (MobileNetV2's speed); the same numbers
+    as the windows-times-kernel sum it replaced, with strides, dilation and a depth multiplier."""
+    from glassnet.layers.conv import extract_patches, pad, paddings
+    from glassnet.layers.depthwise import _depthwise_forward
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 9, 11, 3))
+    K = rng.standard_normal((3, 2, 3, 2))
+    for strides, dilation, padding in (((1, 1), (1, 1), "same"), ((2, 2), (1, 1), "valid"), ((1, 1), (2, 1), "same")):
+        z, *_ = _depthwise_forward(x, K, strides, dilation, padding)
+        windows = extract_patches(pad(x, paddings(x.shape[1:-1], K.shape[:2], strides, dilation, padding)),
+                                  K.shape[:2], strides, dilation)
+        np.testing.assert_allclose(z, np.einsum("nijabc,abcm->nijcm", windows, K), rtol=1e-12, atol=1e-12)

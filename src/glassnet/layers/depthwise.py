@@ -40,9 +40,12 @@ def _depthwise_forward(x, K, strides, dilation, padding):
     xpad = pad(x, pads)
     windows = extract_patches(xpad, kernel_size, strides, dilation)           # (N, *out, *k, C)
     n = len(kernel_size)
-    letters = "ab"[:n]
-    out = "ij"[:n]
-    z = np.einsum(f"z{out}{letters}c,{letters}cm->z{out}cm", windows, K, optimize=True)
+    # Z = sum over the kernel's taps (a, b) of W[..., a, b, c] * K[a, b, c, m]: one tap at a time on the
+    # windows' strided view, so the (N, *out, *k, C) windows are never copied (an einsum copied them)
+    z = np.zeros(windows.shape[:1 + n] + K.shape[-2:], dtype=np.result_type(windows.dtype, K.dtype))
+    lead = (slice(None),) * (1 + n)
+    for tap in np.ndindex(*kernel_size):
+        z += windows[lead + tap][..., None] * K[tap]
     return z, windows, pads, xpad.shape
 
 
