@@ -173,3 +173,10 @@ def test_configs_and_files_keep_constraints_and_activity_regularizers(tmp_path):
     assert isinstance(loaded.layers[0].kernel.constraint, keras.constraints.MaxNorm)
     assert loaded.layers[1].activity_regularizer.l1 == pytest.approx(0.05)
     np.testing.assert_allclose(loaded.evaluate(x, y, verbose=0), m.evaluate(x, y, verbose=0), rtol=1e-6)
+
+
+def test_kerass_import_paths():
+    from glassnet.keras.constraints import MaxNorm, max_norm
+    assert MaxNorm is max_norm is keras.constraints.MaxNorm
+    from glassnet.keras.mixed_precision import Policy
+    assert Policy is keras.mixed_precision.Policy
