@@ -244,3 +244,26 @@ def test_depthwise_forward_tap_by_tap_equals_the_windows_sum():
         windows = extract_patches(pad(x, paddings(x.shape[1:-1], K.shape[:2], strides, dilation, padding)),
                                   K.shape[:2], strides, dilation)
         np.testing.assert_allclose(z, np.einsum("nijabc,abcm->nijcm", windows, K), rtol=1e-12, atol=1e-12)
+
+
+def test_keras2_layout_of_the_imagenet_files_loads(tmp_path):
+    """Keras's ImageNet files were written by Keras 2: names as fixed-length bytes, ':0' suffixes
+    ("Conv1/kernel:0"), groups in alphabetical order; the same arrays load the same way."""
+    h5py = pytest.importorskip("h5py")
+    path = tmp_path / "mobilenet_v2_keras2.h5"
+    with h5py.File(H5, "r") as src, h5py.File(path, "w") as dst:
+        names = [n.decode() if isinstance(n, bytes) else n for n in src.attrs["layer_names"]]
+        dst.attrs["layer_names"] = np.array([n.encode() for n in names], dtype="S")
+        dst.attrs["keras_version"] = b"2.2.4"
+        dst.attrs["backend"] = b"tensorflow"
+        for name in sorted(names):
+            group = dst.create_group(name)
+            old = [w.decode() if isinstance(w, bytes) else w for w in src[name].attrs["weight_names"]]
+            new = [f"{w}:0" for w in old]
+            group.attrs["weight_names"] = np.array([w.encode() for w in new], dtype="S") if new else np.zeros(0, "S1")
+            for w_old, w_new in zip(old, new):
+                group.create_dataset(w_new, data=src[name][w_old][()])
+    rec = DATA["cases"]["mobilenet_v2_035_96_no_top"]
+    model = _build(rec, weights=str(path))
+    np.testing.assert_allclose(model.predict(maker.seeded_input(rec["input_shape"]), verbose=0),
+                               np.array(rec["file_prediction"]), rtol=1e-4, atol=1e-5)
