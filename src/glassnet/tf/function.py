@@ -81,9 +81,61 @@ def _spec(value) -> str:
     return f"Literal[{value!r}]"
 
 
+def _traced_class():
+    from .dtypes import as_dtype  # noqa: PLC0415
+    from .tensor import Tensor  # noqa: PLC0415
+
+    class TracedTensor(Tensor):
+        """An argument while a tf.function "traces": its numbers as they are, printed as TensorFlow
+        prints the graph's placeholder (``Tensor("a:0", shape=(), dtype=int32)``)."""
+
+        def _name(self):
+            return getattr(self, "_graph_name", None)
+
+        def __str__(self):
+            if self._name() is None:
+                return Tensor.__str__(self)
+            return f'Tensor("{self._name()}:0", shape={tuple(self.shape)}, dtype={as_dtype(self.dtype).name})'
+
+        def __repr__(self):
+            if self._name() is None:
+                return Tensor.__repr__(self)
+            return f"<tf.Tensor '{self._name()}:0' shape={tuple(self.shape)} dtype={as_dtype(self.dtype).name}>"
+
+    globals()["_TRACED"] = TracedTensor
+    return TracedTensor
+
+
+def _as_traced(fn, instance, args, kwargs):
+    """Tensor arguments as TracedTensors named by their parameters (not while a tape records: the
+    tape follows the tensors themselves)."""
+    import inspect  # noqa: PLC0415
+    from .tensor import Tensor, _active_tapes  # noqa: PLC0415
+    if _active_tapes():
+        return args, kwargs
+    cls = globals().get("_TRACED") or _traced_class()
+    try:
+        names = list(inspect.signature(fn).parameters)[1 if instance is not None else 0:]
+    except (TypeError, ValueError):
+        names = []
+
+    def traced(value, name):
+        if type(value) is not Tensor:
+            return value
+        out = value.view(cls)
+        out._graph_name = name
+        return out
+    args = tuple(traced(a, names[i] if i < len(names) else f"args_{i}") for i, a in enumerate(args))
+    return args, {k: traced(v, k) for k, v in kwargs.items()}
+
+
 def _as_tensors(out):
-    """The function's result as TensorFlow hands it back: numbers and arrays as tensors."""
+    """The function's result as TensorFlow hands it back: numbers, strings and arrays as tensors."""
     from .tensor import Tensor, convert_to_tensor  # noqa: PLC0415
+    if isinstance(out, Tensor) and type(out) is not Tensor and type(out).__name__ == "TracedTensor":
+        return out.view(Tensor)
+    if isinstance(out, (str, bytes)):
+        return convert_to_tensor(out)
     if isinstance(out, (list, tuple)) and not hasattr(out, "_fields"):
         return type(out)(_as_tensors(v) for v in out)
     if isinstance(out, dict):
@@ -119,6 +171,8 @@ class Function:
             finally:
                 sys.stdout = real
         else:
+            if not config._EAGER[0]:                     # "tracing": tensor arguments print as graph tensors
+                args, kwargs = _as_traced(self.python_function, instance, args, kwargs)
             out = call(*args, **kwargs)
             if not config._EAGER[0] and key not in self._traced:
                 self._traced.add(key)
