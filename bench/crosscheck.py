@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -390,6 +391,24 @@ def main(argv=None) -> int:
     results: dict = {}
     meta = {"threads": a.threads, "cpus": sorted(cpus) if cpus else "all", "runpy_dir": a.runpy_dir,
             "load_start": os.getloadavg(), "jax_python": a.jax_python}
+    try:
+        run_rounds(a, only, wanted, runpy, digits, cpus, results)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    meta["load_end"] = os.getloadavg()
+    text = report(results, only, meta)
+    print("\n" + text)
+    if a.out:
+        with open(a.out, "w", encoding="utf-8") as f:
+            f.write(text)
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as f:
+            json.dump({"meta": meta, "results": {" / ".join(k): v for k, v in results.items()}}, f, indent=1)
+    return 0
+
+
+def run_rounds(a, only, wanted, runpy, digits, cpus, results) -> None:
+    """Every workload, round by round, the contestants (and run.py's children) taking turns."""
     for w in only:
         for r in range(a.rounds):
             for c in wanted:
@@ -406,16 +425,6 @@ def main(argv=None) -> int:
                     print(f"[{w} round {r + 1}] run.py     {c}: " + (res.get("error") or
                           f"best of {len(res['tries'][0])}: {res['times'][0]:.3f} s; all {res['tries'][0]}"),
                           flush=True)
-    meta["load_end"] = os.getloadavg()
-    text = report(results, only, meta)
-    print("\n" + text)
-    if a.out:
-        with open(a.out, "w", encoding="utf-8") as f:
-            f.write(text)
-    if a.json:
-        with open(a.json, "w", encoding="utf-8") as f:
-            json.dump({"meta": meta, "results": {" / ".join(k): v for k, v in results.items()}}, f, indent=1)
-    return 0
 
 
 def spread(xs, steps=0):

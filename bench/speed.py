@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -360,6 +361,7 @@ def measure(opts, workloads, contestants, say=print) -> dict:
                 p.terminate()
             for p in procs:
                 p.wait()
+    shutil.rmtree(tmp, ignore_errors=True)     # the digits file the children read
     return {"results": results, "conditions": conditions, "digits": note}
 
 
