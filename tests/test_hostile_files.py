@@ -379,7 +379,7 @@ def _rewrite_config(src, dst, change):
 
 @pytest.mark.parametrize("change", [
     lambda c: c.update(metrics=["f1_score_of_mine"]),
-    lambda c: c.update(metrics=[{"module": "keras.metrics", "class_name": "F1Score", "config": {}}]),
+    lambda c: c.update(metrics=[{"module": "keras.metrics", "class_name": "KLDivergence", "config": {}}]),
     lambda c: c["optimizer"]["config"].update(learning_rate={
         "module": "keras.optimizers.schedules", "class_name": "MyDecay",      # not one of Keras's
         "config": {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.9}}),

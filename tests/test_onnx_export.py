@@ -397,13 +397,16 @@ _ARGS = {"Dense": (3,), "Activation": ("tanh",), "Dropout": (0.5,), "Conv1D": (2
          "DepthwiseConv1D": (3,), "SeparableConv1D": (2, 3),
          "RepeatVector": (3,), "Permute": ((1,),), "TimeDistributed": (Dense(3, activation="tanh"),),
          "GaussianNoise": (0.2,), "GaussianDropout": (0.2,), "AlphaDropout": (0.2,), "SpatialDropout1D": (0.2,),
-         "SpatialDropout2D": (0.2,), "ActivityRegularization": (0.01, 0.01)}
+         "SpatialDropout2D": (0.2,), "ActivityRegularization": (0.01, 0.01), "Conv3D": (2, 3),
+         "AveragePooling3D": (2,)}
 _SEQUENCES = {"SimpleRNN", "LSTM", "GRU", "TimeDistributed"}       # recurrent layers (and TimeDistributed): (timesteps, features)
 _IMAGES = {"Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop",
            "RandomContrast", "RandomBrightness"}                      # image layers: (height, width, channels)
 
 
 def _input_shape(name):
+    if "3D" in name:
+        return (4, 5, 4, 2)
     return (6, 6, 2) if "2D" in name or name in _IMAGES else (6, 2) if "1D" in name or name in _SEQUENCES else (4,)
 
 

@@ -30,6 +30,12 @@ LAYER_EXAMPLES = {
     "Conv1D": (lambda: layers.Conv1D(3, 3, padding="same", activation="tanh"), (4, 7, 2)),
     "Conv2D": (lambda: layers.Conv2D(3, (3, 2), strides=(2, 1), padding="same", kernel_regularizer="l2"), (4, 6, 5, 2)),
     "MaxPooling1D": (lambda: layers.MaxPooling1D(2), (4, 6, 3)),
+    "Conv3D": (lambda: layers.Conv3D(2, (2, 3, 2), strides=(1, 2, 1), padding="same", activation="tanh",
+                                     kernel_constraint="max_norm", activity_regularizer="l2"), (3, 4, 5, 3, 2)),
+    "MaxPooling3D": (lambda: layers.MaxPooling3D(2, padding="same"), (3, 3, 4, 4, 2)),
+    "AveragePooling3D": (lambda: layers.AveragePooling3D((2, 1, 2), strides=1), (3, 3, 4, 4, 2)),
+    "GlobalAveragePooling3D": (lambda: layers.GlobalAveragePooling3D(), (3, 3, 4, 2, 2)),
+    "GlobalMaxPooling3D": (lambda: layers.GlobalMaxPooling3D(), (3, 3, 4, 2, 2)),
     "MaxPooling2D": (lambda: layers.MaxPooling2D(2), (4, 6, 6, 2)),
     "AveragePooling1D": (lambda: layers.AveragePooling1D(2, padding="same"), (4, 7, 3)),
     "AveragePooling2D": (lambda: layers.AveragePooling2D((2, 3)), (4, 6, 6, 2)),
@@ -106,7 +112,8 @@ CELLS = {"SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"}
 # preprocessing layers (layers/text.py, lookup.py, categorical.py): strings, ids or values in, ids or counts out;
 # no weights to train and no gradient for their input, so nothing to gradcheck or fit here: tests/test_text.py
 # checks them against real Keras
-NOT_TRAINED = {"TextVectorization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "Discretization"}
+NOT_TRAINED = {"TextVectorization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "Discretization",
+               "HashedCrossing"}        # tests/test_hashed_crossing.py checks its bins against TF
 
 
 def _data(shape, batch=None):

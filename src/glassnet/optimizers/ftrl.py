@@ -20,7 +20,7 @@ class Ftrl(Optimizer):
     >>> import numpy as np
     >>> w = np.array([1.0]); slots = {"accumulator": np.array([0.1]), "linear": np.zeros(1)}
     >>> Ftrl(learning_rate=0.1).update_step(w, np.array([0.5]), 0.1, slots); w.round(6)
-    array([0.633656])
+    array([0.380962])
     """
 
     def __init__(self, learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1,

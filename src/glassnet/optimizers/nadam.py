@@ -18,11 +18,10 @@ class Nadam(Optimizer):
 
     Defaults lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7 (Keras 3).
 
-    >>> import numpy as np
-    >>> from glassnet.tf import Variable
-    >>> w = Variable(np.array([1.0], np.float32)); opt = Nadam()
+    >>> import numpy as np, glassnet as tf
+    >>> w = tf.Variable(np.array([1.0], np.float32)); opt = Nadam()
     >>> opt.apply_gradients([(np.array([0.5], np.float32), w)]); round(float(w.numpy()[0]), 5)
-    0.99747
+    0.99894
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
