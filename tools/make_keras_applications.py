@@ -32,6 +32,12 @@ CASES = {   # name: (function, kwargs, input shape for the prediction)
     "resnet50_top_10": ("ResNet50", dict(input_shape=(32, 32, 3), include_top=True, weights=None, classes=10), (2, 32, 32, 3)),
     "inception_v3_no_top": ("InceptionV3", dict(input_shape=(75, 75, 3), include_top=False, weights=None, pooling="avg"), (2, 75, 75, 3)),
     "inception_v3_top_10": ("InceptionV3", dict(input_shape=(75, 75, 3), include_top=True, weights=None, classes=10), (1, 75, 75, 3)),
+    "mobilenet_v3_small_top_10": ("MobileNetV3Small", dict(input_shape=(64, 64, 3), include_top=True, weights=None, classes=10), (2, 64, 64, 3)),
+    "mobilenet_v3_large_no_top": ("MobileNetV3Large", dict(input_shape=(64, 64, 3), include_top=False, weights=None, pooling="avg", alpha=0.75), (2, 64, 64, 3)),
+    "mobilenet_v3_small_minimalistic": ("MobileNetV3Small", dict(input_shape=(64, 64, 3), include_top=False, weights=None, minimalistic=True, pooling="max"), (2, 64, 64, 3)),
+    "densenet121_no_top": ("DenseNet121", dict(input_shape=(32, 32, 3), include_top=False, weights=None, pooling="avg"), (2, 32, 32, 3)),
+    "densenet169_top_10": ("DenseNet169", dict(input_shape=(32, 32, 3), include_top=True, weights=None, classes=10), (1, 32, 32, 3)),
+    "xception_no_top": ("Xception", dict(input_shape=(71, 71, 3), include_top=False, weights=None, pooling="avg"), (2, 71, 71, 3)),
 }
 
 
@@ -71,6 +77,7 @@ def main():
     out = {"versions": {"tensorflow": tf.__version__, "keras": tf.keras.__version__ if hasattr(tf.keras, "__version__") else ""}}
     cases = {}
     for case, (fn, kwargs, in_shape) in CASES.items():
+        tf.keras.backend.clear_session()     # automatic names (conv2d, conv2d_1 ...) counted from 0 per case
         tf.keras.utils.set_random_seed(0)
         model = getattr(apps, fn)(**kwargs)
         lines = []
@@ -92,7 +99,7 @@ def main():
     x = np.random.default_rng(3).uniform(0, 255, (2, 4, 4, 3)).astype("float32")
     out["preprocess"] = {"x": x.tolist()}
     for mod, mode in (("mobilenet_v2", "tf"), ("vgg16", "caffe"), ("resnet50", "caffe"), ("inception_v3", "tf"),
-                      ("densenet", "torch")):
+                      ("densenet", "torch"), ("xception", "tf"), ("mobilenet_v3", "none")):
         out["preprocess"][mod] = np.asarray(getattr(apps, mod).preprocess_input(x.copy())).tolist()
     # the transfer-learning tutorial's counts
     base = apps.MobileNetV2(input_shape=(96, 96, 3), include_top=False, weights=None)

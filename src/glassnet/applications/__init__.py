@@ -7,6 +7,9 @@ One small module per family, loaded on first use (nothing here at ``import glass
     vgg16, vgg19   VGG16, VGG19                 preprocess_input: "caffe" BGR minus the mean
     resnet         ResNet50 (also resnet50)     preprocess_input: "caffe"
     inception_v3   InceptionV3                  preprocess_input: "tf"
+    mobilenet_v3   MobileNetV3Small, MobileNetV3Large   scales its input itself (preprocess_input: x)
+    densenet       DenseNet121, DenseNet169, DenseNet201   preprocess_input: "torch"
+    xception       Xception                     preprocess_input: "tf"
     imagenet_utils preprocess_input, decode_predictions, the input-shape rules
     weights        weights=None / "imagenet" / a file: finding and reading Keras's files
 
@@ -18,9 +21,11 @@ import importlib.machinery  # noqa: F401 - ModuleSpec for the finder below
 import sys as _sys
 
 _MODELS = {"MobileNetV2": "mobilenet_v2", "VGG16": "vgg16", "VGG19": "vgg19", "ResNet50": "resnet",
-           "InceptionV3": "inception_v3"}
+           "InceptionV3": "inception_v3", "MobileNetV3Small": "mobilenet_v3", "MobileNetV3Large": "mobilenet_v3",
+           "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet", "Xception": "xception"}
 _MODULES = {"mobilenet_v2": "mobilenet_v2", "vgg16": "vgg16", "vgg19": "vgg19", "resnet": "resnet",
-            "resnet50": "resnet", "inception_v3": "inception_v3", "imagenet_utils": "imagenet_utils",
+            "resnet50": "resnet", "inception_v3": "inception_v3", "mobilenet_v3": "mobilenet_v3",
+            "densenet": "densenet", "xception": "xception", "imagenet_utils": "imagenet_utils",
             "weights": "weights"}
 __all__ = sorted(_MODELS) + sorted(_MODULES)
 
