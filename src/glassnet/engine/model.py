@@ -37,6 +37,7 @@ import numpy as np
 
 from .. import config
 from ..layers import InputLayer, Layer, by_call
+from ..layers.base import seen_batch, symbolic_build
 from ..tf import tape
 from ..tf.tensor import KerasTensor, wrap
 from ..tf.variable import Variable
@@ -81,7 +82,7 @@ class Model(Trainer, Layer):
         self._graph = graph                 # or the graph, for a functional model that is not a chain
         self._input_names, self._output_names = in_names, out_names     # dicts given as inputs / outputs
         self._last_call = None              # a subclass's latest forward: (its tape, input, output)
-        super().__init__(name=name or unique_name(snake_case(type(self).__name__)), trainable=trainable)
+        super().__init__(name=name, trainable=trainable)       # None: an automatic name; '' stays '', as Keras
         self.optimizer = self.loss = None
         self.compiled = False
         self._metric_specs: list = []
@@ -206,13 +207,15 @@ class Model(Trainer, Layer):
                              f"(None, {shape[0] if shape else 'features'})")
         self._input_shape = (None,) + shape[1:]
         if not self._is_stack():
-            out = self(np.zeros((1,) + tuple(shape[1:]), self.dtype or config.floatx()), training=False)
+            with symbolic_build():                      # (no batch of 1 recorded: Keras's build has none)
+                out = self(np.zeros((1,) + tuple(shape[1:]), self.dtype or config.floatx()), training=False)
             self.output_shape = (None,) + tuple(np.shape(out)[1:])
             self.built = True
             return
         if not self._layers:
             raise ValueError(f"{who}.build: the model has no layers; add some first")
         for layer in self._layers:
+            layer._built_batch = shape[0]               # build((7, 4)): Keras's summary shows (7, ...)
             shape = layer.build_from_shape(shape)
         self.output_shape = shape
         self.built = True
@@ -225,12 +228,23 @@ class Model(Trainer, Layer):
         for layer in self._layers:
             tensor = functional.call(layer, tensor)
 
+    def _build_for(self, input_shape, batch) -> None:
+        """``build(input_shape)`` for data that comes in batches of ``batch`` rows (None: not one
+        size). Keras builds a layer with the shape it first sees and its summary shows that
+        batch: a stack's layers all take it, a subclass's those its first call builds."""
+        fresh = [layer for layer in _within(self) if not layer.built]
+        self.build(input_shape)
+        batch = seen_batch(None if batch is None else int(batch))
+        for layer in (self._layers if self._is_stack() else []) + [l for l in fresh if l.built]:
+            layer._built_batch = batch
+
     def build_on(self, x) -> None:
         """Build a subclass whose ``call`` takes a dict (or a list) of inputs (``x``, checked) by
         running it once, in inference mode, on one sample of zeros (empty strings for text) shaped as x's."""
         def one(v):
             return np.full((1,) + v.shape[1:], "", object) if v.dtype.kind in "OUS" else np.zeros((1,) + v.shape[1:], v.dtype)
-        out = self({k: one(v) for k, v in x.items()} if isinstance(x, dict) else [one(v) for v in x], training=False)
+        with symbolic_build():
+            out = self({k: one(v) for k, v in x.items()} if isinstance(x, dict) else [one(v) for v in x], training=False)
         self.output_shape = (None,) + tuple(np.shape(out)[1:])
         self.built = True
 
@@ -334,7 +348,8 @@ class Model(Trainer, Layer):
                 self.__dict__["_call_extras"] = {}
         given = x
         if not self.built and self._input_shape is None and not isinstance(x, (list, tuple, dict)) and np.ndim(x) > 2:
-            self.build((None,) + tuple(np.shape(x)[1:]))  # a call (not fit) builds for what it gets, as Keras:
+            self._build_for((None,) + tuple(np.shape(x)[1:]), np.shape(x)[0])
+        # a call (not fit) builds for what it gets, as Keras:
         # a call on sequences takes any number of steps, as Keras's (it warns, then runs the layers): the
         # time-series tutorial builds Dense(1) on 1 step, then calls it on 24; only the features must match
         # (not past a Flatten or Reshape, whose sizes fix the steps: a wrong shape is named there)
@@ -344,7 +359,7 @@ class Model(Trainer, Layer):
             else (None, loose[-1])
         x = _checks.features(x, "x", self, expected=loose)  # Dense(...) on (batch, steps, features), a transformer's
         if not self.built:
-            self.build((None,) + x.shape[1:])
+            self._build_for((None,) + x.shape[1:], x.shape[0])
         # training unset: each layer its own default (an augmentation layer augments), as Keras
         out = wrap(forward(self._layers, x, tape.training_given(training)))     # a Tensor, as TensorFlow's
         if tape.recording():
@@ -649,6 +664,17 @@ def _layer_entry(layer) -> dict:
     name = get_registered_name(cls)                 # registered: no module, as Keras writes it
     return {"module": None if ">" in name else cls.__module__, "class_name": cls.__name__,
             "config": layer.get_config(), "registered_name": name}
+
+
+def _within(layer, seen=None) -> list:
+    """Every layer inside ``layer`` (a stack's, those set as attributes, theirs), each once."""
+    seen = set() if seen is None else seen
+    found = []
+    for inner in list(layer.__dict__.get("_layers", ())) + list(layer.__dict__.get("_tracked", ())):
+        if id(inner) not in seen:
+            seen.add(id(inner))
+            found += [inner] + _within(inner, seen)
+    return found
 
 
 def _one_or_list(shapes):

@@ -24,7 +24,7 @@ class Sequential(Model):
     """A linear stack of layers (Keras's ``Sequential``)."""
 
     def __init__(self, layers=None, trainable=True, name=None):
-        super().__init__(layers, trainable=trainable, name=name or unique_name("sequential"))
+        super().__init__(layers, trainable=trainable, name=unique_name("sequential") if name is None else name)
 
     def add(self, layer) -> None:
         """Append a layer; an ``Input`` (only first) fixes the input shape and builds at once."""

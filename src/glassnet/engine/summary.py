@@ -118,15 +118,19 @@ def summary_text(model, show_trainable=False) -> str:
 
 def _output_shape(model, layer):
     """What the Output Shape cell shows (None: "?"). Keras knows a layer's shape from its calls in
-    a graph, or from its build; a layer of one's own without a build, called inside a subclassed
-    model's call (the VAE's Encoder), is "?"."""
+    a graph, or from its build, with the batch size of the call that built it; a layer of one's
+    own without a build, called inside a subclassed model's call (the VAE's Encoder), is "?"."""
     if not layer.built:
         return None
     from ..layers.base import Layer  # noqa: PLC0415 - the layers build on the engine's modules
     if getattr(layer, "by_call", False) and type(layer).build is Layer.build and not model._is_stack() \
             and not model.__dict__.get("_functional"):
         return None
-    return getattr(layer, "output_shape", None)
+    shape = getattr(layer, "output_shape", None)
+    batch = layer.__dict__.get("_built_batch")      # built by a call on real rows: Keras shows that batch
+    if isinstance(batch, int) and isinstance(shape, tuple) and shape and shape[0] is None:
+        shape = (batch,) + shape[1:]
+    return shape
 
 
 def _kind(layer) -> str:

@@ -170,13 +170,14 @@ class Trainer:
         custom_step.loss_tracker(self).update_state(loss, sample_weight=training.rows(x))
         return self.compute_metrics(x, y, y_pred, sw)
 
-    def _ready(self, x, y) -> None:
-        """Build for ``x`` and make the metrics for ``y``; every check has passed before."""
+    def _ready(self, x, y, batch_size=None) -> None:
+        """Build for ``x`` and make the metrics for ``y``; every check has passed before.
+        ``batch_size``: how the data is cut (None: one batch), for the batch the summary shows."""
         if not self.built:
             if isinstance(x, dict) or (isinstance(x, list) and self._graph is None):  # a subclass's several inputs
                 self.build_on(x)
             else:
-                self.build((None,) + training.first(x).shape[1:])
+                self._build_for((None,) + training.first(x).shape[1:], _built_batch(training.rows(x), batch_size))
         if isinstance(self.loss, OutputLosses):         # several outputs: per-output losses and metrics
             if not self._compiled_metrics:
                 likes = [np.empty((0,) + tuple(shape[1:])) for shape in self.output_shape]
@@ -190,7 +191,7 @@ class Trainer:
         if not self._compiled_metrics and self._metric_specs:
             self._compiled_metrics = [metrics_module.get(s, y, like) for s in self._metric_specs]
 
-    def _data(self, x, y, sample_weight, what, xname="x", yname="y", ready=True, expected=None):
+    def _data(self, x, y, sample_weight, what, xname="x", yname="y", ready=True, expected=None, batch_size=None):
         """Check x, y, sample_weight; the model is built (``_ready``) only once all passed."""
         _checks.compiled(self, what)
         # labels per time step (y as many dimensions as x, 3 or more): Dense on sequences is meant, as
@@ -210,13 +211,13 @@ class Trainer:
             y_raw = _checks.to_array(_checks.column(y), yname)     # a pandas Series: (n, 1), as Keras 3
             out_shape = _checks.output_shape(self, training.first(x).shape)
             if out_shape is None:           # a layer that must be built to know its output shape
-                self._ready(x, y_raw)
+                self._ready(x, y_raw, batch_size)
                 out_shape = self.output_shape
             y = _checks.labels(y_raw, yname, self.loss, out_shape)
             _checks.same_length(training.first(x), y, xname, yname)
         sw = _checks.sample_weights(sample_weight, training.rows(x), "sample_weight" if xname == "x" else f"{xname}'s sample_weight")
         if ready:
-            self._ready(x, y_raw)
+            self._ready(x, y_raw, batch_size)
         return x, y, sw
 
     def _output_labels(self, y, name) -> list:
@@ -287,7 +288,7 @@ class Trainer:
         if steps_per_epoch is not None or validation_steps is not None:
             raise ValueError("fit: steps_per_epoch and validation_steps go with a generator or PyDataset x; "
                              "with arrays, every epoch sees all the samples")
-        x, y, sw = self._data(x, y, sample_weight, "fit", ready=False)
+        x, y, sw = self._data(x, y, sample_weight, "fit", ready=False, batch_size=batch_size)
         if class_weight is not None:
             sw = _class_weights(class_weight, y, sw)
         validation = None
@@ -310,7 +311,7 @@ class Trainer:
             later, earlier = slice(split, None), slice(None, split)
             validation = (training.take(x, later), training.take(y, later), None if sw is None else sw[later])
             x, y, sw = training.take(x, earlier), training.take(y, earlier), (None if sw is None else sw[earlier])
-        self._ready(x, y)                   # every check passed: only now build the model
+        self._ready(x, y, batch_size)       # every check passed: only now build the model
         data = training.ArrayBatches(x, y, sw, batch_size, shuffle)
         return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
                                 int(initial_epoch), validation_batch_size)
@@ -419,7 +420,7 @@ class Trainer:
             batches = list(source.epoch())
             logs, count = training.run_evaluate_batches(self, batches), len(batches)
         else:
-            x, y, sw = self._data(x, y, sample_weight, "evaluate")
+            x, y, sw = self._data(x, y, sample_weight, "evaluate", batch_size=batch_size)
             cbs = _callback_list(self, callbacks, "test")
             logs = training.run_evaluate(self, x, y, sw, batch_size, callbacks=cbs)
             count = math.ceil(training.rows(x) / batch_size)
@@ -449,7 +450,7 @@ class Trainer:
             def check(xb, index):
                 xb = self._features(xb, f"x batch {index}")
                 if not self.built:
-                    self.build((None,) + xb.shape[1:])
+                    self._build_for((None,) + xb.shape[1:], training.rows(xb))
                 return xb
             source = training.SourceBatches(x, _positive_int(steps, "steps", None), check, "x")
             parts = [training.run_predict(self, xb, training.rows(xb)) for xb in source.inputs()]
@@ -460,8 +461,8 @@ class Trainer:
             count = len(parts)
         else:
             x = self._features(x, "x")
-            if not self.built:
-                self.build((None,) + x.shape[1:])
+            if not self.built:              # (Keras's predict builds on its first batch)
+                self._build_for((None,) + x.shape[1:], min(training.rows(x), batch_size))
             cbs = _callback_list(self, callbacks, "predict")
             out, count = training.run_predict(self, x, batch_size, cbs), math.ceil(training.rows(x) / batch_size)
             if cbs is not None:
@@ -618,6 +619,12 @@ def _only(value, name, what):
     if set(value) != {name}:
         raise ValueError(f"{what}: the model's one output is named {name!r}; got keys {sorted(map(str, value))}")
     return value[name]
+
+
+def _built_batch(rows, batch_size):
+    """The batch Keras's fit and evaluate build with (its summary shows it): the batch size when
+    every batch is full, None when the last is short; ``batch_size`` None: one batch of ``rows``."""
+    return rows if batch_size is None else batch_size if rows % batch_size == 0 else None
 
 
 def _callback_list(model, callbacks, kind):

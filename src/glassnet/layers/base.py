@@ -30,7 +30,9 @@ Every layer class defined in the modules of ``glassnet.layers`` is registered by
 """
 from __future__ import annotations
 
+import contextlib
 import sys
+import warnings
 
 import numpy as np
 
@@ -45,6 +47,26 @@ from . import by_call
 
 
 _REGISTRY: dict[str, type] = {}     # class name -> each layer class glassnet itself defines
+_INPUT_SHAPE_WARNING = ("Do not pass an `input_shape`/`input_dim` argument to a layer. When using Sequential "
+                        "models, prefer using an `Input(shape)` object as the first layer in the model instead.")
+_SYMBOLIC_BUILDS = [0]      # > 0 while a model builds itself by a call on one row of zeros
+
+
+def seen_batch(rows):
+    """The batch size a layer built by a call on ``rows`` rows records for the summary: Keras
+    builds a layer with the shape it first sees (``model(x)`` on 5 rows: ``(5, 3)``). None inside
+    a model's own build on a row of zeros, which stands for Keras's symbolic build (no batch)."""
+    return None if _SYMBOLIC_BUILDS[0] else rows
+
+
+@contextlib.contextmanager
+def symbolic_build():
+    """Calls made inside build layers as Keras's symbolic build does: with no batch size."""
+    _SYMBOLIC_BUILDS[0] += 1
+    try:
+        yield
+    finally:
+        _SYMBOLIC_BUILDS[0] -= 1
 
 
 class Layer:
@@ -111,18 +133,21 @@ class Layer:
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None, **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected argument(s) {', '.join(sorted(kwargs))}")
-        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.name = unique_name(snake_case(type(self).__name__)) if name is None else name    # '' stays '', as Keras
         self.trainable = trainable
         if dtype is not None and not isinstance(dtype, (str, np.dtype, type)) or isinstance(dtype, str) \
                 and dtype.startswith("mixed_") or "glassnet.mixed_precision" in sys.modules:
             from .. import mixed_precision        # a policy: what the layer reports; glassnet keeps float32
             self._dtype_policy, dtype = mixed_precision.layer_policy(dtype)
         self.dtype = np.dtype(dtype) if dtype is not None else None   # None: config.floatx()
+        if input_shape is not None or input_dim is not None:    # Keras 3's warning, once per class (the
+            warnings.warn(_INPUT_SHAPE_WARNING, stacklevel=2)     # line of its __init__ that calls this one)
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         # Keras 2 style `Dense(4, input_shape=(3,))`: the model builds at once from this.
         self.declared_input_shape = tuple(input_shape) if input_shape is not None else None
         self.built = False
+        self._built_batch = None            # the batch of the call that built it, for the summary (Keras's)
         self._variables: list[Variable] = []
         self.input_shape = None
         self.output_shape = None
@@ -320,6 +345,7 @@ class Layer:
             self._input_dtypes = [x.dtype]                  # its output shape is found by a call on such zeros
         if not self.built:
             self.build_from_shape((None,) + x.shape[1:])
+            self._built_batch = seen_batch(x.shape[0] if x.ndim else None)
         elif self.__dict__.get("_input_shape") is None:     # built by hand: its first call fixes the shapes
             self.input_shape = (None,) + x.shape[1:]
             self.output_shape = self.compute_output_shape(self.input_shape)
@@ -385,6 +411,8 @@ class Layer:
         if self.by_call:
             self._input_dtypes = [x.dtype for x in xs]
         if not self.built or self.__dict__.get("_input_shape") is None:
+            if not self.built:
+                self._built_batch = seen_batch(xs[0].shape[0] if xs and xs[0].ndim else None)
             self.build_from_shape(shapes)
         if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations
             xs = [g if isinstance(g, Tensor) and g.dtype == x.dtype else wrap(x) for g, x in zip(given, xs)]
