@@ -1,9 +1,16 @@
 """Shared by every test pytest collects, the tests/ files and the docstring examples under
 src/ alike: each starts with float32, fresh layer names (``dense``, not ``dense_3`` because
 an earlier test made three) and a seeded generator, so no result depends on the order."""
+import os
+
 import pytest
 
 import glassnet
+
+# No fit in the suite (nor in a process it starts) leaves a background compile of the
+# compiled epoch's loops running after it (glassnet.fast.compile); tests/test_fast_compile.py
+# turns it back on where it tests it.
+os.environ["GLASSNET_BACKGROUND_COMPILE"] = "0"
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,13 @@ from glassnet.fast import epoch as fast_epoch  # noqa: E402
 TOL = 1e-6
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _loops_compiled():
+    """The loops in numba's cache before any test here expects the compiled epoch to run: a
+    clean CI machine's cache is empty, and fits never compile them (glassnet.fast.compile)."""
+    fast_epoch.compile_now()
+
+
 @pytest.fixture(autouse=True)
 def _numba_kernels(monkeypatch):
     """The compiled epoch whatever the work ahead; after, the settings put back, and the
@@ -363,6 +370,7 @@ def test_a_lone_small_fit_does_not_load_numba():
             "m.fit(x, y, batch_size=32, epochs=100, verbose=0)\n"
             "print('numba' in sys.modules)\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GLASSNET_")}
+    env["GLASSNET_BACKGROUND_COMPILE"] = "0"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
@@ -374,7 +382,7 @@ def test_steps_ahead_decide_in_auto(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", sys.modules["numba"])
     f32 = np.dtype(np.float32)
     assert not fast_epoch._numba_worth_it(f32, 1200)         # the seed: 0.05 s of saving for 0.12 s of load
-    assert fast_epoch._numba_worth_it(f32, 100_000)
+    assert fast_epoch._numba_worth_it(f32, 100_000)         # (compiled: the module's fixture)
     fast_epoch._loaded.add(f32)
     assert fast_epoch._numba_worth_it(f32, 1)                # loaded already: free
     glassnet.config.set_kernels("numpy")

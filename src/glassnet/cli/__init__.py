@@ -119,7 +119,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export(sub)
     _add_playground(sub)
     sweep.add_parser(sub, _positive, _split, _delimiter, _seed)
+    p = sub.add_parser("compile", help="compile the fast epoch's loops now (once after installing)",
+                       description="Compile glassnet's compiled-epoch loops into numba's cache, so that no fit "
+                       "runs step by step while a background compile catches up (needs numba).")
+    p.add_argument("--dtype", choices=("float32", "float64"), action="append", help="(default: both)")
+    p.set_defaults(run=cmd_compile)
     return parser
+
+
+def cmd_compile(args) -> int:
+    if importlib.util.find_spec("numba") is None:
+        raise UsageError("numba is not installed: pip install 'glassnet[speed]'")
+    from glassnet.fast import _numba_cache, epoch
+    epoch.compile_now(tuple(args.dtype or ("float32", "float64")), log=sys.stdout)
+    print(f"cached in {_numba_cache.numba_dir()}")
+    return 0
 
 
 def _add_digits(sub) -> None:

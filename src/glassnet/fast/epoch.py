@@ -43,6 +43,15 @@ runs step by step as before):
   steps ``fit`` announced (``glassnet.fast.expect_steps``) times the per-step saving
   repay numba's import (when not yet imported) and the loop's load. The seed program alone
   (1,200 steps, a 0.06 s fit) does not: its fit stays NumPy's and never imports numba.
+- and the loops are already compiled: loaded in this process, or found in numba's disk
+  cache for this float type (:func:`compiled`, which reads numba's index files without
+  importing numba). A fit never compiles them: that takes 20-90 s, inside a fit that was
+  to save a fraction of one. A fit that would qualify but finds no cache runs step by step
+  (exact as always) and starts, once per process and at most one per machine at a time,
+  a background process that compiles them at low priority (``glassnet.fast.compile``;
+  ``GLASSNET_BACKGROUND_COMPILE=0`` or ``set_compiled_epoch(False)``: none); later fits,
+  in this process or another, find the cache. :func:`compile_now` (``glassnet compile``)
+  compiles in the foreground: once after installing, for benchmarks and CI.
 
 The layers end the epoch holding what the fused step leaves: the last batch's ``x``,
 ``z``, ``a`` and ``dz`` (fresh arrays each epoch), each weight's ``grad``, the optimizer's
@@ -54,11 +63,12 @@ import importlib.util
 import math
 import os
 import sys
+import time
 
 import numpy as np
 
 from .. import activations, config, fast, losses, optimizers, regularizers
-from ..layers.core import Dense
+from ..layers.core import Dense, Input
 from ..utils import rng
 from . import dense as fast_dense           # (also registers what the fused step stands in for)
 from . import threads
@@ -133,13 +143,75 @@ def _batch_hooks_ok(cblist) -> bool:
 
 
 def _numba_worth_it(dtype, steps_ahead) -> bool:
-    """Worth numba's load for ``steps_ahead`` steps (never with ``set_kernels("numpy")``)."""
+    """Worth numba's load for ``steps_ahead`` steps (never with ``set_kernels("numpy")``), and
+    loadable without compiling; when only the compile is missing, a background compile starts."""
     if fast.kernels() == "numpy" or importlib.util.find_spec("numba") is None:
         return False
     if dtype in _loaded:
         return True
     cost = _LOAD_S + (0 if "numba" in sys.modules else _IMPORT_S)
-    return steps_ahead * _SAVED_PER_STEP_S >= cost
+    if steps_ahead * _SAVED_PER_STEP_S < cost:
+        return False
+    if compiled(dtype):
+        return True
+    from . import compile as background  # noqa: PLC0415 - only when a fit would have used the loops
+    background.start()
+    return False
+
+
+# The loops fit's process calls itself, each with a type name its cached signature shows for
+# a float type (``{}``): run_epoch, and what Epochs' first use checks NumPy's kernels with
+# (epoch's _numpy_loops, _numpy_kernels.kernels). The functions they call are compiled into
+# them and load with them.
+_ENTRY_POINTS = {
+    "_numba_epoch.py": (("run_epoch", "array({}, 2d"), ("_ufunc", "array({}, 1d"), ("_product", "array({}, 2d"),
+                        ("_product_tn", "array({}, 2d"), ("_product_nt", "array({}, 2d")),
+    "_numba_recurrent.py": (("call_gemm", "array({}, 2d"), ("call_loop", "array({}, 1d")),
+}
+
+
+def compiled(dtype, folder=None) -> bool:
+    """Whether the epoch's loops for ``dtype`` are loaded in this process or compiled in
+    numba's disk cache (``folder``: numba's cache folder; by default the one it uses), so
+    that a fit can use them without compiling. Imports no numba (``_numba_cache.cached``)."""
+    from . import _numba_cache  # noqa: PLC0415
+    dtype = np.dtype(dtype)
+    if dtype in _loaded:
+        return True
+    here = os.path.dirname(os.path.abspath(__file__))
+    return all(_numba_cache.cached(os.path.join(here, module), [(f, t.format(dtype.name)) for f, t in entries], folder)
+               for module, entries in _ENTRY_POINTS.items())
+
+
+def compile_now(dtypes=("float32", "float64"), log=None) -> dict:
+    """Compile the epoch's loops for each float type in ``dtypes`` into numba's disk cache,
+    here and now (or load them, when already there); seconds each, by type. Run once after
+    installing (``glassnet compile``), so that no fit waits for a background compile; and by
+    benchmarks and CI. Leaves the caller's state alone: a throwaway two-layer network of
+    zeros, named, so no random draw and no layer name is taken; nothing trained (the dry call)."""
+    from ..engine.training import ArrayBatches  # noqa: PLC0415
+    from ..models import Sequential  # noqa: PLC0415
+    from . import _numba_epoch  # noqa: PLC0415 - numba
+    took = {}
+    for name in dtypes:
+        dtype = np.dtype(name)
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"compile_now: dtypes: {name!r} is not float32 or float64")
+        start = time.perf_counter()
+        layers = [Input(shape=(4,), dtype=dtype, name="compile_now_input"),
+                  Dense(3, activation="relu", kernel_initializer="zeros", dtype=dtype, name="compile_now_hidden"),
+                  Dense(1, activation="sigmoid", kernel_initializer="zeros", dtype=dtype, name="compile_now_output")]
+        model = Sequential(layers, name="compile_now")
+        model.compile(optimizer=optimizers.SGD(0.01, name="compile_now_sgd"), loss=losses.BinaryCrossentropy())
+        x, y = np.zeros((8, 4), dtype), np.zeros((8, 1), dtype)
+        epochs = Epochs(model, model.step_units(), [ACTIVATIONS[activations.relu], ACTIVATIONS[activations.sigmoid]],
+                        [(dtype.type(0), dtype.type(0))] * 2, _BCE, _numba_epoch)
+        if epochs.run(ArrayBatches(x, y, None, 4, False), dry=True) is None:
+            raise RuntimeError("compile_now: the optimizer's state could not be packed")
+        took[dtype.name] = time.perf_counter() - start
+        if log is not None:
+            print(f"compile_now: {dtype.name} in {took[dtype.name]:.1f} s", file=log, flush=True)
+    return took
 
 
 def plan(model, data, cblist):
