@@ -128,7 +128,7 @@ def test_preprocess_input_matches_keras():
     pre = DATA["preprocess"]
     x = np.array(pre["x"], dtype="float32")
     apps = tf.keras.applications
-    for module in ("mobilenet_v2", "vgg16", "resnet50", "inception_v3", "densenet", "xception", "mobilenet_v3"):
+    for module in ("mobilenet_v2", "vgg16", "resnet50", "inception_v3", "densenet", "xception", "mobilenet_v3", "efficientnet"):
         got = getattr(apps, module).preprocess_input(x.copy())
         np.testing.assert_allclose(got, np.array(pre[module]), rtol=1e-6, atol=1e-5, err_msg=module)
     np.testing.assert_allclose(imagenet_utils.preprocess_input(x.copy(), mode="torch"), np.array(pre["densenet"]),
@@ -286,3 +286,23 @@ def test_keras2_layout_of_the_imagenet_files_loads(tmp_path):
     model = _build(rec, weights=str(path))
     np.testing.assert_allclose(model.predict(maker.seeded_input(rec["input_shape"]), verbose=0),
                                np.array(rec["file_prediction"]), rtol=1e-4, atol=1e-5)
+
+
+def test_dropout_noise_shape_drops_whole_samples():
+    """Dropout(noise_shape=(None, 1, 1, 1)) (EfficientNet's drop-connect, layers/core.py): one draw
+    per sample, broadcast; the backward uses the same mask; the identity at inference."""
+    layer = tf.keras.layers.Dropout(0.5, noise_shape=(None, 1, 1, 1), seed=3)
+    x = np.ones((16, 2, 3, 4), dtype="float32")
+    out = np.asarray(layer(x, training=True))
+    per_sample = out.reshape(16, -1)
+    assert set(np.unique(per_sample)) <= {0.0, 2.0}
+    assert all(len(np.unique(row)) == 1 for row in per_sample)            # whole samples kept or dropped
+    assert 0 < (per_sample[:, 0] == 0).sum() < 16
+    grad = layer.backward(np.ones_like(x))
+    np.testing.assert_array_equal(grad, out)                               # d(x * mask)/dx = mask
+    np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
+    assert layer.get_config()["noise_shape"] == [None, 1, 1, 1]
+    with pytest.raises(ValueError, match="noise_shape"):
+        tf.keras.layers.Dropout(0.5, noise_shape=(None, 0))
+    with pytest.raises(ValueError, match="noise_shape"):
+        tf.keras.layers.Dropout(0.5, noise_shape=(None, 1))(x, training=True)

@@ -38,6 +38,8 @@ CASES = {   # name: (function, kwargs, input shape for the prediction)
     "densenet121_no_top": ("DenseNet121", dict(input_shape=(32, 32, 3), include_top=False, weights=None, pooling="avg"), (2, 32, 32, 3)),
     "densenet169_top_10": ("DenseNet169", dict(input_shape=(32, 32, 3), include_top=True, weights=None, classes=10), (1, 32, 32, 3)),
     "xception_no_top": ("Xception", dict(input_shape=(71, 71, 3), include_top=False, weights=None, pooling="avg"), (2, 71, 71, 3)),
+    "efficientnet_b0_no_top": ("EfficientNetB0", dict(input_shape=(64, 64, 3), include_top=False, weights=None, pooling="avg"), (2, 64, 64, 3)),
+    "efficientnet_b1_top_10": ("EfficientNetB1", dict(input_shape=(32, 32, 3), include_top=True, weights=None, classes=10), (2, 32, 32, 3)),
 }
 
 
@@ -49,7 +51,9 @@ def seeded_weight(position: int, index: int, var_name: str, shape) -> np.ndarray
     rng = np.random.default_rng(zlib.crc32(f"{position}/{index}".encode()))
     shape = tuple(int(s) for s in shape)
     base = var_name.split("/")[-1].split(":")[0]
-    if base in ("gamma", "moving_variance"):
+    if base == "count":                            # Normalization's sample count (an int)
+        return np.zeros(shape, dtype="int64")
+    if base in ("gamma", "moving_variance", "variance"):
         return rng.uniform(0.5, 1.5, shape).astype("float32")
     if len(shape) <= 1:
         return (0.1 * rng.standard_normal(shape)).astype("float32")
@@ -99,7 +103,8 @@ def main():
     x = np.random.default_rng(3).uniform(0, 255, (2, 4, 4, 3)).astype("float32")
     out["preprocess"] = {"x": x.tolist()}
     for mod, mode in (("mobilenet_v2", "tf"), ("vgg16", "caffe"), ("resnet50", "caffe"), ("inception_v3", "tf"),
-                      ("densenet", "torch"), ("xception", "tf"), ("mobilenet_v3", "none")):
+                      ("densenet", "torch"), ("xception", "tf"), ("mobilenet_v3", "none"),
+                      ("efficientnet", "none")):
         out["preprocess"][mod] = np.asarray(getattr(apps, mod).preprocess_input(x.copy())).tolist()
     # the transfer-learning tutorial's counts
     base = apps.MobileNetV2(input_shape=(96, 96, 3), include_top=False, weights=None)

@@ -10,6 +10,7 @@ One small module per family, loaded on first use (nothing here at ``import glass
     mobilenet_v3   MobileNetV3Small, MobileNetV3Large   scales its input itself (preprocess_input: x)
     densenet       DenseNet121, DenseNet169, DenseNet201   preprocess_input: "torch"
     xception       Xception                     preprocess_input: "tf"
+    efficientnet   EfficientNetB0 .. B7         scales its input itself (preprocess_input: x)
     imagenet_utils preprocess_input, decode_predictions, the input-shape rules
     weights        weights=None / "imagenet" / a file: finding and reading Keras's files
 
@@ -22,10 +23,12 @@ import sys as _sys
 
 _MODELS = {"MobileNetV2": "mobilenet_v2", "VGG16": "vgg16", "VGG19": "vgg19", "ResNet50": "resnet",
            "InceptionV3": "inception_v3", "MobileNetV3Small": "mobilenet_v3", "MobileNetV3Large": "mobilenet_v3",
-           "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet", "Xception": "xception"}
+           "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet", "Xception": "xception",
+           **{f"EfficientNetB{i}": "efficientnet" for i in range(8)}}
 _MODULES = {"mobilenet_v2": "mobilenet_v2", "vgg16": "vgg16", "vgg19": "vgg19", "resnet": "resnet",
             "resnet50": "resnet", "inception_v3": "inception_v3", "mobilenet_v3": "mobilenet_v3",
-            "densenet": "densenet", "xception": "xception", "imagenet_utils": "imagenet_utils",
+            "densenet": "densenet", "xception": "xception", "efficientnet": "efficientnet",
+            "imagenet_utils": "imagenet_utils",
             "weights": "weights"}
 __all__ = sorted(_MODELS) + sorted(_MODULES)
 

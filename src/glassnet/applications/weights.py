@@ -71,7 +71,7 @@ def load(model, path) -> None:
     from ..saving.errors import FileFormatError, ModelFileError  # noqa: PLC0415
     from ..saving.legacy_h5 import _attribute, _plain  # noqa: PLC0415
     holders = [layer for layer in model.layers if layer.weights]
-    arrays: list[tuple[object, np.ndarray]] = []
+    arrays: list[tuple[object, list]] = []        # (layer, its arrays in weight order)
     with stream.open_source(path, "load_weights") as (window, label):
         try:
             with h5.Reader(window, label) as reader:
@@ -97,17 +97,19 @@ def load(model, path) -> None:
                         raise FileFormatError(f"{label}: layer {layer.name!r} ({name!r} in the file) has "
                                               f"{len(paths)} weight arrays in the file, the model expects "
                                               f"{len(layer.weights)}")
+                    mine = []
                     for p, v in zip(paths, layer.weights):
                         where = f"{root}/{name}/{p}".lstrip("/")
                         if not _plain(p):
                             raise FileFormatError(f"{label}: the weight name {p!r} of layer {name!r} is not a plain path")
-                        arrays.append((v, h5.cast(reader.array(where, v.shape), v.dtype, label, where)))
+                        mine.append(h5.cast(reader.array(where, v.shape), v.dtype, label, where))
+                    arrays.append((layer, mine))
         except ModelFileError:
             raise
         except Exception as e:
             raise FileFormatError(f"{label}: malformed weights file ({type(e).__name__}: {e})") from e
-    for v, a in arrays:
-        v.assign(a)
+    for layer, values in arrays:       # set_weights: a layer's own hook runs (Normalization: adapted)
+        layer.set_weights(values)
 
 
 def apply(model, weights, fname: str | None, origin: str | None, md5: str | None) -> None:

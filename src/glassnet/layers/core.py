@@ -312,17 +312,23 @@ class Activation(Layer):
 
 class Dropout(Layer):
     """Inverted dropout: in training, zero each input with probability ``rate`` and scale the
-    rest by ``1 / (1 - rate)``; at inference, the identity."""
+    rest by ``1 / (1 - rate)``; at inference, the identity. ``noise_shape`` (Keras's): the mask's
+    shape, broadcast over the input, None taking the input's size (``(None, 1, 1, 1)`` keeps or
+    drops each sample whole, EfficientNet's drop-connect)."""
 
     supports_masking = True          # a padding mask passes through it unchanged (Keras's)
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         if not (isinstance(rate, (int, float)) and 0 <= rate < 1):
             raise ValueError(f"Dropout: rate must be a number in [0, 1), got {rate!r}")
-        if noise_shape is not None:
-            raise ValueError("Dropout: noise_shape is not supported by glassnet yet")
+        if noise_shape is not None and not (isinstance(noise_shape, (list, tuple)) and all(
+                d is None or (isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0)
+                for d in noise_shape)):
+            raise ValueError(f"Dropout: noise_shape must be a tuple of positive ints or None (e.g. (None, 1, 1, "
+                             f"1) to drop whole samples), got {noise_shape!r}")
         super().__init__(**kwargs)
         self.rate, self.seed = float(rate), seed
+        self.noise_shape = None if noise_shape is None else tuple(None if d is None else int(d) for d in noise_shape)
         self._generator = np.random.default_rng(seed) if seed is not None else None
         self._mask = None
 
@@ -331,8 +337,16 @@ class Dropout(Layer):
             self._mask = None
             return x
         gen = self._generator or rng()
-        self._mask = (gen.random(x.shape) >= self.rate).astype(x.dtype) * (1.0 / (1.0 - self.rate))
-        return x * self._mask
+        self._mask = (gen.random(self._mask_shape(x)) >= self.rate).astype(x.dtype) * (1.0 / (1.0 - self.rate))
+        return x * self._mask                        # a noise_shape mask broadcasts
+
+    def _mask_shape(self, x):
+        if self.noise_shape is None:
+            return np.shape(x)
+        if len(self.noise_shape) != np.ndim(x):
+            raise ValueError(f"Dropout {self.name!r}: noise_shape {self.noise_shape} has {len(self.noise_shape)} "
+                             f"dimensions, the input {np.shape(x)} has {np.ndim(x)}")
+        return tuple(n if d is None else d for d, n in zip(self.noise_shape, np.shape(x)))
 
     def backward(self, grad, need_input_grad=True):
         return grad if self._mask is None else grad * self._mask
@@ -343,9 +357,9 @@ class Dropout(Layer):
         from ..tf import vjps  # noqa: PLC0415
         if not training or self.rate == 0:
             return vjps.identity(x)
-        if self._mask is None or self._mask.shape != np.shape(x):
+        if self._mask is None or self._mask.shape != self._mask_shape(x):
             gen = self._generator or rng()
-            self._mask = (gen.random(x.shape) >= self.rate).astype(x.dtype) * (1.0 / (1.0 - self.rate))
+            self._mask = (gen.random(self._mask_shape(x)) >= self.rate).astype(x.dtype) * (1.0 / (1.0 - self.rate))
         return x * self._mask
 
     def needs_flat_samples(self):
@@ -360,7 +374,8 @@ class Dropout(Layer):
                   f"A[{l - 1}] * mask / {1 - self.rate:g})", f"A[{l}]", out)
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": None}
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
 
 
 class Flatten(Layer):
