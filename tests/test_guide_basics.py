@@ -181,6 +181,9 @@ def _numbers_close(a, b):
 
 
 def test_guide_prints_what_tensorflow_prints():
+    import glassnet
+    before = glassnet.config.functions_run_eagerly()
+    glassnet.config.run_functions_eagerly(False)     # a fresh process's setting (another test may have set it)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         cwd = os.getcwd()                  # the guide may chdir into a temporary folder
@@ -188,6 +191,7 @@ def test_guide_prints_what_tensorflow_prints():
             exec(compile(GUIDE.replace("import tensorflow as tf", "import glassnet as tf"), "basics_guide", "exec"), {})
         finally:
             os.chdir(cwd)
+            glassnet.config.run_functions_eagerly(before)
     lines = out.getvalue().split("\n")
     assert len(lines) == len(TF_OUTPUT), "\n".join(lines)
     for i, (got, want) in enumerate(zip(lines, TF_OUTPUT)):
