@@ -35,8 +35,10 @@ EPOCH_FILE = os.path.join(os.path.dirname(fast_epoch.__file__), "_numba_epoch.py
 
 @pytest.fixture(scope="module", autouse=True)
 def _loops_compiled():
-    """The session's cache holds the loops (a clean CI machine's is empty)."""
+    """The session's cache holds the loops (a clean CI machine's is empty); not left loaded."""
+    loaded = set(fast_epoch._loaded)
     fast_epoch.compile_now()
+    fast_epoch._loaded.intersection_update(loaded)
 
 
 @pytest.fixture(autouse=True)

@@ -31,8 +31,11 @@ TOL = 1e-6
 @pytest.fixture(scope="module", autouse=True)
 def _loops_compiled():
     """The loops in numba's cache before any test here expects the compiled epoch to run: a
-    clean CI machine's cache is empty, and fits never compile them (glassnet.fast.compile)."""
+    clean CI machine's cache is empty, and fits never compile them (glassnet.fast.compile).
+    Then forgotten as loaded, so later test files' fits weigh numba's load afresh."""
+    loaded = set(fast_epoch._loaded)
     fast_epoch.compile_now()
+    fast_epoch._loaded.intersection_update(loaded)
 
 
 @pytest.fixture(autouse=True)
