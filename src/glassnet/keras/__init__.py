@@ -50,14 +50,7 @@ def __getattr__(name):
     if name == "applications":              # keras.applications: glassnet/applications/ (its finder)
         import importlib
         return importlib.import_module(f"{__name__}.applications")
-    if name == "constraints":               # keras.constraints: glassnet/constraints.py
+    if name in ("constraints", "mixed_precision"):      # keras/constraints.py, keras/mixed_precision.py
         import importlib
-        module = importlib.import_module("glassnet.constraints")
-        _sys.modules[f"{__name__}.constraints"] = module
-        return module
-    if name == "mixed_precision":           # keras.mixed_precision: glassnet/mixed_precision.py
-        import importlib
-        module = importlib.import_module("glassnet.mixed_precision")
-        _sys.modules[f"{__name__}.mixed_precision"] = module
-        return module
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,7 @@
-"""``keras.constraints``: glassnet's constraints module itself (glassnet/constraints.py), so that
-``from tensorflow.keras.constraints import MaxNorm`` runs renamed."""
-import sys as _sys
+"""``keras.constraints``: glassnet/constraints.py's names under Keras's import path
+(``from tensorflow.keras.constraints import MaxNorm`` runs renamed)."""
+from ..constraints import (Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm, deserialize, get, max_norm,
+                           min_max_norm, non_neg, serialize, unit_norm)
 
-from .. import constraints as _constraints
-
-_sys.modules[__name__] = _constraints
+__all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "deserialize", "get", "max_norm",
+           "min_max_norm", "non_neg", "serialize", "unit_norm"]

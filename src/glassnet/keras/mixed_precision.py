@@ -1,7 +1,6 @@
-"""``keras.mixed_precision``: glassnet's module itself (glassnet/mixed_precision.py), so that
-``from tensorflow.keras.mixed_precision import Policy`` runs renamed."""
-import sys as _sys
+"""``keras.mixed_precision``: glassnet/mixed_precision.py's names under Keras's import path
+(``from tensorflow.keras.mixed_precision import Policy`` runs renamed). The global policy lives
+in glassnet/mixed_precision.py; these are its functions."""
+from ..mixed_precision import DTypePolicy, LossScaleOptimizer, Policy, global_policy, set_global_policy
 
-from .. import mixed_precision as _mixed_precision
-
-_sys.modules[__name__] = _mixed_precision
+__all__ = ["DTypePolicy", "LossScaleOptimizer", "Policy", "global_policy", "set_global_policy"]
