@@ -139,7 +139,9 @@ class Glassnet:
         if force:                   # past the size rule too: to measure where it stops paying
             fast_epoch._MAX_WEIGHTS = 1 << 30
         self.arrays = {name: data(W, name, specs(W)[name][1], digits) for name in names}
-        # warm-up: a fit long enough (7,200 steps) that the rule loads the epoch's loop
+        # the loops compiled into numba's cache first (a no-op when they are there: `glassnet compile`),
+        # then a warm-up fit long enough (7,200 steps) that the rule loads the epoch's loop
+        fast_epoch.compile_now()
         x, y = self.arrays.get("seed") or data(W, "seed", None, digits)
         self._fit(W.SEED, x, y, 600, compiled=True)
         if np.dtype(np.float32) not in fast_epoch._loaded:
