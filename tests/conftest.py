@@ -70,3 +70,44 @@ def load_tool(name):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _numbers_close(got, want, rtol=1e-5, loose_spaces=False):
+    """The same text with the numbers replaced, and each number within ``rtol`` (float32's
+    last digits); ``loose_spaces``: NumPy's column padding may differ where the digits do."""
+    import re
+    num = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+    a, b = num.sub("#", got), num.sub("#", want)
+    if (a.replace(" ", "") != b.replace(" ", "")) if loose_spaces else (a != b):
+        return False
+    xs, ys = [float(m.group()) for m in num.finditer(got)], [float(m.group()) for m in num.finditer(want)]
+    return all(abs(x - y) <= rtol * max(1, abs(x)) for x, y in zip(xs, ys))
+
+
+def assert_guide_prints(guide, name, tf_output, numeric=(), loose_spaces=False, fresh_functions=False):
+    """Run a TensorFlow guide's code (``guide``, with ``import tensorflow as tf``) as
+    ``import glassnet as tf`` and check that it prints ``tf_output``, TF 2.21's lines: each
+    line exactly, or, for the line numbers in ``numeric``, to float32's last digits.
+    ``fresh_functions``: run as a fresh process would, ``tf.config.run_functions_eagerly(False)``
+    (another test may have set it), put back after."""
+    import contextlib
+    import io
+    import os
+    before = glassnet.config.functions_run_eagerly()
+    if fresh_functions:
+        glassnet.config.run_functions_eagerly(False)
+    out = io.StringIO()
+    cwd = os.getcwd()                        # the guide may chdir into a temporary folder
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(guide.replace("import tensorflow as tf", "import glassnet as tf"), name, "exec"), {})
+    finally:
+        os.chdir(cwd)
+        glassnet.config.run_functions_eagerly(before)
+    lines = out.getvalue().split("\n")
+    assert len(lines) == len(tf_output), "\n".join(lines)
+    for i, (got, want) in enumerate(zip(lines, tf_output)):
+        if i in numeric:
+            assert _numbers_close(got, want, loose_spaces=loose_spaces), (i, got, want)
+        else:
+            assert got == want, (i, got, want)

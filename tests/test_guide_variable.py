@@ -2,9 +2,8 @@
 TensorFlow 2.21 printed for the same code (recorded by running it under TF 2.21; the guide's cells
 reconstructed, stand-in data where it downloads). Lines in NUMERIC are the same text with numbers
 equal to 1e-5 (float32 rounding of a different but correct order of operations)."""
-import contextlib
-import io
-import os
+
+from conftest import assert_guide_prints
 
 GUIDE = r'''import tensorflow as tf
 
@@ -103,27 +102,5 @@ TF_OUTPUT = [
 NUMERIC = []
 
 
-def _numbers_close(a, b):
-    import re
-    num = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-    if num.sub("#", a) != num.sub("#", b):
-        return False
-    xs, ys = [float(m.group()) for m in num.finditer(a)], [float(m.group()) for m in num.finditer(b)]
-    return all(abs(x - y) <= 1e-5 * max(1, abs(x)) for x, y in zip(xs, ys))
-
-
 def test_guide_prints_what_tensorflow_prints():
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        cwd = os.getcwd()                  # the guide may chdir into a temporary folder
-        try:
-            exec(compile(GUIDE.replace("import tensorflow as tf", "import glassnet as tf"), "variable_guide", "exec"), {})
-        finally:
-            os.chdir(cwd)
-    lines = out.getvalue().split("\n")
-    assert len(lines) == len(TF_OUTPUT), "\n".join(lines)
-    for i, (got, want) in enumerate(zip(lines, TF_OUTPUT)):
-        if i in NUMERIC:
-            assert _numbers_close(got, want), (i, got, want)
-        else:
-            assert got == want, (i, got, want)
+    assert_guide_prints(GUIDE, "variable_guide", TF_OUTPUT, NUMERIC)
