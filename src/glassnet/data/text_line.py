@@ -82,10 +82,21 @@ def open_binary(path: str, compression_type, buffer_size, who):
 
 
 class _ZlibReader:
-    """A zlib stream (TensorFlow's "ZLIB": RFC 1950, with its header) as a file of lines."""
+    """A zlib stream (TensorFlow's "ZLIB": RFC 1950, with its header) as a file: of lines
+    (iterated), or of bytes (``read(n)``, for TFRecord files)."""
 
     def __init__(self, raw):
         self.raw, self.inflate, self.rest = raw, zlib.decompressobj(), b""
+
+    def read(self, n):
+        while len(self.rest) < n:
+            chunk = self.raw.read(1 << 16)
+            if not chunk:
+                self.rest += self.inflate.flush()
+                break
+            self.rest += self.inflate.decompress(chunk)
+        out, self.rest = self.rest[:n], self.rest[n:]
+        return out
 
     def __iter__(self):
         while True:

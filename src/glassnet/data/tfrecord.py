@@ -42,7 +42,7 @@ from ..tf.errors import DataLossError
 from .combine import interleave_runs
 from .dataset import Dataset
 from .structure import TensorSpec
-from .text_line import check_compression, file_names
+from .text_line import check_compression, file_names, open_binary
 
 __all__ = ["TFRecordDataset", "TFRecordOptions", "TFRecordWriter", "crc32c", "masked_crc"]
 
@@ -183,13 +183,7 @@ def _read_exact(f, n, path, offset, what):
 
 def records(path, compression_type, who="TFRecordDataset"):
     """Each record's bytes in the file at ``path``, checked against its CRCs."""
-    try:
-        raw = open(path, "rb")
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{who}: no such file: {path}") from None
-    with raw:
-        f = gzip.GzipFile(fileobj=raw, mode="rb") if compression_type == "GZIP" else \
-            _Inflated(raw) if compression_type == "ZLIB" else raw
+    with open_binary(path, compression_type, None, who) as f:
         offset = 0
         try:
             while True:
@@ -215,23 +209,6 @@ def records(path, compression_type, who="TFRecordDataset"):
                 raise
             raise DataLossError(None, None, f"{who}: {path} could not be decompressed as {compression_type}: "
                                             f"{error}") from None
-
-
-class _Inflated:
-    """A zlib stream read as a file (``read(n)``)."""
-
-    def __init__(self, raw):
-        self.raw, self.inflate, self.buffer = raw, zlib.decompressobj(), b""
-
-    def read(self, n):
-        while len(self.buffer) < n:
-            chunk = self.raw.read(1 << 16)
-            if not chunk:
-                self.buffer += self.inflate.flush()
-                break
-            self.buffer += self.inflate.decompress(chunk)
-        out, self.buffer = self.buffer[:n], self.buffer[n:]
-        return out
 
 
 class TFRecordDataset(Dataset):
