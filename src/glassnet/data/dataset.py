@@ -105,6 +105,15 @@ def _signature(types, shapes):
     return spec
 
 
+def _folder(path, who, kept=None) -> str:
+    """``path`` (str, bytes or a path) as a folder name; with ``kept`` (what a folder there is
+    for), an existing file of that name is an error naming it."""
+    folder = os.fspath(path.decode() if isinstance(path, bytes) else path)
+    if kept is not None and os.path.exists(folder) and not os.path.isdir(folder):
+        raise NotADirectoryError(f"{who}: {folder} is a file; {kept}")
+    return folder
+
+
 def _reduced(reduce_func, key, rows):
     """The elements of ``reduce_func(key, window)`` for one window of ``rows``."""
     window = Dataset(lambda: iter(rows), len(rows), spec_of(rows[0]))
@@ -734,9 +743,7 @@ class Dataset:
         when the pass ends), for :meth:`load` (``tf.data.Dataset.save``; glassnet's array-only
         format, not TensorFlow's snapshot files)."""
         from . import cache  # noqa: PLC0415 - loaded when a pipeline is saved
-        folder = os.fspath(path.decode() if isinstance(path, bytes) else path)
-        if os.path.exists(folder) and not os.path.isdir(folder):
-            raise NotADirectoryError(f"Dataset.save: {folder} is a file; a dataset is saved in a folder")
+        folder = _folder(path, "Dataset.save", "a dataset is saved in a folder")
         os.makedirs(folder, exist_ok=True)
         target = os.path.join(folder, "dataset")
         if os.path.exists(target + cache.SUFFIX):
@@ -749,7 +756,7 @@ class Dataset:
     def load(path, element_spec=None, compression=None, reader_func=None):
         """The dataset :meth:`save` wrote to ``path``."""
         from . import cache  # noqa: PLC0415
-        folder = os.fspath(path.decode() if isinstance(path, bytes) else path)
+        folder = _folder(path, "Dataset.load")
         target = os.path.join(folder, "dataset")
         if not os.path.isfile(target + cache.SUFFIX):
             raise FileNotFoundError(f"Dataset.load: no dataset saved in {folder} (Dataset.save writes one)")
@@ -775,9 +782,7 @@ class Dataset:
         (made if missing): the first complete pass is written, later passes and programs read
         it. ``compression``, ``reader_func`` and ``shard_func`` are accepted and unused."""
         from . import cache  # noqa: PLC0415 - loaded when a pipeline caches
-        folder = os.fspath(path.decode() if isinstance(path, bytes) else path)
-        if os.path.exists(folder) and not os.path.isdir(folder):
-            raise NotADirectoryError(f"Dataset.snapshot: {folder} is a file; a snapshot is kept in a folder")
+        folder = _folder(path, "Dataset.snapshot", "a snapshot is kept in a folder")
         run = cache.cached_in_file(self._run, os.path.join(folder, "snapshot"))
 
         def make_folder_then_run():
