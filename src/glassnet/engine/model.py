@@ -286,6 +286,11 @@ class Model(Trainer, Layer):
         trainable = {id(v) for v in self.trainable_weights}
         return [v for v in self.weights if id(v) not in trainable]
 
+    @property
+    def non_trainable_variables(self) -> list:
+        """Keras's other name for ``non_trainable_weights`` (a subclass's own, where it has one)."""
+        return self.non_trainable_weights
+
     def get_weights(self) -> list[np.ndarray]:
         """Copies of all weights in Keras's order: layer by layer, kernel then bias."""
         return [v.numpy() for v in self.weights]

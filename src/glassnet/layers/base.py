@@ -223,6 +223,11 @@ class Layer:
     trainable_variables = trainable_weights
     variables = weights
 
+    @property
+    def non_trainable_variables(self) -> list:
+        """Keras's other name for ``non_trainable_weights`` (a subclass's own, where it has one)."""
+        return self.non_trainable_weights
+
     def get_weights(self) -> list[np.ndarray]:
         return [v.numpy() for v in self._adopted()]
 
