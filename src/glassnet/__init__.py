@@ -47,7 +47,7 @@ _LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many var
          "gradcheck": ("glassbox.gradients", "gradcheck"), "playground": ("playground", None),
          "version": ("tf.version", None), "strings": ("tf.strings", None), "sparse": ("tf.sparse", None),
          "SparseTensor": ("tf.sparse", "SparseTensor"),
-         "experimental": ("tf.experimental", None),      # tf.experimental.numpy
+         "experimental": ("experimental", None),         # tf.experimental.numpy
          "image": ("tf.image", None), "signal": ("tf.signal", None),
          "io": ("tf.io", None), "TensorSpec": ("data.structure", "TensorSpec")}
 # the rest of tf.*, each module loaded when one of its names is first used

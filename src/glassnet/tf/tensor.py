@@ -203,6 +203,12 @@ class Tensor(np.ndarray):
         """Where the tensor lives, as TensorFlow names it: glassnet's one device, the CPU."""
         return "/job:localhost/replica:0/task:0/device:CPU:0"
 
+    @property
+    def data(self):
+        """TF NumPy's ``ndarray.data``: the tensor itself (TF's ND array wraps a tf.Tensor; here it is one).
+        NumPy's buffer stays at ``memoryview(t)``."""
+        return self
+
     # Results of arithmetic, comparisons and reductions stay Tensors, 0-d ones too
     # (NumPy would turn a 0-d result into a scalar, which has no .numpy()).
     def __array_wrap__(self, arr, context=None, return_scalar=False):

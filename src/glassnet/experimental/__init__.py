@@ -1,0 +1,17 @@
+"""``tf.experimental``: ``tf.experimental.numpy`` (:mod:`glassnet.experimental.numpy`), loaded on
+first use, so that ``import glassnet.experimental.numpy as tnp`` works as TensorFlow's path does.
+
+>>> import glassnet as tf
+>>> tf.experimental.numpy.asarray(1).dtype
+tf.int64
+"""
+from __future__ import annotations
+
+__all__ = ["numpy"]
+
+
+def __getattr__(name):
+    if name == "numpy":
+        import importlib  # noqa: PLC0415
+        return importlib.import_module(f"{__name__}.numpy")
+    raise AttributeError(f"module 'glassnet.experimental' has no attribute {name!r}")
