@@ -63,8 +63,19 @@ def _graph_rows(model) -> list:
     return rows
 
 
+def _sequential_like(graph) -> bool:
+    """Keras's test for a table without "Connected to": one input, every call reads one tensor,
+    no layer called twice and no tensor read by two calls (a chain, whatever it outputs: the
+    Sequential guide's feature extractor returning every layer's output)."""
+    calls = [node for node in graph.order if not node.index]
+    read = [id(getattr(p, "parent", None) if getattr(p, "index", 0) else p) for node in calls for p in node.parents]
+    layers = [id(node.layer) for node in calls]
+    return (len(graph.keras_inputs) == 1 and all(len(node.parents) == 1 for node in calls)
+            and len(set(layers)) == len(layers) and len(set(read)) == len(read))
+
+
 def summary_text(model, show_trainable=False) -> str:
-    graph = getattr(model, "_graph", None) is not None
+    graph = getattr(model, "_graph", None) is not None and not _sequential_like(model._graph)
     trainable_column = show_trainable and not graph         # (Keras 3.15's widths, on an 80-column terminal)
     widths = (21, 19, 12, 19) if graph else (29, 23, 12, 7) if trainable_column else (33, 24, 15)
     titles = ("Layer (type)", "Output Shape", "Param #", "Connected to" if graph else "Trainable")[:len(widths)]
