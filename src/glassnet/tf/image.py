@@ -416,11 +416,14 @@ def stateless_random_hue(image, max_delta, seed) -> Tensor:
 # image quality measures, on the tape (tf/image_quality.py): loaded when one is first used
 _QUALITY = ("psnr", "ssim", "total_variation")
 __all__ += list(_QUALITY)
+# TensorFlow names tf.io's image codecs in tf.image too (tf.image.decode_image): the same functions
+_CODECS = ("decode_bmp", "decode_gif", "decode_image", "decode_jpeg", "decode_png", "encode_jpeg", "encode_png")
+__all__ += list(_CODECS)
 
 
 def __getattr__(name):
-    if name in _QUALITY:
-        from . import image_quality  # noqa: PLC0415
-        value = globals()[name] = getattr(image_quality, name)
+    if name in _QUALITY or name in _CODECS:
+        from . import image_quality, io  # noqa: PLC0415
+        value = globals()[name] = getattr(image_quality if name in _QUALITY else io, name)
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
