@@ -46,6 +46,11 @@ def sizes(layer) -> list:
     return list(getattr(layer, "state_sizes", None) or [layer.units] * layer.state_count)
 
 
+def _tail(n) -> tuple:
+    """A state's shape without the batch: ``(units,)``, or a ConvLSTM's ``(*spatial, filters)``."""
+    return tuple(n) if isinstance(n, (tuple, list)) else (n,)
+
+
 def _split(layer, x, initial_state):
     """``(x, [states] or None)`` from ``layer(x, initial_state=...)`` or ``layer([x, h, c])``."""
     if isinstance(x, (list, tuple)):
@@ -114,15 +119,15 @@ def _symbolic(layer, x, states):
         layer._on_data = False
     if states is not None:
         for j, (s, n) in enumerate(zip(states, sizes(layer))):
-            if tuple(s.shape)[1:] != (n,):
+            if tuple(s.shape)[1:] != _tail(n):
                 raise ValueError(f"{type(layer).__name__} {layer.name!r}: initial_state[{j}] has shape "
-                                 f"{tuple(s.shape)}; expected (batch, {n})")
+                                 f"{tuple(s.shape)}; expected (batch, {', '.join(map(str, _tail(n)))})")
         main.takes_list = True                  # the graph hands its forward [x, h, c]
     if not layer.return_state:
         return main
     parts = []
     for j, n in enumerate(sizes(layer)):
-        part = functional.SymbolicOutput(layer, [main], (None, n), main.dtype)
+        part = functional.SymbolicOutput(layer, [main], (None,) + _tail(n), main.dtype)
         part.index = j + 1                      # the call's output number j + 1: state j
         parts.append(part)
     return [main] + parts
@@ -137,7 +142,7 @@ def initial_states(layer, batch_size) -> list:
                              f"batch of inputs, got {batch_size!r}")
         batch_size = shape[0]
     dtype = layer.dtype or config.floatx()
-    return [wrap(np.zeros((int(batch_size), n), dtype)) for n in sizes(layer)]
+    return [wrap(np.zeros((int(batch_size),) + _tail(n), dtype)) for n in sizes(layer)]
 
 
 def start(layer, given, batch, dtype) -> list:
@@ -149,9 +154,10 @@ def start(layer, given, batch, dtype) -> list:
                              f"it carries {len(ns)}")
         arrays = [np.asarray(s, dtype) for s in given]
         for j, (s, n) in enumerate(zip(arrays, ns)):
-            if s.shape != (batch, n):
+            if s.shape != (batch,) + _tail(n):
                 raise ValueError(f"{type(layer).__name__} {layer.name!r}: initial_state[{j}] has shape "
-                                 f"{s.shape}; expected ({batch}, {n}) (batch, units)")
+                                 f"{s.shape}; expected {(batch,) + _tail(n)}" + (" (batch, units)" if
+                                                                                  np.ndim(n) == 0 else ""))
         return arrays
     if layer.stateful and layer._kept is not None:
         if layer._kept[0].shape[0] != batch:
@@ -159,7 +165,7 @@ def start(layer, given, batch, dtype) -> list:
                              f"{layer._kept[0].shape[0]}; got a batch of {batch} (a stateful layer needs a fixed "
                              "batch size: batch_size= in fit, drop_remainder=True in Dataset.batch)")
         return [s.astype(dtype, copy=False) for s in layer._kept]
-    return [np.zeros((batch, n), dtype) for n in ns]
+    return [np.zeros((batch,) + _tail(n), dtype) for n in ns]
 
 
 def keep(layer) -> None:
@@ -187,7 +193,41 @@ def reset(layer, states=None) -> None:
         raise ValueError(f"{type(layer).__name__}.reset_state: {len(ns)} state(s) needed, got {len(states)}")
     arrays = [np.array(s, layer.dtype or config.floatx()) for s in states]
     for j, (s, n) in enumerate(zip(arrays, ns)):
-        if s.ndim != 2 or s.shape[1] != n or s.shape[0] != arrays[0].shape[0]:
+        if s.shape[1:] != _tail(n) or s.shape[0] != arrays[0].shape[0]:
             raise ValueError(f"{type(layer).__name__}.reset_state: states[{j}] has shape {s.shape}; expected "
-                             f"(batch, {n})")
+                             f"{('batch',) + _tail(n)}".replace("'", ""))
     layer._kept = arrays
+
+
+# -- activity_regularizer: Keras 3 regularizes each output the call returns --------------------
+def add_activity_penalties(layer, out) -> None:
+    """Keras 3 (``Layer.__call__``): ``activity_regularizer(y) / batch`` for each output ``y`` of
+    the call, the output and, with ``return_state``, each final state (so with return_state and
+    no sequences ``h_T`` is counted twice: it is the output and a state). They are the call's
+    added losses (``layer.losses``, ``model.losses``, the loss ``fit`` minimises)."""
+    r = layer.activity_regularizer
+    if r is None:
+        return
+    outs = [out] + list(layer.final_states) if layer.return_state else [out]
+    layer._activity_outputs = outs
+    layer.__dict__["_call_losses"] = [wrap(np.asarray(r(y) / _batch(y), y.dtype)) for y in outs]
+
+
+def with_activity_grads(layer, grad):
+    """backward's ``grad`` with each penalty's ``r'(y) / batch`` added to its output's gradient
+    (times what reached the term: 1 in fit, the tape's seed on a tape of one's own)."""
+    outs = layer.__dict__.get("_activity_outputs")
+    if layer.activity_regularizer is None or outs is None:
+        return grad
+    from .by_call import loss_seeds  # noqa: PLC0415 - a sibling module, only needed here
+    seeds = loss_seeds(layer)[:len(outs)] if layer.__dict__.get("_call_losses") else [0.0] * len(outs)
+    extra = [(seed / _batch(y)) * layer.activity_regularizer.gradient(y) for y, seed in zip(outs, seeds)]
+    if not layer.return_state:
+        return extra[0] if grad is None else np.asarray(grad) + extra[0]
+    parts = list(grad) if isinstance(grad, (list, tuple)) else [grad]
+    parts += [None] * (len(outs) - len(parts))
+    return [e if p is None else np.asarray(p) + e for p, e in zip(parts, extra)]
+
+
+def _batch(y) -> int:
+    return y.shape[0] if y.ndim and y.shape[0] else 1
