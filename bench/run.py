@@ -7,11 +7,16 @@
     python bench/run.py --threads 1          # every contestant on 1 thread (noisy machines)
     python bench/run.py --readme README.md   # also paste the report between its markers
     python bench/run.py --jax-python /work/jaxvenv/bin/python   # JAX joins the speed pass
+    python bench/run.py --peers-python /work/peers/bin/python  # PyTorch and Keras from their own
+                                                               # environment (or set
+                                                               # GLASSNET_BENCH_PEERS_PYTHON)
 
-Workloads (see bench/README.md): seed, digits10, mnist, predict, import, memory, and
+Workloads (see bench/README.md): seed, digits10, mnist, predict, import, memory,
 speed (bench/speed.py's pass for issue 17: seed, MNIST-shaped, a width scan and a fresh
 process, quiet and under one busy background core, against JAX's jitted step and jitted
-epoch scan). Contestants: glassnet (through glassnet.keras), floor (hand-written NumPy),
+epoch scan), convnet (bench/conv.py's workers: Keras's simple MNIST convnet, one epoch,
+against PyTorch and Keras) and custom (bench/custom_loop.py's children: TensorFlow's
+quickstart for experts, a GradientTape loop in a tf.function, against TensorFlow). Contestants: glassnet (through glassnet.keras), floor (hand-written NumPy),
 torch, keras (tensorflow) and jax (speed pass only; it runs under the interpreter given
 by --jax-python or $GLASSNET_BENCH_JAX_PYTHON: JAX is never glassnet's dependency); the
 peers are skipped with a note when not installed. Each contestant runs each workload in
@@ -45,8 +50,8 @@ sys.path.insert(0, HERE)
 import speed  # noqa: E402
 import workloads as W  # noqa: E402
 
-ALL_WORKLOADS = ("import", "seed", "digits10", "mnist", "predict", "memory", "speed")
-REPORT_ORDER = ("seed", "digits10", "mnist", "predict", "import", "memory", "speed")  # (a)..(g)
+ALL_WORKLOADS = ("import", "seed", "digits10", "mnist", "predict", "memory", "speed", "convnet", "custom")
+REPORT_ORDER = ("seed", "digits10", "mnist", "predict", "import", "memory", "speed", "convnet", "custom")  # (a)..(i)
 ALL_CONTESTANTS = ("glassnet", "floor", "torch", "keras", "jax")
 PEERS = {"torch": "torch", "keras": "tensorflow"}
 CHILD_TIMEOUT_S = 1800
@@ -70,18 +75,34 @@ def child_env(extra_path: str | None, threads: int = 0) -> dict:
     return env
 
 
-def run_child(argv: list[str], env: dict) -> tuple[dict | None, str]:
-    """Run a child python; return (its BENCH_RESULT json, or None, and an error tail)."""
+def run_child(argv: list[str], env: dict, python: str | None = None,
+              marker: str = "BENCH_RESULT ") -> tuple[dict | None, str]:
+    """Run a child python (this interpreter, or ``python``); return (the JSON of its last
+    line starting with ``marker`` (with ``""``: the last line that is a JSON object), or
+    None, and an error tail)."""
     try:
-        p = subprocess.run([sys.executable, *argv], capture_output=True, text=True,
+        p = subprocess.run([python or sys.executable, *argv], capture_output=True, text=True,
                            env=env, timeout=CHILD_TIMEOUT_S, cwd=ROOT)
     except subprocess.TimeoutExpired:
         return None, f"timed out after {CHILD_TIMEOUT_S} s"
     for line in reversed(p.stdout.splitlines()):
-        if line.startswith("BENCH_RESULT "):
-            return json.loads(line[len("BENCH_RESULT "):]), ""
+        if line.startswith(marker) and (marker or line.startswith("{")):
+            return json.loads(line[len(marker):]), ""
     lines = [ln for ln in (p.stderr or p.stdout).splitlines() if ln.strip()]
     return None, (lines[-1].strip()[-300:] if lines else f"exit code {p.returncode}")
+
+
+def peer_python(module: str, peers_python: str | None) -> str | None:
+    """The interpreter a peer runs under: this one when ``module`` imports here, else
+    ``peers_python`` when it imports there, else None (skipped)."""
+    if importlib.util.find_spec(module) is not None:
+        return sys.executable
+    if peers_python:
+        done = subprocess.run([peers_python, "-c", f"import {module}"], capture_output=True,
+                              env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+        if done.returncode == 0:
+            return peers_python
+    return None
 
 
 IMPORT_SNIPPET = """
@@ -317,13 +338,19 @@ class Suite:
             if preset:
                 self.notes.append(f"thread variables inherited from the environment: {preset}.")
         self.contestants = []
+        self.pythons: dict = {}     # peer -> the interpreter it runs under
         for c in args.contestants:
             if c == "jax":          # the speed pass only, under its own interpreter
                 continue
-            if c in PEERS and importlib.util.find_spec(PEERS[c]) is None:
-                self.notes.append(f"{c} skipped: `{PEERS[c]}` is not installed in "
-                                  f"{sys.executable}.")
-                continue
+            if c in PEERS:
+                python = peer_python(PEERS[c], args.peers_python)
+                if python is None:
+                    self.notes.append(f"{c} skipped: `{PEERS[c]}` is not installed in {sys.executable}"
+                                      + (f" nor in {args.peers_python}" if args.peers_python else "") + ".")
+                    continue
+                self.pythons[c] = python
+                if python != sys.executable:
+                    self.notes.append(f"{c} runs under {python} (--peers-python), where `{PEERS[c]}` is installed.")
             if c == "glassnet":
                 why, self.glassnet_child = glassnet_status(self.env)
                 if why:
@@ -354,7 +381,8 @@ class Suite:
         self.say(f"  digits data: {self.data_note}")
         for w in self.workloads:
             before = os.getloadavg()[0]
-            {"import": self.run_import, "speed": self.run_speed}.get(w, self.run_worker)(w)
+            {"import": self.run_import, "speed": self.run_speed, "convnet": self.run_convnet,
+             "custom": self.run_custom}.get(w, self.run_worker)(w)
             self.loads[w] = [before, os.getloadavg()[0]]
             self.say(f"  {w:9s} load average (1 min): {before:.2f} before, {self.loads[w][1]:.2f} after")
 
@@ -387,7 +415,7 @@ class Suite:
                     continue
                 argv = [os.path.join(HERE, "worker.py"), w, c, "--repeats", "1",
                         "--digits", self.digits]
-                res, err = run_child(argv, self.env)
+                res, err = run_child(argv, self.env, self.pythons.get(c))
                 done = self.results.setdefault(w, {})
                 done[c] = merge_repeats(done.get(c), res) if res is not None else {"error": err}
         for c in self.contestants:
@@ -430,9 +458,10 @@ class Suite:
                 reps = self.args.repeats or ((3 if self.quick else 7) if c == "glassnet"
                                              else (1 if self.quick else 3))
                 secs, heavy, err = [], [], ""
-                run_child(["-c", IMPORT_SNIPPET.format(stmt=stmt)], env)          # untimed: writes the bytecode
+                python = self.pythons.get(c)
+                run_child(["-c", IMPORT_SNIPPET.format(stmt=stmt)], env, python)  # untimed: writes the bytecode
                 for _ in range(reps):
-                    res, err = run_child(["-c", IMPORT_SNIPPET.format(stmt=stmt)], env)
+                    res, err = run_child(["-c", IMPORT_SNIPPET.format(stmt=stmt)], env, python)
                     if res is None:
                         break
                     secs.append(res["seconds"])
@@ -441,6 +470,68 @@ class Suite:
                 self.say(f"  import    {stmt:27s} " + (f"median {fmt_s(med(secs))} of {len(secs)}"
                                                         if secs else "ERROR " + err))
         self.results["import"] = out
+
+    # ------------------------------------------------------------ convnet and custom loop
+    def run_rounds(self, w: str, who: dict, command, rounds: int) -> None:
+        """Contestants in turn, ``rounds`` times (a ratio per round: the same minute of the
+        machine for each); ``who``: contestant -> (interpreter, its name in the script);
+        ``command(name)``: the script's arguments for one child."""
+        done = self.results.setdefault(w, {})
+        for _ in range(rounds):
+            for c, (python, name) in who.items():
+                if "error" in done.get(c, {}):
+                    continue
+                load = os.getloadavg()[0]
+                res, err = run_child(command(name), self.env, python, marker="")
+                if res is None:
+                    done[c] = {"error": err}
+                    continue
+                r = done.setdefault(c, {"rounds": [], "cpu_rounds": [], "loads": []})
+                r["rounds"].append(res["times"] if "times" in res else res["seconds"])
+                r["cpu_rounds"].append(res["cpu"])
+                r["loads"].append(load)
+                for key in ("version", "losses", "peak_mb", "data_mb"):
+                    if key in res:
+                        r[key] = res[key]
+        for c, r in done.items():
+            self.say(f"  {w:9s} {c:9s} " + ("ERROR " + r["error"] if "error" in r else
+                                            "rounds " + ", ".join(f"{sum(t):.2f} s" for t in r["rounds"])))
+
+    def peers_for(self, script_names: dict) -> dict:
+        """contestant -> (interpreter, the script's name for it), for the contestants here."""
+        return {c: (sys.executable if c == "glassnet" else self.pythons[c], name)
+                for c, name in script_names.items() if c in self.contestants}
+
+    def run_convnet(self, w: str) -> None:
+        """bench/conv.py's workers: one timed epoch of Keras's simple MNIST convnet (random
+        28x28x1 images, batch 128), after each library's warm-up on 1,024 images."""
+        a = self.args
+        self.convnet_samples = 6000 if self.quick else a.convnet_samples
+        rounds = 1 if self.quick else (a.repeats or 3)
+        who = self.peers_for({"glassnet": "glassnet", "torch": "pytorch", "keras": "keras"})
+        self.say(f"  convnet   {', '.join(who)}; {self.convnet_samples:,} images; {rounds} round(s)")
+        self.run_rounds(w, who, lambda name: [
+            os.path.join(HERE, "conv.py"), "--worker", name, "--samples", str(self.convnet_samples),
+            "--batch-size", "128", "--epochs", "1", "--threads", str(a.threads)], rounds)
+
+    def run_custom(self, w: str) -> None:
+        """bench/custom_loop.py's children: TensorFlow's quickstart for experts, the same
+        program in glassnet and TensorFlow (a GradientTape step in a tf.function)."""
+        a = self.args
+        self.custom_setup = (6000 if self.quick else a.custom_images, 2 if self.quick else a.custom_epochs)
+        rounds = 1 if self.quick else (a.repeats or 2)
+        who = self.peers_for({"glassnet": "glassnet", "keras": "tensorflow"})
+        self.say(f"  custom    {', '.join(who)}; {self.custom_setup[0]:,} images x "
+                 f"{self.custom_setup[1]} epochs; {rounds} round(s)")
+        self.run_rounds(w, who, lambda name: [
+            os.path.join(HERE, "custom_loop.py"), "--child", name, *map(str, self.custom_setup)], rounds)
+
+    def round_ratios(self, w: str, peer: str, total) -> list:
+        """glassnet's time over ``peer``'s, round by round (``total`` of each round's list)."""
+        g, p = self.results.get(w, {}).get("glassnet", {}), self.results.get(w, {}).get(peer, {})
+        if "rounds" not in g or "rounds" not in p:
+            return []
+        return [total(a) / total(b) for a, b in zip(g["rounds"], p["rounds"]) if total(b)]
 
     # ------------------------------------------------------------ report
     def t(self, w, c):
@@ -552,6 +643,15 @@ class Suite:
             m = self.results["speed"]
             rows += [(f"(g) {a}", b, c, verdict(d))
                      for a, b, c, d in speed.targets(m["results"], list(speed.WORKLOADS), m["conditions"])]
+        if "convnet" in self.results:
+            for peer, label in (("torch", "PyTorch"), ("keras", "Keras")):
+                r = self.round_ratios("convnet", peer, sum)
+                rows.append((f"(h) convnet epoch: glassnet time / {label}'s", fmt_r(med(r) if r else None),
+                             "<= 1x", verdict(med(r) <= 1 if r else None)))
+        if "custom" in self.results:
+            r = self.round_ratios("custom", "keras", sum)
+            rows.append(("(i) custom-loop convnet, whole run: glassnet time / TensorFlow's",
+                         fmt_r(med(r) if r else None), "<= 1x", verdict(med(r) <= 1 if r else None)))
         if not rows:
             return ""
         out = ["## Targets\n", "| target | measured | goal | result |", "|---|---|---|---|"]
@@ -642,6 +742,45 @@ class Suite:
         text = speed.report(self.results["speed"], list(speed.WORKLOADS), contestants, opts, notes,
                             level="##", with_targets=False)
         return text.replace("## Speed, round two", "## (g) Speed, round two", 1)
+
+    def table_convnet(self):
+        out = ["## (h) Keras's simple MNIST convnet, one epoch\n",
+               f"bench/conv.py's workers: Conv2D(32, 3, relu) → MaxPool → Conv2D(64, 3, relu) → MaxPool → "
+               f"Flatten → Dropout(0.5) → Dense(10, softmax), categorical cross-entropy, Adam, batch 128, "
+               f"{self.convnet_samples:,} random 28x28x1 images; each round one fresh process per contestant "
+               "(after its warm-up on 1,024 images), the contestants in turn. Threads: "
+               f"{'--threads %d for all' % self.args.threads if self.args.threads else 'each library its default'}.", "",
+               "| contestant | version | epoch median | min-max | rounds | CPU s (median) | load | glassnet's time / its (per round) |",
+               "|---|---|---|---|---|---|---|---|"]
+        out += self.round_rows("convnet", {"torch": "PyTorch", "keras": "Keras"})
+        return "\n".join(out) + "\n"
+
+    def table_custom(self):
+        images, epochs = self.custom_setup
+        out = ["## (i) TensorFlow's quickstart for experts: a custom training loop\n",
+               f"bench/custom_loop.py's children: a subclassed convnet, GradientTape + apply_gradients in a "
+               f"@tf.function step, Mean and SparseCategoricalAccuracy metrics; {images:,} MNIST-shaped "
+               f"images, {epochs} epochs, the whole run timed (TensorFlow's tracing and glassnet's kernel "
+               "loads included); each round one fresh process per contestant, in turn.", "",
+               "| contestant | version | whole run median | min-max | rounds | CPU s (median) | load | glassnet's time / its (per round) |",
+               "|---|---|---|---|---|---|---|---|"]
+        out += self.round_rows("custom", {"keras": "TensorFlow"})
+        return "\n".join(out) + "\n"
+
+    def round_rows(self, w: str, peers: dict) -> list:
+        rows = []
+        for c, r in self.results[w].items():
+            if "error" in r:
+                rows.append(f"| {c} | error: {r['error']} | | | | | | |")
+                continue
+            totals = [sum(t) for t in r["rounds"]]
+            ratios = self.round_ratios(w, c, sum) if c in peers else []
+            rows.append(f"| {peers.get(c, c)} | {r.get('version', '')} | {fmt_s(med(totals))} | "
+                        f"{fmt_s(min(totals))}-{fmt_s(max(totals))} | {len(totals)} | "
+                        f"{med([sum(x) for x in r['cpu_rounds']]):.2f} | "
+                        f"{min(r['loads']):.2f}-{max(r['loads']):.2f} | "
+                        f"{' '.join(f'{x:.2f}' for x in ratios) if ratios else '—'} |")
+        return rows
 
     def table_predict(self):
         res = self.results["predict"]
@@ -782,6 +921,13 @@ def parse_args(argv=None):
                     help="also paste the report between the lines <!-- bench-results:start --> "
                          "and <!-- bench-results:end --> of this markdown file")
     ap.add_argument("--json", default=None, help="also write the raw results as JSON")
+    ap.add_argument("--peers-python", default=os.environ.get("GLASSNET_BENCH_PEERS_PYTHON"),
+                    help="an interpreter with torch and/or tensorflow, for a peer missing from this one")
+    ap.add_argument("--convnet-samples", type=int, default=60000,
+                    help="images in the convnet's timed epoch (default the whole of MNIST; --quick: 6,000)")
+    ap.add_argument("--custom-images", type=int, default=6000,
+                    help="training images of the custom loop (default 6,000)")
+    ap.add_argument("--custom-epochs", type=int, default=5, help="epochs of the custom loop (default 5)")
     speed.add_options(ap, prefix="speed-")
     args = ap.parse_args(argv)
     args.only = [x.strip() for x in args.only.split(",") if x.strip()]
