@@ -174,11 +174,12 @@ def test_guide_prints_what_tensorflow_prints():
     assert_guide_prints(GUIDE, "basics_guide", TF_OUTPUT, NUMERIC, loose_spaces=True, fresh_functions=True)
 
 
-def test_a_reloaded_module_keeps_its_weight_but_runs_no_code(tmp_path):
-    # TensorFlow's reloaded.multiply(tf.constant([1, 2, 3])) runs the saved graph ([3 6 9]);
-    # glassnet never runs code from a file: the weight comes back, calling refuses
+def test_a_reloaded_module_runs_in_the_process_that_saved_it(tmp_path, monkeypatch):
+    # TensorFlow's reloaded.multiply(tf.constant([1, 2, 3])) runs the saved graph ([3 6 9]); glassnet's
+    # runs the function this process saved; another process (no copy kept) gets the weight, and calling refuses
     import pytest
     import glassnet as tf
+    from glassnet.tf import saved_model
 
     class MyModule(tf.Module):
         def __init__(self, value):
@@ -190,6 +191,10 @@ def test_a_reloaded_module_keeps_its_weight_but_runs_no_code(tmp_path):
 
     mod = MyModule(3)
     tf.saved_model.save(mod, str(tmp_path / "saved"))
+    mod.weight.assign(5)                                    # the loaded object has the saved value
+    reloaded = tf.saved_model.load(str(tmp_path / "saved"))
+    assert reloaded.multiply(tf.constant([1, 2, 3])).numpy().tolist() == [3, 6, 9]
+    monkeypatch.setattr(saved_model, "_SAVED_HERE", {})     # as a fresh process
     reloaded = tf.saved_model.load(str(tmp_path / "saved"))
     assert int(reloaded.weight.numpy()) == 3
     with pytest.raises((TypeError, AttributeError)):

@@ -162,13 +162,14 @@ def test_guide_prints_what_tensorflow_prints():
     assert_guide_prints(GUIDE, "intro_to_modules_guide", TF_OUTPUT, NUMERIC)
 
 
-def test_a_loaded_module_holds_its_variables_and_refuses_to_run(tmp_path):
+def test_a_loaded_module_runs_here_and_holds_its_variables_elsewhere(tmp_path, monkeypatch):
     # TensorFlow's loaded object runs the saved graph: new_model([[2.0, 2.0, 2.0]]) gives
-    # [[0.05999999 0.23999996]]. glassnet never runs code from a file: the variables come back at
-    # their paths, and calling the object says what to do instead.
+    # [[0.05999999 0.23999996]]. glassnet's runs in the process that saved it; in another (no copy
+    # kept) the variables come back at their paths, and calling the object says what to do instead.
     import numpy as np
     import pytest
     import glassnet as tf
+    from glassnet.tf import saved_model
 
     class Dense(tf.Module):
         def __init__(self, name=None):
@@ -183,6 +184,10 @@ def test_a_loaded_module_holds_its_variables_and_refuses_to_run(tmp_path):
     assert model.name == "dense" and Dense().name == "dense"       # TensorFlow's: not made unique
     assert model.name_scope.name == "dense/"
     tf.saved_model.save(model, str(tmp_path / "saved"))
+    loaded = tf.saved_model.load(str(tmp_path / "saved"))
+    np.testing.assert_array_equal(loaded(tf.constant([[1.0, 1.0]])).numpy(), [[3.0]])
+    assert loaded.w is not model.w
+    monkeypatch.setattr(saved_model, "_SAVED_HERE", {})
     loaded = tf.saved_model.load(str(tmp_path / "saved"))
     np.testing.assert_array_equal(loaded.w.numpy(), [[1.0], [2.0]])
     with pytest.raises(TypeError):

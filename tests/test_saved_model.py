@@ -1,6 +1,7 @@
 """tf.saved_model.save / load: a Keras model comes back as a Keras model computing the same;
-a tf.Module comes back as its variables, and calling it is refused naming how to restore them
-into the class (glassnet runs no code from files);
+a tf.Module saved by this process comes back as a copy whose functions run, its variables read
+from the folder; in another process as its variables, and calling it is refused naming how to
+restore them into the class (glassnet runs no code from files);
 TensorFlow's own SavedModel folders and damaged descriptions are refused clearly."""
 import os
 
@@ -50,12 +51,31 @@ def test_keras_model_round_trip(tmp_path):
         tf.train.list_variables(os.path.join(folder, "variables", "variables"))
 
 
-def test_module_comes_back_as_its_variables_and_refuses_to_run(tmp_path):
+def test_module_saved_here_comes_back_running_with_the_folders_variables(tmp_path):
+    module = SequentialModule()
+    folder = str(tmp_path / "the_saved_model")
+    tf.saved_model.save(module, folder)
+    x = tf.constant([[2.0, 2.0, 2.0]])
+    want = module(x).numpy()
+    module.dense_1.w.assign(tf.zeros([3, 3]))               # after saving: not what load gives
+    loaded = tf.saved_model.load(folder)
+    np.testing.assert_array_equal(loaded(x).numpy(), want)
+    assert loaded.dense_1.w is not module.dense_1.w and len(loaded.trainable_variables) == 4
+    path = os.path.join(folder, "variables", "variables")
+    tf.train.Checkpoint(module).read(path)                  # the folder's values, changed on disk ...
+    module.dense_2.b.assign([7.0, 8.0])
+    tf.train.Checkpoint(module).write(path)
+    np.testing.assert_array_equal(tf.saved_model.load(folder).dense_2.b.numpy(), [7.0, 8.0])   # ... are read
+
+
+def test_module_from_another_process_comes_back_as_its_variables_and_refuses_to_run(tmp_path, monkeypatch):
+    from glassnet.tf import saved_model
     module = SequentialModule()
     module.dense_2.b = tf.Variable(tf.ones([2]), trainable=False)
     module.extra = [tf.Variable(1.0), tf.Variable(2.0)]
     folder = str(tmp_path / "the_saved_model")
     tf.saved_model.save(module, folder)
+    monkeypatch.setattr(saved_model, "_SAVED_HERE", {})     # load finds no copy kept by this process
     loaded = tf.saved_model.load(folder)
     assert not isinstance(loaded, SequentialModule)                 # as TensorFlow's loaded object
     np.testing.assert_array_equal(loaded.dense_1.w.numpy(), module.dense_1.w.numpy())

@@ -34,7 +34,7 @@ from ..utils import rng
 from ..utils import set_random_seed as set_seed
 
 __all__ = ["Generator", "categorical", "experimental", "fold_in", "get_global_generator", "log_uniform_candidate_sampler",
-           "normal", "set_global_generator", "set_seed", "split", "stateless_normal", "stateless_truncated_normal",
+           "normal", "set_global_generator", "set_seed", "shuffle", "split", "stateless_normal", "stateless_truncated_normal",
            "stateless_uniform", "uniform"]
 
 
@@ -55,6 +55,15 @@ def uniform(shape, minval=0, maxval=None, dtype=np.float32, seed=None, name=None
             raise ValueError("random.uniform: an integer dtype needs maxval")
         return wrap(_draw(seed).integers(minval, maxval, size=size).astype(dtype))
     return wrap(_draw(seed).uniform(minval, 1.0 if maxval is None else maxval, size=size).astype(dtype))
+
+
+def shuffle(value, seed=None, name=None) -> Tensor:
+    """The rows of ``value`` (its first axis) in a random order (glassnet's generator, or a fresh
+    one from ``seed``: other orders than TensorFlow's for the same seed). No gradient, as TF's."""
+    value = np.asarray(value)
+    if value.ndim == 0:
+        raise ValueError(f"random.shuffle: value must have at least 1 dimension, got a scalar {value!r}")
+    return wrap(value[_draw(seed).permutation(value.shape[0])])
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None) -> Tensor:

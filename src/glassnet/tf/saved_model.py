@@ -21,6 +21,11 @@ Python class needed. glassnet has no graphs, and never runs code read from a fil
   the object again with its class and restore its variables with
   ``tf.train.Checkpoint(obj).read(os.path.join(export_dir, "variables", "variables"))``.
   A folder holding TensorFlow's ``saved_model.pb`` only is refused naming it.
+- In the process that saved it, ``load`` of a ``tf.Module`` (or subclassed model) gives an object
+  whose functions run, as TensorFlow's loaded object runs its traced functions: ``save`` keeps a
+  copy of the object in memory (its description names it by a random token), and ``load`` hands
+  back a fresh copy of that with its variables read from the folder. The code comes from the
+  running program, never from the file; another process gets the :class:`Restored` above.
 
 Each file is written to a temporary name and renamed into place; the description comes last,
 so a folder that has it is whole.
@@ -36,13 +41,16 @@ so a folder that has it is whole.
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
+import secrets
 
 __all__ = ["Restored", "contains_saved_model", "load", "save"]
 
 _MARKER = "glassnet_saved_model.json"
 _FORMAT = "glassnet-saved-model"
+_SAVED_HERE = {}          # token -> a copy of an object saved by this process (its functions, for load)
 
 
 def _folder(export_dir, who: str) -> str:
@@ -88,6 +96,14 @@ def save(obj, export_dir, signatures=None, options=None) -> None:
     info = {"format": _FORMAT, "version": 1, "kind": kind, "class": f"{cls.__module__}.{cls.__qualname__}"}
     if why:
         info["no_keras_file"] = why
+    if kind != "keras":
+        try:
+            snapshot = copy.deepcopy(obj)
+        except Exception:                             # noqa: BLE001 - an object that cannot be copied: variables only
+            snapshot = None
+        if snapshot is not None:
+            info["saved_in_process"] = secrets.token_hex(16)
+            _SAVED_HERE[info["saved_in_process"]] = snapshot
     write_bytes(marker, json.dumps(info, indent=1).encode("utf-8"))
 
 
@@ -110,7 +126,8 @@ def contains_saved_model(export_dir) -> bool:
 
 
 def load(export_dir, tags=None, options=None):
-    """A Keras model saved by ``save``, back (from its ``model.keras``); anything else as a
+    """A Keras model saved by ``save``, back (from its ``model.keras``); an object saved by this
+    process, a copy whose functions run, its variables read from ``export_dir``; anything else as a
     :class:`Restored` (its variables by attribute path, no functions)."""
     folder = _folder(export_dir, "saved_model.load")
     marker = os.path.join(folder, _MARKER)
@@ -134,6 +151,12 @@ def load(export_dir, tags=None, options=None):
     if kind == "keras":
         from ..models import load_model               # noqa: PLC0415 - a model's file methods load saving
         return load_model(os.path.join(folder, "model.keras"))
+    snapshot = _SAVED_HERE.get(info.get("saved_in_process"))
+    if snapshot is not None:                          # saved by this process: its functions run
+        from . import train                           # noqa: PLC0415
+        obj = copy.deepcopy(snapshot)
+        train.Checkpoint(obj).read(variables).assert_existing_objects_matched()
+        return obj
     return _restored(folder, variables, cls, info.get("no_keras_file"))
 
 
