@@ -78,8 +78,10 @@ def test_read_file_write_file_and_decode_png(tmp_path, rgb):
     np.testing.assert_array_equal(grey[..., 0], (r * 9797 + g * 19234 + b * 3737) >> 15)
     with pytest.raises(OSError, match="read_file: cannot read .*missing.png"):
         tf.io.read_file(str(tmp_path / "missing.png"))
-    with pytest.raises(ValueError, match="decode_jpeg: the image is a PNG image, expected JPEG"):
-        tf.io.decode_jpeg(raw)
+    np.testing.assert_array_equal(tf.io.decode_jpeg(raw), rgb)      # TF 2.21's DecodeJpeg reads a PNG too
+    assert tf.io.decode_gif(raw).shape == (1,) + rgb.shape                 # one frame
+    with pytest.raises(ValueError, match="decode_bmp: the image is a PNG image, expected BMP"):
+        tf.io.decode_bmp(raw)
 
 
 def test_png_modes_as_tensorflow_decodes_them():

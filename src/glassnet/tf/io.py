@@ -138,16 +138,21 @@ def _decode(contents, channels, who, formats, expand_animations=True, dtype=np.u
     return images.decode(data, int(channels), "the image", who, expand_animations, formats).view(Tensor)
 
 
+_JPEG_PNG_GIF = ("JPEG", "PNG", "GIF")     # TensorFlow's decode_jpeg/png/gif ops read all three (not BMP)
+
+
 def decode_jpeg(contents, channels=0, ratio=1, fancy_upscaling=True, try_recover_truncated=False,
                 acceptable_fraction=1, dct_method="", name=None) -> Tensor:
     """A JPEG's pixels: uint8 ``(h, w, channels)`` (``channels`` 0: as stored, 1 grey, 3 RGB).
+    A PNG or a GIF's first frame is decoded too, as TensorFlow's op does (not a BMP).
     ``ratio``, ``dct_method`` and the recovery options are accepted and not used."""
-    return _decode(contents, channels, "decode_jpeg", ("JPEG",))
+    return _decode(contents, channels, "decode_jpeg", _JPEG_PNG_GIF, expand_animations=False)
 
 
 def decode_png(contents, channels=0, dtype=np.uint8, name=None) -> Tensor:
-    """A PNG's pixels: uint8 ``(h, w, channels)`` (0 as stored, 1, 3 or 4)."""
-    return _decode(contents, channels, "decode_png", ("PNG",), dtype=dtype)
+    """A PNG's pixels: uint8 ``(h, w, channels)`` (0 as stored, 1, 3 or 4); a JPEG or a GIF's
+    first frame too, as TensorFlow's op."""
+    return _decode(contents, channels, "decode_png", _JPEG_PNG_GIF, expand_animations=False, dtype=dtype)
 
 
 def decode_bmp(contents, channels=0, name=None) -> Tensor:
@@ -156,8 +161,9 @@ def decode_bmp(contents, channels=0, name=None) -> Tensor:
 
 
 def decode_gif(contents, name=None) -> Tensor:
-    """A GIF's frames: uint8 ``(frames, h, w, 3)``."""
-    return _decode(contents, 3, "decode_gif", ("GIF",))
+    """A GIF's frames: uint8 ``(frames, h, w, 3)``; a JPEG or PNG as one frame, as TensorFlow's op."""
+    frames = _decode(contents, 3, "decode_gif", _JPEG_PNG_GIF)
+    return frames if frames.ndim == 4 else frames[None]
 
 
 def decode_image(contents, channels=None, dtype=np.uint8, name=None, expand_animations=True) -> Tensor:
