@@ -87,6 +87,9 @@ class History(Callback):
         self.epoch.append(epoch)
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(v)
+        if len(self.epoch) == 1:        # keys in the first logs' order, as Keras's (fit may have
+            for k in list(logs or {}) + [k for k in self.history if k not in (logs or {})]:
+                self.history[k] = self.history.pop(k)       # named some before a metric was built)
 
 
 def _improvement_op(monitor: str, mode: str):

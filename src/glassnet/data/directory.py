@@ -212,7 +212,10 @@ def _folder_dataset(paths, labels, label_mode, num_classes, load, stack, batch_s
         if chosen:
             yield element(chosen)
 
-    return Dataset(run, math.ceil(n / step))
+    folder = Dataset(run, math.ceil(n / step))
+    folder._kind = "_PrefetchDataset"           # Keras's ends with .prefetch(AUTOTUNE)
+    folder._unknown_batch = batch_size is not None      # batched without drop_remainder: (None, ...)
+    return folder
 
 
 def _from_directory(who, directory, formats, labels, label_mode, class_names, batch_size, shuffle, seed,

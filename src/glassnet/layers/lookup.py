@@ -12,7 +12,7 @@
 >>> lookup = glassnet.layers.StringLookup()
 >>> lookup.adapt(np.array(["b", "a", "a"]))
 >>> lookup.get_vocabulary(), lookup(np.array([["a", "b", "z"]]))
-(['[UNK]', 'a', 'b'], <tf.Tensor: shape=(1, 3), dtype=int64, numpy=array([[1, 2, 0]])>)
+(['[UNK]', np.str_('a'), np.str_('b')], <tf.Tensor: shape=(1, 3), dtype=int64, numpy=array([[1, 2, 0]])>)
 """
 from __future__ import annotations
 
@@ -84,8 +84,11 @@ class _Lookup(_Preprocessing):
         return len(self._special())
 
     def get_vocabulary(self, include_special_tokens=True) -> list:
-        """The tokens by id: the mask token (if any), the OOV token(s), then the vocabulary."""
-        return (self._special() if include_special_tokens else []) + list(self._tokens)
+        """The tokens by id: the mask token (if any), the OOV token(s), then the vocabulary,
+        whose entries are NumPy scalars as Keras 3's (``np.str_('the')``, ``np.int64(7)``)."""
+        tokens = list(np.asarray(self._tokens, dtype=None if self._tokens and isinstance(self._tokens[0], str)
+                                 else np.int64)) if self._tokens else []
+        return (self._special() if include_special_tokens else []) + tokens
 
     def vocabulary_size(self) -> int:
         """How many ids there are, special ones included."""
@@ -265,6 +268,14 @@ class _Lookup(_Preprocessing):
         ids = self._lookup(self._inputs(x, "inputs"))   # (in a model: a batch of bytes from a Dataset, floats for ids)
         return _encode(ids, self._depth(), self.output_mode, self.idf_weights, f"{type(self).__name__} {self.name!r}")
 
+    def _called_output(self, out):
+        """Keras 3.15 (TensorFlow) gives one_hot, multi_hot and count encodings of a call on data
+        as int64 (its symbolic output says float32, and a model's next layer casts them): the
+        preprocessing guide prints them so."""
+        if self.output_mode in ("one_hot", "multi_hot", "count") and not self.invert:
+            return np.asarray(out).astype(np.int64)
+        return out
+
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
         if self.output_mode == "int":
@@ -297,7 +308,7 @@ class StringLookup(_Lookup):
     """``StringLookup``: strings to ids by a vocabulary (``adapt`` or ``vocabulary=``); ``invert=True``
     turns ids back into strings (a string tensor of UTF-8 bytes, as TensorFlow's). Ids: the mask
     token (if given) 0, "[UNK]" next, then the vocabulary. Text in: str or bytes, lists, 'U' / 'S' /
-    object arrays or string tensors alike; the vocabulary is kept as ``str`` (``get_vocabulary()``).
+    object arrays or string tensors alike; the vocabulary is kept as ``str`` (``get_vocabulary()``: ``np.str_``, as Keras 3).
 
     >>> import numpy as np, glassnet
     >>> lookup = glassnet.layers.StringLookup(vocabulary=["a", "b", "c"])
@@ -335,7 +346,7 @@ class IntegerLookup(_Lookup):
     >>> lookup = glassnet.layers.IntegerLookup()
     >>> lookup.adapt(np.array([12, 7, 7, 3]))
     >>> lookup.get_vocabulary(), lookup(np.array([[7, 12, 5]])).numpy()
-    ([-1, 7, 12, 3], array([[1, 2, 0]]))
+    ([-1, np.int64(7), np.int64(12), np.int64(3)], array([[1, 2, 0]]))
     """
 
     _oov_default = -1

@@ -12,7 +12,7 @@ start of a model. ``TextVectorization`` turns each sentence into ids in four ste
     look up       -> [2, 7, 4]   ids by the vocabulary: 0 padding, 1 "[UNK]", then by frequency
 
 Text comes in as TensorFlow's string tensors (UTF-8 ``bytes``) or as Python/NumPy ``str`` alike;
-``get_vocabulary()`` gives ``str``, as Keras 3. ``adapt`` orders the vocabulary as Keras does: most frequent first, ties by the token's UTF-8
+``get_vocabulary()`` gives ``np.str_`` (the special tokens ``str``), as Keras 3. ``adapt`` orders the vocabulary as Keras does: most frequent first, ties by the token's UTF-8
 bytes, descending (``np.lexsort((tokens, counts))[::-1]`` in Keras's ``index_lookup.py``).
 ``output_mode`` "multi_hot" / "count" / "tf_idf" give one row of ``vocabulary_size`` numbers
 per sentence instead; tf_idf multiplies counts by ``log(1 + documents / (1 + documents with
@@ -22,7 +22,7 @@ the token))``, the out-of-vocabulary slot by the mean of those weights.
 >>> tv = glassnet.layers.TextVectorization()
 >>> tv.adapt(["The movie was great!", "the worst movie"])
 >>> tv.get_vocabulary()
-['', '[UNK]', 'the', 'movie', 'worst', 'was', 'great']
+['', '[UNK]', np.str_('the'), np.str_('movie'), np.str_('worst'), np.str_('was'), np.str_('great')]
 >>> tv(np.array(["great movie, the best"]))
 <tf.Tensor: shape=(1, 4), dtype=int64, numpy=array([[6, 3, 2, 1]])>
 """
