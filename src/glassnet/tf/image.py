@@ -31,7 +31,7 @@ __all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma
            "central_crop", "convert_image_dtype", "crop_to_bounding_box", "flip_left_right", "flip_up_down",
            "grayscale_to_rgb", "hsv_to_rgb", "pad_to_bounding_box", "per_image_standardization", "random_brightness",
            "random_contrast", "random_crop", "random_flip_left_right", "random_flip_up_down", "random_hue",
-           "random_saturation", "resize", "resize_with_crop_or_pad", "rgb_to_grayscale", "rgb_to_hsv", "rot90",
+           "random_saturation", "resize", "resize_with_crop_or_pad", "resize_with_pad", "rgb_to_grayscale", "rgb_to_hsv", "rot90",
            "stateless_random_brightness", "stateless_random_contrast", "stateless_random_crop",
            "stateless_random_flip_left_right", "stateless_random_flip_up_down", "stateless_random_hue",
            "stateless_random_saturation"]
@@ -151,6 +151,24 @@ def resize_with_crop_or_pad(image, target_height, target_width) -> Tensor:
     dh, dw = target_height - h, target_width - w
     cropped = crop_to_bounding_box(x, max(-dh // 2, 0), max(-dw // 2, 0), min(target_height, h), min(target_width, w))
     return pad_to_bounding_box(cropped, max(dh // 2, 0), max(dw // 2, 0), target_height, target_width)
+
+
+def resize_with_pad(image, target_height, target_width, method="bilinear", antialias=False) -> Tensor:
+    """Resize keeping the aspect ratio, to fit ``target_height x target_width``, then pad with zeros
+    around (centred), as TensorFlow: ``ratio = max(w / target_width, h / target_height)`` in float32,
+    the resized size ``floor(h / ratio) x floor(w / ratio)``, the offsets
+    ``floor((target - h / ratio) / 2)``. Float32 out, as :func:`resize`."""
+    x = _image(image, "resize_with_pad")
+    target_height, target_width = int(target_height), int(target_width)
+    if target_height <= 0 or target_width <= 0:
+        raise ValueError(f"resize_with_pad: target sizes must be > 0, got ({target_height}, {target_width})")
+    h, w = np.float32(x.shape[-3]), np.float32(x.shape[-2])
+    ratio = max(w / np.float32(target_width), h / np.float32(target_height))
+    new_h, new_w = h / ratio, w / ratio
+    resized = resize(x, (int(np.floor(new_h)), int(np.floor(new_w))), method=method, antialias=antialias)
+    top = max(0, int(np.floor((np.float32(target_height) - new_h) / np.float32(2))))
+    left = max(0, int(np.floor((np.float32(target_width) - new_w) / np.float32(2))))
+    return pad_to_bounding_box(resized, top, left, target_height, target_width)
 
 
 def central_crop(image, central_fraction) -> Tensor:
