@@ -87,7 +87,10 @@ def max_pool_2d(x, pool_size, strides, padding):
     shape = (x.shape[0], x.shape[1] // ph, x.shape[2] // pw, x.shape[3])
     y = np.empty(shape, x.dtype)
     won = np.empty(shape, np.uint8)
-    k.max_pool_2d(x, ph, pw, y, won)
+
+    def work(s, e):
+        k.max_pool_2d(x[s:e], ph, pw, y[s:e], won[s:e])
+    _run_parts(_parts(shape[0], x.size), work)            # image by image: the same numbers in parts
     return y, won
 
 
@@ -98,7 +101,10 @@ def max_pool_2d_backward(grad, won, input_shape, pool_size):
     dx = np.empty(input_shape, grad.dtype)              # every window's pixels are written;
     dx[:, grad.shape[1] * pool_size[0]:] = 0            # the rows and columns no window covers
     dx[:, :, grad.shape[2] * pool_size[1]:] = 0         # get no gradient
-    k.max_pool_2d_backward(grad, won, pool_size[0], pool_size[1], dx)
+
+    def work(s, e):
+        k.max_pool_2d_backward(grad[s:e], won[s:e], pool_size[0], pool_size[1], dx[s:e])
+    _run_parts(_parts(grad.shape[0], dx.size), work)
     return dx
 
 
@@ -197,6 +203,72 @@ def _taps(layer, channels):
     return np.array([(p * dh, q * dw, c) for p in range(kh) for q in range(kw) for c in range(channels)], np.intp)
 
 
+# ---------------------------------------------------------------------------------------
+# Parts of a batch, on the cores that are free
+# ---------------------------------------------------------------------------------------
+_SPLIT_MIN = 1 << 18  # numbers a part must hold (patches + outputs, or a pooling's input) to be worth a thread
+_MAX_PARTS = 8
+
+
+def _parts(n, numbers) -> list:
+    """The batch's ``n`` images cut into consecutive ranges ``(start, stop)``, one per part:
+    as many parts as this machine has usable cores (at most 8), each of at least ``_SPLIT_MIN``
+    of the pass's ``numbers``; one part for small work. The cut depends on the sizes and the
+    machine's cores only, never on its load, so the numbers a fit gives do not depend on how
+    many threads were free (:func:`_run_parts` runs the parts on one thread or several)."""
+    from . import threads  # noqa: PLC0415
+    k = int(min(n, _MAX_PARTS, threads.usable_cores(), numbers // _SPLIT_MIN))
+    if k <= 1:
+        return [(0, n)]
+    cuts = [n * i // k for i in range(k + 1)]
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
+last_threads = 0      # threads the last split pass ran on (tests read it)
+
+
+def _run_parts(parts, work) -> list:
+    """``[work(start, stop) for each part]``, the parts on as many threads as glassnet may use
+    now (``glassnet.fast.threads.elementwise_threads``: one on a busy machine), each thread
+    taking every t-th part. numba's loops and NumPy's matmul let go of the GIL; while several
+    threads run, BLAS is pinned to one thread each (no more busy threads than cores). The
+    helper threads get the caller's NumPy error settings and flush-to-zero flags."""
+    global last_threads
+    from . import threads  # noqa: PLC0415
+    t = min(len(parts), threads.elementwise_threads())
+    last_threads = t
+    if t <= 1:
+        return [work(*part) for part in parts]
+    from concurrent.futures import wait  # noqa: PLC0415
+
+    from .. import fast  # noqa: PLC0415
+    from . import denormals  # noqa: PLC0415
+    settings = np.geterr()
+    out = [None] * len(parts)
+
+    def run(first):
+        with np.errstate(**settings):
+            for i in range(first, len(parts), t):
+                out[i] = work(*parts[i])
+    with threads.blas_pinned(1):
+        futures = [fast._pool().submit(denormals.like_caller(run), i) for i in range(1, t)]
+        try:
+            run(0)
+        finally:
+            wait(futures)
+    for future in futures:
+        future.result()                       # an error in a helper thread is raised here
+    return out
+
+
+def _in_order_sum(values):
+    """``((v0 + v1) + v2) + ...``: the parts' sums added in the parts' order."""
+    total = values[0]
+    for v in values[1:]:
+        total = total + v
+    return total
+
+
 def conv2d_forward(layer, x, training=False):
     """``Conv2D.forward``'s work in fewer passes: sets ``layer.pads``, ``padded_shape``,
     ``out_spatial``, ``z`` and ``a`` as its readable lines do and returns ``a``; None (nothing
@@ -207,7 +279,9 @@ def conv2d_forward(layer, x, training=False):
     ``layer.patches`` is None); patches of 32 numbers or more block by block, each block's
     ``P`` built, multiplied by ``K`` and its bias and relu added while in cache (``Z``'s rows
     are the same BLAS products as ``P K``'s; ``layer.patches`` is None); thinner ones whole,
-    as the readable forward, into last step's buffer (``layer.patches``)."""
+    as the readable forward, into last step's buffer (``layer.patches``). A large batch is cut
+    into parts of whole images (:func:`_parts`), run on the free cores: each output row is
+    computed the same way in any part, so the forward's numbers do not change."""
     from .. import activations  # noqa: PLC0415
     from ..layers.conv import pad, paddings  # noqa: PLC0415
     kernel = layer.kernel.value
@@ -223,38 +297,45 @@ def conv2d_forward(layer, x, training=False):
     k2 = kernel.reshape(-1, f)
     fused = layer.use_bias and layer.activation is activations.relu
     bias = layer.bias.value if layer.use_bias else k2[0, :0]
-    z = np.empty((n * out_sp[0] * out_sp[1], f), xpad.dtype)
+    rows = out_sp[0] * out_sp[1]
+    z = np.empty((n * rows, f), xpad.dtype)
     a = np.empty_like(z) if fused else None
     taps = _taps(layer, xpad.shape[3])
+    parts = _parts(n, n * rows * (k2.shape[0] + f))
     patches = None
+    shape = (n,) + out_sp + (f,)
     if taps is not None:                                                  # Z = P K + b, A = relu(Z),
-        shape = (n,) + out_sp + (f,)                                      # from each window directly
-        _kernels.direct_conv_9(xpad, taps, k2, bias, layer.use_bias, fused, layer.strides[0], layer.strides[1],
-                               z.reshape(shape), (a if fused else z).reshape(shape))
+        z4, a4 = z.reshape(shape), (a if fused else z).reshape(shape)     # from each window directly
+
+        def work(s, e):
+            _kernels.direct_conv_9(xpad[s:e], taps, k2, bias, layer.use_bias, fused, layer.strides[0],
+                                   layer.strides[1], z4[s:e], a4[s:e])
     else:
-        rows = out_sp[0] * out_sp[1]
         per = _per_block(layer, n, rows, k2.shape[0])
         if per == n:                                                      # one block: P kept for the backward
-            patches = scratch = _patch_buffer(layer, (n * rows, k2.shape[0]), xpad.dtype)
-        else:
-            scratch = np.empty((per * rows, k2.shape[0]), xpad.dtype)
-        for s in range(0, n, per):                                        # block by block:
-            e = min(n, s + per)
-            p = scratch[:(e - s) * rows]
-            _kernels.extract_patches_2d(xpad[s:e], layer.strides[0], layer.strides[1], layer.dilation_rate[0],
-                                        layer.dilation_rate[1], p.reshape((e - s,) + out_sp + layer.kernel_size
-                                                                          + (-1,)))
-            zb = z[s * rows:e * rows]
-            np.matmul(p, k2, out=zb)                                      # Z = P K
-            if fused:
-                _kernels.add_bias_relu(zb, bias, a[s * rows:e * rows])    # + b, A = relu(Z): same pass
-        if layer.use_bias and not fused:
-            z += bias
+            patches = _patch_buffer(layer, (n * rows, k2.shape[0]), xpad.dtype)
+
+        def work(s0, e0):                                                 # block by block:
+            scratch = patches[s0 * rows:e0 * rows] if patches is not None else np.empty(
+                (min(per, e0 - s0) * rows, k2.shape[0]), xpad.dtype)
+            step = e0 - s0 if patches is not None else per
+            for s in range(s0, e0, step):
+                e = min(e0, s + step)
+                p = scratch[:(e - s) * rows]
+                _kernels.extract_patches_2d(xpad[s:e], layer.strides[0], layer.strides[1], layer.dilation_rate[0],
+                                            layer.dilation_rate[1], p.reshape((e - s,) + out_sp + layer.kernel_size
+                                                                              + (-1,)))
+                zb = z[s * rows:e * rows]
+                np.matmul(p, k2, out=zb)                                  # Z = P K
+                if fused:
+                    _kernels.add_bias_relu(zb, bias, a[s * rows:e * rows])    # + b, A = relu(Z): same pass
+    _run_parts(parts, work)
+    if taps is None and layer.use_bias and not fused:
+        z += bias
     if not fused:
         a = layer.activation(z)
     layer.pads, layer.padded_shape, layer.out_spatial = pads, xpad.shape, out_sp
     layer.xpad, layer.patches = xpad, patches
-    shape = (n,) + out_sp + (f,)
     layer.z, layer.a = z.reshape(shape), a.reshape(shape)
     return layer.a
 
@@ -265,9 +346,16 @@ def conv2d_backward(layer, grad, need_input_grad=True):
     block's ``P`` built again from ``layer.xpad`` (cheaper than keeping it: the whole ``P``
     is 18 MB for the MNIST convnet's second layer), ``dK += P.T dZ`` (so ``dK`` is a sum of
     block sums: equal to the readable ``P.T dZ`` within rounding, not bit for bit),
-    ``dP = dZ K.T`` and its scatter to the pixels while the block is in cache (``dX`` and
-    ``db`` keep the readable order: bit for bit). With relu and a bias, ``dZ = dA * (Z > 0)``
-    and ``db`` are made block by block too."""
+    ``dP = dZ K.T`` and its scatter to the pixels while the block is in cache (``dX`` keeps
+    the readable order: bit for bit). With relu and a bias, ``dZ = dA * (Z > 0)`` and ``db``
+    are made block by block too (rows in order: bit for bit).
+
+    A large batch is cut into parts of whole images as the forward (:func:`_parts`), run on
+    the free cores: each part sums its own ``dK`` and ``db``, and the parts' sums are added
+    in order at the end, so ``dK`` and ``db`` are then within rounding of the readable sums
+    (1e-6 of the size of the terms, tests/test_fast_conv_parts.py), not bit for bit; ``dX``
+    still is. The cut depends on the sizes and the machine's cores, not on how many threads
+    run it: one thread or two give the same numbers."""
     from .. import activations  # noqa: PLC0415
     from ..layers.conv import crop, transposed_product  # noqa: PLC0415
     xpad, f = layer.xpad, layer.filters
@@ -278,42 +366,52 @@ def conv2d_backward(layer, grad, need_input_grad=True):
     fused = layer.activation is activations.relu and layer.use_bias and layer.z.shape == grad.shape \
         and _plain(layer.z, grad_rows, layer.bias.value)
     if fused:
-        dz, db = np.empty_like(grad_rows), np.empty_like(layer.bias.value)
+        dz = np.empty_like(grad_rows)
         z_rows = layer.z.reshape(-1, f)
     else:
         dz = relu_backward(layer.z, grad) if layer.activation is activations.relu else None
         if dz is None:
             dz = layer._activation_backward(layer.z, layer.a, grad)      # dZ = dA * g'(Z)
         dz = np.ascontiguousarray(dz).reshape(-1, f)
-    dk = None
     dxpad = np.zeros(layer.padded_shape, xpad.dtype) if need_input_grad else None
     per = _per_block(layer, n, rows, k2.shape[0])
+    whole = None
     if per == n:                                  # one block: the forward's P, or the whole P made now
-        scratch = layer.patches if layer.patches is not None else _patch_buffer(layer, (n * rows, k2.shape[0]),
-                                                                                  xpad.dtype)
-    else:
-        scratch = np.empty((per * rows, k2.shape[0]), xpad.dtype)
+        whole = layer.patches if layer.patches is not None else _patch_buffer(layer, (n * rows, k2.shape[0]),
+                                                                               xpad.dtype)
     window = layer.kernel_size + (-1,)
-    for s in range(0, n, per):
-        e = min(n, s + per)
-        block = slice(s * rows, e * rows)
-        if fused:                                                         # dZ = dA * (Z > 0), db
-            _kernels.relu_backward_bias(z_rows[block], grad_rows[block], dz[block], db, s == 0)
-        p = scratch[:(e - s) * rows]
-        lead = (e - s,) + tuple(layer.out_spatial)
-        if scratch is not layer.patches:
-            _kernels.extract_patches_2d(xpad[s:e], layer.strides[0], layer.strides[1], layer.dilation_rate[0],
-                                        layer.dilation_rate[1], p.reshape(lead + window))
-        part = transposed_product(p, dz[block])                           # dK = P.T dZ, a block at a time
-        dk = part if dk is None else dk + part
-        if need_input_grad:
-            dp = np.matmul(dz[block], k2.T, out=p if per < n else None)   # dP = dZ K.T
-            _kernels.scatter_patches_2d(dp.reshape(lead + window), layer.strides[0], layer.strides[1],
-                                        layer.dilation_rate[0], layer.dilation_rate[1], dxpad[s:e])
+
+    def work(s0, e0):
+        """This part's images: its ``dZ`` rows and ``dX`` pixels written, its ``(dK, db)`` sums returned."""
+        dk = None
+        db = np.empty_like(layer.bias.value) if fused else None
+        scratch = whole[s0 * rows:e0 * rows] if whole is not None else np.empty(
+            (min(per, e0 - s0) * rows, k2.shape[0]), xpad.dtype)
+        step = e0 - s0 if whole is not None else per
+        for s in range(s0, e0, step):
+            e = min(e0, s + step)
+            block = slice(s * rows, e * rows)
+            if fused:                                                     # dZ = dA * (Z > 0), db
+                _kernels.relu_backward_bias(z_rows[block], grad_rows[block], dz[block], db, s == s0)
+            p = scratch[:(e - s) * rows]
+            lead = (e - s,) + tuple(layer.out_spatial)
+            if whole is None or layer.patches is None:
+                _kernels.extract_patches_2d(xpad[s:e], layer.strides[0], layer.strides[1], layer.dilation_rate[0],
+                                            layer.dilation_rate[1], p.reshape(lead + window))
+            part = transposed_product(p, dz[block])                       # dK = P.T dZ, a block at a time
+            dk = part if dk is None else dk + part
+            if need_input_grad:
+                dp = np.matmul(dz[block], k2.T, out=p if whole is None else None)   # dP = dZ K.T
+                _kernels.scatter_patches_2d(dp.reshape(lead + window), layer.strides[0], layer.strides[1],
+                                            layer.dilation_rate[0], layer.dilation_rate[1], dxpad[s:e])
+        return dk, db
+    sums = _run_parts(_parts(n, n * rows * (k2.shape[0] + f)), work)
     layer.dz = dz.reshape(grad.shape)
-    layer.kernel.grad = dk.reshape(layer.kernel.shape)
+    layer.kernel.grad = _in_order_sum([dk for dk, _ in sums]).reshape(layer.kernel.shape)
     if layer.use_bias:
-        if not fused:
+        if fused:
+            db = _in_order_sum([db for _, db in sums])
+        else:
             db = bias_gradient(dz)
             db = np.add.reduce(dz, axis=0) if db is None else db
         layer.bias.grad = db                                              # db = the sum of dZ's rows
@@ -322,7 +420,8 @@ def conv2d_backward(layer, grad, need_input_grad=True):
 
 def max_pool2d_forward(layer, x, training=False):
     """``MaxPooling2D.forward``'s work in one pass when its windows tile the input: sets
-    ``layer.y`` (and the positions that won) and returns it; None without numba or otherwise."""
+    ``layer.y`` (and the positions that won) and returns it; None without numba or otherwise.
+    A large batch in parts of whole images on the free cores (the same numbers)."""
     if layer.rank != 2 or not _worth_it(x.size) or _numba() is None:
         return None
     fast = max_pool_2d(x, layer.pool_size, layer.strides, layer.padding)
