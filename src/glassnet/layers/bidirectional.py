@@ -206,6 +206,11 @@ class Bidirectional(Layer):
         # (tf/tape.py), not its copies', so a second call under one tape would otherwise overwrite them
         self._copies_kept = np.empty((), object)
         self._copies_kept[()] = (y, _kept(self.forward_layer) + _kept(self.backward_layer))
+        # the copies' activity penalties (LSTM(activity_regularizer=...)) are this call's added losses
+        penalties = [t for part in (self.forward_layer, self.backward_layer) for t in part.__dict__.get("_call_losses", ())]
+        self.__dict__.pop("_call_losses", None)
+        if penalties:
+            self.__dict__["_call_losses"] = penalties
         if self.merge_mode == "concat":
             return np.concatenate([y, y_rev], axis=-1)
         if self.merge_mode == "sum":
@@ -241,6 +246,12 @@ class Bidirectional(Layer):
         if any(f is not None for f in finals):         # each copy's own states' gradients beside its output's
             k = len(recurrent_state.sizes(self.forward_layer))
             dy, dy_rev = [dy] + finals[:k], [dy_rev] + finals[k:]
+        if "_call_losses" in self.__dict__:            # each copy's penalties get their own dJ/d(term)
+            seeds = self.__dict__.get("_loss_seeds")
+            k = len(self.forward_layer.__dict__.get("_call_losses", ()))
+            for part, mine in ((self.forward_layer, None if seeds is None else seeds[:k]),
+                               (self.backward_layer, None if seeds is None else seeds[k:])):
+                part.__dict__.pop("_loss_seeds", None) if mine is None else part.__dict__.update(_loss_seeds=mine)
         dx = self.forward_layer.backward(dy, need_input_grad)
         dx_rev = self.backward_layer.backward(dy_rev, need_input_grad)
         if dx is None or dx_rev is None:

@@ -24,8 +24,10 @@ starts each call from the last one's final states; both in ``layers/recurrent_st
 cells and ``RNN(cell)`` in ``layers/recurrent_cells.py``.
 ``dropout`` and ``recurrent_dropout`` (training only), as Keras's: inverted-dropout masks on
 ``x_t`` and on ``h_{t-1}``, drawn once per call and used at every step (one per gate with
-``recurrent_dropout``, else one for all gates). Not supported yet (refused by name): constraints,
-``activity_regularizer``. Masks (``Embedding(mask_zero=True)``) are honoured as Keras's: a padded
+``recurrent_dropout``, else one for all gates). ``activity_regularizer``, as Keras 3's: ``r(y) / batch``
+for each output of the call (the output, and with ``return_state`` each final state) joins the loss,
+its gradient added to that output's (``recurrent_state.add_activity_penalties``). Not supported yet
+(refused by name): constraints. Masks (``Embedding(mask_zero=True)``) are honoured as Keras's: a padded
 step carries ``h`` (and ``c``) over unchanged, and its gradient goes straight on to the step before. In ``.keras`` files the weights sit where Keras keeps them (``layers/lstm/cell/
 vars/0..2``); ONNX export uses ONNX's RNN, LSTM and GRU ops (float32; tanh, sigmoid or relu).
 
@@ -52,6 +54,7 @@ class _Recurrent(Layer):
     (reversing for ``go_backwards``, the output's gradient spread over the steps), config."""
 
     gates = 1                                    # k: how many blocks of `units` columns the kernels have
+    drops_activity_regularizer = False           # SimpleRNN: True, as Keras 3.15's (it never reaches the loss)
     h5_weights_group = "cell"                    # in .keras files: layers/lstm/cell/vars/0..2, as Keras keeps them
     supports_masking = uses_mask = True          # a padded step (mask False) leaves the state as it was
 
@@ -70,7 +73,7 @@ class _Recurrent(Layer):
             if not 0 <= rate < 1:
                 raise ValueError(f"{kind}: {name} must be in [0, 1), got {rate!r}")
         for name, value in (("kernel_constraint", kernel_constraint), ("recurrent_constraint", recurrent_constraint),
-                            ("bias_constraint", bias_constraint), ("activity_regularizer", activity_regularizer)):
+                            ("bias_constraint", bias_constraint)):
             if value is not None:
                 raise ValueError(f"{kind}: {name} is not supported")
         self.units = int(units)
@@ -82,6 +85,8 @@ class _Recurrent(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        # r(each output) / batch joins the loss (SimpleRNN: Keras 3.15 takes the argument and drops it)
+        self.activity_regularizer = None if self.drops_activity_regularizer else regularizers.get(activity_regularizer)
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.unroll, self.seed = bool(go_backwards), bool(unroll), seed
         self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
@@ -258,7 +263,9 @@ class _Recurrent(Layer):
         """``hs``: ``(timesteps + 1, batch, units)``, the states from ``h_0`` on. A stateful
         layer keeps ``final_states`` (set just before) for its next call."""
         recurrent_state.keep(self)
-        return hs[1:].transpose(1, 0, 2) if self.return_sequences else hs[-1]
+        out = hs[1:].transpose(1, 0, 2) if self.return_sequences else hs[-1]
+        recurrent_state.add_activity_penalties(self, out)      # activity_regularizer: r(y) / batch, each output
+        return out
 
     def _output_grads(self, grad, steps):
         """dJ/dh_t from the output, for each step in reading order: ``(timesteps, batch, units)``.
@@ -381,7 +388,8 @@ class _Recurrent(Layer):
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
                 "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": None, "kernel_constraint": None, "recurrent_constraint": None,
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "kernel_constraint": None, "recurrent_constraint": None,
                 "bias_constraint": None, "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout}
 
 
@@ -407,6 +415,9 @@ class SimpleRNN(_Recurrent):
             dx_t = dz_t W^T     sent back to step t-1: dz_t U^T
     """
 
+    drops_activity_regularizer = True   # Keras 3.15's SimpleRNN accepts activity_regularizer= and never applies
+                                        # it (nor writes it in its config): glassnet does the same, for parity
+
     def forward(self, x, training=False, mask=None):
         xs = self._steps(x, training, mask)                            # (T, batch, features), in reading order
         W, U = self.kernel.value, self.recurrent_kernel.value
@@ -422,6 +433,7 @@ class SimpleRNN(_Recurrent):
         return self._output(hs)
 
     def backward(self, grad, need_input_grad=True):
+        grad = recurrent_state.with_activity_grads(self, grad)   # + r'(y) / batch (activity_regularizer)
         xs, hs, zs, U = self.xs, self.hs, self.zs, self.recurrent_kernel.value
         dy = self._output_grads(grad, len(xs))
         g_backward = _backward(self.activation)
@@ -471,9 +483,10 @@ class LSTM(_Recurrent):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, **kwargs):
+                 unit_forget_bias=True, activity_regularizer=None, **kwargs):
         super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-                         recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer, **kwargs)
+                         recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+                         activity_regularizer=activity_regularizer, **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.unit_forget_bias = bool(unit_forget_bias)
 
@@ -513,6 +526,7 @@ class LSTM(_Recurrent):
         return self._output(hs)
 
     def backward(self, grad, need_input_grad=True):
+        grad = recurrent_state.with_activity_grads(self, grad)   # + r'(y) / batch (activity_regularizer)
         xs, hs, cs, zs, acts, gc = self.xs, self.hs, self.cs, self.zs, self.acts, self.gc
         n, U = self.units, self.recurrent_kernel.value
         s_backward, g_backward = _backward(self.recurrent_activation), _backward(self.activation)
@@ -585,9 +599,10 @@ class GRU(_Recurrent):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 reset_after=True, **kwargs):
+                 reset_after=True, activity_regularizer=None, **kwargs):
         super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-                         recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer, **kwargs)
+                         recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+                         activity_regularizer=activity_regularizer, **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.reset_after = bool(reset_after)
 
@@ -627,6 +642,7 @@ class GRU(_Recurrent):
         return self._output(hs)
 
     def backward(self, grad, need_input_grad=True):
+        grad = recurrent_state.with_activity_grads(self, grad)   # + r'(y) / batch (activity_regularizer)
         xs, xw, uh, hs, z, r, a, hh = self.xs, self.xw, self.uh, self.hs, self.z, self.r, self.a, self.hh
         n, U = self.units, self.recurrent_kernel.value
         s_backward, g_backward = _backward(self.recurrent_activation), _backward(self.activation)
