@@ -70,10 +70,20 @@ def ufunc_call(ufunc, method, inputs, kwargs):
     args = [_plain(a) for a in inputs]
     if out is not None:
         kwargs = dict(kwargs, out=tuple(_plain(o) for o in out))
+    elif ufunc is np.true_divide and method == "__call__" and "dtype" not in kwargs and _small_ints(args):
+        kwargs = dict(kwargs, dtype=np.float32)          # TF: (u)int8/16 / (u)int8/16 is float32 (int32/64: float64)
     result = getattr(ufunc, method)(*args, **kwargs)
     if out is not None:
         return out[0] if len(out) == 1 else out
     return None if method == "at" else _result(result)
+
+
+def _small_ints(args) -> bool:
+    """True where the arrays among ``args`` are all (u)int8/(u)int16 (a Python int beside them takes
+    their dtype, as TensorFlow converts it), so that TF's true division gives float32."""
+    arrays = [a for a in args if isinstance(a, np.ndarray)]
+    return bool(arrays) and all(a.dtype.kind in "iu" and a.dtype.itemsize <= 2 for a in arrays) and all(
+        isinstance(a, (np.ndarray, int)) and not isinstance(a, bool) for a in args)
 
 
 def _unruled(name, fn):

@@ -298,7 +298,8 @@ def size(input, out_type=np.int32, name=None) -> Tensor:  # noqa: A002
 
 
 def fill(dims, value, name=None) -> Tensor:
-    return wrap(np.full(tuple(np.asarray(dims).tolist()), _array(value)))
+    """``dims`` filled with ``value`` (a scalar ``dims`` is one axis, as TF takes it)."""
+    return wrap(np.full(tuple(np.atleast_1d(np.asarray(dims)).tolist()), _array(value)))
 
 
 accept_symbolic(globals(), __all__)      # tf functions on a functional model's tensors make Lambda nodes
