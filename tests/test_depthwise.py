@@ -76,7 +76,7 @@ def test_weight_shapes_names_and_counts_are_keras():
     (lambda: DepthwiseConv2D(3, padding="causal"), "padding must be one of 'valid', 'same', got 'causal'"),
     (lambda: SeparableConv2D(0, 3), "SeparableConv2D: filters must be a positive integer, got 0"),
     (lambda: SeparableConv2D(2, (3, 3, 3)), "kernel_size must be a positive integer or a tuple of 2"),
-    (lambda: SeparableConv2D(2, 3, depthwise_constraint="non_neg"), "depthwise_constraint is not supported"),
+    (lambda: SeparableConv2D(2, 3, activity_regularizer="l2"), "activity_regularizer is not supported"),
 ])
 def test_bad_arguments_are_named(make, words):
     with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)")):

@@ -95,10 +95,10 @@ class _ConvTranspose(_Conv):
     def build(self, input_shape):
         c = self._channels(input_shape)
         self.kernel = self.add_weight(self.kernel_size + (self.filters, c), self.kernel_initializer, "kernel",
-                                      regularizer=self.kernel_regularizer)
-        if self.use_bias:
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        if self.use_bias:                                    # constraints: w <- c(w) after each optimizer step
             self.bias = self.add_weight((self.filters,), self.bias_initializer, "bias",
-                                        regularizer=self.bias_regularizer)
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -133,10 +133,13 @@ class _ConvTranspose(_Conv):
         self.in_spatial = x.shape[1:1 + n]
         self.z = np.ascontiguousarray(z)
         self.a = self.activation(self.z)                                      # A = g(Z)
+        self._add_activity_penalty(self.a)            # activity_regularizer: r(A) / batch joins the loss
         return self.a
 
     def backward_from_z(self, dz, need_input_grad=True):
         """From ``dJ/dZ``: a plain convolution of ``dZ`` with the same kernel gives ``dX``."""
+        if self.activity_regularizer is not None and not self.__dict__.pop("_activity_in_dz", False):
+            dz = dz + self._activation_backward(self.z, self.a, self._activity_gradient())   # via the shortcut
         self.dz = dz
         if self.use_bias:
             self.bias.grad = np.add.reduce(dz.reshape(-1, self.filters), axis=0)      # db = sum of dZ

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from .activation_onnx import activation_to_onnx
 from .base import Layer
 from .conv import (check_data_format, check_padding, check_spatial, crop, extract_patches, normalize_tuple,
@@ -67,15 +67,17 @@ class _DepthwiseBase(Layer):
     rank = 2
 
     def _setup(self, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier, activation,
-               use_bias, activity_regularizer, constraints):
+               use_bias, activity_regularizer, constraint_args):
         who = type(self).__name__
         n = self.rank
         if isinstance(depth_multiplier, bool) or not isinstance(depth_multiplier, (int, np.integer)) \
                 or depth_multiplier <= 0:
             raise ValueError(f"{who}: depth_multiplier must be a positive integer, got {depth_multiplier!r}")
-        for arg, v in [("activity_regularizer", activity_regularizer)] + list(constraints.items()):
-            if v is not None:
-                raise ValueError(f"{who}: {arg} is not supported by glassnet yet (got {v!r})")
+        if activity_regularizer is not None:
+            raise ValueError(f"{who}: activity_regularizer is not supported by glassnet yet "
+                             f"(got {activity_regularizer!r})")
+        for arg, v in constraint_args.items():           # w <- c(w) after each optimizer step, as Keras
+            setattr(self, arg, constraints.get(v))
         self.kernel_size = normalize_tuple(kernel_size, n, "kernel_size", who)
         self.strides = normalize_tuple(strides, n, "strides", who)
         self.padding = check_padding(padding, who)
@@ -162,10 +164,11 @@ class DepthwiseConv2D(_DepthwiseBase):
     def build(self, input_shape):
         c = self._channels(input_shape)
         self.kernel = self.add_weight(self.kernel_size + (c, self.depth_multiplier), self.depthwise_initializer,
-                                      "kernel", regularizer=self.depthwise_regularizer)
+                                      "kernel", regularizer=self.depthwise_regularizer,
+                                      constraint=self.depthwise_constraint)
         if self.use_bias:
             self.bias = self.add_weight((c * self.depth_multiplier,), self.bias_initializer, "bias",
-                                        regularizer=self.bias_regularizer)
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -225,7 +228,8 @@ class DepthwiseConv2D(_DepthwiseBase):
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": None, "depthwise_constraint": None, "bias_constraint": None}
+                "activity_regularizer": None, "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
 
 
 class SeparableConv2D(_DepthwiseBase):
@@ -265,12 +269,14 @@ class SeparableConv2D(_DepthwiseBase):
         cm = c * self.depth_multiplier
         self.depthwise_kernel = self.add_weight(self.kernel_size + (c, self.depth_multiplier),
                                                 self.depthwise_initializer, "depthwise_kernel",
-                                                regularizer=self.depthwise_regularizer)
+                                                regularizer=self.depthwise_regularizer,
+                                                constraint=self.depthwise_constraint)
         self.pointwise_kernel = self.add_weight((1,) * self.rank + (cm, self.filters), self.pointwise_initializer,
-                                                "pointwise_kernel", regularizer=self.pointwise_regularizer)
+                                                "pointwise_kernel", regularizer=self.pointwise_regularizer,
+                                                constraint=self.pointwise_constraint)
         if self.use_bias:
             self.bias = self.add_weight((self.filters,), self.bias_initializer, "bias",
-                                        regularizer=self.bias_regularizer)
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -321,8 +327,9 @@ class SeparableConv2D(_DepthwiseBase):
                 "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
                 "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": None, "depthwise_constraint": None, "pointwise_constraint": None,
-                "bias_constraint": None}
+                "activity_regularizer": None, "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+                "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
 
 
 class DepthwiseConv1D(DepthwiseConv2D):
@@ -337,9 +344,10 @@ class DepthwiseConv1D(DepthwiseConv2D):
     rank = 1
 
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None,
-                 dilation_rate=1, **kwargs):
+                 dilation_rate=1, depthwise_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(kernel_size, strides=strides, padding=padding, depth_multiplier=depth_multiplier,
-                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+                         data_format=data_format, dilation_rate=dilation_rate,
+                         depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint, **kwargs)
 
 
 class SeparableConv1D(SeparableConv2D):
@@ -354,6 +362,9 @@ class SeparableConv1D(SeparableConv2D):
     rank = 1
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
-                 depth_multiplier=1, **kwargs):
+                 depth_multiplier=1, depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 **kwargs):
         super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                         dilation_rate=dilation_rate, depth_multiplier=depth_multiplier, **kwargs)
+                         dilation_rate=dilation_rate, depth_multiplier=depth_multiplier,
+                         depthwise_constraint=depthwise_constraint, pointwise_constraint=pointwise_constraint,
+                         bias_constraint=bias_constraint, **kwargs)
