@@ -26,7 +26,7 @@ def test_reprs_name_tensorflows_dataset_classes():
     kinds = [ds.shuffle(3), ds.repeat(), ds.take(2), ds.skip(1), ds.filter(lambda x: x > 0), ds.cache(),
              ds.prefetch(1), ds.concatenate(ds), ds.unbatch() if False else ds.batch(2).unbatch()]
     assert [repr(d).split()[0] for d in kinds] == ["<_ShuffleDataset", "<_RepeatDataset", "<_TakeDataset",
-                                                    "<_SkipDataset", "<_FilterDataset", "<_CacheDataset",
+                                                    "<_SkipDataset", "<_FilterDataset", "<CacheDataset",
                                                     "<_PrefetchDataset", "<_ConcatenateDataset", "<_UnbatchDataset"]
     assert repr(ds.take(0)) == "<_TakeDataset element_spec=TensorSpec(shape=(), dtype=tf.int64, name=None)>"
 

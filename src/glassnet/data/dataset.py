@@ -309,7 +309,7 @@ class Dataset:
         return Dataset(run, UNKNOWN_CARDINALITY, None, any(d._reads for d in datasets))
 
     @staticmethod
-    @_makes("_ShuffleDataset")
+    @_makes(lambda file_pattern, shuffle=None, *a, **k: "_TensorSliceDataset" if shuffle is False else "_ShuffleDataset")
     def list_files(file_pattern, shuffle=None, seed=None, name=None):
         """The files matching ``file_pattern`` (a glob, or a list of them) as string scalars,
         shuffled each pass unless ``shuffle=False`` (then sorted). No match is an error, here."""
@@ -579,6 +579,12 @@ class Dataset:
         size = min(n, count) if n >= 0 else (count if n == INFINITE_CARDINALITY else n)
         return self._then(lambda: itertools.islice(self._run(), count), size, self._spec)
 
+    @_makes("_TakeWhileDataset")
+    def take_while(self, predicate, name=None):
+        """The elements up to the first for which ``predicate`` is false."""
+        return self._then(lambda: itertools.takewhile(lambda e: bool(np.all(_call(predicate, e))), self._run()),
+                          spec=self._spec)
+
     @_makes("_SkipDataset")
     def skip(self, count, name=None):
         """All but the first ``count`` elements."""
@@ -765,7 +771,7 @@ class Dataset:
             raise FileNotFoundError(f"Dataset.load: the saved dataset in {folder} was removed")
         return Dataset(cache.cached_in_file(nothing, target), spec=element_spec, reads=True)
 
-    @_makes("_CacheDataset")
+    @_makes("CacheDataset")                    # TensorFlow's class has no underscore
     def cache(self, filename="", name=None):
         """The first complete pass kept, in memory (``""``) or in the file
         ``filename + ".glassnet-cache"``; later passes (and, from a file, later programs) read

@@ -7,13 +7,15 @@ there (``AUTOTUNE``, the cardinality values and :func:`cardinality`).
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .csv import CsvDataset
 from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 from .make_csv import make_csv_dataset
 from ..tf.errors import FailedPreconditionError
 from .tfrecord import DatasetWriter as TFRecordWriter
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "AutoShardPolicy", "CsvDataset", "TFRecordWriter",
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "AutoShardPolicy", "Counter", "CsvDataset", "TFRecordWriter",
            "assert_cardinality", "cardinality", "choose_from_datasets", "load", "make_csv_dataset",
            "sample_from_datasets", "save"]
 
@@ -53,6 +55,17 @@ def assert_cardinality(expected_cardinality):
         out._kind = "_AssertCardinalityDataset"
         return out
     return apply
+
+
+def Counter(start=0, step=1, dtype=np.int64, name=None):     # noqa: N802 - TensorFlow's name
+    """``tf.data.experimental.Counter``: ``start``, ``start + step``, ... without end (scalars of ``dtype``)."""
+    import itertools  # noqa: PLC0415
+    from .structure import TensorSpec  # noqa: PLC0415
+    dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+    counter = Dataset(lambda: (np.array(i, dtype) for i in itertools.count(start, step)), INFINITE_CARDINALITY,
+                      TensorSpec((), dtype))
+    counter._kind = "_ScanDataset"          # TensorFlow makes it with scan
+    return counter
 
 
 def cardinality(dataset) -> int:

@@ -62,6 +62,15 @@ def _rate(value, name, owner):
     return value
 
 
+def _number(value):
+    """A step's rate as a float; the rates at many steps at once (the overfitting tutorial
+    plots ``schedule(np.linspace(0, 100000))``) as a float32 tensor, as TensorFlow's."""
+    if np.ndim(value) == 0:
+        return float(value)
+    from ..tf.tensor import Tensor  # noqa: PLC0415
+    return np.asarray(value, np.float32).view(Tensor)
+
+
 class _StepDecay(LearningRateSchedule):
     """The arguments ExponentialDecay and InverseTimeDecay share: a rate that decays with
     ``step / decay_steps`` (rounded down with ``staircase=True``)."""
@@ -74,7 +83,7 @@ class _StepDecay(LearningRateSchedule):
         self.staircase, self.name = bool(staircase), name or owner
 
     def _fraction(self, step):
-        p = _f(step) / _f(self.decay_steps)
+        p = np.asarray(step, _f) / _f(self.decay_steps)
         return np.floor(p) if self.staircase else p
 
     def get_config(self):
@@ -87,7 +96,7 @@ class ExponentialDecay(_StepDecay):
     rounded down with ``staircase=True``: the rate drops every ``decay_steps`` steps)."""
 
     def __call__(self, step):
-        return float(_f(self.initial_learning_rate) * np.power(_f(self.decay_rate), self._fraction(step)))
+        return _number(_f(self.initial_learning_rate) * np.power(_f(self.decay_rate), self._fraction(step)))
 
 
 class InverseTimeDecay(_StepDecay):
@@ -96,7 +105,7 @@ class InverseTimeDecay(_StepDecay):
     trains with it."""
 
     def __call__(self, step):
-        return float(_f(self.initial_learning_rate) / (_f(1) + _f(self.decay_rate) * self._fraction(step)))
+        return _number(_f(self.initial_learning_rate) / (_f(1) + _f(self.decay_rate) * self._fraction(step)))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
