@@ -32,7 +32,7 @@ def numba_kernels():
     fast_recurrent.split_batch(False)
     yield
     fast.set_kernels("auto")
-    fast_recurrent.split_batch(False)                    # the default
+    fast_recurrent.split_batch(None)                     # the default
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def two_threads(numba_kernels):
     """The LSTM twin's recurrence over two halves of the batch on two threads, at any batch size."""
     fast_recurrent.split_batch(True)
     yield
-    fast_recurrent.split_batch(False)
+    fast_recurrent.split_batch(None)
 
 
 @pytest.fixture
@@ -408,31 +408,113 @@ def test_saturated_gates_warn_in_neither_thread(two_threads):
     _assert_close(fast_numbers, readable_numbers)
 
 
-def test_when_the_recurrence_takes_two_threads(numba_kernels):
+def test_when_the_recurrence_takes_two_threads(numba_kernels, monkeypatch):
     with pytest.raises(ValueError, match="split_batch: mode must be None, True or False, got 2"):
         fast_recurrent.split_batch(2)
-    assert fast_recurrent._halves(64) is None           # False (the fixture): never
+    products = [(np.dtype("float32"), 64, 256)]
+    assert fast_recurrent._halves(64, products) is None           # False (the fixture): never
     fast_recurrent.split_batch(None)
+    monkeypatch.setattr(fast_recurrent, "_rows_agree", lambda *args: True)
     glassnet.config.set_num_threads(2)                  # a second core to use
     try:
-        assert fast_recurrent._halves(64) == (slice(0, 32), slice(32, 64))
-        assert fast_recurrent._halves(31) is None       # halves under 16 rows: one thread
+        assert fast_recurrent._halves(64, products) == (slice(0, 32), slice(32, 64))
+        assert fast_recurrent._halves(31, products) is None       # halves under 16 rows: one thread
+        monkeypatch.setattr(fast_recurrent, "_rows_agree", lambda *args: False)
+        assert fast_recurrent._halves(64, products) is None       # the halves' products would differ
+        monkeypatch.setattr(fast_recurrent, "_rows_agree", lambda *args: True)
         glassnet.config.set_num_threads(1)
-        assert fast_recurrent._halves(64) is None
+        assert fast_recurrent._halves(64, products) is None       # no second core
     finally:
         glassnet.config.set_num_threads(None)
     fast_recurrent.split_batch(True)
-    assert fast_recurrent._halves(3) == (slice(0, 1), slice(1, 3)) and fast_recurrent._halves(1) is None
+    monkeypatch.setattr(fast_recurrent, "_rows_agree", lambda *args: False)
+    assert fast_recurrent._halves(3, products) == (slice(0, 1), slice(1, 3)) and fast_recurrent._halves(1) is None
     fast_recurrent.split_batch(False)
-    assert fast_recurrent._split is False                # off unless asked: slower on the quiet machine
+    assert fast_recurrent._split is False
 
 
-def test_the_recurrence_is_on_one_thread_by_default():
-    import subprocess
-    import sys
+def test_the_recurrence_takes_two_threads_when_free_by_default():
     done = subprocess.run([sys.executable, "-c", "import glassnet.fast.recurrent as r; print(r._split)"],
                           capture_output=True, text=True, timeout=120)
-    assert done.stdout.strip() == "False", done.stderr[-2000:]
+    assert done.stdout.strip() == "None", done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("batch, k, n, strided", [(64, 64, 256, False), (64, 32, 256, True), (64, 256, 64, False),
+                                                  (16, 512, 128, False), (34, 7, 28, True), (40, 128, 512, False)])
+def test_the_row_check_says_whether_blas_gives_the_halves_the_same_bits(numba_kernels, batch, k, n, strided):
+    """_rows_agree against the products themselves (on this BLAS; OpenBLAS 0.3.31 here gives 16
+    rows by 512 x 128 other bits for 8 rows than for 16, the bench's shapes the same)."""
+    rng = np.random.default_rng(50)
+    a = rng.normal(size=(batch, 2, k) if strided else (batch, k)).astype("float32")
+    a = a[:, 0] if strided else a
+    b = rng.normal(size=(k, n)).astype("float32")
+    whole = a @ b
+    with fast_recurrent.threads.blas_pinned(1):
+        same = all(np.array_equal(a[r] @ b, whole[r]) for r in (slice(0, batch // 2), slice(batch // 2, batch)))
+    assert fast_recurrent._rows_agree(batch, np.float32, k, n, strided) == same
+
+
+def test_a_step_block_is_checked_contiguous_before_the_one_loop(numba_kernels):
+    hs = np.zeros((5, 64, 8), "float32")
+    keep = np.ones((5, 64), bool)
+    assert fast_recurrent._blocks_contiguous((hs, hs[:, :32], hs[:, 32:], keep[:, 32:]), (2, 2, 2, 1))
+    assert not fast_recurrent._blocks_contiguous((hs[:, :, :4],), (2,))           # rows not next to each other
+    assert not fast_recurrent._blocks_contiguous((hs.transpose(1, 0, 2),), (2,))
+    assert fast_recurrent._blocks_contiguous((np.zeros((5, 64, 16))[:, :1, :8],), (2,))   # one row: its stride unread
+    assert not fast_recurrent._blocks_contiguous((hs[:, :1, ::2],), (2,))
+    assert not fast_recurrent._blocks_contiguous((keep[:, ::2],), (1,))
+
+
+@pytest.fixture
+def two_thread_calls(monkeypatch):
+    """How many times the LSTM twin handed work to the worker thread (the loop's halves, the
+    products after the backward loop)."""
+    calls = []
+    handing = fast_recurrent._on_two_threads
+    monkeypatch.setattr(fast_recurrent, "_on_two_threads",
+                        lambda first, second: calls.append(1) or handing(first, second))
+    return calls
+
+
+@pytest.mark.parametrize("options", [{}, {"return_sequences": True, "go_backwards": True}])
+@pytest.mark.parametrize("masked", [False, True])
+def test_by_default_with_a_free_core_the_lstm_takes_two_threads_with_the_readable_numbers(
+        numba_kernels, lstm_loop, helper_threads, two_thread_calls, options, masked):
+    """split_batch(None), the default, with a second core: two threads where every product checks
+    out the same (the bench's shapes, here), the readable numbers bit for bit either way."""
+    fast_recurrent.split_batch(None)
+    glassnet.config.set_num_threads(2)
+    try:
+        x = _random((64, 6, 32), 51)                          # bench/lstm.py's batch, features and units
+        mask = _padding(64, 6, 52) if masked else None
+        fast_layer, readable_layer = _twins(lambda: LSTM(64, **options), x)
+        took, fast_numbers = _run(fast_layer, x, 53, mask)
+        _, readable_numbers = _run(readable_layer, x, 53, mask, fast_path=False)
+        split = all(fast_recurrent._rows_agree(64, np.float32, *p) for p in ((64, 256), (256, 64), (32, 256, True)))
+        after = split and fast_recurrent._grads_on_two_threads(fast_layer, fast_layer.zs)
+    finally:
+        glassnet.config.set_num_threads(None)
+    assert took
+    _assert_same(fast_numbers, readable_numbers)
+    for name in KEPT["LSTM"]:
+        np.testing.assert_array_equal(getattr(fast_layer, name), getattr(readable_layer, name))
+    assert len({ident for ident, _, _ in helper_threads}) == (2 if split else 1)
+    assert len(two_thread_calls) == (3 if after else 2 if split else 0)    # forward, backward loop, its products
+
+
+def test_the_products_after_the_loop_stay_on_one_thread_where_blas_would_differ(two_threads, two_thread_calls,
+                                                                              monkeypatch):
+    x = _random((8, 5, 3), 54)
+    fast_layer, readable_layer = _twins(lambda: LSTM(4), x)
+    monkeypatch.setattr(fast_recurrent, "_whole_agrees", lambda *args: False)
+    _, fast_numbers = _run(fast_layer, x, 55)
+    assert len(two_thread_calls) == 2                     # the two loops; dW, dU, dx by _set_grads as one thread
+    monkeypatch.setattr(fast_recurrent, "_whole_agrees", lambda *args: True)
+    _, again = _run(fast_layer, x, 55)
+    assert len(two_thread_calls) == 5
+    _, readable_numbers = _run(readable_layer, x, 55, fast_path=False)
+    _assert_close(fast_numbers, readable_numbers)
+    _assert_same(again, fast_numbers)
 
 
 # -- whole fits: the same weights either way ---------------------------------------------------

@@ -40,15 +40,20 @@ twins; their ``x W`` is one matmul over every step before the loop). A step's ma
 The arrays a layer keeps (``hs``, ``acts``, ...) and its ``dz`` are the same arrays from step to
 step (:func:`_buffer`): fresh ones of several MB cost a thousand page faults a step.
 
-The batch's rows are independent in the recurrence, so on request (:func:`split_batch`; off
-by default: on the quiet 2-core machine the bench's epoch took 0.47 s on two threads against
-0.41 s on one, bench/README.md) the LSTM's loops forward and backward through time run over
-the two halves of the batch on two threads (numba's
-loops and NumPy's matmul, exp and tanh let go of the GIL), BLAS pinned to one thread for each;
-the weights' gradients after the loop are worked out over the whole batch as before. BLAS's
-product of half the rows is not always bit for bit the rows of its product of all of them, so
-that path's numbers are the readable path's to 1e-6 (float32; tests/test_fast_recurrent.py);
-on one thread they stay the same bit for bit. (GRU and SimpleRNN run on one thread.)
+The batch's rows are independent in the recurrence, so when a second core is free
+(:func:`split_batch`, ``None`` by default) the LSTM's loops forward and backward through time
+run over the two halves of the batch on two threads (numba's loops let go of the GIL), BLAS
+pinned to one thread for each, and the products after the backward loop (``dW`` and ``dx``
+here, ``dU`` and ``db`` in the worker) are shared the same way: no BLAS thread pool runs for
+the layer, whose idle threads spin after each product and took the second core from the
+other half (bench/README.md). Each half's per-step blocks are contiguous and handed to the
+loops as such (``_numba_recurrent._rows``). The numbers stay the readable path's bit for bit:
+two threads are taken only where BLAS's products of the halves are checked to be the rows of
+its product of the whole batch, and a product made on one BLAS thread the same as on what BLAS
+has now (:func:`_rows_agree`, :func:`_whole_agrees`: once per shape, on random numbers; BLAS
+chooses its kernels by the shapes). ``split_batch(True)`` splits whatever the check says (then
+within rounding, 1e-6 in float32; tests/test_fast_recurrent.py). GRU and SimpleRNN run on one
+thread.
 
 exp and tanh stay NumPy's (numba's differ in the last bit, and are slower); each elementwise
 loop keeps the readable expression's order of operations, so outputs, states, what the
@@ -163,59 +168,112 @@ def _step_mask(layer):
     return np.ascontiguousarray(layer.step_mask[:, :, 0]), True
 
 
-_split = False           # the LSTM's recurrence on two threads: None = when a core is free, True / False = always / never
+_split = None            # the LSTM's recurrence on two threads: None = when a core is free and the numbers
+                         # stay the same (see split_batch), True / False = always / never
 _MIN_HALF = 16           # "when a core is free": from two halves of this many rows (see the module's docstring)
 
 
 def split_batch(mode) -> None:
-    """Run the LSTM twin's recurrence over two halves of the batch on two threads: ``None``
-    when a second core is free (``glassnet.threads``) and each half has at least 16 rows;
-    ``True`` for any batch of 2 rows or more; ``False`` never (the default: one thread, the
-    readable path's numbers bit for bit; measured faster on a quiet 2-core machine)."""
+    """Run the LSTM twin's recurrence over two halves of the batch on two threads. ``None`` (the
+    default): when a second core is free (``glassnet.threads``), each half has at least 16 rows,
+    and BLAS's products of each half's rows come out bit for bit the rows of its products of the
+    whole batch at this step's shapes (:func:`_rows_agree`), so the numbers are the readable
+    path's, as on one thread. ``True``: for any batch of 2 rows or more, whatever the products
+    give (then within rounding: 1e-6 relative in float32). ``False``: never."""
     global _split
     if mode not in (None, True, False):
         raise ValueError(f"split_batch: mode must be None, True or False, got {mode!r}")
     _split = mode
 
 
-def _halves(batch):
-    """The two halves of the batch's rows for two threads, or None for one thread."""
+def _halves(batch, products=()):
+    """The two halves of the batch's rows for two threads, or None for one thread. ``products``:
+    ``(dtype, k, n, strided)`` of each product a step makes (rows by ``k`` times ``k`` by ``n``)."""
     if _split is False or batch < 2:
         return None
-    if _split is None and (batch < 2 * _MIN_HALF or threads.elementwise_threads() < 2):
+    if _split is None and (batch < 2 * _MIN_HALF or threads.elementwise_threads() < 2
+                           or not all(_rows_agree(batch, *p) for p in products)):
         return None
     return slice(0, batch // 2), slice(batch // 2, batch)
 
 
-def _run_rows(rows, batch):
+_AGREE = {}              # (what, shapes, BLAS's threads) -> whether the products come out the same
+
+
+def _rows_agree(batch, dtype, k, n, strided=False):
+    """Whether BLAS's product of each half of ``batch`` rows (by a ``k`` x ``n`` matrix), on one
+    BLAS thread as each of two threads runs it, is bit for bit those rows of its product of all
+    of them on the threads BLAS has now, as the readable layer makes it. BLAS picks its kernels
+    by the shapes, not the numbers: OpenBLAS's are per row the same at bench/lstm.py's shapes,
+    not at all (16 rows by 512 x 128 differ in the last bits). Tried once per shape on random
+    numbers; ``strided``: the rows a step apart in memory, as ``x_t`` of a (batch, steps,
+    features) input."""
+    def make(rng):
+        a = rng.standard_normal((batch, 3, k) if strided else (batch, k)).astype(dtype)
+        return (a[:, 1] if strided else a), rng.standard_normal((k, n)).astype(dtype)
+    parts = (slice(0, batch // 2), slice(batch // 2, batch))
+    return _agree(("rows", np.dtype(dtype).str, batch, k, n, strided), make, parts)
+
+
+def _whole_agrees(dtype, m, k, n, a_transposed, b_transposed):
+    """Whether BLAS's product of an ``m`` x ``k`` by a ``k`` x ``n`` matrix (each a transposed view
+    or not, as the layer's ``_weight_grad`` and ``_input_grad`` multiply) comes out bit for bit the
+    same on one BLAS thread as on the threads BLAS has now (not always: OpenBLAS's float64 product
+    of 300 x 300 matrices differs in the last bits between one thread and two)."""
+    def make(rng):
+        a = rng.standard_normal((k, m) if a_transposed else (m, k)).astype(dtype)
+        b = rng.standard_normal((n, k) if b_transposed else (k, n)).astype(dtype)
+        return (a.T if a_transposed else a), (b.T if b_transposed else b)
+    return _agree(("whole", np.dtype(dtype).str, m, k, n, a_transposed, b_transposed), make, (slice(None),))
+
+
+def _agree(key, make, parts):
+    """``a @ b`` (from ``make(rng)``) on the threads BLAS has now, against the rows ``parts`` of it
+    each made on one BLAS thread: the same bits? Once per key and BLAS thread count."""
+    key = key + (threads._current,)
+    if key not in _AGREE:
+        a, b = make(np.random.default_rng(len(_AGREE)))
+        whole = a @ b
+        with threads.blas_pinned(1):
+            _AGREE[key] = all(np.array_equal(a[r] @ b, whole[r]) for r in parts)
+    return _AGREE[key]
+
+
+def _run_rows(rows, halves):
     """``rows(r)``, the recurrence over the batch's rows ``r``, with a step's small matmuls on
-    one BLAS thread: over all rows, or over each half in its own thread (numba's loops, NumPy's
-    matmul, exp and tanh let go of the GIL) with BLAS pinned to one thread per caller. The
-    helper thread gets the caller's NumPy error settings and flush-to-zero flags."""
+    one BLAS thread: over all rows (``halves`` None), or over each half in its own thread (numba's
+    loops, NumPy's matmul, exp and tanh let go of the GIL)."""
     threads.useful_blas_threads(1)                       # a step's matmuls are small: one BLAS thread is faster
     try:
-        halves = _halves(batch)
         if halves is None:
             rows(slice(None))
-            return
-        from concurrent.futures import wait  # noqa: PLC0415
-
-        from .. import fast  # noqa: PLC0415
-        from . import denormals  # noqa: PLC0415
-        settings = np.geterr()
-
-        def helper(r):
-            with np.errstate(**settings):
-                rows(r)
-        with threads.blas_pinned(1):                     # also under a fixed set_num_threads(n)
-            future = fast._pool().submit(denormals.like_caller(helper), halves[1])
-            try:
-                rows(halves[0])
-            finally:
-                wait([future])
-        future.result()
+        else:
+            _on_two_threads(lambda: rows(halves[0]), lambda: rows(halves[1]))
     finally:
         threads.useful_blas_threads(None)                # the weights' gradients after the loop: large matmuls
+
+
+def _on_two_threads(first, second):
+    """``first()`` in this thread while ``second()`` runs in glassnet's worker thread, BLAS pinned
+    to one thread for each (``threads.blas_pinned``: also under a fixed ``set_num_threads(n)``).
+    The worker gets the caller's NumPy error settings and flush-to-zero flags (both per thread);
+    an error in either reaches the caller, after both are done."""
+    from concurrent.futures import wait  # noqa: PLC0415
+
+    from .. import fast  # noqa: PLC0415
+    from . import denormals  # noqa: PLC0415
+    settings = np.geterr()
+
+    def helper():
+        with np.errstate(**settings):
+            second()
+    with threads.blas_pinned(1):
+        future = fast._pool().submit(denormals.like_caller(helper))
+        try:
+            first()
+        finally:
+            wait([future])
+    future.result()
 
 
 _one_loop = True         # the LSTM's recurrence as one numba loop calling NumPy's own kernels (see _compiled)
@@ -241,9 +299,17 @@ def _compiled(layer, U, rows, xs=None, W=None):
     return found
 
 
-def _rows_each(batch):
-    """The rows of the batch each thread takes in the LSTM's recurrence (:func:`_halves`)."""
-    return batch if _halves(batch) is None else batch // 2
+def _blocks_contiguous(arrays, dims):
+    """Whether each step's block of each array (its last ``dims[i]`` axes) is C-contiguous, as the
+    one loops take it (``_numba_recurrent._rows``): true of the twins' own buffers and of one
+    thread's rows of them; checked, not assumed."""
+    for a, d in zip(arrays, dims):
+        expected = a.itemsize
+        for size, stride in zip(reversed(a.shape[a.ndim - d:]), reversed(a.strides[a.ndim - d:])):
+            if size > 1 and stride != expected:
+                return False
+            expected *= size
+    return True
 
 
 # ---------------------------------------------------------------------------------------
@@ -278,7 +344,9 @@ def lstm_forward(layer, x, training=False, mask=None):
     gc = _buffer(layer, "gc", (T, batch, n), dtype)
     keep, masked = _step_mask(layer)
 
-    compiled = _compiled(layer, U, _rows_each(batch), xs, W)
+    products = [(dtype, n, 4 * n)] + ([(dtype, xs.shape[2], 4 * n, True)] if xw is None else [])   # h U, x_t W
+    halves = _halves(batch, products)
+    compiled = _compiled(layer, U, batch if halves is None else batch // 2, xs, W)
 
     def rows(r):
         """The recurrence over the batch's rows ``r`` (all of them, or one thread's half)."""
@@ -287,8 +355,9 @@ def lstm_forward(layer, x, training=False, mask=None):
         e = np.empty((m, 3 * n), dtype)                                     # exp's input and output
         zc, cc = np.empty((m, n), dtype), np.empty((m, n), dtype)           # c~'s input and output
         one = dtype.type(1)
-        if compiled:                                     # the same calls, from one numba loop
-            projected = np.empty((0, 0, 0), dtype) if xw is None else xw[:, r]
+        projected = np.empty((0, 0, 0), dtype) if xw is None else xw[:, r]
+        blocks = (hs[:, r], cs[:, r], zs[:, r], acts[:, r], gc[:, r], projected, keep[:, r] if masked else keep)
+        if compiled and _blocks_contiguous(blocks, (2, 2, 2, 2, 2, 2, 1)):   # the same calls, from one numba loop
             k.lstm_forward_loop(*compiled, xs[:, r], W, projected, xw is not None, U, bias, hs[:, r], cs[:, r],
                                 zs[:, r], acts[:, r], gc[:, r], keep[:, r] if masked else keep, masked,
                                 xw_t, hu, e, zc, cc)
@@ -305,7 +374,7 @@ def lstm_forward(layer, x, training=False, mask=None):
                 k.lstm_cell(e, cc, c, c_next, a, one)    # the sigmoids' 1 / (1 + e), c~, c_t = f c_{t-1} + i c~
                 np.tanh(c_next, out=g)
                 k.lstm_hidden(a, g, h, h_next, c, c_next, keep[t % len(keep)][r] if masked else keep[0], masked)
-    _run_rows(rows, batch)
+    _run_rows(rows, halves)
     layer.xs, layer.hs, layer.cs, layer.zs, layer.acts, layer.gc = xs, hs, cs, zs, acts, gc
     layer.final_states = [hs[-1], cs[-1]]
     return layer._output(hs)
@@ -325,11 +394,14 @@ def lstm_backward(layer, grad, need_input_grad=True):
     acts, cs, gc = layer.acts, layer.cs, layer.gc
     Ut = np.ascontiguousarray(U.T)                       # as the readable _back_through: U^T row by row
 
-    compiled = _compiled(layer, U, _rows_each(batch))
+    halves = _halves(batch, [(U.dtype, 4 * n, n)])          # dz_t U^T
+    compiled = _compiled(layer, U, batch if halves is None else batch // 2)
 
     def rows(r):
         """Backward through time over the batch's rows ``r`` (all, or one thread's half)."""
-        if compiled:                                     # the same calls, from one numba loop
+        blocks = (dys[:, r], back[r], skip[r], dc_next[r], acts[:, r], cs[:, r], gc[:, r], dz[:, r],
+                  keep[:, r] if masked else keep)
+        if compiled and _blocks_contiguous(blocks, (2, 2, 2, 2, 2, 2, 2, 2, 1)):   # the same calls, one numba loop
             k.lstm_backward_loop(compiled[0], dys[:, r], layer.return_sequences, back[r], skip[r], dc_next[r],
                                  acts[:, r], cs[:, r], gc[:, r], dz[:, r], Ut, keep[:, r] if masked else keep, masked)
             return
@@ -337,9 +409,41 @@ def lstm_backward(layer, grad, need_input_grad=True):
             k.lstm_backward_step(dys[pick(t), r], back[r], skip[r], dc_next[r], acts[t, r], cs[t, r], gc[t, r],
                                  dz[t, r], keep[t % len(keep)][r] if masked else keep[0], masked, one, zero)
             np.matmul(dz[t, r], Ut, out=back[r])         # sent back to h_{t-1}: dz_t U^T
-    _run_rows(rows, batch)
+    _run_rows(rows, halves)
+    if halves is not None and _grads_on_two_threads(layer, dz):
+        return _lstm_grads_on_two_threads(layer, dz, [back + skip, dc_next], need_input_grad)
     layer._set_grads(layer.xs, layer.hs[:-1], dz, dz)    # dW, dU, db: one matmul each over the steps
     return layer._grads_in(dz, [back + skip, dc_next], need_input_grad)   # dx; dh_0, dc_0: what reached step 0
+
+
+def _grads_on_two_threads(layer, dz):
+    """Whether the products after the loop may be shared by two threads, one BLAS thread each
+    (:func:`_lstm_grads_on_two_threads`) with the same numbers: no dropout masks (their products
+    are per gate), and each product the same on one BLAS thread as on what BLAS has now."""
+    if layer.input_masks is not None or layer.state_masks is not None:
+        return False
+    steps, (features, width) = dz.shape[0] * dz.shape[1], layer.kernel.value.shape
+    dtype = dz.dtype
+    return (_whole_agrees(dtype, features, steps, width, True, False)          # dW = x^T dz
+            and _whole_agrees(dtype, layer.units, steps, width, True, False)   # dU = h^T dz
+            and _whole_agrees(dtype, steps, width, features, False, True))     # dx = dz W^T
+
+
+def _lstm_grads_on_two_threads(layer, dz, state_grads, need_input_grad):
+    """The layer's ``_set_grads`` and ``_grads_in`` after the loop, its products shared by two
+    threads, each whole on one BLAS thread: ``dW`` then ``dx`` here, ``dU`` and ``db`` in the worker."""
+    found = {}
+
+    def first():
+        layer.kernel.grad = layer._weight_grad(layer.xs, dz, layer.input_masks)
+        found["dx"] = layer._grads_in(dz, state_grads, need_input_grad)
+
+    def second():
+        layer.recurrent_kernel.grad = layer._weight_grad(layer.hs[:-1], dz, layer.state_masks)
+        if layer.use_bias:
+            layer.bias.grad = layer._bias_grad(dz, dz)
+    _on_two_threads(first, second)
+    return found["dx"]
 
 
 # ---------------------------------------------------------------------------------------
