@@ -6,6 +6,7 @@
     python bench/conv.py --only glassnet --kernels numpy   # glassnet's readable path only (no numba)
     python bench/conv.py --threads 1                       # every contestant on one thread (a loaded machine)
     python bench/conv.py --rounds 3                        # the contestants in turn, 3 times: a ratio per round
+    python bench/conv.py --only glassnet,glassnet-whole    # with and without the passes in parts on free cores
 
 The model: Conv2D 32 3x3 relu, MaxPooling2D 2, Conv2D 64 3x3 relu, MaxPooling2D 2, Flatten,
 Dropout 0.5, Dense 10 softmax; Adam, categorical cross-entropy (PyTorch: the same layers in
@@ -93,6 +94,8 @@ def run_glassnet(x, labels, batch, epochs):
         losses.append(h.history["loss"][-1])
     import importlib.util
     numba = KERNELS != "numpy" and importlib.util.find_spec("numba") is not None
+    from glassnet.fast import conv as fast_conv
+    THREADS.append(f"{glassnet.config.get_num_threads()} (parts on {fast_conv.last_threads})")
     return times, losses, glassnet.__version__ + (" numba" if numba else " numpy")
 
 
@@ -131,6 +134,7 @@ def run_torch(x, labels, batch, epochs):
         losses.append(epoch(m, opt, len(xt)))
         times.append(time.perf_counter() - start)
         CPU.append(time.process_time() - cpu)
+    THREADS.append(str(torch.get_num_threads()))
     return times, losses, torch.__version__
 
 
@@ -164,6 +168,7 @@ def run_keras(x, labels, batch, epochs):
 
 KERNELS = "auto"
 CPU = []                # each timed epoch's CPU seconds (time.process_time: all the process's threads)
+THREADS = []            # the threads a contestant ended its timed epochs on (glassnet: BLAS, and its split passes)
 _THREAD_VARS = ("GLASSNET_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS",
                 "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 
@@ -176,7 +181,16 @@ def _one_thread_libraries(n):
         torch.set_num_interop_threads(n)
     except Exception:  # noqa: BLE001 - torch absent (glassnet's or Keras's worker)
         pass
-RUNNERS = {"glassnet": run_glassnet, "pytorch": run_torch, "keras": run_keras}
+def run_glassnet_whole(x, labels, batch, epochs):
+    """glassnet with each pass over the whole batch on the calling thread (no parts on the free
+    cores: the passes as before the fourth session of 2026-12-06), BLAS on glassnet's threads."""
+    sys.path.insert(0, SRC)
+    from glassnet.fast import conv as fast_conv
+    fast_conv._MAX_PARTS = 1
+    return run_glassnet(x, labels, batch, epochs)
+
+
+RUNNERS = {"glassnet": run_glassnet, "glassnet-whole": run_glassnet_whole, "pytorch": run_torch, "keras": run_keras}
 
 
 def worker(name, samples, batch, epochs):
@@ -184,6 +198,7 @@ def worker(name, samples, batch, epochs):
     before = peak_mb()
     times, losses, version = RUNNERS[name](x, labels, batch, epochs)
     print(json.dumps({"name": name, "version": version, "times": times, "cpu": CPU, "losses": losses,
+                      "threads": THREADS[-1] if THREADS else "?",
                       "peak_mb": peak_mb(), "peak_before_mb": before, "data_mb": x.nbytes / 2**20}))
 
 
@@ -216,8 +231,9 @@ def main(argv=None) -> int:
             _one_thread_libraries(args.threads)
         worker(args.worker, args.samples, args.batch_size, args.epochs)
         return 0
-    pythons = {"glassnet": sys.executable, "pytorch": args.torch_python, "keras": args.keras_python}
-    needs = {"glassnet": "numpy", "pytorch": "torch", "keras": "tensorflow"}
+    pythons = {"glassnet": sys.executable, "glassnet-whole": sys.executable, "pytorch": args.torch_python,
+               "keras": args.keras_python}
+    needs = {"glassnet": "numpy", "glassnet-whole": "numpy", "pytorch": "torch", "keras": "tensorflow"}
     flops = flops_per_sample() * args.samples
     print(f"threads: {args.threads or 'each library its default'}")
     print(f"simple MNIST convnet, {args.samples:,} random 28x28x1 images, batch {args.batch_size}, "
@@ -247,22 +263,23 @@ def main(argv=None) -> int:
             res["median"] = statistics.median(res["times"])
             res["cpu_median"] = statistics.median(res["cpu"])
             rounds[name].append(res)
-            print(f"{'round %d ' % (r + 1) if args.rounds > 1 else ''}{name:9s} {res['version']:>16s}  "
+            print(f"{'round %d ' % (r + 1) if args.rounds > 1 else ''}{name:14s} {res['version']:>16s}  "
                   f"{res['median']:8.2f} s/epoch (CPU {res['cpu_median']:.2f} s)  "
                   f"{flops / res['median'] / 1e9:6.1f} GFLOP/s  loss {res['losses'][-1]:.4f}  "
                   f"peak {res['peak_mb']:.0f} MB (with the data made {res['peak_before_mb']:.0f} MB, "
-                  f"data {res['data_mb']:.0f} MB)  load {load:.1f}", flush=True)
-    g = rounds.get("glassnet", [])
-    for peer in ("pytorch", "keras"):
-        p = rounds.get(peer, [])
-        pairs = list(zip(g, p))
-        if not pairs:
-            continue
-        wall = [a["median"] / b["median"] for a, b in pairs]
-        cpu = [a["cpu_median"] / b["cpu_median"] for a, b in pairs]
-        print(f"glassnet / {peer}: {statistics.median(wall):.2f}x the time per epoch (rounds: "
-              f"{' '.join(f'{x:.2f}' for x in wall)}), CPU time {statistics.median(cpu):.2f}x "
-              f"({' '.join(f'{x:.2f}' for x in cpu)})")
+                  f"data {res['data_mb']:.0f} MB)  threads {res.get('threads', '?')}  load {load:.1f}", flush=True)
+    for mine in ("glassnet", "glassnet-whole"):
+        g = rounds.get(mine, [])
+        for peer in ("glassnet-whole", "pytorch", "keras"):
+            p = rounds.get(peer, [])
+            pairs = list(zip(g, p))
+            if not pairs or peer == mine:
+                continue
+            wall = [a["median"] / b["median"] for a, b in pairs]
+            cpu = [a["cpu_median"] / b["cpu_median"] for a, b in pairs]
+            print(f"{mine} / {peer}: {statistics.median(wall):.2f}x the time per epoch (rounds: "
+                  f"{' '.join(f'{x:.2f}' for x in wall)}), CPU time {statistics.median(cpu):.2f}x "
+                  f"({' '.join(f'{x:.2f}' for x in cpu)})")
     return 0
 
 

@@ -28,12 +28,21 @@ MaxPooling2D backward       the gradient written at the winners, one pass
 
 Each pass is a loop compiled by numba (``glassnet.fast._numba_conv``, installed with
 glassnet); the loops keep NumPy's order of operations, so outputs and gradients are the
-readable path's bit for bit, with two exceptions that change the order of additions (so
-within rounding: 1e-6 of the size of the terms added, tests/test_fast_conv.py): the direct
-9-number window (BLAS adds ``P K``'s terms in an order of its own), and ``dK`` summed block by
-block (a sum of block sums). A convnet whose first layer has more than one channel and whose
-patches fit one block trains to the readable path's weights bit for bit; the MNIST convnet
-to them within rounding. One training step of Keras's simple MNIST convnet (batch 128) went
+readable path's bit for bit, with three exceptions that change the order of additions (so
+within rounding: 1e-6 of the size of the terms added, tests/test_fast_conv.py and
+tests/test_fast_conv_parts.py): the direct 9-number window (BLAS adds ``P K``'s terms in an
+order of its own), ``dK`` summed block by block (a sum of block sums), and ``dK`` and ``db``
+of a large batch cut into parts (below). A convnet whose first layer has more than one
+channel, whose patches fit one block and whose batch is one part trains to the readable
+path's weights bit for bit; the MNIST convnet to them within rounding.
+
+**Parts on the free cores.** A large batch (at least 2**18 numbers a part) is cut into
+consecutive parts of whole images, one per usable core (at most 8; :func:`_parts`), and each
+pass above runs part by part: on as many threads as glassnet may use now
+(``glassnet.fast.threads``: the cores other programs leave free, one on a busy machine, or
+``set_num_threads(n)``), with BLAS pinned to one thread inside each (no more busy threads
+than cores), else one part after another on the calling thread. The cut depends on the
+sizes and the number of cores, never on the load: one thread or two give the same numbers. One training step of Keras's simple MNIST convnet (batch 128) went
 from ~78 ms to ~36 ms (~67 to ~47 ms when the machine is busy) on this project's 2-core
 machine with the whole-P passes, and ~8% less CPU time again with the direct first layer
 and the blocks (bench/conv.py, bench/README.md, docs/images.md).
