@@ -95,20 +95,24 @@ def _traced_class():
         def __str__(self):
             if self._name() is None:
                 return Tensor.__str__(self)
-            return f'Tensor("{self._name()}:0", shape={tuple(self.shape)}, dtype={as_dtype(self.dtype).name})'
+            return f'Tensor("{self._name()}:0", shape={self._graph_shape()}, dtype={as_dtype(self.dtype).name})'
 
         def __repr__(self):
             if self._name() is None:
                 return Tensor.__repr__(self)
-            return f"<tf.Tensor '{self._name()}:0' shape={tuple(self.shape)} dtype={as_dtype(self.dtype).name}>"
+            return f"<tf.Tensor '{self._name()}:0' shape={self._graph_shape()} dtype={as_dtype(self.dtype).name}>"
+
+        def _graph_shape(self):        # an input_signature's TensorSpec shape (None: any size) where it has one
+            shape = getattr(self, "_spec_shape", None)
+            return tuple(self.shape) if shape is None else shape
 
     globals()["_TRACED"] = TracedTensor
     return TracedTensor
 
 
-def _as_traced(fn, instance, args, kwargs):
+def _as_traced(fn, instance, args, kwargs, specs=()):
     """Tensor arguments as TracedTensors named by their parameters (not while a tape records: the
-    tape follows the tensors themselves)."""
+    tape follows the tensors themselves); ``specs``: the input_signature's, for the shapes printed."""
     import inspect  # noqa: PLC0415
     from .tensor import Tensor, _active_tapes  # noqa: PLC0415
     if _active_tapes():
@@ -119,14 +123,107 @@ def _as_traced(fn, instance, args, kwargs):
     except (TypeError, ValueError):
         names = []
 
-    def traced(value, name):
+    def traced(value, name, spec=None):
         if type(value) is not Tensor:
             return value
         out = value.view(cls)
         out._graph_name = name
+        if _is_spec(spec):
+            out._spec_shape = tuple(spec.shape)
         return out
-    args = tuple(traced(a, names[i] if i < len(names) else f"args_{i}") for i, a in enumerate(args))
+    specs = tuple(specs) + (None,) * len(args)
+    args = tuple(traced(a, names[i] if i < len(names) else f"args_{i}", specs[i]) for i, a in enumerate(args))
     return args, {k: traced(v, k) for k, v in kwargs.items()}
+
+
+def _is_spec(spec) -> bool:
+    return hasattr(spec, "shape") and hasattr(spec, "dtype") and not hasattr(spec, "__array__")
+
+
+def _spec_fits(spec, shape, dtype) -> bool:
+    want = tuple(spec.shape)
+    return np.dtype(dtype) == np.dtype(spec.dtype) and len(want) == len(shape) and \
+        all(w is None or w == g for w, g in zip(want, shape))
+
+
+def _conform(value, spec):
+    """``value`` as ``spec`` (a TensorSpec, or a list/tuple/dict of them) takes it, as TensorFlow binds
+    an input_signature: a tensor must have the spec's dtype and a shape it allows; a Python value or
+    NumPy array becomes a tensor of the spec's dtype (a float for an integer spec is refused)."""
+    from .dtypes import as_dtype  # noqa: PLC0415
+    from .tensor import Tensor, convert_to_tensor  # noqa: PLC0415
+    from .variable import Variable  # noqa: PLC0415
+    if isinstance(spec, dict):
+        return {k: _conform(value[k], v) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return type(value)(_conform(v, sp) for v, sp in zip(value, spec))
+    if not _is_spec(spec):
+        return value
+    got = value
+    if isinstance(value, Variable):
+        got = value.value
+    if not isinstance(got, Tensor):
+        plain = convert_to_tensor(value)
+        if np.dtype(spec.dtype).kind in "iu" and plain.dtype.kind == "f" and not isinstance(value, np.ndarray):
+            raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {as_dtype(spec.dtype).name}")
+        got = plain if plain.dtype == np.dtype(spec.dtype) else convert_to_tensor(value, dtype=spec.dtype)
+    if not _spec_fits(spec, got.shape, got.dtype):
+        raise TypeError(f"Can not cast TensorSpec(shape={tuple(got.shape)}, dtype={as_dtype(got.dtype)!r}, name=None) "
+                        f"to TensorSpec(shape={tuple(spec.shape)}, dtype={as_dtype(spec.dtype)!r}, name=None)")
+    return value if isinstance(value, (Tensor, Variable)) else got
+
+
+def _bind(fn, instance, signature, args, kwargs):
+    """The call's arguments bound to ``fn``'s parameters (defaults filled in) and conformed to
+    ``signature``, in order; TensorFlow's TypeError ("Binding inputs to tf.function failed ...")
+    when they do not fit."""
+    import inspect  # noqa: PLC0415
+    params = list(inspect.signature(fn).parameters.values())[1 if instance is not None else 0:]
+    try:
+        bound = inspect.Signature(params).bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = list(bound.arguments.values())
+        if len(values) < len(signature):
+            raise TypeError(f"the input_signature has {len(signature)} specs for {len(values)} parameters")
+        return tuple(_conform(v, sp) for v, sp in zip(values, signature)) + tuple(values[len(signature):])
+    except (TypeError, ValueError, KeyError) as e:
+        raise TypeError(f"Binding inputs to tf.function failed due to `{e}`. Received args: {args} and kwargs: "
+                        f"{kwargs} for signature: {tuple(signature)}.") from None
+
+
+def _fits_specs(specs, args) -> bool:
+    """Whether ``args`` would go to a function traced for ``specs`` (each tensor argument's
+    dtype and shape allowed by its spec; anything else equal)."""
+    if len(specs) != len(args):
+        return False
+    for spec, value in zip(specs, args):
+        if _is_spec(spec):
+            if not (hasattr(value, "shape") and hasattr(value, "dtype") and _spec_fits(spec, value.shape, value.dtype)):
+                return False
+        elif _signature(spec) != _signature(value):
+            return False
+    return True
+
+
+class ConcreteFunction:
+    """What ``get_concrete_function`` gives: the function for one signature of TensorSpecs. glassnet
+    builds no graph; calling it checks the arguments against the specs and runs the Python function
+    (its Python side effects run when it is called, not when it was made, as TensorFlow's trace)."""
+
+    def __init__(self, function, instance, specs):
+        import inspect  # noqa: PLC0415
+        self._function, self._instance, self._specs = function, instance, tuple(specs)
+        names = list(inspect.signature(function.python_function).parameters)[1 if instance is not None else 0:]
+        self.structured_input_signature = (tuple(
+            type(sp)(sp.shape, sp.dtype, name=n) if _is_spec(sp) and getattr(sp, "name", 0) is None else sp
+            for sp, n in zip(self._specs, names)), {})
+
+    def __call__(self, *args, **kwargs):
+        args = _bind(self._function.python_function, self._instance, self._specs, args, kwargs)
+        return self._function._run(self._instance, args, {})
+
+    def __repr__(self):
+        return f"<ConcreteFunction {self._function.python_function.__qualname__}>"
 
 
 def _as_tensors(out):
@@ -155,6 +252,7 @@ class Function:
         self._options = options
         self._traced = set()
         self._signatures = []
+        self._concrete = []             # (id(instance), specs) that get_concrete_function traced
 
     def __call__(self, *args, **kwargs):
         return self._run(None, args, kwargs)
@@ -162,7 +260,18 @@ class Function:
     def _run(self, instance, args, kwargs):
         from .. import config  # noqa: PLC0415
         call = self.python_function if instance is None else self.python_function.__get__(instance)
-        key = (id(instance), _signature(list(args)), _signature(kwargs))
+        specs = ()
+        if self.input_signature is not None:        # one trace for every call the signature allows
+            args, kwargs, specs = _bind(self.python_function, instance, self.input_signature, args, kwargs), {}, \
+                self.input_signature
+            key = (id(instance), "input_signature")
+        else:
+            key = (id(instance), _signature(list(args)), _signature(kwargs))
+            if not kwargs and key not in self._traced:
+                for owner, traced_specs in self._concrete:
+                    if owner == id(instance) and _fits_specs(traced_specs, args):
+                        key, specs = (owner, "concrete", traced_specs), traced_specs
+                        break
         if not config._EAGER[0] and key in self._traced:
             real = sys.stdout
             sys.stdout = _Quiet(real)
@@ -172,7 +281,7 @@ class Function:
                 sys.stdout = real
         else:
             if not config._EAGER[0]:                     # "tracing": tensor arguments print as graph tensors
-                args, kwargs = _as_traced(self.python_function, instance, args, kwargs)
+                args, kwargs = _as_traced(self.python_function, instance, args, kwargs, specs)
             out = call(*args, **kwargs)
             if not config._EAGER[0] and key not in self._traced:
                 self._traced.add(key)
@@ -204,6 +313,7 @@ class Function:
             return self
         bound = functools.partial(self._call_bound, instance)
         bound.experimental_get_tracing_count = self.experimental_get_tracing_count
+        bound.get_concrete_function = functools.partial(self._concrete_for, instance)
         return bound
 
     def _call_bound(self, instance, *args, **kwargs):
@@ -213,11 +323,42 @@ class Function:
         return len(self._traced)
 
     def get_concrete_function(self, *args, **kwargs):
-        raise NotImplementedError("tf.function: glassnet runs functions eagerly and builds no graph, so there is "
-                                  "no concrete function (call the function itself)")
+        """The :class:`ConcreteFunction` for the input_signature (no arguments), or for these
+        arguments (TensorSpecs, or tensors standing for their own specs). It counts as a trace: a later
+        call whose tensors those specs allow runs as an already traced one does."""
+        return self._concrete_for(None, *args, **kwargs)
+
+    def _concrete_for(self, instance, *args, **kwargs):
+        import inspect  # noqa: PLC0415
+        from .tensor import Tensor  # noqa: PLC0415
+        if args or kwargs:
+            params = list(inspect.signature(self.python_function).parameters)[1 if instance is not None else 0:]
+            try:
+                bound = inspect.signature(self.python_function).bind_partial(
+                    *(((instance,) if instance is not None else ()) + args), **kwargs).arguments
+            except TypeError as e:
+                raise TypeError(f"get_concrete_function: {e}") from None
+            values = [bound[p] for p in params if p in bound]
+            specs = tuple(_spec_of(v) if isinstance(v, (Tensor, np.ndarray)) else v for v in values)
+        elif self.input_signature is not None:
+            specs = tuple(self.input_signature)
+        else:
+            raise ValueError("get_concrete_function: this tf.function has no input_signature; pass the arguments "
+                             "(tf.TensorSpec or tensors) to trace it for")
+        key = (id(instance), "input_signature") if self.input_signature is not None else (id(instance), "concrete", specs)
+        if self.input_signature is None and (id(instance), specs) not in self._concrete:
+            self._concrete.append((id(instance), specs))
+        if key not in self._traced:
+            self._traced.add(key)
+        return ConcreteFunction(self, instance, specs)
 
     def __repr__(self):
         return f"<glassnet.tf.function.Function object wrapping {self.python_function.__qualname__}>"
+
+
+def _spec_of(value):
+    from ..data.structure import TensorSpec  # noqa: PLC0415
+    return TensorSpec(np.shape(value), np.asarray(value).dtype)
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None, reduce_retracing=False,

@@ -58,6 +58,8 @@ def _values(x):
     it), anything else as a Tensor with TensorFlow's types for Python numbers (float32, int32)."""
     if isinstance(x, (Tensor, Variable)):
         return x
+    if isinstance(x, (list, tuple)) and x and all(isinstance(v, (Tensor, Variable)) for v in x):
+        return vjps.stack(*x)       # tf.reduce_sum([loss_a, loss_b]): TensorFlow packs them, on the tape
     return np.asarray(x).view(Tensor) if isinstance(x, np.ndarray) else convert_to_tensor(x)
 
 
