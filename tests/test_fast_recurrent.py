@@ -502,6 +502,18 @@ def test_by_default_with_a_free_core_the_lstm_takes_two_threads_with_the_readabl
     assert len(two_thread_calls) == (3 if after else 2 if split else 0)    # forward, backward loop, its products
 
 
+def test_the_two_halves_run_one_after_the_other_inside_glassnets_own_worker(two_threads, helper_threads):
+    """A fit run as a task of glassnet's pool (one worker on two cores) cannot hand work to that
+    worker and wait for it: both halves run in the worker, the numbers as on two threads."""
+    x = _random((8, 5, 3), 56)
+    inside, outside = _twins(lambda: LSTM(4), x)
+    _, on_two = _run(outside, x, 57)
+    helper_threads.clear()
+    _, in_worker = fast._pool().submit(_run, inside, x, 57).result(timeout=60)
+    assert len({ident for ident, _, _ in helper_threads}) == 1 and len(helper_threads) == 2
+    _assert_same(in_worker, on_two)
+
+
 def test_the_products_after_the_loop_stay_on_one_thread_where_blas_would_differ(two_threads, two_thread_calls,
                                                                               monkeypatch):
     x = _random((8, 5, 3), 54)

@@ -253,15 +253,25 @@ def _run_rows(rows, halves):
         threads.useful_blas_threads(None)                # the weights' gradients after the loop: large matmuls
 
 
+_POOL_THREADS = "glassnet_"   # the names of glassnet.fast._pool()'s threads
+
+
 def _on_two_threads(first, second):
     """``first()`` in this thread while ``second()`` runs in glassnet's worker thread, BLAS pinned
     to one thread for each (``threads.blas_pinned``: also under a fixed ``set_num_threads(n)``).
     The worker gets the caller's NumPy error settings and flush-to-zero flags (both per thread);
-    an error in either reaches the caller, after both are done."""
+    an error in either reaches the caller, after both are done. Called from that worker thread
+    itself (a fit run as a task of glassnet's pool), both run here, one after the other: the
+    worker cannot wait on itself."""
+    import threading  # noqa: PLC0415
     from concurrent.futures import wait  # noqa: PLC0415
 
     from .. import fast  # noqa: PLC0415
     from . import denormals  # noqa: PLC0415
+    if threading.current_thread().name.startswith(_POOL_THREADS):
+        first()
+        second()
+        return
     settings = np.geterr()
 
     def helper():
