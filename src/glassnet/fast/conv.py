@@ -234,14 +234,19 @@ def _parts(n, numbers) -> list:
 
 
 last_threads = 0      # threads the last split pass ran on (tests read it)
+_STEP_ON_ONE_BLAS_THREAD = True   # once parts run on threads, the step's other products too (auto mode)
 
 
 def _run_parts(parts, work) -> list:
     """``[work(start, stop) for each part]``, the parts on as many threads as glassnet may use
     now (``glassnet.fast.threads.elementwise_threads``: one on a busy machine), each thread
     taking every t-th part. numba's loops and NumPy's matmul let go of the GIL; while several
-    threads run, BLAS is pinned to one thread each (no more busy threads than cores). The
-    helper threads get the caller's NumPy error settings and flush-to-zero flags."""
+    threads run, BLAS is pinned to one thread each (no more busy threads than cores), and in
+    auto mode the rest of the step's products (a convnet's small Dense) stay on one BLAS
+    thread too (``threads.useful_blas_threads(1)``, lifted by the next step and at fit's end):
+    after a call on two threads OpenBLAS's worker spins for a while, on the core the parts'
+    helper thread needs. The helper threads get the caller's NumPy error settings and
+    flush-to-zero flags."""
     global last_threads
     from . import threads  # noqa: PLC0415
     t = min(len(parts), threads.elementwise_threads())
@@ -252,6 +257,8 @@ def _run_parts(parts, work) -> list:
 
     from .. import fast  # noqa: PLC0415
     from . import denormals  # noqa: PLC0415
+    if _STEP_ON_ONE_BLAS_THREAD:
+        threads.useful_blas_threads(1)
     settings = np.geterr()
     out = [None] * len(parts)
 
@@ -382,7 +389,7 @@ def conv2d_backward(layer, grad, need_input_grad=True):
         if dz is None:
             dz = layer._activation_backward(layer.z, layer.a, grad)      # dZ = dA * g'(Z)
         dz = np.ascontiguousarray(dz).reshape(-1, f)
-    dxpad = np.zeros(layer.padded_shape, xpad.dtype) if need_input_grad else None
+    dxpad = np.empty(layer.padded_shape, xpad.dtype) if need_input_grad else None     # zeroed part by part
     per = _per_block(layer, n, rows, k2.shape[0])
     whole = None
     if per == n:                                  # one block: the forward's P, or the whole P made now
@@ -397,6 +404,8 @@ def conv2d_backward(layer, grad, need_input_grad=True):
         scratch = whole[s0 * rows:e0 * rows] if whole is not None else np.empty(
             (min(per, e0 - s0) * rows, k2.shape[0]), xpad.dtype)
         step = e0 - s0 if whole is not None else per
+        if need_input_grad:
+            dxpad[s0:e0] = 0
         for s in range(s0, e0, step):
             e = min(e0, s + step)
             block = slice(s * rows, e * rows)
