@@ -232,3 +232,19 @@ def test_float64_in_parts_passes_the_gradcheck(two_cores):
         np.testing.assert_allclose(conv.kernel.grad, dk0, rtol=1e-12, atol=1e-13)
         np.testing.assert_allclose(conv.bias.grad, db0, rtol=1e-12, atol=1e-13)
         assert glassnet.gradcheck(conv, x, max_entries=60).passed
+
+
+def test_in_auto_mode_a_split_step_keeps_its_other_products_on_one_blas_thread(monkeypatch):
+    # auto mode with two cores free (as pace() would find them on a quiet 2-core machine)
+    threads.set_num_threads(None)
+    monkeypatch.setattr(threads, "_free", 2)
+    threads.useful_blas_threads(None)
+    assert threads.elementwise_threads() == 2
+    try:
+        fast_conv._run_parts([(0, 1)], lambda s, e: None)                 # one part: nothing changes
+        assert threads._useful is None
+        fast_conv._run_parts([(0, 1), (1, 2)], lambda s, e: None)         # parts on two threads
+        assert fast_conv.last_threads == 2 and threads._useful == 1 and threads._current == 1
+    finally:
+        threads.useful_blas_threads(None)                                 # as fit does on leaving
+    assert threads._current == 2
