@@ -46,7 +46,7 @@ _LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many var
          "explain": ("glassbox.explain", "explain"), "gradients": ("glassbox.gradients", "gradients"),
          "gradcheck": ("glassbox.gradients", "gradcheck"), "playground": ("playground", None),
          "version": ("tf.version", None), "strings": ("tf.strings", None), "sparse": ("tf.sparse", None),
-         "SparseTensor": ("tf.sparse", "SparseTensor"),
+         "SparseTensor": ("tf.sparse", "SparseTensor"), "SparseTensorSpec": ("data.composite", "SparseTensorSpec"),
          "experimental": ("experimental", None),         # tf.experimental.numpy
          "image": ("tf.image", None), "signal": ("tf.signal", None),
          "io": ("tf.io", None), "TensorSpec": ("data.structure", "TensorSpec")}

@@ -39,6 +39,7 @@ from ..tf.framework import TRACED
 from ..tf.tensor import Tensor, TensorShape
 from .combine import interleave_runs, pad
 from .prefetch import draws, prefetched
+from .composite import RaggedStacker, batched_spec, is_composite, row, row_count, slice_spec, stack, unknown_batch
 from .structure import TensorSpec, as_array, as_element, as_input, leaves, numpy_leaf, spec_of, structure, tensors
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "Options"]
@@ -175,18 +176,21 @@ class Dataset:
     @_makes("_TensorSliceDataset")
     def from_tensor_slices(tensors, name=None):
         """One element per row: ``(x, y)`` gives ``(x[i], y[i])``; a dict (``dict(df)`` of a
-        pandas DataFrame too) gives dicts; text becomes ``bytes``."""
+        pandas DataFrame too) gives dicts; text becomes ``bytes``; a SparseTensor's rows are
+        SparseTensors, a RaggedTensor's its rows (``data/composite.py``)."""
         arrays = as_input(tensors, "Dataset.from_tensor_slices")
         parts = leaves(arrays)
-        if not parts or any(a.ndim == 0 for a in parts):
+        if not parts or any(not is_composite(a) and a.ndim == 0 for a in parts):
             raise ValueError("Dataset.from_tensor_slices: every part must have at least one dimension "
                              "(its rows become the elements)")
-        n = len(parts[0])
-        if any(len(a) != n for a in parts):
+        counts = [row_count(a) for a in parts]
+        n = counts[0]
+        if any(c != n for c in counts):
             raise ValueError(f"Dataset.from_tensor_slices: the parts must have the same number of rows; "
-                             f"got {[len(a) for a in parts]}")
-        spec = structure(lambda a: TensorSpec(a.shape[1:], a.dtype), arrays)
-        return Dataset(lambda: (structure(lambda a, i=i: a[i, ...], arrays) for i in range(n)), n, spec)
+                             f"got {counts}")
+        spec = structure(lambda a: slice_spec(a) if is_composite(a) else TensorSpec(a.shape[1:], a.dtype), arrays)
+        return Dataset(lambda: (structure(lambda a, i=i: a[i, ...] if isinstance(a, np.ndarray) else row(a, i), arrays)
+                                for i in range(n)), n, spec)
 
     @staticmethod
     @_makes("_TensorDataset")
@@ -336,25 +340,45 @@ class Dataset:
         smaller unless ``drop_remainder``)."""
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"Dataset.batch: batch_size must be an integer >= 1, got {batch_size!r}")
+        return self._batches(batch_size, drop_remainder, lambda: stack)
+
+    def _batches(self, batch_size, drop_remainder, stacker, ragged=False):
+        """``batch`` and ``ragged_batch``: ``stacker()`` gives, for one pass, the function that
+        makes each leaf of a batch from its parts (arrays stacked; RaggedTensors, SparseTensors
+        and ragged rows as ``data/composite.py`` says)."""
+        specs = self._spec
 
         def run():
-            source = self._run()
+            source, stacked = self._run(), stacker()
             while True:
                 chunk = list(itertools.islice(source, batch_size))
                 if not chunk or (drop_remainder and len(chunk) < batch_size):
                     return
-                yield structure(lambda *parts: np.stack(parts), *chunk)
+                getattr(stacked, "start", lambda: None)()
+                if specs is None:
+                    yield structure(lambda *parts: stacked(parts), *chunk)
+                else:
+                    yield structure(lambda s, *parts: stacked(parts, s), specs, *chunk)
         n = self._cardinality
         if n >= 0:
             n = n // batch_size if drop_remainder else math.ceil(n / batch_size)
-        batched = self._then(run, n, self._batched_spec(batch_size if drop_remainder else None))
+        batched = self._then(run, n, self._batched_spec(batch_size if drop_remainder else None, ragged))
         batched._unknown_batch = not drop_remainder     # TensorFlow's spec: (None, ...) unless drop_remainder
         return batched
 
-    def _batched_spec(self, size):
+    def _batched_spec(self, size, ragged=False):
         if self._spec is None:
             return None
-        return structure(lambda s: TensorSpec((size, *s.shape), s.dtype), self._spec)
+        return structure(lambda s: batched_spec(s, size, ragged) or TensorSpec((size, *s.shape), s.dtype), self._spec)
+
+    @_makes("_BatchDataset")                   # TensorFlow's ragged_batch is a batch of its own kind of elements
+    def ragged_batch(self, batch_size, drop_remainder=False, row_splits_dtype=np.int64, name=None):
+        """``batch``, but a leaf whose shape varies from element to element becomes a
+        ``RaggedTensor`` (ragged along its leading axes up to the last varying one); a leaf of
+        fixed shape is stacked, RaggedTensors gain a ragged dimension (``data/composite.py``)."""
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"Dataset.ragged_batch: batch_size must be an integer >= 1, got {batch_size!r}")
+        return self._batches(batch_size, drop_remainder, RaggedStacker, ragged=True)
 
     @_makes("_PaddedBatchDataset")
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False, name=None):
@@ -388,9 +412,10 @@ class Dataset:
         """The rows of each element, one by one (the inverse of ``batch``)."""
         def run():
             for element in self._run():
-                for i in range(len(leaves(element)[0])):
-                    yield structure(lambda a, i=i: a[i, ...], element)
-        spec = None if self._spec is None else structure(lambda s: TensorSpec(s.shape[1:], s.dtype), self._spec)
+                for i in range(row_count(leaves(element)[0])):
+                    yield structure(lambda a, i=i: a[i, ...] if isinstance(a, np.ndarray) else row(a, i), element)
+        spec = None if self._spec is None or not all(isinstance(s, TensorSpec) for s in leaves(self._spec)) \
+            else structure(lambda s: TensorSpec(s.shape[1:], s.dtype), self._spec)
         return self._then(run, spec=spec)
 
     @_makes("_WindowDataset")
@@ -850,9 +875,11 @@ class Dataset:
                 raise ValueError("Dataset.element_spec: the dataset is empty, so its elements' spec is unknown")
             spec = spec_of(first)
             if self._unknown_batch:          # a map of batches: TensorFlow traces it with the batch size unknown
-                size = leaves(first)[0].shape[:1]
-                spec = structure(lambda t: TensorSpec((None, *t.shape[1:]), t.dtype)
-                                 if t.shape[:1] == size else t, spec)
+                lead = leaves(first)[0]
+                size = (row_count(lead),) if is_composite(lead) else lead.shape[:1]
+                spec = structure(lambda t: t if not hasattr(t, "shape") or tuple(t.shape)[:1] != size
+                                 else TensorSpec((None, *t.shape[1:]), t.dtype) if isinstance(t, TensorSpec)
+                                 else unknown_batch(t), spec)
             return spec
         return self._spec
 

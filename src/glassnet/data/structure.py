@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tf.tensor import Tensor, TensorShape
+from .composite import is_composite
 
 __all__ = ["DatasetSpec", "TensorSpec", "as_array", "as_element", "as_input", "dtype_name", "leaves", "numpy_leaf",
            "spec_of", "structure", "tensors"]
@@ -41,12 +42,16 @@ def leaves(element) -> list:
 
 def tensors(element):
     """The element as the learner sees it: each leaf a ``glassnet.Tensor`` (no copy)."""
-    return structure(lambda a: a if getattr(a, "_is_dataset", False) else np.asarray(a).view(Tensor), element)
+    return structure(lambda a: a if getattr(a, "_is_dataset", False) or is_composite(a)
+                     else np.asarray(a).view(Tensor), element)
 
 
 def numpy_leaf(a):
     """``as_numpy_iterator``'s leaf: a plain array, or for 0-d a NumPy scalar (``bytes`` for
-    a string), as TensorFlow gives."""
+    a string), as TensorFlow gives; a RaggedTensor's ``numpy()``, a SparseTensor's dense array."""
+    if is_composite(a):
+        from .composite import numpy_leaf as composite_leaf  # noqa: PLC0415
+        return composite_leaf(a)
     a = np.asarray(a)
     return a.view(np.ndarray)[()] if a.ndim == 0 else a.view(np.ndarray)
 
@@ -72,7 +77,10 @@ def _text(a: np.ndarray, what) -> np.ndarray:
 def as_array(value, what="value") -> np.ndarray:
     """``value`` as a pipeline leaf (a plain ndarray), as ``tf.convert_to_tensor`` reads it:
     NumPy arrays and pandas columns keep their dtype, Python floats become float32 and ints
-    int32 (int64 when too large), text becomes an object array of UTF-8 ``bytes``."""
+    int32 (int64 when too large), text becomes an object array of UTF-8 ``bytes``; a
+    RaggedTensor or SparseTensor stays one (``data/composite.py``)."""
+    if is_composite(value):
+        return value
     if isinstance(value, np.ndarray):
         a = value.view(np.ndarray) if type(value) is not np.ndarray else value
     elif isinstance(value, np.generic):
@@ -157,5 +165,7 @@ class DatasetSpec:
 def spec_of(element):
     """The element's structure with each leaf replaced by its :class:`TensorSpec` (a
     :class:`DatasetSpec` for a dataset)."""
+    from .composite import spec_of_leaf  # noqa: PLC0415
     return structure(lambda a: DatasetSpec(a.element_spec) if getattr(a, "_is_dataset", False)
-                     else TensorSpec(np.shape(a), np.asarray(a).dtype), element)
+                     else spec_of_leaf(a) if is_composite(a) else TensorSpec(np.shape(a), np.asarray(a).dtype),
+                     element)

@@ -207,7 +207,8 @@ class Bidirectional(Layer):
         self._copies_kept = np.empty((), object)
         self._copies_kept[()] = (y, _kept(self.forward_layer) + _kept(self.backward_layer))
         # the copies' activity penalties (LSTM(activity_regularizer=...)) are this call's added losses
-        penalties = [t for part in (self.forward_layer, self.backward_layer) for t in part.__dict__.get("_call_losses", ())]
+        penalties = [t for part in (self.forward_layer, self.backward_layer)
+                     for t in part.__dict__.get("_call_losses", ())]
         self.__dict__.pop("_call_losses", None)
         if penalties:
             self.__dict__["_call_losses"] = penalties

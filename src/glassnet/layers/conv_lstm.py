@@ -29,9 +29,9 @@ weights sit where Keras keeps them: ``layers/conv_lstm2d/cell/vars/0..2``. Masks
 
 >>> import numpy as np, glassnet
 >>> layer = glassnet.layers.ConvLSTM2D(4, 3, padding="same", return_sequences=True)
->>> layer(np.ones((2, 5, 8, 8, 1))).shape
+>>> tuple(layer(np.ones((2, 5, 8, 8, 1))).shape)
 (2, 5, 8, 8, 4)
->>> layer.kernel.shape, layer.recurrent_kernel.shape
+>>> tuple(layer.kernel.shape), tuple(layer.recurrent_kernel.shape)
 ((3, 3, 1, 16), (3, 3, 4, 16))
 """
 from __future__ import annotations
