@@ -17,6 +17,13 @@ A summary is written to the default writer (``writer.as_default()`` in a ``with`
 default writer, or inside ``record_if(False)``, it writes nothing and returns False. ``step`` is the
 argument or what ``tf.summary.experimental.set_step`` set; neither is an error.
 
+``trace_on`` / ``trace_export`` / ``trace_off`` are accepted with TensorFlow's checks (exporting
+with no trace on is the same ValueError, and an export ends the trace), but glassnet has no graph
+to write: it runs every operation eagerly (``tf.function`` is a pass-through), so there is no
+GraphDef, run metadata or profile. ``trace_export`` writes nothing and says so in one warning
+(per process); a Keras model's layer graph is what the ``TensorBoard`` callback's ``write_graph``
+writes (the ``keras`` tag, as Keras does).
+
 The module also answers to ``glassnet.summary``, which before was the model-summary module
 (``summary_text`` stays reachable here).
 
@@ -34,6 +41,7 @@ import contextlib
 import os
 import time
 import types
+import warnings
 
 import numpy as np
 
@@ -41,10 +49,11 @@ from ..engine.summary import summary_text  # noqa: F401 - glassnet.summary's nam
 from .tensor import Tensor
 
 __all__ = ["SummaryWriter", "create_file_writer", "create_noop_writer", "experimental", "flush", "histogram",
-           "image", "record_if", "scalar", "should_record_summaries", "text"]
+           "image", "record_if", "scalar", "should_record_summaries", "text", "trace_export", "trace_off", "trace_on"]
 
 _MISSING = "tf.summary needs the tensorboard package: pip install 'glassnet[tensorboard]' (or pip install tensorboard)"
-_STATE = {"writer": None, "step": None, "record": True}
+_STATE = {"writer": None, "step": None, "record": True, "trace": None}   # trace: (graph, profiler) while on
+_SAID = set()                                   # the warnings given once per process
 
 
 class SummaryWriter:
@@ -242,3 +251,48 @@ def _get_step():
 
 
 experimental = types.SimpleNamespace(set_step=_set_step, get_step=_get_step)
+
+
+# -- tracing: TensorFlow's graph and profiler capture (glassnet has no graph) ------------------
+def _say_once(key, message) -> None:
+    if key not in _SAID:
+        _SAID.add(key)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
+def trace_on(graph=True, profiler=False, profiler_outdir=None) -> None:
+    """Start a trace, as ``tf.summary.trace_on``: TensorFlow then records the graphs its
+    ``tf.function`` calls run, for :func:`trace_export`. Accepted here (TensorFlow's warnings for
+    a trace already on and a profiler without ``profiler_outdir``); glassnet records no graph."""
+    if _STATE["trace"] is not None:
+        warnings.warn("Trace already enabled", UserWarning, stacklevel=2)
+        return
+    if profiler and profiler_outdir is None:
+        warnings.warn("No `profiler_outdir` passed to trace_on(). Profiler won't be enabled.", UserWarning,
+                      stacklevel=2)
+        profiler = False
+    _STATE["trace"] = (bool(graph) or bool(profiler), bool(profiler))
+
+
+def trace_export(name, step=None, profiler_outdir=None) -> None:
+    """End the trace and write what it recorded, as ``tf.summary.trace_export``: with no trace
+    on, TensorFlow's ValueError. glassnet runs eagerly and has no graph or profile to write, so
+    nothing is written; a warning says so (once per process). Returns None, as TensorFlow's."""
+    if _STATE["trace"] is None:
+        raise ValueError("Must enable trace before export through tf.summary.trace_on.")
+    _tag(name)
+    _, profiler = _STATE["trace"]
+    if profiler and profiler_outdir:
+        warnings.warn("Ignoring `profiler_outdir` passed to trace_export(). Please pass it to trace_on() instead.",
+                      UserWarning, stacklevel=2)
+    if _STATE["writer"] is not None and _recording():
+        _say_once("trace_export", f"tf.summary.trace_export({name!r}): nothing was written. glassnet runs every "
+                  "operation eagerly (tf.function is a pass-through), so there is no graph, run metadata or "
+                  "profile to export; for a Keras model's graph of layers, use the TensorBoard callback "
+                  "(write_graph=True writes it as Keras does)")
+    trace_off()
+
+
+def trace_off() -> None:
+    """Stop the trace and discard it (nothing to discard here), as ``tf.summary.trace_off``."""
+    _STATE["trace"] = None
