@@ -111,13 +111,13 @@ def test_a_call_with_an_operation_that_has_no_gradient_rule_is_refused_by_name_a
             self.d = Dense(3)
 
         def call(self, x):
-            return np.cumsum(self.d(x), axis=1)        # no rule in glassnet.tf.vjps
+            return np.cumsum(self.d(x), axis=1)        # NumPy's answer: an ndarray no tape follows, as in TF
     model = Running()
     model.compile(optimizer="sgd", loss="mse")
     x = np.ones((4, 3), np.float32)
     model.build((None, 3))
     before = [w.copy() for w in model.get_weights()]
-    with pytest.raises(LookupError, match="np.cumsum"):
+    with pytest.raises(ValueError, match="No gradients provided for any variable"):
         model.fit(x, x, epochs=1, verbose=0)
     for a, b in zip(before, model.get_weights()):
         assert np.array_equal(a, b)

@@ -23,7 +23,7 @@ A shared layer's weights get the sum of their gradients over its calls, the same
 >>> y = shared(shared(h))                      # one layer called twice
 >>> model = glassnet.Model(x, y)
 >>> model(np.ones((2, 3))).shape
-(2, 3)
+TensorShape([2, 3])
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ global generator (``glassnet.utils.set_random_seed``). The numbers are NumPy's, 
 >>> gen = keras.random.SeedGenerator(1337)
 >>> a, b = keras.random.normal((2, 3), seed=gen), keras.random.normal((2, 3), seed=gen)
 >>> bool((a.numpy() == b.numpy()).all()), a.shape
-(False, (2, 3))
+(False, TensorShape([2, 3]))
 >>> bool((keras.random.uniform((4,), seed=7).numpy() == keras.random.uniform((4,), seed=7).numpy()).all())
 True
 """

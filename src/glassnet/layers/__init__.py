@@ -18,7 +18,7 @@ layer is one new file (and its test): nothing else to edit.
 >>> import numpy as np, glassnet
 >>> layer = glassnet.layers.Dense(2, activation="relu")
 >>> layer(np.ones((3, 4))).shape
-(3, 2)
+TensorShape([3, 2])
 """
 from __future__ import annotations
 

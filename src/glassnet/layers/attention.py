@@ -31,7 +31,7 @@ Keras 3.15 gives it, uniform weights, or zeros when the scores are returned or d
 >>> x = np.random.default_rng(0).normal(size=(1, 4, 5))
 >>> out, scores = mha(x, x, return_attention_scores=True)
 >>> out.shape, scores.shape
-((1, 4, 5), (1, 2, 4, 4))
+(TensorShape([1, 4, 5]), TensorShape([1, 2, 4, 4]))
 """
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ class MultiHeadAttention(Layer):
     >>> import numpy as np, glassnet
     >>> mha = glassnet.layers.MultiHeadAttention(num_heads=2, key_dim=4)
     >>> mha(np.ones((1, 3, 8)), np.ones((1, 5, 6))).shape
-    (1, 3, 8)
+    TensorShape([1, 3, 8])
     >>> [v.name for v in mha.weights][:3]
     ['query/kernel', 'query/bias', 'key/kernel']
     """

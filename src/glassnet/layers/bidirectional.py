@@ -37,7 +37,7 @@ state a node of its own (``engine/graph.py``), as for a recurrent layer.
 >>> import numpy as np, glassnet
 >>> layer = glassnet.layers.Bidirectional(glassnet.layers.LSTM(4, return_sequences=True, name="lstm"))
 >>> layer(np.ones((2, 5, 3))).shape
-(2, 5, 8)
+TensorShape([2, 5, 8])
 >>> [w.path for w in layer.weights][:2]
 ['forward_lstm/kernel', 'forward_lstm/recurrent_kernel']
 """

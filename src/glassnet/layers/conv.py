@@ -17,7 +17,7 @@ at the bottom / right (:func:`same_padding`).
 >>> import numpy as np, glassnet
 >>> conv = glassnet.layers.Conv2D(4, 3, padding="same", activation="relu")
 >>> conv(np.ones((2, 8, 8, 1))).shape
-(2, 8, 8, 4)
+TensorShape([2, 8, 8, 4])
 >>> conv.kernel.shape                      # (kh, kw, in channels, filters), as Keras
 (3, 3, 1, 4)
 """
@@ -429,7 +429,7 @@ class Conv2D(_Conv):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.Conv2D(8, (3, 3), strides=2)(np.zeros((1, 9, 9, 3))).shape
-    (1, 4, 4, 8)
+    TensorShape([1, 4, 4, 8])
     """
 
     rank = 2
@@ -442,7 +442,7 @@ class Conv1D(_Conv):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.Conv1D(4, 3, padding="causal")(np.zeros((2, 10, 1))).shape
-    (2, 10, 4)
+    TensorShape([2, 10, 4])
     """
 
     rank = 1
@@ -456,7 +456,7 @@ class Conv3D(_Conv):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.Conv3D(2, 3, padding="same")(np.zeros((1, 4, 5, 6, 1))).shape
-    (1, 4, 5, 6, 2)
+    TensorShape([1, 4, 5, 6, 2])
     """
 
     rank = 3

@@ -27,7 +27,7 @@ Output size along one axis (Keras's rule; ``k`` the dilated kernel, ``op`` the o
 >>> import numpy as np, glassnet
 >>> up = glassnet.layers.Conv2DTranspose(8, kernel_size=3, strides=2, padding="same", activation="relu")
 >>> up(np.ones((2, 7, 7, 16))).shape
-(2, 14, 14, 8)
+TensorShape([2, 14, 14, 8])
 >>> up.kernel.shape                        # (kh, kw, filters, in channels), as Keras
 (3, 3, 8, 16)
 """
@@ -227,7 +227,7 @@ class Conv2DTranspose(_ConvTranspose):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.Conv2DTranspose(4, (5, 5), strides=(2, 2), padding="valid")(np.zeros((1, 7, 7, 2))).shape
-    (1, 17, 17, 4)
+    TensorShape([1, 17, 17, 4])
     """
 
     rank = 2
@@ -238,7 +238,7 @@ class Conv1DTranspose(_ConvTranspose):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.Conv1DTranspose(3, 4, strides=2, padding="same")(np.zeros((2, 5, 1))).shape
-    (2, 10, 3)
+    TensorShape([2, 10, 3])
     """
 
     rank = 1

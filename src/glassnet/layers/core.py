@@ -14,7 +14,7 @@ For a Dense layer with activation ``g`` (one batch of ``m`` rows):
 >>> import numpy as np, glassnet
 >>> layer = glassnet.layers.Dense(2, activation="relu")
 >>> layer(np.ones((3, 4))).shape
-(3, 2)
+TensorShape([3, 2])
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import numpy as np
 from .. import activations, config, constraints, initializers, regularizers
 from ..utils import rng, unique_name
 from .activation_onnx import activation_to_onnx
-from ..tf.tensor import TensorShape
+from ..tf.tensor import SymbolicShape
 from ..engine.functional import SymbolicMath
 from .base import Layer
 
@@ -56,7 +56,7 @@ class InputLayer(SymbolicMath, Layer):
         super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
         self.dtype = np.dtype(dtype or config.floatx())     # a symbolic tensor's dtype (Keras's Input)
         self.batch_size = batch_size
-        self.shape = TensorShape((batch_size,) + shape)     # like a KerasTensor's shape
+        self.shape = SymbolicShape((batch_size,) + shape)   # like a KerasTensor's shape (repr a tuple)
         self.built = True
 
     @property

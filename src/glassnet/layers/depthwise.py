@@ -16,7 +16,7 @@ Far fewer weights than a full convolution: ``kh*kw*C*M + C*M*filters`` against `
 
 >>> import numpy as np, glassnet
 >>> glassnet.layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same")(np.ones((1, 8, 8, 3))).shape
-(1, 8, 8, 6)
+TensorShape([1, 8, 8, 6])
 >>> glassnet.layers.SeparableConv2D(16, 3)(np.ones((1, 8, 8, 3))).shape
 (1, 6, 6, 16)
 """
@@ -145,7 +145,7 @@ class DepthwiseConv2D(_DepthwiseBase):
     >>> import numpy as np, glassnet
     >>> layer = glassnet.layers.DepthwiseConv2D((3, 3), strides=2)
     >>> layer(np.zeros((1, 9, 9, 4))).shape, layer.kernel.shape
-    ((1, 4, 4, 4), (3, 3, 4, 1))
+    (TensorShape([1, 4, 4, 4]), TensorShape([3, 3, 4, 1]))
     """
 
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1, data_format=None,
@@ -240,7 +240,7 @@ class SeparableConv2D(_DepthwiseBase):
     >>> import numpy as np, glassnet
     >>> layer = glassnet.layers.SeparableConv2D(8, 3, padding="same")
     >>> layer(np.zeros((1, 6, 6, 4))).shape, layer.count_params()
-    ((1, 6, 6, 8), 76)
+    (TensorShape([1, 6, 6, 8]), 76)
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
@@ -338,7 +338,7 @@ class DepthwiseConv1D(DepthwiseConv2D):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.DepthwiseConv1D(3, depth_multiplier=2)(np.zeros((1, 10, 4))).shape
-    (1, 8, 8)
+    TensorShape([1, 8, 8])
     """
 
     rank = 1
@@ -356,7 +356,7 @@ class SeparableConv1D(SeparableConv2D):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.SeparableConv1D(6, 3, padding="same")(np.zeros((2, 10, 4))).shape
-    (2, 10, 6)
+    TensorShape([2, 10, 6])
     """
 
     rank = 1

@@ -20,7 +20,7 @@ Called as Keras calls them: ``layer([query, value])`` or ``layer([query, value, 
 >>> att = glassnet.layers.Attention()
 >>> q, v = np.ones((1, 2, 3)), np.arange(12.0).reshape(1, 4, 3)
 >>> att([q, v]).shape
-(1, 2, 3)
+TensorShape([1, 2, 3])
 """
 from __future__ import annotations
 

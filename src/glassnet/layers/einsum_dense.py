@@ -16,7 +16,7 @@ sum runs over whatever subscripts the result does not keep.
 >>> import numpy as np, glassnet
 >>> layer = glassnet.layers.EinsumDense("abc,cd->abd", output_shape=(None, 4), bias_axes="d")
 >>> layer(np.ones((2, 3, 5))).shape
-(2, 3, 4)
+TensorShape([2, 3, 4])
 >>> [(v.name, v.shape) for v in layer.weights]
 [('kernel', (5, 4)), ('bias', (4,))]
 """

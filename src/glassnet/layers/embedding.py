@@ -20,7 +20,7 @@ output is itself masked, a sequence per step).
 >>> import numpy as np, glassnet
 >>> layer = glassnet.layers.Embedding(input_dim=4, output_dim=2, embeddings_initializer="ones")
 >>> layer(np.array([[0, 3, 3]])).shape
-(1, 3, 2)
+TensorShape([1, 3, 2])
 """
 from __future__ import annotations
 

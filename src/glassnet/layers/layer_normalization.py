@@ -70,7 +70,7 @@ class LayerNormalization(Layer):
     >>> ln = glassnet.layers.LayerNormalization(epsilon=1e-6)
     >>> ln.build((None, 5, 4))
     >>> [(v.name, v.shape) for v in ln.weights]
-    [('gamma', (4,)), ('beta', (4,))]
+    [('gamma', TensorShape([4])), ('beta', TensorShape([4]))]
     """
 
     supports_masking = True          # a padding mask passes through it unchanged (Keras's)
@@ -269,7 +269,7 @@ class GroupNormalization(Layer):
     >>> import numpy as np, glassnet
     >>> gn = glassnet.layers.GroupNormalization(groups=2)
     >>> gn(np.arange(8.0).reshape(1, 2, 4)).shape
-    (1, 2, 4)
+    TensorShape([1, 2, 4])
     """
 
     supports_masking = True

@@ -26,7 +26,7 @@ Keras's functional spellings build the layer and call it: ``add([a, b])`` is
 >>> np.asarray(glassnet.layers.Add()([a, b])).tolist()
 [[11.0, 22.0]]
 >>> glassnet.layers.concatenate([a, b]).shape
-(1, 4)
+TensorShape([1, 4])
 >>> np.asarray(glassnet.layers.Dot(axes=1)([a, b])).tolist()
 [[50.0]]
 """
@@ -338,7 +338,7 @@ class Concatenate(_Merge):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.Concatenate(axis=1)([np.zeros((2, 2, 5)), np.zeros((2, 1, 5))]).shape
-    (2, 3, 5)
+    TensorShape([2, 3, 5])
     """
 
     def __init__(self, axis=-1, **kwargs):
@@ -417,7 +417,7 @@ class Dot(_Merge):
     >>> import numpy as np, glassnet
     >>> x1, x2 = np.zeros((2, 3, 5)), np.zeros((2, 4, 3))
     >>> glassnet.layers.Dot(axes=(1, 2))([x1, x2]).shape
-    (2, 5, 4)
+    TensorShape([2, 5, 4])
     """
 
     def __init__(self, axes, normalize=False, **kwargs):

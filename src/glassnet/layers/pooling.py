@@ -197,7 +197,7 @@ class MaxPooling2D(_MaxPooling):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.MaxPooling2D(pool_size=(2, 2))(np.zeros((1, 28, 28, 32))).shape
-    (1, 14, 14, 32)
+    TensorShape([1, 14, 14, 32])
     """
 
     rank = 2
@@ -243,7 +243,7 @@ class MaxPooling3D(_MaxPooling):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.MaxPooling3D(2)(np.zeros((1, 4, 4, 4, 3))).shape
-    (1, 2, 2, 2, 3)
+    TensorShape([1, 2, 2, 2, 3])
     """
 
     rank = 3
@@ -351,7 +351,7 @@ class GlobalAveragePooling2D(_GlobalAveragePooling):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.GlobalAveragePooling2D()(np.ones((2, 5, 5, 3))).shape
-    (2, 3)
+    TensorShape([2, 3])
     """
 
     rank = 2

@@ -24,7 +24,7 @@ step carries the states and the output over, through ``tf.where``)::
 >>> import numpy as np, glassnet
 >>> rnn = glassnet.layers.RNN(glassnet.layers.LSTMCell(4), return_sequences=True)
 >>> rnn(np.ones((2, 5, 3))).shape
-(2, 5, 4)
+TensorShape([2, 5, 4])
 >>> out, states = glassnet.layers.GRUCell(4)(np.ones((2, 3)), [np.zeros((2, 4))])
 >>> out.shape, len(states)
 ((2, 4), 1)

@@ -27,7 +27,7 @@ each returned state a node reading it (``SymbolicOutput.index``: the graph runs 
 >>> lstm = glassnet.layers.LSTM(2, return_state=True)
 >>> out, h, c = lstm(np.ones((1, 3, 4)), initial_state=lstm.get_initial_state(1))
 >>> h.shape, c.shape
-((1, 2), (1, 2))
+(TensorShape([1, 2]), TensorShape([1, 2]))
 """
 from __future__ import annotations
 

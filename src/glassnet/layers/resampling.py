@@ -115,7 +115,7 @@ class UpSampling2D(_UpSampling):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.UpSampling2D()(np.zeros((1, 16, 16, 3))).shape
-    (1, 32, 32, 3)
+    TensorShape([1, 32, 32, 3])
     """
 
     rank = 2
@@ -208,7 +208,7 @@ class ZeroPadding2D(_ZeroPadding):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.ZeroPadding2D(((1, 0), (2, 1)))(np.ones((1, 3, 3, 1))).shape
-    (1, 4, 6, 1)
+    TensorShape([1, 4, 6, 1])
     """
 
     rank = 2
@@ -278,7 +278,7 @@ class Cropping2D(_Cropping):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.Cropping2D(((2, 2), (4, 4)))(np.zeros((1, 28, 28, 3))).shape
-    (1, 24, 20, 3)
+    TensorShape([1, 24, 20, 3])
     """
 
     rank = 2

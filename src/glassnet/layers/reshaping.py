@@ -5,7 +5,7 @@ sample (``Flatten`` is in ``core``). Reshape::
 
 >>> import numpy as np, glassnet
 >>> glassnet.layers.Reshape((8, 8, 1))(np.zeros((5, 64))).shape
-(5, 8, 8, 1)
+TensorShape([5, 8, 8, 1])
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class Reshape(Layer):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.Reshape((-1, 2))(np.zeros((3, 6))).shape
-    (3, 3, 2)
+    TensorShape([3, 3, 2])
     """
 
     def __init__(self, target_shape, **kwargs):
@@ -127,7 +127,7 @@ class Permute(Layer):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.Permute((2, 1))(np.zeros((4, 10, 64))).shape
-    (4, 64, 10)
+    TensorShape([4, 64, 10])
     """
 
     def __init__(self, dims, **kwargs):
@@ -171,7 +171,7 @@ class Identity(Layer):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.Identity()(np.ones((2, 3))).shape
-    (2, 3)
+    TensorShape([2, 3])
     """
 
     supports_masking = True

@@ -14,7 +14,7 @@ config nests the layer's, and weight files keep them in ``layer/vars``, as Keras
 >>> import numpy as np, glassnet
 >>> td = glassnet.layers.TimeDistributed(glassnet.layers.Dense(8))
 >>> td(np.ones((2, 10, 16))).shape
-(2, 10, 8)
+TensorShape([2, 10, 8])
 >>> [w.shape for w in td.weights]
 [(16, 8), (8,)]
 """

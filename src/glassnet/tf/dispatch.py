@@ -1,19 +1,23 @@
 """NumPy's doors into the tape: ``Tensor.__array_ufunc__`` and ``__array_function__`` (and a
-Variable's) land here. With no tape open, NumPy's own operation runs on the plain arrays and
-the answer comes back as a Tensor. With one open that follows an argument, the operation goes
-to its primitive in ``glassnet/tf/vjps.py`` (``x * y`` is ``np.multiply``; ``x.sum()`` is
-``np.add.reduce``, that is ``np.sum``; ``np.concatenate([a, b])`` is ``vjps.concatenate``), so
-it is recorded with its rule; one with no rule is recorded too, and refuses by name when a
-gradient through it is asked; a write into a followed Tensor (``out=``, ``+=``, ``t[i] = v``)
-is refused at once.
+Variable's) land here for Python's operators (``x * y`` is ``np.multiply``), the ndarray methods
+(``x.sum()`` is ``np.add.reduce``) and the NumPy calls of glassnet's own modules (``tf.math.exp``
+is ``np.exp`` on a Tensor); a program's own NumPy call (``np.exp(t)``) gets NumPy's answer, an
+ndarray, not recorded, as TensorFlow's tensors give (``glassnet/tf/tensor.py``). With no tape
+open, NumPy's own operation runs on the plain arrays and the answer comes back as a Tensor. With
+one open that follows an argument, the operation goes to its primitive in ``glassnet/tf/vjps.py``
+(``np.sum`` is ``vjps.sum``; ``np.concatenate([a, b])`` is ``vjps.concatenate``), so it is
+recorded with its rule; one with no rule is recorded too, and refuses by name when a gradient
+through it is asked; a write into a followed Tensor (``out=``, ``+=``, ``t[i] = v``) is refused
+at once.
 
 >>> import numpy as np, glassnet as tf
 >>> x = tf.constant([1.0, 2.0])
 >>> with tf.GradientTape() as tape:
 ...     tape.watch(x)
-...     y = np.sum(np.exp(x) * x)                 # NumPy's functions, recorded
->>> np.round(tape.gradient(y, x).numpy(), 4)      # (1 + x) e^x
-array([ 5.4366, 22.1672], dtype=float32)
+...     y = tf.reduce_sum(tf.exp(x) * x)           # tf.exp runs np.exp here, recorded
+...     z = np.exp(x)                              # a program's NumPy call: NumPy's array (TF's too)
+>>> np.round(tape.gradient(y, x).numpy(), 4), type(z).__name__      # (1 + x) e^x
+(array([ 5.4366, 22.1672], dtype=float32), 'ndarray')
 """
 from __future__ import annotations
 

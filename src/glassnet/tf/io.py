@@ -10,7 +10,7 @@ refused).
 >>> png = tf.io.encode_png(np.zeros((2, 3, 3), np.uint8))     # what read_file("x.png") would give
 >>> img = tf.io.decode_png(png, channels=3)
 >>> img.dtype, img.shape
-(tf.uint8, (2, 3, 3))
+(tf.uint8, TensorShape([2, 3, 3]))
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@
 >>> tf.linspace(0.0, 250, 6).numpy()
 array([  0.,  50., 100., 150., 200., 250.], dtype=float32)
 >>> tf.expand_dims(tf.constant([1.0, 2.0]), 0).shape
-(1, 2)
+TensorShape([1, 2])
 """
 from __future__ import annotations
 

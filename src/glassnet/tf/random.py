@@ -4,7 +4,7 @@
 >>> import glassnet as tf
 >>> tf.random.set_seed(1234)        # the same as glassnet.utils.set_random_seed(1234)
 >>> tf.random.normal((2, 3)).shape
-(2, 3)
+TensorShape([2, 3])
 
 ``categorical(logits, num_samples)`` draws class ids from logits (the text-generation
 tutorial's sampling).

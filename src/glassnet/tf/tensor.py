@@ -40,14 +40,15 @@ tf.Tensor(b'a b', shape=(), dtype=string)
 """
 from __future__ import annotations
 
+import sys as _sys
 import threading
 
 import numpy as np
 
 from .dtypes import as_dtype, string
 
-__all__ = ["Dimension", "KerasTensor", "Tensor", "TensorFunction", "TensorShape", "bytes_array", "cast", "constant",
-           "convert_to_tensor", "float_array", "plain_function", "wrap"]
+__all__ = ["Dimension", "KerasTensor", "SymbolicShape", "Tensor", "TensorFunction", "TensorShape", "bytes_array",
+           "cast", "constant", "convert_to_tensor", "float_array", "plain_function", "wrap"]
 
 
 class Dimension:
@@ -82,11 +83,14 @@ class TensorShape(tuple):
     ``len``, unpacking and ``== (None, 400)`` / ``== [None, 400]`` work, with TensorFlow's
     ``as_list()``, ``rank``/``ndims``, ``dims``, ``is_fully_defined()``, ``num_elements()``,
     ``is_compatible_with``, ``merge_with``, ``concatenate``; ``TensorShape(None)`` has unknown rank.
-    It prints as TensorFlow's (``(2, 3)``; its repr stays the tuple's, as Keras 3's shapes, where
-    TensorFlow writes ``TensorShape([2, 3])``); a slice is a TensorShape.
+    It prints as TensorFlow's: ``str`` ``(2, 3)``, ``repr`` ``TensorShape([2, 3])`` (in a list, a
+    tuple, ``{t.shape!r}``); a slice is a TensorShape. A symbolic tensor's shape (``keras.Input``,
+    a functional model's outputs) is a :class:`SymbolicShape`, whose repr is the tuple's, as Keras 3's.
 
     >>> TensorShape((None, 400)).as_list(), TensorShape([2, 3])[1:].rank, str(TensorShape(None))
     ([None, 400], 1, '<unknown>')
+    >>> print(TensorShape([2, 3]), [TensorShape([2, 3]), TensorShape([]), TensorShape(None)])
+    (2, 3) [TensorShape([2, 3]), TensorShape([]), TensorShape(None)]
     """
 
     def __new__(cls, dims=()):
@@ -181,13 +185,26 @@ class TensorShape(tuple):
 
     __hash__ = tuple.__hash__
 
-    def __repr__(self):         # TensorFlow's repr is TensorShape([2, 3]); the tuple's is kept, as Keras 3's shapes
-        return "TensorShape(None)" if self._unknown else tuple.__repr__(tuple(self))
+    def __repr__(self):
+        return "TensorShape(None)" if self._unknown else f"TensorShape({list(self)!r})"
 
     def __str__(self):
         if self._unknown:
             return "<unknown>"
         return tuple.__repr__(tuple(self))
+
+
+class SymbolicShape(TensorShape):
+    """A symbolic tensor's shape (``keras.Input(shape=(4,)).shape``): a :class:`TensorShape`
+    (``as_list()`` works, as Keras 2's) whose repr is the tuple's ``(None, 4)``, as Keras 3's
+    KerasTensor shapes, which are tuples.
+
+    >>> SymbolicShape((None, 4)), SymbolicShape((None, 4))[1:]
+    ((None, 4), (4,))
+    """
+
+    def __repr__(self):
+        return "None" if self._unknown else tuple.__repr__(tuple(self))
 
 
 class Tensor(np.ndarray):
@@ -232,20 +249,32 @@ class Tensor(np.ndarray):
             dispatch.check_write(self)
         super().__setitem__(key, value)
 
-    # Every NumPy ufunc (operators too: t * 2 is np.multiply) and NumPy function on a Tensor
-    # goes through glassnet.tf.vjps, which records it when a GradientTape follows an input.
+    # Python's operators (t * 2, np.ones(3) + t, t > 0) and the ndarray methods (t.sum()) give
+    # Tensors, recorded by an open GradientTape (glassnet.tf.vjps has their rules), and so do the
+    # NumPy calls of glassnet's own modules, which compute on Tensors. A program's NumPy call
+    # (np.mean(t), np.exp(t), np.concatenate([t, t])) gets NumPy's answer, an ndarray or a NumPy
+    # scalar, and no tape records it: TensorFlow's tensors give NumPy exactly that.
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if self.dtype.kind == "O" and ufunc in _TEXT_UFUNCS:         # t == "a", t + "!": str taken as bytes
             inputs = tuple(_bytes_operand(a) for a in inputs)
+        if _from_program(_sys._getframe(1)) and not (kwargs.get("out") is not None and _active_tapes()):
+            if not _scalar_operator(ufunc, method, inputs, kwargs):     # (a write into a followed Tensor: refused)
+                return _numpy_answer(getattr(ufunc, method), inputs, kwargs)
+            inputs = (_as_operand(inputs[0], np.ndarray.dtype.__get__(self)), self)     # np.float64(2) * t
         from . import dispatch  # noqa: PLC0415
         return dispatch.ufunc_call(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
+        if _from_program(_sys._getframe(1)) and not (self.dtype.kind == "O" and _is_char(func)) \
+                and not (kwargs.get("out") is not None and _active_tapes()):
+            if func is np.shape:                       # TensorFlow's np.shape(t) is the tensor's TensorShape
+                return TensorShape(func(*_plain_all(args), **_plain_all(kwargs)))
+            return _numpy_answer(func, args, kwargs)
         if not _active_tapes():
             try:
                 return super().__array_function__(func, types, args, kwargs)
             except TypeError:           # np.char.lower(t) of a string tensor: NumPy wants 'S', given here
-                if self.dtype.kind == "O" and getattr(func, "__module__", None) in ("numpy.char", "numpy.strings"):
+                if self.dtype.kind == "O" and _is_char(func):
                     return _char_call(func, args, kwargs)
                 raise
         from . import dispatch  # noqa: PLC0415
@@ -395,6 +424,94 @@ class Tensor(np.ndarray):
         return format(plain[()] if plain.ndim == 0 else plain, spec)
 
 
+
+# Python's operators on a Tensor, as ndarray's but called from here, so that the ufunc they run
+# knows it is an operator (a Tensor's answer, recorded by an open tape), not a program's NumPy call.
+# A NumPy operand (array, NumPy scalar, list) is first converted to the tensor's dtype, as
+# TensorFlow converts it: float32 tensor + float64 array is float32, int32 tensor + int64 array int32.
+def _operator(name):
+    numpy_operator = getattr(np.ndarray, name)
+
+    def operator(self, *other):
+        if other and isinstance(other[0], (np.ndarray, np.generic, list)) and not isinstance(other[0], Tensor):
+            other = (_as_operand(other[0], np.ndarray.dtype.__get__(self)),)
+        return numpy_operator(self, *other)
+    operator.__name__ = operator.__qualname__ = name
+    return operator
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
+              "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__divmod__", "__rdivmod__", "__pow__",
+              "__rpow__", "__matmul__", "__rmatmul__", "__and__", "__rand__", "__or__", "__ror__", "__xor__",
+              "__rxor__", "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__neg__", "__pos__", "__abs__",
+              "__invert__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
+    setattr(Tensor, _name, _operator(_name))
+del _name
+
+
+def _as_operand(value, dtype):
+    """A NumPy operand of a number tensor's operator in the tensor's dtype (TensorFlow's conversion)."""
+    if dtype.kind not in "iufc":
+        return value
+    arr = np.asarray(value)
+    if arr.dtype == dtype or arr.dtype.kind not in "biufc":
+        return value
+    with np.errstate(all="ignore"):
+        return arr.astype(dtype)
+
+
+# -- who called NumPy: a program, or glassnet itself ----------------------------------------
+def _from_program(frame) -> bool:
+    """True when ``frame``, the code that called a NumPy function or ufunc on a Tensor, is a
+    program's: neither glassnet's own modules nor NumPy's (an ndarray method such as ``t.sum()``
+    reaches ``np.add.reduce`` through NumPy's Python). A doctest is a program, in any module."""
+    name = frame.f_globals.get("__name__") or ""
+    if name.startswith(("glassnet.", "numpy.")) or name in ("glassnet", "numpy"):
+        return frame.f_code.co_filename.startswith("<doctest")
+    return True
+
+
+# ufuncs that Python's operators call: np.float32(2) * t reaches np.multiply from the NumPy
+# scalar's operator (which runs before the Tensor's), and TensorFlow's answer is a tensor
+_OPERATOR_UFUNCS = frozenset((np.add, np.subtract, np.multiply, np.true_divide, np.floor_divide, np.remainder,
+                              np.power, np.matmul, np.equal, np.not_equal, np.less, np.less_equal, np.greater,
+                              np.greater_equal, np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.divmod))
+
+
+def _scalar_operator(ufunc, method, inputs, kwargs) -> bool:
+    """A NumPy scalar's operator on a Tensor (``np.float32(2) * t``), told apart from the rare
+    ``np.multiply(np.float32(2), t)`` by its shape only: a scalar first, no keyword."""
+    return (method == "__call__" and not kwargs and len(inputs) == 2 and isinstance(inputs[0], np.generic)
+            and ufunc in _OPERATOR_UFUNCS)
+
+
+def _is_char(func) -> bool:
+    return getattr(func, "__module__", None) in ("numpy.char", "numpy.strings")
+
+
+def _plain_all(a):
+    """``a`` with every Tensor a plain ndarray and every Variable its value, inside lists,
+    tuples and dicts too."""
+    if isinstance(a, Tensor):
+        return a.view(np.ndarray)
+    if isinstance(a, (list, tuple)):
+        return type(a)(_plain_all(x) for x in a)
+    if isinstance(a, dict):
+        return {k: _plain_all(v) for k, v in a.items()}
+    if hasattr(type(a), "store_in"):                   # a glassnet Variable
+        return a.value
+    return a
+
+
+def _numpy_answer(fn, args, kwargs):
+    """``fn`` run on plain arrays, as NumPy answers for ndarrays; an ``out=`` given is what comes back."""
+    out = kwargs.get("out")
+    answer = fn(*_plain_all(args), **_plain_all(kwargs))
+    if out is None:
+        return answer
+    return out[0] if isinstance(out, tuple) and len(out) == 1 else out
+
+
 def _tensor_text(t, as_repr: bool) -> str:
     """TensorFlow's text of a tensor: ``repr`` <tf.Tensor: shape=(2,), dtype=string,
     numpy=array([...], dtype=object)>, ``str`` tf.Tensor([b'a' b'b'], shape=(2,), dtype=string).
@@ -471,7 +588,7 @@ class KerasTensor:
     """
 
     def __init__(self, shape, dtype="float32", name=None):
-        self.shape = TensorShape(shape)
+        self.shape = SymbolicShape(shape)
         self.dtype = np.dtype(dtype)
         self.name = name
 

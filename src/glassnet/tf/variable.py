@@ -24,7 +24,7 @@ truth value is identity, so ``v in list_of_variables`` and dict keys work (Tenso
 >>> v.assign_add([1.0, 1.0]).numpy()
 array([2., 3.], dtype=float32)
 >>> (v * 2).numpy(), v.shape, v.dtype, v.trainable
-(array([4., 6.], dtype=float32), (2,), tf.float32, True)
+(array([4., 6.], dtype=float32), TensorShape([2]), tf.float32, True)
 """
 from __future__ import annotations
 
