@@ -27,7 +27,7 @@ A model is a layer wherever a layer is accepted (``Sequential([inner_model, Dens
 ...         return self.out(self.hidden(x))
 >>> model = Two()
 >>> model(np.ones((2, 4))).shape, len(model.trainable_variables)
-((2, 1), 4)
+(TensorShape([2, 1]), 4)
 >>> isinstance(model, glassnet.layers.Layer)
 True
 """
@@ -98,6 +98,8 @@ class Model(Trainer, Layer):
             self._input_shape = _one_or_list([tuple(i.shape) for i in graph.inputs])
             self.output_shape = _one_or_list([tuple(o.shape) for o in graph.outputs])
             self.built = True
+        if self._functional and type(self) is Model:
+            self.__class__ = Functional         # what Keras 3 makes of Model(inputs, outputs)
 
     # -- structure ----------------------------------------------------------------------
     def _is_stack(self) -> bool:
@@ -448,7 +450,7 @@ class Model(Trainer, Layer):
         saving.load_weights(self, filepath, **kwargs)
 
     def __repr__(self):
-        return f"<{type(self).__name__} name={self.name}, layers={len(self.layers)}, built={self.built}>"
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"        # Keras 3's
 
     def export(self, filepath, format="onnx", opset=None) -> None:
         """Write the model for serving: ``format="onnx"`` (needs ``glassnet[onnx]``), atomically.
@@ -652,6 +654,19 @@ class Model(Trainer, Layer):
         """As a layer of an exported model: its layers' nodes, named ``outer/inner/dense/...``."""
         from ..saving.onnx import layers_to_onnx
         return layers_to_onnx(g, self._layers, x)
+
+
+class Functional(Model):
+    """What Keras 3 makes of ``Model(inputs, outputs)``: a :class:`Model` (``isinstance(m, keras.Model)``
+    holds) whose type is named ``Functional``, as Keras's, so ``type(m).__name__`` and ``print(m)``
+    show it. A subclass of Model given inputs and outputs keeps its own class, as in Keras.
+
+    >>> import glassnet
+    >>> inputs = glassnet.Input(shape=(3,))
+    >>> model = glassnet.Model(inputs, glassnet.layers.Dense(2)(inputs))
+    >>> model, isinstance(model, glassnet.Model)
+    (<Functional name=functional, built=True>, True)
+    """
 
 
 def _layer_entry(layer) -> dict:

@@ -22,7 +22,7 @@ nothing more (see ``docs/architecture.md`` for a worked example):
 ...         self.s.grad = (grad * self.x).sum(axis=0)       # dJ/ds
 ...         return grad * self.s.value                      # dJ/dx
 >>> Scale()(np.ones((2, 3))).shape
-(2, 3)
+TensorShape([2, 3])
 
 Every layer class defined in the modules of ``glassnet.layers`` is registered by its name
 (the loader builds only registered classes); a class of your own is registered with
@@ -583,7 +583,21 @@ class Layer:
         return layer
 
     def __repr__(self):
-        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+        """Keras 3's ``<Dense name=dense, built=False>``; the layers Keras builds when they are made
+        (they have no ``build`` of their own: Dropout, pooling, activations...) print built=True."""
+        built = self.built or any(c.__name__ in _BUILT_WHEN_MADE and c.__module__.startswith("glassnet.")
+                                  for c in type(self).__mro__)
+        return f"<{type(self).__name__} name={self.name}, built={built}>"
+
+
+# Keras 3's layers that call _build_at_init() in their constructor (and Reshape, built so too)
+_BUILT_WHEN_MADE = frozenset((
+    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout", "GaussianDropout",
+    "GaussianNoise", "ActivityRegularization", "Identity", "Masking", "Reshape", "UnitNormalization",
+    "Activation", "ELU", "LeakyReLU", "ReLU", "Softmax",
+    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D", "GlobalAveragePooling3D"))
 
 
 def _python_numbers(x) -> bool:

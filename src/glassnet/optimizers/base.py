@@ -68,10 +68,11 @@ class Optimizer:
     #    or any function of the step) -------------------------------------------------
     @property
     def learning_rate(self) -> "LearningRate":
-        """The rate of the coming step (a schedule's value at ``iterations``): a number that
-        also behaves as Keras's variable does (``.numpy()``, ``.assign(0.01)``)."""
+        """The rate of the coming step (a schedule's value at ``iterations``), as Keras 3 keeps it,
+        a float32 (``float(SGD(0.1).learning_rate)`` is 0.10000000149011612): a number that also
+        behaves and prints as Keras's variable does (``.numpy()``, ``.assign(0.01)``)."""
         lr = self._learning_rate
-        return LearningRate(lr(self.iterations) if callable(lr) else lr, self)
+        return LearningRate(float(lr(self.iterations)) if callable(lr) else lr, self, scheduled=callable(lr))
 
     @learning_rate.setter
     def learning_rate(self, value):
@@ -274,6 +275,8 @@ class Optimizer:
         lr = self._learning_rate
         if isinstance(lr, schedules.LearningRateSchedule):
             lr = schedules.serialize(lr)
+        else:
+            lr = float(np.float32(lr))          # Keras 3 reads its float32 variable: 0.0010000000474974513
         return {"name": self.name, "learning_rate": lr,
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                 "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
@@ -321,25 +324,41 @@ class StepCount(int):
 
 
 class LearningRate(float):
-    """What ``optimizer.learning_rate`` gives: the number itself (arithmetic, formatting and
-    ``float()`` as for any float) that also answers as Keras's learning-rate variable does:
-    ``.numpy()`` (a float32), ``.assign(value)`` (sets the optimizer's rate), ``dtype``,
-    ``shape``. ``keras.backend.get_value``/``set_value`` go through these.
+    """What ``optimizer.learning_rate`` gives: the number itself, rounded to float32 as Keras 3's
+    variable holds it (arithmetic, formatting and ``float()`` as for any float; ``== 0.1`` compares
+    in float32, as Keras's variable does), that also answers as Keras's learning-rate variable:
+    ``.numpy()`` (a float32), ``.assign(value)`` (sets the optimizer's rate), ``dtype``, ``shape``.
+    ``keras.backend.get_value``/``set_value`` go through these. It prints as Keras 3's variable; a
+    schedule's rate prints as the float32 tensor Keras gives then.
 
     >>> from glassnet.optimizers import SGD
     >>> opt = SGD(learning_rate=0.1)
-    >>> opt.learning_rate.numpy()
-    np.float32(0.1)
+    >>> opt.learning_rate
+    <Variable path=sgd/learning_rate, shape=(), dtype=float32, value=0.10000000149011612>
+    >>> opt.learning_rate.numpy(), float(opt.learning_rate), opt.learning_rate == 0.1
+    (np.float32(0.1), 0.10000000149011612, True)
     >>> _ = opt.learning_rate.assign(0.05); float(opt.learning_rate)
-    0.05
+    0.05000000074505806
     """
 
     dtype, shape = "float32", ()
 
-    def __new__(cls, value, optimizer=None):
-        number = super().__new__(cls, value)
+    def __new__(cls, value, optimizer=None, scheduled=False):
+        number = super().__new__(cls, float(np.float32(value)))
         number._optimizer = optimizer
+        number._scheduled = scheduled
         return number
+
+    def __eq__(self, other):
+        if isinstance(other, (int, float, np.floating, np.integer)) and not isinstance(other, bool):
+            return bool(np.float32(self) == np.float32(other))
+        return float.__eq__(self, other)
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = float.__hash__
 
     def numpy(self):
         return np.float32(self)
@@ -360,7 +379,25 @@ class LearningRate(float):
         return (float, (float(self),))
 
     def __repr__(self):
-        return repr(float(self))
+        if self._scheduled:                 # Keras: the schedule's value, a float32 tensor
+            return f"<tf.Tensor: shape=(), dtype=float32, numpy={float(self)!r}>"
+        return f"<Variable path={_path_name(self._optimizer)}/learning_rate, shape=(), dtype=float32, " \
+               f"value={float(self)!r}>"
+
+    def __str__(self):
+        if self._scheduled:
+            return f"tf.Tensor({str(np.float32(self))}, shape=(), dtype=float32)"
+        return repr(self)
+
+
+def _path_name(optimizer) -> str:
+    """The optimizer's part of its variables' paths in Keras 3: the class's name in snake case
+    (``rm_sprop``, ``adam_w``) unless a name of one's own was given (Keras numbers a second one of
+    a class ``adam_1``; not here)."""
+    name = getattr(optimizer, "name", None) or "optimizer"
+    if name.lower() == type(optimizer).__name__.lower():
+        return snake_case(type(optimizer).__name__)
+    return name
 
 
 def _keras2_learning_rate(owner, learning_rate, kwargs):
