@@ -14,7 +14,7 @@ same seed gives a different (but equally distributed) draw than in TensorFlow.
 >>> import numpy as np, glassnet as tf
 >>> image = np.arange(12.0).reshape(2, 2, 3) / 12
 >>> tf.image.flip_left_right(image).shape, tf.image.resize(image, (4, 6)).shape
-((2, 2, 3), (4, 6, 3))
+(TensorShape([2, 2, 3]), TensorShape([4, 6, 3]))
 >>> tf.image.convert_image_dtype(np.array([[[0, 255]]], np.uint8), tf.float32).numpy().tolist()
 [[[0.0, 1.0]]]
 """
