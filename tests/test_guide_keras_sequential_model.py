@@ -4,9 +4,12 @@ a build, summaries at each stage (unbuilt, built by a call, from an Input), the 
 every layer's output (a functional chain with several outputs: Keras's table without "Connected
 to"), freezing model.layers[:-1], and a frozen base inside a Sequential (a small one in place of Xception).
 
-TF_OUTPUT was recorded from this program under TensorFlow 2.21 / Keras 3.15 (/work/peers/bin/python).
-"""
+TF_OUTPUT was recorded from this program under TensorFlow 2.21 / Keras 3.15 (/work/peers/bin/python)."""
+import re
+
 from conftest import assert_guide_prints
+
+from glassnet import keras
 
 PROGRAM = """\
 import numpy as np
@@ -264,9 +267,13 @@ TF_OUTPUT = [
 
 def renamed(program):
     """The program as the hidden checks run it: tensorflow and keras renamed to glassnet."""
-    return (program.replace("import keras\n", "from glassnet import keras\n")
-            .replace("from keras import", "from glassnet.keras import").replace("from keras.", "from glassnet.keras."))
+    for old, new in ((r"^import keras$", "from glassnet import keras"),
+                     (r"^from tensorflow import keras$", "from glassnet import keras"),
+                     (r"^from (tensorflow\.)?keras(\.| import)", r"from glassnet.keras\2")):
+        program = re.sub(old, new, program, flags=re.M)
+    return program
 
 
 def test_sequential_model():
+    keras.backend.clear_session()               # names count as in a fresh process
     assert_guide_prints(renamed(PROGRAM), "sequential_model", TF_OUTPUT)

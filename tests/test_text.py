@@ -152,8 +152,8 @@ def test_hashing_matches_keras(case):
 
 
 def test_hashing_refuses_what_it_cannot_match():
-    with pytest.raises(ValueError, match="salt"):
-        layers.Hashing(num_bins=3, salt=1)
+    with pytest.raises(ValueError, match="salt"):          # a salt is one int or two (SipHash's key)
+        layers.Hashing(num_bins=3, salt=[1, 2, 3])
     with pytest.raises(ValueError, match="strings or integers"):
         layers.Hashing(num_bins=3)(np.array([[0.5]]))
 

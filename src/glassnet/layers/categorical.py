@@ -27,6 +27,7 @@ from ..tf.tensor import wrap
 from .base import Layer
 
 _MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
+_OLD_MODES = {"binary": "multi_hot", "tf-idf": "tf_idf"}      # Keras still takes the old names
 
 
 class _Preprocessing(Layer):
@@ -43,7 +44,11 @@ class _Preprocessing(Layer):
         x = self._inputs(x, "inputs")
         if not self.built:
             self.build_from_shape((None,) + x.shape[1:])
-        return wrap(self.forward(x, training=False))
+        return wrap(self._called_output(self.forward(x, training=False)))
+
+    def _called_output(self, out):
+        """The output of a call on data (not inside a model): as ``forward`` gives it."""
+        return out
 
     def _inputs(self, x, name):
         arr = np.asarray(x)
@@ -80,7 +85,8 @@ class _Preprocessing(Layer):
 
 def _encode(indices, depth, mode, idf=None, who="layer"):
     """Ids as Keras's categorical outputs: one_hot (one id per sample), multi_hot (1 where an id
-    occurs in the sample), count (how often), tf_idf (count times the id's idf weight)."""
+    occurs in the sample), count (how often), tf_idf (count times the id's idf weight). For the
+    last three, each row of a 2-D ``indices`` is a sample; a 1-D one is a single sample."""
     ids = np.asarray(indices, np.int64)
     if mode == "int":
         return ids
@@ -91,10 +97,8 @@ def _encode(indices, depth, mode, idf=None, who="layer"):
         if ids.ndim >= 2 and ids.shape[-1] == 1:
             ids = ids[..., 0]
         return np.eye(depth, dtype=config.floatx())[ids]
-    if ids.ndim == 0:
-        ids = ids.reshape(1)
-    if ids.ndim == 1:
-        ids = ids[:, None]
+    if ids.ndim <= 1:              # Keras: a 1-D input is one sample's ids, encoded as one row (depth,)
+        return _encode(ids.reshape(1, -1), depth, mode, idf, who)[0]
     rows = ids.reshape(ids.shape[0], -1)
     counts = np.zeros((rows.shape[0], depth), config.floatx())
     np.add.at(counts, (np.repeat(np.arange(rows.shape[0]), rows.shape[1]), rows.reshape(-1)), 1)
@@ -165,8 +169,9 @@ class Hashing(_Preprocessing):
     """``Hashing(num_bins)``: each value to ``Fingerprint64(str(value)) % num_bins``, FarmHash's
     fingerprint as TensorFlow's ``to_hash_bucket_fast`` computes it (``glassnet.strings``), so the
     bins are Keras's; integers are hashed through their decimal text, as Keras does. With
-    ``mask_value``, that value goes to bin 0 and the others to ``1..num_bins-1``. A ``salt``
-    (Keras's keyed SipHash) is not supported.
+    ``mask_value``, that value goes to bin 0 and the others to ``1..num_bins-1``. With a ``salt``
+    (an int ``s``, taken as the key ``[s, s]``, or two ints), the hash is SipHash-2-4 keyed by it,
+    as TensorFlow's ``to_hash_bucket_strong``.
 
     >>> import numpy as np, glassnet
     >>> print(glassnet.layers.Hashing(num_bins=3)(np.array([["A"], ["B"], ["C"]])))
@@ -183,12 +188,14 @@ class Hashing(_Preprocessing):
         if isinstance(num_bins, bool) or not isinstance(num_bins, (int, np.integer)) or num_bins < 1:
             raise ValueError(f"Hashing: num_bins must be a positive integer, got num_bins={num_bins!r}")
         if salt is not None:
-            raise ValueError("Hashing: salt is not supported (Keras's keyed SipHash); leave salt=None")
+            salt = [salt, salt] if isinstance(salt, (int, np.integer)) and not isinstance(salt, bool) else salt
+            salt = list(strings._strong_key(salt, "Hashing: salt"))       # (refused unless two int64s)
+            salt = [v - 2 ** 64 if v >= 2 ** 63 else v for v in salt]
         if sparse:
             raise ValueError("Hashing: sparse=True is not supported (glassnet has no sparse tensors)")
         if mask_value is not None and num_bins < 2:
             raise ValueError("Hashing: with a mask_value, num_bins must be at least 2 (bin 0 is the mask's)")
-        self.num_bins, self.mask_value, self.salt = int(num_bins), mask_value, None
+        self.num_bins, self.mask_value, self.salt = int(num_bins), mask_value, salt
         self.output_mode = self._check_mode(output_mode, ("int", "one_hot", "multi_hot", "count"))
 
     def _inputs(self, x, name):
@@ -207,18 +214,24 @@ class Hashing(_Preprocessing):
             items = strings.raw_array(x).reshape(-1).tolist()
             mask = self.mask_value.encode("utf-8") if isinstance(self.mask_value, str) else self.mask_value
         if self.mask_value is None:
-            ids = np.array(strings.hash_buckets(items, self.num_bins), np.int64).reshape(x.shape)
+            ids = np.array(self._buckets(items, self.num_bins), np.int64).reshape(x.shape)
         else:                                  # the mask to 0, everything else to 1 + hash % (num_bins - 1)
-            ids = np.array(strings.hash_buckets(items, self.num_bins - 1), np.int64).reshape(x.shape) + 1
+            ids = np.array(self._buckets(items, self.num_bins - 1), np.int64).reshape(x.shape) + 1
             ids[np.array([v == mask for v in (items if x.dtype.kind == "O" else x.reshape(-1).tolist())],
                          bool).reshape(x.shape)] = 0
         return _encode(ids, self.num_bins, self.output_mode)
+
+    def _buckets(self, items, n):
+        if self.salt is None:
+            return strings.hash_buckets(items, n)
+        key = tuple(v & (2 ** 64 - 1) for v in self.salt)
+        return [strings.siphash24(key, b) % n for b in items]
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) if self.output_mode == "int" else (input_shape[0], self.num_bins)
 
     def get_config(self):
-        return {**super().get_config(), "num_bins": self.num_bins, "salt": None, "mask_value": self.mask_value,
+        return {**super().get_config(), "num_bins": self.num_bins, "salt": self.salt, "mask_value": self.mask_value,
                 "output_mode": self.output_mode, "sparse": False}
 
 
@@ -229,7 +242,7 @@ class Discretization(_Preprocessing):
 
     >>> import numpy as np, glassnet
     >>> glassnet.layers.Discretization(bin_boundaries=[0.0, 1.0])(np.array([[-3.0, 0.0, 0.5, 2.0]]))
-    <tf.Tensor: shape=(1, 4), dtype=int64, numpy=array([[0, 1, 1, 2]])>
+    <tf.Tensor: shape=(1, 4), dtype=int32, numpy=array([[0, 1, 1, 2]], dtype=int32)>
     """
 
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int", sparse=False, **kwargs):
@@ -266,7 +279,11 @@ class Discretization(_Preprocessing):
                              "bin_boundaries=")
         ids = np.digitize(x, np.asarray(self.bin_boundaries, np.float32) if x.dtype == np.float32
                           else self.bin_boundaries)
-        return _encode(ids, len(self.bin_boundaries) + 1, self.output_mode)
+        out = _encode(ids, len(self.bin_boundaries) + 1, self.output_mode)
+        return out.astype(np.int32) if self.output_mode == "int" else out      # Keras 3.15's bins are int32
+
+    def output_dtype(self, input_dtype, input_shape=None):
+        return np.dtype(np.int32) if self.output_mode == "int" else np.dtype(config.floatx())
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import config
 from ..tf import strings
-from .categorical import _MODES, _batches, _encode, _Preprocessing
+from .categorical import _MODES, _OLD_MODES, _batches, _encode, _Preprocessing
 
 
 class _Lookup(_Preprocessing):
@@ -36,6 +36,7 @@ class _Lookup(_Preprocessing):
                  **kwargs):
         super().__init__(**kwargs)          # (vocabulary_size: written by Keras's get_config)
         who = type(self).__name__
+        output_mode = _OLD_MODES.get(output_mode, output_mode) if isinstance(output_mode, str) else output_mode
         self.output_mode = self._check_mode(output_mode, _MODES)
         if max_tokens is not None and (isinstance(max_tokens, bool) or not isinstance(max_tokens, (int, np.integer))
                                        or max_tokens <= 1):

@@ -35,7 +35,7 @@ import numpy as np
 from .. import config, registry
 from ..tf import strings
 from .base import Layer
-from .categorical import _batches, _encode
+from .categorical import _OLD_MODES, _batches, _encode
 from .lookup import _Lookup
 
 _PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'       # Keras's DEFAULT_STRIP_REGEX
@@ -59,6 +59,7 @@ class TextVectorization(_Lookup):
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation", split="whitespace", ngrams=None,
                  output_mode="int", output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
                  idf_weights=None, sparse=False, ragged=False, encoding="utf-8", name=None, **kwargs):
+        output_mode = _OLD_MODES.get(output_mode, output_mode) if isinstance(output_mode, str) else output_mode
         if output_mode not in ("int", "multi_hot", "count", "tf_idf"):
             raise ValueError("TextVectorization: output_mode must be one of 'int', 'multi_hot', 'count', 'tf_idf'; "
                              f"got output_mode={output_mode!r}")

@@ -40,7 +40,7 @@ import sys
 from .tensor import Tensor, _where
 
 __all__ = ["as_string", "bytes_split", "fingerprint64", "format", "join", "length", "lower", "reduce_join", "regex_full_match",
-           "regex_replace", "split", "strip", "substr", "to_hash_bucket_fast", "to_number", "unicode_decode",
+           "regex_replace", "split", "strip", "substr", "to_hash_bucket_fast", "to_hash_bucket_strong", "to_number", "unicode_decode",
            "unicode_split", "upper"]
 
 _ASCII_SPACE = re.compile(r"[ \t\n\v\f\r]+")      # TensorFlow's whitespace: ASCII only
@@ -613,6 +613,65 @@ def to_hash_bucket_fast(input, num_buckets: int, name=None) -> Tensor:
     return _numbers(hash_buckets(items, int(num_buckets)), shape, np.int64)
 
 
+def siphash24(key: tuple, data: bytes) -> int:
+    """SipHash-2-4 of ``data`` under the 128-bit ``key`` (two unsigned 64-bit words): the keyed
+    hash TensorFlow's ``to_hash_bucket_strong`` and a salted Keras ``Hashing`` use."""
+    k0, k1 = key[0] & _M64, key[1] & _M64
+    v = [k0 ^ 0x736F6D6570736575, k1 ^ 0x646F72616E646F6D, k0 ^ 0x6C7967656E657261, k1 ^ 0x7465646279746573]
+
+    def rounds(n):
+        for _ in range(n):
+            v[0] = (v[0] + v[1]) & _M64
+            v[1] = _rotl(v[1], 13) ^ v[0]
+            v[0] = _rotl(v[0], 32)
+            v[2] = (v[2] + v[3]) & _M64
+            v[3] = _rotl(v[3], 16) ^ v[2]
+            v[0] = (v[0] + v[3]) & _M64
+            v[3] = _rotl(v[3], 21) ^ v[0]
+            v[2] = (v[2] + v[1]) & _M64
+            v[1] = _rotl(v[1], 17) ^ v[2]
+            v[2] = _rotl(v[2], 32)
+    data = bytes(data)
+    n = len(data)
+    whole = n - n % 8
+    for i in range(0, whole, 8):                   # each little-endian 64-bit word
+        m = int.from_bytes(data[i:i + 8], "little")
+        v[3] ^= m
+        rounds(2)
+        v[0] ^= m
+    m = int.from_bytes(data[whole:], "little") | ((n & 0xFF) << 56)      # the tail and the length byte
+    v[3] ^= m
+    rounds(2)
+    v[0] ^= m
+    v[2] ^= 0xFF
+    rounds(4)
+    return v[0] ^ v[1] ^ v[2] ^ v[3]
+
+
+def _rotl(x: int, b: int) -> int:
+    return ((x << b) | (x >> (64 - b))) & _M64
+
+
+def to_hash_bucket_strong(input, num_buckets: int, key, name=None) -> Tensor:
+    """``tf.strings.to_hash_bucket_strong``: ``SipHash-2-4(key, utf-8 bytes) % num_buckets``
+    (int64); ``key`` is two int64 numbers (a negative one as its unsigned bits, as TensorFlow)."""
+    if isinstance(num_buckets, bool) or not isinstance(num_buckets, (int, np.integer)) or num_buckets < 1:
+        raise ValueError(f"strings.to_hash_bucket_strong: num_buckets must be a positive integer, got {num_buckets!r}")
+    key = _strong_key(key, "strings.to_hash_bucket_strong")
+    items, shape = _raw(input)
+    return _numbers([siphash24(key, b) % int(num_buckets) for b in items], shape, np.int64)
+
+
+def _strong_key(key, who) -> tuple:
+    try:
+        k = [int(v) for v in key]
+    except (TypeError, ValueError):
+        k = None
+    if k is None or len(k) != 2 or any(not -2 ** 63 <= v < 2 ** 63 for v in k):
+        raise ValueError(f"{who}: key must be two 64-bit integers, got key={key!r}")
+    return tuple(v & _M64 for v in k)
+
+
 def hash_buckets(items: list, num_buckets: int) -> list:
     """``Fingerprint64(b) % num_buckets`` for each ``bytes`` in ``items`` (the Hashing layer's bins)."""
     return [fingerprint64(b) % num_buckets for b in items]
@@ -632,7 +691,7 @@ def _ragged_aware(fn):
 
 
 for _name in ("lower", "upper", "regex_replace", "regex_full_match", "strip", "substr", "as_string", "to_number",
-              "length", "to_hash_bucket_fast"):
+              "length", "to_hash_bucket_fast", "to_hash_bucket_strong"):
     globals()[_name] = _ragged_aware(globals()[_name])
 del _name
 
