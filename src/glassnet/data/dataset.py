@@ -32,6 +32,7 @@ import functools
 import itertools
 import math
 import os
+import types
 
 import numpy as np
 
@@ -59,6 +60,27 @@ def _call(fn, element):
         return fn(*element) if isinstance(element, tuple) else fn(element)
     finally:
         TRACED.reset(token)
+
+
+def _traced(fn):
+    """``fn`` with the Python values it reads fixed as they are now, as TensorFlow's tracing at
+    ``map()`` time fixes them: ``lambda ex: labeler(ex, i)`` made in a loop keeps the ``i`` of its
+    own turn (the load-text tutorial labels each file so). Plain functions only; their globals
+    and closure cells are copied (the objects in them are shared, not copied)."""
+    if not isinstance(fn, types.FunctionType):
+        return fn
+    cells = None if fn.__closure__ is None else tuple(_frozen_cell(c) for c in fn.__closure__)
+    frozen = types.FunctionType(fn.__code__, dict(fn.__globals__), fn.__name__, fn.__defaults__, cells)
+    frozen.__kwdefaults__, frozen.__qualname__ = fn.__kwdefaults__, fn.__qualname__
+    frozen.__dict__.update(fn.__dict__)
+    return frozen
+
+
+def _frozen_cell(cell):
+    try:
+        return types.CellType(cell.cell_contents)
+    except ValueError:                      # not assigned yet (a function that names itself): as it is
+        return cell
 
 
 def _count(value, what) -> int:
@@ -456,6 +478,7 @@ class Dataset:
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
         """``map_func`` on each element, given as Tensors (a tuple element is spread over its
         arguments); runs in order, one element at a time."""
+        map_func = _traced(map_func)
         mapped = self._then(lambda: (as_element(_call(map_func, e), "Dataset.map") for e in self._run()),
                             self._cardinality)
         mapped._unknown_batch = self._batches_of_unknown_size()
@@ -472,6 +495,7 @@ class Dataset:
     @_makes("_FilterDataset")
     def filter(self, predicate, name=None):
         """The elements for which ``predicate`` is true."""
+        predicate = _traced(predicate)
         return self._then(lambda: (e for e in self._run() if bool(np.all(_call(predicate, e)))), spec=self._spec)
 
     @_makes("_FlatMapDataset")
@@ -493,6 +517,7 @@ class Dataset:
         if cycle < 1 or block < 1:
             raise ValueError(f"Dataset.interleave: cycle_length and block_length must be >= 1, got "
                              f"{cycle_length!r} and {block_length!r}")
+        map_func = _traced(map_func)
 
         def made(element):
             dataset = _call(map_func, element)
