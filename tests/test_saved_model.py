@@ -47,7 +47,7 @@ def test_keras_model_round_trip(tmp_path):
     x = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)
     np.testing.assert_array_equal(back.predict(x, verbose=0), model.predict(x, verbose=0))
     # the variables are named as a SavedModel's: the root's attributes at the top level
-    assert ("layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE", [3, 4]) in \
+    assert ("layer_with_weights-0/_kernel/.ATTRIBUTES/VARIABLE_VALUE", [3, 4]) in \
         tf.train.list_variables(os.path.join(folder, "variables", "variables"))
 
 

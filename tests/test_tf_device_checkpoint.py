@@ -89,8 +89,8 @@ def test_manager_keeps_the_newest_and_training_resumes(tmp_path):
     with open(tmp_path / "tf_ckpts" / "checkpoint") as f:
         assert f.read().splitlines()[:3] == TF_STATE_HEAD
     names = dict(tf.train.list_variables(saved[2]))
-    assert names["optimizer/iter/.ATTRIBUTES/VARIABLE_VALUE"] == [] and names["step/.ATTRIBUTES/VARIABLE_VALUE"] == []
-    assert names["model/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE"] == [3, 2]
+    assert names["optimizer/_iterations/.ATTRIBUTES/VARIABLE_VALUE"] == [] and names["step/.ATTRIBUTES/VARIABLE_VALUE"] == []
+    assert names["model/layer_with_weights-0/_kernel/.ATTRIBUTES/VARIABLE_VALUE"] == [3, 2]     # TF 2.21: Dense's _kernel
 
     fresh = _model()                                      # built, its optimizer not yet: built over the model
     fresh_step = tf.Variable(0, dtype=np.int64)

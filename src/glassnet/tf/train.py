@@ -9,9 +9,12 @@ lists (``l/0``), tuples and dicts (``d/key``) are walked; so are a Keras layer's
 attributes (a subclassed model's ``self.dense_1``: ``model/dense_1/w``, as TensorFlow names
 it), then a model's other layers that have weights as ``layer_with_weights-N`` (TensorFlow 2's
 names for Keras 2 models: Sequential, functional), then a layer's own weights by their short
-names (``kernel``, ``bias``); an optimizer gives
-``optimizer/iter`` and its slots ``optimizer/<slot>/<i>`` (``m``/``v`` for Adam: the slot of
-its i-th variable). ``Checkpoint.save`` also keeps ``save_counter``.
+names (``bias``; ``_kernel`` for Dense, EinsumDense and Conv1D/2D/3D, ``_embeddings`` for Embedding,
+as TensorFlow 2.21 names Keras 3's private attributes); an optimizer gives Keras 3's
+``optimizer/_iterations``, ``optimizer/_learning_rate`` and ``optimizer/_variables/N`` (N counting
+``optimizer.variables``: the slots in the order Keras makes them, from 2). ``Checkpoint.save``
+also keeps ``save_counter``. Files written with the older names (``kernel``, ``iter``,
+``<slot>/<i>``) are still read. A Checkpoint may hold Checkpoints (``Checkpoint(l1=Checkpoint(bias=v))``).
 
 The files: ``write("dir/ckpt")`` (``save`` adds ``-N``) writes ``dir/ckpt.data-00000-of-00001``
 (NumPy's ``.npz``: arrays only, read back with ``allow_pickle=False``, so a checkpoint never
@@ -28,8 +31,11 @@ checking every shape: a mismatch changes nothing). A ``tf.Module`` that makes it
 its first call gets them as TensorFlow gives them, deferred: a saved ``model/dense_1/w`` whose
 ``model.dense_1`` exists without ``w`` is assigned when ``dense_1.w`` is set (and leaves the
 status's unused list then). Deeper deferral (objects not made yet) and Keras layers not yet built
-are not deferred: build the model first (``model.build(shape)`` or one call), then restore. An optimizer not yet built is built over
-the ``model`` in the same Checkpoint (its ``trainable_weights``) when the file has its slots.
+are built to the saved kernel's shape where that says the input's last dimension (Dense,
+Conv1D/2D/3D, Embedding); others are not deferred: build the model first (``model.build(shape)`` or
+one call), then restore. An optimizer not yet built is built over the model in the same Checkpoint
+(``model``, else the first Keras model or layer: its ``trainable_weights``) when the file has its
+slots. A variable set later on a Checkpoint (``ckpt.kernel = v``) gets its saved value then.
 The status it returns has TensorFlow's ``assert_consumed()`` (every saved value used and every
 variable found), ``assert_existing_objects_matched()``, ``assert_nontrivial_match()`` and
 ``expect_partial()``. TensorFlow's ``.index``/``.data`` files are not read (their format is
@@ -47,7 +53,7 @@ TensorFlow's own); glassnet's are not TensorFlow's.
 [('_CHECKPOINTABLE_OBJECT_GRAPH', []), ('model/w/.ATTRIBUTES/VARIABLE_VALUE', [2])]
 >>> _ = box.w.assign([0.0, 0.0])
 >>> tf.train.Checkpoint(model=box).restore(path).assert_consumed().__class__.__name__
-'LoadStatus'
+'CheckpointLoadStatus'
 >>> box.w.numpy()
 array([1., 2.], dtype=float32)
 """
@@ -67,9 +73,9 @@ from .example import (BytesList, Example, Feature, FeatureList, FeatureLists, Fe
                       SequenceExample)
 from .variable import Variable
 
-__all__ = ["BytesList", "Checkpoint", "CheckpointManager", "Example", "Feature", "FeatureList", "FeatureLists",
-           "Features", "FloatList", "Int64List", "SequenceExample", "latest_checkpoint", "list_variables",
-           "load_variable"]
+__all__ = ["BytesList", "Checkpoint", "CheckpointLoadStatus", "CheckpointManager", "CheckpointReader", "Example",
+           "Feature", "FeatureList", "FeatureLists", "Features", "FloatList", "Int64List", "SequenceExample",
+           "latest_checkpoint", "list_variables", "load_checkpoint", "load_variable"]
 
 _SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 _GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
@@ -102,13 +108,17 @@ def _walk(obj, prefix: str, out: dict, seen: set, context: dict) -> None:
     if obj is None or isinstance(obj, (str, bytes, int, float, bool, np.generic)):
         return
     if id(obj) in seen:
+        first = context.get("paths", {}).get(id(obj))
+        if first is not None and first != prefix + _SUFFIX:    # one variable reached twice: saved once, as TF
+            context.setdefault("aliases", {})[prefix + _SUFFIX] = first
         return
     if isinstance(obj, Variable):
         seen.add(id(obj))
         out[prefix + _SUFFIX] = _var_slot(obj)
+        context.setdefault("paths", {})[id(obj)] = prefix + _SUFFIX
     elif isinstance(obj, Layer):
         seen.add(id(obj))
-        _walk_layer(obj, prefix, out, seen)
+        _walk_layer(obj, prefix, out, seen, context)
     elif isinstance(obj, Module):
         seen.add(id(obj))
         for key in sorted(vars(obj)):
@@ -118,6 +128,12 @@ def _walk(obj, prefix: str, out: dict, seen: set, context: dict) -> None:
         seen.add(id(obj))
         context.setdefault("optimizers", []).append((prefix, obj))
         _walk_optimizer(obj, prefix, out)
+    elif isinstance(obj, Checkpoint):                 # a Checkpoint inside another: its objects, by their names
+        seen.add(id(obj))
+        if obj._root is not None:
+            _walk(obj._root, prefix, out, seen, context)
+        for key in sorted(obj._objects):
+            _walk(obj._objects[key], f"{prefix}/{key}", out, seen, context)
     elif hasattr(obj, "_checkpoint_state"):          # a dataset's iterator: how far it has gone
         seen.add(id(obj))
         out[prefix + "/.ATTRIBUTES/ITERATOR_STATE"] = _Slot(*obj._checkpoint_state())
@@ -129,18 +145,30 @@ def _walk(obj, prefix: str, out: dict, seen: set, context: dict) -> None:
             _walk(item, f"{prefix}/{i}", out, seen, context)
 
 
-def _walk_layer(layer, prefix: str, out: dict, seen: set) -> None:
+# Keras 3 keeps these weights behind a property, so TensorFlow 2.21's object graph names the private
+# attribute: a Dense layer's kernel is saved as ``l1/_kernel`` (Conv*Transpose, DepthwiseConv2D ... keep ``kernel``)
+_PRIVATE_WEIGHTS = {"Dense": {"kernel": "_kernel"}, "EinsumDense": {"kernel": "_kernel"},
+                    "Conv1D": {"kernel": "_kernel"}, "Conv2D": {"kernel": "_kernel"}, "Conv3D": {"kernel": "_kernel"},
+                    "Embedding": {"embeddings": "_embeddings"}}
+
+
+def _walk_layer(layer, prefix: str, out: dict, seen: set, context: dict | None = None) -> None:
     """A Keras layer or model: as TensorFlow's object graph, its public attributes first (a
     subclassed model's ``self.dense_1``: ``dense_1/w``), then the layers of a model not reached
     so (Sequential, functional) as ``layer_with_weights-N``, then its own weights by short name
-    (``kernel``, ``bias``)."""
+    (``bias``; ``_kernel`` where Keras 3 keeps the kernel private: Dense, EinsumDense, Conv1D/2D/3D).
+    A layer with no weights yet is noted in ``context["unbuilt"]`` (restore may build it)."""
     from ..layers.base import Layer                   # noqa: PLC0415
-    for key in sorted(vars(layer)):
+    context = {} if context is None else context
+    private = _PRIVATE_WEIGHTS.get(type(layer).__name__, {})
+    if not getattr(layer, "built", True) or (not layer.weights and private):
+        context.setdefault("unbuilt", []).append((prefix, layer))
+    for key in sorted(vars(layer), key=lambda k: private.get(k, k)):
         if key.startswith("_"):
             continue
         value = vars(layer)[key]
         if isinstance(value, (Variable, Layer)) or (isinstance(value, (list, tuple, dict)) and _holds_weights(value)):
-            _walk(value, f"{prefix}/{key}", out, seen, {})
+            _walk(value, f"{prefix}/{private.get(key, key)}", out, seen, context)
     sub = getattr(type(layer), "layers", None)
     sub = layer.layers if isinstance(sub, property) else None
     if isinstance(sub, (list, tuple)):
@@ -149,14 +177,14 @@ def _walk_layer(layer, prefix: str, out: dict, seen: set) -> None:
             if id(inner) in seen or not [v for v in inner.weights if id(v) not in seen]:
                 continue
             seen.add(id(inner))
-            _walk_layer(inner, f"{prefix}/layer_with_weights-{n}", out, seen)
+            _walk_layer(inner, f"{prefix}/layer_with_weights-{n}", out, seen, context)
             n += 1
     names: dict = {}
     for v in layer.weights:
         if id(v) in seen:
             continue
         seen.add(id(v))
-        name = _short(v)
+        name = private.get(_short(v), _short(v))
         k = names.get(name, 0)
         names[name] = k + 1
         out[f"{prefix}/{name if k == 0 else f'{name}_{k}'}{_SUFFIX}"] = _var_slot(v)
@@ -170,15 +198,25 @@ def _holds_weights(value) -> bool:
 
 
 def _walk_optimizer(opt, prefix: str, out: dict) -> None:
+    """A Keras 3 optimizer as TensorFlow 2.21 names it: ``_iterations``, ``_learning_rate`` (a
+    number's, not a schedule's) and ``_variables/N``, N counting Keras's ``optimizer.variables``
+    (iterations, the learning rate, then the slots in the order Keras makes them)."""
     def set_iter(a):
         opt.iterations = int(np.asarray(a))
-    out[f"{prefix}/iter{_SUFFIX}"] = _Slot(lambda: np.array(opt.iterations, dtype=np.int64), set_iter, ())
+
+    def set_rate(a):
+        opt.learning_rate = float(np.asarray(a))
+    out[f"{prefix}/_iterations{_SUFFIX}"] = _Slot(lambda: np.array(int(opt.iterations), dtype=np.int64), set_iter, ())
+    base = 1
+    if not callable(getattr(opt, "_learning_rate", None)):
+        out[f"{prefix}/_learning_rate{_SUFFIX}"] = _Slot(lambda: np.array(float(opt.learning_rate), dtype=np.float32),
+                                                         set_rate, ())
+        base = 2
     if not getattr(opt, "built", False):
         return
-    for name in opt.slot_names():
-        for i, arr in enumerate(opt.slots[name]):
-            out[f"{prefix}/{name}/{i}{_SUFFIX}"] = _Slot(lambda a=arr: a.copy(),
-                                                         lambda v, a=arr: a.__setitem__(Ellipsis, v), arr.shape)
+    for k, arr in enumerate(opt.slots_in_file_order()):
+        out[f"{prefix}/_variables/{base + k}{_SUFFIX}"] = _Slot(lambda a=arr: a.copy(),
+                                                                 lambda v, a=arr: a.__setitem__(Ellipsis, v), arr.shape)
 
 
 def _slots_of(objects: dict, root=None) -> tuple[dict, dict]:
@@ -229,7 +267,7 @@ def _umask() -> int:
     return mask
 
 
-def _write(prefix: str, arrays: dict, trainable: dict | None = None) -> str:
+def _write(prefix: str, arrays: dict, trainable: dict | None = None, aliases: dict | None = None) -> str:
     folder = os.path.dirname(prefix)
     if folder:
         os.makedirs(folder, exist_ok=True)
@@ -250,6 +288,8 @@ def _write(prefix: str, arrays: dict, trainable: dict | None = None) -> str:
     for entry in index["variables"]:
         if trainable and trainable.get(entry["key"]) is not None:
             entry["trainable"] = bool(trainable[entry["key"]])
+    if aliases:                 # the other paths to a variable saved once (TF's object graph keeps every edge)
+        index["aliases"] = {a: t for a, t in sorted(aliases.items()) if t in arrays and a not in arrays}
     write_bytes(prefix + _DATA, data)
     write_bytes(prefix + ".index", json.dumps(index, indent=1).encode("utf-8"))
     return prefix
@@ -334,6 +374,36 @@ def load_variable(ckpt_dir_or_file, name: str) -> np.ndarray:
     raise KeyError(f"load_variable: {name!r} is not in checkpoint {prefix!r}; it holds {sorted(arrays)[:10]}")
 
 
+def load_checkpoint(ckpt_pattern) -> "CheckpointReader":
+    """A :class:`CheckpointReader` of a checkpoint (a prefix, or a folder: its newest)."""
+    return CheckpointReader(_resolve(ckpt_pattern))
+
+
+class CheckpointReader:
+    """``tf.train.load_checkpoint``'s reader: the saved arrays by name (``list_variables``'s names)."""
+
+    def __init__(self, prefix: str):
+        self._prefix = prefix
+        self._arrays = _read(prefix)                  # read (and checked) once, whole
+
+    def get_variable_to_shape_map(self) -> dict:
+        return {_GRAPH_KEY: [], **{k: list(a.shape) for k, a in self._arrays.items()}}
+
+    def get_variable_to_dtype_map(self) -> dict:
+        from .dtypes import as_dtype, string          # noqa: PLC0415
+        return {_GRAPH_KEY: string, **{k: as_dtype(a.dtype) for k, a in self._arrays.items()}}
+
+    def has_tensor(self, name: str) -> bool:
+        return name == _GRAPH_KEY or name in self._arrays
+
+    def get_tensor(self, name: str) -> np.ndarray:
+        """The array saved under ``name`` (a NumPy array, or a NumPy scalar for a 0-d one, as TF's)."""
+        if name not in self._arrays:
+            raise KeyError(f"get_tensor: {name!r} is not in checkpoint {self._prefix!r}")
+        a = np.array(self._arrays[name])
+        return a[()] if a.ndim == 0 else a
+
+
 def _resolve(path) -> str:
     path = _prefix(path)
     if os.path.isdir(path):
@@ -395,8 +465,8 @@ def _read_state_named(folder, name):
 
 
 # -- Checkpoint -------------------------------------------------------------------------------------
-class LoadStatus:
-    """What ``restore`` / ``read`` matched, with TensorFlow's assertions."""
+class CheckpointLoadStatus:
+    """What ``restore`` / ``read`` matched, with TensorFlow's assertions (TensorFlow's class name)."""
 
     def __init__(self, path, unused_values: list, unmatched_variables: list, matched: int):
         self.path, self._unused, self._unmatched, self._matched = path, unused_values, unmatched_variables, matched
@@ -404,8 +474,10 @@ class LoadStatus:
     def assert_consumed(self):
         """Every saved value went to a variable, and every variable got a value."""
         if self._unused:
-            raise AssertionError(f"checkpoint {self.path!r}: {len(self._unused)} saved values were not restored "
-                                 f"(no object at their path): {self._unused[:10]}")
+            where = ".".join(["(root)"] + self._unused[0].split("/.ATTRIBUTES/")[0].split("/"))
+            raise AssertionError(f"Unresolved object in checkpoint {where}: checkpoint {self.path!r}: "
+                                 f"{len(self._unused)} saved values were not restored (no object at their path): "
+                                 f"{self._unused[:10]}")
         return self.assert_existing_objects_matched()
 
     def assert_existing_objects_matched(self):
@@ -430,7 +502,10 @@ class LoadStatus:
         """Nothing to run: the values were assigned by ``restore``."""
 
 
-class _NothingRestored(LoadStatus):
+LoadStatus = CheckpointLoadStatus                # the name glassnet used before
+
+
+class InitializationOnlyStatus(CheckpointLoadStatus):
     """``restore(None)``: TensorFlow's status for "no checkpoint yet" — its assertions raise."""
 
     def __init__(self):
@@ -463,7 +538,19 @@ class Checkpoint:
             object.__setattr__(self, name, value)
             return
         _check_object(name, value)
+        if type(value) is list:
+            value = ListWrapper(value, self, name)
         self._objects[name] = value
+        self._restore_pending((name,), value)
+
+    def _restore_pending(self, path: tuple, value) -> None:
+        """A restore queued before ``value`` existed at ``path`` (TF's deferred restoration)."""
+        pending = self.__dict__.get("_pending", {})
+        if isinstance(value, Variable) and path in pending:
+            pending.pop(path)(value)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self._restore_pending(path + (str(i),), item)
 
     def __getattr__(self, name):
         objects = self.__dict__.get("_objects", {})
@@ -491,9 +578,9 @@ class Checkpoint:
         """Write the variables to ``file_prefix`` (``.index`` and ``.data-00000-of-00001`` beside
         it); the save counter is not touched. Returns ``file_prefix``."""
         prefix = _prefix(file_prefix)
-        slots, _ = self._slots(with_counter=self._save_counter is not None)
+        slots, context = self._slots(with_counter=self._save_counter is not None)
         return _write(prefix, {k: np.asarray(s.get()) for k, s in slots.items()},
-                      {k: s.trainable for k, s in slots.items()})
+                      {k: s.trainable for k, s in slots.items()}, context.get("aliases"))
 
     def save(self, file_prefix, options=None) -> str:
         """Count one more save, write to ``f"{file_prefix}-{count}"`` and record it in the folder's
@@ -521,13 +608,17 @@ class Checkpoint:
         ``latest_checkpoint`` gives) to the variables at the same paths. ``None`` restores
         nothing (TensorFlow's "start fresh" when there is no checkpoint yet)."""
         if save_path is None:
-            return _NothingRestored()
+            return InitializationOnlyStatus()
         return self._restore(save_path, with_counter=True)
 
     def _restore(self, save_path, with_counter: bool) -> LoadStatus:
         prefix = _prefix(save_path)
         arrays = _read(prefix)
-        slots, context = self._slots(with_counter=with_counter and any(k.startswith("save_counter/") for k in arrays))
+        counted = with_counter and any(k.startswith("save_counter/") for k in arrays)
+        slots, context = self._slots(with_counter=counted)
+        if self._build_from_file(arrays, context):   # layers not built yet, built to the saved kernels' shapes
+            slots, context = self._slots(with_counter=counted)
+        arrays = _renamed(arrays, context, slots)
         plan = self._plan_optimizers(arrays, slots, context)
         for key, slot in slots.items():
             if key in arrays and tuple(arrays[key].shape) != slot.shape:
@@ -536,12 +627,17 @@ class Checkpoint:
         for build in plan:
             build()
         if plan:
-            slots, _ = self._slots(with_counter=with_counter and any(k.startswith("save_counter/") for k in arrays))
+            slots, context = self._slots(with_counter=counted)
+            arrays = _renamed(arrays, context, slots)
+        aliases = _aliases(prefix, arrays)
+        via = {a: t for a, t in aliases.items() if a in slots and a not in arrays}
         for key, slot in slots.items():
             if key in arrays:
                 slot.set(arrays[key])
-        unused = [k for k in sorted(arrays) if k not in slots]
-        unmatched = sorted(k for k in slots if k not in arrays)
+            elif key in via:                          # reached here by another path than the one saved
+                slot.set(arrays[via[key]])
+        unused = [k for k in sorted(arrays) if k not in slots and k not in via.values()]
+        unmatched = sorted(k for k in slots if k not in arrays and k not in via)
         self._defer(arrays, unused)
         return LoadStatus(prefix, unused, unmatched, sum(k in arrays for k in slots))
 
@@ -554,48 +650,147 @@ class Checkpoint:
             if not key.endswith(_SUFFIX):
                 continue
             parts = key[:-len(_SUFFIX)].split("/")
+            if self._root is None and parts[0] not in self._objects:     # an attribute set later, or a list's item
+                self.__dict__.setdefault("_pending", {})[tuple(parts)] = self._deferred_restore(key, arrays[key],
+                                                                                                unused)
+                continue
             owner = self._root if self._root is not None and parts[0] not in self._objects else None
             rest = parts if owner is not None else parts[1:]
             owner = owner if owner is not None else self._objects.get(parts[0])
             for part in rest[:-1]:
-                owner = getattr(owner, part, None) if isinstance(owner, Module) else None
-            if not isinstance(owner, Module) or not rest or hasattr(owner, rest[-1]):
+                owner = getattr(owner, part, None) if isinstance(owner, (Module, Checkpoint)) else None
+            if not isinstance(owner, (Module, Checkpoint)) or not rest or hasattr(owner, rest[-1]):
                 continue
 
-            def restore(variable, key=key, value=arrays[key]):
-                if tuple(variable.value.shape) != tuple(value.shape):
-                    raise ValueError(f"restore: {key} was saved with shape {list(value.shape)}, the variable made "
-                                     f"now has shape {list(variable.value.shape)}")
-                variable.assign(np.asarray(value).astype(variable.value.dtype))
-                if key in unused:
-                    unused.remove(key)
+            restore = self._deferred_restore(key, arrays[key], unused)
+            if isinstance(owner, Checkpoint):
+                owner.__dict__.setdefault("_pending", {})[(rest[-1],)] = restore
+                continue
             try:
                 _DEFERRED.setdefault(owner, {})[rest[-1]] = restore
             except TypeError:                         # not hashable: its values stay in the unused list
                 continue
 
+    @staticmethod
+    def _deferred_restore(key: str, value, unused: list):
+        def restore(variable):
+            if tuple(variable.value.shape) != tuple(value.shape):
+                raise ValueError(f"restore: {key} was saved with shape {list(value.shape)}, the variable made "
+                                 f"now has shape {list(variable.value.shape)}")
+            variable.assign(np.asarray(value).astype(variable.value.dtype))
+            if key in unused:
+                unused.remove(key)
+        return restore
+
+    def _build_from_file(self, arrays: dict, context: dict) -> bool:
+        """TensorFlow restores a layer's weights when the layer makes them, on its first call; here a
+        layer not built yet whose kernel is in the file (Dense, Conv1D/2D/3D, Embedding) is built now
+        to that kernel's shape, so the values go in at once. True if any was built."""
+        built = False
+        for prefix, layer in context.get("unbuilt", []):
+            kind = type(layer).__name__
+            name = "embeddings" if kind == "Embedding" else "kernel"
+            saved = arrays.get(f"{prefix}/_{name}{_SUFFIX}", arrays.get(f"{prefix}/{name}{_SUFFIX}"))
+            if saved is None or getattr(layer, "built", False) and layer.weights:
+                continue
+            if kind == "Dense" and saved.ndim == 2:
+                shape = (None, saved.shape[0])
+            elif kind in ("Conv1D", "Conv2D", "Conv3D") and saved.ndim >= 3 and \
+                    getattr(layer, "data_format", "channels_last") == "channels_last" and getattr(layer, "groups", 1) == 1:
+                shape = (None,) * (saved.ndim - 1) + (saved.shape[-2],)
+            elif kind == "Embedding":
+                shape = (None,)
+            else:
+                continue
+            layer.build(shape)
+            layer.built = True
+            built = True
+        return built
+
     def _plan_optimizers(self, arrays: dict, slots: dict, context: dict) -> list:
-        """For an optimizer not yet built whose slots are in the file: build it over the
-        ``model`` in this Checkpoint (checked first, so a mismatch changes nothing)."""
+        """For an optimizer not yet built whose slots are in the file: build it over the trainable
+        weights of the model in this Checkpoint (``model``, else the first Keras model or layer
+        given), checked first, so a mismatch changes nothing."""
+        from ..layers.base import Layer                   # noqa: PLC0415
         plan = []
         for prefix, opt in context.get("optimizers", []):
-            if getattr(opt, "built", False) or not any(k.startswith(prefix + "/") and not k.startswith(prefix + "/iter")
-                                                       for k in arrays):
+            if getattr(opt, "built", False) or not any(k.startswith(prefix + "/_variables/") for k in arrays):
                 continue
             model = self._objects.get("model", self._root)
+            if not isinstance(model, Layer):
+                model = next((o for o in self._objects.values() if isinstance(o, Layer)), model)
             weights = getattr(model, "trainable_weights", None)
             if not weights:
                 raise ValueError(f"restore: the checkpoint holds {prefix!r}'s state but the optimizer is not built "
-                                 "and there is no built Keras 'model' in the Checkpoint to build it over; build it "
+                                 "and there is no built Keras model in the Checkpoint to build it over; build it "
                                  "(optimizer.build(model.trainable_weights)) first")
-            for name in opt.slot_names():
-                for i, v in enumerate(weights):
-                    key = f"{prefix}/{name}/{i}{_SUFFIX}"
-                    if key in arrays and tuple(arrays[key].shape) != tuple(v.value.shape):
-                        raise ValueError(f"restore: {key} has shape {list(arrays[key].shape)}, the model's "
-                                         f"trainable weight {i} has {list(v.value.shape)}; nothing was restored")
+            base = 1 if callable(getattr(opt, "_learning_rate", None)) else 2
+            shapes = [tuple(v.value.shape) for v in weights]
+            wanted = _file_order_shapes(opt, shapes)
+            for k, shape in enumerate(wanted):
+                key = f"{prefix}/_variables/{base + k}{_SUFFIX}"
+                if key in arrays and tuple(arrays[key].shape) != shape:
+                    raise ValueError(f"restore: {key} has shape {list(arrays[key].shape)}, the optimizer built over "
+                                     f"the model's trainable weights would have {list(shape)}; nothing was restored")
             plan.append(lambda opt=opt, weights=weights: opt.build(weights))
         return plan
+
+
+def _aliases(prefix: str, arrays: dict) -> dict:
+    """The index's other paths to variables saved once (``{alias: saved key}``), those that name one."""
+    found = _read_index(prefix).get("aliases", {})
+    if not isinstance(found, dict):
+        return {}
+    return {a: t for a, t in found.items() if isinstance(a, str) and isinstance(t, str) and t in arrays}
+
+
+def _file_order_shapes(opt, shapes: list) -> list:
+    """The shapes of the slots ``opt`` would make over weights of ``shapes``, in Keras's order."""
+    probe = type(opt).__new__(type(opt))
+    probe.__dict__.update({k: v for k, v in vars(opt).items() if k != "slots"})
+    probe.slots = {name: [np.zeros(s) for s in shapes] for name in opt.slot_names()}
+    return [a.shape for a in probe.slots_in_file_order()]
+
+
+def _renamed(arrays: dict, context: dict, slots: dict) -> dict:
+    """A file written before glassnet named things as TensorFlow 2.21 does, read with today's names:
+    ``kernel`` of Dense/Conv/EinsumDense (now ``_kernel``), an optimizer's ``iter`` (``_iterations``)
+    and its ``<slot>/<i>`` (``_variables/N``)."""
+    old = [k for k in arrays if re.search(r"/(kernel|embeddings)/\.ATTRIBUTES/|/iter/\.ATTRIBUTES/|"
+                                          r"/[a-z_]+/\d+/\.ATTRIBUTES/", k)]
+    if not old:
+        return arrays
+    out = dict(arrays)
+    names = {}
+    for prefix, opt in context.get("optimizers", []):
+        names[f"{prefix}/iter{_SUFFIX}"] = f"{prefix}/_iterations{_SUFFIX}"
+        if getattr(opt, "built", False):
+            base = 1 if callable(getattr(opt, "_learning_rate", None)) else 2
+            order = {id(a): k for k, a in enumerate(opt.slots_in_file_order())}
+            for name in opt.slot_names():
+                for i, arr in enumerate(opt.slots[name]):
+                    names[f"{prefix}/{name}/{i}{_SUFFIX}"] = f"{prefix}/_variables/{base + order[id(arr)]}{_SUFFIX}"
+    for key in old:
+        new = names.get(key) or re.sub(r"/(kernel|embeddings)/(\.ATTRIBUTES/)", r"/_\1/\2", key)
+        if new != key and new not in out and (new in slots or key in names):
+            out[new] = out.pop(key)
+    return out
+
+
+class ListWrapper(list):
+    """A list set on a Checkpoint (TensorFlow's ``ListWrapper``): a variable appended later gets its
+    saved value, if a restore queued one for that position."""
+
+    def __init__(self, items, checkpoint, name):
+        super().__init__(items)
+        self._checkpoint, self._name = checkpoint, name
+
+    def append(self, item) -> None:
+        super().append(item)
+        self._checkpoint._restore_pending((self._name, str(len(self) - 1)), item)
+
+    def __repr__(self):
+        return f"ListWrapper({list.__repr__(self)})"
 
 
 def _check_object(name: str, value) -> None:
@@ -604,8 +799,6 @@ def _check_object(name: str, value) -> None:
     from .module import Module                        # noqa: PLC0415
     if isinstance(value, (Variable, Layer, Module, Optimizer, Checkpoint, list, tuple, dict)) or \
             hasattr(value, "_checkpoint_state"):
-        if isinstance(value, Checkpoint):
-            raise ValueError(f"Checkpoint: {name}= is a Checkpoint; pass its objects instead")
         return
     raise ValueError(f"Checkpoint: {name}= must be a trackable object (a Keras model, layer or optimizer, a "
                      f"tf.Module, a tf.Variable, a dataset's iterator, or a list/dict of them), got {type(value).__name__}")
@@ -629,6 +822,7 @@ class CheckpointManager:
         self._name = checkpoint_name
         self._step_counter, self._interval, self._init_fn = step_counter, checkpoint_interval, init_fn
         self._last_step = None
+        self._stamps: dict = {}                       # prefix -> when this manager saved it (the state file's)
         latest, every = _read_state(self._directory)
         self._checkpoints = [p for p in every if os.path.isfile(p + ".index")]
         self._latest = latest if latest and os.path.isfile(latest + ".index") else None
@@ -675,7 +869,9 @@ class CheckpointManager:
         if self._max_to_keep is not None:
             while len(self._checkpoints) > self._max_to_keep:
                 dropped.append(self._checkpoints.pop(0))
-        _write_state(self._directory, path, self._checkpoints, [])
+        self._stamps[path] = time.time()
+        stamps = [self._stamps.get(p) for p in self._checkpoints]
+        _write_state(self._directory, path, self._checkpoints, stamps if None not in stamps else [])
         for old in dropped:
             for suffix in (".index", _DATA):
                 if os.path.isfile(old + suffix):
