@@ -36,6 +36,27 @@ def test_backward_through_time_matches_central_differences(make, shape):
     assert report.passed, report
 
 
+def test_the_input_convolution_in_chunks_of_steps_gives_the_same_numbers():
+    """Patches for every step at once would not fit memory in a deep ConvLSTM: the steps go in
+    chunks (made again in backward); forward and gradients are the same, dropout too."""
+    x = np.random.default_rng(5).normal(size=(2, 5, 5, 5, 2))
+    G = np.random.default_rng(6).normal(size=(2, 5, 5, 5, 3))
+    results = []
+    for limit in (1 << 24, 300):
+        layer = layers.ConvLSTM2D(3, 3, padding="same", return_sequences=True, dropout=0.3, dtype="float64", seed=1)
+        layer.build_from_shape((None,) + x.shape[1:])
+        layer.set_weights([np.random.default_rng(j).normal(size=v.shape) * 0.3 for j, v in enumerate(layer.weights)])
+        layer._PATCH_ENTRIES = limit
+        assert len(layer._chunks(np.moveaxis(x, 1, 0))) == (1 if limit > 300 else 5)
+        out = layer.forward(x, training=True)
+        results.append([out, layer.backward(G)] + [v.grad for v in layer.weights])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    layer._PATCH_ENTRIES = 300
+    report = glassnet.gradcheck(layer, x, max_entries=40)
+    assert report.passed, report
+
+
 @pytest.mark.parametrize("case", sorted(load_tool("make_keras_conv_lstm").CASES))
 def test_keras_outputs_states_and_gradients(case):
     """Keras's weights set on glassnet's layer: the same outputs (and final states), and for

@@ -262,6 +262,32 @@ class _ConvLSTM(Layer):
         self.input_masks = masks(self.dropout, x_shape) if training and self.dropout > 0 else None
         self.state_masks = masks(self.recurrent_dropout, h_shape) if training and self.recurrent_dropout > 0 else None
 
+    # -- the input's convolution, over several steps at once ---------------------------------------
+    _PATCH_ENTRIES = 1 << 24                    # patches made at once: the steps of one chunk (64 MB of float32)
+
+    def _chunks(self, xs):
+        """``(first, last)`` steps of each chunk: as many steps as keep their patches within
+        ``_PATCH_ENTRIES`` numbers (a deep ConvLSTM's patches for every step would not fit memory)."""
+        out = self._out_spatial(xs.shape[2:-1])
+        per_step = xs.shape[1] * int(np.prod(out)) * int(np.prod(self.kernel.shape[:-1]))
+        k = max(1, self._PATCH_ENTRIES // max(per_step, 1))
+        return [(a, min(a + k, len(xs))) for a in range(0, len(xs), k)]
+
+    def _flat_masks(self, part):
+        """The input's dropout masks (one per gate) for the steps of ``part``, rows as in :meth:`_input_conv`."""
+        if self.input_masks is None:
+            return None
+        return [np.broadcast_to(m, part.shape).reshape((-1,) + part.shape[2:]) for m in self.input_masks]
+
+    def _input_conv(self, part):
+        """``conv(x_t, K) + b`` for the steps of ``part`` ``(steps, batch, *spatial, C)`` at once,
+        and the patches backward needs."""
+        flat = part.reshape((-1,) + part.shape[2:])
+        z, caches = _gated(flat, self.kernel.value, self._flat_masks(part), self.strides, self.dilation_rate,
+                           self.padding)
+        z = z.reshape(part.shape[:2] + z.shape[1:])
+        return (z + self.bias.value if self.use_bias else z), caches
+
     # -- the two halves ---------------------------------------------------------------------------
     def forward(self, x, training=False):
         x, given = (x[0], list(x[1:])) if isinstance(x, (list, tuple)) else (x, None)   # layer([x, h, c])
@@ -274,17 +300,11 @@ class _ConvLSTM(Layer):
         self.states_in = np.array(0 if given is None else len(given))
         h0, c0 = (self._in(s, 1) for s in starts)
         self._draw_masks(xs.shape[1:], h0.shape, x.dtype, training)
-        K, U = self.kernel.value, self.recurrent_kernel.value
+        U = self.recurrent_kernel.value
         n, s, g = self.filters, self.recurrent_activation, self.activation
-        flat = xs.reshape((T * batch,) + xs.shape[2:])
-        if self.input_masks is None:
-            xk, self._x_caches = _gated(flat, K, None, self.strides, self.dilation_rate, self.padding)
-        else:                                                   # the same mask at every step
-            masks = [np.broadcast_to(m, xs.shape).reshape(flat.shape) for m in self.input_masks]
-            xk, self._x_caches = _gated(flat, K, masks, self.strides, self.dilation_rate, self.padding)
-        xk = xk.reshape((T, batch) + xk.shape[1:])              # conv(x_t, K) for every step
-        if self.use_bias:
-            xk = xk + self.bias.value
+        parts = [self._input_conv(xs[a:b]) for a, b in self._chunks(xs)]   # conv(x_t, K), many steps at once
+        xk = np.concatenate([z for z, _ in parts])
+        self._x_caches = parts[0][1] if len(parts) == 1 else None    # kept when small; else made again in backward
         hs = np.zeros((T + 1,) + h0.shape, xk.dtype)            # hs[t] = h_t, cs[t] = c_t
         cs = np.zeros_like(hs)
         hs[0], cs[0] = h0, c0
@@ -341,18 +361,22 @@ class _ConvLSTM(Layer):
             dU += dU_t
             dc_next = dc * f                                    # to c_{t-1}
         self.recurrent_kernel.grad = dU
-        flat_dz = dz.reshape((-1,) + dz.shape[2:])
-        masks = None if self.input_masks is None else \
-            [np.broadcast_to(m, xs.shape).reshape((-1,) + xs.shape[2:]) for m in self.input_masks]
-        self.kernel.grad, dx = _gated_backward(flat_dz, self.kernel.value, self._x_caches, masks, self.strides,
-                                               self.dilation_rate, need_input_grad)
+        dK, dx = np.zeros_like(self.kernel.value), (np.empty_like(xs) if need_input_grad else None)
+        for a, b in self._chunks(xs):                           # dK = sum_t P_t^T dz_t; dx_t = conv^T(dz_t, K)
+            caches = self._x_caches if self._x_caches is not None else self._input_conv(xs[a:b])[1]
+            flat_dz = dz[a:b].reshape((-1,) + dz.shape[2:])
+            dK_part, dx_part = _gated_backward(flat_dz, self.kernel.value, caches, self._flat_masks(xs[a:b]),
+                                               self.strides, self.dilation_rate, need_input_grad)
+            dK += dK_part
+            if need_input_grad:
+                dx[a:b] = dx_part.reshape(xs[a:b].shape)
+        self.kernel.grad = dK
         if self.use_bias:
             self.bias.grad = dz.reshape(-1, 4 * n).sum(axis=0)  # db = the sum of every dz_t
         state_grads = [self._out(dh_next, 1), self._out(dc_next, 1)]
         self.initial_grads = state_grads
         if not need_input_grad:
             return None
-        dx = dx.reshape(xs.shape)
         dx = dx[::-1] if self.go_backwards else dx
         dx = self._out(np.moveaxis(dx, 0, 1), 2)
         return [dx] + state_grads if int(self.states_in) else dx
