@@ -50,7 +50,8 @@ def test_numpy_functions_give_ndarrays(t):
 
 
 def test_operators_mixing_tensors_and_numpy_stay_tensors_in_the_tensors_dtype(t):
-    assert str(t + np.ones(3)) == "tf.Tensor(\n[[ 2.   -1.    4.5 ]\n [ 1.25  6.    0.  ]], shape=(2, 3), dtype=float32)"
+    assert str(t + np.ones(3)) == \
+        "tf.Tensor(\n[[ 2.   -1.    4.5 ]\n [ 1.25  6.    0.  ]], shape=(2, 3), dtype=float32)"
     assert str(np.ones(3) + t) == str(t + np.ones(3))
     assert str(np.float32(2) + t) == "tf.Tensor(\n[[3.   0.   5.5 ]\n [2.25 7.   1.  ]], shape=(2, 3), dtype=float32)"
     assert repr(np.ones((1, 2), np.float32) @ t) == \
@@ -58,8 +59,10 @@ def test_operators_mixing_tensors_and_numpy_stay_tensors_in_the_tensors_dtype(t)
     f, i = tf.constant([1.0, 2.0]), tf.constant([1, 2])
     cases = {"f+np64": (f + np.ones(2), "float32", [2.0, 3.0]), "np64+f": (np.ones(2) + f, "float32", [2.0, 3.0]),
              "f*f64s": (f * np.float64(2), "float32", [2.0, 4.0]), "f64s*f": (np.float64(2) * f, "float32", [2.0, 4.0]),
-             "i+np.int64": (i + np.array([1, 2]), "int32", [2, 4]), "i+npf": (i + np.array([1.5, 2.5]), "int32", [2, 4]),
-             "f+npint": (f + np.array([1, 2]), "float32", [2.0, 4.0]), "f>np64": (f > np.ones(2), "bool", [False, True]),
+             "i+np.int64": (i + np.array([1, 2]), "int32", [2, 4]),
+             "i+npf": (i + np.array([1.5, 2.5]), "int32", [2, 4]),
+             "f+npint": (f + np.array([1, 2]), "float32", [2.0, 4.0]),
+             "f>np64": (f > np.ones(2), "bool", [False, True]),
              "i/2": (i / 2, "float64", [0.5, 1.0]), "i//2": (i // 2, "int32", [0, 1]),
              "f+[1,2]": (f + [1, 2], "float32", [2.0, 4.0]), "f**np64": (f ** np.float64(2), "float32", [1.0, 4.0]),
              "d+np32": (tf.constant([1.0, 2.0], tf.float64) + np.ones(2, np.float32), "float64", [2.0, 3.0])}

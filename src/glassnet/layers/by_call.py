@@ -211,7 +211,7 @@ def backward(layer, grad, need_input_grad=True, strict=False):
                         "operation read the input itself: what the call did to it first was plain NumPy on an "
                         "array no tape followed. Begin the call with a layer (or tf operation on a layer's "
                         "output), or put this model first")
-    if variables and not any(isinstance(o, Tensor) for o in outs):     # np.cumsum(t): NumPy's array, followed by no tape
+    if variables and not any(isinstance(o, Tensor) for o in outs):     # np.cumsum(t): an array no tape follows
         raise ValueError(f"{who}: No gradients provided for any variable: the call returned a NumPy array, not a "
                          "tensor, so no gradient reaches the weights. A NumPy function on a tensor (np.cumsum(t)) "
                          "gives NumPy's answer, which no tape records, as in TensorFlow; use the tf or keras.ops "

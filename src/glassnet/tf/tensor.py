@@ -425,28 +425,53 @@ class Tensor(np.ndarray):
 
 
 
-# Python's operators on a Tensor, as ndarray's but called from here, so that the ufunc they run
-# knows it is an operator (a Tensor's answer, recorded by an open tape), not a program's NumPy call.
-# A NumPy operand (array, NumPy scalar, list) is first converted to the tensor's dtype, as
-# TensorFlow converts it: float32 tensor + float64 array is float32, int32 tensor + int64 array int32.
-def _operator(name):
+# Python's operators on a Tensor go straight to glassnet.tf.dispatch (recorded by an open tape),
+# not through NumPy's ufunc call, which would take them for a program's NumPy call. A NumPy operand
+# (array, NumPy scalar, list) is first converted to the tensor's dtype, as TensorFlow converts it:
+# float32 tensor + float64 array is float32, int32 tensor + int64 array int32. Any other operand
+# (a Variable, a RaggedTensor, None) and string tensors take ndarray's own operator, whose ufunc
+# reaches __array_ufunc__ from this module.
+_PLAIN_OPERANDS = (int, float, complex, np.ndarray, np.generic, list)
+
+
+def _operator(name, ufunc, reflected=False):
     numpy_operator = getattr(np.ndarray, name)
 
     def operator(self, *other):
-        if other and isinstance(other[0], (np.ndarray, np.generic, list)) and not isinstance(other[0], Tensor):
-            other = (_as_operand(other[0], np.ndarray.dtype.__get__(self)),)
-        return numpy_operator(self, *other)
+        dtype = np.ndarray.dtype.__get__(self)
+        if not other:                                               # -t, abs(t), ~t
+            return numpy_operator(self) if dtype.kind == "O" else _dispatch().ufunc_call(ufunc, "__call__", (self,), {})
+        o = other[0]
+        if dtype.kind == "O" or not isinstance(o, _PLAIN_OPERANDS):
+            return numpy_operator(self, o)
+        if not isinstance(o, Tensor) and type(o) not in (int, float, complex, bool):     # (np.float64 is a float)
+            o = _as_operand(o, dtype)
+        return _dispatch().ufunc_call(ufunc, "__call__", (o, self) if reflected else (self, o), {})
     operator.__name__ = operator.__qualname__ = name
     return operator
 
 
-for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
-              "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__divmod__", "__rdivmod__", "__pow__",
-              "__rpow__", "__matmul__", "__rmatmul__", "__and__", "__rand__", "__or__", "__ror__", "__xor__",
-              "__rxor__", "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__neg__", "__pos__", "__abs__",
-              "__invert__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
-    setattr(Tensor, _name, _operator(_name))
-del _name
+def _dispatch():
+    """glassnet.tf.dispatch, imported on first use (it builds on this module)."""
+    if not _DISPATCH:
+        from . import dispatch  # noqa: PLC0415
+        _DISPATCH.append(dispatch)
+    return _DISPATCH[0]
+
+
+_DISPATCH: list = []
+
+for _ufunc, _names in ((np.add, "add"), (np.subtract, "sub"), (np.multiply, "mul"), (np.true_divide, "truediv"),
+                       (np.floor_divide, "floordiv"), (np.remainder, "mod"), (np.divmod, "divmod"),
+                       (np.power, "pow"), (np.matmul, "matmul"), (np.bitwise_and, "and"), (np.bitwise_or, "or"),
+                       (np.bitwise_xor, "xor"), (np.left_shift, "lshift"), (np.right_shift, "rshift")):
+    setattr(Tensor, f"__{_names}__", _operator(f"__{_names}__", _ufunc))
+    setattr(Tensor, f"__r{_names}__", _operator(f"__r{_names}__", _ufunc, reflected=True))
+for _ufunc, _names in ((np.negative, "neg"), (np.positive, "pos"), (np.absolute, "abs"), (np.invert, "invert"),
+                       (np.less, "lt"), (np.less_equal, "le"), (np.greater, "gt"), (np.greater_equal, "ge"),
+                       (np.equal, "eq"), (np.not_equal, "ne")):
+    setattr(Tensor, f"__{_names}__", _operator(f"__{_names}__", _ufunc))
+del _ufunc, _names
 
 
 def _as_operand(value, dtype):
