@@ -221,3 +221,9 @@ def test_tensors_and_variables_print_as_tensorflows(capsys):
         "<tf.Tensor: shape=(), dtype=bool, numpy=True>",
         "<tf.Variable 'w:0' shape=() dtype=float32, numpy=3.0>",
         "3.0 np.float32(3.0)"]
+
+
+def test_keras_version_answers_as_tfs_does():
+    # TF 2.21 prints 2.21.0 / 3.15.1; glassnet gives its own version for both (tf.version.VERSION too),
+    # and a program that prints keras.__version__ runs rather than stopping on an AttributeError
+    assert keras.__version__ == tf.__version__ == tf.version.VERSION
