@@ -193,6 +193,12 @@ class Dataset:
         """A dataset made from this one (it reads what this one reads)."""
         return Dataset(run, cardinality, spec, self._reads)
 
+    def _same(self, out):
+        """``out``, whose elements are this one's (shuffled, repeated, cached...): TensorFlow's
+        spec of them, a batch of unknown size included, goes with them."""
+        out._unknown_batch = self._unknown_batch
+        return out
+
     # -- sources ---------------------------------------------------------------------------
     @staticmethod
     @_makes("_TensorSliceDataset")
@@ -496,7 +502,8 @@ class Dataset:
     def filter(self, predicate, name=None):
         """The elements for which ``predicate`` is true."""
         predicate = _traced(predicate)
-        return self._then(lambda: (e for e in self._run() if bool(np.all(_call(predicate, e)))), spec=self._spec)
+        return self._same(self._then(lambda: (e for e in self._run() if bool(np.all(_call(predicate, e)))),
+                                     spec=self._spec))
 
     @_makes("_FlatMapDataset")
     def flat_map(self, map_func, name=None):
@@ -603,7 +610,7 @@ class Dataset:
                 i = int(draw.integers(len(buffer)))
                 buffer[i], buffer[-1] = buffer[-1], buffer[i]
                 yield buffer.pop()
-        return self._then(run, self._cardinality, self._spec)
+        return self._same(self._then(run, self._cardinality, self._spec))
 
     @_makes("_RepeatDataset")
     def repeat(self, count=None, name=None):
@@ -617,7 +624,7 @@ class Dataset:
             passes = itertools.count() if forever else range(count)
             for _ in passes:
                 yield from self._run()
-        return self._then(run, size, self._spec)
+        return self._same(self._then(run, size, self._spec))
 
     @_makes("_TakeDataset")
     def take(self, count, name=None):
@@ -627,7 +634,7 @@ class Dataset:
             return self
         n = self._cardinality
         size = min(n, count) if n >= 0 else (count if n == INFINITE_CARDINALITY else n)
-        return self._then(lambda: itertools.islice(self._run(), count), size, self._spec)
+        return self._same(self._then(lambda: itertools.islice(self._run(), count), size, self._spec))
 
     @_makes("_TakeWhileDataset")
     def take_while(self, predicate, name=None):
@@ -640,8 +647,8 @@ class Dataset:
         """All but the first ``count`` elements."""
         count = _count(count, "skip: count")
         n = self._cardinality
-        return self._then(lambda: itertools.islice(self._run(), count, None), max(n - count, 0) if n >= 0 else n,
-                          self._spec)
+        return self._same(self._then(lambda: itertools.islice(self._run(), count, None),
+                                     max(n - count, 0) if n >= 0 else n, self._spec))
 
     @_makes("_ConcatenateDataset")
     def concatenate(self, dataset, name=None):
@@ -829,8 +836,8 @@ class Dataset:
         from . import cache  # noqa: PLC0415 - loaded when a pipeline caches
         filename = os.fspath(filename.decode() if isinstance(filename, bytes) else filename)
         if filename:
-            return Dataset(cache.cached_in_file(self._run, filename), self._cardinality, self._spec, True)
-        return Dataset(cache.cached_in_memory(self._run), self._cardinality, self._spec, False)
+            return self._same(Dataset(cache.cached_in_file(self._run, filename), self._cardinality, self._spec, True))
+        return self._same(Dataset(cache.cached_in_memory(self._run), self._cardinality, self._spec, False))
 
     @_makes("_SnapshotDataset")
     def snapshot(self, path, compression="AUTO", reader_func=None, shard_func=None, name=None):
@@ -856,8 +863,8 @@ class Dataset:
         if size < 0:
             raise ValueError(f"Dataset.prefetch: buffer_size must be >= 0 or AUTOTUNE, got {buffer_size!r}")
         if not self._reads or size == 0:
-            return self._then(self._run, self._cardinality, self._spec)      # nothing to overlap: the same pass
-        return Dataset(lambda: prefetched(self._run, size), self._cardinality, self._spec, False)
+            return self._same(self._then(self._run, self._cardinality, self._spec))      # nothing to overlap: the same pass
+        return self._same(Dataset(lambda: prefetched(self._run, size), self._cardinality, self._spec, False))
 
     def apply(self, transformation_func):
         """``transformation_func(self)``."""

@@ -342,7 +342,7 @@ def features(x, name: str, model=None, expected=None, dtype=None, steps=False) -
         raise ValueError(f"{name} has no features (shape {arr.shape}): each sample needs at least "
                          "one value; check which columns were selected")
     if expected is not None and not (model is not None and arr.ndim == len(expected) + 1
-                                     and takes_any_image_size(model)):
+                                     and (takes_any_image_size(model) or _weights_fit(model, arr, expected))):
         _match_sample_shape(arr, name, tuple(expected))
     elif model is not None and arr.ndim > 2 and not steps and _needs_flat_samples(model):
         raise ValueError(
@@ -382,6 +382,13 @@ def match_rank(arr, expected):
     if arr.ndim == len(expected) + 2 and arr.shape[-1] == 1:
         return arr.reshape(arr.shape[:-1])
     return arr
+
+
+def _weights_fit(model, arr, expected) -> bool:
+    """A built stack takes samples of another length when its weights are the same for them
+    (Embedding, Conv1D, pooling on padded batches: Keras builds it for the data's (None, None))."""
+    return arr.shape[1:] != tuple(expected) and hasattr(model, "_weights_fit") and \
+        model._weights_fit((None,) + arr.shape[1:])
 
 
 def _match_sample_shape(arr, name, expected):

@@ -521,6 +521,17 @@ class Model(Trainer, Layer):
             shape = tuple(layer.compute_output_shape(shape))
         return shape
 
+    def _weights_fit(self, shape) -> bool:
+        """A built stack takes inputs of ``shape`` (same rank) when its weights would be the
+        same for them."""
+        built = self.__dict__.get("_input_shape")
+        if not self.built or built is None or self.__dict__.get("_graph") is not None or len(shape) != len(built):
+            return False
+        try:
+            return self.count_params_for(shape) == self.count_params()
+        except (ValueError, TypeError, IndexError):
+            return False
+
     def count_params_for(self, input_shape) -> int:
         total, shape = 0, tuple(input_shape)
         for layer in self._layers:
@@ -531,6 +542,8 @@ class Model(Trainer, Layer):
     def build_from_shape(self, input_shape) -> tuple:
         shape = (None,) + tuple(input_shape)[1:]
         if self.built and self._input_shape is not None and tuple(self._input_shape) != shape:
+            if self._weights_fit(shape):            # another length through Embedding/Conv1D/pooling (Keras
+                return self.compute_output_shape(shape)     # built it for the data's (None, None))
             raise ValueError(f"{type(self).__name__} {self.name!r} was built for inputs of shape {self._input_shape}; "
                              f"as a layer it cannot take inputs of shape {shape}")
         if not self.built:

@@ -323,12 +323,13 @@ class Trainer:
         steps_per_epoch = _positive_int(steps_per_epoch, "steps_per_epoch", None)
         validation_steps = _positive_int(validation_steps, "validation_steps", None)
 
-        data = training.SourceBatches(source, steps_per_epoch, self._batch_check("fit", "x", class_weight), "x")
+        data = training.SourceBatches(source, steps_per_epoch, self._batch_check("fit", "x", class_weight, source), "x")
         validation = None
         if validation_data is not None:
             if training.is_batch_source(validation_data):
                 validation = training.SourceBatches(validation_data, validation_steps,
-                                                    self._batch_check("fit", "validation_data"), "validation_data")
+                                                    self._batch_check("fit", "validation_data", None, validation_data),
+                                                    "validation_data")
             else:
                 vx, vy, vsw = (tuple(validation_data) + (None,))[:3]
                 validation = self._data(vx, vy, vsw, "fit", "validation_data[0]", "validation_data[1]")
@@ -384,11 +385,15 @@ class Trainer:
         return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
                                 int(initial_epoch), validation_batch_size)
 
-    def _batch_check(self, call, what, class_weight=None):
-        """The check of one batch ``(x, y, sample_weight)`` from a generator or dataset."""
+    def _batch_check(self, call, what, class_weight=None, source=None):
+        """The check of one batch ``(x, y, sample_weight)`` from a generator or dataset (a
+        dataset whose spec leaves the batch size unknown builds the model so: Keras's summary
+        shows None)."""
+        unsized = _UNSIZED if getattr(source, "_batches_of_unknown_size", lambda: False)() else None
+
         def check(xb, yb, swb, index):
             where = f"{what} batch {index}"
-            xb, yb, swb = self._data(xb, yb, swb, call, f"{where} x", f"{where} y")
+            xb, yb, swb = self._data(xb, yb, swb, call, f"{where} x", f"{where} y", batch_size=unsized)
             if class_weight is not None:
                 swb = _class_weights(class_weight, yb, swb)
             return xb, yb, swb
@@ -416,7 +421,7 @@ class Trainer:
             _no_arrays_beside(x, y, sample_weight, "evaluate")
             _checks.compiled(self, "evaluate")
             source = training.SourceBatches(x, _positive_int(steps, "steps", None),
-                                            self._batch_check("evaluate", "x"), "x")
+                                            self._batch_check("evaluate", "x", None, x), "x")
             batches = list(source.epoch())
             logs, count = training.run_evaluate_batches(self, batches), len(batches)
         else:
@@ -621,9 +626,14 @@ def _only(value, name, what):
     return value[name]
 
 
+_UNSIZED = "unsized"        # batches of a size the data's spec leaves unknown (tf.data's (None, ...))
+
+
 def _built_batch(rows, batch_size):
     """The batch Keras's fit and evaluate build with (its summary shows it): the batch size when
     every batch is full, None when the last is short; ``batch_size`` None: one batch of ``rows``."""
+    if batch_size is _UNSIZED:
+        return None
     return rows if batch_size is None else batch_size if rows % batch_size == 0 else None
 
 
