@@ -107,6 +107,33 @@ def resize_apply(x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
     return np.matmul(cols.astype(dtype), tall).reshape(n, out_h, out_w, c)
 
 
+def _bilinear_taps(in_size: int, out_size: int):
+    """TensorFlow's bilinear taps along one axis, in float32 as its kernel works them out: input
+    coordinate ``(o + 0.5) * (in / out) - 0.5``, the pixels below and above it kept inside the image,
+    and the fraction ``lerp`` between them."""
+    scale = np.float32(in_size) / np.float32(out_size)
+    where = (np.arange(out_size, dtype=np.float32) + np.float32(0.5)) * scale - np.float32(0.5)
+    floor = np.floor(where)
+    low = np.maximum(floor.astype(np.int64), 0)
+    high = np.minimum(np.ceil(where).astype(np.int64), in_size - 1)
+    return low, high, (where - floor).astype(np.float32)
+
+
+def resize_bilinear_exact(x: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
+    """``tf.image.resize(x, (out_h, out_w))`` (bilinear, no antialias) to the last bit, float32:
+    TensorFlow's order of operations, ``top = tl + (tr - tl) * x_lerp``, ``bottom`` alike,
+    ``top + (bottom - top) * y_lerp`` (the same linear map as :func:`resize_matrix`'s, rounded as
+    TensorFlow rounds it: a flat region stays exactly flat)."""
+    x = np.asarray(x, dtype=np.float32)
+    top_i, bottom_i, y_lerp = _bilinear_taps(x.shape[1], out_h)
+    left_i, right_i, x_lerp = _bilinear_taps(x.shape[2], out_w)
+    y_lerp, x_lerp = y_lerp[None, :, None, None], x_lerp[None, None, :, None]
+    rows_top, rows_bottom = x[:, top_i], x[:, bottom_i]
+    top = rows_top[:, :, left_i] + (rows_top[:, :, right_i] - rows_top[:, :, left_i]) * x_lerp
+    bottom = rows_bottom[:, :, left_i] + (rows_bottom[:, :, right_i] - rows_bottom[:, :, left_i]) * x_lerp
+    return top + (bottom - top) * y_lerp
+
+
 def resize_adjoint(grad: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """The backward of :func:`resize_apply`: ``dX[n] = rows.T @ dY[n] @ cols``."""
     return resize_apply(grad, rows.T, cols.T)

@@ -26,12 +26,13 @@ from ..layers import image_sampling as sampling
 from ..utils import rng
 from . import vjps
 from .tensor import Tensor, wrap
+from .variable import Variable
 
 __all__ = ["ResizeMethod", "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue", "adjust_saturation",
            "central_crop", "convert_image_dtype", "crop_to_bounding_box", "flip_left_right", "flip_up_down",
            "grayscale_to_rgb", "hsv_to_rgb", "pad_to_bounding_box", "per_image_standardization", "random_brightness",
            "random_contrast", "random_crop", "random_flip_left_right", "random_flip_up_down", "random_hue",
-           "random_saturation", "resize", "resize_with_crop_or_pad", "resize_with_pad", "rgb_to_grayscale", "rgb_to_hsv", "rot90",
+           "random_saturation", "resize", "resize_with_crop_or_pad", "resize_with_pad", "sobel_edges", "rgb_to_grayscale", "rgb_to_hsv", "rot90",
            "stateless_random_brightness", "stateless_random_contrast", "stateless_random_crop",
            "stateless_random_flip_left_right", "stateless_random_flip_up_down", "stateless_random_hue",
            "stateless_random_saturation"]
@@ -103,10 +104,13 @@ def resize(images, size, method="bilinear", preserve_aspect_ratio=False, antiali
     if preserve_aspect_ratio:
         scale = min(np.float32(size[0]) / np.float32(h), np.float32(size[1]) / np.float32(w))
         size = [int(np.round(scale * np.float32(h))), int(np.round(scale * np.float32(w)))]
-    rows = sampling.resize_matrix(h, size[0], method, antialias)
-    cols = sampling.resize_matrix(w, size[1], method, antialias)
     batch = x[None] if x.ndim == 3 else x
-    out = sampling.resize_apply(batch.astype(np.float32), rows, cols)
+    if method == "bilinear" and not (antialias and (size[0] < h or size[1] < w)):
+        out = sampling.resize_bilinear_exact(batch, size[0], size[1])        # TensorFlow's rounding, bit for bit
+    else:
+        rows = sampling.resize_matrix(h, size[0], method, antialias)
+        cols = sampling.resize_matrix(w, size[1], method, antialias)
+        out = sampling.resize_apply(batch.astype(np.float32), rows, cols)
     out = out[0] if x.ndim == 3 else out
     return wrap(out.astype(x.dtype) if method == "nearest" else out)
 
@@ -429,6 +433,27 @@ def stateless_random_saturation(image, lower, upper, seed) -> Tensor:
 def stateless_random_hue(image, max_delta, seed) -> Tensor:
     """:func:`random_hue`, the same for the same ``seed`` (two integers)."""
     return _hue(image, max_delta, _stateless(seed, "stateless_random_hue"), "stateless_random_hue")
+
+
+def sobel_edges(image) -> Tensor:
+    """Sobel's two 3x3 filters on each channel of a 4-D float batch: ``(b, h, w, c, 2)``, ``[..., 0]``
+    the vertical gradient (rows: ``[[-1, -2, -1], [0, 0, 0], [1, 2, 1]]``), ``[..., 1]`` the horizontal
+    one (its transpose), the edges padded by reflection, as TensorFlow. On the tape (slices and sums)."""
+    x = image if isinstance(image, (Tensor, Variable)) else wrap(np.asarray(image))
+    if len(x.shape) != 4 or np.dtype(x.dtype).kind != "f":
+        raise ValueError(f"sobel_edges: image must be a 4-D float batch (batch, height, width, channels); got shape "
+                         f"{tuple(x.shape)}, dtype {np.dtype(x.dtype)}")
+    if min(x.shape[1], x.shape[2]) < 2:
+        raise ValueError(f"sobel_edges: reflection needs at least 2 rows and 2 columns, got shape {tuple(x.shape)}")
+    rows = vjps.concatenate(x[:, 1:2], x, x[:, -2:-1], axis=1)             # REFLECT padding by one pixel
+    p = vjps.concatenate(rows[:, :, 1:2], rows, rows[:, :, -2:-1], axis=2)
+    h, w = x.shape[1], x.shape[2]
+
+    def at(i, j):                       # the padded image shifted by (i, j): out[y, x] sees p[y + i, x + j]
+        return p[:, i:i + h, j:j + w]
+    smooth_cols = [at(i, 0) + 2 * at(i, 1) + at(i, 2) for i in (0, 2)]       # [1, 2, 1] across each row
+    smooth_rows = [at(0, j) + 2 * at(1, j) + at(2, j) for j in (0, 2)]       # [1, 2, 1] down each column
+    return vjps.stack(smooth_cols[1] - smooth_cols[0], smooth_rows[1] - smooth_rows[0], axis=-1)
 
 
 # image quality measures, on the tape (tf/image_quality.py): loaded when one is first used
