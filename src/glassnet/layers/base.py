@@ -365,6 +365,19 @@ class Layer:
             tape.record_call(self, given, out, training)
         return out
 
+    def call(self, inputs, training=None):
+        """Keras's ``call`` of a built-in layer: its forward on ``inputs`` written with recorded
+        operations (``call_ops``), so that a subclass's own ``call`` may start from
+        ``super().call(inputs)`` and train (the saving guide's ``Dense`` subclass). A layer
+        written with ``call`` replaces this one."""
+        ops = getattr(self, "call_ops", None)
+        if ops is None:
+            raise NotImplementedError(f"{type(self).__name__}: super().call() is not available for this layer "
+                                      "(it has no recorded forward, call_ops); write the computation in your call")
+        if not isinstance(inputs, Tensor):
+            inputs = wrap(np.asarray(inputs, self.dtype or config.floatx()))
+        return ops(inputs, training=bool(tape.training(training, self.default_training)))
+
     def _call_with_arguments(self, x, training, mask, args, kwargs):
         """``layer(x, context)`` for a layer whose ``call`` takes more than its input: the
         arguments bound to ``call``'s parameters; the first is the input, the others go to
