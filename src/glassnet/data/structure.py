@@ -131,7 +131,8 @@ class TensorSpec:
     a shape: it varies, e.g. the batch dimension of a last, smaller batch)."""
 
     def __init__(self, shape, dtype=np.float32, name=None):
-        self.shape = TensorShape(tuple(shape))
+        unknown = shape is None or getattr(shape, "rank", 0) is None               # unknown rank, as TF's
+        self.shape = TensorShape(None if unknown else tuple(shape))
         self.dtype = np.dtype(dtype)
         self.name = name
 
@@ -142,7 +143,8 @@ class TensorSpec:
         return hash((self.shape, self.dtype))
 
     def __repr__(self):
-        return f"TensorSpec(shape={tuple(self.shape)}, dtype=tf.{dtype_name(self.dtype)}, name={self.name!r})"
+        shape = "<unknown>" if self.shape.rank is None else tuple(self.shape)
+        return f"TensorSpec(shape={shape}, dtype=tf.{dtype_name(self.dtype)}, name={self.name!r})"
 
 
 class DatasetSpec:

@@ -95,6 +95,8 @@ def _traced_class():
         def __str__(self):
             if self._name() is None:
                 return Tensor.__str__(self)
+            if self._graph_shape() == "<unknown>":          # TensorSpec(None): TF prints no shape
+                return f'Tensor("{self._name()}:0", dtype={as_dtype(self.dtype).name})'
             return f'Tensor("{self._name()}:0", shape={self._graph_shape()}, dtype={as_dtype(self.dtype).name})'
 
         def __repr__(self):
@@ -129,7 +131,7 @@ def _as_traced(fn, instance, args, kwargs, specs=()):
         out = value.view(cls)
         out._graph_name = name
         if _is_spec(spec):
-            out._spec_shape = tuple(spec.shape)
+            out._spec_shape = "<unknown>" if getattr(spec.shape, "rank", 0) is None else tuple(spec.shape)
         return out
     specs = tuple(specs) + (None,) * len(args)
     args = tuple(traced(a, names[i] if i < len(names) else f"args_{i}", specs[i]) for i, a in enumerate(args))
@@ -141,6 +143,8 @@ def _is_spec(spec) -> bool:
 
 
 def _spec_fits(spec, shape, dtype) -> bool:
+    if getattr(spec.shape, "rank", 0) is None:          # TensorSpec(None, dtype): any shape
+        return np.dtype(dtype) == np.dtype(spec.dtype)
     want = tuple(spec.shape)
     return np.dtype(dtype) == np.dtype(spec.dtype) and len(want) == len(shape) and \
         all(w is None or w == g for w, g in zip(want, shape))

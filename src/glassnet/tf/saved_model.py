@@ -46,7 +46,9 @@ import json
 import os
 import secrets
 
-__all__ = ["Restored", "contains_saved_model", "load", "save"]
+__all__ = ["DEFAULT_SERVING_SIGNATURE_DEF_KEY", "Restored", "contains_saved_model", "load", "save"]
+
+DEFAULT_SERVING_SIGNATURE_DEF_KEY = "serving_default"
 
 _MARKER = "glassnet_saved_model.json"
 _FORMAT = "glassnet-saved-model"
@@ -98,7 +100,7 @@ def save(obj, export_dir, signatures=None, options=None) -> None:
         info["no_keras_file"] = why
     if kind != "keras":
         try:
-            snapshot = copy.deepcopy(obj)
+            snapshot = copy.deepcopy((obj, _signature_specs(obj, signatures)))
         except Exception:                             # noqa: BLE001 - an object that cannot be copied: variables only
             snapshot = None
         if snapshot is not None:
@@ -154,10 +156,65 @@ def load(export_dir, tags=None, options=None):
     snapshot = _SAVED_HERE.get(info.get("saved_in_process"))
     if snapshot is not None:                          # saved by this process: its functions run
         from . import train                           # noqa: PLC0415
-        obj = copy.deepcopy(snapshot)
+        obj, specs = copy.deepcopy(snapshot)
         train.Checkpoint(obj).read(variables).assert_existing_objects_matched()
+        object.__setattr__(obj, "signatures", {key: _Signature(obj, *spec) for key, spec in specs.items()})
         return obj
     return _restored(folder, variables, cls, info.get("no_keras_file"))
+
+
+def _signature_specs(obj, signatures) -> dict:
+    """``save``'s ``signatures`` (a concrete function, a tf.function, or a dict of them) as
+    ``{key: (method name, specs)}``: methods of ``obj``, bound again to the loaded copy."""
+    if signatures is None:
+        return {}
+    if not isinstance(signatures, dict):
+        signatures = {DEFAULT_SERVING_SIGNATURE_DEF_KEY: signatures}
+    out = {}
+    for key, fn in signatures.items():
+        concrete = fn.get_concrete_function() if hasattr(fn, "get_concrete_function") else fn
+        function, instance = getattr(concrete, "_function", None), getattr(concrete, "_instance", None)
+        name = getattr(function, "__name__", None)
+        if function is None or instance is not obj or getattr(type(obj), name, None) is not function:
+            raise ValueError(f"saved_model.save: signatures[{key!r}] must be a concrete function of one of the saved "
+                             f"object's tf.function methods (obj.method.get_concrete_function(...)), got {fn!r}")
+        out[key] = (name, concrete._specs)
+    return out
+
+
+class _Signature:
+    """A loaded object's ``signatures[key]``, as TensorFlow's: called with keyword arguments named as
+    the function's parameters, it answers with a dict (``output_0``... for outputs that are not one)."""
+
+    def __init__(self, obj, name, specs):
+        from .function import ConcreteFunction        # noqa: PLC0415
+        self._concrete = ConcreteFunction(getattr(type(obj), name), obj, specs)
+        self.structured_input_signature = self._concrete.structured_input_signature
+
+    def __call__(self, *args, **kwargs):
+        return self._outputs(self._concrete(*args, **kwargs))
+
+    @staticmethod
+    def _outputs(out):
+        if isinstance(out, dict):
+            return dict(out)
+        if isinstance(out, (list, tuple)):
+            return {f"output_{i}": v for i, v in enumerate(out)}
+        return {"output_0": out}
+
+    @property
+    def structured_outputs(self) -> dict:
+        """The outputs' specs, found by one call on zeros of the input specs (an output's shape is
+        unknown where an input's shape is; otherwise the shape seen, unknown dimensions given 1)."""
+        import numpy as np                            # noqa: PLC0415
+        from ..data.structure import TensorSpec       # noqa: PLC0415
+        from .tensor import constant                  # noqa: PLC0415
+        specs = self.structured_input_signature[0]
+        unknown = any(getattr(sp, "shape", None) is None or getattr(sp.shape, "rank", 0) is None for sp in specs)
+        args = [constant(np.zeros([1 if d is None else d for d in (list(sp.shape) if not unknown else [])],
+                                  dtype=np.dtype(sp.dtype))) for sp in specs]
+        out = self._outputs(self._concrete(*args))
+        return {k: TensorSpec(None if unknown else v.shape, v.dtype, name=k) for k, v in out.items()}
 
 
 class Restored:
