@@ -88,6 +88,9 @@ def test_run_parts_uses_the_free_threads_with_blas_on_one_and_raises_a_helpers_e
         threads.set_num_threads(2)
         with pytest.raises(ValueError, match=r"part \(2, 4\) failed"):
             fast_conv._run_parts(parts, bad)
+        # called from one of glassnet's own pool threads (whose workers may all be busy): in turn there
+        assert fast._pool().submit(fast_conv._run_parts, parts, work).result(timeout=30) == [2, 24, 47]
+        assert fast_conv.last_threads == 1
     finally:
         threads.set_num_threads(None)
 

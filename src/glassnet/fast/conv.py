@@ -54,6 +54,7 @@ and the blocks (bench/conv.py, bench/README.md, docs/images.md).
 """
 from __future__ import annotations
 
+import threading
 
 import numpy as np
 
@@ -250,6 +251,8 @@ def _run_parts(parts, work) -> list:
     global last_threads
     from . import threads  # noqa: PLC0415
     t = min(len(parts), threads.elementwise_threads())
+    if t > 1 and threading.current_thread().name.startswith("glassnet"):
+        t = 1                                 # inside glassnet's own pool: its workers are taken
     last_threads = t
     if t <= 1:
         return [work(*part) for part in parts]
