@@ -153,6 +153,8 @@ class LossScaleOptimizer(Optimizer):
         self.step_counter = 0
         self._scaled = False                # scale_loss was called since the last step
 
+    loss_scale_factor = None                # Keras 3's optimizer argument (a fixed factor): not set here
+
     def __getattr__(self, name):            # rate, slots, built, ... are the inner optimizer's
         if name == "inner_optimizer":
             raise AttributeError(name)
