@@ -111,17 +111,34 @@ def test_a_call_with_an_operation_that_has_no_gradient_rule_is_refused_by_name_a
             self.d = Dense(3)
 
         def call(self, x):
-            return np.cumsum(self.d(x), axis=1)        # NumPy's answer: an ndarray no tape follows, as in TF
+            return np.cumsum(self.d(x), axis=1)        # no rule in glassnet.tf.vjps
     model = Running()
     model.compile(optimizer="sgd", loss="mse")
     x = np.ones((4, 3), np.float32)
     model.build((None, 3))
     before = [w.copy() for w in model.get_weights()]
-    with pytest.raises(ValueError, match="No gradients provided for any variable"):
+    with pytest.raises(LookupError, match="np.cumsum"):
         model.fit(x, x, epochs=1, verbose=0)
     for a, b in zip(before, model.get_weights()):
         assert np.array_equal(a, b)
 
+
+def test_a_call_that_returns_a_numpy_array_is_refused_in_fit_as_tensorflow_does():
+    class Plain(Model):
+        def __init__(self):
+            super().__init__()
+            self.d = Dense(3)
+
+        def call(self, x):
+            return np.asarray(self.d(x))               # an ndarray: nothing reaches the weights
+    model = Plain()
+    model.compile(optimizer="sgd", loss="mse")
+    model.build((None, 3))
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match="No gradients provided for any variable"):
+        model.fit(np.ones((4, 3), np.float32), np.ones((4, 3), np.float32), epochs=1, verbose=0)
+    for a, b in zip(before, model.get_weights()):
+        assert np.array_equal(a, b)
 
 def test_a_subclassed_model_nests_in_a_sequential_and_trains():
     glassnet.utils.set_random_seed(4)

@@ -43,7 +43,7 @@ import numpy as np
 
 from .. import config
 from ..tf import tape
-from ..tf.tensor import Tensor, wrap
+from ..tf.tensor import Tensor, numpy_recorded, wrap
 
 
 def takes(cls, name: str) -> bool:
@@ -178,7 +178,7 @@ def run(layer, x, training, mask=None):
 def forward(layer, x, training=False, mask=None):
     """``layer.call(x)`` recorded on a tape of the layer's own, kept for :func:`backward`."""
     x = _as_input(x)
-    with tape.GradientTape() as recorder:
+    with tape.GradientTape() as recorder, numpy_recorded():       # np.exp(x) in the call: recorded too
         recorder.watch(x)
         out = run(layer, x, training, mask)
     layer._last_call = (recorder, x, out)
@@ -211,11 +211,10 @@ def backward(layer, grad, need_input_grad=True, strict=False):
                         "operation read the input itself: what the call did to it first was plain NumPy on an "
                         "array no tape followed. Begin the call with a layer (or tf operation on a layer's "
                         "output), or put this model first")
-    if variables and not any(isinstance(o, Tensor) for o in outs):     # np.cumsum(t): an array no tape follows
+    if variables and not any(isinstance(o, Tensor) for o in outs):     # np.asarray(t), t.numpy(): a plain array
         raise ValueError(f"{who}: No gradients provided for any variable: the call returned a NumPy array, not a "
-                         "tensor, so no gradient reaches the weights. A NumPy function on a tensor (np.cumsum(t)) "
-                         "gives NumPy's answer, which no tape records, as in TensorFlow; use the tf or keras.ops "
-                         "function (tf.math.cumsum)")
+                         "tensor, so no gradient reaches the weights (TensorFlow refuses it too). Return the "
+                         "tensor itself (a layer's output, or tf operations on it)")
     sources = variables + (floats if need_input_grad else [])
     try:
         found = recorder._walk(outs, [np.asarray(g) for g in grads], sources) if sources else {}

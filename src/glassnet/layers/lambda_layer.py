@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import config
 from ..tf import tape as tape_module
-from ..tf.tensor import Tensor
+from ..tf.tensor import Tensor, numpy_recorded
 from .base import Layer
 
 
@@ -87,7 +87,7 @@ class Lambda(Layer):
     # -- the two halves: the function, and the tape's record of it run back ------------------
     def forward(self, x, training=False):
         xs = [np.asarray(v).view(Tensor) for v in (x if self.takes_list else [x])]
-        with tape_module.GradientTape(persistent=True) as recorder:
+        with tape_module.GradientTape(persistent=True) as recorder, numpy_recorded():     # np.exp(x) recorded too
             recorder.watch(xs)
             out = self.function(xs if self.takes_list else xs[0], **self.arguments)
         self._recorded = (recorder, xs, out)

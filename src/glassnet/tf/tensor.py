@@ -6,8 +6,11 @@ directly (``model(x)``, ``layer(x)``), of ``glassnet.nn``, ``glassnet.math`` and
 :func:`convert_to_tensor`. Inside the engine every array stays a plain ``ndarray``
 (``model.predict`` returns one, as Keras does).
 
-A ``Tensor`` *is* an ``ndarray``: ``np.mean(t)``, ``t + 1`` and ``t >= 0.5`` work and stay
-``Tensor`` (0-d results included), so both NumPy-style and TensorFlow-style code run:
+A ``Tensor`` *is* an ``ndarray``: ``t + 1``, ``t >= 0.5`` and ``np.ones(2) + t`` stay ``Tensor``
+(0-d results included, a NumPy operand taken in the tensor's dtype), and a program's NumPy
+function gives NumPy's answer, as TensorFlow's tensors do (``np.mean(t)`` a NumPy float32, which
+prints as a number; ``np.exp(t)`` an ndarray; a ``GradientTape`` records neither). So both
+NumPy-style and TensorFlow-style code run:
 
 >>> import numpy as np, glassnet as tf
 >>> t = tf.constant([[1.0, -2.0]])
@@ -19,6 +22,8 @@ array([[ True, False]])
 [1, 2]
 >>> float(tf.math.reduce_sum(t).numpy())
 -1.0
+>>> np.mean(t), np.ones(2) + t
+(np.float32(-0.5), <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[ 2., -1.]], dtype=float32)>)
 
 It prints as TensorFlow's tensors print (``model.predict`` gives a plain array, printed as NumPy's):
 
@@ -48,7 +53,7 @@ import numpy as np
 from .dtypes import as_dtype, string
 
 __all__ = ["Dimension", "KerasTensor", "SymbolicShape", "Tensor", "TensorFunction", "TensorShape", "bytes_array",
-           "cast", "constant", "convert_to_tensor", "float_array", "plain_function", "wrap"]
+           "cast", "constant", "convert_to_tensor", "float_array", "numpy_recorded", "plain_function", "wrap"]
 
 
 class Dimension:
@@ -490,6 +495,8 @@ def _from_program(frame) -> bool:
     """True when ``frame``, the code that called a NumPy function or ufunc on a Tensor, is a
     program's: neither glassnet's own modules nor NumPy's (an ndarray method such as ``t.sum()``
     reaches ``np.add.reduce`` through NumPy's Python). A doctest is a program, in any module."""
+    if _OPEN.numpy_recorded:                      # a function of one's own that glassnet runs as a layer
+        return False
     name = frame.f_globals.get("__name__") or ""
     if name.startswith(("glassnet.", "numpy.")) or name in ("glassnet", "numpy"):
         return frame.f_code.co_filename.startswith("<doctest")
@@ -598,9 +605,26 @@ class _OpenTapes(threading.local):
 
     def __init__(self):
         self.tapes: list = []
+        self.numpy_recorded = 0     # > 0 inside numpy_recorded()
 
 
 _OPEN = _OpenTapes()
+
+
+class numpy_recorded:  # noqa: N801 - used as a function: with numpy_recorded(): ...
+    """Inside, NumPy calls on Tensors are glassnet's (recorded by an open tape), not a program's:
+    glassnet runs a function of one's own this way when it is a layer whose gradient the tape finds
+    (a ``Lambda``'s function, a model's or layer's ``call`` in ``fit``), where TensorFlow would refuse
+    NumPy on its symbolic tensors; the gradient then goes through ``np.exp(x)`` rather than taking it
+    for a constant. A program's own ``GradientTape`` records no NumPy call, as TensorFlow's."""
+
+    def __enter__(self):
+        _OPEN.numpy_recorded += 1
+        return self
+
+    def __exit__(self, *exc):
+        _OPEN.numpy_recorded -= 1
+        return False
 
 
 class KerasTensor:
