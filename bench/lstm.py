@@ -13,7 +13,8 @@ descheduling on a shared machine does not inflate it, so on one thread each it i
 measure of the work).
 
 glassnet runs three times: as installed (``glassnet``: its LSTM's recurrence on two threads, one
-half of the batch each, when a second core is free), and with the recurrence forced onto one
+half of the batch each, when a second core is free and the numbers stay the same; the products
+after the backward loop shared by the two threads too), and with the recurrence forced onto one
 thread (``glassnet-1t``) and onto two (``glassnet-2t``, ``glassnet.fast.recurrent.split_batch``):
 on a shared machine the ratio of those two, measured minutes apart in the same run, says what
 the second thread gives better than either's time does.
@@ -134,7 +135,7 @@ def _round(args):
         found = json.loads(line[-1])
         results[who] = (found["seconds_per_epoch"], found["cpu_seconds_per_epoch"])
         print(f"  {who:11} {results[who][0]:7.3f} s/epoch, CPU {results[who][1]:7.3f} s "
-              f"({SAMPLES} sequences of {args.steps} steps)")
+              f"({SAMPLES} sequences of {args.steps} steps; load average {os.getloadavg()[0]:.2f} after)")
     return results
 
 
