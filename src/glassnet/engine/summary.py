@@ -130,11 +130,11 @@ def summary_text(model, show_trainable=False) -> str:
 def _output_shape(model, layer):
     """What the Output Shape cell shows (None: "?"). Keras knows a layer's shape from its calls in
     a graph, or from its build, with the batch size of the call that built it; a layer of one's
-    own without a build, called inside a subclassed model's call (the VAE's Encoder), is "?"."""
+    own without a compute_output_shape, called inside a subclassed model's call (the VAE's
+    Encoder, the engineers' intro's MyDense), is "?"."""
     if not layer.built:
         return None
-    from ..layers.base import Layer  # noqa: PLC0415 - the layers build on the engine's modules
-    if getattr(layer, "by_call", False) and type(layer).build is Layer.build and not model._is_stack() \
+    if getattr(layer, "by_call", False) and not _own_output_shape(layer) and not model._is_stack() \
             and not model.__dict__.get("_functional"):
         return None
     shape = getattr(layer, "output_shape", None)
@@ -142,6 +142,12 @@ def _output_shape(model, layer):
     if isinstance(batch, int) and isinstance(shape, tuple) and shape and shape[0] is None:
         shape = (batch,) + shape[1:]
     return shape
+
+
+def _own_output_shape(layer) -> bool:
+    """Whether a layer written with ``call`` has a ``compute_output_shape`` of its own (else
+    glassnet's, found by running the call): Keras's summary shows '?' for it otherwise."""
+    return not type(layer).compute_output_shape.__module__.startswith("glassnet.")
 
 
 def _kind(layer) -> str:
