@@ -48,7 +48,7 @@ _LAZY = {"sweep": ("sweeps", "sweep"),           # glassnet.sweep(...): many var
          "version": ("tf.version", None), "strings": ("tf.strings", None), "sparse": ("tf.sparse", None),
          "SparseTensor": ("tf.sparse", "SparseTensor"), "SparseTensorSpec": ("data.composite", "SparseTensorSpec"),
          "experimental": ("experimental", None),         # tf.experimental.numpy
-         "image": ("tf.image", None), "signal": ("tf.signal", None),
+         "image": ("tf.image", None), "signal": ("tf.signal", None), "audio": ("tf.audio", None),
          "io": ("tf.io", None), "TensorSpec": ("data.structure", "TensorSpec")}
 # the rest of tf.*, each module loaded when one of its names is first used
 for _module, _names in {

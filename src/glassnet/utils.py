@@ -285,6 +285,16 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         data_format, verbose)
 
 
+def audio_dataset_from_directory(directory, labels="inferred", label_mode="int", class_names=None, batch_size=32,
+                                 sampling_rate=None, output_sequence_length=None, ragged=False, shuffle=True,
+                                 seed=None, validation_split=None, subset=None, follow_links=False, verbose=True):
+    """``keras.utils.audio_dataset_from_directory``: see :mod:`glassnet.data.audio`."""
+    from .data import audio  # noqa: PLC0415
+    return audio.audio_dataset_from_directory(directory, labels, label_mode, class_names, batch_size, sampling_rate,
+                                              output_sequence_length, ragged, shuffle, seed, validation_split, subset,
+                                              follow_links, verbose)
+
+
 def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1, sampling_rate=1,
                                   batch_size=128, shuffle=False, seed=None, start_index=None, end_index=None):
     """``keras.utils.timeseries_dataset_from_array``: see :mod:`glassnet.data.timeseries`."""

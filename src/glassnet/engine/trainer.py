@@ -259,6 +259,7 @@ class Trainer:
         ``plot=True`` (glassnet's, not Keras's) adds a ``callbacks.LivePlot``: in a notebook the
         learning curve is redrawn in place as it trains."""
         _keras2_loader_args(kwargs, "fit")
+        callbacks = _flat_callbacks(callbacks)
         if plot is not True and plot is not False:
             raise ValueError(f"fit: plot must be True or False, got {plot!r} (for LivePlot's options pass "
                              "callbacks=[glassnet.callbacks.LivePlot(...)])")
@@ -637,12 +638,21 @@ def _built_batch(rows, batch_size):
     return rows if batch_size is None else batch_size if rows % batch_size == 0 else None
 
 
+def _flat_callbacks(callbacks) -> list:
+    """``callbacks=`` as Keras takes it (flattened): a list or tuple, or one callback on its own
+    (``callbacks=EarlyStopping(...)``, as the audio tutorial passes it)."""
+    if callbacks is None:
+        return []
+    return list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
+
+
 def _callback_list(model, callbacks, kind):
     """evaluate's / predict's callbacks (Keras's): a CallbackList told the run begins, or None."""
+    callbacks = _flat_callbacks(callbacks)
     if not callbacks:
         return None
     from ..callbacks import CallbackList  # noqa: PLC0415 - the callbacks build on the engine
-    cbs = CallbackList(list(callbacks), model, {"verbose": 0, "epochs": 1, "steps": None})
+    cbs = CallbackList(callbacks, model, {"verbose": 0, "epochs": 1, "steps": None})
     getattr(cbs, f"on_{kind}_begin")()
     return cbs
 

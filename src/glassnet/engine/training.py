@@ -311,6 +311,8 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
             run.stopped_reason = ("Training interrupted (KeyboardInterrupt): the weights are those after "
                                   "the last completed step.")
         cblist.on_train_end(logs)
+    for key in [k for k, v in history.history.items() if k.startswith("val_") and not v]:
+        del history.history[key]                # never logged (an empty validation set), as in Keras's History
     if run.stopped_reason:
         print(run.stopped_reason, file=sys.stderr)
     model.stop_training = False
@@ -412,7 +414,10 @@ def _validate(model, validation, batch_size, cblist=None):
     if cblist is not None:
         cblist.on_test_begin()
     if isinstance(validation, SourceBatches):
-        logs = run_evaluate_batches(model, validation.epoch(), cblist)
+        try:
+            logs = run_evaluate_batches(model, validation.epoch(), cblist)
+        except RanOutOfData:            # an empty validation set adds no val_ logs (Keras: its logs stay {})
+            logs = {}
     else:
         logs = run_evaluate(model, *validation, batch_size=batch_size, callbacks=cblist)
     if cblist is not None:
