@@ -48,6 +48,8 @@ def test_penalties_and_gradients_as_keras(case):
     lambda: layers.LSTM(3, activity_regularizer="l1_l2", return_state=True, dtype="float64"),
     lambda: layers.GRU(3, activity_regularizer="l2", return_state=True, return_sequences=True, dtype="float64",
                        reset_after=False),
+    lambda: layers.RNN(layers.LSTMCell(3, dtype="float64"), activity_regularizer="l2", return_state=True,
+                       dtype="float64"),
 ])
 def test_gradient_with_the_penalty_matches_central_differences(make):
     x = np.random.default_rng(0).normal(size=(3, 4, 2))
@@ -81,6 +83,19 @@ def test_a_model_with_bidirectional_and_gru_penalties_fits_as_keras():
     np.testing.assert_allclose(hist, d["model/fit"], rtol=1e-4)
     for j, w in enumerate(model.get_weights()):
         np.testing.assert_allclose(w, d[f"model/end_{j}"], atol=1e-5)
+
+
+def test_rnn_of_a_cell_regularizes_each_output_as_keras():
+    """RNN(LSTMCell(3), activity_regularizer="l2", return_state=True), every weight 0.3: Keras
+    3.15 gives the three terms 0.0019760667, 0.0019760667 (output = h), 0.0063335397 (c)."""
+    x = np.random.default_rng(0).normal(size=(2, 3, 2)).astype("float32")
+    rnn = layers.RNN(layers.LSTMCell(3), activity_regularizer="l2", return_state=True)
+    rnn(x)
+    rnn.set_weights([np.full(w.shape, 0.3, "float32") for w in rnn.get_weights()])
+    rnn(x)
+    np.testing.assert_allclose([float(v) for v in rnn.losses], [0.0019760667, 0.0019760667, 0.0063335397], rtol=1e-5)
+    assert rnn.get_config()["activity_regularizer"]["class_name"] == "L2"
+    assert "activity_regularizer" not in layers.RNN(layers.LSTMCell(3)).get_config()
 
 
 def test_config_and_keras_file_keep_the_regularizer(tmp_path):

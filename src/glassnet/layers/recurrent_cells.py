@@ -35,7 +35,7 @@ import inspect
 
 import numpy as np
 
-from .. import config
+from .. import config, regularizers
 from ..tf import ops, tape
 from ..tf.tensor import wrap
 from . import recurrent_state
@@ -322,7 +322,7 @@ class RNN(Layer):
     takes_states = True
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
-                 unroll=False, zero_output_for_mask=False, **kwargs):
+                 unroll=False, zero_output_for_mask=False, activity_regularizer=None, **kwargs):
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         if not isinstance(cell, Layer) or not hasattr(cell, "state_size"):
@@ -335,6 +335,7 @@ class RNN(Layer):
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.stateful, self.unroll = bool(go_backwards), bool(stateful), bool(unroll)
         self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.activity_regularizer = regularizers.get(activity_regularizer)   # r(each output) / batch, as Keras
         self.state_sizes = _sizes(cell.state_size)
         self.units = _output_size(cell)
         self._on_data = self._in_graph = False
@@ -426,9 +427,11 @@ class RNN(Layer):
         else:
             out = self._forward_by_steps(x, h0, training, mask)
         recurrent_state.keep(self)
+        recurrent_state.add_activity_penalties(self, out)
         return out
 
     def backward(self, grad, need_input_grad=True):
+        grad = recurrent_state.with_activity_grads(self, grad)   # + r'(y) / batch (activity_regularizer)
         if self._engine is not None:
             engine = self._engine
             vars(engine).update({k[len("_loop_"):]: v for k, v in vars(self).items() if k.startswith("_loop_")})
@@ -487,7 +490,9 @@ class RNN(Layer):
         return {**super().get_config(), "return_sequences": self.return_sequences,
                 "return_state": self.return_state, "go_backwards": self.go_backwards, "stateful": self.stateful,
                 "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask,
-                "cell": _entry(self.cell)}
+                "cell": _entry(self.cell),
+                **({"activity_regularizer": regularizers.serialize(self.activity_regularizer)}
+                   if self.activity_regularizer is not None else {})}     # Keras names it only when set
 
     @classmethod
     def from_config(cls, cfg):
