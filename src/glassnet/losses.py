@@ -735,6 +735,12 @@ class _Reduction:
     def all(cls):
         return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
 
+    @classmethod
+    def validate(cls, key):
+        """``None`` for a known reduction, ValueError naming it otherwise (Keras 2's check)."""
+        if key not in cls.all() and key != "auto":
+            raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
+
 
 def __getattr__(name):
     if name in _KERAS2_ALIASES or name == "Reduction":
