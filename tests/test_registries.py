@@ -88,6 +88,9 @@ LAYER_EXAMPLES = {
     "Embedding": (lambda: layers.Embedding(7, 3), ("ids", 7, (4, 5))),       # integer ids below 7
     "SimpleRNN": (lambda: layers.SimpleRNN(3, return_sequences=True), (4, 5, 3)),
     "LSTM": (lambda: layers.LSTM(3, go_backwards=True), (4, 5, 3)),
+    "ConvLSTM1D": (lambda: layers.ConvLSTM1D(2, 3, padding="same", return_sequences=True), (4, 3, 5, 2)),
+    "ConvLSTM2D": (lambda: layers.ConvLSTM2D(2, (2, 3), go_backwards=True), (4, 3, 4, 5, 1)),
+    "ConvLSTM3D": (lambda: layers.ConvLSTM3D(2, 2, strides=2), (4, 2, 4, 3, 4, 1)),
     "GRU": (lambda: layers.GRU(3, kernel_regularizer="l2"), (4, 5, 3)),
     "Bidirectional": (lambda: layers.Bidirectional(layers.GRU(2, return_sequences=True), merge_mode="mul"), (4, 5, 3)),
     "Masking": (lambda: layers.Masking(mask_value=0.0), (4, 5, 3)),
