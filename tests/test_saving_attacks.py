@@ -135,7 +135,7 @@ def _foreign_module(m, s):
 
 def _unknown_class(m, s):
     def edit(c):
-        _layer(c)["class_name"] = "ConvLSTM3D"
+        _layer(c)["class_name"] = "Conv4D"
     return _with_config(m, edit)
 
 
@@ -318,7 +318,7 @@ ATTACKS = {
     "lambda_layer": (_lambda, UnsafeFileError, "'Lambda'"),
     "lambda_activation": (_lambda_activation, UnsafeFileError, "__lambda__"),
     "foreign_module": (_foreign_module, UnsafeFileError, "'os'"),
-    "unknown_class": (_unknown_class, UnsafeFileError, "ConvLSTM3D"),
+    "unknown_class": (_unknown_class, UnsafeFileError, "Conv4D"),
     # a function written by name (Keras's layout for your own standardize) is only a name:
     # looked up in glassnet's tables, custom_objects and the registry, never imported
     "function_reference": (_function_reference, UnsafeFileError, "unknown activation 'exec'"),
