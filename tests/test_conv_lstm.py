@@ -208,3 +208,26 @@ def test_refusals_name_the_argument():
         layers.ConvLSTM2D(2, 3)(np.zeros((2, 3, 4, 1)))
     with pytest.raises(ValueError, match="smaller than the kernel"):
         layers.ConvLSTM2D(2, 5)(np.zeros((1, 2, 3, 3, 1)))
+
+
+def test_bidirectional_conv_lstm_passes_gradcheck_and_round_trips(tmp_path):
+    x = np.random.default_rng(0).normal(size=(2, 3, 4, 4, 1))
+    report = glassnet.gradcheck(layers.Bidirectional(layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True)),
+                                x, max_entries=30)
+    assert report.passed, report
+    model = glassnet.keras.Sequential([layers.Input((3, 4, 4, 1)), layers.Bidirectional(layers.ConvLSTM2D(2, 3)),
+                                       layers.Flatten(), layers.Dense(1)])
+    assert model.output_shape == (None, 1) and model.layers[0].output_shape == (None, 2, 2, 4)
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x.astype("float32"), np.ones((2, 1)), verbose=0)
+    model.save(tmp_path / "b.keras")
+    again = glassnet.models.load_model(tmp_path / "b.keras")
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_a_padding_mask_is_refused_by_name():
+    layer = layers.ConvLSTM2D(2, 3)
+    x = np.ones((2, 3, 4, 4, 1))
+    layer(x)
+    with pytest.raises(ValueError, match="padding masks are not supported"):
+        layer.forward(x, False, mask=np.array([[True, True, False], [True, True, True]]))

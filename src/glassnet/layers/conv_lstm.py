@@ -25,7 +25,7 @@ one inverted-dropout mask per gate on ``x_t`` (``dropout``) and on ``h_{t-1}``
 (``recurrent_dropout``), drawn once per call and used at every step (training only).
 ``return_sequences``, ``return_state`` (``[output, h_T, c_T]``), ``go_backwards``, ``stateful``
 and ``initial_state`` work as for LSTM (``layers/recurrent_state.py``). In ``.keras`` files the
-weights sit where Keras keeps them: ``layers/conv_lstm2d/cell/vars/0..2``. Masks are not read.
+weights sit where Keras keeps them: ``layers/conv_lstm2d/cell/vars/0..2``. A padding mask is refused.
 
 >>> import numpy as np, glassnet
 >>> layer = glassnet.layers.ConvLSTM2D(4, 3, padding="same", return_sequences=True)
@@ -289,7 +289,10 @@ class _ConvLSTM(Layer):
         return (z + self.bias.value if self.use_bias else z), caches
 
     # -- the two halves ---------------------------------------------------------------------------
-    def forward(self, x, training=False):
+    def forward(self, x, training=False, mask=None):
+        if mask is not None and not np.all(mask):
+            raise ValueError(f"{type(self).__name__} {self.name!r}: padding masks are not supported by glassnet's "
+                             "ConvLSTM layers yet (steps marked as padding would be read as data)")
         x, given = (x[0], list(x[1:])) if isinstance(x, (list, tuple)) else (x, None)   # layer([x, h, c])
         x = np.asarray(x)
         self._check(x.shape)
