@@ -132,6 +132,8 @@ def py_function(func, inp, Tout, name=None):  # noqa: N803 (TensorFlow's name)
     """``func(*inp)``, its answer made a Tensor of ``Tout`` (a list of them for a list of
     types). ``func`` gets the Tensors themselves, so a tape records what it does."""
     out = func(*inp)
+    if isinstance(Tout, (list, builtins.tuple)) and not Tout and out is None:
+        return []                       # Tout=(): run for its side effect (time.sleep in the data guide)
     if isinstance(Tout, (list, builtins.tuple)):
         outs = list(out) if isinstance(out, (list, builtins.tuple)) else [out]
         if len(outs) != len(Tout):
@@ -153,6 +155,8 @@ def numpy_function(func, inp, Tout, stateful=True, name=None):
     if TRACED.get():
         plain = [a[()] if a.ndim == 0 else a for a in plain]
     out = func(*plain)
+    if isinstance(Tout, (list, builtins.tuple)) and not Tout and out is None:
+        return None                     # TensorFlow's answer for Tout=[] (py_function's is [])
     if isinstance(Tout, (list, builtins.tuple)):
         return [_as_tout(o, t) for o, t in zip(out, Tout)]
     return _as_tout(out, Tout)
