@@ -17,14 +17,16 @@ copied or synchronised: there is nothing to split it across.
 from __future__ import annotations
 
 import contextlib
+import enum
 
 __all__ = ["InputContext", "MirroredStrategy", "MultiWorkerMirroredStrategy", "OneDeviceStrategy", "ReduceOp",
            "ReplicaContext", "Strategy", "get_replica_context", "get_strategy", "has_strategy",
            "in_cross_replica_context"]
 
 
-class ReduceOp:
-    """How ``Strategy.reduce`` combines: ``ReduceOp.SUM`` or ``ReduceOp.MEAN``."""
+class ReduceOp(enum.Enum):
+    """How ``Strategy.reduce`` combines: ``ReduceOp.SUM`` or ``ReduceOp.MEAN`` (an Enum as
+    TensorFlow's: printed ``ReduceOp.SUM``, ``ReduceOp("SUM")`` gives it back)."""
 
     SUM = "SUM"
     MEAN = "MEAN"

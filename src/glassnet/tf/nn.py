@@ -37,7 +37,39 @@ def _floats(x):
 __all__ = ["softmax", "log_softmax", "sigmoid", "tanh", "relu", "relu6", "leaky_relu", "elu", "selu",
            "gelu", "silu", "swish", "softplus", "softsign", "sigmoid_cross_entropy_with_logits",
            "softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits", "l2_loss",
-           "l2_normalize", "moments", "embedding_lookup", "top_k"]
+           "l2_normalize", "moments", "embedding_lookup", "top_k", "compute_average_loss",
+           "scale_regularization_loss"]
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+    """``tf.nn.compute_average_loss``: ``sum(per_example_loss * sample_weight) / global_batch_size``,
+    the loss of one replica's share of a global batch (default: this batch's rows times the
+    strategy's ``num_replicas_in_sync``, 1 here), so that the replicas' sum is the batch mean."""
+    from . import distribute  # noqa: PLC0415 - loaded when first used
+    from .dtypes import cast  # noqa: PLC0415
+    from .math import reduce_sum  # noqa: PLC0415
+    loss = _floats(per_example_loss)
+    if len(loss.shape) == 0:
+        raise ValueError("Invalid value passed for `per_example_loss`. Expected a tensor with at least rank 1. "
+                         f"Received per_example_loss={per_example_loss!r}")
+    if sample_weight is not None:
+        loss = loss * cast(sample_weight, loss.dtype)
+    if global_batch_size is None:
+        global_batch_size = loss.shape[0] * distribute.get_strategy().num_replicas_in_sync
+    elif isinstance(global_batch_size, bool) or not isinstance(global_batch_size, (int, np.integer)) \
+            or global_batch_size <= 0:
+        raise ValueError(f"compute_average_loss: global_batch_size must be a positive integer, got "
+                         f"global_batch_size={global_batch_size!r}")
+    return reduce_sum(loss) / cast(global_batch_size, loss.dtype)
+
+
+def scale_regularization_loss(regularization_loss):
+    """``tf.nn.scale_regularization_loss``: the summed penalty divided by ``num_replicas_in_sync``."""
+    from . import distribute  # noqa: PLC0415
+    from .math import add_n  # noqa: PLC0415
+    loss = add_n(regularization_loss) if isinstance(regularization_loss, (list, tuple)) \
+        else _floats(regularization_loss)
+    return loss / distribute.get_strategy().num_replicas_in_sync
 
 
 def top_k(input, k=1, sorted=True, index_type=np.int32, name=None):  # noqa: A002
