@@ -40,6 +40,10 @@ PIPELINES = {
         (tf.ragged.constant([[1, 2], [3], [4, 5, 6]]), [0, 1, 0])),
     "ragged_rows_ragged_batch": lambda tf: tf.data.Dataset.from_tensor_slices(
         tf.ragged.constant([[[1], [2, 3]], [[4]], [[5, 6], [], [7]]])).ragged_batch(2),
+    "ragged_in_a_dict_batched_and_unbatched": lambda tf: tf.data.Dataset.from_tensor_slices(
+        {"lengths": tf.ragged.constant([[7], [], [1, 2, 3], [4]]), "x": [1, 2, 3, 4]}).batch(3).unbatch(),
+    "dense_to_ragged_batch": lambda tf: tf.data.Dataset.from_tensor_slices([1, 5, 3, 2, 8]).map(tf.range).apply(
+        tf.data.experimental.dense_to_ragged_batch(2)),
     "sparse_slices": lambda tf: tf.data.Dataset.from_tensor_slices(_sparse(tf)),
     "sparse_batched": lambda tf: tf.data.Dataset.from_tensor_slices(_sparse(tf)).batch(2),
     "sparse_batched_drop_remainder": lambda tf: tf.data.Dataset.from_tensor_slices(_sparse(tf)).batch(

@@ -28,7 +28,7 @@ import numpy as np
 from ..tf.tensor import TensorShape
 
 __all__ = ["RaggedStacker", "SparseTensorSpec", "batched_spec", "is_composite", "numpy_leaf", "ragged_stack", "row",
-           "row_count", "slice_spec", "spec_of_leaf", "stack", "unknown_batch"]
+           "row_count", "row_spec", "slice_spec", "spec_of_leaf", "stack", "unknown_batch"]
 
 
 def _kinds():
@@ -213,6 +213,16 @@ def batched_spec(spec, size, ragged=False):
         r = max(k for k, d in enumerate(dims) if d is None) + 1
         return RaggedTensorSpec([size] + [None] * r + dims[r:], spec.dtype, r)
     return None                                                   # the caller's TensorSpec
+
+
+def row_spec(spec):
+    """The spec of one row of a leaf of spec ``spec`` (``unbatch``)."""
+    _, RaggedTensorSpec, _ = _kinds()
+    if isinstance(spec, SparseTensorSpec):
+        return SparseTensorSpec(spec.shape.as_list()[1:], spec.dtype)
+    if _is_ragged_spec(spec):
+        return RaggedTensorSpec(spec.shape.as_list()[1:], spec.dtype, spec.ragged_rank - 1)
+    return type(spec)(tuple(spec.shape)[1:], spec.dtype)
 
 
 def unknown_batch(spec):

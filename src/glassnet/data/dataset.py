@@ -40,7 +40,8 @@ from ..tf.framework import TRACED
 from ..tf.tensor import Tensor, TensorShape
 from .combine import interleave_runs, pad
 from .prefetch import draws, prefetched
-from .composite import RaggedStacker, batched_spec, is_composite, row, row_count, slice_spec, stack, unknown_batch
+from .composite import (RaggedStacker, batched_spec, is_composite, row, row_count, row_spec, slice_spec, stack,
+                        unknown_batch)
 from .structure import TensorSpec, as_array, as_element, as_input, leaves, numpy_leaf, spec_of, structure, tensors
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "Options"]
@@ -81,6 +82,26 @@ def _frozen_cell(cell):
         return types.CellType(cell.cell_contents)
     except ValueError:                      # not assigned yet (a function that names itself): as it is
         return cell
+
+
+def _datasets_in(nested) -> list:
+    """The datasets of a (nested) tuple or dict of them, in order."""
+    if isinstance(nested, dict):
+        return [d for v in nested.values() for d in _datasets_in(v)]
+    if isinstance(nested, (tuple, list)):
+        return [d for v in nested for d in _datasets_in(v)]
+    if not isinstance(nested, Dataset):
+        raise TypeError(f"Dataset.zip: expected datasets (or tuples/dicts of them), got {type(nested).__name__}")
+    return [nested]
+
+
+def _nested_as(nested, values):
+    """``values`` (an iterator, one per dataset) put in ``nested``'s structure (lists as tuples)."""
+    if isinstance(nested, dict):
+        return {k: _nested_as(v, values) for k, v in nested.items()}
+    if isinstance(nested, (tuple, list)):
+        return tuple(_nested_as(v, values) for v in nested)
+    return next(values)
 
 
 def _count(value, what) -> int:
@@ -236,6 +257,13 @@ class Dataset:
         return Dataset(lambda: (np.array(i, dtype) for i in r), len(r), TensorSpec((), dtype))
 
     @staticmethod
+    def counter(start=0, step=1, dtype=np.int64, name=None):
+        """``start``, ``start + step``, ... without end (``tf.data.experimental.Counter``'s
+        successor)."""
+        from .experimental import Counter  # noqa: PLC0415
+        return Counter(start, step, dtype)
+
+    @staticmethod
     @_makes("_FlatMapDataset")
     def from_generator(generator, output_types=None, output_shapes=None, args=None, output_signature=None,
                        name=None):
@@ -270,16 +298,19 @@ class Dataset:
     @staticmethod
     @_makes("_ZipDataset")
     def zip(*datasets, name=None):
-        """Elements side by side: ``zip((a, b))`` gives ``(a_i, b_i)``."""
-        if len(datasets) == 1 and isinstance(datasets[0], (tuple, list)):
-            datasets = tuple(datasets[0])
+        """Elements side by side: ``zip((a, b))`` gives ``(a_i, b_i)``; a nested structure of
+        datasets gives elements of that structure (``zip((images, (counter, counter)))``: the
+        data-augmentation tutorial's ``((x, y), (seed, seed))``)."""
+        nested = datasets[0] if len(datasets) == 1 and isinstance(datasets[0], (tuple, list, dict)) else datasets
+        datasets = _datasets_in(nested)
         sizes = [d._cardinality for d in datasets]
         known = [s for s in sizes if s >= 0]
         size = min(known) if known else (INFINITE_CARDINALITY if all(s == INFINITE_CARDINALITY for s in sizes)
                                          else UNKNOWN_CARDINALITY)
-        specs = tuple(d._spec for d in datasets)
-        return Dataset(lambda: zip(*(d._run() for d in datasets)), size,
-                       specs if all(s is not None for s in specs) else None, any(d._reads for d in datasets))
+        specs = [d._spec for d in datasets]
+        return Dataset(lambda: (_nested_as(nested, iter(row)) for row in zip(*(d._run() for d in datasets))), size,
+                       _nested_as(nested, iter(specs)) if all(s is not None for s in specs) else None,
+                       any(d._reads for d in datasets))
 
     @staticmethod
     @_makes("_DirectedInterleaveDataset")
@@ -442,8 +473,8 @@ class Dataset:
             for element in self._run():
                 for i in range(row_count(leaves(element)[0])):
                     yield structure(lambda a, i=i: a[i, ...] if isinstance(a, np.ndarray) else row(a, i), element)
-        spec = None if self._spec is None or not all(isinstance(s, TensorSpec) for s in leaves(self._spec)) \
-            else structure(lambda s: TensorSpec(s.shape[1:], s.dtype), self._spec)
+        spec = None if self._spec is None or any(getattr(s, "shape", None) is None for s in leaves(self._spec)) \
+            else structure(row_spec, self._spec)
         return self._then(run, spec=spec)
 
     @_makes("_WindowDataset")

@@ -16,7 +16,8 @@ from ..tf.errors import FailedPreconditionError
 from .tfrecord import DatasetWriter as TFRecordWriter
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "AutoShardPolicy", "Counter", "CsvDataset", "TFRecordWriter",
-           "assert_cardinality", "cardinality", "choose_from_datasets", "load", "make_csv_dataset",
+           "assert_cardinality", "cardinality", "choose_from_datasets", "dense_to_ragged_batch", "load",
+           "make_csv_dataset",
            "sample_from_datasets", "save"]
 
 sample_from_datasets = Dataset.sample_from_datasets      # TensorFlow 2's older spellings
@@ -55,6 +56,12 @@ def assert_cardinality(expected_cardinality):
         out._kind = "_AssertCardinalityDataset"
         return out
     return apply
+
+
+def dense_to_ragged_batch(batch_size, drop_remainder=False, row_splits_dtype=np.int64):
+    """A transformation (``dataset.apply(...)``): ``dataset.ragged_batch(batch_size, drop_remainder)``,
+    TensorFlow's older spelling (the ragged tensor guide uses it)."""
+    return lambda dataset: dataset.ragged_batch(batch_size, drop_remainder, row_splits_dtype)
 
 
 def Counter(start=0, step=1, dtype=np.int64, name=None):     # noqa: N802 - TensorFlow's name
