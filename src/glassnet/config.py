@@ -92,8 +92,17 @@ def functions_run_eagerly() -> bool:
     return _EAGER[0]
 
 
+_SOFT_PLACEMENT = [True]                 # TensorFlow's default
+
+
 def set_soft_device_placement(enabled: bool) -> None:
-    """Accepted; there is one device."""
+    """Kept for :func:`get_soft_device_placement`; there is one device, so nothing moves."""
+    _SOFT_PLACEMENT[0] = bool(enabled)
+
+
+def get_soft_device_placement() -> bool:
+    """What :func:`set_soft_device_placement` was last told (True until then, as TensorFlow)."""
+    return _SOFT_PLACEMENT[0]
 
 
 def _set_memory_growth(device, enable: bool) -> None:
