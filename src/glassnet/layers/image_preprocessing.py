@@ -198,6 +198,30 @@ class Resizing(_Matrices):
             constant = self.fill_value * (np.outer(full_rows, full_cols) - np.outer(rows.sum(1), cols.sum(1)))
         return rows, cols, constant
 
+    def __call__(self, x, training=None, mask=None):
+        """As Keras: integer images called on directly come back in their own type, rounded
+        (uint8 stays uint8; inside a model they are float32 already)."""
+        out = super().__call__(x, training, mask)
+        if functional.is_symbolic(x) or not isinstance(out, np.ndarray) or np.asarray(x).dtype.kind not in "iu":
+            return out
+        given = np.asarray(x).dtype
+        info = np.iinfo(given)
+        return np.clip(np.round(out), info.min, info.max).astype(given).view(type(out))
+
+    def transform(self, x, training):
+        """Bilinear without antialias on float32 (after the aspect-ratio crop, if any) through
+        ``tf.image.resize``'s own float32 rounding; the other modes as the matrices give them
+        (the backward pass always uses the matrices: the same linear map)."""
+        rows, cols, constant = self._plan(x.shape[1], x.shape[2])
+        h, w = x.shape[1], x.shape[2]
+        if self.interpolation != "bilinear" or self.pad_to_aspect_ratio or x.dtype != np.float32 or \
+                (self.antialias and (self.height < h or self.width < w)):
+            return super().transform(x, training)
+        if self.crop_to_aspect_ratio:
+            (hs, ch), (ws, cw) = crop_window(h, w, self.height, self.width)
+            x = x[:, hs:hs + ch, ws:ws + cw]
+        return sampling.resize_bilinear_exact(x, self.height, self.width).astype(x.dtype, copy=False)
+
     def get_config(self):
         return {**super().get_config(), "height": self.height, "width": self.width,
                 "interpolation": self.interpolation, "crop_to_aspect_ratio": self.crop_to_aspect_ratio,

@@ -314,17 +314,38 @@ def _generator(seed):
     return rng() if seed is None else np.random.default_rng(seed)
 
 
+class _Stateless:
+    """The one draw a ``stateless_random_*`` op makes from its ``seed``, as TensorFlow makes it
+    (``tf.random.stateless_uniform``, Philox): the same seed gives TensorFlow's numbers."""
+
+    def __init__(self, seed, who):
+        s = np.asarray(seed).ravel()
+        if s.shape != (2,) or s.dtype.kind not in "iu":
+            raise ValueError(f"{who}: seed must be two integers (shape (2,)), got seed={seed!r}")
+        self.seed = s
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        from .random import stateless_uniform  # noqa: PLC0415
+        out = np.asarray(stateless_uniform([] if size is None else [size], self.seed, minval=low, maxval=high))
+        return out[()] if size is None else out
+
+    def offsets(self, limits):
+        """TensorFlow's crop corner: int32 draws of every positive value, modulo ``limits``."""
+        from .random import stateless_uniform  # noqa: PLC0415
+        draws = np.asarray(stateless_uniform([len(limits)], self.seed, maxval=2 ** 31 - 1, dtype=np.int32))
+        return [int(d) % int(n) for d, n in zip(draws, limits)]
+
+
 def _stateless(seed, who):
-    s = np.asarray(seed).ravel()
-    if s.shape != (2,) or s.dtype.kind not in "iu":
-        raise ValueError(f"{who}: seed must be two integers (shape (2,)), got seed={seed!r}")
-    return np.random.default_rng([int(v) % 2 ** 63 for v in s])
+    return _Stateless(seed, who)
 
 
 def _flip_some(x, gen, axis):
+    """TensorFlow's rule: one image flips when its draw is below 1/2, a batch's image when its
+    draw rounds to 1."""
     if x.ndim == 3:
         return np.flip(x, axis) if gen.uniform() < 0.5 else x
-    flips = gen.uniform(size=x.shape[0]) < 0.5
+    flips = np.round(gen.uniform(size=x.shape[0])) == 1
     return np.where(flips[:, None, None, None], np.flip(x, axis), x)
 
 
@@ -344,7 +365,8 @@ def _crop(value, size, gen, who):
     if len(size) != x.ndim or any(s > d or s < 0 for s, d in zip(size, x.shape)):
         raise ValueError(f"{who}: size must have one entry per dimension of value, each at most that dimension; "
                          f"got size={size} for shape {x.shape}")
-    starts = [int(gen.integers(0, d - s + 1)) for s, d in zip(size, x.shape)]
+    limits = [d - s + 1 for s, d in zip(size, x.shape)]
+    starts = gen.offsets(limits) if isinstance(gen, _Stateless) else [int(gen.integers(0, n)) for n in limits]
     return wrap(x[tuple(slice(a, a + s) for a, s in zip(starts, size))])
 
 

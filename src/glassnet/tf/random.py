@@ -169,7 +169,8 @@ def split(seed, num=2, alg=None) -> Tensor:
     if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
         raise ValueError(f"random.split: num must be a positive integer, got num={num!r}")
     from .tensor import convert_to_tensor  # noqa: PLC0415
-    dtype = np.dtype(convert_to_tensor(seed).dtype)          # Python ints: int32, as TensorFlow's
+    typed = [np.asarray(p).dtype for p in seed if hasattr(p, "dtype")] if isinstance(seed, (tuple, list)) else []
+    dtype = typed[0] if typed else np.dtype(convert_to_tensor(seed).dtype)  # Python ints: int32, as TF's
     dtype = np.int32 if dtype.kind in "iu" and dtype.itemsize <= 4 else np.int64
     return stateless_uniform([int(num), 2], seed, minval=None, maxval=None, dtype=dtype)
 
