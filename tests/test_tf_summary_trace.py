@@ -63,6 +63,9 @@ def test_trace_on_twice_and_profiler_without_a_folder_warn_as_tensorflow():
     tf.summary.trace_off()                                            # already off: nothing happens
     with pytest.warns(UserWarning, match="No `profiler_outdir` passed to trace_on"):
         tf.summary.trace_on(graph=False, profiler=True)
+    with pytest.warns(UserWarning, match="Ignoring `profiler_outdir` passed to trace_export"):
+        tf.summary.trace_export("f", step=0, profiler_outdir="logs")   # the graph tutorial's call
+    tf.summary.trace_on(graph=True)
     with pytest.raises(ValueError, match="name must be a non-empty string"):
         tf.summary.trace_export("", step=0)
 

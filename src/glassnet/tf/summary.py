@@ -269,15 +269,16 @@ def trace_on(graph=True, profiler=False, profiler_outdir=None) -> None:
         return
     if profiler and profiler_outdir is None:
         warnings.warn("No `profiler_outdir` passed to trace_on(). Profiler won't be enabled.", UserWarning,
-                      stacklevel=2)
-        profiler = False
+                      stacklevel=2)                   # (TensorFlow keeps the trace's profiler flag, as here)
     _STATE["trace"] = (bool(graph) or bool(profiler), bool(profiler))
 
 
 def trace_export(name, step=None, profiler_outdir=None) -> None:
     """End the trace and write what it recorded, as ``tf.summary.trace_export``: with no trace
     on, TensorFlow's ValueError. glassnet runs eagerly and has no graph or profile to write, so
-    nothing is written; a warning says so (once per process). Returns None, as TensorFlow's."""
+    nothing is written; a warning says so (once per process). Returns None, as TensorFlow's
+    (TensorFlow 2.21 raises UnavailableError when ``trace_on(profiler=True)`` had no
+    ``profiler_outdir``: no profiler ran; glassnet has none to stop and does not raise)."""
     if _STATE["trace"] is None:
         raise ValueError("Must enable trace before export through tf.summary.trace_on.")
     _tag(name)
