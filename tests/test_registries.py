@@ -49,6 +49,8 @@ LAYER_EXAMPLES = {
     "Identity": (lambda: layers.Identity(), (4, 5)),
     "Conv2DTranspose": (lambda: layers.Conv2DTranspose(3, 3, strides=2, padding="same", activation="tanh"), (4, 3, 4, 2)),
     "Conv1DTranspose": (lambda: layers.Conv1DTranspose(2, 3, strides=2, output_padding=1), (4, 5, 3)),
+    "Conv3DTranspose": (lambda: layers.Conv3DTranspose(2, (2, 3, 2), strides=(2, 1, 2), activation="tanh"),
+                        (4, 2, 3, 2, 2)),
     "DepthwiseConv2D": (lambda: layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same"), (4, 5, 4, 2)),
     "SeparableConv2D": (lambda: layers.SeparableConv2D(3, (2, 3), strides=2, depthwise_regularizer="l2"), (4, 6, 5, 2)),
     "DepthwiseConv1D": (lambda: layers.DepthwiseConv1D(3, depth_multiplier=2, activation="tanh"), (4, 6, 2)),

@@ -44,4 +44,5 @@ Convolution1D, Convolution2D = Conv1D, Conv2D  # noqa: F821
 Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose  # noqa: F821
 SeparableConvolution2D = SeparableConv2D  # noqa: F821
 MaxPool3D, AvgPool3D, Convolution3D = MaxPooling3D, AveragePooling3D, Conv3D  # noqa: F821
+Convolution3DTranspose = Conv3DTranspose  # noqa: F821
 GlobalAvgPool3D, GlobalMaxPool3D = GlobalAveragePooling3D, GlobalMaxPooling3D  # noqa: F821

@@ -242,3 +242,15 @@ class Conv1DTranspose(_ConvTranspose):
     """
 
     rank = 1
+
+
+class Conv3DTranspose(_ConvTranspose):
+    """The transposed convolution over volumes ``(N, D, H, W, C)`` -> ``(N, D', H', W', filters)``
+    (the same N-d code; kernel ``(kd, kh, kw, filters, in channels)``, as Keras).
+
+    >>> import numpy as np, glassnet
+    >>> tuple(glassnet.layers.Conv3DTranspose(2, 3, strides=2, padding="same")(np.zeros((1, 2, 3, 4, 1))).shape)
+    (1, 4, 6, 8, 2)
+    """
+
+    rank = 3
