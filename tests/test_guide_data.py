@@ -131,7 +131,7 @@ def test_scan_shard_unique_rebatch_counter_random():
     assert list(tf.data.Dataset.counter(start=2, step=3).take(3).as_numpy_iterator()) == [2, 5, 8]
     a = list(tf.data.Dataset.random(seed=1).take(3).as_numpy_iterator())
     assert a == list(tf.data.Dataset.random(seed=1).take(3).as_numpy_iterator()) and len(set(a)) == 3
-    assert repr(tf.data.Dataset.counter()).startswith("<_CounterDataset element_spec=TensorSpec(shape=(), "
+    assert repr(tf.data.Dataset.counter()).startswith("<_ScanDataset element_spec=TensorSpec(shape=(), "
                                                       "dtype=tf.int64")
 
 

@@ -104,26 +104,6 @@ def _nested_as(nested, values):
     return next(values)
 
 
-def _datasets_in(nested) -> list:
-    """The datasets of a (nested) tuple or dict of them, in order."""
-    if isinstance(nested, dict):
-        return [d for v in nested.values() for d in _datasets_in(v)]
-    if isinstance(nested, (tuple, list)):
-        return [d for v in nested for d in _datasets_in(v)]
-    if not isinstance(nested, Dataset):
-        raise TypeError(f"Dataset.zip: expected datasets (or tuples/dicts of them), got {type(nested).__name__}")
-    return [nested]
-
-
-def _nested_as(nested, values):
-    """``values`` (an iterator, one per dataset) put in ``nested``'s structure (lists as tuples)."""
-    if isinstance(nested, dict):
-        return {k: _nested_as(v, values) for k, v in nested.items()}
-    if isinstance(nested, (tuple, list)):
-        return tuple(_nested_as(v, values) for v in nested)
-    return next(values)
-
-
 def _count(value, what) -> int:
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind == "i":    # a scalar tensor
         value = int(value)
@@ -275,20 +255,6 @@ class Dataset:
         r = range(*(int(a) for a in args))
         dtype = np.dtype(output_type)
         return Dataset(lambda: (np.array(i, dtype) for i in r), len(r), TensorSpec((), dtype))
-
-    @staticmethod
-    def counter(start=0, step=1, dtype=np.int64, name=None):
-        """``start``, ``start + step``, ... without end (``tf.data.experimental.Counter``'s
-        successor)."""
-        from .experimental import Counter  # noqa: PLC0415
-        return Counter(start, step, dtype)
-
-    @staticmethod
-    def counter(start=0, step=1, dtype=np.int64, name=None):
-        """``start``, ``start + step``, ... without end (``tf.data.experimental.Counter``'s
-        successor)."""
-        from .experimental import Counter  # noqa: PLC0415
-        return Counter(start, step, dtype)
 
     @staticmethod
     @_makes("_FlatMapDataset")
@@ -842,7 +808,7 @@ class Dataset:
         return self.group_by_window(bucket, batched, window_size_func=lambda key: sizes[int(key)])
 
     @staticmethod
-    @_makes("_CounterDataset")
+    @_makes("_ScanDataset")                     # TensorFlow 2.21 makes it with scan
     def counter(start=0, step=1, dtype=np.int64, name=None):
         """``start``, ``start + step``, ... for ever."""
         dtype = np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
