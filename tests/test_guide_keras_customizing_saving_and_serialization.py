@@ -1,13 +1,14 @@
 """Keras's guide "Customizing Saving and Serialization" (keras.io guides/customizing_saving_and_serialization.py,
 Keras 3), run renamed: a Dense subclass registered with register_keras_serializable(package=...)
 whose call starts from super().call(inputs) (Layer.call of a built-in layer: its recorded forward)
-and multiplies by a tf.Variable, trained, saved to .keras and loaded back.
+and multiplies by a tf.Variable, trained, saved to .keras and loaded back; a Dense subclass with
+save_assets/load_assets (its vocabulary.txt kept as assets/layers/<layer>/vocabulary.txt, as Keras).
 
 Keras 3.15 itself stops in three places of this guide, so the program departs from it there: the
 labels are (8, 1) (the guide's (8,) is refused against the (8, 10) output); the sections after the
-first (save_assets, get_build_config with an extra build argument, a Model whose __init__ takes no
-kwargs) are left out (TF 2.21: no assets hook in glassnet yet; KeyError 'input_shape' on load; the
-model cannot be revived). TF_OUTPUT was recorded under TensorFlow 2.21 / Keras 3.15.
+save_assets/load_assets section (get_build_config with an extra build argument, a Model whose
+__init__ takes no kwargs) are left out (TF 2.21: KeyError 'input_shape' on load; the model cannot be
+revived). TF_OUTPUT was recorded under TensorFlow 2.21 / Keras 3.15.
 """
 import re
 
@@ -61,6 +62,34 @@ import zipfile
 print(sorted(zipfile.ZipFile("custom_vars_model.keras").namelist()))
 
 print(model.layers[0].compute_output_shape((None, 10)))
+
+
+@keras.saving.register_keras_serializable(package="my_custom_package")
+class LayerWithCustomAssets(keras.layers.Dense):
+    def __init__(self, vocab=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vocab = vocab
+
+    def save_assets(self, inner_path):
+        with open(os.path.join(inner_path, "vocabulary.txt"), "w") as f:
+            f.write(self.vocab)
+
+    def load_assets(self, inner_path):
+        with open(os.path.join(inner_path, "vocabulary.txt"), "r") as f:
+            text = f.read()
+        self.vocab = text.replace("<unk>", "little")
+
+
+model = keras.Sequential([LayerWithCustomAssets(vocab="Mary had a <unk> lamb.", units=5)])
+x = np.random.random((10, 10))
+y = model(x)
+model.save("custom_assets_model.keras")
+restored_model = keras.models.load_model("custom_assets_model.keras")
+np.testing.assert_string_equal(restored_model.layers[0].vocab, "Mary had a little lamb.")
+print(restored_model.layers[0].vocab)
+print(sorted(zipfile.ZipFile("custom_assets_model.keras").namelist()))
+print(zipfile.ZipFile("custom_assets_model.keras").read("assets/layers/layer_with_custom_assets/vocabulary.txt"))
+np.testing.assert_allclose(model.predict(x, verbose=0), restored_model.predict(x, verbose=0), rtol=1e-6)
 """
 
 TF_OUTPUT = [
@@ -71,6 +100,9 @@ TF_OUTPUT = [
     'True',
     "['config.json', 'metadata.json', 'model.weights.h5']",
     '(None, 1)',
+    'Mary had a little lamb.',
+    "['assets/layers/layer_with_custom_assets/vocabulary.txt', 'config.json', 'metadata.json', 'model.weights.h5']",
+    "b'Mary had a <unk> lamb.'",
     '',
 ]
 
@@ -112,3 +144,22 @@ def test_super_call_of_a_built_in_layer_trains_as_the_layer():
     for g1, g2 in zip(t1.gradient(a, twice.trainable_weights), t2.gradient(b, plain.trainable_weights)):
         np.testing.assert_allclose(np.asarray(g1), np.asarray(g2), rtol=1e-5)
     assert len(twice.trainable_weights) == 2
+
+
+def test_save_assets_keeps_plain_files_only(tmp_path):
+    """A save_assets that makes a folder is refused by name, and no file is written."""
+    import os
+
+    import pytest
+
+    class Nested(keras.layers.Dense):
+        def save_assets(self, inner_path):
+            os.makedirs(os.path.join(inner_path, "sub"))
+
+        def load_assets(self, inner_path):
+            pass
+
+    model = keras.Sequential([keras.Input((2,)), Nested(1)])
+    with pytest.raises(ValueError, match="save_assets wrote 'sub'"):
+        model.save(tmp_path / "m.keras")
+    assert not os.path.exists(tmp_path / "m.keras")

@@ -63,8 +63,50 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs) -> None:
         safe_zip.METADATA: json.dumps(metadata).encode(),
         safe_zip.CONFIG: json.dumps(cfg).encode(),
         safe_zip.WEIGHTS: h5.write(model, include_optimizer=True),
+        **_saved_assets(model),
     })
     atomic.write_bytes(path, data)
+
+
+def _own_assets(model) -> list:
+    """``(key, layer)`` for each of the model's layers with Keras's ``save_assets``/``load_assets``
+    hooks (a layer of yours: glassnet's own keep their files otherwise), ``key`` as Keras names
+    its folder, ``assets/layers/<key>/``."""
+    return [(key, layer) for key, layer in zip(h5.layer_keys(model), model.layers)
+            if callable(getattr(layer, "save_assets", None)) or callable(getattr(layer, "load_assets", None))]
+
+
+def _saved_assets(model) -> dict:
+    """The files each layer's ``save_assets(folder)`` writes, as ``assets/layers/<key>/<file>``
+    members (plain files in that folder; a sub-folder or an odd name is refused, nothing written)."""
+    import tempfile
+    members = {}
+    for key, layer in _own_assets(model):
+        if not callable(getattr(layer, "save_assets", None)):
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            layer.save_assets(folder)
+            for name in sorted(os.listdir(folder)):
+                member = f"assets/layers/{key}/{name}"
+                if not os.path.isfile(os.path.join(folder, name)) or not safe_zip.ASSET.fullmatch(member):
+                    raise ValueError(f"save: layer {layer.name!r}: save_assets wrote {name!r}; glassnet keeps plain "
+                                     "files with simple names (letters, digits, _ - .) directly in the folder")
+                with open(os.path.join(folder, name), "rb") as fh:
+                    members[member] = fh.read()
+    return members
+
+
+def _load_assets(assets: dict, model) -> None:
+    """Each layer's files written back to a temporary folder and handed to its ``load_assets``."""
+    import tempfile
+    for key, layer in _own_assets(model):
+        if not callable(getattr(layer, "load_assets", None)):
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            for name, data in assets.get(key, {}).items():
+                with open(os.path.join(folder, name), "wb") as fh:
+                    fh.write(data)
+            layer.load_assets(folder)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -99,14 +141,24 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             raise FileFormatError(f"{label}: malformed model file ({type(e).__name__}: {e})") from e
 
 
-def _read_vocabularies(archive, model, label) -> None:
+def _read_vocabularies(archive, model, label) -> dict:
     """Keras's ``assets/layers/<layer>/[_lookup_layer/]vocabulary.txt`` (an adapted TextVectorization,
-    StringLookup or IntegerLookup) handed to the layer of that name, as text (one token a line)."""
+    StringLookup or IntegerLookup) handed to the layer of that name, as text (one token a line).
+    Returns the files of layers with ``load_assets`` of their own: ``{key: {file: bytes}}``."""
     by_key = dict(zip(h5.layer_keys(model), model.layers))      # Keras's path: snake_case class name, _1 ...
+    own = {key for key, layer in _own_assets(model) if callable(getattr(layer, "load_assets", None))}
+    assets: dict = {}
     for name in sorted(archive.names):
         parts = name.split("/")
         if parts[0] != "assets":
             continue
+        match = safe_zip.ASSET.fullmatch(name)
+        if match and match.group(1) in own:
+            assets.setdefault(match.group(1), {})[match.group(2)] = archive.read(name)
+            continue
+        if not safe_zip.is_vocabulary(name):
+            raise UnsafeFileError(f"{label}: unexpected member {name!r}: only a lookup's vocabulary.txt, or the files "
+                                  "of a layer of yours that has load_assets, may sit under assets/")
         layer = by_key.get(parts[2]) if len(parts) in (4, 5) else None
         if layer is None or not hasattr(layer, "load_vocabulary_asset"):
             raise FileFormatError(f"{label}: {name} belongs to no layer of this model that keeps a vocabulary")
@@ -114,6 +166,7 @@ def _read_vocabularies(archive, model, label) -> None:
             layer.load_vocabulary_asset(archive.read(name).decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as e:
             raise FileFormatError(f"{label}: {name}: {e}") from None
+    return assets
 
 
 def _load(window, label, compile, custom_objects=None):
@@ -135,7 +188,7 @@ def _load(window, label, compile, custom_objects=None):
                 raise _with_hint(e) from None
             raise
         model, ccfg = keras_config.build_model(tree, label, custom_objects)
-        _read_vocabularies(archive, model, label)
+        assets = _read_vocabularies(archive, model, label)
         if compile and ccfg:
             _compile(model, ccfg, label, custom_objects)
         declared, most = archive.declared_size(safe_zip.WEIGHTS), _weights_bound(model)
@@ -152,6 +205,7 @@ def _load(window, label, compile, custom_objects=None):
         model.set_weights(weights)
     if state is not None:
         h5.apply_optimizer(model, state)
+    _load_assets(assets, model)                 # last, as Keras: after the weights
     return model
 
 

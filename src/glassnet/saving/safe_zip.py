@@ -3,7 +3,8 @@
 with every member checked before a byte of it is used.
 
 Checks on reading: the set of members (exactly Keras's, plus only its lookups'
-``assets/.../vocabulary.txt``; no extras, no duplicates), their
+``assets/.../vocabulary.txt`` and a layer's ``save_assets`` files, ``assets/layers/<layer>/<file>``;
+no extras, no duplicates), their
 names (no ``..``, absolute paths, backslashes, links or encryption), their declared sizes
 against per-member caps and against the bytes actually stored (zip bombs), and the CRC of
 every byte read (zipfile checks it at the end of each member; a stored member that is
@@ -26,10 +27,22 @@ _CAPS = {METADATA: MAX_METADATA_BYTES, CONFIG: MAX_CONFIG_BYTES, WEIGHTS: MAX_FI
 # Keras 3 keeps an adapted lookup's vocabulary (TextVectorization, StringLookup, IntegerLookup) as
 # assets/layers/<layer>/[_lookup_layer/]vocabulary.txt: one token a line, read as text, capped as config.json
 _VOCABULARY = re.compile(r"assets/(?:layers/[A-Za-z0-9_\-]+/)+(?:_lookup_layer/)?vocabulary\.txt")
+# a layer's own save_assets files (Keras's hook): assets/layers/<layer>/<file>, handed only to a layer of
+# yours that has load_assets (glassnet.saving refuses them otherwise), capped as config.json
+ASSET = re.compile(r"assets/layers/([A-Za-z0-9_\-]+)/([A-Za-z0-9_\-][A-Za-z0-9_\-.]*)")
+
+
+def is_vocabulary(name: str) -> bool:
+    """Whether ``name`` is where Keras keeps a lookup layer's vocabulary."""
+    return bool(_VOCABULARY.fullmatch(name))
+
+
+def _allowed(name: str) -> bool:
+    return bool(_VOCABULARY.fullmatch(name) or ASSET.fullmatch(name))
 
 
 def _cap(name: str) -> int:
-    return _CAPS.get(name, MAX_CONFIG_BYTES if _VOCABULARY.fullmatch(name) else 0)
+    return _CAPS.get(name, MAX_CONFIG_BYTES if _allowed(name) else 0)
 
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)          # reproducible files: same model, same bytes
@@ -188,7 +201,7 @@ def _check_members(infos, label: str, size: int) -> dict:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise UnsafeFileError(f"{label}: duplicate zip member(s) {dupes}: which one would be read is ambiguous")
-    extra = sorted(n for n in set(names) - set(_CAPS) if not _VOCABULARY.fullmatch(n))
+    extra = sorted(n for n in set(names) - set(_CAPS) if not _allowed(n))
     if extra:
         hint = " (model.weights.npz is not supported)" if "model.weights.npz" in extra else ""
         raise UnsafeFileError(
