@@ -360,3 +360,30 @@ def test_audio_dataset_from_directory_pads_and_refuses(tmp_path):
     bad = tf.keras.utils.audio_dataset_from_directory(tmp_path, batch_size=8, shuffle=False, verbose=False)
     with pytest.raises(ValueError, match=r"audio_dataset_from_directory: .*9\.wav: decode_wav"):
         next(iter(bad))
+
+
+def test_audio_dataset_unbatched_categorical_and_ragged_as_keras(tmp_path):
+    """batch_size=None with output_sequence_length: one clip at a time, its spec (6, None) as Keras's;
+    ragged=True: a RaggedTensor batch whose spec is Keras's (ragged_rank 2), recorded from TF 2.21."""
+    import wave
+    import numpy as np
+    import glassnet as tf
+    for word, lengths in (("a", (5, 9)), ("b", (7,)), ("c", (3,))):
+        (tmp_path / word).mkdir()
+        for i, n in enumerate(lengths):
+            with wave.open(str(tmp_path / word / f"{i}.wav"), "wb") as f:
+                f.setnchannels(1)
+                f.setsampwidth(2)
+                f.setframerate(8000)
+                f.writeframes((np.arange(1, n + 1) * 100).astype("<i2").tobytes())
+    ds = tf.keras.utils.audio_dataset_from_directory(tmp_path, batch_size=None, shuffle=False, verbose=False,
+                                                     label_mode="categorical", output_sequence_length=6)
+    assert str(ds.element_spec) == ("(TensorSpec(shape=(6, None), dtype=tf.float32, name=None), "
+                                    "TensorSpec(shape=(3,), dtype=tf.float32, name=None))")
+    clip, label = next(iter(ds))
+    assert clip.shape == (6, 1) and label.numpy().tolist() == [1.0, 0.0, 0.0]
+    ragged = tf.keras.utils.audio_dataset_from_directory(tmp_path, batch_size=4, shuffle=False, label_mode=None,
+                                                         ragged=True, verbose=False)
+    assert str(ragged.element_spec) == "RaggedTensorSpec(TensorShape([None, None, None]), tf.float32, 2, tf.int64)"
+    batch = next(iter(ragged))
+    assert type(batch).__name__ == "RaggedTensor" and tuple(batch.shape) == (4, None, None)

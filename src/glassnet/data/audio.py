@@ -63,7 +63,7 @@ def audio_dataset_from_directory(directory_path, labels="inferred", label_mode="
     def stack(clips):
         if ragged:
             from ..tf.ragged import constant  # noqa: PLC0415
-            return constant([c.tolist() for c in clips], dtype=np.float32, ragged_rank=1)
+            return constant([c.tolist() for c in clips], dtype=np.float32, ragged_rank=2)   # Keras's spec says 2
         channels = {c.shape[1] for c in clips}
         if len(channels) > 1:
             raise ValueError(f"{who}: the files of one batch have different numbers of channels {sorted(channels)}; "

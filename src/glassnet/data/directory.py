@@ -195,8 +195,8 @@ def _folder_dataset(paths, labels, label_mode, num_classes, load, stack, batch_s
     def element(chosen):
         x = stack([load(paths[i]) for i in chosen])
         if batch_size is None:
-            x = x.reshape(x.shape[1:])                  # the one element, a 0-d array for a text
-        x = x.view(Tensor)
+            x = x.reshape(x.shape[1:]) if isinstance(x, np.ndarray) else x[0]   # the one element (0-d for a text)
+        x = x.view(Tensor) if isinstance(x, np.ndarray) else x                  # (or a RaggedTensor batch)
         if encoded is None:
             return x
         y = encoded[chosen] if batch_size is not None else encoded[chosen[0]]
