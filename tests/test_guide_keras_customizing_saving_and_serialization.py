@@ -163,3 +163,57 @@ def test_save_assets_keeps_plain_files_only(tmp_path):
     with pytest.raises(ValueError, match="save_assets wrote 'sub'"):
         model.save(tmp_path / "m.keras")
     assert not os.path.exists(tmp_path / "m.keras")
+
+
+def test_get_build_config_and_build_from_config_of_your_own(tmp_path):
+    """The guide's LayerWithCustomBuild (build takes an initializer besides the shape): its
+    get_build_config goes into the file and its build_from_config builds it on load. (Keras 3.15
+    writes the two build arguments as a shapes_dict and fails this section with KeyError
+    'input_shape'; glassnet keeps what the layer's get_build_config says.)"""
+    import numpy as np
+
+    import glassnet as tf
+
+    @keras.saving.register_keras_serializable(package="my_custom_package")
+    class LayerWithCustomBuild(keras.layers.Layer):
+        def __init__(self, units=32, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def call(self, inputs):
+            return tf.matmul(inputs, self.w) + self.b
+
+        def get_config(self):
+            return dict(units=self.units, **super().get_config())
+
+        def build(self, input_shape, layer_init):
+            super().build(input_shape)
+            self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer=layer_init, trainable=True)
+            self.b = self.add_weight(shape=(self.units,), initializer=layer_init, trainable=True)
+            self.layer_init = layer_init
+
+        def get_build_config(self):
+            build_config = super().get_build_config()
+            build_config.update({"layer_init": self.layer_init})
+            return build_config
+
+        def build_from_config(self, config):
+            self.build(config["input_shape"], config["layer_init"])
+
+    custom_layer = LayerWithCustomBuild(units=16)
+    custom_layer.build(input_shape=(8,), layer_init="random_normal")
+    assert custom_layer.get_build_config() == {"input_shape": (8,), "layer_init": "random_normal"}
+    model = keras.Sequential([custom_layer, keras.layers.Dense(1, activation="sigmoid")])
+    x = np.random.default_rng(0).random((16, 8))
+    model(x)
+    model.save(tmp_path / "custom_build_model.keras")
+    restored_model = keras.models.load_model(tmp_path / "custom_build_model.keras")
+    assert restored_model.layers[0].layer_init == "random_normal" and restored_model.built
+    np.testing.assert_allclose(restored_model.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+    dense = keras.layers.Dense(3)
+    assert dense.get_build_config() is None
+    dense.build((None, 4))
+    assert dense.get_build_config() == {"input_shape": (None, 4)}
+    again = keras.layers.Dense(3)
+    again.build_from_config(dense.get_build_config())
+    assert again.built and tuple(again.kernel.shape) == (4, 3)

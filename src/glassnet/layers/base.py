@@ -31,6 +31,7 @@ Every layer class defined in the modules of ``glassnet.layers`` is registered by
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import warnings
 
@@ -100,6 +101,8 @@ class Layer:
         super().__init_subclass__(**kwargs)
         if cls.__module__.startswith("glassnet.layers.") and not cls.__name__.startswith("_"):
             _REGISTRY[cls.__name__] = cls           # (a _Base class shared by a family is not a layer)
+        if "build" in vars(cls) and not getattr(vars(cls)["build"], "_records_shape", False):
+            cls.build = _recording_shape(vars(cls)["build"])     # the shape get_build_config gives back
         if "call" in vars(cls) and not hasattr(cls, "_is_stack"):   # (a Model records its call itself)
             cls.by_call = True
             if "__setattr__" not in vars(cls):
@@ -580,6 +583,18 @@ class Layer:
                 "dtype": {"module": "keras", "class_name": "DTypePolicy",
                           "config": {"name": dtype}, "registered_name": None}}
 
+    def get_build_config(self) -> dict | None:
+        """Keras's ``{"input_shape": ...}`` of a built layer (None before): the shape its
+        ``build`` was given, what ``build_from_config`` builds it from again; a layer may add
+        its own keys."""
+        shape = self.__dict__.get("input_shape") or self.__dict__.get("_build_shape")
+        return {"input_shape": tuple(shape)} if self.built and shape is not None else None
+
+    def build_from_config(self, config: dict) -> None:
+        """Build from ``get_build_config()``'s dict: ``build(config["input_shape"])``."""
+        if config and config.get("input_shape") is not None:
+            self.build_from_shape(config["input_shape"])
+
     @classmethod
     def from_config(cls, cfg: dict):
         cfg = dict(cfg)
@@ -611,6 +626,21 @@ _BUILT_WHEN_MADE = frozenset((
     "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
     "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D",
     "GlobalAveragePooling2D", "GlobalAveragePooling3D"))
+
+
+def _recording_shape(build):
+    """``build`` that first notes the shape it is given (``layer.get_build_config()``)."""
+    @functools.wraps(build)
+    def recorded(self, *args, **kwargs):
+        shape = args[0] if args else kwargs.get("input_shape")
+        if shape is not None and "_build_shape" not in self.__dict__:
+            try:
+                self.__dict__["_build_shape"] = tuple(shape)
+            except TypeError:                   # (a dict or a number: not a shape to keep)
+                pass
+        return build(self, *args, **kwargs)
+    recorded._records_shape = True
+    return recorded
 
 
 def _python_numbers(x) -> bool:

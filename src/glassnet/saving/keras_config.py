@@ -51,6 +51,8 @@ def model_config(model) -> dict:
         if isinstance(layer, Sequential):     # a nested model: its own config, as Keras writes it
             entry = base["layers"][first + i] = model_config(layer)
             entry.pop("compile_config", None)
+        elif layer.built and _own_hook(type(layer), "get_build_config"):     # yours: what it says, as Keras
+            entry["build_config"] = layer.get_build_config()
         elif layer.built and layer.weights and getattr(layer, "input_shape", None) is not None:
             entry["build_config"] = {"input_shape": list(layer.input_shape)}
             if getattr(layer, "stateful", False) and i == 0 and base["layers"][:first]:   # Keras 3 builds a stateful
@@ -253,6 +255,11 @@ def build_model(tree, label, custom_objects=None, _budget=None, _depth=0) -> tup
             input_shape = _input_layer_shape(r, lcfg, where)
             continue
         built_layers.append(_layer(r, cls, lcfg, where, custom_objects, budget, _depth))
+        if _own_hook(cls, "build_from_config") and isinstance(entry.get("build_config"), dict):
+            try:            # your layer's build_from_config (your code, registered by you) builds it
+                built_layers[-1].build_from_config(entry["build_config"])
+            except Exception as e:  # noqa: BLE001 - whatever your hook raises, one error type
+                r.fail(where, f"{cls.__name__}.build_from_config failed: {type(e).__name__}: {e}")
         if input_shape is None and i == 0 and isinstance(entry.get("build_config"), dict):
             input_shape = (None,) + r.shape(entry["build_config"].get("input_shape"), where + ".build_config")[1:]
     if input_shape is None:
@@ -380,6 +387,18 @@ def _layer(r, cls, cfg, where, custom_objects=None, budget=None, depth=0):
     return r.build(cls, kw, where)
 
 
+def _own_hook(cls, name: str) -> bool:
+    """Whether a class you registered (or named in custom_objects) writes its own ``name``
+    (``get_build_config``, ``build_from_config``), as Keras calls it."""
+    from ..layers.base import Layer  # noqa: PLC0415
+    for klass in cls.__mro__:
+        if klass is Layer or klass.__module__.startswith("glassnet."):
+            return False
+        if name in klass.__dict__:
+            return True
+    return False
+
+
 def _own_from_config(cls) -> bool:
     """Whether a class you registered (or named in custom_objects) writes its own from_config."""
     from ..layers.base import Layer  # noqa: PLC0415
@@ -469,7 +488,9 @@ def _plan(r, built_layers, input_shape, budget=None):
         r.fail("input shape", f"{shape} is too large", unsafe=True)
     for layer in built_layers:
         try:
-            if not isinstance(layer, Sequential):        # a nested model counted its own layers
+            if layer.built and _own_hook(type(layer), "build_from_config"):    # built by your hook: as it is
+                budget[0] += sum(int(v.value.size) for v in layer.weights)
+            elif not isinstance(layer, Sequential):      # a nested model counted its own layers
                 budget[0] += int(layer.count_params_for(shape))      # each layer says; nothing allocated
         except Exception as e:          # whatever a layer's own code raises, one error type
             r.fail(layer.name, f"cannot plan its weights for input shape {shape}: {type(e).__name__}: {e}")
