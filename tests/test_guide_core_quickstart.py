@@ -136,3 +136,35 @@ TF_OUTPUT = [
 def test_quickstart_core_prints_as_tensorflow():
     assert_guide_prints(GUIDE.replace("import os\n", "import os\nfrom test_guide_core_quickstart import auto_mpg\n"),
                         "quickstart_core.ipynb", TF_OUTPUT)
+
+
+SEEDED = r'''import tensorflow as tf
+tf.random.set_seed(22)
+print(tf.random.uniform([3]).numpy(), tf.random.uniform([2], seed=5).numpy(), tf.random.uniform([2], seed=5).numpy())
+print(tf.random.normal([2, 2]).numpy(), tf.random.normal([3], mean=1.0, stddev=2.0, seed=3).numpy())
+print(tf.random.uniform([4], minval=-2.0, maxval=3.0).numpy(), tf.random.uniform([4], maxval=10, dtype=tf.int32).numpy())
+print(tf.random.uniform([3], dtype=tf.float64).numpy(), tf.random.normal([3], dtype=tf.float64).numpy())
+print(tf.random.uniform([], seed=7).numpy(), tf.random.uniform(shape=[9, 1]).numpy().ravel()[:3])
+tf.random.set_seed(22)
+print(tf.random.uniform([3]).numpy())
+print(tf.random.uniform([2], minval=-tf.sqrt(6.)/tf.sqrt(854.), maxval=tf.sqrt(6.)/tf.sqrt(854.), seed=22).numpy())
+'''
+
+SEEDED_TF_OUTPUT = [
+    '[0.46031737 0.90100145 0.5078708 ] [0.84480834 0.30464196] [0.6928698  0.33966732]',
+    '[[-0.12328745  0.33710834]',
+    ' [-0.1569812   0.5100444 ]] [-1.9570816   0.19684911  5.481607  ]',
+    '[ 1.0326784  0.6565206 -1.6227813  2.838121 ] [8 8 3 8]',
+    '[0.45878439 0.38703971 0.46533669] [-2.03445955 -0.11770827  1.88322856]',
+    '0.65935767 [0.40636683 0.6125107  0.60767376]',
+    '[0.46031737 0.90100145 0.5078708 ]',
+    '[-0.06956472  0.01643083]',
+    '',
+]
+
+
+def test_seeded_draws_are_tensorflows():
+    """The Core tutorials seed tf.random.uniform / normal (tf.random.set_seed(22), seed=22): under a
+    global or op seed glassnet draws TensorFlow's own numbers (its eager op seeds and kernels' Philox
+    streams), an op seed repeated continues its stream, set_seed starts again; TF 2.21's lines."""
+    assert_guide_prints(SEEDED, "seeded draws", SEEDED_TF_OUTPUT)

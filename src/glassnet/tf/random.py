@@ -1,5 +1,8 @@
 """``tf.random``: ``set_seed(1234)`` as the course's labs call it, and ``normal`` /
-``uniform`` draws (glassnet's one generator, so ``set_seed`` makes them repeat).
+``uniform`` draws. Under ``tf.random.set_seed`` or an op ``seed=`` they are TensorFlow's own
+numbers (TF 2's eager op seeds and each kernel's Philox stream: an op seed repeated continues,
+``set_seed`` starts again); with no seed at all, glassnet's one generator. ``shuffle`` uses
+glassnet's generator (other orders than TensorFlow's).
 
 >>> import glassnet as tf
 >>> tf.random.set_seed(1234)        # the same as glassnet.utils.set_random_seed(1234)
@@ -31,7 +34,7 @@ from .module import Module
 from .tensor import Tensor, wrap
 from .variable import Variable
 from ..utils import rng
-from ..utils import set_random_seed as set_seed
+from ..utils import set_random_seed as _set_random_seed
 
 __all__ = ["Generator", "categorical", "experimental", "fold_in", "get_global_generator", "log_uniform_candidate_sampler",
            "normal", "set_global_generator", "set_seed", "shuffle", "split", "stateless_normal", "stateless_truncated_normal",
@@ -42,18 +45,86 @@ def _draw(seed):
     return np.random.default_rng(seed) if seed is not None else rng()
 
 
+# -- TensorFlow's stateful random ops (tf.random.uniform / normal under tf.random.set_seed or an op seed) --
+# TF 2 eager: the global seed and an op seed (given, or the next of a Python random.Random(global seed))
+# make (seed, seed2), truncated mod 2**31 - 1 (no global seed: 87654321 and the op seed). Each
+# (op, dtype, seed, seed2) has one kernel whose Philox stream (key = seed, counter's high words = seed2)
+# moves on by 256 per number drawn, so an op seed repeated continues its stream; set_seed starts again.
+_MAXINT32 = 2 ** 31 - 1
+_DEFAULT_GRAPH_SEED = 87654321
+
+
+class _OpSeeds:
+    def __init__(self, global_seed=None):
+        import random as _random  # noqa: PLC0415
+        self.global_seed = global_seed
+        self.python = _random.Random(global_seed)
+        self.kernels: dict = {}
+
+    def stream(self, op_seed, kind, dtype, count):
+        """(key, counter) for ``count`` numbers of op ``kind``, or None without any seed (glassnet's generator)."""
+        if self.global_seed is not None:
+            op = self.python.randint(0, _MAXINT32) if op_seed is None else int(op_seed)
+            seeds = (self.global_seed % _MAXINT32, op % _MAXINT32)
+        elif op_seed is not None:
+            seeds = (_DEFAULT_GRAPH_SEED, int(op_seed) % _MAXINT32)
+        else:
+            return None
+        if seeds == (0, 0):
+            seeds = (0, _MAXINT32)
+        s1, s2 = seeds
+        kernel = (kind, np.dtype(dtype).str, s1, s2)
+        offset = self.kernels.get(kernel, 0)
+        self.kernels[kernel] = offset + 256 * count
+        counter = [offset & 0xFFFFFFFF, (offset >> 32) & 0xFFFFFFFF, s2 & 0xFFFFFFFF, (s2 >> 32) & 0xFFFFFFFF]
+        return [s1 & 0xFFFFFFFF, (s1 >> 32) & 0xFFFFFFFF], counter
+
+
+_OP_SEEDS = [_OpSeeds()]
+
+
+def set_seed(seed) -> None:
+    """``tf.random.set_seed``: glassnet's generator (as ``keras.utils.set_random_seed``) and
+    TensorFlow's op seeds, so ``uniform``/``normal`` then give TensorFlow's numbers."""
+    _set_random_seed(seed)
+    _OP_SEEDS[0] = _OpSeeds(int(seed))
+
+
 def normal(shape, mean=0.0, stddev=1.0, dtype=np.float32, seed=None, name=None) -> Tensor:
-    """Draws from a normal distribution (float32 unless told)."""
-    return wrap(_draw(seed).normal(mean, stddev, size=tuple(np.atleast_1d(shape).tolist())).astype(dtype))
+    """Draws from a normal distribution (float32 unless told); under ``set_seed`` or an op
+    ``seed``, TensorFlow's own numbers (its Philox stream and Box-Muller)."""
+    size, dtype = _shape(shape), np.dtype(dtype)
+    stream = _OP_SEEDS[0].stream(seed, "normal", dtype, int(np.prod(size, dtype=np.int64))) \
+        if dtype.kind == "f" else None
+    if stream is not None:
+        rnd = philox.normal(*stream, int(np.prod(size, dtype=np.int64)), dtype).reshape(size)
+        return wrap(rnd * dtype.type(stddev) + dtype.type(mean))
+    return wrap(_draw(seed).normal(mean, stddev, size=size).astype(dtype))
 
 
 def uniform(shape, minval=0, maxval=None, dtype=np.float32, seed=None, name=None) -> Tensor:
-    """Draws from [minval, maxval) (maxval 1 for floats); integers need a maxval, as TensorFlow's."""
-    size, dtype = tuple(np.atleast_1d(shape).tolist()), np.dtype(dtype)
+    """Draws from [minval, maxval) (maxval 1 for floats); integers need a maxval, as TensorFlow's.
+    Under ``set_seed`` or an op ``seed``, TensorFlow's own numbers."""
+    size, dtype = _shape(shape), np.dtype(dtype)
+    count = int(np.prod(size, dtype=np.int64))
     if dtype.kind in "iu":
         if maxval is None:
             raise ValueError("random.uniform: an integer dtype needs maxval")
+        stream = _OP_SEEDS[0].stream(seed, "uniform_int", dtype, count)
+        if stream is not None:
+            if int(maxval) <= int(minval):
+                from .errors import InvalidArgumentError  # noqa: PLC0415
+                raise InvalidArgumentError(None, None, f"Need minval < maxval: {int(minval)} >= {int(maxval)}")
+            return wrap(philox.uniform_int(*stream, count, int(minval), int(maxval), dtype).reshape(size))
         return wrap(_draw(seed).integers(minval, maxval, size=size).astype(dtype))
+    stream = _OP_SEEDS[0].stream(seed, "uniform", dtype, count) if dtype.kind == "f" else None
+    if stream is not None:
+        rnd = philox.uniform(*stream, count, dtype).reshape(size)
+        lo = np.asarray(minval, dtype=dtype)
+        hi = np.asarray(1 if maxval is None else maxval, dtype=dtype)
+        if not np.any(lo):                            # TF: rnd * maxval (or rnd itself)
+            return wrap(rnd if np.all(hi == 1) else rnd * hi)
+        return wrap(rnd * (hi - lo) + lo)
     return wrap(_draw(seed).uniform(minval, 1.0 if maxval is None else maxval, size=size).astype(dtype))
 
 
