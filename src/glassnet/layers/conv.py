@@ -19,7 +19,7 @@ at the bottom / right (:func:`same_padding`).
 >>> conv(np.ones((2, 8, 8, 1))).shape
 TensorShape([2, 8, 8, 4])
 >>> conv.kernel.shape                      # (kh, kw, in channels, filters), as Keras
-(3, 3, 1, 4)
+TensorShape([3, 3, 1, 4])
 """
 from __future__ import annotations
 

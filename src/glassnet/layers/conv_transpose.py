@@ -29,7 +29,7 @@ Output size along one axis (Keras's rule; ``k`` the dilated kernel, ``op`` the o
 >>> up(np.ones((2, 7, 7, 16))).shape
 TensorShape([2, 14, 14, 8])
 >>> up.kernel.shape                        # (kh, kw, filters, in channels), as Keras
-(3, 3, 8, 16)
+TensorShape([3, 3, 8, 16])
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ Far fewer weights than a full convolution: ``kh*kw*C*M + C*M*filters`` against `
 >>> glassnet.layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same")(np.ones((1, 8, 8, 3))).shape
 TensorShape([1, 8, 8, 6])
 >>> glassnet.layers.SeparableConv2D(16, 3)(np.ones((1, 8, 8, 3))).shape
-(1, 6, 6, 16)
+TensorShape([1, 6, 6, 16])
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ sum runs over whatever subscripts the result does not keep.
 >>> layer(np.ones((2, 3, 5))).shape
 TensorShape([2, 3, 4])
 >>> [(v.name, v.shape) for v in layer.weights]
-[('kernel', (5, 4)), ('bias', (4,))]
+[('kernel', TensorShape([5, 4])), ('bias', TensorShape([4]))]
 """
 from __future__ import annotations
 

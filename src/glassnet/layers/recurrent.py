@@ -37,7 +37,7 @@ vars/0..2``); ONNX export uses ONNX's RNN, LSTM and GRU ops (float32; tanh, sigm
 TensorShape([2, 5, 4])
 >>> out, h = glassnet.layers.GRU(4, return_state=True)(np.ones((2, 5, 3)))
 >>> out.shape, h.shape
-((2, 4), (2, 4))
+(TensorShape([2, 4]), TensorShape([2, 4]))
 """
 from __future__ import annotations
 

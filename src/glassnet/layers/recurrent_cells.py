@@ -27,7 +27,7 @@ step carries the states and the output over, through ``tf.where``)::
 TensorShape([2, 5, 4])
 >>> out, states = glassnet.layers.GRUCell(4)(np.ones((2, 3)), [np.zeros((2, 4))])
 >>> out.shape, len(states)
-((2, 4), 1)
+(TensorShape([2, 4]), 1)
 """
 from __future__ import annotations
 

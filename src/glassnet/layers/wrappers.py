@@ -16,7 +16,7 @@ config nests the layer's, and weight files keep them in ``layer/vars``, as Keras
 >>> td(np.ones((2, 10, 16))).shape
 TensorShape([2, 10, 8])
 >>> [w.shape for w in td.weights]
-[(16, 8), (8,)]
+[TensorShape([16, 8]), TensorShape([8])]
 """
 from __future__ import annotations
 
