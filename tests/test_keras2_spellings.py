@@ -84,7 +84,7 @@ def _train(optimizer, steps=3):
 def test_lr_is_learning_rate(name):
     cls = getattr(tf.keras.optimizers, name)
     opt = _noted_once(lambda: cls(lr=0.05), f"{name}(lr=...)", f"{name}(learning_rate=...)")
-    assert float(opt.learning_rate) == 0.05
+    assert float(opt.learning_rate) == float(np.float32(0.05))
     for a, b in zip(_train(cls(lr=0.05)), _train(cls(learning_rate=0.05))):
         np.testing.assert_array_equal(a, b)
 
@@ -155,7 +155,7 @@ def test_learning_rate_is_a_number_and_a_variable():
     assert lr == 0.01 and lr * 2 == 0.02 and f"{lr:g}" == "0.01"
     assert lr.numpy() == np.float32(0.01) and lr.numpy().dtype == np.float32
     lr.assign(0.002)
-    assert float(opt.learning_rate) == 0.002
+    assert float(opt.learning_rate) == float(np.float32(0.002))
     import copy
     import pickle
     assert type(pickle.loads(pickle.dumps(opt.learning_rate))) is float
@@ -169,7 +169,7 @@ def test_optimizer_lr_reads_and_sets_learning_rate():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", legacy.Keras2Warning)
         opt.lr = 0.5
-    assert float(opt.learning_rate) == 0.5
+    assert float(opt.learning_rate) == float(np.float32(0.5))
 
 
 def test_backend_get_and_set_value_on_the_learning_rate():
@@ -178,7 +178,7 @@ def test_backend_get_and_set_value_on_the_learning_rate():
     value = _noted_once(lambda: K.get_value(model.optimizer.learning_rate), "get_value", ".numpy()")
     assert value == np.float32(0.01)
     _noted_once(lambda: K.set_value(model.optimizer.learning_rate, 0.001), "set_value", "assign")
-    assert float(model.optimizer.learning_rate) == 0.001
+    assert float(model.optimizer.learning_rate) == float(np.float32(0.001))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", legacy.Keras2Warning)
         K.set_value(model.optimizer.lr, 0.003)              # Keras 2 callbacks' own spelling
@@ -205,7 +205,7 @@ def test_legacy_optimizers_import_path_and_missing_ones():
         assert Adam is tf.keras.optimizers.Adam
         # a Keras 2 program's usual line: the legacy class with Keras 2's lr
         opt = tf.keras.optimizers.legacy.Adam(lr=0.001)
-    assert float(opt.learning_rate) == 0.001
+    assert float(opt.learning_rate) == float(np.float32(0.001))
     assert tf.keras.optimizers.legacy.Nadam is tf.keras.optimizers.Nadam
     with pytest.raises(AttributeError, match="glassnet has no Adadelta optimizer"):
         tf.keras.optimizers.legacy.Adadelta
@@ -539,7 +539,7 @@ def test_a_keras2_h5_model_file_loads(tmp_path, compiled, optimizer_weights):
     np.testing.assert_allclose(model.predict(np.array([[1.0, 2.0]]), verbose=0), [[0.37754065]], rtol=1e-6)
     assert model.compiled == compiled
     if compiled:
-        assert type(model.optimizer).__name__ == "Adam" and float(model.optimizer.learning_rate) == 0.001
+        assert type(model.optimizer).__name__ == "Adam" and float(model.optimizer.learning_rate) == float(np.float32(0.001))
         history = model.fit(np.array([[1.0, 2.0], [0.0, 1.0]]), np.array([1.0, 0.0]), verbose=0).history
         assert sorted(history) == ["accuracy", "loss"] and history["accuracy"] == [0.5]
     notes = [str(w.message) for w in caught if issubclass(w.category, legacy.Keras2Warning)]

@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from . import schedules
+from .. import config
 from ..utils import snake_case
 
 
@@ -42,6 +43,7 @@ class Optimizer:
         if weight_decay is not None and not weight_decay >= 0:
             raise ValueError(f"{type(self).__name__}: weight_decay must be >= 0, got {weight_decay}")
         self.name = name or snake_case(type(self).__name__)
+        self._learning_rate_dtype = config.floatx()     # Keras 3's learning-rate variable: floatx when made
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
@@ -69,10 +71,12 @@ class Optimizer:
     @property
     def learning_rate(self) -> "LearningRate":
         """The rate of the coming step (a schedule's value at ``iterations``), as Keras 3 keeps it,
-        a float32 (``float(SGD(0.1).learning_rate)`` is 0.10000000149011612): a number that also
-        behaves and prints as Keras's variable does (``.numpy()``, ``.assign(0.01)``)."""
+        in floatx when the optimizer was made (``float(SGD(0.1).learning_rate)`` is 0.10000000149011612
+        in float32): a number that also behaves and prints as Keras's variable does (``.numpy()``,
+        ``.assign(0.01)``)."""
         lr = self._learning_rate
-        return LearningRate(float(lr(self.iterations)) if callable(lr) else lr, self, scheduled=callable(lr))
+        return LearningRate(float(lr(self.iterations)) if callable(lr) else lr, self, scheduled=callable(lr),
+                            dtype=self.__dict__.get("_learning_rate_dtype", "float32"))
 
     @learning_rate.setter
     def learning_rate(self, value):
@@ -276,7 +280,7 @@ class Optimizer:
         if isinstance(lr, schedules.LearningRateSchedule):
             lr = schedules.serialize(lr)
         else:
-            lr = float(np.float32(lr))          # Keras 3 reads its float32 variable: 0.0010000000474974513
+            lr = float(self.learning_rate)      # Keras 3 reads its variable: 0.0010000000474974513 in float32
         return {"name": self.name, "learning_rate": lr,
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                 "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
@@ -341,17 +345,19 @@ class LearningRate(float):
     0.05000000074505806
     """
 
-    dtype, shape = "float32", ()
+    shape = ()
 
-    def __new__(cls, value, optimizer=None, scheduled=False):
-        number = super().__new__(cls, float(np.float32(value)))
+    def __new__(cls, value, optimizer=None, scheduled=False, dtype="float32"):
+        number = super().__new__(cls, float(np.dtype(dtype).type(value)))
         number._optimizer = optimizer
         number._scheduled = scheduled
+        number.dtype = np.dtype(dtype).name
         return number
 
     def __eq__(self, other):
         if isinstance(other, (int, float, np.floating, np.integer)) and not isinstance(other, bool):
-            return bool(np.float32(self) == np.float32(other))
+            kind = np.dtype(self.dtype).type
+            return bool(kind(self) == kind(other))
         return float.__eq__(self, other)
 
     def __ne__(self, other):
@@ -361,7 +367,24 @@ class LearningRate(float):
     __hash__ = float.__hash__
 
     def numpy(self):
-        return np.float32(self)
+        return np.dtype(self.dtype).type(self)
+
+    # arithmetic gives a 0-d tensor of the rate's dtype, as on Keras's variable:
+    # print(opt.learning_rate * 2) shows tf.Tensor(0.002, shape=(), dtype=float32)
+    def _tensor(self):
+        from ..tf.tensor import wrap  # noqa: PLC0415
+        return wrap(self.numpy())
+
+    def __add__(self, other): return self._tensor() + other            # noqa: E704
+    def __radd__(self, other): return other + self._tensor()           # noqa: E704
+    def __sub__(self, other): return self._tensor() - other            # noqa: E704
+    def __rsub__(self, other): return other - self._tensor()           # noqa: E704
+    def __mul__(self, other): return self._tensor() * other            # noqa: E704
+    def __rmul__(self, other): return other * self._tensor()           # noqa: E704
+    def __truediv__(self, other): return self._tensor() / other        # noqa: E704
+    def __rtruediv__(self, other): return other / self._tensor()       # noqa: E704
+    def __pow__(self, other): return self._tensor() ** other           # noqa: E704
+    def __neg__(self): return -self._tensor()                          # noqa: E704
 
     def assign(self, value):
         """Set the optimizer's learning rate (Keras's ``optimizer.learning_rate.assign``)."""
@@ -380,13 +403,13 @@ class LearningRate(float):
 
     def __repr__(self):
         if self._scheduled:                 # Keras: the schedule's value, a float32 tensor
-            return f"<tf.Tensor: shape=(), dtype=float32, numpy={float(self)!r}>"
-        return f"<Variable path={_path_name(self._optimizer)}/learning_rate, shape=(), dtype=float32, " \
+            return f"<tf.Tensor: shape=(), dtype={self.dtype}, numpy={float(self)!r}>"
+        return f"<Variable path={_path_name(self._optimizer)}/learning_rate, shape=(), dtype={self.dtype}, " \
                f"value={float(self)!r}>"
 
     def __str__(self):
         if self._scheduled:
-            return f"tf.Tensor({str(np.float32(self))}, shape=(), dtype=float32)"
+            return f"tf.Tensor({str(self.numpy())}, shape=(), dtype={self.dtype})"
         return repr(self)
 
 
