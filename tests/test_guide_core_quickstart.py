@@ -148,6 +148,8 @@ print(tf.random.uniform([], seed=7).numpy(), tf.random.uniform(shape=[9, 1]).num
 tf.random.set_seed(22)
 print(tf.random.uniform([3]).numpy())
 print(tf.random.uniform([2], minval=-tf.sqrt(6.)/tf.sqrt(854.), maxval=tf.sqrt(6.)/tf.sqrt(854.), seed=22).numpy())
+print(tf.random.shuffle(tf.range(10.), seed=22).numpy(), tf.random.shuffle(tf.reshape(tf.range(12), [6, 2])).numpy().tolist())
+print(tf.random.shuffle(tf.range(10.), seed=22).numpy(), tf.random.shuffle(tf.constant([1]), seed=3).numpy())
 '''
 
 SEEDED_TF_OUTPUT = [
@@ -159,6 +161,8 @@ SEEDED_TF_OUTPUT = [
     '0.65935767 [0.40636683 0.6125107  0.60767376]',
     '[0.46031737 0.90100145 0.5078708 ]',
     '[-0.06956472  0.01643083]',
+    '[2. 7. 4. 3. 8. 9. 1. 5. 6. 0.] [[2, 3], [4, 5], [8, 9], [0, 1], [6, 7], [10, 11]]',
+    '[4. 1. 9. 2. 8. 0. 5. 3. 6. 7.] [1]',
     '',
 ]
 
@@ -166,5 +170,5 @@ SEEDED_TF_OUTPUT = [
 def test_seeded_draws_are_tensorflows():
     """The Core tutorials seed tf.random.uniform / normal (tf.random.set_seed(22), seed=22): under a
     global or op seed glassnet draws TensorFlow's own numbers (its eager op seeds and kernels' Philox
-    streams), an op seed repeated continues its stream, set_seed starts again; TF 2.21's lines."""
+    streams), an op seed repeated continues its stream, set_seed starts again; tf.random.shuffle's order is TF's Fisher-Yates on that stream; TF 2.21's lines."""
     assert_guide_prints(SEEDED, "seeded draws", SEEDED_TF_OUTPUT)

@@ -1,8 +1,7 @@
 """``tf.random``: ``set_seed(1234)`` as the course's labs call it, and ``normal`` /
 ``uniform`` draws. Under ``tf.random.set_seed`` or an op ``seed=`` they are TensorFlow's own
 numbers (TF 2's eager op seeds and each kernel's Philox stream: an op seed repeated continues,
-``set_seed`` starts again); with no seed at all, glassnet's one generator. ``shuffle`` uses
-glassnet's generator (other orders than TensorFlow's).
+``set_seed`` starts again); with no seed at all, glassnet's one generator. ``shuffle`` too.
 
 >>> import glassnet as tf
 >>> tf.random.set_seed(1234)        # the same as glassnet.utils.set_random_seed(1234)
@@ -61,8 +60,9 @@ class _OpSeeds:
         self.python = _random.Random(global_seed)
         self.kernels: dict = {}
 
-    def stream(self, op_seed, kind, dtype, count):
-        """(key, counter) for ``count`` numbers of op ``kind``, or None without any seed (glassnet's generator)."""
+    def stream(self, op_seed, kind, dtype, count, per=256):
+        """(key, counter) for ``count`` numbers of op ``kind`` (the kernel's stream then moves on
+        ``per * count``), or None without any seed (glassnet's generator)."""
         if self.global_seed is not None:
             op = self.python.randint(0, _MAXINT32) if op_seed is None else int(op_seed)
             seeds = (self.global_seed % _MAXINT32, op % _MAXINT32)
@@ -75,7 +75,7 @@ class _OpSeeds:
         s1, s2 = seeds
         kernel = (kind, np.dtype(dtype).str, s1, s2)
         offset = self.kernels.get(kernel, 0)
-        self.kernels[kernel] = offset + 256 * count
+        self.kernels[kernel] = offset + per * count
         counter = [offset & 0xFFFFFFFF, (offset >> 32) & 0xFFFFFFFF, s2 & 0xFFFFFFFF, (s2 >> 32) & 0xFFFFFFFF]
         return [s1 & 0xFFFFFFFF, (s1 >> 32) & 0xFFFFFFFF], counter
 
@@ -129,12 +129,24 @@ def uniform(shape, minval=0, maxval=None, dtype=np.float32, seed=None, name=None
 
 
 def shuffle(value, seed=None, name=None) -> Tensor:
-    """The rows of ``value`` (its first axis) in a random order (glassnet's generator, or a fresh
-    one from ``seed``: other orders than TensorFlow's for the same seed). No gradient, as TF's."""
+    """The rows of ``value`` (its first axis) in a random order. Under ``set_seed`` or an op
+    ``seed``, TensorFlow's order: its kernel's Fisher-Yates (row i swapped with i + u % (n - i), u
+    the stream's next 32-bit word; the stream moves on a block per four rows); with no seed,
+    glassnet's generator. No gradient, as TF's."""
     value = np.asarray(value)
     if value.ndim == 0:
         raise ValueError(f"random.shuffle: value must have at least 1 dimension, got a scalar {value!r}")
-    return wrap(value[_draw(seed).permutation(value.shape[0])])
+    n = value.shape[0]
+    nblocks = (max(n - 1, 0) + 3) // 4
+    stream = _OP_SEEDS[0].stream(seed, "shuffle", value.dtype, nblocks, per=1)
+    if stream is None:
+        return wrap(value[_draw(seed).permutation(n)])
+    words = philox.blocks(*stream, nblocks).reshape(-1) if nblocks else np.zeros(0, np.uint32)
+    perm = np.arange(n)
+    for i in range(n - 1):
+        j = i + int(words[i]) % (n - i)
+        perm[i], perm[j] = perm[j], perm[i]
+    return wrap(value[perm])
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None) -> Tensor:
