@@ -292,7 +292,7 @@ def test_the_direct_pass_keeps_nan_and_signs_as_the_readable_relu():
 
 @pytest.mark.parametrize("strides,padding,need", [(1, "valid", True), (2, "same", True), (1, "valid", False)])
 def test_wide_patches_in_blocks_within_rounding(strides, padding, need, monkeypatch):
-    # 3 x 3 x 8 windows (72 numbers), blocks of 3 images of 5 (the last one shorter)
+    # 3 x 3 x 8 windows (72 numbers), blocks of at most 3 images of 5 (of even sizes: 2 and 3)
     x = _images((5, 9, 10, 8), seed=25, ties=False)
     conv = Conv2D(12, 3, strides=strides, padding=padding, activation="relu")
     conv.build(x.shape)

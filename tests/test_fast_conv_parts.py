@@ -62,6 +62,14 @@ def test_parts_are_consecutive_whole_images_from_the_sizes_and_cores(monkeypatch
         threads.set_num_threads(None)
 
 
+def test_blocks_of_a_part_are_the_fewest_of_even_sizes():
+    assert fast_conv._blocks(0, 64, 7) == [(0, 6), (6, 12), (12, 19), (19, 25), (25, 32), (32, 38), (38, 44),
+                                          (44, 51), (51, 57), (57, 64)]
+    assert fast_conv._blocks(64, 128, 64) == [(64, 128)]
+    assert fast_conv._blocks(3, 8, 100) == [(3, 8)]
+    assert fast_conv._blocks(0, 5, 1) == [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]
+
+
 def test_run_parts_uses_the_free_threads_with_blas_on_one_and_raises_a_helpers_error():
     seen = []
 

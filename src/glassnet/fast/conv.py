@@ -195,6 +195,15 @@ def _per_block(layer, n, rows_per_image, width) -> int:
     return max(1, min(n, _BLOCK // max(1, rows_per_image * width)))
 
 
+def _blocks(start, stop, per) -> list:
+    """Images ``start..stop`` in the fewest blocks of at most ``per``, of even sizes (64 images
+    in blocks of at most 7: ten of 6 or 7, not nine of 7 and one of 1, whose thin BLAS
+    products cost more than they carry)."""
+    k = -(-(stop - start) // max(1, per))
+    cuts = [start + (stop - start) * i // k for i in range(k + 1)]
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
 def _patch_buffer(layer, shape, dtype):
     """Last step's whole ``P`` when it has this shape (no new array of megabytes a step)."""
     buf = layer.__dict__.get("_patch_buffer")
@@ -335,11 +344,10 @@ def conv2d_forward(layer, x, training=False):
             patches = _patch_buffer(layer, (n * rows, k2.shape[0]), xpad.dtype)
 
         def work(s0, e0):                                                 # block by block:
+            cuts = _blocks(s0, e0, per if patches is None else e0 - s0)
             scratch = patches[s0 * rows:e0 * rows] if patches is not None else np.empty(
-                (min(per, e0 - s0) * rows, k2.shape[0]), xpad.dtype)
-            step = e0 - s0 if patches is not None else per
-            for s in range(s0, e0, step):
-                e = min(e0, s + step)
+                (max(e - s for s, e in cuts) * rows, k2.shape[0]), xpad.dtype)
+            for s, e in cuts:
                 p = scratch[:(e - s) * rows]
                 _kernels.extract_patches_2d(xpad[s:e], layer.strides[0], layer.strides[1], layer.dilation_rate[0],
                                             layer.dilation_rate[1], p.reshape((e - s,) + out_sp + layer.kernel_size
@@ -404,13 +412,12 @@ def conv2d_backward(layer, grad, need_input_grad=True):
         """This part's images: its ``dZ`` rows and ``dX`` pixels written, its ``(dK, db)`` sums returned."""
         dk = None
         db = np.empty_like(layer.bias.value) if fused else None
+        cuts = _blocks(s0, e0, per if whole is None else e0 - s0)
         scratch = whole[s0 * rows:e0 * rows] if whole is not None else np.empty(
-            (min(per, e0 - s0) * rows, k2.shape[0]), xpad.dtype)
-        step = e0 - s0 if whole is not None else per
+            (max(e - s for s, e in cuts) * rows, k2.shape[0]), xpad.dtype)
         if need_input_grad:
             dxpad[s0:e0] = 0
-        for s in range(s0, e0, step):
-            e = min(e0, s + step)
+        for s, e in cuts:
             block = slice(s * rows, e * rows)
             if fused:                                                     # dZ = dA * (Z > 0), db
                 _kernels.relu_backward_bias(z_rows[block], grad_rows[block], dz[block], db, s == s0)
