@@ -631,5 +631,5 @@ def test_a_graph_with_a_layer_without_call_ops_still_refuses_by_name():
             t1.watch(x)
             y = tf.reduce_sum(model(x) ** 2)
         g = t1.gradient(y, x)
-    with pytest.raises(LookupError, match="second derivative through Model"):
+    with pytest.raises(LookupError, match="second derivative through Functional"):
         t2.gradient(g, x)

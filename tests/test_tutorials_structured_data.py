@@ -405,7 +405,7 @@ def test_keras_saved_titanic_model_loads_and_goes_back_as_keras_writes_it(tmp_pa
                if k.startswith("col_")}
     model = tf.keras.models.load_model(folder / "titanic.keras")
     np.testing.assert_allclose(model.predict(columns, verbose=0), ref["pred"], rtol=1e-5, atol=1e-6)
-    head = model.layers[[type(layer).__name__ for layer in model.layers].index("Model")]
+    head = model.layers[[type(layer).__name__ for layer in model.layers].index("Functional")]     # Keras 3: Functional
     np.testing.assert_allclose(np.asarray(head(columns)), ref["head"], rtol=1e-5, atol=1e-6)
     model.save(tmp_path / "again.keras")
     with zipfile.ZipFile(tmp_path / "again.keras") as z:
