@@ -71,6 +71,15 @@ class Embedding(Layer):
     def makes_mask(self):
         return self.mask_zero
 
+    @property
+    def supports_masking(self):
+        """As Keras's: True with ``mask_zero`` (its output carries the padding mask)."""
+        return self.__dict__.get("_supports_masking", self.mask_zero)
+
+    @supports_masking.setter
+    def supports_masking(self, value):
+        self._supports_masking = bool(value)
+
     def compute_mask(self, inputs, mask=None):
         """``mask_zero=True``: True where the id is not 0 (padding), ``(batch, steps)``."""
         return np.asarray(inputs) != 0 if self.mask_zero else None
