@@ -1,8 +1,8 @@
 """TensorFlow's guide "NumPy API on TensorFlow" (tf_numpy.ipynb) run with ``import glassnet as tf`` and
 ``import glassnet.experimental.numpy as tnp``: what it prints must be what TensorFlow 2.21 printed for
 the same code after ``tnp.experimental_enable_numpy_behavior()`` (recorded under TF 2.21). Lines that
-print a class name (EagerTensor), a TensorShape's repr or random draws are left out: glassnet's
-Tensor is its own class and its random stream is NumPy's."""
+print a class name (EagerTensor) or a TensorShape's repr are left out (glassnet's Tensor is its own
+class); tnp.random after tnp.random.seed(1) gives TF's numbers."""
 import numpy as np
 import pytest
 
@@ -57,6 +57,12 @@ print(labels.dtype, labels.shape)
 with tf.device("/device:CPU:0"):
   prediction_cpu = tnp.copy(tnp.ones([2]))
 print(prediction_cpu.data.device)
+tnp.random.seed(1)
+print(tnp.random.randn(3))
+print(tnp.random.uniform(size=(2,)))
+print(tnp.random.rand(2))
+print(tnp.random.randint(0, 10, size=(3,)))
+print(tnp.random.standard_normal(size=(2,)))
 '''
 
 TF_OUTPUT = [
@@ -105,6 +111,11 @@ TF_OUTPUT = [
     " [2. 2.]], shape=(2, 2), dtype=float64)",
     "<dtype: 'float64'> (1000,)",
     "/job:localhost/replica:0/task:0/device:CPU:0",
+    "tf.Tensor([ 0.4459007   1.43996715 -1.38644356], shape=(3,), dtype=float64)",
+    "tf.Tensor([0.08085637 0.26826495], shape=(2,), dtype=float64)",
+    "tf.Tensor([0.63421995 0.11782099], shape=(2,), dtype=float64)",
+    "tf.Tensor([6 1 6], shape=(3,), dtype=int64)",
+    "tf.Tensor([-0.02262274 -0.50904047], shape=(2,), dtype=float64)",
     "",
 ]
 

@@ -7,8 +7,8 @@ function's array answers come back as Tensors (a NumPy scalar as a 0-d Tensor, a
 
 As TF's after ``tnp.experimental_enable_numpy_behavior()``: ``tnp.ndarray`` is ``tf.Tensor``;
 literals become the wide types (``tnp.asarray(1)`` is int64, ``tnp.ones`` float64); mixed
-dtypes promote as NumPy's ``result_type``; ``tnp.random`` draws as NumPy's (float64), from
-NumPy's generator (so a seed gives other numbers than TF's).
+dtypes promote as NumPy's ``result_type``; ``tnp.random`` draws float64 as TF's, from
+TensorFlow's stream (``tnp.random.seed(1)`` then ``randn(3)``: TF's numbers).
 
 >>> import glassnet.experimental.numpy as tnp
 >>> t = tnp.arange(3) * 2
@@ -55,8 +55,48 @@ def experimental_enable_numpy_behavior(prefer_float32=False, dtype_conversion_mo
 
 
 class _Random(types.ModuleType):
-    """``tnp.random``: NumPy's ``np.random`` functions (seed, randn, rand, uniform, randint,
-    standard_normal, poisson, random ...), their arrays as Tensors."""
+    """``tnp.random``: as TF's, ``seed`` is ``tf.random.set_seed`` and ``randn``, ``rand``,
+    ``random``, ``uniform``, ``standard_normal``, ``randint`` are ``tf.random.normal``/``uniform``
+    in float64 (int64 for randint), so a seed gives TensorFlow's numbers; NumPy's other
+    ``np.random`` functions answer with Tensors."""
+
+    @staticmethod
+    def seed(s) -> None:
+        from ..tf import random as tf_random       # noqa: PLC0415
+        try:
+            s = int(s)
+        except (TypeError, ValueError):
+            raise ValueError(f"tnp.random.seed: the seed must be an integer, got {s!r}") from None
+        tf_random.set_seed(s)
+
+    @staticmethod
+    def _size(size) -> list:
+        return [] if size is None else [int(size)] if _np.ndim(size) == 0 else [int(d) for d in size]
+
+    def randn(self, *args):
+        from ..tf import random as tf_random       # noqa: PLC0415
+        return tf_random.normal([int(a) for a in args], dtype=_np.float64)
+
+    def standard_normal(self, size=None):
+        from ..tf import random as tf_random       # noqa: PLC0415
+        return tf_random.normal(self._size(size), dtype=_np.float64)
+
+    def rand(self, *size):
+        from ..tf import random as tf_random       # noqa: PLC0415
+        return tf_random.uniform([int(a) for a in size], dtype=_np.float64)
+
+    def random(self, size=None):
+        from ..tf import random as tf_random       # noqa: PLC0415
+        return tf_random.uniform(self._size(size), dtype=_np.float64)
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        from ..tf import random as tf_random       # noqa: PLC0415
+        return tf_random.uniform(self._size(size), low, high, dtype=_np.float64)
+
+    def randint(self, low, high=None, size=None, dtype=_np.int64):
+        from ..tf import random as tf_random       # noqa: PLC0415
+        low, high = (0, low) if high is None else (low, high)
+        return tf_random.uniform(self._size(size), int(low), int(high), dtype=dtype)
 
     def __getattr__(self, name):
         value = getattr(_np.random, name, None)
