@@ -239,3 +239,42 @@ def renamed(program):
 def test_intro_to_keras_for_engineers():
     keras.backend.clear_session()               # names count as in a fresh process
     assert_guide_prints(renamed(PROGRAM), "intro_to_keras_for_engineers", TF_OUTPUT)
+
+
+SEED_PROGRAM = """\
+import numpy as np
+import tensorflow as tf
+import keras
+keras.backend.clear_session()
+keras.utils.set_random_seed(0)
+g = keras.random.SeedGenerator(1337)
+print(g.state)
+keras.random.normal((2,), seed=g)
+keras.random.uniform((2,), seed=g)
+print(g.state.numpy(), g.state.trainable, g.state.dtype == "int64", g.state.name)
+class MyDropout(keras.layers.Layer):
+    def __init__(self, rate, name=None):
+        super().__init__(name=name)
+        self.rate = rate
+        self.seed_generator = keras.random.SeedGenerator(1337)
+    def call(self, inputs):
+        return keras.random.dropout(inputs, self.rate, seed=self.seed_generator)
+dp = MyDropout(0.5)
+dp(np.ones((2, 4)))
+print(dp.seed_generator.state.numpy(), dp.trainable_weights, dp.non_trainable_weights)
+"""
+
+SEED_TF_OUTPUT = [
+    '<Variable path=seed_generator/seed_generator_state, shape=(2,), dtype=int64, value=[1337    0]>',
+    '[1337    2] False True seed_generator_state',
+    '[1337    1] [] []',
+    '',
+]
+
+
+def test_seed_generator_state():
+    """MyDropout's SeedGenerator: Keras's state variable [seed, draws] (int64, not trainable, no
+    weight of the layer), moved on by one per draw; glassnet's trial call that finds a layer's
+    output shape draws nothing."""
+    keras.backend.clear_session()
+    assert_guide_prints(renamed(SEED_PROGRAM), "seed_generator", SEED_TF_OUTPUT)

@@ -28,9 +28,22 @@ class SeedGenerator:
     def __init__(self, seed=None, name=None, **kwargs):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
             raise ValueError(f"SeedGenerator: seed must be an int or None, got {seed!r}")
+        from ..tf.variable import Variable  # noqa: PLC0415 - variables load with the first generator
+        from ..utils import unique_name  # noqa: PLC0415
         self.seed = None if seed is None else int(seed)
-        self.name = name or "seed_generator"
+        self.name = name or unique_name("seed_generator")
         self.generator = np.random.default_rng(self.seed if self.seed is not None else rng().integers(2 ** 63))
+        # Keras's state variable, [seed, draws so far] (int64, not trainable); it counts the draws
+        # (the numbers themselves come from NumPy's generator above, not from this state)
+        start = self.seed if self.seed is not None else int(self.generator.integers(2 ** 31))
+        self.state = Variable.holding(np.array([start, 0], np.int64), "seed_generator_state", trainable=False,
+                                      path=f"{self.name}/seed_generator_state")
+
+    def next(self):
+        """The state before this draw; the state moves on by ``[0, 1]``, as Keras's."""
+        before = self.state.numpy()
+        self.state.value[1] += 1
+        return wrap(before)
 
     def __repr__(self):
         return f"<SeedGenerator seed={self.seed}>"
@@ -40,6 +53,7 @@ def _generator(seed, who):
     if seed is None:
         return rng()
     if isinstance(seed, SeedGenerator):
+        seed.next()
         return seed.generator
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         return np.random.default_rng(int(seed))

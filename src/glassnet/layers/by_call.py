@@ -232,6 +232,15 @@ def backward(layer, grad, need_input_grad=True, strict=False):
     return dxs if isinstance(x, list) else dxs[0]
 
 
+def _seed_generators(layer, depth=0) -> list:
+    """The ``keras.random.SeedGenerator`` objects held by ``layer`` and its inner layers."""
+    found = [v for v in vars(layer).values() if type(v).__name__ == "SeedGenerator" and hasattr(v, "state")]
+    if depth < 32:
+        for inner in layer.__dict__.get("_tracked", ()):
+            found += _seed_generators(inner, depth + 1)
+    return found
+
+
 def output_shape(layer, input_shape):
     """The output shape, by running ``call`` once on zeros (unknown sizes taken as 1; the
     batch dimension stays None). A list of outputs gives a list of shapes."""
@@ -247,7 +256,13 @@ def output_shape(layer, input_shape):
     kwargs = {k: (v[:1] if np.ndim(v) else v) for k, v in kwargs.items()}    # (one sample, as the zeros)
     if takes(type(layer), "mask") and not isinstance(input_shape, list):     # a call that reads a mask gets one
         kwargs["mask"] = wrap(np.ones(zeros[0].shape[:2], bool))
-    out = layer.call(x, **kwargs)
+    kept = [(g, g.state.numpy(), g.generator.bit_generator.state) for g in _seed_generators(layer)]
+    try:
+        out = layer.call(x, **kwargs)
+    finally:                # a shape found by a trial call draws nothing: its SeedGenerators put back
+        for g, state, bits in kept:
+            g.state.value[...] = state
+            g.generator.bit_generator.state = bits
 
     def shape(o, given):
         got = (None,) + tuple(np.shape(o)[1:])
