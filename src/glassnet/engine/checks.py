@@ -387,8 +387,10 @@ def match_rank(arr, expected):
 def _weights_fit(model, arr, expected) -> bool:
     """A built stack takes samples of another length when its weights are the same for them
     (Embedding, Conv1D, pooling on padded batches: Keras builds it for the data's (None, None))."""
-    return arr.shape[1:] != tuple(expected) and hasattr(model, "_weights_fit") and \
-        model._weights_fit((None,) + arr.shape[1:])
+    got = arr.shape[1:]
+    if len(got) == len(expected) and all(e is None or e == g for e, g in zip(expected, got)):
+        return False                # the expected shape takes it already (None: any length)
+    return hasattr(model, "_weights_fit") and model._weights_fit((None,) + got)
 
 
 def _match_sample_shape(arr, name, expected):
