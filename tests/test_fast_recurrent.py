@@ -481,7 +481,8 @@ def two_thread_calls(monkeypatch):
 def test_by_default_with_a_free_core_the_lstm_takes_two_threads_with_the_readable_numbers(
         numba_kernels, lstm_loop, helper_threads, two_thread_calls, options, masked):
     """split_batch(None), the default, with a second core: two threads where every product checks
-    out the same (the bench's shapes, here), the readable numbers bit for bit either way."""
+    out the same (the bench's shapes, here) and the loops are one numba call each, the readable
+    numbers bit for bit either way."""
     fast_recurrent.split_batch(None)
     glassnet.config.set_num_threads(2)
     try:
@@ -490,7 +491,8 @@ def test_by_default_with_a_free_core_the_lstm_takes_two_threads_with_the_readabl
         fast_layer, readable_layer = _twins(lambda: LSTM(64, **options), x)
         took, fast_numbers = _run(fast_layer, x, 53, mask)
         _, readable_numbers = _run(readable_layer, x, 53, mask, fast_path=False)
-        split = all(fast_recurrent._rows_agree(64, np.float32, *p) for p in ((64, 256), (256, 64), (32, 256, True)))
+        split = lstm_loop[0] and all(fast_recurrent._rows_agree(64, np.float32, *p)     # one numba loop each
+                                     for p in ((64, 256), (256, 64), (32, 256, True)))
         after = split and fast_recurrent._grads_on_two_threads(fast_layer, fast_layer.zs)
     finally:
         glassnet.config.set_num_threads(None)
@@ -512,6 +514,23 @@ def test_the_two_halves_run_one_after_the_other_inside_glassnets_own_worker(two_
     _, in_worker = fast._pool().submit(_run, inside, x, 57).result(timeout=60)
     assert len({ident for ident, _, _ in helper_threads}) == 1 and len(helper_threads) == 2
     _assert_same(in_worker, on_two)
+
+
+def test_by_default_the_recurrence_stays_on_one_thread_when_it_would_run_step_by_step(
+        numba_kernels, helper_threads, two_thread_calls, monkeypatch):
+    monkeypatch.setattr(fast_recurrent, "_one_loop", False)          # as without NumPy's kernels
+    monkeypatch.setattr(fast_recurrent, "_rows_agree", lambda *args: True)
+    fast_recurrent.split_batch(None)
+    glassnet.config.set_num_threads(2)
+    try:
+        x = _random((64, 4, 8), 58)
+        fast_layer, readable_layer = _twins(lambda: LSTM(16), x)
+        took, fast_numbers = _run(fast_layer, x, 59)
+    finally:
+        glassnet.config.set_num_threads(None)
+    _, readable_numbers = _run(readable_layer, x, 59, fast_path=False)
+    assert took and len({ident for ident, _, _ in helper_threads}) == 1 and two_thread_calls == []
+    _assert_same(fast_numbers, readable_numbers)
 
 
 def test_the_products_after_the_loop_stay_on_one_thread_where_blas_would_differ(two_threads, two_thread_calls,

@@ -178,8 +178,10 @@ def split_batch(mode) -> None:
     default): when a second core is free (``glassnet.threads``), each half has at least 16 rows,
     and BLAS's products of each half's rows come out bit for bit the rows of its products of the
     whole batch at this step's shapes (:func:`_rows_agree`), so the numbers are the readable
-    path's, as on one thread. ``True``: for any batch of 2 rows or more, whatever the products
-    give (then within rounding: 1e-6 relative in float32). ``False``: never."""
+    path's, as on one thread; and where the loops run as one numba call each (where they would
+    run step by step from Python, NumPy's kernels not found, the halves take turns at the GIL:
+    1.15x slower than one thread, bench/README.md). ``True``: for any batch of 2 rows or more,
+    whatever the products give (then within rounding: 1e-6 relative in float32). ``False``: never."""
     global _split
     if mode not in (None, True, False):
         raise ValueError(f"split_batch: mode must be None, True or False, got {mode!r}")
@@ -357,6 +359,8 @@ def lstm_forward(layer, x, training=False, mask=None):
     products = [(dtype, n, 4 * n)] + ([(dtype, xs.shape[2], 4 * n, True)] if xw is None else [])   # h U, x_t W
     halves = _halves(batch, products)
     compiled = _compiled(layer, U, batch if halves is None else batch // 2, xs, W)
+    if halves is not None and compiled is None and _split is None:    # step by step from Python, the two
+        halves, compiled = None, _compiled(layer, U, batch, xs, W)      # halves would take turns at the GIL
 
     def rows(r):
         """The recurrence over the batch's rows ``r`` (all of them, or one thread's half)."""
@@ -406,6 +410,8 @@ def lstm_backward(layer, grad, need_input_grad=True):
 
     halves = _halves(batch, [(U.dtype, 4 * n, n)])          # dz_t U^T
     compiled = _compiled(layer, U, batch if halves is None else batch // 2)
+    if halves is not None and compiled is None and _split is None:     # as in lstm_forward: one thread
+        halves, compiled = None, _compiled(layer, U, batch)
 
     def rows(r):
         """Backward through time over the batch's rows ``r`` (all, or one thread's half)."""
