@@ -68,6 +68,21 @@ def test_blocks_of_a_part_are_the_fewest_of_even_sizes():
     assert fast_conv._blocks(64, 128, 64) == [(64, 128)]
     assert fast_conv._blocks(3, 8, 100) == [(3, 8)]
     assert fast_conv._blocks(0, 5, 1) == [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]
+    assert fast_conv._blocks(4, 4, 7) == []                         # an empty batch: no block
+
+
+def test_an_empty_batch_goes_through_the_forward_twins():
+    before = fast.kernels()
+    fast.set_kernels("numba")
+    try:
+        for c in (1, 40):                                              # the direct pass; blocks of wide patches
+            conv = Conv2D(4, 3, activation="relu")
+            conv.build((None, 8, 8, c))
+            passes = fast_conv.LayerPasses()
+            assert passes.forward(conv, np.zeros((0, 8, 8, c), np.float32), training=True).shape == (0, 6, 6, 4)
+            assert id(conv) in passes.took
+    finally:
+        fast.set_kernels(before)
 
 
 def test_run_parts_uses_the_free_threads_with_blas_on_one_and_raises_a_helpers_error():

@@ -199,6 +199,8 @@ def _blocks(start, stop, per) -> list:
     """Images ``start..stop`` in the fewest blocks of at most ``per``, of even sizes (64 images
     in blocks of at most 7: ten of 6 or 7, not nine of 7 and one of 1, whose thin BLAS
     products cost more than they carry)."""
+    if stop <= start:
+        return []
     k = -(-(stop - start) // max(1, per))
     cuts = [start + (stop - start) * i // k for i in range(k + 1)]
     return list(zip(cuts[:-1], cuts[1:]))
@@ -346,7 +348,7 @@ def conv2d_forward(layer, x, training=False):
         def work(s0, e0):                                                 # block by block:
             cuts = _blocks(s0, e0, per if patches is None else e0 - s0)
             scratch = patches[s0 * rows:e0 * rows] if patches is not None else np.empty(
-                (max(e - s for s, e in cuts) * rows, k2.shape[0]), xpad.dtype)
+                (max((e - s for s, e in cuts), default=0) * rows, k2.shape[0]), xpad.dtype)
             for s, e in cuts:
                 p = scratch[:(e - s) * rows]
                 _kernels.extract_patches_2d(xpad[s:e], layer.strides[0], layer.strides[1], layer.dilation_rate[0],
@@ -414,7 +416,7 @@ def conv2d_backward(layer, grad, need_input_grad=True):
         db = np.empty_like(layer.bias.value) if fused else None
         cuts = _blocks(s0, e0, per if whole is None else e0 - s0)
         scratch = whole[s0 * rows:e0 * rows] if whole is not None else np.empty(
-            (max(e - s for s, e in cuts) * rows, k2.shape[0]), xpad.dtype)
+            (max((e - s for s, e in cuts), default=0) * rows, k2.shape[0]), xpad.dtype)
         if need_input_grad:
             dxpad[s0:e0] = 0
         for s, e in cuts:
