@@ -398,7 +398,7 @@ _ARGS = {"Dense": (3,), "Activation": ("tanh",), "Dropout": (0.5,), "Conv1D": (2
          "RepeatVector": (3,), "Permute": ((1,),), "TimeDistributed": (Dense(3, activation="tanh"),),
          "GaussianNoise": (0.2,), "GaussianDropout": (0.2,), "AlphaDropout": (0.2,), "SpatialDropout1D": (0.2,),
          "SpatialDropout2D": (0.2,), "ActivityRegularization": (0.01, 0.01), "Conv3D": (2, 3),
-         "AveragePooling3D": (2,)}
+         "AveragePooling3D": (2,), "Conv3DTranspose": (2, 3)}
 _SEQUENCES = {"SimpleRNN", "LSTM", "GRU", "TimeDistributed"}       # recurrent layers (and TimeDistributed): (timesteps, features)
 _IMAGES = {"Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop",
            "RandomContrast", "RandomBrightness"}                      # image layers: (height, width, channels)
