@@ -271,3 +271,48 @@ def test_reduce_sum_of_a_list_of_tensors_is_on_the_tape():
         total = tf.reduce_sum([tf.reduce_mean(x * x), tf.reduce_max(x)])
     np.testing.assert_allclose(tape.gradient(total, x).numpy(), [2 / 3, 4 / 3, 2 + 1], rtol=1e-6)
     assert float(total) == np.float32(14 / 3 + 3)
+
+
+RETRACE = r'''import tensorflow as tf
+v = tf.Variable([1.0, 2.0])
+opt = tf.keras.optimizers.Adam(0.1)
+@tf.function
+def step():
+  print("Tracing step")
+  with tf.GradientTape() as t:
+    loss = tf.reduce_sum(v * v)
+  opt.apply_gradients([(t.gradient(loss, v), v)])
+  return loss
+step(); step()
+print(step.experimental_get_tracing_count())
+class M(tf.Module):
+  def __init__(self):
+    self.w = None
+  @tf.function
+  def __call__(self, x):
+    print("Tracing M")
+    if self.w is None:
+      self.w = tf.Variable(2.0)
+    return x * self.w
+m = M()
+print(m(tf.constant(1.0)), m(tf.constant(2.0)))
+print(m.__call__.experimental_get_tracing_count())
+'''
+
+RETRACE_OUTPUT = [
+    'Tracing step',
+    'Tracing step',
+    '2',
+    'Tracing M',
+    'Tracing M',
+    'tf.Tensor(2.0, shape=(), dtype=float32) tf.Tensor(4.0, shape=(), dtype=float32)',
+    '2',
+    '',
+]
+
+
+def test_a_first_call_that_makes_variables_traces_twice_as_tensorflow():
+    """TF traces a tf.function twice when its first trace makes variables (an optimizer's first
+    apply_gradients, a tf.Variable made inside): its Python prints come twice and the tracing count is 2;
+    glassnet runs the call once and shows the trace's prints again."""
+    assert_guide_prints(RETRACE, "retrace", RETRACE_OUTPUT, fresh_functions=True)

@@ -37,6 +37,22 @@ import numpy as np
 __all__ = ["Function", "function"]
 
 
+class _Recorder(io.TextIOBase):
+    """Where ``print`` goes while a function traces for the first time: on to the real stream, and
+    kept, so that the trace can be shown again (``tf.print`` bypasses it through ``untraced_real``)."""
+
+    def __init__(self, real):
+        self.untraced_real = real
+        self.parts = []
+
+    def write(self, text):
+        self.parts.append(text)
+        return self.untraced_real.write(text)
+
+    def flush(self):
+        self.untraced_real.flush()
+
+
 class _Quiet(io.TextIOBase):
     """Where ``print`` goes while a signature already traced runs again: nowhere. ``tf.print`` to
     ``sys.stdout`` still reaches the real stream (glassnet.tf.printing asks ``untraced_real``)."""
@@ -257,6 +273,7 @@ class Function:
         self._traced = set()
         self._signatures = []
         self._concrete = []             # (id(instance), specs) that get_concrete_function traced
+        self._retraces = 0              # second traces (TF's, after a first trace that made variables)
 
     def __call__(self, *args, **kwargs):
         return self._run(None, args, kwargs)
@@ -286,11 +303,51 @@ class Function:
         else:
             if not config._EAGER[0]:                     # "tracing": tensor arguments print as graph tensors
                 args, kwargs = _as_traced(self.python_function, instance, args, kwargs, specs)
-            out = call(*args, **kwargs)
+            if config._EAGER[0] or key in self._traced:
+                out = call(*args, **kwargs)
+            else:
+                out = self._first_trace(call, args, kwargs)
             if not config._EAGER[0] and key not in self._traced:
                 self._traced.add(key)
                 self._signatures.append(self._described(instance, args, kwargs, _as_tensors(out)))
         return _as_tensors(out)
+
+    def _first_trace(self, call, args, kwargs):
+        """A signature's first call. TensorFlow traces a function twice when its first trace makes
+        variables (a layer built, ``tf.Variable(...)`` inside): its Python side effects, ``print``
+        among them, happen twice; glassnet runs the function once and prints its Python output
+        again, and counts the second trace."""
+        from . import variable  # noqa: PLC0415
+        unbuilt = [o for o in self._optimizers(args, kwargs) if not getattr(o, "built", True)]
+        before, real = variable.CREATED[0], sys.stdout
+        sys.stdout = recorder = _Recorder(real)
+        try:
+            out = call(*args, **kwargs)
+        finally:
+            sys.stdout = real
+        # an optimizer's first apply_gradients makes Keras's variables (iterations, slots) in TF
+        if variable.CREATED[0] != before or any(getattr(o, "built", False) for o in unbuilt):
+            self._retraces += 1
+            if recorder.parts:
+                real.write("".join(recorder.parts))
+        return out
+
+    def _optimizers(self, args, kwargs) -> list:
+        """The Keras optimizers the function can reach directly: its arguments, its closure and
+        the globals it names (``opt`` in ``opt.apply_gradients(...)``)."""
+        import sys as _sys  # noqa: PLC0415
+        base = getattr(_sys.modules.get("glassnet.optimizers.base"), "Optimizer", None)
+        if base is None:                # no optimizer was ever made: none to find
+            return []
+        fn = self.python_function
+        seen = list(args) + list(kwargs.values())
+        for cell in fn.__closure__ or ():
+            try:
+                seen.append(cell.cell_contents)
+            except ValueError:          # a cell not filled yet
+                pass
+        seen += [fn.__globals__[n] for n in fn.__code__.co_names if n in fn.__globals__]
+        return [o for o in seen if isinstance(o, base)]
 
     def _described(self, instance, args, kwargs, out) -> str:
         """TensorFlow's text for one traced signature."""
@@ -324,7 +381,7 @@ class Function:
         return self._run(instance, args, kwargs)
 
     def experimental_get_tracing_count(self) -> int:
-        return len(self._traced)
+        return len(self._traced) + self._retraces
 
     def get_concrete_function(self, *args, **kwargs):
         """The :class:`ConcreteFunction` for the input_signature (no arguments), or for these

@@ -62,6 +62,9 @@ class _Equality(Tensor):
         return np.ndarray.__bool__(self) if same is None else same
 
 
+CREATED = [0]                           # Variables made so far (tf.function's retrace rule reads it)
+
+
 class Variable:
     """TensorFlow's ``tf.Variable(initial_value, trainable=True, name=None, dtype=None,
     shape=None)``; glassnet adds ``regularizer`` (a layer's weight penalty) and ``path``
@@ -109,6 +112,7 @@ class Variable:
         return v
 
     def _setup(self, value, name, trainable, regularizer, path):
+        CREATED[0] += 1                 # tf.function asks: a first call that makes variables traces twice in TF
         self._keras_weight = False
         self._value = value
         self._grad = np.zeros_like(value)
