@@ -124,6 +124,8 @@ class Loss:
         Traceback (most recent call last):
         ...
         ValueError: y has shape (2,), but the model's output has shape (None, 3): each sample's label must have shape (3,).
+        >>> MeanSquaredError().check_labels(np.zeros((2, 5, 3)), "y", (None, None, 3)).shape   # None: any length
+        (2, 5, 3)
         """
         from .engine import checks as _checks
         arr = original = np.asarray(y)
@@ -135,7 +137,8 @@ class Loss:
         width = output_shape[-1]
         if arr.ndim == len(output_shape) - 1 and width == 1:
             arr = arr.reshape(arr.shape + (1,))
-        if arr.shape[1:] != tuple(output_shape[1:]):
+        want = tuple(output_shape[1:])
+        if len(arr.shape[1:]) != len(want) or any(w is not None and w != g for g, w in zip(arr.shape[1:], want)):
             raise ValueError(
                 f"{name} has shape {arr.shape}, but the model's output has shape "
                 f"{tuple(output_shape)}: each sample's label must have shape "

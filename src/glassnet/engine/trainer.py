@@ -180,11 +180,11 @@ class Trainer:
                 self._build_for((None,) + training.first(x).shape[1:], _built_batch(training.rows(x), batch_size))
         if isinstance(self.loss, OutputLosses):         # several outputs: per-output losses and metrics
             if not self._compiled_metrics:
-                likes = [np.empty((0,) + tuple(shape[1:])) for shape in self.output_shape]
+                likes = [_empty_like_output(shape) for shape in self.output_shape]
                 specs = self._metric_specs or [[] for _ in likes]
                 self._compiled_metrics = self.loss.metrics() + output_metrics(specs, self.loss.names, y, likes)
             return
-        self._ready_metrics(y, np.empty((0,) + tuple(self.output_shape[1:])))
+        self._ready_metrics(y, _empty_like_output(self.output_shape))
 
     def _ready_metrics(self, y, like) -> None:
         """Make the compiled metrics for labels like ``y`` and predictions like ``like``."""
@@ -661,3 +661,9 @@ def _class_weights(class_weight, y, sw):
     if isinstance(y, list):
         raise ValueError("fit: class_weight is for a model with one output; with several, give sample_weight")
     return _checks.class_weights(class_weight, y, sw)
+
+
+def _empty_like_output(shape) -> np.ndarray:
+    """No predictions, shaped as the output ``shape`` (a None inside, such as a sequence's
+    unknown length, taken as 1): what the compiled metrics are chosen by."""
+    return np.empty((0,) + tuple(1 if d is None else d for d in shape[1:]))
