@@ -53,14 +53,19 @@ def _graph_rows(model) -> list:
             continue
         given = [source(p) for node in calls[id(op)] for p in node.parents]
         connected = [g + ("," if i < len(given) - 1 else "") for i, g in enumerate(given)]
-        shape = _shape(op.output_shape)
-        if getattr(op, "takes_states", False) and op.return_state:      # [output, h, (c)], as Keras prints it
-            from ..layers.recurrent_state import sizes  # noqa: PLC0415
-            extra = getattr(op, "extra_output_shapes", None)      # (Bidirectional(merge_mode=None): y' too)
-            more = extra(op.input_shape) if extra else [(None, n) for n in sizes(op)]
-            shape = "[" + ", ".join([shape] + [_shape(m) for m in more]) + "]"
+        shape = _with_states(op, _shape(op.output_shape))
         rows.append((f"{op.name} ({_kind(op)})", shape, f"{op.count_params():,}", connected))
     return rows
+
+
+def _with_states(op, shape: str) -> str:
+    """A recurrent layer returning its states: ``[output, h, (c)]``, as Keras prints it."""
+    if getattr(op, "takes_states", False) and op.return_state:
+        from ..layers.recurrent_state import sizes  # noqa: PLC0415
+        extra = getattr(op, "extra_output_shapes", None)      # (Bidirectional(merge_mode=None): y' too)
+        more = extra(op.input_shape) if extra else [(None, n) for n in sizes(op)]
+        shape = "[" + ", ".join([shape] + [_shape(m) for m in more]) + "]"
+    return shape
 
 
 def _sequential_like(graph) -> bool:
@@ -92,7 +97,8 @@ def summary_text(model, show_trainable=False) -> str:
     if graph:
         table = _graph_rows(model)
     else:
-        table = [(f"{layer.name} ({_kind(layer)})", _shape(_output_shape(model, layer)), _params(layer))
+        table = [(f"{layer.name} ({_kind(layer)})", _with_states(layer, _shape(_output_shape(model, layer)))
+                  if getattr(model, "_graph", None) is not None else _shape(_output_shape(model, layer)), _params(layer))
                  + ((("Y" if layer.trainable else "N") if layer.weights else "-",) if trainable_column else ())
                  for layer in model.operations]
     rows = []
