@@ -369,23 +369,6 @@ class LearningRate(float):
     def numpy(self):
         return np.dtype(self.dtype).type(self)
 
-    # arithmetic gives a 0-d tensor of the rate's dtype, as on Keras's variable:
-    # print(opt.learning_rate * 2) shows tf.Tensor(0.002, shape=(), dtype=float32)
-    def _tensor(self):
-        from ..tf.tensor import wrap  # noqa: PLC0415
-        return wrap(self.numpy())
-
-    def __add__(self, other): return self._tensor() + other            # noqa: E704
-    def __radd__(self, other): return other + self._tensor()           # noqa: E704
-    def __sub__(self, other): return self._tensor() - other            # noqa: E704
-    def __rsub__(self, other): return other - self._tensor()           # noqa: E704
-    def __mul__(self, other): return self._tensor() * other            # noqa: E704
-    def __rmul__(self, other): return other * self._tensor()           # noqa: E704
-    def __truediv__(self, other): return self._tensor() / other        # noqa: E704
-    def __rtruediv__(self, other): return other / self._tensor()       # noqa: E704
-    def __pow__(self, other): return self._tensor() ** other           # noqa: E704
-    def __neg__(self): return -self._tensor()                          # noqa: E704
-
     def assign(self, value):
         """Set the optimizer's learning rate (Keras's ``optimizer.learning_rate.assign``)."""
         opt = self._optimizer
