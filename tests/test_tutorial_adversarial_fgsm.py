@@ -3,7 +3,12 @@ TensorFlow 2.21 printed for the same code (recorded by running it under TF 2.21;
 reconstructed in its style, stand-in data where it downloads). Lines in NUMERIC are the same text with
 numbers equal to 1e-5 (float32 rounding of a different but correct order of operations)."""
 
+import numpy as np
 from conftest import assert_guide_prints
+
+# TF 2.21 printed these with NumPy's default print options (another test may leave others set)
+_NUMPY_PRINT_DEFAULTS = dict(precision=8, threshold=1000, edgeitems=3, linewidth=75, suppress=False,
+                             floatmode="maxprec", sign="-", legacy=False)
 
 GUIDE = r'''import tensorflow as tf
 import numpy as np
@@ -92,7 +97,8 @@ NUMERIC = []
 
 
 def test_tutorial_prints_what_tensorflow_prints():
-    assert_guide_prints(GUIDE, "adversarial_fgsm", TF_OUTPUT, NUMERIC)
+    with np.printoptions(**_NUMPY_PRINT_DEFAULTS):
+        assert_guide_prints(GUIDE, "adversarial_fgsm", TF_OUTPUT, NUMERIC)
 
 
 def test_tf_image_names_tf_io_codecs():

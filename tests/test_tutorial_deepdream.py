@@ -3,7 +3,12 @@ TensorFlow 2.21 printed for the same code (recorded by running it under TF 2.21;
 reconstructed in its style, stand-in data where it downloads). Lines in NUMERIC are the same text with
 numbers equal to 1e-5 (float32 rounding of a different but correct order of operations)."""
 
+import numpy as np
 from conftest import assert_guide_prints
+
+# TF 2.21 printed these with NumPy's default print options (another test may leave others set)
+_NUMPY_PRINT_DEFAULTS = dict(precision=8, threshold=1000, edgeitems=3, linewidth=75, suppress=False,
+                             floatmode="maxprec", sign="-", legacy=False)
 
 GUIDE = r'''import tensorflow as tf
 import numpy as np
@@ -209,7 +214,8 @@ NUMERIC = [4, 8, 10]
 
 
 def test_tutorial_prints_what_tensorflow_prints():
-    assert_guide_prints(GUIDE, "deepdream", TF_OUTPUT, NUMERIC, fresh_functions=True)
+    with np.printoptions(**_NUMPY_PRINT_DEFAULTS):
+        assert_guide_prints(GUIDE, "deepdream", TF_OUTPUT, NUMERIC, fresh_functions=True)
 
 
 SIGNATURE = r'''import tensorflow as tf, numpy as np
@@ -257,7 +263,8 @@ def test_input_signature_and_concrete_function_as_tensorflow():
     """The tutorial's ``tf.function(input_signature=...)``: one trace for every call the specs allow (the
     placeholders print the specs' shapes), inputs converted to the specs' dtypes, TF's binding errors;
     ``get_concrete_function()`` and its ``structured_input_signature``."""
-    assert_guide_prints(SIGNATURE, "input_signature", SIGNATURE_OUTPUT, fresh_functions=True)
+    with np.printoptions(**_NUMPY_PRINT_DEFAULTS):
+        assert_guide_prints(SIGNATURE, "input_signature", SIGNATURE_OUTPUT, fresh_functions=True)
 
 
 def test_reduce_sum_of_a_list_of_tensors_is_on_the_tape():
@@ -315,4 +322,5 @@ def test_a_first_call_that_makes_variables_traces_twice_as_tensorflow():
     """TF traces a tf.function twice when its first trace makes variables (an optimizer's first
     apply_gradients, a tf.Variable made inside): its Python prints come twice and the tracing count is 2;
     glassnet runs the call once and shows the trace's prints again."""
-    assert_guide_prints(RETRACE, "retrace", RETRACE_OUTPUT, fresh_functions=True)
+    with np.printoptions(**_NUMPY_PRINT_DEFAULTS):
+        assert_guide_prints(RETRACE, "retrace", RETRACE_OUTPUT, fresh_functions=True)

@@ -3,7 +3,12 @@ TensorFlow 2.21 printed for the same code (recorded by running it under TF 2.21;
 reconstructed in its style, stand-in data where it downloads). Lines in NUMERIC are the same text with
 numbers equal to 1e-5 (float32 rounding of a different but correct order of operations)."""
 
+import numpy as np
 from conftest import assert_guide_prints
+
+# TF 2.21 printed these with NumPy's default print options (another test may leave others set)
+_NUMPY_PRINT_DEFAULTS = dict(precision=8, threshold=1000, edgeitems=3, linewidth=75, suppress=False,
+                             floatmode="maxprec", sign="-", legacy=False)
 
 GUIDE = r'''import os
 import pathlib
@@ -269,7 +274,8 @@ NUMERIC = [19]
 
 
 def test_tutorial_prints_what_tensorflow_prints():
-    assert_guide_prints(GUIDE, "simple_audio", TF_OUTPUT, NUMERIC, fresh_functions=True)
+    with np.printoptions(**_NUMPY_PRINT_DEFAULTS):
+        assert_guide_prints(GUIDE, "simple_audio", TF_OUTPUT, NUMERIC, fresh_functions=True)
 
 
 WAV = r'''import numpy as np
@@ -318,7 +324,8 @@ STFT_BINS = [[0.049025218933820724, 0.26534464955329895, 0.5041244626045227, 0.0
 def test_wav_codec_and_signal_helpers_as_tensorflow():
     """tf.audio.encode_wav's bytes and decode_wav's samples, channels and lengths; the Hann window
     (TensorFlow's periodic rule), frame, and stft's shapes and dtypes, as TF 2.21 gave them."""
-    assert_guide_prints(WAV, "wav", WAV_OUTPUT)
+    with np.printoptions(**_NUMPY_PRINT_DEFAULTS):
+        assert_guide_prints(WAV, "wav", WAV_OUTPUT)
 
 
 def test_stft_within_1e_5_of_tensorflow():
