@@ -1,8 +1,10 @@
 """Shared by every test pytest collects, the tests/ files and the docstring examples under
 src/ alike: each starts with float32, fresh layer names (``dense``, not ``dense_3`` because
-an earlier test made three) and a seeded generator, so no result depends on the order."""
+an earlier test made three), a seeded generator and NumPy's own print options (a tutorial's
+``np.set_printoptions(precision=3)`` stays in its test), so no result depends on the order."""
 import os
 
+import numpy as np
 import pytest
 
 import glassnet
@@ -18,5 +20,7 @@ def _fresh_state():
     glassnet.config.set_floatx("float32")
     glassnet.utils.clear_session()
     glassnet.utils.set_random_seed(1234)
+    printing = np.get_printoptions()
     yield
     glassnet.config.set_floatx("float32")
+    np.set_printoptions(**printing)
