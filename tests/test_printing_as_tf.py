@@ -227,3 +227,20 @@ def test_keras_version_answers_as_tfs_does():
     # TF 2.21 prints 2.21.0 / 3.15.1; glassnet gives its own version for both (tf.version.VERSION too),
     # and a program that prints keras.__version__ runs rather than stopping on an AttributeError
     assert keras.__version__ == tf.__version__ == tf.version.VERSION
+
+
+def test_numpy_functions_on_a_variable_give_numpys_answer_as_tf():
+    # TF 2.21: np.mean(tf.Variable([1., 2.])) -> np.float32(1.5); np.exp(v) an ndarray;
+    # np.shape(v) TensorShape([2]); v * 2, np.ones(2) * v, np.float32(2) + v EagerTensors
+    v = tf.Variable([1.0, 2.0])
+    assert repr(np.mean(v)) == "np.float32(1.5)" and repr(np.sum(v)) == "np.float32(3.0)"
+    assert type(np.exp(v)) is np.ndarray
+    assert repr(np.shape(v)) == "TensorShape([2])"
+    for value in (v * 2, np.ones(2) * v, np.float32(2) + v):
+        assert isinstance(value, tf.Tensor)
+    with tf.GradientTape() as tape:                    # the operator is recorded, as TF's
+        y = tf.reduce_sum(np.ones(2) * v)
+    assert tape.gradient(y, v).numpy().tolist() == [1.0, 1.0]
+    with tf.GradientTape() as tape:                    # a program's NumPy call is not
+        z = np.sum(v)
+    assert type(z) is np.float32

@@ -487,8 +487,8 @@ WRAPPERS = {                                          # TensorFlow's functions a
     "reshape/transpose": lambda x: tf.transpose(tf.reshape(x, [3, 2])), "add_n": lambda x: tf.add_n([x, x, x]),
     "reduce_prod": lambda x: tf.reduce_prod(x, axis=0), "cast": lambda x: tf.cast(x, tf.float64) * 2,
     "T and [:, 1:]": lambda x: x.T[1:] * 3, "einsum": lambda x: tf.einsum("ij,kj->ik", x, x),
-    "np.einsum": lambda x: np.einsum("ij,ij->i", x, x), "norm": lambda x: tf.norm(x, axis=0),
-    "tensordot": lambda x: tf.tensordot(x, x.T, axes=1), "np.linalg.norm": lambda x: np.linalg.norm(x, axis=1),
+    "einsum ij,ij->i": lambda x: tf.einsum("ij,ij->i", x, x), "norm": lambda x: tf.norm(x, axis=0),
+    "tensordot": lambda x: tf.tensordot(x, x.T, axes=1), "norm axis=1": lambda x: tf.norm(x, axis=1),
 }
 
 

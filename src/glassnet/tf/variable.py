@@ -29,6 +29,7 @@ array([2., 3.], dtype=float32)
 from __future__ import annotations
 
 import re
+import sys
 
 import numpy as np
 
@@ -238,14 +239,24 @@ class Variable:
     def __array__(self, dtype=None, copy=None):
         return self._value.astype(dtype) if dtype is not None else self._value.copy()
 
-    # NumPy calls: np.exp(v), np.sum(v), ndarray * v, np.concatenate([v, w]) read the
-    # variable (recorded) and go on as Tensor's do.
+    # NumPy calls on a variable go as on a Tensor holding its value: glassnet's own modules
+    # (and a function glassnet runs as a layer) read it, recorded, and get a Tensor; a
+    # program's np.mean(v), np.exp(v), np.concatenate([v, w]) get NumPy's answer, unrecorded,
+    # as TensorFlow's variables give; an operator with an array or a NumPy scalar on its left
+    # (ndarray * v, np.float32(2) + v) stays a Tensor, as TensorFlow's (its __array_priority__).
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from . import dispatch                # noqa: PLC0415
+        from . import dispatch, tensor        # noqa: PLC0415
+        if tensor._from_program(sys._getframe(1)) and not (
+                method == "__call__" and not kwargs and len(inputs) == 2 and ufunc in tensor._OPERATOR_UFUNCS):
+            return tensor._numpy_answer(getattr(ufunc, method), inputs, kwargs)
         return dispatch.ufunc_call(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from . import dispatch                # noqa: PLC0415
+        from . import dispatch, tensor        # noqa: PLC0415
+        if tensor._from_program(sys._getframe(1)):
+            if func is np.shape:
+                return TensorShape(np.shape(self._value))
+            return tensor._numpy_answer(func, args, kwargs)
         return dispatch.function_call(func, args, kwargs)
 
     def __float__(self):
