@@ -365,7 +365,7 @@ def update_packed(optimizer) -> None:
     """:func:`update` for an optimizer already known untouched (fit checks once per fit)."""
     if not optimizer.built:
         optimizer.build(optimizer.variables_to_update)
-    if apply(optimizer, optimizer.learning_rate):
+    if apply(optimizer, optimizer._rate()):
         optimizer.iterations += 1
     else:
         optimizer.apply()

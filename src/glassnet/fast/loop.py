@@ -98,7 +98,7 @@ def _direct(optimizer, grads, variables) -> bool:
         offsets = state.loop_offsets = dict(zip(map(id, optimizer.variables_to_update),
                                                 fast._layout(optimizer.variables_to_update)[0]))
     from . import _numba_optimizers  # noqa: PLC0415 - loaded already: state.kernel says so
-    lr = optimizer.learning_rate
+    lr = optimizer._rate()                                          # learning_rate's number, no object made
     dtype = state.values.dtype
     c = fast._rule(optimizer)[0](optimizer, lr, dtype.type)         # this step's numbers, as apply's
     name = type(optimizer).__name__

@@ -78,6 +78,15 @@ class Optimizer:
         return LearningRate(float(lr(self.iterations)) if callable(lr) else lr, self, scheduled=callable(lr),
                             dtype=self.__dict__.get("_learning_rate_dtype", "float32"))
 
+    def _rate(self) -> float:
+        """:attr:`learning_rate`'s number as a plain float (the same rounding), without making
+        the variable-like object: what ``glassnet.fast`` reads at every step."""
+        lr = self._learning_rate
+        if callable(lr):
+            lr = float(lr(self.iterations))
+        kind = _scalar_type(self.__dict__.get("_learning_rate_dtype", "float32"))
+        return float(kind(lr))
+
     @learning_rate.setter
     def learning_rate(self, value):
         if not callable(value):
@@ -348,13 +357,16 @@ class LearningRate(float):
     shape = ()
 
     def __new__(cls, value, optimizer=None, scheduled=False, dtype="float32"):
-        number = super().__new__(cls, float(np.dtype(dtype).type(value)))
+        kind = _scalar_type(dtype)
+        number = super().__new__(cls, float(kind(value)))
         number._optimizer = optimizer
         number._scheduled = scheduled
-        number.dtype = np.dtype(dtype).name
+        number.dtype = _TYPE_NAMES[kind]
         return number
 
     def __eq__(self, other):
+        if type(other) is LearningRate and other.dtype == self.dtype:     # both rounded alike already
+            return float.__eq__(self, other)
         if isinstance(other, (int, float, np.floating, np.integer)) and not isinstance(other, bool):
             kind = np.dtype(self.dtype).type
             return bool(kind(self) == kind(other))
@@ -394,6 +406,22 @@ class LearningRate(float):
         if self._scheduled:
             return f"tf.Tensor({str(self.numpy())}, shape=(), dtype={self.dtype})"
         return repr(self)
+
+
+_TYPE_NAMES: dict = {}         # NumPy scalar type -> its dtype's name, for each one asked
+
+
+def _scalar_type(dtype):
+    """NumPy's scalar type of ``dtype`` (a name or dtype), remembered: a learning rate is made
+    at every step."""
+    kind = _SCALAR_TYPES.get(dtype)
+    if kind is None:
+        kind = _SCALAR_TYPES[dtype] = np.dtype(dtype).type
+        _TYPE_NAMES[kind] = np.dtype(kind).name
+    return kind
+
+
+_SCALAR_TYPES: dict = {}
 
 
 def _path_name(optimizer) -> str:
