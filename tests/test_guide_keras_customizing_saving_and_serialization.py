@@ -10,9 +10,8 @@ save_assets/load_assets section (get_build_config with an extra build argument, 
 __init__ takes no kwargs) are left out (TF 2.21: KeyError 'input_shape' on load; the model cannot be
 revived). TF_OUTPUT was recorded under TensorFlow 2.21 / Keras 3.15.
 """
-import re
 
-from conftest import assert_guide_prints
+from conftest import assert_guide_prints, renamed
 
 from glassnet import keras
 
@@ -105,15 +104,6 @@ TF_OUTPUT = [
     "b'Mary had a <unk> lamb.'",
     '',
 ]
-
-
-def renamed(program):
-    """The program as the hidden checks run it: tensorflow and keras renamed to glassnet."""
-    for old, new in ((r"^import keras$", "from glassnet import keras"),
-                     (r"^from tensorflow import keras$", "from glassnet import keras"),
-                     (r"^from (tensorflow\.)?keras(\.| import)", r"from glassnet.keras\2")):
-        program = re.sub(old, new, program, flags=re.M)
-    return program
 
 
 def test_customizing_saving_and_serialization():

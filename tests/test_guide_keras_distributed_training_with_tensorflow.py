@@ -8,9 +8,8 @@ tf.nn.compute_average_loss / scale_regularization_loss, ReduceOp printed as TF's
 verbose=0 (the guide's progress lines carry timings). TF_OUTPUT was recorded under TensorFlow 2.21 /
 Keras 3.15 (/work/peers/bin/python).
 """
-import re
 
-from conftest import assert_guide_prints
+from conftest import assert_guide_prints, renamed
 
 from glassnet import keras
 
@@ -163,15 +162,6 @@ TF_OUTPUT = [
     'tf.Tensor([0.5 1. ], shape=(2,), dtype=float32)',
     '',
 ]
-
-
-def renamed(program):
-    """The program as the hidden checks run it: tensorflow and keras renamed to glassnet."""
-    for old, new in ((r"^import keras$", "from glassnet import keras"),
-                     (r"^from tensorflow import keras$", "from glassnet import keras"),
-                     (r"^from (tensorflow\.)?keras(\.| import)", r"from glassnet.keras\2")):
-        program = re.sub(old, new, program, flags=re.M)
-    return program
 
 
 def test_distributed_training_with_tensorflow():

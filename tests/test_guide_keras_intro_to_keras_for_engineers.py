@@ -7,9 +7,8 @@ call and no compute_output_shape), fit on arrays and on a tf.data pipeline. The 
 cell is left out (no torch in glassnet's environment). TF_OUTPUT was recorded under TensorFlow 2.21 /
 Keras 3.15 (/work/peers/bin/python).
 """
-import re
 
-from conftest import assert_guide_prints
+from conftest import assert_guide_prints, renamed
 
 from glassnet import keras
 
@@ -225,15 +224,6 @@ TF_OUTPUT = [
     "['acc', 'loss', 'val_acc', 'val_loss']",
     '',
 ]
-
-
-def renamed(program):
-    """The program as the hidden checks run it: tensorflow and keras renamed to glassnet."""
-    for old, new in ((r"^import keras$", "from glassnet import keras"),
-                     (r"^from tensorflow import keras$", "from glassnet import keras"),
-                     (r"^from (tensorflow\.)?keras(\.| import)", r"from glassnet.keras\2")):
-        program = re.sub(old, new, program, flags=re.M)
-    return program
 
 
 def test_intro_to_keras_for_engineers():

@@ -10,9 +10,8 @@ tf.Variable attribute is no weight there, so the guide's asserts on linear_layer
 ComputeSum's weights fail) the program prints nothing; glassnet keeps TF 2's tracking.
 TF_OUTPUT was recorded under TensorFlow 2.21 / Keras 3.15 (/work/peers/bin/python).
 """
-import re
 
-from conftest import assert_guide_prints
+from conftest import assert_guide_prints, renamed
 
 from glassnet import keras
 
@@ -389,15 +388,6 @@ TF_OUTPUT = [
     "['accuracy', 'loss'] 2",
     '',
 ]
-
-
-def renamed(program):
-    """The program as the hidden checks run it: tensorflow and keras renamed to glassnet."""
-    for old, new in ((r"^import keras$", "from glassnet import keras"),
-                     (r"^from tensorflow import keras$", "from glassnet import keras"),
-                     (r"^from (tensorflow\.)?keras(\.| import)", r"from glassnet.keras\2")):
-        program = re.sub(old, new, program, flags=re.M)
-    return program
 
 
 def test_intro_to_keras_for_researchers():

@@ -10,9 +10,8 @@ Where Keras 3.15 itself stops (the guide's end-to-end multi_hot and tf-idf model
 TextVectorization output is (None, 1, 41) for a (None, 1) string Input, and the model refuses it)
 the program prints the eager output's shape instead. TF_OUTPUT was recorded from this program under
 TensorFlow 2.21 / Keras 3.15 (/work/peers/bin/python)."""
-import re
 
-from conftest import assert_guide_prints
+from conftest import assert_guide_prints, renamed
 
 from glassnet import keras
 
@@ -322,15 +321,6 @@ TF_OUTPUT = [
     '(2, 16, 16, 3) (2, 20, 20, 3)',
     '',
 ]
-
-
-def renamed(program):
-    """The program as the hidden checks run it: tensorflow and keras renamed to glassnet."""
-    for old, new in ((r"^import keras$", "from glassnet import keras"),
-                     (r"^from tensorflow import keras$", "from glassnet import keras"),
-                     (r"^from (tensorflow\.)?keras(\.| import)", r"from glassnet.keras\2")):
-        program = re.sub(old, new, program, flags=re.M)
-    return program
 
 
 def test_preprocessing_layers():

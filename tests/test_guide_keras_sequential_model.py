@@ -5,9 +5,8 @@ every layer's output (a functional chain with several outputs: Keras's table wit
 to"), freezing model.layers[:-1], and a frozen base inside a Sequential (a small one in place of Xception).
 
 TF_OUTPUT was recorded from this program under TensorFlow 2.21 / Keras 3.15 (/work/peers/bin/python)."""
-import re
 
-from conftest import assert_guide_prints
+from conftest import assert_guide_prints, renamed
 
 from glassnet import keras
 
@@ -263,15 +262,6 @@ TF_OUTPUT = [
     ' Optimizer params: 10,002 (39.07 KB)',
     '',
 ]
-
-
-def renamed(program):
-    """The program as the hidden checks run it: tensorflow and keras renamed to glassnet."""
-    for old, new in ((r"^import keras$", "from glassnet import keras"),
-                     (r"^from tensorflow import keras$", "from glassnet import keras"),
-                     (r"^from (tensorflow\.)?keras(\.| import)", r"from glassnet.keras\2")):
-        program = re.sub(old, new, program, flags=re.M)
-    return program
 
 
 def test_sequential_model():

@@ -6,7 +6,7 @@ evaluate, and the end-to-end string model. TF_OUTPUT was recorded under TensorFl
 """
 import re
 
-from conftest import assert_guide_prints
+from conftest import assert_guide_prints, renamed
 
 from glassnet import keras
 
@@ -145,15 +145,6 @@ TF_OUTPUT = [
     ' Non-trainable params: 0 (0.00 B)',
     '',
 ]
-
-
-def renamed(program):
-    """The program as the hidden checks run it: tensorflow and keras renamed to glassnet."""
-    for old, new in ((r"^import keras$", "from glassnet import keras"),
-                     (r"^from tensorflow import keras$", "from glassnet import keras"),
-                     (r"^from (tensorflow\.)?keras(\.| import)", r"from glassnet.keras\2")):
-        program = re.sub(old, new, program, flags=re.M)
-    return program
 
 
 def test_text_classification_from_scratch():

@@ -7,9 +7,8 @@ printed lines), predict. The starting weights are set from one NumPy generator i
 initializers draw differently), so the val_loss values printed match TF 2.21's. The plots are left
 out. TF_OUTPUT was recorded under TensorFlow 2.21 / Keras 3.15 (/work/peers/bin/python).
 """
-import re
 
-from conftest import assert_guide_prints
+from conftest import assert_guide_prints, renamed
 
 from glassnet import keras
 
@@ -114,15 +113,6 @@ TF_OUTPUT = [
     '(204, 1) (204, 1)',
     '',
 ]
-
-
-def renamed(program):
-    """The program as the hidden checks run it: tensorflow and keras renamed to glassnet."""
-    for old, new in ((r"^import keras$", "from glassnet import keras"),
-                     (r"^from tensorflow import keras$", "from glassnet import keras"),
-                     (r"^from (tensorflow\.)?keras(\.| import)", r"from glassnet.keras\2")):
-        program = re.sub(old, new, program, flags=re.M)
-    return program
 
 
 def test_timeseries_weather_forecasting():
