@@ -34,6 +34,15 @@ def test_fit_evaluate_predict_with_an_unknown_length(steps):
 def test_labels_of_the_wrong_width_are_still_refused_by_name():
     model = _model()
     x = np.zeros((8, 5, 4), np.float32)
-    with pytest.raises(ValueError, match=r"y has shape \(8, 5, 3\).*\(None, None, 2\)"):
+    with pytest.raises(ValueError, match=r"y has shape \(8, 5, 3\).*\(None, 5, 2\)"):
         model.fit(x, np.zeros((8, 5, 3), np.float32), epochs=1, verbose=0)
     assert not model.optimizer.built                    # refused before anything changed
+
+
+def test_labels_of_another_length_than_the_outputs_are_refused_not_broadcast():
+    model = _model()
+    x = np.zeros((8, 6, 4), np.float32)
+    for steps in (1, 5):                                # (8, 1, 2) would have broadcast silently
+        with pytest.raises(ValueError, match=rf"y has shape \(8, {steps}, 2\).*\(None, 6, 2\)"):
+            model.fit(x, np.zeros((8, steps, 2), np.float32), epochs=1, verbose=0)
+    assert not model.optimizer.built

@@ -439,7 +439,15 @@ def output_shape(model, x_shape):
     """The model's output shape for inputs of ``x_shape``, without building it (None if a
     layer cannot tell before it is built)."""
     if model.built:
-        return model.output_shape
+        shape = model.output_shape
+        if isinstance(shape, tuple) and None in shape[1:]:      # a length the data decides (Input(shape=(None, 4)))
+            try:
+                known = tuple(model.compute_output_shape((None,) + tuple(x_shape[1:])))
+            except Exception:   # noqa: BLE001 - a model that cannot tell: the loss takes None as any size
+                return shape
+            if len(known) == len(shape) and all(k is None or isinstance(k, int) for k in known):
+                return known
+        return shape
     if not model._is_stack():           # a subclass: its call() tells, once built
         return None
     shape = (None,) + tuple(x_shape[1:])
