@@ -368,7 +368,7 @@ class LearningRate(float):
         if type(other) is LearningRate and other.dtype == self.dtype:     # both rounded alike already
             return float.__eq__(self, other)
         if isinstance(other, (int, float, np.floating, np.integer)) and not isinstance(other, bool):
-            kind = np.dtype(self.dtype).type
+            kind = _scalar_type(self.dtype)
             return bool(kind(self) == kind(other))
         return float.__eq__(self, other)
 
@@ -379,7 +379,7 @@ class LearningRate(float):
     __hash__ = float.__hash__
 
     def numpy(self):
-        return np.dtype(self.dtype).type(self)
+        return _scalar_type(self.dtype)(self)
 
     def assign(self, value):
         """Set the optimizer's learning rate (Keras's ``optimizer.learning_rate.assign``)."""
