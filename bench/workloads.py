@@ -50,8 +50,9 @@ PREDICT_BATCHES = (32, 4096)
 
 # ---------------------------------------------------------------- the Keras program
 
-def build_keras_model(keras, spec: Spec, n_features: int):
-    """The user's Keras program, up to ``fit``: works with glassnet.keras and tf.keras."""
+def build_keras_model(keras, spec: Spec, n_features: int, **compile_args):
+    """The user's Keras program, up to ``fit``: works with glassnet.keras and tf.keras
+    (``compile_args``: e.g. ``jit_compile=True``, passed to ``compile``)."""
     model = keras.Sequential(
         [keras.Input(shape=(n_features,))]
         + [keras.layers.Dense(units, activation=act) for units, act in spec.layers]
@@ -60,7 +61,7 @@ def build_keras_model(keras, spec: Spec, n_features: int):
         loss = keras.losses.BinaryCrossentropy()
     else:
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    model.compile(optimizer=spec.optimizer, loss=loss)
+    model.compile(optimizer=spec.optimizer, loss=loss, **compile_args)
     return model
 
 

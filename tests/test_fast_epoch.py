@@ -42,7 +42,7 @@ def _loops_compiled():
 def _numba_kernels(monkeypatch):
     """The compiled epoch whatever the work ahead; after, the settings put back, and the
     loops forgotten as loaded (later tests' fits then weigh numba's load afresh)."""
-    monkeypatch.setattr(fast_epoch, "_numba_worth_it", lambda dtype, steps: fast_epoch.fast.kernels() != "numpy")
+    monkeypatch.setattr(fast_epoch, "_numba_worth_it", lambda dtype, steps, asked=False: fast_epoch.fast.kernels() != "numpy")
     monkeypatch.setattr(fast_epoch, "_loaded", set())
     yield
     glassnet.config.set_kernels("auto")
@@ -333,6 +333,9 @@ def test_where_it_stands_aside():
     glassnet.config.set_compiled_epoch(False)
     assert _planned(model, x, y) is None
     glassnet.config.set_compiled_epoch(True)
+    model.compile(optimizer=OPTIMIZERS["adam"](), loss="binary_crossentropy", jit_compile=False)
+    assert _planned(model, x, y) is None, "compile(jit_compile=False): step by step"
+    model = _model(np.float32, "relu", "bce", OPTIMIZERS["adam"])
     glassnet.config.set_kernels("numpy")
     assert _planned(model, x, y) is None
     glassnet.config.set_kernels("auto")
@@ -379,6 +382,39 @@ def test_a_lone_small_fit_does_not_load_numba():
     assert out.stdout.strip() == "False"
 
 
+def test_jit_compile_true_loads_the_compiled_epoch_for_a_small_fit():
+    """The seed program with compile(jit_compile=True): numba's loop runs its epochs (found in
+    the cache the module's fixture filled), and the fit gives what step by step gives."""
+    code = ("import sys, numpy as np, glassnet\n"
+            "from glassnet.keras import Sequential, Input\nfrom glassnet.keras.layers import Dense\n"
+            "from glassnet.fast import epoch\n"
+            "x = np.random.default_rng(0).random((360, 64)).astype('float32')\n"
+            "y = (x[:, :1] > 0.5).astype('float32')\n"
+            "losses = []\n"
+            "for jit in (True, False):\n"
+            "    glassnet.utils.set_random_seed(0)\n"
+            "    m = Sequential([Input(shape=(64,)), Dense(25, activation='sigmoid'), Dense(15, activation='sigmoid'),"
+            " Dense(1, activation='sigmoid')])\n"
+            "    m.compile(optimizer='rmsprop', loss='binary_crossentropy', jit_compile=jit)\n"
+            "    losses.append(m.fit(x, y, batch_size=32, epochs=20, verbose=0).history['loss'])\n"
+            "    print(jit, 'numba' in sys.modules, sorted(t.name for t in epoch._loaded))\n"
+            "print(max(abs(a - b) / abs(b) for a, b in zip(*losses)))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GLASSNET_")}
+    env["GLASSNET_BACKGROUND_COMPILE"] = "0"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines[0] == "True True ['float32']", out.stdout
+    assert float(lines[2]) <= TOL, out.stdout
+
+
+def test_jit_compile_takes_true_false_or_auto():
+    model = _model(np.float32, "relu", "bce", OPTIMIZERS["adam"])
+    for bad in ("yes", 1, None):
+        with pytest.raises(ValueError, match="compile: jit_compile must be True, False or 'auto'"):
+            model.compile(optimizer="adam", loss="binary_crossentropy", jit_compile=bad)
+
+
 def test_steps_ahead_decide_in_auto(monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(fast_epoch, "_loaded", set())
@@ -386,6 +422,7 @@ def test_steps_ahead_decide_in_auto(monkeypatch):
     f32 = np.dtype(np.float32)
     assert not fast_epoch._numba_worth_it(f32, 1200)         # the seed: 0.05 s of saving for 0.12 s of load
     assert fast_epoch._numba_worth_it(f32, 100_000)         # (compiled: the module's fixture)
+    assert fast_epoch._numba_worth_it(f32, 1200, asked=True)  # compile(jit_compile=True): asked for
     fast_epoch._loaded.add(f32)
     assert fast_epoch._numba_worth_it(f32, 1)                # loaded already: free
     glassnet.config.set_kernels("numpy")

@@ -32,8 +32,14 @@ class Trainer:
                 jit_compile="auto", auto_scale_loss=True, **kwargs) -> None:
         """Choose the optimizer (default ``"rmsprop"``), the loss and the metrics. A model with
         several outputs takes one loss for all, a list or a dict of them, ``loss_weights``,
-        and metrics per output (``glassnet/engine/outputs.py``)."""
+        and metrics per output (``glassnet/engine/outputs.py``). ``jit_compile``: ``"auto"``
+        lets fit choose numba's compiled epoch when the work ahead repays loading it; ``True``
+        asks for it whenever the model qualifies (``glassnet/fast/epoch.py``), numba's load
+        paid in the first fit as XLA's compilation is; ``False`` trains step by step."""
         _keras2_compile_args(kwargs)
+        if jit_compile not in (True, False, "auto") or isinstance(jit_compile, (int, float)) \
+                and not isinstance(jit_compile, bool):
+            raise ValueError(f"compile: jit_compile must be True, False or 'auto'; got {jit_compile!r}")
         names = self.output_names if self._graph is not None else None
         several = names is not None and len(names) > 1
         if weighted_metrics is not None or (loss_weights is not None and not several):
@@ -63,6 +69,7 @@ class Trainer:
             if isinstance(spec, str):
                 metrics_module.get(spec)
         self.optimizer, self.loss, self._metric_specs = opt, loss_obj, specs
+        self._jit_compile = jit_compile
         self._compiled_metrics = []
         self.__dict__.pop("_compile_metrics_obj", None)
         self.__dict__.pop("_loss_tracker_obj", None)

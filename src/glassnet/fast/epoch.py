@@ -43,6 +43,9 @@ runs step by step as before):
   steps ``fit`` announced (``glassnet.fast.expect_steps``) times the per-step saving
   repay numba's import (when not yet imported) and the loop's load. The seed program alone
   (1,200 steps, a 0.06 s fit) does not: its fit stays NumPy's and never imports numba.
+  ``model.compile(jit_compile=True)`` asks for the loop without that count (numba's load
+  then paid in the first fit, as XLA's compilation is in Keras); ``jit_compile=False``
+  keeps fit step by step;
 - and the loops are already compiled: loaded in this process, or found in numba's disk
   cache for this float type (:func:`compiled`, which reads numba's index files without
   importing numba). A fit never compiles them: that takes 20-90 s, inside a fit that was
@@ -142,15 +145,16 @@ def _batch_hooks_ok(cblist) -> bool:
         isinstance(getattr(named.hook, "__self__", None), ProgressLogger) for named in cblist.batch_end)
 
 
-def _numba_worth_it(dtype, steps_ahead) -> bool:
-    """Worth numba's load for ``steps_ahead`` steps (never with ``set_kernels("numpy")``), and
-    loadable without compiling; when only the compile is missing, a background compile starts."""
+def _numba_worth_it(dtype, steps_ahead, asked=False) -> bool:
+    """Worth numba's load for ``steps_ahead`` steps (never with ``set_kernels("numpy")``), or
+    ``asked`` for (``compile(jit_compile=True)``), and loadable without compiling; when only
+    the compile is missing, a background compile starts."""
     if fast.kernels() == "numpy" or importlib.util.find_spec("numba") is None:
         return False
     if dtype in _loaded:
         return True
     cost = _LOAD_S + (0 if "numba" in sys.modules else _IMPORT_S)
-    if steps_ahead * _SAVED_PER_STEP_S < cost:
+    if not asked and steps_ahead * _SAVED_PER_STEP_S < cost:
         return False
     if compiled(dtype):
         return True
@@ -218,7 +222,8 @@ def plan(model, data, cblist):
     """An :class:`Epochs` running ``fit``'s epochs of ``data`` (an ``ArrayBatches``) on
     ``model`` in one compiled call each, or None when the rule above says no."""
     from ..engine.training import ArrayBatches  # noqa: PLC0415 - the loop's module imports this one
-    if not enabled() or type(data) is not ArrayBatches or data.sample_weight is not None:
+    asked = getattr(model, "_jit_compile", "auto")
+    if not enabled() or asked is False or type(data) is not ArrayBatches or data.sample_weight is not None:
         return None
     x, y = data.x, data.y
     if type(x) is not np.ndarray or type(y) is not np.ndarray or x.ndim != 2 or not len(x):
@@ -249,7 +254,7 @@ def plan(model, data, cblist):
     if loss_kind is None or weights > _MAX_WEIGHTS or [v for layer in layers for v in layer.trainable_weights] \
             != list(model.trainable_weights):
         return None
-    if not _numba_worth_it(x.dtype, fast.planned_steps(optimizer)):
+    if not _numba_worth_it(x.dtype, fast.planned_steps(optimizer), asked=asked is True):
         return None
     try:
         from . import _numba_epoch  # noqa: PLC0415 - numba, loaded only when worth it
