@@ -1023,3 +1023,19 @@ def _vjp_examples():
 
 
 VJP_EXAMPLES = _vjp_examples()
+
+
+def test_range_takes_the_widest_type_of_its_arguments_as_tensorflow():
+    """TF 2.21: Python ints give int32, an int64 tensor anywhere gives int64, a float gives
+    float32 unless a wider float is given (a dataset of ``tf.range(i)`` over int64 ids is int64)."""
+    C = tf.constant
+    assert tf.range(5).dtype == tf.int32
+    assert tf.range(C(5, tf.int64)).dtype == tf.int64
+    assert tf.range(1, C(5, tf.int64)).dtype == tf.int64
+    assert tf.range(0, 5, 0.5).dtype == tf.float32
+    assert tf.range(np.float64(3)).dtype == tf.float64
+    assert tf.range(C(3.0, tf.float16)).dtype == tf.float16
+    assert tf.range(3, dtype=tf.float32).dtype == tf.float32
+    np.testing.assert_array_equal(tf.range(1, 10, 3).numpy(), [1, 4, 7])
+    spec = tf.data.Dataset.range(5).map(lambda i: tf.range(i)).element_spec
+    assert spec.dtype == tf.int64

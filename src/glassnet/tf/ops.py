@@ -56,10 +56,13 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
     """``start, start + delta, ...`` below ``limit`` (``range(5)`` is 0..4, int32 for Python ints)."""
     if limit is None:
         start, limit = 0, start
-    kinds = [_array(v).dtype for v in (start, limit, delta)]
-    floats = [k for k in kinds if k.kind == "f"]
-    default = floats[0] if floats else kinds[0]
-    return wrap(np.arange(start, limit, delta).astype(_as_dtype(dtype) or default))
+    kinds = [_array(v).dtype for v in (start, limit, delta)]   # (Python ints: int32, floats: float32)
+    default = max(kinds, key=lambda k: _RANGE_TYPES.index(k) if k in _RANGE_TYPES else -1)
+    return wrap(np.arange(_array(start), _array(limit), _array(delta)).astype(_as_dtype(dtype) or default))
+
+
+# TensorFlow's order for range's type when none is given: the widest of its arguments'.
+_RANGE_TYPES = [np.dtype(t) for t in ("int32", "int64", "float16", "float32", "float64")]
 
 
 def zeros(shape, dtype=np.float32, name=None) -> Tensor:
