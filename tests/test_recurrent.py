@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import glassnet
+from glassnet.seeding import SeedState
 from glassnet.keras import layers
 from conftest import central_difference_in_place
 from conftest import load_tool
@@ -220,7 +221,7 @@ def test_recurrent_dropout_backward_matches_central_differences_with_the_masks_f
     layer.build_from_shape((None, 4, 2))
 
     def f():
-        layer._generator = np.random.default_rng(11)           # the same masks every call
+        layer._seed_state = SeedState(11)                       # the same masks every call (Keras's seed state)
         return layer.forward(x, training=True)
     out = f()
     k = layer.gates

@@ -1,7 +1,14 @@
 """Weight initializers with Keras's names, defaults and formulas.
 
-Each is a small callable object: ``init(shape, dtype) -> ndarray``. Random ones draw
-from glassnet's single generator (``glassnet.utils.rng()``) unless given a ``seed``.
+Each is a small callable object: ``init(shape, dtype) -> ndarray``. Random ones draw as
+Keras 3 on TensorFlow does, so a program seeded by ``keras.utils.set_random_seed(n)`` starts
+from Keras's very weights: an initializer made without a seed takes one when it is *made*,
+``random.randint(1, 10**9)`` from Python's ``random`` (Keras's ``make_default_seed``; a layer
+makes its initializers in its constructor, so the layers' order decides who gets which
+draw), and each call draws TensorFlow's stateless Philox numbers for the seed ``[seed, 0]``
+(``tf.random.stateless_uniform/normal/truncated_normal``; :mod:`glassnet.seeding`) in the
+weight's dtype. So an initializer object called twice gives the same numbers, as Keras's;
+a ``keras.random.SeedGenerator`` as ``seed`` gives new ones each call (its state moves on).
 
 Fans for a 2-D kernel ``(fan_in, fan_out)``; variance scaling draws with
 ``scale / n`` variance, ``n`` = fan_in, fan_out or their mean, as Keras does.
@@ -18,7 +25,8 @@ import numpy as np
 
 from . import config
 from .registry import Family
-from .utils import rng, snake_case
+from .seeding import draw as _draw
+from .utils import default_seed, snake_case
 
 
 def _fans(shape):
@@ -40,10 +48,6 @@ class Initializer:
 
     def get_config(self) -> dict:
         return {}
-
-    def _generator(self):
-        seed = getattr(self, "seed", None)
-        return rng() if seed is None else np.random.default_rng(seed)
 
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
@@ -76,55 +80,75 @@ class Constant(Initializer):
         return {"value": self.value}
 
 
-class RandomNormal(Initializer):
-    """``N(mean, stddev^2)``; defaults mean=0, stddev=0.05."""
+class RandomInitializer(Initializer):
+    """What the random initializers share: the seed, taken at construction (Keras 3's rule):
+    ``seed=None`` draws ``random.randint(1, 10**9)`` from Python's ``random`` now; an int is
+    kept (the same numbers each call); a ``keras.random.SeedGenerator`` moves on each call.
+    ``get_config`` writes the seed as given (None when drawn), as Keras."""
+
+    def __init__(self, seed=None):
+        self._init_seed = seed
+        if seed is None:
+            seed = default_seed()
+        elif isinstance(seed, dict):
+            from .keras.random import SeedGenerator  # noqa: PLC0415 - only a saved generator needs it
+            seed = SeedGenerator(**seed.get("config", seed))
+        elif isinstance(seed, bool) or not (isinstance(seed, (int, np.integer)) or hasattr(seed, "next")):
+            raise ValueError(f"{type(self).__name__}: seed must be an int, a keras.random.SeedGenerator or None, "
+                             f"got seed={seed!r}")
+        self.seed = int(seed) if isinstance(seed, (int, np.integer)) else seed
+
+    def _seed_config(self):
+        seed = self._init_seed
+        return seed if seed is None or isinstance(seed, (int, np.integer, dict)) else {
+            "module": "keras.random", "class_name": "SeedGenerator", "config": seed.get_config(),
+            "registered_name": None}
+
+
+class RandomNormal(RandomInitializer):
+    """``N(mean, stddev^2)``; defaults mean=0, stddev=0.05 (``keras.random.normal``)."""
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean, self.stddev, self.seed = mean, stddev, seed
+        self.mean, self.stddev = mean, stddev
+        super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
-        return self._generator().normal(self.mean, self.stddev, shape).astype(dtype or config.floatx())
+        return _draw("normal", shape, dtype, self.seed, "RandomNormal", self.mean, self.stddev)
 
     def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+        return {"seed": self._seed_config(), "mean": self.mean, "stddev": self.stddev}
 
 
-class RandomUniform(Initializer):
-    """``U(minval, maxval)``; defaults -0.05, 0.05."""
+class RandomUniform(RandomInitializer):
+    """``U(minval, maxval)``; defaults -0.05, 0.05 (``keras.random.uniform``)."""
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
-        self.minval, self.maxval, self.seed = minval, maxval, seed
+        self.minval, self.maxval = minval, maxval
+        super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
-        return self._generator().uniform(self.minval, self.maxval, shape).astype(dtype or config.floatx())
+        return _draw("uniform", shape, dtype, self.seed, "RandomUniform", self.minval, self.maxval)
 
     def get_config(self):
-        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+        return {"seed": self._seed_config(), "minval": self.minval, "maxval": self.maxval}
 
 
-class TruncatedNormal(Initializer):
-    """``N(mean, stddev^2)`` redrawn until within two standard deviations."""
+class TruncatedNormal(RandomInitializer):
+    """``N(mean, stddev^2)`` redrawn until within two standard deviations (TensorFlow's
+    truncated normal: standard normals under 2 in size, then ``* stddev + mean``)."""
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean, self.stddev, self.seed = mean, stddev, seed
+        self.mean, self.stddev = mean, stddev
+        super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
-        return _truncated_normal(self._generator(), shape, self.stddev, self.mean).astype(dtype or config.floatx())
+        return _draw("truncated_normal", shape, dtype, self.seed, "TruncatedNormal", self.mean, self.stddev)
 
     def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+        return {"seed": self._seed_config(), "mean": self.mean, "stddev": self.stddev}
 
 
-def _truncated_normal(gen, shape, stddev, mean=0.0):
-    out = gen.normal(0.0, 1.0, shape)
-    bad = np.abs(out) > 2
-    while bad.any():
-        out[bad] = gen.normal(0.0, 1.0, int(bad.sum()))
-        bad = np.abs(out) > 2
-    return mean + stddev * out
-
-
-class VarianceScaling(Initializer):
+class VarianceScaling(RandomInitializer):
     """Draws with variance ``scale / n``; ``n`` from ``mode`` (fan_in, fan_out, fan_avg).
 
     distribution "truncated_normal": stddev = sqrt(scale/n) / 0.87962566 (the truncation
@@ -139,27 +163,27 @@ class VarianceScaling(Initializer):
             raise ValueError(f"VarianceScaling: mode must be fan_in, fan_out or fan_avg, got {mode!r}")
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
             raise ValueError(f"VarianceScaling: unknown distribution {distribution!r}")
-        self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+        super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
         fan_in, fan_out = _fans(tuple(shape))
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         var = self.scale / max(1.0, n)
-        gen = self._generator()
+        who = type(self).__name__
         if self.distribution == "truncated_normal":
-            out = _truncated_normal(gen, shape, math.sqrt(var) / 0.87962566103423978)
-        elif self.distribution == "untruncated_normal":
-            out = gen.normal(0.0, math.sqrt(var), shape)
-        else:
-            limit = math.sqrt(3.0 * var)
-            out = gen.uniform(-limit, limit, shape)
-        return out.astype(dtype or config.floatx())
+            return _draw("truncated_normal", shape, dtype, self.seed, who, 0.0, math.sqrt(var) / 0.87962566103423978)
+        if self.distribution == "untruncated_normal":
+            return _draw("normal", shape, dtype, self.seed, who, 0.0, math.sqrt(var))
+        limit = math.sqrt(3.0 * var)
+        return _draw("uniform", shape, dtype, self.seed, who, -limit, limit)
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed}
+        return {"seed": self._seed_config(), "scale": self.scale, "mode": self.mode,
+                "distribution": self.distribution}
 
 
-class Orthogonal(Initializer):
+class Orthogonal(RandomInitializer):
     """A random orthogonal matrix times ``gain`` (Keras's algorithm): ``A ~ N(0, 1)`` of shape
     ``(max(rows, cols), min(rows, cols))`` (rows = the product of all but the last dimension),
     ``Q, R = qr(A)``, ``Q *= sign(diag(R))`` (so Q is uniformly distributed), transposed when
@@ -172,22 +196,23 @@ class Orthogonal(Initializer):
     """
 
     def __init__(self, gain=1.0, seed=None):
-        self.gain, self.seed = gain, seed
+        self.gain = gain
+        super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
         shape = tuple(shape)
         if len(shape) < 2:
             raise ValueError(f"Orthogonal: the weight must be at least two-dimensional, got shape={shape}")
         rows, cols = math.prod(shape[:-1]), shape[-1]
-        a = self._generator().normal(0.0, 1.0, (max(rows, cols), min(rows, cols)))
-        q, r = np.linalg.qr(a)
+        a = _draw("normal", (max(rows, cols), min(rows, cols)), dtype, self.seed, "Orthogonal")
+        q, r = np.linalg.qr(a)          # in the weight's dtype, as Keras's ops.qr (LAPACK here, Eigen in TF)
         q *= np.sign(np.diag(r))
         if rows < cols:
             q = q.T
-        return (self.gain * q.reshape(shape)).astype(dtype or config.floatx())
+        return np.asarray(self.gain * q.reshape(shape), dtype=dtype or config.floatx())
 
     def get_config(self):
-        return {"seed": self.seed, "gain": self.gain}
+        return {"seed": self._seed_config(), "gain": self.gain}
 
 
 def _scaling(scale, mode, distribution, doc):
@@ -198,7 +223,7 @@ def _scaling(scale, mode, distribution, doc):
             super().__init__(scale, mode, distribution, seed)
 
         def get_config(self):
-            return {"seed": self.seed}
+            return {"seed": self._seed_config()}
     return _Init
 
 

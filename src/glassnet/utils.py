@@ -1,9 +1,10 @@
 """Small helpers: the one random generator, layer naming, label encoding, ``get_file``, and the
 addresses of the image and folder-dataset helpers (``load_img``, ``image_dataset_from_directory``...).
 
-Every random draw in glassnet (initial weights, shuffling, dropout masks) goes
-through :func:`rng`, a single seeded ``numpy.random.Generator``, so that
-``set_random_seed(s)`` makes two runs bit-identical.
+``set_random_seed(s)`` makes two runs bit-identical: initial weights and Dropout masks draw
+as Keras 3 does (seeds from Python's ``random``, numbers from TensorFlow's Philox), so they are
+Keras's own under the same seed; the other draws (fit's shuffling, augmentation...) go through
+:func:`rng`, one seeded ``numpy.random.Generator``.
 
 >>> import glassnet
 >>> glassnet.utils.set_random_seed(0)
@@ -15,21 +16,38 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 
 import numpy as np
 
 _GENERATOR = np.random.default_rng()
+GLOBAL_SEED: int | None = None         # the last set_random_seed's (TensorFlow's global seed)
 _NAME_COUNTS: dict[str, int] = {}
 
 
 def set_random_seed(seed: int) -> None:
-    """Seed glassnet's generator, plus Python's ``random`` and ``numpy.random`` (as Keras does)."""
-    global _GENERATOR
+    """Seed glassnet's generator, plus Python's ``random``, ``numpy.random`` and TensorFlow's
+    global seed (``tf.random``'s op streams start again), and forget ``keras.random``'s global
+    SeedGenerator (made again at its next use), as Keras's ``keras.utils.set_random_seed``. Python's
+    ``random`` is what gives Keras's initial weights and Dropout masks their seeds (see
+    :func:`default_seed`), so this makes a run start from Keras's very weights."""
+    global _GENERATOR, GLOBAL_SEED
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"set_random_seed: seed must be a non-negative integer, got {seed!r}")
     _GENERATOR = np.random.default_rng(int(seed))
     random.seed(int(seed))
     np.random.seed(int(seed) % 2**32)
+    GLOBAL_SEED = int(seed)
+    for name, reset in (("glassnet.tf.random", "_reset_op_seeds"), ("glassnet.keras.random", "_reset_global")):
+        module = sys.modules.get(name)          # loaded ones only: a later import reads GLOBAL_SEED
+        if module is not None:
+            getattr(module, reset)(int(seed))
+
+
+def default_seed() -> int:
+    """Keras 3's ``make_default_seed``: ``random.randint(1, 10**9)`` from Python's ``random``, the
+    seed an initializer, a Dropout or a SeedGenerator made without one takes at construction."""
+    return random.randint(1, int(1e9))
 
 
 def rng() -> np.random.Generator:
@@ -371,6 +389,9 @@ def __getattr__(name):
     if name in _FROM_REGISTRY:
         from . import registry  # noqa: PLC0415
         return getattr(registry, name)
+    if name == "FeatureSpace":          # keras.utils.FeatureSpace: glassnet/feature_space.py, loaded on first use
+        from .feature_space import FeatureSpace  # noqa: PLC0415
+        return FeatureSpace
     if name in _FROM_CUSTOM_STEP:       # keras.utils.(un)pack_x_y_sample_weight: a train_step's helpers
         from .engine import custom_step  # noqa: PLC0415
         return getattr(custom_step, _FROM_CUSTOM_STEP[name])

@@ -1,62 +1,88 @@
-"""``keras.random``: draws of random numbers, as Tensors, seeded by an int or a ``SeedGenerator``.
+"""``keras.random``: draws of random numbers, as Tensors, seeded by an int or a ``SeedGenerator``,
+with Keras 3's numbers on TensorFlow (:mod:`glassnet.seeding`: TensorFlow's stateless Philox ops).
 
 Keras 3 writes a GAN's noise as ``keras.random.normal(shape=(batch_size, latent_dim),
 seed=self.seed_generator)``: a ``SeedGenerator(1337)`` gives a fresh, reproducible draw at each
-call (its state moves on). An int seed gives the same numbers each time; no seed, glassnet's
-global generator (``glassnet.utils.set_random_seed``). The numbers are NumPy's, not Keras's.
+call (its state ``[1337, n]`` moves on to ``[1337, n + 1]``). An int seed ``s`` gives the same
+numbers each time (the seed ``[s, 0]``). No seed: Keras's global SeedGenerator, made at its first
+use with a seed from Python's ``random`` and moved on by Keras's unordered step
+(``(state + 1) * 5387 % 933199``); ``keras.utils.set_random_seed`` makes it again.
 
 >>> import glassnet.keras as keras
 >>> gen = keras.random.SeedGenerator(1337)
 >>> a, b = keras.random.normal((2, 3), seed=gen), keras.random.normal((2, 3), seed=gen)
 >>> bool((a.numpy() == b.numpy()).all()), a.shape
 (False, TensorShape([2, 3]))
->>> bool((keras.random.uniform((4,), seed=7).numpy() == keras.random.uniform((4,), seed=7).numpy()).all())
-True
+>>> print(keras.random.uniform((3,), seed=7))
+tf.Tensor([0.6186378  0.05976033 0.5710082 ], shape=(3,), dtype=float32)
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .. import config
+from ..seeding import draw, seed_pair
+from ..tf import philox
 from ..tf.tensor import wrap
-from ..utils import rng
+from ..utils import default_seed
 
 
 class SeedGenerator:
-    """A seeded source of draws whose state advances at each use (Keras's ``SeedGenerator``)."""
+    """A seeded source of draws whose state advances at each use (Keras's ``SeedGenerator``):
+    ``state`` is ``[seed, draws so far]`` (int64, not trainable); ``seed=None`` takes Keras's
+    default seed (Python's ``random``) now."""
 
     def __init__(self, seed=None, name=None, **kwargs):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
             raise ValueError(f"SeedGenerator: seed must be an int or None, got {seed!r}")
+        kwargs.pop("backend", None)
+        if kwargs:
+            raise ValueError(f"SeedGenerator: unrecognized keyword arguments: {kwargs}")
         from ..tf.variable import Variable  # noqa: PLC0415 - variables load with the first generator
         from ..utils import unique_name  # noqa: PLC0415
         self.seed = None if seed is None else int(seed)
         self.name = name or unique_name("seed_generator")
-        self.generator = np.random.default_rng(self.seed if self.seed is not None else rng().integers(2 ** 63))
-        # Keras's state variable, [seed, draws so far] (int64, not trainable); it counts the draws
-        # (the numbers themselves come from NumPy's generator above, not from this state)
-        start = self.seed if self.seed is not None else int(self.generator.integers(2 ** 31))
+        start = default_seed() if seed is None else int(seed)
         self.state = Variable.holding(np.array([start, 0], np.int64), "seed_generator_state", trainable=False,
                                       path=f"{self.name}/seed_generator_state")
 
-    def next(self):
-        """The state before this draw; the state moves on by ``[0, 1]``, as Keras's."""
-        before = self.state.numpy()
-        self.state.value[1] += 1
+    def next(self, ordered=True):
+        """The state before this draw; the state moves on by ``[0, 1]`` (or Keras's unordered step)."""
+        before = self.state.numpy().copy()
+        if ordered:
+            self.state.value[1] += 1
+        else:
+            self.state.value[...] = (self.state.value + 1) * 5387 % 933199
         return wrap(before)
+
+    def get_config(self) -> dict:
+        return {"seed": self.seed, "name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
     def __repr__(self):
         return f"<SeedGenerator seed={self.seed}>"
 
 
-def _generator(seed, who):
+_GLOBAL: list = [None]
+
+
+def _reset_global(seed=None) -> None:
+    """``keras.utils.set_random_seed``: the global SeedGenerator is made again at its next use."""
+    _GLOBAL[0] = None
+
+
+def _seed(seed, who):
+    """A seed pair for one draw (Keras's ``draw_seed``): an int, a SeedGenerator (it moves on), or
+    None (the global generator, unordered)."""
     if seed is None:
-        return rng()
-    if isinstance(seed, SeedGenerator):
-        seed.next()
-        return seed.generator
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return np.random.default_rng(int(seed))
+        if _GLOBAL[0] is None:
+            _GLOBAL[0] = SeedGenerator()
+        return [int(v) for v in np.asarray(_GLOBAL[0].next(ordered=False))]
+    if isinstance(seed, SeedGenerator) or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
+        return seed
     raise ValueError(f"keras.random.{who}: seed must be an int, a keras.random.SeedGenerator or None, got {seed!r}")
 
 
@@ -75,39 +101,69 @@ def _dtype(dtype):
     return np.dtype(config.floatx() if dtype is None else dtype)
 
 
+def _float(dtype, who):
+    dtype = _dtype(dtype)
+    if dtype.kind != "f":
+        raise ValueError(f"keras.random.{who}: dtype must be a float dtype, got {dtype}")
+    return dtype
+
+
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    """Draws from ``N(mean, stddev**2)``."""
-    return wrap(_generator(seed, "normal").normal(mean, stddev, size=_shape(shape, "normal")).astype(_dtype(dtype)))
+    """Draws from ``N(mean, stddev**2)`` (TensorFlow's ``stateless_normal``)."""
+    size = _shape(shape, "normal")
+    return wrap(draw("normal", size, _float(dtype, "normal"), _seed(seed, "normal"), "keras.random.normal",
+                     mean, stddev))
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
-    """Draws from ``[minval, maxval)``."""
-    return wrap(_generator(seed, "uniform").uniform(minval, maxval, size=_shape(shape, "uniform")).astype(_dtype(dtype)))
+    """Draws from ``[minval, maxval)`` (TensorFlow's ``stateless_uniform``)."""
+    size = _shape(shape, "uniform")
+    return wrap(draw("uniform", size, _float(dtype, "uniform"), _seed(seed, "uniform"), "keras.random.uniform",
+                     minval, maxval))
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    """Draws from ``N(mean, stddev**2)`` kept within two standard deviations (redrawn outside)."""
-    gen, size = _generator(seed, "truncated_normal"), _shape(shape, "truncated_normal")
-    z = gen.standard_normal(size)
-    bad = np.abs(z) > 2
-    while bad.any():
-        z[bad] = gen.standard_normal(int(bad.sum()))
-        bad = np.abs(z) > 2
-    return wrap((mean + stddev * z).astype(_dtype(dtype)))
+    """Draws from ``N(mean, stddev**2)`` kept within two standard deviations (TensorFlow's
+    ``stateless_truncated_normal``: standard normals redrawn until under 2 in size)."""
+    size = _shape(shape, "truncated_normal")
+    return wrap(draw("truncated_normal", size, _float(dtype, "truncated_normal"), _seed(seed, "truncated_normal"),
+                     "keras.random.truncated_normal", mean, stddev))
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):
-    """Integers drawn from ``[minval, maxval)``."""
-    return wrap(_generator(seed, "randint").integers(minval, maxval, size=_shape(shape, "randint")).astype(dtype))
+    """Integers drawn from ``[minval, maxval)``: TensorFlow's ``minval + bits % (maxval - minval)``
+    (32-bit words for int32, 64-bit for the others, as Keras draws int64 then casts)."""
+    size = _shape(shape, "randint")
+    if int(maxval) <= int(minval):
+        raise ValueError(f"keras.random.randint: maxval must be > minval, got minval={minval}, maxval={maxval}")
+    want = np.dtype(dtype)
+    inner = want if want in (np.dtype(np.int32), np.dtype(np.int64)) else np.dtype(np.int64)
+    key, counter = philox.key_counter_from_seed(seed_pair(_seed(seed, "randint"), "keras.random.randint"))
+    out = philox.uniform_int(key, counter, int(np.prod(size, dtype=np.int64)), int(minval), int(maxval), inner)
+    return wrap(out.reshape(size).astype(want))
+
+
+def shuffle(x, axis=0, seed=None):
+    """``x`` shuffled along ``axis``: the order of a uniform draw's argsort, as Keras on TensorFlow."""
+    arr = np.asarray(x.numpy() if hasattr(x, "numpy") else x)
+    keys = draw("uniform", (arr.shape[axis],), np.float32, _seed(seed, "shuffle"), "keras.random.shuffle")
+    return wrap(np.take(arr, np.argsort(keys, kind="stable"), axis=axis))
 
 
 def dropout(inputs, rate, noise_shape=None, seed=None):
-    """Keras's ``keras.random.dropout``: each entry kept with probability ``1 - rate`` and scaled
-    by ``1 / (1 - rate)``, else 0 (the mask a constant: the tape differentiates through it)."""
-    if not 0 <= rate < 1:
-        raise ValueError(f"keras.random.dropout: rate must be in [0, 1), got {rate!r}")
-    shape = np.shape(inputs) if noise_shape is None else tuple(
-        np.shape(inputs)[i] if d is None else d for i, d in enumerate(noise_shape))
-    keep = _generator(seed, "dropout").random(_shape(shape, "dropout")) >= rate
+    """Keras's ``keras.random.dropout`` (TensorFlow's ``stateless_dropout``): each entry kept where
+    a uniform draw in the input's dtype is ``>= rate`` and scaled by ``1 / (1 - rate)``, else 0
+    (the mask a constant: the tape differentiates through it). rate 0: the input; rate 1: zeros."""
+    if not 0 <= rate <= 1:
+        raise ValueError(f"keras.random.dropout: rate must be in [0, 1], got {rate!r}")
     x = inputs if hasattr(inputs, "numpy") else wrap(np.asarray(inputs, config.floatx()))
-    return x * wrap((keep / (1.0 - rate)).astype(np.asarray(x).dtype))
+    dtype = np.dtype(np.asarray(x).dtype)
+    if rate == 1:
+        return x * wrap(np.zeros((), dtype))
+    if rate == 0:
+        return x
+    shape = np.shape(x) if noise_shape is None else tuple(
+        np.shape(x)[i] if d is None else d for i, d in enumerate(noise_shape))
+    keep = draw("uniform", _shape(shape, "dropout"), dtype, _seed(seed, "dropout"), "keras.random.dropout") \
+        >= dtype.type(rate)
+    return x * wrap(keep.astype(dtype) * dtype.type(1.0 / (1.0 - rate)))

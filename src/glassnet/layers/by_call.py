@@ -256,13 +256,12 @@ def output_shape(layer, input_shape):
     kwargs = {k: (v[:1] if np.ndim(v) else v) for k, v in kwargs.items()}    # (one sample, as the zeros)
     if takes(type(layer), "mask") and not isinstance(input_shape, list):     # a call that reads a mask gets one
         kwargs["mask"] = wrap(np.ones(zeros[0].shape[:2], bool))
-    kept = [(g, g.state.numpy(), g.generator.bit_generator.state) for g in _seed_generators(layer)]
+    kept = [(g, g.state.numpy().copy()) for g in _seed_generators(layer)]
     try:
         out = layer.call(x, **kwargs)
     finally:                # a shape found by a trial call draws nothing: its SeedGenerators put back
-        for g, state, bits in kept:
+        for g, state in kept:
             g.state.value[...] = state
-            g.generator.bit_generator.state = bits
 
     def shape(o, given):
         got = (None,) + tuple(np.shape(o)[1:])

@@ -24,7 +24,8 @@ import warnings
 import numpy as np
 
 from .. import activations, config, constraints, initializers, regularizers
-from ..utils import rng, unique_name
+from ..seeding import SeedState, dropout_keep
+from ..utils import unique_name
 from .activation_onnx import activation_to_onnx
 from ..tf.tensor import SymbolicShape
 from ..engine.functional import SymbolicMath
@@ -329,15 +330,22 @@ class Dropout(Layer):
         super().__init__(**kwargs)
         self.rate, self.seed = float(rate), seed
         self.noise_shape = None if noise_shape is None else tuple(None if d is None else int(d) for d in noise_shape)
-        self._generator = np.random.default_rng(seed) if seed is not None else None
+        # Keras 3's seed: taken now (Python's random when seed is None), moved on at each mask
+        self._seed_state = SeedState(seed) if self.rate > 0 else None
         self._mask = None
+
+    def _new_mask(self, x):
+        """TensorFlow's stateless dropout mask for the next seed, as Keras 3 draws it: kept where
+        a uniform draw in x's dtype is >= rate, scaled by ``1 / (1 - rate)`` (in x's dtype)."""
+        dtype = np.asarray(x).dtype if np.asarray(x).dtype.kind == "f" else np.dtype(config.floatx())
+        keep = dropout_keep(self._mask_shape(x), self.rate, dtype, self._seed_state)
+        return keep.astype(dtype) * dtype.type(1.0 / (1.0 - self.rate))
 
     def forward(self, x, training=False):
         if not training or self.rate == 0:
             self._mask = None
             return x
-        gen = self._generator or rng()
-        self._mask = (gen.random(self._mask_shape(x)) >= self.rate).astype(x.dtype) * (1.0 / (1.0 - self.rate))
+        self._mask = self._new_mask(x)
         return x * self._mask                        # a noise_shape mask broadcasts
 
     def _mask_shape(self, x):
@@ -358,8 +366,7 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             return vjps.identity(x)
         if self._mask is None or self._mask.shape != self._mask_shape(x):
-            gen = self._generator or rng()
-            self._mask = (gen.random(self._mask_shape(x)) >= self.rate).astype(x.dtype) * (1.0 / (1.0 - self.rate))
+            self._mask = self._new_mask(x)
         return x * self._mask
 
     def needs_flat_samples(self):

@@ -1,6 +1,7 @@
 """Noise and regularizing layers: they change their input in training only (``fit``), never
-at inference, and each draw goes through glassnet's one seeded generator
-(``glassnet.utils.rng()``, or the layer's own when given ``seed``)::
+at inference, and each draw is Keras 3's: the layer takes its seed when made (Python's
+``random`` when ``seed`` is None) and each call draws TensorFlow's stateless numbers for the
+next seed (:mod:`glassnet.seeding`), so a seeded run gives Keras's noise::
 
     GaussianNoise(stddev)     y = x + n,  n ~ N(0, stddev^2)              dx = dy
     GaussianDropout(rate)     y = x m,    m ~ N(1, rate / (1 - rate))     dx = dy m
@@ -24,8 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import config
+from ..seeding import SeedState, draw
 from ..tf.tensor import wrap
-from ..utils import rng
 from . import by_call
 from .base import Layer
 
@@ -49,14 +51,15 @@ class _Noise(Layer):
 
     supports_masking = True
 
-    def __init__(self, seed=None, **kwargs):
+    def __init__(self, seed=None, active=True, **kwargs):
         super().__init__(**kwargs)
         self.seed = seed
-        self._generator = np.random.default_rng(seed) if seed is not None else None
+        # Keras makes its SeedGenerator (and takes a seed) only for a rate or stddev above 0
+        self._seed_state = SeedState(seed) if active else None
         self._mult = np.ones(())                     # dx = dy * _mult (1: the identity)
 
-    def _gen(self):
-        return self._generator or rng()
+    def _draw(self, kind, shape, dtype, a=0.0, b=1.0):
+        return draw(kind, shape, dtype, self._seed_state, type(self).__name__, a, b)
 
     def backward(self, grad, need_input_grad=True):
         return grad * self._mult
@@ -74,14 +77,14 @@ class GaussianNoise(_Noise):
     def __init__(self, stddev, seed=None, **kwargs):
         if isinstance(stddev, bool) or not isinstance(stddev, (int, float, np.floating)) or not stddev >= 0:
             raise ValueError(f"GaussianNoise: stddev must be a number >= 0, got {stddev!r}")
-        super().__init__(seed, **kwargs)
+        super().__init__(seed, stddev > 0, **kwargs)
         self.stddev = float(stddev)
 
     def forward(self, x, training=False):
         self._mult = np.ones((), x.dtype)
         if not training or self.stddev == 0:
             return x
-        return x + self._gen().normal(0.0, self.stddev, x.shape).astype(x.dtype)
+        return x + self._draw("normal", x.shape, x.dtype, 0.0, self.stddev)
 
     to_onnx = _identity_onnx
 
@@ -95,7 +98,7 @@ class GaussianDropout(_Noise):
 
     def __init__(self, rate, seed=None, **kwargs):
         rate = _rate("GaussianDropout", rate)
-        super().__init__(seed, **kwargs)
+        super().__init__(seed, rate > 0, **kwargs)
         self.rate = rate
 
     def forward(self, x, training=False):
@@ -103,7 +106,7 @@ class GaussianDropout(_Noise):
             self._mult = np.ones((), x.dtype)
             return x
         std = np.sqrt(self.rate / (1.0 - self.rate))
-        self._mult = self._gen().normal(1.0, std, x.shape).astype(x.dtype)
+        self._mult = self._draw("normal", x.shape, x.dtype, 1.0, std)
         return x * self._mult
 
     to_onnx = _identity_onnx
@@ -121,7 +124,7 @@ class AlphaDropout(_Noise):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         rate = _rate("AlphaDropout", rate)
-        super().__init__(seed, **kwargs)
+        super().__init__(seed, rate > 0, **kwargs)
         self.rate, self.noise_shape = rate, None if noise_shape is None else tuple(noise_shape)
 
     def forward(self, x, training=False):
@@ -130,7 +133,7 @@ class AlphaDropout(_Noise):
             return x
         shape = x.shape if self.noise_shape is None else tuple(
             x.shape[i] if d is None else d for i, d in enumerate(self.noise_shape))
-        keep = (self._gen().random(shape) >= self.rate).astype(x.dtype)
+        keep = (self._draw("uniform", shape, config.floatx()) >= self.rate).astype(x.dtype)   # floatx, as Keras
         a = ((1 - self.rate) * (1 + self.rate * _ALPHA_P ** 2)) ** -0.5
         b = -a * _ALPHA_P * self.rate
         self._mult = np.broadcast_to(a * keep, x.shape).astype(x.dtype)        # dy/dx = a k
@@ -151,7 +154,7 @@ class SpatialDropout1D(_Noise):
 
     def __init__(self, rate, seed=None, **kwargs):
         rate = _rate(type(self).__name__, rate)
-        super().__init__(seed, **kwargs)
+        super().__init__(seed, rate > 0, **kwargs)
         self.rate = rate
 
     def _noise_shape(self, x):
@@ -164,8 +167,8 @@ class SpatialDropout1D(_Noise):
         if not training or self.rate == 0:
             self._mult = np.ones((), x.dtype)
             return x
-        keep = self._gen().random(self._noise_shape(x)) >= self.rate
-        self._mult = (keep / (1.0 - self.rate)).astype(x.dtype)
+        keep = self._draw("uniform", self._noise_shape(x), x.dtype) >= x.dtype.type(self.rate)   # Keras's dropout
+        self._mult = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - self.rate))
         return x * self._mult
 
     to_onnx = _identity_onnx

@@ -45,7 +45,7 @@ import numpy as np
 
 from .. import activations, initializers, regularizers
 from . import recurrent_state
-from ..utils import rng
+from ..seeding import SeedState, dropout_keep
 from .base import Layer
 
 
@@ -55,6 +55,7 @@ class _Recurrent(Layer):
 
     gates = 1                                    # k: how many blocks of `units` columns the kernels have
     drops_activity_regularizer = False           # SimpleRNN: True, as Keras 3.15's (it never reaches the loss)
+    _seed_first = False                          # SimpleRNN: True (its cell's seed before its initializers')
     h5_weights_group = "cell"                    # in .keras files: layers/lstm/cell/vars/0..2, as Keras keeps them
     supports_masking = uses_mask = True          # a padded step (mask False) leaves the state as it was
 
@@ -79,9 +80,13 @@ class _Recurrent(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
+        # Keras 3's cells take their dropout seed when made: SimpleRNNCell before its initializers
+        # take theirs, LSTMCell and GRUCell after (the order decides which Python draw each gets)
+        seed_state = SeedState(seed) if self._seed_first else None
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self._seed_state = seed_state or SeedState(seed)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
@@ -92,7 +97,6 @@ class _Recurrent(Layer):
         self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
         # Keras draws one mask per gate when recurrent_dropout is used (or implementation=1), else one for all
         self._mask_per_gate = bool(recurrent_dropout) or implementation == 1
-        self._generator = np.random.default_rng(seed) if seed is not None else None
         self.input_masks = self.state_masks = None
         self._on_data = False                   # True while __call__ runs on data (return_state allowed)
         self.stateful = bool(stateful)
@@ -219,11 +223,14 @@ class _Recurrent(Layer):
         ``input_masks`` ``(k, batch, features)`` on ``x_t`` (``dropout``) and ``state_masks``
         ``(k, batch, units)`` on ``h_{t-1}`` (``recurrent_dropout``): gate ``j``'s columns of
         ``W`` (``U``) see ``x_t * input_masks[j]`` (``h_{t-1} * state_masks[j]``). With
-        ``recurrent_dropout`` (or ``implementation=1``) each gate has its own mask, else one serves all."""
-        gen, k = self._generator or rng(), self.gates
+        ``recurrent_dropout`` (or ``implementation=1``) each gate has its own mask, else one serves all.
+        Each mask is Keras's ``dropout(ones, rate, seed=cell.seed_generator)``: the next seed's
+        stateless draw (:mod:`glassnet.seeding`), the input masks first, gate by gate."""
+        k, dtype = self.gates, np.dtype(dtype)
 
         def masks(rate, width, count):
-            m = (gen.random((count, batch, width)) >= rate).astype(dtype) * (1.0 / (1.0 - rate))
+            m = np.stack([dropout_keep((batch, width), rate, dtype, self._seed_state) for _ in range(count)])
+            m = m.astype(dtype) * dtype.type(1.0 / (1.0 - rate))
             return np.broadcast_to(m, (k, batch, width)) if count == 1 else m
         self.input_masks = self.state_masks = None
         if training and self.dropout > 0:
@@ -415,6 +422,7 @@ class SimpleRNN(_Recurrent):
             dx_t = dz_t W^T     sent back to step t-1: dz_t U^T
     """
 
+    _seed_first = True
     drops_activity_regularizer = True   # Keras 3.15's SimpleRNN accepts activity_regularizer= and never applies
                                         # it (nor writes it in its config): glassnet does the same, for parity
 

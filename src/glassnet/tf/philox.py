@@ -16,29 +16,57 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["blocks", "key_counter_from_seed", "normal", "normal_pair", "truncated_normal", "uniform", "uniform_full_int",
+__all__ = ["blocks", "blocks_at", "key_counter_from_seed", "normal", "normal_pair", "truncated_normal", "uniform", "uniform_full_int",
            "uniform_int"]
 
 _M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
-_W0, _W1 = np.uint32(0x9E3779B9), np.uint32(0xBB67AE85)
+_W0, _W1 = 0x9E3779B9, 0xBB67AE85
 _LOW = np.uint64(0xFFFFFFFF)
+_32 = np.uint64(32)
+_CHUNK = 1 << 14                   # blocks computed together: ten rounds stay in the caches (2**14: 4x faster than 2**18)
+
+
+def _counter_words(counter, offsets: np.ndarray):
+    """The four words (uint64 arrays) of the 128-bit counters ``counter + offsets``, carried."""
+    c = [int(w) & 0xFFFFFFFF for w in counter]
+    start_lo, start_hi = np.uint64(c[0] | c[1] << 32), np.uint64(c[2] | c[3] << 32)
+    lo = offsets + start_lo                        # mod 2**64: NumPy's unsigned arrays wrap
+    hi = (lo < start_lo).astype(np.uint64)          # the carry into the high half
+    hi += start_hi
+    return lo & _LOW, lo >> _32, hi & _LOW, hi >> _32
+
+
+def _rounds(x0, x1, x2, x3, key) -> np.ndarray:
+    """Ten Philox rounds on counters given as four word arrays; the blocks ``(n, 4)`` uint32."""
+    k0, k1 = int(key[0]) & 0xFFFFFFFF, int(key[1]) & 0xFFFFFFFF
+    for _ in range(10):
+        p0, p1 = x0 * _M0, x2 * _M1                 # 32 x 32 -> 64 bits: no overflow in uint64
+        x1 ^= p1 >> _32                             # the new x0 = hi(M1 x2) ^ x1 ^ k0
+        x1 ^= np.uint64(k0)
+        x3 ^= p0 >> _32                             # the new x2 = hi(M0 x0) ^ x3 ^ k1
+        x3 ^= np.uint64(k1)
+        p1 &= _LOW
+        p0 &= _LOW
+        x0, x1, x2, x3 = x1, p1, x3, p0
+        k0, k1 = (k0 + _W0) & 0xFFFFFFFF, (k1 + _W1) & 0xFFFFFFFF
+    out = np.empty((len(x0), 4), np.uint32)
+    out[:, 0], out[:, 1], out[:, 2], out[:, 3] = x0, x1, x2, x3
+    return out
+
+
+def blocks_at(key, counter, offsets) -> np.ndarray:
+    """The Philox blocks ``(len(offsets), 4)`` uint32 of counters ``counter + offsets`` under ``key``."""
+    offsets = np.asarray(offsets, dtype=np.uint64).reshape(-1)
+    out = np.empty((len(offsets), 4), np.uint32)
+    for at in range(0, len(offsets), _CHUNK):
+        out[at:at + _CHUNK] = _rounds(*_counter_words(counter, offsets[at:at + _CHUNK]), key)
+    return out
 
 
 def blocks(key, counter, n: int) -> np.ndarray:
     """``n`` Philox blocks ``(n, 4)`` uint32, from ``counter`` (four words), ``counter + 1``, ...
     under ``key`` (two words)."""
-    c = np.asarray(counter, dtype=np.uint64)
-    start = int(c[0]) | int(c[1]) << 32 | int(c[2]) << 64 | int(c[3]) << 96
-    values = [(start + i) % (1 << 128) for i in range(n)]
-    words = np.array([[(v >> (32 * k)) & 0xFFFFFFFF for k in range(4)] for v in values], dtype=np.uint64)
-    words = words.reshape(n, 4)
-    k0, k1 = np.uint64(int(key[0]) & 0xFFFFFFFF), np.uint64(int(key[1]) & 0xFFFFFFFF)
-    for round_ in range(10):
-        p0, p1 = _M0 * words[:, 0], _M1 * words[:, 2]
-        hi0, lo0, hi1, lo1 = p0 >> np.uint64(32), p0 & _LOW, p1 >> np.uint64(32), p1 & _LOW
-        words = np.stack([hi1 ^ words[:, 1] ^ k0, lo1, hi0 ^ words[:, 3] ^ k1, lo0], axis=1)
-        k0, k1 = (k0 + np.uint64(_W0)) & _LOW, (k1 + np.uint64(_W1)) & _LOW
-    return words.astype(np.uint32)
+    return blocks_at(key, counter, np.arange(int(n), dtype=np.uint64))
 
 
 def key_counter_from_seed(seed):
@@ -110,28 +138,31 @@ def uniform_full_int(key, counter, count: int, dtype=np.int64) -> np.ndarray:
 
 
 def truncated_normal(key, counter, count: int, dtype=np.float32) -> np.ndarray:
-    """``count`` standard normals within (-2, 2): group ``g`` of four starts at counter ``start +
-    256 g`` and takes the words of its blocks in order, two at a time through Box-Muller, keeping
-    each result whose size is under 2 until it has four (TensorFlow's TruncatedNormalDistribution)."""
+    """``count`` standard normals within (-2, 2), TensorFlow's TruncatedNormalDistribution: group
+    ``g`` of four (float32; two in float64) starts at block ``start + 256 g`` (``128 g`` in
+    float64: 256 words reserved a result) and runs its blocks' words in order through Box-Muller
+    (two words a pair in float32, four in float64), keeping each result under 2 in size until
+    it has its four. All groups go a block at a time together; few need a second block."""
     double = np.dtype(dtype) == np.float64
     ftype, per = (np.float64, 2) if double else (np.float32, 4)
-    start = int(counter[0]) | int(counter[1]) << 32 | int(counter[2]) << 64 | int(counter[3]) << 96
-    out = []
-    for g in range(-(-count // per)):
-        c = (start + 256 * g) % (1 << 128)
-        base, kept, n = [(c >> (32 * k)) & 0xFFFFFFFF for k in range(4)], [], 4
-        while len(kept) < per:
-            words = blocks(key, base, n).reshape(-1)
-            step = 4 if double else 2
-            kept = []
-            for i in range(0, len(words) - step + 1, step):
-                pair = normal_pair(words[i:i + step], ftype)
-                kept += [x for x in pair if abs(x) < 2.0]
-                if len(kept) >= per:
-                    break
-            n *= 2
-        out += kept[:per]
-    return np.array(out[:count], dtype=dtype)
+    groups = -(-count // per)
+    out = np.empty((groups, per), ftype)
+    kept = np.zeros(groups, np.int64)
+    skip = np.uint64(256 * per // 4)
+    todo = np.arange(groups)
+    step = 0
+    while len(todo):
+        words = blocks_at(key, counter, todo.astype(np.uint64) * skip + np.uint64(step))
+        u = _float01(words, ftype).reshape(len(todo), -1, 2)           # each block: pairs (u1, u2)
+        values = _box_muller(u[..., 0].reshape(-1), u[..., 1].reshape(-1), ftype).reshape(len(todo), -1)
+        for k in range(values.shape[1]):                                # in the kernel's order
+            take = (np.abs(values[:, k]) < 2.0) & (kept[todo] < per)
+            rows = todo[take]
+            out[rows, kept[rows]] = values[take, k]
+            kept[rows] += 1
+        todo = todo[kept[todo] < per]
+        step += 1
+    return out.reshape(-1)[:count].astype(dtype, copy=False)
 
 
 def normal_pair(words, ftype):

@@ -32,6 +32,7 @@ from . import philox
 from .module import Module
 from .tensor import Tensor, wrap
 from .variable import Variable
+from .. import utils as _utils
 from ..utils import rng
 from ..utils import set_random_seed as _set_random_seed
 
@@ -80,14 +81,18 @@ class _OpSeeds:
         return [s1 & 0xFFFFFFFF, (s1 >> 32) & 0xFFFFFFFF], counter
 
 
-_OP_SEEDS = [_OpSeeds()]
+def _reset_op_seeds(seed) -> None:
+    """TensorFlow's global seed set: every op stream starts again (``keras.utils.set_random_seed`` too)."""
+    _OP_SEEDS[0] = _OpSeeds(None if seed is None else int(seed))
+
+
+_OP_SEEDS = [_OpSeeds(_utils.GLOBAL_SEED)]
 
 
 def set_seed(seed) -> None:
     """``tf.random.set_seed``: glassnet's generator (as ``keras.utils.set_random_seed``) and
     TensorFlow's op seeds, so ``uniform``/``normal`` then give TensorFlow's numbers."""
-    _set_random_seed(seed)
-    _OP_SEEDS[0] = _OpSeeds(int(seed))
+    _set_random_seed(seed)             # and, through it, _reset_op_seeds
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=np.float32, seed=None, name=None) -> Tensor:

@@ -1,0 +1,95 @@
+"""Keras 3's random seeds, as it runs on TensorFlow, so a seeded glassnet program draws Keras's numbers.
+
+Keras 3 draws nothing from a running generator. A random thing (an initializer, a Dropout, a
+``keras.random.SeedGenerator``) made without a seed takes one when it is *made*:
+``random.randint(1, 10**9)`` from Python's ``random`` (:func:`glassnet.utils.default_seed`), which
+``keras.utils.set_random_seed(n)`` seeds. Each draw is then one of TensorFlow's stateless ops for a
+seed of two words: an int seed ``s`` is ``[s, 0]`` (the same numbers each call); a seed state
+``[s, n]`` gives ``[s, n]`` and moves on to ``[s, n + 1]`` (a new draw each call, as Dropout's
+mask each step). Keras keeps these seeds as int64 and hands TensorFlow each word mod ``2**31 - 2``.
+
+The numbers are TensorFlow's Philox-4x32-10 (:mod:`glassnet.tf.philox`) in the asked dtype::
+
+    uniform            u * (maxval - minval) + minval          u in [0, 1)
+    normal             z * stddev + mean                       z by Box-Muller
+    truncated_normal   z * stddev + mean                       z redrawn until |z| < 2
+    dropout            where(u >= rate, x * (1 / (1 - rate)), 0)
+
+>>> from glassnet import seeding
+>>> seeding.draw("uniform", (3,), "float32", [1, 2]).tolist() == [0.8440603613853455, 0.19204533100128174,
+...                                                              0.9962232112884521]
+True
+>>> state = seeding.SeedState(7)
+>>> state.next(), state.next()
+([7, 0], [7, 1])
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import config
+from .tf import philox
+from .utils import default_seed
+
+__all__ = ["SeedState", "draw", "dropout_keep", "seed_pair"]
+
+_INT32_MOD = 2 ** 31 - 2                 # Keras's _cast_seed: floormod(seed, int32.max - 1)
+
+
+class SeedState:
+    """A seed that moves on at each draw: ``[seed, n]``, then ``[seed, n + 1]`` (the state of
+    Keras's ``SeedGenerator`` without its variable). ``seed=None`` takes Keras's default seed now."""
+
+    __slots__ = ("seed", "count")
+
+    def __init__(self, seed=None):
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise ValueError(f"seed must be an int or None, got seed={seed!r}")
+        self.seed = default_seed() if seed is None else int(seed)
+        self.count = 0
+
+    def next(self) -> list:
+        """The state before this draw; the count moves on by one."""
+        before = [self.seed, self.count]
+        self.count += 1
+        return before
+
+
+def seed_pair(seed, who="random") -> list:
+    """The two words TensorFlow's op gets for a Keras seed: an int ``s`` gives ``[s, 0]``; a
+    :class:`SeedState` or ``keras.random.SeedGenerator`` its state (and moves it on); a pair
+    of ints is taken as it is. Each word mod ``2**31 - 2``, as Keras casts its int64 seeds."""
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        pair = [int(seed), 0]
+    elif hasattr(seed, "next"):
+        pair = [int(v) for v in np.asarray(seed.next()).reshape(-1)]
+    elif isinstance(seed, (list, tuple, np.ndarray)) and len(seed) == 2:
+        pair = [int(v) for v in seed]
+    else:
+        raise ValueError(f"{who}: seed must be an int or a keras.random.SeedGenerator, got seed={seed!r}")
+    return [v % _INT32_MOD for v in pair]
+
+
+def draw(kind, shape, dtype, seed, who="random", a=0.0, b=1.0) -> np.ndarray:
+    """TensorFlow's stateless draw of ``kind`` ("uniform", "normal", "truncated_normal") for a
+    Keras seed, computed in ``dtype`` as TensorFlow does: uniform ``u * (b - a) + a`` with
+    ``a, b = minval, maxval``; normals ``z * b + a`` with ``a, b = mean, stddev``."""
+    dtype = np.dtype(dtype or config.floatx())
+    shape = tuple(int(d) for d in shape)
+    key, counter = philox.key_counter_from_seed(seed_pair(seed, who))
+    count = math.prod(shape)
+    if kind == "uniform":
+        out = philox.uniform(key, counter, count, dtype) * (dtype.type(b) - dtype.type(a)) + dtype.type(a)
+    else:
+        z = (philox.normal if kind == "normal" else philox.truncated_normal)(key, counter, count, dtype)
+        out = z * dtype.type(b) + dtype.type(a)
+    return np.asarray(out, dtype=dtype).reshape(shape)
+
+
+def dropout_keep(shape, rate, dtype, seed) -> np.ndarray:
+    """Which entries ``tf.nn.experimental.stateless_dropout`` keeps (Keras's dropout on TF):
+    a uniform draw in the input's dtype ``>= rate``."""
+    dtype = np.dtype(dtype)
+    return draw("uniform", shape, dtype, seed, "dropout") >= dtype.type(rate)
