@@ -235,6 +235,45 @@ def structure(value, what, name="Model"):
     return items, None
 
 
+def cut(inputs, outputs):
+    """``Model(inputs=t, outputs=...)`` where ``t`` is a layer's output, not an Input (a FeatureSpace's
+    encoded features): as Keras does, the graph is cut there. Each such input becomes a new Input of
+    its shape and dtype (named ``<t>CLONE``), and the calls between it and the outputs are made again
+    on it (the same layers, so the same weights); the original graph is untouched.
+    Returns ``(inputs, outputs)``, the same lists when every input is an Input."""
+    from ..layers import InputLayer  # noqa: PLC0415 - layers import this module
+    if all(isinstance(i, InputLayer) for i in inputs):
+        return inputs, outputs
+    made = {}                                           # id(original tensor) -> its replacement
+    new_inputs = []
+    for t in inputs:
+        if not isinstance(t, InputLayer) and id(t) not in made:
+            made[id(t)] = InputLayer(batch_shape=tuple(t.shape), dtype=getattr(t, "dtype", None),
+                                     name=f"{t.name}CLONE")
+        new_inputs.append(made.get(id(t), t))
+    order, seen = [], set()                             # the calls above the cut, parents first
+    for out in outputs:
+        stack = [(out, False)]
+        while stack:
+            t, expanded = stack.pop()
+            if id(t) in seen or id(t) in made or not isinstance(t, SymbolicOutput):
+                continue
+            if expanded:
+                seen.add(id(t))
+                order.append(t)
+            else:
+                stack.append((t, True))
+                stack.extend((p, False) for p in reversed(t.parents))
+    for t in sorted(order, key=lambda n: n.serial):     # in the order the calls were made
+        parents = [made.get(id(p), p) for p in t.parents]
+        if all(p is q for p, q in zip(parents, t.parents)):
+            continue                                    # nothing below it was cut
+        copy = SymbolicOutput(t.layer, parents, tuple(t.shape), t.dtype)
+        copy.index = t.index
+        made[id(t)] = copy
+    return new_inputs, [made.get(id(o), o) for o in outputs]
+
+
 def chain(inputs, outputs, name="Model"):
     """``(input layer, [layers from input to output])`` when one input leads to one output
     through layers called one after another, each once (the model is then a stack, and

@@ -69,6 +69,7 @@ class Model(Trainer, Layer):
         if inputs is not None:
             ins, in_names = functional.structure(inputs, "inputs")
             outs, out_names = functional.structure(outputs, "outputs")
+            ins, outs = functional.cut(ins, outs)             # a layer's output as an input: cut there
             found = None if in_names or out_names else functional.chain(ins, outs)
             if name is None:                                  # Keras: "functional", or the subclass's own
                 name = unique_name("functional" if type(self) is Model else snake_case(type(self).__name__))
@@ -694,6 +695,9 @@ def _layer_entry(layer) -> dict:
     if registered_classes().get(cls.__name__) is cls:
         return {"module": "keras.layers", "class_name": cls.__name__, "config": layer.get_config(),
                 "registered_name": None}
+    if "keras_module" in vars(cls):         # Keras's own class outside keras.layers (a FeatureSpace's TFDConcat)
+        return {"module": cls.keras_module, "class_name": cls.__name__, "config": layer.get_config(),
+                "registered_name": cls.__name__}
     name = get_registered_name(cls)                 # registered: no module, as Keras writes it
     return {"module": None if ">" in name else cls.__module__, "class_name": cls.__name__,
             "config": layer.get_config(), "registered_name": name}

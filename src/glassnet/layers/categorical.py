@@ -290,6 +290,20 @@ class Discretization(_Preprocessing):
             return tuple(input_shape)
         return (input_shape[0], len(self.bin_boundaries or []) + 1)
 
+    saved_by_from_config = True         # (saving/keras_config.py: its file config is made by from_config)
+
+    @classmethod
+    def from_config(cls, cfg):
+        """An adapted layer's config holds num_bins and the boundaries it found: made with num_bins,
+        then given the boundaries (as Keras's from_config)."""
+        if cfg.get("bin_boundaries") is not None and cfg.get("num_bins") is not None:
+            cfg = dict(cfg)
+            boundaries = cfg.pop("bin_boundaries")
+            layer = super().from_config(cfg)
+            layer.bin_boundaries = [float(b) for b in boundaries]
+            return layer
+        return super().from_config(cfg)
+
     def get_config(self):
         cfg = {k: v for k, v in super().get_config().items() if k != "trainable"}   # Keras's takes no trainable
         return {**cfg, "bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,

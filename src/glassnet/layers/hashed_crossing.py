@@ -53,10 +53,16 @@ class HashedCrossing(Layer):
             raise ValueError("HashedCrossing: sparse=True is not supported (glassnet's outputs are dense)")
         super().__init__(name=name, **kwargs)
         self.num_bins, self.output_mode, self.sparse = int(num_bins), output_mode, False
-        self.output_dtype = np.dtype(dtype or ("int64" if output_mode == "int" else "float32"))
+        self._out_dtype = np.dtype(dtype or ("int64" if output_mode == "int" else "float32"))
 
     takes_strings = True
+    dtype_of_ids = True                     # its dtype is its bins' (int64): a model file may say so
+    takes_list = True                       # in a functional model: one node reading its inputs (a FeatureSpace's crosses)
     differentiable_input = False            # categories: no gradient reaches them
+
+    def output_dtype(self, input_dtypes, input_shapes=None):
+        """Its symbolic output's dtype: int64 bins (or the dtype it was given), float32 one-hot rows."""
+        return self._out_dtype
 
     def __call__(self, inputs, *args, **kwargs):
         """Eager inputs (arrays, lists, Tensors) are crossed here as they are (strings stay strings);
@@ -93,8 +99,8 @@ class HashedCrossing(Layer):
             bins.append(h % self.num_bins)
         ids = np.array(bins, np.int64).reshape(shape)
         if self.output_mode == "int":
-            return ids.astype(self.output_dtype)
-        return np.eye(self.num_bins, dtype=self.output_dtype)[ids.reshape(shape[:1] if len(shape) == 2 else shape)]
+            return ids.astype(self._out_dtype)
+        return np.eye(self.num_bins, dtype=self._out_dtype)[ids.reshape(shape[:1] if len(shape) == 2 else shape)]
 
     def compute_output_shape(self, input_shape):
         first = tuple(input_shape[0])
@@ -104,4 +110,4 @@ class HashedCrossing(Layer):
 
     def get_config(self):
         return {"num_bins": self.num_bins, "output_mode": self.output_mode, "sparse": self.sparse,
-                "name": self.name, "dtype": self.output_dtype.name}
+                "name": self.name, "dtype": self._out_dtype.name}

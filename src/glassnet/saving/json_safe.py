@@ -20,7 +20,10 @@ ALLOWED_MODULES = frozenset({
     "keras.optimizers", "keras.optimizers.schedules", "keras.losses", "keras.metrics", "keras.activations",
     "keras.src.models.functional",      # where Keras 3 writes a Functional model from (its class: ours)
     "keras.src.ops.numpy", "keras.src.ops.nn",  # x + y and keras.ops on symbolic tensors: a fixed table
-})                                              # (glassnet/layers/named_ops.py), nothing imported
+    # (glassnet/layers/named_ops.py), nothing imported; a FeatureSpace's TFDConcat, TFDIdentity (the
+    # reader's KERAS_INTERNAL: glassnet/feature_space.py's own classes), and FeatureSpace itself
+    "keras.src.layers.preprocessing.feature_space", "keras.utils",
+})
 _CODE_CLASSES = frozenset({
     "Lambda", "__lambda__", "function", "__function__", "TFOpLambda", "SlicingOpLambda",
     "__tensor__", "__numpy__", "__bytes__", "__typespec__", "__python_object__", "__ellipsis__",

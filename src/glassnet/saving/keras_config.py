@@ -102,6 +102,12 @@ def compile_config(model) -> dict:
             "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
 
 
+# Keras's layers that a model file names by their module inside Keras (not keras.layers): the
+# glassnet module that defines the class of that name (a fixed table; the file chooses nothing)
+KERAS_INTERNAL = {("keras.src.layers.preprocessing.feature_space", "TFDConcat"): "glassnet.feature_space",
+                  ("keras.src.layers.preprocessing.feature_space", "TFDIdentity"): "glassnet.feature_space"}
+
+
 # -- reading: helpers ------------------------------------------------------------------------
 class _Reader:
     def __init__(self, label):
@@ -128,6 +134,10 @@ class _Reader:
             if not isinstance(cfg, dict):
                 self.fail(where, f"the config of {name} must be an object")
             return own, cfg
+        internal = KERAS_INTERNAL.get((node.get("module"), name))
+        if internal is not None and family.kind == "layer":  # Keras's own class outside keras.layers: ours
+            import importlib  # noqa: PLC0415
+            return getattr(importlib.import_module(internal), name), node.get("config") or {}
         if node.get("module") not in (None, family.module):
             self.fail(where, f"{kind} {name!r} from module {node.get('module')!r} is refused", unsafe=True)
         cls = family.classes.get(name)
@@ -169,8 +179,9 @@ class _Reader:
         return out
 
     def build(self, cls, kwargs, where):
-        try:
-            return cls(**kwargs)
+        try:        # a class whose saved config its constructor refuses (an adapted Discretization's
+            #         num_bins beside its boundaries) says so: its from_config makes it, as Keras's
+            return cls.from_config(kwargs) if getattr(cls, "saved_by_from_config", False) else cls(**kwargs)
         except (TypeError, ValueError, OverflowError) as e:
             self.fail(where, f"cannot build {cls.__name__}: {e}")
 
@@ -360,8 +371,8 @@ def _layer(r, cls, cfg, where, custom_objects=None, budget=None, depth=0):
             kw[key] = _nested(r, kw[key], f"{where}.{key}", custom_objects, budget, depth + 1)
     if "name" in kw:
         kw["name"] = r.name(kw["name"], where + ".name")
-    if "dtype" in kw:
-        kw["dtype"] = r.dtype(kw["dtype"], where + ".dtype")
+    if "dtype" in kw and not (getattr(cls, "dtype_of_ids", False) and kw["dtype"] in ("int32", "int64")):
+        kw["dtype"] = r.dtype(kw["dtype"], where + ".dtype")       # (HashedCrossing's dtype: its bins')
     if "trainable" in kw and not isinstance(kw["trainable"], bool):
         r.fail(where, "trainable must be true or false")
     own = inspect.signature(cls.__init__).parameters         # (Embedding's input_dim is its vocabulary)
