@@ -918,8 +918,10 @@ class Dataset:
         return DatasetIterator(self)
 
     def as_numpy_iterator(self):
-        """The elements as NumPy: arrays, and for 0-d leaves NumPy scalars or ``bytes``."""
-        return (structure(numpy_leaf, e) for e in self._run())
+        """The elements as NumPy: arrays, and for 0-d leaves NumPy scalars or ``bytes``; an
+        iterator that also answers TensorFlow's ``.next()`` (the transfer-learning tutorial's
+        ``test_dataset.as_numpy_iterator().next()``)."""
+        return NumpyIterator(structure(numpy_leaf, e) for e in self._run())
 
     @property
     def element_spec(self):
@@ -1016,3 +1018,19 @@ class DatasetIterator:
         for _ in itertools.islice(source, position):
             pass
         self._source, self._position = source, position
+
+
+class NumpyIterator:
+    """``dataset.as_numpy_iterator()``: the elements as NumPy, by ``next(it)`` or ``it.next()``."""
+
+    def __init__(self, source):
+        self._source = source
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._source)
+
+    def next(self):
+        return next(self._source)
