@@ -32,8 +32,10 @@ class TensorBoard(Callback):
     with Keras 3's arguments, defaults, folders and tags.
 
     Folders: ``log_dir/train/`` and ``log_dir/validation/`` (TensorBoard's runs ``train`` and
-    ``validation``), one event file each per ``fit``, flushed at every epoch's end and closed
-    when training ends. The tags, as Keras 3 writes them (``tools/compare_keras_tensorboard.py``
+    ``validation``), one event file each per ``fit`` (``validation/`` only when there is
+    validation data, as Keras), flushed at every epoch's end and closed when training ends.
+    Passed to ``evaluate`` alone, it writes the ``keras`` tag in ``train/`` and
+    ``evaluation_<name>_vs_iterations`` in ``validation/``, as Keras 3 does. The tags, as Keras 3 writes them (``tools/compare_keras_tensorboard.py``
     lists real Keras's beside these):
 
     - ``epoch_loss``, ``epoch_<metric>`` (``epoch_accuracy``...) at step = the epoch's index
@@ -47,7 +49,9 @@ class TensorBoard(Callback):
       ``"batch"`` (every batch) or an int ``N`` (every batch whose number is a multiple of
       ``N``); ``batch_steps_per_second`` with ``write_steps_per_second``. (Keras 3 also drops
       the epoch scalars of an epoch whose last batch number is not a multiple of ``N``: a side
-      effect of its recording condition; glassnet writes every epoch's.)
+      effect of its recording condition; glassnet writes every epoch's.) With the default
+      ``"epoch"``, Keras 3 still writes them every batch, to the program's default
+      ``tf.summary`` writer if it set one (not to ``train/``); glassnet does the same.
     - ``keras`` (step 0, with ``write_graph``): the model's Keras config as JSON, which
       TensorBoard's Graphs tab draws as a conceptual graph of layers, exactly what Keras writes
       for a Sequential or functional model (a subclassed model has none). Keras on TensorFlow
@@ -91,31 +95,47 @@ class TensorBoard(Callback):
         self.update_freq = update_freq
         self.profile_batch = profile_batch
         self.embeddings_freq, self.embeddings_metadata = embeddings_freq, embeddings_metadata
-        self.wants_batch_logs = update_freq != "epoch"     # the loop skips batch logs otherwise
         self._writers: dict = {}
         self._global_batch = 0
         self._failed = False
+        self._in_fit = False
+
+    @property
+    def wants_batch_logs(self) -> bool:
+        """Batch logs are read with ``update_freq`` "batch" or N, or when the program has set a
+        default ``tf.summary`` writer (the loop asks before training; it skips them otherwise)."""
+        return self.update_freq != "epoch" or _default_writer_set()
 
     # ------------------------------------------------------------------ the loop's hooks
     def on_train_begin(self, logs=None):
-        try:
-            from tensorboard.summary.writer.event_file_writer import EventFileWriter  # noqa: PLC0415
-        except ImportError as e:
-            raise ImportError(_MISSING) from e
+        self._open()
+        self._in_fit = True
+
+    def _open(self):
+        """A fresh start: ``train/``'s event file now (a ``log_dir`` that cannot be written fails
+        here, before any step), ``validation/``'s when something is first written there (as
+        Keras: a fit without validation data makes no ``validation/``), and the ``keras`` tag."""
         self._close()
         self._global_batch, self._failed = 0, False
-        for run in ("train", "validation"):
-            folder = os.path.join(self.log_dir, run)
-            try:
-                os.makedirs(folder, exist_ok=True)
-                self._writers[run] = EventFileWriter(folder)
-                self._writers[run].flush()
-            except OSError as e:
-                self._close()
-                raise OSError(f"TensorBoard: cannot write event files in {folder!r}: "
-                              f"{e.strerror or e}") from e
+        self._writer("train")
         if self.write_graph:
             self._guard(self._write_graph)
+
+    def on_test_begin(self, logs=None):
+        if not self._in_fit:                  # model.evaluate(..., callbacks=[tb]): Keras writes there too
+            self._open()
+
+    def on_test_end(self, logs=None):
+        """After ``evaluate`` (not fit's validation, written at the epoch's end):
+        ``evaluation_<name>_vs_iterations`` in ``validation/`` at step = the optimizer's
+        iterations, as Keras 3 writes them."""
+        if self._in_fit or not self._writers:
+            return
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is not None:
+            self._guard(self._scalars, "validation", "evaluation_",
+                        {f"{k}_vs_iterations": v for k, v in dict(logs or {}).items()}, optimizer.iterations)
+        self._close()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch_start = time.perf_counter()
@@ -126,7 +146,10 @@ class TensorBoard(Callback):
         self._batch_start = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.update_freq == "epoch" or not self._writers:
+        if self.update_freq == "epoch":
+            self._guard(self._batch_to_default_writer, dict(logs or {}))
+            return
+        if not self._writers:
             return
         every = 1 if self.update_freq == "batch" else self.update_freq
         if self._global_batch % every:
@@ -142,6 +165,7 @@ class TensorBoard(Callback):
 
     def on_train_end(self, logs=None):
         self._close()
+        self._in_fit = False
 
     # ------------------------------------------------------------------ what is written
     def _epoch_end(self, epoch, logs):
@@ -164,6 +188,18 @@ class TensorBoard(Callback):
                                                  f"keras_embedding.ckpt-{epoch}.weights.h5"))
         for writer in self._writers.values():
             writer.flush()
+
+    def _batch_to_default_writer(self, logs):
+        """Keras 3 writes ``batch_<name>`` with ``tf.summary.scalar`` every batch; with
+        ``update_freq="epoch"`` it opens no writer of its own for them, so they go to the
+        program's default writer, if it set one (``file_writer.set_as_default()`` in TensorBoard's
+        scalars tutorial: that run gets ``batch_loss`` at steps 1, 2, ...), and nowhere else."""
+        if not _default_writer_set():
+            return
+        from ..tf import summary  # noqa: PLC0415
+        for name, value in logs.items():
+            if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+                summary.scalar(f"batch_{name}", value, step=self._global_batch)
 
     def _scalars(self, run, prefix, values, step):
         from tensorboard.plugins.scalar.summary_v2 import scalar_pb  # noqa: PLC0415
@@ -223,9 +259,26 @@ class TensorBoard(Callback):
             tag="keras", metadata=metadata, tensor=tensor)]), 0)
 
     # ------------------------------------------------------------------ the writers
+    def _writer(self, run):
+        """The event file of ``run`` (``train`` or ``validation``), made on first use."""
+        if run not in self._writers:
+            try:
+                from tensorboard.summary.writer.event_file_writer import EventFileWriter  # noqa: PLC0415
+            except ImportError as e:
+                raise ImportError(_MISSING) from e
+            folder = os.path.join(self.log_dir, run)
+            try:
+                os.makedirs(folder, exist_ok=True)
+                self._writers[run] = EventFileWriter(folder)
+                self._writers[run].flush()
+            except OSError as e:
+                self._close()
+                raise OSError(f"TensorBoard: cannot write event files in {folder!r}: {e.strerror or e}") from e
+        return self._writers[run]
+
     def _write(self, run, summary, step):
         from tensorboard.compat.proto import event_pb2  # noqa: PLC0415
-        self._writers[run].add_event(event_pb2.Event(wall_time=time.time(), step=int(step), summary=summary))
+        self._writer(run).add_event(event_pb2.Event(wall_time=time.time(), step=int(step), summary=summary))
 
     def _guard(self, fn, *args):
         """Training goes on when a write fails (a full disk): said once, then nothing is written."""
@@ -245,6 +298,12 @@ class TensorBoard(Callback):
                 writer.close()
             except OSError as e:
                 print(f"TensorBoard: could not close an event file in {self.log_dir!r}: {e}", file=sys.stderr)
+
+
+def _default_writer_set() -> bool:
+    """Whether the program set a default ``tf.summary`` writer (not imported to find out)."""
+    summary = sys.modules.get("glassnet.tf.summary")
+    return summary is not None and summary.should_record_summaries()
 
 
 def histogram_summary(tag, data, buckets=30):

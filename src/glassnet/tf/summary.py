@@ -12,6 +12,10 @@ tensor of left edge, right edge and count, 30 buckets by default), ``image`` (a 
 tensor of width, height and each image as PNG, at most ``max_outputs`` of a
 ``[k, h, w, c]`` batch; floats are taken as [0, 1]) and ``text``.
 
+A summary's tag is its name under the open ``tf.name_scope``s (``"scope/name"``), as TensorFlow
+names it. ``experimental.write_raw_pb`` writes a serialized ``Summary`` as it is (TensorBoard's
+plugins make theirs so: the hparams plugin's ``hparams_pb``/``hparams_config_pb``).
+
 A summary is written to the default writer (``writer.as_default()`` in a ``with``, or
 ``writer.set_as_default()``) and returns True (a bool tensor, as TensorFlow's); with no
 default writer, or inside ``record_if(False)``, it writes nothing and returns False. ``step`` is the
@@ -179,9 +183,12 @@ def _write(name, summary, step):
 
 
 def _tag(name) -> str:
+    """The summary's tag: ``name`` under the open ``tf.name_scope``s (``"outer/inner/name"``), as
+    TensorFlow's summary ops name their tags."""
     if not isinstance(name, str) or not name:
         raise ValueError(f"tf.summary: name must be a non-empty string, got {name!r}")
-    return name
+    from .framework import _SCOPES  # noqa: PLC0415
+    return "".join(f"{n}/" for n in _SCOPES.names if n) + name
 
 
 def scalar(name, data, step=None, description=None):
@@ -250,7 +257,48 @@ def _get_step():
     return _STATE["step"]
 
 
-experimental = types.SimpleNamespace(set_step=_set_step, get_step=_get_step)
+@contextlib.contextmanager
+def _summary_scope(name, default_name=None, values=None):
+    """``tf.summary.experimental.summary_scope``: ``with summary_scope("loss") as (tag, scope):``
+    gives the tag a summary made inside would have (``name`` under the open name scopes) and
+    opens ``name`` as a name scope (``scope``, ending in ``/``)."""
+    from .framework import name_scope  # noqa: PLC0415
+    name = name or default_name
+    tag = _tag(name)
+    with name_scope(name) as scope:
+        yield tag, scope
+
+
+def _write_raw_pb(tensor, step=None, name=None):
+    """``tf.summary.experimental.write_raw_pb``: write ``tensor``, one serialized ``Summary``
+    protocol buffer (bytes) or an array of them, as it is, at ``step`` (tags are the buffer's own,
+    as TensorFlow's: name scopes do not touch them). This is how TensorBoard's plugins (the
+    hparams plugin's ``hparams_pb``) hand over what they made::
+
+        tf.summary.experimental.write_raw_pb(hp.hparams_pb(hparams).SerializeToString(), step=0)
+    """
+    raw = np.asarray(tensor.numpy() if hasattr(tensor, "numpy") else tensor, dtype=object).ravel()
+
+    def summary():
+        from tensorboard.compat.proto import summary_pb2  # noqa: PLC0415
+        merged = summary_pb2.Summary()
+        for i, item in enumerate(raw):
+            if isinstance(item, str):
+                item = item.encode("latin-1")
+            if not isinstance(item, bytes):
+                raise TypeError(f"tf.summary.experimental.write_raw_pb: tensor[{i}] must be a serialized Summary "
+                                f"(bytes), got {type(item).__name__}")
+            try:
+                merged.MergeFromString(item)
+            except Exception as e:                # protobuf's DecodeError
+                raise ValueError(f"tf.summary.experimental.write_raw_pb: tensor[{i}] is not a serialized "
+                                 f"Summary protocol buffer: {e}") from e
+        return merged
+    return _write(name, summary, step)
+
+
+experimental = types.SimpleNamespace(set_step=_set_step, get_step=_get_step, summary_scope=_summary_scope,
+                                     write_raw_pb=_write_raw_pb)
 
 
 # -- tracing: TensorFlow's graph and profiler capture (glassnet has no graph) ------------------
