@@ -203,3 +203,22 @@ def test_get_config_round_trip_keeps_kinds_and_vocabularies():
     again = FeatureSpace.from_config(cfg)
     assert again.preprocessors["s"].get_vocabulary() == fs.preprocessors["s"].get_vocabulary()
     assert list(again.features) == list(fs.features) and again.crosses[0].name == "s_X_i"
+
+
+FIXTURE = __import__("pathlib").Path(__file__).parent / "fixtures" / "keras_feature_space"
+
+
+def test_keras_written_inference_model_predicts_as_keras():
+    """tools/make_keras_feature_space.py: Keras 3.15's inference model (every kind of feature, a cross,
+    TFDConcat and TFDIdentity in its file) read by glassnet predicts Keras's numbers; the tool's --check
+    has Keras read glassnet's file of the same model and predict the same (5.96e-08)."""
+    pytest.importorskip("h5py")
+    from conftest import load_tool
+    tool = load_tool("make_keras_feature_space")
+    model = keras.models.load_model(FIXTURE / "inference.keras")
+    want = np.load(FIXTURE / "inference.npz")
+    np.testing.assert_allclose(model.predict(tool.raw(), verbose=0), want["pred"], atol=1e-6)
+    assert [type(layer).__name__ for layer in model.layers].count("TFDConcat") == 1
+    # the same FeatureSpace built in glassnet encodes the rows as Keras's did
+    fs, _ = tool.build(keras, FeatureSpace, glassnet.data)
+    np.testing.assert_allclose(fs(tool.raw()).numpy(), want["encoded"], atol=1e-6)

@@ -230,8 +230,13 @@ class Hashing(_Preprocessing):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) if self.output_mode == "int" else (input_shape[0], self.num_bins)
 
+    dtype_of_ids = True         # Keras writes its dtype as its bins' (int64 for output_mode="int")
+
     def get_config(self):
-        return {**super().get_config(), "num_bins": self.num_bins, "salt": self.salt, "mask_value": self.mask_value,
+        cfg = super().get_config()
+        if self.output_mode == "int":           # Keras's Hashing refuses a float dtype with int outputs
+            cfg["dtype"] = {**cfg["dtype"], "config": {"name": "int64"}}
+        return {**cfg, "num_bins": self.num_bins, "salt": self.salt, "mask_value": self.mask_value,
                 "output_mode": self.output_mode, "sparse": False}
 
 

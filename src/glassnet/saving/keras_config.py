@@ -371,8 +371,12 @@ def _layer(r, cls, cfg, where, custom_objects=None, budget=None, depth=0):
             kw[key] = _nested(r, kw[key], f"{where}.{key}", custom_objects, budget, depth + 1)
     if "name" in kw:
         kw["name"] = r.name(kw["name"], where + ".name")
-    if "dtype" in kw and not (getattr(cls, "dtype_of_ids", False) and kw["dtype"] in ("int32", "int64")):
-        kw["dtype"] = r.dtype(kw["dtype"], where + ".dtype")       # (HashedCrossing's dtype: its bins')
+    policy = kw.get("dtype")
+    policy = (policy.get("config") or {}).get("name") if isinstance(policy, dict) else policy
+    if getattr(cls, "dtype_of_ids", False) and policy in ("int32", "int64"):
+        kw["dtype"] = policy                    # (Hashing's, HashedCrossing's dtype: their bins')
+    elif "dtype" in kw:
+        kw["dtype"] = r.dtype(kw["dtype"], where + ".dtype")
     if "trainable" in kw and not isinstance(kw["trainable"], bool):
         r.fail(where, "trainable must be true or false")
     own = inspect.signature(cls.__init__).parameters         # (Embedding's input_dim is its vocabulary)
