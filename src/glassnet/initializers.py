@@ -29,7 +29,9 @@ from .seeding import draw as _draw
 from .utils import default_seed, snake_case
 
 
-def _fans(shape):
+def _fans(shape, input_axes=None, output_axes=None):
+    if input_axes is not None and output_axes is not None:      # EinsumDense's: the axes it names
+        return math.prod(shape[a] for a in input_axes), math.prod(shape[a] for a in output_axes)
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
@@ -153,21 +155,26 @@ class VarianceScaling(RandomInitializer):
 
     distribution "truncated_normal": stddev = sqrt(scale/n) / 0.87962566 (the truncation
     correction Keras uses); "untruncated_normal": stddev = sqrt(scale/n);
-    "uniform": U(-l, l) with l = sqrt(3 scale / n).
+    "uniform": U(-l, l) with l = sqrt(3 scale / n). ``input_axes``/``output_axes`` (Keras 3.15,
+    set by EinsumDense): the kernel's axes whose sizes multiply into fan_in and fan_out.
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None, input_axes=None,
+                 output_axes=None):
         if scale <= 0:
             raise ValueError(f"VarianceScaling: scale must be > 0, got {scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
             raise ValueError(f"VarianceScaling: mode must be fan_in, fan_out or fan_avg, got {mode!r}")
+        distribution = distribution.lower() if isinstance(distribution, str) else distribution
+        distribution = "truncated_normal" if distribution == "normal" else distribution     # Keras's alias
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
             raise ValueError(f"VarianceScaling: unknown distribution {distribution!r}")
         self.scale, self.mode, self.distribution = scale, mode, distribution
+        self.input_axes, self.output_axes = input_axes, output_axes
         super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
-        fan_in, fan_out = _fans(tuple(shape))
+        fan_in, fan_out = _fans(tuple(shape), self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         var = self.scale / max(1.0, n)
         who = type(self).__name__
@@ -180,7 +187,7 @@ class VarianceScaling(RandomInitializer):
 
     def get_config(self):
         return {"seed": self._seed_config(), "scale": self.scale, "mode": self.mode,
-                "distribution": self.distribution}
+                "distribution": self.distribution, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
 
 class Orthogonal(RandomInitializer):
@@ -219,11 +226,11 @@ def _scaling(scale, mode, distribution, doc):
     class _Init(VarianceScaling):
         __doc__ = doc
 
-        def __init__(self, seed=None):
-            super().__init__(scale, mode, distribution, seed)
+        def __init__(self, seed=None, input_axes=None, output_axes=None):
+            super().__init__(scale, mode, distribution, seed, input_axes, output_axes)
 
         def get_config(self):
-            return {"seed": self._seed_config()}
+            return {"seed": self._seed_config(), "input_axes": self.input_axes, "output_axes": self.output_axes}
     return _Init
 
 

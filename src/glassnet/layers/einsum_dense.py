@@ -116,7 +116,13 @@ class EinsumDense(Layer):
         return tuple(int(sizes[ch]) if ch in self.bias_axes else 1 for ch in self._out[first:])
 
     def build(self, input_shape):
-        self.kernel = self.add_weight(self._kernel_shape(input_shape), self.kernel_initializer, "kernel",
+        init = self.kernel_initializer
+        if isinstance(init, initializers.VarianceScaling) and (init.input_axes is None or init.output_axes is None):
+            # Keras 3.15: fans from the kernel's input and output axes, the same seed (a clone)
+            outs = [i for i, ch in enumerate(self._w) if ch in self._out]
+            init = type(init)(**{**init.get_config(), "seed": init.seed, "output_axes": outs,
+                                 "input_axes": [i for i, ch in enumerate(self._w) if ch not in self._out]})
+        self.kernel = self.add_weight(self._kernel_shape(input_shape), init, "kernel",
                                       regularizer=self.kernel_regularizer)
         bias = self._bias_shape(input_shape)
         if bias is not None:
