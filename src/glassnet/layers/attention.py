@@ -40,7 +40,7 @@ import numpy as np
 from .. import activations, config, initializers, regularizers
 from ..engine import functional
 from ..tf import tape
-from ..utils import rng
+from ..seeding import SeedState, dropout_keep
 from .base import Layer, _wrap_outputs
 
 _NEG = -1e9          # Keras's large negative number for masked scores (float32)
@@ -131,7 +131,6 @@ class MultiHeadAttention(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self._generator = np.random.default_rng(seed) if seed is not None else None
         self._graph_causal = False       # use_causal_mask of its call on symbolic tensors
 
     # -- building -------------------------------------------------------------------------
@@ -165,12 +164,22 @@ class MultiHeadAttention(Layer):
         self.query_kernel, self.query_bias = self._dense("query", (d_q, h, k), (h, k))
         self.key_kernel, self.key_bias = self._dense("key", (d_k, h, k), (h, k))
         self.value_kernel, self.value_bias = self._dense("value", (d_v, h, v), (h, v))
+        self._seed_state = SeedState(self.seed) if self.dropout > 0 else None    # Keras's Dropout sublayer, made here
         self.output_kernel, self.output_bias = self._dense("attention_output", (h, v, out), (out,))
         self.built = True
 
     def _dense(self, name, kernel, bias):
-        w = self.add_weight(kernel, self.kernel_initializer, f"{name}/kernel", regularizer=self.kernel_regularizer)
-        b = self.add_weight(bias, self.bias_initializer, f"{name}/bias",
+        # each sublayer a fresh copy of the initializers, as Keras's (a new seed each, drawn at build), with
+        # EinsumDense's fans: the last axis (two for query, key, value) is the output's
+        def fresh(init, **kw):
+            return type(init)(**{**init.get_config(), **kw}) if isinstance(init, initializers.Initializer) else init
+        last = 1 if name == "attention_output" else 2
+        n = len(kernel)
+        axes = {"input_axes": list(range(n - last)), "output_axes": list(range(n - last, n))}
+        scaled = isinstance(self.kernel_initializer, initializers.VarianceScaling)
+        init = fresh(self.kernel_initializer, **(axes if scaled and self.kernel_initializer.input_axes is None else {}))
+        w = self.add_weight(kernel, init, f"{name}/kernel", regularizer=self.kernel_regularizer)
+        b = self.add_weight(bias, fresh(self.bias_initializer), f"{name}/bias",
                             regularizer=self.bias_regularizer) if self.use_bias else None
         return w, b
 
@@ -315,8 +324,8 @@ class MultiHeadAttention(Layer):
         self._zeroed = self._allowed if (return_attention_scores or dropping) else np.ones((), q.dtype)
         self.scores = self._soft * self._zeroed
         if dropping:
-            gen = self._generator or rng()
-            self._keep = (gen.random(self.scores.shape) >= self.dropout).astype(q.dtype) / (1.0 - self.dropout)
+            keep = dropout_keep(self.scores.shape, self.dropout, q.dtype, self._seed_state)     # Keras's Dropout
+            self._keep = keep.astype(q.dtype) * q.dtype.type(1.0 / (1.0 - self.dropout))
         else:
             self._keep = np.ones((), q.dtype)
         self._A = self.scores * self._keep
