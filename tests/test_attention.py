@@ -309,13 +309,16 @@ def test_bad_calls_are_refused_clearly():
 
 def test_dropout_acts_in_training_only_and_is_seeded():
     x = np.random.default_rng(0).normal(size=(2, 4, 6)).astype(np.float32)
-    mha = layers.MultiHeadAttention(2, 3, dropout=0.5)
-    a = np.asarray(mha(x, x))
+    def made():                     # Keras 3: seeds (weights', dropout's) are taken when made and built
+        glassnet.utils.set_random_seed(1)
+        mha = layers.MultiHeadAttention(2, 3, dropout=0.5)
+        return mha, np.asarray(mha(x, x))
+    mha, a = made()
     np.testing.assert_array_equal(a, np.asarray(mha(x, x)))
-    glassnet.utils.set_random_seed(1)
     t1 = np.asarray(mha(x, x, training=True))
-    glassnet.utils.set_random_seed(1)
-    np.testing.assert_array_equal(t1, np.asarray(mha(x, x, training=True)))
+    assert not np.array_equal(t1, np.asarray(mha(x, x, training=True)))       # the dropout seed moves on
+    again, _ = made()
+    np.testing.assert_array_equal(t1, np.asarray(again(x, x, training=True)))
     assert not np.allclose(t1, a)
 
 
@@ -392,8 +395,9 @@ def test_kerasio_text_classification_with_transformer_trains():
     model = tf.keras.Model(inputs=inputs, outputs=outputs)
     model.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    history = model.fit(x_train, y_train, batch_size=16, epochs=6, verbose=0).history
-    assert history["loss"][-1] < history["loss"][0]
+    history = model.fit(x_train, y_train, batch_size=16, epochs=15, verbose=0).history
+    # noisy on 64 samples (Keras 3.15 too: 0.683, 0.672, 0.688 ... 0.653, 0.621 from this seed): on average
+    assert np.mean(history["loss"][-5:]) < np.mean(history["loss"][:3])
     assert np.isfinite(history["loss"]).all()
     att = transformer_block.att
     assert att.query_kernel.shape == (embed_dim, num_heads, embed_dim)
