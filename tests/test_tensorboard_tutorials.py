@@ -345,3 +345,47 @@ def test_evaluate_alone_writes_the_graph_and_the_evaluation_scalars(tmp_path):
                                                        "validation": ["evaluation_loss_vs_iterations"]}
     assert _steps(runs["validation"], "evaluation_loss_vs_iterations") == [2]
     assert _values(runs["validation"], "evaluation_loss_vs_iterations") == pytest.approx([loss])
+
+
+def test_migrate_tf2_spellings_steps_and_record_if(tmp_path, capsys):
+    from tensorboard.util import tensor_util  # noqa: F401 - (the reader's)
+    writer = tf.summary.create_file_writer(str(tmp_path / "logs/eager"))
+    with writer.as_default():
+        for step in range(3):
+            tf.summary.scalar("my_metric", 0.5, step=step)
+            writer.flush()
+
+    @tf.function
+    def my_func(step):
+        with writer.as_default():
+            tf.summary.scalar("my_metric", 0.5, step=step)
+    for step in tf.range(3, 5, dtype=tf.int64):
+        my_func(step)
+        writer.flush()
+    with writer.as_default():
+        step = tf.Variable(0, dtype=tf.int64)
+        tf.summary.experimental.set_step(step)
+        for _ in range(5):
+            with tf.summary.record_if(lambda: tf.equal(step % 2, 0)):
+                tf.summary.scalar("b", tf.cast(step, tf.float32) * 2)
+            step.assign_add(1)
+        tf.summary.experimental.set_step(None)
+        with tf.summary.record_if(False):
+            print(tf.summary.scalar("d", 1.0, step=1), tf.summary.should_record_summaries())
+        print(tf.summary.should_record_summaries())
+        tf.summary.histogram("h", tf.constant([1., 2., 2., 3.]), step=0, buckets=3)
+        tf.summary.scalar("int_scalar", tf.constant(7), step=0)
+    print(tf.summary.should_record_summaries())
+    with tf.summary.create_noop_writer().as_default():
+        print(tf.summary.scalar("x", 1.0, step=0))
+    writer.close()
+    assert capsys.readouterr().out.split("\n") == [                          # TF 2.21's prints
+        "tf.Tensor(False, shape=(), dtype=bool) tf.Tensor(False, shape=(), dtype=bool)",
+        "tf.Tensor(True, shape=(), dtype=bool)", "tf.Tensor(False, shape=(), dtype=bool)",
+        "tf.Tensor(False, shape=(), dtype=bool)", ""]
+    tags = _runs(tmp_path / "logs")["eager"]
+    assert sorted(tags) == ["b", "h", "int_scalar", "my_metric"]
+    assert _steps(tags, "my_metric") == [0, 1, 2, 3, 4] and _values(tags, "my_metric") == [0.5] * 5
+    assert _steps(tags, "b") == [0, 2, 4] and _values(tags, "b") == [0.0, 4.0, 8.0]
+    assert tags["int_scalar"][1][0][1].dtype == np.float32 and _values(tags, "int_scalar") == [7.0]
+    np.testing.assert_allclose(tags["h"][1][0][1], [[1, 5 / 3, 1], [5 / 3, 7 / 3, 2], [7 / 3, 3, 1]])   # TF's

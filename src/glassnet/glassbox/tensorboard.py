@@ -303,7 +303,7 @@ class TensorBoard(Callback):
 def _default_writer_set() -> bool:
     """Whether the program set a default ``tf.summary`` writer (not imported to find out)."""
     summary = sys.modules.get("glassnet.tf.summary")
-    return summary is not None and summary.should_record_summaries()
+    return summary is not None and summary._writing()
 
 
 def histogram_summary(tag, data, buckets=30):

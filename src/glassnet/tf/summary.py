@@ -138,8 +138,15 @@ def create_noop_writer() -> SummaryWriter:
     return _NoopWriter()
 
 
-def should_record_summaries() -> bool:
-    return _STATE["writer"] is not None and _recording()
+def should_record_summaries():
+    """Whether a summary made now would be written (a default writer that writes, and
+    ``record_if`` holding): a bool tensor, as TensorFlow's."""
+    return _written(_writing())
+
+
+def _writing() -> bool:
+    writer = _STATE["writer"]
+    return writer is not None and not isinstance(writer, _NoopWriter) and _recording()
 
 
 def _recording() -> bool:
@@ -171,9 +178,9 @@ def _written(flag: bool):
 
 
 def _write(name, summary, step):
-    writer = _STATE["writer"]
-    if writer is None or not _recording():
+    if not _writing():                          # (a no-op writer writes nothing: False, as TF's)
         return _written(False)
+    writer = _STATE["writer"]
     step = step if step is not None else _STATE["step"]
     if step is None:
         raise ValueError("No step set. Please specify one either through the `step` argument or through "
@@ -334,7 +341,7 @@ def trace_export(name, step=None, profiler_outdir=None) -> None:
     if profiler and profiler_outdir:
         warnings.warn("Ignoring `profiler_outdir` passed to trace_export(). Please pass it to trace_on() instead.",
                       UserWarning, stacklevel=2)
-    if _STATE["writer"] is not None and _recording():
+    if _writing():
         _say_once("trace_export", f"tf.summary.trace_export({name!r}): nothing was written. glassnet runs every "
                   "operation eagerly (tf.function is a pass-through), so there is no graph, run metadata or "
                   "profile to export; for a Keras model's graph of layers, use the TensorBoard callback "
