@@ -88,9 +88,12 @@ for _cls in (regularizers.L1L2, regularizers.L1, regularizers.L2):
 
 # Weights above which the compiled epoch is not used (bench/epoch.py, one thread, CPU time
 # per step against the fused step: 2.3x at width 64, 2.1x at 128, 1.7x at 256 (85k weights),
-# 1.3x at 512 (300k); past 2**17 the products dominate and the fused step's threaded
-# optimizer passes, which the loop does not have, start to count).
-_MAX_WEIGHTS = 1 << 17
+# 1.3x at 512 (300k); the MNIST-shaped 784-256-128-10 (235k weights, batch 128) 1.3x, and
+# faster in wall time on two threads too: bench/README.md, "Fifth session"). Up to 2**18 the
+# fused step's optimizer runs on one thread as the loop's does (glassnet.fast cuts the
+# buffers into parts of at least 2**17 items); past it, its passes split over the free cores,
+# which the loop does not, and the products dominate anyway.
+_MAX_WEIGHTS = 1 << 18
 # What loading costs and what a step saves (bench/README.md, "A compiled epoch"): importing
 # numba (0.13-0.3 s here), loading the epoch's loops of one float type from numba's disk
 # cache with NumPy's kernels found and checked (0.2-0.35 s), and the fused NumPy step's
