@@ -11,6 +11,7 @@ import pytest
 
 import glassnet
 from glassnet.keras import layers
+from glassnet.seeding import SeedState
 from conftest import central_difference_in_place, load_tool
 
 HERE = pathlib.Path(__file__).parent
@@ -140,7 +141,7 @@ def test_dropout_is_one_mask_per_gate_for_every_step_and_gradients_hold_with_mas
     layer.build_from_shape((None,) + x.shape[1:])
 
     def f():
-        layer._generator = np.random.default_rng(11)           # the same masks every call
+        layer._seed_state = SeedState(11)                       # the same masks every call (Keras's seed state)
         return layer.forward(x, training=True)
     out = f()
     assert layer.input_masks.shape == (4, 2, 4, 4, 2) and layer.state_masks.shape == (4, 2, 4, 4, 2)

@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations, constraints, initializers, regularizers
-from ..utils import rng
+from ..seeding import SeedState, dropout_keep
 from . import recurrent_state
 from .base import Layer
 from .conv import (check_padding, extract_patches, input_gradient, normalize_tuple, output_length, pad, paddings,
@@ -134,6 +134,7 @@ class _ConvLSTM(Layer):
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.use_bias, self.unit_forget_bias = bool(use_bias), bool(unit_forget_bias)
+        self._seed_state = SeedState(seed)          # Keras's cell takes its seed before its initializers
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -145,7 +146,6 @@ class _ConvLSTM(Layer):
         self.recurrent_constraint = constraints.get(recurrent_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self.dropout, self.recurrent_dropout, self.seed = float(dropout), float(recurrent_dropout), seed
-        self._generator = np.random.default_rng(seed) if seed is not None else None
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.stateful = bool(go_backwards), bool(stateful)
         self.input_masks = self.state_masks = None
@@ -255,10 +255,11 @@ class _ConvLSTM(Layer):
 
     def _draw_masks(self, x_shape, h_shape, dtype, training):
         """Keras's ConvLSTM cell: one mask per gate on ``x_t`` and on ``h_{t-1}``, for every step."""
-        gen = self._generator or rng()
+        dtype = np.dtype(dtype)
 
-        def masks(rate, shape):
-            return (gen.random((4,) + shape) >= rate).astype(dtype) * (1.0 / (1.0 - rate))
+        def masks(rate, shape):             # four of Keras's dropout(ones, rate, seed=cell.seed_generator)
+            keep = np.stack([dropout_keep(shape, rate, dtype, self._seed_state) for _ in range(4)])
+            return keep.astype(dtype) * dtype.type(1.0 / (1.0 - rate))
         self.input_masks = masks(self.dropout, x_shape) if training and self.dropout > 0 else None
         self.state_masks = masks(self.recurrent_dropout, h_shape) if training and self.recurrent_dropout > 0 else None
 
