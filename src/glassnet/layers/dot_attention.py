@@ -29,7 +29,7 @@ import numpy as np
 from .. import activations, config
 from ..engine import functional
 from ..tf import tape
-from ..utils import rng
+from ..seeding import SeedState, dropout_keep
 from .attention import softmax_backward
 from .base import Layer, _wrap_outputs
 
@@ -48,7 +48,7 @@ class _BaseDenseAttention(Layer):
             raise ValueError(f"{who}: dropout must be a number in [0, 1), got {dropout!r}")
         super().__init__(**kwargs)
         self.use_scale, self.dropout, self.seed = bool(use_scale), float(dropout), seed
-        self._generator = np.random.default_rng(seed) if seed is not None else None
+        self._seed_state = SeedState(seed) if self.dropout > 0 else None     # Keras 3's seed, taken now
         self._graph_causal = False
 
     def _shapes(self, input_shape):
@@ -126,8 +126,8 @@ class _BaseDenseAttention(Layer):
         s = s - np.asarray(1e9, s.dtype) * blocked                              # Keras: -1e9 where masked
         self.weights_ = activations.softmax(s, -1)                              # W
         if training and self.dropout > 0:
-            gen = self._generator or rng()
-            self._keep = (gen.random(s.shape) >= self.dropout).astype(q.dtype) / (1.0 - self.dropout)
+            keep = dropout_keep(s.shape, self.dropout, q.dtype, self._seed_state)        # Keras's stateless dropout
+            self._keep = keep.astype(q.dtype) * q.dtype.type(1.0 / (1.0 - self.dropout))
         else:
             self._keep = np.ones((), q.dtype)
         self._wd = self.weights_ * self._keep
