@@ -21,7 +21,7 @@ import threading
 
 import numpy as np
 
-from .. import fast
+from .. import config, fast
 from ..fast import dense as fast_dense
 from ..fast import denormals, threads
 from ..callbacks import CallbackList, History
@@ -448,10 +448,19 @@ def _non_finite(model, epoch, step, value, snapshot):
 
 
 def _logs(loss_value, metrics):
-    logs = {"loss": loss_value}
+    """The loss and each metric as Python floats, as Keras hands callbacks: each a float32's
+    value (Keras keeps its loss and metric totals in float32 variables, so ``print(score[1])``
+    shows ``0.09000000357627869``, not ``0.09``) unless floatx is float64."""
+    logs = {"loss": _as_keras_float(loss_value)}
     for m in metrics:
-        logs[m.name] = custom_step.scalar(m.result())       # a Python float, as Keras hands callbacks
+        logs[m.name] = _as_keras_float(custom_step.scalar(m.result()))
     return dict(sorted(logs.items()))
+
+
+def _as_keras_float(value):
+    if isinstance(value, (float, np.floating)) and not isinstance(value, bool) and config.floatx() != "float64":
+        return float(np.float32(value))
+    return value
 
 
 # ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from ..callbacks import History
+from ..engine.training import _as_keras_float as as_keras_float
 from ..layers.core import Dropout
 from .stacked import Blocks, Stack, labels_for
 
@@ -157,7 +158,7 @@ def _train(models, generators, x, y, epochs, batch_size, shuffle, validation, va
             if checked is not None:
                 logs.update({"val_" + k: v for k, v in checked[pos].items()})
             for k, v in logs.items():
-                histories[row][k].append(float(v))
+                histories[row][k].append(as_keras_float(float(v)))      # fit's logs: float32 values
         if on_epoch is not None:
             on_epoch(epoch + 1, epochs)
         if stopped or interrupted():
