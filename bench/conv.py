@@ -7,6 +7,7 @@
     python bench/conv.py --threads 1                       # every contestant on one thread (a loaded machine)
     python bench/conv.py --rounds 3                        # the contestants in turn, 3 times: a ratio per round
     python bench/conv.py --only glassnet,glassnet-whole    # with and without the passes in parts on free cores
+    python bench/conv.py --only glassnet,glassnet-unpooled # with and without the conv backward from its pooling
 
 The model: Conv2D 32 3x3 relu, MaxPooling2D 2, Conv2D 64 3x3 relu, MaxPooling2D 2, Flatten,
 Dropout 0.5, Dense 10 softmax; Adam, categorical cross-entropy (PyTorch: the same layers in
@@ -190,7 +191,17 @@ def run_glassnet_whole(x, labels, batch, epochs):
     return run_glassnet(x, labels, batch, epochs)
 
 
-RUNNERS = {"glassnet": run_glassnet, "glassnet-whole": run_glassnet_whole, "pytorch": run_torch, "keras": run_keras}
+def run_glassnet_unpooled(x, labels, batch, epochs):
+    """glassnet with each relu Conv2D's backward from its pooling's dX and Z, as before the fifth
+    session of 2026-12-06 (no dZ from the pooled arrays, the first pooling's dX written)."""
+    sys.path.insert(0, SRC)
+    from glassnet.fast import conv as fast_conv
+    fast_conv._FUSE_POOLING = False
+    return run_glassnet(x, labels, batch, epochs)
+
+
+RUNNERS = {"glassnet": run_glassnet, "glassnet-whole": run_glassnet_whole, "glassnet-unpooled": run_glassnet_unpooled,
+           "pytorch": run_torch, "keras": run_keras}
 
 
 def worker(name, samples, batch, epochs):
@@ -231,9 +242,10 @@ def main(argv=None) -> int:
             _one_thread_libraries(args.threads)
         worker(args.worker, args.samples, args.batch_size, args.epochs)
         return 0
-    pythons = {"glassnet": sys.executable, "glassnet-whole": sys.executable, "pytorch": args.torch_python,
-               "keras": args.keras_python}
-    needs = {"glassnet": "numpy", "glassnet-whole": "numpy", "pytorch": "torch", "keras": "tensorflow"}
+    pythons = {"glassnet": sys.executable, "glassnet-whole": sys.executable, "glassnet-unpooled": sys.executable,
+               "pytorch": args.torch_python, "keras": args.keras_python}
+    needs = {"glassnet": "numpy", "glassnet-whole": "numpy", "glassnet-unpooled": "numpy", "pytorch": "torch",
+             "keras": "tensorflow"}
     flops = flops_per_sample() * args.samples
     print(f"threads: {args.threads or 'each library its default'}")
     print(f"simple MNIST convnet, {args.samples:,} random 28x28x1 images, batch {args.batch_size}, "
@@ -268,9 +280,9 @@ def main(argv=None) -> int:
                   f"{flops / res['median'] / 1e9:6.1f} GFLOP/s  loss {res['losses'][-1]:.4f}  "
                   f"peak {res['peak_mb']:.0f} MB (with the data made {res['peak_before_mb']:.0f} MB, "
                   f"data {res['data_mb']:.0f} MB)  threads {res.get('threads', '?')}  load {load:.1f}", flush=True)
-    for mine in ("glassnet", "glassnet-whole"):
+    for mine in ("glassnet", "glassnet-whole", "glassnet-unpooled"):
         g = rounds.get(mine, [])
-        for peer in ("glassnet-whole", "pytorch", "keras"):
+        for peer in ("glassnet-whole", "glassnet-unpooled", "pytorch", "keras"):
             p = rounds.get(peer, [])
             pairs = list(zip(g, p))
             if not pairs or peer == mine:

@@ -208,3 +208,76 @@ def direct_conv_9(xpad, taps, k9, bias, has_bias, relu, sh, sw, z, a):
                     zr[f] = v
                     if relu:
                         ar[f] = v if v > 0 else (v if v != v else 0)    # np.maximum(v, 0): NaN stays NaN
+
+
+# -- a Conv2D's relu and the max pooling after it, backward in one pass ---------------------------
+# When a MaxPooling2D whose windows tile the image (strides = pool size, "valid") takes a relu
+# Conv2D's output, dJ/dZ is the pooled gradient at each window's winner where the window's max is
+# positive, and ``g * 0`` everywhere else: written straight from the pooled arrays (a quarter of
+# the conv's size for 2 x 2 windows), without reading the pooling's dX or the conv's Z.
+@_jit
+def pooled_relu_backward_bias(g, won, y, ph, pw, dz, db, fresh=True):
+    """``dz[n, r, c, f]`` = ``g[n, i, j, f]`` where ``(r, c)`` is the position ``won[n, i, j, f]`` of
+    window ``(i, j)`` and its max ``y[n, i, j, f]`` is positive, else ``g[n, i, j, f] * 0`` (0 for the
+    rows and columns no window covers), and ``db`` = the sum of ``dz``'s rows in order (``fresh=False``
+    goes on adding to it). The readable path's numbers: the pooling's ``grad * won`` then the relu's
+    ``dA * (Z > 0)``, since the winner's ``Z`` is positive exactly where the window's max of
+    ``relu(Z)`` is. (``db`` starts from -0.0, which adds to any first term exactly.)"""
+    n_, oh, ow, f_ = dz.shape
+    qh, qw = g.shape[1], g.shape[2]
+    one = dz.dtype.type(1)
+    acc = np.empty(f_, dz.dtype)                 # db's running sums, kept apart from the arrays written
+    for f in range(f_):
+        acc[f] = -0.0 if fresh else db[f]
+    for n in range(n_):
+        for r in range(oh):
+            i = r // ph
+            for c in range(ow):
+                j = c // pw
+                dr = dz[n, r, c]
+                if i < qh and j < qw:
+                    k = np.uint8((r - i * ph) * pw + (c - j * pw))
+                    gr = g[n, i, j]
+                    wr = won[n, i, j]
+                    yr = y[n, i, j]
+                    for f in range(f_):      # v * 1 is v and v * 0 is v * 0, NaN and -0.0 included
+                        d = gr[f] * (one if (wr[f] == k) & (yr[f] > 0) else one - one)
+                        dr[f] = d
+                        acc[f] += d
+                else:
+                    for f in range(f_):
+                        dr[f] = 0
+                        acc[f] += dr[f]
+    for f in range(f_):
+        db[f] = acc[f]
+
+
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112     # CBLAS's constants
+
+
+@_jit
+def direct_backward_pooled_9(xpad, taps, sh, sw, g, won, y, ph, pw, per, gemm, dz, db, dk, p):
+    """The backward of :func:`direct_conv_9` (relu, bias) under a max pooling whose windows tile
+    its output, for a run of whole images, ``per`` images a block: each block's ``dZ`` from the
+    pooled arrays (:func:`pooled_relu_backward_bias`, rows in order, so ``db`` is the readable sum),
+    its 9-number windows ``P`` (into ``p``), and ``dk += P.T dZ`` by NumPy's BLAS ``gemm`` while
+    both are in cache. ``dk`` is a sum of block products: within rounding of the whole product."""
+    n_, oh, ow, f_ = dz.shape
+    rows = oh * ow
+    size = dz.itemsize
+    one = dz.dtype.type(1)
+    for s in range(0, n_, per):
+        e = min(n_, s + per)
+        pooled_relu_backward_bias(g[s:e], won[s:e], y[s:e], ph, pw, dz[s:e], db, s == 0)
+        r = 0
+        for n in range(s, e):
+            xn = xpad[n]
+            for i in range(oh):
+                for j in range(ow):
+                    pr = p[r]
+                    for t in range(9):
+                        pr[t] = xn[i * sh + taps[t, 0], j * sw + taps[t, 1], taps[t, 2]]
+                    r += 1
+        block = dz[s:e]
+        gemm(_ROW_MAJOR, _TRANS, _NO_TRANS, 9, f_, (e - s) * rows, one, p.ctypes, 9, block.ctypes, f_,
+             one if s > 0 else dz.dtype.type(0), dk.ctypes, f_)

@@ -24,6 +24,12 @@ Conv2D backward             ``dZ = dA * (Z > 0)`` and ``db`` (same order of addi
                             by block as the forward (P built again: cheaper than keeping 18 MB)
 MaxPooling2D forward        the max and the position that won (first on ties), one pass
 MaxPooling2D backward       the gradient written at the winners, one pass
+relu Conv2D, then a         the conv's ``dZ`` (and ``db``) made straight from the pooled
+MaxPooling2D that tiles     gradient, the winners and the maxima (a quarter of the size), not
+its output, backward        from the pooling's dX and ``Z``; for a direct 9-number first layer
+                            the pooling's dX is not written at all, and ``dZ``, its windows and
+                            ``dK += P.T dZ`` (NumPy's BLAS called from numba) go a few images at
+                            a time in one call per part (:func:`max_pool2d_backward`)
 ==========================  ================================================================
 
 Each pass is a loop compiled by numba (``glassnet.fast._numba_conv``, installed with
@@ -31,8 +37,10 @@ glassnet); the loops keep NumPy's order of operations, so outputs and gradients 
 readable path's bit for bit, with three exceptions that change the order of additions (so
 within rounding: 1e-6 of the size of the terms added, tests/test_fast_conv.py and
 tests/test_fast_conv_parts.py): the direct 9-number window (BLAS adds ``P K``'s terms in an
-order of its own), ``dK`` summed block by block (a sum of block sums), and ``dK`` and ``db``
-of a large batch cut into parts (below). A convnet whose first layer has more than one
+order of its own), ``dK`` summed block by block (a sum of block sums; the direct layer under its
+pooling: blocks of 2 images, tests/test_fast_conv_pooled.py), and ``dK`` and ``db``
+of a large batch cut into parts (below). ``dZ`` made from the pooled arrays is the readable
+path's bit for bit. A convnet whose first layer has more than one
 channel, whose patches fit one block and whose batch is one part trains to the readable
 path's weights bit for bit; the MNIST convnet to them within rounding.
 
@@ -181,6 +189,8 @@ def bias_gradient(dz_rows):
 _BLOCK = 1 << 18      # numbers in one block's patches and their gradient: ~1 MB of float32, in L2 cache
 
 
+_POOLED_BLOCK = 1 << 16   # numbers in a block's dZ and P when dZ comes from the pooling after (2 MNIST images):
+                          # thin products in small blocks measured faster than one whole (0.9 against 1.6 ms)
 _THIN = 32            # patches narrower than this (3 x 3 x 3 windows) are made whole: BLAS's products of
                       # thin blocks cost more in calls than the cache saves (measured: 3 x 3 x 1, 4.7 ms
                       # a step in blocks of 9 images against 3.7 ms whole)
@@ -246,6 +256,8 @@ def _parts(n, numbers) -> list:
 
 
 last_threads = 0      # threads the last split pass ran on (tests read it)
+_recent = threading.local()       # .conv: the Conv2D whose twin ran last on this thread (its pooling may follow)
+_FUSE_POOLING = True              # a relu Conv2D's backward from its pooling's arrays (bench/conv.py turns it off)
 _STEP_ON_ONE_BLAS_THREAD = True   # once parts run on threads, the step's other products too (auto mode)
 
 
@@ -366,6 +378,7 @@ def conv2d_forward(layer, x, training=False):
     layer.pads, layer.padded_shape, layer.out_spatial = pads, xpad.shape, out_sp
     layer.xpad, layer.patches = xpad, patches
     layer.z, layer.a = z.reshape(shape), a.reshape(shape)
+    _recent.conv = layer if fused else None          # a MaxPooling2D given this `a` links to it (below)
     return layer.a
 
 
@@ -391,19 +404,32 @@ def conv2d_backward(layer, grad, need_input_grad=True):
     n = xpad.shape[0]
     rows = layer.out_spatial[0] * layer.out_spatial[1]
     k2 = layer.kernel.value.reshape(-1, f)
-    grad_rows = np.ascontiguousarray(grad).reshape(-1, f)
-    fused = layer.activation is activations.relu and layer.use_bias and layer.z.shape == grad.shape \
-        and _plain(layer.z, grad_rows, layer.bias.value)
+    pooled = layer.__dict__.pop("_from_pool", None)          # (dX, dY, won, Y, pool size) of the pooling after
+    if pooled is not None and not (pooled[0] is grad and _pooled_fits(layer, pooled)):
+        pooled = None                                        # not the gradient that pooling made: the plain way
+    grad_rows = None if pooled is not None else np.ascontiguousarray(grad).reshape(-1, f)    # (never read then)
+    fused = pooled is not None or (layer.activation is activations.relu and layer.use_bias
+                                   and layer.z.shape == grad.shape and _plain(layer.z, grad_rows, layer.bias.value))
+    z_rows = None
     if fused:
-        dz = np.empty_like(grad_rows)
+        dz = np.empty((n * rows, f), layer.z.dtype)
         z_rows = layer.z.reshape(-1, f)
+        dz4 = dz.reshape(layer.z.shape)
     else:
         dz = relu_backward(layer.z, grad) if layer.activation is activations.relu else None
         if dz is None:
             dz = layer._activation_backward(layer.z, layer.a, grad)      # dZ = dA * g'(Z)
         dz = np.ascontiguousarray(dz).reshape(-1, f)
+    taps = _taps(layer, xpad.shape[3])
+    if pooled is not None and taps is not None and not need_input_grad and n > 0:
+        done = _direct_pooled_backward(layer, grad, pooled, taps)
+        if done:
+            return None
     dxpad = np.empty(layer.padded_shape, xpad.dtype) if need_input_grad else None     # zeroed part by part
     per = _per_block(layer, n, rows, k2.shape[0])
+    if pooled is not None and per == n and taps is not None:             # the direct layer (its dK
+        per = max(1, _POOLED_BLOCK // max(1, rows * (k2.shape[0] + f)))   # is not bit for bit anyway): dZ and P a
+                                                                          # few images at a time, in L2
     whole = None
     if per == n:                                  # one block: the forward's P, or the whole P made now
         whole = layer.patches if layer.patches is not None else _patch_buffer(layer, (n * rows, k2.shape[0]),
@@ -421,7 +447,10 @@ def conv2d_backward(layer, grad, need_input_grad=True):
             dxpad[s0:e0] = 0
         for s, e in cuts:
             block = slice(s * rows, e * rows)
-            if fused:                                                     # dZ = dA * (Z > 0), db
+            if pooled is not None:                                        # dZ from the pooled dY, winners
+                _kernels.pooled_relu_backward_bias(pooled[1][s:e], pooled[2][s:e], pooled[3][s:e], pooled[4][0],
+                                                   pooled[4][1], dz4[s:e], db, s == s0)    # and maxima; db
+            elif fused:                                                   # dZ = dA * (Z > 0), db
                 _kernels.relu_backward_bias(z_rows[block], grad_rows[block], dz[block], db, s == s0)
             p = scratch[:(e - s) * rows]
             lead = (e - s,) + tuple(layer.out_spatial)
@@ -436,7 +465,7 @@ def conv2d_backward(layer, grad, need_input_grad=True):
                                             layer.dilation_rate[0], layer.dilation_rate[1], dxpad[s:e])
         return dk, db
     sums = _run_parts(_parts(n, n * rows * (k2.shape[0] + f)), work)
-    layer.dz = dz.reshape(grad.shape)
+    layer.dz = dz.reshape(layer.z.shape if fused else grad.shape)
     layer.kernel.grad = _in_order_sum([dk for dk, _ in sums]).reshape(layer.kernel.shape)
     if layer.use_bias:
         if fused:
@@ -448,26 +477,103 @@ def conv2d_backward(layer, grad, need_input_grad=True):
     return crop(dxpad, layer.pads) if need_input_grad else None
 
 
+def _direct_pooled_backward(layer, grad, pooled, taps) -> bool:
+    """:func:`conv2d_backward` of a direct 9-number layer (relu, bias) whose output a tiling max
+    pooling took, when its dX is not needed (a first layer): per part, one numba call
+    (``_numba_conv.direct_backward_pooled_9``) makes ``dZ`` a few images at a time from the
+    pooled gradient, winners and maxima, each block's windows, and ``dK += P.T dZ`` through
+    NumPy's own BLAS while the block is in cache; ``db`` adds ``dZ``'s rows in order. Sets
+    ``dz`` and the gradients; False (nothing set) where NumPy's BLAS cannot be called from numba."""
+    from . import _numpy_kernels  # noqa: PLC0415
+    blas = _numpy_kernels.kernels(layer.z.dtype)
+    if blas is None:
+        return False
+    gemm = blas[0]
+    xpad, f = layer.xpad, layer.filters
+    n = xpad.shape[0]
+    rows = layer.out_spatial[0] * layer.out_spatial[1]
+    per = max(1, _POOLED_BLOCK // max(1, rows * (9 + f)))
+    _, dy, won, y, (ph, pw) = pooled
+    dz = np.empty(layer.z.shape, layer.z.dtype)
+    sh, sw = layer.strides
+
+    def work(s, e):
+        dk, db = np.empty((9, f), dz.dtype), np.empty(f, dz.dtype)
+        p = np.empty((min(per, e - s) * rows, 9), dz.dtype)
+        _kernels.direct_backward_pooled_9(xpad[s:e], taps, sh, sw, dy[s:e], won[s:e], y[s:e], ph, pw, per, gemm,
+                                          dz[s:e], db, dk, p)
+        return dk, db
+    sums = _run_parts(_parts(n, n * rows * (9 + f)), work)
+    layer.dz = dz
+    layer.kernel.grad = _in_order_sum([dk for dk, _ in sums]).reshape(layer.kernel.shape)
+    layer.bias.grad = _in_order_sum([db for _, db in sums])
+    return True
+
+
 def max_pool2d_forward(layer, x, training=False):
     """``MaxPooling2D.forward``'s work in one pass when its windows tile the input: sets
     ``layer.y`` (and the positions that won) and returns it; None without numba or otherwise.
-    A large batch in parts of whole images on the free cores (the same numbers)."""
+    A large batch in parts of whole images on the free cores (the same numbers).
+
+    When ``x`` is the very array a relu Conv2D's twin just returned (its ``a``), the pooling
+    remembers that conv (``layer._after_conv``): its backward then hands the conv what it
+    needs to make ``dZ`` straight from the pooled gradient (:func:`conv2d_backward`)."""
     if layer.rank != 2 or not _worth_it(x.size) or _numba() is None:
         return None
+    conv = getattr(_recent, "conv", None)
+    _recent.conv = None
+    if conv is not None and x is not conv.a:
+        conv = None                                  # not that conv's output
     fast = max_pool_2d(x, layer.pool_size, layer.strides, layer.padding)
     if fast is None:
         return None
     layer._padded(x, -np.inf)       # its padding and shapes, as the readable forward keeps them
     layer.y, layer.won = fast
     layer.xpad = None               # the readable backward's input is not kept: `won` says it all
+    layer._after_conv = (conv, x) if _FUSE_POOLING and conv is not None and x.dtype == layer.y.dtype else None
     return layer.y
 
 
 def max_pool2d_backward(layer, grad, need_input_grad=True):
-    """dJ/d(input) after :func:`max_pool2d_forward`."""
+    """dJ/d(input) after :func:`max_pool2d_forward`. After a relu Conv2D (``_after_conv``), the
+    pooled gradient, the winners and the maxima are left with the conv (``_from_pool``, with the
+    dX returned): when the conv's backward is then given that very dX, it makes ``dZ`` from them
+    and never reads dX (:func:`conv2d_backward`). So when that conv is a direct 9-number layer,
+    whose backward then reads nothing else (:func:`_direct_pooled_backward`), dX is not written
+    at all: what is returned is a read-only array of NaN of dX's shape, a placeholder that only
+    that conv's backward takes (any other use shows at once as NaN)."""
     if not need_input_grad:
         return None
-    return max_pool_2d_backward(grad, layer.won, layer.padded_shape, layer.pool_size)
+    link = layer.__dict__.get("_after_conv")
+    conv = link[0] if link is not None and link[0].a is link[1] else None   # the conv's output this pooling had
+    grad = np.ascontiguousarray(grad)
+    if conv is not None:
+        pooled = (None, grad, layer.won, layer.y, tuple(layer.pool_size))
+        if _pooled_fits(conv, pooled, layer.padded_shape) and _direct_pooled_ready(conv):
+            dx = np.broadcast_to(np.array(np.nan, grad.dtype), layer.padded_shape)
+            conv._from_pool = (dx,) + pooled[1:]
+            return dx
+    dx = max_pool_2d_backward(grad, layer.won, layer.padded_shape, layer.pool_size)
+    if conv is not None:
+        conv._from_pool = (dx,) + pooled[1:]
+    return dx
+
+
+def _pooled_fits(conv, pooled, shape=None) -> bool:
+    """Can ``conv``'s backward make ``dZ`` from the pooling's arrays ``pooled``: relu and a bias,
+    its ``Z`` the pooling's input, plain arrays of one dtype?"""
+    from .. import activations  # noqa: PLC0415
+    shape = pooled[0].shape if shape is None else shape
+    return (conv.activation is activations.relu and conv.use_bias and conv.z.shape == tuple(shape)
+            and _plain(conv.z, pooled[1], pooled[3], conv.bias.value))
+
+
+def _direct_pooled_ready(conv) -> bool:
+    """Will ``conv``'s backward take :func:`_direct_pooled_backward` (a direct 9-number layer,
+    NumPy's BLAS callable from numba), whose only input from the pooling is its arrays?"""
+    from . import _numpy_kernels  # noqa: PLC0415
+    return (conv.z.shape[0] > 0 and _taps(conv, conv.xpad.shape[3]) is not None
+            and _numpy_kernels.kernels(conv.z.dtype) is not None)
 
 
 # ---------------------------------------------------------------------------------------
