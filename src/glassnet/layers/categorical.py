@@ -275,7 +275,7 @@ class Discretization(_Preprocessing):
             step = max(values.size * self.epsilon, 1)                  # Keras's summarize()
             part = values[int(step - 1)::int(step)]
             merged = np.concatenate([np.stack([part, np.ones_like(part) * step]), summary], axis=1)
-            summary = _compress(np.take(merged, np.argsort(merged[0], kind="stable"), axis=1), self.epsilon)
+            summary = _compress(np.take(merged, np.argsort(merged[0]), axis=1), self.epsilon)   # (Keras sorts so: ties as quicksort leaves them)
         self.bin_boundaries = _compress(summary, 1.0 / self.num_bins)[0, :-1].tolist()
 
     def forward(self, x, training=False):

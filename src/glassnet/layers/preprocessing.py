@@ -212,16 +212,22 @@ class Normalization(Layer):
             if x.size == 0:
                 continue
             n = x.size // int(np.prod([x.shape[d] for d in keep])) if keep else x.size
-            # in the data's own float type (integers: float64), as Keras
+            if batch is data:               # one array: in its own float type (integers: float64), as Keras
+                stats = (shape, n, np.mean(x, axis=reduce), np.var(x, axis=reduce))
+                continue
+            # batches (a Dataset, a list): Keras's running update, each batch in float32 (its compute dtype):
+            #   w = n / (seen + n);  m = m0 (1 - w) + mean w;  v = (v0 + (m0 - m)^2)(1 - w) + (var + (mean - m)^2) w
+            x = x.astype(np.float32)
             mean, var = np.mean(x, axis=reduce), np.var(x, axis=reduce)
             if stats is None or stats[1] == 0:
-                stats = (shape, n, mean, var)
-            else:                           # Chan et al.'s pairwise update: exact for any batching
+                m0 = v0 = np.zeros_like(mean)
+                seen = 0
+            else:
                 _, seen, m0, v0 = stats
-                total = seen + n
-                delta = mean.astype(np.float64) - m0
-                squares = v0 * seen + var * n + delta * delta * (seen * n / total)
-                stats = (shape, total, m0 + delta * (n / total), squares / total)
+            total = seen + n
+            w = float(n) / total
+            m = m0 * (1.0 - w) + mean * w
+            stats = (shape, total, m, (v0 + (m0 - m) ** 2) * (1.0 - w) + (var + (mean - m) ** 2) * w)
         if stats is None or stats[1] == 0:
             raise ValueError(f"Normalization.adapt: data needs at least one sample, got "
                              f"{'no batches' if stats is None else 'only empty batches'}")
