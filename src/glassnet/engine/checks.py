@@ -476,14 +476,17 @@ def same_length(x, y, xname="x", yname="y"):
 
 
 def sample_weights(sw, n, name="sample_weight"):
-    """One weight per sample, each finite and >= 0 (see :func:`weight_values`)."""
+    """One weight per sample, each finite and >= 0 (see :func:`weight_values`); or, as Keras
+    takes them, one per entry of a sample's loss values (``(n, h, w)`` or ``(n, h, w, 1)``: the
+    segmentation tutorial's weight per pixel), lined up with the loss values when used."""
     if sw is None:
         return None
     arr = to_array(sw, name).astype(config.floatx())
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
-    if arr.ndim != 1 or arr.shape[0] != n:
-        raise ValueError(f"{name} must have shape ({n},), one weight per sample; got {arr.shape}")
+    if arr.ndim == 0 or arr.shape[0] != n:
+        raise ValueError(f"{name} must have shape ({n},), one weight per sample (or ({n}, ...), one "
+                         f"per loss value); got {arr.shape}")
     return weight_values(arr, name)
 
 
@@ -523,13 +526,14 @@ def loss_weights(sw, values_shape, name="sample_weight"):
     return arr
 
 
-def class_weights(class_weight, y, sw, width=None):
+def class_weights(class_weight, y, sw, width=None, out_ndim=None):
     """Per-sample weights from ``class_weight`` (times ``sw`` when given), after checking it.
 
     ``{class: weight}`` with integer classes (Keras's form); every class present in ``y``
     needs a weight, each weight is a finite number >= 0, and a class that cannot exist
     (negative, or beyond the model's classes when they are known from ``y``'s width or
-    ``width``) is refused rather than silently ignored.
+    ``width``) is refused rather than silently ignored. Labels of 3 or more axes give a weight
+    per entry (``out_ndim``, the output's: labels of fewer axes are class ids).
 
     >>> import numpy as np
     >>> class_weights({0: 1.0, 1: 3.0}, np.array([0, 1, 1]), None).tolist()
@@ -538,7 +542,12 @@ def class_weights(class_weight, y, sw, width=None):
     if not isinstance(class_weight, dict):
         raise TypeError(f"class_weight must be a dict {{class: weight}}, got {type(class_weight).__name__}")
     y = np.asarray(y)
-    if y.ndim == 1 or (y.ndim >= 2 and y.shape[-1] == 1 and width is not None and width > 1):
+    if y.ndim >= 3:                          # a label per entry (a mask per pixel): a weight per entry, as
+        if out_ndim is not None and y.ndim < out_ndim:                  # Keras's dataset path
+            classes = np.round(y)            # class ids, the output's last axis left out (sparse labels)
+        else:
+            classes = np.argmax(y, axis=-1) if y.shape[-1] > 1 else np.round(y[..., 0])
+    elif y.ndim == 1 or (y.ndim >= 2 and y.shape[-1] == 1 and width is not None and width > 1):
         classes = y.reshape(len(y), -1)[:, 0] if y.ndim > 1 else y
     elif y.shape[-1] > 1:                    # one-hot (or probabilities): the largest column
         classes, width = np.argmax(y, axis=-1), y.shape[-1]
@@ -568,7 +577,7 @@ def class_weights(class_weight, y, sw, width=None):
     missing = [c for c in present if c not in table]
     if missing:
         raise ValueError(f"class_weight has no weight for class(es) {missing}, which the labels hold "
-                         f"(first at {where(int(np.argmax(np.isin(classes, missing))))}); give every class a weight")
+                         f"(first at {where(np.argwhere(np.isin(classes, missing))[0])}); give every class a weight")
     dtype = y.dtype if y.dtype.kind == "f" else np.dtype(config.floatx())
     lookup = np.zeros(max(table) + 1, dtype=np.float64)
     for key, value in table.items():

@@ -196,12 +196,31 @@ def call(layer, parent) -> SymbolicOutput:
     else:
         out = layer.build_from_shape(shapes if listed else shapes[0])
     batch = {tuple(p.shape)[0] for p in parents if len(tuple(p.shape))}
+    if isinstance(out, list) and isinstance(layer, Model) and len(out) > 1:
+        return _outputs_of(layer, parents, out)
     if len(batch) == 1 and None not in batch and isinstance(out, tuple) and out and out[0] is None:
         out = (batch.pop(),) + out[1:]                  # Input(batch_shape=(16, ...)): Keras keeps the 16
     dtype = _output_dtype(layer, parents, shapes)
     result = SymbolicOutput(layer, parents, out, dtype)
     layer._symbolic_output = result                     # layer.output, layer.input (Keras's)
     return result
+
+
+def _outputs_of(model, parents, shapes) -> list:
+    """A model of several outputs used as a layer (the segmentation tutorial's ``down_stack``,
+    MobileNetV2's five activations): one node, the call, holding output 0, and a node for each
+    other output k reading it from that call (``index`` k, as a recurrent layer's states: the
+    graph runs the model once, and its backward gets the list of the outputs' gradients)."""
+    dtypes = [getattr(o, "dtype", None) for o in model._graph.outputs]
+    main = SymbolicOutput(model, parents, shapes[0], dtypes[0])
+    main.extra_outputs = len(shapes) - 1
+    parts = [main]
+    for k in range(1, len(shapes)):
+        part = SymbolicOutput(model, [main], shapes[k], dtypes[k])
+        part.index = k
+        parts.append(part)
+    model._symbolic_output = main
+    return parts
 
 
 def _output_dtype(layer, parents, shapes):

@@ -105,6 +105,8 @@ class Graph:
             values[id(node)] = a
             if getattr(node.layer, "takes_states", False) and node.layer.return_state:   # for its states' nodes
                 node.layer_states = list(node.layer.final_states)
+            elif getattr(node, "extra_outputs", 0):      # a model of several outputs: 0 here, k from its node
+                values[id(node)], node.layer_states = a[0], list(a[1:])
         self._states = states
         self.values = values                              # each tensor's value, for the glass box
         # an output that kept a mask carries it, as Keras's tensors do: the loss and metrics read it
@@ -130,7 +132,8 @@ class Graph:
             grad = g.pop(id(node), None)
             if node.index:                                # to its call's backward, beside the output's
                 if grad is not None:
-                    parts = state_grads.setdefault(id(node.parent), [None] * node.layer.state_count)
+                    count = getattr(node.parent, "extra_outputs", 0) or node.layer.state_count
+                    parts = state_grads.setdefault(id(node.parent), [None] * count)
                     parts[node.index - 1] = grad if parts[node.index - 1] is None else parts[node.index - 1] + grad
                 continue
             if id(node) in state_grads:                   # [dJ/d output (None: unused), dJ/dh_T, (dJ/dc_T)]

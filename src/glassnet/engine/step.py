@@ -104,7 +104,11 @@ def weights_of(loss, values, sample_weight, mask):
     output carries a mask, Keras 3's masked loss (``glassnet.losses.mask_weights``: a padded
     step weighs 0, the others ``total / valid`` for the default reduction). None: unweighted."""
     if mask is None:
-        if sample_weight is None or np.ndim(sample_weight) >= np.ndim(values):
+        if sample_weight is None:
+            return None
+        while np.ndim(sample_weight) > np.ndim(values) and np.shape(sample_weight)[-1] == 1:
+            sample_weight = np.reshape(sample_weight, np.shape(sample_weight)[:-1])   # (n, h, w, 1): per pixel
+        if np.ndim(sample_weight) >= np.ndim(values):
             return sample_weight
         return np.reshape(sample_weight, np.shape(sample_weight) + (1,) * (np.ndim(values) - np.ndim(sample_weight)))
     return losses.mask_weights(mask, np.shape(values), loss.reduction, sample_weight, values.dtype)

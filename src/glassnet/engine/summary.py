@@ -1,6 +1,8 @@
 """``model.summary()``: Keras 3's table of layers, output shapes and parameter counts."""
 from __future__ import annotations
 
+import numpy as np
+
 
 def _size(n_bytes: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
@@ -11,6 +13,8 @@ def _size(n_bytes: float) -> str:
 
 
 def _shape(shape) -> str:
+    if isinstance(shape, list):                         # a model of several outputs: [(...), (...)], as Keras
+        return "[" + ", ".join(_shape(s) for s in shape) + "]"
     return "?" if shape is None else "(" + ", ".join("None" if d is None else str(d) for d in shape) + \
         ("," if len(shape) == 1 else "") + ")"
 
@@ -118,10 +122,12 @@ def summary_text(model, show_trainable=False) -> str:
     itemsize = model.weights[0].value.itemsize if model.weights else 4
     opt = model.optimizer
     built = opt is not None and opt.built
-    if built:       # Keras 3.15: the int64 step count, the learning rate (a float32 unless a schedule), the slots
+    if built:       # Keras 3.15: the int64 step count, the learning rate (in floatx when the optimizer
+        # was made, float64 after set_floatx('float64'); none with a schedule), the slots
         slots = sum(s.size for s in opt.slots_in_file_order())
+        lr_bytes = 0 if opt.has_schedule else np.dtype(opt.__dict__.get("_learning_rate_dtype", "float32")).itemsize
         o_count = slots + 1 + (0 if opt.has_schedule else 1)
-        o_bytes = slots * itemsize + 8 + (0 if opt.has_schedule else 4)
+        o_bytes = slots * itemsize + 8 + lr_bytes
     else:
         o_count = o_bytes = 0
     lines.append(f" Total params: {trainable + non_trainable + o_count:,} "       # Keras counts the optimizer's in

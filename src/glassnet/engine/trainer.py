@@ -298,7 +298,7 @@ class Trainer:
                              "with arrays, every epoch sees all the samples")
         x, y, sw = self._data(x, y, sample_weight, "fit", ready=False, batch_size=batch_size)
         if class_weight is not None:
-            sw = _class_weights(class_weight, y, sw)
+            sw = _class_weights(class_weight, y, sw, self)
         validation = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
@@ -403,7 +403,7 @@ class Trainer:
             where = f"{what} batch {index}"
             xb, yb, swb = self._data(xb, yb, swb, call, f"{where} x", f"{where} y", batch_size=unsized)
             if class_weight is not None:
-                swb = _class_weights(class_weight, yb, swb)
+                swb = _class_weights(class_weight, yb, swb, self)
             return xb, yb, swb
         return check
 
@@ -495,13 +495,13 @@ class Trainer:
             self._custom_ready("train_on_batch")
             x, y, sw = custom_step.arrays(self, x, y, sample_weight, "train_on_batch")
             if class_weight is not None:        # as Keras: the class weights become the batch's sample weights
-                sw = _class_weights(class_weight, y, None)
+                sw = _class_weights(class_weight, y, None, self)
             with denormals.flushed():           # Keras hands the step (x, y, sample_weight), None where not given
                 logs = custom_step.run_train_step(self, custom_step.triple(x, y, sw))
             return self._result(logs, return_dict)
         x, y, sw = self._data(x, y, sample_weight, "train_on_batch")
         if class_weight is not None:
-            sw = _class_weights(class_weight, y, sw)
+            sw = _class_weights(class_weight, y, sw, self)
         with denormals.flushed():
             value, a = fastpath.choose(self)(self, x, y, sw)
         if not math.isfinite(value):
@@ -664,10 +664,12 @@ def _callback_list(model, callbacks, kind):
     return cbs
 
 
-def _class_weights(class_weight, y, sw):
+def _class_weights(class_weight, y, sw, model=None):
     if isinstance(y, list):
         raise ValueError("fit: class_weight is for a model with one output; with several, give sample_weight")
-    return _checks.class_weights(class_weight, y, sw)
+    shape = getattr(model, "output_shape", None)        # labels of fewer axes than the output: class ids
+    out_ndim = len(shape) if isinstance(shape, tuple) else None
+    return _checks.class_weights(class_weight, y, sw, out_ndim=out_ndim)
 
 
 def _empty_like_output(shape) -> np.ndarray:
