@@ -15,6 +15,11 @@ The numbers are TensorFlow's Philox-4x32-10 (:mod:`glassnet.tf.philox`) in the a
     truncated_normal   z * stddev + mean                       z redrawn until |z| < 2
     dropout            where(u >= rate, x * (1 / (1 - rate)), 0)
 
+``fit``'s shuffle of arrays is TensorFlow's too: Keras 3's array adapter shuffles ``range(n)`` by
+``tf.random.shuffle`` inside a ``tf.data`` map, the first random op of that function's graph, so
+under a global seed ``g`` its seeds are ``(g, 0)``, and each epoch's new iterator starts that
+kernel again: the same order every epoch (:func:`fit_order`).
+
 >>> from glassnet import seeding
 >>> seeding.draw("uniform", (3,), "float32", [1, 2]).tolist() == [0.8440603613853455, 0.19204533100128174,
 ...                                                              0.9962232112884521]
@@ -31,9 +36,9 @@ import numpy as np
 
 from . import config
 from .tf import philox
-from .utils import default_seed
+from .utils import default_seed, rng, seed_of
 
-__all__ = ["SeedState", "draw", "dropout_keep", "seed_pair"]
+__all__ = ["SeedState", "draw", "dropout_keep", "fit_order", "seed_pair", "shuffle_order"]
 
 _INT32_MOD = 2 ** 31 - 2                 # Keras's _cast_seed: floormod(seed, int32.max - 1)
 
@@ -93,3 +98,37 @@ def dropout_keep(shape, rate, dtype, seed) -> np.ndarray:
     a uniform draw in the input's dtype ``>= rate``."""
     dtype = np.dtype(dtype)
     return draw("uniform", shape, dtype, seed, "dropout") >= dtype.type(rate)
+
+
+_ORDERS: dict = {}                       # (n, seed) -> its order: the same every epoch, kept
+
+
+def shuffle_order(n: int, seed: int) -> np.ndarray:
+    """``tf.random.shuffle(tf.range(n))`` under the global seed ``seed`` as its graph's first random
+    op (seeds ``(seed, 0)``): TensorFlow's RandomShuffle kernel, Fisher-Yates with ``i`` swapped
+    with ``i + w_i % (n - i)``, ``w_i`` the Philox stream's 32-bit words (key the seed)."""
+    key = (int(n), int(seed))
+    order = _ORDERS.get(key)
+    if order is None:
+        s = int(seed) % (2 ** 31 - 1)
+        op = 0 if s else 2 ** 31 - 1                 # TF: seeds (0, 0) are taken as (0, 2**31 - 1)
+        words = philox.blocks([s, 0], [0, 0, op, 0], -(-max(n - 1, 0) // 4)).reshape(-1)
+        spans = np.arange(n, 1, -1, dtype=np.uint64)                   # n - i for i = 0 .. n - 2
+        jumps = (words[:n - 1].astype(np.uint64) % spans).tolist() if n > 1 else []
+        perm = list(range(n))
+        for i, j in enumerate(jumps):
+            perm[i], perm[i + j] = perm[i + j], perm[i]
+        order = np.array(perm, dtype=np.int64)
+        if len(_ORDERS) > 8:
+            _ORDERS.clear()
+        _ORDERS[key] = order
+    return order
+
+
+def fit_order(n: int, generator=None) -> np.ndarray:
+    """One epoch's order of ``fit``'s rows: Keras 3's on TensorFlow (:func:`shuffle_order`, the
+    same each epoch) when ``generator`` (glassnet's by default) was made by ``set_random_seed``;
+    else a permutation drawn from it."""
+    generator = rng() if generator is None else generator
+    seed = seed_of(generator)
+    return generator.permutation(n) if seed is None else shuffle_order(n, seed).copy()

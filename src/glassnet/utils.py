@@ -22,6 +22,7 @@ import numpy as np
 
 _GENERATOR = np.random.default_rng()
 GLOBAL_SEED: int | None = None         # the last set_random_seed's (TensorFlow's global seed)
+_SEED_OF: dict = {}                    # id(generator) -> (generator, the seed set_random_seed made it from)
 _NAME_COUNTS: dict[str, int] = {}
 
 
@@ -35,6 +36,9 @@ def set_random_seed(seed: int) -> None:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"set_random_seed: seed must be a non-negative integer, got {seed!r}")
     _GENERATOR = np.random.default_rng(int(seed))
+    _SEED_OF[id(_GENERATOR)] = (_GENERATOR, int(seed))
+    while len(_SEED_OF) > 256:                  # a sweep seeds once a variant: keep the recent ones
+        del _SEED_OF[next(iter(_SEED_OF))]
     random.seed(int(seed))
     np.random.seed(int(seed) % 2**32)
     GLOBAL_SEED = int(seed)
@@ -48,6 +52,13 @@ def default_seed() -> int:
     """Keras 3's ``make_default_seed``: ``random.randint(1, 10**9)`` from Python's ``random``, the
     seed an initializer, a Dropout or a SeedGenerator made without one takes at construction."""
     return random.randint(1, int(1e9))
+
+
+def seed_of(generator) -> int | None:
+    """The seed ``set_random_seed`` made ``generator`` from (TensorFlow's global seed while it was
+    glassnet's generator), or None for a generator it did not make."""
+    found = _SEED_OF.get(id(generator))
+    return found[1] if found is not None and found[0] is generator else None
 
 
 def rng() -> np.random.Generator:

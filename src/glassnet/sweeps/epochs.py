@@ -20,6 +20,7 @@ import numpy as np
 from ..callbacks import History
 from ..engine.training import _as_keras_float as as_keras_float
 from ..layers.core import Dropout
+from ..seeding import fit_order
 from .stacked import Blocks, Stack, labels_for
 
 
@@ -195,7 +196,7 @@ class _Draws:
         order = drawn.get(key)
         if order is None:
             self.catch_up(row)
-            order = drawn[key] = self.generators[row].permutation(n)
+            order = drawn[key] = fit_order(n, self.generators[row])       # fit's order for its generator
             self.drawer[key] = row
         return order
 

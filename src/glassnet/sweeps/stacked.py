@@ -40,6 +40,7 @@ import numpy as np
 
 from .. import regularizers
 from ..layers.core import Dense, Dropout
+from ..seeding import dropout_keep
 
 # The loss classes whose methods work on a leading variant axis (they reduce over the last one).
 _LOSSES = ("BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "MeanSquaredError",
@@ -240,8 +241,8 @@ class Stack:
         for i, layer in enumerate(self.layers):
             if type(layer) is Dropout:
                 rates = [m.step_units()[i].rate for m in models]
-                gens = [m.step_units()[i]._generator for m in models]
-                self.dropout[i] = (rates, gens)
+                states = [m.step_units()[i]._seed_state for m in models]     # each Dropout's Keras seed
+                self.dropout[i] = (rates, states)
         # the updates: variants whose optimizers differ only in the learning rate share one call
         # of update_step, with a column of rates, when that gives the bits of one call per rate
         # (checked: _takes_rate_column); else one call per rate
@@ -310,18 +311,19 @@ class Stack:
         return a
 
     def _dropout(self, i, a, training):
-        rates, gens = self.dropout[i]
+        rates, states = self.dropout[i]
         if not training or not any(rates):
             return a, None
         if a.ndim == 2:                             # a shared input: each variant gets its own mask
             a = np.broadcast_to(a, (len(self.rows),) + a.shape)
         masks = np.empty(a.shape, a.dtype)
-        for r, (row, rate, gen) in enumerate(zip(self.rows, rates, gens)):
+        for r, (row, rate, state) in enumerate(zip(self.rows, rates, states)):
             if rate == 0:
                 masks[r] = 1
                 continue
-            gen = gen or self.generators[row]       # Dropout's own draw, from the variant's generator
-            masks[r] = (gen.random(a.shape[1:]) >= rate).astype(a.dtype) * (1.0 / (1.0 - rate))
+            # the variant's Dropout's own draw (Keras's stateless mask for its next seed), as its fit makes it
+            keep = dropout_keep(a.shape[1:], rate, a.dtype, state)
+            masks[r] = keep.astype(a.dtype) * a.dtype.type(1.0 / (1.0 - rate))
         return a * masks, masks
 
     def loss_and_grad(self, y, a):

@@ -92,6 +92,8 @@ _OP_SEEDS = [_OpSeeds(_utils.GLOBAL_SEED)]
 def set_seed(seed) -> None:
     """``tf.random.set_seed``: glassnet's generator (as ``keras.utils.set_random_seed``) and
     TensorFlow's op seeds, so ``uniform``/``normal`` then give TensorFlow's numbers."""
+    # Python's random and NumPy's too (TF's leaves them): a program calling only this one repeats,
+    # where TensorFlow's initial weights would not
     _set_random_seed(seed)             # and, through it, _reset_op_seeds
 
 
