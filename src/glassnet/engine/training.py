@@ -29,7 +29,7 @@ from .progress import ProgressLogger
 from . import custom_step, fastpath
 from .step import added_losses, forward, penalty
 from .step import batch_loss as step_loss
-from ..utils import rng
+from ..seeding import fit_order
 
 
 class TrainingStopped(Exception):
@@ -110,7 +110,7 @@ class ArrayBatches:
     def epoch(self):
         x, y, sw, size = self.x, self.y, self.sample_weight, self.batch_size
         n = rows(x)
-        order = rng().permutation(n) if self.shuffle else None
+        order = fit_order(n) if self.shuffle else None        # Keras 3's order under a seed (seeding.py)
         if isinstance(x, (list, dict)) or isinstance(y, (list, dict)) or y is None:  # several inputs or outputs; no labels
             if order is not None:
                 x, y, sw = take(x, order), take(y, order), (None if sw is None else sw[order])
