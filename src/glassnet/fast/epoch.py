@@ -72,7 +72,7 @@ import numpy as np
 
 from .. import activations, config, fast, losses, optimizers, regularizers
 from ..layers.core import Dense, Input
-from ..utils import rng
+from ..seeding import fit_order
 from . import dense as fast_dense           # (also registers what the fused step stands in for)
 from . import threads
 
@@ -462,7 +462,7 @@ class Epochs:
         if dry:
             order = np.arange(n)
         else:
-            order = rng().permutation(n) if data.shuffle else np.arange(n)     # ArrayBatches.epoch's draw
+            order = fit_order(n) if data.shuffle else np.arange(n)             # ArrayBatches.epoch's draw
         kind, flags, hyper, lrs, wds, ts = self._optimizer_numbers(steps)
         units, features = space["sizes"]
         fresh = np.empty(3 * units + features, self.dtype)                # the layers keep these
