@@ -466,6 +466,10 @@ def run_epoch(gemm, gemv, exp, tanh, log, log1p, x, y, labels, order, batch, ste
     layers = kinds.shape[0]
     n_out = widths[layers]
     size = values.shape[0]
+    penalized = False                                   # any L1/L2 term: J is known only after backward
+    for l in range(layers):
+        if l1[l] != zero or l2[l] != zero:
+            penalized = True
     for s in range(steps):
         lo = s * batch
         m = min(batch, n_rows - lo)
@@ -504,7 +508,12 @@ def run_epoch(gemm, gemv, exp, tanh, log, log1p, x, y, labels, order, batch, ste
         g = ga[:m * n_out].reshape((m, n_out))
         value = _loss(loss_kind, z, a, y_b, lab, g, per_sample, totals, inv_m, consts[4], consts[5], consts[6],
                       zero, one, exp, log, log1p, call)
-        # -- backward, last layer first; dA of the layer below goes into the other buffer
+        # -- backward, last layer first; dA of the layer below goes into the other buffer. With no
+        # penalty, J is known here: when finite, each layer's weights are updated as soon as its
+        # dW, db and dX are made (its W is not read again this step), while dW is still in cache
+        early = not penalized and np.isfinite(value + 0.0)
+        if early:
+            losses[s] = value + 0.0                     # (+ the penalties' float64 zero, as below)
         src, dst = ga, gb
         for l in range(layers - 1, -1, -1):
             n_in, n = widths[l], widths[l + 1]
@@ -529,27 +538,38 @@ def run_epoch(gemm, gemv, exp, tanh, log, log1p, x, y, labels, order, batch, ste
             penalties[l] = 0.0
             if l1[l] != zero or l2[l] != zero:          # the kernel's regularizer: its term of J, and dW
                 penalties[l] = _penalty(w_flat, dw_flat, l1[l], l2[l], two_l2[l], scratch, zero)
+            if early:                                   # the layer's kernel, then bias (and the padding
+                end = b_at[l] + n if b_at[l] >= 0 else w_at[l] + n_in * n    # between: zeros that stay zero)
+                _update(values, grads, slot_a, slot_b, slot_c, w_at[l], end, s, opt_kind, flags, hyper, lrs, wds,
+                        ts, one)
             src, dst = dst, src
             if l > 0:
                 at -= batch * n_in
-        total = 0.0                                     # J += the penalties, summed first layer first
-        for l in range(layers):
-            total += penalties[l]
-        value = value + total
-        losses[s] = value
-        if not np.isfinite(value):                      # fit stops here: no update
-            return s + 1
-        # -- the optimizer's update, over every weight at once (glassnet.fast's packed buffers)
-        lr = lrs[s]
-        if flags[5]:
-            _rules._decay(values, 0, size, wds[s])      # w -= w * (wd * lr)
-        if opt_kind == SGD:
-            _rules._sgd(values, grads, slot_a, 0, size, lr, hyper[0], flags[0], flags[1])
-        elif opt_kind == RMSPROP:
-            _rules._rmsprop(values, grads, slot_a, slot_b, slot_c, 0, size, lr, hyper[0], hyper[1], hyper[2],
-                            hyper[3], flags[2], flags[3])
-        else:                                           # alpha = lr sqrt(1 - b2^t) / (1 - b1^t)
-            alpha = lr * np.sqrt(one - hyper[4] ** ts[s]) / (one - hyper[3] ** ts[s])
-            _rules._adam(values, grads, slot_a, slot_b, slot_c, 0, size, hyper[0], hyper[1], alpha, hyper[2],
-                         flags[4])
+        if not early:
+            total = 0.0                                 # J += the penalties, summed first layer first
+            for l in range(layers):
+                total += penalties[l]
+            value = value + total
+            losses[s] = value
+            if not np.isfinite(value):                  # fit stops here: no update
+                return s + 1
+            # -- the optimizer's update, over every weight at once (glassnet.fast's packed buffers)
+            _update(values, grads, slot_a, slot_b, slot_c, 0, size, s, opt_kind, flags, hyper, lrs, wds, ts, one)
     return steps
+
+
+@_jit
+def _update(values, grads, slot_a, slot_b, slot_c, lo, hi, s, opt_kind, flags, hyper, lrs, wds, ts, one):
+    """Step ``s``'s optimizer rule (after the weight decay) over ``[lo, hi)`` of the packed buffers."""
+    lr = lrs[s]
+    if flags[5]:
+        _rules._decay(values, lo, hi, wds[s])           # w -= w * (wd * lr)
+    if opt_kind == SGD:
+        _rules._sgd(values, grads, slot_a, lo, hi, lr, hyper[0], flags[0], flags[1])
+    elif opt_kind == RMSPROP:
+        _rules._rmsprop(values, grads, slot_a, slot_b, slot_c, lo, hi, lr, hyper[0], hyper[1], hyper[2],
+                        hyper[3], flags[2], flags[3])
+    else:                                               # alpha = lr sqrt(1 - b2^t) / (1 - b1^t)
+        alpha = lr * np.sqrt(one - hyper[4] ** ts[s]) / (one - hyper[3] ** ts[s])
+        _rules._adam(values, grads, slot_a, slot_b, slot_c, lo, hi, hyper[0], hyper[1], alpha, hyper[2],
+                     flags[4])
