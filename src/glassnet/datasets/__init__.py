@@ -17,7 +17,7 @@ Importing this package reads no data: each ``load_data`` reads its file when cal
 >>> x_train.shape
 (288, 64)
 """
-from . import boston_housing, cifar10, cifar100, digits, fashion_mnist, mnist
+from . import boston_housing, cifar10, cifar100, digits, fashion_mnist, imdb, mnist
 from .csv import CSVData, load_csv
 
-__all__ = ["boston_housing", "cifar10", "cifar100", "digits", "fashion_mnist", "mnist", "load_csv", "CSVData"]
+__all__ = ["boston_housing", "cifar10", "cifar100", "digits", "fashion_mnist", "imdb", "mnist", "load_csv", "CSVData"]

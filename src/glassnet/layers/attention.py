@@ -42,6 +42,7 @@ from ..engine import functional
 from ..tf import tape
 from ..seeding import SeedState, dropout_keep
 from .base import Layer, _wrap_outputs
+from ..utils import unique_name
 
 _NEG = -1e9          # Keras's large negative number for masked scores (float32)
 
@@ -165,6 +166,7 @@ class MultiHeadAttention(Layer):
         self.key_kernel, self.key_bias = self._dense("key", (d_k, h, k), (h, k))
         self.value_kernel, self.value_bias = self._dense("value", (d_v, h, v), (h, v))
         self._seed_state = SeedState(self.seed) if self.dropout > 0 else None    # Keras's Dropout sublayer, made here
+        unique_name("softmax"), unique_name("dropout")  # Keras's Softmax and Dropout sublayers take these names
         self.output_kernel, self.output_bias = self._dense("attention_output", (h, v, out), (out,))
         self.built = True
 
