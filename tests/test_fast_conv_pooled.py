@@ -170,6 +170,28 @@ def test_a_wider_layer_under_its_pooling_gets_dz_from_it_bit_for_bit(monkeypatch
         np.testing.assert_array_equal(fast_run[key], slow[key])
 
 
+@pytest.mark.parametrize("covered_only", [True, False])
+def test_blocks_of_a_wide_layer_skip_the_rows_no_window_covers(covered_only, monkeypatch):
+    # 3 x 3 x 8 windows in blocks of 2 images; an 11 x 9 output under 2 x 2 windows: the last row
+    # and column have dZ = 0, and their terms are left out of dK = P.T dZ and dP = dZ K.T
+    monkeypatch.setattr(fast_conv, "_BLOCK", 2 * 99 * 72)
+    monkeypatch.setattr(fast_conv, "_COVERED_ONLY", covered_only)
+    x = _images((5, 13, 11, 8), seed=16)
+    conv, pool = _conv_pool(x.shape, 6)
+    g = _images((5, 5, 4, 6), seed=17, ties=False)
+    windows = []
+    original = _numba_conv.extract_patches_2d
+    monkeypatch.setattr(_numba_conv, "extract_patches_2d", lambda *a: windows.append(a[-1].shape[:3]) or original(*a))
+    fast_run, slow = _step(conv, pool, x, g, need=True), _step(conv, pool, x, g, need=True, kernels="numpy")
+    assert fast_run["took"] == (True, True)
+    assert windows[:3] == [(1, 11, 9), (2, 11, 9), (2, 11, 9)]    # the forward's blocks: every window
+    assert windows[3:] == ([(1, 10, 8), (2, 10, 8), (2, 10, 8)] if covered_only else windows[:3])
+    for key in ("y", "dx_pool", "dz", "dx", "db"):              # dP's rows are the same BLAS rows
+        np.testing.assert_array_equal(fast_run[key], slow[key])
+    assert not fast_run["dz"][:, 10:].any() and not fast_run["dz"][:, :, 8:].any()
+    _dk_and_db_within_rounding(fast_run, conv, x, slow["dz"])
+
+
 def test_the_pooled_way_is_taken_only_for_the_gradient_that_pooling_made(monkeypatch):
     fast.set_kernels("numba")
     x = _images((3, 28, 28, 1), seed=11)

@@ -29,7 +29,10 @@ MaxPooling2D that tiles     gradient, the winners and the maxima (a quarter of t
 its output, backward        from the pooling's dX and ``Z``; for a direct 9-number first layer
                             the pooling's dX is not written at all, and ``dZ``, its windows and
                             ``dK += P.T dZ`` (NumPy's BLAS called from numba) go a few images at
-                            a time in one call per part (:func:`max_pool2d_backward`)
+                            a time in one call per part (:func:`max_pool2d_backward`); for wider
+                            windows in blocks, the rows no pooling window covers (dZ = 0 there:
+                            an 11 x 11 output's last row and column) are left out of ``dK = P.T dZ``
+                            and ``dP = dZ K.T`` (a sixth of those products under 2 x 2 windows)
 ==========================  ================================================================
 
 Each pass is a loop compiled by numba (``glassnet.fast._numba_conv``, installed with
@@ -258,6 +261,7 @@ def _parts(n, numbers) -> list:
 last_threads = 0      # threads the last split pass ran on (tests read it)
 _recent = threading.local()       # .conv: the Conv2D whose twin ran last on this thread (its pooling may follow)
 _FUSE_POOLING = True              # a relu Conv2D's backward from its pooling's arrays (bench/conv.py turns it off)
+_COVERED_ONLY = True              # ... its dK and dX products over the rows the pooling's windows cover only
 _STEP_ON_ONE_BLAS_THREAD = True   # once parts run on threads, the step's other products too (auto mode)
 
 
@@ -430,6 +434,10 @@ def conv2d_backward(layer, grad, need_input_grad=True):
     if pooled is not None and per == n and taps is not None:             # the direct layer (its dK
         per = max(1, _POOLED_BLOCK // max(1, rows * (k2.shape[0] + f)))   # is not bit for bit anyway): dZ and P a
                                                                           # few images at a time, in L2
+    covered = None                                # under a pooling that leaves the last rows or columns
+    if pooled is not None and per < n and _COVERED_ONLY:      # out (11 x 11 under 2 x 2): dZ is 0 there
+        covered = (pooled[1].shape[1] * pooled[4][0], pooled[1].shape[2] * pooled[4][1])
+        covered = None if covered == tuple(layer.out_spatial) else covered
     whole = None
     if per == n:                                  # one block: the forward's P, or the whole P made now
         whole = layer.patches if layer.patches is not None else _patch_buffer(layer, (n * rows, k2.shape[0]),
@@ -452,15 +460,19 @@ def conv2d_backward(layer, grad, need_input_grad=True):
                                                    pooled[4][1], dz4[s:e], db, s == s0)    # and maxima; db
             elif fused:                                                   # dZ = dA * (Z > 0), db
                 _kernels.relu_backward_bias(z_rows[block], grad_rows[block], dz[block], db, s == s0)
-            p = scratch[:(e - s) * rows]
+            dz_block = dz[block]
             lead = (e - s,) + tuple(layer.out_spatial)
+            if covered is not None:                                       # only the windows' rows: the rest
+                lead = (e - s,) + covered                                 # of dZ is 0 (and so their terms)
+                dz_block = np.ascontiguousarray(dz4[s:e, :covered[0], :covered[1]]).reshape(-1, f)
+            p = scratch[:dz_block.shape[0]]
             if whole is None or layer.patches is None:
                 _kernels.extract_patches_2d(xpad[s:e], layer.strides[0], layer.strides[1], layer.dilation_rate[0],
                                             layer.dilation_rate[1], p.reshape(lead + window))
-            part = transposed_product(p, dz[block])                       # dK = P.T dZ, a block at a time
+            part = transposed_product(p, dz_block)                        # dK = P.T dZ, a block at a time
             dk = part if dk is None else dk + part
             if need_input_grad:
-                dp = np.matmul(dz[block], k2.T, out=p if whole is None else None)   # dP = dZ K.T
+                dp = np.matmul(dz_block, k2.T, out=p if whole is None else None)    # dP = dZ K.T
                 _kernels.scatter_patches_2d(dp.reshape(lead + window), layer.strides[0], layer.strides[1],
                                             layer.dilation_rate[0], layer.dilation_rate[1], dxpad[s:e])
         return dk, db
