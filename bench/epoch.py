@@ -54,10 +54,11 @@ def _thread_env(threads):
 
 # ------------------------------------------------------------------ the workloads
 def specs(W):
-    """name -> (Spec, rows): the seed (digits 0/1, 360 rows), and two hidden relu layers of
+    """name -> (Spec, rows): the seed (digits 0/1, 360 rows), bench/speed.py's MNIST-shaped
+    epoch (``mnist``: 784-256-128-10, Adam, batch 128, 469 steps), and two hidden relu layers of
     16 or 64 on 64 features, 10 logits, Adam, batch 32 (bench/speed.py's width workloads;
     128-512 to find where the compiled epoch stops paying: ``--only w256``)."""
-    out = {"seed": (W.SEED, None)}
+    out = {"seed": (W.SEED, None), "mnist": (W.MNIST, W.MNIST_ROWS)}   # mnist: 784-256-128-10, batch 128
     for width in (16, 64, 128, 256, 512):
         out[f"w{width}"] = (W.Spec(f"w{width}", ((width, "relu"), (width, "relu"), (10, None)), "scce_logits",
                                    "adam", 32, 10, "synthetic64"), 32 * 200)
@@ -68,6 +69,8 @@ def data(W, name, rows, digits):
     import numpy as np  # noqa: PLC0415
     if name == "seed":
         return W.load_train_data("digits01", digits)
+    if name == "mnist":             # bench/speed.py's MNIST-shaped data (60,000 x 784 float32)
+        return W.synthetic_mnist(rows)
     rng = np.random.default_rng(5)
     return rng.standard_normal((rows, 64)).astype(np.float32), rng.integers(0, 10, rows).astype(np.int64)
 
