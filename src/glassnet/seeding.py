@@ -85,12 +85,14 @@ def draw(kind, shape, dtype, seed, who="random", a=0.0, b=1.0) -> np.ndarray:
     shape = tuple(int(d) for d in shape)
     key, counter = philox.key_counter_from_seed(seed_pair(seed, who))
     count = math.prod(shape)
-    if kind == "uniform":
-        out = philox.uniform(key, counter, count, dtype) * (dtype.type(b) - dtype.type(a)) + dtype.type(a)
+    if kind == "uniform":                 # in place: the same roundings as u * (b - a) + a, no copies
+        out = philox.uniform(key, counter, count, dtype)
+        out *= dtype.type(b) - dtype.type(a)
     else:
-        z = (philox.normal if kind == "normal" else philox.truncated_normal)(key, counter, count, dtype)
-        out = z * dtype.type(b) + dtype.type(a)
-    return np.asarray(out, dtype=dtype).reshape(shape)
+        out = (philox.normal if kind == "normal" else philox.truncated_normal)(key, counter, count, dtype)
+        out *= dtype.type(b)
+    out += dtype.type(a)
+    return out.reshape(shape)
 
 
 def dropout_keep(shape, rate, dtype, seed) -> np.ndarray:
