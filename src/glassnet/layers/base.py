@@ -104,18 +104,23 @@ class Layer:
         if "build" in vars(cls) and not getattr(vars(cls)["build"], "_records_shape", False):
             cls.build = _recording_shape(vars(cls)["build"])     # the shape get_build_config gives back
         if "call" in vars(cls) and not hasattr(cls, "_is_stack"):   # (a Model records its call itself)
-            cls.by_call = True
-            if "__setattr__" not in vars(cls):
-                cls.__setattr__ = Layer._track_setattr
-            if "forward" not in vars(cls):
-                cls.forward = lambda self, x, training=False, mask=None: by_call.forward(self, x, training, mask)
-            if "backward" not in vars(cls):
-                cls.backward = lambda self, grad, need_input_grad=True: by_call.backward(self, grad, need_input_grad)
-            if cls.compute_output_shape is Layer.compute_output_shape:
-                cls.compute_output_shape = lambda self, input_shape: by_call.output_shape(self, input_shape)
-            cls.uses_mask = by_call.takes(cls, "mask")
-            if cls.compute_mask is not Layer.compute_mask:      # a compute_mask of yours may make one
-                cls.makes_mask = True
+            cls._written_with_call()
+
+    @classmethod
+    def _written_with_call(cls):
+        """A layer class written with ``call``: forward and backward from recording it."""
+        cls.by_call = True
+        if "__setattr__" not in vars(cls):
+            cls.__setattr__ = Layer._track_setattr
+        if "forward" not in vars(cls):
+            cls.forward = lambda self, x, training=False, mask=None: by_call.forward(self, x, training, mask)
+        if "backward" not in vars(cls):
+            cls.backward = lambda self, grad, need_input_grad=True: by_call.backward(self, grad, need_input_grad)
+        if cls.compute_output_shape is Layer.compute_output_shape:
+            cls.compute_output_shape = lambda self, input_shape: by_call.output_shape(self, input_shape)
+        cls.uses_mask = by_call.takes(cls, "mask")
+        if cls.compute_mask is not Layer.compute_mask:      # a compute_mask of yours may make one
+            cls.makes_mask = True
 
     def _track_setattr(self, name, value):
         """``__setattr__`` of a layer written with ``call`` (only theirs: the hand-written layers
@@ -134,7 +139,10 @@ class Layer:
         object.__setattr__(self, name, value)
 
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None, **kwargs):
-        if kwargs:
+        cls = type(self)
+        if not cls.by_call and "call" in vars(cls) and not hasattr(cls, "_is_stack"):
+            cls._written_with_call()        # call set on the class after it was made (the NMT tutorial's
+        if kwargs:                          # Decoder.add_method), as Keras reads call at each call
             raise TypeError(f"{type(self).__name__}: unexpected argument(s) {', '.join(sorted(kwargs))}")
         self.name = unique_name(snake_case(type(self).__name__)) if name is None else name    # '' stays '', as Keras
         self.trainable = trainable
@@ -188,8 +196,13 @@ class Layer:
         dtype = dtype or self.dtype or config.floatx()      # dtype: e.g. "int64" for a counter
         if initializer is None:
             initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
-        # np.array, not np.ascontiguousarray: that one turns a scalar weight's shape () into (1,)
-        value = np.array(initializers.get(initializer)(tuple(shape), dtype=dtype), dtype=dtype, order="C")
+        # np.array, not np.ascontiguousarray: that one turns a scalar weight's shape () into (1,);
+        # a random initializer's own fresh draw is kept as it is (a VGG's 100M-weight copy cost seconds)
+        init = initializers.get(initializer)
+        value = init(tuple(shape), dtype=dtype)
+        if not (isinstance(init, initializers.RandomInitializer) and type(value) is np.ndarray
+                and value.dtype == np.dtype(dtype) and value.flags.c_contiguous and value.shape == tuple(shape)):
+            value = np.array(value, dtype=dtype, order="C")
         var = Variable.holding(value, name, trainable=trainable and self.trainable, regularizer=regularizer,
                                path=f"{self.name}/{name}")
         if constraint is not None:          # applied after each optimizer step (glassnet/constraints.py)
