@@ -116,7 +116,9 @@ class Variable:
         CREATED[0] += 1                 # tf.function asks: a first call that makes variables traces twice in TF
         self._keras_weight = False
         self._value = value
-        self._grad = np.zeros_like(value)
+        # np.zeros takes pages lazily (zeros_like writes them: seconds for a VGG's 100M weights at build)
+        self._grad = np.zeros(value.shape, value.dtype) if type(value) is np.ndarray and value.flags.c_contiguous \
+            else np.zeros_like(value)
         self.name = name
         self.path = path or name
         self.trainable = trainable
