@@ -707,6 +707,11 @@ class LossFunctionWrapper(Loss):
     def call(self, y_true, y_pred):
         return self.fn(y_true, y_pred, **self.fn_kwargs)
 
+    def check_labels(self, y, name, output_shape=None):
+        """Numbers and finite, in any shape: the function decides what its labels are (the NMT
+        tutorial's ``masked_loss`` takes token ids against (batch, t, vocab) logits), as Keras."""
+        return super().check_labels(y, name, None)
+
 
 def get(identifier) -> Loss:
     """Resolve a name (``"mse"``, ``"binary_crossentropy"``, ``"BinaryCrossentropy"``, any

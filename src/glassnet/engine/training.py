@@ -165,15 +165,19 @@ class SourceBatches:
         self.afresh = not self.indexed and not hasattr(source, "__next__") and steps is None
         if steps is None and self.indexed:
             steps = len(source)
-        if steps is None and callable(getattr(source, "cardinality", None)):    # a Dataset of known size:
-            try:                                                              # the progress bar can count
+        self.known = None                   # a Dataset's known number of batches (Keras's num_batches)
+        if not self.indexed and callable(getattr(source, "cardinality", None)):
+            try:
                 size = int(source.cardinality())
             except (TypeError, ValueError):
                 size = -2
-            steps = size if size > 0 else None
+            self.known = size if size > 0 else None
+        if steps is None:                   # a Dataset of known size: the progress bar can count
+            steps = self.known
         self.steps = steps
         self.batch_size = None
         self._iterator = None if self.indexed or self.afresh else _plain_iter(source)
+        self._seen = 0                      # batches taken from that iterator
 
     def _items(self):
         """The source's batches for one pass, as it gives them, ``steps`` at most: by index,
@@ -181,20 +185,28 @@ class SourceBatches:
         if self.afresh and self._iterator is None:
             self._iterator = _plain_iter(self.source)
         count = 0
+        # steps_per_epoch (or validation_steps) on a Dataset of known size: one iterator runs on
+        # across epochs and starts again once all its batches were taken, as Keras's epoch iterator
+        cycles = self.known is not None and not self.afresh
         while self.steps is None or count < self.steps:
             if self.indexed:
                 if count >= len(self.source):
                     break
                 item = self.source[count]
             else:
+                if cycles and self._seen >= self.known:
+                    break
                 try:
                     item = next(self._iterator)
                 except StopIteration:
                     break
+                self._seen += 1
             yield item
             count += 1
         if self.afresh:
             self._iterator = None
+        elif cycles and self._seen >= self.known:
+            self._iterator, self._seen = _plain_iter(self.source), 0
 
     def epoch(self):
         for index, item in enumerate(self.raw_epoch()):

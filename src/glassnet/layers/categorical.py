@@ -44,7 +44,9 @@ class _Preprocessing(Layer):
         x = self._inputs(x, "inputs")
         if not self.built:
             self.build_from_shape((None,) + x.shape[1:])
-        return wrap(self._called_output(self.forward(x, training=False)))
+        out = self._called_output(self.forward(x, training=False))
+        from ..tf.ragged import RaggedTensor  # noqa: PLC0415 - TextVectorization(ragged=True)'s rows
+        return out if isinstance(out, RaggedTensor) else wrap(out)
 
     def _called_output(self, out):
         """The output of a call on data (not inside a model): as ``forward`` gives it."""

@@ -135,6 +135,8 @@ def _symbolic(layer, x, states):
 
 def initial_states(layer, batch_size) -> list:
     """``get_initial_state``: zeros ``(batch_size, units)`` for each state."""
+    if np.ndim(batch_size) == 0 and np.asarray(batch_size).dtype.kind in "iu":
+        batch_size = int(np.asarray(batch_size))        # tf.shape(x)[0]: a 0-d integer tensor, as Keras 3 takes
     if not isinstance(batch_size, (int, np.integer)):
         shape = np.shape(batch_size)
         if not shape:

@@ -87,12 +87,16 @@ class TextVectorization(_Lookup):
                 output_sequence_length, (int, np.integer)) or output_sequence_length < 1):
             raise ValueError("TextVectorization: output_sequence_length must be a positive integer or None; got "
                              f"output_sequence_length={output_sequence_length!r}")
-        if ragged:
-            raise ValueError("TextVectorization: ragged=True is not supported (glassnet has no ragged tensors)")
+        if ragged and output_mode != "int":
+            raise ValueError("TextVectorization: ragged=True is only supported with output_mode='int'; got "
+                             f"output_mode={output_mode!r}")
+        if ragged and output_sequence_length is not None:
+            raise ValueError("TextVectorization: output_sequence_length must not be set if ragged is True; got "
+                             f"output_sequence_length={output_sequence_length!r}")
         self.standardize, self.split, self.ngrams = standardize, split, ngrams
         self._ngrams = tuple(range(1, ngrams + 1)) if isinstance(ngrams, int) else ngrams
         self.output_sequence_length = None if output_sequence_length is None else int(output_sequence_length)
-        self.ragged = False
+        self.ragged = bool(ragged)          # int ids, one row per sentence of its own length (no padding)
         super().__init__(max_tokens=max_tokens, num_oov_indices=1, mask_token="" if output_mode == "int" else None,
                          vocabulary=vocabulary, idf_weights=idf_weights, output_mode=output_mode,
                          pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, encoding=encoding, name=name, **kwargs)
@@ -176,6 +180,11 @@ class TextVectorization(_Lookup):
                 if len(i):
                     row[:] = _encode(i[None, :], self._depth(), self.output_mode, self.idf_weights)[0]
             return out
+        if self.ragged:                     # each sentence's ids, no padding: a RaggedTensor (batch, None)
+            from ..tf.ragged import RaggedTensor  # noqa: PLC0415 - loaded when asked
+            ids = [self._lookup(np.array(d, dtype=object)).astype(np.int64) for d in docs]
+            flat = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+            return RaggedTensor.from_row_lengths(flat, np.array([len(i) for i in ids], np.int64))
         width = self.output_sequence_length or max((len(d) for d in docs), default=0)
         out = np.zeros((len(docs), width), np.int64)                 # 0: padding
         for row, d in zip(out, docs):
@@ -200,6 +209,6 @@ class TextVectorization(_Lookup):
         return {**cfg, "max_tokens": self.max_tokens, "standardize": standardize, "split": split,
                 "ngrams": self.ngrams, "output_mode": self.output_mode,
                 "output_sequence_length": self.output_sequence_length, "pad_to_max_tokens": self.pad_to_max_tokens,
-                "sparse": False, "ragged": False, "vocabulary": self._saved_vocabulary(),
+                "sparse": False, "ragged": self.ragged, "vocabulary": self._saved_vocabulary(),
                 "idf_weights": self._saved_idf(), "encoding": self.encoding,
                 "vocabulary_size": self.vocabulary_size()}

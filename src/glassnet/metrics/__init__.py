@@ -38,7 +38,7 @@ from .samplewise import (Accuracy, BinaryAccuracy, BinaryCrossentropy, Categoric
                          CategoricalCrossentropy, MeanAbsoluteError, MeanAbsolutePercentageError,
                          MeanSquaredError, RootMeanSquaredError, SparseCategoricalAccuracy,
                          SparseCategoricalCrossentropy, SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy,
-                         _LossMetric)
+                         MeanMetricWrapper, _LossMetric)
 
 
 CLASSES = {c.__name__: c for c in [Mean, AUC, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
@@ -132,8 +132,7 @@ def get(identifier, y_true=None, y_pred=None) -> Metric:
 def _resolve(identifier, y_true, y_pred):
     if callable(identifier) and not isinstance(identifier, (type, Metric)):
         found = _function_metric(identifier)
-        if found is not None:
-            return found
+        return found if found is not None else MeanMetricWrapper(identifier)     # a function of one's own
     if isinstance(identifier, str):
         key = identifier
         if key.lower() in ("accuracy", "acc"):

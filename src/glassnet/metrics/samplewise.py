@@ -79,6 +79,21 @@ class MeanAbsoluteError(Metric):
         return np.mean(np.abs(y_pred - align(y_true, y_pred)), axis=-1)
 
 
+class MeanMetricWrapper(Metric):
+    """The running mean of ``fn(y_true, y_pred)``: what a function of one's own given to
+    ``compile(metrics=[fn])`` becomes, named after it (Keras's ``MeanMetricWrapper``). ``fn``
+    gets tensors; it may return a value per sample, or one number for the batch (the NMT
+    tutorial's ``masked_acc``), which then counts once."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        self._fn, self._fn_kwargs = fn, kwargs
+        super().__init__(name or getattr(fn, "__name__", "mean_metric_wrapper"), dtype)
+
+    def values(self, y_true, y_pred):
+        from ..tf.tensor import wrap  # noqa: PLC0415
+        return np.asarray(self._fn(wrap(y_true), wrap(y_pred), **self._fn_kwargs), np.float64)
+
+
 class _LossMetric(Metric):
     """A loss as a metric: the mean of its per-sample values (e.g. ``metrics=["binary_crossentropy"]``)."""
 
