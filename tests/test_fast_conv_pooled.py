@@ -264,3 +264,18 @@ def test_the_mnist_convnet_fits_through_the_pooled_backwards_within_rounding(mon
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     for name in ("z", "a", "dz"):                               # what the layer holds after fit
         np.testing.assert_allclose(getattr(conv1, name), getattr(conv0, name), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("c", [1, 3])            # the direct layer (placeholder dX); the plain blocks
+def test_float64_conv_and_pooling_give_the_readable_gradients(c):
+    rng = np.random.default_rng(18)
+    x = rng.standard_normal((6, 10, 10, c))
+    conv, pool = Conv2D(5, 3, activation="relu", dtype="float64"), MaxPooling2D(2, dtype="float64")
+    conv.build(x.shape)
+    g = rng.standard_normal((6, 4, 4, 5))
+    slow = _step(conv, pool, x, g, need=True, kernels="numpy")
+    fast_run = _step(conv, pool, x, g, need=True)
+    assert fast_run["took"] == (True, True) and conv.kernel.grad.dtype == np.float64
+    assert np.isnan(fast_run["dx_pool"]).all() == (c == 1)
+    for key in ("dz", "dx", "dk", "db"):
+        np.testing.assert_allclose(fast_run[key], slow[key], rtol=1e-12, atol=1e-13)
