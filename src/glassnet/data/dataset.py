@@ -981,6 +981,24 @@ class Dataset:
         return f"<{self._kind} element_spec={spec}>"
 
 
+class IteratorOptional:
+    """``iterator.get_next_as_optional()``: an element, or none at the end of the data
+    (``has_value()`` a bool tensor; ``get_value()`` the element, or TensorFlow's
+    InvalidArgumentError when there is none)."""
+
+    def __init__(self, value, present: bool):
+        self._value, self._present = value, present
+
+    def has_value(self, name=None):
+        return tensors(np.array(self._present))
+
+    def get_value(self, name=None):
+        if not self._present:
+            from ..tf.errors import InvalidArgumentError  # noqa: PLC0415
+            raise InvalidArgumentError(None, None, "The optional does not have a value")
+        return self._value
+
+
 class DatasetIterator:
     """``iter(dataset)``: the elements one by one (``next(it)``, ``it.get_next()``), as
     Tensors. A ``tf.train.Checkpoint(iterator=it)`` saves how far it has gone and restoring
@@ -1003,6 +1021,14 @@ class DatasetIterator:
 
     def get_next(self):
         return next(self)
+
+    def get_next_as_optional(self):
+        """The next element wrapped in an optional (``has_value()`` False at the end, where
+        ``next`` would stop), as TensorFlow's iterator gives it for loops that end on the data."""
+        try:
+            return IteratorOptional(next(self), True)
+        except StopIteration:
+            return IteratorOptional(None, False)
 
     @property
     def element_spec(self):

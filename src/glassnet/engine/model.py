@@ -434,6 +434,10 @@ class Model(Trainer, Layer):
     def save(self, filepath, overwrite=True, **kwargs) -> None:
         """Write a Keras 3 ``.keras`` file (atomically). A subclassed model's architecture is
         its Python code: save its weights (``save_weights``) and load them into a new one."""
+        if "save_format" in kwargs:                    # Keras 2's argument: Keras 3's refusal, word for word
+            raise ValueError("The `save_format` argument is deprecated in Keras 3. Please remove this argument and "
+                             "pass a file path with either `.keras` or `.h5` extension."
+                             f"Received: save_format={kwargs['save_format']}")
         if not self._is_stack() and self._graph is None:
             raise NotImplementedError(
                 f"{type(self).__name__}.save: glassnet writes Sequential and functional models to model files; "
@@ -447,15 +451,32 @@ class Model(Trainer, Layer):
         saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, **kwargs) -> None:
+        if filepath is None:                           # tf.train.latest_checkpoint found none: Keras's TypeError
+            raise TypeError("stat: path should be string, bytes, os.PathLike or integer, not NoneType "
+                            "(load_weights: filepath is None; tf.train.latest_checkpoint gives None where the "
+                            "folder has no TensorFlow checkpoint)")
         from .. import saving
         saving.load_weights(self, filepath, **kwargs)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"        # Keras 3's
 
-    def export(self, filepath, format="onnx", opset=None) -> None:
-        """Write the model for serving: ``format="onnx"`` (needs ``glassnet[onnx]``), atomically.
-        See :mod:`glassnet.onnx_export`."""
+    def export(self, filepath, format=None, opset=None, verbose=True) -> None:
+        """Write the model for serving: ``format="onnx"`` (needs ``glassnet[onnx]``; the default
+        for a name ending in ``.onnx``), atomically, see :mod:`glassnet.onnx_export`; or
+        ``format="tf_saved_model"`` (Keras 3's default; the default for a folder name without an
+        extension): glassnet's SavedModel folder, which ``tf.saved_model.load`` gives back with
+        ``serve`` and ``signatures`` (see :mod:`glassnet.tf.saved_model`)."""
+        if format is None:
+            import os
+            name = os.fspath(filepath)
+            name = name.decode() if isinstance(name, bytes) else name
+            bare = not os.path.splitext(name.rstrip("/\\"))[1] or name.endswith(("/", os.sep))
+            format = "tf_saved_model" if bare else "onnx"
+        if format == "tf_saved_model":
+            from ..tf.saved_model import export_model
+            export_model(self, filepath, verbose=verbose)
+            return
         from ..saving.onnx import export
         export(self, filepath, format=format, opset=opset)
 

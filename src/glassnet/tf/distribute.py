@@ -19,9 +19,9 @@ from __future__ import annotations
 import contextlib
 import enum
 
-__all__ = ["InputContext", "MirroredStrategy", "MultiWorkerMirroredStrategy", "OneDeviceStrategy", "ReduceOp",
-           "ReplicaContext", "Strategy", "get_replica_context", "get_strategy", "has_strategy",
-           "in_cross_replica_context"]
+__all__ = ["InputContext", "InputOptions", "InputReplicationMode", "MirroredStrategy", "MultiWorkerMirroredStrategy",
+           "OneDeviceStrategy", "ReduceOp", "ReplicaContext", "Strategy", "ValueContext", "get_replica_context",
+           "get_strategy", "has_strategy", "in_cross_replica_context"]
 
 
 class ReduceOp(enum.Enum):
@@ -39,6 +39,57 @@ class InputContext:
 
     def get_per_replica_batch_size(self, global_batch_size: int) -> int:
         return int(global_batch_size)
+
+
+class InputReplicationMode(enum.Enum):
+    """How input is made for the replicas (``InputOptions.experimental_replication_mode``)."""
+
+    PER_WORKER = "PER_WORKER"
+    PER_REPLICA = "PER_REPLICA"
+
+
+class InputOptions:
+    """``tf.distribute.InputOptions``: where distributed input is put. Accepted and kept (one CPU
+    replica: the data is where it is used already), printed as TensorFlow's."""
+
+    def __init__(self, experimental_fetch_to_device=None, experimental_replication_mode=InputReplicationMode.PER_WORKER,
+                 experimental_place_dataset_on_device=False, experimental_per_replica_buffer_size=1):
+        self.experimental_fetch_to_device = True if experimental_fetch_to_device is None else \
+            bool(experimental_fetch_to_device)
+        self.experimental_replication_mode = InputReplicationMode(experimental_replication_mode)
+        self.experimental_place_dataset_on_device = bool(experimental_place_dataset_on_device)
+        self.experimental_per_replica_buffer_size = int(experimental_per_replica_buffer_size)
+
+    def __repr__(self):
+        return (f"InputOptions(experimental_fetch_to_device={self.experimental_fetch_to_device}, "
+                f"experimental_replication_mode=<{self.experimental_replication_mode}: "
+                f"'{self.experimental_replication_mode.value}'>, "
+                f"experimental_place_dataset_on_device={self.experimental_place_dataset_on_device}, "
+                f"experimental_per_replica_buffer_size={self.experimental_per_replica_buffer_size})")
+
+
+class ValueContext:
+    """What ``experimental_distribute_values_from_function`` hands its function: replica 0 of 1."""
+
+    replica_id_in_sync_group, num_replicas_in_sync = 0, 1
+
+
+class PerReplica:
+    """One value per replica (here one), as ``experimental_distribute_values_from_function`` gives
+    it; ``run`` hands each replica its own, ``experimental_local_results`` the tuple of them."""
+
+    def __init__(self, values):
+        self.values = tuple(values)
+
+    def __repr__(self):
+        return "PerReplica:{\n" + "".join(f"  {i}: {v!r}\n" for i, v in enumerate(self.values)) + "}"
+
+    def __str__(self):
+        return "PerReplica:{\n" + "".join(f"  {i}: {str(v)}\n" for i, v in enumerate(self.values)) + "}"
+
+
+def _one(value):
+    return value.values[0] if isinstance(value, PerReplica) else value
 
 
 class ReplicaContext:
@@ -83,8 +134,8 @@ class Strategy:
             _current.pop()
 
     def run(self, fn, args=(), kwargs=None, options=None):
-        """``fn(*args, **kwargs)`` on the one replica."""
-        return fn(*args, **(kwargs or {}))
+        """``fn(*args, **kwargs)`` on the one replica (a :class:`PerReplica` argument gives it its value)."""
+        return fn(*(_one(a) for a in args), **{k: _one(v) for k, v in (kwargs or {}).items()})
 
     def reduce(self, reduce_op, value, axis=None):
         """The one replica's ``value`` combined: itself when ``axis`` is None, else its sum or
@@ -93,15 +144,20 @@ class Strategy:
         if op not in ("SUM", "MEAN"):
             raise ValueError(f"Strategy.reduce: reduce_op must be ReduceOp.SUM or ReduceOp.MEAN, got {reduce_op!r}")
         from . import math
+        value = _one(value)
         if axis is None:
             return _as_tensor(value)
         return (math.reduce_sum if op == "SUM" else math.reduce_mean)(value, axis=axis)
 
     def gather(self, value, axis):
-        return _as_tensor(value)
+        return _as_tensor(_one(value))
 
     def experimental_local_results(self, value):
-        return (value,)
+        return value.values if isinstance(value, PerReplica) else (value,)
+
+    def experimental_distribute_values_from_function(self, value_fn):
+        """``value_fn(ValueContext())`` for the one replica, as a :class:`PerReplica`."""
+        return PerReplica([value_fn(ValueContext())])
 
     def experimental_distribute_dataset(self, dataset, options=None):
         """The dataset itself: one replica takes each batch whole."""

@@ -21,6 +21,9 @@ Python class needed. glassnet has no graphs, and never runs code read from a fil
   the object again with its class and restore its variables with
   ``tf.train.Checkpoint(obj).read(os.path.join(export_dir, "variables", "variables"))``.
   A folder holding TensorFlow's ``saved_model.pb`` only is refused naming it.
+- A loaded Keras model carries TensorFlow's ``signatures``: ``serving_default``, its forward pass
+  answering ``{"output_0": ...}`` (with ``structured_outputs``); a folder ``model.export(path)``
+  wrote (:func:`export_model`, Keras 3's default ``tf_saved_model`` format) adds ``serve``.
 - In the process that saved it, ``load`` of a ``tf.Module`` (or subclassed model) gives an object
   whose functions run, as TensorFlow's loaded object runs its traced functions: ``save`` keeps a
   copy of the object in memory (its description names it by a random token), and ``load`` hands
@@ -64,8 +67,9 @@ def _folder(export_dir, who: str) -> str:
     return path
 
 
-def save(obj, export_dir, signatures=None, options=None) -> None:
-    """Write ``obj``'s variables (and, for a Keras model, its ``.keras`` file) under ``export_dir``."""
+def save(obj, export_dir, signatures=None, options=None, _serve=False) -> None:
+    """Write ``obj``'s variables (and, for a Keras model, its ``.keras`` file) under ``export_dir``.
+    (``_serve``: ``model.export``'s folder, whose loaded model has TensorFlow's ``serve`` too.)"""
     from ..layers.base import Layer                   # noqa: PLC0415
     from . import train                               # noqa: PLC0415
     from .module import Module                        # noqa: PLC0415
@@ -98,6 +102,8 @@ def save(obj, export_dir, signatures=None, options=None) -> None:
     info = {"format": _FORMAT, "version": 1, "kind": kind, "class": f"{cls.__module__}.{cls.__qualname__}"}
     if why:
         info["no_keras_file"] = why
+    if _serve:
+        info["endpoints"] = ["serve"]
     if kind != "keras":
         try:
             snapshot = copy.deepcopy((obj, _signature_specs(obj, signatures)))
@@ -152,14 +158,13 @@ def load(export_dir, tags=None, options=None):
     variables = os.path.join(folder, "variables", "variables")
     if kind == "keras":
         from ..models import load_model               # noqa: PLC0415 - a model's file methods load saving
-        return load_model(os.path.join(folder, "model.keras"))
+        return _serving(load_model(os.path.join(folder, "model.keras")), {}, info)
     snapshot = _SAVED_HERE.get(info.get("saved_in_process"))
     if snapshot is not None:                          # saved by this process: its functions run
         from . import train                           # noqa: PLC0415
         obj, specs = copy.deepcopy(snapshot)
         train.Checkpoint(obj).read(variables).assert_existing_objects_matched()
-        object.__setattr__(obj, "signatures", {key: _Signature(obj, *spec) for key, spec in specs.items()})
-        return obj
+        return _serving(obj, {key: _Signature(obj, *spec) for key, spec in specs.items()}, info)
     return _restored(folder, variables, cls, info.get("no_keras_file"))
 
 
@@ -180,6 +185,76 @@ def _signature_specs(obj, signatures) -> dict:
                              f"object's tf.function methods (obj.method.get_concrete_function(...)), got {fn!r}")
         out[key] = (name, concrete._specs)
     return out
+
+
+def _serving(obj, signatures: dict, info: dict):
+    """The loaded object with TensorFlow's ``signatures`` (a Keras model saved without any gets
+    ``serving_default``, its forward pass, as TensorFlow gives a Keras model) and, for
+    ``model.export``'s folder, ``serve`` (the forward pass, answering as the model does)."""
+    from ..engine.model import Model                  # noqa: PLC0415
+    if isinstance(obj, Model):
+        if "serve" in info.get("endpoints", ()):
+            object.__setattr__(obj, "serve", lambda *args: obj(args[0] if len(args) == 1 else list(args),
+                                                                 training=False))
+            signatures = {"serve": _ModelSignature(obj), **signatures}       # TF's order: serve, serving_default
+        if DEFAULT_SERVING_SIGNATURE_DEF_KEY not in signatures:
+            signatures[DEFAULT_SERVING_SIGNATURE_DEF_KEY] = _ModelSignature(obj)
+    object.__setattr__(obj, "signatures", signatures)
+    return obj
+
+
+class _ModelSignature:
+    """A loaded Keras model's ``signatures["serving_default"]``, as TensorFlow's: the forward pass
+    (inference), called with the input positionally or by keyword, answering a dict: ``output_0``
+    (``output_1``... for a model with several outputs; a dict output keeps its names)."""
+
+    def __init__(self, model):
+        self._model = model
+
+    def __call__(self, *args, **kwargs):
+        if kwargs:
+            if args or len(kwargs) != len(self._model.inputs):
+                raise TypeError(f"signature: give the {len(self._model.inputs)} input(s) either positionally or "
+                                f"by name, got {len(args)} positional and {sorted(kwargs)}")
+            args = tuple(kwargs.values())
+        x = args[0] if len(args) == 1 else list(args)
+        return _Signature._outputs(self._model(x, training=False))
+
+    @property
+    def structured_outputs(self) -> dict:
+        """``{"output_0": TensorSpec(shape=(None, ...), dtype, name="output_0")}``: the output shapes as
+        the model knows them."""
+        from ..data.structure import TensorSpec       # noqa: PLC0415
+        outs = self._model.outputs
+        specs = _Signature._outputs(outs if len(outs) > 1 else outs[0])
+        return {k: TensorSpec(tuple(v.shape), v.dtype, name=k) for k, v in specs.items()}
+
+
+def export_model(model, filepath, verbose=True) -> None:
+    """``model.export(path)``, Keras 3's default ``format="tf_saved_model"``: the folder
+    :func:`save` writes (glassnet's SavedModel; TensorFlow cannot load it), whose :func:`load` gives
+    the model with ``serve`` and ``signatures["serving_default"]``; prints the endpoint as Keras
+    does (the captures are the model's variables)."""
+    folder = _folder(filepath, "export")
+    if folder.lower().rstrip("/\\").endswith(".onnx"):
+        raise ValueError(f"export: format='tf_saved_model' writes a folder, and {folder!r} names an ONNX file: "
+                         "pass format='onnx' (or leave format out) for ONNX")
+    if not model.built:
+        raise ValueError(f"export: the model {model.name!r} is not built yet (no input shape): call it on data, "
+                         "fit it, or start it with keras.Input(shape) before exporting")
+    save(model, folder, _serve=True)
+    if not verbose:
+        return
+    from ..data.structure import TensorSpec           # noqa: PLC0415
+    ins = [TensorSpec(tuple(t.shape), t.dtype, name=t.name if not str(t.name).startswith("input_layer")
+                      else "keras_tensor") for t in model.inputs]
+    outs = [TensorSpec(tuple(t.shape), t.dtype) for t in model.outputs]
+    arg = repr(ins[0]) if len(ins) == 1 else "List[" + ", ".join(map(repr, ins)) + "]"
+    out = repr(outs[0]) if len(outs) == 1 else "List[" + ", ".join(map(repr, outs)) + "]"
+    print(f"Saved artifact at {filepath!r}. The following endpoints are available:\n\n* Endpoint 'serve'\n"
+          f"  args_0 (POSITIONAL_ONLY): {arg}\nOutput Type:\n  {out}\nCaptures:")
+    for v in model.weights:
+        print(f"  {id(v)}: TensorSpec(shape=(), dtype=tf.resource, name=None)")
 
 
 class _Signature:

@@ -687,7 +687,7 @@ class Checkpoint:
         layer not built yet whose kernel is in the file (Dense, Conv1D/2D/3D, Embedding) is built now
         to that kernel's shape, so the values go in at once. True if any was built."""
         built = False
-        for prefix, layer in context.get("unbuilt", []):
+        for prefix, layer in _stack_layers(context.get("unbuilt", []), arrays):
             kind = type(layer).__name__
             name = "embeddings" if kind == "Embedding" else "kernel"
             saved = arrays.get(f"{prefix}/_{name}{_SUFFIX}", arrays.get(f"{prefix}/{name}{_SUFFIX}"))
@@ -734,6 +734,35 @@ class Checkpoint:
                                      f"the model's trainable weights would have {list(shape)}; nothing was restored")
             plan.append(lambda opt=opt, weights=weights: opt.build(weights))
         return plan
+
+
+_KERNEL_KINDS = ("Dense", "Conv1D", "Conv2D", "Conv3D", "Embedding")
+_WEIGHTLESS = re.compile(r"(Flatten|Dropout|SpatialDropout\dD|Activation|ReLU|LeakyReLU|Softmax|Reshape|Permute|"
+                         r"RepeatVector|Identity|InputLayer|Rescaling|GaussianNoise|GaussianDropout|"
+                         r"(Max|Average|GlobalMax|GlobalAverage)Pooling\dD|ZeroPadding\dD|Cropping\dD|UpSampling\dD)$")
+
+
+def _stack_layers(unbuilt, arrays: dict) -> list:
+    """The unbuilt objects, with an unbuilt Sequential (no input shape yet) opened into its layers
+    as the file names them (``prefix/layer_with_weights-N``, the N-th layer that has weights), where
+    that order is certain: every layer is a Dense/Conv/Embedding (each makes weights) or a layer
+    that makes none (Flatten, pooling, Dropout...), as many of the first as the file names. (TF
+    restores such a model's weights when its first call makes them.)"""
+    out = []
+    for prefix, obj in unbuilt:
+        layers = getattr(obj, "layers", None)
+        if type(obj).__name__ != "Sequential" or not layers:
+            out.append((prefix, obj))
+            continue
+        kinds = [type(layer).__name__ for layer in layers]
+        weighted = [layer for layer, kind in zip(layers, kinds) if kind in _KERNEL_KINDS]
+        named = {k[len(prefix) + 1:].split("/")[0] for k in arrays if k.startswith(prefix + "/layer_with_weights-")}
+        if all(kind in _KERNEL_KINDS or _WEIGHTLESS.match(kind) for kind in kinds) and \
+                named == {f"layer_with_weights-{i}" for i in range(len(weighted))}:
+            out.extend((f"{prefix}/layer_with_weights-{i}", layer) for i, layer in enumerate(weighted))
+        else:
+            out.append((prefix, obj))
+    return out
 
 
 def _aliases(prefix: str, arrays: dict) -> dict:
