@@ -34,7 +34,7 @@ import math
 
 import numpy as np
 
-from ..utils import rng
+from ..seeding import SeedState
 from . import image_sampling as sampling
 from .image_preprocessing import _ImageLayer, _positive_int, crop_window
 
@@ -74,11 +74,17 @@ class _RandomLayer(_ImageLayer):
             raise ValueError(f"{type(self).__name__}: seed must be an integer or None, got seed={seed!r}")
         super().__init__(data_format, **kwargs)
         self.seed = seed
-        self._generator = np.random.default_rng(seed) if seed is not None else None
+        for _ in range(self._more_seeds if seed is None else 0):
+            SeedState()                          # RandomCrop: Keras 3 takes a default seed more
+        # Keras 3 takes the seed when the layer is made (Python's random when None): the layers made
+        # after it get the same seeds as in Keras. The transforms' draws are NumPy's from that seed.
+        self._generator = np.random.default_rng(SeedState(seed).seed)
         self._draw = None
 
+    _more_seeds = 0
+
     def _rng(self) -> np.random.Generator:
-        return self._generator or rng()
+        return self._generator
 
     def transform(self, x, training):
         self._draw = self.draw(*x.shape[:3]) if training else None
@@ -267,6 +273,8 @@ class RandomCrop(_RandomLayer):
 
     _what = "crop"
     resizes = True
+
+    _more_seeds = 1
 
     def __init__(self, height, width, seed=None, data_format=None, **kwargs):
         height, width = _positive_int(height, "height", "RandomCrop"), _positive_int(width, "width", "RandomCrop")
