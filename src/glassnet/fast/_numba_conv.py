@@ -232,22 +232,27 @@ def pooled_relu_backward_bias(g, won, y, ph, pw, dz, db, fresh=True):
     for n in range(n_):
         for r in range(oh):
             i = r // ph
-            for c in range(ow):
-                j = c // pw
-                dr = dz[n, r, c]
-                if i < qh and j < qw:
-                    k = np.uint8((r - i * ph) * pw + (c - j * pw))
+            dzr = dz[n, r]
+            c0 = 0                                   # from column c0 on, no window covers the row
+            if i < qh:
+                a = r - i * ph
+                for j in range(qw):
                     gr = g[n, i, j]
                     wr = won[n, i, j]
                     yr = y[n, i, j]
-                    for f in range(f_):      # v * 1 is v and v * 0 is v * 0, NaN and -0.0 included
-                        d = gr[f] * (one if (wr[f] == k) & (yr[f] > 0) else one - one)
-                        dr[f] = d
-                        acc[f] += d
-                else:
-                    for f in range(f_):
-                        dr[f] = 0
-                        acc[f] += dr[f]
+                    for b in range(pw):
+                        k = np.uint8(a * pw + b)
+                        dr = dzr[j * pw + b]
+                        for f in range(f_):      # v * 1 is v and v * 0 is v * 0, NaN and -0.0 included
+                            d = gr[f] * (one if (wr[f] == k) & (yr[f] > 0) else one - one)
+                            dr[f] = d
+                            acc[f] += d
+                c0 = qw * pw
+            for c in range(c0, ow):
+                dr = dzr[c]
+                for f in range(f_):
+                    dr[f] = 0
+                    acc[f] += dr[f]
     for f in range(f_):
         db[f] = acc[f]
 
