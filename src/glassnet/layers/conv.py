@@ -322,7 +322,11 @@ class _Conv(Layer):
             dz = dz + self._activation_backward(self.z, self.a, self._activity_gradient())   # via the shortcut
         self.dz = dz
         dz_rows = dz.reshape(-1, self.filters)
-        self.kernel.grad = transposed_product(self.patches, dz_rows).reshape(self.kernel.shape)   # dK = P.T dZ
+        patches = self.patches
+        if patches is None:          # the fast forward (glassnet.fast.conv) kept the padded input, not P
+            patches = extract_patches(self.xpad, self.kernel_size, self.strides, self.dilation_rate)
+            patches = patches.reshape(-1, self.kernel.value[..., 0].size)
+        self.kernel.grad = transposed_product(patches, dz_rows).reshape(self.kernel.shape)   # dK = P.T dZ
         if self.use_bias:
             self.bias.grad = np.add.reduce(dz_rows, axis=0)                   # db = sum of dZ's rows
         if not need_input_grad:
