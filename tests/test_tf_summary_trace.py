@@ -1,5 +1,6 @@
-"""tf.summary.trace_on / trace_export / trace_off: TensorFlow's checks, and an honest nothing
-(glassnet runs eagerly: no graph to export), said once, with no event written."""
+"""tf.summary.trace_on / trace_export / trace_off: TensorFlow's checks, and the graph of the
+tf.function calls made while the trace was on, written as TF 2.21 writes it (glassnet's
+trace_graph.py); with nothing recorded, an honest nothing, said once."""
 from __future__ import annotations
 
 import glob
@@ -33,26 +34,44 @@ def test_export_without_trace_on_is_tensorflows_value_error():
         tf.summary.trace_export("f", step=0)
 
 
-def test_export_writes_nothing_warns_once_and_ends_the_trace(tmp_path):
+def test_export_writes_the_functions_graph_as_tensorflow_and_ends_the_trace(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.compat.proto import config_pb2
+    from tensorboard.util import tensor_util
     writer = tf.summary.create_file_writer(str(tmp_path))
 
     @tf.function
-    def f(x, y):
+    def my_func(x, y):
         return tf.nn.relu(tf.matmul(x, y))
+    tf.nn.relu(tf.ones((2, 2)))                                       # before the trace: not recorded
     tf.summary.trace_on(graph=True, profiler=False)
-    f(tf.ones((2, 2)), tf.ones((2, 2)))
-    with writer.as_default(), pytest.warns(UserWarning, match="nothing was written. glassnet runs every operation"):
+    tf.ones((2, 2)) * 3.0                                             # outside a tf.function: not recorded
+    my_func(tf.ones((2, 2)), tf.ones((2, 2)))
+    with writer.as_default():
         assert tf.summary.trace_export(name="my_func_trace", step=0) is None
     with pytest.raises(ValueError, match="Must enable trace"):        # the export ended the trace, as in TF
         tf.summary.trace_export("again", step=1)
+    tf.summary.trace_on(graph=True)                                   # no tf.function call: nothing, said once
+    with writer.as_default(), pytest.warns(UserWarning, match="nothing was written: no tf.function call"):
+        tf.summary.trace_export(name="second", step=1)
     tf.summary.trace_on(graph=True)
     with writer.as_default(), warnings.catch_warnings():
-        warnings.simplefilter("error")                                # said once per process: no second warning
-        tf.summary.trace_export(name="second", step=1)
+        warnings.simplefilter("error")
+        tf.summary.trace_export(name="third", step=2)
     writer.flush()
-    tags = _events(str(tmp_path))
-    assert tags["tensors"] == [] and not tags["graph"] and tags["run_metadata"] == []
-    assert glob.glob(str(tmp_path / "events.out.tfevents.*"))
+    acc = EventAccumulator(str(tmp_path))
+    acc.Reload()
+    assert acc.Tags()["tensors"] == ["my_func_trace"]
+    assert acc.SummaryMetadata("my_func_trace").plugin_data.plugin_name == "graph_run_metadata_graph"
+    event = acc.Tensors("my_func_trace")[0]
+    meta = config_pb2.RunMetadata()
+    meta.ParseFromString(tensor_util.make_ndarray(event.tensor_proto).item())
+    graph = meta.function_graphs[0].pre_optimization_graph
+    # TF 2.21's nodes for the graphs tutorial's my_func (TensorBoard's Graphs tab draws them)
+    assert [(n.name, n.op, list(n.input)) for n in graph.node] == [
+        ("x", "_Arg", []), ("y", "_Arg", []), ("MatMul", "MatMul", ["x", "y"]), ("Relu", "Relu", ["MatMul"]),
+        ("Identity", "Identity", ["Relu"]), ("identity_RetVal", "_Retval", ["Identity"])]
+    assert event.step == 0 and graph.node[2].attr["T"].type == 1                  # DT_FLOAT
 
 
 def test_trace_on_twice_and_profiler_without_a_folder_warn_as_tensorflow():

@@ -26,6 +26,7 @@ import builtins
 import numpy as np
 
 from . import tape as _tape
+from . import trace_graph as _trace
 from .tensor import Tensor
 from .variable import Variable
 from .vjps import (CONSTANT_UFUNCS, _axes, _plain, _result, _shape, _vjp, apply, broadcast_to, clip, concatenate,
@@ -79,7 +80,12 @@ def ufunc_call(ufunc, method, inputs, kwargs):
     result = getattr(ufunc, method)(*args, **kwargs)
     if out is not None:
         return out[0] if len(out) == 1 else out
-    return None if method == "at" else _result(result)
+    if method == "at":
+        return None
+    answer = _result(result)
+    if _trace.RECORDER[0] is not None and method == "__call__":    # tf.summary.trace_on(graph=True)
+        _trace.RECORDER[0].op(f"np.{ufunc.__name__}", inputs, answer)
+    return answer
 
 
 def _small_ints(args) -> bool:

@@ -279,6 +279,19 @@ class Function:
         return self._run(None, args, kwargs)
 
     def _run(self, instance, args, kwargs):
+        from .trace_graph import RECORDER  # noqa: PLC0415
+        recorder = RECORDER[0]
+        if recorder is None:
+            return self._call(instance, args, kwargs)
+        recorder.begin_call(self.python_function, args if instance is None else (instance,) + tuple(args), kwargs)
+        out = None
+        try:
+            out = self._call(instance, args, kwargs)
+        finally:
+            recorder.end_call(out)              # (tf.summary.trace_on(graph=True): the call's graph)
+        return out
+
+    def _call(self, instance, args, kwargs):
         from .. import config  # noqa: PLC0415
         call = self.python_function if instance is None else self.python_function.__get__(instance)
         specs = ()

@@ -21,12 +21,14 @@ A summary is written to the default writer (``writer.as_default()`` in a ``with`
 default writer, or inside ``record_if(False)``, it writes nothing and returns False. ``step`` is the
 argument or what ``tf.summary.experimental.set_step`` set; neither is an error.
 
-``trace_on`` / ``trace_export`` / ``trace_off`` are accepted with TensorFlow's checks (exporting
-with no trace on is the same ValueError, and an export ends the trace), but glassnet has no graph
-to write: it runs every operation eagerly (``tf.function`` is a pass-through), so there is no
-GraphDef, run metadata or profile. ``trace_export`` writes nothing and says so in one warning
-(per process); a Keras model's layer graph is what the ``TensorBoard`` callback's ``write_graph``
-writes (the ``keras`` tag, as Keras does).
+``trace_on`` / ``trace_export`` / ``trace_off`` work with TensorFlow's checks (exporting with no
+trace on is the same ValueError, and an export ends the trace). glassnet runs every operation
+eagerly, so what ``trace_on(graph=True)`` records is what the ``tf.function`` calls made while it
+was on ran (``trace_graph.py``): ``trace_export`` writes it as TensorFlow writes a traced graph (a
+``RunMetadata`` under the ``graph_run_metadata_graph`` plugin; the graphs tutorial's ``my_func``
+gives TF's nodes: x, y, MatMul, Relu, Identity, identity_RetVal). A profile is never written (no
+profiler); with nothing recorded, nothing is written and one warning says so (per process); a
+Keras model's layer graph is what the ``TensorBoard`` callback's ``write_graph`` writes.
 
 The module also answers to ``glassnet.summary``, which before was the model-summary module
 (``summary_text`` stays reachable here).
@@ -326,6 +328,9 @@ def trace_on(graph=True, profiler=False, profiler_outdir=None) -> None:
         warnings.warn("No `profiler_outdir` passed to trace_on(). Profiler won't be enabled.", UserWarning,
                       stacklevel=2)                   # (TensorFlow keeps the trace's profiler flag, as here)
     _STATE["trace"] = (bool(graph) or bool(profiler), bool(profiler))
+    if graph:
+        from .trace_graph import RECORDER, GraphRecorder  # noqa: PLC0415
+        RECORDER[0] = GraphRecorder()
 
 
 def trace_export(name, step=None, profiler_outdir=None) -> None:
@@ -341,14 +346,33 @@ def trace_export(name, step=None, profiler_outdir=None) -> None:
     if profiler and profiler_outdir:
         warnings.warn("Ignoring `profiler_outdir` passed to trace_export(). Please pass it to trace_on() instead.",
                       UserWarning, stacklevel=2)
-    if _writing():
-        _say_once("trace_export", f"tf.summary.trace_export({name!r}): nothing was written. glassnet runs every "
-                  "operation eagerly (tf.function is a pass-through), so there is no graph, run metadata or "
-                  "profile to export; for a Keras model's graph of layers, use the TensorBoard callback "
-                  "(write_graph=True writes it as Keras does)")
-    trace_off()
+    from .trace_graph import RECORDER  # noqa: PLC0415
+    recorder = RECORDER[0]
+    try:
+        if recorder is not None and recorder.nodes:
+            _write(name, lambda: _run_metadata_summary(_tag(name), recorder.run_metadata()), step)
+        elif _writing():
+            _say_once("trace_export", f"tf.summary.trace_export({name!r}): nothing was written: no tf.function "
+                      "call ran an operation glassnet records while the trace was on (a Keras layer's forward "
+                      "pass runs in NumPy and makes no node; for a model's graph of layers, use the TensorBoard "
+                      "callback, whose write_graph=True writes it as Keras does)")
+    finally:
+        trace_off()
+
+
+def _run_metadata_summary(tag, run_metadata: bytes):
+    """TensorFlow's layout for a traced graph: a string tensor holding a ``RunMetadata``, under the
+    ``graph_run_metadata_graph`` plugin (TensorBoard's Graphs tab)."""
+    from tensorboard.compat.proto import summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2  # noqa: PLC0415
+    meta = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(
+        plugin_name="graph_run_metadata_graph", content=b"1"))
+    tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_STRING, string_val=[run_metadata],
+                                    tensor_shape=tensor_shape_pb2.TensorShapeProto())
+    return summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=tag, metadata=meta, tensor=tensor)])
 
 
 def trace_off() -> None:
-    """Stop the trace and discard it (nothing to discard here), as ``tf.summary.trace_off``."""
+    """Stop the trace and discard what it recorded, as ``tf.summary.trace_off``."""
+    from .trace_graph import RECORDER  # noqa: PLC0415
     _STATE["trace"] = None
+    RECORDER[0] = None

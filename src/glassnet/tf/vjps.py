@@ -35,6 +35,7 @@ import numpy as np
 
 from .. import activations as _act
 from . import tape as _tape
+from . import trace_graph as _trace
 from .tensor import Tensor, wrap
 from .variable import Variable
 
@@ -85,6 +86,8 @@ def apply(fn, /, *args, **kwargs):
     if tapes:
         args = tuple(_tape.read(a) if isinstance(a, Variable) else a for a in args)
     out = _result(fn(*[_plain(a) for a in args], **kwargs))
+    if _trace.RECORDER[0] is not None:              # tf.summary.trace_on(graph=True): a node of the graph
+        _trace.RECORDER[0].op(_name(fn), args, out)
     if tapes and isinstance(out, Tensor) and out.dtype.kind in "fc":
         follow = [t for t in tapes if any(id(a) in t._known for a in args)]
         if follow:
