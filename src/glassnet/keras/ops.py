@@ -307,4 +307,18 @@ def arange(start, stop=None, step=1, dtype=None):
     return wrap(out.astype(dtype) if dtype is not None else out)
 
 
-del _unary, _binary
+def _namespace(name, doc, names):
+    import types  # noqa: PLC0415
+    module = types.ModuleType(f"glassnet.keras.ops.{name}", doc)
+    for n in names:
+        setattr(module, n, globals()[n])
+    return module
+
+
+#: ``keras.ops.nn``: the neural-network operations under Keras 3's second spelling
+#: (keras.io's collaborative-filtering example returns ``ops.nn.sigmoid(x)``): the same functions.
+nn = _namespace("nn", "keras.ops.nn: the same functions as keras.ops.relu, keras.ops.sigmoid, ...",
+                ("relu", "sigmoid", "softplus", "silu", "leaky_relu", "elu", "gelu", "softmax", "log_softmax",
+                 "one_hot"))
+
+del _unary, _binary, _namespace
