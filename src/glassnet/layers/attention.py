@@ -47,6 +47,12 @@ from ..utils import unique_name
 _NEG = -1e9          # Keras's large negative number for masked scores (float32)
 
 
+def _einsum(equation, *operands):
+    """``np.einsum`` through BLAS where it can (``optimize=True``: tensordot and matmul); NumPy's
+    plain loop took 3.6 s for one 8-head, 512-wide call on (16, 40, 512) that BLAS does in 0.2 s."""
+    return np.einsum(equation, *operands, optimize=True)
+
+
 def _whole(who, name, value, low=1):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         raise ValueError(f"{who}: {name} must be a whole number >= {low}, got {value!r}")
@@ -286,15 +292,15 @@ class MultiHeadAttention(Layer):
     # -- the two halves -------------------------------------------------------------------
     @staticmethod
     def _project(x, w, b):
-        z = np.einsum("btd,dhk->bthk", x, w.value)
+        z = _einsum("btd,dhk->bthk", x, w.value)
         return z + b.value if b is not None else z
 
     @staticmethod
     def _project_backward(x, w, b, dz, need_input_grad):
-        w.grad = np.einsum("btd,bthk->dhk", x, dz)              # dW = x^T dZ
+        w.grad = _einsum("btd,bthk->dhk", x, dz)              # dW = x^T dZ
         if b is not None:
             b.grad = dz.sum(axis=(0, 1))                         # db = sum(dZ)
-        return np.einsum("bthk,dhk->btd", dz, w.value) if need_input_grad else None     # dx = dZ W^T
+        return _einsum("bthk,dhk->btd", dz, w.value) if need_input_grad else None     # dx = dZ W^T
 
     def forward(self, xs, training=False, mask=None, attention_mask=None, use_causal_mask=None,
                 return_attention_scores=False):
@@ -315,7 +321,7 @@ class MultiHeadAttention(Layer):
         self._K = self._project(k, self.key_kernel, self.key_bias)               # (b, S, H, K)
         self._V = self._project(v, self.value_kernel, self.value_bias)           # (b, S, H, V)
         scale = 1.0 / np.sqrt(self.key_dim)
-        s = np.einsum("bthk,bshk->bhts", self._Q, self._K) * np.asarray(scale, q.dtype)
+        s = _einsum("bthk,bshk->bhts", self._Q, self._K) * np.asarray(scale, q.dtype)
         dropping = bool(training and self.dropout > 0)
         self._allowed = np.ones((), q.dtype) if allowed is None else allowed[:, None].astype(q.dtype)
         if allowed is not None:
@@ -331,26 +337,26 @@ class MultiHeadAttention(Layer):
         else:
             self._keep = np.ones((), q.dtype)
         self._A = self.scores * self._keep
-        self._O = np.einsum("bhts,bshv->bthv", self._A, self._V)                 # O = A V (b, T, H, V)
-        out = np.einsum("bthv,hvo->bto", self._O, self.output_kernel.value)
+        self._O = _einsum("bhts,bshv->bthv", self._A, self._V)                 # O = A V (b, T, H, V)
+        out = _einsum("bthv,hvo->bto", self._O, self.output_kernel.value)
         return out + self.output_bias.value if self.use_bias else out
 
     def backward(self, grad, need_input_grad=True):
         dscores = None
         if isinstance(grad, (list, tuple)):                      # (dJ/d out, dJ/d scores): the scores were returned
             grad, dscores = grad[0], (grad[1] if len(grad) > 1 else None)
-        self.output_kernel.grad = np.einsum("bthv,bto->hvo", self._O, grad)       # dWo = O^T dout
+        self.output_kernel.grad = _einsum("bthv,bto->hvo", self._O, grad)       # dWo = O^T dout
         if self.use_bias:
             self.output_bias.grad = grad.sum(axis=(0, 1))
-        d_o = np.einsum("bto,hvo->bthv", grad, self.output_kernel.value)         # dO = dout Wo^T
-        d_a = np.einsum("bthv,bshv->bhts", d_o, self._V) * self._keep            # dA = dO V^T (through dropout)
-        d_v = np.einsum("bhts,bthv->bshv", self._A, d_o)                         # dV = A^T dO
+        d_o = _einsum("bto,hvo->bthv", grad, self.output_kernel.value)         # dO = dout Wo^T
+        d_a = _einsum("bthv,bshv->bhts", d_o, self._V) * self._keep            # dA = dO V^T (through dropout)
+        d_v = _einsum("bhts,bthv->bshv", self._A, d_o)                         # dV = A^T dO
         if dscores is not None:
             d_a = d_a + dscores
         d_s = softmax_backward(self._soft, d_a * self._zeroed) * self._allowed    # a masked score is a constant
         d_s = d_s * np.asarray(1.0 / np.sqrt(self.key_dim), grad.dtype)
-        d_q = np.einsum("bhts,bshk->bthk", d_s, self._K)                         # dQ = dS K / sqrt(K)
-        d_k = np.einsum("bhts,bthk->bshk", d_s, self._Q)                         # dK = dS^T Q / sqrt(K)
+        d_q = _einsum("bhts,bshk->bthk", d_s, self._K)                         # dQ = dS K / sqrt(K)
+        d_k = _einsum("bhts,bthk->bshk", d_s, self._Q)                         # dK = dS^T Q / sqrt(K)
         dq = self._project_backward(self._q, self.query_kernel, self.query_bias, d_q, need_input_grad)
         dk = self._project_backward(self._k, self.key_kernel, self.key_bias, d_k, need_input_grad)
         dv = self._project_backward(self._v, self.value_kernel, self.value_bias, d_v, need_input_grad)
