@@ -222,3 +222,47 @@ def test_keras_written_inference_model_predicts_as_keras():
     # the same FeatureSpace built in glassnet encodes the rows as Keras's did
     fs, _ = tool.build(keras, FeatureSpace, glassnet.data)
     np.testing.assert_allclose(fs(tool.raw()).numpy(), want["encoded"], atol=1e-6)
+
+
+def test_keras_written_feature_space_file_loads_and_encodes_as_keras(tmp_path):
+    """keras.saving.load_model on Keras 3.15's feature_space.save(...) file (vocabularies in assets/, the
+    Normalization's mean and variance in model.weights.h5) gives a FeatureSpace encoding the rows as Keras
+    did; glassnet's own save of it reads back the same (Keras reads glassnet's: the tool's --check)."""
+    pytest.importorskip("h5py")
+    from conftest import load_tool
+    tool = load_tool("make_keras_feature_space")
+    fs = keras.saving.load_model(FIXTURE / "feature_space.keras")
+    assert isinstance(fs, FeatureSpace) and sorted(fs.features) == sorted(tool.ROWS)
+    want = np.load(FIXTURE / "inference.npz")["encoded"]
+    np.testing.assert_allclose(fs(tool.raw()).numpy(), want, atol=1e-6)
+    fs.save(tmp_path / "again.keras")
+    again = keras.models.load_model(tmp_path / "again.keras")
+    np.testing.assert_array_equal(again(tool.raw()).numpy(), fs(tool.raw()).numpy())
+    model = keras.Model(again.get_inputs(), keras.layers.Dense(1)(again.get_encoded_features()))
+    assert model.predict(tool.raw(), verbose=0).shape == (12, 1)
+
+
+def test_a_damaged_feature_space_file_is_refused_by_name(tmp_path):
+    pytest.importorskip("h5py")
+    import json
+    import zipfile
+    from glassnet.saving import ModelFileError
+    src = zipfile.ZipFile(FIXTURE / "feature_space.keras")
+    cfg = json.loads(src.read("config.json"))
+    cfg["config"]["features"]["chol"]["config"]["preprocessor"]["class_name"] = "Lambda"
+    with zipfile.ZipFile(tmp_path / "bad.keras", "w") as out:
+        for name in src.namelist():
+            out.writestr(name, json.dumps(cfg) if name == "config.json" else src.read(name))
+    with pytest.raises(ModelFileError, match="Lambda"):
+        keras.models.load_model(tmp_path / "bad.keras")
+
+
+def test_batch_sums_follow_tensorflows_order():
+    """Normalization.adapt on batches: a float32 column's batch sums in TF 2.21's CPU order (recorded
+    sums of 5000 +- 100 normals; NumPy's pairwise sum differs from them in the last bit for some)."""
+    from glassnet.layers.preprocessing import _tf_sum
+    rng = np.random.default_rng(5)
+    tf_sums = {5: 24918.18359375, 8: 39923.6953125, 13: 64813.359375, 16: 79244.703125, 18: 89811.0078125, 31: 154399.875, 32: 159788.8125, 33: 165538.484375, 64: 320479.96875, 100: 499179.6875}
+    for n in [5, 8, 13, 16, 18, 31, 32, 33, 64, 100]:
+        x = rng.normal(5000, 100, n).astype(np.float32)
+        assert _tf_sum(x) == np.float32(tf_sums[n]), n

@@ -8,7 +8,7 @@ Run with a Python that has Keras 3 (TensorFlow backend), from the repository roo
 The model is keras.io's "Structured data classification with FeatureSpace" in small: every kind of
 feature and a cross, the encoded features into Dense -> Dropout -> Dense, the inference model on the
 raw inputs. ``inference.keras`` comes with ``inference.npz``: Keras's predictions and encodings of the
-table's rows.
+table's rows; ``feature_space.keras`` is the FeatureSpace itself (``feature_space.save``).
 """
 from __future__ import annotations
 
@@ -67,6 +67,7 @@ def write():
     rows = {k: tf.convert_to_tensor(v) for k, v in ROWS.items()}
     np.savez(os.path.join(OUT, "inference.npz"), pred=inference.predict(rows, verbose=0),
              encoded=np.asarray(fs(rows)))
+    fs.save(os.path.join(OUT, "feature_space.keras"))      # the FeatureSpace itself, as Keras saves one
     print("wrote", OUT)
 
 
@@ -82,8 +83,12 @@ def check():
         import tensorflow as tf
         rows = {k: tf.convert_to_tensor(v) for k, v in ROWS.items()}
         diff = float(np.abs(theirs.predict(rows, verbose=0) - inference.predict(raw(), verbose=0)).max())
-    print(f"keras.load_model ok; max|pred diff| {diff:.2e}")
-    if diff > 1e-5:
+        fs.save(os.path.join(tmp, "fs.keras"))
+        loaded = keras.saving.load_model(os.path.join(tmp, "fs.keras"))
+        fs_diff = float(np.abs(np.asarray(loaded(rows)) - fs(raw()).numpy()).max())
+    print(f"keras.load_model ok; max|pred diff| {diff:.2e}; FeatureSpace file: {type(loaded).__name__}, "
+          f"max|encoding diff| {fs_diff:.2e}")
+    if diff > 1e-5 or fs_diff > 1e-6:
         sys.exit("MISMATCH")
 
 

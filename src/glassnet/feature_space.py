@@ -443,6 +443,12 @@ class FeatureSpace(Layer):
     def from_config(cls, config):
         return cls(**config)
 
+    def save(self, filepath) -> None:
+        """``feature_space.save("x.keras")``: Keras 3.15's file of a FeatureSpace (glassnet/feature_space_file.py);
+        ``keras.saving.load_model`` reads it back."""
+        from .feature_space_file import save  # noqa: PLC0415
+        save(self, filepath)
+
     def get_build_config(self) -> dict:
         return {n: f.preprocessor.get_build_config() or {} for n, f in self.features.items()}
 

@@ -187,6 +187,9 @@ def _load(window, label, compile, custom_objects=None):
             if "compile_config" in str(e):
                 raise _with_hint(e) from None
             raise
+        if isinstance(tree, dict) and tree.get("class_name") == "FeatureSpace" and tree.get("module") == "keras.utils":
+            from ..feature_space_file import load as load_feature_space  # noqa: PLC0415 - loaded when named
+            return load_feature_space(archive, tree, label, custom_objects)
         model, ccfg = keras_config.build_model(tree, label, custom_objects)
         assets = _read_vocabularies(archive, model, label)
         if compile and ccfg:

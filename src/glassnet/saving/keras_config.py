@@ -361,6 +361,16 @@ def _nested(r, entry, where, custom_objects, budget, depth):
     return _layer(r, sub_cls, sub_cfg, where, custom_objects, budget=budget, depth=depth)
 
 
+def build_layer(entry, label, where, custom_objects=None):
+    """One layer from its config entry (``{"module", "class_name", "config"}``), by the same rules as
+    a model file's layers: a FeatureSpace file's preprocessors (glassnet/feature_space_file.py)."""
+    r = _Reader(label)
+    cls, lcfg = r.obj(entry, where, _LAYERS, custom_objects)
+    if cls is layers.InputLayer:
+        r.fail(where, "an InputLayer is not a preprocessor")
+    return _layer(r, cls, lcfg, where, custom_objects, [0], 0)
+
+
 def _layer(r, cls, cfg, where, custom_objects=None, budget=None, depth=0):
     if _own_from_config(cls):       # a class of yours with its own from_config: yours runs, as in Keras
         return _user_from_config(r, cls, cfg, where)

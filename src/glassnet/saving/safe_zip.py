@@ -26,7 +26,8 @@ CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 _CAPS = {METADATA: MAX_METADATA_BYTES, CONFIG: MAX_CONFIG_BYTES, WEIGHTS: MAX_FILE_BYTES}
 # Keras 3 keeps an adapted lookup's vocabulary (TextVectorization, StringLookup, IntegerLookup) as
 # assets/layers/<layer>/[_lookup_layer/]vocabulary.txt: one token a line, read as text, capped as config.json
-_VOCABULARY = re.compile(r"assets/(?:layers/[A-Za-z0-9_\-]+/)+(?:_lookup_layer/)?vocabulary\.txt")
+# (a FeatureSpace's: assets/preprocessors/<layer>/vocabulary.txt)
+_VOCABULARY = re.compile(r"assets/(?:(?:layers|preprocessors)/[A-Za-z0-9_\-]+/)+(?:_lookup_layer/)?vocabulary\.txt")
 # a layer's own save_assets files (Keras's hook): assets/layers/<layer>/<file>, handed only to a layer of
 # yours that has load_assets (glassnet.saving refuses them otherwise), capped as config.json
 ASSET = re.compile(r"assets/layers/([A-Za-z0-9_\-]+)/([A-Za-z0-9_\-][A-Za-z0-9_\-.]*)")
