@@ -21,9 +21,8 @@ under a global seed ``g`` its seeds are ``(g, 0)``, and each epoch's new iterato
 kernel again: the same order every epoch (:func:`fit_order`).
 
 >>> from glassnet import seeding
->>> seeding.draw("uniform", (3,), "float32", [1, 2]).tolist() == [0.8440603613853455, 0.19204533100128174,
-...                                                              0.9962232112884521]
-True
+>>> print(seeding.draw("uniform", (3,), "float32", [1, 2]))      # tf.random.stateless_uniform([3], [1, 2])
+[0.8440604  0.19204533 0.9962232 ]
 >>> state = seeding.SeedState(7)
 >>> state.next(), state.next()
 ([7, 0], [7, 1])

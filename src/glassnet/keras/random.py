@@ -13,8 +13,8 @@ use with a seed from Python's ``random`` and moved on by Keras's unordered step
 >>> a, b = keras.random.normal((2, 3), seed=gen), keras.random.normal((2, 3), seed=gen)
 >>> bool((a.numpy() == b.numpy()).all()), a.shape
 (False, TensorShape([2, 3]))
->>> print(keras.random.uniform((3,), seed=7))
-tf.Tensor([0.6186378  0.05976033 0.5710082 ], shape=(3,), dtype=float32)
+>>> print(keras.random.uniform((3,), seed=7))                    # Keras 3.15's numbers
+tf.Tensor([0.7470788  0.6721802  0.05777955], shape=(3,), dtype=float32)
 """
 from __future__ import annotations
 
