@@ -389,3 +389,28 @@ def test_migrate_tf2_spellings_steps_and_record_if(tmp_path, capsys):
     assert _steps(tags, "b") == [0, 2, 4] and _values(tags, "b") == [0.0, 4.0, 8.0]
     assert tags["int_scalar"][1][0][1].dtype == np.float32 and _values(tags, "int_scalar") == [7.0]
     np.testing.assert_allclose(tags["h"][1][0][1], [[1, 5 / 3, 1], [5 / 3, 7 / 3, 2], [7 / 3, 3, 1]])   # TF's
+
+
+def test_with_update_freq_batch_the_programs_summaries_go_to_train(tmp_path, capsys):
+    # Keras 3.15 (TF 2.21): with update_freq="batch" the callback's train writer is the default
+    # during fit, at step = the global batch: a schedule's and a callback's summaries land there
+    def sched(epoch, lr):
+        tf.summary.scalar('lr_in_schedule', data=lr, step=epoch)
+        return lr
+
+    class C(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            print(tf.summary.scalar("from_cb", 2.0))
+
+    m = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)])
+    m.compile(loss='mse', optimizer='sgd')
+    m.fit(np.ones((8, 1)), np.ones((8, 1)), batch_size=4, epochs=2, verbose=0,
+          callbacks=[keras.callbacks.TensorBoard(str(tmp_path / 'logs'), update_freq='batch'),
+                     keras.callbacks.LearningRateScheduler(sched), C()])
+    print(tf.summary.should_record_summaries())
+    assert capsys.readouterr().out.split("\n") == ["tf.Tensor(True, shape=(), dtype=bool)"] * 2 + [
+        "tf.Tensor(False, shape=(), dtype=bool)", ""]
+    train = _runs(tmp_path / "logs")["train"]
+    assert sorted(train) == ["batch_loss", "epoch_learning_rate", "epoch_loss", "from_cb", "keras", "lr_in_schedule"]
+    assert _steps(train, "from_cb") == [2, 4] and _steps(train, "lr_in_schedule") == [0, 1]
+    assert _steps(train, "batch_loss") == [1, 2, 3, 4]

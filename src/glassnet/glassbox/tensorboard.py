@@ -99,6 +99,7 @@ class TensorBoard(Callback):
         self._global_batch = 0
         self._failed = False
         self._in_fit = False
+        self._pushed = None
 
     @property
     def wants_batch_logs(self) -> bool:
@@ -110,6 +111,18 @@ class TensorBoard(Callback):
     def on_train_begin(self, logs=None):
         self._open()
         self._in_fit = True
+        if self.update_freq != "epoch":
+            self._push()
+
+    def _push(self):
+        """As Keras 3 with ``update_freq`` "batch" or N: during ``fit`` the ``train/`` event file is
+        the default ``tf.summary`` writer, at step = the global batch number, recording on the
+        batches written, so a summary the program writes from a callback or a schedule goes there."""
+        from ..tf import summary  # noqa: PLC0415
+        every = 1 if self.update_freq == "batch" else self.update_freq
+        writer = summary._EventsWriter(self._writer("train"), os.path.join(self.log_dir, "train"))
+        self._pushed = summary._pushed(writer, lambda: self._global_batch,
+                                       lambda: self._global_batch % every == 0)
 
     def _open(self):
         """A fresh start: ``train/``'s event file now (a ``log_dir`` that cannot be written fails
@@ -292,6 +305,10 @@ class TensorBoard(Callback):
                   file=sys.stderr)
 
     def _close(self):
+        if getattr(self, "_pushed", None) is not None:
+            from ..tf import summary  # noqa: PLC0415
+            summary._popped(self._pushed)
+            self._pushed = None
         writers, self._writers = self._writers, {}
         for writer in writers.values():
             try:

@@ -121,6 +121,28 @@ class SummaryWriter:
                 _STATE["writer"] = None
 
 
+def _pushed(writer, step, record):
+    """Make ``writer`` the default with ``step`` and ``record`` (callables or values) until
+    :func:`_popped` is given what this returns (the Keras TensorBoard callback's batch writer)."""
+    before = (_STATE["writer"], _STATE["step"], _STATE["record"])
+    _STATE["writer"], _STATE["step"], _STATE["record"] = writer, step, record
+    return before
+
+
+def _popped(before) -> None:
+    _STATE["writer"], _STATE["step"], _STATE["record"] = before
+
+
+class _EventsWriter(SummaryWriter):
+    """A default writer over an event file someone else owns (and closes)."""
+
+    def __init__(self, events, logdir):
+        self._events, self.logdir = events, logdir
+
+    def close(self) -> None:
+        pass
+
+
 class _NoopWriter(SummaryWriter):
     def __init__(self):
         self._events = None
@@ -184,6 +206,7 @@ def _write(name, summary, step):
         return _written(False)
     writer = _STATE["writer"]
     step = step if step is not None else _STATE["step"]
+    step = step() if callable(step) else step
     if step is None:
         raise ValueError("No step set. Please specify one either through the `step` argument or through "
                          "tf.summary.experimental.set_step()")
