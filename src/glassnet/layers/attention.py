@@ -49,7 +49,7 @@ _NEG = -1e9          # Keras's large negative number for masked scores (float32)
 
 def _einsum(equation, *operands):
     """``np.einsum`` through BLAS where it can (``optimize=True``: tensordot and matmul); NumPy's
-    plain loop took 3.6 s for one 8-head, 512-wide call on (16, 40, 512) that BLAS does in 0.2 s."""
+    plain loop took 3.6 s for one 8-head, 512-wide call on (16, 40, 512), BLAS about 1 s (TF: 0.7 s)."""
     return np.einsum(equation, *operands, optimize=True)
 
 

@@ -41,7 +41,8 @@ from .tensor import Tensor, _where
 
 __all__ = ["as_string", "bytes_split", "fingerprint64", "format", "join", "length", "lower", "reduce_join", "regex_full_match",
            "regex_replace", "split", "strip", "substr", "to_hash_bucket_fast", "to_hash_bucket_strong", "to_number", "unicode_decode",
-           "unicode_split", "upper"]
+           "unicode_decode_with_offsets", "unicode_encode", "unicode_split", "unicode_split_with_offsets",
+           "unicode_transcode", "upper"]
 
 _ASCII_SPACE = re.compile(r"[ \t\n\v\f\r]+")      # TensorFlow's whitespace: ASCII only
 _ASCII_WHITESPACE = " \t\n\v\f\r"
@@ -721,3 +722,8 @@ def format(template, inputs, placeholder="{}", summarize=3, name=None) -> Tensor
     for value, piece in zip(values, pieces[1:]):
         out += format_tensor(value, limit) + piece
     return _out([out], ())
+
+
+# (after the names above: that module builds on nothing here)
+from .strings_unicode import (unicode_decode_with_offsets, unicode_encode,  # noqa: E402
+                              unicode_split_with_offsets, unicode_transcode)
