@@ -414,3 +414,13 @@ def test_with_update_freq_batch_the_programs_summaries_go_to_train(tmp_path, cap
     assert sorted(train) == ["batch_loss", "epoch_learning_rate", "epoch_loss", "from_cb", "keras", "lr_in_schedule"]
     assert _steps(train, "from_cb") == [2, 4] and _steps(train, "lr_in_schedule") == [0, 1]
     assert _steps(train, "batch_loss") == [1, 2, 3, 4]
+
+
+def test_a_metrics_dtype_is_its_name_as_keras_3():
+    # TF 2.21 / Keras 3.15: Mean('train_loss', dtype=tf.float32).dtype is 'float32' (a str)
+    assert tf.keras.metrics.Mean('train_loss', dtype=tf.float32).dtype == 'float32'
+    assert repr(tf.keras.metrics.Mean(dtype=tf.float64).dtype) == "'float64'"
+    assert tf.keras.metrics.SparseCategoricalAccuracy('train_accuracy').dtype == 'float32'
+    m = tf.keras.metrics.Mean(dtype=tf.float64)
+    m.update_state([1.0, 2.0])
+    assert m.result().dtype == tf.float64

@@ -47,7 +47,7 @@ class Metric:
 
     def __init__(self, name=None, dtype=None):
         self.name = name or snake_case(type(self).__name__)
-        self.dtype = dtype or "float32"
+        self.dtype = _dtype_name(dtype) if dtype else "float32"     # Keras 3: the name ('float64'), not a DType
         Metric.reset_state(self)        # a subclass's own reset_state may need what its __init__ makes next
 
     def add_weight(self, shape=(), initializer="zeros", dtype=None, aggregation="sum", name=None):
@@ -212,3 +212,12 @@ class Sum(Metric):
 
     def _value(self):
         return float(self.total)
+
+
+def _dtype_name(dtype):
+    """A dtype given as a name, a NumPy dtype or a tf.DType, as its name (``tf.float64`` ->
+    ``'float64'``); anything NumPy does not know is kept as given."""
+    try:
+        return np.dtype(getattr(dtype, "as_numpy_dtype", dtype)).name
+    except TypeError:
+        return dtype
