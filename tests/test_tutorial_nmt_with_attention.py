@@ -519,7 +519,7 @@ history = model.fit(
     validation_steps = 1,
     callbacks=[
         tf.keras.callbacks.EarlyStopping(patience=3)], verbose=0)
-print(sorted(history.history), history.params, len(history.history['loss']))
+print(sorted(history.history), history.params, len(history.history['loss']), len(history.history['val_loss']))
 
 @Translator.add_method
 def translate(self,
@@ -693,7 +693,7 @@ logits, shape: (batch, t, target_vocabulary_size) (8, 4, 46)
 tf.Tensor(0.66620946, shape=(), dtype=float32) tf.Tensor(1.6666666, shape=(), dtype=float32)
 {'expected_loss': np.float32(3.8286414), 'expected_acc': 0.021739130434782608}
 ['loss', 'masked_acc', 'masked_loss']
-['loss', 'masked_acc', 'masked_loss', 'val_loss', 'val_masked_acc', 'val_masked_loss'] {'verbose': 0, 'epochs': 3, 'steps': 2} 3
+['loss', 'masked_acc', 'masked_loss', 'val_loss', 'val_masked_acc', 'val_masked_loss'] {'verbose': 0, 'epochs': 3, 'steps': 2} 3 3
 str (1,) 1
 (3,) <dtype: 'string'>
 

@@ -361,3 +361,40 @@ def test_segmentation_prints_what_tensorflow_printed():
     with np.printoptions(precision=8, threshold=1000, edgeitems=3, linewidth=75, suppress=False,
                          floatmode="maxprec", sign="-", legacy=False):
         assert_guide_prints(GUIDE, "segmentation", TF_OUTPUT, numeric=NUMERIC)
+
+
+def test_a_model_of_several_outputs_as_a_layer_trains_by_its_gradients():
+    """The down_stack pattern, small: a two-output model called on an Input, both outputs used;
+    the tape's gradient of every weight matches central differences (float64)."""
+    import glassnet as tf
+    from conftest import central_difference
+    tf.config.set_floatx("float64")
+    try:
+        rng = np.random.default_rng(0)
+        i = tf.keras.Input((6,))
+        a = tf.keras.layers.Dense(4, activation="tanh")(i)
+        b = tf.keras.layers.Dense(3, activation="tanh")(a)
+        inner = tf.keras.Model(i, [a, b])
+        j = tf.keras.Input((6,))
+        first, second = inner(j)
+        out = tf.keras.layers.Dense(1)(tf.keras.layers.Concatenate()([first, second]))
+        model = tf.keras.Model(j, out)
+        assert [tuple(t.shape) for t in (first, second)] == [(None, 4), (None, 3)]
+        x, y = rng.normal(size=(5, 6)), rng.normal(size=(5, 1))
+
+        def loss():
+            return tf.reduce_mean((model(x) - y) ** 2)
+        with tf.GradientTape() as tape:
+            value = loss()
+        grads = tape.gradient(value, model.trainable_variables)
+        assert len(grads) == 6
+        for var, g in zip(model.trainable_variables, grads):
+            def f(w, var=var):
+                var.assign(w)
+                return float(loss())
+            w0 = var.numpy().copy()
+            numeric = central_difference(f, w0)
+            var.assign(w0)
+            np.testing.assert_allclose(np.asarray(g), numeric, rtol=1e-6, atol=1e-8)
+    finally:
+        tf.config.set_floatx("float32")
