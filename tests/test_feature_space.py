@@ -266,3 +266,13 @@ def test_batch_sums_follow_tensorflows_order():
     for n in [5, 8, 13, 16, 18, 31, 32, 33, 64, 100]:
         x = rng.normal(5000, 100, n).astype(np.float32)
         assert _tf_sum(x) == np.float32(tf_sums[n]), n
+
+
+def test_a_column_refused_in_adapt_leaves_every_preprocessor_as_it_was():
+    fs = FeatureSpace(features={"a": "string_categorical", "b": "float_normalized"})
+    fs.adapt({"a": ["x", "y", "y"], "b": [1.0, 2.0, 3.0]})
+    vocabulary, mean = fs.preprocessors["a"].get_vocabulary(), fs.preprocessors["b"].get_weights()[0].copy()
+    with pytest.raises(ValueError, match="NaN"):
+        fs.adapt({"a": ["p", "q", "q"], "b": [1.0, np.nan, 3.0]})       # "a" adapts first, then "b" refuses
+    assert fs.preprocessors["a"].get_vocabulary() == vocabulary
+    np.testing.assert_array_equal(fs.preprocessors["b"].get_weights()[0], mean)

@@ -315,8 +315,18 @@ class FeatureSpace(Layer):
                 columns[name].append(np.stack(pending[name])[:, None])
             if not columns[name]:
                 raise ValueError("FeatureSpace.adapt: the dataset is empty")
-        for name in names:
-            self.preprocessors[name].adapt(columns[name])
+        saved = [(layer, dict(layer.__dict__), [v.value.copy() for v in layer.weights])
+                 for layer in (self.preprocessors[name] for name in names)]
+        try:
+            for name in names:
+                self.preprocessors[name].adapt(columns[name])
+        except Exception:                          # a refused column: every preprocessor as it was
+            for layer, attributes, values in saved:
+                layer.__dict__.clear()
+                layer.__dict__.update(attributes)
+                for v, value in zip(layer.weights, values):
+                    v.assign(value)
+            raise
         self._is_adapted = True
         self.get_encoded_features()
         self.built = True
