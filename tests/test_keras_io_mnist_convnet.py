@@ -141,3 +141,16 @@ def test_logs_are_float32_values_unless_floatx_is_float64(float64):
     loss, accuracy = model.evaluate(x, y, verbose=0)
     assert accuracy == 0.7                          # 7 of 10 right; float32 would give 0.699999988079071
     assert glassnet.config.floatx() == "float64"
+
+
+def test_train_on_batch_gives_float32_values_and_sorted_logs():
+    """As Keras 3.15: [1.7136566638946533, 0.4285714328289032] and {'accuracy': ..., 'loss': ...}."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    x, y = np.arange(21, dtype="float32").reshape(7, 3) / 10, np.array([0, 1, 1, 0, 1, 0, 1])
+    loss, accuracy = model.train_on_batch(x, y)
+    assert accuracy == float(np.float32(3 / 7)) == 0.4285714328289032
+    assert loss == float(np.float32(loss))
+    logs = model.train_on_batch(x, y, return_dict=True)
+    assert list(logs) == ["accuracy", "loss"]

@@ -561,12 +561,10 @@ class Trainer:
                              "model.predict(x), which gives the probabilities of a sigmoid or softmax output")
 
     def _step_result(self, value, y, a, return_dict):
-        logs = {"loss": value}
         for m in self._compiled_metrics:
             m.reset_state()
             m.update_state(y, a)      # Keras weights the loss, not compile metrics
-            logs[m.name] = custom_step.scalar(m.result())
-        return self._result(logs, return_dict)
+        return self._result(training._logs(value, self._compiled_metrics), return_dict)   # float32 values, sorted
 
 
 def _note(spelling, message, stacklevel=4):
