@@ -46,9 +46,11 @@ def _batches(n_steps, size=28, batch=32):
 
 
 def quickstart(steps=3, size=28, optimizer=None, model=None):
-    """The tutorial's train_step, ``steps`` times: losses, gradients, metrics, weights, model, optimizer."""
+    """The tutorial's train_step, ``steps`` times: losses, gradients, metrics, weights, model, optimizer.
+    ``model``: a model, or a function making one after the seed (Keras 3 draws weights' seeds when
+    the layers are made, so two runs compare equal only when both models are made after it)."""
     tf.keras.utils.set_random_seed(7)
-    model = model or MyModel()
+    model = MyModel() if model is None else model if isinstance(model, tf.keras.Model) else model()
     loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     optimizer = optimizer or tf.keras.optimizers.Adam()
     train_loss = tf.keras.metrics.Mean(name="train_loss")
@@ -132,9 +134,9 @@ def test_other_optimizers_and_weight_decay_agree_too():
     for make in (lambda: tf.keras.optimizers.SGD(0.01, momentum=0.9, nesterov=True),
                  lambda: tf.keras.optimizers.RMSprop(), lambda: tf.keras.optimizers.AdamW(weight_decay=0.01)):
         tf.config.set_fast_path(False)
-        readable = quickstart(steps=3, size=12, optimizer=make(), model=MyModel(8, 16))
+        readable = quickstart(steps=3, size=12, optimizer=make(), model=lambda: MyModel(8, 16))
         tf.config.set_fast_path(True)
-        fast = quickstart(steps=3, size=12, optimizer=make(), model=MyModel(8, 16))
+        fast = quickstart(steps=3, size=12, optimizer=make(), model=lambda: MyModel(8, 16))
         _assert_same(fast, readable)
         assert fast["optimizer"].fast_state is not None
 
@@ -147,10 +149,10 @@ def test_a_replaced_dense_backward_runs_on_the_tape(monkeypatch, spies):
         calls.append(self.name)
         return original(self, grad, need_input_grad)
     tf.config.set_fast_path(False)
-    readable = quickstart(steps=2, size=12, model=MyModel(8, 16))
+    readable = quickstart(steps=2, size=12, model=lambda: MyModel(8, 16))
     tf.config.set_fast_path(True)
     monkeypatch.setattr(Dense, "backward", backward)
-    replaced = quickstart(steps=2, size=12, model=MyModel(8, 16))
+    replaced = quickstart(steps=2, size=12, model=lambda: MyModel(8, 16))
     assert len(calls) == 4 and spies["twin"] == 0          # yours ran, twice a step
     _assert_same(replaced, readable)
 
@@ -171,7 +173,7 @@ def test_a_backward_replaced_on_one_layer_runs_and_the_others_take_the_twin(spie
 
 def test_set_fast_path_false_and_a_tracer_run_the_readable_code(spies):
     tf.config.set_fast_path(False)
-    run = quickstart(steps=2, size=12, model=MyModel(8, 16))
+    run = quickstart(steps=2, size=12, model=lambda: MyModel(8, 16))
     assert spies["twin"] == 0 and run["optimizer"].fast_state is None
     # the readable Dense.backward wrote its weights' grad, which the twin leaves alone
     assert np.array_equal(run["model"].d2.kernel.grad, run["gradients"][-1][4])
@@ -179,7 +181,7 @@ def test_set_fast_path_false_and_a_tracer_run_the_readable_code(spies):
     before = sys.gettrace()
     sys.settrace(lambda *a: None)                           # a debugger, coverage, a profiler
     try:
-        run = quickstart(steps=2, size=12, model=MyModel(8, 16))
+        run = quickstart(steps=2, size=12, model=lambda: MyModel(8, 16))
     finally:
         sys.settrace(before)
     assert spies["twin"] == 0 and run["optimizer"].fast_state is None
@@ -192,7 +194,7 @@ def test_an_optimizer_of_ones_own_runs_its_update_step():
         def update_step(self, param, grad, lr, slots):
             steps.append(1)
             super().update_step(param, grad, lr, slots)
-    run = quickstart(steps=2, size=12, optimizer=MyAdam(), model=MyModel(8, 16))
+    run = quickstart(steps=2, size=12, optimizer=MyAdam(), model=lambda: MyModel(8, 16))
     assert len(steps) == 2 * 6 and run["optimizer"].fast_state is None
 
 
@@ -300,9 +302,9 @@ class TwoConvs(tf.keras.Model):
 def test_conv_twins_on_the_tape_give_the_readable_numbers_bit_for_bit(kernels, first, spies):
     tf.config.set_kernels(kernels)                          # numba: its relu-and-bias pass at any size
     tf.config.set_fast_path(False)
-    readable = quickstart(steps=3, size=16, model=TwoConvs(first))
+    readable = quickstart(steps=3, size=16, model=lambda: TwoConvs(first))
     tf.config.set_fast_path(True)
-    fast = quickstart(steps=3, size=16, model=TwoConvs(first))
+    fast = quickstart(steps=3, size=16, model=lambda: TwoConvs(first))
     for key in ("losses", "weights", "metrics"):
         assert all(np.array_equal(a, b) for a, b in zip(fast[key], readable[key])) if key != "metrics" \
             else fast[key] == readable[key]
@@ -320,10 +322,10 @@ def test_a_replaced_conv_backward_runs_on_the_tape(monkeypatch, spies):
         calls.append(need_input_grad)
         return original(self, grad, need_input_grad)
     tf.config.set_fast_path(False)
-    readable = quickstart(steps=2, size=12, model=MyModel(8, 16))
+    readable = quickstart(steps=2, size=12, model=lambda: MyModel(8, 16))
     tf.config.set_fast_path(True)
     monkeypatch.setattr(Conv2D, "backward", backward)
-    replaced = quickstart(steps=2, size=12, model=MyModel(8, 16))
+    replaced = quickstart(steps=2, size=12, model=lambda: MyModel(8, 16))
     assert calls == [False, False] and spies["conv"] == 0 and spies["twin"] == 4   # yours ran; Dense's twin too
     _assert_same(replaced, readable)
 
