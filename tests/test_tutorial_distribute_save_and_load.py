@@ -139,3 +139,39 @@ TF_OUTPUT = [
 
 def test_distribute_save_and_load_prints_what_tf_printed():
     assert_guide_prints(PROGRAM, "distribute_save_and_load", TF_OUTPUT, numeric=())
+
+
+def test_the_tutorials_last_cells_options_and_caveats(tmp_path):
+    # TF 2.21 / Keras 3.15 for the tutorial's last cells: a .keras file is no SavedModel (OSError),
+    # model.save(path, options=SaveOptions(...)) is Keras 3's ValueError, load_model takes no options
+    # (TypeError), and an unbuilt subclassed model is saved by tf.saved_model.save
+    import os
+
+    import pytest
+
+    import glassnet as tf
+    model = tf.keras.Sequential([tf.keras.layers.Input((4,)), tf.keras.layers.Dense(2)])
+    model.save(str(tmp_path / "keras_save.keras"))
+    with tf.distribute.MirroredStrategy().scope():
+        with pytest.raises(OSError, match="SavedModel file does not exist at"):
+            tf.saved_model.load(str(tmp_path / "keras_save.keras"))
+    save_options = tf.saved_model.SaveOptions(experimental_io_device='/job:localhost')
+    assert save_options.experimental_io_device == '/job:localhost'
+    with pytest.raises(ValueError, match=r"The following argument\(s\) are not supported: \['options'\]"):
+        model.save(str(tmp_path / "tf_save"), options=save_options)
+    load_options = tf.saved_model.LoadOptions(experimental_io_device='/job:localhost')
+    with pytest.raises(TypeError, match="unexpected keyword argument 'options'"):
+        tf.keras.models.load_model(str(tmp_path / "tf_save"), options=load_options)
+
+    class SubclassedModel(tf.keras.Model):
+        output_name = 'output_layer'
+
+        def __init__(self):
+            super().__init__()
+            self._dense_layer = tf.keras.layers.Dense(5, dtype=tf.dtypes.float32, name=self.output_name)
+
+        def call(self, inputs):
+            return self._dense_layer(inputs)
+
+    tf.saved_model.save(SubclassedModel(), str(tmp_path / "tf_save"))
+    assert "variables" in os.listdir(tmp_path / "tf_save")

@@ -438,6 +438,9 @@ class Model(Trainer, Layer):
             raise ValueError("The `save_format` argument is deprecated in Keras 3. Please remove this argument and "
                              "pass a file path with either `.keras` or `.h5` extension."
                              f"Received: save_format={kwargs['save_format']}")
+        unknown = [k for k in kwargs if k not in ("zipped", "include_optimizer")]
+        if unknown:                                    # (options=tf.saved_model.SaveOptions(...): Keras 2's)
+            raise ValueError(f"The following argument(s) are not supported: {unknown}")
         if not self._is_stack() and self._graph is None:
             raise NotImplementedError(
                 f"{type(self).__name__}.save: glassnet writes Sequential and functional models to model files; "

@@ -49,13 +49,46 @@ import json
 import os
 import secrets
 
-__all__ = ["DEFAULT_SERVING_SIGNATURE_DEF_KEY", "Restored", "contains_saved_model", "load", "save"]
+__all__ = ["DEFAULT_SERVING_SIGNATURE_DEF_KEY", "LoadOptions", "Restored", "SaveOptions", "contains_saved_model", "load",
+           "save"]
 
 DEFAULT_SERVING_SIGNATURE_DEF_KEY = "serving_default"
 
 _MARKER = "glassnet_saved_model.json"
 _FORMAT = "glassnet-saved-model"
 _SAVED_HERE = {}          # token -> a copy of an object saved by this process (its functions, for load)
+
+
+class SaveOptions:
+    """``tf.saved_model.SaveOptions``: TensorFlow's options for writing a SavedModel (the device for
+    file I/O, namespace whitelists, function aliases...). Accepted and kept: glassnet writes its
+    folder from this process, on this machine, with none of TensorFlow's graph to configure."""
+
+    def __init__(self, namespace_whitelist=None, save_debug_info=False, function_aliases=None,
+                 experimental_debug_stripper=False, experimental_io_device=None, experimental_variable_policy=None,
+                 experimental_custom_gradients=True, experimental_image_format=False,
+                 experimental_skip_saver=False, experimental_sharding_callback=None, extra_tags=None):
+        self.namespace_whitelist = list(namespace_whitelist or [])
+        self.save_debug_info, self.function_aliases = save_debug_info, dict(function_aliases or {})
+        self.experimental_io_device = experimental_io_device
+        self.experimental_variable_policy = experimental_variable_policy
+        self.experimental_custom_gradients, self.experimental_image_format = (experimental_custom_gradients,
+                                                                              experimental_image_format)
+        self.experimental_debug_stripper, self.experimental_skip_saver = experimental_debug_stripper, experimental_skip_saver
+        self.experimental_sharding_callback, self.extra_tags = experimental_sharding_callback, extra_tags
+
+
+class LoadOptions:
+    """``tf.saved_model.LoadOptions``: accepted and kept, as :class:`SaveOptions`."""
+
+    def __init__(self, allow_partial_checkpoint=False, experimental_io_device=None,
+                 experimental_skip_checkpoint=False, experimental_variable_policy=None,
+                 experimental_load_function_aliases=False):
+        self.allow_partial_checkpoint = allow_partial_checkpoint
+        self.experimental_io_device = experimental_io_device
+        self.experimental_skip_checkpoint = experimental_skip_checkpoint
+        self.experimental_variable_policy = experimental_variable_policy
+        self.experimental_load_function_aliases = experimental_load_function_aliases
 
 
 def _folder(export_dir, who: str) -> str:
