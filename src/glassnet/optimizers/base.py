@@ -306,6 +306,8 @@ class StepCount(int):
     >>> opt = SGD()
     >>> opt.iterations.numpy(), opt.iterations + 1
     (np.int64(0), 1)
+    >>> print(opt.iterations)
+    <Variable path=sgd/iteration, shape=(), dtype=int64, value=0>
     """
 
     dtype, shape = "int64", ()
@@ -332,8 +334,10 @@ class StepCount(int):
     def __reduce__(self):                   # a copy or pickle is the plain number
         return (int, (int(self),))
 
-    def __repr__(self):
-        return repr(int(self))
+    def __repr__(self):                     # printed (and f"{...}") as Keras 3's variable; "%d" the number
+        return f"<Variable path={_path_name(self._optimizer)}/iteration, shape=(), dtype=int64, value={int(self)}>"
+
+    __str__ = __repr__
 
 
 class LearningRate(float):
