@@ -468,7 +468,12 @@ class Epochs:
         fresh = np.empty(3 * units + features, self.dtype)                # the layers keep these
         zs, acts, dzs, xb = fresh[:units], fresh[units:2 * units], fresh[2 * units:3 * units], fresh[3 * units:]
         lab, ga, gb, wt, per_sample, scratch = space["scratch"]
-        threads.useful_blas_threads(space["blas_threads"])    # small products: BLAS on one thread, as the fused step
+        # BLAS's threads as the fused step sets them at each step (glassnet.fast.apply): at most
+        # what the products can use, and in auto mode no more than the cores others leave free.
+        # Without pace() auto mode never chose, and OpenBLAS kept its default of every core: on a
+        # busy machine its threads spun waiting for each other (width 256: 20 ms a step, not 0.3)
+        threads.useful_blas_threads(space["blas_threads"])
+        threads.pace()
         losses_ = np.empty(steps, np.float64)
         # every sample's output, when metrics will read each batch's (fit's loop updates them)
         self.order = order
