@@ -387,6 +387,29 @@ def test_the_mnist_shaped_network_runs_compiled_and_exactly(threads):
         np.testing.assert_array_equal(got, want)
 
 
+def test_a_compiled_epoch_sets_blas_threads_as_auto_mode_chooses(monkeypatch):
+    """In auto mode the compiled epoch asks glassnet.threads, as the fused step does at each
+    step: BLAS then runs on the cores others leave free (here one: a busy machine) and no more
+    than the products can use. Before, a process whose fits ran only compiled epochs never
+    chose, and OpenBLAS kept every core: on a busy machine its threads spun (20 ms a step at
+    width 256 instead of 0.3)."""
+    from glassnet.fast import threads
+    applied = []
+    for name, value in (("_fixed", None), ("_env_read", True), ("_current", None), ("_free", None),
+                        ("_useful", None), ("_last_look", -1.0), ("_last_sample", None)):
+        monkeypatch.setattr(threads, name, value)
+    monkeypatch.setattr(threads, "_apply", applied.append)
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    monkeypatch.setattr(threads, "_env_cap", lambda: 1 << 30)
+    monkeypatch.setattr(threads, "_load_average", lambda: 5.0)         # others keep both cores busy
+    calls = []
+    monkeypatch.setattr(fast_epoch.Epochs, "run", _counting(calls))
+    x, y = _data(np.float32, "bce")
+    _model(np.float32, "relu", "bce", OPTIMIZERS["adam"]).fit(x, y, batch_size=16, epochs=1, verbose=0)
+    assert calls == [1], "the epoch ran compiled"
+    assert applied and applied[0] == 1, f"BLAS set to the one free core before the loop, got {applied}"
+
+
 def test_a_batch_callback_gets_every_batch_step_by_step():
     x, y = _data(np.float32, "bce")
     counter = _BatchCounter()
