@@ -424,3 +424,14 @@ def test_a_metrics_dtype_is_its_name_as_keras_3():
     m = tf.keras.metrics.Mean(dtype=tf.float64)
     m.update_state([1.0, 2.0])
     assert m.result().dtype == tf.float64
+
+
+def test_predict_on_a_list_of_numbers_is_kerass_value_error():
+    # the scalars tutorial's model.predict([60, 25, 2]): TF 2.21 / Keras 3.15 refuse it, word for word
+    model = keras.models.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+    with pytest.raises(ValueError, match=r"^Unrecognized data type: x=\[60, 25, 2\] \(of type <class 'list'>\)$"):
+        model.predict([60, 25, 2])
+    with pytest.raises(ValueError, match=r"Unrecognized data type: x=\[1.0, 2.0\]"):
+        model.fit([1.0, 2.0], np.ones(2), verbose=0)
+    assert model.predict(np.array([60, 25, 2]), verbose=0).shape == (3, 1)     # what it wants

@@ -315,6 +315,10 @@ def features(x, name: str, model=None, expected=None, dtype=None, steps=False) -
     ``expected`` is the shape of one sample when known from elsewhere (the training data,
     for ``validation_data``); otherwise it comes from the model's input shape, if any.
     """
+    if isinstance(x, list) and x and all(isinstance(v, (int, float, np.number)) for v in x):
+        # Keras 3 takes arrays (and structures of them), not a list of Python numbers: model.predict([60, 25, 2])
+        # (TensorBoard's scalars tutorial) is its ValueError; np.array([60, 25, 2]) is what it wants
+        raise ValueError(f"Unrecognized data type: {name}={x} (of type {type(x)})")
     if model is not None and _takes_strings(model):
         text = _text(x, name)
         if text is not None:
