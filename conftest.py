@@ -1,8 +1,10 @@
 """Shared by every test pytest collects, the tests/ files and the docstring examples under
 src/ alike: each starts with float32, fresh layer names (``dense``, not ``dense_3`` because
-an earlier test made three), a seeded generator and NumPy's own print options (a tutorial's
+an earlier test made three), a seeded generator and NumPy's and pandas's own print options (a tutorial's
 ``np.set_printoptions(precision=3)`` stays in its test), so no result depends on the order."""
 import os
+import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -24,3 +26,8 @@ def _fresh_state():
     yield
     glassnet.config.set_floatx("float32")
     np.set_printoptions(**printing)
+    pandas = sys.modules.get("pandas")      # a notebook's pd.set_option("display.precision", 1) too
+    if pandas is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pandas.reset_option("display")
