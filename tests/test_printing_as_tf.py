@@ -223,10 +223,16 @@ def test_tensors_and_variables_print_as_tensorflows(capsys):
         "3.0 np.float32(3.0)"]
 
 
-def test_keras_version_answers_as_tfs_does():
-    # TF 2.21 prints 2.21.0 / 3.15.1; glassnet gives its own version for both (tf.version.VERSION too),
-    # and a program that prints keras.__version__ runs rather than stopping on an AttributeError
-    assert keras.__version__ == tf.__version__ == tf.version.VERSION
+def test_versions_answer_as_the_tensorflow_and_keras_followed():
+    # TF 2.21 prints 2.21.0 / 3.15.1: glassnet gives those with its own version as a local label,
+    # so the TensorBoard tutorials' `assert version.parse(tf.__version__).release[0] >= 2` holds
+    import re
+    assert tf.__version__ == tf.version.VERSION == f"2.21.0+glassnet.{tf.__glassnet_version__}"
+    assert keras.__version__ == f"3.15.1+glassnet.{tf.__glassnet_version__}"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", tf.__glassnet_version__)
+    packaging = pytest.importorskip("packaging.version")
+    assert packaging.parse(tf.__version__).release[0] >= 2 and packaging.parse(tf.__version__).local.startswith("glassnet")
+    assert packaging.parse(keras.__version__).release[:2] == (3, 15)
 
 
 def test_numpy_functions_on_a_variable_give_numpys_answer_as_tf():

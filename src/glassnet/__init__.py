@@ -96,7 +96,12 @@ def __getattr__(name):
     return value
 
 
-__version__ = "0.1.0"
+# glassnet's own version (pip's, the CLI's, a file's "saved_by", ONNX's producer) ...
+__glassnet_version__ = "0.1.0"
+# ... and what a TensorFlow program renamed to glassnet reads as ``tf.__version__`` (and
+# ``tf.version.VERSION``): the TensorFlow glassnet follows, with glassnet's version as a PEP 440
+# local label, so tutorials' ``version.parse(tf.__version__).release[0] >= 2`` holds.
+__version__ = f"2.21.0+glassnet.{__glassnet_version__}"
 
 __all__ = [
     "Assert",

@@ -71,7 +71,7 @@ def save(fs, filepath) -> None:
                 for rel, value in getattr(layer, "h5_named_arrays", dict)().items():
                     holder.create_dataset(rel, data=value)
         f.create_group("vars").attrs["name"] = fs.name
-    from . import __version__  # noqa: PLC0415
+    from . import __glassnet_version__ as __version__  # noqa: PLC0415
     metadata = {"keras_version": KERAS_FORMAT_VERSION,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"), "saved_by": f"glassnet {__version__}"}
     atomic.write_bytes(path, safe_zip.pack({safe_zip.METADATA: json.dumps(metadata).encode(),

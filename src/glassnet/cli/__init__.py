@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     import glassnet
     parser = _Parser(prog="glassnet", description="Train Keras-style networks on NumPy: the course's "
                      "digits, its logistic regression, or your own CSV table.")
-    parser.add_argument("--version", action="version", version=f"glassnet {glassnet.__version__}")
+    parser.add_argument("--version", action="version", version=f"glassnet {glassnet.__glassnet_version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_digits(sub)
     _add_logreg(sub)

@@ -50,9 +50,9 @@ def __getattr__(name):
     if name == "applications":              # keras.applications: glassnet/applications/ (its finder)
         import importlib
         return importlib.import_module(f"{__name__}.applications")
-    if name == "__version__":               # glassnet's own, as tf.__version__ and tf.version.VERSION
-        from .. import __version__
-        return __version__
+    if name == "__version__":               # the Keras followed (3.15.1, TF 2.21's), with glassnet's label
+        from .. import __glassnet_version__
+        return f"3.15.1+glassnet.{__glassnet_version__}"
     if name in ("constraints", "mixed_precision"):      # keras/constraints.py, keras/mixed_precision.py
         import importlib
         return importlib.import_module(f"{__name__}.{name}")

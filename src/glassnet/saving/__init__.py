@@ -56,7 +56,7 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs) -> None:
         atomic.write_bytes(path, legacy_h5.write(model))
         return
     cfg = keras_config.model_config(model)
-    from .. import __version__
+    from .. import __glassnet_version__ as __version__
     metadata = {"keras_version": KERAS_FORMAT_VERSION, "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
                 "saved_by": f"glassnet {__version__}"}
     data = safe_zip.pack({

@@ -61,7 +61,7 @@ def _weight_paths(prefix, layer):
 
 def write(model, include_optimizer=True) -> bytes:
     """The ``.h5`` file's bytes (written by the caller, atomically)."""
-    from .. import __version__
+    from .. import __glassnet_version__ as __version__
     h5py = need("h5py")
     cfg = keras_config.model_config(model)
     buf = io.BytesIO()

@@ -275,8 +275,8 @@ def export(model, filepath, format: str = "onnx", opset=None) -> None:
     g = build_graph(model, _check_opset(opset))
     if model._graph is not None:            # a functional graph: an input per Input, an output each
         proto = g.to_model(g.inputs, [i.shape for i in model._graph.inputs], g.outputs,
-                           [o.shape for o in model._graph.outputs], glassnet.__version__)
+                           [o.shape for o in model._graph.outputs], glassnet.__glassnet_version__)
     else:
-        proto = g.to_model("inputs", model.input_shape, "output_0", model.output_shape, glassnet.__version__)
+        proto = g.to_model("inputs", model.input_shape, "output_0", model.output_shape, glassnet.__glassnet_version__)
     onnx.checker.check_model(proto, full_check=True)      # never write a graph ONNX would refuse
     atomic.write_bytes(path, proto.SerializeToString())
