@@ -42,7 +42,7 @@ def _loops_compiled():
 def _numba_kernels(monkeypatch):
     """The compiled epoch whatever the work ahead; after, the settings put back, and the
     loops forgotten as loaded (later tests' fits then weigh numba's load afresh)."""
-    monkeypatch.setattr(fast_epoch, "_numba_worth_it", lambda dtype, steps, asked=False: fast_epoch.fast.kernels() != "numpy")
+    monkeypatch.setattr(fast_epoch, "_numba_worth_it", lambda dtype, steps, asked=False, weights=0: fast_epoch.fast.kernels() != "numpy")
     monkeypatch.setattr(fast_epoch, "_loaded", set())
     yield
     glassnet.config.set_kernels("auto")
@@ -483,6 +483,12 @@ def test_steps_ahead_decide_in_auto(monkeypatch):
     assert not fast_epoch._numba_worth_it(f32, 1200)         # the seed: 0.05 s of saving for 0.12 s of load
     assert fast_epoch._numba_worth_it(f32, 100_000)         # (compiled: the module's fixture)
     assert fast_epoch._numba_worth_it(f32, 1200, asked=True)  # compile(jit_compile=True): asked for
+    # a bigger network saves more a step: one MNIST-shaped epoch (469 steps of 235k weights)
+    # repays the loop's load once numba is imported; the seed's weights take 40 µs a step
+    assert fast_epoch._saved_per_step(2031) == fast_epoch._saved_per_step(500) == 40e-6
+    assert 90e-6 < fast_epoch._saved_per_step(9_000) < 130e-6 and fast_epoch._saved_per_step(235_000) < 600e-6
+    assert fast_epoch._numba_worth_it(f32, 469, weights=235_000)
+    assert not fast_epoch._numba_worth_it(f32, 469, weights=2031)
     fast_epoch._loaded.add(f32)
     assert fast_epoch._numba_worth_it(f32, 1)                # loaded already: free
     glassnet.config.set_kernels("numpy")

@@ -14,7 +14,7 @@ readable step runs whenever a learner would expect their own code to run:
 
 Where the fast path runs, ``fit`` may go one further for a small Dense network on arrays
 (:func:`compiled_epoch`): a whole epoch in one compiled call (``glassnet.fast.epoch``, numba),
-when no callback but the progress line and History hooks the batches, the network has at most 2**17 weights, and numba is already loaded or the steps
+when no callback but the progress line and History hooks the batches, the network has at most 2**18 weights, and numba is already loaded or the steps
 ahead repay its load (a lone seed fit does not: it never imports numba). The numbers are
 the step-by-step epoch's, bit for bit or within 1e-6 relative; ``glassnet.config.set_compiled_epoch(False)``
 (or ``GLASSNET_COMPILED_EPOCH=0``) turns it off. The full rule is in ``glassnet.fast.epoch``.

@@ -97,8 +97,11 @@ _MAX_WEIGHTS = 1 << 18
 # What loading costs and what a step saves (bench/README.md, "A compiled epoch"): importing
 # numba (0.13-0.3 s here), loading the epoch's loops of one float type from numba's disk
 # cache with NumPy's kernels found and checked (0.2-0.35 s), and the fused NumPy step's
-# overhead that one compiled call removes (about 40 µs of the seed's 55-60).
+# overhead that one compiled call removes: about 40 µs of the seed's 55-60 (its 2,031 weights),
+# more for bigger networks (one thread: about 130 µs at width 64, 9k weights; 600 µs on the
+# MNIST-shaped 235k), taken as 40 µs x (weights / 2,031) ** 0.55, which stays below each.
 _IMPORT_S, _LOAD_S, _SAVED_PER_STEP_S = 0.13, 0.2, 40e-6
+_SEED_WEIGHTS = 2031
 _loaded: set = set()                         # float types whose loop has run in this process
 
 
@@ -148,16 +151,22 @@ def _batch_hooks_ok(cblist) -> bool:
         isinstance(getattr(named.hook, "__self__", None), ProgressLogger) for named in cblist.batch_end)
 
 
-def _numba_worth_it(dtype, steps_ahead, asked=False) -> bool:
-    """Worth numba's load for ``steps_ahead`` steps (never with ``set_kernels("numpy")``), or
-    ``asked`` for (``compile(jit_compile=True)``), and loadable without compiling; when only
-    the compile is missing, a background compile starts."""
+def _saved_per_step(weights) -> float:
+    """Seconds one compiled step saves against the fused NumPy step, for a network of
+    ``weights`` weights (the estimate above)."""
+    return _SAVED_PER_STEP_S * (max(weights, _SEED_WEIGHTS) / _SEED_WEIGHTS) ** 0.55
+
+
+def _numba_worth_it(dtype, steps_ahead, asked=False, weights=_SEED_WEIGHTS) -> bool:
+    """Worth numba's load for ``steps_ahead`` steps of a network of ``weights`` weights (never
+    with ``set_kernels("numpy")``), or ``asked`` for (``compile(jit_compile=True)``), and
+    loadable without compiling; when only the compile is missing, a background compile starts."""
     if fast.kernels() == "numpy" or importlib.util.find_spec("numba") is None:
         return False
     if dtype in _loaded:
         return True
     cost = _LOAD_S + (0 if "numba" in sys.modules else _IMPORT_S)
-    if not asked and steps_ahead * _SAVED_PER_STEP_S < cost:
+    if not asked and steps_ahead * _saved_per_step(weights) < cost:
         return False
     if compiled(dtype):
         return True
@@ -257,7 +266,7 @@ def plan(model, data, cblist):
     if loss_kind is None or weights > _MAX_WEIGHTS or [v for layer in layers for v in layer.trainable_weights] \
             != list(model.trainable_weights):
         return None
-    if not _numba_worth_it(x.dtype, fast.planned_steps(optimizer), asked=asked is True):
+    if not _numba_worth_it(x.dtype, fast.planned_steps(optimizer), asked=asked is True, weights=weights):
         return None
     try:
         from . import _numba_epoch  # noqa: PLC0415 - numba, loaded only when worth it
