@@ -242,7 +242,7 @@ SIGINT_CHILD = textwrap.dedent("""
     history = model.fit(x, y, batch_size=8, epochs=1_000_000, verbose=0, callbacks=[Say()])
     losses = history.history["loss"]
     finite = all(np.isfinite(w).all() for w in model.get_weights())
-    print("history", len(losses), "finite", finite, "iterations", model.optimizer.iterations, flush=True)
+    print("history", len(losses), "finite", finite, "iterations", int(model.optimizer.iterations), flush=True)
 """)
 
 
