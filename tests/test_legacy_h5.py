@@ -54,9 +54,14 @@ def test_round_trip_and_training_goes_on_the_same(tmp_path, capsys):
     np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
     assert again.optimizer.iterations == model.optimizer.iterations
     assert again.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+    # a file keeps no Dropout seed state (Keras's neither): the loaded Dropout took a new seed when
+    # made, so both get the same one here for their masks to agree
+    from glassnet.seeding import SeedState
     glassnet.utils.set_random_seed(5)
+    model.layers[2]._seed_state = SeedState(7)
     model.fit(x, y, epochs=1, verbose=0)
     glassnet.utils.set_random_seed(5)
+    again.layers[2]._seed_state = SeedState(7)
     again.fit(x, y, epochs=1, verbose=0)
     for a, b in zip(model.get_weights(), again.get_weights()):
         np.testing.assert_array_equal(a, b)
