@@ -49,7 +49,7 @@ stack of Dense layers alone may go further: the whole epoch in one compiled call
 >>> plan(model, x)[1]
 ['relu', 'sigmoid']
 >>> loss, predictions = train_step(model, x, y)     # what glassnet.step.train_step would return
->>> predictions.shape, model.optimizer.iterations
+>>> predictions.shape, int(model.optimizer.iterations)
 ((8, 1), 1)
 """
 from __future__ import annotations
