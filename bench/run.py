@@ -390,7 +390,7 @@ class Suite:
         """bench/speed.py's pass: glassnet against JAX (and PyTorch), quiet and loaded."""
         a = self.args
         wanted = [c for c in ("glassnet", "glassnet-jit", "jax-step", "jax-scan", "torch")
-                  if c.split("-")[0] in a.contestants and (c.startswith("jax") or c in self.contestants)]
+                  if c.split("-")[0] in a.contestants and (c.startswith("jax") or c.split("-")[0] in self.contestants)]
         a.repeats_speed = a.repeats or (1 if self.quick else 5)
         opts = argparse.Namespace(repeats=a.repeats_speed, threads=a.threads, jax_python=a.jax_python,
                                   load=a.load, mnist_rows=a.mnist_rows, timeout=a.timeout)
