@@ -1,3 +1,6 @@
+import contextlib
+import io
+import os
 import re
 
 import numpy as np
@@ -94,6 +97,24 @@ def renamed(program):
         program = re.sub(old, new, program, flags=re.M)
     return program
 
+
+# A fit progress line's timing (" - 4s - 558ms/step"), which no two runs share.
+FIT_TIMING = re.compile(r" - \d+s - \d+m?s/step")
+
+
+def run_printing(program):
+    """What a keras.io example prints when run renamed (``renamed``, and its ``import tensorflow
+    as tf`` / ``from tensorflow import``), as lines, fit lines' timings taken out; the working
+    folder is put back after."""
+    program = renamed(program).replace("import tensorflow as tf", "import glassnet as tf")
+    program = program.replace("from tensorflow import", "from glassnet import")
+    out, cwd = io.StringIO(), os.getcwd()
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(program, "keras_io_example", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    return [FIT_TIMING.sub("", line) for line in out.getvalue().split("\n")]
 
 
 def assert_guide_prints(guide, name, tf_output, numeric=(), loose_spaces=False, fresh_functions=False):

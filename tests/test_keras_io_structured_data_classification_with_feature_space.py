@@ -11,12 +11,8 @@ The example's ds.shuffle is left out (TF's shuffle order is its own), so both li
 in one order and, seeded alike, train to the same printed numbers. TF_OUTPUT was recorded under
 TensorFlow 2.21 / Keras 3.15 (/work/peers/bin/python); the fit lines' timings are not compared.
 """
-import contextlib
-import io
-import os
-import re
 
-from conftest import renamed
+from conftest import FIT_TIMING, run_printing
 
 from glassnet import keras
 
@@ -149,21 +145,6 @@ TF_OUTPUT = [
     '',
 ]
 
-_TIMING = re.compile(r" - \d+s - \d+m?s/step")
-
-
-def run_printing(program):
-    """What the renamed program prints, the fit lines' timings taken out."""
-    out, cwd = io.StringIO(), os.getcwd()
-    try:
-        with contextlib.redirect_stdout(out):
-            exec(compile(renamed(program).replace("import tensorflow as tf", "import glassnet as tf"),
-                         "keras_io_example", "exec"), {})
-    finally:
-        os.chdir(cwd)
-    return [_TIMING.sub("", line) for line in out.getvalue().split("\n")]
-
-
 def test_structured_data_classification_with_feature_space():
     keras.backend.clear_session()               # names and seeds as in a fresh process
-    assert run_printing(PROGRAM) == [_TIMING.sub("", line) for line in TF_OUTPUT]
+    assert run_printing(PROGRAM) == [FIT_TIMING.sub("", line) for line in TF_OUTPUT]

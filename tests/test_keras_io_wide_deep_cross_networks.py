@@ -13,12 +13,9 @@ first two models agree to the printed digit, the cross model to 6e-4 in the loss
 accuracy; the gradients themselves agree to float32's digits); the test accuracy within 2 points.
 TF_OUTPUT was recorded under TensorFlow 2.21 / Keras 3.15 (/work/peers/bin/python).
 """
-import contextlib
-import io
-import os
 import re
 
-from conftest import renamed
+from conftest import FIT_TIMING, run_printing
 
 from glassnet import keras
 
@@ -274,25 +271,10 @@ TF_OUTPUT = [
     '',
 ]
 
-_TIMING = re.compile(r" - \d+s - \d+m?s/step")
-
-
-def run_printing(program):
-    """What the renamed program prints, the fit lines' timings taken out."""
-    out, cwd = io.StringIO(), os.getcwd()
-    try:
-        with contextlib.redirect_stdout(out):
-            exec(compile(renamed(program).replace("from tensorflow import", "from glassnet import"),
-                         "keras_io_example", "exec"), {})
-    finally:
-        os.chdir(cwd)
-    return [_TIMING.sub("", line) for line in out.getvalue().split("\n")]
-
-
 def test_wide_deep_cross_networks():
     keras.backend.clear_session()               # names and seeds as in a fresh process
     got = run_printing(PROGRAM)
-    want = [_TIMING.sub("", line) for line in TF_OUTPUT]
+    want = [FIT_TIMING.sub("", line) for line in TF_OUTPUT]
     assert len(got) == len(want), "\n".join(got)
     number = re.compile(r"\d+\.\d+")
     for g, w in zip(got, want):
