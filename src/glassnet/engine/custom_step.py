@@ -35,8 +35,18 @@ from .. import config
 
 def overrides(model, name: str) -> bool:
     """Whether ``model``'s class writes its own ``name`` (``train_step``, ``test_step``)."""
-    from .trainer import Trainer  # noqa: PLC0415 - trainer imports this module
-    return getattr(type(model), name, None) is not getattr(Trainer, name)
+    trainer = _TRAINER or _trainer()
+    return getattr(type(model), name, None) is not getattr(trainer, name)
+
+
+_TRAINER = None                     # engine.trainer.Trainer, found once (it imports this module)
+
+
+def _trainer():
+    global _TRAINER
+    from .trainer import Trainer  # noqa: PLC0415
+    _TRAINER = Trainer
+    return Trainer
 
 
 def custom(model) -> bool:

@@ -346,7 +346,8 @@ def _epoch(run, data, epoch, cblist):
     if run.custom:
         return custom_step.epoch(run, data, epoch, cblist)
     model, guard = run.model, run.guard
-    for m in model.metrics:
+    metrics = model.metrics             # (asked once: each step's update and logs use them)
+    for m in metrics:
         m.reset_state()
     if run.compiled is None:            # a small Dense network: every step in one compiled call?
         run.compiled = fastpath.compiled_epoch(model, data, cblist)
@@ -370,10 +371,10 @@ def _epoch(run, data, epoch, cblist):
         loss_total += value * m
         seen += m
         run.steps_done = step + 1
-        for m in model.metrics:
+        for m in metrics:
             m.update_state(yb, predictions)      # Keras: compile metrics ignore sample_weight
         if cblist.batch_end:
-            batch_logs = _logs(loss_total / seen, model.metrics)
+            batch_logs = _logs(loss_total / seen, metrics)
             for cb in cblist.batch_end:
                 cb.on_train_batch_end(step, batch_logs)
         if guard.requested or model.stop_training:
@@ -381,7 +382,7 @@ def _epoch(run, data, epoch, cblist):
                 run.stopped_reason = (f"Training interrupted (Ctrl-C) at epoch {epoch + 1}, batch {step + 1}: "
                                       "the weights are those after that step.")
             break
-    return _logs(loss_total / max(seen, 1), model.metrics)
+    return _logs(loss_total / max(seen, 1), metrics)
 
 
 def _compiled_epoch(run, data, epoch):
@@ -488,7 +489,8 @@ def run_evaluate_batches(model, batches, callbacks=None):
     """The loss (weighted as in training, plus penalties and what the batch's calls added
     with ``add_loss``, as fit counts them) and metrics over some batches; ``callbacks`` (a
     CallbackList) hear each batch begin and end, with the logs so far."""
-    for m in model.metrics:
+    metrics = model.metrics
+    for m in metrics:
         m.reset_state()
     layers, loss = model.step_units(), model.loss
     penalties = penalty(model.trainable_weights)
@@ -500,11 +502,11 @@ def run_evaluate_batches(model, batches, callbacks=None):
         batch_loss = step_loss(loss, model.output_shortcut, layers[-1], yb, a, swb) + penalties + added_losses(layers)
         total += batch_loss * rows(yb)         # the epoch's loss: weighted by batch size
         n += rows(yb)
-        for m in model.metrics:
+        for m in metrics:
             m.update_state(yb, a)             # as Keras: only the loss is weighted
         if callbacks is not None:
-            callbacks.on_test_batch_end(i, _logs(total / max(n, 1), model.metrics))
-    return _logs(total / max(n, 1), model.metrics)
+            callbacks.on_test_batch_end(i, _logs(total / max(n, 1), metrics))
+    return _logs(total / max(n, 1), metrics)
 
 
 def run_predict(model, x, batch_size=32, callbacks=None):

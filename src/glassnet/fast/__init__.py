@@ -176,7 +176,7 @@ def apply(optimizer, lr) -> bool:
     n = 1 if state.size <= _CHUNK else max(1, min(threads.elementwise_threads(), state.size // _PARALLEL_MIN))
     if n != state.threads:
         state.cut(n)
-    if state.kernel is None or optimizer.iterations == state.recheck_at:
+    if state.kernel is None or optimizer._iterations == state.recheck_at:    # (the count itself, not its StepCount)
         state.kernel = _choose_kernel(state, optimizer)
         state.key = None
     coefficients, numpy_rule, settings = state.rule
@@ -311,7 +311,7 @@ def _adam_numbers(opt, lr, f):
 def _adam_alpha(opt, lr, c):
     """``Adam.alpha`` for the coming step, ``lr sqrt(1 - b2^t) / (1 - b1^t)``: the same
     operations on the same float-typed numbers, those that do not change kept from step to step."""
-    t = c.float_type(opt.iterations + 1)
+    t = c.float_type(opt._iterations + 1)
     c.alpha = c.lr * np.sqrt(c.one - c.beta_2 ** t) / (c.one - c.beta_1 ** t)
 
 
@@ -366,7 +366,7 @@ def update_packed(optimizer) -> None:
     if not optimizer.built:
         optimizer.build(optimizer.variables_to_update)
     if apply(optimizer, optimizer._rate()):
-        optimizer.iterations += 1
+        optimizer._iterations += 1          # (the count: optimizer.iterations makes a StepCount)
     else:
         optimizer.apply()
 
