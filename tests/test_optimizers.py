@@ -77,3 +77,27 @@ def test_iterations_answers_as_keras_variable_does():
     twin = copy.deepcopy(opt)
     twin.iterations += 1
     assert (int(twin.iterations), int(opt.iterations)) == (6, 5)
+
+
+def test_adam_in_float64_takes_its_betas_as_keras_ops_cast_gives_them():
+    """Keras 3 on TensorFlow casts Python floats through a float32 tensor (``ops.cast(0.9,
+    'float64')`` is 0.8999999761581421), which Adam's bias correction uses; glassnet's four
+    Adam paths (readable, fused, compiled epoch, sweeps) do the same. Keras 3.15's losses for
+    this seeded float64 fit (shuffle off) were 0.6962684885429625, 0.6920366644220133,
+    0.6882079001854213, 0.6847895701119148, 0.6820403239522671; with exact betas glassnet's
+    drifted by 2e-8 relative by the fifth epoch."""
+    from glassnet.optimizers.base import keras_cast
+    assert keras_cast(0.9, "float64") == np.float64(np.float32(0.9)) != 0.9
+    assert keras_cast(0.9, np.float32) == np.float32(0.9)
+    keras = glassnet.keras
+    keras.backend.set_floatx("float64")
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 5))
+    y = (x.sum(1) > 2.5).astype(float)
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy")
+    losses = model.fit(x, y, epochs=5, batch_size=16, verbose=0, shuffle=False).history["loss"]
+    np.testing.assert_allclose(losses, [0.6962684885429625, 0.6920366644220133, 0.6882079001854213,
+                                        0.6847895701119148, 0.6820403239522671], rtol=1e-9)

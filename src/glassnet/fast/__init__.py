@@ -39,6 +39,7 @@ from operator import attrgetter
 import numpy as np
 
 from .. import optimizers
+from ..optimizers.base import keras_cast
 from . import denormals, threads
 
 # -- what the fast path stands in for ------------------------------------------------------
@@ -305,7 +306,8 @@ def _rmsprop(c, p, g, slots, t, u):
 def _adam_numbers(opt, lr, f):
     return _Numbers(opt, lr, f, one_minus_beta_1=f(1 - opt.beta_1), one_minus_beta_2=f(1 - opt.beta_2),
                     alpha=opt.alpha(lr, f), eps=f(opt.epsilon), amsgrad=opt.amsgrad, float_type=f,
-                    lr=f(lr), one=f(1), beta_1=f(opt.beta_1), beta_2=f(opt.beta_2), per_step=_adam_alpha)
+                    lr=f(lr), one=f(1), beta_1=keras_cast(opt.beta_1, f), beta_2=keras_cast(opt.beta_2, f),
+                    per_step=_adam_alpha)
 
 
 def _adam_alpha(opt, lr, c):

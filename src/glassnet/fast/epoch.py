@@ -72,6 +72,7 @@ import numpy as np
 
 from .. import activations, config, fast, losses, optimizers, regularizers
 from ..layers.core import Dense, Input
+from ..optimizers.base import keras_cast
 from ..seeding import fit_order
 from . import dense as fast_dense           # (also registers what the fused step stands in for)
 from . import threads
@@ -421,7 +422,8 @@ class Epochs:
             hyper = [f(opt.rho), f(1 - opt.rho), f(opt.epsilon), f(opt.momentum)]
             flags = [False, False, opt.centered, bool(opt.momentum), False, decay]
         else:
-            hyper = [f(1 - opt.beta_1), f(1 - opt.beta_2), f(opt.epsilon), f(opt.beta_1), f(opt.beta_2)]
+            hyper = [f(1 - opt.beta_1), f(1 - opt.beta_2), f(opt.epsilon), keras_cast(opt.beta_1, f),
+                     keras_cast(opt.beta_2, f)]         # (the betas of the powers as Keras's ops.cast)
             flags = [False, False, False, False, opt.amsgrad, decay]
         self._numbers_key = key
         self._numbers = (kind, np.array(flags, np.bool_), np.array(hyper, self.dtype), lrs, wds)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, keras_cast
 
 
 class Adam(Optimizer):
@@ -28,9 +28,11 @@ class Adam(Optimizer):
 
     def alpha(self, lr, dtype):
         """``lr sqrt(1 - b2^t) / (1 - b1^t)`` for the coming step, in the weights' float type
-        as Keras computes it: in float32, ``1 - 0.999**1`` is 0.00099998713."""
+        as Keras computes it: in float32, ``1 - 0.999**1`` is 0.00099998713; the betas as
+        Keras's ``ops.cast`` gives them (:func:`keras_cast`: in float64, 0.9 is 0.8999999761581421)."""
         f, t = np.dtype(dtype).type, self.iterations + 1
-        return f(lr) * np.sqrt(f(1) - f(self.beta_2) ** f(t)) / (f(1) - f(self.beta_1) ** f(t))
+        b1, b2 = keras_cast(self.beta_1, dtype), keras_cast(self.beta_2, dtype)
+        return f(lr) * np.sqrt(f(1) - b2 ** f(t)) / (f(1) - b1 ** f(t))
 
     def update_step(self, param, grad, lr, slots):
         m, v = slots["momentum"], slots["velocity"]

@@ -298,6 +298,13 @@ class Optimizer:
         return f"{type(self).__name__}(learning_rate={self._learning_rate!r})"
 
 
+def keras_cast(value, dtype):
+    """A Python number as Keras 3's ``ops.cast(value, dtype)`` gives it on TensorFlow: made a
+    float32 tensor first, then cast, so in float64 ``0.9`` is ``0.8999999761581421`` (Adam's
+    betas in its bias correction); in float32 it is ``dtype``'s own rounding."""
+    return np.dtype(dtype).type(np.float32(value))
+
+
 class StepCount(int):
     """What ``optimizer.iterations`` gives: the step count itself, which also answers as
     Keras's ``iterations`` variable: ``.numpy()`` (an int64), ``.assign(n)``, ``dtype``, ``shape``.
