@@ -101,3 +101,21 @@ def test_adam_in_float64_takes_its_betas_as_keras_ops_cast_gives_them():
     losses = model.fit(x, y, epochs=5, batch_size=16, verbose=0, shuffle=False).history["loss"]
     np.testing.assert_allclose(losses, [0.6962684885429625, 0.6920366644220133, 0.6882079001854213,
                                         0.6847895701119148, 0.6820403239522671], rtol=1e-9)
+
+
+@pytest.mark.parametrize("nesterov, keras_losses", [
+    (False, [0.6944672525139859, 0.6767382285431721, 0.6611155810746946, 0.6584499204836933, 0.6625576588854418]),
+    (True, [0.6934313688276207, 0.6743733757647112, 0.6615483323045274, 0.6602135189010432, 0.6634411283861463])])
+def test_sgd_momentum_in_float64_as_keras_ops_cast_gives_it(nesterov, keras_losses):
+    """SGD's momentum goes through Keras's ops.cast too (float32 first); Keras 3.15's losses."""
+    keras = glassnet.keras
+    keras.backend.set_floatx("float64")
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 5))
+    y = (x.sum(1) > 2.5).astype(float)
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9, nesterov=nesterov), loss="binary_crossentropy")
+    losses = model.fit(x, y, epochs=5, batch_size=16, verbose=0, shuffle=False).history["loss"]
+    np.testing.assert_allclose(losses, keras_losses, rtol=1e-9)

@@ -249,7 +249,7 @@ class _Numbers:
 
 
 def _sgd_numbers(opt, lr, f):
-    return _Numbers(opt, lr, f, lr=f(lr), mu=f(opt.momentum), momentum=bool(opt.momentum),
+    return _Numbers(opt, lr, f, lr=f(lr), mu=keras_cast(opt.momentum, f), momentum=bool(opt.momentum),
                     nesterov=opt.nesterov)
 
 

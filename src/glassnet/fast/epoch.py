@@ -416,7 +416,7 @@ class Epochs:
         lrs = np.array(rates, self.dtype)
         wds = np.array([f(opt.weight_decay * r) for r in rates] if decay else [0] * steps, self.dtype)
         if kind == 0:
-            hyper = [f(opt.momentum)]
+            hyper = [keras_cast(opt.momentum, f)]        # (as Keras's ops.cast gives it)
             flags = [bool(opt.momentum), opt.nesterov, False, False, False, decay]
         elif kind == 1:
             hyper = [f(opt.rho), f(1 - opt.rho), f(opt.epsilon), f(opt.momentum)]

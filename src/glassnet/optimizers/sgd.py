@@ -1,6 +1,6 @@
 """``SGD``: the rule in ``update_step``, its text in ``update_rule``."""
 from __future__ import annotations
-from .base import Optimizer
+from .base import Optimizer, keras_cast
 
 
 class SGD(Optimizer):
@@ -21,7 +21,7 @@ class SGD(Optimizer):
         if not self.momentum:
             param -= grad * lr                          # w = w - alpha * dJ/dw
             return
-        m, mu = slots["momentum"], self.momentum
+        m, mu = slots["momentum"], keras_cast(self.momentum, param.dtype)   # (as Keras's ops.cast)
         m[...] = m * mu - grad * lr                     # m = mu m - lr g
         if self.nesterov:
             param += m * mu - grad * lr                 # w += mu m - lr g
