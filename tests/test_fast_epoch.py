@@ -478,11 +478,18 @@ def test_jit_compile_takes_true_false_or_auto():
 def test_steps_ahead_decide_in_auto(monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(fast_epoch, "_loaded", set())
+    monkeypatch.setattr(fast_epoch, "_forgone", [0.0])
     monkeypatch.setitem(sys.modules, "numba", sys.modules["numba"])
     f32 = np.dtype(np.float32)
     assert not fast_epoch._numba_worth_it(f32, 1200)         # the seed: 0.05 s of saving for 0.12 s of load
     assert fast_epoch._numba_worth_it(f32, 100_000)         # (compiled: the module's fixture)
     assert fast_epoch._numba_worth_it(f32, 1200, asked=True)  # compile(jit_compile=True): asked for
+    # a loop of seed fits (numba imported: 0.2 s to load, 0.048 s forgone a fit): step by step
+    # until the savings forgone would have paid for the load, then the loop's fit loads it
+    fast_epoch._forgone[0] = 0.0
+    assert [fast_epoch._numba_worth_it(f32, 1200) for _ in range(5)] == [False] * 4 + [True]
+    assert fast_epoch._forgone[0] == pytest.approx(4 * 1200 * 40e-6)
+    fast_epoch._forgone[0] = 0.0
     # a bigger network saves more a step: one MNIST-shaped epoch (469 steps of 235k weights)
     # repays the loop's load once numba is imported; the seed's weights take 40 µs a step
     assert fast_epoch._saved_per_step(2031) == fast_epoch._saved_per_step(500) == 40e-6

@@ -43,6 +43,9 @@ runs step by step as before):
   steps ``fit`` announced (``glassnet.fast.expect_steps``) times the per-step saving
   repay numba's import (when not yet imported) and the loop's load. The seed program alone
   (1,200 steps, a 0.06 s fit) does not: its fit stays NumPy's and never imports numba.
+  A process's earlier qualifying fits count too: the savings they forwent step by step are
+  added, so the fits of a loop (a sweep written by hand, a benchmark) load it once those
+  savings would have paid for it.
   ``model.compile(jit_compile=True)`` asks for the loop without that count (numba's load
   then paid in the first fit, as XLA's compilation is in Keras); ``jit_compile=False``
   keeps fit step by step;
@@ -104,6 +107,11 @@ _MAX_WEIGHTS = 1 << 18
 _IMPORT_S, _LOAD_S, _SAVED_PER_STEP_S = 0.13, 0.2, 40e-6
 _SEED_WEIGHTS = 2031
 _loaded: set = set()                         # float types whose loop has run in this process
+# The savings this process's qualifying fits have forgone by running step by step: once they
+# and a fit's own would repay the load, that fit loads the loop (the ski-rental rule: a lone
+# small fit never pays the load; a loop of fits pays at most its cost once more than the best
+# choice made in hindsight would; a fit of enough steps loads at once, as before).
+_forgone = [0.0]
 
 
 def enabled() -> bool:
@@ -167,8 +175,10 @@ def _numba_worth_it(dtype, steps_ahead, asked=False, weights=_SEED_WEIGHTS) -> b
     if dtype in _loaded:
         return True
     cost = _LOAD_S + (0 if "numba" in sys.modules else _IMPORT_S)
-    if not asked and steps_ahead * _saved_per_step(weights) < cost:
-        return False
+    saving = steps_ahead * _saved_per_step(weights)
+    if not asked and _forgone[0] + saving < cost:
+        _forgone[0] += saving       # (rent, not buy: step by step while the savings forgone so
+        return False                # far, with this fit's, stay below what the load costs)
     if compiled(dtype):
         return True
     from . import compile as background  # noqa: PLC0415 - only when a fit would have used the loops
