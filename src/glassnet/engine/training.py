@@ -346,8 +346,8 @@ def _epoch(run, data, epoch, cblist):
     if run.custom:
         return custom_step.epoch(run, data, epoch, cblist)
     model, guard = run.model, run.guard
-    metrics = model.metrics             # (asked once: each step's update and logs use them)
-    for m in metrics:
+    metrics = model.metrics             # (asked once an epoch, and again after the first step, which
+    for m in metrics:                   # makes them when a batch source builds the model)
         m.reset_state()
     if run.compiled is None:            # a small Dense network: every step in one compiled call?
         run.compiled = fastpath.compiled_epoch(model, data, cblist)
@@ -364,6 +364,8 @@ def _epoch(run, data, epoch, cblist):
                 model.optimizer.build(model.trainable_weights)
             run.keep_snapshot(epoch)
         value, predictions = run.step(model, xb, yb, swb)     # no update if value is not finite
+        if step == 0:
+            metrics = model.metrics
         if not math.isfinite(value):
             run.stopped_reason = _non_finite(model, epoch, step, value, run.snapshot)
             raise TrainingStopped
@@ -489,8 +491,7 @@ def run_evaluate_batches(model, batches, callbacks=None):
     """The loss (weighted as in training, plus penalties and what the batch's calls added
     with ``add_loss``, as fit counts them) and metrics over some batches; ``callbacks`` (a
     CallbackList) hear each batch begin and end, with the logs so far."""
-    metrics = model.metrics
-    for m in metrics:
+    for m in model.metrics:
         m.reset_state()
     layers, loss = model.step_units(), model.loss
     penalties = penalty(model.trainable_weights)
@@ -502,11 +503,11 @@ def run_evaluate_batches(model, batches, callbacks=None):
         batch_loss = step_loss(loss, model.output_shortcut, layers[-1], yb, a, swb) + penalties + added_losses(layers)
         total += batch_loss * rows(yb)         # the epoch's loss: weighted by batch size
         n += rows(yb)
-        for m in metrics:
+        for m in model.metrics:
             m.update_state(yb, a)             # as Keras: only the loss is weighted
         if callbacks is not None:
-            callbacks.on_test_batch_end(i, _logs(total / max(n, 1), metrics))
-    return _logs(total / max(n, 1), metrics)
+            callbacks.on_test_batch_end(i, _logs(total / max(n, 1), model.metrics))
+    return _logs(total / max(n, 1), model.metrics)
 
 
 def run_predict(model, x, batch_size=32, callbacks=None):
