@@ -14,6 +14,8 @@ normals come in pairs by Box-Muller (``sqrt(-2 log u1)`` times the sine and cosi
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 __all__ = ["blocks", "blocks_at", "key_counter_from_seed", "normal", "normal_pair", "truncated_normal", "uniform",
@@ -122,8 +124,35 @@ def _fill(key, counter, count: int, per_block: int, convert, dtype) -> np.ndarra
     return out
 
 
+_NUMBA_FROM = 1 << 14              # float32 uniforms from which numba's loop is used (when loaded)
+_loops = None                      # glassnet.fast._numba_philox once asked for; False: unavailable
+
+
+def _numba_loops():
+    """The compiled twin of :func:`uniform` (``glassnet.fast._numba_philox``) when numba is
+    already loaded by other loops (a convnet's, the compiled epoch's) or asked for with
+    ``set_kernels("numba")``; None otherwise: numba's own import is never paid for random numbers."""
+    global _loops
+    from .. import fast  # noqa: PLC0415 - the twins live in glassnet.fast
+    kind = fast.kernels()
+    if kind == "numpy" or (kind == "auto" and "numba" not in sys.modules):
+        return None
+    if _loops is None:
+        _loops = fast.load_loops("_numba_philox")
+    return _loops or None
+
+
 def uniform(key, counter, count: int, dtype=np.float32) -> np.ndarray:
-    """``count`` numbers in [0, 1): four a block (float16/32), two a block (float64)."""
+    """``count`` numbers in [0, 1): four a block (float16/32), two a block (float64). A large
+    float32 draw goes through numba's loop when numba is loaded: the same words, bit for bit."""
+    if count >= _NUMBA_FROM and np.dtype(dtype) == np.float32:
+        loops = _numba_loops()
+        if loops is not None:
+            c = [int(w) & 0xFFFFFFFF for w in counter]
+            out = np.empty(count, np.float32)
+            loops.uniform_f32(np.uint64(int(key[0]) & 0xFFFFFFFF), np.uint64(int(key[1]) & 0xFFFFFFFF),
+                              np.uint64(c[0] | c[1] << 32), np.uint64(c[2] | c[3] << 32), out)
+            return out
     per = 2 if np.dtype(dtype) == np.float64 else 4
     return _fill(key, counter, count, per, lambda w: _float01(w, dtype), dtype)
 
