@@ -274,3 +274,16 @@ def test_in_auto_mode_a_split_step_keeps_its_other_products_on_one_blas_thread(m
     finally:
         threads.useful_blas_threads(None)                                 # as fit does on leaving
     assert threads._current == 2
+
+
+def test_usable_cores_is_looked_at_again_only_after_the_interval(monkeypatch):
+    """The cores are read from the system (affinity, cgroup quota) at most every half second:
+    a convnet's step asks once a layer."""
+    looks = []
+    monkeypatch.setattr(threads, "_look_at_cores", lambda: looks.append(1) or 3)
+    monkeypatch.setattr(threads, "_cores_seen", (-1.0, 1))
+    clock = [100.0]
+    monkeypatch.setattr(threads.time, "monotonic", lambda: clock[0])
+    assert [threads.usable_cores() for _ in range(5)] == [3] * 5 and len(looks) == 1
+    clock[0] += threads._INTERVAL + 0.01
+    assert threads.usable_cores() == 3 and len(looks) == 2
