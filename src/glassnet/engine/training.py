@@ -347,7 +347,8 @@ def _epoch(run, data, epoch, cblist):
         return custom_step.epoch(run, data, epoch, cblist)
     model, guard = run.model, run.guard
     metrics = model.metrics             # (asked once an epoch, and again after the first step, which
-    for m in metrics:                   # makes them when a batch source builds the model)
+    own = layer_metrics(model)          # makes them when a batch source builds the model)
+    for m in metrics + own:
         m.reset_state()
     if run.compiled is None:            # a small Dense network: every step in one compiled call?
         run.compiled = fastpath.compiled_epoch(model, data, cblist)
@@ -376,7 +377,7 @@ def _epoch(run, data, epoch, cblist):
         for m in metrics:
             m.update_state(yb, predictions)      # Keras: compile metrics ignore sample_weight
         if cblist.batch_end:
-            batch_logs = _logs(loss_total / seen, metrics)
+            batch_logs = _logs(loss_total / seen, metrics + own)
             for cb in cblist.batch_end:
                 cb.on_train_batch_end(step, batch_logs)
         if guard.requested or model.stop_training:
@@ -384,7 +385,7 @@ def _epoch(run, data, epoch, cblist):
                 run.stopped_reason = (f"Training interrupted (Ctrl-C) at epoch {epoch + 1}, batch {step + 1}: "
                                       "the weights are those after that step.")
             break
-    return _logs(loss_total / max(seen, 1), metrics)
+    return _logs(loss_total / max(seen, 1), metrics + own)
 
 
 def _compiled_epoch(run, data, epoch):
@@ -491,7 +492,8 @@ def run_evaluate_batches(model, batches, callbacks=None):
     """The loss (weighted as in training, plus penalties and what the batch's calls added
     with ``add_loss``, as fit counts them) and metrics over some batches; ``callbacks`` (a
     CallbackList) hear each batch begin and end, with the logs so far."""
-    for m in model.metrics:
+    own = layer_metrics(model)
+    for m in model.metrics + own:
         m.reset_state()
     layers, loss = model.step_units(), model.loss
     penalties = penalty(model.trainable_weights)
@@ -506,8 +508,27 @@ def run_evaluate_batches(model, batches, callbacks=None):
         for m in model.metrics:
             m.update_state(yb, a)             # as Keras: only the loss is weighted
         if callbacks is not None:
-            callbacks.on_test_batch_end(i, _logs(total / max(n, 1), model.metrics))
-    return _logs(total / max(n, 1), model.metrics)
+            callbacks.on_test_batch_end(i, _logs(total / max(n, 1), model.metrics + own))
+    return _logs(total / max(n, 1), model.metrics + own)
+
+
+def layer_metrics(model) -> list:
+    """The metrics a layer keeps as its attributes and updates in its own ``call`` (keras.io's
+    endpoint layer: ``self.accuracy_metric.update_state(targets, logits)``): Keras's
+    ``model.metrics`` lists them after the compiled ones, so fit and evaluate reset them and
+    report their results; the loop never updates them itself."""
+    from ..metrics import Metric  # noqa: PLC0415
+    out, seen, todo = [], set(), list(getattr(model, "layers", None) or [])
+    while todo:
+        layer = todo.pop(0)
+        if id(layer) in seen or layer is model:
+            continue
+        seen.add(id(layer))
+        for value in list(vars(layer).values()):
+            if isinstance(value, Metric) and not any(value is m for m in out):
+                out.append(value)
+        todo.extend(vars(layer).get("_tracked", ()))
+    return out
 
 
 def run_predict(model, x, batch_size=32, callbacks=None):

@@ -398,8 +398,14 @@ class Layer:
         """``layer(x, context)`` for a layer whose ``call`` takes more than its input: the
         arguments bound to ``call``'s parameters; the first is the input, the others go to
         ``call`` as they are (the tape follows the tensors among them)."""
-        positional = ([] if x is None else [x]) + ([training] if by_call.looks_like_input(training) else []) + list(args)
-        training = None if by_call.looks_like_input(training) else training
+        positional = [] if x is None else [x]
+        if by_call.looks_like_input(training):      # layer(logits, targets, sample_weight): all positional,
+            positional.append(training)             # so the third sat where __call__ names mask
+            training = None
+            if mask is not None:
+                positional.append(mask)
+                mask = None
+        positional += list(args)
         bound = by_call.bind(type(self), positional, kwargs)
         x = bound.pop("__input__", None)
         training = bound.pop("training", training)
@@ -407,9 +413,12 @@ class Layer:
         if x is None:
             raise TypeError(f"{type(self).__name__} {self.name!r}: call it on an input")
         tensors = [k for k, v in bound.items() if functional.is_symbolic(v) and not isinstance(v, (list, tuple))]
-        if tensors and self.by_call and functional.is_symbolic(x):    # endpoint(targets, logits): one node
+        if self.by_call and functional.is_symbolic(x) and not any(        # endpoint(targets, logits): one node
+                functional.is_symbolic(v) for k, v in bound.items() if k not in tensors):   # of several inputs
             self.__dict__["_tensor_args"] = (tensors, {k: v for k, v in bound.items() if k not in tensors})
-            return self([x] + [bound[k] for k in tensors], training=training)    # of several inputs (Keras's)
+            if not tensors:             # endpoint(logits, targets=None): one input, the rest as given
+                return self(x, training=training)
+            return self([x] + [bound[k] for k in tensors], training=training)    # (Keras's)
         if functional.is_symbolic(x) or any(functional.is_symbolic(v) for v in bound.values()):
             raise TypeError(f"{type(self).__name__} {self.name!r}: in a functional model glassnet calls a layer "
                             f"on its input only, not with {', '.join(sorted(bound))}; call it on data, or "
