@@ -237,6 +237,11 @@ class Model(Trainer, Layer):
         batch: a stack's layers all take it, a subclass's those its first call builds."""
         fresh = [layer for layer in _within(self) if not layer.built]
         self.build(input_shape)
+        if self.output_shape is None and not self._is_stack() and self._graph is None:   # a build of its own
+            self.built = True                   # made the weights only (keras.io's TNP model), once: its call on
+            with symbolic_build():
+                out = self(np.zeros((1,) + tuple(input_shape[1:]), self.dtype or config.floatx()), training=False)
+            self.output_shape = (None,) + tuple(np.shape(out)[1:])      # a row of zeros gives the shape
         batch = seen_batch(None if batch is None else int(batch))
         for layer in (self._layers if self._is_stack() else []) + [l for l in fresh if l.built]:
             layer._built_batch = batch
