@@ -6,13 +6,19 @@ They change images only in training (``fit``, or ``layer(x, training=True)``); a
 (``predict``, ``evaluate``, ``training=False``) they are the identity (pixels as float32). Called
 directly with ``training`` left unset, outside any model call, they augment, as Keras 3's do (their
 ``call`` defaults to ``training=True``: the tutorials plot ``data_augmentation_layer(images)``). Each call draws one transform per image (RandomCrop: one
-window per batch), from the layer's own generator when it has a ``seed``, else from glassnet's
-(``keras.utils.set_random_seed`` makes them repeat). Keras's draws, in its units::
+window per batch). The numbers are Keras 3's on TensorFlow: the layer takes a seed state when it is
+made (its ``seed``, or a default seed from Python's ``random``, which ``keras.utils.set_random_seed``
+seeds), and each draw is ``tf.random.stateless_uniform`` (float32) for the state ``[seed, n]``, which
+then moves on to ``[seed, n + 1]`` (:mod:`glassnet.seeding`), in Keras's order (RandomZoom: height,
+then width; RandomTranslation: rows, then columns; RandomCrop: top, then left). So a seeded layer
+gives Keras's very images, within float tolerance where the sampling rounds otherwise. Keras's
+draws, in its units::
 
     RandomFlip         flip the image with probability 1/2 (both axes at once in "horizontal_and_vertical")
     RandomRotation     angle ~ U(lower, upper) * 360 degrees, counter-clockwise, about the centre
     RandomZoom         zoom ~ U(1 + lower, 1 + upper) per axis (above 1 zooms out: the image shrinks)
     RandomTranslation  shift ~ U(lower, upper) * height (rows) and * width (columns)
+    RandomCrop         top ~ int(U(0, h - height + 1)), left ~ int(U(0, w - width + 1))
 
 The warps read input coordinates from the output's through an affine matrix, brought inside the
 image by ``fill_mode`` and read by bilinear or nearest interpolation (``layers/image_sampling.py``).
@@ -34,7 +40,7 @@ import math
 
 import numpy as np
 
-from ..seeding import SeedState
+from ..seeding import SeedState, draw as seeded_draw
 from . import image_sampling as sampling
 from .image_preprocessing import _ImageLayer, _positive_int, crop_window
 
@@ -76,15 +82,17 @@ class _RandomLayer(_ImageLayer):
         self.seed = seed
         for _ in range(self._more_seeds if seed is None else 0):
             SeedState()                          # RandomCrop: Keras 3 takes a default seed more
-        # Keras 3 takes the seed when the layer is made (Python's random when None): the layers made
-        # after it get the same seeds as in Keras. The transforms' draws are NumPy's from that seed.
-        self._generator = np.random.default_rng(SeedState(seed).seed)
+        # Keras 3's SeedGenerator, made with the layer (Python's random when seed is None): the layers
+        # made after it get the same seeds as in Keras, and its draws are Keras's
+        self._seed_state = SeedState(seed)
         self._draw = None
 
     _more_seeds = 0
 
-    def _rng(self) -> np.random.Generator:
-        return self._generator
+    def _uniform(self, shape, low, high) -> np.ndarray:
+        """Keras's ``backend.random.uniform(shape, low, high, seed=self.generator)`` on TensorFlow:
+        a float32 draw for the seed state, which moves on."""
+        return seeded_draw("uniform", shape, np.float32, self._seed_state, type(self).__name__, low, high)
 
     def transform(self, x, training):
         self._draw = self.draw(*x.shape[:3]) if training else None
@@ -119,7 +127,7 @@ class RandomFlip(_RandomLayer):
         self.mode = mode
 
     def draw(self, n, h, w):
-        return self._rng().uniform(size=n) <= 0.5             # which images flip
+        return self._uniform((n,), 0.0, 1.0) <= 0.5           # which images flip
 
     def apply(self, x, flips):
         axes = {"horizontal": (2,), "vertical": (1,), "horizontal_and_vertical": (1, 2)}[self.mode]
@@ -195,7 +203,7 @@ class RandomRotation(_Warp):
 
     def matrices(self, n, h, w):
         lower, upper = self.factor
-        return rotation_matrices(self._rng().uniform(lower * 360.0, upper * 360.0, size=n), h, w)
+        return rotation_matrices(self._uniform((n,), lower * 360.0, upper * 360.0), h, w)
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor}
@@ -217,10 +225,9 @@ class RandomZoom(_Warp):
         self.height_factor, self.width_factor = height_factor, width_factor
 
     def matrices(self, n, h, w):
-        gen = self._rng()
-        zy = gen.uniform(1.0 + self.height_range[0], 1.0 + self.height_range[1], size=n).astype(np.float32)
+        zy = self._uniform((n,), 1.0 + self.height_range[0], 1.0 + self.height_range[1])
         zx = zy if self.width_range is None else \
-            gen.uniform(1.0 + self.width_range[0], 1.0 + self.width_range[1], size=n).astype(np.float32)
+            self._uniform((n,), 1.0 + self.width_range[0], 1.0 + self.width_range[1])
         return zoom_matrices(zy, zx, h, w)
 
     def get_config(self):
@@ -249,9 +256,8 @@ class RandomTranslation(_Warp):
         self.height_factor, self.width_factor = height_factor, width_factor
 
     def matrices(self, n, h, w):
-        gen = self._rng()
-        dy = gen.uniform(*self.height_range, size=n) * h
-        dx = gen.uniform(*self.width_range, size=n) * w
+        dy = self._uniform((n,), *self.height_range) * np.float32(h)      # float32, as Keras multiplies
+        dx = self._uniform((n,), *self.width_range) * np.float32(w)
         return translation_matrices(dy, dx)
 
     def get_config(self):
@@ -283,9 +289,8 @@ class RandomCrop(_RandomLayer):
 
     def draw(self, n, h, w):
         if h > self.height and w > self.width:
-            gen = self._rng()
-            top = int(gen.uniform(0, h - self.height + 1))
-            left = int(gen.uniform(0, w - self.width + 1))
+            top = int(self._uniform((), 0.0, float(h - self.height + 1)))     # Keras casts to int32
+            left = int(self._uniform((), 0.0, float(w - self.width + 1)))
             return np.eye(h)[top:top + self.height], np.eye(w)[left:left + self.width]
         # Keras works out the aspect-ratio window's corner, but then cuts height x width from there
         # (what is left of the image, when that is less), and resizes that

@@ -49,7 +49,7 @@ class RandomContrast(_RandomLayer):
 
     def draw(self, n, h, w):
         lower, upper = self.factor
-        return self._rng().uniform(1.0 - lower, 1.0 + upper, size=(n, 1, 1, 1)).astype(np.float32)
+        return self._uniform((n, 1, 1, 1), 1.0 - lower, 1.0 + upper)
 
     def apply(self, x, f):
         mean = x.mean(axis=(1, 2), keepdims=True)
@@ -80,7 +80,7 @@ class RandomBrightness(_RandomLayer):
     def draw(self, n, h, w):
         lower, upper = self.factor
         lo, hi = self.value_range
-        return (self._rng().uniform(lower, upper, size=(n, 1, 1, 1)) * (hi - lo)).astype(np.float32)
+        return self._uniform((n, 1, 1, 1), lower, upper) * np.float32(hi - lo)     # float32, as Keras
 
     def apply(self, x, delta):
         y = x + delta.astype(x.dtype)
