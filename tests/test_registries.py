@@ -224,6 +224,7 @@ LOSS_EXAMPLES = {
     "MeanSquaredError": (lambda: RNG.normal(size=(6, 2)), lambda: RNG.normal(size=(6, 2)), None),
     "MeanAbsoluteError": (lambda: RNG.normal(size=(6, 2)), lambda: RNG.normal(size=(6, 2)) + 3, None),
     "Huber": (lambda: RNG.normal(size=(6, 2)), lambda: RNG.normal(size=(6, 2)) * 2, None),
+    "KLDivergence": (lambda: _probabilities((6, 3)), lambda: _probabilities((6, 3)), "softmax"),
 }
 
 

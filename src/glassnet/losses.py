@@ -662,6 +662,39 @@ class Huber(Loss):
         return {"name": self.name, "reduction": self.reduction, "delta": self.delta}
 
 
+class KLDivergence(Loss):
+    """Kullback-Leibler divergence ``L = sum_j y_j log(y_j / p_j)`` over the last axis, ``y`` and
+    ``p`` first clipped to ``[epsilon, 1]`` as Keras's; gradient ``-y_j / p_j`` where ``p_j`` was
+    inside the clip, 0 where the clip held it (TensorFlow's clip gradient).
+
+    >>> import numpy as np
+    >>> round(float(KLDivergence()(np.array([[0.5, 0.5]]), np.array([[0.25, 0.75]]))), 6)
+    0.143841
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        eps = config.epsilon()
+        y, p = np.clip(y_true, eps, 1), np.clip(y_pred, eps, 1)
+        return np.sum(y * np.log(y / p), axis=-1)
+
+    def gradient(self, y_true, y_pred):
+        eps = config.epsilon()
+        y = np.clip(y_true, eps, 1)
+        return np.where((y_pred >= eps) & (y_pred <= 1), -y / np.clip(y_pred, eps, 1), 0).astype(y_pred.dtype)
+
+    def gradient_y_true(self, y_true, y_pred):
+        """``dL/dy_j = log(y_j / p_j) + 1`` where ``y_j`` was inside the clip, else 0."""
+        eps = config.epsilon()
+        y, p = np.clip(y_true, eps, 1), np.clip(y_pred, eps, 1)
+        return np.where((y_true >= eps) & (y_true <= 1), np.log(y / p) + 1, 0)
+
+    def formula(self, width):
+        return ["L(f(x), y) = sum_j y_j log(y_j / f(x)_j)    (both clipped to [epsilon, 1])"]
+
+
 def _per_sample(cls):
     def fn(y_true, y_pred, **kwargs):
         if tape.recording():                 # inside a GradientTape: the loss's own call, recorded
@@ -680,15 +713,17 @@ sparse_categorical_crossentropy = _per_sample(SparseCategoricalCrossentropy)
 mean_squared_error = _per_sample(MeanSquaredError)
 mean_absolute_error = _per_sample(MeanAbsoluteError)
 huber = _per_sample(Huber)
+kl_divergence = _per_sample(KLDivergence)
 mse, mae = mean_squared_error, mean_absolute_error
 
 CLASSES = {c.__name__: c for c in [
     BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-    MeanSquaredError, MeanAbsoluteError, Huber]}
+    MeanSquaredError, MeanAbsoluteError, Huber, KLDivergence]}
 BY_NAME = {snake_case(n): c for n, c in CLASSES.items()}
 BY_NAME.update({
     "bce": BinaryCrossentropy, "cce": CategoricalCrossentropy, "scce": SparseCategoricalCrossentropy,
     "mse": MeanSquaredError, "mae": MeanAbsoluteError, "huber": Huber, "huber_loss": Huber,
+    "kld": KLDivergence, "KLD": KLDivergence,
 })
 
 
@@ -728,7 +763,7 @@ def get(identifier) -> Loss:
 
 _FUNCTIONS = {f.__name__: f for f in [binary_crossentropy, categorical_crossentropy,
                                       sparse_categorical_crossentropy, mean_squared_error,
-                                      mean_absolute_error, huber]}
+                                      mean_absolute_error, huber, kl_divergence]}
 
 # Keras 2's upper-case aliases (tf.keras.losses.MSE, MAE), noted once each
 _KERAS2_ALIASES = {"MSE": "mean_squared_error", "MAE": "mean_absolute_error"}

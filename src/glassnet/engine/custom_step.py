@@ -50,8 +50,45 @@ def _trainer():
 
 
 def custom(model) -> bool:
-    """A model whose fit/evaluate run its own ``train_step`` or ``test_step``."""
-    return overrides(model, "train_step") or overrides(model, "test_step")
+    """A model whose fit/evaluate run its own ``train_step`` or ``test_step``, or Keras's
+    default ones because it writes its own ``compute_loss`` (which only they call)."""
+    return overrides(model, "train_step") or overrides(model, "test_step") or overrides(model, "compute_loss")
+
+
+def compute_loss(model, x, y, y_pred, sample_weight, training):
+    """Keras's ``_compute_loss``: the model's ``compute_loss``, given ``training`` only where its
+    signature takes it (an override written before Keras 3.3 has no such argument)."""
+    import inspect  # noqa: PLC0415
+    fn = model.compute_loss
+    try:
+        takes = "training" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        takes = True
+    if takes:
+        return fn(x, y, y_pred, sample_weight, training=training)
+    return fn(x, y, y_pred, sample_weight)
+
+
+class DeprecatedCompiledMetrics:
+    """Keras 3's stand-in for Keras 2's ``model.compiled_metrics`` (a step written for Keras 2
+    calls ``self.compiled_metrics.update_state(y, y_pred)``): each of ``model.metrics`` is
+    updated, a ``Mean`` (the loss tracker among them) with ``y_pred`` itself, the others with
+    ``(y, y_pred)``, and a deprecation warning is given, as Keras 3 does. So the "loss" such a
+    step reports is the mean of its predictions, in Keras as here."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def update_state(self, y, y_pred, sample_weight=None) -> None:
+        import warnings  # noqa: PLC0415
+        from ..metrics import Mean  # noqa: PLC0415
+        warnings.warn("`model.compiled_metrics()` is deprecated. Instead, use e.g.:\n```\n"
+                      "for metric in self.metrics:\n    metric.update_state(y, y_pred)\n```\n", stacklevel=2)
+        for metric in self.model.metrics:
+            if isinstance(metric, Mean):
+                metric.update_state(y_pred, sample_weight=sample_weight)
+            else:
+                metric.update_state(y, y_pred, sample_weight=sample_weight)
 
 
 # ---------------------------------------------------------------------------------------

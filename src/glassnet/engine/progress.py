@@ -27,14 +27,15 @@ def format_logs(logs: dict) -> str:
     return " - ".join(parts)
 
 
-def summary_line(steps: int, seconds: float, logs=None, verbose=1) -> str:
+def summary_line(steps: int, seconds: float, logs=None, verbose=1, ordered=False) -> str:
     """evaluate's and predict's one line, as Keras prints it: ``4/4 ━━━ 0s 2ms/step - loss: ...``
-    (``verbose=2``: ``4/4 - 0s - 2ms/step - loss: ...``, no bar)."""
+    (``verbose=2``: ``4/4 - 0s - 2ms/step - loss: ...``, no bar). ``ordered``: the logs are
+    already in Keras's order (a step of one's own: its keys sorted, compile_metrics' in its place)."""
     if verbose == 2:
         line = f"{steps}/{steps} - {int(seconds)}s - {_per_step(seconds / max(steps, 1))}"
     else:
         line = f"{steps}/{steps} {'━' * 20} {int(seconds)}s {_per_step(seconds / max(steps, 1))}"
-    return f"{line} - {format_logs(dict(sorted(logs.items())))}" if logs else line
+    return f"{line} - {format_logs(logs if ordered else dict(sorted(logs.items())))}" if logs else line
 
 
 def _per_step(seconds: float) -> str:

@@ -131,6 +131,20 @@ class Trainer:
             total = wrap(np.zeros((), np.float32))
         return total
 
+    @property
+    def compiled_metrics(self):
+        """Keras 2's ``model.compiled_metrics``, kept by Keras 3 as a deprecated shim:
+        ``update_state(y, y_pred)`` updates every metric of ``model.metrics``
+        (``custom_step.DeprecatedCompiledMetrics``)."""
+        return custom_step.DeprecatedCompiledMetrics(self)
+
+    def compiled_loss(self, y, y_pred, sample_weight=None, regularization_losses=None):
+        """Keras 2's ``model.compiled_loss(y, y_pred)``, deprecated in Keras 3: ``compute_loss``."""
+        import warnings  # noqa: PLC0415
+        warnings.warn("`model.compiled_loss()` is deprecated. Instead, use "
+                      "`model.compute_loss(x, y, y_pred, sample_weight, training)`.", stacklevel=2)
+        return self.compute_loss(x=None, y=y, y_pred=y_pred, sample_weight=sample_weight)
+
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Keras's ``compute_metrics``: update the compiled metrics with ``y, y_pred`` and
         return every metric's result (``get_metrics_result``)."""
@@ -162,7 +176,7 @@ class Trainer:
         x, y, sw = custom_step.unpack(data)
         with GradientTape() as tape:
             y_pred = self(x, training=True)
-            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw)
+            loss = custom_step.compute_loss(self, x, y, y_pred, sw, training=True)
         variables = self.trainable_variables
         grads = tape.gradient(loss, variables)
         self.optimizer.apply(grads, variables)
@@ -173,7 +187,7 @@ class Trainer:
         """Keras's default evaluation step: forward in inference mode, ``compute_loss``, metrics."""
         x, y, sw = custom_step.unpack(data)
         y_pred = self(x, training=False)
-        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw, training=False)
+        loss = custom_step.compute_loss(self, x, y, y_pred, sw, training=False)
         custom_step.loss_tracker(self).update_state(loss, sample_weight=training.rows(x))
         return self.compute_metrics(x, y, y_pred, sw)
 
@@ -440,7 +454,7 @@ class Trainer:
             if cbs is not None:
                 cbs.on_test_end(logs)
         if verbose:
-            print(summary_line(count, time.perf_counter() - start, logs, verbose))
+            print(summary_line(count, time.perf_counter() - start, logs, verbose, ordered=custom_step.custom(self)))
         return self._result(logs, return_dict)
 
     def _result(self, logs, return_dict):

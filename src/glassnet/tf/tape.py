@@ -358,8 +358,9 @@ def record_loss(loss, y_true, y_pred, sample_weight, returned, values=None) -> N
         d = max(int(np.prod(n_shape)), 1) if loss.reduction in ("sum_over_batch_size", "mean") or (
             loss.reduction == "mean_with_sample_weight" and not weighted) else 1
         if sample_weight is None and loss.reduction not in ("none", None):
-            dp = wrap(per_sample * (float(np.asarray(grads[0])) / d))             # dJ/dL_i: one number
-            return [dp, _y_true_grad(loss, dp, y_true) if need[1] else None]
+            s = float(np.asarray(grads[0])) / d                                  # dJ/dL_i: one number
+            dp = wrap(per_sample * s)
+            return [dp, _y_true_grad(loss, dp, y_true, y, p, s) if need[1] else None]
         c = np.asarray(grads[0], dtype=p.dtype)
         if sample_weight is not None:
             sw = np.asarray(sample_weight, dtype=p.dtype)
@@ -369,16 +370,22 @@ def record_loss(loss, y_true, y_pred, sample_weight, returned, values=None) -> N
             if weighted:
                 d = np.sum(sw)
         c = np.broadcast_to(c / d, n_shape)
-        dp = wrap(per_sample * c.reshape(c.shape + (1,) * (per_sample.ndim - c.ndim)))
-        return [dp, _y_true_grad(loss, dp, y_true) if need[1] else None]
+        s = c.reshape(c.shape + (1,) * (per_sample.ndim - c.ndim))
+        dp = wrap(per_sample * s)
+        return [dp, _y_true_grad(loss, dp, y_true, y, p, s) if need[1] else None]
 
     vjp.first_order_only = True
     add(tapes, Node(f"{type(loss).__name__}", [y_pred, y_true], [returned], vjp))
 
 
-def _y_true_grad(loss, dp, y_true):
-    """dJ/dy_true, for the losses of ``y_true - y_pred`` alone (L(y - p): dL/dy = -dL/dp)."""
+def _y_true_grad(loss, dp, y_true, y, p, scale):
+    """dJ/dy_true: ``scale`` (dJ/dL_i) times the loss's own ``gradient_y_true(y, p)`` where it has
+    one (KLDivergence: a teacher's softened predictions are y_true), else, for the losses of
+    ``y_true - y_pred`` alone, -dJ/dp (L(y - p): dL/dy = -dL/dp)."""
     from .. import losses  # noqa: PLC0415 - losses build on this module
+    own = getattr(loss, "gradient_y_true", None)
+    if own is not None:
+        return wrap((np.asarray(own(y, p)) * scale).astype(p.dtype).reshape(np.shape(y_true)))
     if not isinstance(loss, (losses.MeanSquaredError, losses.MeanAbsoluteError, losses.Huber)):
         raise LookupError(f"GradientTape.gradient: {type(loss).__name__} has no gradient with respect to "
                           "y_true, and y_true depends on a source here; wrap it in tf.stop_gradient(...)")
