@@ -304,9 +304,10 @@ class _LayerVjp:
 
 def _snapshot(unit):
     """What each layer's forward kept for its backward (its array attributes: ``x``, ``z``,
-    a dropout mask...), by reference: forward makes new arrays, so a later call of the same
-    layer cannot change them, and the vjp puts them back first. A functional graph's
-    per-call states too."""
+    a dropout mask...; its tuples too: Flatten's input shape, a convolution's pads), by reference:
+    forward makes new arrays and tuples, so a later call of the same layer (a discriminator called
+    on real images, then on a batch of fakes of another size) cannot change them, and the vjp
+    puts them back first. A functional graph's per-call states too."""
     out = []
     if isinstance(unit, _model_class()):
         graph = unit.__dict__.get("_graph")
@@ -317,7 +318,7 @@ def _snapshot(unit):
         for layer in unit.layers:
             out += _snapshot(layer)
     else:
-        out.append((unit, {k: v for k, v in vars(unit).items() if isinstance(v, np.ndarray)}))
+        out.append((unit, {k: v for k, v in vars(unit).items() if isinstance(v, (np.ndarray, tuple))}))
     return out
 
 
