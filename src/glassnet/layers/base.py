@@ -508,7 +508,7 @@ class Layer:
         a feature extractor, as in Keras's guide."""
         called = self.__dict__.get("_symbolic_output")
         if called is not None:
-            return called
+            return getattr(called, "all_outputs", called)    # return_state: [output, *states], as Keras
         return KerasTensor(self.output_shape, self.dtype or config.floatx(), f"{self.name}_output")
 
     # -- the two halves -------------------------------------------------------------------

@@ -130,7 +130,8 @@ def _symbolic(layer, x, states):
         part = functional.SymbolicOutput(layer, [main], (None,) + _tail(n), main.dtype)
         part.index = j + 1                      # the call's output number j + 1: state j
         parts.append(part)
-    return [main] + parts
+    main.all_outputs = [main] + parts           # layer.output: the whole list, as Keras's
+    return main.all_outputs
 
 
 def initial_states(layer, batch_size) -> list:

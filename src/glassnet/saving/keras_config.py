@@ -328,7 +328,7 @@ def _input_layer_shape(r, cfg, where) -> tuple:
     shape = cfg.get("batch_shape", cfg.get("batch_input_shape"))
     if shape is None and cfg.get("shape") is not None:
         shape = [None] + list(cfg["shape"]) if isinstance(cfg["shape"], list) else cfg["shape"]
-    input_shape = (None,) + r.shape(shape, where)[1:]
+    input_shape = (None,) + r.shape(shape, where, batch=False)[1:]     # (None, None, 41): any length
     if cfg.get("dtype") not in ("string", "int32", "int64"):    # text or ids in: a lookup layer takes them
         r.dtype(cfg.get("dtype"), where)
     for key, value in cfg.items():
