@@ -357,5 +357,5 @@ def test_trace_records_the_convolution():
     model.compile(loss="mse")
     trace = glassnet.callbacks.Trace()
     model.fit(np.random.default_rng(0).random((8, 5, 5, 1)), np.zeros(8), epochs=2, verbose=0, callbacks=[trace])
-    assert trace.history["grad_norm/conv/kernel"].shape == (2,)
+    assert trace.history[f"grad_norm/{model.name}/conv/kernel"].shape == (2,)
     assert "dead/conv" in trace.history

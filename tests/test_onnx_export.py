@@ -185,7 +185,8 @@ def test_names_producer_and_dynamic_batch(tmp_path):
     assert [n.op_type for n in proto.graph.node][:3] == ["MatMul", "Add", "Sigmoid"]
     assert proto.graph.node[1].output == ["dense/BiasAdd"] and proto.graph.node[2].input == ["dense/BiasAdd"]
     assert proto.graph.node[-1].output == ["output_0"]
-    assert sorted(i.name for i in proto.graph.initializer) == sorted(v.path for v in model.weights)
+    assert sorted(i.name for i in proto.graph.initializer) == sorted(f"{layer.name}/{v.name}" for layer in model.layers
+                                                                     for v in layer.weights)
     assert proto.producer_name == "glassnet" and proto.producer_version == glassnet.__glassnet_version__ == "0.1.0"
     assert proto.opset_import[0].version == glassnet.onnx_export.DEFAULT_OPSET
     (inp,), (out,) = proto.graph.input, proto.graph.output

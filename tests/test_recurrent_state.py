@@ -256,7 +256,7 @@ def test_cells_compute_their_layers_numbers(cell, layer):
         rnn(x)
         ref(x)
         ref.set_weights(rnn.get_weights())
-        assert [w.path for w in rnn.weights] == [f"{rnn.cell.name}/{n}" for n in ("kernel", "recurrent_kernel", "bias")]
+        assert [w.path for w in rnn.weights] == [f"{rnn.name}/{rnn.cell.name}/{n}" for n in ("kernel", "recurrent_kernel", "bias")]
         np.testing.assert_array_equal(rnn(x, mask=mask), ref(x, mask=mask))
         g = rng.normal(size=np.shape(rnn(x))).astype(np.float32)
         rnn.forward(x)

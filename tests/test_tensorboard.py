@@ -142,10 +142,10 @@ def test_histograms_and_gradient_norms_are_the_last_batchs(tmp_path):
     # histograms: [buckets, 3] = left, right, count; the counts add up to the weight's size,
     # the edges span its values (at the epoch's end, after the last step)
     for v, g in zip(model.trainable_weights, expected):
-        table = train[f"sequential/{v.path}/histogram"][-1][1]
+        table = train[f"{v.path}/histogram"][-1][1]
         assert table.shape == (30, 3) and table[:, 2].sum() == v.value.size
         assert table[0, 0] == pytest.approx(v.value.min()) and table[-1, 1] == pytest.approx(v.value.max())
-        gtable = train[f"sequential/{v.path}/gradient/histogram"][-1][1]
+        gtable = train[f"{v.path}/gradient/histogram"][-1][1]
         assert gtable[:, 2].sum() == g.size
         assert gtable[0, 0] == pytest.approx(g.min(), rel=1e-5, abs=1e-7)
         assert gtable[-1, 1] == pytest.approx(g.max(), rel=1e-5, abs=1e-7)

@@ -32,6 +32,7 @@ import functools
 import itertools
 import math
 import os
+import threading
 import types
 
 import numpy as np
@@ -49,6 +50,8 @@ __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset",
 AUTOTUNE = -1                   # tf.data.AUTOTUNE: "as fast as you can"
 INFINITE_CARDINALITY = -1       # tf.data.INFINITE_CARDINALITY
 UNKNOWN_CARDINALITY = -2        # tf.data.UNKNOWN_CARDINALITY
+
+_PEEK = threading.local()               # .on while element_spec looks at a first element (not a pass)
 
 
 def _call(fn, element):
@@ -378,8 +381,10 @@ class Dataset:
             if not os.path.dirname(pattern):                # TensorFlow names them ./name
                 found = [os.path.join(".", f) for f in found]
             names.extend(found)
-        if not names:
-            raise ValueError(f"Dataset.list_files: no files matched pattern {file_pattern!r}")
+        if not names:                   # TensorFlow's error and words (the pix2pix tutorial catches it)
+            from ..tf.errors import InvalidArgumentError  # noqa: PLC0415
+            raise InvalidArgumentError(None, None, "Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. "
+                                       f"Summarized data: b'No files matched pattern: {', '.join(map(os.fsdecode, patterns))}'")
         files = Dataset.from_tensor_slices(np.array(sorted(names), dtype=object))
         if shuffle is None or shuffle:
             files = files.shuffle(len(names), seed=seed)
@@ -509,12 +514,19 @@ class Dataset:
         """``map_func`` on each element, given as Tensors (a tuple element is spread over its
         arguments); runs in order, one element at a time."""
         map_func = _traced(map_func)
-        mapped = self._then(lambda: (as_element(_call(map_func, e), "Dataset.map") for e in self._run()),
-                            self._cardinality)
+
+        def run():
+            for e in self._run():
+                out = _call(map_func, e)
+                if mapped._sized_by_data is None:           # (what TensorFlow's trace leaves unknown)
+                    mapped._sized_by_data = _data_sized_axes(out)
+                yield as_element(out, "Dataset.map")
+        mapped = self._then(run, self._cardinality)
         mapped._unknown_batch = self._batches_of_unknown_size()
         return mapped
 
     _unknown_batch = False                  # map of batches whose size TensorFlow would not know (None)
+    _sized_by_data = None                   # a map's: per leaf, the axes its data sized (tf.strings.split's)
 
     def _batches_of_unknown_size(self) -> bool:
         if self._spec is None:
@@ -611,18 +623,27 @@ class Dataset:
     @_makes("_ShuffleDataset")
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True, name=None):
         """Elements in random order, mixed through a buffer of ``buffer_size`` (as
-        TensorFlow: a buffer as large as the data shuffles it fully)."""
+        TensorFlow: a buffer as large as the data shuffles it fully). With ``seed`` or under
+        ``tf.random.set_seed``, TensorFlow's order (its seeds taken now, each pass's from them:
+        :func:`glassnet.seeding.shuffle_stream`); with neither, glassnet's generator."""
         if isinstance(buffer_size, bool) or not isinstance(buffer_size, (int, np.integer)) or \
                 not (buffer_size >= 1 or buffer_size == AUTOTUNE):
             raise ValueError(f"Dataset.shuffle: buffer_size must be an integer >= 1, got {buffer_size!r}")
-        fixed = None if seed is None else np.random.default_rng(seed)
-        state = fixed.bit_generator.state if fixed is not None else None
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise ValueError(f"Dataset.shuffle: seed must be an integer or None, got seed={seed!r}")
+        from ..tf.random import get_seed  # noqa: PLC0415 - TensorFlow's seed rule, at the call as TF's
+        seeds = get_seed(None if seed is None else int(seed))
+        passes = [0]
 
         def run():
-            if fixed is not None and not reshuffle_each_iteration:
-                fixed.bit_generator.state = state           # the same order every pass
-            draw = fixed if fixed is not None else draws()
             size = max(1, buffer_size if buffer_size != AUTOTUNE else 1024)
+            if seeds is not None:
+                from ..seeding import shuffle_pass_seeds, shuffle_stream  # noqa: PLC0415
+                pass_seeds = shuffle_pass_seeds(seeds, reshuffle_each_iteration, passes[0])
+                passes[0] += 0 if getattr(_PEEK, "on", False) else 1     # TF's iterators each take new seeds
+                yield from shuffle_stream(self._run(), size, *pass_seeds)
+                return
+            draw = draws()
             buffer = []
             for element in self._run():
                 buffer.append(element)
@@ -928,7 +949,11 @@ class Dataset:
         """The structure of an element with a :class:`TensorSpec` per leaf; where it cannot be
         told without running the pipeline, that of its first element."""
         if self._spec is None:
-            first = next(iter(self._run()), None)
+            _PEEK.on = True                  # a look, not a pass: a seeded shuffle's next pass keeps its seeds
+            try:
+                first = next(iter(self._run()), None)
+            finally:
+                _PEEK.on = False
             if first is None:
                 raise ValueError("Dataset.element_spec: the dataset is empty, so its elements' spec is unknown")
             spec = spec_of(first)
@@ -938,6 +963,11 @@ class Dataset:
                 spec = structure(lambda t: t if not hasattr(t, "shape") or tuple(t.shape)[:1] != size
                                  else TensorSpec((None, *t.shape[1:]), t.dtype) if isinstance(t, TensorSpec)
                                  else unknown_batch(t), spec)
+            if self._sized_by_data is not None:
+                try:
+                    spec = structure(_unknown_axes, spec, self._sized_by_data)
+                except (KeyError, TypeError):           # (an element laid out otherwise: left as it is)
+                    pass
             return spec
         return self._spec
 
@@ -997,6 +1027,24 @@ class IteratorOptional:
             from ..tf.errors import InvalidArgumentError  # noqa: PLC0415
             raise InvalidArgumentError(None, None, "The optional does not have a value")
         return self._value
+
+
+def _data_sized_axes(value):
+    """For each leaf of what a map function returned (laid out as ``as_element`` lays it out),
+    the axes whose length its data decided (``glassnet.tf.tensor.sized_by_data``)."""
+    if isinstance(value, (tuple, list)) and not isinstance(value, np.ndarray):
+        return tuple(_data_sized_axes(v) for v in value)
+    if isinstance(value, dict):
+        return type(value)((k, _data_sized_axes(v)) for k, v in value.items())
+    return getattr(value, "_sized_by_data", ())
+
+
+def _unknown_axes(spec, axes):
+    """A leaf's TensorSpec with ``axes`` as None, as TensorFlow's traced shape has them."""
+    if not axes or not isinstance(spec, TensorSpec) or spec.shape.rank is None:
+        return spec
+    dims = list(spec.shape)
+    return TensorSpec(tuple(None if i in axes else d for i, d in enumerate(dims)), spec.dtype)
 
 
 class DatasetIterator:

@@ -124,7 +124,7 @@ class SymbolicOutput(SymbolicMath, KerasTensor):
     index = None
 
     def __init__(self, layer, parents, shape, dtype):
-        super().__init__(shape, dtype, f"{layer.name}_output")
+        super().__init__(shape, dtype)                  # (named as Keras 3 names it: keras_tensor_<n>)
         self.layer, self.parents = layer, list(parents)
         self.serial = next(_MADE)                       # the order calls were made (a layer's call index)
         # a layer written with call takes a list when it is called on one (the VAE's Sampling()([m, v]))

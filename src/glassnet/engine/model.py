@@ -40,7 +40,7 @@ from ..layers import InputLayer, Layer, by_call
 from ..layers.base import seen_batch, symbolic_build
 from ..tf import tape
 from ..tf.tensor import KerasTensor, wrap
-from ..tf.variable import Variable
+from ..tf.variable import Variable, weight_scope
 from ..utils import snake_case, unique_name
 from . import checks as _checks
 from . import functional
@@ -103,6 +103,10 @@ class Model(Trainer, Layer):
             self.__class__ = Functional         # what Keras 3 makes of Model(inputs, outputs)
 
     # -- structure ----------------------------------------------------------------------
+    def _is_subclass(self) -> bool:
+        """A subclass with a ``call`` of its own (not a stack of layers, not a functional graph)."""
+        return not self._is_stack() and self._graph is None
+
     def _is_stack(self) -> bool:
         """True for a model whose forward pass is its layers in order (Sequential, a
         functional chain); False for a functional graph and for a subclass with a ``call`` of
@@ -210,16 +214,17 @@ class Model(Trainer, Layer):
                              f"(None, {shape[0] if shape else 'features'})")
         self._input_shape = (None,) + shape[1:]
         if not self._is_stack():
-            with symbolic_build():                      # (no batch of 1 recorded: Keras's build has none)
+            with symbolic_build(), weight_scope(self):  # (no batch of 1 recorded: Keras's build has none)
                 out = self(np.zeros((1,) + tuple(shape[1:]), self.dtype or config.floatx()), training=False)
             self.output_shape = (None,) + tuple(np.shape(out)[1:])
             self.built = True
             return
         if not self._layers:
             raise ValueError(f"{who}.build: the model has no layers; add some first")
-        for layer in self._layers:
-            layer._built_batch = shape[0]               # build((7, 4)): Keras's summary shows (7, ...)
-            shape = layer.build_from_shape(shape)
+        with weight_scope(self):                        # (its layers' weights: sequential/dense/kernel, as Keras 3)
+            for layer in self._layers:
+                layer._built_batch = shape[0]           # build((7, 4)): Keras's summary shows (7, ...)
+                shape = layer.build_from_shape(shape)
         self.output_shape = shape
         self.built = True
         if not self.__dict__.get("_functional"):        # Keras 3 builds a Sequential as a Functional of
@@ -227,9 +232,12 @@ class Model(Trainer, Layer):
         root = self.__dict__.get("_root")               # each layer's symbolic output, chained from
         if root is None or tuple(root.shape[1:]) != tuple(self._input_shape[1:]):   # the model's Input
             root = self._root = InputLayer(shape=self._input_shape[1:])
+            root.keras_tensor_name = unique_name("keras_tensor")     # (printed as Keras's Input tensor)
         tensor = root
-        for layer in self._layers:
-            tensor = functional.call(layer, tensor)
+        for layer in self._layers:                      # (a call already made on this input is kept:
+            made = layer.__dict__.get("_symbolic_output")       # Model(inputs, outputs) has its tensors)
+            same = made is not None and len(made.parents) == 1 and made.parents[0] is tensor and not made.index
+            tensor = made if same else functional.call(layer, tensor)
 
     def _build_for(self, input_shape, batch) -> None:
         """``build(input_shape)`` for data that comes in batches of ``batch`` rows (None: not one
@@ -354,6 +362,8 @@ class Model(Trainer, Layer):
                 tape.record_call(self, x, out, tape.training_given(training))
             return out
         if not self._is_stack():                        # a subclassed model: its own forward pass
+            if "_first_call_shape" not in self.__dict__ and hasattr(x, "shape"):   # (Keras's build_config)
+                self.__dict__["_first_call_shape"] = tuple(x.shape)
             self.__dict__["_call_extras"] = kwargs      # (by_call.run: add_loss terms reset per top-level call)
             try:
                 return by_call.run(self, x, training)
@@ -391,7 +401,10 @@ class Model(Trainer, Layer):
 
     def get_config(self) -> dict:
         """Keras's model config: a functional model's layers with their calls (``input_layers``,
-        ``output_layers``), a stack's layers in order."""
+        ``output_layers``), a stack's layers in order; a subclass with a ``call`` of its own, Keras's
+        base (name, trainable, dtype), to which its own ``get_config`` adds its arguments."""
+        if self._is_subclass():
+            return super().get_config()
         if self.__dict__.get("_functional"):
             from ..saving.keras_config import model_config  # noqa: PLC0415 - saving builds on the engine
             return model_config(self)["config"]
@@ -437,8 +450,9 @@ class Model(Trainer, Layer):
         return model
 
     def save(self, filepath, overwrite=True, **kwargs) -> None:
-        """Write a Keras 3 ``.keras`` file (atomically). A subclassed model's architecture is
-        its Python code: save its weights (``save_weights``) and load them into a new one."""
+        """Write a Keras 3 ``.keras`` file (atomically). A subclassed model's file names its class
+        and holds its ``get_config()``, as Keras's: ``load_model`` builds it again only from the class
+        you name in ``custom_objects`` or register (``glassnet/saving/keras_config.py``)."""
         if "save_format" in kwargs:                    # Keras 2's argument: Keras 3's refusal, word for word
             raise ValueError("The `save_format` argument is deprecated in Keras 3. Please remove this argument and "
                              "pass a file path with either `.keras` or `.h5` extension."
@@ -446,11 +460,6 @@ class Model(Trainer, Layer):
         unknown = [k for k in kwargs if k not in ("zipped", "include_optimizer")]
         if unknown:                                    # (options=tf.saved_model.SaveOptions(...): Keras 2's)
             raise ValueError(f"The following argument(s) are not supported: {unknown}")
-        if not self._is_stack() and self._graph is None:
-            raise NotImplementedError(
-                f"{type(self).__name__}.save: glassnet writes Sequential and functional models to model files; "
-                "a subclassed model's architecture is its Python code. Save its weights with "
-                "model.save_weights('model.weights.h5') and load them into a new instance with load_weights")
         from .. import saving
         saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
 

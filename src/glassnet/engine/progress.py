@@ -59,6 +59,7 @@ class ProgressLogger(Callback):
         self.stream = stream or sys.stdout
         self.interactive = verbose == 1 and _interactive(self.stream)
         self.wants_batch_logs = self.interactive
+        self._known = None              # a generator's count, told by the loop once an epoch has run
 
     def _line(self, step, steps, elapsed, logs):
         per = _per_step(elapsed / max(step, 1))
@@ -77,7 +78,7 @@ class ProgressLogger(Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         now = time.perf_counter()
-        steps = self.params["steps"] or batch + 1       # a generator may not say how many
+        steps = self.params["steps"] or self._known or batch + 1    # a generator may not say how many
         if now - self._last_draw < 0.05 and batch + 1 < steps:
             return
         self._last_draw = now
@@ -87,7 +88,7 @@ class ProgressLogger(Callback):
         self.stream.flush()
 
     def on_epoch_end(self, epoch, logs=None):
-        steps = self.params["steps"] or getattr(self, "_seen", 0)
+        steps = self.params["steps"] or self._known or getattr(self, "_seen", 0)
         line = self._line(steps, steps, time.perf_counter() - self._start, logs or {})
         self.stream.write(("\r" + line + "\x1b[K\n") if self.interactive else line + "\n")
         self.stream.flush()

@@ -154,7 +154,12 @@ class Trainer:
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict:
-        """Each metric's result by name; ``CompileMetrics``'s dict merged in, as Keras flattens it."""
+        """Each metric's result by name; ``CompileMetrics``'s dict merged in, as Keras flattens it.
+        Without a step of one's own, Keras 3's order and types: ``"loss"`` first (what the latest
+        fit epoch, evaluate, validation or train_on_batch averaged), then the compiled metrics
+        as given, then several outputs' own losses; each a float32 Tensor."""
+        if not custom_step.custom(self) and self.compiled:
+            return training.metrics_result(self)
         out = {}
         for m in self.metrics:
             result = m.result()
@@ -299,7 +304,7 @@ class Trainer:
             raise ValueError("fit: validation_freq is not supported; validation runs after every epoch")
         if shuffle not in (True, False):
             raise ValueError(f"fit: shuffle must be True or False, got {shuffle!r}")
-        verbose = _verbosity(verbose)
+        verbose = "auto" if verbose == "auto" else _verbosity(verbose)     # history.params keeps "auto", as Keras's
         if custom_step.custom(self):            # the model's own train_step: glassnet/engine/custom_step.py
             return self._fit_custom(x, y, batch_size, epochs, verbose, callbacks, validation_split,
                                     validation_data, shuffle, class_weight, sample_weight, initial_epoch,
@@ -575,6 +580,7 @@ class Trainer:
                              "model.predict(x), which gives the probabilities of a sigmoid or softmax output")
 
     def _step_result(self, value, y, a, return_dict):
+        training.keep_loss(self, value)
         for m in self._compiled_metrics:
             m.reset_state()
             m.update_state(y, a)      # Keras weights the loss, not compile metrics

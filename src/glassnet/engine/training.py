@@ -275,8 +275,9 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
     """Train ``model`` on ``data`` (an :class:`ArrayBatches` or any object with ``steps``
     and ``epoch()``) and return the ``History``."""
     history = History()
-    cbs = ([ProgressLogger(verbose)] if verbose else []) + list(callbacks or []) + [history]
-    params = {"verbose": verbose, "epochs": epochs, "steps": data.steps}
+    cbs = ([ProgressLogger(1 if verbose == "auto" else verbose)] if verbose else []) + list(callbacks or []) + [history]
+    params = {"verbose": verbose, "epochs": epochs, "steps": data.steps}   # (Keras's: verbose as given, steps None
+    #                                                                          for a source of unknown length)
     cblist = CallbackList(cbs, model, params)
     model.stop_training = False
     model.history = history
@@ -301,7 +302,8 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
             for epoch in range(initial_epoch, epochs):
                 cblist.on_epoch_begin(epoch)
                 logs = _epoch(run, data, epoch, cblist)
-                params["steps"] = params["steps"] or run.steps_done     # a generator's count, once known
+                if verbose:                     # (params keep steps None for a generator; its progress line
+                    cbs[0]._known = run.steps_done          # shows the count it has seen)
                 if validation is not None and not guard.requested:
                     val = _validate(model, validation, validation_batch_size or data.batch_size or 32, cblist)
                     logs.update({"val_" + k: v for k, v in val.items()})
@@ -322,6 +324,8 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
         except KeyboardInterrupt:
             run.stopped_reason = ("Training interrupted (KeyboardInterrupt): the weights are those after "
                                   "the last completed step.")
+        if epochs > 0 and getattr(model.optimizer, "use_ema", False):   # the weights take their moving
+            model.optimizer.finalize_variable_values(model.trainable_weights)   # averages, as Keras's fit
         cblist.on_train_end(logs)
     for key in [k for k, v in history.history.items() if k.startswith("val_") and not v]:
         del history.history[key]                # never logged (an empty validation set), as in Keras's History
@@ -385,6 +389,7 @@ def _epoch(run, data, epoch, cblist):
                 run.stopped_reason = (f"Training interrupted (Ctrl-C) at epoch {epoch + 1}, batch {step + 1}: "
                                       "the weights are those after that step.")
             break
+    keep_loss(model, loss_total / max(seen, 1))
     return _logs(loss_total / max(seen, 1), metrics + own)
 
 
@@ -413,6 +418,7 @@ def _after_compiled_epoch(run, data, epoch, cblist, values):
         run.steps_done = step + 1
         for metric in run.model.metrics:        # the batch's labels and outputs, as the step gave them
             metric.update_state(data.y[run.compiled.order[start:start + m]], run.compiled.predictions[start:start + m])
+    keep_loss(run.model, loss_total / max(seen, 1))
     logs = _logs(loss_total / max(seen, 1), run.model.metrics)
     for cb in cblist.batch_end:
         cb.on_train_batch_end(len(values) - 1, logs)
@@ -509,6 +515,7 @@ def run_evaluate_batches(model, batches, callbacks=None):
             m.update_state(yb, a)             # as Keras: only the loss is weighted
         if callbacks is not None:
             callbacks.on_test_batch_end(i, _logs(total / max(n, 1), model.metrics + own))
+    keep_loss(model, total / max(n, 1))
     return _logs(total / max(n, 1), model.metrics + own)
 
 
@@ -528,6 +535,28 @@ def layer_metrics(model) -> list:
             if isinstance(value, Metric) and not any(value is m for m in out):
                 out.append(value)
         todo.extend(vars(layer).get("_tracked", ()))
+    return out
+
+
+def keep_loss(model, value) -> None:
+    """Keras's loss tracker holds what fit's epoch (or evaluate, validation, train_on_batch) just
+    averaged: ``model.get_metrics_result()``'s "loss" is that value."""
+    tracker = custom_step.loss_tracker(model)
+    tracker.total, tracker.count = np.float32(value), np.float32(1.0)
+
+
+def metrics_result(model) -> dict:
+    """Keras 3's ``get_metrics_result()`` without a step of one's own: the loss tracker's value,
+    the compiled metrics in the order given, then several outputs' own losses (``a_loss``),
+    each a float32 Tensor."""
+    from ..tf.tensor import wrap  # noqa: PLC0415
+    metrics = model.metrics
+    if model._metric_specs and not metrics:         # (Keras: its CompileMetrics is not built yet)
+        raise ValueError("Cannot get result() since the metric has not yet been built.")
+    out = {"loss": custom_step.loss_tracker(model).result()}
+    losses = [m for m in metrics if type(getattr(m, "metric", None)).__name__ == "_LossMean"]   # (engine/outputs.py)
+    for m in [m for m in metrics if not any(m is k for k in losses)] + losses:
+        out[m.name] = wrap(np.asarray(custom_step.scalar(m.result()), np.float32))
     return out
 
 

@@ -21,7 +21,6 @@ import time
 import numpy as np
 
 from ..callbacks import Callback
-from ..engine.sequential import Sequential
 
 _MISSING = ("TensorBoard needs the tensorboard package: pip install 'glassnet[tensorboard]' "
             "(or pip install tensorboard)")
@@ -223,7 +222,7 @@ class TensorBoard(Callback):
     def _histograms(self, epoch):
         """Each weight's values; beyond Keras, its gradient on the epoch's last batch, and
         each layer's gradient norm."""
-        prefix = self.model.name + "/" if isinstance(self.model, Sequential) else ""
+        prefix = ""                     # (a weight's path holds its model's name where Keras's does)
         trained = {id(v) for v in self.model.trainable_weights}      # a frozen layer's grad is stale
         for layer in self.model.layers:
             squares, any_grad = 0.0, False

@@ -25,7 +25,7 @@ loss that goes up). An empty list means nothing looks wrong.
 >>> x = np.random.default_rng(0).random((32, 3)); y = (x[:, 0] > 0.5).astype(float)
 >>> trace = glassnet.callbacks.Trace()
 >>> _ = model.fit(x, y, epochs=3, verbose=0, callbacks=[trace])
->>> trace.history["grad_norm/hidden/kernel"].shape
+>>> trace.history["grad_norm/sequential/hidden/kernel"].shape       # (keyed by the weight's path)
 (3,)
 """
 from __future__ import annotations

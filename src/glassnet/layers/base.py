@@ -42,7 +42,7 @@ from ..registry import Family
 from ..engine import functional
 from ..tf import tape
 from ..tf.tensor import KerasTensor, Tensor, cast, wrap
-from ..tf.variable import Variable   # a weight is TensorFlow's Variable: value, grad, path, regularizer
+from ..tf.variable import Variable, weight_path, weight_scope   # a weight is TensorFlow's Variable: value, grad, path
 from ..utils import snake_case, unique_name
 from . import by_call
 
@@ -204,7 +204,7 @@ class Layer:
                 and value.dtype == np.dtype(dtype) and value.flags.c_contiguous and value.shape == tuple(shape)):
             value = np.array(value, dtype=dtype, order="C")
         var = Variable.holding(value, name, trainable=trainable and self.trainable, regularizer=regularizer,
-                               path=f"{self.name}/{name}")
+                               path=weight_path(self, name))
         if constraint is not None:          # applied after each optimizer step (glassnet/constraints.py)
             from .. import constraints
             var.constraint = constraints.get(constraint)
@@ -329,7 +329,8 @@ class Layer:
         """Build (once) and return the output shape; used by models to chain layers."""
         input_shape = tuple(input_shape)
         if not self.built:
-            self.build(input_shape)
+            with weight_scope(self):
+                self.build(input_shape)
             self.built = True
         self.input_shape = input_shape
         self.output_shape = self.compute_output_shape(input_shape)
@@ -360,6 +361,8 @@ class Layer:
         if self.by_call and isinstance(x, (list, tuple)) and not _python_numbers(x):   # [[2.0, 2.0]]: one input
             return self._call_on_list(x, training)
         x = np.asarray(x)
+        if x.dtype == object:
+            _refuse_mixed_objects(self, x)
         if not (self.by_call and x.dtype.kind in "iub"):     # (a layer written with call keeps ids as ids)
             x = x.astype(self.dtype or config.floatx(), copy=False)
         if self.by_call:
@@ -670,6 +673,17 @@ def _python_numbers(x) -> bool:
     a layer) is one input, as TensorFlow converts it; a list of arrays or tensors is several."""
     return all(isinstance(v, (int, float, bool)) or (isinstance(v, (list, tuple)) and _python_numbers(v))
                for v in x)
+
+
+def _refuse_mixed_objects(layer, x):
+    """An object array that is not all strings is no tensor (TensorFlow refuses it too:
+    ``np.array(df)`` of a table with int, float and bool columns). Raised before anything is built."""
+    for i in np.ndindex(x.shape):
+        v = x[i]
+        if not isinstance(v, (str, bytes)):
+            raise ValueError(f"Failed to convert a NumPy array to a Tensor (Unsupported object type "
+                             f"{type(v).__name__}): {type(layer).__name__} {layer.name!r} was called on an "
+                             f"object array; x{list(i)} is {v!r} (cast it first, e.g. x.astype('float32'))")
 
 
 def _wrap_outputs(out, mask=None):

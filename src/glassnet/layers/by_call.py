@@ -44,6 +44,7 @@ import numpy as np
 from .. import config
 from ..tf import tape
 from ..tf.tensor import Tensor, numpy_recorded, wrap
+from ..tf.variable import weight_scope
 
 
 def takes(cls, name: str) -> bool:
@@ -169,7 +170,7 @@ def run(layer, x, training, mask=None):
         _forget_losses(layer)
     _DEPTH[0] += 1
     try:
-        with tape.training_scope(training):
+        with tape.training_scope(training), weight_scope(layer):     # (inner layers built here: under its name)
             return layer.call(x, **kwargs)
     finally:
         _DEPTH[0] -= 1
@@ -256,9 +257,13 @@ def output_shape(layer, input_shape):
     kwargs = {k: (v[:1] if np.ndim(v) else v) for k, v in kwargs.items()}    # (one sample, as the zeros)
     if takes(type(layer), "mask") and not isinstance(input_shape, list):     # a call that reads a mask gets one
         kwargs["mask"] = wrap(np.ones(zeros[0].shape[:2], bool))
+    if not layer.built and getattr(type(layer).build, "_records_shape", False):   # its own build first, as
+        layer.build(input_shape)        # Keras's call does: a build that builds inner layers itself (keras.io's
+        layer.built = True              # mixture density layer) finds them unbuilt, and makes their weights once
     kept = [(g, g.state.numpy().copy()) for g in _seed_generators(layer)]
     try:
-        out = layer.call(x, **kwargs)
+        with weight_scope(layer):                       # (inner layers built here: under its name)
+            out = layer.call(x, **kwargs)
     finally:                # a shape found by a trial call draws nothing: its SeedGenerators put back
         for g, state in kept:
             g.state.value[...] = state

@@ -59,6 +59,18 @@ class InputLayer(SymbolicMath, Layer):
         self.batch_size = batch_size
         self.shape = SymbolicShape((batch_size,) + shape)   # like a KerasTensor's shape (repr a tuple)
         self.built = True
+        self.keras_tensor_name = None           # Input() names it: what it prints as a KerasTensor
+
+    sparse = ragged = False
+
+    def __repr__(self):
+        """What ``Input()`` returned prints as Keras 3's ``KerasTensor`` (``<KerasTensor shape=(None, 3),
+        dtype=float32, sparse=False, ragged=False, name=keras_tensor>``); an ``InputLayer`` made
+        otherwise (a model's first layer) as Keras's ``<InputLayer name=input_layer, built=True>``."""
+        if self.keras_tensor_name is None:
+            return super().__repr__()
+        from ..tf.tensor import keras_tensor_text  # noqa: PLC0415
+        return keras_tensor_text(self)
 
     @property
     def output(self):
@@ -100,7 +112,9 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
                              f"arrays; leave {arg} out (or False)")
     if tensor is not None:
         raise ValueError("Input: tensor= is not supported; give shape= (and dtype=) and call the model on the data")
-    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name, batch_shape=batch_shape)
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name, batch_shape=batch_shape)
+    layer.keras_tensor_name = name or unique_name("keras_tensor")       # Keras 3: the tensor's own name
+    return layer
 
 
 class Dense(Layer):

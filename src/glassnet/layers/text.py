@@ -34,6 +34,7 @@ import numpy as np
 
 from .. import config, registry
 from ..tf import strings
+from ..tf.tensor import sized_by_data, wrap
 from .base import Layer
 from .categorical import _OLD_MODES, _batches, _encode
 from .lookup import _Lookup
@@ -121,12 +122,9 @@ class TextVectorization(_Lookup):
             text = strings.text_array(self.standardize(as_tensor), "what standardize returned")
         return text
 
-    def _tokens_of(self, x, name="inputs") -> list:
-        """Each sentence of ``x`` as its list of tokens (standardized, split, n-grams), in Keras's
-        order: standardize the input as given, then drop a last axis of 1 to split."""
-        return self._tokens_from(self._inputs(x, name))
-
     def _tokens_from(self, text) -> list:
+        """Each sentence of ``text`` as its list of tokens (standardized, split, n-grams), in Keras's
+        order: standardize the input as given, then drop a last axis of 1 to split."""
         text = self._standardized(text)
         if self.split is not None and text.ndim > 1:
             if text.shape[-1] != 1:
@@ -172,7 +170,14 @@ class TextVectorization(_Lookup):
                 n = self.output_sequence_length
                 ids = np.pad(ids[..., :n], [(0, 0)] * (ids.ndim - 1) + [(0, max(n - ids.shape[-1], 0))])
             return ids
-        docs = self._tokens_of(x)
+        text = self._inputs(x, "inputs")
+        docs = self._tokens_from(text)
+        if text.ndim == 0:                  # one string: its row alone, as Keras (dense, even when ragged)
+            return self._rows(docs, ragged=False)[0]
+        return self._rows(docs, self.ragged)
+
+    def _rows(self, docs, ragged):
+        """The sentences' ids (int mode: padded rows, or a RaggedTensor) or encodings."""
         if self.output_mode != "int":
             ids = [self._lookup(np.array(d, dtype=object)) for d in docs]
             out = np.zeros((len(docs), self._depth()), config.floatx())
@@ -180,7 +185,7 @@ class TextVectorization(_Lookup):
                 if len(i):
                     row[:] = _encode(i[None, :], self._depth(), self.output_mode, self.idf_weights)[0]
             return out
-        if self.ragged:                     # each sentence's ids, no padding: a RaggedTensor (batch, None)
+        if ragged:                          # each sentence's ids, no padding: a RaggedTensor (batch, None)
             from ..tf.ragged import RaggedTensor  # noqa: PLC0415 - loaded when asked
             ids = [self._lookup(np.array(d, dtype=object)).astype(np.int64) for d in docs]
             flat = np.concatenate(ids) if ids else np.zeros(0, np.int64)
@@ -190,6 +195,15 @@ class TextVectorization(_Lookup):
         for row, d in zip(out, docs):
             ids = self._lookup(np.array(d[:width], dtype=object))
             row[:len(ids)] = ids
+        return out
+
+    def _called_output(self, out):
+        """A call on data: as ``_Lookup``'s; ids padded to the longest sentence have a length the
+        data decided (``None`` in a ``Dataset.map``'s element_spec, as TensorFlow traces it)."""
+        out = super()._called_output(out)
+        if (self.output_mode == "int" and self.split is not None and self.output_sequence_length is None
+                and not self.ragged and np.ndim(out)):
+            out = sized_by_data(wrap(out), (np.ndim(out) - 1,))
         return out
 
     def compute_output_shape(self, input_shape):

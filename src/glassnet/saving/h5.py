@@ -197,12 +197,17 @@ def read_layers(reader: Reader, model, prefix: str = "layers", named: dict | Non
         if isinstance(layer, Model):           # a nested Sequential
             out += read_layers(reader, layer, f"{prefix}/{key}/layers", named)
             continue
+        where = f"{prefix}/{key}"
+        if prefix == "layers" and model._is_subclass() and reader.group_size(f"{where}/vars") is None:
+            # Keras 3 files a subclassed model's layer under the attribute that holds it (self.d: d/vars)
+            where = next((name for name, value in vars(model).items() if value is layer and not name.startswith("_")),
+                         where)
         shapes = getattr(layer, "h5_named_shapes", dict)()
-        arrays = {rel: reader.array(f"{prefix}/{key}/{rel}", shape) for rel, shape in shapes.items()}
+        arrays = {rel: reader.array(f"{where}/{rel}", shape) for rel, shape in shapes.items()}
         if arrays and named is not None:
             named[layer] = arrays
         for rel, variables in weight_groups(layer):       # an RNN's: <key>/cell/vars, as Keras
-            path = f"{prefix}/{key}/{rel}"
+            path = f"{where}/{rel}"
             n = reader.group_size(path)
             if n is not None and rel == "vars":
                 n -= sum(1 for r in shapes if r.startswith("vars/") and r.count("/") == 1)

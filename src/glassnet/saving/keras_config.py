@@ -39,6 +39,8 @@ def _policy(name):
 def model_config(model) -> dict:
     """The Keras 3 ``config.json`` dict for a glassnet ``Sequential`` (or a functional graph:
     ``glassnet/saving/functional.py``)."""
+    if model._is_subclass():
+        return subclass_config(model)
     if model._graph is not None or model.__dict__.get("_functional"):
         from .functional import graph_config  # noqa: PLC0415 - it builds on this module
         out = graph_config(model, model_config)
@@ -64,6 +66,56 @@ def model_config(model) -> dict:
     if model.built and model.input_shape is not None:
         cfg["build_input_shape"] = list(model.input_shape)
         out["build_config"] = {"input_shape": list(model.input_shape)}
+    out["compile_config"] = compile_config(model) if model.compiled else {}
+    return out
+
+
+# Keras 3.15's words when a class cannot give its config (Operation.get_config)
+_NO_CONFIG = """
+Object {name} was created by passing
+non-serializable argument values in `__init__()`,
+and therefore the object must override `get_config()` in
+order to be serializable. Please implement `get_config()`.
+
+Example:
+
+
+class CustomLayer(keras.layers.Layer):
+    def __init__(self, arg1, arg2, **kwargs):
+        super().__init__(**kwargs)
+        self.arg1 = arg1
+        self.arg2 = arg2
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({{
+            "arg1": self.arg1,
+            "arg2": self.arg2,
+        }})
+        return config
+"""
+
+
+def subclass_config(model) -> dict:
+    """A subclassed model's entry, as Keras 3 writes one: its class by name (and registered
+    name), its ``get_config()``, the input shape it was built for, its compile config. Its
+    ``__init__`` arguments reach the file only through a ``get_config`` of its own: a class
+    that takes arguments and writes none is refused (Keras's NotImplementedError), never saved
+    with arguments missing."""
+    cls = type(model)
+    if not any("get_config" in k.__dict__ for k in cls.__mro__ if not k.__module__.startswith("glassnet.")):
+        takes = [p for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
+                 if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if takes:
+            raise NotImplementedError(_NO_CONFIG.format(name=cls.__name__))
+    cfg = model.get_config()
+    if not isinstance(cfg, dict):
+        raise TypeError(f"save: {cls.__name__}.get_config() must return a dict, got {type(cfg).__name__}")
+    out = {"module": None, "class_name": cls.__name__, "config": cfg,       # (Keras 3 names no module for
+           "registered_name": get_registered_name(cls)}                     # a class of yours)
+    shape = model.__dict__.get("_first_call_shape") or model.input_shape      # (the shape it was first called on)
+    if shape is not None and (model.built or model.weights):
+        out["build_config"] = {"input_shape": list(shape)}
     out["compile_config"] = compile_config(model) if model.compiled else {}
     return out
 
@@ -233,6 +285,14 @@ def build_model(tree, label, custom_objects=None, _budget=None, _depth=0) -> tup
         r.fail("config.json", f"models and layers nest {_depth} levels deep (cap {MAX_NESTING})", unsafe=True)
     if cls_name == "Functional":
         return _build_functional(r, tree, label, custom_objects, budget, _depth)
+    if isinstance(cls_name, str) and cls_name not in ("Sequential", "Model") and _depth == 0:
+        try:
+            own = lookup(cls_name, custom_objects, Model, tree.get("registered_name")
+                         if isinstance(tree.get("registered_name"), str) else None)
+        except ValueError as e:
+            r.fail("config.json", str(e), unsafe=True)
+        if own is not None:
+            return _build_subclass(r, own, tree, custom_objects)
     if cls_name != "Sequential":
         r.fail("config.json", f"class {_short(cls_name)} is not supported: glassnet loads Sequential and Functional "
                               "models (a subclassed model is Python code: build it, then load_weights)",
@@ -291,6 +351,37 @@ def build_model(tree, label, custom_objects=None, _budget=None, _depth=0) -> tup
             model.add(layer)
     except (TypeError, ValueError) as e:
         r.fail("layers", f"cannot assemble the model: {e}")
+    compile_cfg = tree.get("compile_config")
+    if compile_cfg is not None and not isinstance(compile_cfg, dict):
+        r.fail("compile_config", "expected an object")
+    return model, (compile_cfg or None)
+
+
+def _build_subclass(r, cls, tree, custom_objects):
+    """A subclassed model of yours (the class you named in ``custom_objects`` or registered:
+    the file only names it): ``from_config`` of its config (``cls(**config)`` unless it writes its
+    own), built for the file's ``build_config`` input shape, as Keras 3 builds it."""
+    cfg = tree.get("config")
+    if cfg is None:
+        cfg = {}
+    if not isinstance(cfg, dict):
+        r.fail("config.json", f"the config of {cls.__name__} must be an object")
+    try:
+        model = cls.from_config(dict(cfg))
+    except Exception as e:  # noqa: BLE001 - whatever your class raises, one error naming it
+        r.fail("config.json", f"{cls.__name__}.from_config failed: {type(e).__name__}: {e}")
+    if not isinstance(model, Model):
+        r.fail("config.json", f"{cls.__name__}.from_config returned {type(model).__name__}, not a model")
+    build = tree.get("build_config")
+    if isinstance(build, dict) and build.get("input_shape") is not None:
+        shape = (None,) + r.shape(build["input_shape"], "build_config")[1:]
+        try:
+            model.build(shape)
+        except Exception as e:  # noqa: BLE001
+            r.fail("build_config", f"{cls.__name__} could not be built for input shape {shape}: "
+                                   f"{type(e).__name__}: {e}")
+        if sum(int(v.value.size) for v in model.weights) > MAX_WEIGHT_ELEMENTS:
+            r.fail("build_config", f"{cls.__name__} makes more than {MAX_WEIGHT_ELEMENTS:,} weights", unsafe=True)
     compile_cfg = tree.get("compile_config")
     if compile_cfg is not None and not isinstance(compile_cfg, dict):
         r.fail("compile_config", "expected an object")
@@ -641,8 +732,10 @@ def _loss(r, loss, where, custom_objects):
 
 def check_saveable(model) -> None:
     """Refuse, before anything is written, a model glassnet could not save faithfully or
-    load back: custom layers, optimizers, losses or metrics, and learning-rate schedules."""
-    _check_layers_saveable(model)
+    load back: custom layers, optimizers, losses or metrics, and learning-rate schedules.
+    (A subclassed model's layers are made by its own ``__init__``: they need no config.)"""
+    if not model._is_subclass():
+        _check_layers_saveable(model)
     if model.compiled:
         parts = model.loss.losses if isinstance(model.loss, OutputLosses) else [model.loss]
         for obj, registry, kind in ((model.optimizer, optimizers.CLASSES, "optimizer"),

@@ -22,7 +22,7 @@ import numpy as np
 from .errors import InvalidArgumentError
 from .index_map import positions, put, take
 from .ops import _array, _values
-from .tensor import Tensor, _as_dtype, accept_symbolic, wrap
+from .tensor import Tensor, _as_dtype, accept_symbolic, sized_by_data, wrap
 
 __all__ = ["pad", "roll", "repeat", "sort", "argsort", "unique", "boolean_mask", "rank", "meshgrid", "eye",
            "scatter_nd", "tensor_scatter_nd_update", "tensor_scatter_nd_add"]
@@ -143,7 +143,8 @@ def unique(x, out_idx=np.int32, name=None):
     order = np.argsort(first, kind="stable")         # np.unique sorts; TensorFlow keeps first appearances
     rank_of = np.empty_like(order)
     rank_of[order] = np.arange(order.size)
-    return Unique(wrap(arr[np.sort(first)]), wrap(rank_of[inverse.reshape(-1)].astype(_as_dtype(out_idx))))
+    return Unique(sized_by_data(wrap(arr[np.sort(first)])),
+                  wrap(rank_of[inverse.reshape(-1)].astype(_as_dtype(out_idx))))
 
 
 def boolean_mask(tensor, mask, axis=None, name="boolean_mask") -> Tensor:
@@ -159,7 +160,7 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask") -> Tensor:
     if x.shape[axis:axis + m.ndim] != m.shape:
         raise ValueError(f"boolean_mask: mask of shape {m.shape} does not match the tensor's dimensions "
                          f"{x.shape[axis:axis + m.ndim]} at axis {axis}")
-    return take(x, positions(x.shape)[(slice(None),) * axis + (m,)])
+    return sized_by_data(take(x, positions(x.shape)[(slice(None),) * axis + (m,)]), (axis,))
 
 
 def rank(input, name=None) -> Tensor:  # noqa: A002

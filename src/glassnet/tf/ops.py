@@ -17,7 +17,7 @@ from . import vjps
 from . import errors
 from .errors import InvalidArgumentError
 from .index_map import positions, take
-from .tensor import Tensor, _as_dtype, cast, convert_to_tensor, wrap, accept_symbolic
+from .tensor import Tensor, _as_dtype, cast, convert_to_tensor, sized_by_data, wrap, accept_symbolic
 from .variable import Variable
 
 __all__ = ["linspace", "range", "zeros", "ones", "zeros_like", "ones_like", "reshape", "expand_dims",
@@ -246,7 +246,7 @@ def where(condition, x=None, y=None, name=None) -> Tensor:
     of its true entries (int64, one row each), as TensorFlow's."""
     condition = np.asarray(condition, dtype=bool)
     if x is None and y is None:
-        return wrap(np.argwhere(condition).astype(np.int64))
+        return sized_by_data(wrap(np.argwhere(condition).astype(np.int64)))
     if x is None or y is None:
         raise ValueError("where: give both x and y, or neither")
     return vjps.where(condition, _values(x), _values(y))

@@ -37,7 +37,7 @@ import numpy as np
 
 import sys
 
-from .tensor import Tensor, _where
+from .tensor import Tensor, _where, sized_by_data
 
 __all__ = ["as_string", "bytes_split", "fingerprint64", "format", "join", "length", "lower", "reduce_join", "regex_full_match",
            "regex_replace", "split", "strip", "substr", "to_hash_bucket_fast", "to_hash_bucket_strong", "to_number", "unicode_decode",
@@ -264,7 +264,7 @@ def split(input, sep=None, maxsplit: int = -1, name=None):
     texts, shape = _texts(input)
     rows = [_split_one(s, sep, maxsplit) for s in texts]
     if shape == ():
-        return _out(rows[0], (len(rows[0]),))
+        return sized_by_data(_out(rows[0], (len(rows[0]),)))
     return _nest([_out(r, (len(r),)) for r in rows], shape)
 
 
@@ -286,7 +286,7 @@ def unicode_split(input, input_encoding: str = "UTF-8", errors: str = "replace",
     rows = [[c if not "\udc80" <= c <= "\udcff" else bad for c in s] for s in texts]
     rows = [[c for c in r if c] for r in rows]
     if shape == ():
-        return _out(rows[0], (len(rows[0]),))
+        return sized_by_data(_out(rows[0], (len(rows[0]),)))
     return _nest([_out(r, (len(r),)) for r in rows], shape)
 
 
@@ -296,7 +296,7 @@ def bytes_split(input, name=None):
     raw, shape = _raw(input)
     rows = [[r[i:i + 1] for i in builtins.range(len(r))] for r in raw]
     if shape == ():
-        return _out(rows[0], (len(rows[0]),))
+        return sized_by_data(_out(rows[0], (len(rows[0]),)))
     return _nest([_out(r, (len(r),)) for r in rows], shape)
 
 

@@ -636,9 +636,14 @@ class KerasTensor:
     ([None, 400], 'float32')
     """
 
+    sparse = ragged = False                  # glassnet's symbolic tensors are dense
+
     def __init__(self, shape, dtype="float32", name=None):
         self.shape = SymbolicShape(shape)
         self.dtype = np.dtype(dtype)
+        if name is None:                     # Keras 3: keras_tensor, keras_tensor_1, ... (clear_session restarts)
+            from ..utils import unique_name  # noqa: PLC0415 - utils imports the tf package
+            name = unique_name("keras_tensor")
         self.name = name
 
     @property
@@ -646,7 +651,16 @@ class KerasTensor:
         return len(self.shape)
 
     def __repr__(self):
-        return f"<KerasTensor shape={tuple(self.shape)}, dtype={self.dtype.name}, name={self.name}>"
+        return keras_tensor_text(self)
+
+
+def keras_tensor_text(t) -> str:
+    """Keras 3's repr (and str) of a symbolic tensor: ``<KerasTensor shape=(None, 3), dtype=float32,
+    sparse=False, ragged=False, name=keras_tensor>``; text is ``dtype=string``."""
+    dtype = np.dtype(t.dtype)
+    dtype = "string" if dtype.kind in "OUS" else dtype.name
+    return (f"<KerasTensor shape={tuple(t.shape)}, dtype={dtype}, sparse={t.sparse}, ragged={t.ragged}, "
+            f"name={t.keras_tensor_name if hasattr(t, 'keras_tensor_name') else t.name}>")
 
 
 def float_array(x) -> np.ndarray:
@@ -660,6 +674,18 @@ def float_array(x) -> np.ndarray:
     if arr.dtype.kind != "f" or not isinstance(x, (np.ndarray, np.generic)):
         arr = arr.astype(floatx())
     return arr
+
+
+def sized_by_data(t, axes=(0,)):
+    """``t`` marked with the ``axes`` whose length its data decided (``tf.strings.split``'s pieces,
+    ``tf.boolean_mask``'s kept rows): where TensorFlow traces a ``Dataset.map`` function it knows
+    them as ``None``, and so does the map's ``element_spec`` here. The mark stays on ``t`` alone
+    (what is computed from it is unmarked)."""
+    try:
+        t._sized_by_data = tuple(axes)
+    except AttributeError:              # (a plain array or a symbolic tensor: nothing to mark)
+        pass
+    return t
 
 
 def wrap(value):

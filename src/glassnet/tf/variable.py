@@ -65,6 +65,39 @@ class _Equality(Tensor):
 
 CREATED = [0]                           # Variables made so far (tf.function's retrace rule reads it)
 
+# Keras 3's name scopes: the layers and models whose build or call is running, outermost first. A
+# weight made meanwhile lives under their names: a Sequential's sequential/dense/kernel, a subclassed
+# model's my_model/inner_block/dense/kernel; a layer built on its own (or in a functional graph's
+# call on an Input), dense/kernel. The path is fixed when the weight is made, as Keras's.
+_SCOPES: list = []
+
+
+class weight_scope:
+    """``with weight_scope(layer):`` around a layer's (or model's) build or call: weights made
+    inside live under its name. The same layer entering again adds nothing (Keras's dedup)."""
+
+    __slots__ = ("owner", "pushed")
+
+    def __init__(self, owner):
+        self.owner = owner
+
+    def __enter__(self):
+        self.pushed = not _SCOPES or _SCOPES[-1] is not self.owner
+        if self.pushed:
+            _SCOPES.append(self.owner)
+
+    def __exit__(self, *exc):
+        if self.pushed:
+            _SCOPES.pop()
+
+
+def weight_path(owner, name: str) -> str:
+    """The path of ``owner``'s weight ``name``: the open scopes' names, the owner's, the name."""
+    names = [o.name for o in _SCOPES]
+    if not _SCOPES or _SCOPES[-1] is not owner:
+        names.append(owner.name)
+    return "/".join([n for n in names if n] + [name])      # (a model named "": no level, as Keras's)
+
 
 class Variable:
     """TensorFlow's ``tf.Variable(initial_value, trainable=True, name=None, dtype=None,
