@@ -12,8 +12,9 @@ array([0.5])
 >>> activations.get("relu") is activations.relu
 True
 
-A function of your own needs its derivative: give it a ``backward(x, a, grad)``
-attribute, e.g.::
+A function of your own written with TensorFlow/Keras operations gets its derivative from
+the GradientTape (``_through_tape``); one written otherwise needs it given: a
+``backward(x, a, grad)`` attribute, e.g.::
 
     def cube(x):
         return x ** 3
@@ -320,13 +321,32 @@ def get(identifier) -> Callable:
     if callable(identifier) and not isinstance(identifier, type):
         if identifier in _BACKWARD or hasattr(identifier, "backward"):
             return identifier
-        name = getattr(identifier, "__name__", repr(identifier))
-        raise ValueError(
-            f"activation {name!r} has no derivative glassnet knows. glassnet computes gradients "
-            "by hand: give the function a `backward(x, a, grad)` attribute returning dJ/dx "
-            "(see glassnet.activations' docstring), or use a built-in name such as 'relu'."
-        )
+        return _through_tape(identifier)
     raise FAMILY.wrong_type(identifier)
+
+
+def _through_tape(fn: Callable) -> Callable:
+    """An activation of yours with no ``backward``, written with operations the GradientTape
+    follows (keras.io's mixture density recipe: ``keras.activations.elu(x) + 1 + epsilon``), as
+    Keras takes it: forward is ``fn`` on the array, backward records ``fn`` on ``x`` and asks the
+    tape for ``dJ/dx`` given ``dJ/da`` (an operation the tape cannot follow raises there)."""
+    from .tf.tape import GradientTape  # noqa: PLC0415 - the tape loads when such a function is used
+    from .tf.tensor import wrap  # noqa: PLC0415
+
+    def activation(x):
+        return np.asarray(fn(wrap(np.asarray(x))))
+
+    def backward(x, a, grad):
+        x = wrap(np.asarray(x))
+        with GradientTape() as tape:
+            tape.watch(x)
+            out = fn(x)
+        return np.asarray(tape.gradient(out, x, output_gradients=wrap(np.asarray(grad))))
+
+    activation.backward = backward
+    activation.__name__ = getattr(fn, "__name__", "activation")
+    activation.__wrapped__ = fn
+    return activation
 
 
 def backward_of(fn: Callable) -> Callable:
