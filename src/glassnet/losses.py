@@ -742,12 +742,31 @@ class LossFunctionWrapper(Loss):
         self.fn, self.fn_kwargs = fn, kwargs
 
     def call(self, y_true, y_pred):
+        y_true, y_pred = _same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self.fn_kwargs)
 
     def check_labels(self, y, name, output_shape=None):
         """Numbers and finite, in any shape: the function decides what its labels are (the NMT
         tutorial's ``masked_loss`` takes token ids against (batch, t, vocab) logits), as Keras."""
         return super().check_labels(y, name, None)
+
+
+def _same_rank(y_true, y_pred):
+    """Keras's ``squeeze_or_expand_to_same_rank`` before a function of one's own sees its
+    arguments: ranks one apart with a last axis of 1 are matched (``(N,)`` labels against
+    ``(N, 1)`` predictions become ``(N, 1)``; they would broadcast to ``(N, N)`` otherwise)."""
+    rt, rp = np.ndim(y_true), np.ndim(y_pred)
+    if rt == rp + 1 and np.shape(y_true)[-1] == 1:
+        if rp == 1:
+            y_pred = np.expand_dims(y_pred, -1)
+        else:
+            y_true = np.squeeze(y_true, -1)
+    elif rp == rt + 1 and np.shape(y_pred)[-1] == 1:
+        if rt == 1:
+            y_true = np.expand_dims(y_true, -1)
+        else:
+            y_pred = np.squeeze(y_pred, -1)
+    return y_true, y_pred
 
 
 def get(identifier) -> Loss:
