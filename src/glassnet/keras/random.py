@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import config
-from ..seeding import draw, seed_pair
+from ..seeding import RawSeed, draw, seed_pair
 from ..tf import philox
 from ..tf.tensor import wrap
 from ..utils import default_seed
@@ -156,7 +156,10 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     (the mask a constant: the tape differentiates through it). rate 0: the input; rate 1: zeros."""
     if not 0 <= rate <= 1:
         raise ValueError(f"keras.random.dropout: rate must be in [0, 1], got {rate!r}")
-    x = inputs if hasattr(inputs, "numpy") else wrap(np.asarray(inputs, config.floatx()))
+    if not hasattr(inputs, "numpy"):                 # an array keeps its float dtype, as TF converts it
+        kept = isinstance(inputs, np.ndarray) and inputs.dtype.kind == "f"
+        inputs = wrap(inputs if kept else np.asarray(inputs, config.floatx()))
+    x = inputs
     dtype = np.dtype(np.asarray(x).dtype)
     if rate == 1:
         return x * wrap(np.zeros((), dtype))
@@ -167,3 +170,89 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     keep = draw("uniform", _shape(shape, "dropout"), dtype, _seed(seed, "dropout"), "keras.random.dropout") \
         >= dtype.type(rate)
     return x * wrap(keep.astype(dtype) * dtype.type(1.0 / (1.0 - rate)))
+
+
+def _values(x, dtype=None):
+    """A parameter as TensorFlow converts it: a Tensor or array keeps its dtype, Python numbers
+    and lists become ``dtype`` (float32 by default)."""
+    if hasattr(x, "numpy"):
+        x = x.numpy()
+    if isinstance(x, np.ndarray):
+        return x if dtype is None else x.astype(dtype)
+    return np.asarray(x, dtype or np.float32)
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    """Class ids drawn from unnormalised log-probabilities ``logits`` ``(batch, classes)``:
+    ``num_samples`` a row, id ``k`` with probability ``softmax(logits[b])_k`` (TensorFlow's
+    ``stateless_categorical``: the first class whose running sum of ``exp(l - max l)`` passes
+    ``u * total``; Keras 3's numbers while TensorFlow runs the rows in one piece, see
+    :func:`glassnet.seeding.categorical`). Returns ``(batch, num_samples)`` of ``dtype``."""
+    z = _values(logits)
+    if z.ndim != 2:
+        raise ValueError(f"keras.random.categorical: logits should be a 2-D tensor with shape "
+                         f"[batch_size, num_classes]. Received: logits of shape {z.shape}")
+    if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 0:
+        raise ValueError(f"keras.random.categorical: num_samples must be an int >= 0, got {num_samples!r}")
+    if np.isnan(z).any():
+        raise ValueError(f"keras.random.categorical: logits row {int(np.argwhere(np.isnan(z))[0, 0])} holds NaN")
+    from ..seeding import categorical as draw_categorical  # noqa: PLC0415
+    ids = draw_categorical(z, int(num_samples), _seed(seed, "categorical"), "keras.random.categorical")
+    return wrap(ids.astype(np.dtype(dtype)))
+
+
+def _positive(values, name, who):
+    bad = ~(values > 0)
+    if bad.any():
+        at = tuple(int(i) for i in np.argwhere(np.atleast_1d(bad))[0])
+        raise ValueError(f"keras.random.{who}: {name} must be > 0 everywhere, got {name}="
+                         f"{np.atleast_1d(values)[at]!r} at position {at}")
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    """Draws from ``Gamma(alpha, 1)`` (density ``x^(alpha - 1) e^(-x) / Gamma(alpha)``, mean and
+    variance ``alpha``): TensorFlow's ``stateless_gamma`` (Marsaglia and Tsang's rejection, each
+    output from its own Philox stream, :func:`glassnet.seeding.gamma`), so a seed gives Keras 3's
+    numbers, but for a last-place difference now and then (NumPy's double ``log`` and ``pow``
+    against TensorFlow's C++). ``alpha`` a number or an array ``shape`` ends with."""
+    size = _shape(shape, "gamma")
+    dtype = _float(dtype, "gamma")
+    a = _values(alpha, dtype)
+    _positive(a, "alpha", "gamma")
+    from ..seeding import gamma as draw_gamma  # noqa: PLC0415
+    return wrap(draw_gamma(size, a, dtype, _seed(seed, "gamma"), "keras.random.gamma"))
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    """Draws from ``Binomial(counts, probabilities)``: the number of successes in ``counts``
+    trials of probability ``probabilities`` each (TensorFlow's ``stateless_binomial``: inversion
+    when ``n p < 10``, else Hormann's BTRS, :func:`glassnet.seeding.binomial`), as ``dtype``
+    (floatx by default, as Keras)."""
+    size = _shape(shape, "binomial")
+    dtype = _dtype(dtype)
+    p = _values(probabilities)
+    n = _values(counts, p.dtype if p.dtype.kind == "f" else np.float32)
+    from ..seeding import binomial as draw_binomial  # noqa: PLC0415
+    return wrap(draw_binomial(size, n, p, dtype, _seed(seed, "binomial"), "keras.random.binomial"))
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    """Draws from ``Beta(alpha, beta)`` as Keras 3 on TensorFlow makes them: ``X / (X + Y)`` with
+    ``X ~ Gamma(alpha)`` drawn for the seed and ``Y ~ Gamma(beta)`` for the seed plus 12 (both
+    words), ``alpha`` and ``beta`` spread over ``shape`` first."""
+    size = _shape(shape, "beta")
+    dtype = _float(dtype, "beta")
+    a, b = _values(alpha, dtype), _values(beta, dtype)
+    _positive(a, "alpha", "beta")
+    _positive(b, "beta", "beta")
+    try:
+        a, b = np.broadcast_to(a, size), np.broadcast_to(b, size)
+    except ValueError:
+        raise ValueError(f"keras.random.beta: alpha {a.shape} and beta {b.shape} must broadcast to "
+                         f"shape {size}") from None
+    from ..seeding import gamma as draw_gamma  # noqa: PLC0415
+    first = seed_pair(_seed(seed, "beta"), "keras.random.beta")
+    second = RawSeed((v + 12 + 2 ** 31) % 2 ** 32 - 2 ** 31 for v in first)    # TF adds 12 in int32
+    x = draw_gamma(size, a, dtype, first, "keras.random.beta")
+    y = draw_gamma(size, b, dtype, second, "keras.random.beta")
+    return wrap(x / (x + y))

@@ -61,9 +61,9 @@ class _OpSeeds:
         self.python = _random.Random(global_seed)
         self.kernels: dict = {}
 
-    def stream(self, op_seed, kind, dtype, count, per=256):
-        """(key, counter) for ``count`` numbers of op ``kind`` (the kernel's stream then moves on
-        ``per * count``), or None without any seed (glassnet's generator)."""
+    def seeds(self, op_seed):
+        """TensorFlow's ``get_seed(op_seed)``: the op's ``(seed, seed2)`` (taking the next op seed
+        of the global seed's stream when ``op_seed`` is None), or None without any seed."""
         if self.global_seed is not None:
             op = self.python.randint(0, _MAXINT32) if op_seed is None else int(op_seed)
             seeds = (self.global_seed % _MAXINT32, op % _MAXINT32)
@@ -71,8 +71,14 @@ class _OpSeeds:
             seeds = (_DEFAULT_GRAPH_SEED, int(op_seed) % _MAXINT32)
         else:
             return None
-        if seeds == (0, 0):
-            seeds = (0, _MAXINT32)
+        return (0, _MAXINT32) if seeds == (0, 0) else seeds
+
+    def stream(self, op_seed, kind, dtype, count, per=256):
+        """(key, counter) for ``count`` numbers of op ``kind`` (the kernel's stream then moves on
+        ``per * count``), or None without any seed (glassnet's generator)."""
+        seeds = self.seeds(op_seed)
+        if seeds is None:
+            return None
         s1, s2 = seeds
         kernel = (kind, np.dtype(dtype).str, s1, s2)
         offset = self.kernels.get(kernel, 0)
@@ -87,6 +93,12 @@ def _reset_op_seeds(seed) -> None:
 
 
 _OP_SEEDS = [_OpSeeds(_utils.GLOBAL_SEED)]
+
+
+def get_seed(op_seed):
+    """TensorFlow's ``tf.compat.v1.get_seed``: the ``(seed, seed2)`` an op made now gets (a
+    ``Dataset.shuffle`` too), or None when neither the global nor the op seed is set."""
+    return _OP_SEEDS[0].seeds(op_seed)
 
 
 def set_seed(seed) -> None:
