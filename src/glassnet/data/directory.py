@@ -16,8 +16,8 @@ give the same files, in the same order, on the same side of the split::
    set, the others the training set, so two calls with the same seed never share a file.
 
 The returned dataset reads the files lazily, a batch at a time (any folder fits in memory),
-reshuffles the files each epoch through a buffer of 8 batches (seeded, as Keras's; TensorFlow's
-own order cannot be reproduced; ``subset="both"``'s validation set is not reshuffled, as Keras), and has ``class_names`` and
+reshuffles the files each epoch through a buffer of 8 batches (``Dataset.shuffle`` with the seed:
+TensorFlow's order, pass after pass, as Keras's; ``subset="both"``'s validation set is not reshuffled, as Keras), and has ``class_names`` and
 ``file_paths``. Text comes as bytes (``b"..."``, an object array), images as float32
 ``(batch, height, width, channels)``. Labels: "int" int32 ``(batch,)``, "categorical"
 float32 one-hot, "binary" float32 ``(batch, 1)``, None none.
