@@ -20,6 +20,12 @@ The numbers are TensorFlow's Philox-4x32-10 (:mod:`glassnet.tf.philox`) in the a
 under a global seed ``g`` its seeds are ``(g, 0)``, and each epoch's new iterator starts that
 kernel again: the same order every epoch (:func:`fit_order`).
 
+TensorFlow's samplers that take a varying number of words an output (``gamma``, ``binomial``: each
+output on its own stream, skipped 256 or 42 blocks apart) and its multinomial (``categorical``: its
+rows in pieces as its CPU threads take them) are here too, for ``keras.random``; and ``tf.data``'s
+ShuffleDataset (:func:`shuffle_stream`, :func:`shuffle_pass_seeds`): a ring buffer from which each
+output takes ``word % size``, the pass's seeds from the dataset's own Philox seed generator.
+
 >>> from glassnet import seeding
 >>> print(seeding.draw("uniform", (3,), "float32", [1, 2]))      # tf.random.stateless_uniform([3], [1, 2])
 [0.8440604  0.19204533 0.9962232 ]
