@@ -296,18 +296,33 @@ class _Conv(Layer):
 
     def call_ops(self, x, training=False):
         """The forward as recorded tf operations (nested tapes: a gradient penalty, a Hessian):
-        the windows gathered by index, ``Z = P K + b``, ``A = g(Z)``."""
+        ``Z = convolution_op(x, K) + b``, ``A = g(Z)``."""
         from ..tf import vjps  # noqa: PLC0415 - the tape's table, loaded when first needed
-        pads = paddings(np.shape(x)[1:-1], self.kernel_size, self.strides, self.dilation_rate, self.padding)
-        windows, valid = gather_windows(x, self.kernel_size, self.strides, self.dilation_rate, pads)
-        if not valid.all():
-            windows = windows * valid.astype(np.asarray(x).dtype)          # the padding reads zeros
-        out = windows.shape[:1 + self.rank]
-        rows = vjps.reshape(windows, (-1, int(np.prod(windows.shape[1 + self.rank:]))))
-        z = rows @ vjps.reshape(self.kernel, (-1, self.filters))             # Z = P K + b
+        z = self.convolution_op(x, self.kernel)
         if self.use_bias:
             z = z + self.bias
-        return vjps.activation_by(self.activation, vjps.reshape(z, tuple(out) + (self.filters,)))
+        return vjps.activation_by(self.activation, z)
+
+    def convolution_op(self, inputs, kernel):
+        """Keras's ``Conv.convolution_op``: ``inputs`` convolved with ``kernel`` (any tensor of the
+        kernel's shape: keras.io's standardized convolution passes ``(K - mean) / std``), as recorded
+        operations: the windows gathered by index, ``Z = P K``. A subclass that overrides it trains
+        through it (its call is recorded), as one whose ``call`` calls it does."""
+        from ..tf import vjps  # noqa: PLC0415 - the tape's table, loaded when first needed
+        pads = paddings(np.shape(inputs)[1:-1], self.kernel_size, self.strides, self.dilation_rate, self.padding)
+        windows, valid = gather_windows(inputs, self.kernel_size, self.strides, self.dilation_rate, pads)
+        if not valid.all():
+            windows = windows * valid.astype(np.asarray(inputs).dtype)     # the padding reads zeros
+        out = windows.shape[:1 + self.rank]
+        rows = vjps.reshape(windows, (-1, int(np.prod(windows.shape[1 + self.rank:]))))
+        z = rows @ vjps.reshape(kernel, (-1, self.filters))                  # Z = P K
+        return vjps.reshape(z, tuple(out) + (self.filters,))
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "convolution_op" in vars(cls) and not cls.by_call:     # only the convolution is yours: the
+            cls.call = lambda self, inputs: self.call_ops(inputs)   # call, recorded, runs it (Keras's Conv.call)
+            cls._written_with_call()
 
     def backward(self, grad, need_input_grad=True):
         if self.activity_regularizer is not None:
