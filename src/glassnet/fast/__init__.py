@@ -154,8 +154,8 @@ def _constrained_or_active(obj) -> bool:
 
 def _eligible(optimizer) -> bool:
     variables = optimizer.variables_to_update
-    if not variables or _rule(optimizer) is None or optimizer.clipnorm is not None:
-        return False
+    if not variables or _rule(optimizer) is None or optimizer.clipnorm is not None or optimizer.has_extras():
+        return False                    # (use_ema, gradient accumulation, weight-decay exclusions: readable)
     if any(getattr(v, "constraint", None) is not None for v in variables):
         return False                    # Optimizer.apply runs each weight's constraint after the step
     dtype = variables[0].value.dtype
@@ -217,7 +217,8 @@ def _numpy_runner(rule, state, grad, c):
         def run_all(k):
             t, u = state.scratch[0]
             if c.decay:
-                np.multiply(state.values, c.wd, out=t)        # w -= w * (wd * lr)
+                np.multiply(state.values, c.wd, out=t)        # w -= w * wd * lr
+                t *= c.rate
                 state.values -= t
             rule(c, state.values, grad, state.slots, t, u)
         return run_all
@@ -230,7 +231,8 @@ def _numpy_runner(rule, state, grad, c):
             p = state.values[a:b]
             slots = {name: flat[a:b] for name, flat in state.slots.items()}
             if c.decay:
-                np.multiply(p, c.wd, out=t[:b - a])            # w -= w * (wd * lr)
+                np.multiply(p, c.wd, out=t[:b - a])            # w -= w * wd * lr
+                t[:b - a] *= c.rate
                 p -= t[:b - a]
             rule(c, p, grad[a:b], slots, t[:b - a], u[:b - a])
     return run
@@ -243,8 +245,9 @@ class _Numbers:
     per_step = None         # or a function (optimizer, lr, numbers) updating those that change each step
 
     def __init__(self, optimizer, rate, f, **numbers):
-        self.decay = bool(optimizer.weight_decay)
-        self.wd = f(optimizer.weight_decay * rate) if self.decay else f(0)
+        self.decay = bool(optimizer.weight_decay)      # w -= w * wd * lr, wd as Keras's ops.cast gives it
+        self.wd = keras_cast(optimizer.weight_decay, f) if self.decay else f(0)
+        self.rate = f(rate)
         self.__dict__.update(numbers)
 
 
@@ -347,7 +350,7 @@ _RULES = {optimizers.SGD: (_sgd_numbers, _sgd, attrgetter("momentum", "nesterov"
           optimizers.AdamW: (_adam_numbers, _adam, _ADAM_SETTINGS)}
 # What the rules stand in for: apply's parts and each class's update_step (see untouched).
 for _cls in _RULES:
-    stands_in_for(_cls, "apply", "clip", "update_step", "build")
+    stands_in_for(_cls, "apply", "update_weights", "clip", "update_step", "build")
 
 
 def _rule(optimizer):

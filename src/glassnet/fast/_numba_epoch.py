@@ -563,7 +563,7 @@ def _update(values, grads, slot_a, slot_b, slot_c, lo, hi, s, opt_kind, flags, h
     """Step ``s``'s optimizer rule (after the weight decay) over ``[lo, hi)`` of the packed buffers."""
     lr = lrs[s]
     if flags[5]:
-        _rules._decay(values, lo, hi, wds[s])           # w -= w * (wd * lr)
+        _rules._decay(values, lo, hi, wds[s], lr)       # w -= w * wd * lr
     if opt_kind == SGD:
         _rules._sgd(values, grads, slot_a, lo, hi, lr, hyper[0], flags[0], flags[1])
     elif opt_kind == RMSPROP:

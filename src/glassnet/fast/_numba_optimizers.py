@@ -22,10 +22,10 @@ _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 
 @_jit
-def _decay(p, lo, hi, wd):
+def _decay(p, lo, hi, wd, lr):
     p = p[lo:hi]
     for i in range(p.shape[0]):
-        p[i] = p[i] - p[i] * wd                                # w -= w * (wd * lr)
+        p[i] = p[i] - p[i] * wd * lr                           # w -= w * wd * lr
 
 
 @_jit
@@ -143,6 +143,6 @@ def runner(name, p, g, slots, c):
         return rule
 
     def decay_then_rule(lo, hi):
-        _decay(p, lo, hi, c.wd)
+        _decay(p, lo, hi, c.wd, c.rate)
         rule(lo, hi)
     return decay_then_rule

@@ -259,7 +259,7 @@ def plan(model, data, cblist):
         return None
     optimizer, f = model.optimizer, x.dtype.type
     if type(optimizer) not in _OPTIMIZERS or not fast.untouched(optimizer) or optimizer.clipnorm is not None \
-            or optimizer.clipvalue is not None or optimizer.global_clipnorm is not None:
+            or optimizer.clipvalue is not None or optimizer.global_clipnorm is not None or optimizer.has_extras():
         return None
     kinds, penalties, weights = [], [], 0
     for i, layer in enumerate(layers):
@@ -424,7 +424,7 @@ class Epochs:
         else:
             rates = [float(opt.learning_rate)] * steps
         lrs = np.array(rates, self.dtype)
-        wds = np.array([f(opt.weight_decay * r) for r in rates] if decay else [0] * steps, self.dtype)
+        wds = np.array([keras_cast(opt.weight_decay, f) if decay else 0] * steps, self.dtype)   # w -= w wd lr
         if kind == 0:
             hyper = [keras_cast(opt.momentum, f)]        # (as Keras's ops.cast gives it)
             flags = [bool(opt.momentum), opt.nesterov, False, False, False, decay]

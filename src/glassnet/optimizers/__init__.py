@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from ..registry import Family
 from . import schedules
+from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
@@ -32,9 +34,9 @@ from .sgd import SGD
 
 
 CLASSES = {"SGD": SGD, "RMSprop": RMSprop, "Adam": Adam, "AdamW": AdamW, "Adagrad": Adagrad, "Adamax": Adamax,
-           "Nadam": Nadam, "Ftrl": Ftrl, "Lion": Lion}
+           "Nadam": Nadam, "Ftrl": Ftrl, "Lion": Lion, "Adadelta": Adadelta, "Adafactor": Adafactor}
 BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad, "adamax": Adamax,
-           "nadam": Nadam, "ftrl": Ftrl, "lion": Lion}
+           "nadam": Nadam, "ftrl": Ftrl, "lion": Lion, "adadelta": Adadelta, "adafactor": Adafactor}
 
 
 FAMILY = Family("optimizer", "keras.optimizers", CLASSES, aliases=BY_NAME, snake=False, base=Optimizer,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, keras_cast
 
 
 class Adagrad(Optimizer):
@@ -23,8 +23,8 @@ class Adagrad(Optimizer):
 
     def build(self, variables) -> None:
         super().build(variables)
-        for a in self.slots["accumulator"]:
-            a[...] = self.initial_accumulator_value
+        for a in self.slots["accumulator"]:     # Keras's Constant initializer: through float32 (ops.cast)
+            a[...] = keras_cast(self.initial_accumulator_value, a.dtype)
 
     def update_step(self, param, grad, lr, slots):
         a = slots["accumulator"]

@@ -22,7 +22,7 @@ class Adam(Optimizer):
     def slot_names(self):
         return ["momentum", "velocity"] + (["velocity_hat"] if self.amsgrad else [])
 
-    def slots_in_file_order(self):
+    def own_slots_in_file_order(self):
         # Keras makes the momentum and the velocity of each weight together, then the maxima
         return self._per_weight(["momentum", "velocity"]) + self.slots.get("velocity_hat", [])
 

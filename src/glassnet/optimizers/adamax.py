@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, keras_cast
 
 
 class Adamax(Optimizer):
@@ -20,13 +20,13 @@ class Adamax(Optimizer):
     def slot_names(self):
         return ["momentum", "norm"]
 
-    def slots_in_file_order(self):
+    def own_slots_in_file_order(self):
         return self._per_weight(["momentum", "norm"])   # made together per weight, as Keras does
 
     def update_step(self, param, grad, lr, slots):
         m, u = slots["momentum"], slots["norm"]
-        f = param.dtype.type
-        correction = f(1) - f(self.beta_1) ** f(self.iterations + 1)     # 1 - b1^t, as Keras: in float32
+        f = param.dtype.type        # 1 - b1^t in the weights' type, b1 as Keras's ops.cast gives it
+        correction = f(1) - keras_cast(self.beta_1, f) ** f(self.iterations + 1)
         m += (grad - m) * (1 - self.beta_1)
         u[...] = np.maximum(self.beta_2 * u, np.abs(grad))
         param -= (lr * m) / (correction * (u + self.epsilon))

@@ -6,6 +6,7 @@ which runs them in Keras's order. Each optimizer's own rule is in its file (``sg
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -24,42 +25,54 @@ class Optimizer:
     """
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, name=None, **kwargs):
-        learning_rate = _keras2_learning_rate(type(self).__name__, learning_rate, kwargs)
-        unknown = set(kwargs) - {"use_ema", "ema_momentum", "ema_overwrite_frequency",
-                                 "loss_scale_factor", "gradient_accumulation_steps"}
-        if unknown:
-            raise TypeError(f"{type(self).__name__}: unexpected argument(s) {', '.join(sorted(unknown))}")
-        if kwargs.get("use_ema") or kwargs.get("gradient_accumulation_steps"):
-            raise ValueError(f"{type(self).__name__}: use_ema and gradient_accumulation_steps are not supported")
+                 global_clipnorm=None, name=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, **kwargs):
+        owner = type(self).__name__
+        learning_rate = _keras2_learning_rate(owner, learning_rate, kwargs)
+        if kwargs:
+            raise TypeError(f"{owner}: unexpected argument(s) {', '.join(sorted(kwargs))}")
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
-                f"{type(self).__name__}: only one of clipnorm, clipvalue and global_clipnorm can be "
+                f"{owner}: only one of clipnorm, clipvalue and global_clipnorm can be "
                 f"set; got clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
             )
         for arg, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
             if v is not None and not v > 0:
-                raise ValueError(f"{type(self).__name__}: {arg} must be > 0, got {v}")
+                raise ValueError(f"{owner}: {arg} must be > 0, got {v}")
         if weight_decay is not None and not weight_decay >= 0:
-            raise ValueError(f"{type(self).__name__}: weight_decay must be >= 0, got {weight_decay}")
-        self.name = name or snake_case(type(self).__name__)
+            raise ValueError(f"{owner}: weight_decay must be >= 0, got {weight_decay}")
+        _check_extras(owner, use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                      gradient_accumulation_steps)
+        self.name = name or snake_case(owner)
         self._learning_rate_dtype = config.floatx()     # Keras 3's learning-rate variable: floatx when made
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.use_ema, self.ema_momentum = bool(use_ema), float(ema_momentum)
+        self.ema_overwrite_frequency = ema_overwrite_frequency or None
+        self.loss_scale_factor = None if loss_scale_factor is None else float(loss_scale_factor)
+        self.gradient_accumulation_steps = gradient_accumulation_steps or None
+        self._exclude_variables: list = []      # exclude_from_weight_decay's, the variables themselves
+        self._exclude_pattern = None            # and its names, as one regular expression
         self.iterations = 0
         self.built = False
         self.variables_to_update: list = []
         self.slots: dict[str, list[np.ndarray]] = {}
+        self.averages: list[np.ndarray] = []    # use_ema: each variable's moving average
+        self.accumulators: list[np.ndarray] = []    # gradient_accumulation_steps: each gradient's sum so far
         self.fast_state = None              # glassnet.fast's packed copy of the above, if any
 
     @property
     def iterations(self) -> "StepCount":
         """The steps taken so far: a number (``+ 1``, ``==``, ``int()`` as for any int) that
-        also answers as Keras's ``iterations`` variable does (``.numpy()``, ``.assign(n)``)."""
+        also answers as Keras's ``iterations`` variable does (``.numpy()``, ``.assign(n)``).
+        With ``gradient_accumulation_steps`` it counts the updates, as Keras's does (the calls
+        // the steps); a schedule still reads the calls."""
+        steps = self.__dict__.get("gradient_accumulation_steps")
+        value = self._iterations // steps if steps else self._iterations
         count = self.__dict__.get("_step_count")
-        if count is None or count._optimizer is not self or int(count) != self._iterations:
-            count = self.__dict__["_step_count"] = StepCount(self._iterations, self)
+        if count is None or count._optimizer is not self or int(count) != value:
+            count = self.__dict__["_step_count"] = StepCount(value, self)
         return count
 
     @iterations.setter
@@ -75,7 +88,7 @@ class Optimizer:
         in float32): a number that also behaves and prints as Keras's variable does (``.numpy()``,
         ``.assign(0.01)``)."""
         lr = self._learning_rate
-        return LearningRate(float(lr(self.iterations)) if callable(lr) else lr, self, scheduled=callable(lr),
+        return LearningRate(float(lr(self._iterations)) if callable(lr) else lr, self, scheduled=callable(lr),
                             dtype=self.__dict__.get("_learning_rate_dtype", "float32"))
 
     def _rate(self) -> float:
@@ -83,7 +96,7 @@ class Optimizer:
         the variable-like object: what ``glassnet.fast`` reads at every step."""
         lr = self._learning_rate
         if callable(lr):
-            lr = float(lr(self.iterations))
+            lr = float(lr(self._iterations))
         kind = _scalar_type(self.__dict__.get("_learning_rate_dtype", "float32"))
         return float(kind(lr))
 
@@ -128,8 +141,13 @@ class Optimizer:
         return []
 
     def build(self, variables) -> None:
-        """Create the optimizer's state for these variables: each slot, a zero array per variable."""
+        """Create the optimizer's state for these variables: each slot, a zero array per variable
+        (and, as Keras makes them first, the moving averages of ``use_ema`` and the sums of
+        ``gradient_accumulation_steps``)."""
         self.variables_to_update = list(variables)
+        self.averages = [np.zeros_like(v.value) for v in self.variables_to_update] if self.use_ema else []
+        self.accumulators = [np.zeros_like(v.value) for v in self.variables_to_update] \
+            if self.gradient_accumulation_steps else []
         self.slots = {name: [np.zeros_like(v.value) for v in self.variables_to_update]
                       for name in self.slot_names()}
         self.fast_state = None
@@ -140,7 +158,14 @@ class Optimizer:
         return {name: arrays[index] for name, arrays in self.slots.items()}
 
     def slots_in_file_order(self) -> list[np.ndarray]:
-        """Every slot array in the order Keras saves them: each slot's list in turn."""
+        """Every state array in the order Keras saves them: the moving averages (``use_ema``),
+        the gradient sums (``gradient_accumulation_steps``), then the optimizer's own slots
+        (:meth:`own_slots_in_file_order`)."""
+        return list(self.averages) + list(self.accumulators) + self.own_slots_in_file_order()
+
+    def own_slots_in_file_order(self) -> list[np.ndarray]:
+        """The optimizer's own slots in Keras's order: each slot's list in turn (a subclass
+        that makes some together, weight by weight, says so here)."""
         return [a for name in self.slot_names() for a in self.slots[name]]
 
     def _per_weight(self, names) -> list[np.ndarray]:
@@ -154,8 +179,9 @@ class Optimizer:
                 raise ValueError(f"{type(self).__name__}: {arg} must be in [0, 1), got {b}")
 
     def variables(self) -> list:
-        """State arrays in Keras's order: iterations, then the slots."""
-        return [np.array(self.iterations, dtype=np.int64)] + self.slots_in_file_order()
+        """State arrays in Keras's order: iterations (the calls made, as Keras's variable), then
+        the state (:meth:`slots_in_file_order`)."""
+        return [np.array(self._iterations, dtype=np.int64)] + self.slots_in_file_order()
 
     def set_state(self, arrays) -> None:
         """Inverse of :meth:`variables` (used when loading a saved optimizer)."""
@@ -176,34 +202,122 @@ class Optimizer:
         state.pop("_step_count", None)      # made again, for the copy, when asked for
         return state
 
+    def has_extras(self) -> bool:
+        """True when a step does more than clip, decay every weight alike and run the rule:
+        ``use_ema``, ``gradient_accumulation_steps`` or ``exclude_from_weight_decay`` (what
+        ``glassnet.fast``'s packed update does not do: such an optimizer takes this readable path)."""
+        return bool(self.use_ema or self.gradient_accumulation_steps
+                    or (self.weight_decay and (self._exclude_variables or self._exclude_pattern)))
+
+    # -- weight decay: which weights ---------------------------------------------------------
+    def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
+        """Keras's: no weight decay for the variables in ``var_list``, nor for those whose name
+        contains one of the strings ``var_names`` (``var_names=["bias"]``). Before the first step
+        only (the optimizer not yet built), as in Keras; each call replaces the last."""
+        owner = type(self).__name__
+        if self.built:
+            raise ValueError(f"{owner}.exclude_from_weight_decay: the optimizer is built already (it took "
+                             "a step); exclude variables before the first step")
+        var_list = list(var_list or [])
+        for i, v in enumerate(var_list):
+            if not hasattr(v, "value"):
+                raise TypeError(f"{owner}.exclude_from_weight_decay: var_list[{i}] is a {type(v).__name__}, "
+                                "not a Variable")
+        names = list(var_names or [])
+        for i, n in enumerate(names):
+            if not isinstance(n, str):
+                raise TypeError(f"{owner}.exclude_from_weight_decay: var_names[{i}] is {n!r}, not a string")
+        self._exclude_variables = var_list
+        self._exclude_pattern = "|".join(sorted(set(names))) if names else None
+
+    def _use_weight_decay(self, variable) -> bool:
+        if any(variable is v for v in self._exclude_variables):
+            return False
+        return not (self._exclude_pattern and re.search(self._exclude_pattern, str(getattr(variable, "name", ""))))
+
     # -- one update of all variables ----------------------------------------------------
     def apply(self, grads=None, variables=None) -> None:
-        """Update every variable from its gradient (``v.grad`` when ``grads`` is None)."""
+        """Update every variable from its gradient (``v.grad`` when ``grads`` is None), in Keras's
+        order: with ``gradient_accumulation_steps`` n, n - 1 calls of n only add their gradients up
+        and the n-th updates from the mean; an update clips, decays the weights and runs the rule
+        (:meth:`update_weights`); then the moving averages (``use_ema``), each weight's
+        constraint, and ``iterations + 1``."""
         if not self.built:
             self.build(self.variables_to_update if variables is None else variables)
-        lr = float(self.learning_rate)      # a plain float: NumPy keeps the weights' own float type
         variables = self.variables_to_update if variables is None else list(variables)
         positions = {id(v): i for i, v in enumerate(self.variables_to_update)}
-        grads = self.clip([v.grad for v in variables] if grads is None else list(grads))
-        for v, g in zip(variables, grads):
+        for v in variables:                 # all known before anything changes
             if id(v) not in positions:
                 raise ValueError(f"{type(self).__name__}: variable {getattr(v, 'path', v)!r} was not "
                                  "among those the optimizer was built for")
-            if self.weight_decay:
-                v.value -= v.value * (self.weight_decay * lr)          # decoupled weight decay
-            self.update_step(v.value, g, lr, self.slots_of(positions[id(v)]))
-        self.iterations += 1
-        for v in variables:                 # then each weight's constraint, w <- c(w), as Keras
+        grads = [v.grad for v in variables] if grads is None else list(grads)
+        steps = self.gradient_accumulation_steps
+        if not steps:
+            self.update_weights(grads, variables, positions)
+        elif (self._iterations + 1) % steps:                   # not yet: add this gradient up
+            for v, g in zip(variables, grads):
+                total = self.accumulators[positions[id(v)]]
+                total[...] = g + total
+        else:                                                   # the mean of the last n, then start again
+            sums = [self.accumulators[positions[id(v)]] for v in variables]
+            self.update_weights([(g + total) / steps for g, total in zip(grads, sums)], variables, positions)
+            for total in sums:
+                total[...] = 0
+        if self.use_ema:
+            self._moving_averages()
+        for v in variables:                 # each weight's constraint, w <- c(w), as Keras
             constraint = getattr(v, "constraint", None)
             if constraint is not None:
                 constrained = constraint(v.value)
                 v.value[...] = np.asarray(getattr(constrained, "value", constrained))
+        self._iterations += 1
+
+    def update_weights(self, grads, variables, positions) -> None:
+        """One update: clip the gradients, decay the weights (``w -= w * wd * lr``), then
+        :meth:`update_step` for each variable. ``positions``: each variable's index (by ``id``)."""
+        lr = float(self.learning_rate)      # a plain float: NumPy keeps the weights' own float type
+        grads = self.clip(grads)
+        if self.weight_decay:
+            for v in variables:
+                if self._use_weight_decay(v):
+                    f = v.value.dtype.type      # (the decay through float32, as Keras's ops.cast)
+                    v.value -= v.value * keras_cast(self.weight_decay, f) * f(lr)   # decoupled weight decay
+        for v, g in zip(variables, grads):
+            self.update_step(v.value, g, lr, self.slots_of(positions[id(v)]))
+
+    def _moving_averages(self) -> None:
+        """``use_ema``: ``a = mu a + (1 - mu) w`` for every variable (``mu`` 0 while ``iterations``
+        is 0, so the first average is the weight), and every ``ema_overwrite_frequency`` steps
+        the weights take their averages."""
+        for v, average in zip(self.variables_to_update, self.averages):
+            f = average.dtype.type
+            mu = f(self.ema_momentum) if self.iterations != 0 else f(0)
+            average[...] = mu * average + (f(1) - mu) * v.value
+        every = self.ema_overwrite_frequency
+        if every and (self.iterations + 1) % every == 0:
+            self.finalize_variable_values(self.variables_to_update)
+
+    def finalize_variable_values(self, var_list) -> None:
+        """With ``use_ema``, each variable takes its moving average (Keras's fit does this after
+        its last epoch); otherwise nothing."""
+        if not self.use_ema or not self.built:
+            return
+        positions = {id(v): i for i, v in enumerate(self.variables_to_update)}
+        for v in var_list:
+            if id(v) in positions:
+                v.value[...] = self.averages[positions[id(v)]]
+
+    def scale_loss(self, loss):
+        """Keras's: ``loss * loss_scale_factor`` (the loss itself when none is set); the next
+        :meth:`apply_gradients` divides the gradients by the factor."""
+        return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
 
     def apply_gradients(self, grads_and_vars) -> None:
         """Keras's form: ``(gradient, variable)`` pairs (``zip(grads, model.trainable_variables)``)
         for any Variables: a layer's weights or ones a program made. A None gradient (a variable
         the loss does not reach) is skipped, as Keras does; a variable met for the first time
-        gets its state then (by position after the others)."""
+        gets its state then (by position after the others). With ``loss_scale_factor`` the
+        gradients are divided by it first (they came from :meth:`scale_loss`'s loss)."""
         pairs = [(g, v) for g, v in grads_and_vars if g is not None]
         if not pairs:
             raise ValueError(f"{type(self).__name__}.apply_gradients: no gradients provided for any variable "
@@ -219,6 +333,8 @@ class Optimizer:
                                  f"{g.shape}, the variable {v.value.shape}")
             grads.append(g)
             variables.append(v)
+        if self.loss_scale_factor is not None:      # scale_loss's factor taken back out, as Keras's apply
+            grads = [g / self.loss_scale_factor for g in grads]
         if self.built:
             self._add_variables(variables)
         # A loop of one's own has no fit to choose its step: the tape's module asks the fast
@@ -240,6 +356,8 @@ class Optimizer:
             self.variables_to_update = list(self.variables_to_update) + new
             for name in self.slot_names():
                 self.slots[name] = list(self.slots[name]) + list(fresh.slots[name])
+            self.averages = list(self.averages) + list(fresh.averages)
+            self.accumulators = list(self.accumulators) + list(fresh.accumulators)
             self.fast_state = None
 
     def minimize(self, loss, var_list, tape=None) -> None:
@@ -258,19 +376,31 @@ class Optimizer:
         self.apply_gradients(zip(grads, variables))
 
     def clip(self, grads):
-        """The gradients after ``clipnorm`` (each tensor), ``global_clipnorm`` or ``clipvalue``."""
+        """The gradients after ``clipnorm`` (each tensor), ``global_clipnorm`` or ``clipvalue``, as
+        Keras computes them (the factor applied even under the bound, where it is 1 or within
+        an ulp of it):
+
+        - clipnorm c: ``g * c / max(||g||, c)`` (TensorFlow's ``clip_by_norm``)
+        - global_clipnorm c: ``g * (c * min(1 / ||all||, 1 / c))``
+        - clipvalue c: ``clip(g, -c, c)``
+
+        Each norm is taken in the gradients' float type from a sum of squares added up in float64
+        (TensorFlow adds in the float type, in an order of its own: the norm may differ in its
+        last place)."""
         if self.clipnorm is not None:
             out = []
             for g in grads:
-                norm = math.sqrt(float(np.sum(np.square(g, dtype=np.float64))))
-                out.append(g * (self.clipnorm / max(norm, self.clipnorm)) if norm > self.clipnorm else g)
+                f = g.dtype.type
+                norm = np.sqrt(f(np.sum(np.square(g, dtype=np.float64))))
+                out.append(g * f(self.clipnorm) / np.maximum(norm, f(self.clipnorm)))
             return out
         if self.global_clipnorm is not None:
-            norm = math.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads))
-            if norm > self.global_clipnorm:
-                scale = self.global_clipnorm / norm
-                return [g * scale for g in grads]
-            return grads
+            f = grads[0].dtype.type
+            norm = np.sqrt(f(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads)))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = f(self.global_clipnorm) * np.minimum(f(1) / norm, f(1.0 / self.global_clipnorm))
+                scale = scale + (norm - norm)               # NaN when the norm is not finite, as Keras
+            return [g * scale for g in grads]
         if self.clipvalue is not None:
             return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
@@ -292,7 +422,11 @@ class Optimizer:
             lr = float(self.learning_rate)      # Keras 3 reads its variable: 0.0010000000474974513 in float32
         return {"name": self.name, "learning_rate": lr,
                 "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
-                "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
+                "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
+                "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                "loss_scale_factor": self.loss_scale_factor,
+                "gradient_accumulation_steps": self.gradient_accumulation_steps}
 
     def __repr__(self):
         return f"{type(self).__name__}(learning_rate={self._learning_rate!r})"
@@ -443,6 +577,26 @@ def _path_name(optimizer) -> str:
     if name.lower() == type(optimizer).__name__.lower():
         return snake_case(type(optimizer).__name__)
     return name
+
+
+def _check_extras(owner, use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor, steps) -> None:
+    """Keras 3's checks of the base options beyond clipping and weight decay."""
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2):
+        raise ValueError(f"{owner}: gradient_accumulation_steps must be an integer >= 2 (or None), got {steps!r}")
+    if not isinstance(use_ema, (bool, np.bool_)):
+        raise TypeError(f"{owner}: use_ema must be True or False, got {use_ema!r}")
+    if use_ema:
+        if not 0 <= ema_momentum <= 1:
+            raise ValueError(f"{owner}: ema_momentum must be in [0, 1], got {ema_momentum!r}")
+        if ema_overwrite_frequency is not None and (isinstance(ema_overwrite_frequency, bool) or not isinstance(
+                ema_overwrite_frequency, (int, np.integer)) or ema_overwrite_frequency < 1):
+            raise ValueError(f"{owner}: ema_overwrite_frequency must be an integer >= 1 or None, "
+                             f"got {ema_overwrite_frequency!r}")
+    if loss_scale_factor is not None and not (isinstance(loss_scale_factor, (int, float, np.integer, np.floating))
+                                              and not isinstance(loss_scale_factor, bool)
+                                              and loss_scale_factor > 0 and math.isfinite(loss_scale_factor)):
+        raise ValueError(f"{owner}: loss_scale_factor must be a finite number > 0 (or None), "
+                         f"got {loss_scale_factor!r}")
 
 
 def _keras2_learning_rate(owner, learning_rate, kwargs):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, keras_cast
 
 
 class Ftrl(Optimizer):
@@ -51,10 +51,10 @@ class Ftrl(Optimizer):
 
     def build(self, variables) -> None:
         super().build(variables)
-        for n in self.slots["accumulator"]:
-            n[...] = self.initial_accumulator_value
+        for n in self.slots["accumulator"]:     # Keras's Constant initializer: through float32 (ops.cast)
+            n[...] = keras_cast(self.initial_accumulator_value, n.dtype)
 
-    def slots_in_file_order(self):
+    def own_slots_in_file_order(self):
         return self._per_weight(["accumulator", "linear"])     # made together per weight, as Keras
 
     def update_step(self, param, grad, lr, slots):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, keras_cast
 
 
 class Lion(Optimizer):
@@ -29,10 +29,10 @@ class Lion(Optimizer):
         return ["momentum"]
 
     def update_step(self, param, grad, lr, slots):
-        f = param.dtype.type
-        m = slots["momentum"]
-        param -= f(lr) * np.sign(m * f(self.beta_1) + grad * f(1 - self.beta_1))
-        m[...] = m * f(self.beta_2) + grad * f(1 - self.beta_2)
+        f = param.dtype.type        # the betas as Keras's ops.cast gives them, 1 - b in the weights' type
+        m, b1, b2 = slots["momentum"], keras_cast(self.beta_1, f), keras_cast(self.beta_2, f)
+        param -= f(lr) * np.sign(m * b1 + grad * (f(1) - b1))     # w -= lr sign(b1 m + (1 - b1) g)
+        m[...] = m * b2 + grad * (f(1) - b2)                      # m = b2 m + (1 - b2) g
 
     def update_rule(self):
         return [f"Lion(learning_rate={self.learning_rate:g}, beta_1={self.beta_1:g}, beta_2={self.beta_2:g})",

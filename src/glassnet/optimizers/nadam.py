@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, keras_cast
 
 
 class Nadam(Optimizer):
@@ -39,32 +39,34 @@ class Nadam(Optimizer):
         dtype = self.variables_to_update[0].value.dtype if self.variables_to_update else np.float32
         self.u_product = np.array(1.0, dtype)          # Keras's _u_product, in the weights' type
 
-    def slots_in_file_order(self):
+    def own_slots_in_file_order(self):
         # Keras makes momentum and velocity per weight, then the one product of the u_t
         return self._per_weight(["momentum", "velocity"]) + [self.u_product]
 
     def _u(self, step, f):
-        """``u_step = b1 (1 - 0.5 * 0.96^step)`` in the weights' float type, as Keras."""
-        return f(self.beta_1) * (f(1) - f(0.5) * f(0.96) ** f(step))
+        """``u_step = b1 (1 - 0.5 * 0.96^step)`` in the weights' float type, b1 and 0.96 as
+        Keras's ``ops.cast`` gives them in ``update_step`` (in float64, through float32)."""
+        return keras_cast(self.beta_1, f) * (f(1) - f(0.5) * keras_cast(0.96, f) ** f(step))
 
-    def apply(self, grads=None, variables=None) -> None:
-        """Once per step, before the weights: ``U_t = U_{t-1} u_t`` (Keras's order)."""
-        if not self.built:
-            self.build(self.variables_to_update if variables is None else variables)
+    def update_weights(self, grads, variables, positions) -> None:
+        """Once per update, before the weights: ``U_t = U_{t-1} u_t`` (Keras's order: the
+        product times b1, then times ``1 - 0.5 * 0.96^t``, the numbers as written, not cast)."""
         f = self.u_product.dtype.type
-        self.u_product[...] = self.u_product * self._u(self.iterations + 1, f)
-        super().apply(grads, variables)
+        decay = f(1) - f(0.5) * f(0.96) ** f(self.iterations + 1)
+        self.u_product[...] = self.u_product * f(self.beta_1) * decay
+        super().update_weights(grads, variables, positions)
 
     def update_step(self, param, grad, lr, slots):
         f = param.dtype.type
         t = self.iterations + 1
         u_t, u_next = self._u(t, f), self._u(t + 1, f)
         product = f(self.u_product)
+        b1, b2 = keras_cast(self.beta_1, f), keras_cast(self.beta_2, f)
         m, v = slots["momentum"], slots["velocity"]
-        m += (grad - m) * (1 - self.beta_1)
-        v += (grad * grad - v) * (1 - self.beta_2)
+        m += (grad - m) * (f(1) - b1)
+        v += (grad * grad - v) * (f(1) - b2)
         m_hat = u_next * m / (f(1) - product * u_next) + (f(1) - u_t) * grad / (f(1) - product)
-        v_hat = v / (f(1) - f(self.beta_2) ** f(t))
+        v_hat = v / (f(1) - b2 ** f(t))
         param -= m_hat * f(lr) / (np.sqrt(v_hat) + f(self.epsilon))
 
     def update_rule(self):

@@ -305,44 +305,45 @@ def _with_penalty(gi, wi, c1, c2, mode, one, zero):
 
 
 @_jit
-def _prepare(i, p, g, c1, c2, mode, wd, decay, one, zero):
+def _prepare(i, p, g, c1, c2, mode, wd, rate, decay, one, zero):
     """Number ``i``'s gradient with its penalty's (into ``g``), then the weight decay (into
     ``p``): what the stack's NumPy lines do before the optimizer's rule."""
     wi = p[i]
     g[i] = _with_penalty(g[i], wi, c1, c2, mode, one, zero)
     if decay:
-        p[i] = wi - wi * wd                                    # w -= w * (wd * lr)
+        p[i] = wi - wi * wd * rate                             # w -= w * wd * lr
 
 
 # the rules themselves are glassnet.fast's numba loops' (the same arithmetic as fit's)
 @_jit
-def _rmsprop_run(p, g, vel, mg, mom, c1, c2, mode, lr, rho, omr, eps, mu, wd, decay, centered, momentum,
+def _rmsprop_run(p, g, vel, mg, mom, c1, c2, mode, lr, rho, omr, eps, mu, wd, rate, decay, centered, momentum,
                  one, zero):
     for i in range(p.shape[0]):
-        _prepare(i, p, g, c1, c2, mode, wd, decay, one, zero)
+        _prepare(i, p, g, c1, c2, mode, wd, rate, decay, one, zero)
         _rules._rmsprop_at(i, p, g, vel, mg, mom, lr, rho, omr, eps, mu, centered, momentum)
 
 
 @_jit
-def _sgd_run(p, g, mom, c1, c2, mode, lr, mu, wd, decay, momentum, nesterov, one, zero):
+def _sgd_run(p, g, mom, c1, c2, mode, lr, mu, wd, rate, decay, momentum, nesterov, one, zero):
     for i in range(p.shape[0]):
-        _prepare(i, p, g, c1, c2, mode, wd, decay, one, zero)
+        _prepare(i, p, g, c1, c2, mode, wd, rate, decay, one, zero)
         _rules._sgd_at(i, p, g, mom, lr, mu, momentum, nesterov)
 
 
 @_jit
-def _adam_run(p, g, m, vel, vhat, c1, c2, mode, omb1, omb2, alpha, eps, wd, decay, amsgrad, one, zero):
+def _adam_run(p, g, m, vel, vhat, c1, c2, mode, omb1, omb2, alpha, eps, wd, rate, decay, amsgrad, one, zero):
     for i in range(p.shape[0]):
-        _prepare(i, p, g, c1, c2, mode, wd, decay, one, zero)
+        _prepare(i, p, g, c1, c2, mode, wd, rate, decay, one, zero)
         _rules._adam_at(i, p, g, m, vel, vhat, omb1, omb2, alpha, eps, amsgrad)
 
 
 @_jit
 def rmsprop(p, g, vel, mg, mom, starts, stops, modes, c1, c2, nums, decay, centered, momentum, one, zero):
     """Every variant's RMSprop step (``nums[v]``: lr, rho, 1 - rho, epsilon, momentum,
-    weight decay x lr), each weight's penalty gradient (``modes[s]``) added first."""
+    weight decay, lr), each weight's penalty gradient (``modes[s]``) added first."""
     for v in range(p.shape[0]):
         lr, rho, omr, eps, mu, wd = nums[v, 0], nums[v, 1], nums[v, 2], nums[v, 3], nums[v, 4], nums[v, 5]
+        rate = nums[v, 6]
         for s in range(starts.shape[0]):
             lo, hi = starts[s], stops[s]
             a1, a2, mode = c1[v, s], c2[v, s], modes[s]
@@ -351,61 +352,62 @@ def rmsprop(p, g, vel, mg, mom, starts, stops, modes, c1, c2, nums, decay, cente
             mv = mom[v, lo:hi] if momentum else vv
             # the usual combinations each get a loop with the flags fixed (it then vectorizes)
             if decay or centered or momentum:
-                _rmsprop_run(pv, gv, vv, mgv, mv, a1, a2, mode, lr, rho, omr, eps, mu, wd, decay, centered,
+                _rmsprop_run(pv, gv, vv, mgv, mv, a1, a2, mode, lr, rho, omr, eps, mu, wd, rate, decay, centered,
                              momentum, one, zero)
             elif mode == 0:
-                _rmsprop_run(pv, gv, vv, vv, vv, a1, a2, 0, lr, rho, omr, eps, mu, wd, False, False, False, one, zero)
+                _rmsprop_run(pv, gv, vv, vv, vv, a1, a2, 0, lr, rho, omr, eps, mu, wd, rate, False, False, False, one, zero)
             elif mode == 1:
-                _rmsprop_run(pv, gv, vv, vv, vv, a1, a2, 1, lr, rho, omr, eps, mu, wd, False, False, False, one, zero)
+                _rmsprop_run(pv, gv, vv, vv, vv, a1, a2, 1, lr, rho, omr, eps, mu, wd, rate, False, False, False, one, zero)
             elif mode == 2:
-                _rmsprop_run(pv, gv, vv, vv, vv, a1, a2, 2, lr, rho, omr, eps, mu, wd, False, False, False, one, zero)
+                _rmsprop_run(pv, gv, vv, vv, vv, a1, a2, 2, lr, rho, omr, eps, mu, wd, rate, False, False, False, one, zero)
             else:
-                _rmsprop_run(pv, gv, vv, vv, vv, a1, a2, 3, lr, rho, omr, eps, mu, wd, False, False, False, one, zero)
+                _rmsprop_run(pv, gv, vv, vv, vv, a1, a2, 3, lr, rho, omr, eps, mu, wd, rate, False, False, False, one, zero)
 
 
 @_jit
 def sgd(p, g, mom, starts, stops, modes, c1, c2, nums, decay, momentum, nesterov, one, zero):
-    """Every variant's SGD step (``nums[v]``: lr, momentum, weight decay x lr)."""
+    """Every variant's SGD step (``nums[v]``: lr, momentum, weight decay, lr)."""
     for v in range(p.shape[0]):
-        lr, mu, wd = nums[v, 0], nums[v, 1], nums[v, 2]
+        lr, mu, wd, rate = nums[v, 0], nums[v, 1], nums[v, 2], nums[v, 3]
         for s in range(starts.shape[0]):
             lo, hi = starts[s], stops[s]
             pv, gv = p[v, lo:hi], g[v, lo:hi]
             mv = mom[v, lo:hi] if momentum else gv
             a1, a2, mode = c1[v, s], c2[v, s], modes[s]
             if decay or momentum:
-                _sgd_run(pv, gv, mv, a1, a2, mode, lr, mu, wd, decay, momentum, nesterov, one, zero)
+                _sgd_run(pv, gv, mv, a1, a2, mode, lr, mu, wd, rate, decay, momentum, nesterov, one, zero)
             elif mode == 0:                                    # plain SGD: the flags fixed, the loop vectorizes
-                _sgd_run(pv, gv, gv, a1, a2, 0, lr, mu, wd, False, False, False, one, zero)
+                _sgd_run(pv, gv, gv, a1, a2, 0, lr, mu, wd, rate, False, False, False, one, zero)
             elif mode == 1:
-                _sgd_run(pv, gv, gv, a1, a2, 1, lr, mu, wd, False, False, False, one, zero)
+                _sgd_run(pv, gv, gv, a1, a2, 1, lr, mu, wd, rate, False, False, False, one, zero)
             elif mode == 2:
-                _sgd_run(pv, gv, gv, a1, a2, 2, lr, mu, wd, False, False, False, one, zero)
+                _sgd_run(pv, gv, gv, a1, a2, 2, lr, mu, wd, rate, False, False, False, one, zero)
             else:
-                _sgd_run(pv, gv, gv, a1, a2, 3, lr, mu, wd, False, False, False, one, zero)
+                _sgd_run(pv, gv, gv, a1, a2, 3, lr, mu, wd, rate, False, False, False, one, zero)
 
 
 @_jit
 def adam(p, g, m, vel, vhat, starts, stops, modes, c1, c2, nums, decay, amsgrad, one, zero):
     """Every variant's Adam step (``nums[v]``: 1 - beta_1, 1 - beta_2, alpha, epsilon,
-    weight decay x lr)."""
+    weight decay, lr)."""
     for v in range(p.shape[0]):
         omb1, omb2, alpha, eps, wd = nums[v, 0], nums[v, 1], nums[v, 2], nums[v, 3], nums[v, 4]
+        rate = nums[v, 5]
         for s in range(starts.shape[0]):
             lo, hi = starts[s], stops[s]
             pv, gv, mv, vv = p[v, lo:hi], g[v, lo:hi], m[v, lo:hi], vel[v, lo:hi]
             hv = vhat[v, lo:hi] if amsgrad else vv
             a1, a2, mode = c1[v, s], c2[v, s], modes[s]
             if decay or amsgrad:
-                _adam_run(pv, gv, mv, vv, hv, a1, a2, mode, omb1, omb2, alpha, eps, wd, decay, amsgrad, one, zero)
+                _adam_run(pv, gv, mv, vv, hv, a1, a2, mode, omb1, omb2, alpha, eps, wd, rate, decay, amsgrad, one, zero)
             elif mode == 0:                                    # plain Adam: the flags fixed, the loop vectorizes
-                _adam_run(pv, gv, mv, vv, vv, a1, a2, 0, omb1, omb2, alpha, eps, wd, False, False, one, zero)
+                _adam_run(pv, gv, mv, vv, vv, a1, a2, 0, omb1, omb2, alpha, eps, wd, rate, False, False, one, zero)
             elif mode == 1:
-                _adam_run(pv, gv, mv, vv, vv, a1, a2, 1, omb1, omb2, alpha, eps, wd, False, False, one, zero)
+                _adam_run(pv, gv, mv, vv, vv, a1, a2, 1, omb1, omb2, alpha, eps, wd, rate, False, False, one, zero)
             elif mode == 2:
-                _adam_run(pv, gv, mv, vv, vv, a1, a2, 2, omb1, omb2, alpha, eps, wd, False, False, one, zero)
+                _adam_run(pv, gv, mv, vv, vv, a1, a2, 2, omb1, omb2, alpha, eps, wd, rate, False, False, one, zero)
             else:
-                _adam_run(pv, gv, mv, vv, vv, a1, a2, 3, omb1, omb2, alpha, eps, wd, False, False, one, zero)
+                _adam_run(pv, gv, mv, vv, vv, a1, a2, 3, omb1, omb2, alpha, eps, wd, rate, False, False, one, zero)
 
 
 # ---------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ import numpy as np
 
 from .. import regularizers
 from ..layers.core import Dense, Dropout
+from ..optimizers.base import keras_cast
 from ..seeding import dropout_keep
 
 # The loss classes whose methods work on a leading variant axis (they reduce over the last one).
@@ -113,6 +114,8 @@ def why_not(model) -> str | None:
         return "the learning rate is a schedule"
     if any(c is not None for c in (opt.clipnorm, opt.clipvalue, opt.global_clipnorm)):
         return "the optimizer clips gradients"
+    if opt.has_extras():
+        return "the optimizer keeps moving averages, accumulates gradients or excludes weights from decay"
     return None
 
 
@@ -567,12 +570,14 @@ class Stack:
                 c = numbers(opt, lr, w.dtype.type)
                 t, u = scratch
                 if c.decay:
-                    np.multiply(w, c.wd, out=t)          # w -= w * (wd * lr)
+                    np.multiply(w, c.wd, out=t)          # w -= w * wd * lr
+                    t *= c.rate
                     w -= t
                 rule(c, w, g, slots, t, u)
             else:
-                if opt.weight_decay:
-                    w -= w * (opt.weight_decay * lr)     # decoupled weight decay, as Optimizer.apply
+                if opt.weight_decay:                 # decoupled weight decay, as Optimizer.update_weights
+                    f = w.dtype.type
+                    w -= w * keras_cast(opt.weight_decay, f) * f(lr)
                 opt.update_step(w, g, lr, slots)
             if not isinstance(part, slice):          # rows picked out are copies: put them back
                 self.w.flat[part] = w
@@ -693,10 +698,10 @@ class _Fused:
 
 # The rules numba's loops have: the rule's numbers read per variant, and its options (the
 # same for every variant of a stack), in the order the loop takes them.
-_FUSED_RULES = {"RMSprop": (("lr", "rho", "one_minus_rho", "eps", "mu", "wd"), ("decay", "centered", "momentum")),
-                "SGD": (("lr", "mu", "wd"), ("decay", "momentum", "nesterov")),
-                "Adam": (("one_minus_beta_1", "one_minus_beta_2", "alpha", "eps", "wd"), ("decay", "amsgrad")),
-                "AdamW": (("one_minus_beta_1", "one_minus_beta_2", "alpha", "eps", "wd"), ("decay", "amsgrad"))}
+_FUSED_RULES = {"RMSprop": (("lr", "rho", "one_minus_rho", "eps", "mu", "wd", "rate"), ("decay", "centered", "momentum")),
+                "SGD": (("lr", "mu", "wd", "rate"), ("decay", "momentum", "nesterov")),
+                "Adam": (("one_minus_beta_1", "one_minus_beta_2", "alpha", "eps", "wd", "rate"), ("decay", "amsgrad")),
+                "AdamW": (("one_minus_beta_1", "one_minus_beta_2", "alpha", "eps", "wd", "rate"), ("decay", "amsgrad"))}
 
 
 def _numba_loops(work):
