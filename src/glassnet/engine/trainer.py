@@ -311,7 +311,7 @@ class Trainer:
                                     steps_per_epoch, validation_steps, validation_batch_size)
         if training.is_batch_source(x):
             return self._fit_source(x, y, epochs, verbose, callbacks, validation_data, class_weight,
-                                    sample_weight, initial_epoch, steps_per_epoch, validation_steps)
+                                    sample_weight, initial_epoch, steps_per_epoch, validation_steps, shuffle)
         if steps_per_epoch is not None or validation_steps is not None:
             raise ValueError("fit: steps_per_epoch and validation_steps go with a generator or PyDataset x; "
                              "with arrays, every epoch sees all the samples")
@@ -344,13 +344,14 @@ class Trainer:
                                 int(initial_epoch), validation_batch_size)
 
     def _fit_source(self, source, y, epochs, verbose, callbacks, validation_data, class_weight,
-                    sample_weight, initial_epoch, steps_per_epoch, validation_steps):
+                    sample_weight, initial_epoch, steps_per_epoch, validation_steps, shuffle=True):
         """fit on a generator, an iterable of batches, or a PyDataset-like object."""
         _no_arrays_beside(source, y, sample_weight, "fit")
         steps_per_epoch = _positive_int(steps_per_epoch, "steps_per_epoch", None)
         validation_steps = _positive_int(validation_steps, "validation_steps", None)
 
-        data = training.SourceBatches(source, steps_per_epoch, self._batch_check("fit", "x", class_weight, source), "x")
+        data = training.SourceBatches(source, steps_per_epoch, self._batch_check("fit", "x", class_weight, source), "x",
+                                      shuffle)
         validation = None
         if validation_data is not None:
             if training.is_batch_source(validation_data):
@@ -379,7 +380,7 @@ class Trainer:
         validation_steps = _positive_int(validation_steps, "validation_steps", None)
         if training.is_batch_source(x):
             _no_arrays_beside(x, y, sample_weight, "fit")
-            data = training.SourceBatches(x, steps_per_epoch, None, "x")
+            data = training.SourceBatches(x, steps_per_epoch, None, "x", shuffle)
         else:
             if steps_per_epoch is not None:
                 raise ValueError("fit: steps_per_epoch goes with a generator or dataset x; with arrays, "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import random
 import signal
 import sys
 import threading
@@ -156,9 +157,15 @@ class SourceBatches:
     either is read until it ends (one epoch's worth), and an epoch that gets no batch
     stops training with a message that says why."""
 
-    def __init__(self, source, steps, check, what="x"):
+    def __init__(self, source, steps, check, what="x", shuffle=False):
         self.source, self.check, self.what = source, check, what
         self.indexed = hasattr(source, "__getitem__") and hasattr(source, "__len__") and not hasattr(source, "__next__")
+        # a keras.utils.PyDataset is read as Keras's TensorFlow adapter reads one: batches 0 and 1
+        # once first (for its tensor spec), then each epoch's indices, shuffled by Python's random
+        # when fit shuffles (a __getitem__ that draws from random draws as in Keras)
+        from ..utils import PyDataset  # noqa: PLC0415
+        self.keras_like = isinstance(source, PyDataset)
+        self.shuffle, self._peeked = bool(shuffle) and self.keras_like, not self.keras_like
         # an iterable that is not itself an iterator (a glassnet.data.Dataset, a DataLoader) is
         # read afresh each epoch, as Keras reads a tf.data.Dataset; with steps_per_epoch, one
         # iterator runs on across epochs
@@ -188,11 +195,20 @@ class SourceBatches:
         # steps_per_epoch (or validation_steps) on a Dataset of known size: one iterator runs on
         # across epochs and starts again once all its batches were taken, as Keras's epoch iterator
         cycles = self.known is not None and not self.afresh
+        order = None
+        if self.indexed:
+            if not self._peeked:
+                self._peeked = True
+                for i in range(min(2, len(self.source))):
+                    self.source[i]
+            order = list(range(len(self.source)))
+            if self.shuffle:
+                random.shuffle(order)
         while self.steps is None or count < self.steps:
             if self.indexed:
                 if count >= len(self.source):
                     break
-                item = self.source[count]
+                item = self.source[order[count]]
             else:
                 if cycles and self._seen >= self.known:
                     break
