@@ -38,8 +38,8 @@ state a node of its own (``engine/graph.py``), as for a recurrent layer.
 >>> layer = glassnet.layers.Bidirectional(glassnet.layers.LSTM(4, return_sequences=True, name="lstm"))
 >>> layer(np.ones((2, 5, 3))).shape
 TensorShape([2, 5, 8])
->>> [w.path for w in layer.weights][:2]
-['forward_lstm/kernel', 'forward_lstm/recurrent_kernel']
+>>> [w.path for w in layer.weights][:2]            # (Keras 3: bidirectional/forward_lstm/lstm_cell/kernel)
+['bidirectional/forward_lstm/kernel', 'bidirectional/forward_lstm/recurrent_kernel']
 """
 from __future__ import annotations
 
