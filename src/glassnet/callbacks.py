@@ -174,7 +174,7 @@ class ModelCheckpoint(Callback):
         if save_weights_only and not filepath.endswith(".weights.h5"):
             raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must "
                              f"end in `.weights.h5` (Keras weights format). Received: filepath={filepath}")
-        if not save_weights_only and not filepath.endswith(".keras"):
+        if not save_weights_only and not filepath.endswith((".keras", ".h5")):     # (.h5: the legacy file, as Keras 3.15)
             raise ValueError("The filepath provided must end in `.keras` (Keras model format). Received: "
                              f"filepath={filepath}")
         self.filepath, self.monitor, self.verbose = filepath, monitor, verbose
