@@ -197,6 +197,12 @@ class _ZeroPadding(_Resampling):
     def backward(self, grad, need_input_grad=True):
         return crop(grad, self.padding) if need_input_grad else None      # the border's gradient dropped
 
+    def call_ops(self, x, training=False):
+        """``pad(X)`` as a recorded tf operation (nested tapes: WGAN-GP's gradient penalty
+        through a critic that pads its images first)."""
+        from ..tf.array_ops import pad as tf_pad  # noqa: PLC0415 - the tape's operations, loaded when needed
+        return tf_pad(x, [[0, 0]] + [list(p) for p in self.padding] + [[0, 0]])
+
     def to_onnx(self, g, x):
         pads = [0] + [b for b, _ in self.padding] + [0] + [0] + [a for _, a in self.padding] + [0]
         return g.node("Pad", [x, g.initializer("pads", np.array(pads, np.int64))], mode="constant")
