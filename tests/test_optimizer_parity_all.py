@@ -157,3 +157,22 @@ def test_ulps_sees_a_one_ulp_change():
     assert ulps(np.nextafter(a, np.float32(10)), a) == 1
     b = np.array([np.nextafter(np.float32(1), np.float32(2)), -3.0], np.float32)
     assert ulps(b, a) == 1 and ulps(b, a, whole=True) == 0.5        # 1.0's ulp is half of 3.0's
+
+
+def test_the_options_and_their_state_survive_a_keras_file(tmp_path):
+    """use_ema and gradient_accumulation_steps are written to config.json as Keras writes them, and
+    the moving averages and gradient sums are saved and read back with the slots, in Keras's order."""
+    glassnet.utils.set_random_seed(0)
+    model = glassnet.Sequential([glassnet.Input(shape=(3,)), glassnet.layers.Dense(2)])
+    model.compile(optimizer=optimizers.Adam(use_ema=True, ema_momentum=0.9, gradient_accumulation_steps=2),
+                  loss="mse")
+    x = np.arange(24, dtype=np.float32).reshape(8, 3) / 10
+    model.fit(x, np.ones((8, 2), np.float32), epochs=1, batch_size=3, verbose=0)     # 3 calls: one sum pending
+    model.save(tmp_path / "m.keras")
+    back = glassnet.keras.models.load_model(tmp_path / "m.keras").optimizer
+    assert (back.use_ema, back.ema_momentum, back.gradient_accumulation_steps) == (True, 0.9, 2)
+    ours = model.optimizer.variables()
+    assert len(ours) == 1 + 2 + 2 + 4 and int(ours[0]) == 3 and int(model.optimizer.iterations) == 1
+    assert np.any(ours[3] != 0)                         # the pending gradient sum is kept
+    for a, b in zip(ours, back.variables()):
+        np.testing.assert_array_equal(a, b)

@@ -84,7 +84,7 @@ def write(model, include_optimizer=True) -> bytes:
         if opt is not None:
             vars_ = f.create_group("optimizer").create_group("vars")
             vars_.attrs["name"] = opt.name
-            state = [np.array(opt.iterations, dtype=np.int64)]
+            state = [np.array(opt._iterations, dtype=np.int64)]     # the calls (Keras's variable)
             if not opt.has_schedule:     # Keras keeps a number as a variable, a schedule as config only
                 state.append(np.array(opt.learning_rate, dtype=np.float32))
             for i, a in enumerate(state + optimizer_slots(opt)):

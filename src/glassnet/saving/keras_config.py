@@ -123,7 +123,9 @@ def subclass_config(model) -> dict:
 def compile_config(model) -> dict:
     opt = model.optimizer
     ocfg = optimizers.serialize(opt)
-    ocfg["config"] = {**opt.get_config(), **_OPTIMIZER_EXTRAS}
+    ocfg["config"] = opt.get_config()       # (glassnet's own give Keras's base keys: use_ema, ... in Keras's place)
+    for key, default in _OPTIMIZER_EXTRAS.items():
+        ocfg["config"].setdefault(key, default)
     if not opt.has_schedule:                    # a number: as a float (a schedule: its config)
         ocfg["config"]["learning_rate"] = float(opt.learning_rate)
     def metric(spec):                       # check_saveable has refused anything else

@@ -88,7 +88,7 @@ def write(model, include_optimizer=True) -> bytes:
         _names(group.create_group("top_level_model_weights"), "weight_names", [])
         opt = model.optimizer if (include_optimizer and model.compiled) else None
         if opt is not None:
-            state = [(f"{opt.name}/iteration", np.array(opt.iterations, dtype=np.int64))]
+            state = [(f"{opt.name}/iteration", np.array(opt._iterations, dtype=np.int64))]
             if not opt.has_schedule:
                 state.append((f"{opt.name}/learning_rate", np.array(opt.learning_rate, dtype=np.float32)))
             state += [(f"{opt.name}/slot_{i}", a) for i, a in enumerate(h5.optimizer_slots(opt))]
