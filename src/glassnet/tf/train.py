@@ -206,7 +206,8 @@ def _walk_optimizer(opt, prefix: str, out: dict) -> None:
 
     def set_rate(a):
         opt.learning_rate = float(np.asarray(a))
-    out[f"{prefix}/_iterations{_SUFFIX}"] = _Slot(lambda: np.array(int(opt.iterations), dtype=np.int64), set_iter, ())
+    out[f"{prefix}/_iterations{_SUFFIX}"] = _Slot(lambda: np.array(int(opt._iterations), dtype=np.int64),   # the calls
+                                                  set_iter, ())
     base = 1
     if not callable(getattr(opt, "_learning_rate", None)):
         out[f"{prefix}/_learning_rate{_SUFFIX}"] = _Slot(lambda: np.array(float(opt.learning_rate), dtype=np.float32),
