@@ -150,6 +150,11 @@ def _output_shape(model, layer):
             and not model.__dict__.get("_functional"):
         return None
     shape = getattr(layer, "output_shape", None)
+    if shape is None and layer.__dict__.get("_build_shape") is not None:   # built by hand (layer.build(shape)):
+        try:                                                                # Keras asks compute_output_shape
+            shape = tuple(layer.compute_output_shape(layer._build_shape))
+        except Exception:                                   # noqa: BLE001 - Keras shows '?' when it cannot say
+            shape = None
     batch = layer.__dict__.get("_built_batch")      # built by a call on real rows: Keras shows that batch
     if isinstance(batch, int) and isinstance(shape, tuple) and shape and shape[0] is None:
         shape = (batch,) + shape[1:]
@@ -173,8 +178,10 @@ def _kind(layer) -> str:
 def _params(layer) -> str:
     """The Param # cell. Keras marks a layer built when it is made if it has no ``build`` of
     its own (Dropout, pooling, Flatten: nothing to make), so only layers with weights still
-    to make read "0 (unbuilt)"."""
+    to make read "0 (unbuilt)"; and the lookups (StringLookup, IntegerLookup, TextVectorization),
+    which Keras 3.15 builds only when called, even adapted."""
     if layer.built:
         return f"{layer.count_params():,}"
     from ..layers.base import Layer  # noqa: PLC0415 - the layers build on the engine's modules
-    return "0" if type(layer).build is Layer.build else "0 (unbuilt)"
+    from ..layers.lookup import _Lookup  # noqa: PLC0415
+    return "0" if type(layer).build is Layer.build and not isinstance(layer, _Lookup) else "0 (unbuilt)"
