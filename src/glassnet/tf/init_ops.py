@@ -30,16 +30,22 @@ def _tensor_call(base):
     return __call__
 
 
-def _alias(name, base, doc):
+def _alias(name, base, doc, config_order=None):
     # named as the Keras class (as TensorFlow's init_ops_v2.RandomNormal ...), so that a layer
-    # holding one saves and loads as that Keras initializer
-    return type(base.__name__, (base,), {"__call__": _tensor_call(base), "__doc__": doc, "__module__": __name__})
+    # holding one saves and loads as that Keras initializer; get_config lists its keys in
+    # TensorFlow's order (init_ops_v2: the seed last), which printing the config shows
+    body = {"__call__": _tensor_call(base), "__doc__": doc, "__module__": __name__}
+    if config_order:
+        body["get_config"] = lambda self: {k: base.get_config(self)[k] for k in config_order}
+    return type(base.__name__, (base,), body)
 
 
 random_normal_initializer = _alias("random_normal_initializer", _init.RandomNormal,
-                                   "``N(mean, stddev^2)``: ``(mean=0.0, stddev=0.05, seed=None)``.")
+                                   "``N(mean, stddev^2)``: ``(mean=0.0, stddev=0.05, seed=None)``.",
+                                   ("mean", "stddev", "seed"))
 random_uniform_initializer = _alias("random_uniform_initializer", _init.RandomUniform,
-                                    "``U(minval, maxval)``: ``(minval=-0.05, maxval=0.05, seed=None)``.")
+                                    "``U(minval, maxval)``: ``(minval=-0.05, maxval=0.05, seed=None)``.",
+                                    ("minval", "maxval", "seed"))
 zeros_initializer = _alias("zeros_initializer", _init.Zeros, "All zeros.")
 ones_initializer = _alias("ones_initializer", _init.Ones, "All ones.")
 
