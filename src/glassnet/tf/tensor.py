@@ -857,6 +857,12 @@ class TensorFunction:
         self.__module__ = getattr(plain, "__module__", __name__)
 
     def __call__(self, x, *args, **kwargs):
+        if isinstance(x, KerasTensor):      # keras.activations.sigmoid(logits) in a functional model (keras.io's
+            from ..keras import ops  # noqa: PLC0415 - memory-efficient embeddings): Keras's op layer
+            op = getattr(ops, self.__name__, None)
+            if op is None:
+                raise TypeError(f"{self.__name__}: not available on a symbolic tensor; wrap it in a layer")
+            return op(x, *args, **kwargs)
         if _active_tapes() and not args:
             from . import vjps  # noqa: PLC0415 - recorded: tf.keras.activations.relu(x) inside a tape
             return vjps.activation_by(self.plain, x if hasattr(x, "dtype") and x.dtype.kind == "f"
