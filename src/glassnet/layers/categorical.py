@@ -41,11 +41,13 @@ class _Preprocessing(Layer):
             return super().__call__(x, training)
         if isinstance(x, strings.RaggedList):     # rows of different lengths (unicode_split): row by row, as TF
             return strings.RaggedList(self(row, training) for row in x)
+        from ..tf.ragged import RaggedTensor  # noqa: PLC0415 - TextVectorization(ragged=True)'s rows
+        if isinstance(x, RaggedTensor):           # its values looked up, its rows kept, as TensorFlow
+            return x.with_flat_values(self(x.flat_values, training))
         x = self._inputs(x, "inputs")
         if not self.built:
             self.build_from_shape((None,) + x.shape[1:])
         out = self._called_output(self.forward(x, training=False))
-        from ..tf.ragged import RaggedTensor  # noqa: PLC0415 - TextVectorization(ragged=True)'s rows
         return out if isinstance(out, RaggedTensor) else wrap(out)
 
     def _called_output(self, out):

@@ -149,6 +149,16 @@ def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
     return sum(centered * centered, axis=axis, keepdims=keepdims) / builtins.max(n - ddof, 0)
 
 
+def _tile(A, reps):
+    """``np.tile`` as ``tf.tile`` (its gradient adds up the copies): einops.repeat's NumPy call.
+    NumPy's rule for ``reps`` of another length: the shorter side takes leading 1s."""
+    from .ops import tile  # noqa: PLC0415 - ops builds on this module
+    reps = (int(reps),) if np.ndim(reps) == 0 else tuple(int(r) for r in reps)
+    if len(reps) > len(_shape(A)):
+        A = reshape(A, shape=(1,) * (len(reps) - len(_shape(A))) + tuple(_shape(A)))
+    return tile(A, (1,) * (len(_shape(A)) - len(reps)) + reps)
+
+
 # NumPy functions with a rule, called with NumPy's own arguments
 FUNCTIONS = {
     np.sum: lambda a, axis=None, dtype=None, out=None, keepdims=False, **kw:
@@ -168,6 +178,7 @@ FUNCTIONS = {
     np.squeeze: lambda a, axis=None: squeeze(a, axis=axis),
     np.expand_dims: lambda a, axis: expand_dims(a, axis=axis),
     np.broadcast_to: lambda array, shape, subok=False: broadcast_to(array, shape),
+    np.tile: _tile,
     np.concatenate: lambda arrays, axis=0, out=None, **kw:
         NotImplemented if kw else _no_out(out, "np.concatenate") or concatenate(*arrays, axis=axis),
     np.stack: lambda arrays, axis=0, out=None, **kw:

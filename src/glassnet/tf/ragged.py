@@ -319,9 +319,14 @@ class RaggedTensor:
             key = (key,)
         if not key:
             return self
+        if any(k is Ellipsis for k in key):       # rt[..., :-1]: '...' stands for the axes not named
+            at = next(i for i, k in enumerate(key) if k is Ellipsis)
+            if any(k is Ellipsis for k in key[at + 1:]):
+                raise IndexError("RaggedTensor indexing: an index can only have a single ellipsis ('...')")
+            key = key[:at] + (slice(None),) * max(self.ndim - len(key) + 1, 0) + key[at + 1:]
+            if not key:
+                return self
         first, rest = key[0], key[1:]
-        if first is Ellipsis:
-            raise TypeError("RaggedTensor indexing: '...' is not supported; index the rows explicitly")
         if isinstance(first, slice):
             rows = [self._row(i) for i in range(*first.indices(self.nrows_int()))]
             if rest:

@@ -494,11 +494,13 @@ def _as_operand(value, dtype):
 def _from_program(frame) -> bool:
     """True when ``frame``, the code that called a NumPy function or ufunc on a Tensor, is a
     program's: neither glassnet's own modules nor NumPy's (an ndarray method such as ``t.sum()``
-    reaches ``np.add.reduce`` through NumPy's Python). A doctest is a program, in any module."""
+    reaches ``np.add.reduce`` through NumPy's Python) nor einops' (its NumPy backend computes
+    on the Tensors as its TensorFlow backend does on TensorFlow's: ``einops.repeat`` gives a
+    Tensor). A doctest is a program, in any module."""
     if _OPEN.numpy_recorded:                      # a function of one's own that glassnet runs as a layer
         return False
     name = frame.f_globals.get("__name__") or ""
-    if name.startswith(("glassnet.", "numpy.")) or name in ("glassnet", "numpy"):
+    if name.startswith(("glassnet.", "numpy.", "einops.")) or name in ("glassnet", "numpy"):
         return frame.f_code.co_filename.startswith("<doctest")
     return True
 
