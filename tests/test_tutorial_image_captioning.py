@@ -11,9 +11,11 @@ that RaggedTensor and reduce_join of the words, einops' parse_shape / rearrange 
 Not yet matched (the rest of the tutorial, run beside TF 2.21 on the same stand-ins): TF 2.21 itself fails two of
 its cells (SeqEmbedding's ``Add`` of a (1, seq, depth) position batch to an (n, seq, depth) one: "Cannot merge
 tensors with different batch sizes", glassnet refuses it too; ``g.model = model``: Keras 3's Callback.model has no
-setter, glassnet sets it). With those two cells mended, glassnet differs at the element_spec of a map ending in
-``RaggedTensor.to_tensor()`` and of ``Dataset.load`` (sizes seen where TF has None), and the masked loss gets
-float32 labels from compile's loss wrapper (TF keeps int64), which stops fit.
+setter, glassnet sets it). With those two cells mended, the two print the same lines (the custom layers' shapes and
+attention scores, TokenOutput.adapt's entropies and bias, simple_gen's captions, the GenerateText callback) but the
+element_spec of a map ending in ``RaggedTensor.to_tensor()`` and of ``Dataset.load`` (glassnet shows the sizes it
+saw where TF has None); both then stop at fit, where Keras 3.15 hands the tutorial's masked_loss float32 labels
+(a TypeError from sparse_softmax_cross_entropy_with_logits in both).
 """
 import numpy as np
 
