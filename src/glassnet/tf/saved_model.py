@@ -118,7 +118,10 @@ def save(obj, export_dir, signatures=None, options=None, _serve=False) -> None:
     trainable = {k: s.trainable for k, s in slots.items()}
     keras_bytes, kind, why = None, "module", ""
     from ..engine.model import Model                  # noqa: PLC0415
-    if isinstance(obj, Model):
+    if isinstance(obj, Model) and obj._is_subclass():
+        why = "a subclassed model: its .keras file loads only beside its class, so this folder keeps its variables"
+        kind = "keras-weights"
+    elif isinstance(obj, Model):
         keras_bytes, why = _keras_file(obj)
         kind = "keras" if keras_bytes is not None else "keras-weights"
     os.makedirs(os.path.join(folder, "variables"), exist_ok=True)
