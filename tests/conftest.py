@@ -99,7 +99,7 @@ def renamed(program):
 
 
 # A fit progress line's timing (" - 4s - 558ms/step"), which no two runs share.
-FIT_TIMING = re.compile(r" - \d+s - \d+m?s/step")
+FIT_TIMING = re.compile(r" - \d+s - \d+(?:us|ms|s)/step")
 
 
 def run_printing(program):
