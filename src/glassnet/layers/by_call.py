@@ -260,9 +260,6 @@ def output_shape(layer, input_shape):
     if not layer.built and getattr(type(layer).build, "_records_shape", False):   # its own build first, as
         layer.build(input_shape)        # Keras's call does: a build that builds inner layers itself (keras.io's
         layer.built = True              # mixture density layer) finds them unbuilt, and makes their weights once
-    if not layer.built and getattr(type(layer).build, "_records_shape", False):   # its own build first, as
-        layer.build(input_shape)        # Keras's call does: a build that builds inner layers itself (keras.io's
-        layer.built = True              # mixture density layer) finds them unbuilt, and makes their weights once
     kept = [(g, g.state.numpy().copy()) for g in _seed_generators(layer)]
     try:
         with weight_scope(layer):                       # (inner layers built here: under its name)
