@@ -78,3 +78,14 @@ def test_dropout_masks_are_the_same_either_way():
         config.set_kernels("auto")
     np.testing.assert_array_equal(fast_mask, slow_mask)
     assert 0.45 < fast_mask.mean() < 0.55
+
+
+@pytest.mark.parametrize("counter", [[5, 0, 9, 0], [0xFFFFFF00, 0xFFFFFFFF, 1, 0], [0xFFFFFF00, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF]])
+def test_a_large_draw_in_two_halves_on_two_threads_is_the_same_bits(monkeypatch, counter):
+    """From 2**17 numbers the compiled draw runs in two halves of whole blocks, the second on
+    glassnet's helper thread; its counter carries (and wraps) as the readable one does."""
+    from glassnet.fast import threads
+    monkeypatch.setattr(threads, "elementwise_threads", lambda: 2)
+    count = (1 << 17) + 6                                          # a partial last block too
+    got = philox._numba_uniform(_numba_philox, [77, 88], counter, count)
+    np.testing.assert_array_equal(got.view(np.uint32), _readable([77, 88], counter, count).view(np.uint32))

@@ -99,13 +99,18 @@ def draw(kind, shape, dtype, seed, who="random", a=0.0, b=1.0) -> np.ndarray:
     shape = tuple(int(d) for d in shape)
     key, counter = philox.key_counter_from_seed(seed_pair(seed, who))
     count = math.prod(shape)
-    if kind == "uniform":                 # in place: the same roundings as u * (b - a) + a, no copies
-        out = philox.uniform(key, counter, count, dtype)
-        out *= dtype.type(b) - dtype.type(a)
+    a, b = dtype.type(a), dtype.type(b)  # in place: the same roundings as u * (b - a) + a, no copies;
+    if kind == "uniform":                 # the passes that change nothing are left out (times 1, and
+        out = philox.uniform(key, counter, count, dtype)          # plus 0 to a u >= +0: a Dropout's)
+        if b - a != 1:
+            out *= b - a
+        if a != 0:
+            out += a
     else:
         out = (philox.normal if kind == "normal" else philox.truncated_normal)(key, counter, count, dtype)
-        out *= dtype.type(b)
-    out += dtype.type(a)
+        if b != 1:
+            out *= b
+        out += a                          # (kept: -0.0 + 0.0 is +0.0, as TensorFlow's z * s + m)
     return out.reshape(shape)
 
 

@@ -15,6 +15,7 @@ normals come in pairs by Box-Muller (``sqrt(-2 log u1)`` times the sine and cosi
 from __future__ import annotations
 
 import sys
+import threading
 
 import numpy as np
 
@@ -125,6 +126,7 @@ def _fill(key, counter, count: int, per_block: int, convert, dtype) -> np.ndarra
 
 
 _NUMBA_FROM = 1 << 14              # float32 uniforms from which numba's loop is used (when loaded)
+_SPLIT_FROM = 1 << 17              # ... and from which it runs in two halves on two free cores
 _loops = None                      # glassnet.fast._numba_philox once asked for; False: unavailable
 
 
@@ -142,17 +144,36 @@ def _numba_loops():
     return _loops or None
 
 
+def _numba_uniform(loops, key, counter, count: int) -> np.ndarray:
+    """:func:`uniform` in float32 by numba's loop; a large draw in two halves of whole blocks,
+    the second on glassnet's helper thread when a second core is free (the loop lets go of
+    the GIL). Each number comes from its own block's counter: the same bits either way."""
+    c = [int(w) & 0xFFFFFFFF for w in counter]
+    k0, k1 = np.uint64(int(key[0]) & 0xFFFFFFFF), np.uint64(int(key[1]) & 0xFFFFFFFF)
+    lo, hi = c[0] | c[1] << 32, c[2] | c[3] << 32
+    out = np.empty(count, np.float32)
+    from .. import fast  # noqa: PLC0415
+    from ..fast import threads  # noqa: PLC0415
+    if count >= _SPLIT_FROM and threads.elementwise_threads() > 1 and \
+            not threading.current_thread().name.startswith("glassnet"):
+        cut = count // 8 * 4                                   # the first half's blocks: count // 8
+        lo2 = (lo + count // 8) % (1 << 64)
+        hi2 = (hi + (lo2 < lo)) % (1 << 64)                    # the carry into the counter's high half
+        later = fast._pool().submit(loops.uniform_f32, k0, k1, np.uint64(lo2), np.uint64(hi2), out[cut:])
+        loops.uniform_f32(k0, k1, np.uint64(lo), np.uint64(hi), out[:cut])
+        later.result()
+        return out
+    loops.uniform_f32(k0, k1, np.uint64(lo), np.uint64(hi), out)
+    return out
+
+
 def uniform(key, counter, count: int, dtype=np.float32) -> np.ndarray:
     """``count`` numbers in [0, 1): four a block (float16/32), two a block (float64). A large
     float32 draw goes through numba's loop when numba is loaded: the same words, bit for bit."""
     if count >= _NUMBA_FROM and np.dtype(dtype) == np.float32:
         loops = _numba_loops()
         if loops is not None:
-            c = [int(w) & 0xFFFFFFFF for w in counter]
-            out = np.empty(count, np.float32)
-            loops.uniform_f32(np.uint64(int(key[0]) & 0xFFFFFFFF), np.uint64(int(key[1]) & 0xFFFFFFFF),
-                              np.uint64(c[0] | c[1] << 32), np.uint64(c[2] | c[3] << 32), out)
-            return out
+            return _numba_uniform(loops, key, counter, count)
     per = 2 if np.dtype(dtype) == np.float64 else 4
     return _fill(key, counter, count, per, lambda w: _float01(w, dtype), dtype)
 
