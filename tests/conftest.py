@@ -117,6 +117,18 @@ def run_printing(program):
     return [FIT_TIMING.sub("", line) for line in out.getvalue().split("\n")]
 
 
+PROGRESS_TIMING = re.compile(r" \d+(?::\d+)?m?s \d+[mu]?s/step")     # "1s 95ms/step": no two runs share it
+
+
+def assert_program_prints(program, tf_output, rtol=2e-4):
+    """A keras.io program run renamed (:func:`run_printing`) prints TF 2.21 / Keras 3.15's lines
+    ``tf_output``: each line equal, or its numbers within ``rtol`` (float32's digits); the
+    progress lines' timings left out."""
+    lines = [PROGRESS_TIMING.sub("", line) for line in run_printing(program)]
+    assert len(lines) == len(tf_output), "\n".join(lines)
+    for got, want in zip(lines, tf_output):
+        assert got == want or _numbers_close(got, want, rtol=rtol), (got, want)
+
 def assert_guide_prints(guide, name, tf_output, numeric=(), loose_spaces=False, fresh_functions=False):
     """Run a TensorFlow guide's code (``guide``, with ``import tensorflow as tf``) as
     ``import glassnet as tf`` and check that it prints ``tf_output``, TF 2.21's lines: each

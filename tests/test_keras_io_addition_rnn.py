@@ -8,9 +8,8 @@ model.predict(rowx) with its own progress line, ctable.decode of the predictions
 config. TF_OUTPUT was recorded under TensorFlow 2.21 / Keras 3.15: the seeded weights and draws are
 Keras's, so every line matches, the numbers to float32's last digits.
 """
-import re
 
-from conftest import _numbers_close, run_printing
+from conftest import assert_program_prints
 
 from glassnet import keras
 
@@ -168,14 +167,7 @@ TF_OUTPUT = [
     '',
 ]
 
-# a progress line's timings ("1s 95ms/step"), which no two runs share
-TIMING = re.compile(r" \d+(?::\d+)?m?s \d+[mu]?s/step")
-
-
 def test_addition_rnn(monkeypatch, tmp_path):
     keras.backend.clear_session()               # layer names count as in a fresh process
     monkeypatch.chdir(tmp_path)                 # (the program writes its files here)
-    lines = [TIMING.sub("", line) for line in run_printing(PROGRAM)]
-    assert len(lines) == len(TF_OUTPUT), "\n".join(lines)
-    for got, want in zip(lines, TF_OUTPUT):     # each line as TF printed it, its numbers to float32's digits
-        assert got == want or _numbers_close(got, want, rtol=2e-4), (got, want)
+    assert_program_prints(PROGRAM, TF_OUTPUT)

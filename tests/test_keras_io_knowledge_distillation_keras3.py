@@ -7,9 +7,8 @@ teacher inside the tape, so its gradient reaches the teacher's weights through y
 Keras; model.metrics is [loss, compile_metrics]. TF_OUTPUT was recorded under TensorFlow 2.21 /
 Keras 3.15 (seeded: the same numbers).
 """
-import re
 
-from conftest import _numbers_close, run_printing
+from conftest import assert_program_prints
 
 from glassnet import keras
 
@@ -127,14 +126,7 @@ TF_OUTPUT = [
     '',
 ]
 
-# a progress line's timings ("1s 95ms/step"), which no two runs share
-TIMING = re.compile(r" \d+(?::\d+)?m?s \d+[mu]?s/step")
-
-
 def test_knowledge_distillation_keras3(monkeypatch, tmp_path):
     keras.backend.clear_session()               # layer names count as in a fresh process
     monkeypatch.chdir(tmp_path)                 # (the program writes its files here)
-    lines = [TIMING.sub("", line) for line in run_printing(PROGRAM)]
-    assert len(lines) == len(TF_OUTPUT), "\n".join(lines)
-    for got, want in zip(lines, TF_OUTPUT):     # each line as TF printed it, its numbers to float32's digits
-        assert got == want or _numbers_close(got, want, rtol=2e-4), (got, want)
+    assert_program_prints(PROGRAM, TF_OUTPUT)

@@ -7,9 +7,8 @@ model.predict(x_pred, verbose=0)[0]) from random.randint's seed text, 5 characte
 here. TF_OUTPUT was recorded under TensorFlow 2.21 / Keras 3.15: seeded, the losses, the
 probabilities and so the sampled characters are Keras's.
 """
-import re
 
-from conftest import _numbers_close, run_printing
+from conftest import assert_program_prints
 
 from glassnet import keras
 
@@ -151,14 +150,7 @@ TF_OUTPUT = [
     '',
 ]
 
-# a progress line's timings ("1s 95ms/step"), which no two runs share
-TIMING = re.compile(r" \d+(?::\d+)?m?s \d+[mu]?s/step")
-
-
 def test_lstm_character_level_text_generation(monkeypatch, tmp_path):
     keras.backend.clear_session()               # layer names count as in a fresh process
     monkeypatch.chdir(tmp_path)                 # (the program writes its files here)
-    lines = [TIMING.sub("", line) for line in run_printing(PROGRAM)]
-    assert len(lines) == len(TF_OUTPUT), "\n".join(lines)
-    for got, want in zip(lines, TF_OUTPUT):     # each line as TF printed it, its numbers to float32's digits
-        assert got == want or _numbers_close(got, want, rtol=2e-4), (got, want)
+    assert_program_prints(PROGRAM, TF_OUTPUT)

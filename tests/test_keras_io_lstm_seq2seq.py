@@ -12,9 +12,8 @@ Not matched (left out of the program here): print(model.input) shows glassnet's 
 where Keras shows KerasTensors, and the inference decoder's summary says lstm_1[0][0] where Keras
 counts the layer's calls in every model (lstm_1[1][0]).
 """
-import re
 
-from conftest import _numbers_close, run_printing
+from conftest import assert_program_prints
 
 from glassnet import keras
 
@@ -212,14 +211,7 @@ TF_OUTPUT = [
     '',
 ]
 
-# a progress line's timings ("1s 95ms/step"), which no two runs share
-TIMING = re.compile(r" \d+(?::\d+)?m?s \d+[mu]?s/step")
-
-
 def test_lstm_seq2seq(monkeypatch, tmp_path):
     keras.backend.clear_session()               # layer names count as in a fresh process
     monkeypatch.chdir(tmp_path)                 # (the program writes its files here)
-    lines = [TIMING.sub("", line) for line in run_printing(PROGRAM)]
-    assert len(lines) == len(TF_OUTPUT), "\n".join(lines)
-    for got, want in zip(lines, TF_OUTPUT):     # each line as TF printed it, its numbers to float32's digits
-        assert got == want or _numbers_close(got, want, rtol=2e-4), (got, want)
+    assert_program_prints(PROGRAM, TF_OUTPUT)

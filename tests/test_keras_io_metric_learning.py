@@ -13,9 +13,8 @@ Not run: the tf.keras form's tf.nn.l2_normalize(embeddings) on a symbolic tensor
 refuses (a KerasTensor cannot be used as input to a TensorFlow function) and glassnet accepts;
 sklearn's ConfusionMatrixDisplay (not installed).
 """
-import re
 
-from conftest import _numbers_close, run_printing
+from conftest import assert_program_prints
 
 from glassnet import keras
 
@@ -181,14 +180,7 @@ TF_OUTPUT = [
     '',
 ]
 
-# a progress line's timings ("1s 95ms/step"), which no two runs share
-TIMING = re.compile(r" \d+(?::\d+)?m?s \d+[mu]?s/step")
-
-
 def test_metric_learning(monkeypatch, tmp_path):
     keras.backend.clear_session()               # layer names count as in a fresh process
     monkeypatch.chdir(tmp_path)                 # (the program writes its files here)
-    lines = [TIMING.sub("", line) for line in run_printing(PROGRAM)]
-    assert len(lines) == len(TF_OUTPUT), "\n".join(lines)
-    for got, want in zip(lines, TF_OUTPUT):     # each line as TF printed it, its numbers to float32's digits
-        assert got == want or _numbers_close(got, want, rtol=2e-4), (got, want)
+    assert_program_prints(PROGRAM, TF_OUTPUT)
