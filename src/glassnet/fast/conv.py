@@ -69,6 +69,8 @@ import threading
 
 import numpy as np
 
+from . import heap
+
 _kernels = None          # the compiled module once loaded, False when numba is missing or broken
 _MIN_ENTRIES = 1 << 18   # "auto": numba from arrays of this many numbers (a 28x28 convnet at batch 32 and
                          # up), where it pays its one-time cost (~2.4 s to compile, ~0.3 s per process
@@ -337,6 +339,7 @@ def conv2d_forward(layer, x, training=False):
     xpad = pad(x, pads)
     if not _worth_it(xpad.size * kernel.shape[0] * kernel.shape[1]) or not _plain(xpad, kernel):
         return None
+    heap.keep_freed_memory()             # once: a step's freed arrays kept for the next (fast/heap.py)
     out_sp = tuple((n - (k - 1) * d - 1) // s + 1 for n, k, s, d in
                    zip(xpad.shape[1:3], layer.kernel_size, layer.strides, layer.dilation_rate))
     n, f = xpad.shape[0], layer.filters
