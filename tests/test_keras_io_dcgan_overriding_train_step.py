@@ -11,9 +11,8 @@ iterations. TF_OUTPUT was recorded under TensorFlow 2.21 / Keras 3.15. The losse
 TensorFlow's unseeded global draws inside train_step (tf.random.normal, the shuffle), which glassnet
 does not reproduce: their lines are compared in form.
 """
-import re
 
-from conftest import _numbers_close, run_printing
+from conftest import assert_program_prints
 
 from glassnet import keras
 
@@ -185,16 +184,7 @@ TF_OUTPUT = [
     '',
 ]
 
-# a progress line's timings ("1s 95ms/step"), which no two runs share
-TIMING = re.compile(r" \d+(?::\d+)?m?s \d+[mu]?s/step")
-# the losses of draws TensorFlow makes from its own global stream (not glassnet's): their form only
-FOUR = re.compile(r"-?\d+\.\d{4}")
-
-
 def test_dcgan_overriding_train_step(monkeypatch, tmp_path):
     keras.backend.clear_session()               # layer names count as in a fresh process
     monkeypatch.chdir(tmp_path)                 # (the program writes its files here)
-    lines = [TIMING.sub("", line) for line in run_printing(PROGRAM)]
-    assert len(lines) == len(TF_OUTPUT), "\n".join(lines)
-    for got, want in zip(lines, TF_OUTPUT):     # each line as TF printed it, its numbers to float32's digits
-        assert got == want or _numbers_close(got, want, rtol=2e-4) or ("━ -" in want and FOUR.sub("#", got) == FOUR.sub("#", want)), (got, want)
+    assert_program_prints(PROGRAM, TF_OUTPUT, progress_form_only=True)

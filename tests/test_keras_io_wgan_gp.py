@@ -13,9 +13,8 @@ come from TF's unseeded global draws inside train_step, so their line is compare
 Not matched (left out): the penalty's gradient w.r.t. the Conv2D bias, which TensorFlow gives as
 zeros (through LeakyReLU's gradient op) and glassnet as None (not connected).
 """
-import re
 
-from conftest import _numbers_close, run_printing
+from conftest import assert_program_prints
 
 from glassnet import keras
 
@@ -287,16 +286,7 @@ TF_OUTPUT = [
     '',
 ]
 
-# a progress line's timings ("1s 95ms/step"), which no two runs share
-TIMING = re.compile(r" \d+(?::\d+)?m?s \d+[mu]?s/step")
-# the losses of draws TensorFlow makes from its own global stream (not glassnet's): their form only
-FOUR = re.compile(r"-?\d+\.\d{4}")
-
-
 def test_wgan_gp(monkeypatch, tmp_path):
     keras.backend.clear_session()               # layer names count as in a fresh process
     monkeypatch.chdir(tmp_path)                 # (the program writes its files here)
-    lines = [TIMING.sub("", line) for line in run_printing(PROGRAM)]
-    assert len(lines) == len(TF_OUTPUT), "\n".join(lines)
-    for got, want in zip(lines, TF_OUTPUT):     # each line as TF printed it, its numbers to float32's digits
-        assert got == want or _numbers_close(got, want, rtol=2e-4) or ("━ -" in want and FOUR.sub("#", got) == FOUR.sub("#", want)), (got, want)
+    assert_program_prints(PROGRAM, TF_OUTPUT, progress_form_only=True)
