@@ -158,6 +158,9 @@ EXAMPLES = {
     act.softmax: lambda draw, rng: ((lambda x: vjps.softmax(x, axis=-1)), [rng.normal(size=draw(MATRIX))]),
     act.log_softmax: lambda draw, rng: ((lambda x: vjps.log_softmax(x, axis=0)), [rng.normal(size=draw(MATRIX))]),
     vjps._einsum: einsummed, act.softplus: unary(vjps.softplus), vjps._activation: other_activation, vjps._xent: xent,
+    act.leaky_relu: unary(lambda x: vjps.leaky_relu(x, 0.1), 0.1, signed=True),
+    np.sign: unary(np.sign, 0.1, signed=True),                                       # derivative 0 (TF: zeros)
+    vjps._step: unary(lambda x: vjps.step(x, np.asarray(x) > 0), 0.1, signed=True),  # derivative 0
 }
 EXAMPLES.update(VJP_EXAMPLES)     # the rules tf.* adds from its own modules (index maps, trig, erf, linalg)
 

@@ -106,9 +106,10 @@ class LeakyReLU(_Elementwise):
         return self.a
 
     def call_ops(self, x, training=False):
-        """``where(x > 0, x, slope x)`` as recorded tf operations (nested tapes)."""
+        """The same as a recorded tf operation (nested tapes), whose gradient keeps x as an input,
+        as TF's LeakyReluGrad does (``vjps.leaky_relu``)."""
         from ..tf import vjps  # noqa: PLC0415
-        return vjps.where(np.asarray(x) > 0, x, x * np.asarray(self.negative_slope, x.dtype))
+        return vjps.leaky_relu(x, self.negative_slope)
 
     def backward(self, grad, need_input_grad=True):
         return activations.backward_of(activations.leaky_relu)(self.x, self.a, grad, self.negative_slope)

@@ -131,15 +131,17 @@ def scatter_patches(dpatches, padded_shape, strides, dilation):
     return dx
 
 
-def window_index(spatial, kernel_size, strides, dilation, pads):
+def window_index(spatial, kernel_size, strides, dilation, pads, out_spatial=None):
     """The windows of an input as indices into it, for :func:`gather_windows`: per spatial axis
     an integer array ``i*s + a*d - before`` (output position ``i``, kernel position ``a``),
     clipped into the input and shaped to broadcast to ``(*out, *kernel)``; and ``valid``, False
-    where a window covers the padding (there the gathered value is replaced by zero)."""
+    where a window covers the padding (there the gathered value is replaced by zero).
+    ``out_spatial``: the first so many windows only (a transposed convolution's patches, one per
+    input pixel, land at these places of its padded output)."""
     r = len(kernel_size)
     index, valid = [], np.ones((1,) * (2 * r), bool)
     for axis, (n, k, s, d, (before, after)) in enumerate(zip(spatial, kernel_size, strides, dilation, pads)):
-        out = (n + before + after - (k - 1) * d - 1) // s + 1
+        out = (n + before + after - (k - 1) * d - 1) // s + 1 if out_spatial is None else out_spatial[axis]
         pos = np.arange(out)[:, None] * s + np.arange(k)[None, :] * d - before       # (out, kernel)
         shape = [1] * (2 * r)
         shape[axis], shape[r + axis] = out, k

@@ -39,8 +39,8 @@ import numpy as np
 
 from .. import activations
 from .activation_onnx import activation_to_onnx
-from .conv import (_Conv, check_spatial, extract_patches, input_gradient, pad, paddings, refuse_float64,
-                   transposed_product)
+from .conv import (_Conv, check_spatial, crop, extract_patches, input_gradient, pad, paddings, refuse_float64,
+                   transposed_product, window_index)
 
 
 def transpose_output_length(size, kernel, stride, dilation, padding, output_padding=None):
@@ -135,6 +135,28 @@ class _ConvTranspose(_Conv):
         self.a = self.activation(self.z)                                      # A = g(Z)
         self._add_activity_penalty(self.a)            # activity_regularizer: r(A) / batch joins the loss
         return self.a
+
+    def call_ops(self, x, training=False):
+        """The forward as recorded tf operations (nested tapes: a gradient penalty through a
+        generator's upsampling, a Hessian): ``dP = X_rows K.T``, each input pixel's patch added
+        where it lands (a scatter-add, whose gradient gathers a convolution's windows, and the
+        other way round: differentiable again), the padding cut off, ``Z = ... + b``, ``A = g(Z)``.
+        (``_Conv``'s recorded convolution reads windows; this one paints them.)"""
+        from ..tf import vjps  # noqa: PLC0415 - the tape's table, loaded when first needed
+        shape = tuple(np.shape(x))
+        out, pads = self._geometry(shape[1:-1])
+        padded = tuple(o + b + a for o, (b, a) in zip(out, pads))
+        kernel = vjps.reshape(self.kernel, (-1, shape[-1]))                      # (kh*kw*F, C)
+        patches = vjps.reshape(x, (-1, shape[-1])) @ vjps.transpose(kernel)    # dP = X_rows K.T
+        patches = vjps.reshape(patches, shape[:-1] + self.kernel_size + (self.filters,))
+        index, _ = window_index(padded, self.kernel_size, self.strides, self.dilation_rate,
+                                [(0, 0)] * self.rank, out_spatial=shape[1:-1])
+        zpad = vjps.scatter(patches, (shape[0],) + padded + (self.filters,),
+                            (slice(None),) + tuple(index) + (slice(None),))  # painted where they land
+        z = crop(zpad, pads)
+        if self.use_bias:
+            z = z + self.bias
+        return vjps.activation_by(self.activation, z)
 
     def backward_from_z(self, dz, need_input_grad=True):
         """From ``dJ/dZ``: a plain convolution of ``dZ`` with the same kernel gives ``dX``."""

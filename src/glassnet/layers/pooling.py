@@ -118,7 +118,8 @@ class _MaxPooling(_Pooling):
     def call_ops(self, x, training=False):
         """The same as recorded tf operations (nested tapes): each window's entries times a
         constant one-hot of its maximum (the first one, as TF's MaxPool gives its gradient to):
-        dY reaches that pixel only, and a second derivative through the choice is 0, as TF's."""
+        dY reaches that pixel only, and a second derivative through the choice is 0 (zeros that
+        reach x, as TF's MaxPoolGrad: ``vjps.step``)."""
         from ..tf import vjps  # noqa: PLC0415
         windows, valid = self._windows_ops(x)
         axes = tuple(range(1 + self.rank, 1 + 2 * self.rank))
@@ -127,7 +128,7 @@ class _MaxPooling(_Pooling):
         rows = plain.reshape(plain.shape[:1 + self.rank] + (n, plain.shape[-1]))   # the pool's entries in a row
         first = np.argmax(rows, axis=-2)                                  # the first maximum of each window
         pick = (np.arange(n)[:, None] == first[..., None, :]).reshape(plain.shape)
-        return vjps.sum(windows * pick.astype(np.asarray(x).dtype), axis=axes)
+        return vjps.sum(windows * vjps.step(windows, pick), axis=axes)
 
     def backward(self, grad, need_input_grad=True):
         if not need_input_grad:

@@ -114,12 +114,12 @@ def relu6(features, name=None) -> Tensor:
 
 def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
     """``x if x > 0 else alpha x`` (TensorFlow's default ``alpha=0.2``)."""
-    return vjps.activation(_floats(features), _act.leaky_relu, negative_slope=alpha)
+    return vjps.leaky_relu(_floats(features), negative_slope=alpha)
 
 
 def elu(features, name=None) -> Tensor:
     """``x if x > 0 else exp(x) - 1``."""
-    return vjps.activation(_floats(features), _act.elu)
+    return vjps.activation_by(_act.elu, _floats(features))
 
 
 def selu(features, name=None) -> Tensor:

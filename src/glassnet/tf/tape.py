@@ -481,8 +481,11 @@ class GradientTape:
 
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
         """``d(sum of target)/d(source)`` for each source, in the structure ``sources`` was given
-        (one value, a list, a tuple or a dict). A source the target does not depend on gives
-        None (``unconnected_gradients="zero"``: zeros); so does an integer one."""
+        (one value, a list, a tuple or a dict). A source no recorded operation connects to the
+        target gives None (``unconnected_gradients="zero"``: zeros); so does an integer one. One
+        connected only through derivatives that are 0 gets zeros, as in TensorFlow: a gradient
+        penalty's gradient w.r.t. a bias before a ReLU, LeakyReLU or max pooling, whose gradients
+        keep the pre-activation as an input (``vjps.step``); before linear layers only: None."""
         zero = _unconnected(unconnected_gradients)
         self._claim("gradient")
         flat = _flatten(sources)

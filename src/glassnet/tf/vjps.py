@@ -196,8 +196,9 @@ def _matmul_dy(ans, x, y):            # d(x @ y)/dy: x^T @ g
 
 defvjp(np.matmul, _matmul_dx, _matmul_dy)
 
-# answers that are constant where they are defined: recorded nowhere, no gradient (TF: None)
-CONSTANT_UFUNCS = {np.sign, np.floor, np.ceil, np.rint, np.trunc, np.floor_divide}
+# answers that are constant where they are defined: recorded nowhere, no gradient (TF: None); but
+# TensorFlow's Sign has a gradient, zeros (so |x|'s second derivative reaches x): recorded, see step
+CONSTANT_UFUNCS = {np.floor, np.ceil, np.rint, np.trunc, np.floor_divide}
 
 
 # -- reductions --------------------------------------------------------------------------------
@@ -393,13 +394,20 @@ def _getitem(x, key):
     return np.asarray(x[key])
 
 
+def scatter(values, shape, key):
+    """Zeros of ``shape`` with ``values`` added at ``key`` (entries named twice get both: a
+    transposed convolution's overlapping patches);  dJ/d(values) = g[key]. The transpose of
+    :func:`getitem`, and its gradient."""
+    return apply(_scatter, values, shape=tuple(shape), key=_plain_key(key))
+
+
 def _scatter(g, shape, key):
     out = np.zeros(shape, np.asarray(g).dtype)
     np.add.at(out, key, g)
     return out
 
 
-defvjp(_getitem, lambda ans, x, key: lambda g: apply(_scatter, g, shape=_shape(x), key=key))
+defvjp(_getitem, lambda ans, x, key: lambda g: scatter(g, _shape(x), key))
 defvjp(_scatter, lambda ans, g, shape, key: lambda gg: getitem(gg, key))
 
 
@@ -501,11 +509,44 @@ defvjp(_act.sigmoid, lambda ans, x: lambda g: g * ans * (1 - ans))
 
 
 def relu(x):
-    """``max(x, 0)``;  dJ/dx = g where x > 0 (0 at x = 0, as TF)."""
+    """``max(x, 0)``;  dJ/dx = g where x > 0 (0 at x = 0, as TF): ``g * step(x, x > 0)``."""
     return apply(_act.relu, x)
 
 
-defvjp(_act.relu, lambda ans, x: lambda g: g * (_plain(x) > 0))
+defvjp(_act.relu, lambda ans, x: lambda g: g * step(x, _plain(x) > 0))
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """``x`` where x > 0, ``slope * x`` elsewhere;  dJ/dx = g times the slope at x: ``g * step(x, slope)``."""
+    return apply(_act.leaky_relu, x, negative_slope=negative_slope)
+
+
+defvjp(_act.leaky_relu, lambda ans, x, negative_slope=0.2:
+       lambda g: g * step(x, np.where(_plain(x) > 0, 1, negative_slope)))
+
+
+# -- factors that are constant where they are defined, kept connected to what they depend on -----
+def step(x, value):
+    """``value``, a piecewise-constant function of ``x`` already worked out (``x > 0``, a leaky ReLU's
+    slope at each x, which entry of a pooling window wins), as ``x``'s dtype, recorded as an
+    operation of ``x`` whose derivative is 0. TensorFlow's gradients keep ``x`` so (ReluGrad,
+    LeakyReluGrad and MaxPoolGrad take it; Abs's goes through Sign, whose gradient is zeros): a
+    second derivative that reaches a source only through such a factor gives zeros, not None
+    (``tape.gradient``'s None means: not connected at all)."""
+    return apply(_step, x, value=value)
+
+
+def _step(x, value):
+    return np.asarray(value, dtype=np.asarray(x).dtype)
+
+
+def _zero_rule(ans, x, **settings):
+    """The rule of an operation whose derivative is 0 wherever it is defined: zeros of x's shape."""
+    return lambda g: wrap(np.zeros(_shape(x), np.asarray(_plain(x)).dtype))
+
+
+defvjp(_step, _zero_rule)
+defvjp(np.sign, _zero_rule)                 # TensorFlow's Sign: zeros, not None
 
 
 def softmax(x, axis=-1):
@@ -555,10 +596,6 @@ def _elu_ops(x, alpha=1.0):
     return where(np.asarray(_plain(x)) > 0, x, np.expm1(np.minimum(x, 0.0)) * alpha)
 
 
-def _leaky_relu_ops(x, negative_slope=0.2):
-    return where(np.asarray(_plain(x)) > 0, x, x * negative_slope)
-
-
 def _selu_ops(x):
     return _elu_ops(x, _act._SELU_ALPHA) * _act._SELU_SCALE
 
@@ -568,7 +605,7 @@ def _silu_ops(x):
 
 
 # the activations whose rule is their own operations: differentiable as often as one likes
-_TWICE = {_act.elu: _elu_ops, _act.leaky_relu: _leaky_relu_ops, _act.selu: _selu_ops, _act.silu: _silu_ops}
+_TWICE = {_act.elu: _elu_ops, _act.leaky_relu: leaky_relu, _act.selu: _selu_ops, _act.silu: _silu_ops}
 
 
 def activation(x, fn, **kwargs):
