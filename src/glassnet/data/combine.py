@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["interleave_runs", "pad"]
+__all__ = ["interleave_runs", "pad", "padded_spec"]
 
 
 def interleave_runs(sources, cycle_length: int, block_length: int):
@@ -65,3 +65,29 @@ def pad(parts, shape, value):
                              f"shape {tuple(shape)}")
         out[(i, *(slice(0, n) for n in a.shape))] = a
     return out
+
+
+def padded_spec(spec, shapes, size):
+    """``padded_batch``'s element_spec from its source's ``spec``: each leaf's shape after the batch
+    axis (``size``, None unless drop_remainder) is its ``shapes`` entry, ``None`` or -1 staying
+    unknown, or without ``shapes`` the leaf's own, as TensorFlow's; None for leaves it cannot pad."""
+    from .structure import TensorSpec, leaves  # noqa: PLC0415 - structure builds on composite, as this
+
+    if not all(isinstance(s, TensorSpec) and s.shape.rank is not None for s in leaves(spec)):
+        return None
+
+    def along(s, shape):
+        if isinstance(s, tuple):
+            return tuple(along(p, shape[i] if isinstance(shape, (tuple, list)) and len(shape) == len(s)
+                               and not _is_shape(shape) else shape) for i, p in enumerate(s))
+        if isinstance(s, dict):
+            return type(s)((k, along(p, shape[k] if isinstance(shape, dict) else shape)) for k, p in s.items())
+        dims = tuple(s.shape) if shape is None else \
+            tuple(None if d is None or int(d) == -1 else int(d) for d in np.asarray(shape, dtype=object).reshape(-1))
+        return TensorSpec((size, *dims), s.dtype)
+    return along(spec, shapes)
+
+
+def _is_shape(shape) -> bool:
+    """``shape`` is one leaf's padded shape (numbers and Nones), not a structure of them."""
+    return all(d is None or isinstance(d, (int, np.integer)) for d in shape)

@@ -27,8 +27,8 @@ import numpy as np
 
 from ..tf.tensor import TensorShape
 
-__all__ = ["RaggedStacker", "SparseTensorSpec", "batched_spec", "is_composite", "numpy_leaf", "ragged_stack", "row",
-           "row_count", "row_spec", "slice_spec", "spec_of_leaf", "stack", "unknown_batch"]
+__all__ = ["RaggedStacker", "SparseTensorSpec", "batched_spec", "is_composite", "is_composite_spec", "numpy_leaf",
+           "ragged_stack", "row", "row_count", "row_spec", "slice_spec", "spec_of_leaf", "stack", "unknown_batch"]
 
 
 def _kinds():
@@ -115,6 +115,11 @@ def numpy_leaf(a):
 # -- batch and ragged_batch -------------------------------------------------------------------------
 def _is_ragged_spec(spec) -> bool:
     return type(spec).__name__ == "RaggedTensorSpec"
+
+
+def is_composite_spec(spec) -> bool:
+    """``spec`` is a RaggedTensorSpec or a SparseTensorSpec."""
+    return isinstance(spec, SparseTensorSpec) or _is_ragged_spec(spec)
 
 
 def stack(parts, spec=None):

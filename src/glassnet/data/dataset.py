@@ -37,12 +37,13 @@ import types
 
 import numpy as np
 
+from ..tf.data_sized import TRACING, UNKNOWN_RANK
 from ..tf.framework import TRACED
 from ..tf.tensor import Tensor, TensorShape
-from .combine import interleave_runs, pad
+from .combine import interleave_runs, pad, padded_spec
 from .prefetch import draws, prefetched
-from .composite import (RaggedStacker, batched_spec, is_composite, row, row_count, row_spec, slice_spec, stack,
-                        unknown_batch)
+from .composite import (RaggedStacker, batched_spec, is_composite, is_composite_spec, row, row_count, row_spec,
+                        slice_spec, stack, unknown_batch)
 from .structure import TensorSpec, as_array, as_element, as_input, leaves, numpy_leaf, spec_of, structure, tensors
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "Options"]
@@ -54,15 +55,18 @@ UNKNOWN_CARDINALITY = -2        # tf.data.UNKNOWN_CARDINALITY
 _PEEK = threading.local()               # .on while element_spec looks at a first element (not a pass)
 
 
-def _call(fn, element):
+def _call(fn, element, shapes=False):
     """``fn`` on an element as the learner's code sees it (Tensors); a tuple element is
     spread over the function's arguments, as tf.data does. It runs as TensorFlow's traced
-    functions do where that shows (``numpy_function``'s scalars: glassnet.tf.framework.TRACED)."""
+    functions do where that shows (``numpy_function``'s scalars: glassnet.tf.framework.TRACED);
+    ``shapes``: this call's result gives a map's spec (``tf.cond`` runs both branches:
+    glassnet.tf.data_sized)."""
     element = tensors(element)
-    token = TRACED.set(True)
+    token, tracing = TRACED.set(True), TRACING.set(bool(shapes))
     try:
         return fn(*element) if isinstance(element, tuple) else fn(element)
     finally:
+        TRACING.reset(tracing)
         TRACED.reset(token)
 
 
@@ -221,6 +225,8 @@ class Dataset:
         """``out``, whose elements are this one's (shuffled, repeated, cached...): TensorFlow's
         spec of them, a batch of unknown size included, goes with them."""
         out._unknown_batch = self._unknown_batch
+        if out._spec is None:                # told as this one's is (a map's marks kept), not by a peek
+            out._spec_from = lambda: self.element_spec
         return out
 
     # -- sources ---------------------------------------------------------------------------
@@ -419,14 +425,21 @@ class Dataset:
         n = self._cardinality
         if n >= 0:
             n = n // batch_size if drop_remainder else math.ceil(n / batch_size)
-        batched = self._then(run, n, self._batched_spec(batch_size if drop_remainder else None, ragged))
+        size = batch_size if drop_remainder else None
+        batched = self._then(run, n, self._batched_spec(size, ragged))
         batched._unknown_batch = not drop_remainder     # TensorFlow's spec: (None, ...) unless drop_remainder
+        if batched._spec is None and not ragged:        # (ragged_batch's kind of leaf is seen in a batch)
+            batched._spec_from = lambda: self._batched_spec(size, spec=self.element_spec)
         return batched
 
-    def _batched_spec(self, size, ragged=False):
-        if self._spec is None:
+    def _batched_spec(self, size, ragged=False, spec=None):
+        """The spec of batches of ``size`` (None: unknown) of this dataset's elements (of ``spec``);
+        None where it is told only by a batch itself."""
+        spec = self._spec if spec is None else spec
+        if spec is None or not all(isinstance(s, TensorSpec) or is_composite_spec(s) for s in leaves(spec)):
             return None
-        return structure(lambda s: batched_spec(s, size, ragged) or TensorSpec((size, *s.shape), s.dtype), self._spec)
+        return structure(lambda s: batched_spec(s, size, ragged) or
+                         TensorSpec(None if s.shape.rank is None else (size, *s.shape), s.dtype), spec)
 
     @_makes("_BatchDataset")                   # TensorFlow's ragged_batch is a batch of its own kind of elements
     def ragged_batch(self, batch_size, drop_remainder=False, row_splits_dtype=np.int64, name=None):
@@ -462,7 +475,10 @@ class Dataset:
         n = self._cardinality
         if n >= 0:
             n = n // batch_size if drop_remainder else math.ceil(n / batch_size)
-        return self._then(run, n)
+        padded = self._then(run, n)
+        padded._spec_from = lambda: padded_spec(self.element_spec, padded_shapes, batch_size if drop_remainder
+                                                else None)
+        return padded
 
     @_makes("_UnbatchDataset")
     def unbatch(self, name=None):
@@ -471,9 +487,12 @@ class Dataset:
             for element in self._run():
                 for i in range(row_count(leaves(element)[0])):
                     yield structure(lambda a, i=i: a[i, ...] if isinstance(a, np.ndarray) else row(a, i), element)
-        spec = None if self._spec is None or any(getattr(s, "shape", None) is None for s in leaves(self._spec)) \
-            else structure(row_spec, self._spec)
-        return self._then(run, spec=spec)
+        def spec_of_rows(spec):
+            ranks = [getattr(getattr(s, "shape", None), "rank", None) for s in leaves(spec)]
+            return None if any(r is None or r == 0 for r in ranks) else structure(row_spec, spec)
+        rows = self._then(run, spec=None if self._spec is None else spec_of_rows(self._spec))
+        rows._spec_from = lambda: spec_of_rows(self.element_spec)
+        return rows
 
     @_makes("_WindowDataset")
     def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
@@ -517,8 +536,9 @@ class Dataset:
 
         def run():
             for e in self._run():
-                out = _call(map_func, e)
-                if mapped._sized_by_data is None:           # (what TensorFlow's trace leaves unknown)
+                tracing = mapped._sized_by_data is None
+                out = _call(map_func, e, shapes=tracing)
+                if tracing:                                 # (what TensorFlow's trace leaves unknown)
                     mapped._sized_by_data = _data_sized_axes(out)
                 yield as_element(out, "Dataset.map")
         mapped = self._then(run, self._cardinality)
@@ -526,6 +546,7 @@ class Dataset:
         return mapped
 
     _unknown_batch = False                  # map of batches whose size TensorFlow would not know (None)
+    _spec_from = None                       # () -> the spec, or None, where it follows another dataset's
     _sized_by_data = None                   # a map's: per leaf, the axes its data sized (tf.strings.split's)
 
     def _batches_of_unknown_size(self) -> bool:
@@ -684,8 +705,8 @@ class Dataset:
     @_makes("_TakeWhileDataset")
     def take_while(self, predicate, name=None):
         """The elements up to the first for which ``predicate`` is false."""
-        return self._then(lambda: itertools.takewhile(lambda e: bool(np.all(_call(predicate, e))), self._run()),
-                          spec=self._spec)
+        return self._same(self._then(lambda: itertools.takewhile(lambda e: bool(np.all(_call(predicate, e))),
+                                                                 self._run()), spec=self._spec))
 
     @_makes("_SkipDataset")
     def skip(self, count, name=None):
@@ -734,7 +755,7 @@ class Dataset:
                              f"num_shards={num_shards}")
         n = self._cardinality
         size = max(0, -(-(n - index) // num_shards)) if n >= 0 else n
-        return self._then(lambda: itertools.islice(self._run(), index, None, num_shards), size, self._spec)
+        return self._same(self._then(lambda: itertools.islice(self._run(), index, None, num_shards), size, self._spec))
 
     @_makes("_UniqueDataset")
     def unique(self, name=None):
@@ -761,7 +782,7 @@ class Dataset:
         :meth:`options`. glassnet's pipelines have no threads or optimizations to tune."""
         if not isinstance(options, Options):
             raise TypeError(f"Dataset.with_options: options must be a tf.data.Options, got {type(options).__name__}")
-        out = self._then(self._run, self._cardinality, self._spec)
+        out = self._same(self._then(self._run, self._cardinality, self._spec))
         out._options = options
         return out
 
@@ -931,7 +952,7 @@ class Dataset:
                 if log_warning:
                     import warnings  # noqa: PLC0415
                     warnings.warn(f"Dataset.ignore_errors: stopped at an error: {error}", stacklevel=2)
-        return self._then(run, spec=self._spec)
+        return self._same(self._then(run, spec=self._spec))
 
     # -- reading ---------------------------------------------------------------------------
     def __iter__(self):
@@ -948,6 +969,10 @@ class Dataset:
     def element_spec(self):
         """The structure of an element with a :class:`TensorSpec` per leaf; where it cannot be
         told without running the pipeline, that of its first element."""
+        if self._spec is None and self._spec_from is not None:
+            spec = self._spec_from()                  # (a spec that follows its source's)
+            if spec is not None:
+                return spec
         if self._spec is None:
             _PEEK.on = True                  # a look, not a pass: a seeded shuffle's next pass keeps its seeds
             try:
@@ -1043,6 +1068,8 @@ def _unknown_axes(spec, axes):
     """A leaf's TensorSpec with ``axes`` as None, as TensorFlow's traced shape has them."""
     if not axes or not isinstance(spec, TensorSpec) or spec.shape.rank is None:
         return spec
+    if axes == UNKNOWN_RANK:                    # (tf.py_function's result: shape <unknown>)
+        return TensorSpec(None, spec.dtype)
     dims = list(spec.shape)
     return TensorSpec(tuple(None if i in axes else d for i, d in enumerate(dims)), spec.dtype)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import nest, vjps
+from . import data_sized, nest, vjps
 from .errors import InvalidArgumentError
 from .ops import _values
 from .tensor import Tensor, _as_dtype, wrap
@@ -43,7 +43,9 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
     """``true_fn()`` if ``pred`` holds, else ``false_fn()``: only the branch taken runs."""
     _callable(true_fn, "true_fn", "cond")
     _callable(false_fn, "false_fn", "cond")
-    return true_fn() if _truth(pred, "cond: pred") else false_fn()
+    taken = _truth(pred, "cond: pred")
+    out = true_fn() if taken else false_fn()
+    return data_sized.both_branches(out, false_fn if taken else true_fn)     # (a map's trace: both run)
 
 
 def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):

@@ -25,6 +25,7 @@ import builtins
 
 import numpy as np
 
+from . import data_sized as _data_sized
 from . import tape as _tape
 from . import trace_graph as _trace
 from .tensor import Tensor
@@ -83,6 +84,8 @@ def ufunc_call(ufunc, method, inputs, kwargs):
     if method == "at":
         return None
     answer = _result(result)
+    if method == "__call__" and _data_sized.TRACING.get():          # a map's first element: tf.range(n) * 2
+        answer = _data_sized.elementwise(answer, inputs)            # keeps range's unknown size
     if _trace.RECORDER[0] is not None and method == "__call__":    # tf.summary.trace_on(graph=True)
         _trace.RECORDER[0].op(f"np.{ufunc.__name__}", inputs, answer)
     return answer

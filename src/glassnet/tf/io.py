@@ -22,7 +22,7 @@ import shutil
 import numpy as np
 
 from . import errors
-from .tensor import Tensor
+from .tensor import Tensor, sized_by_data
 
 __all__ = ["decode_bmp", "decode_csv", "decode_raw", "decode_gif", "decode_image", "decode_jpeg", "decode_png", "encode_jpeg",
            "encode_png", "gfile", "read_file", "write_file"]
@@ -135,7 +135,10 @@ def _decode(contents, channels, who, formats, expand_animations=True, dtype=np.u
     if np.dtype(dtype) != np.uint8:
         raise ValueError(f"{who}: only dtype=uint8 is supported in glassnet, got {np.dtype(dtype)}")
     data = _contents(contents, who)
-    return images.decode(data, int(channels), "the image", who, expand_animations, formats).view(Tensor)
+    out = images.decode(data, int(channels), "the image", who, expand_animations, formats).view(Tensor)
+    if who == "decode_image" and expand_animations:     # a map's spec, as TF's: rank unknown, or height,
+        return sized_by_data(out, (...,))              # width (and channels when not asked) unknown
+    return sized_by_data(out, (0, 1) if int(channels) else (0, 1, 2))
 
 
 _JPEG_PNG_GIF = ("JPEG", "PNG", "GIF")     # TensorFlow's decode_jpeg/png/gif ops read all three (not BMP)

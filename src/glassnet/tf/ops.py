@@ -15,6 +15,7 @@ import numpy as np
 
 from . import vjps
 from . import errors
+from . import data_sized
 from .errors import InvalidArgumentError
 from .index_map import positions, take
 from .tensor import Tensor, _as_dtype, cast, convert_to_tensor, sized_by_data, wrap, accept_symbolic
@@ -58,7 +59,8 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
         start, limit = 0, start
     kinds = [_array(v).dtype for v in (start, limit, delta)]   # (Python ints: int32, floats: float32)
     default = max(kinds, key=lambda k: _RANGE_TYPES.index(k) if k in _RANGE_TYPES else -1)
-    return wrap(np.arange(_array(start), _array(limit), _array(delta)).astype(_as_dtype(dtype) or default))
+    out = wrap(np.arange(_array(start), _array(limit), _array(delta)).astype(_as_dtype(dtype) or default))
+    return data_sized.sized_by_values(out, start, limit, delta)         # a tensor's n: None in a map's spec
 
 
 # TensorFlow's order for range's type when none is given: the widest of its arguments'.
@@ -101,7 +103,7 @@ def squeeze(input, axis=None, name=None) -> Tensor:  # noqa: A002
 
 
 def concat(values, axis, name="concat") -> Tensor:
-    return vjps.concatenate(*[_values(v) for v in values], axis=axis)
+    return data_sized.concatenated(vjps.concatenate(*[_values(v) for v in values], axis=axis), values, int(axis))
 
 
 def stack(values, axis=0, name="stack") -> Tensor:
@@ -302,7 +304,8 @@ def size(input, out_type=np.int32, name=None) -> Tensor:  # noqa: A002
 
 def fill(dims, value, name=None) -> Tensor:
     """``dims`` filled with ``value`` (a scalar ``dims`` is one axis, as TF takes it)."""
-    return wrap(np.full(tuple(np.atleast_1d(np.asarray(dims)).tolist()), _array(value)))
+    out = wrap(np.full(tuple(np.atleast_1d(np.asarray(dims)).tolist()), _array(value)))
+    return data_sized.filled(out, dims)                 # sizes given as tensors: None in a map's spec
 
 
 accept_symbolic(globals(), __all__)      # tf functions on a functional model's tensors make Lambda nodes

@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import errors
-from .tensor import Tensor, TensorShape, convert_to_tensor
+from .tensor import Tensor, TensorShape, convert_to_tensor, sized_by_data
 
 __all__ = ["RaggedTensor", "RaggedTensorSpec", "constant", "map_flat_values", "row_splits_to_segment_ids", "stack"]
 
@@ -381,7 +381,8 @@ class RaggedTensor:
         for i, r in enumerate(rows[:sizes[0]]):
             cut = r[tuple(slice(0, s) for s in sizes[1:])]
             out[(i,) + tuple(slice(0, s) for s in cut.shape)] = cut
-        return out.view(Tensor)
+        unknown = [a for a, d in enumerate(self.shape) if d is None and (shape is None or shape[a] is None)]
+        return sized_by_data(out.view(Tensor), unknown)         # a map's spec: the ragged sizes stay None
 
     def __repr__(self) -> str:
         return f"<tf.RaggedTensor {_format(self)}>"

@@ -37,11 +37,12 @@ import numpy as np
 
 import sys
 
+from .errors import InvalidArgumentError
 from .tensor import Tensor, _where, sized_by_data
 
-__all__ = ["as_string", "bytes_split", "fingerprint64", "format", "join", "length", "lower", "reduce_join", "regex_full_match",
+__all__ = ["as_string", "bytes_split", "fingerprint64", "format", "join", "length", "lower", "ngrams", "reduce_join", "regex_full_match",
            "regex_replace", "split", "strip", "substr", "to_hash_bucket_fast", "to_hash_bucket_strong", "to_number", "unicode_decode",
-           "unicode_decode_with_offsets", "unicode_encode", "unicode_split", "unicode_split_with_offsets",
+           "unicode_decode_with_offsets", "unicode_encode", "unicode_script", "unicode_split", "unicode_split_with_offsets",
            "unicode_transcode", "upper"]
 
 _ASCII_SPACE = re.compile(r"[ \t\n\v\f\r]+")      # TensorFlow's whitespace: ASCII only
@@ -104,6 +105,11 @@ def _out(values: list, shape) -> Tensor:
     flat = np.empty(len(values), dtype=object)
     flat[:] = [v.encode("utf-8", _KEEP) if isinstance(v, str) else v for v in values]
     return flat.reshape(shape).view(Tensor)
+
+
+def _invalid(message: str) -> InvalidArgumentError:
+    """TensorFlow's error for a value its kernel refuses (a ValueError too, as glassnet's errors are)."""
+    return InvalidArgumentError(None, None, message)
 
 
 def _numbers(values: list, shape, dtype) -> Tensor:
@@ -303,12 +309,15 @@ def bytes_split(input, name=None):
 def unicode_decode(input, input_encoding: str = "UTF-8", errors: str = "replace", replacement_char: int = 0xFFFD,
                    replace_control_characters: bool = False, name=None):
     """``tf.strings.unicode_decode``: each string as its code points (int32), a RaggedTensor for
-    several; bytes that are not UTF-8 give ``replacement_char`` (``errors="replace"``)."""
+    several; bytes that are not UTF-8 give ``replacement_char`` (``errors="replace"``), and so
+    do the C0 controls U+0000..U+001F (tab and newline too) with ``replace_control_characters``,
+    as TensorFlow's."""
     chars = unicode_split(input, input_encoding, errors=errors, replacement_char=replacement_char)
+    control = 0x1F if replace_control_characters else -1
 
     def points(t):
-        return np.array([ord(c.decode("utf-8")) for c in np.asarray(t).reshape(-1).tolist()],
-                        dtype=np.int32).view(Tensor)
+        return np.array([replacement_char if ord(c.decode("utf-8")) <= control else ord(c.decode("utf-8"))
+                         for c in np.asarray(t).reshape(-1).tolist()], dtype=np.int32).view(Tensor)
     if _is_ragged(chars):
         return type(chars)._rebuild(np.asarray(points(chars.flat_values)),
                                      [np.asarray(s) for s in chars.nested_row_splits])
@@ -387,7 +396,7 @@ def substr(input, pos, len, unit: str = "BYTE", name=None) -> Tensor:  # noqa: A
     ``pos`` past the end is an error naming the string, as in TensorFlow; a ``len`` past it stops
     at the end. Bytes cut inside a character stay cut, as TensorFlow's."""
     if unit not in ("BYTE", "UTF8_CHAR"):
-        raise ValueError(f"strings.substr: unit must be 'BYTE' or 'UTF8_CHAR', got {unit!r}")
+        raise _invalid(f"strings.substr: unit must be 'BYTE' or 'UTF8_CHAR', got {unit!r}")
     items, shape = _raw(input) if unit == "BYTE" else _texts(input)
     arr = np.empty(builtins.len(items), dtype=object)
     arr[:] = items
@@ -403,8 +412,8 @@ def substr(input, pos, len, unit: str = "BYTE", name=None) -> Tensor:  # noqa: A
                                              n.reshape(-1).tolist())):
         size_of = builtins.len(s)
         if not -size_of <= start <= size_of:
-            raise ValueError(f"strings.substr: pos {start} is out of range for input{_where(text.shape, i)} = "
-                             f"{s!r} ({size_of} {'bytes' if unit == 'BYTE' else 'characters'})")
+            raise _invalid(f"strings.substr: pos {start} is out of range for input{_where(text.shape, i)} = "
+                           f"{s!r} ({size_of} {'bytes' if unit == 'BYTE' else 'characters'})")
         if size < 0:
             raise ValueError(f"strings.substr: len must be >= 0, got {size}")
         start = start % size_of if start < 0 else start
@@ -456,10 +465,10 @@ def to_number(input, out_type=np.float32, name=None) -> Tensor:
             values.append(int(s) if dtype.kind in "iu" else float(s))
         except ValueError:
             kind = "an integer" if dtype.kind in "iu" else "a number"
-            raise ValueError(f"strings.to_number: {s!r} is not a number (input{_where(shape, i)}; "
-                             f"out_type={dtype.name} wants {kind})") from None
+            raise _invalid(f"strings.to_number: {s!r} is not a number (input{_where(shape, i)}; "
+                           f"out_type={dtype.name} wants {kind})") from None
         if dtype.kind in "iu" and not np.iinfo(dtype).min <= values[-1] <= np.iinfo(dtype).max:
-            raise ValueError(f"strings.to_number: {s!r} (input{_where(shape, i)}) is out of range for {dtype.name}")
+            raise _invalid(f"strings.to_number: {s!r} (input{_where(shape, i)}) is out of range for {dtype.name}")
     return _numbers(values, shape, dtype)
 
 
@@ -467,7 +476,7 @@ def length(input, unit: str = "BYTE", name=None) -> Tensor:
     """``tf.strings.length``: bytes in UTF-8 (``unit="BYTE"``) or characters (``"UTF8_CHAR"``;
     a byte that is not UTF-8 counts as one, as in TensorFlow)."""
     if unit not in ("BYTE", "UTF8_CHAR"):
-        raise ValueError(f"strings.length: unit must be 'BYTE' or 'UTF8_CHAR', got {unit!r}")
+        raise _invalid(f"strings.length: unit must be 'BYTE' or 'UTF8_CHAR', got {unit!r}")
     items, shape = _raw(input) if unit == "BYTE" else _texts(input)
     return _numbers([len(s) for s in items], shape, np.int32)
 
@@ -725,5 +734,6 @@ def format(template, inputs, placeholder="{}", summarize=3, name=None) -> Tensor
 
 
 # (after the names above: that module builds on nothing here)
-from .strings_unicode import (unicode_decode_with_offsets, unicode_encode,  # noqa: E402
+from .strings_unicode import (unicode_decode_with_offsets, unicode_encode, unicode_script,  # noqa: E402
                               unicode_split_with_offsets, unicode_transcode)
+from .strings_ngrams import ngrams  # noqa: E402

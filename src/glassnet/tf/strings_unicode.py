@@ -1,6 +1,7 @@
 """``tf.strings``' Unicode conversions beyond decode and split (``tf/strings.py``): code points
 to text (``unicode_encode``), text from one encoding to another (``unicode_transcode``), and
-decoding or splitting with each character's byte offset (``*_with_offsets``). Encodings are
+decoding or splitting with each character's byte offset (``*_with_offsets``), and each code
+point's script (``unicode_script``). Encodings are
 TensorFlow's: UTF-8, UTF-16-BE, UTF-32-BE. A code point that is not a character (negative,
 past U+10FFFF, a surrogate) or a byte sequence that does not decode becomes
 ``replacement_char`` (``errors="replace"``), is dropped (``"ignore"``), or is an error
@@ -118,12 +119,13 @@ def _texts(input):
     return items, arr.shape
 
 
-def _with_offsets(input, input_encoding, errors, replacement_char, who, as_points):
+def _with_offsets(input, input_encoding, errors, replacement_char, who, as_points, control=-1):
     codec, errors = _codec(input_encoding, who, "input_encoding"), _errors(errors, who)
     texts, shape = _texts(input)
     rows = _decode_each(texts, codec, errors, replacement_char, who)
     if as_points:
-        values = [np.array([ord(c) for c in chars], np.int32) for chars, _ in rows]
+        values = [np.array([replacement_char if ord(c) <= control else ord(c) for c in chars], np.int32)
+                  for chars, _ in rows]
     else:
         values = [_strings([c.encode(codec) for c in chars], (len(chars),)) for chars, _ in rows]
     offsets = [np.array(o, np.int64) for _, o in rows]
@@ -150,8 +152,8 @@ def unicode_decode_with_offsets(input, input_encoding, errors="replace", replace
     >>> points.numpy().tolist(), starts.numpy().tolist()
     ([97, 241, 98], [0, 1, 3])
     """
-    return _with_offsets(input, input_encoding, errors, replacement_char,
-                         "strings.unicode_decode_with_offsets", as_points=True)
+    return _with_offsets(input, input_encoding, errors, replacement_char, "strings.unicode_decode_with_offsets",
+                         as_points=True, control=0x1F if replace_control_characters else -1)
 
 
 def unicode_split_with_offsets(input, input_encoding, errors="replace", replacement_char=65533, name=None):
@@ -164,8 +166,8 @@ def unicode_split_with_offsets(input, input_encoding, errors="replace", replacem
 def unicode_transcode(input, input_encoding, output_encoding, errors="replace", replacement_char=65533,
                       replace_control_characters=False, name=None):
     """``tf.strings.unicode_transcode``: each string decoded from ``input_encoding`` and encoded
-    in ``output_encoding`` (the shape kept); ``replace_control_characters`` turns C0 and C1
-    control characters into ``replacement_char``.
+    in ``output_encoding`` (the shape kept); ``replace_control_characters`` turns the C0 controls
+    (U+0000..U+001F, tab and newline too) into ``replacement_char``, as TensorFlow's.
 
     >>> import glassnet as tf
     >>> tf.strings.unicode_transcode(['Hi'], 'UTF-8', 'UTF-16-BE').numpy().tolist()
@@ -178,6 +180,40 @@ def unicode_transcode(input, input_encoding, output_encoding, errors="replace", 
     out = []
     for chars, _ in _decode_each(texts, source, errors, replacement_char, who):
         if replace_control_characters:
-            chars = [chr(replacement_char) if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c for c in chars]
+            chars = [chr(replacement_char) if ord(c) <= 0x1F else c for c in chars]
         out.append("".join(chars).encode(target))
     return _strings(out, shape)
+
+
+def unicode_script(input, name=None):
+    """``tf.strings.unicode_script``: the ICU script code (``UScriptCode``) of each int32 code point:
+    0 Common (digits, punctuation, spaces), 1 Inherited (combining marks), 2 Arabic, 8 Cyrillic,
+    14 Greek, 17 Han, 18 Hangul, 20 Hiragana, 22 Katakana, 25 Latin, ...; -1 for a number that is
+    not a code point. The table is TensorFlow 2.21's (``tf/unicode_scripts.py``).
+
+    >>> import glassnet as tf
+    >>> tf.strings.unicode_script([33464, 1041, 65]).numpy().tolist()
+    [17, 8, 25]
+    """
+    if hasattr(input, "nested_row_splits"):            # a RaggedTensor: its values, the rows kept
+        return input.with_flat_values(unicode_script(input.flat_values))
+    points = np.asarray(input.numpy() if hasattr(input, "numpy") else input)
+    if points.dtype.kind not in "iu":
+        raise TypeError(f"strings.unicode_script: input must hold int32 code points, got dtype {points.dtype}")
+    starts, codes = _script_runs()
+    flat = points.astype(np.int64).reshape(-1)
+    found = codes[np.maximum(np.searchsorted(starts, flat, side="right") - 1, 0)]
+    out = np.where((flat >= 0) & (flat <= 0x10FFFF), found, -1).astype(np.int32)
+    return out.reshape(points.shape).view(Tensor)
+
+
+def _script_runs():
+    """The script table as two arrays (run starts, codes), read on first use."""
+    global _RUNS
+    if _RUNS is None:
+        from .unicode_scripts import RUNS  # noqa: PLC0415 - 3,000 runs, only for unicode_script
+        _RUNS = (np.array([start for start, _ in RUNS], np.int64), np.array([code for _, code in RUNS], np.int32))
+    return _RUNS
+
+
+_RUNS = None

@@ -406,6 +406,9 @@ class Tensor(np.ndarray):
         have = tuple(np.ndarray.shape.__get__(self))
         if len(wanted) != len(have) or any(w is not None and w != h for w, h in zip(wanted, have)):
             raise ValueError(f"Tensor's shape {have} is not compatible with supplied shape {wanted}.")
+        if getattr(self, "_sized_by_data", ()):         # in a map: the sizes given become known to its spec
+            from .data_sized import refined  # noqa: PLC0415 - data_sized builds on this module
+            refined(self, wanted)
 
     def __hash__(self):
         # A 0-d tensor (np.argmax's result, say) can be a dict key, like the NumPy scalar it
