@@ -61,9 +61,34 @@ def test_numba_is_never_imported_for_random_numbers(monkeypatch):
     asked for, and numba's import is not paid for a Dropout mask."""
     monkeypatch.delitem(sys.modules, "numba", raising=False)
     monkeypatch.setattr(philox, "_loops", None)
+    monkeypatch.setattr(philox, "_drawn", [0])
     assert config.kernels() == "auto"
     assert philox._numba_loops() is None
-    assert philox._loops is None
+    assert philox._numba_loops(128 * 1600) is None          # a Dropout mask: counted, not loaded for
+    assert philox._loops is None and philox._drawn == [128 * 1600]
+
+
+def test_numba_is_loaded_once_a_process_has_drawn_enough(monkeypatch):
+    """Under "auto", float32 draws through NumPy add up; the draw that would take the total
+    past _LOAD_AFTER (a VGG16's first Dense has 103M weights) loads the loop instead, and its
+    numbers are the readable path's bit for bit."""
+    monkeypatch.delitem(sys.modules, "numba", raising=False)
+    monkeypatch.setattr(philox, "_loops", None)
+    monkeypatch.setattr(philox, "_drawn", [0])
+    monkeypatch.setattr(philox, "_LOAD_AFTER", 3 * 4096 * 4)
+    assert config.kernels() == "auto"
+    first = philox.uniform([5, 6], [0, 0, 1, 0], 2 * 4096 * 4)             # under the limit: NumPy
+    assert philox._loops is None and philox._drawn == [2 * 4096 * 4]
+    second = philox.uniform([5, 6], [0, 0, 2, 0], 2 * 4096 * 4)            # past it: numba's loop
+    assert philox._loops is _numba_philox
+    np.testing.assert_array_equal(first.view(np.uint32), _readable([5, 6], [0, 0, 1, 0], 2 * 4096 * 4).view(np.uint32))
+    np.testing.assert_array_equal(second.view(np.uint32), _readable([5, 6], [0, 0, 2, 0], 2 * 4096 * 4).view(np.uint32))
+    monkeypatch.setattr(philox, "_loops", None)
+    config.set_kernels("numpy")
+    try:                                                                  # set_kernels("numpy"): never
+        assert philox._numba_loops(1 << 40) is None and philox._loops is None
+    finally:
+        config.set_kernels("auto")
 
 
 def test_dropout_masks_are_the_same_either_way():

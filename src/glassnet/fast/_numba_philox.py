@@ -9,8 +9,10 @@ high and low halves and mixes in the key, which is raised by the golden-ratio co
 word's 23 low bits ``m`` give ``m / 2**23``, the same float32 as TensorFlow's mantissa trick
 ``(1 + m / 2**23) - 1`` (both exact).
 
-Imported only when numba is already loaded for other loops, or asked for with
-``set_kernels("numba")`` (``glassnet.tf.philox._numba_loops``); cached on disk like the others.
+Imported only when numba is already loaded for other loops, asked for with
+``set_kernels("numba")``, or once a process's float32 draws pass 2**24 numbers, where the loop
+repays numba's load (a VGG-sized model's weights; ``glassnet.tf.philox._numba_loops``); cached
+on disk like the others.
 """
 from __future__ import annotations
 

@@ -127,18 +127,31 @@ def _fill(key, counter, count: int, per_block: int, convert, dtype) -> np.ndarra
 
 _NUMBA_FROM = 1 << 14              # float32 uniforms from which numba's loop is used (when loaded)
 _SPLIT_FROM = 1 << 17              # ... and from which it runs in two halves on two free cores
+# float32 uniforms this process may draw through NumPy before numba is loaded for them: NumPy's
+# ten rounds of passes cost about 35 ns a number here, numba's loop about 2.5 ns, and loading
+# numba with the loop about 0.5 s, which 2**24 numbers (about 0.6 s in NumPy) repay. A VGG16's
+# 138M glorot weights (its first Dense alone 103M: about 4 s in NumPy) cross it; a ResNet50's
+# 25M, on its way; a small model's, never (bench/README.md, "Seventh session").
+_LOAD_AFTER = 1 << 24
+_drawn = [0]                       # float32 uniforms drawn through NumPy so far, under "auto"
 _loops = None                      # glassnet.fast._numba_philox once asked for; False: unavailable
 
 
-def _numba_loops():
+def _numba_loops(count=0):
     """The compiled twin of :func:`uniform` (``glassnet.fast._numba_philox``) when numba is
-    already loaded by other loops (a convnet's, the compiled epoch's) or asked for with
-    ``set_kernels("numba")``; None otherwise: numba's own import is never paid for random numbers."""
+    already loaded by other loops (a convnet's, the compiled epoch's), asked for with
+    ``set_kernels("numba")``, or worth loading: once this process's float32 draws, with the
+    ``count`` numbers about to be drawn, pass ``_LOAD_AFTER`` (the weights of a VGG-sized
+    model); None otherwise: a small model's random numbers never pay numba's import."""
     global _loops
     from .. import fast  # noqa: PLC0415 - the twins live in glassnet.fast
     kind = fast.kernels()
-    if kind == "numpy" or (kind == "auto" and "numba" not in sys.modules):
+    if kind == "numpy":
         return None
+    if kind == "auto" and "numba" not in sys.modules and _loops is None:
+        if _drawn[0] + count < _LOAD_AFTER:
+            _drawn[0] += count
+            return None
     if _loops is None:
         _loops = fast.load_loops("_numba_philox")
     return _loops or None
@@ -171,7 +184,7 @@ def uniform(key, counter, count: int, dtype=np.float32) -> np.ndarray:
     """``count`` numbers in [0, 1): four a block (float16/32), two a block (float64). A large
     float32 draw goes through numba's loop when numba is loaded: the same words, bit for bit."""
     if count >= _NUMBA_FROM and np.dtype(dtype) == np.float32:
-        loops = _numba_loops()
+        loops = _numba_loops(count)
         if loops is not None:
             return _numba_uniform(loops, key, counter, count)
     per = 2 if np.dtype(dtype) == np.float64 else 4
