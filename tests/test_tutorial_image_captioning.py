@@ -195,7 +195,7 @@ def test_einops_repeat_of_a_followed_tensor_has_a_gradient():
     x = tf.Variable(x0)
     with tf.GradientTape() as tape:
         y = einops.repeat(tf.convert_to_tensor(x) * 1.0, "b c -> b c r", r=4)
-        assert type(y).__name__ == "Tensor"
+        assert type(y) is tf.Tensor
         loss = tf.reduce_sum(y * y * w)
     np.testing.assert_allclose(np.asarray(tape.gradient(loss, x)), central_difference(f, x0.copy()), rtol=1e-6)
 

@@ -173,10 +173,10 @@ class Model(Trainer, Layer):
     def operations(self) -> list:
         """Every node's operation in Keras's order: a functional model's Input layers, its layers
         and its named operations (``x + y``: ``glassnet/layers/named_ops.py``); the summary's rows."""
-        if self._graph is not None:
-            return list(self._graph.all_layers)
+        if self._graph is not None:          # an Input's layer, which prints as Keras's InputLayer
+            return [op.as_layer() if isinstance(op, InputLayer) else op for op in self._graph.all_layers]
         if self.__dict__.get("_functional") and self._is_stack():
-            return [self._root, *self._layers]
+            return [self._root.as_layer(), *self._layers]
         return list(self._parts())
 
     @property

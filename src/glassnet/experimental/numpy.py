@@ -13,7 +13,7 @@ TensorFlow's stream (``tnp.random.seed(1)`` then ``randn(3)``: TF's numbers).
 >>> import glassnet.experimental.numpy as tnp
 >>> t = tnp.arange(3) * 2
 >>> type(t).__name__, t.numpy().tolist()
-('Tensor', [0, 2, 4])
+('EagerTensor', [0, 2, 4])
 >>> (tnp.asarray(1, dtype=tnp.int32) + tnp.asarray(1, dtype=tnp.float32)).dtype
 tf.float64
 """

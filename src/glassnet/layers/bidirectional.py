@@ -38,8 +38,8 @@ state a node of its own (``engine/graph.py``), as for a recurrent layer.
 >>> layer = glassnet.layers.Bidirectional(glassnet.layers.LSTM(4, return_sequences=True, name="lstm"))
 >>> layer(np.ones((2, 5, 3))).shape
 TensorShape([2, 5, 8])
->>> [w.path for w in layer.weights][:2]            # (Keras 3: bidirectional/forward_lstm/lstm_cell/kernel)
-['bidirectional/forward_lstm/kernel', 'bidirectional/forward_lstm/recurrent_kernel']
+>>> [w.path for w in layer.weights][:2]            # as Keras 3's: the copy's cell is a level
+['bidirectional/forward_lstm/lstm_cell/kernel', 'bidirectional/forward_lstm/lstm_cell/recurrent_kernel']
 """
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ import numpy as np
 
 from ..engine import functional
 from . import recurrent_state
+from ..tf.variable import weight_scope
 from .base import Layer, get_class
 
 _MERGES = ("concat", "sum", "ave", "mul")
@@ -160,8 +161,9 @@ class Bidirectional(Layer):
         return False                            # its samples are sequences
 
     def build(self, input_shape):
-        self.forward_layer.build_from_shape(input_shape)
-        self.backward_layer.build_from_shape(input_shape)
+        with weight_scope(self):                       # bidirectional/forward_lstm/..., built by hand too
+            self.forward_layer.build_from_shape(input_shape)
+            self.backward_layer.build_from_shape(input_shape)
         self.built = True
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)

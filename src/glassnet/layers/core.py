@@ -18,6 +18,7 @@ TensorShape([3, 2])
 """
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 
@@ -27,6 +28,7 @@ from .. import activations, config, constraints, initializers, regularizers
 from ..seeding import SeedState, dropout_keep
 from ..utils import unique_name
 from .activation_onnx import activation_to_onnx
+from ..tf.dtypes import keras_dtype
 from ..tf.tensor import SymbolicShape
 from ..engine.functional import SymbolicMath
 from .base import Layer
@@ -41,6 +43,9 @@ class InputLayer(SymbolicMath, Layer):
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
+        for arg in ("sparse", "ragged", "optional"):       # Keras's, in its config: dense inputs only here
+            if kwargs.pop(arg, False):
+                raise ValueError(f"InputLayer: {arg}=True is not supported: glassnet's inputs are dense NumPy arrays")
         if shape is None and batch_shape is None:
             raise ValueError("Input: give `shape`, the shape of one sample, e.g. Input(shape=(400,))")
         if batch_shape is not None:
@@ -55,7 +60,7 @@ class InputLayer(SymbolicMath, Layer):
         if dtype in ("string", str, np.str_):              # text, for TextVectorization/StringLookup (Keras's tf.string)
             dtype = np.str_
         super().__init__(name=name or unique_name("input_layer"), dtype=dtype, **kwargs)
-        self.dtype = np.dtype(dtype or config.floatx())     # a symbolic tensor's dtype (Keras's Input)
+        self.dtype = keras_dtype(dtype or config.floatx())  # a symbolic tensor's: Keras 3's name, 'float32'
         self.batch_size = batch_size
         self.shape = SymbolicShape((batch_size,) + shape)   # like a KerasTensor's shape (repr a tuple)
         self.built = True
@@ -72,10 +77,24 @@ class InputLayer(SymbolicMath, Layer):
         from ..tf.tensor import keras_tensor_text  # noqa: PLC0415
         return keras_tensor_text(self)
 
+    def as_layer(self) -> "InputLayer":
+        """The layer behind what ``Input()`` returned, as Keras 3 keeps them apart: a functional model's
+        ``model.layers[0]`` prints as ``<InputLayer name=input_layer, built=True>``, and its ``output``
+        is the Input, which prints as a KerasTensor. Made once (a copy: same name, shape, dtype, config)."""
+        if self.keras_tensor_name is None:
+            return self
+        layer = self.__dict__.get("_input_layer")
+        if layer is None:
+            layer = copy.copy(self)
+            layer.keras_tensor_name = None
+            layer._input_tensor = self
+            self._input_layer = layer
+        return layer
+
     @property
     def output(self):
-        """The input itself (Keras's ``input_layer.output``, the first of a feature extractor's outputs)."""
-        return self
+        """The Input (Keras's ``input_layer.output``, the first of a feature extractor's outputs)."""
+        return self.__dict__.get("_input_tensor", self)
 
     @property
     def output_shape(self) -> tuple:
@@ -97,8 +116,8 @@ class InputLayer(SymbolicMath, Layer):
     def get_config(self):
         dtype = "string" if self.dtype is not None and self.dtype.kind == "U" else \
             (self.dtype.name if self.dtype else config.floatx())
-        return {"batch_shape": list(self.shape), "dtype": dtype,
-                "sparse": False, "name": self.name}
+        return {"batch_shape": tuple(self.shape), "dtype": dtype, "sparse": False, "ragged": False,
+                "name": self.name, "optional": False}
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None,

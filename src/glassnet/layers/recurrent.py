@@ -57,6 +57,9 @@ class _Recurrent(Layer):
     drops_activity_regularizer = False           # SimpleRNN: True, as Keras 3.15's (it never reaches the loss)
     _seed_first = False                          # SimpleRNN: True (its cell's seed before its initializers')
     h5_weights_group = "cell"                    # in .keras files: layers/lstm/cell/vars/0..2, as Keras keeps them
+    cell_name = "simple_rnn_cell"                # Keras 3's name of the layer's cell, a level of its weights' paths
+    is_cell = False                              # True: the family layer inside a cell (LSTMCell's), whose
+                                                 # own name is that level already (rnn/lstm_cell/kernel)
     supports_masking = uses_mask = True          # a padded step (mask False) leaves the state as it was
 
     def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
@@ -126,6 +129,11 @@ class _Recurrent(Layer):
                                                 regularizer=self.recurrent_regularizer)
         self.bias = (self.add_weight(self._bias_shape(), self._bias_initializer(), "bias",
                                      regularizer=self.bias_regularizer) if self.use_bias else None)
+        if not self.is_cell:                     # Keras 3 makes them in the layer's cell: lstm/lstm_cell/kernel
+            for v in (self.kernel, self.recurrent_kernel, self.bias):
+                if v is not None:
+                    head, _, name = v.path.rpartition("/")
+                    v.path = "/".join(p for p in (head, self.cell_name, name) if p)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -488,6 +496,7 @@ class LSTM(_Recurrent):
 
     gates = 4
     state_count = 2                             # h and c
+    cell_name = "lstm_cell"
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
@@ -604,6 +613,7 @@ class GRU(_Recurrent):
     """
 
     gates = 3
+    cell_name = "gru_cell"
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",

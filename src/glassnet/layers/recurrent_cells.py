@@ -38,6 +38,7 @@ import numpy as np
 from .. import config, regularizers
 from ..tf import ops, tape
 from ..tf.tensor import wrap
+from ..tf.variable import weight_scope
 from . import recurrent_state
 from .base import Layer, get_class
 from .recurrent import GRU, LSTM, SimpleRNN
@@ -58,6 +59,7 @@ class _Cell(Layer):
         super().__init__(**own)
         # the family's checks and defaults (units, rates, activations, initializers...)
         self._layer = self.family(units, name=self.name, dtype=own.get("dtype"), **kwargs)
+        self._layer.is_cell = True              # its weights' paths: <cell name>/kernel, as Keras's cell's
         self.units = self._layer.units
 
     @property
@@ -83,6 +85,7 @@ class _Cell(Layer):
         """The family's layer with this cell's settings and ``options`` (an RNN's), on this
         cell's weights once it is built (``RNN(cell)`` runs it)."""
         layer = self.family.from_config({**self.get_config(), **options})
+        layer.is_cell = True
         layer._in_graph = True                  # (its RNN refuses what a Sequential cannot hand on)
         if self.built:
             share_weights(self, layer)
@@ -368,7 +371,8 @@ class RNN(Layer):
             raise ValueError(f"RNN {self.name!r} expects inputs of shape (batch, timesteps, features), got "
                              f"{tuple(input_shape)}")
         if not self.cell.built:
-            self.cell.build((None, input_shape[-1]))
+            with weight_scope(self):            # rnn/lstm_cell/kernel, built by hand too (as Keras 3's)
+                self.cell.build((None, input_shape[-1]))
             self.cell.built = True
         if isinstance(self.cell, _Cell):
             self._engine = self.cell.sequence_layer(return_sequences=self.return_sequences,

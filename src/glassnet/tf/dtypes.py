@@ -125,6 +125,73 @@ _BY_NUMPY[np.dtype(object)] = string
 half, double = float16, float64       # TensorFlow's other names for them
 
 
+class KerasDType(DType):
+    """Keras 3's dtype of a layer's weight (``layer.kernel.dtype``) or of a symbolic tensor
+    (``keras.Input(...).dtype``): Keras hands out the name, a ``str``, so it prints as one
+    (``float32``; in a list ``['float32']``; text ``string``), while ``tf.Variable(...).dtype`` and a
+    tensor's stay ``tf.float32``. It compares as TensorFlow compares that string: equal to
+    ``"float32"``, ``tf.float32`` and NumPy's float32; NumPy reads it as its dtype, and ``.name``,
+    ``.as_numpy_dtype``, ``.kind`` work as on :class:`DType`. A symbolic text tensor's stands for
+    NumPy's ``str_`` (what glassnet's text inputs hold), a string tensor's ``tf.string`` for ``object``.
+
+    >>> keras_dtype("float32"), str(keras_dtype(np.float32)), keras_dtype("float32") == float32
+    ('float32', 'float32', True)
+    >>> keras_dtype(np.str_), keras_dtype(np.str_) == string, keras_dtype(np.str_).kind
+    ('string', True, 'U')
+    """
+
+    def __repr__(self):
+        return repr(self.name)
+
+    def __str__(self):
+        return self.name
+
+    def __format__(self, spec):
+        return format(self.name, spec)
+
+    def __hash__(self):
+        return hash(self.name)                     # a dict keyed by "float32" finds it, as Keras's str
+
+    def __reduce__(self):
+        return keras_dtype, (self.dtype,)
+
+    # the str it stands for: "float" in w.dtype, w.dtype.startswith("float"), "dtype: " + w.dtype
+    def __contains__(self, part):
+        return part in self.name
+
+    def __add__(self, other):
+        return self.name + other
+
+    def __radd__(self, other):
+        return other + self.name
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        try:
+            return getattr(self.__dict__["dtype"], attr)
+        except AttributeError:
+            return getattr(self.__dict__["name"], attr)
+
+
+_KERAS: dict = {}
+
+
+def keras_dtype(dtype) -> KerasDType:
+    """The :class:`KerasDType` of ``dtype`` (a name, a NumPy dtype or type, a DType): one per dtype."""
+    if isinstance(dtype, KerasDType):
+        return dtype
+    numpy_dtype = np.dtype(str) if isinstance(dtype, str) and dtype == "string" else \
+        np.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+    if numpy_dtype.kind in "US":
+        numpy_dtype = np.dtype(np.str_)              # a symbolic text tensor: glassnet's text inputs are str_
+    found = _KERAS.get(numpy_dtype)
+    if found is None:
+        name = "string" if numpy_dtype.kind in "OU" else numpy_dtype.name
+        found = _KERAS[numpy_dtype] = KerasDType(name, numpy_dtype.type)
+    return found
+
+
 def cast(x, dtype, name=None):
     """``tf.dtypes.cast``: ``glassnet.cast`` (floats to integers round toward zero)."""
     from .tensor import cast as _cast
@@ -145,6 +212,8 @@ def saturate_cast(value, dtype, name=None):
 def as_dtype(type_value) -> DType:
     """``tf.dtypes.as_dtype``: the :class:`DType` of a name (``"float32"``, ``"string"``), a NumPy
     dtype or type, ``str``/``bytes`` (string), or a DType itself."""
+    if isinstance(type_value, KerasDType):              # Keras's name of it: TensorFlow's own DType
+        return string if type_value.name == "string" else _BY_NUMPY[type_value.dtype]
     if isinstance(type_value, DType):
         return type_value
     found = _BY_NUMPY.get(type_value) if isinstance(type_value, np.dtype) else None

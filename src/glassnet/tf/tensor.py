@@ -50,7 +50,7 @@ import threading
 
 import numpy as np
 
-from .dtypes import as_dtype, string
+from .dtypes import as_dtype, keras_dtype, string
 
 __all__ = ["Dimension", "KerasTensor", "SymbolicShape", "Tensor", "TensorFunction", "TensorShape", "bytes_array",
            "cast", "constant", "convert_to_tensor", "float_array", "numpy_recorded", "plain_function", "wrap"]
@@ -432,6 +432,13 @@ class Tensor(np.ndarray):
         return format(plain[()] if plain.ndim == 0 else plain, spec)
 
 
+# A program that prints a tensor's type sees TensorFlow's class name, EagerTensor (type(t).__name__,
+# "'EagerTensor' object has no attribute ..."); Tensor stays the name glassnet and programs use
+# (tf.Tensor, isinstance(t, tf.Tensor), type(t) is tf.Tensor), the same class. A pickle finds it by
+# either name.
+Tensor.__name__ = Tensor.__qualname__ = "EagerTensor"
+EagerTensor = Tensor
+
 
 # Python's operators on a Tensor go straight to glassnet.tf.dispatch (recorded by an open tape),
 # not through NumPy's ufunc call, which would take them for a program's NumPy call. A NumPy operand
@@ -637,15 +644,15 @@ class KerasTensor:
     what flows into or out of a built layer or model, with no numbers (``model.input``).
 
     >>> t = KerasTensor((None, 400), "float32")
-    >>> t.shape.as_list(), t.dtype.name
-    ([None, 400], 'float32')
+    >>> t.shape.as_list(), t.dtype, t.dtype.name
+    ([None, 400], 'float32', 'float32')
     """
 
     sparse = ragged = False                  # glassnet's symbolic tensors are dense
 
     def __init__(self, shape, dtype="float32", name=None):
         self.shape = SymbolicShape(shape)
-        self.dtype = np.dtype(dtype)
+        self.dtype = keras_dtype(dtype)      # Keras 3's: the name, 'float32' ('string' for text)
         if name is None:                     # Keras 3: keras_tensor, keras_tensor_1, ... (clear_session restarts)
             from ..utils import unique_name  # noqa: PLC0415 - utils imports the tf package
             name = unique_name("keras_tensor")

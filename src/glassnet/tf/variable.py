@@ -257,8 +257,10 @@ class Variable:
 
     @property
     def dtype(self):
-        from .dtypes import as_dtype  # noqa: PLC0415
-        return as_dtype(self._value.dtype)
+        """TensorFlow's :class:`~glassnet.tf.dtypes.DType` (``tf.float32``); a layer's weight gives
+        Keras 3's, the name (``'float32'``, which equals ``tf.float32`` and ``"float32"``, as in TF)."""
+        from .dtypes import as_dtype, keras_dtype  # noqa: PLC0415
+        return keras_dtype(self._value.dtype) if self._keras_weight else as_dtype(self._value.dtype)
 
     @property
     def ndim(self) -> int:
