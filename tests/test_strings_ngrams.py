@@ -147,3 +147,43 @@ def test_replace_control_characters_replaces_c0_only_as_tensorflow():
 def test_a_value_the_kernel_refuses_is_tensorflows_invalid_argument_error(call):
     with pytest.raises(tf.errors.InvalidArgumentError):
         call()
+
+
+def test_re2_classes_python_lacks_are_read_as_re2_reads_them():
+    # TensorFlow 2.21's results for the same calls
+    replace = tf.strings.regex_replace
+    assert replace(["a.b,c!"], "[[:punct:]]", "").numpy().tolist() == [b"abc"]
+    assert replace(["a.b c1!"], "[^[:alnum:] ]", "").numpy().tolist() == [b"ab c1"]
+    assert replace(["aé1 語!"], r"\pL", "L").numpy().tolist() == [b"LL1 L!"]
+    assert replace(["aé1 語!"], r"[^\p{L}\p{N}]", "_").numpy().tolist() == [b"a\xc3\xa91_\xe8\xaa\x9e_"]
+    assert replace(["a]b[c", "x-y"], r"[]a[:digit:]-]", "_").numpy().tolist() == [b"__b[c", b"x_y"]
+    assert replace(["a[b"], r"[[]", "_").numpy().tolist() == [b"a_b"]
+    assert replace(["aé1"], r"\PL", "_").numpy().tolist() == [b"a\xc3\xa9_"]
+    assert replace(["Hя語"], r"\p{Cyrillic}|\p{Han}", "_").numpy().tolist() == [b"H__"]
+    assert replace(["Hello, world."], "[%s]" % __import__("re").escape(__import__("string").punctuation),
+                   "").numpy().tolist() == [b"Hello world"]
+    with pytest.raises(ValueError, match=r"pattern '\\\\p\{Klingon\}' is not a valid regular expression.*not known"):
+        replace(["a"], r"\p{Klingon}", "")
+
+
+def test_unicode_decode_and_split_read_utf16_as_tensorflow():
+    text = "语言处理".encode("UTF-16-BE")
+    # TensorFlow 2.21 (the Unicode guide's strings)
+    assert tf.strings.unicode_decode(text, "UTF-16-BE").numpy().tolist() == [35821, 35328, 22788, 29702]
+    assert tf.strings.unicode_split(text, "UTF-16-BE").numpy().tolist() == [b"\x8b\xed", b"\x8a\x00", b"Y\x04",
+                                                                             b"t\x06"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="not UTF-8"):
+        tf.strings.unicode_decode([b"a\xffb"], "UTF-8", errors="strict")
+
+
+@pytest.mark.parametrize("make, printed", [
+    # TensorFlow 2.21's element_spec of the same maps
+    (lambda s: tf.strings.lower(tf.strings.split(s)), "TensorSpec(shape=(None,), dtype=tf.string, name=None)"),
+    (lambda s: tf.strings.length(tf.strings.split(s)), "TensorSpec(shape=(None,), dtype=tf.int32, name=None)"),
+    (lambda s: tf.strings.unicode_decode(s, "UTF-8"), "TensorSpec(shape=(None,), dtype=tf.int32, name=None)"),
+    (lambda s: tf.strings.ngrams(tf.strings.split(s), 2), "TensorSpec(shape=(None,), dtype=tf.string, name=None)"),
+    (lambda s: tf.strings.ngrams(tf.fill([3], s), 2), "TensorSpec(shape=(None,), dtype=tf.string, name=None)"),
+])
+def test_strings_in_a_map_keep_the_words_count_unknown(make, printed):
+    ds = tf.data.Dataset.from_tensor_slices(["A b", "c"])
+    assert repr(ds.map(make).element_spec) == printed

@@ -226,9 +226,11 @@ def upper(input, encoding: str = "", name=None) -> Tensor:
 
 
 def _regex(pattern, who: str):
+    from .strings_re2 import translate  # noqa: PLC0415 - RE2's [[:punct:]], \pL ... in re's words
+
     text = _one(pattern, f"{who}: pattern")
     try:
-        return re.compile(text, re.ASCII)               # RE2's \w \d \s \b are ASCII
+        return re.compile(translate(text), re.ASCII)    # RE2's \w \d \s \b are ASCII
     except re.error as e:
         raise ValueError(f"{who}: pattern {text!r} is not a valid regular expression: {e}") from None
 
@@ -279,12 +281,17 @@ def unicode_split(input, input_encoding: str = "UTF-8", errors: str = "replace",
     """``tf.strings.unicode_split``: each string as its characters (a list of them for several);
     a byte that is not UTF-8 becomes ``replacement_char`` (``errors="replace"``), is dropped
     (``"ignore"``) or an error (``"strict"``)."""
-    if str(input_encoding).upper().replace("_", "-") not in ("UTF-8", "UTF8"):
-        raise ValueError(f"unicode_split: only input_encoding='UTF-8' is supported, got {input_encoding!r}")
+    if str(input_encoding).upper().replace("_", "-") not in ("UTF-8", "UTF8"):      # UTF-16-BE, UTF-32-BE
+        return sized_by_data(unicode_split_with_offsets(input, input_encoding, errors, replacement_char)[0])
     if errors not in ("replace", "ignore", "strict"):
         raise ValueError(f"unicode_split: errors must be 'replace', 'ignore' or 'strict', got {errors!r}")
     if errors == "strict":
-        arr = text_array(input)                 # bytes that are not UTF-8: an error naming them
+        try:
+            arr = text_array(input)             # bytes that are not UTF-8: an error naming them
+        except NotStringsError:
+            raise
+        except ValueError as e:                 # (TensorFlow's kind of error for it)
+            raise _invalid(f"unicode_split: errors='strict': {e}") from None
         texts, shape = arr.reshape(-1).tolist(), arr.shape
     else:
         texts, shape = _texts(input)
@@ -312,6 +319,9 @@ def unicode_decode(input, input_encoding: str = "UTF-8", errors: str = "replace"
     several; bytes that are not UTF-8 give ``replacement_char`` (``errors="replace"``), and so
     do the C0 controls U+0000..U+001F (tab and newline too) with ``replace_control_characters``,
     as TensorFlow's."""
+    if str(input_encoding).upper().replace("_", "-") not in ("UTF-8", "UTF8"):      # UTF-16-BE, UTF-32-BE
+        return sized_by_data(unicode_decode_with_offsets(input, input_encoding, errors, replacement_char,
+                                                         replace_control_characters)[0])
     chars = unicode_split(input, input_encoding, errors=errors, replacement_char=replacement_char)
     control = 0x1F if replace_control_characters else -1
 
@@ -321,7 +331,7 @@ def unicode_decode(input, input_encoding: str = "UTF-8", errors: str = "replace"
     if _is_ragged(chars):
         return type(chars)._rebuild(np.asarray(points(chars.flat_values)),
                                      [np.asarray(s) for s in chars.nested_row_splits])
-    return points(chars)
+    return sized_by_data(points(chars))             # (one string's: as many as its characters)
 
 
 def join(inputs, separator: str = "", name=None) -> Tensor:
@@ -696,7 +706,9 @@ def _ragged_aware(fn):
         if _is_ragged(input):
             return type(input)._rebuild(fn(input.flat_values, *args, **kwargs).view(np.ndarray),
                                          [np.asarray(s) for s in input.nested_row_splits])
-        return fn(input, *args, **kwargs)
+        out = fn(input, *args, **kwargs)
+        unknown = getattr(input, "_sized_by_data", ())          # in a map: split's pieces, lowered, stay
+        return sized_by_data(out, unknown) if unknown and np.shape(out) == np.shape(input) else out
     return call
 
 

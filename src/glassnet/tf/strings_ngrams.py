@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import Tensor
+from .tensor import Tensor, sized_by_data
 
 __all__ = ["ngrams"]
 
@@ -120,4 +120,6 @@ def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None
     rows = [_grams(flat[i:i + length], *options) for i in range(0, len(flat), length)] if length else \
         [[] for _ in range(int(np.prod(shape[:-1], dtype=np.int64)))]
     count = len(rows[0]) if rows else 0         # (a dense input's rows have one length: one count)
-    return _strings([g for r in rows for g in r]).reshape(tuple(shape[:-1]) + (count,)).view(Tensor)
+    out = _strings([g for r in rows for g in r]).reshape(tuple(shape[:-1]) + (count,)).view(Tensor)
+    known = getattr(data, "_sized_by_data", ())          # in a map, TensorFlow's count is unknown (None)
+    return sized_by_data(out, known if known == (...,) else sorted(set(known) | {out.ndim - 1}))
