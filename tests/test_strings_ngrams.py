@@ -187,3 +187,21 @@ def test_unicode_decode_and_split_read_utf16_as_tensorflow():
 def test_strings_in_a_map_keep_the_words_count_unknown(make, printed):
     ds = tf.data.Dataset.from_tensor_slices(["A b", "c"])
     assert repr(ds.map(make).element_spec) == printed
+
+
+def test_the_unicode_guides_word_segmentation_by_script_runs_as_tensorflow():
+    # the Unicode guide's code; TensorFlow 2.21 printed the words below
+    codepoints = tf.strings.unicode_decode(["Hello, world.", "世界こんにちは"], "UTF-8")
+    script = tf.strings.unicode_script(codepoints)
+    starts_word = tf.concat([tf.fill([script.nrows(), 1], True),
+                             tf.not_equal(script[:, 1:], script[:, :-1])], axis=1)
+    word_starts = tf.squeeze(tf.where(starts_word.values), axis=1)
+    word_codepoints = tf.RaggedTensor.from_row_starts(values=codepoints.values, row_starts=word_starts)
+    words_per_sentence = tf.reduce_sum(tf.cast(starts_word, tf.int64), axis=1)
+    sentences = tf.RaggedTensor.from_row_lengths(values=word_codepoints, row_lengths=words_per_sentence)
+    assert tf.strings.unicode_encode(sentences, "UTF-8").to_list() == [
+        [b"Hello", b", ", b"world", b"."],
+        [b"\xe4\xb8\x96\xe7\x95\x8c", b"\xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81\xa1\xe3\x81\xaf"]]
+    assert tf.RaggedTensor.from_row_starts([1, 2, 3, 4], [0, 1, 1, 3]).to_list() == [[1], [], [2, 3], [4]]
+    with pytest.raises(ValueError, match=r"row_starts\[0\] must be 0, got 1"):
+        tf.RaggedTensor.from_row_starts([1, 2], [1])

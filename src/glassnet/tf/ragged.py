@@ -116,6 +116,15 @@ class RaggedTensor:
         return cls._make(_tensor(values), np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
 
     @classmethod
+    def from_row_starts(cls, values, row_starts, name=None, validate=True):
+        """Row ``i`` runs from ``values[row_starts[i]]`` to the next row's start (the last to the end)."""
+        values = _tensor(values)
+        starts = _int64(row_starts, "row_starts")
+        if starts.size and starts[0] != 0:
+            raise ValueError(f"from_row_starts: row_starts[0] must be 0, got {int(starts[0])}")
+        return cls._make(values, np.concatenate([starts, [values.shape[0]]]).astype(np.int64))
+
+    @classmethod
     def from_value_rowids(cls, values, value_rowids, nrows=None, name=None, validate=True):
         """Value ``j`` goes in row ``value_rowids[j]`` (sorted); ``nrows`` rows (default: the
         last id + 1), so trailing rows may be empty."""
