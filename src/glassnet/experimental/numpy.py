@@ -24,6 +24,7 @@ import types
 
 import numpy as _np
 
+from ..tf import promotion as _promotion
 from ..tf.tensor import Tensor
 
 ndarray = Tensor                # TF: tnp.ndarray is tf.Tensor
@@ -50,8 +51,24 @@ def _answering_with_tensors(value):
 
 
 def experimental_enable_numpy_behavior(prefer_float32=False, dtype_conversion_mode="legacy"):
-    """Accepted: glassnet's Tensors are NumPy arrays already (``t.T``, ``t.reshape(-1)``,
-    ``t.astype``, NumPy's promotion). ``prefer_float32`` is not followed (NumPy's float64 stays)."""
+    """glassnet's Tensors are NumPy arrays already (``t.T``, ``t.reshape(-1)``, ``t.astype``).
+    ``dtype_conversion_mode``: ``"legacy"`` keeps NumPy's promotion; ``"all"`` and ``"safe"`` switch
+    to TensorFlow's lattice with weak types (``glassnet.tf.promotion``), for all of glassnet, as
+    TensorFlow's do. ``prefer_float32`` is not followed (NumPy's float64 stays)."""
+    _promotion.set_mode(dtype_conversion_mode)
+
+
+def array(object, dtype=None, *args, **kwargs):  # noqa: A002 (NumPy's name)
+    """NumPy's ``array`` as a Tensor; a Python value with no dtype is a weak int32/float32 in
+    TensorFlow's ``"all"``/``"safe"`` modes."""
+    weak = _promotion.array(object, dtype)
+    return weak if weak is not None else _tensors(_np.array(object, dtype, *args, **kwargs))
+
+
+def asarray(a, dtype=None, *args, **kwargs):
+    """NumPy's ``asarray`` as a Tensor (weak, as :func:`array`, in ``"all"``/``"safe"`` modes)."""
+    weak = _promotion.array(a, dtype)
+    return weak if weak is not None else _tensors(_np.asarray(a, dtype, *args, **kwargs))
 
 
 class _Random(types.ModuleType):

@@ -26,6 +26,7 @@ import builtins
 import numpy as np
 
 from . import data_sized as _data_sized
+from . import promotion as _promotion
 from . import tape as _tape
 from . import trace_graph as _trace
 from .tensor import Tensor
@@ -84,6 +85,8 @@ def ufunc_call(ufunc, method, inputs, kwargs):
     if method == "at":
         return None
     answer = _result(result)
+    if _promotion.MODE[0] in ("all", "safe"):          # weak in, weak out (tf/promotion.py)
+        _promotion.weak_result(inputs, answer)
     if method == "__call__" and _data_sized.TRACING.get():          # a map's first element: tf.range(n) * 2
         answer = _data_sized.elementwise(answer, inputs)            # keeps range's unknown size
     if _trace.RECORDER[0] is not None and method == "__call__":    # tf.summary.trace_on(graph=True)

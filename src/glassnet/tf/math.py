@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import activations as _act
 from . import elementwise as _elementwise  # noqa: F401 - its rules (np.tan, np.arcsin, np.mod ...) serve NumPy's doors too
-from . import vjps
+from . import promotion, vjps
 from .tensor import Tensor, convert_to_tensor, float_array, wrap, accept_symbolic
 from .variable import Variable
 
@@ -60,13 +60,18 @@ def _values(x):
         return x
     if isinstance(x, (list, tuple)) and x and all(isinstance(v, (Tensor, Variable)) for v in x):
         return vjps.stack(*x)       # tf.reduce_sum([loss_a, loss_b]): TensorFlow packs them, on the tape
-    return np.asarray(x).view(Tensor) if isinstance(x, np.ndarray) else convert_to_tensor(x)
+    if isinstance(x, np.ndarray):
+        return np.asarray(x).view(Tensor)
+    t = convert_to_tensor(x)
+    return promotion.mark(t) if promotion.active() and promotion.is_weak(x) else t
 
 
 def _pair(x, y):
     """Both operands of a binary op, as TensorFlow converts them: a Python number or list beside a
     tensor takes the tensor's dtype (``tf.maximum(0., [1, -1])`` is float32, as the first
     operand's), when it holds that dtype's values exactly."""
+    if promotion.active():                          # TF's lattice, after enable_numpy_behavior(dtype_conversion_mode=...)
+        return promotion.operands(_values(x), _values(y))
     a, b = _values(x), _values(y)
     tensor_like = (Tensor, Variable, np.ndarray)
     if not isinstance(y, tensor_like) and b.dtype != a.dtype:

@@ -51,6 +51,7 @@ import threading
 import numpy as np
 
 from .dtypes import as_dtype, keras_dtype, string
+from .promotion import MODE as _PROMOTION_MODE
 
 __all__ = ["Dimension", "KerasTensor", "SymbolicShape", "Tensor", "TensorFunction", "TensorShape", "bytes_array",
            "cast", "constant", "convert_to_tensor", "float_array", "numpy_recorded", "plain_function", "wrap"]
@@ -265,7 +266,11 @@ class Tensor(np.ndarray):
         if _from_program(_sys._getframe(1)) and not (kwargs.get("out") is not None and _active_tapes()):
             if not _scalar_operator(ufunc, method, inputs, kwargs):     # (a write into a followed Tensor: refused)
                 return _numpy_answer(getattr(ufunc, method), inputs, kwargs)
-            inputs = (_as_operand(inputs[0], np.ndarray.dtype.__get__(self)), self)     # np.float64(2) * t
+            if _PROMOTION_MODE[0] in ("all", "safe") and ufunc not in _COMPARISONS:    # (tf/promotion.py)
+                from . import promotion  # noqa: PLC0415
+                inputs = promotion.operands(inputs[0], self)
+            else:
+                inputs = (_as_operand(inputs[0], np.ndarray.dtype.__get__(self)), self)     # np.float64(2) * t
         from . import dispatch  # noqa: PLC0415
         return dispatch.ufunc_call(ufunc, method, inputs, kwargs)
 
@@ -457,6 +462,10 @@ def _operator(name, ufunc, reflected=False):
         if not other:                                               # -t, abs(t), ~t
             return numpy_operator(self) if dtype.kind == "O" else _dispatch().ufunc_call(ufunc, "__call__", (self,), {})
         o = other[0]
+        if _PROMOTION_MODE[0] in ("all", "safe") and ufunc not in _COMPARISONS and dtype.kind != "O" \
+                and (isinstance(o, _PLAIN_OPERANDS) or hasattr(o, "store_in")):     # TF's lattice (tf/promotion.py)
+            from . import promotion  # noqa: PLC0415
+            return _dispatch().ufunc_call(ufunc, "__call__", promotion.operands(*((o, self) if reflected else (self, o))), {})
         if dtype.kind == "O" or not isinstance(o, _PLAIN_OPERANDS):
             return numpy_operator(self, o)
         if not isinstance(o, Tensor) and type(o) not in (int, float, complex, bool):     # (np.float64 is a float)
@@ -464,6 +473,9 @@ def _operator(name, ufunc, reflected=False):
         return _dispatch().ufunc_call(ufunc, "__call__", (o, self) if reflected else (self, o), {})
     operator.__name__ = operator.__qualname__ = name
     return operator
+
+
+_COMPARISONS = frozenset((np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal))
 
 
 def _dispatch():
@@ -569,9 +581,10 @@ def _tensor_text(t, as_repr: bool) -> str:
         body = repr(plain) if as_repr else str(plain)
     dtype = "string" if plain.dtype.kind == "O" else plain.dtype.name
     sep = "\n" if "\n" in body else ""
+    weak = ", weak=True" if getattr(t, "_weak", False) else ""       # (tf/promotion.py's weak tensors)
     if as_repr:
-        return f"<tf.Tensor: shape={shape}, dtype={dtype}, numpy={sep}{body}>"
-    return f"tf.Tensor({sep}{body}, shape={shape}, dtype={dtype})"
+        return f"<tf.Tensor: shape={shape}, dtype={dtype}, numpy={sep}{body}{weak}>"
+    return f"tf.Tensor({sep}{body}, shape={shape}, dtype={dtype}{weak})"
 
 
 def _object_scalar(value) -> Tensor:
@@ -831,6 +844,9 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
             t = np.broadcast_to(t.view(np.ndarray), shape).copy().view(Tensor)
         else:
             raise ValueError(f"constant: value has {t.size} elements, which cannot fill shape {shape}")
+    if dtype is None and _PROMOTION_MODE[0] in ("all", "safe") and t is not value:
+        from . import promotion  # noqa: PLC0415 - a Python value with no dtype: weak (tf/promotion.py)
+        promotion.mark(t, promotion.is_weak(value))
     return t
 
 

@@ -129,6 +129,8 @@ class Variable:
         value = np.array(convert_to_tensor(initial_value, dtype=dtype), copy=True, order="C")
         if shape is not None and tuple(shape) != value.shape and None not in tuple(shape):
             raise ValueError(f"Variable: initial_value has shape {value.shape}, but shape={tuple(shape)} was given")
+        if type(trainable).__name__ == "DType":        # Variable(10, tf.int32): TF takes the dtype for trainable,
+            trainable = True                           # a true value (the guides write it so)
         if not isinstance(trainable, (bool, np.bool_)) and trainable is not None:
             raise TypeError(f"Variable: trainable must be True or False, got {trainable!r}")
         name = _tf_name(name)
