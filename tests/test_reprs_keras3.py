@@ -112,6 +112,22 @@ both.build((None, 3, 2))
 print([w.path for w in both.weights])
 '''
 
+LOADED_AND_CUT = '''import os, tempfile
+import tensorflow as tf
+tf.keras.backend.clear_session()
+inp = tf.keras.Input((3,), name="feat")
+mid = tf.keras.layers.Dense(4, name="mid")(inp)
+cut = tf.keras.Model(mid, tf.keras.layers.Dense(1)(mid))
+print(cut.input, cut.layers[0])
+inp = tf.keras.Input((3,), name="feat")
+model = tf.keras.Model(inp, tf.keras.layers.Dense(1)(inp))
+path = os.path.join(tempfile.mkdtemp(), "m.keras")
+model.save(path)
+loaded = tf.keras.models.load_model(path)
+print(loaded.input, loaded.layers[0], loaded.layers[0].output is loaded.input)
+print(loaded.layers[0].get_config())
+'''
+
 TF_OUTPUT = {   # TF 2.21 / Keras 3.15's lines (tools/run_program_under_tf.py; the last is the final newline's)
     'INPUT_LAYER': [
         '<InputLayer name=input_layer, built=True>',
@@ -174,6 +190,12 @@ TF_OUTPUT = {   # TF 2.21 / Keras 3.15's lines (tools/run_program_under_tf.py; t
         "['bidirectional_1/forward_rnn/simple_rnn_cell/kernel', 'bidirectional_1/forward_rnn/simple_rnn_cell/recurrent_kernel', 'bidirectional_1/forward_rnn/simple_rnn_cell/bias', 'bidirectional_1/backward_rnn/simple_rnn_cell/kernel', 'bidirectional_1/backward_rnn/simple_rnn_cell/recurrent_kernel', 'bidirectional_1/backward_rnn/simple_rnn_cell/bias']",
         '',
     ],
+    'LOADED_AND_CUT': [
+        '<KerasTensor shape=(None, 4), dtype=float32, sparse=False, ragged=False, name=keras_tensorCLONE> <InputLayer name=keras_tensorCLONE, built=True>',
+        '<KerasTensor shape=(None, 3), dtype=float32, sparse=False, ragged=False, name=feat> <InputLayer name=feat, built=True> True',
+        "{'batch_shape': (None, 3), 'dtype': 'float32', 'sparse': False, 'ragged': False, 'name': 'feat', 'optional': False}",
+        '',
+    ],
 }
 
 
@@ -199,6 +221,10 @@ def test_a_tensors_class_is_named_eager_tensor():
 
 def test_recurrent_weights_live_in_their_cell_as_keras_3s():
     _check("RECURRENT_PATHS")
+
+
+def test_a_loaded_or_cut_models_input_prints_as_a_keras_tensor_named_as_its_layer():
+    _check("LOADED_AND_CUT")
 
 
 # -- glassnet's own promises around them (no TensorFlow facts here) ---------------------------

@@ -269,6 +269,7 @@ def cut(inputs, outputs):
         if not isinstance(t, InputLayer) and id(t) not in made:
             made[id(t)] = InputLayer(batch_shape=tuple(t.shape), dtype=getattr(t, "dtype", None),
                                      name=f"{t.name}CLONE")
+            made[id(t)].keras_tensor_name = made[id(t)].name    # (an Input: prints as a KerasTensor)
         new_inputs.append(made.get(id(t), t))
     order, seen = [], set()                             # the calls above the cut, parents first
     for out in outputs:

@@ -123,6 +123,7 @@ def build_graph(r, tree, build_layer, input_shape, build_nested):
             dtype = (entry.get("config") or {}).get("dtype")        # text or ids in; numbers: floatx
             made[name] = layers.InputLayer(batch_shape=shape, name=name,
                                            dtype=dtype if dtype in ("string", "int32", "int64") else None)
+            made[name].keras_tensor_name = name         # model.input prints as Keras's KerasTensor, named so
             calls[name] = []
         elif entry.get("module") in named_ops.MODULES:       # x + y: an operation from the fixed table
             made[name], calls[name] = named_ops.from_entry(r, entry, name, where, lambda t, w: _history(r, t, w))
