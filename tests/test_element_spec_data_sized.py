@@ -101,6 +101,16 @@ MAPS = {
                                spec("(2, None)")),
     "ragged_to_tensor_shape": (lambda: texts().batch(2).map(lambda s: tf.strings.split(s).to_tensor(shape=[None, 4])),
                                spec("(None, 4)", "string")),
+    "decode_cast_scale": (lambda: image_bytes("PNG").map(lambda b: tf.cast(tf.io.decode_png(b, channels=3), tf.float32)
+                                                         / 255.0), spec("(None, None, 3)", "float32")),
+    "decode_convert": (lambda: image_bytes("PNG").map(lambda b: tf.image.convert_image_dtype(tf.io.decode_png(b),
+                                                                                             tf.float32)),
+                       spec("(None, None, None)", "float32")),
+    "decode_resize": (lambda: image_bytes("PNG").map(lambda b: tf.image.resize(tf.io.decode_png(b), [4, 4])),
+                      spec("(4, 4, None)", "float32")),
+    "decode_resize_3": (lambda: image_bytes("PNG").map(lambda b: tf.image.resize(tf.io.decode_png(b, channels=3),
+                                                                                 [4, 4])), spec("(4, 4, 3)", "float32")),
+    "range_cast": (lambda: nums().map(lambda n: tf.cast(tf.range(n), tf.float32)), spec("(None,)", "float32")),
     "dict_range": (lambda: nums().map(lambda n: {"ids": tf.range(n), "n": n}),
                    f"{{'ids': {spec('(None,)')}, 'n': {spec('()')}}}"),
 }

@@ -16,13 +16,14 @@ TensorSpec(shape=(None,), dtype=tf.int32, name=None)
 from __future__ import annotations
 
 import contextvars
+import functools
 
 import numpy as np
 
 from .tensor import Tensor, sized_by_data
 
 __all__ = ["TRACING", "UNKNOWN_RANK", "both_branches", "concatenated", "elementwise", "filled", "marks", "refined",
-           "sized_by_values", "unknown_shape"]
+           "resized", "same_axes", "sized_by_values", "unknown_shape"]
 
 # On while a Dataset.map function runs on its first element, the call whose marks become the spec:
 # a tf.cond then runs its other branch too, as TensorFlow's trace does, to compare the two.
@@ -96,6 +97,29 @@ def elementwise(out, inputs):
         if any(u for u, _ in sizes) and all(u or n == 1 for u, n in sizes):
             unknown.add(axis)
     return _marked(out, unknown)
+
+
+def same_axes(fn):
+    """``fn`` (an op whose result has its first argument's shape: ``convert_image_dtype``) keeping
+    that argument's marks."""
+    @functools.wraps(fn)
+    def call(x, *args, **kwargs):
+        out = fn(x, *args, **kwargs)
+        return _marked(out, marks(x)) if marks(x) and np.ndim(out) == np.ndim(x) else out
+    return call
+
+
+def resized(fn):
+    """``fn`` (``tf.image.resize``) keeping its images' marks but on height and width, which it sets."""
+    @functools.wraps(fn)
+    def call(images, *args, **kwargs):
+        out = fn(images, *args, **kwargs)
+        m = marks(images)
+        if not m or m == UNKNOWN_RANK or np.ndim(out) != np.ndim(images):
+            return out
+        rank = np.ndim(out)
+        return _marked(out, {a for a in m if a not in (rank - 3, rank - 2)})
+    return call
 
 
 def unknown_shape(t):

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..layers import image_sampling as sampling
 from ..utils import rng
-from . import vjps
+from . import data_sized, vjps
 from .tensor import Tensor, wrap
 from .variable import Variable
 
@@ -63,6 +63,7 @@ def _back(x, dtype, saturate=True):
 
 
 # -- types ---------------------------------------------------------------------------------------
+@data_sized.same_axes                       # (a Dataset.map's spec keeps the image's unknown sizes)
 def convert_image_dtype(image, dtype, saturate=False, name=None) -> Tensor:
     """Integers <-> floats in [0, 1]: ``uint8 -> float``: ``x / 255``; ``float -> uint8``:
     ``int(x * 255.5)`` (values outside [0, 1] are clipped to the type's range, always: NumPy has
@@ -88,6 +89,7 @@ def convert_image_dtype(image, dtype, saturate=False, name=None) -> Tensor:
 
 
 # -- resizing and cropping -----------------------------------------------------------------------
+@data_sized.resized                         # (a Dataset.map's spec: height and width known, channels as given)
 def resize(images, size, method="bilinear", preserve_aspect_ratio=False, antialias=False, name=None) -> Tensor:
     """Resize to ``size = (height, width)`` as TensorFlow 2's ``tf.image.resize``: "bilinear",
     "nearest", "bicubic" or "area"; ``preserve_aspect_ratio`` keeps the shape's ratio, fitting

@@ -1,6 +1,7 @@
 """tf.strings on string tensors: ``lower``, ``upper``, ``regex_replace``, ``regex_full_match``, ``split``,
 ``join``, ``length``, ``strip``, ``substr``, ``reduce_join``, ``unicode_split``, ``as_string``, ``to_number``,
-``to_hash_bucket_fast``.
+``to_hash_bucket_fast``; ``ngrams`` is in ``tf/strings_ngrams.py``, ``unicode_encode``, ``unicode_script`` and
+the ``*_with_offsets`` in ``tf/strings_unicode.py``, RE2's classes Python lacks in ``tf/strings_re2.py``.
 
 TensorFlow's names, arguments and defaults. Text goes in as TensorFlow takes it: a ``str`` or
 ``bytes``, a list of them, a NumPy array of kind 'U', 'S' or object, or a string tensor

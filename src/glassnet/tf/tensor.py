@@ -868,7 +868,8 @@ def cast(x, dtype) -> Tensor:
     if _active_tapes():
         from . import vjps  # noqa: PLC0415
         return vjps.cast(x if isinstance(x, Tensor) or hasattr(x, "store_in") else convert_to_tensor(x), dtype)
-    return wrap(np.asarray(x).astype(target))
+    out = wrap(np.asarray(x).astype(target))
+    return sized_by_data(out, x._sized_by_data) if getattr(x, "_sized_by_data", ()) else out   # (in a map)
 
 
 class TensorFunction:
