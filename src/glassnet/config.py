@@ -131,6 +131,48 @@ threading = SimpleNamespace(set_intra_op_parallelism_threads=_threads, set_inter
                             get_intra_op_parallelism_threads=lambda: 0, get_inter_op_parallelism_threads=lambda: 0)
 
 
+# tf.config.optimizer: Grappler's switches, kept and shown as TensorFlow's (glassnet runs no graph
+# optimizer; "debug_stripper" alone acts: tf.debugging.check_numerics/Assert inside a tf.function pass)
+_TOGGLES = ("layout_optimizer", "constant_folding", "shape_optimization", "remapping", "arithmetic_optimization",
+            "dependency_optimization", "loop_optimization", "function_optimization", "debug_stripper",
+            "disable_model_pruning", "scoped_allocator_optimization", "pin_to_host_optimization",
+            "implementation_selector", "auto_mixed_precision", "use_plugin_optimizers", "disable_meta_optimizer",
+            "auto_mixed_precision_onednn_bfloat16", "auto_mixed_precision_mkl")
+_ALWAYS_SHOWN = ("disable_model_pruning", "disable_meta_optimizer")        # TF's two plain bools: False until set
+_GRAPPLER: dict = {}
+_JIT = [False]
+
+
+def _set_experimental_options(options) -> None:
+    """``tf.config.optimizer.set_experimental_options``: the options named (TF's names) set, the
+    others kept; a name TensorFlow does not know is ignored, as there. ``min_graph_nodes`` must be an int."""
+    options = dict(options)
+    nodes = options.get("min_graph_nodes")
+    if isinstance(nodes, bool) or (nodes is not None and not isinstance(nodes, int)):
+        raise TypeError(f"Field tensorflow.RewriterConfig.min_graph_nodes: Expected an int, got "
+                        f"{'a boolean' if isinstance(nodes, bool) else type(nodes).__name__}.")
+    _GRAPPLER.update(options)
+
+
+def _get_experimental_options() -> dict:
+    """``tf.config.optimizer.get_experimental_options``: the switches set (True/False), in TensorFlow's
+    order, with ``disable_model_pruning`` and ``disable_meta_optimizer`` always, ``min_graph_nodes`` when not 0."""
+    shown = {n: bool(_GRAPPLER.get(n)) for n in _TOGGLES if n in _ALWAYS_SHOWN or _GRAPPLER.get(n) is not None}
+    if _GRAPPLER.get("min_graph_nodes"):
+        shown["min_graph_nodes"] = _GRAPPLER["min_graph_nodes"]
+    return shown
+
+
+def _set_jit(enabled) -> None:
+    """``tf.config.optimizer.set_jit``: True or ``"autoclustering"`` turn XLA's autoclustering on (remembered)."""
+    _JIT[0] = enabled in (True, "autoclustering")
+
+
+optimizer = SimpleNamespace(set_experimental_options=_set_experimental_options,
+                            get_experimental_options=_get_experimental_options,
+                            set_jit=_set_jit, get_jit=lambda: "autoclustering" if _JIT[0] else "")
+
+
 def enable_unsafe_deserialization() -> None:
     """``keras.config.enable_unsafe_deserialization()``: accepted, changing nothing. glassnet's
     loader never runs code from a file (no lambdas), so files load as safely as before."""

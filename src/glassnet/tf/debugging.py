@@ -199,10 +199,20 @@ def assert_integer(x, message=None, name=None):
                         f"{_plain(x).dtype.name}")
 
 
+def _stripped() -> bool:
+    """True inside a tf.function (not run eagerly) while ``tf.config.optimizer``'s ``debug_stripper``
+    is on: TensorFlow's Grappler removes the checks from the graph, so they pass."""
+    from .. import config  # noqa: PLC0415
+    from .function import RUNNING  # noqa: PLC0415
+    return bool(RUNNING[0]) and not config.functions_run_eagerly() and bool(config._GRAPPLER.get("debug_stripper"))
+
+
 def check_numerics(tensor, message, name=None):
     """``tensor`` itself, or ``InvalidArgumentError`` when it holds a NaN or an infinity
     (or for a tensor that is not floating point, as TensorFlow's)."""
     a = _plain(tensor)
+    if _stripped():
+        return tensor if isinstance(tensor, (Tensor, Variable)) else wrap(a)
     if a.dtype.kind not in "f":
         raise InvalidArgumentError(None, None, f"check_numerics: tensor must be floating point (float16, float32, "
                                    f"float64), got {a.dtype}")
@@ -219,7 +229,7 @@ def assert_all_finite(x, message, name=None):
 
 def Assert(condition, data, summarize=None, name=None):  # noqa: N802 (TensorFlow's name)
     """``InvalidArgumentError`` showing ``data`` when ``condition`` is false."""
-    if bool(np.all(_plain(condition))):
+    if _stripped() or bool(np.all(_plain(condition))):
         return None
     shown = "\n".join(d if isinstance(d, str) else format_tensor(_plain(d), summarize or 3) for d in data)
     raise InvalidArgumentError(None, None, f"Expected {bool(np.all(_plain(condition)))} to be true. "

@@ -262,6 +262,9 @@ def _as_tensors(out):
     return out
 
 
+RUNNING = [0]           # tf.function calls running now (what a graph optimizer would see: tf/debugging.py asks)
+
+
 class Function:
     """A function under ``@tf.function`` (TensorFlow's ``PolymorphicFunction``)."""
 
@@ -279,6 +282,13 @@ class Function:
         return self._run(None, args, kwargs)
 
     def _run(self, instance, args, kwargs):
+        RUNNING[0] += 1
+        try:
+            return self._recorded(instance, args, kwargs)
+        finally:
+            RUNNING[0] -= 1
+
+    def _recorded(self, instance, args, kwargs):
         from .trace_graph import RECORDER  # noqa: PLC0415
         recorder = RECORDER[0]
         if recorder is None:
