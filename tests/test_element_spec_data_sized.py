@@ -60,10 +60,12 @@ MAPS = {
                   spec("<unknown>", "float32")),
     "cond_range": (lambda: nums().map(lambda n: tf.cond(n > 1, lambda: tf.range(n), lambda: tf.range(2))),
                    spec("(None,)")),
-    "cond_pair": (lambda: nums().map(lambda n: tf.cond(n > 1, lambda: (tf.zeros([3]), n), lambda: (tf.zeros([4]), n + 1))),
+    "cond_pair": (lambda: nums().map(lambda n: tf.cond(n > 1, lambda: (tf.zeros([3]), n),
+                                                       lambda: (tf.zeros([4]), n + 1))),
                   f"({spec('(None,)', 'float32')}, {spec('()')})"),
     "concat_range": (lambda: nums().map(lambda n: tf.concat([tf.range(n), [7]], 0)), spec("(None,)")),
-    "concat_fixed": (lambda: nums().map(lambda n: tf.concat([tf.zeros([2]), tf.ones([3])], 0)), spec("(5,)", "float32")),
+    "concat_fixed": (lambda: nums().map(lambda n: tf.concat([tf.zeros([2]), tf.ones([3])], 0)),
+                     spec("(5,)", "float32")),
     "concat_rows": (lambda: nums().map(lambda n: tf.concat([tf.fill([n, 2], 0), tf.zeros([1, 2], tf.int32)], 0)),
                     spec("(None, 2)")),
     "concat_cols": (lambda: nums().map(lambda n: tf.concat([tf.fill([2, n], 0), tf.zeros([2, 1], tf.int32)], -1)),
@@ -72,7 +74,8 @@ MAPS = {
                           spec("(None, 3)")),
     "py_function": (lambda: nums().map(lambda n: tf.py_function(lambda v: np.arange(v.numpy()), [n], tf.int64)),
                     spec("<unknown>", "int64")),
-    "py_function_list": (lambda: nums().map(lambda n: tf.py_function(lambda v: (v, v * 2.0), [n], [tf.int32, tf.float32])),
+    "py_function_list": (lambda: nums().map(lambda n: tf.py_function(lambda v: (v, v * 2.0), [n],
+                                                                     [tf.int32, tf.float32])),
                          f"({spec('<unknown>')}, {spec('<unknown>', 'float32')})"),
     "numpy_function": (lambda: nums().map(lambda n: tf.numpy_function(lambda v: np.arange(v), [n], tf.int64)),
                        spec("<unknown>", "int64")),
@@ -108,8 +111,8 @@ MAPS = {
                        spec("(None, None, None)", "float32")),
     "decode_resize": (lambda: image_bytes("PNG").map(lambda b: tf.image.resize(tf.io.decode_png(b), [4, 4])),
                       spec("(4, 4, None)", "float32")),
-    "decode_resize_3": (lambda: image_bytes("PNG").map(lambda b: tf.image.resize(tf.io.decode_png(b, channels=3),
-                                                                                 [4, 4])), spec("(4, 4, 3)", "float32")),
+    "decode_resize_3": (lambda: image_bytes("PNG").map(
+        lambda b: tf.image.resize(tf.io.decode_png(b, channels=3), [4, 4])), spec("(4, 4, 3)", "float32")),
     "range_cast": (lambda: nums().map(lambda n: tf.cast(tf.range(n), tf.float32)), spec("(None,)", "float32")),
     "dict_range": (lambda: nums().map(lambda n: {"ids": tf.range(n), "n": n}),
                    f"{{'ids': {spec('(None,)')}, 'n': {spec('()')}}}"),
@@ -161,7 +164,8 @@ def test_the_datasets_print_as_tensorflow_and_padded_batches_hold_the_padded_val
     ranges = nums().map(lambda n: tf.range(n))
     assert repr(ranges) == "<_MapDataset element_spec=TensorSpec(shape=(None,), dtype=tf.int32, name=None)>"
     padded = ranges.padded_batch(2)
-    assert repr(padded) == "<_PaddedBatchDataset element_spec=TensorSpec(shape=(None, None), dtype=tf.int32, name=None)>"
+    assert repr(padded) == \
+        "<_PaddedBatchDataset element_spec=TensorSpec(shape=(None, None), dtype=tf.int32, name=None)>"
     assert [b.tolist() for b in padded.as_numpy_iterator()] == [[[0, 1, 2], [0, 0, 0]], [[0, 1]]]
 
 
