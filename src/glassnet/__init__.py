@@ -75,7 +75,7 @@ for _module, _names in {
 _LAZY.update({"debugging": ("tf.debugging", None), "nest": ("tf.nest", None), "device": ("tf.device", "device"),
               "ragged": ("tf.ragged", None), "RaggedTensor": ("tf.ragged", "RaggedTensor"),
               "RaggedTensorSpec": ("tf.ragged", "RaggedTensorSpec"),
-              "train": ("tf.train", None), "saved_model": ("tf.saved_model", None),
+              "train": ("tf.train", None), "saved_model": ("tf.saved_model", None), "lite": ("lite", None),
               "distribute": ("tf.distribute", None), "sets": ("tf.sets", None), "lookup": ("tf.lookup", None),
               "histogram_fixed_width": ("tf.histogram", "histogram_fixed_width"),
               "histogram_fixed_width_bins": ("tf.histogram", "histogram_fixed_width_bins")})
@@ -221,6 +221,7 @@ __all__ = [
     "linalg",
     "linear",
     "linspace",
+    "lite",
     "log",
     "logical_and",
     "logical_not",
