@@ -15,9 +15,11 @@ a ``map`` function's arguments) are the same arrays as :class:`glassnet.Tensor`,
 in memory or a file (:mod:`~glassnet.data.cache`); ``prefetch`` reads ahead on a thread
 where there are files to read (:mod:`~glassnet.data.prefetch`); ``num_parallel_calls``
 is accepted and ``map`` runs in order. ``shuffle`` mixes through a buffer of
-``buffer_size`` elements as TensorFlow does, drawing from glassnet's generator
-(``keras.utils.set_random_seed``); TensorFlow's own order cannot be reproduced. The file
-readers are in ``text_line.py``, ``csv.py`` and ``make_csv.py``.
+``buffer_size`` elements as TensorFlow does: with a ``seed`` or under a global seed
+(``keras.utils.set_random_seed``) in TensorFlow's own order, each iterator made taking the
+next pass's seeds, as ``fit``'s epochs take them (Keras makes two each epoch: epoch e reads pass
+2e); with neither, from glassnet's generator. The file readers are in ``text_line.py``,
+``csv.py`` and ``make_csv.py``.
 
 >>> import numpy as np
 >>> ds = Dataset.from_tensor_slices((np.arange(5.0), np.arange(5) % 2)).batch(2)
@@ -53,6 +55,18 @@ INFINITE_CARDINALITY = -1       # tf.data.INFINITE_CARDINALITY
 UNKNOWN_CARDINALITY = -2        # tf.data.UNKNOWN_CARDINALITY
 
 _PEEK = threading.local()               # .on while element_spec looks at a first element (not a pass)
+_STARTING = []                          # a _Start per pass making its first element (Dataset._pass)
+_NOTHING = object()
+
+
+class _Start:
+    """A pass making its first element: the seeded shuffles that start a pass meanwhile note
+    themselves (``noted``), and take the pass number kept for them when the pass was opened
+    (``kept``: id of a shuffle's pass counter -> its number), as TensorFlow's iterator takes
+    its shuffles' seeds when it is made, not when it is first read."""
+
+    def __init__(self, kept):
+        self.noted, self.kept = [], kept
 
 
 def _call(fn, element, shapes=False):
@@ -660,8 +674,15 @@ class Dataset:
             size = max(1, buffer_size if buffer_size != AUTOTUNE else 1024)
             if seeds is not None:
                 from ..seeding import shuffle_pass_seeds, shuffle_stream  # noqa: PLC0415
-                pass_seeds = shuffle_pass_seeds(seeds, reshuffle_each_iteration, passes[0])
-                passes[0] += 0 if getattr(_PEEK, "on", False) else 1     # TF's iterators each take new seeds
+                number = None
+                if not getattr(_PEEK, "on", False):
+                    for start in list(_STARTING):
+                        start.noted.append(passes)
+                        number = start.kept.pop(id(passes), number)
+                if number is None:                # TF's iterators each take new seeds
+                    number = passes[0]
+                    passes[0] += 0 if getattr(_PEEK, "on", False) else 1
+                pass_seeds = shuffle_pass_seeds(seeds, reshuffle_each_iteration, number)
                 yield from shuffle_stream(self._run(), size, *pass_seeds)
                 return
             draw = draws()
@@ -955,6 +976,33 @@ class Dataset:
         return self._same(self._then(run, spec=self._spec))
 
     # -- reading ---------------------------------------------------------------------------
+    _shuffles = ()                       # the pass counters of the seeded shuffles its passes started
+
+    def _pass(self):
+        """A pass of the elements (plain arrays), opened as TensorFlow makes an iterator: the
+        seeded shuffles that earlier passes started take their pass's seeds now, even if it is
+        never read (Keras's fit opens such a one at each epoch's end: engine/training.py); one
+        first met in this pass takes them when it starts."""
+        kept = {id(c): c[0] for c in self._shuffles}
+        for counter in self._shuffles:
+            counter[0] += 1
+        return self._noting(self._run(), _Start(kept))
+
+    def _noting(self, source, start):
+        """``source`` as it is; while it makes its first element, ``start`` is among the passes
+        starting, and the shuffles it notes are kept on this dataset for its next passes."""
+        _STARTING.append(start)
+        try:
+            first = next(source, _NOTHING)
+        finally:
+            del _STARTING[next(i for i, s in enumerate(_STARTING) if s is start)]
+        if start.noted:
+            self._shuffles = tuple({id(c): c for c in (*self._shuffles, *start.noted)}.values())
+        if first is _NOTHING:
+            return
+        yield first
+        yield from source
+
     def __iter__(self):
         """The elements, each leaf a ``glassnet.Tensor`` (``.numpy()`` gives the array)."""
         return DatasetIterator(self)
@@ -963,7 +1011,7 @@ class Dataset:
         """The elements as NumPy: arrays, and for 0-d leaves NumPy scalars or ``bytes``; an
         iterator that also answers TensorFlow's ``.next()`` (the transfer-learning tutorial's
         ``test_dataset.as_numpy_iterator().next()``)."""
-        return NumpyIterator(structure(numpy_leaf, e) for e in self._run())
+        return NumpyIterator(structure(numpy_leaf, e) for e in self._pass())
 
     @property
     def element_spec(self):
@@ -1083,7 +1131,7 @@ class DatasetIterator:
 
     def __init__(self, dataset):
         self._dataset = dataset
-        self._source = dataset._run()
+        self._source = dataset._pass()
         self._position = 0
 
     def __iter__(self):

@@ -183,14 +183,24 @@ class SourceBatches:
             steps = self.known
         self.steps = steps
         self.batch_size = None
-        self._iterator = None if self.indexed or self.afresh else _plain_iter(source)
+        self._iterator = None               # made when the first epoch starts, as Keras's
         self._seen = 0                      # batches taken from that iterator
+
+    def _open(self):
+        """A new iterator of the source, made where Keras's epoch iterator makes one (a
+        Dataset's seeded shuffles take that pass's seeds now, read or not)."""
+        self._iterator, self._seen = _plain_iter(self.source), 0
+
+    def reset(self):
+        """Keras's ``epoch_iterator.reset()``, which its ``evaluate`` calls each time (each
+        validation too): the next epoch starts a new iterator, ``validation_steps`` or not."""
+        self._iterator = None
 
     def _items(self):
         """The source's batches for one pass, as it gives them, ``steps`` at most: by index,
         or from its iterator (a fresh one each pass for a source read afresh)."""
-        if self.afresh and self._iterator is None:
-            self._iterator = _plain_iter(self.source)
+        if not self.indexed and (self.afresh or self._iterator is None):
+            self._open()
         count = 0
         # steps_per_epoch (or validation_steps) on a Dataset of known size: one iterator runs on
         # across epochs and starts again once all its batches were taken, as Keras's epoch iterator
@@ -219,10 +229,14 @@ class SourceBatches:
                 self._seen += 1
             yield item
             count += 1
-        if self.afresh:
+        # once all of a Dataset's known batches were taken, Keras's epoch iterator makes the next
+        # iterator: the next epoch's with steps_per_epoch; without, one never read (the next epoch
+        # makes its own), whose shuffles took their seeds all the same: fit(ds)'s epoch e reads
+        # ds's pass 2e; evaluate and predict take two passes
+        if self.known is not None and self._seen >= self.known:
+            self._open()
+        elif self.afresh:
             self._iterator = None
-        elif cycles and self._seen >= self.known:
-            self._iterator, self._seen = _plain_iter(self.source), 0
 
     def epoch(self):
         for index, item in enumerate(self.raw_epoch()):
@@ -447,6 +461,8 @@ def _after_compiled_epoch(run, data, epoch, cblist, values):
 def _validate(model, validation, batch_size, cblist=None):
     """Validation logs from arrays ``(x, y, sw)`` or from a batch source (fit's callbacks see
     it as Keras shows it: on_test_begin, each test batch, on_test_end)."""
+    if isinstance(validation, SourceBatches):   # each validation is an evaluate: a new iterator
+        validation.reset()
     if custom_step.custom(model):               # the model's own test_step (batches made by fit)
         return custom_step.evaluate(model, validation)
     if cblist is not None:
