@@ -311,7 +311,8 @@ def _loss(kind, z, a, y, labels, g, values, totals, inv_m, inv_n, two_over_n, n_
     rows, n = z.shape
     flat = g.ravel()
     if kind == BCE_SHORTCUT:
-        # L = log(1 + exp(-|z|)) + max(z, 0) - z y, its mean over the outputs; dJ/dZ = (A - Y) / n / m
+        # L = (max(z, 0) - z y) + log(1 + exp(-|z|)), the log term added last (BinaryCrossentropy's
+        # and TensorFlow's order), its mean over the outputs; dJ/dZ = (A - Y) / n / m
         for i in range(rows):
             zi, gi = z[i], g[i]
             for j in range(n):
@@ -326,7 +327,7 @@ def _loss(kind, z, a, y, labels, g, values, totals, inv_m, inv_n, two_over_n, n_
             zi, ai, gi = z[i], a[i], g[i]
             for j in range(n):
                 v = zi[j]
-                gi[j] = (gi[j] + (v if (v >= zero or v != v) else zero)) - v * y[i, j]
+                gi[j] = ((v if (v >= zero or v != v) else zero) - v * y[i, j]) + gi[j]
             if n == 1:
                 values[i] = gi[0]
                 gi[0] = (ai[0] - y[i, 0]) * inv_m

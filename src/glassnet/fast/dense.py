@@ -280,14 +280,15 @@ def _binary_crossentropy_from_logits(z, a, y):
     """``BinaryCrossentropy.call_from_logits`` and ``gradient_from_logits``: the same
     operations, less the ones that change nothing. A single output's mean over the last
     axis is the value itself (that sum's +0 start only turns a -0 into +0, and a
-    cross-entropy is never -0: log(1 + exp(-|z|)) >= +0, and adding max(z, 0) or taking
-    z y away cannot make -0 of it), and its gradient's 1 / 1 is a multiplication by one."""
-    values = np.abs(z)                                  # L = log(1 + exp(-|z|)) + max(z, 0) - z y
-    np.negative(values, out=values)
-    np.exp(values, out=values)
-    np.log1p(values, out=values)
-    values += np.maximum(z, _zero_one(z.dtype)[0])
-    values -= z * y
+    cross-entropy is never -0: its last term, log(1 + exp(-|z|)), is +0 or more, and adding
+    it to -0 gives +0), and its gradient's 1 / 1 is a multiplication by one."""
+    values = np.maximum(z, _zero_one(z.dtype)[0])      # L = (max(z, 0) - z y) + log(1 + exp(-|z|)),
+    values -= z * y                                     # the log term last, as the loss (and TF) adds it
+    term = np.abs(z)
+    np.negative(term, out=term)
+    np.exp(term, out=term)
+    np.log1p(term, out=term)
+    values += term
     n = z.shape[1]
     grad = a - y                                        # dL/dz = sigmoid(z) - y = a - y
     if n != 1:
