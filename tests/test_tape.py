@@ -137,7 +137,8 @@ def test_arithmetic_between_layer_calls_a_shared_layer_and_a_residual_are_differ
     def cost():                                       # h * 2 between calls; shared called twice; residual
         h = first(x) * 2.0
         out = shared(shared(second(h))) + second(h)
-        return tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)(t, out) + 1.0
+        # float64: a loss computes in floatx (float32) otherwise, as Keras 3's, too coarse for central differences
+        return tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64")(t, out) + 1.0
     grads = _check(cost, first.trainable_variables + second.trainable_variables + shared.trainable_variables)
     assert len(grads) == 6
 
@@ -508,8 +509,8 @@ def test_a_loss_node_follows_each_reduction_and_sample_weight(reduction, weighte
     y = rng.uniform(0.0, 1.0, size=(4, 3))
     sw = rng.uniform(0.5, 2.0, size=4) if weighted else None
     out_w = rng.normal(size=4)
-    for loss in (tf.keras.losses.MeanSquaredError(reduction=reduction),
-                 tf.keras.losses.BinaryCrossentropy(reduction=reduction)):
+    for loss in (tf.keras.losses.MeanSquaredError(reduction=reduction, dtype="float64"),     # (float64: as above)
+                 tf.keras.losses.BinaryCrossentropy(reduction=reduction, dtype="float64")):
         def cost():
             value = loss(y, p, sample_weight=sw)
             return tf.reduce_sum(value * out_w) if reduction == "none" else value * 3.0

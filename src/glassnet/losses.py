@@ -37,7 +37,7 @@ from . import activations as _act
 from . import config
 from .tf import tape
 from .registry import Family
-from .tf.tensor import wrap
+from .tf.tensor import Tensor, convert_to_tensor, wrap
 from .utils import snake_case
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean", "mean_with_sample_weight")
@@ -61,9 +61,10 @@ class Loss:
                 f"{type(self).__name__}: reduction must be one of "
                 f"{', '.join(repr(r) for r in _REDUCTIONS)}; got {reduction!r}"
             )
+        computes_in = compute_dtype(dtype)
         self.name = name or snake_case(type(self).__name__)
         self.reduction = reduction
-        self.dtype = dtype
+        self.dtype = computes_in             # Keras's Loss.dtype: the name of the type it computes in
 
     # -- the two halves a loss supplies ---------------------------------------------
     def call(self, y_true, y_pred):
@@ -163,12 +164,19 @@ class Loss:
         return align(y_true, y_pred)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        given = y_pred
+        """The reduced loss, computed in ``self.dtype`` as Keras 3 does: both arguments are first
+        converted to it (a float64 array, a list, a float16 tensor: to float32 by default), and
+        the value is a Tensor of it (``tf.Tensor(0.25, shape=(), dtype=float32)``)."""
+        mask = getattr(y_pred, "_keras_mask", None)        # the output's padding (Keras 3 masks the loss)
+        dtype = getattr(self, "dtype", None)                # (None: a subclass that skipped __init__)
+        dtype = _numpy_dtype(config.floatx() if dtype is None else dtype)
+        given = y_pred = _converted(y_pred, dtype)
+        if np.asarray(y_true).dtype.kind == "f":          # (integer labels stay integers for the tape)
+            y_true = _converted(y_true, dtype)
         y_pred = np.asarray(y_pred)
-        if not np.issubdtype(y_pred.dtype, np.floating):
-            y_pred = y_pred.astype(config.floatx())
-        values = self.call(self.prepare(y_true, y_pred), y_pred)
-        mask = getattr(given, "_keras_mask", None)         # the output's padding (Keras 3 masks the loss)
+        values = np.asarray(self.call(self.prepare(y_true, y_pred), y_pred))
+        if values.dtype != dtype:            # Keras reduces in the loss's type, whatever call gave
+            values = values.astype(dtype)
         if sample_weight is not None:        # called directly: the same rule as fit's weights
             from .engine import checks as _checks
             shape = np.shape(values) if mask is None else np.shape(values)[:max(np.ndim(sample_weight), 1)]
@@ -185,6 +193,38 @@ class Loss:
 
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
+def compute_dtype(dtype) -> str:
+    """The name of the type a loss computes in (Keras's ``Loss.dtype``): ``floatx()`` for None,
+    else the dtype policy's compute dtype (a name, a NumPy or TensorFlow dtype, a
+    ``DTypePolicy``; ``"mixed_float16"`` computes in float16). An unknown name is a ValueError.
+
+    >>> compute_dtype(None), compute_dtype("float64"), compute_dtype("mixed_float16")
+    ('float32', 'float64', 'float16')
+    """
+    if dtype is None:
+        return config.floatx()
+    from .mixed_precision import Policy  # noqa: PLC0415 - it imports the optimizers: only for a dtype given
+    return Policy(dtype).compute_dtype
+
+
+def _numpy_dtype(name) -> np.dtype:
+    try:
+        return np.dtype(name)
+    except TypeError:        # bfloat16: NumPy has none; glassnet computes it in float32 (mixed_precision)
+        return np.dtype(np.float32)
+
+
+def _converted(x, dtype):
+    """``x`` as ``dtype`` (Keras's ``convert_to_tensor(x, dtype)``): itself when it is of that
+    type already; a Tensor or Variable a GradientTape follows, through a cast the tape records
+    (its gradient is cast back, as TensorFlow's); anything else, a NumPy array of ``dtype``."""
+    if getattr(x, "dtype", None) == dtype:
+        return x
+    if tape.recording() and (isinstance(x, Tensor) or hasattr(x, "store_in")):
+        return convert_to_tensor(x, dtype=dtype)
+    return np.asarray(x, dtype=dtype)
 
 
 def mask_weights(mask, shape, reduction="sum_over_batch_size", sample_weight=None, dtype=np.float32):
@@ -702,13 +742,20 @@ class KLDivergence(Loss):
 
 def _per_sample(cls):
     def fn(y_true, y_pred, **kwargs):
+        # Keras's functions take y_pred's type as TensorFlow converts it (Python floats: float32;
+        # arrays and tensors keep theirs, float64 stays float64) and cast y_true to it
+        dtype = getattr(y_pred, "dtype", None)
+        dtype = _numpy_dtype(convert_to_tensor(y_pred).dtype if dtype is None else dtype)
+        if dtype.kind != "f":
+            dtype = _numpy_dtype(config.floatx())
         if tape.recording():                 # inside a GradientTape: the loss's own call, recorded
-            return cls(reduction="none", **kwargs)(y_true, y_pred)
+            return cls(reduction="none", dtype=dtype.name, **kwargs)(y_true, y_pred)
         loss = cls(**kwargs)
-        y_pred = np.asarray(y_pred)
+        y_pred = np.asarray(y_pred, dtype=dtype)
         return wrap(loss.call(loss.prepare(y_true, y_pred), y_pred))
     fn.__name__ = snake_case(cls.__name__)
-    fn.__doc__ = f"Per-sample values of :class:`{cls.__name__}` (no reduction)."
+    fn.__doc__ = (f"Per-sample values of :class:`{cls.__name__}` (no reduction), in ``y_pred``'s float type "
+                  "(float32 for Python numbers and integers, as TensorFlow converts them).")
     return fn
 
 
