@@ -10,7 +10,9 @@ readable step runs whenever a learner would expect their own code to run:
 - under a debugger, tracer or profiler (``sys.gettrace()``, a ``sys.monitoring`` tool);
 - for any layer, loss or optimizer whose methods were replaced or overridden (a subclass,
   or ``Dense.backward = my_backward``): ``glassnet.fast.untouched`` checks each object;
-- for a model with a ``train_step`` of its own (``glassnet/engine/custom_step.py``).
+- for a model with a ``train_step`` of its own (``glassnet/engine/custom_step.py``);
+- for an optimizer with a ``loss_scale_factor`` (the readable step scales the loss's gradient
+  and takes the factor back out before the update, as Keras's ``train_step`` and ``apply`` do).
 
 Where the fast path runs, ``fit`` may go one further for a small Dense network on arrays
 (:func:`compiled_epoch`): a whole epoch in one compiled call (``glassnet.fast.epoch``, numba),
@@ -47,10 +49,15 @@ def wanted() -> bool:
     return config.fast_path() and not tracing()
 
 
+def _readable_only(model) -> bool:
+    """A model whose every step is the readable one: its own ``train_step`` (its step is its
+    code), or an optimizer with a ``loss_scale_factor`` (``glassnet.engine.step.loss_scale``)."""
+    return model is not None and (custom_step.custom(model) or step.loss_scale(model) is not None)
+
+
 def choose(model):
-    """The step function ``(model, x, y, sample_weight) -> (loss, predictions)`` to use now.
-    A model with a ``train_step`` of its own never gets the fast one (its step is its code)."""
-    if not wanted() or (model is not None and custom_step.custom(model)):
+    """The step function ``(model, x, y, sample_weight) -> (loss, predictions)`` to use now."""
+    if not wanted() or _readable_only(model):
         return step.train_step
     from ..fast import recurrent as fast_recurrent  # noqa: PLC0415 - loaded by the first fit, not by `import glassnet`
     passes = fast_recurrent.LayerPasses()             # conv's, the RNNs', Bidirectional's, Embedding's twins
@@ -66,7 +73,7 @@ def choose(model):
 def compiled_epoch(model, data, cblist):
     """``glassnet.fast.epoch``'s runner of ``fit``'s epochs on ``data`` (``.run(data)`` per
     epoch), or False: asked once per fit, on its first epoch."""
-    if not wanted() or (model is not None and custom_step.custom(model)):
+    if not wanted() or _readable_only(model):
         return False
     from ..fast import epoch  # noqa: PLC0415 - loaded by the first fit, not by `import glassnet`
     return epoch.plan(model, data, cblist) or False

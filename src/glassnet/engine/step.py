@@ -10,6 +10,10 @@ One step, as Keras orders it (``m`` rows in the batch)::
     grad += d(penalty)/dw                    # every regularized weight, here and only here
     optimizer.apply()                        # w <- update(w, dJ/dw)
 
+With the optimizer's ``loss_scale_factor`` s (Keras's ``scale_loss``), the backward pass starts
+from ``s * dJ/dA`` (and each penalty's and added loss's gradient is ``s`` times its own), and the
+gradients are divided by ``s`` just before the update, as Keras's ``optimizer.apply`` does.
+
 The output shortcut (sigmoid + binary cross-entropy, softmax + categorical cross-entropy:
 ``dJ/dZ = (A - Y) / m``) is decided once, when the model is compiled
 (:func:`output_shortcut`), and passed in; it is never guessed here.
@@ -23,6 +27,7 @@ The output shortcut (sigmoid + binary cross-entropy, softmax + categorical cross
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -137,11 +142,13 @@ def per_sample_losses(loss, shortcut, last_layer, y, a):
     return loss.call_from_logits(y, last_layer.z) if shortcut else loss.call(y, a)
 
 
-def loss_and_output_grad(loss, shortcut, last_layer, y, a, sample_weight=None, record=None):
+def loss_and_output_grad(loss, shortcut, last_layer, y, a, sample_weight=None, record=None, scale=None):
     """``J = sum_i(s_i L_i) / m`` (no penalties) and ``dJ/dZ`` (shortcut) or ``dJ/dA``. With
-    several outputs (``OutputLosses``): ``J = sum_k w_k J_k`` and one gradient per output."""
+    several outputs (``OutputLosses``): ``J = sum_k w_k J_k`` and one gradient per output.
+    ``scale``: the gradient is that of ``J * scale`` (the optimizer's ``loss_scale_factor``),
+    the factor entering where TensorFlow's backward pass starts: ``(scale / m) * dL_i/dA``."""
     if isinstance(loss, OutputLosses):
-        parts = [loss_and_output_grad(part, False, None, yk, ak, sample_weight)
+        parts = [loss_and_output_grad(part, False, None, yk, ak, sample_weight, scale=scale)
                  for part, yk, ak in zip(loss.losses, y, a)]
         value = sum(w * v for w, (v, _) in zip(loss.weights, parts))
         grads = [g if w == 1.0 else g * w for w, (_, g) in zip(loss.weights, parts)]
@@ -157,12 +164,14 @@ def loss_and_output_grad(loss, shortcut, last_layer, y, a, sample_weight=None, r
         grad = grad.copy()
     weights = weights_of(loss, values, sample_weight, mask)
     d = divisor(loss, np.size(values), weights)
+    seed = 1.0 if scale is None else scale      # dJ/dJ, or the loss scale
     if weights is None:
         value = float(np.add.reduce(values, axis=None)) / d       # values.sum(), without its wrapper
-        grad *= 1.0 / d
+        grad *= seed / d
     else:                                  # dJ/dA_i = w_i / d * dL_i/dA_i: a masked step gets none
         value = float((values * weights).sum()) / d
-        grad *= (weights / d).reshape(weights.shape + (1,) * (grad.ndim - weights.ndim))
+        grad *= (weights * (seed / d) if scale is not None else weights / d).reshape(
+            weights.shape + (1,) * (grad.ndim - weights.ndim))
     if record is not None:
         record.per_sample_loss, record.output_grad = values, grad
     return value, grad
@@ -213,11 +222,45 @@ def added_losses(layers) -> float:
     return sum(float(np.sum(t)) for layer in layers for t in by_call.added_losses(layer))
 
 
-def add_penalty_gradients(variables) -> None:
-    """``dJ/dw += d(penalty)/dw`` for every regularized weight: the one place it is done."""
+def add_penalty_gradients(variables, scale=None) -> None:
+    """``dJ/dw += d(penalty)/dw`` for every regularized weight: the one place it is done
+    (``scale``: the optimizer's ``loss_scale_factor``, by which all of J was multiplied)."""
     for v in variables:
         if v.regularizer is not None:
-            v.grad += v.regularizer.gradient(v.value)
+            g = v.regularizer.gradient(v.value)
+            v.grad += g if scale is None else g * scale
+
+
+def loss_scale(model):
+    """The optimizer's ``loss_scale_factor`` (None when it has none): Keras's ``train_step``
+    takes the gradients of ``optimizer.scale_loss(J) = J * factor``, and the optimizer divides
+    them by the factor before its update (its ``apply``), so that small gradients of a low
+    precision do not underflow to zero on the way back."""
+    return getattr(getattr(model, "optimizer", None), "loss_scale_factor", None)
+
+
+def unscaled(grad, scale):
+    """``grad / scale``, as Keras's compiled fit computes it: TensorFlow's graph multiplies by the
+    reciprocal taken in the gradient's float type (flushed to zero below the smallest normal
+    number, as the whole step flushes subnormals)."""
+    f = np.dtype(getattr(grad, "dtype", np.float32)).type
+    return grad * (f(1) / f(scale))
+
+
+@contextmanager
+def _added_losses_seeded(layers, scale):
+    """While the backward pass runs: each term added with ``add_loss`` gets ``dJ/d(term) =
+    scale`` (fit's 1, times the loss scale), put back to fit's 1 after."""
+    if scale is None:
+        yield
+        return
+    for layer in layers:
+        by_call.set_loss_seeds(layer, [scale] * len(by_call.added_losses(layer)))
+    try:
+        yield
+    finally:
+        for layer in layers:
+            by_call.set_loss_seeds(layer, None)
 
 
 def train_step(model, x, y, sample_weight=None, *, training=True, update=True, record=None,
@@ -232,17 +275,22 @@ def train_step(model, x, y, sample_weight=None, *, training=True, update=True, r
     twins of some layers' passes (``passes``) and of ``optimizer.apply`` (``apply``).
     """
     layers, loss, shortcut = model.step_units(), model.loss, model.output_shortcut
+    scale = loss_scale(model) if update else None
     a = forward(layers, x, training, record, passes)
-    value, grad = loss_and_output_grad(loss, shortcut, layers[-1], y, a, sample_weight, record)
-    backward(layers, grad, shortcut, record, passes)
+    value, grad = loss_and_output_grad(loss, shortcut, layers[-1], y, a, sample_weight, record, scale)
+    with _added_losses_seeded(layers, scale):
+        backward(layers, grad, shortcut, record, passes)
     trainable = model.trainable_weights
-    add_penalty_gradients(trainable)
+    add_penalty_gradients(trainable, scale)
     value += penalty(trainable) + added_losses(layers)
     if record is not None:
         record.weights_before = {v.path: v.value.copy() for v in model.weights}
     if update and np.isfinite(value):
         if not model.optimizer.built:
             model.optimizer.build(trainable)
+        if scale is not None:               # taken back out before the update, as Keras's optimizer.apply
+            for v in trainable:
+                v.grad = unscaled(v.grad, scale)
         if apply is None:
             model.optimizer.apply()
         else:

@@ -20,7 +20,7 @@ from . import checks as _checks
 from . import custom_step, fastpath, training
 from .outputs import NoLoss, OutputLosses, no_loss, output_metrics
 from .progress import summary_line
-from .step import output_shortcut
+from .step import output_shortcut, unscaled
 
 
 class Trainer:
@@ -176,14 +176,20 @@ class Trainer:
     def train_step(self, data) -> dict:
         """Keras's default step, for a subclass that calls ``super().train_step(data)``:
         forward under a tape, ``compute_loss``, the gradients applied, the metrics. (``fit``
-        of a model that does not override it runs ``glassnet/engine/step.py`` instead.)"""
+        of a model that does not override it runs ``glassnet/engine/step.py`` instead.) With the
+        optimizer's ``loss_scale_factor``, the gradients are those of ``optimizer.scale_loss(loss)``,
+        divided by the factor before the update, as Keras's step and ``apply_gradients`` do."""
         from ..tf.tape import GradientTape  # noqa: PLC0415
         x, y, sw = custom_step.unpack(data)
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = custom_step.compute_loss(self, x, y, y_pred, sw, training=True)
+            scaled = self.optimizer.scale_loss(loss)
         variables = self.trainable_variables
-        grads = tape.gradient(loss, variables)
+        grads = tape.gradient(scaled, variables)
+        factor = getattr(self.optimizer, "loss_scale_factor", None)
+        if factor is not None:
+            grads = [None if g is None else unscaled(g, factor) for g in grads]
         self.optimizer.apply(grads, variables)
         custom_step.loss_tracker(self).update_state(loss, sample_weight=training.rows(x))
         return self.compute_metrics(x, y, y_pred, sw)
@@ -312,9 +318,8 @@ class Trainer:
         if training.is_batch_source(x):
             return self._fit_source(x, y, epochs, verbose, callbacks, validation_data, class_weight,
                                     sample_weight, initial_epoch, steps_per_epoch, validation_steps, shuffle)
-        if steps_per_epoch is not None or validation_steps is not None:
-            raise ValueError("fit: steps_per_epoch and validation_steps go with a generator or PyDataset x; "
-                             "with arrays, every epoch sees all the samples")
+        steps_per_epoch = _positive_int(steps_per_epoch, "steps_per_epoch", None)
+        validation_steps = _positive_int(validation_steps, "validation_steps", None)
         x, y, sw = self._data(x, y, sample_weight, "fit", ready=False, batch_size=batch_size)
         if class_weight is not None:
             sw = _class_weights(class_weight, y, sw, self)
@@ -339,7 +344,10 @@ class Trainer:
             validation = (training.take(x, later), training.take(y, later), None if sw is None else sw[later])
             x, y, sw = training.take(x, earlier), training.take(y, earlier), (None if sw is None else sw[earlier])
         self._ready(x, y, batch_size)       # every check passed: only now build the model
-        data = training.ArrayBatches(x, y, sw, batch_size, shuffle)
+        data = _array_batches(x, y, sw, batch_size, shuffle, steps_per_epoch)
+        if validation is not None and validation_steps is not None:     # the first validation_steps batches
+            validation = _array_batches(*validation, validation_batch_size or batch_size, False, validation_steps,
+                                        from_start=True)
         return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
                                 int(initial_epoch), validation_batch_size)
 
@@ -382,9 +390,6 @@ class Trainer:
             _no_arrays_beside(x, y, sample_weight, "fit")
             data = training.SourceBatches(x, steps_per_epoch, None, "x", shuffle)
         else:
-            if steps_per_epoch is not None:
-                raise ValueError("fit: steps_per_epoch goes with a generator or dataset x; with arrays, "
-                                 "every epoch sees all the samples")
             x, y, sw = custom_step.arrays(self, x, y, sample_weight, "fit")
             if validation_split and validation_data is None:
                 if not (isinstance(validation_split, (int, float)) and 0 < validation_split < 1):
@@ -398,7 +403,7 @@ class Trainer:
                 validation_data = (training.take(x, later), training.take(y, later),
                                    None if sw is None else sw[later])
                 x, y, sw = training.take(x, earlier), training.take(y, earlier), (None if sw is None else sw[earlier])
-            data = training.ArrayBatches(x, y, sw, batch_size, shuffle)
+            data = _array_batches(x, y, sw, batch_size, shuffle, steps_per_epoch)
         validation = None
         if validation_data is not None:
             if training.is_batch_source(validation_data):
@@ -408,8 +413,9 @@ class Trainer:
                     raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
                                      "(x_val, y_val, sample_weight)")
                 vx, vy, vsw = (tuple(validation_data) + (None, None))[:3]
-                validation = training.ArrayBatches(*custom_step.arrays(self, vx, vy, vsw, "fit: validation_data"),
-                                                   validation_batch_size or batch_size, False)
+                validation = _array_batches(*custom_step.arrays(self, vx, vy, vsw, "fit: validation_data"),
+                                            validation_batch_size or batch_size, False, validation_steps,
+                                            from_start=True)
         return training.run_fit(self, data, int(epochs), verbose, callbacks, validation,
                                 int(initial_epoch), validation_batch_size)
 
@@ -586,6 +592,14 @@ class Trainer:
             m.reset_state()
             m.update_state(y, a)      # Keras weights the loss, not compile metrics
         return self._result(training._logs(value, self._compiled_metrics), return_dict)   # float32 values, sorted
+
+
+def _array_batches(x, y, sw, batch_size, shuffle, steps=None, from_start=False):
+    """fit's batches of arrays: all of them each epoch, or ``steps`` an epoch (``steps_per_epoch``,
+    ``validation_steps``) as Keras 3 takes them (``training.ArraySteps``)."""
+    if steps is None:
+        return training.ArrayBatches(x, y, sw, batch_size, shuffle)
+    return training.ArraySteps(x, y, sw, batch_size, shuffle, steps, from_start=from_start)
 
 
 def _note(spelling, message, stacklevel=4):

@@ -131,6 +131,40 @@ class ArrayBatches:
             yield x[batch], y[batch], (None if sw is None else sw[batch])
 
 
+# Keras 3's words (trainers/epoch_iterator.py), when an epoch asks for more batches than are left
+RAN_OUT = ("Your input ran out of data; interrupting training. Make sure that your dataset or generator can "
+           "generate at least `steps_per_epoch * epochs` batches. You may need to use the `.repeat()` function "
+           "when building your dataset.")
+
+
+class ArraySteps(ArrayBatches):
+    """``fit(x, y, steps_per_epoch=k)`` on arrays (and ``validation_steps``), as Keras 3's epoch
+    iterator runs it: one pass over the data (``ceil(n / batch_size)`` batches, a fresh shuffle)
+    goes on across epochs, ``k`` batches an epoch; an epoch that comes to the pass's end stops
+    there, short, with Keras's warning (once), and the next epoch starts a new pass. With 3
+    batches a pass, ``k = 2`` gives epochs of 2, 1, 2, 1... batches; ``k = 5``, epochs of 3.
+    ``from_start``: each epoch starts a new pass (Keras's evaluate resets its iterator each
+    time: fit's validation reads the first ``validation_steps`` batches every epoch)."""
+
+    def __init__(self, x, y, sample_weight, batch_size, shuffle, steps, from_start=False):
+        super().__init__(x, y, sample_weight, batch_size, shuffle)
+        self.per_pass, self.steps, self.from_start = self.steps, steps, from_start
+        self._pass, self._taken = None, 0
+
+    def epoch(self):
+        if self._pass is None or self.from_start:
+            self._pass, self._taken = super().epoch(), 0
+        for _ in range(self.steps):
+            if self._taken >= self.per_pass:
+                import warnings  # noqa: PLC0415 - only when the data runs out
+                warnings.warn(RAN_OUT, UserWarning, stacklevel=2)
+                break
+            self._taken += 1
+            yield next(self._pass)
+        if self._taken >= self.per_pass:
+            self._pass = None
+
+
 def is_batch_source(data) -> bool:
     """A generator or iterator of batches, or a ``keras.utils.PyDataset``-like object
     (``__len__`` and ``__getitem__`` giving batches), rather than an array of samples."""
@@ -305,7 +339,11 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
     """Train ``model`` on ``data`` (an :class:`ArrayBatches` or any object with ``steps``
     and ``epoch()``) and return the ``History``."""
     history = History()
-    cbs = ([ProgressLogger(1 if verbose == "auto" else verbose)] if verbose else []) + list(callbacks or []) + [history]
+    # Keras's order: the user's callbacks, then History, then the progress line last, so that what a
+    # callback adds to the logs (ReduceLROnPlateau's learning_rate) shows on the epoch's line, and
+    # what it prints comes before that line (and before "Epoch 2/3", at an epoch's start)
+    progress = ProgressLogger(1 if verbose == "auto" else verbose) if verbose else None
+    cbs = list(callbacks or []) + [history] + ([progress] if progress else [])
     params = {"verbose": verbose, "epochs": epochs, "steps": data.steps}   # (Keras's: verbose as given, steps None
     #                                                                          for a source of unknown length)
     cblist = CallbackList(cbs, model, params)
@@ -332,14 +370,15 @@ def run_fit(model, data, epochs, verbose, callbacks, validation, initial_epoch, 
             for epoch in range(initial_epoch, epochs):
                 cblist.on_epoch_begin(epoch)
                 logs = _epoch(run, data, epoch, cblist)
-                if verbose:                     # (params keep steps None for a generator; its progress line
-                    cbs[0]._known = run.steps_done          # shows the count it has seen)
+                if progress:                    # (params keep steps None for a generator; its progress line
+                    progress._known = run.steps_done        # shows the count it has seen)
                 if validation is not None and not guard.requested:
                     val = _validate(model, validation, validation_batch_size or data.batch_size or 32, cblist)
                     logs.update({"val_" + k: v for k, v in val.items()})
                 if not run.custom:
                     logs = dict(sorted(logs.items()))
-                cblist.on_epoch_end(epoch, logs)
+                cblist.on_epoch_end(epoch, dict(logs))  # (a copy for the callbacks, as Keras's: on_train_end
+                #                                         gets the epoch's logs without what they added)
                 if guard.requested or model.stop_training:
                     if guard.requested and not run.stopped_reason:      # Ctrl-C during the epoch's end
                         run.stopped_reason = (f"Training interrupted (Ctrl-C) after epoch {epoch + 1}: "
@@ -472,6 +511,8 @@ def _validate(model, validation, batch_size, cblist=None):
             logs = run_evaluate_batches(model, validation.epoch(), cblist)
         except RanOutOfData:            # an empty validation set adds no val_ logs (Keras: its logs stay {})
             logs = {}
+    elif isinstance(validation, ArrayBatches):  # arrays with validation_steps: ArraySteps
+        logs = run_evaluate_batches(model, validation.epoch(), cblist)
     else:
         logs = run_evaluate(model, *validation, batch_size=batch_size, callbacks=cblist)
     if cblist is not None:
