@@ -33,11 +33,13 @@ True
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from .. import config
 from ..layers import InputLayer, Layer, by_call
-from ..layers.base import seen_batch, symbolic_build
+from ..layers.base import built_as_keras, in_symbolic_build, seen_batch, symbolic_build
 from ..tf import tape
 from ..tf.tensor import KerasTensor, wrap
 from ..tf.variable import Variable, weight_scope
@@ -254,15 +256,41 @@ class Model(Trainer, Layer):
         for layer in (self._layers if self._is_stack() else []) + [l for l in fresh if l.built]:
             layer._built_batch = batch
 
-    def build_on(self, x) -> None:
-        """Build a subclass whose ``call`` takes a dict (or a list) of inputs (``x``, checked) by
-        running it once, in inference mode, on one sample of zeros (empty strings for text) shaped as x's."""
+    def build_on(self, x, batch=None) -> None:
+        """Build a subclass whose ``call`` takes a dict (or a list) of inputs, or one array (``x``,
+        checked) by running it once, in inference mode, on one sample of zeros (empty strings for
+        text) shaped as x's (``batch``: the batch its layers record, as built by a call on it)."""
         def one(v):
             return np.full((1,) + v.shape[1:], "", object) if v.dtype.kind in "OUS" else np.zeros((1,) + v.shape[1:], v.dtype)
-        with symbolic_build():
-            out = self({k: one(v) for k, v in x.items()} if isinstance(x, dict) else [one(v) for v in x], training=False)
+        with symbolic_build(batch):
+            out = self({k: one(v) for k, v in x.items()} if isinstance(x, dict) else
+                       [one(v) for v in x] if isinstance(x, list) else one(x), training=False)
         self.output_shape = (None,) + tuple(np.shape(out)[1:])
         self.built = True
+
+    def _trace_first_call(self, x) -> None:
+        """Keras's first call of a subclass with no ``build`` of its own that holds layers not
+        built yet (``Layer._maybe_build``): its ``call`` is traced once, which builds them
+        (symbolically in Keras; here on one sample of zeros, :meth:`build_on`, drawing nothing
+        and on no tape), then it runs on ``x``. With a ``build`` of its own, or nothing to build,
+        the first call runs ``call`` once."""
+        if self.built or in_symbolic_build() or type(self).build is not Model.build or all(
+                built_as_keras(part) for part in self._parts()):
+            return
+        values = list(x.values()) if isinstance(x, dict) else x if isinstance(x, list) else [x]
+        if not values or not all(isinstance(v, np.ndarray) and v.ndim >= 1 for v in values):
+            return                              # (data of another form: built by its call)
+        kept = [(g, g.state.numpy().copy()) for g in by_call._seed_generators(self)]
+        with contextlib.ExitStack() as paused:
+            for t in tape.recording_tapes():
+                paused.enter_context(t.stop_recording())
+            try:
+                self.build_on(x, batch=len(values[0]))
+            except Exception:  # noqa: BLE001 - as Keras's eager call: the call itself then builds what it needs
+                pass
+            finally:
+                for g, state in kept:
+                    g.state.value[...] = state
 
     # Shapes: None until known (a Layer's raise; a model is asked before it is built).
     @property
@@ -364,6 +392,8 @@ class Model(Trainer, Layer):
         if not self._is_stack():                        # a subclassed model: its own forward pass
             if "_first_call_shape" not in self.__dict__ and hasattr(x, "shape"):   # (Keras's build_config)
                 self.__dict__["_first_call_shape"] = tuple(x.shape)
+            if not kwargs:
+                self._trace_first_call(x)
             self.__dict__["_call_extras"] = kwargs      # (by_call.run: add_loss terms reset per top-level call)
             try:
                 return by_call.run(self, x, training)

@@ -51,23 +51,33 @@ _REGISTRY: dict[str, type] = {}     # class name -> each layer class glassnet it
 _INPUT_SHAPE_WARNING = ("Do not pass an `input_shape`/`input_dim` argument to a layer. When using Sequential "
                         "models, prefer using an `Input(shape)` object as the first layer in the model instead.")
 _SYMBOLIC_BUILDS = [0]      # > 0 while a model builds itself by a call on one row of zeros
+_TRACED_BATCH = [None]      # the batch that build stands for (a first call's trace: the data's)
 
 
 def seen_batch(rows):
     """The batch size a layer built by a call on ``rows`` rows records for the summary: Keras
     builds a layer with the shape it first sees (``model(x)`` on 5 rows: ``(5, 3)``). None inside
-    a model's own build on a row of zeros, which stands for Keras's symbolic build (no batch)."""
-    return None if _SYMBOLIC_BUILDS[0] else rows
+    a model's own build on a row of zeros, which stands for Keras's symbolic build (no batch);
+    inside a first call's trace, the batch of the data it stands for."""
+    return _TRACED_BATCH[0] if in_symbolic_build() else rows
+
+
+def in_symbolic_build() -> bool:
+    """Whether a model is building itself now by a call on one row of zeros (Keras's symbolic build)."""
+    return _SYMBOLIC_BUILDS[0] > 0
 
 
 @contextlib.contextmanager
-def symbolic_build():
-    """Calls made inside build layers as Keras's symbolic build does: with no batch size."""
+def symbolic_build(batch=None):
+    """Calls made inside build layers as Keras's symbolic build does: with no batch size (or
+    ``batch``, where Keras traces a first call on data of that many rows)."""
     _SYMBOLIC_BUILDS[0] += 1
+    before, _TRACED_BATCH[0] = _TRACED_BATCH[0], batch
     try:
         yield
     finally:
         _SYMBOLIC_BUILDS[0] -= 1
+        _TRACED_BATCH[0] = before
 
 
 class Layer:
@@ -117,7 +127,7 @@ class Layer:
         if "backward" not in vars(cls):
             cls.backward = lambda self, grad, need_input_grad=True: by_call.backward(self, grad, need_input_grad)
         if cls.compute_output_shape is Layer.compute_output_shape:
-            cls.compute_output_shape = lambda self, input_shape: by_call.output_shape(self, input_shape)
+            cls.compute_output_shape = _output_shape_by_call
         cls.uses_mask = by_call.takes(cls, "mask")
         if cls.compute_mask is not Layer.compute_mask:      # a compute_mask of yours may make one
             cls.makes_mask = True
@@ -332,6 +342,9 @@ class Layer:
             with weight_scope(self):
                 self.build(input_shape)
             self.built = True
+        elif self._shape_from_call() and input_shape == self.__dict__.get("_input_shape") \
+                and self.__dict__.get("_output_shape") is not None:
+            return self.output_shape        # known: a model's build asks again, Keras traces call once
         self.input_shape = input_shape
         self.output_shape = self.compute_output_shape(input_shape)
         return self.output_shape
@@ -367,22 +380,63 @@ class Layer:
             x = x.astype(self.dtype or config.floatx(), copy=False)
         if self.by_call:
             self._input_dtypes = [x.dtype]                  # its output shape is found by a call on such zeros
+        shape_from_call = False
         if not self.built:
-            self.build_from_shape((None,) + x.shape[1:])
+            shape_from_call = self._build_for_call((None,) + x.shape[1:])
             self._built_batch = seen_batch(x.shape[0] if x.ndim else None)
         elif self.__dict__.get("_input_shape") is None:     # built by hand: its first call fixes the shapes
             self.input_shape = (None,) + x.shape[1:]
-            self.output_shape = self.compute_output_shape(self.input_shape)
+            shape_from_call = self._shape_from_call()
+            if not shape_from_call:
+                self.output_shape = self.compute_output_shape(self.input_shape)
         if mask is None:
             mask = getattr(given, "_keras_mask", None)
         if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations
-            return self._call_on_tape(given, x, training, mask)
-        training = tape.training(training, self.default_training)
-        out, out_mask = self.forward_with_mask(x, training, None if mask is None else np.asarray(mask, bool))
-        out = _wrap_outputs(out, out_mask)
-        if tape.recording():
-            tape.record_call(self, given, out, training)
+            out = self._call_on_tape(given, x, training, mask)
+        else:
+            training = tape.training(training, self.default_training)
+            out, out_mask = self.forward_with_mask(x, training, None if mask is None else np.asarray(mask, bool))
+            out = _wrap_outputs(out, out_mask)
+            if tape.recording():
+                tape.record_call(self, given, out, training)
+        if shape_from_call:
+            self._learn_output_shape(out)
         return out
+
+    # -- a layer written with call: its first call on data runs call once, as Keras's ------------
+    def _shape_from_call(self) -> bool:
+        """Whether this layer's output shape is what its ``call`` gives (a layer written with
+        ``call`` and no ``compute_output_shape`` of its own)."""
+        return type(self).compute_output_shape is _output_shape_by_call
+
+    def _build_for_call(self, input_shape) -> bool:
+        """Build this layer for its first call on data, as Keras's ``Layer.__call__`` does
+        (``_maybe_build``); True when its output shape is to be read from that call's output.
+
+        A layer with a ``build`` of its own is built by it, then ``call`` runs once, on the data.
+        One without, holding layers not built yet, is first traced, ``call`` run once
+        symbolically to build them (here on one row of zeros: ``by_call.output_shape``), then
+        called on the data. Any other layer is simply called (``call`` runs once)."""
+        traced = not self.built and type(self).build is Layer.build and not all(
+            built_as_keras(inner) for inner in self.__dict__.get("_tracked", ()))
+        if traced or not self._shape_from_call():
+            self.build_from_shape(input_shape)
+            return False
+        if not self.built:
+            with weight_scope(self):
+                self.build(input_shape)
+            self.built = True
+        self.input_shape = input_shape
+        return True
+
+    def _learn_output_shape(self, out) -> None:
+        """The output shape from the first call's output (batch None); several outputs: a list."""
+        if isinstance(out, (list, tuple)):
+            self.output_shape = [(None,) + tuple(np.shape(o)[1:]) for o in out]
+        elif hasattr(out, "shape"):
+            self.output_shape = (None,) + tuple(np.shape(out)[1:])
+        else:                                   # (a dict of outputs: found as a symbolic build finds it)
+            self.output_shape = self.compute_output_shape(self.input_shape)
 
     def call(self, inputs, training=None):
         """Keras's ``call`` of a built-in layer: its forward on ``inputs`` written with recorded
@@ -456,17 +510,21 @@ class Layer:
         shapes = [(None,) + x.shape[1:] for x in xs]
         if self.by_call:
             self._input_dtypes = [x.dtype for x in xs]
+        shape_from_call = False
         if not self.built or self.__dict__.get("_input_shape") is None:
             if not self.built:
                 self._built_batch = seen_batch(xs[0].shape[0] if xs and xs[0].ndim else None)
-            self.build_from_shape(shapes)
+            shape_from_call = self._build_for_call(shapes)
         if self.by_call and tape.recording():       # a GradientTape is open: it records the call's operations
             xs = [g if isinstance(g, Tensor) and g.dtype == x.dtype else wrap(x) for g, x in zip(given, xs)]
-            return _wrap_outputs(by_call.run(self, xs, tape.training(training, self.default_training)))
-        training = tape.training(training, self.default_training)
-        out = _wrap_outputs(self.forward(xs, training=training))
-        if tape.recording():
-            tape.record_call(self, given, out, training)
+            out = _wrap_outputs(by_call.run(self, xs, tape.training(training, self.default_training)))
+        else:
+            training = tape.training(training, self.default_training)
+            out = _wrap_outputs(self.forward(xs, training=training))
+            if tape.recording():
+                tape.record_call(self, given, out, training)
+        if shape_from_call:
+            self._learn_output_shape(out)
         return out
 
     # -- shapes and symbolic tensors, known once built (Keras's layer.input, layer.output) --
@@ -638,9 +696,7 @@ class Layer:
     def __repr__(self):
         """Keras 3's ``<Dense name=dense, built=False>``; the layers Keras builds when they are made
         (they have no ``build`` of their own: Dropout, pooling, activations...) print built=True."""
-        built = self.built or any(c.__name__ in _BUILT_WHEN_MADE and c.__module__.startswith("glassnet.")
-                                  for c in type(self).__mro__)
-        return f"<{type(self).__name__} name={self.name}, built={built}>"
+        return f"<{type(self).__name__} name={self.name}, built={built_as_keras(self)}>"
 
 
 # Keras 3's layers that call _build_at_init() in their constructor (and Reshape, built so too)
@@ -651,6 +707,19 @@ _BUILT_WHEN_MADE = frozenset((
     "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
     "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D",
     "GlobalAveragePooling2D", "GlobalAveragePooling3D"))
+
+
+def built_as_keras(layer) -> bool:
+    """Whether Keras would have ``layer`` built: built, or one of the layers Keras builds when
+    they are made (:data:`_BUILT_WHEN_MADE`)."""
+    return layer.built or any(c.__name__ in _BUILT_WHEN_MADE and c.__module__.startswith("glassnet.")
+                              for c in type(layer).__mro__)
+
+
+def _output_shape_by_call(self, input_shape):
+    """``compute_output_shape`` of a layer written with ``call`` and none of its own: ``call``
+    run once on zeros (``by_call.output_shape``), Keras's symbolic trace."""
+    return by_call.output_shape(self, input_shape)
 
 
 def _recording_shape(build):
