@@ -81,6 +81,12 @@ class _Cell(Layer):
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.units)
 
+    def get_initial_state(self, batch_size=None):
+        """Keras 3's: the states a first step starts from, zeros, in a list: ``[h]`` (``[h, c]`` for
+        LSTMCell), each ``(batch_size, units)`` in the cell's compute dtype."""
+        rows = int(batch_size)
+        return [wrap(np.zeros((rows, self.units), self.compute_dtype)) for _ in range(self._layer.state_count)]
+
     def sequence_layer(self, **options):
         """The family's layer with this cell's settings and ``options`` (an RNN's), on this
         cell's weights once it is built (``RNN(cell)`` runs it)."""
