@@ -32,31 +32,16 @@ CASES = [c for c in FIXTURE["cases"] if "error" not in c and c not in INTEGER_HU
 REFUSED = [c for c in FIXTURE["cases"] if "error" in c]
 
 
-def _inputs(kind, family):
-    """``(y_true, y_pred)`` of ``family`` in the form ``kind``, as the tool made them."""
-    t, p = FIXTURE["data"][family]
-    sparse = family == "sparse"
-    if kind == "list":
-        return t, p
-    if kind in ("float64", "float32", "float16"):
-        return np.array(t, "int64" if sparse else kind), np.array(p, kind)
-    if kind == "int_labels_float64":
-        return np.array(t).astype("int64"), np.array(p, "float64")
-    if kind == "float32_labels_float64":
-        return np.array(t, "int64" if sparse else "float32"), np.array(p, "float64")
-    if kind == "float64_labels_float32":
-        return np.array(t, "int64" if sparse else "float64"), np.array(p, "float32")
-    if kind == "tf_float64":
-        return tf.constant(np.array(t, "int64" if sparse else "float64")), tf.constant(np.array(p, "float64"))
-    if kind == "tf_float16":
-        return tf.constant(np.array(t, "int64" if sparse else "float16")), tf.constant(np.array(p, "float16"))
-    if kind == "int_lists":                 # integers on both sides (regression only)
-        return [[int(v) for v in row] for row in t], [[int(2 * v) for v in row] for row in p]
-    raise ValueError(kind)
+def _built(spec):
+    """An input as the tool gave it to Keras: a Python list, a NumPy array or a tf.constant."""
+    if spec["form"] == "list":
+        return spec["value"]
+    array = np.array(spec["value"], spec["dtype"])
+    return array if spec["form"] == "numpy" else tf.constant(array)
 
 
 def _call(case):
-    t, p = _inputs(case["kind"], case["family"])
+    t, p = _built(case["y_true"]), _built(case["y_pred"])
     if case["form"] == "function":
         return getattr(losses, case["name"])(t, p)
     return getattr(losses, case["name"])(**case["kwargs"])(t, p)

@@ -71,6 +71,15 @@ KINDS = ["list", "float64", "float32", "float16", "int_labels_float64", "float32
          "float64_labels_float32", "tf_float64", "tf_float16"]
 
 
+def described(x):
+    """An input as the fixture keeps it, for the test to build again: a Python list as it is,
+    an array or a tensor by its dtype and numbers."""
+    if isinstance(x, list):
+        return {"form": "list", "value": x}
+    form, values = ("numpy", x) if isinstance(x, np.ndarray) else ("tf", x.numpy())
+    return {"form": form, "dtype": values.dtype.name, "value": values.tolist()}
+
+
 def record(fn):
     try:
         out = fn()
@@ -88,20 +97,21 @@ def main():
                 t, p = inputs(kind, family)
                 got = record(lambda: getattr(keras.losses, name)(reduction=reduction, **kwargs)(t, p))
                 cases.append({"form": "class", "name": name, "kwargs": {**kwargs, "reduction": reduction},
-                              "family": family, "kind": kind, **got})
+                              "kind": kind, "y_true": described(t), "y_pred": described(p), **got})
     for name, family in FUNCTIONS:
         for kind in KINDS + (["int_lists"] if family == "regression" else []):
             t, p = inputs(kind, family)
             fn = getattr(tf.keras.losses, name, None) or getattr(keras.losses, name)
             got = record(lambda: fn(t, p))
-            cases.append({"form": "function", "name": name, "kwargs": {}, "family": family, "kind": kind, **got})
+            cases.append({"form": "function", "name": name, "kwargs": {}, "kind": kind, "y_true": described(t),
+                          "y_pred": described(p), **got})
     for dtype in ("float64", "float16", "mixed_float16", "float32"):
         for name, family in (("MeanSquaredError", "regression"), ("BinaryCrossentropy", "binary")):
             for kind in ("list", "float64", "float32", "tf_float64", "tf_float16"):
                 t, p = inputs(kind, family)
                 got = record(lambda: getattr(keras.losses, name)(dtype=dtype)(t, p))
-                cases.append({"form": "class", "name": name, "kwargs": {"dtype": dtype}, "family": family,
-                              "kind": kind, **got})
+                cases.append({"form": "class", "name": name, "kwargs": {"dtype": dtype}, "kind": kind,
+                              "y_true": described(t), "y_pred": described(p), **got})
         attributes[dtype] = str(keras.losses.MeanSquaredError(dtype=dtype).dtype)
     attributes["None"] = str(keras.losses.MeanSquaredError().dtype)
     # evaluate's number and compute_loss's tensor, of exact numbers and of inexact ones
@@ -116,7 +126,7 @@ def main():
             loss = model.compute_loss(x=x, y=y, y_pred=model(x))
             models[f"{which} {model_dtype}"] = {"x": x.tolist(), "y": y.tolist(), "evaluate": [type(value).__name__, value],
                                                 "compute_loss": [loss.dtype.name, str(loss), float(loss)]}
-    head = {"versions": {"keras": keras.__version__, "tensorflow": tf.__version__}, "data": DATA,
+    head = {"versions": {"keras": keras.__version__, "tensorflow": tf.__version__},
             "dtype_attribute": attributes, "models": models}
     lines = [f"{json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()]      # one case a line
     OUT.write_text("{\n" + "\n".join(lines) + '\n"cases": [\n' + ",\n".join(json.dumps(c) for c in cases) + "\n]}\n")
