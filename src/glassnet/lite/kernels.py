@@ -169,6 +169,38 @@ def strided_slice(inputs, options):
     return np.asarray(inputs[0][tuple(index)])
 
 
+def space_to_batch_nd(inputs, options):
+    """The blocks of a dilated convolution's input: [n, h, w, c] padded, every (i, j)-th pixel of
+    each ``block`` as its own image: [bh * bw * n, h / bh, w / bw, c] (TensorFlow's order)."""
+    x, block, pads = inputs[0], np.asarray(inputs[1]).reshape(-1), np.asarray(inputs[2]).reshape(-1, 2)
+    x = np.pad(x, [(0, 0)] + [tuple(int(p) for p in row) for row in pads] + [(0, 0)] * (x.ndim - 1 - len(block)))
+    n, spatial, rest = x.shape[0], x.shape[1:1 + len(block)], x.shape[1 + len(block):]
+    shape = [n]
+    for size, b in zip(spatial, block):
+        shape += [size // int(b), int(b)]
+    y = x.reshape(shape + list(rest))
+    k = len(block)
+    order = [2 + 2 * i for i in range(k)] + [0] + [1 + 2 * i for i in range(k)] + list(range(1 + 2 * k, y.ndim))
+    return y.transpose(order).reshape([n * int(np.prod(block))] + [s // int(b) for s, b in zip(spatial, block)]
+                                      + list(rest))
+
+
+def batch_to_space_nd(inputs, options):
+    """The inverse of :func:`space_to_batch_nd`, then ``crops`` cut off."""
+    x, block, crops = inputs[0], np.asarray(inputs[1]).reshape(-1), np.asarray(inputs[2]).reshape(-1, 2)
+    k = len(block)
+    n = x.shape[0] // int(np.prod(block))
+    spatial, rest = x.shape[1:1 + k], x.shape[1 + k:]
+    y = x.reshape([int(b) for b in block] + [n] + list(spatial) + list(rest))
+    order = [k]
+    for i in range(k):
+        order += [k + 1 + i, i]
+    y = y.transpose(order + list(range(2 * k + 1, y.ndim)))
+    y = y.reshape([n] + [s * int(b) for s, b in zip(spatial, block)] + list(rest))
+    index = [slice(None)] + [slice(int(c0), y.shape[1 + i] - int(c1)) for i, (c0, c1) in enumerate(crops)]
+    return y[tuple(index)]
+
+
 def pack(inputs, options):
     return np.stack([np.asarray(a) for a in inputs], axis=options["axis"])
 
@@ -200,5 +232,7 @@ KERNELS = {
     "SHAPE": lambda i, o: np.asarray(i[0].shape, dtype=np.int64 if o.get("out_type") == 4 else np.int32),
     "STRIDED_SLICE": strided_slice,
     "PACK": pack,
+    "SPACE_TO_BATCH_ND": space_to_batch_nd,
+    "BATCH_TO_SPACE_ND": batch_to_space_nd,
     "SQUEEZE": squeeze,
 }

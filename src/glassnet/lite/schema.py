@@ -29,7 +29,7 @@ SCHEMA_VERSION = 3
 # BuiltinOperator codes (the schema's enum) of the operators glassnet reads and writes
 BUILTIN = {"ADD": 0, "AVERAGE_POOL_2D": 1, "CONCATENATION": 2, "CONV_2D": 3, "DEPTHWISE_CONV_2D": 4,
            "FULLY_CONNECTED": 9, "LOGISTIC": 14, "MAX_POOL_2D": 17, "MUL": 18, "RELU": 19, "RELU6": 21,
-           "RESHAPE": 22, "SOFTMAX": 25, "TANH": 28, "MEAN": 40, "SUB": 41, "SQUEEZE": 43,
+           "RESHAPE": 22, "SOFTMAX": 25, "BATCH_TO_SPACE_ND": 37, "SPACE_TO_BATCH_ND": 38, "TANH": 28, "MEAN": 40, "SUB": 41, "SQUEEZE": 43,
            "STRIDED_SLICE": 45, "SHAPE": 77, "REDUCE_MAX": 82, "PACK": 83}
 _NAMES = {code: name for name, code in BUILTIN.items()}
 
@@ -57,6 +57,8 @@ OPTIONS = {
     "ADD": (11, [(_ACT[0], 0, "b", 0)]),
     "RESHAPE": (17, [("new_shape", 0, "vec:<i4", None)]),
     "MUL": (21, [(_ACT[0], 0, "b", 0)]),
+    "BATCH_TO_SPACE_ND": (24, []),
+    "SPACE_TO_BATCH_ND": (25, []),
     "MEAN": (27, [("keep_dims", 0, "?", False)]),
     "SUB": (28, [(_ACT[0], 0, "b", 0)]),
     "SQUEEZE": (30, [("squeeze_dims", 0, "vec:<i4", None)]),
