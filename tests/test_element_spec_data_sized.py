@@ -181,6 +181,11 @@ def test_set_shape_after_py_function_makes_the_given_sizes_known():
         out.set_shape([2, None])
         return out
     assert repr(nums().map(fixed).element_spec) == spec("(2, None)", "float32")
+    # tf.ensure_shape refines as set_shape does (TensorFlow 2.21's specs)
+    ensured = nums().map(lambda n: tf.ensure_shape(tf.py_function(lambda v: np.arange(v.numpy()), [n], tf.int64),
+                                                   [None]))
+    assert repr(ensured.element_spec) == spec("(None,)", "int64")
+    assert repr(nums().map(lambda n: tf.ensure_shape(tf.fill([2, n], 0), [2, 3])).element_spec) == spec("(2, 3)")
 
 
 def test_the_branch_not_taken_runs_only_while_the_first_element_is_traced():

@@ -23,7 +23,7 @@ import numpy as np
 from .tensor import Tensor, sized_by_data
 
 __all__ = ["TRACING", "UNKNOWN_RANK", "both_branches", "concatenated", "elementwise", "filled", "marks", "refined",
-           "resized", "same_axes", "sized_by_values", "unknown_shape"]
+           "ensured", "resized", "same_axes", "sized_by_values", "unknown_shape"]
 
 # On while a Dataset.map function runs on its first element, the call whose marks become the spec:
 # a tf.cond then runs its other branch too, as TensorFlow's trace does, to compare the two.
@@ -140,6 +140,13 @@ def refined(t, shape) -> None:
         t._sized_by_data = tuple(kept)
     except AttributeError:
         pass
+
+
+def ensured(t, shape):
+    """``tf.ensure_shape(t, shape)``'s result: a new view of ``t`` whose marks ``shape`` refines."""
+    out = _marked(t, marks(t))
+    refined(out, shape)
+    return out
 
 
 def both_branches(out, other):

@@ -61,7 +61,7 @@ def ensure_shape(x, shape, name=None):
     if want is not None and (len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got))):
         raise InvalidArgumentError(None, None, f"Shape of tensor input {list(got)} is not compatible with expected "
                                    f"shape {[('?' if w is None else w) for w in want]}.")
-    return x
+    return data_sized.ensured(x, want) if want is not None and data_sized.marks(x) else x   # (a map's spec)
 
 
 class _Scopes(threading.local):
