@@ -78,7 +78,8 @@ _LAZY.update({"debugging": ("tf.debugging", None), "nest": ("tf.nest", None), "d
               "train": ("tf.train", None), "saved_model": ("tf.saved_model", None), "lite": ("lite", None),
               "distribute": ("tf.distribute", None), "sets": ("tf.sets", None), "lookup": ("tf.lookup", None),
               "histogram_fixed_width": ("tf.histogram", "histogram_fixed_width"),
-              "histogram_fixed_width_bins": ("tf.histogram", "histogram_fixed_width_bins")})
+              "histogram_fixed_width_bins": ("tf.histogram", "histogram_fixed_width_bins"),
+              "type_spec_from_value": ("tf.extension_type", "type_spec_from_value")})
 del _module, _names
 
 

@@ -11,7 +11,9 @@ __all__ = ["numpy"]
 
 
 def __getattr__(name):
+    import importlib  # noqa: PLC0415
     if name == "numpy":
-        import importlib  # noqa: PLC0415
         return importlib.import_module(f"{__name__}.numpy")
+    if name in ("ExtensionType", "ImmutableDict"):        # tf.experimental.ExtensionType (glassnet/tf/extension_type.py)
+        return getattr(importlib.import_module("glassnet.tf.extension_type"), name)
     raise AttributeError(f"module 'glassnet.experimental' has no attribute {name!r}")

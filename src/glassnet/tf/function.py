@@ -72,6 +72,8 @@ def _signature(value):
         return ("tensor", np.dtype(value.dtype).str, tuple(value.shape))
     if isinstance(value, (list, tuple)):
         return (type(value).__name__,) + tuple(_signature(v) for v in value)
+    if hasattr(value, "_extension_fields"):            # an ExtensionType: its TypeSpec (tf/extension_type.py)
+        return (type(value).__qualname__,) + tuple((k, _signature(v)) for k, v in value._extension_fields().items())
     if isinstance(value, dict):
         return ("dict",) + tuple((k, _signature(value[k])) for k in sorted(value, key=repr))
     try:
