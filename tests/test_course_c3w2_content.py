@@ -11,8 +11,8 @@ ratings 0.5..5), 600 rows instead of 58,187. scikit-learn may be missing, so ``S
 ``tabulate`` tables are left out. Keras 3 (TF 2.21) refuses two TF 2.x spellings of the notebook:
 ``Input(shape=(16))`` (an int: "Cannot convert '16' to a shape") and ``tf.linalg.l2_normalize`` on a
 symbolic tensor ("A KerasTensor cannot be used as input to a TensorFlow function"); the program uses
-Keras 3's ``shape=(16,)`` and a ``Lambda`` as TF needs. glassnet also takes the notebook's own spelling
-(as TF 2.x did): the second test checks that it builds the same model. The towers' starting weights
+Keras 3's ``shape=(16,)`` and a ``Lambda`` as TF needs. glassnet also takes the notebook's int shape
+(as TF 2.x did) and refuses the TF function on a symbolic tensor as Keras 3 does: the second test. The towers' starting weights
 are set from NumPy after the model is made, and fit runs with shuffle=False, so the printed losses
 rest on the arithmetic alone (3 epochs instead of 30)."""
 import numpy as np
@@ -292,9 +292,9 @@ def test_content_based_filtering_assignment_prints_what_tf_printed():
 def test_the_notebooks_tf2_spelling_builds_the_same_two_towers():
     """The notebook as the course wrote it for TF 2.x: ``Input(shape=(16))`` with an int and
     ``tf.linalg.l2_normalize`` straight on the towers' symbolic outputs. Keras 3 refuses both;
-    glassnet takes them (the second noted once as Keras 2's habit) and gives the model the
-    Lambda spelling gives."""
-    import warnings
+    glassnet takes the first, refuses the second with Keras 3's ValueError (a Lambda is TF's
+    spelling: tests/test_tf_ops_on_keras_tensors.py), and gives the model the Lambda spelling gives."""
+    import pytest
 
     def towers():
         tf.random.set_seed(1)
@@ -305,10 +305,10 @@ def test_the_notebooks_tf2_spelling_builds_the_same_two_towers():
     input_user = tf.keras.layers.Input(shape=(5))
     input_item = tf.keras.layers.Input(shape=(6))
     assert tuple(input_user.shape) == (None, 5) and tuple(input_item.shape) == (None, 6)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        vu = tf.linalg.l2_normalize(user_NN(input_user), axis=1)
-        vm = tf.linalg.l2_normalize(item_NN(input_item), axis=1)
+    with pytest.raises(ValueError, match="A KerasTensor cannot be used as input to a TensorFlow function"):
+        tf.linalg.l2_normalize(user_NN(input_user), axis=1)
+    normalize = tf.keras.layers.Lambda(lambda x: tf.linalg.l2_normalize(x, axis=1))
+    vu, vm = normalize(user_NN(input_user)), normalize(item_NN(input_item))
     old = tf.keras.Model([input_user, input_item], tf.keras.layers.Dot(axes=1)([vu, vm]))
 
     user_NN2, item_NN2 = towers()

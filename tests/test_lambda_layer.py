@@ -53,19 +53,17 @@ def test_a_model_with_a_lambda_trains_and_refuses_to_write_its_code(tmp_path):
     assert (tmp_path / "m.weights.h5").stat().st_size > 0
 
 
-def test_tensorflow_functions_on_symbolic_tensors_make_nodes_as_keras_2_did(float64):
-    import warnings
-    from glassnet.keras import legacy
+def test_keras_ops_on_symbolic_tensors_make_nodes_tensorflow_functions_are_refused(float64):
+    """Keras 3's way: keras.ops make nodes; TensorFlow's functions on a KerasTensor raise Keras's
+    ValueError (tests/test_tf_ops_on_keras_tensors.py), where Keras 2 made TFOpLambda nodes."""
     glassnet.utils.set_random_seed(5)
     a, b = Input(shape=(3,)), Input(shape=(2,))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        legacy.forget()
-        joined = glassnet.concat([a, b], axis=1)
-        summed = glassnet.reduce_sum(glassnet.nn.relu(joined), axis=1, keepdims=True)
-    assert sum("TFOpLambda" in str(w.message) for w in caught) == 1            # one note, naming Keras 2's way
+    with pytest.raises(ValueError, match="A KerasTensor cannot be used as input to a TensorFlow function"):
+        glassnet.concat([a, b], axis=1)
+    ops = glassnet.keras.ops
+    joined = ops.concatenate([a, b], axis=1)
+    summed = ops.sum(ops.relu(joined), axis=1, keepdims=True)
     model = Model([a, b], layers.Dense(1)(summed * joined))
-    assert [type(layer).__name__ for layer in model.operations].count("Lambda") == 3      # and Multiply
     assert [getattr(op, "keras_op", None) for op in model.operations].count("Multiply") == 1
     model.compile(optimizer="sgd", loss="mse")
     rng = np.random.default_rng(6)

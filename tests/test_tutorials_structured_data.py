@@ -251,11 +251,15 @@ def test_pandas_dataframe_tutorial(tmp_path, monkeypatch):
             values.append(tf.cast(inputs[key], tf.float32))
         return fun(values, axis=-1)
 
-    # The functional API on a dict of Inputs, stacked with tf.cast and tf.concat
+    # The functional API on a dict of Inputs, stacked with tf.cast and tf.concat: TF 2.21 (Keras 3)
+    # refuses TensorFlow functions on symbolic tensors; keras.ops are its spelling
     inputs = {}
     for name, column in numeric_features.items():
         inputs[name] = tf.keras.Input(shape=(1,), name=name, dtype=tf.float32)
-    x = stack_dict(inputs, fun=tf.concat)
+    with pytest.raises(ValueError, match="A KerasTensor cannot be used as input to a TensorFlow function"):
+        stack_dict(inputs, fun=tf.concat)
+    ops = tf.keras.ops
+    x = ops.concatenate([ops.cast(inputs[key], "float32") for key in sorted(inputs)], axis=-1)
     assert x.shape.as_list() == [None, 5] and x.dtype == np.float32
     normalizer = tf.keras.layers.Normalization(axis=-1)
     normalizer.adapt(stack_dict(dict(numeric_features)))
@@ -287,7 +291,7 @@ def test_pandas_dataframe_tutorial(tmp_path, monkeypatch):
     for name in binary_feature_names:
         inp = inputs[name]
         inp = inp[:, tf.newaxis]
-        float_value = tf.cast(inp, tf.float32)
+        float_value = ops.cast(inp, "float32")            # (the tutorial's tf.cast: refused, as above)
         preprocessed.append(float_value)
     assert [(p.shape.as_list(), p.dtype) for p in preprocessed] == [([None, 1], np.float32)] * 3
     normalizer = tf.keras.layers.Normalization(axis=-1)
@@ -295,7 +299,7 @@ def test_pandas_dataframe_tutorial(tmp_path, monkeypatch):
     numeric_inputs = {}
     for name in numeric_feature_names:
         numeric_inputs[name] = inputs[name]
-    numeric_inputs = stack_dict(numeric_inputs)
+    numeric_inputs = ops.stack([ops.cast(numeric_inputs[key], "float32") for key in sorted(numeric_inputs)], axis=-1)
     numeric_normalized = normalizer(numeric_inputs)
     assert numeric_normalized.shape.as_list() == [None, 5]
     preprocessed.append(numeric_normalized)
@@ -318,7 +322,7 @@ def test_pandas_dataframe_tutorial(tmp_path, monkeypatch):
         assert x.shape.as_list() == [None, len(vocab) + 1] and x.dtype == np.float32
         widths.append(len(vocab) + 1)
         preprocessed.append(x)
-    preprocessed_result = tf.concat(preprocessed, axis=-1)
+    preprocessed_result = ops.concatenate(preprocessed, axis=-1)
     width = 3 + 5 + sum(widths)
     assert preprocessed_result.shape.as_list() == [None, width] and preprocessed_result.dtype == np.float32
     preprocessor = tf.keras.Model(inputs, preprocessed_result)

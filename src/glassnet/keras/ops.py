@@ -47,7 +47,7 @@ def _op(fn):
             if fn.__name__ in named_ops.KERAS_OPS and not kwargs:     # Keras's named operation (ops.exp: "Exp")
                 return named_ops.make(named_ops.KERAS_OPS[fn.__name__], list(args))
             from ..layers.lambda_layer import symbolic_call  # noqa: PLC0415
-            return symbolic_call(fn, args, kwargs, keras2=False)
+            return symbolic_call(fn, args, kwargs)
         return fn(*args, **kwargs)
     return call
 
@@ -274,6 +274,7 @@ def one_hot(x, num_classes, axis=-1, dtype=None):
     return out if dtype is None else _cast(out, dtype)
 
 
+@_op
 def cast(x, dtype):
     return _cast(x, dtype)
 

@@ -132,17 +132,10 @@ def symbolic_op(function, operands, name=None):
     return layer(tensors if len(tensors) > 1 else tensors[0])
 
 
-def symbolic_call(function, args, kwargs, keras2=True):
-    """A function called on symbolic tensors: a :class:`Lambda` node that calls it on data.
-    For TensorFlow's functions (``tf.concat([a, b], axis=1)``, ``tf.reduce_sum(x, axis=1)``)
-    that is what Keras 2's ``TFOpLambda`` did (Keras 3 refuses; glassnet notes it once); for
-    ``keras.ops`` it is Keras 3's own way (``keras2=False``: no note)."""
-    if keras2:
-        from ..keras.legacy import note  # noqa: PLC0415
-        name = getattr(function, "__name__", "function")
-        note("tf functions on symbolic tensors", f"tf.{name}(...) on a functional model's tensors makes a layer as "
-                                                 "Keras 2 did (TFOpLambda); Keras 3 writes keras.ops, layers or a Lambda",
-             stacklevel=4)
+def symbolic_call(function, args, kwargs):
+    """A function called on symbolic tensors: a :class:`Lambda` node that calls it on data, as a
+    ``keras.ops`` call on a KerasTensor is a node of Keras 3's graph. (TensorFlow's functions refuse
+    symbolic tensors, as Keras 3's do: ``glassnet/tf/tensor.py``'s ``accept_symbolic``.)"""
     slots, flat = [], []                                # where each argument's tensors go back
     for key, value in list(enumerate(args)) + list(kwargs.items()):
         if isinstance(value, (list, tuple)):

@@ -886,7 +886,7 @@ class TensorFunction:
         self.__module__ = getattr(plain, "__module__", __name__)
 
     def __call__(self, x, *args, **kwargs):
-        if isinstance(x, KerasTensor):      # keras.activations.sigmoid(logits) in a functional model (keras.io's
+        if isinstance(x, KerasTensor) or _symbolic(x):   # keras.activations.sigmoid(logits) in a functional model (keras.io's
             from ..keras import ops  # noqa: PLC0415 - memory-efficient embeddings): Keras's op layer
             op = getattr(ops, self.__name__, None)
             if op is None:
@@ -939,10 +939,22 @@ def _dispatcher(args, kwargs):
     return None
 
 
+# Keras 3's words when a TensorFlow function is given a symbolic tensor (its KerasTensor refuses to
+# become a tf.Tensor): the same for every function (recorded from Keras 3.15, tests/fixtures/tf_ops_on_keras_tensors.json)
+KERAS_TENSOR_IN_TF_FUNCTION = (
+    "A KerasTensor cannot be used as input to a TensorFlow function. A KerasTensor is a symbolic placeholder "
+    "for a shape and dtype, used when constructing Keras Functional models or Keras Functions. You can only "
+    "use it as input to a Keras layer or a Keras operation (from the namespaces `keras.layers` and "
+    "`keras.ops`). You are likely doing something like:\n\n```\nx = Input(...)\n...\ntf_fn(x)  # Invalid.\n"
+    "```\n\nWhat you should do instead is wrap `tf_fn` in a layer:\n\n```\nclass MyLayer(Layer):\n"
+    "    def call(self, x):\n        return tf_fn(x)\n\nx = MyLayer()(x)\n```\n")
+
+
 def accept_symbolic(namespace: dict, names) -> None:
-    """Let each TensorFlow function ``names`` of a module take symbolic tensors, as Keras 2's
-    did: ``tf.concat([a, b], axis=1)`` on a functional model's tensors makes a ``Lambda`` node
-    that calls the function on data (``glassnet.layers.lambda_layer.symbolic_call``)."""
+    """Each TensorFlow function ``names`` of a module, as Keras 3 has them meet a functional
+    model's symbolic tensors: refused with Keras's ValueError (:data:`KERAS_TENSOR_IN_TF_FUNCTION`:
+    write ``keras.ops``, a layer or a ``Lambda``, which get data); another kind of tensor among the
+    arguments (a RaggedTensor) runs the function itself. Marked ``_tf_function``."""
     import functools
 
     def accepting(fn):
@@ -951,10 +963,10 @@ def accept_symbolic(namespace: dict, names) -> None:
             dispatch = _dispatcher(args, kwargs)
             if dispatch is not None:                    # a RaggedTensor (tf/ragged.py) among the arguments
                 return dispatch(fn, args, kwargs)
-            if any(_symbolic(a) for a in args) or any(_symbolic(v) for v in kwargs.values()):
-                from ..layers.lambda_layer import symbolic_call  # noqa: PLC0415 - the layers build on tf
-                return symbolic_call(fn, args, kwargs)
+            if any(_symbolic(a) or isinstance(a, KerasTensor) for a in (*args, *kwargs.values())):
+                raise ValueError(KERAS_TENSOR_IN_TF_FUNCTION)       # (model.input, layer.output too)
             return fn(*args, **kwargs)
+        call._tf_function = True
         return call
     wrapped = {}
     for name in names:
