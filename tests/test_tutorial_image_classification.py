@@ -5,7 +5,8 @@ Rescaling, the convnet and its summary, RandomFlip/RandomRotation/RandomZoom aug
 Sequential, Dropout, load_img/img_to_array/expand_dims, predict, tf.nn.softmax(predictions[0]),
 np.argmax/np.max of the score must print what TensorFlow 2.21 printed (the picture is smaller
 and training shorter; values that depend on the random initialisation are printed as checks).
-The TensorFlow Lite cells are left out: glassnet has no tf.lite."""
+The TensorFlow Lite cells run too (converter, interpreter, signature runner; the tutorial's
+``sequential_1_input=`` call raises TensorFlow 2.21's ValueError, printed)."""
 
 from conftest import assert_guide_prints
 
@@ -122,7 +123,32 @@ print(score.shape, score.dtype)
 print("This image most likely belongs to {} with a {:.2f} percent confidence.".format(class_names[np.argmax(score)], 100 * np.max(score))[:30])
 print(type(np.argmax(score)), type(np.max(score)), type(100 * np.max(score)))
 print("{:.2f}".format(100 * np.max(tf.nn.softmax(tf.constant([1.0, 2.0, 3.0])))))
-# The TensorFlow Lite cells (tf.lite.TFLiteConverter, Interpreter) are left out: glassnet has no tf.lite.
+# The TensorFlow Lite cells. Keras's export log that convert() prints (a temporary folder and
+# capture ids, different every run) is captured; the tutorial's call with sequential_1_input=
+# raises TF's ValueError, printed; then the call with the signature's own input name.
+import contextlib, io
+converter = tf.lite.TFLiteConverter.from_keras_model(model)
+with contextlib.redirect_stdout(io.StringIO()):
+    tflite_model = converter.convert()
+print(type(tflite_model).__name__, tflite_model[4:8])
+with open('model.tflite', 'wb') as f:
+  f.write(tflite_model)
+TF_MODEL_FILE_PATH = 'model.tflite'
+interpreter = tf.lite.Interpreter(model_path=TF_MODEL_FILE_PATH)
+print(interpreter.get_signature_list())
+classify_lite = interpreter.get_signature_runner('serving_default')
+print(type(classify_lite).__name__)
+try:
+    predictions_lite = classify_lite(sequential_1_input=img_array)['outputs']
+except ValueError as e:
+    print("ValueError:", e)
+name = interpreter.get_signature_list()['serving_default']['inputs'][0]
+predictions_lite = classify_lite(**{name: img_array})['output_0']
+score_lite = tf.nn.softmax(predictions_lite)
+print(predictions_lite.shape, predictions_lite.dtype, type(predictions_lite).__name__)
+print(class_names[np.argmax(score_lite)] == class_names[np.argmax(score)])
+print(np.max(np.abs(predictions - predictions_lite)) < 1e-4)
+print([d['name'] for d in interpreter.get_input_details()], interpreter.get_input_details()[0]['shape'], interpreter.get_output_details()[0]['shape_signature'])
 '''
 
 TF_OUTPUT = [
@@ -201,6 +227,14 @@ TF_OUTPUT = [
     'This image most likely belongs',
     "<class 'numpy.int64'> <class 'numpy.float32'> <class 'numpy.float32'>",
     '66.52',
+    "bytes b'TFL3'",
+    "{'serving_default': {'inputs': ['keras_tensor_15'], 'outputs': ['output_0']}}",
+    'SignatureRunner',
+    'ValueError: Invalid Input name (sequential_1_input) for SignatureDef',
+    '(1, 5) float32 ndarray',
+    'True',
+    'True',
+    "['serving_default_keras_tensor_15:0'] [ 1 40 40  3] [-1  5]",
     '',
 ]
 
