@@ -59,7 +59,8 @@ def glassnet_models():
                       layers.Conv2D(3, 2, strides=(1, 2), padding="same"),
                       layers.GlobalMaxPooling2D(keepdims=True), layers.Reshape((3,)), layers.Dense(2),
                       layers.Softmax()), [(3, 9, 8, 2)]),
-        "gap": (seq(keras.Input((6, 6, 2)), layers.Conv2D(4, 1, activation="sigmoid"), layers.GlobalAveragePooling2D(),
+        "gap": (seq(keras.Input((6, 6, 2)), layers.Conv2D(4, 1, activation="sigmoid"), layers.BatchNormalization(),
+                    layers.GlobalAveragePooling2D(),
                     layers.Activation("tanh"), layers.Dense(2)), [(1, 6, 6, 2)]),
         "multi": (multi, [(2, 4), (2, 3)]),
     }
@@ -71,7 +72,8 @@ def write_glassnet_files(folder: str) -> None:
     arrays, facts = {}, {}
     for name, (model, shapes) in glassnet_models().items():
         for w in model.weights:
-            w.assign(rng.normal(0, 0.4, tuple(w.shape)).astype(np.float32))
+            value = rng.normal(0, 0.4, tuple(w.shape)).astype(np.float32)
+            w.assign(np.abs(value) + 0.1 if "variance" in w.path else value)
         data = TFLiteConverter.from_keras_model(model).convert()
         with open(os.path.join(folder, f"{name}.tflite"), "wb") as f:
             f.write(data)
