@@ -179,6 +179,17 @@ PROGRAMS = {
         later = [int(round(float(v) * 10)) for it in (b, a) for batch in it for v in np.ravel(batch[0])]
         got = [first, later, rows_of(ds)]
     """,
+    "custom_train_step": """
+        class Noting(keras.Model):
+            def train_step(self, data):
+                seen.extend(np.round(np.asarray(data[0])[:, 0] * 10).astype("int64").tolist())
+                return super().train_step(data)
+        inputs = keras.Input((1,))
+        model = Noting(inputs, keras.layers.Dense(1, kernel_initializer="ones")(inputs))
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", run_eagerly=True)
+        history = model.fit(made(), epochs=3, verbose=0)
+        got = [seen, history.history["loss"]]
+    """,
     "generator_source": """
         def rows():
             for i in range(20):
