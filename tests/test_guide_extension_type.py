@@ -4,10 +4,14 @@ TypeError, defaults, repr, ==, __validate__, immutability, the nested Spec and t
 tf.function tracing once per TypeSpec, custom repr / methods / staticmethods / properties / constructors /
 __eq__, forward references, subclasses): each line TF 2.21's (recorded with ``/work/peers/bin/python``).
 
+Then "Customizing the ExtensionType's TypeSpec" (a Spec class of one's own; its ``shape`` printed,
+not its repr, whose dtype TF prints ``<dtype: 'float32'>`` where glassnet's TensorSpec holds NumPy's
+``float32``) and "Tensor API dispatch" (``tf.experimental.dispatch_for_api`` on ``tf.stack``,
+``unregister_dispatch_for``, the unary and binary elementwise dispatchers).
+
 Not run: ``mt.mask[0] = False`` (TF's tensors refuse item assignment with a TypeError; glassnet's
-Tensors are NumPy arrays, which take it), and the guide from "Customizing the ExtensionType's TypeSpec"
-on (a Spec class of one's own, the dispatch decorators, BatchableExtensionType, Keras and SavedModel
-with extension types): glassnet has none of them yet."""
+Tensors are NumPy arrays, which take it), and the guide from "Batchable ExtensionTypes" on
+(BatchableExtensionType, Datasets, Keras, SavedModel with extension types): glassnet has none yet."""
 from conftest import assert_guide_prints
 
 GUIDE = r'''import tensorflow as tf
@@ -273,6 +277,119 @@ def test_the_guide_prints_what_tensorflow_printed():
 
 
 
+DISPATCH = r'''import tensorflow as tf
+import numpy as np
+from typing import Tuple, List, Mapping, Union, Optional
+
+def masked_tensor_str(values, mask):
+  if isinstance(values, tf.Tensor):
+    if hasattr(values, 'numpy') and hasattr(mask, 'numpy'):
+      return f'<MaskedTensor {masked_tensor_str(values.numpy(), mask.numpy())}>'
+    else:
+      return f'MaskedTensor(values={values}, mask={mask})'
+  if len(values.shape) == 1:
+    items = [repr(v) if m else '_' for (v, m) in zip(values, mask)]
+  else:
+    items = [masked_tensor_str(v, m) for (v, m) in zip(values, mask)]
+  return '[%s]' % ', '.join(items)
+
+class MaskedTensor(tf.experimental.ExtensionType):
+  values: tf.Tensor
+  mask: tf.Tensor
+
+  shape = property(lambda self: self.values.shape)
+  dtype = property(lambda self: self.values.dtype)
+
+  def __repr__(self):
+    return masked_tensor_str(self.values, self.mask)
+
+  def with_values(self, new_values):
+    return MaskedTensor(new_values, self.mask)
+
+  class Spec:
+    def __init__(self, shape, dtype=tf.float32):
+      self.values = tf.TensorSpec(shape, dtype)
+      self.mask = tf.TensorSpec(shape, tf.bool)
+
+    def __repr__(self):
+      return f"MaskedTensor.Spec(shape={self.shape}, dtype={self.dtype})"
+
+    shape = property(lambda self: self.values.shape)
+    dtype = property(lambda self: self.values.dtype)
+
+print(MaskedTensor.Spec([None, 3]).shape, tf.type_spec_from_value(MaskedTensor([1, 2], [True, False])).shape)
+print(MaskedTensor([1, 2], [True, False]).shape, MaskedTensor([1, 2], [True, False]).with_values([3, 4]))
+
+@tf.experimental.dispatch_for_api(tf.stack)
+def masked_stack(values: List[MaskedTensor], axis = 0):
+  return MaskedTensor(tf.stack([v.values for v in values], axis),
+                      tf.stack([v.mask for v in values], axis))
+
+x = MaskedTensor([1, 2, 3], [True, True, False])
+y = MaskedTensor([4, 5, 6], [False, True, True])
+print(repr(tf.stack([x, y])))
+print(repr(tf.stack([tf.constant([1]), tf.constant([2])])))
+tf.experimental.unregister_dispatch_for(masked_stack)
+
+def convert_to_masked_tensor(x):
+  if isinstance(x, MaskedTensor):
+    return x
+  else:
+    return MaskedTensor(x, tf.ones_like(x, tf.bool))
+
+@tf.experimental.dispatch_for_api(tf.stack)
+def masked_stack_v2(values: List[Union[MaskedTensor, tf.Tensor]], axis = 0):
+  values = [convert_to_masked_tensor(v) for v in values]
+  return MaskedTensor(tf.stack([v.values for v in values], axis),
+                      tf.stack([v.mask for v in values], axis))
+x = MaskedTensor([1, 2, 3], [True, True, False])
+y = tf.constant([4, 5, 6])
+print(repr(tf.stack([x, y, x])))
+
+@tf.experimental.dispatch_for_unary_elementwise_apis(MaskedTensor)
+def masked_tensor_unary_elementwise_api_handler(api_func, x):
+  return MaskedTensor(api_func(x.values), x.mask)
+
+x = MaskedTensor([1, -2, -3], [True, False, True])
+print(tf.abs(x))
+print(tf.ones_like(x, dtype=tf.float32))
+
+@tf.experimental.dispatch_for_binary_elementwise_apis(MaskedTensor, MaskedTensor)
+def masked_tensor_binary_elementwise_api_handler(api_func, x, y):
+  return MaskedTensor(api_func(x.values, y.values), x.mask & y.mask)
+
+x = MaskedTensor([1, -2, -3], [True, False, True])
+y = MaskedTensor([[4], [5]], [[True], [False]])
+print(repr(tf.math.add(x, y)))
+print(tf.math.maximum(x, y), tf.math.negative(x))
+'''
+
+TF_DISPATCH_OUTPUT = [          # TF 2.21
+    '(None, 3) (2,)',
+    '(2,) <MaskedTensor [np.int32(3), _]>',
+    '<MaskedTensor [[np.int32(1), np.int32(2), _], [_, np.int32(5), np.int32(6)]]>',
+    '<tf.Tensor: shape=(2, 1), dtype=int32, numpy=',
+    'array([[1],',
+    '       [2]], dtype=int32)>',
+    '<MaskedTensor [[np.int32(1), np.int32(2), _], [np.int32(4), np.int32(5), np.int32(6)], [np.int32(1), np.int32(2), _]]>',
+    '<MaskedTensor [np.int32(1), _, np.int32(3)]>',
+    '<MaskedTensor [np.float32(1.0), _, np.float32(1.0)]>',
+    '<MaskedTensor [[np.int32(5), _, np.int32(1)], [_, _, _]]>',
+    '<MaskedTensor [[np.int32(4), _, np.int32(4)], [_, _, _]]> <MaskedTensor [np.int32(-1), _, np.int32(3)]>',
+    '',
+]
+
+
+def test_the_dispatch_part_prints_what_tensorflow_printed():
+    import glassnet.tf.extension_type as ext
+    try:
+        assert_guide_prints(DISPATCH, "extension_type_dispatch", TF_DISPATCH_OUTPUT)
+    finally:                                  # (the dispatchers are global, as TF's)
+        ext._API_HANDLERS.clear()
+        ext._UNARY.clear()
+        ext._BINARY.clear()
+
+
 def test_bad_fields_are_refused_by_name_and_mappings_stay_fixed():
     from typing import Mapping
 
@@ -299,3 +416,18 @@ def test_bad_fields_are_refused_by_name_and_mappings_stay_fixed():
     with pytest.raises(TypeError, match="does not support item assignment"):
         p.attributes["x"] = 2
     assert repr(p.attributes["x"]) == "<tf.Tensor: shape=(), dtype=int32, numpy=1>"
+
+
+def test_dispatch_refusals_name_the_problem():
+    import pytest
+
+    import glassnet as tf
+
+    class Box(tf.experimental.ExtensionType):
+        values: tf.Tensor
+
+    with pytest.raises(TypeError, match=r"stack: no dispatcher handles these arguments \(Box\)"):
+        tf.stack([Box([1]), Box([2])])
+    with pytest.raises(ValueError, match="was not registered"):
+        tf.experimental.unregister_dispatch_for(len)
+    assert repr(tf.stack([tf.constant([1]), tf.constant([2])])).startswith("<tf.Tensor: shape=(2, 1), dtype=int32")

@@ -20,12 +20,14 @@ MaskedTensor.Spec(values=TensorSpec(shape=(2,), dtype=tf.int32, name=None), mask
 """
 # (no ``from __future__ import annotations`` here: the doctest's class would get its annotations as text)
 import collections.abc
+import inspect
 import sys
 import typing
 
 import numpy as np
 
-__all__ = ["ExtensionType", "ImmutableDict", "type_spec_from_value"]
+__all__ = ["ExtensionType", "ImmutableDict", "dispatch_for_api", "dispatch_for_binary_elementwise_apis",
+           "dispatch_for_unary_elementwise_apis", "type_spec_from_value", "unregister_dispatch_for"]
 
 _MISSING = object()
 
@@ -144,7 +146,9 @@ class ExtensionType:
                 self._finish()
             __init__.__doc__ = custom.__doc__
             cls.__init__ = __init__
-        cls.Spec = type("Spec", (_Spec,), {"value_type": cls, "__qualname__": f"{cls.__qualname__}.Spec"})
+        own = vars(cls).get("Spec")             # a Spec class of one's own: its methods over the generated one's
+        bases = (own, _Spec) if isinstance(own, type) and not issubclass(own, _Spec) else (_Spec,)
+        cls.Spec = type("Spec", bases, {"value_type": cls, "__qualname__": f"{cls.__qualname__}.Spec"})
 
     def __init__(self, *args, **kwargs):
         names = list(self._fields)
@@ -203,6 +207,11 @@ class ExtensionType:
 
     __hash__ = None
 
+    @staticmethod
+    def __glassnet_dispatch__(fn, args, kwargs):
+        """A TensorFlow function given an extension value (``tf.stack([mt, mt])``): the dispatchers registered."""
+        return _dispatch(fn, args, kwargs)
+
     def _extension_fields(self) -> dict:
         """The fields by name: what a ``tf.function`` keys its traces on (tensors by dtype and shape)."""
         return {n: getattr(self, n) for n in self._fields}
@@ -213,7 +222,9 @@ def _spec(value):
     from ..data.structure import TensorSpec  # noqa: PLC0415
     from .tensor import Tensor  # noqa: PLC0415
     if isinstance(value, ExtensionType):
-        return type(value).Spec(**{n: _spec(v) for n, v in value._extension_fields().items()})
+        spec = object.__new__(type(value).Spec)             # (a Spec of one's own may take other arguments)
+        _Spec.__init__(spec, **{n: _spec(v) for n, v in value._extension_fields().items()})
+        return spec
     if isinstance(value, (Tensor, np.ndarray)):
         return TensorSpec(value.shape, np.asarray(value).dtype)
     if isinstance(value, tuple):
@@ -257,3 +268,101 @@ def type_spec_from_value(value):
     except (TypeError, ValueError):
         raise TypeError(f"type_spec_from_value: could not build a TypeSpec for {value!r} "
                         f"with type {type(value).__name__}") from None
+
+
+# -- tf.experimental.dispatch_for_*: TensorFlow functions on extension values -----------------------
+_API_HANDLERS: dict = {}        # a TensorFlow function (its plain one) -> handlers, the latest first
+_UNARY: dict = {}               # x_type -> handler(api_func, x)
+_BINARY: dict = {}              # (x_type, y_type) -> handler(api_func, x, y)
+_UNARY_NAMES = frozenset("""abs negative sign floor ceil round rint sqrt rsqrt square exp expm1 log log1p sin cos tan
+    asin acos atan sinh cosh tanh asinh acosh atanh sigmoid softplus softsign erf erfc reciprocal logical_not
+    invert is_nan is_inf is_finite ones_like zeros_like cast identity real imag conj relu relu6 elu selu gelu
+    leaky_relu log_sigmoid lgamma digamma""".split())
+_BINARY_NAMES = frozenset("""add subtract multiply divide truediv floordiv floormod mod pow maximum minimum equal
+    not_equal less less_equal greater greater_equal logical_and logical_or logical_xor squared_difference atan2
+    realdiv truncatediv truncatemod divide_no_nan multiply_no_nan xlogy xdivy""".split())
+
+
+def _plain_api(api):
+    return getattr(api, "__wrapped__", api)
+
+
+def dispatch_for_api(api, *signatures):
+    """``@tf.experimental.dispatch_for_api(tf.stack)``: the decorated function runs instead of ``api``
+    when the arguments match its annotations (``values: List[MaskedTensor]``)."""
+    def register(handler):
+        _API_HANDLERS.setdefault(_plain_api(api), []).insert(0, handler)
+        return handler
+    return register
+
+
+def dispatch_for_unary_elementwise_apis(x_type):
+    """``@tf.experimental.dispatch_for_unary_elementwise_apis(MaskedTensor)``: ``handler(api_func, x)``
+    runs for every unary elementwise function (``tf.abs``, ``tf.ones_like``...) given an ``x_type``."""
+    def register(handler):
+        _UNARY[x_type] = handler
+        return handler
+    return register
+
+
+def dispatch_for_binary_elementwise_apis(x_type, y_type):
+    """``handler(api_func, x, y)`` for every binary elementwise function (``tf.math.add``...) given
+    an ``x_type`` and a ``y_type``."""
+    def register(handler):
+        _BINARY[(x_type, y_type)] = handler
+        return handler
+    return register
+
+
+def unregister_dispatch_for(dispatch_target) -> None:
+    """Remove a function registered by one of the ``dispatch_for_*`` decorators (ValueError if it is not)."""
+    found = False
+    for handlers in _API_HANDLERS.values():
+        while dispatch_target in handlers:
+            handlers.remove(dispatch_target)
+            found = True
+    for table in (_UNARY, _BINARY):
+        for key in [k for k, h in table.items() if h is dispatch_target]:
+            del table[key]
+            found = True
+    if not found:
+        raise ValueError(f"Function {dispatch_target!r} was not registered using a `@dispatch_for_*` decorator.")
+
+
+def _matches(value, annotation) -> bool:
+    from .tensor import Tensor  # noqa: PLC0415
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation is inspect.Parameter.empty or annotation is typing.Any:
+        return True
+    if origin is typing.Union:
+        return any(_matches(value, a) for a in args)
+    if origin in (list, collections.abc.Sequence, tuple):
+        return isinstance(value, (list, tuple)) and all(_matches(v, args[0] if args else typing.Any) for v in value)
+    if annotation is Tensor:
+        return isinstance(value, (Tensor, np.ndarray))
+    return isinstance(value, annotation) if isinstance(annotation, type) else True
+
+
+def _dispatch(fn, args, kwargs):
+    for handler in _API_HANDLERS.get(fn, ()):
+        signature = inspect.signature(handler)
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError:
+            continue
+        if all(_matches(v, signature.parameters[k].annotation) for k, v in bound.arguments.items()):
+            return handler(*args, **kwargs)
+    name = fn.__name__
+    if name in _UNARY_NAMES and args:
+        for x_type, handler in _UNARY.items():
+            if isinstance(args[0], x_type):
+                return handler(lambda x: fn(x, *args[1:], **kwargs), args[0])
+    if name in _BINARY_NAMES and len(args) >= 2:
+        for (x_type, y_type), handler in _BINARY.items():
+            if isinstance(args[0], x_type) and isinstance(args[1], y_type):
+                return handler(lambda x, y: fn(x, y, *args[2:], **kwargs), args[0], args[1])
+    kinds = sorted({type(a).__name__ for a in args if isinstance(a, ExtensionType)} |
+                   {type(v).__name__ for a in args if isinstance(a, (list, tuple)) for v in a
+                    if isinstance(v, ExtensionType)})
+    raise TypeError(f"{name}: no dispatcher handles these arguments ({', '.join(kinds)}); register one with "
+                    "tf.experimental.dispatch_for_api or dispatch_for_unary/binary_elementwise_apis")
