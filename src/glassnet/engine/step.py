@@ -11,8 +11,9 @@ One step, as Keras orders it (``m`` rows in the batch)::
     optimizer.apply()                        # w <- update(w, dJ/dw)
 
 With the optimizer's ``loss_scale_factor`` s (Keras's ``scale_loss``), the backward pass starts
-from ``s * dJ/dA`` (and each penalty's and added loss's gradient is ``s`` times its own), and the
-gradients are divided by ``s`` just before the update, as Keras's ``optimizer.apply`` does.
+from ``(s / m) * dL_i/dA`` (each penalty's and added loss's gradient is ``s`` times its own), and
+the gradients are divided by ``s`` just before the update, as Keras's ``optimizer.apply`` does
+(by multiplying with ``1 / s``, as TensorFlow's compiled step computes it: :func:`unscaled`).
 
 The output shortcut (sigmoid + binary cross-entropy, softmax + categorical cross-entropy:
 ``dJ/dZ = (A - Y) / m``) is decided once, when the model is compiled
