@@ -42,11 +42,15 @@ def _unknown(t, axis: int) -> bool:
     return m == UNKNOWN_RANK or axis in m
 
 
-def _marked(t, axes):
-    """A new view of ``t`` (the caller's tensor is left as it was) marked with ``axes``."""
+def _marked(t, axes, inputs=None):
+    """``t`` (an op's fresh result: a GradientTape follows that very object) marked with ``axes``;
+    a new view of it where it may be one of the op's ``inputs`` (all of them when not told),
+    which keep their own marks."""
     if not axes or not isinstance(t, np.ndarray):
         return t
-    return sized_by_data(np.ndarray.view(t, Tensor), UNKNOWN_RANK if axes == UNKNOWN_RANK else sorted(axes))
+    if inputs is None or any(t is a for a in inputs) or not isinstance(t, Tensor):
+        t = np.ndarray.view(t, Tensor)
+    return sized_by_data(t, UNKNOWN_RANK if axes == UNKNOWN_RANK else sorted(axes))
 
 
 def _from_data(value) -> bool:
@@ -57,16 +61,16 @@ def _from_data(value) -> bool:
 
 def sized_by_values(out, *sizes):
     """``out`` (``tf.range``'s result) marked along its one axis when any of ``sizes`` is a tensor."""
-    return _marked(out, (0,)) if any(_from_data(s) for s in sizes) else out
+    return _marked(out, (0,), ()) if any(_from_data(s) for s in sizes) else out
 
 
 def filled(out, dims):
     """``tf.fill(dims, v)``'s result: a tensor ``dims`` leaves every axis unknown; a list leaves
     unknown the axes given as tensors (``tf.fill([2, n], v)``: the second)."""
     if _from_data(dims):
-        return _marked(out, set(range(np.ndim(out))))
+        return _marked(out, set(range(np.ndim(out))), ())
     if isinstance(dims, (list, tuple)):
-        return _marked(out, {i for i, d in enumerate(dims) if _from_data(d)})
+        return _marked(out, {i for i, d in enumerate(dims) if _from_data(d)}, ())
     return out
 
 
@@ -79,7 +83,7 @@ def concatenated(out, parts, axis: int):
     axis = axis % rank
     unknown = {axis} if any(_unknown(p, axis) for p in parts) else set()
     unknown |= {a for a in range(rank) if a != axis and all(_unknown(p, a) for p in parts)}
-    return _marked(out, unknown)
+    return _marked(out, unknown, parts)
 
 
 def elementwise(out, inputs):
@@ -88,7 +92,7 @@ def elementwise(out, inputs):
     if not isinstance(out, np.ndarray) or not any(marks(a) for a in inputs):
         return out
     if any(marks(a) == UNKNOWN_RANK for a in inputs):
-        return _marked(out, UNKNOWN_RANK)
+        return _marked(out, UNKNOWN_RANK, inputs)
     arrays = [a for a in inputs if isinstance(a, np.ndarray)]
     unknown = set()
     for axis in range(out.ndim):
@@ -96,7 +100,7 @@ def elementwise(out, inputs):
                  if axis - out.ndim + a.ndim >= 0]
         if any(u for u, _ in sizes) and all(u or n == 1 for u, n in sizes):
             unknown.add(axis)
-    return _marked(out, unknown)
+    return _marked(out, unknown, inputs)
 
 
 def same_axes(fn):
@@ -105,7 +109,7 @@ def same_axes(fn):
     @functools.wraps(fn)
     def call(x, *args, **kwargs):
         out = fn(x, *args, **kwargs)
-        return _marked(out, marks(x)) if marks(x) and np.ndim(out) == np.ndim(x) else out
+        return _marked(out, marks(x), (x,)) if marks(x) and np.ndim(out) == np.ndim(x) else out
     return call
 
 
@@ -118,14 +122,14 @@ def resized(fn):
         if not m or m == UNKNOWN_RANK or np.ndim(out) != np.ndim(images):
             return out
         rank = np.ndim(out)
-        return _marked(out, {a for a in m if a not in (rank - 3, rank - 2)})
+        return _marked(out, {a for a in m if a not in (rank - 3, rank - 2)}, (images,))
     return call
 
 
-def unknown_shape(t):
+def unknown_shape(t, inputs=None):
     """``t`` with no shape known to a trace (``tf.py_function``'s and ``tf.numpy_function``'s
-    results, until ``set_shape``)."""
-    return _marked(t, UNKNOWN_RANK)
+    results, until ``set_shape``); ``inputs``: the function's, which ``t`` may be."""
+    return _marked(t, UNKNOWN_RANK, inputs)
 
 
 def refined(t, shape) -> None:

@@ -138,8 +138,8 @@ def py_function(func, inp, Tout, name=None):  # noqa: N803 (TensorFlow's name)
         outs = list(out) if isinstance(out, (list, builtins.tuple)) else [out]
         if len(outs) != len(Tout):
             raise ValueError(f"py_function: func returned {len(outs)} values, Tout names {len(Tout)}")
-        return [data_sized.unknown_shape(_as_tout(o, t)) for o, t in zip(outs, Tout)]
-    return data_sized.unknown_shape(_as_tout(out, Tout))        # a map's spec: shape <unknown>, as TF's
+        return [data_sized.unknown_shape(_as_tout(o, t), inp) for o, t in zip(outs, Tout)]
+    return data_sized.unknown_shape(_as_tout(out, Tout), inp)   # a map's spec: shape <unknown>, as TF's
 
 
 # Set while a tf.data function (map, filter, ...) runs: TensorFlow traces those into a graph, and
@@ -158,8 +158,8 @@ def numpy_function(func, inp, Tout, stateful=True, name=None):
     if isinstance(Tout, (list, builtins.tuple)) and not Tout and out is None:
         return None                     # TensorFlow's answer for Tout=[] (py_function's is [])
     if isinstance(Tout, (list, builtins.tuple)):
-        return [data_sized.unknown_shape(_as_tout(o, t)) for o, t in zip(out, Tout)]
-    return data_sized.unknown_shape(_as_tout(out, Tout))
+        return [data_sized.unknown_shape(_as_tout(o, t), inp) for o, t in zip(out, Tout)]
+    return data_sized.unknown_shape(_as_tout(out, Tout), inp)
 
 
 
