@@ -222,7 +222,6 @@ __all__ = [
     "linalg",
     "linear",
     "linspace",
-    "lite",
     "log",
     "logical_and",
     "logical_not",
