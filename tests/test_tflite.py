@@ -198,6 +198,19 @@ def test_glassnets_files_run_to_predict(make, shapes):
         np.testing.assert_allclose(outs[f"output_{k}"], y, rtol=1e-5, atol=1e-6)
 
 
+def test_signature_names_are_tensorflows():
+    # TF 2.21 names a Sequential's input after its Input(name=...) ("named"), a functional
+    # model's after each Input ("multi": alpha, beta), outputs output_0, output_1 ...
+    named = _seeded(tf.keras.Sequential([tf.keras.Input((3,), name="feats"), layers.Dense(2)]))
+    it = Interpreter(model_content=TFLiteConverter.from_keras_model(named).convert())
+    assert it.get_signature_list() == FACTS["named"]["signature_list"]
+    assert _details(it.get_input_details()) == FACTS["named"]["input_details"]
+    assert _details(it.get_output_details()) == FACTS["named"]["output_details"]
+    it = Interpreter(model_content=TFLiteConverter.from_keras_model(_multi()).convert())
+    assert it.get_signature_list() == FACTS["multi"]["signature_list"]
+    assert sorted(d["name"] for d in it.get_input_details()) == sorted(d["name"] for d in FACTS["multi"]["input_details"])
+
+
 def test_the_augmentation_and_dropout_layers_vanish_and_nested_models_are_walked():
     augment = tf.keras.Sequential([layers.RandomFlip("horizontal", input_shape=(8, 8, 3)),
                                    layers.RandomRotation(0.1), layers.RandomZoom(0.1)])

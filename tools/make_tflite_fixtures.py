@@ -4,7 +4,7 @@ tests/test_tflite.py (glassnet's Interpreter must run TF's files to TF's outputs
 
     /work/peers/bin/python tools/make_tflite_fixtures.py
 
-Writes tests/fixtures/tflite/{dense,cnn,pools,multi}.tflite and tests/fixtures/tflite/tf_outputs.npz
+Writes tests/fixtures/tflite/{named,dense,cnn,pools,multi}.tflite and tests/fixtures/tflite/tf_outputs.npz
 (inputs and TF's outputs per model) and tf_facts.json (signature lists, details, op names, errors).
 """
 from __future__ import annotations
@@ -47,7 +47,8 @@ def models():
     s = layers.Add()([layers.Dense(6)(h), h])
     multi = keras.Model([a, b], [layers.Dense(2, activation="sigmoid", name="head_a")(s),
                                  layers.Dense(3, activation="softmax", name="head_b")(s)])
-    return {"dense": (seeded(dense, 1), [(5, 4)]), "cnn": (seeded(cnn, 2), [(2, 10, 10, 3)]),
+    named = keras.Sequential([keras.Input((3,), name="feats"), layers.Dense(2)])
+    return {"named": (seeded(named, 5), [(2, 3)]), "dense": (seeded(dense, 1), [(5, 4)]), "cnn": (seeded(cnn, 2), [(2, 10, 10, 3)]),
             "pools": (seeded(pools, 3), [(3, 8, 8, 2)]), "multi": (seeded(multi, 4), [(2, 4), (2, 3)])}
 
 

@@ -68,7 +68,7 @@ class Interpreter:
                 if len(data) != want:
                     raise ValueError(f"{where}: tensor {i} ({t.name!r}) of shape {list(t.shape)} needs {want} "
                                      f"bytes, its buffer holds {len(data)}")
-                array = np.frombuffer(data, np.dtype(t.dtype).newbyteorder("<"), ).astype(t.dtype).reshape(t.shape)
+                array = np.frombuffer(data, np.dtype(t.dtype).newbyteorder("<")).astype(t.dtype).reshape(t.shape)
                 array.flags.writeable = False
                 self._constants[i] = array
         self._shapes = {i: tuple(int(d) for d in t.shape) for i, t in enumerate(m.tensors)}
