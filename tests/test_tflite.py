@@ -271,6 +271,10 @@ def test_malformed_files_are_refused_with_the_byte():
     with pytest.raises(ValueError, match="outside the file"):
         Interpreter(model_content=bytes(broken))
     m = schema.decode(data)
+    m.tensors[0].shape = (1, -4)
+    with pytest.raises(ValueError, match=r"tensor 0 \('serving_default_keras_tensor:0'\) has shape \[1, -4\]"):
+        Interpreter(model_content=schema.encode(m))
+    m = schema.decode(data)
     m.operators[0].inputs[0] = 99
     with pytest.raises(ValueError, match=r"operator 0 \(FULLY_CONNECTED\) names tensor 99 of"):
         schema.decode(schema.encode(m))

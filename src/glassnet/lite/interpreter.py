@@ -60,6 +60,10 @@ class Interpreter:
             if op.op not in KERNELS:
                 raise ValueError(f"{where}: operator {i} is {op.op}, which glassnet's TFLite interpreter does not "
                                  f"run (it runs {', '.join(sorted(KERNELS))})")
+        for i, t in enumerate(m.tensors):
+            if any(d < 0 for d in t.shape) or np.prod(t.shape, dtype=np.float64) > 2 ** 31 - 1:
+                raise ValueError(f"{where}: tensor {i} ({t.name!r}) has shape {list(t.shape)}: sizes must be "
+                                 "0 or more, and at most 2**31 - 1 elements in all")
         self._constants = {}
         for i, t in enumerate(m.tensors):
             if t.buffer and m.buffers[t.buffer]:
