@@ -239,6 +239,12 @@ def test_what_has_no_tflite_operator_is_refused_naming_the_layer():
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     with pytest.raises(ValueError, match="quantization"):
         converter.convert()
+    converter.optimizations = []
+    converter.target_spec.supported_types = [tf.float16]
+    with pytest.raises(ValueError, match=r"supported_types=\['float16'\]"):
+        converter.convert()
+    converter.target_spec.supported_types = [tf.float32]
+    assert schema.decode(converter.convert()).operators[0].op == "FULLY_CONNECTED"
 
 
 def test_write_is_atomic_and_a_failed_conversion_leaves_the_old_file(tmp_path):

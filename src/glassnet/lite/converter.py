@@ -53,7 +53,6 @@ class _TargetSpec:
         self.supported_types = set()
 
 
-
 class _Builder:
     """The subgraph being written: tensors, their weights' buffers, operators."""
 
@@ -117,6 +116,10 @@ class TFLiteConverter:
         if self.optimizations:
             raise ValueError(f"TFLiteConverter: optimizations={self.optimizations!r} (quantization) is not "
                              "supported: glassnet writes float32 models; leave optimizations empty")
+        types = {str(getattr(t, "name", t)) for t in self.target_spec.supported_types}
+        if types - {"float32"}:
+            raise ValueError(f"TFLiteConverter: target_spec.supported_types={sorted(types)} is not supported: "
+                             "glassnet writes float32 models only")
         if self.representative_dataset is not None:
             raise ValueError("TFLiteConverter: representative_dataset (integer quantization) is not supported")
         return schema.encode(build(self._model))

@@ -20,7 +20,6 @@ _IDENTITY = ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3
              "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness")
 
 
-
 def _activation_name(fn, where: str) -> str:
     from .. import activations
     if fn is None:
@@ -33,7 +32,6 @@ def _activation_name(fn, where: str) -> str:
             continue
     raise ValueError(f"TFLiteConverter: {where}: the activation {getattr(fn, '__name__', fn)!r} has no TFLite "
                      "operator in glassnet (linear, relu, relu6, tanh, sigmoid and softmax do)")
-
 
 
 def _weight(v) -> np.ndarray:
