@@ -114,6 +114,12 @@ MAPS = {
     "decode_resize_3": (lambda: image_bytes("PNG").map(
         lambda b: tf.image.resize(tf.io.decode_png(b, channels=3), [4, 4])), spec("(4, 4, 3)", "float32")),
     "range_cast": (lambda: nums().map(lambda n: tf.cast(tf.range(n), tf.float32)), spec("(None,)", "float32")),
+    "zeros_n": (lambda: nums().map(lambda n: tf.zeros([n, 2])), spec("(None, 2)", "float32")),
+    "ones_n": (lambda: nums().map(lambda n: tf.ones([n])), spec("(None,)", "float32")),
+    "stack_range": (lambda: nums().map(lambda n: tf.stack([tf.range(n), tf.range(n)])), spec("(2, None)")),
+    "split_batch": (lambda: texts().batch(2).map(tf.strings.split),
+                    "RaggedTensorSpec(TensorShape([None, None]), tf.string, 1, tf.int64)"),
+    "split_scalar_padded": (lambda: texts().map(tf.strings.split).padded_batch(2), spec("(None, None)", "string")),
     "dict_range": (lambda: nums().map(lambda n: {"ids": tf.range(n), "n": n}),
                    f"{{'ids': {spec('(None,)')}, 'n': {spec('()')}}}"),
 }
@@ -140,6 +146,18 @@ AFTER = {
     "batch_same_range": (lambda: same().map(lambda n: tf.range(n)).batch(2), spec("(None, None)")),
     "batch_same_range_drop": (lambda: same().map(lambda n: tf.range(n)).batch(2, drop_remainder=True),
                               spec("(2, None)")),
+    "zip": (lambda: tf.data.Dataset.zip((nums().map(lambda n: tf.range(n)), nums())),
+            f"({spec('(None,)')}, {spec('()')})"),
+    "enumerate": (lambda: nums().map(lambda n: tf.range(n)).enumerate(), f"({spec('()', 'int64')}, {spec('(None,)')})"),
+    "concatenate": (lambda: nums().map(lambda n: tf.range(n)).concatenate(nums().map(lambda n: tf.range(3))),
+                    spec("(None,)")),
+    "concatenate_ranks": (lambda: nums().map(lambda n: tf.zeros([3])).concatenate(
+        nums().map(lambda n: tf.zeros([2, 2]))), spec("<unknown>", "float32")),
+    "concatenate_arrays": (lambda: tf.data.Dataset.from_tensor_slices(np.zeros((2, 3), np.float32)).concatenate(
+        tf.data.Dataset.from_tensor_slices(np.zeros((2, 4), np.float32))), spec("(None,)", "float32")),
+    "scan": (lambda: nums().scan(0, lambda s, n: (s + n, tf.range(n))), spec("(None,)")),
+    "window_of_batches": (lambda: nums().map(lambda n: tf.range(n)).batch(2, drop_remainder=True).unbatch(),
+                          spec("(None,)")),
     "prefetch_range": (lambda: nums().map(lambda n: tf.range(n)).prefetch(1), spec("(None,)")),
     "shuffle_take_range": (lambda: nums().map(lambda n: tf.range(n)).shuffle(3, seed=1).take(2), spec("(None,)")),
     "cache_repeat_range": (lambda: nums().map(lambda n: tf.range(n)).cache().repeat(2), spec("(None,)")),

@@ -39,7 +39,8 @@ def _kinds():
 
 def is_composite(a) -> bool:
     """A RaggedTensor or SparseTensor leaf (without loading their modules for plain arrays)."""
-    return type(a).__name__ in ("RaggedTensor", "SparseTensor") and type(a).__module__.startswith("glassnet.tf.")
+    return any(c.__name__ in ("RaggedTensor", "SparseTensor") and c.__module__.startswith("glassnet.tf.")
+               for c in type(a).__mro__)            # (tf.strings.split's RaggedList is a RaggedTensor)
 
 
 class SparseTensorSpec:

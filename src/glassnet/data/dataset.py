@@ -324,9 +324,11 @@ class Dataset:
         size = min(known) if known else (INFINITE_CARDINALITY if all(s == INFINITE_CARDINALITY for s in sizes)
                                          else UNKNOWN_CARDINALITY)
         specs = [d._spec for d in datasets]
-        return Dataset(lambda: (_nested_as(nested, iter(row)) for row in zip(*(d._run() for d in datasets))), size,
-                       _nested_as(nested, iter(specs)) if all(s is not None for s in specs) else None,
-                       any(d._reads for d in datasets))
+        zipped = Dataset(lambda: (_nested_as(nested, iter(row)) for row in zip(*(d._run() for d in datasets))), size,
+                         _nested_as(nested, iter(specs)) if all(s is not None for s in specs) else None,
+                         any(d._reads for d in datasets))
+        zipped._spec_from = lambda: _nested_as(nested, iter([d.element_spec for d in datasets]))   # (their own)
+        return zipped
 
     @staticmethod
     @_makes("_DirectedInterleaveDataset")
@@ -743,15 +745,18 @@ class Dataset:
         a, b = self._cardinality, dataset._cardinality
         size = a + b if a >= 0 and b >= 0 else (INFINITE_CARDINALITY if INFINITE_CARDINALITY in (a, b)
                                                 else UNKNOWN_CARDINALITY)
-        return Dataset(lambda: itertools.chain(self._run(), dataset._run()), size, self._spec,
-                       self._reads or dataset._reads)
+        both = Dataset(lambda: itertools.chain(self._run(), dataset._run()), size, None, self._reads or dataset._reads)
+        both._spec_from = lambda: _most_specific(self.element_spec, dataset.element_spec)   # (TensorFlow's)
+        return both
 
     @_makes("_ZipDataset")
     def enumerate(self, start=0, name=None):
         """``(index, element)`` pairs."""
         spec = None if self._spec is None else (TensorSpec((), np.int64), self._spec)
-        return self._then(lambda: ((np.array(i, np.int64), e) for i, e in enumerate(self._run(), start)),
-                          self._cardinality, spec)
+        counted = self._then(lambda: ((np.array(i, np.int64), e) for i, e in enumerate(self._run(), start)),
+                             self._cardinality, spec)
+        counted._spec_from = lambda: (TensorSpec((), np.int64), self.element_spec)
+        return counted
 
     @_makes("_ScanDataset")
     def scan(self, initial_state, scan_func, name=None):
@@ -760,12 +765,20 @@ class Dataset:
         def run():
             state = tensors(as_input(initial_state, "Dataset.scan: initial_state"))
             for element in self._run():
-                result = scan_func(state, tensors(element))
+                tracing = scanned._sized_by_data is None
+                token = TRACING.set(tracing)
+                try:
+                    result = scan_func(state, tensors(element))
+                finally:
+                    TRACING.reset(token)
                 if not isinstance(result, (tuple, list)) or len(result) != 2:
                     raise ValueError("Dataset.scan: scan_func must return a pair (new_state, output_element)")
+                if tracing:                                 # (what TensorFlow's trace leaves unknown)
+                    scanned._sized_by_data = _data_sized_axes(result[1])
                 state = tensors(as_input(result[0], "Dataset.scan: the new state"))
                 yield as_element(result[1], "Dataset.scan: the output element")
-        return self._then(run, self._cardinality)
+        scanned = self._then(run, self._cardinality)
+        return scanned
 
     @_makes("_ShardDataset")
     def shard(self, num_shards, index, name=None):
@@ -1110,6 +1123,23 @@ def _data_sized_axes(value):
     if isinstance(value, dict):
         return type(value)((k, _data_sized_axes(v)) for k, v in value.items())
     return getattr(value, "_sized_by_data", ())
+
+
+def _most_specific(a, b):
+    """The spec both ``a`` and ``b`` fit (``concatenate``'s, as TensorFlow's): a size where both
+    have it, None where they differ; None (look at an element) where they differ otherwise."""
+    def merged(x, y):
+        if x == y:
+            return x
+        if not (isinstance(x, TensorSpec) and isinstance(y, TensorSpec)) or x.dtype != y.dtype:
+            raise TypeError("(specs that differ otherwise than in sizes)")
+        same_rank = x.shape.rank is not None and x.shape.rank == y.shape.rank
+        return TensorSpec(tuple(p if p == q else None for p, q in zip(x.shape, y.shape)) if same_rank else None,
+                          x.dtype)
+    try:
+        return structure(merged, a, b)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _unknown_axes(spec, axes):

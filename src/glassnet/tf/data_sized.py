@@ -22,8 +22,8 @@ import numpy as np
 
 from .tensor import Tensor, sized_by_data
 
-__all__ = ["TRACING", "UNKNOWN_RANK", "both_branches", "concatenated", "elementwise", "filled", "marks", "refined",
-           "ensured", "resized", "same_axes", "sized_by_values", "unknown_shape"]
+__all__ = ["TRACING", "UNKNOWN_RANK", "both_branches", "concatenated", "elementwise", "ensured", "filled", "marks",
+           "refined", "resized", "same_axes", "sized_by_values", "stacked", "unknown_shape"]
 
 # On while a Dataset.map function runs on its first element, the call whose marks become the spec:
 # a tf.cond then runs its other branch too, as TensorFlow's trace does, to compare the two.
@@ -83,6 +83,16 @@ def concatenated(out, parts, axis: int):
     axis = axis % rank
     unknown = {axis} if any(_unknown(p, axis) for p in parts) else set()
     unknown |= {a for a in range(rank) if a != axis and all(_unknown(p, a) for p in parts)}
+    return _marked(out, unknown, parts)
+
+
+def stacked(out, parts, axis: int):
+    """``tf.stack(parts, axis)``'s result: an axis of the parts unknown where every part has it
+    unknown (TensorFlow merges their shapes), the new axis known."""
+    if not isinstance(out, np.ndarray) or out.ndim == 0 or not parts or not any(marks(p) for p in parts):
+        return out
+    axis = axis % out.ndim
+    unknown = {a + (a >= axis) for a in range(out.ndim - 1) if all(_unknown(p, a) for p in parts)}
     return _marked(out, unknown, parts)
 
 

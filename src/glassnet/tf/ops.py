@@ -68,11 +68,11 @@ _RANGE_TYPES = [np.dtype(t) for t in ("int32", "int64", "float16", "float32", "f
 
 
 def zeros(shape, dtype=np.float32, name=None) -> Tensor:
-    return wrap(np.zeros(shape, dtype=_as_dtype(dtype)))
+    return data_sized.filled(wrap(np.zeros(shape, dtype=_as_dtype(dtype))), shape)     # (tensor sizes: None)
 
 
 def ones(shape, dtype=np.float32, name=None) -> Tensor:
-    return wrap(np.ones(shape, dtype=_as_dtype(dtype)))
+    return data_sized.filled(wrap(np.ones(shape, dtype=_as_dtype(dtype))), shape)
 
 
 def zeros_like(input, dtype=None, name=None) -> Tensor:  # noqa: A002
@@ -107,7 +107,7 @@ def concat(values, axis, name="concat") -> Tensor:
 
 
 def stack(values, axis=0, name="stack") -> Tensor:
-    return vjps.stack(*[_values(v) for v in values], axis=axis)
+    return data_sized.stacked(vjps.stack(*[_values(v) for v in values], axis=axis), values, int(axis))
 
 
 def unstack(value, num=None, axis=0, name="unstack") -> list:
