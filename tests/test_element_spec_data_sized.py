@@ -158,6 +158,18 @@ AFTER = {
     "scan": (lambda: nums().scan(0, lambda s, n: (s + n, tf.range(n))), spec("(None,)")),
     "window_of_batches": (lambda: nums().map(lambda n: tf.range(n)).batch(2, drop_remainder=True).unbatch(),
                           spec("(None,)")),
+    "interleave_from_tensors": (lambda: nums().interleave(lambda n: tf.data.Dataset.from_tensors((tf.range(n), n)),
+                                                          cycle_length=2), f"({spec('(None,)')}, {spec('()')})"),
+    "flat_map_slices": (lambda: nums().flat_map(lambda n: tf.data.Dataset.from_tensor_slices(tf.fill([2, n], n))),
+                        spec("(None,)")),
+    "flat_map_fixed_slices": (lambda: nums().flat_map(
+        lambda n: tf.data.Dataset.from_tensor_slices(tf.fill([n, 2], n))), spec("(2,)")),
+    "map_of_a_map": (lambda: nums().map(lambda n: tf.range(n)).map(lambda r: r * 2), spec("(None,)")),
+    "map_of_a_map_pair": (lambda: nums().map(lambda n: tf.range(n)).map(lambda r: (r, tf.size(r))),
+                          f"({spec('(None,)')}, {spec('()')})"),
+    "map_of_batches": (lambda: nums().batch(2).map(lambda r: r * 2), spec("(None,)")),
+    "map_of_py_function": (lambda: nums().map(lambda n: tf.py_function(lambda v: np.arange(v.numpy()), [n], tf.int64))
+                           .map(lambda r: r + 1), spec("<unknown>", "int64")),
     "prefetch_range": (lambda: nums().map(lambda n: tf.range(n)).prefetch(1), spec("(None,)")),
     "shuffle_take_range": (lambda: nums().map(lambda n: tf.range(n)).shuffle(3, seed=1).take(2), spec("(None,)")),
     "cache_repeat_range": (lambda: nums().map(lambda n: tf.range(n)).cache().repeat(2), spec("(None,)")),
@@ -226,6 +238,13 @@ def test_an_error_in_the_branch_not_taken_does_not_stop_the_map():
     ds = nums().map(lambda n: tf.cond(n > 0, lambda: tf.range(n), fails))
     assert [v.tolist() for v in ds.as_numpy_iterator()] == [[0, 1, 2], [0], [0, 1]]
     assert repr(ds.element_spec) == spec("(None,)")
+
+
+def test_a_tensor_made_outside_a_map_keeps_its_sizes():
+    # TensorFlow 2.21: an eager tensor's shape is known, in from_tensors and inside a map alike
+    outside = tf.range(tf.constant(5))
+    assert repr(tf.data.Dataset.from_tensors(outside).element_spec) == spec("(5,)")
+    assert repr(nums().map(lambda n: outside + n).element_spec) == spec("(5,)")
 
 
 def test_outside_a_map_the_ops_give_their_values_unchanged():

@@ -41,7 +41,7 @@ import numpy as np
 
 from ..tf.data_sized import TRACING, UNKNOWN_RANK
 from ..tf.framework import TRACED
-from ..tf.tensor import Tensor, TensorShape
+from ..tf.tensor import Tensor, TensorShape, sized_by_data
 from .combine import interleave_runs, pad, padded_spec
 from .prefetch import draws, prefetched
 from .composite import (RaggedStacker, batched_spec, is_composite, is_composite_spec, row, row_count, row_spec,
@@ -69,13 +69,18 @@ class _Start:
         self.noted, self.kept = [], kept
 
 
-def _call(fn, element, shapes=False):
+def _call(fn, element, shapes=False, spec=None):
     """``fn`` on an element as the learner's code sees it (Tensors); a tuple element is
     spread over the function's arguments, as tf.data does. It runs as TensorFlow's traced
     functions do where that shows (``numpy_function``'s scalars: glassnet.tf.framework.TRACED);
     ``shapes``: this call's result gives a map's spec (``tf.cond`` runs both branches:
-    glassnet.tf.data_sized)."""
+    glassnet.tf.data_sized), the element's sizes that ``spec`` (its dataset's) leaves None unknown."""
     element = tensors(element)
+    if shapes and spec is not None:
+        try:
+            element = structure(_marked_as, element, spec)
+        except (KeyError, TypeError, ValueError):   # (laid out otherwise: as it is)
+            pass
     token, tracing = TRACED.set(True), TRACING.set(bool(shapes))
     try:
         return fn(*element) if isinstance(element, tuple) else fn(element)
@@ -261,6 +266,7 @@ class Dataset:
             raise ValueError(f"Dataset.from_tensor_slices: the parts must have the same number of rows; "
                              f"got {counts}")
         spec = structure(lambda a: slice_spec(a) if is_composite(a) else TensorSpec(a.shape[1:], a.dtype), arrays)
+        spec = _with_marks(spec, tensors, lambda m: m if m == UNKNOWN_RANK else tuple(a - 1 for a in m if a))
         return Dataset(lambda: (structure(lambda a, i=i: a[i, ...] if isinstance(a, np.ndarray) else row(a, i), arrays)
                                 for i in range(n)), n, spec)
 
@@ -269,7 +275,7 @@ class Dataset:
     def from_tensors(tensors, name=None):
         """One element: ``tensors`` itself."""
         element = as_input(tensors, "Dataset.from_tensors")
-        return Dataset(lambda: iter([element]), 1, spec_of(element))
+        return Dataset(lambda: iter([element]), 1, _with_marks(spec_of(element), tensors, lambda m: m))
 
     @staticmethod
     @_makes("_RangeDataset")
@@ -553,7 +559,7 @@ class Dataset:
         def run():
             for e in self._run():
                 tracing = mapped._sized_by_data is None
-                out = _call(map_func, e, shapes=tracing)
+                out = _call(map_func, e, shapes=tracing, spec=self._known_spec() if tracing else None)
                 if tracing:                                 # (what TensorFlow's trace leaves unknown)
                     mapped._sized_by_data = _data_sized_axes(out)
                 yield as_element(out, "Dataset.map")
@@ -605,7 +611,14 @@ class Dataset:
                 raise TypeError(f"Dataset.interleave: map_func must return a Dataset, got {type(dataset).__name__}")
             return dataset._run
         # reads=True: the datasets made inside (files, usually) cannot be told before they run
-        return Dataset(lambda: interleave_runs((made(e) for e in self._run()), cycle, block), reads=True)
+        out = Dataset(lambda: interleave_runs((made(e) for e in self._run()), cycle, block), reads=True)
+
+        def spec():                         # TensorFlow's: the spec of the dataset its trace makes
+            first = self._peek()
+            inner = None if first is None else _call(map_func, first, shapes=True)
+            return inner.element_spec if isinstance(inner, Dataset) else None
+        out._spec_from = spec
+        return out
 
     @_makes("_MapDataset")
     def rejection_resample(self, class_func, target_dist, initial_dist=None, seed=None, name=None):
@@ -1035,11 +1048,7 @@ class Dataset:
             if spec is not None:
                 return spec
         if self._spec is None:
-            _PEEK.on = True                  # a look, not a pass: a seeded shuffle's next pass keeps its seeds
-            try:
-                first = next(iter(self._run()), None)
-            finally:
-                _PEEK.on = False
+            first = self._peek()
             if first is None:
                 raise ValueError("Dataset.element_spec: the dataset is empty, so its elements' spec is unknown")
             spec = spec_of(first)
@@ -1056,6 +1065,22 @@ class Dataset:
                     pass
             return spec
         return self._spec
+
+    def _known_spec(self):
+        """The element_spec, or None for an empty or failing pipeline (a map's trace goes without)."""
+        try:
+            return self.element_spec
+        except Exception:  # noqa: BLE001 - the pass itself will meet the same error where it is
+            return None
+
+    def _peek(self):
+        """The first element (None for none), looked at, not a pass: a seeded shuffle's next pass
+        keeps its seeds."""
+        _PEEK.on = True
+        try:
+            return next(iter(self._run()), None)
+        finally:
+            _PEEK.on = False
 
     def reduce(self, initial_state, reduce_func, name=None):
         """``reduce_func(state, element)`` over every element in turn, from ``initial_state``
@@ -1123,6 +1148,25 @@ def _data_sized_axes(value):
     if isinstance(value, dict):
         return type(value)((k, _data_sized_axes(v)) for k, v in value.items())
     return getattr(value, "_sized_by_data", ())
+
+
+def _marked_as(t, spec):
+    """A leaf ``t`` (a Tensor of an element) marked with the sizes its ``spec`` leaves None."""
+    if not isinstance(spec, TensorSpec) or not isinstance(t, Tensor):
+        return t
+    return sized_by_data(t, UNKNOWN_RANK if spec.shape.rank is None else
+                         tuple(i for i, d in enumerate(spec.shape) if d is None))
+
+
+def _with_marks(spec, tensors, moved):
+    """``spec`` with None where ``tensors`` (a source's argument, made in a map function) have
+    axes sized by their data, ``moved`` taking a leaf's axes to the spec's (a slice's: one less)."""
+    if not TRACING.get() or not isinstance(tensors, (Tensor, tuple, dict)):      # (made outside: known)
+        return spec
+    try:
+        return structure(lambda s, m: _unknown_axes(s, moved(m)), spec, _data_sized_axes(tensors))
+    except (KeyError, TypeError, ValueError):       # (laid out otherwise: as it is)
+        return spec
 
 
 def _most_specific(a, b):

@@ -45,8 +45,9 @@ def _unknown(t, axis: int) -> bool:
 def _marked(t, axes, inputs=None):
     """``t`` (an op's fresh result: a GradientTape follows that very object) marked with ``axes``;
     a new view of it where it may be one of the op's ``inputs`` (all of them when not told),
-    which keep their own marks."""
-    if not axes or not isinstance(t, np.ndarray):
+    which keep their own marks. Only while a map's first element is traced: a tensor made outside
+    (``tf.range(tf.constant(5))`` at the top of a program) has its sizes known, as TensorFlow's."""
+    if not axes or not isinstance(t, np.ndarray) or not TRACING.get():
         return t
     if inputs is None or any(t is a for a in inputs) or not isinstance(t, Tensor):
         t = np.ndarray.view(t, Tensor)
