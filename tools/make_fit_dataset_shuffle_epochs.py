@@ -190,6 +190,19 @@ PROGRAMS = {
         history = model.fit(made(), epochs=3, verbose=0)
         got = [seen, history.history["loss"]]
     """,
+    "a_generator_reading_another_shuffled_dataset": """
+        inner = made()
+        def rows():
+            for xb, yb in inner.as_numpy_iterator():
+                for i in range(len(xb)):
+                    yield xb[i], yb[i]
+        spec = (tf.TensorSpec((1,), tf.float32), tf.TensorSpec((1,), tf.float32))
+        outer = tf.data.Dataset.from_generator(rows, output_signature=spec).shuffle(8, seed=7).batch(4)
+        first, second = rows_of(outer), rows_of(outer)
+        model = recorder()
+        model.fit(outer, epochs=2, verbose=0)
+        got = [first, second, seen, rows_of(inner)]
+    """,
     "generator_source": """
         def rows():
             for i in range(20):

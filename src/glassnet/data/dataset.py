@@ -690,10 +690,10 @@ class Dataset:
             if seeds is not None:
                 from ..seeding import shuffle_pass_seeds, shuffle_stream  # noqa: PLC0415
                 number = None
-                if not getattr(_PEEK, "on", False):
-                    for start in list(_STARTING):
-                        start.noted.append(passes)
-                        number = start.kept.pop(id(passes), number)
+                if _STARTING and not getattr(_PEEK, "on", False):
+                    start = _STARTING[-1]         # the pass starting innermost (a generator may read another)
+                    start.noted.append(passes)
+                    number = start.kept.pop(id(passes), None)
                 if number is None:                # TF's iterators each take new seeds
                     number = passes[0]
                     passes[0] += 0 if getattr(_PEEK, "on", False) else 1
