@@ -39,7 +39,7 @@ import types
 
 import numpy as np
 
-from ..tf.data_sized import TRACING, UNKNOWN_RANK
+from ..tf.data_sized import TRACING, UNKNOWN_RANK, traced_shapes
 from ..tf.framework import TRACED
 from ..tf.tensor import Tensor, TensorShape, sized_by_data
 from .combine import interleave_runs, pad, padded_spec
@@ -81,11 +81,11 @@ def _call(fn, element, shapes=False, spec=None):
             element = structure(_marked_as, element, spec)
         except (KeyError, TypeError, ValueError):   # (laid out otherwise: as it is)
             pass
-    token, tracing = TRACED.set(True), TRACING.set(bool(shapes))
+    token = TRACED.set(True)
     try:
-        return fn(*element) if isinstance(element, tuple) else fn(element)
+        with traced_shapes(bool(shapes)):
+            return fn(*element) if isinstance(element, tuple) else fn(element)
     finally:
-        TRACING.reset(tracing)
         TRACED.reset(token)
 
 
@@ -779,11 +779,8 @@ class Dataset:
             state = tensors(as_input(initial_state, "Dataset.scan: initial_state"))
             for element in self._run():
                 tracing = scanned._sized_by_data is None
-                token = TRACING.set(tracing)
-                try:
+                with traced_shapes(tracing):
                     result = scan_func(state, tensors(element))
-                finally:
-                    TRACING.reset(token)
                 if not isinstance(result, (tuple, list)) or len(result) != 2:
                     raise ValueError("Dataset.scan: scan_func must return a pair (new_state, output_element)")
                 if tracing:                                 # (what TensorFlow's trace leaves unknown)

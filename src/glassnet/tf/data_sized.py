@@ -15,21 +15,38 @@ TensorSpec(shape=(None,), dtype=tf.int32, name=None)
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 
 import numpy as np
 
+from . import tensor as _tensor
 from .tensor import Tensor, sized_by_data
 
 __all__ = ["TRACING", "UNKNOWN_RANK", "both_branches", "concatenated", "elementwise", "ensured", "filled", "marks",
-           "refined", "resized", "same_axes", "sized_by_values", "stacked", "unknown_shape"]
+           "refined", "resized", "same_axes", "sized_by_values", "sliced", "stacked", "traced_shapes",
+           "unknown_shape"]
 
 # On while a Dataset.map function runs on its first element, the call whose marks become the spec:
 # a tf.cond then runs its other branch too, as TensorFlow's trace does, to compare the two.
 TRACING = contextvars.ContextVar("glassnet_tracing_shapes", default=False)
 
 UNKNOWN_RANK = (Ellipsis,)          # a mark for "not even the rank is known" (tf.py_function's result)
+
+
+@contextlib.contextmanager
+def traced_shapes(on: bool = True):
+    """While a Dataset.map (or scan) function runs on the element whose result gives the spec:
+    ``TRACING`` on, and indexing follows the marks (``glassnet.tf.tensor.SLICES_FOLLOWED``, a
+    counter so that ``t[...]`` elsewhere pays one list look-up)."""
+    token = TRACING.set(on)
+    _tensor.SLICES_FOLLOWED[0] += on
+    try:
+        yield
+    finally:
+        _tensor.SLICES_FOLLOWED[0] -= on
+        TRACING.reset(token)
 
 
 def marks(t) -> tuple:
@@ -95,6 +112,34 @@ def stacked(out, parts, axis: int):
     axis = axis % out.ndim
     unknown = {a + (a >= axis) for a in range(out.ndim - 1) if all(_unknown(p, a) for p in parts)}
     return _marked(out, unknown, parts)
+
+
+def sliced(out, t, key):
+    """``t[key]`` (basic indexing: ints, slices, ``...``, ``None``): an axis of ``t`` that a slice
+    keeps stays unknown where it was (TensorFlow's strided slice of an unknown size, even ``[:2]``);
+    an int takes its axis away. Other keys (arrays, masks) leave ``out`` as it is."""
+    m = marks(t)
+    if m == UNKNOWN_RANK:
+        return _marked(out, UNKNOWN_RANK, (t,))
+    key = key if isinstance(key, tuple) else (key,)
+    if not all(k is None or k is Ellipsis or isinstance(k, (slice, int, np.integer)) or
+               (isinstance(k, np.ndarray) and k.ndim == 0 and k.dtype.kind in "iu") for k in key):
+        return out
+    given = sum(1 for k in key if k is not None and k is not Ellipsis)
+    dots = [i for i, k in enumerate(key) if k is Ellipsis]
+    key = key[:dots[0]] + (slice(None),) * (np.ndim(t) - given) + key[dots[0] + 1:] if dots else \
+        key + (slice(None),) * (np.ndim(t) - given)          # (the axes not named: whole)
+    unknown, axis, kept = set(), 0, 0           # axis: t's; kept: out's
+    for k in key:
+        if k is None:
+            kept += 1
+        elif isinstance(k, slice):
+            if axis in m:
+                unknown.add(kept)
+            axis, kept = axis + 1, kept + 1
+        else:
+            axis += 1
+    return _marked(out, unknown, (t,))
 
 
 def elementwise(out, inputs):

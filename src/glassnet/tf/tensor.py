@@ -244,6 +244,9 @@ class Tensor(np.ndarray):
             return vjps.getitem(self, key)
         out = super().__getitem__(key)
         if type(out) is Tensor:
+            if SLICES_FOLLOWED[0] and getattr(self, "_sized_by_data", ()):    # a map's trace: unknown sizes
+                from .data_sized import sliced  # noqa: PLC0415 - data_sized builds on this module
+                return sliced(out, self, key)
             return out
         if isinstance(out, np.generic):            # t[0] of a vector: a 0-d Tensor, as in TF
             return np.asarray(out).view(Tensor)
@@ -699,6 +702,9 @@ def float_array(x) -> np.ndarray:
     if arr.dtype.kind != "f" or not isinstance(x, (np.ndarray, np.generic)):
         arr = arr.astype(floatx())
     return arr
+
+
+SLICES_FOLLOWED = [0]       # Dataset.map traces under way (tf/data_sized.py): t[...] keeps t's unknown sizes
 
 
 def sized_by_data(t, axes=(0,)):
