@@ -60,6 +60,9 @@ class Interpreter:
             if op.op not in KERNELS:
                 raise ValueError(f"{where}: operator {i} is {op.op}, which glassnet's TFLite interpreter does not "
                                  f"run (it runs {', '.join(sorted(KERNELS))})")
+            if len(op.outputs) != 1 or op.outputs[0] < 0:
+                raise ValueError(f"{where}: operator {i} ({op.op}) has outputs {op.outputs}; glassnet's kernels "
+                                 "each give one tensor")
         for i, t in enumerate(m.tensors):
             if any(d < 0 for d in t.shape) or np.prod(t.shape, dtype=np.float64) > 2 ** 31 - 1:
                 raise ValueError(f"{where}: tensor {i} ({t.name!r}) has shape {list(t.shape)}: sizes must be "
@@ -178,7 +181,7 @@ class Interpreter:
                                      f"({self._model.tensors[i].name!r}), which nothing before it computes")
             try:
                 out = KERNELS[op.op](args, op.options)
-            except (ValueError, IndexError, TypeError) as e:
+            except (ValueError, IndexError, TypeError, KeyError, ZeroDivisionError, OverflowError) as e:
                 raise ValueError(f"TFLite: operator {k} ({op.op}) failed: {e}") from None
             values[op.outputs[0]] = np.asarray(out, dtype=self._model.tensors[op.outputs[0]].dtype)
         return values

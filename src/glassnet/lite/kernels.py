@@ -51,11 +51,19 @@ def conv_output_size(size: int, k: int, stride: int, dilation: int, padding: str
 def _windows(x, kh, kw, options, fill=0.0):
     """``x`` [n, h, w, c] padded as the options say, cut into windows [n, oh, ow, c, kh, kw]
     (every ``stride``-th, dilated)."""
+    if options["padding"] not in PADDING:
+        raise ValueError(f"padding {options['padding']} is neither SAME (0) nor VALID (1)")
     padding = PADDING[options["padding"]]
     sh, sw = options["stride_h"], options["stride_w"]
     dh, dw = options.get("dilation_h_factor", 1), options.get("dilation_w_factor", 1)
+    if min(sh, sw, dh, dw, kh, kw) < 1:
+        raise ValueError(f"strides ({sh}, {sw}), dilations ({dh}, {dw}) and window ({kh}, {kw}) must be 1 or more")
     oh, top, bottom = conv_output_size(x.shape[1], kh, sh, dh, padding)
     ow, left, right = conv_output_size(x.shape[2], kw, sw, dw, padding)
+    padded = x.shape[0] * (x.shape[1] + top + bottom) * (x.shape[2] + left + right) * x.shape[3]
+    if padded > 2 ** 30:
+        raise ValueError(f"padding {list(x.shape)} by ({top}, {bottom}), ({left}, {right}) would make "
+                         f"{padded} elements (glassnet's limit: 2**30)")
     if top or bottom or left or right:
         x = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=fill)
     span_h, span_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
@@ -173,7 +181,12 @@ def space_to_batch_nd(inputs, options):
     """The blocks of a dilated convolution's input: [n, h, w, c] padded, every (i, j)-th pixel of
     each ``block`` as its own image: [bh * bw * n, h / bh, w / bw, c] (TensorFlow's order)."""
     x, block, pads = inputs[0], np.asarray(inputs[1]).reshape(-1), np.asarray(inputs[2]).reshape(-1, 2)
-    x = np.pad(x, [(0, 0)] + [tuple(int(p) for p in row) for row in pads] + [(0, 0)] * (x.ndim - 1 - len(block)))
+    widths = [(0, 0)] + [tuple(int(p) for p in row) for row in pads] + [(0, 0)] * (x.ndim - 1 - len(block))
+    if min(min(w) for w in widths) < 0 or min(int(b) for b in block) < 1 or \
+            np.prod([d + a + b for d, (a, b) in zip(x.shape, widths)], dtype=np.float64) > 2 ** 30:
+        raise ValueError(f"block {block.tolist()} and paddings {pads.tolist()} on {list(x.shape)}: blocks must be "
+                         "1 or more, paddings 0 or more, the padded tensor at most 2**30 elements")
+    x = np.pad(x, widths)
     n, spatial, rest = x.shape[0], x.shape[1:1 + len(block)], x.shape[1 + len(block):]
     shape = [n]
     for size, b in zip(spatial, block):
@@ -189,6 +202,9 @@ def batch_to_space_nd(inputs, options):
     """The inverse of :func:`space_to_batch_nd`, then ``crops`` cut off."""
     x, block, crops = inputs[0], np.asarray(inputs[1]).reshape(-1), np.asarray(inputs[2]).reshape(-1, 2)
     k = len(block)
+    if min(int(b) for b in block) < 1 or crops.min() < 0 or x.shape[0] % int(np.prod(block)):
+        raise ValueError(f"block {block.tolist()} and crops {crops.tolist()} on {list(x.shape)}: blocks must be "
+                         "1 or more and divide the batch, crops 0 or more")
     n = x.shape[0] // int(np.prod(block))
     spatial, rest = x.shape[1:1 + k], x.shape[1 + k:]
     y = x.reshape([int(b) for b in block] + [n] + list(spatial) + list(rest))
