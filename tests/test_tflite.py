@@ -318,3 +318,26 @@ def test_import_glassnet_does_not_load_tf_lite():
     code = "import sys, glassnet; assert 'glassnet.lite' not in sys.modules; glassnet.lite.Interpreter; " \
            "assert 'glassnet.lite' in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name", ["dense", "multi", "pools"])
+def test_corrupted_files_give_value_errors_or_run(name):
+    # bytes flipped at random (seeded) and files cut short: each either opens and runs, or is
+    # refused with a ValueError (never an IndexError, KeyError or struct.error from inside)
+    data = (FIXTURES / f"{name}.tflite").read_bytes()
+    rng = np.random.default_rng(7)
+    refused = 0
+    for _ in range(150):
+        b = bytearray(data)
+        for i in rng.integers(0, len(b), rng.integers(1, 4)):
+            b[i] = rng.integers(0, 256)
+        if rng.random() < 0.2:
+            b = b[:rng.integers(0, len(b))]
+        try:
+            it = Interpreter(model_content=bytes(b))
+            it.get_signature_list()
+            it.allocate_tensors()
+            it.invoke()
+        except ValueError:
+            refused += 1
+    assert refused > 30
