@@ -25,7 +25,8 @@ from . import tensor as _tensor
 from .tensor import Tensor, sized_by_data
 
 __all__ = ["TRACING", "UNKNOWN_RANK", "both_branches", "concatenated", "elementwise", "ensured", "filled", "marks",
-           "refined", "resized", "same_axes", "sized_by_values", "sliced", "stacked", "traced_shapes",
+           "refined", "resized", "same_axes", "sized_as_asked", "sized_by_values", "sliced", "stacked",
+           "traced_shapes",
            "unknown_shape"]
 
 # On while a Dataset.map function runs on its first element, the call whose marks become the spec:
@@ -95,6 +96,7 @@ def filled(out, dims):
 def concatenated(out, parts, axis: int):
     """``tf.concat(parts, axis)``'s result: its ``axis`` unknown when any part's is, each other
     axis unknown when every part's is (TensorFlow merges the parts' shapes so)."""
+    parts = list(parts)
     if not isinstance(out, np.ndarray) or out.ndim == 0 or not parts:       # (a RaggedTensor: its own rows)
         return out
     rank = out.ndim
@@ -107,6 +109,7 @@ def concatenated(out, parts, axis: int):
 def stacked(out, parts, axis: int):
     """``tf.stack(parts, axis)``'s result: an axis of the parts unknown where every part has it
     unknown (TensorFlow merges their shapes), the new axis known."""
+    parts = list(parts)
     if not isinstance(out, np.ndarray) or out.ndim == 0 or not parts or not any(marks(p) for p in parts):
         return out
     axis = axis % out.ndim
@@ -157,6 +160,19 @@ def elementwise(out, inputs):
         if any(u for u, _ in sizes) and all(u or n == 1 for u, n in sizes):
             unknown.add(axis)
     return _marked(out, unknown, inputs)
+
+
+def sized_as_asked(fn):
+    """``fn`` (``tf.image.random_crop(value, size)``) whose result has the ``size`` asked for: known,
+    but for the sizes given as tensors, whatever the value's were."""
+    @functools.wraps(fn)
+    def call(value, size, *args, **kwargs):
+        out = fn(value, size, *args, **kwargs)
+        if TRACING.get() and isinstance(out, Tensor) and marks(out):
+            out._sized_by_data = ()                         # (marks the slicing inside put there)
+            return filled(out, size)
+        return out
+    return call
 
 
 def same_axes(fn):

@@ -372,6 +372,7 @@ def _crop(value, size, gen, who):
     return wrap(x[tuple(slice(a, a + s) for a, s in zip(starts, size))])
 
 
+@data_sized.sized_as_asked                  # (a Dataset.map's spec: the size asked for)
 def random_crop(value, size, seed=None, name=None) -> Tensor:
     """A window of shape ``size`` at a random place in ``value`` (any rank)."""
     return _crop(value, size, _generator(seed), "random_crop")
