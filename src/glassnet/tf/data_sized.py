@@ -96,8 +96,10 @@ def filled(out, dims):
 def concatenated(out, parts, axis: int):
     """``tf.concat(parts, axis)``'s result: its ``axis`` unknown when any part's is, each other
     axis unknown when every part's is (TensorFlow merges the parts' shapes so)."""
+    if not TRACING.get() or not isinstance(out, np.ndarray) or out.ndim == 0:   # (a RaggedTensor: its own rows)
+        return out
     parts = list(parts)
-    if not isinstance(out, np.ndarray) or out.ndim == 0 or not parts:       # (a RaggedTensor: its own rows)
+    if not parts:
         return out
     rank = out.ndim
     axis = axis % rank
@@ -109,8 +111,10 @@ def concatenated(out, parts, axis: int):
 def stacked(out, parts, axis: int):
     """``tf.stack(parts, axis)``'s result: an axis of the parts unknown where every part has it
     unknown (TensorFlow merges their shapes), the new axis known."""
+    if not TRACING.get() or not isinstance(out, np.ndarray) or out.ndim == 0:
+        return out
     parts = list(parts)
-    if not isinstance(out, np.ndarray) or out.ndim == 0 or not parts or not any(marks(p) for p in parts):
+    if not parts or not any(marks(p) for p in parts):
         return out
     axis = axis % out.ndim
     unknown = {a + (a >= axis) for a in range(out.ndim - 1) if all(_unknown(p, a) for p in parts)}
