@@ -28,6 +28,10 @@ from typing import Callable
 
 import numpy as np
 
+from . import activations_more as _more
+from .activations_more import (celu, hard_shrink, hard_silu, hard_swish, hard_tanh, log_sigmoid,  # noqa: F401
+                               mish, relu6, soft_shrink, sparse_plus, sparse_sigmoid, squareplus,
+                               tanh_shrink, threshold)
 from .registry import Family
 from .tf.tensor import float_array as _float_array
 from .tf.tensor import plain_function as _plain
@@ -36,6 +40,7 @@ __all__ = [
     "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu",
     "swish", "softplus", "softsign", "hard_sigmoid", "exponential", "softmax",
     "log_softmax", "get", "serialize", "deserialize", "backward_of", "formula_of",
+    *_more.__all__,
 ]
 
 _BACKWARD: dict[Callable, Callable] = {}
@@ -299,7 +304,9 @@ BY_NAME = {
     "swish": silu, "softplus": softplus, "softsign": softsign,
     "hard_sigmoid": hard_sigmoid, "exponential": exponential, "softmax": softmax,
     "log_softmax": log_softmax,
+    **_more.BY_NAME,                     # Keras 3's newer ones (activations_more.py)
 }
+_BACKWARD.update(_more.BACKWARD)
 
 
 FAMILY = Family("activation", "keras.activations", {}, aliases=BY_NAME, snake=False,
@@ -362,7 +369,7 @@ def serialize(fn: Callable) -> str:
     under its registered name (``"package>name"``), or its own name."""
     fn = _plain(fn)
     for name, f in BY_NAME.items():
-        if f is fn and name != "swish":
+        if f is fn and name != "swish" and name not in _more.ALIASES:
             return name
     return getattr(fn, "_registered_name", None) or getattr(fn, "__name__", "custom")
 
@@ -408,6 +415,8 @@ _describe(hard_sigmoid, "relu6(Z + 3) / 6", "(1/6 if -3 < Z < 3 else 0)")
 _describe(exponential, "exp(Z)", "A")
 _describe(softmax, "exp(Z) / sum_j exp(Z_j), row by row", None)
 _describe(log_softmax, "Z - log(sum_j exp(Z_j)), row by row", None)
+for _fn, (_formula, _derivative) in _more.FORMULAS.items():
+    _describe(_fn, _formula, _derivative)
 
 
 def formula_of(fn) -> tuple:
