@@ -67,10 +67,10 @@ def mish(x):
 @_pairs_with(mish)
 def _mish_backward(x, a, grad):
     # d/dx = tanh(sp) + x (1 - tanh(sp)^2) sigmoid(x), sp = softplus(x)
-    with np.errstate(under="ignore", over="ignore"):
+    with np.errstate(under="ignore", over="ignore"):      # exp(-x) past float range, tiny products: 0 is right
         t = np.tanh(np.logaddexp(0.0, x))
         s = 1.0 / (1.0 + np.exp(-x))
-    return (grad * (t + x * (1.0 - t * t) * s)).astype(np.result_type(grad, x), copy=False)
+        return (grad * (t + x * (1.0 - t * t) * s)).astype(np.result_type(grad, x), copy=False)
 
 
 def hard_silu(x):
