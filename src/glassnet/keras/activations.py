@@ -35,32 +35,21 @@ softmax = _TensorFunction(_plain.softmax)
 log_softmax = _TensorFunction(_plain.log_softmax)
 
 
-class _Named(_TensorFunction):
-    """A TensorFunction whose options given by position (``celu(x, 2.0)``, ``threshold(x, 0.5,
-    -1.0)``) are passed by name, so that a GradientTape records the call too."""
-
-    def __call__(self, x, *args, **kwargs):
-        names = self.plain.__code__.co_varnames[1:self.plain.__code__.co_argcount]
-        if len(args) > len(names):
-            raise TypeError(f"{self.__name__}() takes at most {len(names) + 1} positional arguments")
-        return super().__call__(x, **dict(zip(names, args)), **kwargs)
-
-
 # Keras 3's newer ones (glassnet/activations_more.py)
 relu6 = _TensorFunction(_plain.relu6)
 mish = _TensorFunction(_plain.mish)
 hard_silu = _TensorFunction(_plain.hard_silu)
 hard_swish = hard_silu
 log_sigmoid = _TensorFunction(_plain.log_sigmoid)
-celu = _Named(_plain.celu)
+celu = _TensorFunction(_plain.celu)
 hard_tanh = _TensorFunction(_plain.hard_tanh)
-soft_shrink = _Named(_plain.soft_shrink)
-hard_shrink = _Named(_plain.hard_shrink)
+soft_shrink = _TensorFunction(_plain.soft_shrink)
+hard_shrink = _TensorFunction(_plain.hard_shrink)
 tanh_shrink = _TensorFunction(_plain.tanh_shrink)
-squareplus = _Named(_plain.squareplus)
+squareplus = _TensorFunction(_plain.squareplus)
 sparse_plus = _TensorFunction(_plain.sparse_plus)
 sparse_sigmoid = _TensorFunction(_plain.sparse_sigmoid)
-threshold = _Named(_plain.threshold)
+threshold = _TensorFunction(_plain.threshold)
 
 __all__ = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu", "swish",
            "softplus", "softsign", "hard_sigmoid", "exponential", "softmax", "log_softmax", "get",

@@ -898,15 +898,29 @@ class TensorFunction:
             if op is None:
                 raise TypeError(f"{self.__name__}: not available on a symbolic tensor; wrap it in a layer")
             return op(x, *args, **kwargs)
-        if _active_tapes() and not args:
+        if _active_tapes() and (not args or hasattr(self.plain, "__code__")):
             from . import vjps  # noqa: PLC0415 - recorded: tf.keras.activations.relu(x) inside a tape
             return vjps.activation_by(self.plain, x if hasattr(x, "dtype") and x.dtype.kind == "f"
-                                      else float_array(x), **kwargs)
+                                      else float_array(x), **self._by_name(args, kwargs))
         x = float_array(x.value if hasattr(x, "store_in") else x)     # a Variable: its numbers, its type
         out = self.plain(x, *args, **kwargs)
         if out is x:                                    # linear(x) = x: hand back a copy
             out = out.copy()
         return wrap(out)
+
+    def _by_name(self, args, kwargs) -> dict:
+        """The options given by position (``elu(x, 2.0)``, ``threshold(x, 0.5, -1.0)``) as keywords
+        of the plain function, so that a GradientTape records the call as it does the keyword form."""
+        if not args:
+            return kwargs
+        code = self.plain.__code__
+        names = code.co_varnames[1:code.co_argcount]
+        if len(args) > len(names):
+            raise TypeError(f"{self.__name__}() takes at most {len(names) + 1} positional arguments")
+        both = set(names[:len(args)]) & set(kwargs)
+        if both:
+            raise TypeError(f"{self.__name__}() got multiple values for argument {sorted(both)[0]!r}")
+        return {**dict(zip(names, args)), **kwargs}
 
     def __eq__(self, other):
         if isinstance(other, TensorFunction):
