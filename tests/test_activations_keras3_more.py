@@ -152,3 +152,26 @@ def test_threshold_is_a_function_not_a_layer_name():
     assert "threshold" not in activations.BY_NAME
     with pytest.raises(ValueError, match="threshold"):
         activations.get("threshold")
+
+
+# tf.GradientTape over keras.activations.relu(x, **options), printed by TF 2.21 / Keras 3.15
+# (/work/peers/bin/python, 2026-12-07): the sum's value and its gradient at x.
+RELU_OPTION_GRADIENTS = [
+    ({"negative_slope": 0.1}, 9.649999618530273, [0.1, 1.0, 1.0, 1.0, 1.0]),
+    ({"max_value": 6.0}, 8.75, [0.0, 1.0, 1.0, 1.0, 0.0]),
+    ({"threshold": 0.3}, 9.5, [0.0, 0.0, 1.0, 1.0, 1.0]),
+    ({"negative_slope": 0.1, "max_value": 1.0, "threshold": 0.3}, 2.365000009536743, [0.1, 0.1, 1.0, 0.0, 0.0]),
+]
+
+
+@pytest.mark.parametrize("options, value, gradient", RELU_OPTION_GRADIENTS)
+@pytest.mark.parametrize("positional", [False, True])
+def test_relu_options_on_a_tape_as_tensorflow(options, value, gradient, positional):
+    """relu's options reach its derivative, given by keyword or by position (both recorded)."""
+    x = glassnet.Variable([-1.0, 0.25, 0.5, 2.0, 7.0])
+    names = ("negative_slope", "max_value", "threshold")
+    args = tuple(options.get(n, d) for n, d in zip(names, (0.0, None, 0.0))) if positional else ()
+    with glassnet.GradientTape() as tape:
+        y = glassnet.reduce_sum(keras.activations.relu(x, *args, **({} if positional else options)))
+    np.testing.assert_allclose(float(y), value, rtol=1e-6)
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), np.float32(gradient), rtol=1e-6)

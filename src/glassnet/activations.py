@@ -122,8 +122,13 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 
 
 @_pairs_with(relu)
-def _relu_backward(x, a, grad):
-    return grad * (x > 0)                # relu' = 1 where x > 0, else 0 (0 at x = 0, as TF)
+def _relu_backward(x, a, grad, negative_slope=0.0, max_value=None, threshold=0.0):
+    if negative_slope == 0.0 and max_value is None and threshold == 0.0:
+        return grad * (x > 0)            # relu' = 1 where x > 0, else 0 (0 at x = 0, as TF)
+    slope = np.where(x > threshold, 1.0, negative_slope)            # Keras's options: the slope
+    if max_value is not None:                                       # below threshold, 0 where capped
+        slope = slope * (a < max_value)
+    return grad * slope.astype(grad.dtype, copy=False)
 
 
 def leaky_relu(x, negative_slope=0.2):
